@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""Benchmark of ``lipyantar convert``: speed against indic-transliteration, and roman-rules accuracy.
+
+Speed: words/s of ``deva → iast`` and ``deva → roman-rules`` through :class:`translit.Transliterator`
+(a fresh one per run, so the per-word-type cache starts cold) and of calling
+``indic_transliteration.sanscript.transliterate`` directly on the same text, in the same run; ratios
+are ours / direct (> 1 means faster). Accuracy: ``roman-rules`` match-any on the Dakshina dev lexicon
+(a word is right when the output equals any attested romanization, case-insensitive) and mean CER
+against the closest attested romanization.
+
+    python scripts/bench_convert.py [--data ../shared/data/dakshina-hi] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import statistics
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from translit import Transliterator, normalize  # noqa: E402
+from translit.rules import romanize_word  # noqa: E402
+
+
+def edit_distance(a: str, b: str) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def best_of(repeat: int, fn: Callable[[], object]) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "dakshina-hi")
+    parser.add_argument("--repeat", type=int, default=3, help="timing runs; the best is reported")
+    parser.add_argument("--sentences", type=int, default=0, help="use only the first N sentences (0: all)")
+    args = parser.parse_args()
+
+    wiki = args.data / "hi.wiki-filt.valid.text.notest.txt.gz"
+    if not wiki.exists():
+        wiki = ROOT / "scripts" / "data" / "dakshina-hi" / wiki.name
+    with gzip.open(wiki, "rt", encoding="utf-8") as fh:
+        lines = [normalize(line.rstrip("\n")) for line in fh]
+    if args.sentences:
+        lines = lines[: args.sentences]
+    n_words = sum(len(line.split()) for line in lines)
+    print(f"text: {len(lines)} Dakshina Wikipedia sentences, {n_words} words ({wiki.name})")
+
+    from indic_transliteration import sanscript
+
+    def direct() -> None:
+        for line in lines:
+            sanscript.transliterate(line, sanscript.DEVANAGARI, sanscript.IAST)
+
+    def ours(dst: str) -> Callable[[], None]:
+        def run() -> None:
+            conv = Transliterator("deva", dst)  # fresh: cold cache every run
+            for line in lines:
+                conv.transliterate(line)
+
+        return run
+
+    t_direct = best_of(args.repeat, direct)
+    print(f"{'conversion':<42} {'words/s':>10} {'ratio':>7}")
+    print(f"{'indic-transliteration direct, deva→iast':<42} {n_words / t_direct:>10,.0f} {1.0:>7.2f}")
+    for dst in ("iast", "roman-rules"):
+        t = best_of(args.repeat, ours(dst))
+        print(f"{'lipyantar Transliterator, deva→' + dst:<42} {n_words / t:>10,.0f} {t_direct / t:>7.2f}")
+
+    lexicon = args.data / "hi.translit.sampled.dev.tsv"
+    if not lexicon.exists():
+        print(f"\n(no {lexicon}: accuracy skipped)")
+        return 0
+    refs: dict[str, set[str]] = defaultdict(set)
+    for line in lexicon.read_text(encoding="utf-8").splitlines():
+        native, roman = line.split("\t")[:2]
+        refs[normalize(native)].add(roman.lower())
+    correct = 0
+    cers = []
+    for native, romans in refs.items():
+        out = romanize_word(native)
+        correct += out in romans
+        cers.append(min(edit_distance(out, r) / max(len(r), 1) for r in romans))
+    print(f"\nroman-rules on the Dakshina dev lexicon ({len(refs)} distinct words):")
+    print(f"  match-any accuracy {correct / len(refs):.4f}   mean CER {statistics.fmean(cers):.4f}")
+    print("  (bar: >= 0.60; aksharamukha's colloquial scheme with schwa removal: about 0.59 on test)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

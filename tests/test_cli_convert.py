@@ -1,0 +1,184 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from translit import transliterate
+from translit.cli import main
+
+
+@pytest.fixture()
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def run(runner: CliRunner, *args: str, input: str | bytes | None = None):
+    return runner.invoke(main, list(args), input=input, catch_exceptions=False)
+
+
+def test_schemes_lists_every_scheme_with_a_description(runner: CliRunner) -> None:
+    result = run(runner, "schemes")
+    assert result.exit_code == 0
+    names = [line.split()[0] for line in result.output.splitlines()]
+    assert {
+        "deva",
+        "iast",
+        "iso",
+        "itrans",
+        "hk",
+        "velthuis",
+        "slp1",
+        "wx",
+        "optitrans",
+        "roman-rules",
+    } <= set(names)
+    assert all(len(line.split(None, 1)) == 2 for line in result.output.splitlines())
+
+
+@pytest.mark.parametrize("fmt", ["tsv", "jsonl"])
+def test_schemes_machine_formats(runner: CliRunner, fmt: str) -> None:
+    result = run(runner, "schemes", "--format", fmt)
+    assert result.exit_code == 0
+    first = result.output.splitlines()[0]
+    assert (json.loads(first)["name"] if fmt == "jsonl" else first.split("\t")[0]) == "deva"
+
+
+def test_convert_stdin_to_stdout_one_line_per_line(runner: CliRunner) -> None:
+    text = "यह संगठन है।\n\n  IOM, 1952 में!  \nअंत"
+    result = run(runner, "convert", "--from", "deva", "--to", "iast", input=text)
+    assert result.exit_code == 0
+    lines = result.output.split("\n")
+    assert lines[:-1] == [transliterate(line, "deva", "iast") for line in text.split("\n")]
+    assert lines[2] == "  IOM, 1952 meṃ!  "  # whitespace and punctuation kept
+    assert lines[1] == ""
+
+
+def test_convert_files_in_order_and_output_file(runner: CliRunner, tmp_path: Path) -> None:
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("एक\n", encoding="utf-8")
+    b.write_text("दो\nतीन\n", encoding="utf-8")
+    out = tmp_path / "out.txt"
+    result = run(runner, "convert", "--from", "deva", "--to", "hk", str(a), str(b), "-o", str(out))
+    assert result.exit_code == 0 and result.output == ""
+    assert out.read_text(encoding="utf-8") == "eka\ndo\ntIna\n"
+    assert a.read_text(encoding="utf-8") == "एक\n"  # input untouched
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp files left
+
+
+def test_convert_tsv(runner: CliRunner) -> None:
+    result = run(
+        runner, "convert", "--from", "deva", "--to", "iast", "--format", "tsv", input="नमस्ते\nदुनिया\n"
+    )
+    assert result.output == "नमस्ते\tnamaste\nदुनिया\tduniyā\n"
+
+
+def test_convert_jsonl_top_k(runner: CliRunner) -> None:
+    result = run(
+        runner,
+        "convert",
+        "--from",
+        "deva",
+        "--to",
+        "iast",
+        "--format",
+        "jsonl",
+        "--top-k",
+        "3",
+        input="नमस्ते\n",
+    )
+    assert result.exit_code == 0
+    record = json.loads(result.output)
+    assert record == {"input": "नमस्ते", "candidates": [{"text": "namaste", "score": 0.0}]}
+
+
+def test_convert_roman_rules_on_the_example(runner: CliRunner, example_hindi: Path) -> None:
+    result = run(runner, "convert", "--from", "deva", "--to", "roman-rules", str(example_hindi))
+    assert result.exit_code == 0
+    source = example_hindi.read_text(encoding="utf-8").splitlines()
+    lines = result.output.splitlines()
+    assert len(lines) == len(source)
+    assert all(line.isascii() for line in lines)
+    assert "International Oorganistion for Migration" in lines[0]  # English passes through
+
+
+def test_bom_and_crlf_tolerated(runner: CliRunner) -> None:
+    data = "\ufeffएक\r\nदो\r\n".encode()
+    result = run(runner, "convert", "--from", "deva", "--to", "iast", input=data)
+    assert result.output == "eka\ndo\n"
+
+
+def test_empty_input_gives_empty_output(runner: CliRunner) -> None:
+    result = run(runner, "convert", "--from", "deva", "--to", "iast", input="")
+    assert result.exit_code == 0 and result.output == ""
+
+
+def test_huge_mixed_line(runner: CliRunner) -> None:
+    line = "यह test है 123 " * 20000
+    result = run(runner, "convert", "--from", "deva", "--to", "iast", input=line + "\n")
+    assert result.exit_code == 0
+    assert result.output == "yaha test hai 123 " * 20000 + "\n"
+
+
+def test_invalid_utf8_names_file_line_and_offset_and_writes_nothing(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes("ठीक\n".encode() + b"ab \xff cd\n")
+    out = tmp_path / "out.txt"
+    result = runner.invoke(main, ["convert", "--from", "deva", "--to", "iast", str(bad), "-o", str(out)])
+    assert result.exit_code == 1
+    assert "bad.txt, line 2, byte 13" in result.output  # 10 bytes of line 1, then 'ab '
+    assert "Traceback" not in result.output
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == [bad]
+
+
+def test_invalid_utf8_on_stdout_prints_nothing(runner: CliRunner, tmp_path: Path) -> None:
+    good, bad = tmp_path / "good.txt", tmp_path / "bad.txt"
+    good.write_text("ठीक\n", encoding="utf-8")
+    bad.write_bytes(b"\xc3\x28\n")
+    result = runner.invoke(main, ["convert", "-f", "deva", "-t", "iast", str(good), str(bad)])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert "bad.txt, line 1, byte 0" in result.stderr
+
+
+def test_errors_replace_substitutes(runner: CliRunner) -> None:
+    result = run(
+        runner, "convert", "--from", "deva", "--to", "iast", "--errors", "replace", input=b"\xff\xe0\n"
+    )
+    assert result.exit_code == 0
+    assert "\ufffd" in result.output
+
+
+def test_unknown_scheme_exits_2_listing_valid_names(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["convert", "--from", "deva", "--to", "klingon"], input="x")
+    assert result.exit_code == 2
+    assert "iast" in result.output and "roman-rules" in result.output
+
+
+def test_one_way_scheme_as_source_exits_2(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["convert", "--from", "roman-rules", "--to", "deva"], input="x")
+    assert result.exit_code == 2
+    assert "one-way" in result.output and "Traceback" not in result.output
+
+
+def test_missing_file_is_a_clear_error(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(main, ["convert", "--from", "deva", "--to", "iast", str(tmp_path / "nope.txt")])
+    assert result.exit_code == 1
+    assert "nope.txt: no such file" in result.output
+
+
+def test_top_k_needs_a_candidate_format(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["convert", "--from", "deva", "--to", "iast", "--top-k", "2"], input="x")
+    assert result.exit_code == 2
+
+
+def test_model_needs_the_roman_scheme(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(
+        main, ["convert", "-f", "deva", "-t", "iast", "--model", str(tmp_path / "m")], input="x"
+    )
+    assert result.exit_code == 2 and "roman" in result.output

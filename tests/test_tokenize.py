@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from translit import Token, tokenize
+
+
+def kinds(text: str) -> list[tuple[str, str]]:
+    return [(t.text, t.kind) for t in tokenize(text) if t.kind != "space"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("जाती है।यातायात", [("जाती", "deva"), ("है", "deva"), ("।", "punct"), ("यातायात", "deva")]),
+        ("क़लम ज़िंदगी", [("क़लम", "deva"), ("ज़िंदगी", "deva")]),
+        ("क्‍ष", [("क्‍ष", "deva")]),  # ZWJ inside a word
+        ("don't stop", [("don't", "latin"), ("stop", "latin")]),
+        ("ṛṣi", [("ṛṣi", "latin")]),
+        ("1.5 १९१९ 3,000", [("1.5", "number"), ("१९१९", "number"), ("3,000", "number")]),
+        ("see https://iom.int/a.", [("see", "latin"), ("https://iom.int/a", "url"), (".", "punct")]),
+        ("www.example.org", [("www.example.org", "url")]),
+        ("mail a.b@iom.int", [("mail", "latin"), ("a.b@iom.int", "email")]),
+        ("سازمان", [("سازمان", "word")]),
+        ("॥ $", [("॥", "punct"), ("$", "symbol")]),
+        ("hai.yatayaat", [("hai", "latin"), (".", "punct"), ("yatayaat", "latin")]),
+    ],
+)
+def test_tokenize_table(text: str, expected: list[tuple[str, str]]) -> None:
+    assert kinds(text) == expected
+
+
+@given(st.text(max_size=200))
+def test_tokens_join_back_to_the_input(text: str) -> None:
+    tokens = tokenize(text)
+    assert "".join(t.text for t in tokens) == text
+    assert all(t.text for t in tokens)
+    pos = 0
+    for t in tokens:
+        assert t.start == pos
+        pos = t.end
+
+
+@given(st.text(alphabet=st.characters(min_codepoint=0x0900, max_codepoint=0x097F), max_size=60))
+def test_devanagari_tokens_join_back(text: str) -> None:
+    assert "".join(t.text for t in tokenize(text)) == text
+
+
+@pytest.mark.parametrize(("text", "kind"), [("", "deva"), ("x", "nonsense")])
+def test_token_validation(text: str, kind: str) -> None:
+    with pytest.raises(ValueError):
+        Token(text, kind, 0)  # type: ignore[arg-type]

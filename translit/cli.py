@@ -1,0 +1,262 @@
+"""The ``lipyantar`` command line.
+
+Every command is a Unix filter where that makes sense: it reads the named files (stdin when none, or
+``-``), writes stdout (or ``-o FILE``, written atomically), logs and warnings go to stderr. Errors are
+one line on stderr (``lipyantar: error: …``) with a non-zero exit status, never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import importlib.util
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TextIO, TypeVar
+
+import click
+
+from . import __version__
+from .errors import LipyantarError
+from .normalize import Normalizer
+from .schemes import SCHEMES, scheme_names
+from .textio import STDIN, check_utf8, open_output, read_lines
+from .transliterate import Transliterator
+
+__all__ = ["main", "run_cli_errors"]
+
+log = logging.getLogger(__name__)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# Subcommands that live in other modules, imported only when used: name -> "module:attribute".
+_LAZY_COMMANDS: dict[str, str] = {
+    "learn": "translit.cli_learn:learn_command",
+    "evaluate": "translit.cli_learn:evaluate_command",
+    "align": "align.cli:align_command",
+    "detect": "corpora.cli:detect_command",
+    "stats": "corpora.cli:stats_command",
+    "twins": "corpora.cli:twins_command",
+    "build": "corpora.cli:build_command",
+}
+
+
+class _LazyGroup(click.Group):
+    """A click group whose subcommands from other packages are imported on first use."""
+
+    def _available(self, name: str) -> bool:
+        module, attr = _LAZY_COMMANDS[name].split(":")
+        if importlib.util.find_spec(module) is None:
+            return False
+        return isinstance(getattr(importlib.import_module(module), attr, None), click.Command)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        lazy = [name for name in _LAZY_COMMANDS if self._available(name)]
+        return sorted({*super().list_commands(ctx), *lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in _LAZY_COMMANDS and cmd_name not in self.commands:
+            module, attr = _LAZY_COMMANDS[cmd_name].split(":")
+            if importlib.util.find_spec(module) is not None:
+                command = getattr(importlib.import_module(module), attr, None)
+                if isinstance(command, click.Command):
+                    return command
+        return super().get_command(ctx, cmd_name)
+
+
+def run_cli_errors(func: F) -> F:
+    """Decorator for command callbacks: LipyantarError → one line on stderr + its exit code; a closed
+    stdout (``| head``) ends quietly."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except LipyantarError as exc:
+            click.echo(f"lipyantar: error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except BrokenPipeError:
+            # the reader went away (`lipyantar convert … | head`): stop quietly
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(0)
+        except KeyboardInterrupt:
+            click.echo("lipyantar: interrupted", err=True)
+            sys.exit(130)
+        except OSError as exc:
+            click.echo(
+                f"lipyantar: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True
+            )
+            sys.exit(1)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # a bug: say so in one line; the traceback only with -vv
+            log.debug("internal error", exc_info=True)
+            click.echo(
+                f"lipyantar: internal error: {type(exc).__name__}: {exc} (run with -vv for details)", err=True
+            )
+            sys.exit(70)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="lipyantar")
+@click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
+def main(verbose: int, quiet: bool) -> None:
+    """lipyantar: Hindi in two scripts — convert, align, learn romanization, build parallel corpora."""
+    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("lipyantar: %(levelname)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+
+
+# ------------------------------------------------------------------------------------------- schemes
+
+
+@main.command("schemes")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "tsv", "jsonl"]), default="text", show_default=True
+)
+@run_cli_errors
+def schemes_command(fmt: str) -> None:
+    """List the schemes, with a one-line description each."""
+    width = max(len(n) for n in SCHEMES)
+    for scheme in SCHEMES.values():
+        if fmt == "text":
+            click.echo(f"{scheme.name:<{width}}  {scheme.description}")
+        elif fmt == "tsv":
+            click.echo(f"{scheme.name}\t{scheme.script}\t{scheme.kind}\t{scheme.description}")
+        else:
+            record = {
+                "name": scheme.name,
+                "script": scheme.script,
+                "kind": scheme.kind,
+                "lossless": scheme.lossless,
+                "source": scheme.source,
+                "description": scheme.description,
+            }
+            click.echo(json.dumps(record, ensure_ascii=False))
+
+
+# ------------------------------------------------------------------------------------------- convert
+
+
+def _input_lines(paths: Iterable[str], *, errors: str) -> Iterator[str]:
+    for path in paths:
+        yield from read_lines(path, errors=errors)  # type: ignore[arg-type]
+
+
+def _precheck(paths: list[str]) -> None:
+    """Check every named file (not stdin, which read_lines checks itself) before writing anything."""
+    for path in paths:
+        if path == STDIN:
+            continue
+        try:
+            fh = open(path, "rb")
+        except OSError:
+            continue  # read_lines reports it with the right message
+        with fh:
+            check_utf8(fh, source=path)
+
+
+def _write_result(out: TextIO, fmt: str, line: str, conv: Transliterator, top_k: int) -> None:
+    if fmt == "text":
+        out.write(conv.transliterate(line))
+        out.write("\n")
+    elif fmt == "tsv":
+        if top_k == 1:
+            out.write(f"{line}\t{conv.transliterate(line)}\n")
+        else:
+            out.write("\t".join([line, *(c.text for c in conv.candidates(line, top_k=top_k))]) + "\n")
+    else:
+        cands = conv.candidates(line, top_k=top_k)
+        record = {"input": line, "candidates": [c.to_dict() for c in cands]}
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+_SCHEME_CHOICE = click.Choice(scheme_names(), case_sensitive=False)
+
+
+@main.command("convert")
+@click.option("--from", "-f", "src", type=_SCHEME_CHOICE, required=True, help="Scheme of the input.")
+@click.option("--to", "-t", "dst", type=_SCHEME_CHOICE, required=True, help="Scheme of the output.")
+@click.argument("inputs", nargs=-1, type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Output file (atomic).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "tsv", "jsonl"]),
+    default="text",
+    show_default=True,
+    help="text: one output line per input line; tsv: input<TAB>output[<TAB>…]; jsonl: candidates.",
+)
+@click.option(
+    "--top-k", type=click.IntRange(min=1), default=1, show_default=True, help="Candidates per line."
+)
+@click.option("--model", type=click.Path(dir_okay=False), help="Learned model file for the 'roman' scheme.")
+@click.option(
+    "--errors",
+    type=click.Choice(["strict", "replace"]),
+    default="strict",
+    show_default=True,
+    help="Invalid UTF-8: fail with its position, or replace it with U+FFFD.",
+)
+@click.option(
+    "--digits", type=click.Choice(["auto", "keep", "ascii", "deva"]), default="auto", show_default=True
+)
+@click.option("--zero-width", type=click.Choice(["strip", "keep"]), default="strip", show_default=True)
+@click.option(
+    "--nukta", type=click.Choice(["decomposed", "composed"]), default="decomposed", show_default=True
+)
+@click.option("--keep-period", is_flag=True, help="roman → deva: keep a sentence-final '.' instead of '।'.")
+@run_cli_errors
+def convert_command(
+    src: str,
+    dst: str,
+    inputs: tuple[str, ...],
+    output: str | None,
+    fmt: str,
+    top_k: int,
+    model: str | None,
+    errors: str,
+    digits: str,
+    zero_width: str,
+    nukta: str,
+    keep_period: bool,
+) -> None:
+    """Convert text from one scheme to another, line by line.
+
+    \b
+    Examples:
+      lipyantar convert --from deva --to roman-rules hindi.txt
+      echo "yah sangathan" | lipyantar convert --from roman --to deva --format jsonl --top-k 5
+      lipyantar convert --from iast --to deva in.txt -o out.txt
+    """
+    if fmt == "text" and top_k > 1:
+        raise click.UsageError("--top-k greater than 1 needs --format tsv or jsonl")
+    if model is not None and "roman" not in (src.lower(), dst.lower()):
+        raise click.UsageError(
+            "--model applies to the learned 'roman' scheme: use --from roman or --to roman"
+        )
+    normalizer = Normalizer(nukta=nukta, zero_width=zero_width)  # type: ignore[arg-type]
+    conv = Transliterator(
+        src,
+        dst,
+        model=model,
+        normalizer=normalizer,
+        digits=digits,
+        keep_period=keep_period,  # type: ignore[arg-type]
+    )
+    paths = list(inputs) or [STDIN]
+    if errors == "strict":
+        _precheck(paths)
+    with open_output(output) as out:
+        for line in _input_lines(paths, errors=errors):
+            _write_result(out, fmt, line, conv, top_k)

@@ -1,0 +1,81 @@
+"""The one exception tree of lipyantar.
+
+Every error raised on purpose by ``translit``, ``align`` and ``corpora`` derives from
+:class:`LipyantarError`, so callers can catch one class. The CLI turns these into a one-line
+message on stderr and a non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+__all__ = [
+    "AlignmentError",
+    "InputError",
+    "LipyantarError",
+    "ModelError",
+    "UnknownSchemeError",
+    "UnsupportedConversionError",
+]
+
+
+class LipyantarError(Exception):
+    """Base class of all lipyantar errors."""
+
+    #: exit status used by the command-line interface
+    exit_code: int = 1
+
+
+class UnknownSchemeError(LipyantarError, ValueError):
+    """A scheme name that is not in the registry; the message lists the valid names."""
+
+    exit_code = 2
+
+    def __init__(self, name: str, valid: Iterable[str]) -> None:
+        self.name = name
+        self.valid = sorted(valid)
+        super().__init__(f"unknown scheme {name!r}; valid schemes: {', '.join(self.valid)}")
+
+
+class UnsupportedConversionError(LipyantarError, ValueError):
+    """Both schemes exist but there is no conversion between them (e.g. into ``roman-rules``)."""
+
+    exit_code = 2
+
+
+class InputError(LipyantarError, ValueError):
+    """Bad input data: undecodable bytes, malformed TSV, wrong script, ...
+
+    ``source``, ``line`` (1-based) and ``offset`` (byte offset in the file) locate the problem
+    when known; ``str(error)`` always names them.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        line: int | None = None,
+        offset: int | None = None,
+    ) -> None:
+        self.message = message
+        self.source = source
+        self.line = line
+        self.offset = offset
+        where = []
+        if source is not None:
+            where.append(source)
+        if line is not None:
+            where.append(f"line {line}")
+        if offset is not None:
+            where.append(f"byte {offset}")
+        prefix = ", ".join(where)
+        super().__init__(f"{prefix}: {message}" if prefix else message)
+
+
+class ModelError(LipyantarError):
+    """A model file that cannot be used: missing, corrupt, or of another format version."""
+
+
+class AlignmentError(LipyantarError):
+    """Alignment cannot proceed (e.g. inputs in the wrong scripts)."""

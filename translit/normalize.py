@@ -1,0 +1,119 @@
+"""Unicode hygiene for Hindi text in Devanagari and Latin script.
+
+Hindi text in the wild mixes several encodings of the same thing: the eight nukta letters exist both
+precomposed (क़ U+0958) and as letter + nukta (क + ़ U+093C); ZWJ/ZWNJ steer rendering only; files come
+with a BOM and CRLF line ends; the danda is typed as ``|`` or as two single dandas; digits are Devanagari
+or ASCII. :class:`Normalizer` maps all of these to one canonical form, chosen by explicit options.
+
+The canonical nukta form is the *decomposed* one, because that is what Unicode NFC produces (the
+precomposed nukta letters are composition exclusions), so normalized text is NFC-stable.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+import regex
+
+__all__ = ["DEVA_DIGITS", "Normalizer", "normalize"]
+
+NuktaForm = Literal["decomposed", "composed"]
+ZeroWidthPolicy = Literal["strip", "keep"]
+DandaPolicy = Literal["unify", "keep"]
+DigitPolicy = Literal["keep", "ascii", "deva"]
+
+DEVA_DIGITS = "०१२३४५६७८९"
+_TO_ASCII_DIGITS = str.maketrans(DEVA_DIGITS, "0123456789")
+_TO_DEVA_DIGITS = str.maketrans("0123456789", DEVA_DIGITS)
+
+# precomposed nukta letter -> (base letter + nukta)
+_NUKTA_PAIRS = {chr(cp): unicodedata.normalize("NFD", chr(cp)) for cp in range(0x0958, 0x0960)}
+_NUKTA_COMPOSE = {v: k for k, v in _NUKTA_PAIRS.items()}
+_NUKTA_COMPOSE_RE = regex.compile("|".join(sorted(_NUKTA_COMPOSE, key=len, reverse=True)))
+
+_ZERO_WIDTH = str.maketrans({"\u200c": None, "\u200d": None})
+# "|" or "||" standing for a danda right after Devanagari text (optionally one space between),
+# and two single dandas in a row
+_ASCII_DANDA_RE = regex.compile(r"(?<=[\p{sc=Deva}]\s?)(\|\|?)(?!\|)")
+_DOUBLE_DANDA_RE = regex.compile("।\\s?।")
+
+
+@dataclass(frozen=True)
+class Normalizer:
+    """Reusable text normalizer; all options are explicit and validated.
+
+    Args:
+        nukta: ``"decomposed"`` (क + ़, the NFC form; default) or ``"composed"`` (क़ U+0958).
+        zero_width: ``"strip"`` (default) removes ZWJ/ZWNJ, ``"keep"`` leaves them.
+        danda: ``"unify"`` (default) turns ``|``/``||`` after Devanagari into ``।``/``॥`` and ``।।``
+            into ``॥``; ``"keep"`` leaves them.
+        digits: ``"keep"`` (default), ``"ascii"`` (०-९ → 0-9) or ``"deva"`` (0-9 → ०-९).
+        newlines: when true (default), CRLF and lone CR become LF.
+
+    A leading BOM is always removed.
+    """
+
+    nukta: NuktaForm = "decomposed"
+    zero_width: ZeroWidthPolicy = "strip"
+    danda: DandaPolicy = "unify"
+    digits: DigitPolicy = "keep"
+    newlines: bool = True
+
+    def __post_init__(self) -> None:
+        _check("nukta", self.nukta, ("decomposed", "composed"))
+        _check("zero_width", self.zero_width, ("strip", "keep"))
+        _check("danda", self.danda, ("unify", "keep"))
+        _check("digits", self.digits, ("keep", "ascii", "deva"))
+
+    def __call__(self, text: str) -> str:
+        return self.normalize(text)
+
+    def normalize(self, text: str) -> str:
+        """Return the normalized form of ``text``."""
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        if self.newlines and "\r" in text:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if text.isascii():
+            return text.translate(_TO_DEVA_DIGITS) if self.digits == "deva" else text
+        text = unicodedata.normalize("NFC", text)
+        if self.nukta == "composed":
+            text = _NUKTA_COMPOSE_RE.sub(lambda m: _NUKTA_COMPOSE[m.group()], text)
+        if self.zero_width == "strip":
+            text = text.translate(_ZERO_WIDTH)
+        if self.danda == "unify":
+            if "|" in text:
+                text = _ASCII_DANDA_RE.sub(lambda m: "॥" if len(m.group(1)) == 2 else "।", text)
+            if "।" in text:
+                text = _DOUBLE_DANDA_RE.sub("॥", text)
+        if self.digits == "ascii":
+            text = text.translate(_TO_ASCII_DIGITS)
+        elif self.digits == "deva":
+            text = text.translate(_TO_DEVA_DIGITS)
+        return text
+
+
+def _check(name: str, value: object, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, allowed))}, not {value!r}")
+
+
+@lru_cache(maxsize=32)
+def _normalizer(nukta: str, zero_width: str, danda: str, digits: str, newlines: bool) -> Normalizer:
+    return Normalizer(nukta, zero_width, danda, digits, newlines)  # type: ignore[arg-type]
+
+
+def normalize(
+    text: str,
+    *,
+    nukta: NuktaForm = "decomposed",
+    zero_width: ZeroWidthPolicy = "strip",
+    danda: DandaPolicy = "unify",
+    digits: DigitPolicy = "keep",
+    newlines: bool = True,
+) -> str:
+    """One-shot normalization; see :class:`Normalizer` for the options."""
+    return _normalizer(nukta, zero_width, danda, digits, newlines).normalize(text)

@@ -1,0 +1,100 @@
+"""The scheme registry: every script or romanization lipyantar converts between.
+
+The registry drives both the Python API (:func:`translit.transliterate` validates names against it) and
+the command line (``lipyantar schemes`` and the choices of ``convert --from/--to``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from .errors import UnknownSchemeError
+
+__all__ = ["SCHEMES", "Scheme", "get_scheme", "scheme_names"]
+
+Script = Literal["deva", "latin"]
+Kind = Literal["native", "standard", "rules", "learned"]
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """One entry of the registry.
+
+    Attributes:
+        name: the name used in the API and on the command line.
+        script: ``"deva"`` or ``"latin"``.
+        kind: ``native`` (Devanagari itself), ``standard`` (a published scheme, through
+            indic-transliteration), ``rules`` (lipyantar's rule-based informal romanization) or
+            ``learned`` (a learned informal romanization model).
+        description: one line for ``lipyantar schemes``.
+        lossless: Devanagari → scheme → Devanagari gives the (normalized) input back.
+        source: the scheme can be converted *from* (``roman-rules`` is one-way).
+        sanscript: the scheme's name in indic-transliteration, for standard schemes.
+    """
+
+    name: str
+    script: Script
+    kind: Kind
+    description: str
+    lossless: bool = False
+    source: bool = True
+    sanscript: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.name or self.name != self.name.strip().lower():
+            raise ValueError(f"scheme names are lowercase without spaces: {self.name!r}")
+        if self.script not in ("deva", "latin"):
+            raise ValueError(f"script must be 'deva' or 'latin', not {self.script!r}")
+        if self.kind not in ("native", "standard", "rules", "learned"):
+            raise ValueError(f"unknown scheme kind {self.kind!r}")
+        if (self.kind == "standard") != (self.sanscript is not None):
+            raise ValueError("standard schemes, and only they, name their indic-transliteration scheme")
+
+
+def _standard(name: str, sanscript: str, description: str, *, lossless: bool = True) -> Scheme:
+    return Scheme(name, "latin", "standard", description, lossless=lossless, sanscript=sanscript)
+
+
+SCHEMES: dict[str, Scheme] = {
+    s.name: s
+    for s in (
+        Scheme("deva", "deva", "native", "Devanagari script (normalized Unicode)", lossless=True),
+        _standard("iast", "iast", "IAST, International Alphabet of Sanskrit Transliteration (ā ī ṭ ṣ ṃ)"),
+        _standard("iso", "iso", "ISO 15919 romanization (ā ē ṭ ṣ ṁ m̐)"),
+        _standard("itrans", "itrans", "ITRANS, ASCII (A I RRi ~N .N)"),
+        _standard("hk", "hk", "Harvard-Kyoto, ASCII (A I R z S)"),
+        _standard("velthuis", "velthuis", "Velthuis, ASCII with dots (aa .t .s)"),
+        _standard("slp1", "slp1", "SLP1, one ASCII letter per phoneme"),
+        _standard("wx", "wx", "WX notation, one ASCII letter per phoneme (no nukta letters)", lossless=False),
+        _standard(
+            "optitrans", "optitrans", "OPTITRANS, ASCII optimized for typing (A I R sh Sh)", lossless=False
+        ),
+        Scheme(
+            "roman-rules",
+            "latin",
+            "rules",
+            "informal Hindi romanization by rule (schwa deletion, 'yah sangathan'); Devanagari to Latin only",
+            source=False,
+        ),
+        Scheme(
+            "roman",
+            "latin",
+            "learned",
+            "informal Hindi romanization, learned from data (default model; --model for your own), both ways",
+        ),
+    )
+}
+
+
+def scheme_names() -> tuple[str, ...]:
+    """The names of all registered schemes, in registry order."""
+    return tuple(SCHEMES)
+
+
+def get_scheme(name: str) -> Scheme:
+    """The scheme called ``name`` (case-insensitive); :class:`UnknownSchemeError` lists the valid names."""
+    try:
+        return SCHEMES[name.strip().lower()]
+    except (KeyError, AttributeError):
+        raise UnknownSchemeError(str(name), SCHEMES) from None

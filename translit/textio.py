@@ -1,0 +1,150 @@
+"""Reading and writing text files safely.
+
+* :func:`read_lines` streams the lines of a file (or stdin) as text, tolerating a UTF-8 BOM and CRLF.
+  With ``errors="strict"`` the whole input is checked *before* the first line is handed out, so a
+  caller never produces half an output for a file that turns out to be bad; the
+  :class:`~translit.errors.InputError` names the file, the line and the byte offset.
+* :func:`atomic_write` writes to a temporary file next to the target and renames it into place only
+  when everything went well: there is never a half-written output file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO, Literal, TextIO
+
+from .errors import InputError
+
+__all__ = ["STDIN", "atomic_write", "check_utf8", "open_output", "read_lines", "read_text"]
+
+DecodeErrors = Literal["strict", "replace"]
+STDIN = "-"
+_BOM = b"\xef\xbb\xbf"
+_SPOOL_BYTES = 16 * 1024 * 1024
+
+
+def _display(source: str | os.PathLike[str]) -> str:
+    return "<stdin>" if str(source) == STDIN else str(source)
+
+
+def check_utf8(stream: BinaryIO, *, source: str = "<input>") -> None:
+    """Raise :class:`InputError` at the first byte of ``stream`` that is not valid UTF-8.
+
+    Reads the stream to its end (line by line, bounded memory); the caller rewinds it.
+    """
+    offset = 0
+    for lineno, raw in enumerate(stream, start=1):
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            bad = raw[exc.start : exc.start + 1].hex()
+            raise InputError(
+                f"invalid UTF-8 (byte 0x{bad}); re-encode the file as UTF-8 or pass --errors replace",
+                source=source,
+                line=lineno,
+                offset=offset + exc.start,
+            ) from None
+        offset += len(raw)
+
+
+@contextlib.contextmanager
+def _binary_input(source: str | os.PathLike[str]) -> Iterator[BinaryIO]:
+    if str(source) == STDIN:
+        # stdin cannot be read twice: spool it (memory up to 16 MiB, then a temporary file)
+        spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)
+        shutil.copyfileobj(sys.stdin.buffer, spool)
+        spool.seek(0)
+        try:
+            yield spool  # type: ignore[misc]
+        finally:
+            spool.close()
+        return
+    try:
+        fh = open(source, "rb")
+    except FileNotFoundError:
+        raise InputError("no such file", source=str(source)) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, not a file", source=str(source)) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", source=str(source)) from None
+    with fh:
+        yield fh
+
+
+def read_lines(
+    source: str | os.PathLike[str], *, errors: DecodeErrors = "strict", keepends: bool = False
+) -> Iterator[str]:
+    """Yield the lines of a UTF-8 file (``"-"`` for stdin), without line ends unless ``keepends``.
+
+    A BOM at the start is dropped, CRLF and CR line ends are read as LF. With ``errors="strict"``
+    (default) invalid UTF-8 raises :class:`InputError` before any line is yielded; with
+    ``errors="replace"`` bad bytes become U+FFFD.
+    """
+    if errors not in ("strict", "replace"):
+        raise ValueError(f"errors must be 'strict' or 'replace', not {errors!r}")
+    name = _display(source)
+    with _binary_input(source) as fh:
+        if errors == "strict":
+            check_utf8(fh, source=name)
+            fh.seek(0)
+        first = True
+        for raw in fh:
+            if first:
+                first = False
+                if raw.startswith(_BOM):
+                    raw = raw[len(_BOM) :]
+            line = raw.decode("utf-8", errors)
+            ended = line.endswith("\n")
+            if ended:
+                line = line[:-2] if line.endswith("\r\n") else line[:-1]
+            if "\r" in line:  # old-style lone CR line ends
+                *inner, line = line.split("\r")
+                for part in inner:
+                    yield part + "\n" if keepends else part
+            yield line + "\n" if (keepends and ended) else line
+
+
+def read_text(source: str | os.PathLike[str], *, errors: DecodeErrors = "strict") -> str:
+    """The whole text of a UTF-8 file (BOM dropped, line ends as LF); errors as :func:`read_lines`."""
+    return "".join(read_lines(source, errors=errors, keepends=True))
+
+
+@contextlib.contextmanager
+def atomic_write(path: str | os.PathLike[str], *, encoding: str = "utf-8") -> Iterator[TextIO]:
+    """Open ``path`` for writing text so that it appears only complete, or not at all.
+
+    Writes go to a temporary file in the same directory, renamed over ``path`` when the ``with`` block
+    ends without an exception; on an exception the temporary file is removed and ``path`` is untouched.
+    """
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    if not directory.is_dir():
+        raise InputError("output directory does not exist", source=str(directory))
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding=encoding, newline="\n") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+@contextlib.contextmanager
+def open_output(path: str | os.PathLike[str] | None) -> Iterator[TextIO]:
+    """Standard output when ``path`` is None or ``"-"``, else :func:`atomic_write` to ``path``."""
+    if path is None or str(path) == STDIN:
+        yield sys.stdout
+        sys.stdout.flush()
+    else:
+        with atomic_write(path) as fh:
+            yield fh

@@ -1,0 +1,81 @@
+"""A script-aware tokenizer for mixed Devanagari / Latin text, built on ``regex`` Unicode properties.
+
+Every character of the input belongs to exactly one token, so ``"".join(t.text for t in tokenize(s)) == s``
+for every string ``s``. Token kinds:
+
+========== =====================================================================
+``deva``   a Devanagari word: letters with all their combining marks (matras, virama, nukta,
+           anusvara, chandrabindu, visarga) and ZWJ/ZWNJ
+``latin``  a Latin word, with combining diacritics and inner apostrophes (``don't``, ``ṛṣi``)
+``number`` ASCII or Devanagari digits, with inner ``.``/``,``/``:`` separators (``1.5``, ``१९१९``)
+``url``    ``http(s)://…`` or ``www.…``
+``email``  ``name@host.tld``
+``word``   a word in another script (Arabic, Cyrillic, …)
+``punct``  one punctuation character (danda ``।`` and double danda ``॥`` included)
+``space``  a run of whitespace
+``symbol`` anything else, one character at a time
+========== =====================================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+import regex
+
+__all__ = ["TOKEN_KINDS", "Token", "iter_tokens", "tokenize"]
+
+TokenKind = Literal["deva", "latin", "number", "url", "email", "word", "punct", "space", "symbol"]
+TOKEN_KINDS: tuple[str, ...] = ("deva", "latin", "number", "url", "email", "word", "punct", "space", "symbol")
+
+_DEVA_START = r"[\p{sc=Deva}--[\u0964-\u0970]]"
+_DEVA_CONT = r"[\p{sc=Deva}\p{M}\u200c\u200d--[\u0964-\u0970]]"
+DEVA_WORD = rf"{_DEVA_START}{_DEVA_CONT}*"
+LATIN_WORD = r"\p{Latin}[\p{Latin}\p{M}]*(?:['’]\p{Latin}[\p{Latin}\p{M}]*)*"
+NUMBER = r"[0-9०-९]+(?:[.,:][0-9०-९]+)*"
+URL = r"(?:https?://|www\.)[^\s<>\"]*[^\s<>\"\.,;:!?\)\]\}'’”।॥]"
+EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+
+TOKEN_RE = regex.compile(
+    rf"(?P<url>{URL})|(?P<email>{EMAIL})|(?P<deva>{DEVA_WORD})|(?P<latin>{LATIN_WORD})"
+    rf"|(?P<number>{NUMBER})|(?P<word>[\p{{L}}\p{{M}}]+)|(?P<space>\s+)|(?P<punct>\p{{P}})|(?P<symbol>.)",
+    regex.V1 | regex.DOTALL,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One token: its text, its kind (see :data:`TOKEN_KINDS`) and its character offset in the input."""
+
+    text: str
+    kind: TokenKind
+    start: int
+
+    def __post_init__(self) -> None:
+        if not self.text:
+            raise ValueError("a token cannot be empty")
+        if self.kind not in TOKEN_KINDS:
+            raise ValueError(f"unknown token kind {self.kind!r}; valid kinds: {', '.join(TOKEN_KINDS)}")
+        if self.start < 0:
+            raise ValueError("token start must be >= 0")
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.text)
+
+    @property
+    def is_word(self) -> bool:
+        return self.kind in ("deva", "latin", "word")
+
+
+def iter_tokens(text: str) -> Iterator[Token]:
+    """Yield the tokens of ``text`` in order; joining their texts gives ``text`` back exactly."""
+    for m in TOKEN_RE.finditer(text):
+        yield Token(m.group(), m.lastgroup, m.start())  # type: ignore[arg-type]
+
+
+def tokenize(text: str) -> list[Token]:
+    """The tokens of ``text`` as a list; see :func:`iter_tokens`."""
+    return list(iter_tokens(text))

@@ -1,0 +1,470 @@
+"""Conversion between the schemes of the registry.
+
+Two tiers, as in sacrebleu: the one-shot :func:`transliterate` (``transliterate(text, "deva", "iast")``)
+and the reusable :class:`Transliterator`, which memoizes its work per word type and is the thing to
+keep around for batch use.
+
+A conversion is a chain of at most two *stages* through Devanagari: ``src → deva`` and ``deva → dst``.
+Going from Devanagari, only Devanagari word tokens are converted (plus dandas, and Devanagari digits
+when the output is Latin); Latin/English words, numbers, URLs and e-mail addresses pass through
+untouched. Going to Devanagari from a standard scheme, every run of non-space, non-digit characters is
+converted (numbers, URLs and e-mails are kept); from ``roman`` (the learned informal scheme), Latin
+words are decoded sentence by sentence with the model's word context, and a ``.`` that ends a sentence
+becomes ``।`` unless ``keep_period=True``.
+"""
+
+from __future__ import annotations
+
+import heapq
+import os
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Literal
+
+import regex
+
+from .errors import UnsupportedConversionError
+from .normalize import DEVA_DIGITS, Normalizer
+from .schemes import Scheme, get_scheme
+from .tokenize import DEVA_WORD, EMAIL, TOKEN_RE, URL
+
+if TYPE_CHECKING:
+    from .model import LearnedModel
+
+__all__ = ["Candidate", "Transliterator", "transliterate"]
+
+DigitOutput = Literal["auto", "keep", "ascii", "deva"]
+
+_DEVA_WORD_RE = regex.compile(DEVA_WORD, regex.V1)
+_LATIN_KEEP = rf"(?P<keep>{URL}|{EMAIL}|[0-9]+(?:[.,:][0-9]+)*)"
+_LATIN_CHUNK_RE = regex.compile(rf"{_LATIN_KEEP}|(?P<chunk>[^\s0-9]+)", regex.V1)
+# SLP1 and Harvard-Kyoto write some letters with a digit after a letter (SLP1 k0 = क़, HK r3 = ड़)
+_DIGIT_LETTER_CHUNK_RE = regex.compile(
+    rf"(?P<chunk>[^\s0-9](?:[^\s0-9]|(?<=\p{{L}})[0-3](?![0-9]))*)|{_LATIN_KEEP}", regex.V1
+)
+_DIGIT_LETTER_SCHEMES = frozenset({"slp1", "hk"})
+_TO_ASCII_DIGITS = str.maketrans(DEVA_DIGITS, "0123456789")
+_TO_DEVA_DIGITS = str.maketrans("0123456789", DEVA_DIGITS)
+_SENTENCE_END = frozenset(".?!")
+_ABBREVIATIONS = frozenset(
+    {"dr", "mr", "mrs", "ms", "st", "prof", "sh", "smt", "shri", "no", "vs", "etc", "jr", "sr"}
+)
+_CACHE_SIZE = 1 << 18
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One conversion candidate: the text and its score (a log-probability; 0.0 for deterministic schemes)."""
+
+    text: str
+    score: float
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.text, str):
+            raise TypeError("Candidate.text must be a str")
+        if self.score != self.score or self.score > 1e-9:  # NaN, or a positive log-probability
+            raise ValueError(f"a candidate score is a log-probability <= 0, not {self.score!r}")
+
+    def to_dict(self) -> dict[str, object]:
+        return {"text": self.text, "score": self.score}
+
+
+# --------------------------------------------------------------------------------------------- stages
+
+
+class _Stage:
+    """One step of a conversion chain: text in, text out; top-k alternatives where the step has them."""
+
+    def convert(self, text: str) -> str:
+        raise NotImplementedError
+
+    def kbest(self, text: str, k: int) -> list[tuple[str, float]]:
+        return [(self.convert(text), 0.0)]
+
+
+class _FromDeva(_Stage):
+    """Devanagari → a Latin scheme, one Devanagari word at a time (memoized)."""
+
+    def __init__(
+        self,
+        word_fn: Callable[[str], str],
+        *,
+        marks: dict[str, str],
+        ascii_digits: bool,
+        topk_fn: Callable[[str, int], list[tuple[str, float]]] | None = None,
+    ) -> None:
+        self._word = lru_cache(maxsize=_CACHE_SIZE)(word_fn)
+        self._topk = lru_cache(maxsize=_CACHE_SIZE)(topk_fn) if topk_fn else None
+        self._marks = str.maketrans(marks) if marks else None
+        self._ascii_digits = ascii_digits
+
+    def _sub(self, m: regex.Match[str]) -> str:
+        return self._word(m.group())
+
+    def _finish(self, text: str) -> str:
+        if self._marks is not None:
+            text = text.translate(self._marks)
+        if self._ascii_digits:
+            text = text.translate(_TO_ASCII_DIGITS)
+        return text
+
+    def convert(self, text: str) -> str:
+        return self._finish(_DEVA_WORD_RE.sub(self._sub, text))
+
+    def kbest(self, text: str, k: int) -> list[tuple[str, float]]:
+        if self._topk is None or k == 1:
+            return [(self.convert(text), 0.0)]
+        pieces: list[str] = []
+        slots: list[list[tuple[str, float]]] = []
+        last = 0
+        for m in _DEVA_WORD_RE.finditer(text):
+            pieces.append(self._finish(text[last : m.start()]))
+            slots.append(self._topk(m.group(), k))
+            last = m.end()
+        pieces.append(self._finish(text[last:]))
+        return _combine(pieces, slots, k)
+
+
+class _StandardToDeva(_Stage):
+    """A standard Latin scheme → Devanagari: each run of non-space, non-digit characters, memoized.
+
+    Numbers, URLs and e-mail addresses are kept as they are.
+    """
+
+    def __init__(self, word_fn: Callable[[str], str], *, chunks: regex.Pattern[str]) -> None:
+        self._word = lru_cache(maxsize=_CACHE_SIZE)(word_fn)
+        self._chunks = chunks
+
+    def _sub(self, m: regex.Match[str]) -> str:
+        return self._word(m.group()) if m.group("chunk") is not None else m.group()
+
+    def convert(self, text: str) -> str:
+        return self._chunks.sub(self._sub, text)
+
+
+class _LearnedToDeva(_Stage):
+    """Informal roman → Devanagari with a learned model, decoding each sentence's words in context."""
+
+    def __init__(self, model: LearnedModel, *, keep_period: bool) -> None:
+        self._model = model
+        self._keep_period = keep_period
+        self._topk = lru_cache(maxsize=_CACHE_SIZE)(self._word_topk)
+
+    def _word_topk(self, word: str, k: int) -> list[tuple[str, float]]:
+        return list(self._model.devanagarize_topk(word, k))
+
+    def _layout(self, text: str) -> tuple[list[str], list[int], list[list[int]]]:
+        """Tokens (with periods already mapped), indexes of the word tokens, and word indexes per sentence."""
+        tokens: list[str] = []
+        words: list[int] = []
+        sentences: list[list[int]] = [[]]
+        matches = list(TOKEN_RE.finditer(text))
+        for i, m in enumerate(matches):
+            kind, tok = m.lastgroup, m.group()
+            if kind == "latin":
+                words.append(len(tokens))
+                sentences[-1].append(len(tokens))
+            elif kind == "punct" and tok in _SENTENCE_END:
+                nxt = matches[i + 1] if i + 1 < len(matches) else None
+                prev = matches[i - 1] if i > 0 else None
+                if tok == "." and self._is_full_stop(prev, nxt):
+                    tok = "।" if not self._keep_period else tok
+                if nxt is None or nxt.lastgroup in ("space", "latin") or nxt.group() in "\"'”’)":
+                    sentences.append([])
+            tokens.append(tok)
+        return tokens, words, [s for s in sentences if s]
+
+    @staticmethod
+    def _is_full_stop(prev: regex.Match[str] | None, nxt: regex.Match[str] | None) -> bool:
+        if prev is None or prev.lastgroup != "latin":
+            return False
+        word = prev.group()
+        if len(word) == 1 or word.lower() in _ABBREVIATIONS:  # initials (A. R. Rahman), Dr.
+            return False
+        return (
+            nxt is None
+            or nxt.lastgroup == "space"
+            or (nxt.lastgroup == "latin" and nxt.group()[:1].islower())
+        )
+
+    def convert(self, text: str) -> str:
+        tokens, _, sentences = self._layout(text)
+        for sent in sentences:
+            for idx, out in zip(sent, self._model.devanagarize_words([tokens[i] for i in sent]), strict=True):
+                tokens[idx] = out
+        return "".join(tokens)
+
+    def kbest(self, text: str, k: int) -> list[tuple[str, float]]:
+        tokens, words, _ = self._layout(text)
+        if not words:
+            return [(self.convert(text), 0.0)]
+        pieces: list[str] = []
+        slots: list[list[tuple[str, float]]] = []
+        last = 0
+        for idx in words:
+            pieces.append("".join(tokens[last:idx]))
+            slots.append(self._topk(tokens[idx], k))
+            last = idx + 1
+        pieces.append("".join(tokens[last:]))
+        found = _combine(pieces, slots, k)
+        best = self.convert(text)  # with sentence context: it goes first
+        rest = [c for c in found if c[0] != best]
+        score = next((s for t, s in found if t == best), found[0][1])
+        return [(best, score), *rest][:k]
+
+
+def _combine(
+    pieces: Sequence[str], slots: Sequence[list[tuple[str, float]]], k: int
+) -> list[tuple[str, float]]:
+    """The ``k`` best texts ``pieces[0] + slot0 + pieces[1] + slot1 + …`` by total score (lazy k-best merge)."""
+    slots = [s if s else [("", 0.0)] for s in slots]
+    if not slots:
+        return [("".join(pieces), 0.0)]
+
+    def build(index: tuple[int, ...]) -> tuple[str, float]:
+        parts = [pieces[0]]
+        score = 0.0
+        for j, i in enumerate(index):
+            text, s = slots[j][i]
+            parts.append(text)
+            parts.append(pieces[j + 1])
+            score += s
+        return "".join(parts), score
+
+    start = (0,) * len(slots)
+    heap = [(-build(start)[1], start)]
+    seen = {start}
+    out: list[tuple[str, float]] = []
+    texts: set[str] = set()
+    while heap and len(out) < k:
+        _, index = heapq.heappop(heap)
+        text, score = build(index)
+        if text not in texts:
+            texts.add(text)
+            out.append((text, score))
+        for j in range(len(index)):
+            if index[j] + 1 < len(slots[j]):
+                nxt = (*index[:j], index[j] + 1, *index[j + 1 :])
+                if nxt not in seen:
+                    seen.add(nxt)
+                    heapq.heappush(heap, (-build(nxt)[1], nxt))
+    return out
+
+
+# ---------------------------------------------------------------------------------------- construction
+
+
+def _sanscript_fn(src: str, dst: str) -> Callable[[str], str]:
+    from indic_transliteration import sanscript
+
+    def convert(word: str) -> str:
+        return sanscript.transliterate(word, src, dst)
+
+    return convert
+
+
+# Candra O/E (कॉलेज, बैंक is fine) are missing from several indic-transliteration schemes, which leave
+# them in Devanagari; lipyantar writes them ô/ê (as ISO 15919 does) and reads them back.
+_CANDRA = {"ॉ": "ô", "ॅ": "ê"}
+_CANDRA_INDEPENDENT = {"ॉ": "ऑ", "ॅ": "ऍ"}
+_NATIVE_CANDRA = frozenset({"iso", "optitrans"})
+_PLACEHOLDER = {"ô": "\ue000", "ê": "\ue001"}
+_PLACEHOLDER_MATRA = {"\ue000": "ॉ", "\ue001": "ॅ"}
+_NUKTA = "\u093c"
+
+
+# A consonant (or अ) directly followed by an independent vowel (वेस्टइंडीज, एम्एस, अलगअलग) reads back
+# as a diphthong or a matra in every scheme (vesṭaiṃḍīja); a separator keeps it apart, as ISO 15919
+# does with ':' and ITRANS/Velthuis with '{}'. It is written only where the word would not read back.
+_HIATUS_RE = regex.compile(
+    r"(?<=(?:[\u0915-\u0939\u0958-\u095f\u0978-\u097f]\u093c?\u094d?|[\u0905-\u0914\u093e-\u094c]))"
+    r"(?=[\u0905-\u0914])"
+)
+_HIATUS = "\ue002"
+_SEPARATOR = {"iast": ":", "iso": ":"}
+_SEPARATOR_DEFAULT = "{}"
+
+
+def _standard_fns(scheme: Scheme) -> tuple[Callable[[str], str], Callable[[str], str]]:
+    """The word functions Devanagari → scheme and scheme → Devanagari of a standard scheme."""
+    name = scheme.sanscript or scheme.name
+    to_latin = _sanscript_fn("devanagari", name)
+    to_deva = _sanscript_fn(name, "devanagari")
+    candra = name not in _NATIVE_CANDRA
+    strip_nukta = name == "wx"  # WX has no nukta letters: write the base letter
+    sep = _SEPARATOR.get(name, _SEPARATOR_DEFAULT)
+    sep_re = regex.compile(r"(?<=\p{L}\p{M}*)" + regex.escape(sep) + r"(?=\p{L})") if len(sep) == 1 else None
+
+    def plain(word: str) -> str:
+        out = to_latin(word)
+        if candra:
+            for matra, latin in _CANDRA.items():
+                if matra in out or _CANDRA_INDEPENDENT[matra] in out:
+                    out = out.replace("a" + matra, latin).replace(matra, latin)
+                    out = out.replace(_CANDRA_INDEPENDENT[matra], latin)
+        return out
+
+    def from_deva(word: str) -> str:
+        if strip_nukta:
+            word = word.replace(_NUKTA, "")
+        out = plain(word)
+        if _HIATUS_RE.search(word) and from_latin(out) != word:
+            separated = plain(_HIATUS_RE.sub(_HIATUS, word)).replace(_HIATUS, sep)
+            if from_latin(separated) == word:
+                return separated
+        return out
+
+    def from_latin(word: str) -> str:
+        word = sep_re.sub(_HIATUS, word) if sep_re is not None else word.replace(sep, _HIATUS)
+        if candra:
+            for latin, mark in _PLACEHOLDER.items():
+                word = word.replace(latin, mark)
+        out = to_deva(word)
+        if candra:
+            for mark, matra in _PLACEHOLDER_MATRA.items():
+                out = out.replace("\u094d" + mark, matra)  # consonant + candra matra
+                out = out.replace(mark, _CANDRA_INDEPENDENT[matra])  # anywhere else: the vowel letter
+        out = out.replace("\u094d" + _HIATUS, "\u094d").replace(_HIATUS, "")
+        return unicodedata.normalize("NFC", out)
+
+    return from_deva, from_latin
+
+
+def _load_model(model: LearnedModel | str | os.PathLike[str] | None) -> LearnedModel:
+    from . import model as model_module
+
+    if model is None:
+        return model_module.default_model()
+    if isinstance(model, (str, os.PathLike)):
+        return model_module.LearnedModel.load(model)
+    return model
+
+
+def _from_deva_stage(scheme: Scheme, *, ascii_digits: bool, model: LearnedModel | None) -> _Stage:
+    if scheme.kind == "standard":
+        fn = _standard_fns(scheme)[0]
+        return _FromDeva(fn, marks={"।": fn("।"), "॥": fn("॥")}, ascii_digits=ascii_digits)
+    informal = {"।": ".", "॥": ".", "॰": "."}
+    if scheme.kind == "rules":
+        from .rules import romanize_word
+
+        return _FromDeva(romanize_word, marks=informal, ascii_digits=ascii_digits)
+    assert model is not None
+    return _FromDeva(model.romanize, marks=informal, ascii_digits=ascii_digits, topk_fn=model.romanize_topk)
+
+
+class Transliterator:
+    """A reusable converter from scheme ``src`` to scheme ``dst``; memoizes per word type.
+
+    Args:
+        src, dst: scheme names from the registry (``lipyantar schemes``; :data:`translit.SCHEMES`).
+        model: the learned model for the ``roman`` scheme: a :class:`~translit.model.LearnedModel`, a
+            path to a model file, or None for the shipped default model (loaded on first use).
+        normalizer: applied to the input first; default :class:`~translit.normalize.Normalizer()`.
+        digits: output digits: ``"auto"`` (ASCII in Latin output, as written in Devanagari output),
+            ``"keep"``, ``"ascii"`` or ``"deva"``.
+        keep_period: going from ``roman`` to Devanagari, keep a sentence-final ``.`` instead of ``।``.
+
+    Raises:
+        UnknownSchemeError: a name that is not registered (the message lists the valid ones).
+        UnsupportedConversionError: e.g. converting *from* the one-way ``roman-rules``.
+    """
+
+    def __init__(
+        self,
+        src: str,
+        dst: str,
+        *,
+        model: LearnedModel | str | os.PathLike[str] | None = None,
+        normalizer: Normalizer | None = None,
+        digits: DigitOutput = "auto",
+        keep_period: bool = False,
+    ) -> None:
+        self.src = get_scheme(src)
+        self.dst = get_scheme(dst)
+        if not self.src.source:
+            raise UnsupportedConversionError(
+                f"{self.src.name!r} is one-way (Devanagari → {self.src.name}); "
+                "to read informal roman text use the 'roman' scheme"
+            )
+        if digits not in ("auto", "keep", "ascii", "deva"):
+            raise ValueError(f"digits must be 'auto', 'keep', 'ascii' or 'deva', not {digits!r}")
+        self.normalizer = normalizer if normalizer is not None else Normalizer()
+        self.digits = digits
+        self.keep_period = keep_period
+        self._model_spec = model
+        self._stages: list[_Stage] | None = None  # built on first use: a learned model loads lazily
+        self._post: dict[int, int] | None = None
+        if digits == "ascii":
+            self._post = _TO_ASCII_DIGITS
+        elif digits == "deva":
+            self._post = _TO_DEVA_DIGITS
+
+    def __repr__(self) -> str:
+        return f"Transliterator({self.src.name!r}, {self.dst.name!r})"
+
+    @property
+    def stages(self) -> list[_Stage]:
+        if self._stages is None:
+            self._stages = self._build()
+        return self._stages
+
+    def _build(self) -> list[_Stage]:
+        learned = "learned" in (self.src.kind, self.dst.kind)
+        model = _load_model(self._model_spec) if learned else None
+        stages: list[_Stage] = []
+        if self.src.kind == "standard":
+            chunks = _DIGIT_LETTER_CHUNK_RE if self.src.name in _DIGIT_LETTER_SCHEMES else _LATIN_CHUNK_RE
+            stages.append(_StandardToDeva(_standard_fns(self.src)[1], chunks=chunks))
+        elif self.src.kind == "learned":
+            assert model is not None
+            stages.append(_LearnedToDeva(model, keep_period=self.keep_period))
+        if self.dst.script == "latin":
+            stages.append(_from_deva_stage(self.dst, ascii_digits=self.digits == "auto", model=model))
+        return stages
+
+    def __call__(self, text: str) -> str:
+        return self.transliterate(text)
+
+    def transliterate(self, text: str) -> str:
+        """Convert ``text`` (any length, any number of lines)."""
+        text = self.normalizer(text)
+        for stage in self.stages:
+            text = stage.convert(text)
+        return text.translate(self._post) if self._post else text
+
+    def candidates(self, text: str, *, top_k: int = 5) -> list[Candidate]:
+        """Up to ``top_k`` conversions of ``text``, best first, with scores (log-probabilities).
+
+        Deterministic conversions give exactly one candidate with score 0.0; conversions through a
+        learned model combine the k best candidates of each word.
+        """
+        if top_k < 1:
+            raise ValueError(f"top_k must be >= 1, not {top_k}")
+        texts = [(self.normalizer(text), 0.0)]
+        for stage in self.stages:
+            nxt: dict[str, float] = {}
+            for t, s in texts:
+                for out, score in stage.kbest(t, top_k):
+                    if out not in nxt:
+                        nxt[out] = s + score
+            texts = list(nxt.items())[:top_k]
+        return [Candidate(t.translate(self._post) if self._post else t, min(s, 0.0)) for t, s in texts]
+
+
+@lru_cache(maxsize=64)
+def _cached(src: str, dst: str, digits: str, keep_period: bool) -> Transliterator:
+    return Transliterator(src, dst, digits=digits, keep_period=keep_period)  # type: ignore[arg-type]
+
+
+def transliterate(
+    text: str, src: str, dst: str, *, digits: DigitOutput = "auto", keep_period: bool = False
+) -> str:
+    """Convert ``text`` from scheme ``src`` to scheme ``dst`` (one-shot; converters are cached).
+
+    >>> transliterate("नमस्ते दुनिया", "deva", "iast")
+    'namaste duniyā'
+    """
+    return _cached(src.strip().lower(), dst.strip().lower(), digits, keep_period).transliterate(text)
