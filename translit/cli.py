@@ -15,16 +15,15 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, TextIO, TypeVar
+from typing import Any, TypeVar
 
 import click
 
 from . import __version__
+from .batch import ConvertJob, convert_lines, default_jobs
 from .errors import LipyantarError
-from .normalize import Normalizer
 from .schemes import SCHEMES, scheme_names
 from .textio import STDIN, check_utf8, open_output, read_lines
-from .transliterate import Transliterator
 
 __all__ = ["main", "run_cli_errors"]
 
@@ -166,21 +165,6 @@ def _precheck(paths: list[str]) -> None:
             check_utf8(fh, source=path)
 
 
-def _write_result(out: TextIO, fmt: str, line: str, conv: Transliterator, top_k: int) -> None:
-    if fmt == "text":
-        out.write(conv.transliterate(line))
-        out.write("\n")
-    elif fmt == "tsv":
-        if top_k == 1:
-            out.write(f"{line}\t{conv.transliterate(line)}\n")
-        else:
-            out.write("\t".join([line, *(c.text for c in conv.candidates(line, top_k=top_k))]) + "\n")
-    else:
-        cands = conv.candidates(line, top_k=top_k)
-        record = {"input": line, "candidates": [c.to_dict() for c in cands]}
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
-
-
 _SCHEME_CHOICE = click.Choice(scheme_names(), case_sensitive=False)
 
 
@@ -216,6 +200,14 @@ _SCHEME_CHOICE = click.Choice(scheme_names(), case_sensitive=False)
     "--nukta", type=click.Choice(["decomposed", "composed"]), default="decomposed", show_default=True
 )
 @click.option("--keep-period", is_flag=True, help="roman → deva: keep a sentence-final '.' instead of '।'.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=default_jobs,
+    show_default="all cores",
+    help="Worker processes for large inputs (output is identical for any value).",
+)
 @run_cli_errors
 def convert_command(
     src: str,
@@ -230,6 +222,7 @@ def convert_command(
     zero_width: str,
     nukta: str,
     keep_period: bool,
+    jobs: int,
 ) -> None:
     """Convert text from one scheme to another, line by line.
 
@@ -245,18 +238,21 @@ def convert_command(
         raise click.UsageError(
             "--model applies to the learned 'roman' scheme: use --from roman or --to roman"
         )
-    normalizer = Normalizer(nukta=nukta, zero_width=zero_width)  # type: ignore[arg-type]
-    conv = Transliterator(
+    job = ConvertJob(
         src,
         dst,
+        fmt=fmt,  # type: ignore[arg-type]
+        top_k=top_k,
         model=model,
-        normalizer=normalizer,
+        nukta=nukta,
+        zero_width=zero_width,
         digits=digits,
-        keep_period=keep_period,  # type: ignore[arg-type]
+        keep_period=keep_period,
     )
+    conv = job.build()
     paths = list(inputs) or [STDIN]
     if errors == "strict":
         _precheck(paths)
     with open_output(output) as out:
-        for line in _input_lines(paths, errors=errors):
-            _write_result(out, fmt, line, conv, top_k)
+        for block in convert_lines(_input_lines(paths, errors=errors), job, jobs=jobs, converter=conv):
+            out.write(block)

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from translit.batch import ConvertJob, convert_lines
+from translit.cli import main
+
+
+@pytest.mark.parametrize(("fmt", "top_k"), [("text", 1), ("tsv", 1), ("jsonl", 2)])
+def test_parallel_output_is_identical_to_serial(fmt: str, top_k: int, dev_sentences) -> None:
+    lines = [native for native, _ in dev_sentences[:60]]
+    job = ConvertJob("deva", "roman-rules", fmt=fmt, top_k=top_k)  # type: ignore[arg-type]
+    serial = "".join(convert_lines(lines, job, jobs=1, chunk_lines=7))
+    parallel = "".join(convert_lines(lines, job, jobs=2, chunk_lines=7))
+    assert parallel == serial
+    assert serial.count("\n") == len(lines)
+
+
+def test_cli_jobs_flag_gives_identical_output(dev_sentences) -> None:
+    text = "\n".join(native for native, _ in dev_sentences) * 6 + "\n"  # > one 2000-line chunk
+    runner = CliRunner()
+    one = runner.invoke(main, ["convert", "-f", "deva", "-t", "iast", "-j", "1"], input=text)
+    two = runner.invoke(main, ["convert", "-f", "deva", "-t", "iast", "-j", "2"], input=text)
+    assert one.exit_code == two.exit_code == 0
+    assert one.output == two.output
+    assert one.output.count("\n") == text.count("\n")
+
+
+@pytest.mark.parametrize("kwargs", [{"fmt": "xml"}, {"top_k": 0}, {"fmt": "text", "top_k": 3}])
+def test_job_validation(kwargs) -> None:
+    with pytest.raises(ValueError):
+        ConvertJob("deva", "iast", **kwargs)
+
+
+def test_empty_input_yields_nothing() -> None:
+    assert list(convert_lines([], ConvertJob("deva", "iast"), jobs=2)) == []
