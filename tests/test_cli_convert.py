@@ -182,3 +182,13 @@ def test_model_needs_the_roman_scheme(runner: CliRunner, tmp_path: Path) -> None
         main, ["convert", "-f", "deva", "-t", "iast", "--model", str(tmp_path / "m")], input="x"
     )
     assert result.exit_code == 2 and "roman" in result.output
+
+
+def test_output_file_gets_the_usual_permissions(runner: CliRunner, tmp_path: Path) -> None:
+    import os
+
+    out = tmp_path / "out.txt"
+    run(runner, "convert", "--from", "deva", "--to", "iast", "-o", str(out), input="एक\n")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask

@@ -127,6 +127,9 @@ def atomic_write(path: str | os.PathLike[str], *, encoding: str = "utf-8") -> It
     if not directory.is_dir():
         raise InputError("output directory does not exist", source=str(directory))
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a finished output gets the usual mode
     try:
         with os.fdopen(fd, "w", encoding=encoding, newline="\n") as fh:
             yield fh

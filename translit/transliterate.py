@@ -276,11 +276,13 @@ _NUKTA = "\u093c"
 
 
 # A consonant (or अ) directly followed by an independent vowel (वेस्टइंडीज, एम्एस, अलगअलग) reads back
-# as a diphthong or a matra in every scheme (vesṭaiṃḍīja); a separator keeps it apart, as ISO 15919
+# as a diphthong or a matra in every scheme (vesṭaiṃḍīja), and क्ह as ख; a separator keeps them apart, as ISO 15919
 # does with ':' and ITRANS/Velthuis with '{}'. It is written only where the word would not read back.
-_HIATUS_RE = regex.compile(
+# Places where a separator may be needed: before an independent vowel, and between a dead consonant
+# and the next consonant (क्ह reads back as ख from "kh").
+_BOUNDARY_RE = regex.compile(
     r"(?<=(?:[\u0915-\u0939\u0958-\u095f\u0978-\u097f]\u093c?\u094d?|[\u0905-\u0914\u093e-\u094c]))"
-    r"(?=[\u0905-\u0914])"
+    r"(?=[\u0905-\u0914])|(?<=\u094d)(?=[\u0915-\u0939\u0958-\u095f\u0978-\u097f])"
 )
 _HIATUS = "\ue002"
 _SEPARATOR = {"iast": ":", "iso": ":"}
@@ -310,11 +312,24 @@ def _standard_fns(scheme: Scheme) -> tuple[Callable[[str], str], Callable[[str],
         if strip_nukta:
             word = word.replace(_NUKTA, "")
         out = plain(word)
-        if _HIATUS_RE.search(word) and from_latin(out) != word:
-            separated = plain(_HIATUS_RE.sub(_HIATUS, word)).replace(_HIATUS, sep)
-            if from_latin(separated) == word:
-                return separated
-        return out
+        if from_latin(out) == word:
+            return out
+        places = [m.start() for m in _BOUNDARY_RE.finditer(word)]
+
+        def render(marks: list[int]) -> str:
+            parts, last = [], 0
+            for pos in marks:
+                parts += [word[last:pos], _HIATUS]
+                last = pos
+            return plain("".join(parts) + word[last:]).replace(_HIATUS, sep)
+
+        if not places or from_latin(render(places)) != word:
+            return out  # not even separators help (malformed input): the plain conversion
+        for pos in list(places):  # keep only the separators the word needs
+            fewer = [p for p in places if p != pos]
+            if from_latin(render(fewer)) == word:
+                places = fewer
+        return render(places)
 
     def from_latin(word: str) -> str:
         word = sep_re.sub(_HIATUS, word) if sep_re is not None else word.replace(sep, _HIATUS)
