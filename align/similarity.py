@@ -1,0 +1,335 @@
+"""Transliteration similarity between Devanagari and romanized Hindi.
+
+Both sides are reduced to a *consonant skeleton*: the Devanagari side is romanized first (with a
+pluggable ``romanize`` function, by default :func:`translit.rules.romanize_word`), then vowels are
+dropped, aspiration ``h`` after a consonant is dropped and similar letters are merged (``v``/``w``,
+``z``/``j``, ``f``/``ph``, ``q``/``k``, ``sh``/``s``, ``m``/``n`` ...). Informal romanization varies
+mostly in its vowels and aspiration, so skeletons of twin words are usually equal or one letter apart.
+
+* Sentences are compared by the Dice overlap of their skeleton bigram sets (:meth:`Similarity.dice`).
+* Words are compared by a normalized edit distance on the skeleton, with a vowel-aware tie-breaker
+  (:meth:`Similarity.word_similarity`).
+
+Everything is memoized per word type, so the cost of romanization is paid once per vocabulary item.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import re
+import unicodedata
+from collections.abc import Callable
+from functools import lru_cache, reduce
+from operator import or_
+from typing import NamedTuple
+
+__all__ = [
+    "SentenceFeatures",
+    "Similarity",
+    "builtin_romanize",
+    "default_romanize",
+    "dice",
+    "edit_distance",
+    "gram_bits",
+    "skeleton",
+]
+
+logger = logging.getLogger(__name__)
+
+Romanizer = Callable[[str], str]
+
+_DEVA_RE = re.compile(r"[\u0900-\u097f]")
+_DEVA_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
+_HAS_DIGIT = re.compile(r"\d")
+_NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
+
+# ---------------------------------------------------------------------------------------------
+# built-in fallback romanizer: enough for a consonant skeleton, no schwa subtleties needed
+# ---------------------------------------------------------------------------------------------
+
+_B_CONS = {
+    "क": "k", "ख": "kh", "ग": "g", "घ": "gh", "ङ": "n", "च": "ch", "छ": "chh", "ज": "j", "झ": "jh",
+    "ञ": "n", "ट": "t", "ठ": "th", "ड": "d", "ढ": "dh", "ण": "n", "त": "t", "थ": "th", "द": "d",
+    "ध": "dh", "न": "n", "प": "p", "फ": "ph", "ब": "b", "भ": "bh", "म": "m", "य": "y", "र": "r",
+    "ल": "l", "ळ": "l", "व": "v", "श": "sh", "ष": "sh", "स": "s", "ह": "h",
+    "\u0958": "q", "\u0959": "kh", "\u095a": "g", "\u095b": "z", "\u095c": "d", "\u095d": "dh",
+    "\u095e": "f", "\u095f": "y",
+}  # fmt: skip
+_B_NUKTA = {"क": "q", "ज": "z", "फ": "f"}
+_B_VOWELS = {
+    "अ": "a", "आ": "aa", "इ": "i", "ई": "ee", "उ": "u", "ऊ": "oo", "ऋ": "ri", "ए": "e", "ऐ": "ai",
+    "ओ": "o", "औ": "au", "ऑ": "o", "ऍ": "e",
+    "\u093e": "aa", "\u093f": "i", "\u0940": "ee", "\u0941": "u", "\u0942": "oo", "\u0943": "ri",
+    "\u0947": "e", "\u0948": "ai", "\u094b": "o", "\u094c": "au", "\u0949": "o", "\u0945": "e",
+}  # fmt: skip
+_VIRAMA = "\u094d"
+_NUKTA = "\u093c"
+
+
+def builtin_romanize(word: str) -> str:
+    """A small rule romanizer (Devanagari word -> lowercase Latin), used when ``translit`` is absent.
+
+    Inherent ``a`` after every consonant without a matra or virama, dropped at the end of the word.
+    Characters outside Devanagari are kept as they are (lowercased).
+    """
+    out: list[str] = []
+    pending = False  # a consonant waiting for its vowel
+    chars = unicodedata.normalize("NFC", word)
+    for k, ch in enumerate(chars):
+        if ch in _B_CONS:
+            if pending:
+                out.append("a")
+            nxt = chars[k + 1] if k + 1 < len(chars) else ""
+            out.append(_B_NUKTA.get(ch, _B_CONS[ch]) if nxt == _NUKTA else _B_CONS[ch])
+            pending = True
+        elif ch == _NUKTA:
+            continue
+        elif ch == _VIRAMA:
+            pending = False
+        elif ch in _B_VOWELS:
+            if "\u093e" <= ch <= "\u094c" or ch in "\u0945\u0949":
+                pending = False
+            elif pending:
+                out.append("a")
+                pending = False
+            out.append(_B_VOWELS[ch])
+        elif ch in "\u0902\u0901":
+            if pending:
+                out.append("a")
+                pending = False
+            out.append("n")
+        elif ch == "\u0903":
+            out.append("h")
+        elif ch.isalpha() and not _DEVA_RE.match(ch):
+            if pending:
+                out.append("a")
+                pending = False
+            out.append(ch.lower())
+    return "".join(out)
+
+
+def default_romanize() -> Romanizer:
+    """:func:`translit.rules.romanize_word` when importable, else :func:`builtin_romanize`."""
+    try:
+        from translit.rules import romanize_word
+    except ImportError:  # pragma: no cover - depends on the state of translit
+        logger.info("translit.rules.romanize_word is not available; using the built-in romanizer")
+        return builtin_romanize
+    return romanize_word
+
+
+# ---------------------------------------------------------------------------------------------
+# skeletons
+# ---------------------------------------------------------------------------------------------
+
+_SK_PRE = [
+    (re.compile(r"ph|f"), "f"),
+    (re.compile(r"x"), "ks"),
+    (re.compile(r"q"), "k"),
+    (re.compile(r"w"), "v"),
+    (re.compile(r"z"), "j"),
+    (re.compile(r"ck"), "k"),
+    # aspiration: h right after a consonant
+    (re.compile(r"(?<=[bcdgjklnprstvy])h"), ""),
+    (re.compile(r"[aeiou]+"), ""),
+    (re.compile(r"m"), "n"),
+    (re.compile(r"(.)\1+"), r"\1"),
+]
+_NON_LATIN = re.compile(r"[^a-z]")
+
+
+@lru_cache(maxsize=1 << 18)
+def skeleton(latin: str) -> str:
+    """Consonant skeleton of a Latin-letter word: ``"pravaasana"`` -> ``"prvsn"``."""
+    s = _NON_LATIN.sub("", unicodedata.normalize("NFKD", latin.lower()))
+    for pattern, repl in _SK_PRE:
+        s = pattern.sub(repl, s)
+    return s
+
+
+def _fold(latin: str) -> str:
+    """Vowel-keeping normal form used to break ties between short words (``"kii"`` -> ``"ki"``)."""
+    s = _NON_LATIN.sub("", latin.lower())
+    s = re.sub(r"(?<=[bcdgjklnprstvy])h", "", s)
+    s = s.replace("w", "v").replace("z", "j").replace("ee", "i").replace("oo", "u")
+    return re.sub(r"(.)\1+", r"\1", s)
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance (insert, delete, substitute all cost 1).
+
+    Bit-parallel (Myers 1999, in Hyyrö's formulation): one pass over ``b`` with integer operations.
+    """
+    if a == b:
+        return 0
+    if len(a) > len(b):
+        a, b = b, a
+    if not a:
+        return len(b)
+    m = len(a)
+    peq: dict[str, int] = {}
+    for i, ch in enumerate(a):
+        peq[ch] = peq.get(ch, 0) | (1 << i)
+    mask = (1 << m) - 1
+    high = 1 << (m - 1)
+    pv = mask
+    mv = 0
+    score = m
+    for ch in b:
+        eq = peq.get(ch, 0)
+        xv = eq | mv
+        xh = (((eq & pv) + pv) ^ pv) | eq
+        ph = mv | ~(xh | pv)
+        mh = pv & xh
+        if ph & high:
+            score += 1
+        elif mh & high:
+            score -= 1
+        ph = (ph << 1) | 1
+        mh <<= 1
+        pv = (mh | ~(xv | ph)) & mask
+        mv = ph & xv & mask
+    return score
+
+
+class SentenceFeatures(NamedTuple):
+    """What the sentence aligner compares: a bit set of skeleton bigrams, skeleton length, numbers.
+
+    Bit ``16 * a + b`` stands for the bigram of skeleton letters ``a``, ``b`` (their positions in
+    :data:`SKELETON_LETTERS`); bit ``256 + a`` for a one-letter skeleton. A bit set makes unions and
+    overlaps single integer operations.
+    """
+
+    grams: int
+    length: int
+    numbers: frozenset[str]
+
+
+#: the letters a skeleton can contain (vowels are dropped, m/q/w/x/z are mapped to others)
+SKELETON_LETTERS = "bcdfghjklnprstvy"
+_LETTER_INDEX = {ch: k for k, ch in enumerate(SKELETON_LETTERS)}
+
+
+def gram_bits(sk: str) -> int:
+    """The bigram bit set of one skeleton (see :class:`SentenceFeatures`)."""
+    index = [_LETTER_INDEX.get(ch, 15) for ch in sk]
+    if len(index) == 1:
+        return 1 << (256 + index[0])
+    bits = 0
+    for a, b in itertools.pairwise(index):
+        bits |= 1 << (16 * a + b)
+    return bits
+
+
+def dice(a: int, b: int) -> float:
+    """Dice coefficient of two bigram bit sets (0 when both are empty)."""
+    total = a.bit_count() + b.bit_count()
+    return 2.0 * (a & b).bit_count() / total if total else 0.0
+
+
+_EMPTY: frozenset[str] = frozenset()
+
+
+class Similarity:
+    """Memoized transliteration similarity; ``romanize`` maps one Devanagari word to Latin letters.
+
+    ``romanize=None`` uses :func:`default_romanize`. Any exception of a custom romanizer on a word
+    falls back to the built-in romanizer for that word (logged once).
+    """
+
+    def __init__(self, *, romanize: Romanizer | None = None) -> None:
+        self._romanize = romanize if romanize is not None else default_romanize()
+        self._word_cache: dict[str, tuple[str, int, str, int, frozenset[str]]] = {}
+        # the same, split by field, so that whole sentences are looked up by C-level map()
+        self._bits: dict[str, int] = {}
+        self._lengths: dict[str, int] = {}
+        self._pair_cache: dict[tuple[str, str], float] = {}
+        self._warned = False
+
+    # -- words -----------------------------------------------------------------------------
+
+    def romanize(self, word: str) -> str:
+        """The Latin form of a word (romanized if it has Devanagari letters, lowercased otherwise)."""
+        if not _DEVA_RE.search(word):
+            return word.lower()
+        try:
+            out = self._romanize(word)
+        except Exception as exc:  # a plug-in romanizer must never break the aligner
+            if not self._warned:
+                logger.warning("romanizer failed on %r (%s); using the built-in fallback", word, exc)
+                self._warned = True
+            out = builtin_romanize(word)
+        return out if isinstance(out, str) else builtin_romanize(word)
+
+    def word_info(self, word: str) -> tuple[str, int, str, int, frozenset[str]]:
+        """``(skeleton, bigram bits, folded latin, skeleton length, numbers)`` of one token, memoized."""
+        info = self._word_cache.get(word)
+        if info is None:
+            latin = self.romanize(word)
+            sk = skeleton(latin)
+            info = (sk, gram_bits(sk) if sk else 0, _fold(latin), len(sk), _numbers(word))
+            if len(self._word_cache) > 2_000_000:  # bound memory on huge vocabularies
+                self._word_cache.clear()
+                self._bits.clear()
+                self._lengths.clear()
+            self._word_cache[word] = info
+            self._bits[word] = info[1]
+            self._lengths[word] = info[3]
+        return info
+
+    def word_similarity(self, deva: str, roman: str) -> float:
+        """Similarity in [0, 1] of a Devanagari word (or glued words) and a romanized one."""
+        key = (deva, roman)
+        cached = self._pair_cache.get(key)
+        if cached is not None:
+            return cached
+        sk_d, _, fold_d, _, num_d = self.word_info(deva)
+        sk_r, _, fold_r, _, num_r = self.word_info(roman)
+        if num_d or num_r:
+            value = 1.0 if num_d == num_r else 0.0
+        elif not fold_d and not fold_r:
+            value = 1.0 if deva.strip() == roman.strip() else 0.5  # punctuation only
+        elif not fold_d or not fold_r:
+            value = 0.0
+        else:
+            longest = max(len(sk_d), len(sk_r))
+            sk_sim = 1.0 - edit_distance(sk_d, sk_r) / longest if longest else 1.0
+            longest_f = max(len(fold_d), len(fold_r))
+            fold_sim = 1.0 - edit_distance(fold_d, fold_r) / longest_f
+            value = 0.7 * sk_sim + 0.3 * fold_sim if longest else fold_sim
+        if len(self._pair_cache) > 1_000_000:
+            self._pair_cache.clear()
+        self._pair_cache[key] = value
+        return value
+
+    # -- sentences -------------------------------------------------------------------------
+
+    def features(self, text: str) -> SentenceFeatures:
+        """Skeleton bigrams, skeleton length and numbers of a sentence (either script)."""
+        words = text.split()
+        bits_of = self._bits
+        try:
+            bits = reduce(or_, map(bits_of.__getitem__, words), 0)
+        except KeyError:  # a word not seen before: the slow path (memoizes it)
+            infos = [self.word_info(word) for word in words]
+            bits = reduce(or_, [info[1] for info in infos], 0)
+            numbers = _EMPTY.union(*[info[4] for info in infos])
+            return SentenceFeatures(bits, sum(info[3] for info in infos), numbers)
+        length = sum(map(self._lengths.__getitem__, words))
+        if _HAS_DIGIT.search(text):
+            cache = self._word_cache
+            numbers = _EMPTY.union(*[cache[w][4] for w in words])
+        else:
+            numbers = _EMPTY
+        return SentenceFeatures(bits, length, numbers)
+
+    def sentence_similarity(self, deva: str, roman: str) -> float:
+        """Dice overlap of the skeleton bigrams of two sentences, in [0, 1]."""
+        return dice(self.features(deva).grams, self.features(roman).grams)
+
+
+def _numbers(text: str) -> frozenset[str]:
+    if not _HAS_DIGIT.search(text):
+        return _EMPTY
+    return frozenset(m.replace(",", "") for m in _NUMBER_RE.findall(text.translate(_DEVA_DIGITS)))
