@@ -1,0 +1,49 @@
+"""Corpora: script and language detection, twin discovery, corpus statistics.
+
+* :mod:`corpora.loading` reads files (UTF-8, UTF-16/32 with BOM) and reports bad ones per file;
+* :mod:`corpora.scripts` counts letters per script; :mod:`corpora.langid` tells romanized Hindi from
+  English and Persian from Urdu and Arabic; :mod:`corpora.detect` puts both together per document,
+  paragraph, line and token;
+* :mod:`corpora.twins` pairs Devanagari documents with their romanized twins by content;
+* :mod:`corpora.stats` computes corpus statistics (JSON and Markdown), :mod:`corpora.parallel` reads
+  aligned corpora for them;
+* :mod:`corpora.build` runs everything on a folder and writes a parallel corpus (``lipyantar build``),
+  with the HTML report of :mod:`corpora.report`.
+"""
+
+from __future__ import annotations
+
+from .build import BuildOptions, BuildResult, build_corpus
+from .detect import DocumentDetection, TokenTag, UnitDetection, cmi, detect_document, detect_text
+from .langid import load_model
+from .loading import Document, LoadResult, Skipped, load_corpus, read_document
+from .scripts import ScriptShares, script_shares
+from .stats import CorpusStats, VariantTable, corpus_stats
+from .twins import TwinPair, TwinReport, Unpaired, find_twins
+
+__all__ = [
+    "BuildOptions",
+    "BuildResult",
+    "CorpusStats",
+    "Document",
+    "DocumentDetection",
+    "LoadResult",
+    "ScriptShares",
+    "Skipped",
+    "TokenTag",
+    "TwinPair",
+    "TwinReport",
+    "UnitDetection",
+    "Unpaired",
+    "VariantTable",
+    "build_corpus",
+    "cmi",
+    "corpus_stats",
+    "detect_document",
+    "detect_text",
+    "find_twins",
+    "load_corpus",
+    "load_model",
+    "read_document",
+    "script_shares",
+]

@@ -1,0 +1,368 @@
+"""Command-line commands of the corpora package: ``detect``, ``twins``, ``stats``, ``build``.
+
+::
+
+    lipyantar detect PATH... [--level document|paragraph|line] [--tokens] [--format table|jsonl|json] [-o FILE]
+    lipyantar twins PATH... [--min-score 0.3] [--format table|json|tsv] [-o FILE]
+    lipyantar stats [PATH...] [--parallel FILE]... [--format markdown|json] [--top N] [-o FILE]
+    lipyantar build PATH... -o OUTDIR [--min-score 0.3] [--jobs N] [--force] [--no-model]
+
+PATH is a file or a directory (read recursively, hidden files ignored). Files that cannot be read
+(binary, undecodable, empty, missing) are reported one per line on stderr as warnings and skipped; the
+command fails only when nothing at all could be read.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+import click
+
+from translit.cli import run_cli_errors
+from translit.errors import InputError
+from translit.textio import open_output
+
+from .build import DEFAULT_BEAD_MIN_SCORE
+from .detect import DocumentDetection, UnitDetection, detect_document
+from .loading import Document, LoadResult, load_corpus
+from .twins import DEFAULT_MIN_SCORE, find_twins
+
+__all__ = ["build_command", "detect_command", "stats_command", "twins_command"]
+
+_PATHS = click.argument("paths", nargs=-1, type=click.Path(), required=True)
+_OUTPUT = click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="Output file (written atomically)."
+)
+
+
+def _warn(message: str) -> None:
+    if not _quiet():
+        click.echo(f"lipyantar: warning: {message}", err=True)
+
+
+def _load(paths: Sequence[str], *, required: bool = True) -> LoadResult:
+    result = load_corpus(paths)
+    for skipped in result.skipped:
+        _warn(f"skipped {skipped.source}: {skipped.reason}")
+    for directory in result.empty_directories:
+        _warn(f"{directory}: empty directory, no files")
+    if result.skipped:
+        reasons: dict[str, int] = {}
+        for s in result.skipped:
+            reasons[s.reason.split(";")[0]] = reasons.get(s.reason.split(";")[0], 0) + 1
+        summary = "; ".join(f"{n} × {r}" for r, n in sorted(reasons.items()))
+        _warn(f"{len(result.documents)} file(s) read, {len(result.skipped)} skipped ({summary})")
+    if required and not result.documents:
+        where = ", ".join(paths)
+        raise InputError("no readable text documents", source=where)
+    return result
+
+
+def _percent(value: float) -> str:
+    return f"{100 * value:5.1f}"
+
+
+def _table_row(name: str, unit: UnitDetection) -> list[str]:
+    shares = unit.shares.shares()
+    return [
+        name,
+        str(unit.shares.letters),
+        _percent(shares["Devanagari"]),
+        _percent(shares["Latin"]),
+        _percent(shares["Arabic"]),
+        _percent(shares["other"]),
+        unit.language,
+        f"{unit.confidence:.3f}",
+        _percent(unit.english_share),
+        f"{unit.cmi:5.1f}",
+    ]
+
+
+def _write_table(out: TextIO, header: list[str], rows: list[list[str]]) -> None:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(header)]
+    out.write("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip() + "\n")
+    for row in rows:
+        out.write("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() + "\n")
+
+
+@click.command("detect")
+@_PATHS
+@click.option(
+    "--level",
+    type=click.Choice(["document", "paragraph", "line"]),
+    default="document",
+    show_default=True,
+    help="Rows of the table / units included in the JSON records.",
+)
+@click.option("--tokens", is_flag=True, help="Include token tags in the JSON records.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "jsonl", "json"]), default="table", show_default=True
+)
+@_OUTPUT
+@run_cli_errors
+def detect_command(paths: tuple[str, ...], level: str, tokens: bool, fmt: str, output: str | None) -> None:
+    """Detect scripts and languages of documents (per document, paragraph, line, token).
+
+    \b
+    Languages: hi (Devanagari Hindi), hi-Latn (romanized Hindi), en, fa, ur, ar, mixed, unknown.
+    Table columns: letters, % of letters per script, language, confidence, % English tokens, CMI.
+
+    \b
+    Examples:
+      lipyantar detect corpora/example/
+      lipyantar detect --level line --format jsonl notes.txt
+    """
+    result = _load(paths)
+    detections = [
+        detect_document(
+            doc, paragraphs=level == "paragraph", lines=level == "line", tokens=tokens and fmt != "table"
+        )
+        for doc in result.documents
+    ]
+    with open_output(output) as out:
+        if fmt == "jsonl":
+            for det in detections:
+                out.write(det.to_json() + "\n")
+        elif fmt == "json":
+            records = [det.to_dict() for det in detections]
+            skipped = [s.to_dict() for s in result.skipped]
+            out.write(
+                json.dumps({"documents": records, "skipped": skipped}, ensure_ascii=False, indent=2) + "\n"
+            )
+        else:
+            header = [
+                "source",
+                "letters",
+                "deva%",
+                "latin%",
+                "arab%",
+                "other%",
+                "language",
+                "conf",
+                "en%",
+                "CMI",
+            ]
+            if level != "document":
+                header.insert(1, level)
+            rows = []
+            for det in detections:
+                if level == "document":
+                    rows.append(_table_row(det.source, det.document))
+                    continue
+                units: Sequence[UnitDetection] = det.paragraphs if level == "paragraph" else det.lines
+                for unit in units:
+                    row = _table_row(det.source, unit)
+                    row.insert(1, f"{unit.index + 1} (line {unit.line})")
+                    rows.append(row)
+            _write_table(out, header, rows)
+
+
+@click.command("twins")
+@_PATHS
+@click.option(
+    "--min-score",
+    type=click.FloatRange(0.0, 1.0, min_open=True),
+    default=DEFAULT_MIN_SCORE,
+    show_default=True,
+    help="Lowest similarity score accepted for a pair.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "tsv"]), default="table", show_default=True
+)
+@_OUTPUT
+@run_cli_errors
+def twins_command(paths: tuple[str, ...], min_score: float, fmt: str, output: str | None) -> None:
+    """Pair each Devanagari document with its romanized twin, by content (not by file name).
+
+    Documents without a twin are listed with their language and the reason.
+
+    \b
+    Example:
+      lipyantar twins corpora/example/
+    """
+    result = _load(paths)
+    report = find_twins(result.documents, min_score=min_score)
+    with open_output(output) as out:
+        if fmt == "json":
+            data = report.to_dict()
+            data["skipped"] = [s.to_dict() for s in result.skipped]
+            out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        elif fmt == "tsv":
+            out.write(report.to_tsv())
+        else:
+            rows = [
+                ["pair", p.devanagari, p.romanized, f"{p.score:.3f}", "hi ↔ hi-Latn"] for p in report.pairs
+            ]
+            for u in report.unpaired:
+                best = "" if u.best_score is None else f"{u.best_score:.3f}"
+                rows.append(["unpaired", u.source, "", best, f"{u.language}: {u.reason}"])
+            _write_table(out, ["status", "devanagari / document", "romanized", "score", "language"], rows)
+            out.write(f"{len(report.pairs)} pair(s), {len(report.unpaired)} unpaired document(s)\n")
+
+
+@click.command("stats")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option(
+    "--parallel",
+    "parallel_files",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="An aligned corpus (parallel.jsonl, parallel.tsv, or a Dakshina sentence / token-aligned TSV); "
+    "its two sides count as documents and it adds bead and variant statistics. Repeatable.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True
+)
+@click.option(
+    "--top", type=click.IntRange(min=0), default=20, show_default=True, help="Variant-table rows shown."
+)
+@_OUTPUT
+@run_cli_errors
+def stats_command(
+    paths: tuple[str, ...], parallel_files: tuple[str, ...], fmt: str, top: int, output: str | None
+) -> None:
+    """Corpus statistics: sizes, sentence lengths, characters, languages, CMI, romanization variants.
+
+    \b
+    Examples:
+      lipyantar stats corpora/example/
+      lipyantar stats --parallel out/parallel.jsonl --format json -o stats.json
+    """
+    from .parallel import read_parallel
+    from .stats import corpus_stats
+
+    if not paths and not parallel_files:
+        raise click.UsageError("give documents (PATH...) or --parallel FILE")
+    documents: list[Document] = []
+    languages: dict[str, str] = {}
+    if paths:
+        documents.extend(_load(paths, required=not parallel_files).documents)
+    beads: list[object] | None = None
+    gold: list[tuple[str, str]] | None = None
+    for path in parallel_files:
+        corpus = read_parallel(path)
+        deva, roman = corpus.documents()
+        documents.extend([deva, roman])
+        languages[deva.source], languages[roman.source] = "hi", "hi-Latn"
+        beads = [*(beads or []), *corpus.beads]
+        if corpus.word_pairs is not None:
+            gold = [*(gold or []), *corpus.word_pairs]
+    stats = corpus_stats(
+        documents, languages=languages, beads=beads, word_pairs=gold, presplit=set(languages)
+    )
+    with open_output(output) as out:
+        if fmt == "json":
+            out.write(stats.to_json(top_variants=top))
+        else:
+            out.write(stats.to_markdown(top_variants=top))
+
+
+class _ProgressBar:
+    """A one-line progress bar on stderr (``stage [####    ] done/total``), redrawn in place."""
+
+    def __init__(self) -> None:
+        self._stage = ""
+        self._last = -1
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        width = 30
+        filled = width * done // total if total else width
+        if stage == self._stage and filled == self._last and done not in (0, total):
+            return
+        self._stage, self._last = stage, filled
+        bar = "#" * filled + " " * (width - filled)
+        end = "\n" if done >= total else ""
+        sys.stderr.write(f"\rlipyantar: {stage:<6} [{bar}] {done}/{total}{end}")
+        sys.stderr.flush()
+
+
+def _quiet() -> bool:
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx and ctx.find_root().params.get("quiet"))
+
+
+@click.command("build")
+@click.argument("inputs", nargs=-1, type=click.Path(), required=True)
+@click.option("-o", "--outdir", type=click.Path(file_okay=False), required=True, help="Output directory.")
+@click.option(
+    "--min-score",
+    type=click.FloatRange(0.0, 1.0),
+    default=DEFAULT_BEAD_MIN_SCORE,
+    show_default=True,
+    help="Drop aligned sentence pairs scoring below this (noisy pairs).",
+)
+@click.option(
+    "--twin-min-score",
+    type=click.FloatRange(0.0, 1.0, min_open=True),
+    default=DEFAULT_MIN_SCORE,
+    show_default=True,
+    help="Lowest document similarity accepted for a twin pair.",
+)
+@click.option("--no-dedupe", is_flag=True, help="Keep repeated (Devanagari, romanized) sentence pairs.")
+@click.option(
+    "-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes."
+)
+@click.option("--force", is_flag=True, help="Replace a non-empty OUTDIR.")
+@click.option("--no-model", is_flag=True, help="Do not learn the adapted romanization model (model.lpm).")
+@click.option(
+    "--base-model",
+    type=click.Path(dir_okay=False, exists=True),
+    help="Model to adapt (default: the shipped default model).",
+)
+@click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: on a terminal).")
+@run_cli_errors
+def build_command(
+    inputs: tuple[str, ...],
+    outdir: str,
+    min_score: float,
+    twin_min_score: float,
+    no_dedupe: bool,
+    jobs: int,
+    force: bool,
+    no_model: bool,
+    base_model: str | None,
+    progress: bool | None,
+) -> None:
+    """Build a parallel corpus: detect, pair twins, align sentences and words, learn, write a report.
+
+    \b
+    Writes into OUTDIR: parallel.tsv, parallel.jsonl (one flat JSON object per sentence pair),
+    parallel.deva / parallel.roman (Moses), lexicon.tsv (word pairs with counts), model.lpm (the
+    romanization model adapted to the corpus), detect.jsonl, twins.json, skipped.jsonl, stats.json,
+    stats.md and report.html (plots). The inputs are never modified; OUTDIR appears complete or not at
+    all, and a non-empty OUTDIR is replaced only with --force. Bad files are skipped with a message
+    each; the rest of the corpus is still built.
+
+    \b
+    Example:
+      lipyantar build corpora/example -o out/example
+    """
+    from .build import BuildOptions, build_corpus
+
+    options = BuildOptions(
+        twin_min_score=twin_min_score,
+        min_score=min_score,
+        dedupe=not no_dedupe,
+        jobs=jobs,
+        force=force,
+        model=not no_model,
+        base_model=base_model,
+    )
+    show = progress if progress is not None else (not _quiet() and sys.stderr.isatty())
+    load = _load(inputs)
+    result = build_corpus(inputs, outdir, options=options, load=load, progress=_ProgressBar() if show else None)
+    for key, message in result.pair_errors.items():
+        _warn(f"{key}: not aligned: {message}")
+    for note in result.notes:
+        if not no_model:
+            _warn(note)
+    if not _quiet():
+        click.echo(result.summary().split("\n")[0], err=True)
+
+
+def detections_by_source(detections: Sequence[DocumentDetection]) -> dict[str, DocumentDetection]:
+    """Index detections by document source (helper for callers chaining detect and twins)."""
+    return {d.source: d for d in detections}

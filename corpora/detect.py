@@ -1,0 +1,376 @@
+"""Script and language detection per document, paragraph, line and token.
+
+Language labels:
+
+=========== ===============================================================================
+``hi``      Hindi in Devanagari (any Devanagari-dominant text: Marathi, Nepali, Sanskrit are
+            not told apart and are reported as ``hi`` too)
+``hi-Latn`` romanized Hindi (Latin script)
+``en``      English
+``fa``      Persian, ``ur`` Urdu, ``ar`` Arabic (Arabic script)
+``mixed``   no script has 75 % of the letters, or the languages other than the main one have at
+            least 30 % of the language-tagged tokens (and 3 tokens or more; ``hi`` and ``hi-Latn``
+            count as one language here)
+``unknown`` no letters, or letters of another script (Cyrillic, Bengali, ...)
+=========== ===============================================================================
+
+Token tags add ``univ`` for language-independent tokens (numbers, punctuation, symbols, URLs, e-mail
+addresses). Token tags are decided within their line: a token without clear evidence of its own takes the
+language of its line (see :mod:`corpora.langid`). The code-mixing index (CMI, Das & Gambäck 2014) of a unit
+is ``100 * (1 - max_i w_i / (n - u))`` over its tokens, where ``w_i`` counts the tokens of language *i*
+(``hi`` and ``hi-Latn`` are both Hindi), ``n`` all tokens and ``u`` the language-independent ones (0 when
+``n == u``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from .langid import GROUPS, MIXED_MIN_TOKENS, MIXED_SHARE, load_model
+from .loading import Document
+from .scripts import ScriptShares, char_script, script_shares
+from .segment import paragraphs as split_paragraphs
+
+__all__ = [
+    "LANGUAGES",
+    "LEVELS",
+    "DocumentDetection",
+    "TokenTag",
+    "UnitDetection",
+    "cmi",
+    "detect_document",
+    "detect_text",
+    "read_jsonl",
+    "tag_tokens",
+]
+
+LEVELS: tuple[str, ...] = ("document", "paragraph", "line", "token")
+LANGUAGES: tuple[str, ...] = ("hi", "hi-Latn", "en", "fa", "ur", "ar", "mixed", "unknown")
+TOKEN_LANGUAGES: tuple[str, ...] = ("hi", "hi-Latn", "en", "fa", "ur", "ar", "univ", "unknown")
+_WORD_KINDS = ("deva", "latin", "word")
+
+
+@dataclass(frozen=True)
+class TokenTag:
+    """One non-space token with its script class and language tag; ``start`` is the character offset in
+    the document, ``line`` its 1-based line."""
+
+    text: str
+    start: int
+    line: int
+    kind: str
+    script: str
+    language: str
+
+    def __post_init__(self) -> None:
+        if not self.text or self.start < 0 or self.line < 1:
+            raise ValueError("a token tag needs text, start >= 0 and line >= 1")
+        if self.language not in TOKEN_LANGUAGES:
+            raise ValueError(f"unknown token language {self.language!r}")
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "text": self.text,
+            "start": self.start,
+            "line": self.line,
+            "kind": self.kind,
+            "script": self.script,
+            "language": self.language,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> TokenTag:
+        return cls(
+            str(data["text"]),
+            int(data["start"]),  # type: ignore[call-overload]
+            int(data["line"]),  # type: ignore[call-overload]
+            str(data["kind"]),
+            str(data["script"]),
+            str(data["language"]),
+        )
+
+
+def cmi(language_counts: Mapping[str, int]) -> float:
+    """Code-mixing index (Das & Gambäck 2014) from token counts per language tag.
+
+    ``univ`` and ``unknown`` tokens are language-independent; ``hi`` and ``hi-Latn`` count as one
+    language. Returns 0.0 when no token has a language.
+    """
+    merged: Counter[str] = Counter()
+    for lang, count in language_counts.items():
+        if count < 0:
+            raise ValueError("token counts must be >= 0")
+        if lang in ("univ", "unknown"):
+            continue
+        merged["hi" if lang == "hi-Latn" else lang] += count
+    total = sum(merged.values())
+    if total == 0:
+        return 0.0
+    return 100.0 * (1.0 - max(merged.values()) / total)
+
+
+@dataclass(frozen=True)
+class UnitDetection:
+    """Detection result for one unit (a document, a paragraph or a line)."""
+
+    level: str
+    index: int
+    line: int
+    shares: ScriptShares
+    language: str
+    confidence: float
+    tokens: int
+    language_counts: Mapping[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.level not in LEVELS[:3]:
+            raise ValueError(f"level must be one of {LEVELS[:3]}, not {self.level!r}")
+        if self.language not in LANGUAGES:
+            raise ValueError(f"unknown language {self.language!r}; valid: {', '.join(LANGUAGES)}")
+        if not 0.0 <= self.confidence <= 1.0:
+            raise ValueError("confidence must be within [0, 1]")
+        if self.index < 0 or self.line < 1 or self.tokens < 0:
+            raise ValueError("index must be >= 0, line >= 1, tokens >= 0")
+
+    @property
+    def script(self) -> str:
+        return self.shares.dominant
+
+    @property
+    def cmi(self) -> float:
+        return cmi(self.language_counts)
+
+    @property
+    def english_share(self) -> float:
+        """Share of English tokens among the tokens tagged with a language (0.0 if none)."""
+        tagged = sum(c for lang, c in self.language_counts.items() if lang not in ("univ", "unknown"))
+        return self.language_counts.get("en", 0) / tagged if tagged else 0.0
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "level": self.level,
+            "index": self.index,
+            "line": self.line,
+            "script": self.script,
+            "scripts": self.shares.to_dict(),
+            "language": self.language,
+            "confidence": round(self.confidence, 4),
+            "tokens": self.tokens,
+            "language_counts": dict(sorted(self.language_counts.items())),
+            "english_share": round(self.english_share, 4),
+            "cmi": round(self.cmi, 2),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> UnitDetection:
+        scripts = data["scripts"]
+        counts = data.get("language_counts", {})
+        if not isinstance(scripts, Mapping) or not isinstance(counts, Mapping):
+            raise ValueError("unit detection: 'scripts' and 'language_counts' must be objects")
+        return cls(
+            str(data["level"]),
+            int(data["index"]),  # type: ignore[call-overload]
+            int(data["line"]),  # type: ignore[call-overload]
+            ScriptShares.from_dict(scripts),
+            str(data["language"]),
+            float(data["confidence"]),  # type: ignore[arg-type]
+            int(data["tokens"]),  # type: ignore[call-overload]
+            {str(k): int(v) for k, v in counts.items()},
+        )
+
+
+@dataclass(frozen=True)
+class DocumentDetection:
+    """Detection of one document with, optionally, its paragraphs, lines and tokens."""
+
+    source: str
+    encoding: str
+    document: UnitDetection
+    paragraphs: tuple[UnitDetection, ...] = ()
+    lines: tuple[UnitDetection, ...] = ()
+    tokens: tuple[TokenTag, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.source:
+            raise ValueError("a document detection needs a source")
+        if self.document.level != "document":
+            raise ValueError("document detection: the 'document' unit must have level 'document'")
+
+    @property
+    def language(self) -> str:
+        return self.document.language
+
+    def to_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {"source": self.source, "encoding": self.encoding}
+        out.update(self.document.to_dict())
+        del out["level"], out["index"], out["line"]
+        if self.paragraphs:
+            out["paragraphs"] = [p.to_dict() for p in self.paragraphs]
+        if self.lines:
+            out["lines"] = [ln.to_dict() for ln in self.lines]
+        if self.tokens:
+            out["token_tags"] = [t.to_dict() for t in self.tokens]
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> DocumentDetection:
+        doc = dict(data)
+        doc.update(level="document", index=0, line=1)
+
+        def units(key: str) -> tuple[UnitDetection, ...]:
+            items = data.get(key, [])
+            if not isinstance(items, list):
+                raise ValueError(f"document detection: {key!r} must be a list")
+            return tuple(UnitDetection.from_dict(u) for u in items)
+
+        tokens = data.get("token_tags", [])
+        if not isinstance(tokens, list):
+            raise ValueError("document detection: 'token_tags' must be a list")
+        return cls(
+            str(data["source"]),
+            str(data.get("encoding", "UTF-8")),
+            UnitDetection.from_dict(doc),
+            units("paragraphs"),
+            units("lines"),
+            tuple(TokenTag.from_dict(t) for t in tokens),
+        )
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=False)
+
+
+def read_jsonl(lines: Iterable[str]) -> list[DocumentDetection]:
+    """Detections back from JSON lines written by :meth:`DocumentDetection.to_json` (blank lines skipped)."""
+    from translit.errors import InputError
+
+    out = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            out.append(DocumentDetection.from_dict(json.loads(line)))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise InputError(f"not a document detection record: {exc}", line=number) from None
+    return out
+
+
+def _tokenize(text: str) -> list[tuple[str, str, int]]:
+    """(text, kind, start) for the non-space tokens; the lead's tokenizer when available."""
+    from translit.tokenize import tokenize
+
+    return [(t.text, t.kind, t.start) for t in tokenize(text) if t.kind != "space"]
+
+
+def _token_script(text: str, kind: str) -> str:
+    if kind not in _WORD_KINDS:
+        return "none"
+    return char_script(text[0]) or "other"
+
+
+def tag_tokens(text: str) -> list[TokenTag]:
+    """Tag every non-space token of ``text`` with script and language, line by line (see module doc)."""
+    model = load_model()
+    tags: list[TokenTag] = []
+    offset = 0
+    for number, line in enumerate(text.split("\n"), start=1):
+        toks = [(t, k, s + offset, _token_script(t, k)) for t, k, s in _tokenize(line)]
+        offset += len(line) + 1
+        by_group: dict[str, list[int]] = {group: [] for group in GROUPS}
+        for i, (_, _, _, script) in enumerate(toks):
+            if script in by_group:
+                by_group[script].append(i)
+        languages: dict[int, str] = {}
+        for group, indices in by_group.items():
+            if indices:
+                decision = model.classify([toks[i][0] for i in indices], group)
+                languages.update(zip(indices, decision.token_languages, strict=True))
+        for i, (tok, kind, start, script) in enumerate(toks):
+            if i in languages:
+                lang = languages[i]
+            elif script == "Devanagari":
+                lang = "hi"
+            elif kind in _WORD_KINDS:
+                lang = "unknown"
+            else:
+                lang = "univ"
+            tags.append(TokenTag(tok, start, number, kind, script, lang))
+    return tags
+
+
+def _decide(level: str, index: int, line: int, text: str, tags: Sequence[TokenTag]) -> UnitDetection:
+    shares = script_shares(text)
+    counts = Counter(t.language for t in tags)
+    script = shares.dominant
+    language, confidence = "unknown", 0.0
+    if script == "Devanagari":
+        language, confidence = "hi", shares.shares()["Devanagari"]
+    elif script == "mixed":
+        language, confidence = "mixed", 1.0 - max(shares.shares().values())
+    elif script in GROUPS:
+        words = [t.text for t in tags if t.script == script]
+        decision = load_model().classify(words, script)
+        language, confidence = decision.dominant, decision.confidence
+        if not any(counts.get(lang, 0) for lang in GROUPS[script]):
+            language, confidence = "unknown", 0.0
+        else:
+            merged: Counter[str] = Counter()
+            for lang, count in counts.items():
+                if lang not in ("univ", "unknown"):
+                    merged["hi" if lang == "hi-Latn" else lang] += count
+            main = "hi" if decision.dominant == "hi-Latn" else decision.dominant
+            minority = sum(merged.values()) - merged[main]
+            if minority >= MIXED_MIN_TOKENS and minority / sum(merged.values()) >= MIXED_SHARE:
+                language = "mixed"
+    n_tokens = sum(1 for t in tags if t.kind in _WORD_KINDS or t.kind == "number")
+    return UnitDetection(level, index, line, shares, language, min(1.0, confidence), n_tokens, dict(counts))
+
+
+def detect_text(
+    text: str,
+    *,
+    source: str = "<text>",
+    encoding: str = "UTF-8",
+    paragraphs: bool = True,
+    lines: bool = True,
+    tokens: bool = False,
+) -> DocumentDetection:
+    """Detect scripts and languages of ``text`` as a whole and, as asked, per paragraph, line and token."""
+    tags = tag_tokens(text)
+    document = _decide("document", 0, 1, text, tags)
+    para_units: list[UnitDetection] = []
+    if paragraphs:
+        spans = split_paragraphs(text)
+        bounds = [s.line for s in spans] + [text.count("\n") + 2]
+        for span, end in zip(spans, bounds[1:], strict=True):
+            inside = [t for t in tags if span.line <= t.line < end]
+            para_units.append(_decide("paragraph", span.index, span.line, span.text, inside))
+    line_units: list[UnitDetection] = []
+    if lines:
+        by_line: dict[int, list[TokenTag]] = {}
+        for t in tags:
+            by_line.setdefault(t.line, []).append(t)
+        for number, line_text in enumerate(text.split("\n"), start=1):
+            if line_text.strip():
+                line_units.append(
+                    _decide("line", len(line_units), number, line_text, by_line.get(number, []))
+                )
+    return DocumentDetection(
+        source, encoding, document, tuple(para_units), tuple(line_units), tuple(tags) if tokens else ()
+    )
+
+
+def detect_document(
+    document: Document, *, paragraphs: bool = True, lines: bool = True, tokens: bool = False
+) -> DocumentDetection:
+    """:func:`detect_text` for a loaded :class:`~corpora.loading.Document`."""
+    return detect_text(
+        document.text,
+        source=document.source,
+        encoding=document.encoding,
+        paragraphs=paragraphs,
+        lines=lines,
+        tokens=tokens,
+    )

@@ -1,0 +1,376 @@
+"""The HTML report of a build: tables and inline SVG plots, one self-contained file.
+
+Plots (each an ``<svg class="plot" data-plot="NAME">``; bars are ``<rect class="bar">``, scatter points
+``<circle class="pt">``):
+
+* ``length-deva`` / ``length-roman``: histograms of sentence lengths (tokens) of the written pairs;
+* ``length-ratio``: scatter of Devanagari vs romanized sentence length (characters) per bead;
+* ``bead-types``: bead types of the alignment (1-1, 1-2, 2-1, 1-0, 0-1, …);
+* ``variants``: the words with the most romanization variants, one stacked bar each;
+* ``script-mix``: script shares of every document (Devanagari / Latin / Arabic / other), with its language.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .detect import DocumentDetection
+from .loading import LoadResult
+from .stats import CorpusStats, VariantTable
+from .twins import TwinReport
+
+__all__ = ["render_report"]
+
+MAX_POINTS = 3000
+MAX_DOCUMENT_ROWS = 120
+TOP_VARIANTS = 15
+
+_CSS = """body{font-family:system-ui,"Noto Sans","Noto Sans Devanagari",sans-serif;max-width:64rem;
+margin:2rem auto;padding:0 1rem;color:#222}table{border-collapse:collapse;margin:.5rem 0 1.5rem}
+td,th{border:1px solid #ccc;padding:.2rem .5rem;text-align:left}th{background:#f3f3f3}.num{text-align:right}
+.warn{color:#a40}svg{display:block;margin:.5rem 0 1.5rem}svg text{font-size:12px}
+.plots{display:flex;flex-wrap:wrap;gap:1rem}"""
+
+_SCRIPT_COLOURS = (("Devanagari", "#e07b39"), ("Latin", "#4a7fb5"), ("Arabic", "#5a9e5a"), ("other", "#aaa"))
+_PALETTE = ("#4a7fb5", "#e07b39", "#5a9e5a", "#b55a8a", "#8a7a3a", "#3aa0a0", "#777")
+
+
+def _esc(value: object) -> str:
+    return html.escape(str(value))
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    head = "".join(f"<th>{_esc(h)}</th>" for h in header)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<td class="num">{_esc(c)}</td>' if isinstance(c, (int, float)) else f"<td>{_esc(c)}</td>"
+            for c in row
+        )
+        + "</tr>"
+        for row in rows
+    )
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _svg_open(name: str, title: str, width: int, height: int) -> list[str]:
+    return [
+        f'<svg class="plot" data-plot="{name}" xmlns="http://www.w3.org/2000/svg" width="{width}" '
+        f'height="{height}" viewBox="0 0 {width} {height}" role="img" aria-label="{_esc(title)}">',
+        f'<text x="0" y="14" font-weight="bold">{_esc(title)}</text>',
+    ]
+
+
+def _empty(name: str, title: str) -> str:
+    parts = _svg_open(name, title, 420, 50)
+    parts.append('<text x="0" y="38" fill="#777">no data</text></svg>')
+    return "".join(parts)
+
+
+def hbars(name: str, title: str, data: Mapping[str, float], *, label_width: int = 110) -> str:
+    """A horizontal bar chart."""
+    if not data:
+        return _empty(name, title)
+    top = max(data.values()) or 1
+    width = label_width + 420
+    parts = _svg_open(name, title, width, 22 * len(data) + 32)
+    for i, (label, value) in enumerate(data.items()):
+        y = 26 + 22 * i
+        w = 360 * value / top
+        parts.append(f'<text x="0" y="{y + 13}">{_esc(label)}</text>')
+        parts.append(
+            f'<rect class="bar" x="{label_width}" y="{y}" width="{w:.1f}" height="16" fill="#4a7fb5">'
+            f"<title>{_esc(label)}: {value:g}</title></rect>"
+        )
+        parts.append(f'<text x="{label_width + 4 + w:.1f}" y="{y + 13}">{value:g}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def histogram(
+    name: str, title: str, values: Sequence[int], *, bins: int = 20, colour: str = "#4a7fb5"
+) -> str:
+    """A vertical-bar histogram of integer values with axes."""
+    if not values:
+        return _empty(name, title)
+    lo, hi = min(values), max(values)
+    step = max(1, -(-(hi - lo + 1) // bins))
+    counts = Counter((v - lo) // step for v in values)
+    n = (hi - lo) // step + 1
+    width, height, left, bottom, top = 460, 240, 40, 40, 26
+    plot_w, plot_h = width - left - 10, height - top - bottom
+    peak = max(counts.values())
+    bar_w = plot_w / n
+    parts = _svg_open(name, title, width, height)
+    parts.append(
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#333"/>'
+        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="#333"/>'
+        f'<text x="{left - 4}" y="{top + 10}" text-anchor="end">{peak}</text>'
+        f'<text x="{left - 4}" y="{top + plot_h}" text-anchor="end">0</text>'
+    )
+    for k in range(n):
+        c = counts.get(k, 0)
+        h = plot_h * c / peak
+        x = left + k * bar_w
+        start = lo + k * step
+        label = f"{start}" if step == 1 else f"{start}–{start + step - 1}"
+        parts.append(
+            f'<rect class="bar" x="{x + 1:.1f}" y="{top + plot_h - h:.1f}" width="{max(bar_w - 2, 1):.1f}" '
+            f'height="{h:.1f}" fill="{colour}"><title>{label} tokens: {c}</title></rect>'
+        )
+    ticks = sorted({0, n // 2, n - 1})
+    for k in ticks:
+        parts.append(
+            f'<text x="{left + (k + 0.5) * bar_w:.1f}" y="{top + plot_h + 14}" text-anchor="middle">'
+            f"{lo + k * step}</text>"
+        )
+    parts.append(
+        f'<text x="{left + plot_w / 2:.1f}" y="{height - 6}" text-anchor="middle">tokens per sentence '
+        f"({len(values)} sentences)</text></svg>"
+    )
+    return "".join(parts)
+
+
+def scatter(name: str, title: str, points: Sequence[tuple[int, int, str]]) -> str:
+    """A scatter plot of (x, y, colour) points with a y = x guide."""
+    if not points:
+        return _empty(name, title)
+    if len(points) > MAX_POINTS:  # every k-th point: deterministic
+        k = -(-len(points) // MAX_POINTS)
+        points = points[::k]
+    width, height, left, bottom, top = 460, 400, 48, 40, 26
+    plot_w, plot_h = width - left - 12, height - top - bottom
+    peak = max(max(x for x, _, _ in points), max(y for _, y, _ in points), 1)
+    parts = _svg_open(name, title, width, height)
+    parts.append(
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#333"/>'
+        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="#333"/>'
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top}" stroke="#bbb" '
+        f'stroke-dasharray="4 3"/>'
+        f'<text x="{left - 4}" y="{top + 10}" text-anchor="end">{peak}</text>'
+        f'<text x="{left - 4}" y="{top + plot_h}" text-anchor="end">0</text>'
+        f'<text x="{left + plot_w}" y="{top + plot_h + 14}" text-anchor="end">{peak}</text>'
+    )
+    for x, y, colour in points:
+        cx = left + plot_w * x / peak
+        cy = top + plot_h - plot_h * y / peak
+        parts.append(
+            f'<circle class="pt" cx="{cx:.1f}" cy="{cy:.1f}" r="2.5" fill="{colour}" fill-opacity=".6"/>'
+        )
+    parts.append(
+        f'<text x="{left + plot_w / 2:.1f}" y="{height - 6}" text-anchor="middle">Devanagari characters → '
+        f"(y: romanized characters; orange: not written)</text></svg>"
+    )
+    return "".join(parts)
+
+
+def variant_bars(name: str, title: str, lexicon: VariantTable, *, top: int = TOP_VARIANTS) -> str:
+    """Stacked bars: the words with the most spellings, one segment per romanization."""
+    entries = sorted(lexicon.entries, key=lambda e: (-len(e.variants), -e.total, e.native))[:top]
+    if not entries:
+        return _empty(name, title)
+    label_w, bar_w = 90, 360
+    width = label_w + bar_w + 330
+    peak = max(e.total for e in entries)
+    parts = _svg_open(name, title, width, 22 * len(entries) + 32)
+    for i, entry in enumerate(entries):
+        y = 26 + 22 * i
+        parts.append(f'<text x="0" y="{y + 13}">{_esc(entry.native)}</text>')
+        x = float(label_w)
+        for j, (roman, count) in enumerate(entry.variants):
+            w = bar_w * count / peak
+            parts.append(
+                f'<rect class="bar" x="{x:.1f}" y="{y}" width="{w:.1f}" height="16" '
+                f'fill="{_PALETTE[j % len(_PALETTE)]}"><title>{_esc(entry.native)} → {_esc(roman)}: '
+                f"{count}</title></rect>"
+            )
+            x += w
+        shown = ", ".join(f"{r} ×{n}" for r, n in entry.variants[:5])
+        more = f" +{len(entry.variants) - 5}" if len(entry.variants) > 5 else ""
+        parts.append(f'<text x="{x + 4:.1f}" y="{y + 13}">{_esc(shown + more)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def script_mix(name: str, title: str, load: LoadResult, detections: Mapping[str, DocumentDetection]) -> str:
+    """One stacked bar of script shares per document, labelled with its file name and language."""
+    docs = load.documents[:MAX_DOCUMENT_ROWS]
+    if not docs:
+        return _empty(name, title)
+    label_w, bar_w = 260, 360
+    width = label_w + bar_w + 80
+    parts = _svg_open(name, title, width, 22 * len(docs) + 56)
+    legend_x = 0
+    for script, colour in _SCRIPT_COLOURS:
+        parts.append(
+            f'<rect x="{legend_x}" y="22" width="10" height="10" fill="{colour}"/>'
+            f'<text x="{legend_x + 14}" y="31">{script}</text>'
+        )
+        legend_x += 100
+    for i, doc in enumerate(docs):
+        y = 44 + 22 * i
+        det = detections[doc.source].document
+        shares = det.shares.shares()
+        label = doc.name if len(doc.name) <= 32 else doc.name[:29] + "…"
+        parts.append(f'<text x="0" y="{y + 13}">{_esc(label)}</text>')
+        x = float(label_w)
+        for script, colour in _SCRIPT_COLOURS:
+            w = bar_w * shares.get(script, 0.0)
+            if w > 0:
+                parts.append(
+                    f'<rect class="bar" x="{x:.1f}" y="{y}" width="{w:.1f}" height="16" fill="{colour}">'
+                    f"<title>{_esc(doc.name)}: {script} {shares.get(script, 0.0):.0%}</title></rect>"
+                )
+            x += w
+        parts.append(f'<text x="{label_w + bar_w + 6}" y="{y + 13}">{_esc(det.language)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _tokens(text: str) -> int:
+    return len(text.split())
+
+
+def render_report(
+    *,
+    load: LoadResult,
+    detections: Mapping[str, DocumentDetection],
+    twins: TwinReport,
+    stats: CorpusStats,
+    kept: Sequence[Any],
+    all_beads: Sequence[Any],
+    lexicon: VariantTable,
+    build: Any,
+) -> str:
+    """The self-contained HTML report of a build (``build`` is the :class:`corpora.build.BuildResult`)."""
+    d = build.dropped
+    out = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>lipyantar corpus report</title>",
+        f"<style>{_CSS}</style></head><body><h1>Corpus report</h1>",
+        f"<p>{len(load.documents)} documents read, {len(load.skipped)} skipped; {len(twins.pairs)} twin pairs; "
+        f"{build.aligned} beads aligned, <b>{build.beads} sentence pairs written</b> "
+        f"(dropped: {d.unmatched} unmatched, {d.low_score} below the minimum score, {d.duplicate} duplicates); "
+        f"{lexicon.words} lexicon words; model: {_esc(build.model or 'none')}.</p>",
+    ]
+    for note in build.notes:
+        out.append(f"<p class='warn'>{_esc(note)}</p>")
+    if load.skipped or load.empty_directories:
+        out.append("<h2>Skipped files</h2>")
+        rows = [(s.source, s.reason) for s in load.skipped]
+        rows += [(e, "empty directory") for e in load.empty_directories]
+        out.append(_table(["file", "reason"], rows))
+
+    out.append("<h2>Alignment</h2><div class='plots'>")
+    out.append(
+        histogram("length-deva", "Sentence length, Devanagari side", [_tokens(b.deva_text) for b in kept])
+    )
+    out.append(
+        histogram(
+            "length-roman",
+            "Sentence length, romanized side",
+            [_tokens(b.roman_text) for b in kept],
+            colour="#e07b39",
+        )
+    )
+    kept_ids = {id(b) for b in kept}
+    points = [
+        (len(b.deva_text), len(b.roman_text), "#4a7fb5" if id(b) in kept_ids else "#e07b39")
+        for b in all_beads
+    ]
+    out.append(scatter("length-ratio", "Sentence length: Devanagari vs romanized (characters)", points))
+    types = Counter(b.kind for b in all_beads)
+    ordered = dict(sorted(types.items(), key=lambda kv: (-kv[1], kv[0])))
+    out.append(hbars("bead-types", "Bead types", ordered, label_width=60))
+    out.append("</div>")
+    p = stats.parallel
+    if p is not None:
+        r = p.length_ratio
+        out.append(
+            f"<p>Length ratio romanized/Devanagari: mean {r.mean:.3f}, median {r.median:.3f}, "
+            f"stdev {r.stdev:.3f}.</p>"
+        )
+    out.append("<h2>Romanization variants</h2>")
+    out.append(
+        f"<p>{lexicon.words} words, {lexicon.ambiguous_words} with several spellings; entropy "
+        f"{lexicon.mean_entropy:.3f} bits per word, {lexicon.weighted_entropy:.3f} weighted by frequency.</p>"
+    )
+    out.append(variant_bars("variants", "Words with the most romanizations", lexicon))
+    out.append(
+        _table(
+            ["word", "count", "entropy", "romanizations"],
+            [
+                (e.native, e.total, round(e.entropy, 3), ", ".join(f"{r} ×{n}" for r, n in e.variants))
+                for e in lexicon.entries[:50]
+            ],
+        )
+    )
+
+    out.append("<h2>Documents</h2>")
+    if len(load.documents) > MAX_DOCUMENT_ROWS:
+        out.append(f"<p>The first {MAX_DOCUMENT_ROWS} of {len(load.documents)} documents.</p>")
+    out.append(script_mix("script-mix", "Script mix per document (and detected language)", load, detections))
+    out.append(hbars("languages", "Documents per language", dict(stats.languages)))
+    rows = []
+    for doc in load.documents[:MAX_DOCUMENT_ROWS]:
+        det = detections[doc.source].document
+        shares = det.shares.shares()
+        rows.append(
+            (
+                doc.source,
+                doc.encoding,
+                det.language,
+                round(det.confidence, 3),
+                f"{shares['Devanagari']:.0%} / {shares['Latin']:.0%} / {shares['Arabic']:.0%}",
+                round(det.cmi, 1),
+            )
+        )
+    out.append(_table(["file", "encoding", "language", "confidence", "Deva / Latin / Arabic", "CMI"], rows))
+
+    out.append("<h2>Twins</h2>")
+    out.append(
+        _table(
+            ["Devanagari", "romanized", "score"],
+            [(tp.devanagari, tp.romanized, round(tp.score, 3)) for tp in twins.pairs[:MAX_DOCUMENT_ROWS]],
+        )
+    )
+    out.append(
+        _table(
+            ["unpaired", "language", "reason"],
+            [(u.source, u.language, u.reason) for u in twins.unpaired[:MAX_DOCUMENT_ROWS]],
+        )
+    )
+    for key, message in build.pair_errors.items():
+        out.append(f"<p class='warn'>{_esc(key)}: not aligned: {_esc(message)}</p>")
+
+    out.append("<h2>Statistics</h2>")
+    out.append(
+        _table(
+            ["documents", "paragraphs", "sentences", "tokens", "types", "type/token"],
+            [
+                (
+                    stats.documents,
+                    stats.paragraphs,
+                    stats.sentences,
+                    stats.tokens,
+                    stats.types,
+                    round(stats.type_token_ratio, 4),
+                )
+            ],
+        )
+    )
+    out.append(
+        hbars(
+            "sentence-length-buckets",
+            "Sentence length (tokens), all documents",
+            dict(stats.sentence_lengths.histogram),
+        )
+    )
+    out.append(
+        f"<p>Romanized text: English share {stats.english_share:.1%}; CMI mean {stats.cmi.mean:.2f} over "
+        f"{stats.cmi.utterances} sentences ({stats.cmi.mixed} code-mixed, mean {stats.cmi.mixed_mean:.2f}).</p>"
+    )
+    out.append("</body></html>\n")
+    return "\n".join(out)

@@ -1,0 +1,721 @@
+"""Corpus statistics: sizes, sentence lengths, characters by script, languages, code-mixing, variants.
+
+Definitions (all counts are exact, nothing is sampled):
+
+* **paragraphs**: blocks separated by blank lines (:func:`corpora.segment.paragraphs`).
+* **sentences**: :func:`corpora.segment.split_sentences` (``align``'s splitter when available).
+* **tokens**: words (Devanagari, Latin, other scripts) and numbers of the sentences, as cut by
+  ``translit.tokenize``; punctuation, symbols and spaces are not tokens. **types**: distinct tokens after
+  lower-casing. **type/token ratio** = types / tokens.
+* **sentence lengths**: in tokens; min, max, mean, median, population standard deviation and a
+  histogram (``1-5``, ``6-10``, ``11-20``, ``21-40``, ``41-80``, ``81+``).
+* **characters**: every non-space character counted, grouped by script class (``Devanagari``,
+  ``Latin``, ``Arabic``, ``other`` letters and marks, ``digit``, ``punctuation`` for punctuation and
+  symbols); a combining mark shared by scripts (Unicode script *Inherited*) counts with its base letter.
+* **languages**: documents per detected language, and tokens per token tag (tags decided within each
+  sentence, see :mod:`corpora.detect`).
+* **romanized text** is the text of documents detected as ``hi-Latn`` (and the romanized side of a
+  parallel corpus). Its **English share** is en / (en + hi-Latn) tokens; its **CMI** (Das & Gambäck 2014)
+  is averaged over its sentences (utterances), over all of them and over the code-mixed ones
+  (CMI > 0) only.
+* **parallel corpora** (beads from ``align``): bead type distribution (``1-1``, ``2-1``, ``0-1``, ...),
+  the distribution of the character length ratio roman / Devanagari over beads with both sides, and the
+  **romanization variant table**: for each Devanagari word, the romanizations it is aligned with and
+  their counts (1-1 word links, punctuation stripped, romanizations lower-cased), with the
+  spelling-variation entropy ``H = -sum p log2 p`` per word; the summary gives the mean entropy over
+  word types and weighted by word frequency.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import statistics
+import unicodedata
+from collections import Counter
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import regex
+
+from .detect import cmi, detect_document, tag_tokens
+from .loading import Document
+from .segment import paragraphs as split_paragraphs
+from .segment import split_sentences
+
+__all__ = [
+    "CmiStats",
+    "CorpusStats",
+    "Distribution",
+    "DocumentCounts",
+    "ParallelStats",
+    "VariantEntry",
+    "VariantTable",
+    "corpus_stats",
+    "document_counts",
+    "parallel_stats",
+    "stats_from_counts",
+]
+
+logger = logging.getLogger(__name__)
+
+SENTENCE_BUCKETS: tuple[tuple[str, int, int], ...] = (
+    ("1-5", 1, 5),
+    ("6-10", 6, 10),
+    ("11-20", 11, 20),
+    ("21-40", 21, 40),
+    ("41-80", 41, 80),
+    ("81+", 81, 10**9),
+)
+CHAR_CLASSES: tuple[str, ...] = ("Devanagari", "Latin", "Arabic", "other", "digit", "punctuation")
+_TOKEN_KINDS = ("deva", "latin", "word", "number")
+_EDGE_PUNCT = regex.compile(r"^[\p{P}\p{S}]+|[\p{P}\p{S}]+$")
+_DEVA_WORD = regex.compile(r"^[\p{sc=Deva}\p{M}\u200c\u200d]+$")
+_LATIN_WORD = regex.compile(r"^[\p{Latin}\p{M}']+$")
+
+
+def _round(value: float) -> float:
+    return round(value, 4)
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """Summary of a list of numbers (all zero for an empty list) with an optional histogram."""
+
+    count: int = 0
+    minimum: float = 0.0
+    maximum: float = 0.0
+    mean: float = 0.0
+    median: float = 0.0
+    stdev: float = 0.0
+    histogram: Mapping[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.count < 0:
+            raise ValueError("count must be >= 0")
+        if self.count and self.minimum > self.maximum:
+            raise ValueError("minimum must not exceed maximum")
+
+    @classmethod
+    def of(cls, values: Sequence[float], *, buckets: Sequence[tuple[str, int, int]] = ()) -> Distribution:
+        hist = {name: sum(1 for v in values if lo <= v <= hi) for name, lo, hi in buckets}
+        if not values:
+            return cls(histogram=hist)
+        return cls(
+            len(values),
+            float(min(values)),
+            float(max(values)),
+            statistics.fmean(values),
+            float(statistics.median(values)),
+            statistics.pstdev(values),
+            hist,
+        )
+
+    def to_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {
+            "count": self.count,
+            "min": _round(self.minimum),
+            "max": _round(self.maximum),
+            "mean": _round(self.mean),
+            "median": _round(self.median),
+            "stdev": _round(self.stdev),
+        }
+        if self.histogram:
+            out["histogram"] = dict(self.histogram)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Distribution:
+        return cls(
+            int(data["count"]),
+            float(data["min"]),
+            float(data["max"]),
+            float(data["mean"]),
+            float(data["median"]),
+            float(data["stdev"]),
+            {str(k): int(v) for k, v in dict(data.get("histogram", {})).items()},
+        )
+
+
+@dataclass(frozen=True)
+class VariantEntry:
+    """One Devanagari word and its romanizations with counts (most frequent first)."""
+
+    native: str
+    variants: tuple[tuple[str, int], ...]
+
+    def __post_init__(self) -> None:
+        if not self.native or not self.variants:
+            raise ValueError("a variant entry needs a word and at least one romanization")
+        if any(not roman or count <= 0 for roman, count in self.variants):
+            raise ValueError("romanizations must be non-empty with positive counts")
+
+    @property
+    def total(self) -> int:
+        return sum(c for _, c in self.variants)
+
+    @property
+    def entropy(self) -> float:
+        """Spelling-variation entropy in bits (0 for a word always spelled the same way)."""
+        total = self.total
+        return -sum(c / total * math.log2(c / total) for _, c in self.variants) + 0.0
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "native": self.native,
+            "total": self.total,
+            "entropy": _round(self.entropy),
+            "variants": [[r, c] for r, c in self.variants],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> VariantEntry:
+        return cls(str(data["native"]), tuple((str(r), int(c)) for r, c in data["variants"]))
+
+
+@dataclass(frozen=True)
+class VariantTable:
+    """The romanization variant table of a corpus; entries by decreasing frequency."""
+
+    entries: tuple[VariantEntry, ...] = ()
+
+    @classmethod
+    def from_pairs(cls, pairs: Mapping[tuple[str, str], int]) -> VariantTable:
+        by_word: dict[str, Counter[str]] = {}
+        for (native, roman), count in pairs.items():
+            by_word.setdefault(native, Counter())[roman] += count
+        entries = [
+            VariantEntry(native, tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))))
+            for native, counts in by_word.items()
+        ]
+        entries.sort(key=lambda e: (-e.total, e.native))
+        return cls(tuple(entries))
+
+    @property
+    def words(self) -> int:
+        return len(self.entries)
+
+    @property
+    def tokens(self) -> int:
+        return sum(e.total for e in self.entries)
+
+    @property
+    def ambiguous_words(self) -> int:
+        return sum(1 for e in self.entries if len(e.variants) > 1)
+
+    @property
+    def mean_entropy(self) -> float:
+        return statistics.fmean(e.entropy for e in self.entries) if self.entries else 0.0
+
+    @property
+    def weighted_entropy(self) -> float:
+        tokens = self.tokens
+        return sum(e.entropy * e.total for e in self.entries) / tokens if tokens else 0.0
+
+    def summary(self) -> dict[str, object]:
+        return {
+            "words": self.words,
+            "tokens": self.tokens,
+            "words_with_several_spellings": self.ambiguous_words,
+            "mean_entropy_bits": _round(self.mean_entropy),
+            "weighted_entropy_bits": _round(self.weighted_entropy),
+        }
+
+    def to_tsv(self) -> str:
+        """``native<TAB>roman<TAB>count`` rows (the Dakshina lexicon format)."""
+        return "".join(f"{e.native}\t{r}\t{c}\n" for e in self.entries for r, c in e.variants)
+
+    @classmethod
+    def from_tsv(cls, lines: Iterable[str], *, source: str | None = None) -> VariantTable:
+        from translit.errors import InputError
+
+        pairs: Counter[tuple[str, str]] = Counter()
+        for number, line in enumerate(lines, start=1):
+            line = line.rstrip("\n")
+            if not line:
+                continue
+            parts = line.split("\t")
+            if len(parts) != 3 or not parts[2].isdigit() or not parts[0] or not parts[1]:
+                raise InputError("expected native<TAB>roman<TAB>count", source=source, line=number)
+            pairs[(parts[0], parts[1])] += int(parts[2])
+        return cls.from_pairs(pairs)
+
+
+@dataclass(frozen=True)
+class ParallelStats:
+    """Statistics of an aligned (bead) corpus."""
+
+    beads: int
+    bead_types: Mapping[str, int]
+    length_ratio: Distribution
+    variants: VariantTable
+
+    def to_dict(self, *, top: int = 50) -> dict[str, object]:
+        return {
+            "beads": self.beads,
+            "bead_types": dict(self.bead_types),
+            "length_ratio_roman_to_deva": self.length_ratio.to_dict(),
+            "variants": self.variants.summary(),
+            "variant_table": [e.to_dict() for e in self.variants.entries[:top]],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ParallelStats:
+        """Back from :meth:`to_dict`; the variant table holds only the rows that were written."""
+        entries = tuple(VariantEntry.from_dict(e) for e in data.get("variant_table", []))
+        return cls(
+            int(data["beads"]),
+            {str(k): int(v) for k, v in dict(data["bead_types"]).items()},
+            Distribution.from_dict(data["length_ratio_roman_to_deva"]),
+            VariantTable(entries),
+        )
+
+
+@dataclass(frozen=True)
+class CmiStats:
+    """Code-mixing index over the sentences (utterances) of romanized text."""
+
+    utterances: int = 0
+    mixed: int = 0
+    mean: float = 0.0
+    mixed_mean: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.mixed <= self.utterances:
+            raise ValueError("mixed utterances must be within [0, utterances]")
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "utterances": self.utterances,
+            "mixed_utterances": self.mixed,
+            "cmi_mean": _round(self.mean),
+            "cmi_mean_mixed_only": _round(self.mixed_mean),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CmiStats:
+        return cls(
+            int(data["utterances"]),
+            int(data["mixed_utterances"]),
+            float(data["cmi_mean"]),
+            float(data["cmi_mean_mixed_only"]),
+        )
+
+
+@dataclass(frozen=True)
+class CorpusStats:
+    """All statistics of a corpus; see the module docstring for the definitions."""
+
+    documents: int
+    paragraphs: int
+    sentences: int
+    tokens: int
+    types: int
+    sentence_lengths: Distribution
+    characters: Mapping[str, Mapping[str, int]]
+    languages: Mapping[str, int]
+    token_languages: Mapping[str, int]
+    romanized_tokens: Mapping[str, int]
+    cmi: CmiStats
+    parallel: ParallelStats | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("documents", "paragraphs", "sentences", "tokens", "types"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be >= 0")
+        if self.types > self.tokens:
+            raise ValueError("types cannot exceed tokens")
+
+    @property
+    def type_token_ratio(self) -> float:
+        return self.types / self.tokens if self.tokens else 0.0
+
+    @property
+    def english_share(self) -> float:
+        """Share of English tokens among the language-tagged tokens of romanized text."""
+        en = self.romanized_tokens.get("en", 0)
+        hi = self.romanized_tokens.get("hi-Latn", 0)
+        return en / (en + hi) if en + hi else 0.0
+
+    def to_dict(self, *, top_variants: int = 50) -> dict[str, object]:
+        out: dict[str, object] = {
+            "documents": self.documents,
+            "paragraphs": self.paragraphs,
+            "sentences": self.sentences,
+            "tokens": self.tokens,
+            "types": self.types,
+            "type_token_ratio": _round(self.type_token_ratio),
+            "sentence_length": self.sentence_lengths.to_dict(),
+            "characters": {k: dict(v) for k, v in self.characters.items()},
+            "languages": dict(self.languages),
+            "token_languages": dict(self.token_languages),
+            "romanized": {
+                "tokens": dict(self.romanized_tokens),
+                "english_share": _round(self.english_share),
+                **self.cmi.to_dict(),
+            },
+        }
+        if self.parallel is not None:
+            out["parallel"] = self.parallel.to_dict(top=top_variants)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CorpusStats:
+        """Back from :meth:`to_dict` (JSON); rounded figures stay rounded."""
+        from translit.errors import InputError
+
+        try:
+            romanized = data["romanized"]
+            parallel = data.get("parallel")
+            return cls(
+                documents=int(data["documents"]),
+                paragraphs=int(data["paragraphs"]),
+                sentences=int(data["sentences"]),
+                tokens=int(data["tokens"]),
+                types=int(data["types"]),
+                sentence_lengths=Distribution.from_dict(data["sentence_length"]),
+                characters={
+                    str(k): {str(c): int(n) for c, n in v.items()} for k, v in data["characters"].items()
+                },
+                languages={str(k): int(v) for k, v in data["languages"].items()},
+                token_languages={str(k): int(v) for k, v in data["token_languages"].items()},
+                romanized_tokens={str(k): int(v) for k, v in romanized["tokens"].items()},
+                cmi=CmiStats.from_dict(romanized),
+                parallel=None if parallel is None else ParallelStats.from_dict(parallel),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise InputError(f"not a corpus statistics object: {exc!r}") from None
+
+    def to_json(self, *, top_variants: int = 50) -> str:
+        return json.dumps(self.to_dict(top_variants=top_variants), ensure_ascii=False, indent=2) + "\n"
+
+    def to_markdown(self, *, top_variants: int = 20, top_chars: int = 30) -> str:
+        lines = ["# Corpus statistics", "", "| measure | value |", "|---|---|"]
+        for label, value in (
+            ("documents", self.documents),
+            ("paragraphs", self.paragraphs),
+            ("sentences", self.sentences),
+            ("tokens", self.tokens),
+            ("types", self.types),
+            ("type/token ratio", f"{self.type_token_ratio:.4f}"),
+        ):
+            lines.append(f"| {label} | {value} |")
+        d = self.sentence_lengths
+        lines += [
+            "",
+            "## Sentence length (tokens)",
+            "",
+            f"min {d.minimum:g}, max {d.maximum:g}, mean {d.mean:.2f}, median {d.median:g}, "
+            f"stdev {d.stdev:.2f}",
+            "",
+            "| tokens | sentences |",
+            "|---|---|",
+        ]
+        lines += [f"| {k} | {v} |" for k, v in d.histogram.items()]
+        lines += ["", "## Languages", "", "| document language | documents |", "|---|---|"]
+        lines += [f"| {k} | {v} |" for k, v in self.languages.items()]
+        lines += ["", "| token tag | tokens |", "|---|---|"]
+        lines += [f"| {k} | {v} |" for k, v in self.token_languages.items()]
+        c = self.cmi
+        lines += [
+            "",
+            "## Romanized text",
+            "",
+            f"- English share of tokens: {self.english_share:.2%}",
+            f"- code-mixing index (CMI, Das & Gambäck): mean {c.mean:.2f} over {c.utterances} sentences; "
+            f"{c.mixed} code-mixed sentences, mean CMI {c.mixed_mean:.2f} among them",
+            "",
+            "## Characters by script",
+            "",
+        ]
+        for script, counts in self.characters.items():
+            shown = ", ".join(f"{_show(ch)} {n}" for ch, n in list(counts.items())[:top_chars])
+            more = f" … ({len(counts)} distinct)" if len(counts) > top_chars else ""
+            lines.append(f"- **{script}** ({sum(counts.values())}): {shown}{more}")
+        p = self.parallel
+        if p is not None:
+            lines += [
+                "",
+                "## Aligned corpus",
+                "",
+                f"{p.beads} beads.",
+                "",
+                "| bead type | count |",
+                "|---|---|",
+            ]
+            lines += [f"| {k} | {v} |" for k, v in p.bead_types.items()]
+            r = p.length_ratio
+            lines += [
+                "",
+                f"Length ratio roman/Devanagari (characters): mean {r.mean:.3f}, median {r.median:.3f}, "
+                f"stdev {r.stdev:.3f}, min {r.minimum:.3f}, max {r.maximum:.3f} over {r.count} beads",
+                "",
+                "### Romanization variants",
+                "",
+                f"{p.variants.words} Devanagari words ({p.variants.tokens} aligned tokens); "
+                f"{p.variants.ambiguous_words} with more than one spelling; spelling entropy "
+                f"{p.variants.mean_entropy:.3f} bits per word type, {p.variants.weighted_entropy:.3f} "
+                "weighted by frequency.",
+                "",
+                "| word | count | entropy (bits) | romanizations |",
+                "|---|---|---|---|",
+            ]
+            for e in p.variants.entries[:top_variants]:
+                spellings = ", ".join(f"{r} ×{n}" for r, n in e.variants)
+                lines.append(f"| {e.native} | {e.total} | {e.entropy:.3f} | {spellings} |")
+        return "\n".join(lines) + "\n"
+
+
+def _show(ch: str) -> str:
+    if unicodedata.category(ch).startswith("M"):
+        return f"◌{ch}"
+    if ch == "|":
+        return "\\|"
+    return ch
+
+
+@lru_cache(maxsize=4096)
+def _char_class(ch: str) -> str | None:
+    if ch.isspace():
+        return None
+    cat = unicodedata.category(ch)
+    if cat.startswith("N"):
+        return "digit"
+    if cat.startswith(("P", "S")):
+        return "punctuation"
+    if regex.match(r"\p{sc=Deva}", ch):
+        return "Devanagari"
+    if regex.match(r"\p{sc=Latn}", ch):
+        return "Latin"
+    if regex.match(r"\p{sc=Arab}", ch):
+        return "Arabic"
+    if cat.startswith("M") and regex.match(r"\p{sc=Zinh}", ch):
+        return "inherited"
+    if cat.startswith(("L", "M")):
+        return "other"
+    return "punctuation"
+
+
+def _sentence_script(language: str) -> str:
+    return {"hi": "deva", "hi-Latn": "roman", "en": "roman"}.get(language, "auto")
+
+
+def _word_tokens(sentence: str) -> list[str]:
+    from translit.tokenize import tokenize
+
+    return [t.text for t in tokenize(sentence) if t.kind in _TOKEN_KINDS]
+
+
+def _word_links(deva_text: str, roman_text: str) -> list[tuple[str, str]]:
+    """1-1 word links of a bead: ``align.align_words`` when available, else position by position when
+    both sides have the same number of words (nothing otherwise)."""
+    try:
+        from align.words import align_words
+    except ImportError:
+        d, r = deva_text.split(), roman_text.split()
+        return list(zip(d, r, strict=True)) if len(d) == len(r) else []
+    links = align_words(deva_text, roman_text, similarity=_similarity())
+    return [(link.deva, link.roman) for link in links if link.kind == "1-1"]
+
+
+@lru_cache(maxsize=1)
+def _similarity() -> Any:
+    """One shared ``align.Similarity`` (it memoizes per word type)."""
+    from align.similarity import Similarity
+
+    return Similarity()
+
+
+def _clean_pair(deva: str, roman: str) -> tuple[str, str] | None:
+    d = _EDGE_PUNCT.sub("", unicodedata.normalize("NFC", deva))
+    r = _EDGE_PUNCT.sub("", roman).lower()
+    if d and r and _DEVA_WORD.match(d) and _LATIN_WORD.match(r):
+        return d, r
+    return None
+
+
+def variant_pairs(pairs: Iterable[tuple[str, str]]) -> Counter[tuple[str, str]]:
+    """Count cleaned (Devanagari word, romanization) pairs: edge punctuation stripped, roman lower-cased,
+    pairs that are not a Devanagari word and a Latin word dropped."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for deva, roman in pairs:
+        cleaned = _clean_pair(deva, roman)
+        if cleaned is not None:
+            counts[cleaned] += 1
+    return counts
+
+
+def parallel_stats(
+    beads: Iterable[Any], *, word_pairs: Iterable[tuple[str, str]] | None = None
+) -> ParallelStats:
+    """Statistics of aligned beads (objects with ``kind``, ``deva_text``, ``roman_text`` and optionally
+    ``words``, like ``align.Bead``). ``word_pairs`` (e.g. a gold word alignment) replaces the word
+    alignment of the beads for the variant table."""
+    kinds: Counter[str] = Counter()
+    ratios: list[float] = []
+    links: list[tuple[str, str]] = []
+    n = 0
+    for bead in beads:
+        n += 1
+        kinds[bead.kind] += 1
+        deva, roman = bead.deva_text.strip(), bead.roman_text.strip()
+        if deva and roman:
+            ratios.append(len(roman) / len(deva))
+            if word_pairs is None:
+                words = getattr(bead, "words", None)
+                if words is not None:
+                    links.extend((w.deva, w.roman) for w in words if w.kind == "1-1")
+                else:
+                    links.extend(_word_links(deva, roman))
+    if word_pairs is not None:
+        links = list(word_pairs)
+    bead_types = dict(sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
+    return ParallelStats(
+        n, bead_types, Distribution.of(ratios), VariantTable.from_pairs(variant_pairs(links))
+    )
+
+
+def corpus_stats(
+    documents: Sequence[Document],
+    *,
+    languages: Mapping[str, str] | None = None,
+    beads: Iterable[Any] | None = None,
+    word_pairs: Iterable[tuple[str, str]] | None = None,
+    presplit: Collection[str] = (),
+) -> CorpusStats:
+    """Compute :class:`CorpusStats` for ``documents``.
+
+    ``languages`` maps a document source to its language (detected when missing). ``beads`` (an aligned
+    corpus, see :func:`parallel_stats`) adds the parallel statistics. Documents whose source is in
+    ``presplit`` have one sentence a line (the sides of a parallel corpus).
+    """
+    languages = dict(languages or {})
+    counts = (
+        document_counts(
+            doc,
+            language=languages.get(doc.source)
+            or detect_document(doc, paragraphs=False, lines=False).language,
+            presplit=doc.source in presplit,
+        )
+        for doc in documents
+    )
+    return stats_from_counts(counts, beads=beads, word_pairs=word_pairs)
+
+
+@dataclass(frozen=True)
+class DocumentCounts:
+    """The counts of one document that :func:`stats_from_counts` adds up (computed per document, so
+    that documents can be counted in worker processes)."""
+
+    language: str
+    paragraphs: int
+    lengths: tuple[int, ...]
+    types: frozenset[str]
+    characters: Mapping[str, Mapping[str, int]]
+    token_languages: Mapping[str, int]
+    romanized: Mapping[str, int]
+    cmis: tuple[float, ...]
+
+    def __post_init__(self) -> None:
+        if self.paragraphs < 0:
+            raise ValueError("paragraphs must be >= 0")
+
+
+def document_counts(doc: Document, *, language: str, presplit: bool = False) -> DocumentCounts:
+    """Count one document whose language is ``language`` (one sentence a line when ``presplit``)."""
+    chars: dict[str, Counter[str]] = {name: Counter() for name in CHAR_CLASSES}
+    previous = "other"
+    for ch in doc.text:
+        cls = _char_class(ch)
+        if cls == "inherited":  # a combining mark of any script: counted with its base letter
+            cls = previous if previous in ("Devanagari", "Latin", "Arabic") else "other"
+        if cls is not None:
+            chars[cls][ch] += 1
+            previous = cls
+    if presplit:
+        sentences = [line.strip() for line in doc.text.split("\n") if line.strip()]
+    else:
+        sentences = split_sentences(doc.text, script=_sentence_script(language))
+    lengths: list[int] = []
+    types: set[str] = set()
+    token_languages: Counter[str] = Counter()
+    romanized: Counter[str] = Counter()
+    cmis: list[float] = []
+    for sentence in sentences:
+        words = _word_tokens(sentence)
+        if not words:
+            continue
+        lengths.append(len(words))
+        types.update(w.lower() for w in words)
+        tags = Counter(t.language for t in tag_tokens(sentence))
+        token_languages.update(tags)
+        if language == "hi-Latn":
+            romanized.update({k: v for k, v in tags.items() if k in ("hi-Latn", "en")})
+            cmis.append(cmi(tags))
+    return DocumentCounts(
+        language=language,
+        paragraphs=len(split_paragraphs(doc.text)),
+        lengths=tuple(lengths),
+        types=frozenset(types),
+        characters={name: dict(c) for name, c in chars.items() if c},
+        token_languages=dict(token_languages),
+        romanized=dict(romanized),
+        cmis=tuple(cmis),
+    )
+
+
+def stats_from_counts(
+    counts: Iterable[DocumentCounts],
+    *,
+    beads: Iterable[Any] | None = None,
+    word_pairs: Iterable[tuple[str, str]] | None = None,
+) -> CorpusStats:
+    """Add up per-document counts (in document order) into :class:`CorpusStats`."""
+    n_documents = n_paragraphs = 0
+    lengths: list[int] = []
+    types: set[str] = set()
+    chars: dict[str, Counter[str]] = {name: Counter() for name in CHAR_CLASSES}
+    doc_languages: Counter[str] = Counter()
+    token_languages: Counter[str] = Counter()
+    romanized: Counter[str] = Counter()
+    cmis: list[float] = []
+    for c in counts:
+        n_documents += 1
+        doc_languages[c.language] += 1
+        n_paragraphs += c.paragraphs
+        lengths.extend(c.lengths)
+        types.update(c.types)
+        for name, table in c.characters.items():
+            chars[name].update(table)
+        token_languages.update(c.token_languages)
+        romanized.update(c.romanized)
+        cmis.extend(c.cmis)
+    mixed = [c for c in cmis if c > 0]
+    cmi_stats = CmiStats(
+        len(cmis),
+        len(mixed),
+        statistics.fmean(cmis) if cmis else 0.0,
+        statistics.fmean(mixed) if mixed else 0.0,
+    )
+    characters = {
+        name: dict(sorted(table.items(), key=lambda kv: (-kv[1], kv[0])))
+        for name, table in chars.items()
+        if table
+    }
+    return CorpusStats(
+        documents=n_documents,
+        paragraphs=n_paragraphs,
+        sentences=len(lengths),
+        tokens=sum(lengths),
+        types=len(types),
+        sentence_lengths=Distribution.of(lengths, buckets=SENTENCE_BUCKETS),
+        characters=characters,
+        languages=dict(sorted(doc_languages.items())),
+        token_languages=dict(sorted(token_languages.items())),
+        romanized_tokens=dict(sorted(romanized.items())),
+        cmi=cmi_stats,
+        parallel=None if beads is None else parallel_stats(beads, word_pairs=word_pairs),
+    )

@@ -1,0 +1,224 @@
+#!/usr/bin/env python
+"""Benchmark of the learned informal romanization (``roman``) against rules and standard schemes.
+
+Measured in one run, on one core:
+
+1. Dakshina dev lexicon (``hi.translit.sampled.dev.tsv``), single words:
+   roman → deva top-1 / top-5 / CER and distinct words/s (uncached) for the learned model and for
+   the standard schemes read as if the informal input were written in them;
+   deva → roman match-any top-1 / CER and words/s for the learned model, ``roman-rules`` and the
+   standard schemes.
+2. Dakshina dev sentences (``hi.sentences.dev.tsv``): roman → deva word error rate and words/s
+   of running text with sentence context; deva → roman words/s of running text.
+3. The example twin (``corpora/example`` 000/001): leave-one-paragraph-out CER of the romanized
+   paragraph for (a) the default model, (b) the default model adapted on the other paragraphs,
+   (c) ``roman-rules``.
+
+The dev data is read from ``--dev-dir`` (default ``/work/shared/data/dakshina-hi``); it is never
+used for training. Usage: ``python scripts/bench_learned.py [--quick] [--json OUT]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import regex  # noqa: E402
+
+from translit.charalign import normalize_deva, normalize_roman  # noqa: E402
+from translit.cli_learn import _edit_distance  # noqa: E402
+from translit.learn import adapt, pairs_from_twin, read_pairs  # noqa: E402
+from translit.model import LearnedModel, default_model  # noqa: E402
+from translit.rules import romanize_word  # noqa: E402
+from translit.transliterate import Transliterator  # noqa: E402
+
+STANDARD = ("itrans", "hk", "iast", "optitrans", "velthuis", "wx", "slp1", "iso")
+_WORD = regex.compile(r"[\p{L}\p{M}]+|[0-9]+", regex.V1)
+_DEVA_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
+
+
+def words_of(text: str) -> list[str]:
+    return _WORD.findall(normalize_deva(text).translate(_DEVA_DIGITS))
+
+
+def timed(fn: Callable[[], object]) -> tuple[object, float]:
+    start = time.perf_counter()
+    out = fn()
+    return out, time.perf_counter() - start
+
+
+def lexicon_roman2deva(name: str, topk: Callable[[str], list[str]], rows: Sequence[tuple[str, str]]) -> dict:
+    top1 = top5 = errors = chars = 0
+    start = time.perf_counter()
+    for roman, gold in rows:
+        outs = topk(roman)
+        best = outs[0] if outs else ""
+        top1 += best == gold
+        top5 += gold in outs[:5]
+        errors += _edit_distance(best, gold)
+        chars += len(gold)
+    elapsed = time.perf_counter() - start
+    n = len(rows)
+    return {"system": name, "words": n, "top1": top1 / n, "top5": top5 / n, "cer": errors / chars,
+            "words_per_s": n / elapsed}
+
+
+def lexicon_deva2roman(name: str, fn: Callable[[str], str], attested: dict[str, set[str]]) -> dict:
+    top1 = errors = chars = 0
+    start = time.perf_counter()
+    outs = {d: fn(d) for d in attested}
+    elapsed = time.perf_counter() - start
+    for d, golds in attested.items():
+        out = outs[d].lower()
+        top1 += out in golds
+        dist, ref = min((_edit_distance(out, g), len(g)) for g in golds)
+        errors += dist
+        chars += ref
+    n = len(attested)
+    return {"system": name, "words": n, "top1_match_any": top1 / n, "cer": errors / chars,
+            "words_per_s": n / elapsed}
+
+
+def wer(hyps: Sequence[str], refs: Sequence[str]) -> float:
+    errors = total = 0
+    for h, r in zip(hyps, refs, strict=True):
+        hw, rw = words_of(h), words_of(r)
+        errors += _edit_distance(hw, rw)  # type: ignore[arg-type]
+        total += len(rw)
+    return errors / total
+
+
+def cer_text(hyp: str, ref: str) -> float:
+    h = " ".join(normalize_roman(w) for w in hyp.split() if normalize_roman(w))
+    r = " ".join(normalize_roman(w) for w in ref.split() if normalize_roman(w))
+    return _edit_distance(h, r) / max(len(r), 1)
+
+
+def twin_lopo(model: LearnedModel) -> dict:
+    deva_file = glob.glob(str(ROOT / "corpora" / "example" / "000_*.txt"))[0]
+    roman_file = glob.glob(str(ROOT / "corpora" / "example" / "001_*.txt"))[0]
+    deva_pars = [p for p in Path(deva_file).read_text(encoding="utf-8").splitlines() if p.strip()]
+    roman_pars = [p for p in Path(roman_file).read_text(encoding="utf-8").splitlines() if p.strip()]
+    rules = Transliterator("deva", "roman-rules")
+    default = Transliterator("deva", "roman", model=model)
+    results: dict[str, list[float]] = {"default": [], "adapted": [], "roman-rules": []}
+    for i in range(len(deva_pars)):
+        train_d = "\n".join(p for j, p in enumerate(deva_pars) if j != i)
+        train_r = "\n".join(p for j, p in enumerate(roman_pars) if j != i)
+        pairs = pairs_from_twin(train_d, train_r, model)
+        adapted = Transliterator("deva", "roman", model=adapt(model, pairs, native_text=[train_d]))
+        ref = roman_pars[i]
+        results["default"].append(cer_text(default(deva_pars[i]), ref))
+        results["adapted"].append(cer_text(adapted(deva_pars[i]), ref))
+        results["roman-rules"].append(cer_text(rules(deva_pars[i]), ref))
+    return {k: {"mean_cer": sum(v) / len(v), "per_paragraph": [round(x, 4) for x in v]} for k, v in results.items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--dev-dir", default=os.environ.get("DAKSHINA_DEV", "/work/shared/data/dakshina-hi"))
+    parser.add_argument("--model", default=None, help="model file (default: the shipped model)")
+    parser.add_argument("--quick", action="store_true", help="first 1000 lexicon rows / 1000 sentences")
+    parser.add_argument("--json", default=None, help="also write the figures to this file")
+    args = parser.parse_args(argv)
+    report: dict[str, object] = {}
+
+    model, load_s = timed(lambda: LearnedModel.load(args.model) if args.model else default_model())
+    assert isinstance(model, LearnedModel)
+    report["model_load_s"] = round(load_s, 2)
+    print(f"model loaded in {load_s:.2f} s", flush=True)
+
+    lex = read_pairs(Path(args.dev_dir) / "hi.translit.sampled.dev.tsv")
+    if args.quick:
+        lex = lex[:1000]
+    rows = [(normalize_roman(r), normalize_deva(d)) for d, r, _ in lex]
+    attested: dict[str, set[str]] = {}
+    for d, r, _ in lex:
+        attested.setdefault(normalize_deva(d), set()).add(r.lower())
+
+    # 1a. roman -> deva, single words
+    r2d = []
+    model.clear_cache()
+    r2d.append(lexicon_roman2deva("roman (learned)", lambda w: [d for d, _ in model.devanagarize_topk(w, 5)], rows))
+    model.clear_cache()
+    distinct = sorted({r for r, _ in rows})
+    _, t_top1 = timed(lambda: [model.devanagarize(w) for w in distinct])
+    r2d[0]["distinct_top1_words_per_s"] = len(distinct) / t_top1
+    for scheme in STANDARD:
+        tr = Transliterator(scheme, "deva")
+        r2d.append(lexicon_roman2deva(scheme, lambda w, tr=tr: [normalize_deva(tr(w))], rows))
+    report["roman2deva_words"] = r2d
+    for row in r2d:
+        print(json.dumps(row), flush=True)
+
+    # 1b. deva -> roman, single words
+    d2r = []
+    model.clear_cache()
+    d2r.append(lexicon_deva2roman("roman (learned)", model.romanize, attested))
+    d2r.append(lexicon_deva2roman("roman-rules", romanize_word, attested))
+    for scheme in STANDARD:
+        tr = Transliterator("deva", scheme)
+        d2r.append(lexicon_deva2roman(scheme, tr, attested))
+    report["deva2roman_words"] = d2r
+    for row in d2r:
+        print(json.dumps(row), flush=True)
+
+    # 2. sentences
+    sents = []
+    with open(Path(args.dev_dir) / "hi.sentences.dev.tsv", encoding="utf-8") as fh:
+        for line in fh:
+            cols = line.rstrip("\n").split("\t")
+            if len(cols) == 2:
+                sents.append((cols[0], cols[1]))
+    if args.quick:
+        sents = sents[:1000]
+    natives = [n for n, _ in sents]
+    romans = [r for _, r in sents]
+    sent_report = []
+    model.clear_cache()
+    to_deva = Transliterator("roman", "deva", model=model)
+    hyps, t = timed(lambda: [to_deva(r) for r in romans])
+    n_words = sum(len(words_of(r)) for r in romans)
+    sent_report.append({"system": "roman (learned, context)", "wer": wer(hyps, natives),  # type: ignore[arg-type]
+                        "words_per_s": n_words / t, "words": n_words, "sentences": len(sents)})
+    model.clear_cache()
+    hyps, t = timed(lambda: [" ".join(model.devanagarize(w) or w for w in r.split()) for r in romans])
+    sent_report.append({"system": "roman (learned, words without context)", "wer": wer(hyps, natives),  # type: ignore[arg-type]
+                        "words_per_s": n_words / t})
+    for scheme in ("itrans", "hk"):
+        tr = Transliterator(scheme, "deva")
+        hyps, t = timed(lambda tr=tr: [tr(r.lower()) for r in romans])
+        sent_report.append({"system": scheme, "wer": wer(hyps, natives), "words_per_s": n_words / t})  # type: ignore[arg-type]
+    model.clear_cache()
+    to_roman = Transliterator("deva", "roman", model=model)
+    n_deva = sum(len(words_of(x)) for x in natives)
+    _, t = timed(lambda: [to_roman(x) for x in natives])
+    sent_report.append({"system": "deva -> roman (learned), running text", "words_per_s": n_deva / t,
+                        "words": n_deva})
+    rules = Transliterator("deva", "roman-rules")
+    _, t = timed(lambda: [rules(x) for x in natives])
+    sent_report.append({"system": "deva -> roman-rules, running text", "words_per_s": n_deva / t})
+    report["sentences"] = sent_report
+    for row in sent_report:
+        print(json.dumps(row), flush=True)
+
+    # 3. twin
+    report["twin_leave_one_paragraph_out"] = twin_lopo(model)
+    print(json.dumps(report["twin_leave_one_paragraph_out"]), flush=True)
+
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

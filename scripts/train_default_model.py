@@ -1,0 +1,115 @@
+#!/usr/bin/env python
+"""Train the shipped default romanization model ``translit/data/roman-default.lpm``.
+
+Inputs, all vendored in the repository (never the dev or test splits):
+
+* ``scripts/data/dakshina-hi/hi.translit.sampled.train.tsv`` - Dakshina v1.0 Hindi romanization
+  lexicon, training split (native<TAB>roman<TAB>count);
+* ``scripts/data/dakshina-hi/hi.wiki-filt.valid.text.notest.txt.gz`` - native Hindi Wikipedia
+  sentences from Dakshina (word and character models);
+* the Hindi word-frequency list shipped in the ``wordfreq`` package (if installed), baked into
+  the model as a word prior.
+
+Dakshina is © Google, CC BY-SA 4.0 (https://github.com/google-research-datasets/dakshina);
+wordfreq's data is CC BY-SA 4.0 (Robyn Speer, https://github.com/rspeer/wordfreq). The model file
+is a derived work of both and is distributed under CC BY-SA 4.0.
+
+Usage: ``python scripts/train_default_model.py [-o translit/data/roman-default.lpm]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import logging
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from translit.learn import read_pairs, train  # noqa: E402
+from translit.model import DecodeParams  # noqa: E402
+
+DATA = ROOT / "scripts" / "data" / "dakshina-hi"
+TRAIN_LEXICON = DATA / "hi.translit.sampled.train.tsv"
+NATIVE_TEXT = DATA / "hi.wiki-filt.valid.text.notest.txt.gz"
+OUTPUT = ROOT / "translit" / "data" / "roman-default.lpm"
+
+#: Dakshina's dev sentences are a subset of the vendored Wikipedia text; they are removed from the
+#: native text before training (never train on dev). The test sentences are already absent ("notest").
+DEV_SENTENCES = Path("/work/shared/data/dakshina-hi/hi.sentences.dev.tsv")
+
+#: wordfreq frequencies are scaled to pseudo-counts on the size of the native text (~350k tokens)
+WORDFREQ_SCALE = 350_000.0
+
+
+def wordfreq_prior() -> dict[str, float]:
+    try:
+        import wordfreq
+    except ImportError:
+        logging.warning("wordfreq is not installed; training without its Hindi word list")
+        return {}
+    return {w: f * WORDFREQ_SCALE for w, f in wordfreq.get_frequency_dict("hi").items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("-o", "--output", type=Path, default=OUTPUT)
+    parser.add_argument("--order", type=int, default=4)
+    parser.add_argument(
+        "--exclude-sentences",
+        type=Path,
+        action="append",
+        default=None,
+        help=f"TSV/text file whose first column lists native sentences to leave out (default: {DEV_SENTENCES})",
+    )
+    parser.add_argument("--precompute", type=int, default=60_000, help="frequent words to pre-romanize")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    start = time.perf_counter()
+    pairs = read_pairs(TRAIN_LEXICON)
+    with gzip.open(NATIVE_TEXT, "rt", encoding="utf-8") as fh:
+        native = fh.read().splitlines()
+    exclude_files = args.exclude_sentences or ([DEV_SENTENCES] if DEV_SENTENCES.exists() else [])
+    if not exclude_files:
+        logging.warning("no dev sentence list found: the native text may contain dev sentences")
+    excluded: set[str] = set()
+    for path in exclude_files:
+        with open(path, encoding="utf-8") as fh:
+            excluded.update(line.split("\t")[0].strip() for line in fh if line.strip())
+    before = len(native)
+    native = [line for line in native if line.strip() not in excluded]
+    logging.info("native text: %d sentences, %d left out as dev sentences", len(native), before - len(native))
+    model = train(
+        pairs,
+        native_text=native,
+        word_prior=wordfreq_prior(),
+        seed=0,
+        order=args.order,
+        precompute=args.precompute,
+        params=DecodeParams(),
+        meta={
+            "name": "roman-default",
+            "description": "informal Hindi romanization learned from Dakshina (hi) train lexicon",
+            "sources": [
+                "Dakshina v1.0 hi.translit.sampled.train.tsv (CC BY-SA 4.0, Google)",
+                "Dakshina v1.0 hi.wiki-filt.valid.text (CC BY-SA 4.0, Google / Wikipedia)",
+                "wordfreq 'hi' word list (CC BY-SA 4.0, Robyn Speer)",
+            ],
+            "license": "CC BY-SA 4.0",
+            "native_sentences_excluded": before - len(native),
+        },
+    )
+    trained = time.perf_counter() - start
+    cpu = time.process_time()
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    model.save(args.output)
+    size = args.output.stat().st_size
+    print(f"trained in {trained:.1f} s wall, {cpu:.1f} s CPU; wrote {args.output} ({size / 1e6:.2f} MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,126 @@
+"""Twin discovery by content."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from corpora.detect import detect_text
+from corpora.loading import Document, load_corpus
+from corpora.twins import TwinPair, TwinReport, Unpaired, find_twins, skeleton, twin_score
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("pravaasana", "pravasan"),
+        ("he", "hai"),
+        ("main", "mein"),
+        ("sanghathan", "sangthan"),
+        ("phal", "fal"),
+        ("swagat", "svagat"),
+        ("zamin", "jamin"),
+        ("kitaab", "kitab"),
+        ("1951", "1951"),
+    ],
+)
+def test_skeleton_merges_spelling_variants(a: str, b: str) -> None:
+    assert skeleton(a) == skeleton(b)
+
+
+@pytest.mark.parametrize(("a", "b"), [("ghar", "gaadi"), ("kal", "kaam"), ("aam", "naam")])
+def test_skeleton_keeps_different_words_apart(a: str, b: str) -> None:
+    assert skeleton(a) != skeleton(b)
+
+
+def test_example_corpus_has_exactly_one_pair(example_dir: Path) -> None:
+    result = load_corpus([example_dir])
+    report = find_twins(result.documents)
+    assert len(report.pairs) == 1
+    pair = report.pairs[0]
+    assert Path(pair.devanagari).name.startswith("000_")
+    assert Path(pair.romanized).name.startswith("001_")
+    assert pair.score > 0.6
+    unpaired = {Path(u.source).name[:3]: u.language for u in report.unpaired}
+    assert unpaired == {"002": "en", "003": "fa", "004": "en"}
+
+
+def _chunks(rows: list[tuple[str, str]], start: int, size: int) -> tuple[str, str]:
+    part = rows[start : start + size]
+    return "\n".join(n for n, _ in part), "\n".join(r for _, r in part)
+
+
+def test_pairs_by_content_not_by_file_name(dev_sentences: list[tuple[str, str]]) -> None:
+    deva_a, roman_a = _chunks(dev_sentences, 0, 60)
+    deva_b, roman_b = _chunks(dev_sentences, 100, 60)
+    _, roman_c = _chunks(dev_sentences, 200, 60)
+    deva_d, _ = _chunks(dev_sentences, 300, 60)
+    docs = [
+        Document("a_deva.txt", deva_a),
+        Document("a_roman.txt", roman_b),  # misleading names: this is b's twin
+        Document("b_deva.txt", deva_b),
+        Document("b_roman.txt", roman_a),
+        Document("c_roman.txt", roman_c),  # no Devanagari twin
+        Document("d_deva.txt", deva_d),  # no romanized twin
+    ]
+    report = find_twins(docs)
+    assert [(p.devanagari, p.romanized) for p in report.pairs] == [
+        ("a_deva.txt", "b_roman.txt"),
+        ("b_deva.txt", "a_roman.txt"),
+    ]
+    assert all(p.score > 0.7 for p in report.pairs)
+    unpaired = {u.source: (u.language, u.reason) for u in report.unpaired}
+    assert unpaired["c_roman.txt"] == ("hi-Latn", "no Devanagari document matches")
+    assert unpaired["d_deva.txt"] == ("hi", "no romanized document matches")
+    assert all(u.best_score is not None and u.best_score < 0.3 for u in report.unpaired)
+
+
+def test_code_mixed_romanized_twin_is_paired() -> None:
+    deva = "यार दिस मूवी वॉज़ एकदम बकवास, टाइम वेस्ट हो गया। मैं घर जा रहा हूँ।"
+    roman = "yaar this movie was ekdum bakwas, time waste ho gaya. main ghar ja raha hun."
+    assert detect_text(roman).language == "mixed"  # 5 English tokens of 15
+    docs = [Document("d.txt", deva), Document("r.txt", roman), Document("e.txt", "The house is big and old.")]
+    report = find_twins(docs)
+    assert [(p.devanagari, p.romanized) for p in report.pairs] == [("d.txt", "r.txt")]
+    assert [(u.source, u.language) for u in report.unpaired] == [("e.txt", "en")]
+
+
+def test_twin_score_scale(dev_sentences: list[tuple[str, str]]) -> None:
+    deva, roman = _chunks(dev_sentences, 0, 100)
+    _, other = _chunks(dev_sentences, 200, 100)
+    assert twin_score(deva, roman) > 0.8
+    assert twin_score(deva, other) < 0.15
+    assert twin_score("", roman) == 0.0
+    half = "\n".join(roman.split("\n")[:25])
+    assert twin_score(deva, half) < twin_score(deva, roman) * 0.6  # length penalty
+
+
+def test_report_round_trip_and_tsv() -> None:
+    report = TwinReport(
+        (TwinPair("a.txt", "b.txt", 0.9),), (Unpaired("c.txt", "en", "not Hindi", None),), min_score=0.3
+    )
+    assert TwinReport.from_dict(json.loads(report.to_json())) == report
+    lines = report.to_tsv().splitlines()
+    assert lines[0].split("\t")[0] == "status"
+    assert lines[1].split("\t")[:4] == ["pair", "a.txt", "b.txt", "0.9000"]
+    assert lines[2].split("\t")[4] == "en"
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: TwinPair("a", "a", 0.5),
+        lambda: TwinPair("a", "b", 1.5),
+        lambda: Unpaired("a", "", "x"),
+    ],
+)
+def test_validation(make: object) -> None:
+    with pytest.raises(ValueError):
+        make()  # type: ignore[operator]
+
+
+def test_min_score_is_validated() -> None:
+    with pytest.raises(ValueError):
+        find_twins([], min_score=0.0)

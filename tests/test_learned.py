@@ -1,0 +1,302 @@
+"""Learned informal romanization: alignment, n-gram models, training, file format, CLI."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from translit.charalign import Aligner, deva_units, is_wellformed, normalize_roman
+from translit.cli_learn import evaluate, evaluate_command, learn_command
+from translit.errors import InputError, ModelError
+from translit.jointseq import JointModel
+from translit.langmodel import CharLM, NgramLM
+from translit.learn import read_pairs, train
+from translit.model import FORMAT_VERSION, MAGIC, LearnedModel
+
+# a made-up, fully regular scheme: every syllable has one romanization
+SYLLABLES = {
+    "क": "ka", "का": "kaa", "कि": "ki", "की": "kii", "ग": "ga", "गो": "go",
+    "त": "ta", "ता": "taa", "ति": "ti", "न": "na", "ना": "naa", "नी": "nii",
+    "म": "ma", "मा": "maa", "मे": "me", "र": "ra", "रा": "raa", "रु": "ru",
+    "स": "sa", "सी": "sii", "ल": "la", "लू": "luu", "प": "pa", "पे": "pe",
+}  # fmt: skip
+
+
+def synthetic_pairs(n: int, seed: int) -> list[tuple[str, str, float]]:
+    rng = random.Random(seed)
+    keys = sorted(SYLLABLES)
+    pairs = {}
+    while len(pairs) < n:
+        syl = [rng.choice(keys) for _ in range(rng.randint(2, 4))]
+        pairs["".join(syl)] = "".join(SYLLABLES[s] for s in syl)
+    return [(d, r, 1.0) for d, r in sorted(pairs.items())]
+
+
+@pytest.fixture(scope="module")
+def tiny_model() -> LearnedModel:
+    return train(synthetic_pairs(400, seed=1), native_text=["कमल नमक"], order=3, noise_fraction=0.0)
+
+
+# -- units and alignment -------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("word", "units"),
+    [
+        ("किताब", ("क", "ि", "त", "ा", "ब")),
+        ("क्षमा", ("क्", "ष", "म", "ा")),
+        ("ज़रा", ("ज़", "र", "ा")),
+        ("हैं", ("ह", "ै", "ं")),
+    ],
+)
+def test_deva_units(word: str, units: tuple[str, ...]) -> None:
+    assert deva_units(word) == units
+
+
+@pytest.mark.parametrize(
+    ("word", "ok"),
+    [("मैया", True), ("हाँ", True), ("क्षीणता", True), ("माियया", False), ("रब्ीय", False), ("ँ", False)],
+)
+def test_is_wellformed(word: str, ok: bool) -> None:
+    assert is_wellformed(word) is ok
+
+
+def test_aligner_learns_syllable_graphones() -> None:
+    pairs = [(deva_units(d), r, c) for d, r, c in synthetic_pairs(200, seed=2)]
+    aligner = Aligner()
+    aligner.train(pairs, iterations=4)
+    alignment = aligner.align(deva_units("कातिना"), "kaatinaa")
+    assert alignment is not None
+    assert "".join(d for d, _ in alignment.graphones) == "कातिना"
+    assert "".join(r for _, r in alignment.graphones) == "kaatinaa"
+    assert aligner.align(deva_units("का"), "") is None
+
+
+# -- n-gram core ------------------------------------------------------------------------------------
+def test_ngram_probabilities_sum_to_one() -> None:
+    seqs = [([1, 2, 3], 2.0), ([1, 3], 1.0), ([2, 2, 1], 1.0)]
+    lm = NgramLM(4, NgramLM.count_ngrams(seqs, order=3), order=3)
+    for history in ([], [1], [1, 2], [3, 3]):
+        state = lm.start
+        for tok in history:
+            _, state = lm.step(state, tok)
+        total = sum(math.exp(lm.step(state, g)[0]) for g in range(4))
+        assert total == pytest.approx(1.0, abs=1e-6)
+
+
+def test_charlm_prefers_seen_spellings() -> None:
+    lm = CharLM.train([(deva_units(w), 1.0) for w in ["कमल", "कमला", "नमक", "कलम"]], order=3)
+    assert lm.logprob(deva_units("कमल")) > lm.logprob(deva_units("लकम"))
+
+
+def test_joint_model_rejects_bad_inventory() -> None:
+    with pytest.raises(ValueError):
+        JointModel([("क", "k")], {}, order=2)
+
+
+# -- training on a synthetic scheme ----------------------------------------------------------------
+@pytest.mark.parametrize(("deva", "roman"), [(d, r) for d, r, _ in synthetic_pairs(30, seed=99)[:12]])
+def test_tiny_model_learns_the_scheme_both_ways(tiny_model: LearnedModel, deva: str, roman: str) -> None:
+    assert tiny_model.romanize(deva) == roman
+    assert deva in [d for d, _ in tiny_model.devanagarize_topk(roman, 3)]
+
+
+def test_topk_is_sorted_and_scored(tiny_model: LearnedModel) -> None:
+    for cands in (tiny_model.devanagarize_topk("kamala", 5), tiny_model.romanize_topk("कमला", 5)):
+        assert 1 <= len(cands) <= 5
+        scores = [s for _, s in cands]
+        assert scores == sorted(scores, reverse=True)
+        assert all(s <= 0.0 for s in scores)
+        assert len({c for c, _ in cands}) == len(cands)
+
+
+def test_devanagarize_words_one_output_per_word(tiny_model: LearnedModel) -> None:
+    words = ["Kamala", "naamaka", "", "TAKA"]
+    out = tiny_model.devanagarize_words(words)
+    assert len(out) == len(words)
+    assert out[0] == "कमल"
+    assert out[2] == ""
+    assert tiny_model.devanagarize_words([]) == []
+
+
+def test_unknown_units_and_letters_do_not_crash(tiny_model: LearnedModel) -> None:
+    assert isinstance(tiny_model.romanize("ऋषि"), str)
+    assert tiny_model.romanize("ऋषि")  # falls back to rules for unseen units
+    assert isinstance(tiny_model.devanagarize_topk("xyzzy", 3), list)
+    assert tiny_model.devanagarize_topk("123", 3) == []
+
+
+def test_training_is_deterministic(tmp_path: Path) -> None:
+    pairs = synthetic_pairs(120, seed=5)
+    a = train(pairs, order=3, seed=0).to_bytes()
+    b = train(list(reversed(pairs)), order=3, seed=0).to_bytes()
+    assert a == b
+
+
+def test_train_rejects_empty_input() -> None:
+    with pytest.raises(InputError):
+        train([("", "x", 1.0), ("abc", "abc", 1.0)])
+
+
+# -- file format ----------------------------------------------------------------------------------
+def test_save_load_round_trip(tiny_model: LearnedModel, tmp_path: Path) -> None:
+    path = tmp_path / "m.lpm"
+    tiny_model.save(path)
+    loaded = LearnedModel.load(path)
+    for deva, roman, _ in synthetic_pairs(20, seed=7):
+        got_r, want_r = loaded.romanize_topk(deva, 3), tiny_model.romanize_topk(deva, 3)
+        assert [r for r, _ in got_r] == [r for r, _ in want_r]
+        assert [s for _, s in got_r] == pytest.approx([s for _, s in want_r], abs=1e-3)
+        got = loaded.devanagarize_topk(roman, 3)
+        want = tiny_model.devanagarize_topk(roman, 3)
+        assert [d for d, _ in got] == [d for d, _ in want]
+    assert loaded.params == tiny_model.params
+    assert loaded.to_bytes() == path.read_bytes()
+
+
+def _corrupt_variants(data: bytes) -> list[tuple[str, bytes]]:
+    end = data.index(b"\n", len(MAGIC))
+    header = json.loads(data[len(MAGIC) : end])
+    other = dict(header, version=FORMAT_VERSION + 1)
+    wrong_format = dict(header, format="something-else")
+    body = bytearray(data[end + 1 :])
+    body[len(body) // 2] ^= 0xFF
+    return [
+        ("bad magic", b"NOT A MODEL\n" + data[len(MAGIC) :]),
+        ("empty", b""),
+        ("truncated", data[: len(data) // 2]),
+        ("header only", data[:end]),
+        ("flipped byte", data[: end + 1] + bytes(body)),
+        ("garbage header", MAGIC + b"{not json\n" + data[end + 1 :]),
+        ("other version", MAGIC + json.dumps(other).encode() + data[end:]),
+        ("other format", MAGIC + json.dumps(wrong_format).encode() + data[end:]),
+    ]
+
+
+def test_corrupt_or_other_version_raises_model_error(tiny_model: LearnedModel, tmp_path: Path) -> None:
+    data = tiny_model.to_bytes()
+    for name, blob in _corrupt_variants(data):
+        path = tmp_path / f"{name.replace(' ', '_')}.lpm"
+        path.write_bytes(blob)
+        with pytest.raises(ModelError) as info:
+            LearnedModel.load(path)
+        if name == "other version":
+            assert "version" in str(info.value)
+    with pytest.raises(ModelError):
+        LearnedModel.load(tmp_path / "missing.lpm")
+
+
+# -- property tests -----------------------------------------------------------------------------
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.sampled_from(sorted(set("".join(SYLLABLES)) | {"ं", "्", "ऋ"})), max_size=8))
+def test_romanize_gives_lowercase_latin(tiny_model: LearnedModel, word: str) -> None:
+    out = tiny_model.romanize(word)
+    assert out == "" or out.isascii()
+    assert normalize_roman(out) == out
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyzAEIOU", max_size=10))
+def test_devanagarize_gives_wellformed_devanagari(tiny_model: LearnedModel, word: str) -> None:
+    cands = tiny_model.devanagarize_topk(word, 3)
+    if normalize_roman(word):
+        assert cands
+    for deva, _ in cands:
+        assert all("\u0900" <= ch <= "\u097f" for ch in deva)
+
+
+# -- lexicon reading ----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [("क\tka\t1\nख\n", 2), ("क\tka\tx\n", 1), ("क\tka\t-1\n", 1), ("\tka\n", 1)],
+)
+def test_read_pairs_errors_name_the_line(tmp_path: Path, text: str, line: int) -> None:
+    path = tmp_path / "p.tsv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_pairs(path)
+    assert info.value.line == line
+
+
+def test_read_pairs_skips_comments_and_defaults_count(tmp_path: Path) -> None:
+    path = tmp_path / "p.tsv"
+    path.write_text("# header\nक\tka\n\nख\tkha\t3\n", encoding="utf-8")
+    assert read_pairs(path) == [("क", "ka", 1.0), ("ख", "kha", 3.0)]
+
+
+# -- CLI ------------------------------------------------------------------------------------------
+def test_learn_and_evaluate_commands(tmp_path: Path) -> None:
+    pairs = synthetic_pairs(300, seed=11)
+    train_file = tmp_path / "train.tsv"
+    train_file.write_text("".join(f"{d}\t{r}\t1\n" for d, r, _ in pairs), encoding="utf-8")
+    test_file = tmp_path / "test.tsv"
+    held_out = [p for p in synthetic_pairs(340, seed=12) if p not in pairs][:30]
+    test_file.write_text("".join(f"{d}\t{r}\t1\n" for d, r, _ in held_out), encoding="utf-8")
+    model_file = tmp_path / "m.lpm"
+    runner = CliRunner()
+    result = runner.invoke(learn_command, [str(train_file), "--base", "none", "-o", str(model_file)])
+    assert result.exit_code == 0, result.output
+    assert model_file.read_bytes().startswith(MAGIC)
+    for direction, bar in (("roman2deva", 0.8), ("deva2roman", 0.9)):
+        result = runner.invoke(
+            evaluate_command, ["--model", str(model_file), "--direction", direction, str(test_file)]
+        )
+        assert result.exit_code == 0, result.output
+        report = json.loads(result.output)
+        assert report["direction"] == direction
+        assert report["words"] > 0
+        assert report["top1"] >= bar
+        assert report["top5"] >= report["top1"]
+        assert 0.0 <= report["cer"] < 0.2
+
+
+def test_learn_command_errors(tmp_path: Path) -> None:
+    runner = CliRunner()
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("only-one-column\n", encoding="utf-8")
+    result = runner.invoke(learn_command, [str(bad), "--base", "none", "-o", str(tmp_path / "m.lpm")])
+    assert result.exit_code != 0
+    assert "line 1" in result.output
+    result = runner.invoke(learn_command, ["--base", "none", "-o", str(tmp_path / "m.lpm")])
+    assert result.exit_code != 0
+
+
+def test_evaluate_command_rejects_corrupt_model(tmp_path: Path) -> None:
+    model_file = tmp_path / "m.lpm"
+    model_file.write_bytes(b"garbage")
+    lex = tmp_path / "l.tsv"
+    lex.write_text("क\tka\t1\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        evaluate_command, ["--model", str(model_file), "--direction", "roman2deva", str(lex)]
+    )
+    assert result.exit_code != 0
+    assert "model" in result.output
+
+
+def test_evaluate_function_counts_match_any(tiny_model: LearnedModel) -> None:
+    pairs = [("कमल", "kamala", 1.0), ("कमल", "zzz", 1.0)]
+    res = evaluate(tiny_model, pairs, direction="deva2roman")
+    assert res.words == 1
+    assert res.top1 == 1.0
+    with pytest.raises(ValueError):
+        evaluate(tiny_model, pairs, direction="sideways")
+
+
+def test_synthetic_scheme_is_unambiguous() -> None:
+    assert len(set(SYLLABLES.values())) == len(SYLLABLES)
+
+
+def test_noisy_pairs_are_scored_and_dropped() -> None:
+    clean = synthetic_pairs(200, seed=21)
+    noisy = [("कमल", "xqzw", 1.0), ("नमक", "uuuuuuuu", 1.0), ("गोरा", "pyx", 1.0)]
+    model = train(clean + noisy, order=3, noise_fraction=0.02)
+    assert model.meta["pairs_used"] < model.meta["pairs"]
+    for deva, roman, _ in noisy:
+        assert roman not in model.memory.d2r.get(deva, {})
+    kept = sum(1 for d, r, _ in clean if r in model.memory.d2r.get(d, {}))
+    assert kept >= len(clean) - 4

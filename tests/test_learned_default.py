@@ -1,0 +1,143 @@
+"""The shipped default model: accuracy on the vendored Dakshina dev sample, context, adaptation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from translit.charalign import normalize_deva, normalize_roman
+from translit.cli_learn import evaluate, learn_command
+from translit.learn import adapt, pairs_from_twin, read_pairs
+from translit.model import LearnedModel, default_model
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data"
+EXAMPLE = ROOT / "corpora" / "example"
+
+
+@pytest.fixture(scope="module")
+def model() -> LearnedModel:
+    return default_model()
+
+
+@pytest.fixture(scope="module")
+def twin_texts() -> tuple[str, str]:
+    deva = next(EXAMPLE.glob("000_*.txt")).read_text(encoding="utf-8")
+    roman = next(EXAMPLE.glob("001_*.txt")).read_text(encoding="utf-8")
+    return deva, roman
+
+
+@pytest.fixture(scope="module")
+def adapted(model: LearnedModel, twin_texts: tuple[str, str]) -> LearnedModel:
+    deva, roman = twin_texts
+    return adapt(model, pairs_from_twin(deva, roman, model), native_text=[deva])
+
+
+def test_default_model_is_cached_and_describes_itself(model: LearnedModel) -> None:
+    assert default_model() is model
+    assert model.meta.get("name") == "roman-default"
+    assert "CC BY-SA" in model.meta.get("license", "")
+
+
+def test_dev_sample_roman_to_deva(model: LearnedModel) -> None:
+    pairs = read_pairs(DATA / "dakshina_dev_lexicon_sample.tsv")
+    result = evaluate(model, pairs, direction="roman2deva")
+    assert result.words == len(pairs)
+    assert result.top1 >= 0.50
+    assert result.top5 >= 0.75
+    assert result.cer <= 0.16
+
+
+def test_dev_sample_deva_to_roman(model: LearnedModel) -> None:
+    pairs = read_pairs(DATA / "dakshina_dev_lexicon_sample.tsv")
+    result = evaluate(model, pairs, direction="deva2roman")
+    assert result.top1 >= 0.68
+    assert result.top5 >= 0.88
+
+
+@pytest.mark.parametrize(
+    ("roman", "deva"),
+    [
+        ("namaste", "नमस्ते"),
+        ("bharat", "भारत"),
+        ("kitaab", "किताब"),
+        ("europe", "यूरोप"),
+        ("hindi", "हिंदी"),
+        ("Sarkar", "सरकार"),
+    ],
+)
+def test_common_words_roman_to_deva(model: LearnedModel, roman: str, deva: str) -> None:
+    assert normalize_deva(deva) in [d for d, _ in model.devanagarize_topk(roman, 3)]
+
+
+@pytest.mark.parametrize(
+    ("deva", "romans"),
+    [("है", {"hai", "he"}), ("नमस्ते", {"namaste"}), ("भारत", {"bharat"}), ("किताब", {"kitab", "kitaab"})],
+)
+def test_common_words_deva_to_roman(model: LearnedModel, deva: str, romans: set[str]) -> None:
+    assert model.romanize(deva) in romans
+
+
+def _wer(hyp: list[str], ref: list[str]) -> int:
+    prev = list(range(len(ref) + 1))
+    for i, h in enumerate(hyp, 1):
+        cur = [i]
+        for j, r in enumerate(ref, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (h != r)))
+        prev = cur
+    return prev[-1]
+
+
+def test_sentences_with_context_beat_words_alone(model: LearnedModel) -> None:
+    rows = [
+        line.split("\t")
+        for line in (DATA / "dakshina_dev_sentences_sample.tsv").read_text(encoding="utf-8").splitlines()
+    ][:60]
+    errors_ctx = errors_word = total = 0
+    for native, roman in rows:
+        words = [w for w in roman.split() if normalize_roman(w) and w.strip(".,;:!?()'\"").isalpha()]
+        words = [w.strip(".,;:!?()'\"") for w in words]
+        ref = [normalize_deva(w.strip("।,;:!?()'\"")) for w in native.split()]
+        ref = [w for w in ref if w and not w.isascii() and not any(c.isdigit() for c in w)]
+        ctx = model.devanagarize_words(words)
+        assert len(ctx) == len(words)
+        alone = [model.devanagarize(w) for w in words]
+        errors_ctx += _wer(ctx, ref)
+        errors_word += _wer(alone, ref)
+        total += len(ref)
+    assert errors_ctx / total <= 0.22
+    assert errors_ctx <= errors_word
+
+
+@pytest.mark.parametrize(("deva", "roman"), [("है", "he"), ("में", "main"), ("की", "kii"), ("का", "kaa")])
+def test_adapted_model_reproduces_twin_habits(
+    model: LearnedModel, adapted: LearnedModel, deva: str, roman: str
+) -> None:
+    assert adapted.romanize(deva) == roman
+    assert adapted.devanagarize(roman) == deva
+
+
+def test_adaptation_generalizes_to_held_out_paragraph(model: LearnedModel, twin_texts: tuple[str, str]) -> None:
+    deva, roman = twin_texts
+    deva_pars = [p for p in deva.splitlines() if p.strip()]
+    roman_pars = [p for p in roman.splitlines() if p.strip()]
+    held_out = 2
+    train_d = "\n".join(p for i, p in enumerate(deva_pars) if i != held_out)
+    train_r = "\n".join(p for i, p in enumerate(roman_pars) if i != held_out)
+    tuned = adapt(model, pairs_from_twin(train_d, train_r, model))
+    pairs = pairs_from_twin(deva_pars[held_out], roman_pars[held_out], model, use_align_package=False)
+    base_ok = sum(c for d, r, c in pairs if model.romanize(d) == r)
+    tuned_ok = sum(c for d, r, c in pairs if tuned.romanize(d) == r)
+    assert tuned_ok > base_ok
+
+
+def test_learn_command_with_twin(tmp_path: Path) -> None:
+    deva = next(EXAMPLE.glob("000_*.txt"))
+    roman = next(EXAMPLE.glob("001_*.txt"))
+    out = tmp_path / "twin.lpm"
+    result = CliRunner().invoke(learn_command, ["--twin", str(deva), str(roman), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    tuned = LearnedModel.load(out)
+    assert tuned.romanize("है") == "he"

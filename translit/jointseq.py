@@ -1,0 +1,185 @@
+"""Joint-sequence (graphone) n-gram model with Kneser-Ney smoothing and beam decoding.
+
+A word pair is a sequence of graphones, e.g. ``(क, k) (ि, i) (ता, ta) (ब, b)`` for किताब/kitab.
+:class:`JointModel` is an interpolated Kneser-Ney n-gram model over graphone sequences (Bisani &
+Ney 2008). It is compiled into a backoff automaton (state = graphone history; an arc per seen
+continuation; one backoff arc per state), so scoring a step is one or a few dict lookups.
+
+The joint model P(deva, roman) serves both directions: decoding a Latin word searches graphone
+sequences whose Latin sides spell it, decoding a Devanagari word those whose Devanagari sides do.
+:meth:`JointModel.decode` is a beam search over input positions with hypothesis recombination on
+the automaton state; it returns the k best output strings with their joint log-probabilities.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import math
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from translit.charalign import can_follow
+from translit.langmodel import BOUNDARY, LOG_UNK, NgramLM
+
+__all__ = ["BOUNDARY", "JointModel"]
+
+logger = logging.getLogger(__name__)
+
+
+class JointModel(NgramLM):
+    """Kneser-Ney smoothed n-gram model over graphones, usable in both directions.
+
+    Args:
+        graphones: graphone inventory; index 0 is reserved for the boundary and must be ("", "").
+        counts: raw n-gram counts, keyed by tuples of graphone ids, for all orders 1..``order``.
+        order: n-gram order.
+    """
+
+    def __init__(
+        self,
+        graphones: Sequence[tuple[str, str]],
+        counts: dict[tuple[int, ...], float],
+        *,
+        order: int,
+        arrays: Mapping[str, Any] | None = None,
+    ) -> None:
+        if not graphones or tuple(graphones[0]) != ("", ""):
+            raise ValueError("graphone 0 must be the boundary ('', '')")
+        self.graphones: list[tuple[str, str]] = [(g[0], g[1]) for g in graphones]
+        super().__init__(len(self.graphones), counts, order=order, arrays=arrays)
+        self._index()
+
+    def _index(self) -> None:
+        by_roman: dict[str, list[int]] = defaultdict(list)
+        by_deva: dict[str, list[int]] = defaultdict(list)
+        for gid, (d, r) in enumerate(self.graphones):
+            if gid == BOUNDARY:
+                continue
+            by_roman[r].append(gid)
+            by_deva[d].append(gid)
+        self.by_roman = dict(by_roman)
+        self.by_deva = dict(by_deva)
+        self._full_index = (self.by_roman, self.by_deva)
+        self.max_roman = max((len(r) for r in by_roman), default=1)
+        self.max_deva_chars = max((len(d) for d in by_deva), default=1)
+
+    def prune_index(self, *, min_count: float, max_per_chunk: int) -> None:
+        """Search only graphones seen ``min_count`` times, at most ``max_per_chunk`` per input chunk.
+
+        Rare graphones are mostly alignment noise; the most frequent graphone of a chunk is always
+        kept so that every chunk stays decodable.
+        """
+        unigram = {ng[0]: c for ng, c in self.counts.items() if len(ng) == 1}
+
+        def prune(index: dict[str, list[int]]) -> dict[str, list[int]]:
+            out = {}
+            for chunk, ids in index.items():
+                ranked = sorted(ids, key=lambda g: (-unigram.get(g, 0.0), g))
+                kept = [g for g in ranked if unigram.get(g, 0.0) >= min_count][:max_per_chunk]
+                out[chunk] = kept or ranked[:1]
+            return out
+
+        full_roman, full_deva = self._full_index
+        self.by_roman = prune(full_roman)
+        self.by_deva = prune(full_deva)
+
+    # -- decoding -------------------------------------------------------------------------------
+    def decode(
+        self,
+        pieces: Sequence[str],
+        *,
+        to_roman: bool,
+        k: int = 1,
+        beam: int = 8,
+        fallback: Callable[[str], str] | None = None,
+    ) -> list[tuple[str, float]]:
+        """k best outputs for an input cut into pieces (Latin letters or Devanagari units).
+
+        Input chunks are concatenations of 1.. consecutive pieces found in the graphone index of
+        the input side; outputs are the other sides joined. Equal outputs are merged (max).
+        A piece that no graphone starts with is passed through ``fallback`` (or dropped) at the
+        unknown-token cost, so that every input gets an output.
+        """
+        index = self.by_deva if to_roman else self.by_roman
+        out_side = 1 if to_roman else 0
+        graphones = self.graphones
+        arcmap = self.arcmap
+        mult = self.mult
+        bows = self.bow
+        backoff = self.backoff
+        root = self.root
+        n = len(pieces)
+        check = not to_roman  # Devanagari output: keep only well-formed joins
+        needs_base = _NEEDS_BASE
+        max_span = 2 if to_roman else self.max_roman
+        # chunk candidates per start position
+        spans: list[list[tuple[int, list[int]]]] = []
+        for i in range(n):
+            row = []
+            chunk = ""
+            for L in range(1, min(max_span, n - i) + 1):
+                chunk += pieces[i + L - 1]
+                ids = index.get(chunk)
+                if ids:
+                    row.append((i + L, ids))
+            if not row or row[0][0] != i + 1:
+                row.insert(0, (i + 1, [-1 - i]))
+            spans.append(row)
+        # hyps[i]: (state, output-so-far) -> score; equal outputs in equal states are merged (max)
+        hyps: list[dict[tuple[int, str], float]] = [{} for _ in range(n + 1)]
+        hyps[0][(self.start, "")] = 0.0
+        for i in range(n):
+            cur = hyps[i]
+            if not cur:
+                continue
+            items = heapq.nlargest(beam, cur.items(), key=_second) if len(cur) > beam else cur.items()
+            for end, ids in spans[i]:
+                target = hyps[end]
+                for (state, text), score in items:
+                    for g in ids:
+                        if g < 0:  # unknown piece
+                            piece = pieces[-1 - g]
+                            key = (root, text + (fallback(piece) if fallback else ""))
+                            if score + LOG_UNK > target.get(key, -math.inf):
+                                target[key] = score + LOG_UNK
+                            continue
+                        # inline of self.step
+                        s = state
+                        lp = score
+                        while True:
+                            arc = arcmap.get(s * mult + g)
+                            if arc is not None:
+                                lp += arc[0]
+                                nxt = arc[1]
+                                break
+                            if s == root:
+                                lp += LOG_UNK
+                                nxt = root
+                                break
+                            lp += bows[s]
+                            s = backoff[s]
+                        out = graphones[g][out_side]
+                        if check and out[0] in needs_base and not can_follow(text, out):
+                            continue
+                        key = (nxt, text + out)
+                        old = target.get(key)
+                        if old is None or lp > old:
+                            target[key] = lp
+        final: dict[str, float] = {}
+        for (state, text), score in hyps[n].items():
+            lp, _ = self.step(state, BOUNDARY)
+            total = score + lp
+            if total > final.get(text, -math.inf):
+                final[text] = total
+        return heapq.nlargest(k, final.items(), key=lambda kv: kv[1])
+
+
+_NEEDS_BASE = frozenset(
+    chr(c) for c in (*range(0x093E, 0x094E), 0x0962, 0x0963, 0x0955, 0x0956, 0x0957, 0x0901, 0x0902, 0x0903, 0x093C)
+)
+
+
+def _second(kv: tuple[object, float]) -> float:
+    return kv[1]

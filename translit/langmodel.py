@@ -1,0 +1,308 @@
+"""N-gram language models: the smoothing core shared by the graphone, character and word models.
+
+:class:`NgramLM` is an interpolated Kneser-Ney model (modified only in that the discount is one
+per order, estimated from count-of-counts) over integer token ids, with id 0 the sequence
+boundary. It is compiled into a backoff automaton: a state per seen history, an arc per seen
+continuation carrying the interpolated log-probability and the next state, and one backoff arc per
+state, so that scoring a token is one dict lookup in the common case.
+
+On top of it: :class:`CharLM` (Devanagari words as unit sequences; "does this look like a Hindi
+spelling") and :class:`WordLM` (words of running text; "does this word fit here").
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from array import array
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+__all__ = ["BOUNDARY", "CharLM", "NgramLM", "WordLM"]
+
+logger = logging.getLogger(__name__)
+
+#: token id of the sequence boundary (start context and end token)
+BOUNDARY = 0
+
+LOG_UNK = -20.0
+
+
+class NgramLM:
+    """Interpolated Kneser-Ney n-gram model over integer token ids, compiled into a backoff automaton.
+
+    Args:
+        vocab_size: number of token ids (id 0 is the boundary).
+        counts: raw n-gram counts, keyed by tuples of token ids, for all orders 1..``order``.
+        order: n-gram order.
+    """
+
+    def __init__(
+        self,
+        vocab_size: int,
+        counts: dict[tuple[int, ...], float] | None,
+        *,
+        order: int,
+        arrays: Mapping[str, Any] | None = None,
+    ) -> None:
+        if order < 1:
+            raise ValueError("order must be at least 1")
+        self.vocab_size = max(vocab_size, 1)
+        #: arc keys are state * mult + token; token ``vocab_size`` is "unknown" and has no arcs
+        self.mult = self.vocab_size + 1
+        self.counts = counts or {}
+        self.order = order
+        if arrays is not None:
+            self._from_arrays(arrays)
+        else:
+            self._compile()
+
+    def unknown_id(self) -> int:
+        """A token id that is never seen (scores at the unknown floor)."""
+        return self.vocab_size
+
+    def to_arrays(self) -> dict[str, array]:
+        """The compiled automaton as typed arrays (see :meth:`_from_arrays`)."""
+        keys = sorted(self.arcmap)
+        arcmap = self.arcmap
+        return {
+            "keys": array("q", keys),
+            "lp": array("f", (arcmap[k][0] for k in keys)),
+            "next": array("i", (arcmap[k][1] for k in keys)),
+            "backoff": array("i", self.backoff),
+            "bow": array("f", self.bow),
+            "scalars": array("q", [self.start, self.root]),
+        }
+
+    def _from_arrays(self, arrays: Mapping[str, Any]) -> None:
+        values = zip(arrays["lp"].tolist(), arrays["next"].tolist(), strict=True)
+        self.arcmap = dict(zip(arrays["keys"].tolist(), values, strict=True))
+        self.backoff = arrays["backoff"].tolist()
+        self.bow = arrays["bow"].tolist()
+        self.start, self.root = (int(x) for x in arrays["scalars"].tolist())
+
+    # -- construction ---------------------------------------------------------------------------
+    @staticmethod
+    def count_ngrams(
+        sequences: Iterable[tuple[Sequence[int], float]], *, order: int
+    ) -> dict[tuple[int, ...], float]:
+        """Raw n-gram counts (orders 1..order) of boundary-padded id sequences with weights."""
+        counts: dict[tuple[int, ...], float] = defaultdict(float)
+        for seq, weight in sequences:
+            s = (BOUNDARY, *seq, BOUNDARY)
+            for k in range(1, len(s)):
+                for n in range(1, order + 1):
+                    if k - n + 1 < 0:
+                        break
+                    counts[s[k - n + 1 : k + 1]] += weight
+        return dict(counts)
+
+    def _compile(self) -> None:
+        order = self.order
+        raw = self.counts
+        # KN counts: raw for the top order and for n-grams that start at the word start,
+        # continuation counts (number of distinct left extensions) otherwise
+        cont: Counter[tuple[int, ...]] = Counter()
+        for ng in raw:
+            if len(ng) >= 2:
+                cont[ng[1:]] += 1
+        kn: dict[tuple[int, ...], float] = {}
+        for ng, c in raw.items():
+            if len(ng) == order or ng[0] == BOUNDARY:
+                kn[ng] = c
+            else:
+                kn[ng] = float(cont.get(ng, 0)) or c
+        # discounts per order from count-of-counts
+        discounts: dict[int, float] = {}
+        for n in range(1, order + 1):
+            n1 = sum(1 for ng, c in kn.items() if len(ng) == n and abs(c - 1.0) < 1e-9)
+            n2 = sum(1 for ng, c in kn.items() if len(ng) == n and abs(c - 2.0) < 1e-9)
+            d = n1 / (n1 + 2 * n2) if n1 + n2 else 0.5
+            discounts[n] = min(max(d, 0.1), 0.9)
+        # per-context totals and type counts
+        total: dict[tuple[int, ...], float] = defaultdict(float)
+        types: dict[tuple[int, ...], int] = defaultdict(int)
+        for ng, c in kn.items():
+            total[ng[:-1]] += c
+            types[ng[:-1]] += 1
+        vocab = self.vocab_size
+        probs: dict[tuple[int, ...], dict[int, float]] = defaultdict(dict)
+        by_len: dict[int, list[tuple[int, ...]]] = defaultdict(list)
+        for ng in kn:
+            by_len[len(ng)].append(ng)
+        bows: dict[tuple[int, ...], float] = {}
+        for n in range(1, order + 1):
+            d = discounts[n]
+            for ng in by_len[n]:
+                h = ng[:-1]
+                c = kn[ng]
+                lower = probs[h[1:]].get(ng[-1], 0.0) if n > 1 else 1.0 / vocab
+                if n > 1 and lower == 0.0:  # pragma: no cover - suffixes are always present
+                    lower = 1.0 / vocab
+                gamma = d * types[h] / total[h]
+                probs[h][ng[-1]] = max(c - d, 0.0) / total[h] + gamma * lower
+                bows[h] = gamma
+        # automaton: states are contexts of length < order
+        contexts = sorted({h for h in probs} | {()}, key=lambda h: (len(h), h))
+        state_of = {h: i for i, h in enumerate(contexts)}
+        self.root = state_of[()]
+        self.start = state_of.get((BOUNDARY,), self.root)
+        self.arcmap: dict[int, tuple[float, int]] = {}
+        self.backoff: list[int] = []
+        self.bow: list[float] = []
+        mult = self.mult
+        arcmap = self.arcmap
+        for sid, h in enumerate(contexts):
+            base = sid * mult
+            for g, p in probs.get(h, {}).items():
+                nxt = (*h, g)[-(order - 1) :] if order > 1 else ()
+                while nxt not in state_of:
+                    nxt = nxt[1:]
+                arcmap[base + g] = (math.log(p), state_of[nxt])
+            if h:
+                self.backoff.append(state_of[h[1:]] if h[1:] in state_of else self.root)
+                self.bow.append(math.log(bows.get(h, 1.0)) if bows.get(h) else 0.0)
+            else:
+                self.backoff.append(-1)
+                self.bow.append(0.0)
+        logger.info(
+            "n-gram model: order %d, %d tokens, %d states, %d arcs",
+            order, vocab, len(contexts), len(self.arcmap),
+        )
+
+    # -- scoring --------------------------------------------------------------------------------
+    def step(self, state: int, g: int) -> tuple[float, int]:
+        """Log-probability of token ``g`` after ``state`` and the next state."""
+        lp = 0.0
+        arcmap = self.arcmap
+        mult = self.mult
+        while True:
+            arc = arcmap.get(state * mult + g)
+            if arc is not None:
+                return lp + arc[0], arc[1]
+            if state == self.root:
+                return lp + LOG_UNK, self.root
+            lp += self.bow[state]
+            state = self.backoff[state]
+
+    def score(self, ids: Sequence[int]) -> float:
+        """Log-probability of a whole token sequence (boundaries added)."""
+        state = self.start
+        total = 0.0
+        for g in (*ids, BOUNDARY):
+            lp, state = self.step(state, g)
+            total += lp
+        return total
+
+
+
+def _vocab_ids(tokens: Iterable[str], reserved: Sequence[str]) -> dict[str, int]:
+    ids = {tok: i for i, tok in enumerate(reserved)}
+    for tok in tokens:
+        if tok not in ids:
+            ids[tok] = len(ids)
+    return ids
+
+
+class CharLM:
+    """Character (Devanagari unit) n-gram model of word spellings.
+
+    Args:
+        vocab: unit inventory; index 0 is the word boundary ``""``.
+        counts: raw n-gram counts of unit ids.
+        order: n-gram order.
+    """
+
+    def __init__(
+        self,
+        vocab: Sequence[str],
+        counts: dict[tuple[int, ...], float] | None,
+        *,
+        order: int,
+        arrays: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.vocab = list(vocab)
+        self.ids = {u: i for i, u in enumerate(self.vocab)}
+        self.order = order
+        self.lm = NgramLM(len(self.vocab), counts, order=order, arrays=arrays)
+
+    @classmethod
+    def train(cls, words: Iterable[tuple[Sequence[str], float]], *, order: int = 5) -> CharLM:
+        """Train from (unit sequence, weight) pairs."""
+        words = list(words)
+        ids = _vocab_ids((u for units, _ in words for u in units), [""])
+        seqs = [([ids[u] for u in units], w) for units, w in words]
+        counts = NgramLM.count_ngrams(seqs, order=order)
+        vocab = sorted(ids, key=ids.__getitem__)
+        return cls(vocab, counts, order=order)
+
+    def logprob(self, units: Sequence[str]) -> float:
+        """Log-probability of a spelling (boundaries included); unknown units get a floor."""
+        ids = self.ids
+        unk = self.lm.vocab_size
+        return self.lm.score([ids.get(u, unk) for u in units])
+
+
+class WordLM:
+    """Word n-gram model of running native text plus a unigram prior over a larger word list.
+
+    Args:
+        vocab: word inventory of the n-gram model; index 0 is the boundary, 1 the unknown word.
+        counts: raw n-gram counts of word ids (from sentences).
+        order: n-gram order.
+        prior: word -> count, for the context-free unigram prior (may include words that are not
+            in ``vocab``, e.g. from a frequency list).
+    """
+
+    UNK = 1
+
+    def __init__(
+        self,
+        vocab: Sequence[str],
+        counts: dict[tuple[int, ...], float] | None,
+        *,
+        order: int,
+        prior: dict[str, float],
+        arrays: Mapping[str, Any] | None = None,
+        lm: NgramLM | None = None,
+    ) -> None:
+        self.vocab = list(vocab)
+        self.ids = {w: i for i, w in enumerate(self.vocab)}
+        self.order = order
+        self.lm = lm if lm is not None else NgramLM(len(self.vocab), counts, order=order, arrays=arrays)
+        self.prior = prior
+        total = sum(prior.values()) or 1.0
+        self._log_total = math.log(total)
+        self._prior_log = {w: math.log(c) - self._log_total for w, c in prior.items() if c > 0}
+
+    @classmethod
+    def train(
+        cls,
+        sentences: Iterable[Sequence[str]],
+        *,
+        order: int = 3,
+        min_count: int = 2,
+        extra_prior: dict[str, float] | None = None,
+    ) -> WordLM:
+        """Train from tokenized native sentences (Devanagari words only) and optional extra counts."""
+        sentences = [list(s) for s in sentences]
+        freq: Counter[str] = Counter(w for s in sentences for w in s)
+        kept = sorted((w for w, c in freq.items() if c >= min_count), key=lambda w: (-freq[w], w))
+        ids = _vocab_ids(kept, ["", "<unk>"])
+        seqs = [([ids.get(w, cls.UNK) for w in s], 1.0) for s in sentences if s]
+        counts = NgramLM.count_ngrams(seqs, order=order)
+        prior: dict[str, float] = defaultdict(float)
+        for w, c in freq.items():
+            prior[w] += c
+        for w, c in (extra_prior or {}).items():
+            prior[w] += c
+        vocab = sorted(ids, key=ids.__getitem__)
+        return cls(vocab, counts, order=order, prior=dict(prior))
+
+    def unigram(self, word: str) -> float | None:
+        """Log unigram prior of a word, None when it was never seen."""
+        return self._prior_log.get(word)
+
+    def word_id(self, word: str) -> int:
+        return self.ids.get(word, self.UNK)

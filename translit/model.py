@@ -1,0 +1,648 @@
+"""The learned informal romanization model: file format, loading, and both conversion directions.
+
+A :class:`LearnedModel` bundles
+
+* a joint graphone n-gram model (:class:`translit.jointseq.JointModel`) - the scheme itself,
+  used in both directions;
+* a Devanagari character n-gram model (:class:`translit.langmodel.CharLM`) - what Hindi spellings
+  look like, so that unseen words still come out as plausible spellings;
+* a Latin character n-gram model of the training romanizations - how people type;
+* a word model (:class:`translit.langmodel.WordLM`) - a unigram prior over native words and a
+  word n-gram model of running native text, for context;
+* a *memory* of attested word pairs (training lexicon and adaptation data) with counts, and a
+  table of precomputed romanizations of frequent words (speed).
+
+Roman → Devanagari reranks the joint model's k best well-formed spellings (noisy channel)::
+
+    score(d | r) = log P_joint(r, d) − w_marg · log P_joint(d) + w_char · log P_char(d)
+                   + w_word · log P_word(d) + w_mem · log(1 + count(r, d))
+                   + w_rules_eq · [rules(d) = r] − w_rules_dist · edits(rules(d), r)
+
+where P_joint(d) is approximated by the joint score of d's best romanization, so that the first
+two terms are a tempered log P(r | d), and rules(d) is the rule-based ``roman-rules``
+romanization of the candidate (a second, independent expert on how d is typed). In running text (:meth:`LearnedModel.devanagarize_words`)
+the unigram prior is replaced by the word n-gram model in a beam search over each word's
+candidates.
+
+Devanagari → roman: an attested word gets its most frequent attested romanization; otherwise the
+joint model's k best romanizations are reranked with the Latin character model and a bonus for
+the candidate that the rule-based ``roman-rules`` romanizer also produces (two experts that make
+different mistakes agree more often on the right answer).
+
+File format (``.lpm``): a magic line ``LIPYANTAR-TRANSLIT-MODEL``, a JSON header line (format name,
+version, payload size and SHA-256), then the payload: a zlib stream of typed arrays (an index of
+names, type codes and sizes, then little-endian array data) holding the compiled n-gram automata,
+the joint model's raw counts (for adaptation) and the string tables as one JSON blob. The header is
+checked on load; a corrupt file or one of another version raises :class:`translit.errors.ModelError`.
+Scores are log-probabilities (higher is better) up to the tuned feature weights.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import hashlib
+import heapq
+import json
+import logging
+import math
+import os
+import sys
+import threading
+import zlib
+from array import array
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from importlib import resources
+from typing import Any
+
+from translit.charalign import deva_units, is_wellformed, normalize_deva, normalize_roman
+from translit.errors import ModelError
+from translit.jointseq import JointModel
+from translit.langmodel import BOUNDARY, CharLM, WordLM
+
+__all__ = [
+    "DEFAULT_MODEL_NAME",
+    "FORMAT_NAME",
+    "FORMAT_VERSION",
+    "MAGIC",
+    "DecodeParams",
+    "LearnedModel",
+    "default_model",
+    "load_model",
+]
+
+logger = logging.getLogger(__name__)
+
+MAGIC = b"LIPYANTAR-TRANSLIT-MODEL\n"
+FORMAT_NAME = "lipyantar-translit-model"
+FORMAT_VERSION = 1
+DEFAULT_MODEL_NAME = "roman-default.lpm"
+
+_CACHE_LIMIT = 200_000
+
+
+@dataclass(frozen=True)
+class DecodeParams:
+    """Decoding weights and search sizes (tuned on the Dakshina dev split, stored in the model)."""
+
+    #: candidates kept per word (roman → deva) before reranking
+    nbest: int = 48
+    #: beam of the joint-model search (hypotheses per input position)
+    beam: int = 48
+    #: graphones searched: seen at least this often ...
+    index_min_count: float = 3.0
+    #: ... and at most this many per input chunk
+    index_max: int = 20
+    #: beam for Devanagari → roman
+    beam_d2r: int = 10
+    #: weight of the Latin character LM (Devanagari → roman)
+    w_roman: float = 0.2
+    #: per-letter bonus of a romanization (negative: prefer shorter)
+    len_bonus: float = 0.0
+    #: bonus of the candidate that the rule-based romanizer (roman-rules) also produces
+    #: (a two-expert combination; the two make different mistakes)
+    w_rules: float = 4.0
+    #: weight of the Devanagari character LM
+    w_char: float = 0.9
+    #: weight of the joint model's own Devanagari marginal, subtracted (noisy channel P(r|d))
+    w_marg: float = 0.5
+    #: beam of the search that approximates that marginal
+    marg_beam: int = 4
+    #: candidates (after a first ranking without the marginal) that are fully scored and kept
+    marg_top: int = 12
+    #: roman → deva: bonus when roman-rules romanizes the candidate back to the input ...
+    w_rules_eq: float = 1.0
+    #: ... and penalty per edit between that romanization and the input
+    w_rules_dist: float = 1.0
+    #: weight of the word prior (unigram, single words)
+    w_word: float = 0.15
+    #: log prior of a word that was never seen
+    oov_logprob: float = -24.0
+    #: bonus weight of log(1 + count) for attested (roman, deva) pairs
+    w_mem: float = 1.0
+    #: weight of the word n-gram model in sentences
+    w_ctx: float = 1.0
+    #: extra log penalty for a word outside the n-gram vocabulary (added to the n-gram's <unk>)
+    ctx_oov_logprob: float = -5.0
+    #: weight of the unigram prior of words outside the n-gram vocabulary (in sentences)
+    w_ctx_prior: float = 0.8
+    #: candidates per word in sentence decoding
+    ctx_nbest: int = 8
+    #: joint-model beam (and candidates searched) per word in sentence decoding
+    ctx_search_beam: int = 20
+    #: sentence beam (hypotheses per word position)
+    ctx_beam: int = 12
+
+
+@dataclass
+class _Memory:
+    r2d: dict[str, dict[str, float]] = field(default_factory=dict)
+    d2r: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def add(self, deva: str, roman: str, count: float) -> None:
+        self.r2d.setdefault(roman, {})
+        self.r2d[roman][deva] = self.r2d[roman].get(deva, 0.0) + count
+        self.d2r.setdefault(deva, {})
+        self.d2r[deva][roman] = self.d2r[deva].get(roman, 0.0) + count
+
+
+class LearnedModel:
+    """A learned romanization scheme; see the module docstring.
+
+    Instances are built by :func:`translit.learn.train` or loaded with :meth:`load`.
+    Conversion results are memoized per word.
+    """
+
+    def __init__(
+        self,
+        *,
+        joint: JointModel,
+        charlm: CharLM,
+        wordlm: WordLM,
+        romanlm: CharLM,
+        pairs: Iterable[tuple[str, str, float]] = (),
+        params: DecodeParams | None = None,
+        meta: dict[str, Any] | None = None,
+        d2r_table: dict[str, tuple[str, float]] | None = None,
+    ) -> None:
+        self.joint = joint
+        self.charlm = charlm
+        self.romanlm = romanlm
+        self.wordlm = wordlm
+        self.params = params or DecodeParams()
+        self.joint.prune_index(min_count=self.params.index_min_count, max_per_chunk=self.params.index_max)
+        self.meta = dict(meta or {})
+        self.memory = _Memory()
+        for deva, roman, count in pairs:
+            self.memory.add(deva, roman, count)
+        self._r2d_cache: dict[tuple[str, int], list[tuple[str, float]]] = {}
+        self._d2r_cache: dict[tuple[str, int], list[tuple[str, float]]] = {}
+        self._marg_cache: dict[str, float] = {}
+        self._best_cache: dict[str, str] = {}
+        #: precomputed best romanizations of frequent words (see precompute_romanizations)
+        self.d2r_table: dict[str, tuple[str, float]] = dict(d2r_table or {})
+
+    # -- public API: Devanagari -> roman ---------------------------------------------------------
+    def romanize(self, word: str) -> str:
+        """One best informal romanization of a Devanagari word ("" when nothing can be produced)."""
+        hit = self._best_cache.get(word)
+        if hit is not None:
+            return hit
+        deva = normalize_deva(word)
+        attested = self.memory.d2r.get(deva)
+        if attested:
+            out = min(attested.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+        elif deva in self.d2r_table:
+            out = self.d2r_table[deva][0]
+        else:
+            best = self.romanize_topk(deva, 1)
+            out = best[0][0] if best else ""
+        if len(self._best_cache) > _CACHE_LIMIT:
+            self._best_cache.clear()
+        self._best_cache[word] = out
+        return out
+
+    def precompute_romanizations(self, words: Iterable[str]) -> int:
+        """Store the best romanization of each word (not already attested) in the model's table.
+
+        Running text is mostly frequent words; a table lookup is much faster than a search.
+        Returns the number of words added.
+        """
+        added = 0
+        for word in words:
+            deva = normalize_deva(word)
+            if deva in self.memory.d2r or deva in self.d2r_table:
+                continue
+            best = self._romanize_search(deva, 1)
+            if best:
+                self.d2r_table[deva] = best[0]
+                added += 1
+        self._best_cache.clear()
+        return added
+
+    def romanize_topk(self, word: str, k: int = 5) -> list[tuple[str, float]]:
+        """k best romanizations of a Devanagari word, best first, with log-probability scores."""
+        key = (word, k)
+        cached = self._d2r_cache.get(key)
+        if cached is not None:
+            return cached
+        deva = normalize_deva(word)
+        attested = self.memory.d2r.get(deva)
+        if k == 1 and not attested and deva in self.d2r_table:
+            out = [self.d2r_table[deva]]
+        else:
+            out = self._romanize_search(deva, k)
+        if attested:
+            # attested romanizations first, most frequent first; scored on the model's scale
+            top = out[0][1] if out else 0.0
+            ranked = sorted(attested.items(), key=lambda kv: (-kv[1], kv[0]))
+            total = sum(attested.values())
+            mem = [(r, top + math.log(c / total)) for r, c in ranked]
+            seen = {r for r, _ in mem}
+            floor = min((s for _, s in mem), default=top)
+            out = mem + [(r, min(s, floor - 1e-6)) for r, s in out if r not in seen]
+            out = out[:k]
+        if len(self._d2r_cache) > _CACHE_LIMIT:
+            self._d2r_cache.clear()
+        self._d2r_cache[key] = out
+        return out
+
+    def _romanize_search(self, deva: str, k: int) -> list[tuple[str, float]]:
+        p = self.params
+        size = max(p.beam_d2r, k)
+        raw = self.joint.decode(deva_units(deva), to_roman=True, k=size, beam=size, fallback=_rules_piece)
+        romanlm = self.romanlm.logprob
+        ruled = _rules_word(deva) if p.w_rules else None
+        out = [
+            (r, s + p.w_roman * romanlm(r) + p.len_bonus * len(r) + (p.w_rules if r == ruled else 0.0))
+            for r, s in raw
+        ]
+        out.sort(key=lambda kv: (-kv[1], kv[0]))
+        return out[:k]
+
+    # -- public API: roman -> Devanagari ---------------------------------------------------------
+    def devanagarize_topk(self, word: str, k: int = 5) -> list[tuple[str, float]]:
+        """k best Devanagari spellings of a Latin word, best first, with log-probability scores."""
+        roman = normalize_roman(word)
+        if not roman:
+            return []
+        p = self.params
+        prior = self.wordlm.unigram
+        out = []
+        for deva, channel in self._channel(roman):
+            lp = prior(deva)
+            out.append((deva, channel + p.w_word * (lp if lp is not None else p.oov_logprob)))
+        out.sort(key=lambda kv: (-kv[1], kv[0]))
+        return out[:k]
+
+    def devanagarize(self, word: str) -> str:
+        """One best Devanagari spelling of a Latin word ("" when nothing can be produced)."""
+        best = self.devanagarize_topk(word, 1)
+        return best[0][0] if best else ""
+
+    def devanagarize_words(self, words: Sequence[str]) -> list[str]:
+        """Devanagari for the Latin words of one sentence, chosen jointly with a word n-gram model.
+
+        Returns exactly one string per input word (empty-string input words give ``""``).
+        """
+        if not words:
+            return []
+        p = self.params
+        lm = self.wordlm.lm
+        word_id = self.wordlm.word_id
+        prior = self.wordlm.unigram
+        unk = WordLM.UNK
+        columns: list[list[tuple[str, float, int]]] = []
+        for word in words:
+            roman = normalize_roman(word)
+            cands = self._channel(roman, p.ctx_search_beam)[: p.ctx_nbest] if roman else []
+            col = []
+            for deva, channel in cands:
+                wid = word_id(deva)
+                extra = 0.0
+                if wid == unk:
+                    lp = prior(deva)
+                    extra = p.ctx_oov_logprob + p.w_ctx_prior * (lp if lp is not None else p.oov_logprob)
+                col.append((deva, channel + extra, wid))
+            if not col:
+                col = [("", 0.0, unk)]
+            columns.append(col)
+        # Viterbi/beam over LM states
+        beam: dict[int, tuple[float, tuple[str, ...]]] = {lm.start: (0.0, ())}
+        w_ctx = p.w_ctx
+        for col in columns:
+            nxt: dict[int, tuple[float, tuple[str, ...]]] = {}
+            for state, (score, hist) in beam.items():
+                for deva, channel, wid in col:
+                    lp, st = lm.step(state, wid)
+                    s = score + channel + w_ctx * lp
+                    old = nxt.get(st)
+                    if old is None or s > old[0]:
+                        nxt[st] = (s, (*hist, deva))
+            if len(nxt) > p.ctx_beam:
+                nxt = dict(heapq.nlargest(p.ctx_beam, nxt.items(), key=lambda kv: kv[1][0]))
+            beam = nxt
+        best = max(
+            beam.items(), key=lambda kv: kv[1][0] + w_ctx * lm.step(kv[0], BOUNDARY)[0]
+        )
+        return list(best[1][1])
+
+    # -- internals ------------------------------------------------------------------------------
+    def _channel(self, roman: str, beam: int | None = None) -> list[tuple[str, float]]:
+        """Candidates for a normalized Latin word with their context-free channel+spelling score.
+
+        ``beam`` (default: the ``nbest``/``beam`` parameters) sets both the search beam and the
+        number of candidates taken from it.
+        """
+        p = self.params
+        size = beam or p.beam
+        key = (roman, size)
+        cached = self._r2d_cache.get(key)
+        if cached is not None:
+            return cached
+        raw = self.joint.decode(roman, to_roman=False, k=p.nbest if beam is None else size, beam=size)
+        cands = {d: s for d, s in raw if is_wellformed(d)}
+        attested = self.memory.r2d.get(roman, {})
+        if attested:
+            floor = min(cands.values(), default=0.0)
+            for deva in attested:
+                cands.setdefault(deva, floor)
+        charlm = self.charlm.logprob
+        prior = self.wordlm.unigram
+        staged = []
+        for deva, lp in cands.items():
+            units = deva_units(deva)
+            s = lp + p.w_char * charlm(units)
+            if p.w_rules_eq or p.w_rules_dist:
+                ruled = _rules_word(deva)
+                if ruled == roman:
+                    s += p.w_rules_eq
+                else:
+                    s -= p.w_rules_dist * _levenshtein(ruled, roman)
+            c = attested.get(deva)
+            if c:
+                s += p.w_mem * math.log1p(c)
+            u = prior(deva)
+            staged.append((s + p.w_word * (u if u is not None else p.oov_logprob), deva, units, s))
+        # the marginal term needs a search per candidate: only for the best few (two-stage reranking)
+        staged.sort(key=lambda t: (-t[0], t[1]))
+        scored = []
+        for _, deva, units, s in staged[: p.marg_top]:
+            if p.w_marg:
+                s -= p.w_marg * self._marginal(deva, units)
+            scored.append((deva, s))
+        if not scored:
+            scored = [(d, s) for d, s in raw[:1]]
+        scored.sort(key=lambda kv: (-kv[1], kv[0]))
+        if len(self._r2d_cache) > _CACHE_LIMIT:
+            self._r2d_cache.clear()
+        self._r2d_cache[key] = scored
+        return scored
+
+    def _marginal(self, deva: str, units: Sequence[str]) -> float:
+        """Approximate log P_joint(deva): the score of its best romanization (max for sum)."""
+        cached = self._marg_cache.get(deva)
+        if cached is None:
+            best = self.joint.decode(units, to_roman=True, k=1, beam=self.params.marg_beam)
+            cached = best[0][1] if best else 0.0
+            if len(self._marg_cache) > _CACHE_LIMIT:
+                self._marg_cache.clear()
+            self._marg_cache[deva] = cached
+        return cached
+
+    def clear_cache(self) -> None:
+        self._r2d_cache.clear()
+        self._d2r_cache.clear()
+        self._marg_cache.clear()
+        self._best_cache.clear()
+
+    def with_params(self, **changes: Any) -> LearnedModel:
+        """A copy sharing all tables but with other decoding parameters (fresh caches)."""
+        clone = object.__new__(LearnedModel)
+        clone.__dict__.update(self.__dict__)
+        clone.params = replace(self.params, **changes)
+        clone.joint = copy.copy(self.joint)  # the search index is per model; the tables are shared
+        clone.joint.prune_index(min_count=clone.params.index_min_count, max_per_chunk=clone.params.index_max)
+        clone._r2d_cache = {}
+        clone._d2r_cache = {}
+        clone._marg_cache = {}
+        clone._best_cache = {}
+        return clone
+
+    # -- serialization --------------------------------------------------------------------------
+    def to_arrays(self) -> dict[str, array]:
+        """Everything as named numpy arrays (strings and small tables as one JSON blob)."""
+        pairs = [
+            [deva, roman, count]
+            for deva, romans in sorted(self.memory.d2r.items())
+            for roman, count in sorted(romans.items())
+        ]
+        tables = {
+            "meta": self.meta,
+            "params": asdict(self.params),
+            "joint": {"order": self.joint.order, "graphones": [list(g) for g in self.joint.graphones]},
+            "charlm": {"order": self.charlm.order, "vocab": self.charlm.vocab},
+            "romanlm": {"order": self.romanlm.order, "vocab": self.romanlm.vocab},
+            "wordlm": {
+                "order": self.wordlm.order,
+                "vocab": self.wordlm.vocab,
+                "prior": sorted(self.wordlm.prior.items()),
+            },
+            "pairs": pairs,
+            "d2r_table": [[d, r, round(sc, 4)] for d, (r, sc) in sorted(self.d2r_table.items())],
+        }
+        arrays: dict[str, array] = {
+            "tables": array("B", json.dumps(tables, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+        }
+        for name, lm in (
+            ("joint", self.joint),
+            ("charlm", self.charlm.lm),
+            ("romanlm", self.romanlm.lm),
+            ("wordlm", self.wordlm.lm),
+        ):
+            for key, arr in lm.to_arrays().items():
+                arrays[f"{name}.{key}"] = arr
+        # the joint model's raw counts, for adaptation
+        order = self.joint.order
+        ngrams = sorted(self.joint.counts, key=lambda t: (len(t), t))
+        arrays["joint.count_ngrams"] = array(
+            "i", (x for ng in ngrams for x in (*ng, *([-1] * (order - len(ng))))))
+        arrays["joint.count_values"] = array("d", (self.joint.counts[ng] for ng in ngrams))
+        return arrays
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, array]) -> LearnedModel:
+        try:
+            tables = json.loads(arrays["tables"].tobytes().decode("utf-8"))
+            j, c, w = tables["joint"], tables["charlm"], tables["wordlm"]
+
+            def sub(prefix: str) -> dict[str, array]:
+                return {k.split(".", 1)[1]: v for k, v in arrays.items() if k.startswith(prefix + ".")}
+
+            order = int(j["order"])
+            flat = arrays["joint.count_ngrams"].tolist()
+            values = arrays["joint.count_values"].tolist()
+            if len(flat) != order * len(values):
+                raise ValueError("joint count table has the wrong shape")
+            counts = {
+                tuple(x for x in flat[i * order : (i + 1) * order] if x >= 0): v for i, v in enumerate(values)
+            }
+            joint = JointModel(
+                [(g[0], g[1]) for g in j["graphones"]], counts, order=int(j["order"]), arrays=sub("joint")
+            )
+            charlm = CharLM(c["vocab"], None, order=int(c["order"]), arrays=sub("charlm"))
+            rl = tables["romanlm"]
+            romanlm = CharLM(rl["vocab"], None, order=int(rl["order"]), arrays=sub("romanlm"))
+            wordlm = WordLM(
+                w["vocab"],
+                None,
+                order=int(w["order"]),
+                prior={word: float(n) for word, n in w["prior"]},
+                arrays=sub("wordlm"),
+            )
+            known = DecodeParams.__dataclass_fields__
+            params = DecodeParams(**{k: v for k, v in tables.get("params", {}).items() if k in known})
+            pairs = [(d, r, float(n)) for d, r, n in tables.get("pairs", [])]
+            table = {d: (r, float(sc)) for d, r, sc in tables.get("d2r_table", [])}
+            return cls(
+                joint=joint, charlm=charlm, wordlm=wordlm, romanlm=romanlm, pairs=pairs, params=params,
+                meta=tables.get("meta", {}), d2r_table=table,
+            )
+        except (KeyError, TypeError, ValueError, IndexError, UnicodeDecodeError, AttributeError) as exc:
+            raise ModelError(f"model payload is malformed: {exc}") from exc
+
+    def to_bytes(self) -> bytes:
+        """The model file's bytes: magic line, JSON header line, npz payload."""
+        body = _pack_arrays(self.to_arrays())
+        header = {
+            "format": FORMAT_NAME,
+            "version": FORMAT_VERSION,
+            "payload": "zlib-arrays",
+            "payload_bytes": len(body),
+            "sha256": hashlib.sha256(body).hexdigest(),
+            "meta": self.meta,
+        }
+        return MAGIC + json.dumps(header, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n" + body
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the model file atomically."""
+        data = self.to_bytes()
+        path = os.fspath(path)
+        tmp = f"{path}.tmp{os.getpid()}"
+        try:
+            with open(tmp, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise ModelError(f"cannot write model {path!r}: {exc.strerror or exc}") from exc
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+
+    @classmethod
+    def from_bytes(cls, data: bytes, *, source: str = "<model>") -> LearnedModel:
+        """Parse a model file's bytes; raises ModelError when it is not a usable model."""
+        if not data.startswith(MAGIC):
+            raise ModelError(f"{source}: not a lipyantar model file (bad magic)")
+        end = data.find(b"\n", len(MAGIC))
+        if end < 0:
+            raise ModelError(f"{source}: truncated model header")
+        try:
+            header = json.loads(data[len(MAGIC) : end].decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ModelError(f"{source}: corrupt model header: {exc}") from exc
+        if not isinstance(header, dict) or header.get("format") != FORMAT_NAME:
+            raise ModelError(f"{source}: not a lipyantar translit model")
+        version = header.get("version")
+        if version != FORMAT_VERSION:
+            raise ModelError(
+                f"{source}: model format version {version!r} is not supported "
+                f"(this lipyantar reads version {FORMAT_VERSION}); retrain with `lipyantar learn`"
+            )
+        body = data[end + 1 :]
+        if len(body) != header.get("payload_bytes") or hashlib.sha256(body).hexdigest() != header.get(
+            "sha256"
+        ):
+            raise ModelError(f"{source}: model file is corrupt (size or checksum mismatch)")
+        try:
+            arrays = _unpack_arrays(body)
+        except (zlib.error, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+            raise ModelError(f"{source}: model payload cannot be decoded: {exc}") from exc
+        return cls.from_arrays(arrays)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> LearnedModel:
+        """Load a model file; raises ModelError when missing, corrupt or of another version."""
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read()
+        except OSError as exc:
+            raise ModelError(f"cannot read model {os.fspath(path)!r}: {exc.strerror or exc}") from exc
+        return cls.from_bytes(data, source=os.fspath(path))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _rules_word(word: str) -> str:
+    from translit.rules import romanize_word
+
+    return romanize_word(word)
+
+
+def _levenshtein(a: str, b: str) -> int:
+    if len(a) < len(b):
+        a, b = b, a
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def _rules_piece(piece: str) -> str:
+    """Fallback romanization of a Devanagari unit the joint model has never seen."""
+    from translit.rules import romanize_word
+
+    return romanize_word(piece)
+
+
+def _pack_arrays(arrays: dict[str, array]) -> bytes:
+    """zlib( len(index) as 8 bytes LE | JSON index | little-endian array bytes, in index order )."""
+    index = []
+    chunks = []
+    for name, arr in arrays.items():
+        if sys.byteorder != "little":  # pragma: no cover - big-endian hosts
+            arr = array(arr.typecode, arr)
+            arr.byteswap()
+        raw = arr.tobytes()
+        index.append([name, arr.typecode, len(raw)])
+        chunks.append(raw)
+    head = json.dumps(index).encode("utf-8")
+    return zlib.compress(len(head).to_bytes(8, "little") + head + b"".join(chunks), 6)
+
+
+def _unpack_arrays(body: bytes) -> dict[str, array]:
+    raw = zlib.decompress(body)
+    size = int.from_bytes(raw[:8], "little")
+    index = json.loads(raw[8 : 8 + size].decode("utf-8"))
+    pos = 8 + size
+    arrays: dict[str, array] = {}
+    for name, typecode, length in index:
+        arr = array(typecode)
+        arr.frombytes(raw[pos : pos + length])
+        if sys.byteorder != "little":  # pragma: no cover - big-endian hosts
+            arr.byteswap()
+        arrays[name] = arr
+        pos += length
+    if pos != len(raw):
+        raise ValueError("trailing bytes in model payload")
+    return arrays
+
+
+def load_model(path: str | os.PathLike[str]) -> LearnedModel:
+    """Load a model file (see :meth:`LearnedModel.load`)."""
+    return LearnedModel.load(path)
+
+
+_default: LearnedModel | None = None
+_default_lock = threading.Lock()
+
+
+def default_model() -> LearnedModel:
+    """The shipped default model (package data), loaded on first use and cached."""
+    global _default
+    if _default is None:
+        with _default_lock:
+            if _default is None:
+                ref = resources.files("translit") / "data" / DEFAULT_MODEL_NAME
+                try:
+                    data = ref.read_bytes()
+                except (FileNotFoundError, OSError) as exc:
+                    raise ModelError(
+                        f"the default model {DEFAULT_MODEL_NAME} is not installed; "
+                        "build it with scripts/train_default_model.py"
+                    ) from exc
+                _default = LearnedModel.from_bytes(data, source=DEFAULT_MODEL_NAME)
+    return _default
