@@ -68,8 +68,14 @@ def lexicon_roman2deva(name: str, topk: Callable[[str], list[str]], rows: Sequen
         chars += len(gold)
     elapsed = time.perf_counter() - start
     n = len(rows)
-    return {"system": name, "words": n, "top1": top1 / n, "top5": top5 / n, "cer": errors / chars,
-            "words_per_s": n / elapsed}
+    return {
+        "system": name,
+        "words": n,
+        "top1": top1 / n,
+        "top5": top5 / n,
+        "cer": errors / chars,
+        "words_per_s": n / elapsed,
+    }
 
 
 def lexicon_deva2roman(name: str, fn: Callable[[str], str], attested: dict[str, set[str]]) -> dict:
@@ -84,8 +90,13 @@ def lexicon_deva2roman(name: str, fn: Callable[[str], str], attested: dict[str, 
         errors += dist
         chars += ref
     n = len(attested)
-    return {"system": name, "words": n, "top1_match_any": top1 / n, "cer": errors / chars,
-            "words_per_s": n / elapsed}
+    return {
+        "system": name,
+        "words": n,
+        "top1_match_any": top1 / n,
+        "cer": errors / chars,
+        "words_per_s": n / elapsed,
+    }
 
 
 def wer(hyps: Sequence[str], refs: Sequence[str]) -> float:
@@ -120,7 +131,10 @@ def twin_lopo(model: LearnedModel) -> dict:
         results["default"].append(cer_text(default(deva_pars[i]), ref))
         results["adapted"].append(cer_text(adapted(deva_pars[i]), ref))
         results["roman-rules"].append(cer_text(rules(deva_pars[i]), ref))
-    return {k: {"mean_cer": sum(v) / len(v), "per_paragraph": [round(x, 4) for x in v]} for k, v in results.items()}
+    return {
+        k: {"mean_cer": sum(v) / len(v), "per_paragraph": [round(x, 4) for x in v]}
+        for k, v in results.items()
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -148,7 +162,9 @@ def main(argv: list[str] | None = None) -> int:
     # 1a. roman -> deva, single words
     r2d = []
     model.clear_cache()
-    r2d.append(lexicon_roman2deva("roman (learned)", lambda w: [d for d, _ in model.devanagarize_topk(w, 5)], rows))
+    r2d.append(
+        lexicon_roman2deva("roman (learned)", lambda w: [d for d, _ in model.devanagarize_topk(w, 5)], rows)
+    )
     model.clear_cache()
     distinct = sorted({r for r, _ in rows})
     _, t_top1 = timed(lambda: [model.devanagarize(w) for w in distinct])
@@ -188,12 +204,24 @@ def main(argv: list[str] | None = None) -> int:
     to_deva = Transliterator("roman", "deva", model=model)
     hyps, t = timed(lambda: [to_deva(r) for r in romans])
     n_words = sum(len(words_of(r)) for r in romans)
-    sent_report.append({"system": "roman (learned, context)", "wer": wer(hyps, natives),  # type: ignore[arg-type]
-                        "words_per_s": n_words / t, "words": n_words, "sentences": len(sents)})
+    sent_report.append(
+        {
+            "system": "roman (learned, context)",
+            "wer": wer(hyps, natives),  # type: ignore[arg-type]
+            "words_per_s": n_words / t,
+            "words": n_words,
+            "sentences": len(sents),
+        }
+    )
     model.clear_cache()
     hyps, t = timed(lambda: [" ".join(model.devanagarize(w) or w for w in r.split()) for r in romans])
-    sent_report.append({"system": "roman (learned, words without context)", "wer": wer(hyps, natives),  # type: ignore[arg-type]
-                        "words_per_s": n_words / t})
+    sent_report.append(
+        {
+            "system": "roman (learned, words without context)",
+            "wer": wer(hyps, natives),  # type: ignore[arg-type]
+            "words_per_s": n_words / t,
+        }
+    )
     for scheme in ("itrans", "hk"):
         tr = Transliterator(scheme, "deva")
         hyps, t = timed(lambda tr=tr: [tr(r.lower()) for r in romans])
@@ -202,8 +230,9 @@ def main(argv: list[str] | None = None) -> int:
     to_roman = Transliterator("deva", "roman", model=model)
     n_deva = sum(len(words_of(x)) for x in natives)
     _, t = timed(lambda: [to_roman(x) for x in natives])
-    sent_report.append({"system": "deva -> roman (learned), running text", "words_per_s": n_deva / t,
-                        "words": n_deva})
+    sent_report.append(
+        {"system": "deva -> roman (learned), running text", "words_per_s": n_deva / t, "words": n_deva}
+    )
     rules = Transliterator("deva", "roman-rules")
     _, t = timed(lambda: [rules(x) for x in natives])
     sent_report.append({"system": "deva -> roman-rules, running text", "words_per_s": n_deva / t})

@@ -278,7 +278,5 @@ class Aligner:
         out.reverse()
         return Alignment(tuple(out), best[size - 1] / (n + m))
 
-    def align_all(
-        self, pairs: Iterable[tuple[Sequence[str], str]]
-    ) -> list[Alignment | None]:
+    def align_all(self, pairs: Iterable[tuple[Sequence[str], str]]) -> list[Alignment | None]:
         return [self.align(u, r) for u, r in pairs]

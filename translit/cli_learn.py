@@ -45,9 +45,7 @@ def _edit_distance(a: str, b: str) -> int:
     return prev[-1]
 
 
-def evaluate(
-    model: LearnedModel, pairs: Sequence[tuple[str, str, float]], *, direction: str
-) -> EvalResult:
+def evaluate(model: LearnedModel, pairs: Sequence[tuple[str, str, float]], *, direction: str) -> EvalResult:
     """Top-1 / top-5 accuracy and character error rate of ``model`` on lexicon ``pairs``.
 
     ``roman2deva``: each row is one test item; correct when the output is the native word.
@@ -182,8 +180,13 @@ def _read(path: str) -> str:
 
 @click.command("evaluate")
 @click.argument("lexicon", type=click.Path(exists=True, dir_okay=False))
-@click.option("--model", "model_path", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="Model file (default: the shipped model).")
+@click.option(
+    "--model",
+    "model_path",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Model file (default: the shipped model).",
+)
 @click.option("--direction", type=click.Choice(["roman2deva", "deva2roman"]), required=True)
 def evaluate_command(lexicon: str, model_path: str | None, direction: str) -> None:
     """Print top-1 / top-5 accuracy and CER of a model on LEXICON.tsv as JSON."""

@@ -168,7 +168,10 @@ class NgramLM:
                 self.bow.append(0.0)
         logger.info(
             "n-gram model: order %d, %d tokens, %d states, %d arcs",
-            order, vocab, len(contexts), len(self.arcmap),
+            order,
+            vocab,
+            len(contexts),
+            len(self.arcmap),
         )
 
     # -- scoring --------------------------------------------------------------------------------
@@ -194,7 +197,6 @@ class NgramLM:
             lp, state = self.step(state, g)
             total += lp
         return total
-
 
 
 def _vocab_ids(tokens: Iterable[str], reserved: Sequence[str]) -> dict[str, int]:

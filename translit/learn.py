@@ -67,9 +67,7 @@ def read_pairs(path: str | os.PathLike[str]) -> list[tuple[str, str, float]]:
                     continue
                 cols = line.split("\t")
                 if len(cols) not in (2, 3) or not cols[0] or not cols[1]:
-                    raise InputError(
-                        "expected native<TAB>roman[<TAB>count]", source=source, line=lineno
-                    )
+                    raise InputError("expected native<TAB>roman[<TAB>count]", source=source, line=lineno)
                 count = 1.0
                 if len(cols) == 3 and cols[2].strip():
                     try:
@@ -237,9 +235,9 @@ def adapt(
             for w in s:
                 prior[w] = prior.get(w, 0.0) + 1.0
         wordlm = WordLM(wordlm.vocab, None, order=wordlm.order, prior=prior, lm=wordlm.lm)
-    memory = [
-        (d, r, c) for d, romans in base.memory.d2r.items() for r, c in romans.items()
-    ] + [(d, r, c * memory_weight) for d, r, c, _g in aligned]
+    memory = [(d, r, c) for d, romans in base.memory.d2r.items() for r, c in romans.items()] + [
+        (d, r, c * memory_weight) for d, r, c, _g in aligned
+    ]
     meta = dict(base.meta)
     meta["adapted_pairs"] = int(meta.get("adapted_pairs", 0)) + len(aligned)
     return LearnedModel(

@@ -323,9 +323,7 @@ class LearnedModel:
             if len(nxt) > p.ctx_beam:
                 nxt = dict(heapq.nlargest(p.ctx_beam, nxt.items(), key=lambda kv: kv[1][0]))
             beam = nxt
-        best = max(
-            beam.items(), key=lambda kv: kv[1][0] + w_ctx * lm.step(kv[0], BOUNDARY)[0]
-        )
+        best = max(beam.items(), key=lambda kv: kv[1][0] + w_ctx * lm.step(kv[0], BOUNDARY)[0])
         return list(best[1][1])
 
     # -- internals ------------------------------------------------------------------------------
@@ -433,7 +431,9 @@ class LearnedModel:
             "d2r_table": [[d, r, round(sc, 4)] for d, (r, sc) in sorted(self.d2r_table.items())],
         }
         arrays: dict[str, array] = {
-            "tables": array("B", json.dumps(tables, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+            "tables": array(
+                "B", json.dumps(tables, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            )
         }
         for name, lm in (
             ("joint", self.joint),
@@ -447,7 +447,8 @@ class LearnedModel:
         order = self.joint.order
         ngrams = sorted(self.joint.counts, key=lambda t: (len(t), t))
         arrays["joint.count_ngrams"] = array(
-            "i", (x for ng in ngrams for x in (*ng, *([-1] * (order - len(ng))))))
+            "i", (x for ng in ngrams for x in (*ng, *([-1] * (order - len(ng)))))
+        )
         arrays["joint.count_values"] = array("d", (self.joint.counts[ng] for ng in ngrams))
         return arrays
 
@@ -486,8 +487,14 @@ class LearnedModel:
             pairs = [(d, r, float(n)) for d, r, n in tables.get("pairs", [])]
             table = {d: (r, float(sc)) for d, r, sc in tables.get("d2r_table", [])}
             return cls(
-                joint=joint, charlm=charlm, wordlm=wordlm, romanlm=romanlm, pairs=pairs, params=params,
-                meta=tables.get("meta", {}), d2r_table=table,
+                joint=joint,
+                charlm=charlm,
+                wordlm=wordlm,
+                romanlm=romanlm,
+                pairs=pairs,
+                params=params,
+                meta=tables.get("meta", {}),
+                d2r_table=table,
             )
         except (KeyError, TypeError, ValueError, IndexError, UnicodeDecodeError, AttributeError) as exc:
             raise ModelError(f"model payload is malformed: {exc}") from exc
