@@ -24,6 +24,8 @@ from functools import lru_cache, reduce
 from operator import or_
 from typing import NamedTuple
 
+from translit.metrics import edit_distance
+
 __all__ = [
     "SentenceFeatures",
     "Similarity",
@@ -154,43 +156,6 @@ def _fold(latin: str) -> str:
     s = re.sub(r"(?<=[bcdgjklnprstvy])h", "", s)
     s = s.replace("w", "v").replace("z", "j").replace("ee", "i").replace("oo", "u")
     return re.sub(r"(.)\1+", r"\1", s)
-
-
-def edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance (insert, delete, substitute all cost 1).
-
-    Bit-parallel (Myers 1999, in Hyyrö's formulation): one pass over ``b`` with integer operations.
-    """
-    if a == b:
-        return 0
-    if len(a) > len(b):
-        a, b = b, a
-    if not a:
-        return len(b)
-    m = len(a)
-    peq: dict[str, int] = {}
-    for i, ch in enumerate(a):
-        peq[ch] = peq.get(ch, 0) | (1 << i)
-    mask = (1 << m) - 1
-    high = 1 << (m - 1)
-    pv = mask
-    mv = 0
-    score = m
-    for ch in b:
-        eq = peq.get(ch, 0)
-        xv = eq | mv
-        xh = (((eq & pv) + pv) ^ pv) | eq
-        ph = mv | ~(xh | pv)
-        mh = pv & xh
-        if ph & high:
-            score += 1
-        elif mh & high:
-            score -= 1
-        ph = (ph << 1) | 1
-        mh <<= 1
-        pv = (mh | ~(xv | ph)) & mask
-        mv = ph & xv & mask
-    return score
 
 
 class SentenceFeatures(NamedTuple):

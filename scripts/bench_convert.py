@@ -26,17 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from translit import Transliterator, normalize  # noqa: E402
+from translit.metrics import edit_distance  # noqa: E402
 from translit.rules import romanize_word  # noqa: E402
-
-
-def edit_distance(a: str, b: str) -> int:
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
 
 
 def best_of(repeat: int, fn: Callable[[], object]) -> float:
@@ -59,7 +50,7 @@ def main() -> int:
 
     wiki = args.data / "hi.wiki-filt.valid.text.notest.txt.gz"
     if not wiki.exists():
-        wiki = ROOT / "scripts" / "data" / "dakshina-hi" / wiki.name
+        wiki = ROOT / "scripts" / "data" / "dakshina-hi" / "hi.wiki-filt.valid.text.notest.nodev.txt.gz"
     with gzip.open(wiki, "rt", encoding="utf-8") as fh:
         lines = [normalize(line.rstrip("\n")) for line in fh]
     if args.sentences:

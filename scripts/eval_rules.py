@@ -14,19 +14,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from translit.metrics import edit_distance
 from translit.rules import romanize_word
 
 DEFAULT_LEXICON = "/work/shared/data/dakshina-hi/hi.translit.sampled.dev.tsv"
-
-
-def edit_distance(a: str, b: str) -> int:
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
 
 
 def load_lexicon(path: Path) -> dict[str, set[str]]:

@@ -16,6 +16,7 @@ import click
 
 from translit.charalign import normalize_deva, normalize_roman
 from translit.errors import InputError, LipyantarError
+from translit.metrics import edit_distance
 from translit.model import LearnedModel, default_model, load_model
 
 __all__ = ["EvalResult", "evaluate", "evaluate_command", "learn_command"]
@@ -33,16 +34,6 @@ class EvalResult:
     top5: float
     cer: float
     words_per_second: float
-
-
-def _edit_distance(a: str, b: str) -> int:
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
 
 
 def evaluate(model: LearnedModel, pairs: Sequence[tuple[str, str, float]], *, direction: str) -> EvalResult:
@@ -64,7 +55,7 @@ def evaluate(model: LearnedModel, pairs: Sequence[tuple[str, str, float]], *, di
             best = outs[0] if outs else ""
             top1 += best == gold
             top5 += gold in outs
-            errors += _edit_distance(best, gold)
+            errors += edit_distance(best, gold)
             chars += len(gold)
         n = len(items)
     else:
@@ -76,7 +67,7 @@ def evaluate(model: LearnedModel, pairs: Sequence[tuple[str, str, float]], *, di
             best = outs[0] if outs else ""
             top1 += best in golds
             top5 += any(o in golds for o in outs)
-            dist, ref = min((_edit_distance(best, g), len(g)) for g in golds)
+            dist, ref = min((edit_distance(best, g), len(g)) for g in golds)
             errors += dist
             chars += ref
         n = len(attested)
