@@ -9,6 +9,9 @@ The joint model P(deva, roman) serves both directions: decoding a Latin word sea
 sequences whose Latin sides spell it, decoding a Devanagari word those whose Devanagari sides do.
 :meth:`JointModel.decode` is a beam search over input positions with hypothesis recombination on
 the automaton state; it returns the k best output strings with their joint log-probabilities.
+The search memoizes, across calls, the automaton steps with backoff resolved and, per input chunk,
+the expansions of each (state, last output character): the joins allowed after that character
+with their log-probabilities and next states. Results are exactly those of the plain search.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import heapq
 import logging
 import math
+import operator
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -64,6 +68,23 @@ class JointModel(NgramLM):
         self._full_index = (self.by_roman, self.by_deva)
         self.max_roman = max((len(r) for r in by_roman), default=1)
         self.max_deva_chars = max((len(d) for d in by_deva), default=1)
+        # per graphone: (Devanagari side, needs-a-base flag), (Latin side, False)
+        self._outs = (
+            [(d, bool(d) and d[0] in _NEEDS_BASE) for d, _ in self.graphones],
+            [(r, False) for _, r in self.graphones],
+        )
+        #: (state * mult + graphone) -> (log-probability, next state), backoff resolved
+        self._arc_cache: dict[int, tuple[float, int]] = {}
+        #: per direction: input chunk -> (its graphone list, last output character -> the
+        #: (graphone, output) pairs that may follow that character, (state, last output
+        #: character) -> the expansions (log-probability, next state, output))
+        self._allowed: tuple[dict[str, Any], dict[str, Any]] = ({}, {})
+        self._expansions = 0
+
+    def _cached_step(self, state: int, g: int) -> tuple[float, int]:
+        arc = self.step(state, g)
+        self._arc_cache[state * self.mult + g] = arc
+        return arc
 
     def prune_index(self, *, min_count: float, max_per_chunk: int) -> None:
         """Search only graphones seen ``min_count`` times, at most ``max_per_chunk`` per input chunk.
@@ -84,6 +105,13 @@ class JointModel(NgramLM):
         full_roman, full_deva = self._full_index
         self.by_roman = prune(full_roman)
         self.by_deva = prune(full_deva)
+        self._allowed = ({}, {})
+
+    def clear_cache(self) -> None:
+        """Forget the memoized automaton steps and expansions (they are rebuilt on demand)."""
+        self._arc_cache.clear()
+        self._allowed = ({}, {})
+        self._expansions = 0
 
     # -- decoding -------------------------------------------------------------------------------
     def decode(
@@ -102,6 +130,105 @@ class JointModel(NgramLM):
         A piece that no graphone starts with is passed through ``fallback`` (or dropped) at the
         unknown-token cost, so that every input gets an output.
         """
+        if to_roman:  # short searches over Devanagari units: the memo tables cost more than they save
+            return self._decode_plain(pieces, to_roman=True, k=k, beam=beam, fallback=fallback)
+        index = self.by_deva if to_roman else self.by_roman
+        out_side = 1 if to_roman else 0
+        mult = self.mult
+        root = self.root
+        n = len(pieces)
+        check = not to_roman  # Devanagari output: keep only well-formed joins
+        max_span = 2 if to_roman else self.max_roman
+        arcs = self._arc_cache
+        if len(arcs) > _ARC_CACHE_LIMIT or self._expansions > _EXPANSION_LIMIT:
+            self.clear_cache()
+        outs = self._outs[out_side]
+        allowed = self._allowed[out_side]
+        step = self._cached_step
+        # chunk candidates per start position: (end, chunk or None for an unknown piece, graphones)
+        spans: list[list[tuple[int, str | None, list[int]]]] = []
+        for i in range(n):
+            row: list[tuple[int, str | None, list[int]]] = []
+            chunk = ""
+            for L in range(1, min(max_span, n - i) + 1):
+                chunk += pieces[i + L - 1]
+                ids = index.get(chunk)
+                if ids:
+                    row.append((i + L, chunk, ids))
+            if not row or row[0][0] != i + 1:
+                row.insert(0, (i + 1, None, [-1 - i]))
+            spans.append(row)
+        # hyps[i]: (state, output-so-far) -> score; equal outputs in equal states are merged (max)
+        hyps: list[dict[tuple[int, str], float]] = [{} for _ in range(n + 1)]
+        hyps[0][(self.start, "")] = 0.0
+        for i in range(n):
+            cur = hyps[i]
+            if not cur:
+                continue
+            items = sorted(cur.items(), key=_SECOND, reverse=True)[:beam] if len(cur) > beam else cur.items()
+            for end, chunk, ids in spans[i]:
+                target = hyps[end]
+                tget = target.get
+                if chunk is None:  # unknown piece
+                    piece = pieces[i]
+                    extra = fallback(piece) if fallback else ""
+                    for (_state, text), score in items:
+                        key = (root, text + extra)
+                        if score + LOG_UNK > tget(key, -math.inf):
+                            target[key] = score + LOG_UNK
+                    continue
+                # (graphone, output) pairs of this chunk that may follow a given last character
+                entry = allowed.get(chunk)
+                if entry is None or entry[0] is not ids:
+                    entry = allowed[chunk] = (ids, {}, {})
+                _, by_last, by_state = entry
+                for (state, text), score in items:
+                    last = text[-1:] if check else ""
+                    ek = (state, last)
+                    exp = by_state.get(ek)
+                    if exp is None:
+                        gl = by_last.get(last)
+                        if gl is None:
+                            gl = by_last[last] = [
+                                (g, outs[g][0])
+                                for g in ids
+                                if not (check and outs[g][1]) or can_follow(text, outs[g][0])
+                            ]
+                        base = state * mult
+                        exp = []
+                        for g, out in gl:
+                            arc = arcs.get(base + g)
+                            if arc is None:
+                                arc = step(state, g)
+                            exp.append((arc[0], arc[1], out))
+                        by_state[ek] = exp
+                        self._expansions += 1
+                    for alp, nxt, out in exp:
+                        key = (nxt, text + out)
+                        lp = score + alp
+                        old = tget(key)
+                        if old is None or lp > old:
+                            target[key] = lp
+        final: dict[str, float] = {}
+        for (state, text), score in hyps[n].items():
+            arc = arcs.get(state * mult + BOUNDARY)
+            if arc is None:
+                arc = step(state, BOUNDARY)
+            total = score + arc[0]
+            if total > final.get(text, -math.inf):
+                final[text] = total
+        return heapq.nlargest(k, final.items(), key=lambda kv: kv[1])
+
+    def _decode_plain(
+        self,
+        pieces: Sequence[str],
+        *,
+        to_roman: bool,
+        k: int = 1,
+        beam: int = 8,
+        fallback: Callable[[str], str] | None = None,
+    ) -> list[tuple[str, float]]:
+        """:meth:`decode` without memoization (cheaper for small searches with few repeats)."""
         index = self.by_deva if to_roman else self.by_roman
         out_side = 1 if to_roman else 0
         graphones = self.graphones
@@ -134,7 +261,7 @@ class JointModel(NgramLM):
             cur = hyps[i]
             if not cur:
                 continue
-            items = heapq.nlargest(beam, cur.items(), key=_second) if len(cur) > beam else cur.items()
+            items = heapq.nlargest(beam, cur.items(), key=_SECOND) if len(cur) > beam else cur.items()
             for end, ids in spans[i]:
                 target = hyps[end]
                 for (state, text), score in items:
@@ -176,11 +303,11 @@ class JointModel(NgramLM):
         return heapq.nlargest(k, final.items(), key=lambda kv: kv[1])
 
 
+_ARC_CACHE_LIMIT = 1_000_000
+_EXPANSION_LIMIT = 150_000
+_SECOND = operator.itemgetter(1)
+
 _NEEDS_BASE = frozenset(
     chr(c)
     for c in (*range(0x093E, 0x094E), 0x0962, 0x0963, 0x0955, 0x0956, 0x0957, 0x0901, 0x0902, 0x0903, 0x093C)
 )
-
-
-def _second(kv: tuple[object, float]) -> float:
-    return kv[1]

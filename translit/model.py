@@ -394,6 +394,7 @@ class LearnedModel:
         self._d2r_cache.clear()
         self._marg_cache.clear()
         self._best_cache.clear()
+        self.joint.clear_cache()
 
     def with_params(self, **changes: Any) -> LearnedModel:
         """A copy sharing all tables but with other decoding parameters (fresh caches)."""
@@ -577,6 +578,20 @@ def _rules_word(word: str) -> str:
 
 
 def _levenshtein(a: str, b: str) -> int:
+    # a common prefix or suffix never changes the distance
+    if a == b:
+        return 0
+    lo = 0
+    top = min(len(a), len(b))
+    while lo < top and a[lo] == b[lo]:
+        lo += 1
+    hi = 0
+    while hi < top - lo and a[-1 - hi] == b[-1 - hi]:
+        hi += 1
+    a = a[lo : len(a) - hi]
+    b = b[lo : len(b) - hi]
+    if not a or not b:
+        return len(a) + len(b)
     if len(a) < len(b):
         a, b = b, a
     prev = list(range(len(b) + 1))
