@@ -7,6 +7,8 @@
 * :mod:`corpora.twins` pairs Devanagari documents with their romanized twins by content;
 * :mod:`corpora.stats` computes corpus statistics (JSON and Markdown), :mod:`corpora.parallel` reads
   aligned corpora for them;
+* :mod:`corpora.pipeline` holds the per-document and per-pair steps of a build as pure, picklable
+  functions (:func:`process_pair`), which :mod:`corpora.engines` runs locally or on Dask;
 * :mod:`corpora.build` runs everything on a folder and writes a parallel corpus (``lipyantar build``),
   with the HTML report of :mod:`corpora.report`.
 """
@@ -15,8 +17,10 @@ from __future__ import annotations
 
 from .build import BuildOptions, BuildResult, build_corpus
 from .detect import DocumentDetection, TokenTag, UnitDetection, cmi, detect_document, detect_text
+from .engines import EngineError, ordered_map
 from .langid import load_model
 from .loading import Document, LoadResult, Skipped, load_corpus, read_document
+from .pipeline import DocumentResult, DocumentTask, PairResult, PairTask, analyse_document, process_pair
 from .scripts import ScriptShares, script_shares
 from .stats import CorpusStats, VariantTable, corpus_stats
 from .twins import TwinPair, TwinReport, Unpaired, find_twins
@@ -27,7 +31,12 @@ __all__ = [
     "CorpusStats",
     "Document",
     "DocumentDetection",
+    "DocumentResult",
+    "DocumentTask",
+    "EngineError",
     "LoadResult",
+    "PairResult",
+    "PairTask",
     "ScriptShares",
     "Skipped",
     "TokenTag",
@@ -36,6 +45,7 @@ __all__ = [
     "UnitDetection",
     "Unpaired",
     "VariantTable",
+    "analyse_document",
     "build_corpus",
     "cmi",
     "corpus_stats",
@@ -44,6 +54,8 @@ __all__ = [
     "find_twins",
     "load_corpus",
     "load_model",
+    "ordered_map",
+    "process_pair",
     "read_document",
     "script_shares",
 ]

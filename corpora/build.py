@@ -2,15 +2,24 @@
 
 :func:`build_corpus` runs the steps
 
-1. load every file (bad files are skipped with the reason, see :mod:`corpora.loading`);
-2. detect scripts and languages (:mod:`corpora.detect`);
-3. pair Devanagari documents with their romanized twins (:mod:`corpora.twins`);
-4. for each pair: split sentences, align them and align the words of each bead (``align``) — in
-   ``jobs`` worker processes, results collected in pair order so the output does not depend on ``jobs``;
-5. filter the beads: one-sided beads (1-0 / 0-1), beads scoring below ``min_score`` and repeated
-   (Devanagari, romanized) sentence pairs are not written; every drop is counted in ``stats.json``;
-6. count the romanization of every aligned word (the corpus's own lexicon), compute the statistics, and
-   adapt the romanization model to the lexicon (``translit.learn.adapt``);
+1. stream the documents: each file is read, decoded, detected and counted on its own
+   (:func:`corpora.pipeline.analyse_document`); only its detection, counts and twin profile are kept, never
+   its text (bad files are skipped with the reason, see :mod:`corpora.loading`);
+2. pair Devanagari documents with their romanized twins from the profiles (:mod:`corpora.twins`);
+3. for each pair, in pair order: split sentences, align them and align the words of each bead
+   (:func:`corpora.pipeline.process_pair`);
+4. filter the beads as they arrive: one-sided beads (1-0 / 0-1), beads scoring below ``min_score`` and
+   repeated (Devanagari, romanized) sentence pairs are not written; every drop is counted in ``stats.json``;
+   the kept beads are appended to the ``parallel.*`` files at once;
+5. count the romanization of every aligned word (the corpus's own lexicon), compute the statistics from
+   running counters, and adapt the romanization model to the lexicon (``translit.learn.adapt``);
+
+Steps 1 and 3 run through :mod:`corpora.engines`: in this process (``jobs=1``), in ``jobs`` worker
+processes, or on a Dask cluster (``engine="dask"``), with a bounded number of items in flight; results are
+used in input order, so the output is byte-identical whatever the engine and the number of workers. Memory
+does not grow with the corpus beyond small per-document metadata (names, languages, n-gram profiles)
+and counters over the vocabulary; the report's scatter plot keeps a deterministic every-k-th sample of
+the beads (at most :data:`MAX_POINTS`), and deduplication keeps a 128-bit digest per written pair.
 
 and writes into the output directory:
 
@@ -40,39 +49,36 @@ The output appears whole or not at all: everything is written into a temporary d
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
-import multiprocessing
 import os
 import shutil
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from translit.errors import InputError, LipyantarError
 
-from .detect import DocumentDetection, detect_document
-from .loading import Document, LoadResult, load_corpus
-from .stats import (
-    CorpusStats,
-    DocumentCounts,
-    VariantTable,
-    document_counts,
-    stats_from_counts,
-    variant_pairs,
-)
-from .twins import DEFAULT_MIN_SCORE, TwinReport, find_twins
+from .detect import DocumentDetection
+from .engines import ENGINES, open_engine
+from .loading import LoadResult, Skipped, list_files, normalize_text, read_bytes
+from .pipeline import DocumentTask, PairTask, analyse_document, process_pair
+from .stats import CorpusStats, ParallelAccumulator, StatsAccumulator
+from .twins import DEFAULT_MIN_SCORE, TwinCandidate, TwinReport, pair_twins
 
 __all__ = [
     "DEFAULT_BEAD_MIN_SCORE",
     "MODEL_FILE",
     "OUTPUT_FILES",
+    "AlignmentSummary",
     "BuildOptions",
     "BuildResult",
     "DropCounts",
+    "LoadSummary",
     "Progress",
     "bead_record",
     "build_corpus",
@@ -114,6 +120,9 @@ class BuildOptions:
     force: bool = False
     model: bool = True
     base_model: str | None = None
+    engine: str = "local"
+    scheduler: str | None = None
+    dask_workers: int = 2
 
     def __post_init__(self) -> None:
         if not 0.0 < self.twin_min_score <= 1.0:
@@ -122,6 +131,10 @@ class BuildOptions:
             raise ValueError(f"min_score must be within [0, 1], not {self.min_score}")
         if self.jobs < 1:
             raise ValueError(f"jobs must be >= 1, not {self.jobs}")
+        if self.engine not in ENGINES:
+            raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {self.engine!r}")
+        if self.dask_workers < 1:
+            raise ValueError(f"dask_workers must be >= 1, not {self.dask_workers}")
 
 
 @dataclass(frozen=True)
@@ -145,11 +158,77 @@ class DropCounts:
 
 
 @dataclass(frozen=True)
+class LoadSummary:
+    """What the build read: the number of documents, the files skipped (with the reason) and the empty
+    directories (the documents themselves are not kept)."""
+
+    documents: int = 0
+    skipped: tuple[Skipped, ...] = ()
+    empty_directories: tuple[str, ...] = ()
+
+    def skipped_jsonl(self) -> str:
+        return "".join(json.dumps(s.to_dict(), ensure_ascii=False) + "\n" for s in self.skipped)
+
+
+@dataclass(frozen=True)
+class AlignmentSummary:
+    """What the report plots of the alignment, in bounded memory: sentence lengths (tokens) of the
+    written pairs as counts, bead types, and the (Devanagari, romanized) character lengths of the beads
+    as scatter points (every ``stride``-th bead once there are more than :data:`MAX_POINTS`)."""
+
+    deva_lengths: Mapping[int, int] = field(default_factory=dict)
+    roman_lengths: Mapping[int, int] = field(default_factory=dict)
+    bead_types: Mapping[str, int] = field(default_factory=dict)
+    points: tuple[tuple[int, int, str], ...] = ()
+    stride: int = 1
+
+
+#: Scatter points kept for the report (a deterministic every-k-th sample of the beads above this).
+MAX_POINTS = 3000
+_KEPT, _DROPPED = "#4a7fb5", "#e07b39"
+
+
+class _AlignmentCollector:
+    def __init__(self) -> None:
+        self.deva: Counter[int] = Counter()
+        self.roman: Counter[int] = Counter()
+        self.types: Counter[str] = Counter()
+        self.points: list[tuple[int, int, str]] = []
+        self.stride = 1
+        self.seen = 0
+
+    def add(self, bead: Any, *, kept: bool) -> None:
+        self.types[bead.kind] += 1
+        if kept:
+            self.deva[len(bead.deva_text.split())] += 1
+            self.roman[len(bead.roman_text.split())] += 1
+        if self.seen % self.stride == 0:
+            self.points.append((len(bead.deva_text), len(bead.roman_text), _KEPT if kept else _DROPPED))
+            if len(self.points) >= 2 * MAX_POINTS:  # halve: keep every (2 * stride)-th bead
+                self.points = self.points[::2]
+                self.stride *= 2
+        self.seen += 1
+
+    def summary(self) -> AlignmentSummary:
+        points = self.points
+        if len(points) > MAX_POINTS:
+            k = -(-len(points) // MAX_POINTS)
+            points = points[::k]
+        return AlignmentSummary(
+            dict(self.deva),
+            dict(self.roman),
+            dict(sorted(self.types.items(), key=lambda kv: (-kv[1], kv[0]))),
+            tuple(points),
+            self.stride,
+        )
+
+
+@dataclass(frozen=True)
 class BuildResult:
     """What a build read, found and wrote."""
 
     outdir: str
-    load: LoadResult
+    load: LoadSummary
     twins: TwinReport
     aligned: int
     beads: int
@@ -165,7 +244,7 @@ class BuildResult:
         words = self.stats.parallel.variants.words if self.stats.parallel else 0
         d = self.dropped
         lines = [
-            f"{len(self.load.documents)} document(s) read, {len(self.load.skipped)} skipped; "
+            f"{self.load.documents} document(s) read, {len(self.load.skipped)} skipped; "
             f"{len(self.twins.pairs)} twin pair(s), {len(self.twins.unpaired)} unpaired; "
             f"{self.aligned} bead(s) aligned, {self.beads} sentence pair(s) written "
             f"({d.unmatched} unmatched, {d.low_score} below min score, {d.duplicate} duplicate dropped); "
@@ -186,7 +265,7 @@ class BuildResult:
             key = s.reason.split(";")[0].split(":")[0]
             reasons[key] = reasons.get(key, 0) + 1
         return {
-            "documents_read": len(self.load.documents),
+            "documents_read": self.load.documents,
             "files_skipped": len(self.load.skipped),
             "skipped_by_reason": dict(sorted(reasons.items())),
             "skipped": [s.to_dict() for s in self.load.skipped],
@@ -200,80 +279,6 @@ class BuildResult:
             "model": self.model,
             "notes": list(self.notes),
         }
-
-
-# ------------------------------------------------------------------------------------------ align
-
-_worker_similarity: Any = None
-
-
-def _similarity() -> Any:
-    global _worker_similarity
-    if _worker_similarity is None:
-        from align.similarity import Similarity
-
-        _worker_similarity = Similarity()
-    return _worker_similarity
-
-
-def _align_texts(texts: tuple[str, str]) -> list[Any] | str:
-    """Align one twin pair (runs in a worker process): its beads with word links, or an error message."""
-    from align.segment import split_sentences
-    from align.sentences import Bead, iter_align_sentences
-    from align.words import align_words
-
-    deva_text, roman_text = texts
-    similarity = _similarity()
-    try:
-        deva_sentences = split_sentences(deva_text, script="deva")
-        roman_sentences = split_sentences(roman_text, script="roman")
-        beads = []
-        for bead in iter_align_sentences(deva_sentences, roman_sentences, similarity=similarity):
-            words = None
-            if bead.deva_text and bead.roman_text:
-                words = tuple(align_words(bead.deva_text, bead.roman_text, similarity=similarity))
-            beads.append(Bead(bead.deva, bead.roman, bead.deva_text, bead.roman_text, bead.score, words))
-        return beads
-    except LipyantarError as exc:
-        return str(exc)
-
-
-def _analyse(doc: Document) -> tuple[DocumentDetection, DocumentCounts]:
-    """Detect one document and count it for the statistics (runs in a worker process)."""
-    detection = detect_document(doc, paragraphs=False, lines=False)
-    return detection, document_counts(doc, language=detection.language)
-
-
-def _map(
-    func: Callable[[Any], Any],
-    items: Sequence[Any],
-    *,
-    pool: ProcessPoolExecutor | None,
-    stage: str,
-    progress: Progress | None,
-) -> Iterator[Any]:
-    """``func`` over ``items`` in item order, in ``pool`` when there is one and more than one item."""
-    total = len(items)
-    if pool is None or total < 2:
-        results: Iterator[Any] = map(func, items)
-    else:
-        results = pool.map(func, items, chunksize=max(1, min(8, total // 32)))
-    for done, result in enumerate(results, start=1):
-        yield result
-        if progress:
-            progress(stage, done, total)
-
-
-@contextlib.contextmanager
-def _worker_pool(jobs: int) -> Iterator[ProcessPoolExecutor | None]:
-    if jobs == 1:
-        yield None
-        return
-    # fork shares the loaded code (and langid model) copy-on-write; spawn where there is no fork
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        yield pool
 
 
 # ------------------------------------------------------------------------------------------ output
@@ -369,6 +374,13 @@ def _learn_model(
     return True, None
 
 
+def _dedupe_key(deva_text: str, roman_text: str) -> bytes:
+    """A 128-bit digest of a sentence pair with white space normalized (the dedupe set keeps these,
+    not the texts)."""
+    key = " ".join(deva_text.split()) + "\x00" + " ".join(roman_text.split())
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=16).digest()
+
+
 def build_corpus(
     inputs: Sequence[str | os.PathLike[str]],
     outdir: str | os.PathLike[str],
@@ -379,97 +391,180 @@ def build_corpus(
 ) -> BuildResult:
     """Run the whole pipeline on ``inputs`` (files or directories) and write into ``outdir``.
 
+    The documents are streamed: each is read, detected and counted (:func:`corpora.pipeline.analyse_document`)
+    and only its detection, counts and twin profile are kept; the twin pairs are then aligned
+    (:func:`corpora.pipeline.process_pair`) and written as the results arrive, in pair order, on the
+    engine of ``options`` (``jobs`` local processes, or Dask). ``load`` (documents already in memory)
+    replaces reading ``inputs``.
+
     Raises :class:`InputError` when no document could be read or ``outdir`` cannot be used (not empty
-    without ``force``, or containing an input). A pair that cannot be aligned is reported in
-    :attr:`BuildResult.pair_errors` and the rest of the corpus is still built; a model that cannot be
-    learned is reported in :attr:`BuildResult.notes`.
+    without ``force``, or containing an input), :class:`corpora.engines.EngineError` when the engine
+    cannot run. A pair that cannot be aligned is reported in :attr:`BuildResult.pair_errors` and the
+    rest of the corpus is still built; a model that cannot be learned is reported in
+    :attr:`BuildResult.notes`.
     """
     from align.io import write_moses, write_tsv
 
-    from .report import render_report
+    from . import report as report_module
 
     opts = options or BuildOptions()
     target = Path(outdir)
     _check_outdir(target, inputs, force=opts.force)
-    result = load if load is not None else load_corpus(inputs)
-    if not result.documents:
-        raise InputError("no readable text documents", source=", ".join(str(p) for p in inputs))
 
-    detections: dict[str, DocumentDetection] = {}
-    counts: list[DocumentCounts] = []
-    records: list[tuple[int, str, str, Any]] = []
+    texts: dict[str, str] = {}
+    skipped: list[tuple[int, Skipped]] = []
+    if load is not None:
+        texts = {d.source: d.text for d in load.documents}
+        tasks_in: list[DocumentTask | Skipped] = [
+            DocumentTask(d.source, text=d.text, encoding=d.encoding) for d in load.documents
+        ]
+        skipped = [(-1, s) for s in load.skipped]
+        empty = list(load.empty_directories)
+        files: list[Path] = []
+    else:
+        files, empty, missing = list_files(inputs)
+        skipped = [(-1, s) for s in missing]
+        tasks_in = []
+
+    def document_tasks() -> Iterator[DocumentTask]:
+        if load is not None:
+            yield from (t for t in tasks_in if isinstance(t, DocumentTask))
+            return
+        for number, path in enumerate(files):
+            try:
+                yield DocumentTask(str(path), data=read_bytes(path))
+            except InputError as exc:
+                logger.info("skipping %s", exc)
+                skipped.append((number, Skipped(str(path), exc.message)))
+
+    def document_text(source: str) -> str:
+        if source in texts:
+            return texts[source]
+        from .loading import decode_bytes
+
+        text, _ = decode_bytes(read_bytes(source), source=source)
+        return normalize_text(text)
+
+    n_files = len(tasks_in) if load is not None else len(files)
+    order = {str(p): k for k, p in enumerate(files)}
+    counts = StatsAccumulator()
+    parallel = ParallelAccumulator()
+    collector = _AlignmentCollector()
+    candidates: list[TwinCandidate] = []
+    shown: list[tuple[str, str, DocumentDetection]] = []
     errors: dict[str, str] = {}
-    with _worker_pool(opts.jobs) as pool:
-        for doc, (detection, doc_counts) in zip(
-            result.documents,
-            _map(_analyse, result.documents, pool=pool, stage="detect", progress=progress),
-            strict=True,
-        ):
-            detections[doc.source] = detection
-            counts.append(doc_counts)
-        twins = find_twins(result.documents, detections=detections, min_score=opts.twin_min_score)
-        by_source = {d.source: d for d in result.documents}
-        tasks = [(by_source[p.devanagari].text, by_source[p.romanized].text) for p in twins.pairs]
-        aligned_pairs = _map(_align_texts, tasks, pool=pool, stage="align", progress=progress)
-        for number, (pair, aligned) in enumerate(zip(twins.pairs, aligned_pairs, strict=True)):
-            if isinstance(aligned, str):
-                errors[f"{pair.devanagari} <-> {pair.romanized}"] = aligned
-                logger.warning("cannot align %s with %s: %s", pair.devanagari, pair.romanized, aligned)
-                continue
-            records.extend((number, pair.devanagari, pair.romanized, b) for b in aligned)
-    all_beads = [b for *_, b in records]
-
-    kept: list[tuple[int, str, str, Any]] = []
-    seen: set[tuple[str, str]] = set()
+    n_documents = aligned = written_beads = 0
     unmatched = low = duplicate = 0
-    for record in records:
-        bead = record[3]
-        if not bead.deva_text or not bead.roman_text:
-            unmatched += 1
-            continue
-        if bead.score < opts.min_score:
-            low += 1
-            continue
-        if opts.dedupe:
-            key = (" ".join(bead.deva_text.split()), " ".join(bead.roman_text.split()))
-            if key in seen:
-                duplicate += 1
-                continue
-            seen.add(key)
-        kept.append(record)
-    dropped = DropCounts(unmatched, low, duplicate)
-    beads = [b for *_, b in kept]
-
-    links = [(w.deva, w.roman) for b in beads if b.words for w in b.words if w.kind == "1-1"]
-    lexicon = VariantTable.from_pairs(variant_pairs(links))
-    stats = stats_from_counts(counts, beads=all_beads if twins.pairs else None)
-    if stats.parallel is not None:  # bead types over every aligned bead; variants = lexicon.tsv
-        stats = replace(stats, parallel=replace(stats.parallel, variants=lexicon))
-
+    seen: set[bytes] = set()
     written: list[str] = []
     notes: list[str] = []
     model_name: str | None = None
     with _staging(target) as tmp:
+        with open_engine(
+            engine=opts.engine,  # type: ignore[arg-type]
+            jobs=opts.jobs,
+            scheduler=opts.scheduler,
+            dask_workers=opts.dask_workers,
+        ) as session:
+            # 1. every document, one at a time: detection, counts, twin profile (no text kept)
+            with open(tmp / "detect.jsonl", "w", encoding="utf-8", newline="\n") as det_out:
+                for done, doc in enumerate(session.map(analyse_document, document_tasks()), start=1):
+                    if doc.error is not None or doc.detection is None or doc.counts is None:
+                        logger.info("skipping %s: %s", doc.source, doc.error)
+                        skipped.append((order.get(doc.source, -1), Skipped(doc.source, doc.error or "?")))
+                    else:
+                        n_documents += 1
+                        det_out.write(doc.detection.to_json() + "\n")
+                        counts.add(doc.counts)
+                        if doc.twin is not None:
+                            candidates.append(doc.twin)
+                        if len(shown) < report_module.MAX_DOCUMENT_ROWS:
+                            shown.append((doc.source, doc.encoding, doc.detection))
+                    if progress:
+                        progress("detect", done, n_files)
+            if not n_documents:
+                why = ""
+                if skipped:
+                    first = min(skipped, key=lambda t: t[0])[1]
+                    why = f" ({len(skipped)} file(s) skipped, e.g. {first.source}: {first.reason})"
+                where = ", ".join(str(p) for p in inputs)
+                raise InputError(f"no readable text documents{why}", source=where)
+            twins = pair_twins(candidates, min_score=opts.twin_min_score)
+            del candidates
+
+            # 2. every twin pair, in pair order: align, filter, append to the output files
+            def pair_tasks() -> Iterator[PairTask]:
+                for number, pair in enumerate(twins.pairs):
+                    yield PairTask(
+                        number,
+                        pair.devanagari,
+                        pair.romanized,
+                        document_text(pair.devanagari),
+                        document_text(pair.romanized),
+                    )
+
+            with (
+                open(tmp / "parallel.tsv", "w", encoding="utf-8", newline="\n") as tsv_out,
+                open(tmp / "parallel.jsonl", "w", encoding="utf-8", newline="\n") as jsonl_out,
+                open(tmp / "parallel.deva", "w", encoding="utf-8", newline="\n") as deva_out,
+                open(tmp / "parallel.roman", "w", encoding="utf-8", newline="\n") as roman_out,
+            ):
+                total = len(twins.pairs)
+                for done, result in enumerate(session.map(process_pair, pair_tasks()), start=1):
+                    if result.error is not None:
+                        errors[f"{result.deva_source} <-> {result.roman_source}"] = result.error
+                        logger.warning(
+                            "cannot align %s with %s: %s",
+                            result.deva_source,
+                            result.roman_source,
+                            result.error,
+                        )
+                    for bead in result.beads:
+                        aligned += 1
+                        parallel.add(bead, words=False)
+                        keep = True
+                        if not bead.deva_text or not bead.roman_text:
+                            unmatched += 1
+                            keep = False
+                        elif bead.score < opts.min_score:
+                            low += 1
+                            keep = False
+                        elif opts.dedupe:
+                            key = _dedupe_key(bead.deva_text, bead.roman_text)
+                            if key in seen:
+                                duplicate += 1
+                                keep = False
+                            else:
+                                seen.add(key)
+                        collector.add(bead, kept=keep)
+                        if not keep:
+                            continue
+                        if bead.words:
+                            parallel.add_word_pairs((w.deva, w.roman) for w in bead.words if w.kind == "1-1")
+                        write_tsv([bead], tsv_out)
+                        write_moses([bead], deva_out, roman_out)
+                        record = bead_record(
+                            written_beads, result.number, result.deva_source, result.roman_source, bead
+                        )
+                        jsonl_out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                        written_beads += 1
+                    if progress:
+                        progress("align", done, total)
+        del seen
+        written += ["parallel.tsv", "parallel.jsonl", "parallel.deva", "parallel.roman"]
+
+        dropped = DropCounts(unmatched, low, duplicate)
+        par = parallel.result()
+        lexicon = par.variants
+        stats = counts.result(parallel=par if twins.pairs else None)
+        loaded = LoadSummary(
+            n_documents, tuple(s for _, s in sorted(skipped, key=lambda t: t[0])), tuple(empty)
+        )
         if progress:
             progress("write", 0, 2)
-        with open(tmp / "parallel.tsv", "w", encoding="utf-8", newline="\n") as fh:
-            write_tsv(beads, fh)
-        with open(tmp / "parallel.jsonl", "w", encoding="utf-8", newline="\n") as fh:
-            for index, (number, deva_source, roman_source, bead) in enumerate(kept):
-                record = bead_record(index, number, deva_source, roman_source, bead)
-                fh.write(json.dumps(record, ensure_ascii=False) + "\n")
-        with (
-            open(tmp / "parallel.deva", "w", encoding="utf-8", newline="\n") as deva_out,
-            open(tmp / "parallel.roman", "w", encoding="utf-8", newline="\n") as roman_out,
-        ):
-            write_moses(beads, deva_out, roman_out)
-        written += ["parallel.tsv", "parallel.jsonl", "parallel.deva", "parallel.roman"]
         _write_text(tmp, "lexicon.tsv", lexicon.to_tsv())
-        _write_text(
-            tmp, "detect.jsonl", "".join(detections[d.source].to_json() + "\n" for d in result.documents)
-        )
         _write_text(tmp, "twins.json", twins.to_json())
-        _write_text(tmp, "skipped.jsonl", result.skipped_jsonl())
+        _write_text(tmp, "skipped.jsonl", loaded.skipped_jsonl())
         written += ["lexicon.tsv", "detect.jsonl", "twins.json", "skipped.jsonl"]
         if progress:
             progress("write", 1, 2)
@@ -490,10 +585,10 @@ def build_corpus(
         written += ["stats.json", "stats.md", "report.html"]
         build = BuildResult(
             str(target),
-            result,
+            loaded,
             twins,
-            len(all_beads),
-            len(beads),
+            aligned,
+            written_beads,
             dropped,
             stats,
             tuple(written),
@@ -505,18 +600,17 @@ def build_corpus(
         data["build"] = build.to_dict()
         _write_text(tmp, "stats.json", json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         _write_text(tmp, "stats.md", stats.to_markdown())
-        report = render_report(
-            load=result,
-            detections=detections,
+        html = report_module.render_report(
+            load=loaded,
+            documents=shown,
             twins=twins,
             stats=stats,
-            kept=beads,
-            all_beads=all_beads,
+            alignment=collector.summary(),
             lexicon=lexicon,
             build=build,
         )
-        _write_text(tmp, "report.html", report)
+        _write_text(tmp, "report.html", html)
         if progress:
             progress("write", 2, 2)
-    logger.info("built %s: %d sentence pairs", target, len(beads))
+    logger.info("built %s: %d sentence pairs", target, written_beads)
     return build

@@ -5,7 +5,8 @@
     lipyantar detect PATH... [--level document|paragraph|line] [--tokens] [--format table|jsonl|json] [-o FILE]
     lipyantar twins PATH... [--min-score 0.3] [--format table|json|tsv] [-o FILE]
     lipyantar stats [PATH...] [--parallel FILE]... [--format markdown|json] [--top N] [-o FILE]
-    lipyantar build PATH... -o OUTDIR [--min-score 0.3] [--jobs N] [--force] [--no-model]
+    lipyantar build PATH... -o OUTDIR [--min-score 0.3] [--jobs N] [--engine local|dask [--scheduler ADDRESS]]
+                    [--force] [--no-model]
 
 PATH is a file or a directory (read recursively, hidden files ignored). Files that cannot be read
 (binary, undecodable, empty, missing) are reported one per line on stderr as warnings and skipped; the
@@ -27,7 +28,8 @@ from translit.textio import open_output
 
 from .build import DEFAULT_BEAD_MIN_SCORE
 from .detect import DocumentDetection, UnitDetection, detect_document
-from .loading import Document, LoadResult, load_corpus
+from .engines import ENGINES
+from .loading import Document, LoadResult, Skipped, load_corpus
 from .twins import DEFAULT_MIN_SCORE, find_twins
 
 __all__ = ["build_command", "detect_command", "stats_command", "twins_command"]
@@ -43,18 +45,22 @@ def _warn(message: str) -> None:
         click.echo(f"lipyantar: warning: {message}", err=True)
 
 
-def _load(paths: Sequence[str], *, required: bool = True) -> LoadResult:
-    result = load_corpus(paths)
-    for skipped in result.skipped:
-        _warn(f"skipped {skipped.source}: {skipped.reason}")
-    for directory in result.empty_directories:
+def _report_skipped(skipped: Sequence[Skipped], empty: Sequence[str], documents: int) -> None:
+    for item in skipped:
+        _warn(f"skipped {item.source}: {item.reason}")
+    for directory in empty:
         _warn(f"{directory}: empty directory, no files")
-    if result.skipped:
+    if skipped:
         reasons: dict[str, int] = {}
-        for s in result.skipped:
+        for s in skipped:
             reasons[s.reason.split(";")[0]] = reasons.get(s.reason.split(";")[0], 0) + 1
         summary = "; ".join(f"{n} × {r}" for r, n in sorted(reasons.items()))
-        _warn(f"{len(result.documents)} file(s) read, {len(result.skipped)} skipped ({summary})")
+        _warn(f"{documents} file(s) read, {len(skipped)} skipped ({summary})")
+
+
+def _load(paths: Sequence[str], *, required: bool = True) -> LoadResult:
+    result = load_corpus(paths)
+    _report_skipped(result.skipped, result.empty_directories, len(result.documents))
     if required and not result.documents:
         where = ", ".join(paths)
         raise InputError("no readable text documents", source=where)
@@ -303,7 +309,30 @@ def _quiet() -> bool:
 )
 @click.option("--no-dedupe", is_flag=True, help="Keep repeated (Devanagari, romanized) sentence pairs.")
 @click.option(
-    "-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes."
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes of the local engine [default: all cores].",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(list(ENGINES)),
+    default="local",
+    show_default=True,
+    help="Where the per-document pipeline runs: local processes, or a Dask cluster (lipyantar[dask]).",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="Dask scheduler to use (e.g. tcp://10.0.0.5:8786); without it --engine dask starts a local cluster.",
+)
+@click.option(
+    "--dask-workers",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="Worker processes of the local Dask cluster (when no --scheduler is given).",
 )
 @click.option("--force", is_flag=True, help="Replace a non-empty OUTDIR.")
 @click.option("--no-model", is_flag=True, help="Do not learn the adapted romanization model (model.lpm).")
@@ -320,7 +349,10 @@ def build_command(
     min_score: float,
     twin_min_score: float,
     no_dedupe: bool,
-    jobs: int,
+    jobs: int | None,
+    engine: str,
+    scheduler: str | None,
+    dask_workers: int,
     force: bool,
     no_model: bool,
     base_model: str | None,
@@ -336,24 +368,36 @@ def build_command(
     all, and a non-empty OUTDIR is replaced only with --force. Bad files are skipped with a message
     each; the rest of the corpus is still built.
 
+    The documents are streamed (memory does not grow with the corpus) and the per-document work runs
+    in --jobs processes, or on a Dask cluster with --engine dask; the output is the same either way.
+
     \b
-    Example:
+    Examples:
       lipyantar build corpora/example -o out/example
+      lipyantar build big/ -o out/big --engine dask --scheduler tcp://10.0.0.5:8786
     """
+    from translit.batch import default_jobs
+
     from .build import BuildOptions, build_corpus
+
+    if scheduler and engine != "dask":
+        raise click.UsageError("--scheduler needs --engine dask")
 
     options = BuildOptions(
         twin_min_score=twin_min_score,
         min_score=min_score,
         dedupe=not no_dedupe,
-        jobs=jobs,
+        jobs=jobs or default_jobs(),
         force=force,
         model=not no_model,
         base_model=base_model,
+        engine=engine,
+        scheduler=scheduler,
+        dask_workers=dask_workers,
     )
     show = progress if progress is not None else (not _quiet() and sys.stderr.isatty())
-    load = _load(inputs)
-    result = build_corpus(inputs, outdir, options=options, load=load, progress=_ProgressBar() if show else None)
+    result = build_corpus(inputs, outdir, options=options, progress=_ProgressBar() if show else None)
+    _report_skipped(result.load.skipped, result.load.empty_directories, result.load.documents)
     for key, message in result.pair_errors.items():
         _warn(f"{key}: not aligned: {message}")
     for note in result.notes:

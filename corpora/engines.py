@@ -16,6 +16,7 @@ handed to Spark (``rdd.map(fn)``) or Ray (``ray.remote(fn)``) unchanged.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 from collections import deque
@@ -25,7 +26,7 @@ from typing import Any, Literal, TypeVar
 
 from translit.errors import LipyantarError
 
-__all__ = ["ENGINES", "EngineError", "ordered_map"]
+__all__ = ["CONNECT_TIMEOUT", "ENGINES", "EngineError", "Session", "open_engine", "ordered_map"]
 
 log = logging.getLogger(__name__)
 
@@ -33,10 +34,73 @@ T = TypeVar("T")
 R = TypeVar("R")
 Engine = Literal["local", "dask"]
 ENGINES: tuple[str, ...] = ("local", "dask")
+#: How long to try to reach a Dask scheduler before giving up.
+CONNECT_TIMEOUT = "10s"
 
 
 class EngineError(LipyantarError):
     """The requested engine cannot run (e.g. dask is not installed, or the scheduler is unreachable)."""
+
+
+class Session:
+    """An open engine: :meth:`map` runs a function over items, results in input order. Open one with
+    :func:`open_engine` to run several maps on the same worker pool or cluster."""
+
+    def __init__(
+        self, *, pool: ProcessPoolExecutor | None = None, client: Any = None, workers: int = 1
+    ) -> None:
+        self._pool = pool
+        self._client = client
+        self.workers = workers
+
+    def map(self, fn: Callable[[T], R], items: Iterable[T], *, window: int | None = None) -> Iterator[R]:
+        """Yield ``fn(item)`` for every item, in input order, at most ``window`` items in flight."""
+        limit = window or 4 * self.workers
+        if self._client is not None:
+            pending: deque[Any] = deque()
+            for item in items:
+                pending.append(self._client.submit(fn, item, pure=False))
+                if len(pending) >= limit:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        elif self._pool is not None:
+            futures: deque[Future[R]] = deque()
+            for item in items:
+                futures.append(self._pool.submit(fn, item))
+                if len(futures) >= limit:
+                    yield futures.popleft().result()
+            while futures:
+                yield futures.popleft().result()
+        else:
+            for item in items:
+                yield fn(item)
+
+
+@contextlib.contextmanager
+def open_engine(
+    *, engine: Engine = "local", jobs: int = 1, scheduler: str | None = None, dask_workers: int = 2
+) -> Iterator[Session]:
+    """A :class:`Session` on the chosen engine (see the module docstring), closed at the end of the block.
+
+    Raises :class:`EngineError` when the engine cannot run (dask missing, scheduler unreachable).
+    """
+    if engine not in ENGINES:
+        raise EngineError(f"unknown engine {engine!r}; valid engines: {', '.join(ENGINES)}")
+    if jobs < 1:
+        raise ValueError(f"jobs must be >= 1, not {jobs}")
+    if dask_workers < 1:
+        raise ValueError(f"dask_workers must be >= 1, not {dask_workers}")
+    if engine == "dask":
+        with _dask_session(scheduler=scheduler, workers=dask_workers) as session:
+            yield session
+    elif jobs == 1:
+        yield Session()
+    else:
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            yield Session(pool=pool, workers=jobs)
 
 
 def ordered_map(
@@ -50,35 +114,12 @@ def ordered_map(
     window: int | None = None,
 ) -> Iterator[R]:
     """Yield ``fn(item)`` for every item, in input order, on the chosen engine."""
-    if engine not in ENGINES:
-        raise EngineError(f"unknown engine {engine!r}; valid engines: {', '.join(ENGINES)}")
-    if jobs < 1:
-        raise ValueError(f"jobs must be >= 1, not {jobs}")
-    if engine == "dask":
-        yield from _dask_map(fn, items, scheduler=scheduler, workers=dask_workers, window=window)
-    elif jobs == 1:
-        for item in items:
-            yield fn(item)
-    else:
-        yield from _process_map(fn, items, jobs=jobs, window=window or 4 * jobs)
+    with open_engine(engine=engine, jobs=jobs, scheduler=scheduler, dask_workers=dask_workers) as session:
+        yield from session.map(fn, items, window=window)
 
 
-def _process_map(fn: Callable[[T], R], items: Iterable[T], *, jobs: int, window: int) -> Iterator[R]:
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        pending: deque[Future[R]] = deque()
-        for item in items:
-            pending.append(pool.submit(fn, item))
-            if len(pending) >= window:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
-
-
-def _dask_map(
-    fn: Callable[[T], R], items: Iterable[T], *, scheduler: str | None, workers: int, window: int | None
-) -> Iterator[R]:
+@contextlib.contextmanager
+def _dask_session(*, scheduler: str | None, workers: int) -> Iterator[Session]:
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:
@@ -86,7 +127,7 @@ def _dask_map(
     cluster: Any = None
     try:
         if scheduler:
-            client = Client(scheduler, timeout="10s")
+            client = Client(scheduler, timeout=CONNECT_TIMEOUT)
         else:
             cluster = LocalCluster(
                 n_workers=workers,
@@ -97,18 +138,15 @@ def _dask_map(
                 silence_logs=logging.ERROR,
             )
             client = Client(cluster)
-    except OSError as exc:
-        raise EngineError(f"cannot reach the Dask scheduler {scheduler or '(local cluster)'}: {exc}") from None
+    except (OSError, ValueError, TypeError) as exc:
+        if cluster is not None:
+            cluster.close()
+        where = scheduler or "(local cluster)"
+        raise EngineError(f"cannot reach the Dask scheduler {where}: {exc or type(exc).__name__}") from None
     try:
-        limit = window or 4 * max(1, len(client.scheduler_info().get("workers", {})) or workers)
+        n = len(client.scheduler_info().get("workers", {})) or workers
         log.info("dask engine: %s", client)
-        pending: deque[Any] = deque()
-        for item in items:
-            pending.append(client.submit(fn, item, pure=False))
-            if len(pending) >= limit:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+        yield Session(client=client, workers=max(1, n))
     finally:
         client.close()
         if cluster is not None:

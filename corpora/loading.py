@@ -22,7 +22,17 @@ import regex
 
 from translit.errors import InputError
 
-__all__ = ["Document", "LoadResult", "Skipped", "decode_bytes", "load_corpus", "read_document"]
+__all__ = [
+    "Document",
+    "LoadResult",
+    "Skipped",
+    "decode_bytes",
+    "list_files",
+    "load_corpus",
+    "normalize_text",
+    "read_bytes",
+    "read_document",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -153,6 +163,11 @@ def decode_bytes(data: bytes, *, source: str) -> tuple[str, str]:
     return text, "UTF-8"
 
 
+def normalize_text(text: str) -> str:
+    """The normalization every loaded document gets (``translit.normalize.normalize``)."""
+    return _normalize(text)
+
+
 def _normalize(text: str) -> str:
     try:
         from translit.normalize import normalize
@@ -161,8 +176,9 @@ def _normalize(text: str) -> str:
     return normalize(text)
 
 
-def read_document(path: str | os.PathLike[str]) -> Document:
-    """Read and decode one file; :class:`InputError` (naming the file) for anything that is not text."""
+def read_bytes(path: str | os.PathLike[str]) -> bytes:
+    """The raw bytes of one file; :class:`InputError` (naming the file) when it is missing, unreadable,
+    too large or empty."""
     source = str(path)
     try:
         size = os.path.getsize(path)
@@ -180,6 +196,13 @@ def read_document(path: str | os.PathLike[str]) -> Document:
         raise InputError(f"cannot read: {exc.strerror or exc}", source=source) from None
     if not data.strip():
         raise InputError("empty file", source=source)
+    return data
+
+
+def read_document(path: str | os.PathLike[str]) -> Document:
+    """Read and decode one file; :class:`InputError` (naming the file) for anything that is not text."""
+    source = str(path)
+    data = read_bytes(path)
     text, encoding = decode_bytes(data, source=source)
     text = _normalize(text)
     if not text.strip():
@@ -209,20 +232,31 @@ def _expand(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[s
     return files, empty, missing
 
 
+def list_files(
+    paths: Iterable[str | os.PathLike[str]],
+) -> tuple[list[Path], list[str], list[Skipped]]:
+    """The files :func:`load_corpus` reads, in its order (each once), the empty directories and the
+    paths that do not exist (as :class:`Skipped`)."""
+    files, empty, missing = _expand(paths)
+    unique: list[Path] = []
+    seen: set[Path] = set()
+    for path in files:
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(path)
+    return unique, empty, missing
+
+
 def load_corpus(paths: Iterable[str | os.PathLike[str]]) -> LoadResult:
     """Read every file named in ``paths`` (directories recursively, hidden files ignored, sorted).
 
     Bad files do not stop the load: they are returned as :class:`Skipped` with the reason (and logged
     at INFO level; reporting them to the user is the caller's job). Directories without files are listed in ``empty_directories``.
     """
-    files, empty, skipped = _expand(paths)
+    files, empty, skipped = list_files(paths)
     documents: list[Document] = []
-    seen: set[Path] = set()
     for path in files:
-        key = path.resolve()
-        if key in seen:
-            continue
-        seen.add(key)
         try:
             documents.append(read_document(path))
         except InputError as exc:

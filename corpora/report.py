@@ -15,10 +15,10 @@ from __future__ import annotations
 import html
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from pathlib import PurePath
 from typing import Any
 
 from .detect import DocumentDetection
-from .loading import LoadResult
 from .stats import CorpusStats, VariantTable
 from .twins import TwinReport
 
@@ -91,14 +91,17 @@ def hbars(name: str, title: str, data: Mapping[str, float], *, label_width: int 
 
 
 def histogram(
-    name: str, title: str, values: Sequence[int], *, bins: int = 20, colour: str = "#4a7fb5"
+    name: str, title: str, values: Mapping[int, int], *, bins: int = 20, colour: str = "#4a7fb5"
 ) -> str:
-    """A vertical-bar histogram of integer values with axes."""
+    """A vertical-bar histogram of integer values (value -> number of occurrences) with axes."""
+    values = {v: n for v, n in values.items() if n > 0}
     if not values:
         return _empty(name, title)
     lo, hi = min(values), max(values)
     step = max(1, -(-(hi - lo + 1) // bins))
-    counts = Counter((v - lo) // step for v in values)
+    counts: Counter[int] = Counter()
+    for v, c in values.items():
+        counts[(v - lo) // step] += c
     n = (hi - lo) // step + 1
     width, height, left, bottom, top = 460, 240, 40, 40, 26
     plot_w, plot_h = width - left - 10, height - top - bottom
@@ -129,7 +132,7 @@ def histogram(
         )
     parts.append(
         f'<text x="{left + plot_w / 2:.1f}" y="{height - 6}" text-anchor="middle">tokens per sentence '
-        f"({len(values)} sentences)</text></svg>"
+        f"({sum(values.values())} sentences)</text></svg>"
     )
     return "".join(parts)
 
@@ -195,9 +198,10 @@ def variant_bars(name: str, title: str, lexicon: VariantTable, *, top: int = TOP
     return "".join(parts)
 
 
-def script_mix(name: str, title: str, load: LoadResult, detections: Mapping[str, DocumentDetection]) -> str:
-    """One stacked bar of script shares per document, labelled with its file name and language."""
-    docs = load.documents[:MAX_DOCUMENT_ROWS]
+def script_mix(name: str, title: str, documents: Sequence[tuple[str, str, DocumentDetection]]) -> str:
+    """One stacked bar of script shares per document (source, encoding, detection), labelled with its
+    file name and language."""
+    docs = documents[:MAX_DOCUMENT_ROWS]
     if not docs:
         return _empty(name, title)
     label_w, bar_w = 260, 360
@@ -210,11 +214,12 @@ def script_mix(name: str, title: str, load: LoadResult, detections: Mapping[str,
             f'<text x="{legend_x + 14}" y="31">{script}</text>'
         )
         legend_x += 100
-    for i, doc in enumerate(docs):
+    for i, (source, _encoding, detection) in enumerate(docs):
         y = 44 + 22 * i
-        det = detections[doc.source].document
+        det = detection.document
         shares = det.shares.shares()
-        label = doc.name if len(doc.name) <= 32 else doc.name[:29] + "…"
+        doc_name = PurePath(source).name
+        label = doc_name if len(doc_name) <= 32 else doc_name[:29] + "…"
         parts.append(f'<text x="0" y="{y + 13}">{_esc(label)}</text>')
         x = float(label_w)
         for script, colour in _SCRIPT_COLOURS:
@@ -222,7 +227,7 @@ def script_mix(name: str, title: str, load: LoadResult, detections: Mapping[str,
             if w > 0:
                 parts.append(
                     f'<rect class="bar" x="{x:.1f}" y="{y}" width="{w:.1f}" height="16" fill="{colour}">'
-                    f"<title>{_esc(doc.name)}: {script} {shares.get(script, 0.0):.0%}</title></rect>"
+                    f"<title>{_esc(doc_name)}: {script} {shares.get(script, 0.0):.0%}</title></rect>"
                 )
             x += w
         parts.append(f'<text x="{label_w + bar_w + 6}" y="{y + 13}">{_esc(det.language)}</text>')
@@ -236,21 +241,23 @@ def _tokens(text: str) -> int:
 
 def render_report(
     *,
-    load: LoadResult,
-    detections: Mapping[str, DocumentDetection],
+    load: Any,
+    documents: Sequence[tuple[str, str, DocumentDetection]],
     twins: TwinReport,
     stats: CorpusStats,
-    kept: Sequence[Any],
-    all_beads: Sequence[Any],
+    alignment: Any,
     lexicon: VariantTable,
     build: Any,
 ) -> str:
-    """The self-contained HTML report of a build (``build`` is the :class:`corpora.build.BuildResult`)."""
+    """The self-contained HTML report of a build: ``load`` is its :class:`corpora.build.LoadSummary`,
+    ``documents`` the (source, encoding, detection) of the first documents (at least
+    :data:`MAX_DOCUMENT_ROWS`), ``alignment`` its :class:`corpora.build.AlignmentSummary` and ``build``
+    the :class:`corpora.build.BuildResult`."""
     d = build.dropped
     out = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>lipyantar corpus report</title>",
         f"<style>{_CSS}</style></head><body><h1>Corpus report</h1>",
-        f"<p>{len(load.documents)} documents read, {len(load.skipped)} skipped; {len(twins.pairs)} twin pairs; "
+        f"<p>{load.documents} documents read, {len(load.skipped)} skipped; {len(twins.pairs)} twin pairs; "
         f"{build.aligned} beads aligned, <b>{build.beads} sentence pairs written</b> "
         f"(dropped: {d.unmatched} unmatched, {d.low_score} below the minimum score, {d.duplicate} duplicates); "
         f"{lexicon.words} lexicon words; model: {_esc(build.model or 'none')}.</p>",
@@ -264,26 +271,15 @@ def render_report(
         out.append(_table(["file", "reason"], rows))
 
     out.append("<h2>Alignment</h2><div class='plots'>")
+    out.append(histogram("length-deva", "Sentence length, Devanagari side", alignment.deva_lengths))
     out.append(
-        histogram("length-deva", "Sentence length, Devanagari side", [_tokens(b.deva_text) for b in kept])
+        histogram("length-roman", "Sentence length, romanized side", alignment.roman_lengths, colour="#e07b39")
     )
-    out.append(
-        histogram(
-            "length-roman",
-            "Sentence length, romanized side",
-            [_tokens(b.roman_text) for b in kept],
-            colour="#e07b39",
-        )
-    )
-    kept_ids = {id(b) for b in kept}
-    points = [
-        (len(b.deva_text), len(b.roman_text), "#4a7fb5" if id(b) in kept_ids else "#e07b39")
-        for b in all_beads
-    ]
-    out.append(scatter("length-ratio", "Sentence length: Devanagari vs romanized (characters)", points))
-    types = Counter(b.kind for b in all_beads)
-    ordered = dict(sorted(types.items(), key=lambda kv: (-kv[1], kv[0])))
-    out.append(hbars("bead-types", "Bead types", ordered, label_width=60))
+    title = "Sentence length: Devanagari vs romanized (characters)"
+    if alignment.stride > 1:
+        title += f", every {alignment.stride}th bead"
+    out.append(scatter("length-ratio", title, alignment.points))
+    out.append(hbars("bead-types", "Bead types", dict(alignment.bead_types), label_width=60))
     out.append("</div>")
     p = stats.parallel
     if p is not None:
@@ -309,18 +305,18 @@ def render_report(
     )
 
     out.append("<h2>Documents</h2>")
-    if len(load.documents) > MAX_DOCUMENT_ROWS:
-        out.append(f"<p>The first {MAX_DOCUMENT_ROWS} of {len(load.documents)} documents.</p>")
-    out.append(script_mix("script-mix", "Script mix per document (and detected language)", load, detections))
+    if load.documents > MAX_DOCUMENT_ROWS:
+        out.append(f"<p>The first {MAX_DOCUMENT_ROWS} of {load.documents} documents.</p>")
+    out.append(script_mix("script-mix", "Script mix per document (and detected language)", documents))
     out.append(hbars("languages", "Documents per language", dict(stats.languages)))
     rows = []
-    for doc in load.documents[:MAX_DOCUMENT_ROWS]:
-        det = detections[doc.source].document
+    for source, encoding, detection in documents[:MAX_DOCUMENT_ROWS]:
+        det = detection.document
         shares = det.shares.shares()
         rows.append(
             (
-                doc.source,
-                doc.encoding,
+                source,
+                encoding,
                 det.language,
                 round(det.confidence, 3),
                 f"{shares['Devanagari']:.0%} / {shares['Latin']:.0%} / {shares['Arabic']:.0%}",

@@ -36,6 +36,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
@@ -51,7 +52,9 @@ __all__ = [
     "CorpusStats",
     "Distribution",
     "DocumentCounts",
+    "ParallelAccumulator",
     "ParallelStats",
+    "StatsAccumulator",
     "VariantEntry",
     "VariantTable",
     "corpus_stats",
@@ -79,6 +82,28 @@ _LATIN_WORD = regex.compile(r"^[\p{Latin}\p{M}']+$")
 
 def _round(value: float) -> float:
     return round(value, 4)
+
+
+def _median(items: Sequence[tuple[float, int]], total: int) -> float:
+    """The median of sorted (value, count) items holding ``total`` values (``statistics.median``)."""
+    wanted = (total // 2 - 1, total // 2) if total % 2 == 0 else (total // 2, total // 2)
+    found: list[float] = []
+    seen = 0
+    for value, n in items:
+        while len(found) < 2 and wanted[len(found)] < seen + n:
+            found.append(value)
+        if len(found) == 2:
+            break
+        seen += n
+    low, high = found
+    return low if low == high and total % 2 else (low + high) / 2
+
+
+def _sqrt_fraction(value: Fraction) -> float:
+    exact = getattr(statistics, "_float_sqrt_of_frac", None)
+    if exact is not None:
+        return float(exact(value.numerator, value.denominator))
+    return math.sqrt(value)
 
 
 @dataclass(frozen=True)
@@ -111,6 +136,29 @@ class Distribution:
             statistics.fmean(values),
             float(statistics.median(values)),
             statistics.pstdev(values),
+            hist,
+        )
+
+    @classmethod
+    def of_counts(
+        cls, counts: Mapping[float, int], *, buckets: Sequence[tuple[str, int, int]] = ()
+    ) -> Distribution:
+        """:meth:`of` from value -> number of occurrences (bounded memory for millions of values)."""
+        items = sorted((v, n) for v, n in counts.items() if n > 0)
+        hist = {name: sum(n for v, n in items if lo <= v <= hi) for name, lo, hi in buckets}
+        total = sum(n for _, n in items)
+        if not total:
+            return cls(histogram=hist)
+        exact = sum((Fraction(v) * n for v, n in items), Fraction(0))
+        mean = exact / total
+        ss = sum((n * (Fraction(v) - mean) ** 2 for v, n in items), Fraction(0))
+        return cls(
+            total,
+            float(items[0][0]),
+            float(items[-1][0]),
+            float(mean),
+            float(_median(items, total)),
+            _sqrt_fraction(ss / total),
             hist,
         )
 
@@ -548,34 +596,52 @@ def variant_pairs(pairs: Iterable[tuple[str, str]]) -> Counter[tuple[str, str]]:
     return counts
 
 
+class ParallelAccumulator:
+    """Running parallel statistics over beads added one at a time (bounded memory: counters over bead
+    types, length ratios and the word-pair vocabulary). :func:`parallel_stats` is this over a list."""
+
+    def __init__(self) -> None:
+        self.beads = 0
+        self.kinds: Counter[str] = Counter()
+        self.ratios: Counter[float] = Counter()
+        self.links: Counter[tuple[str, str]] = Counter()
+
+    def add(self, bead: Any, *, words: bool = True) -> None:
+        """Count one bead; its 1-1 word links go to the variant table when ``words``."""
+        self.beads += 1
+        self.kinds[bead.kind] += 1
+        deva, roman = bead.deva_text.strip(), bead.roman_text.strip()
+        if deva and roman:
+            self.ratios[len(roman) / len(deva)] += 1
+            if words:
+                links = getattr(bead, "words", None)
+                if links is not None:
+                    self.add_word_pairs((w.deva, w.roman) for w in links if w.kind == "1-1")
+                else:
+                    self.add_word_pairs(_word_links(deva, roman))
+
+    def add_word_pairs(self, pairs: Iterable[tuple[str, str]]) -> None:
+        self.links.update(variant_pairs(pairs))
+
+    def result(self) -> ParallelStats:
+        bead_types = dict(sorted(self.kinds.items(), key=lambda kv: (-kv[1], kv[0])))
+        return ParallelStats(
+            self.beads, bead_types, Distribution.of_counts(self.ratios), VariantTable.from_pairs(self.links)
+        )
+
+
 def parallel_stats(
     beads: Iterable[Any], *, word_pairs: Iterable[tuple[str, str]] | None = None
 ) -> ParallelStats:
     """Statistics of aligned beads (objects with ``kind``, ``deva_text``, ``roman_text`` and optionally
     ``words``, like ``align.Bead``). ``word_pairs`` (e.g. a gold word alignment) replaces the word
     alignment of the beads for the variant table."""
-    kinds: Counter[str] = Counter()
-    ratios: list[float] = []
-    links: list[tuple[str, str]] = []
-    n = 0
+    acc = ParallelAccumulator()
     for bead in beads:
-        n += 1
-        kinds[bead.kind] += 1
-        deva, roman = bead.deva_text.strip(), bead.roman_text.strip()
-        if deva and roman:
-            ratios.append(len(roman) / len(deva))
-            if word_pairs is None:
-                words = getattr(bead, "words", None)
-                if words is not None:
-                    links.extend((w.deva, w.roman) for w in words if w.kind == "1-1")
-                else:
-                    links.extend(_word_links(deva, roman))
+        acc.add(bead, words=word_pairs is None)
     if word_pairs is not None:
-        links = list(word_pairs)
-    bead_types = dict(sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
-    return ParallelStats(
-        n, bead_types, Distribution.of(ratios), VariantTable.from_pairs(variant_pairs(links))
-    )
+        acc.add_word_pairs(word_pairs)
+    return acc.result()
 
 
 def corpus_stats(
@@ -667,6 +733,64 @@ def document_counts(doc: Document, *, language: str, presplit: bool = False) -> 
     )
 
 
+class StatsAccumulator:
+    """Running corpus statistics over :class:`DocumentCounts` added one document at a time, in bounded
+    memory (counters over sentence lengths, CMI values, characters and the vocabulary; no text)."""
+
+    def __init__(self) -> None:
+        self.documents = 0
+        self.paragraphs = 0
+        self.lengths: Counter[int] = Counter()
+        self.types: set[str] = set()
+        self.chars: dict[str, Counter[str]] = {name: Counter() for name in CHAR_CLASSES}
+        self.doc_languages: Counter[str] = Counter()
+        self.token_languages: Counter[str] = Counter()
+        self.romanized: Counter[str] = Counter()
+        self.cmis: Counter[float] = Counter()
+
+    def add(self, c: DocumentCounts) -> None:
+        self.documents += 1
+        self.doc_languages[c.language] += 1
+        self.paragraphs += c.paragraphs
+        self.lengths.update(c.lengths)
+        self.types.update(c.types)
+        for name, table in c.characters.items():
+            self.chars[name].update(table)
+        self.token_languages.update(c.token_languages)
+        self.romanized.update(c.romanized)
+        self.cmis.update(c.cmis)
+
+    def result(self, *, parallel: ParallelStats | None = None) -> CorpusStats:
+        utterances = sum(self.cmis.values())
+        mixed = {v: n for v, n in self.cmis.items() if v > 0}
+        n_mixed = sum(mixed.values())
+        cmi_stats = CmiStats(
+            utterances,
+            n_mixed,
+            Distribution.of_counts(self.cmis).mean if utterances else 0.0,
+            Distribution.of_counts(mixed).mean if n_mixed else 0.0,
+        )
+        characters = {
+            name: dict(sorted(table.items(), key=lambda kv: (-kv[1], kv[0])))
+            for name, table in self.chars.items()
+            if table
+        }
+        return CorpusStats(
+            documents=self.documents,
+            paragraphs=self.paragraphs,
+            sentences=sum(self.lengths.values()),
+            tokens=sum(v * n for v, n in self.lengths.items()),
+            types=len(self.types),
+            sentence_lengths=Distribution.of_counts(self.lengths, buckets=SENTENCE_BUCKETS),  # type: ignore[arg-type]
+            characters=characters,
+            languages=dict(sorted(self.doc_languages.items())),
+            token_languages=dict(sorted(self.token_languages.items())),
+            romanized_tokens=dict(sorted(self.romanized.items())),
+            cmi=cmi_stats,
+            parallel=parallel,
+        )
+
+
 def stats_from_counts(
     counts: Iterable[DocumentCounts],
     *,
@@ -674,48 +798,7 @@ def stats_from_counts(
     word_pairs: Iterable[tuple[str, str]] | None = None,
 ) -> CorpusStats:
     """Add up per-document counts (in document order) into :class:`CorpusStats`."""
-    n_documents = n_paragraphs = 0
-    lengths: list[int] = []
-    types: set[str] = set()
-    chars: dict[str, Counter[str]] = {name: Counter() for name in CHAR_CLASSES}
-    doc_languages: Counter[str] = Counter()
-    token_languages: Counter[str] = Counter()
-    romanized: Counter[str] = Counter()
-    cmis: list[float] = []
+    acc = StatsAccumulator()
     for c in counts:
-        n_documents += 1
-        doc_languages[c.language] += 1
-        n_paragraphs += c.paragraphs
-        lengths.extend(c.lengths)
-        types.update(c.types)
-        for name, table in c.characters.items():
-            chars[name].update(table)
-        token_languages.update(c.token_languages)
-        romanized.update(c.romanized)
-        cmis.extend(c.cmis)
-    mixed = [c for c in cmis if c > 0]
-    cmi_stats = CmiStats(
-        len(cmis),
-        len(mixed),
-        statistics.fmean(cmis) if cmis else 0.0,
-        statistics.fmean(mixed) if mixed else 0.0,
-    )
-    characters = {
-        name: dict(sorted(table.items(), key=lambda kv: (-kv[1], kv[0])))
-        for name, table in chars.items()
-        if table
-    }
-    return CorpusStats(
-        documents=n_documents,
-        paragraphs=n_paragraphs,
-        sentences=len(lengths),
-        tokens=sum(lengths),
-        types=len(types),
-        sentence_lengths=Distribution.of(lengths, buckets=SENTENCE_BUCKETS),
-        characters=characters,
-        languages=dict(sorted(doc_languages.items())),
-        token_languages=dict(sorted(token_languages.items())),
-        romanized_tokens=dict(sorted(romanized.items())),
-        cmi=cmi_stats,
-        parallel=None if beads is None else parallel_stats(beads, word_pairs=word_pairs),
-    )
+        acc.add(c)
+    return acc.result(parallel=None if beads is None else parallel_stats(beads, word_pairs=word_pairs))

@@ -23,8 +23,10 @@ least ``min_score``. Every other document is listed as unpaired with its languag
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -35,7 +37,18 @@ import regex
 from .detect import DocumentDetection, detect_document
 from .loading import Document
 
-__all__ = ["DEFAULT_MIN_SCORE", "TwinPair", "TwinReport", "Unpaired", "find_twins", "skeleton", "twin_score"]
+__all__ = [
+    "DEFAULT_MIN_SCORE",
+    "TwinCandidate",
+    "TwinPair",
+    "TwinProfile",
+    "TwinReport",
+    "Unpaired",
+    "find_twins",
+    "pair_twins",
+    "skeleton",
+    "twin_score",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -90,43 +103,75 @@ def _ngrams(seq: Sequence[str], n: int) -> list[tuple[str, ...]]:
 
 
 def _score(a: Sequence[str], b: Sequence[str]) -> float:
-    return _Grams.of(a).score(_Grams.of(b))
+    return TwinProfile.of(a).score(TwinProfile.of(b))
+
+
+def _gram_key(gram: tuple[str, ...]) -> int:
+    """A stable 64-bit key of an n-gram (the same in every process, unlike ``hash``)."""
+    digest = hashlib.blake2b("\x1f".join(gram).encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True)
+
+
+def _packed(grams: list[tuple[str, ...]]) -> tuple[array[int], array[int]]:
+    counts = Counter(_gram_key(g) for g in grams)
+    keys = sorted(counts)
+    return array("q", keys), array("q", (counts[k] for k in keys))
 
 
 @dataclass(frozen=True)
-class _Grams:
-    """A document's skeleton bigram and trigram multisets, computed once per document."""
+class TwinProfile:
+    """What twin discovery keeps of a document: its skeleton bigram and trigram multisets, packed as
+    sorted arrays of stable 64-bit n-gram keys with their counts (a few kB a document, not its text)."""
 
     words: int
-    bigrams: Counter[tuple[str, ...]]
-    trigrams: Counter[tuple[str, ...]]
+    bigram_keys: array[int]
+    bigram_counts: array[int]
+    trigram_keys: array[int]
+    trigram_counts: array[int]
     bigram_total: int
     trigram_total: int
 
     @classmethod
-    def of(cls, skeletons: Sequence[str]) -> _Grams:
-        bi, tri = Counter(_ngrams(skeletons, 2)), Counter(_ngrams(skeletons, 3))
-        return cls(len(skeletons), bi, tri, sum(bi.values()), sum(tri.values()))
+    def of(cls, skeletons: Sequence[str]) -> TwinProfile:
+        bi_keys, bi_counts = _packed(_ngrams(skeletons, 2))
+        tri_keys, tri_counts = _packed(_ngrams(skeletons, 3))
+        return cls(len(skeletons), bi_keys, bi_counts, tri_keys, tri_counts, sum(bi_counts), sum(tri_counts))
 
-    def score(self, other: _Grams) -> float:
+    @classmethod
+    def of_text(cls, text: str) -> TwinProfile:
+        return cls.of(_skeletons(text))
+
+    def tables(self) -> tuple[dict[int, int], dict[int, int]]:
+        """The bigram and trigram multisets as dictionaries (for scoring against many others)."""
+        return (
+            dict(zip(self.bigram_keys, self.bigram_counts, strict=True)),
+            dict(zip(self.trigram_keys, self.trigram_counts, strict=True)),
+        )
+
+    def score(
+        self,
+        other: TwinProfile,
+        tables: tuple[dict[int, int], dict[int, int]] | None = None,
+        other_tables: tuple[dict[int, int], dict[int, int]] | None = None,
+    ) -> float:
+        """The twin score (module docstring); ``tables`` / ``other_tables`` are :meth:`tables` of
+        ``self`` / ``other`` when already made."""
         if not self.words or not other.words:
             return 0.0
-        bigrams = _dice_counts(self.bigrams, self.bigram_total, other.bigrams, other.bigram_total)
-        trigrams = _dice_counts(self.trigrams, self.trigram_total, other.trigrams, other.trigram_total)
+        bi, tri = tables or self.tables()
+        other_bi, other_tri = other_tables or other.tables()
+        bigrams = _dice(bi, self.bigram_total, other_bi, other.bigram_total)
+        trigrams = _dice(tri, self.trigram_total, other_tri, other.trigram_total)
         ratio = min(self.words, other.words) / max(self.words, other.words)
         penalty = min(1.0, ratio / 0.5)
         return (bigrams + trigrams) / 2.0 * penalty
 
 
-def _dice_counts(
-    a: Counter[tuple[str, ...]], a_total: int, b: Counter[tuple[str, ...]], b_total: int
-) -> float:
+def _dice(a: Mapping[int, int], a_total: int, b: Mapping[int, int], b_total: int) -> float:
     total = a_total + b_total
     if not total:
         return 0.0
-    if len(a) > len(b):
-        a, b = b, a
-    shared = sum(min(count, b[key]) for key, count in a.items() if key in b)
+    shared = sum(min(a[key], b[key]) for key in a.keys() & b.keys())
     return 2.0 * shared / total
 
 
@@ -134,28 +179,32 @@ def _dice_counts(
 #: romanized documents sharing the most rare trigrams with a Devanagari document (see :func:`_candidates`).
 EXHAUSTIVE_PAIRS = 10_000
 CANDIDATES_PER_DOCUMENT = 8
+CACHED_TABLES = 100
 
 
-def _candidates(deva: Sequence[str], roman: Sequence[str], grams: Mapping[str, _Grams]) -> Iterable[tuple[str, str]]:
-    """Likely pairs without scoring all of them: an inverted index of the romanized documents'
-    trigrams; trigrams found in many documents (common phrases) are ignored; each Devanagari document
-    is scored against the few romanized documents sharing most of its trigrams."""
+def _candidates(
+    deva: Sequence[str], roman: Sequence[str], grams: Mapping[str, TwinProfile]
+) -> Iterable[tuple[str, list[str]]]:
+    """Likely pairs without scoring all of them, as (Devanagari document, romanized candidates): an
+    inverted index of the romanized documents' trigrams; trigrams found in many documents (common
+    phrases) are ignored; each Devanagari document is scored against the few romanized documents
+    sharing most of its trigrams."""
     if len(deva) * len(roman) <= EXHAUSTIVE_PAIRS:
-        yield from ((a, b) for a in deva for b in roman)
+        yield from ((a, list(roman)) for a in deva)
         return
-    index: dict[tuple[str, ...], list[int]] = {}
+    index: dict[int, list[int]] = {}
     for k, source in enumerate(roman):
-        for gram in grams[source].trigrams:
+        for gram in grams[source].trigram_keys:
             index.setdefault(gram, []).append(k)
     limit = max(5, len(roman) // 50)
     for a in deva:
         shared: Counter[int] = Counter()
-        for gram in grams[a].trigrams:
+        for gram in grams[a].trigram_keys:
             posting = index.get(gram)
             if posting is not None and len(posting) <= limit:
                 shared.update(posting)
-        for k, _count in sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))[:CANDIDATES_PER_DOCUMENT]:
-            yield a, roman[k]
+        ranked = sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))[:CANDIDATES_PER_DOCUMENT]
+        yield a, [roman[k] for k, _count in ranked]
 
 
 @dataclass(frozen=True)
@@ -269,6 +318,23 @@ def _side(detection: DocumentDetection) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class TwinCandidate:
+    """What twin discovery needs of one document: its language, its side (``"deva"``, ``"roman"`` or
+    ``None`` for a document that cannot be a twin) and, for Hindi documents, its :class:`TwinProfile`."""
+
+    source: str
+    language: str
+    side: str | None = None
+    profile: TwinProfile | None = None
+
+    @classmethod
+    def of(cls, document: Document, detection: DocumentDetection) -> TwinCandidate:
+        side = _side(detection)
+        profile = TwinProfile.of_text(document.text) if side is not None else None
+        return cls(document.source, detection.language, side, profile)
+
+
 def find_twins(
     documents: Iterable[Document],
     *,
@@ -281,22 +347,33 @@ def find_twins(
     """
     if not 0.0 < min_score <= 1.0:
         raise ValueError("min_score must be within (0, 1]")
-    docs = list(documents)
     detections = dict(detections or {})
-    languages: dict[str, str] = {}
-    sides: dict[str, str | None] = {}
-    for doc in docs:
-        det = detections.get(doc.source) or detect_document(doc, paragraphs=False, lines=False)
-        languages[doc.source] = det.language
-        sides[doc.source] = _side(det)
-    deva = [d for d in docs if sides[d.source] == "deva"]
-    roman = [d for d in docs if sides[d.source] == "roman"]
-    grams = {d.source: _Grams.of(_skeletons(d.text)) for d in deva + roman}
-    pairs_to_score = _candidates([d.source for d in deva], [d.source for d in roman], grams)
-    scored = sorted(
-        ((grams[a].score(grams[b]), a, b) for a, b in pairs_to_score),
-        key=lambda t: (-t[0], t[1], t[2]),
-    )
+    candidates = [
+        TwinCandidate.of(
+            doc, detections.get(doc.source) or detect_document(doc, paragraphs=False, lines=False)
+        )
+        for doc in documents
+    ]
+    return pair_twins(candidates, min_score=min_score)
+
+
+def pair_twins(candidates: Sequence[TwinCandidate], *, min_score: float = DEFAULT_MIN_SCORE) -> TwinReport:
+    """:func:`find_twins` from per-document :class:`TwinCandidate` records (in document order), so a
+    caller can stream the documents and keep only their profiles."""
+    if not 0.0 < min_score <= 1.0:
+        raise ValueError("min_score must be within (0, 1]")
+    grams = {c.source: c.profile for c in candidates if c.side is not None and c.profile is not None}
+    deva = [c.source for c in candidates if c.side == "deva" and c.source in grams]
+    roman = [c.source for c in candidates if c.side == "roman" and c.source in grams]
+    scored_list: list[tuple[float, str, str]] = []
+    # every Devanagari document meets every romanized one: make the romanized tables once (few of them)
+    cache = len(deva) * len(roman) <= EXHAUSTIVE_PAIRS and len(roman) <= 2 * CACHED_TABLES
+    roman_tables = {b: grams[b].tables() for b in roman} if cache else {}
+    for a, others in _candidates(deva, roman, grams):
+        profile = grams[a]
+        tables = profile.tables()
+        scored_list.extend((profile.score(grams[b], tables, roman_tables.get(b)), a, b) for b in others)
+    scored = sorted(scored_list, key=lambda t: (-t[0], t[1], t[2]))
     best: dict[str, float] = {}
     for score, a, b in scored:
         best[a] = max(best.get(a, 0.0), score)
@@ -312,16 +389,15 @@ def find_twins(
         pairs.append(TwinPair(a, b, min(1.0, score)))
         logger.info("twins: %s <-> %s (score %.3f)", a, b, score)
     unpaired = []
-    for doc in docs:
-        if doc.source in used:
+    for c in candidates:
+        if c.source in used:
             continue
-        lang = languages[doc.source]
-        if sides[doc.source] == "deva":
+        if c.side == "deva":
             reason = "no romanized document matches" if roman else "no romanized Hindi document"
-        elif sides[doc.source] == "roman":
+        elif c.side == "roman":
             reason = "no Devanagari document matches" if deva else "no Devanagari Hindi document"
         else:
             reason = "not Hindi: only Hindi documents (Devanagari or romanized) are paired"
-        unpaired.append(Unpaired(doc.source, lang, reason, best.get(doc.source)))
+        unpaired.append(Unpaired(c.source, c.language, reason, best.get(c.source)))
     pairs.sort(key=lambda p: (p.devanagari, p.romanized))
     return TwinReport(tuple(pairs), tuple(unpaired), min_score)

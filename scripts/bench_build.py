@@ -99,7 +99,7 @@ def run_one(corpus: Path, out: Path, jobs: int, model: bool) -> dict[str, object
     elapsed = time.perf_counter() - start
     return {
         "seconds": elapsed,
-        "documents": len(result.load.documents),
+        "documents": result.load.documents,
         "pairs": [[p.devanagari, p.romanized] for p in result.twins.pairs],
         "aligned": result.aligned,
         "written": result.beads,

@@ -166,17 +166,19 @@ def main() -> int:
                     )
                     sys.stdout.flush()
     for task in what:
-        one = {r["size"]: r for r in rows if r["task"] == task and r["engine"] == "local --jobs 1"}
-        two = {r["size"]: r for r in rows if r["task"] == task and r["engine"] == "local --jobs 2"}
-        if one and two:
-            big = max(one)
-            speedup = float(two[big]["sentences_per_s"]) / float(one[big]["sentences_per_s"])  # type: ignore[arg-type]
-            small, large = min(one), max(one)
-            growth = float(one[large]["peak_mib"]) / float(one[small]["peak_mib"])  # type: ignore[arg-type]
-            print(
-                f"{task}: --jobs 2 / --jobs 1 throughput at {big}×: {speedup:.2f}; "
-                f"peak memory {large}× / {small}× (jobs 1): {growth:.2f}"
-            )
+        by_engine: dict[str, dict[int, dict[str, object]]] = {}
+        for r in rows:
+            if r["task"] == task:
+                by_engine.setdefault(str(r["engine"]), {})[int(r["size"])] = r  # type: ignore[call-overload]
+        one = by_engine.get("local --jobs 1", {})
+        for name, table in by_engine.items():
+            small, large = min(table), max(table)
+            growth = float(table[large]["peak_mib"]) / float(table[small]["peak_mib"])  # type: ignore[arg-type]
+            line = f"{task} {name}: peak memory {large}× / {small}×: {growth:.2f}"
+            if name != "local --jobs 1" and large in one:
+                speedup = float(table[large]["sentences_per_s"]) / float(one[large]["sentences_per_s"])  # type: ignore[arg-type]
+                line += f"; throughput vs --jobs 1 at {large}×: {speedup:.2f}"
+            print(line)
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
     return 0
