@@ -61,6 +61,8 @@ from translit.errors import ModelError
 from translit.jointseq import JointModel
 from translit.langmodel import BOUNDARY, CharLM, WordLM
 
+from .metrics import edit_distance
+
 __all__ = [
     "DEFAULT_MODEL_NAME",
     "FORMAT_NAME",
@@ -357,7 +359,7 @@ class LearnedModel:
                 if ruled == roman:
                     s += p.w_rules_eq
                 else:
-                    s -= p.w_rules_dist * _levenshtein(ruled, roman)
+                    s -= p.w_rules_dist * edit_distance(ruled, roman)
             c = attested.get(deva)
             if c:
                 s += p.w_mem * math.log1p(c)
@@ -575,32 +577,6 @@ def _rules_word(word: str) -> str:
     from translit.rules import romanize_word
 
     return romanize_word(word)
-
-
-def _levenshtein(a: str, b: str) -> int:
-    # a common prefix or suffix never changes the distance
-    if a == b:
-        return 0
-    lo = 0
-    top = min(len(a), len(b))
-    while lo < top and a[lo] == b[lo]:
-        lo += 1
-    hi = 0
-    while hi < top - lo and a[-1 - hi] == b[-1 - hi]:
-        hi += 1
-    a = a[lo : len(a) - hi]
-    b = b[lo : len(b) - hi]
-    if not a or not b:
-        return len(a) + len(b)
-    if len(a) < len(b):
-        a, b = b, a
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
 
 
 def _rules_piece(piece: str) -> str:
