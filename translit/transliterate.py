@@ -284,6 +284,12 @@ _BOUNDARY_RE = regex.compile(
     r"(?<=(?:[\u0915-\u0939\u0958-\u095f\u0978-\u097f]\u093c?\u094d?|[\u0905-\u0914\u093e-\u094c]))"
     r"(?=[\u0905-\u0914])|(?<=\u094d)(?=[\u0915-\u0939\u0958-\u095f\u0978-\u097f])"
 )
+#: words that can read back wrong: a vowel letter after a consonant or vowel, or a dead consonant before
+#: ह (k + h = kh); only these pay for the round-trip check
+_RISKY_RE = regex.compile(
+    r"(?:[\u0915-\u0939\u0958-\u095f\u0978-\u097f]\u093c?\u094d?|[\u0905-\u0914\u093e-\u094c])"
+    r"[\u0905-\u0914]|\u094d\u0939"
+)
 _HIATUS = "\ue002"
 _SEPARATOR = {"iast": ":", "iso": ":"}
 _SEPARATOR_DEFAULT = "{}"
@@ -312,7 +318,7 @@ def _standard_fns(scheme: Scheme) -> tuple[Callable[[str], str], Callable[[str],
         if strip_nukta:
             word = word.replace(_NUKTA, "")
         out = plain(word)
-        if from_latin(out) == word:
+        if not _RISKY_RE.search(word) or from_latin(out) == word:
             return out
         places = [m.start() for m in _BOUNDARY_RE.finditer(word)]
 
