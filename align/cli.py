@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 import click
 
-from translit.errors import LipyantarError
+from translit.cli import run_cli_errors
 from translit.textio import atomic_write, open_output, read_text
 
 from .io import write_jsonl, write_moses, write_tsv, write_word_pairs
@@ -119,6 +119,7 @@ class _Tally:
     help="Romanization of the Devanagari side for the similarity: the rule romanizer, the learned model "
     "(more accurate, much slower) or the aligner's small built-in one.",
 )
+@run_cli_errors
 def align_command(
     deva_file: str,
     roman_file: str,
@@ -138,21 +139,17 @@ def align_command(
     if words and fmt != "jsonl":
         _warn("--words only changes --format jsonl output; ignored")
         words = False
-    try:
-        _run(
-            deva_file,
-            roman_file,
-            presplit=presplit,
-            fmt=fmt,
-            output=output,
-            words=words,
-            max_bead=max_bead,
-            word_pairs=word_pairs,
-            romanizer=romanizer,
-        )
-    except LipyantarError as exc:
-        click.echo(f"lipyantar: error: {exc}", err=True)
-        raise SystemExit(exc.exit_code) from None
+    _run(
+        deva_file,
+        roman_file,
+        presplit=presplit,
+        fmt=fmt,
+        output=output,
+        words=words,
+        max_bead=max_bead,
+        word_pairs=word_pairs,
+        romanizer=romanizer,
+    )
 
 
 def _run(

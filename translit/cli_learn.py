@@ -15,9 +15,11 @@ from dataclasses import asdict, dataclass
 import click
 
 from translit.charalign import normalize_deva, normalize_roman
-from translit.errors import InputError, LipyantarError
+from translit.cli import run_cli_errors
+from translit.errors import InputError
 from translit.metrics import edit_distance
 from translit.model import LearnedModel, default_model, load_model
+from translit.textio import read_text
 
 __all__ = ["EvalResult", "evaluate", "evaluate_command", "learn_command"]
 
@@ -113,6 +115,7 @@ def _load(model_path: str | None) -> LearnedModel:
     show_default=True,
     help="With --base none: fraction of worst-aligned (noisy) pairs to drop.",
 )
+@run_cli_errors
 def learn_command(
     pairs: tuple[str, ...],
     twins: tuple[tuple[str, str], ...],
@@ -124,49 +127,38 @@ def learn_command(
     """Learn a romanization model from PAIRS.tsv files (native<TAB>roman[<TAB>count]) and twins."""
     from translit.learn import adapt, pairs_from_twin, read_pairs, train
 
-    try:
-        if not pairs and not twins:
-            raise click.UsageError("give at least one PAIRS file or --twin DEVA_FILE ROMAN_FILE")
-        word_pairs: list[tuple[str, str, float]] = []
-        for path in pairs:
-            word_pairs.extend(read_pairs(path))
-        twin_texts = [(_read(d), _read(r)) for d, r in twins]
-        if base == "default":
-            model = default_model()
-            for deva_text, roman_text in twin_texts:
-                word_pairs.extend(pairs_from_twin(deva_text, roman_text, model))
-            if not word_pairs:
-                raise InputError("no word pairs found in the inputs")
-            native = [d for d, _ in twin_texts]
-            model = adapt(model, word_pairs, native_text=native or None)
-        else:
-            natives = [d for d, _ in twin_texts]
-            model = (
-                train(word_pairs, seed=seed, native_text=natives, noise_fraction=drop_noisy)
-                if word_pairs
-                else None
-            )
-            if twin_texts:
-                if model is None:
-                    raise InputError("--base none needs PAIRS files to learn a base from")
-                extra = []
-                for deva_text, roman_text in twin_texts:
-                    extra.extend(pairs_from_twin(deva_text, roman_text, model))
-                model = train(word_pairs + extra, seed=seed, native_text=natives, noise_fraction=drop_noisy)
+    if not pairs and not twins:
+        raise click.UsageError("give at least one PAIRS file or --twin DEVA_FILE ROMAN_FILE")
+    word_pairs: list[tuple[str, str, float]] = []
+    for path in pairs:
+        word_pairs.extend(read_pairs(path))
+    twin_texts = [(read_text(d), read_text(r)) for d, r in twins]
+    if base == "default":
+        model = default_model()
+        for deva_text, roman_text in twin_texts:
+            word_pairs.extend(pairs_from_twin(deva_text, roman_text, model))
+        if not word_pairs:
+            raise InputError("no word pairs found in the inputs")
+        native = [d for d, _ in twin_texts]
+        model = adapt(model, word_pairs, native_text=native or None)
+    else:
+        natives = [d for d, _ in twin_texts]
+        model = (
+            train(word_pairs, seed=seed, native_text=natives, noise_fraction=drop_noisy)
+            if word_pairs
+            else None
+        )
+        if twin_texts:
             if model is None:
-                raise InputError("no word pairs found in the inputs")
-        model.save(output)
-    except LipyantarError as exc:
-        raise click.ClickException(str(exc)) from exc
+                raise InputError("--base none needs PAIRS files to learn a base from")
+            extra = []
+            for deva_text, roman_text in twin_texts:
+                extra.extend(pairs_from_twin(deva_text, roman_text, model))
+            model = train(word_pairs + extra, seed=seed, native_text=natives, noise_fraction=drop_noisy)
+        if model is None:
+            raise InputError("no word pairs found in the inputs")
+    model.save(output)
     click.echo(f"wrote {output} ({os.path.getsize(output) / 1e6:.2f} MB)", err=True)
-
-
-def _read(path: str) -> str:
-    try:
-        with open(path, encoding="utf-8-sig") as fh:
-            return fh.read()
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8: {exc.reason}", source=path) from exc
 
 
 @click.command("evaluate")
@@ -179,13 +171,11 @@ def _read(path: str) -> str:
     help="Model file (default: the shipped model).",
 )
 @click.option("--direction", type=click.Choice(["roman2deva", "deva2roman"]), required=True)
+@run_cli_errors
 def evaluate_command(lexicon: str, model_path: str | None, direction: str) -> None:
     """Print top-1 / top-5 accuracy and CER of a model on LEXICON.tsv as JSON."""
     from translit.learn import read_pairs
 
-    try:
-        model = _load(model_path)
-        result = evaluate(model, read_pairs(lexicon), direction=direction)
-    except LipyantarError as exc:
-        raise click.ClickException(str(exc)) from exc
+    model = _load(model_path)
+    result = evaluate(model, read_pairs(lexicon), direction=direction)
     click.echo(json.dumps(asdict(result), indent=2))
