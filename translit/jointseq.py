@@ -12,6 +12,10 @@ the automaton state; it returns the k best output strings with their joint log-p
 The search memoizes, across calls, the automaton steps with backoff resolved and, per input chunk,
 the expansions of each (state, last output character): the joins allowed after that character
 with their log-probabilities and next states. Results are exactly those of the plain search.
+
+When the optional extension :mod:`translit._fastlm` is built (``setup.py``; a C compiler at install
+time), the same search runs compiled (:meth:`JointModel.decode`); :meth:`JointModel.decode_python`
+stays the reference, and the tests check that both give the same outputs and scores.
 """
 
 from __future__ import annotations
@@ -24,8 +28,9 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from translit.charalign import _is_consonant as is_consonant
 from translit.charalign import can_follow
-from translit.langmodel import BOUNDARY, LOG_UNK, NgramLM
+from translit.langmodel import BOUNDARY, FAST, LOG_UNK, NgramLM
 
 __all__ = ["BOUNDARY", "JointModel"]
 
@@ -80,6 +85,13 @@ class JointModel(NgramLM):
         #: character) -> the expansions (log-probability, next state, output))
         self._allowed: tuple[dict[str, Any], dict[str, Any]] = ({}, {})
         self._expansions = 0
+        #: compiled searches (translit._fastlm.JointDecoder) per direction, built on first use
+        self._decoders: dict[bool, Any] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = super().__getstate__()
+        state["_decoders"] = {}  # compiled searches are rebuilt on first use after unpickling
+        return state
 
     def _cached_step(self, state: int, g: int) -> tuple[float, int]:
         arc = self.step(state, g)
@@ -106,6 +118,7 @@ class JointModel(NgramLM):
         self.by_roman = prune(full_roman)
         self.by_deva = prune(full_deva)
         self._allowed = ({}, {})
+        self._decoders = {}
 
     def clear_cache(self) -> None:
         """Forget the memoized automaton steps and expansions (they are rebuilt on demand)."""
@@ -122,16 +135,71 @@ class JointModel(NgramLM):
         k: int = 1,
         beam: int = 8,
         fallback: Callable[[str], str] | None = None,
+        threshold: float = math.inf,
     ) -> list[tuple[str, float]]:
         """k best outputs for an input cut into pieces (Latin letters or Devanagari units).
 
         Input chunks are concatenations of 1.. consecutive pieces found in the graphone index of
         the input side; outputs are the other sides joined. Equal outputs are merged (max).
         A piece that no graphone starts with is passed through ``fallback`` (or dropped) at the
-        unknown-token cost, so that every input gets an output.
+        unknown-token cost, so that every input gets an output. At each input position at most
+        ``beam`` hypotheses are expanded, and only those within ``threshold`` of the best there.
+
+        Runs the compiled search of :mod:`translit._fastlm` when it is built, otherwise
+        :meth:`decode_python`; both give the same results.
         """
+        decoder = self._decoders.get(to_roman)
+        if decoder is None and FAST is not None:
+            decoder = self._build_decoder(to_roman)
+        if decoder is None:
+            return self.decode_python(
+                pieces, to_roman=to_roman, k=k, beam=beam, fallback=fallback, threshold=threshold
+            )
+        if isinstance(pieces, str):
+            text, cuts = pieces, None
+        else:
+            text = "".join(pieces)
+            cuts = [0]
+            for piece in pieces:
+                cuts.append(cuts[-1] + len(piece))
+            if len(cuts) == len(text) + 1:
+                cuts = None
+        return decoder.decode(text, cuts, k, beam, not to_roman, fallback, threshold)
+
+    def _build_decoder(self, to_roman: bool) -> Any:
+        side = 1 if to_roman else 0
+        outputs = [g[side] for g in self.graphones]
+        kinds = bytes(_kind(out) if not to_roman else 0 for out in outputs)
+        classes = bytes(_last_class(out) for out in outputs)
+        decoder = FAST.JointDecoder(
+            self.fast(),
+            self.by_deva if to_roman else self.by_roman,
+            outputs,
+            kinds,
+            classes,
+            self.start,
+            self.root,
+            LOG_UNK,
+            2 if to_roman else self.max_roman,
+        )
+        self._decoders[to_roman] = decoder
+        return decoder
+
+    def decode_python(
+        self,
+        pieces: Sequence[str],
+        *,
+        to_roman: bool,
+        k: int = 1,
+        beam: int = 8,
+        fallback: Callable[[str], str] | None = None,
+        threshold: float = math.inf,
+    ) -> list[tuple[str, float]]:
+        """The pure-Python search of :meth:`decode` (the reference of the compiled one)."""
         if to_roman:  # short searches over Devanagari units: the memo tables cost more than they save
-            return self._decode_plain(pieces, to_roman=True, k=k, beam=beam, fallback=fallback)
+            return self._decode_plain(
+                pieces, to_roman=True, k=k, beam=beam, fallback=fallback, threshold=threshold
+            )
         index = self.by_deva if to_roman else self.by_roman
         out_side = 1 if to_roman else 0
         mult = self.mult
@@ -166,6 +234,9 @@ class JointModel(NgramLM):
             if not cur:
                 continue
             items = sorted(cur.items(), key=_SECOND, reverse=True)[:beam] if len(cur) > beam else cur.items()
+            if threshold < math.inf:
+                floor = max(score for _, score in items) - threshold
+                items = [item for item in items if item[1] >= floor]
             for end, chunk, ids in spans[i]:
                 target = hyps[end]
                 tget = target.get
@@ -227,6 +298,7 @@ class JointModel(NgramLM):
         k: int = 1,
         beam: int = 8,
         fallback: Callable[[str], str] | None = None,
+        threshold: float = math.inf,
     ) -> list[tuple[str, float]]:
         """:meth:`decode` without memoization (cheaper for small searches with few repeats)."""
         index = self.by_deva if to_roman else self.by_roman
@@ -262,6 +334,9 @@ class JointModel(NgramLM):
             if not cur:
                 continue
             items = heapq.nlargest(beam, cur.items(), key=_SECOND) if len(cur) > beam else cur.items()
+            if threshold < math.inf:
+                floor = max(score for _, score in items) - threshold
+                items = [item for item in items if item[1] >= floor]
             for end, ids in spans[i]:
                 target = hyps[end]
                 for (state, text), score in items:
@@ -301,6 +376,26 @@ class JointModel(NgramLM):
             if total > final.get(text, -math.inf):
                 final[text] = total
         return heapq.nlargest(k, final.items(), key=lambda kv: kv[1])
+
+
+def _kind(out: str) -> int:
+    """What a Devanagari output needs before it: 0 nothing, 1 a bare consonant or nukta (vowel
+    signs, virama, nukta), 2 a letter or vowel sign (anusvara, chandrabindu, visarga)."""
+    if not out or out[0] not in _NEEDS_BASE:
+        return 0
+    return 2 if out[0] in "\u0901\u0902\u0903" else 1
+
+
+def _last_class(out: str) -> int:
+    """Class of an output's last character for :func:`_kind` (255: empty output, class kept)."""
+    if not out:
+        return 255
+    last = out[-1]
+    if is_consonant(last) or last == "\u093c":
+        return 1
+    if last == "\u094d" or last in "\u0901\u0902\u0903":
+        return 2
+    return 3
 
 
 _ARC_CACHE_LIMIT = 1_000_000

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -27,6 +28,25 @@ logger = logging.getLogger(__name__)
 BOUNDARY = 0
 
 LOG_UNK = -20.0
+
+
+def _load_fast() -> Any:
+    """The compiled kernels (``translit._fastlm``), or None when not built or disabled.
+
+    Set ``LIPYANTAR_PURE_PYTHON=1`` to run the pure-Python implementations (same results).
+    """
+    if os.environ.get("LIPYANTAR_PURE_PYTHON", "") not in ("", "0"):
+        return None
+    try:
+        from translit import _fastlm
+    except ImportError:  # pragma: no cover - depends on the build
+        logger.debug("translit._fastlm is not built; using the pure-Python n-gram code")
+        return None
+    return _fastlm
+
+
+#: the compiled kernels, or None (pure Python)
+FAST = _load_fast()
 
 
 class NgramLM:
@@ -57,6 +77,20 @@ class NgramLM:
             self._from_arrays(arrays)
         else:
             self._compile()
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_fast_am", None)  # compiled tables are rebuilt on first use after unpickling
+        return state
+
+    def fast(self) -> Any:
+        """The automaton compiled for :mod:`translit._fastlm` (built on first use), or None."""
+        am = self.__dict__.get("_fast_am")
+        if am is None and FAST is not None:
+            am = self._fast_am = FAST.Automaton(
+                self.arcmap, self.backoff, self.bow, self.root, self.mult, LOG_UNK
+            )
+        return am
 
     def unknown_id(self) -> int:
         """A token id that is never seen (scores at the unknown floor)."""
@@ -191,6 +225,9 @@ class NgramLM:
 
     def score(self, ids: Sequence[int]) -> float:
         """Log-probability of a whole token sequence (boundaries added)."""
+        am = self.fast()
+        if am is not None:
+            return am.score(ids, self.start)
         state = self.start
         total = 0.0
         for g in (*ids, BOUNDARY):
@@ -239,10 +276,23 @@ class CharLM:
         vocab = sorted(ids, key=ids.__getitem__)
         return cls(vocab, counts, order=order)
 
+    def check_and_score(self, word: str) -> tuple[bool, float]:
+        """(:func:`translit.charalign.is_wellformed` of a Devanagari word, log-probability of its
+        units); one pass in the compiled kernels."""
+        am = self.lm.fast()
+        if am is not None:
+            return am.score_deva(word, self.ids, self.lm.vocab_size, self.lm.start)
+        from translit.charalign import deva_units, is_wellformed
+
+        return is_wellformed(word), self.logprob(deva_units(word))
+
     def logprob(self, units: Sequence[str]) -> float:
         """Log-probability of a spelling (boundaries included); unknown units get a floor."""
         ids = self.ids
         unk = self.lm.vocab_size
+        am = self.lm.fast()
+        if am is not None:
+            return am.score_tokens(units, ids, unk, self.lm.start)
         return self.lm.score([ids.get(u, unk) for u in units])
 
 

@@ -56,7 +56,7 @@ from dataclasses import asdict, dataclass, field, replace
 from importlib import resources
 from typing import Any
 
-from translit.charalign import deva_units, is_wellformed, normalize_deva, normalize_roman
+from translit.charalign import deva_units, normalize_deva, normalize_roman
 from translit.errors import ModelError
 from translit.jointseq import JointModel
 from translit.langmodel import BOUNDARY, CharLM, WordLM
@@ -92,6 +92,8 @@ class DecodeParams:
     nbest: int = 48
     #: beam of the joint-model search (hypotheses per input position)
     beam: int = 48
+    #: ... and only hypotheses within this log-probability of the best at their position
+    search_threshold: float = 16.0
     #: graphones searched: seen at least this often ...
     index_min_count: float = 3.0
     #: ... and at most this many per input chunk
@@ -117,6 +119,11 @@ class DecodeParams:
     w_rules_eq: float = 1.0
     #: ... and penalty per edit between that romanization and the input
     w_rules_dist: float = 1.0
+    #: apply the two roman-rules features to every candidate (True) or only to the ``marg_top``
+    #: best after the first ranking (False: much faster)
+    stage1_rules: bool = False
+    #: ... (when False) at most this many of them
+    rules_top: int = 12
     #: weight of the word prior (unigram, single words)
     w_word: float = 0.15
     #: log prior of a word that was never seen
@@ -341,36 +348,47 @@ class LearnedModel:
         cached = self._r2d_cache.get(key)
         if cached is not None:
             return cached
-        raw = self.joint.decode(roman, to_roman=False, k=p.nbest if beam is None else size, beam=size)
-        cands = {d: s for d, s in raw if is_wellformed(d)}
+        raw = self.joint.decode(
+            roman,
+            to_roman=False,
+            k=p.nbest if beam is None else size,
+            beam=size,
+            threshold=p.search_threshold,
+        )
+        spelling = self.charlm.check_and_score
+        cands: dict[str, tuple[float, float]] = {}
+        for d, s in raw:
+            ok, char_lp = spelling(d)
+            if ok:
+                cands[d] = (s, char_lp)
         attested = self.memory.r2d.get(roman, {})
         if attested:
-            floor = min(cands.values(), default=0.0)
+            floor = min((s for s, _ in cands.values()), default=0.0)
             for deva in attested:
-                cands.setdefault(deva, floor)
-        charlm = self.charlm.logprob
+                if deva not in cands:
+                    cands[deva] = (floor, spelling(deva)[1])
         prior = self.wordlm.unigram
+        rules_first = p.stage1_rules and bool(p.w_rules_eq or p.w_rules_dist)
+        rules_later = not p.stage1_rules and bool(p.w_rules_eq or p.w_rules_dist)
+        w_char, w_word, w_mem, oov = p.w_char, p.w_word, p.w_mem, p.oov_logprob
         staged = []
-        for deva, lp in cands.items():
-            units = deva_units(deva)
-            s = lp + p.w_char * charlm(units)
-            if p.w_rules_eq or p.w_rules_dist:
-                ruled = _rules_word(deva)
-                if ruled == roman:
-                    s += p.w_rules_eq
-                else:
-                    s -= p.w_rules_dist * edit_distance(ruled, roman)
+        for deva, (lp, char_lp) in cands.items():
+            s = lp + w_char * char_lp
+            if rules_first:
+                s += self._rules_feature(deva, roman)
             c = attested.get(deva)
             if c:
-                s += p.w_mem * math.log1p(c)
+                s += w_mem * math.log1p(c)
             u = prior(deva)
-            staged.append((s + p.w_word * (u if u is not None else p.oov_logprob), deva, units, s))
+            staged.append((s + w_word * (u if u is not None else oov), deva, s))
         # the marginal term needs a search per candidate: only for the best few (two-stage reranking)
         staged.sort(key=lambda t: (-t[0], t[1]))
         scored = []
-        for _, deva, units, s in staged[: p.marg_top]:
+        for rank, (_, deva, s) in enumerate(staged[: p.marg_top]):
+            if rules_later and rank < p.rules_top:
+                s += self._rules_feature(deva, roman)
             if p.w_marg:
-                s -= p.w_marg * self._marginal(deva, units)
+                s -= p.w_marg * self._marginal(deva)
             scored.append((deva, s))
         if not scored:
             scored = [(d, s) for d, s in raw[:1]]
@@ -380,11 +398,19 @@ class LearnedModel:
         self._r2d_cache[key] = scored
         return scored
 
-    def _marginal(self, deva: str, units: Sequence[str]) -> float:
+    def _rules_feature(self, deva: str, roman: str) -> float:
+        """Agreement of the roman-rules romanization of ``deva`` with the input ``roman``."""
+        p = self.params
+        ruled = _rules_word(deva)
+        if ruled == roman:
+            return p.w_rules_eq
+        return -p.w_rules_dist * edit_distance(ruled, roman)
+
+    def _marginal(self, deva: str) -> float:
         """Approximate log P_joint(deva): the score of its best romanization (max for sum)."""
         cached = self._marg_cache.get(deva)
         if cached is None:
-            best = self.joint.decode(units, to_roman=True, k=1, beam=self.params.marg_beam)
+            best = self.joint.decode(deva_units(deva), to_roman=True, k=1, beam=self.params.marg_beam)
             cached = best[0][1] if best else 0.0
             if len(self._marg_cache) > _CACHE_LIMIT:
                 self._marg_cache.clear()

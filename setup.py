@@ -1,0 +1,18 @@
+"""Build of the optional compiled kernels (translit._fastlm); all metadata is in pyproject.toml.
+
+The extension is optional: when it cannot be compiled, lipyantar installs and runs on its
+pure-Python implementations (same results, slower).
+"""
+
+from setuptools import Extension, setup
+
+setup(
+    ext_modules=[
+        Extension(
+            "translit._fastlm",
+            sources=["translit/_fastlm.c"],
+            extra_compile_args=["-O2"],
+            optional=True,
+        )
+    ]
+)

@@ -1,0 +1,163 @@
+"""The compiled kernels (translit._fastlm) give exactly the results of the pure-Python reference."""
+
+from __future__ import annotations
+
+import math
+import os
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from translit.charalign import deva_units, is_wellformed
+from translit.langmodel import FAST, LOG_UNK, NgramLM
+from translit.learn import train
+from translit.model import LearnedModel, default_model
+
+fastlm = pytest.importorskip("translit._fastlm")
+if FAST is None:
+    pytest.skip("the compiled kernels are switched off (LIPYANTAR_PURE_PYTHON)", allow_module_level=True)
+
+from test_learned import synthetic_pairs  # noqa: E402  (tests/ is on sys.path under pytest)
+
+LATIN = "abcdefghijklmnopqrstuvwxyz"
+# consonants, vowels, vowel signs, virama, nukta, anusvara/chandrabindu/visarga, a digit, a Latin letter
+DEVA = "कखगजटडतनपबमयरलवशसहक़ज़ड़अआइईउएओािीुूेैोौ़्ंँः१x"
+
+
+@pytest.fixture(scope="module")
+def small() -> LearnedModel:
+    return train(synthetic_pairs(300, seed=3), native_text=["कमल नमक"], order=3, noise_fraction=0.0)
+
+
+@pytest.fixture(scope="module")
+def shipped() -> LearnedModel:
+    return default_model()
+
+
+def _same(a: list[tuple[str, float]], b: list[tuple[str, float]]) -> None:
+    assert [x for x, _ in a] == [y for y, _ in b]
+    for (_, sa), (_, sb) in zip(a, b, strict=True):
+        assert math.isclose(sa, sb, rel_tol=0, abs_tol=1e-9)
+
+
+def _step_python(lm: NgramLM, state: int, g: int) -> tuple[float, int]:
+    return NgramLM.step(lm, state, g)
+
+
+@settings(max_examples=150, deadline=None)
+@given(word=st.text(alphabet=LATIN, min_size=1, max_size=12), beam=st.sampled_from([1, 3, 8, 24]))
+def test_roman_to_deva_search_matches_python(shipped: LearnedModel, word: str, beam: int) -> None:
+    joint = shipped.joint
+    for threshold in (math.inf, 6.0):
+        fast = joint.decode(word, to_roman=False, k=beam, beam=beam, threshold=threshold)
+        ref = joint.decode_python(word, to_roman=False, k=beam, beam=beam, threshold=threshold)
+        _same(fast, ref)
+
+
+@settings(max_examples=150, deadline=None)
+@given(word=st.text(alphabet=DEVA, min_size=1, max_size=10), beam=st.sampled_from([1, 4, 10]))
+def test_deva_to_roman_search_matches_python(shipped: LearnedModel, word: str, beam: int) -> None:
+    units = deva_units(word)
+    fallback = str.upper  # unknown units (the Latin letter, the digit) go through the fallback
+    fast = shipped.joint.decode(units, to_roman=True, k=beam, beam=beam, fallback=fallback)
+    ref = shipped.joint.decode_python(units, to_roman=True, k=beam, beam=beam, fallback=fallback)
+    _same(fast, ref)
+
+
+@settings(max_examples=60, deadline=None)
+@given(word=st.text(alphabet="kgtnmrslpaeiou", min_size=1, max_size=10))
+def test_search_matches_python_on_a_freshly_trained_model(small: LearnedModel, word: str) -> None:
+    # a model that was never saved: its probabilities are full doubles, not float32
+    for to_roman, pieces in ((False, word), (True, deva_units(small.devanagarize(word) or "क"))):
+        fast = small.joint.decode(pieces, to_roman=to_roman, k=5, beam=5)
+        ref = small.joint.decode_python(pieces, to_roman=to_roman, k=5, beam=5)
+        _same(fast, ref)
+
+
+@settings(max_examples=300, deadline=None)
+@given(word=st.text(alphabet=DEVA, min_size=0, max_size=10))
+def test_score_deva_matches_units_and_wellformedness(shipped: LearnedModel, word: str) -> None:
+    charlm = shipped.charlm
+    ok, score = charlm.check_and_score(word)
+    assert ok == is_wellformed(word)
+    lm = charlm.lm
+    state, total = lm.start, 0.0
+    for g in [*(charlm.ids.get(u, lm.vocab_size) for u in deva_units(word)), 0]:
+        lp, state = _step_python(lm, state, g)
+        total += lp
+    assert math.isclose(score, total, rel_tol=0, abs_tol=1e-9)
+
+
+@pytest.mark.parametrize("name", ["joint", "charlm", "romanlm", "wordlm"])
+def test_automaton_steps_match_python(shipped: LearnedModel, name: str) -> None:
+    lm = shipped.joint if name == "joint" else getattr(shipped, name).lm
+    am = lm.fast()
+    states = range(0, len(lm.backoff), max(1, len(lm.backoff) // 300))
+    tokens = range(0, lm.vocab_size + 1, max(1, lm.vocab_size // 40))
+    for s in states:
+        for g in tokens:
+            lp, nxt = am.step(s, g)
+            ref_lp, ref_nxt = _step_python(lm, s, g)
+            assert nxt == ref_nxt
+            assert math.isclose(lp, ref_lp, rel_tol=0, abs_tol=1e-9)
+    ids = list(tokens)[:12]
+    assert math.isclose(am.score(ids, lm.start), _score_python(lm, ids), rel_tol=0, abs_tol=1e-9)
+
+
+def _score_python(lm: NgramLM, ids: list[int]) -> float:
+    state, total = lm.start, 0.0
+    for g in (*ids, 0):
+        lp, state = _step_python(lm, state, g)
+        total += lp
+    return total
+
+
+def test_unknown_state_scores_at_the_floor(shipped: LearnedModel) -> None:
+    am = shipped.charlm.lm.fast()
+    lp, nxt = am.step(10**9, 1)
+    assert lp == LOG_UNK and nxt == shipped.charlm.lm.root
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (({1: (0.0,)}, [-1], [0.0], 0, 2, -20.0), TypeError),  # arc value not a pair
+        (({-1: (0.0, 0)}, [-1], [0.0], 0, 2, -20.0), ValueError),  # negative key
+        (({9: (0.0, 0)}, [-1], [0.0], 0, 2, -20.0), ValueError),  # key of a state that does not exist
+        (({}, [-1, 0], [0.0], 0, 2, -20.0), ValueError),  # backoff and bow differ in length
+    ],
+)
+def test_automaton_rejects_bad_tables(args: tuple, error: type[Exception]) -> None:
+    with pytest.raises(error):
+        fastlm.Automaton(*args)
+
+
+def test_decoder_rejects_bad_cuts(shipped: LearnedModel) -> None:
+    decoder = shipped.joint._build_decoder(False)
+    with pytest.raises(ValueError):
+        decoder.decode("abc", [0, 2, 1])
+    with pytest.raises(ValueError):
+        decoder.decode("abc", [0, 5])
+    _same(decoder.decode("", None), shipped.joint.decode_python("", to_roman=False))
+
+
+def test_models_with_compiled_tables_pickle(small: LearnedModel) -> None:
+    import pickle
+
+    word = "kamal"
+    before = small.joint.decode(word, to_roman=False, k=3, beam=3)
+    assert small.joint._decoders and small.charlm.lm.fast() is not None
+    clone = pickle.loads(pickle.dumps(small))
+    assert clone.joint.decode(word, to_roman=False, k=3, beam=3) == before
+    assert clone.charlm.check_and_score("कमल") == small.charlm.check_and_score("कमल")
+
+
+def test_pure_python_switch() -> None:
+    import subprocess
+    import sys
+
+    code = "from translit.langmodel import FAST; print(FAST is None)"
+    env = {**os.environ, "LIPYANTAR_PURE_PYTHON": "1"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "True"
