@@ -320,11 +320,13 @@ class LearnedModel:
         # Viterbi/beam over LM states
         beam: dict[int, tuple[float, tuple[str, ...]]] = {lm.start: (0.0, ())}
         w_ctx = p.w_ctx
+        compiled = lm.fast()
+        step = compiled.step if compiled is not None else lm.step
         for col in columns:
             nxt: dict[int, tuple[float, tuple[str, ...]]] = {}
             for state, (score, hist) in beam.items():
                 for deva, channel, wid in col:
-                    lp, st = lm.step(state, wid)
+                    lp, st = step(state, wid)
                     s = score + channel + w_ctx * lp
                     old = nxt.get(st)
                     if old is None or s > old[0]:
@@ -332,7 +334,7 @@ class LearnedModel:
             if len(nxt) > p.ctx_beam:
                 nxt = dict(heapq.nlargest(p.ctx_beam, nxt.items(), key=lambda kv: kv[1][0]))
             beam = nxt
-        best = max(beam.items(), key=lambda kv: kv[1][0] + w_ctx * lm.step(kv[0], BOUNDARY)[0])
+        best = max(beam.items(), key=lambda kv: kv[1][0] + w_ctx * step(kv[0], BOUNDARY)[0])
         return list(best[1][1])
 
     # -- internals ------------------------------------------------------------------------------
