@@ -101,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
             "native_sentences_excluded": 5020 + before - len(native),
         },
     )
+    keys = model.build_vocab_index()
+    logging.info("vocabulary index: %d consonant skeletons", keys)
     trained = time.perf_counter() - start
     cpu = time.process_time()
     args.output.parent.mkdir(parents=True, exist_ok=True)

@@ -65,6 +65,34 @@ def test_deva_to_roman_search_matches_python(shipped: LearnedModel, word: str, b
     _same(fast, ref)
 
 
+@settings(max_examples=150, deadline=None)
+@given(
+    roman=st.text(alphabet=LATIN, min_size=1, max_size=10),
+    target=st.sampled_from(["कमल", "किताब", "भारत", "नमस्ते", "क्या", "", "ज़िंदगी"]),
+    beam=st.sampled_from([1, 4, 16]),
+)
+def test_forced_search_matches_python(shipped: LearnedModel, roman: str, target: str, beam: int) -> None:
+    joint = shipped.joint
+    _same(
+        joint.decode(roman, to_roman=False, k=3, beam=beam, target=target),
+        joint.decode_python(roman, to_roman=False, k=3, beam=beam, target=target),
+    )
+    units = deva_units(target)
+    _same(
+        joint.decode(units, to_roman=True, k=3, beam=beam, target=roman, fallback=str.upper),
+        joint.decode_python(units, to_roman=True, k=3, beam=beam, target=roman, fallback=str.upper),
+    )
+
+
+@pytest.mark.parametrize(("roman", "deva"), [("kamal", "कमल"), ("bharat", "भारत"), ("kitaab", "किताब")])
+def test_forced_search_spells_the_target(shipped: LearnedModel, roman: str, deva: str) -> None:
+    forced = shipped.joint.decode(roman, to_roman=False, k=5, beam=16, target=deva)
+    assert [d for d, _ in forced] == [deva]
+    free = dict(shipped.joint.decode(roman, to_roman=False, k=48, beam=48))
+    if deva in free:  # the same path, found with or without forcing
+        assert forced[0][1] == pytest.approx(free[deva], abs=1e-9)
+
+
 @settings(max_examples=60, deadline=None)
 @given(word=st.text(alphabet="kgtnmrslpaeiou", min_size=1, max_size=10))
 def test_search_matches_python_on_a_freshly_trained_model(small: LearnedModel, word: str) -> None:

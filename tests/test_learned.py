@@ -18,7 +18,7 @@ from translit.errors import InputError, ModelError
 from translit.jointseq import JointModel
 from translit.langmodel import CharLM, NgramLM
 from translit.learn import read_pairs, train
-from translit.model import FORMAT_VERSION, MAGIC, LearnedModel
+from translit.model import FORMAT_VERSION, MAGIC, LearnedModel, roman_skeleton
 
 # a made-up, fully regular scheme: every syllable has one romanization
 SYLLABLES = {
@@ -300,3 +300,45 @@ def test_noisy_pairs_are_scored_and_dropped() -> None:
         assert roman not in model.memory.d2r.get(deva, {})
     kept = sum(1 for d, r, _ in clean if r in model.memory.d2r.get(d, {}))
     assert kept >= len(clean) - 4
+
+
+# -- vocabulary candidates -----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("roman", "key"),
+    [
+        ("taarif", "trf"),
+        ("tarif", "trf"),
+        ("taareef", "trf"),
+        ("Bharat", "brt"),
+        ("phool", "fl"),
+        ("aaj", "Vj"),
+        ("unhen", "Vnhn"),
+        ("zindagi", "jndg"),
+        ("", ""),
+    ],
+)
+def test_roman_skeleton(roman: str, key: str) -> None:
+    assert roman_skeleton(roman) == key
+
+
+def test_vocab_index_adds_known_words_the_search_misses(tmp_path: Path) -> None:
+    # some pairs write long ई as "i": the search with beam 1 keeps only the likelier कि reading of
+    # "kitaa", while the vocabulary (native text) knows कीता, which a graphone path also spells
+    extra = [(d, r, 2.0) for d, r in [("कीक", "kika"), ("कीम", "kima"), ("कीन", "kina"), ("मीन", "mina")]]
+    model = train(
+        synthetic_pairs(200, seed=11) + extra, native_text=["कीता कमल", "कीता"], order=3, noise_fraction=0.0
+    )
+    assert model.build_vocab_index() > 0
+    assert all(set(words) <= set(model.wordlm.prior) for words in model.vocab_index.values())
+    assert "कीता" in model.vocab_index[roman_skeleton("kitaa")]
+    narrow = model.with_params(beam=1, nbest=1, vocab_cands=0)
+    with_vocab = model.with_params(beam=1, nbest=1)
+    assert with_vocab.vocab_index is model.vocab_index
+    before = {d for d, _ in narrow.devanagarize_topk("kitaa", 10)}
+    after = {d for d, _ in with_vocab.devanagarize_topk("kitaa", 10)}
+    assert "कीता" not in before
+    assert "कीता" in after and before < after
+    assert after - before <= set(model.vocab_index[roman_skeleton("kitaa")])
+    path = tmp_path / "m.lpm"
+    model.save(path)
+    assert LearnedModel.load(path).vocab_index == model.vocab_index

@@ -446,6 +446,8 @@ typedef struct {
     uint64_t *opow;
     uint8_t *kind;
     uint8_t *cls;
+    Py_UCS4 *ochars; /* the outputs' characters, graphone g at ochars[ooff[g] .. ooff[g + 1]) */
+    Py_ssize_t *ooff;
     Py_ssize_t ng;
     int32_t start, root;
     double unk;
@@ -460,6 +462,8 @@ static void JointDecoder_dealloc(JointDecoder *self) {
     free(self->opow);
     free(self->kind);
     free(self->cls);
+    free(self->ochars);
+    free(self->ooff);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -503,6 +507,7 @@ static int JointDecoder_init(JointDecoder *self, PyObject *args, PyObject *kwds)
         PyErr_NoMemory();
         goto done;
     }
+    Py_ssize_t total_chars = 0;
     for (Py_ssize_t g = 0; g < ng; g++) {
         PyObject *s = PyTuple_GET_ITEM(outs, g);
         if (!PyUnicode_Check(s)) {
@@ -510,6 +515,22 @@ static int JointDecoder_init(JointDecoder *self, PyObject *args, PyObject *kwds)
             goto done;
         }
         str_hash(s, &self->ohash[g], &self->opow[g]);
+        total_chars += PyUnicode_GET_LENGTH(s);
+    }
+    free(self->ochars);
+    free(self->ooff);
+    self->ochars = malloc(sizeof(Py_UCS4) * (total_chars ? total_chars : 1));
+    self->ooff = malloc(sizeof(Py_ssize_t) * (ng + 1));
+    if (!self->ochars || !self->ooff) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    self->ooff[0] = 0;
+    for (Py_ssize_t g = 0; g < ng; g++) {
+        PyObject *s = PyTuple_GET_ITEM(outs, g);
+        Py_ssize_t len = PyUnicode_GET_LENGTH(s);
+        for (Py_ssize_t c = 0; c < len; c++) self->ochars[self->ooff[g] + c] = PyUnicode_READ_CHAR(s, c);
+        self->ooff[g + 1] = self->ooff[g] + len;
     }
     memcpy(self->kind, kinds.buf, ng);
     memcpy(self->cls, classes.buf, ng);
@@ -568,6 +589,7 @@ typedef struct {
     int32_t pos;
     double score;
     uint64_t h;
+    int32_t olen; /* output length (characters) */
     uint8_t lastc;
 } Hyp;
 
@@ -618,7 +640,7 @@ static int search_grow_table(Search *S) {
 
 /* add or improve the hypothesis (pos, state, h); returns -1 on memory error */
 static int search_offer(Search *S, int32_t pos, int32_t state, uint64_t h, double score, int32_t parent,
-                        int32_t sym, uint8_t lastc) {
+                        int32_t sym, uint8_t lastc, int32_t olen) {
     uint64_t j = hyp_key(pos, state, h) & S->tmask;
     for (;;) {
         int32_t v = S->table[j];
@@ -651,6 +673,7 @@ static int search_offer(Search *S, int32_t pos, int32_t state, uint64_t h, doubl
     hp->score = score;
     hp->h = h;
     hp->lastc = lastc;
+    hp->olen = olen;
     S->table[j] = id + 1;
     if (++S->tfill * 2 > (Py_ssize_t)(S->tmask + 1))
         if (search_grow_table(S)) return -1;
@@ -679,6 +702,15 @@ static inline uint8_t char_class(Py_UCS4 c) {
     return 3;
 }
 
+/* whether appending out (len characters) at output position olen keeps spelling target */
+static inline int spells(const Py_UCS4 *target, Py_ssize_t tlen, Py_ssize_t olen, const Py_UCS4 *out,
+                         Py_ssize_t len) {
+    if (olen + len > tlen) return 0;
+    for (Py_ssize_t c = 0; c < len; c++)
+        if (target[olen + c] != out[c]) return 0;
+    return 1;
+}
+
 static inline int allowed(uint8_t kind, uint8_t lastc) {
     if (kind == 1) return lastc == 1;
     if (kind == 2) return lastc == 1 || lastc == 3;
@@ -693,13 +725,21 @@ typedef struct {
 } Span;
 
 static PyObject *JointDecoder_decode(JointDecoder *self, PyObject *args, PyObject *kwds) {
-    static char *kwlist[] = {"text", "cuts", "k", "beam", "check", "fallback", "threshold", NULL};
-    PyObject *text, *cuts = Py_None, *fallback = Py_None;
+    static char *kwlist[] = {"text", "cuts", "k", "beam", "check", "fallback", "threshold", "target", NULL};
+    PyObject *text, *cuts = Py_None, *fallback = Py_None, *target = Py_None;
     int k = 1, beam = 8, check = 0;
     double threshold = INFINITY;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "U|OiipOd", kwlist, &text, &cuts, &k, &beam, &check,
-                                     &fallback, &threshold))
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "U|OiipOdO", kwlist, &text, &cuts, &k, &beam, &check,
+                                     &fallback, &threshold, &target))
         return NULL;
+    if (target != Py_None && !PyUnicode_Check(target)) {
+        PyErr_SetString(PyExc_TypeError, "target must be a string or None");
+        return NULL;
+    }
+    /* forced search: only outputs that spell target */
+    Py_UCS4 *tgt = NULL;
+    Py_ssize_t tgtlen = -1;
+    Py_UCS4 **uchars = NULL; /* characters of the unknown pieces' outputs (forced search only) */
     if (k < 1) k = 1;
     if (beam < 1) beam = 1;
     Py_ssize_t tlen = PyUnicode_GET_LENGTH(text);
@@ -713,19 +753,31 @@ static PyObject *JointDecoder_decode(JointDecoder *self, PyObject *args, PyObjec
     int32_t *items = NULL;
     Search S;
     memset(&S, 0, sizeof(S));
+    if (target != Py_None) {
+        tgt = PyUnicode_AsUCS4Copy(target);
+        if (!tgt) return NULL;
+        tgtlen = PyUnicode_GET_LENGTH(target);
+    }
     if (cuts == Py_None) {
         n = tlen;
         cut = malloc(sizeof(Py_ssize_t) * (n + 1));
-        if (!cut) return PyErr_NoMemory();
+        if (!cut) {
+            PyMem_Free(tgt);
+            return PyErr_NoMemory();
+        }
         for (Py_ssize_t i = 0; i <= n; i++) cut[i] = i;
     } else {
         PyObject *seq = PySequence_Fast(cuts, "cuts must be a sequence of offsets");
-        if (!seq) return NULL;
+        if (!seq) {
+            PyMem_Free(tgt);
+            return NULL;
+        }
         n = PySequence_Fast_GET_SIZE(seq) - 1;
         if (n < 0) n = 0;
         cut = malloc(sizeof(Py_ssize_t) * (n + 1));
         if (!cut) {
             Py_DECREF(seq);
+            PyMem_Free(tgt);
             return PyErr_NoMemory();
         }
         cut[0] = 0;
@@ -736,6 +788,7 @@ static PyObject *JointDecoder_decode(JointDecoder *self, PyObject *args, PyObjec
                 if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "bad cut offsets");
                 Py_DECREF(seq);
                 free(cut);
+                PyMem_Free(tgt);
                 return NULL;
             }
         }
@@ -748,7 +801,8 @@ static PyObject *JointDecoder_decode(JointDecoder *self, PyObject *args, PyObjec
     uh = malloc(sizeof(uint64_t) * (n ? n : 1));
     up = malloc(sizeof(uint64_t) * (n ? n : 1));
     ucls = malloc(n ? n : 1);
-    if (!spans || !nspans || !unk_outs || !uh || !up || !ucls) {
+    uchars = calloc(n ? n : 1, sizeof(Py_UCS4 *));
+    if (!uchars || !spans || !nspans || !unk_outs || !uh || !up || !ucls) {
         PyErr_NoMemory();
         goto done;
     }
@@ -796,6 +850,10 @@ static PyObject *JointDecoder_decode(JointDecoder *self, PyObject *args, PyObjec
             str_hash(out, &uh[j], &up[j]);
             Py_ssize_t ol = PyUnicode_GET_LENGTH(out);
             ucls[j] = ol ? char_class(PyUnicode_READ_CHAR(out, ol - 1)) : CLS_KEEP;
+            if (tgt && !err) {
+                uchars[j] = PyUnicode_AsUCS4Copy(out); 
+                if (!uchars[j]) err = -1;
+            }
             Py_DECREF(out);
             if (err) goto done;
             row[0].end = (int32_t)(i + 1);
@@ -824,7 +882,7 @@ static PyObject *JointDecoder_decode(JointDecoder *self, PyObject *args, PyObjec
         PyErr_NoMemory();
         goto done;
     }
-    if (search_offer(&S, 0, self->start, 0, 0.0, -1, 0, 0)) {
+    if (search_offer(&S, 0, self->start, 0, 0.0, -1, 0, 0, 0)) {
         PyErr_NoMemory();
         goto done;
     }
@@ -903,11 +961,14 @@ static PyObject *JointDecoder_decode(JointDecoder *self, PyObject *args, PyObjec
             Span sp = row[si];
             if (sp.unknown >= 0) {
                 int32_t j = sp.unknown;
+                Py_ssize_t ulen = PyUnicode_GET_LENGTH(PyList_GET_ITEM(unk_outs, j));
                 for (Py_ssize_t a = 0; a < cnt; a++) {
                     Hyp hp = S.hyps[items[a]];
+                    if (tgt && !spells(tgt, tgtlen, hp.olen, uchars[j], ulen)) continue;
                     uint64_t h = hp.h * up[j] + uh[j];
                     uint8_t lc = ucls[j] == CLS_KEEP ? hp.lastc : ucls[j];
-                    if (search_offer(&S, sp.end, self->root, h, hp.score + self->unk, items[a], -1 - j, lc)) {
+                    if (search_offer(&S, sp.end, self->root, h, hp.score + self->unk, items[a], -1 - j, lc,
+                                     hp.olen + (int32_t)ulen)) {
                         PyErr_NoMemory();
                         goto done;
                     }
@@ -919,11 +980,13 @@ static PyObject *JointDecoder_decode(JointDecoder *self, PyObject *args, PyObjec
                 for (Py_ssize_t b = 0; b < sp.nids; b++) {
                     int32_t g = sp.ids[b];
                     if (check && self->kind[g] && !allowed(self->kind[g], hp.lastc)) continue;
+                    Py_ssize_t glen = self->ooff[g + 1] - self->ooff[g];
+                    if (tgt && !spells(tgt, tgtlen, hp.olen, self->ochars + self->ooff[g], glen)) continue;
                     int32_t nxt;
                     double alp = am_step(am, hp.state, g, &nxt);
                     uint64_t h = hp.h * self->opow[g] + self->ohash[g];
                     uint8_t lc = self->cls[g] == CLS_KEEP ? hp.lastc : self->cls[g];
-                    if (search_offer(&S, sp.end, nxt, h, hp.score + alp, items[a], g, lc)) {
+                    if (search_offer(&S, sp.end, nxt, h, hp.score + alp, items[a], g, lc, hp.olen + (int32_t)glen)) {
                         PyErr_NoMemory();
                         goto done;
                     }
@@ -949,6 +1012,7 @@ static PyObject *JointDecoder_decode(JointDecoder *self, PyObject *args, PyObjec
         }
         for (Py_ssize_t a = 0; a < cnt; a++) {
             Hyp *hp = &S.hyps[S.vec[n][a]];
+            if (tgt && hp->olen != tgtlen) continue;
             int32_t nxt;
             double total = hp->score + am_step(am, hp->state, 0, &nxt);
             uint64_t j = mix64(hp->h) & (fcap - 1);
@@ -1015,6 +1079,11 @@ static PyObject *JointDecoder_decode(JointDecoder *self, PyObject *args, PyObjec
         free(tot);
     }
 done:
+    if (uchars) {
+        for (Py_ssize_t j = 0; j < n; j++) PyMem_Free(uchars[j]);
+        free(uchars);
+    }
+    PyMem_Free(tgt);
     free(cut);
     free(spans);
     free(nspans);
@@ -1029,7 +1098,8 @@ done:
 
 static PyMethodDef JointDecoder_methods[] = {
     {"decode", (PyCFunction)(void (*)(void))JointDecoder_decode, METH_VARARGS | METH_KEYWORDS,
-     "decode(text, cuts=None, k=1, beam=8, check=False, fallback=None, threshold=inf) -> [(output, logprob)]"},
+     "decode(text, cuts=None, k=1, beam=8, check=False, fallback=None, threshold=inf, target=None)"
+     " -> [(output, logprob)]; with target, only outputs that spell it"},
     {NULL, NULL, 0, NULL},
 };
 

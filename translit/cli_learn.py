@@ -157,6 +157,7 @@ def learn_command(
             model = train(word_pairs + extra, seed=seed, native_text=natives, noise_fraction=drop_noisy)
         if model is None:
             raise InputError("no word pairs found in the inputs")
+        model.build_vocab_index()
     model.save(output)
     click.echo(f"wrote {output} ({os.path.getsize(output) / 1e6:.2f} MB)", err=True)
 

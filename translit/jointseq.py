@@ -136,6 +136,7 @@ class JointModel(NgramLM):
         beam: int = 8,
         fallback: Callable[[str], str] | None = None,
         threshold: float = math.inf,
+        target: str | None = None,
     ) -> list[tuple[str, float]]:
         """k best outputs for an input cut into pieces (Latin letters or Devanagari units).
 
@@ -144,6 +145,8 @@ class JointModel(NgramLM):
         A piece that no graphone starts with is passed through ``fallback`` (or dropped) at the
         unknown-token cost, so that every input gets an output. At each input position at most
         ``beam`` hypotheses are expanded, and only those within ``threshold`` of the best there.
+        With ``target``, the search is forced to spell that output: the result is its joint
+        log-probability with the input (``[]`` when no graphone path spells it).
 
         Runs the compiled search of :mod:`translit._fastlm` when it is built, otherwise
         :meth:`decode_python`; both give the same results.
@@ -153,7 +156,13 @@ class JointModel(NgramLM):
             decoder = self._build_decoder(to_roman)
         if decoder is None:
             return self.decode_python(
-                pieces, to_roman=to_roman, k=k, beam=beam, fallback=fallback, threshold=threshold
+                pieces,
+                to_roman=to_roman,
+                k=k,
+                beam=beam,
+                fallback=fallback,
+                threshold=threshold,
+                target=target,
             )
         if isinstance(pieces, str):
             text, cuts = pieces, None
@@ -164,7 +173,7 @@ class JointModel(NgramLM):
                 cuts.append(cuts[-1] + len(piece))
             if len(cuts) == len(text) + 1:
                 cuts = None
-        return decoder.decode(text, cuts, k, beam, not to_roman, fallback, threshold)
+        return decoder.decode(text, cuts, k, beam, not to_roman, fallback, threshold, target)
 
     def _build_decoder(self, to_roman: bool) -> Any:
         side = 1 if to_roman else 0
@@ -194,11 +203,20 @@ class JointModel(NgramLM):
         beam: int = 8,
         fallback: Callable[[str], str] | None = None,
         threshold: float = math.inf,
+        target: str | None = None,
     ) -> list[tuple[str, float]]:
         """The pure-Python search of :meth:`decode` (the reference of the compiled one)."""
-        if to_roman:  # short searches over Devanagari units: the memo tables cost more than they save
+        if to_roman or target is not None:
+            # short searches over Devanagari units, forced searches: the memo tables cost more than
+            # they save
             return self._decode_plain(
-                pieces, to_roman=True, k=k, beam=beam, fallback=fallback, threshold=threshold
+                pieces,
+                to_roman=to_roman,
+                k=k,
+                beam=beam,
+                fallback=fallback,
+                threshold=threshold,
+                target=target,
             )
         index = self.by_deva if to_roman else self.by_roman
         out_side = 1 if to_roman else 0
@@ -238,15 +256,15 @@ class JointModel(NgramLM):
                 floor = max(score for _, score in items) - threshold
                 items = [item for item in items if item[1] >= floor]
             for end, chunk, ids in spans[i]:
-                target = hyps[end]
-                tget = target.get
+                dest = hyps[end]
+                tget = dest.get
                 if chunk is None:  # unknown piece
                     piece = pieces[i]
                     extra = fallback(piece) if fallback else ""
                     for (_state, text), score in items:
                         key = (root, text + extra)
                         if score + LOG_UNK > tget(key, -math.inf):
-                            target[key] = score + LOG_UNK
+                            dest[key] = score + LOG_UNK
                     continue
                 # (graphone, output) pairs of this chunk that may follow a given last character
                 entry = allowed.get(chunk)
@@ -279,7 +297,7 @@ class JointModel(NgramLM):
                         lp = score + alp
                         old = tget(key)
                         if old is None or lp > old:
-                            target[key] = lp
+                            dest[key] = lp
         final: dict[str, float] = {}
         for (state, text), score in hyps[n].items():
             arc = arcs.get(state * mult + BOUNDARY)
@@ -299,6 +317,7 @@ class JointModel(NgramLM):
         beam: int = 8,
         fallback: Callable[[str], str] | None = None,
         threshold: float = math.inf,
+        target: str | None = None,
     ) -> list[tuple[str, float]]:
         """:meth:`decode` without memoization (cheaper for small searches with few repeats)."""
         index = self.by_deva if to_roman else self.by_roman
@@ -338,14 +357,17 @@ class JointModel(NgramLM):
                 floor = max(score for _, score in items) - threshold
                 items = [item for item in items if item[1] >= floor]
             for end, ids in spans[i]:
-                target = hyps[end]
+                dest = hyps[end]
                 for (state, text), score in items:
                     for g in ids:
                         if g < 0:  # unknown piece
                             piece = pieces[-1 - g]
-                            key = (root, text + (fallback(piece) if fallback else ""))
-                            if score + LOG_UNK > target.get(key, -math.inf):
-                                target[key] = score + LOG_UNK
+                            extra = fallback(piece) if fallback else ""
+                            if target is not None and not target.startswith(extra, len(text)):
+                                continue
+                            key = (root, text + extra)
+                            if score + LOG_UNK > dest.get(key, -math.inf):
+                                dest[key] = score + LOG_UNK
                             continue
                         # inline of self.step
                         s = state
@@ -363,14 +385,18 @@ class JointModel(NgramLM):
                             lp += bows[s]
                             s = backoff[s]
                         out = graphones[g][out_side]
-                        if check and out[0] in needs_base and not can_follow(text, out):
+                        if check and out and out[0] in needs_base and not can_follow(text, out):
+                            continue
+                        if target is not None and not target.startswith(out, len(text)):
                             continue
                         key = (nxt, text + out)
-                        old = target.get(key)
+                        old = dest.get(key)
                         if old is None or lp > old:
-                            target[key] = lp
+                            dest[key] = lp
         final: dict[str, float] = {}
         for (state, text), score in hyps[n].items():
+            if target is not None and text != target:
+                continue
             lp, _ = self.step(state, BOUNDARY)
             total = score + lp
             if total > final.get(text, -math.inf):

@@ -47,6 +47,7 @@ import json
 import logging
 import math
 import os
+import re
 import sys
 import threading
 import zlib
@@ -72,6 +73,7 @@ __all__ = [
     "LearnedModel",
     "default_model",
     "load_model",
+    "roman_skeleton",
 ]
 
 logger = logging.getLogger(__name__)
@@ -108,7 +110,7 @@ class DecodeParams:
     #: (a two-expert combination; the two make different mistakes)
     w_rules: float = 4.0
     #: weight of the Devanagari character LM
-    w_char: float = 0.9
+    w_char: float = 1.2
     #: weight of the joint model's own Devanagari marginal, subtracted (noisy channel P(r|d))
     w_marg: float = 0.5
     #: beam of the search that approximates that marginal
@@ -118,18 +120,23 @@ class DecodeParams:
     #: roman → deva: bonus when roman-rules romanizes the candidate back to the input ...
     w_rules_eq: float = 1.0
     #: ... and penalty per edit between that romanization and the input
-    w_rules_dist: float = 1.0
+    w_rules_dist: float = 1.5
     #: apply the two roman-rules features to every candidate (True) or only to the ``marg_top``
     #: best after the first ranking (False: much faster)
     stage1_rules: bool = False
     #: ... (when False) at most this many of them
     rules_top: int = 12
+    #: candidates also taken from the native vocabulary: the most frequent words whose
+    #: romanizations share the input's consonant skeleton (0: off) ...
+    vocab_cands: int = 20
+    #: ... each scored by a search forced to spell it, with this beam
+    forced_beam: int = 16
     #: weight of the word prior (unigram, single words)
-    w_word: float = 0.15
+    w_word: float = 0.25
     #: log prior of a word that was never seen
     oov_logprob: float = -24.0
     #: bonus weight of log(1 + count) for attested (roman, deva) pairs
-    w_mem: float = 1.0
+    w_mem: float = 0.5
     #: weight of the word n-gram model in sentences
     w_ctx: float = 1.0
     #: extra log penalty for a word outside the n-gram vocabulary (added to the n-gram's <unk>)
@@ -174,6 +181,7 @@ class LearnedModel:
         params: DecodeParams | None = None,
         meta: dict[str, Any] | None = None,
         d2r_table: dict[str, tuple[str, float]] | None = None,
+        vocab_index: dict[str, tuple[str, ...]] | None = None,
     ) -> None:
         self.joint = joint
         self.charlm = charlm
@@ -191,6 +199,9 @@ class LearnedModel:
         self._best_cache: dict[str, str] = {}
         #: precomputed best romanizations of frequent words (see precompute_romanizations)
         self.d2r_table: dict[str, tuple[str, float]] = dict(d2r_table or {})
+        #: consonant skeleton of a romanization -> native words romanized so, most frequent first
+        #: (see build_vocab_index)
+        self.vocab_index: dict[str, tuple[str, ...]] = dict(vocab_index or {})
 
     # -- public API: Devanagari -> roman ---------------------------------------------------------
     def romanize(self, word: str) -> str:
@@ -229,6 +240,33 @@ class LearnedModel:
                 added += 1
         self._best_cache.clear()
         return added
+
+    def build_vocab_index(self, words: Iterable[str] | None = None, *, max_per_key: int = 20) -> int:
+        """Index native words by the consonant skeletons of their romanizations.
+
+        Each word (default: the word model's vocabulary) is keyed by :func:`roman_skeleton` of its
+        three best romanizations and of its ``roman-rules`` romanization; Latin input then also gets
+        the most frequent words under its own skeleton as candidates (roman → Devanagari), scored
+        like any other candidate. This finds spellings that the graphone search misses but that
+        the vocabulary knows. Returns the number of keys.
+        """
+        prior = self.wordlm.prior
+        index: dict[str, set[str]] = {}
+        for word in sorted(prior if words is None else words):
+            deva = normalize_deva(word)
+            if not deva or not self.charlm.check_and_score(deva)[0]:
+                continue
+            keys = {roman_skeleton(_rules_word(deva))}
+            keys.update(roman_skeleton(r) for r, _ in self.romanize_topk(deva, 3))
+            for key in keys:
+                if key:
+                    index.setdefault(key, set()).add(deva)
+        self.vocab_index = {
+            key: tuple(sorted(ws, key=lambda w: (-prior.get(w, 0.0), w))[:max_per_key])
+            for key, ws in sorted(index.items())
+        }
+        self._r2d_cache.clear()
+        return len(self.vocab_index)
 
     def romanize_topk(self, word: str, k: int = 5) -> list[tuple[str, float]]:
         """k best romanizations of a Devanagari word, best first, with log-probability scores."""
@@ -363,6 +401,12 @@ class LearnedModel:
             ok, char_lp = spelling(d)
             if ok:
                 cands[d] = (s, char_lp)
+        if p.vocab_cands and self.vocab_index:
+            for deva in self.vocab_index.get(roman_skeleton(roman), ())[: p.vocab_cands]:
+                if deva not in cands:
+                    forced = self.joint.decode(roman, to_roman=False, beam=p.forced_beam, target=deva)
+                    if forced:
+                        cands[deva] = (forced[0][1], spelling(deva)[1])
         attested = self.memory.r2d.get(roman, {})
         if attested:
             floor = min((s for s, _ in cands.values()), default=0.0)
@@ -460,6 +504,7 @@ class LearnedModel:
             },
             "pairs": pairs,
             "d2r_table": [[d, r, round(sc, 4)] for d, (r, sc) in sorted(self.d2r_table.items())],
+            "vocab_index": [[key, list(ws)] for key, ws in sorted(self.vocab_index.items())],
         }
         arrays: dict[str, array] = {
             "tables": array(
@@ -517,6 +562,7 @@ class LearnedModel:
             params = DecodeParams(**{k: v for k, v in tables.get("params", {}).items() if k in known})
             pairs = [(d, r, float(n)) for d, r, n in tables.get("pairs", [])]
             table = {d: (r, float(sc)) for d, r, sc in tables.get("d2r_table", [])}
+            vocab_index = {str(key): tuple(str(w) for w in ws) for key, ws in tables.get("vocab_index", [])}
             return cls(
                 joint=joint,
                 charlm=charlm,
@@ -526,6 +572,7 @@ class LearnedModel:
                 params=params,
                 meta=tables.get("meta", {}),
                 d2r_table=table,
+                vocab_index=vocab_index,
             )
         except (KeyError, TypeError, ValueError, IndexError, UnicodeDecodeError, AttributeError) as exc:
             raise ModelError(f"model payload is malformed: {exc}") from exc
@@ -605,6 +652,27 @@ def _rules_word(word: str) -> str:
     from translit.rules import romanize_word
 
     return romanize_word(word)
+
+
+_SKELETON_SUBS = (("ph", "f"), ("w", "v"), ("z", "j"), ("q", "k"), ("x", "ks"))
+_ASPIRATE = re.compile(r"([kgcjtdpbs])h")
+_REPEAT = re.compile(r"(.)\1+")
+_VOWELS = re.compile(r"[aeiouy]")
+
+
+def roman_skeleton(roman: str) -> str:
+    """A loose key of a romanization: its consonants, with the spelling variation of informal
+    romanization folded away (vowels after the first letter, doubled letters, aspiration ``h``,
+    w/v, z/j, q/k, ph/f). ``taarif``, ``tarif`` and ``taareef`` all give ``trf``.
+    """
+    r = roman.lower()
+    for old, new in _SKELETON_SUBS:
+        r = r.replace(old, new)
+    r = _REPEAT.sub(r"\1", _ASPIRATE.sub(r"\1", r))
+    if not r:
+        return ""
+    head = "V" if r[0] in "aeiouy" else r[0]
+    return head + _VOWELS.sub("", r[1:])
 
 
 def _rules_piece(piece: str) -> str:
