@@ -138,13 +138,13 @@ class DecodeParams:
     #: bonus weight of log(1 + count) for attested (roman, deva) pairs
     w_mem: float = 0.5
     #: weight of the word n-gram model in sentences
-    w_ctx: float = 1.0
+    w_ctx: float = 1.8
     #: extra log penalty for a word outside the n-gram vocabulary (added to the n-gram's <unk>)
-    ctx_oov_logprob: float = -5.0
+    ctx_oov_logprob: float = -9.0
     #: weight of the unigram prior of words outside the n-gram vocabulary (in sentences)
-    w_ctx_prior: float = 0.8
+    w_ctx_prior: float = 1.0
     #: candidates per word in sentence decoding
-    ctx_nbest: int = 8
+    ctx_nbest: int = 12
     #: joint-model beam (and candidates searched) per word in sentence decoding
     ctx_search_beam: int = 20
     #: sentence beam (hypotheses per word position)
