@@ -189,3 +189,11 @@ def test_pure_python_switch() -> None:
     env = {**os.environ, "LIPYANTAR_PURE_PYTHON": "1"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "True"
+
+
+@settings(max_examples=400, deadline=None)
+@given(a=st.text(alphabet="abcकखा्ं", max_size=80), b=st.text(alphabet="abcकखा्ं", max_size=80))
+def test_edit_distance_matches_python(a: str, b: str) -> None:
+    from translit.metrics import _edit_distance_python, edit_distance
+
+    assert edit_distance(a, b) == _edit_distance_python(a, b) == fastlm.edit_distance(b, a)

@@ -1116,9 +1116,50 @@ static PyTypeObject JointDecoderType = {
 
 /* ------------------------------------------------------------------------------------------ */
 
+/* Levenshtein distance of two strings (unit costs), two-row dynamic programming on code points */
+static PyObject *fastlm_edit_distance(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *a, *b;
+    if (!PyArg_ParseTuple(args, "UU", &a, &b)) return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(a), m = PyUnicode_GET_LENGTH(b);
+    if (n == 0) return PyLong_FromSsize_t(m);
+    if (m == 0) return PyLong_FromSsize_t(n);
+    int ka = PyUnicode_KIND(a), kb = PyUnicode_KIND(b);
+    const void *da = PyUnicode_DATA(a), *db = PyUnicode_DATA(b);
+    Py_ssize_t stack[2][65];
+    Py_ssize_t *prev = stack[0], *cur = stack[1], *heap = NULL;
+    if (m >= 64) {
+        heap = malloc(sizeof(Py_ssize_t) * 2 * (m + 1));
+        if (!heap) return PyErr_NoMemory();
+        prev = heap;
+        cur = heap + m + 1;
+    }
+    for (Py_ssize_t j = 0; j <= m; j++) prev[j] = j;
+    for (Py_ssize_t i = 1; i <= n; i++) {
+        Py_UCS4 ca = PyUnicode_READ(ka, da, i - 1);
+        cur[0] = i;
+        for (Py_ssize_t j = 1; j <= m; j++) {
+            Py_ssize_t best = prev[j - 1] + (ca != PyUnicode_READ(kb, db, j - 1));
+            if (prev[j] + 1 < best) best = prev[j] + 1;
+            if (cur[j - 1] + 1 < best) best = cur[j - 1] + 1;
+            cur[j] = best;
+        }
+        Py_ssize_t *t = prev;
+        prev = cur;
+        cur = t;
+    }
+    Py_ssize_t d = prev[m];
+    free(heap);
+    return PyLong_FromSsize_t(d);
+}
+
+static PyMethodDef fastlm_functions[] = {
+    {"edit_distance", fastlm_edit_distance, METH_VARARGS, "edit_distance(a, b) -> Levenshtein distance"},
+    {NULL, NULL, 0, NULL},
+};
+
 static struct PyModuleDef fastlm_module = {
     PyModuleDef_HEAD_INIT, "_fastlm", "Compiled kernels of lipyantar's n-gram models and joint beam search.",
-    -1, NULL, NULL, NULL, NULL, NULL,
+    -1, fastlm_functions, NULL, NULL, NULL, NULL,
 };
 
 PyMODINIT_FUNC PyInit__fastlm(void) {

@@ -4,14 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from translit.langmodel import FAST
+
+_FAST_EDIT = FAST.edit_distance if FAST is not None else None
+
 __all__ = ["cer", "edit_distance"]
 
 
 def edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance (insert, delete, substitute all cost 1).
+    """Levenshtein distance (insert, delete, substitute all cost 1) of two strings (or sequences).
 
-    Bit-parallel (Myers 1999, in Hyyrö's formulation): one pass over ``b`` with integer operations.
+    Strings go to the compiled kernel when it is built; otherwise (and for other sequences, e.g.
+    word lists) the bit-parallel algorithm of Myers (1999), in Hyyrö's formulation, runs in Python.
     """
+    if _FAST_EDIT is not None and type(a) is str and type(b) is str:
+        return _FAST_EDIT(a, b)
+    return _edit_distance_python(a, b)
+
+
+def _edit_distance_python(a: str, b: str) -> int:
+    """:func:`edit_distance` in Python: one bit-parallel pass over ``b`` with integer operations."""
     if a == b:
         return 0
     if len(a) > len(b):

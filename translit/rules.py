@@ -111,6 +111,7 @@ _SUFFIXES: tuple[str, ...] = tuple(
 # oblique pronoun + postposition written as one word (uski, inmen, aapko, jisse): romanized apart
 _PRONOUN_STEMS = frozenset({"इस", "उस", "जिस", "किस", "इन", "उन", "जिन", "किन", "आप", "हम", "तुम"})
 _POSTPOSITIONS = frozenset({"का", "की", "के", "को", "से", "ने", "में", "पर"})
+_PRONOUN_PREFIXES = tuple(sorted(_PRONOUN_STEMS))
 # conventional spellings of some of them
 _SUFFIX_SPELLINGS: dict[str, str] = {"सिंह": "singh"}
 
@@ -289,9 +290,12 @@ def _romanize_simple(chars: str) -> str:
 
 def _split_suffix(chars: str) -> tuple[str, str] | None:
     """Split off a compounding morpheme when a stem with at least one vowel remains."""
-    for stem in _PRONOUN_STEMS:
-        if chars.startswith(stem) and chars[len(stem) :] in _POSTPOSITIONS:
-            return stem, chars[len(stem) :]
+    if chars.startswith(_PRONOUN_PREFIXES):
+        for stem in _PRONOUN_STEMS:
+            if chars.startswith(stem) and chars[len(stem) :] in _POSTPOSITIONS:
+                return stem, chars[len(stem) :]
+    if not chars.endswith(_SUFFIXES):  # the common case: no compounding morpheme at all
+        return None
     for suffix in _SUFFIXES:
         if len(chars) > len(suffix) and chars.endswith(suffix):
             stem = chars[: -len(suffix)]
