@@ -197,3 +197,33 @@ def test_edit_distance_matches_python(a: str, b: str) -> None:
     from translit.metrics import _edit_distance_python, edit_distance
 
     assert edit_distance(a, b) == _edit_distance_python(a, b) == fastlm.edit_distance(b, a)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    columns=st.lists(
+        st.lists(
+            st.tuples(st.floats(min_value=-40, max_value=0, allow_nan=False), st.integers(0, 400)),
+            min_size=1,
+            max_size=6,
+        ),
+        max_size=12,
+    ),
+    beam=st.sampled_from([1, 3, 12]),
+)
+def test_sentence_viterbi_matches_python(shipped: LearnedModel, columns: list, beam: int) -> None:
+    from translit.model import sentence_viterbi_python
+
+    lm = shipped.wordlm.lm
+    for w_ctx in (0.0, 1.8):
+        fast = fastlm.viterbi(lm.fast(), columns, lm.start, w_ctx, beam)
+        assert fast == sentence_viterbi_python(lm, columns, w_ctx=w_ctx, beam=beam)
+        assert len(fast) == len(columns) and all(0 <= i < len(c) for i, c in zip(fast, columns, strict=True))
+
+
+def test_sentence_viterbi_rejects_empty_columns(shipped: LearnedModel) -> None:
+    lm = shipped.wordlm.lm
+    with pytest.raises(ValueError):
+        fastlm.viterbi(lm.fast(), [[(0.0, 1)], []], lm.start, 1.0, 4)
+    with pytest.raises(TypeError):
+        fastlm.viterbi(lm.fast(), [[0.0]], lm.start, 1.0, 4)

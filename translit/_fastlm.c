@@ -1152,7 +1152,198 @@ static PyObject *fastlm_edit_distance(PyObject *Py_UNUSED(module), PyObject *arg
     return PyLong_FromSsize_t(d);
 }
 
+/* Sentence decoding: the best path through per-word candidate columns under a word n-gram
+   automaton; the same search (order, recombination, pruning, tie-breaking) as
+   LearnedModel.devanagarize_words */
+typedef struct {
+    int32_t state;
+    int32_t parent; /* index into the previous column's hypotheses */
+    int32_t cand;   /* candidate index in this column */
+    double score;
+} VHyp;
+
+static int vhyp_better(const VHyp *H, Py_ssize_t a, Py_ssize_t b) {
+    if (H[a].score != H[b].score) return H[a].score > H[b].score;
+    return a < b;
+}
+
+static PyObject *fastlm_viterbi(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *am_obj, *columns;
+    int start, beam;
+    double w_ctx;
+    if (!PyArg_ParseTuple(args, "O!Oidi", &AutomatonType, &am_obj, &columns, &start, &w_ctx, &beam)) return NULL;
+    const Automaton *am = (const Automaton *)am_obj;
+    if (beam < 1) beam = 1;
+    PyObject *cols = PySequence_Fast(columns, "columns must be a sequence");
+    if (!cols) return NULL;
+    Py_ssize_t ncol = PySequence_Fast_GET_SIZE(cols);
+    /* all hypotheses of all columns, column c at hyps[first[c] .. first[c + 1]) */
+    Py_ssize_t cap = 1024, nh = 0;
+    VHyp *hyps = malloc(sizeof(VHyp) * cap);
+    Py_ssize_t *first = malloc(sizeof(Py_ssize_t) * (ncol + 2));
+    double *chan = NULL;
+    int32_t *wids = NULL;
+    int32_t *table = NULL;
+    Py_ssize_t *order = NULL, tcap = 0, ocap = 0;
+    PyObject *result = NULL;
+    if (!hyps || !first) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    hyps[0].state = start;
+    hyps[0].parent = -1;
+    hyps[0].cand = -1;
+    hyps[0].score = 0.0;
+    nh = 1;
+    first[0] = 0;
+    first[1] = 1;
+    for (Py_ssize_t c = 0; c < ncol; c++) {
+        PyObject *col = PySequence_Fast(PySequence_Fast_GET_ITEM(cols, c), "a column must be a sequence");
+        if (!col) goto done;
+        Py_ssize_t m = PySequence_Fast_GET_SIZE(col);
+        if (m == 0) {
+            Py_DECREF(col);
+            PyErr_SetString(PyExc_ValueError, "every column needs at least one candidate");
+            goto done;
+        }
+        free(chan);
+        free(wids);
+        chan = malloc(sizeof(double) * (m ? m : 1));
+        wids = malloc(sizeof(int32_t) * (m ? m : 1));
+        if (!chan || !wids) {
+            Py_DECREF(col);
+            PyErr_NoMemory();
+            goto done;
+        }
+        for (Py_ssize_t j = 0; j < m; j++) {
+            PyObject *item = PySequence_Fast_GET_ITEM(col, j);
+            if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 2) {
+                Py_DECREF(col);
+                PyErr_SetString(PyExc_TypeError, "column items must be (channel score, word id) tuples");
+                goto done;
+            }
+            chan[j] = PyFloat_AsDouble(PyTuple_GET_ITEM(item, 0));
+            wids[j] = (int32_t)PyLong_AsLong(PyTuple_GET_ITEM(item, 1));
+        }
+        Py_DECREF(col);
+        if (PyErr_Occurred()) goto done;
+        Py_ssize_t prev_lo = first[c], prev_hi = first[c + 1];
+        Py_ssize_t need = (prev_hi - prev_lo) * m;
+        if (nh + need > cap) {
+            while (nh + need > cap) cap *= 2;
+            VHyp *nhp = realloc(hyps, sizeof(VHyp) * cap);
+            if (!nhp) {
+                PyErr_NoMemory();
+                goto done;
+            }
+            hyps = nhp;
+        }
+        Py_ssize_t want = 16;
+        while (want < need * 2 + 1) want <<= 1;
+        if (want > tcap) {
+            free(table);
+            table = malloc(sizeof(int32_t) * want);
+            if (!table) {
+                PyErr_NoMemory();
+                goto done;
+            }
+            tcap = want;
+        }
+        Py_ssize_t tmask = want - 1;
+        for (Py_ssize_t i = 0; i < want; i++) table[i] = -1;
+        Py_ssize_t lo = nh;
+        for (Py_ssize_t a = prev_lo; a < prev_hi; a++) {
+            int32_t st = hyps[a].state;
+            double sc = hyps[a].score;
+            for (Py_ssize_t j = 0; j < m; j++) {
+                int32_t nxt;
+                double lp = am_step(am, st, wids[j], &nxt);
+                double v = sc + chan[j] + w_ctx * lp;
+                Py_ssize_t t = (Py_ssize_t)(mix64((uint64_t)(uint32_t)nxt) & (uint64_t)tmask);
+                while (table[t] >= 0 && hyps[table[t]].state != nxt) t = (t + 1) & tmask;
+                if (table[t] >= 0) {
+                    VHyp *h = &hyps[table[t]];
+                    if (v > h->score) {
+                        h->score = v;
+                        h->parent = (int32_t)a;
+                        h->cand = (int32_t)j;
+                    }
+                } else {
+                    table[t] = (int32_t)nh;
+                    hyps[nh].state = nxt;
+                    hyps[nh].parent = (int32_t)a;
+                    hyps[nh].cand = (int32_t)j;
+                    hyps[nh].score = v;
+                    nh++;
+                }
+            }
+        }
+        Py_ssize_t cnt = nh - lo;
+        if (cnt > beam) {
+            /* keep the beam best, best first (ties: first created) */
+            if (cnt > ocap) {
+                free(order);
+                order = malloc(sizeof(Py_ssize_t) * cnt);
+                if (!order) {
+                    PyErr_NoMemory();
+                    goto done;
+                }
+                ocap = cnt;
+            }
+            for (Py_ssize_t i = 0; i < cnt; i++) order[i] = lo + i;
+            for (Py_ssize_t i = 1; i < cnt; i++) { /* insertion sort: columns are small */
+                Py_ssize_t x = order[i], k = i;
+                while (k > 0 && vhyp_better(hyps, x, order[k - 1])) {
+                    order[k] = order[k - 1];
+                    k--;
+                }
+                order[k] = x;
+            }
+            VHyp *kept = malloc(sizeof(VHyp) * beam);
+            if (!kept) {
+                PyErr_NoMemory();
+                goto done;
+            }
+            for (Py_ssize_t i = 0; i < beam; i++) kept[i] = hyps[order[i]];
+            memcpy(&hyps[lo], kept, sizeof(VHyp) * beam);
+            free(kept);
+            nh = lo + beam;
+        }
+        first[c + 2] = nh; /* column c's beam: hyps[first[c + 1] .. first[c + 2]) */
+    }
+    {
+        Py_ssize_t lo = first[ncol], hi = first[ncol + 1];
+        Py_ssize_t best = -1;
+        double best_v = 0.0;
+        for (Py_ssize_t a = lo; a < hi; a++) {
+            int32_t nxt;
+            double v = hyps[a].score + w_ctx * am_step(am, hyps[a].state, 0, &nxt);
+            if (best < 0 || v > best_v) {
+                best = a;
+                best_v = v;
+            }
+        }
+        result = PyList_New(ncol);
+        if (!result) goto done;
+        for (Py_ssize_t c = ncol - 1, a = best; c >= 0; c--) {
+            PyList_SET_ITEM(result, c, PyLong_FromLong(hyps[a].cand));
+            a = hyps[a].parent;
+        }
+    }
+done:
+    Py_DECREF(cols);
+    free(hyps);
+    free(first);
+    free(chan);
+    free(wids);
+    free(table);
+    free(order);
+    return result;
+}
+
 static PyMethodDef fastlm_functions[] = {
+    {"viterbi", fastlm_viterbi, METH_VARARGS,
+     "viterbi(automaton, columns, start, w_ctx, beam) -> best candidate index per column"},
     {"edit_distance", fastlm_edit_distance, METH_VARARGS, "edit_distance(a, b) -> Levenshtein distance"},
     {NULL, NULL, 0, NULL},
 };

@@ -60,7 +60,7 @@ from typing import Any
 from translit.charalign import deva_units, normalize_deva, normalize_roman
 from translit.errors import ModelError
 from translit.jointseq import JointModel
-from translit.langmodel import BOUNDARY, CharLM, WordLM
+from translit.langmodel import BOUNDARY, FAST, CharLM, NgramLM, WordLM
 
 from .metrics import edit_distance
 
@@ -356,24 +356,13 @@ class LearnedModel:
                 col = [("", 0.0, unk)]
             columns.append(col)
         # Viterbi/beam over LM states
-        beam: dict[int, tuple[float, tuple[str, ...]]] = {lm.start: (0.0, ())}
-        w_ctx = p.w_ctx
+        scored = [[(channel, wid) for _, channel, wid in col] for col in columns]
         compiled = lm.fast()
-        step = compiled.step if compiled is not None else lm.step
-        for col in columns:
-            nxt: dict[int, tuple[float, tuple[str, ...]]] = {}
-            for state, (score, hist) in beam.items():
-                for deva, channel, wid in col:
-                    lp, st = step(state, wid)
-                    s = score + channel + w_ctx * lp
-                    old = nxt.get(st)
-                    if old is None or s > old[0]:
-                        nxt[st] = (s, (*hist, deva))
-            if len(nxt) > p.ctx_beam:
-                nxt = dict(heapq.nlargest(p.ctx_beam, nxt.items(), key=lambda kv: kv[1][0]))
-            beam = nxt
-        best = max(beam.items(), key=lambda kv: kv[1][0] + w_ctx * step(kv[0], BOUNDARY)[0])
-        return list(best[1][1])
+        if compiled is not None:
+            picks = FAST.viterbi(compiled, scored, lm.start, p.w_ctx, p.ctx_beam)
+        else:
+            picks = sentence_viterbi_python(lm, scored, w_ctx=p.w_ctx, beam=p.ctx_beam)
+        return [col[i][0] for col, i in zip(columns, picks, strict=True)]
 
     # -- internals ------------------------------------------------------------------------------
     def _channel(self, roman: str, beam: int | None = None) -> list[tuple[str, float]]:
@@ -645,6 +634,34 @@ class LearnedModel:
         except OSError as exc:
             raise ModelError(f"cannot read model {os.fspath(path)!r}: {exc.strerror or exc}") from exc
         return cls.from_bytes(data, source=os.fspath(path))
+
+
+def sentence_viterbi_python(
+    lm: NgramLM, columns: Sequence[Sequence[tuple[float, int]]], *, w_ctx: float, beam: int
+) -> list[int]:
+    """Best candidate per column: (channel score, word id) columns under the word n-gram ``lm``.
+
+    Beam search over LM states (at most ``beam`` per column, recombined per state); the pure-Python
+    reference of ``translit._fastlm.viterbi``.
+    """
+    hyps: dict[int, tuple[float, tuple[int, ...]]] = {lm.start: (0.0, ())}
+    step = lm.step
+    for col in columns:
+        nxt: dict[int, tuple[float, tuple[int, ...]]] = {}
+        for state, (score, hist) in hyps.items():
+            for j, (channel, wid) in enumerate(col):
+                lp, st = step(state, wid)
+                s = score + channel + w_ctx * lp
+                old = nxt.get(st)
+                if old is None or s > old[0]:
+                    nxt[st] = (s, (*hist, j))
+        if not nxt:
+            raise ValueError("every column needs at least one candidate")
+        if len(nxt) > beam:
+            nxt = dict(heapq.nlargest(beam, nxt.items(), key=lambda kv: kv[1][0]))
+        hyps = nxt
+    best = max(hyps.items(), key=lambda kv: kv[1][0] + w_ctx * step(kv[0], BOUNDARY)[0])
+    return list(best[1][1])
 
 
 @functools.lru_cache(maxsize=1 << 16)
