@@ -69,7 +69,10 @@ _DEVA_AKSHARA = re.compile(
 _URLISH = re.compile(r"(?:://|^www\.|@|\.(?:com|org|net|in|gov|edu)\b)", re.IGNORECASE)
 _MARK_RUN = re.compile(r"[।॥?!.…]+")
 _MARK_RUN_DEVA = re.compile(r"[।॥?!.…|]+")
+#: the end of a run of marks other than "." and "…" (Devanagari text without those two)
+_AFTER_DEVA_RUN = re.compile(r"(?<=[।॥?!|])(?![।॥?!|])")
 _BRACKETISH = re.compile(r"[()\[\]{}“”‘’«»\"']")
+_NON_SPACE = re.compile(r"\S*")
 _DOTTED = re.compile(r"^(?:[^\W\d_]\.)+[^\W\d_]$")
 
 
@@ -135,13 +138,33 @@ def split_sentences(text: str, *, script: Script = "auto", paragraphs: Paragraph
     sentences: list[Sentence] = []
     for p, paragraph in enumerate(split_paragraphs(text, paragraphs=paragraphs)):
         for chunk in _split_paragraph(paragraph, script):
-            sentences.append(Sentence(chunk, len(sentences), p))
+            # a chunk is stripped, non-blank and one line: skip Sentence's validation
+            sentence = _new(Sentence)
+            _set_text(sentence, chunk)
+            _set_index(sentence, len(sentences))
+            _set_paragraph(sentence, p)
+            sentences.append(sentence)
     return sentences
+
+
+_new = object.__new__
+_set_text = Sentence.text.__set__  # type: ignore[attr-defined]
+_set_index = Sentence.index.__set__  # type: ignore[attr-defined]
+_set_paragraph = Sentence.paragraph.__set__  # type: ignore[attr-defined]
 
 
 def _protected(text: str) -> list[int]:
     """For each character: the end index of the quote/bracket span it is inside, or -1."""
     inside = [-1] * len(text)
+    # the innermost (smallest) end wins: write the spans by decreasing end, later writes overwrite
+    for start, end in sorted(_spans(text), key=lambda span: -span[1]):
+        if end > start + 1:
+            inside[start + 1 : end] = [end] * (end - start - 1)
+    return inside
+
+
+def _spans(text: str) -> list[tuple[int, int]]:
+    """The quote and bracket spans of a text: (index of the opener, index of the closer)."""
     stack: list[tuple[str, int]] = []
     spans: list[tuple[int, int]] = []
     open_quote: dict[str, int] = {}
@@ -164,11 +187,7 @@ def _protected(text: str) -> list[int]:
                 spans.append((open_quote.pop(ch), k))
             else:
                 open_quote[ch] = k
-    for start, end in spans:
-        for k in range(start + 1, end):
-            if inside[k] == -1 or inside[k] > end:
-                inside[k] = end
-    return inside
+    return spans
 
 
 def _is_quote_apostrophe(text: str, k: int) -> bool:
@@ -179,16 +198,69 @@ def _is_quote_apostrophe(text: str, k: int) -> bool:
 
 
 def _split_paragraph(text: str, script: Script) -> Iterator[str]:
-    text = " ".join(text.split())
+    # normalize the spaces, unless they are already normal: a printable text has no whitespace but
+    # " " (a text with other non-printable characters, such as ZWJ, is simply normalized)
+    if "  " in text or text[:1] == " " or text[-1:] == " " or not text.isprintable():
+        text = " ".join(text.split())
     inside = _protected(text) if _BRACKETISH.search(text) else None
+    if inside is None:
+        # no quotes or brackets: every sentence ends right after its mark run (the fast path)
+        if script == "deva" and "." not in text and "…" not in text:
+            # and every mark run ends a sentence
+            for chunk in _AFTER_DEVA_RUN.split(text):
+                chunk = chunk.strip()
+                if chunk:
+                    yield chunk
+            return
+        start = 0
+        n = len(text)
+        roman_abbreviations = ROMAN_ABBREVIATIONS if script != "deva" else frozenset()
+        for match in (_MARK_RUN_DEVA if script == "deva" else _MARK_RUN).finditer(text):
+            run = match.group()
+            k, cut = match.span()
+            if run == "." and (cut == n or text[cut] == " "):
+                # _ends_sentence, inline for its most common case: a plain Latin word before ". "
+                word = text[max(start, text.rfind(" ", start, k) + 1) : k]
+                if len(word) > 1 and word.isascii() and word.isalpha():
+                    lower = word.lower()
+                    if lower == "www" or (
+                        lower in roman_abbreviations and not _is_sentence_final_abbrev(text, cut)
+                    ):
+                        continue
+                elif not _ends_sentence(text, k, cut, run, start, script):
+                    continue
+            elif not run.strip(".…") and not _ends_sentence(text, k, cut, run, start, script):
+                continue
+            chunk = text[start:cut].strip()
+            if chunk:
+                yield chunk
+            start = cut
+        tail = text[start:].strip()
+        if tail:
+            yield tail
+        return
     start = 0
     n = len(text)
+    roman_abbreviations = ROMAN_ABBREVIATIONS if script != "deva" else frozenset()
     # "|" is a common stand-in for "।" in Devanagari text
     for match in (_MARK_RUN_DEVA if script == "deva" else _MARK_RUN).finditer(text):
         k, run_end = match.span()
         if k < start:  # inside a closing quote already taken into the previous sentence
             continue
-        if not _ends_sentence(text, k, run_end, match.group(), start, script):
+        run = match.group()
+        if run == "." and (run_end == n or text[run_end] == " "):
+            # _ends_sentence, inline for its most common case: a plain Latin word before ". "
+            word = text[max(start, text.rfind(" ", start, k) + 1) : k].lstrip("\"'“‘([{")
+            if len(word) > 1 and word.isascii() and word.isalpha():
+                lower = word.lower()
+                if lower == "www" or (
+                    lower in roman_abbreviations and not _is_sentence_final_abbrev(text, run_end)
+                ):
+                    continue
+            elif not _ends_sentence(text, k, run_end, run, start, script):
+                continue
+        # a run with a mark other than "." and "…" always ends a sentence (_ends_sentence, inline)
+        elif not run.strip(".…") and not _ends_sentence(text, k, run_end, run, start, script):
             continue
         # sentence mark inside quotes/brackets: only if it is the last thing before the closer
         cut = run_end
@@ -210,7 +282,7 @@ def _split_paragraph(text: str, script: Script) -> Iterator[str]:
 
 
 def _ends_sentence(text: str, k: int, run_end: int, run: str, start: int, script: Script) -> bool:
-    if any(c in run for c in "।॥?!|"):
+    if run.strip(".…"):  # a mark other than "." and "…" (the run holds marks only)
         return True
     if "…" in run or run.count(".") >= 2:
         return False  # ellipsis
@@ -223,8 +295,23 @@ def _ends_sentence(text: str, k: int, run_end: int, run: str, start: int, script
     word = word.lstrip("\"'“‘([{")
     if not word:
         return True
+    if after == " " and len(word) > 1 and word.isascii() and word.isalpha():
+        # the most common case, a plain Latin word before ". ": the checks below reduce to these two
+        # (the only URL it can be is "www.")
+        lower = word.lower()
+        return lower != "www" and not (
+            script != "deva" and lower in ROMAN_ABBREVIATIONS and not _is_sentence_final_abbrev(text, run_end)
+        )
     if _URLISH.search(word + "." + _next_word(text, run_end)):
         return False
+    if len(word) > 1 and word.isascii() and word.isalpha():
+        # the common case, a plain Latin word: only an abbreviation keeps the sentence going (the
+        # checks below for numbers, dotted abbreviations and initials cannot match it)
+        return not (
+            script != "deva"
+            and word.lower() in ROMAN_ABBREVIATIONS
+            and not _is_sentence_final_abbrev(text, run_end)
+        )
     if word.isdigit() and not text[start : k - len(word)].strip():
         return False  # "1. ..." list number at the start of a sentence
     bare = word.lower().replace(".", "")
@@ -246,10 +333,7 @@ def _ends_sentence(text: str, k: int, run_end: int, run: str, start: int, script
 
 
 def _next_word(text: str, k: int) -> str:
-    end = k
-    while end < len(text) and not text[end].isspace():
-        end += 1
-    return text[k:end].rstrip(_TERMINATORS)
+    return _NON_SPACE.match(text, k).group().rstrip(_TERMINATORS)  # type: ignore[union-attr]
 
 
 def _is_sentence_final_abbrev(text: str, run_end: int) -> bool:

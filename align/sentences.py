@@ -16,8 +16,8 @@ along the documents accepting confident 1-1 beads (high similarity, plausible le
 2-1 / 1-2 bead around them that explains the text better). Where that fails it looks for the
 nearest point where two consecutive confident 1-1 beads resynchronize the documents (within
 ``window`` sentences) and runs the full dynamic program on the small rectangle in between. Far
-apart documents (no anchor at all) are aligned block by block. Sentence features are computed
-lazily and dropped once the walk has passed them.
+apart documents (no anchor at all) are aligned block by block. Sentence features are computed a
+block of sentences at a time (one batched pass) and dropped once the walk has passed them.
 """
 
 from __future__ import annotations
@@ -27,9 +27,11 @@ import logging
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import reduce
+from operator import attrgetter, or_
 
 from .segment import Sentence
-from .similarity import Romanizer, SentenceFeatures, Similarity
+from .similarity import Romanizer, Similarity
 from .words import WordLink
 
 __all__ = ["TWIN_THRESHOLD", "Bead", "align_sentences", "document_score", "iter_align_sentences"]
@@ -49,6 +51,8 @@ _RATIO_PRIOR = 500
 #: length differences grow with the length, and a little faster than Gale-Church's sqrt law:
 #: romanizers differ systematically (about this share of the length)
 _SYSTEMATIC = 0.03
+_EMPTY: frozenset[str] = frozenset()
+_SQRT2 = math.sqrt(2.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,37 +207,78 @@ def iter_align_sentences(
     yield from aligner.run()
 
 
+_text_of = attrgetter("text")
+_paragraph_of = attrgetter("paragraph")
+
+#: sentence features are computed this many sentences at a time (and forgotten about as many behind)
+_BLOCK = 1024
+
+
 class _Side:
-    """One document: texts, paragraph numbers and lazily computed (and evicted) features."""
+    """One document: its sentences, and the features of a sliding window of them.
+
+    ``texts``, ``bits`` (skeleton bigram bit sets), ``sizes`` (their popcounts), ``lens`` (skeleton
+    lengths) and ``nums`` (numbers) hold sentences ``base`` to ``end - 1``. :meth:`ensure` computes
+    them a block at a time (one batched :meth:`Similarity.features_many` call) and :meth:`forget`
+    drops the sentences the walk has passed, so memory stays flat however long the documents are.
+    """
 
     def __init__(self, sentences: Sequence[str | Sentence], sim: Similarity) -> None:
         self.sentences = sentences
         self.sim = sim
         self.n = len(sentences)
-        self.cache: dict[int, SentenceFeatures] = {}
+        self.base = 0
+        self.end = 0
+        self.texts: list[str] = []
+        self.bits: list[int] = []
+        self.sizes: list[int] = []
+        self.lens: list[int] = []
+        self.nums: list[frozenset[str]] = []
+        self.paras: list[int | None] = []
 
-    def text(self, i: int) -> str:
-        s = self.sentences[i]
-        return s.text if isinstance(s, Sentence) else s
+    def ensure(self, hi: int) -> None:
+        """Compute the features of every sentence below ``hi`` (and of at least a block more)."""
+        if hi <= self.end or self.end >= self.n:
+            return
+        stop = min(self.n, max(hi, self.end + _BLOCK))
+        sentences = self.sentences
+        if isinstance(sentences, (list, tuple)):
+            chunk = sentences[self.end : stop]
+        else:
+            chunk = [sentences[k] for k in range(self.end, stop)]
+        kinds = set(map(type, chunk))
+        if kinds == {Sentence}:
+            texts = list(map(_text_of, chunk))
+            self.paras += map(_paragraph_of, chunk)
+        elif kinds == {str}:
+            texts = list(chunk)
+            self.paras += [None] * len(chunk)
+        else:  # a mix, subclasses or wrong types
+            texts = []
+            for s in chunk:
+                if isinstance(s, Sentence):
+                    texts.append(s.text)
+                    self.paras.append(s.paragraph)
+                elif isinstance(s, str):
+                    texts.append(s)
+                    self.paras.append(None)
+                else:
+                    raise TypeError(f"sentences must be str or Sentence, not {type(s).__name__}")
+        bits, lens, nums = self.sim.features_many(texts)
+        self.texts += texts
+        self.bits += bits
+        self.sizes += map(int.bit_count, bits)
+        self.lens += lens
+        self.nums += nums
+        self.end = stop
 
-    def paragraph(self, i: int) -> int | None:
-        s = self.sentences[i]
-        return s.paragraph if isinstance(s, Sentence) else None
-
-    def feat(self, i: int) -> SentenceFeatures:
-        f = self.cache.get(i)
-        if f is None:
-            s = self.sentences[i]
-            if not isinstance(s, (str, Sentence)):
-                raise TypeError(f"sentences must be str or Sentence, not {type(s).__name__}")
-            f = self.sim.features(s.text if isinstance(s, Sentence) else s)
-            self.cache[i] = f
-        return f
-
-    def evict(self, below: int) -> None:
-        if len(self.cache) > 4096:
-            for key in [k for k in self.cache if k < below]:
-                del self.cache[key]
+    def forget(self, below: int) -> None:
+        """Drop the features of the sentences below ``below`` (when there are a block of them)."""
+        cut = below - self.base
+        if cut > _BLOCK:
+            for values in (self.texts, self.paras, self.bits, self.sizes, self.lens, self.nums):
+                del values[:cut]
+            self.base = below
 
 
 class _Aligner:
@@ -264,15 +309,13 @@ class _Aligner:
         self.types = [(1, 0), (0, 1)] + [
             (k, kr) for k in range(1, max_bead + 1) for kr in range(1, max_bead + 1)
         ]
+        # the merged bead types (after 1-0, 0-1, 1-1 in self.types) with their prior cost
+        self._merges = [(k, kr, _MERGE_PRIOR * (k + kr - 2)) for k, kr in self.types[3:]]
         self._anchor_cache: dict[tuple[int, int, bool, bool], float | None] = {}
 
-    def _learn_ratio(self, ld: int, lr: int) -> None:
-        """Update the running roman / deva length ratio with a confident 1-1 bead."""
-        self._sum_d += ld
-        self._sum_r += lr
-        self.ratio = min(2.0, max(0.5, self._sum_r / self._sum_d))
-
     # -- cost model ------------------------------------------------------------------------
+    # Features are read from the sides' windows (index - base); the caller has made sure that the
+    # sentences are in them (run() keeps a look-ahead of a window and a bead, _dp() asks for its own).
 
     def bead(self, i0: int, i1: int, j0: int, j1: int) -> tuple[float, float, float]:
         """(cost, score, length delta) of the bead deva[i0:i1] <-> roman[j0:j1]."""
@@ -281,38 +324,43 @@ class _Aligner:
         if k == 0 or kr == 0:
             return self.skip * (k + kr), 0.0, 0.0
         d, r = self.d, self.r
-        fd = d.cache.get(i0) or d.feat(i0)
-        gd, ld, nd = fd
-        members_d = [gd]
-        for i in range(i0 + 1, i1):
-            f = d.cache.get(i) or d.feat(i)
-            members_d.append(f[0])
-            gd |= f[0]
-            ld += f[1]
-            nd = nd | f[2]
-        fr = r.cache.get(j0) or r.feat(j0)
-        gr, lr, nr = fr
-        members_r = [gr]
-        for j in range(j0 + 1, j1):
-            f = r.cache.get(j) or r.feat(j)
-            members_r.append(f[0])
-            gr |= f[0]
-            lr += f[1]
-            nr = nr | f[2]
+        x = i0 - d.base
+        y = j0 - r.base
+        if k == 1:
+            gd = d.bits[x]
+            ld = d.lens[x]
+            nd = d.nums[x]
+        else:
+            gd = reduce(or_, d.bits[x : x + k])
+            ld = sum(d.lens[x : x + k])
+            nd = _EMPTY.union(*d.nums[x : x + k])
+        if kr == 1:
+            gr = r.bits[y]
+            lr = r.lens[y]
+            nr = r.nums[y]
+        else:
+            gr = reduce(or_, r.bits[y : y + kr])
+            lr = sum(r.lens[y : y + kr])
+            nr = _EMPTY.union(*r.nums[y : y + kr])
         total = gd.bit_count() + gr.bit_count()
         dice = 2.0 * (gd & gr).bit_count() / total if total else 0.0
-        delta = _delta(ld * self.ratio, lr, self.variance)
+        expected = ld * self.ratio
+        mean = (expected + lr) / 2.0
+        delta = (lr - expected) / math.sqrt(self.variance * mean + (_SYSTEMATIC * mean) ** 2 + 1.0)
         cost = self.weight * (1.0 - dice) + _length_cost(abs(delta))
         if k + kr > 2:
+            weight = self.weight
             cost += _MERGE_PRIOR * (k + kr - 2)
             # every sentence of a merged side must be found on the other side (a short sentence
             # deleted on the other side would otherwise hide in a neighbour's bead)
-            for members, other in ((members_d, gr), (members_r, gd)):
-                if len(members) > 1:
-                    for g in members:
-                        size = g.bit_count()
-                        if size:
-                            cost += self.weight * (1.0 - (g & other).bit_count() / size)
+            if k > 1:
+                for g, size in zip(d.bits[x : x + k], d.sizes[x : x + k], strict=True):
+                    if size:
+                        cost += weight * (1.0 - (g & gr).bit_count() / size)
+            if kr > 1:
+                for g, size in zip(r.bits[y : y + kr], r.sizes[y : y + kr], strict=True):
+                    if size:
+                        cost += weight * (1.0 - (g & gd).bit_count() / size)
             if k > 1 and _crosses(d, i0, i1):
                 cost += self.skip
             if kr > 1 and _crosses(r, j0, j1):
@@ -341,20 +389,31 @@ class _Aligner:
         n, m = d.n, r.n
         if i >= n or j >= m:
             return None
-        dcache, rcache = d.cache, r.cache
-        gd, ld, nd = dcache.get(i) or d.feat(i)
-        gr, lr, nr = rcache.get(j) or r.feat(j)
-        total = gd.bit_count() + gr.bit_count()
-        dice = 2.0 * (gd & gr).bit_count() / total if total else 0.0
+        x = i - d.base
+        y = j - r.base
+        total = d.sizes[x] + r.sizes[y]
+        dice = 2.0 * (d.bits[x] & r.bits[y]).bit_count() / total if total else 0.0
         if dice < _ANCHOR_DICE:
             return None
         ratio, variance = self.ratio, self.variance
-        delta = _delta(ld * ratio, lr, variance)
-        if abs(delta) > _ANCHOR_DELTA:
+        dlens, rlens = d.lens, r.lens
+        ld = dlens[x]
+        lr = rlens[y]
+        # _delta(ld * ratio, lr, variance), inline: this is the aligner's hottest line
+        sqrt = math.sqrt
+        expected = ld * ratio
+        mean = (expected + lr) / 2.0
+        delta = (lr - expected) / sqrt(variance * mean + (_SYSTEMATIC * mean) ** 2 + 1.0)
+        z = abs(delta)
+        if z > _ANCHOR_DELTA:
             return None
-        cost = self.weight * (1.0 - dice) + _length_cost(abs(delta))
-        if nd and nr and nd != nr:
-            cost += 4.0 * len(nd ^ nr) / len(nd | nr)
+        # _length_cost(z), inline: z <= _ANCHOR_DELTA, far from the cap and the asymptotic form
+        cost = self.weight * (1.0 - dice) + -math.log(math.erfc(z / _SQRT2))
+        nd = d.nums[x]
+        if nd:
+            nr = r.nums[y]
+            if nr and nd != nr:
+                cost += 4.0 * len(nd ^ nr) / len(nd | nr)
         # a bead joining a neighbour must beat this 1-1 bead plus dropping that neighbour
         limit = cost + self.skip
         bead = self.bead
@@ -364,30 +423,30 @@ class _Aligner:
             if budget <= 0:
                 break
             if i + k <= n:
-                length = ld
-                for x in range(i + 1, i + k):
-                    length += (dcache.get(x) or d.feat(x))[1]
-                if _delta(length * ratio, lr, variance) ** 2 < budget and bead(i, i + k, j, j + 1)[0] < limit:
+                # _delta(length * ratio, lr, variance), inline
+                length = ld + (dlens[x + 1] if k == 2 else sum(dlens[x + 1 : x + k]))
+                expected = length * ratio
+                mean = (expected + lr) / 2.0
+                z = (lr - expected) / sqrt(variance * mean + (_SYSTEMATIC * mean) ** 2 + 1.0)
+                if z**2 < budget and bead(i, i + k, j, j + 1)[0] < limit:
                     return None
             if j + k <= m:
-                length = lr
-                for x in range(j + 1, j + k):
-                    length += (rcache.get(x) or r.feat(x))[1]
-                if _delta(ld * ratio, length, variance) ** 2 < budget and bead(i, i + 1, j, j + k)[0] < limit:
+                # _delta(ld * ratio, length, variance), inline
+                length = lr + (rlens[y + 1] if k == 2 else sum(rlens[y + 1 : y + k]))
+                expected = ld * ratio
+                mean = (expected + length) / 2.0
+                z = (length - expected) / sqrt(variance * mean + (_SYSTEMATIC * mean) ** 2 + 1.0)
+                if z**2 < budget and bead(i, i + 1, j, j + k)[0] < limit:
                     return None
             if back_i and i - k + 1 >= 0:
-                length = ld
-                for x in range(i - k + 1, i):
-                    length += (dcache.get(x) or d.feat(x))[1]
+                length = ld + sum(dlens[x - k + 1 : x])
                 if (
                     _delta(length * ratio, lr, variance) ** 2 < budget
                     and bead(i - k + 1, i + 1, j, j + 1)[0] < limit
                 ):
                     return None
             if back_j and j - k + 1 >= 0:
-                length = lr
-                for x in range(j - k + 1, j):
-                    length += (rcache.get(x) or r.feat(x))[1]
+                length = lr + sum(rlens[y - k + 1 : y])
                 if (
                     _delta(ld * ratio, length, variance) ** 2 < budget
                     and bead(i, i + 1, j - k + 1, j + 1)[0] < limit
@@ -398,19 +457,70 @@ class _Aligner:
     # -- search ----------------------------------------------------------------------------
 
     def run(self) -> Iterator[Bead]:
-        n, m = self.d.n, self.r.n
+        d, r = self.d, self.r
+        n, m = d.n, r.n
+        # features needed ahead of (i, j): a resynchronization window plus a bead; and behind it
+        # (anchors may look back a bead)
+        ahead = self.window + self.max_bead + 2
+        behind = self.max_bead + 8
+        anchor = self._anchor
+        make = self._make
+        adapt = self._adapt
+        # the sides' feature lists are extended and trimmed in place: the same objects throughout
+        dbits, dsizes, dlens, dnums = d.bits, d.sizes, d.lens, d.nums
+        rbits, rsizes, rlens, rnums = r.bits, r.sizes, r.lens, r.nums
+        weight, skip, variance = self.weight, self.skip, self.variance
+        merge_budget = 2.0 * _MERGE_PRIOR if self.max_bead == 2 else None
+        sqrt, log, erfc = math.sqrt, math.log, math.erfc
         i = j = 0
-        steps = 0
         while i < n and j < m:
-            steps += 1
-            if steps & 1023 == 0:
-                self.d.evict(i - 8)
-                self.r.evict(j - 8)
-            score = self._anchor(i, j, False, False)
+            if i + ahead > d.end and d.end < n:
+                d.forget(i - behind)
+                d.ensure(i + ahead)
+            if j + ahead > r.end and r.end < m:
+                r.forget(j - behind)
+                r.ensure(j + ahead)
+            # anchor(i, j, False, False), inline for the common case (the walk's hot path): the same
+            # tests in the same order; whenever a merged bead must be costed, the method decides
+            x = i - d.base
+            y = j - r.base
+            total = dsizes[x] + rsizes[y]
+            score = 2.0 * (dbits[x] & rbits[y]).bit_count() / total if total else 0.0
+            if score < _ANCHOR_DICE:
+                score = None
+            else:
+                ratio = self.ratio
+                ld = dlens[x]
+                lr = rlens[y]
+                expected = ld * ratio
+                mean = (expected + lr) / 2.0
+                z = abs((lr - expected) / sqrt(variance * mean + (_SYSTEMATIC * mean) ** 2 + 1.0))
+                if z > _ANCHOR_DELTA:
+                    score = None
+                elif merge_budget is None:
+                    score = anchor(i, j, False, False)
+                else:
+                    cost = weight * (1.0 - score) + -log(erfc(z / _SQRT2))
+                    nd = dnums[x]
+                    if nd:
+                        nr = rnums[y]
+                        if nr and nd != nr:
+                            cost += 4.0 * len(nd ^ nr) / len(nd | nr)
+                    budget = 2.0 * (cost + skip) - merge_budget
+                    if budget > 0 and (
+                        # the length lower bounds of joining the next sentence on either side
+                        (i + 2 <= n and _delta((ld + dlens[x + 1]) * ratio, lr, variance) ** 2 < budget)
+                        or (j + 2 <= m and _delta(ld * ratio, lr + rlens[y + 1], variance) ** 2 < budget)
+                    ):
+                        score = anchor(i, j, False, False)
             if score is not None:
-                if self._adapt:
-                    self._learn_ratio(self.d.cache[i][1], self.r.cache[j][1])
-                yield self._make(i, i + 1, j, j + 1, score)
+                if adapt:
+                    # update the running roman / deva length ratio with this confident 1-1 bead
+                    self._sum_d += dlens[x]
+                    self._sum_r += rlens[y]
+                    ratio = self._sum_r / self._sum_d
+                    self.ratio = 2.0 if ratio > 2.0 else 0.5 if ratio < 0.5 else ratio
+                yield make(i, i + 1, j, j + 1, score)
                 i += 1
                 j += 1
                 continue
@@ -439,13 +549,21 @@ class _Aligner:
 
     def _resync(self, i: int, j: int) -> tuple[int, int] | None:
         """The nearest (deva, roman) position after (i, j) where two confident 1-1 beads follow."""
-        n, m = self.d.n, self.r.n
+        d, r = self.d, self.r
+        n, m = d.n, r.n
+        dbits, dsizes, rbits, rsizes = d.bits, d.sizes, r.bits, r.sizes
+        dx, ry = i - d.base, j - r.base
         window = self.window
         for dist in range(1, 2 * window + 1):
             # candidates at this distance, closest to the diagonal first
             for a in _diagonal_order(dist):
                 ii, jj = i + a, j + dist - a
                 if a > window or dist - a > window or ii >= n or jj >= m:
+                    continue
+                # most candidates fail anchor()'s first test (Dice < _ANCHOR_DICE): make it here
+                x, y = dx + a, ry + dist - a
+                total = dsizes[x] + rsizes[y]
+                if not total or 2.0 * (dbits[x] & rbits[y]).bit_count() / total < _ANCHOR_DICE:
                     continue
                 if self.anchor(ii, jj, ii > i, jj > j) is None:
                     continue
@@ -455,6 +573,9 @@ class _Aligner:
 
     def _dp(self, i0: int, i1: int, j0: int, j1: int) -> list[tuple[int, int, int, int, float]]:
         """Best bead path through deva[i0:i1] x roman[j0:j1] as (i_start, i_end, j_start, j_end, score)."""
+        d, r = self.d, self.r
+        d.ensure(i1)
+        r.ensure(j1)
         if i0 == i1 or j0 == j1:  # one side empty: only 1-0 / 0-1 beads
             return [(i, i + 1, j0, j0, 0.0) for i in range(i0, i1)] + [
                 (i0, i0, j, j + 1, 0.0) for j in range(j0, j1)
@@ -465,24 +586,74 @@ class _Aligner:
         back: list[list[tuple[int, int, float] | None]] = [[None] * (cols + 1) for _ in range(rows + 1)]
         cost[0][0] = 0.0
         bead = self.bead
+        skip, weight, ratio, variance = self.skip, self.weight, self.ratio, self.variance
+        sqrt = math.sqrt
+        # the features of the rectangle (bead() for 1-1 beads, inline: the DP's most common bead)
+        x0, y0 = i0 - d.base, j0 - r.base
+        dbits, dsizes, dlens, dnums = (v[x0 : x0 + rows] for v in (d.bits, d.sizes, d.lens, d.nums))
+        rbits, rsizes, rlens, rnums = (v[y0 : y0 + cols] for v in (r.bits, r.sizes, r.lens, r.nums))
+        merges = self._merges
+        skip_move = (1, 0, 0.0)
+        insert_move = (0, 1, 0.0)
         for a in range(rows + 1):
+            row = cost[a]
+            above = cost[a - 1] if a else row
+            back_row = back[a]
             for b in range(cols + 1):
                 if a == 0 and b == 0:
                     continue
                 best = inf
                 move = None
-                for k, kr in self.types:
+                # the bead types in the order of self.types (ties go to the first): 1-0, 0-1, 1-1, merges
+                if a:
+                    prev = above[b]
+                    if prev != inf:
+                        best = prev + skip
+                        move = skip_move
+                if b:
+                    prev = row[b - 1]
+                    if prev != inf and prev + skip < best:
+                        best = prev + skip
+                        move = insert_move
+                    if a:
+                        prev = above[b - 1]
+                        if prev != inf:
+                            x, y = a - 1, b - 1
+                            total = dsizes[x] + rsizes[y]
+                            dice = 2.0 * (dbits[x] & rbits[y]).bit_count() / total if total else 0.0
+                            expected = dlens[x] * ratio
+                            lr = rlens[y]
+                            mean = (expected + lr) / 2.0
+                            delta = (lr - expected) / sqrt(variance * mean + (_SYSTEMATIC * mean) ** 2 + 1.0)
+                            c = weight * (1.0 - dice) + _length_cost(abs(delta))
+                            nd = dnums[x]
+                            if nd:
+                                nr = rnums[y]
+                                if nr and nd != nr:
+                                    c += 4.0 * len(nd ^ nr) / len(nd | nr)
+                            if prev + c < best:
+                                best = prev + c
+                                move = (1, 1, dice)
+                for k, kr, prior in merges:
                     if k > a or kr > b:
                         continue
                     prev = cost[a - k][b - kr]
-                    if prev == inf:
+                    # a merged bead costs at least its prior plus its length cost: skip it when that
+                    # cannot win (the same floating-point sums as bead(), so the path is the same)
+                    if prev == inf or prev + prior >= best:
+                        continue
+                    expected = (dlens[a - 1] if k == 1 else sum(dlens[a - k : a])) * ratio
+                    lr = rlens[b - 1] if kr == 1 else sum(rlens[b - kr : b])
+                    mean = (expected + lr) / 2.0
+                    delta = (lr - expected) / sqrt(variance * mean + (_SYSTEMATIC * mean) ** 2 + 1.0)
+                    if prev + (_length_cost(abs(delta)) + prior) >= best:
                         continue
                     c, score, _ = bead(i0 + a - k, i0 + a, j0 + b - kr, j0 + b)
                     if prev + c < best:
                         best = prev + c
                         move = (k, kr, score)
-                cost[a][b] = best
-                back[a][b] = move
+                row[b] = best
+                back_row[b] = move
         path = []
         a, b = rows, cols
         while a or b:
@@ -502,17 +673,41 @@ class _Aligner:
     def _make(self, i0: int, i1: int, j0: int, j1: int, score: float) -> Bead:
         d, r = self.d, self.r
         # built from checked parts: skip Bead's validation (it costs as much as aligning the pair)
-        bead = object.__new__(Bead)
-        _set(bead, "deva", tuple(range(i0, i1)))
-        _set(bead, "roman", tuple(range(j0, j1)))
-        _set(bead, "deva_text", d.text(i0) if i1 == i0 + 1 else " ".join(d.text(i) for i in range(i0, i1)))
-        _set(bead, "roman_text", r.text(j0) if j1 == j0 + 1 else " ".join(r.text(j) for j in range(j0, j1)))
-        _set(bead, "score", round(min(1.0, max(0.0, score)), 4))
-        _set(bead, "words", None)
+        bead = _new(Bead)
+        _set_deva(bead, (i0,) if i1 == i0 + 1 else tuple(range(i0, i1)))
+        _set_roman(bead, (j0,) if j1 == j0 + 1 else tuple(range(j0, j1)))
+        x = i0 - d.base
+        y = j0 - r.base
+        _set_deva_text(bead, d.texts[x] if i1 == i0 + 1 else " ".join(d.texts[x : x + i1 - i0]))
+        _set_roman_text(bead, r.texts[y] if j1 == j0 + 1 else " ".join(r.texts[y : y + j1 - j0]))
+        rounded = _ROUNDED.get(score)
+        _set_score(bead, _round_score(score) if rounded is None else rounded)
+        _set_words(bead, None)
         return bead
 
 
-_set = object.__setattr__
+# Bead's slots, written directly (a frozen dataclass refuses setattr; its validation is skipped on
+# purpose in _make)
+_new = object.__new__
+_set_deva = Bead.deva.__set__  # type: ignore[attr-defined]
+_set_roman = Bead.roman.__set__  # type: ignore[attr-defined]
+_set_deva_text = Bead.deva_text.__set__  # type: ignore[attr-defined]
+_set_roman_text = Bead.roman_text.__set__  # type: ignore[attr-defined]
+_set_score = Bead.score.__set__  # type: ignore[attr-defined]
+_set_words = Bead.words.__set__  # type: ignore[attr-defined]
+
+
+#: bead scores rounded for output, memoized: the scores of 1-1 beads are ratios of small integers, so
+#: few values recur, and round() costs as much as the rest of building a bead
+_ROUNDED: dict[float, float] = {}
+
+
+def _round_score(score: float) -> float:
+    rounded = round(min(1.0, max(0.0, score)), 4)
+    if len(_ROUNDED) > 100_000:
+        _ROUNDED.clear()
+    _ROUNDED[score] = rounded
+    return rounded
 
 
 @functools.lru_cache(maxsize=512)
@@ -537,8 +732,10 @@ def _shared_similarity() -> Similarity:
 
 
 def _crosses(side: _Side, start: int, end: int) -> bool:
-    first = side.paragraph(start)
-    return first is not None and any(side.paragraph(x) != first for x in range(start + 1, end))
+    """Whether side's sentences start..end-1 (in its window) span a paragraph break."""
+    paras = side.paras[start - side.base : end - side.base]
+    first = paras[0]
+    return first is not None and any(p != first for p in paras)
 
 
 def _delta(expected: float, observed: float, variance: float) -> float:
@@ -550,7 +747,7 @@ def _delta(expected: float, observed: float, variance: float) -> float:
 def _length_cost(z: float) -> float:
     """-log P(|Z| >= z) for a standard normal Z (the Gale-Church length cost), capped."""
     if z < 5.0:
-        tail = math.erfc(z / math.sqrt(2.0))
+        tail = math.erfc(z / _SQRT2)
         return min(_MAX_LENGTH_COST, -math.log(tail)) if tail > 0 else _MAX_LENGTH_COST
     # asymptotic form avoids underflow
     return min(_MAX_LENGTH_COST, z * z / 2.0 + math.log(z * math.sqrt(math.pi / 2.0)))

@@ -19,7 +19,8 @@ import itertools
 import logging
 import re
 import unicodedata
-from collections.abc import Callable
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
 from functools import lru_cache, reduce
 from operator import or_
 from typing import NamedTuple
@@ -43,6 +44,7 @@ Romanizer = Callable[[str], str]
 
 _DEVA_RE = re.compile(r"[\u0900-\u097f]")
 _DEVA_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
+_DEVA_DIGIT = re.compile("[०-९]")
 _HAS_DIGIT = re.compile(r"\d")
 _NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
 
@@ -194,6 +196,10 @@ def dice(a: int, b: int) -> float:
 
 
 _EMPTY: frozenset[str] = frozenset()
+#: a word's packed value is ``length << _LENGTH_SHIFT | bigram bits``: the bits stay below bit 272, so the
+#: sum of the packed values of up to 2**28 words keeps the lengths apart from the bits
+_LENGTH_SHIFT = 300
+_BITS_MASK = (1 << _LENGTH_SHIFT) - 1
 
 
 class Similarity:
@@ -206,9 +212,9 @@ class Similarity:
     def __init__(self, *, romanize: Romanizer | None = None) -> None:
         self._romanize = romanize if romanize is not None else default_romanize()
         self._word_cache: dict[str, tuple[str, int, str, int, frozenset[str]]] = {}
-        # the same, split by field, so that whole sentences are looked up by C-level map()
-        self._bits: dict[str, int] = {}
-        self._lengths: dict[str, int] = {}
+        # bigram bits and skeleton length of each word packed in one int (see _LENGTH_SHIFT), so that a whole
+        # sentence is looked up by one C-level map() and reduced by one OR and one sum
+        self._packed: dict[str, int] = {}
         self._pair_cache: dict[tuple[str, str], float] = {}
         self._warned = False
 
@@ -236,11 +242,9 @@ class Similarity:
             info = (sk, gram_bits(sk) if sk else 0, _fold(latin), len(sk), _numbers(word))
             if len(self._word_cache) > 2_000_000:  # bound memory on huge vocabularies
                 self._word_cache.clear()
-                self._bits.clear()
-                self._lengths.clear()
+                self._packed.clear()
             self._word_cache[word] = info
-            self._bits[word] = info[1]
-            self._lengths[word] = info[3]
+            self._packed[word] = (info[3] << _LENGTH_SHIFT) | info[1]
         return info
 
     def word_similarity(self, deva: str, roman: str) -> float:
@@ -272,22 +276,49 @@ class Similarity:
 
     def features(self, text: str) -> SentenceFeatures:
         """Skeleton bigrams, skeleton length and numbers of a sentence (either script)."""
-        words = text.split()
-        bits_of = self._bits
+        bits, lengths, numbers = self.features_many((text,))
+        return SentenceFeatures(bits[0], lengths[0], numbers[0])
+
+    def features_many(self, texts: Sequence[str]) -> tuple[list[int], list[int], list[frozenset[str]]]:
+        """:meth:`features` of many sentences at once, as three lists: bigram bits, lengths, numbers.
+
+        The sentence aligner's hot path: one C-level pass per sentence looks its words up, and the
+        numbers are searched for in one pass over the whole batch.
+        """
         try:
-            bits = reduce(or_, map(bits_of.__getitem__, words), 0)
-        except KeyError:  # a word not seen before: the slow path (memoizes it)
-            infos = [self.word_info(word) for word in words]
-            bits = reduce(or_, [info[1] for info in infos], 0)
-            numbers = _EMPTY.union(*[info[4] for info in infos])
-            return SentenceFeatures(bits, sum(info[3] for info in infos), numbers)
-        length = sum(map(self._lengths.__getitem__, words))
-        if _HAS_DIGIT.search(text):
-            cache = self._word_cache
-            numbers = _EMPTY.union(*[cache[w][4] for w in words])
-        else:
-            numbers = _EMPTY
-        return SentenceFeatures(bits, length, numbers)
+            packed = self._packed_words(texts)
+        except KeyError:  # words not seen before: memoize them, then the fast path again
+            known = self._word_cache
+            info = self.word_info
+            for text in texts:
+                for word in text.split():
+                    if word not in known:
+                        info(word)
+            try:
+                packed = self._packed_words(texts)
+            except KeyError:  # the memo was cleared while filling it (a huge vocabulary): word by word
+                infos = [[self.word_info(word) for word in text.split()] for text in texts]
+                packed = [[(i[3] << _LENGTH_SHIFT) | i[1] for i in words] for words in infos]
+        # the OR of the packed values has the bigram bits below _LENGTH_SHIFT, their sum the length above
+        bits = [reduce(or_, values, 0) & _BITS_MASK for values in packed]
+        lengths = [sum(values) >> _LENGTH_SHIFT for values in packed]
+        numbers = [_EMPTY] * len(texts)
+        # a sentence's numbers are those of its words (a number never spans a space): find the
+        # sentences with a digit by one search per such sentence over the whole batch
+        joined = "\n".join(texts)
+        search = _HAS_DIGIT.search
+        found = search(joined)
+        if found:
+            starts = list(itertools.accumulate([len(text) + 1 for text in texts], initial=0))
+            while found:
+                k = bisect_right(starts, found.start()) - 1
+                numbers[k] = _numbers_with_digits(texts[k])
+                found = search(joined, starts[k + 1])
+        return bits, lengths, numbers
+
+    def _packed_words(self, texts: Sequence[str]) -> list[list[int]]:
+        packed_of = self._packed.__getitem__
+        return [list(map(packed_of, text.split())) for text in texts]
 
     def sentence_similarity(self, deva: str, roman: str) -> float:
         """Dice overlap of the skeleton bigrams of two sentences, in [0, 1]."""
@@ -297,4 +328,12 @@ class Similarity:
 def _numbers(text: str) -> frozenset[str]:
     if not _HAS_DIGIT.search(text):
         return _EMPTY
-    return frozenset(m.replace(",", "") for m in _NUMBER_RE.findall(text.translate(_DEVA_DIGITS)))
+    return _numbers_with_digits(text)
+
+
+def _numbers_with_digits(text: str) -> frozenset[str]:
+    """:func:`_numbers` of a text known to hold a digit."""
+    if _DEVA_DIGIT.search(text):
+        text = text.translate(_DEVA_DIGITS)
+    found = _NUMBER_RE.findall(text)
+    return frozenset([m.replace(",", "") for m in found] if "," in text else found)

@@ -6,8 +6,8 @@ Reports
 1. bead precision / recall / F1 and sentence pairs per second of ``align.align_sentences`` on
    documents whose sides were perturbed at random (merges, splits and deletions of sentences on
    either side, paragraphs), with ``--presplit``-style input and with input the aligner must split
-   itself; next to a length-only Gale-Church baseline (``nltk.translate.gale_church``) run on the same
-   sentences;
+   itself (and the share of that time spent in sentence segmentation); next to a length-only Gale-Church
+   baseline (``nltk.translate.gale_church``) run on the same sentences;
 2. word alignment precision / recall / F1 against the gold token alignment
    ``hi.sentences.dev.aligned.tsv``;
 3. a scaling row: time and peak memory for 1k, 10k, 100k and 1M sentence documents (each size in
@@ -29,6 +29,7 @@ import argparse
 import gc
 import json
 import math
+import os
 import random
 import subprocess
 import sys
@@ -349,6 +350,7 @@ def bench_sentences(pairs, args) -> None:
     )
     print("|---|---|---|---|---|---|---|")
     joined = [join_fragments(units) for units in docs]
+    segmentation_note = ""
     for mode in ("presplit", "split"):
         stats = {"lipyantar": [set(), set(), 0.0, 0], "gale-church (length only)": [set(), set(), 0.0, 0]}
         inputs: list[tuple] = []
@@ -391,16 +393,27 @@ def bench_sentences(pairs, args) -> None:
                 s[3] += (len(deva) + len(roman)) / 2
         # the same documents again: every word type has been romanized once already (best of 3 runs,
         # as the machine may be shared)
-        best = math.inf
+        best = best_split = math.inf
         for _ in range(3):
             t0 = time.process_time()
+            split_time = 0.0
             for deva_in, roman_in in inputs:
                 if mode == "split":
+                    t1 = time.process_time()
                     deva_in = split_sentences(deva_in, script="deva")
                     roman_in = split_sentences(roman_in, script="roman")
+                    split_time += time.process_time() - t1
                 align_sentences(deva_in, roman_in)
-            best = min(best, time.process_time() - t0)
+            elapsed = time.process_time() - t0
+            if elapsed < best:
+                best, best_split = elapsed, split_time
         warm = stats["lipyantar"][3] / best
+        if mode == "split":
+            segmentation_note = (
+                f"Running text, warm: sentence segmentation (`split_sentences`, both sides) takes "
+                f"{best_split / best:.0%} of the time ({stats['lipyantar'][3] / best_split:,.0f} sentence pairs/s "
+                f"on its own), alignment the rest.\n"
+            )
         label = "--presplit" if mode == "presplit" else "running text (aligner splits)"
         for system, (pred, gold, secs, count) in stats.items():
             if not gold:
@@ -409,6 +422,8 @@ def bench_sentences(pairs, args) -> None:
             again = f"{warm:,.0f}" if system == "lipyantar" else "(same)"
             print(f"| {label} | {system} | {p:.4f} | {r:.4f} | {f:.4f} | {count / secs:,.0f} | {again} |")
     print()
+    if segmentation_note:
+        print(segmentation_note)
 
 
 def bench_words(path: Path) -> None:
@@ -573,7 +588,9 @@ def main(argv: list[str] | None = None) -> None:
     pairs = read_pairs(sentences)
     print(
         f"Machine speed reference: `for i in range(10**7): s += i` takes {calibrate():.2f} s of CPU here "
-        "(about 0.4 s on a typical 2023 laptop core with CPython 3.11).\n"
+        "(about 0.4 s on a typical 2023 laptop core with CPython 3.11); load average "
+        f"{', '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores at the start (other jobs "
+        "slow even CPU-time figures down).\n"
     )
     bench_sentences(pairs, args)
     if not args.skip_words:
