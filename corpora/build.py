@@ -12,11 +12,15 @@
    repeated (Devanagari, romanized) sentence pairs are not written; every drop is counted in ``stats.json``;
    the kept beads are appended to the ``parallel.*`` files at once;
 5. count the romanization of every aligned word (the corpus's own lexicon), compute the statistics from
-   running counters, and adapt the romanization model to the lexicon (``translit.learn.adapt``);
+   running counters, and adapt the romanization model to the lexicon (``translit.learn.save_adapted``,
+   which writes ``translit.learn.adapt``'s model);
 
-Steps 1 and 3 run through :mod:`corpora.engines`: in this process (``jobs=1``), in ``jobs`` worker
-processes, or on a Dask cluster (``engine="dask"``), with a bounded number of items in flight; results are
-used in input order, so the output is byte-identical whatever the engine and the number of workers. Memory
+Steps 1, 3 and the heavy parts of 5 run through :mod:`corpora.engines`: in this process (``jobs=1``), in
+``jobs`` worker processes, or on a Dask cluster (``engine="dask"``), with a bounded number of items in
+flight; results are used in input order, so the output is byte-identical whatever the engine and the number
+of workers. The model step sends the alignment EM of the adaptation to the engine in fixed shards of word
+pairs and compiles the adapted joint model on a worker while this process writes the rest of the model
+file; the base model loads in a background thread while the pairs are aligned. Memory
 does not grow with the corpus beyond small per-document metadata (names, languages, n-gram profiles)
 and counters over the vocabulary; the report's scatter plot keeps a deterministic every-k-th sample of
 the beads (at most :data:`MAX_POINTS`), and deduplication keeps a 128-bit digest per written pair.
@@ -55,6 +59,7 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -353,21 +358,64 @@ def _write_text(directory: Path, name: str, text: str) -> None:
         fh.write(text)
 
 
+class _BaseModel:
+    """The model to adapt, loaded in a background thread while the pairs are aligned (the load is
+    independent of the corpus). Started once the engine's workers run, so no process is forked while
+    the thread runs; a daemon, so a failed build does not wait for it."""
+
+    def __init__(self, path: str | None) -> None:
+        self.path = path
+        self._model: Any = None
+        self._segment: Any = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._load, name="lipyantar-base-model", daemon=True)
+        self._thread.start()
+
+    def _load(self) -> None:
+        try:
+            from translit.model import LearnedModel, default_model
+
+            self._model = LearnedModel.load(self.path) if self.path else default_model()
+            from translit.learn import base_segment
+
+            self._segment = base_segment(self._model)
+        except BaseException as exc:  # handed to the caller of get()
+            self._error = exc
+
+    def get(self) -> tuple[Any, Any]:
+        """The loaded model and its :func:`translit.learn.base_segment`; raises what loading raised."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._model, self._segment
+
+
 def _learn_model(
-    pairs: list[tuple[str, str, float]], *, base_model: str | None, dest: Path
+    pairs: list[tuple[str, str, float]],
+    *,
+    base_model: str | None,
+    dest: Path,
+    base: _BaseModel | None = None,
+    map_fn: Callable[..., Any] | None = None,
+    threads: int = 1,
 ) -> tuple[bool, str | None]:
-    """Adapt the base model to ``pairs`` and save it at ``dest``: ``(written, note)``."""
+    """Adapt the base model to ``pairs`` and save it at ``dest``: ``(written, note)``.
+
+    ``base`` is the base model being loaded (else it is loaded here); ``map_fn`` runs the shards of the
+    adaptation's alignment EM (an engine's ``map``) and ``threads`` threads compress the file while the
+    joint model compiles; the file is the same whatever runs them.
+    """
     if not pairs:
         return False, "no model written: no aligned word pairs to learn from"
     try:
-        from translit.learn import adapt
-        from translit.model import LearnedModel, default_model
+        from translit.learn import save_adapted
     except ImportError as exc:  # the learning API is not available in this installation
         return False, f"no model written: translit's learning API is not available ({exc})"
     try:
-        base = LearnedModel.load(base_model) if base_model else default_model()
-        adapted = adapt(base, pairs)
-        adapted.save(dest)
+        model, segment = (base or _BaseModel(base_model)).get()
+        save_adapted(model, pairs, dest, map_fn=map_fn, threads=threads, segment=segment)
+    except ImportError as exc:
+        return False, f"no model written: translit's learning API is not available ({exc})"
     except (LipyantarError, AttributeError, TypeError, ValueError, OSError) as exc:
         logger.warning("no model written: %s", exc, exc_info=logger.isEnabledFor(logging.DEBUG))
         return False, f"no model written: {exc}"
@@ -459,97 +507,101 @@ def build_corpus(
     written: list[str] = []
     notes: list[str] = []
     model_name: str | None = None
-    with _staging(target) as tmp:
-        with open_engine(
-            engine=opts.engine,  # type: ignore[arg-type]
-            jobs=opts.jobs,
-            scheduler=opts.scheduler,
-            dask_workers=opts.dask_workers,
-        ) as session:
-            # 1. every document, one at a time: detection, counts, twin profile (no text kept)
-            with open(tmp / "detect.jsonl", "w", encoding="utf-8", newline="\n") as det_out:
-                for done, doc in enumerate(session.map(analyse_document, document_tasks()), start=1):
-                    if doc.error is not None or doc.detection is None or doc.counts is None:
-                        logger.info("skipping %s: %s", doc.source, doc.error)
-                        skipped.append((order.get(doc.source, -1), Skipped(doc.source, doc.error or "?")))
-                    else:
-                        n_documents += 1
-                        det_out.write(doc.detection.to_json() + "\n")
-                        counts.add(doc.counts)
-                        if doc.twin is not None:
-                            candidates.append(doc.twin)
-                        if len(shown) < report_module.MAX_DOCUMENT_ROWS:
-                            shown.append((doc.source, doc.encoding, doc.detection))
-                    if progress:
-                        progress("detect", done, n_files)
-            if not n_documents:
-                why = ""
-                if skipped:
-                    first = min(skipped, key=lambda t: t[0])[1]
-                    why = f" ({len(skipped)} file(s) skipped, e.g. {first.source}: {first.reason})"
-                where = ", ".join(str(p) for p in inputs)
-                raise InputError(f"no readable text documents{why}", source=where)
-            twins = pair_twins(candidates, min_score=opts.twin_min_score)
-            del candidates
+    with _staging(target) as tmp, contextlib.ExitStack() as engine_scope:
+        session = engine_scope.enter_context(
+            open_engine(
+                engine=opts.engine,  # type: ignore[arg-type]
+                jobs=opts.jobs,
+                scheduler=opts.scheduler,
+                dask_workers=opts.dask_workers,
+            )
+        )
+        # 1. every document, one at a time: detection, counts, twin profile (no text kept)
+        with open(tmp / "detect.jsonl", "w", encoding="utf-8", newline="\n") as det_out:
+            for done, doc in enumerate(session.map(analyse_document, document_tasks()), start=1):
+                if doc.error is not None or doc.detection is None or doc.counts is None:
+                    logger.info("skipping %s: %s", doc.source, doc.error)
+                    skipped.append((order.get(doc.source, -1), Skipped(doc.source, doc.error or "?")))
+                else:
+                    n_documents += 1
+                    det_out.write(doc.detection.to_json() + "\n")
+                    counts.add(doc.counts)
+                    if doc.twin is not None:
+                        candidates.append(doc.twin)
+                    if len(shown) < report_module.MAX_DOCUMENT_ROWS:
+                        shown.append((doc.source, doc.encoding, doc.detection))
+                if progress:
+                    progress("detect", done, n_files)
+        if not n_documents:
+            why = ""
+            if skipped:
+                first = min(skipped, key=lambda t: t[0])[1]
+                why = f" ({len(skipped)} file(s) skipped, e.g. {first.source}: {first.reason})"
+            where = ", ".join(str(p) for p in inputs)
+            raise InputError(f"no readable text documents{why}", source=where)
+        twins = pair_twins(candidates, min_score=opts.twin_min_score)
+        del candidates
+        # the model to adapt loads while the pairs are aligned
+        base = _BaseModel(opts.base_model) if opts.model and twins.pairs else None
 
-            # 2. every twin pair, in pair order: align, filter, append to the output files
-            def pair_tasks() -> Iterator[PairTask]:
-                for number, pair in enumerate(twins.pairs):
-                    yield PairTask(
-                        number,
-                        pair.devanagari,
-                        pair.romanized,
-                        document_text(pair.devanagari),
-                        document_text(pair.romanized),
+        # 2. every twin pair, in pair order: align, filter, append to the output files
+        def pair_tasks() -> Iterator[PairTask]:
+            for number, pair in enumerate(twins.pairs):
+                yield PairTask(
+                    number,
+                    pair.devanagari,
+                    pair.romanized,
+                    document_text(pair.devanagari),
+                    document_text(pair.romanized),
+                )
+
+        with (
+            open(tmp / "parallel.tsv", "w", encoding="utf-8", newline="\n") as tsv_out,
+            open(tmp / "parallel.jsonl", "w", encoding="utf-8", newline="\n") as jsonl_out,
+            open(tmp / "parallel.deva", "w", encoding="utf-8", newline="\n") as deva_out,
+            open(tmp / "parallel.roman", "w", encoding="utf-8", newline="\n") as roman_out,
+        ):
+            total = len(twins.pairs)
+            for done, result in enumerate(session.map(process_pair, pair_tasks()), start=1):
+                if result.error is not None:
+                    errors[f"{result.deva_source} <-> {result.roman_source}"] = result.error
+                    logger.warning(
+                        "cannot align %s with %s: %s",
+                        result.deva_source,
+                        result.roman_source,
+                        result.error,
                     )
-
-            with (
-                open(tmp / "parallel.tsv", "w", encoding="utf-8", newline="\n") as tsv_out,
-                open(tmp / "parallel.jsonl", "w", encoding="utf-8", newline="\n") as jsonl_out,
-                open(tmp / "parallel.deva", "w", encoding="utf-8", newline="\n") as deva_out,
-                open(tmp / "parallel.roman", "w", encoding="utf-8", newline="\n") as roman_out,
-            ):
-                total = len(twins.pairs)
-                for done, result in enumerate(session.map(process_pair, pair_tasks()), start=1):
-                    if result.error is not None:
-                        errors[f"{result.deva_source} <-> {result.roman_source}"] = result.error
-                        logger.warning(
-                            "cannot align %s with %s: %s",
-                            result.deva_source,
-                            result.roman_source,
-                            result.error,
-                        )
-                    for bead in result.beads:
-                        aligned += 1
-                        parallel.add(bead, words=False)
-                        keep = True
-                        if not bead.deva_text or not bead.roman_text:
-                            unmatched += 1
+                for bead in result.beads:
+                    aligned += 1
+                    parallel.add(bead, words=False)
+                    keep = True
+                    if not bead.deva_text or not bead.roman_text:
+                        unmatched += 1
+                        keep = False
+                    elif bead.score < opts.min_score:
+                        low += 1
+                        keep = False
+                    elif opts.dedupe:
+                        key = _dedupe_key(bead.deva_text, bead.roman_text)
+                        if key in seen:
+                            duplicate += 1
                             keep = False
-                        elif bead.score < opts.min_score:
-                            low += 1
-                            keep = False
-                        elif opts.dedupe:
-                            key = _dedupe_key(bead.deva_text, bead.roman_text)
-                            if key in seen:
-                                duplicate += 1
-                                keep = False
-                            else:
-                                seen.add(key)
-                        collector.add(bead, kept=keep)
-                        if not keep:
-                            continue
-                        if bead.words:
-                            parallel.add_word_pairs((w.deva, w.roman) for w in bead.words if w.kind == "1-1")
-                        write_tsv([bead], tsv_out)
-                        write_moses([bead], deva_out, roman_out)
-                        record = bead_record(
-                            written_beads, result.number, result.deva_source, result.roman_source, bead
-                        )
-                        jsonl_out.write(json.dumps(record, ensure_ascii=False) + "\n")
-                        written_beads += 1
-                    if progress:
-                        progress("align", done, total)
+                        else:
+                            seen.add(key)
+                    collector.add(bead, kept=keep)
+                    if not keep:
+                        continue
+                    if bead.words:
+                        parallel.add_word_pairs((w.deva, w.roman) for w in bead.words if w.kind == "1-1")
+                    write_tsv([bead], tsv_out)
+                    write_moses([bead], deva_out, roman_out)
+                    record = bead_record(
+                        written_beads, result.number, result.deva_source, result.roman_source, bead
+                    )
+                    jsonl_out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                    written_beads += 1
+                if progress:
+                    progress("align", done, total)
         del seen
         written += ["parallel.tsv", "parallel.jsonl", "parallel.deva", "parallel.roman"]
 
@@ -572,7 +624,14 @@ def build_corpus(
             if progress:
                 progress("model", 0, 1)
             pairs = [(e.native, r, float(n)) for e in lexicon.entries for r, n in e.variants]
-            ok, note = _learn_model(pairs, base_model=opts.base_model, dest=tmp / MODEL_FILE)
+            ok, note = _learn_model(
+                pairs,
+                base_model=opts.base_model,
+                dest=tmp / MODEL_FILE,
+                base=base,
+                map_fn=session.map,
+                threads=session.workers if opts.engine == "local" else opts.jobs,
+            )
             if ok:
                 model_name = MODEL_FILE
                 written.append(MODEL_FILE)
@@ -582,6 +641,7 @@ def build_corpus(
                 progress("model", 1, 1)
         else:
             notes.append("no model written: disabled (--no-model)")
+        engine_scope.close()
         written += ["stats.json", "stats.md", "report.html"]
         build = BuildResult(
             str(target),

@@ -9,13 +9,19 @@ fresh process; peak memory is the largest resident set of that process and its w
 ``--jobs 1`` and ``--jobs 2``, and Dask with a 2-worker LocalCluster when dask is installed
 (``pip install 'lipyantar[dask]'``). The scaling ratio is throughput relative to the 10× row.
 
-    python scripts/bench_scale.py [--sizes 10,100,1000] [--what convert,build]
+    python scripts/bench_scale.py [--sizes 10,100,1000] [--what convert,build] [--repeat N]
+
+Columns: ``vs -j1`` is throughput relative to ``--jobs 1`` at the same size (the first engine of the
+row group); ``CPU s`` is user + system time of all the command's processes; ``load`` is the 1-minute
+load average before the run: on a busy machine the wall-clock speedups are not meaningful (compare CPU
+seconds instead). ``--repeat N`` runs every measurement N times and keeps the fastest.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import subprocess
@@ -36,17 +42,18 @@ elapsed = time.perf_counter() - start
 if proc.returncode:
     sys.stderr.write(proc.stderr.decode(errors="replace"))
     sys.exit(proc.returncode)
-print(elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(elapsed, usage.ru_maxrss, usage.ru_utime + usage.ru_stime)
 """
 
 
-def measure(cmd: list[str]) -> tuple[float, float]:
-    """Seconds and peak RSS (MiB) of ``cmd`` run in a fresh process."""
+def measure(cmd: list[str]) -> tuple[float, float, float]:
+    """Seconds, peak RSS (MiB) and CPU seconds (all processes) of ``cmd`` run in a fresh process."""
     out = subprocess.run([sys.executable, "-c", _RUNNER, *cmd], capture_output=True, text=True)
     if out.returncode:
         raise SystemExit(f"failed: {' '.join(cmd)}\n{out.stderr}")
-    seconds, kib = out.stdout.split()
-    return float(seconds), int(kib) / 1024
+    seconds, kib, cpu = out.stdout.split()
+    return float(seconds), int(kib) / 1024, float(cpu)
 
 
 def load_pairs(path: Path) -> list[tuple[str, str]]:
@@ -112,6 +119,7 @@ def main() -> int:
     parser.add_argument("--sizes", default="10,100,1000", help="multiples of the example corpus")
     parser.add_argument("--what", default="convert,build")
     parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per measurement (the fastest is kept)")
     args = parser.parse_args()
     dev = args.dev if args.dev.exists() else FALLBACK_DEV
     pairs = load_pairs(dev)
@@ -124,7 +132,8 @@ def main() -> int:
     ]
     print(f"sentences from {dev} ({len(pairs)} pairs); example corpus = {EXAMPLE_SENTENCES} sentence pairs")
     print(
-        f"{'task':<8} {'size':>6} {'engine':<16} {'sentences':>10} {'seconds':>8} {'sent/s':>9} {'peak MiB':>9} {'scaling':>8}"
+        f"{'task':<8} {'size':>6} {'engine':<16} {'sentences':>10} {'seconds':>8} {'sent/s':>9} {'peak MiB':>9} "
+        f"{'scaling':>8} {'vs -j1':>7} {'CPU s':>7} {'load':>5}"
     )
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -146,10 +155,19 @@ def main() -> int:
                         cmd = [*lipyantar(), "convert", "-f", "deva", "-t", "roman-rules", *flags, str(src)]
                     else:
                         out = work / f"out_{size}_{len(rows)}"
-                        cmd = [*lipyantar(), "-q", "build", str(src), "-o", str(out), *flags]
-                    seconds, peak = measure(cmd)
+                        cmd = [*lipyantar(), "-q", "build", str(src), "-o", str(out), "--force", *flags]
+                    load_before = os.getloadavg()[0]
+                    seconds, peak, cpu = min(measure(cmd) for _ in range(max(1, args.repeat)))
                     rate = n / seconds
                     base.setdefault(name, rate)
+                    one_rate = next(
+                        (
+                            float(r["sentences_per_s"])
+                            for r in rows
+                            if r["task"] == task and r["size"] == size
+                        ),
+                        rate,
+                    )
                     row = {
                         "task": task,
                         "size": size,
@@ -159,10 +177,14 @@ def main() -> int:
                         "sentences_per_s": round(rate, 1),
                         "peak_mib": round(peak, 1),
                         "scaling": round(rate / base[name], 2),
+                        "vs_jobs_1": round(rate / one_rate, 2),
+                        "cpu_seconds": round(cpu, 2),
+                        "load_before": round(load_before, 2),
                     }
                     rows.append(row)
                     print(
-                        f"{task:<8} {size:>5}× {name:<16} {n:>10} {seconds:>8.2f} {rate:>9.0f} {peak:>9.1f} {rate / base[name]:>8.2f}"
+                        f"{task:<8} {size:>5}× {name:<16} {n:>10} {seconds:>8.2f} {rate:>9.0f} {peak:>9.1f} "
+                        f"{rate / base[name]:>8.2f} {rate / one_rate:>7.2f} {cpu:>7.2f} {load_before:>5.2f}"
                     )
                     sys.stdout.flush()
     for task in what:

@@ -1,5 +1,6 @@
-"""Scaling: ``build`` output identical for --jobs 1, --jobs 2 and the Dask engine; the per-pair pipeline
-is a pure picklable function; engine errors are clean; ``convert`` identical across jobs."""
+"""Scaling: ``build`` output (the adapted model included) identical for --jobs 1, --jobs 2 and the Dask
+engine; the per-pair pipeline is a pure picklable function; engine errors are clean; ``convert`` identical
+across jobs."""
 
 from __future__ import annotations
 
@@ -12,11 +13,14 @@ import pytest
 from click.testing import CliRunner
 
 import corpora.engines as engines
+import translit.learn as learn
 from corpora import PairTask, process_pair
 from corpora.build import MAX_POINTS, BuildOptions, _AlignmentCollector, build_corpus
 from corpora.engines import EngineError, ordered_map
 from corpora.pipeline import DocumentTask, analyse_document
 from translit.cli import main
+from translit.learn import read_pairs, train
+from translit.model import LearnedModel
 
 
 def _files(out: Path) -> dict[str, bytes]:
@@ -188,3 +192,53 @@ def test_convert_jobs_identical_on_a_file(tmp_path: Path, dev_sentences: list[tu
         assert result.exit_code == 0, result.stderr
         outs.append(out.read_bytes())
     assert outs[0] == outs[1] and outs[0].count(b"\n") == src.read_text(encoding="utf-8").count("\n")
+
+
+@pytest.fixture(scope="module")
+def tiny_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small base model (the shipped one is slow to load and save)."""
+    path = tmp_path_factory.mktemp("base") / "base.lpm"
+    pairs = read_pairs(Path(__file__).parent / "data" / "dakshina_dev_lexicon_sample.tsv")
+    train(pairs[::3], em_iterations=2).save(path)
+    return path
+
+
+def test_adapted_model_is_byte_identical_across_engines(
+    corpus: Path, tiny_base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The model's EM runs in shards on the engine's workers and compiles on one of them: the whole output,
+    model.lpm included, is the same for --jobs 1, --jobs 2 and Dask."""
+    monkeypatch.setattr(learn, "EM_SHARD_PAIRS", 40)  # several shards even for this small lexicon
+    runs = [["-j", "1"], ["-j", "2"]]
+    cluster = None
+    try:
+        from dask.distributed import LocalCluster
+    except ImportError:
+        LocalCluster = None
+    if LocalCluster is not None:
+        import logging
+
+        cluster = LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            host="127.0.0.1",
+            dashboard_address=None,
+            processes=True,
+            silence_logs=logging.ERROR,
+        )
+        runs.append(["--engine", "dask", "--scheduler", cluster.scheduler_address])
+    try:
+        outputs = []
+        for k, flags in enumerate(runs):
+            out = tmp_path / f"o{k}"
+            args = ["-q", "build", str(corpus), "-o", str(out), "--base-model", str(tiny_base), *flags]
+            result = CliRunner().invoke(main, args)
+            assert result.exit_code == 0, result.stderr
+            outputs.append(_files(out))
+    finally:
+        if cluster is not None:
+            cluster.close()
+    assert "model.lpm" in outputs[0]
+    assert all(o == outputs[0] for o in outputs[1:])
+    model = LearnedModel.load(tmp_path / "o0" / "model.lpm")
+    assert model.meta["adapted_pairs"] > 100

@@ -2,7 +2,7 @@
 
 :func:`convert_lines` is what ``lipyantar convert`` runs: it reads lines lazily, converts them in chunks
 (in worker processes when ``jobs > 1``), and yields the formatted output in exactly the input order, so
-the output of ``--jobs N`` is byte-identical to ``--jobs 1``. At most ``2 × jobs`` chunks are in flight,
+the output of ``--jobs N`` is byte-identical to ``--jobs 1``. At most ``4 × jobs`` chunks are in flight,
 so memory stays bounded however long the input is.
 """
 
@@ -106,7 +106,7 @@ def convert_lines(
     job: ConvertJob,
     *,
     jobs: int = 1,
-    chunk_lines: int = 2000,
+    chunk_lines: int = 500,
     converter: Transliterator | None = None,
 ) -> Iterator[str]:
     """Yield the formatted output of ``lines`` (one string per chunk), in input order.
@@ -137,7 +137,7 @@ def convert_lines(
         pending: deque[Future[str]] = deque()
         for chunk in itertools.chain([first, second], chunks):
             pending.append(pool.submit(_convert_chunk, chunk))
-            if len(pending) >= 2 * jobs:
+            if len(pending) >= 4 * jobs:
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()

@@ -11,6 +11,11 @@
 :func:`adapt` teaches an existing model a corpus's own conventions from a handful of pairs: they
 are aligned with the base model's graphone distribution, their graphone n-grams are added with a
 large weight to the base counts, and the pairs enter the memory with a weight that makes them win.
+Its alignment EM runs in fixed shards of pairs (:class:`EMShard`, :func:`em_shard`) through any
+ordered ``map`` (``build`` passes its engine's, so the shards run on its workers), and the shard sums
+are added in shard order, so the model does not depend on what ran them. :func:`save_adapted` writes
+the adapted model straight to a file: the joint model compiles on a worker while this process
+serializes and compresses the rest in threads.
 :func:`pairs_from_twin` extracts word pairs from a Devanagari text and its romanized twin.
 
 Training is deterministic: no sampling; every iteration order is sorted or insertion-ordered.
@@ -18,25 +23,41 @@ Training is deterministic: no sampling; every iteration order is sorted or inser
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import math
 import os
+import sys
+import zlib
+from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
 
 import regex
 
 from translit.charalign import Aligner, deva_units, normalize_deva, normalize_roman
-from translit.errors import InputError
+from translit.errors import InputError, ModelError
 from translit.jointseq import JointModel
-from translit.langmodel import CharLM, WordLM
-from translit.model import DecodeParams, LearnedModel
+from translit.langmodel import BOUNDARY, CharLM, WordLM
+from translit.model import FORMAT_NAME, FORMAT_VERSION, MAGIC, DecodeParams, LearnedModel
 
 __all__ = [
+    "EM_SHARD_PAIRS",
+    "BaseSegment",
+    "EMShard",
+    "EMShardResult",
+    "ShardGrid",
     "adapt",
+    "base_segment",
     "deva_words",
+    "em_shard",
     "pairs_from_twin",
     "read_pairs",
+    "save_adapted",
     "train",
 ]
 
@@ -196,20 +217,344 @@ def train(
     return model
 
 
-def adapt(
+# -- adaptation: the alignment EM in shards ------------------------------------------------------
+#: Pairs per shard of the adaptation's alignment EM. Fixed (not derived from the number of workers), so
+#: that the sums over shards, and so the adapted model, are the same whatever runs the shards.
+EM_SHARD_PAIRS = 800
+
+T = TypeVar("T")
+R = TypeVar("R")
+#: ``map_fn(fn, items)``: ``fn(item)`` for every item, in input order (the built-in ``map``, or an
+#: engine's, e.g. :meth:`corpora.engines.Session.map`)
+MapFn = Callable[[Callable[[T], R], Iterable[T]], Iterable[R]]
+
+_Unit = tuple[tuple[str, ...], str, float]
+
+
+@dataclass(frozen=True)
+class ShardGrid:
+    """The alignment grids of a shard's pairs, compactly: per pair its cell count ((n + 1)(m + 1), 0 for
+    a pair the EM skips: an empty side, or no edge out of the first cell), n + m, weight and its edges
+    ``flat[3 * offsets[k] : 3 * offsets[k + 1]]`` as (source cell, target cell, graphone index) triples
+    in the order of :meth:`translit.charalign.Aligner._edges`; graphone indices refer to the shard's
+    graphone list (first-seen order) of ``graphones`` entries."""
+
+    cells: array
+    lengths: array
+    weights: array
+    offsets: array
+    flat: array
+    graphones: int
+
+    def __post_init__(self) -> None:
+        k = len(self.cells)
+        if not len(self.lengths) == len(self.weights) == k or len(self.offsets) != k + 1:
+            raise ValueError("shard grid arrays disagree in length")
+        if len(self.flat) != 3 * self.offsets[-1]:
+            raise ValueError("shard grid edges disagree with the offsets")
+
+    def pairs(self) -> Iterator[tuple[int, int, float, list[tuple[int, int, int]]]]:
+        """(cells, n + m, weight, edges) of every pair the EM does not skip."""
+        flat = self.flat.tolist()
+        offsets = self.offsets
+        for k, (size, length, weight) in enumerate(zip(self.cells, self.lengths, self.weights, strict=True)):
+            if size:
+                it = iter(flat[3 * offsets[k] : 3 * offsets[k + 1]])
+                yield size, length, weight, list(zip(it, it, it, strict=True))
+
+
+@dataclass(frozen=True)
+class EMShard:
+    """One step of the adaptation's alignment EM on one shard: a picklable task for :func:`em_shard`.
+
+    ``step`` is ``"init"`` (build the shard's grids from ``pairs`` and count every candidate graphone),
+    ``"estep"`` (expected graphone counts under ``prob``) or ``"viterbi"`` (best segmentation of every
+    pair under ``prob``); the last two take the ``grid`` the init step returned and ``prob``, the
+    probabilities of the shard's graphones in the order the init step returned them.
+    """
+
+    step: Literal["init", "estep", "viterbi"]
+    pairs: tuple[_Unit, ...] = ()
+    grid: ShardGrid | None = None
+    prob: array | None = None
+    max_deva: int = 2
+    max_roman: int = 4
+
+    def __post_init__(self) -> None:
+        if self.step not in ("init", "estep", "viterbi"):
+            raise ValueError(f"unknown EM step {self.step!r}")
+        if (self.grid is None or self.prob is None) != (self.step == "init"):
+            raise ValueError("the estep and viterbi steps need grid and prob, the init step pairs only")
+        if self.max_deva < 1 or self.max_roman < 1:
+            raise ValueError("max_deva and max_roman must be >= 1")
+
+
+@dataclass(frozen=True)
+class EMShardResult:
+    """What :func:`em_shard` returns: the ``graphones`` and ``grid`` of the shard (init step), graphone
+    ``counts`` aligned with the graphones (init, estep), the shard's log-likelihood (estep), and per pair
+    ``(score, graphone indices)`` or None when it cannot be aligned (viterbi)."""
+
+    graphones: tuple[tuple[str, str], ...] = ()
+    grid: ShardGrid | None = None
+    counts: array | None = None
+    loglik: float = 0.0
+    alignments: tuple[tuple[float, tuple[int, ...]] | None, ...] = ()
+
+
+_templates: dict[tuple[int, int, int, int], tuple[tuple[int, int, int, int], ...]] = {}
+
+
+def _template(n: int, m: int, max_deva: int, max_roman: int) -> tuple[tuple[int, int, int, int], ...]:
+    """The edges of an (n units, m letters) grid as (source cell, target cell, Devanagari chunk, Latin
+    chunk), chunks numbered ``i * max_deva + di - 1`` and ``j * max_roman + dj - 1``, in the order of
+    :meth:`translit.charalign.Aligner._edges` (cells ascending; di, then dj)."""
+    key = (n, m, max_deva, max_roman)
+    hit = _templates.get(key)
+    if hit is not None:
+        return hit
+    width = m + 1
+    cells: list[list[tuple[int, int, int, int]]] = [[] for _ in range((n + 1) * width)]
+    for i in range(n):
+        for di in range(1, min(max_deva, n - i) + 1):
+            for j in range(m):
+                for dj in range(1, min(max_roman, m - j) + 1):
+                    rest_n, rest_m = n - i - di, m - j - dj
+                    if rest_m < rest_n // max_deva + (rest_n % max_deva > 0) or rest_m > rest_n * max_roman:
+                        continue
+                    if j < i // max_deva or j > i * max_roman:
+                        continue
+                    src = i * width + j
+                    edge = (src, src + di * width + dj, i * max_deva + di - 1, j * max_roman + dj - 1)
+                    cells[src].append(edge)
+    flat = tuple(e for cell in cells for e in cell)
+    if len(_templates) > 4096:
+        _templates.clear()
+    _templates[key] = flat
+    return flat
+
+
+def _shard_grid(
+    pairs: Sequence[_Unit], max_deva: int, max_roman: int
+) -> tuple[tuple[tuple[str, str], ...], ShardGrid]:
+    """The shard's graphones (first-seen order) and grids (see :class:`ShardGrid`)."""
+    by_deva: dict[str, dict[str, int]] = {}
+    graphones: list[tuple[str, str]] = []
+    cells, lengths, weights, offsets, flat = array("i"), array("i"), array("d"), array("q", [0]), array("i")
+    edges = 0
+    for units, roman, weight in pairs:
+        n, m = len(units), len(roman)
+        template = _template(n, m, max_deva, max_roman) if n and m else ()
+        if not template or template[0][0] != 0:
+            cells.append(0)
+        else:
+            deva_chunks = []
+            for i in range(n):
+                for di in range(1, max_deva + 1):
+                    chunk = "".join(units[i : i + di])
+                    deva_chunks.append((chunk, by_deva.setdefault(chunk, {})))
+            roman_chunks = [roman[j : j + dj] for j in range(m) for dj in range(1, max_roman + 1)]
+            row = []
+            for src, dst, dk, rk in template:
+                chunk, ids = deva_chunks[dk]
+                r = roman_chunks[rk]
+                gid = ids.get(r)
+                if gid is None:
+                    gid = ids[r] = len(graphones)
+                    graphones.append((chunk, r))
+                row += (src, dst, gid)
+            flat.extend(row)
+            edges += len(template)
+            cells.append((n + 1) * (m + 1))
+        lengths.append(n + m)
+        weights.append(weight)
+        offsets.append(edges)
+    return tuple(graphones), ShardGrid(cells, lengths, weights, offsets, flat, len(graphones))
+
+
+def em_shard(task: EMShard) -> EMShardResult:
+    """Run one step of the adaptation's alignment EM on one shard (pure; see :class:`EMShard`).
+
+    The sums of :meth:`translit.charalign.Aligner.train` and the segmentations of its ``align``, per
+    shard.
+    """
+    if task.step == "init":
+        graphones, grid = _shard_grid(task.pairs, task.max_deva, task.max_roman)
+        counts = [0.0] * len(graphones)
+        for _size, _length, weight, edges in grid.pairs():
+            for _s, _d, g in edges:
+                counts[g] += weight
+        return EMShardResult(graphones=graphones, grid=grid, counts=array("d", counts))
+    grid, prob = task.grid, task.prob
+    if grid is None or prob is None:  # pragma: no cover - checked by EMShard
+        raise ValueError("EM shard: the estep and viterbi steps need grid and prob")
+    if len(prob) != grid.graphones:
+        raise ValueError("EM shard: prob does not match the shard's graphones")
+    p = prob.tolist()
+    if task.step == "viterbi":
+        logp = [math.log(x) if x > 0.0 else None for x in p]
+        found: list[tuple[float, tuple[int, ...]] | None] = []
+        flat = grid.flat.tolist()
+        offsets = grid.offsets
+        for k, (size, length) in enumerate(zip(grid.cells, grid.lengths, strict=True)):
+            if not size:
+                found.append(None)
+                continue
+            best = [-math.inf] * size
+            back: list[tuple[int, int] | None] = [None] * size
+            best[0] = 0.0
+            it = iter(flat[3 * offsets[k] : 3 * offsets[k + 1]])
+            for src, dst, g in zip(it, it, it, strict=True):
+                s = best[src]
+                if s == -math.inf:
+                    continue
+                lp = logp[g]
+                if lp is None:
+                    continue
+                ns = s + lp
+                if ns > best[dst]:
+                    best[dst] = ns
+                    back[dst] = (src, g)
+            if best[size - 1] == -math.inf:
+                found.append(None)
+                continue
+            path: list[int] = []
+            cell = size - 1
+            while cell:
+                step = back[cell]
+                if step is None:  # pragma: no cover - unreachable when best is finite
+                    break
+                cell, g = step
+                path.append(g)
+            path.reverse()
+            found.append((best[size - 1] / length, tuple(path)))
+        return EMShardResult(alignments=tuple(found))
+    counts = [0.0] * len(p)
+    loglik = 0.0
+    for size, _length, weight, edges in grid.pairs():
+        alpha = [0.0] * size
+        alpha[0] = 1.0
+        for src, dst, g in edges:
+            a = alpha[src]
+            if a:
+                alpha[dst] += a * p[g]
+        z = alpha[size - 1]
+        if z <= 0.0:
+            continue
+        loglik += weight * math.log(z)
+        wz = weight / z
+        beta = [0.0] * size
+        beta[size - 1] = 1.0
+        for src, dst, g in reversed(edges):
+            nb = beta[dst]
+            if nb:
+                q = p[g] * nb
+                beta[src] += q
+                a = alpha[src]
+                if a:
+                    counts[g] += wz * a * q
+    return EMShardResult(counts=array("d", counts), loglik=loglik)
+
+
+def _adapt_align(
+    pairs: Sequence[tuple[str, str, float]],
+    init: dict[tuple[str, str], float],
+    *,
+    iterations: int = 2,
+    map_fn: MapFn | None = None,
+) -> list[tuple[str, str, float, tuple[tuple[str, str], ...]]]:
+    """:func:`_align` with ``init`` (MAP-adapted EM from a base distribution, nothing dropped), run in
+    shards of :data:`EM_SHARD_PAIRS` pairs through ``map_fn`` (so on an engine's workers). The shard
+    results are summed in shard order, so the result does not depend on what ran the shards."""
+    run: Any = map_fn or map
+    aligner = Aligner()
+    max_deva, max_roman = aligner.max_deva, aligner.max_roman
+    units = [(deva_units(d), r, c) for d, r, c in pairs]
+    prior_weight = sum(c for _, _, c in units)
+    shards = [tuple(units[k : k + EM_SHARD_PAIRS]) for k in range(0, len(units), EM_SHARD_PAIRS)]
+    del units
+
+    # uniform start over every candidate graphone, mixed with the base distribution. Graphones get
+    # global indices (first-seen order, then the base graphones no pair can use); each shard keeps the
+    # global indices of its own graphones, so probabilities and counts travel as arrays of numbers
+    index: dict[tuple[str, str], int] = {}
+    shard_keys: list[tuple[tuple[str, str], ...]] = []
+    shard_index: list[array] = []
+    grids: list[ShardGrid] = []
+    weights: list[float] = []
+    for result in run(em_shard, (EMShard("init", s, None, None, max_deva, max_roman) for s in shards)):
+        ids = array("i", [index.setdefault(g, len(index)) for g in result.graphones])
+        weights.extend([0.0] * (len(index) - len(weights)))
+        for gi, c in zip(ids, result.counts, strict=True):
+            weights[gi] += c
+        shard_keys.append(result.graphones)
+        shard_index.append(ids)
+        grids.append(result.grid)
+    del shards
+    total = sum(weights) or 1.0
+    prob = [0.1 * c / total for c in weights]
+    del weights
+    prior: list[tuple[int, float]] = []
+    for g, q in init.items():
+        gi = index.setdefault(g, len(index))
+        if gi == len(prob):
+            prob.append(0.0)
+        prob[gi] += 0.9 * q
+        prior.append((gi, prior_weight * q))
+    del index
+
+    def tasks(step: Literal["estep", "viterbi"]) -> Iterator[EMShard]:
+        for ids, grid in zip(shard_index, grids, strict=True):
+            yield EMShard(step, (), grid, array("d", map(prob.__getitem__, ids)), max_deva, max_roman)
+
+    for it in range(iterations):
+        counts = [0.0] * len(prob)
+        for gi, c in prior:
+            counts[gi] += c
+        loglik = 0.0
+        for ids, result in zip(shard_index, run(em_shard, tasks("estep")), strict=True):
+            loglik += result.loglik
+            for gi, c in zip(ids, result.counts, strict=True):
+                if c:
+                    counts[gi] += c
+        total = sum(counts) or 1.0
+        prob = [x if x > 1e-9 else 0.0 for x in (c / total for c in counts)]
+        kept = len(prob) - prob.count(0.0)
+        logger.info("EM iteration %d: log-likelihood %.1f, %d graphones", it + 1, loglik, kept)
+    aligned = []
+    position = 0
+    for keys, result in zip(shard_keys, run(em_shard, tasks("viterbi")), strict=True):
+        for found in result.alignments:
+            d, r, c = pairs[position]
+            position += 1
+            if found is not None:
+                aligned.append((d, r, c, tuple(keys[g] for g in found[1])))
+    logger.info("aligned %d pairs, dropped %d as unalignable", len(aligned), len(pairs) - len(aligned))
+    return aligned
+
+
+@dataclass(frozen=True)
+class _Adaptation:
+    """What :func:`adapt` changes in the base model: the joint model's graphones and counts, the word
+    model (prior), the memory and the metadata."""
+
+    graphones: list[tuple[str, str]]
+    counts: dict[tuple[int, ...], float]
+    order: int
+    wordlm: WordLM
+    memory: list[tuple[str, str, float]]
+    meta: dict[str, Any]
+
+
+def _adaptation(
     base: LearnedModel,
     pairs: Iterable[tuple[str, str, float]],
     *,
-    ngram_weight: float = 10.0,
-    memory_weight: float = 100.0,
-    native_text: Iterable[str] | None = None,
-) -> LearnedModel:
-    """A copy of ``base`` adapted to the conventions of a (small) set of pairs.
-
-    The pairs are aligned with the base model's graphone distribution (two EM iterations starting
-    from it); their graphone n-grams are added to the base counts ``ngram_weight`` times, and they
-    enter the memory ``memory_weight`` times so that attested spellings win in both directions.
-    """
+    ngram_weight: float,
+    memory_weight: float,
+    native_text: Iterable[str] | None,
+    map_fn: MapFn | None,
+) -> _Adaptation:
     prepared = _prepare(pairs)
     if not prepared:
         raise InputError("no usable (Devanagari, Latin) word pairs to adapt to")
@@ -217,7 +562,7 @@ def adapt(
     unigrams = {g: c for g, c in joint.counts.items() if len(g) == 1 and g[0] != 0}
     total = sum(unigrams.values()) or 1.0
     init = {joint.graphones[g[0]]: c / total for g, c in unigrams.items()}
-    aligned = _align(prepared, iterations=2, noise_fraction=0.0, init=init)
+    aligned = _adapt_align(prepared, init, iterations=2, map_fn=map_fn)
     ids = {g: i for i, g in enumerate(joint.graphones)}
     seqs = []
     for _d, _r, c, graphones in aligned:
@@ -226,7 +571,6 @@ def adapt(
     for ng, c in JointModel.count_ngrams(seqs, order=joint.order).items():
         counts[ng] = counts.get(ng, 0.0) + c
     graphone_list = sorted(ids, key=ids.__getitem__)
-    new_joint = JointModel(graphone_list, counts, order=joint.order)
     wordlm = base.wordlm
     if native_text is not None:
         sentences = [s for s in (deva_words(line) for line in native_text) if s]
@@ -240,15 +584,413 @@ def adapt(
     ]
     meta = dict(base.meta)
     meta["adapted_pairs"] = int(meta.get("adapted_pairs", 0)) + len(aligned)
-    return LearnedModel(
-        joint=new_joint,
-        charlm=base.charlm,
-        wordlm=wordlm,
-        romanlm=base.romanlm,
-        pairs=memory,
-        params=base.params,
-        meta=meta,
+    return _Adaptation(graphone_list, counts, joint.order, wordlm, memory, meta)
+
+
+def adapt(
+    base: LearnedModel,
+    pairs: Iterable[tuple[str, str, float]],
+    *,
+    ngram_weight: float = 10.0,
+    memory_weight: float = 100.0,
+    native_text: Iterable[str] | None = None,
+    map_fn: MapFn | None = None,
+) -> LearnedModel:
+    """A copy of ``base`` adapted to the conventions of a (small) set of pairs.
+
+    The pairs are aligned with the base model's graphone distribution (two EM iterations starting
+    from it); their graphone n-grams are added to the base counts ``ngram_weight`` times, and they
+    enter the memory ``memory_weight`` times so that attested spellings win in both directions.
+
+    The alignment EM runs in fixed shards of pairs through ``map_fn`` (default: the built-in ``map``,
+    in this process; ``build`` passes its engine's, so the shards run on its workers); the adapted
+    model is the same whatever runs them. :func:`save_adapted` writes the same model straight to a file.
+    """
+    a = _adaptation(
+        base,
+        pairs,
+        ngram_weight=ngram_weight,
+        memory_weight=memory_weight,
+        native_text=native_text,
+        map_fn=map_fn,
     )
+    return _adapted_model(base, a)
+
+
+def _adapted_model(base: LearnedModel, a: _Adaptation) -> LearnedModel:
+    return LearnedModel(
+        joint=JointModel(a.graphones, a.counts, order=a.order),
+        charlm=base.charlm,
+        wordlm=a.wordlm,
+        romanlm=base.romanlm,
+        pairs=a.memory,
+        params=base.params,
+        meta=a.meta,
+        vocab_index=base.vocab_index,  # the base vocabulary's words are still the adapted model's
+    )
+
+
+# -- the joint model's automaton, compiled in parts ------------------------------------------------
+#: The joint model compiles in this many parts (by graphone id), each on a worker when there are workers.
+#: One: the parts repeat the global sums, and while the joint model compiles on one worker this process
+#: serializes and compresses the rest of the file on the other core.
+COMPILE_PARTS = 1
+
+
+@dataclass(frozen=True)
+class _CompilePart:
+    """One part of compiling a joint model (a picklable task for :func:`_compile_part`)."""
+
+    vocab_size: int
+    counts: dict[tuple[int, ...], float]
+    order: int
+    part: int
+    parts: int
+    #: the part of every token id (the n-grams ending in it are this part's)
+    assign: bytes
+
+
+def _compile_part(task: _CompilePart) -> dict[str, array]:
+    """The arcs of ``NgramLM(vocab_size, counts, order=order)``'s automaton into the tokens ``g`` with
+    ``assign[g] == part`` as unsorted (keys, lp, next) arrays, and the backoff arcs and weights of the
+    states ``part, part + parts, ...`` (see :func:`_compile_parts`).
+
+    The same computation as :meth:`translit.langmodel.NgramLM._compile`, split by the last token of
+    the n-grams: the interpolated probability of (h, g) needs only that of (h[1:], g), the per-context
+    totals and the per-order discounts, which every part computes (they are cheap next to the rest).
+    """
+    order, raw, part, parts, assign = task.order, task.counts, task.part, task.parts, task.assign
+    vocab = max(task.vocab_size, 1)
+    mult = vocab + 1
+    cont: Counter[tuple[int, ...]] = Counter()
+    for ng in raw:
+        if len(ng) >= 2:
+            cont[ng[1:]] += 1
+    kn: dict[tuple[int, ...], float] = {}
+    for ng, c in raw.items():
+        kn[ng] = c if len(ng) == order or ng[0] == BOUNDARY else (float(cont.get(ng, 0)) or c)
+    del cont
+    n1 = [0] * (order + 1)
+    n2 = [0] * (order + 1)
+    total: dict[tuple[int, ...], float] = defaultdict(float)
+    types: dict[tuple[int, ...], int] = defaultdict(int)
+    for ng, c in kn.items():
+        if abs(c - 1.0) < 1e-9:
+            n1[len(ng)] += 1
+        elif abs(c - 2.0) < 1e-9:
+            n2[len(ng)] += 1
+        total[ng[:-1]] += c
+        types[ng[:-1]] += 1
+    discounts = [0.5] * (order + 1)
+    for n in range(1, order + 1):
+        d = n1[n] / (n1[n] + 2 * n2[n]) if n1[n] + n2[n] else 0.5
+        discounts[n] = min(max(d, 0.1), 0.9)
+    # states: every context (and every context's suffix looked up as a lower order), by length, then
+    # by the tokens
+    by_length: dict[int, set[tuple[int, ...]]] = defaultdict(set)
+    by_length[0].add(())
+    for ng in kn:
+        by_length[len(ng) - 1].add(ng[:-1])
+        if len(ng) >= 2:
+            by_length[len(ng) - 2].add(ng[1:-1])
+    contexts = [h for n in sorted(by_length) for h in sorted(by_length[n])]
+    del by_length
+    state_of = {h: i for i, h in enumerate(contexts)}
+    root = state_of[()]
+    # interpolated probabilities of this part's n-grams, lower orders first
+    mine: list[list[tuple[int, ...]]] = [[] for _ in range(order + 1)]
+    for ng in kn:
+        if assign[ng[-1]] == part:
+            mine[len(ng)].append(ng)
+    probs: dict[tuple[int, ...], float] = {}
+    keys, lps, nexts = array("q"), array("f"), array("i")
+    for n in range(1, order + 1):
+        d = discounts[n]
+        for ng in mine[n]:
+            h = ng[:-1]
+            c = kn[ng]
+            lower = probs.get(ng[1:], 0.0) if n > 1 else 1.0 / vocab
+            if n > 1 and lower == 0.0:  # pragma: no cover - suffixes are always present
+                lower = 1.0 / vocab
+            gamma = d * types[h] / total[h]
+            p = max(c - d, 0.0) / total[h] + gamma * lower
+            probs[ng] = p
+            nxt = ng[-(order - 1) :] if order > 1 else ()
+            while nxt not in state_of:
+                nxt = nxt[1:]
+            keys.append(state_of[h] * mult + ng[-1])
+            lps.append(math.log(p))
+            nexts.append(state_of[nxt])
+    # backoff arc and weight of every parts-th state
+    backoff, bow = array("i"), array("f")
+    for h in contexts[part::parts]:
+        if h:
+            backoff.append(state_of.get(h[1:], root))
+            gamma = discounts[len(h) + 1] * types[h] / total[h] if h in total else 0.0
+            bow.append(math.log(gamma) if gamma else 0.0)
+        else:
+            backoff.append(-1)
+            bow.append(0.0)
+    scalars = array("q", [state_of.get((BOUNDARY,), root), root])
+    return {"keys": keys, "lp": lps, "next": nexts, "backoff": backoff, "bow": bow, "scalars": scalars}
+
+
+def _compile_parts(results: Sequence[dict[str, array]]) -> dict[str, array]:
+    """The automaton arrays (as ``NgramLM.to_arrays``) from the parts of :func:`_compile_part`."""
+    keys = [k for r in results for k in r["keys"]]
+    lps = [x for r in results for x in r["lp"]]
+    nexts = [x for r in results for x in r["next"]]
+    ranked = sorted(range(len(keys)), key=keys.__getitem__)
+    parts = len(results)
+    states = sum(len(r["backoff"]) for r in results)
+    backoff: list[int] = [0] * states
+    bow: list[float] = [0.0] * states
+    for k, r in enumerate(results):
+        backoff[k::parts] = r["backoff"].tolist()
+        bow[k::parts] = r["bow"].tolist()
+    return {
+        "keys": array("q", [keys[i] for i in ranked]),
+        "lp": array("f", [lps[i] for i in ranked]),
+        "next": array("i", [nexts[i] for i in ranked]),
+        "backoff": array("i", backoff),
+        "bow": array("f", bow),
+        "scalars": results[0]["scalars"],
+    }
+
+
+# -- writing an adapted model --------------------------------------------------------------------
+#: Uncompressed bytes per independently compressed piece of a model file written by save_adapted.
+_PIECE_BYTES = 4 << 20
+_LEVEL = 6
+_JOINT_PLACEHOLDER = "joint.<compiled>"
+
+
+def _deflate(raw: bytes | memoryview, final: bool) -> bytes:
+    """Raw deflate of one piece: ends byte-aligned (a sync flush), or with the final block."""
+    c = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15)
+    return c.compress(raw) + c.flush(zlib.Z_FINISH if final else zlib.Z_SYNC_FLUSH)
+
+
+def _pieces(raw: bytes) -> list[memoryview]:
+    view = memoryview(raw)
+    return [view[k : k + _PIECE_BYTES] for k in range(0, len(raw), _PIECE_BYTES)] or [view]
+
+
+@dataclass(frozen=True)
+class _JointTask:
+    graphones: list[tuple[str, str]]
+    counts: dict[tuple[int, ...], float]
+    order: int
+
+
+def _compile_joint(task: _JointTask, map_fn: MapFn | None = None) -> dict[str, array]:
+    """The joint automaton's arrays (as ``JointModel(...).to_arrays()``), compiled in
+    :data:`COMPILE_PARTS` parts through ``map_fn`` (default: here)."""
+    run: Any = map_fn or map
+    return _compile_parts(list(run(_compile_part, _part_tasks(task, COMPILE_PARTS))))
+
+
+def _part_tasks(task: _JointTask, parts: int) -> list[_CompilePart]:
+    """Tasks compiling ``task`` in ``parts`` parts of about equal work: tokens by decreasing number of
+    n-grams ending in them, each to the part with the fewest so far."""
+    if not 1 <= parts < 256:
+        raise ValueError(f"parts must be within 1..255, not {parts}")
+    vocab = max(len(task.graphones), 1)
+    ending: Counter[int] = Counter(ng[-1] for ng in task.counts)
+    load = [0] * parts
+    assign = bytearray(vocab + 1)
+    for g in sorted(range(vocab + 1), key=lambda g: (-ending[g], g)):
+        k = min(range(parts), key=load.__getitem__)
+        assign[g] = k
+        load[k] += ending[g]
+    return [_CompilePart(vocab, task.counts, task.order, k, parts, bytes(assign)) for k in range(parts)]
+
+
+class _Uncompiled:
+    """A joint model's graphones and counts standing in for the compiled model in a LearnedModel that is
+    only serialized: its automaton arrays are a placeholder (they are compiled elsewhere)."""
+
+    def __init__(self, task: _JointTask) -> None:
+        self.graphones, self.counts, self.order = task.graphones, task.counts, task.order
+
+    def prune_index(self, **_: Any) -> None:
+        pass
+
+    def to_arrays(self) -> dict[str, array]:
+        return {_JOINT_PLACEHOLDER.split(".", 1)[1]: array("B")}
+
+
+class _Serialized:
+    """A model component (character, Latin or word model) whose n-gram automaton was serialized once
+    (:class:`BaseSegment`): ``.lm.to_arrays()`` returns those arrays; every other attribute is the
+    component's."""
+
+    def __init__(self, inner: Any, arrays: dict[str, array]) -> None:
+        self._inner = inner
+        self.lm = _Arrays(inner.lm, arrays)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+class _Arrays:
+    """An n-gram model whose ``to_arrays()`` was computed once."""
+
+    def __init__(self, inner: Any, arrays: dict[str, array]) -> None:
+        self._inner = inner
+        self._arrays = arrays
+
+    def to_arrays(self) -> dict[str, array]:
+        return self._arrays
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+@dataclass(frozen=True)
+class BaseSegment:
+    """What an adapted model's file copies from the base model: the automata of its character, Latin and
+    word models (adaptation does not change them), as arrays and as compressed pieces of their bytes
+    in file order (see :func:`base_segment`)."""
+
+    arrays: dict[str, dict[str, array]]
+    names: tuple[str, ...]
+    raw: bytes
+    compressed: tuple[bytes, ...]
+
+
+def base_segment(base: LearnedModel) -> BaseSegment:
+    """Serialize and compress what :func:`save_adapted` copies from ``base`` (independent of the pairs:
+    ``build`` does it in the background while it aligns)."""
+    arrays = {name: getattr(base, name).lm.to_arrays() for name in ("charlm", "romanlm", "wordlm")}
+    names = tuple(f"{lm}.{key}" for lm, named in arrays.items() for key in named)
+    raw = b"".join(arr.tobytes() for named in arrays.values() for arr in named.values())
+    return BaseSegment(arrays, names, raw, tuple(_deflate(p, False) for p in _pieces(raw)))
+
+
+def save_adapted(
+    base: LearnedModel,
+    pairs: Iterable[tuple[str, str, float]],
+    dest: str | os.PathLike[str],
+    *,
+    ngram_weight: float = 10.0,
+    memory_weight: float = 100.0,
+    map_fn: MapFn | None = None,
+    threads: int = 1,
+    segment: BaseSegment | None = None,
+) -> int:
+    """Write ``adapt(base, pairs, ...)`` to ``dest`` (atomically) without building it in memory.
+
+    The file holds the same model as ``adapt(...).save(dest)``: the arrays and tables come from
+    :meth:`LearnedModel.to_arrays` of the adapted model, with the joint model compiled on a worker
+    (through ``map_fn``) while this process serializes the rest and ``threads`` threads compress it;
+    only the compression differs (the payload is one zlib stream made of independently compressed
+    pieces). The bytes are the same for any ``threads`` and ``map_fn``. ``segment`` is
+    :func:`base_segment` of ``base``, when already made. Returns the number of adapted pairs.
+    """
+    if sys.byteorder != "little":  # pragma: no cover - big-endian hosts: the plain path
+        model = adapt(base, pairs, ngram_weight=ngram_weight, memory_weight=memory_weight, map_fn=map_fn)
+        model.save(dest)
+        return int(model.meta.get("adapted_pairs", 0))
+    a = _adaptation(
+        base, pairs, ngram_weight=ngram_weight, memory_weight=memory_weight, native_text=None, map_fn=map_fn
+    )
+    task = _JointTask(a.graphones, a.counts, a.order)
+    pool = ThreadPoolExecutor(max_workers=threads) if threads > 1 else None
+
+    def deflate(raw: bytes, final: bool) -> list[Future[bytes] | bytes]:
+        parts = _pieces(raw)
+        last = len(parts) - 1
+        if pool is None:
+            return [_deflate(p, final and k == last) for k, p in enumerate(parts)]
+        return [pool.submit(_deflate, p, final and k == last) for k, p in enumerate(parts)]
+
+    try:
+        # the joint model compiles on a worker, through map_fn, while this process writes the rest
+        compiled = pool.submit(_compile_joint, task, map_fn) if pool and map_fn else None
+        if segment is None:
+            segment = base_segment(base)
+        try:
+            shell = LearnedModel(
+                joint=_Uncompiled(task),  # type: ignore[arg-type]
+                charlm=_Serialized(base.charlm, segment.arrays["charlm"]),  # type: ignore[arg-type]
+                wordlm=_Serialized(a.wordlm, segment.arrays["wordlm"]),  # type: ignore[arg-type]
+                romanlm=_Serialized(base.romanlm, segment.arrays["romanlm"]),  # type: ignore[arg-type]
+                pairs=a.memory,
+                params=base.params,
+                meta=a.meta,
+                vocab_index=base.vocab_index,
+            )
+            arrays = shell.to_arrays()
+        except (
+            AttributeError,
+            TypeError,
+        ) as exc:  # LearnedModel needs more of its parts than this writer has
+            logger.debug("writing the adapted model the plain way: %s", exc)
+            model = _adapted_model(base, a)
+            model.save(dest)
+            return int(model.meta.get("adapted_pairs", 0))
+        meta = shell.meta
+        del shell
+        names = list(arrays)
+        if names.count(_JOINT_PLACEHOLDER) != 1:  # pragma: no cover - a LearnedModel of another layout
+            raise ModelError("cannot write the adapted model: unexpected layout of the model file")
+        # runs of arrays in file order, each compressed on its own: before the joint automaton, the
+        # automaton (compiled elsewhere), the base's models (compressed once), the rest
+        joint_at = names.index(_JOINT_PLACEHOLDER)
+        lm_at = joint_at + 1
+        copied = names[lm_at : lm_at + len(segment.names)] == list(segment.names)
+        after = lm_at + (len(segment.names) if copied else 0)
+        before_raw = b"".join(arrays[n].tobytes() for n in names[:joint_at])
+        rest_raw = b"".join(arrays[n].tobytes() for n in names[after:])
+        runs: list[tuple[bytes, list[Future[bytes] | bytes]]] = [(before_raw, deflate(before_raw, False))]
+        rest = (rest_raw, deflate(rest_raw, True))
+        joint = compiled.result() if compiled is not None else _compile_joint(task)
+        joint_raw = b"".join(arr.tobytes() for arr in joint.values())
+        runs.append((joint_raw, deflate(joint_raw, False)))
+        if copied:
+            runs.append((segment.raw, list(segment.compressed)))
+        runs.append(rest)
+        entries = [[f"joint.{k}", v.typecode, len(v) * v.itemsize] for k, v in joint.items()]
+        index = [
+            *([n, arrays[n].typecode, len(arrays[n]) * arrays[n].itemsize] for n in names[:joint_at]),
+            *entries,
+            *([n, arrays[n].typecode, len(arrays[n]) * arrays[n].itemsize] for n in names[lm_at:]),
+        ]
+        head = json.dumps(index).encode("utf-8")
+        head_raw = len(head).to_bytes(8, "little") + head
+        runs.insert(0, (head_raw, [_deflate(head_raw, False)]))
+        body_parts = [b"\x78\x9c"]
+        check = 1
+        for raw, pieces in runs:
+            check = zlib.adler32(raw, check)
+            body_parts.extend(p if isinstance(p, bytes) else p.result() for p in pieces)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
+    body_parts.append(check.to_bytes(4, "big"))
+    body = b"".join(body_parts)
+    header = {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "payload": "zlib-arrays",
+        "payload_bytes": len(body),
+        "sha256": hashlib.sha256(body).hexdigest(),
+        "meta": meta,
+    }
+    data = MAGIC + json.dumps(header, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n" + body
+    path = os.fspath(dest)
+    tmp = f"{path}.tmp{os.getpid()}"
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise ModelError(f"cannot write model {path!r}: {exc.strerror or exc}") from exc
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return int(meta.get("adapted_pairs", 0))
 
 
 # -- twin texts ----------------------------------------------------------------------------------
