@@ -149,7 +149,8 @@ def schemes_command(fmt: str) -> None:
 
 def _input_lines(paths: Iterable[str], *, errors: str) -> Iterator[str]:
     for path in paths:
-        yield from read_lines(path, errors=errors)  # type: ignore[arg-type]
+        # named files were checked by _precheck before anything was written
+        yield from read_lines(path, errors=errors, checked=True)  # type: ignore[arg-type]
 
 
 def _precheck(paths: list[str]) -> None:

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import shutil
 import sys
@@ -27,6 +28,7 @@ DecodeErrors = Literal["strict", "replace"]
 STDIN = "-"
 _BOM = b"\xef\xbb\xbf"
 _SPOOL_BYTES = 16 * 1024 * 1024
+_BLOCK_BYTES = 1 << 20
 
 
 def _display(source: str | os.PathLike[str]) -> str:
@@ -36,34 +38,53 @@ def _display(source: str | os.PathLike[str]) -> str:
 def check_utf8(stream: BinaryIO, *, source: str = "<input>") -> None:
     """Raise :class:`InputError` at the first byte of ``stream`` that is not valid UTF-8.
 
-    Reads the stream to its end (line by line, bounded memory); the caller rewinds it.
+    Reads the stream to its end in blocks cut at line ends (bounded memory unless a single line is
+    huge); the caller rewinds it. The error names the line and the byte offset in the file.
     """
     offset = 0
-    for lineno, raw in enumerate(stream, start=1):
+    lineno = 1
+    carry = b""
+    while True:
+        block = stream.read(_BLOCK_BYTES)
+        data = carry + block if carry else block
+        if block:
+            cut = data.rfind(b"\n") + 1  # a line end never falls inside a multi-byte sequence
+            if not cut:
+                carry = data
+                continue
+            chunk, carry = data[:cut], data[cut:]
+        else:
+            chunk, carry = data, b""
         try:
-            raw.decode("utf-8")
+            chunk.decode("utf-8")
         except UnicodeDecodeError as exc:
-            bad = raw[exc.start : exc.start + 1].hex()
+            bad = chunk[exc.start : exc.start + 1].hex()
             raise InputError(
                 f"invalid UTF-8 (byte 0x{bad}); re-encode the file as UTF-8 or pass --errors replace",
                 source=source,
-                line=lineno,
+                line=lineno + chunk.count(b"\n", 0, exc.start),
                 offset=offset + exc.start,
             ) from None
-        offset += len(raw)
+        lineno += chunk.count(b"\n")
+        offset += len(chunk)
+        if not block:
+            return
 
 
 @contextlib.contextmanager
 def _binary_input(source: str | os.PathLike[str]) -> Iterator[BinaryIO]:
     if str(source) == STDIN:
-        # stdin cannot be read twice: spool it (memory up to 16 MiB, then a temporary file)
-        spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)
-        shutil.copyfileobj(sys.stdin.buffer, spool)
-        spool.seek(0)
-        try:
+        # stdin cannot be read twice: keep it (in memory up to 16 MiB, then in a temporary file)
+        head = sys.stdin.buffer.read(_SPOOL_BYTES)
+        if len(head) < _SPOOL_BYTES:
+            yield io.BytesIO(head)
+            return
+        with tempfile.TemporaryFile() as spool:
+            spool.write(head)
+            del head
+            shutil.copyfileobj(sys.stdin.buffer, spool)
+            spool.seek(0)
             yield spool  # type: ignore[misc]
-        finally:
-            spool.close()
         return
     try:
         fh = open(source, "rb")
@@ -78,36 +99,36 @@ def _binary_input(source: str | os.PathLike[str]) -> Iterator[BinaryIO]:
 
 
 def read_lines(
-    source: str | os.PathLike[str], *, errors: DecodeErrors = "strict", keepends: bool = False
+    source: str | os.PathLike[str],
+    *,
+    errors: DecodeErrors = "strict",
+    keepends: bool = False,
+    checked: bool = False,
 ) -> Iterator[str]:
     """Yield the lines of a UTF-8 file (``"-"`` for stdin), without line ends unless ``keepends``.
 
-    A BOM at the start is dropped, CRLF and CR line ends are read as LF. With ``errors="strict"``
-    (default) invalid UTF-8 raises :class:`InputError` before any line is yielded; with
-    ``errors="replace"`` bad bytes become U+FFFD.
+    A BOM at the start is dropped; CRLF and CR line ends are read as LF. With ``errors="strict"``
+    (default) invalid UTF-8 raises :class:`InputError` before any line is yielded (``checked=True``:
+    the caller has run :func:`check_utf8` on this file already); with ``errors="replace"`` bad bytes
+    become U+FFFD.
     """
     if errors not in ("strict", "replace"):
         raise ValueError(f"errors must be 'strict' or 'replace', not {errors!r}")
     name = _display(source)
     with _binary_input(source) as fh:
-        if errors == "strict":
+        if errors == "strict" and not (checked and str(source) != STDIN):
             check_utf8(fh, source=name)
             fh.seek(0)
-        first = True
-        for raw in fh:
-            if first:
-                first = False
-                if raw.startswith(_BOM):
-                    raw = raw[len(_BOM) :]
-            line = raw.decode("utf-8", errors)
-            ended = line.endswith("\n")
-            if ended:
-                line = line[:-2] if line.endswith("\r\n") else line[:-1]
-            if "\r" in line:  # old-style lone CR line ends
-                *inner, line = line.split("\r")
-                for part in inner:
-                    yield part + "\n" if keepends else part
-            yield line + "\n" if (keepends and ended) else line
+        # decoding and line ends in C: utf-8-sig drops a leading BOM, newline=None reads \r\n and \r as \n
+        text = io.TextIOWrapper(fh, encoding="utf-8-sig", errors=errors, newline=None)  # type: ignore[arg-type]
+        try:
+            if keepends:
+                yield from text
+            else:
+                for line in text:
+                    yield line[:-1] if line.endswith("\n") else line
+        finally:
+            text.detach()  # the file is closed by _binary_input
 
 
 def read_text(source: str | os.PathLike[str], *, errors: DecodeErrors = "strict") -> str:
