@@ -60,3 +60,11 @@ def test_normalize_is_idempotent_and_nfc(text: str) -> None:
 def test_composed_and_decomposed_nukta_agree(text: str) -> None:
     composed = normalize(text, nukta="composed")
     assert normalize(composed) == normalize(text)
+
+
+def test_stripping_zero_width_joiners_keeps_nfc() -> None:
+    # found by hypothesis: the ZWNJ kept two combining marks in non-canonical order apart
+    text = "\u0951\u200c\u0952"
+    out = normalize(text)
+    assert unicodedata.is_normalized("NFC", out)
+    assert normalize(normalize(text, nukta="composed")) == out

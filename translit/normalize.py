@@ -79,11 +79,11 @@ class Normalizer:
             text = text.replace("\r\n", "\n").replace("\r", "\n")
         if text.isascii():
             return text.translate(_TO_DEVA_DIGITS) if self.digits == "deva" else text
+        if self.zero_width == "strip":  # before NFC: marks that a ZWJ/ZWNJ kept apart get reordered
+            text = text.translate(_ZERO_WIDTH)
         text = unicodedata.normalize("NFC", text)
         if self.nukta == "composed":
             text = _NUKTA_COMPOSE_RE.sub(lambda m: _NUKTA_COMPOSE[m.group()], text)
-        if self.zero_width == "strip":
-            text = text.translate(_ZERO_WIDTH)
         if self.danda == "unify":
             if "|" in text:
                 text = _ASCII_DANDA_RE.sub(lambda m: "॥" if len(m.group(1)) == 2 else "।", text)
