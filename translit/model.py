@@ -12,7 +12,9 @@ A :class:`LearnedModel` bundles
 * a *memory* of attested word pairs (training lexicon and adaptation data) with counts, and a
   table of precomputed romanizations of frequent words (speed).
 
-Roman → Devanagari reranks the joint model's k best well-formed spellings (noisy channel)::
+Roman → Devanagari reranks the joint model's k best well-formed spellings, plus native words from
+the vocabulary index whose romanizations share the input's consonant skeleton (scored by a search
+forced to spell them), with a noisy-channel score::
 
     score(d | r) = log P_joint(r, d) − w_marg · log P_joint(d) + w_char · log P_char(d)
                    + w_word · log P_word(d) + w_mem · log(1 + count(r, d))
@@ -20,9 +22,10 @@ Roman → Devanagari reranks the joint model's k best well-formed spellings (noi
 
 where P_joint(d) is approximated by the joint score of d's best romanization, so that the first
 two terms are a tempered log P(r | d), and rules(d) is the rule-based ``roman-rules``
-romanization of the candidate (a second, independent expert on how d is typed). In running text (:meth:`LearnedModel.devanagarize_words`)
-the unigram prior is replaced by the word n-gram model in a beam search over each word's
-candidates.
+romanization of the candidate (a second, independent expert on how d is typed). The last two
+features and the marginal are computed for the ``marg_top`` best of a first ranking only. In running
+text (:meth:`LearnedModel.devanagarize_words`) the unigram prior is replaced by the word n-gram
+model in a beam search over each word's candidates.
 
 Devanagari → roman: an attested word gets its most frequent attested romanization; otherwise the
 joint model's k best romanizations are reranked with the Latin character model and a bonus for
