@@ -86,7 +86,7 @@ class JointModel(NgramLM):
         self._allowed: tuple[dict[str, Any], dict[str, Any]] = ({}, {})
         self._expansions = 0
         #: compiled searches (translit._fastlm.JointDecoder) per direction, built on first use
-        self._decoders: dict[bool, Any] = {}
+        self._decoders: dict[tuple[bool, bool], Any] = {}
 
     def __getstate__(self) -> dict[str, Any]:
         state = super().__getstate__()
@@ -145,15 +145,17 @@ class JointModel(NgramLM):
         A piece that no graphone starts with is passed through ``fallback`` (or dropped) at the
         unknown-token cost, so that every input gets an output. At each input position at most
         ``beam`` hypotheses are expanded, and only those within ``threshold`` of the best there.
-        With ``target``, the search is forced to spell that output: the result is its joint
-        log-probability with the input (``[]`` when no graphone path spells it).
+        With ``target``, the search is forced to spell that output, over every graphone (not only
+        the pruned index): the result is its joint log-probability with the input (``[]`` when no
+        graphone path spells it).
 
         Runs the compiled search of :mod:`translit._fastlm` when it is built, otherwise
         :meth:`decode_python`; both give the same results.
         """
-        decoder = self._decoders.get(to_roman)
+        forced = target is not None
+        decoder = self._decoders.get((to_roman, forced))
         if decoder is None and FAST is not None:
-            decoder = self._build_decoder(to_roman)
+            decoder = self._build_decoder(to_roman, forced=forced)
         if decoder is None:
             return self.decode_python(
                 pieces,
@@ -175,14 +177,21 @@ class JointModel(NgramLM):
                 cuts = None
         return decoder.decode(text, cuts, k, beam, not to_roman, fallback, threshold, target)
 
-    def _build_decoder(self, to_roman: bool) -> Any:
+    def _search_index(self, to_roman: bool, forced: bool) -> dict[str, list[int]]:
+        """Input chunk -> graphones searched: the pruned index, or every graphone for a forced
+        search (spelling a given output needs no pruning to stay small)."""
+        if forced:
+            return self._full_index[1] if to_roman else self._full_index[0]
+        return self.by_deva if to_roman else self.by_roman
+
+    def _build_decoder(self, to_roman: bool, *, forced: bool = False) -> Any:
         side = 1 if to_roman else 0
         outputs = [g[side] for g in self.graphones]
         kinds = bytes(_kind(out) if not to_roman else 0 for out in outputs)
         classes = bytes(_last_class(out) for out in outputs)
         decoder = FAST.JointDecoder(
             self.fast(),
-            self.by_deva if to_roman else self.by_roman,
+            self._search_index(to_roman, forced),
             outputs,
             kinds,
             classes,
@@ -191,7 +200,7 @@ class JointModel(NgramLM):
             LOG_UNK,
             2 if to_roman else self.max_roman,
         )
-        self._decoders[to_roman] = decoder
+        self._decoders[(to_roman, forced)] = decoder
         return decoder
 
     def decode_python(
@@ -320,7 +329,7 @@ class JointModel(NgramLM):
         target: str | None = None,
     ) -> list[tuple[str, float]]:
         """:meth:`decode` without memoization (cheaper for small searches with few repeats)."""
-        index = self.by_deva if to_roman else self.by_roman
+        index = self._search_index(to_roman, target is not None)
         out_side = 1 if to_roman else 0
         graphones = self.graphones
         arcmap = self.arcmap
