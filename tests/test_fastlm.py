@@ -167,6 +167,10 @@ def test_decoder_rejects_bad_cuts(shipped: LearnedModel) -> None:
         decoder.decode("abc", [0, 2, 1])
     with pytest.raises(ValueError):
         decoder.decode("abc", [0, 5])
+    with pytest.raises(ValueError):  # the cuts must cover the whole text
+        decoder.decode("abc", [0, 2])
+    with pytest.raises(ValueError):
+        decoder.decode("abc", [1, 3])
     _same(decoder.decode("", None), shipped.joint.decode_python("", to_roman=False))
 
 

@@ -781,10 +781,17 @@ static PyObject *JointDecoder_decode(JointDecoder *self, PyObject *args, PyObjec
             return PyErr_NoMemory();
         }
         cut[0] = 0;
+        if (PySequence_Fast_GET_SIZE(seq) < 2 && tlen > 0) {
+            PyErr_SetString(PyExc_ValueError, "cuts must run from 0 to the length of the text");
+            Py_DECREF(seq);
+            free(cut);
+            PyMem_Free(tgt);
+            return NULL;
+        }
         for (Py_ssize_t i = 0; i <= n && i < PySequence_Fast_GET_SIZE(seq); i++) {
             cut[i] = PyLong_AsSsize_t(PySequence_Fast_GET_ITEM(seq, i));
             if ((cut[i] == -1 && PyErr_Occurred()) || cut[i] < 0 || cut[i] > tlen ||
-                (i > 0 && cut[i] < cut[i - 1])) {
+                (i > 0 && cut[i] < cut[i - 1]) || (i == 0 && cut[i] != 0) || (i == n && cut[i] != tlen)) {
                 if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "bad cut offsets");
                 Py_DECREF(seq);
                 free(cut);
