@@ -23,7 +23,6 @@ Training is deterministic: no sampling; every iteration order is sorted or inser
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import math
@@ -43,7 +42,7 @@ from translit.charalign import Aligner, deva_units, normalize_deva, normalize_ro
 from translit.errors import InputError, ModelError
 from translit.jointseq import JointModel
 from translit.langmodel import BOUNDARY, CharLM, WordLM
-from translit.model import FORMAT_NAME, FORMAT_VERSION, MAGIC, DecodeParams, LearnedModel
+from translit.model import DecodeParams, LearnedModel, model_file_bytes, write_model_file
 
 __all__ = [
     "EM_SHARD_PAIRS",
@@ -970,26 +969,7 @@ def save_adapted(
             pool.shutdown(wait=True)
     body_parts.append(check.to_bytes(4, "big"))
     body = b"".join(body_parts)
-    header = {
-        "format": FORMAT_NAME,
-        "version": FORMAT_VERSION,
-        "payload": "zlib-arrays",
-        "payload_bytes": len(body),
-        "sha256": hashlib.sha256(body).hexdigest(),
-        "meta": meta,
-    }
-    data = MAGIC + json.dumps(header, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n" + body
-    path = os.fspath(dest)
-    tmp = f"{path}.tmp{os.getpid()}"
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise ModelError(f"cannot write model {path!r}: {exc.strerror or exc}") from exc
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    write_model_file(dest, model_file_bytes(body, meta))
     return int(meta.get("adapted_pairs", 0))
 
 

@@ -571,31 +571,11 @@ class LearnedModel:
 
     def to_bytes(self) -> bytes:
         """The model file's bytes: magic line, JSON header line, npz payload."""
-        body = _pack_arrays(self.to_arrays())
-        header = {
-            "format": FORMAT_NAME,
-            "version": FORMAT_VERSION,
-            "payload": "zlib-arrays",
-            "payload_bytes": len(body),
-            "sha256": hashlib.sha256(body).hexdigest(),
-            "meta": self.meta,
-        }
-        return MAGIC + json.dumps(header, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n" + body
+        return model_file_bytes(_pack_arrays(self.to_arrays()), self.meta)
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the model file atomically."""
-        data = self.to_bytes()
-        path = os.fspath(path)
-        tmp = f"{path}.tmp{os.getpid()}"
-        try:
-            with open(tmp, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, path)
-        except OSError as exc:
-            raise ModelError(f"cannot write model {path!r}: {exc.strerror or exc}") from exc
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        write_model_file(path, self.to_bytes())
 
     @classmethod
     def from_bytes(cls, data: bytes, *, source: str = "<model>") -> LearnedModel:
@@ -665,6 +645,34 @@ def sentence_viterbi_python(
         hyps = nxt
     best = max(hyps.items(), key=lambda kv: kv[1][0] + w_ctx * step(kv[0], BOUNDARY)[0])
     return list(best[1][1])
+
+
+def model_file_bytes(body: bytes, meta: dict[str, Any]) -> bytes:
+    """A model file around a packed payload: magic line, JSON header line (checksum), payload."""
+    header = {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "payload": "zlib-arrays",
+        "payload_bytes": len(body),
+        "sha256": hashlib.sha256(body).hexdigest(),
+        "meta": meta,
+    }
+    return MAGIC + json.dumps(header, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n" + body
+
+
+def write_model_file(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write model file bytes atomically (a temporary file renamed into place)."""
+    path = os.fspath(path)
+    tmp = f"{path}.tmp{os.getpid()}"
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise ModelError(f"cannot write model {path!r}: {exc.strerror or exc}") from exc
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 @functools.lru_cache(maxsize=1 << 16)
