@@ -604,6 +604,10 @@ typedef struct {
     int32_t **vec;
     Py_ssize_t *vlen, *vcap;
     Py_ssize_t npos;
+    /* best score offered so far per position, and the threshold: an offer below best - thr at a
+       position that will be pruned (pos < npos - 1) can never be expanded and is not stored */
+    double *pbest;
+    double thr;
 } Search;
 
 static void search_free(Search *S) {
@@ -614,6 +618,7 @@ static void search_free(Search *S) {
     free(S->vec);
     free(S->vlen);
     free(S->vcap);
+    free(S->pbest);
 }
 
 static inline uint64_t hyp_key(int32_t pos, int32_t state, uint64_t h) {
@@ -641,6 +646,10 @@ static int search_grow_table(Search *S) {
 /* add or improve the hypothesis (pos, state, h); returns -1 on memory error */
 static int search_offer(Search *S, int32_t pos, int32_t state, uint64_t h, double score, int32_t parent,
                         int32_t sym, uint8_t lastc, int32_t olen) {
+    if (pos < S->npos - 1) {
+        if (score < S->pbest[pos] - S->thr) return 0;
+        if (score > S->pbest[pos]) S->pbest[pos] = score;
+    }
     uint64_t j = hyp_key(pos, state, h) & S->tmask;
     for (;;) {
         int32_t v = S->table[j];
@@ -883,9 +892,13 @@ static PyObject *JointDecoder_decode(JointDecoder *self, PyObject *args, PyObjec
     S.vec = calloc(S.npos, sizeof(int32_t *));
     S.vlen = calloc(S.npos, sizeof(Py_ssize_t));
     S.vcap = calloc(S.npos, sizeof(Py_ssize_t));
+    S.pbest = malloc(sizeof(double) * S.npos);
+    S.thr = threshold;
+    if (S.pbest)
+        for (Py_ssize_t i = 0; i < S.npos; i++) S.pbest[i] = -INFINITY;
     items = malloc(sizeof(int32_t) * 64);
     Py_ssize_t items_cap = 64;
-    if (!S.hyps || !S.table || !S.vec || !S.vlen || !S.vcap || !items) {
+    if (!S.hyps || !S.table || !S.vec || !S.vlen || !S.vcap || !S.pbest || !items) {
         PyErr_NoMemory();
         goto done;
     }

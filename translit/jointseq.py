@@ -256,6 +256,9 @@ class JointModel(NgramLM):
         # hyps[i]: (state, output-so-far) -> score; equal outputs in equal states are merged (max)
         hyps: list[dict[tuple[int, str], float]] = [{} for _ in range(n + 1)]
         hyps[0][(self.start, "")] = 0.0
+        # best score offered so far per position: an offer below it by more than the threshold would
+        # be pruned before expansion, so it is not stored (the last position is never pruned)
+        pbest = [-math.inf] * (n + 1)
         for i in range(n):
             cur = hyps[i]
             if not cur:
@@ -271,9 +274,14 @@ class JointModel(NgramLM):
                     piece = pieces[i]
                     extra = fallback(piece) if fallback else ""
                     for (_state, text), score in items:
+                        lp = score + LOG_UNK
+                        if end < n:
+                            if lp < pbest[end] - threshold:
+                                continue
+                            pbest[end] = max(pbest[end], lp)
                         key = (root, text + extra)
-                        if score + LOG_UNK > tget(key, -math.inf):
-                            dest[key] = score + LOG_UNK
+                        if lp > tget(key, -math.inf):
+                            dest[key] = lp
                     continue
                 # (graphone, output) pairs of this chunk that may follow a given last character
                 entry = allowed.get(chunk)
@@ -302,8 +310,14 @@ class JointModel(NgramLM):
                         by_state[ek] = exp
                         self._expansions += 1
                     for alp, nxt, out in exp:
-                        key = (nxt, text + out)
                         lp = score + alp
+                        if end < n:
+                            pb = pbest[end]
+                            if lp < pb - threshold:
+                                continue
+                            if lp > pb:
+                                pbest[end] = lp
+                        key = (nxt, text + out)
                         old = tget(key)
                         if old is None or lp > old:
                             dest[key] = lp
@@ -357,6 +371,7 @@ class JointModel(NgramLM):
         # hyps[i]: (state, output-so-far) -> score; equal outputs in equal states are merged (max)
         hyps: list[dict[tuple[int, str], float]] = [{} for _ in range(n + 1)]
         hyps[0][(self.start, "")] = 0.0
+        pbest = [-math.inf] * (n + 1)  # as in decode_python
         for i in range(n):
             cur = hyps[i]
             if not cur:
@@ -374,9 +389,14 @@ class JointModel(NgramLM):
                             extra = fallback(piece) if fallback else ""
                             if target is not None and not target.startswith(extra, len(text)):
                                 continue
+                            lp = score + LOG_UNK
+                            if end < n:
+                                if lp < pbest[end] - threshold:
+                                    continue
+                                pbest[end] = max(pbest[end], lp)
                             key = (root, text + extra)
-                            if score + LOG_UNK > dest.get(key, -math.inf):
-                                dest[key] = score + LOG_UNK
+                            if lp > dest.get(key, -math.inf):
+                                dest[key] = lp
                             continue
                         # inline of self.step
                         s = state
@@ -398,6 +418,10 @@ class JointModel(NgramLM):
                             continue
                         if target is not None and not target.startswith(out, len(text)):
                             continue
+                        if end < n:
+                            if lp < pbest[end] - threshold:
+                                continue
+                            pbest[end] = max(pbest[end], lp)
                         key = (nxt, text + out)
                         old = dest.get(key)
                         if old is None or lp > old:
