@@ -65,6 +65,25 @@ def test_deva_to_roman_search_matches_python(shipped: LearnedModel, word: str, b
     _same(fast, ref)
 
 
+@settings(max_examples=100, deadline=None)
+@given(words=st.lists(st.text(alphabet=DEVA, max_size=9), max_size=6), beam=st.sampled_from([1, 4]))
+def test_best_scores_match_python(shipped: LearnedModel, words: list[str], beam: int) -> None:
+    joint = shipped.joint
+    fast = joint.best_scores(words, beam=beam)
+    ref = []
+    for word in words:
+        best = joint.decode_python(deva_units(word), to_roman=True, k=1, beam=beam)
+        ref.append(best[0][1] if best else 0.0)
+    assert len(fast) == len(ref)
+    for a, b in zip(fast, ref, strict=True):
+        assert math.isclose(a, b, rel_tol=0, abs_tol=1e-9)
+
+
+def test_best_scores_rejects_non_strings(shipped: LearnedModel) -> None:
+    with pytest.raises(TypeError):
+        shipped.joint.best_scores(["कमल", 3], beam=4)  # type: ignore[list-item]
+
+
 @settings(max_examples=150, deadline=None)
 @given(
     roman=st.text(alphabet=LATIN, min_size=1, max_size=10),

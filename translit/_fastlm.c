@@ -1116,10 +1116,81 @@ done:
     return result;
 }
 
+/* best_scores(words, beam): for each Devanagari word, the score of decode(deva_units(word), k=1,
+   beam=beam) (0.0 when there is no output): the units are cut here as translit.charalign.deva_units
+   does (a nukta joins the unit before it, a virama joins a unit that starts with a consonant) */
+static PyObject *JointDecoder_best_scores(JointDecoder *self, PyObject *args) {
+    PyObject *words;
+    int beam;
+    if (!PyArg_ParseTuple(args, "Oi", &words, &beam)) return NULL;
+    PyObject *seq = PySequence_Fast(words, "words must be a sequence of strings");
+    if (!seq) return NULL;
+    Py_ssize_t nw = PySequence_Fast_GET_SIZE(seq);
+    PyObject *out = PyList_New(nw);
+    if (!out) {
+        Py_DECREF(seq);
+        return NULL;
+    }
+    for (Py_ssize_t w = 0; w < nw; w++) {
+        PyObject *word = PySequence_Fast_GET_ITEM(seq, w);
+        if (!PyUnicode_Check(word)) {
+            PyErr_SetString(PyExc_TypeError, "words must be strings");
+            goto fail;
+        }
+        Py_ssize_t len = PyUnicode_GET_LENGTH(word);
+        PyObject *cuts = PyList_New(0);
+        if (!cuts) goto fail;
+        int joined = 0;
+        Py_UCS4 head = 0; /* first character of the current unit */
+        for (Py_ssize_t i = 0; i < len; i++) {
+            Py_UCS4 c = PyUnicode_READ_CHAR(word, i);
+            if (i > 0 && (c == DEVA_NUKTA || (c == DEVA_VIRAMA && deva_consonant(head)))) {
+                joined = 1;
+                continue;
+            }
+            head = c;
+            PyObject *o = PyLong_FromSsize_t(i);
+            if (!o || PyList_Append(cuts, o)) {
+                Py_XDECREF(o);
+                Py_DECREF(cuts);
+                goto fail;
+            }
+            Py_DECREF(o);
+        }
+        PyObject *end = PyLong_FromSsize_t(len);
+        if (!end || PyList_Append(cuts, end)) {
+            Py_XDECREF(end);
+            Py_DECREF(cuts);
+            goto fail;
+        }
+        Py_DECREF(end);
+        PyObject *call = Py_BuildValue("(OOiiiO)", word, joined ? cuts : Py_None, 1, beam, 0, Py_None);
+        Py_DECREF(cuts);
+        if (!call) goto fail;
+        PyObject *res = JointDecoder_decode(self, call, NULL);
+        Py_DECREF(call);
+        if (!res) goto fail;
+        double score = 0.0;
+        if (PyList_GET_SIZE(res) > 0) score = PyFloat_AsDouble(PyTuple_GET_ITEM(PyList_GET_ITEM(res, 0), 1));
+        Py_DECREF(res);
+        PyObject *f = PyFloat_FromDouble(score);
+        if (!f) goto fail;
+        PyList_SET_ITEM(out, w, f);
+    }
+    Py_DECREF(seq);
+    return out;
+fail:
+    Py_DECREF(seq);
+    Py_DECREF(out);
+    return NULL;
+}
+
 static PyMethodDef JointDecoder_methods[] = {
     {"decode", (PyCFunction)(void (*)(void))JointDecoder_decode, METH_VARARGS | METH_KEYWORDS,
      "decode(text, cuts=None, k=1, beam=8, check=False, fallback=None, threshold=inf, target=None)"
      " -> [(output, logprob)]; with target, only outputs that spell it"},
+    {"best_scores", (PyCFunction)JointDecoder_best_scores, METH_VARARGS,
+     "best_scores(words, beam) -> list of the best k=1 scores over the Devanagari units of each word"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -29,7 +29,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from translit.charalign import _is_consonant as is_consonant
-from translit.charalign import can_follow
+from translit.charalign import can_follow, deva_units
 from translit.langmodel import BOUNDARY, FAST, LOG_UNK, NgramLM
 
 __all__ = ["BOUNDARY", "JointModel"]
@@ -176,6 +176,20 @@ class JointModel(NgramLM):
             if len(cuts) == len(text) + 1:
                 cuts = None
         return decoder.decode(text, cuts, k, beam, not to_roman, fallback, threshold, target)
+
+    def best_scores(self, words: Sequence[str], *, beam: int) -> list[float]:
+        """For each Devanagari word, the score of its best romanization (``decode`` over its
+        :func:`~translit.charalign.deva_units`, ``k=1``), or 0.0 when there is none."""
+        decoder = self._decoders.get((True, False))
+        if decoder is None and FAST is not None:
+            decoder = self._build_decoder(True)
+        if decoder is not None:
+            return decoder.best_scores(list(words), beam)
+        out = []
+        for word in words:
+            best = self.decode_python(deva_units(word), to_roman=True, k=1, beam=beam)
+            out.append(best[0][1] if best else 0.0)
+        return out
 
     def _search_index(self, to_roman: bool, forced: bool) -> dict[str, list[int]]:
         """Input chunk -> graphones searched: the pruned index, or every graphone for a forced

@@ -421,12 +421,14 @@ class LearnedModel:
             staged.append((s + w_word * (u if u is not None else oov), deva, s))
         # the marginal term needs a search per candidate: only for the best few (two-stage reranking)
         staged.sort(key=lambda t: (-t[0], t[1]))
+        top = staged[: p.marg_top]
+        marginals = self._marginals([deva for _, deva, _ in top]) if p.w_marg else None
         scored = []
-        for rank, (_, deva, s) in enumerate(staged[: p.marg_top]):
+        for rank, (_, deva, s) in enumerate(top):
             if rules_later and rank < p.rules_top:
                 s += self._rules_feature(deva, roman)
-            if p.w_marg:
-                s -= p.w_marg * self._marginal(deva)
+            if marginals is not None:
+                s -= p.w_marg * marginals[rank]
             scored.append((deva, s))
         if not scored:
             scored = [(d, s) for d, s in raw[:1]]
@@ -444,16 +446,16 @@ class LearnedModel:
             return p.w_rules_eq
         return -p.w_rules_dist * edit_distance(ruled, roman)
 
-    def _marginal(self, deva: str) -> float:
-        """Approximate log P_joint(deva): the score of its best romanization (max for sum)."""
-        cached = self._marg_cache.get(deva)
-        if cached is None:
-            best = self.joint.decode(deva_units(deva), to_roman=True, k=1, beam=self.params.marg_beam)
-            cached = best[0][1] if best else 0.0
-            if len(self._marg_cache) > _CACHE_LIMIT:
-                self._marg_cache.clear()
-            self._marg_cache[deva] = cached
-        return cached
+    def _marginals(self, devas: Sequence[str]) -> list[float]:
+        """Approximate log P_joint(deva) of each word: the score of its best romanization (max
+        for sum), memoized per word."""
+        cache = self._marg_cache
+        missing = [d for d in dict.fromkeys(devas) if d not in cache]
+        if missing:
+            if len(cache) > _CACHE_LIMIT:
+                cache.clear()
+            cache.update(zip(missing, self.joint.best_scores(missing, beam=self.params.marg_beam), strict=True))
+        return [cache[d] for d in devas]
 
     def clear_cache(self) -> None:
         self._r2d_cache.clear()

@@ -31,15 +31,43 @@ table is learned from data (the choices below were checked against the Dakshina 
    a short a / i (``sambandh``), nothing before न / म / ण (``unhone``), ``n`` everywhere else,
    including word-finally (``hain``, ``nahin``, ``men``). Visarga is ``h`` (``antahkaran``).
 6. **Output** is plain lowercase ASCII letters; anything else is dropped.
+
+:func:`romanize_word` runs the compiled ``translit._fastrules`` when it is built (same output);
+:func:`romanize_word_python` is the reference implementation. Set ``LIPYANTAR_PURE_PYTHON=1`` to
+use it everywhere.
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import unicodedata
+from typing import Any
 
 __all__ = ["RULES_VERSION", "romanize_word"]
 
 RULES_VERSION = "1"
+
+logger = logging.getLogger(__name__)
+
+
+def _load_fast() -> Any:
+    """The compiled romanizer (``translit._fastrules``), or None when not built or disabled.
+
+    Set ``LIPYANTAR_PURE_PYTHON=1`` to run the pure-Python implementation (same results).
+    """
+    if os.environ.get("LIPYANTAR_PURE_PYTHON", "") not in ("", "0"):
+        return None
+    try:
+        from translit import _fastrules
+    except ImportError:  # pragma: no cover - depends on the build
+        logger.debug("translit._fastrules is not built; using the pure-Python romanizer")
+        return None
+    return _fastrules
+
+
+#: the compiled romanizer, or None (pure Python)
+FAST = _load_fast()
 
 _NUKTA = "\u093c"
 _VIRAMA = "\u094d"
@@ -306,12 +334,8 @@ def _split_suffix(chars: str) -> tuple[str, str] | None:
     return None
 
 
-def romanize_word(word: str) -> str:
-    """Romanize one Devanagari word token into informal Latin (lowercase ASCII letters only).
-
-    >>> romanize_word("कमरा")
-    'kamra'
-    """
+def romanize_word_python(word: str) -> str:
+    """Pure-Python reference implementation of :func:`romanize_word` (the rules above)."""
     chars = _decompose(word)
     if chars in _SUFFIX_SPELLINGS:
         return _SUFFIX_SPELLINGS[chars]
@@ -320,3 +344,17 @@ def romanize_word(word: str) -> str:
         stem, suffix = split
         return _romanize_simple(stem) + (_SUFFIX_SPELLINGS.get(suffix) or _romanize_simple(suffix))
     return _romanize_simple(chars)
+
+
+_fast_romanize_word = FAST.romanize_word if FAST is not None else None
+
+
+def romanize_word(word: str) -> str:
+    """Romanize one Devanagari word token into informal Latin (lowercase ASCII letters only).
+
+    >>> romanize_word("कमरा")
+    'kamra'
+    """
+    if _fast_romanize_word is not None:
+        return _fast_romanize_word(word)
+    return romanize_word_python(word)
