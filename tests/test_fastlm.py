@@ -122,6 +122,16 @@ def test_search_matches_python_on_a_freshly_trained_model(small: LearnedModel, w
         _same(fast, ref)
 
 
+@settings(max_examples=100, deadline=None)
+@given(words=st.lists(st.text(alphabet=DEVA, max_size=8), max_size=8))
+def test_scores_of_many_words_match_one_by_one(shipped: LearnedModel, words: list[str]) -> None:
+    charlm = shipped.charlm
+    expected = [lp if ok else None for ok, lp in map(charlm.check_and_score, words)]
+    assert charlm.scores_if_wellformed(words) == expected
+    with pytest.raises(TypeError):
+        charlm.scores_if_wellformed([*words, 7])  # type: ignore[list-item]
+
+
 @settings(max_examples=300, deadline=None)
 @given(word=st.text(alphabet=DEVA, min_size=0, max_size=10))
 def test_score_deva_matches_units_and_wellformedness(shipped: LearnedModel, word: str) -> None:

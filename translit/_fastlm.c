@@ -330,10 +330,9 @@ static inline int deva_sign(Py_UCS4 c) {
 #define DEVA_MARK(c) ((c) >= 0x0901 && (c) <= 0x0903)
 
 /* (is_wellformed(word), log-probability of deva_units(word) under this automaton) */
-static PyObject *Automaton_score_deva(Automaton *self, PyObject *args) {
-    PyObject *word, *ids;
-    int unk_id, start;
-    if (!PyArg_ParseTuple(args, "UO!ii", &word, &PyDict_Type, &ids, &unk_id, &start)) return NULL;
+/* well-formedness (*ok) and log-probability (*total) of one word; -1 with an exception set on error */
+static int score_deva_one(Automaton *self, PyObject *word, PyObject *ids, int unk_id, int start, int *okp,
+                          double *totalp) {
     Py_ssize_t n = PyUnicode_GET_LENGTH(word);
     int kind = PyUnicode_KIND(word);
     const void *data = PyUnicode_DATA(word);
@@ -378,14 +377,14 @@ static PyObject *Automaton_score_deva(Automaton *self, PyObject *args) {
             prev_virama = virama_end;
             prev_mark = DEVA_MARK(head);
             PyObject *unit = PyUnicode_Substring(word, i, j);
-            if (!unit) return NULL;
+            if (!unit) return -1;
             PyObject *id = PyDict_GetItemWithError(ids, unit);
             Py_DECREF(unit);
             if (id) {
                 g = PyLong_AsLong(id);
-                if (g == -1 && PyErr_Occurred()) return NULL;
+                if (g == -1 && PyErr_Occurred()) return -1;
             } else if (PyErr_Occurred()) {
-                return NULL;
+                return -1;
             } else {
                 g = unk_id;
             }
@@ -397,7 +396,52 @@ static PyObject *Automaton_score_deva(Automaton *self, PyObject *args) {
         total += am_step(self, state, (int32_t)g, &next);
         state = next;
     }
+    *okp = ok;
+    *totalp = total;
+    return 0;
+}
+
+static PyObject *Automaton_score_deva(Automaton *self, PyObject *args) {
+    PyObject *word, *ids;
+    int unk_id, start, ok;
+    double total;
+    if (!PyArg_ParseTuple(args, "UO!ii", &word, &PyDict_Type, &ids, &unk_id, &start)) return NULL;
+    if (score_deva_one(self, word, ids, unk_id, start, &ok, &total)) return NULL;
     return Py_BuildValue("(Od)", ok ? Py_True : Py_False, total);
+}
+
+/* score_deva for many words: per word its log-probability, or None when it is not well-formed */
+static PyObject *Automaton_score_deva_many(Automaton *self, PyObject *args) {
+    PyObject *words, *ids;
+    int unk_id, start;
+    if (!PyArg_ParseTuple(args, "OO!ii", &words, &PyDict_Type, &ids, &unk_id, &start)) return NULL;
+    PyObject *seq = PySequence_Fast(words, "words must be a sequence of strings");
+    if (!seq) return NULL;
+    Py_ssize_t nw = PySequence_Fast_GET_SIZE(seq);
+    PyObject *out = PyList_New(nw);
+    if (!out) {
+        Py_DECREF(seq);
+        return NULL;
+    }
+    for (Py_ssize_t w = 0; w < nw; w++) {
+        PyObject *word = PySequence_Fast_GET_ITEM(seq, w);
+        int ok;
+        double total;
+        if (!PyUnicode_Check(word)) {
+            PyErr_SetString(PyExc_TypeError, "words must be strings");
+            goto fail;
+        }
+        if (score_deva_one(self, word, ids, unk_id, start, &ok, &total)) goto fail;
+        PyObject *v = ok ? PyFloat_FromDouble(total) : Py_NewRef(Py_None);
+        if (!v) goto fail;
+        PyList_SET_ITEM(out, w, v);
+    }
+    Py_DECREF(seq);
+    return out;
+fail:
+    Py_DECREF(seq);
+    Py_DECREF(out);
+    return NULL;
 }
 
 static PyObject *Automaton_len(Automaton *self, PyObject *Py_UNUSED(ignored)) {
@@ -412,6 +456,8 @@ static PyMethodDef Automaton_methods[] = {
      "score_tokens(tokens, ids, unk_id, start) -> score of tokens mapped through ids"},
     {"score_deva", (PyCFunction)Automaton_score_deva, METH_VARARGS,
      "score_deva(word, ids, unk_id, start) -> (is_wellformed(word), score of deva_units(word))"},
+    {"score_deva_many", (PyCFunction)Automaton_score_deva_many, METH_VARARGS,
+     "score_deva_many(words, ids, unk_id, start) -> per word its score, or None when not well-formed"},
     {"arcs", (PyCFunction)Automaton_len, METH_NOARGS, "number of arcs"},
     {NULL, NULL, 0, NULL},
 };

@@ -286,6 +286,18 @@ class CharLM:
 
         return is_wellformed(word), self.logprob(deva_units(word))
 
+    def scores_if_wellformed(self, words: Sequence[str]) -> list[float | None]:
+        """For each Devanagari word, the log-probability of its units when it is well-formed
+        (:meth:`check_and_score`), else None; one call into the compiled kernels."""
+        am = self.lm.fast()
+        if am is not None:
+            return am.score_deva_many(words, self.ids, self.lm.vocab_size, self.lm.start)
+        out: list[float | None] = []
+        for word in words:
+            ok, lp = self.check_and_score(word)
+            out.append(lp if ok else None)
+        return out
+
     def logprob(self, units: Sequence[str]) -> float:
         """Log-probability of a spelling (boundaries included); unknown units get a floor."""
         ids = self.ids

@@ -389,9 +389,8 @@ class LearnedModel:
         )
         spelling = self.charlm.check_and_score
         cands: dict[str, tuple[float, float]] = {}
-        for d, s in raw:
-            ok, char_lp = spelling(d)
-            if ok:
+        for (d, s), char_lp in zip(raw, self.charlm.scores_if_wellformed([d for d, _ in raw]), strict=True):
+            if char_lp is not None:
                 cands[d] = (s, char_lp)
         if p.vocab_cands and self.vocab_index:
             for deva in self.vocab_index.get(roman_skeleton(roman), ())[: p.vocab_cands]:
