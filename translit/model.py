@@ -197,6 +197,7 @@ class LearnedModel:
         for deva, roman, count in pairs:
             self.memory.add(deva, roman, count)
         self._r2d_cache: dict[tuple[str, int], list[tuple[str, float]]] = {}
+        self._col_cache: dict[str, list[tuple[str, float, int]]] = {}
         self._d2r_cache: dict[tuple[str, int], list[tuple[str, float]]] = {}
         self._marg_cache: dict[str, float] = {}
         self._best_cache: dict[str, str] = {}
@@ -269,6 +270,7 @@ class LearnedModel:
             for key, ws in sorted(index.items())
         }
         self._r2d_cache.clear()
+        self._col_cache.clear()
         return len(self.vocab_index)
 
     def romanize_topk(self, word: str, k: int = 5) -> list[tuple[str, float]]:
@@ -340,23 +342,15 @@ class LearnedModel:
             return []
         p = self.params
         lm = self.wordlm.lm
-        word_id = self.wordlm.word_id
-        prior = self.wordlm.unigram
-        unk = WordLM.UNK
+        cache = self._col_cache
         columns: list[list[tuple[str, float, int]]] = []
         for word in words:
-            roman = normalize_roman(word)
-            cands = self._channel(roman, p.ctx_search_beam)[: p.ctx_nbest] if roman else []
-            col = []
-            for deva, channel in cands:
-                wid = word_id(deva)
-                extra = 0.0
-                if wid == unk:
-                    lp = prior(deva)
-                    extra = p.ctx_oov_logprob + p.w_ctx_prior * (lp if lp is not None else p.oov_logprob)
-                col.append((deva, channel + extra, wid))
-            if not col:
-                col = [("", 0.0, unk)]
+            col = cache.get(word)
+            if col is None:
+                col = self._column(normalize_roman(word))
+                if len(cache) > _CACHE_LIMIT:
+                    cache.clear()
+                cache[word] = col
             columns.append(col)
         # Viterbi/beam over LM states
         scored = [[(channel, wid) for _, channel, wid in col] for col in columns]
@@ -368,6 +362,22 @@ class LearnedModel:
         return [col[i][0] for col, i in zip(columns, picks, strict=True)]
 
     # -- internals ------------------------------------------------------------------------------
+    def _column(self, roman: str) -> list[tuple[str, float, int]]:
+        """A word's candidates in sentence decoding: (Devanagari, score without context, word id)."""
+        p = self.params
+        word_id = self.wordlm.word_id
+        prior = self.wordlm.unigram
+        unk = WordLM.UNK
+        col = []
+        for deva, channel in self._channel(roman, p.ctx_search_beam)[: p.ctx_nbest] if roman else ():
+            wid = word_id(deva)
+            extra = 0.0
+            if wid == unk:
+                lp = prior(deva)
+                extra = p.ctx_oov_logprob + p.w_ctx_prior * (lp if lp is not None else p.oov_logprob)
+            col.append((deva, channel + extra, wid))
+        return col or [("", 0.0, unk)]
+
     def _channel(self, roman: str, beam: int | None = None) -> list[tuple[str, float]]:
         """Candidates for a normalized Latin word with their context-free channel+spelling score.
 
@@ -458,6 +468,7 @@ class LearnedModel:
 
     def clear_cache(self) -> None:
         self._r2d_cache.clear()
+        self._col_cache.clear()
         self._d2r_cache.clear()
         self._marg_cache.clear()
         self._best_cache.clear()
@@ -471,6 +482,7 @@ class LearnedModel:
         clone.joint = copy.copy(self.joint)  # the search index is per model; the tables are shared
         clone.joint.prune_index(min_count=clone.params.index_min_count, max_per_chunk=clone.params.index_max)
         clone._r2d_cache = {}
+        clone._col_cache = {}
         clone._d2r_cache = {}
         clone._marg_cache = {}
         clone._best_cache = {}
