@@ -1,6 +1,7 @@
-"""Build of the optional compiled kernels (translit._fastlm); all metadata is in pyproject.toml.
+"""Build of the optional compiled kernels (translit._fastlm, translit._fastrules); all metadata is in
+pyproject.toml.
 
-The extension is optional: when it cannot be compiled, lipyantar installs and runs on its
+The extensions are optional: when they cannot be compiled, lipyantar installs and runs on its
 pure-Python implementations (same results, slower).
 """
 
@@ -13,6 +14,12 @@ setup(
             sources=["translit/_fastlm.c"],
             extra_compile_args=["-O2"],
             optional=True,
-        )
+        ),
+        Extension(
+            "translit._fastrules",
+            sources=["translit/_fastrules.c"],
+            extra_compile_args=["-O2"],
+            optional=True,
+        ),
     ]
 )

@@ -8,6 +8,9 @@
  *       NFC-normalize, decompose the precomposed nukta letters (and OM), split off a compounding
  *       morpheme or a postposition, segment into aksharas, delete schwas, render to a-z.
  *
+ * RULES_VERSION is the version of the rules in translit/rules.py that this file implements;
+ * translit.rules only uses this module when the two agree.
+ *
  * NFC: strings made only of ASCII and Devanagari (U+0900..U+097F) that are already in NFC are
  * recognised here (the common case); anything else goes through unicodedata.normalize("NFC", ...)
  * so that the result is the one of the Python code for any Unicode input.
@@ -582,5 +585,10 @@ PyMODINIT_FUNC PyInit__fastrules(void) {
     nfc_str = PyUnicode_InternFromString("NFC");
     if (nfc_str == NULL)
         return NULL;
-    return PyModule_Create(&fastrules_module);
+    PyObject *module = PyModule_Create(&fastrules_module);
+    if (module != NULL && PyModule_AddStringConstant(module, "RULES_VERSION", "1") < 0) {
+        Py_DECREF(module);
+        return NULL;
+    }
+    return module;
 }

@@ -63,6 +63,9 @@ def _load_fast() -> Any:
     except ImportError:  # pragma: no cover - depends on the build
         logger.debug("translit._fastrules is not built; using the pure-Python romanizer")
         return None
+    if getattr(_fastrules, "RULES_VERSION", None) != RULES_VERSION:  # pragma: no cover - stale build
+        logger.warning("translit._fastrules implements other rules; rebuild it (using the Python rules)")
+        return None
     return _fastrules
 
 
