@@ -9,11 +9,14 @@ Inputs, all vendored in the repository (never the dev or test splits):
   sentences from Dakshina (word and character models), with the 4,947 dev sentences removed (Dakshina's
   ``notest`` file contains them; 5,020 lines dropped, 14,710 kept);
 * the Hindi word-frequency list shipped in the ``wordfreq`` package (if installed), baked into
-  the model as a word prior.
+  the model as a word prior;
+* ``scripts/data/cmudict/cmudict.dict.gz`` - the CMU Pronouncing Dictionary: English words written
+  in romanized Hindi are also spelled by their sound (:mod:`translit.english`).
 
 Dakshina is © Google, CC BY-SA 4.0 (https://github.com/google-research-datasets/dakshina);
 wordfreq's data is CC BY-SA 4.0 (Robyn Speer, https://github.com/rspeer/wordfreq). The model file
-is a derived work of both and is distributed under CC BY-SA 4.0.
+is a derived work of both and is distributed under CC BY-SA 4.0; CMUdict (© Carnegie Mellon
+University) is under a BSD-style licence, ``scripts/data/cmudict/LICENSE``.
 
 Usage: ``python scripts/train_default_model.py [-o translit/data/roman-default.lpm]``
 """
@@ -30,12 +33,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from translit.english import read_cmudict  # noqa: E402
 from translit.learn import read_pairs, train  # noqa: E402
 from translit.model import DecodeParams  # noqa: E402
 
 DATA = ROOT / "scripts" / "data" / "dakshina-hi"
 TRAIN_LEXICON = DATA / "hi.translit.sampled.train.tsv"
 NATIVE_TEXT = DATA / "hi.wiki-filt.valid.text.notest.nodev.txt.gz"
+CMUDICT = ROOT / "scripts" / "data" / "cmudict" / "cmudict.dict.gz"
 OUTPUT = ROOT / "translit" / "data" / "roman-default.lpm"
 
 #: Dakshina's dev sentences are a subset of its Wikipedia text; the vendored copy has them removed
@@ -89,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         order=args.order,
         precompute=args.precompute,
         params=DecodeParams(),
+        pronunciations=read_cmudict(CMUDICT),
         meta={
             "name": "roman-default",
             "description": "informal Hindi romanization learned from Dakshina (hi) train lexicon",
@@ -96,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
                 "Dakshina v1.0 hi.translit.sampled.train.tsv (CC BY-SA 4.0, Google)",
                 "Dakshina v1.0 hi.wiki-filt.valid.text (CC BY-SA 4.0, Google / Wikipedia)",
                 "wordfreq 'hi' word list (CC BY-SA 4.0, Robyn Speer)",
+                "CMU Pronouncing Dictionary (BSD-style licence, Carnegie Mellon University)",
             ],
             "license": "CC BY-SA 4.0",
             "native_sentences_excluded": 5020 + before - len(native),

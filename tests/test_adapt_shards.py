@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import translit.learn as learn
+from translit.english import read_cmudict
 from translit.jointseq import JointModel
 from translit.learn import (
     EMShard,
@@ -34,7 +35,7 @@ def lexicon() -> list[tuple[str, str, float]]:
 
 @pytest.fixture(scope="module")
 def base(lexicon: list[tuple[str, str, float]]) -> LearnedModel:
-    return train(lexicon[::3], em_iterations=2)
+    return train(lexicon[::3], em_iterations=2, pronunciations=read_cmudict(DATA / "cmudict_sample.dict"))
 
 
 @pytest.fixture(scope="module")

@@ -31,7 +31,7 @@ import sys
 import zlib
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
@@ -39,6 +39,7 @@ from typing import Any, Literal, TypeVar
 import regex
 
 from translit.charalign import Aligner, deva_units, normalize_deva, normalize_roman
+from translit.english import train_english
 from translit.errors import InputError, ModelError
 from translit.jointseq import JointModel
 from translit.langmodel import BOUNDARY, CharLM, WordLM
@@ -159,6 +160,7 @@ def train(
     precompute: int = 0,
     params: DecodeParams | None = None,
     meta: dict[str, object] | None = None,
+    pronunciations: Mapping[str, Sequence[str]] | None = None,
 ) -> LearnedModel:
     """Learn a model from (Devanagari word, romanization, count) pairs.
 
@@ -173,6 +175,9 @@ def train(
         noise_fraction: fraction of worst-aligned pairs dropped as noise.
         precompute: store the best romanization of this many most frequent native words (speed).
         params: decoding parameters stored in the model.
+        pronunciations: English word → encoded pronunciations (:func:`translit.english.read_cmudict`);
+            with them the model also learns how Hindi writes English words by their sound
+            (:mod:`translit.english`) and keeps the table.
     """
     prepared = _prepare(pairs)
     if not prepared:
@@ -206,8 +211,18 @@ def train(
         **(meta or {}),
     }
     memory = [(d, r, c) for d, r, c, _g in aligned]
+    english = train_english(prepared, pronunciations, order=order) if pronunciations else None
+    if english is not None:
+        info["english_words"] = len(english.prons)
     model = LearnedModel(
-        joint=joint, charlm=charlm, wordlm=wordlm, romanlm=romanlm, pairs=memory, params=params, meta=info
+        joint=joint,
+        charlm=charlm,
+        wordlm=wordlm,
+        romanlm=romanlm,
+        pairs=memory,
+        params=params,
+        meta=info,
+        english=english,
     )
     if precompute:
         frequent = sorted(wordlm.prior, key=lambda w: (-wordlm.prior[w], w))[:precompute]
@@ -626,6 +641,7 @@ def _adapted_model(base: LearnedModel, a: _Adaptation) -> LearnedModel:
         params=base.params,
         meta=a.meta,
         vocab_index=base.vocab_index,  # the base vocabulary's words are still the adapted model's
+        english=base.english,
     )
 
 
@@ -919,6 +935,7 @@ def save_adapted(
                 params=base.params,
                 meta=a.meta,
                 vocab_index=base.vocab_index,
+                english=base.english,
             )
             arrays = shell.to_arrays()
         except (

@@ -61,6 +61,7 @@ from importlib import resources
 from typing import Any
 
 from translit.charalign import deva_units, normalize_deva, normalize_roman
+from translit.english import EnglishModel
 from translit.errors import ModelError
 from translit.jointseq import JointModel
 from translit.langmodel import BOUNDARY, FAST, CharLM, NgramLM, WordLM
@@ -98,7 +99,7 @@ class DecodeParams:
     #: beam of the joint-model search (hypotheses per input position)
     beam: int = 48
     #: ... and only hypotheses within this log-probability of the best at their position
-    search_threshold: float = 16.0
+    search_threshold: float = 12.0
     #: graphones searched: seen at least this often ...
     index_min_count: float = 3.0
     #: ... and at most this many per input chunk
@@ -134,6 +135,18 @@ class DecodeParams:
     vocab_cands: int = 20
     #: ... each scored by a search forced to spell it, with this beam
     forced_beam: int = 16
+    #: English words (Latin input with a pronunciation in the model, see :mod:`translit.english`, and
+    #: not attested as the romanization of a Hindi word):
+    #: this many Devanagari spellings per pronunciation are added as candidates (0: off) ...
+    english_k: int = 10
+    #: ... found with this beam
+    english_beam: int = 24
+    #: bonus of a candidate that the English pronunciation model proposes ...
+    w_english: float = 3.0
+    #: ... and penalty of one that no pronunciation of the input can spell (a forced search with
+    #: this beam)
+    english_miss: float = 1.5
+    english_forced_beam: int = 16
     #: weight of the word prior (unigram, single words)
     w_word: float = 0.25
     #: log prior of a word that was never seen
@@ -185,8 +198,11 @@ class LearnedModel:
         meta: dict[str, Any] | None = None,
         d2r_table: dict[str, tuple[str, float]] | None = None,
         vocab_index: dict[str, tuple[str, ...]] | None = None,
+        english: EnglishModel | None = None,
     ) -> None:
         self.joint = joint
+        #: pronunciations of English words and a phoneme ↔ Devanagari model (None: no such component)
+        self.english = english
         self.charlm = charlm
         self.romanlm = romanlm
         self.wordlm = wordlm
@@ -409,6 +425,16 @@ class LearnedModel:
                     if forced:
                         cands[deva] = (forced[0][1], spelling(deva)[1])
         attested = self.memory.r2d.get(roman, {})
+        # an English word, unless the memory knows it as the romanization of a Hindi word ("he", "main")
+        english = self.english if p.english_k and not attested else None
+        en_cands = english.candidates(roman, k=p.english_k, beam=p.english_beam) if english else {}
+        if en_cands:
+            new = [d for d in en_cands if d not in cands]
+            floor = min((s for s, _ in cands.values()), default=0.0) - 5.0
+            for deva, char_lp in zip(new, self.charlm.scores_if_wellformed(new), strict=True):
+                if char_lp is not None:
+                    forced = self.joint.decode(roman, to_roman=False, beam=p.forced_beam, target=deva)
+                    cands[deva] = (forced[0][1] if forced else floor, char_lp)
         if attested:
             floor = min((s for s, _ in cands.values()), default=0.0)
             for deva in attested:
@@ -431,13 +457,20 @@ class LearnedModel:
         # the marginal term needs a search per candidate: only for the best few (two-stage reranking)
         staged.sort(key=lambda t: (-t[0], t[1]))
         top = staged[: p.marg_top]
+        if en_cands:  # the English model's proposals are always scored in full
+            top += [t for t in staged[p.marg_top :] if t[1] in en_cands]
         marginals = self._marginals([deva for _, deva, _ in top]) if p.w_marg else None
         scored = []
         for rank, (_, deva, s) in enumerate(top):
-            if rules_later and rank < p.rules_top:
+            if rules_later and (rank < p.rules_top or deva in en_cands):
                 s += self._rules_feature(deva, roman)
             if marginals is not None:
                 s -= p.w_marg * marginals[rank]
+            if en_cands:
+                if deva in en_cands:
+                    s += p.w_english
+                elif english is not None and not english.can_spell(roman, deva, beam=p.english_forced_beam):
+                    s -= p.english_miss
             scored.append((deva, s))
         if not scored:
             scored = [(d, s) for d, s in raw[:1]]
@@ -473,6 +506,8 @@ class LearnedModel:
         self._marg_cache.clear()
         self._best_cache.clear()
         self.joint.clear_cache()
+        if self.english is not None:
+            self.english.clear_cache()
 
     def with_params(self, **changes: Any) -> LearnedModel:
         """A copy sharing all tables but with other decoding parameters (fresh caches)."""
@@ -511,6 +546,8 @@ class LearnedModel:
             "d2r_table": [[d, r, round(sc, 4)] for d, (r, sc) in sorted(self.d2r_table.items())],
             "vocab_index": [[key, list(ws)] for key, ws in sorted(self.vocab_index.items())],
         }
+        if self.english is not None:
+            tables["english"] = self.english.tables()
         arrays: dict[str, array] = {
             "tables": array(
                 "B", json.dumps(tables, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -531,6 +568,9 @@ class LearnedModel:
             "i", (x for ng in ngrams for x in (*ng, *([-1] * (order - len(ng)))))
         )
         arrays["joint.count_values"] = array("d", (self.joint.counts[ng] for ng in ngrams))
+        if self.english is not None:
+            for key, arr in self.english.arrays().items():
+                arrays[f"english.{key}"] = arr
         return arrays
 
     @classmethod
@@ -568,6 +608,7 @@ class LearnedModel:
             pairs = [(d, r, float(n)) for d, r, n in tables.get("pairs", [])]
             table = {d: (r, float(sc)) for d, r, sc in tables.get("d2r_table", [])}
             vocab_index = {str(key): tuple(str(w) for w in ws) for key, ws in tables.get("vocab_index", [])}
+            english = EnglishModel.from_tables(tables["english"], sub("english")) if "english" in tables else None
             return cls(
                 joint=joint,
                 charlm=charlm,
@@ -578,6 +619,7 @@ class LearnedModel:
                 meta=tables.get("meta", {}),
                 d2r_table=table,
                 vocab_index=vocab_index,
+                english=english,
             )
         except (KeyError, TypeError, ValueError, IndexError, UnicodeDecodeError, AttributeError) as exc:
             raise ModelError(f"model payload is malformed: {exc}") from exc

@@ -1,0 +1,135 @@
+"""English words in romanized Hindi: pronunciations, the phoneme ↔ Devanagari model, its use in decoding."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from translit.english import PHONEMES, EnglishModel, encode_phones, read_cmudict, train_english
+from translit.errors import InputError
+from translit.learn import adapt, read_pairs, train
+from translit.model import LearnedModel, default_model
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="module")
+def prons() -> dict[str, tuple[str, ...]]:
+    return read_cmudict(DATA / "cmudict_sample.dict")
+
+
+@pytest.fixture(scope="module")
+def lexicon() -> list[tuple[str, str, float]]:
+    return read_pairs(DATA / "dakshina_dev_lexicon_sample.tsv")
+
+
+@pytest.fixture(scope="module")
+def model(lexicon: list[tuple[str, str, float]], prons: dict[str, tuple[str, ...]]) -> LearnedModel:
+    return train(lexicon, em_iterations=2, pronunciations=prons)
+
+
+def test_phonemes_are_coded_one_character_each_without_stress() -> None:
+    assert len(PHONEMES) == 39 and len({encode_phones([p]) for p in PHONEMES}) == 39
+    assert encode_phones(["HH", "AY2", "P"]) == encode_phones(["hh", "AY", "P0"])
+    assert len(encode_phones(["HH", "AY2", "P"])) == 3
+    with pytest.raises(ValueError, match="QQ"):
+        encode_phones(["K", "QQ"])
+
+
+def test_read_cmudict(tmp_path: Path) -> None:
+    text = "abbe AE1 B IY0\nabbe(2) AE0 B EY1\nabbe(3) AE0 B EY1\nd'artagnan D AH0 R # foreign\na. EY1\n\n"
+    path = tmp_path / "dict.txt"
+    path.write_text(text, encoding="utf-8")
+    prons = read_cmudict(path)
+    assert prons == {"abbe": (encode_phones(["AE", "B", "IY"]), encode_phones(["AE", "B", "EY"]))}
+    assert read_cmudict(path, max_prons=1)["abbe"] == (encode_phones(["AE", "B", "IY"]),)
+    gz = tmp_path / "dict.txt.gz"
+    gz.write_bytes(gzip.compress(text.encode()))
+    assert read_cmudict(gz) == prons
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [("abbe AE1 B\nlonely\n", 2, "without a pronunciation"), ("ok OW1\nbad B XX1\n", 2, "XX1")],
+)
+def test_read_cmudict_names_the_bad_line(tmp_path: Path, text: str, line: int, message: str) -> None:
+    path = tmp_path / "bad.dict"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match=message) as info:
+        read_cmudict(path)
+    assert info.value.line == line
+
+
+def test_read_cmudict_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="cannot read"):
+        read_cmudict(tmp_path / "missing.dict")
+
+
+def test_english_model_spells_its_training_words(
+    lexicon: list[tuple[str, str, float]], prons: dict[str, tuple[str, ...]]
+) -> None:
+    english = train_english(lexicon, prons, noise_fraction=0.0)
+    assert english is not None
+    trained = [(d, r) for d, r, _ in lexicon if r in prons]
+    assert len(trained) > 50
+    found = sum(d in english.candidates(r, k=10, beam=24) for d, r in trained)
+    assert found / len(trained) > 0.8  # a model of its training pairs proposes most of them
+    deva, roman = trained[0]
+    assert english.can_spell(roman, deva, beam=16)
+    assert english.candidates("notanenglishwordatall", k=5, beam=8) == {}
+    assert not english.can_spell("notanenglishwordatall", deva, beam=16)
+
+
+def test_no_english_model_without_pronounced_pairs(lexicon: list[tuple[str, str, float]]) -> None:
+    assert train_english(lexicon, {}) is None
+    assert train(lexicon[:50], em_iterations=1).english is None
+
+
+def test_english_candidates_are_scored_with_the_others(model: LearnedModel) -> None:
+    english = model.english
+    assert english is not None
+    fresh = [w for w in sorted(english.prons) if w not in model.memory.r2d]
+    roman = next(w for w in fresh if english.candidates(w, k=10, beam=24))
+    proposed = english.candidates(roman, k=model.params.english_k, beam=model.params.english_beam)
+    ranked = dict(model._channel(roman))
+    spellable = [d for d in proposed if model.charlm.check_and_score(d)[0]]
+    assert spellable and all(d in ranked for d in spellable)
+    off = dict(model.with_params(english_k=0)._channel(roman))
+    for deva in spellable:  # the proposals get the bonus
+        if deva in off:
+            assert ranked[deva] > off[deva]
+
+
+def test_attested_romanizations_are_not_read_as_english(model: LearnedModel) -> None:
+    english = model.english
+    assert english is not None
+    known = [w for w in sorted(english.prons) if w in model.memory.r2d]
+    assert known
+    off = model.with_params(english_k=0)
+    for roman in known:  # the memory knows them as Hindi: no English candidates, no English features
+        assert model._channel(roman) == off._channel(roman)
+
+
+def test_english_component_survives_save_load_and_adaptation(
+    model: LearnedModel, lexicon: list[tuple[str, str, float]], tmp_path: Path
+) -> None:
+    path = tmp_path / "m.lpm"
+    model.save(path)
+    loaded = LearnedModel.load(path)
+    assert isinstance(loaded.english, EnglishModel)
+    assert loaded.english.tables() == model.english.tables()  # type: ignore[union-attr]
+    assert loaded.to_arrays() == model.to_arrays()
+    for _, roman, _ in lexicon[:40]:  # (the file stores log-probabilities in single precision)
+        got, want = loaded.devanagarize_topk(roman, 5), model.devanagarize_topk(roman, 5)
+        assert [d for d, _ in got] == [d for d, _ in want]
+        assert all(abs(a - b) < 1e-4 for (_, a), (_, b) in zip(got, want, strict=True))
+    adapted = adapt(model, lexicon[:30])
+    assert adapted.english is model.english
+
+
+def test_shipped_model_knows_english_words() -> None:
+    english = default_model().english
+    assert english is not None and len(english.prons) > 100_000
+    assert english.pronunciations("football") and not english.pronunciations("xqzv")

@@ -1,0 +1,187 @@
+"""English words in romanized Hindi: Devanagari candidates from their English pronunciation.
+
+Romanized Hindi mixes in English words in English spelling ("hypothalamus", "giraffe", "bradley").
+Hindi writes them by sound (हाइपोथैलेमस, जिराफ, ब्रैडली), which a model of informal romanization
+learned mostly from Hindi words gets wrong: English spelling is far from English sound. An
+:class:`EnglishModel` holds pronunciations of English words (from the CMU Pronouncing Dictionary,
+ARPAbet phonemes without stress) and a joint graphone model between phoneme strings and Devanagari,
+trained on the training pairs whose Latin side has a pronunciation (``academy`` → अकादमी, ...).
+
+For a Latin word with a pronunciation, the learned model (:mod:`translit.model`) adds the English
+model's best spellings to its candidates and scores every candidate by whether the English model
+proposes it and whether it can spell it at all; the feature weights are tuned like the others.
+
+Phonemes are coded as one private-use character each (:data:`PHONEMES`, :func:`encode_phones`), so
+that the joint model and its searches work on plain strings.
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import os
+import re
+from array import array
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from translit.charalign import Aligner, deva_units, normalize_roman
+from translit.errors import InputError
+from translit.jointseq import JointModel
+
+__all__ = ["PHONEMES", "EnglishModel", "encode_phones", "read_cmudict", "train_english"]
+
+logger = logging.getLogger(__name__)
+
+#: the 39 ARPAbet phonemes of the CMU Pronouncing Dictionary (stress marks dropped)
+PHONEMES: tuple[str, ...] = tuple(
+    "AA AE AH AO AW AY B CH D DH EH ER EY F G HH IH IY JH K L M N NG OW OY P R S SH T TH UH UW V W Y Z ZH".split()
+)
+_CODE = {p: chr(0xE000 + i) for i, p in enumerate(PHONEMES)}
+_STRESS = re.compile(r"[012]$")
+_VARIANT = re.compile(r"\(\d+\)$")
+_WORD = re.compile(r"[a-z]+")
+
+
+def encode_phones(phones: Iterable[str]) -> str:
+    """An ARPAbet pronunciation (``["HH", "AY2", "P", ...]``) as a string of one character per phoneme.
+
+    Raises ValueError for an unknown phoneme.
+    """
+    out = []
+    for phone in phones:
+        code = _CODE.get(_STRESS.sub("", phone.upper()))
+        if code is None:
+            raise ValueError(f"unknown ARPAbet phoneme {phone!r}")
+        out.append(code)
+    return "".join(out)
+
+
+def read_cmudict(path: str | os.PathLike[str], *, max_prons: int = 3) -> dict[str, tuple[str, ...]]:
+    """Read a CMU Pronouncing Dictionary file (``cmudict.dict`` format: ``word[(n)] PH1 PH2 ... [# comment]``;
+    gzip-compressed when the name ends in ``.gz``).
+
+    Returns lower-case words of Latin letters only → up to ``max_prons`` encoded pronunciations
+    (:func:`encode_phones`), in file order. Raises :class:`translit.errors.InputError` with the line
+    number for a malformed line.
+    """
+    prons: dict[str, list[str]] = {}
+    source = os.fspath(path)
+    try:
+        opener = gzip.open if source.endswith(".gz") else open
+        with opener(path, "rt", encoding="utf-8") as fh:
+            for lineno, line in enumerate(fh, 1):
+                parts = line.split("#", 1)[0].split()
+                if not parts:
+                    continue
+                if len(parts) < 2:
+                    raise InputError("a word without a pronunciation", source=source, line=lineno)
+                word = _VARIANT.sub("", parts[0].lower())
+                if not _WORD.fullmatch(word):
+                    continue
+                try:
+                    code = encode_phones(parts[1:])
+                except ValueError as exc:
+                    raise InputError(str(exc), source=source, line=lineno) from exc
+                known = prons.setdefault(word, [])
+                if len(known) < max_prons and code not in known:
+                    known.append(code)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8: {exc.reason}", source=source) from exc
+    except (OSError, EOFError) as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", source=source) from exc
+    return {w: tuple(ps) for w, ps in prons.items()}
+
+
+@dataclass
+class EnglishModel:
+    """Pronunciations of English words and a phoneme ↔ Devanagari joint graphone model."""
+
+    joint: JointModel
+    prons: dict[str, tuple[str, ...]]
+    _cands: dict[tuple[str, int, int], dict[str, float]] = field(default_factory=dict, repr=False)
+
+    def pronunciations(self, roman: str) -> tuple[str, ...]:
+        """Encoded pronunciations of a (normalized) Latin word; empty when it is not an English word."""
+        return self.prons.get(roman, ())
+
+    def candidates(self, roman: str, *, k: int, beam: int) -> dict[str, float]:
+        """Devanagari spellings of the word's pronunciations: up to ``k`` per pronunciation, each with
+        its best joint score over the pronunciations; empty for a word without a pronunciation."""
+        key = (roman, k, beam)
+        hit = self._cands.get(key)
+        if hit is not None:
+            return hit
+        out: dict[str, float] = {}
+        for pron in self.pronunciations(roman):
+            for deva, score in self.joint.decode(pron, to_roman=False, k=k, beam=beam):
+                if score > out.get(deva, -float("inf")):
+                    out[deva] = score
+        if len(self._cands) > 100_000:
+            self._cands.clear()
+        self._cands[key] = out
+        return out
+
+    def can_spell(self, roman: str, deva: str, *, beam: int) -> bool:
+        """Whether some pronunciation of the word has a graphone path that spells ``deva``."""
+        return any(self.joint.decode(p, to_roman=False, beam=beam, target=deva) for p in self.pronunciations(roman))
+
+    def clear_cache(self) -> None:
+        self._cands.clear()
+        self.joint.clear_cache()
+
+    # -- serialization (part of the learned model's file) -------------------------------------------
+    def tables(self) -> dict[str, Any]:
+        return {
+            "order": self.joint.order,
+            "graphones": [list(g) for g in self.joint.graphones],
+            "prons": [[w, list(ps)] for w, ps in sorted(self.prons.items())],
+        }
+
+    def arrays(self) -> dict[str, array]:
+        return self.joint.to_arrays()
+
+    @classmethod
+    def from_tables(cls, tables: Mapping[str, Any], arrays: Mapping[str, array]) -> EnglishModel:
+        graphones = [(str(g[0]), str(g[1])) for g in tables["graphones"]]
+        joint = JointModel(graphones, None, order=int(tables["order"]), arrays=arrays)  # type: ignore[arg-type]
+        prons = {str(w): tuple(str(p) for p in ps) for w, ps in tables["prons"]}
+        return cls(joint, prons)
+
+
+def train_english(
+    pairs: Sequence[tuple[str, str, float]],
+    prons: Mapping[str, Sequence[str]],
+    *,
+    order: int = 4,
+    iterations: int = 4,
+    noise_fraction: float = 0.05,
+) -> EnglishModel | None:
+    """Learn the phoneme ↔ Devanagari model from (Devanagari, Latin, count) word pairs whose Latin side
+    has a pronunciation in ``prons`` (each of its pronunciations is a training pair).
+
+    The worst-aligned ``noise_fraction`` of the pairs is dropped (Indian names with an American
+    pronunciation, noisy pairs). Returns None when no pair has a pronunciation.
+    """
+    units = []
+    for deva, roman, count in pairs:
+        for pron in prons.get(normalize_roman(roman), ()):
+            units.append((deva_units(deva), pron, count))
+    if not units:
+        return None
+    aligner = Aligner(max_deva=2, max_roman=3)
+    aligner.train(units, iterations=iterations)
+    aligned = []
+    for u, pron, count in units:
+        a = aligner.align(u, pron)
+        if a is not None:
+            aligned.append((a.score, count, a.graphones))
+    aligned.sort(key=lambda t: t[0])
+    aligned = aligned[int(len(aligned) * noise_fraction) :]
+    ids: dict[tuple[str, str], int] = {("", ""): 0}
+    seqs = [([ids.setdefault(g, len(ids)) for g in graphones], count) for _, count, graphones in aligned]
+    graphones = sorted(ids, key=ids.__getitem__)
+    logger.info("English pronunciation model: %d pairs, %d graphones", len(aligned), len(graphones))
+    joint = JointModel(graphones, JointModel.count_ngrams(seqs, order=order), order=order)
+    return EnglishModel(joint, {w: tuple(ps) for w, ps in prons.items()})
