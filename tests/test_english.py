@@ -7,7 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from translit.english import PHONEMES, EnglishModel, encode_phones, read_cmudict, train_english
+from translit.english import (
+    LETTER_NAMES,
+    PHONEMES,
+    EnglishModel,
+    encode_phones,
+    read_cmudict,
+    spell_letters,
+    train_english,
+)
 from translit.errors import InputError
 from translit.learn import adapt, read_pairs, train
 from translit.model import LearnedModel, default_model
@@ -133,3 +141,39 @@ def test_shipped_model_knows_english_words() -> None:
     english = default_model().english
     assert english is not None and len(english.prons) > 100_000
     assert english.pronunciations("football") and not english.pronunciations("xqzv")
+
+
+@pytest.mark.parametrize(
+    ("roman", "deva"),
+    [("ngo", "एनजीओ"), ("NHS", "एनएचएस"), ("tv", "टीवी"), ("w3c", "डब्ल्यूसी"), ("", ""), ("xyz", "एक्सवाईजेड")],
+)
+def test_spell_letters(roman: str, deva: str) -> None:
+    assert spell_letters(roman) == deva
+
+
+def test_every_letter_has_a_name() -> None:
+    assert sorted(LETTER_NAMES) == list("abcdefghijklmnopqrstuvwxyz")
+
+
+@pytest.fixture(scope="module")
+def shipped() -> LearnedModel:
+    return default_model()
+
+
+def test_unknown_short_words_may_be_acronyms(shipped: LearnedModel) -> None:
+    odd = [w for w in ("nhs", "bjp", "tkdl", "mhrd", "ncp") if w not in shipped.memory.r2d]
+    assert odd
+    off = shipped.with_params(acronym_max=0)
+    for roman in odd:  # consonant strings are improbable Hindi romanizations: the reading is proposed
+        ranked = dict(shipped._channel(roman))
+        assert spell_letters(roman) in ranked
+        assert ranked[spell_letters(roman)] > dict(off._channel(roman)).get(spell_letters(roman), -1e9)
+    long = "abcdefghij"
+    assert spell_letters(long) not in dict(shipped._channel(long))  # longer than acronym_max
+
+
+def test_attested_short_words_are_not_read_as_acronyms(shipped: LearnedModel) -> None:
+    off = shipped.with_params(acronym_max=0)
+    for roman in ("se", "ki", "hai", "ka"):
+        assert roman in shipped.memory.r2d
+        assert shipped._channel(roman) == off._channel(roman)

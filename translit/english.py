@@ -11,6 +11,10 @@ For a Latin word with a pronunciation, the learned model (:mod:`translit.model`)
 model's best spellings to its candidates and scores every candidate by whether the English model
 proposes it and whether it can spell it at all; the feature weights are tuned like the others.
 
+Acronyms typed in small letters ("ngo", "nhs") are read letter by letter (:func:`spell_letters`); the
+learned model proposes that reading too, with more weight the less the input looks like a Hindi
+romanization.
+
 Phonemes are coded as one private-use character each (:data:`PHONEMES`, :func:`encode_phones`), so
 that the joint model and its searches work on plain strings.
 """
@@ -30,7 +34,7 @@ from translit.charalign import Aligner, deva_units, normalize_roman
 from translit.errors import InputError
 from translit.jointseq import JointModel
 
-__all__ = ["PHONEMES", "EnglishModel", "encode_phones", "read_cmudict", "train_english"]
+__all__ = ["LETTER_NAMES", "PHONEMES", "EnglishModel", "encode_phones", "read_cmudict", "spell_letters", "train_english"]
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +46,20 @@ _CODE = {p: chr(0xE000 + i) for i, p in enumerate(PHONEMES)}
 _STRESS = re.compile(r"[012]$")
 _VARIANT = re.compile(r"\(\d+\)$")
 _WORD = re.compile(r"[a-z]+")
+
+
+#: how Hindi writes the names of the Latin letters: acronyms are read letter by letter (ngo → एनजीओ)
+LETTER_NAMES: dict[str, str] = {
+    "a": "ए", "b": "बी", "c": "सी", "d": "डी", "e": "ई", "f": "एफ", "g": "जी", "h": "एच", "i": "आई",
+    "j": "जे", "k": "के", "l": "एल", "m": "एम", "n": "एन", "o": "ओ", "p": "पी", "q": "क्यू", "r": "आर",
+    "s": "एस", "t": "टी", "u": "यू", "v": "वी", "w": "डब्ल्यू", "x": "एक्स", "y": "वाई", "z": "जेड",
+}  # fmt: skip
+
+
+def spell_letters(roman: str) -> str:
+    """A Latin word read as an acronym: the Devanagari names of its letters (``"ngo"`` → ``"एनजीओ"``);
+    other characters are dropped."""
+    return "".join(LETTER_NAMES.get(ch, "") for ch in roman.lower())
 
 
 def encode_phones(phones: Iterable[str]) -> str:

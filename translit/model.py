@@ -23,7 +23,14 @@ forced to spell them), with a noisy-channel score::
 where P_joint(d) is approximated by the joint score of d's best romanization, so that the first
 two terms are a tempered log P(r | d), and rules(d) is the rule-based ``roman-rules``
 romanization of the candidate (a second, independent expert on how d is typed). The last two
-features and the marginal are computed for the ``marg_top`` best of a first ranking only. In running
+features and the marginal are computed for the ``marg_top`` best of a first ranking only.
+
+Two more sources of candidates, for Latin words that the memory does not know as a Hindi
+romanization (:mod:`translit.english`): an English word with a CMUdict pronunciation gets the
+Devanagari spellings of its sound (a phoneme ↔ Devanagari joint model), with a bonus ``w_english``
+for them and a penalty ``english_miss`` for candidates no pronunciation can spell; a word of at most
+``acronym_max`` letters gets its letter-by-letter reading (एनजीओ), with a bonus that grows with how
+improbable the input is as a Hindi romanization (``w_acronym``, ``w_acronym_odd``). In running
 text (:meth:`LearnedModel.devanagarize_words`) the unigram prior is replaced by the word n-gram
 model in a beam search over each word's candidates.
 
@@ -61,7 +68,7 @@ from importlib import resources
 from typing import Any
 
 from translit.charalign import deva_units, normalize_deva, normalize_roman
-from translit.english import EnglishModel
+from translit.english import EnglishModel, spell_letters
 from translit.errors import ModelError
 from translit.jointseq import JointModel
 from translit.langmodel import BOUNDARY, FAST, CharLM, NgramLM, WordLM
@@ -147,6 +154,13 @@ class DecodeParams:
     #: this beam)
     english_miss: float = 1.5
     english_forced_beam: int = 16
+    #: acronyms: a Latin word of at most this many letters (and not attested as a Hindi
+    #: romanization) also gets its letter-by-letter reading as a candidate (ngo → एनजीओ; 0: off) ...
+    acronym_max: int = 6
+    #: ... with this bonus, plus this weight times the input's per-letter improbability as a
+    #: Hindi romanization (-log P_latin(roman) / (letters + 1))
+    w_acronym: float = 1.0
+    w_acronym_odd: float = 2.25
     #: weight of the word prior (unigram, single words)
     w_word: float = 0.25
     #: log prior of a word that was never seen
@@ -435,6 +449,13 @@ class LearnedModel:
                 if char_lp is not None:
                     forced = self.joint.decode(roman, to_roman=False, beam=p.forced_beam, target=deva)
                     cands[deva] = (forced[0][1] if forced else floor, char_lp)
+        acronym = spell_letters(roman) if not attested and 0 < len(roman) <= p.acronym_max else None
+        if acronym is not None and acronym not in cands:
+            char_lp = self.charlm.scores_if_wellformed([acronym])[0]
+            if char_lp is not None:
+                forced = self.joint.decode(roman, to_roman=False, beam=p.forced_beam, target=acronym)
+                floor = min((s for s, _ in cands.values()), default=0.0) - 5.0
+                cands[acronym] = (forced[0][1] if forced else floor, char_lp)
         if attested:
             floor = min((s for s, _ in cands.values()), default=0.0)
             for deva in attested:
@@ -457,12 +478,12 @@ class LearnedModel:
         # the marginal term needs a search per candidate: only for the best few (two-stage reranking)
         staged.sort(key=lambda t: (-t[0], t[1]))
         top = staged[: p.marg_top]
-        if en_cands:  # the English model's proposals are always scored in full
-            top += [t for t in staged[p.marg_top :] if t[1] in en_cands]
+        if en_cands or acronym:  # the English model's proposals and the acronym are always scored in full
+            top += [t for t in staged[p.marg_top :] if t[1] in en_cands or t[1] == acronym]
         marginals = self._marginals([deva for _, deva, _ in top]) if p.w_marg else None
         scored = []
         for rank, (_, deva, s) in enumerate(top):
-            if rules_later and (rank < p.rules_top or deva in en_cands):
+            if rules_later and (rank < p.rules_top or deva in en_cands or deva == acronym):
                 s += self._rules_feature(deva, roman)
             if marginals is not None:
                 s -= p.w_marg * marginals[rank]
@@ -471,6 +492,9 @@ class LearnedModel:
                     s += p.w_english
                 elif english is not None and not english.can_spell(roman, deva, beam=p.english_forced_beam):
                     s -= p.english_miss
+            if deva == acronym:
+                odd = -self.romanlm.logprob(tuple(roman)) / (len(roman) + 1)
+                s += p.w_acronym + p.w_acronym_odd * odd
             scored.append((deva, s))
         if not scored:
             scored = [(d, s) for d, s in raw[:1]]
