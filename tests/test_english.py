@@ -177,3 +177,27 @@ def test_attested_short_words_are_not_read_as_acronyms(shipped: LearnedModel) ->
     for roman in ("se", "ki", "hai", "ka"):
         assert roman in shipped.memory.r2d
         assert shipped._channel(roman) == off._channel(roman)
+
+
+def test_learn_command_with_pronunciations(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from translit.cli_learn import learn_command
+
+    runner = CliRunner()
+    out = tmp_path / "m.lpm"
+    lexicon = str(DATA / "dakshina_dev_lexicon_sample.tsv")
+    args = [lexicon, "--base", "none", "-o", str(out), "--pronunciations", str(DATA / "cmudict_sample.dict")]
+    result = runner.invoke(learn_command, args)
+    assert result.exit_code == 0, result.output
+    assert LearnedModel.load(out).english is not None
+    result = runner.invoke(
+        learn_command, [lexicon, "-o", str(out), "--pronunciations", str(DATA / "cmudict_sample.dict")]
+    )
+    assert result.exit_code != 0 and "--base none" in result.output
+    bad = tmp_path / "bad.dict"
+    bad.write_text("word ZZ1\n", encoding="utf-8")
+    result = runner.invoke(
+        learn_command, [lexicon, "--base", "none", "-o", str(out), "--pronunciations", str(bad)]
+    )
+    assert result.exit_code != 0 and "line 1" in result.output and "Traceback" not in result.output

@@ -16,6 +16,7 @@ import click
 
 from translit.charalign import normalize_deva, normalize_roman
 from translit.cli import run_cli_errors
+from translit.english import read_cmudict
 from translit.errors import InputError
 from translit.metrics import edit_distance
 from translit.model import LearnedModel, default_model, load_model
@@ -115,6 +116,14 @@ def _load(model_path: str | None) -> LearnedModel:
     show_default=True,
     help="With --base none: fraction of worst-aligned (noisy) pairs to drop.",
 )
+@click.option(
+    "--pronunciations",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    metavar="CMUDICT",
+    help="With --base none: an English pronunciation dictionary in CMUdict format (plain or .gz), so "
+    "that the model also learns how Hindi writes English words (--base default has one).",
+)
 @run_cli_errors
 def learn_command(
     pairs: tuple[str, ...],
@@ -123,12 +132,16 @@ def learn_command(
     output: str,
     seed: int,
     drop_noisy: float,
+    pronunciations: str | None,
 ) -> None:
     """Learn a romanization model from PAIRS.tsv files (native<TAB>roman[<TAB>count]) and twins."""
     from translit.learn import adapt, pairs_from_twin, read_pairs, train
 
     if not pairs and not twins:
         raise click.UsageError("give at least one PAIRS file or --twin DEVA_FILE ROMAN_FILE")
+    if pronunciations and base == "default":
+        raise click.UsageError("--pronunciations needs --base none (the default model has its own)")
+    prons = read_cmudict(pronunciations) if pronunciations else None
     word_pairs: list[tuple[str, str, float]] = []
     for path in pairs:
         word_pairs.extend(read_pairs(path))
@@ -144,7 +157,7 @@ def learn_command(
     else:
         natives = [d for d, _ in twin_texts]
         model = (
-            train(word_pairs, seed=seed, native_text=natives, noise_fraction=drop_noisy)
+            train(word_pairs, seed=seed, native_text=natives, noise_fraction=drop_noisy, pronunciations=prons)
             if word_pairs
             else None
         )
@@ -154,7 +167,9 @@ def learn_command(
             extra = []
             for deva_text, roman_text in twin_texts:
                 extra.extend(pairs_from_twin(deva_text, roman_text, model))
-            model = train(word_pairs + extra, seed=seed, native_text=natives, noise_fraction=drop_noisy)
+            model = train(
+                word_pairs + extra, seed=seed, native_text=natives, noise_fraction=drop_noisy, pronunciations=prons
+            )
         if model is None:
             raise InputError("no word pairs found in the inputs")
         model.build_vocab_index()

@@ -34,7 +34,15 @@ from translit.charalign import Aligner, deva_units, normalize_roman
 from translit.errors import InputError
 from translit.jointseq import JointModel
 
-__all__ = ["LETTER_NAMES", "PHONEMES", "EnglishModel", "encode_phones", "read_cmudict", "spell_letters", "train_english"]
+__all__ = [
+    "LETTER_NAMES",
+    "PHONEMES",
+    "EnglishModel",
+    "encode_phones",
+    "read_cmudict",
+    "spell_letters",
+    "train_english",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -143,7 +151,9 @@ class EnglishModel:
 
     def can_spell(self, roman: str, deva: str, *, beam: int) -> bool:
         """Whether some pronunciation of the word has a graphone path that spells ``deva``."""
-        return any(self.joint.decode(p, to_roman=False, beam=beam, target=deva) for p in self.pronunciations(roman))
+        return any(
+            self.joint.decode(p, to_roman=False, beam=beam, target=deva) for p in self.pronunciations(roman)
+        )
 
     def clear_cache(self) -> None:
         self._cands.clear()
