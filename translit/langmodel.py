@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
+
+from translit.compiled import load_extension
 
 __all__ = ["BOUNDARY", "CharLM", "NgramLM", "WordLM"]
 
@@ -30,23 +31,8 @@ BOUNDARY = 0
 LOG_UNK = -20.0
 
 
-def _load_fast() -> Any:
-    """The compiled kernels (``translit._fastlm``), or None when not built or disabled.
-
-    Set ``LIPYANTAR_PURE_PYTHON=1`` to run the pure-Python implementations (same results).
-    """
-    if os.environ.get("LIPYANTAR_PURE_PYTHON", "") not in ("", "0"):
-        return None
-    try:
-        from translit import _fastlm
-    except ImportError:  # pragma: no cover - depends on the build
-        logger.debug("translit._fastlm is not built; using the pure-Python n-gram code")
-        return None
-    return _fastlm
-
-
 #: the compiled kernels, or None (pure Python)
-FAST = _load_fast()
+FAST = load_extension("_fastlm")
 
 
 class NgramLM:

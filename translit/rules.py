@@ -40,9 +40,10 @@ use it everywhere.
 from __future__ import annotations
 
 import logging
-import os
 import unicodedata
 from typing import Any
+
+from translit.compiled import load_extension
 
 __all__ = ["RULES_VERSION", "romanize_word"]
 
@@ -52,21 +53,12 @@ logger = logging.getLogger(__name__)
 
 
 def _load_fast() -> Any:
-    """The compiled romanizer (``translit._fastrules``), or None when not built or disabled.
-
-    Set ``LIPYANTAR_PURE_PYTHON=1`` to run the pure-Python implementation (same results).
-    """
-    if os.environ.get("LIPYANTAR_PURE_PYTHON", "") not in ("", "0"):
-        return None
-    try:
-        from translit import _fastrules
-    except ImportError:  # pragma: no cover - depends on the build
-        logger.debug("translit._fastrules is not built; using the pure-Python romanizer")
-        return None
-    if getattr(_fastrules, "RULES_VERSION", None) != RULES_VERSION:  # pragma: no cover - stale build
+    """The compiled romanizer (``translit._fastrules``) when built, enabled and of these rules, else None."""
+    module = load_extension("_fastrules")
+    if module is not None and getattr(module, "RULES_VERSION", None) != RULES_VERSION:  # pragma: no cover
         logger.warning("translit._fastrules implements other rules; rebuild it (using the Python rules)")
         return None
-    return _fastrules
+    return module
 
 
 #: the compiled romanizer, or None (pure Python)
