@@ -193,6 +193,22 @@ class _Memory:
         self.d2r[deva][roman] = self.d2r[deva].get(roman, 0.0) + count
 
 
+@dataclass
+class _Found:
+    """The candidates of one Latin word while they are gathered and ranked (see LearnedModel._channel)."""
+
+    roman: str
+    #: attested spellings of the word -> counts (the memory)
+    attested: dict[str, float]
+    #: candidate -> (joint log-probability with the input, char-LM log-probability)
+    cands: dict[str, tuple[float, float]] = field(default_factory=dict)
+    english: EnglishModel | None = None
+    #: the English model's proposals -> their scores (empty: none, or not an English word)
+    english_cands: dict[str, float] = field(default_factory=dict)
+    #: the letter-by-letter reading, for short unattested words
+    acronym: str | None = None
+
+
 class LearnedModel:
     """A learned romanization scheme; see the module docstring.
 
@@ -427,59 +443,94 @@ class LearnedModel:
             beam=size,
             threshold=p.search_threshold,
         )
-        spelling = self.charlm.check_and_score
-        cands: dict[str, tuple[float, float]] = {}
+        found = _Found(roman, self.memory.r2d.get(roman, {}))
+        self._gather(found, raw)
+        staged = self._first_ranking(found)
+        # the marginal term needs a search per candidate: only for the best few (two-stage reranking),
+        # and the English model's proposals and the acronym reading, which are always scored in full
+        top = staged[: p.marg_top]
+        extra = found.english_cands.keys() | ({found.acronym} if found.acronym else set())
+        if extra:
+            top += [t for t in staged[p.marg_top :] if t[1] in extra]
+        scored = self._second_ranking(found, top)
+        if not scored:
+            scored = [(d, s) for d, s in raw[:1]]
+        scored.sort(key=lambda kv: (-kv[1], kv[0]))
+        if len(self._r2d_cache) > _CACHE_LIMIT:
+            self._r2d_cache.clear()
+        self._r2d_cache[key] = scored
+        return scored
+
+    def _gather(self, found: _Found, raw: list[tuple[str, float]]) -> None:
+        """Fill ``found.cands`` (Devanagari -> (joint score, char-LM score)): the well-formed search
+        outputs, then vocabulary words of the same consonant skeleton, the English model's proposals,
+        the acronym reading and the attested spellings (each scored by a forced search)."""
+        p = self.params
+        roman, cands, attested = found.roman, found.cands, found.attested
         for (d, s), char_lp in zip(raw, self.charlm.scores_if_wellformed([d for d, _ in raw]), strict=True):
             if char_lp is not None:
                 cands[d] = (s, char_lp)
         if p.vocab_cands and self.vocab_index:
-            for deva in self.vocab_index.get(roman_skeleton(roman), ())[: p.vocab_cands]:
-                if deva not in cands:
-                    forced = self.joint.decode(roman, to_roman=False, beam=p.forced_beam, target=deva)
-                    if forced:
-                        cands[deva] = (forced[0][1], spelling(deva)[1])
-        attested = self.memory.r2d.get(roman, {})
+            vocab = [d for d in self.vocab_index.get(roman_skeleton(roman), ())[: p.vocab_cands] if d not in cands]
+            self._add_forced(found, vocab, unspellable=None)
         # an English word, unless the memory knows it as the romanization of a Hindi word ("he", "main")
-        english = self.english if p.english_k and not attested else None
-        en_cands = english.candidates(roman, k=p.english_k, beam=p.english_beam) if english else {}
-        if en_cands:
-            new = [d for d in en_cands if d not in cands]
-            floor = min((s for s, _ in cands.values()), default=0.0) - 5.0
-            for deva, char_lp in zip(new, self.charlm.scores_if_wellformed(new), strict=True):
-                if char_lp is not None:
-                    forced = self.joint.decode(roman, to_roman=False, beam=p.forced_beam, target=deva)
-                    cands[deva] = (forced[0][1] if forced else floor, char_lp)
-        acronym = spell_letters(roman) if not attested and 0 < len(roman) <= p.acronym_max else None
-        if acronym is not None and acronym not in cands:
-            char_lp = self.charlm.scores_if_wellformed([acronym])[0]
-            if char_lp is not None:
-                forced = self.joint.decode(roman, to_roman=False, beam=p.forced_beam, target=acronym)
-                floor = min((s for s, _ in cands.values()), default=0.0) - 5.0
-                cands[acronym] = (forced[0][1] if forced else floor, char_lp)
+        if p.english_k and not attested and self.english is not None:
+            found.english = self.english
+            found.english_cands = self.english.candidates(roman, k=p.english_k, beam=p.english_beam)
+            self._add_forced(found, [d for d in found.english_cands if d not in cands], unspellable=-5.0)
+        if not attested and 0 < len(roman) <= p.acronym_max:
+            found.acronym = spell_letters(roman)
+            if found.acronym not in cands:
+                self._add_forced(found, [found.acronym], unspellable=-5.0)
         if attested:
             floor = min((s for s, _ in cands.values()), default=0.0)
+            spelling = self.charlm.check_and_score
             for deva in attested:
                 if deva not in cands:
                     cands[deva] = (floor, spelling(deva)[1])
+
+    def _add_forced(self, found: _Found, devas: list[str], *, unspellable: float | None) -> None:
+        """Add well-formed ``devas`` scored by a search forced to spell them from the input; one it
+        cannot spell is dropped (``unspellable`` None) or scored that far below the worst candidate."""
+        if not devas:
+            return
+        p = self.params
+        cands = found.cands
+        floor = min((s for s, _ in cands.values()), default=0.0) + (unspellable or 0.0)
+        for deva, char_lp in zip(devas, self.charlm.scores_if_wellformed(devas), strict=True):
+            if char_lp is None:
+                continue
+            forced = self.joint.decode(found.roman, to_roman=False, beam=p.forced_beam, target=deva)
+            if forced:
+                cands[deva] = (forced[0][1], char_lp)
+            elif unspellable is not None:
+                cands[deva] = (floor, char_lp)
+
+    def _first_ranking(self, found: _Found) -> list[tuple[float, str, float]]:
+        """(score with the word prior, candidate, score without it), best first."""
+        p = self.params
         prior = self.wordlm.unigram
         rules_first = p.stage1_rules and bool(p.w_rules_eq or p.w_rules_dist)
-        rules_later = not p.stage1_rules and bool(p.w_rules_eq or p.w_rules_dist)
         w_char, w_word, w_mem, oov = p.w_char, p.w_word, p.w_mem, p.oov_logprob
+        attested = found.attested
         staged = []
-        for deva, (lp, char_lp) in cands.items():
+        for deva, (lp, char_lp) in found.cands.items():
             s = lp + w_char * char_lp
             if rules_first:
-                s += self._rules_feature(deva, roman)
+                s += self._rules_feature(deva, found.roman)
             c = attested.get(deva)
             if c:
                 s += w_mem * math.log1p(c)
             u = prior(deva)
             staged.append((s + w_word * (u if u is not None else oov), deva, s))
-        # the marginal term needs a search per candidate: only for the best few (two-stage reranking)
         staged.sort(key=lambda t: (-t[0], t[1]))
-        top = staged[: p.marg_top]
-        if en_cands or acronym:  # the English model's proposals and the acronym are always scored in full
-            top += [t for t in staged[p.marg_top :] if t[1] in en_cands or t[1] == acronym]
+        return staged
+
+    def _second_ranking(self, found: _Found, top: list[tuple[float, str, float]]) -> list[tuple[str, float]]:
+        """The best candidates of the first ranking with the features that cost a search each."""
+        p = self.params
+        roman, english, en_cands, acronym = found.roman, found.english, found.english_cands, found.acronym
+        rules_later = not p.stage1_rules and bool(p.w_rules_eq or p.w_rules_dist)
         marginals = self._marginals([deva for _, deva, _ in top]) if p.w_marg else None
         scored = []
         for rank, (_, deva, s) in enumerate(top):
@@ -496,12 +547,6 @@ class LearnedModel:
                 odd = -self.romanlm.logprob(tuple(roman)) / (len(roman) + 1)
                 s += p.w_acronym + p.w_acronym_odd * odd
             scored.append((deva, s))
-        if not scored:
-            scored = [(d, s) for d, s in raw[:1]]
-        scored.sort(key=lambda kv: (-kv[1], kv[0]))
-        if len(self._r2d_cache) > _CACHE_LIMIT:
-            self._r2d_cache.clear()
-        self._r2d_cache[key] = scored
         return scored
 
     def _rules_feature(self, deva: str, roman: str) -> float:
