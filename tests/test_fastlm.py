@@ -203,6 +203,74 @@ def test_decoder_rejects_bad_cuts(shipped: LearnedModel) -> None:
     _same(decoder.decode("", None), shipped.joint.decode_python("", to_roman=False))
 
 
+def test_search_results_do_not_depend_on_earlier_searches(small: LearnedModel) -> None:
+    # the compiled decoder keeps buffers and a memo of automaton steps between calls
+    words = ["kamal", "namak", "a", "kamalnamakkamal", "", "tkpm", "mala", "kamal"]
+    first = [small.joint.decode(w, to_roman=False, k=4, beam=4) for w in words]
+    fresh = small.joint._build_decoder(False)
+    for word, expected in zip(reversed(words), reversed(first), strict=True):
+        got = fresh.decode(word, None, 4, 4, True, None)
+        assert got == expected
+        _same(got, small.joint.decode_python(word, to_roman=False, k=4, beam=4))
+
+
+def test_fallback_may_search_again(shipped: LearnedModel) -> None:
+    # a fallback that runs a search on the same decoder while one is running (and one that fails)
+    joint = shipped.joint
+    units = deva_units("कमलx१नमक")
+
+    def nested(piece: str) -> str:
+        inner = joint.decode(deva_units("भारत"), to_roman=True, k=1, beam=4)
+        assert joint.best_scores(["भारत"], beam=4)[0] == inner[0][1]
+        return piece.upper() + inner[0][0][:1]
+
+    fast = joint.decode(units, to_roman=True, k=5, beam=5, fallback=nested)
+    ref = joint.decode_python(units, to_roman=True, k=5, beam=5, fallback=nested)
+    _same(fast, ref)
+
+    def failing(piece: str) -> str:
+        raise KeyError(piece)
+
+    with pytest.raises(KeyError):
+        joint.decode(units, to_roman=True, k=5, beam=5, fallback=failing)
+    _same(
+        joint.decode(units, to_roman=True, k=5, beam=5, fallback=str.upper),
+        joint.decode_python(units, to_roman=True, k=5, beam=5, fallback=str.upper),
+    )
+
+
+def test_decoder_index_chunks_without_graphones_are_unknown(small: LearnedModel) -> None:
+    joint = small.joint
+    outputs = [d for d, _ in joint.graphones]
+    kinds = bytes(len(outputs))
+    classes = bytes([255 if not o else 3 for o in outputs])
+    args = (joint.fast(), outputs, kinds, classes, joint.start, joint.root, LOG_UNK, 2)
+    index = {r: ids for r, ids in joint.by_roman.items() if r != "m"}
+    with_empty = fastlm.JointDecoder(args[0], {**index, "m": [], 7: [1]}, *args[1:])
+    without = fastlm.JointDecoder(args[0], index, *args[1:])
+    for word in ("kamal", "mmm", "am"):
+        assert with_empty.decode(word, None, 3, 3) == without.decode(word, None, 3, 3)
+    with pytest.raises(ValueError):
+        fastlm.JointDecoder(args[0], {"a": [len(outputs)]}, *args[1:])
+    with pytest.raises(TypeError):
+        fastlm.JointDecoder(args[0], {"a": 5}, *args[1:])
+
+
+@settings(max_examples=40, deadline=None)
+@given(word=st.text(alphabet=LATIN, min_size=12, max_size=40), beam=st.sampled_from([48, 200]))
+def test_long_searches_match_python(shipped: LearnedModel, word: str, beam: int) -> None:
+    # long inputs and wide beams grow every buffer of the compiled search
+    joint = shipped.joint
+    _same(
+        joint.decode(word, to_roman=False, k=beam, beam=beam, threshold=12.0),
+        joint.decode_python(word, to_roman=False, k=beam, beam=beam, threshold=12.0),
+    )
+    _same(
+        joint.decode(word[:5], to_roman=False, k=3, beam=3),
+        joint.decode_python(word[:5], to_roman=False, k=3, beam=3),
+    )
+
+
 def test_models_with_compiled_tables_pickle(small: LearnedModel) -> None:
     import pickle
 

@@ -13,7 +13,10 @@
  *
  *   JointDecoder(automaton, index, outputs, kinds, classes, start, root, unk, max_span)
  *       beam search over input chunks found in index (chunk -> graphone ids), emitting outputs[g].
- *       .decode(text, cuts, k, beam, check, fallback) -> [(output, logprob), ...]
+ *       .decode(text, cuts, k, beam, check, fallback, threshold, target) -> [(output, logprob), ...]
+ *       .best_scores(words, beam) -> best k=1 score of each Devanagari word (0.0 when none)
+ *       The index is copied into a C hash table at init; the decoder keeps its search buffers and a
+ *       memo of automaton steps per (state, chunk) between calls (results do not depend on them).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -483,10 +486,109 @@ static PyTypeObject AutomatonType = {
    3 anything else; 255 in a graphone's table = its output is empty (the class is kept) */
 #define CLS_KEEP 255
 
+/* a graphone of a chunk with what the search needs of it, side by side */
+typedef struct {
+    uint64_t hash, pow; /* str_hash of its output */
+    int32_t g;
+    int32_t len;  /* output length */
+    int32_t coff; /* output characters at ochars[coff ..) */
+    Py_UCS4 c0;   /* the first output character (0 when empty) */
+    uint8_t kind, cls;
+} IdInfo;
+
+/* input chunk of the index: its characters and its graphone ids */
+typedef struct {
+    uint64_t h; /* chunk_hash of its characters */
+    Py_ssize_t coff, clen; /* characters at kchars[coff .. coff + clen) */
+    Py_ssize_t ioff, nids; /* graphones at kids[ioff .. ioff + nids) */
+} ChunkEntry;
+
+typedef struct {
+    int32_t parent;
+    int32_t sym; /* >= 0: graphone id; < 0: unknown output -1 - j */
+    int32_t state;
+    int32_t pos;
+    double score;
+    uint64_t h;
+    int32_t olen; /* output length (characters) */
+    uint8_t lastc;
+} Hyp;
+
+typedef struct {
+    int32_t end;
+    int32_t unknown; /* index into unknown outputs, or -1 */
+    int32_t entry;   /* the chunk's entry in the index */
+    const IdInfo *ids;
+    Py_ssize_t nids;
+} Span;
+
+/* an unknown piece's output (fallback(piece) or "") */
+typedef struct {
+    PyObject *out; /* owned during a search */
+    Py_UCS4 *chars; /* its characters (forced search only), PyMem */
+    uint64_t h, p;
+    Py_ssize_t len;
+    Py_UCS4 maxchar;
+    uint8_t cls;
+} UnkOut;
+
+/* the state of one search; the buffers are kept by the decoder and reused between calls */
+typedef struct {
+    Hyp *hyps;
+    Py_ssize_t nhyps, caphyps;
+    /* recombination table: hyp index + 1 (0 = empty) keyed by (pos, state, h); table2 is the spare
+       buffer a growing table is rehashed into */
+    int32_t *table, *table2;
+    Py_ssize_t tcap, tcap2; /* allocated entries */
+    uint64_t tmask;
+    int tbits; /* tmask = 2 ** tbits - 1 */
+    Py_ssize_t tfill;
+    /* per position: hyp indices in creation order */
+    int32_t **vec;
+    Py_ssize_t *vlen, *vcap;
+    /* best score offered so far per position, and the threshold: an offer below best - thr at a
+       position that will be pruned (pos < npos - 1) can never be expanded and is not stored */
+    double *pbest;
+    Py_ssize_t *nspans;
+    Py_ssize_t *cut;
+    Py_ssize_t npos, poscap;
+    double thr;
+    Span *spans;
+    Py_ssize_t spancap;
+    UnkOut *unk;
+    Py_ssize_t nunk, unkcap;
+    int32_t *items;
+    Py_ssize_t itemscap;
+    int32_t *fin;
+    double *tot;
+    uint64_t *fh;
+    Py_ssize_t fincap, totcap, fhcap;
+    struct Ranked *ranked;
+    Py_ssize_t rankedcap;
+    int32_t *ftab;
+    Py_ssize_t ftabcap;
+} Search;
+
+/* memo of the automaton steps of an input chunk's graphones after a state: per (state, chunk), a
+   run of slots in a pool, one per graphone of the chunk, filled on first use (next == EXP_UNSET) */
+typedef struct {
+    double lp;
+    int32_t next;
+} ExpSlot;
+
+typedef struct {
+    uint64_t key; /* (state + 1) << 32 | chunk entry; 0 = empty */
+    Py_ssize_t off; /* slots at pool[off ..) */
+} ExpEntry;
+
+#define EXP_UNSET INT32_MIN
+#define EXP_BITS 15
+#define EXP_SIZE ((uint64_t)1 << EXP_BITS)
+#define EXP_POOL ((Py_ssize_t)1 << 18)
+
 typedef struct {
     PyObject_HEAD
     Automaton *am;
-    PyObject *index;   /* dict: chunk -> bytes of int32 graphone ids */
     PyObject *outputs; /* tuple of str */
     uint64_t *ohash;
     uint64_t *opow;
@@ -494,15 +596,52 @@ typedef struct {
     uint8_t *cls;
     Py_UCS4 *ochars; /* the outputs' characters, graphone g at ochars[ooff[g] .. ooff[g + 1]) */
     Py_ssize_t *ooff;
+    Py_UCS4 *omax; /* the largest character of each output (0 when empty) */
     Py_ssize_t ng;
     int32_t start, root;
     double unk;
     int max_span;
+    /* the index: open addressing table of chunk entry + 1 */
+    ChunkEntry *kent;
+    int32_t *kmap;
+    uint64_t kmask;
+    Py_UCS4 *kchars;
+    IdInfo *kids;
+    /* step memo per (state, chunk); the chunk entry nk stands for the end-of-word token */
+    ExpEntry *etab;
+    ExpSlot *pool;
+    Py_ssize_t efill, pfill;
+    int32_t nk;
+    /* scratch buffers of a search; busy while one runs (a fallback calling back gets its own) */
+    Search scratch;
+    int busy;
 } JointDecoder;
+
+static void search_free(Search *S) {
+    free(S->hyps);
+    free(S->table);
+    free(S->table2);
+    if (S->vec)
+        for (Py_ssize_t i = 0; i < S->poscap; i++) free(S->vec[i]);
+    free(S->vec);
+    free(S->vlen);
+    free(S->vcap);
+    free(S->pbest);
+    free(S->nspans);
+    free(S->cut);
+    free(S->spans);
+    free(S->unk);
+    free(S->items);
+    free(S->fin);
+    free(S->tot);
+    free(S->fh);
+    free(S->ranked);
+    free(S->ftab);
+    memset(S, 0, sizeof(*S));
+}
 
 static void JointDecoder_dealloc(JointDecoder *self) {
     Py_XDECREF(self->am);
-    Py_XDECREF(self->index);
     Py_XDECREF(self->outputs);
     free(self->ohash);
     free(self->opow);
@@ -510,6 +649,14 @@ static void JointDecoder_dealloc(JointDecoder *self) {
     free(self->cls);
     free(self->ochars);
     free(self->ooff);
+    free(self->omax);
+    free(self->kent);
+    free(self->kmap);
+    free(self->kchars);
+    free(self->kids);
+    free(self->etab);
+    free(self->pool);
+    search_free(&self->scratch);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -526,6 +673,20 @@ static void str_hash(PyObject *s, uint64_t *h, uint64_t *pw) {
     *pw = p;
 }
 
+static inline uint64_t chunk_slot(uint64_t h, Py_ssize_t len) { return mix64(h ^ ((uint64_t)len << 56)); }
+
+/* grow an array to hold at least need elements (contents kept); -1 when out of memory */
+static int ensure_cap(void **p, Py_ssize_t *cap, Py_ssize_t need, size_t elem) {
+    if (need <= *cap) return 0;
+    Py_ssize_t c = *cap ? *cap : 16;
+    while (c < need) c *= 2;
+    void *q = realloc(*p, (size_t)c * elem);
+    if (!q) return -1;
+    *p = q;
+    *cap = c;
+    return 0;
+}
+
 static int JointDecoder_init(JointDecoder *self, PyObject *args, PyObject *kwds) {
     static char *kwlist[] = {"automaton", "index", "outputs", "kinds", "classes",
                              "start",     "root",  "unk",     "max_span", NULL};
@@ -536,20 +697,36 @@ static int JointDecoder_init(JointDecoder *self, PyObject *args, PyObject *kwds)
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!O!Oy*y*iidi", kwlist, &AutomatonType, &am, &PyDict_Type,
                                      &index, &outputs, &kinds, &classes, &start, &root, &unk, &max_span))
         return -1;
+    if (self->busy) {
+        PyErr_SetString(PyExc_RuntimeError, "JointDecoder re-initialized during a search");
+        PyBuffer_Release(&kinds);
+        PyBuffer_Release(&classes);
+        return -1;
+    }
+    Py_CLEAR(self->am); /* unusable until this init succeeds */
     int rc = -1;
+    ChunkEntry *kent = NULL;
+    int32_t *kmap = NULL;
+    IdInfo *kids = NULL;
+    Py_UCS4 *kchars = NULL;
     PyObject *outs = PySequence_Tuple(outputs);
-    PyObject *idx = PyDict_New();
-    if (!outs || !idx) goto done;
+    if (!outs) goto done;
     Py_ssize_t ng = PyTuple_GET_SIZE(outs);
     if (kinds.len != ng || classes.len != ng) {
         PyErr_SetString(PyExc_ValueError, "kinds and classes must have one byte per graphone");
         goto done;
     }
+    free(self->ohash);
+    free(self->opow);
+    free(self->kind);
+    free(self->cls);
+    free(self->omax);
     self->ohash = malloc(sizeof(uint64_t) * (ng ? ng : 1));
     self->opow = malloc(sizeof(uint64_t) * (ng ? ng : 1));
     self->kind = malloc(ng ? ng : 1);
     self->cls = malloc(ng ? ng : 1);
-    if (!self->ohash || !self->opow || !self->kind || !self->cls) {
+    self->omax = malloc(sizeof(Py_UCS4) * (ng ? ng : 1));
+    if (!self->ohash || !self->opow || !self->kind || !self->cls || !self->omax) {
         PyErr_NoMemory();
         goto done;
     }
@@ -563,6 +740,10 @@ static int JointDecoder_init(JointDecoder *self, PyObject *args, PyObject *kwds)
         str_hash(s, &self->ohash[g], &self->opow[g]);
         total_chars += PyUnicode_GET_LENGTH(s);
     }
+    if (total_chars > INT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "the outputs are too long");
+        goto done;
+    }
     free(self->ochars);
     free(self->ooff);
     self->ochars = malloc(sizeof(Py_UCS4) * (total_chars ? total_chars : 1));
@@ -575,43 +756,125 @@ static int JointDecoder_init(JointDecoder *self, PyObject *args, PyObject *kwds)
     for (Py_ssize_t g = 0; g < ng; g++) {
         PyObject *s = PyTuple_GET_ITEM(outs, g);
         Py_ssize_t len = PyUnicode_GET_LENGTH(s);
-        for (Py_ssize_t c = 0; c < len; c++) self->ochars[self->ooff[g] + c] = PyUnicode_READ_CHAR(s, c);
+        Py_UCS4 mx = 0;
+        for (Py_ssize_t c = 0; c < len; c++) {
+            Py_UCS4 ch = PyUnicode_READ_CHAR(s, c);
+            self->ochars[self->ooff[g] + c] = ch;
+            if (ch > mx) mx = ch;
+        }
+        self->omax[g] = mx;
         self->ooff[g + 1] = self->ooff[g] + len;
     }
     memcpy(self->kind, kinds.buf, ng);
     memcpy(self->cls, classes.buf, ng);
-    /* index values -> packed int32 arrays */
-    Py_ssize_t pos = 0;
-    PyObject *key, *value;
-    while (PyDict_Next(index, &pos, &key, &value)) {
-        PyObject *seq = PySequence_Fast(value, "index values must be sequences of graphone ids");
-        if (!seq) goto done;
-        Py_ssize_t m = PySequence_Fast_GET_SIZE(seq);
-        PyObject *packed = PyBytes_FromStringAndSize(NULL, m * (Py_ssize_t)sizeof(int32_t));
-        if (!packed) {
-            Py_DECREF(seq);
+    /* the index -> chunk entries in a hash table (chunks without ids are left out: not found) */
+    {
+        Py_ssize_t nk = PyDict_Size(index), pos = 0, nchars = 0, idcap = 0, cnt = 0;
+        PyObject *key, *value;
+        while (PyDict_Next(index, &pos, &key, &value))
+            if (PyUnicode_Check(key)) nchars += PyUnicode_GET_LENGTH(key); /* others never equal a chunk */
+        uint64_t kcap = 16;
+        while (kcap < (uint64_t)nk * 2 + 1) kcap <<= 1;
+        kent = malloc(sizeof(ChunkEntry) * (nk ? nk : 1));
+        kmap = calloc(kcap, sizeof(int32_t));
+        kchars = malloc(sizeof(Py_UCS4) * (nchars ? nchars : 1));
+        if (!kent || !kmap || !kchars || ensure_cap((void **)&kids, &idcap, 64, sizeof(IdInfo))) {
+            PyErr_NoMemory();
             goto done;
         }
-        int32_t *ids = (int32_t *)PyBytes_AS_STRING(packed);
-        for (Py_ssize_t j = 0; j < m; j++) {
-            long g = PyLong_AsLong(PySequence_Fast_GET_ITEM(seq, j));
-            if (g < 0 || g >= ng) {
-                if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "graphone id out of range");
-                Py_DECREF(seq);
-                Py_DECREF(packed);
+        Py_ssize_t coff = 0, ioff = 0;
+        pos = 0;
+        while (PyDict_Next(index, &pos, &key, &value)) {
+            if (!PyUnicode_Check(key)) continue;
+            Py_INCREF(key); /* reading the value may run code that changes the index */
+            PyObject *seq = PySequence_Fast(value, "index values must be sequences of graphone ids");
+            if (!seq) {
+                Py_DECREF(key);
                 goto done;
             }
-            ids[j] = (int32_t)g;
+            Py_ssize_t m = PySequence_Fast_GET_SIZE(seq);
+            Py_ssize_t len = PyUnicode_GET_LENGTH(key);
+            if (m == 0) {
+                Py_DECREF(seq);
+                Py_DECREF(key);
+                continue;
+            }
+            if (coff + len > nchars || cnt >= nk) {
+                Py_DECREF(seq);
+                Py_DECREF(key);
+                PyErr_SetString(PyExc_RuntimeError, "the index changed while it was read");
+                goto done;
+            }
+            if (ensure_cap((void **)&kids, &idcap, ioff + m, sizeof(IdInfo))) {
+                Py_DECREF(seq);
+                Py_DECREF(key);
+                PyErr_NoMemory();
+                goto done;
+            }
+            for (Py_ssize_t j = 0; j < m; j++) {
+                long g = PyLong_AsLong(PySequence_Fast_GET_ITEM(seq, j));
+                if (g < 0 || g >= ng) {
+                    if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "graphone id out of range");
+                    Py_DECREF(seq);
+                    Py_DECREF(key);
+                    goto done;
+                }
+                IdInfo *x = &kids[ioff + j];
+                x->g = (int32_t)g;
+                x->hash = self->ohash[g];
+                x->pow = self->opow[g];
+                x->coff = (int32_t)self->ooff[g];
+                x->c0 = self->ooff[g + 1] > self->ooff[g] ? self->ochars[self->ooff[g]] : 0;
+                x->len = (int32_t)(self->ooff[g + 1] - self->ooff[g]);
+                x->kind = self->kind[g];
+                x->cls = self->cls[g];
+            }
+            Py_DECREF(seq);
+            uint64_t h = 0;
+            for (Py_ssize_t c = 0; c < len; c++) {
+                Py_UCS4 ch = PyUnicode_READ_CHAR(key, c);
+                kchars[coff + c] = ch;
+                h = h * HASH_BASE + (uint64_t)ch + 1;
+            }
+            Py_DECREF(key);
+            ChunkEntry *e = &kent[cnt];
+            e->h = h;
+            e->coff = coff;
+            e->clen = len;
+            e->ioff = ioff;
+            e->nids = m;
+            uint64_t j = chunk_slot(h, len) & (kcap - 1);
+            while (kmap[j]) j = (j + 1) & (kcap - 1);
+            kmap[j] = (int32_t)(++cnt);
+            coff += len;
+            ioff += m;
         }
-        Py_DECREF(seq);
-        int err = PyDict_SetItem(idx, key, packed);
-        Py_DECREF(packed);
-        if (err) goto done;
+        free(self->kent);
+        free(self->kmap);
+        free(self->kchars);
+        free(self->kids);
+        self->kent = kent;
+        self->kmap = kmap;
+        self->kchars = kchars;
+        self->kids = kids;
+        self->kmask = kcap - 1;
+        self->nk = (int32_t)cnt;
+        kent = NULL;
+        kmap = NULL;
+        kids = NULL;
+        kchars = NULL;
     }
+    Automaton *a = (Automaton *)am;
+    if (!self->etab) self->etab = malloc(sizeof(ExpEntry) * EXP_SIZE);
+    if (!self->pool) self->pool = malloc(sizeof(ExpSlot) * EXP_POOL);
+    if (!self->etab || !self->pool) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    memset(self->etab, 0, sizeof(ExpEntry) * EXP_SIZE);
+    self->efill = self->pfill = 0;
     Py_INCREF(am);
-    Py_XSETREF(self->am, (Automaton *)am);
-    Py_XSETREF(self->index, idx);
-    idx = NULL;
+    Py_XSETREF(self->am, a);
     Py_XSETREF(self->outputs, outs);
     outs = NULL;
     self->ng = ng;
@@ -622,81 +885,169 @@ static int JointDecoder_init(JointDecoder *self, PyObject *args, PyObject *kwds)
     rc = 0;
 done:
     Py_XDECREF(outs);
-    Py_XDECREF(idx);
+    free(kent);
+    free(kmap);
+    free(kchars);
+    free(kids);
     PyBuffer_Release(&kinds);
     PyBuffer_Release(&classes);
     return rc;
 }
 
-typedef struct {
-    int32_t parent;
-    int32_t sym; /* >= 0: graphone id; < 0: unknown output -1 - j */
-    int32_t state;
-    int32_t pos;
-    double score;
-    uint64_t h;
-    int32_t olen; /* output length (characters) */
-    uint8_t lastc;
-} Hyp;
+static inline uint64_t exp_home(uint64_t key) { return (key * 0x9e3779b97f4a7c15ULL) >> (64 - EXP_BITS); }
 
-typedef struct {
-    Hyp *hyps;
-    Py_ssize_t nhyps, caphyps;
-    /* recombination table: hyp index + 1 (0 = empty) keyed by (pos, state, h) */
-    int32_t *table;
-    uint64_t tmask;
-    Py_ssize_t tfill;
-    /* per position: hyp indices in creation order */
-    int32_t **vec;
-    Py_ssize_t *vlen, *vcap;
-    Py_ssize_t npos;
-    /* best score offered so far per position, and the threshold: an offer below best - thr at a
-       position that will be pruned (pos < npos - 1) can never be expanded and is not stored */
-    double *pbest;
-    double thr;
-} Search;
-
-static void search_free(Search *S) {
-    free(S->hyps);
-    free(S->table);
-    if (S->vec)
-        for (Py_ssize_t i = 0; i < S->npos; i++) free(S->vec[i]);
-    free(S->vec);
-    free(S->vlen);
-    free(S->vcap);
-    free(S->pbest);
+/* start loading the memo entry of (state, e) (a hint only) */
+static inline void jd_prefetch(const JointDecoder *self, int32_t state, int32_t e) {
+    __builtin_prefetch(&self->etab[exp_home(((uint64_t)(state + 1) << 32) | (uint32_t)e)]);
 }
 
-static inline uint64_t hyp_key(int32_t pos, int32_t state, uint64_t h) {
-    return mix64(h ^ ((uint64_t)(uint32_t)state * 0x9e3779b97f4a7c15ULL) ^ ((uint64_t)(uint32_t)pos << 40));
+/* the step slots of chunk entry e's nids graphones after state (memoized across searches), or NULL
+   when they are not memoized (a state outside the automaton, a chunk larger than the pool) */
+static inline ExpSlot *jd_slots(JointDecoder *self, int32_t state, int32_t e, Py_ssize_t nids) {
+    if (state < 0 || state >= self->am->nstates || nids > EXP_POOL) return NULL;
+    uint64_t key = ((uint64_t)(state + 1) << 32) | (uint32_t)e;
+    ExpEntry *T = self->etab;
+    uint64_t j = exp_home(key);
+    for (;;) {
+        uint64_t k = T[j].key;
+        if (k == key) return self->pool + T[j].off;
+        if (!k) break;
+        j = (j + 1) & (EXP_SIZE - 1);
+    }
+    if ((uint64_t)self->efill * 2 >= EXP_SIZE || self->pfill + nids > EXP_POOL) { /* full: start over */
+        memset(T, 0, sizeof(ExpEntry) * EXP_SIZE);
+        self->efill = self->pfill = 0;
+        j = exp_home(key);
+    }
+    T[j].key = key;
+    T[j].off = self->pfill;
+    ExpSlot *slots = self->pool + self->pfill;
+    for (Py_ssize_t b = 0; b < nids; b++) slots[b].next = EXP_UNSET;
+    self->pfill += nids;
+    self->efill++;
+    return slots;
+}
+
+/* am_step(state, g) through slot b of jd_slots (slots may be NULL) */
+static inline double jd_step(const JointDecoder *self, ExpSlot *slots, Py_ssize_t b, int32_t state, int32_t g,
+                             int32_t *next) {
+    if (!slots) return am_step(self->am, state, g, next);
+    ExpSlot *x = &slots[b];
+    if (x->next == EXP_UNSET) {
+        int32_t nx;
+        double lp = am_step(self->am, state, g, &nx);
+        x->lp = lp;
+        x->next = nx;
+    }
+    *next = x->next;
+    return x->lp;
+}
+
+/* the end-of-word step after state */
+static inline double jd_final(JointDecoder *self, int32_t state, int32_t *next) {
+    return jd_step(self, jd_slots(self, state, self->nk, 1), 0, state, 0, next);
+}
+
+/* the home slot of (pos, state, h) in a table of 2 ** bits entries (multiply-shift) */
+static inline uint64_t hyp_slot(int32_t pos, int32_t state, uint64_t h, int bits) {
+    uint64_t x = h ^ ((uint64_t)(uint32_t)state * 0x9e3779b97f4a7c15ULL) ^ ((uint64_t)(uint32_t)pos << 40);
+    return (x * 0xd6e8feb86659fd93ULL) >> (64 - bits);
+}
+
+/* make the buffers ready for a search over npos positions; -1 when out of memory */
+static int search_reset(Search *S, Py_ssize_t npos, double thr) {
+    if (npos > S->poscap) {
+        Py_ssize_t cap = S->poscap ? S->poscap : 16;
+        while (cap < npos) cap *= 2;
+        /* every array first (a failure leaves the old capacity valid), then the new tails */
+        int32_t **vec = realloc(S->vec, sizeof(int32_t *) * cap);
+        if (!vec) return -1;
+        S->vec = vec;
+        Py_ssize_t *vcap = realloc(S->vcap, sizeof(Py_ssize_t) * cap);
+        if (!vcap) return -1;
+        S->vcap = vcap;
+        Py_ssize_t *vlen = realloc(S->vlen, sizeof(Py_ssize_t) * cap);
+        if (!vlen) return -1;
+        S->vlen = vlen;
+        double *pbest = realloc(S->pbest, sizeof(double) * cap);
+        if (!pbest) return -1;
+        S->pbest = pbest;
+        Py_ssize_t *nspans = realloc(S->nspans, sizeof(Py_ssize_t) * cap);
+        if (!nspans) return -1;
+        S->nspans = nspans;
+        Py_ssize_t *cut = realloc(S->cut, sizeof(Py_ssize_t) * cap);
+        if (!cut) return -1;
+        S->cut = cut;
+        for (Py_ssize_t i = S->poscap; i < cap; i++) {
+            vec[i] = NULL;
+            vcap[i] = 0;
+        }
+        S->poscap = cap;
+    }
+    S->npos = npos;
+    for (Py_ssize_t i = 0; i < npos; i++) {
+        S->vlen[i] = 0;
+        S->pbest[i] = -INFINITY;
+    }
+    S->thr = thr;
+    S->nhyps = 0;
+    S->nunk = 0;
+    if (ensure_cap((void **)&S->hyps, &S->caphyps, 256, sizeof(Hyp))) return -1;
+    /* start at the size the last search needed (at least 1024, at most 2 ** 16 entries) */
+    int bits = 10;
+    while (bits < 16 && ((Py_ssize_t)1 << bits) < 2 * S->tfill + 2) bits++;
+    Py_ssize_t size = (Py_ssize_t)1 << bits;
+    if (S->tcap < size) {
+        free(S->table);
+        S->table = malloc(sizeof(int32_t) * size);
+        S->tcap = S->table ? size : 0;
+        if (!S->table) return -1;
+    }
+    S->tbits = bits;
+    S->tmask = (uint64_t)size - 1;
+    memset(S->table, 0, sizeof(int32_t) * size);
+    S->tfill = 0;
+    return 0;
 }
 
 static int search_grow_table(Search *S) {
-    uint64_t cap = (S->tmask + 1) * 2;
-    int32_t *t = calloc(cap, sizeof(int32_t));
-    if (!t) return -1;
+    Py_ssize_t cap = (Py_ssize_t)(S->tmask + 1) * 2;
+    if (S->tcap2 < cap) {
+        free(S->table2);
+        S->table2 = malloc(sizeof(int32_t) * cap);
+        S->tcap2 = S->table2 ? cap : 0;
+        if (!S->table2) return -1;
+    }
+    int32_t *t = S->table2;
+    memset(t, 0, sizeof(int32_t) * cap);
+    uint64_t mask = (uint64_t)cap - 1;
+    int bits = S->tbits + 1;
     for (uint64_t i = 0; i <= S->tmask; i++) {
         int32_t v = S->table[i];
         if (!v) continue;
         Hyp *hp = &S->hyps[v - 1];
-        uint64_t j = hyp_key(hp->pos, hp->state, hp->h) & (cap - 1);
-        while (t[j]) j = (j + 1) & (cap - 1);
+        uint64_t j = hyp_slot(hp->pos, hp->state, hp->h, bits);
+        while (t[j]) j = (j + 1) & mask;
         t[j] = v;
     }
-    free(S->table);
+    S->table2 = S->table;
+    Py_ssize_t c2 = S->tcap;
     S->table = t;
-    S->tmask = cap - 1;
+    S->tcap = S->tcap2;
+    S->tcap2 = c2;
+    S->tmask = mask;
+    S->tbits = bits;
     return 0;
 }
 
 /* add or improve the hypothesis (pos, state, h); returns -1 on memory error */
-static int search_offer(Search *S, int32_t pos, int32_t state, uint64_t h, double score, int32_t parent,
-                        int32_t sym, uint8_t lastc, int32_t olen) {
+static inline __attribute__((always_inline)) int search_offer(Search *S, int32_t pos, int32_t state, uint64_t h, double score, int32_t parent,
+                               int32_t sym, uint8_t lastc, int32_t olen) {
     if (pos < S->npos - 1) {
         if (score < S->pbest[pos] - S->thr) return 0;
         if (score > S->pbest[pos]) S->pbest[pos] = score;
     }
-    uint64_t j = hyp_key(pos, state, h) & S->tmask;
+    uint64_t j = hyp_slot(pos, state, h, S->tbits);
     for (;;) {
         int32_t v = S->table[j];
         if (!v) break;
@@ -712,13 +1063,8 @@ static int search_offer(Search *S, int32_t pos, int32_t state, uint64_t h, doubl
         j = (j + 1) & S->tmask;
     }
     if (!(score > -INFINITY)) return 0;
-    if (S->nhyps == S->caphyps) {
-        Py_ssize_t cap = S->caphyps * 2;
-        Hyp *nh = realloc(S->hyps, sizeof(Hyp) * cap);
-        if (!nh) return -1;
-        S->hyps = nh;
-        S->caphyps = cap;
-    }
+    if (S->nhyps == S->caphyps && ensure_cap((void **)&S->hyps, &S->caphyps, S->nhyps + 1, sizeof(Hyp)))
+        return -1;
     int32_t id = (int32_t)S->nhyps++;
     Hyp *hp = &S->hyps[id];
     hp->parent = parent;
@@ -732,21 +1078,67 @@ static int search_offer(Search *S, int32_t pos, int32_t state, uint64_t h, doubl
     S->table[j] = id + 1;
     if (++S->tfill * 2 > (Py_ssize_t)(S->tmask + 1))
         if (search_grow_table(S)) return -1;
-    if (S->vlen[pos] == S->vcap[pos]) {
-        Py_ssize_t cap = S->vcap[pos] ? S->vcap[pos] * 2 : 16;
-        int32_t *nv = realloc(S->vec[pos], sizeof(int32_t) * cap);
-        if (!nv) return -1;
-        S->vec[pos] = nv;
-        S->vcap[pos] = cap;
-    }
+    if (S->vlen[pos] == S->vcap[pos] &&
+        ensure_cap((void **)&S->vec[pos], &S->vcap[pos], S->vlen[pos] + 1, sizeof(int32_t)))
+        return -1;
     S->vec[pos][S->vlen[pos]++] = id;
     return 0;
 }
 
-/* a ranks before b: higher score, or equal score and created earlier */
-static inline int hyp_better(const Hyp *H, int32_t a, int32_t b) {
-    if (H[a].score != H[b].score) return H[a].score > H[b].score;
-    return a < b;
+/* an item to rank: higher score first, then lower id (creation order) */
+typedef struct Ranked {
+    double s;
+    int32_t id;
+} Ranked;
+
+static inline int ranked_better(const Ranked *x, const Ranked *y) {
+    if (x->s != y->s) return x->s > y->s;
+    return x->id < y->id;
+}
+
+/* offer x to the k best kept in R[0..*hn): a bounded heap whose root is the worst kept item */
+static inline void ranked_offer(Ranked *R, Py_ssize_t *hn, Py_ssize_t k, Ranked x) {
+    if (*hn < k) {
+        Py_ssize_t c = (*hn)++;
+        while (c > 0) {
+            Py_ssize_t par = (c - 1) / 2;
+            if (!ranked_better(&R[par], &x)) break;
+            R[c] = R[par];
+            c = par;
+        }
+        R[c] = x;
+    } else if (ranked_better(&x, &R[0])) {
+        Py_ssize_t c = 0, n = *hn;
+        for (;;) {
+            Py_ssize_t l = 2 * c + 1, r = l + 1, w = c;
+            const Ranked *wv = &x;
+            if (l < n && ranked_better(wv, &R[l])) {
+                w = l;
+                wv = &R[l];
+            }
+            if (r < n && ranked_better(wv, &R[r])) {
+                w = r;
+                wv = &R[r];
+            }
+            if (w == c) break;
+            R[c] = R[w];
+            c = w;
+        }
+        R[c] = x;
+    }
+}
+
+/* sort the kept few best first (insertion sort) */
+static inline void ranked_sort(Ranked *R, Py_ssize_t n) {
+    for (Py_ssize_t a = 1; a < n; a++) {
+        Ranked x = R[a];
+        Py_ssize_t c = a;
+        while (c > 0 && ranked_better(&x, &R[c - 1])) {
+            R[c] = R[c - 1];
+            c--;
+        }
+        R[c] = x;
+    }
 }
 
 static inline uint8_t char_class(Py_UCS4 c) {
@@ -772,12 +1164,331 @@ static inline int allowed(uint8_t kind, uint8_t lastc) {
     return 1;
 }
 
-typedef struct {
-    int32_t end;
-    int32_t unknown; /* index into unknown outputs, or -1 */
-    const int32_t *ids;
-    Py_ssize_t nids;
-} Span;
+/* the index entry of text[a:b], or NULL */
+static inline const ChunkEntry *jd_lookup(const JointDecoder *self, int tkind, const void *tdata, Py_ssize_t a,
+                                          Py_ssize_t b, uint64_t h) {
+    Py_ssize_t len = b - a;
+    uint64_t j = chunk_slot(h, len) & self->kmask;
+    for (;;) {
+        int32_t v = self->kmap[j];
+        if (!v) return NULL;
+        const ChunkEntry *e = &self->kent[v - 1];
+        if (e->h == h && e->clen == len) {
+            const Py_UCS4 *c = self->kchars + e->coff;
+            Py_ssize_t i = 0;
+            while (i < len && c[i] == PyUnicode_READ(tkind, tdata, a + i)) i++;
+            if (i == len) return e;
+        }
+        j = (j + 1) & self->kmask;
+    }
+}
+
+static void search_release_unknown(Search *S) {
+    for (Py_ssize_t j = 0; j < S->nunk; j++) {
+        Py_CLEAR(S->unk[j].out);
+        PyMem_Free(S->unk[j].chars);
+        S->unk[j].chars = NULL;
+    }
+    S->nunk = 0;
+}
+
+/* the output string of hypothesis v (its olen characters along the parent chain) */
+static PyObject *jd_output(const JointDecoder *self, const Search *S, int32_t v) {
+    const Hyp *H = S->hyps;
+    Py_UCS4 mx = 0;
+    for (int32_t u = v; u >= 0 && H[u].parent >= 0; u = H[u].parent) {
+        int32_t sym = H[u].sym;
+        Py_UCS4 m = sym >= 0 ? self->omax[sym] : S->unk[-1 - sym].maxchar;
+        if (m > mx) mx = m;
+    }
+    Py_ssize_t len = H[v].olen;
+    PyObject *s = PyUnicode_New(len, mx);
+    if (!s) return NULL;
+    int kind = PyUnicode_KIND(s);
+    void *data = PyUnicode_DATA(s);
+    Py_ssize_t end = len;
+    for (int32_t u = v; u >= 0 && H[u].parent >= 0; u = H[u].parent) {
+        int32_t sym = H[u].sym;
+        if (sym >= 0) {
+            const Py_UCS4 *c = self->ochars + self->ooff[sym];
+            Py_ssize_t l = self->ooff[sym + 1] - self->ooff[sym];
+            end -= l;
+            for (Py_ssize_t i = 0; i < l; i++) PyUnicode_WRITE(kind, data, end + i, c[i]);
+        } else {
+            const UnkOut *uo = &S->unk[-1 - sym];
+            end -= uo->len;
+            for (Py_ssize_t i = 0; i < uo->len; i++) PyUnicode_WRITE(kind, data, end + i, PyUnicode_READ_CHAR(uo->out, i));
+        }
+    }
+    if (end != 0) { /* cannot happen: olen is the sum of the outputs' lengths */
+        Py_DECREF(s);
+        PyErr_SetString(PyExc_SystemError, "output length mismatch");
+        return NULL;
+    }
+    return s;
+}
+
+/* the search over S->cut[0..n] of text; with result, the k best (output, logprob) pairs; without, only
+   the best score in *best (*found = 0 when there is no output). -1 with an exception set on error */
+static int jd_search(JointDecoder *self, Search *S, PyObject *text, Py_ssize_t n, int k, int beam, int check,
+                     PyObject *fallback, double threshold, const Py_UCS4 *tgt, Py_ssize_t tgtlen, PyObject **result,
+                     double *best, int *found) {
+    int tkind = PyUnicode_KIND(text);
+    const void *tdata = PyUnicode_DATA(text);
+    const Py_ssize_t *cut = S->cut;
+    int ms = self->max_span;
+    if (ensure_cap((void **)&S->spans, &S->spancap, (n ? n : 1) * (ms + 1), sizeof(Span))) goto nomem;
+    /* chunk candidates per start position */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Span *row = &S->spans[i * (ms + 1)];
+        Py_ssize_t cnt = 0;
+        int has_one = 0;
+        uint64_t h = 0;
+        Py_ssize_t a = cut[i];
+        for (int L = 1; L <= ms && i + L <= n; L++) {
+            for (Py_ssize_t c = cut[i + L - 1]; c < cut[i + L]; c++)
+                h = h * HASH_BASE + (uint64_t)PyUnicode_READ(tkind, tdata, c) + 1;
+            const ChunkEntry *e = jd_lookup(self, tkind, tdata, a, cut[i + L], h);
+            if (!e) continue;
+            if (L == 1) has_one = 1;
+            row[cnt + 1].end = (int32_t)(i + L);
+            row[cnt + 1].unknown = -1;
+            row[cnt + 1].entry = (int32_t)(e - self->kent);
+            row[cnt + 1].ids = self->kids + e->ioff;
+            row[cnt + 1].nids = e->nids;
+            cnt++;
+        }
+        if (!has_one) {
+            /* an unknown piece: passed through fallback (or dropped) at the unknown cost */
+            PyObject *out;
+            if (fallback != Py_None) {
+                PyObject *piece = PyUnicode_Substring(text, cut[i], cut[i + 1]);
+                if (!piece) return -1;
+                out = PyObject_CallOneArg(fallback, piece);
+                Py_DECREF(piece);
+                if (!out) return -1;
+                if (!PyUnicode_Check(out)) {
+                    Py_DECREF(out);
+                    PyErr_SetString(PyExc_TypeError, "fallback must return a string");
+                    return -1;
+                }
+            } else {
+                out = PyUnicode_New(0, 0);
+                if (!out) return -1;
+            }
+            if (ensure_cap((void **)&S->unk, &S->unkcap, S->nunk + 1, sizeof(UnkOut))) {
+                Py_DECREF(out);
+                goto nomem;
+            }
+            Py_ssize_t j = S->nunk++;
+            UnkOut *uo = &S->unk[j];
+            uo->out = out; /* owned by the search from here on */
+            uo->chars = NULL;
+            str_hash(out, &uo->h, &uo->p);
+            Py_ssize_t ol = PyUnicode_GET_LENGTH(out);
+            uo->len = ol;
+            uo->cls = ol ? char_class(PyUnicode_READ_CHAR(out, ol - 1)) : CLS_KEEP;
+            uo->maxchar = 0;
+            for (Py_ssize_t c = 0; c < ol; c++) {
+                Py_UCS4 ch = PyUnicode_READ_CHAR(out, c);
+                if (ch > uo->maxchar) uo->maxchar = ch;
+            }
+            if (tgt) {
+                uo->chars = PyUnicode_AsUCS4Copy(out);
+                if (!uo->chars) return -1;
+            }
+            row[0].end = (int32_t)(i + 1);
+            row[0].unknown = (int32_t)j;
+            row[0].entry = -1;
+            row[0].ids = NULL;
+            row[0].nids = 0;
+            /* unknown first, then the found chunks */
+            S->nspans[i] = cnt + 1;
+        } else {
+            memmove(&row[0], &row[1], sizeof(Span) * cnt);
+            S->nspans[i] = cnt;
+        }
+    }
+    /* search */
+    if (search_offer(S, 0, self->start, 0, 0.0, -1, 0, 0, 0)) goto nomem;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_ssize_t cnt = S->vlen[i];
+        if (!cnt) continue;
+        if (ensure_cap((void **)&S->items, &S->itemscap, cnt, sizeof(int32_t))) goto nomem;
+        int32_t *items = S->items;
+        memcpy(items, S->vec[i], sizeof(int32_t) * cnt);
+        if (cnt > beam) {
+            /* the beam best (score descending, creation order among ties) */
+            if (ensure_cap((void **)&S->ranked, &S->rankedcap, beam, sizeof(Ranked))) goto nomem;
+            Ranked *R = S->ranked;
+            const Hyp *H = S->hyps;
+            Py_ssize_t hn = 0;
+            for (Py_ssize_t a = 0; a < cnt; a++) {
+                if (a + 8 < cnt) __builtin_prefetch(&H[items[a + 8]]);
+                Ranked x = {H[items[a]].score, items[a]};
+                ranked_offer(R, &hn, beam, x);
+            }
+            ranked_sort(R, hn);
+            cnt = hn;
+            for (Py_ssize_t a = 0; a < cnt; a++) items[a] = R[a].id;
+        }
+        if (threshold < INFINITY) {
+            double bst = -INFINITY;
+            for (Py_ssize_t a = 0; a < cnt; a++)
+                if (S->hyps[items[a]].score > bst) bst = S->hyps[items[a]].score;
+            Py_ssize_t kept = 0;
+            for (Py_ssize_t a = 0; a < cnt; a++)
+                if (S->hyps[items[a]].score >= bst - threshold) items[kept++] = items[a];
+            cnt = kept;
+        }
+        const Span *row = &S->spans[i * (ms + 1)];
+        for (Py_ssize_t si = 0; si < S->nspans[i]; si++) {
+            const Span *sp = &row[si];
+            if (sp->unknown >= 0) {
+                const UnkOut *uo = &S->unk[sp->unknown];
+                int32_t sym = -1 - sp->unknown;
+                for (Py_ssize_t a = 0; a < cnt; a++) {
+                    const Hyp *hp = &S->hyps[items[a]];
+                    int32_t holen = hp->olen;
+                    if (tgt && !spells(tgt, tgtlen, holen, uo->chars, uo->len)) continue;
+                    uint64_t h = hp->h * uo->p + uo->h;
+                    uint8_t lc = uo->cls == CLS_KEEP ? hp->lastc : uo->cls;
+                    if (search_offer(S, sp->end, self->root, h, hp->score + self->unk, items[a], sym, lc,
+                                     holen + (int32_t)uo->len))
+                        goto nomem;
+                }
+                continue;
+            }
+            const IdInfo *ids = sp->ids;
+            Py_ssize_t nids = sp->nids;
+            int32_t end = sp->end;
+            for (Py_ssize_t a = 0; a < cnt; a++) {
+                int32_t parent = items[a];
+                const Hyp *hp = &S->hyps[parent];
+                if (a + 1 < cnt) jd_prefetch(self, S->hyps[items[a + 1]].state, sp->entry);
+                /* hp may move when an offer grows the hypotheses: keep its fields */
+                int32_t hstate = hp->state, holen = hp->olen;
+                double hscore = hp->score;
+                uint64_t hh = hp->h;
+                uint8_t hlast = hp->lastc;
+                ExpSlot *slots = NULL;
+                int fetched = 0; /* the step slots are looked up for the first graphone that passes */
+                for (Py_ssize_t b = 0; b < nids; b++) {
+                    const IdInfo *x = &ids[b];
+                    if (check && x->kind && !allowed(x->kind, hlast)) continue;
+                    if (tgt && x->len &&
+                        (holen + x->len > tgtlen || tgt[holen] != x->c0 ||
+                         !spells(tgt, tgtlen, holen, self->ochars + x->coff, x->len)))
+                        continue;
+                    if (!fetched) {
+                        slots = jd_slots(self, hstate, sp->entry, nids);
+                        fetched = 1;
+                    }
+                    int32_t nxt;
+                    double alp = jd_step(self, slots, b, hstate, x->g, &nxt);
+                    uint64_t h = hh * x->pow + x->hash;
+                    uint8_t lc = x->cls == CLS_KEEP ? hlast : x->cls;
+                    if (search_offer(S, end, nxt, h, hscore + alp, parent, x->g, lc, holen + x->len)) goto nomem;
+                }
+            }
+        }
+    }
+    /* final: add the end-of-word arc, merge equal outputs (first wins ties), k best (stable) */
+    {
+        Py_ssize_t cnt = S->vlen[n];
+        const int32_t *last = S->vec[n];
+        if (!result) { /* the best score only */
+            double bst = -INFINITY;
+            int any = 0;
+            for (Py_ssize_t a = 0; a < cnt; a++) {
+                const Hyp *hp = &S->hyps[last[a]];
+                if (tgt && hp->olen != tgtlen) continue;
+                int32_t nxt;
+                double total = hp->score + jd_final(self, hp->state, &nxt);
+                if (!any || total > bst) bst = total;
+                any = 1;
+            }
+            *found = any;
+            *best = bst;
+            return 0;
+        }
+        if (ensure_cap((void **)&S->fin, &S->fincap, cnt ? cnt : 1, sizeof(int32_t)) ||
+            ensure_cap((void **)&S->tot, &S->totcap, cnt ? cnt : 1, sizeof(double)) ||
+            ensure_cap((void **)&S->fh, &S->fhcap, cnt ? cnt : 1, sizeof(uint64_t)) ||
+            ensure_cap((void **)&S->ranked, &S->rankedcap, k < cnt ? k : (cnt ? cnt : 1), sizeof(Ranked)))
+            goto nomem;
+        int32_t *fin = S->fin;
+        double *tot = S->tot;
+        uint64_t *fh = S->fh;
+        Py_ssize_t fcap = 16;
+        while (fcap < cnt * 2 + 1) fcap <<= 1;
+        if (ensure_cap((void **)&S->ftab, &S->ftabcap, fcap, sizeof(int32_t))) goto nomem;
+        int32_t *ftab = S->ftab; /* output hash -> final slot + 1 */
+        memset(ftab, 0, sizeof(int32_t) * fcap);
+        Py_ssize_t nf = 0;
+        for (Py_ssize_t a = 0; a < cnt; a++) {
+            const Hyp *hp = &S->hyps[last[a]];
+            if (a + 1 < cnt) jd_prefetch(self, S->hyps[last[a + 1]].state, self->nk);
+            if (tgt && hp->olen != tgtlen) continue;
+            int32_t nxt;
+            double total = hp->score + jd_final(self, hp->state, &nxt);
+            uint64_t j = mix64(hp->h) & (uint64_t)(fcap - 1);
+            while (ftab[j] && fh[ftab[j] - 1] != hp->h) j = (j + 1) & (uint64_t)(fcap - 1);
+            if (ftab[j]) {
+                Py_ssize_t f = ftab[j] - 1;
+                if (total > tot[f]) {
+                    tot[f] = total;
+                    fin[f] = last[a];
+                }
+            } else {
+                fin[nf] = last[a];
+                tot[nf] = total;
+                fh[nf] = hp->h;
+                ftab[j] = (int32_t)(++nf);
+            }
+        }
+        /* the k best slots (total descending, first merged among ties), best first */
+        Py_ssize_t kk = k < nf ? k : nf, hn = 0;
+        Ranked *R = S->ranked;
+        for (int32_t f = 0; f < (int32_t)nf; f++) {
+            Ranked x = {tot[f], f};
+            ranked_offer(R, &hn, kk, x);
+        }
+        ranked_sort(R, hn);
+        PyObject *res = PyList_New(hn);
+        if (!res) return -1;
+        for (Py_ssize_t r = 0; r < hn; r++) {
+            int32_t f = R[r].id;
+            PyObject *joined = jd_output(self, S, fin[f]);
+            PyObject *score = joined ? PyFloat_FromDouble(tot[f]) : NULL;
+            PyObject *pair = score ? PyTuple_New(2) : NULL;
+            if (!pair) {
+                Py_XDECREF(joined);
+                Py_XDECREF(score);
+                Py_DECREF(res);
+                return -1;
+            }
+            PyTuple_SET_ITEM(pair, 0, joined);
+            PyTuple_SET_ITEM(pair, 1, score);
+            PyList_SET_ITEM(res, r, pair);
+        }
+        *result = res;
+        return 0;
+    }
+nomem:
+    PyErr_NoMemory();
+    return -1;
+}
+
+/* run one search with the decoder's scratch buffers (or fresh ones when a search is already running,
+   e.g. when a fallback calls back into this decoder) */
+static int jd_run(JointDecoder *self, Search *S, PyObject *text, Py_ssize_t n, int k, int beam, int check,
+                  PyObject *fallback, double threshold, const Py_UCS4 *tgt, Py_ssize_t tgtlen, PyObject **result,
+                  double *best, int *found) {
+    int rc = jd_search(self, S, text, n, k, beam, check, fallback, threshold, tgt, tgtlen, result, best, found);
+    search_release_unknown(S);
+    return rc;
+}
 
 static PyObject *JointDecoder_decode(JointDecoder *self, PyObject *args, PyObject *kwds) {
     static char *kwlist[] = {"text", "cuts", "k", "beam", "check", "fallback", "threshold", "target", NULL};
@@ -787,378 +1498,72 @@ static PyObject *JointDecoder_decode(JointDecoder *self, PyObject *args, PyObjec
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "U|OiipOdO", kwlist, &text, &cuts, &k, &beam, &check,
                                      &fallback, &threshold, &target))
         return NULL;
+    if (!self->am) {
+        PyErr_SetString(PyExc_ValueError, "JointDecoder is not initialized");
+        return NULL;
+    }
     if (target != Py_None && !PyUnicode_Check(target)) {
         PyErr_SetString(PyExc_TypeError, "target must be a string or None");
         return NULL;
     }
-    /* forced search: only outputs that spell target */
-    Py_UCS4 *tgt = NULL;
-    Py_ssize_t tgtlen = -1;
-    Py_UCS4 **uchars = NULL; /* characters of the unknown pieces' outputs (forced search only) */
     if (k < 1) k = 1;
     if (beam < 1) beam = 1;
+    Search local;
+    memset(&local, 0, sizeof(local));
+    int nested = self->busy;
+    Search *S = nested ? &local : &self->scratch;
+    self->busy = 1;
+    PyObject *result = NULL, *seq = NULL;
+    Py_UCS4 *tgt = NULL; /* forced search: only outputs that spell target */
+    Py_ssize_t tgtlen = -1;
     Py_ssize_t tlen = PyUnicode_GET_LENGTH(text);
     Py_ssize_t n;
-    Py_ssize_t *cut = NULL;
-    PyObject *result = NULL, *unk_outs = NULL;
-    Span *spans = NULL;
-    Py_ssize_t *nspans = NULL;
-    uint64_t *uh = NULL, *up = NULL;
-    uint8_t *ucls = NULL;
-    int32_t *items = NULL;
-    Search S;
-    memset(&S, 0, sizeof(S));
     if (target != Py_None) {
         tgt = PyUnicode_AsUCS4Copy(target);
-        if (!tgt) return NULL;
+        if (!tgt) goto done;
         tgtlen = PyUnicode_GET_LENGTH(target);
     }
     if (cuts == Py_None) {
         n = tlen;
-        cut = malloc(sizeof(Py_ssize_t) * (n + 1));
-        if (!cut) {
-            PyMem_Free(tgt);
-            return PyErr_NoMemory();
+        if (search_reset(S, n + 1, threshold)) {
+            PyErr_NoMemory();
+            goto done;
         }
-        for (Py_ssize_t i = 0; i <= n; i++) cut[i] = i;
+        for (Py_ssize_t i = 0; i <= n; i++) S->cut[i] = i;
     } else {
-        PyObject *seq = PySequence_Fast(cuts, "cuts must be a sequence of offsets");
-        if (!seq) {
-            PyMem_Free(tgt);
-            return NULL;
-        }
-        n = PySequence_Fast_GET_SIZE(seq) - 1;
+        seq = PySequence_Fast(cuts, "cuts must be a sequence of offsets");
+        if (!seq) goto done;
+        Py_ssize_t m = PySequence_Fast_GET_SIZE(seq);
+        n = m - 1;
         if (n < 0) n = 0;
-        cut = malloc(sizeof(Py_ssize_t) * (n + 1));
-        if (!cut) {
-            Py_DECREF(seq);
-            PyMem_Free(tgt);
-            return PyErr_NoMemory();
+        if (search_reset(S, n + 1, threshold)) {
+            PyErr_NoMemory();
+            goto done;
         }
+        Py_ssize_t *cut = S->cut;
         cut[0] = 0;
-        if (PySequence_Fast_GET_SIZE(seq) < 2 && tlen > 0) {
+        if (m < 2 && tlen > 0) {
             PyErr_SetString(PyExc_ValueError, "cuts must run from 0 to the length of the text");
-            Py_DECREF(seq);
-            free(cut);
-            PyMem_Free(tgt);
-            return NULL;
+            goto done;
         }
-        for (Py_ssize_t i = 0; i <= n && i < PySequence_Fast_GET_SIZE(seq); i++) {
+        for (Py_ssize_t i = 0; i <= n && i < m; i++) {
             cut[i] = PyLong_AsSsize_t(PySequence_Fast_GET_ITEM(seq, i));
             if ((cut[i] == -1 && PyErr_Occurred()) || cut[i] < 0 || cut[i] > tlen ||
                 (i > 0 && cut[i] < cut[i - 1]) || (i == 0 && cut[i] != 0) || (i == n && cut[i] != tlen)) {
                 if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "bad cut offsets");
-                Py_DECREF(seq);
-                free(cut);
-                PyMem_Free(tgt);
-                return NULL;
-            }
-        }
-        Py_DECREF(seq);
-    }
-    int ms = self->max_span;
-    spans = malloc(sizeof(Span) * (n ? n : 1) * (ms + 1));
-    nspans = calloc(n ? n : 1, sizeof(Py_ssize_t));
-    unk_outs = PyList_New(0);
-    uh = malloc(sizeof(uint64_t) * (n ? n : 1));
-    up = malloc(sizeof(uint64_t) * (n ? n : 1));
-    ucls = malloc(n ? n : 1);
-    uchars = calloc(n ? n : 1, sizeof(Py_UCS4 *));
-    if (!uchars || !spans || !nspans || !unk_outs || !uh || !up || !ucls) {
-        PyErr_NoMemory();
-        goto done;
-    }
-    /* chunk candidates per start position */
-    for (Py_ssize_t i = 0; i < n; i++) {
-        Span *row = &spans[i * (ms + 1)];
-        Py_ssize_t cnt = 0;
-        int has_one = 0;
-        for (int L = 1; L <= ms && i + L <= n; L++) {
-            PyObject *chunk = PyUnicode_Substring(text, cut[i], cut[i + L]);
-            if (!chunk) goto done;
-            PyObject *ids = PyDict_GetItemWithError(self->index, chunk);
-            Py_DECREF(chunk);
-            if (!ids) {
-                if (PyErr_Occurred()) goto done;
-                continue;
-            }
-            if (L == 1) has_one = 1;
-            row[cnt + 1].end = (int32_t)(i + L);
-            row[cnt + 1].unknown = -1;
-            row[cnt + 1].ids = (const int32_t *)PyBytes_AS_STRING(ids);
-            row[cnt + 1].nids = PyBytes_GET_SIZE(ids) / (Py_ssize_t)sizeof(int32_t);
-            cnt++;
-        }
-        if (!has_one) {
-            /* an unknown piece: passed through fallback (or dropped) at the unknown cost */
-            PyObject *out;
-            if (fallback != Py_None) {
-                PyObject *piece = PyUnicode_Substring(text, cut[i], cut[i + 1]);
-                if (!piece) goto done;
-                out = PyObject_CallOneArg(fallback, piece);
-                Py_DECREF(piece);
-                if (!out) goto done;
-                if (!PyUnicode_Check(out)) {
-                    Py_DECREF(out);
-                    PyErr_SetString(PyExc_TypeError, "fallback must return a string");
-                    goto done;
-                }
-            } else {
-                out = PyUnicode_New(0, 0);
-                if (!out) goto done;
-            }
-            Py_ssize_t j = PyList_GET_SIZE(unk_outs);
-            int err = PyList_Append(unk_outs, out);
-            str_hash(out, &uh[j], &up[j]);
-            Py_ssize_t ol = PyUnicode_GET_LENGTH(out);
-            ucls[j] = ol ? char_class(PyUnicode_READ_CHAR(out, ol - 1)) : CLS_KEEP;
-            if (tgt && !err) {
-                uchars[j] = PyUnicode_AsUCS4Copy(out); 
-                if (!uchars[j]) err = -1;
-            }
-            Py_DECREF(out);
-            if (err) goto done;
-            row[0].end = (int32_t)(i + 1);
-            row[0].unknown = (int32_t)j;
-            row[0].ids = NULL;
-            row[0].nids = 0;
-            /* shift: unknown first, then the found chunks */
-            nspans[i] = cnt + 1;
-        } else {
-            memmove(&row[0], &row[1], sizeof(Span) * cnt);
-            nspans[i] = cnt;
-        }
-    }
-    /* search */
-    S.npos = n + 1;
-    S.caphyps = 256;
-    S.hyps = malloc(sizeof(Hyp) * S.caphyps);
-    S.tmask = 1023;
-    S.table = calloc(S.tmask + 1, sizeof(int32_t));
-    S.vec = calloc(S.npos, sizeof(int32_t *));
-    S.vlen = calloc(S.npos, sizeof(Py_ssize_t));
-    S.vcap = calloc(S.npos, sizeof(Py_ssize_t));
-    S.pbest = malloc(sizeof(double) * S.npos);
-    S.thr = threshold;
-    if (S.pbest)
-        for (Py_ssize_t i = 0; i < S.npos; i++) S.pbest[i] = -INFINITY;
-    items = malloc(sizeof(int32_t) * 64);
-    Py_ssize_t items_cap = 64;
-    if (!S.hyps || !S.table || !S.vec || !S.vlen || !S.vcap || !S.pbest || !items) {
-        PyErr_NoMemory();
-        goto done;
-    }
-    if (search_offer(&S, 0, self->start, 0, 0.0, -1, 0, 0, 0)) {
-        PyErr_NoMemory();
-        goto done;
-    }
-    const Automaton *am = self->am;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        Py_ssize_t cnt = S.vlen[i];
-        if (!cnt) continue;
-        if (cnt > items_cap) {
-            int32_t *ni = realloc(items, sizeof(int32_t) * cnt);
-            if (!ni) {
-                PyErr_NoMemory();
                 goto done;
             }
-            items = ni;
-            items_cap = cnt;
-        }
-        memcpy(items, S.vec[i], sizeof(int32_t) * cnt);
-        if (cnt > beam) {
-            /* the beam best (score descending, creation order among ties) via a bounded heap whose
-               root is the worst kept item */
-            const Hyp *H = S.hyps;
-            Py_ssize_t hn = 0;
-            for (Py_ssize_t a = 0; a < cnt; a++) {
-                int32_t x = items[a];
-                if (hn < beam) {
-                    Py_ssize_t c = hn++;
-                    while (c > 0) {
-                        Py_ssize_t par = (c - 1) / 2;
-                        if (!hyp_better(H, items[par], x)) break;
-                        items[c] = items[par];
-                        c = par;
-                    }
-                    items[c] = x;
-                } else if (hyp_better(H, x, items[0])) {
-                    Py_ssize_t c = 0;
-                    for (;;) {
-                        Py_ssize_t l = 2 * c + 1, r = l + 1, w = c;
-                        int32_t wv = x;
-                        if (l < hn && hyp_better(H, wv, items[l])) {
-                            w = l;
-                            wv = items[l];
-                        }
-                        if (r < hn && hyp_better(H, wv, items[r])) {
-                            w = r;
-                            wv = items[r];
-                        }
-                        if (w == c) break;
-                        items[c] = items[w];
-                        c = w;
-                    }
-                    items[c] = x;
-                }
-            }
-            cnt = hn;
-            for (Py_ssize_t a = 1; a < cnt; a++) { /* insertion sort of the kept few, best first */
-                int32_t x = items[a];
-                Py_ssize_t c = a;
-                while (c > 0 && hyp_better(H, x, items[c - 1])) {
-                    items[c] = items[c - 1];
-                    c--;
-                }
-                items[c] = x;
-            }
-        }
-        if (threshold < INFINITY) {
-            double best = -INFINITY;
-            for (Py_ssize_t a = 0; a < cnt; a++)
-                if (S.hyps[items[a]].score > best) best = S.hyps[items[a]].score;
-            Py_ssize_t kept = 0;
-            for (Py_ssize_t a = 0; a < cnt; a++)
-                if (S.hyps[items[a]].score >= best - threshold) items[kept++] = items[a];
-            cnt = kept;
-        }
-        Span *row = &spans[i * (ms + 1)];
-        for (Py_ssize_t si = 0; si < nspans[i]; si++) {
-            Span sp = row[si];
-            if (sp.unknown >= 0) {
-                int32_t j = sp.unknown;
-                Py_ssize_t ulen = PyUnicode_GET_LENGTH(PyList_GET_ITEM(unk_outs, j));
-                for (Py_ssize_t a = 0; a < cnt; a++) {
-                    Hyp hp = S.hyps[items[a]];
-                    if (tgt && !spells(tgt, tgtlen, hp.olen, uchars[j], ulen)) continue;
-                    uint64_t h = hp.h * up[j] + uh[j];
-                    uint8_t lc = ucls[j] == CLS_KEEP ? hp.lastc : ucls[j];
-                    if (search_offer(&S, sp.end, self->root, h, hp.score + self->unk, items[a], -1 - j, lc,
-                                     hp.olen + (int32_t)ulen)) {
-                        PyErr_NoMemory();
-                        goto done;
-                    }
-                }
-                continue;
-            }
-            for (Py_ssize_t a = 0; a < cnt; a++) {
-                Hyp hp = S.hyps[items[a]];
-                for (Py_ssize_t b = 0; b < sp.nids; b++) {
-                    int32_t g = sp.ids[b];
-                    if (check && self->kind[g] && !allowed(self->kind[g], hp.lastc)) continue;
-                    Py_ssize_t glen = self->ooff[g + 1] - self->ooff[g];
-                    if (tgt && !spells(tgt, tgtlen, hp.olen, self->ochars + self->ooff[g], glen)) continue;
-                    int32_t nxt;
-                    double alp = am_step(am, hp.state, g, &nxt);
-                    uint64_t h = hp.h * self->opow[g] + self->ohash[g];
-                    uint8_t lc = self->cls[g] == CLS_KEEP ? hp.lastc : self->cls[g];
-                    if (search_offer(&S, sp.end, nxt, h, hp.score + alp, items[a], g, lc, hp.olen + (int32_t)glen)) {
-                        PyErr_NoMemory();
-                        goto done;
-                    }
-                }
-            }
         }
     }
-    /* final: add the end-of-word arc, merge equal outputs (first wins ties), k best (stable) */
-    {
-        Py_ssize_t cnt = S.vlen[n];
-        int32_t *fin = malloc(sizeof(int32_t) * (cnt ? cnt : 1));
-        double *tot = malloc(sizeof(double) * (cnt ? cnt : 1));
-        uint64_t fcap = 16;
-        while (fcap < (uint64_t)cnt * 2 + 1) fcap <<= 1;
-        int32_t *ftab = calloc(fcap, sizeof(int32_t)); /* output hash -> final slot + 1 */
-        Py_ssize_t nf = 0;
-        if (!fin || !tot || !ftab) {
-            free(fin);
-            free(tot);
-            free(ftab);
-            PyErr_NoMemory();
-            goto done;
-        }
-        for (Py_ssize_t a = 0; a < cnt; a++) {
-            Hyp *hp = &S.hyps[S.vec[n][a]];
-            if (tgt && hp->olen != tgtlen) continue;
-            int32_t nxt;
-            double total = hp->score + am_step(am, hp->state, 0, &nxt);
-            uint64_t j = mix64(hp->h) & (fcap - 1);
-            while (ftab[j] && S.hyps[fin[ftab[j] - 1]].h != hp->h) j = (j + 1) & (fcap - 1);
-            if (ftab[j]) {
-                Py_ssize_t f = ftab[j] - 1;
-                if (total > tot[f]) {
-                    tot[f] = total;
-                    fin[f] = S.vec[n][a];
-                }
-            } else {
-                fin[nf] = S.vec[n][a];
-                tot[nf] = total;
-                ftab[j] = (int32_t)(++nf);
-            }
-        }
-        free(ftab);
-        result = PyList_New(0);
-        if (!result) {
-            free(fin);
-            free(tot);
-            goto done;
-        }
-        char *used = calloc(nf ? nf : 1, 1);
-        if (!used) {
-            free(fin);
-            free(tot);
-            Py_CLEAR(result);
-            PyErr_NoMemory();
-            goto done;
-        }
-        for (int r = 0; r < k && r < nf; r++) {
-            Py_ssize_t best = -1;
-            for (Py_ssize_t f = 0; f < nf; f++)
-                if (!used[f] && (best < 0 || tot[f] > tot[best])) best = f;
-            used[best] = 1;
-            /* rebuild the output string */
-            PyObject *parts = PyList_New(0);
-            int bad = parts == NULL;
-            for (int32_t v = fin[best]; !bad && v >= 0 && S.hyps[v].parent >= 0; v = S.hyps[v].parent) {
-                int32_t sym = S.hyps[v].sym;
-                PyObject *o = sym >= 0 ? PyTuple_GET_ITEM(self->outputs, sym) : PyList_GET_ITEM(unk_outs, -1 - sym);
-                if (PyList_Append(parts, o)) bad = 1;
-            }
-            PyObject *joined = NULL;
-            if (!bad && !PyList_Reverse(parts)) {
-                PyObject *empty = PyUnicode_New(0, 0);
-                if (empty) {
-                    joined = PyUnicode_Join(empty, parts);
-                    Py_DECREF(empty);
-                }
-            }
-            Py_XDECREF(parts);
-            PyObject *pair = joined ? Py_BuildValue("(Nd)", joined, tot[best]) : NULL;
-            if (!pair || PyList_Append(result, pair)) {
-                Py_XDECREF(pair);
-                Py_CLEAR(result);
-                break;
-            }
-            Py_DECREF(pair);
-        }
-        free(used);
-        free(fin);
-        free(tot);
-    }
+    if (jd_run(self, S, text, n, k, beam, check, fallback, threshold, tgt, tgtlen, &result, NULL, NULL))
+        Py_CLEAR(result);
 done:
-    if (uchars) {
-        for (Py_ssize_t j = 0; j < n; j++) PyMem_Free(uchars[j]);
-        free(uchars);
-    }
+    Py_XDECREF(seq);
     PyMem_Free(tgt);
-    free(cut);
-    free(spans);
-    free(nspans);
-    free(uh);
-    free(up);
-    free(ucls);
-    free(items);
-    Py_XDECREF(unk_outs);
-    search_free(&S);
+    if (nested)
+        search_free(&local);
+    else
+        self->busy = 0;
     return result;
 }
 
@@ -1169,6 +1574,11 @@ static PyObject *JointDecoder_best_scores(JointDecoder *self, PyObject *args) {
     PyObject *words;
     int beam;
     if (!PyArg_ParseTuple(args, "Oi", &words, &beam)) return NULL;
+    if (!self->am) {
+        PyErr_SetString(PyExc_ValueError, "JointDecoder is not initialized");
+        return NULL;
+    }
+    if (beam < 1) beam = 1;
     PyObject *seq = PySequence_Fast(words, "words must be a sequence of strings");
     if (!seq) return NULL;
     Py_ssize_t nw = PySequence_Fast_GET_SIZE(seq);
@@ -1177,6 +1587,11 @@ static PyObject *JointDecoder_best_scores(JointDecoder *self, PyObject *args) {
         Py_DECREF(seq);
         return NULL;
     }
+    Search local;
+    memset(&local, 0, sizeof(local));
+    int nested = self->busy;
+    Search *S = nested ? &local : &self->scratch;
+    self->busy = 1;
     for (Py_ssize_t w = 0; w < nw; w++) {
         PyObject *word = PySequence_Fast_GET_ITEM(seq, w);
         if (!PyUnicode_Check(word)) {
@@ -1184,48 +1599,40 @@ static PyObject *JointDecoder_best_scores(JointDecoder *self, PyObject *args) {
             goto fail;
         }
         Py_ssize_t len = PyUnicode_GET_LENGTH(word);
-        PyObject *cuts = PyList_New(0);
-        if (!cuts) goto fail;
-        int joined = 0;
-        Py_UCS4 head = 0; /* first character of the current unit */
-        for (Py_ssize_t i = 0; i < len; i++) {
-            Py_UCS4 c = PyUnicode_READ_CHAR(word, i);
-            if (i > 0 && (c == DEVA_NUKTA || (c == DEVA_VIRAMA && deva_consonant(head)))) {
-                joined = 1;
-                continue;
-            }
-            head = c;
-            PyObject *o = PyLong_FromSsize_t(i);
-            if (!o || PyList_Append(cuts, o)) {
-                Py_XDECREF(o);
-                Py_DECREF(cuts);
-                goto fail;
-            }
-            Py_DECREF(o);
-        }
-        PyObject *end = PyLong_FromSsize_t(len);
-        if (!end || PyList_Append(cuts, end)) {
-            Py_XDECREF(end);
-            Py_DECREF(cuts);
+        int wkind = PyUnicode_KIND(word);
+        const void *wdata = PyUnicode_DATA(word);
+        if (search_reset(S, len + 1, INFINITY)) {
+            PyErr_NoMemory();
             goto fail;
         }
-        Py_DECREF(end);
-        PyObject *call = Py_BuildValue("(OOiiiO)", word, joined ? cuts : Py_None, 1, beam, 0, Py_None);
-        Py_DECREF(cuts);
-        if (!call) goto fail;
-        PyObject *res = JointDecoder_decode(self, call, NULL);
-        Py_DECREF(call);
-        if (!res) goto fail;
+        Py_ssize_t *cut = S->cut, n = 0;
+        Py_UCS4 head = 0; /* first character of the current unit */
+        for (Py_ssize_t i = 0; i < len; i++) {
+            Py_UCS4 c = PyUnicode_READ(wkind, wdata, i);
+            if (i > 0 && (c == DEVA_NUKTA || (c == DEVA_VIRAMA && deva_consonant(head)))) continue;
+            head = c;
+            cut[n++] = i;
+        }
+        cut[n] = len;
+        S->npos = n + 1;
         double score = 0.0;
-        if (PyList_GET_SIZE(res) > 0) score = PyFloat_AsDouble(PyTuple_GET_ITEM(PyList_GET_ITEM(res, 0), 1));
-        Py_DECREF(res);
-        PyObject *f = PyFloat_FromDouble(score);
+        int found = 0;
+        if (jd_run(self, S, word, n, 1, beam, 0, Py_None, INFINITY, NULL, -1, NULL, &score, &found)) goto fail;
+        PyObject *f = PyFloat_FromDouble(found ? score : 0.0);
         if (!f) goto fail;
         PyList_SET_ITEM(out, w, f);
     }
+    if (nested)
+        search_free(&local);
+    else
+        self->busy = 0;
     Py_DECREF(seq);
     return out;
 fail:
+    if (nested)
+        search_free(&local);
+    else
+        self->busy = 0;
     Py_DECREF(seq);
     Py_DECREF(out);
     return NULL;
