@@ -193,6 +193,10 @@ class _Memory:
         self.d2r[deva][roman] = self.d2r[deva].get(roman, 0.0) + count
 
 
+def _best_first(t: tuple[float, str, float]) -> tuple[float, str]:
+    return (-t[0], t[1])
+
+
 @dataclass
 class _Found:
     """The candidates of one Latin word while they are gathered and ranked (see LearnedModel._channel)."""
@@ -496,11 +500,14 @@ class LearnedModel:
             return
         p = self.params
         cands = found.cands
-        floor = min((s for s, _ in cands.values()), default=0.0) + (unspellable or 0.0)
+        floor = 0.0
+        if unspellable is not None:
+            floor = min((s for s, _ in cands.values()), default=0.0) + unspellable
+        decode = self.joint.decode
         for deva, char_lp in zip(devas, self.charlm.scores_if_wellformed(devas), strict=True):
             if char_lp is None:
                 continue
-            forced = self.joint.decode(found.roman, to_roman=False, beam=p.forced_beam, target=deva)
+            forced = decode(found.roman, to_roman=False, beam=p.forced_beam, target=deva)
             if forced:
                 cands[deva] = (forced[0][1], char_lp)
             elif unspellable is not None:
@@ -518,12 +525,13 @@ class LearnedModel:
             s = lp + w_char * char_lp
             if rules_first:
                 s += self._rules_feature(deva, found.roman)
-            c = attested.get(deva)
-            if c:
-                s += w_mem * math.log1p(c)
+            if attested:
+                c = attested.get(deva)
+                if c:
+                    s += w_mem * math.log1p(c)
             u = prior(deva)
             staged.append((s + w_word * (u if u is not None else oov), deva, s))
-        staged.sort(key=lambda t: (-t[0], t[1]))
+        staged.sort(key=_best_first)
         return staged
 
     def _second_ranking(self, found: _Found, top: list[tuple[float, str, float]]) -> list[tuple[str, float]]:
