@@ -90,6 +90,11 @@ def test_english_model_spells_its_training_words(
     assert not english.can_spell("notanenglishwordatall", deva, beam=16)
 
 
+def test_english_model_needs_a_table() -> None:
+    with pytest.raises(ValueError):
+        EnglishModel(train_english([("कमल", "kamal", 1.0)], {"kamal": ("x",)}).joint)  # type: ignore[union-attr]
+
+
 def test_no_english_model_without_pronounced_pairs(lexicon: list[tuple[str, str, float]]) -> None:
     assert train_english(lexicon, {}) is None
     assert train(lexicon[:50], em_iterations=1).english is None
@@ -128,6 +133,7 @@ def test_english_component_survives_save_load_and_adaptation(
     loaded = LearnedModel.load(path)
     assert isinstance(loaded.english, EnglishModel)
     assert loaded.english.tables() == model.english.tables()  # type: ignore[union-attr]
+    assert loaded.english.prons == model.english.prons  # type: ignore[union-attr]
     assert loaded.to_arrays() == model.to_arrays()
     for _, roman, _ in lexicon[:40]:  # (the file stores log-probabilities in single precision)
         got, want = loaded.devanagarize_topk(roman, 5), model.devanagarize_topk(roman, 5)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import os
+import random
+from array import array
 
 import pytest
 from hypothesis import given, settings
@@ -183,11 +185,31 @@ def test_unknown_state_scores_at_the_floor(shipped: LearnedModel) -> None:
         (({-1: (0.0, 0)}, [-1], [0.0], 0, 2, -20.0), ValueError),  # negative key
         (({9: (0.0, 0)}, [-1], [0.0], 0, 2, -20.0), ValueError),  # key of a state that does not exist
         (({}, [-1, 0], [0.0], 0, 2, -20.0), ValueError),  # backoff and bow differ in length
+        (([1], [0.0], [0]), TypeError),  # neither a dict nor a 3-tuple
+        ((([1], [0.0], [0]), [-1], [0.0], 0, 2, -20.0), TypeError),  # lists, not typed arrays
+        (((array("q", [1]), array("d", [0.0]), array("i", [0])), [-1], [0.0], 0, 2, -20.0), TypeError),
+        (((array("q", [1, 2]), array("f", [0.0]), array("i", [0])), [-1], [0.0], 0, 2, -20.0), ValueError),
+        (((array("q", [9]), array("f", [0.0]), array("i", [0])), [-1], [0.0], 0, 2, -20.0), ValueError),
     ],
 )
 def test_automaton_rejects_bad_tables(args: tuple, error: type[Exception]) -> None:
     with pytest.raises(error):
         fastlm.Automaton(*args)
+
+
+@pytest.mark.parametrize("name", ["joint", "charlm", "wordlm"])
+def test_automaton_from_arrays_is_the_automaton_from_the_dict(shipped: LearnedModel, name: str) -> None:
+    lm = shipped.joint if name == "joint" else getattr(shipped, name).lm
+    arrays = lm.to_arrays()
+    from_arrays = fastlm.Automaton(
+        (arrays["keys"], arrays["lp"], arrays["next"]), lm.backoff, lm.bow, lm.root, lm.mult, LOG_UNK
+    )
+    from_dict = fastlm.Automaton(dict(lm.arcmap), lm.backoff, lm.bow, lm.root, lm.mult, LOG_UNK)
+    assert from_arrays.arcs() == from_dict.arcs() == len(arrays["keys"])
+    rng = random.Random(7)
+    for _ in range(3000):
+        state, g = rng.randrange(len(lm.backoff)), rng.randrange(lm.vocab_size + 1)
+        assert from_arrays.step(state, g) == from_dict.step(state, g) == _step_python(lm, state, g)
 
 
 def test_decoder_rejects_bad_cuts(shipped: LearnedModel) -> None:

@@ -131,15 +131,64 @@ static void Automaton_dealloc(Automaton *self) {
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
+/* the arcs of a (keys, lp, next) tuple of arrays (typecodes "q", "f", "i", as NgramLM.to_arrays) into
+   a new KeyedArc array; -1 with an exception set on error */
+static int read_arc_arrays(PyObject *tuple, long long mult, Py_ssize_t ns, KeyedArc **out, Py_ssize_t *count) {
+    Py_buffer b[3];
+    static const char *formats[3] = {"q", "f", "i"};
+    static const Py_ssize_t sizes[3] = {8, 4, 4};
+    int got = 0, rc = -1;
+    for (; got < 3; got++) {
+        if (PyObject_GetBuffer(PyTuple_GET_ITEM(tuple, got), &b[got], PyBUF_FORMAT | PyBUF_C_CONTIGUOUS)) goto done;
+        if (b[got].itemsize != sizes[got] || !b[got].format || strcmp(b[got].format, formats[got]) != 0) {
+            got++;
+            PyErr_SetString(PyExc_TypeError, "arc arrays must have the typecodes q, f and i");
+            goto done;
+        }
+    }
+    Py_ssize_t n = b[0].len / 8;
+    if (b[1].len / 4 != n || b[2].len / 4 != n) {
+        PyErr_SetString(PyExc_ValueError, "arc arrays differ in length");
+        goto done;
+    }
+    KeyedArc *tmp = malloc(sizeof(KeyedArc) * (n ? n : 1));
+    if (!tmp) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    const int64_t *keys = b[0].buf;
+    const float *lps = b[1].buf;
+    const int32_t *nexts = b[2].buf;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (keys[i] < 0 || keys[i] / mult >= ns) {
+            free(tmp);
+            PyErr_SetString(PyExc_ValueError, "arc key out of range");
+            goto done;
+        }
+        tmp[i].key = keys[i];
+        tmp[i].lp = (double)lps[i];
+        tmp[i].next = nexts[i];
+    }
+    *out = tmp;
+    *count = n;
+    rc = 0;
+done:
+    for (int i = 0; i < got; i++) PyBuffer_Release(&b[i]);
+    return rc;
+}
+
 static int Automaton_init(Automaton *self, PyObject *args, PyObject *kwds) {
     static char *kwlist[] = {"arcmap", "backoff", "bow", "root", "mult", "unk", NULL};
     PyObject *arcmap, *backoff, *bow;
     long root;
     long long mult;
     double unk;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!OOlLd", kwlist, &PyDict_Type, &arcmap, &backoff, &bow,
-                                     &root, &mult, &unk))
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOOlLd", kwlist, &arcmap, &backoff, &bow, &root, &mult, &unk))
         return -1;
+    if (!PyDict_Check(arcmap) && !(PyTuple_Check(arcmap) && PyTuple_GET_SIZE(arcmap) == 3)) {
+        PyErr_SetString(PyExc_TypeError, "arcmap must be a dict or a (keys, lp, next) tuple of arrays");
+        return -1;
+    }
     PyObject *bo = PySequence_Fast(backoff, "backoff must be a sequence");
     if (!bo) return -1;
     PyObject *bw = PySequence_Fast(bow, "bow must be a sequence");
@@ -177,8 +226,22 @@ static int Automaton_init(Automaton *self, PyObject *args, PyObject *kwds) {
         PyErr_SetString(PyExc_ValueError, "mult must be positive");
         goto fail;
     }
-    Py_ssize_t n = PyDict_Size(arcmap);
-    KeyedArc *tmp = malloc(sizeof(KeyedArc) * (n ? n : 1));
+    Py_ssize_t n, m = 0;
+    KeyedArc *tmp = NULL;
+    if (!PyDict_Check(arcmap)) {
+        if (read_arc_arrays(arcmap, mult, ns, &tmp, &n)) goto fail;
+        m = n;
+        self->arcs = malloc(sizeof(Arc) * (n ? n : 1));
+        self->off = calloc(ns + 1, sizeof(int64_t));
+        if (!self->arcs || !self->off) {
+            free(tmp);
+            PyErr_NoMemory();
+            goto fail;
+        }
+        goto sort_arcs;
+    }
+    n = PyDict_Size(arcmap);
+    tmp = malloc(sizeof(KeyedArc) * (n ? n : 1));
     self->arcs = malloc(sizeof(Arc) * (n ? n : 1));
     self->off = calloc(ns + 1, sizeof(int64_t));
     if (!tmp || !self->arcs || !self->off) {
@@ -186,7 +249,7 @@ static int Automaton_init(Automaton *self, PyObject *args, PyObject *kwds) {
         PyErr_NoMemory();
         goto fail;
     }
-    Py_ssize_t pos = 0, m = 0;
+    Py_ssize_t pos = 0;
     PyObject *key, *value;
     while (PyDict_Next(arcmap, &pos, &key, &value)) {
         long long k = PyLong_AsLongLong(key);
@@ -209,6 +272,7 @@ static int Automaton_init(Automaton *self, PyObject *args, PyObject *kwds) {
         }
         m++;
     }
+sort_arcs:
     qsort(tmp, m, sizeof(KeyedArc), cmp_keyed);
     for (Py_ssize_t i = 0; i < m; i++) {
         int64_t st = tmp[i].key / mult;

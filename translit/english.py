@@ -27,7 +27,6 @@ import os
 import re
 from array import array
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from translit.charalign import Aligner, deva_units, normalize_roman
@@ -120,13 +119,41 @@ def read_cmudict(path: str | os.PathLike[str], *, max_prons: int = 3) -> dict[st
     return {w: tuple(ps) for w, ps in prons.items()}
 
 
-@dataclass
 class EnglishModel:
-    """Pronunciations of English words and a phoneme ↔ Devanagari joint graphone model."""
+    """Pronunciations of English words and a phoneme ↔ Devanagari joint graphone model.
 
-    joint: JointModel
-    prons: dict[str, tuple[str, ...]]
-    _cands: dict[tuple[str, int, int], dict[str, float]] = field(default_factory=dict, repr=False)
+    Args:
+        joint: the phoneme-string ↔ Devanagari joint model.
+        prons: word → encoded pronunciations (:func:`read_cmudict`).
+        packed: instead of ``prons``, the table as stored in a model file (``word<TAB>pron...`` lines,
+            UTF-8), decoded on first use.
+    """
+
+    def __init__(
+        self,
+        joint: JointModel,
+        prons: Mapping[str, Sequence[str]] | None = None,
+        *,
+        packed: bytes | None = None,
+    ) -> None:
+        self.joint = joint
+        self._prons = {w: tuple(ps) for w, ps in prons.items()} if prons is not None else None
+        self._packed = packed if prons is None else None
+        if self._prons is None and self._packed is None:
+            raise ValueError("an EnglishModel needs prons or packed")
+        self._cands: dict[tuple[str, int, int], dict[str, float]] = {}
+
+    @property
+    def prons(self) -> dict[str, tuple[str, ...]]:
+        """Word → encoded pronunciations."""
+        if self._prons is None:
+            table = {}
+            for line in (self._packed or b"").decode("utf-8").split("\n"):
+                if line:
+                    word, *codes = line.split("\t")
+                    table[word] = tuple(codes)
+            self._prons, self._packed = table, None
+        return self._prons
 
     def pronunciations(self, roman: str) -> tuple[str, ...]:
         """Encoded pronunciations of a (normalized) Latin word; empty when it is not an English word."""
@@ -161,21 +188,20 @@ class EnglishModel:
 
     # -- serialization (part of the learned model's file) -------------------------------------------
     def tables(self) -> dict[str, Any]:
-        return {
-            "order": self.joint.order,
-            "graphones": [list(g) for g in self.joint.graphones],
-            "prons": [[w, list(ps)] for w, ps in sorted(self.prons.items())],
-        }
+        return {"order": self.joint.order, "graphones": [list(g) for g in self.joint.graphones]}
 
     def arrays(self) -> dict[str, array]:
-        return self.joint.to_arrays()
+        packed = "".join(f"{w}\t{chr(9).join(ps)}\n" for w, ps in sorted(self.prons.items()) if ps)
+        return {**self.joint.to_arrays(), "prons": array("B", packed.encode("utf-8"))}
 
     @classmethod
     def from_tables(cls, tables: Mapping[str, Any], arrays: Mapping[str, array]) -> EnglishModel:
         graphones = [(str(g[0]), str(g[1])) for g in tables["graphones"]]
-        joint = JointModel(graphones, None, order=int(tables["order"]), arrays=arrays)  # type: ignore[arg-type]
-        prons = {str(w): tuple(str(p) for p in ps) for w, ps in tables["prons"]}
-        return cls(joint, prons)
+        automaton = {k: v for k, v in arrays.items() if k != "prons"}
+        joint = JointModel(graphones, {}, order=int(tables["order"]), arrays=automaton)
+        if "prons" in tables:  # the table inline (files written before it was packed)
+            return cls(joint, {str(w): tuple(str(p) for p in ps) for w, ps in tables["prons"]})
+        return cls(joint, packed=arrays["prons"].tobytes())
 
 
 def train_english(

@@ -24,6 +24,7 @@ import heapq
 import logging
 import math
 import operator
+from array import array
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -57,8 +58,59 @@ class JointModel(NgramLM):
         if not graphones or tuple(graphones[0]) != ("", ""):
             raise ValueError("graphone 0 must be the boundary ('', '')")
         self.graphones: list[tuple[str, str]] = [(g[0], g[1]) for g in graphones]
+        #: raw counts as stored in a model file, decoded on first use (see defer_counts)
+        self._count_arrays: tuple[array, array] | None = None
         super().__init__(len(self.graphones), counts, order=order, arrays=arrays)
         self._index()
+
+    # -- raw counts (only adaptation and saving need them all) ---------------------------------
+    @property
+    def counts(self) -> dict[tuple[int, ...], float]:
+        """Raw n-gram counts (decoded from the model file's arrays on first use)."""
+        pending = self._count_arrays
+        if pending is not None:
+            flat, values = pending
+            order = self.order
+            self._counts = {
+                tuple(x for x in flat[i * order : (i + 1) * order] if x >= 0): v for i, v in enumerate(values)
+            }
+            self._count_arrays = None
+        return self._counts
+
+    @counts.setter
+    def counts(self, value: dict[tuple[int, ...], float]) -> None:
+        self._counts = value
+        self._count_arrays = None
+
+    def defer_counts(self, flat: array, values: array) -> None:
+        """Take the raw counts in the file layout of :meth:`count_arrays`; decoded when first used.
+
+        Raises ValueError when the arrays do not fit together.
+        """
+        if len(flat) != self.order * len(values):
+            raise ValueError("joint count table has the wrong shape")
+        self._counts = {}
+        self._count_arrays = (flat, values)
+
+    def count_arrays(self) -> tuple[array, array]:
+        """The raw counts as two arrays: n-grams sorted by (length, ids), each padded with -1 to the
+        order ("i"), and their counts ("d")."""
+        if self._count_arrays is not None:
+            return self._count_arrays
+        order = self.order
+        ngrams = sorted(self._counts, key=lambda t: (len(t), t))
+        flat = array("i", (x for ng in ngrams for x in (*ng, *([-1] * (order - len(ng))))))
+        return flat, array("d", (self._counts[ng] for ng in ngrams))
+
+    def _unigram_counts(self) -> dict[int, float]:
+        pending = self._count_arrays
+        if pending is None:
+            return {ng[0]: c for ng, c in self._counts.items() if len(ng) == 1}
+        flat, values = pending
+        order = self.order
+        if order == 1:
+            return dict(zip(flat, values, strict=True))
+        return {flat[i * order]: v for i, v in enumerate(values) if flat[i * order + 1] < 0}
 
     def _index(self) -> None:
         by_roman: dict[str, list[int]] = defaultdict(list)
@@ -104,7 +156,7 @@ class JointModel(NgramLM):
         Rare graphones are mostly alignment noise; the most frequent graphone of a chunk is always
         kept so that every chunk stays decodable.
         """
-        unigram = {ng[0]: c for ng, c in self.counts.items() if len(ng) == 1}
+        unigram = self._unigram_counts()
 
         def prune(index: dict[str, list[int]]) -> dict[str, list[int]]:
             out = {}

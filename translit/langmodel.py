@@ -59,10 +59,29 @@ class NgramLM:
         self.mult = self.vocab_size + 1
         self.counts = counts or {}
         self.order = order
+        #: the arcs as (keys, lp, next) arrays when loaded from a file; the dict ``arcmap`` (for the
+        #: pure-Python code) is built from them on first use
+        self._arc_arrays: tuple[array, array, array] | None = None
         if arrays is not None:
             self._from_arrays(arrays)
         else:
             self._compile()
+
+    @property
+    def arcmap(self) -> dict[int, tuple[float, int]]:
+        """(state * mult + token) -> (log-probability, next state) of every arc."""
+        pending = self._arc_arrays
+        if pending is not None:
+            keys, lps, nexts = pending
+            values = zip(lps.tolist(), nexts.tolist(), strict=True)
+            self._arcmap = dict(zip(keys.tolist(), values, strict=True))
+            self._arc_arrays = None
+        return self._arcmap
+
+    @arcmap.setter
+    def arcmap(self, value: dict[int, tuple[float, int]]) -> None:
+        self._arcmap = value
+        self._arc_arrays = None
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
@@ -73,9 +92,8 @@ class NgramLM:
         """The automaton compiled for :mod:`translit._fastlm` (built on first use), or None."""
         am = self.__dict__.get("_fast_am")
         if am is None and FAST is not None:
-            am = self._fast_am = FAST.Automaton(
-                self.arcmap, self.backoff, self.bow, self.root, self.mult, LOG_UNK
-            )
+            arcs = self._arc_arrays if self._arc_arrays is not None else self.arcmap
+            am = self._fast_am = FAST.Automaton(arcs, self.backoff, self.bow, self.root, self.mult, LOG_UNK)
         return am
 
     def unknown_id(self) -> int:
@@ -84,20 +102,32 @@ class NgramLM:
 
     def to_arrays(self) -> dict[str, array]:
         """The compiled automaton as typed arrays (see :meth:`_from_arrays`)."""
-        keys = sorted(self.arcmap)
-        arcmap = self.arcmap
+        if self._arc_arrays is not None:
+            keys_a, lp_a, next_a = self._arc_arrays
+        else:
+            arcmap = self.arcmap
+            keys = sorted(arcmap)
+            keys_a = array("q", keys)
+            lp_a = array("f", (arcmap[k][0] for k in keys))
+            next_a = array("i", (arcmap[k][1] for k in keys))
         return {
-            "keys": array("q", keys),
-            "lp": array("f", (arcmap[k][0] for k in keys)),
-            "next": array("i", (arcmap[k][1] for k in keys)),
+            "keys": keys_a,
+            "lp": lp_a,
+            "next": next_a,
             "backoff": array("i", self.backoff),
             "bow": array("f", self.bow),
             "scalars": array("q", [self.start, self.root]),
         }
 
     def _from_arrays(self, arrays: Mapping[str, Any]) -> None:
-        values = zip(arrays["lp"].tolist(), arrays["next"].tolist(), strict=True)
-        self.arcmap = dict(zip(arrays["keys"].tolist(), values, strict=True))
+        keys, lps, nexts = arrays["keys"], arrays["lp"], arrays["next"]
+        if not len(keys) == len(lps) == len(nexts):
+            raise ValueError("arc arrays differ in length")
+        if (keys.typecode, lps.typecode, nexts.typecode) == ("q", "f", "i"):
+            self._arcmap = {}
+            self._arc_arrays = (keys, lps, nexts)
+        else:
+            self.arcmap = dict(zip(keys.tolist(), zip(lps.tolist(), nexts.tolist(), strict=True), strict=True))
         self.backoff = arrays["backoff"].tolist()
         self.bow = arrays["bow"].tolist()
         self.start, self.root = (int(x) for x in arrays["scalars"].tolist())

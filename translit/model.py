@@ -639,12 +639,7 @@ class LearnedModel:
             for key, arr in lm.to_arrays().items():
                 arrays[f"{name}.{key}"] = arr
         # the joint model's raw counts, for adaptation
-        order = self.joint.order
-        ngrams = sorted(self.joint.counts, key=lambda t: (len(t), t))
-        arrays["joint.count_ngrams"] = array(
-            "i", (x for ng in ngrams for x in (*ng, *([-1] * (order - len(ng)))))
-        )
-        arrays["joint.count_values"] = array("d", (self.joint.counts[ng] for ng in ngrams))
+        arrays["joint.count_ngrams"], arrays["joint.count_values"] = self.joint.count_arrays()
         if self.english is not None:
             for key, arr in self.english.arrays().items():
                 arrays[f"english.{key}"] = arr
@@ -659,17 +654,8 @@ class LearnedModel:
             def sub(prefix: str) -> dict[str, array]:
                 return {k.split(".", 1)[1]: v for k, v in arrays.items() if k.startswith(prefix + ".")}
 
-            order = int(j["order"])
-            flat = arrays["joint.count_ngrams"].tolist()
-            values = arrays["joint.count_values"].tolist()
-            if len(flat) != order * len(values):
-                raise ValueError("joint count table has the wrong shape")
-            counts = {
-                tuple(x for x in flat[i * order : (i + 1) * order] if x >= 0): v for i, v in enumerate(values)
-            }
-            joint = JointModel(
-                [(g[0], g[1]) for g in j["graphones"]], counts, order=int(j["order"]), arrays=sub("joint")
-            )
+            joint = JointModel([(g[0], g[1]) for g in j["graphones"]], {}, order=int(j["order"]), arrays=sub("joint"))
+            joint.defer_counts(arrays["joint.count_ngrams"], arrays["joint.count_values"])
             charlm = CharLM(c["vocab"], None, order=int(c["order"]), arrays=sub("charlm"))
             rl = tables["romanlm"]
             romanlm = CharLM(rl["vocab"], None, order=int(rl["order"]), arrays=sub("romanlm"))
