@@ -137,27 +137,32 @@ class EnglishModel:
         packed: bytes | None = None,
     ) -> None:
         self.joint = joint
-        self._prons = {w: tuple(ps) for w, ps in prons.items()} if prons is not None else None
-        self._packed = packed if prons is None else None
-        if self._prons is None and self._packed is None:
+        if prons is not None:
+            self._table: dict[str, str] | None = {w: "\t".join(ps) for w, ps in prons.items() if ps}
+        elif packed is not None:
+            self._table, self._packed = None, packed
+        else:
             raise ValueError("an EnglishModel needs prons or packed")
         self._cands: dict[tuple[str, int, int], dict[str, float]] = {}
 
+    def _lookup(self) -> dict[str, str]:
+        """Word -> its pronunciations joined by tabs (the packed table is split into lines on first use)."""
+        table = self._table
+        if table is None:
+            lines = self._packed.decode("utf-8").split("\n")
+            table = self._table = dict(line.split("\t", 1) for line in lines if line)
+            del self._packed
+        return table
+
     @property
     def prons(self) -> dict[str, tuple[str, ...]]:
-        """Word → encoded pronunciations."""
-        if self._prons is None:
-            table = {}
-            for line in (self._packed or b"").decode("utf-8").split("\n"):
-                if line:
-                    word, *codes = line.split("\t")
-                    table[word] = tuple(codes)
-            self._prons, self._packed = table, None
-        return self._prons
+        """Word → encoded pronunciations (a new dict: a view of the table)."""
+        return {w: tuple(codes.split("\t")) for w, codes in self._lookup().items()}
 
     def pronunciations(self, roman: str) -> tuple[str, ...]:
         """Encoded pronunciations of a (normalized) Latin word; empty when it is not an English word."""
-        return self.prons.get(roman, ())
+        codes = self._lookup().get(roman)
+        return tuple(codes.split("\t")) if codes else ()
 
     def candidates(self, roman: str, *, k: int, beam: int) -> dict[str, float]:
         """Devanagari spellings of the word's pronunciations: up to ``k`` per pronunciation, each with
@@ -191,7 +196,7 @@ class EnglishModel:
         return {"order": self.joint.order, "graphones": [list(g) for g in self.joint.graphones]}
 
     def arrays(self) -> dict[str, array]:
-        packed = "".join(f"{w}\t{chr(9).join(ps)}\n" for w, ps in sorted(self.prons.items()) if ps)
+        packed = "".join(f"{w}\t{codes}\n" for w, codes in sorted(self._lookup().items()))
         return {**self.joint.to_arrays(), "prons": array("B", packed.encode("utf-8"))}
 
     @classmethod
