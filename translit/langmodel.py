@@ -149,79 +149,13 @@ class NgramLM:
         return dict(counts)
 
     def _compile(self) -> None:
-        order = self.order
-        raw = self.counts
-        # KN counts: raw for the top order and for n-grams that start at the word start,
-        # continuation counts (number of distinct left extensions) otherwise
-        cont: Counter[tuple[int, ...]] = Counter()
-        for ng in raw:
-            if len(ng) >= 2:
-                cont[ng[1:]] += 1
-        kn: dict[tuple[int, ...], float] = {}
-        for ng, c in raw.items():
-            if len(ng) == order or ng[0] == BOUNDARY:
-                kn[ng] = c
-            else:
-                kn[ng] = float(cont.get(ng, 0)) or c
-        # discounts per order from count-of-counts
-        discounts: dict[int, float] = {}
-        for n in range(1, order + 1):
-            n1 = sum(1 for ng, c in kn.items() if len(ng) == n and abs(c - 1.0) < 1e-9)
-            n2 = sum(1 for ng, c in kn.items() if len(ng) == n and abs(c - 2.0) < 1e-9)
-            d = n1 / (n1 + 2 * n2) if n1 + n2 else 0.5
-            discounts[n] = min(max(d, 0.1), 0.9)
-        # per-context totals and type counts
-        total: dict[tuple[int, ...], float] = defaultdict(float)
-        types: dict[tuple[int, ...], int] = defaultdict(int)
-        for ng, c in kn.items():
-            total[ng[:-1]] += c
-            types[ng[:-1]] += 1
-        vocab = self.vocab_size
-        probs: dict[tuple[int, ...], dict[int, float]] = defaultdict(dict)
-        by_len: dict[int, list[tuple[int, ...]]] = defaultdict(list)
-        for ng in kn:
-            by_len[len(ng)].append(ng)
-        bows: dict[tuple[int, ...], float] = {}
-        for n in range(1, order + 1):
-            d = discounts[n]
-            for ng in by_len[n]:
-                h = ng[:-1]
-                c = kn[ng]
-                lower = probs[h[1:]].get(ng[-1], 0.0) if n > 1 else 1.0 / vocab
-                if n > 1 and lower == 0.0:  # pragma: no cover - suffixes are always present
-                    lower = 1.0 / vocab
-                gamma = d * types[h] / total[h]
-                probs[h][ng[-1]] = max(c - d, 0.0) / total[h] + gamma * lower
-                bows[h] = gamma
-        # automaton: states are contexts of length < order
-        contexts = sorted({h for h in probs} | {()}, key=lambda h: (len(h), h))
-        state_of = {h: i for i, h in enumerate(contexts)}
-        self.root = state_of[()]
-        self.start = state_of.get((BOUNDARY,), self.root)
-        self.arcmap: dict[int, tuple[float, int]] = {}
-        self.backoff: list[int] = []
-        self.bow: list[float] = []
-        mult = self.mult
-        arcmap = self.arcmap
-        for sid, h in enumerate(contexts):
-            base = sid * mult
-            for g, p in probs.get(h, {}).items():
-                nxt = (*h, g)[-(order - 1) :] if order > 1 else ()
-                while nxt not in state_of:
-                    nxt = nxt[1:]
-                arcmap[base + g] = (math.log(p), state_of[nxt])
-            if h:
-                self.backoff.append(state_of[h[1:]] if h[1:] in state_of else self.root)
-                self.bow.append(math.log(bows.get(h, 1.0)) if bows.get(h) else 0.0)
-            else:
-                self.backoff.append(-1)
-                self.bow.append(0.0)
+        self._from_arrays(merge_kn_parts([kn_arrays(self.vocab_size, self.counts, self.order)]))
         logger.info(
             "n-gram model: order %d, %d tokens, %d states, %d arcs",
-            order,
-            vocab,
-            len(contexts),
-            len(self.arcmap),
+            self.order,
+            self.vocab_size,
+            len(self.backoff),
+            len(self._arc_arrays[0]) if self._arc_arrays is not None else len(self._arcmap),
         )
 
     # -- scoring --------------------------------------------------------------------------------
@@ -386,3 +320,123 @@ class WordLM:
 
     def word_id(self, word: str) -> int:
         return self.ids.get(word, self.UNK)
+
+
+def kn_arrays(
+    vocab_size: int,
+    raw: Mapping[tuple[int, ...], float],
+    order: int,
+    *,
+    part: int = 0,
+    parts: int = 1,
+    assign: bytes | None = None,
+) -> dict[str, array]:
+    """Interpolated Kneser-Ney n-gram model of raw counts, compiled to an automaton (part of it).
+
+    KN counts: raw for the top order and for n-grams that start at the sequence start, continuation
+    counts (number of distinct left extensions) otherwise; one discount per order from the
+    count-of-counts; interpolation with the next lower order. States are the contexts shorter than
+    ``order`` (sorted by length, then tokens); arcs are keyed ``state * (vocab_size + 1) + token``.
+
+    Returns the arcs into the tokens ``g`` with ``assign[g] == part`` (all tokens when ``assign`` is
+    None) as unsorted (keys, lp, next) arrays, and the backoff arcs and weights of the states ``part,
+    part + parts, ...``; :func:`merge_kn_parts` joins the parts into the arrays of
+    :meth:`NgramLM.to_arrays`. The parts can run in parallel: the probability of (h, g) needs only that
+    of (h[1:], g), the per-context totals and the per-order discounts, which every part computes.
+    """
+    vocab = max(vocab_size, 1)
+    mult = vocab + 1
+    cont: Counter[tuple[int, ...]] = Counter()
+    for ng in raw:
+        if len(ng) >= 2:
+            cont[ng[1:]] += 1
+    kn: dict[tuple[int, ...], float] = {}
+    for ng, c in raw.items():
+        kn[ng] = c if len(ng) == order or ng[0] == BOUNDARY else (float(cont.get(ng, 0)) or c)
+    del cont
+    n1 = [0] * (order + 1)
+    n2 = [0] * (order + 1)
+    total: dict[tuple[int, ...], float] = defaultdict(float)
+    types: dict[tuple[int, ...], int] = defaultdict(int)
+    for ng, c in kn.items():
+        if abs(c - 1.0) < 1e-9:
+            n1[len(ng)] += 1
+        elif abs(c - 2.0) < 1e-9:
+            n2[len(ng)] += 1
+        total[ng[:-1]] += c
+        types[ng[:-1]] += 1
+    discounts = [0.5] * (order + 1)
+    for n in range(1, order + 1):
+        d = n1[n] / (n1[n] + 2 * n2[n]) if n1[n] + n2[n] else 0.5
+        discounts[n] = min(max(d, 0.1), 0.9)
+    # states: every context (and every context's suffix looked up as a lower order), by length, then
+    # by the tokens
+    by_length: dict[int, set[tuple[int, ...]]] = defaultdict(set)
+    by_length[0].add(())
+    for ng in kn:
+        by_length[len(ng) - 1].add(ng[:-1])
+        if len(ng) >= 2:
+            by_length[len(ng) - 2].add(ng[1:-1])
+    contexts = [h for n in sorted(by_length) for h in sorted(by_length[n])]
+    del by_length
+    state_of = {h: i for i, h in enumerate(contexts)}
+    root = state_of[()]
+    # interpolated probabilities of this part's n-grams, lower orders first
+    mine: list[list[tuple[int, ...]]] = [[] for _ in range(order + 1)]
+    for ng in kn:
+        if assign is None or assign[ng[-1]] == part:
+            mine[len(ng)].append(ng)
+    probs: dict[tuple[int, ...], float] = {}
+    keys, lps, nexts = array("q"), array("f"), array("i")
+    for n in range(1, order + 1):
+        d = discounts[n]
+        for ng in mine[n]:
+            h = ng[:-1]
+            c = kn[ng]
+            lower = probs.get(ng[1:], 0.0) if n > 1 else 1.0 / vocab
+            if n > 1 and lower == 0.0:  # pragma: no cover - suffixes are always present
+                lower = 1.0 / vocab
+            gamma = d * types[h] / total[h]
+            p = max(c - d, 0.0) / total[h] + gamma * lower
+            probs[ng] = p
+            nxt = ng[-(order - 1) :] if order > 1 else ()
+            while nxt not in state_of:
+                nxt = nxt[1:]
+            keys.append(state_of[h] * mult + ng[-1])
+            lps.append(math.log(p))
+            nexts.append(state_of[nxt])
+    # backoff arc and weight of every parts-th state
+    backoff, bow = array("i"), array("f")
+    for h in contexts[part::parts]:
+        if h:
+            backoff.append(state_of.get(h[1:], root))
+            gamma = discounts[len(h) + 1] * types[h] / total[h] if h in total else 0.0
+            bow.append(math.log(gamma) if gamma else 0.0)
+        else:
+            backoff.append(-1)
+            bow.append(0.0)
+    scalars = array("q", [state_of.get((BOUNDARY,), root), root])
+    return {"keys": keys, "lp": lps, "next": nexts, "backoff": backoff, "bow": bow, "scalars": scalars}
+
+
+def merge_kn_parts(results: Sequence[dict[str, array]]) -> dict[str, array]:
+    """The automaton arrays (as :meth:`NgramLM.to_arrays`) from the parts of :func:`kn_arrays`."""
+    keys = [k for r in results for k in r["keys"]]
+    lps = [x for r in results for x in r["lp"]]
+    nexts = [x for r in results for x in r["next"]]
+    ranked = sorted(range(len(keys)), key=keys.__getitem__)
+    parts = len(results)
+    states = sum(len(r["backoff"]) for r in results)
+    backoff: list[int] = [0] * states
+    bow: list[float] = [0.0] * states
+    for k, r in enumerate(results):
+        backoff[k::parts] = r["backoff"].tolist()
+        bow[k::parts] = r["bow"].tolist()
+    return {
+        "keys": array("q", [keys[i] for i in ranked]),
+        "lp": array("f", [lps[i] for i in ranked]),
+        "next": array("i", [nexts[i] for i in ranked]),
+        "backoff": array("i", backoff),
+        "bow": array("f", bow),
+        "scalars": results[0]["scalars"],
+    }

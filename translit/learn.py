@@ -42,7 +42,7 @@ from translit.charalign import Aligner, deva_units, normalize_deva, normalize_ro
 from translit.english import train_english
 from translit.errors import InputError, ModelError
 from translit.jointseq import JointModel
-from translit.langmodel import BOUNDARY, CharLM, WordLM
+from translit.langmodel import CharLM, WordLM, kn_arrays, merge_kn_parts
 from translit.model import DecodeParams, LearnedModel, model_file_bytes, write_model_file
 
 __all__ = [
@@ -666,111 +666,13 @@ class _CompilePart:
 
 
 def _compile_part(task: _CompilePart) -> dict[str, array]:
-    """The arcs of ``NgramLM(vocab_size, counts, order=order)``'s automaton into the tokens ``g`` with
-    ``assign[g] == part`` as unsorted (keys, lp, next) arrays, and the backoff arcs and weights of the
-    states ``part, part + parts, ...`` (see :func:`_compile_parts`).
-
-    The same computation as :meth:`translit.langmodel.NgramLM._compile`, split by the last token of
-    the n-grams: the interpolated probability of (h, g) needs only that of (h[1:], g), the per-context
-    totals and the per-order discounts, which every part computes (they are cheap next to the rest).
-    """
-    order, raw, part, parts, assign = task.order, task.counts, task.part, task.parts, task.assign
-    vocab = max(task.vocab_size, 1)
-    mult = vocab + 1
-    cont: Counter[tuple[int, ...]] = Counter()
-    for ng in raw:
-        if len(ng) >= 2:
-            cont[ng[1:]] += 1
-    kn: dict[tuple[int, ...], float] = {}
-    for ng, c in raw.items():
-        kn[ng] = c if len(ng) == order or ng[0] == BOUNDARY else (float(cont.get(ng, 0)) or c)
-    del cont
-    n1 = [0] * (order + 1)
-    n2 = [0] * (order + 1)
-    total: dict[tuple[int, ...], float] = defaultdict(float)
-    types: dict[tuple[int, ...], int] = defaultdict(int)
-    for ng, c in kn.items():
-        if abs(c - 1.0) < 1e-9:
-            n1[len(ng)] += 1
-        elif abs(c - 2.0) < 1e-9:
-            n2[len(ng)] += 1
-        total[ng[:-1]] += c
-        types[ng[:-1]] += 1
-    discounts = [0.5] * (order + 1)
-    for n in range(1, order + 1):
-        d = n1[n] / (n1[n] + 2 * n2[n]) if n1[n] + n2[n] else 0.5
-        discounts[n] = min(max(d, 0.1), 0.9)
-    # states: every context (and every context's suffix looked up as a lower order), by length, then
-    # by the tokens
-    by_length: dict[int, set[tuple[int, ...]]] = defaultdict(set)
-    by_length[0].add(())
-    for ng in kn:
-        by_length[len(ng) - 1].add(ng[:-1])
-        if len(ng) >= 2:
-            by_length[len(ng) - 2].add(ng[1:-1])
-    contexts = [h for n in sorted(by_length) for h in sorted(by_length[n])]
-    del by_length
-    state_of = {h: i for i, h in enumerate(contexts)}
-    root = state_of[()]
-    # interpolated probabilities of this part's n-grams, lower orders first
-    mine: list[list[tuple[int, ...]]] = [[] for _ in range(order + 1)]
-    for ng in kn:
-        if assign[ng[-1]] == part:
-            mine[len(ng)].append(ng)
-    probs: dict[tuple[int, ...], float] = {}
-    keys, lps, nexts = array("q"), array("f"), array("i")
-    for n in range(1, order + 1):
-        d = discounts[n]
-        for ng in mine[n]:
-            h = ng[:-1]
-            c = kn[ng]
-            lower = probs.get(ng[1:], 0.0) if n > 1 else 1.0 / vocab
-            if n > 1 and lower == 0.0:  # pragma: no cover - suffixes are always present
-                lower = 1.0 / vocab
-            gamma = d * types[h] / total[h]
-            p = max(c - d, 0.0) / total[h] + gamma * lower
-            probs[ng] = p
-            nxt = ng[-(order - 1) :] if order > 1 else ()
-            while nxt not in state_of:
-                nxt = nxt[1:]
-            keys.append(state_of[h] * mult + ng[-1])
-            lps.append(math.log(p))
-            nexts.append(state_of[nxt])
-    # backoff arc and weight of every parts-th state
-    backoff, bow = array("i"), array("f")
-    for h in contexts[part::parts]:
-        if h:
-            backoff.append(state_of.get(h[1:], root))
-            gamma = discounts[len(h) + 1] * types[h] / total[h] if h in total else 0.0
-            bow.append(math.log(gamma) if gamma else 0.0)
-        else:
-            backoff.append(-1)
-            bow.append(0.0)
-    scalars = array("q", [state_of.get((BOUNDARY,), root), root])
-    return {"keys": keys, "lp": lps, "next": nexts, "backoff": backoff, "bow": bow, "scalars": scalars}
+    """One part of the automaton (see :func:`translit.langmodel.kn_arrays`)."""
+    return kn_arrays(task.vocab_size, task.counts, task.order, part=task.part, parts=task.parts, assign=task.assign)
 
 
 def _compile_parts(results: Sequence[dict[str, array]]) -> dict[str, array]:
-    """The automaton arrays (as ``NgramLM.to_arrays``) from the parts of :func:`_compile_part`."""
-    keys = [k for r in results for k in r["keys"]]
-    lps = [x for r in results for x in r["lp"]]
-    nexts = [x for r in results for x in r["next"]]
-    ranked = sorted(range(len(keys)), key=keys.__getitem__)
-    parts = len(results)
-    states = sum(len(r["backoff"]) for r in results)
-    backoff: list[int] = [0] * states
-    bow: list[float] = [0.0] * states
-    for k, r in enumerate(results):
-        backoff[k::parts] = r["backoff"].tolist()
-        bow[k::parts] = r["bow"].tolist()
-    return {
-        "keys": array("q", [keys[i] for i in ranked]),
-        "lp": array("f", [lps[i] for i in ranked]),
-        "next": array("i", [nexts[i] for i in ranked]),
-        "backoff": array("i", backoff),
-        "bow": array("f", bow),
-        "scalars": results[0]["scalars"],
-    }
+    """The automaton arrays from its parts (see :func:`translit.langmodel.merge_kn_parts`)."""
+    return merge_kn_parts(results)
 
 
 # -- writing an adapted model --------------------------------------------------------------------
