@@ -318,6 +318,10 @@ class WordLM:
         """Log unigram prior of a word, None when it was never seen."""
         return self._prior_log.get(word)
 
+    def unigram_table(self) -> Mapping[str, float]:
+        """Word -> log unigram prior of every word seen (the model's own table: do not modify)."""
+        return self._prior_log
+
     def word_id(self, word: str) -> int:
         return self.ids.get(word, self.UNK)
 

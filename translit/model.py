@@ -62,11 +62,12 @@ import sys
 import threading
 import zlib
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from importlib import resources
 from typing import Any
 
+from translit import rules as _rules
 from translit.charalign import deva_units, normalize_deva, normalize_roman
 from translit.english import EnglishModel, spell_letters
 from translit.errors import ModelError
@@ -516,7 +517,7 @@ class LearnedModel:
     def _first_ranking(self, found: _Found) -> list[tuple[float, str, float]]:
         """(score with the word prior, candidate, score without it), best first."""
         p = self.params
-        prior = self.wordlm.unigram
+        prior = self.wordlm.unigram_table().get
         rules_first = p.stage1_rules and bool(p.w_rules_eq or p.w_rules_dist)
         w_char, w_word, w_mem, oov = p.w_char, p.w_word, p.w_mem, p.oov_logprob
         attested = found.attested
@@ -793,11 +794,10 @@ def write_model_file(path: str | os.PathLike[str], data: bytes) -> None:
             os.unlink(tmp)
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def _rules_word(word: str) -> str:
-    from translit.rules import romanize_word
-
-    return romanize_word(word)
+#: the ``roman-rules`` romanization of a word: the compiled function, or the Python one memoized
+_rules_word: Callable[[str], str] = (
+    _rules.FAST.romanize_word if _rules.FAST is not None else functools.lru_cache(maxsize=1 << 16)(_rules.romanize_word)
+)
 
 
 _SKELETON_SUBS = (("ph", "f"), ("w", "v"), ("z", "j"), ("q", "k"), ("x", "ks"))
@@ -823,9 +823,7 @@ def roman_skeleton(roman: str) -> str:
 
 def _rules_piece(piece: str) -> str:
     """Fallback romanization of a Devanagari unit the joint model has never seen."""
-    from translit.rules import romanize_word
-
-    return romanize_word(piece)
+    return _rules.romanize_word(piece)
 
 
 def _pack_arrays(arrays: dict[str, array]) -> bytes:
