@@ -495,8 +495,9 @@ class LearnedModel:
                     cands[deva] = (floor, spelling(deva)[1])
 
     def _add_forced(self, found: _Found, devas: list[str], *, unspellable: float | None) -> None:
-        """Add well-formed ``devas`` scored by a search forced to spell them from the input; one it
-        cannot spell is dropped (``unspellable`` None) or scored that far below the worst candidate."""
+        """Add well-formed ``devas`` scored by a search forced to spell them from the input. One it
+        cannot spell is dropped (``unspellable`` None) or gets the score of the worst candidate so far
+        plus ``unspellable`` (a negative offset)."""
         if not devas:
             return
         p = self.params
