@@ -144,3 +144,40 @@ def test_romanize_word_is_routed() -> None:
     assert fastrules.RULES_VERSION == rules.RULES_VERSION
     assert rules._fast_romanize_word is fast
     assert romanize_word("कमरा") == "kamra"
+
+
+# -- the consonant skeleton of a romanization (translit.model.roman_skeleton) -------------------------
+SKELETON_LETTERS = st.sampled_from([*"aeiouyhkgcjtdpbsfwzqxmnrlv", *"PHWZQXAY", "\n", " ", "-", "1", "\x00"])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.text(SKELETON_LETTERS, max_size=14))
+def test_compiled_skeleton_equals_python(roman: str) -> None:
+    from translit.model import roman_skeleton_python
+
+    assert fastrules.roman_skeleton(roman) == roman_skeleton_python(roman)
+
+
+@pytest.mark.parametrize(
+    "roman", ["", "a", "phphph", "pph", "xh", "chh", "kkhh", "aa\n\nbb", "Phir", "ZAROOR", "x" * 200, "shhh"]
+)
+def test_compiled_skeleton_edge_cases(roman: str) -> None:
+    from translit.model import roman_skeleton, roman_skeleton_python
+
+    assert fastrules.roman_skeleton(roman) == roman_skeleton_python(roman) == roman_skeleton(roman)
+
+
+def test_compiled_skeleton_on_the_vendored_lexicon() -> None:
+    from translit.model import roman_skeleton_python
+
+    romans = sorted({r for _, r, _ in read_pairs(TRAIN)})
+    assert len(romans) > 10_000
+    assert [fastrules.roman_skeleton(r) for r in romans] == [roman_skeleton_python(r) for r in romans]
+
+
+def test_skeleton_of_non_ascii_input_uses_python() -> None:
+    from translit.model import roman_skeleton, roman_skeleton_python
+
+    with pytest.raises(TypeError):
+        fastrules.roman_skeleton("café")
+    assert roman_skeleton("café") == roman_skeleton_python("café")

@@ -115,6 +115,49 @@ def test_topk_is_sorted_and_scored(tiny_model: LearnedModel) -> None:
         assert len({c for c, _ in cands}) == len(cands)
 
 
+@pytest.mark.parametrize("kind", ["topk", "top1", "context"])
+def test_search_sizes_come_from_their_parameters(tiny_model: LearnedModel, kind: str) -> None:
+    changes = {
+        "topk": {"beam": 3, "nbest": 3, "search_threshold": 5.0, "marg_top": 2, "vocab_cands": 1, "english_k": 0},
+        "top1": {"top1_beam": 3, "top1_threshold": 5.0, "top1_marg_top": 2, "top1_vocab_cands": 1, "top1_english_k": 0},
+        "context": {
+            "ctx_search_beam": 3,
+            "ctx_threshold": 5.0,
+            "ctx_marg_top": 2,
+            "ctx_vocab_cands": 1,
+            "ctx_english_k": 0,
+        },
+    }[kind]
+    size = tiny_model.with_params(**changes).params.search_size(kind)
+    assert (size.beam, size.nbest, size.threshold, size.marg_top, size.vocab_cands, size.english_k) == (
+        3, 3, 5.0, 2, 1, 0,
+    )  # fmt: skip
+    with pytest.raises(ValueError, match="topk, top1, context"):
+        tiny_model.params.search_size("widest")
+
+
+@pytest.mark.parametrize("roman", ["kamala", "naamaka", "gorusii", "taakii"])
+def test_single_best_search_matches_topk_search_of_the_same_size(tiny_model: LearnedModel, roman: str) -> None:
+    sizes = {"beam": 2, "threshold": 6.0, "marg_top": 2, "vocab_cands": 0, "english_k": 0}
+    top1 = tiny_model.with_params(**{f"top1_{k}": v for k, v in sizes.items()})
+    topk = tiny_model.with_params(
+        beam=2, nbest=2, search_threshold=6.0, marg_top=2, vocab_cands=0, english_k=0
+    )
+    assert top1.devanagarize_topk(roman, 1) == topk.devanagarize_topk(roman, 5)[:1]
+    assert top1.devanagarize(roman) == topk.devanagarize_topk(roman, 5)[0][0]
+    # each use runs its own search: one candidate from a beam of 1, several from the top-k search
+    narrow = tiny_model.with_params(
+        top1_beam=1, top1_vocab_cands=0, ctx_search_beam=1, ctx_vocab_cands=0, acronym_max=0
+    )
+    assert len(narrow._channel(roman, "top1")) == 1
+    assert len(narrow._channel(roman, "context")) == 1
+    assert len(narrow._channel(roman, "topk")) > 1
+    narrow.clear_cache()
+    narrow.devanagarize(roman)
+    narrow.devanagarize_words([roman])
+    assert {kind for _, kind in narrow._r2d_cache} == {"top1", "context"}
+
+
 def test_devanagarize_words_one_output_per_word(tiny_model: LearnedModel) -> None:
     words = ["Kamala", "naamaka", "", "TAKA"]
     out = tiny_model.devanagarize_words(words)

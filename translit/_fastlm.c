@@ -1554,6 +1554,22 @@ static int jd_run(JointDecoder *self, Search *S, PyObject *text, Py_ssize_t n, i
     return rc;
 }
 
+/* the search buffers of one call: the decoder's scratch buffers, or fresh ones when a search is
+   already running (e.g. when a fallback calls back into this decoder); jd_release gives them back */
+static Search *jd_acquire(JointDecoder *self, Search *local, int *nested) {
+    memset(local, 0, sizeof(*local));
+    *nested = self->busy;
+    self->busy = 1;
+    return *nested ? local : &self->scratch;
+}
+
+static void jd_release(JointDecoder *self, Search *local, int nested) {
+    if (nested)
+        search_free(local);
+    else
+        self->busy = 0;
+}
+
 static PyObject *JointDecoder_decode(JointDecoder *self, PyObject *args, PyObject *kwds) {
     static char *kwlist[] = {"text", "cuts", "k", "beam", "check", "fallback", "threshold", "target", NULL};
     PyObject *text, *cuts = Py_None, *fallback = Py_None, *target = Py_None;
@@ -1573,10 +1589,8 @@ static PyObject *JointDecoder_decode(JointDecoder *self, PyObject *args, PyObjec
     if (k < 1) k = 1;
     if (beam < 1) beam = 1;
     Search local;
-    memset(&local, 0, sizeof(local));
-    int nested = self->busy;
-    Search *S = nested ? &local : &self->scratch;
-    self->busy = 1;
+    int nested;
+    Search *S = jd_acquire(self, &local, &nested);
     PyObject *result = NULL, *seq = NULL;
     Py_UCS4 *tgt = NULL; /* forced search: only outputs that spell target */
     Py_ssize_t tgtlen = -1;
@@ -1624,10 +1638,7 @@ static PyObject *JointDecoder_decode(JointDecoder *self, PyObject *args, PyObjec
 done:
     Py_XDECREF(seq);
     PyMem_Free(tgt);
-    if (nested)
-        search_free(&local);
-    else
-        self->busy = 0;
+    jd_release(self, &local, nested);
     return result;
 }
 
@@ -1652,10 +1663,8 @@ static PyObject *JointDecoder_best_scores(JointDecoder *self, PyObject *args) {
         return NULL;
     }
     Search local;
-    memset(&local, 0, sizeof(local));
-    int nested = self->busy;
-    Search *S = nested ? &local : &self->scratch;
-    self->busy = 1;
+    int nested;
+    Search *S = jd_acquire(self, &local, &nested);
     for (Py_ssize_t w = 0; w < nw; w++) {
         PyObject *word = PySequence_Fast_GET_ITEM(seq, w);
         if (!PyUnicode_Check(word)) {
@@ -1686,17 +1695,74 @@ static PyObject *JointDecoder_best_scores(JointDecoder *self, PyObject *args) {
         if (!f) goto fail;
         PyList_SET_ITEM(out, w, f);
     }
-    if (nested)
-        search_free(&local);
-    else
-        self->busy = 0;
+    jd_release(self, &local, nested);
     Py_DECREF(seq);
     return out;
 fail:
-    if (nested)
-        search_free(&local);
-    else
-        self->busy = 0;
+    jd_release(self, &local, nested);
+    Py_DECREF(seq);
+    Py_DECREF(out);
+    return NULL;
+}
+
+/* forced_scores(text, targets, beam, check): for each target, the score of decode(text, k=1, beam=beam,
+   check=check, target=target) (None when no graphone path spells it); one call for the many forced
+   searches of one input */
+static PyObject *JointDecoder_forced_scores(JointDecoder *self, PyObject *args) {
+    PyObject *text, *targets;
+    int beam, check;
+    if (!PyArg_ParseTuple(args, "UOip", &text, &targets, &beam, &check)) return NULL;
+    if (!self->am) {
+        PyErr_SetString(PyExc_ValueError, "JointDecoder is not initialized");
+        return NULL;
+    }
+    if (beam < 1) beam = 1;
+    PyObject *seq = PySequence_Fast(targets, "targets must be a sequence of strings");
+    if (!seq) return NULL;
+    Py_ssize_t nt = PySequence_Fast_GET_SIZE(seq);
+    PyObject *out = PyList_New(nt);
+    if (!out) {
+        Py_DECREF(seq);
+        return NULL;
+    }
+    Search local;
+    int nested;
+    Search *S = jd_acquire(self, &local, &nested);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    for (Py_ssize_t t = 0; t < nt; t++) {
+        PyObject *target = PySequence_Fast_GET_ITEM(seq, t);
+        if (!PyUnicode_Check(target)) {
+            PyErr_SetString(PyExc_TypeError, "targets must be strings");
+            goto fail;
+        }
+        Py_UCS4 *tgt = PyUnicode_AsUCS4Copy(target);
+        if (!tgt) goto fail;
+        if (search_reset(S, n + 1, INFINITY)) {
+            PyMem_Free(tgt);
+            PyErr_NoMemory();
+            goto fail;
+        }
+        for (Py_ssize_t i = 0; i <= n; i++) S->cut[i] = i;
+        double score = 0.0;
+        int found = 0;
+        int rc = jd_run(self, S, text, n, 1, beam, check, Py_None, INFINITY, tgt, PyUnicode_GET_LENGTH(target), NULL,
+                        &score, &found);
+        PyMem_Free(tgt);
+        if (rc) goto fail;
+        PyObject *f;
+        if (found) {
+            f = PyFloat_FromDouble(score);
+            if (!f) goto fail;
+        } else {
+            f = Py_NewRef(Py_None);
+        }
+        PyList_SET_ITEM(out, t, f);
+    }
+    jd_release(self, &local, nested);
+    Py_DECREF(seq);
+    return out;
+fail:
+    jd_release(self, &local, nested);
     Py_DECREF(seq);
     Py_DECREF(out);
     return NULL;
@@ -1706,6 +1772,9 @@ static PyMethodDef JointDecoder_methods[] = {
     {"decode", (PyCFunction)(void (*)(void))JointDecoder_decode, METH_VARARGS | METH_KEYWORDS,
      "decode(text, cuts=None, k=1, beam=8, check=False, fallback=None, threshold=inf, target=None)"
      " -> [(output, logprob)]; with target, only outputs that spell it"},
+    {"forced_scores", (PyCFunction)JointDecoder_forced_scores, METH_VARARGS,
+     "forced_scores(text, targets, beam, check) -> for each target, the best score of a search forced"
+     " to spell it (None: it cannot be spelled)"},
     {"best_scores", (PyCFunction)JointDecoder_best_scores, METH_VARARGS,
      "best_scores(words, beam) -> list of the best k=1 scores over the Devanagari units of each word"},
     {NULL, NULL, 0, NULL},

@@ -562,10 +562,76 @@ done:
     return result;
 }
 
+/* roman_skeleton(roman) -> str: translit.model.roman_skeleton for ASCII input (the caller checks
+   str.isascii()): lowercase; ph→f, w→v, z→j, q→k, x→ks; the aspiration h after k g c j t d p b s
+   dropped; runs of one character (newlines excepted) collapsed; then the first letter (V for a
+   vowel) and the consonants after it */
+static int is_skel_vowel(char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y'; }
+
+static PyObject *fastrules_roman_skeleton(PyObject *self, PyObject *arg) {
+    if (!PyUnicode_Check(arg) || !PyUnicode_IS_ASCII(arg)) {
+        PyErr_SetString(PyExc_TypeError, "roman_skeleton takes an ASCII str");
+        return NULL;
+    }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(arg);
+    const char *in = (const char *)PyUnicode_DATA(arg);
+    char small[128];
+    char *buf = n * 2 + 1 <= (Py_ssize_t)sizeof(small) ? small : PyMem_Malloc(n * 2 + 1);
+    if (!buf) return PyErr_NoMemory();
+    /* 1. lowercase and the letter substitutions, in the order of the Python replaces */
+    Py_ssize_t m = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        char c = in[i];
+        if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
+        char d = i + 1 < n ? in[i + 1] : 0;
+        if (d >= 'A' && d <= 'Z') d = (char)(d - 'A' + 'a');
+        if (c == 'p' && d == 'h') {
+            buf[m++] = 'f';
+            i++;
+        } else if (c == 'w') {
+            buf[m++] = 'v';
+        } else if (c == 'z') {
+            buf[m++] = 'j';
+        } else if (c == 'q') {
+            buf[m++] = 'k';
+        } else if (c == 'x') {
+            buf[m++] = 'k';
+            buf[m++] = 's';
+        } else {
+            buf[m++] = c;
+        }
+    }
+    /* 2. aspiration, 3. runs (in place: the write index never passes the read index) */
+    Py_ssize_t a = 0;
+    for (Py_ssize_t i = 0; i < m; i++) {
+        char c = buf[i];
+        buf[a++] = c;
+        if (i + 1 < m && buf[i + 1] == 'h' && strchr("kgcjtdpbs", c) && c) i++;
+    }
+    Py_ssize_t r = 0;
+    for (Py_ssize_t i = 0; i < a; i++) {
+        if (i > 0 && buf[i] == buf[i - 1] && buf[i] != '\n') continue;
+        buf[r++] = buf[i];
+    }
+    /* 4. the head letter and the consonants after it */
+    Py_ssize_t o = 0;
+    for (Py_ssize_t i = 0; i < r; i++) {
+        if (i == 0)
+            buf[o++] = is_skel_vowel(buf[0]) ? 'V' : buf[0];
+        else if (!is_skel_vowel(buf[i]))
+            buf[o++] = buf[i];
+    }
+    PyObject *out = PyUnicode_FromStringAndSize(buf, o);
+    if (buf != small) PyMem_Free(buf);
+    return out;
+}
+
 static PyMethodDef fastrules_methods[] = {
     {"romanize_word", fastrules_romanize_word, METH_O,
      "romanize_word(word) -> str: rule-based informal romanization of one Devanagari word "
      "(same output as translit.rules.romanize_word_python)"},
+    {"roman_skeleton", fastrules_roman_skeleton, METH_O,
+     "roman_skeleton(roman) -> str: translit.model.roman_skeleton of an ASCII string"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -42,7 +42,9 @@ class EvalResult:
 def evaluate(model: LearnedModel, pairs: Sequence[tuple[str, str, float]], *, direction: str) -> EvalResult:
     """Top-1 / top-5 accuracy and character error rate of ``model`` on lexicon ``pairs``.
 
-    ``roman2deva``: each row is one test item; correct when the output is the native word.
+    ``roman2deva``: each row is one test item; correct when the output is the native word. Top-1
+    and CER are of the single best output (:meth:`LearnedModel.devanagarize`, the single-best
+    search), top-5 of :meth:`LearnedModel.devanagarize_topk` with ``k=5``.
     ``deva2roman``: each distinct native word is one item; correct when the output equals any
     attested romanization (case-insensitive); CER is against the closest attested one.
     """
@@ -55,7 +57,7 @@ def evaluate(model: LearnedModel, pairs: Sequence[tuple[str, str, float]], *, di
         items = [(normalize_roman(r), normalize_deva(d)) for d, r, _ in pairs]
         for roman, gold in items:
             outs = [d for d, _ in model.devanagarize_topk(roman, 5)]
-            best = outs[0] if outs else ""
+            best = model.devanagarize(roman)
             top1 += best == gold
             top5 += gold in outs
             errors += edit_distance(best, gold)

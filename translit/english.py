@@ -183,9 +183,20 @@ class EnglishModel:
 
     def can_spell(self, roman: str, deva: str, *, beam: int) -> bool:
         """Whether some pronunciation of the word has a graphone path that spells ``deva``."""
-        return any(
-            self.joint.decode(p, to_roman=False, beam=beam, target=deva) for p in self.pronunciations(roman)
-        )
+        return bool(self.spellable(roman, [deva], beam=beam))
+
+    def spellable(self, roman: str, devas: Sequence[str], *, beam: int) -> set[str]:
+        """The ``devas`` that some pronunciation of the word has a graphone path for (forced searches
+        with this beam); empty for a word without a pronunciation."""
+        left = list(dict.fromkeys(devas))
+        out: set[str] = set()
+        for pron in self.pronunciations(roman):
+            if not left:
+                break
+            scores = self.joint.forced_scores(pron, left, beam=beam)
+            out.update(d for d, s in zip(left, scores, strict=True) if s is not None)
+            left = [d for d in left if d not in out]
+        return out
 
     def clear_cache(self) -> None:
         self._cands.clear()

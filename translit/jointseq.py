@@ -229,6 +229,21 @@ class JointModel(NgramLM):
                 cuts = None
         return decoder.decode(text, cuts, k, beam, not to_roman, fallback, threshold, target)
 
+    def forced_scores(self, text: str, targets: Sequence[str], *, beam: int) -> list[float | None]:
+        """For each Devanagari target, the joint score of the Latin ``text`` spelled as it: the
+        score of ``decode(text, to_roman=False, beam=beam, target=target)``, None when no graphone
+        path spells it. One call into the compiled search for all the targets."""
+        decoder = self._decoders.get((False, True))
+        if decoder is None and FAST is not None:
+            decoder = self._build_decoder(False, forced=True)
+        if decoder is not None:
+            return decoder.forced_scores(text, list(targets), beam, True)
+        out: list[float | None] = []
+        for target in targets:
+            best = self.decode_python(text, to_roman=False, beam=beam, target=target)
+            out.append(best[0][1] if best else None)
+        return out
+
     def best_scores(self, words: Sequence[str], *, beam: int) -> list[float]:
         """For each Devanagari word, the score of its best romanization (``decode`` over its
         :func:`~translit.charalign.deva_units`, ``k=1``), or 0.0 when there is none."""

@@ -102,6 +102,10 @@ _CACHE_LIMIT = 200_000
 class DecodeParams:
     """Decoding weights and search sizes (tuned on the Dakshina dev split, stored in the model)."""
 
+    # Roman → deva runs one of three searches, each with its own size (see SearchSize): the top-k
+    # search (devanagarize_topk with k > 1: these fields), the single-best search (devanagarize,
+    # top1_*: a narrower search is enough for one answer) and the per-word search of sentence
+    # decoding (ctx_*: the word n-gram model then picks among few candidates).
     #: candidates kept per word (roman → deva) before reranking
     nbest: int = 48
     #: beam of the joint-model search (hypotheses per input position)
@@ -162,6 +166,13 @@ class DecodeParams:
     #: Hindi romanization (-log P_latin(roman) / (letters + 1))
     w_acronym: float = 1.0
     w_acronym_odd: float = 2.25
+    #: the single-best search (devanagarize): beam and candidates kept, threshold, ``marg_top``,
+    #: ``vocab_cands`` and ``english_k`` (as above)
+    top1_beam: int = 32
+    top1_threshold: float = 8.0
+    top1_marg_top: int = 5
+    top1_vocab_cands: int = 10
+    top1_english_k: int = 10
     #: weight of the word prior (unigram, single words)
     w_word: float = 0.25
     #: log prior of a word that was never seen
@@ -175,11 +186,57 @@ class DecodeParams:
     #: weight of the unigram prior of words outside the n-gram vocabulary (in sentences)
     w_ctx_prior: float = 1.0
     #: candidates per word in sentence decoding
-    ctx_nbest: int = 12
-    #: joint-model beam (and candidates searched) per word in sentence decoding
-    ctx_search_beam: int = 20
+    ctx_nbest: int = 6
+    #: the per-word search of sentence decoding: beam (and candidates searched), threshold,
+    #: ``marg_top``, ``vocab_cands`` and ``english_k`` (as above)
+    ctx_search_beam: int = 8
+    ctx_threshold: float = 8.0
+    ctx_marg_top: int = 5
+    ctx_vocab_cands: int = 10
+    ctx_english_k: int = 5
     #: sentence beam (hypotheses per word position)
     ctx_beam: int = 12
+
+    def search_size(self, kind: str) -> SearchSize:
+        """The size of the roman → deva search ``kind``: ``"topk"``, ``"top1"`` or ``"context"``."""
+        names = _SEARCH_FIELDS.get(kind)
+        if names is None:
+            raise ValueError(f"unknown search {kind!r} (valid: {', '.join(_SEARCH_FIELDS)})")
+        return SearchSize(*(getattr(self, name) for name in names))
+
+
+#: the DecodeParams fields of each search's SearchSize (beam, nbest, threshold, marg_top,
+#: vocab_cands, english_k); the single-best and sentence searches keep all they find
+_SEARCH_FIELDS = {
+    "topk": ("beam", "nbest", "search_threshold", "marg_top", "vocab_cands", "english_k"),
+    "top1": ("top1_beam", "top1_beam", "top1_threshold", "top1_marg_top", "top1_vocab_cands", "top1_english_k"),
+    "context": (
+        "ctx_search_beam",
+        "ctx_search_beam",
+        "ctx_threshold",
+        "ctx_marg_top",
+        "ctx_vocab_cands",
+        "ctx_english_k",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class SearchSize:
+    """How much work roman → deva spends on one word (see :meth:`DecodeParams.search_size`)."""
+
+    #: beam of the joint-model search
+    beam: int
+    #: candidates taken from it
+    nbest: int
+    #: hypotheses further than this below the best at their position are dropped
+    threshold: float
+    #: candidates of the first ranking that get the full score (with the marginal)
+    marg_top: int
+    #: candidates from the vocabulary index (0: off)
+    vocab_cands: int
+    #: English spellings per pronunciation (0: off)
+    english_k: int
 
 
 @dataclass
@@ -203,6 +260,7 @@ class _Found:
     """The candidates of one Latin word while they are gathered and ranked (see LearnedModel._channel)."""
 
     roman: str
+    size: SearchSize
     #: attested spellings of the word -> counts (the memory)
     attested: dict[str, float]
     #: candidate -> (joint log-probability with the input, char-LM log-probability)
@@ -242,12 +300,13 @@ class LearnedModel:
         self.romanlm = romanlm
         self.wordlm = wordlm
         self.params = params or DecodeParams()
+        self._sizes = {kind: self.params.search_size(kind) for kind in _SEARCH_FIELDS}
         self.joint.prune_index(min_count=self.params.index_min_count, max_per_chunk=self.params.index_max)
         self.meta = dict(meta or {})
         self.memory = _Memory()
         for deva, roman, count in pairs:
             self.memory.add(deva, roman, count)
-        self._r2d_cache: dict[tuple[str, int], list[tuple[str, float]]] = {}
+        self._r2d_cache: dict[tuple[str, str], list[tuple[str, float]]] = {}
         self._col_cache: dict[str, list[tuple[str, float, int]]] = {}
         self._d2r_cache: dict[tuple[str, int], list[tuple[str, float]]] = {}
         self._marg_cache: dict[str, float] = {}
@@ -366,14 +425,18 @@ class LearnedModel:
 
     # -- public API: roman -> Devanagari ---------------------------------------------------------
     def devanagarize_topk(self, word: str, k: int = 5) -> list[tuple[str, float]]:
-        """k best Devanagari spellings of a Latin word, best first, with log-probability scores."""
+        """k best Devanagari spellings of a Latin word, best first, with log-probability scores.
+
+        ``k=1`` runs the narrower single-best search (``top1_*`` parameters), as :meth:`devanagarize`
+        does; its answer is almost always the first of a larger ``k``.
+        """
         roman = normalize_roman(word)
         if not roman:
             return []
         p = self.params
         prior = self.wordlm.unigram
         out = []
-        for deva, channel in self._channel(roman):
+        for deva, channel in self._channel(roman, "top1" if k == 1 else "topk"):
             lp = prior(deva)
             out.append((deva, channel + p.w_word * (lp if lp is not None else p.oov_logprob)))
         out.sort(key=lambda kv: (-kv[1], kv[0]))
@@ -420,7 +483,7 @@ class LearnedModel:
         prior = self.wordlm.unigram
         unk = WordLM.UNK
         col = []
-        for deva, channel in self._channel(roman, p.ctx_search_beam)[: p.ctx_nbest] if roman else ():
+        for deva, channel in self._channel(roman, "context")[: p.ctx_nbest] if roman else ():
             wid = word_id(deva)
             extra = 0.0
             if wid == unk:
@@ -429,34 +492,24 @@ class LearnedModel:
             col.append((deva, channel + extra, wid))
         return col or [("", 0.0, unk)]
 
-    def _channel(self, roman: str, beam: int | None = None) -> list[tuple[str, float]]:
-        """Candidates for a normalized Latin word with their context-free channel+spelling score.
-
-        ``beam`` (default: the ``nbest``/``beam`` parameters) sets both the search beam and the
-        number of candidates taken from it.
-        """
-        p = self.params
-        size = beam or p.beam
-        key = (roman, size)
+    def _channel(self, roman: str, kind: str = "topk") -> list[tuple[str, float]]:
+        """Candidates for a normalized Latin word with their context-free channel+spelling score,
+        from the search ``kind`` (see :meth:`DecodeParams.search_size`)."""
+        key = (roman, kind)
         cached = self._r2d_cache.get(key)
         if cached is not None:
             return cached
-        raw = self.joint.decode(
-            roman,
-            to_roman=False,
-            k=p.nbest if beam is None else size,
-            beam=size,
-            threshold=p.search_threshold,
-        )
-        found = _Found(roman, self.memory.r2d.get(roman, {}))
+        size = self._sizes[kind]
+        raw = self.joint.decode(roman, to_roman=False, k=size.nbest, beam=size.beam, threshold=size.threshold)
+        found = _Found(roman, size, self.memory.r2d.get(roman, {}))
         self._gather(found, raw)
         staged = self._first_ranking(found)
         # the marginal term needs a search per candidate: only for the best few (two-stage reranking),
         # and the English model's proposals and the acronym reading, which are always scored in full
-        top = staged[: p.marg_top]
+        top = staged[: size.marg_top]
         extra = found.english_cands.keys() | ({found.acronym} if found.acronym else set())
         if extra:
-            top += [t for t in staged[p.marg_top :] if t[1] in extra]
+            top += [t for t in staged[size.marg_top :] if t[1] in extra]
         scored = self._second_ranking(found, top)
         if not scored:
             scored = [(d, s) for d, s in raw[:1]]
@@ -475,13 +528,14 @@ class LearnedModel:
         for (d, s), char_lp in zip(raw, self.charlm.scores_if_wellformed([d for d, _ in raw]), strict=True):
             if char_lp is not None:
                 cands[d] = (s, char_lp)
-        if p.vocab_cands and self.vocab_index:
-            vocab = [d for d in self.vocab_index.get(roman_skeleton(roman), ())[: p.vocab_cands] if d not in cands]
+        size = found.size
+        if size.vocab_cands and self.vocab_index:
+            vocab = [d for d in self.vocab_index.get(roman_skeleton(roman), ())[: size.vocab_cands] if d not in cands]
             self._add_forced(found, vocab, unspellable=None)
         # an English word, unless the memory knows it as the romanization of a Hindi word ("he", "main")
-        if p.english_k and not attested and self.english is not None:
+        if size.english_k and not attested and self.english is not None:
             found.english = self.english
-            found.english_cands = self.english.candidates(roman, k=p.english_k, beam=p.english_beam)
+            found.english_cands = self.english.candidates(roman, k=size.english_k, beam=p.english_beam)
             self._add_forced(found, [d for d in found.english_cands if d not in cands], unspellable=-5.0)
         if not attested and 0 < len(roman) <= p.acronym_max:
             found.acronym = spell_letters(roman)
@@ -505,13 +559,15 @@ class LearnedModel:
         floor = 0.0
         if unspellable is not None:
             floor = min((s for s, _ in cands.values()), default=0.0) + unspellable
-        decode = self.joint.decode
-        for deva, char_lp in zip(devas, self.charlm.scores_if_wellformed(devas), strict=True):
-            if char_lp is None:
-                continue
-            forced = decode(found.roman, to_roman=False, beam=p.forced_beam, target=deva)
-            if forced:
-                cands[deva] = (forced[0][1], char_lp)
+        spellable = [
+            (deva, char_lp)
+            for deva, char_lp in zip(devas, self.charlm.scores_if_wellformed(devas), strict=True)
+            if char_lp is not None
+        ]
+        forced = self.joint.forced_scores(found.roman, [deva for deva, _ in spellable], beam=p.forced_beam)
+        for (deva, char_lp), score in zip(spellable, forced, strict=True):
+            if score is not None:
+                cands[deva] = (score, char_lp)
             elif unspellable is not None:
                 cands[deva] = (floor, char_lp)
 
@@ -542,6 +598,10 @@ class LearnedModel:
         roman, english, en_cands, acronym = found.roman, found.english, found.english_cands, found.acronym
         rules_later = not p.stage1_rules and bool(p.w_rules_eq or p.w_rules_dist)
         marginals = self._marginals([deva for _, deva, _ in top]) if p.w_marg else None
+        spelled: set[str] = set()
+        if en_cands and english is not None:
+            others = [deva for _, deva, _ in top if deva not in en_cands]
+            spelled = english.spellable(roman, others, beam=p.english_forced_beam)
         scored = []
         for rank, (_, deva, s) in enumerate(top):
             if rules_later and (rank < p.rules_top or deva in en_cands or deva == acronym):
@@ -551,7 +611,7 @@ class LearnedModel:
             if en_cands:
                 if deva in en_cands:
                     s += p.w_english
-                elif english is not None and not english.can_spell(roman, deva, beam=p.english_forced_beam):
+                elif deva not in spelled:
                     s -= p.english_miss
             if deva == acronym:
                 odd = -self.romanlm.logprob(tuple(roman)) / (len(roman) + 1)
@@ -593,6 +653,7 @@ class LearnedModel:
         clone = object.__new__(LearnedModel)
         clone.__dict__.update(self.__dict__)
         clone.params = replace(self.params, **changes)
+        clone._sizes = {kind: clone.params.search_size(kind) for kind in _SEARCH_FIELDS}
         clone.joint = copy.copy(self.joint)  # the search index is per model; the tables are shared
         clone.joint.prune_index(min_count=clone.params.index_min_count, max_per_chunk=clone.params.index_max)
         clone._r2d_cache = {}
@@ -801,6 +862,7 @@ _rules_word: Callable[[str], str] = (
 )
 
 
+_fast_skeleton = getattr(_rules.FAST, "roman_skeleton", None)
 _SKELETON_SUBS = (("ph", "f"), ("w", "v"), ("z", "j"), ("q", "k"), ("x", "ks"))
 _ASPIRATE = re.compile(r"([kgcjtdpbs])h")
 _REPEAT = re.compile(r"(.)\1+")
@@ -811,7 +873,16 @@ def roman_skeleton(roman: str) -> str:
     """A loose key of a romanization: its consonants, with the spelling variation of informal
     romanization folded away (vowels after the first letter, doubled letters, aspiration ``h``,
     w/v, z/j, q/k, ph/f). ``taarif``, ``tarif`` and ``taareef`` all give ``trf``.
+
+    Runs compiled (``translit._fastrules``) for ASCII input when it is built.
     """
+    if _fast_skeleton is not None and roman.isascii():
+        return _fast_skeleton(roman)
+    return roman_skeleton_python(roman)
+
+
+def roman_skeleton_python(roman: str) -> str:
+    """The pure-Python :func:`roman_skeleton` (the reference of the compiled one)."""
     r = roman.lower()
     for old, new in _SKELETON_SUBS:
         r = r.replace(old, new)
