@@ -99,6 +99,12 @@ def test_joint_model_rejects_bad_inventory() -> None:
         JointModel([("क", "k")], {}, order=2)
 
 
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.sampled_from([*"abcXYZ", "é", "ß", "İ", "K", "1", " ", "'", "\u0301", "क"]), max_size=12))
+def test_normalize_roman_keeps_lowercase_ascii_letters_only(word: str) -> None:
+    assert normalize_roman(word) == "".join(ch for ch in word.lower() if "a" <= ch <= "z")
+
+
 # -- training on a synthetic scheme ----------------------------------------------------------------
 @pytest.mark.parametrize(("deva", "roman"), [(d, r) for d, r, _ in synthetic_pairs(30, seed=99)[:12]])
 def test_tiny_model_learns_the_scheme_both_ways(tiny_model: LearnedModel, deva: str, roman: str) -> None:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from translit import Token, tokenize
@@ -52,3 +52,19 @@ def test_devanagari_tokens_join_back(text: str) -> None:
 def test_token_validation(text: str, kind: str) -> None:
     with pytest.raises(ValueError):
         Token(text, kind, 0)  # type: ignore[arg-type]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([*"ab Z.,:/@w1", "www.", "://", "http", "क", "ि", "।", "é", "\u200d", "\n", "-", "'"]),
+        max_size=20,
+    ).map("".join)
+)
+def test_token_matches_equal_the_full_pattern(text: str) -> None:
+    from translit.tokenize import TOKEN_RE, token_matches
+
+    def spans(matches: object) -> list[tuple[str | None, int, int]]:
+        return [(m.lastgroup, m.start(), m.end()) for m in matches]  # type: ignore[attr-defined]
+
+    assert spans(token_matches(text)) == spans(TOKEN_RE.finditer(text))

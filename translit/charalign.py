@@ -47,6 +47,8 @@ def normalize_deva(word: str) -> str:
 
 def normalize_roman(word: str) -> str:
     """Lower-case Latin letters only (diacritics, digits and marks dropped)."""
+    if word.isascii() and word.isalpha():  # the common case: nothing to drop
+        return word.lower()
     return "".join(ch for ch in word.lower() if "a" <= ch <= "z")
 
 

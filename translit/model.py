@@ -168,10 +168,10 @@ class DecodeParams:
     w_acronym_odd: float = 2.25
     #: the single-best search (devanagarize): beam and candidates kept, threshold, ``marg_top``,
     #: ``vocab_cands`` and ``english_k`` (as above)
-    top1_beam: int = 32
-    top1_threshold: float = 8.0
+    top1_beam: int = 24
+    top1_threshold: float = 9.0
     top1_marg_top: int = 5
-    top1_vocab_cands: int = 10
+    top1_vocab_cands: int = 20
     top1_english_k: int = 10
     #: weight of the word prior (unigram, single words)
     w_word: float = 0.25
@@ -190,12 +190,12 @@ class DecodeParams:
     #: the per-word search of sentence decoding: beam (and candidates searched), threshold,
     #: ``marg_top``, ``vocab_cands`` and ``english_k`` (as above)
     ctx_search_beam: int = 8
-    ctx_threshold: float = 8.0
+    ctx_threshold: float = 7.0
     ctx_marg_top: int = 5
     ctx_vocab_cands: int = 10
     ctx_english_k: int = 5
     #: sentence beam (hypotheses per word position)
-    ctx_beam: int = 12
+    ctx_beam: int = 8
 
     def search_size(self, kind: str) -> SearchSize:
         """The size of the roman → deva search ``kind``: ``"topk"``, ``"top1"`` or ``"context"``."""
@@ -251,10 +251,6 @@ class _Memory:
         self.d2r[deva][roman] = self.d2r[deva].get(roman, 0.0) + count
 
 
-def _best_first(t: tuple[float, str, float]) -> tuple[float, str]:
-    return (-t[0], t[1])
-
-
 @dataclass
 class _Found:
     """The candidates of one Latin word while they are gathered and ranked (see LearnedModel._channel)."""
@@ -307,7 +303,7 @@ class LearnedModel:
         for deva, roman, count in pairs:
             self.memory.add(deva, roman, count)
         self._r2d_cache: dict[tuple[str, str], list[tuple[str, float]]] = {}
-        self._col_cache: dict[str, list[tuple[str, float, int]]] = {}
+        self._col_cache: dict[str, tuple[list[str], list[tuple[float, int]]]] = {}
         self._d2r_cache: dict[tuple[str, int], list[tuple[str, float]]] = {}
         self._marg_cache: dict[str, float] = {}
         self._best_cache: dict[str, str] = {}
@@ -434,13 +430,18 @@ class LearnedModel:
         if not roman:
             return []
         p = self.params
-        prior = self.wordlm.unigram
-        out = []
+        prior = self.wordlm.unigram_table().get
+        w_word, oov = p.w_word, p.oov_logprob
+        # (negated score, candidate): the natural order is best first, ties by spelling
+        ranked = []
         for deva, channel in self._channel(roman, "top1" if k == 1 else "topk"):
             lp = prior(deva)
-            out.append((deva, channel + p.w_word * (lp if lp is not None else p.oov_logprob)))
-        out.sort(key=lambda kv: (-kv[1], kv[0]))
-        return out[:k]
+            ranked.append((-(channel + w_word * (lp if lp is not None else oov)), deva))
+        if k == 1:
+            ranked = [min(ranked)] if ranked else []
+        else:
+            ranked.sort()
+        return [(deva, -neg) for neg, deva in ranked[:k]]
 
     def devanagarize(self, word: str) -> str:
         """One best Devanagari spelling of a Latin word ("" when nothing can be produced)."""
@@ -457,7 +458,8 @@ class LearnedModel:
         p = self.params
         lm = self.wordlm.lm
         cache = self._col_cache
-        columns: list[list[tuple[str, float, int]]] = []
+        devas: list[list[str]] = []
+        scored: list[list[tuple[float, int]]] = []
         for word in words:
             col = cache.get(word)
             if col is None:
@@ -465,32 +467,34 @@ class LearnedModel:
                 if len(cache) > _CACHE_LIMIT:
                     cache.clear()
                 cache[word] = col
-            columns.append(col)
+            devas.append(col[0])
+            scored.append(col[1])
         # Viterbi/beam over LM states
-        scored = [[(channel, wid) for _, channel, wid in col] for col in columns]
         compiled = lm.fast()
         if compiled is not None:
             picks = FAST.viterbi(compiled, scored, lm.start, p.w_ctx, p.ctx_beam)
         else:
             picks = sentence_viterbi_python(lm, scored, w_ctx=p.w_ctx, beam=p.ctx_beam)
-        return [col[i][0] for col, i in zip(columns, picks, strict=True)]
+        return [col[i] for col, i in zip(devas, picks, strict=True)]
 
     # -- internals ------------------------------------------------------------------------------
-    def _column(self, roman: str) -> list[tuple[str, float, int]]:
-        """A word's candidates in sentence decoding: (Devanagari, score without context, word id)."""
+    def _column(self, roman: str) -> tuple[list[str], list[tuple[float, int]]]:
+        """A word's candidates in sentence decoding: the Devanagari spellings, and for each its
+        (score without context, word id)."""
         p = self.params
         word_id = self.wordlm.word_id
         prior = self.wordlm.unigram
         unk = WordLM.UNK
-        col = []
+        devas, scored = [], []
         for deva, channel in self._channel(roman, "context")[: p.ctx_nbest] if roman else ():
             wid = word_id(deva)
             extra = 0.0
             if wid == unk:
                 lp = prior(deva)
                 extra = p.ctx_oov_logprob + p.w_ctx_prior * (lp if lp is not None else p.oov_logprob)
-            col.append((deva, channel + extra, wid))
-        return col or [("", 0.0, unk)]
+            devas.append(deva)
+            scored.append((channel + extra, wid))
+        return (devas, scored) if devas else ([""], [(0.0, unk)])
 
     def _channel(self, roman: str, kind: str = "topk") -> list[tuple[str, float]]:
         """Candidates for a normalized Latin word with their context-free channel+spelling score,
@@ -510,10 +514,11 @@ class LearnedModel:
         extra = found.english_cands.keys() | ({found.acronym} if found.acronym else set())
         if extra:
             top += [t for t in staged[size.marg_top :] if t[1] in extra]
-        scored = self._second_ranking(found, top)
-        if not scored:
-            scored = [(d, s) for d, s in raw[:1]]
-        scored.sort(key=lambda kv: (-kv[1], kv[0]))
+        ranked = self._second_ranking(found, top)
+        if not ranked:
+            ranked = [(-s, d) for d, s in raw[:1]]
+        ranked.sort()
+        scored = [(deva, -neg) for neg, deva in ranked]
         if len(self._r2d_cache) > _CACHE_LIMIT:
             self._r2d_cache.clear()
         self._r2d_cache[key] = scored
@@ -572,7 +577,7 @@ class LearnedModel:
                 cands[deva] = (floor, char_lp)
 
     def _first_ranking(self, found: _Found) -> list[tuple[float, str, float]]:
-        """(score with the word prior, candidate, score without it), best first."""
+        """(negated score with the word prior, candidate, score without it), best first."""
         p = self.params
         prior = self.wordlm.unigram_table().get
         rules_first = p.stage1_rules and bool(p.w_rules_eq or p.w_rules_dist)
@@ -588,12 +593,13 @@ class LearnedModel:
                 if c:
                     s += w_mem * math.log1p(c)
             u = prior(deva)
-            staged.append((s + w_word * (u if u is not None else oov), deva, s))
-        staged.sort(key=_best_first)
+            staged.append((-(s + w_word * (u if u is not None else oov)), deva, s))
+        staged.sort()
         return staged
 
-    def _second_ranking(self, found: _Found, top: list[tuple[float, str, float]]) -> list[tuple[str, float]]:
-        """The best candidates of the first ranking with the features that cost a search each."""
+    def _second_ranking(self, found: _Found, top: list[tuple[float, str, float]]) -> list[tuple[float, str]]:
+        """The best candidates of the first ranking with the features that cost a search each, as
+        (negated score, candidate)."""
         p = self.params
         roman, english, en_cands, acronym = found.roman, found.english, found.english_cands, found.acronym
         rules_later = not p.stage1_rules and bool(p.w_rules_eq or p.w_rules_dist)
@@ -616,7 +622,7 @@ class LearnedModel:
             if deva == acronym:
                 odd = -self.romanlm.logprob(tuple(roman)) / (len(roman) + 1)
                 s += p.w_acronym + p.w_acronym_odd * odd
-            scored.append((deva, s))
+            scored.append((-s, deva))
         return scored
 
     def _rules_feature(self, deva: str, roman: str) -> float:

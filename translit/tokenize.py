@@ -38,11 +38,24 @@ NUMBER = r"[0-9०-९]+(?:[.,:][0-9०-९]+)*"
 URL = r"(?:https?://|www\.)[^\s<>\"]*[^\s<>\"\.,;:!?\)\]\}'’”।॥]"
 EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 
-TOKEN_RE = regex.compile(
-    rf"(?P<url>{URL})|(?P<email>{EMAIL})|(?P<deva>{DEVA_WORD})|(?P<latin>{LATIN_WORD})"
-    rf"|(?P<number>{NUMBER})|(?P<word>[\p{{L}}\p{{M}}]+)|(?P<space>\s+)|(?P<punct>\p{{P}})|(?P<symbol>.)",
-    regex.V1 | regex.DOTALL,
+_REST = (
+    rf"(?P<deva>{DEVA_WORD})|(?P<latin>{LATIN_WORD})"
+    rf"|(?P<number>{NUMBER})|(?P<word>[\p{{L}}\p{{M}}]+)|(?P<space>\s+)|(?P<punct>\p{{P}})|(?P<symbol>.)"
 )
+TOKEN_RE = regex.compile(rf"(?P<url>{URL})|(?P<email>{EMAIL})|{_REST}", regex.V1 | regex.DOTALL)
+#: TOKEN_RE without the URL and e-mail alternatives, for text in which neither can match
+_PLAIN_RE = regex.compile(_REST, regex.V1 | regex.DOTALL)
+
+
+def token_matches(text: str) -> Iterator[regex.Match[str]]:
+    """The matches of :data:`TOKEN_RE` over ``text`` (the token kind is ``match.lastgroup``).
+
+    Text without ``@``, ``://`` and ``www.`` can hold no e-mail address or URL: it is scanned
+    without trying them at every position (same matches, faster).
+    """
+    if "@" in text or "://" in text or "www." in text:
+        return TOKEN_RE.finditer(text)
+    return _PLAIN_RE.finditer(text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +85,7 @@ class Token:
 
 def iter_tokens(text: str) -> Iterator[Token]:
     """Yield the tokens of ``text`` in order; joining their texts gives ``text`` back exactly."""
-    for m in TOKEN_RE.finditer(text):
+    for m in token_matches(text):
         yield Token(m.group(), m.lastgroup, m.start())  # type: ignore[arg-type]
 
 

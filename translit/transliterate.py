@@ -28,7 +28,7 @@ import regex
 from .errors import UnsupportedConversionError
 from .normalize import DEVA_DIGITS, Normalizer
 from .schemes import Scheme, get_scheme
-from .tokenize import DEVA_WORD, EMAIL, TOKEN_RE, URL
+from .tokenize import DEVA_WORD, EMAIL, URL, token_matches
 
 if TYPE_CHECKING:
     from .model import LearnedModel
@@ -160,7 +160,7 @@ class _LearnedToDeva(_Stage):
         tokens: list[str] = []
         words: list[int] = []
         sentences: list[list[int]] = [[]]
-        matches = list(TOKEN_RE.finditer(text))
+        matches = list(token_matches(text))
         for i, m in enumerate(matches):
             kind, tok = m.lastgroup, m.group()
             if kind == "latin":
