@@ -176,6 +176,14 @@ def test_unknown_short_words_may_be_acronyms(shipped: LearnedModel) -> None:
         assert ranked[spell_letters(roman)] > dict(off._channel(roman)).get(spell_letters(roman), -1e9)
     long = "abcdefghij"
     assert spell_letters(long) not in dict(shipped._channel(long))  # longer than acronym_max
+    # sentence decoding proposes no letter readings (ctx_acronym_max 0), unless asked to
+    on = shipped.with_params(ctx_acronym_max=6)
+    missing = 0
+    for roman in odd:
+        plain = dict(shipped._channel(roman, "context")).get(spell_letters(roman))
+        missing += plain is None
+        assert dict(on._channel(roman, "context"))[spell_letters(roman)] > (plain or -1e9)
+    assert missing
 
 
 def test_attested_short_words_are_not_read_as_acronyms(shipped: LearnedModel) -> None:

@@ -124,20 +124,36 @@ def test_topk_is_sorted_and_scored(tiny_model: LearnedModel) -> None:
 @pytest.mark.parametrize("kind", ["topk", "top1", "context"])
 def test_search_sizes_come_from_their_parameters(tiny_model: LearnedModel, kind: str) -> None:
     changes = {
-        "topk": {"beam": 3, "nbest": 3, "search_threshold": 5.0, "marg_top": 2, "vocab_cands": 1, "english_k": 0},
-        "top1": {"top1_beam": 3, "top1_threshold": 5.0, "top1_marg_top": 2, "top1_vocab_cands": 1, "top1_english_k": 0},
+        "topk": {
+            "beam": 3,
+            "nbest": 3,
+            "search_threshold": 5.0,
+            "marg_top": 2,
+            "vocab_cands": 1,
+            "english_k": 0,
+            "acronym_max": 4,
+        },
+        "top1": {
+            "top1_beam": 3,
+            "top1_threshold": 5.0,
+            "top1_marg_top": 2,
+            "top1_vocab_cands": 1,
+            "top1_english_k": 0,
+            "acronym_max": 4,
+        },
         "context": {
             "ctx_search_beam": 3,
             "ctx_threshold": 5.0,
             "ctx_marg_top": 2,
             "ctx_vocab_cands": 1,
             "ctx_english_k": 0,
+            "ctx_acronym_max": 4,
         },
     }[kind]
     size = tiny_model.with_params(**changes).params.search_size(kind)
-    assert (size.beam, size.nbest, size.threshold, size.marg_top, size.vocab_cands, size.english_k) == (
-        3, 3, 5.0, 2, 1, 0,
-    )  # fmt: skip
+    assert (
+        size.beam, size.nbest, size.threshold, size.marg_top, size.vocab_cands, size.english_k, size.acronym_max
+    ) == (3, 3, 5.0, 2, 1, 0, 4)  # fmt: skip
     with pytest.raises(ValueError, match="topk, top1, context"):
         tiny_model.params.search_size("widest")
 

@@ -130,7 +130,7 @@ class DecodeParams:
     #: weight of the joint model's own Devanagari marginal, subtracted (noisy channel P(r|d))
     w_marg: float = 0.5
     #: beam of the search that approximates that marginal
-    marg_beam: int = 4
+    marg_beam: int = 3
     #: candidates (after a first ranking without the marginal) that are fully scored and kept
     marg_top: int = 12
     #: roman → deva: bonus when roman-rules romanizes the candidate back to the input ...
@@ -194,6 +194,8 @@ class DecodeParams:
     ctx_marg_top: int = 5
     ctx_vocab_cands: int = 10
     ctx_english_k: int = 5
+    #: ... and ``acronym_max`` (off: in running text the letter reading is rarely right)
+    ctx_acronym_max: int = 0
     #: sentence beam (hypotheses per word position)
     ctx_beam: int = 8
 
@@ -206,10 +208,18 @@ class DecodeParams:
 
 
 #: the DecodeParams fields of each search's SearchSize (beam, nbest, threshold, marg_top,
-#: vocab_cands, english_k); the single-best and sentence searches keep all they find
+#: vocab_cands, english_k, acronym_max); the single-best and sentence searches keep all they find
 _SEARCH_FIELDS = {
-    "topk": ("beam", "nbest", "search_threshold", "marg_top", "vocab_cands", "english_k"),
-    "top1": ("top1_beam", "top1_beam", "top1_threshold", "top1_marg_top", "top1_vocab_cands", "top1_english_k"),
+    "topk": ("beam", "nbest", "search_threshold", "marg_top", "vocab_cands", "english_k", "acronym_max"),
+    "top1": (
+        "top1_beam",
+        "top1_beam",
+        "top1_threshold",
+        "top1_marg_top",
+        "top1_vocab_cands",
+        "top1_english_k",
+        "acronym_max",
+    ),
     "context": (
         "ctx_search_beam",
         "ctx_search_beam",
@@ -217,6 +227,7 @@ _SEARCH_FIELDS = {
         "ctx_marg_top",
         "ctx_vocab_cands",
         "ctx_english_k",
+        "ctx_acronym_max",
     ),
 }
 
@@ -237,6 +248,8 @@ class SearchSize:
     vocab_cands: int
     #: English spellings per pronunciation (0: off)
     english_k: int
+    #: longest input that gets its letter-by-letter reading (0: off)
+    acronym_max: int
 
 
 @dataclass
@@ -542,7 +555,7 @@ class LearnedModel:
             found.english = self.english
             found.english_cands = self.english.candidates(roman, k=size.english_k, beam=p.english_beam)
             self._add_forced(found, [d for d in found.english_cands if d not in cands], unspellable=-5.0)
-        if not attested and 0 < len(roman) <= p.acronym_max:
+        if not attested and 0 < len(roman) <= size.acronym_max:
             found.acronym = spell_letters(roman)
             if found.acronym not in cands:
                 self._add_forced(found, [found.acronym], unspellable=-5.0)
