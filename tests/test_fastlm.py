@@ -350,3 +350,31 @@ def test_sentence_viterbi_rejects_empty_columns(shipped: LearnedModel) -> None:
         fastlm.viterbi(lm.fast(), [[(0.0, 1)], []], lm.start, 1.0, 4)
     with pytest.raises(TypeError):
         fastlm.viterbi(lm.fast(), [[0.0]], lm.start, 1.0, 4)
+
+
+def test_score_deva_reads_each_unit_dict_it_is_given(shipped: LearnedModel) -> None:
+    # the compiled scorer keeps a table of the last unit dict; another dict (or a grown one) replaces it
+    charlm = shipped.charlm
+    lm = charlm.lm
+    am = lm.fast()
+    if am is None:
+        pytest.skip("compiled kernels not built")
+    word = "क़़्षि"  # units: क़़् (4 code points: looked up in the dict itself), ष, ि
+
+    def expected(ids: dict[str, int]) -> float:
+        state, total = lm.start, 0.0
+        for g in [*(ids.get(u, lm.vocab_size) for u in deva_units(word)), 0]:
+            lp, state = _step_python(lm, state, g)
+            total += lp
+        return total
+
+    other = {unit: (i * 7) % lm.vocab_size for unit, i in charlm.ids.items()}
+    other["क़़्"] = 5
+    for ids in (charlm.ids, other, charlm.ids, other):
+        _ok, score = am.score_deva(word, ids, lm.vocab_size, lm.start)
+        assert math.isclose(score, expected(ids), rel_tol=0, abs_tol=1e-9)
+    grown = dict(charlm.ids)
+    am.score_deva(word, grown, lm.vocab_size, lm.start)
+    grown["क़़्"] = 3  # a new key: the dict grew
+    _ok, score = am.score_deva(word, grown, lm.vocab_size, lm.start)
+    assert math.isclose(score, expected(grown), rel_tol=0, abs_tol=1e-9)

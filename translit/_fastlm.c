@@ -49,6 +49,15 @@ typedef struct {
     int64_t mult;
     int32_t root;
     double unk;
+    /* the unit -> token id dict that score_deva last saw, as an open-addressing table of its keys of
+       1 to 3 code points (packed by unit_key; 0: empty slot): score_deva reads it instead of making
+       a string per unit. Rebuilt when another dict (or one of another size) comes: a unit dict must
+       not be changed in place once scored with (CharLM.ids never is). */
+    PyObject *unit_dict;
+    Py_ssize_t unit_dict_len;
+    uint64_t *ukeys;
+    int32_t *uvals;
+    uint64_t umask;
 } Automaton;
 
 static inline uint64_t mix64(uint64_t x) {
@@ -124,6 +133,9 @@ static void automaton_free_dense(Automaton *self) {
 
 static void Automaton_dealloc(Automaton *self) {
     automaton_free_dense(self);
+    Py_XDECREF(self->unit_dict);
+    free(self->ukeys);
+    free(self->uvals);
     free(self->arcs);
     free(self->off);
     free(self->backoff);
@@ -396,10 +408,62 @@ static inline int deva_sign(Py_UCS4 c) {
 #define DEVA_NUKTA 0x093C
 #define DEVA_MARK(c) ((c) >= 0x0901 && (c) <= 0x0903)
 
-/* (is_wellformed(word), log-probability of deva_units(word) under this automaton) */
-/* well-formedness (*ok) and log-probability (*total) of one word; -1 with an exception set on error */
+/* code points data[i .. j) (at most 3) packed into one nonzero key: (c + 1) << 21 * position */
+static inline uint64_t unit_key(int kind, const void *data, Py_ssize_t i, Py_ssize_t j) {
+    uint64_t key = 0;
+    for (Py_ssize_t t = i; t < j; t++) key |= (uint64_t)(PyUnicode_READ(kind, data, t) + 1) << (21 * (t - i));
+    return key;
+}
+
+/* make self->ukeys / uvals the table of the dict ids (see Automaton); -1 with an exception set on error */
+static int unit_table_for(Automaton *self, PyObject *ids) {
+    Py_ssize_t n = PyDict_GET_SIZE(ids);
+    if (self->unit_dict == ids && self->unit_dict_len == n) return 0;
+    Py_ssize_t cap = 16;
+    while (cap < 2 * n + 2) cap <<= 1;
+    uint64_t *keys = calloc((size_t)cap, sizeof(uint64_t));
+    int32_t *vals = malloc(sizeof(int32_t) * (size_t)cap);
+    if (!keys || !vals) {
+        free(keys);
+        free(vals);
+        PyErr_NoMemory();
+        return -1;
+    }
+    uint64_t mask = (uint64_t)cap - 1;
+    Py_ssize_t pos = 0;
+    PyObject *k, *v;
+    while (PyDict_Next(ids, &pos, &k, &v)) {
+        if (!PyUnicode_Check(k)) continue;
+        Py_ssize_t len = PyUnicode_GET_LENGTH(k);
+        if (len < 1 || len > 3) continue;
+        long id = PyLong_AsLong(v);
+        if (id == -1 && PyErr_Occurred()) {
+            free(keys);
+            free(vals);
+            return -1;
+        }
+        uint64_t key = unit_key(PyUnicode_KIND(k), PyUnicode_DATA(k), 0, len);
+        uint64_t j = mix64(key) & mask;
+        while (keys[j] && keys[j] != key) j = (j + 1) & mask;
+        keys[j] = key;
+        vals[j] = (int32_t)id;
+    }
+    free(self->ukeys);
+    free(self->uvals);
+    Py_INCREF(ids);
+    Py_XSETREF(self->unit_dict, ids);
+    self->unit_dict_len = n;
+    self->ukeys = keys;
+    self->uvals = vals;
+    self->umask = mask;
+    return 0;
+}
+
+/* well-formedness (*ok) and log-probability (*total) of one word (is_wellformed and the
+   log-probability of deva_units under this automaton); -1 with an exception set on error */
 static int score_deva_one(Automaton *self, PyObject *word, PyObject *ids, int unk_id, int start, int *okp,
                           double *totalp) {
+    if (unit_table_for(self, ids)) return -1;
     Py_ssize_t n = PyUnicode_GET_LENGTH(word);
     int kind = PyUnicode_KIND(word);
     const void *data = PyUnicode_DATA(word);
@@ -443,17 +507,24 @@ static int score_deva_one(Automaton *self, PyObject *word, PyObject *ids, int un
             prev_cons = deva_consonant(head);
             prev_virama = virama_end;
             prev_mark = DEVA_MARK(head);
-            PyObject *unit = PyUnicode_Substring(word, i, j);
-            if (!unit) return -1;
-            PyObject *id = PyDict_GetItemWithError(ids, unit);
-            Py_DECREF(unit);
-            if (id) {
-                g = PyLong_AsLong(id);
-                if (g == -1 && PyErr_Occurred()) return -1;
-            } else if (PyErr_Occurred()) {
-                return -1;
+            if (j - i <= 3) { /* the table holds every key of the dict this short */
+                uint64_t key = unit_key(kind, data, i, j);
+                uint64_t t = mix64(key) & self->umask;
+                while (self->ukeys[t] && self->ukeys[t] != key) t = (t + 1) & self->umask;
+                g = self->ukeys[t] ? self->uvals[t] : unk_id;
             } else {
-                g = unk_id;
+                PyObject *unit = PyUnicode_Substring(word, i, j);
+                if (!unit) return -1;
+                PyObject *id = PyDict_GetItemWithError(ids, unit);
+                Py_DECREF(unit);
+                if (id) {
+                    g = PyLong_AsLong(id);
+                    if (g == -1 && PyErr_Occurred()) return -1;
+                } else if (PyErr_Occurred()) {
+                    return -1;
+                } else {
+                    g = unk_id;
+                }
             }
             i = j;
         } else {

@@ -212,6 +212,7 @@ class CharLM:
         arrays: Mapping[str, Any] | None = None,
     ) -> None:
         self.vocab = list(vocab)
+        #: unit -> id (never changed after construction: the compiled scorer keeps a table of it)
         self.ids = {u: i for i, u in enumerate(self.vocab)}
         self.order = order
         self.lm = NgramLM(len(self.vocab), counts, order=order, arrays=arrays)
