@@ -24,6 +24,10 @@ where P_joint(d) is approximated by the joint score of d's best romanization, so
 two terms are a tempered log P(r | d), and rules(d) is the rule-based ``roman-rules``
 romanization of the candidate (a second, independent expert on how d is typed). The last two
 features and the marginal are computed for the ``marg_top`` best of a first ranking only.
+How much searching a word gets depends on what is asked (:meth:`DecodeParams.search_size`): the
+top-k candidates (``devanagarize_topk``) get the widest search, the single best answer
+(``devanagarize``) a narrower one of about the same top-1 accuracy, and each word of a sentence a
+small one whose few candidates the word n-gram model then chooses among.
 
 Two more sources of candidates, for Latin words that the memory does not know as a Hindi
 romanization (:mod:`translit.english`): an English word with a CMUdict pronunciation gets the
