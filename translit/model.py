@@ -319,9 +319,9 @@ class LearnedModel:
         self.memory = _Memory()
         for deva, roman, count in pairs:
             self.memory.add(deva, roman, count)
-        self._r2d_cache: dict[tuple[str, str], list[tuple[str, float]]] = {}
-        self._col_cache: dict[str, tuple[list[str], list[tuple[float, int]]]] = {}
-        self._d2r_cache: dict[tuple[str, int], list[tuple[str, float]]] = {}
+        self._r2d_cache: dict[tuple[str, str], tuple[tuple[str, float], ...]] = {}
+        self._col_cache: dict[str, tuple[tuple[str, ...], tuple[tuple[float, int], ...]]] = {}
+        self._d2r_cache: dict[tuple[str, int], tuple[tuple[str, float], ...]] = {}
         self._marg_cache: dict[str, float] = {}
         self._best_cache: dict[str, str] = {}
         #: precomputed best romanizations of frequent words (see precompute_romanizations)
@@ -401,7 +401,7 @@ class LearnedModel:
         key = (word, k)
         cached = self._d2r_cache.get(key)
         if cached is not None:
-            return cached
+            return list(cached)
         deva = normalize_deva(word)
         attested = self.memory.d2r.get(deva)
         if k == 1 and not attested and deva in self.d2r_table:
@@ -420,7 +420,7 @@ class LearnedModel:
             out = out[:k]
         if len(self._d2r_cache) > _CACHE_LIMIT:
             self._d2r_cache.clear()
-        self._d2r_cache[key] = out
+        self._d2r_cache[key] = tuple(out)  # immutable: the garbage collector stops scanning it
         return out
 
     def _romanize_search(self, deva: str, k: int) -> list[tuple[str, float]]:
@@ -475,8 +475,8 @@ class LearnedModel:
         p = self.params
         lm = self.wordlm.lm
         cache = self._col_cache
-        devas: list[list[str]] = []
-        scored: list[list[tuple[float, int]]] = []
+        devas: list[tuple[str, ...]] = []
+        scored: list[tuple[tuple[float, int], ...]] = []
         for word in words:
             col = cache.get(word)
             if col is None:
@@ -495,7 +495,7 @@ class LearnedModel:
         return [col[i] for col, i in zip(devas, picks, strict=True)]
 
     # -- internals ------------------------------------------------------------------------------
-    def _column(self, roman: str) -> tuple[list[str], list[tuple[float, int]]]:
+    def _column(self, roman: str) -> tuple[tuple[str, ...], tuple[tuple[float, int], ...]]:
         """A word's candidates in sentence decoding: the Devanagari spellings, and for each its
         (score without context, word id)."""
         p = self.params
@@ -511,9 +511,9 @@ class LearnedModel:
                 extra = p.ctx_oov_logprob + p.w_ctx_prior * (lp if lp is not None else p.oov_logprob)
             devas.append(deva)
             scored.append((channel + extra, wid))
-        return (devas, scored) if devas else ([""], [(0.0, unk)])
+        return (tuple(devas), tuple(scored)) if devas else (("",), ((0.0, unk),))
 
-    def _channel(self, roman: str, kind: str = "topk") -> list[tuple[str, float]]:
+    def _channel(self, roman: str, kind: str = "topk") -> tuple[tuple[str, float], ...]:
         """Candidates for a normalized Latin word with their context-free channel+spelling score,
         from the search ``kind`` (see :meth:`DecodeParams.search_size`)."""
         key = (roman, kind)
@@ -535,7 +535,9 @@ class LearnedModel:
         if not ranked:
             ranked = [(-s, d) for d, s in raw[:1]]
         ranked.sort()
-        scored = [(deva, -neg) for neg, deva in ranked]
+        # a tuple (of tuples of a string and a float): memoized, and never scanned again by the
+        # garbage collector
+        scored = tuple([(deva, -neg) for neg, deva in ranked])
         if len(self._r2d_cache) > _CACHE_LIMIT:
             self._r2d_cache.clear()
         self._r2d_cache[key] = scored
