@@ -1713,22 +1713,23 @@ done:
     return result;
 }
 
-/* best_scores(words, beam): for each Devanagari word, the score of decode(deva_units(word), k=1,
-   beam=beam) (0.0 when there is no output): the units are cut here as translit.charalign.deva_units
-   does (a nukta joins the unit before it, a virama joins a unit that starts with a consonant) */
-static PyObject *JointDecoder_best_scores(JointDecoder *self, PyObject *args) {
-    PyObject *words;
-    int beam;
-    if (!PyArg_ParseTuple(args, "Oi", &words, &beam)) return NULL;
+/* one search per string of a sequence (``what`` names the strings in errors): one(self, S, item, ctx, &score,
+   &found) runs it on the scratch search S; the result list holds each best score, or for a search that
+   finds nothing None (none_when_missing) or 0.0 */
+typedef int (*jd_item_fn)(JointDecoder *self, Search *S, PyObject *item, const void *ctx, double *score, int *found);
+
+static PyObject *jd_each(JointDecoder *self, PyObject *items, const char *what, jd_item_fn one, const void *ctx,
+                         int none_when_missing) {
     if (!self->am) {
         PyErr_SetString(PyExc_ValueError, "JointDecoder is not initialized");
         return NULL;
     }
-    if (beam < 1) beam = 1;
-    PyObject *seq = PySequence_Fast(words, "words must be a sequence of strings");
+    char message[64];
+    snprintf(message, sizeof(message), "%s must be a sequence of strings", what);
+    PyObject *seq = PySequence_Fast(items, message);
     if (!seq) return NULL;
-    Py_ssize_t nw = PySequence_Fast_GET_SIZE(seq);
-    PyObject *out = PyList_New(nw);
+    Py_ssize_t count = PySequence_Fast_GET_SIZE(seq);
+    PyObject *out = PyList_New(count);
     if (!out) {
         Py_DECREF(seq);
         return NULL;
@@ -1736,33 +1737,16 @@ static PyObject *JointDecoder_best_scores(JointDecoder *self, PyObject *args) {
     Search local;
     int nested;
     Search *S = jd_acquire(self, &local, &nested);
-    for (Py_ssize_t w = 0; w < nw; w++) {
-        PyObject *word = PySequence_Fast_GET_ITEM(seq, w);
-        if (!PyUnicode_Check(word)) {
-            PyErr_SetString(PyExc_TypeError, "words must be strings");
+    for (Py_ssize_t w = 0; w < count; w++) {
+        PyObject *item = PySequence_Fast_GET_ITEM(seq, w);
+        if (!PyUnicode_Check(item)) {
+            PyErr_Format(PyExc_TypeError, "%s must be strings", what);
             goto fail;
         }
-        Py_ssize_t len = PyUnicode_GET_LENGTH(word);
-        int wkind = PyUnicode_KIND(word);
-        const void *wdata = PyUnicode_DATA(word);
-        if (search_reset(S, len + 1, INFINITY)) {
-            PyErr_NoMemory();
-            goto fail;
-        }
-        Py_ssize_t *cut = S->cut, n = 0;
-        Py_UCS4 head = 0; /* first character of the current unit */
-        for (Py_ssize_t i = 0; i < len; i++) {
-            Py_UCS4 c = PyUnicode_READ(wkind, wdata, i);
-            if (i > 0 && (c == DEVA_NUKTA || (c == DEVA_VIRAMA && deva_consonant(head)))) continue;
-            head = c;
-            cut[n++] = i;
-        }
-        cut[n] = len;
-        S->npos = n + 1;
         double score = 0.0;
         int found = 0;
-        if (jd_run(self, S, word, n, 1, beam, 0, Py_None, INFINITY, NULL, -1, NULL, &score, &found)) goto fail;
-        PyObject *f = PyFloat_FromDouble(found ? score : 0.0);
+        if (one(self, S, item, ctx, &score, &found)) goto fail;
+        PyObject *f = !found && none_when_missing ? Py_NewRef(Py_None) : PyFloat_FromDouble(found ? score : 0.0);
         if (!f) goto fail;
         PyList_SET_ITEM(out, w, f);
     }
@@ -1776,67 +1760,72 @@ fail:
     return NULL;
 }
 
+/* best_scores: the units of a Devanagari word are cut here as translit.charalign.deva_units does (a
+   nukta joins the unit before it, a virama joins a unit that starts with a consonant) */
+static int jd_best_one(JointDecoder *self, Search *S, PyObject *word, const void *ctx, double *score, int *found) {
+    int beam = *(const int *)ctx;
+    Py_ssize_t len = PyUnicode_GET_LENGTH(word);
+    int wkind = PyUnicode_KIND(word);
+    const void *wdata = PyUnicode_DATA(word);
+    if (search_reset(S, len + 1, INFINITY)) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    Py_ssize_t *cut = S->cut, n = 0;
+    Py_UCS4 head = 0; /* first character of the current unit */
+    for (Py_ssize_t i = 0; i < len; i++) {
+        Py_UCS4 c = PyUnicode_READ(wkind, wdata, i);
+        if (i > 0 && (c == DEVA_NUKTA || (c == DEVA_VIRAMA && deva_consonant(head)))) continue;
+        head = c;
+        cut[n++] = i;
+    }
+    cut[n] = len;
+    S->npos = n + 1;
+    return jd_run(self, S, word, n, 1, beam, 0, Py_None, INFINITY, NULL, -1, NULL, score, found);
+}
+
+/* best_scores(words, beam): for each Devanagari word, the score of decode(deva_units(word), k=1,
+   beam=beam) (0.0 when there is no output) */
+static PyObject *JointDecoder_best_scores(JointDecoder *self, PyObject *args) {
+    PyObject *words;
+    int beam;
+    if (!PyArg_ParseTuple(args, "Oi", &words, &beam)) return NULL;
+    if (beam < 1) beam = 1;
+    return jd_each(self, words, "words", jd_best_one, &beam, 0);
+}
+
+typedef struct {
+    PyObject *text;
+    int beam, check;
+} ForcedArgs;
+
+static int jd_forced_one(JointDecoder *self, Search *S, PyObject *target, const void *ctx, double *score,
+                         int *found) {
+    const ForcedArgs *a = ctx;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(a->text);
+    Py_UCS4 *tgt = PyUnicode_AsUCS4Copy(target);
+    if (!tgt) return -1;
+    if (search_reset(S, n + 1, INFINITY)) {
+        PyMem_Free(tgt);
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i <= n; i++) S->cut[i] = i;
+    int rc = jd_run(self, S, a->text, n, 1, a->beam, a->check, Py_None, INFINITY, tgt, PyUnicode_GET_LENGTH(target),
+                    NULL, score, found);
+    PyMem_Free(tgt);
+    return rc;
+}
+
 /* forced_scores(text, targets, beam, check): for each target, the score of decode(text, k=1, beam=beam,
    check=check, target=target) (None when no graphone path spells it); one call for the many forced
    searches of one input */
 static PyObject *JointDecoder_forced_scores(JointDecoder *self, PyObject *args) {
-    PyObject *text, *targets;
-    int beam, check;
-    if (!PyArg_ParseTuple(args, "UOip", &text, &targets, &beam, &check)) return NULL;
-    if (!self->am) {
-        PyErr_SetString(PyExc_ValueError, "JointDecoder is not initialized");
-        return NULL;
-    }
-    if (beam < 1) beam = 1;
-    PyObject *seq = PySequence_Fast(targets, "targets must be a sequence of strings");
-    if (!seq) return NULL;
-    Py_ssize_t nt = PySequence_Fast_GET_SIZE(seq);
-    PyObject *out = PyList_New(nt);
-    if (!out) {
-        Py_DECREF(seq);
-        return NULL;
-    }
-    Search local;
-    int nested;
-    Search *S = jd_acquire(self, &local, &nested);
-    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
-    for (Py_ssize_t t = 0; t < nt; t++) {
-        PyObject *target = PySequence_Fast_GET_ITEM(seq, t);
-        if (!PyUnicode_Check(target)) {
-            PyErr_SetString(PyExc_TypeError, "targets must be strings");
-            goto fail;
-        }
-        Py_UCS4 *tgt = PyUnicode_AsUCS4Copy(target);
-        if (!tgt) goto fail;
-        if (search_reset(S, n + 1, INFINITY)) {
-            PyMem_Free(tgt);
-            PyErr_NoMemory();
-            goto fail;
-        }
-        for (Py_ssize_t i = 0; i <= n; i++) S->cut[i] = i;
-        double score = 0.0;
-        int found = 0;
-        int rc = jd_run(self, S, text, n, 1, beam, check, Py_None, INFINITY, tgt, PyUnicode_GET_LENGTH(target), NULL,
-                        &score, &found);
-        PyMem_Free(tgt);
-        if (rc) goto fail;
-        PyObject *f;
-        if (found) {
-            f = PyFloat_FromDouble(score);
-            if (!f) goto fail;
-        } else {
-            f = Py_NewRef(Py_None);
-        }
-        PyList_SET_ITEM(out, t, f);
-    }
-    jd_release(self, &local, nested);
-    Py_DECREF(seq);
-    return out;
-fail:
-    jd_release(self, &local, nested);
-    Py_DECREF(seq);
-    Py_DECREF(out);
-    return NULL;
+    PyObject *targets;
+    ForcedArgs a;
+    if (!PyArg_ParseTuple(args, "UOip", &a.text, &targets, &a.beam, &a.check)) return NULL;
+    if (a.beam < 1) a.beam = 1;
+    return jd_each(self, targets, "targets", jd_forced_one, &a, 1);
 }
 
 static PyMethodDef JointDecoder_methods[] = {
