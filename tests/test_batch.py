@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from translit.batch import ConvertJob, convert_lines
+from translit.batch import ConvertJob, convert_lines, format_line
 from translit.cli import main
 
 
@@ -35,3 +35,14 @@ def test_job_validation(kwargs) -> None:
 
 def test_empty_input_yields_nothing() -> None:
     assert list(convert_lines([], ConvertJob("deva", "iast"), jobs=2)) == []
+
+
+@pytest.mark.parametrize(("src", "dst", "fmt"), [("roman", "deva", "text"), ("roman", "deva", "tsv"), ("deva", "iast", "tsv")])
+def test_chunks_convert_as_one_batch_with_the_same_output(src: str, dst: str, fmt: str, dev_sentences) -> None:
+    """Single-best output converts each chunk as a batch (transliterate_many): the same records as
+    converting the lines one by one."""
+    lines = [roman if src == "roman" else native for native, roman in dev_sentences[:40]] + ["", "12 a.m."]
+    job = ConvertJob(src, dst, fmt=fmt)  # type: ignore[arg-type]
+    conv = job.build()
+    expected = "".join(format_line(conv, line, fmt=fmt, top_k=1) for line in lines)  # type: ignore[arg-type]
+    assert "".join(convert_lines(lines, job, chunk_lines=9, converter=job.build())) == expected

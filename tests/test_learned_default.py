@@ -11,6 +11,7 @@ from translit.charalign import normalize_deva, normalize_roman
 from translit.cli_learn import evaluate, learn_command
 from translit.learn import adapt, pairs_from_twin, read_pairs
 from translit.model import LearnedModel, default_model
+from translit.transliterate import Transliterator
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
@@ -144,3 +145,20 @@ def test_learn_command_with_twin(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     tuned = LearnedModel.load(out)
     assert tuned.romanize("है") == "he"
+
+
+def test_devanagarize_sentences_equals_one_sentence_at_a_time(model: LearnedModel, dev_sentences) -> None:
+    sentences = [roman.split() for _, roman in dev_sentences[:80]] + [[], ["Ribosome", "ribosome"]]
+    alone = [model.with_params().devanagarize_words(words) for words in sentences]
+    fresh = model.with_params()  # nothing decoded yet: the batch decodes every word itself
+    assert fresh.devanagarize_sentences(sentences) == alone
+    assert fresh.devanagarize_sentences(sentences[:5]) == alone[:5]  # now from its cache
+    assert fresh.devanagarize_sentences([]) == []
+
+
+def test_transliterate_many_equals_transliterate(model: LearnedModel, dev_sentences) -> None:
+    texts = [roman for _, roman in dev_sentences[:60]] + ["", "Hello. kya haal hai?\nDr. Rao aaye.", "१२ 3.5 www.x.in"]
+    one = Transliterator("roman", "deva", model=model, digits="deva")
+    many = Transliterator("roman", "deva", model=model.with_params(), digits="deva")
+    assert many.transliterate_many(texts) == [one.transliterate(t) for t in texts]
+    assert many.transliterate_many(iter(texts[:3])) == [one.transliterate(t) for t in texts[:3]]
