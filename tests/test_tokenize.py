@@ -68,3 +68,30 @@ def test_token_matches_equal_the_full_pattern(text: str) -> None:
         return [(m.lastgroup, m.start(), m.end()) for m in matches]  # type: ignore[attr-defined]
 
     assert spans(token_matches(text)) == spans(TOKEN_RE.finditer(text))
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.characters(max_codepoint=127), st.sampled_from(["don't", "a'", "'b", "1.5", "2,", ":3", "ab12"])),
+        max_size=25,
+    ).map("".join)
+)
+def test_ascii_text_gives_the_matches_of_the_full_pattern(text: str) -> None:
+    """ASCII text is scanned with the standard library's ``re``: the same tokens as TOKEN_RE."""
+    from translit.tokenize import TOKEN_RE, token_matches
+
+    def spans(matches: object) -> list[tuple[str | None, int, int]]:
+        return [(m.lastgroup, m.start(), m.end()) for m in matches]  # type: ignore[attr-defined]
+
+    assert spans(token_matches(text)) == spans(TOKEN_RE.finditer(text))
+
+
+def test_every_ascii_character_is_the_same_token_kind() -> None:
+    from translit.tokenize import TOKEN_RE, token_matches
+
+    for code in range(128):
+        text = f"a{chr(code)}{chr(code)}b"
+        assert [(m.lastgroup, m.group()) for m in token_matches(text)] == [
+            (m.lastgroup, m.group()) for m in TOKEN_RE.finditer(text)
+        ], repr(chr(code))

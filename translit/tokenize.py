@@ -19,6 +19,7 @@ for every string ``s``. Token kinds:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
@@ -47,14 +48,34 @@ TOKEN_RE = regex.compile(rf"(?P<url>{URL})|(?P<email>{EMAIL})|{_REST}", regex.V1
 _PLAIN_RE = regex.compile(_REST, regex.V1 | regex.DOTALL)
 
 
-def token_matches(text: str) -> Iterator[regex.Match[str]]:
+
+def _ascii_class(kind: str) -> str:
+    """The ASCII characters that :data:`_PLAIN_RE` reads as a one-character token of ``kind``, as
+    a ``re`` character class."""
+    chars = [c for c in map(chr, range(128)) if (m := _PLAIN_RE.fullmatch(c)) and m.lastgroup == kind]
+    return "[" + "".join(f"\\x{ord(c):02x}" for c in chars) + "]"
+
+
+#: :data:`_PLAIN_RE` for ASCII text, in the standard library's ``re`` (faster; the same matches: in
+#: ASCII a Latin word is letters with inner apostrophes, and there are no other-script words)
+_ASCII_RE = re.compile(
+    r"(?P<latin>[A-Za-z]+(?:'[A-Za-z]+)*)|(?P<number>[0-9]+(?:[.,:][0-9]+)*)"
+    rf"|(?P<space>{_ascii_class('space')}+)|(?P<punct>{_ascii_class('punct')})|(?P<symbol>.)",
+    re.DOTALL,
+)
+
+
+def token_matches(text: str) -> Iterator[regex.Match[str] | re.Match[str]]:
     """The matches of :data:`TOKEN_RE` over ``text`` (the token kind is ``match.lastgroup``).
 
     Text without ``@``, ``://`` and ``www.`` can hold no e-mail address or URL: it is scanned
-    without trying them at every position (same matches, faster).
+    without trying them at every position, and ASCII text with the standard library's ``re`` (same
+    matches, faster).
     """
     if "@" in text or "://" in text or "www." in text:
         return TOKEN_RE.finditer(text)
+    if text.isascii():
+        return _ASCII_RE.finditer(text)
     return _PLAIN_RE.finditer(text)
 
 
