@@ -54,6 +54,10 @@ def test_token_validation(text: str, kind: str) -> None:
         Token(text, kind, 0)  # type: ignore[arg-type]
 
 
+def _spans(matches: object) -> list[tuple[str | None, int, int]]:
+    return [(m.lastgroup, m.start(), m.end()) for m in matches]  # type: ignore[attr-defined]
+
+
 @settings(max_examples=400, deadline=None)
 @given(
     st.lists(
@@ -64,10 +68,7 @@ def test_token_validation(text: str, kind: str) -> None:
 def test_token_matches_equal_the_full_pattern(text: str) -> None:
     from translit.tokenize import TOKEN_RE, token_matches
 
-    def spans(matches: object) -> list[tuple[str | None, int, int]]:
-        return [(m.lastgroup, m.start(), m.end()) for m in matches]  # type: ignore[attr-defined]
-
-    assert spans(token_matches(text)) == spans(TOKEN_RE.finditer(text))
+    assert _spans(token_matches(text)) == _spans(TOKEN_RE.finditer(text))
 
 
 @settings(max_examples=400, deadline=None)
@@ -81,10 +82,7 @@ def test_ascii_text_gives_the_matches_of_the_full_pattern(text: str) -> None:
     """ASCII text is scanned with the standard library's ``re``: the same tokens as TOKEN_RE."""
     from translit.tokenize import TOKEN_RE, token_matches
 
-    def spans(matches: object) -> list[tuple[str | None, int, int]]:
-        return [(m.lastgroup, m.start(), m.end()) for m in matches]  # type: ignore[attr-defined]
-
-    assert spans(token_matches(text)) == spans(TOKEN_RE.finditer(text))
+    assert _spans(token_matches(text)) == _spans(TOKEN_RE.finditer(text))
 
 
 def test_every_ascii_character_is_the_same_token_kind() -> None:
