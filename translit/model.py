@@ -541,43 +541,38 @@ class LearnedModel:
     def _compiled_channel(self) -> Any:
         """The compiled channel over this model's current components (False when the extension is not
         built); kept until :meth:`clear_cache` (call it after replacing a component)."""
-        channel = False
-        english = self.english.compiled_parts() if self.english is not None else None
-        decoders = (
-            self.joint.compiled_decoder(False),
-            self.joint.compiled_decoder(False, forced=True),
-            self.joint.compiled_decoder(True),
-        )
-        charlm = self.charlm.lm.fast()
-        if (
-            FAST is not None
-            and hasattr(FAST, "Channel")
-            and charlm is not None
-            and None not in decoders
-            and (self.english is None or english is not None)
-        ):
-            channel = FAST.Channel(
-                r2d=decoders[0],
-                forced=decoders[1],
-                d2r=decoders[2],
-                charlm=charlm,
-                char_ids=self.charlm.ids,
-                char_unk=self.charlm.lm.vocab_size,
-                char_start=self.charlm.lm.start,
-                prior=self.wordlm.unigram_table(),
-                vocab_index=self.vocab_index,
-                memory=self.memory.r2d,
-                marg_cache=self._marg_cache,
-                english=english,
-                params=self.params,
-                sizes=self._sizes,
-                skeleton=roman_skeleton,
-                rules_word=_rules_word,
-                spell_letters=spell_letters,
-                roman_logprob=self.romanlm.logprob,
-                marg_limit=_CACHE_LIMIT,
-                english_limit=CANDIDATES_MEMO_LIMIT,
+        channel: Any = False
+        if FAST is not None and hasattr(FAST, "Channel"):
+            english = self.english.compiled_parts() if self.english is not None else None
+            decoders = (
+                self.joint.compiled_decoder(False),
+                self.joint.compiled_decoder(False, forced=True),
+                self.joint.compiled_decoder(True),
             )
+            charlm = self.charlm.lm.fast()
+            if charlm is not None and None not in decoders and (self.english is None or english is not None):
+                channel = FAST.Channel(
+                    r2d=decoders[0],
+                    forced=decoders[1],
+                    d2r=decoders[2],
+                    charlm=charlm,
+                    char_ids=self.charlm.ids,
+                    char_unk=self.charlm.lm.vocab_size,
+                    char_start=self.charlm.lm.start,
+                    prior=self.wordlm.unigram_table(),
+                    vocab_index=self.vocab_index,
+                    memory=self.memory.r2d,
+                    marg_cache=self._marg_cache,
+                    english=english,
+                    params=self.params,
+                    sizes=self._sizes,
+                    skeleton=roman_skeleton,
+                    rules_word=_rules_word,
+                    spell_letters=spell_letters,
+                    roman_logprob=self.romanlm.logprob,
+                    marg_limit=_CACHE_LIMIT,
+                    english_limit=CANDIDATES_MEMO_LIMIT,
+                )
         self._fast_channel = channel
         return channel
 
