@@ -15,8 +15,13 @@
  *       beam search over input chunks found in index (chunk -> graphone ids), emitting outputs[g].
  *       .decode(text, cuts, k, beam, check, fallback, threshold, target) -> [(output, logprob), ...]
  *       .best_scores(words, beam) -> best k=1 score of each Devanagari word (0.0 when none)
+ *       .forced_scores(text, targets, beam, check) -> per target the score of a search forced to spell it
  *       The index is copied into a C hash table at init; the decoder keeps its search buffers and a
  *       memo of automaton steps per (state, chunk) between calls (results do not depend on them).
+ *
+ *   Channel(r2d=, forced=, d2r=, charlm=, ...)(roman, kind) -> ((deva, score), ...)
+ *       the roman -> Devanagari candidates of a Latin word with their channel scores, best first:
+ *       LearnedModel._channel_python (translit/model.py) over the decoders and tables above.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -1641,14 +1646,10 @@ static void jd_release(JointDecoder *self, Search *local, int nested) {
         self->busy = 0;
 }
 
-static PyObject *JointDecoder_decode(JointDecoder *self, PyObject *args, PyObject *kwds) {
-    static char *kwlist[] = {"text", "cuts", "k", "beam", "check", "fallback", "threshold", "target", NULL};
-    PyObject *text, *cuts = Py_None, *fallback = Py_None, *target = Py_None;
-    int k = 1, beam = 8, check = 0;
-    double threshold = INFINITY;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "U|OiipOdO", kwlist, &text, &cuts, &k, &beam, &check,
-                                     &fallback, &threshold, &target))
-        return NULL;
+/* the search of JointDecoder.decode (see there) -> a new list of (output, logprob), NULL with an
+   exception set on error */
+static PyObject *jd_decode(JointDecoder *self, PyObject *text, PyObject *cuts, int k, int beam, int check,
+                           PyObject *fallback, double threshold, PyObject *target) {
     if (!self->am) {
         PyErr_SetString(PyExc_ValueError, "JointDecoder is not initialized");
         return NULL;
@@ -1713,51 +1714,83 @@ done:
     return result;
 }
 
-/* one search per string of a sequence (``what`` names the strings in errors): one(self, S, item, ctx, &score,
-   &found) runs it on the scratch search S; the result list holds each best score, or for a search that
-   finds nothing None (none_when_missing) or 0.0 */
+static PyObject *JointDecoder_decode(JointDecoder *self, PyObject *args, PyObject *kwds) {
+    static char *kwlist[] = {"text", "cuts", "k", "beam", "check", "fallback", "threshold", "target", NULL};
+    PyObject *text, *cuts = Py_None, *fallback = Py_None, *target = Py_None;
+    int k = 1, beam = 8, check = 0;
+    double threshold = INFINITY;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "U|OiipOdO", kwlist, &text, &cuts, &k, &beam, &check,
+                                     &fallback, &threshold, &target))
+        return NULL;
+    return jd_decode(self, text, cuts, k, beam, check, fallback, threshold, target);
+}
+
+/* one search per string (``what`` names the strings in errors): one(self, S, item, ctx, &score, &found) runs
+   it on the scratch search S */
 typedef int (*jd_item_fn)(JointDecoder *self, Search *S, PyObject *item, const void *ctx, double *score, int *found);
 
-static PyObject *jd_each(JointDecoder *self, PyObject *items, const char *what, jd_item_fn one, const void *ctx,
-                         int none_when_missing) {
+/* the searches of count strings items[..] into scores[..] and found[..] (0: the search found nothing, its
+   score is 0.0); -1 with an exception set on error. The items must stay alive (the searches run no
+   Python code) */
+static int jd_each_c(JointDecoder *self, PyObject *const *items, Py_ssize_t count, const char *what, jd_item_fn one,
+                     const void *ctx, double *scores, int *found) {
     if (!self->am) {
         PyErr_SetString(PyExc_ValueError, "JointDecoder is not initialized");
-        return NULL;
+        return -1;
     }
+    Search local;
+    int nested, rc = 0;
+    Search *S = jd_acquire(self, &local, &nested);
+    for (Py_ssize_t w = 0; w < count; w++) {
+        scores[w] = 0.0;
+        found[w] = 0;
+        if (!PyUnicode_Check(items[w])) {
+            PyErr_Format(PyExc_TypeError, "%s must be strings", what);
+            rc = -1;
+            break;
+        }
+        if (one(self, S, items[w], ctx, &scores[w], &found[w])) {
+            rc = -1;
+            break;
+        }
+        if (!found[w]) scores[w] = 0.0;
+    }
+    jd_release(self, &local, nested);
+    return rc;
+}
+
+/* jd_each_c over a sequence: the list of each best score, or for a search that finds nothing None
+   (none_when_missing) or 0.0 */
+static PyObject *jd_each(JointDecoder *self, PyObject *items, const char *what, jd_item_fn one, const void *ctx,
+                         int none_when_missing) {
     char message[64];
     snprintf(message, sizeof(message), "%s must be a sequence of strings", what);
     PyObject *seq = PySequence_Fast(items, message);
     if (!seq) return NULL;
     Py_ssize_t count = PySequence_Fast_GET_SIZE(seq);
-    PyObject *out = PyList_New(count);
-    if (!out) {
-        Py_DECREF(seq);
-        return NULL;
+    PyObject *out = NULL;
+    double *scores = PyMem_Malloc(sizeof(double) * (count ? count : 1));
+    int *found = PyMem_Malloc(sizeof(int) * (count ? count : 1));
+    if (!scores || !found) {
+        PyErr_NoMemory();
+        goto done;
     }
-    Search local;
-    int nested;
-    Search *S = jd_acquire(self, &local, &nested);
+    if (jd_each_c(self, PySequence_Fast_ITEMS(seq), count, what, one, ctx, scores, found)) goto done;
+    out = PyList_New(count);
+    if (!out) goto done;
     for (Py_ssize_t w = 0; w < count; w++) {
-        PyObject *item = PySequence_Fast_GET_ITEM(seq, w);
-        if (!PyUnicode_Check(item)) {
-            PyErr_Format(PyExc_TypeError, "%s must be strings", what);
-            goto fail;
+        PyObject *f = !found[w] && none_when_missing ? Py_NewRef(Py_None) : PyFloat_FromDouble(scores[w]);
+        if (!f) {
+            Py_CLEAR(out);
+            goto done;
         }
-        double score = 0.0;
-        int found = 0;
-        if (one(self, S, item, ctx, &score, &found)) goto fail;
-        PyObject *f = !found && none_when_missing ? Py_NewRef(Py_None) : PyFloat_FromDouble(found ? score : 0.0);
-        if (!f) goto fail;
         PyList_SET_ITEM(out, w, f);
     }
-    jd_release(self, &local, nested);
+done:
+    PyMem_Free(scores);
+    PyMem_Free(found);
     Py_DECREF(seq);
     return out;
-fail:
-    jd_release(self, &local, nested);
-    Py_DECREF(seq);
-    Py_DECREF(out);
-    return NULL;
 }
 
 /* best_scores: the units of a Devanagari word are cut here as translit.charalign.deva_units does (a
@@ -1853,20 +1886,22 @@ static PyTypeObject JointDecoderType = {
 
 /* ------------------------------------------------------------------------------------------ */
 
-/* Levenshtein distance of two strings (unit costs), two-row dynamic programming on code points */
-static PyObject *fastlm_edit_distance(PyObject *Py_UNUSED(module), PyObject *args) {
-    PyObject *a, *b;
-    if (!PyArg_ParseTuple(args, "UU", &a, &b)) return NULL;
+/* Levenshtein distance of two strings (unit costs), two-row dynamic programming on code points; -1
+   with MemoryError set when out of memory */
+static Py_ssize_t edit_distance_c(PyObject *a, PyObject *b) {
     Py_ssize_t n = PyUnicode_GET_LENGTH(a), m = PyUnicode_GET_LENGTH(b);
-    if (n == 0) return PyLong_FromSsize_t(m);
-    if (m == 0) return PyLong_FromSsize_t(n);
+    if (n == 0) return m;
+    if (m == 0) return n;
     int ka = PyUnicode_KIND(a), kb = PyUnicode_KIND(b);
     const void *da = PyUnicode_DATA(a), *db = PyUnicode_DATA(b);
     Py_ssize_t stack[2][65];
     Py_ssize_t *prev = stack[0], *cur = stack[1], *heap = NULL;
     if (m >= 64) {
         heap = malloc(sizeof(Py_ssize_t) * 2 * (m + 1));
-        if (!heap) return PyErr_NoMemory();
+        if (!heap) {
+            PyErr_NoMemory();
+            return -1;
+        }
         prev = heap;
         cur = heap + m + 1;
     }
@@ -1886,7 +1921,14 @@ static PyObject *fastlm_edit_distance(PyObject *Py_UNUSED(module), PyObject *arg
     }
     Py_ssize_t d = prev[m];
     free(heap);
-    return PyLong_FromSsize_t(d);
+    return d;
+}
+
+static PyObject *fastlm_edit_distance(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *a, *b;
+    if (!PyArg_ParseTuple(args, "UU", &a, &b)) return NULL;
+    Py_ssize_t d = edit_distance_c(a, b);
+    return d < 0 ? NULL : PyLong_FromSsize_t(d);
 }
 
 /* Sentence decoding: the best path through per-word candidate columns under a word n-gram
@@ -2078,6 +2120,816 @@ done:
     return result;
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* Channel: the candidates of a Latin word with their channel scores                          */
+/* ------------------------------------------------------------------------------------------ */
+
+/* The compiled LearnedModel._channel_python (translit/model.py, the reference): the same candidates,
+   the same floating-point operations in the same order, the same ranking (score descending, then
+   the spelling in code point order, as Python sorts (negated score, spelling) tuples). It holds the
+   model's compiled searches and tables and shares its memo dicts (the marginals, the English model's
+   proposals), and calls back into Python for the few helpers not worth porting (the consonant
+   skeleton, the roman-rules romanization, the letter-by-letter reading, the Latin LM). */
+
+/* one search size of DecodeParams.search_size */
+typedef struct {
+    int beam, nbest, marg_top, vocab_cands, english_k, acronym_max;
+    double threshold;
+} ChSize;
+
+#define CH_MAX_KINDS 8
+
+/* a JointDecoder held by a Channel */
+#define JD(obj) ((JointDecoder *)(obj))
+
+typedef struct {
+    PyObject_HEAD
+    /* the JointDecoders (see JD): */
+    PyObject *r2d;    /* roman -> deva search (pruned index) */
+    PyObject *forced; /* roman -> deva search forced to spell a candidate (every graphone) */
+    PyObject *d2r;    /* deva -> roman search (the marginal of a candidate) */
+    Automaton *charlm;    /* the Devanagari character LM, its unit -> id dict, unknown id and start */
+    PyObject *char_ids;
+    int char_unk, char_start;
+    PyObject *prior;       /* word -> log unigram prior */
+    PyObject *vocab_index; /* consonant skeleton -> tuple of native words */
+    PyObject *memory;      /* roman -> {deva: count} (attested pairs) */
+    PyObject *marg_cache;  /* deva -> marginal (shared with the Python code) */
+    /* the English model (all NULL without one): word -> pronunciations joined by tabs, its searches and
+       its memo of proposals, (roman, k, beam) -> {deva: score} */
+    PyObject *en_prons, *en_r2d, *en_forced, *en_cache;
+    /* Python helpers: roman_skeleton(roman), rules_word(deva), spell_letters(roman), roman_logprob(letters) */
+    PyObject *skeleton, *rules_word, *spell_letters, *roman_logprob;
+    PyObject *kinds; /* search name -> index into sizes */
+    ChSize sizes[CH_MAX_KINDS];
+    double w_char, w_word, w_mem, oov, w_rules_eq, w_rules_dist, w_marg, w_english, english_miss, w_acronym,
+        w_acronym_odd;
+    int stage1_rules, rules_top, marg_beam, forced_beam, english_beam, english_forced_beam;
+    Py_ssize_t marg_limit, english_limit; /* a memo dict larger than this is cleared before it grows */
+} Channel;
+
+/* every object a Channel holds (for the garbage collector) */
+#define CH_OBJECTS(X)                                                                                             \
+    X(r2d) X(forced) X(d2r) X(charlm) X(char_ids) X(prior) X(vocab_index) X(memory) X(marg_cache) X(en_prons)    \
+        X(en_r2d) X(en_forced) X(en_cache) X(skeleton) X(rules_word) X(spell_letters) X(roman_logprob) X(kinds)
+
+static int Channel_traverse(Channel *self, visitproc visit, void *arg) {
+#define CH_VISIT(field) Py_VISIT(self->field);
+    CH_OBJECTS(CH_VISIT)
+#undef CH_VISIT
+    return 0;
+}
+
+static int Channel_clear(Channel *self) {
+#define CH_CLEAR(field) Py_CLEAR(self->field);
+    CH_OBJECTS(CH_CLEAR)
+#undef CH_CLEAR
+    return 0;
+}
+
+static void Channel_dealloc(Channel *self) {
+    PyObject_GC_UnTrack(self);
+    Channel_clear(self);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+/* obj.name as a double / an int / a truth value; -1 with an exception set on error */
+static int attr_double(PyObject *obj, const char *name, double *out) {
+    PyObject *v = PyObject_GetAttrString(obj, name);
+    if (!v) return -1;
+    *out = PyFloat_AsDouble(v);
+    Py_DECREF(v);
+    return *out == -1.0 && PyErr_Occurred() ? -1 : 0;
+}
+
+static int attr_int(PyObject *obj, const char *name, int *out) {
+    PyObject *v = PyObject_GetAttrString(obj, name);
+    if (!v) return -1;
+    long x = PyLong_AsLong(v);
+    Py_DECREF(v);
+    if (x == -1 && PyErr_Occurred()) return -1;
+    if (x < INT_MIN || x > INT_MAX) {
+        PyErr_Format(PyExc_OverflowError, "%s is out of range", name);
+        return -1;
+    }
+    *out = (int)x;
+    return 0;
+}
+
+static int attr_bool(PyObject *obj, const char *name, int *out) {
+    PyObject *v = PyObject_GetAttrString(obj, name);
+    if (!v) return -1;
+    *out = PyObject_IsTrue(v);
+    Py_DECREF(v);
+    return *out < 0 ? -1 : 0;
+}
+
+/* kinds of the Channel's arguments, checked by ch_set */
+enum { CH_DECODER, CH_DICT, CH_CALLABLE };
+
+/* *slot = a new reference to v, the old one released; -1 with TypeError when v is not of the kind */
+static int ch_set(PyObject **slot, PyObject *v, int kind, const char *name) {
+    static const char *what[] = {"a JointDecoder", "a dict", "callable"};
+    int ok = kind == CH_DECODER ? PyObject_TypeCheck(v, &JointDecoderType)
+             : kind == CH_DICT  ? PyDict_Check(v)
+                                : PyCallable_Check(v);
+    if (!ok) {
+        PyErr_Format(PyExc_TypeError, "%s must be %s", name, what[kind]);
+        return -1;
+    }
+    Py_INCREF(v);
+    Py_XSETREF(*slot, v);
+    return 0;
+}
+
+static int Channel_init(Channel *self, PyObject *args, PyObject *kwds) {
+    static char *kwlist[] = {"r2d",         "forced",      "d2r",      "charlm",        "char_ids",      "char_unk",
+                             "char_start",  "prior",       "vocab_index", "memory",     "marg_cache",    "english",
+                             "params",      "sizes",       "skeleton", "rules_word",    "spell_letters", "roman_logprob",
+                             "marg_limit",  "english_limit", NULL};
+    PyObject *r2d, *forced, *d2r, *charlm, *char_ids, *prior, *vocab_index, *memory, *marg_cache, *english, *params,
+        *sizes, *skeleton, *rules_word, *spell, *roman_lp;
+    int char_unk, char_start;
+    Py_ssize_t marg_limit, english_limit;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOOO!OiiOOOOOOO!OOOOnn", kwlist, &r2d, &forced, &d2r,
+                                     &AutomatonType, &charlm, &char_ids, &char_unk, &char_start, &prior, &vocab_index,
+                                     &memory, &marg_cache, &english, &params, &PyDict_Type, &sizes, &skeleton,
+                                     &rules_word, &spell, &roman_lp, &marg_limit, &english_limit))
+        return -1;
+    Channel_clear(self); /* unusable until this init succeeds (self->kinds NULL) */
+    if (ch_set(&self->r2d, r2d, CH_DECODER, "r2d") || ch_set(&self->forced, forced, CH_DECODER, "forced") ||
+        ch_set(&self->d2r, d2r, CH_DECODER, "d2r") || ch_set(&self->char_ids, char_ids, CH_DICT, "char_ids") ||
+        ch_set(&self->prior, prior, CH_DICT, "prior") ||
+        ch_set(&self->vocab_index, vocab_index, CH_DICT, "vocab_index") ||
+        ch_set(&self->memory, memory, CH_DICT, "memory") ||
+        ch_set(&self->marg_cache, marg_cache, CH_DICT, "marg_cache") ||
+        ch_set(&self->skeleton, skeleton, CH_CALLABLE, "skeleton") ||
+        ch_set(&self->rules_word, rules_word, CH_CALLABLE, "rules_word") ||
+        ch_set(&self->spell_letters, spell, CH_CALLABLE, "spell_letters") ||
+        ch_set(&self->roman_logprob, roman_lp, CH_CALLABLE, "roman_logprob"))
+        goto fail;
+    Py_INCREF(charlm);
+    self->charlm = (Automaton *)charlm;
+    self->char_unk = char_unk;
+    self->char_start = char_start;
+    if (english != Py_None) {
+        if (!PyTuple_Check(english) || PyTuple_GET_SIZE(english) != 4) {
+            PyErr_SetString(PyExc_TypeError, "english must be None or (prons, decoder, forced decoder, cache)");
+            goto fail;
+        }
+        if (ch_set(&self->en_prons, PyTuple_GET_ITEM(english, 0), CH_DICT, "the English pronunciations") ||
+            ch_set(&self->en_r2d, PyTuple_GET_ITEM(english, 1), CH_DECODER, "the English decoder") ||
+            ch_set(&self->en_forced, PyTuple_GET_ITEM(english, 2), CH_DECODER, "the English forced decoder") ||
+            ch_set(&self->en_cache, PyTuple_GET_ITEM(english, 3), CH_DICT, "the English cache"))
+            goto fail;
+    }
+    if (attr_double(params, "w_char", &self->w_char) || attr_double(params, "w_word", &self->w_word) ||
+        attr_double(params, "w_mem", &self->w_mem) || attr_double(params, "oov_logprob", &self->oov) ||
+        attr_double(params, "w_rules_eq", &self->w_rules_eq) ||
+        attr_double(params, "w_rules_dist", &self->w_rules_dist) || attr_double(params, "w_marg", &self->w_marg) ||
+        attr_double(params, "w_english", &self->w_english) ||
+        attr_double(params, "english_miss", &self->english_miss) ||
+        attr_double(params, "w_acronym", &self->w_acronym) ||
+        attr_double(params, "w_acronym_odd", &self->w_acronym_odd) ||
+        attr_bool(params, "stage1_rules", &self->stage1_rules) || attr_int(params, "rules_top", &self->rules_top) ||
+        attr_int(params, "marg_beam", &self->marg_beam) || attr_int(params, "forced_beam", &self->forced_beam) ||
+        attr_int(params, "english_beam", &self->english_beam) ||
+        attr_int(params, "english_forced_beam", &self->english_forced_beam))
+        goto fail;
+    self->marg_limit = marg_limit;
+    self->english_limit = english_limit;
+    if (PyDict_GET_SIZE(sizes) > CH_MAX_KINDS) {
+        PyErr_SetString(PyExc_ValueError, "too many search sizes");
+        goto fail;
+    }
+    {
+        PyObject *kinds = PyDict_New();
+        if (!kinds) goto fail;
+        self->kinds = kinds;
+        Py_ssize_t pos = 0, i = 0;
+        PyObject *name, *size;
+        while (PyDict_Next(sizes, &pos, &name, &size)) {
+            ChSize *z = &self->sizes[i];
+            PyObject *idx = PyLong_FromSsize_t(i);
+            if (!idx) goto fail;
+            int bad = PyDict_SetItem(kinds, name, idx);
+            Py_DECREF(idx);
+            if (bad || attr_int(size, "beam", &z->beam) || attr_int(size, "nbest", &z->nbest) ||
+                attr_double(size, "threshold", &z->threshold) || attr_int(size, "marg_top", &z->marg_top) ||
+                attr_int(size, "vocab_cands", &z->vocab_cands) || attr_int(size, "english_k", &z->english_k) ||
+                attr_int(size, "acronym_max", &z->acronym_max))
+                goto fail;
+            i++;
+        }
+    }
+    return 0;
+fail:
+    Channel_clear(self);
+    return -1;
+}
+
+/* a candidate of one word: its joint score with the input (lp) and char-LM score (clp) */
+typedef struct {
+    PyObject *deva;
+    double lp, clp;
+} Cand;
+
+/* a candidate in a ranking: higher key first, then the spelling in code point order */
+typedef struct {
+    double key;
+    double s; /* the score without the word prior (first ranking) */
+    PyObject *deva;
+} Staged;
+
+static int staged_cmp(const void *x, const void *y) {
+    const Staged *a = x, *b = y;
+    if (a->key > b->key) return -1;
+    if (a->key < b->key) return 1;
+    return PyUnicode_Compare(a->deva, b->deva); /* two distinct strings: never equal, never an error */
+}
+
+/* the candidates of one word while they are gathered (the _Found of the Python code) */
+typedef struct {
+    Channel *ch;
+    PyObject *roman;
+    const ChSize *size;
+    PyObject *attested; /* {deva: count} of the memory, or NULL (owned) */
+    int has_att;        /* attested is not empty */
+    PyObject *index;    /* deva -> position in cands (insertion order, as a dict) */
+    Cand *cands;
+    Py_ssize_t n, cap;
+    PyObject *english; /* the English model's proposals {deva: score} (owned), NULL when not asked */
+    PyObject *acronym; /* the letter-by-letter reading (owned), NULL when not asked */
+} Word;
+
+static void word_free(Word *W) {
+    for (Py_ssize_t i = 0; i < W->n; i++) Py_DECREF(W->cands[i].deva);
+    PyMem_Free(W->cands);
+    Py_XDECREF(W->index);
+    Py_XDECREF(W->attested);
+    Py_XDECREF(W->english);
+    Py_XDECREF(W->acronym);
+}
+
+/* cands[deva] = (lp, clp); -1 with an exception set on error */
+static int word_set(Word *W, PyObject *deva, double lp, double clp) {
+    PyObject *pos = PyDict_GetItemWithError(W->index, deva);
+    if (pos) {
+        Cand *c = &W->cands[PyLong_AsSsize_t(pos)];
+        c->lp = lp;
+        c->clp = clp;
+        return 0;
+    }
+    if (PyErr_Occurred()) return -1;
+    if (W->n == W->cap) {
+        Py_ssize_t cap = W->cap ? 2 * W->cap : 64;
+        Cand *c = PyMem_Realloc(W->cands, sizeof(Cand) * cap);
+        if (!c) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        W->cands = c;
+        W->cap = cap;
+    }
+    PyObject *p = PyLong_FromSsize_t(W->n);
+    if (!p) return -1;
+    int bad = PyDict_SetItem(W->index, deva, p);
+    Py_DECREF(p);
+    if (bad) return -1;
+    W->cands[W->n++] = (Cand){Py_NewRef(deva), lp, clp};
+    return 0;
+}
+
+/* the lowest joint score of the candidates so far (0.0 when there are none), as Python's min() */
+static double word_floor(const Word *W) {
+    double m = 0.0;
+    for (Py_ssize_t i = 0; i < W->n; i++)
+        if (i == 0 || W->cands[i].lp < m) m = W->cands[i].lp;
+    return m;
+}
+
+/* the char-LM score of a well-formed Devanagari word: 1 (*clp set), 0 not well-formed, -1 error */
+static int ch_char_score(Channel *ch, PyObject *deva, double *clp) {
+    if (!PyUnicode_Check(deva)) {
+        PyErr_SetString(PyExc_TypeError, "candidates must be strings");
+        return -1;
+    }
+    int ok;
+    if (score_deva_one(ch->charlm, deva, ch->char_ids, ch->char_unk, ch->char_start, &ok, clp)) return -1;
+    return ok;
+}
+
+/* the scratch of one batch of searches over up to n strings: the strings, where each came from, their
+   char-LM scores, the search scores and whether the search found an output */
+typedef struct {
+    PyObject **items;
+    Py_ssize_t *where;
+    double *clp, *score;
+    int *found;
+} Batch;
+
+static void batch_free(Batch *b) {
+    PyMem_Free(b->items);
+    PyMem_Free(b->where);
+    PyMem_Free(b->clp);
+    PyMem_Free(b->score);
+    PyMem_Free(b->found);
+}
+
+/* -1 with MemoryError set (and nothing left allocated) when out of memory */
+static int batch_alloc(Batch *b, Py_ssize_t n) {
+    size_t m = (size_t)(n ? n : 1);
+    b->items = PyMem_Malloc(sizeof(PyObject *) * m);
+    b->where = PyMem_Malloc(sizeof(Py_ssize_t) * m);
+    b->clp = PyMem_Malloc(sizeof(double) * m);
+    b->score = PyMem_Malloc(sizeof(double) * m);
+    b->found = PyMem_Malloc(sizeof(int) * m);
+    if (b->items && b->where && b->clp && b->score && b->found) return 0;
+    batch_free(b);
+    PyErr_NoMemory();
+    return -1;
+}
+
+/* _add_forced: the well-formed devas[0..n) scored by a search forced to spell them from the input; one
+   it cannot spell is dropped (!has_floor) or gets the worst score so far plus unspellable. The devas
+   must stay alive. -1 with an exception set on error */
+static int word_add_forced(Word *W, PyObject *const *devas, Py_ssize_t n, int has_floor, double unspellable) {
+    if (n == 0) return 0;
+    Channel *ch = W->ch;
+    double floor = has_floor ? word_floor(W) + unspellable : 0.0;
+    Batch b;
+    if (batch_alloc(&b, n)) return -1;
+    int rc = -1;
+    Py_ssize_t m = 0; /* the well-formed ones */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int good = ch_char_score(ch, devas[i], &b.clp[m]);
+        if (good < 0) goto done;
+        if (good) b.items[m++] = devas[i];
+    }
+    ForcedArgs a = {W->roman, ch->forced_beam < 1 ? 1 : ch->forced_beam, 1};
+    if (m && jd_each_c(JD(ch->forced), b.items, m, "targets", jd_forced_one, &a, b.score, b.found)) goto done;
+    for (Py_ssize_t j = 0; j < m; j++) {
+        if (b.found[j]) {
+            if (word_set(W, b.items[j], b.score[j], b.clp[j])) goto done;
+        } else if (has_floor) {
+            if (word_set(W, b.items[j], floor, b.clp[j])) goto done;
+        }
+    }
+    rc = 0;
+done:
+    batch_free(&b);
+    return rc;
+}
+
+/* the items of seq (a list or tuple) that are not candidates yet, forced (word_add_forced) */
+static int word_add_new(Word *W, PyObject *seq, int has_floor, double unspellable) {
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    PyObject **items = PySequence_Fast_ITEMS(seq);
+    PyObject **fresh = PyMem_Malloc(sizeof(PyObject *) * (n ? n : 1));
+    if (!fresh) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    Py_ssize_t m = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int in = PyDict_Contains(W->index, items[i]);
+        if (in < 0) {
+            PyMem_Free(fresh);
+            return -1;
+        }
+        if (!in) fresh[m++] = items[i];
+    }
+    int rc = word_add_forced(W, fresh, m, has_floor, unspellable);
+    PyMem_Free(fresh);
+    return rc;
+}
+
+/* EnglishModel.pronunciations: a new list of the word's encoded pronunciations (empty: none) */
+static PyObject *ch_prons(Channel *ch, PyObject *roman) {
+    PyObject *codes = PyDict_GetItemWithError(ch->en_prons, roman);
+    if (!codes) return PyErr_Occurred() ? NULL : PyList_New(0);
+    if (!PyUnicode_Check(codes)) {
+        PyErr_SetString(PyExc_TypeError, "pronunciations must be strings");
+        return NULL;
+    }
+    if (PyUnicode_GET_LENGTH(codes) == 0) return PyList_New(0);
+    PyObject *tab = PyUnicode_FromOrdinal('\t');
+    if (!tab) return NULL;
+    PyObject *out = PyUnicode_Split(codes, tab, -1);
+    Py_DECREF(tab);
+    return out;
+}
+
+/* EnglishModel.candidates(roman, k=k, beam=beam): the proposals {deva: best score} (a new reference to
+   the memoized dict) */
+static PyObject *ch_english(Channel *ch, PyObject *roman, int k, int beam) {
+    PyObject *key = Py_BuildValue("(Oii)", roman, k, beam);
+    if (!key) return NULL;
+    PyObject *out = PyDict_GetItemWithError(ch->en_cache, key);
+    if (out) {
+        Py_DECREF(key);
+        return Py_NewRef(out);
+    }
+    PyObject *prons = NULL;
+    if (PyErr_Occurred() || !(out = PyDict_New()) || !(prons = ch_prons(ch, roman))) goto fail;
+    for (Py_ssize_t p = 0; p < PyList_GET_SIZE(prons); p++) {
+        PyObject *res =
+            jd_decode(JD(ch->en_r2d), PyList_GET_ITEM(prons, p), Py_None, k, beam, 1, Py_None, INFINITY, Py_None);
+        if (!res) goto fail;
+        for (Py_ssize_t r = 0; r < PyList_GET_SIZE(res); r++) {
+            PyObject *pair = PyList_GET_ITEM(res, r);
+            PyObject *deva = PyTuple_GET_ITEM(pair, 0), *score = PyTuple_GET_ITEM(pair, 1);
+            PyObject *old = PyDict_GetItemWithError(out, deva);
+            if (!old && PyErr_Occurred()) {
+                Py_DECREF(res);
+                goto fail;
+            }
+            if (PyFloat_AS_DOUBLE(score) > (old ? PyFloat_AsDouble(old) : -INFINITY) &&
+                PyDict_SetItem(out, deva, score)) {
+                Py_DECREF(res);
+                goto fail;
+            }
+        }
+        Py_DECREF(res);
+    }
+    if (PyDict_GET_SIZE(ch->en_cache) > ch->english_limit) PyDict_Clear(ch->en_cache);
+    if (PyDict_SetItem(ch->en_cache, key, out)) goto fail;
+    Py_DECREF(prons);
+    Py_DECREF(key);
+    return out;
+fail:
+    Py_XDECREF(prons);
+    Py_XDECREF(out);
+    Py_DECREF(key);
+    return NULL;
+}
+
+/* _gather: the well-formed search outputs raw, vocabulary words of the input's consonant skeleton,
+   the English model's proposals, the acronym reading and the attested spellings */
+static int word_gather(Word *W, PyObject *raw) {
+    Channel *ch = W->ch;
+    const ChSize *size = W->size;
+    PyObject *roman = W->roman;
+    for (Py_ssize_t r = 0; r < PyList_GET_SIZE(raw); r++) {
+        PyObject *pair = PyList_GET_ITEM(raw, r);
+        PyObject *deva = PyTuple_GET_ITEM(pair, 0);
+        double clp;
+        int ok = ch_char_score(ch, deva, &clp);
+        if (ok < 0 || (ok && word_set(W, deva, PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(pair, 1)), clp))) return -1;
+    }
+    if (size->vocab_cands && PyDict_GET_SIZE(ch->vocab_index)) {
+        PyObject *key = PyObject_CallOneArg(ch->skeleton, roman);
+        if (!key) return -1;
+        PyObject *words = PyDict_GetItemWithError(ch->vocab_index, key);
+        Py_DECREF(key);
+        if (!words && PyErr_Occurred()) return -1;
+        /* vocab_index.get(key, ())[:vocab_cands] */
+        PyObject *slice = words ? PySequence_GetSlice(words, 0, size->vocab_cands) : PyTuple_New(0);
+        if (!slice) return -1;
+        PyObject *seq = PySequence_Fast(slice, "vocabulary index values must be sequences");
+        Py_DECREF(slice);
+        if (!seq) return -1;
+        int rc = word_add_new(W, seq, 0, 0.0);
+        Py_DECREF(seq);
+        if (rc) return -1;
+    }
+    /* an English word, unless the memory knows it as the romanization of a Hindi word */
+    if (size->english_k && !W->has_att && ch->en_prons) {
+        W->english = ch_english(ch, roman, size->english_k, ch->english_beam);
+        if (!W->english) return -1;
+        PyObject *keys = PyDict_Keys(W->english);
+        if (!keys) return -1;
+        int rc = word_add_new(W, keys, 1, -5.0);
+        Py_DECREF(keys);
+        if (rc) return -1;
+    }
+    Py_ssize_t len = PyUnicode_GET_LENGTH(roman);
+    if (!W->has_att && 0 < len && len <= size->acronym_max) {
+        W->acronym = PyObject_CallOneArg(ch->spell_letters, roman);
+        if (!W->acronym) return -1;
+        if (!PyUnicode_Check(W->acronym)) {
+            PyErr_SetString(PyExc_TypeError, "spell_letters must return a string");
+            return -1;
+        }
+        int in = PyDict_Contains(W->index, W->acronym);
+        if (in < 0 || (!in && word_add_forced(W, &W->acronym, 1, 1, -5.0))) return -1;
+    }
+    if (W->has_att) {
+        double floor = word_floor(W);
+        PyObject *devas = PyDict_Keys(W->attested);
+        if (!devas) return -1;
+        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(devas); i++) {
+            PyObject *deva = PyList_GET_ITEM(devas, i);
+            int in = PyDict_Contains(W->index, deva);
+            double clp; /* check_and_score(deva)[1]: scored whether well-formed or not */
+            if (in < 0 || (!in && (ch_char_score(ch, deva, &clp) < 0 || word_set(W, deva, floor, clp)))) {
+                Py_DECREF(devas);
+                return -1;
+            }
+        }
+        Py_DECREF(devas);
+    }
+    return 0;
+}
+
+/* _rules_feature: agreement of the roman-rules romanization of deva with the input; -1 on error */
+static int ch_rules_feature(Channel *ch, PyObject *deva, PyObject *roman, double *out) {
+    PyObject *ruled = PyObject_CallOneArg(ch->rules_word, deva);
+    if (!ruled) return -1;
+    if (!PyUnicode_Check(ruled)) {
+        Py_DECREF(ruled);
+        PyErr_SetString(PyExc_TypeError, "rules_word must return a string");
+        return -1;
+    }
+    if (PyUnicode_Compare(ruled, roman) == 0) {
+        *out = ch->w_rules_eq;
+    } else {
+        Py_ssize_t d = edit_distance_c(ruled, roman);
+        if (d < 0) {
+            Py_DECREF(ruled);
+            return -1;
+        }
+        *out = -ch->w_rules_dist * (double)d;
+    }
+    Py_DECREF(ruled);
+    return 0;
+}
+
+/* 1 when a and b are equal strings (b may be NULL: never) */
+static inline int same_str(PyObject *a, PyObject *b) { return b && (a == b || PyUnicode_Compare(a, b) == 0); }
+
+/* _first_ranking: the candidates as Staged (key: the score with the word prior), best first */
+static int word_first_ranking(Word *W, Staged *staged) {
+    Channel *ch = W->ch;
+    int rules_first = ch->stage1_rules && (ch->w_rules_eq != 0.0 || ch->w_rules_dist != 0.0);
+    for (Py_ssize_t i = 0; i < W->n; i++) {
+        const Cand *c = &W->cands[i];
+        double s = c->lp + ch->w_char * c->clp;
+        if (rules_first) {
+            double f;
+            if (ch_rules_feature(ch, c->deva, W->roman, &f)) return -1;
+            s += f;
+        }
+        if (W->has_att) {
+            PyObject *count = PyDict_GetItemWithError(W->attested, c->deva);
+            if (!count && PyErr_Occurred()) return -1;
+            int truthy = count ? PyObject_IsTrue(count) : 0;
+            if (truthy < 0) return -1;
+            if (truthy) {
+                double x = PyFloat_AsDouble(count);
+                if (x == -1.0 && PyErr_Occurred()) return -1;
+                s += ch->w_mem * log1p(x);
+            }
+        }
+        PyObject *u = PyDict_GetItemWithError(ch->prior, c->deva);
+        double lu = ch->oov;
+        if (u) {
+            lu = PyFloat_AsDouble(u);
+            if (lu == -1.0 && PyErr_Occurred()) return -1;
+        } else if (PyErr_Occurred()) {
+            return -1;
+        }
+        staged[i] = (Staged){s + ch->w_word * lu, s, c->deva};
+    }
+    qsort(staged, W->n, sizeof(Staged), staged_cmp);
+    return 0;
+}
+
+/* _marginals: the approximate log P_joint of each of the devas (memoized in marg_cache) */
+static int ch_marginals(Channel *ch, Staged *top, Py_ssize_t n, double *marg) {
+    Batch b; /* the ones not memoized */
+    if (batch_alloc(&b, n)) return -1;
+    int rc = -1;
+    Py_ssize_t m = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *v = PyDict_GetItemWithError(ch->marg_cache, top[i].deva);
+        if (v) {
+            marg[i] = PyFloat_AsDouble(v);
+            if (marg[i] == -1.0 && PyErr_Occurred()) goto done;
+        } else if (PyErr_Occurred()) {
+            goto done;
+        } else {
+            b.items[m] = top[i].deva;
+            b.where[m++] = i;
+        }
+    }
+    if (m) {
+        if (PyDict_GET_SIZE(ch->marg_cache) > ch->marg_limit) PyDict_Clear(ch->marg_cache);
+        int beam = ch->marg_beam < 1 ? 1 : ch->marg_beam;
+        if (jd_each_c(JD(ch->d2r), b.items, m, "words", jd_best_one, &beam, b.score, b.found)) goto done;
+        for (Py_ssize_t j = 0; j < m; j++) {
+            PyObject *v = PyFloat_FromDouble(b.score[j]);
+            if (!v) goto done;
+            int bad = PyDict_SetItem(ch->marg_cache, b.items[j], v);
+            Py_DECREF(v);
+            if (bad) goto done;
+            marg[b.where[j]] = b.score[j];
+        }
+    }
+    rc = 0;
+done:
+    batch_free(&b);
+    return rc;
+}
+
+/* EnglishModel.spellable for the top candidates that the English model does not propose: spelled[i] = 1
+   when some pronunciation of the input has a graphone path that spells top[i] */
+static int ch_spellable(Channel *ch, Word *W, Staged *top, Py_ssize_t n, int *spelled) {
+    PyObject *prons = ch_prons(ch, W->roman);
+    if (!prons) return -1;
+    Batch b; /* the ones left to spell */
+    if (batch_alloc(&b, n)) {
+        Py_DECREF(prons);
+        return -1;
+    }
+    int rc = -1;
+    Py_ssize_t m = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        spelled[i] = 0;
+        int in = PyDict_Contains(W->english, top[i].deva);
+        if (in < 0) goto done;
+        if (!in) {
+            b.items[m] = top[i].deva;
+            b.where[m++] = i;
+        }
+    }
+    ForcedArgs a = {NULL, ch->english_forced_beam < 1 ? 1 : ch->english_forced_beam, 1};
+    for (Py_ssize_t p = 0; p < PyList_GET_SIZE(prons) && m; p++) {
+        a.text = PyList_GET_ITEM(prons, p);
+        if (jd_each_c(JD(ch->en_forced), b.items, m, "targets", jd_forced_one, &a, b.score, b.found)) goto done;
+        Py_ssize_t kept = 0;
+        for (Py_ssize_t j = 0; j < m; j++) {
+            if (b.found[j]) {
+                spelled[b.where[j]] = 1;
+            } else {
+                b.items[kept] = b.items[j];
+                b.where[kept++] = b.where[j];
+            }
+        }
+        m = kept;
+    }
+    rc = 0;
+done:
+    Py_DECREF(prons);
+    batch_free(&b);
+    return rc;
+}
+
+/* _second_ranking over top[0..n): the features that cost a search each; top[i].key becomes the final
+   score */
+static int word_second_ranking(Word *W, Staged *top, Py_ssize_t n) {
+    Channel *ch = W->ch;
+    PyObject *roman = W->roman, *acronym = W->acronym;
+    int en = W->english && PyDict_GET_SIZE(W->english);
+    int rules_later = !ch->stage1_rules && (ch->w_rules_eq != 0.0 || ch->w_rules_dist != 0.0);
+    double *marg = PyMem_Malloc(sizeof(double) * (n ? n : 1));
+    int *spelled = PyMem_Malloc(sizeof(int) * (n ? n : 1));
+    int rc = -1;
+    if (!marg || !spelled) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    if (ch->w_marg != 0.0 && ch_marginals(ch, top, n, marg)) goto done;
+    if (en && ch_spellable(ch, W, top, n, spelled)) goto done;
+    for (Py_ssize_t rank = 0; rank < n; rank++) {
+        PyObject *deva = top[rank].deva;
+        double s = top[rank].s;
+        int proposed = en ? PyDict_Contains(W->english, deva) : 0;
+        if (proposed < 0) goto done;
+        int is_acronym = same_str(deva, acronym);
+        if (rules_later && (rank < ch->rules_top || proposed || is_acronym)) {
+            double f;
+            if (ch_rules_feature(ch, deva, roman, &f)) goto done;
+            s += f;
+        }
+        if (ch->w_marg != 0.0) s -= ch->w_marg * marg[rank];
+        if (en) {
+            if (proposed)
+                s += ch->w_english;
+            else if (!spelled[rank])
+                s -= ch->english_miss;
+        }
+        if (is_acronym) {
+            PyObject *letters = PySequence_Tuple(roman);
+            PyObject *lp = letters ? PyObject_CallOneArg(ch->roman_logprob, letters) : NULL;
+            Py_XDECREF(letters);
+            if (!lp) goto done;
+            double x = PyFloat_AsDouble(lp);
+            Py_DECREF(lp);
+            if (x == -1.0 && PyErr_Occurred()) goto done;
+            double odd = -x / (double)(PyUnicode_GET_LENGTH(roman) + 1);
+            s += ch->w_acronym + ch->w_acronym_odd * odd;
+        }
+        top[rank].key = s;
+    }
+    rc = 0;
+done:
+    PyMem_Free(marg);
+    PyMem_Free(spelled);
+    return rc;
+}
+
+/* (deva, score) pairs of ranked[0..n) as a new tuple */
+static PyObject *ranked_tuple(const Staged *ranked, Py_ssize_t n) {
+    PyObject *out = PyTuple_New(n);
+    if (!out) return NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *score = PyFloat_FromDouble(ranked[i].key);
+        PyObject *pair = score ? PyTuple_Pack(2, ranked[i].deva, score) : NULL;
+        Py_XDECREF(score);
+        if (!pair) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(out, i, pair);
+    }
+    return out;
+}
+
+/* the position of a Python slice bound seq[:bound] in a sequence of n items */
+static inline Py_ssize_t slice_end(Py_ssize_t bound, Py_ssize_t n) {
+    if (bound < 0) return bound + n < 0 ? 0 : bound + n;
+    return bound < n ? bound : n;
+}
+
+static PyObject *Channel_call(Channel *ch, PyObject *args, PyObject *kwds) {
+    static char *kwlist[] = {"roman", "kind", NULL};
+    PyObject *roman, *kind;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "UO", kwlist, &roman, &kind)) return NULL;
+    if (!ch->kinds) {
+        PyErr_SetString(PyExc_ValueError, "Channel is not initialized");
+        return NULL;
+    }
+    PyObject *idx = PyDict_GetItemWithError(ch->kinds, kind);
+    if (!idx) {
+        if (!PyErr_Occurred()) PyErr_SetObject(PyExc_KeyError, kind);
+        return NULL;
+    }
+    const ChSize *size = &ch->sizes[PyLong_AsSsize_t(idx)];
+    Word W = {ch, roman, size};
+    Staged *staged = NULL;
+    PyObject *raw = NULL, *result = NULL;
+    if (!(W.index = PyDict_New())) goto done;
+    W.attested = PyDict_GetItemWithError(ch->memory, roman);
+    if (W.attested) {
+        Py_INCREF(W.attested);
+        if (!PyDict_Check(W.attested)) {
+            PyErr_SetString(PyExc_TypeError, "the memory must map to dicts");
+            goto done;
+        }
+        W.has_att = PyDict_GET_SIZE(W.attested) > 0;
+    } else if (PyErr_Occurred()) {
+        goto done;
+    }
+    raw = jd_decode(JD(ch->r2d), roman, Py_None, size->nbest, size->beam, 1, Py_None, size->threshold, Py_None);
+    if (!raw || word_gather(&W, raw)) goto done;
+    staged = PyMem_Malloc(sizeof(Staged) * (W.n ? W.n : 1));
+    if (!staged) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    if (word_first_ranking(&W, staged)) goto done;
+    /* the marginal needs a search per candidate: only for the best few (two-stage reranking), and the
+       English model's proposals and the acronym reading, which are always scored in full */
+    Py_ssize_t ntop = slice_end(size->marg_top, W.n);
+    int extra_acronym = W.acronym && PyUnicode_GET_LENGTH(W.acronym) > 0;
+    if ((W.english && PyDict_GET_SIZE(W.english)) || extra_acronym) {
+        Py_ssize_t first = ntop;
+        for (Py_ssize_t i = first; i < W.n; i++) {
+            int in = W.english ? PyDict_Contains(W.english, staged[i].deva) : 0;
+            if (in < 0) goto done;
+            if (in || (extra_acronym && same_str(staged[i].deva, W.acronym))) staged[ntop++] = staged[i];
+        }
+    }
+    if (word_second_ranking(&W, staged, ntop)) goto done;
+    if (ntop == 0 && PyList_GET_SIZE(raw) > 0) { /* nothing ranked: the search's best output */
+        PyObject *pair = PyList_GET_ITEM(raw, 0);
+        result = PyTuple_Pack(1, pair);
+        goto done;
+    }
+    qsort(staged, ntop, sizeof(Staged), staged_cmp);
+    result = ranked_tuple(staged, ntop);
+done:
+    Py_XDECREF(raw);
+    PyMem_Free(staged);
+    word_free(&W);
+    return result;
+}
+
+static PyTypeObject ChannelType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "translit._fastlm.Channel",
+    .tp_basicsize = sizeof(Channel),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_doc = "Channel(*, r2d, forced, d2r, charlm, ...)(roman, kind) -> ((deva, score), ...): the compiled "
+              "LearnedModel._channel_python.",
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)Channel_init,
+    .tp_dealloc = (destructor)Channel_dealloc,
+    .tp_traverse = (traverseproc)Channel_traverse,
+    .tp_clear = (inquiry)Channel_clear,
+    .tp_call = (ternaryfunc)Channel_call,
+};
+
 static PyMethodDef fastlm_functions[] = {
     {"viterbi", fastlm_viterbi, METH_VARARGS,
      "viterbi(automaton, columns, start, w_ctx, beam) -> best candidate index per column"},
@@ -2091,7 +2943,8 @@ static struct PyModuleDef fastlm_module = {
 };
 
 PyMODINIT_FUNC PyInit__fastlm(void) {
-    if (PyType_Ready(&AutomatonType) < 0 || PyType_Ready(&JointDecoderType) < 0) return NULL;
+    if (PyType_Ready(&AutomatonType) < 0 || PyType_Ready(&JointDecoderType) < 0 || PyType_Ready(&ChannelType) < 0)
+        return NULL;
     PyObject *m = PyModule_Create(&fastlm_module);
     if (!m) return NULL;
     Py_INCREF(&AutomatonType);
@@ -2103,6 +2956,12 @@ PyMODINIT_FUNC PyInit__fastlm(void) {
     Py_INCREF(&JointDecoderType);
     if (PyModule_AddObject(m, "JointDecoder", (PyObject *)&JointDecoderType) < 0) {
         Py_DECREF(&JointDecoderType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    Py_INCREF(&ChannelType);
+    if (PyModule_AddObject(m, "Channel", (PyObject *)&ChannelType) < 0) {
+        Py_DECREF(&ChannelType);
         Py_DECREF(m);
         return NULL;
     }

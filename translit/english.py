@@ -53,6 +53,8 @@ _CODE = {p: chr(0xE000 + i) for i, p in enumerate(PHONEMES)}
 _STRESS = re.compile(r"[012]$")
 _VARIANT = re.compile(r"\(\d+\)$")
 _WORD = re.compile(r"[a-z]+")
+#: the memo of EnglishModel.candidates is cleared when it holds more entries than this
+CANDIDATES_MEMO_LIMIT = 100_000
 
 
 #: how Hindi writes the names of the Latin letters: acronyms are read letter by letter (ngo → एनजीओ)
@@ -176,10 +178,23 @@ class EnglishModel:
             for deva, score in self.joint.decode(pron, to_roman=False, k=k, beam=beam):
                 if score > out.get(deva, -float("inf")):
                     out[deva] = score
-        if len(self._cands) > 100_000:
+        if len(self._cands) > CANDIDATES_MEMO_LIMIT:
             self._cands.clear()
         self._cands[key] = out
         return out
+
+    def compiled_parts(
+        self,
+    ) -> tuple[dict[str, str], Any, Any, dict[tuple[str, int, int], dict[str, float]]] | None:
+        """What the compiled roman → Devanagari channel (``translit._fastlm.Channel``) reads of this model:
+        the pronunciation table (word -> pronunciations joined by tabs), the compiled search and forced
+        search of the joint model, and the memo of :meth:`candidates` (shared, so that both
+        implementations fill the same memo); None when the extension is not built."""
+        decoder = self.joint.compiled_decoder(False)
+        forced = self.joint.compiled_decoder(False, forced=True)
+        if decoder is None or forced is None:
+            return None
+        return self._lookup(), decoder, forced, self._cands
 
     def can_spell(self, roman: str, deva: str, *, beam: int) -> bool:
         """Whether some pronunciation of the word has a graphone path that spells ``deva``."""

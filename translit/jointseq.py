@@ -204,10 +204,7 @@ class JointModel(NgramLM):
         Runs the compiled search of :mod:`translit._fastlm` when it is built, otherwise
         :meth:`decode_python`; both give the same results.
         """
-        forced = target is not None
-        decoder = self._decoders.get((to_roman, forced))
-        if decoder is None and FAST is not None:
-            decoder = self._build_decoder(to_roman, forced=forced)
+        decoder = self.compiled_decoder(to_roman, forced=target is not None)
         if decoder is None:
             return self.decode_python(
                 pieces,
@@ -233,9 +230,7 @@ class JointModel(NgramLM):
         """For each Devanagari target, the joint score of the Latin ``text`` spelled as it: the
         score of ``decode(text, to_roman=False, beam=beam, target=target)``, None when no graphone
         path spells it. One call into the compiled search for all the targets."""
-        decoder = self._decoders.get((False, True))
-        if decoder is None and FAST is not None:
-            decoder = self._build_decoder(False, forced=True)
+        decoder = self.compiled_decoder(False, forced=True)
         if decoder is not None:
             return decoder.forced_scores(text, list(targets), beam, True)
         out: list[float | None] = []
@@ -247,9 +242,7 @@ class JointModel(NgramLM):
     def best_scores(self, words: Sequence[str], *, beam: int) -> list[float]:
         """For each Devanagari word, the score of its best romanization (``decode`` over its
         :func:`~translit.charalign.deva_units`, ``k=1``), or 0.0 when there is none."""
-        decoder = self._decoders.get((True, False))
-        if decoder is None and FAST is not None:
-            decoder = self._build_decoder(True)
+        decoder = self.compiled_decoder(True)
         if decoder is not None:
             return decoder.best_scores(list(words), beam)
         out = []
@@ -257,6 +250,15 @@ class JointModel(NgramLM):
             best = self.decode_python(deva_units(word), to_roman=True, k=1, beam=beam)
             out.append(best[0][1] if best else 0.0)
         return out
+
+    def compiled_decoder(self, to_roman: bool, *, forced: bool = False) -> Any:
+        """The compiled search (:class:`translit._fastlm.JointDecoder`) in one direction, plain or forced
+        (see :meth:`decode`), built on first use and rebuilt after :meth:`prune_index`; None when the
+        extension is not built."""
+        decoder = self._decoders.get((to_roman, forced))
+        if decoder is None and FAST is not None:
+            decoder = self._build_decoder(to_roman, forced=forced)
+        return decoder
 
     def _search_index(self, to_roman: bool, forced: bool) -> dict[str, list[int]]:
         """Input chunk -> graphones searched: the pruned index, or every graphone for a forced

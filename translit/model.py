@@ -73,7 +73,7 @@ from typing import Any
 
 from translit import rules as _rules
 from translit.charalign import deva_units, normalize_deva, normalize_roman
-from translit.english import EnglishModel, spell_letters
+from translit.english import CANDIDATES_MEMO_LIMIT, EnglishModel, spell_letters
 from translit.errors import ModelError
 from translit.jointseq import JointModel
 from translit.langmodel import BOUNDARY, FAST, CharLM, NgramLM, WordLM
@@ -324,6 +324,9 @@ class LearnedModel:
         self._d2r_cache: dict[tuple[str, int], tuple[tuple[str, float], ...]] = {}
         self._marg_cache: dict[str, float] = {}
         self._best_cache: dict[str, str] = {}
+        #: the compiled _channel_python (translit._fastlm.Channel), built on first use; False when the
+        #: extension is not built (see _compiled_channel)
+        self._fast_channel: Any = None
         #: precomputed best romanizations of frequent words (see precompute_romanizations)
         self.d2r_table: dict[str, tuple[str, float]] = dict(d2r_table or {})
         #: consonant skeleton of a romanization -> native words romanized so, most frequent first
@@ -394,6 +397,7 @@ class LearnedModel:
         }
         self._r2d_cache.clear()
         self._col_cache.clear()
+        self._fast_channel = None
         return len(self.vocab_index)
 
     def romanize_topk(self, word: str, k: int = 5) -> list[tuple[str, float]]:
@@ -514,12 +518,12 @@ class LearnedModel:
         """A word's candidates in sentence decoding: the Devanagari spellings, and for each its
         (score without context, word id)."""
         p = self.params
-        word_id = self.wordlm.word_id
-        prior = self.wordlm.unigram
+        word_id = self.wordlm.ids.get  # WordLM.word_id and WordLM.unigram, without a call each
+        prior = self.wordlm.unigram_table().get
         unk = WordLM.UNK
         devas, scored = [], []
         for deva, channel in self._channel(roman, "context")[: p.ctx_nbest] if roman else ():
-            wid = word_id(deva)
+            wid = word_id(deva, unk)
             extra = 0.0
             if wid == unk:
                 lp = prior(deva)
@@ -530,11 +534,65 @@ class LearnedModel:
 
     def _channel(self, roman: str, kind: str = "topk") -> tuple[tuple[str, float], ...]:
         """Candidates for a normalized Latin word with their context-free channel+spelling score,
-        from the search ``kind`` (see :meth:`DecodeParams.search_size`)."""
+        from the search ``kind`` (see :meth:`DecodeParams.search_size`), best first; memoized.
+
+        Runs compiled (``translit._fastlm.Channel``) when the extension is built, otherwise
+        :meth:`_channel_python`; both give the same candidates, scores and order."""
         key = (roman, kind)
         cached = self._r2d_cache.get(key)
         if cached is not None:
             return cached
+        compiled = self._fast_channel
+        if compiled is None:
+            compiled = self._compiled_channel()
+        # a tuple (of tuples of a string and a float): memoized, and never scanned again by the
+        # garbage collector
+        scored = compiled(roman, kind) if compiled else self._channel_python(roman, kind)
+        if len(self._r2d_cache) > _CACHE_LIMIT:
+            self._r2d_cache.clear()
+        self._r2d_cache[key] = scored
+        return scored
+
+    def _compiled_channel(self) -> Any:
+        """The compiled channel over this model's current components (False when the extension is not
+        built); kept until :meth:`clear_cache` (call it after replacing a component)."""
+        channel: Any = False
+        if FAST is not None and hasattr(FAST, "Channel"):
+            english = self.english.compiled_parts() if self.english is not None else None
+            decoders = (
+                self.joint.compiled_decoder(False),
+                self.joint.compiled_decoder(False, forced=True),
+                self.joint.compiled_decoder(True),
+            )
+            charlm = self.charlm.lm.fast()
+            if charlm is not None and None not in decoders and (self.english is None or english is not None):
+                channel = FAST.Channel(
+                    r2d=decoders[0],
+                    forced=decoders[1],
+                    d2r=decoders[2],
+                    charlm=charlm,
+                    char_ids=self.charlm.ids,
+                    char_unk=self.charlm.lm.vocab_size,
+                    char_start=self.charlm.lm.start,
+                    prior=self.wordlm.unigram_table(),
+                    vocab_index=self.vocab_index,
+                    memory=self.memory.r2d,
+                    marg_cache=self._marg_cache,
+                    english=english,
+                    params=self.params,
+                    sizes=self._sizes,
+                    skeleton=roman_skeleton,
+                    rules_word=_rules_word,
+                    spell_letters=spell_letters,
+                    roman_logprob=self.romanlm.logprob,
+                    marg_limit=_CACHE_LIMIT,
+                    english_limit=CANDIDATES_MEMO_LIMIT,
+                )
+        self._fast_channel = channel
+        return channel
+
+    def _channel_python(self, roman: str, kind: str = "topk") -> tuple[tuple[str, float], ...]:
+        """The pure-Python :meth:`_channel` without its memo (the reference of the compiled one)."""
         size = self._sizes[kind]
         raw = self.joint.decode(roman, to_roman=False, k=size.nbest, beam=size.beam, threshold=size.threshold)
         found = _Found(roman, size, self.memory.r2d.get(roman, {}))
@@ -550,13 +608,7 @@ class LearnedModel:
         if not ranked:
             ranked = [(-s, d) for d, s in raw[:1]]
         ranked.sort()
-        # a tuple (of tuples of a string and a float): memoized, and never scanned again by the
-        # garbage collector
-        scored = tuple([(deva, -neg) for neg, deva in ranked])
-        if len(self._r2d_cache) > _CACHE_LIMIT:
-            self._r2d_cache.clear()
-        self._r2d_cache[key] = scored
-        return scored
+        return tuple([(deva, -neg) for neg, deva in ranked])
 
     def _gather(self, found: _Found, raw: list[tuple[str, float]]) -> None:
         """Fill ``found.cands`` (Devanagari -> (joint score, char-LM score)): the well-formed search
@@ -671,12 +723,16 @@ class LearnedModel:
         """Approximate log P_joint(deva) of each word: the score of its best romanization (max
         for sum), memoized per word."""
         cache = self._marg_cache
-        missing = [d for d in dict.fromkeys(devas) if d not in cache]
+        known = {d: cache.get(d) for d in devas}
+        missing = [d for d, m in known.items() if m is None]
         if missing:
             if len(cache) > _CACHE_LIMIT:
                 cache.clear()
-            cache.update(zip(missing, self.joint.best_scores(missing, beam=self.params.marg_beam), strict=True))
-        return [cache[d] for d in devas]
+            scores = self.joint.best_scores(missing, beam=self.params.marg_beam)
+            computed = dict(zip(missing, scores, strict=True))
+            cache.update(computed)
+            known.update(computed)
+        return [known[d] for d in devas]
 
     def clear_cache(self) -> None:
         self._r2d_cache.clear()
@@ -684,6 +740,7 @@ class LearnedModel:
         self._d2r_cache.clear()
         self._marg_cache.clear()
         self._best_cache.clear()
+        self._fast_channel = None
         self.joint.clear_cache()
         if self.english is not None:
             self.english.clear_cache()
@@ -701,7 +758,13 @@ class LearnedModel:
         clone._d2r_cache = {}
         clone._marg_cache = {}
         clone._best_cache = {}
+        clone._fast_channel = None
         return clone
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_fast_channel"] = None  # compiled: rebuilt on first use after unpickling
+        return state
 
     # -- serialization --------------------------------------------------------------------------
     def to_arrays(self) -> dict[str, array]:
