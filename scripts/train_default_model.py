@@ -63,7 +63,7 @@ def wordfreq_prior() -> dict[str, float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("-o", "--output", type=Path, default=OUTPUT)
-    parser.add_argument("--order", type=int, default=4)
+    parser.add_argument("--order", type=int, default=5, help="n-gram order of the joint (graphone) models")
     parser.add_argument(
         "--exclude-sentences",
         type=Path,

@@ -130,6 +130,8 @@ def test_small_models(tiny: LearnedModel, english: LearnedModel) -> None:
         {"marg_beam": 1, "forced_beam": 2},
         {"w_mem": 0.0, "w_word": 0.0, "w_char": 0.0},
         {"beam": 4, "nbest": 2, "search_threshold": 1.0, "top1_beam": 1, "ctx_search_beam": 2},
+        {"final_virama": 0.0, "english_unspellable": -5.0},
+        {"final_virama": -1.5, "english_unspellable": 7.0},
     ],
 )
 def test_parameter_variants(shipped: LearnedModel, changes: dict[str, object]) -> None:

@@ -186,6 +186,44 @@ def test_unknown_short_words_may_be_acronyms(shipped: LearnedModel) -> None:
     assert missing
 
 
+@pytest.mark.parametrize("kind", ["topk", "top1", "context"])
+def test_final_virama_penalty(shipped: LearnedModel, kind: str) -> None:
+    """A candidate that ends in a virama (the joint model's विसंगर् for विसंगर) loses exactly
+    ``final_virama``; every other candidate keeps its score."""
+    plain = shipped.with_params(final_virama=0.0)
+    penalized = shipped.with_params(final_virama=2.5)
+    compared = 0
+    for roman in ("visangar", "strip", "mesh", "kitab", "darpan"):
+        before, after = dict(plain._channel(roman, kind)), dict(penalized._channel(roman, kind))
+        for deva in before.keys() & after.keys():
+            final = deva.endswith("\u094d")
+            compared += final
+            assert after[deva] == pytest.approx(before[deva] - (2.5 if final else 0.0), abs=1e-9)
+        # nothing new ends in a virama; such a candidate may only drop out of the list
+        assert not {d for d in after.keys() - before.keys() if d.endswith("\u094d")}
+    if kind == "topk":
+        assert compared  # the words above do have such candidates
+
+
+def test_unspellable_english_proposals_offset(shipped: LearnedModel) -> None:
+    """An English proposal that no graphone path of the input spells scores as the worst candidate so far
+    plus ``english_unspellable``: lowering the offset lowers exactly those candidates by the difference."""
+    roman = "hosiery"  # longer than acronym_max: no letter reading, whose floor would move too
+    assert roman not in shipped.memory.r2d and shipped.english is not None
+    proposals = shipped.english.candidates(roman, k=shipped.params.english_k, beam=shipped.params.english_beam)
+    spelled = shipped.joint.forced_scores(roman, list(proposals), beam=shipped.params.forced_beam)
+    searched = {d for d, _ in shipped.joint.decode(roman, to_roman=False, k=shipped.params.nbest)}
+    unspellable = {d for d, s in zip(proposals, spelled, strict=True) if s is None and d not in searched}
+    assert unspellable and len(unspellable) < len(proposals)
+    high = shipped.with_params(english_unspellable=0.0, marg_top=100, rules_top=100)
+    low = shipped.with_params(english_unspellable=-4.0, marg_top=100, rules_top=100)
+    a, b = dict(high._channel(roman)), dict(low._channel(roman))
+    assert a.keys() == b.keys()
+    for deva in a:
+        shift = 4.0 if deva in unspellable else 0.0
+        assert b[deva] == pytest.approx(a[deva] - shift, abs=1e-9), deva
+
+
 def test_attested_short_words_are_not_read_as_acronyms(shipped: LearnedModel) -> None:
     off = shipped.with_params(acronym_max=0)
     for roman in ("se", "ki", "hai", "ka"):

@@ -2163,7 +2163,7 @@ typedef struct {
     PyObject *kinds; /* search name -> index into sizes */
     ChSize sizes[CH_MAX_KINDS];
     double w_char, w_word, w_mem, oov, w_rules_eq, w_rules_dist, w_marg, w_english, english_miss, w_acronym,
-        w_acronym_odd;
+        w_acronym_odd, english_unspellable, final_virama;
     int stage1_rules, rules_top, marg_beam, forced_beam, english_beam, english_forced_beam;
     Py_ssize_t marg_limit, english_limit; /* a memo dict larger than this is cleared before it grows */
 } Channel;
@@ -2291,6 +2291,8 @@ static int Channel_init(Channel *self, PyObject *args, PyObject *kwds) {
         attr_double(params, "english_miss", &self->english_miss) ||
         attr_double(params, "w_acronym", &self->w_acronym) ||
         attr_double(params, "w_acronym_odd", &self->w_acronym_odd) ||
+        attr_double(params, "english_unspellable", &self->english_unspellable) ||
+        attr_double(params, "final_virama", &self->final_virama) ||
         attr_bool(params, "stage1_rules", &self->stage1_rules) || attr_int(params, "rules_top", &self->rules_top) ||
         attr_int(params, "marg_beam", &self->marg_beam) || attr_int(params, "forced_beam", &self->forced_beam) ||
         attr_int(params, "english_beam", &self->english_beam) ||
@@ -2599,7 +2601,7 @@ static int word_gather(Word *W, PyObject *raw) {
         if (!W->english) return -1;
         PyObject *keys = PyDict_Keys(W->english);
         if (!keys) return -1;
-        int rc = word_add_new(W, keys, 1, -5.0);
+        int rc = word_add_new(W, keys, 1, ch->english_unspellable);
         Py_DECREF(keys);
         if (rc) return -1;
     }
@@ -2681,6 +2683,8 @@ static int word_first_ranking(Word *W, Staged *staged) {
                 s += ch->w_mem * log1p(x);
             }
         }
+        Py_ssize_t len = PyUnicode_GET_LENGTH(c->deva);
+        if (len && PyUnicode_READ_CHAR(c->deva, len - 1) == 0x094D) s -= ch->final_virama;
         PyObject *u = PyDict_GetItemWithError(ch->prior, c->deva);
         double lu = ch->oov;
         if (u) {

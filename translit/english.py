@@ -239,7 +239,7 @@ def train_english(
     pairs: Sequence[tuple[str, str, float]],
     prons: Mapping[str, Sequence[str]],
     *,
-    order: int = 4,
+    order: int = 5,
     iterations: int = 4,
     noise_fraction: float = 0.05,
 ) -> EnglishModel | None:

@@ -151,7 +151,7 @@ def train(
     native_text: Iterable[str] | None = None,
     word_prior: dict[str, float] | None = None,
     seed: int = 0,
-    order: int = 4,
+    order: int = 5,
     char_order: int = 5,
     roman_order: int = 4,
     word_order: int = 3,

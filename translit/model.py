@@ -100,6 +100,7 @@ FORMAT_VERSION = 1
 DEFAULT_MODEL_NAME = "roman-default.lpm"
 
 _CACHE_LIMIT = 200_000
+_VIRAMA = "\u094d"
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,7 @@ class DecodeParams:
     #: beam of the search that approximates that marginal
     marg_beam: int = 3
     #: candidates (after a first ranking without the marginal) that are fully scored and kept
-    marg_top: int = 12
+    marg_top: int = 16
     #: roman → deva: bonus when roman-rules romanizes the candidate back to the input ...
     w_rules_eq: float = 1.0
     #: ... and penalty per edit between that romanization and the input
@@ -145,7 +146,7 @@ class DecodeParams:
     #: best after the first ranking (False: much faster)
     stage1_rules: bool = False
     #: ... (when False) at most this many of them
-    rules_top: int = 12
+    rules_top: int = 16
     #: candidates also taken from the native vocabulary: the most frequent words whose
     #: romanizations share the input's consonant skeleton (0: off) ...
     vocab_cands: int = 20
@@ -163,6 +164,12 @@ class DecodeParams:
     #: this beam)
     english_miss: float = 1.5
     english_forced_beam: int = 16
+    #: an English proposal that no graphone path of the input spells is scored as the worst
+    #: candidate so far plus this offset
+    english_unspellable: float = 0.0
+    #: penalty of a candidate that ends in a virama: Hindi words almost never do, and an ending such
+    #: as ``र्`` is the joint model's error, not a spelling
+    final_virama: float = 3.0
     #: acronyms: a Latin word of at most this many letters (and not attested as a Hindi
     #: romanization) also gets its letter-by-letter reading as a candidate (ngo → एनजीओ; 0: off) ...
     acronym_max: int = 6
@@ -627,7 +634,8 @@ class LearnedModel:
         if size.english_k and not attested and self.english is not None:
             found.english = self.english
             found.english_cands = self.english.candidates(roman, k=size.english_k, beam=p.english_beam)
-            self._add_forced(found, [d for d in found.english_cands if d not in cands], unspellable=-5.0)
+            english = [d for d in found.english_cands if d not in cands]
+            self._add_forced(found, english, unspellable=p.english_unspellable)
         if not attested and 0 < len(roman) <= size.acronym_max:
             found.acronym = spell_letters(roman)
             if found.acronym not in cands:
@@ -667,7 +675,7 @@ class LearnedModel:
         p = self.params
         prior = self.wordlm.unigram_table().get
         rules_first = p.stage1_rules and bool(p.w_rules_eq or p.w_rules_dist)
-        w_char, w_word, w_mem, oov = p.w_char, p.w_word, p.w_mem, p.oov_logprob
+        w_char, w_word, w_mem, oov, final_virama = p.w_char, p.w_word, p.w_mem, p.oov_logprob, p.final_virama
         attested = found.attested
         staged = []
         for deva, (lp, char_lp) in found.cands.items():
@@ -678,6 +686,8 @@ class LearnedModel:
                 c = attested.get(deva)
                 if c:
                     s += w_mem * math.log1p(c)
+            if deva.endswith(_VIRAMA):
+                s -= final_virama
             u = prior(deva)
             staged.append((-(s + w_word * (u if u is not None else oov)), deva, s))
         staged.sort()
