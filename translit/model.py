@@ -157,7 +157,7 @@ class DecodeParams:
     #: this many Devanagari spellings per pronunciation are added as candidates (0: off) ...
     english_k: int = 10
     #: ... found with this beam
-    english_beam: int = 24
+    english_beam: int = 16
     #: bonus of a candidate that the English pronunciation model proposes ...
     w_english: float = 3.0
     #: ... and penalty of one that no pronunciation of the input can spell (a forced search with
