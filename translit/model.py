@@ -179,7 +179,7 @@ class DecodeParams:
     w_acronym_odd: float = 2.25
     #: the single-best search (devanagarize): beam and candidates kept, threshold, ``marg_top``,
     #: ``vocab_cands`` and ``english_k`` (as above)
-    top1_beam: int = 24
+    top1_beam: int = 16
     top1_threshold: float = 9.0
     top1_marg_top: int = 5
     top1_vocab_cands: int = 20
