@@ -1,4 +1,4 @@
-"""Build of the optional compiled kernels (translit._fastlm, translit._fastrules); all metadata is in
+"""Build of the optional compiled kernels (translit.learned._fastlm, translit._fastrules); all metadata is in
 pyproject.toml.
 
 The extensions are optional: when they cannot be compiled, lipyantar installs and runs on its
@@ -10,8 +10,8 @@ from setuptools import Extension, setup
 setup(
     ext_modules=[
         Extension(
-            "translit._fastlm",
-            sources=["translit/_fastlm.c"],
+            "translit.learned._fastlm",
+            sources=["translit/learned/_fastlm.c"],
             # no fused multiply-adds: the scores must equal the Python reference's bit for bit
             extra_compile_args=["-O2", "-ffp-contract=off"],
             optional=True,

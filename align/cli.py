@@ -1,4 +1,5 @@
-"""``lipyantar align``: align a Devanagari document with its romanized twin.
+"""``lipyantar align``: align a Devanagari document with its romanized twin; ``lipyantar learn``: learn a
+romanization model from word pairs and from twins (which are aligned first).
 
 ::
 
@@ -12,12 +13,14 @@ one ``lipyantar: error: ...`` line on stderr and exit status 1.
 from __future__ import annotations
 
 import logging
+import os
 from collections import Counter
 from collections.abc import Iterator
 
 import click
 
 from translit.cli import run_cli_errors
+from translit.errors import InputError
 from translit.textio import atomic_write, open_output, read_text
 
 from .io import write_jsonl, write_moses, write_tsv, write_word_pairs
@@ -27,7 +30,7 @@ from .sentences import TWIN_THRESHOLD, Bead, iter_align_sentences
 from .similarity import Similarity, builtin_romanize
 from .words import align_words, word_pair_counts
 
-__all__ = ["align_command"]
+__all__ = ["align_command", "learn_command"]
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +56,7 @@ def _similarity(romanizer: str) -> Similarity:
     if romanizer == "builtin":
         return Similarity(romanize=builtin_romanize)
     if romanizer == "model":
-        from translit.model import default_model
+        from translit.learned.model import default_model
 
         return Similarity(romanize=default_model().romanize)
     return Similarity()
@@ -205,3 +208,95 @@ def _run(
                 f"the documents do not look like twins (score {tally.score:.2f} < {TWIN_THRESHOLD}): "
                 f"is {roman_name} a romanization of {deva_name}?"
             )
+
+
+@click.command("learn")
+@click.argument("pairs", nargs=-1, type=click.Path(dir_okay=False))
+@click.option(
+    "--twin",
+    "twins",
+    nargs=2,
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    metavar="DEVA_FILE ROMAN_FILE",
+    help="A Devanagari text and its romanized twin (aligned by sentence, then by word); may be repeated.",
+)
+@click.option(
+    "--base",
+    type=click.Choice(["default", "none"]),
+    default="default",
+    show_default=True,
+    help="Adapt on top of the shipped default model, or learn from scratch.",
+)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Model file to write.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--drop-noisy",
+    type=click.FloatRange(0.0, 0.5),
+    default=0.01,
+    show_default=True,
+    help="With --base none: fraction of worst-aligned (noisy) pairs to drop.",
+)
+@click.option(
+    "--pronunciations",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    metavar="CMUDICT",
+    help="With --base none: an English pronunciation dictionary in CMUdict format (plain or .gz), so "
+    "that the model also learns how Hindi writes English words (--base default has one).",
+)
+@run_cli_errors
+def learn_command(
+    pairs: tuple[str, ...],
+    twins: tuple[tuple[str, str], ...],
+    base: str,
+    output: str,
+    seed: int,
+    drop_noisy: float,
+    pronunciations: str | None,
+) -> None:
+    """Learn a romanization model from PAIRS.tsv files (native<TAB>roman[<TAB>count]) and twins."""
+    from translit.learned.english import read_cmudict
+    from translit.learned.learn import adapt, read_pairs, train
+    from translit.learned.model import default_model
+
+    from .twin import pairs_from_twin
+
+    if not pairs and not twins:
+        raise click.UsageError("give at least one PAIRS file or --twin DEVA_FILE ROMAN_FILE")
+    if pronunciations and base == "default":
+        raise click.UsageError("--pronunciations needs --base none (the default model has its own)")
+    prons = read_cmudict(pronunciations) if pronunciations else None
+    word_pairs: list[tuple[str, str, float]] = []
+    for path in pairs:
+        word_pairs.extend(read_pairs(path))
+    twin_texts = [(read_text(d), read_text(r)) for d, r in twins]
+    if base == "default":
+        model = default_model()
+        for deva_text, roman_text in twin_texts:
+            word_pairs.extend(pairs_from_twin(deva_text, roman_text, model))
+        if not word_pairs:
+            raise InputError("no word pairs found in the inputs")
+        native = [d for d, _ in twin_texts]
+        model = adapt(model, word_pairs, native_text=native or None)
+    else:
+        natives = [d for d, _ in twin_texts]
+        model = (
+            train(word_pairs, seed=seed, native_text=natives, noise_fraction=drop_noisy, pronunciations=prons)
+            if word_pairs
+            else None
+        )
+        if twin_texts:
+            if model is None:
+                raise InputError("--base none needs PAIRS files to learn a base from")
+            extra = []
+            for deva_text, roman_text in twin_texts:
+                extra.extend(pairs_from_twin(deva_text, roman_text, model))
+            model = train(
+                word_pairs + extra, seed=seed, native_text=natives, noise_fraction=drop_noisy, pronunciations=prons
+            )
+        if model is None:
+            raise InputError("no word pairs found in the inputs")
+        model.build_vocab_index()
+    model.save(output)
+    click.echo(f"wrote {output} ({os.path.getsize(output) / 1e6:.2f} MB)", err=True)

@@ -31,7 +31,7 @@ from functools import reduce
 from operator import attrgetter, or_
 
 from .segment import Sentence
-from .similarity import Romanizer, Similarity
+from .similarity import Romanizer, Similarity, shared_similarity
 from .words import WordLink
 
 __all__ = ["TWIN_THRESHOLD", "Bead", "align_sentences", "document_score", "iter_align_sentences"]
@@ -191,7 +191,7 @@ def iter_align_sentences(
     if similarity is not None:
         sim = similarity
     elif romanize is None:
-        sim = _shared_similarity()
+        sim = shared_similarity()
     else:
         sim = Similarity(romanize=romanize)
     aligner = _Aligner(
@@ -723,12 +723,6 @@ def _as_list(sentences: object, name: str) -> list[str | Sentence]:
         return list(sentences)  # type: ignore[call-overload]
     except TypeError:
         raise TypeError(f"{name} must be a sequence of sentences, not {type(sentences).__name__}") from None
-
-
-@functools.lru_cache(maxsize=1)
-def _shared_similarity() -> Similarity:
-    """One default :class:`Similarity` for all calls, so its per-word memo is shared."""
-    return Similarity()
 
 
 def _crosses(side: _Side, start: int, end: int) -> bool:

@@ -35,6 +35,7 @@ __all__ = [
     "dice",
     "edit_distance",
     "gram_bits",
+    "shared_similarity",
     "skeleton",
 ]
 
@@ -323,6 +324,12 @@ class Similarity:
     def sentence_similarity(self, deva: str, roman: str) -> float:
         """Dice overlap of the skeleton bigrams of two sentences, in [0, 1]."""
         return dice(self.features(deva).grams, self.features(roman).grams)
+
+
+@lru_cache(maxsize=1)
+def shared_similarity() -> Similarity:
+    """One default :class:`Similarity` for all calls, so its per-word memo is shared."""
+    return Similarity()
 
 
 def _numbers(text: str) -> frozenset[str]:

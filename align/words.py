@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .similarity import Romanizer, Similarity
+from .similarity import Romanizer, Similarity, shared_similarity
 
 __all__ = ["WordLink", "align_words", "word_pair_counts"]
 
@@ -85,9 +85,7 @@ def align_words(
     if similarity is not None:
         sim = similarity
     elif romanize is None:
-        from .sentences import _shared_similarity
-
-        sim = _shared_similarity()
+        sim = shared_similarity()
     else:
         sim = Similarity(romanize=romanize)
     dt = deva.split() if isinstance(deva, str) else list(deva)

@@ -15,13 +15,14 @@
 
 from __future__ import annotations
 
+from align.script import ScriptShares, script_shares
+
 from .build import BuildOptions, BuildResult, build_corpus
 from .detect import DocumentDetection, TokenTag, UnitDetection, cmi, detect_document, detect_text
 from .engines import EngineError, ordered_map
 from .langid import load_model
 from .loading import Document, LoadResult, Skipped, load_corpus, read_document
 from .pipeline import DocumentResult, DocumentTask, PairResult, PairTask, analyse_document, process_pair
-from .scripts import ScriptShares, script_shares
 from .stats import CorpusStats, VariantTable, corpus_stats
 from .twins import TwinPair, TwinReport, Unpaired, find_twins
 

@@ -12,8 +12,8 @@
    repeated (Devanagari, romanized) sentence pairs are not written; every drop is counted in ``stats.json``;
    the kept beads are appended to the ``parallel.*`` files at once;
 5. count the romanization of every aligned word (the corpus's own lexicon), compute the statistics from
-   running counters, and adapt the romanization model to the lexicon (``translit.learn.save_adapted``,
-   which writes ``translit.learn.adapt``'s model);
+   running counters, and adapt the romanization model to the lexicon (``translit.learned.learn.save_adapted``,
+   which writes ``translit.learned.learn.adapt``'s model);
 
 Steps 1, 3 and the heavy parts of 5 run through :mod:`corpora.engines`: in this process (``jobs=1``), in
 ``jobs`` worker processes, or on a Dask cluster (``engine="dask"``), with a bounded number of items in
@@ -373,17 +373,17 @@ class _BaseModel:
 
     def _load(self) -> None:
         try:
-            from translit.model import LearnedModel, default_model
+            from translit.learned.model import LearnedModel, default_model
 
             self._model = LearnedModel.load(self.path) if self.path else default_model()
-            from translit.learn import base_segment
+            from translit.learned.learn import base_segment
 
             self._segment = base_segment(self._model)
         except BaseException as exc:  # handed to the caller of get()
             self._error = exc
 
     def get(self) -> tuple[Any, Any]:
-        """The loaded model and its :func:`translit.learn.base_segment`; raises what loading raised."""
+        """The loaded model and its :func:`translit.learned.learn.base_segment`; raises what loading raised."""
         self._thread.join()
         if self._error is not None:
             raise self._error
@@ -408,7 +408,7 @@ def _learn_model(
     if not pairs:
         return False, "no model written: no aligned word pairs to learn from"
     try:
-        from translit.learn import save_adapted
+        from translit.learned.learn import save_adapted
     except ImportError as exc:  # the learning API is not available in this installation
         return False, f"no model written: translit's learning API is not available ({exc})"
     try:

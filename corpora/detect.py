@@ -29,9 +29,10 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from align.script import ScriptShares, char_script, script_shares
+
 from .langid import GROUPS, MIXED_MIN_TOKENS, MIXED_SHARE, load_model
 from .loading import Document
-from .scripts import ScriptShares, char_script, script_shares
 from .segment import paragraphs as split_paragraphs
 
 __all__ = [

@@ -1,25 +1,16 @@
-"""Splitting a document into paragraphs, lines and sentences.
-
-Sentence segmentation is the ``align`` package's (``align.split_sentences(text, script=...)``) when it can
-be imported; otherwise a simple fallback splits after ``. ! ? । ॥`` (and the Arabic ``؟ ۔``) followed by
-white space. The choice is made in :func:`split_sentences` only.
+"""Splitting a document into paragraphs and lines, each with its first line number (for statistics and
+detection); sentences are split by the aligner's splitter, :func:`align.split_sentences`.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import regex
 
-__all__ = ["Span", "lines", "paragraphs", "split_sentences"]
-
-logger = logging.getLogger(__name__)
+__all__ = ["Span", "lines", "paragraphs"]
 
 _PARAGRAPH_BREAK = regex.compile(r"\n[ \t\f\v\u00a0]*\n\s*")
-_FALLBACK_SENTENCE_END = regex.compile(r"(?<=[.!?।॥؟۔][\"'”’)\]]*)\s+|(?<=[।॥])(?=\S)")
 
 
 @dataclass(frozen=True)
@@ -58,38 +49,3 @@ def lines(text: str) -> list[Span]:
         if line.strip():
             out.append(Span(line.strip(), len(out), number))
     return out
-
-
-@lru_cache(maxsize=1)
-def _align_splitter() -> Callable[..., Sequence[object]] | None:
-    try:
-        from align.segment import split_sentences as splitter
-    except ImportError:
-        logger.debug("align.split_sentences not available; using the fallback sentence splitter")
-        return None
-    return splitter
-
-
-def _fallback_split(text: str) -> list[str]:
-    out: list[str] = []
-    for line in text.split("\n"):
-        out.extend(s.strip() for s in _FALLBACK_SENTENCE_END.split(line) if s.strip())
-    return out
-
-
-def split_sentences(text: str, *, script: str = "auto") -> list[str]:
-    """The sentences of ``text`` (strings, without blank ones).
-
-    ``script`` is ``"deva"``, ``"roman"`` or ``"auto"``, passed on to ``align.split_sentences`` when it
-    is available.
-    """
-    if script not in ("deva", "roman", "auto"):
-        raise ValueError(f"script must be 'deva', 'roman' or 'auto', not {script!r}")
-    splitter = _align_splitter()
-    if splitter is not None:
-        try:
-            found = splitter(text, script=script)
-            return [t for t in (getattr(s, "text", s) for s in found) if isinstance(t, str) and t.strip()]
-        except (TypeError, ValueError) as exc:  # an interface we do not know
-            logger.warning("align.split_sentences failed (%s); using the fallback splitter", exc)
-    return _fallback_split(text)

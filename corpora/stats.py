@@ -3,7 +3,7 @@
 Definitions (all counts are exact, nothing is sampled):
 
 * **paragraphs**: blocks separated by blank lines (:func:`corpora.segment.paragraphs`).
-* **sentences**: :func:`corpora.segment.split_sentences` (``align``'s splitter when available).
+* **sentences**: :func:`align.split_sentences`.
 * **tokens**: words (Devanagari, Latin, other scripts) and numbers of the sentences, as cut by
   ``translit.tokenize``; punctuation, symbols and spaces are not tokens. **types**: distinct tokens after
   lower-casing. **type/token ratio** = types / tokens.
@@ -42,10 +42,11 @@ from typing import Any
 
 import regex
 
+from align.segment import split_sentences
+
 from .detect import cmi, detect_document, tag_tokens
 from .loading import Document
 from .segment import paragraphs as split_paragraphs
-from .segment import split_sentences
 
 __all__ = [
     "CmiStats",
@@ -704,7 +705,7 @@ def document_counts(doc: Document, *, language: str, presplit: bool = False) -> 
     if presplit:
         sentences = [line.strip() for line in doc.text.split("\n") if line.strip()]
     else:
-        sentences = split_sentences(doc.text, script=_sentence_script(language))
+        sentences = [s.text for s in split_sentences(doc.text, script=_sentence_script(language)) if s.text.strip()]
     lengths: list[int] = []
     types: set[str] = set()
     token_languages: Counter[str] = Counter()

@@ -41,10 +41,11 @@ sys.path.insert(0, str(ROOT))
 
 import regex  # noqa: E402
 
-from translit.charalign import normalize_deva, normalize_roman  # noqa: E402
-from translit.learn import adapt, pairs_from_twin, read_pairs  # noqa: E402
+from align.twin import pairs_from_twin  # noqa: E402
+from translit.learned.charalign import normalize_deva, normalize_roman  # noqa: E402
+from translit.learned.learn import adapt, read_pairs  # noqa: E402
+from translit.learned.model import LearnedModel, default_model  # noqa: E402
 from translit.metrics import edit_distance as _edit_distance  # noqa: E402
-from translit.model import LearnedModel, default_model  # noqa: E402
 from translit.rules import romanize_word  # noqa: E402
 from translit.transliterate import Transliterator  # noqa: E402
 

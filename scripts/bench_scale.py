@@ -95,7 +95,7 @@ def make_build_corpus(pairs: list[tuple[str, str]], scale: int, folder: Path) ->
 
 def lipyantar() -> list[str]:
     exe = shutil.which("lipyantar", path=str(Path(sys.executable).parent))
-    return [exe] if exe else [sys.executable, "-m", "translit.cli"]
+    return [exe] if exe else [sys.executable, "-m", "lipyantar"]
 
 
 def has_dask() -> bool:

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Train the shipped default romanization model ``translit/data/roman-default.lpm``.
+"""Train the shipped default romanization model ``translit/learned/data/roman-default.lpm``.
 
 Inputs, all vendored in the repository (never the dev or test splits):
 
@@ -11,14 +11,14 @@ Inputs, all vendored in the repository (never the dev or test splits):
 * the Hindi word-frequency list shipped in the ``wordfreq`` package (if installed), baked into
   the model as a word prior;
 * ``scripts/data/cmudict/cmudict.dict.gz`` - the CMU Pronouncing Dictionary: English words written
-  in romanized Hindi are also spelled by their sound (:mod:`translit.english`).
+  in romanized Hindi are also spelled by their sound (:mod:`translit.learned.english`).
 
 Dakshina is © Google, CC BY-SA 4.0 (https://github.com/google-research-datasets/dakshina);
 wordfreq's data is CC BY-SA 4.0 (Robyn Speer, https://github.com/rspeer/wordfreq). The model file
 is a derived work of both and is distributed under CC BY-SA 4.0; CMUdict (© Carnegie Mellon
 University) is under a BSD-style licence, ``scripts/data/cmudict/LICENSE``.
 
-Usage: ``python scripts/train_default_model.py [-o translit/data/roman-default.lpm]``
+Usage: ``python scripts/train_default_model.py [-o translit/learned/data/roman-default.lpm]``
 """
 
 from __future__ import annotations
@@ -33,15 +33,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from translit.english import read_cmudict  # noqa: E402
-from translit.learn import read_pairs, train  # noqa: E402
-from translit.model import DecodeParams  # noqa: E402
+from translit.learned.english import read_cmudict  # noqa: E402
+from translit.learned.learn import read_pairs, train  # noqa: E402
+from translit.learned.model import DecodeParams  # noqa: E402
 
 DATA = ROOT / "scripts" / "data" / "dakshina-hi"
 TRAIN_LEXICON = DATA / "hi.translit.sampled.train.tsv"
 NATIVE_TEXT = DATA / "hi.wiki-filt.valid.text.notest.nodev.txt.gz"
 CMUDICT = ROOT / "scripts" / "data" / "cmudict" / "cmudict.dict.gz"
-OUTPUT = ROOT / "translit" / "data" / "roman-default.lpm"
+OUTPUT = ROOT / "translit" / "learned" / "data" / "roman-default.lpm"
 
 #: Dakshina's dev sentences are a subset of its Wikipedia text; the vendored copy has them removed
 #: already (never train on dev). ``--exclude-sentences`` leaves out more, e.g. when NATIVE_TEXT is

@@ -45,7 +45,7 @@ def test_jsonl_default_matches_golden(runner: CliRunner, example_hindi: Path, ex
 
 
 def test_through_main_group(runner: CliRunner, example_hindi: Path, example_roman: Path) -> None:
-    from translit.cli import main
+    from lipyantar.cli import main
 
     result = runner.invoke(main, ["align", str(example_hindi), str(example_roman), "--format", "tsv"])
     assert result.exit_code == 0, result.output

@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
+from lipyantar.cli import main
 from translit.batch import ConvertJob, convert_lines, format_line
-from translit.cli import main
 
 
 @pytest.mark.parametrize(("fmt", "top_k"), [("text", 1), ("tsv", 1), ("jsonl", 2)])

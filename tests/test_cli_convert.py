@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from lipyantar.cli import main
 from translit import transliterate
-from translit.cli import main
 
 
 @pytest.fixture()

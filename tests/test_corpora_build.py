@@ -13,10 +13,10 @@ from click.testing import CliRunner
 from corpora.build import OUTPUT_FILES, build_corpus
 from corpora.parallel import read_parallel
 from corpora.stats import VariantTable
-from translit.cli import main
+from lipyantar.cli import main
 from translit.errors import InputError
-from translit.learn import train
-from translit.model import LearnedModel
+from translit.learned.learn import train
+from translit.learned.model import LearnedModel
 
 TINY_PAIRS = [
     ("है", "hai", 5.0),

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 import corpora.build as build_module
 from corpora.build import BuildOptions, DropCounts, build_corpus
-from translit.cli import main
+from lipyantar.cli import main
 
 
 def _twin_corpus(root: Path, sentences: list[tuple[str, str]], *, docs: int, size: int) -> Path:

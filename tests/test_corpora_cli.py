@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from translit.cli import main
+from lipyantar.cli import main
 
 
 def _run(*args: str) -> tuple[int, str, str]:

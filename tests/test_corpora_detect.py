@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from align.script import ScriptShares, script_shares
 from corpora.detect import DocumentDetection, cmi, detect_text, read_jsonl, tag_tokens
 from corpora.langid import GROUPS, GroupDecision, LangIdModel, fold_word, load_model
 from corpora.loading import load_corpus
-from corpora.scripts import ScriptShares, script_shares
 from translit.errors import InputError, ModelError
 
 DATA = Path(__file__).resolve().parent / "data"

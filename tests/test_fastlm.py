@@ -1,4 +1,4 @@
-"""The compiled kernels (translit._fastlm) give exactly the results of the pure-Python reference."""
+"""The compiled kernels (translit.learned._fastlm) give exactly the results of the pure-Python reference."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from translit.charalign import deva_units, is_wellformed
-from translit.langmodel import FAST, LOG_UNK, NgramLM
-from translit.learn import train
-from translit.model import LearnedModel, default_model
+from translit.learned.charalign import deva_units, is_wellformed
+from translit.learned.langmodel import FAST, LOG_UNK, NgramLM
+from translit.learned.learn import train
+from translit.learned.model import LearnedModel, default_model
 
-fastlm = pytest.importorskip("translit._fastlm")
+fastlm = pytest.importorskip("translit.learned._fastlm")
 if FAST is None:
     pytest.skip("the compiled kernels are switched off (LIPYANTAR_PURE_PYTHON)", allow_module_level=True)
 
@@ -308,7 +308,7 @@ def test_pure_python_switch() -> None:
     import subprocess
     import sys
 
-    code = "from translit.langmodel import FAST; print(FAST is None)"
+    code = "from translit.learned.langmodel import FAST; print(FAST is None)"
     env = {**os.environ, "LIPYANTAR_PURE_PYTHON": "1"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "True"
@@ -335,7 +335,7 @@ def test_edit_distance_matches_python(a: str, b: str) -> None:
     beam=st.sampled_from([1, 3, 12]),
 )
 def test_sentence_viterbi_matches_python(shipped: LearnedModel, columns: list, beam: int) -> None:
-    from translit.model import sentence_viterbi_python
+    from translit.learned.model import sentence_viterbi_python
 
     lm = shipped.wordlm.lm
     for w_ctx in (0.0, 1.8):

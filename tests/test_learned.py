@@ -12,13 +12,14 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from translit.charalign import Aligner, deva_units, is_wellformed, normalize_roman
-from translit.cli_learn import evaluate, evaluate_command, learn_command
+from align.cli import learn_command
 from translit.errors import InputError, ModelError
-from translit.jointseq import JointModel
-from translit.langmodel import CharLM, NgramLM
-from translit.learn import read_pairs, train
-from translit.model import FORMAT_VERSION, MAGIC, LearnedModel, roman_skeleton
+from translit.learned.charalign import Aligner, deva_units, is_wellformed, normalize_roman
+from translit.learned.cli import evaluate, evaluate_command
+from translit.learned.jointseq import JointModel
+from translit.learned.langmodel import CharLM, NgramLM
+from translit.learned.learn import read_pairs, train
+from translit.learned.model import FORMAT_VERSION, MAGIC, LearnedModel, roman_skeleton
 
 # a made-up, fully regular scheme: every syllable has one romanization
 SYLLABLES = {
@@ -407,3 +408,4 @@ def test_vocab_index_adds_known_words_the_search_misses(tmp_path: Path) -> None:
     path = tmp_path / "m.lpm"
     model.save(path)
     assert LearnedModel.load(path).vocab_index == model.vocab_index
+

@@ -7,10 +7,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from translit.charalign import normalize_deva, normalize_roman
-from translit.cli_learn import evaluate, learn_command
-from translit.learn import adapt, pairs_from_twin, read_pairs
-from translit.model import LearnedModel, default_model
+from align.cli import learn_command
+from align.twin import pairs_from_twin
+from translit.learned.charalign import normalize_deva, normalize_roman
+from translit.learned.cli import evaluate
+from translit.learned.learn import adapt, pairs_from_lines, read_pairs
+from translit.learned.model import LearnedModel, default_model
 from translit.transliterate import Transliterator
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -131,7 +133,7 @@ def test_adaptation_generalizes_to_held_out_paragraph(
     train_d = "\n".join(p for i, p in enumerate(deva_pars) if i != held_out)
     train_r = "\n".join(p for i, p in enumerate(roman_pars) if i != held_out)
     tuned = adapt(model, pairs_from_twin(train_d, train_r, model))
-    pairs = pairs_from_twin(deva_pars[held_out], roman_pars[held_out], model, use_align_package=False)
+    pairs = pairs_from_lines(deva_pars[held_out], roman_pars[held_out], model)
     base_ok = sum(c for d, r, c in pairs if model.romanize(d) == r)
     tuned_ok = sum(c for d, r, c in pairs if tuned.romanize(d) == r)
     assert tuned_ok > base_ok

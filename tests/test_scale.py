@@ -13,14 +13,14 @@ import pytest
 from click.testing import CliRunner
 
 import corpora.engines as engines
-import translit.learn as learn
+import translit.learned.learn as learn
 from corpora import PairTask, process_pair
 from corpora.build import MAX_POINTS, BuildOptions, _AlignmentCollector, build_corpus
 from corpora.engines import EngineError, ordered_map
 from corpora.pipeline import DocumentTask, analyse_document
-from translit.cli import main
-from translit.learn import read_pairs, train
-from translit.model import LearnedModel
+from lipyantar.cli import main
+from translit.learned.learn import read_pairs, train
+from translit.learned.model import LearnedModel
 
 
 def _files(out: Path) -> dict[str, bytes]:

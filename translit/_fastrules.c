@@ -562,7 +562,7 @@ done:
     return result;
 }
 
-/* roman_skeleton(roman) -> str: translit.model.roman_skeleton for ASCII input (the caller checks
+/* roman_skeleton(roman) -> str: translit.learned.model.roman_skeleton for ASCII input (the caller checks
    str.isascii()): lowercase; ph→f, w→v, z→j, q→k, x→ks; the aspiration h after k g c j t d p b s
    dropped; runs of one character (newlines excepted) collapsed; then the first letter (V for a
    vowel) and the consonants after it */
@@ -631,7 +631,7 @@ static PyMethodDef fastrules_methods[] = {
      "romanize_word(word) -> str: rule-based informal romanization of one Devanagari word "
      "(same output as translit.rules.romanize_word_python)"},
     {"roman_skeleton", fastrules_roman_skeleton, METH_O,
-     "roman_skeleton(roman) -> str: translit.model.roman_skeleton of an ASCII string"},
+     "roman_skeleton(roman) -> str: translit.learned.model.roman_skeleton of an ASCII string"},
     {NULL, NULL, 0, NULL},
 };
 

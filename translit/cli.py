@@ -1,4 +1,6 @@
-"""The ``lipyantar`` command line.
+"""The converter's commands (``lipyantar convert``, ``lipyantar schemes``) and :func:`run_cli_errors`, the
+error handling every command of the ``lipyantar`` command line shares (the root group is
+:mod:`lipyantar.cli`).
 
 Every command is a Unix filter where that makes sense: it reads the named files (stdin when none, or
 ``-``), writes stdout (or ``-o FILE``, written atomically), logs and warnings go to stderr. Errors are
@@ -8,8 +10,6 @@ one line on stderr (``lipyantar: error: …``) with a non-zero exit status, neve
 from __future__ import annotations
 
 import functools
-import importlib
-import importlib.util
 import json
 import logging
 import os
@@ -19,52 +19,16 @@ from typing import Any, TypeVar
 
 import click
 
-from . import __version__
 from .batch import ConvertJob, convert_lines, default_jobs
 from .errors import LipyantarError
 from .schemes import SCHEMES, scheme_names
 from .textio import STDIN, check_utf8, open_output, read_lines
 
-__all__ = ["main", "run_cli_errors"]
+__all__ = ["convert_command", "run_cli_errors", "schemes_command"]
 
 log = logging.getLogger(__name__)
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-# Subcommands that live in other modules, imported only when used: name -> "module:attribute".
-_LAZY_COMMANDS: dict[str, str] = {
-    "learn": "translit.cli_learn:learn_command",
-    "evaluate": "translit.cli_learn:evaluate_command",
-    "align": "align.cli:align_command",
-    "detect": "corpora.cli:detect_command",
-    "stats": "corpora.cli:stats_command",
-    "twins": "corpora.cli:twins_command",
-    "build": "corpora.cli:build_command",
-}
-
-
-class _LazyGroup(click.Group):
-    """A click group whose subcommands from other packages are imported on first use."""
-
-    def _available(self, name: str) -> bool:
-        module, attr = _LAZY_COMMANDS[name].split(":")
-        if importlib.util.find_spec(module) is None:
-            return False
-        return isinstance(getattr(importlib.import_module(module), attr, None), click.Command)
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        lazy = [name for name in _LAZY_COMMANDS if self._available(name)]
-        return sorted({*super().list_commands(ctx), *lazy})
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name in _LAZY_COMMANDS and cmd_name not in self.commands:
-            module, attr = _LAZY_COMMANDS[cmd_name].split(":")
-            if importlib.util.find_spec(module) is not None:
-                command = getattr(importlib.import_module(module), attr, None)
-                if isinstance(command, click.Command):
-                    return command
-        return super().get_command(ctx, cmd_name)
-
 
 def run_cli_errors(func: F) -> F:
     """Decorator for command callbacks: LipyantarError → one line on stderr + its exit code; a closed
@@ -102,24 +66,10 @@ def run_cli_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="lipyantar")
-@click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug).")
-@click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
-def main(verbose: int, quiet: bool) -> None:
-    """lipyantar: Hindi in two scripts — convert, align, learn romanization, build parallel corpora."""
-    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("lipyantar: %(levelname)s: %(message)s"))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level)
-
-
 # ------------------------------------------------------------------------------------------- schemes
 
 
-@main.command("schemes")
+@click.command("schemes")
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "tsv", "jsonl"]), default="text", show_default=True
 )
@@ -169,7 +119,7 @@ def _precheck(paths: list[str]) -> None:
 _SCHEME_CHOICE = click.Choice(scheme_names(), case_sensitive=False)
 
 
-@main.command("convert")
+@click.command("convert")
 @click.option("--from", "-f", "src", type=_SCHEME_CHOICE, required=True, help="Scheme of the input.")
 @click.option("--to", "-t", "dst", type=_SCHEME_CHOICE, required=True, help="Scheme of the output.")
 @click.argument("inputs", nargs=-1, type=click.Path(dir_okay=False, allow_dash=True))

@@ -1,4 +1,4 @@
-"""Loading lipyantar's optional compiled kernels (``translit._fastlm``, ``translit._fastrules``).
+"""Loading lipyantar's optional compiled kernels (``translit.learned._fastlm``, ``translit._fastrules``).
 
 They are built at install time when a C compiler is present; without them the same code runs in pure
 Python with the same results. ``LIPYANTAR_PURE_PYTHON=1`` switches them off.

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from translit.langmodel import FAST
+from translit.compiled import load_extension
+
+FAST = load_extension("learned._fastlm")
 
 _FAST_EDIT = FAST.edit_distance if FAST is not None else None
 

@@ -31,7 +31,7 @@ from .schemes import Scheme, get_scheme
 from .tokenize import DEVA_WORD, EMAIL, URL, token_matches
 
 if TYPE_CHECKING:
-    from .model import LearnedModel
+    from .learned.model import LearnedModel
 
 __all__ = ["Candidate", "Transliterator", "transliterate"]
 
@@ -369,7 +369,7 @@ def _standard_fns(scheme: Scheme) -> tuple[Callable[[str], str], Callable[[str],
 
 
 def _load_model(model: LearnedModel | str | os.PathLike[str] | None) -> LearnedModel:
-    from . import model as model_module
+    from .learned import model as model_module
 
     if model is None:
         return model_module.default_model()
@@ -396,7 +396,7 @@ class Transliterator:
 
     Args:
         src, dst: scheme names from the registry (``lipyantar schemes``; :data:`translit.SCHEMES`).
-        model: the learned model for the ``roman`` scheme: a :class:`~translit.model.LearnedModel`, a
+        model: the learned model for the ``roman`` scheme: a :class:`~translit.learned.model.LearnedModel`, a
             path to a model file, or None for the shipped default model (loaded on first use).
         normalizer: applied to the input first; default :class:`~translit.normalize.Normalizer()`.
         digits: output digits: ``"auto"`` (ASCII in Latin output, as written in Devanagari output),
@@ -474,7 +474,7 @@ class Transliterator:
     def transliterate_many(self, texts: Iterable[str]) -> list[str]:
         """``[self.transliterate(t) for t in texts]``, faster for running text through a learned
         model: the new words of the whole batch are decoded together (see
-        :meth:`~translit.model.LearnedModel.devanagarize_sentences`)."""
+        :meth:`~translit.learned.model.LearnedModel.devanagarize_sentences`)."""
         out = [self.normalizer(text) for text in texts]
         for stage in self.stages:
             out = stage.convert_many(out)

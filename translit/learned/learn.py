@@ -1,10 +1,10 @@
 """Training pipeline of the learned romanization model: pairs (and native text) → LearnedModel.
 
 1. Normalize the pairs (Devanagari: NFC, decomposed nukta; Latin: lower-case letters).
-2. EM many-to-many alignment (:mod:`translit.charalign`); the worst-aligned pairs
+2. EM many-to-many alignment (:mod:`translit.learned.charalign`); the worst-aligned pairs
    (``noise_fraction``, and every pair that cannot be aligned) are dropped as noise.
 3. Count graphone n-grams over the Viterbi alignments, weighted by the pairs' counts, and build the
-   joint model (:mod:`translit.jointseq`).
+   joint model (:mod:`translit.learned.jointseq`).
 4. Devanagari character LM over all native word types; word model from native sentences plus an
    optional extra word-frequency prior (e.g. a frequency list) and the lexicon natives.
 
@@ -16,7 +16,8 @@ ordered ``map`` (``build`` passes its engine's, so the shards run on its workers
 are added in shard order, so the model does not depend on what ran them. :func:`save_adapted` writes
 the adapted model straight to a file: the joint model compiles on a worker while this process
 serializes and compresses the rest in threads.
-:func:`pairs_from_twin` extracts word pairs from a Devanagari text and its romanized twin.
+:func:`pairs_from_lines` extracts word pairs from a line-aligned Devanagari text and its romanized
+twin (:func:`align.pairs_from_twin` aligns any twin first).
 
 Training is deterministic: no sampling; every iteration order is sorted or insertion-ordered.
 """
@@ -38,12 +39,12 @@ from typing import Any, Literal, TypeVar
 
 import regex
 
-from translit.charalign import Aligner, deva_units, normalize_deva, normalize_roman
-from translit.english import train_english
 from translit.errors import InputError, ModelError
-from translit.jointseq import JointModel
-from translit.langmodel import CharLM, WordLM, kn_arrays, merge_kn_parts
-from translit.model import DecodeParams, LearnedModel, model_file_bytes, write_model_file
+from translit.learned.charalign import Aligner, deva_units, normalize_deva, normalize_roman
+from translit.learned.english import train_english
+from translit.learned.jointseq import JointModel
+from translit.learned.langmodel import CharLM, WordLM, kn_arrays, merge_kn_parts
+from translit.learned.model import DecodeParams, LearnedModel, model_file_bytes, write_model_file
 
 __all__ = [
     "EM_SHARD_PAIRS",
@@ -55,7 +56,7 @@ __all__ = [
     "base_segment",
     "deva_words",
     "em_shard",
-    "pairs_from_twin",
+    "pairs_from_lines",
     "read_pairs",
     "save_adapted",
     "train",
@@ -175,9 +176,9 @@ def train(
         noise_fraction: fraction of worst-aligned pairs dropped as noise.
         precompute: store the best romanization of this many most frequent native words (speed).
         params: decoding parameters stored in the model.
-        pronunciations: English word → encoded pronunciations (:func:`translit.english.read_cmudict`);
+        pronunciations: English word → encoded pronunciations (:func:`translit.learned.english.read_cmudict`);
             with them the model also learns how Hindi writes English words by their sound
-            (:mod:`translit.english`) and keeps the table.
+            (:mod:`translit.learned.english`) and keeps the table.
     """
     prepared = _prepare(pairs)
     if not prepared:
@@ -250,7 +251,7 @@ class ShardGrid:
     """The alignment grids of a shard's pairs, compactly: per pair its cell count ((n + 1)(m + 1), 0 for
     a pair the EM skips: an empty side, or no edge out of the first cell), n + m, weight and its edges
     ``flat[3 * offsets[k] : 3 * offsets[k + 1]]`` as (source cell, target cell, graphone index) triples
-    in the order of :meth:`translit.charalign.Aligner._edges`; graphone indices refer to the shard's
+    in the order of :meth:`translit.learned.charalign.Aligner._edges`; graphone indices refer to the shard's
     graphone list (first-seen order) of ``graphones`` entries."""
 
     cells: array
@@ -322,7 +323,7 @@ _templates: dict[tuple[int, int, int, int], tuple[tuple[int, int, int, int], ...
 def _template(n: int, m: int, max_deva: int, max_roman: int) -> tuple[tuple[int, int, int, int], ...]:
     """The edges of an (n units, m letters) grid as (source cell, target cell, Devanagari chunk, Latin
     chunk), chunks numbered ``i * max_deva + di - 1`` and ``j * max_roman + dj - 1``, in the order of
-    :meth:`translit.charalign.Aligner._edges` (cells ascending; di, then dj)."""
+    :meth:`translit.learned.charalign.Aligner._edges` (cells ascending; di, then dj)."""
     key = (n, m, max_deva, max_roman)
     hit = _templates.get(key)
     if hit is not None:
@@ -389,7 +390,7 @@ def _shard_grid(
 def em_shard(task: EMShard) -> EMShardResult:
     """Run one step of the adaptation's alignment EM on one shard (pure; see :class:`EMShard`).
 
-    The sums of :meth:`translit.charalign.Aligner.train` and the segmentations of its ``align``, per
+    The sums of :meth:`translit.learned.charalign.Aligner.train` and the segmentations of its ``align``, per
     shard.
     """
     if task.step == "init":
@@ -666,12 +667,12 @@ class _CompilePart:
 
 
 def _compile_part(task: _CompilePart) -> dict[str, array]:
-    """One part of the automaton (see :func:`translit.langmodel.kn_arrays`)."""
+    """One part of the automaton (see :func:`translit.learned.langmodel.kn_arrays`)."""
     return kn_arrays(task.vocab_size, task.counts, task.order, part=task.part, parts=task.parts, assign=task.assign)
 
 
 def _compile_parts(results: Sequence[dict[str, array]]) -> dict[str, array]:
-    """The automaton arrays from its parts (see :func:`translit.langmodel.merge_kn_parts`)."""
+    """The automaton arrays from its parts (see :func:`translit.learned.langmodel.merge_kn_parts`)."""
     return merge_kn_parts(results)
 
 
@@ -952,25 +953,20 @@ def _split_paragraphs(text: str) -> list[str]:
     return [line for line in text.splitlines() if line.strip()]
 
 
-def pairs_from_twin(
+def pairs_from_lines(
     deva_text: str,
     roman_text: str,
     base: LearnedModel,
     *,
     min_similarity: float = 0.3,
-    use_align_package: bool = True,
 ) -> list[tuple[str, str, float]]:
-    """Word pairs from a Devanagari text and its romanized twin.
+    """Word pairs from a line-aligned Devanagari text and its romanized twin.
 
-    Uses the ``align`` package (sentences, then words, with ``base`` as the romanizer that makes
-    the two scripts comparable) when it is importable; otherwise the texts must be line-aligned
-    (one paragraph or sentence per line, same number of lines) and words are aligned by a
-    monotonic edit-distance alignment.
+    The texts must have one paragraph or sentence per line, the same number of non-blank lines;
+    the words of each line pair are aligned by a monotonic edit-distance alignment, with ``base``
+    as the romanizer that makes the two scripts comparable. For texts that are not line-aligned,
+    :func:`align.pairs_from_twin` aligns sentences and words first.
     """
-    if use_align_package:
-        pairs = _pairs_via_align_package(deva_text, roman_text, base)
-        if pairs is not None:
-            return pairs
     deva_lines = _split_paragraphs(deva_text)
     roman_lines = _split_paragraphs(roman_text)
     if len(deva_lines) != len(roman_lines):
@@ -984,29 +980,4 @@ def pairs_from_twin(
         rw = _WORD.findall(rl)
         for d, r in _align_words(dw, rw, base, min_similarity=min_similarity):
             counts[(d, r.lower())] += 1
-    return [(d, r, float(c)) for (d, r), c in counts.items()]
-
-
-def _pairs_via_align_package(
-    deva_text: str, roman_text: str, base: LearnedModel
-) -> list[tuple[str, str, float]] | None:
-    """Sentence then word alignment with the ``align`` package; None when it is not available."""
-    try:
-        from align import align_sentences, align_words, split_sentences
-    except ImportError:
-        return None
-    counts: Counter[tuple[str, str]] = Counter()
-    deva_sents = split_sentences(deva_text, script="deva")
-    roman_sents = split_sentences(roman_text, script="roman")
-    for bead in align_sentences(deva_sents, roman_sents, romanize=base.romanize):
-        if not bead.deva_text or not bead.roman_text:
-            continue
-        for link in align_words(bead.deva_text, bead.roman_text, romanize=base.romanize):
-            d, r = normalize_deva(link.deva.strip()), link.roman.strip()
-            if " " in d or " " in r:
-                continue
-            d = _DEVA_WORD.search(d)
-            r_norm = normalize_roman(r)
-            if d and d.group() and r_norm and r.strip(".,;:!?'\"()").isalpha():
-                counts[(d.group(), r_norm)] += 1
     return [(d, r, float(c)) for (d, r), c in counts.items()]

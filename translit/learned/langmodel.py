@@ -32,7 +32,7 @@ LOG_UNK = -20.0
 
 
 #: the compiled kernels, or None (pure Python)
-FAST = load_extension("_fastlm")
+FAST = load_extension("learned._fastlm")
 
 
 class NgramLM:
@@ -89,7 +89,7 @@ class NgramLM:
         return state
 
     def fast(self) -> Any:
-        """The automaton compiled for :mod:`translit._fastlm` (built on first use), or None."""
+        """The automaton compiled for :mod:`translit.learned._fastlm` (built on first use), or None."""
         am = self.__dict__.get("_fast_am")
         if am is None and FAST is not None:
             arcs = self._arc_arrays if self._arc_arrays is not None else self.arcmap
@@ -228,12 +228,12 @@ class CharLM:
         return cls(vocab, counts, order=order)
 
     def check_and_score(self, word: str) -> tuple[bool, float]:
-        """(:func:`translit.charalign.is_wellformed` of a Devanagari word, log-probability of its
+        """(:func:`translit.learned.charalign.is_wellformed` of a Devanagari word, log-probability of its
         units); one pass in the compiled kernels."""
         am = self.lm.fast()
         if am is not None:
             return am.score_deva(word, self.ids, self.lm.vocab_size, self.lm.start)
-        from translit.charalign import deva_units, is_wellformed
+        from translit.learned.charalign import deva_units, is_wellformed
 
         return is_wellformed(word), self.logprob(deva_units(word))
 

@@ -1,7 +1,7 @@
 /*
- * translit._fastlm: compiled kernels of the n-gram models and the joint-sequence beam search.
+ * translit.learned._fastlm: compiled kernels of the n-gram models and the joint-sequence beam search.
  *
- * The pure-Python implementations in translit/langmodel.py and translit/jointseq.py are the
+ * The pure-Python implementations in translit/learned/langmodel.py and translit/learned/jointseq.py are the
  * reference; this module computes the same results (same search order, same recombination, same
  * tie-breaking) much faster. It is optional: when it is not built, the Python code runs.
  *
@@ -21,7 +21,7 @@
  *
  *   Channel(r2d=, forced=, d2r=, charlm=, ...)(roman, kind) -> ((deva, score), ...)
  *       the roman -> Devanagari candidates of a Latin word with their channel scores, best first:
- *       LearnedModel._channel_python (translit/model.py) over the decoders and tables above.
+ *       LearnedModel._channel_python (translit/learned/model.py) over the decoders and tables above.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -606,7 +606,7 @@ static PyMethodDef Automaton_methods[] = {
 };
 
 static PyTypeObject AutomatonType = {
-    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "translit._fastlm.Automaton",
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "translit.learned._fastlm.Automaton",
     .tp_basicsize = sizeof(Automaton),
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc = "Compiled backoff n-gram automaton.",
@@ -1793,7 +1793,7 @@ done:
     return out;
 }
 
-/* best_scores: the units of a Devanagari word are cut here as translit.charalign.deva_units does (a
+/* best_scores: the units of a Devanagari word are cut here as translit.learned.charalign.deva_units does (a
    nukta joins the unit before it, a virama joins a unit that starts with a consonant) */
 static int jd_best_one(JointDecoder *self, Search *S, PyObject *word, const void *ctx, double *score, int *found) {
     int beam = *(const int *)ctx;
@@ -1874,7 +1874,7 @@ static PyMethodDef JointDecoder_methods[] = {
 };
 
 static PyTypeObject JointDecoderType = {
-    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "translit._fastlm.JointDecoder",
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "translit.learned._fastlm.JointDecoder",
     .tp_basicsize = sizeof(JointDecoder),
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc = "Compiled beam search of the joint graphone model in one direction.",
@@ -2124,7 +2124,7 @@ done:
 /* Channel: the candidates of a Latin word with their channel scores                          */
 /* ------------------------------------------------------------------------------------------ */
 
-/* The compiled LearnedModel._channel_python (translit/model.py, the reference): the same candidates,
+/* The compiled LearnedModel._channel_python (translit/learned/model.py, the reference): the same candidates,
    the same floating-point operations in the same order, the same ranking (score descending, then
    the spelling in code point order, as Python sorts (negated score, spelling) tuples). It holds the
    model's compiled searches and tables and shares its memo dicts (the marginals, the English model's
@@ -2921,7 +2921,7 @@ done:
 }
 
 static PyTypeObject ChannelType = {
-    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "translit._fastlm.Channel",
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "translit.learned._fastlm.Channel",
     .tp_basicsize = sizeof(Channel),
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
     .tp_doc = "Channel(*, r2d, forced, d2r, charlm, ...)(roman, kind) -> ((deva, score), ...): the compiled "

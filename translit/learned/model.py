@@ -2,12 +2,12 @@
 
 A :class:`LearnedModel` bundles
 
-* a joint graphone n-gram model (:class:`translit.jointseq.JointModel`) - the scheme itself,
+* a joint graphone n-gram model (:class:`translit.learned.jointseq.JointModel`) - the scheme itself,
   used in both directions;
-* a Devanagari character n-gram model (:class:`translit.langmodel.CharLM`) - what Hindi spellings
+* a Devanagari character n-gram model (:class:`translit.learned.langmodel.CharLM`) - what Hindi spellings
   look like, so that unseen words still come out as plausible spellings;
 * a Latin character n-gram model of the training romanizations - how people type;
-* a word model (:class:`translit.langmodel.WordLM`) - a unigram prior over native words and a
+* a word model (:class:`translit.learned.langmodel.WordLM`) - a unigram prior over native words and a
   word n-gram model of running native text, for context;
 * a *memory* of attested word pairs (training lexicon and adaptation data) with counts, and a
   table of precomputed romanizations of frequent words (speed).
@@ -30,7 +30,7 @@ top-k candidates (``devanagarize_topk``) get the widest search, the single best 
 small one whose few candidates the word n-gram model then chooses among.
 
 Two more sources of candidates, for Latin words that the memory does not know as a Hindi
-romanization (:mod:`translit.english`): an English word with a CMUdict pronunciation gets the
+romanization (:mod:`translit.learned.english`): an English word with a CMUdict pronunciation gets the
 Devanagari spellings of its sound (a phoneme ↔ Devanagari joint model), with a bonus ``w_english``
 for them and a penalty ``english_miss`` for candidates no pronunciation can spell; a word of at most
 ``acronym_max`` letters gets its letter-by-letter reading (एनजीओ), with a bonus that grows with how
@@ -72,13 +72,12 @@ from importlib import resources
 from typing import Any
 
 from translit import rules as _rules
-from translit.charalign import deva_units, normalize_deva, normalize_roman
-from translit.english import CANDIDATES_MEMO_LIMIT, EnglishModel, spell_letters
 from translit.errors import ModelError
-from translit.jointseq import JointModel
-from translit.langmodel import BOUNDARY, FAST, CharLM, NgramLM, WordLM
-
-from .metrics import edit_distance
+from translit.learned.charalign import deva_units, normalize_deva, normalize_roman
+from translit.learned.english import CANDIDATES_MEMO_LIMIT, EnglishModel, spell_letters
+from translit.learned.jointseq import JointModel
+from translit.learned.langmodel import BOUNDARY, FAST, CharLM, NgramLM, WordLM
+from translit.metrics import edit_distance
 
 __all__ = [
     "DEFAULT_MODEL_NAME",
@@ -152,7 +151,7 @@ class DecodeParams:
     vocab_cands: int = 20
     #: ... each scored by a search forced to spell it, with this beam
     forced_beam: int = 16
-    #: English words (Latin input with a pronunciation in the model, see :mod:`translit.english`, and
+    #: English words (Latin input with a pronunciation in the model, see :mod:`translit.learned.english`, and
     #: not attested as the romanization of a Hindi word):
     #: this many Devanagari spellings per pronunciation are added as candidates (0: off) ...
     english_k: int = 10
@@ -295,7 +294,7 @@ class _Found:
 class LearnedModel:
     """A learned romanization scheme; see the module docstring.
 
-    Instances are built by :func:`translit.learn.train` or loaded with :meth:`load`.
+    Instances are built by :func:`translit.learned.learn.train` or loaded with :meth:`load`.
     Conversion results are memoized per word.
     """
 
@@ -331,7 +330,7 @@ class LearnedModel:
         self._d2r_cache: dict[tuple[str, int], tuple[tuple[str, float], ...]] = {}
         self._marg_cache: dict[str, float] = {}
         self._best_cache: dict[str, str] = {}
-        #: the compiled _channel_python (translit._fastlm.Channel), built on first use; False when the
+        #: the compiled _channel_python (translit.learned._fastlm.Channel), built on first use; False when the
         #: extension is not built (see _compiled_channel)
         self._fast_channel: Any = None
         #: precomputed best romanizations of frequent words (see precompute_romanizations)
@@ -543,7 +542,7 @@ class LearnedModel:
         """Candidates for a normalized Latin word with their context-free channel+spelling score,
         from the search ``kind`` (see :meth:`DecodeParams.search_size`), best first; memoized.
 
-        Runs compiled (``translit._fastlm.Channel``) when the extension is built, otherwise
+        Runs compiled (``translit.learned._fastlm.Channel``) when the extension is built, otherwise
         :meth:`_channel_python`; both give the same candidates, scores and order."""
         key = (roman, kind)
         cached = self._r2d_cache.get(key)
@@ -919,7 +918,7 @@ def sentence_viterbi_python(
     """Best candidate per column: (channel score, word id) columns under the word n-gram ``lm``.
 
     Beam search over LM states (at most ``beam`` per column, recombined per state); the pure-Python
-    reference of ``translit._fastlm.viterbi``.
+    reference of ``translit.learned._fastlm.viterbi``.
     """
     hyps: dict[int, tuple[float, tuple[int, ...]]] = {lm.start: (0.0, ())}
     step = lm.step
@@ -1059,7 +1058,7 @@ def default_model() -> LearnedModel:
     if _default is None:
         with _default_lock:
             if _default is None:
-                ref = resources.files("translit") / "data" / DEFAULT_MODEL_NAME
+                ref = resources.files("translit.learned") / "data" / DEFAULT_MODEL_NAME
                 try:
                     data = ref.read_bytes()
                 except (FileNotFoundError, OSError) as exc:

@@ -1,0 +1,56 @@
+"""Word pairs from a Devanagari text and its romanized twin: the training data of ``lipyantar learn
+--twin`` and of the model that ``build`` adapts to a corpus.
+
+The twin is split into sentences, the sentences are aligned, then the words of each bead, with a
+learned model as the romanizer that makes the two scripts comparable. Texts that are already
+line-aligned can skip the sentence step: :func:`translit.learned.learn.pairs_from_lines`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING
+
+import regex
+
+from translit.learned.charalign import normalize_deva, normalize_roman
+
+from .segment import split_sentences
+from .sentences import align_sentences
+from .words import align_words
+
+if TYPE_CHECKING:
+    from translit.learned.model import LearnedModel
+
+__all__ = ["pairs_from_twin"]
+
+_DEVA_WORD = regex.compile(r"[\u0900-\u0963\u0971-\u097f]+")
+
+
+def pairs_from_twin(deva_text: str, roman_text: str, base: LearnedModel) -> list[tuple[str, str, float]]:
+    """Word pairs ``(native, roman, count)`` from a Devanagari text and its romanized twin.
+
+    Sentences are split and aligned, then the words of each bead (glued words allowed), with
+    ``base.romanize`` making the two scripts comparable. Links of more than one word on either side
+    and roman tokens that are not letters are left out; roman words are normalized as the model's
+    training pairs are (lower-case letters).
+
+    >>> from translit.learned.model import default_model
+    >>> sorted(pairs_from_twin("यह संगठन है।", "yah sangathan hai.", default_model()))[0]
+    ('है', 'hai', 1.0)
+    """
+    counts: Counter[tuple[str, str]] = Counter()
+    deva_sents = split_sentences(deva_text, script="deva")
+    roman_sents = split_sentences(roman_text, script="roman")
+    for bead in align_sentences(deva_sents, roman_sents, romanize=base.romanize):
+        if not bead.deva_text or not bead.roman_text:
+            continue
+        for link in align_words(bead.deva_text, bead.roman_text, romanize=base.romanize):
+            d, r = normalize_deva(link.deva.strip()), link.roman.strip()
+            if " " in d or " " in r:
+                continue
+            match = _DEVA_WORD.search(d)
+            r_norm = normalize_roman(r)
+            if match and match.group() and r_norm and r.strip(".,;:!?'\"()").isalpha():
+                counts[(match.group(), r_norm)] += 1
+    return [(d, r, float(c)) for (d, r), c in counts.items()]

@@ -1,0 +1,95 @@
+"""lipyantar (लिप्यंतर): Hindi in two scripts — Devanagari and informal or standard romanization.
+
+The front door of the toolkit: the public API of its three packages in one import, the
+``lipyantar`` command line (:mod:`lipyantar.cli`) and ``python -m lipyantar``.
+
+* converting (:mod:`translit`): :func:`transliterate`, :class:`Transliterator`, :func:`normalize`,
+  :func:`tokenize`, the scheme registry (:data:`SCHEMES`, :func:`get_scheme`, :func:`scheme_names`);
+* the learned informal romanization (:mod:`translit.learned`): :class:`LearnedModel`,
+  :func:`default_model`, :func:`load_model`, :func:`train`, :func:`adapt`, :func:`read_pairs`,
+  :func:`pairs_from_twin`;
+* aligning a Devanagari text with its romanized twin (:mod:`align`): :func:`split_sentences`,
+  :func:`align_sentences`, :func:`align_words`;
+* corpora (:mod:`corpora`): :func:`build_corpus`, :func:`corpus_stats`, :func:`detect_document`,
+  :func:`find_twins`, :func:`load_corpus`.
+
+>>> import lipyantar
+>>> lipyantar.transliterate("यह संगठन", "deva", "iast")
+'yaha saṃgaṭhana'
+"""
+
+from __future__ import annotations
+
+from align import Bead, Sentence, WordLink, align_sentences, align_words, pairs_from_twin, split_sentences
+from corpora import (
+    BuildOptions,
+    BuildResult,
+    build_corpus,
+    corpus_stats,
+    detect_document,
+    find_twins,
+    load_corpus,
+)
+from translit import (
+    SCHEMES,
+    Candidate,
+    Normalizer,
+    Scheme,
+    Token,
+    Transliterator,
+    __version__,
+    get_scheme,
+    normalize,
+    scheme_names,
+    tokenize,
+    transliterate,
+)
+from translit.errors import LipyantarError
+from translit.learned import (
+    DecodeParams,
+    LearnedModel,
+    adapt,
+    default_model,
+    load_model,
+    read_pairs,
+    roman_skeleton,
+    train,
+)
+
+__all__ = [
+    "SCHEMES",
+    "Bead",
+    "BuildOptions",
+    "BuildResult",
+    "Candidate",
+    "DecodeParams",
+    "LearnedModel",
+    "LipyantarError",
+    "Normalizer",
+    "Scheme",
+    "Sentence",
+    "Token",
+    "Transliterator",
+    "WordLink",
+    "__version__",
+    "adapt",
+    "align_sentences",
+    "align_words",
+    "build_corpus",
+    "corpus_stats",
+    "default_model",
+    "detect_document",
+    "find_twins",
+    "get_scheme",
+    "load_corpus",
+    "load_model",
+    "normalize",
+    "pairs_from_twin",
+    "read_pairs",
+    "roman_skeleton",
+    "scheme_names",
+    "split_sentences",
+    "tokenize",
+    "train",
+    "transliterate",
+]

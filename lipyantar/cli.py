@@ -1,0 +1,49 @@
+"""The root of the ``lipyantar`` command line: the click group and its commands, each from the package
+that owns the concept (:mod:`translit.cli`, :mod:`translit.learned.cli`, :mod:`align.cli`,
+:mod:`corpora.cli`). The command modules import their heavy parts (models, alignment, corpora)
+inside the commands, so ``lipyantar --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from align.cli import align_command, learn_command
+from corpora.cli import build_command, detect_command, stats_command, twins_command
+from translit.cli import convert_command, schemes_command
+from translit.learned.cli import evaluate_command
+
+from . import __version__
+
+__all__ = ["main"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="lipyantar")
+@click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
+def main(verbose: int, quiet: bool) -> None:
+    """lipyantar: Hindi in two scripts — convert, align, learn romanization, build parallel corpora."""
+    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("lipyantar: %(levelname)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+
+
+for _command in (
+    schemes_command,
+    convert_command,
+    learn_command,
+    evaluate_command,
+    align_command,
+    detect_command,
+    stats_command,
+    twins_command,
+    build_command,
+):
+    main.add_command(_command)

@@ -1,0 +1,34 @@
+"""The learned informal romanization (the ``roman`` scheme): a model of how people type Hindi in Latin
+letters, learned from word pairs and native text, used both ways with top-k candidates.
+
+* :mod:`translit.learned.model`: :class:`LearnedModel` (decoding both ways, the model file format),
+  :func:`load_model`, :func:`default_model` (the shipped model, loaded lazily);
+* :mod:`translit.learned.learn`: training from pairs (:func:`train`), adapting a model to a corpus
+  (:func:`adapt`), reading pair files (:func:`read_pairs`);
+* :mod:`translit.learned.charalign` (EM character alignment), :mod:`translit.learned.jointseq` (the
+  graphone model and its beam search), :mod:`translit.learned.langmodel` (Kneser-Ney n-gram models),
+  :mod:`translit.learned.english` (English words by their sound), and the compiled kernels
+  ``translit.learned._fastlm`` (optional; pure Python gives the same results);
+* :mod:`translit.learned.cli`: ``lipyantar evaluate``.
+
+>>> from translit.learned import default_model
+>>> default_model().devanagarize("namaste")
+'नमस्ते'
+"""
+
+from __future__ import annotations
+
+from .learn import adapt, pairs_from_lines, read_pairs, train
+from .model import DecodeParams, LearnedModel, default_model, load_model, roman_skeleton
+
+__all__ = [
+    "DecodeParams",
+    "LearnedModel",
+    "adapt",
+    "default_model",
+    "load_model",
+    "pairs_from_lines",
+    "read_pairs",
+    "roman_skeleton",
+    "train",
+]
