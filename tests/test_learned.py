@@ -409,3 +409,14 @@ def test_vocab_index_adds_known_words_the_search_misses(tmp_path: Path) -> None:
     model.save(path)
     assert LearnedModel.load(path).vocab_index == model.vocab_index
 
+
+def test_old_model_module_warns_and_reexports() -> None:
+    import importlib
+    import sys
+
+    sys.modules.pop("translit.model", None)
+    with pytest.warns(DeprecationWarning, match="translit.learned.model"):
+        old = importlib.import_module("translit.model")
+    from translit.learned import model as new
+
+    assert old.DecodeParams is new.DecodeParams and old.default_model is new.default_model
