@@ -2,13 +2,20 @@
 pyproject.toml.
 
 The extensions are optional: when they cannot be compiled, lipyantar installs and runs on its
-pure-Python implementations (same results, slower).
+pure-Python implementations (same results, slower). ``LIPYANTAR_PURE_PYTHON=1`` at build time builds
+a pure-Python package without trying.
 """
+
+import os
 
 from setuptools import Extension, setup
 
+PURE = os.environ.get("LIPYANTAR_PURE_PYTHON", "") not in ("", "0")
+
 setup(
-    ext_modules=[
+    ext_modules=[]
+    if PURE
+    else [
         Extension(
             "translit.learned._fastlm",
             sources=["translit/learned/_fastlm.c"],

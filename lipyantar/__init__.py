@@ -45,16 +45,8 @@ from translit import (
     transliterate,
 )
 from translit.errors import LipyantarError
-from translit.learned import (
-    DecodeParams,
-    LearnedModel,
-    adapt,
-    default_model,
-    load_model,
-    read_pairs,
-    roman_skeleton,
-    train,
-)
+from translit.learned.learn import adapt, read_pairs, train
+from translit.learned.model import DecodeParams, LearnedModel, default_model, load_model, roman_skeleton
 
 __all__ = [
     "SCHEMES",

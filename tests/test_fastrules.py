@@ -181,3 +181,4 @@ def test_skeleton_of_non_ascii_input_uses_python() -> None:
     with pytest.raises(TypeError):
         fastrules.roman_skeleton("café")
     assert roman_skeleton("café") == roman_skeleton_python("café")
+

@@ -20,11 +20,11 @@ from typing import Any, TypeVar
 import click
 
 from .batch import ConvertJob, convert_lines, default_jobs
-from .errors import LipyantarError
-from .schemes import SCHEMES, scheme_names
+from .errors import LipyantarError, UnknownSchemeError
+from .schemes import SCHEMES, canonical_name, scheme_names
 from .textio import STDIN, check_utf8, open_output, read_lines
 
-__all__ = ["convert_command", "run_cli_errors", "schemes_command"]
+__all__ = ["SchemeChoice", "convert_command", "run_cli_errors", "schemes_command"]
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,23 @@ def _precheck(paths: list[str]) -> None:
             check_utf8(fh, source=path)
 
 
-_SCHEME_CHOICE = click.Choice(scheme_names(), case_sensitive=False)
+class SchemeChoice(click.Choice):
+    """A scheme name from the registry, or one of its aliases (``devanagari``, ``harvard-kyoto``…),
+    case-insensitive; the value is the registry name. The help lists the registry names."""
+
+    name = "scheme"
+
+    def __init__(self) -> None:
+        super().__init__(scheme_names(), case_sensitive=False)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return canonical_name(value)
+        except UnknownSchemeError:
+            return super().convert(value, param, ctx)  # click's message, with the valid names
+
+
+_SCHEME_CHOICE = SchemeChoice()
 
 
 @click.command("convert")

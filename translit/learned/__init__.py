@@ -4,12 +4,16 @@ letters, learned from word pairs and native text, used both ways with top-k cand
 * :mod:`translit.learned.model`: :class:`LearnedModel` (decoding both ways, the model file format),
   :func:`load_model`, :func:`default_model` (the shipped model, loaded lazily);
 * :mod:`translit.learned.learn`: training from pairs (:func:`train`), adapting a model to a corpus
-  (:func:`adapt`), reading pair files (:func:`read_pairs`);
+  (:func:`adapt`), reading pair files (:func:`read_pairs`), pairs from a line-aligned twin
+  (:func:`pairs_from_lines`; :func:`align.pairs_from_twin` aligns any twin first);
 * :mod:`translit.learned.charalign` (EM character alignment), :mod:`translit.learned.jointseq` (the
   graphone model and its beam search), :mod:`translit.learned.langmodel` (Kneser-Ney n-gram models),
   :mod:`translit.learned.english` (English words by their sound), and the compiled kernels
   ``translit.learned._fastlm`` (optional; pure Python gives the same results);
 * :mod:`translit.learned.cli`: ``lipyantar evaluate``.
+
+The names below are loaded on first use, so that importing one module of this package (or its
+compiled kernels, which :mod:`translit.metrics` also uses) does not import the whole model.
 
 >>> from translit.learned import default_model
 >>> default_model().devanagarize("namaste")
@@ -18,8 +22,11 @@ letters, learned from word pairs and native text, used both ways with top-k cand
 
 from __future__ import annotations
 
-from .learn import adapt, pairs_from_lines, read_pairs, train
-from .model import DecodeParams, LearnedModel, default_model, load_model, roman_skeleton
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .learn import adapt, pairs_from_lines, read_pairs, train
+    from .model import DecodeParams, LearnedModel, default_model, load_model, roman_skeleton
 
 __all__ = [
     "DecodeParams",
@@ -32,3 +39,22 @@ __all__ = [
     "roman_skeleton",
     "train",
 ]
+
+_FROM_MODEL = frozenset({"DecodeParams", "LearnedModel", "default_model", "load_model", "roman_skeleton"})
+_FROM_LEARN = frozenset({"adapt", "pairs_from_lines", "read_pairs", "train"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FROM_MODEL:
+        from . import model
+
+        return getattr(model, name)
+    if name in _FROM_LEARN:
+        from . import learn
+
+        return getattr(learn, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

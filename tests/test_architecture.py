@@ -1,0 +1,185 @@
+"""The plan of the house, checked: the packages are layered (translit < align < corpora < lipyantar), no
+module imports one of a higher layer, no import cycle, and the command line's commands are plain
+imports, not names in strings."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+LAYERS = {"translit": 0, "align": 1, "corpora": 2, "lipyantar": 3}
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for top in LAYERS:
+        for path in sorted((ROOT / top).rglob("*.py")):
+            found[_module_name(path)] = path
+    return found
+
+
+MODULES = _modules()
+
+
+def _resolve(name: str) -> str | None:
+    """The project module an imported name refers to (the longest known prefix), or None."""
+    parts = name.split(".")
+    while parts:
+        candidate = ".".join(parts)
+        if candidate in MODULES:
+            return candidate
+        parts.pop()
+    return None
+
+
+def _imports(module: str, path: Path) -> Iterator[tuple[str, int]]:
+    """(imported project module, line) for every import in the file, function-level ones included."""
+    is_package = path.name == "__init__.py"
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                target = _resolve(alias.name)
+                if target:
+                    yield target, node.lineno
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = module.split(".")
+                base = base if is_package else base[:-1]
+                base = base[: len(base) - (node.level - 1)]
+                prefix = ".".join([*base, node.module] if node.module else base)
+            else:
+                prefix = node.module or ""
+            for alias in node.names:
+                target = _resolve(f"{prefix}.{alias.name}") or _resolve(prefix)
+                if target:
+                    yield target, node.lineno
+
+
+GRAPH = {m: sorted({t for t, _ in _imports(m, p) if t != m}) for m, p in MODULES.items()}
+
+
+def test_the_walk_sees_the_project() -> None:
+    assert {"lipyantar.cli", "translit.learned.model", "align.sentences", "corpora.build"} <= MODULES.keys()
+    assert "translit.learned.model" in GRAPH["translit.transliterate"]  # a function-level import is seen
+    assert "align.similarity" in GRAPH["align.words"]
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_no_import_from_a_higher_layer(module: str) -> None:
+    layer = LAYERS[module.split(".")[0]]
+    upward = [
+        f"{target} (line {line})"
+        for target, line in _imports(module, MODULES[module])
+        if LAYERS[target.split(".")[0]] > layer
+    ]
+    assert not upward, f"{module} imports a higher layer: {upward}"
+
+
+def _cycles() -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    out: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in GRAPH[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                out.append(sorted(component))
+
+    for v in sorted(GRAPH):
+        if v not in index:
+            visit(v)
+    return out
+
+
+def test_no_import_cycle() -> None:
+    assert _cycles() == []
+
+
+def test_a_planted_cycle_is_found(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(GRAPH, "translit.errors", [*GRAPH["translit.errors"], "translit.transliterate"])
+    assert any("translit.errors" in c and "translit.transliterate" in c for c in _cycles())
+
+
+def test_commands_are_plain_imports() -> None:
+    from lipyantar.cli import main
+
+    for name, command in main.commands.items():
+        assert isinstance(command, click.Command), name
+        assert command.callback is not None and command.callback.__module__.split(".")[0] in LAYERS
+    source = MODULES["lipyantar.cli"].read_text(encoding="utf-8")
+    assert "importlib" not in source and "import_module" not in source
+    # no module names another module to import in a string, except the loader of the compiled kernels
+    users = [m for m, p in MODULES.items() if "import_module(" in p.read_text(encoding="utf-8")]
+    assert users == ["translit.compiled"]
+
+
+@pytest.mark.parametrize(
+    "command",
+    ["schemes", "convert", "learn", "evaluate", "align", "detect", "stats", "twins", "build"],
+)
+def test_every_command_is_registered(command: str) -> None:
+    from lipyantar.cli import main
+
+    assert command in main.commands
+
+
+def _third_party_imports() -> set[str]:
+    import sys
+
+    names = set()
+    for path in MODULES.values():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names.update(a.name.split(".")[0] for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+                names.add(node.module.split(".")[0])
+    return {n for n in names if n not in LAYERS and n not in sys.stdlib_module_names and n != "__future__"}
+
+
+def test_runtime_dependencies_are_used_and_declared() -> None:
+    import re
+
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    runtime = {re.split(r"[<>=!~\[; ]", d)[0].lower().replace("-", "_") for d in project["dependencies"]}
+    optional = {
+        re.split(r"[<>=!~\[; ]", d)[0].lower().replace("-", "_")
+        for extra in project["optional-dependencies"].values()
+        for d in extra
+    }
+    imported = _third_party_imports()
+    assert runtime <= imported, f"declared but never imported: {runtime - imported}"
+    assert imported <= runtime | optional, f"imported but not declared: {imported - runtime - optional}"

@@ -1,0 +1,93 @@
+"""The compiled kernels are optional: a missing one is warned about once, with the fix, unless the
+pure-Python code was chosen (LIPYANTAR_PURE_PYTHON=1)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+
+def test_missing_kernels_warn_once_with_the_fix(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import importlib
+
+    from translit import compiled
+
+    def missing(name: str) -> None:
+        raise ImportError(f"No module named {name!r}")
+
+    monkeypatch.setattr(compiled, "_warned", False)
+    monkeypatch.delenv("LIPYANTAR_PURE_PYTHON", raising=False)
+    monkeypatch.setattr(importlib, "import_module", missing)
+    with caplog.at_level("DEBUG", logger="translit.compiled"):
+        assert compiled.load_extension("learned._fastlm") is None
+        assert compiled.load_extension("_fastrules") is None
+    warnings = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 1
+    assert (
+        "pip install -e ." in warnings[0].getMessage()
+        and "LIPYANTAR_PURE_PYTHON=1" in warnings[0].getMessage()
+    )
+
+
+def test_no_warning_when_pure_python_is_chosen(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from translit import compiled
+
+    monkeypatch.setattr(compiled, "_warned", False)
+    monkeypatch.setenv("LIPYANTAR_PURE_PYTHON", "1")
+    with caplog.at_level("DEBUG", logger="translit.compiled"):
+        assert compiled.load_extension("learned._fastlm") is None
+    assert not [r for r in caplog.records if r.levelname == "WARNING"]
+
+
+def test_running_from_a_checkout_without_kernels_warns(tmp_path: Path) -> None:
+    """Python started in a source tree that has no compiled kernels says so, once, on stderr."""
+    import shutil
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    shutil.copytree(
+        root / "translit",
+        tmp_path / "translit",
+        ignore=shutil.ignore_patterns("*.so", "*.pyd", "__pycache__"),
+    )
+    env = {k: v for k, v in os.environ.items() if k != "LIPYANTAR_PURE_PYTHON"}
+    proc = subprocess.run(
+        [sys.executable, "-c", "import translit.rules, translit.learned.langmodel"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert proc.stderr.count("compiled kernels are not built") == 1, proc.stderr
+
+
+@pytest.mark.parametrize(
+    "first",
+    ["translit.metrics", "align.similarity", "align", "corpora", "lipyantar", "lipyantar.cli", "translit"],
+)
+def test_kernels_load_whichever_module_is_imported_first(first: str) -> None:
+    """No import order leaves a kernel unloaded (an import cycle through a package ``__init__`` once
+    made ``translit.metrics`` fall back to Python when ``align`` was imported first)."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("translit.learned._fastlm")
+    pytest.importorskip("translit._fastrules")
+    env = {k: v for k, v in os.environ.items() if k != "LIPYANTAR_PURE_PYTHON"}
+    code = (
+        f"import {first}\n"
+        "import translit.metrics, translit.rules, translit.learned.langmodel as lm\n"
+        "assert translit.metrics._FAST_EDIT is not None, 'metrics'\n"
+        "assert lm.FAST is not None, 'langmodel'\n"
+        "assert translit.rules.FAST is not None, 'rules'\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert proc.returncode == 0 and not proc.stderr, proc.stderr
