@@ -31,7 +31,7 @@ from functools import reduce
 from operator import attrgetter, or_
 
 from .segment import Sentence
-from .similarity import Romanizer, Similarity, shared_similarity
+from .similarity import Romanizer, Similarity, resolve_similarity
 from .words import WordLink
 
 __all__ = ["TWIN_THRESHOLD", "Bead", "align_sentences", "document_score", "iter_align_sentences"]
@@ -188,12 +188,7 @@ def iter_align_sentences(
             raise ValueError(f"{name} must be a positive number, not {value!r}")
     if length_ratio is not None and not (math.isfinite(length_ratio) and length_ratio > 0):
         raise ValueError(f"length_ratio must be a positive number, not {length_ratio!r}")
-    if similarity is not None:
-        sim = similarity
-    elif romanize is None:
-        sim = shared_similarity()
-    else:
-        sim = Similarity(romanize=romanize)
+    sim = resolve_similarity(similarity, romanize)
     aligner = _Aligner(
         _Side(deva_sentences, sim),
         _Side(roman_sentences, sim),

@@ -35,6 +35,7 @@ __all__ = [
     "dice",
     "edit_distance",
     "gram_bits",
+    "resolve_similarity",
     "shared_similarity",
     "skeleton",
 ]
@@ -330,6 +331,14 @@ class Similarity:
 def shared_similarity() -> Similarity:
     """One default :class:`Similarity` for all calls, so its per-word memo is shared."""
     return Similarity()
+
+
+def resolve_similarity(similarity: Similarity | None, romanize: Romanizer | None) -> Similarity:
+    """The similarity the aligners use: ``similarity`` when given, else one for ``romanize``, else
+    the shared default (:func:`shared_similarity`)."""
+    if similarity is not None:
+        return similarity
+    return shared_similarity() if romanize is None else Similarity(romanize=romanize)
 
 
 def _numbers(text: str) -> frozenset[str]:

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .similarity import Romanizer, Similarity, shared_similarity
+from .similarity import Romanizer, Similarity, resolve_similarity
 
 __all__ = ["WordLink", "align_words", "word_pair_counts"]
 
@@ -82,12 +82,7 @@ def align_words(
     """
     if isinstance(band, bool) or not isinstance(band, int) or band < 0:
         raise ValueError(f"band must be an int >= 0, not {band!r}")
-    if similarity is not None:
-        sim = similarity
-    elif romanize is None:
-        sim = shared_similarity()
-    else:
-        sim = Similarity(romanize=romanize)
+    sim = resolve_similarity(similarity, romanize)
     dt = deva.split() if isinstance(deva, str) else list(deva)
     rt = roman.split() if isinstance(roman, str) else list(roman)
     n, m = len(dt), len(rt)
