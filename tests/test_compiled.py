@@ -73,7 +73,7 @@ def test_running_from_a_checkout_without_kernels_warns(tmp_path: Path) -> None:
     "first",
     ["translit.metrics", "align.similarity", "align", "corpora", "lipyantar", "lipyantar.cli", "translit"],
 )
-def test_kernels_load_whichever_module_is_imported_first(first: str) -> None:
+def test_kernels_load_whichever_module_is_imported_first(first: str, tmp_path: Path) -> None:
     """No import order leaves a kernel unloaded (an import cycle through a package ``__init__`` once
     made ``translit.metrics`` fall back to Python when ``align`` was imported first)."""
     import subprocess
@@ -89,5 +89,6 @@ def test_kernels_load_whichever_module_is_imported_first(first: str) -> None:
         "assert lm.FAST is not None, 'langmodel'\n"
         "assert translit.rules.FAST is not None, 'rules'\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    # run outside the checkout, so that the installed package is imported (not the source tree)
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=tmp_path)
     assert proc.returncode == 0 and not proc.stderr, proc.stderr
