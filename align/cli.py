@@ -16,11 +16,13 @@ import logging
 import os
 from collections import Counter
 from collections.abc import Iterator
+from typing import Any
 
 import click
 
 from translit.cli import run_cli_errors
 from translit.errors import InputError
+from translit.progress import ProgressBar, progress_bar, progress_option, show_progress
 from translit.textio import atomic_write, open_output, read_text
 
 from .io import write_jsonl, write_moses, write_tsv, write_word_pairs
@@ -122,6 +124,7 @@ class _Tally:
     help="Romanization of the Devanagari side for the similarity: the rule romanizer, the learned model "
     "(more accurate, much slower) or the aligner's small built-in one.",
 )
+@progress_option
 @run_cli_errors
 def align_command(
     deva_file: str,
@@ -133,6 +136,7 @@ def align_command(
     max_bead: int,
     word_pairs: str | None,
     romanizer: str,
+    progress: bool | None,
 ) -> None:
     """Align DEVA_FILE (Devanagari) with ROMAN_FILE (its romanized twin), sentence by sentence."""
     if fmt == "moses" and (output is None or output == "-"):
@@ -152,6 +156,7 @@ def align_command(
         max_bead=max_bead,
         word_pairs=word_pairs,
         romanizer=romanizer,
+        progress=show_progress(progress),
     )
 
 
@@ -166,6 +171,7 @@ def _run(
     max_bead: int,
     word_pairs: str | None,
     romanizer: str,
+    progress: bool = False,
 ) -> None:
     deva_text = read_text(deva_file)
     roman_text = read_text(roman_file)
@@ -187,17 +193,9 @@ def _run(
     counts: Counter[tuple[str, str]] | None = Counter() if word_pairs else None
     if words or counts is not None:
         beads = _with_words(beads, sim, attach=words, counts=counts)
-    tally = _Tally(beads)
-    if fmt == "moses":
-        prefix = output or "aligned"
-        with atomic_write(f"{prefix}.deva") as deva_out, atomic_write(f"{prefix}.roman") as roman_out:
-            write_moses(tally, deva_out, roman_out)
-    else:
-        with open_output(output) as out:
-            if fmt == "tsv":
-                write_tsv(tally, out)
-            else:
-                write_jsonl(tally, out)
+    with progress_bar("align", unit="sentences", total=len(deva), enabled=progress) as bar:
+        tally = _Tally(bar.track(beads, weight=lambda bead: len(bead.deva)))
+        _write(tally, fmt=fmt, output=output)
     if word_pairs and counts is not None:
         with atomic_write(word_pairs) as fh:
             write_word_pairs(counts, fh)
@@ -208,6 +206,19 @@ def _run(
                 f"the documents do not look like twins (score {tally.score:.2f} < {TWIN_THRESHOLD}): "
                 f"is {roman_name} a romanization of {deva_name}?"
             )
+
+
+def _write(tally: _Tally, *, fmt: str, output: str | None) -> None:
+    if fmt == "moses":
+        prefix = output or "aligned"
+        with atomic_write(f"{prefix}.deva") as deva_out, atomic_write(f"{prefix}.roman") as roman_out:
+            write_moses(tally, deva_out, roman_out)
+    else:
+        with open_output(output) as out:
+            if fmt == "tsv":
+                write_tsv(tally, out)
+            else:
+                write_jsonl(tally, out)
 
 
 @click.command("learn")
@@ -245,6 +256,7 @@ def _run(
     help="With --base none: an English pronunciation dictionary in CMUdict format (plain or .gz), so "
     "that the model also learns how Hindi writes English words (--base default has one).",
 )
+@progress_option
 @run_cli_errors
 def learn_command(
     pairs: tuple[str, ...],
@@ -254,13 +266,11 @@ def learn_command(
     seed: int,
     drop_noisy: float,
     pronunciations: str | None,
+    progress: bool | None,
 ) -> None:
     """Learn a romanization model from PAIRS.tsv files (native<TAB>roman[<TAB>count]) and twins."""
     from translit.learned.english import read_cmudict
-    from translit.learned.learn import adapt, read_pairs, train
-    from translit.learned.model import default_model
-
-    from .twin import pairs_from_twin
+    from translit.learned.learn import read_pairs
 
     if not pairs and not twins:
         raise click.UsageError("give at least one PAIRS file or --twin DEVA_FILE ROMAN_FILE")
@@ -271,32 +281,82 @@ def learn_command(
     for path in pairs:
         word_pairs.extend(read_pairs(path))
     twin_texts = [(read_text(d), read_text(r)) for d, r in twins]
+    # the steps: load the default model, align each twin, adapt, write; or from scratch: train on the
+    # pairs, align each twin with that model, train again with the twins' pairs, write
+    n_twins = len(twin_texts)
+    n_steps = n_twins + 3 if base == "default" else n_twins + (n_twins > 0) + 2
+    with progress_bar("learn", unit="steps", total=n_steps, enabled=show_progress(progress)) as bar:
+        model = _learn(
+            word_pairs,
+            twin_texts,
+            twins,
+            base=base,
+            seed=seed,
+            drop_noisy=drop_noisy,
+            pronunciations=prons,
+            bar=bar,
+        )
+        bar.set_description("learn: writing the model")
+        model.save(output)
+        bar.update()
+        bar.set_description("learn")
+    click.echo(f"wrote {output} ({os.path.getsize(output) / 1e6:.2f} MB)", err=True)
+
+
+def _learn(
+    word_pairs: list[tuple[str, str, float]],
+    twin_texts: list[tuple[str, str]],
+    twins: tuple[tuple[str, str], ...],
+    *,
+    base: str,
+    seed: int,
+    drop_noisy: float,
+    pronunciations: dict[str, tuple[str, ...]] | None,
+    bar: ProgressBar,
+) -> Any:
+    """The model of ``learn`` (the bar advances one step per loaded model, aligned twin and training)."""
+    from translit.learned.learn import adapt, train
+    from translit.learned.model import default_model
+
+    from .twin import pairs_from_twin
+
+    prons = pronunciations
     if base == "default":
+        bar.set_description("learn: loading the default model")
         model = default_model()
-        for deva_text, roman_text in twin_texts:
+        bar.update()
+        for (deva_text, roman_text), (deva_file, _) in zip(twin_texts, twins, strict=True):
+            bar.set_description(f"learn: aligning {os.path.basename(deva_file)}")
             word_pairs.extend(pairs_from_twin(deva_text, roman_text, model))
+            bar.update()
         if not word_pairs:
             raise InputError("no word pairs found in the inputs")
         native = [d for d, _ in twin_texts]
+        bar.set_description("learn: adapting")
         model = adapt(model, word_pairs, native_text=native or None)
-    else:
-        natives = [d for d, _ in twin_texts]
-        model = (
-            train(word_pairs, seed=seed, native_text=natives, noise_fraction=drop_noisy, pronunciations=prons)
-            if word_pairs
-            else None
-        )
-        if twin_texts:
-            if model is None:
-                raise InputError("--base none needs PAIRS files to learn a base from")
-            extra = []
-            for deva_text, roman_text in twin_texts:
-                extra.extend(pairs_from_twin(deva_text, roman_text, model))
-            model = train(
-                word_pairs + extra, seed=seed, native_text=natives, noise_fraction=drop_noisy, pronunciations=prons
-            )
+        bar.update()
+        return model
+    natives = [d for d, _ in twin_texts]
+    bar.set_description("learn: training")
+    model = (
+        train(word_pairs, seed=seed, native_text=natives, noise_fraction=drop_noisy, pronunciations=prons)
+        if word_pairs
+        else None
+    )
+    bar.update()
+    if twin_texts:
         if model is None:
-            raise InputError("no word pairs found in the inputs")
-        model.build_vocab_index()
-    model.save(output)
-    click.echo(f"wrote {output} ({os.path.getsize(output) / 1e6:.2f} MB)", err=True)
+            raise InputError("--base none needs PAIRS files to learn a base from")
+        extra = []
+        for (deva_text, roman_text), (deva_file, _) in zip(twin_texts, twins, strict=True):
+            bar.set_description(f"learn: aligning {os.path.basename(deva_file)}")
+            extra.extend(pairs_from_twin(deva_text, roman_text, model))
+            bar.update()
+        bar.set_description("learn: training with the twins")
+        model = train(
+            word_pairs + extra, seed=seed, native_text=natives, noise_fraction=drop_noisy, pronunciations=prons
+        )
+    if model is None:
+        raise InputError("no word pairs found in the inputs")
+    model.build_vocab_index()
+    return model

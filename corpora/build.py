@@ -110,7 +110,9 @@ OUTPUT_FILES: tuple[str, ...] = (
     "report.html",
 )
 
-#: ``progress(stage, done, total)``: called as work advances (stages: detect, align, write, model).
+#: ``progress(stage, done, total)``: called as work advances, the stages in this order: ``detect``
+#: (documents read and detected), ``align`` (twin pairs aligned), ``model`` (0 then 1 of 1: the adapted
+#: model learned and written) and ``report`` (stats.json, stats.md and report.html written).
 Progress = Callable[[str, int, int], None]
 
 
@@ -517,6 +519,8 @@ def build_corpus(
             )
         )
         # 1. every document, one at a time: detection, counts, twin profile (no text kept)
+        if progress:
+            progress("detect", 0, n_files)
         with open(tmp / "detect.jsonl", "w", encoding="utf-8", newline="\n") as det_out:
             for done, doc in enumerate(session.map(analyse_document, document_tasks()), start=1):
                 if doc.error is not None or doc.detection is None or doc.counts is None:
@@ -562,6 +566,8 @@ def build_corpus(
             open(tmp / "parallel.roman", "w", encoding="utf-8", newline="\n") as roman_out,
         ):
             total = len(twins.pairs)
+            if progress:
+                progress("align", 0, total)
             for done, result in enumerate(session.map(process_pair, pair_tasks()), start=1):
                 if result.error is not None:
                     errors[f"{result.deva_source} <-> {result.roman_source}"] = result.error
@@ -612,14 +618,10 @@ def build_corpus(
         loaded = LoadSummary(
             n_documents, tuple(s for _, s in sorted(skipped, key=lambda t: t[0])), tuple(empty)
         )
-        if progress:
-            progress("write", 0, 2)
         _write_text(tmp, "lexicon.tsv", lexicon.to_tsv())
         _write_text(tmp, "twins.json", twins.to_json())
         _write_text(tmp, "skipped.jsonl", loaded.skipped_jsonl())
         written += ["lexicon.tsv", "detect.jsonl", "twins.json", "skipped.jsonl"]
-        if progress:
-            progress("write", 1, 2)
         if opts.model:
             if progress:
                 progress("model", 0, 1)
@@ -642,6 +644,8 @@ def build_corpus(
         else:
             notes.append("no model written: disabled (--no-model)")
         engine_scope.close()
+        if progress:
+            progress("report", 0, 3)
         written += ["stats.json", "stats.md", "report.html"]
         build = BuildResult(
             str(target),
@@ -660,6 +664,8 @@ def build_corpus(
         data["build"] = build.to_dict()
         _write_text(tmp, "stats.json", json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         _write_text(tmp, "stats.md", stats.to_markdown())
+        if progress:
+            progress("report", 2, 3)
         html = report_module.render_report(
             load=loaded,
             documents=shown,
@@ -671,6 +677,6 @@ def build_corpus(
         )
         _write_text(tmp, "report.html", html)
         if progress:
-            progress("write", 2, 2)
+            progress("report", 3, 3)
     logger.info("built %s: %d sentence pairs", target, written_beads)
     return build

@@ -16,7 +16,6 @@ command fails only when nothing at all could be read.
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Sequence
 from typing import TextIO
 
@@ -24,6 +23,7 @@ import click
 
 from translit.cli import run_cli_errors
 from translit.errors import InputError
+from translit.progress import StageBars, progress_option, quiet, show_progress
 from translit.textio import open_output
 
 from .build import DEFAULT_BEAD_MIN_SCORE
@@ -266,28 +266,12 @@ def stats_command(
             out.write(stats.to_markdown(top_variants=top))
 
 
-class _ProgressBar:
-    """A one-line progress bar on stderr (``stage [####    ] done/total``), redrawn in place."""
-
-    def __init__(self) -> None:
-        self._stage = ""
-        self._last = -1
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        width = 30
-        filled = width * done // total if total else width
-        if stage == self._stage and filled == self._last and done not in (0, total):
-            return
-        self._stage, self._last = stage, filled
-        bar = "#" * filled + " " * (width - filled)
-        end = "\n" if done >= total else ""
-        sys.stderr.write(f"\rlipyantar: {stage:<6} [{bar}] {done}/{total}{end}")
-        sys.stderr.flush()
+#: the unit of each stage of build's progress (corpora.build.Progress)
+_BUILD_UNITS = {"detect": "documents", "align": "twin pairs", "model": "models", "report": "files"}
 
 
 def _quiet() -> bool:
-    ctx = click.get_current_context(silent=True)
-    return bool(ctx and ctx.find_root().params.get("quiet"))
+    return quiet()
 
 
 @click.command("build")
@@ -341,7 +325,7 @@ def _quiet() -> bool:
     type=click.Path(dir_okay=False, exists=True),
     help="Model to adapt (default: the shipped default model).",
 )
-@click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: on a terminal).")
+@progress_option
 @run_cli_errors
 def build_command(
     inputs: tuple[str, ...],
@@ -395,8 +379,12 @@ def build_command(
         scheduler=scheduler,
         dask_workers=dask_workers,
     )
-    show = progress if progress is not None else (not _quiet() and sys.stderr.isatty())
-    result = build_corpus(inputs, outdir, options=options, progress=_ProgressBar() if show else None)
+    bars = StageBars(_BUILD_UNITS, prefix="build: ") if show_progress(progress) else None
+    try:
+        result = build_corpus(inputs, outdir, options=options, progress=bars)
+    finally:
+        if bars is not None:
+            bars.close()
     _report_skipped(result.load.skipped, result.load.empty_directories, result.load.documents)
     for key, message in result.pair_errors.items():
         _warn(f"{key}: not aligned: {message}")

@@ -133,14 +133,18 @@ def test_progress(tmp_path: Path, example_dir: Path) -> None:
         options=BuildOptions(model=False),
         progress=lambda stage, done, total: calls.append((stage, done, total)),
     )
-    assert ("detect", 5, 5) in calls and ("align", 1, 1) in calls and calls[-1][0] == "write"
+    assert [c for c in calls if c[0] == "detect"] == [("detect", k, 5) for k in range(6)]
+    assert [c for c in calls if c[0] == "align"] == [("align", 0, 1), ("align", 1, 1)]
+    assert calls[-1] == ("report", 3, 3)
+    assert [c[0] for c in calls if c[0] != calls[calls.index(c) - 1][0]] == ["detect", "align", "report"]
     runner = CliRunner()
     quiet = runner.invoke(main, ["build", str(example_dir), "-o", str(tmp_path / "a"), "--no-model"])
-    assert "[" not in quiet.stderr  # stderr is not a terminal: no bar
+    assert "%|" not in quiet.stderr and "documents" not in quiet.stderr  # not a terminal: no bar
     shown = runner.invoke(
         main, ["build", str(example_dir), "-o", str(tmp_path / "b"), "--no-model", "--progress"]
     )
-    assert "align  [" in shown.stderr and "1/1" in shown.stderr
+    assert "build: detect: 100%" in shown.stderr and "5/5 documents" in shown.stderr
+    assert "build: align: 1/1 twin pairs" in shown.stderr
     silent = runner.invoke(main, ["-q", "build", str(example_dir), "-o", str(tmp_path / "c"), "--no-model"])
     assert silent.exit_code == 0 and silent.stderr == ""
 

@@ -21,6 +21,7 @@ import click
 
 from .batch import ConvertJob, convert_lines, default_jobs
 from .errors import LipyantarError, UnknownSchemeError
+from .progress import progress_bar, progress_option, show_progress
 from .schemes import SCHEMES, canonical_name, scheme_names
 from .textio import STDIN, check_utf8, open_output, read_lines
 
@@ -116,6 +117,25 @@ def _precheck(paths: list[str]) -> None:
             check_utf8(fh, source=path)
 
 
+def count_lines(paths: Iterable[str]) -> int | None:
+    """The number of lines of the named files (the total of a progress bar); None when one of them is
+    stdin (which cannot be read twice) or cannot be read."""
+    total = 0
+    for path in paths:
+        if path == STDIN:
+            return None
+        try:
+            with open(path, "rb") as fh:
+                last = b"\n"
+                while block := fh.read(1 << 20):
+                    total += block.count(b"\n")
+                    last = block[-1:]
+                total += last != b"\n"
+        except OSError:
+            return None
+    return total
+
+
 class SchemeChoice(click.Choice):
     """A scheme name from the registry, or one of its aliases (``devanagari``, ``harvard-kyoto``…),
     case-insensitive; the value is the registry name. The help lists the registry names."""
@@ -175,6 +195,7 @@ _SCHEME_CHOICE = SchemeChoice()
     show_default="all cores",
     help="Worker processes for large inputs (output is identical for any value).",
 )
+@progress_option
 @run_cli_errors
 def convert_command(
     src: str,
@@ -190,6 +211,7 @@ def convert_command(
     nukta: str,
     keep_period: bool,
     jobs: int,
+    progress: bool | None,
 ) -> None:
     """Convert text from one scheme to another, line by line.
 
@@ -220,6 +242,9 @@ def convert_command(
     paths = list(inputs) or [STDIN]
     if errors == "strict":
         _precheck(paths)
-    with open_output(output) as out:
+    show = show_progress(progress)
+    total = count_lines(paths) if show else None
+    with open_output(output) as out, progress_bar("convert", unit="lines", total=total, enabled=show) as bar:
         for block in convert_lines(_input_lines(paths, errors=errors), job, jobs=jobs, converter=conv):
             out.write(block)
+            bar.update(block.count("\n"))
