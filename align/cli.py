@@ -1,5 +1,6 @@
 """``lipyantar align``: align a Devanagari document with its romanized twin; ``lipyantar learn``: learn a
-romanization model from word pairs and from twins (which are aligned first).
+romanization model from word pairs and from twins (which are aligned first); ``lipyantar evaluate``:
+score a model on a lexicon, any system's lines by WER and CER, or an alignment by bead P/R/F1.
 
 ::
 
@@ -12,19 +13,24 @@ one ``lipyantar: error: ...`` line on stderr and exit status 1.
 
 from __future__ import annotations
 
+import itertools
+import json
 import logging
 import os
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import asdict
 from typing import Any
 
 import click
 
 from translit.cli import run_cli_errors
 from translit.errors import InputError
+from translit.metrics import TOKENIZATIONS, error_rates
 from translit.progress import ProgressBar, progress_bar, progress_option, show_progress
-from translit.textio import atomic_write, open_output, read_text
+from translit.textio import atomic_write, open_output, read_lines, read_text
 
+from .evaluate import bead_scores, read_bead_keys
 from .io import write_jsonl, write_moses, write_tsv, write_word_pairs
 from .script import check_scripts
 from .segment import split_lines, split_sentences
@@ -32,7 +38,7 @@ from .sentences import TWIN_THRESHOLD, Bead, iter_align_sentences
 from .similarity import Similarity, builtin_romanize
 from .words import align_words, word_pair_counts
 
-__all__ = ["align_command", "learn_command"]
+__all__ = ["align_command", "evaluate_command", "learn_command"]
 
 logger = logging.getLogger(__name__)
 
@@ -360,3 +366,187 @@ def _learn(
         raise InputError("no word pairs found in the inputs")
     model.build_vocab_index()
     return model
+
+
+# ------------------------------------------------------------------------------------------ evaluate
+
+
+def _hyp_ref_lines(hyp: str, ref: str) -> Iterator[tuple[str, str]]:
+    """The (hypothesis, reference) line pairs of two files; one line each, or an error at the end."""
+    missing = object()
+    hyp_name = "<stdin>" if hyp == "-" else hyp
+    ref_name = "<stdin>" if ref == "-" else ref
+    n = 0
+    for n, (h, r) in enumerate(itertools.zip_longest(read_lines(hyp), read_lines(ref), fillvalue=missing), 1):
+        if h is missing or r is missing:
+            short, name = (hyp_name, "hypothesis") if h is missing else (ref_name, "reference")
+            raise InputError(
+                f"the {name} file ends at line {n - 1} but the other goes on: --hyp and --ref need one "
+                f"line per sentence, in the same order",
+                source=short,
+            )
+        yield h, r  # type: ignore[misc]
+
+
+@click.command("evaluate")
+@click.argument("lexicon", required=False, type=click.Path(dir_okay=False, allow_dash=True))
+@click.option(
+    "--model",
+    "model_path",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="LEXICON: the model file to measure (default: the shipped model).",
+)
+@click.option(
+    "--direction", type=click.Choice(["roman2deva", "deva2roman"]), help="LEXICON: which way to convert."
+)
+@click.option(
+    "--hyp",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="A system's output: one line per --ref line, or the JSONL beads of an alignment (--beads).",
+)
+@click.option(
+    "--ref", type=click.Path(dir_okay=False, allow_dash=True), help="Reference lines: score --hyp by WER and CER."
+)
+@click.option(
+    "--beads",
+    "gold_beads",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    metavar="GOLD",
+    help="Gold alignment (JSONL beads): score the beads of --hyp by precision, recall and F1.",
+)
+@click.option(
+    "--tokenize",
+    type=click.Choice(TOKENIZATIONS),
+    default="words",
+    show_default=True,
+    help="--ref: words = runs of letters and marks or of digits (punctuation not scored); space = split "
+    "at white space.",
+)
+@click.option("--lowercase", is_flag=True, help="--ref: lowercase both sides before scoring.")
+@click.option("--per-line", is_flag=True, help="--ref: add each line's figures (JSON: a per_line list).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "text"]),
+    default="json",
+    show_default=True,
+    help="json: one object with the figures and signatures; text: sacrebleu-style 'METRIC|signature = score'.",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Output file (written atomically).")
+@progress_option
+@run_cli_errors
+def evaluate_command(
+    lexicon: str | None,
+    model_path: str | None,
+    direction: str | None,
+    hyp: str | None,
+    ref: str | None,
+    gold_beads: str | None,
+    tokenize: str,
+    lowercase: bool,
+    per_line: bool,
+    fmt: str,
+    output: str | None,
+    progress: bool | None,
+) -> None:
+    """Score a model on a lexicon, any system's output against references, or an alignment.
+
+    \b
+    Three modes:
+      lipyantar evaluate --direction roman2deva [--model M] LEXICON.tsv   top-1, top-5, CER of a model
+      lipyantar evaluate --hyp HYP.txt --ref REF.txt                      WER and CER of a system's lines
+      lipyantar evaluate --beads GOLD.jsonl --hyp HYP.jsonl               bead precision, recall, F1
+
+    \b
+    WER = (S + D + I) / N over words, CER the same over characters (the words joined by single spaces),
+    as in jiwer; corpus figures are total edits over total reference words or characters. Both sides
+    are normalized (NFC, one nukta form, no ZWJ/ZWNJ, ASCII digits); every score carries a signature
+    naming the tokenization, normalization, case and version.
+    """
+    modes = [name for name, given in (("LEXICON", lexicon), ("--ref", ref), ("--beads", gold_beads)) if given]
+    if len(modes) != 1:
+        raise click.UsageError(
+            "give one of LEXICON (with --direction), --hyp with --ref, or --hyp with --beads"
+            + (f"; got {' and '.join(modes)}" if modes else "")
+        )
+    if lexicon is not None:
+        if hyp is not None:
+            raise click.UsageError("--hyp goes with --ref or --beads, not with a LEXICON")
+        if direction is None:
+            raise click.UsageError("a LEXICON needs --direction roman2deva or deva2roman")
+        text = _evaluate_lexicon(lexicon, model_path, direction, fmt=fmt, progress=show_progress(progress))
+    else:
+        if hyp is None:
+            raise click.UsageError(f"{modes[0]} needs --hyp, the output to score")
+        if model_path is not None or direction is not None:
+            raise click.UsageError("--model and --direction go with a LEXICON")
+        if hyp == "-" and (ref == "-" or gold_beads == "-"):
+            raise click.UsageError("only one input can be standard input")
+        if ref is not None:
+            text = _evaluate_lines(
+                hyp,
+                ref,
+                tokenize=tokenize,
+                lowercase=lowercase,
+                per_line=per_line,
+                fmt=fmt,
+                progress=show_progress(progress),
+            )
+        else:
+            if per_line or lowercase or tokenize != "words":
+                raise click.UsageError("--tokenize, --lowercase and --per-line go with --ref")
+            assert gold_beads is not None
+            scores = bead_scores(read_bead_keys(hyp), read_bead_keys(gold_beads))
+            text = json.dumps(scores.to_dict(), indent=2) + "\n" if fmt == "json" else scores.to_text()
+    with open_output(output) as out:
+        out.write(text)
+
+
+def _evaluate_lexicon(lexicon: str, model_path: str | None, direction: str, *, fmt: str, progress: bool) -> str:
+    from translit.learned.cli import evaluate
+    from translit.learned.learn import read_pairs
+    from translit.learned.model import default_model, load_model
+
+    model = load_model(model_path) if model_path else default_model()
+    pairs = read_pairs(lexicon)
+    with progress_bar("evaluate", unit="words", total=None, enabled=progress) as bar:
+        state = {"first": True}
+
+        def tick(done: int, total: int) -> None:
+            if state["first"]:
+                bar.set_total(total)
+                state["first"] = False
+            bar.update()
+
+        result = evaluate(model, pairs, direction=direction, progress=tick)
+    data = asdict(result)
+    if fmt == "json":
+        return json.dumps(data, indent=2) + "\n"
+    return "".join(f"{key} = {value}\n" for key, value in data.items())
+
+
+def _evaluate_lines(
+    hyp: str, ref: str, *, tokenize: str, lowercase: bool, per_line: bool, fmt: str, progress: bool
+) -> str:
+    from translit.cli import count_lines
+
+    total = count_lines([ref]) if progress else None
+    with progress_bar("evaluate", unit="lines", total=total, enabled=progress) as bar:
+        rates = error_rates(
+            bar.track(_hyp_ref_lines(hyp, ref)),
+            tokenize=tokenize,  # type: ignore[arg-type]
+            lowercase=lowercase,
+            keep_lines=per_line,
+        )
+    if fmt == "json":
+        return json.dumps(rates.to_dict(per_line=per_line), indent=2) + "\n"
+    lines = []
+    if per_line:
+        lines.append("line\twer\tcer\tword_errors\tref_words\tchar_errors\tref_chars\n")
+        for e in rates.per_line:
+            wer = "" if e.wer is None else f"{e.wer:.4f}"
+            cer = "" if e.cer is None else f"{e.cer:.4f}"
+            lines.append(f"{e.line}\t{wer}\t{cer}\t{e.word_errors}\t{e.ref_words}\t{e.char_errors}\t{e.ref_chars}\n")
+    lines.append(rates.to_text())
+    return "".join(lines)

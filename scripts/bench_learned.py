@@ -14,7 +14,9 @@ Measured in one run, on one core:
 2. Dakshina dev sentences (``hi.sentences.dev.tsv``): roman → deva word error rate and words/s
    of running text with sentence context (converted as ``lipyantar convert`` does, in batches of
    500 lines with ``Transliterator.transliterate_many``; ``one_call_per_sentence_words_per_s`` is
-   one ``transliterate`` call per sentence); deva → roman words/s of running text.
+   one ``transliterate`` call per sentence; the WER is computed as ``lipyantar evaluate --hyp --ref``
+   does, and ``--hyps-out FILE`` writes the hypotheses to compare with it); deva → roman words/s of
+   running text.
 3. The example twin (``corpora/example`` 000/001): leave-one-paragraph-out CER of the romanized
    paragraph for (a) the default model, (b) the default model adapted on the other paragraphs,
    (c) ``roman-rules``.
@@ -39,23 +41,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import regex  # noqa: E402
-
 from align.twin import pairs_from_twin  # noqa: E402
 from translit.learned.charalign import normalize_deva, normalize_roman  # noqa: E402
 from translit.learned.learn import adapt, read_pairs  # noqa: E402
 from translit.learned.model import LearnedModel, default_model  # noqa: E402
 from translit.metrics import edit_distance as _edit_distance  # noqa: E402
+from translit.metrics import error_rates, words_of  # noqa: E402
 from translit.rules import romanize_word  # noqa: E402
 from translit.transliterate import Transliterator  # noqa: E402
 
 STANDARD = ("itrans", "hk", "iast", "optitrans", "velthuis", "wx", "slp1", "iso")
-_WORD = regex.compile(r"[\p{L}\p{M}]+|[0-9]+", regex.V1)
-_DEVA_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
 
 
-def words_of(text: str) -> list[str]:
-    return _WORD.findall(normalize_deva(text).translate(_DEVA_DIGITS))
 
 
 #: CPU seconds of the last :func:`timed` call (the machine may be shared: wall time is noisy)
@@ -127,12 +124,10 @@ def lexicon_deva2roman(name: str, fn: Callable[[str], str], attested: dict[str, 
 
 
 def wer(hyps: Sequence[str], refs: Sequence[str]) -> float:
-    errors = total = 0
-    for h, r in zip(hyps, refs, strict=True):
-        hw, rw = words_of(h), words_of(r)
-        errors += _edit_distance(hw, rw)  # type: ignore[arg-type]
-        total += len(rw)
-    return errors / total
+    """Corpus WER, computed as ``lipyantar evaluate --hyp --ref`` does (:func:`translit.metrics.error_rates`)."""
+    if len(hyps) != len(refs):
+        raise ValueError("one hypothesis per reference")
+    return error_rates(zip(hyps, refs, strict=True)).wer
 
 
 def cer_text(hyp: str, ref: str) -> float:
@@ -170,6 +165,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default=None, help="model file (default: the shipped model)")
     parser.add_argument("--quick", action="store_true", help="first 1000 lexicon rows / 1000 sentences")
     parser.add_argument("--json", default=None, help="also write the figures to this file")
+    parser.add_argument(
+        "--hyps-out", default=None, help="sentences: write the learned model's context outputs to this file"
+    )
     parser.add_argument(
         "--parts",
         default="r2d,d2r,sentences,twin",
@@ -277,6 +275,8 @@ def sentences(model: LearnedModel, args: argparse.Namespace) -> list[dict]:
         return [out for i in range(0, len(romans), 500) for out in to_deva.transliterate_many(romans[i : i + 500])]
 
     hyps, t = timed(batched)
+    if args.hyps_out:
+        Path(args.hyps_out).write_text("".join(h + "\n" for h in hyps), encoding="utf-8")  # type: ignore[union-attr]
     row = {
         "system": "roman (learned, context)",
         "wer": wer(hyps, natives),  # type: ignore[arg-type]

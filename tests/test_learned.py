@@ -12,10 +12,10 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from align.cli import learn_command
+from align.cli import evaluate_command, learn_command
 from translit.errors import InputError, ModelError
 from translit.learned.charalign import Aligner, deva_units, is_wellformed, normalize_roman
-from translit.learned.cli import evaluate, evaluate_command
+from translit.learned.cli import evaluate
 from translit.learned.jointseq import JointModel
 from translit.learned.langmodel import CharLM, NgramLM
 from translit.learned.learn import read_pairs, train

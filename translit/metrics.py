@@ -1,16 +1,55 @@
-"""Evaluation metrics shared by the commands and benchmarks: edit distance and character error rate."""
+"""Evaluation metrics shared by the commands and benchmarks: edit distance, character error rate of a
+word, and the word and character error rates of running text (``lipyantar evaluate --hyp --ref``).
+
+Sentence-level error rates follow the definitions of jiwer (and of speech recognition in general):
+
+* **WER** = (S + D + I) / N over words, where S, D and I are the substitutions, deletions and insertions
+  of a minimum-edit alignment of the hypothesis words with the reference words and N = S + D + H is the
+  number of reference words (H: hits). The corpus WER is the total of edits over the total of reference
+  words (not the mean of the per-line rates); it can exceed 1 when the hypothesis adds words.
+* **CER** = the same over characters: the edit distance of the hypothesis and reference texts written
+  as their words joined by single spaces (so the spaces between words count, as in jiwer), over the
+  reference's characters.
+
+Both texts are normalized first (:func:`words_of`): NFC with one nukta form and no ZWJ/ZWNJ, dandas
+unified, Devanagari digits written as ASCII; ``lowercase=True`` also lowercases. The tokenization
+``"words"`` (default) keeps runs of letters and combining marks and runs of digits, so punctuation is not
+scored; ``"space"`` splits at white space and keeps punctuation attached, as jiwer does. The
+:func:`signature` of a score names all of this, as sacrebleu's does.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+import regex
 
 from translit.compiled import load_extension
+from translit.normalize import Normalizer
 
 FAST = load_extension("learned._fastlm")
 
 _FAST_EDIT = FAST.edit_distance if FAST is not None else None
 
-__all__ = ["cer", "edit_distance"]
+__all__ = [
+    "TOKENIZATIONS",
+    "ErrorRates",
+    "LineErrors",
+    "cer",
+    "edit_distance",
+    "error_rates",
+    "line_errors",
+    "signature",
+    "words_of",
+]
+
+Tokenization = Literal["words", "space"]
+#: the tokenizations of :func:`words_of`
+TOKENIZATIONS: tuple[str, ...] = ("words", "space")
+_WORD = regex.compile(r"[\p{L}\p{M}]+|[0-9]+", regex.V1)
+_NORMALIZE = Normalizer(digits="ascii")
 
 
 def edit_distance(a: str, b: str) -> int:
@@ -72,3 +111,233 @@ def cer(hypothesis: str, references: Iterable[str]) -> float:
     if best is None:
         raise ValueError("cer needs at least one reference")
     return best
+
+
+# ------------------------------------------------------------------------------ sentence error rates
+
+
+def words_of(text: str, *, tokenize: Tokenization = "words", lowercase: bool = False) -> list[str]:
+    """The scored words of ``text``: normalized (see the module), then cut by ``tokenize``."""
+    text = _NORMALIZE(text)
+    if lowercase:
+        text = text.lower()
+    if tokenize == "words":
+        return _WORD.findall(text)
+    if tokenize == "space":
+        return text.split()
+    raise ValueError(f"tokenize must be one of {', '.join(TOKENIZATIONS)}, not {tokenize!r}")
+
+
+def _word_edits(hyp: list[str], ref: list[str]) -> tuple[int, int, int, int]:
+    """(hits, substitutions, deletions, insertions) of a minimum-edit alignment of ``hyp`` with ``ref``.
+
+    Ties between alignments of equal cost prefer hits, then substitutions, then deletions (the order
+    jiwer's back-trace uses); the total S + D + I is the edit distance either way.
+    """
+    if hyp == ref:
+        return len(ref), 0, 0, 0
+    n, m = len(ref), len(hyp)
+    if not n or not m:
+        return 0, 0, n, m
+    # cost[i][j]: edits of ref[:i] against hyp[:j]
+    prev = list(range(m + 1))
+    rows = [prev]
+    for i in range(1, n + 1):
+        cur = [i] + [0] * m
+        r = ref[i - 1]
+        for j in range(1, m + 1):
+            sub = prev[j - 1] + (r != hyp[j - 1])
+            dele = prev[j] + 1
+            ins = cur[j - 1] + 1
+            cur[j] = min(sub, dele, ins)
+        rows.append(cur)
+        prev = cur
+    hits = subs = dels = ins = 0
+    i, j = n, m
+    while i or j:
+        here = rows[i][j]
+        if i and j and rows[i - 1][j - 1] + (ref[i - 1] != hyp[j - 1]) == here:
+            if ref[i - 1] == hyp[j - 1]:
+                hits += 1
+            else:
+                subs += 1
+            i, j = i - 1, j - 1
+        elif i and rows[i - 1][j] + 1 == here:
+            dels += 1
+            i -= 1
+        else:
+            ins += 1
+            j -= 1
+    return hits, subs, dels, ins
+
+
+@dataclass(frozen=True)
+class LineErrors:
+    """The word and character errors of one hypothesis line against its reference line.
+
+    ``wer`` and ``cer`` are None for an empty reference (a rate over zero words is undefined; the
+    line's insertions still count in the corpus figures).
+    """
+
+    line: int
+    ref_words: int
+    hyp_words: int
+    hits: int
+    substitutions: int
+    deletions: int
+    insertions: int
+    ref_chars: int
+    hyp_chars: int
+    char_errors: int
+
+    def __post_init__(self) -> None:
+        counts = (self.ref_words, self.hyp_words, self.hits, self.substitutions, self.deletions)
+        if min(*counts, self.insertions, self.ref_chars, self.hyp_chars, self.char_errors) < 0:
+            raise ValueError("error counts cannot be negative")
+        if self.hits + self.substitutions + self.deletions != self.ref_words:
+            raise ValueError("hits + substitutions + deletions must equal the reference words")
+        if self.hits + self.substitutions + self.insertions != self.hyp_words:
+            raise ValueError("hits + substitutions + insertions must equal the hypothesis words")
+
+    @property
+    def word_errors(self) -> int:
+        return self.substitutions + self.deletions + self.insertions
+
+    @property
+    def wer(self) -> float | None:
+        return self.word_errors / self.ref_words if self.ref_words else None
+
+    @property
+    def cer(self) -> float | None:
+        return self.char_errors / self.ref_chars if self.ref_chars else None
+
+    def to_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {"line": self.line, "wer": self.wer, "cer": self.cer}
+        out.update(asdict(self))
+        out["word_errors"] = self.word_errors
+        return out
+
+
+def line_errors(
+    hyp: str, ref: str, *, line: int = 1, tokenize: Tokenization = "words", lowercase: bool = False
+) -> LineErrors:
+    """The :class:`LineErrors` of ``hyp`` against ``ref`` (see the module for the definitions)."""
+    hw = words_of(hyp, tokenize=tokenize, lowercase=lowercase)
+    rw = words_of(ref, tokenize=tokenize, lowercase=lowercase)
+    hits, subs, dels, ins = _word_edits(hw, rw)
+    htext, rtext = " ".join(hw), " ".join(rw)
+    return LineErrors(
+        line, len(rw), len(hw), hits, subs, dels, ins, len(rtext), len(htext), edit_distance(htext, rtext)
+    )
+
+
+@dataclass(frozen=True)
+class ErrorRates:
+    """Corpus word and character error rates of a hypothesis file against a reference file, with the
+    totals they come from, the per-line figures when asked for, and the :func:`signature`."""
+
+    lines: int
+    ref_words: int
+    hyp_words: int
+    hits: int
+    substitutions: int
+    deletions: int
+    insertions: int
+    ref_chars: int
+    hyp_chars: int
+    char_errors: int
+    signature: str
+    per_line: tuple[LineErrors, ...] = field(default=(), repr=False)
+
+    def __post_init__(self) -> None:
+        if self.lines < 0 or self.ref_words < 0 or self.ref_chars < 0:
+            raise ValueError("counts cannot be negative")
+        if self.hits + self.substitutions + self.deletions != self.ref_words:
+            raise ValueError("hits + substitutions + deletions must equal the reference words")
+
+    @property
+    def word_errors(self) -> int:
+        return self.substitutions + self.deletions + self.insertions
+
+    @property
+    def wer(self) -> float:
+        """Total word edits over total reference words (0.0 for an empty reference)."""
+        return self.word_errors / self.ref_words if self.ref_words else float(self.word_errors > 0)
+
+    @property
+    def cer(self) -> float:
+        """Total character edits over total reference characters."""
+        return self.char_errors / self.ref_chars if self.ref_chars else float(self.char_errors > 0)
+
+    def to_dict(self, *, per_line: bool = False) -> dict[str, object]:
+        out: dict[str, object] = {
+            "wer": {
+                "score": self.wer,
+                "word_errors": self.word_errors,
+                "ref_words": self.ref_words,
+                "hyp_words": self.hyp_words,
+                "hits": self.hits,
+                "substitutions": self.substitutions,
+                "deletions": self.deletions,
+                "insertions": self.insertions,
+                "signature": f"WER|{self.signature}",
+            },
+            "cer": {
+                "score": self.cer,
+                "char_errors": self.char_errors,
+                "ref_chars": self.ref_chars,
+                "hyp_chars": self.hyp_chars,
+                "signature": f"CER|{self.signature}",
+            },
+            "lines": self.lines,
+            "signature": self.signature,
+        }
+        if per_line:
+            out["per_line"] = [e.to_dict() for e in self.per_line]
+        return out
+
+    def to_text(self) -> str:
+        """sacrebleu-style lines: ``WER|nrefs:1|…|version:0.1.0 = 11.72 (S 1 D 2 I 3, N 100)``."""
+        return (
+            f"WER|{self.signature} = {100 * self.wer:.2f} (S {self.substitutions}, D {self.deletions}, "
+            f"I {self.insertions}, N {self.ref_words} words, {self.lines} lines)\n"
+            f"CER|{self.signature} = {100 * self.cer:.2f} ({self.char_errors} edits, "
+            f"N {self.ref_chars} characters)\n"
+        )
+
+
+def signature(*, tokenize: Tokenization = "words", lowercase: bool = False) -> str:
+    """What a score was computed with, as sacrebleu writes it: ``nrefs:1|tok:words|norm:nfc-nukta-zw|
+    digits:ascii|case:mixed|version:0.1.0``."""
+    from translit import __version__
+
+    case = "lc" if lowercase else "mixed"
+    return f"nrefs:1|tok:{tokenize}|norm:nfc-nukta-zw|digits:ascii|case:{case}|version:{__version__}"
+
+
+def error_rates(
+    pairs: Iterable[tuple[str, str]],
+    *,
+    tokenize: Tokenization = "words",
+    lowercase: bool = False,
+    keep_lines: bool = False,
+) -> ErrorRates:
+    """Corpus WER and CER of (hypothesis, reference) line pairs; ``keep_lines`` keeps each line's
+    :class:`LineErrors` in :attr:`ErrorRates.per_line`."""
+    if tokenize not in TOKENIZATIONS:
+        raise ValueError(f"tokenize must be one of {', '.join(TOKENIZATIONS)}, not {tokenize!r}")
+    totals = [0] * 9
+    kept: list[LineErrors] = []
+    n = 0
+    for n, (hyp, ref) in enumerate(pairs, start=1):
+        e = line_errors(hyp, ref, line=n, tokenize=tokenize, lowercase=lowercase)
+        for k, v in enumerate(_counts(e)):
+            totals[k] += v
+        if keep_lines:
+            kept.append(e)
+    return ErrorRates(n, *totals, signature=signature(tokenize=tokenize, lowercase=lowercase), per_line=tuple(kept))
+
+
+def _counts(e: LineErrors) -> Iterator[int]:
+    yield from (e.ref_words, e.hyp_words, e.hits, e.substitutions, e.deletions, e.insertions)
+    yield from (e.ref_chars, e.hyp_chars, e.char_errors)

@@ -1,23 +1,20 @@
-"""``lipyantar evaluate``: measure a learned model on a lexicon (``lipyantar learn`` is in
-:mod:`align.cli`, since learning from a twin aligns it first).
+"""Measuring a learned model on a lexicon: :func:`evaluate`, what ``lipyantar evaluate LEXICON`` runs
+(the command itself is in :mod:`align.cli`, since it also scores alignments, as ``lipyantar learn`` is,
+since learning from a twin aligns it first).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import time
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
-import click
-
-from translit.cli import run_cli_errors
 from translit.learned.charalign import normalize_deva, normalize_roman
-from translit.learned.model import LearnedModel, default_model, load_model
+from translit.learned.model import LearnedModel
 from translit.metrics import edit_distance
 
-__all__ = ["EvalResult", "evaluate", "evaluate_command"]
+__all__ = ["EvalResult", "evaluate"]
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +31,13 @@ class EvalResult:
     words_per_second: float
 
 
-def evaluate(model: LearnedModel, pairs: Sequence[tuple[str, str, float]], *, direction: str) -> EvalResult:
+def evaluate(
+    model: LearnedModel,
+    pairs: Sequence[tuple[str, str, float]],
+    *,
+    direction: str,
+    progress: Callable[[int, int], None] | None = None,
+) -> EvalResult:
     """Top-1 / top-5 accuracy and character error rate of ``model`` on lexicon ``pairs``.
 
     ``roman2deva``: each row is one test item; correct when the output is the native word. Top-1
@@ -42,6 +45,7 @@ def evaluate(model: LearnedModel, pairs: Sequence[tuple[str, str, float]], *, di
     search), top-5 of :meth:`LearnedModel.devanagarize_topk` with ``k=5``.
     ``deva2roman``: each distinct native word is one item; correct when the output equals any
     attested romanization (case-insensitive); CER is against the closest attested one.
+    ``progress(done, total)`` is called after each item.
     """
     if direction not in ("roman2deva", "deva2roman"):
         raise ValueError(f"direction must be roman2deva or deva2roman, not {direction!r}")
@@ -50,19 +54,21 @@ def evaluate(model: LearnedModel, pairs: Sequence[tuple[str, str, float]], *, di
     start = time.perf_counter()
     if direction == "roman2deva":
         items = [(normalize_roman(r), normalize_deva(d)) for d, r, _ in pairs]
-        for roman, gold in items:
+        for done, (roman, gold) in enumerate(items, start=1):
             outs = [d for d, _ in model.devanagarize_topk(roman, 5)]
             best = model.devanagarize(roman)
             top1 += best == gold
             top5 += gold in outs
             errors += edit_distance(best, gold)
             chars += len(gold)
+            if progress:
+                progress(done, len(items))
         n = len(items)
     else:
         attested: dict[str, set[str]] = {}
         for d, r, _ in pairs:
             attested.setdefault(normalize_deva(d), set()).add(r.lower())
-        for deva, golds in attested.items():
+        for done, (deva, golds) in enumerate(attested.items(), start=1):
             outs = [r for r, _ in model.romanize_topk(deva, 5)]
             best = outs[0] if outs else ""
             top1 += best in golds
@@ -70,6 +76,8 @@ def evaluate(model: LearnedModel, pairs: Sequence[tuple[str, str, float]], *, di
             dist, ref = min((edit_distance(best, g), len(g)) for g in golds)
             errors += dist
             chars += ref
+            if progress:
+                progress(done, len(attested))
         n = len(attested)
     elapsed = time.perf_counter() - start
     return EvalResult(
@@ -80,27 +88,3 @@ def evaluate(model: LearnedModel, pairs: Sequence[tuple[str, str, float]], *, di
         cer=errors / chars if chars else 0.0,
         words_per_second=n / elapsed if elapsed > 0 else 0.0,
     )
-
-
-def _load(model_path: str | None) -> LearnedModel:
-    return load_model(model_path) if model_path else default_model()
-
-
-@click.command("evaluate")
-@click.argument("lexicon", type=click.Path(exists=True, dir_okay=False))
-@click.option(
-    "--model",
-    "model_path",
-    type=click.Path(exists=True, dir_okay=False),
-    default=None,
-    help="Model file (default: the shipped model).",
-)
-@click.option("--direction", type=click.Choice(["roman2deva", "deva2roman"]), required=True)
-@run_cli_errors
-def evaluate_command(lexicon: str, model_path: str | None, direction: str) -> None:
-    """Print top-1 / top-5 accuracy and CER of a model on LEXICON.tsv as JSON."""
-    from translit.learned.learn import read_pairs
-
-    model = _load(model_path)
-    result = evaluate(model, read_pairs(lexicon), direction=direction)
-    click.echo(json.dumps(asdict(result), indent=2))
