@@ -10,6 +10,7 @@ one line on stderr (``lipyantar: error: …``) with a non-zero exit status, neve
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import logging
 import os
@@ -19,9 +20,10 @@ from typing import Any, TypeVar
 
 import click
 
+from .autodetect import AUTO, detect_scheme
 from .batch import ConvertJob, convert_lines, default_jobs
 from .errors import LipyantarError, UnknownSchemeError
-from .progress import progress_bar, progress_option, show_progress
+from .progress import progress_bar, progress_option, quiet, show_progress
 from .schemes import SCHEMES, canonical_name, scheme_names
 from .textio import STDIN, check_utf8, open_output, read_lines
 
@@ -138,14 +140,18 @@ def count_lines(paths: Iterable[str]) -> int | None:
 
 class SchemeChoice(click.Choice):
     """A scheme name from the registry, or one of its aliases (``devanagari``, ``harvard-kyoto``…),
-    case-insensitive; the value is the registry name. The help lists the registry names."""
+    case-insensitive; the value is the registry name. The help lists the registry names; with
+    ``auto=True`` also ``auto`` (detect the scheme)."""
 
     name = "scheme"
 
-    def __init__(self) -> None:
-        super().__init__(scheme_names(), case_sensitive=False)
+    def __init__(self, *, auto: bool = False) -> None:
+        self.auto = auto
+        super().__init__([AUTO, *scheme_names()] if auto else list(scheme_names()), case_sensitive=False)
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if self.auto and isinstance(value, str) and value.strip().lower() == AUTO:
+            return AUTO
         try:
             return canonical_name(value)
         except UnknownSchemeError:
@@ -153,10 +159,30 @@ class SchemeChoice(click.Choice):
 
 
 _SCHEME_CHOICE = SchemeChoice()
+_SOURCE_CHOICE = SchemeChoice(auto=True)
+#: ``--from auto`` decides on this many first lines of the input
+AUTO_SAMPLE_LINES = 1000
+
+
+def _resolve_auto(lines: Iterator[str]) -> tuple[str, Iterator[str]]:
+    """Detect the scheme of the input's first lines; return it and the whole input again."""
+    head = list(itertools.islice(lines, AUTO_SAMPLE_LINES))
+    guess = detect_scheme("\n".join(head))
+    log.info("--from auto: %s (%s)", guess.scheme, guess.reason)
+    if not quiet():
+        click.echo(f"lipyantar: --from auto: {guess.scheme} ({guess.reason})", err=True)
+    return guess.scheme, itertools.chain(head, lines)
 
 
 @click.command("convert")
-@click.option("--from", "-f", "src", type=_SCHEME_CHOICE, required=True, help="Scheme of the input.")
+@click.option(
+    "--from",
+    "-f",
+    "src",
+    type=_SOURCE_CHOICE,
+    required=True,
+    help="Scheme of the input; auto: detect it from the first 1000 lines (said on stderr).",
+)
 @click.option("--to", "-t", "dst", type=_SCHEME_CHOICE, required=True, help="Scheme of the output.")
 @click.argument("inputs", nargs=-1, type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Output file (atomic).")
@@ -220,13 +246,21 @@ def convert_command(
       lipyantar convert --from deva --to roman-rules hindi.txt
       echo "yah sangathan" | lipyantar convert --from roman --to deva --format jsonl --top-k 5
       lipyantar convert --from iast --to deva in.txt -o out.txt
+      lipyantar convert --from auto --to deva corpora/example/001_f4f5b2cec3eb8c3f.txt
     """
     if fmt == "text" and top_k > 1:
         raise click.UsageError("--top-k greater than 1 needs --format tsv or jsonl")
-    if model is not None and "roman" not in (src.lower(), dst.lower()):
+    src = src.lower()
+    if model is not None and not ({"roman", AUTO} & {src, dst.lower()}):
         raise click.UsageError(
             "--model applies to the learned 'roman' scheme: use --from roman or --to roman"
         )
+    paths = list(inputs) or [STDIN]
+    if errors == "strict":
+        _precheck(paths)
+    lines = _input_lines(paths, errors=errors)
+    if src == AUTO:
+        src, lines = _resolve_auto(lines)
     job = ConvertJob(
         src,
         dst,
@@ -239,12 +273,9 @@ def convert_command(
         keep_period=keep_period,
     )
     conv = job.build()
-    paths = list(inputs) or [STDIN]
-    if errors == "strict":
-        _precheck(paths)
     show = show_progress(progress)
     total = count_lines(paths) if show else None
     with open_output(output) as out, progress_bar("convert", unit="lines", total=total, enabled=show) as bar:
-        for block in convert_lines(_input_lines(paths, errors=errors), job, jobs=jobs, converter=conv):
+        for block in convert_lines(lines, job, jobs=jobs, converter=conv):
             out.write(block)
             bar.update(block.count("\n"))

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Literal
 
 import regex
 
+from .autodetect import AUTO, SchemeGuess, detect_scheme
 from .errors import UnsupportedConversionError
 from .normalize import DEVA_DIGITS, Normalizer
 from .schemes import Scheme, get_scheme
@@ -395,7 +396,10 @@ class Transliterator:
     """A reusable converter from scheme ``src`` to scheme ``dst``; memoizes per word type.
 
     Args:
-        src, dst: scheme names from the registry (``lipyantar schemes``; :data:`translit.SCHEMES`).
+        src, dst: scheme names from the registry (``lipyantar schemes``; :data:`translit.SCHEMES`);
+            ``src="auto"`` detects the scheme of each text converted (:func:`translit.autodetect.detect_scheme`;
+            a batch of :meth:`transliterate_many` as a whole) and keeps the last choice in
+            :attr:`last_guess`.
         model: the learned model for the ``roman`` scheme: a :class:`~translit.learned.model.LearnedModel`, a
             path to a model file, or None for the shipped default model (loaded on first use).
         normalizer: applied to the input first; default :class:`~translit.normalize.Normalizer()`.
@@ -418,6 +422,12 @@ class Transliterator:
         digits: DigitOutput = "auto",
         keep_period: bool = False,
     ) -> None:
+        self._auto: dict[str, Transliterator] | None = None
+        #: with ``src="auto"``: the scheme detected for the last text converted, and why
+        self.last_guess: SchemeGuess | None = None
+        if src.strip().lower() == AUTO:
+            self._auto = {}
+            src = "deva"  # a placeholder: each text is converted by the Transliterator of its scheme
         self.src = get_scheme(src)
         self.dst = get_scheme(dst)
         if not self.src.source:
@@ -439,7 +449,24 @@ class Transliterator:
             self._post = _TO_DEVA_DIGITS
 
     def __repr__(self) -> str:
-        return f"Transliterator({self.src.name!r}, {self.dst.name!r})"
+        src = AUTO if self._auto is not None else self.src.name
+        return f"Transliterator({src!r}, {self.dst.name!r})"
+
+    def _detected(self, text: str) -> Transliterator:
+        """With ``src="auto"``: the converter from the scheme ``text`` is written in."""
+        assert self._auto is not None
+        self.last_guess = guess = detect_scheme(text)
+        conv = self._auto.get(guess.scheme)
+        if conv is None:
+            conv = self._auto[guess.scheme] = Transliterator(
+                guess.scheme,
+                self.dst.name,
+                model=self._model_spec,
+                normalizer=self.normalizer,
+                digits=self.digits,
+                keep_period=self.keep_period,
+            )
+        return conv
 
     @property
     def stages(self) -> list[_Stage]:
@@ -466,6 +493,8 @@ class Transliterator:
 
     def transliterate(self, text: str) -> str:
         """Convert ``text`` (any length, any number of lines)."""
+        if self._auto is not None:
+            return self._detected(text).transliterate(text)
         text = self.normalizer(text)
         for stage in self.stages:
             text = stage.convert(text)
@@ -475,6 +504,9 @@ class Transliterator:
         """``[self.transliterate(t) for t in texts]``, faster for running text through a learned
         model: the new words of the whole batch are decoded together (see
         :meth:`~translit.learned.model.LearnedModel.devanagarize_sentences`)."""
+        if self._auto is not None:
+            texts = list(texts)
+            return self._detected("\n".join(texts)).transliterate_many(texts)
         out = [self.normalizer(text) for text in texts]
         for stage in self.stages:
             out = stage.convert_many(out)
@@ -488,6 +520,8 @@ class Transliterator:
         """
         if top_k < 1:
             raise ValueError(f"top_k must be >= 1, not {top_k}")
+        if self._auto is not None:
+            return self._detected(text).candidates(text, top_k=top_k)
         texts = [(self.normalizer(text), 0.0)]
         for stage in self.stages:
             nxt: dict[str, float] = {}
@@ -508,6 +542,7 @@ def transliterate(
     text: str, src: str, dst: str, *, digits: DigitOutput = "auto", keep_period: bool = False
 ) -> str:
     """Convert ``text`` from scheme ``src`` to scheme ``dst`` (one-shot; converters are cached).
+    ``src="auto"`` detects the scheme of ``text`` (:func:`translit.autodetect.detect_scheme`).
 
     >>> transliterate("नमस्ते दुनिया", "deva", "iast")
     'namaste duniyā'
