@@ -29,12 +29,14 @@ from translit.textio import open_output
 from .build import DEFAULT_BEAD_MIN_SCORE
 from .detect import DocumentDetection, UnitDetection, detect_document
 from .engines import ENGINES
-from .loading import Document, LoadResult, Skipped, load_corpus
+from .loading import STDIN, Document, LoadResult, Skipped, load_corpus
 from .twins import DEFAULT_MIN_SCORE, find_twins
 
 __all__ = ["build_command", "detect_command", "stats_command", "twins_command"]
 
-_PATHS = click.argument("paths", nargs=-1, type=click.Path(), required=True)
+_PATHS = click.argument("paths", nargs=-1, type=click.Path(allow_dash=True), required=True)
+#: documents, standard input when none is given
+_DOCUMENTS = click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
 _OUTPUT = click.option(
     "-o", "--output", type=click.Path(dir_okay=False), help="Output file (written atomically)."
 )
@@ -62,7 +64,7 @@ def _load(paths: Sequence[str], *, required: bool = True) -> LoadResult:
     result = load_corpus(paths)
     _report_skipped(result.skipped, result.empty_directories, len(result.documents))
     if required and not result.documents:
-        where = ", ".join(paths)
+        where = ", ".join("<stdin>" if p == STDIN else p for p in paths)
         raise InputError("no readable text documents", source=where)
     return result
 
@@ -95,7 +97,7 @@ def _write_table(out: TextIO, header: list[str], rows: list[list[str]]) -> None:
 
 
 @click.command("detect")
-@_PATHS
+@_DOCUMENTS
 @click.option(
     "--level",
     type=click.Choice(["document", "paragraph", "line"]),
@@ -110,7 +112,7 @@ def _write_table(out: TextIO, header: list[str], rows: list[list[str]]) -> None:
 @_OUTPUT
 @run_cli_errors
 def detect_command(paths: tuple[str, ...], level: str, tokens: bool, fmt: str, output: str | None) -> None:
-    """Detect scripts and languages of documents (per document, paragraph, line, token).
+    """Detect scripts and languages of documents (files, directories, '-' or nothing for stdin).
 
     \b
     Languages: hi (Devanagari Hindi), hi-Latn (romanized Hindi), en, fa, ur, ar, mixed, unknown.
@@ -120,8 +122,9 @@ def detect_command(paths: tuple[str, ...], level: str, tokens: bool, fmt: str, o
     Examples:
       lipyantar detect corpora/example/
       lipyantar detect --level line --format jsonl notes.txt
+      cat notes.txt | lipyantar detect
     """
-    result = _load(paths)
+    result = _load(paths or (STDIN,))
     detections = [
         detect_document(
             doc, paragraphs=level == "paragraph", lines=level == "line", tokens=tokens and fmt != "table"
@@ -182,6 +185,7 @@ def detect_command(paths: tuple[str, ...], level: str, tokens: bool, fmt: str, o
 @run_cli_errors
 def twins_command(paths: tuple[str, ...], min_score: float, fmt: str, output: str | None) -> None:
     """Pair each Devanagari document with its romanized twin, by content (not by file name).
+    PATH is a file, a directory or '-' (one document from stdin).
 
     Documents without a twin are listed with their language and the reason.
 
@@ -210,7 +214,7 @@ def twins_command(paths: tuple[str, ...], min_score: float, fmt: str, output: st
 
 
 @click.command("stats")
-@click.argument("paths", nargs=-1, type=click.Path())
+@_DOCUMENTS
 @click.option(
     "--parallel",
     "parallel_files",
@@ -232,6 +236,8 @@ def stats_command(
 ) -> None:
     """Corpus statistics: sizes, sentence lengths, characters, languages, CMI, romanization variants.
 
+    PATH is a file, a directory or '-' (stdin, also when neither PATH nor --parallel is given).
+
     \b
     Examples:
       lipyantar stats corpora/example/
@@ -241,7 +247,7 @@ def stats_command(
     from .stats import corpus_stats
 
     if not paths and not parallel_files:
-        raise click.UsageError("give documents (PATH...) or --parallel FILE")
+        paths = (STDIN,)
     documents: list[Document] = []
     languages: dict[str, str] = {}
     if paths:
@@ -275,7 +281,7 @@ def _quiet() -> bool:
 
 
 @click.command("build")
-@click.argument("inputs", nargs=-1, type=click.Path(), required=True)
+@click.argument("inputs", nargs=-1, type=click.Path(allow_dash=True), required=True)
 @click.option("-o", "--outdir", type=click.Path(file_okay=False), required=True, help="Output directory.")
 @click.option(
     "--min-score",
@@ -381,7 +387,9 @@ def build_command(
     )
     bars = StageBars(_BUILD_UNITS, prefix="build: ") if show_progress(progress) else None
     try:
-        result = build_corpus(inputs, outdir, options=options, progress=bars)
+        # stdin cannot be read twice: with '-' the documents are read into memory first
+        load = load_corpus(inputs) if STDIN in inputs else None
+        result = build_corpus(inputs, outdir, options=options, load=load, progress=bars)
     finally:
         if bars is not None:
             bars.close()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -176,10 +177,26 @@ def _normalize(text: str) -> str:
     return normalize(text)
 
 
+#: the path that means standard input, and the source name its document gets
+STDIN = "-"
+STDIN_SOURCE = "<stdin>"
+
+
+def _source(path: str | os.PathLike[str]) -> str:
+    return STDIN_SOURCE if str(path) == STDIN else str(path)
+
+
 def read_bytes(path: str | os.PathLike[str]) -> bytes:
-    """The raw bytes of one file; :class:`InputError` (naming the file) when it is missing, unreadable,
-    too large or empty."""
-    source = str(path)
+    """The raw bytes of one file (``"-"``: standard input); :class:`InputError` (naming the file) when
+    it is missing, unreadable, too large or empty."""
+    source = _source(path)
+    if str(path) == STDIN:
+        data = sys.stdin.buffer.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise InputError(f"too large (more than the limit of {MAX_BYTES} bytes)", source=source)
+        if not data.strip():
+            raise InputError("empty input", source=source)
+        return data
     try:
         size = os.path.getsize(path)
         if size > MAX_BYTES:
@@ -200,8 +217,9 @@ def read_bytes(path: str | os.PathLike[str]) -> bytes:
 
 
 def read_document(path: str | os.PathLike[str]) -> Document:
-    """Read and decode one file; :class:`InputError` (naming the file) for anything that is not text."""
-    source = str(path)
+    """Read and decode one file (``"-"``: standard input, named ``<stdin>``); :class:`InputError` (naming
+    the file) for anything that is not text."""
+    source = _source(path)
     data = read_bytes(path)
     text, encoding = decode_bytes(data, source=source)
     text = _normalize(text)
@@ -216,7 +234,9 @@ def _expand(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[s
     missing: list[Skipped] = []
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
+        if str(raw) == STDIN:
+            files.append(Path(STDIN))
+        elif path.is_dir():
             found = sorted(
                 p
                 for p in path.rglob("*")
@@ -241,7 +261,7 @@ def list_files(
     unique: list[Path] = []
     seen: set[Path] = set()
     for path in files:
-        key = path.resolve()
+        key = path if str(path) == STDIN else path.resolve()
         if key not in seen:
             seen.add(key)
             unique.append(path)
@@ -249,7 +269,8 @@ def list_files(
 
 
 def load_corpus(paths: Iterable[str | os.PathLike[str]]) -> LoadResult:
-    """Read every file named in ``paths`` (directories recursively, hidden files ignored, sorted).
+    """Read every file named in ``paths`` (directories recursively, hidden files ignored, sorted;
+    ``"-"`` is standard input, a document named ``<stdin>``).
 
     Bad files do not stop the load: they are returned as :class:`Skipped` with the reason (and logged
     at INFO level; reporting them to the user is the caller's job). Directories without files are listed in ``empty_directories``.
@@ -261,7 +282,7 @@ def load_corpus(paths: Iterable[str | os.PathLike[str]]) -> LoadResult:
             documents.append(read_document(path))
         except InputError as exc:
             logger.info("skipping %s", exc)
-            skipped.append(Skipped(str(path), exc.message))
+            skipped.append(Skipped(_source(path), exc.message))
     for directory in empty:
         logger.info("%s: empty directory", directory)
     return LoadResult(tuple(documents), tuple(skipped), tuple(empty))

@@ -122,7 +122,7 @@ def test_stats_parallel(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("stats",), "give documents"),
+        (("stats",), "<stdin>: no readable text documents"),  # no PATH: stdin, empty here
         (("stats", "--parallel", "/nonexistent/p.tsv"), "lipyantar: error: /nonexistent/p.tsv: no such file"),
         (("twins", "--min-score", "0"), "Invalid value"),
     ],
@@ -130,3 +130,36 @@ def test_stats_parallel(tmp_path: Path) -> None:
 def test_usage_errors(args: tuple[str, ...], message: str) -> None:
     code, _, err = _run(*args)
     assert code != 0 and message in err and "Traceback" not in err
+
+
+# ------------------------------------------------------------------------------------- stdin ("-")
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("detect",), "<stdin>"),
+        (("detect", "-", "--format", "jsonl"), '"source": "<stdin>"'),
+        (("stats", "--format", "json"), '"documents": 1'),
+        (("stats", "-"), "| documents | 1 |"),
+    ],
+)
+def test_documents_from_stdin(example_hindi: Path, args: tuple[str, ...], expected: str) -> None:
+    text = "\ufeff" + example_hindi.read_text(encoding="utf-8")  # a BOM is tolerated
+    result = CliRunner().invoke(main, list(args), input=text.encode("utf-8"))
+    assert result.exit_code == 0, result.output
+    assert expected in result.stdout
+    assert "skipped" not in result.stderr
+
+
+def test_twins_and_build_with_stdin(tmp_path: Path, example_hindi: Path, example_roman: Path) -> None:
+    roman = example_roman.read_bytes()
+    runner = CliRunner()
+    twins = runner.invoke(main, ["twins", "-", str(example_hindi), "--format", "tsv"], input=roman)
+    assert twins.exit_code == 0, twins.output
+    assert f"{example_hindi}\t<stdin>" in twins.stdout
+    out = tmp_path / "out"
+    built = runner.invoke(main, ["build", str(example_hindi), "-", "-o", str(out), "--no-model"], input=roman)
+    assert built.exit_code == 0, built.output
+    records = [json.loads(line) for line in (out / "parallel.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(records) == 25 and {r["roman_source"] for r in records} == {"<stdin>"}
