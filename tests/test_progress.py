@@ -189,3 +189,15 @@ def test_stage_bars_draw_each_stage_on_its_own_line(capsys: pytest.CaptureFixtur
     finals = [line.split("\r")[-1] for line in err.split("\n") if line]
     assert finals[0].startswith("build: detect: 100%") and "2/2 documents" in finals[0]
     assert finals[1].startswith("build: model: 1/1 models [")
+
+
+def test_evaluate_bar(tmp_path: Path) -> None:
+    hyp, ref = tmp_path / "h.txt", tmp_path / "r.txt"
+    hyp.write_text("a b\nc\n", encoding="utf-8")
+    ref.write_text("a b\nd\n", encoding="utf-8")
+    runner = CliRunner()
+    shown = runner.invoke(main, ["evaluate", "--hyp", str(hyp), "--ref", str(ref), "--progress"])
+    assert shown.exit_code == 0, shown.output
+    assert re.search(BAR.format(what="evaluate", unit="lines"), shown.stderr), shown.stderr
+    hidden = runner.invoke(main, ["evaluate", "--hyp", str(hyp), "--ref", str(ref)])
+    assert hidden.stderr == "" and hidden.stdout == shown.stdout
