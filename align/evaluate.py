@@ -74,7 +74,7 @@ class BeadScores:
 
 
 def _signature() -> str:
-    from translit import __version__
+    from translit._version import __version__
 
     return f"match:exact|empty:yes|version:{__version__}"
 

@@ -70,4 +70,7 @@ def test_cli_accepts_aliases(src: str, dst: str) -> None:
 def test_cli_unknown_scheme_exits_2_listing_names() -> None:
     result = CliRunner().invoke(main, ["convert", "--from", "kyoto", "--to", "deva"], input="x\n")
     assert result.exit_code == 2
-    assert "'kyoto' is not one of 'deva', 'iast'" in result.output
+    assert "'kyoto' is not one of 'auto', 'deva', 'iast'" in result.output  # --from also takes auto
+    result = CliRunner().invoke(main, ["convert", "--from", "deva", "--to", "kyoto"], input="x\n")
+    assert result.exit_code == 2
+    assert "'kyoto' is not one of 'deva', 'iast'" in result.output  # --to does not

@@ -7,6 +7,7 @@ romanization).
 'yaha saṃgaṭhana'
 """
 
+from ._version import __version__ as __version__
 from .errors import LipyantarError
 from .normalize import Normalizer, normalize
 from .schemes import SCHEMES, Scheme, get_scheme, scheme_names
@@ -28,4 +29,3 @@ __all__ = [
     "transliterate",
 ]
 
-__version__ = "0.1.0"

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -78,16 +79,26 @@ def _hindi_words() -> frozenset[str]:
     return frozenset(default_model().wordlm.ids)
 
 
+def _reader(name: str) -> Callable[[str], str]:
+    """A word in scheme ``name`` → Devanagari (indic-transliteration's reading, NFC), for scoring only."""
+    from indic_transliteration import sanscript
+
+    source = SCHEMES[name].sanscript or name
+
+    def read(word: str) -> str:
+        return unicodedata.normalize("NFC", sanscript.transliterate(word, source, sanscript.DEVANAGARI))
+
+    return read
+
+
 def _best_ascii_scheme(words: Counter[str]) -> tuple[str, dict[str, int]]:
     from indic_transliteration import detect as sanscript_detect
-
-    from .transliterate import Transliterator
 
     known = _hindi_words()
     scores: dict[str, int] = {}
     for name in _ASCII_SCHEMES:
-        to_deva = Transliterator(name, "deva")
-        scores[name] = sum(n for w, n in words.items() if to_deva(w) in known)
+        read = _reader(name)
+        scores[name] = sum(n for w, n in words.items() if read(w) in known)
     hint = str(sanscript_detect.detect(" ".join(words))).lower()
     best = max(_ASCII_SCHEMES, key=lambda s: (scores[s], s == hint))
     return best, scores

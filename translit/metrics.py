@@ -309,7 +309,7 @@ class ErrorRates:
 def signature(*, tokenize: Tokenization = "words", lowercase: bool = False) -> str:
     """What a score was computed with, as sacrebleu writes it: ``nrefs:1|tok:words|norm:nfc-nukta-zw|
     digits:ascii|case:mixed|version:0.1.0``."""
-    from translit import __version__
+    from translit._version import __version__
 
     case = "lc" if lowercase else "mixed"
     return f"nrefs:1|tok:{tokenize}|norm:nfc-nukta-zw|digits:ascii|case:{case}|version:{__version__}"
