@@ -228,7 +228,7 @@ def _write(tally: _Tally, *, fmt: str, output: str | None) -> None:
 
 
 @click.command("learn")
-@click.argument("pairs", nargs=-1, type=click.Path(dir_okay=False))
+@click.argument("pairs", nargs=-1, type=click.Path(dir_okay=False, allow_dash=True))
 @click.option(
     "--twin",
     "twins",

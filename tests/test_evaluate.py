@@ -233,3 +233,18 @@ def test_bead_scores_validate() -> None:
     with pytest.raises(ValueError):
         BeadScores(1, 1, 2, "x")
     assert BeadScores(0, 0, 0, "x").f1 == 0.0
+
+
+def test_lexicon_from_stdin_with_bom_and_crlf(tmp_path: Path) -> None:
+    from translit.learned.learn import read_pairs
+
+    data = "\ufeffक\tka\t1\r\nकमल\tkamal\r\n".encode()
+    path = tmp_path / "lex.tsv"
+    path.write_bytes(data)
+    assert read_pairs(path) == [("क", "ka", 1.0), ("कमल", "kamal", 1.0)]
+    path.write_bytes(data + b"\xff\tx\n")
+    with pytest.raises(InputError, match="line 3, byte"):
+        read_pairs(path)
+    result = CliRunner().invoke(main, ["evaluate", "--direction", "roman2deva", "-"], input=data)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["words"] == 2

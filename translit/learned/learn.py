@@ -45,6 +45,7 @@ from translit.learned.english import train_english
 from translit.learned.jointseq import JointModel
 from translit.learned.langmodel import CharLM, WordLM, kn_arrays, merge_kn_parts
 from translit.learned.model import DecodeParams, LearnedModel, model_file_bytes, write_model_file
+from translit.textio import read_lines
 
 __all__ = [
     "EM_SHARD_PAIRS",
@@ -74,33 +75,30 @@ def deva_words(text: str) -> list[str]:
 
 
 def read_pairs(path: str | os.PathLike[str]) -> list[tuple[str, str, float]]:
-    """Read a ``native<TAB>roman[<TAB>count]`` file (Dakshina lexicon layout).
+    """Read a ``native<TAB>roman[<TAB>count]`` file (Dakshina lexicon layout; ``"-"`` is stdin; a BOM
+    and CRLF line ends are tolerated).
 
-    Blank lines and lines starting with ``#`` are skipped; anything else malformed raises
-    :class:`InputError` with the line number.
+    Blank lines and lines starting with ``#`` are skipped; anything else malformed (or invalid UTF-8)
+    raises :class:`InputError` with the line number.
     """
-    source = os.fspath(path)
+    source = "<stdin>" if os.fspath(path) == "-" else os.fspath(path)
     pairs: list[tuple[str, str, float]] = []
     try:
-        with open(path, encoding="utf-8") as fh:
-            for lineno, line in enumerate(fh, 1):
-                line = line.rstrip("\r\n")
-                if not line.strip() or line.startswith("#"):
-                    continue
-                cols = line.split("\t")
-                if len(cols) not in (2, 3) or not cols[0] or not cols[1]:
-                    raise InputError("expected native<TAB>roman[<TAB>count]", source=source, line=lineno)
-                count = 1.0
-                if len(cols) == 3 and cols[2].strip():
-                    try:
-                        count = float(cols[2])
-                    except ValueError:
-                        raise InputError(f"bad count {cols[2]!r}", source=source, line=lineno) from None
-                    if not math.isfinite(count) or count <= 0:
-                        raise InputError(f"bad count {cols[2]!r}", source=source, line=lineno)
-                pairs.append((cols[0], cols[1], count))
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8: {exc.reason}", source=source) from exc
+        for lineno, line in enumerate(read_lines(path), 1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            cols = line.split("\t")
+            if len(cols) not in (2, 3) or not cols[0] or not cols[1]:
+                raise InputError("expected native<TAB>roman[<TAB>count]", source=source, line=lineno)
+            count = 1.0
+            if len(cols) == 3 and cols[2].strip():
+                try:
+                    count = float(cols[2])
+                except ValueError:
+                    raise InputError(f"bad count {cols[2]!r}", source=source, line=lineno) from None
+                if not math.isfinite(count) or count <= 0:
+                    raise InputError(f"bad count {cols[2]!r}", source=source, line=lineno)
+            pairs.append((cols[0], cols[1], count))
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", source=source) from exc
     return pairs
