@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import DATA, EXAMPLE, ROOT
+from conftest import DATA, EXAMPLE
 
 from lipyantar.cli import main
 from translit.progress import StageBars, _speed, progress_bar
@@ -30,8 +30,8 @@ def _lines_file(tmp_path: Path, n: int = 200) -> Path:
 
 
 def _env() -> dict[str, str]:
+    """The environment of the child: the installed lipyantar (as the tests import it), no COLUMNS."""
     env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     env.pop("COLUMNS", None)
     return env
 
