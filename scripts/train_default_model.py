@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from translit.learned.english import read_cmudict  # noqa: E402
 from translit.learned.learn import read_pairs, train  # noqa: E402
-from translit.learned.model import DecodeParams  # noqa: E402
+from translit.learned.model import DecodeParams, LearnedModel  # noqa: E402
 
 DATA = ROOT / "scripts" / "data" / "dakshina-hi"
 TRAIN_LEXICON = DATA / "hi.translit.sampled.train.tsv"
@@ -76,23 +76,41 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     start = time.perf_counter()
     pairs = read_pairs(TRAIN_LEXICON)
-    with gzip.open(NATIVE_TEXT, "rt", encoding="utf-8") as fh:
-        native = fh.read().splitlines()
-    exclude_files = args.exclude_sentences or []
     excluded: set[str] = set()
-    for path in exclude_files:
+    for path in args.exclude_sentences or []:
         with open(path, encoding="utf-8") as fh:
             excluded.update(line.split("\t")[0].strip() for line in fh if line.strip())
+    model = train_default(pairs, order=args.order, precompute=args.precompute, exclude_sentences=excluded)
+    trained = time.perf_counter() - start
+    cpu = time.process_time()
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    model.save(args.output)
+    size = args.output.stat().st_size
+    print(f"trained in {trained:.1f} s wall, {cpu:.1f} s CPU; wrote {args.output} ({size / 1e6:.2f} MB)")
+    return 0
+
+
+def train_default(
+    pairs: list[tuple[str, str, float]],
+    *,
+    order: int = 5,
+    precompute: int = 60_000,
+    exclude_sentences: set[str] = frozenset(),  # type: ignore[assignment]
+) -> LearnedModel:
+    """The default model's recipe on ``pairs`` (the whole training lexicon for the shipped model; a part
+    of it for held-out experiments such as ``scripts/bench_calibration.py``)."""
+    with gzip.open(NATIVE_TEXT, "rt", encoding="utf-8") as fh:
+        native = fh.read().splitlines()
     before = len(native)
-    native = [line for line in native if line.strip() not in excluded]
+    native = [line for line in native if line.strip() not in exclude_sentences]
     logging.info("native text: %d sentences, %d more left out", len(native), before - len(native))
     model = train(
         pairs,
         native_text=native,
         word_prior=wordfreq_prior(),
         seed=0,
-        order=args.order,
-        precompute=args.precompute,
+        order=order,
+        precompute=precompute,
         params=DecodeParams(),
         pronunciations=read_cmudict(CMUDICT),
         meta={
@@ -110,13 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     keys = model.build_vocab_index()
     logging.info("vocabulary index: %d consonant skeletons", keys)
-    trained = time.perf_counter() - start
-    cpu = time.process_time()
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    model.save(args.output)
-    size = args.output.stat().st_size
-    print(f"trained in {trained:.1f} s wall, {cpu:.1f} s CPU; wrote {args.output} ({size / 1e6:.2f} MB)")
-    return 0
+    return model
 
 
 if __name__ == "__main__":

@@ -91,7 +91,7 @@ def test_convert_jsonl_top_k(runner: CliRunner) -> None:
     )
     assert result.exit_code == 0
     record = json.loads(result.output)
-    assert record == {"input": "नमस्ते", "candidates": [{"text": "namaste", "score": 0.0}]}
+    assert record == {"input": "नमस्ते", "candidates": [{"text": "namaste", "score": 0.0, "prob": 1.0}]}
 
 
 def test_convert_roman_rules_on_the_example(runner: CliRunner, example_hindi: Path) -> None:

@@ -19,13 +19,13 @@ import heapq
 import os
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
 import regex
 
 from .autodetect import AUTO, SchemeGuess, detect_scheme
+from .candidate import PROB_POOL, Candidate, calibrated_probs
 from .errors import UnsupportedConversionError
 from .normalize import DEVA_DIGITS, Normalizer
 from .schemes import Scheme, get_scheme
@@ -55,28 +55,14 @@ _ABBREVIATIONS = frozenset(
 _CACHE_SIZE = 1 << 18
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """One conversion candidate: the text and its score (a log-probability; 0.0 for deterministic schemes)."""
-
-    text: str
-    score: float
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.text, str):
-            raise TypeError("Candidate.text must be a str")
-        if self.score != self.score or self.score > 1e-9:  # NaN, or a positive log-probability
-            raise ValueError(f"a candidate score is a log-probability <= 0, not {self.score!r}")
-
-    def to_dict(self) -> dict[str, object]:
-        return {"text": self.text, "score": self.score}
-
-
 # --------------------------------------------------------------------------------------------- stages
 
 
 class _Stage:
     """One step of a conversion chain: text in, text out; top-k alternatives where the step has them."""
+
+    #: the calibration temperature of the step's top-k scores (None: a deterministic step)
+    temperature: float | None = None
 
     def convert(self, text: str) -> str:
         raise NotImplementedError
@@ -99,9 +85,11 @@ class _FromDeva(_Stage):
         marks: dict[str, str],
         ascii_digits: bool,
         topk_fn: Callable[[str, int], list[tuple[str, float]]] | None = None,
+        temperature: float = 1.0,
     ) -> None:
         self._word = lru_cache(maxsize=_CACHE_SIZE)(word_fn)
         self._topk = lru_cache(maxsize=_CACHE_SIZE)(topk_fn) if topk_fn else None
+        self.temperature = temperature if topk_fn else None
         self._marks = str.maketrans(marks) if marks else None
         self._ascii_digits = ascii_digits
 
@@ -156,6 +144,7 @@ class _LearnedToDeva(_Stage):
         self._model = model
         self._keep_period = keep_period
         self._topk = lru_cache(maxsize=_CACHE_SIZE)(self._word_topk)
+        self.temperature = model.params.temperature_r2d
 
     def _word_topk(self, word: str, k: int) -> list[tuple[str, float]]:
         return list(self._model.devanagarize_topk(word, k))
@@ -389,7 +378,9 @@ def _from_deva_stage(scheme: Scheme, *, ascii_digits: bool, model: LearnedModel 
 
         return _FromDeva(romanize_word, marks=informal, ascii_digits=ascii_digits)
     assert model is not None
-    return _FromDeva(model.romanize, marks=informal, ascii_digits=ascii_digits, topk_fn=model.romanize_topk)
+    return _FromDeva(model.romanize, marks=informal, ascii_digits=ascii_digits, topk_fn=model.romanize_topk,
+        temperature=model.params.temperature_d2r,
+    )
 
 
 class Transliterator:
@@ -513,24 +504,32 @@ class Transliterator:
         return [text.translate(self._post) for text in out] if self._post else out
 
     def candidates(self, text: str, *, top_k: int = 5) -> list[Candidate]:
-        """Up to ``top_k`` conversions of ``text``, best first, with scores (log-probabilities).
+        """Up to ``top_k`` conversions of ``text``, best first, each with its raw ``score`` (a
+        log-probability) and a calibrated ``prob``.
 
-        Deterministic conversions give exactly one candidate with score 0.0; conversions through a
-        learned model combine the k best candidates of each word.
+        Deterministic conversions give exactly one candidate with score 0.0 and prob 1.0; conversions
+        through a learned model combine the k best candidates of each word, and a candidate's ``prob``
+        is its share of the mass of the best ``max(top_k, PROB_POOL)`` (see :mod:`translit.candidate`).
         """
         if top_k < 1:
             raise ValueError(f"top_k must be >= 1, not {top_k}")
         if self._auto is not None:
             return self._detected(text).candidates(text, top_k=top_k)
+        temps = [stage.temperature for stage in self.stages if stage.temperature is not None]
+        pool = max(top_k, PROB_POOL) if temps else top_k
         texts = [(self.normalizer(text), 0.0)]
         for stage in self.stages:
             nxt: dict[str, float] = {}
             for t, s in texts:
-                for out, score in stage.kbest(t, top_k):
+                for out, score in stage.kbest(t, pool):
                     if out not in nxt:
                         nxt[out] = s + score
-            texts = list(nxt.items())[:top_k]
-        return [Candidate(t.translate(self._post) if self._post else t, min(s, 0.0)) for t, s in texts]
+            texts = list(nxt.items())[:pool]
+        probs = calibrated_probs([s for _, s in texts], max(temps)) if temps else [1.0] * len(texts)
+        return [
+            Candidate(t.translate(self._post) if self._post else t, min(s, 0.0), p)
+            for (t, s), p in zip(texts[:top_k], probs, strict=False)
+        ]
 
 
 @lru_cache(maxsize=64)

@@ -72,6 +72,7 @@ from importlib import resources
 from typing import Any
 
 from translit import rules as _rules
+from translit.candidate import PROB_POOL, Candidate, calibrated_probs
 from translit.errors import ModelError
 from translit.learned.charalign import deva_units, normalize_deva, normalize_roman
 from translit.learned.english import CANDIDATES_MEMO_LIMIT, EnglishModel, spell_letters
@@ -208,6 +209,11 @@ class DecodeParams:
     ctx_acronym_max: int = 0
     #: sentence beam (hypotheses per word position)
     ctx_beam: int = 8
+    #: calibration: temperatures of the candidates' probabilities (their share of the k-best mass of
+    #: score / temperature, :func:`translit.candidate.calibrated_probs`), roman → deva and deva → roman;
+    #: fitted on a held-out slice of the training lexicon by ``scripts/bench_calibration.py``
+    temperature_r2d: float = 3.16
+    temperature_d2r: float = 2.93
 
     def search_size(self, kind: str) -> SearchSize:
         """The size of the roman → deva search ``kind``: ``"topk"``, ``"top1"`` or ``"context"``."""
@@ -446,6 +452,12 @@ class LearnedModel:
         out.sort(key=lambda kv: (-kv[1], kv[0]))
         return out[:k]
 
+    def romanize_candidates(self, word: str, k: int = 5) -> list[Candidate]:
+        """:meth:`romanize_topk` as :class:`~translit.candidate.Candidate` objects: the raw ``score``
+        and a calibrated ``prob`` (share of the best ``max(k, PROB_POOL)`` candidates' mass at
+        temperature ``params.temperature_d2r``)."""
+        return _candidates(self.romanize_topk(word, max(k, PROB_POOL)), k, self.params.temperature_d2r)
+
     # -- public API: roman -> Devanagari ---------------------------------------------------------
     def devanagarize_topk(self, word: str, k: int = 5) -> list[tuple[str, float]]:
         """k best Devanagari spellings of a Latin word, best first, with log-probability scores.
@@ -469,6 +481,12 @@ class LearnedModel:
         else:
             ranked.sort()
         return [(deva, -neg) for neg, deva in ranked[:k]]
+
+    def devanagarize_candidates(self, word: str, k: int = 5) -> list[Candidate]:
+        """:meth:`devanagarize_topk` as :class:`~translit.candidate.Candidate` objects: the raw ``score``
+        and a calibrated ``prob`` (share of the best ``max(k, PROB_POOL)`` candidates' mass at
+        temperature ``params.temperature_r2d``)."""
+        return _candidates(self.devanagarize_topk(word, max(k, PROB_POOL)), k, self.params.temperature_r2d)
 
     def devanagarize(self, word: str) -> str:
         """One best Devanagari spelling of a Latin word ("" when nothing can be produced)."""
@@ -938,6 +956,13 @@ def sentence_viterbi_python(
         hyps = nxt
     best = max(hyps.items(), key=lambda kv: kv[1][0] + w_ctx * step(kv[0], BOUNDARY)[0])
     return list(best[1][1])
+
+
+def _candidates(ranked: Sequence[tuple[str, float]], k: int, temperature: float) -> list[Candidate]:
+    if k < 1:
+        raise ValueError(f"k must be >= 1, not {k}")
+    probs = calibrated_probs([s for _, s in ranked], temperature)
+    return [Candidate(text, min(score, 0.0), prob) for (text, score), prob in zip(ranked[:k], probs, strict=False)]
 
 
 def model_file_bytes(body: bytes, meta: dict[str, Any]) -> bytes:
