@@ -63,6 +63,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -127,6 +128,8 @@ class BuildOptions:
     force: bool = False
     model: bool = True
     base_model: str | None = None
+    #: write model.lpm as a full model file instead of an adaptation of the installed default model
+    standalone_model: bool = False
     engine: str = "local"
     scheduler: str | None = None
     dask_workers: int = 2
@@ -400,8 +403,13 @@ def _learn_model(
     base: _BaseModel | None = None,
     map_fn: Callable[..., Any] | None = None,
     threads: int = 1,
+    standalone: bool = False,
 ) -> tuple[bool, str | None]:
     """Adapt the base model to ``pairs`` and save it at ``dest``: ``(written, note)``.
+
+    The file is an adaptation (:mod:`translit.learned.adaptation`: the changes to the base model, which
+    it names by checksum) when the base is the installed default model and ``standalone`` is false;
+    otherwise a full model file.
 
     ``base`` is the base model being loaded (else it is loaded here); ``map_fn`` runs the shards of the
     adaptation's alignment EM (an engine's ``map``) and ``threads`` threads compress the file while the
@@ -416,12 +424,33 @@ def _learn_model(
     try:
         model, segment = (base or _BaseModel(base_model)).get()
         save_adapted(model, pairs, dest, map_fn=map_fn, threads=threads, segment=segment)
+        if not standalone:
+            _shrink_to_adaptation(dest, base_model)
     except ImportError as exc:
         return False, f"no model written: translit's learning API is not available ({exc})"
     except (LipyantarError, AttributeError, TypeError, ValueError, OSError) as exc:
         logger.warning("no model written: %s", exc, exc_info=logger.isEnabledFor(logging.DEBUG))
         return False, f"no model written: {exc}"
     return True, None
+
+
+def _shrink_to_adaptation(dest: Path, base_model: str | None) -> None:
+    """Replace the full model file at ``dest`` with its adaptation of the installed default model (kept
+    full when the base is another model: the adaptation could not find it)."""
+    from translit.learned.adaptation import is_adaptation, make_adaptation, model_checksum
+    from translit.learned.model import DEFAULT_MODEL_NAME, write_model_file
+
+    default_bytes = (resources.files("translit.learned") / "data" / DEFAULT_MODEL_NAME).read_bytes()
+    if base_model is not None:
+        base_bytes = Path(base_model).read_bytes()
+        if base_bytes != default_bytes and (
+            is_adaptation(base_bytes) or model_checksum(base_bytes) != model_checksum(default_bytes)
+        ):
+            logger.info("model.lpm written in full: its base %s is not the installed default model", base_model)
+            return
+    # save_adapted compiles the joint automaton from the model's own count table, as loading rebuilds it
+    small = make_adaptation(default_bytes, dest.read_bytes(), base_name=DEFAULT_MODEL_NAME, verify_rebuild=False)
+    write_model_file(dest, small)
 
 
 def _dedupe_key(deva_text: str, roman_text: str) -> bytes:
@@ -633,6 +662,7 @@ def build_corpus(
                 base=base,
                 map_fn=session.map,
                 threads=session.workers if opts.engine == "local" else opts.jobs,
+                standalone=opts.standalone_model,
             )
             if ok:
                 model_name = MODEL_FILE

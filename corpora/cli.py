@@ -331,6 +331,12 @@ def _quiet() -> bool:
     type=click.Path(dir_okay=False, exists=True),
     help="Model to adapt (default: the shipped default model).",
 )
+@click.option(
+    "--standalone-model",
+    is_flag=True,
+    help="Write model.lpm as a full model file (default: a small adaptation of the installed default "
+    "model, which it names by checksum).",
+)
 @progress_option
 @run_cli_errors
 def build_command(
@@ -346,6 +352,7 @@ def build_command(
     force: bool,
     no_model: bool,
     base_model: str | None,
+    standalone_model: bool,
     progress: bool | None,
 ) -> None:
     """Build a parallel corpus: detect, pair twins, align sentences and words, learn, write a report.
@@ -381,6 +388,7 @@ def build_command(
         force=force,
         model=not no_model,
         base_model=base_model,
+        standalone_model=standalone_model,
         engine=engine,
         scheduler=scheduler,
         dask_workers=dask_workers,

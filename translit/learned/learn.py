@@ -583,6 +583,9 @@ def _adaptation(
     counts = dict(joint.counts)
     for ng, c in JointModel.count_ngrams(seqs, order=joint.order).items():
         counts[ng] = counts.get(ng, 0.0) + c
+    # in the order of the file's count table (by length, then ids): the automaton compiled from these
+    # counts is then bit-identical to one compiled from a file's counts (adaptation files rebuild it)
+    counts = dict(sorted(counts.items(), key=lambda kv: (len(kv[0]), kv[0])))
     graphone_list = sorted(ids, key=ids.__getitem__)
     wordlm = base.wordlm
     if native_text is not None:

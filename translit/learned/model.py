@@ -889,8 +889,18 @@ class LearnedModel:
         write_model_file(path, self.to_bytes())
 
     @classmethod
-    def from_bytes(cls, data: bytes, *, source: str = "<model>") -> LearnedModel:
-        """Parse a model file's bytes; raises ModelError when it is not a usable model."""
+    def from_bytes(
+        cls, data: bytes, *, source: str = "<model>", base: str | os.PathLike[str] | None = None
+    ) -> LearnedModel:
+        """Parse a model file's bytes; raises ModelError when it is not a usable model.
+
+        An adaptation file (:mod:`translit.learned.adaptation`) is applied to its base model: ``base``
+        (a model file), or by default the model shipped in the package.
+        """
+        from translit.learned import adaptation
+
+        if adaptation.is_adaptation(data):
+            return cls.from_arrays(adaptation.load_adaptation(data, source=source, base=base))
         if not data.startswith(MAGIC):
             raise ModelError(f"{source}: not a lipyantar model file (bad magic)")
         end = data.find(b"\n", len(MAGIC))
@@ -920,14 +930,16 @@ class LearnedModel:
         return cls.from_arrays(arrays)
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> LearnedModel:
-        """Load a model file; raises ModelError when missing, corrupt or of another version."""
+    def load(cls, path: str | os.PathLike[str], *, base: str | os.PathLike[str] | None = None) -> LearnedModel:
+        """Load a model file; raises ModelError when missing, corrupt or of another version.
+
+        ``base``: the base model of an adaptation file (default: the model shipped in the package)."""
         try:
             with open(path, "rb") as fh:
                 data = fh.read()
         except OSError as exc:
             raise ModelError(f"cannot read model {os.fspath(path)!r}: {exc.strerror or exc}") from exc
-        return cls.from_bytes(data, source=os.fspath(path))
+        return cls.from_bytes(data, source=os.fspath(path), base=base)
 
 
 def sentence_viterbi_python(

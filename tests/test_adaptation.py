@@ -1,0 +1,148 @@
+"""Adaptation files (model.lpm of a build): patches, loading by base checksum, equality with the full model."""
+
+from __future__ import annotations
+
+import json
+from array import array
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lipyantar.cli import main
+from translit.errors import ModelError
+from translit.learned import adaptation
+from translit.learned.adaptation import is_adaptation, load_adaptation, make_adaptation, model_checksum
+from translit.learned.model import LearnedModel, _unpack_arrays
+
+items = st.lists(st.integers(min_value=0, max_value=6), max_size=40)
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 5) | st.text(max_size=3),
+    lambda inner: st.lists(inner, max_size=30) | st.dictionaries(st.text(max_size=2), inner, max_size=4),
+    max_leaves=60,
+)
+
+
+def _apply(base: list, new: list) -> list:
+    drops, inserted = adaptation._seq_patch(base, new)
+    out: list = []
+    new_items = [new[j] for j in inserted]
+    n = adaptation._apply_seq(len(base), drops, inserted, lambda a, b: out.extend(base[a:b]), lambda k: out.append(new_items[k]))
+    assert n == len(out)
+    return out
+
+
+@given(items, items)
+def test_sequence_patch_rebuilds_any_list(base: list, new: list) -> None:
+    assert _apply(base, new) == new
+
+
+def test_sequence_patch_of_an_insertion_is_small() -> None:
+    base = list(range(1000))
+    new = [*base[:500], -1, -2, *base[500:700], *base[701:]]
+    drops, inserted = adaptation._seq_patch(base, new)
+    assert drops == [[700, 701]] and inserted == [500, 501]
+
+
+@given(json_values, json_values)
+def test_json_patch_rebuilds_any_value(base: object, new: object) -> None:
+    patch = adaptation._json_patch(base, new)
+    out = base if patch is None else adaptation._apply_json(base, json.loads(json.dumps(patch)))
+    assert adaptation._dump(out) == adaptation._dump(new)
+
+
+@given(st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9), st.floats(0, 4, allow_nan=False)), max_size=30), st.data())
+def test_row_patch_rebuilds_parallel_arrays(rows: list, data: st.DataObject) -> None:
+    new_rows = data.draw(st.lists(st.sampled_from(rows), max_size=30)) if rows else []
+    new_rows += data.draw(st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9), st.floats(0, 4)), max_size=5))
+
+    def cols(rs: list) -> list[array]:
+        return [array("i", (x for r in rs for x in r[:2])), array("d", (r[2] for r in rs))]
+
+    base, new = cols(rows), cols(new_rows)
+    patch = adaptation._row_patch(base, new, "t")
+    assert adaptation._apply_rows(base, patch, "t") == new
+
+
+# -- a real build --------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory: pytest.TempPathFactory, example_dir: Path) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("adapt")
+    runner = CliRunner()
+    for name, extra in (("small", []), ("full", ["--standalone-model"])):
+        result = runner.invoke(
+            main, ["-q", "build", str(example_dir), "-o", str(root / name), "--jobs", "1", "--no-progress", *extra]
+        )
+        assert result.exit_code == 0, result.output
+    return root / "small" / "model.lpm", root / "full" / "model.lpm"
+
+
+def test_build_writes_a_small_adaptation_of_the_default_model(builds: tuple[Path, Path]) -> None:
+    small, full = builds
+    data = small.read_bytes()
+    assert is_adaptation(data) and not is_adaptation(full.read_bytes())
+    assert len(data) < 1_000_000 < full.stat().st_size
+    header = json.loads(data.split(b"\n", 2)[1])
+    default = (Path(adaptation.__file__).parent / "data" / "roman-default.lpm").read_bytes()
+    assert header["base"]["sha256"] == model_checksum(default)
+    assert header["model_sha256"] == model_checksum(full.read_bytes())
+    assert "joint" in json.loads(_unpack_arrays(data.split(b"\n", 2)[2])["adaptation.patch"].tobytes())["rebuild"]
+
+
+def test_the_rebuilt_joint_model_is_verified_equal(builds: tuple[Path, Path]) -> None:
+    """build skips the check that the joint automaton rebuilds bit for bit; the checked adaptation of the
+    standalone file is the same file."""
+    small, full = builds
+    default = (Path(adaptation.__file__).parent / "data" / "roman-default.lpm").read_bytes()
+    assert make_adaptation(default, full.read_bytes(), verify_rebuild=True) == small.read_bytes()
+
+
+def test_adaptation_loads_to_the_standalone_model(builds: tuple[Path, Path]) -> None:
+    small, full = builds
+    body = full.read_bytes().split(b"\n", 2)[2]
+    assert load_adaptation(small.read_bytes(), source=str(small)) == _unpack_arrays(body)
+    a, b = LearnedModel.load(small), LearnedModel.load(full)
+    words = ["sangathan", "antarrashtriya", "sanstha", "he", "kya", "duniya", "hypothalamus", "xqzt"]
+    for word in words:
+        assert a.devanagarize_topk(word, 5) == b.devanagarize_topk(word, 5)
+    for deva in ["संगठन", "है", "अंतरराष्ट्रीय", "प्रवासन", "दुनिया"]:
+        assert a.romanize_topk(deva, 5) == b.romanize_topk(deva, 5)
+    assert a.devanagarize_sentences([words[:4]]) == b.devanagarize_sentences([words[:4]])
+    assert a.meta == b.meta
+
+
+def test_convert_with_the_adaptation(builds: tuple[Path, Path], example_roman: Path) -> None:
+    small, full = builds
+    runner = CliRunner()
+    outs = [
+        runner.invoke(main, ["convert", "--from", "roman", "--to", "deva", "--model", str(m), str(example_roman)])
+        for m in (small, full)
+    ]
+    assert outs[0].exit_code == 0 and outs[0].output == outs[1].output
+
+
+def test_a_different_base_is_a_clear_error(builds: tuple[Path, Path], tmp_path: Path) -> None:
+    full = builds[1]
+    other = make_adaptation(full.read_bytes(), full.read_bytes())  # an adaptation of the full model
+    path = tmp_path / "other.lpm"
+    path.write_bytes(other)
+    with pytest.raises(ModelError, match="checksum"):
+        LearnedModel.load(path)
+    assert LearnedModel.load(path, base=full).meta == LearnedModel.load(full).meta
+
+
+@pytest.mark.parametrize("damage", ["flip", "truncate", "version"])
+def test_a_damaged_adaptation_is_a_clear_error(builds: tuple[Path, Path], tmp_path: Path, damage: str) -> None:
+    data = bytearray(builds[0].read_bytes())
+    if damage == "flip":
+        data[-10] ^= 0xFF
+    elif damage == "truncate":
+        data = data[: len(data) // 2]
+    else:
+        data = bytearray(bytes(data).replace(b'"version":1', b'"version":99', 1))
+    path = tmp_path / "bad.lpm"
+    path.write_bytes(bytes(data))
+    with pytest.raises(ModelError, match=r"bad\.lpm"):
+        LearnedModel.load(path)

@@ -1,0 +1,466 @@
+"""Adaptation files: a learned model stored as its changes to a base model that it names by checksum.
+
+A corpus's own model (``lipyantar build`` → ``model.lpm``) is the default model adapted to a few
+hundred word pairs; written in full it is as big as the default model (~11 MB), though almost all of
+it is the base's. An adaptation file holds only what differs:
+
+* a magic line ``LIPYANTAR-TRANSLIT-ADAPTATION`` and a JSON header line: format name and version, the
+  payload's size and SHA-256, and the **base**: the SHA-256 of the base model's payload (the checksum
+  in the base file's own header), its name and its metadata;
+* the payload (zlib arrays, as in a model file): a JSON *patch* of the model's string tables (per key:
+  a new value, a patch of a dict, or a patch of a list: runs of items dropped and items inserted at
+  their positions), patches of its arrays (whole new arrays, or for tables of parallel arrays read as
+  rows, e.g. the joint model's n-gram counts: row runs dropped and rows inserted), the names of the
+  base's arrays that the model does not have, and the components that are *rebuilt* from the patched
+  tables instead of stored (the joint model's automaton, compiled from its counts: the writer checks
+  that the rebuilt arrays equal the model's, bit for bit, and stores them otherwise).
+
+Loading resolves the base by its checksum: the model shipped in the package (the default), or a
+model file given as ``base``; a missing or different base is a clear :class:`ModelError`. The result
+is the same model as the full file (``--standalone-model``): same arrays, same outputs.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import json
+import logging
+import os
+import zlib
+from array import array
+from collections.abc import Callable, Sequence
+from importlib import resources
+from typing import Any
+
+from translit.errors import ModelError
+from translit.learned import model as _model
+
+__all__ = [
+    "ADAPTATION_FORMAT",
+    "ADAPTATION_MAGIC",
+    "ADAPTATION_VERSION",
+    "is_adaptation",
+    "load_adaptation",
+    "make_adaptation",
+    "model_checksum",
+]
+
+logger = logging.getLogger(__name__)
+
+ADAPTATION_MAGIC = b"LIPYANTAR-TRANSLIT-ADAPTATION\n"
+ADAPTATION_FORMAT = "lipyantar-translit-adaptation"
+ADAPTATION_VERSION = 1
+
+_PATCH = "adaptation.patch"
+#: tables of parallel arrays diffed as rows: name -> (array name, values per row, where width comes from)
+_ROW_TABLES: dict[str, tuple[str, ...]] = {"joint.counts": ("joint.count_ngrams", "joint.count_values")}
+#: components rebuilt on load from the patched tables (their arrays are not stored when they rebuild exactly)
+_REBUILDERS: dict[str, Callable[[dict[str, array], dict[str, Any]], dict[str, array]]] = {}
+
+
+def is_adaptation(data: bytes) -> bool:
+    """Whether ``data`` (a file's bytes) is an adaptation file."""
+    return data.startswith(ADAPTATION_MAGIC)
+
+
+def _read(data: bytes, magic: bytes, fmt: str, version: int, source: str) -> tuple[dict[str, Any], bytes]:
+    """Header and verified payload of a model or adaptation file."""
+    if not data.startswith(magic):
+        raise ModelError(f"{source}: not a lipyantar {'adaptation' if magic is ADAPTATION_MAGIC else 'model'} file")
+    end = data.find(b"\n", len(magic))
+    if end < 0:
+        raise ModelError(f"{source}: truncated header")
+    try:
+        header = json.loads(data[len(magic) : end].decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelError(f"{source}: corrupt header: {exc}") from exc
+    if not isinstance(header, dict) or header.get("format") != fmt:
+        raise ModelError(f"{source}: not a {fmt} file")
+    if header.get("version") != version:
+        raise ModelError(
+            f"{source}: {fmt} version {header.get('version')!r} is not supported (this lipyantar reads "
+            f"version {version}); rebuild it"
+        )
+    body = data[end + 1 :]
+    if len(body) != header.get("payload_bytes") or hashlib.sha256(body).hexdigest() != header.get("sha256"):
+        raise ModelError(f"{source}: file is corrupt (size or checksum mismatch)")
+    return header, body
+
+
+def model_checksum(data: bytes, *, source: str = "<model>") -> str:
+    """The checksum that names a full model file: the SHA-256 of its payload (as in its header), verified."""
+    header, _ = _read(data, _model.MAGIC, _model.FORMAT_NAME, _model.FORMAT_VERSION, source)
+    return str(header["sha256"])
+
+
+def _unpack(body: bytes, source: str) -> dict[str, array]:
+    try:
+        return _model._unpack_arrays(body)
+    except (zlib.error, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+        raise ModelError(f"{source}: payload cannot be decoded: {exc}") from exc
+
+
+def _tables(arrays: dict[str, array]) -> dict[str, Any]:
+    return json.loads(arrays["tables"].tobytes().decode("utf-8"))
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+# -- sequence patches -----------------------------------------------------------------------------
+def _seq_patch(base: Sequence[Any], new: Sequence[Any]) -> tuple[list[list[int]], list[int]]:
+    """How to make ``new`` from ``base`` (hashable items): runs ``[start, end)`` of base items dropped,
+    and positions in ``new`` of the items that are inserted (their indexes in ``new``, ascending).
+
+    The kept base items keep their order; in linear time for base items that occur once (the tables
+    patched here: sorted n-grams, sorted pairs), correct for any.
+    """
+    where: dict[Any, list[int]] = {}
+    for i, item in enumerate(base):
+        where.setdefault(item, []).append(i)
+    kept = bytearray(len(base))
+    inserted: list[int] = []
+    ptr = 0
+    for j, item in enumerate(new):
+        spots = where.get(item)
+        k = bisect.bisect_left(spots, ptr) if spots else 0
+        if spots and k < len(spots):
+            kept[spots[k]] = 1
+            ptr = spots[k] + 1
+        else:
+            inserted.append(j)
+    drops: list[list[int]] = []
+    for i, flag in enumerate(kept):
+        if not flag:
+            if drops and drops[-1][1] == i:
+                drops[-1][1] = i + 1
+            else:
+                drops.append([i, i + 1])
+    return drops, inserted
+
+
+def _kept_runs(n: int, drops: Sequence[Sequence[int]]) -> list[tuple[int, int]]:
+    runs = []
+    at = 0
+    for start, end in drops:
+        if not at <= start <= end <= n:
+            raise ValueError("malformed patch: drop runs out of order or out of range")
+        if start > at:
+            runs.append((at, start))
+        at = end
+    if at < n:
+        runs.append((at, n))
+    return runs
+
+
+def _apply_seq(
+    base_len: int,
+    drops: Sequence[Sequence[int]],
+    positions: Sequence[int],
+    emit_base: Callable[[int, int], None],
+    emit_new: Callable[[int], None],
+) -> int:
+    """Replay a sequence patch: ``emit_base(a, b)`` for runs of kept base items, ``emit_new(k)`` for the
+    k-th inserted item, in the order of the result. Returns the result's length."""
+    produced = 0
+    k = 0
+    for a, b in _kept_runs(base_len, drops):
+        r = a
+        while r < b:
+            if k < len(positions) and positions[k] == produced:
+                emit_new(k)
+                k += 1
+                produced += 1
+                continue
+            take = b - r if k >= len(positions) else min(b - r, positions[k] - produced)
+            if take <= 0:
+                raise ValueError("malformed patch: insert positions out of order")
+            emit_base(r, r + take)
+            r += take
+            produced += take
+    while k < len(positions):
+        if positions[k] != produced:
+            raise ValueError("malformed patch: insert position out of range")
+        emit_new(k)
+        k += 1
+        produced += 1
+    return produced
+
+
+# -- JSON table patches -----------------------------------------------------------------------------
+def _key(item: Any) -> Any:
+    """A hashable key of a JSON value, equal for equal values (a tuple for a flat list, else its JSON)."""
+    if isinstance(item, list) and all(isinstance(x, str) for x in item[:-1]):
+        return (len(item), *((type(x).__name__, x) if isinstance(x, (int, float)) else x for x in item))
+    return _dump(item)
+
+
+def _json_patch(base: Any, new: Any) -> dict[str, Any] | None:
+    """A patch making ``new`` from ``base`` (None: equal)."""
+    if type(base) is type(new) and base == new:
+        return None
+    if isinstance(base, dict) and isinstance(new, dict):
+        sub = {k: _json_patch(base[k], v) for k, v in new.items() if k in base}
+        return {
+            "op": "dict",
+            "patch": {k: p for k, p in sub.items() if p is not None},
+            "set": {k: v for k, v in new.items() if k not in base},
+            "delete": sorted(k for k in base if k not in new),
+            "keys": list(new),
+        }
+    if isinstance(base, list) and isinstance(new, list) and len(base) > 16:
+        drops, inserted = _seq_patch([_key(x) for x in base], [_key(x) for x in new])
+        patch = {"op": "list", "drop": drops, "at": inserted, "items": [new[j] for j in inserted]}
+        if len(_dump(patch)) < len(_dump(new)):
+            return patch
+    return {"op": "set", "value": new}
+
+
+def _apply_json(base: Any, patch: dict[str, Any]) -> Any:
+    op = patch["op"]
+    if op == "set":
+        return patch["value"]
+    if op == "dict":
+        if not isinstance(base, dict):
+            raise ValueError("malformed patch: a dict patch of a non-dict")
+        out = {k: v for k, v in base.items() if k not in set(patch["delete"])}
+        for k, p in patch["patch"].items():
+            out[k] = _apply_json(base[k], p)
+        out.update(patch["set"])
+        return {k: out[k] for k in patch["keys"]}
+    if op == "list":
+        if not isinstance(base, list):
+            raise ValueError("malformed patch: a list patch of a non-list")
+        out_list: list[Any] = []
+        items = patch["items"]
+        _apply_seq(len(base), patch["drop"], patch["at"], lambda a, b: out_list.extend(base[a:b]), lambda k: out_list.append(items[k]))
+        return out_list
+    raise ValueError(f"malformed patch: unknown op {op!r}")
+
+
+# -- row tables ---------------------------------------------------------------------------------------
+def _widths(columns: Sequence[array], rows: int) -> list[int]:
+    if rows == 0:
+        return [1] * len(columns)
+    widths = [len(c) // rows for c in columns]
+    if any(w * rows != len(c) for w, c in zip(widths, columns, strict=True)):
+        raise ValueError("the columns of a row table do not have whole rows")
+    return widths
+
+
+def _row_count(columns: Sequence[array]) -> int:
+    """Rows of parallel arrays: the length of the shortest (one value per row) column."""
+    return min(len(c) for c in columns)
+
+
+def _rows(columns: Sequence[array], widths: Sequence[int], n: int) -> list[tuple[Any, ...]]:
+    """The rows of parallel arrays as tuples (a row of each, concatenated)."""
+    strided = [col[k::w] if w > 1 else col for col, w in zip(columns, widths, strict=True) for k in range(w)]
+    return list(zip(*strided, strict=True)) if n else []
+
+
+def _row_patch(base: Sequence[array], new: Sequence[array], name: str) -> dict[str, array]:
+    nb, nn = _row_count(base), _row_count(new)
+    wb, wn = _widths(base, nb), _widths(new, nn)
+    if nb and nn and wb != wn:
+        raise ValueError("row widths differ")
+    widths = wn if nn else wb
+    drops, inserted = _seq_patch(_rows(base, widths, nb), _rows(new, widths, nn))
+    out = {
+        f"{name}.drop": array("q", (x for run in drops for x in run)),
+        f"{name}.at": array("q", inserted),
+        f"{name}.widths": array("q", widths),
+    }
+    for col, (src, w) in enumerate(zip(new, widths, strict=True)):
+        picked = array(src.typecode)
+        for j in inserted:
+            picked.extend(src[j * w : (j + 1) * w])
+        out[f"{name}.rows{col}"] = picked
+    return out
+
+
+def _apply_rows(base: Sequence[array], patch: dict[str, array], name: str) -> list[array]:
+    flat = patch[f"{name}.drop"]
+    drops = [(flat[i], flat[i + 1]) for i in range(0, len(flat), 2)]
+    positions = patch[f"{name}.at"]
+    widths = list(patch[f"{name}.widths"])
+    new_rows = [patch[f"{name}.rows{col}"] for col in range(len(base))]
+    if len(widths) != len(base):
+        raise ValueError("malformed patch: row widths")
+    out = [array(c.typecode) for c in base]
+
+    def emit_base(a: int, b: int) -> None:
+        for col, w in enumerate(widths):
+            out[col].extend(base[col][a * w : b * w])
+
+    def emit_new(k: int) -> None:
+        for col, w in enumerate(widths):
+            out[col].extend(new_rows[col][k * w : (k + 1) * w])
+
+    _apply_seq(_row_count(base), drops, positions, emit_base, emit_new)
+    return out
+
+
+# -- rebuilt components ---------------------------------------------------------------------------------
+def _rebuild_joint(arrays: dict[str, array], tables: dict[str, Any]) -> dict[str, array]:
+    """The joint model's automaton compiled from its counts (as :func:`translit.learned.learn.save_adapted`
+    compiles it)."""
+    from translit.learned.learn import _compile_joint, _JointTask
+
+    joint = tables["joint"]
+    graphones = [(g[0], g[1]) for g in joint["graphones"]]
+    order = int(joint["order"])
+    flat, values = arrays["joint.count_ngrams"], arrays["joint.count_values"]
+    if len(flat) != order * len(values):
+        raise ValueError("joint count table has the wrong shape")
+    ids = flat.tolist()
+    counts = {
+        tuple(x for x in ids[i * order : (i + 1) * order] if x >= 0): v for i, v in enumerate(values.tolist())
+    }
+    compiled = _compile_joint(_JointTask(graphones, counts, order))
+    return {f"joint.{k}": v for k, v in compiled.items()}
+
+
+_REBUILDERS["joint"] = _rebuild_joint
+
+
+# -- writing and reading ----------------------------------------------------------------------------------
+def make_adaptation(
+    base_data: bytes,
+    model_data: bytes,
+    *,
+    base_name: str = _model.DEFAULT_MODEL_NAME,
+    verify_rebuild: bool = True,
+) -> bytes:
+    """The adaptation file's bytes that turn the full model file ``base_data`` into ``model_data``.
+
+    A component that can be rebuilt from the patched tables (the joint model's automaton) is rebuilt
+    here and compared with the model's arrays, and stored when it differs; ``verify_rebuild=False``
+    skips that check (for models whose automaton was compiled from their own count table, as
+    :func:`translit.learned.learn.save_adapted` does: ``build`` writes those). Raises ModelError when
+    either is not a valid model file.
+    """
+    base_header, base_body = _read(base_data, _model.MAGIC, _model.FORMAT_NAME, _model.FORMAT_VERSION, "base model")
+    header, body = _read(model_data, _model.MAGIC, _model.FORMAT_NAME, _model.FORMAT_VERSION, "model")
+    base, new = _unpack(base_body, "base model"), _unpack(body, "model")
+    base_tables, new_tables = _tables(base), _tables(new)
+    patch: dict[str, Any] = {
+        "tables": _json_patch(base_tables, new_tables),
+        "order": list(new),
+        "delete": sorted(n for n in base if n not in new),
+        "replace": [],
+        "rows": {},
+        "rebuild": [],
+    }
+    out: dict[str, array] = {}
+    grouped = {n for names in _ROW_TABLES.values() for n in names}
+    for table, names in _ROW_TABLES.items():
+        if all(n in base and n in new for n in names) and any(base[n] != new[n] for n in names):
+            try:
+                out.update(_row_patch([base[n] for n in names], [new[n] for n in names], table))
+                patch["rows"][table] = list(names)
+                continue
+            except ValueError as exc:
+                logger.debug("row table %s stored whole: %s", table, exc)
+        for n in names:
+            if n in new and (n not in base or base[n] != new[n]):
+                patch["replace"].append(n)
+    for component, rebuild in _REBUILDERS.items():
+        names = [n for n in new if n.startswith(component + ".") and n not in grouped]
+        if all(n in base and base[n] == new[n] for n in names):
+            continue
+        if not verify_rebuild:
+            patch["rebuild"].append(component)
+            continue
+        try:
+            rebuilt = rebuild(new, new_tables)
+        except (KeyError, ValueError, TypeError) as exc:
+            logger.debug("component %s cannot be rebuilt: %s", component, exc)
+            continue
+        if set(rebuilt) == set(names) and all(rebuilt[n] == new[n] for n in names):
+            patch["rebuild"].append(component)
+        else:
+            logger.info("the rebuilt %s differs from the model's; storing it", component)
+    rebuilt_names = {n for c in patch["rebuild"] for n in new if n.startswith(c + ".") and n not in grouped}
+    for name, arr in new.items():
+        if name == "tables" or name in grouped or name in rebuilt_names:
+            continue
+        if name not in base or base[name] != arr:
+            patch["replace"].append(name)
+    for name in patch["replace"]:
+        out[f"replace.{name}"] = new[name]
+    out[_PATCH] = array("B", _dump(patch).encode("utf-8"))
+    payload = _model._pack_arrays(out)
+    head = {
+        "format": ADAPTATION_FORMAT,
+        "version": ADAPTATION_VERSION,
+        "payload": "zlib-arrays",
+        "payload_bytes": len(payload),
+        "sha256": hashlib.sha256(payload).hexdigest(),
+        "model_sha256": header["sha256"],
+        "base": {"sha256": base_header["sha256"], "name": base_name, "meta": base_header.get("meta", {})},
+        "meta": header.get("meta", {}),
+    }
+    return ADAPTATION_MAGIC + _dump(head).encode("utf-8") + b"\n" + payload
+
+
+def _default_base() -> tuple[str, bytes]:
+    ref = resources.files("translit.learned") / "data" / _model.DEFAULT_MODEL_NAME
+    try:
+        return _model.DEFAULT_MODEL_NAME, ref.read_bytes()
+    except OSError as exc:
+        raise ModelError(f"the default model {_model.DEFAULT_MODEL_NAME} is not installed") from exc
+
+
+def load_adaptation(
+    data: bytes, *, source: str = "<adaptation>", base: str | os.PathLike[str] | None = None
+) -> dict[str, array]:
+    """The full model's arrays from an adaptation file's bytes and its base (``base``: a model file;
+    default: the model shipped in the package). Raises ModelError when the base is missing or is not
+    the one the adaptation names, or the file is corrupt."""
+    header, body = _read(data, ADAPTATION_MAGIC, ADAPTATION_FORMAT, ADAPTATION_VERSION, source)
+    want = header.get("base", {}).get("sha256")
+    if base is None:
+        base_source, base_data = _default_base()
+    else:
+        base_source = os.fspath(base)
+        try:
+            with open(base, "rb") as fh:
+                base_data = fh.read()
+        except OSError as exc:
+            raise ModelError(f"cannot read base model {base_source!r}: {exc.strerror or exc}") from exc
+    base_header, base_body = _read(base_data, _model.MAGIC, _model.FORMAT_NAME, _model.FORMAT_VERSION, base_source)
+    if base_header.get("sha256") != want:
+        name = header.get("base", {}).get("name", "?")
+        raise ModelError(
+            f"{source}: an adaptation of the base model {name} with checksum {str(want)[:12]}…, but "
+            f"{base_source} has checksum {str(base_header.get('sha256'))[:12]}… (another version of "
+            "lipyantar's default model?); load it with its base model, or rebuild with --standalone-model"
+        )
+    arrays = _unpack(base_body, base_source)
+    parts = _unpack(body, source)
+    try:
+        patch = json.loads(parts.pop(_PATCH).tobytes().decode("utf-8"))
+        tables = _tables(arrays)
+        if patch["tables"] is not None:
+            tables = _apply_json(tables, patch["tables"])
+        arrays["tables"] = array("B", json.dumps(tables, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+        for name in patch["delete"]:
+            arrays.pop(name, None)
+        for table, names in patch["rows"].items():
+            for name, col in zip(names, _apply_rows([arrays[n] for n in names], parts, table), strict=True):
+                arrays[name] = col
+        for name in patch["replace"]:
+            arrays[name] = parts[f"replace.{name}"]
+        for component in patch["rebuild"]:
+            if component not in _REBUILDERS:
+                raise ValueError(f"unknown component to rebuild: {component!r}")
+            arrays.update(_REBUILDERS[component](arrays, tables))
+        missing = [n for n in patch["order"] if n not in arrays]
+        if missing:
+            raise ValueError(f"arrays missing after patching: {missing[:5]}")
+        return {n: arrays[n] for n in patch["order"]}
+    except (KeyError, TypeError, ValueError, IndexError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelError(f"{source}: malformed adaptation: {exc}") from exc
