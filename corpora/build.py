@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import heapq
 import json
 import logging
 import os
@@ -85,6 +86,7 @@ __all__ = [
     "BuildResult",
     "DropCounts",
     "LoadSummary",
+    "PairRow",
     "Progress",
     "bead_record",
     "build_corpus",
@@ -182,33 +184,92 @@ class LoadSummary:
 
 @dataclass(frozen=True)
 class AlignmentSummary:
-    """What the report plots of the alignment, in bounded memory: sentence lengths (tokens) of the
-    written pairs as counts, bead types, and the (Devanagari, romanized) character lengths of the beads
-    as scatter points (every ``stride``-th bead once there are more than :data:`MAX_POINTS`)."""
+    """What the report shows of the alignment, in bounded memory: sentence lengths (tokens) of the
+    written pairs as counts, bead types, the (Devanagari, romanized) character lengths of the beads
+    as scatter points (every ``stride``-th bead once there are more than :data:`MAX_POINTS`), the
+    alignment scores of the sentence pairs (beads with both sides) as :data:`SCORE_BINS` bins of
+    (written, not written) counts, an evenly spread sample of the written pairs and the
+    lowest-scoring sentence pairs."""
 
     deva_lengths: Mapping[int, int] = field(default_factory=dict)
     roman_lengths: Mapping[int, int] = field(default_factory=dict)
     bead_types: Mapping[str, int] = field(default_factory=dict)
     points: tuple[tuple[int, int, str], ...] = ()
     stride: int = 1
+    score_bins: tuple[tuple[int, int], ...] = ()
+    samples: tuple[PairRow, ...] = ()
+    lowest: tuple[PairRow, ...] = ()
+    #: the build's --min-score (sentence pairs scoring below it are not written)
+    min_score: float = 0.0
+
+
+@dataclass(frozen=True)
+class PairRow:
+    """One aligned sentence pair as the report lists it: its ``id`` in parallel.jsonl (None when not
+    written), texts, score, bead type and what became of it (``written``, ``below min score``,
+    ``duplicate``)."""
+
+    id: int | None
+    deva_text: str
+    roman_text: str
+    score: float
+    kind: str
+    status: str
 
 
 #: Scatter points kept for the report (a deterministic every-k-th sample of the beads above this).
 MAX_POINTS = 3000
+#: Bins of the alignment-score histogram (equal widths over [0, 1]).
+SCORE_BINS = 20
+#: Sentence pairs in the report's sample table and in its table of the lowest-scoring pairs.
+SAMPLE_ROWS = 12
+LOWEST_ROWS = 12
 _KEPT, _DROPPED = "#4a7fb5", "#e07b39"
 
 
+def _spread(items: Sequence[Any], n: int) -> list[Any]:
+    """``n`` items evenly spaced over ``items``, first and last included (all when there are no more)."""
+    if len(items) <= n:
+        return list(items)
+    if n == 1:
+        return [items[0]]
+    return [items[round(i * (len(items) - 1) / (n - 1))] for i in range(n)]
+
+
 class _AlignmentCollector:
-    def __init__(self) -> None:
+    def __init__(self, *, min_score: float = 0.0) -> None:
+        self.min_score = min_score
         self.deva: Counter[int] = Counter()
         self.roman: Counter[int] = Counter()
         self.types: Counter[str] = Counter()
         self.points: list[tuple[int, int, str]] = []
         self.stride = 1
         self.seen = 0
+        self.score_bins = [[0, 0] for _ in range(SCORE_BINS)]
+        #: every sample_stride-th written pair (bounded like the points)
+        self.samples: list[PairRow] = []
+        self.sample_stride = 1
+        self.written = 0
+        #: the lowest-scoring sentence pairs: a max-heap of (-score, -order, row), LOWEST_ROWS at most
+        self.lowest: list[tuple[float, int, PairRow]] = []
 
-    def add(self, bead: Any, *, kept: bool) -> None:
+    def add(self, bead: Any, *, kept: bool, status: str = "written", written_id: int | None = None) -> None:
         self.types[bead.kind] += 1
+        if bead.deva_text and bead.roman_text:
+            self.score_bins[min(int(bead.score * SCORE_BINS), SCORE_BINS - 1)][0 if kept else 1] += 1
+            row = PairRow(written_id, bead.deva_text, bead.roman_text, bead.score, bead.kind, status)
+            entry = (-bead.score, -self.seen, row)
+            if len(self.lowest) < LOWEST_ROWS:
+                heapq.heappush(self.lowest, entry)
+            elif entry[:2] > self.lowest[0][:2]:
+                heapq.heapreplace(self.lowest, entry)
+            if kept:
+                if self.written % self.sample_stride == 0:
+                    self.samples.append(row)
+                    if len(self.samples) >= 2 * SAMPLE_ROWS:
+                        self.samples = self.samples[::2]
+                        self.sample_stride *= 2
+                self.written += 1
         if kept:
             self.deva[len(bead.deva_text.split())] += 1
             self.roman[len(bead.roman_text.split())] += 1
@@ -230,6 +291,10 @@ class _AlignmentCollector:
             dict(sorted(self.types.items(), key=lambda kv: (-kv[1], kv[0]))),
             tuple(points),
             self.stride,
+            tuple((a, b) for a, b in self.score_bins),
+            tuple(_spread(self.samples, SAMPLE_ROWS)),
+            tuple(row for _, _, row in sorted(self.lowest, key=lambda e: (-e[0], -e[1]))),
+            self.min_score,
         )
 
 
@@ -528,7 +593,7 @@ def build_corpus(
     order = {str(p): k for k, p in enumerate(files)}
     counts = StatsAccumulator()
     parallel = ParallelAccumulator()
-    collector = _AlignmentCollector()
+    collector = _AlignmentCollector(min_score=opts.min_score)
     candidates: list[TwinCandidate] = []
     shown: list[tuple[str, str, DocumentDetection]] = []
     errors: dict[str, str] = {}
@@ -610,20 +675,21 @@ def build_corpus(
                     aligned += 1
                     parallel.add(bead, words=False)
                     keep = True
+                    status = "written"
                     if not bead.deva_text or not bead.roman_text:
                         unmatched += 1
-                        keep = False
+                        keep, status = False, "unmatched"
                     elif bead.score < opts.min_score:
                         low += 1
-                        keep = False
+                        keep, status = False, "below min score"
                     elif opts.dedupe:
                         key = _dedupe_key(bead.deva_text, bead.roman_text)
                         if key in seen:
                             duplicate += 1
-                            keep = False
+                            keep, status = False, "duplicate"
                         else:
                             seen.add(key)
-                    collector.add(bead, kept=keep)
+                    collector.add(bead, kept=keep, status=status, written_id=written_beads if keep else None)
                     if not keep:
                         continue
                     if bead.words:
