@@ -503,18 +503,20 @@ def _shrink_to_adaptation(dest: Path, base_model: str | None) -> None:
     """Replace the full model file at ``dest`` with its adaptation of the installed default model (kept
     full when the base is another model: the adaptation could not find it)."""
     from translit.learned.adaptation import is_adaptation, make_adaptation, model_checksum
-    from translit.learned.model import DEFAULT_MODEL_NAME, write_model_file
+    from translit.learned.model import DEFAULT_MODEL_NAME, MODEL_FILE_FORMAT, write_model_file
 
     default_bytes = (resources.files("translit.learned") / "data" / DEFAULT_MODEL_NAME).read_bytes()
     if base_model is not None:
         base_bytes = Path(base_model).read_bytes()
         if base_bytes != default_bytes and (
-            is_adaptation(base_bytes) or model_checksum(base_bytes) != model_checksum(default_bytes)
+            is_adaptation(base_bytes)
+            or model_checksum(base_bytes, fmt=MODEL_FILE_FORMAT)
+            != model_checksum(default_bytes, fmt=MODEL_FILE_FORMAT)
         ):
             logger.info("model.lpm written in full: its base %s is not the installed default model", base_model)
             return
     # save_adapted compiles the joint automaton from the model's own count table, as loading rebuilds it
-    small = make_adaptation(default_bytes, dest.read_bytes(), base_name=DEFAULT_MODEL_NAME, verify_rebuild=False)
+    small = make_adaptation(default_bytes, dest.read_bytes(), fmt=MODEL_FILE_FORMAT, verify_rebuild=False)
     write_model_file(dest, small)
 
 

@@ -15,7 +15,7 @@ from lipyantar.cli import main
 from translit.errors import ModelError
 from translit.learned import adaptation
 from translit.learned.adaptation import is_adaptation, load_adaptation, make_adaptation, model_checksum
-from translit.learned.model import LearnedModel, _unpack_arrays
+from translit.learned.model import MODEL_FILE_FORMAT, LearnedModel, _unpack_arrays
 
 items = st.lists(st.integers(min_value=0, max_value=6), max_size=40)
 json_values = st.recursive(
@@ -86,8 +86,8 @@ def test_build_writes_a_small_adaptation_of_the_default_model(builds: tuple[Path
     assert len(data) < 1_000_000 < full.stat().st_size
     header = json.loads(data.split(b"\n", 2)[1])
     default = (Path(adaptation.__file__).parent / "data" / "roman-default.lpm").read_bytes()
-    assert header["base"]["sha256"] == model_checksum(default)
-    assert header["model_sha256"] == model_checksum(full.read_bytes())
+    assert header["base"]["sha256"] == model_checksum(default, fmt=MODEL_FILE_FORMAT)
+    assert header["model_sha256"] == model_checksum(full.read_bytes(), fmt=MODEL_FILE_FORMAT)
     assert "joint" in json.loads(_unpack_arrays(data.split(b"\n", 2)[2])["adaptation.patch"].tobytes())["rebuild"]
 
 
@@ -96,13 +96,13 @@ def test_the_rebuilt_joint_model_is_verified_equal(builds: tuple[Path, Path]) ->
     standalone file is the same file."""
     small, full = builds
     default = (Path(adaptation.__file__).parent / "data" / "roman-default.lpm").read_bytes()
-    assert make_adaptation(default, full.read_bytes(), verify_rebuild=True) == small.read_bytes()
+    assert make_adaptation(default, full.read_bytes(), fmt=MODEL_FILE_FORMAT, verify_rebuild=True) == small.read_bytes()
 
 
 def test_adaptation_loads_to_the_standalone_model(builds: tuple[Path, Path]) -> None:
     small, full = builds
     body = full.read_bytes().split(b"\n", 2)[2]
-    assert load_adaptation(small.read_bytes(), source=str(small)) == _unpack_arrays(body)
+    assert load_adaptation(small.read_bytes(), fmt=MODEL_FILE_FORMAT, source=str(small)) == _unpack_arrays(body)
     a, b = LearnedModel.load(small), LearnedModel.load(full)
     words = ["sangathan", "antarrashtriya", "sanstha", "he", "kya", "duniya", "hypothalamus", "xqzt"]
     for word in words:
@@ -125,7 +125,7 @@ def test_convert_with_the_adaptation(builds: tuple[Path, Path], example_roman: P
 
 def test_a_different_base_is_a_clear_error(builds: tuple[Path, Path], tmp_path: Path) -> None:
     full = builds[1]
-    other = make_adaptation(full.read_bytes(), full.read_bytes())  # an adaptation of the full model
+    other = make_adaptation(full.read_bytes(), full.read_bytes(), fmt=MODEL_FILE_FORMAT)  # of the full model
     path = tmp_path / "other.lpm"
     path.write_bytes(other)
     with pytest.raises(ModelError, match="checksum"):

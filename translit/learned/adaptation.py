@@ -18,6 +18,11 @@ it is the base's. An adaptation file holds only what differs:
 Loading resolves the base by its checksum: the model shipped in the package (the default), or a
 model file given as ``base``; a missing or different base is a clear :class:`ModelError`. The result
 is the same model as the full file (``--standalone-model``): same arrays, same outputs.
+
+This module knows patches, not the model: what a full model file is (magic line, header, payload
+packing) comes in as a :class:`ModelFileFormat`, ``translit.learned.model.MODEL_FILE_FORMAT``
+(:meth:`LearnedModel.load <translit.learned.model.LearnedModel.load>` reads adaptation files through
+it, so this module must not import the model's).
 """
 
 from __future__ import annotations
@@ -30,16 +35,18 @@ import os
 import zlib
 from array import array
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
 from translit.errors import ModelError
-from translit.learned import model as _model
+from translit.learned.langmodel import kn_arrays, merge_kn_parts
 
 __all__ = [
     "ADAPTATION_FORMAT",
     "ADAPTATION_MAGIC",
     "ADAPTATION_VERSION",
+    "ModelFileFormat",
     "is_adaptation",
     "load_adaptation",
     "make_adaptation",
@@ -53,6 +60,32 @@ ADAPTATION_FORMAT = "lipyantar-translit-adaptation"
 ADAPTATION_VERSION = 1
 
 _PATCH = "adaptation.patch"
+
+
+@dataclass(frozen=True)
+class ModelFileFormat:
+    """What a full model file is: its magic line, format name and version (checked in its JSON header
+    line, with the payload's size and SHA-256), how its payload packs named arrays, and the name of the
+    default model shipped in ``translit.learned``'s data."""
+
+    magic: bytes
+    name: str
+    version: int
+    pack: Callable[[dict[str, array]], bytes]
+    unpack: Callable[[bytes], dict[str, array]]
+    default_name: str
+
+    def read(self, data: bytes, source: str) -> tuple[dict[str, Any], bytes]:
+        """Header and verified payload of a full model file (ModelError otherwise)."""
+        return _read(data, self.magic, self.name, self.version, source)
+
+    def default_bytes(self) -> tuple[str, bytes]:
+        ref = resources.files("translit.learned") / "data" / self.default_name
+        try:
+            return self.default_name, ref.read_bytes()
+        except OSError as exc:
+            raise ModelError(f"the default model {self.default_name} is not installed") from exc
+
 #: tables of parallel arrays diffed as rows: name -> (array name, values per row, where width comes from)
 _ROW_TABLES: dict[str, tuple[str, ...]] = {"joint.counts": ("joint.count_ngrams", "joint.count_values")}
 #: components rebuilt on load from the patched tables (their arrays are not stored when they rebuild exactly)
@@ -88,15 +121,15 @@ def _read(data: bytes, magic: bytes, fmt: str, version: int, source: str) -> tup
     return header, body
 
 
-def model_checksum(data: bytes, *, source: str = "<model>") -> str:
+def model_checksum(data: bytes, *, fmt: ModelFileFormat, source: str = "<model>") -> str:
     """The checksum that names a full model file: the SHA-256 of its payload (as in its header), verified."""
-    header, _ = _read(data, _model.MAGIC, _model.FORMAT_NAME, _model.FORMAT_VERSION, source)
+    header, _ = fmt.read(data, source)
     return str(header["sha256"])
 
 
-def _unpack(body: bytes, source: str) -> dict[str, array]:
+def _unpack(fmt: ModelFileFormat, body: bytes, source: str) -> dict[str, array]:
     try:
-        return _model._unpack_arrays(body)
+        return fmt.unpack(body)
     except (zlib.error, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
         raise ModelError(f"{source}: payload cannot be decoded: {exc}") from exc
 
@@ -306,9 +339,7 @@ def _apply_rows(base: Sequence[array], patch: dict[str, array], name: str) -> li
 # -- rebuilt components ---------------------------------------------------------------------------------
 def _rebuild_joint(arrays: dict[str, array], tables: dict[str, Any]) -> dict[str, array]:
     """The joint model's automaton compiled from its counts (as :func:`translit.learned.learn.save_adapted`
-    compiles it)."""
-    from translit.learned.learn import _compile_joint, _JointTask
-
+    compiles it: one part; the writer checks that the two agree)."""
     joint = tables["joint"]
     graphones = [(g[0], g[1]) for g in joint["graphones"]]
     order = int(joint["order"])
@@ -319,7 +350,7 @@ def _rebuild_joint(arrays: dict[str, array], tables: dict[str, Any]) -> dict[str
     counts = {
         tuple(x for x in ids[i * order : (i + 1) * order] if x >= 0): v for i, v in enumerate(values.tolist())
     }
-    compiled = _compile_joint(_JointTask(graphones, counts, order))
+    compiled = merge_kn_parts([kn_arrays(max(len(graphones), 1), counts, order)])
     return {f"joint.{k}": v for k, v in compiled.items()}
 
 
@@ -331,7 +362,8 @@ def make_adaptation(
     base_data: bytes,
     model_data: bytes,
     *,
-    base_name: str = _model.DEFAULT_MODEL_NAME,
+    fmt: ModelFileFormat,
+    base_name: str | None = None,
     verify_rebuild: bool = True,
 ) -> bytes:
     """The adaptation file's bytes that turn the full model file ``base_data`` into ``model_data``.
@@ -342,9 +374,9 @@ def make_adaptation(
     :func:`translit.learned.learn.save_adapted` does: ``build`` writes those). Raises ModelError when
     either is not a valid model file.
     """
-    base_header, base_body = _read(base_data, _model.MAGIC, _model.FORMAT_NAME, _model.FORMAT_VERSION, "base model")
-    header, body = _read(model_data, _model.MAGIC, _model.FORMAT_NAME, _model.FORMAT_VERSION, "model")
-    base, new = _unpack(base_body, "base model"), _unpack(body, "model")
+    base_header, base_body = fmt.read(base_data, "base model")
+    header, body = fmt.read(model_data, "model")
+    base, new = _unpack(fmt, base_body, "base model"), _unpack(fmt, body, "model")
     base_tables, new_tables = _tables(base), _tables(new)
     patch: dict[str, Any] = {
         "tables": _json_patch(base_tables, new_tables),
@@ -392,7 +424,7 @@ def make_adaptation(
     for name in patch["replace"]:
         out[f"replace.{name}"] = new[name]
     out[_PATCH] = array("B", _dump(patch).encode("utf-8"))
-    payload = _model._pack_arrays(out)
+    payload = fmt.pack(out)
     head = {
         "format": ADAPTATION_FORMAT,
         "version": ADAPTATION_VERSION,
@@ -400,22 +432,22 @@ def make_adaptation(
         "payload_bytes": len(payload),
         "sha256": hashlib.sha256(payload).hexdigest(),
         "model_sha256": header["sha256"],
-        "base": {"sha256": base_header["sha256"], "name": base_name, "meta": base_header.get("meta", {})},
+        "base": {
+            "sha256": base_header["sha256"],
+            "name": base_name or fmt.default_name,
+            "meta": base_header.get("meta", {}),
+        },
         "meta": header.get("meta", {}),
     }
     return ADAPTATION_MAGIC + _dump(head).encode("utf-8") + b"\n" + payload
 
 
-def _default_base() -> tuple[str, bytes]:
-    ref = resources.files("translit.learned") / "data" / _model.DEFAULT_MODEL_NAME
-    try:
-        return _model.DEFAULT_MODEL_NAME, ref.read_bytes()
-    except OSError as exc:
-        raise ModelError(f"the default model {_model.DEFAULT_MODEL_NAME} is not installed") from exc
-
-
 def load_adaptation(
-    data: bytes, *, source: str = "<adaptation>", base: str | os.PathLike[str] | None = None
+    data: bytes,
+    *,
+    fmt: ModelFileFormat,
+    source: str = "<adaptation>",
+    base: str | os.PathLike[str] | None = None,
 ) -> dict[str, array]:
     """The full model's arrays from an adaptation file's bytes and its base (``base``: a model file;
     default: the model shipped in the package). Raises ModelError when the base is missing or is not
@@ -423,7 +455,7 @@ def load_adaptation(
     header, body = _read(data, ADAPTATION_MAGIC, ADAPTATION_FORMAT, ADAPTATION_VERSION, source)
     want = header.get("base", {}).get("sha256")
     if base is None:
-        base_source, base_data = _default_base()
+        base_source, base_data = fmt.default_bytes()
     else:
         base_source = os.fspath(base)
         try:
@@ -431,7 +463,7 @@ def load_adaptation(
                 base_data = fh.read()
         except OSError as exc:
             raise ModelError(f"cannot read base model {base_source!r}: {exc.strerror or exc}") from exc
-    base_header, base_body = _read(base_data, _model.MAGIC, _model.FORMAT_NAME, _model.FORMAT_VERSION, base_source)
+    base_header, base_body = fmt.read(base_data, base_source)
     if base_header.get("sha256") != want:
         name = header.get("base", {}).get("name", "?")
         raise ModelError(
@@ -439,8 +471,8 @@ def load_adaptation(
             f"{base_source} has checksum {str(base_header.get('sha256'))[:12]}… (another version of "
             "lipyantar's default model?); load it with its base model, or rebuild with --standalone-model"
         )
-    arrays = _unpack(base_body, base_source)
-    parts = _unpack(body, source)
+    arrays = _unpack(fmt, base_body, base_source)
+    parts = _unpack(fmt, body, source)
     try:
         patch = json.loads(parts.pop(_PATCH).tobytes().decode("utf-8"))
         tables = _tables(arrays)

@@ -74,6 +74,7 @@ from typing import Any
 from translit import rules as _rules
 from translit.candidate import PROB_POOL, Candidate, calibrated_probs
 from translit.errors import ModelError
+from translit.learned import adaptation
 from translit.learned.charalign import deva_units, normalize_deva, normalize_roman
 from translit.learned.english import CANDIDATES_MEMO_LIMIT, EnglishModel, spell_letters
 from translit.learned.jointseq import JointModel
@@ -85,6 +86,7 @@ __all__ = [
     "FORMAT_NAME",
     "FORMAT_VERSION",
     "MAGIC",
+    "MODEL_FILE_FORMAT",
     "DecodeParams",
     "LearnedModel",
     "default_model",
@@ -897,10 +899,10 @@ class LearnedModel:
         An adaptation file (:mod:`translit.learned.adaptation`) is applied to its base model: ``base``
         (a model file), or by default the model shipped in the package.
         """
-        from translit.learned import adaptation
-
         if adaptation.is_adaptation(data):
-            return cls.from_arrays(adaptation.load_adaptation(data, source=source, base=base))
+            return cls.from_arrays(
+                adaptation.load_adaptation(data, fmt=MODEL_FILE_FORMAT, source=source, base=base)
+            )
         if not data.startswith(MAGIC):
             raise ModelError(f"{source}: not a lipyantar model file (bad magic)")
         end = data.find(b"\n", len(MAGIC))
@@ -1078,6 +1080,12 @@ def _unpack_arrays(body: bytes) -> dict[str, array]:
     if pos != len(raw):
         raise ValueError("trailing bytes in model payload")
     return arrays
+
+
+#: the full model file, for :mod:`translit.learned.adaptation` (which reads and writes adaptations of it)
+MODEL_FILE_FORMAT = adaptation.ModelFileFormat(
+    MAGIC, FORMAT_NAME, FORMAT_VERSION, _pack_arrays, _unpack_arrays, DEFAULT_MODEL_NAME
+)
 
 
 def load_model(path: str | os.PathLike[str]) -> LearnedModel:
