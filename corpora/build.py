@@ -490,7 +490,10 @@ def _learn_model(
         model, segment = (base or _BaseModel(base_model)).get()
         save_adapted(model, pairs, dest, map_fn=map_fn, threads=threads, segment=segment)
         if not standalone:
-            _shrink_to_adaptation(dest, base_model)
+            try:
+                _shrink_to_adaptation(dest, base_model)
+            except (LipyantarError, OSError) as exc:  # the full file stays: a bigger model, not none
+                logger.warning("model.lpm written in full (no adaptation file): %s", exc)
     except ImportError as exc:
         return False, f"no model written: translit's learning API is not available ({exc})"
     except (LipyantarError, AttributeError, TypeError, ValueError, OSError) as exc:

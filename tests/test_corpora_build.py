@@ -15,6 +15,7 @@ from corpora.parallel import read_parallel
 from corpora.stats import VariantTable
 from lipyantar.cli import main
 from translit.errors import InputError
+from translit.learned.adaptation import is_adaptation
 from translit.learned.learn import train
 from translit.learned.model import LearnedModel
 
@@ -103,6 +104,8 @@ def test_build_lexicon_stats_and_model(built: tuple[Path, Path]) -> None:
     assert build["twin_pairs"] == 1 and build["sentence_pairs_written"] == 25
     assert build["dropped"] == {"unmatched": 0, "low_score": 0, "duplicate": 0}
     assert build["files_skipped"] == 2 and build["model"] == "model.lpm"
+    # adapted from another base than the installed default: written in full (an adaptation could not find it)
+    assert not is_adaptation((out / "model.lpm").read_bytes())
     model = LearnedModel.load(out / "model.lpm")
     assert model.romanize("है") == "he"  # the base model says "hai"; the corpus taught it "he"
 

@@ -214,8 +214,8 @@ class DecodeParams:
     #: calibration: temperatures of the candidates' probabilities (their share of the k-best mass of
     #: score / temperature, :func:`translit.candidate.calibrated_probs`), roman → deva and deva → roman;
     #: fitted on a held-out slice of the training lexicon by ``scripts/bench_calibration.py``
-    temperature_r2d: float = 3.16
-    temperature_d2r: float = 2.93
+    temperature_r2d: float = 3.159
+    temperature_d2r: float = 2.927
 
     def search_size(self, kind: str) -> SearchSize:
         """The size of the roman → deva search ``kind``: ``"topk"``, ``"top1"`` or ``"context"``."""
