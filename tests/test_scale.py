@@ -15,7 +15,14 @@ from click.testing import CliRunner
 import corpora.engines as engines
 import translit.learned.learn as learn
 from corpora import PairTask, process_pair
-from corpora.build import MAX_POINTS, BuildOptions, _AlignmentCollector, build_corpus
+from corpora.build import (
+    LOWEST_ROWS,
+    MAX_POINTS,
+    SAMPLE_ROWS,
+    BuildOptions,
+    _AlignmentCollector,
+    build_corpus,
+)
 from corpora.engines import EngineError, ordered_map
 from corpora.pipeline import DocumentTask, analyse_document
 from lipyantar.cli import main
@@ -169,13 +176,17 @@ def test_report_points_are_a_bounded_deterministic_sample() -> None:
         def __init__(self, n: int) -> None:
             self.deva_text = "क" * (n % 50 + 1)
             self.roman_text = "k" * (n % 70 + 1)
+            self.score = (n % 97) / 97
 
     collector = _AlignmentCollector()
     for n in range(20 * MAX_POINTS):
         collector.add(B(n), kept=n % 3 > 0)
         assert len(collector.points) < 2 * MAX_POINTS
+        assert len(collector.samples) < 2 * SAMPLE_ROWS and len(collector.lowest) <= LOWEST_ROWS
     summary = collector.summary()
     assert len(summary.points) <= MAX_POINTS and summary.stride > 1
+    assert len(summary.samples) == SAMPLE_ROWS and [r.score for r in summary.lowest] == [0.0] * LOWEST_ROWS
+    assert sum(a + b for a, b in summary.score_bins) == 20 * MAX_POINTS
     assert sum(summary.deva_lengths.values()) == sum(1 for n in range(20 * MAX_POINTS) if n % 3)
 
 
