@@ -28,7 +28,7 @@ from translit.cli import run_cli_errors
 from translit.errors import InputError
 from translit.metrics import TOKENIZATIONS, error_rates
 from translit.progress import ProgressBar, progress_bar, progress_option, show_progress
-from translit.textio import atomic_write, open_output, read_lines, read_text
+from translit.textio import atomic_write, check_output, open_output, read_lines, read_text
 
 from .evaluate import bead_scores, read_bead_keys
 from .io import write_jsonl, write_moses, write_tsv, write_word_pairs
@@ -179,6 +179,10 @@ def _run(
     romanizer: str,
     progress: bool = False,
 ) -> None:
+    inputs = (deva_file, roman_file)
+    outputs = [f"{output or 'aligned'}.deva", f"{output or 'aligned'}.roman"] if fmt == "moses" else [output]
+    for path in [*outputs, word_pairs]:
+        check_output(path, inputs)
     deva_text = read_text(deva_file)
     roman_text = read_text(roman_file)
     deva_name = "<stdin>" if deva_file == "-" else deva_file
@@ -282,6 +286,7 @@ def learn_command(
         raise click.UsageError("give at least one PAIRS file or --twin DEVA_FILE ROMAN_FILE")
     if pronunciations and base == "default":
         raise click.UsageError("--pronunciations needs --base none (the default model has its own)")
+    check_output(output, [*pairs, *(path for twin in twins for path in twin), *filter(None, [pronunciations])])
     prons = read_cmudict(pronunciations) if pronunciations else None
     word_pairs: list[tuple[str, str, float]] = []
     for path in pairs:

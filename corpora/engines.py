@@ -25,6 +25,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, Literal, TypeVar
 
 from translit.errors import LipyantarError
+from translit.signals import init_worker, stop_pool
 
 __all__ = ["CONNECT_TIMEOUT", "ENGINES", "EngineError", "Session", "open_engine", "ordered_map"]
 
@@ -99,8 +100,14 @@ def open_engine(
     else:
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        # workers ignore Ctrl-C and die with this process; on any error or signal they are stopped at once
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=init_worker)
+        try:
             yield Session(pool=pool, workers=jobs)
+        except BaseException:
+            stop_pool(pool)
+            raise
+        pool.shutdown()
 
 
 def ordered_map(

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .normalize import Normalizer
+from .signals import init_worker, stop_pool
 from .transliterate import Transliterator
 
 __all__ = ["ConvertJob", "convert_lines", "default_jobs"]
@@ -96,6 +97,7 @@ _worker: tuple[Transliterator, ConvertJob] | None = None
 
 def _init_worker(job: ConvertJob) -> None:
     global _worker
+    init_worker()
     _worker = (job.build(), job)
 
 
@@ -123,7 +125,8 @@ def convert_lines(
     """Yield the formatted output of ``lines`` (one string per chunk), in input order.
 
     With ``jobs == 1`` (or input that fits in one chunk) the work happens in this process, with
-    ``converter`` if given; otherwise ``jobs`` worker processes each build the converter once.
+    ``converter`` if given; otherwise ``jobs`` worker processes each build the converter once. When the caller stops early (an error, a
+    signal, closing the generator) the workers are stopped at once (:func:`translit.signals.stop_pool`).
     """
     if jobs < 1:
         raise ValueError(f"jobs must be >= 1, not {jobs}")
@@ -142,9 +145,8 @@ def convert_lines(
     # fork shares the loaded code (and model) copy-on-write; spawn where there is no fork
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    with ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(job,)
-    ) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(job,))
+    try:
         pending: deque[Future[str]] = deque()
         for chunk in itertools.chain([first, second], chunks):
             pending.append(pool.submit(_convert_chunk, chunk))
@@ -152,3 +154,7 @@ def convert_lines(
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+    except BaseException:  # an error, a signal, or the reader stopped: do not wait for the work in flight
+        stop_pool(pool)
+        raise
+    pool.shutdown()

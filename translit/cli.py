@@ -9,6 +9,7 @@ one line on stderr (``lipyantar: error: …``) with a non-zero exit status, neve
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
 import json
@@ -24,8 +25,9 @@ from .autodetect import AUTO, detect_scheme
 from .batch import ConvertJob, convert_lines, default_jobs
 from .errors import LipyantarError, UnknownSchemeError
 from .progress import progress_bar, progress_option, quiet, show_progress
-from .schemes import SCHEMES, canonical_name, scheme_names
-from .textio import STDIN, check_utf8, open_output, read_lines
+from .schemes import SCHEMES, Scheme, canonical_name, scheme_names
+from .signals import Terminated, exit_process, handle_termination
+from .textio import STDIN, check_output, check_utf8, open_output, read_lines
 
 __all__ = ["SchemeChoice", "convert_command", "run_cli_errors", "schemes_command"]
 
@@ -33,30 +35,52 @@ log = logging.getLogger(__name__)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+def _reserve_standard_fds() -> None:
+    """Open /dev/null on standard descriptors that are closed (``>&-``), so that no file this process
+    opens later gets descriptor 0, 1 or 2 and receives stray output. Python has already set the
+    matching ``sys.stdin``/``sys.stdout``/``sys.stderr`` to None, which :func:`translit.textio.open_output`
+    reports as a clean error."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            with contextlib.suppress(OSError):
+                null = os.open(os.devnull, os.O_RDWR)
+                if null != fd:
+                    os.dup2(null, fd)
+                    os.close(null)
+
+
 def run_cli_errors(func: F) -> F:
     """Decorator for command callbacks: LipyantarError → one line on stderr + its exit code; a closed
-    stdout (``| head``) ends quietly."""
+    stdout (``| head``) ends quietly; SIGINT, SIGTERM and SIGHUP stop the command cleanly (temporary
+    files and worker processes removed) with exit status 128 + the signal number."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        _reserve_standard_fds()
         try:
-            return func(*args, **kwargs)
+            with handle_termination():
+                return func(*args, **kwargs)
         except LipyantarError as exc:
             click.echo(f"lipyantar: error: {exc}", err=True)
-            sys.exit(exc.exit_code)
+            exit_process(exc.exit_code)
         except BrokenPipeError:
             # the reader went away (`lipyantar convert … | head`): stop quietly
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
-            sys.exit(0)
+            exit_process(0)
+        except Terminated as exc:
+            click.echo(f"lipyantar: terminated ({exc.name})", err=True)
+            exit_process(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("lipyantar: interrupted", err=True)
-            sys.exit(130)
+            exit_process(130)
         except OSError as exc:
             click.echo(
                 f"lipyantar: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True
             )
-            sys.exit(1)
+            exit_process(1)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except Exception as exc:  # a bug: say so in one line; the traceback only with -vv
@@ -64,7 +88,7 @@ def run_cli_errors(func: F) -> F:
             click.echo(
                 f"lipyantar: internal error: {type(exc).__name__}: {exc} (run with -vv for details)", err=True
             )
-            sys.exit(70)
+            exit_process(70)
 
     return wrapper  # type: ignore[return-value]
 
@@ -80,21 +104,25 @@ def run_cli_errors(func: F) -> F:
 def schemes_command(fmt: str) -> None:
     """List the schemes, with a one-line description each."""
     width = max(len(n) for n in SCHEMES)
-    for scheme in SCHEMES.values():
-        if fmt == "text":
-            click.echo(f"{scheme.name:<{width}}  {scheme.description}")
-        elif fmt == "tsv":
-            click.echo(f"{scheme.name}\t{scheme.script}\t{scheme.kind}\t{scheme.description}")
-        else:
-            record = {
-                "name": scheme.name,
-                "script": scheme.script,
-                "kind": scheme.kind,
-                "lossless": scheme.lossless,
-                "source": scheme.source,
-                "description": scheme.description,
-            }
-            click.echo(json.dumps(record, ensure_ascii=False))
+    with open_output(None) as out:
+        for scheme in SCHEMES.values():
+            out.write(_scheme_line(scheme, fmt, width) + "\n")
+
+
+def _scheme_line(scheme: Scheme, fmt: str, width: int) -> str:
+    if fmt == "text":
+        return f"{scheme.name:<{width}}  {scheme.description}"
+    if fmt == "tsv":
+        return f"{scheme.name}\t{scheme.script}\t{scheme.kind}\t{scheme.description}"
+    record = {
+        "name": scheme.name,
+        "script": scheme.script,
+        "kind": scheme.kind,
+        "lossless": scheme.lossless,
+        "source": scheme.source,
+        "description": scheme.description,
+    }
+    return json.dumps(record, ensure_ascii=False)
 
 
 # ------------------------------------------------------------------------------------------- convert
@@ -256,6 +284,7 @@ def convert_command(
             "--model applies to the learned 'roman' scheme: use --from roman or --to roman"
         )
     paths = list(inputs) or [STDIN]
+    check_output(output, paths)
     if errors == "strict":
         _precheck(paths)
     lines = _input_lines(paths, errors=errors)

@@ -14,6 +14,7 @@ __all__ = [
     "InputError",
     "LipyantarError",
     "ModelError",
+    "OutputError",
     "UnknownSchemeError",
     "UnsupportedConversionError",
 ]
@@ -71,6 +72,16 @@ class InputError(LipyantarError, ValueError):
             where.append(f"byte {offset}")
         prefix = ", ".join(where)
         super().__init__(f"{prefix}: {message}" if prefix else message)
+
+
+class OutputError(LipyantarError):
+    """An output that cannot or must not be written: it is also an input, standard output is closed,
+    another build holds the output directory, ... ``str(error)`` names the path when known."""
+
+    def __init__(self, message: str, *, target: str | None = None) -> None:
+        self.message = message
+        self.target = target
+        super().__init__(f"{target}: {message}" if target else message)
 
 
 class ModelError(LipyantarError):

@@ -80,6 +80,7 @@ from translit.learned.english import CANDIDATES_MEMO_LIMIT, EnglishModel, spell_
 from translit.learned.jointseq import JointModel
 from translit.learned.langmodel import BOUNDARY, FAST, CharLM, NgramLM, WordLM
 from translit.metrics import edit_distance
+from translit.textio import atomic_write_bytes
 
 __all__ = [
     "DEFAULT_MODEL_NAME",
@@ -993,18 +994,12 @@ def model_file_bytes(body: bytes, meta: dict[str, Any]) -> bytes:
 
 
 def write_model_file(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write model file bytes atomically (a temporary file renamed into place)."""
-    path = os.fspath(path)
-    tmp = f"{path}.tmp{os.getpid()}"
+    """Write model file bytes atomically: a fresh temporary file (``tempfile.mkstemp``) beside ``path``,
+    renamed into place when complete (:func:`translit.textio.atomic_write_bytes`)."""
     try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
+        atomic_write_bytes(path, data)
     except OSError as exc:
-        raise ModelError(f"cannot write model {path!r}: {exc.strerror or exc}") from exc
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        raise ModelError(f"cannot write model {os.fspath(path)!r}: {exc.strerror or exc}") from exc
 
 
 #: the ``roman-rules`` romanization of a word: the compiled function, or the Python one memoized

@@ -1,0 +1,150 @@
+"""Signals and worker processes: stopping cleanly, whatever stops us.
+
+* :func:`handle_termination` turns SIGTERM and SIGHUP into a :class:`Terminated` exception in the main
+  thread, as Python already turns SIGINT into :class:`KeyboardInterrupt`. :class:`Terminated` derives
+  from :class:`KeyboardInterrupt`, so every ``with`` block and ``except BaseException`` that cleans up
+  after Ctrl-C (temporary files, staging directories, worker pools) cleans up after ``kill`` too; the
+  command line then exits with ``128 + signal number`` (143 for SIGTERM, 129 for SIGHUP).
+  A signal that is ignored when the handler is installed (``nohup``) stays ignored.
+* :func:`init_worker` is the initializer of every worker process: it ignores SIGINT (Ctrl-C reaches the
+  whole process group; the parent stops the workers, which then print no traceback), restores the
+  default action of SIGTERM and SIGHUP, and on Linux asks the kernel to send SIGTERM to the worker if its
+  parent dies (even by SIGKILL), so no worker outlives the command and holds its output pipe open.
+* :func:`stop_pool` stops a :class:`~concurrent.futures.ProcessPoolExecutor` at once: queued work is
+  cancelled and the worker processes are terminated, instead of waiting for the work in flight.
+  A worker killed while it sends a result can leave the pool's internal threads waiting forever on a
+  half-written message, which would hang the interpreter's exit; so once a pool has been stopped,
+  :func:`exit_process` ends the process with ``os._exit`` (the clean-up that matters, the
+  temporary files and the workers, has run by then).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import logging
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from types import FrameType
+from typing import Any
+
+__all__ = ["Terminated", "exit_process", "handle_termination", "init_worker", "stop_pool"]
+
+log = logging.getLogger(__name__)
+
+#: the signals handled like SIGINT (where the platform has them)
+TERMINATION_SIGNALS: tuple[signal.Signals, ...] = tuple(
+    getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+_PR_SET_PDEATHSIG = 1
+_stopped_pools = 0
+
+
+class Terminated(KeyboardInterrupt):
+    """Raised in the main thread when SIGTERM or SIGHUP arrives (see :func:`handle_termination`)."""
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+        try:
+            name = signal.Signals(signum).name
+        except ValueError:
+            name = f"signal {signum}"
+        self.name = name
+        super().__init__(name)
+
+    @property
+    def exit_code(self) -> int:
+        """The shell's convention for death by a signal: 128 + its number."""
+        return 128 + self.signum
+
+
+def _raise_terminated(signum: int, frame: FrameType | None) -> None:
+    # a second SIGTERM/SIGHUP must not interrupt the clean-up of the first (handle_termination restores)
+    for other in TERMINATION_SIGNALS:
+        signal.signal(other, signal.SIG_IGN)
+    raise Terminated(signum)
+
+
+@contextlib.contextmanager
+def handle_termination() -> Iterator[None]:
+    """Within the block, SIGTERM and SIGHUP raise :class:`Terminated` in the main thread.
+
+    Does nothing outside the main thread (Python only delivers signals there), leaves a signal alone if
+    it was ignored or already has a Python handler, and restores the previous handlers at the end.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous: dict[signal.Signals, Any] = {}
+    try:
+        for signum in TERMINATION_SIGNALS:
+            current = signal.getsignal(signum)
+            if current == signal.SIG_DFL:
+                previous[signum] = current
+                signal.signal(signum, _raise_terminated)
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _set_parent_death_signal() -> None:
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
+    except (OSError, AttributeError):  # pragma: no cover - no prctl: the parent's stop_pool still works
+        pass
+
+
+def init_worker() -> None:
+    """Initializer of worker processes (see the module docstring)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for signum in TERMINATION_SIGNALS:
+        signal.signal(signum, signal.SIG_DFL)
+    _set_parent_death_signal()
+
+
+def stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Stop ``pool`` now: cancel the queued work, terminate the workers and reap them."""
+    global _stopped_pools
+    _stopped_pools += 1
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.terminate()
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.join(timeout=5)
+            if process.is_alive():  # pragma: no cover - SIGTERM is not ignored by workers
+                process.kill()
+                process.join(timeout=5)
+
+
+def _stuck_threads(grace: float = 0.2) -> bool:
+    """Whether threads other than the main one would keep the interpreter from exiting."""
+    others = [t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon]
+    for thread in others:
+        thread.join(timeout=grace)
+    return any(t.is_alive() for t in others)
+
+
+def exit_process(code: int) -> None:
+    """Exit with ``code`` (the command line's last step): ``sys.exit``, or, when a worker pool stopped by
+    :func:`stop_pool` left threads that do not finish, ``os._exit`` after flushing the standard streams
+    (see the module docstring)."""
+    if not _stopped_pools or not _stuck_threads():
+        sys.exit(code)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            if stream is not None:
+                stream.flush()
+    logging.shutdown()
+    os._exit(code)
