@@ -45,9 +45,11 @@ and writes into the output directory:
 ``report.html``    a self-contained report with SVG plots (:mod:`corpora.report`)
 ================== ==================================================================================
 
-The output appears whole or not at all: everything is written into a temporary directory next to
-``outdir`` which is renamed to ``outdir`` at the end. A non-empty ``outdir`` is replaced only with
-``force``; the inputs are never written to.
+The output appears whole or not at all (:mod:`corpora.outdir`): everything is written into a temporary
+directory next to ``outdir`` which takes its place at the end, in one step; a lock beside ``outdir`` keeps
+a second build out of it meanwhile. A non-empty ``outdir`` is replaced only with ``force`` (checked at the
+start and again at the swap), and the previous output survives any failure; the inputs are never
+written to.
 """
 
 from __future__ import annotations
@@ -58,21 +60,20 @@ import heapq
 import json
 import logging
 import os
-import shutil
-import tempfile
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from translit.errors import InputError, LipyantarError
 
 from .detect import DocumentDetection
 from .engines import ENGINES, open_engine
-from .loading import LoadResult, Skipped, list_files, normalize_text, read_bytes
+from .loading import LoadResult, Skipped, display_name, list_files, normalize_text, read_bytes
+from .outdir import staged_output
 from .pipeline import DocumentTask, PairTask, analyse_document, process_pair
 from .stats import CorpusStats, ParallelAccumulator, StatsAccumulator
 from .twins import DEFAULT_MIN_SCORE, TwinCandidate, TwinReport, pair_twins
@@ -135,6 +136,7 @@ class BuildOptions:
     engine: str = "local"
     scheduler: str | None = None
     dask_workers: int = 2
+    follow_links: bool = False
 
     def __post_init__(self) -> None:
         if not 0.0 < self.twin_min_score <= 1.0:
@@ -385,9 +387,9 @@ def bead_record(index: int, pair: int, deva_source: str, roman_source: str, bead
 def _check_outdir(target: Path, inputs: Sequence[str | os.PathLike[str]], *, force: bool) -> None:
     if target.exists() and not target.is_dir():
         raise InputError("output exists and is not a directory", source=str(target))
-    resolved = target.resolve()
+    resolved = Path(os.path.realpath(target))
     for item in inputs:
-        path = Path(item).resolve()
+        path = Path(os.path.realpath(item))
         if path == resolved or resolved in path.parents:
             raise InputError("the output directory contains an input; choose another", source=str(target))
         if path.is_dir() and path in resolved.parents:
@@ -400,31 +402,13 @@ def _check_outdir(target: Path, inputs: Sequence[str | os.PathLike[str]], *, for
         raise InputError("output directory is not empty; use --force to replace it", source=str(target))
 
 
-@contextlib.contextmanager
-def _staging(target: Path) -> Iterator[Path]:
-    """A temporary directory next to ``target``; renamed to ``target`` when the block succeeds, removed
-    when it fails (so a failed build never leaves a partial ``target``)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
-    try:
-        yield tmp
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes 0700; a finished output gets the usual mode
-        old: Path | None = None
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
-            os.replace(target, old / "previous")
-        os.replace(tmp, target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+def _create(directory: Path, name: str) -> TextIO:
+    """A new file in the private staging directory (``x``: O_CREAT | O_EXCL, never through a link)."""
+    return open(directory / name, "x", encoding="utf-8", newline="\n")
 
 
 def _write_text(directory: Path, name: str, text: str) -> None:
-    with open(directory / name, "w", encoding="utf-8", newline="\n") as fh:
+    with _create(directory, name) as fh:
         fh.write(text)
 
 
@@ -571,7 +555,7 @@ def build_corpus(
         empty = list(load.empty_directories)
         files: list[Path] = []
     else:
-        files, empty, missing = list_files(inputs)
+        files, empty, missing = list_files(inputs, follow_links=opts.follow_links)
         skipped = [(-1, s) for s in missing]
         tasks_in = []
 
@@ -581,21 +565,22 @@ def build_corpus(
             return
         for number, path in enumerate(files):
             try:
-                yield DocumentTask(str(path), data=read_bytes(path))
+                yield DocumentTask(display_name(path), data=read_bytes(path))
             except InputError as exc:
                 logger.info("skipping %s", exc)
-                skipped.append((number, Skipped(str(path), exc.message)))
+                skipped.append((number, Skipped(display_name(path), exc.message)))
 
     def document_text(source: str) -> str:
         if source in texts:
             return texts[source]
         from .loading import decode_bytes
 
-        text, _ = decode_bytes(read_bytes(source), source=source)
+        text, _ = decode_bytes(read_bytes(paths.get(source, source)), source=source)
         return normalize_text(text)
 
     n_files = len(tasks_in) if load is not None else len(files)
-    order = {str(p): k for k, p in enumerate(files)}
+    paths = {display_name(p): p for p in files}  # a source name is the path, shown (see display_name)
+    order = {display_name(p): k for k, p in enumerate(files)}
     counts = StatsAccumulator()
     parallel = ParallelAccumulator()
     collector = _AlignmentCollector(min_score=opts.min_score)
@@ -608,7 +593,7 @@ def build_corpus(
     written: list[str] = []
     notes: list[str] = []
     model_name: str | None = None
-    with _staging(target) as tmp, contextlib.ExitStack() as engine_scope:
+    with staged_output(target, force=opts.force) as tmp, contextlib.ExitStack() as engine_scope:
         session = engine_scope.enter_context(
             open_engine(
                 engine=opts.engine,  # type: ignore[arg-type]
@@ -620,7 +605,7 @@ def build_corpus(
         # 1. every document, one at a time: detection, counts, twin profile (no text kept)
         if progress:
             progress("detect", 0, n_files)
-        with open(tmp / "detect.jsonl", "w", encoding="utf-8", newline="\n") as det_out:
+        with _create(tmp, "detect.jsonl") as det_out:
             for done, doc in enumerate(session.map(analyse_document, document_tasks()), start=1):
                 if doc.error is not None or doc.detection is None or doc.counts is None:
                     logger.info("skipping %s: %s", doc.source, doc.error)
@@ -659,10 +644,10 @@ def build_corpus(
                 )
 
         with (
-            open(tmp / "parallel.tsv", "w", encoding="utf-8", newline="\n") as tsv_out,
-            open(tmp / "parallel.jsonl", "w", encoding="utf-8", newline="\n") as jsonl_out,
-            open(tmp / "parallel.deva", "w", encoding="utf-8", newline="\n") as deva_out,
-            open(tmp / "parallel.roman", "w", encoding="utf-8", newline="\n") as roman_out,
+            _create(tmp, "parallel.tsv") as tsv_out,
+            _create(tmp, "parallel.jsonl") as jsonl_out,
+            _create(tmp, "parallel.deva") as deva_out,
+            _create(tmp, "parallel.roman") as roman_out,
         ):
             total = len(twins.pairs)
             if progress:

@@ -24,7 +24,7 @@ import click
 from translit.cli import run_cli_errors
 from translit.errors import InputError
 from translit.progress import StageBars, progress_option, quiet, show_progress
-from translit.textio import open_output
+from translit.textio import check_output, open_output
 
 from .build import DEFAULT_BEAD_MIN_SCORE
 from .detect import DocumentDetection, UnitDetection, detect_document
@@ -37,6 +37,11 @@ __all__ = ["build_command", "detect_command", "stats_command", "twins_command"]
 _PATHS = click.argument("paths", nargs=-1, type=click.Path(allow_dash=True), required=True)
 #: documents, standard input when none is given
 _DOCUMENTS = click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
+_FOLLOW_LINKS = click.option(
+    "--follow-links",
+    is_flag=True,
+    help="Follow symbolic links that point outside the folders given (default: skip them, with a warning).",
+)
 _OUTPUT = click.option(
     "-o", "--output", type=click.Path(dir_okay=False), help="Output file (written atomically)."
 )
@@ -55,13 +60,14 @@ def _report_skipped(skipped: Sequence[Skipped], empty: Sequence[str], documents:
     if skipped:
         reasons: dict[str, int] = {}
         for s in skipped:
-            reasons[s.reason.split(";")[0]] = reasons.get(s.reason.split(";")[0], 0) + 1
+            key = s.reason.split(";")[0].split(":")[0]  # the kind of problem, without the details
+            reasons[key] = reasons.get(key, 0) + 1
         summary = "; ".join(f"{n} × {r}" for r, n in sorted(reasons.items()))
         _warn(f"{documents} file(s) read, {len(skipped)} skipped ({summary})")
 
 
-def _load(paths: Sequence[str], *, required: bool = True) -> LoadResult:
-    result = load_corpus(paths)
+def _load(paths: Sequence[str], *, required: bool = True, follow_links: bool = False) -> LoadResult:
+    result = load_corpus(paths, follow_links=follow_links)
     _report_skipped(result.skipped, result.empty_directories, len(result.documents))
     if required and not result.documents:
         where = ", ".join("<stdin>" if p == STDIN else p for p in paths)
@@ -110,8 +116,11 @@ def _write_table(out: TextIO, header: list[str], rows: list[list[str]]) -> None:
     "--format", "fmt", type=click.Choice(["table", "jsonl", "json"]), default="table", show_default=True
 )
 @_OUTPUT
+@_FOLLOW_LINKS
 @run_cli_errors
-def detect_command(paths: tuple[str, ...], level: str, tokens: bool, fmt: str, output: str | None) -> None:
+def detect_command(
+    paths: tuple[str, ...], level: str, tokens: bool, fmt: str, output: str | None, follow_links: bool
+) -> None:
     """Detect scripts and languages of documents (files, directories, '-' or nothing for stdin).
 
     \b
@@ -124,13 +133,14 @@ def detect_command(paths: tuple[str, ...], level: str, tokens: bool, fmt: str, o
       lipyantar detect --level line --format jsonl notes.txt
       cat notes.txt | lipyantar detect
     """
-    result = _load(paths or (STDIN,))
+    result = _load(paths or (STDIN,), follow_links=follow_links)
     detections = [
         detect_document(
             doc, paragraphs=level == "paragraph", lines=level == "line", tokens=tokens and fmt != "table"
         )
         for doc in result.documents
     ]
+    check_output(output, [*paths, *(doc.source for doc in result.documents)])
     with open_output(output) as out:
         if fmt == "jsonl":
             for det in detections:
@@ -182,8 +192,11 @@ def detect_command(paths: tuple[str, ...], level: str, tokens: bool, fmt: str, o
     "--format", "fmt", type=click.Choice(["table", "json", "tsv"]), default="table", show_default=True
 )
 @_OUTPUT
+@_FOLLOW_LINKS
 @run_cli_errors
-def twins_command(paths: tuple[str, ...], min_score: float, fmt: str, output: str | None) -> None:
+def twins_command(
+    paths: tuple[str, ...], min_score: float, fmt: str, output: str | None, follow_links: bool
+) -> None:
     """Pair each Devanagari document with its romanized twin, by content (not by file name).
     PATH is a file, a directory or '-' (one document from stdin).
 
@@ -193,8 +206,9 @@ def twins_command(paths: tuple[str, ...], min_score: float, fmt: str, output: st
     Example:
       lipyantar twins corpora/example/
     """
-    result = _load(paths)
+    result = _load(paths, follow_links=follow_links)
     report = find_twins(result.documents, min_score=min_score)
+    check_output(output, [*paths, *(doc.source for doc in result.documents)])
     with open_output(output) as out:
         if fmt == "json":
             data = report.to_dict()
@@ -230,9 +244,15 @@ def twins_command(paths: tuple[str, ...], min_score: float, fmt: str, output: st
     "--top", type=click.IntRange(min=0), default=20, show_default=True, help="Variant-table rows shown."
 )
 @_OUTPUT
+@_FOLLOW_LINKS
 @run_cli_errors
 def stats_command(
-    paths: tuple[str, ...], parallel_files: tuple[str, ...], fmt: str, top: int, output: str | None
+    paths: tuple[str, ...],
+    parallel_files: tuple[str, ...],
+    fmt: str,
+    top: int,
+    output: str | None,
+    follow_links: bool,
 ) -> None:
     """Corpus statistics: sizes, sentence lengths, characters, languages, CMI, romanization variants.
 
@@ -251,7 +271,7 @@ def stats_command(
     documents: list[Document] = []
     languages: dict[str, str] = {}
     if paths:
-        documents.extend(_load(paths, required=not parallel_files).documents)
+        documents.extend(_load(paths, required=not parallel_files, follow_links=follow_links).documents)
     beads: list[object] | None = None
     gold: list[tuple[str, str]] | None = None
     for path in parallel_files:
@@ -265,6 +285,7 @@ def stats_command(
     stats = corpus_stats(
         documents, languages=languages, beads=beads, word_pairs=gold, presplit=set(languages)
     )
+    check_output(output, [*paths, *parallel_files, *(doc.source for doc in documents)])
     with open_output(output) as out:
         if fmt == "json":
             out.write(stats.to_json(top_variants=top))
@@ -338,6 +359,7 @@ def _quiet() -> bool:
     "model, which it names by checksum).",
 )
 @progress_option
+@_FOLLOW_LINKS
 @run_cli_errors
 def build_command(
     inputs: tuple[str, ...],
@@ -354,6 +376,7 @@ def build_command(
     base_model: str | None,
     standalone_model: bool,
     progress: bool | None,
+    follow_links: bool,
 ) -> None:
     """Build a parallel corpus: detect, pair twins, align sentences and words, learn, write a report.
 
@@ -392,11 +415,12 @@ def build_command(
         engine=engine,
         scheduler=scheduler,
         dask_workers=dask_workers,
+        follow_links=follow_links,
     )
     bars = StageBars(_BUILD_UNITS, prefix="build: ") if show_progress(progress) else None
     try:
         # stdin cannot be read twice: with '-' the documents are read into memory first
-        load = load_corpus(inputs) if STDIN in inputs else None
+        load = load_corpus(inputs, follow_links=follow_links) if STDIN in inputs else None
         result = build_corpus(inputs, outdir, options=options, load=load, progress=bars)
     finally:
         if bars is not None:

@@ -11,9 +11,11 @@ Anything else raises :class:`~translit.errors.InputError` naming the file and wh
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
+import stat
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -28,6 +30,7 @@ __all__ = [
     "LoadResult",
     "Skipped",
     "decode_bytes",
+    "display_name",
     "list_files",
     "load_corpus",
     "normalize_text",
@@ -182,14 +185,51 @@ STDIN = "-"
 STDIN_SOURCE = "<stdin>"
 
 
-def _source(path: str | os.PathLike[str]) -> str:
-    return STDIN_SOURCE if str(path) == STDIN else str(path)
+def display_name(path: str | os.PathLike[str]) -> str:
+    """``path`` as text that can be written anywhere (JSON, a terminal, UTF-8 files): a file name that
+    is not valid UTF-8 (Python keeps its bytes as surrogate escapes) shows its bad bytes as ``\\xNN``;
+    ``"-"`` is ``<stdin>``."""
+    name = os.fspath(path)
+    if name == STDIN:
+        return STDIN_SOURCE
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("utf-8", "backslashreplace")
+    return name
+
+
+def _file_kind(mode: int) -> str:
+    for test, kind in (
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISDIR, "a directory"),
+    ):
+        if test(mode):
+            return kind
+    return "a special file"
+
+
+def _os_reason(exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return "symbolic link loop"
+    if exc.errno == errno.ENOENT:
+        return "no such file"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied"
+    return f"cannot read: {exc.strerror or exc}"
+
+
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 def read_bytes(path: str | os.PathLike[str]) -> bytes:
-    """The raw bytes of one file (``"-"``: standard input); :class:`InputError` (naming the file) when
-    it is missing, unreadable, too large or empty."""
-    source = _source(path)
+    """The raw bytes of one regular file (``"-"``: standard input); :class:`InputError` (naming the file)
+    when it is missing, unreadable, not a regular file (a FIFO, a device: never read, so never a hang or
+    an endless stream), too large or empty."""
+    source = display_name(path)
     if str(path) == STDIN:
         data = sys.stdin.buffer.read(MAX_BYTES + 1)
         if len(data) > MAX_BYTES:
@@ -198,19 +238,27 @@ def read_bytes(path: str | os.PathLike[str]) -> bytes:
             raise InputError("empty input", source=source)
         return data
     try:
-        size = os.path.getsize(path)
-        if size > MAX_BYTES:
-            raise InputError(f"too large ({size} bytes; the limit is {MAX_BYTES})", source=source)
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except FileNotFoundError:
-        raise InputError("no such file", source=source) from None
+        # O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused below, unread)
+        fd = os.open(path, _OPEN_FLAGS)
     except IsADirectoryError:
         raise InputError("is a directory, not a file", source=source) from None
-    except PermissionError:
-        raise InputError("permission denied", source=source) from None
     except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", source=source) from None
+        raise InputError(_os_reason(exc), source=source) from None
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise InputError("is a directory, not a file", source=source)
+        raise InputError(f"not a regular file ({_file_kind(st.st_mode)})", source=source)
+    with os.fdopen(fd, "rb") as fh:
+        if st.st_size > MAX_BYTES:
+            raise InputError(f"too large ({st.st_size} bytes; the limit is {MAX_BYTES})", source=source)
+        try:
+            data = fh.read(MAX_BYTES + 1)
+        except OSError as exc:
+            raise InputError(_os_reason(exc), source=source) from None
+    if len(data) > MAX_BYTES:  # grew while being read
+        raise InputError(f"too large (over {MAX_BYTES} bytes, the limit)", source=source)
     if not data.strip():
         raise InputError("empty file", source=source)
     return data
@@ -218,8 +266,8 @@ def read_bytes(path: str | os.PathLike[str]) -> bytes:
 
 def read_document(path: str | os.PathLike[str]) -> Document:
     """Read and decode one file (``"-"``: standard input, named ``<stdin>``); :class:`InputError` (naming
-    the file) for anything that is not text."""
-    source = _source(path)
+    the file) for anything that is not text. The document's ``source`` is :func:`display_name` of ``path``."""
+    source = display_name(path)
     data = read_bytes(path)
     text, encoding = decode_bytes(data, source=source)
     text = _normalize(text)
@@ -228,61 +276,134 @@ def read_document(path: str | os.PathLike[str]) -> Document:
     return Document(source, text, encoding)
 
 
-def _expand(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[str], list[Skipped]]:
-    files: list[Path] = []
-    empty: list[str] = []
-    missing: list[Skipped] = []
-    for raw in paths:
-        path = Path(raw)
-        if str(raw) == STDIN:
-            files.append(Path(STDIN))
-        elif path.is_dir():
-            found = sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-            if not found:
-                empty.append(str(path))
-            files.extend(found)
-        elif path.exists():
-            files.append(path)
+def _inside(real: str, root: str) -> bool:
+    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
+
+
+class _Walk:
+    """Collects the files under the input paths (see :func:`list_files`)."""
+
+    def __init__(self, *, follow_links: bool) -> None:
+        self.follow_links = follow_links
+        self.files: list[Path] = []
+        self.skipped: list[Skipped] = []
+        self.visited: set[tuple[int, int]] = set()
+
+    def skip(self, path: Path | str, reason: str) -> None:
+        self.skipped.append(Skipped(display_name(path), reason))
+
+    def top(self, path: Path) -> bool:
+        """A path named by the caller (followed if it is a link); True when it gave any entry."""
+        if str(path) == STDIN:
+            self.files.append(Path(STDIN))
+            return True
+        try:
+            st = os.stat(path)
+        except OSError as exc:
+            if exc.errno == errno.ENOENT:
+                if os.path.islink(path):
+                    self.skip(path, "broken symbolic link")
+                else:
+                    self.skip(path, "no such file or directory")
+            else:
+                self.skip(path, _os_reason(exc))
+            return True
+        if stat.S_ISDIR(st.st_mode):
+            before = len(self.files) + len(self.skipped)
+            self.visited.add((st.st_dev, st.st_ino))
+            self.directory(path, os.path.realpath(path))
+            return len(self.files) + len(self.skipped) > before
+        if stat.S_ISREG(st.st_mode):
+            self.files.append(path)
         else:
-            missing.append(Skipped(str(path), "no such file or directory"))
-    return files, empty, missing
+            self.skip(path, f"not a regular file ({_file_kind(st.st_mode)})")
+        return True
+
+    def directory(self, path: Path, root: str) -> None:
+        try:
+            with os.scandir(path) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            self.skip(path, f"cannot read directory: {exc.strerror or exc}")
+            return
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue  # hidden files and directories
+            child = path / entry.name
+            try:
+                st = os.stat(child)
+            except OSError as exc:
+                if exc.errno == errno.ENOENT and entry.is_symlink():
+                    self.skip(child, "broken symbolic link")
+                else:
+                    self.skip(child, _os_reason(exc))
+                continue
+            if entry.is_symlink() and not self.follow_links:
+                real = os.path.realpath(child)
+                if not _inside(real, root):
+                    self.skip(
+                        child,
+                        "symbolic link outside the corpus folder, not followed (--follow-links follows it): "
+                        f"points to {display_name(real)}",
+                    )
+                    continue
+                if stat.S_ISDIR(st.st_mode):
+                    continue  # its files are read at their own path inside the folder
+            if stat.S_ISDIR(st.st_mode):
+                key = (st.st_dev, st.st_ino)
+                if key in self.visited:
+                    continue  # a link back to a directory already walked (a loop)
+                self.visited.add(key)
+                self.directory(child, root)
+            elif stat.S_ISREG(st.st_mode):
+                self.files.append(child)
+            else:
+                self.skip(child, f"not a regular file ({_file_kind(st.st_mode)})")
 
 
 def list_files(
-    paths: Iterable[str | os.PathLike[str]],
+    paths: Iterable[str | os.PathLike[str]], *, follow_links: bool = False
 ) -> tuple[list[Path], list[str], list[Skipped]]:
     """The files :func:`load_corpus` reads, in its order (each once), the empty directories and the
-    paths that do not exist (as :class:`Skipped`)."""
-    files, empty, missing = _expand(paths)
+    paths that cannot be read (as :class:`Skipped`, with the reason).
+
+    Directories are read recursively in name order, hidden entries (``.name``) ignored. Only regular
+    files are listed: FIFOs, devices and sockets are skipped with the reason, as are broken links and
+    link loops. A symbolic link found inside a directory is followed only when it points inside that
+    directory (``follow_links=True`` follows every link, each directory walked once); a path named in
+    ``paths`` is always followed.
+    """
+    walk = _Walk(follow_links=follow_links)
+    empty: list[str] = []
+    for raw in paths:
+        path = Path(raw)
+        if not walk.top(path):
+            empty.append(display_name(path))
     unique: list[Path] = []
-    seen: set[Path] = set()
-    for path in files:
-        key = path if str(path) == STDIN else path.resolve()
+    seen: set[str] = set()
+    for path in walk.files:
+        key = STDIN if str(path) == STDIN else os.path.realpath(path)
         if key not in seen:
             seen.add(key)
             unique.append(path)
-    return unique, empty, missing
+    return unique, empty, walk.skipped
 
 
-def load_corpus(paths: Iterable[str | os.PathLike[str]]) -> LoadResult:
+def load_corpus(paths: Iterable[str | os.PathLike[str]], *, follow_links: bool = False) -> LoadResult:
     """Read every file named in ``paths`` (directories recursively, hidden files ignored, sorted;
     ``"-"`` is standard input, a document named ``<stdin>``).
 
     Bad files do not stop the load: they are returned as :class:`Skipped` with the reason (and logged
     at INFO level; reporting them to the user is the caller's job). Directories without files are listed in ``empty_directories``.
     """
-    files, empty, skipped = list_files(paths)
+    files, empty, skipped = list_files(paths, follow_links=follow_links)
     documents: list[Document] = []
     for path in files:
         try:
             documents.append(read_document(path))
         except InputError as exc:
             logger.info("skipping %s", exc)
-            skipped.append(Skipped(_source(path), exc.message))
+            skipped.append(Skipped(display_name(path), exc.message))
     for directory in empty:
         logger.info("%s: empty directory", directory)
     return LoadResult(tuple(documents), tuple(skipped), tuple(empty))
