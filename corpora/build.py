@@ -542,7 +542,10 @@ def build_corpus(
 
     opts = options or BuildOptions()
     target = Path(outdir)
-    _check_outdir(target, inputs, force=opts.force)
+    _check_outdir(target, inputs, force=opts.force)  # fail early; checked again under the lock
+
+    def check_outdir(locked: Path) -> None:
+        _check_outdir(locked, inputs, force=opts.force)
 
     texts: dict[str, str] = {}
     skipped: list[tuple[int, Skipped]] = []
@@ -593,7 +596,7 @@ def build_corpus(
     written: list[str] = []
     notes: list[str] = []
     model_name: str | None = None
-    with staged_output(target, force=opts.force) as tmp, contextlib.ExitStack() as engine_scope:
+    with staged_output(target, force=opts.force, check=check_outdir) as tmp, contextlib.ExitStack() as engine_scope:
         session = engine_scope.enter_context(
             open_engine(
                 engine=opts.engine,  # type: ignore[arg-type]

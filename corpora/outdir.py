@@ -26,7 +26,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from translit.errors import OutputError
@@ -93,8 +93,8 @@ def _locked(target: Path) -> Iterator[None]:
         except BlockingIOError:
             os.close(fd)
             raise OutputError(
-                f"another build is writing this output directory (it holds {path}); wait for it to "
-                "finish or choose another output directory",
+                f"another build is writing into this output directory (its lock {path} is held); "
+                "wait for it to finish or choose another output directory",
                 target=str(target),
             ) from None
         except BaseException:
@@ -169,26 +169,37 @@ def swap_into_place(staged: Path, target: Path, *, force: bool) -> None:
         return
     aside = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
     previous = aside / "previous"
-    os.rename(target, previous)
     try:
+        os.rename(target, previous)
         os.rename(staged, target)
     except BaseException:
-        os.rename(previous, target)
-        os.rmdir(aside)
+        # decide by what is on disk: a signal can arrive after a rename has completed
+        if os.path.lexists(previous) and not os.path.lexists(target):
+            os.rename(previous, target)  # the new output did not get in: the old one goes back
+        if not os.path.lexists(previous):
+            os.rmdir(aside)
+        else:  # both renames happened: the new output is in place, complete
+            shutil.rmtree(aside, ignore_errors=True)
         raise
     shutil.rmtree(aside, ignore_errors=True)
 
 
 @contextlib.contextmanager
-def staged_output(target: Path, *, force: bool) -> Iterator[Path]:
+def staged_output(
+    target: Path, *, force: bool, check: Callable[[Path], None] | None = None
+) -> Iterator[Path]:
     """Lock ``target``, yield a fresh staging directory beside it, and swap it into place when the block
     succeeds (:func:`swap_into_place`); on any exception or signal the staging directory is removed and
-    ``target`` is untouched. ``target`` may be a symbolic link to a directory: its target is replaced."""
+    ``target`` is untouched. ``check(target)`` runs once the lock is held and any earlier output is
+    recovered, before the staging directory is made (e.g. "not empty without force"). ``target`` may be
+    a symbolic link to a directory: the directory it points to is replaced."""
     if target.is_symlink() and target.is_dir():
         target = Path(os.path.realpath(target))
     target.parent.mkdir(parents=True, exist_ok=True)
     with _locked(target):
         _recover(target)
+        if check is not None:
+            check(target)
         staged = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
         try:
             yield staged
