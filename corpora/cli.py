@@ -9,8 +9,9 @@
                     [--force] [--no-model]
 
 PATH is a file or a directory (read recursively, hidden files ignored). Files that cannot be read
-(binary, undecodable, empty, missing) are reported one per line on stderr as warnings and skipped; the
-command fails only when nothing at all could be read.
+(binary, undecodable, empty, missing, not a regular file, a link loop, a link pointing outside the folder
+without ``--follow-links``) are reported one per line on stderr as warnings and skipped; the command fails
+only when nothing at all could be read. ``-o`` onto one of the input files is refused.
 """
 
 from __future__ import annotations
@@ -385,8 +386,10 @@ def build_command(
     parallel.deva / parallel.roman (Moses), lexicon.tsv (word pairs with counts), model.lpm (the
     romanization model adapted to the corpus), detect.jsonl, twins.json, skipped.jsonl, stats.json,
     stats.md and report.html (plots). The inputs are never modified; OUTDIR appears complete or not at
-    all, and a non-empty OUTDIR is replaced only with --force. Bad files are skipped with a message
-    each; the rest of the corpus is still built.
+    all, and a non-empty OUTDIR is replaced only with --force (the previous output survives any failure;
+    a second build into the same OUTDIR meanwhile fails). Bad files are skipped with a message each
+    (also FIFOs, devices, link loops, and links pointing outside the folder unless --follow-links); the
+    rest of the corpus is still built.
 
     The documents are streamed (memory does not grow with the corpus) and the per-document work runs
     in --jobs processes, or on a Dask cluster with --engine dask; the output is the same either way.

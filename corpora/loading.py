@@ -6,7 +6,10 @@ Anything else raises :class:`~translit.errors.InputError` naming the file and wh
 ``translit.normalize.normalize`` (BOM removed, CRLF -> LF, canonical nukta, ZWJ/ZWNJ removed).
 
 :func:`load_corpus` reads many files and directories and never stops at a bad file: each one becomes a
-:class:`Skipped` entry with the reason, and the rest of the corpus is still loaded.
+:class:`Skipped` entry with the reason, and the rest of the corpus is still loaded. Only regular files are
+read (:func:`list_files`: FIFOs and devices are never opened for reading, so never a hang or an endless
+stream); links found inside a folder are followed only when they point inside it, unless
+``follow_links``; a file name that is not valid UTF-8 is shown escaped (:func:`display_name`).
 """
 
 from __future__ import annotations
