@@ -85,9 +85,16 @@ CONVERT_FAULTS = [
 ]
 
 
-@pytest.mark.parametrize("jobs", [1, 2])
-@pytest.mark.parametrize("existing", [False, True], ids=["new-output", "old-output"])
-@pytest.mark.parametrize(("fault", "status"), CONVERT_FAULTS)
+#: every fault at -j 1 and -j 2 into a new output, and at -j 1 over an old output (the output code is the
+#: same for any -j)
+CONVERT_CASES = [
+    pytest.param(fault, status, jobs, existing, id=f"{fault}-j{jobs}-{'old' if existing else 'new'}")
+    for fault, status in CONVERT_FAULTS
+    for jobs, existing in ((1, False), (2, False), (1, True))
+]
+
+
+@pytest.mark.parametrize(("fault", "status", "jobs", "existing"), CONVERT_CASES)
 def test_convert_faults(
     tmp_path: Path,
     convert_case: tuple[Path, bytes],
@@ -97,8 +104,6 @@ def test_convert_faults(
     jobs: int,
     existing: bool,
 ) -> None:
-    if existing and jobs == 2:
-        pytest.skip("an old output is tried at -j 1 (the output code is the same for any -j)")
     source, data = _fresh_input(tmp_path, convert_case[0])
     out = tmp_path / "out.txt"
     if existing:
@@ -398,16 +403,21 @@ BUILD_SIGNALS = [
 ]
 
 
-@pytest.mark.parametrize("jobs", [1, 2])
-@pytest.mark.parametrize("force", [False, True], ids=["new", "force"])
-@pytest.mark.parametrize(("fault", "status"), BUILD_SIGNALS)
+#: every signal with --force over an old output at -j 1; -j 2 where workers run (detection, alignment);
+#: SIGTERM also into a new output
+BUILD_CASES = [
+    pytest.param(fault, status, jobs, force, id=f"{fault}-j{jobs}-{'force' if force else 'new'}")
+    for fault, status in BUILD_SIGNALS
+    for jobs in (1, 2)
+    for force in (False, True)
+    if (force or "sigterm" in fault) and (jobs == 1 or "analyse_document" in fault or "process_pair" in fault)
+]
+
+
+@pytest.mark.parametrize(("fault", "status", "jobs", "force"), BUILD_CASES)
 def test_build_signals(
     tmp_path: Path, build_reference: dict[str, bytes], tally: Tally, fault: str, status: int, jobs: int, force: bool
 ) -> None:
-    if not force and "sigterm" not in fault:
-        pytest.skip("SIGHUP and SIGINT run with --force only (same clean-up)")
-    if jobs == 2 and not ("analyse_document" in fault or "process_pair" in fault):
-        pytest.skip("-j 2 is tried where workers run (detection, alignment)")
     corpus = _corpus(tmp_path)
     previous = None
     args = ["-q", "build", "corpus", "-o", "out", "--no-model", "-j", str(jobs)]
@@ -625,3 +635,17 @@ def test_read_bytes_refuses_special_files_directly() -> None:
 
     with pytest.raises(InputError, match="not a regular file"):
         read_bytes("/dev/zero")
+
+
+def test_handle_termination_respects_ignored_signals() -> None:
+    """Under ``nohup`` SIGHUP is ignored: it stays ignored; SIGTERM gets the handler, then is restored."""
+    from translit.signals import handle_termination
+
+    previous = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        with handle_termination():
+            assert signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
+            assert signal.getsignal(signal.SIGTERM) not in (signal.SIG_DFL, signal.SIG_IGN)
+        assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+    finally:
+        signal.signal(signal.SIGHUP, previous)
