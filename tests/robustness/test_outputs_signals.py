@@ -155,7 +155,7 @@ def _wait_for_workers(proc: subprocess.Popen[bytes], count: int, timeout: float 
         children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
         pids = [int(p) for p in children.read_text().split()] if children.exists() else []
         if len(pids) >= count:
-            time.sleep(0.3)  # let them start working
+            time.sleep(1.0)  # let them run their initializer and start working
             return pids
         assert proc.poll() is None, proc.stderr.read() if proc.stderr else b""
         time.sleep(0.05)
@@ -501,7 +501,10 @@ def test_build_file_added_during_build_is_kept(tmp_path: Path, tally: Tally) -> 
         tmp_path,
         ["corpora.build:process_pair:1:sleep=3"],
     )
-    time.sleep(1.5)
+    deadline = time.monotonic() + 60
+    while not any(p.name.endswith(".tmp") for p in tmp_path.glob(".out.*")):  # the build has started
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.05)
     (tmp_path / "out" / "mine.txt").write_bytes(b"mine\n")
     _, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 1
