@@ -99,6 +99,10 @@ logger = logging.getLogger(__name__)
 MAGIC = b"LIPYANTAR-TRANSLIT-MODEL\n"
 FORMAT_NAME = "lipyantar-translit-model"
 FORMAT_VERSION = 1
+#: a model payload never inflates to more than this (bytes), nor to more than MAX_INFLATION times its
+#: compressed size when the header does not state its size: a small file cannot exhaust memory
+MAX_RAW_BYTES = 4 << 30
+MAX_INFLATION = 32
 DEFAULT_MODEL_NAME = "roman-default.lpm"
 
 _CACHE_LIMIT = 200_000
@@ -861,8 +865,7 @@ class LearnedModel:
                 prior={word: float(n) for word, n in w["prior"]},
                 arrays=sub("wordlm"),
             )
-            known = DecodeParams.__dataclass_fields__
-            params = DecodeParams(**{k: v for k, v in tables.get("params", {}).items() if k in known})
+            params = _decode_params(tables.get("params", {}))
             pairs = [(d, r, float(n)) for d, r, n in tables.get("pairs", [])]
             table = {d: (r, float(sc)) for d, r, sc in tables.get("d2r_table", [])}
             vocab_index = {str(key): tuple(str(w) for w in ws) for key, ws in tables.get("vocab_index", [])}
@@ -884,7 +887,8 @@ class LearnedModel:
 
     def to_bytes(self) -> bytes:
         """The model file's bytes: magic line, JSON header line, npz payload."""
-        return model_file_bytes(_pack_arrays(self.to_arrays()), self.meta)
+        arrays = self.to_arrays()
+        return model_file_bytes(_pack_arrays(arrays), self.meta, raw_bytes=_packed_size(arrays))
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the model file atomically."""
@@ -925,11 +929,21 @@ class LearnedModel:
             "sha256"
         ):
             raise ModelError(f"{source}: model file is corrupt (size or checksum mismatch)")
+        raw_bytes = header.get("raw_bytes")  # written since lipyantar 0.1 files carry it; else a ratio cap
+        if raw_bytes is None:
+            limit = min(MAX_RAW_BYTES, MAX_INFLATION * len(body))
+        elif type(raw_bytes) is int and 0 <= raw_bytes <= MAX_RAW_BYTES:
+            limit = raw_bytes
+        else:
+            raise ModelError(f"{source}: corrupt model header: bad raw_bytes {raw_bytes!r}")
         try:
-            arrays = _unpack_arrays(body)
-        except (zlib.error, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+            arrays = _unpack_arrays(body, limit=limit, exact=raw_bytes is not None)
+        except (zlib.error, ValueError, KeyError, TypeError, IndexError, UnicodeDecodeError) as exc:
             raise ModelError(f"{source}: model payload cannot be decoded: {exc}") from exc
-        return cls.from_arrays(arrays)
+        try:
+            return cls.from_arrays(arrays)
+        except ModelError as exc:
+            raise ModelError(f"{source}: {exc}") from exc
 
     @classmethod
     def load(cls, path: str | os.PathLike[str], *, base: str | os.PathLike[str] | None = None) -> LearnedModel:
@@ -979,13 +993,17 @@ def _candidates(ranked: Sequence[tuple[str, float]], k: int, temperature: float)
     return [Candidate(text, min(score, 0.0), prob) for (text, score), prob in zip(ranked[:k], probs, strict=False)]
 
 
-def model_file_bytes(body: bytes, meta: dict[str, Any]) -> bytes:
-    """A model file around a packed payload: magic line, JSON header line (checksum), payload."""
+def model_file_bytes(body: bytes, meta: dict[str, Any], *, raw_bytes: int | None = None) -> bytes:
+    """A model file around a packed payload: magic line, JSON header line (checksum, compressed and
+    inflated sizes: ``raw_bytes`` is measured when not given), payload."""
+    if raw_bytes is None:
+        raw_bytes = len(zlib.decompressobj().decompress(body, MAX_RAW_BYTES + 1))
     header = {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
         "payload": "zlib-arrays",
         "payload_bytes": len(body),
+        "raw_bytes": raw_bytes,
         "sha256": hashlib.sha256(body).hexdigest(),
         "meta": meta,
     }
@@ -1064,13 +1082,44 @@ def _pack_arrays(arrays: dict[str, array]) -> bytes:
     return zlib.compress(len(head).to_bytes(8, "little") + head + b"".join(chunks), 6)
 
 
-def _unpack_arrays(body: bytes) -> dict[str, array]:
-    raw = zlib.decompress(body)
+def _packed_size(arrays: dict[str, array]) -> int:
+    """The inflated size of ``_pack_arrays(arrays)``."""
+    index = [[name, arr.typecode, len(arr) * arr.itemsize] for name, arr in arrays.items()]
+    return 8 + len(json.dumps(index).encode("utf-8")) + sum(entry[2] for entry in index)
+
+
+def _unpack_arrays(body: bytes, *, limit: int = 0, exact: bool = False) -> dict[str, array]:
+    """The arrays of a packed payload; ValueError when it inflates past ``limit`` bytes (0: no limit),
+    or, with ``exact``, to any other size than ``limit``, or when its index does not fit the data."""
+    inflate = zlib.decompressobj()
+    raw = inflate.decompress(body, limit + 1) if limit else inflate.decompress(body)
+    if limit and (len(raw) > limit or inflate.unconsumed_tail):
+        raise ValueError(f"payload inflates past {limit} bytes")
+    if not inflate.eof:
+        raise ValueError("payload is truncated")
+    if exact and len(raw) != limit:
+        raise ValueError(f"payload inflates to {len(raw)} bytes, the header says {limit}")
     size = int.from_bytes(raw[:8], "little")
+    if size > len(raw) - 8:
+        raise ValueError("payload index is truncated")
     index = json.loads(raw[8 : 8 + size].decode("utf-8"))
+    if not isinstance(index, list):
+        raise ValueError("payload index is not a list")
     pos = 8 + size
     arrays: dict[str, array] = {}
-    for name, typecode, length in index:
+    for entry in index:
+        if not (
+            isinstance(entry, list)
+            and len(entry) == 3
+            and isinstance(entry[0], str)
+            and isinstance(entry[1], str)
+            and type(entry[2]) is int
+            and 0 <= entry[2] <= len(raw) - pos
+        ):
+            raise ValueError(f"bad payload index entry {str(entry)[:60]}")
+        name, typecode, length = entry
+        if name in arrays:
+            raise ValueError(f"array {name!r} appears twice")
         arr = array(typecode)
         arr.frombytes(raw[pos : pos + length])
         if sys.byteorder != "little":  # pragma: no cover - big-endian hosts
@@ -1086,6 +1135,32 @@ def _unpack_arrays(body: bytes) -> dict[str, array]:
 MODEL_FILE_FORMAT = adaptation.ModelFileFormat(
     MAGIC, FORMAT_NAME, FORMAT_VERSION, _pack_arrays, _unpack_arrays, DEFAULT_MODEL_NAME
 )
+
+
+def _decode_params(raw: object) -> DecodeParams:
+    """The decoding parameters of a model file, each checked against its field: the type of its default
+    (an int for an int, a finite number for a float, a bool for a bool), ints within +-10^6 and
+    non-negative where the default is. Unknown names are ignored (files from newer versions)."""
+    if not isinstance(raw, dict):
+        raise ValueError("params is not a table")
+    defaults = DecodeParams()
+    values: dict[str, Any] = {}
+    for name in DecodeParams.__dataclass_fields__:
+        if name not in raw:
+            continue
+        value, default = raw[name], getattr(defaults, name)
+        if isinstance(default, bool):
+            ok = type(value) is bool
+        elif isinstance(default, int):
+            ok = type(value) is int and abs(value) <= 10**6 and (value >= 0 or default < 0)
+        elif isinstance(default, float):
+            ok = type(value) in (int, float) and math.isfinite(value) and abs(value) <= 1e6
+        else:
+            ok = type(value) is type(default)
+        if not ok:
+            raise ValueError(f"parameter {name} has a bad value {str(value)[:40]}")
+        values[name] = value
+    return DecodeParams(**values)
 
 
 def load_model(path: str | os.PathLike[str]) -> LearnedModel:
