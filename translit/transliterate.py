@@ -261,13 +261,42 @@ def _combine(
 # ---------------------------------------------------------------------------------------- construction
 
 
+# Letters some indic-transliteration schemes lack (they would be left in Devanagari inside ASCII output
+# and read back wrong): lipyantar spells them in the scheme's own style and reads them back.
+_EXTRA_LETTERS: dict[str, dict[str, str]] = {
+    "itrans": {"\u0929": "^n"},  # ऩ
+    "velthuis": {"\u0929": "^n", "\u0931": "^r", "\u0934": "^zh", "\u095f": "Y"},  # ऩ ऱ ऴ य़
+}
+
+
+def _scheme(name: str) -> object:
+    """The indic-transliteration scheme ``name``, with lipyantar's extra letters where it has some."""
+    from indic_transliteration.sanscript import SCHEMES
+
+    base = SCHEMES[name]
+    extra = _EXTRA_LETTERS.get(name)
+    if not extra:
+        return base
+    data = {key: dict(value) if isinstance(value, dict) else value for key, value in base.items()}
+    data["extra_consonants"] = {**data["extra_consonants"], **extra}
+    return type(base)(data=data, name=name)
+
+
 def _sanscript_fn(src: str, dst: str) -> Callable[[str], str]:
     from indic_transliteration import sanscript
 
-    def convert(word: str) -> str:
-        return sanscript.transliterate(word, src, dst)
+    if src not in _EXTRA_LETTERS and dst not in _EXTRA_LETTERS:
 
-    return convert
+        def convert(word: str) -> str:
+            return sanscript.transliterate(word, src, dst)
+
+        return convert
+    scheme_map = sanscript.SchemeMap(_scheme(src), _scheme(dst))
+
+    def convert_extended(word: str) -> str:
+        return sanscript.transliterate(word, scheme_map=scheme_map)
+
+    return convert_extended
 
 
 # Candra O/E (कॉलेज, बैंक is fine) are missing from several indic-transliteration schemes, which leave
@@ -285,15 +314,20 @@ _NUKTA = "\u093c"
 # does with ':' and ITRANS/Velthuis with '{}'. It is written only where the word would not read back.
 # Places where a separator may be needed: before an independent vowel, and between a dead consonant
 # and the next consonant (क्ह reads back as ख from "kh").
+_V = r"\u0905-\u0914\u0960\u0961"  # the independent vowels (with ॠ ॡ)
+_CONS = r"\u0915-\u0939\u0958-\u095f\u0978-\u097f"
 _BOUNDARY_RE = regex.compile(
-    r"(?<=(?:[\u0915-\u0939\u0958-\u095f\u0978-\u097f]\u093c?\u094d?|[\u0905-\u0914\u093e-\u094c]))"
-    r"(?=[\u0905-\u0914])|(?<=\u094d)(?=[\u0915-\u0939\u0958-\u095f\u0978-\u097f])"
+    rf"(?<=(?:[{_CONS}]\u093c?\u094d?|[{_V}\u093e-\u094c\u0962\u0963]))(?=[{_V}])"
+    rf"|(?<=\u094d)(?=[{_CONS}])"
+    r"|(?<=[\u090b\u090c\u0943\u0962])(?=[\u0930\u0932])"  # ऋ/ऌ + र/ल: .r + r, .l + l read as ॠ, ॡ
+    r"|(?<=^\u0913)(?=\u0902)"
 )
-#: words that can read back wrong: a vowel letter after a consonant or vowel, or a dead consonant before
-#: ह (k + h = kh); only these pay for the round-trip check
+#: words that can read back wrong: a vowel letter after a consonant or vowel, a dead consonant before
+#: ह (k + h = kh), vocalic r/l before र/ल, and the word ओं (IAST and ISO write ॐ as oṃ / ōṁ); only
+#: these pay for the round-trip check
 _RISKY_RE = regex.compile(
-    r"(?:[\u0915-\u0939\u0958-\u095f\u0978-\u097f]\u093c?\u094d?|[\u0905-\u0914\u093e-\u094c])"
-    r"[\u0905-\u0914]|\u094d\u0939"
+    rf"(?:[{_CONS}]\u093c?\u094d?|[{_V}\u093e-\u094c\u0962\u0963])[{_V}]"
+    r"|\u094d\u0939|[\u090b\u090c\u0943\u0962][\u0930\u0932]|^\u0913\u0902$"
 )
 _HIATUS = "\ue002"
 _SEPARATOR = {"iast": ":", "iso": ":"}
