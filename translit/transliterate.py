@@ -34,7 +34,14 @@ from .tokenize import DEVA_WORD, EMAIL, URL, token_matches
 if TYPE_CHECKING:
     from .learned.model import LearnedModel
 
-__all__ = ["Candidate", "Transliterator", "transliterate"]
+__all__ = ["MAX_TOP_K", "MAX_WORD_CHARS", "Candidate", "Transliterator", "transliterate"]
+
+#: the most candidates :meth:`Transliterator.candidates` gives per text (``convert --top-k``)
+MAX_TOP_K = 1000
+#: Latin tokens longer than this are not words: going from ``roman`` (learned) to Devanagari they are
+#: kept as they are, and Devanagari words longer than this get every separator that makes them read
+#: back (not the fewest), so that conversion time stays linear in the input's length
+MAX_WORD_CHARS = 64
 
 DigitOutput = Literal["auto", "keep", "ascii", "deva"]
 
@@ -157,7 +164,7 @@ class _LearnedToDeva(_Stage):
         matches = list(token_matches(text))
         for i, m in enumerate(matches):
             kind, tok = m.lastgroup, m.group()
-            if kind == "latin":
+            if kind == "latin" and len(tok) <= MAX_WORD_CHARS:  # longer: not a word, kept as it is
                 words.append(len(tokens))
                 sentences[-1].append(len(tokens))
             elif kind == "punct" and tok in _SENTENCE_END:
@@ -370,6 +377,8 @@ def _standard_fns(scheme: Scheme) -> tuple[Callable[[str], str], Callable[[str],
 
         if not places or from_latin(render(places)) != word:
             return out  # not even separators help (malformed input): the plain conversion
+        if len(word) > MAX_WORD_CHARS:  # finding the fewest takes a conversion per place: quadratic
+            return render(places)
         for pos in list(places):  # keep only the separators the word needs
             fewer = [p for p in places if p != pos]
             if from_latin(render(fewer)) == word:
@@ -538,15 +547,15 @@ class Transliterator:
         return [text.translate(self._post) for text in out] if self._post else out
 
     def candidates(self, text: str, *, top_k: int = 5) -> list[Candidate]:
-        """Up to ``top_k`` conversions of ``text``, best first, each with its raw ``score`` (a
-        log-probability) and a calibrated ``prob``.
+        """Up to ``top_k`` (1 … :data:`MAX_TOP_K`) conversions of ``text``, best first, each with its raw
+        ``score`` (a log-probability) and a calibrated ``prob``.
 
         Deterministic conversions give exactly one candidate with score 0.0 and prob 1.0; conversions
         through a learned model combine the k best candidates of each word, and a candidate's ``prob``
         is its share of the mass of the best ``max(top_k, PROB_POOL)`` (see :mod:`translit.candidate`).
         """
-        if top_k < 1:
-            raise ValueError(f"top_k must be >= 1, not {top_k}")
+        if type(top_k) is not int or not 1 <= top_k <= MAX_TOP_K:
+            raise ValueError(f"top_k must be an int between 1 and {MAX_TOP_K}, not {top_k!r}")
         if self._auto is not None:
             return self._detected(text).candidates(text, top_k=top_k)
         temps = [stage.temperature for stage in self.stages if stage.temperature is not None]
