@@ -54,9 +54,11 @@ def _report_tally(request: pytest.FixtureRequest) -> Iterator[None]:
         f"{TALLY['survived']} survived"
     )
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line("")
-        reporter.write_line(line)
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if reporter is not None and capture is not None:
+        with capture.global_and_fixture_disabled():  # past pytest's output capture, to the terminal
+            reporter.write_line("")
+            reporter.write_line(line)
     out = os.environ.get("LIPYANTAR_ROBUSTNESS_TALLY")
     if out:  # for the note on the issue: the counts as JSON
         Path(out).write_text(json.dumps(dict(TALLY)) + "\n", encoding="utf-8")
