@@ -848,6 +848,9 @@ class LearnedModel:
     def from_arrays(cls, arrays: dict[str, array]) -> LearnedModel:
         try:
             tables = json.loads(arrays["tables"].tobytes().decode("utf-8"))
+            if not isinstance(tables, dict):
+                raise ValueError("the tables are not a JSON object")
+            _check_tables(tables)
             j, c, w = tables["joint"], tables["charlm"], tables["wordlm"]
 
             def sub(prefix: str) -> dict[str, array]:
@@ -1135,6 +1138,64 @@ def _unpack_arrays(body: bytes, *, limit: int = 0, exact: bool = False) -> dict[
 MODEL_FILE_FORMAT = adaptation.ModelFileFormat(
     MAGIC, FORMAT_NAME, FORMAT_VERSION, _pack_arrays, _unpack_arrays, DEFAULT_MODEL_NAME
 )
+
+
+def _is_number(x: object) -> bool:
+    return type(x) in (int, float) and math.isfinite(x)  # type: ignore[arg-type]
+
+
+_CELL: dict[str, Callable[[object], bool]] = {
+    "s": lambda x: type(x) is str,
+    "n": _is_number,
+    "S": lambda x: type(x) is list and all(type(y) is str for y in x),
+}
+
+
+def _rows(tables: dict[str, Any], path: str, kinds: str) -> None:
+    """ValueError unless ``tables[path]`` (``a.b`` for nested, absent is fine) is a list of rows whose
+    cells are of ``kinds`` (``s`` str, ``n`` finite number, ``S`` list of str), or of plain strings
+    for ``kinds == "s*"``."""
+    value: Any = tables
+    for key in path.split("."):
+        if not isinstance(value, dict) or key not in value:
+            return
+        value = value[key]
+    if not isinstance(value, list):
+        raise ValueError(f"table {path} is not a list")
+    if kinds == "s*":
+        if not all(type(x) is str for x in value):
+            raise ValueError(f"table {path} holds something other than strings")
+        return
+    checks = [_CELL[k] for k in kinds]
+    for row in value:
+        if type(row) is not list or len(row) != len(checks) or not all(f(x) for f, x in zip(checks, row, strict=True)):
+            raise ValueError(f"table {path} has a bad row {str(row)[:60]}")
+
+
+def _check_tables(tables: dict[str, Any]) -> None:
+    """ValueError unless the JSON tables of a model file have the types and shapes the loader relies on
+    (the automata and decoding parameters are checked where they are read)."""
+    for name in ("joint", "charlm", "romanlm", "wordlm"):
+        if not isinstance(tables.get(name), dict):
+            raise ValueError(f"table {name} is missing")
+    for name in ("joint", "charlm", "romanlm", "wordlm", "english"):
+        order = tables.get(name, {}).get("order", 1) if isinstance(tables.get(name, {}), dict) else None
+        if type(order) is not int or not 1 <= order <= 16:
+            raise ValueError(f"table {name} has a bad order {order!r}")
+    if not isinstance(tables.get("meta", {}), dict):
+        raise ValueError("table meta is not an object")
+    for path, kinds in (
+        ("joint.graphones", "ss"),
+        ("english.graphones", "ss"),
+        ("charlm.vocab", "s*"),
+        ("romanlm.vocab", "s*"),
+        ("wordlm.vocab", "s*"),
+        ("wordlm.prior", "sn"),
+        ("pairs", "ssn"),
+        ("d2r_table", "ssn"),
+        ("vocab_index", "sS"),
+    ):
+        _rows(tables, path, kinds)
 
 
 def _decode_params(raw: object) -> DecodeParams:
