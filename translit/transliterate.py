@@ -41,7 +41,7 @@ MAX_TOP_K = 1000
 #: Latin tokens longer than this are not words: going from ``roman`` (learned) to Devanagari they are
 #: kept as they are, and Devanagari words longer than this get every separator that makes them read
 #: back (not the fewest), so that conversion time stays linear in the input's length
-MAX_WORD_CHARS = 64
+MAX_WORD_CHARS = 64  # = translit.learned.model.MAX_ROMAN_CHARS
 
 DigitOutput = Literal["auto", "keep", "ascii", "deva"]
 

@@ -684,3 +684,14 @@ def test_input_errors_are_input_errors() -> None:
     with pytest.raises(InputError, match="no such file"):
         read_text("/nonexistent/lipyantar/file.txt")
     tally("clean error")
+
+
+def test_the_model_api_caps_long_words_too(tiny_model_bytes: bytes) -> None:
+    model = LearnedModel.from_bytes(tiny_model_bytes)
+    assert model_module.MAX_ROMAN_CHARS == MAX_WORD_CHARS
+    word = ("kamalaa" * 10)[:MAX_WORD_CHARS]
+    assert model.devanagarize(word) != ""
+    assert model.devanagarize(word + "k") == ""  # "" when nothing can be produced: not a word
+    assert model.devanagarize_topk("ka" * 50_000, 5) == []
+    assert model.devanagarize_words(["kamal", word + "k"])[1] == ""
+    tally("survived")

@@ -102,6 +102,9 @@ FORMAT_VERSION = 1
 #: a model payload never inflates to more than this (bytes), nor to more than MAX_INFLATION times its
 #: compressed size when the header does not state its size: a small file cannot exhaust memory
 MAX_RAW_BYTES = 4 << 30
+#: Latin words longer than this get no Devanagari candidates (``translit.transliterate.MAX_WORD_CHARS``
+#: keeps such tokens as they are before they reach the model)
+MAX_ROMAN_CHARS = 64
 MAX_INFLATION = 32
 DEFAULT_MODEL_NAME = "roman-default.lpm"
 
@@ -567,7 +570,12 @@ class LearnedModel:
         from the search ``kind`` (see :meth:`DecodeParams.search_size`), best first; memoized.
 
         Runs compiled (``translit.learned._fastlm.Channel``) when the extension is built, otherwise
-        :meth:`_channel_python`; both give the same candidates, scores and order."""
+        :meth:`_channel_python`; both give the same candidates, scores and order.
+
+        A "word" longer than :data:`MAX_ROMAN_CHARS` gets no candidates (the search's time grows
+        faster than its length; such a token is not a word)."""
+        if len(roman) > MAX_ROMAN_CHARS:
+            return ()
         key = (roman, kind)
         cached = self._r2d_cache.get(key)
         if cached is not None:
