@@ -1208,8 +1208,9 @@ def _check_tables(tables: dict[str, Any]) -> None:
 
 def _decode_params(raw: object) -> DecodeParams:
     """The decoding parameters of a model file, each checked against its field: the type of its default
-    (an int for an int, a finite number for a float, a bool for a bool), ints within +-10^6 and
-    non-negative where the default is. Unknown names are ignored (files from newer versions)."""
+    (an int for an int, a finite number for a float, a bool for a bool), ints within +-10^6,
+    non-negative where the default is, and at least 1 for beams and n-best sizes. Unknown names are
+    ignored (files from newer versions)."""
     if not isinstance(raw, dict):
         raise ValueError("params is not a table")
     defaults = DecodeParams()
@@ -1222,6 +1223,8 @@ def _decode_params(raw: object) -> DecodeParams:
             ok = type(value) is bool
         elif isinstance(default, int):
             ok = type(value) is int and abs(value) <= 10**6 and (value >= 0 or default < 0)
+            if ("beam" in name or "nbest" in name) and value < 1:
+                ok = False  # a search keeps at least one hypothesis
         elif isinstance(default, float):
             ok = type(value) in (int, float) and math.isfinite(value) and abs(value) <= 1e6
         else:
