@@ -209,6 +209,41 @@ def test_cli_convert_random_input(
     tally(outcome)
 
 
+def test_cli_convert_every_scheme_pair(tmp_path: Path) -> None:
+    """``convert`` from and to every scheme (11 × 11) on one messy file: random full-range Unicode,
+    Devanagari, Latin, control characters; a clean error (from the one-way roman-rules) or one output
+    line per input line, the input untouched."""
+    rng = random.Random(15)
+    pool = [chr(c) for c in range(0x0900, 0x0980)] + list("abcdefghij .,|{}:^~\t")
+    lines = [
+        "".join(chr(rng.randrange(0x20, 0x30000)) for _ in range(40)).replace("\r", " ").replace("\n", " "),
+        "".join(rng.choice(pool) for _ in range(60)),
+        HINDI.splitlines()[0],
+        ROMAN.splitlines()[0],
+        "\x01\x02\x7f \u2028 \u0085 \ufeff ऩ ऱ ळ ऴ य़ ॐ ओं",
+    ]
+    src_file = tmp_path / "in.txt"
+    src_file.write_text(
+        "\n".join(line for line in lines if not any(0xD800 <= ord(c) < 0xE000 for c in line)) + "\n",
+        encoding="utf-8",
+    )
+    before = digest(src_file)
+    expected = _records(src_file.read_text(encoding="utf-8"))
+    for src in ALL_SCHEMES:
+        for dst in ALL_SCHEMES:
+            out = tmp_path / "out.txt"
+            result = invoke("convert", "-f", src, "-t", dst, "-j", "1", str(src_file), "-o", str(out))
+            outcome = check_cli(result)
+            if outcome == "survived":
+                assert out.read_text(encoding="utf-8").count("\n") == expected, (src, dst)
+                out.unlink()
+            else:
+                assert src == "roman-rules" and not out.exists()
+            assert digest(src_file) == before
+            assert leftovers(tmp_path, {"in.txt"}) == []
+            tally(outcome)
+
+
 # ------------------------------------------------------------------------------- malformed files
 
 
