@@ -99,13 +99,15 @@ logger = logging.getLogger(__name__)
 MAGIC = b"LIPYANTAR-TRANSLIT-MODEL\n"
 FORMAT_NAME = "lipyantar-translit-model"
 FORMAT_VERSION = 1
-#: a model payload never inflates to more than this (bytes), nor to more than MAX_INFLATION times its
-#: compressed size when the header does not state its size: a small file cannot exhaust memory
+#: a model payload never inflates to more than this (bytes), nor, when its header does not state its
+#: size, to more than MAX_INFLATION times its compressed size (MIN_INFLATED bytes at least): a small
+#: file cannot exhaust memory
 MAX_RAW_BYTES = 4 << 30
+MAX_INFLATION = 32
+MIN_INFLATED = 64 << 20
 #: Latin words longer than this get no Devanagari candidates (``translit.transliterate.MAX_WORD_CHARS``
 #: keeps such tokens as they are before they reach the model)
 MAX_ROMAN_CHARS = 64
-MAX_INFLATION = 32
 DEFAULT_MODEL_NAME = "roman-default.lpm"
 
 _CACHE_LIMIT = 200_000
@@ -915,9 +917,11 @@ class LearnedModel:
         (a model file), or by default the model shipped in the package.
         """
         if adaptation.is_adaptation(data):
-            return cls.from_arrays(
-                adaptation.load_adaptation(data, fmt=MODEL_FILE_FORMAT, source=source, base=base)
-            )
+            arrays = adaptation.load_adaptation(data, fmt=MODEL_FILE_FORMAT, source=source, base=base)
+            try:
+                return cls.from_arrays(arrays)
+            except ModelError as exc:
+                raise ModelError(f"{source}: {exc}") from exc
         if not data.startswith(MAGIC):
             raise ModelError(f"{source}: not a lipyantar model file (bad magic)")
         end = data.find(b"\n", len(MAGIC))
@@ -942,7 +946,7 @@ class LearnedModel:
             raise ModelError(f"{source}: model file is corrupt (size or checksum mismatch)")
         raw_bytes = header.get("raw_bytes")  # written since lipyantar 0.1 files carry it; else a ratio cap
         if raw_bytes is None:
-            limit = min(MAX_RAW_BYTES, MAX_INFLATION * len(body))
+            limit = _inflation_limit(body)
         elif type(raw_bytes) is int and 0 <= raw_bytes <= MAX_RAW_BYTES:
             limit = raw_bytes
         else:
@@ -1144,8 +1148,19 @@ def _unpack_arrays(body: bytes, *, limit: int = 0, exact: bool = False) -> dict[
 
 #: the full model file, for :mod:`translit.learned.adaptation` (which reads and writes adaptations of it)
 MODEL_FILE_FORMAT = adaptation.ModelFileFormat(
-    MAGIC, FORMAT_NAME, FORMAT_VERSION, _pack_arrays, _unpack_arrays, DEFAULT_MODEL_NAME
+    MAGIC,
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    _pack_arrays,
+    lambda body: _unpack_arrays(body, limit=_inflation_limit(body)),  # adaptation payloads too
+    DEFAULT_MODEL_NAME,
 )
+
+
+def _inflation_limit(body: bytes) -> int:
+    """How far a payload whose header does not state its size may inflate: MAX_INFLATION times its
+    size, at least MIN_INFLATED bytes, at most MAX_RAW_BYTES."""
+    return min(MAX_RAW_BYTES, max(MIN_INFLATED, MAX_INFLATION * len(body)))
 
 
 def _is_number(x: object) -> bool:
