@@ -733,3 +733,39 @@ def test_the_model_api_caps_long_words_too(tiny_model_bytes: bytes) -> None:
     assert model.devanagarize_topk("ka" * 50_000, 5) == []
     assert model.devanagarize_words(["kamal", word + "k"])[1] == ""
     tally("survived")
+
+
+def test_mutated_adaptation_files_fail_cleanly_naming_the_file(
+    tiny_model_bytes: bytes, tmp_path: Path
+) -> None:
+    """The inconsistent models above, stored as adaptations of another model (valid checksums all the
+    way): loading applies the patch, then checks every table like a full file."""
+    from translit.learned.adaptation import make_adaptation
+
+    base = tmp_path / "base.lpm"
+    base.write_bytes(tiny_model_bytes)
+    header, arrays = _split(tiny_model_bytes)
+    tables = json.loads(arrays["tables"].tobytes())
+    tables["meta"] = {**tables.get("meta", {}), "name": "other"}
+    arrays["tables"] = array("B", json.dumps(tables).encode("utf-8"))
+    other = _repack(header, arrays)  # a second model that differs a little
+    tried = 0
+    for k, (what, blob) in enumerate(mutants(other, seed=17, count=80)):
+        try:
+            patch = make_adaptation(
+                tiny_model_bytes, blob, fmt=model_module.MODEL_FILE_FORMAT, verify_rebuild=False
+            )
+        except (ModelError, ValueError, KeyError, TypeError):
+            continue  # the writer refuses it: nothing to load
+        path = tmp_path / f"adapted{k}.lpm"
+        path.write_bytes(patch)
+        tried += 1
+        try:
+            model = LearnedModel.load(path, base=base)
+        except ModelError as exc:
+            assert str(path) in str(exc), (what, str(exc))
+            tally("clean error")
+            continue
+        use(model)
+        tally("survived")
+    assert tried >= 40
