@@ -417,9 +417,9 @@ class _BaseModel:
     independent of the corpus). Started once the engine's workers run, so no process is forked while
     the thread runs; a daemon, so a failed build does not wait for it."""
 
-    def __init__(self, path: str | None) -> None:
+    def __init__(self, path: str | None, *, model: Any = None) -> None:
         self.path = path
-        self._model: Any = None
+        self._model: Any = model  # already loaded (then only its segment is computed here)
         self._segment: Any = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._load, name="lipyantar-base-model", daemon=True)
@@ -429,7 +429,8 @@ class _BaseModel:
         try:
             from translit.learned.model import LearnedModel, default_model
 
-            self._model = LearnedModel.load(self.path) if self.path else default_model()
+            if self._model is None:
+                self._model = LearnedModel.load(self.path) if self.path else default_model()
             from translit.learned.learn import base_segment
 
             self._segment = base_segment(self._model)
@@ -547,6 +548,12 @@ def build_corpus(
     def check_outdir(locked: Path) -> None:
         _check_outdir(locked, inputs, force=opts.force)
 
+    base_model = None
+    if opts.model and opts.base_model:  # a bad --base-model fails here, before any work
+        from translit.learned.model import LearnedModel
+
+        base_model = LearnedModel.load(opts.base_model)
+
     texts: dict[str, str] = {}
     skipped: list[tuple[int, Skipped]] = []
     if load is not None:
@@ -633,7 +640,8 @@ def build_corpus(
         twins = pair_twins(candidates, min_score=opts.twin_min_score)
         del candidates
         # the model to adapt loads while the pairs are aligned
-        base = _BaseModel(opts.base_model) if opts.model and twins.pairs else None
+        base = _BaseModel(opts.base_model, model=base_model) if opts.model and twins.pairs else None
+        del base_model
 
         # 2. every twin pair, in pair order: align, filter, append to the output files
         def pair_tasks() -> Iterator[PairTask]:

@@ -131,30 +131,69 @@ def _dask_session(*, scheduler: str | None, workers: int) -> Iterator[Session]:
         from dask.distributed import Client, LocalCluster
     except ImportError:
         raise EngineError("the dask engine needs dask: pip install 'lipyantar[dask]'") from None
+    import dask
+
     cluster: Any = None
+    with contextlib.ExitStack() as restore:
+        restore.enter_context(_dask_log_level())
+        try:
+            if scheduler:
+                client = Client(scheduler, timeout=CONNECT_TIMEOUT)
+            else:
+                # no dashboard: no Bokeh pages, and the scheduler's HTTP server (which distributed starts
+                # even without a dashboard, on port 8787 by default) gets no routes, an ephemeral loopback
+                # port, and is stopped as soon as the cluster runs
+                restore.enter_context(dask.config.set(_NO_HTTP))
+                cluster = LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    host="127.0.0.1",
+                    dashboard_address=None,
+                    worker_dashboard_address=None,
+                    scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
+                    processes=True,
+                    silence_logs=logging.ERROR,
+                )
+                client = Client(cluster)
+                client.run_on_scheduler(_stop_http_server)
+        except (OSError, ValueError, TypeError) as exc:
+            if cluster is not None:
+                cluster.close()
+            where = scheduler or "(local cluster)"
+            raise EngineError(f"cannot reach the Dask scheduler {where}: {exc or type(exc).__name__}") from None
+        try:
+            n = len(client.scheduler_info().get("workers", {})) or workers
+            log.info("dask engine: %s", client)
+            yield Session(client=client, workers=max(1, n))
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+
+_NO_HTTP = {"distributed.scheduler.http.routes": [], "distributed.worker.http.routes": []}
+#: the loggers of Dask and the libraries it logs through
+_DASK_LOGGERS = ("distributed", "dask", "bokeh", "tornado")
+
+
+@contextlib.contextmanager
+def _dask_log_level() -> Iterator[None]:
+    """Dask's loggers at the level of the root logger (WARNING by default, INFO with ``lipyantar -v``;
+    distributed sets its own to INFO), restored afterwards."""
+    level = max(logging.getLogger().getEffectiveLevel(), logging.DEBUG)
+    saved = [(logger, logger.level) for logger in map(logging.getLogger, _DASK_LOGGERS)]
+    for logger, _ in saved:
+        logger.setLevel(level)
     try:
-        if scheduler:
-            client = Client(scheduler, timeout=CONNECT_TIMEOUT)
-        else:
-            cluster = LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,
-                host="127.0.0.1",
-                dashboard_address=None,
-                processes=True,
-                silence_logs=logging.ERROR,
-            )
-            client = Client(cluster)
-    except (OSError, ValueError, TypeError) as exc:
-        if cluster is not None:
-            cluster.close()
-        where = scheduler or "(local cluster)"
-        raise EngineError(f"cannot reach the Dask scheduler {where}: {exc or type(exc).__name__}") from None
-    try:
-        n = len(client.scheduler_info().get("workers", {})) or workers
-        log.info("dask engine: %s", client)
-        yield Session(client=client, workers=max(1, n))
+        yield
     finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        for logger, old in saved:
+            logger.setLevel(old)
+
+
+def _stop_http_server(dask_scheduler: Any) -> None:
+    """Run on the scheduler: close its HTTP server (health and metrics pages; the dashboard is off)."""
+    server = getattr(dask_scheduler, "http_server", None)
+    if server is not None:
+        server.stop()
+    dask_scheduler.services.pop("dashboard", None)

@@ -27,6 +27,7 @@ from pathlib import Path
 import regex
 
 from translit.errors import InputError
+from translit.textio import sniff_encoding
 
 __all__ = [
     "Document",
@@ -150,6 +151,7 @@ def decode_bytes(data: bytes, *, source: str) -> tuple[str, str]:
                     f"starts with a {label} byte-order mark but is not valid {label} (byte {exc.start})",
                     source=source,
                 ) from None
+    sniff_encoding(data[:65536], source=source)  # UTF-16/32 without a BOM, also with no NUL byte
     if b"\x00" in data:
         even = data[0::2].count(0)
         odd = data[1::2].count(0)

@@ -149,16 +149,17 @@ def test_progress(tmp_path: Path, example_dir: Path) -> None:
     assert silent.exit_code == 0 and silent.stderr == ""
 
 
-def test_model_failure_is_reported_not_fatal(tmp_path: Path, example_dir: Path) -> None:
+def test_a_bad_base_model_fails_at_the_start(tmp_path: Path, example_dir: Path) -> None:
+    # issue 15: it used to exit 0 after all the work, without model.lpm
     bogus = tmp_path / "bogus.lpm"
     bogus.write_text("not a model\n", encoding="utf-8")
     result = CliRunner().invoke(
         main, ["build", str(example_dir), "-o", str(tmp_path / "out"), "--base-model", str(bogus)]
     )
-    assert result.exit_code == 0, result.stderr
-    assert "no model written" in result.stderr and "bad magic" in result.stderr
-    assert not (tmp_path / "out" / "model.lpm").exists()
-    assert (tmp_path / "out" / "report.html").exists()
+    assert result.exit_code == 1, result.stderr
+    assert str(bogus) in result.stderr and "bad magic" in result.stderr
+    assert not (tmp_path / "out").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bogus.lpm"]  # no staging directory left
 
 
 def test_options_are_validated() -> None:

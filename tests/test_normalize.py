@@ -3,7 +3,7 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from translit import Normalizer, normalize
@@ -68,3 +68,56 @@ def test_stripping_zero_width_joiners_keeps_nfc() -> None:
     out = normalize(text)
     assert unicodedata.is_normalized("NFC", out)
     assert normalize(normalize(text, nukta="composed")) == out
+
+
+# -- idempotence and line breaks over random text, every option ------------------------------------
+LINE_BREAKS = ["\n", "\r", "\x0b", "\x0c", "\x1c", "\x85", "\u2028", "\u2029"]
+messy_text = st.text(
+    alphabet=st.one_of(
+        st.sampled_from([chr(c) for c in range(0x0900, 0x0980)]),
+        st.sampled_from(["|", "।", "॥", " ", "\t", "\u00a0", "\ufeff", "\u200c", "\u200d", "1", "a", "."]),
+        st.sampled_from(LINE_BREAKS),
+        st.characters(),  # anything at all
+    ),
+    max_size=30,
+)
+options = st.fixed_dictionaries(
+    {
+        "nukta": st.sampled_from(["decomposed", "composed"]),
+        "zero_width": st.sampled_from(["strip", "keep"]),
+        "danda": st.sampled_from(["unify", "keep"]),
+        "digits": st.sampled_from(["keep", "ascii", "deva"]),
+        "newlines": st.booleans(),
+    }
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(messy_text, options)
+def test_normalize_is_idempotent_and_keeps_every_line_break(text: str, opts: dict[str, object]) -> None:
+    once = normalize(text, **opts)  # type: ignore[arg-type]
+    assert normalize(once, **opts) == once  # type: ignore[arg-type]
+    assert len(once.splitlines()) == len(text.splitlines())
+
+
+@pytest.mark.parametrize(
+    ("text", "options", "expected"),
+    [
+        ("1|", {"digits": "deva"}, "१।"),  # was '१|', and '१।' only on a second pass
+        ("१|", {"digits": "ascii"}, "1।"),
+        ("\ufeff\ufeffक", {}, "क"),  # was one BOM per pass
+        ("\u200d\ufeffक", {}, "क"),
+        ("।\n।", {}, "।\n।"),  # was '॥': two lines joined
+        ("क|\n|", {}, "क।\n|"),
+        ("क।\u2028।", {}, "क।\u2028।"),
+        ("क। ।", {}, "क॥"),  # a space is not a line break
+    ],
+)
+def test_normalize_regressions(text: str, options: dict[str, str], expected: str) -> None:
+    assert normalize(text, **options) == expected
+
+
+def test_transliterate_keeps_a_line_break_between_dandas() -> None:
+    from translit import transliterate
+
+    assert transliterate("क।\n।ख", "deva", "iast").count("\n") == 1

@@ -156,3 +156,63 @@ def test_candidate_validation(score: float) -> None:
 def test_empty_and_non_hindi_text_pass_through() -> None:
     assert transliterate("", "deva", "iast") == ""
     assert transliterate("hello, world! سلام", "deva", "iast") == "hello, world! سلام"
+
+
+# -- every letter of the Devanagari block that Hindi text contains ---------------------------------
+HINDI_CONSONANTS = [chr(c) for c in range(0x0915, 0x093A)] + [  # क … ह, with ऩ ऱ ळ ऴ
+    normalize(chr(c)) for c in range(0x0958, 0x0960)  # क़ ख़ ग़ ज़ ड़ ढ़ फ़ य़ (NFC: letter + nukta)
+]
+HINDI_MATRAS = ["", *"ािीुूृॄॢॣेैोौॅॉ्"]
+HINDI_VOWELS = list("अआइईउऊऋॠऌॡएऐओऔऍऑ")
+HINDI_SIGNS = ["", "ं", "ँ", "ः"]
+#: the documented exceptions to lossless round trips (README, Schemes): scheme -> words that read back
+#: as another word
+ROUND_TRIP_EXCEPTIONS = {"hk": regex.compile("ल[ृॄ]")}  # HK spells लृ लॄ like ऌ ॡ: lR, lRR
+
+full_syllable = st.one_of(
+    st.tuples(st.sampled_from(HINDI_CONSONANTS), st.sampled_from(HINDI_MATRAS), st.sampled_from(HINDI_SIGNS)),
+    st.tuples(st.sampled_from(HINDI_VOWELS), st.sampled_from(HINDI_SIGNS)),
+).map("".join)
+full_word = st.one_of(
+    st.lists(full_syllable, min_size=1, max_size=5).map("".join),
+    st.sampled_from(["ॐ", "।", "॥", "कऽ", "अरेऽ"]),
+)
+
+
+def test_the_alphabet_covers_every_hindi_letter_of_the_block() -> None:
+    covered = set("".join(HINDI_CONSONANTS + HINDI_MATRAS + HINDI_VOWELS + HINDI_SIGNS)) | set("ॐ।॥ऽ़")
+    letters = {chr(c) for c in range(0x0900, 0x0980) if regex.match(r"[\p{L}\p{M}]", chr(c))}
+    not_hindi = set("ऀऄऎऒॆॊॎॏ॒॑॓॔ॕॖॗॱॲॳॴॵॶॷॸॹॺॻॼॽॾॿ") | {chr(c) for c in range(0x093A, 0x093C)}
+    missing = sorted(ch for ch in letters - not_hindi if not set(normalize(ch)) <= covered)
+    assert not missing, missing
+    assert all(normalize(chr(c)) in HINDI_CONSONANTS for c in range(0x0958, 0x0960))  # the nukta letters
+
+
+@pytest.mark.parametrize("scheme", LOSSLESS)
+@settings(max_examples=300, deadline=None)
+@given(words=st.lists(full_word, min_size=1, max_size=6))
+def test_round_trip_every_hindi_letter(scheme: str, words: list[str]) -> None:
+    text = normalize(" ".join(words))
+    latin = transliterate(text, "deva", scheme)
+    if SCHEMES[scheme].script == "latin" and scheme not in ("iast", "iso"):
+        # nothing left in Devanagari in ASCII output (the candra vowels are ô ê in every scheme)
+        assert latin.replace("ô", "").replace("ê", "").isascii(), (scheme, text, latin)
+    assert not regex.search(r"\p{Devanagari}", latin), (scheme, text, latin)
+    exception = ROUND_TRIP_EXCEPTIONS.get(scheme)
+    if exception is not None and exception.search(text):
+        return
+    assert transliterate(latin, scheme, "deva") == text, (scheme, text, latin)
+
+
+@pytest.mark.parametrize(
+    ("text", "scheme", "latin"),
+    [
+        ("ओं", "iast", "o:ṃ"),  # was oṃ, read back as ॐ
+        ("ॐ", "iast", "oṃ"),
+        ("ऩा", "itrans", "^nA"),  # was left in Devanagari
+        ("ऩा ऱि ऴु य़ा", "velthuis", "^naa ^ri ^zhu Yaa"),  # य़ was 'ya़aa'
+    ],
+)
+def test_letters_the_schemes_lack(text: str, scheme: str, latin: str) -> None:
+    assert transliterate(text, "deva", scheme) == latin
+    assert transliterate(latin, scheme, "deva") == normalize(text)

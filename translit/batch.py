@@ -20,7 +20,7 @@ from typing import Literal
 
 from .normalize import Normalizer
 from .signals import init_worker, stop_pool
-from .transliterate import Transliterator
+from .transliterate import MAX_TOP_K, Transliterator
 
 __all__ = ["ConvertJob", "convert_lines", "default_jobs"]
 
@@ -44,8 +44,8 @@ class ConvertJob:
     def __post_init__(self) -> None:
         if self.fmt not in ("text", "tsv", "jsonl"):
             raise ValueError(f"fmt must be 'text', 'tsv' or 'jsonl', not {self.fmt!r}")
-        if self.top_k < 1:
-            raise ValueError(f"top_k must be >= 1, not {self.top_k}")
+        if not 1 <= self.top_k <= MAX_TOP_K:
+            raise ValueError(f"top_k must be between 1 and {MAX_TOP_K}, not {self.top_k}")
         if self.fmt == "text" and self.top_k != 1:
             raise ValueError("top_k > 1 needs the 'tsv' or 'jsonl' format")
 

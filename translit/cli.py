@@ -28,6 +28,7 @@ from .progress import progress_bar, progress_option, quiet, show_progress
 from .schemes import SCHEMES, Scheme, canonical_name, scheme_names
 from .signals import Terminated, exit_process, handle_termination
 from .textio import STDIN, check_output, check_utf8, open_output, read_lines
+from .transliterate import MAX_TOP_K
 
 __all__ = ["SchemeChoice", "convert_command", "run_cli_errors", "schemes_command"]
 
@@ -223,7 +224,11 @@ def _resolve_auto(lines: Iterator[str]) -> tuple[str, Iterator[str]]:
     help="text: one output line per input line; tsv: input<TAB>output[<TAB>…]; jsonl: candidates.",
 )
 @click.option(
-    "--top-k", type=click.IntRange(min=1), default=1, show_default=True, help="Candidates per line."
+    "--top-k",
+    type=click.IntRange(1, MAX_TOP_K),
+    default=1,
+    show_default=True,
+    help=f"Candidates per line (at most {MAX_TOP_K}).",
 )
 @click.option("--model", type=click.Path(dir_okay=False), help="Learned model file for the 'roman' scheme.")
 @click.option(

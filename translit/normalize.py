@@ -36,9 +36,10 @@ _NUKTA_COMPOSE_RE = regex.compile("|".join(sorted(_NUKTA_COMPOSE, key=len, rever
 
 _ZERO_WIDTH = str.maketrans({"\u200c": None, "\u200d": None})
 # "|" or "||" standing for a danda right after Devanagari text (optionally one space between),
-# and two single dandas in a row
-_ASCII_DANDA_RE = regex.compile(r"(?<=[\p{sc=Deva}]\s?)(\|\|?)(?!\|)")
-_DOUBLE_DANDA_RE = regex.compile("।\\s?।")
+# and two single dandas in a row; the space is never a line break, so no line is joined to the next
+_HSPACE = r"[^\S\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]"
+_ASCII_DANDA_RE = regex.compile(rf"(?<=[\p{{sc=Deva}}]{_HSPACE}?)(\|\|?)(?!\|)")
+_DOUBLE_DANDA_RE = regex.compile(rf"।{_HSPACE}?।")
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,8 @@ class Normalizer:
         digits: ``"keep"`` (default), ``"ascii"`` (०-९ → 0-9) or ``"deva"`` (0-9 → ०-९).
         newlines: when true (default), CRLF and lone CR become LF.
 
-    A leading BOM is always removed.
+    Leading BOMs are always removed. Normalizing twice gives the same text as once, and line breaks
+    are kept (no rule joins two lines).
     """
 
     nukta: NuktaForm = "decomposed"
@@ -72,18 +74,30 @@ class Normalizer:
         return self.normalize(text)
 
     def normalize(self, text: str) -> str:
-        """Return the normalized form of ``text``."""
-        if text.startswith("\ufeff"):
-            text = text[1:]
+        """Return the normalized form of ``text``.
+
+        Normalization is idempotent (``normalize(normalize(t)) == normalize(t)``) and keeps every line
+        break: nothing is joined across lines (a ``।`` ending one line and one starting the next stay
+        apart).
+        """
         if self.newlines and "\r" in text:
             text = text.replace("\r\n", "\n").replace("\r", "\n")
         if text.isascii():
-            return text.translate(_TO_DEVA_DIGITS) if self.digits == "deva" else text
+            if self.digits != "deva":
+                return text
+            text = text.translate(_TO_DEVA_DIGITS)
+            if "|" not in text or self.danda == "keep":
+                return text
         if self.zero_width == "strip":  # before NFC: marks that a ZWJ/ZWNJ kept apart get reordered
             text = text.translate(_ZERO_WIDTH)
+        if text.startswith("\ufeff"):  # every leading BOM (a file saved twice with one has two)
+            text = text.lstrip("\ufeff")
         text = unicodedata.normalize("NFC", text)
         if self.nukta == "composed":
             text = _NUKTA_COMPOSE_RE.sub(lambda m: _NUKTA_COMPOSE[m.group()], text)
+        # digits becoming Devanagari first, so that "1|" gives "१।" at once (a second pass would)
+        if self.digits == "deva":
+            text = text.translate(_TO_DEVA_DIGITS)
         if self.danda == "unify":
             if "|" in text:
                 text = _ASCII_DANDA_RE.sub(lambda m: "॥" if len(m.group(1)) == 2 else "।", text)
@@ -91,8 +105,6 @@ class Normalizer:
                 text = _DOUBLE_DANDA_RE.sub("॥", text)
         if self.digits == "ascii":
             text = text.translate(_TO_ASCII_DIGITS)
-        elif self.digits == "deva":
-            text = text.translate(_TO_DEVA_DIGITS)
         return text
 
 

@@ -34,7 +34,14 @@ from .tokenize import DEVA_WORD, EMAIL, URL, token_matches
 if TYPE_CHECKING:
     from .learned.model import LearnedModel
 
-__all__ = ["Candidate", "Transliterator", "transliterate"]
+__all__ = ["MAX_TOP_K", "MAX_WORD_CHARS", "Candidate", "Transliterator", "transliterate"]
+
+#: the most candidates :meth:`Transliterator.candidates` gives per text (``convert --top-k``)
+MAX_TOP_K = 1000
+#: Latin tokens longer than this are not words: going from ``roman`` (learned) to Devanagari they are
+#: kept as they are, and Devanagari words longer than this get every separator that makes them read
+#: back (not the fewest), so that conversion time stays linear in the input's length
+MAX_WORD_CHARS = 64  # = translit.learned.model.MAX_ROMAN_CHARS
 
 DigitOutput = Literal["auto", "keep", "ascii", "deva"]
 
@@ -157,7 +164,7 @@ class _LearnedToDeva(_Stage):
         matches = list(token_matches(text))
         for i, m in enumerate(matches):
             kind, tok = m.lastgroup, m.group()
-            if kind == "latin":
+            if kind == "latin" and len(tok) <= MAX_WORD_CHARS:  # longer: not a word, kept as it is
                 words.append(len(tokens))
                 sentences[-1].append(len(tokens))
             elif kind == "punct" and tok in _SENTENCE_END:
@@ -261,13 +268,42 @@ def _combine(
 # ---------------------------------------------------------------------------------------- construction
 
 
+# Letters some indic-transliteration schemes lack (they would be left in Devanagari inside ASCII output
+# and read back wrong): lipyantar spells them in the scheme's own style and reads them back.
+_EXTRA_LETTERS: dict[str, dict[str, str]] = {
+    "itrans": {"\u0929": "^n"},  # ऩ
+    "velthuis": {"\u0929": "^n", "\u0931": "^r", "\u0934": "^zh", "\u095f": "Y"},  # ऩ ऱ ऴ य़
+}
+
+
+def _scheme(name: str) -> object:
+    """The indic-transliteration scheme ``name``, with lipyantar's extra letters where it has some."""
+    from indic_transliteration.sanscript import SCHEMES
+
+    base = SCHEMES[name]
+    extra = _EXTRA_LETTERS.get(name)
+    if not extra:
+        return base
+    data = {key: dict(value) if isinstance(value, dict) else value for key, value in base.items()}
+    data["extra_consonants"] = {**data["extra_consonants"], **extra}
+    return type(base)(data=data, name=name)
+
+
 def _sanscript_fn(src: str, dst: str) -> Callable[[str], str]:
     from indic_transliteration import sanscript
 
-    def convert(word: str) -> str:
-        return sanscript.transliterate(word, src, dst)
+    if src not in _EXTRA_LETTERS and dst not in _EXTRA_LETTERS:
 
-    return convert
+        def convert(word: str) -> str:
+            return sanscript.transliterate(word, src, dst)
+
+        return convert
+    scheme_map = sanscript.SchemeMap(_scheme(src), _scheme(dst))
+
+    def convert_extended(word: str) -> str:
+        return sanscript.transliterate(word, scheme_map=scheme_map)
+
+    return convert_extended
 
 
 # Candra O/E (कॉलेज, बैंक is fine) are missing from several indic-transliteration schemes, which leave
@@ -285,15 +321,20 @@ _NUKTA = "\u093c"
 # does with ':' and ITRANS/Velthuis with '{}'. It is written only where the word would not read back.
 # Places where a separator may be needed: before an independent vowel, and between a dead consonant
 # and the next consonant (क्ह reads back as ख from "kh").
+_V = r"\u0905-\u0914\u0960\u0961"  # the independent vowels (with ॠ ॡ)
+_CONS = r"\u0915-\u0939\u0958-\u095f\u0978-\u097f"
 _BOUNDARY_RE = regex.compile(
-    r"(?<=(?:[\u0915-\u0939\u0958-\u095f\u0978-\u097f]\u093c?\u094d?|[\u0905-\u0914\u093e-\u094c]))"
-    r"(?=[\u0905-\u0914])|(?<=\u094d)(?=[\u0915-\u0939\u0958-\u095f\u0978-\u097f])"
+    rf"(?<=(?:[{_CONS}]\u093c?\u094d?|[{_V}\u093e-\u094c\u0962\u0963]))(?=[{_V}])"
+    rf"|(?<=\u094d)(?=[{_CONS}])"
+    r"|(?<=[\u090b\u090c\u0943\u0962])(?=[\u0930\u0932])"  # ऋ/ऌ + र/ल: .r + r, .l + l read as ॠ, ॡ
+    r"|(?<=^\u0913)(?=\u0902)"
 )
-#: words that can read back wrong: a vowel letter after a consonant or vowel, or a dead consonant before
-#: ह (k + h = kh); only these pay for the round-trip check
+#: words that can read back wrong: a vowel letter after a consonant or vowel, a dead consonant before
+#: ह (k + h = kh), vocalic r/l before र/ल, and the word ओं (IAST and ISO write ॐ as oṃ / ōṁ); only
+#: these pay for the round-trip check
 _RISKY_RE = regex.compile(
-    r"(?:[\u0915-\u0939\u0958-\u095f\u0978-\u097f]\u093c?\u094d?|[\u0905-\u0914\u093e-\u094c])"
-    r"[\u0905-\u0914]|\u094d\u0939"
+    rf"(?:[{_CONS}]\u093c?\u094d?|[{_V}\u093e-\u094c\u0962\u0963])[{_V}]"
+    r"|\u094d\u0939|[\u090b\u090c\u0943\u0962][\u0930\u0932]|^\u0913\u0902$"
 )
 _HIATUS = "\ue002"
 _SEPARATOR = {"iast": ":", "iso": ":"}
@@ -336,6 +377,8 @@ def _standard_fns(scheme: Scheme) -> tuple[Callable[[str], str], Callable[[str],
 
         if not places or from_latin(render(places)) != word:
             return out  # not even separators help (malformed input): the plain conversion
+        if len(word) > MAX_WORD_CHARS:  # finding the fewest takes a conversion per place: quadratic
+            return render(places)
         for pos in list(places):  # keep only the separators the word needs
             fewer = [p for p in places if p != pos]
             if from_latin(render(fewer)) == word:
@@ -504,15 +547,15 @@ class Transliterator:
         return [text.translate(self._post) for text in out] if self._post else out
 
     def candidates(self, text: str, *, top_k: int = 5) -> list[Candidate]:
-        """Up to ``top_k`` conversions of ``text``, best first, each with its raw ``score`` (a
-        log-probability) and a calibrated ``prob``.
+        """Up to ``top_k`` (1 … :data:`MAX_TOP_K`) conversions of ``text``, best first, each with its raw
+        ``score`` (a log-probability) and a calibrated ``prob``.
 
         Deterministic conversions give exactly one candidate with score 0.0 and prob 1.0; conversions
         through a learned model combine the k best candidates of each word, and a candidate's ``prob``
         is its share of the mass of the best ``max(top_k, PROB_POOL)`` (see :mod:`translit.candidate`).
         """
-        if top_k < 1:
-            raise ValueError(f"top_k must be >= 1, not {top_k}")
+        if type(top_k) is not int or not 1 <= top_k <= MAX_TOP_K:
+            raise ValueError(f"top_k must be an int between 1 and {MAX_TOP_K}, not {top_k!r}")
         if self._auto is not None:
             return self._detected(text).candidates(text, top_k=top_k)
         temps = [stage.temperature for stage in self.stages if stage.temperature is not None]

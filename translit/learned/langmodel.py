@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import math
+import operator
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -121,8 +122,7 @@ class NgramLM:
 
     def _from_arrays(self, arrays: Mapping[str, Any]) -> None:
         keys, lps, nexts = arrays["keys"], arrays["lp"], arrays["next"]
-        if not len(keys) == len(lps) == len(nexts):
-            raise ValueError("arc arrays differ in length")
+        _check_automaton(keys, lps, nexts, arrays["backoff"], arrays["bow"], arrays["scalars"], self.mult)
         if (keys.typecode, lps.typecode, nexts.typecode) == ("q", "f", "i"):
             self._arcmap = {}
             self._arc_arrays = (keys, lps, nexts)
@@ -184,6 +184,43 @@ class NgramLM:
             lp, state = self.step(state, g)
             total += lp
         return total
+
+
+_INT_CODES = frozenset("bBhHiIlLqQ")
+_FLOAT_CODES = frozenset("fd")
+
+
+def _check_automaton(keys: Any, lps: Any, nexts: Any, backoff: Any, bow: Any, scalars: Any, mult: int) -> None:
+    """Raise ValueError unless the automaton tables fit together: typed arrays of the right kinds and
+    lengths, every state index in range, backoff arcs going to earlier states (so no backoff chain
+    loops), finite weights. Run on every table read from a file, before the compiled kernels see it."""
+    for name, arr, codes in (
+        ("keys", keys, _INT_CODES),
+        ("lp", lps, _FLOAT_CODES),
+        ("next", nexts, _INT_CODES),
+        ("backoff", backoff, _INT_CODES),
+        ("bow", bow, _FLOAT_CODES),
+        ("scalars", scalars, _INT_CODES),
+    ):
+        if getattr(arr, "typecode", None) not in codes:
+            raise ValueError(f"automaton table {name!r} has the wrong type")
+    if not len(keys) == len(lps) == len(nexts):
+        raise ValueError("arc arrays differ in length")
+    states = len(backoff)
+    if len(bow) != states or states < 1:
+        raise ValueError("backoff tables differ in length or are empty")
+    if len(scalars) != 2:
+        raise ValueError("automaton scalars must be (start, root)")
+    start, root = scalars
+    if not (0 <= start < states and 0 <= root < states):
+        raise ValueError("start or root state out of range")
+    # the root backs off nowhere (-1), every other state to an earlier one (C speed: map over arrays)
+    if backoff[root] != -1 or backoff.count(-1) != 1 or any(map(operator.ge, backoff, range(states))):
+        raise ValueError("backoff state out of range")
+    if len(keys) and (min(keys) < 0 or max(keys) // mult >= states or min(nexts) < 0 or max(nexts) >= states):
+        raise ValueError("arc key or next state out of range")
+    if not (math.isfinite(sum(lps)) and math.isfinite(sum(bow))):  # a NaN or infinity anywhere
+        raise ValueError("automaton weights must be finite")
 
 
 def _vocab_ids(tokens: Iterable[str], reserved: Sequence[str]) -> dict[str, int]:

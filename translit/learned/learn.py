@@ -890,7 +890,7 @@ def save_adapted(
             pool.shutdown(wait=True)
     body_parts.append(check.to_bytes(4, "big"))
     body = b"".join(body_parts)
-    write_model_file(dest, model_file_bytes(body, meta))
+    write_model_file(dest, model_file_bytes(body, meta, raw_bytes=sum(len(raw) for raw, _ in runs)))
     return int(meta.get("adapted_pairs", 0))
 
 

@@ -100,6 +100,15 @@ logger = logging.getLogger(__name__)
 MAGIC = b"LIPYANTAR-TRANSLIT-MODEL\n"
 FORMAT_NAME = "lipyantar-translit-model"
 FORMAT_VERSION = 1
+#: a model payload never inflates to more than this (bytes), nor, when its header does not state its
+#: size, to more than MAX_INFLATION times its compressed size (MIN_INFLATED bytes at least): a small
+#: file cannot exhaust memory
+MAX_RAW_BYTES = 4 << 30
+MAX_INFLATION = 32
+MIN_INFLATED = 64 << 20
+#: Latin words longer than this get no Devanagari candidates (``translit.transliterate.MAX_WORD_CHARS``
+#: keeps such tokens as they are before they reach the model)
+MAX_ROMAN_CHARS = 64
 DEFAULT_MODEL_NAME = "roman-default.lpm"
 
 _CACHE_LIMIT = 200_000
@@ -564,7 +573,12 @@ class LearnedModel:
         from the search ``kind`` (see :meth:`DecodeParams.search_size`), best first; memoized.
 
         Runs compiled (``translit.learned._fastlm.Channel``) when the extension is built, otherwise
-        :meth:`_channel_python`; both give the same candidates, scores and order."""
+        :meth:`_channel_python`; both give the same candidates, scores and order.
+
+        A "word" longer than :data:`MAX_ROMAN_CHARS` gets no candidates (the search's time grows
+        faster than its length; such a token is not a word)."""
+        if len(roman) > MAX_ROMAN_CHARS:
+            return ()
         key = (roman, kind)
         cached = self._r2d_cache.get(key)
         if cached is not None:
@@ -845,6 +859,9 @@ class LearnedModel:
     def from_arrays(cls, arrays: dict[str, array]) -> LearnedModel:
         try:
             tables = json.loads(arrays["tables"].tobytes().decode("utf-8"))
+            if not isinstance(tables, dict):
+                raise ValueError("the tables are not a JSON object")
+            _check_tables(tables)
             j, c, w = tables["joint"], tables["charlm"], tables["wordlm"]
 
             def sub(prefix: str) -> dict[str, array]:
@@ -862,8 +879,7 @@ class LearnedModel:
                 prior={word: float(n) for word, n in w["prior"]},
                 arrays=sub("wordlm"),
             )
-            known = DecodeParams.__dataclass_fields__
-            params = DecodeParams(**{k: v for k, v in tables.get("params", {}).items() if k in known})
+            params = _decode_params(tables.get("params", {}))
             pairs = [(d, r, float(n)) for d, r, n in tables.get("pairs", [])]
             table = {d: (r, float(sc)) for d, r, sc in tables.get("d2r_table", [])}
             vocab_index = {str(key): tuple(str(w) for w in ws) for key, ws in tables.get("vocab_index", [])}
@@ -885,7 +901,8 @@ class LearnedModel:
 
     def to_bytes(self) -> bytes:
         """The model file's bytes: magic line, JSON header line, npz payload."""
-        return model_file_bytes(_pack_arrays(self.to_arrays()), self.meta)
+        arrays = self.to_arrays()
+        return model_file_bytes(_pack_arrays(arrays), self.meta, raw_bytes=_packed_size(arrays))
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the model file atomically."""
@@ -901,9 +918,11 @@ class LearnedModel:
         (a model file), or by default the model shipped in the package.
         """
         if adaptation.is_adaptation(data):
-            return cls.from_arrays(
-                adaptation.load_adaptation(data, fmt=MODEL_FILE_FORMAT, source=source, base=base)
-            )
+            arrays = adaptation.load_adaptation(data, fmt=MODEL_FILE_FORMAT, source=source, base=base)
+            try:
+                return cls.from_arrays(arrays)
+            except ModelError as exc:
+                raise ModelError(f"{source}: {exc}") from exc
         if not data.startswith(MAGIC):
             raise ModelError(f"{source}: not a lipyantar model file (bad magic)")
         end = data.find(b"\n", len(MAGIC))
@@ -926,11 +945,21 @@ class LearnedModel:
             "sha256"
         ):
             raise ModelError(f"{source}: model file is corrupt (size or checksum mismatch)")
+        raw_bytes = header.get("raw_bytes")  # written since lipyantar 0.1 files carry it; else a ratio cap
+        if raw_bytes is None:
+            limit = _inflation_limit(body)
+        elif type(raw_bytes) is int and 0 <= raw_bytes <= MAX_RAW_BYTES:
+            limit = raw_bytes
+        else:
+            raise ModelError(f"{source}: corrupt model header: bad raw_bytes {raw_bytes!r}")
         try:
-            arrays = _unpack_arrays(body)
-        except (zlib.error, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+            arrays = _unpack_arrays(body, limit=limit, exact=raw_bytes is not None)
+        except (zlib.error, ValueError, KeyError, TypeError, IndexError, UnicodeDecodeError) as exc:
             raise ModelError(f"{source}: model payload cannot be decoded: {exc}") from exc
-        return cls.from_arrays(arrays)
+        try:
+            return cls.from_arrays(arrays)
+        except ModelError as exc:
+            raise ModelError(f"{source}: {exc}") from exc
 
     @classmethod
     def load(cls, path: str | os.PathLike[str], *, base: str | os.PathLike[str] | None = None) -> LearnedModel:
@@ -980,13 +1009,17 @@ def _candidates(ranked: Sequence[tuple[str, float]], k: int, temperature: float)
     return [Candidate(text, min(score, 0.0), prob) for (text, score), prob in zip(ranked[:k], probs, strict=False)]
 
 
-def model_file_bytes(body: bytes, meta: dict[str, Any]) -> bytes:
-    """A model file around a packed payload: magic line, JSON header line (checksum), payload."""
+def model_file_bytes(body: bytes, meta: dict[str, Any], *, raw_bytes: int | None = None) -> bytes:
+    """A model file around a packed payload: magic line, JSON header line (checksum, compressed and
+    inflated sizes: ``raw_bytes`` is measured when not given), payload."""
+    if raw_bytes is None:
+        raw_bytes = len(zlib.decompressobj().decompress(body, MAX_RAW_BYTES + 1))
     header = {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
         "payload": "zlib-arrays",
         "payload_bytes": len(body),
+        "raw_bytes": raw_bytes,
         "sha256": hashlib.sha256(body).hexdigest(),
         "meta": meta,
     }
@@ -1059,13 +1092,44 @@ def _pack_arrays(arrays: dict[str, array]) -> bytes:
     return zlib.compress(len(head).to_bytes(8, "little") + head + b"".join(chunks), 6)
 
 
-def _unpack_arrays(body: bytes) -> dict[str, array]:
-    raw = zlib.decompress(body)
+def _packed_size(arrays: dict[str, array]) -> int:
+    """The inflated size of ``_pack_arrays(arrays)``."""
+    index = [[name, arr.typecode, len(arr) * arr.itemsize] for name, arr in arrays.items()]
+    return 8 + len(json.dumps(index).encode("utf-8")) + sum(entry[2] for entry in index)
+
+
+def _unpack_arrays(body: bytes, *, limit: int = 0, exact: bool = False) -> dict[str, array]:
+    """The arrays of a packed payload; ValueError when it inflates past ``limit`` bytes (0: no limit),
+    or, with ``exact``, to any other size than ``limit``, or when its index does not fit the data."""
+    inflate = zlib.decompressobj()
+    raw = inflate.decompress(body, limit + 1) if limit else inflate.decompress(body)
+    if limit and (len(raw) > limit or inflate.unconsumed_tail):
+        raise ValueError(f"payload inflates past {limit} bytes")
+    if not inflate.eof:
+        raise ValueError("payload is truncated")
+    if exact and len(raw) != limit:
+        raise ValueError(f"payload inflates to {len(raw)} bytes, the header says {limit}")
     size = int.from_bytes(raw[:8], "little")
+    if size > len(raw) - 8:
+        raise ValueError("payload index is truncated")
     index = json.loads(raw[8 : 8 + size].decode("utf-8"))
+    if not isinstance(index, list):
+        raise ValueError("payload index is not a list")
     pos = 8 + size
     arrays: dict[str, array] = {}
-    for name, typecode, length in index:
+    for entry in index:
+        if not (
+            isinstance(entry, list)
+            and len(entry) == 3
+            and isinstance(entry[0], str)
+            and isinstance(entry[1], str)
+            and type(entry[2]) is int
+            and 0 <= entry[2] <= len(raw) - pos
+        ):
+            raise ValueError(f"bad payload index entry {str(entry)[:60]}")
+        name, typecode, length = entry
+        if name in arrays:
+            raise ValueError(f"array {name!r} appears twice")
         arr = array(typecode)
         arr.frombytes(raw[pos : pos + length])
         if sys.byteorder != "little":  # pragma: no cover - big-endian hosts
@@ -1079,8 +1143,106 @@ def _unpack_arrays(body: bytes) -> dict[str, array]:
 
 #: the full model file, for :mod:`translit.learned.adaptation` (which reads and writes adaptations of it)
 MODEL_FILE_FORMAT = adaptation.ModelFileFormat(
-    MAGIC, FORMAT_NAME, FORMAT_VERSION, _pack_arrays, _unpack_arrays, DEFAULT_MODEL_NAME
+    MAGIC,
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    _pack_arrays,
+    lambda body: _unpack_arrays(body, limit=_inflation_limit(body)),  # adaptation payloads too
+    DEFAULT_MODEL_NAME,
 )
+
+
+def _inflation_limit(body: bytes) -> int:
+    """How far a payload whose header does not state its size may inflate: MAX_INFLATION times its
+    size, at least MIN_INFLATED bytes, at most MAX_RAW_BYTES."""
+    return min(MAX_RAW_BYTES, max(MIN_INFLATED, MAX_INFLATION * len(body)))
+
+
+def _is_number(x: object) -> bool:
+    return type(x) in (int, float) and math.isfinite(x)  # type: ignore[arg-type]
+
+
+_CELL: dict[str, Callable[[object], bool]] = {
+    "s": lambda x: type(x) is str,
+    "n": _is_number,
+    "S": lambda x: type(x) is list and all(type(y) is str for y in x),
+}
+
+
+def _rows(tables: dict[str, Any], path: str, kinds: str) -> None:
+    """ValueError unless ``tables[path]`` (``a.b`` for nested, absent is fine) is a list of rows whose
+    cells are of ``kinds`` (``s`` str, ``n`` finite number, ``S`` list of str), or of plain strings
+    for ``kinds == "s*"``."""
+    value: Any = tables
+    for key in path.split("."):
+        if not isinstance(value, dict) or key not in value:
+            return
+        value = value[key]
+    if not isinstance(value, list):
+        raise ValueError(f"table {path} is not a list")
+    if kinds == "s*":
+        if not all(type(x) is str for x in value):
+            raise ValueError(f"table {path} holds something other than strings")
+        return
+    checks = [_CELL[k] for k in kinds]
+    for row in value:
+        if type(row) is not list or len(row) != len(checks) or not all(f(x) for f, x in zip(checks, row, strict=True)):
+            raise ValueError(f"table {path} has a bad row {str(row)[:60]}")
+
+
+def _check_tables(tables: dict[str, Any]) -> None:
+    """ValueError unless the JSON tables of a model file have the types and shapes the loader relies on
+    (the automata and decoding parameters are checked where they are read)."""
+    for name in ("joint", "charlm", "romanlm", "wordlm"):
+        if not isinstance(tables.get(name), dict):
+            raise ValueError(f"table {name} is missing")
+    for name in ("joint", "charlm", "romanlm", "wordlm", "english"):
+        order = tables.get(name, {}).get("order", 1) if isinstance(tables.get(name, {}), dict) else None
+        if type(order) is not int or not 1 <= order <= 16:
+            raise ValueError(f"table {name} has a bad order {order!r}")
+    if not isinstance(tables.get("meta", {}), dict):
+        raise ValueError("table meta is not an object")
+    for path, kinds in (
+        ("joint.graphones", "ss"),
+        ("english.graphones", "ss"),
+        ("charlm.vocab", "s*"),
+        ("romanlm.vocab", "s*"),
+        ("wordlm.vocab", "s*"),
+        ("wordlm.prior", "sn"),
+        ("pairs", "ssn"),
+        ("d2r_table", "ssn"),
+        ("vocab_index", "sS"),
+    ):
+        _rows(tables, path, kinds)
+
+
+def _decode_params(raw: object) -> DecodeParams:
+    """The decoding parameters of a model file, each checked against its field: the type of its default
+    (an int for an int, a finite number for a float, a bool for a bool), ints within +-10^6,
+    non-negative where the default is, and at least 1 for beams and n-best sizes. Unknown names are
+    ignored (files from newer versions)."""
+    if not isinstance(raw, dict):
+        raise ValueError("params is not a table")
+    defaults = DecodeParams()
+    values: dict[str, Any] = {}
+    for name in DecodeParams.__dataclass_fields__:
+        if name not in raw:
+            continue
+        value, default = raw[name], getattr(defaults, name)
+        if isinstance(default, bool):
+            ok = type(value) is bool
+        elif isinstance(default, int):
+            ok = type(value) is int and abs(value) <= 10**6 and (value >= 0 or default < 0)
+            if ("beam" in name or "nbest" in name) and value < 1:
+                ok = False  # a search keeps at least one hypothesis
+        elif isinstance(default, float):
+            ok = type(value) in (int, float) and math.isfinite(value) and abs(value) <= 1e6
+        else:
+            ok = type(value) is type(default)
+        if not ok:
+            raise ValueError(f"parameter {name} has a bad value {str(value)[:40]}")
+        values[name] = value
+    return DecodeParams(**values)
 
 
 def load_model(path: str | os.PathLike[str]) -> LearnedModel:
