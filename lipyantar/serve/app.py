@@ -46,6 +46,10 @@ log = logging.getLogger(__name__)
 INLINE_WORDS = 300
 
 API = "/api/v1"
+#: a body over the limit is still read (and dropped) up to this many times the limit, so that ordinary
+#: clients, which send the whole body before they read the answer, get the 413; beyond, the connection
+#: is answered at once
+_DRAIN_FACTOR = 4
 _STATIC = resources.files("lipyantar.serve") / "static"
 #: the page: only its own files (no CDN, no inline script)
 _PAGE_CSP = (
@@ -106,8 +110,8 @@ class LimitsMiddleware:
                 except ValueError:
                     await error_response(400, "bad_request", "Content-Length is not a number")(scope, receive, send)
                     return
-        if length is not None and length > self.max_body_bytes:
-            await self._too_large(scope, receive, send)
+        if length is not None and length > self.max_body_bytes * _DRAIN_FACTOR:
+            await self._too_large(scope, receive, send)  # far too large: answer at once, do not read it
             return
         chunks: list[bytes] = []
         size = 0
@@ -127,12 +131,17 @@ class LimitsMiddleware:
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_body_bytes:
-                await self._too_large(scope, receive, send)
-                return
-            chunks.append(chunk)
+            if size <= self.max_body_bytes:
+                chunks.append(chunk)
+            elif size > self.max_body_bytes * _DRAIN_FACTOR:
+                break
+            else:
+                chunks.clear()  # over the limit: read the rest (so that the client hears the answer), keep none
             if not message.get("more_body", False):
                 break
+        if size > self.max_body_bytes:
+            await self._too_large(scope, receive, send)
+            return
         body = b"".join(chunks)
         try:
             body.decode("utf-8")
