@@ -17,11 +17,11 @@ import logging
 import os
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 from urllib.parse import unquote_to_bytes
 
 import anyio
-from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
@@ -330,14 +330,39 @@ def create_app(config: ServerConfig | None = None, *, service: Service | None = 
         )
         return JSONResponse({"records": records})
 
-    @router.get("/candidates", response_model=CandidatesResponse, responses=_ERRORS)
-    async def candidates(
-        word: Annotated[str, Query(description="One word (romanized Hindi by default).", examples=["sangathan"])],
-        top_k: Annotated[int, Query(ge=1, description="How many candidates, best first.")] = 5,
-        src: Annotated[str, Query(alias="from", description="Scheme of the word.")] = "roman",
-        dst: Annotated[str, Query(alias="to", description="Scheme of the candidates.")] = "deva",
-    ) -> Response:
+    candidate_params = [
+        {"name": "word", "in": "query", "required": True, "description": "One word (romanized Hindi by default).",
+         "schema": {"type": "string", "maxLength": config.max_word_chars}, "example": "sangathan"},
+        {"name": "top_k", "in": "query", "required": False, "description": "How many candidates, best first.",
+         "schema": {"type": "integer", "minimum": 1, "maximum": config.max_top_k, "default": 5}},
+        {"name": "from", "in": "query", "required": False, "description": "Scheme of the word.",
+         "schema": {"type": "string", "enum": scheme_names(), "default": "roman"}},
+        {"name": "to", "in": "query", "required": False, "description": "Scheme of the candidates.",
+         "schema": {"type": "string", "enum": scheme_names(), "default": "deva"}},
+    ]
+
+    @router.get(
+        "/candidates",
+        response_model=CandidatesResponse,
+        responses=_ERRORS,
+        openapi_extra={"parameters": candidate_params},
+    )
+    async def candidates(request: Request) -> Response:
         """Candidates for one word with scores, for as-you-type use (memoized per word)."""
+        # the query is read by hand: this is the hot path, and FastAPI's parameter machinery costs
+        # more than a remembered answer
+        params = request.query_params
+        word = params.get("word")
+        if word is None:
+            raise RequestValidationError([{"type": "missing", "loc": ("query", "word"), "msg": "Field required"}])
+        raw_k = params.get("top_k", "5")
+        try:
+            top_k = int(raw_k)
+        except ValueError:
+            raise RequestValidationError(
+                [{"type": "int_parsing", "loc": ("query", "top_k"), "msg": f"Input should be an integer, not {raw_k!r}"}]
+            ) from None
+        src, dst = params.get("from", "roman"), params.get("to", "deva")
         return JSONResponse({"word": word, "candidates": service.candidates(word, top_k=top_k, src=src, dst=dst)})
 
     @router.post("/align", response_model=AlignResponse, responses=_ERRORS)
