@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import time
 import urllib.parse
 import urllib.request
@@ -45,6 +46,10 @@ def _missing() -> str | None:
         return "no chromium on PATH (Debian: apt-get install chromium chromium-driver)"
     if not shutil.which("chromedriver"):
         return "no chromedriver on PATH (Debian: apt-get install chromium-driver)"
+    if shutil.which("fc-list"):
+        fonts = subprocess.run(["fc-list", ":lang=hi"], capture_output=True, text=True, check=False).stdout
+        if not fonts.strip():
+            return "no font with Devanagari (Debian: apt-get install fonts-lohit-deva)"
     return None
 
 
@@ -282,3 +287,12 @@ def test_phone_width(chrome: Any, live_server: Any) -> None:
         _shot(chrome, "serve-phone.png")
     finally:
         chrome.set_window_size(1100, 850)
+
+
+def test_the_api_page_renders_offline(chrome: Any, live_server: Any) -> None:
+    from selenium.webdriver.common.by import By
+
+    chrome.get(live_server.url + "/api/v1/docs")
+    blocks = _wait(lambda: chrome.find_elements(By.CSS_SELECTOR, ".opblock"), what="the Swagger UI operations")
+    paths = {b.find_element(By.CSS_SELECTOR, ".opblock-summary-path").text for b in blocks}
+    assert {"/api/v1/convert", "/api/v1/candidates", "/api/v1/align", "/api/v1/schemes", "/api/v1/health"} <= paths
