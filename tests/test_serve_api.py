@@ -409,3 +409,25 @@ def test_serve_command_with_two_workers(tmp_path: Path) -> None:
         proc.terminate()
         proc.wait(timeout=60)
     assert "serving http://127.0.0.1:" in log.read_text()
+
+
+def test_the_server_answers_while_a_long_request_runs(live_server: Any) -> None:
+    """A long /convert is worked off in slices: a /candidates request meanwhile is answered first."""
+    import threading
+
+    rng = random.Random(11)
+    words = ["".join(rng.choice("kgtdpbmnrlsvhaeiou") for _ in range(rng.randint(6, 9))) for _ in range(4000)]
+    text = "\n".join(" ".join(words[i : i + 8]) for i in range(0, len(words), 8))
+    done: list[int] = []
+
+    def long_request() -> None:
+        status, _ = post_json(live_server, "/api/v1/convert", {"text": text, "from": "roman", "to": "deva", "top_k": 5})
+        done.append(status)
+
+    thread = threading.Thread(target=long_request)
+    thread.start()
+    time.sleep(0.3)  # the long request is under way
+    assert get_json(live_server, "/api/v1/candidates?word=namaste")["candidates"][0]["text"] == "नमस्ते"
+    assert not done, "the long request finished first: it did not give the event loop back"
+    thread.join(timeout=120)
+    assert done and done[0] in (200, 413)

@@ -6,8 +6,9 @@ status: 400 for malformed JSON, invalid UTF-8 or a bad query string, 408 for a c
 its body, 413 for a body, word count or time budget over the limits, 422 for invalid values (unknown
 scheme, ``top_k`` out of range, missing field). A bug gives a 500 JSON error, never a traceback.
 
-Small requests (up to :data:`INLINE_WORDS` words) are computed on the event loop, the fastest path for
-as-you-type use; larger ones in one worker thread, so that the server keeps answering meanwhile.
+All work runs on the event loop (the model's compiled kernels are not made for threads): a long
+request is worked off in slices (a line of ``/convert``, a bead of ``/align``) and gives the loop back
+every :data:`SLICE_SECONDS`, so that the server keeps answering other requests meanwhile.
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import time
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from urllib.parse import unquote_to_bytes
 
-import anyio
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -31,19 +33,22 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from align.sentences import document_score
 from translit import __version__
 from translit.errors import LipyantarError, UnknownSchemeError, UnsupportedConversionError
 from translit.schemes import scheme_names
 
 from .config import ServerConfig
-from .service import Deadline, RequestLimitError, Service, count_words
+from .service import AlignResult, Deadline, RequestLimitError, Service
 
-__all__ = ["INLINE_WORDS", "app_from_env", "create_app"]
+__all__ = ["SLICE_SECONDS", "app_from_env", "create_app"]
 
 log = logging.getLogger(__name__)
 
-#: requests with at most this many words are computed on the event loop; larger ones in a thread
-INLINE_WORDS = 300
+T = TypeVar("T")
+
+#: a long request gives the event loop back after this much work (between two lines or two beads)
+SLICE_SECONDS = 0.01
 
 API = "/api/v1"
 #: a body over the limit is still read (and dropped) up to this many times the limit, so that ordinary
@@ -300,8 +305,6 @@ def create_app(config: ServerConfig | None = None, *, service: Service | None = 
     """The app: loads the model (or uses ``service``) and wires the API, the page and the limits."""
     config = config or ServerConfig()
     service = service or Service(config)
-    # heavy requests one at a time, off the event loop
-    limiter = anyio.CapacityLimiter(1)
 
     app = FastAPI(
         title="lipyantar",
@@ -314,10 +317,6 @@ def create_app(config: ServerConfig | None = None, *, service: Service | None = 
     app.state.service = service
     app.state.config = config
 
-    async def run(size: int, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
-        if size <= INLINE_WORDS:
-            return fn(*args, **kwargs)
-        return await anyio.to_thread.run_sync(lambda: fn(*args, **kwargs), limiter=limiter)
 
     router = APIRouter(prefix=API)
 
@@ -325,9 +324,7 @@ def create_app(config: ServerConfig | None = None, *, service: Service | None = 
     async def convert(req: ConvertRequest) -> Response:
         """Convert text from one scheme to another: one record per line, as `convert --format jsonl`."""
         deadline = Deadline(config.time_budget)
-        records = await run(
-            count_words(req.text), service.convert, req.text, req.src, req.dst, top_k=req.top_k, deadline=deadline
-        )
+        records = await _in_slices(service.iter_convert(req.text, req.src, req.dst, top_k=req.top_k, deadline=deadline))
         return JSONResponse({"records": records})
 
     candidate_params = [
@@ -369,16 +366,12 @@ def create_app(config: ServerConfig | None = None, *, service: Service | None = 
     async def align(req: AlignRequest) -> Response:
         """Align a Devanagari text with its romanized twin, as `lipyantar align`."""
         deadline = Deadline(config.time_budget)
-        result = await run(
-            count_words(req.deva) + count_words(req.roman),
-            service.align,
-            req.deva,
-            req.roman,
-            presplit=req.presplit,
-            words=req.words,
-            max_bead=req.max_bead,
-            deadline=deadline,
+        beads = await _in_slices(
+            service.iter_align(
+                req.deva, req.roman, presplit=req.presplit, words=req.words, max_bead=req.max_bead, deadline=deadline
+            )
         )
+        result = AlignResult(tuple(beads), document_score(beads))
         if req.format == "tsv":
             return PlainTextResponse(
                 result.to_tsv(),
@@ -485,6 +478,18 @@ def create_app(config: ServerConfig | None = None, *, service: Service | None = 
         )
     app.add_middleware(PageHeadersMiddleware)
     return app
+
+
+async def _in_slices(items: Iterator[T]) -> list[T]:
+    """All of ``items``, giving the event loop back every :data:`SLICE_SECONDS` of work."""
+    out: list[T] = []
+    mark = time.perf_counter()
+    for item in items:
+        out.append(item)
+        if time.perf_counter() - mark > SLICE_SECONDS:
+            await asyncio.sleep(0)
+            mark = time.perf_counter()
+    return out
 
 
 def _docs_static() -> str | None:

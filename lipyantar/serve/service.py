@@ -16,6 +16,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -173,20 +174,25 @@ class Service:
                 code="too_many_words",
             )
 
-    def convert(
+    def iter_convert(
         self, text: str, src: str, dst: str, *, top_k: int = 1, deadline: Deadline | None = None
-    ) -> list[dict[str, object]]:
-        """One ``{"input", "candidates"}`` record per line of ``text`` (``convert --format jsonl``)."""
+    ) -> Iterator[dict[str, object]]:
+        """One ``{"input", "candidates"}`` record per line of ``text`` (``convert --format jsonl``),
+        one line at a time (the limits are checked before the first)."""
         self._check_top_k(top_k)
         conv = self.converter(src, dst)
         self.check_words(count_words(text))
-        records = []
         for line in _lines(text):
             if deadline is not None:
                 deadline.check()
             cands = conv.candidates(line, top_k=top_k)
-            records.append({"input": line, "candidates": [c.to_dict() for c in cands]})
-        return records
+            yield {"input": line, "candidates": [c.to_dict() for c in cands]}
+
+    def convert(
+        self, text: str, src: str, dst: str, *, top_k: int = 1, deadline: Deadline | None = None
+    ) -> list[dict[str, object]]:
+        """All the records of :meth:`iter_convert`."""
+        return list(self.iter_convert(text, src, dst, top_k=top_k, deadline=deadline))
 
     def candidates(self, word: str, *, top_k: int = 5, src: str = "roman", dst: str = "deva") -> list[dict[str, object]]:
         """The ``top_k`` best conversions of one word, best first (the as-you-type path)."""
@@ -205,6 +211,38 @@ class Service:
             raise InputError(f"top_k must be between 1 and {self.config.max_top_k}, not {top_k}")
 
     # ---------------------------------------------------------------------------------- aligning
+    def iter_align(
+        self,
+        deva: str,
+        roman: str,
+        *,
+        presplit: bool = False,
+        words: bool = False,
+        max_bead: int = 2,
+        deadline: Deadline | None = None,
+    ) -> Iterator[Bead]:
+        """The beads of a Devanagari text and its romanized twin, as ``lipyantar align`` finds them,
+        one at a time (the limits and the scripts are checked before the first)."""
+        self.check_words(count_words(deva) + count_words(roman))
+        check_scripts(deva, roman, deva_source="deva", roman_source="roman")
+        if presplit:
+            deva_s, roman_s = split_lines(deva), split_lines(roman)
+        else:
+            deva_s = split_sentences(deva, script="deva")
+            roman_s = split_sentences(roman, script="roman")
+        if not deva_s or not roman_s:
+            return
+        if deadline is not None:
+            deadline.check()
+        sim = self._similarity
+        for bead in iter_align_sentences(deva_s, roman_s, similarity=sim, max_bead=max_bead):
+            if deadline is not None:
+                deadline.check()
+            if words:
+                links = tuple(align_words(bead.deva_text, bead.roman_text, similarity=sim))
+                bead = Bead(bead.deva, bead.roman, bead.deva_text, bead.roman_text, bead.score, links)
+            yield bead
+
     def align(
         self,
         deva: str,
@@ -215,28 +253,11 @@ class Service:
         max_bead: int = 2,
         deadline: Deadline | None = None,
     ) -> AlignResult:
-        """Align a Devanagari text with its romanized twin, as ``lipyantar align`` does."""
-        self.check_words(count_words(deva) + count_words(roman))
-        check_scripts(deva, roman, deva_source="deva", roman_source="roman")
-        if presplit:
-            deva_s, roman_s = split_lines(deva), split_lines(roman)
-        else:
-            deva_s = split_sentences(deva, script="deva")
-            roman_s = split_sentences(roman, script="roman")
-        if not deva_s or not roman_s:
-            return AlignResult((), 0.0)
-        if deadline is not None:
-            deadline.check()
-        sim = self._similarity
-        beads: list[Bead] = []
-        for bead in iter_align_sentences(deva_s, roman_s, similarity=sim, max_bead=max_bead):
-            if deadline is not None:
-                deadline.check()
-            if words:
-                links = tuple(align_words(bead.deva_text, bead.roman_text, similarity=sim))
-                bead = Bead(bead.deva, bead.roman, bead.deva_text, bead.roman_text, bead.score, links)
-            beads.append(bead)
-        return AlignResult(tuple(beads), document_score(beads))
+        """Align a Devanagari text with its romanized twin (all of :meth:`iter_align`)."""
+        beads = tuple(
+            self.iter_align(deva, roman, presplit=presplit, words=words, max_bead=max_bead, deadline=deadline)
+        )
+        return AlignResult(beads, document_score(beads))
 
     # ---------------------------------------------------------------------------------- about
     @staticmethod
