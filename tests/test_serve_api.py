@@ -431,3 +431,29 @@ def test_the_server_answers_while_a_long_request_runs(live_server: Any) -> None:
     assert not done, "the long request finished first: it did not give the event loop back"
     thread.join(timeout=120)
     assert done and done[0] in (200, 413)
+
+
+@pytest.mark.parametrize(("host", "workers"), [("127.0.0.1", 1), ("0.0.0.0", 2)])
+def test_serve_runs_uvicorn_and_warns_off_loopback(monkeypatch: pytest.MonkeyPatch, host: str, workers: int) -> None:
+    import uvicorn
+
+    calls: list[tuple[object, dict[str, object]]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
+    monkeypatch.delenv("LIPYANTAR_SERVE_CONFIG", raising=False)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    result = CliRunner().invoke(
+        main, ["serve", "--host", host, "--port", str(port), "--workers", str(workers), "--max-words", "99"]
+    )
+    assert result.exit_code == 0, result.output
+    (app, kwargs), = calls
+    assert kwargs["host"] == host and kwargs["port"] == port
+    assert ("reachable from other machines" in result.output) is (host != "127.0.0.1")
+    if workers == 1:
+        assert app.state.config.max_words == 99  # the app itself, with its model
+    else:  # each worker builds its own app (and loads the model) from the configuration in the environment
+        assert app == "lipyantar.serve.app:app_from_env" and kwargs["factory"] is True and kwargs["workers"] == 2
+        assert ServerConfig.from_json(os.environ["LIPYANTAR_SERVE_CONFIG"]).max_words == 99
+    os.environ.pop("LIPYANTAR_SERVE_CONFIG", None)
+    os.environ.pop("LIPYANTAR_SERVE_LOG_LEVEL", None)
