@@ -270,7 +270,7 @@ def test_aligning_the_example_twin(chrome: Any, live_server: Any, example_hindi:
     _wait(lambda: target.read_text(encoding="utf-8") == expected.getvalue(), what="the whole download")
 
 
-def test_phone_width(chrome: Any, live_server: Any) -> None:
+def test_phone_width(chrome: Any, live_server: Any, example_hindi: Path, example_roman: Path) -> None:
     chrome.set_window_size(390, 844)
     try:
         area = _type_area(chrome, live_server)
@@ -285,6 +285,24 @@ def test_phone_width(chrome: Any, live_server: Any) -> None:
         right = chrome.execute_script("return document.querySelector('#cands').getBoundingClientRect().right")
         assert right <= 390
         _shot(chrome, "serve-phone.png")
+        # the beads become cards, still within the width
+        from selenium.webdriver.common.by import By
+
+        chrome.find_element(By.ID, "tab-align").click()
+        chrome.execute_script(
+            "document.querySelector('#align-deva').value = arguments[0];"
+            "document.querySelector('#align-roman').value = arguments[1];",
+            example_hindi.read_text(encoding="utf-8"),
+            example_roman.read_text(encoding="utf-8"),
+        )
+        chrome.find_element(By.ID, "align-run").click()
+        _wait(lambda: len(chrome.find_elements(By.CSS_SELECTOR, "#beads tbody tr")) == 25, what="the beads")
+        overflow = chrome.execute_script(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"the aligned page is {overflow}px wider than a phone"
+        chrome.execute_script("document.querySelector('#beads').scrollIntoView()")
+        _shot(chrome, "serve-phone-align.png")
     finally:
         chrome.set_window_size(1100, 850)
 
