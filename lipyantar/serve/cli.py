@@ -38,13 +38,15 @@ def _check_port(host: str, port: int) -> None:
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="TCP port.")
 @click.option("--model", type=click.Path(dir_okay=False), help="Learned model file for the 'roman' scheme.")
 @click.option(
     "--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes (one model each)."
 )
 @click.option("--cors", "cors", multiple=True, metavar="ORIGIN", help="Allow browser calls from ORIGIN (repeatable).")
-@click.option("--max-body-bytes", type=click.IntRange(min=1), default=1_000_000, show_default=True)
+@click.option(
+    "--max-body-bytes", type=click.IntRange(min=1), default=1_000_000, show_default=True, help="Largest request body."
+)
 @click.option("--max-words", type=click.IntRange(min=1), default=20_000, show_default=True, help="Words per request.")
 @click.option(
     "--time-budget", type=click.FloatRange(min=0.001), default=10.0, show_default=True, help="Seconds per request."
@@ -92,14 +94,17 @@ def serve_command(
     # load (and so check) the model here: a bad file is one clear error, not a crash in every worker
     service = Service(config)
     os.environ[CONFIG_ENV] = config.to_json()
-    os.environ["LIPYANTAR_SERVE_LOG_LEVEL"] = logging.getLevelName(logging.getLogger().getEffectiveLevel())
+    root_level = logging.getLogger().getEffectiveLevel()
+    uvicorn_level = "debug" if root_level <= logging.DEBUG else "warning" if root_level >= logging.ERROR else "info"
+    os.environ["LIPYANTAR_SERVE_LOG_LEVEL"] = logging.getLevelName(root_level)
     shown = f"[{host}]" if ":" in host else host
-    click.echo(f"lipyantar: serving http://{shown}:{port}/ (API docs: /api/v1/docs); Ctrl-C stops", err=True)
+    if root_level < logging.ERROR:  # not with lipyantar -q
+        click.echo(f"lipyantar: serving http://{shown}:{port}/ (API docs: /api/v1/docs); Ctrl-C stops", err=True)
     if workers == 1:
         from .app import create_app
 
         app = create_app(config, service=service)
-        uvicorn.run(app, host=host, port=port, access_log=access_log, log_level="info")
+        uvicorn.run(app, host=host, port=port, access_log=access_log, log_level=uvicorn_level)
     else:
         del service
         uvicorn.run(
@@ -109,5 +114,5 @@ def serve_command(
             port=port,
             workers=workers,
             access_log=access_log,
-            log_level="info",
+            log_level=uvicorn_level,
         )
