@@ -15,7 +15,8 @@ early at ``--max-seconds``. Then:
 * for comparison, the same inputs go through the command line (``lipyantar convert --jobs 1``), whose
   words/s is given with and without its start-up time.
 
-Figures vary with the load of the machine: compare the rows of one run, not runs.
+Figures vary with the load of the machine: compare the rows of one run, not runs. The workers' CPU
+time per request (from /proc) does not depend on what else runs, and bounds what the cores can do.
 
 Usage::
 
@@ -130,6 +131,17 @@ class Server:
                 pass
         return out
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the workers have used so far."""
+        total = 0
+        for pid in self.pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+            except (OSError, IndexError, ValueError):
+                pass
+        return total / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         self.proc.terminate()
         try:
@@ -153,6 +165,8 @@ class Run:
     rss: list[dict[int, float]] = field(default_factory=list)
     bodies: dict[int, bytes] = field(default_factory=dict)
     stopped_early: bool = False
+    #: CPU seconds the workers used during the run (load-independent, unlike the wall-clock figures)
+    cpu_seconds: float = 0.0
 
     def summary(self) -> dict[str, Any]:
         lat = sorted(self.latencies)
@@ -170,6 +184,7 @@ class Run:
             "p99_ms": round(q(0.99), 2),
             "max_ms": round(lat[-1] * 1000, 2) if lat else float("nan"),
             "mean_ms": round(statistics.fmean(lat) * 1000, 2) if lat else float("nan"),
+            "server_cpu_ms_per_request": round(self.cpu_seconds / self.requests * 1000, 3) if self.requests else None,
             "failures": self.failures,
             "rss_mb_start": round(start, 1),
             "rss_mb_mid": round(sum(self.rss[len(self.rss) // 2].values()), 1) if self.rss else 0.0,
@@ -227,8 +242,10 @@ async def drive(server: Server, run: Run, items: list[str], *, connections: int,
             await asyncio.sleep(0.5)
 
     sampler = asyncio.create_task(sample_memory())
+    cpu = server.cpu_seconds()
     await asyncio.gather(*(client() for _ in range(connections)))
     run.seconds = time.perf_counter() - start
+    run.cpu_seconds = server.cpu_seconds() - cpu
     sampler.cancel()
     run.rss.append(server.rss_mb())
     run.requests = sum(done)
@@ -362,7 +379,8 @@ def main(argv: list[str] | None = None) -> int:
                     s = run.summary()
                     print(
                         f"{endpoint:>10} {run.phase} workers={workers}: {s['requests_per_s']:>7} req/s  "
-                        f"p50 {s['p50_ms']} ms  p99 {s['p99_ms']} ms  ({s['requests']} requests in {s['seconds']} s; "
+                        f"p50 {s['p50_ms']} ms  p99 {s['p99_ms']} ms  server CPU {s['server_cpu_ms_per_request']} ms/req  "
+                        f"({s['requests']} requests in {s['seconds']} s; "
                         f"RSS {s['rss_mb_start']} -> {s['rss_mb_mid']} -> {s['rss_mb_end']} MB)",
                         file=sys.stderr,
                     )
