@@ -97,6 +97,19 @@ def test_convert_gives_the_records_of_convert_jsonl(live_server: Any, text: str,
     assert [json.dumps(r, ensure_ascii=False) for r in body["records"]] == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "scheme"),
+    [("यह संगठन अंतरराष्ट्रीय संस्था है।", "deva"), ("yah sangathan antarrashtriya sanstha hai", "roman"),
+     ("saṃgaṭhana antarrāṣṭrīya", "iast")],
+)
+def test_convert_from_auto_says_what_it_detected(live_server: Any, text: str, scheme: str) -> None:
+    status, body = post_json(live_server, "/api/v1/convert", {"text": text, "from": "auto", "to": "hk"})
+    assert status == 200, body
+    assert body["detected"]["scheme"] == scheme and body["detected"]["reason"]
+    expected = cli_lines(["convert", "--from", scheme, "--to", "hk", "--format", "jsonl"], text)
+    assert [json.dumps(r, ensure_ascii=False) for r in body["records"]] == expected
+
+
 @pytest.mark.parametrize("word", ["sangathan", "kya", "duniya", "hypothalamus", "Namaste"])
 def test_candidates_are_the_converters(live_server: Any, word: str) -> None:
     query = urllib.parse.urlencode({"word": word, "top_k": 5})

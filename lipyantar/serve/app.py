@@ -213,6 +213,7 @@ def _no_surrogates(value: str) -> str:
 
 
 _SCHEME = {"json_schema_extra": {"enum": scheme_names()}}
+_SOURCE_SCHEME = {"json_schema_extra": {"enum": ["auto", *scheme_names()]}}
 
 
 class ConvertRequest(BaseModel):
@@ -221,7 +222,7 @@ class ConvertRequest(BaseModel):
     model_config = ConfigDict(populate_by_name=True, extra="forbid")
 
     text: str = Field(description="Text to convert; one record per line.", examples=["yah sangathan antarrashtriya sanstha hai."])
-    src: str = Field(alias="from", description="Scheme of the text (GET /api/v1/schemes).", examples=["roman"], **_SCHEME)  # type: ignore[arg-type]
+    src: str = Field(alias="from", description="Scheme of the text (GET /api/v1/schemes), or auto to detect it.", examples=["roman"], **_SOURCE_SCHEME)  # type: ignore[arg-type]
     dst: str = Field(alias="to", description="Scheme to convert to.", examples=["deva"], **_SCHEME)  # type: ignore[arg-type]
     top_k: int = Field(1, ge=1, description="Candidates per line, best first.")
 
@@ -257,8 +258,14 @@ class ConvertRecord(BaseModel):
     candidates: list[CandidateOut]
 
 
+class DetectedScheme(BaseModel):
+    scheme: str
+    reason: str
+
+
 class ConvertResponse(BaseModel):
     records: list[ConvertRecord] = Field(description="One record per input line, as `convert --format jsonl`.")
+    detected: DetectedScheme | None = Field(None, description='With "from": "auto": the scheme detected, and why.')
 
 
 class CandidatesResponse(BaseModel):
@@ -324,8 +331,12 @@ def create_app(config: ServerConfig | None = None, *, service: Service | None = 
     async def convert(req: ConvertRequest) -> Response:
         """Convert text from one scheme to another: one record per line, as `convert --format jsonl`."""
         deadline = Deadline(config.time_budget)
-        records = await _in_slices(service.iter_convert(req.text, req.src, req.dst, top_k=req.top_k, deadline=deadline))
-        return JSONResponse({"records": records})
+        src, guess = service.resolve_source(req.text, req.src)
+        records = await _in_slices(service.iter_convert(req.text, src, req.dst, top_k=req.top_k, deadline=deadline))
+        body: dict[str, object] = {"records": records}
+        if guess is not None:
+            body["detected"] = guess.to_dict()
+        return JSONResponse(body)
 
     candidate_params = [
         {"name": "word", "in": "query", "required": True, "description": "One word (romanized Hindi by default).",

@@ -28,6 +28,7 @@ from align.sentences import TWIN_THRESHOLD, Bead, document_score, iter_align_sen
 from align.similarity import Similarity
 from align.words import align_words
 from translit import __version__
+from translit.autodetect import AUTO, SchemeGuess, detect_scheme
 from translit.errors import InputError, LipyantarError
 from translit.learned.model import DEFAULT_MODEL_NAME, LearnedModel
 from translit.schemes import SCHEMES, get_scheme
@@ -38,6 +39,9 @@ from .config import ServerConfig
 __all__ = ["AlignResult", "Deadline", "RequestLimitError", "Service"]
 
 log = logging.getLogger(__name__)
+
+#: ``"from": "auto"`` decides on this many first lines (as ``convert --from auto``)
+AUTO_SAMPLE_LINES = 1000
 
 
 class RequestLimitError(LipyantarError):
@@ -174,11 +178,21 @@ class Service:
                 code="too_many_words",
             )
 
+    @staticmethod
+    def resolve_source(text: str, src: str) -> tuple[str, SchemeGuess | None]:
+        """``src``, or with ``"auto"`` the scheme detected in ``text`` and the guess (as ``convert
+        --from auto`` does on its first lines)."""
+        if src.strip().lower() != AUTO:
+            return src, None
+        guess = detect_scheme("\n".join(_lines(text)[:AUTO_SAMPLE_LINES]))
+        return guess.scheme, guess
+
     def iter_convert(
         self, text: str, src: str, dst: str, *, top_k: int = 1, deadline: Deadline | None = None
     ) -> Iterator[dict[str, object]]:
         """One ``{"input", "candidates"}`` record per line of ``text`` (``convert --format jsonl``),
-        one line at a time (the limits are checked before the first)."""
+        one line at a time (the limits are checked before the first). ``src`` is a scheme name
+        (not ``"auto"``: see :meth:`resolve_source`)."""
         self._check_top_k(top_k)
         conv = self.converter(src, dst)
         self.check_words(count_words(text))

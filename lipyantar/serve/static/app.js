@@ -339,6 +339,7 @@ function setupConvert(schemes) {
   const status = $("#conv-status");
   const about = $("#conv-about");
   const byName = new Map(schemes.map((s) => [s.name, s]));
+  from.append(new Option("auto (detect)", "auto"));
   for (const s of schemes) {
     if (s.source) from.append(new Option(s.name, s.name));
     to.append(new Option(s.name, s.name));
@@ -349,7 +350,7 @@ function setupConvert(schemes) {
   let timer = null;
 
   function describe() {
-    const a = byName.get(from.value);
+    const a = byName.get(from.value) || { name: "auto", description: "the scheme is detected from the text", script: "deva" };
     const b = byName.get(to.value);
     about.textContent = `${a.name}: ${a.description} → ${b.name}: ${b.description}`;
     input.lang = a.script === "deva" ? "hi" : "hi-Latn";
@@ -368,7 +369,8 @@ function setupConvert(schemes) {
       const lines = body.records.map((r) => (r.candidates[0] ? r.candidates[0].text : ""));
       output.value = lines.join("\n") + (text.endsWith("\n") ? "\n" : "");
       output.dataset.done = String(mine);
-      setStatus(status, `${body.records.length} line${body.records.length === 1 ? "" : "s"} converted.`);
+      const detected = body.detected ? ` (detected: ${body.detected.scheme}, ${body.detected.reason})` : "";
+      setStatus(status, `${body.records.length} line${body.records.length === 1 ? "" : "s"} converted${detected}.`);
     } catch (err) {
       if (mine === seq) setStatus(status, err.message, true);
     }
@@ -379,6 +381,7 @@ function setupConvert(schemes) {
   to.addEventListener("change", () => { describe(); run(); });
   $("#conv-swap").addEventListener("click", () => {
     const target = byName.get(to.value);
+    if (from.value === "auto") from.value = "deva";
     if (!target.source) { setStatus(status, `${target.name} cannot be converted from (it is one-way).`, true); return; }
     const a = from.value;
     from.value = to.value;
