@@ -4,8 +4,9 @@ word a request: the as-you-type path) and ``/convert`` (20-word sentences), with
 Every run starts a fresh server (``lipyantar serve --workers N --no-access-log`` on a free loopback port),
 so the caches start cold; the words of ``/candidates`` are all distinct (Dakshina dev romanizations,
 each asked once), so each answer is computed, not remembered. A small keep-alive HTTP/1.1 client
-(asyncio, ``--connections`` connections) sends a fixed number of requests (``--requests``) and stops
-early at ``--max-seconds``. Then:
+(asyncio; ``--connections`` connections for ``/candidates``, a throughput figure, and
+``--convert-connections``, one per worker by default, for ``/convert``, a latency figure) sends a fixed
+number of requests (``--requests``, ``--sentences``) and stops early at ``--max-seconds``. Then:
 
 * every response is checked: status 200 and the same JSON as the library gives for the same input
   (``Transliterator("roman", "deva").candidates(...)``), computed in this process after the runs;
@@ -21,7 +22,8 @@ time per request (from /proc) does not depend on what else runs, and bounds what
 Usage::
 
     python scripts/bench_serve.py [--data /work/shared/data/dakshina-hi] [--requests 4000]
-        [--sentences 600] [--connections 8] [--workers 1 2] [--max-seconds 60] [--json out.json]
+        [--sentences 600] [--connections 8] [--convert-connections 2] [--workers 1 2]
+        [--endpoints candidates convert] [--max-seconds 60] [--json out.json]
 
 Exits 1 when a response is wrong or a request failed.
 """
@@ -158,6 +160,7 @@ class Run:
     endpoint: str
     workers: int
     phase: str = "cold"
+    connections: int = 0
     requests: int = 0
     seconds: float = 0.0
     latencies: list[float] = field(default_factory=list)
@@ -177,6 +180,7 @@ class Run:
             "endpoint": self.endpoint,
             "workers": self.workers,
             "phase": self.phase,
+            "connections": self.connections,
             "requests": self.requests,
             "seconds": round(self.seconds, 2),
             "requests_per_s": round(self.requests / self.seconds, 1) if self.seconds else 0.0,
@@ -252,7 +256,9 @@ async def drive(server: Server, run: Run, items: list[str], *, connections: int,
     run.latencies = [lat for lat, ok in zip(latencies, done, strict=True) if ok]
 
 
-def measure(endpoint: str, workers: int, items: list[str], args: argparse.Namespace, log_dir: Path) -> list[Run]:
+def measure(
+    endpoint: str, workers: int, items: list[str], args: argparse.Namespace, log_dir: Path, *, connections: int
+) -> list[Run]:
     """A cold run (every input new to the server) and a warm one (the same inputs again, remembered)."""
     server = Server(workers, log_dir)
     try:
@@ -266,11 +272,11 @@ def measure(endpoint: str, workers: int, items: list[str], args: argparse.Namesp
                     sock.recv(65536)
         runs = []
         for phase in ("cold", "warm"):
-            run = Run(endpoint, workers, phase)
+            run = Run(endpoint, workers, phase, connections)
             loop = _new_loop()
             try:
                 loop.run_until_complete(
-                    drive(server, run, items, connections=args.connections, max_seconds=args.max_seconds)
+                    drive(server, run, items, connections=connections, max_seconds=args.max_seconds)
                 )
             finally:
                 loop.close()
@@ -355,18 +361,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=4000, help="/candidates requests per run (distinct words)")
     parser.add_argument("--sentences", type=int, default=600, help="/convert requests per run")
     parser.add_argument("--sentence-words", type=int, default=20)
-    parser.add_argument("--connections", type=int, default=8, help="concurrent keep-alive connections")
+    parser.add_argument("--connections", type=int, default=8, help="concurrent keep-alive connections (/candidates)")
+    parser.add_argument(
+        "--convert-connections", type=int, default=2,
+        help="concurrent connections for /convert (a latency figure: one sentence in flight per worker)",
+    )
+    parser.add_argument("--endpoints", nargs="+", choices=["candidates", "convert"], default=["candidates", "convert"])
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--max-seconds", type=float, default=60.0, help="longest run")
     parser.add_argument("--no-cli", action="store_true", help="skip the command-line comparison")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
-    if not 1 <= args.requests <= 50_000 or not 1 <= args.sentences <= 10_000 or not 1 <= args.connections <= 256:
+    if (
+        not 1 <= args.requests <= 50_000
+        or not 1 <= args.sentences <= 10_000
+        or not 1 <= args.connections <= 256
+        or not 1 <= args.convert_connections <= 256
+    ):
         parser.error("--requests 1..50000, --sentences 1..10000, --connections 1..256")
     words, sentences = load_inputs(args.data, args.requests, args.sentences, args.sentence_words)
     print(
         f"{len(words)} distinct words for /candidates, {len(sentences)} sentences of {args.sentence_words} words "
-        f"for /convert; {args.connections} connections; {os.cpu_count()} cores",
+        f"for /convert; {os.cpu_count()} cores",
         file=sys.stderr,
     )
     runs: list[Run] = []
@@ -374,26 +390,29 @@ def main(argv: list[str] | None = None) -> int:
         tmp = Path(tmp_name)
         for workers in args.workers:
             for endpoint, items in (("candidates", words), ("convert", sentences)):
-                for run in measure(endpoint, workers, items, args, tmp):
+                if endpoint not in args.endpoints:
+                    continue
+                conns = args.connections if endpoint == "candidates" else args.convert_connections
+                for run in measure(endpoint, workers, items, args, tmp, connections=conns):
                     runs.append(run)
                     s = run.summary()
                     print(
-                        f"{endpoint:>10} {run.phase} workers={workers}: {s['requests_per_s']:>7} req/s  "
+                        f"{endpoint:>10} {run.phase} workers={workers} connections={conns}: {s['requests_per_s']:>7} req/s  "
                         f"p50 {s['p50_ms']} ms  p99 {s['p99_ms']} ms  server CPU {s['server_cpu_ms_per_request']} ms/req  "
                         f"({s['requests']} requests in {s['seconds']} s; "
                         f"RSS {s['rss_mb_start']} -> {s['rss_mb_mid']} -> {s['rss_mb_end']} MB)",
                         file=sys.stderr,
                     )
-        cli = {} if args.no_cli else {
-            "candidates_top5": cli_words_per_s(words, 5, tmp),
-            "convert_sentences": cli_words_per_s(sentences, 1, tmp),
-        }
+        cli = {}
+        if not args.no_cli and "candidates" in args.endpoints:
+            cli["candidates_top5"] = cli_words_per_s(words, 5, tmp)
+        if not args.no_cli and "convert" in args.endpoints:
+            cli["convert_sentences"] = cli_words_per_s(sentences, 1, tmp)
     wrong = check(runs, words, sentences)
     failures = sum(r.failures for r in runs) + sum(
         (len(words) if r.endpoint == "candidates" else len(sentences)) - r.requests for r in runs if not r.stopped_early
     )
     report = {
-        "connections": args.connections,
         "runs": [r.summary() for r in runs],
         "cli": cli,
         "responses_checked": sum(len(r.bodies) for r in runs),
