@@ -204,6 +204,17 @@ def test_picking_the_second_candidate_with_the_keyboard(chrome: Any, live_server
           what="email kept in Latin")
 
 
+def test_a_space_from_a_phone_keyboard_converts_the_word(chrome: Any, live_server: Any) -> None:
+    """Phone keyboards insert text without usable key events: the input event ends the word."""
+    _type_area(chrome, live_server)
+    chrome.execute_script(
+        "const t = document.querySelector('#type-input'); t.value = 'kitaab '; t.setSelectionRange(7, 7);"
+        "t.dispatchEvent(new InputEvent('input', {inputType: 'insertText', data: ' '}))"
+    )
+    best = _candidates(live_server, "kitaab")[0]
+    _wait(lambda: _value(chrome, "#type-input") == best + " ", what=f"{best!r} from a phone keyboard")
+
+
 def test_converting_a_devanagari_paragraph_back(chrome: Any, live_server: Any) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys

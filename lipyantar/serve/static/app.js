@@ -83,7 +83,11 @@ class Typer {
     this.kept = null;            // {word, start}: Esc'ed, stays Latin
     this.pending = [];           // commits waiting for their candidates: {start, word, index}
     this.topK = 5;
-    textarea.addEventListener("input", () => this.refresh());
+    textarea.addEventListener("input", (ev) => {
+      // phone keyboards send no usable keydown: a space they inserted ends the word before it
+      if (ev.inputType === "insertText" && ev.data === " ") this.afterSpace();
+      this.refresh();
+    });
     textarea.addEventListener("keydown", (ev) => this.onKey(ev));
     textarea.addEventListener("click", () => this.refresh());
     textarea.addEventListener("blur", () => this.hide());
@@ -236,6 +240,20 @@ class Typer {
       this.kept = { word: cur.word, start: cur.start };
       this.hide();
     }
+  }
+
+  /** A space was typed without our keydown seeing it: convert the Latin word before it. */
+  afterSpace() {
+    const ta = this.ta;
+    const pos = ta.selectionStart;
+    if (pos !== ta.selectionEnd || pos < 2) return;
+    const m = ta.value.slice(0, pos - 1).match(LATIN_TAIL);
+    if (!m) return;
+    const start = pos - 1 - m[0].length;
+    if (this.kept && this.kept.start === start) return;   // Esc'ed: stays Latin
+    const job = { start, word: m[0], index: 0 };
+    this.pending.push(job);
+    this.candidates(m[0]).then((cands) => this.finish(job, cands), () => this.drop(job));
   }
 
   insert(text) {
