@@ -20,6 +20,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from lipyantar.cli import main
 from lipyantar.serve.config import ServerConfig, is_loopback
@@ -470,3 +472,35 @@ def test_serve_runs_uvicorn_and_warns_off_loopback(monkeypatch: pytest.MonkeyPat
         assert ServerConfig.from_json(os.environ["LIPYANTAR_SERVE_CONFIG"]).max_words == 99
     os.environ.pop("LIPYANTAR_SERVE_CONFIG", None)
     os.environ.pop("LIPYANTAR_SERVE_LOG_LEVEL", None)
+
+
+# ------------------------------------------------------------------------------------- properties
+
+_ANY_TEXT = st.text(st.characters(exclude_categories=()), max_size=60)  # surrogates and controls too
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=_ANY_TEXT, src=st.sampled_from(["deva", "iast", "roman", "hk", "auto", "x"]), top_k=st.integers(-2, 25))
+def test_any_convert_request_gets_an_answer_or_a_clean_error(live_server: Any, text: str, src: str, top_k: int) -> None:
+    status, _, raw = request(
+        live_server,
+        "POST",
+        "/api/v1/convert",
+        json.dumps({"text": text, "from": src, "to": "deva", "top_k": top_k}).encode(),
+        JSON,
+    )
+    body = json.loads(raw)
+    if status == 200:
+        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        expected = 0 if text == "" else len(lines) - (lines[-1] == "")
+        assert [r["input"] for r in body["records"]] == lines[:expected]
+    else:
+        assert status in (400, 413, 422) and body["status"] == status and body["message"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.binary(max_size=200), path=st.sampled_from(["/api/v1/convert", "/api/v1/align"]))
+def test_any_bytes_get_a_clean_error(live_server: Any, body: bytes, path: str) -> None:
+    status, headers, raw = request(live_server, "POST", path, body, JSON)
+    assert status in (200, 400, 422), raw[:300]
+    assert headers["content-type"].startswith("application/json")
