@@ -167,6 +167,15 @@ def test_typing_a_sentence_turns_it_into_devanagari(chrome: Any, live_server: An
     area.send_keys("duniya")
     _wait(lambda: _shown_candidates(chrome), what="the candidate list")
     assert _shown_candidates(chrome) == _candidates(live_server, "duniya")
+    query = urllib.parse.urlencode({"word": "duniya", "top_k": 5})
+    probs = [c.get("prob") for c in _get(f"{live_server.url}/api/v1/candidates?{query}")["candidates"]]
+    shown = chrome.execute_script(
+        "return Array.from(document.querySelectorAll('#cands li[data-index] .p')).map(e => e.textContent)"
+    )
+    if all(p is not None for p in probs):  # the calibrated probability of each candidate, in percent
+        assert shown == [("<1%" if p < 0.005 else f"{round(p * 100)}%") for p in probs]
+    else:
+        assert shown == []
     box = chrome.execute_script(
         "const l = document.querySelector('#cands').getBoundingClientRect();"
         "const t = document.querySelector('#type-input').getBoundingClientRect();"

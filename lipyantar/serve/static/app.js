@@ -174,7 +174,8 @@ class Typer {
         if (typeof cand.prob === "number") {
           const p = document.createElement("span");
           p.className = "p";
-          p.textContent = Math.round(cand.prob * 100) + "%";
+          p.textContent = cand.prob < 0.005 ? "<1%" : Math.round(cand.prob * 100) + "%";
+          p.title = "calibrated probability";
           li.append(p);
         }
         li.title = `score ${cand.score.toFixed(2)}`;
