@@ -16,6 +16,7 @@ from corpora.cli import build_command, detect_command, stats_command, twins_comm
 from translit.cli import convert_command, schemes_command
 
 from . import __version__
+from .serve.cli import serve_command
 
 __all__ = ["main"]
 
@@ -44,5 +45,6 @@ for _command in (
     stats_command,
     twins_command,
     build_command,
+    serve_command,
 ):
     main.add_command(_command)

@@ -1,0 +1,118 @@
+"""``lipyantar serve``: run the HTTP API and the web page with uvicorn.
+
+FastAPI and uvicorn are imported inside the command only (``lipyantar --help`` stays fast), and their
+absence is a one-line error naming the extra to install.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+
+import click
+
+from translit.cli import run_cli_errors
+from translit.errors import LipyantarError
+
+from .config import CONFIG_ENV, ServerConfig, is_loopback
+
+__all__ = ["serve_command"]
+
+log = logging.getLogger(__name__)
+
+
+class MissingExtraError(LipyantarError):
+    """The optional dependencies of a command are not installed."""
+
+
+def _check_port(host: str, port: int) -> None:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            raise LipyantarError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="TCP port.")
+@click.option("--model", type=click.Path(dir_okay=False), help="Learned model file for the 'roman' scheme.")
+@click.option(
+    "--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes (one model each)."
+)
+@click.option("--cors", "cors", multiple=True, metavar="ORIGIN", help="Allow browser calls from ORIGIN (repeatable).")
+@click.option(
+    "--max-body-bytes", type=click.IntRange(min=1), default=1_000_000, show_default=True, help="Largest request body."
+)
+@click.option("--max-words", type=click.IntRange(min=1), default=20_000, show_default=True, help="Words per request.")
+@click.option(
+    "--time-budget", type=click.FloatRange(min=0.001), default=10.0, show_default=True, help="Seconds per request."
+)
+@click.option("--access-log/--no-access-log", default=True, show_default=True, help="Log each request on stderr.")
+@run_cli_errors
+def serve_command(
+    host: str,
+    port: int,
+    model: str | None,
+    workers: int,
+    cors: tuple[str, ...],
+    max_body_bytes: int,
+    max_words: int,
+    time_budget: float,
+    access_log: bool,
+) -> None:
+    """Serve the JSON API (/api/v1, documented at /api/v1/docs) and the web page (/).
+
+    \b
+    Examples:
+      lipyantar serve                        # http://127.0.0.1:8000/
+      lipyantar serve --port 8080 --workers 2 --model mine.lpm
+    """
+    try:
+        import fastapi  # noqa: F401
+        import uvicorn
+    except ImportError as exc:
+        raise MissingExtraError(
+            f"lipyantar serve needs the 'serve' extra ({exc.name} is missing): pip install 'lipyantar[serve]'"
+        ) from None
+    try:
+        config = ServerConfig(
+            model=model, max_body_bytes=max_body_bytes, max_words=max_words, time_budget=time_budget, cors=cors
+        )
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    if not is_loopback(host):
+        log.warning(
+            "listening on %s: the server is reachable from other machines (it has no authentication)", host
+        )
+    _check_port(host, port)
+    from .service import Service
+
+    # load (and so check) the model here: a bad file is one clear error, not a crash in every worker
+    service = Service(config)
+    os.environ[CONFIG_ENV] = config.to_json()
+    root_level = logging.getLogger().getEffectiveLevel()
+    uvicorn_level = "debug" if root_level <= logging.DEBUG else "warning" if root_level >= logging.ERROR else "info"
+    os.environ["LIPYANTAR_SERVE_LOG_LEVEL"] = logging.getLevelName(root_level)
+    shown = f"[{host}]" if ":" in host else host
+    if root_level < logging.ERROR:  # not with lipyantar -q
+        click.echo(f"lipyantar: serving http://{shown}:{port}/ (API docs: /api/v1/docs); Ctrl-C stops", err=True)
+    if workers == 1:
+        from .app import create_app
+
+        app = create_app(config, service=service)
+        uvicorn.run(app, host=host, port=port, access_log=access_log, log_level=uvicorn_level)
+    else:
+        del service
+        uvicorn.run(
+            "lipyantar.serve.app:app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            access_log=access_log,
+            log_level=uvicorn_level,
+        )

@@ -1,0 +1,305 @@
+"""The work behind the HTTP API, without HTTP: converting, candidates for as-you-type use, aligning.
+
+A :class:`Service` loads the learned model once and keeps one memoizing
+:class:`~translit.transliterate.Transliterator` per pair of schemes, so that each worker process of
+``lipyantar serve`` pays for a word type once. Its results are the records of the command line
+(``convert --format jsonl``, ``align --format jsonl``), as plain dicts ready for JSON. Limits are
+enforced here too: too many words or a request over its time budget raise :class:`RequestLimitError`.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import io
+import logging
+import os
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from align.io import bead_to_dict, write_jsonl, write_tsv
+from align.script import check_scripts
+from align.segment import split_lines, split_sentences
+from align.sentences import TWIN_THRESHOLD, Bead, document_score, iter_align_sentences
+from align.similarity import Similarity
+from align.words import align_words
+from translit import __version__
+from translit.autodetect import AUTO, SchemeGuess, detect_scheme
+from translit.errors import InputError, LipyantarError
+from translit.learned.model import DEFAULT_MODEL_NAME, LearnedModel
+from translit.schemes import SCHEMES, get_scheme
+from translit.transliterate import Transliterator
+
+from .config import ServerConfig
+
+__all__ = ["AlignResult", "Deadline", "RequestLimitError", "Service"]
+
+log = logging.getLogger(__name__)
+
+#: ``"from": "auto"`` decides on this many first lines (as ``convert --from auto``)
+AUTO_SAMPLE_LINES = 1000
+
+
+class RequestLimitError(LipyantarError):
+    """A request over one of the server's limits (words, time budget); ``status`` is its HTTP status."""
+
+    def __init__(self, message: str, *, code: str, status: int = 413) -> None:
+        super().__init__(message)
+        self.code = code
+        self.status = status
+
+
+class Deadline:
+    """The time budget of one request, checked between units of work (lines, beads)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._end = time.monotonic() + seconds
+
+    def check(self) -> None:
+        if time.monotonic() > self._end:
+            raise RequestLimitError(
+                f"the request took longer than the time budget of {self.seconds:g} s; send less text per request",
+                code="time_budget_exceeded",
+            )
+
+
+@dataclass(frozen=True)
+class AlignResult:
+    """The beads of one alignment, in document order, with the document score."""
+
+    beads: tuple[Bead, ...]
+    score: float
+
+    @property
+    def looks_like_twins(self) -> bool:
+        return self.score >= TWIN_THRESHOLD
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "beads": [bead_to_dict(b) for b in self.beads],
+            "score": self.score,
+            "twins": self.looks_like_twins,
+        }
+
+    def to_jsonl(self) -> str:
+        out = io.StringIO()
+        write_jsonl(self.beads, out)
+        return out.getvalue()
+
+    def to_tsv(self) -> str:
+        out = io.StringIO()
+        write_tsv(self.beads, out)
+        return out.getvalue()
+
+
+def count_words(text: str) -> int:
+    return len(text.split())
+
+
+def _lines(text: str) -> list[str]:
+    """The lines of ``text`` as ``convert`` reads a file: LF, CRLF or CR ends; no last empty line."""
+    if not text:
+        return []
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+class Service:
+    """Everything the API does; one per worker process.
+
+    Args:
+        config: the model and the limits (:class:`~lipyantar.serve.config.ServerConfig`).
+
+    Raises:
+        ModelError: the model file is missing, corrupt or of another version.
+    """
+
+    def __init__(self, config: ServerConfig | None = None) -> None:
+        self.config = config or ServerConfig()
+        started = time.perf_counter()
+        if self.config.model is None:
+            data = (resources.files("translit.learned") / "data" / DEFAULT_MODEL_NAME).read_bytes()
+            source = DEFAULT_MODEL_NAME
+        else:
+            source = self.config.model
+            try:
+                with open(source, "rb") as fh:
+                    data = fh.read()
+            except OSError as exc:
+                from translit.errors import ModelError
+
+                raise ModelError(f"cannot read model {source!r}: {exc.strerror or exc}") from exc
+        self.model = LearnedModel.from_bytes(data, source=source)
+        self.model_info = {
+            "source": "default" if self.config.model is None else os.path.abspath(source),
+            "name": os.path.basename(source),
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "bytes": len(data),
+        }
+        del data
+        self.load_seconds = time.perf_counter() - started
+        self._converters: dict[tuple[str, str], Transliterator] = {}
+        self._lock = threading.Lock()
+        self._similarity = Similarity()
+        log.info("model %s loaded in %.2f s", self.model_info["name"], self.load_seconds)
+
+    def with_config(self, config: ServerConfig) -> Service:
+        """A service with other limits sharing this one's model and converters (no second load);
+        ``config.model`` is not looked at."""
+        other = copy.copy(self)
+        other.config = config
+        return other
+
+    # ---------------------------------------------------------------------------------- converting
+    def converter(self, src: str, dst: str) -> Transliterator:
+        """The memoizing converter ``src → dst`` (built on first use, then kept)."""
+        key = (get_scheme(src).name, get_scheme(dst).name)
+        conv = self._converters.get(key)
+        if conv is None:
+            with self._lock:
+                conv = self._converters.get(key)
+                if conv is None:
+                    conv = Transliterator(key[0], key[1], model=self.model)
+                    self._converters[key] = conv
+        return conv
+
+    def check_words(self, words: int) -> None:
+        if words > self.config.max_words:
+            raise RequestLimitError(
+                f"the request has {words} words, more than the limit of {self.config.max_words}; "
+                "split it into smaller requests",
+                code="too_many_words",
+            )
+
+    @staticmethod
+    def resolve_source(text: str, src: str) -> tuple[str, SchemeGuess | None]:
+        """``src``, or with ``"auto"`` the scheme detected in ``text`` and the guess (as ``convert
+        --from auto`` does on its first lines)."""
+        if src.strip().lower() != AUTO:
+            return src, None
+        guess = detect_scheme("\n".join(_lines(text)[:AUTO_SAMPLE_LINES]))
+        return guess.scheme, guess
+
+    def iter_convert(
+        self, text: str, src: str, dst: str, *, top_k: int = 1, deadline: Deadline | None = None
+    ) -> Iterator[dict[str, object]]:
+        """One ``{"input", "candidates"}`` record per line of ``text`` (``convert --format jsonl``),
+        one line at a time (the limits are checked before the first). ``src`` is a scheme name
+        (not ``"auto"``: see :meth:`resolve_source`)."""
+        self._check_top_k(top_k)
+        conv = self.converter(src, dst)
+        self.check_words(count_words(text))
+        for line in _lines(text):
+            if deadline is not None:
+                deadline.check()
+            cands = conv.candidates(line, top_k=top_k)
+            yield {"input": line, "candidates": [c.to_dict() for c in cands]}
+
+    def convert(
+        self, text: str, src: str, dst: str, *, top_k: int = 1, deadline: Deadline | None = None
+    ) -> list[dict[str, object]]:
+        """All the records of :meth:`iter_convert`."""
+        return list(self.iter_convert(text, src, dst, top_k=top_k, deadline=deadline))
+
+    def candidates(self, word: str, *, top_k: int = 5, src: str = "roman", dst: str = "deva") -> list[dict[str, object]]:
+        """The ``top_k`` best conversions of one word, best first (the as-you-type path)."""
+        self._check_top_k(top_k)
+        word = word.strip()
+        if not word:
+            raise InputError("word is empty")
+        if len(word) > self.config.max_word_chars:
+            raise InputError(f"word is longer than {self.config.max_word_chars} characters")
+        if any(ch.isspace() for ch in word):
+            raise InputError("word must be a single word (no spaces); use POST /api/v1/convert for text")
+        return [c.to_dict() for c in self.converter(src, dst).candidates(word, top_k=top_k)]
+
+    def _check_top_k(self, top_k: int) -> None:
+        if not 1 <= top_k <= self.config.max_top_k:
+            raise InputError(f"top_k must be between 1 and {self.config.max_top_k}, not {top_k}")
+
+    # ---------------------------------------------------------------------------------- aligning
+    def iter_align(
+        self,
+        deva: str,
+        roman: str,
+        *,
+        presplit: bool = False,
+        words: bool = False,
+        max_bead: int = 2,
+        deadline: Deadline | None = None,
+    ) -> Iterator[Bead]:
+        """The beads of a Devanagari text and its romanized twin, as ``lipyantar align`` finds them,
+        one at a time (the limits and the scripts are checked before the first)."""
+        self.check_words(count_words(deva) + count_words(roman))
+        check_scripts(deva, roman, deva_source="deva", roman_source="roman")
+        if presplit:
+            deva_s, roman_s = split_lines(deva), split_lines(roman)
+        else:
+            deva_s = split_sentences(deva, script="deva")
+            roman_s = split_sentences(roman, script="roman")
+        if not deva_s or not roman_s:
+            return
+        if deadline is not None:
+            deadline.check()
+        sim = self._similarity
+        for bead in iter_align_sentences(deva_s, roman_s, similarity=sim, max_bead=max_bead):
+            if deadline is not None:
+                deadline.check()
+            if words:
+                links = tuple(align_words(bead.deva_text, bead.roman_text, similarity=sim))
+                bead = Bead(bead.deva, bead.roman, bead.deva_text, bead.roman_text, bead.score, links)
+            yield bead
+
+    def align(
+        self,
+        deva: str,
+        roman: str,
+        *,
+        presplit: bool = False,
+        words: bool = False,
+        max_bead: int = 2,
+        deadline: Deadline | None = None,
+    ) -> AlignResult:
+        """Align a Devanagari text with its romanized twin (all of :meth:`iter_align`)."""
+        beads = tuple(
+            self.iter_align(deva, roman, presplit=presplit, words=words, max_bead=max_bead, deadline=deadline)
+        )
+        return AlignResult(beads, document_score(beads))
+
+    # ---------------------------------------------------------------------------------- about
+    @staticmethod
+    def schemes() -> list[dict[str, object]]:
+        """The scheme registry, as ``lipyantar schemes --format jsonl``."""
+        return [
+            {
+                "name": s.name,
+                "script": s.script,
+                "kind": s.kind,
+                "lossless": s.lossless,
+                "source": s.source,
+                "description": s.description,
+            }
+            for s in SCHEMES.values()
+        ]
+
+    def health(self) -> dict[str, object]:
+        return {
+            "status": "ok",
+            "version": __version__,
+            "model": dict(self.model_info),
+            "pid": os.getpid(),
+            "limits": {
+                "max_body_bytes": self.config.max_body_bytes,
+                "max_words": self.config.max_words,
+                "max_word_chars": self.config.max_word_chars,
+                "max_top_k": self.config.max_top_k,
+                "time_budget": self.config.time_budget,
+            },
+        }

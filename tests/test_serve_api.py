@@ -1,0 +1,506 @@
+"""The JSON API of ``lipyantar serve`` over real HTTP (uvicorn on a loopback port), its limits and
+errors, and the ``serve`` command."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lipyantar.cli import main
+from lipyantar.serve.config import ServerConfig, is_loopback
+from translit import SCHEMES, Transliterator
+
+pytestmark = pytest.mark.usefixtures("live_server")
+
+ROOT = Path(__file__).resolve().parent.parent
+STATIC = ROOT / "lipyantar" / "serve" / "static"
+
+
+def request(
+    server: Any, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], bytes]:
+    req = urllib.request.Request(server.url + path, data=body, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=60) as response:
+            return response.status, {k.lower(): v for k, v in response.headers.items()}, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, {k.lower(): v for k, v in exc.headers.items()}, exc.read()
+
+
+def get_json(server: Any, path: str) -> Any:
+    status, _, body = request(server, "GET", path)
+    assert status == 200, body
+    return json.loads(body)
+
+
+def post_json(server: Any, path: str, payload: object) -> tuple[int, Any]:
+    status, _, body = request(
+        server, "POST", path, json.dumps(payload).encode(), {"Content-Type": "application/json"}
+    )
+    return status, json.loads(body)
+
+
+def cli_lines(args: list[str], stdin: str | None = None) -> list[str]:
+    result = CliRunner().invoke(main, args, input=stdin)
+    assert result.exit_code == 0, result.output
+    return result.stdout.splitlines()
+
+
+# ------------------------------------------------------------------------------------- answers
+
+
+def test_health_names_the_version_and_the_model_checksum(live_server: Any) -> None:
+    health = get_json(live_server, "/api/v1/health")
+    data = (resources.files("translit.learned") / "data" / "roman-default.lpm").read_bytes()
+    assert health["status"] == "ok"
+    assert health["version"] == __import__("lipyantar").__version__
+    assert health["model"]["sha256"] == hashlib.sha256(data).hexdigest()
+    assert health["model"]["bytes"] == len(data)
+    assert health["limits"]["max_body_bytes"] == 1_000_000
+
+
+def test_schemes_are_the_registry(live_server: Any) -> None:
+    schemes = get_json(live_server, "/api/v1/schemes")["schemes"]
+    assert [s["name"] for s in schemes] == list(SCHEMES)
+    assert cli_lines(["schemes", "--format", "jsonl"]) == [json.dumps(s, ensure_ascii=False) for s in schemes]
+
+
+@pytest.mark.parametrize(
+    ("text", "src", "dst", "top_k"),
+    [
+        ("yah sangathan antarrashtriya sanstha hai.\nkya haal hai?", "roman", "deva", 3),
+        ("यह संगठन अंतरराष्ट्रीय संस्था है।\n\nIOM का 1952 में", "deva", "iast", 1),
+        ("नमस्ते दुनिया", "deva", "roman", 2),
+        ("saṃgaṭhana\r\nduniyā\r\n", "iast", "hk", 1),
+        ("", "deva", "iso", 1),
+    ],
+)
+def test_convert_gives_the_records_of_convert_jsonl(live_server: Any, text: str, src: str, dst: str, top_k: int) -> None:
+    status, body = post_json(live_server, "/api/v1/convert", {"text": text, "from": src, "to": dst, "top_k": top_k})
+    assert status == 200, body
+    expected = cli_lines(["convert", "--from", src, "--to", dst, "--format", "jsonl", "--top-k", str(top_k)], text)
+    assert [json.dumps(r, ensure_ascii=False) for r in body["records"]] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "scheme"),
+    [("यह संगठन अंतरराष्ट्रीय संस्था है।", "deva"), ("yah sangathan antarrashtriya sanstha hai", "roman"),
+     ("saṃgaṭhana antarrāṣṭrīya", "iast")],
+)
+def test_convert_from_auto_says_what_it_detected(live_server: Any, text: str, scheme: str) -> None:
+    status, body = post_json(live_server, "/api/v1/convert", {"text": text, "from": "auto", "to": "hk"})
+    assert status == 200, body
+    assert body["detected"]["scheme"] == scheme and body["detected"]["reason"]
+    expected = cli_lines(["convert", "--from", scheme, "--to", "hk", "--format", "jsonl"], text)
+    assert [json.dumps(r, ensure_ascii=False) for r in body["records"]] == expected
+
+
+@pytest.mark.parametrize("word", ["sangathan", "kya", "duniya", "hypothalamus", "Namaste"])
+def test_candidates_are_the_converters(live_server: Any, word: str) -> None:
+    query = urllib.parse.urlencode({"word": word, "top_k": 5})
+    body = get_json(live_server, f"/api/v1/candidates?{query}")
+    expected = [c.to_dict() for c in Transliterator("roman", "deva").candidates(word, top_k=5)]
+    assert body == {"word": word, "candidates": expected}
+    assert 1 <= len(body["candidates"]) <= 5
+
+
+def test_candidates_the_other_way(live_server: Any) -> None:
+    query = urllib.parse.urlencode({"word": "संगठन", "from": "deva", "to": "roman", "top_k": 3})
+    body = get_json(live_server, f"/api/v1/candidates?{query}")
+    assert body["candidates"] == [c.to_dict() for c in Transliterator("deva", "roman").candidates("संगठन", top_k=3)]
+
+
+@pytest.mark.parametrize("words", [False, True])
+def test_align_gives_the_beads_of_align_jsonl(
+    live_server: Any, example_hindi: Path, example_roman: Path, words: bool
+) -> None:
+    deva, roman = example_hindi.read_text(encoding="utf-8"), example_roman.read_text(encoding="utf-8")
+    status, body = post_json(live_server, "/api/v1/align", {"deva": deva, "roman": roman, "words": words})
+    assert status == 200, body
+    args = ["align", str(example_hindi), str(example_roman), "--format", "jsonl"] + (["--words"] if words else [])
+    assert [json.dumps(b, ensure_ascii=False) for b in body["beads"]] == cli_lines(args)
+    assert len(body["beads"]) == 25
+    assert body["twins"] is True and 0.5 < body["score"] <= 1.0
+
+
+@pytest.mark.parametrize(("fmt", "media"), [("tsv", "text/tab-separated-values"), ("jsonl", "application/x-ndjson")])
+def test_align_downloads_are_the_cli_files(
+    live_server: Any, example_hindi: Path, example_roman: Path, fmt: str, media: str
+) -> None:
+    payload = {"deva": example_hindi.read_text(encoding="utf-8"), "roman": example_roman.read_text(encoding="utf-8"), "format": fmt}
+    status, headers, body = request(
+        live_server, "POST", "/api/v1/align", json.dumps(payload).encode(), {"Content-Type": "application/json"}
+    )
+    assert status == 200
+    assert headers["content-type"].startswith(media)
+    assert f'filename="aligned.{fmt}"' in headers["content-disposition"]
+    expected = cli_lines(["align", str(example_hindi), str(example_roman), "--format", fmt])
+    assert body.decode("utf-8").splitlines() == expected
+
+
+def test_align_presplit_and_swapped_texts(live_server: Any) -> None:
+    status, body = post_json(
+        live_server, "/api/v1/align", {"deva": "पहला वाक्य\nदूसरा वाक्य", "roman": "pahla vakya\ndusra vakya", "presplit": True}
+    )
+    assert status == 200 and [b["deva"] for b in body["beads"]] == [[0], [1]]
+    status, body = post_json(live_server, "/api/v1/align", {"deva": "pahla vakya", "roman": "पहला वाक्य"})
+    assert status == 422 and "swap" in body["message"]
+
+
+def test_a_json_body_is_read_whatever_its_content_type(live_server: Any) -> None:
+    """``curl -d`` sends application/x-www-form-urlencoded."""
+    payload = json.dumps({"text": "नमस्ते", "from": "deva", "to": "iast"}).encode()
+    status, _, body = request(
+        live_server, "POST", "/api/v1/convert", payload, {"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    assert status == 200 and json.loads(body)["records"][0]["candidates"][0]["text"] == "namaste"
+
+
+# ------------------------------------------------------------------------------------- errors
+
+
+def _convert(**fields: object) -> bytes:
+    return json.dumps({"text": "नमस्ते", "from": "deva", "to": "iast", **fields}).encode()
+
+
+JSON = {"Content-Type": "application/json"}
+BAD_REQUESTS = [
+    # (what, method, path, body, headers, status, error)
+    ("malformed JSON", "POST", "/api/v1/convert", b'{"text": "x", "from":', JSON, 400, "malformed_json"),
+    ("not JSON at all", "POST", "/api/v1/convert", b"text=hello", {}, 400, "malformed_json"),
+    ("invalid UTF-8 body", "POST", "/api/v1/convert", b'{"text": "\xff\xfe", "from": "deva", "to": "iast"}', JSON, 400, "invalid_utf8"),
+    ("invalid UTF-8 query", "GET", "/api/v1/candidates?word=%ff%fe", None, {}, 400, "invalid_utf8"),
+    ("body too large", "POST", "/api/v1/convert", b'{"text": "' + b"a" * 1_000_001 + b'"}', JSON, 413, "body_too_large"),
+    ("too many words", "POST", "/api/v1/convert", json.dumps({"text": "ab " * 20_001, "from": "iast", "to": "deva"}).encode(), JSON, 413, "too_many_words"),
+    ("unknown scheme", "POST", "/api/v1/convert", _convert(to="klingon"), JSON, 422, "unknown_scheme"),
+    ("one-way scheme as source", "POST", "/api/v1/convert", _convert(**{"from": "roman-rules"}), JSON, 422, "unsupported_conversion"),
+    ("top_k 0", "POST", "/api/v1/convert", _convert(top_k=0), JSON, 422, "invalid_request"),
+    ("top_k too large", "POST", "/api/v1/convert", _convert(top_k=21), JSON, 422, "invalid_input"),
+    ("top_k not a number", "POST", "/api/v1/convert", _convert(top_k="five"), JSON, 422, "invalid_request"),
+    ("missing field", "POST", "/api/v1/convert", b'{"text": "x", "from": "deva"}', JSON, 422, "invalid_request"),
+    ("unknown field", "POST", "/api/v1/convert", _convert(tpo_k=3), JSON, 422, "invalid_request"),
+    ("array body", "POST", "/api/v1/convert", b"[1, 2]", JSON, 422, "invalid_request"),
+    ("empty body", "POST", "/api/v1/convert", b"", JSON, 422, "invalid_request"),
+    ("lone surrogate", "POST", "/api/v1/convert", b'{"text": "\\ud800", "from": "deva", "to": "iast"}', JSON, 422, "invalid_request"),
+    ("no word", "GET", "/api/v1/candidates", None, {}, 422, "invalid_request"),
+    ("empty word", "GET", "/api/v1/candidates?word=", None, {}, 422, "invalid_input"),
+    ("two words", "GET", "/api/v1/candidates?word=kya%20haal", None, {}, 422, "invalid_input"),
+    ("word too long", "GET", "/api/v1/candidates?word=" + "a" * 101, None, {}, 422, "invalid_input"),
+    ("candidates top_k", "GET", "/api/v1/candidates?word=kya&top_k=-1", None, {}, 422, "invalid_input"),
+    ("candidates top_k text", "GET", "/api/v1/candidates?word=kya&top_k=five", None, {}, 422, "invalid_request"),
+    ("candidates scheme", "GET", "/api/v1/candidates?word=kya&to=klingon", None, {}, 422, "unknown_scheme"),
+    ("align format", "POST", "/api/v1/align", b'{"deva": "a", "roman": "b", "format": "xml"}', JSON, 422, "invalid_request"),
+    ("no such path", "GET", "/api/v2/convert", None, {}, 404, "not_found"),
+    ("wrong method", "GET", "/api/v1/convert", None, {}, 405, "method_not_allowed"),
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "headers", "status", "error"),
+    [case[1:] for case in BAD_REQUESTS],
+    ids=[case[0] for case in BAD_REQUESTS],
+)
+def test_bad_requests_get_clean_json_errors(
+    live_server: Any, method: str, path: str, body: bytes | None, headers: dict[str, str], status: int, error: str
+) -> None:
+    got, response_headers, raw = request(live_server, method, path, body, headers)
+    assert got == status, raw[:500]
+    assert response_headers["content-type"].startswith("application/json")
+    payload = json.loads(raw)
+    assert payload["status"] == status and payload["error"] == error
+    assert payload["message"] and "Traceback" not in payload["message"]
+    assert get_json(live_server, "/api/v1/health")["status"] == "ok"  # still up
+
+
+def _raw(server: Any, data: bytes, *, pause: float = 0.0, more: bytes = b"") -> bytes:
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
+        sock.sendall(data)
+        if pause:
+            time.sleep(pause)
+            try:
+                sock.sendall(more)
+            except OSError:
+                pass
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+            if b"\r\n\r\n" in b"".join(chunks) and b'"}' in chunks[-1]:
+                break
+        return b"".join(chunks)
+
+
+def test_a_slow_body_gets_408_and_the_server_stays_up(live_server: Any) -> None:
+    head = (
+        b"POST /api/v1/convert HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+        b"Content-Length: 60\r\n\r\n"
+    )
+    answer = _raw(live_server, head + b'{"text": "na', pause=0.1)  # the rest never comes (body timeout 1 s)
+    assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
+    assert b'"error":"request_timeout"' in answer
+    assert get_json(live_server, "/api/v1/health")["status"] == "ok"
+
+
+def test_a_large_chunked_body_gets_413(live_server: Any) -> None:
+    """No Content-Length: the size is counted as the body arrives."""
+    chunk = b"a" * 300_000
+    body = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(4)) + b"0\r\n\r\n"
+    head = (
+        b"POST /api/v1/convert HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n"
+    )
+    answer = _raw(live_server, head + body)
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+    assert get_json(live_server, "/api/v1/health")["status"] == "ok"
+
+
+@pytest.fixture(scope="module")
+def strict_server(serve_service: Any) -> Any:
+    from conftest import LiveServer
+
+    from lipyantar.serve.app import create_app
+
+    config = ServerConfig(time_budget=0.05, cors=("http://example.org",))
+    server = LiveServer(create_app(config, service=serve_service.with_config(config)))
+    yield server
+    server.stop()
+
+
+def test_a_request_over_its_time_budget_gets_413(strict_server: Any) -> None:
+    rng = random.Random(7)
+    words = ["".join(rng.choice("kgtdpbmnrlsvhaeiou") for _ in range(rng.randint(5, 9))) for _ in range(3000)]
+    text = "\n".join(" ".join(words[i : i + 5]) for i in range(0, len(words), 5))
+    status, body = post_json(strict_server, "/api/v1/convert", {"text": text, "from": "roman", "to": "deva", "top_k": 5})
+    assert status == 413 and body["error"] == "time_budget_exceeded", body
+    assert "0.05 s" in body["message"]
+    assert get_json(strict_server, "/api/v1/health")["status"] == "ok"
+
+
+def test_cors_is_off_unless_asked_for(live_server: Any, strict_server: Any) -> None:
+    preflight = {"Origin": "http://example.org", "Access-Control-Request-Method": "POST"}
+    _, headers, _ = request(live_server, "OPTIONS", "/api/v1/convert", headers=preflight)
+    assert "access-control-allow-origin" not in headers
+    status, headers, _ = request(strict_server, "OPTIONS", "/api/v1/convert", headers=preflight)
+    assert status == 200 and headers["access-control-allow-origin"] == "http://example.org"
+    _, headers, _ = request(strict_server, "GET", "/api/v1/health", headers={"Origin": "http://evil.example"})
+    assert "access-control-allow-origin" not in headers
+
+
+# ------------------------------------------------------------------------------------- page and docs
+
+
+def test_the_page_and_its_files_are_served_with_a_strict_policy(live_server: Any) -> None:
+    status, headers, body = request(live_server, "GET", "/")
+    assert status == 200 and headers["content-type"].startswith("text/html")
+    assert "default-src 'self'" in headers["content-security-policy"]
+    assert b'<textarea id="type-input"' in body
+    for name in ("app.js", "style.css", "favicon.svg"):
+        status, headers, _ = request(live_server, "GET", f"/static/{name}")
+        assert status == 200 and headers["x-content-type-options"] == "nosniff"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in STATIC.iterdir()))
+def test_the_page_loads_nothing_from_elsewhere(name: str) -> None:
+    text = (STATIC / name).read_text(encoding="utf-8").replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "http://" not in text and "https://" not in text and "//cdn" not in text
+
+
+def test_the_openapi_page_works_offline(live_server: Any) -> None:
+    spec = get_json(live_server, "/api/v1/openapi.json")
+    assert {"/api/v1/convert", "/api/v1/candidates", "/api/v1/align"} <= set(spec["paths"])
+    status, _, page = request(live_server, "GET", "/api/v1/docs")
+    assert status == 200 and b"/api/v1/docs-static/swagger-ui-bundle.js" in page
+    assert b"cdn." not in page
+    status, _, js = request(live_server, "GET", "/api/v1/docs-static/swagger-ui-bundle.js")
+    assert status == 200 and len(js) > 100_000
+
+
+# ------------------------------------------------------------------------------------- config and command
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [("127.0.0.1", True), ("127.0.1.1", True), ("localhost", True), ("::1", True), ("[::1]", True),
+     ("0.0.0.0", False), ("192.168.1.4", False), ("::", False), ("example.org", False)],
+)
+def test_is_loopback(host: str, loopback: bool) -> None:
+    assert is_loopback(host) is loopback
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"max_body_bytes": 0}, {"max_words": -1}, {"max_top_k": True}, {"time_budget": 0}, {"body_timeout": float("inf")},
+     {"cors": ("example.org",)}],
+)
+def test_server_config_validates(changes: dict[str, object]) -> None:
+    with pytest.raises(ValueError):
+        ServerConfig(**changes)  # type: ignore[arg-type]
+
+
+def test_server_config_travels_as_json() -> None:
+    config = ServerConfig(model="m.lpm", max_words=5, time_budget=1.5, cors=("https://a.example",))
+    assert ServerConfig.from_json(config.to_json()) == config
+
+
+def test_help_does_not_import_fastapi() -> None:
+    code = "import sys, lipyantar.cli; print('fastapi' in sys.modules, 'uvicorn' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.split() == ["False", "False"]
+    result = CliRunner().invoke(main, ["--help"])
+    assert "serve" in result.output
+
+
+def test_serve_without_the_extra_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "uvicorn", None)  # import uvicorn raises ImportError
+    result = CliRunner().invoke(main, ["serve"])
+    assert result.exit_code == 1
+    assert "pip install 'lipyantar[serve]'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_serve_on_a_busy_port_is_a_clean_error(live_server: Any) -> None:
+    result = CliRunner().invoke(main, ["serve", "--port", str(live_server.port)])
+    assert result.exit_code == 1
+    assert f"cannot listen on 127.0.0.1:{live_server.port}" in result.output
+
+
+def test_serve_with_a_bad_model_is_a_clean_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.lpm"
+    bad.write_bytes(b"not a model")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    result = CliRunner().invoke(main, ["serve", "--port", str(port), "--model", str(bad)])
+    assert result.exit_code == 1
+    assert "not a lipyantar model file" in result.output
+
+
+def test_serve_command_with_two_workers(tmp_path: Path) -> None:
+    """The real command: two worker processes, each with its own model, answering on one port."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = tmp_path / "serve.log"
+    with open(log, "wb") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "lipyantar", "serve", "--port", str(port), "--workers", "2", "--no-access-log"],
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            cwd=tmp_path,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+    try:
+        url = f"http://127.0.0.1:{port}/api/v1/health"
+        pids: set[int] = set()
+        deadline = time.monotonic() + 120
+        while len(pids) < 2 and time.monotonic() < deadline:
+            assert proc.poll() is None, log.read_text()
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    pids.add(json.load(response)["pid"])
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.2)
+        assert len(pids) == 2, f"answers from {len(pids)} worker(s); log: {log.read_text()[-2000:]}"
+        assert proc.pid not in pids
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/candidates?word=namaste", timeout=30) as response:
+            assert json.load(response)["candidates"][0]["text"] == "नमस्ते"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+    assert "serving http://127.0.0.1:" in log.read_text()
+
+
+def test_the_server_answers_while_a_long_request_runs(live_server: Any) -> None:
+    """A long /convert is worked off in slices: a /candidates request meanwhile is answered first."""
+    import threading
+
+    rng = random.Random(11)
+    words = ["".join(rng.choice("kgtdpbmnrlsvhaeiou") for _ in range(rng.randint(6, 9))) for _ in range(4000)]
+    text = "\n".join(" ".join(words[i : i + 8]) for i in range(0, len(words), 8))
+    done: list[int] = []
+
+    def long_request() -> None:
+        status, _ = post_json(live_server, "/api/v1/convert", {"text": text, "from": "roman", "to": "deva", "top_k": 5})
+        done.append(status)
+
+    thread = threading.Thread(target=long_request)
+    thread.start()
+    time.sleep(0.3)  # the long request is under way
+    assert get_json(live_server, "/api/v1/candidates?word=namaste")["candidates"][0]["text"] == "नमस्ते"
+    assert not done, "the long request finished first: it did not give the event loop back"
+    thread.join(timeout=120)
+    assert done and done[0] in (200, 413)
+
+
+@pytest.mark.parametrize(("host", "workers"), [("127.0.0.1", 1), ("0.0.0.0", 2)])
+def test_serve_runs_uvicorn_and_warns_off_loopback(monkeypatch: pytest.MonkeyPatch, host: str, workers: int) -> None:
+    import uvicorn
+
+    calls: list[tuple[object, dict[str, object]]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
+    monkeypatch.delenv("LIPYANTAR_SERVE_CONFIG", raising=False)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    result = CliRunner().invoke(
+        main, ["serve", "--host", host, "--port", str(port), "--workers", str(workers), "--max-words", "99"]
+    )
+    assert result.exit_code == 0, result.output
+    (app, kwargs), = calls
+    assert kwargs["host"] == host and kwargs["port"] == port
+    assert ("reachable from other machines" in result.output) is (host != "127.0.0.1")
+    if workers == 1:
+        assert app.state.config.max_words == 99  # the app itself, with its model
+    else:  # each worker builds its own app (and loads the model) from the configuration in the environment
+        assert app == "lipyantar.serve.app:app_from_env" and kwargs["factory"] is True and kwargs["workers"] == 2
+        assert ServerConfig.from_json(os.environ["LIPYANTAR_SERVE_CONFIG"]).max_words == 99
+    os.environ.pop("LIPYANTAR_SERVE_CONFIG", None)
+    os.environ.pop("LIPYANTAR_SERVE_LOG_LEVEL", None)
+
+
+# ------------------------------------------------------------------------------------- properties
+
+_ANY_TEXT = st.text(st.characters(exclude_categories=()), max_size=60)  # surrogates and controls too
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=_ANY_TEXT, src=st.sampled_from(["deva", "iast", "roman", "hk", "auto", "x"]), top_k=st.integers(-2, 25))
+def test_any_convert_request_gets_an_answer_or_a_clean_error(live_server: Any, text: str, src: str, top_k: int) -> None:
+    status, _, raw = request(
+        live_server,
+        "POST",
+        "/api/v1/convert",
+        json.dumps({"text": text, "from": src, "to": "deva", "top_k": top_k}).encode(),
+        JSON,
+    )
+    body = json.loads(raw)
+    if status == 200:
+        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        expected = 0 if text == "" else len(lines) - (lines[-1] == "")
+        assert [r["input"] for r in body["records"]] == lines[:expected]
+    else:
+        assert status in (400, 413, 422) and body["status"] == status and body["message"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.binary(max_size=200), path=st.sampled_from(["/api/v1/convert", "/api/v1/align"]))
+def test_any_bytes_get_a_clean_error(live_server: Any, body: bytes, path: str) -> None:
+    status, headers, raw = request(live_server, "POST", path, body, JSON)
+    assert status in (200, 400, 422), raw[:300]
+    assert headers["content-type"].startswith("application/json")
