@@ -229,7 +229,7 @@ class DecodeParams:
     #: calibration: temperatures of the candidates' probabilities (their share of the k-best mass of
     #: score / temperature, :func:`translit.candidate.calibrated_probs`), roman → deva and deva → roman;
     #: fitted on a held-out slice of the training lexicon by ``scripts/bench_calibration.py``
-    temperature_r2d: float = 3.159
+    temperature_r2d: float = 3.609
     temperature_d2r: float = 2.927
     #: ``--english keep``: a Latin word read as English is kept unless its Devanagari is a native word
     #: with a log unigram prior above this (see LearnedModel.is_english)
