@@ -23,7 +23,8 @@ Measured in one run, on one core:
 
 The dev data is read from ``--dev-dir`` (default ``/work/shared/data/dakshina-hi``); it is never
 used for training. Usage: ``python scripts/bench_learned.py [--quick] [--parts r2d,d2r,sentences,twin]
-[--json OUT]``. Speeds are wall-clock words/s; the main ones are also given per CPU second
+[--json OUT] [--model FILE] [--lexicon TSV] [--baseline-rev REV]``
+(``english``: ``--english keep`` precision/recall, also a part). Speeds are wall-clock words/s; the main ones are also given per CPU second
 (``cpu_words_per_s``), which is steadier on a shared machine.
 """
 
@@ -33,13 +34,18 @@ import argparse
 import glob
 import json
 import os
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# --src DIR measures the lipyantar source tree DIR instead of this one (how --baseline-rev runs the
+# baseline: this script, on another revision's code and model)
+SRC = Path(sys.argv[sys.argv.index("--src") + 1]).resolve() if "--src" in sys.argv[:-1] else ROOT
+sys.path.insert(0, str(SRC))
 
 from align.twin import pairs_from_twin  # noqa: E402
 from translit.learned.charalign import normalize_deva, normalize_roman  # noqa: E402
@@ -169,6 +175,22 @@ def main(argv: list[str] | None = None) -> int:
         "--hyps-out", default=None, help="sentences: write the learned model's context outputs to this file"
     )
     parser.add_argument(
+        "--lexicon",
+        default=None,
+        help="roman -> deva lexicon to measure (default: the dev lexicon in --dev-dir), e.g. the held-out "
+        "slice written by train_default_model.py --hold-out (with --model the model trained without it)",
+    )
+    parser.add_argument("--src", default=None, help="measure the lipyantar source tree SRC (see --baseline-rev)")
+    parser.add_argument(
+        "--baseline-rev",
+        default=None,
+        help="first measure the git revision REV (its code and its shipped model, built in a temporary "
+        "directory) with this script, then this tree, and print the two side by side with ratios",
+    )
+    parser.add_argument(
+        "--baseline-model", default=None, help="with --baseline-rev: the baseline's model file (default: its own)"
+    )
+    parser.add_argument(
         "--parts",
         default="r2d,d2r,sentences,twin",
         help="comma-separated parts to run: r2d (lexicon roman->deva), d2r (lexicon deva->roman), "
@@ -176,9 +198,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     parts = {p.strip() for p in args.parts.split(",") if p.strip()}
-    unknown = parts - {"r2d", "d2r", "sentences", "twin"}
+    unknown = parts - {"r2d", "d2r", "sentences", "twin", "english"}
     if unknown:
         parser.error(f"unknown parts: {', '.join(sorted(unknown))}")
+    baseline = run_baseline(args, argv if argv is not None else sys.argv[1:]) if args.baseline_rev else None
     report: dict[str, object] = {}
 
     model, load_s = timed(lambda: LearnedModel.load(args.model) if args.model else default_model())
@@ -186,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     report["model_load_s"] = round(load_s, 2)
     print(f"model loaded in {load_s:.2f} s", flush=True)
 
-    lex = read_pairs(Path(args.dev_dir) / "hi.translit.sampled.dev.tsv")
+    lex = read_pairs(Path(args.lexicon) if args.lexicon else Path(args.dev_dir) / "hi.translit.sampled.dev.tsv")
     if args.quick:
         lex = lex[:1000]
     rows = [(normalize_roman(r), normalize_deva(d)) for d, r, _ in lex]
@@ -208,6 +231,10 @@ def main(argv: list[str] | None = None) -> int:
     if "sentences" in parts:
         report["sentences"] = sentences(model, args)
 
+    # 2b. --english keep on labelled tokens
+    if "english" in parts:
+        report["english_keep"] = english_part(model, args)
+
     # 3. twin
     if "twin" in parts:
         report["twin_leave_one_paragraph_out"] = twin_lopo(model)
@@ -215,7 +242,108 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+    if baseline is not None:
+        compare(baseline, report)
     return 0
+
+
+def english_part(model: LearnedModel, args: argparse.Namespace) -> dict | None:
+    """``--english keep``: precision and recall of keeping Latin words in Latin script, on the second
+    half of the vendored English text (every word English; the first half is for choosing parameters,
+    scripts/tune_heldout.py) and the dev sentences (every word romanized Hindi, to be converted)."""
+    import inspect
+
+    if "english" not in inspect.signature(Transliterator).parameters:
+        print(json.dumps({"english_keep": "not supported by this revision"}), flush=True)
+        return None
+    from tune_heldout import english_keep, english_lines
+
+    hindi = []
+    with open(Path(args.dev_dir) / "hi.sentences.dev.tsv", encoding="utf-8") as fh:
+        for line in fh:
+            cols = line.rstrip("\n").split("\t")
+            if len(cols) == 2:
+                hindi.append(cols[1])
+    english = english_lines("second")
+    if args.quick:
+        hindi, english = hindi[:1000], english[:1000]
+    model.clear_cache()
+    row = english_keep(model, hindi, english)
+    row = {"precision": row.pop("keep_precision"), "recall": row.pop("keep_recall"), **row}
+    print(json.dumps({"english_keep": row}), flush=True)
+    return row
+
+
+def run_baseline(args: argparse.Namespace, argv: list[str]) -> dict:
+    """This script's figures for the git revision ``args.baseline_rev``, measured in a subprocess on a
+    copy of that revision's tree (its compiled kernels built in place)."""
+    tmp = Path(tempfile.mkdtemp(prefix="lipyantar-baseline-"))
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.baseline_rev], check=True, capture_output=True)
+    subprocess.run(["tar", "-x", "-C", str(tmp)], input=archive.stdout, check=True)
+    subprocess.run(
+        [sys.executable, "setup.py", "build_ext", "--inplace", "-q"], cwd=tmp, check=True, capture_output=True
+    )
+    skip = {"--baseline-rev", "--json", "--baseline-model", "--model", "--src"}
+    rest, i = [], 0
+    while i < len(argv):
+        if argv[i] in skip:
+            i += 2
+            continue
+        rest.append(argv[i])
+        i += 1
+    out = tmp / "baseline.json"
+    cmd = [sys.executable, str(Path(__file__).resolve()), *rest, "--src", str(tmp), "--json", str(out)]
+    model = args.baseline_model or args.model
+    if model:
+        cmd += ["--model", model]
+    print(f"# baseline: {args.baseline_rev} ({tmp})", flush=True)
+    subprocess.run(cmd, check=True)
+    print("# this tree", flush=True)
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def compare(base: dict, new: dict) -> None:
+    """Print the main figures of the baseline and this tree side by side (ratio: new / baseline)."""
+
+    def pick(report: dict, path: tuple) -> float | None:
+        node: object = report
+        for part in path:
+            if isinstance(node, list):
+                node = next((row for row in node if row.get("system") == part), None)
+            elif isinstance(node, dict):
+                node = node.get(part)
+            if node is None:
+                return None
+        return node if isinstance(node, (int, float)) else None
+
+    rows = [
+        ("model load s", ("model_load_s",)),
+        ("r2d top-1 (single best)", ("roman2deva_words", "roman (learned)", "top1")),
+        ("r2d top-1 (first of top-5)", ("roman2deva_words", "roman (learned)", "top1_of_topk")),
+        ("r2d top-5", ("roman2deva_words", "roman (learned)", "top5")),
+        ("r2d CER", ("roman2deva_words", "roman (learned)", "cer")),
+        ("distinct words: API top-1", ("roman2deva_words", "roman (learned)", "distinct_api_top1")),
+        ("distinct words: CLI text top-1", ("roman2deva_words", "roman (learned)", "distinct_cli_text_top1")),
+        ("distinct words: CLI jsonl first", ("roman2deva_words", "roman (learned)", "distinct_cli_jsonl_first")),
+        ("distinct single best words/s", ("roman2deva_words", "roman (learned)", "distinct_top1_words_per_s")),
+        ("distinct single best CPU words/s", ("roman2deva_words", "roman (learned)", "distinct_top1_cpu_words_per_s")),
+        ("d2r top-1", ("deva2roman_words", "roman (learned)", "top1_match_any")),
+        ("sentences WER (context)", ("sentences", "roman (learned, context)", "wer")),
+        ("sentences words/s (convert)", ("sentences", "roman (learned, context)", "words_per_s")),
+        ("sentences CPU words/s", ("sentences", "roman (learned, context)", "cpu_words_per_s")),
+        ("sentences WER (words alone)", ("sentences", "roman (learned, words without context)", "wer")),
+        ("english keep precision", ("english_keep", "precision")),
+        ("english keep recall", ("english_keep", "recall")),
+    ]
+    print(f"{'figure':34} {'baseline':>10} {'this tree':>10} {'ratio':>7}")
+    for label, path in rows:
+        a, b = pick(base, path), pick(new, path)
+        if a is None and b is None:
+            continue
+        ratio = f"{b / a:7.3f}" if a and b is not None else "      -"
+        fa = f"{a:10.4f}" if a is not None else "         -"
+        fb = f"{b:10.4f}" if b is not None else "         -"
+        print(f"{label:34} {fa} {fb} {ratio}", flush=True)
 
 
 def r2d_words(model: LearnedModel, rows: Sequence[tuple[str, str]], r2d: list[dict]) -> None:
@@ -230,11 +358,42 @@ def r2d_words(model: LearnedModel, rows: Sequence[tuple[str, str]], r2d: list[di
     _, t_top1 = timed(lambda: [model.devanagarize(w) for w in distinct])
     r2d[0]["distinct_top1_words_per_s"] = len(distinct) / t_top1
     r2d[0]["distinct_top1_cpu_words_per_s"] = len(distinct) / max(LAST_CPU[0], 1e-9)
+    r2d[0].update(cli_vs_api(model, rows))
     for scheme in STANDARD:
         tr = Transliterator(scheme, "deva")
         r2d.append(lexicon_roman2deva(scheme, lambda w, tr=tr: [normalize_deva(tr(w))], rows))
     for row in r2d:
         print(json.dumps(row), flush=True)
+
+
+def cli_vs_api(model: LearnedModel, rows: Sequence[tuple[str, str]]) -> dict:
+    """Match-any top-1 over the distinct roman words, one word per line: the API (``devanagarize``,
+    first of ``devanagarize_topk(w, 5)``) and the command line's two paths (``lipyantar convert``
+    text: ``Transliterator.transliterate_many`` in chunks of 500 lines; jsonl ``--top-k 5``:
+    ``Transliterator.candidates``), and how often the jsonl list equals the API's top-5 list."""
+    gold: dict[str, set[str]] = {}
+    for roman, native in rows:
+        gold.setdefault(roman, set()).add(native)
+    words = sorted(gold)
+    model.clear_cache()
+    conv = Transliterator("roman", "deva", model=model)
+    text = [out for i in range(0, len(words), 500) for out in conv.transliterate_many(words[i : i + 500])]
+    jsonl = [[c.text for c in conv.candidates(w, top_k=5)] for w in words]
+    single = [model.devanagarize(w) for w in words]
+    topk = [[d for d, _ in model.devanagarize_topk(w, 5)] for w in words]
+    n = len(words)
+
+    def acc(outs: Sequence[str]) -> float:
+        return sum(o in gold[w] for o, w in zip(outs, words, strict=True)) / n
+
+    return {
+        "distinct_words": n,
+        "distinct_api_top1": acc(single),
+        "distinct_api_topk_first": acc([t[0] if t else "" for t in topk]),
+        "distinct_cli_text_top1": acc(text),
+        "distinct_cli_jsonl_first": acc([j[0] if j else "" for j in jsonl]),
+        "distinct_cli_jsonl_equals_api_topk": sum(j == t for j, t in zip(jsonl, topk, strict=True)) / n,
+    }
 
 
 def d2r_words(model: LearnedModel, attested: dict[str, set[str]]) -> list[dict]:

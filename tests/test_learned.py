@@ -177,8 +177,11 @@ def test_single_best_search_matches_topk_search_of_the_same_size(tiny_model: Lea
     assert len(narrow._channel(roman, "topk")) > 1
     narrow.clear_cache()
     narrow.devanagarize(roman)
-    narrow.devanagarize_words([roman])
+    narrow.devanagarize_words([roman, roman])  # a sentence (one word alone is a single-best answer)
     assert {kind for _, kind in narrow._r2d_cache} == {"top1", "context"}
+    narrow.clear_cache()
+    assert narrow.devanagarize_words([roman]) == [narrow.devanagarize(roman)]
+    assert {kind for _, kind in narrow._r2d_cache} == {"top1"}
 
 
 def test_devanagarize_words_one_output_per_word(tiny_model: LearnedModel) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -164,3 +165,55 @@ def test_transliterate_many_equals_transliterate(model: LearnedModel, dev_senten
     many = Transliterator("roman", "deva", model=model.with_params(), digits="deva")
     assert many.transliterate_many(texts) == [one.transliterate(t) for t in texts]
     assert many.transliterate_many(iter(texts[:3])) == [one.transliterate(t) for t in texts[:3]]
+
+
+def test_cli_one_word_lines_equal_the_api(model: LearnedModel) -> None:
+    """A one-word line gets the API's answers: the single best in text, the top-k list in jsonl."""
+    from lipyantar.cli import main
+
+    words = sorted({normalize_roman(r) for _, r, _ in read_pairs(DATA / "dakshina_dev_lexicon_sample.tsv")})[:120]
+    words += ["aasma", "adabi", "aape", "aaoo", "kal"]
+    text = "".join(f"{w}\n" for w in words)
+    runner = CliRunner()
+    out = runner.invoke(main, ["convert", "-f", "roman", "-t", "deva"], input=text, catch_exceptions=False)
+    assert out.exit_code == 0
+    assert out.output.splitlines() == [model.devanagarize(w) for w in words]
+    out = runner.invoke(
+        main, ["convert", "-f", "roman", "-t", "deva", "--format", "jsonl", "--top-k", "5"], input=text
+    )
+    assert out.exit_code == 0
+    got = [[c["text"] for c in json.loads(line)["candidates"]] for line in out.output.splitlines()]
+    assert got == [[d for d, _ in model.devanagarize_topk(w, 5)] for w in words]
+    # with punctuation around it, a lone word is still a word
+    assert Transliterator("roman", "deva", model=model)("aasma?") == model.devanagarize("aasma") + "?"
+
+
+
+def test_english_keep_leaves_english_words_in_latin(model: LearnedModel) -> None:
+    text = "mujhe office jaana hai aur computer chahiye"
+    keep = Transliterator("roman", "deva", model=model, english="keep")(text)
+    plain = Transliterator("roman", "deva", model=model)(text)
+    assert "office" in keep.split() and "computer" in keep.split()
+    assert "मुझे" in keep.split() and "है" in keep.split()  # Hindi words are converted
+    assert plain.isascii() is False and not any(w.isascii() for w in plain.split())
+    # only the English words differ
+    assert [w for w in keep.split() if not w.isascii()] == [w for w in plain.split() if w not in ("ऑफिस", "कंप्यूटर")]
+    assert model.is_english("office", model.devanagarize("office"))
+    assert not model.is_english("se", "से")  # a common Hindi word, whatever its English sound
+    with pytest.raises(ValueError, match="english"):
+        Transliterator("roman", "deva", model=model, english="drop")  # type: ignore[arg-type]
+    from lipyantar.cli import main
+
+    out = CliRunner().invoke(main, ["convert", "-f", "roman", "-t", "deva", "--english", "keep"], input=text + "\n")
+    assert out.exit_code == 0 and out.output == keep + "\n"
+
+
+def test_context_as_evidence_keeps_the_common_reading(model: LearnedModel) -> None:
+    """With ctx_pmi (the n-gram model adds only log P(w | context) / P(w); how common a word is comes
+    from the broader unigram prior), a word that the Wikipedia n-gram model knows mostly in another
+    sense (काल 'era') or not at all (कॉल) keeps its common reading, and context still decides where
+    it informs (महाभारत काल)."""
+    evidence = model.with_params(ctx_pmi=1.0, ctx_prior=1.8, w_ctx_prior=0.0, ctx_oov_logprob=-3.0)
+    assert evidence.devanagarize_words("main kal office nahi aaunga".split())[1] == "कल"
+    assert evidence.devanagarize_words("please mujhe call karo".split())[2] == "कॉल"
+    assert evidence.devanagarize_words("mahabharat kal ki katha".split())[1] == "काल"

@@ -40,6 +40,7 @@ class ConvertJob:
     zero_width: str = "strip"
     digits: str = "auto"
     keep_period: bool = False
+    english: str = "transliterate"
 
     def __post_init__(self) -> None:
         if self.fmt not in ("text", "tsv", "jsonl"):
@@ -58,6 +59,7 @@ class ConvertJob:
             normalizer=normalizer,
             digits=self.digits,  # type: ignore[arg-type]
             keep_period=self.keep_period,
+            english=self.english,  # type: ignore[arg-type]
         )
 
 

@@ -247,6 +247,13 @@ def _resolve_auto(lines: Iterator[str]) -> tuple[str, Iterator[str]]:
 )
 @click.option("--keep-period", is_flag=True, help="roman → deva: keep a sentence-final '.' instead of '।'.")
 @click.option(
+    "--english",
+    type=click.Choice(["transliterate", "keep"]),
+    default="transliterate",
+    show_default=True,
+    help="roman → deva: keep the words the model reads as English in Latin script (code-mixed text).",
+)
+@click.option(
     "-j",
     "--jobs",
     type=click.IntRange(min=1),
@@ -269,6 +276,7 @@ def convert_command(
     zero_width: str,
     nukta: str,
     keep_period: bool,
+    english: str,
     jobs: int,
     progress: bool | None,
 ) -> None:
@@ -305,6 +313,7 @@ def convert_command(
         zero_width=zero_width,
         digits=digits,
         keep_period=keep_period,
+        english=english,
     )
     conv = job.build()
     show = show_progress(progress)

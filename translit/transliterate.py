@@ -147,9 +147,10 @@ class _StandardToDeva(_Stage):
 class _LearnedToDeva(_Stage):
     """Informal roman → Devanagari with a learned model, decoding each sentence's words in context."""
 
-    def __init__(self, model: LearnedModel, *, keep_period: bool) -> None:
+    def __init__(self, model: LearnedModel, *, keep_period: bool, keep_english: bool = False) -> None:
         self._model = model
         self._keep_period = keep_period
+        self._keep_english = keep_english
         self._topk = lru_cache(maxsize=_CACHE_SIZE)(self._word_topk)
         self.temperature = model.params.temperature_r2d
 
@@ -201,10 +202,12 @@ class _LearnedToDeva(_Stage):
             )
         )
         result = []
+        english = self._model.is_english if self._keep_english else None
         for tokens, _, sents in layouts:
             for sent in sents:
                 for idx, out in zip(sent, next(outputs), strict=True):
-                    tokens[idx] = out
+                    if english is None or not english(tokens[idx], out):
+                        tokens[idx] = out
             result.append("".join(tokens))
         return result
 
@@ -217,10 +220,17 @@ class _LearnedToDeva(_Stage):
         last = 0
         for idx in words:
             pieces.append("".join(tokens[last:idx]))
-            slots.append(self._topk(tokens[idx], k))
+            slot = self._topk(tokens[idx], k)
+            if self._keep_english and slot and self._model.is_english(tokens[idx], slot[0][0]):
+                slot = [(tokens[idx], slot[0][1]), *slot[1:]]  # its English reading: the word as written
+            slots.append(slot)
             last = idx + 1
         pieces.append("".join(tokens[last:]))
         found = _combine(pieces, slots, k)
+        if len(words) == 1:
+            # one word has no context: its candidates are the model's top-k list as it is
+            # (LearnedModel.devanagarize_topk)
+            return found
         best = self.convert(text)  # with sentence context: it goes first
         rest = [c for c in found if c[0] != best]
         score = next((s for t, s in found if t == best), found[0][1])
@@ -440,6 +450,9 @@ class Transliterator:
         digits: output digits: ``"auto"`` (ASCII in Latin output, as written in Devanagari output),
             ``"keep"``, ``"ascii"`` or ``"deva"``.
         keep_period: going from ``roman`` to Devanagari, keep a sentence-final ``.`` instead of ``।``.
+        english: going from ``roman`` to Devanagari, ``"transliterate"`` every Latin word, or ``"keep"``
+            the words that the model reads as English (:meth:`~translit.learned.model.LearnedModel.is_english`)
+            in Latin script, for code-mixed text.
 
     Raises:
         UnknownSchemeError: a name that is not registered (the message lists the valid ones).
@@ -455,6 +468,7 @@ class Transliterator:
         normalizer: Normalizer | None = None,
         digits: DigitOutput = "auto",
         keep_period: bool = False,
+        english: Literal["transliterate", "keep"] = "transliterate",
     ) -> None:
         self._auto: dict[str, Transliterator] | None = None
         #: with ``src="auto"``: the scheme detected for the last text converted, and why
@@ -472,8 +486,11 @@ class Transliterator:
         if digits not in ("auto", "keep", "ascii", "deva"):
             raise ValueError(f"digits must be 'auto', 'keep', 'ascii' or 'deva', not {digits!r}")
         self.normalizer = normalizer if normalizer is not None else Normalizer()
+        if english not in ("transliterate", "keep"):
+            raise ValueError(f"english must be 'transliterate' or 'keep', not {english!r}")
         self.digits = digits
         self.keep_period = keep_period
+        self.english = english
         self._model_spec = model
         self._stages: list[_Stage] | None = None  # built on first use: a learned model loads lazily
         self._post: dict[int, int] | None = None
@@ -517,7 +534,7 @@ class Transliterator:
             stages.append(_StandardToDeva(_standard_fns(self.src)[1], chunks=chunks))
         elif self.src.kind == "learned":
             assert model is not None
-            stages.append(_LearnedToDeva(model, keep_period=self.keep_period))
+            stages.append(_LearnedToDeva(model, keep_period=self.keep_period, keep_english=self.english == "keep"))
         if self.dst.script == "latin":
             stages.append(_from_deva_stage(self.dst, ascii_digits=self.digits == "auto", model=model))
         return stages

@@ -2260,7 +2260,7 @@ static int Channel_init(Channel *self, PyObject *args, PyObject *kwds) {
     if (ch_set(&self->r2d, r2d, CH_DECODER, "r2d") || ch_set(&self->forced, forced, CH_DECODER, "forced") ||
         ch_set(&self->d2r, d2r, CH_DECODER, "d2r") || ch_set(&self->char_ids, char_ids, CH_DICT, "char_ids") ||
         ch_set(&self->prior, prior, CH_DICT, "prior") ||
-        ch_set(&self->vocab_index, vocab_index, CH_DICT, "vocab_index") ||
+        ch_set(&self->vocab_index, vocab_index, PyDict_Check(vocab_index) ? CH_DICT : CH_CALLABLE, "vocab_index") ||
         ch_set(&self->memory, memory, CH_DICT, "memory") ||
         ch_set(&self->marg_cache, marg_cache, CH_DICT, "marg_cache") ||
         ch_set(&self->skeleton, skeleton, CH_CALLABLE, "skeleton") ||
@@ -2362,6 +2362,7 @@ typedef struct {
     Py_ssize_t n, cap;
     PyObject *english; /* the English model's proposals {deva: score} (owned), NULL when not asked */
     PyObject *acronym; /* the letter-by-letter reading (owned), NULL when not asked */
+    PyObject *kind;    /* the search's name (borrowed) */
 } Word;
 
 static void word_free(Word *W) {
@@ -2579,14 +2580,24 @@ static int word_gather(Word *W, PyObject *raw) {
         int ok = ch_char_score(ch, deva, &clp);
         if (ok < 0 || (ok && word_set(W, deva, PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(pair, 1)), clp))) return -1;
     }
-    if (size->vocab_cands && PyDict_GET_SIZE(ch->vocab_index)) {
+    int index_is_dict = PyDict_Check(ch->vocab_index);
+    if (size->vocab_cands && (!index_is_dict || PyDict_GET_SIZE(ch->vocab_index))) {
         PyObject *key = PyObject_CallOneArg(ch->skeleton, roman);
         if (!key) return -1;
-        PyObject *words = PyDict_GetItemWithError(ch->vocab_index, key);
+        /* a dict (skeleton -> words) or a function of the skeleton and the search's name
+           (LearnedModel._vocab_words) */
+        PyObject *words;
+        if (index_is_dict) {
+            words = PyDict_GetItemWithError(ch->vocab_index, key);
+            Py_XINCREF(words);
+        } else {
+            words = PyObject_CallFunctionObjArgs(ch->vocab_index, key, W->kind, NULL);
+        }
         Py_DECREF(key);
         if (!words && PyErr_Occurred()) return -1;
         /* vocab_index.get(key, ())[:vocab_cands] */
         PyObject *slice = words ? PySequence_GetSlice(words, 0, size->vocab_cands) : PyTuple_New(0);
+        Py_XDECREF(words);
         if (!slice) return -1;
         PyObject *seq = PySequence_Fast(slice, "vocabulary index values must be sequences");
         Py_DECREF(slice);
@@ -2871,6 +2882,7 @@ static PyObject *Channel_call(Channel *ch, PyObject *args, PyObject *kwds) {
     }
     const ChSize *size = &ch->sizes[PyLong_AsSsize_t(idx)];
     Word W = {ch, roman, size};
+    W.kind = kind;
     Staged *staged = NULL;
     PyObject *raw = NULL, *result = NULL;
     if (!(W.index = PyDict_New())) goto done;

@@ -79,6 +79,7 @@ from translit.learned.charalign import deva_units, normalize_deva, normalize_rom
 from translit.learned.english import CANDIDATES_MEMO_LIMIT, EnglishModel, spell_letters
 from translit.learned.jointseq import JointModel
 from translit.learned.langmodel import BOUNDARY, FAST, CharLM, NgramLM, WordLM
+from translit.learned.vocab import Vocabulary
 from translit.metrics import edit_distance
 from translit.textio import atomic_write_bytes
 
@@ -92,6 +93,7 @@ __all__ = [
     "LearnedModel",
     "default_model",
     "load_model",
+    "load_vocabulary",
     "roman_skeleton",
 ]
 
@@ -110,6 +112,8 @@ MIN_INFLATED = 64 << 20
 #: keeps such tokens as they are before they reach the model)
 MAX_ROMAN_CHARS = 64
 DEFAULT_MODEL_NAME = "roman-default.lpm"
+#: the large word list of a model file ``X.lpm`` is ``X.vocab`` beside it (see translit.learned.vocab)
+VOCAB_SUFFIX = ".vocab"
 
 _CACHE_LIMIT = 200_000
 _VIRAMA = "\u094d"
@@ -117,7 +121,9 @@ _VIRAMA = "\u094d"
 
 @dataclass(frozen=True)
 class DecodeParams:
-    """Decoding weights and search sizes (tuned on the Dakshina dev split, stored in the model)."""
+    """Decoding weights and search sizes, stored in the model (the ones added with the large word list
+    chosen on a held-out slice of the train data, ``scripts/tune_heldout.py``; older ones on the
+    Dakshina dev split)."""
 
     # Roman → deva runs one of three searches, each with its own size (see SearchSize): the top-k
     # search (devanagarize_topk with k > 1: these fields), the single-best search (devanagarize,
@@ -161,7 +167,7 @@ class DecodeParams:
     rules_top: int = 16
     #: candidates also taken from the native vocabulary: the most frequent words whose
     #: romanizations share the input's consonant skeleton (0: off) ...
-    vocab_cands: int = 20
+    vocab_cands: int = 30
     #: ... each scored by a search forced to spell it, with this beam
     forced_beam: int = 16
     #: English words (Latin input with a pronunciation in the model, see :mod:`translit.learned.english`, and
@@ -193,11 +199,20 @@ class DecodeParams:
     #: ``vocab_cands`` and ``english_k`` (as above)
     top1_beam: int = 16
     top1_threshold: float = 9.0
-    top1_marg_top: int = 5
+    top1_marg_top: int = 6
     top1_vocab_cands: int = 20
     top1_english_k: int = 10
     #: weight of the word prior (unigram, single words)
     w_word: float = 0.25
+    #: bonus of a candidate that the model's large word list (:mod:`translit.learned.vocab`) knows (0: off)
+    w_vocab: float = 10.0
+    #: candidates from that word list: this many words whose roman-rules romanization has the input's
+    #: consonant skeleton, after the model's own vocabulary index words (within ``vocab_cands``)
+    vocab_big: int = 10
+    #: ... in the single-best search (devanagarize) ...
+    top1_vocab_big: int = 10
+    #: ... and in the per-word search of sentence decoding (0: the model's own index only; faster)
+    ctx_vocab_big: int = 0
     #: log prior of a word that was never seen
     oov_logprob: float = -24.0
     #: bonus weight of log(1 + count) for attested (roman, deva) pairs
@@ -224,8 +239,28 @@ class DecodeParams:
     #: calibration: temperatures of the candidates' probabilities (their share of the k-best mass of
     #: score / temperature, :func:`translit.candidate.calibrated_probs`), roman → deva and deva → roman;
     #: fitted on a held-out slice of the training lexicon by ``scripts/bench_calibration.py``
-    temperature_r2d: float = 3.159
+    temperature_r2d: float = 3.609
     temperature_d2r: float = 2.927
+    #: ``--english keep``: a Latin word read as English is kept unless its Devanagari is a native word
+    #: with a log unigram prior above this (see LearnedModel.is_english)
+    english_keep_logprior: float = -8.0
+    #: a sentence's candidates per word: the ``ctx_nbest`` best by their score without context (True)
+    #: or by the channel score alone (False)
+    ctx_select_scored: bool = False
+    #: bonus of a candidate that the large word list knows, in sentences (see ``w_vocab``)
+    ctx_w_vocab: float = 10.0
+    #: which search gives a sentence's per-word candidates: ``"top1"`` (the single-best search of
+    #: :meth:`LearnedModel.devanagarize`, so that a word the context does not inform keeps its
+    #: single-best answer) or ``"context"`` (the smaller ctx_* search)
+    ctx_words: str = "context"
+    #: weight of the unigram prior of every candidate in sentences (0: only of those outside the
+    #: n-gram vocabulary, ``w_ctx_prior``) ...
+    ctx_prior: float = 0.0
+    #: ... and this times ``w_ctx`` log P(word) of the n-gram model subtracted: with 1, the n-gram model
+    #: adds only the evidence of the context, log P(word | context) / P(word), and how common a word is
+    #: comes from the prior (a broader word list than the n-gram model's text; 0: the n-gram model's
+    #: full probability)
+    ctx_pmi: float = 0.0
 
     def search_size(self, kind: str) -> SearchSize:
         """The size of the roman → deva search ``kind``: ``"topk"``, ``"top1"`` or ``"context"``."""
@@ -307,6 +342,8 @@ class _Found:
     english_cands: dict[str, float] = field(default_factory=dict)
     #: the letter-by-letter reading, for short unattested words
     acronym: str | None = None
+    #: the search's name (see DecodeParams.search_size)
+    kind: str = "topk"
 
 
 class LearnedModel:
@@ -329,8 +366,16 @@ class LearnedModel:
         d2r_table: dict[str, tuple[str, float]] | None = None,
         vocab_index: dict[str, tuple[str, ...]] | None = None,
         english: EnglishModel | None = None,
+        vocabulary: Vocabulary | str | None = None,
     ) -> None:
         self.joint = joint
+        #: the large word list (translit.learned.vocab) once loaded, and where it is loaded from on first
+        #: use: "default" (the shipped one), a file path, or None
+        self._vocab_obj: Vocabulary | None = vocabulary if isinstance(vocabulary, Vocabulary) else None
+        self._vocab_source: str | None = vocabulary if isinstance(vocabulary, str) else None
+        if vocabulary is None and (meta or {}).get("vocabulary"):
+            self._vocab_source = "default"  # trained with the shipped word list
+        self._vocab_memo: dict[tuple[str, int], tuple[str, ...]] = {}
         #: pronunciations of English words and a phoneme ↔ Devanagari model (None: no such component)
         self.english = english
         self.charlm = charlm
@@ -348,6 +393,8 @@ class LearnedModel:
         self._d2r_cache: dict[tuple[str, int], tuple[tuple[str, float], ...]] = {}
         self._marg_cache: dict[str, float] = {}
         self._best_cache: dict[str, str] = {}
+        #: log P(word id) of the word n-gram model without context (see _lm_unigram)
+        self._uni_lp: dict[int, float] = {}
         #: the compiled _channel_python (translit.learned._fastlm.Channel), built on first use; False when the
         #: extension is not built (see _compiled_channel)
         self._fast_channel: Any = None
@@ -356,6 +403,52 @@ class LearnedModel:
         #: consonant skeleton of a romanization -> native words romanized so, most frequent first
         #: (see build_vocab_index)
         self.vocab_index: dict[str, tuple[str, ...]] = dict(vocab_index or {})
+
+    @property
+    def vocabulary(self) -> Vocabulary | None:
+        """The large Hindi word list used roman → Devanagari (loaded on first use; None: none)."""
+        vocab = self._vocab_obj
+        if vocab is None and self._vocab_source is not None:
+            vocab = self._vocab_obj = load_vocabulary(self._vocab_source)
+        return vocab
+
+    def set_vocabulary(self, vocabulary: Vocabulary | str | None) -> None:
+        """Use another large word list: a :class:`~translit.learned.vocab.Vocabulary`, ``"default"`` (the
+        shipped one), the path of a ``.vocab`` file (loaded on first use), or None; clears the caches."""
+        self._vocab_obj = vocabulary if isinstance(vocabulary, Vocabulary) else None
+        self._vocab_source = vocabulary if isinstance(vocabulary, str) else None
+        self.clear_cache()
+
+    def _vocab_words(self, key: str, kind: str = "topk") -> tuple[str, ...]:
+        """Native words of a consonant skeleton for the search ``kind``: the model's own vocabulary
+        index, then ``vocab_big`` (``ctx_vocab_big`` in sentences) words of the large word list
+        (memoized)."""
+        p = self.params
+        big = p.ctx_vocab_big if kind == "context" else p.top1_vocab_big if kind == "top1" else p.vocab_big
+        memo_key = (key, big)
+        hit = self._vocab_memo.get(memo_key)
+        if hit is not None:
+            return hit
+        own = self.vocab_index.get(key, ())
+        vocab = self.vocabulary if big else None
+        if vocab is not None:
+            seen = set(own)
+            own = tuple(own) + tuple(w for w in vocab.lookup(key)[:big] if w not in seen)
+        if len(self._vocab_memo) > _CACHE_LIMIT:
+            self._vocab_memo.clear()
+        self._vocab_memo[memo_key] = own
+        return own
+
+    def _uses_word_list_index(self) -> bool:
+        p = self.params
+        return bool(p.vocab_big or p.top1_vocab_big or p.ctx_vocab_big)
+
+    def _known(self, weight: float | None = None) -> Callable[[str], bool] | None:
+        """Membership in the large word list when its weight (default ``w_vocab``) is on (None: off)."""
+        if not (self.params.w_vocab if weight is None else weight):
+            return None
+        vocab = self.vocabulary
+        return vocab.__contains__ if vocab is not None else None
 
     # -- public API: Devanagari -> roman ---------------------------------------------------------
     def romanize(self, word: str) -> str:
@@ -421,6 +514,7 @@ class LearnedModel:
         }
         self._r2d_cache.clear()
         self._col_cache.clear()
+        self._vocab_memo.clear()
         self._fast_channel = None
         return len(self.vocab_index)
 
@@ -482,12 +576,17 @@ class LearnedModel:
             return []
         p = self.params
         prior = self.wordlm.unigram_table().get
-        w_word, oov = p.w_word, p.oov_logprob
+        w_word, oov, w_vocab, known = p.w_word, p.oov_logprob, p.w_vocab, self._known()
         # (negated score, candidate): the natural order is best first, ties by spelling
         ranked = []
         for deva, channel in self._channel(roman, "top1" if k == 1 else "topk"):
             lp = prior(deva)
             ranked.append((-(channel + w_word * (lp if lp is not None else oov)), deva))
+        if known is not None and ranked:
+            # the word-list bonus; for the single best only where it can matter: a candidate more than
+            # w_vocab below the best cannot overtake it (the same answer, fewer look-ups)
+            reach = min(ranked)[0] + w_vocab if k == 1 and w_vocab >= 0 else math.inf
+            ranked = [(neg - w_vocab, deva) if neg <= reach and known(deva) else (neg, deva) for neg, deva in ranked]
         if k == 1:
             ranked = [min(ranked)] if ranked else []
         else:
@@ -499,6 +598,23 @@ class LearnedModel:
         and a calibrated ``prob`` (share of the best ``max(k, PROB_POOL)`` candidates' mass at
         temperature ``params.temperature_r2d``)."""
         return _candidates(self.devanagarize_topk(word, max(k, PROB_POOL)), k, self.params.temperature_r2d)
+
+    def is_english(self, word: str, deva: str) -> bool:
+        """Whether ``deva``, the Devanagari chosen for the Latin ``word``, is the model's English reading
+        of it: the word has an English pronunciation and ``deva`` is one of the Devanagari spellings of
+        its sound (see :mod:`translit.english`), so ``office`` → ऑफिस is English but ``main`` → मैं and
+        ``he`` → है are Hindi; and ``deva`` is not a common native word (log unigram prior at most
+        ``english_keep_logprior``). What ``--english keep`` keeps in Latin script."""
+        roman = normalize_roman(word)
+        english = self.english
+        if not roman or not deva or english is None or not english.pronunciations(roman):
+            return False
+        p = self.params
+        # a common Hindi word (से, वो, है) is Hindi even though its sound is also an English word's
+        lp = self.wordlm.unigram(deva)
+        if lp is not None and lp > p.english_keep_logprior:
+            return False
+        return deva in english.candidates(roman, k=p.english_k, beam=p.english_beam)
 
     def devanagarize(self, word: str) -> str:
         """One best Devanagari spelling of a Latin word ("" when nothing can be produced)."""
@@ -512,6 +628,9 @@ class LearnedModel:
         """
         if not words:
             return []
+        if len(words) == 1:
+            # a one-word sentence has no context: its answer is the single-best answer
+            return [self.devanagarize(words[0])]
         p = self.params
         lm = self.wordlm.lm
         cache = self._col_cache
@@ -558,15 +677,58 @@ class LearnedModel:
         prior = self.wordlm.unigram_table().get
         unk = WordLM.UNK
         devas, scored = [], []
-        for deva, channel in self._channel(roman, "context")[: p.ctx_nbest] if roman else ():
+        discount = p.ctx_pmi * p.w_ctx
+        lm_unigram = self._lm_unigram
+        w_prior, oov, ctx_oov, w_ctx_prior = p.ctx_prior, p.oov_logprob, p.ctx_oov_logprob, p.w_ctx_prior
+        known = self._known(p.ctx_w_vocab)
+        found = self._channel(roman, p.ctx_words) if roman else ()
+        for deva, channel in found if p.ctx_select_scored else found[: p.ctx_nbest]:
             wid = word_id(deva, unk)
-            extra = 0.0
+            lp = prior(deva)
+            if lp is None:
+                lp = oov
+            extra = w_prior * lp
             if wid == unk:
-                lp = prior(deva)
-                extra = p.ctx_oov_logprob + p.w_ctx_prior * (lp if lp is not None else p.oov_logprob)
+                extra += ctx_oov + w_ctx_prior * lp
+            if discount:
+                extra -= discount * lm_unigram(wid)
+            if known is not None and known(deva):
+                extra += p.ctx_w_vocab
             devas.append(deva)
             scored.append((channel + extra, wid))
+        if p.ctx_select_scored and len(devas) > p.ctx_nbest:
+            # the ctx_nbest best by their score without context (channel, prior, word list)
+            keep = sorted(range(len(devas)), key=lambda i: -scored[i][0])[: p.ctx_nbest]
+            devas = [devas[i] for i in keep]
+            scored = [scored[i] for i in keep]
         return (tuple(devas), tuple(scored)) if devas else (("",), ((0.0, unk),))
+
+    def _word_ranking(self, roman: str, kind: str) -> list[tuple[str, float]]:
+        """All candidates of a normalized Latin word from the search ``kind`` with their single-word
+        score (channel and unigram prior, as :meth:`devanagarize_topk` ranks them), best first."""
+        p = self.params
+        prior = self.wordlm.unigram_table().get
+        w_word, oov, w_vocab, known = p.w_word, p.oov_logprob, p.w_vocab, self._known()
+        ranked = []
+        for deva, channel in self._channel(roman, kind):
+            lp = prior(deva)
+            s = channel + w_word * (lp if lp is not None else oov)
+            if known is not None and known(deva):
+                s += w_vocab
+            ranked.append((-s, deva))
+        ranked.sort()
+        return [(deva, -neg) for neg, deva in ranked]
+
+    def _lm_unigram(self, wid: int) -> float:
+        """log P(wid) under the word n-gram model without context (memoized per word id)."""
+        table = self._uni_lp
+        lp = table.get(wid)
+        if lp is None:
+            lm = self.wordlm.lm
+            compiled = lm.fast()
+            lp = (compiled.step(lm.root, wid) if compiled is not None else lm.step(lm.root, wid))[0]
+            table[wid] = lp
+        return lp
 
     def _channel(self, roman: str, kind: str = "topk") -> tuple[tuple[str, float], ...]:
         """Candidates for a normalized Latin word with their context-free channel+spelling score,
@@ -616,7 +778,7 @@ class LearnedModel:
                     char_unk=self.charlm.lm.vocab_size,
                     char_start=self.charlm.lm.start,
                     prior=self.wordlm.unigram_table(),
-                    vocab_index=self.vocab_index,
+                    vocab_index=self._vocab_words if self._uses_word_list_index() else self.vocab_index,
                     memory=self.memory.r2d,
                     marg_cache=self._marg_cache,
                     english=english,
@@ -636,7 +798,7 @@ class LearnedModel:
         """The pure-Python :meth:`_channel` without its memo (the reference of the compiled one)."""
         size = self._sizes[kind]
         raw = self.joint.decode(roman, to_roman=False, k=size.nbest, beam=size.beam, threshold=size.threshold)
-        found = _Found(roman, size, self.memory.r2d.get(roman, {}))
+        found = _Found(roman, size, self.memory.r2d.get(roman, {}), kind=kind)
         self._gather(found, raw)
         staged = self._first_ranking(found)
         # the marginal term needs a search per candidate: only for the best few (two-stage reranking),
@@ -661,8 +823,9 @@ class LearnedModel:
             if char_lp is not None:
                 cands[d] = (s, char_lp)
         size = found.size
-        if size.vocab_cands and self.vocab_index:
-            vocab = [d for d in self.vocab_index.get(roman_skeleton(roman), ())[: size.vocab_cands] if d not in cands]
+        if size.vocab_cands and (self.vocab_index or self._uses_word_list_index()):
+            words = self._vocab_words(roman_skeleton(roman), found.kind)
+            vocab = [d for d in words[: size.vocab_cands] if d not in cands]
             self._add_forced(found, vocab, unspellable=None)
         # an English word, unless the memory knows it as the romanization of a Hindi word ("he", "main")
         if size.english_k and not attested and self.english is not None:
@@ -784,6 +947,8 @@ class LearnedModel:
         self._d2r_cache.clear()
         self._marg_cache.clear()
         self._best_cache.clear()
+        self._uni_lp.clear()
+        self._vocab_memo.clear()
         self._fast_channel = None
         self.joint.clear_cache()
         if self.english is not None:
@@ -802,12 +967,17 @@ class LearnedModel:
         clone._d2r_cache = {}
         clone._marg_cache = {}
         clone._best_cache = {}
+        clone._uni_lp = {}
+        clone._vocab_memo = {}
         clone._fast_channel = None
         return clone
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["_fast_channel"] = None  # compiled: rebuilt on first use after unpickling
+        if self._vocab_source is not None:
+            state["_vocab_obj"] = None  # reloaded from its source on first use
+            state["_vocab_memo"] = {}
         return state
 
     # -- serialization --------------------------------------------------------------------------
@@ -971,7 +1141,12 @@ class LearnedModel:
                 data = fh.read()
         except OSError as exc:
             raise ModelError(f"cannot read model {os.fspath(path)!r}: {exc.strerror or exc}") from exc
-        return cls.from_bytes(data, source=os.fspath(path), base=base)
+        model = cls.from_bytes(data, source=os.fspath(path), base=base)
+        if model.meta.get("vocabulary"):
+            # the large word list it was trained with: X.vocab beside X.lpm, else the shipped one
+            sibling = os.path.splitext(os.fspath(path))[0] + VOCAB_SUFFIX
+            model._vocab_source = sibling if os.path.exists(sibling) else "default"
+        return model
 
 
 def sentence_viterbi_python(
@@ -1252,6 +1427,7 @@ def load_model(path: str | os.PathLike[str]) -> LearnedModel:
 
 _default: LearnedModel | None = None
 _default_lock = threading.Lock()
+_vocab_lock = threading.Lock()
 
 
 def default_model() -> LearnedModel:
@@ -1268,5 +1444,33 @@ def default_model() -> LearnedModel:
                         f"the default model {DEFAULT_MODEL_NAME} is not installed; "
                         "build it with scripts/train_default_model.py"
                     ) from exc
-                _default = LearnedModel.from_bytes(data, source=DEFAULT_MODEL_NAME)
+                model = LearnedModel.from_bytes(data, source=DEFAULT_MODEL_NAME)
+                if model.meta.get("vocabulary"):
+                    model._vocab_source = "default"
+                _default = model
     return _default
+
+
+_vocabularies: dict[str, Vocabulary | None] = {}
+
+
+def load_vocabulary(source: str) -> Vocabulary | None:
+    """A large word list, loaded once per process: ``"default"`` is the shipped one (package data
+    beside the default model; None when it is not installed), anything else a ``.vocab`` file path."""
+    if source in _vocabularies:
+        return _vocabularies[source]
+    with _vocab_lock:
+        if source not in _vocabularies:
+            vocab: Vocabulary | None
+            if source == "default":
+                ref = resources.files("translit.learned") / "data" / (DEFAULT_MODEL_NAME.rsplit(".", 1)[0] + VOCAB_SUFFIX)
+                try:
+                    data = ref.read_bytes()
+                except (FileNotFoundError, OSError):
+                    logger.warning("the vocabulary of the default model is not installed")
+                    data = b""
+                vocab = Vocabulary.from_bytes(data, source=ref.name) if data else None
+            else:
+                vocab = Vocabulary.load(source)
+            _vocabularies[source] = vocab
+    return _vocabularies[source]

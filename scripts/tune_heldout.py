@@ -1,0 +1,151 @@
+#!/usr/bin/env python
+"""Choose roman → Devanagari decoding parameters on a slice of the *training* data (never dev).
+
+``python scripts/train_default_model.py --hold-out 10 -o /tmp/heldout.lpm`` trains a model without a
+fixed slice of the train lexicon (``/tmp/heldout.heldout.tsv``) and of the native Wikipedia text
+(``/tmp/heldout.heldout-sentences.txt``). This script measures that model on them, for every
+combination of the parameter values given with ``--set``:
+
+* single words (the held-out lexicon rows): top-1 of ``devanagarize``, top-5 of
+  ``devanagarize_topk(word, 5)``;
+* running sentences (the held-out native sentences, each Devanagari word written with its most
+  frequent romanization in the train lexicon, or the model's own romanization when the lexicon does
+  not have it: a stand-in for typed text, since Dakshina has no romanized train sentences): word error
+  rate of sentence decoding, and of each word decoded alone.
+
+Usage: ``python scripts/tune_heldout.py --model /tmp/heldout.lpm --set w_ctx=0.5,1,1.8 --set
+w_vocab=0,1,2 [--parts words,sentences] [--limit N]``. Each combination is printed as one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import regex  # noqa: E402
+
+from translit.learned.charalign import normalize_deva, normalize_roman  # noqa: E402
+from translit.learned.learn import read_pairs  # noqa: E402
+from translit.learned.model import DecodeParams, LearnedModel  # noqa: E402
+
+TRAIN_LEXICON = ROOT / "scripts" / "data" / "dakshina-hi" / "hi.translit.sampled.train.tsv"
+_DEVA_WORD = regex.compile(r"[\p{Devanagari}\u200c\u200d]+", regex.V1)
+
+
+def parse_value(text: str) -> object:
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return {"true": True, "false": False}.get(text.lower(), text)
+
+
+def sentence_set(model: LearnedModel, path: Path, limit: int | None) -> list[tuple[list[str], list[str]]]:
+    """(roman words, native words) of each held-out sentence."""
+    counts: dict[str, dict[str, float]] = {}
+    for deva, roman, count in read_pairs(TRAIN_LEXICON):
+        d = normalize_deva(deva)
+        counts.setdefault(d, {})
+        counts[d][roman.lower()] = counts[d].get(roman.lower(), 0.0) + count
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines()[:limit]:
+        native = [normalize_deva(w) for w in _DEVA_WORD.findall(line)]
+        native = [w for w in native if w and not any(c.isdigit() for c in w) and w not in "।॥"]
+        if not native:
+            continue
+        roman = []
+        for w in native:
+            forms = counts.get(w)
+            roman.append(min(forms.items(), key=lambda kv: (-kv[1], kv[0]))[0] if forms else model.romanize(w))
+        out.append((roman, native))
+    return out
+
+
+ENGLISH_TEXT = ROOT / "scripts" / "data" / "english" / "botchan.txt"
+_LATIN = regex.compile(r"[A-Za-z]+")
+
+
+def english_lines(half: str) -> list[str]:
+    """The non-empty lines of the vendored English text: the ``"first"`` half (for choosing
+    parameters) or the ``"second"`` (for measuring)."""
+    lines = [line.strip() for line in ENGLISH_TEXT.read_text(encoding="utf-8").splitlines() if line.strip()]
+    mid = len(lines) // 2
+    return lines[:mid] if half == "first" else lines[mid:]
+
+
+def english_keep(model: LearnedModel, hindi: list[str], english: list[str]) -> dict[str, float]:
+    """``--english keep`` on labelled tokens: every Latin word of ``english`` should stay Latin, every
+    word of the romanized Hindi ``hindi`` should be converted. Precision and recall of keeping."""
+    from translit.transliterate import Transliterator
+
+    conv = Transliterator("roman", "deva", model=model, english="keep")
+
+    def kept(lines: list[str]) -> tuple[int, int]:
+        outs = [o for i in range(0, len(lines), 500) for o in conv.transliterate_many(lines[i : i + 500])]
+        return sum(len(_LATIN.findall(o)) for o in outs), sum(len(_LATIN.findall(x)) for x in lines)
+
+    kept_en, total_en = kept(english)
+    kept_hi, total_hi = kept(hindi)
+    return {
+        "english_tokens": total_en,
+        "hindi_tokens": total_hi,
+        "keep_precision": round(kept_en / max(kept_en + kept_hi, 1), 4),
+        "keep_recall": round(kept_en / max(total_en, 1), 4),
+        "hindi_kept_rate": round(kept_hi / max(total_hi, 1), 4),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--model", type=Path, required=True, help="a model trained with --hold-out")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=V1,V2", help="values to try")
+    parser.add_argument("--parts", default="words,sentences")
+    parser.add_argument("--limit", type=int, default=None, help="first N held-out rows / sentences")
+    args = parser.parse_args(argv)
+    base = LearnedModel.load(args.model)
+    stem = args.model.with_suffix("")
+    parts = set(args.parts.split(","))
+    lex = read_pairs(Path(f"{stem}.heldout.tsv"))[: args.limit]
+    gold: dict[str, set[str]] = {}
+    for d, r, _ in lex:
+        gold.setdefault(normalize_roman(r), set()).add(normalize_deva(d))
+    words = sorted(gold)
+    wanted = parts & {"sentences", "english"}
+    sents = sentence_set(base, Path(f"{stem}.heldout-sentences.txt"), args.limit) if wanted else []
+    grid = []
+    for item in args.set:
+        name, _, values = item.partition("=")
+        if name not in DecodeParams.__dataclass_fields__:
+            parser.error(f"unknown parameter {name!r}")
+        grid.append([(name, parse_value(v)) for v in values.split(",")])
+    for combo in itertools.product(*grid) if grid else [()]:
+        model = base.with_params(**dict(combo))
+        row: dict[str, object] = dict(combo)
+        start = time.perf_counter()
+        if "words" in parts:
+            top1 = sum(model.devanagarize(w) in gold[w] for w in words)
+            top5 = sum(bool(gold[w] & {d for d, _ in model.devanagarize_topk(w, 5)}) for w in words)
+            row.update(words=len(words), top1=round(top1 / len(words), 4), top5=round(top5 / len(words), 4))
+        if "sentences" in parts:
+            ctx = model.devanagarize_sentences([r for r, _ in sents])
+            err_ctx = sum(h != g for hyp, (_, ref) in zip(ctx, sents, strict=True) for h, g in zip(hyp, ref, strict=True))
+            err_word = sum(model.devanagarize(r) != g for rs, ref in sents for r, g in zip(rs, ref, strict=True))
+            total = sum(len(ref) for _, ref in sents)
+            row.update(sentence_words=total, wer_context=round(err_ctx / total, 4), wer_words=round(err_word / total, 4))
+        if "english" in parts:
+            row.update(english_keep(model, [" ".join(r) for r, _ in sents], english_lines("first")))
+        row["seconds"] = round(time.perf_counter() - start, 1)
+        print(json.dumps(row, ensure_ascii=False), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,111 @@
+"""The large Hindi word list (translit.learned.vocab) and its use roman → Devanagari."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import pytest
+from test_learned import synthetic_pairs  # tests/ is on sys.path under pytest
+
+from translit.errors import ModelError
+from translit.learned.langmodel import FAST
+from translit.learned.learn import train
+from translit.learned.model import LearnedModel, roman_skeleton
+from translit.learned.vocab import VOCAB_MAGIC, Vocabulary, decode_word, encode_word, vocabulary_bytes
+
+WORDS = ["कमल", "नमक", "किताब", "क़लम", "काल", "कल", "कला", "हिंदी"]
+
+
+@pytest.fixture(scope="module")
+def vocab() -> Vocabulary:
+    index = {"kml": ["कमल"], "kl": ["कल", "काल", "कला", "जोकर"], "": ["कल"]}
+    return Vocabulary.from_bytes(vocabulary_bytes([*WORDS, "abc", "कल"], index, name="test"))
+
+
+def test_membership(vocab: Vocabulary) -> None:
+    assert len(vocab) == len(WORDS)  # the Latin word is skipped, the duplicate counted once
+    for word in WORDS:
+        assert word in vocab
+    for word in ["कमला", "", "abc", "कलम", "क", "�কল", 3]:
+        assert word not in vocab
+    assert sorted(vocab.words()) == sorted(WORDS)
+
+
+def test_skeleton_index_keeps_order_and_known_words(vocab: Vocabulary) -> None:
+    assert vocab.lookup("kl") == ("कल", "काल", "कला")  # जोकर is not in the list
+    assert vocab.lookup("kml") == ("कमल",)
+    assert vocab.lookup("xyz") == ()
+    assert vocab.lookup("kl") is vocab.lookup("kl")  # memoized
+
+
+def test_one_byte_form_round_trips() -> None:
+    for word in WORDS:
+        data = encode_word(word)
+        assert data is not None and len(data) == len(word)
+        assert decode_word(data) == word
+    assert encode_word("कल\u200d") is None  # outside the Devanagari block: never a member
+
+
+def test_corrupt_files_are_model_errors(tmp_path: Path) -> None:
+    data = vocabulary_bytes(WORDS, {}, name="t")
+    with pytest.raises(ModelError, match="bad magic"):
+        Vocabulary.from_bytes(b"x" + data)
+    with pytest.raises(ModelError, match="checksum"):
+        Vocabulary.from_bytes(data[:-3] + b"abc")
+    with pytest.raises(ModelError, match="cannot read"):
+        Vocabulary.load(tmp_path / "missing.vocab")
+    assert data.startswith(VOCAB_MAGIC)
+
+
+@pytest.fixture(scope="module")
+def tiny() -> LearnedModel:
+    return train(synthetic_pairs(400, seed=1), native_text=["कमल नमक"], order=3, noise_fraction=0.0)
+
+
+def test_known_word_bonus_reorders_candidates(tiny: LearnedModel) -> None:
+    plain = tiny.with_params(w_vocab=0.0)
+    top = [d for d, _ in plain.devanagarize_topk("kamala", 5)]
+    assert len(top) >= 2
+    # a word list that knows only the second candidate: with a large bonus it comes first
+    model = tiny.with_params(w_vocab=100.0)
+    model.set_vocabulary(Vocabulary.from_bytes(vocabulary_bytes([top[1]], {}, name="t")))
+    assert next(d for d, _ in model.devanagarize_topk("kamala", 5)) == top[1]
+    assert model.devanagarize("kamala") in (top[1], plain.devanagarize("kamala"))
+    # without a word list, or with the bonus off, nothing changes
+    assert tiny.with_params(w_vocab=100.0).devanagarize_topk("kamala", 5) == plain.devanagarize_topk("kamala", 5)
+
+
+def test_word_list_index_adds_candidates(tiny: LearnedModel) -> None:
+    roman = "kamala"
+    key = roman_skeleton(roman)
+    narrow = {"beam": 1, "nbest": 1, "vocab_cands": 40, "marg_top": 60, "english_k": 0, "acronym_max": 0}
+    before = {d for d, _ in tiny.with_params(**narrow).devanagarize_topk(roman, 50)}
+    wide = tiny.with_params(beam=64, nbest=64, marg_top=64, acronym_max=0, english_k=0)
+    # a spelling that the narrow search does not propose but a wider one does (so the model can spell
+    # it), indexed under the input's skeleton
+    extra = next(d for d, _ in wide.devanagarize_topk(roman, 64) if d not in before)
+    vocab = Vocabulary.from_bytes(vocabulary_bytes([extra], {key: [extra]}, name="t"))
+    model = tiny.with_params(vocab_big=5, **narrow)
+    model.set_vocabulary(vocab)
+    assert model._vocab_words(key)[-1] == extra
+    after = {d for d, _ in model.devanagarize_topk(roman, 50)}
+    assert extra in after
+    if FAST is not None and hasattr(FAST, "Channel"):  # the compiled channel calls the same lookup
+        for kind in ("topk", "top1", "context"):
+            assert model._compiled_channel()(roman, kind) == model._channel_python(roman, kind)
+    # each search takes its own number of word-list words: none in sentences by default
+    assert extra not in model._vocab_words(key, "context")
+    assert extra in model.with_params(ctx_vocab_big=1)._vocab_words(key, "context")
+    assert extra not in model.with_params(top1_vocab_big=0)._vocab_words(key, "top1")
+
+
+def test_model_pickles_without_its_loaded_word_list(tiny: LearnedModel, tmp_path: Path) -> None:
+    path = tmp_path / "w.vocab"
+    path.write_bytes(vocabulary_bytes(WORDS, {}, name="t"))
+    model = tiny.with_params(w_vocab=2.0)
+    model.set_vocabulary(str(path))
+    assert "कमल" in model.vocabulary  # type: ignore[operator]
+    clone = pickle.loads(pickle.dumps(model))
+    assert clone._vocab_obj is None and clone._vocab_source == str(path)
+    assert clone.devanagarize_topk("kamala", 3) == model.devanagarize_topk("kamala", 3)
