@@ -518,18 +518,18 @@ class LearnedModel:
         self._fast_channel = None
         return len(self.vocab_index)
 
-    def romanize_topk(self, word: str, k: int = 5) -> list[tuple[str, float]]:
-        """k best romanizations of a Devanagari word, best first, with log-probability scores."""
-        key = (word, k)
+    def romanize_topk(self, word: str, top_k: int = 5) -> list[tuple[str, float]]:
+        """top_k best romanizations of a Devanagari word, best first, with log-probability scores."""
+        key = (word, top_k)
         cached = self._d2r_cache.get(key)
         if cached is not None:
             return list(cached)
         deva = normalize_deva(word)
         attested = self.memory.d2r.get(deva)
-        if k == 1 and not attested and deva in self.d2r_table:
+        if top_k == 1 and not attested and deva in self.d2r_table:
             out = [self.d2r_table[deva]]
         else:
-            out = self._romanize_search(deva, k)
+            out = self._romanize_search(deva, top_k)
         if attested:
             # attested romanizations first, most frequent first; scored on the model's scale
             top = out[0][1] if out else 0.0
@@ -539,7 +539,7 @@ class LearnedModel:
             seen = {r for r, _ in mem}
             floor = min((s for _, s in mem), default=top)
             out = mem + [(r, min(s, floor - 1e-6)) for r, s in out if r not in seen]
-            out = out[:k]
+            out = out[:top_k]
         if len(self._d2r_cache) > _CACHE_LIMIT:
             self._d2r_cache.clear()
         self._d2r_cache[key] = tuple(out)  # immutable: the garbage collector stops scanning it
@@ -558,18 +558,18 @@ class LearnedModel:
         out.sort(key=lambda kv: (-kv[1], kv[0]))
         return out[:k]
 
-    def romanize_candidates(self, word: str, k: int = 5) -> list[Candidate]:
+    def romanize_candidates(self, word: str, top_k: int = 5) -> list[Candidate]:
         """:meth:`romanize_topk` as :class:`~translit.candidate.Candidate` objects: the raw ``score``
-        and a calibrated ``prob`` (share of the best ``max(k, PROB_POOL)`` candidates' mass at
+        and a calibrated ``prob`` (share of the best ``max(top_k, PROB_POOL)`` candidates' mass at
         temperature ``params.temperature_d2r``)."""
-        return _candidates(self.romanize_topk(word, max(k, PROB_POOL)), k, self.params.temperature_d2r)
+        return _candidates(self.romanize_topk(word, max(top_k, PROB_POOL)), top_k, self.params.temperature_d2r)
 
     # -- public API: roman -> Devanagari ---------------------------------------------------------
-    def devanagarize_topk(self, word: str, k: int = 5) -> list[tuple[str, float]]:
-        """k best Devanagari spellings of a Latin word, best first, with log-probability scores.
+    def devanagarize_topk(self, word: str, top_k: int = 5) -> list[tuple[str, float]]:
+        """top_k best Devanagari spellings of a Latin word, best first, with log-probability scores.
 
-        ``k=1`` runs the narrower single-best search (``top1_*`` parameters), as :meth:`devanagarize`
-        does; its answer is almost always the first of a larger ``k``.
+        ``top_k=1`` runs the narrower single-best search (``top1_*`` parameters), as :meth:`devanagarize`
+        does; its answer is almost always the first of a larger ``top_k``.
         """
         roman = normalize_roman(word)
         if not roman:
@@ -579,25 +579,25 @@ class LearnedModel:
         w_word, oov, w_vocab, known = p.w_word, p.oov_logprob, p.w_vocab, self._known()
         # (negated score, candidate): the natural order is best first, ties by spelling
         ranked = []
-        for deva, channel in self._channel(roman, "top1" if k == 1 else "topk"):
+        for deva, channel in self._channel(roman, "top1" if top_k == 1 else "topk"):
             lp = prior(deva)
             ranked.append((-(channel + w_word * (lp if lp is not None else oov)), deva))
         if known is not None and ranked:
             # the word-list bonus; for the single best only where it can matter: a candidate more than
             # w_vocab below the best cannot overtake it (the same answer, fewer look-ups)
-            reach = min(ranked)[0] + w_vocab if k == 1 and w_vocab >= 0 else math.inf
+            reach = min(ranked)[0] + w_vocab if top_k == 1 and w_vocab >= 0 else math.inf
             ranked = [(neg - w_vocab, deva) if neg <= reach and known(deva) else (neg, deva) for neg, deva in ranked]
-        if k == 1:
+        if top_k == 1:
             ranked = [min(ranked)] if ranked else []
         else:
             ranked.sort()
-        return [(deva, -neg) for neg, deva in ranked[:k]]
+        return [(deva, -neg) for neg, deva in ranked[:top_k]]
 
-    def devanagarize_candidates(self, word: str, k: int = 5) -> list[Candidate]:
+    def devanagarize_candidates(self, word: str, top_k: int = 5) -> list[Candidate]:
         """:meth:`devanagarize_topk` as :class:`~translit.candidate.Candidate` objects: the raw ``score``
-        and a calibrated ``prob`` (share of the best ``max(k, PROB_POOL)`` candidates' mass at
+        and a calibrated ``prob`` (share of the best ``max(top_k, PROB_POOL)`` candidates' mass at
         temperature ``params.temperature_r2d``)."""
-        return _candidates(self.devanagarize_topk(word, max(k, PROB_POOL)), k, self.params.temperature_r2d)
+        return _candidates(self.devanagarize_topk(word, max(top_k, PROB_POOL)), top_k, self.params.temperature_r2d)
 
     def is_english(self, word: str, deva: str) -> bool:
         """Whether ``deva``, the Devanagari chosen for the Latin ``word``, is the model's English reading
