@@ -206,6 +206,8 @@ def test_english_keep_leaves_english_words_in_latin(model: LearnedModel) -> None
 
     out = CliRunner().invoke(main, ["convert", "-f", "roman", "-t", "deva", "--english", "keep"], input=text + "\n")
     assert out.exit_code == 0 and out.output == keep + "\n"
+    # detecting the scheme keeps the choice
+    assert Transliterator("auto", "deva", model=model, english="keep")(text) == keep
 
 
 def test_context_as_evidence_keeps_the_common_reading(model: LearnedModel) -> None:

@@ -121,6 +121,37 @@ def test_candidates_are_the_converters(live_server: Any, word: str) -> None:
     assert 1 <= len(body["candidates"]) <= 5
 
 
+CODE_MIXED = "please mujhe email karo, meeting kal office mein hai"
+
+
+def test_convert_keeps_english_words_as_convert_english_keep_does(live_server: Any) -> None:
+    records = {}
+    for english in ("transliterate", "keep"):
+        payload = {"text": CODE_MIXED, "from": "roman", "to": "deva", "top_k": 2, "english": english}
+        status, body = post_json(live_server, "/api/v1/convert", payload)
+        assert status == 200, body
+        expected = cli_lines(["convert", "-f", "roman", "-t", "deva", "--format", "jsonl", "--top-k", "2",
+                              "--english", english], CODE_MIXED)
+        assert [json.dumps(r, ensure_ascii=False) for r in body["records"]] == expected
+        records[english] = body["records"][0]["candidates"][0]["text"]
+    kept = {w for w in records["keep"].replace(",", " ").split() if w.isascii()}
+    assert kept and kept <= set(CODE_MIXED.replace(",", "").split())  # some English words stay, as written
+    assert not any(w.isascii() for w in records["transliterate"].replace(",", " ").split())
+
+
+@pytest.mark.parametrize("word", ["email", "meeting", "sangathan"])
+def test_candidates_keep_english_words_first_as_written(live_server: Any, word: str) -> None:
+    query = urllib.parse.urlencode({"word": word, "top_k": 5, "english": "keep"})
+    body = get_json(live_server, f"/api/v1/candidates?{query}")
+    expected = [c.to_dict() for c in Transliterator("roman", "deva", english="keep").candidates(word, top_k=5)]
+    assert body["candidates"] == expected
+    plain = [c.to_dict() for c in Transliterator("roman", "deva").candidates(word, top_k=5)]
+    if expected[0]["text"] == word:  # read as English: the word itself first, then the Devanagari readings
+        assert plain[0]["text"] != word and [c["text"] for c in expected[1:]] == [c["text"] for c in plain[1:]]
+    else:
+        assert expected == plain
+
+
 def test_candidates_the_other_way(live_server: Any) -> None:
     query = urllib.parse.urlencode({"word": "संगठन", "from": "deva", "to": "roman", "top_k": 3})
     body = get_json(live_server, f"/api/v1/candidates?{query}")
@@ -206,6 +237,8 @@ BAD_REQUESTS = [
     ("candidates top_k", "GET", "/api/v1/candidates?word=kya&top_k=-1", None, {}, 422, "invalid_input"),
     ("candidates top_k text", "GET", "/api/v1/candidates?word=kya&top_k=five", None, {}, 422, "invalid_request"),
     ("candidates scheme", "GET", "/api/v1/candidates?word=kya&to=klingon", None, {}, 422, "unknown_scheme"),
+    ("candidates english", "GET", "/api/v1/candidates?word=kya&english=yes", None, {}, 422, "invalid_request"),
+    ("convert english", "POST", "/api/v1/convert", _convert(english="drop"), JSON, 422, "invalid_request"),
     ("align format", "POST", "/api/v1/align", b'{"deva": "a", "roman": "b", "format": "xml"}', JSON, 422, "invalid_request"),
     ("no such path", "GET", "/api/v2/convert", None, {}, 404, "not_found"),
     ("wrong method", "GET", "/api/v1/convert", None, {}, 405, "method_not_allowed"),

@@ -128,8 +128,8 @@ def _get(url: str) -> Any:
         return json.load(response)
 
 
-def _candidates(server: Any, word: str) -> list[str]:
-    query = urllib.parse.urlencode({"word": word, "top_k": 5})
+def _candidates(server: Any, word: str, *, english: str = "transliterate") -> list[str]:
+    query = urllib.parse.urlencode({"word": word, "top_k": 5, "english": english})
     return [c["text"] for c in _get(f"{server.url}/api/v1/candidates?{query}")["candidates"]]
 
 
@@ -222,6 +222,57 @@ def test_a_space_from_a_phone_keyboard_converts_the_word(chrome: Any, live_serve
     )
     best = _candidates(live_server, "kitaab")[0]
     _wait(lambda: _value(chrome, "#type-input") == best + " ", what=f"{best!r} from a phone keyboard")
+
+
+CODE_MIXED = "please mujhe email karo meeting ke baad"
+
+
+def test_the_english_toggle_keeps_english_words_in_latin(chrome: Any, live_server: Any) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    area = _type_area(chrome, live_server)
+    chrome.find_element(By.ID, "type-english").click()
+    area.click()
+    kept = [_candidates(live_server, w, english="keep")[0] for w in CODE_MIXED.split()]
+    plain = [_candidates(live_server, w)[0] for w in CODE_MIXED.split()]
+    assert any(k == w for k, w in zip(kept, CODE_MIXED.split(), strict=True))  # some words stay Latin
+    assert not any(p == w for p, w in zip(plain, CODE_MIXED.split(), strict=True))  # which they would not
+    area.send_keys("email")
+    _wait(lambda: _shown_candidates(chrome) == _candidates(live_server, "email", english="keep"),
+          what="the candidates of email with English kept")
+    area.send_keys(" " + " ".join(CODE_MIXED.split()[1:]) + " ")
+    words = CODE_MIXED.split()
+    expected = " ".join([kept[2], *kept[1:]])  # "email" first, then the sentence from its second word
+    _wait(lambda: _idle(chrome) and _value(chrome, "#type-input").strip() == expected,
+          what=f"{expected!r} in the text area (have {_value(chrome, '#type-input')!r})")
+    _shot(chrome, "serve-type-english.png")
+    # off again: the next word is transliterated
+    chrome.find_element(By.ID, "type-english").click()
+    area.click()
+    area.send_keys("email ")
+    _wait(lambda: _idle(chrome) and _value(chrome, "#type-input").endswith(plain[words.index("email")] + " "),
+          what="email in Devanagari once the toggle is off")
+
+    # the Convert tab: the same choice for whole texts, offered only from roman to Devanagari
+    chrome.find_element(By.ID, "tab-convert").click()
+    Select(chrome.find_element(By.ID, "conv-to")).select_by_value("iast")
+    assert not chrome.find_element(By.ID, "conv-english").is_displayed()
+    Select(chrome.find_element(By.ID, "conv-from")).select_by_value("roman")
+    Select(chrome.find_element(By.ID, "conv-to")).select_by_value("deva")
+    assert chrome.find_element(By.ID, "conv-english").is_displayed()
+    chrome.execute_script(
+        "const t = document.querySelector('#conv-input'); t.value = arguments[0];"
+        "t.dispatchEvent(new Event('input'))",
+        CODE_MIXED,
+    )
+    both = Transliterator("roman", "deva")(CODE_MIXED)
+    _wait(lambda: _value(chrome, "#conv-output") == both, what="the code-mixed text in Devanagari")
+    chrome.find_element(By.ID, "conv-english").click()
+    mixed = Transliterator("roman", "deva", english="keep")(CODE_MIXED)
+    assert mixed != both
+    _wait(lambda: _value(chrome, "#conv-output") == mixed, what=f"English kept in Latin ({mixed!r})")
+    _shot(chrome, "serve-convert-english.png")
 
 
 def test_converting_a_devanagari_paragraph_back(chrome: Any, live_server: Any) -> None:

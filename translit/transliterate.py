@@ -516,6 +516,7 @@ class Transliterator:
                 normalizer=self.normalizer,
                 digits=self.digits,
                 keep_period=self.keep_period,
+                english=self.english,
             )
         return conv
 

@@ -225,6 +225,11 @@ class ConvertRequest(BaseModel):
     src: str = Field(alias="from", description="Scheme of the text (GET /api/v1/schemes), or auto to detect it.", examples=["roman"], **_SOURCE_SCHEME)  # type: ignore[arg-type]
     dst: str = Field(alias="to", description="Scheme to convert to.", examples=["deva"], **_SCHEME)  # type: ignore[arg-type]
     top_k: int = Field(1, ge=1, description="Candidates per line, best first.")
+    english: Literal["transliterate", "keep"] = Field(
+        "transliterate",
+        description="From roman to Devanagari: transliterate every Latin word, or keep the words the model "
+        "reads as English in Latin script (as `convert --english`).",
+    )
 
     _text = field_validator("text")(_no_surrogates)
 
@@ -332,7 +337,9 @@ def create_app(config: ServerConfig | None = None, *, service: Service | None = 
         """Convert text from one scheme to another: one record per line, as `convert --format jsonl`."""
         deadline = Deadline(config.time_budget)
         src, guess = service.resolve_source(req.text, req.src)
-        records = await _in_slices(service.iter_convert(req.text, src, req.dst, top_k=req.top_k, deadline=deadline))
+        records = await _in_slices(service.iter_convert(
+                req.text, src, req.dst, top_k=req.top_k, english=req.english, deadline=deadline
+            ))
         body: dict[str, object] = {"records": records}
         if guess is not None:
             body["detected"] = guess.to_dict()
@@ -347,6 +354,9 @@ def create_app(config: ServerConfig | None = None, *, service: Service | None = 
          "schema": {"type": "string", "enum": scheme_names(), "default": "roman"}},
         {"name": "to", "in": "query", "required": False, "description": "Scheme of the candidates.",
          "schema": {"type": "string", "enum": scheme_names(), "default": "deva"}},
+        {"name": "english", "in": "query", "required": False,
+         "description": "From roman to Devanagari: keep puts a word the model reads as English first, as written.",
+         "schema": {"type": "string", "enum": ["transliterate", "keep"], "default": "transliterate"}},
     ]
 
     @router.get(
@@ -371,7 +381,14 @@ def create_app(config: ServerConfig | None = None, *, service: Service | None = 
                 [{"type": "int_parsing", "loc": ("query", "top_k"), "msg": f"Input should be an integer, not {raw_k!r}"}]
             ) from None
         src, dst = params.get("from", "roman"), params.get("to", "deva")
-        return JSONResponse({"word": word, "candidates": service.candidates(word, top_k=top_k, src=src, dst=dst)})
+        english = params.get("english", "transliterate")
+        if english not in ("transliterate", "keep"):
+            raise RequestValidationError(
+                [{"type": "literal_error", "loc": ("query", "english"),
+                  "msg": f"Input should be 'transliterate' or 'keep', not {english!r}"}]
+            )
+        cands = service.candidates(word, top_k=top_k, src=src, dst=dst, english=english)  # type: ignore[arg-type]
+        return JSONResponse({"word": word, "candidates": cands})
 
     @router.post("/align", response_model=AlignResponse, responses=_ERRORS)
     async def align(req: AlignRequest) -> Response:

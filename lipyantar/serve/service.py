@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import Any, Literal
 
 from align.io import bead_to_dict, write_jsonl, write_tsv
 from align.script import check_scripts
@@ -39,6 +39,9 @@ from .config import ServerConfig
 __all__ = ["AlignResult", "Deadline", "RequestLimitError", "Service"]
 
 log = logging.getLogger(__name__)
+
+#: what to do with English words in roman → Devanagari (``convert --english``)
+English = Literal["transliterate", "keep"]
 
 #: ``"from": "auto"`` decides on this many first lines (as ``convert --from auto``)
 AUTO_SAMPLE_LINES = 1000
@@ -158,15 +161,18 @@ class Service:
         return other
 
     # ---------------------------------------------------------------------------------- converting
-    def converter(self, src: str, dst: str) -> Transliterator:
-        """The memoizing converter ``src → dst`` (built on first use, then kept)."""
-        key = (get_scheme(src).name, get_scheme(dst).name)
+    def converter(self, src: str, dst: str, *, english: English = "transliterate") -> Transliterator:
+        """The memoizing converter ``src → dst`` (built on first use, then kept); ``english="keep"``
+        keeps the words the model reads as English in Latin script (roman → Devanagari only)."""
+        if english not in ("transliterate", "keep"):
+            raise InputError(f"english must be 'transliterate' or 'keep', not {english!r}")
+        key = (get_scheme(src).name, get_scheme(dst).name, english)
         conv = self._converters.get(key)
         if conv is None:
             with self._lock:
                 conv = self._converters.get(key)
                 if conv is None:
-                    conv = Transliterator(key[0], key[1], model=self.model)
+                    conv = Transliterator(key[0], key[1], model=self.model, english=english)
                     self._converters[key] = conv
         return conv
 
@@ -188,13 +194,20 @@ class Service:
         return guess.scheme, guess
 
     def iter_convert(
-        self, text: str, src: str, dst: str, *, top_k: int = 1, deadline: Deadline | None = None
+        self,
+        text: str,
+        src: str,
+        dst: str,
+        *,
+        top_k: int = 1,
+        english: English = "transliterate",
+        deadline: Deadline | None = None,
     ) -> Iterator[dict[str, object]]:
         """One ``{"input", "candidates"}`` record per line of ``text`` (``convert --format jsonl``),
         one line at a time (the limits are checked before the first). ``src`` is a scheme name
-        (not ``"auto"``: see :meth:`resolve_source`)."""
+        (not ``"auto"``: see :meth:`resolve_source`); ``english`` as ``convert --english``."""
         self._check_top_k(top_k)
-        conv = self.converter(src, dst)
+        conv = self.converter(src, dst, english=english)
         self.check_words(count_words(text))
         for line in _lines(text):
             if deadline is not None:
@@ -203,13 +216,29 @@ class Service:
             yield {"input": line, "candidates": [c.to_dict() for c in cands]}
 
     def convert(
-        self, text: str, src: str, dst: str, *, top_k: int = 1, deadline: Deadline | None = None
+        self,
+        text: str,
+        src: str,
+        dst: str,
+        *,
+        top_k: int = 1,
+        english: English = "transliterate",
+        deadline: Deadline | None = None,
     ) -> list[dict[str, object]]:
         """All the records of :meth:`iter_convert`."""
-        return list(self.iter_convert(text, src, dst, top_k=top_k, deadline=deadline))
+        return list(self.iter_convert(text, src, dst, top_k=top_k, english=english, deadline=deadline))
 
-    def candidates(self, word: str, *, top_k: int = 5, src: str = "roman", dst: str = "deva") -> list[dict[str, object]]:
-        """The ``top_k`` best conversions of one word, best first (the as-you-type path)."""
+    def candidates(
+        self,
+        word: str,
+        *,
+        top_k: int = 5,
+        src: str = "roman",
+        dst: str = "deva",
+        english: English = "transliterate",
+    ) -> list[dict[str, object]]:
+        """The ``top_k`` best conversions of one word, best first (the as-you-type path); with
+        ``english="keep"`` a word the model reads as English comes first as it is written."""
         self._check_top_k(top_k)
         word = word.strip()
         if not word:
@@ -218,7 +247,7 @@ class Service:
             raise InputError(f"word is longer than {self.config.max_word_chars} characters")
         if any(ch.isspace() for ch in word):
             raise InputError("word must be a single word (no spaces); use POST /api/v1/convert for text")
-        return [c.to_dict() for c in self.converter(src, dst).candidates(word, top_k=top_k)]
+        return [c.to_dict() for c in self.converter(src, dst, english=english).candidates(word, top_k=top_k)]
 
     def _check_top_k(self, top_k: int) -> None:
         if not 1 <= top_k <= self.config.max_top_k:

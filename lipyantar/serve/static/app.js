@@ -83,6 +83,7 @@ class Typer {
     this.kept = null;            // {word, start}: Esc'ed, stays Latin
     this.pending = [];           // commits waiting for their candidates: {start, word, index}
     this.topK = 5;
+    this.english = false;        // keep English words in Latin: they come first as written
     textarea.addEventListener("input", (ev) => {
       // phone keyboards send no usable keydown: a space they inserted ends the word before it
       if (ev.inputType === "insertText" && ev.data === " ") this.afterSpace();
@@ -102,10 +103,11 @@ class Typer {
   }
 
   candidates(word) {
-    const key = word.toLowerCase();
+    const key = (this.english ? "en:" : "") + word.toLowerCase();
     let promise = this.cache.get(key);
     if (!promise) {
-      const query = new URLSearchParams({ word: key, top_k: String(this.topK) });
+      const query = new URLSearchParams({ word: word.toLowerCase(), top_k: String(this.topK) });
+      if (this.english) query.set("english", "keep");
       promise = api("/candidates?" + query).then((r) => r.json()).then((body) => body.candidates);
       promise.catch((err) => { this.cache.delete(key); setStatus(this.status, err.message, true); });
       this.cache.set(key, promise);
@@ -346,6 +348,13 @@ function setupTyping() {
   window.lipyantarTyper = typer;   // for the browser tests: pending work
   $("#type-copy").addEventListener("click", () => copyText(ta.value, status));
   $("#type-clear").addEventListener("click", () => { ta.value = ""; typer.hide(); ta.focus(); });
+  const english = $("#type-english");
+  typer.english = english.checked;
+  english.addEventListener("change", () => {
+    typer.english = english.checked;
+    typer.shown = null;   // the candidates shown were asked for with the other setting
+    if (document.activeElement === ta) typer.refresh();
+  });
 }
 
 // ------------------------------------------------------------------------------------------- converting
@@ -357,6 +366,10 @@ function setupConvert(schemes) {
   const output = $("#conv-output");
   const status = $("#conv-status");
   const about = $("#conv-about");
+  const english = $("#conv-english");
+  const englishLabel = $("#conv-english-label");
+  // keeping English words applies to informal roman → Devanagari (and auto, which may detect it)
+  const englishApplies = () => (from.value === "roman" || from.value === "auto") && to.value === "deva";
   const byName = new Map(schemes.map((s) => [s.name, s]));
   from.append(new Option("auto (detect)", "auto"));
   for (const s of schemes) {
@@ -374,6 +387,7 @@ function setupConvert(schemes) {
     about.textContent = `${a.name}: ${a.description} → ${b.name}: ${b.description}`;
     input.lang = a.script === "deva" ? "hi" : "hi-Latn";
     output.lang = b.script === "deva" ? "hi" : "hi-Latn";
+    englishLabel.hidden = !englishApplies();
   }
 
   async function run() {
@@ -382,7 +396,9 @@ function setupConvert(schemes) {
     if (!text.trim()) { output.value = ""; setStatus(status, ""); return; }
     setStatus(status, "Converting…");
     try {
-      const response = await postJSON("/convert", { text, from: from.value, to: to.value });
+      const request = { text, from: from.value, to: to.value };
+      if (englishApplies() && english.checked) request.english = "keep";
+      const response = await postJSON("/convert", request);
       const body = await response.json();
       if (mine !== seq) return;
       const lines = body.records.map((r) => (r.candidates[0] ? r.candidates[0].text : ""));
@@ -398,6 +414,7 @@ function setupConvert(schemes) {
   input.addEventListener("input", later);
   from.addEventListener("change", () => { describe(); run(); });
   to.addEventListener("change", () => { describe(); run(); });
+  english.addEventListener("change", run);
   $("#conv-swap").addEventListener("click", () => {
     const target = byName.get(to.value);
     if (from.value === "auto") from.value = "deva";
