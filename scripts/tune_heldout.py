@@ -8,10 +8,11 @@ combination of the parameter values given with ``--set``:
 
 * single words (the held-out lexicon rows): top-1 of ``devanagarize``, top-5 of
   ``devanagarize_topk(word, 5)``;
-* running sentences (the held-out native sentences, each Devanagari word written with its most
-  frequent romanization in the train lexicon, or the model's own romanization when the lexicon does
-  not have it: a stand-in for typed text, since Dakshina has no romanized train sentences): word error
-  rate of sentence decoding, and of each word decoded alone.
+* running sentences (the held-out native sentences, each Devanagari word written with one of its
+  romanizations in the train lexicon, drawn by their counts (``--romanize top``: its most frequent),
+  or the model's own romanization when the lexicon does not have it: a stand-in for typed text, since
+  Dakshina has no romanized train sentences): word error rate of sentence decoding, and of each word
+  decoded alone.
 
 Usage: ``python scripts/tune_heldout.py --model /tmp/heldout.lpm --set w_ctx=0.5,1,1.8 --set
 w_vocab=0,1,2 [--parts words,sentences] [--limit N]``. Each combination is printed as one JSON line.
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import random
 import sys
 import time
 from pathlib import Path
@@ -48,8 +50,15 @@ def parse_value(text: str) -> object:
     return {"true": True, "false": False}.get(text.lower(), text)
 
 
-def sentence_set(model: LearnedModel, path: Path, limit: int | None) -> list[tuple[list[str], list[str]]]:
-    """(roman words, native words) of each held-out sentence."""
+def sentence_set(
+    model: LearnedModel, path: Path, limit: int | None, *, romanize: str = "sample", seed: int = 0
+) -> list[tuple[list[str], list[str]]]:
+    """(roman words, native words) of each held-out sentence. Each native word is written with a
+    romanization of it from the train lexicon: its most frequent one (``romanize="top"``) or one drawn
+    in proportion to the lexicon's counts (``"sample"``, seeded: people write the same word in
+    several ways, and the rarer ways, such as ``me`` for में, are where context matters); the model's
+    own romanization when the lexicon does not have the word."""
+    rng = random.Random(seed)
     counts: dict[str, dict[str, float]] = {}
     for deva, roman, count in read_pairs(TRAIN_LEXICON):
         d = normalize_deva(deva)
@@ -64,7 +73,13 @@ def sentence_set(model: LearnedModel, path: Path, limit: int | None) -> list[tup
         roman = []
         for w in native:
             forms = counts.get(w)
-            roman.append(min(forms.items(), key=lambda kv: (-kv[1], kv[0]))[0] if forms else model.romanize(w))
+            if not forms:
+                roman.append(model.romanize(w))
+            elif romanize == "top":
+                roman.append(min(forms.items(), key=lambda kv: (-kv[1], kv[0]))[0])
+            else:
+                ordered = sorted(forms.items())
+                roman.append(rng.choices([r for r, _ in ordered], weights=[c for _, c in ordered])[0])
         out.append((roman, native))
     return out
 
@@ -109,6 +124,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--set", action="append", default=[], metavar="NAME=V1,V2", help="values to try")
     parser.add_argument("--parts", default="words,sentences")
     parser.add_argument("--limit", type=int, default=None, help="first N held-out rows / sentences")
+    parser.add_argument(
+        "--romanize",
+        choices=("sample", "top"),
+        default="sample",
+        help="the held-out sentences' roman words: drawn by the lexicon's counts (sample) or the most frequent",
+    )
     args = parser.parse_args(argv)
     base = LearnedModel.load(args.model)
     stem = args.model.with_suffix("")
@@ -119,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         gold.setdefault(normalize_roman(r), set()).add(normalize_deva(d))
     words = sorted(gold)
     wanted = parts & {"sentences", "english"}
-    sents = sentence_set(base, Path(f"{stem}.heldout-sentences.txt"), args.limit) if wanted else []
+    sents = sentence_set(base, Path(f"{stem}.heldout-sentences.txt"), args.limit, romanize=args.romanize) if wanted else []
     grid = []
     for item in args.set:
         name, _, values = item.partition("=")
