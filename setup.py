@@ -21,6 +21,8 @@ setup(
             sources=["translit/learned/_fastlm.c"],
             # no fused multiply-adds: the scores must equal the Python reference's bit for bit
             extra_compile_args=["-O2", "-ffp-contract=off"],
+            # log() of libm, as Python's math.log (the automaton compiled from counts is bit-identical)
+            libraries=[] if os.name == "nt" else ["m"],
             optional=True,
         ),
         Extension(

@@ -13,9 +13,21 @@ from hypothesis import strategies as st
 
 from lipyantar.cli import main
 from translit.errors import ModelError
-from translit.learned import adaptation
-from translit.learned.adaptation import is_adaptation, load_adaptation, make_adaptation, model_checksum
-from translit.learned.model import MODEL_FILE_FORMAT, LearnedModel, _unpack_arrays
+from translit.learned import adaptation, langmodel
+from translit.learned.adaptation import (
+    is_adaptation,
+    load_adaptation,
+    load_adaptation_tables,
+    make_adaptation,
+    model_checksum,
+)
+from translit.learned.model import (
+    MODEL_FILE_FORMAT,
+    LearnedModel,
+    _pack_arrays,
+    _unpack_arrays,
+    model_file_bytes,
+)
 
 items = st.lists(st.integers(min_value=0, max_value=6), max_size=40)
 json_values = st.recursive(
@@ -113,6 +125,60 @@ def test_adaptation_loads_to_the_standalone_model(builds: tuple[Path, Path]) -> 
     assert a.meta == b.meta
 
 
+def test_the_tables_come_decoded_for_the_model(builds: tuple[Path, Path]) -> None:
+    small, full = builds
+    arrays, tables = load_adaptation_tables(small.read_bytes(), fmt=MODEL_FILE_FORMAT)
+    expected = _unpack_arrays(full.read_bytes().split(b"\n", 2)[2])
+    assert tables == json.loads(expected.pop("tables").tobytes())
+    assert arrays == expected and list(arrays) == list(expected)
+
+
+def test_the_joint_automaton_is_rebuilt_by_the_compiled_kernel(
+    builds: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Loading compiles the joint automaton in C when the kernels are built (a tenth of a second, against
+    seconds for the Python code, which must not run)."""
+    if langmodel.FAST is None:
+        pytest.skip("the compiled kernels are not built or are switched off")
+
+    def python_rebuild(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the pure-Python Kneser-Ney code ran")
+
+    monkeypatch.setattr(langmodel, "kn_arrays", python_rebuild)
+    monkeypatch.setattr(langmodel, "merge_kn_parts", python_rebuild)
+    small, full = builds
+    body = full.read_bytes().split(b"\n", 2)[2]
+    assert load_adaptation(small.read_bytes(), fmt=MODEL_FILE_FORMAT) == _unpack_arrays(body)
+    assert LearnedModel.load(small).meta == LearnedModel.load(full).meta
+
+
+def test_the_pure_python_rebuild_gives_the_same_model(
+    builds: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(langmodel, "FAST", None)  # as LIPYANTAR_PURE_PYTHON=1 or no compiler
+    small, full = builds
+    body = full.read_bytes().split(b"\n", 2)[2]
+    assert load_adaptation(small.read_bytes(), fmt=MODEL_FILE_FORMAT) == _unpack_arrays(body)
+
+
+@pytest.mark.parametrize("pure", [False, True])
+def test_counts_that_cannot_compile_are_a_clear_error(
+    builds: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pure: bool
+) -> None:
+    """A well-formed file whose counts divide by zero (all zero) fails as ModelError, compiled or not."""
+    if pure:
+        monkeypatch.setattr(langmodel, "FAST", None)
+    full = builds[1].read_bytes()
+    arrays = _unpack_arrays(full.split(b"\n", 2)[2])
+    arrays["joint.count_values"] = array("d", [0.0] * len(arrays["joint.count_values"]))
+    zeroed = model_file_bytes(_pack_arrays(arrays), {})
+    default = (Path(adaptation.__file__).parent / "data" / "roman-default.lpm").read_bytes()
+    path = tmp_path / "zero.lpm"
+    path.write_bytes(make_adaptation(default, zeroed, fmt=MODEL_FILE_FORMAT, verify_rebuild=False))
+    with pytest.raises(ModelError, match=r"zero\.lpm: malformed adaptation"):
+        LearnedModel.load(path)
+
+
 def test_convert_with_the_adaptation(builds: tuple[Path, Path], example_roman: Path) -> None:
     small, full = builds
     runner = CliRunner()
@@ -144,5 +210,6 @@ def test_a_damaged_adaptation_is_a_clear_error(builds: tuple[Path, Path], tmp_pa
         data = bytearray(bytes(data).replace(b'"version":1', b'"version":99', 1))
     path = tmp_path / "bad.lpm"
     path.write_bytes(bytes(data))
-    with pytest.raises(ModelError, match=r"bad\.lpm"):
+    message = r"bad\.lpm.*version 99 is not supported" if damage == "version" else r"bad\.lpm"
+    with pytest.raises(ModelError, match=message):
         LearnedModel.load(path)

@@ -12,7 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from translit.learned.charalign import deva_units, is_wellformed
-from translit.learned.langmodel import FAST, LOG_UNK, NgramLM
+from translit.learned.langmodel import (
+    FAST,
+    LOG_UNK,
+    NgramLM,
+    _compile_count_table_python,
+    compile_count_table,
+)
 from translit.learned.learn import train
 from translit.learned.model import LearnedModel, default_model
 
@@ -378,3 +384,98 @@ def test_score_deva_reads_each_unit_dict_it_is_given(shipped: LearnedModel) -> N
     grown["क़़्"] = 3  # a new key: the dict grew
     _ok, score = am.score_deva(word, grown, lm.vocab_size, lm.start)
     assert math.isclose(score, expected(grown), rel_tol=0, abs_tol=1e-9)
+
+
+# -- the Kneser-Ney automaton of a count table (kn_compile) ------------------------------------------------
+def _kernel(vocab: int, ngrams: array, values: array, order: int) -> dict[str, array] | None:
+    out = fastlm.kn_compile(vocab, order, ngrams, values)
+    if out is None:
+        return None
+    arrays = {}
+    names = ("keys", "lp", "next", "backoff", "bow", "scalars")
+    for name, code, raw in zip(names, "qfiifq", out, strict=True):
+        arrays[name] = array(code)
+        arrays[name].frombytes(raw)
+    return arrays
+
+
+def _python(vocab: int, ngrams: array, values: array, order: int) -> dict[str, array] | type[Exception]:
+    try:
+        return _compile_count_table_python(vocab, ngrams, values, order)
+    except (ArithmeticError, ValueError, IndexError) as exc:
+        return type(exc)
+
+
+def test_kn_compile_rebuilds_the_shipped_joint_automaton_bit_for_bit(shipped: LearnedModel) -> None:
+    arrays = shipped.to_arrays()
+    joint = shipped.joint
+    ngrams, values = arrays["joint.count_ngrams"], arrays["joint.count_values"]
+    compiled = _kernel(max(len(joint.graphones), 1), ngrams, values, joint.order)
+    assert compiled is not None
+    assert compiled == {k: arrays[f"joint.{k}"] for k in compiled}
+    assert compiled == compile_count_table(max(len(joint.graphones), 1), ngrams, values, joint.order)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    order=st.integers(1, 4),
+    vocab=st.integers(1, 7),
+    data=st.data(),
+    shuffle=st.randoms(use_true_random=False),
+)
+def test_kn_compile_matches_python_on_counted_text(
+    order: int, vocab: int, data: st.DataObject, shuffle: random.Random
+) -> None:
+    """Count tables as models have them (every n-gram's prefixes and suffixes counted), in any row order."""
+    words = st.lists(st.integers(1, vocab - 1), max_size=7) if vocab > 1 else st.just([])
+    weight = st.sampled_from([1.0, 1.0, 2.0, 0.5, 3.25])
+    seqs = data.draw(st.lists(st.tuples(words, weight), min_size=1, max_size=25))
+    counts = NgramLM.count_ngrams(seqs, order=order)
+    items = list(counts.items())
+    shuffle.shuffle(items)
+    ngrams = array("i", (x for ng, _ in items for x in (*ng, *[-1] * (order - len(ng)))))
+    values = array("d", (c for _, c in items))
+    compiled = _kernel(vocab, ngrams, values, order)
+    assert compiled is not None
+    assert compiled == _python(vocab, ngrams, values, order)
+    # and the automaton of NgramLM compiled from the dict
+    assert compiled == NgramLM(vocab, dict(items), order=order).to_arrays()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    order=st.integers(1, 4),
+    vocab=st.integers(1, 5),
+    data=st.data(),
+)
+def test_kn_compile_matches_python_on_any_table(order: int, vocab: int, data: st.DataObject) -> None:
+    """Any table: ids past the vocabulary, padding anywhere, repeated or empty n-grams, zero or negative
+    counts. The kernel gives the Python code's arrays, or leaves the table to it (None); the public
+    function gives the Python code's result or error."""
+    row = st.lists(st.integers(-1, vocab + 2), min_size=order, max_size=order)
+    rows = data.draw(st.lists(row, max_size=30))
+    counts = st.one_of(st.sampled_from([1.0, 2.0, 0.0, -1.0, 3.5]), st.floats(1e-3, 1e3))
+    values = array("d", data.draw(st.lists(counts, min_size=len(rows), max_size=len(rows))))
+    ngrams = array("i", (x for r in rows for x in r))
+    expected = _python(vocab, ngrams, values, order)
+    compiled = _kernel(vocab, ngrams, values, order)
+    if compiled is not None:
+        assert compiled == expected
+    try:
+        public: object = compile_count_table(vocab, ngrams, values, order)
+    except (ArithmeticError, ValueError, IndexError) as exc:
+        public = type(exc)
+    assert public == expected
+
+
+def test_kn_compile_checks_its_arguments() -> None:
+    with pytest.raises(TypeError):
+        fastlm.kn_compile(3, 2, array("q", [1, -1]), array("d", [1.0]))
+    with pytest.raises(TypeError):
+        fastlm.kn_compile(3, 2, array("i", [1, -1]), array("f", [1.0]))
+    with pytest.raises(ValueError):
+        fastlm.kn_compile(3, 2, array("i", [1, -1, 2]), array("d", [1.0]))
+    with pytest.raises(ValueError):
+        fastlm.kn_compile(3, 0, array("i"), array("d"))
+    with pytest.raises(ValueError):
+        compile_count_table(3, array("i", [1, -1, 2]), array("d", [1.0]), 2)

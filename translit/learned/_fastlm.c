@@ -22,9 +22,14 @@
  *   Channel(r2d=, forced=, d2r=, charlm=, ...)(roman, kind) -> ((deva, score), ...)
  *       the roman -> Devanagari candidates of a Latin word with their channel scores, best first:
  *       LearnedModel._channel_python (translit/learned/model.py) over the decoders and tables above.
+ *
+ *   kn_compile(vocab_size, order, ngrams, values) -> bytes of (keys, lp, next, backoff, bow, scalars)
+ *       the Kneser-Ney automaton of a raw count table (langmodel.compile_count_table), or None when the
+ *       table is one the Python code must handle (it then gives its own result or error).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -2946,10 +2951,418 @@ static PyTypeObject ChannelType = {
     .tp_call = (ternaryfunc)Channel_call,
 };
 
+/* ------------------------------------------------------------------------------------------ */
+/* kn_compile: the Kneser-Ney automaton of a raw count table                                 */
+/* ------------------------------------------------------------------------------------------ */
+
+/* A set of token tuples (at most `order` long), stored padded in a pool, found through an
+   open-addressing table whose slots hold a fragment of the hash (high 32 bits) and the index + 1 (low
+   32 bits; 0: empty); indexes are in insertion order. */
+typedef struct {
+    int order;
+    Py_ssize_t n, cap;
+    int32_t *tok; /* cap * order, padded with -1 */
+    uint8_t *len;
+    uint64_t *slots;
+    uint64_t mask;
+} TupleSet;
+
+static void tupleset_free(TupleSet *s) {
+    free(s->tok);
+    free(s->len);
+    free(s->slots);
+    s->tok = NULL;
+    s->len = NULL;
+    s->slots = NULL;
+}
+
+static inline uint64_t tuple_hash(const int32_t *t, int len) {
+    uint64_t h = 0x9e3779b97f4a7c15ULL * (uint64_t)(len + 1);
+    for (int i = 0; i < len; i++) h = (h ^ (uint32_t)t[i]) * 0xff51afd7ed558ccdULL + (h >> 29);
+    return mix64(h);
+}
+
+/* room for cap tuples, a table of 1.5 * cap slots at least; -1 on memory error */
+static int tupleset_alloc(TupleSet *s, Py_ssize_t cap) {
+    uint64_t size = 16;
+    while (size < (uint64_t)cap + (uint64_t)cap / 2) size <<= 1; /* at most 2/3 full */
+    int32_t *tok = realloc(s->tok, sizeof(int32_t) * (size_t)s->order * (size_t)(cap ? cap : 1));
+    if (tok) s->tok = tok;
+    uint8_t *len = realloc(s->len, (size_t)(cap ? cap : 1));
+    if (len) s->len = len;
+    uint64_t *slots = calloc(size, sizeof(uint64_t));
+    if (!tok || !len || !slots) {
+        free(slots);
+        return -1;
+    }
+    free(s->slots);
+    s->slots = slots;
+    s->mask = size - 1;
+    s->cap = cap;
+    for (Py_ssize_t k = 0; k < s->n; k++) { /* rehash */
+        uint64_t h = tuple_hash(s->tok + k * s->order, s->len[k]);
+        uint64_t i = h & s->mask;
+        while (slots[i]) i = (i + 1) & s->mask;
+        slots[i] = (h & 0xffffffff00000000ULL) | (uint64_t)(k + 1);
+    }
+    return 0;
+}
+
+static int tupleset_init(TupleSet *s, int order, Py_ssize_t cap) {
+    memset(s, 0, sizeof(*s));
+    s->order = order;
+    if (tupleset_alloc(s, cap)) {
+        tupleset_free(s);
+        return -1;
+    }
+    return 0;
+}
+
+#if defined(__GNUC__) || defined(__clang__)
+#define KN_PREFETCH(p) __builtin_prefetch(p)
+#else
+#define KN_PREFETCH(p) ((void)(p))
+#endif
+/* lookups this many items ahead prefetch their slot: the table is much larger than the caches */
+#define KN_AHEAD 16
+
+static inline void tupleset_prefetch(const TupleSet *s, const int32_t *t, int len) {
+    KN_PREFETCH(&s->slots[tuple_hash(t, len) & s->mask]);
+}
+
+/* index of the tuple, or -1; with add, the tuple is added when missing (*added set to 1; -2 on memory
+   error). Adding may move the pool: t must not point into this set's own pool then. */
+static Py_ssize_t tupleset_find(TupleSet *s, const int32_t *t, int len, int add, int *added) {
+    uint64_t h = tuple_hash(t, len);
+    uint64_t frag = h & 0xffffffff00000000ULL;
+    uint64_t i = h & s->mask;
+    for (;;) {
+        uint64_t v = s->slots[i];
+        if (!v) break;
+        if ((v & 0xffffffff00000000ULL) == frag) {
+            Py_ssize_t k = (Py_ssize_t)(v & 0xffffffffULL) - 1;
+            if (s->len[k] == len) {
+                const int32_t *u = s->tok + k * s->order;
+                int j = 0;
+                while (j < len && u[j] == t[j]) j++;
+                if (j == len) return k;
+            }
+        }
+        i = (i + 1) & s->mask;
+    }
+    if (!add) return -1;
+    if (s->n >= s->cap) {
+        if (tupleset_alloc(s, s->cap * 2 + 16)) return -2;
+        i = h & s->mask;
+        while (s->slots[i]) i = (i + 1) & s->mask;
+    }
+    Py_ssize_t k = s->n++;
+    int32_t *dst = s->tok + k * s->order;
+    for (int j = 0; j < s->order; j++) dst[j] = j < len ? t[j] : -1;
+    s->len[k] = (uint8_t)len;
+    s->slots[i] = frag | (uint64_t)(k + 1);
+    if (added) *added = 1;
+    return k;
+}
+
+typedef struct {
+    const int32_t *tok;
+    Py_ssize_t idx;
+    int len;
+} CtxRef;
+
+/* contexts by length, then by their tokens (as Python sorts tuples of one length) */
+static int cmp_ctx(const void *x, const void *y) {
+    const CtxRef *a = x, *b = y;
+    if (a->len != b->len) return a->len < b->len ? -1 : 1;
+    for (int i = 0; i < a->len; i++)
+        if (a->tok[i] != b->tok[i]) return a->tok[i] < b->tok[i] ? -1 : 1;
+    return 0;
+}
+
+typedef struct {
+    int64_t key;
+    Py_ssize_t at; /* position in the count table: equal keys keep it (Python's stable sort) */
+    float lp;
+    int32_t next;
+} KnArc;
+
+static int cmp_knarc(const void *x, const void *y) {
+    const KnArc *a = x, *b = y;
+    if (a->key != b->key) return a->key < b->key ? -1 : 1;
+    return (a->at > b->at) - (a->at < b->at);
+}
+
+static int get_typed_buffer(PyObject *obj, Py_buffer *b, const char *format, Py_ssize_t itemsize) {
+    if (PyObject_GetBuffer(obj, b, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS)) return -1;
+    if (b->itemsize != itemsize || !b->format || strcmp(b->format, format) != 0) {
+        PyBuffer_Release(b);
+        PyErr_Format(PyExc_TypeError, "kn_compile needs arrays of typecode %s", format);
+        return -1;
+    }
+    return 0;
+}
+
+/* kn_compile(vocab_size, order, ngrams, values): langmodel.kn_arrays + merge_kn_parts of the count table
+   (ngrams: "i", rows of `order` ids, the ids < 0 dropped; values: "d"), bit for bit: the same sums in
+   the same order, the same libm log. Returns the bytes of (keys "q", lp "f", next "i", backoff "i",
+   bow "f", scalars "q"), or None for a table the Python code handles otherwise (an empty or repeated
+   n-gram, a zero total, a probability whose log is not finite): the caller then runs the Python code,
+   which gives its own result or error. */
+static PyObject *fastlm_kn_compile(PyObject *Py_UNUSED(module), PyObject *args) {
+    Py_ssize_t vocab_size;
+    int order;
+    PyObject *ngrams_obj, *values_obj;
+    if (!PyArg_ParseTuple(args, "niOO", &vocab_size, &order, &ngrams_obj, &values_obj)) return NULL;
+    if (order < 1 || order > 64) {
+        PyErr_SetString(PyExc_ValueError, "order must be from 1 to 64");
+        return NULL;
+    }
+    Py_buffer bg, bv;
+    if (get_typed_buffer(ngrams_obj, &bg, "i", 4)) return NULL;
+    if (get_typed_buffer(values_obj, &bv, "d", 8)) {
+        PyBuffer_Release(&bg);
+        return NULL;
+    }
+    PyObject *result = NULL;
+    int fallback = 0;
+    const int32_t *flat = bg.buf;
+    const double *raw = bv.buf;
+    Py_ssize_t n = bv.len / 8;
+    TupleSet ng = {0}, cx = {0};
+    double *kn = NULL, *total = NULL, *prob = NULL;
+    Py_ssize_t *cont = NULL, *types = NULL, *pfx = NULL, *sfx = NULL, *ranked = NULL, *state = NULL;
+    KnArc *arcs = NULL;
+    CtxRef *refs = NULL;
+    int32_t *backoff = NULL;
+    float *bow = NULL;
+    int32_t *row = NULL;
+    if (bg.len / 4 != (Py_ssize_t)order * n) {
+        PyErr_SetString(PyExc_ValueError, "joint count table has the wrong shape");
+        goto done;
+    }
+    double vocab = (double)(vocab_size > 1 ? vocab_size : 1);
+    int64_t mult = (int64_t)(vocab_size > 1 ? vocab_size : 1) + 1;
+    if (n >= ((Py_ssize_t)1 << 30)) { /* indexes of 32 bits */
+        fallback = 1;
+        goto done;
+    }
+    if (tupleset_init(&ng, order, n) || tupleset_init(&cx, order, n / 2 + 16)) goto nomem;
+    kn = malloc(sizeof(double) * (n ? n : 1));
+    prob = malloc(sizeof(double) * (n ? n : 1));
+    cont = calloc(n ? n : 1, sizeof(Py_ssize_t));
+    pfx = malloc(sizeof(Py_ssize_t) * (n ? n : 1));
+    sfx = malloc(sizeof(Py_ssize_t) * (n ? n : 1));
+    total = calloc(2 * n + 1, sizeof(double));
+    types = calloc(2 * n + 1, sizeof(Py_ssize_t));
+    row = malloc(sizeof(int32_t) * (size_t)order);
+    if (!kn || !prob || !cont || !pfx || !sfx || !total || !types || !row) goto nomem;
+    /* the n-grams, in the table's order (that of the Python dict) */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int len = 0, added = 0;
+        if (i + KN_AHEAD < n) {
+            for (int j = 0; j < order; j++)
+                if (flat[(i + KN_AHEAD) * order + j] >= 0) row[len++] = flat[(i + KN_AHEAD) * order + j];
+            tupleset_prefetch(&ng, row, len);
+            len = 0;
+        }
+        for (int j = 0; j < order; j++)
+            if (flat[i * order + j] >= 0) row[len++] = flat[i * order + j];
+        if (len == 0) {
+            fallback = 1;
+            goto done;
+        }
+        if (tupleset_find(&ng, row, len, 1, &added) < 0) goto nomem;
+        if (!added) { /* a repeated n-gram */
+            fallback = 1;
+            goto done;
+        }
+    }
+    /* continuation counts: distinct left extensions of each n-gram */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int len = ng.len[i];
+        if (i + KN_AHEAD < n && ng.len[i + KN_AHEAD] >= 2)
+            tupleset_prefetch(&ng, ng.tok + (i + KN_AHEAD) * order + 1, ng.len[i + KN_AHEAD] - 1);
+        sfx[i] = len >= 2 ? tupleset_find(&ng, ng.tok + i * order + 1, len - 1, 0, NULL) : -1;
+        if (sfx[i] >= 0) cont[sfx[i]]++;
+    }
+    Py_ssize_t n1[65] = {0}, n2[65] = {0};
+    int32_t empty = 0;
+    Py_ssize_t root_cx = tupleset_find(&cx, &empty, 0, 1, NULL);
+    if (root_cx < 0) goto nomem;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const int32_t *t = ng.tok + i * order;
+        int len = ng.len[i];
+        double c = raw[i];
+        if (i + KN_AHEAD < n) {
+            const int32_t *ta = ng.tok + (i + KN_AHEAD) * order;
+            int la = ng.len[i + KN_AHEAD];
+            tupleset_prefetch(&cx, ta, la - 1);
+            if (la >= 2) tupleset_prefetch(&cx, ta + 1, la - 2);
+        }
+        kn[i] = (len == order || t[0] == 0) ? c : (cont[i] ? (double)cont[i] : c);
+        if (fabs(kn[i] - 1.0) < 1e-9)
+            n1[len]++;
+        else if (fabs(kn[i] - 2.0) < 1e-9)
+            n2[len]++;
+        pfx[i] = tupleset_find(&cx, t, len - 1, 1, NULL);
+        if (pfx[i] < 0 || (len >= 2 && tupleset_find(&cx, t + 1, len - 2, 1, NULL) < 0)) goto nomem;
+        total[pfx[i]] += kn[i];
+        types[pfx[i]]++;
+    }
+    double discounts[65];
+    for (int k = 1; k <= order; k++) {
+        double d = n1[k] + n2[k] ? (double)n1[k] / (double)(n1[k] + 2 * n2[k]) : 0.5;
+        d = 0.1 > d ? 0.1 : d;
+        discounts[k] = d > 0.9 ? 0.9 : d;
+    }
+    /* states: the contexts by length, then tokens */
+    Py_ssize_t ns = cx.n;
+    refs = malloc(sizeof(CtxRef) * (size_t)ns);
+    ranked = malloc(sizeof(Py_ssize_t) * (size_t)ns);
+    state = malloc(sizeof(Py_ssize_t) * (size_t)ns);
+    if (!refs || !ranked || !state) goto nomem;
+    for (Py_ssize_t k = 0; k < ns; k++) {
+        refs[k].tok = cx.tok + k * order;
+        refs[k].idx = k;
+        refs[k].len = cx.len[k];
+    }
+    qsort(refs, (size_t)ns, sizeof(CtxRef), cmp_ctx);
+    for (Py_ssize_t k = 0; k < ns; k++) {
+        ranked[k] = refs[k].idx;
+        state[refs[k].idx] = k;
+    }
+    int32_t root = (int32_t)state[root_cx];
+    /* the arcs, lower orders first: each needs the probability of its suffix */
+    arcs = malloc(sizeof(KnArc) * (n ? n : 1));
+    if (!arcs) goto nomem;
+    Py_ssize_t na = 0;
+    for (int len = 1; len <= order; len++) {
+        double d = discounts[len];
+        for (Py_ssize_t i = 0; i < n; i++) {
+            if (ng.len[i] != len) continue;
+            const int32_t *t = ng.tok + i * order;
+            int start = order > 1 ? len - (len < order - 1 ? len : order - 1) : len;
+            if (i + KN_AHEAD < n && ng.len[i + KN_AHEAD] == len)
+                tupleset_prefetch(&cx, ng.tok + (i + KN_AHEAD) * order + start, len - start);
+            Py_ssize_t h = pfx[i];
+            double lower = len > 1 ? (sfx[i] >= 0 ? prob[sfx[i]] : 0.0) : 1.0 / vocab;
+            if (len > 1 && lower == 0.0) lower = 1.0 / vocab;
+            double tot = total[h];
+            if (tot == 0.0) { /* ZeroDivisionError in Python */
+                fallback = 1;
+                goto done;
+            }
+            double gamma = d * (double)types[h] / tot;
+            double x = kn[i] - d;
+            if (0.0 > x) x = 0.0;
+            double p = x / tot + gamma * lower;
+            if (!(p > 0.0) || !isfinite(p)) {
+                fallback = 1;
+                goto done;
+            }
+            prob[i] = p;
+            Py_ssize_t nx;
+            while ((nx = tupleset_find(&cx, t + start, len - start, 0, NULL)) < 0) start++;
+            arcs[na].key = (int64_t)state[h] * mult + t[len - 1];
+            arcs[na].at = na;
+            arcs[na].lp = (float)log(p);
+            arcs[na].next = (int32_t)state[nx];
+            na++;
+        }
+    }
+    /* by key (a count table sorted by length, then ids, as files have it, gives them in order) */
+    Py_ssize_t unsorted = 0;
+    while (unsorted + 1 < na && arcs[unsorted].key < arcs[unsorted + 1].key) unsorted++;
+    if (unsorted + 1 < na) qsort(arcs, (size_t)na, sizeof(KnArc), cmp_knarc);
+    /* the backoff arc and weight of every state */
+    backoff = malloc(sizeof(int32_t) * (size_t)ns);
+    bow = malloc(sizeof(float) * (size_t)ns);
+    if (!backoff || !bow) goto nomem;
+    for (Py_ssize_t s = 0; s < ns; s++) {
+        Py_ssize_t h = ranked[s];
+        int len = cx.len[h];
+        if (s + KN_AHEAD < ns && cx.len[ranked[s + KN_AHEAD]])
+            tupleset_prefetch(&cx, cx.tok + ranked[s + KN_AHEAD] * order + 1, cx.len[ranked[s + KN_AHEAD]] - 1);
+        if (!len) {
+            backoff[s] = -1;
+            bow[s] = 0.0f;
+            continue;
+        }
+        Py_ssize_t lower = tupleset_find(&cx, cx.tok + h * order + 1, len - 1, 0, NULL);
+        backoff[s] = lower >= 0 ? (int32_t)state[lower] : root;
+        double gamma = 0.0;
+        if (types[h]) {
+            if (total[h] == 0.0) {
+                fallback = 1;
+                goto done;
+            }
+            gamma = discounts[len + 1] * (double)types[h] / total[h];
+        }
+        if (gamma != 0.0 && (!(gamma > 0.0) || !isfinite(gamma))) {
+            fallback = 1;
+            goto done;
+        }
+        bow[s] = gamma != 0.0 ? (float)log(gamma) : 0.0f;
+    }
+    int32_t boundary = 0;
+    Py_ssize_t start_cx = tupleset_find(&cx, &boundary, 1, 0, NULL);
+    int64_t scalars[2] = {start_cx >= 0 ? (int64_t)state[start_cx] : root, root};
+    PyObject *keys_b = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(8 * na));
+    PyObject *lp_b = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(4 * na));
+    PyObject *next_b = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(4 * na));
+    PyObject *backoff_b = PyBytes_FromStringAndSize((const char *)backoff, (Py_ssize_t)(4 * ns));
+    PyObject *bow_b = PyBytes_FromStringAndSize((const char *)bow, (Py_ssize_t)(4 * ns));
+    PyObject *scalars_b = PyBytes_FromStringAndSize((const char *)scalars, 16);
+    if (keys_b && lp_b && next_b && backoff_b && bow_b && scalars_b) {
+        int64_t *k = (int64_t *)PyBytes_AS_STRING(keys_b);
+        float *l = (float *)PyBytes_AS_STRING(lp_b);
+        int32_t *x = (int32_t *)PyBytes_AS_STRING(next_b);
+        for (Py_ssize_t i = 0; i < na; i++) {
+            k[i] = arcs[i].key;
+            l[i] = arcs[i].lp;
+            x[i] = arcs[i].next;
+        }
+        result = PyTuple_Pack(6, keys_b, lp_b, next_b, backoff_b, bow_b, scalars_b);
+    }
+    Py_XDECREF(keys_b);
+    Py_XDECREF(lp_b);
+    Py_XDECREF(next_b);
+    Py_XDECREF(backoff_b);
+    Py_XDECREF(bow_b);
+    Py_XDECREF(scalars_b);
+    goto done;
+nomem:
+    PyErr_NoMemory();
+done:
+    tupleset_free(&ng);
+    tupleset_free(&cx);
+    free(kn);
+    free(prob);
+    free(cont);
+    free(pfx);
+    free(sfx);
+    free(total);
+    free(types);
+    free(row);
+    free(refs);
+    free(ranked);
+    free(state);
+    free(arcs);
+    free(backoff);
+    free(bow);
+    PyBuffer_Release(&bg);
+    PyBuffer_Release(&bv);
+    if (fallback && !result && !PyErr_Occurred()) Py_RETURN_NONE;
+    return result;
+}
+
 static PyMethodDef fastlm_functions[] = {
     {"viterbi", fastlm_viterbi, METH_VARARGS,
      "viterbi(automaton, columns, start, w_ctx, beam) -> best candidate index per column"},
     {"edit_distance", fastlm_edit_distance, METH_VARARGS, "edit_distance(a, b) -> Levenshtein distance"},
+    {"kn_compile", fastlm_kn_compile, METH_VARARGS,
+     "kn_compile(vocab_size, order, ngrams, values) -> bytes of (keys, lp, next, backoff, bow, scalars), or None"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -1026,9 +1026,12 @@ class LearnedModel:
         return arrays
 
     @classmethod
-    def from_arrays(cls, arrays: dict[str, array]) -> LearnedModel:
+    def from_arrays(cls, arrays: dict[str, array], *, tables: Any = None) -> LearnedModel:
+        """The model of a file's arrays (as :meth:`to_arrays`); ``tables``: its string tables already
+        decoded (then ``arrays`` need not hold them). Raises ModelError when they are not a usable model."""
         try:
-            tables = json.loads(arrays["tables"].tobytes().decode("utf-8"))
+            if tables is None:
+                tables = json.loads(arrays["tables"].tobytes().decode("utf-8"))
             if not isinstance(tables, dict):
                 raise ValueError("the tables are not a JSON object")
             _check_tables(tables)
@@ -1088,9 +1091,11 @@ class LearnedModel:
         (a model file), or by default the model shipped in the package.
         """
         if adaptation.is_adaptation(data):
-            arrays = adaptation.load_adaptation(data, fmt=MODEL_FILE_FORMAT, source=source, base=base)
+            arrays, tables = adaptation.load_adaptation_tables(
+                data, fmt=MODEL_FILE_FORMAT, source=source, base=base
+            )
             try:
-                return cls.from_arrays(arrays)
+                return cls.from_arrays(arrays, tables=tables)
             except ModelError as exc:
                 raise ModelError(f"{source}: {exc}") from exc
         if not data.startswith(MAGIC):
