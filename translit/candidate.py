@@ -4,9 +4,9 @@ A candidate's ``score`` is the model's raw log-probability (up to the tuned feat
 differences between candidates of one input mean something). Its ``prob`` is a calibrated confidence:
 the candidate's share of the probability mass of the input's best :data:`PROB_POOL` candidates (or of
 the ``k`` asked for, when more), after the scores are divided by a temperature fitted on held-out
-training words (:func:`calibrated_probs`). On the Dakshina dev lexicon, of the answers given
-``prob >= 0.9`` about 90% are right (``python scripts/bench_calibration.py`` prints the reliability
-table). Deterministic conversions give one candidate with score 0.0 and prob 1.0.
+training words, with a reserve for an answer outside the pool (:func:`calibrated_probs`). On the
+Dakshina dev lexicon each bin of prob is right within about 4 points of its mean prob
+(``python scripts/bench_calibration.py`` prints the reliability table). Deterministic conversions give one candidate with score 0.0 and prob 1.0.
 """
 
 from __future__ import annotations
@@ -56,18 +56,24 @@ class Candidate:
         return cls(text, float(score), float(prob))
 
 
-def calibrated_probs(scores: Sequence[float], temperature: float) -> list[float]:
-    """Each score's share of the mass of all of them, after dividing by ``temperature``:
-    ``exp(s_i / T) / sum_j exp(s_j / T)`` (a softmax; 1.0 for a single score, [] for none).
+def calibrated_probs(scores: Sequence[float], temperature: float, *, reserve: float = 0.0) -> list[float]:
+    """Each score's share of the mass of all of them, after dividing by ``temperature``, with
+    ``reserve`` times the best one's weight kept for an answer that is not among them:
+    ``exp(s_i / T) / (sum_j exp(s_j / T) + reserve * exp(max_j s_j / T))`` (with ``reserve=0`` a
+    softmax: 1.0 for a single score; [] for none).
 
     The scores are raw log-probabilities of the candidates of one input; ``temperature`` > 1 flattens
-    an overconfident model's shares, < 1 sharpens them.
+    an overconfident model's shares, < 1 sharpens them. ``reserve`` > 0 caps every prob below
+    ``1 / (1 + reserve)``: a k-best list does not always hold the right answer, however far ahead
+    its first candidate is.
     """
     if not temperature > 0 or math.isinf(temperature):
         raise ValueError(f"temperature must be a positive number, not {temperature!r}")
+    if not reserve >= 0 or math.isinf(reserve):
+        raise ValueError(f"reserve must be a finite number >= 0, not {reserve!r}")
     if not scores:
         return []
     top = max(scores)
     weights = [math.exp((s - top) / temperature) for s in scores]
-    total = sum(weights)
+    total = sum(weights) + reserve
     return [min(1.0, w / total) for w in weights]

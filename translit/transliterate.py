@@ -68,8 +68,10 @@ _CACHE_SIZE = 1 << 18
 class _Stage:
     """One step of a conversion chain: text in, text out; top-k alternatives where the step has them."""
 
-    #: the calibration temperature of the step's top-k scores (None: a deterministic step)
+    #: the calibration temperature of the step's top-k scores (None: a deterministic step) ...
     temperature: float | None = None
+    #: ... and its reserve (see :func:`translit.candidate.calibrated_probs`)
+    reserve: float = 0.0
 
     def convert(self, text: str) -> str:
         raise NotImplementedError
@@ -93,10 +95,12 @@ class _FromDeva(_Stage):
         ascii_digits: bool,
         topk_fn: Callable[[str, int], list[tuple[str, float]]] | None = None,
         temperature: float = 1.0,
+        reserve: float = 0.0,
     ) -> None:
         self._word = lru_cache(maxsize=_CACHE_SIZE)(word_fn)
         self._topk = lru_cache(maxsize=_CACHE_SIZE)(topk_fn) if topk_fn else None
         self.temperature = temperature if topk_fn else None
+        self.reserve = reserve
         self._marks = str.maketrans(marks) if marks else None
         self._ascii_digits = ascii_digits
 
@@ -153,6 +157,7 @@ class _LearnedToDeva(_Stage):
         self._keep_english = keep_english
         self._topk = lru_cache(maxsize=_CACHE_SIZE)(self._word_topk)
         self.temperature = model.params.temperature_r2d
+        self.reserve = model.params.reserve_r2d
 
     def _word_topk(self, word: str, k: int) -> list[tuple[str, float]]:
         return list(self._model.devanagarize_topk(word, k))
@@ -432,7 +437,7 @@ def _from_deva_stage(scheme: Scheme, *, ascii_digits: bool, model: LearnedModel 
         return _FromDeva(romanize_word, marks=informal, ascii_digits=ascii_digits)
     assert model is not None
     return _FromDeva(model.romanize, marks=informal, ascii_digits=ascii_digits, topk_fn=model.romanize_topk,
-        temperature=model.params.temperature_d2r,
+        temperature=model.params.temperature_d2r, reserve=model.params.reserve_d2r,
     )
 
 
@@ -576,8 +581,10 @@ class Transliterator:
             raise ValueError(f"top_k must be an int between 1 and {MAX_TOP_K}, not {top_k!r}")
         if self._auto is not None:
             return self._detected(text).candidates(text, top_k=top_k)
-        temps = [stage.temperature for stage in self.stages if stage.temperature is not None]
-        pool = max(top_k, PROB_POOL) if temps else top_k
+        # the calibration of the learned step (of the flattest, were there several)
+        learned = [stage for stage in self.stages if stage.temperature is not None]
+        calibration = max(learned, key=lambda st: st.temperature or 0.0) if learned else None
+        pool = max(top_k, PROB_POOL) if learned else top_k
         texts = [(self.normalizer(text), 0.0)]
         for stage in self.stages:
             nxt: dict[str, float] = {}
@@ -586,7 +593,11 @@ class Transliterator:
                     if out not in nxt:
                         nxt[out] = s + score
             texts = list(nxt.items())[:pool]
-        probs = calibrated_probs([s for _, s in texts], max(temps)) if temps else [1.0] * len(texts)
+        probs = (
+            calibrated_probs([s for _, s in texts], calibration.temperature or 1.0, reserve=calibration.reserve)
+            if calibration is not None
+            else [1.0] * len(texts)
+        )
         return [
             Candidate(t.translate(self._post) if self._post else t, min(s, 0.0), p)
             for (t, s), p in zip(texts[:top_k], probs, strict=False)

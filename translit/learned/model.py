@@ -239,8 +239,12 @@ class DecodeParams:
     #: calibration: temperatures of the candidates' probabilities (their share of the k-best mass of
     #: score / temperature, :func:`translit.candidate.calibrated_probs`), roman → deva and deva → roman;
     #: fitted on a held-out slice of the training lexicon by ``scripts/bench_calibration.py``
-    temperature_r2d: float = 3.609
+    temperature_r2d: float = 3.116
     temperature_d2r: float = 2.927
+    #: ... and the weight, relative to the best candidate's, of an answer outside the k best (the
+    #: ``reserve`` of :func:`~translit.candidate.calibrated_probs`; fitted with the temperatures)
+    reserve_r2d: float = 0.1024
+    reserve_d2r: float = 0.0
     #: ``--english keep``: a Latin word read as English is kept unless its Devanagari is a native word
     #: with a log unigram prior above this (see LearnedModel.is_english)
     english_keep_logprior: float = -8.0
@@ -561,8 +565,10 @@ class LearnedModel:
     def romanize_candidates(self, word: str, top_k: int = 5) -> list[Candidate]:
         """:meth:`romanize_topk` as :class:`~translit.candidate.Candidate` objects: the raw ``score``
         and a calibrated ``prob`` (share of the best ``max(top_k, PROB_POOL)`` candidates' mass at
-        temperature ``params.temperature_d2r``)."""
-        return _candidates(self.romanize_topk(word, max(top_k, PROB_POOL)), top_k, self.params.temperature_d2r)
+        temperature ``params.temperature_d2r``, reserve ``params.reserve_d2r``)."""
+        return _candidates(
+            self.romanize_topk(word, max(top_k, PROB_POOL)), top_k, self.params.temperature_d2r, self.params.reserve_d2r
+        )
 
     # -- public API: roman -> Devanagari ---------------------------------------------------------
     def devanagarize_topk(self, word: str, top_k: int = 5) -> list[tuple[str, float]]:
@@ -596,8 +602,10 @@ class LearnedModel:
     def devanagarize_candidates(self, word: str, top_k: int = 5) -> list[Candidate]:
         """:meth:`devanagarize_topk` as :class:`~translit.candidate.Candidate` objects: the raw ``score``
         and a calibrated ``prob`` (share of the best ``max(top_k, PROB_POOL)`` candidates' mass at
-        temperature ``params.temperature_r2d``)."""
-        return _candidates(self.devanagarize_topk(word, max(top_k, PROB_POOL)), top_k, self.params.temperature_r2d)
+        temperature ``params.temperature_r2d``, reserve ``params.reserve_r2d``)."""
+        return _candidates(
+            self.devanagarize_topk(word, max(top_k, PROB_POOL)), top_k, self.params.temperature_r2d, self.params.reserve_r2d
+        )
 
     def is_english(self, word: str, deva: str) -> bool:
         """Whether ``deva``, the Devanagari chosen for the Latin ``word``, is the model's English reading
@@ -1182,10 +1190,12 @@ def sentence_viterbi_python(
     return list(best[1][1])
 
 
-def _candidates(ranked: Sequence[tuple[str, float]], k: int, temperature: float) -> list[Candidate]:
+def _candidates(
+    ranked: Sequence[tuple[str, float]], k: int, temperature: float, reserve: float = 0.0
+) -> list[Candidate]:
     if k < 1:
         raise ValueError(f"k must be >= 1, not {k}")
-    probs = calibrated_probs([s for _, s in ranked], temperature)
+    probs = calibrated_probs([s for _, s in ranked], temperature, reserve=reserve)
     return [Candidate(text, min(score, 0.0), prob) for (text, score), prob in zip(ranked[:k], probs, strict=False)]
 
 
