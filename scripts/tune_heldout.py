@@ -39,6 +39,7 @@ from translit.learned.model import DecodeParams, LearnedModel  # noqa: E402
 
 TRAIN_LEXICON = ROOT / "scripts" / "data" / "dakshina-hi" / "hi.translit.sampled.train.tsv"
 _DEVA_WORD = regex.compile(r"[\p{Devanagari}\u200c\u200d]+", regex.V1)
+_LATIN = regex.compile(r"[A-Za-z]+")
 
 
 def parse_value(text: str) -> object:
@@ -51,14 +52,27 @@ def parse_value(text: str) -> object:
 
 
 def sentence_set(
-    model: LearnedModel, path: Path, limit: int | None, *, romanize: str = "sample", seed: int = 0
+    model: LearnedModel,
+    path: Path,
+    limit: int | None,
+    *,
+    romanize: str = "sample",
+    seed: int = 0,
+    nasal_drop: float = 0.0,
+    nasal_m: float = 0.0,
 ) -> list[tuple[list[str], list[str]]]:
     """(roman words, native words) of each held-out sentence. Each native word is written with a
     romanization of it from the train lexicon: its most frequent one (``romanize="top"``) or one drawn
     in proportion to the lexicon's counts (``"sample"``, seeded: people write the same word in
     several ways, and the rarer ways, such as ``me`` for में, are where context matters); the model's
-    own romanization when the lexicon does not have the word."""
+    own romanization when the lexicon does not have the word.
+
+    Casual typing (``nasal_drop``, ``nasal_m``): a word that ends in a nasal (ं, ँ) is, with these
+    probabilities, written as its form without the nasal would be (``me`` for में, ``hai`` for हैं) or
+    with that form's ``m`` (``mem`` for में, ``evam`` for एवं). A second seeded generator draws them, so
+    the other words are written the same at any rate."""
     rng = random.Random(seed)
+    noise = random.Random(seed + 1)
     counts: dict[str, dict[str, float]] = {}
     for deva, roman, count in read_pairs(TRAIN_LEXICON):
         d = normalize_deva(deva)
@@ -72,6 +86,18 @@ def sentence_set(
             continue
         roman = []
         for w in native:
+            if w[-1] in "ंँ" and len(w) > 1 and (nasal_drop or nasal_m):
+                draw = noise.random()
+                if draw < nasal_drop + nasal_m:
+                    bare = w[:-1]
+                    forms = counts.get(bare)
+                    r = (
+                        min(forms.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+                        if forms
+                        else model.romanize(bare)
+                    )
+                    roman.append(r if draw < nasal_drop else r + ("m" if r[-1] in "aeiou" else "am"))
+                    continue
             forms = counts.get(w)
             if not forms:
                 roman.append(model.romanize(w))
@@ -84,8 +110,33 @@ def sentence_set(
     return out
 
 
+EXAMPLE = ROOT / "corpora" / "example"
+
+
+def example_nasal_rates() -> tuple[float, float, int]:
+    """(nasal_drop, nasal_m, words) measured on the shipped example corpus, a real casually typed twin
+    (``000_*.txt`` Devanagari, ``001_*.txt`` its romanization, the same number of words in each
+    paragraph): of the Devanagari words that end in a nasal, the share whose romanization ends in
+    neither ``n`` nor ``m``, and the share that ends in a vowel and ``m``."""
+    deva = next(EXAMPLE.glob("000_*.txt")).read_text(encoding="utf-8").splitlines()
+    roman = next(EXAMPLE.glob("001_*.txt")).read_text(encoding="utf-8").splitlines()
+    nasal = dropped = as_m = 0
+    for d_line, r_line in zip(deva, roman, strict=True):
+        d_words, r_words = d_line.split(), r_line.split()
+        if len(d_words) != len(r_words):
+            continue
+        for d, r in zip(d_words, r_words, strict=True):
+            d = "".join(_DEVA_WORD.findall(d))
+            r = "".join(_LATIN.findall(r)).lower()
+            if not d or not r or d[-1] not in "ंँ":
+                continue
+            nasal += 1
+            dropped += not r.endswith(("n", "m"))
+            as_m += len(r) > 1 and r[-1] == "m" and r[-2] in "aeiou"
+    return dropped / max(nasal, 1), as_m / max(nasal, 1), nasal
+
+
 ENGLISH_TEXT = ROOT / "scripts" / "data" / "english" / "botchan.txt"
-_LATIN = regex.compile(r"[A-Za-z]+")
 
 
 def english_lines(half: str) -> list[str]:
@@ -130,7 +181,32 @@ def main(argv: list[str] | None = None) -> int:
         default="sample",
         help="the held-out sentences' roman words: drawn by the lexicon's counts (sample) or the most frequent",
     )
+    parser.add_argument(
+        "--nasal-drop",
+        default="0",
+        help="rate at which a word's final nasal is left out of its romanization (casual typing); "
+        "'example': as often as in the shipped example corpus's typed twin",
+    )
+    parser.add_argument(
+        "--nasal-m",
+        default="0",
+        help="rate at which a word's final nasal is written m (mem, evam); or 'example'",
+    )
     args = parser.parse_args(argv)
+    measured_drop, measured_m, nasal_words = example_nasal_rates()
+    nasal_drop = measured_drop if args.nasal_drop == "example" else float(args.nasal_drop)
+    nasal_m = measured_m if args.nasal_m == "example" else float(args.nasal_m)
+    if "example" in (args.nasal_drop, args.nasal_m):
+        print(
+            json.dumps(
+                {
+                    "example_nasal_words": nasal_words,
+                    "nasal_drop": round(nasal_drop, 4),
+                    "nasal_m": round(nasal_m, 4),
+                }
+            ),
+            flush=True,
+        )
     base = LearnedModel.load(args.model)
     stem = args.model.with_suffix("")
     parts = set(args.parts.split(","))
@@ -140,7 +216,18 @@ def main(argv: list[str] | None = None) -> int:
         gold.setdefault(normalize_roman(r), set()).add(normalize_deva(d))
     words = sorted(gold)
     wanted = parts & {"sentences", "english"}
-    sents = sentence_set(base, Path(f"{stem}.heldout-sentences.txt"), args.limit, romanize=args.romanize) if wanted else []
+    sents = (
+        sentence_set(
+            base,
+            Path(f"{stem}.heldout-sentences.txt"),
+            args.limit,
+            romanize=args.romanize,
+            nasal_drop=nasal_drop,
+            nasal_m=nasal_m,
+        )
+        if wanted
+        else []
+    )
     grid = []
     for item in args.set:
         name, _, values = item.partition("=")
@@ -157,10 +244,20 @@ def main(argv: list[str] | None = None) -> int:
             row.update(words=len(words), top1=round(top1 / len(words), 4), top5=round(top5 / len(words), 4))
         if "sentences" in parts:
             ctx = model.devanagarize_sentences([r for r, _ in sents])
-            err_ctx = sum(h != g for hyp, (_, ref) in zip(ctx, sents, strict=True) for h, g in zip(hyp, ref, strict=True))
-            err_word = sum(model.devanagarize(r) != g for rs, ref in sents for r, g in zip(rs, ref, strict=True))
+            err_ctx = sum(
+                h != g
+                for hyp, (_, ref) in zip(ctx, sents, strict=True)
+                for h, g in zip(hyp, ref, strict=True)
+            )
+            err_word = sum(
+                model.devanagarize(r) != g for rs, ref in sents for r, g in zip(rs, ref, strict=True)
+            )
             total = sum(len(ref) for _, ref in sents)
-            row.update(sentence_words=total, wer_context=round(err_ctx / total, 4), wer_words=round(err_word / total, 4))
+            row.update(
+                sentence_words=total,
+                wer_context=round(err_ctx / total, 4),
+                wer_words=round(err_word / total, 4),
+            )
         if "english" in parts:
             row.update(english_keep(model, [" ".join(r) for r, _ in sents], english_lines("first")))
         row["seconds"] = round(time.perf_counter() - start, 1)

@@ -265,6 +265,12 @@ class DecodeParams:
     #: comes from the prior (a broader word list than the n-gram model's text; 0: the n-gram model's
     #: full probability)
     ctx_pmi: float = 0.0
+    #: casual typing leaves out a final nasal (``me`` for में, ``hai`` for हैं, ``dono`` for दोनों) or writes
+    #: it ``m`` (``mem`` for में, ``evam`` for एवं). In sentences, each candidate's nasalized form
+    #: (:func:`nasal_variants`) that the n-gram model knows also competes, scored as that candidate minus
+    #: this penalty, and the context decides (a negative value: off). Chosen on held-out train
+    #: sentences with casual nasal dropping (``scripts/tune_heldout.py --nasal-drop``).
+    ctx_nasal_penalty: float = 5.0
 
     def search_size(self, kind: str) -> SearchSize:
         """The size of the roman → deva search ``kind``: ``"topk"``, ``"top1"`` or ``"context"``."""
@@ -567,7 +573,10 @@ class LearnedModel:
         and a calibrated ``prob`` (share of the best ``max(top_k, PROB_POOL)`` candidates' mass at
         temperature ``params.temperature_d2r``, reserve ``params.reserve_d2r``)."""
         return _candidates(
-            self.romanize_topk(word, max(top_k, PROB_POOL)), top_k, self.params.temperature_d2r, self.params.reserve_d2r
+            self.romanize_topk(word, max(top_k, PROB_POOL)),
+            top_k,
+            self.params.temperature_d2r,
+            self.params.reserve_d2r,
         )
 
     # -- public API: roman -> Devanagari ---------------------------------------------------------
@@ -592,7 +601,9 @@ class LearnedModel:
             # the word-list bonus; for the single best only where it can matter: a candidate more than
             # w_vocab below the best cannot overtake it (the same answer, fewer look-ups)
             reach = min(ranked)[0] + w_vocab if top_k == 1 and w_vocab >= 0 else math.inf
-            ranked = [(neg - w_vocab, deva) if neg <= reach and known(deva) else (neg, deva) for neg, deva in ranked]
+            ranked = [
+                (neg - w_vocab, deva) if neg <= reach and known(deva) else (neg, deva) for neg, deva in ranked
+            ]
         if top_k == 1:
             ranked = [min(ranked)] if ranked else []
         else:
@@ -604,7 +615,10 @@ class LearnedModel:
         and a calibrated ``prob`` (share of the best ``max(top_k, PROB_POOL)`` candidates' mass at
         temperature ``params.temperature_r2d``, reserve ``params.reserve_r2d``)."""
         return _candidates(
-            self.devanagarize_topk(word, max(top_k, PROB_POOL)), top_k, self.params.temperature_r2d, self.params.reserve_r2d
+            self.devanagarize_topk(word, max(top_k, PROB_POOL)),
+            top_k,
+            self.params.temperature_r2d,
+            self.params.reserve_r2d,
         )
 
     def is_english(self, word: str, deva: str) -> bool:
@@ -690,7 +704,11 @@ class LearnedModel:
         w_prior, oov, ctx_oov, w_ctx_prior = p.ctx_prior, p.oov_logprob, p.ctx_oov_logprob, p.w_ctx_prior
         known = self._known(p.ctx_w_vocab)
         found = self._channel(roman, p.ctx_words) if roman else ()
-        for deva, channel in found if p.ctx_select_scored else found[: p.ctx_nbest]:
+        if not p.ctx_select_scored:
+            found = found[: p.ctx_nbest]
+        if p.ctx_nasal_penalty >= 0 and found:
+            found = self._with_nasal_variants(roman, found)
+        for deva, channel in found:
             wid = word_id(deva, unk)
             lp = prior(deva)
             if lp is None:
@@ -710,6 +728,23 @@ class LearnedModel:
             devas = [devas[i] for i in keep]
             scored = [scored[i] for i in keep]
         return (tuple(devas), tuple(scored)) if devas else (("",), ((0.0, unk),))
+
+    def _with_nasal_variants(
+        self, roman: str, found: tuple[tuple[str, float], ...]
+    ) -> tuple[tuple[str, float], ...]:
+        """``found`` with the nasalized forms (:func:`nasal_variants`) of its candidates that the n-gram
+        model knows, each scored ``ctx_nasal_penalty`` below its source (or as ``found`` scores it,
+        when that is higher)."""
+        penalty = self.params.ctx_nasal_penalty
+        ids, unk = self.wordlm.ids, WordLM.UNK
+        scores = dict(found)
+        for deva, score in found:
+            for variant in nasal_variants(roman, deva):
+                if ids.get(variant, unk) != unk and scores.get(variant, -math.inf) < score - penalty:
+                    scores[variant] = score - penalty
+        if len(scores) == len(found) and all(scores[deva] == score for deva, score in found):
+            return found
+        return tuple(sorted(scores.items(), key=lambda item: -item[1]))
 
     def _word_ranking(self, roman: str, kind: str) -> list[tuple[str, float]]:
         """All candidates of a normalized Latin word from the search ``kind`` with their single-word
@@ -1048,7 +1083,9 @@ class LearnedModel:
             def sub(prefix: str) -> dict[str, array]:
                 return {k.split(".", 1)[1]: v for k, v in arrays.items() if k.startswith(prefix + ".")}
 
-            joint = JointModel([(g[0], g[1]) for g in j["graphones"]], {}, order=int(j["order"]), arrays=sub("joint"))
+            joint = JointModel(
+                [(g[0], g[1]) for g in j["graphones"]], {}, order=int(j["order"]), arrays=sub("joint")
+            )
             joint.defer_counts(arrays["joint.count_ngrams"], arrays["joint.count_values"])
             charlm = CharLM(c["vocab"], None, order=int(c["order"]), arrays=sub("charlm"))
             rl = tables["romanlm"]
@@ -1064,7 +1101,9 @@ class LearnedModel:
             pairs = [(d, r, float(n)) for d, r, n in tables.get("pairs", [])]
             table = {d: (r, float(sc)) for d, r, sc in tables.get("d2r_table", [])}
             vocab_index = {str(key): tuple(str(w) for w in ws) for key, ws in tables.get("vocab_index", [])}
-            english = EnglishModel.from_tables(tables["english"], sub("english")) if "english" in tables else None
+            english = (
+                EnglishModel.from_tables(tables["english"], sub("english")) if "english" in tables else None
+            )
             return cls(
                 joint=joint,
                 charlm=charlm,
@@ -1145,7 +1184,9 @@ class LearnedModel:
             raise ModelError(f"{source}: {exc}") from exc
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str], *, base: str | os.PathLike[str] | None = None) -> LearnedModel:
+    def load(
+        cls, path: str | os.PathLike[str], *, base: str | os.PathLike[str] | None = None
+    ) -> LearnedModel:
         """Load a model file; raises ModelError when missing, corrupt or of another version.
 
         ``base``: the base model of an adaptation file (default: the model shipped in the package)."""
@@ -1196,7 +1237,9 @@ def _candidates(
     if k < 1:
         raise ValueError(f"k must be >= 1, not {k}")
     probs = calibrated_probs([s for _, s in ranked], temperature, reserve=reserve)
-    return [Candidate(text, min(score, 0.0), prob) for (text, score), prob in zip(ranked[:k], probs, strict=False)]
+    return [
+        Candidate(text, min(score, 0.0), prob) for (text, score), prob in zip(ranked[:k], probs, strict=False)
+    ]
 
 
 def model_file_bytes(body: bytes, meta: dict[str, Any], *, raw_bytes: int | None = None) -> bytes:
@@ -1227,7 +1270,9 @@ def write_model_file(path: str | os.PathLike[str], data: bytes) -> None:
 
 #: the ``roman-rules`` romanization of a word: the compiled function, or the Python one memoized
 _rules_word: Callable[[str], str] = (
-    _rules.FAST.romanize_word if _rules.FAST is not None else functools.lru_cache(maxsize=1 << 16)(_rules.romanize_word)
+    _rules.FAST.romanize_word
+    if _rules.FAST is not None
+    else functools.lru_cache(maxsize=1 << 16)(_rules.romanize_word)
 )
 
 
@@ -1236,6 +1281,34 @@ _SKELETON_SUBS = (("ph", "f"), ("w", "v"), ("z", "j"), ("q", "k"), ("x", "ks"))
 _ASPIRATE = re.compile(r"([kgcjtdpbs])h")
 _REPEAT = re.compile(r"(.)\1+")
 _VOWELS = re.compile(r"[aeiouy]")
+
+
+_MATRAS_TAKING_ANUSVARA = frozenset("ाीेैोौ")
+_MATRAS_TAKING_CHANDRABINDU = frozenset("ाुू")
+_NASALS = frozenset("ंँ")
+
+
+def nasal_variants(roman: str, deva: str) -> tuple[str, ...]:
+    """The nasalized spellings of ``deva`` that a casual romanization ``roman`` may stand for.
+
+    * ``roman`` ends in a vowel and ``deva`` in a vowel sign or vowel letter: the final nasal was left
+      out (``me``/मे → में, ``hai``/है → हैं, ``dono``/दोनो → दोनों, ``yaha``/यहा → यहां, यहाँ);
+    * ``roman`` ends in ``m`` after a vowel and ``deva`` in म: the ``m`` was the anusvara
+      (``mem``/मेम → में, ``evam``/एवम → एवं).
+    """
+    if not deva or not roman or deva[-1] in _NASALS:
+        return ()
+    last = deva[-1]
+    if roman[-1] in "aeiouy":
+        out = []
+        if last in _MATRAS_TAKING_ANUSVARA or last in "िअआइईउऊएऐओऔ":
+            out.append(deva + "ं")
+        if last in _MATRAS_TAKING_CHANDRABINDU or last in "अआउऊ":
+            out.append(deva + "ँ")
+        return tuple(out)
+    if roman[-1] == "m" and len(roman) > 1 and roman[-2] in "aeiou" and last == "म" and len(deva) > 1:
+        return (deva[:-1] + "ं",)
+    return ()
 
 
 def roman_skeleton(roman: str) -> str:
@@ -1376,7 +1449,11 @@ def _rows(tables: dict[str, Any], path: str, kinds: str) -> None:
         return
     checks = [_CELL[k] for k in kinds]
     for row in value:
-        if type(row) is not list or len(row) != len(checks) or not all(f(x) for f, x in zip(checks, row, strict=True)):
+        if (
+            type(row) is not list
+            or len(row) != len(checks)
+            or not all(f(x) for f, x in zip(checks, row, strict=True))
+        ):
             raise ValueError(f"table {path} has a bad row {str(row)[:60]}")
 
 
@@ -1478,7 +1555,11 @@ def load_vocabulary(source: str) -> Vocabulary | None:
         if source not in _vocabularies:
             vocab: Vocabulary | None
             if source == "default":
-                ref = resources.files("translit.learned") / "data" / (DEFAULT_MODEL_NAME.rsplit(".", 1)[0] + VOCAB_SUFFIX)
+                ref = (
+                    resources.files("translit.learned")
+                    / "data"
+                    / (DEFAULT_MODEL_NAME.rsplit(".", 1)[0] + VOCAB_SUFFIX)
+                )
                 try:
                     data = ref.read_bytes()
                 except (FileNotFoundError, OSError):

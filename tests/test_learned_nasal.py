@@ -1,0 +1,82 @@
+"""Sentence decoding of casually typed final nasals (``me`` for में, ``hai`` for हैं, ``evam`` for एवं)."""
+
+from __future__ import annotations
+
+import pytest
+
+from translit.learned.model import LearnedModel, default_model, nasal_variants
+
+
+@pytest.fixture(scope="module")
+def model() -> LearnedModel:
+    return default_model()
+
+
+@pytest.mark.parametrize(
+    ("roman", "deva", "expected"),
+    [
+        ("me", "मे", ("में",)),
+        ("ma", "मा", ("मां", "माँ")),
+        ("hai", "है", ("हैं",)),
+        ("dono", "दोनो", ("दोनों",)),
+        ("thi", "थी", ("थीं",)),
+        ("yaha", "यहा", ("यहां", "यहाँ")),
+        ("hu", "हु", ("हुँ",)),
+        ("unhe", "उन्हे", ("उन्हें",)),
+        ("mem", "मेम", ("में",)),
+        ("evam", "एवम", ("एवं",)),
+        # already nasal, a consonant ending, too short, nothing
+        ("mein", "में", ()),
+        ("ghar", "घर", ()),
+        ("hum", "हुम", ("हुं",)),
+        ("m", "म", ()),
+        ("kam", "कम", ("कं",)),  # proposed; the n-gram model's vocabulary keeps only known words
+        ("", "मे", ()),
+        ("me", "", ()),
+    ],
+)
+def test_nasal_variants(roman: str, deva: str, expected: tuple[str, ...]) -> None:
+    assert nasal_variants(roman, deva) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "position", "nasal", "bare"),
+    [
+        ("ve kaam kar rahe hai", 4, "हैं", "है"),
+        ("is kshetra me kai nadiyan hai", 5, "हैं", "है"),
+        ("vah ek mahan neta evam lekhak the", 4, "एवं", "एवम"),
+        ("is shahar mem ek mandir hai", 2, "में", "मेम"),
+    ],
+)
+def test_context_restores_a_dropped_nasal(
+    model: LearnedModel, sentence: str, position: int, nasal: str, bare: str
+) -> None:
+    words = sentence.split()
+    on = model.devanagarize_words(words)
+    off = model.with_params(ctx_nasal_penalty=-1.0).devanagarize_words(words)
+    assert on[position] == nasal
+    assert off[position] == bare
+    # the other words are decoded as before
+    assert [w for i, w in enumerate(on) if i != position] == [w for i, w in enumerate(off) if i != position]
+
+
+def test_a_singular_verb_keeps_its_form(model: LearnedModel) -> None:
+    # the context, not the variant, decides: "vah ghar me hai" is singular
+    assert model.devanagarize_words("vah ghar me hai".split())[-1] == "है"
+
+
+def test_variants_only_compete_in_context(model: LearnedModel) -> None:
+    # one word alone is the single-best answer, which the nasal variants do not touch
+    assert model.devanagarize_words(["me"]) == [model.devanagarize("me")]
+    assert model.devanagarize_topk("me", 5) == model.with_params(ctx_nasal_penalty=-1.0).devanagarize_topk("me", 5)
+
+
+def test_the_penalty_orders_a_variant_below_its_source(model: LearnedModel) -> None:
+    column = dict(zip(*model._column("dono"), strict=True))
+    strict = model.with_params(ctx_nasal_penalty=50.0)
+    strict_column = dict(zip(*strict._column("dono"), strict=True))
+    # with a huge penalty the variant keeps the score the search gave it
+    off = dict(zip(*model.with_params(ctx_nasal_penalty=-1.0)._column("dono"), strict=True))
+    assert strict_column["दोनों"] == off["दोनों"]
+    assert column["दोनों"][0] >= off["दोनों"][0]
+    assert column["दोनों"][0] <= column["दोनो"][0]
