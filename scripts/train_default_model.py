@@ -62,6 +62,25 @@ def heldout_slice(native: str, n: int) -> bool:
     return int(hashlib.sha256(native.encode("utf-8")).hexdigest()[:8], 16) % n == 0
 
 
+def split_pairs(
+    pairs: list[tuple[str, str, float]], percent: int
+) -> tuple[list[tuple[str, str, float]], list[tuple[str, str, float]]]:
+    """(kept, held out): about ``percent`` of the rows, chosen by a stable hash of the row, but never a
+    word's most frequent romanization (so that every word stays known, and its usual spelling too)."""
+    best: dict[str, tuple[float, str]] = {}
+    for d, r, c in pairs:
+        if (c, r) > best.get(d, (-1.0, "")):
+            best[d] = (c, r)
+    kept, held = [], []
+    for d, r, c in pairs:
+        key = f"{d}\t{r}".encode()
+        if best[d][1] != r and int(hashlib.sha256(key).hexdigest()[:8], 16) % 100 < percent:
+            held.append((d, r, c))
+        else:
+            kept.append((d, r, c))
+    return kept, held
+
+
 def build_vocabulary(model: LearnedModel, words: list[str], *, per_key: int) -> bytes:
     """The model's large word list (translit.learned.vocab): every word of ``words``, and an index of the
     well-formed ones by the consonant skeleton of their roman-rules romanization, per skeleton the
@@ -112,6 +131,15 @@ def main(argv: list[str] | None = None) -> int:
         "(never dev)",
     )
     parser.add_argument(
+        "--hold-out-pairs",
+        type=int,
+        default=0,
+        metavar="PERCENT",
+        help="with --hold-out, also leave out about PERCENT of the other words' romanizations (by a hash of "
+        "the row; never a word's only one, never its most frequent one) and write them as "
+        "OUTPUT.heldout-pairs.tsv: human spellings of known words that the model has not seen",
+    )
+    parser.add_argument(
         "--vocab-per-key", type=int, default=10, help="words per consonant skeleton in the word list's index"
     )
     args = parser.parse_args(argv)
@@ -125,6 +153,11 @@ def main(argv: list[str] | None = None) -> int:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text("".join(f"{d}\t{r}\t{c:g}\n" for d, r, c in held), encoding="utf-8")
         logging.info("held out %d lexicon rows (%s); training on %d", len(held), out, len(pairs))
+        if args.hold_out_pairs:
+            pairs, held_pairs = split_pairs(pairs, args.hold_out_pairs)
+            out = args.output.with_suffix(".heldout-pairs.tsv")
+            out.write_text("".join(f"{d}\t{r}\t{c:g}\n" for d, r, c in held_pairs), encoding="utf-8")
+            logging.info("held out %d romanizations of known words (%s)", len(held_pairs), out)
     excluded: set[str] = set()
     for path in args.exclude_sentences or []:
         with open(path, encoding="utf-8") as fh:
@@ -142,7 +175,12 @@ def main(argv: list[str] | None = None) -> int:
         vocab_words = sorted({normalize_deva(w) for w in fh.read().split()})
     vocab_file = args.output.with_suffix(VOCAB_SUFFIX)
     vocab_file.write_bytes(build_vocabulary(model, vocab_words, per_key=args.vocab_per_key))
-    logging.info("large word list: %d words (%s, %.2f MB)", len(vocab_words), vocab_file, vocab_file.stat().st_size / 1e6)
+    logging.info(
+        "large word list: %d words (%s, %.2f MB)",
+        len(vocab_words),
+        vocab_file,
+        vocab_file.stat().st_size / 1e6,
+    )
     trained = time.perf_counter() - start
     cpu = time.process_time()
     args.output.parent.mkdir(parents=True, exist_ok=True)
@@ -173,7 +211,9 @@ def train_default(
         held_text = [line for line in native if heldout_slice(line.strip(), hold_out)]
         native = [line for line in native if not heldout_slice(line.strip(), hold_out)]
         if held_out_sentences is not None:
-            held_out_sentences.write_text("".join(f"{line.strip()}\n" for line in held_text), encoding="utf-8")
+            held_out_sentences.write_text(
+                "".join(f"{line.strip()}\n" for line in held_text), encoding="utf-8"
+            )
         logging.info("held out %d native sentences (%s)", len(held_text), held_out_sentences)
     logging.info("native text: %d sentences, %d more left out", len(native), before - len(native))
     model = train(

@@ -60,6 +60,8 @@ def sentence_set(
     seed: int = 0,
     nasal_drop: float = 0.0,
     nasal_m: float = 0.0,
+    unattested: float = 0.0,
+    held_pairs: Path | None = None,
 ) -> list[tuple[list[str], list[str]]]:
     """(roman words, native words) of each held-out sentence. Each native word is written with a
     romanization of it from the train lexicon: its most frequent one (``romanize="top"``) or one drawn
@@ -70,9 +72,20 @@ def sentence_set(
     Casual typing (``nasal_drop``, ``nasal_m``): a word that ends in a nasal (ं, ँ) is, with these
     probabilities, written as its form without the nasal would be (``me`` for में, ``hai`` for हैं) or
     with that form's ``m`` (``mem`` for में, ``evam`` for एवं). A second seeded generator draws them, so
-    the other words are written the same at any rate."""
+    the other words are written the same at any rate.
+
+    Unseen spellings (``unattested``): a word that has romanizations in ``held_pairs`` (rows of the
+    lexicon that the model was trained without, ``train_default_model.py --hold-out-pairs``) is, with
+    this probability, written with one of them (drawn by count): a human spelling the model has not
+    seen, as typed text is full of (a third generator draws them)."""
     rng = random.Random(seed)
     noise = random.Random(seed + 1)
+    unseen = random.Random(seed + 2)
+    held: dict[str, dict[str, float]] = {}
+    for deva, roman, count in read_pairs(held_pairs) if held_pairs is not None and unattested else ():
+        d = normalize_deva(deva)
+        held.setdefault(d, {})
+        held[d][roman.lower()] = held[d].get(roman.lower(), 0.0) + count
     counts: dict[str, dict[str, float]] = {}
     for deva, roman, count in read_pairs(TRAIN_LEXICON):
         d = normalize_deva(deva)
@@ -106,8 +119,24 @@ def sentence_set(
             else:
                 ordered = sorted(forms.items())
                 roman.append(rng.choices([r for r, _ in ordered], weights=[c for _, c in ordered])[0])
+            if w in held and unseen.random() < unattested:
+                ordered = sorted(held[w].items())
+                roman[-1] = unseen.choices([r for r, _ in ordered], weights=[c for _, c in ordered])[0]
         out.append((roman, native))
     return out
+
+
+def spelling_shares(model: LearnedModel, sents: list[tuple[list[str], list[str]]]) -> dict[str, float]:
+    """How the sentences' words are written, as shares of all words: with a romanization the model's
+    memory has for this word (``attested``), for other words only (``other_word``), or for none
+    (``unseen``). Compare :func:`example_spelling_shares`, the same for real typed text."""
+    counts = {"attested": 0, "other_word": 0, "unseen": 0}
+    for roman, native in sents:
+        for r, d in zip(roman, native, strict=True):
+            known = model.memory.r2d.get(normalize_roman(r), {})
+            counts["attested" if d in known else "other_word" if known else "unseen"] += 1
+    total = max(sum(counts.values()), 1)
+    return {k: round(v / total, 4) for k, v in counts.items()}
 
 
 EXAMPLE = ROOT / "corpora" / "example"
@@ -192,6 +221,13 @@ def main(argv: list[str] | None = None) -> int:
         default="0",
         help="rate at which a word's final nasal is written m (mem, evam); or 'example'",
     )
+    parser.add_argument(
+        "--unattested",
+        type=float,
+        default=0.0,
+        help="rate at which a word is written with one of its held-out romanizations (a model trained with "
+        "--hold-out-pairs); the share of words whose romanization the model has not seen is printed",
+    )
     args = parser.parse_args(argv)
     measured_drop, measured_m, nasal_words = example_nasal_rates()
     nasal_drop = measured_drop if args.nasal_drop == "example" else float(args.nasal_drop)
@@ -224,10 +260,14 @@ def main(argv: list[str] | None = None) -> int:
             romanize=args.romanize,
             nasal_drop=nasal_drop,
             nasal_m=nasal_m,
+            unattested=args.unattested,
+            held_pairs=Path(f"{stem}.heldout-pairs.tsv") if args.unattested else None,
         )
         if wanted
         else []
     )
+    if sents:
+        print(json.dumps({"sentences": len(sents), **spelling_shares(base, sents)}), flush=True)
     grid = []
     for item in args.set:
         name, _, values = item.partition("=")

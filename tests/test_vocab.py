@@ -94,8 +94,8 @@ def test_word_list_index_adds_candidates(tiny: LearnedModel) -> None:
     if FAST is not None and hasattr(FAST, "Channel"):  # the compiled channel calls the same lookup
         for kind in ("topk", "top1", "context"):
             assert model._compiled_channel()(roman, kind) == model._channel_python(roman, kind)
-    # each search takes its own number of word-list words: none in sentences by default
-    assert extra not in model._vocab_words(key, "context")
+    # each search takes its own number of word-list words
+    assert extra not in model.with_params(ctx_vocab_big=0)._vocab_words(key, "context")
     assert extra in model.with_params(ctx_vocab_big=1)._vocab_words(key, "context")
     assert extra not in model.with_params(top1_vocab_big=0)._vocab_words(key, "top1")
 

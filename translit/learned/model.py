@@ -212,7 +212,7 @@ class DecodeParams:
     #: ... in the single-best search (devanagarize) ...
     top1_vocab_big: int = 10
     #: ... and in the per-word search of sentence decoding (0: the model's own index only; faster)
-    ctx_vocab_big: int = 0
+    ctx_vocab_big: int = 10
     #: log prior of a word that was never seen
     oov_logprob: float = -24.0
     #: bonus weight of log(1 + count) for attested (roman, deva) pairs
@@ -227,7 +227,7 @@ class DecodeParams:
     ctx_nbest: int = 6
     #: the per-word search of sentence decoding: beam (and candidates searched), threshold,
     #: ``marg_top``, ``vocab_cands`` and ``english_k`` (as above)
-    ctx_search_beam: int = 8
+    ctx_search_beam: int = 12
     ctx_threshold: float = 7.0
     ctx_marg_top: int = 5
     ctx_vocab_cands: int = 10
@@ -271,6 +271,14 @@ class DecodeParams:
     #: this penalty, and the context decides (a negative value: off). Chosen on held-out train
     #: sentences with casual nasal dropping (``scripts/tune_heldout.py --nasal-drop``).
     ctx_nasal_penalty: float = 5.0
+    #: typed text misspells words (``varsa`` for वर्ष, ``prashiksan`` for प्रशिक्षण) in ways the search
+    #: cannot spell. In sentences, up to this many words of the n-gram model that share the input's
+    #: consonant skeleton (:func:`roman_skeleton`) also compete (0: off) ...
+    ctx_skeleton_cands: int = 10
+    #: ... scored as the word's best candidate minus this penalty, minus ``ctx_skeleton_dist`` per edit
+    #: between the input and the word's romanization
+    ctx_skeleton_penalty: float = 7.0
+    ctx_skeleton_dist: float = 4.0
 
     def search_size(self, kind: str) -> SearchSize:
         """The size of the roman → deva search ``kind``: ``"topk"``, ``"top1"`` or ``"context"``."""
@@ -708,6 +716,8 @@ class LearnedModel:
             found = found[: p.ctx_nbest]
         if p.ctx_nasal_penalty >= 0 and found:
             found = self._with_nasal_variants(roman, found)
+        if p.ctx_skeleton_cands and found:
+            found = self._with_skeleton_words(roman, found)
         for deva, channel in found:
             wid = word_id(deva, unk)
             lp = prior(deva)
@@ -745,6 +755,24 @@ class LearnedModel:
         if len(scores) == len(found) and all(scores[deva] == score for deva, score in found):
             return found
         return tuple(sorted(scores.items(), key=lambda item: -item[1]))
+
+    def _with_skeleton_words(
+        self, roman: str, found: tuple[tuple[str, float], ...]
+    ) -> tuple[tuple[str, float], ...]:
+        """``found`` with up to ``ctx_skeleton_cands`` n-gram vocabulary words of the input's consonant
+        skeleton that it does not have, scored below its best candidate by ``ctx_skeleton_penalty``
+        plus ``ctx_skeleton_dist`` per edit between the input and the word's romanization."""
+        p = self.params
+        ids, unk = self.wordlm.ids, WordLM.UNK
+        have = {deva for deva, _ in found}
+        best = max(score for _, score in found)
+        extra = []
+        for deva in self._vocab_words(roman_skeleton(roman), "context")[: p.ctx_skeleton_cands]:
+            if deva in have or ids.get(deva, unk) == unk:
+                continue
+            dist = edit_distance(roman, self.romanize(deva))
+            extra.append((deva, best - p.ctx_skeleton_penalty - p.ctx_skeleton_dist * dist))
+        return found + tuple(extra) if extra else found
 
     def _word_ranking(self, roman: str, kind: str) -> list[tuple[str, float]]:
         """All candidates of a normalized Latin word from the search ``kind`` with their single-word
@@ -1293,7 +1321,7 @@ def nasal_variants(roman: str, deva: str) -> tuple[str, ...]:
 
     * ``roman`` ends in a vowel and ``deva`` in a vowel sign or vowel letter: the final nasal was left
       out (``me``/मे → में, ``hai``/है → हैं, ``dono``/दोनो → दोनों, ``yaha``/यहा → यहां, यहाँ);
-    * ``roman`` ends in ``m`` after a vowel and ``deva`` in म: the ``m`` was the anusvara
+    * ``roman`` ends in ``m`` and ``deva`` in म (not in a conjunct): the ``m`` was the anusvara
       (``mem``/मेम → में, ``evam``/एवम → एवं).
     """
     if not deva or not roman or deva[-1] in _NASALS:
@@ -1306,7 +1334,7 @@ def nasal_variants(roman: str, deva: str) -> tuple[str, ...]:
         if last in _MATRAS_TAKING_CHANDRABINDU or last in "अआउऊ":
             out.append(deva + "ँ")
         return tuple(out)
-    if roman[-1] == "m" and len(roman) > 1 and roman[-2] in "aeiou" and last == "म" and len(deva) > 1:
+    if roman[-1] == "m" and len(roman) > 1 and last == "म" and len(deva) > 1 and deva[-2] != "्":
         return (deva[:-1] + "ं",)
     return ()
 

@@ -1,10 +1,12 @@
-"""Sentence decoding of casually typed final nasals (``me`` for में, ``hai`` for हैं, ``evam`` for एवं)."""
+"""Sentence decoding of casually typed words: dropped final nasals (``me`` for में, ``hai`` for हैं,
+``evam`` for एवं) and misspellings the search cannot spell (``varsa`` for वर्ष)."""
 
 from __future__ import annotations
 
 import pytest
 
 from translit.learned.model import LearnedModel, default_model, nasal_variants
+from translit.metrics import edit_distance
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +32,8 @@ def model() -> LearnedModel:
         ("ghar", "घर", ()),
         ("hum", "हुम", ("हुं",)),
         ("m", "म", ()),
+        ("avm", "एवम", ("एवं",)),
+        ("hm", "हम्", ()),
         ("kam", "कम", ("कं",)),  # proposed; the n-gram model's vocabulary keeps only known words
         ("", "मे", ()),
         ("me", "", ()),
@@ -80,3 +84,38 @@ def test_the_penalty_orders_a_variant_below_its_source(model: LearnedModel) -> N
     assert strict_column["दोनों"] == off["दोनों"]
     assert column["दोनों"][0] >= off["दोनों"][0]
     assert column["दोनों"][0] <= column["दोनो"][0]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "position", "word", "search"),
+    [
+        ("is varsa barish kam hui", 1, "वर्ष", "वार्स"),
+        ("ham prashiksan ke liye gaye", 1, "प्रशिक्षण", "प्रशिक्सन"),
+        ("mujhe kucch nahi pata", 1, "कुछ", "कुच्छ"),
+    ],
+)
+def test_context_picks_a_known_word_of_the_same_skeleton(
+    model: LearnedModel, sentence: str, position: int, word: str, search: str
+) -> None:
+    words = sentence.split()
+    assert model.devanagarize_words(words)[position] == word
+    assert model.with_params(ctx_skeleton_cands=0).devanagarize_words(words)[position] == search
+
+
+def test_skeleton_words_are_scored_below_the_best_by_penalty_and_distance(model: LearnedModel) -> None:
+    p = model.params
+    found = model._channel("varsa", p.ctx_words)[: p.ctx_nbest]
+    assert "वर्ष" not in dict(found)
+    extended = dict(model._with_skeleton_words("varsa", found))
+    best = max(score for _, score in found)
+    dist = edit_distance("varsa", model.romanize("वर्ष"))
+    assert dist > 0
+    assert extended["वर्ष"] == pytest.approx(best - p.ctx_skeleton_penalty - p.ctx_skeleton_dist * dist)
+    # only n-gram vocabulary words, at most ctx_skeleton_cands of them
+    added = [d for d in extended if d not in dict(found)]
+    assert 0 < len(added) <= p.ctx_skeleton_cands
+    assert all(d in model.wordlm.ids for d in added)
+
+
+def test_skeleton_words_leave_single_words_alone(model: LearnedModel) -> None:
+    assert model.devanagarize_words(["varsa"]) == [model.devanagarize("varsa")]
