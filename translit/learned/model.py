@@ -57,6 +57,7 @@ import copy
 import functools
 import hashlib
 import heapq
+import itertools
 import json
 import logging
 import math
@@ -1475,14 +1476,31 @@ def _rows(tables: dict[str, Any], path: str, kinds: str) -> None:
         if not all(type(x) is str for x in value):
             raise ValueError(f"table {path} holds something other than strings")
         return
-    checks = [_CELL[k] for k in kinds]
-    for row in value:
-        if (
-            type(row) is not list
-            or len(row) != len(checks)
-            or not all(f(x) for f, x in zip(checks, row, strict=True))
-        ):
-            raise ValueError(f"table {path} has a bad row {str(row)[:60]}")
+    if value and not _rows_ok(value, kinds):
+        checks = [_CELL[k] for k in kinds]
+        for row in value:
+            if (
+                type(row) is not list
+                or len(row) != len(checks)
+                or not all(f(x) for f, x in zip(checks, row, strict=True))
+            ):
+                raise ValueError(f"table {path} has a bad row {str(row)[:60]}")
+
+
+def _rows_ok(rows: list[Any], kinds: str) -> bool:
+    """Whether every row is a list of cells of ``kinds`` (as :func:`_rows` checks it), by columns with
+    the loops in C: a model file has ~200k cells, and a row at a time takes half of its load time."""
+    if set(map(type, rows)) != {list} or set(map(len, rows)) != {len(kinds)}:
+        return False
+    for kind, column in zip(kinds, zip(*rows, strict=True), strict=True):
+        types = set(map(type, column))
+        if kind == "s" and not types <= {str}:
+            return False
+        if kind == "n" and not (types <= {int, float} and all(map(math.isfinite, column))):
+            return False
+        if kind == "S" and not (types <= {list} and set(map(type, itertools.chain.from_iterable(column))) <= {str}):
+            return False
+    return True
 
 
 def _check_tables(tables: dict[str, Any]) -> None:

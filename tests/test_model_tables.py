@@ -1,0 +1,66 @@
+"""The model file's table check (:func:`translit.learned.model._rows`): fast by columns, same verdicts."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from translit.learned.model import _rows, _rows_ok
+
+GOOD = [
+    ([["a", "b", 1.0], ["c", "d", 2]], "ssn"),
+    ([["a", ["x", "y"]], ["b", []]], "sS"),
+    ([["a", "b"]], "ss"),
+]
+BAD = [
+    ([["a", "b", math.inf]], "ssn"),
+    ([["a", "b", math.nan]], "ssn"),
+    ([["a", "b", True]], "ssn"),  # a bool is not a number here
+    ([["a", "b", "1"]], "ssn"),
+    ([["a", "b"]], "ssn"),
+    ([("a", "b", 1.0)], "ssn"),
+    ([["a", ["x", 1]]], "sS"),
+    ([["a", "x"]], "sS"),
+    ([["a", "b", 1.0], None], "ssn"),
+]
+
+
+@pytest.mark.parametrize(("rows", "kinds"), GOOD)
+def test_good_tables_pass(rows: list, kinds: str) -> None:
+    assert _rows_ok(rows, kinds)
+    _rows({"t": rows}, "t", kinds)
+
+
+@pytest.mark.parametrize(("rows", "kinds"), BAD)
+def test_bad_tables_name_the_row(rows: list, kinds: str) -> None:
+    assert not _rows_ok(rows, kinds)
+    with pytest.raises(ValueError, match="table t has a bad row"):
+        _rows({"t": rows}, "t", kinds)
+
+
+cell = st.one_of(
+    st.text(max_size=3), st.integers(), st.floats(), st.booleans(), st.none(), st.lists(st.text(max_size=2))
+)
+
+
+def _slow(rows: list, kinds: str) -> bool:
+    checks = {
+        "s": lambda x: type(x) is str,
+        "n": lambda x: type(x) in (int, float) and math.isfinite(x),
+        "S": lambda x: type(x) is list and all(type(y) is str for y in x),
+    }
+    return all(
+        type(r) is list and len(r) == len(kinds) and all(checks[k](x) for k, x in zip(kinds, r, strict=True))
+        for r in rows
+    )
+
+
+@given(
+    st.lists(st.lists(cell, min_size=1, max_size=4), min_size=1, max_size=6),
+    st.sampled_from(["ssn", "sS", "ss"]),
+)
+def test_the_column_check_agrees_with_the_row_check(rows: list, kinds: str) -> None:
+    assert _rows_ok(rows, kinds) == _slow(rows, kinds)
