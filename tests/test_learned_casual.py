@@ -119,3 +119,12 @@ def test_skeleton_words_are_scored_below_the_best_by_penalty_and_distance(model:
 
 def test_skeleton_words_leave_single_words_alone(model: LearnedModel) -> None:
     assert model.devanagarize_words(["varsa"]) == [model.devanagarize("varsa")]
+
+
+@pytest.mark.parametrize("word", ["meeting", "office", "computer"])
+def test_skeleton_words_leave_english_words_alone(model: LearnedModel, word: str) -> None:
+    # a word the model reads as English is spelled as English spells it: no mistyped-Hindi neighbours,
+    # so --english keep still sees its English reading
+    found = model._channel(word, model.params.ctx_words)[: model.params.ctx_nbest]
+    assert model.is_english(word, found[0][0])
+    assert model._with_skeleton_words(word, found) == found

@@ -764,6 +764,8 @@ class LearnedModel:
         skeleton that it does not have, scored below its best candidate by ``ctx_skeleton_penalty``
         plus ``ctx_skeleton_dist`` per edit between the input and the word's romanization."""
         p = self.params
+        if self.is_english(roman, found[0][0]):
+            return found  # read as an English word, which is spelled as English spells it, not mistyped
         ids, unk = self.wordlm.ids, WordLM.UNK
         have = {deva for deva, _ in found}
         best = max(score for _, score in found)
