@@ -14,8 +14,20 @@ combination of the parameter values given with ``--set``:
   Dakshina has no romanized train sentences): word error rate of sentence decoding, and of each word
   decoded alone.
 
+Typed text is messier than the lexicon, and the sentence parameters are chosen on sentences written
+the way people type: final nasals dropped or written ``m`` as often as in the shipped example twin
+(``--nasal-drop example --nasal-m example``), and human spellings the model has not seen
+(``--unattested 1`` with a model trained with ``--hold-out-pairs 40``, which also leaves out 40% of
+the rarer romanizations of the words it keeps). The script prints how the sentences' words are
+written (attested / other word's / unseen), to compare with the example twin's shares.
+
 Usage: ``python scripts/tune_heldout.py --model /tmp/heldout.lpm --set w_ctx=0.5,1,1.8 --set
-w_vocab=0,1,2 [--parts words,sentences] [--limit N]``. Each combination is printed as one JSON line.
+w_vocab=0,1,2 [--parts words,sentences,english] [--limit N]``. Each combination is printed as one JSON
+line. The sentence parameters of the shipped model were chosen with::
+
+    python scripts/train_default_model.py --hold-out 10 --hold-out-pairs 40 -o /tmp/ho.lpm
+    python scripts/tune_heldout.py --model /tmp/ho.lpm --parts sentences,english \
+        --nasal-drop example --nasal-m example --unattested 1 --set ctx_nasal_penalty=-1,3,4,5,6,7
 """
 
 from __future__ import annotations
@@ -245,6 +257,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     base = LearnedModel.load(args.model)
     stem = args.model.with_suffix("")
+    if args.unattested and not Path(f"{stem}.heldout-pairs.tsv").exists():
+        parser.error(f"--unattested needs {stem}.heldout-pairs.tsv: train the model with --hold-out-pairs")
     parts = set(args.parts.split(","))
     lex = read_pairs(Path(f"{stem}.heldout.tsv"))[: args.limit]
     gold: dict[str, set[str]] = {}
