@@ -28,7 +28,7 @@ from translit.cli import run_cli_errors
 from translit.errors import InputError
 from translit.metrics import TOKENIZATIONS, error_rates
 from translit.progress import ProgressBar, progress_bar, progress_option, show_progress
-from translit.textio import atomic_write, check_output, open_output, read_lines, read_text
+from translit.textio import atomic_write, atomic_write_pair, check_output, open_output, read_lines, read_text
 
 from .evaluate import bead_scores, read_bead_keys
 from .io import write_jsonl, write_moses, write_tsv, write_word_pairs
@@ -221,7 +221,7 @@ def _run(
 def _write(tally: _Tally, *, fmt: str, output: str | None) -> None:
     if fmt == "moses":
         prefix = output or "aligned"
-        with atomic_write(f"{prefix}.deva") as deva_out, atomic_write(f"{prefix}.roman") as roman_out:
+        with atomic_write_pair(f"{prefix}.deva", f"{prefix}.roman") as (deva_out, roman_out):
             write_moses(tally, deva_out, roman_out)
     else:
         with open_output(output) as out:
@@ -286,7 +286,9 @@ def learn_command(
         raise click.UsageError("give at least one PAIRS file or --twin DEVA_FILE ROMAN_FILE")
     if pronunciations and base == "default":
         raise click.UsageError("--pronunciations needs --base none (the default model has its own)")
-    check_output(output, [*pairs, *(path for twin in twins for path in twin), *filter(None, [pronunciations])])
+    check_output(
+        output, [*pairs, *(path for twin in twins for path in twin), *filter(None, [pronunciations])]
+    )
     prons = read_cmudict(pronunciations) if pronunciations else None
     word_pairs: list[tuple[str, str, float]] = []
     for path in pairs:
@@ -365,7 +367,11 @@ def _learn(
             bar.update()
         bar.set_description("learn: training with the twins")
         model = train(
-            word_pairs + extra, seed=seed, native_text=natives, noise_fraction=drop_noisy, pronunciations=prons
+            word_pairs + extra,
+            seed=seed,
+            native_text=natives,
+            noise_fraction=drop_noisy,
+            pronunciations=prons,
         )
     if model is None:
         raise InputError("no word pairs found in the inputs")
@@ -411,7 +417,9 @@ def _hyp_ref_lines(hyp: str, ref: str) -> Iterator[tuple[str, str]]:
     help="A system's output: one line per --ref line, or the JSONL beads of an alignment (--beads).",
 )
 @click.option(
-    "--ref", type=click.Path(dir_okay=False, allow_dash=True), help="Reference lines: score --hyp by WER and CER."
+    "--ref",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Reference lines: score --hyp by WER and CER.",
 )
 @click.option(
     "--beads",
@@ -508,7 +516,9 @@ def evaluate_command(
         out.write(text)
 
 
-def _evaluate_lexicon(lexicon: str, model_path: str | None, direction: str, *, fmt: str, progress: bool) -> str:
+def _evaluate_lexicon(
+    lexicon: str, model_path: str | None, direction: str, *, fmt: str, progress: bool
+) -> str:
     from translit.learned.cli import evaluate
     from translit.learned.learn import read_pairs
     from translit.learned.model import default_model, load_model
@@ -552,6 +562,8 @@ def _evaluate_lines(
         for e in rates.per_line:
             wer = "" if e.wer is None else f"{e.wer:.4f}"
             cer = "" if e.cer is None else f"{e.cer:.4f}"
-            lines.append(f"{e.line}\t{wer}\t{cer}\t{e.word_errors}\t{e.ref_words}\t{e.char_errors}\t{e.ref_chars}\n")
+            lines.append(
+                f"{e.line}\t{wer}\t{cer}\t{e.word_errors}\t{e.ref_words}\t{e.char_errors}\t{e.ref_chars}\n"
+            )
     lines.append(rates.to_text())
     return "".join(lines)

@@ -24,9 +24,11 @@ import io
 import os
 import re
 import shutil
+import signal
 import stat
 import sys
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, Literal, TextIO
@@ -37,6 +39,7 @@ __all__ = [
     "STDIN",
     "atomic_write",
     "atomic_write_bytes",
+    "atomic_write_pair",
     "check_output",
     "check_utf8",
     "open_output",
@@ -193,7 +196,9 @@ def _check_wide(stream: BinaryIO, codec: str, label: str, *, source: str) -> Non
             ) from None
         if "\x00" in text:
             raise InputError(
-                "NUL character: binary data, not text", source=source, line=lineno + text.count("\n", 0, text.index("\x00"))
+                "NUL character: binary data, not text",
+                source=source,
+                line=lineno + text.count("\n", 0, text.index("\x00")),
             )
         lineno += text.count("\n")
         offset += len(block)
@@ -279,9 +284,7 @@ def _same_file(a: os.stat_result, b: os.stat_result) -> bool:
     return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
 
 
-def check_output(
-    output: str | os.PathLike[str] | None, inputs: Iterable[str | os.PathLike[str]]
-) -> None:
+def check_output(output: str | os.PathLike[str] | None, inputs: Iterable[str | os.PathLike[str]]) -> None:
     """Raise :class:`InputError` ("output is also an input") when ``output`` is one of ``inputs``.
 
     Compares files, not names (:func:`os.path.samefile`): relative paths, ``..``, symbolic links and hard
@@ -343,7 +346,11 @@ def _with_filename(exc: OSError, path: str | os.PathLike[str]) -> OSError:
 
 @contextlib.contextmanager
 def _atomic_open(
-    path: str | os.PathLike[str], *, binary: bool, encoding: str = "utf-8"
+    path: str | os.PathLike[str],
+    *,
+    binary: bool,
+    encoding: str = "utf-8",
+    pending: list[tuple[str, Path]] | None = None,
 ) -> Iterator[Any]:
     target, st = _resolve_target(path)
     if st is not None and not stat.S_ISREG(st.st_mode):
@@ -378,6 +385,9 @@ def _atomic_open(
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
+        if pending is not None:
+            pending.append((tmp, target))  # the caller renames it (and removes it on failure)
+            return
         os.replace(tmp, target)
     except OSError as exc:
         with contextlib.suppress(OSError):
@@ -400,6 +410,70 @@ def atomic_write(path: str | os.PathLike[str], *, encoding: str = "utf-8") -> It
     """
     with _atomic_open(path, binary=False, encoding=encoding) as fh:
         yield fh
+
+
+@contextlib.contextmanager
+def atomic_write_pair(
+    first: str | os.PathLike[str], second: str | os.PathLike[str], *, encoding: str = "utf-8"
+) -> Iterator[tuple[TextIO, TextIO]]:
+    """Two text outputs that appear together, complete, or not at all (``OUT.deva`` and ``OUT.roman``
+    of a parallel corpus: one new and the other old would be a corpus out of step).
+
+    Each is written as :func:`atomic_write` writes; when both are complete they are renamed into
+    place one after the other with SIGINT, SIGTERM and SIGHUP held back (delivered once both are
+    there), and if the second rename fails the first output gets its old contents back.
+    """
+    pending: list[tuple[str, Path]] = []
+    try:
+        with (
+            _atomic_open(first, binary=False, encoding=encoding, pending=pending) as a,
+            _atomic_open(second, binary=False, encoding=encoding, pending=pending) as b,
+        ):
+            yield a, b
+        _replace_together(pending)
+    finally:
+        for tmp, _ in pending:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+_HELD_SIGNALS = {getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n)}
+
+
+def _replace_together(pending: list[tuple[str, Path]]) -> None:
+    """Rename each (temporary file, target) of ``pending`` over its target, with the termination signals
+    blocked; on a failure the targets already replaced get their old contents back."""
+    held = hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS) if held else None
+    backups: list[str] = []
+    replaced: list[tuple[Path, str | None]] = []
+    try:
+        for tmp, target in pending:
+            backup: str | None = f"{tmp}.old"
+            try:
+                os.link(target, backup)  # type: ignore[arg-type]
+                backups.append(backup)  # type: ignore[arg-type]
+            except OSError:
+                backup = None  # a new output (or no hard links here: it can only be removed again)
+            try:
+                os.replace(tmp, target)
+            except OSError as exc:
+                raise type(exc)(exc.errno, exc.strerror, os.fspath(target)) from None
+            replaced.append((target, backup))
+    except OSError:
+        for target, backup in reversed(replaced):
+            with contextlib.suppress(OSError):
+                if backup is not None:
+                    os.replace(backup, target)
+                else:
+                    os.unlink(target)
+        raise
+    finally:
+        for backup in backups:
+            with contextlib.suppress(OSError):
+                os.unlink(backup)
+        if previous is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
