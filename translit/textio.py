@@ -437,43 +437,67 @@ def atomic_write_pair(
                 os.unlink(tmp)
 
 
-_HELD_SIGNALS = {getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n)}
+_HELD_SIGNALS = tuple(getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n))
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT, SIGTERM and SIGHUP back while the block runs, then deliver the first that came.
+
+    Python runs signal handlers in the main thread whichever thread the kernel picked, so the handlers
+    are swapped for a recorder (a mask would only cover one thread); elsewhere than in the main thread
+    (where handlers cannot be set) and for an ignored signal nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous: dict[int, Any] = {}
+    for signum in _HELD_SIGNALS:
+        handler = signal.getsignal(signum)
+        if handler in (signal.SIG_IGN, None):
+            continue
+        previous[signum] = handler
+        signal.signal(signum, lambda number, _frame: caught.append(number))
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if caught:
+            signal.raise_signal(caught[0])
 
 
 def _replace_together(pending: list[tuple[str, Path]]) -> None:
     """Rename each (temporary file, target) of ``pending`` over its target, with the termination signals
-    blocked; on a failure the targets already replaced get their old contents back."""
-    held = hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS) if held else None
+    held back; on a failure the targets already replaced get their old contents back."""
     backups: list[str] = []
     replaced: list[tuple[Path, str | None]] = []
-    try:
-        for tmp, target in pending:
-            backup: str | None = f"{tmp}.old"
-            try:
-                os.link(target, backup)  # type: ignore[arg-type]
-                backups.append(backup)  # type: ignore[arg-type]
-            except OSError:
-                backup = None  # a new output (or no hard links here: it can only be removed again)
-            try:
-                os.replace(tmp, target)
-            except OSError as exc:
-                raise type(exc)(exc.errno, exc.strerror, os.fspath(target)) from None
-            replaced.append((target, backup))
-    except OSError:
-        for target, backup in reversed(replaced):
-            with contextlib.suppress(OSError):
-                if backup is not None:
-                    os.replace(backup, target)
-                else:
-                    os.unlink(target)
-        raise
-    finally:
-        for backup in backups:
-            with contextlib.suppress(OSError):
-                os.unlink(backup)
-        if previous is not None:
-            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+    with _signals_held():
+        try:
+            for tmp, target in pending:
+                backup: str | None = f"{tmp}.old"
+                try:
+                    os.link(target, backup)  # type: ignore[arg-type]
+                    backups.append(backup)  # type: ignore[arg-type]
+                except OSError:
+                    backup = None  # a new output (or no hard links here: it can only be removed again)
+                try:
+                    os.replace(tmp, target)
+                except OSError as exc:
+                    raise type(exc)(exc.errno, exc.strerror, os.fspath(target)) from None
+                replaced.append((target, backup))
+        except OSError:
+            for target, backup in reversed(replaced):
+                with contextlib.suppress(OSError):
+                    if backup is not None:
+                        os.replace(backup, target)
+                    else:
+                        os.unlink(target)
+            raise
+        finally:
+            for backup in backups:
+                with contextlib.suppress(OSError):
+                    os.unlink(backup)
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
