@@ -749,13 +749,13 @@ class LearnedModel:
         penalty = self.params.ctx_nasal_penalty
         ids, unk = self.wordlm.ids, WordLM.UNK
         scores = dict(found)
+        changed = False
         for deva, score in found:
             for variant in nasal_variants(roman, deva):
                 if ids.get(variant, unk) != unk and scores.get(variant, -math.inf) < score - penalty:
                     scores[variant] = score - penalty
-        if len(scores) == len(found) and all(scores[deva] == score for deva, score in found):
-            return found
-        return tuple(sorted(scores.items(), key=lambda item: -item[1]))
+                    changed = True
+        return tuple(sorted(scores.items(), key=lambda item: -item[1])) if changed else found
 
     def _with_skeleton_words(
         self, roman: str, found: tuple[tuple[str, float], ...]
