@@ -1,11 +1,12 @@
 """Sentence decoding of casually typed words: dropped final nasals (``me`` for में, ``hai`` for हैं,
-``evam`` for एवं) and misspellings the search cannot spell (``varsa`` for वर्ष)."""
+``evam`` for एवं), e and o for the diphthongs ai and au (``or`` for और), and misspellings the search
+cannot spell (``varsa`` for वर्ष)."""
 
 from __future__ import annotations
 
 import pytest
 
-from translit.learned.model import LearnedModel, default_model, nasal_variants
+from translit.learned.model import LearnedModel, default_model, nasal_variants, vowel_variants
 from translit.metrics import edit_distance
 
 
@@ -72,7 +73,9 @@ def test_a_singular_verb_keeps_its_form(model: LearnedModel) -> None:
 def test_variants_only_compete_in_context(model: LearnedModel) -> None:
     # one word alone is the single-best answer, which the nasal variants do not touch
     assert model.devanagarize_words(["me"]) == [model.devanagarize("me")]
-    assert model.devanagarize_topk("me", 5) == model.with_params(ctx_nasal_penalty=-1.0).devanagarize_topk("me", 5)
+    assert model.devanagarize_topk("me", 5) == model.with_params(ctx_nasal_penalty=-1.0).devanagarize_topk(
+        "me", 5
+    )
 
 
 def test_the_penalty_orders_a_variant_below_its_source(model: LearnedModel) -> None:
@@ -84,6 +87,66 @@ def test_the_penalty_orders_a_variant_below_its_source(model: LearnedModel) -> N
     assert strict_column["दोनों"] == off["दोनों"]
     assert column["दोनों"][0] >= off["दोनों"][0]
     assert column["दोनों"][0] <= column["दोनो"][0]
+
+
+@pytest.mark.parametrize(
+    ("roman", "deva", "expected"),
+    [
+        ("or", "ओर", ("और",)),
+        ("he", "हे", ("है",)),
+        ("kon", "कोन", ("कौन",)),
+        ("kese", "केसे", ("कैसे", "केसै", "कैसै")),
+        ("mosam", "मोसम", ("मौसम",)),
+        # an e or o inside ai/au/ay/aw is already the diphthong's
+        ("kaise", "कैसे", ("कैसै",)),
+        ("aur", "ओर", ()),
+        ("hai", "हे", ()),
+        ("payr", "पेर", ()),
+        # no e or o in the input, or no ए/े/ओ/ो in the candidate
+        ("ghar", "घर", ()),
+        ("bina", "बेना", ()),
+        ("or", "अर", ()),
+        ("", "ओर", ()),
+        ("or", "", ()),
+    ],
+)
+def test_vowel_variants(roman: str, deva: str, expected: tuple[str, ...]) -> None:
+    assert vowel_variants(roman, deva) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "position", "diphthong", "plain"),
+    [
+        ("ram or shyam", 1, "और", "ओर"),
+        ("bharat or china ke beech", 1, "और", "ओर"),
+    ],
+)
+def test_context_restores_a_diphthong(
+    model: LearnedModel, sentence: str, position: int, diphthong: str, plain: str
+) -> None:
+    words = sentence.split()
+    on = model.devanagarize_words(words)
+    off = model.with_params(ctx_vowel_penalty=-1.0).devanagarize_words(words)
+    assert on[position] == diphthong
+    assert off[position] == plain
+    assert [w for i, w in enumerate(on) if i != position] == [w for i, w in enumerate(off) if i != position]
+
+
+def test_the_context_keeps_the_plain_vowel_where_it_fits(model: LearnedModel) -> None:
+    # "ki or" is की ओर (towards): the variant competes but the trigram keeps ओर
+    assert model.devanagarize_words("vah ghar ki or chala".split())[3] == "ओर"
+
+
+def test_vowel_variants_are_scored_the_penalty_below_their_source(model: LearnedModel) -> None:
+    p = model.params
+    found = model._channel("or", p.ctx_words)[: p.ctx_nbest]
+    scores = dict(found)
+    assert "ओर" in scores
+    only_vowels = model.with_params(ctx_nasal_penalty=-1.0)
+    extended = dict(only_vowels._with_casual_variants("or", found))
+    assert extended["और"] == pytest.approx(max(scores.get("और", -1e9), scores["ओर"] - p.ctx_vowel_penalty))
+    off = model.with_params(ctx_nasal_penalty=-1.0, ctx_vowel_penalty=-1.0)
+    assert off._with_casual_variants("or", found) == found
 
 
 @pytest.mark.parametrize(

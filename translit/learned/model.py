@@ -272,6 +272,11 @@ class DecodeParams:
     #: this penalty, and the context decides (a negative value: off). Chosen on held-out train
     #: sentences with casual nasal dropping (``scripts/tune_heldout.py --nasal-drop``).
     ctx_nasal_penalty: float = 5.0
+    #: casual typing also writes the diphthongs ai and au as e and o (``or`` for और, ``he`` for है,
+    #: ``kese`` for कैसे, ``kon`` for कौन). In sentences, each candidate's forms with ै/ऐ for े/ए and
+    #: ौ/औ for ो/ओ (:func:`vowel_variants`) that the n-gram model knows also compete, scored as that
+    #: candidate minus this penalty (a negative value: off). Chosen on held-out train sentences.
+    ctx_vowel_penalty: float = 5.0
     #: typed text misspells words (``varsa`` for वर्ष, ``prashiksan`` for प्रशिक्षण) in ways the search
     #: cannot spell. In sentences, up to this many words of the n-gram model that share the input's
     #: consonant skeleton (:func:`roman_skeleton`) also compete (0: off) ...
@@ -715,8 +720,8 @@ class LearnedModel:
         found = self._channel(roman, p.ctx_words) if roman else ()
         if not p.ctx_select_scored:
             found = found[: p.ctx_nbest]
-        if p.ctx_nasal_penalty >= 0 and found:
-            found = self._with_nasal_variants(roman, found)
+        if (p.ctx_nasal_penalty >= 0 or p.ctx_vowel_penalty >= 0) and found:
+            found = self._with_casual_variants(roman, found)
         if p.ctx_skeleton_cands and found:
             found = self._with_skeleton_words(roman, found)
         for deva, channel in found:
@@ -740,21 +745,28 @@ class LearnedModel:
             scored = [scored[i] for i in keep]
         return (tuple(devas), tuple(scored)) if devas else (("",), ((0.0, unk),))
 
-    def _with_nasal_variants(
+    def _with_casual_variants(
         self, roman: str, found: tuple[tuple[str, float], ...]
     ) -> tuple[tuple[str, float], ...]:
-        """``found`` with the nasalized forms (:func:`nasal_variants`) of its candidates that the n-gram
-        model knows, each scored ``ctx_nasal_penalty`` below its source (or as ``found`` scores it,
-        when that is higher)."""
-        penalty = self.params.ctx_nasal_penalty
+        """``found`` with the casual-typing variants of its candidates that the n-gram model knows: their
+        nasalized forms (:func:`nasal_variants`), each scored ``ctx_nasal_penalty`` below its source,
+        and their forms with the diphthongs (:func:`vowel_variants`), ``ctx_vowel_penalty`` below it (or
+        as ``found`` scores a variant, when that is higher). A negative penalty turns its kind off."""
+        p = self.params
         ids, unk = self.wordlm.ids, WordLM.UNK
         scores = dict(found)
         changed = False
+        kinds = []
+        if p.ctx_nasal_penalty >= 0:
+            kinds.append((nasal_variants, p.ctx_nasal_penalty))
+        if p.ctx_vowel_penalty >= 0:
+            kinds.append((vowel_variants, p.ctx_vowel_penalty))
         for deva, score in found:
-            for variant in nasal_variants(roman, deva):
-                if ids.get(variant, unk) != unk and scores.get(variant, -math.inf) < score - penalty:
-                    scores[variant] = score - penalty
-                    changed = True
+            for variants, penalty in kinds:
+                for variant in variants(roman, deva):
+                    if ids.get(variant, unk) != unk and scores.get(variant, -math.inf) < score - penalty:
+                        scores[variant] = score - penalty
+                        changed = True
         return tuple(sorted(scores.items(), key=lambda item: -item[1])) if changed else found
 
     def _with_skeleton_words(
@@ -1342,6 +1354,27 @@ def nasal_variants(roman: str, deva: str) -> tuple[str, ...]:
     return ()
 
 
+#: the vowels that casual typing writes like another's: e for ai (ए/े for ऐ/ै), o for au (ओ/ो for औ/ौ)
+_DIPHTHONGS = {"ए": "ऐ", "े": "ै", "ओ": "औ", "ो": "ौ"}
+
+
+def vowel_variants(roman: str, deva: str) -> tuple[str, ...]:
+    """The spellings of ``deva`` with a diphthong that a casual romanization ``roman`` may stand for:
+    ``e`` typed for ai and ``o`` for au (``or``/ओर → और, ``he``/हे → है, ``kese``/केसे → कैसे,
+    ``kon``/कोन → कौन). Each ए/े becomes ऐ/ै and each ओ/ो becomes औ/ौ, one at a time and all together,
+    when ``roman`` has an ``e`` (for ए, े) or an ``o`` (for ओ, ो) that is not part of ``ai``/``au``.
+    """
+    plain = roman.replace("ai", "").replace("au", "").replace("ay", "").replace("aw", "")
+    wanted = {k for k, letter in (("ए", "e"), ("े", "e"), ("ओ", "o"), ("ो", "o")) if letter in plain}
+    spots = [i for i, c in enumerate(deva) if c in wanted]
+    if not spots:
+        return ()
+    out = [deva[:i] + _DIPHTHONGS[deva[i]] + deva[i + 1 :] for i in spots]
+    if len(spots) > 1:
+        out.append("".join(_DIPHTHONGS[c] if c in wanted else c for c in deva))
+    return tuple(out)
+
+
 def roman_skeleton(roman: str) -> str:
     """A loose key of a romanization: its consonants, with the spelling variation of informal
     romanization folded away (vowels after the first letter, doubled letters, aspiration ``h``,
@@ -1500,7 +1533,9 @@ def _rows_ok(rows: list[Any], kinds: str) -> bool:
             return False
         if kind == "n" and not (types <= {int, float} and all(map(math.isfinite, column))):
             return False
-        if kind == "S" and not (types <= {list} and set(map(type, itertools.chain.from_iterable(column))) <= {str}):
+        if kind == "S" and not (
+            types <= {list} and set(map(type, itertools.chain.from_iterable(column))) <= {str}
+        ):
             return False
     return True
 
