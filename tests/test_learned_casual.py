@@ -178,6 +178,12 @@ def test_skeleton_words_are_scored_below_the_best_by_penalty_and_distance(model:
     added = [d for d in extended if d not in dict(found)]
     assert 0 < len(added) <= p.ctx_skeleton_cands
     assert all(d in model.wordlm.ids for d in added)
+    # none further than ctx_skeleton_max_dist edits from the input; a larger limit lets more in
+    assert all(edit_distance("varsa", model.romanize(d)) <= p.ctx_skeleton_max_dist for d in added)
+    loose = model.with_params(ctx_skeleton_max_dist=99)
+    more = [d for d in dict(loose._with_skeleton_words("varsa", found)) if d not in dict(found)]
+    assert set(added) < set(more)
+    assert max(edit_distance("varsa", model.romanize(d)) for d in more) > p.ctx_skeleton_max_dist
 
 
 def test_skeleton_words_leave_single_words_alone(model: LearnedModel) -> None:

@@ -32,6 +32,18 @@ def test_membership(vocab: Vocabulary) -> None:
     assert sorted(vocab.words()) == sorted(WORDS)
 
 
+def test_membership_answers_are_memoized_and_stay_right(
+    vocab: Vocabulary, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import translit.learned.vocab as vocab_module
+
+    monkeypatch.setattr(vocab_module, "_MEMO_LIMIT", 3)
+    vocab._member_memo.clear()
+    probes = [*WORDS, "कमला", "", "abc", "कलम"] * 2
+    assert [w in vocab for w in probes] == [w in WORDS for w in probes]
+    assert len(vocab._member_memo) <= 4  # cleared when it outgrows the limit
+
+
 def test_skeleton_index_keeps_order_and_known_words(vocab: Vocabulary) -> None:
     assert vocab.lookup("kl") == ("कल", "काल", "कला")  # जोकर is not in the list
     assert vocab.lookup("kml") == ("कमल",)
@@ -73,7 +85,9 @@ def test_known_word_bonus_reorders_candidates(tiny: LearnedModel) -> None:
     assert next(d for d, _ in model.devanagarize_topk("kamala", 5)) == top[1]
     assert model.devanagarize("kamala") in (top[1], plain.devanagarize("kamala"))
     # without a word list, or with the bonus off, nothing changes
-    assert tiny.with_params(w_vocab=100.0).devanagarize_topk("kamala", 5) == plain.devanagarize_topk("kamala", 5)
+    assert tiny.with_params(w_vocab=100.0).devanagarize_topk("kamala", 5) == plain.devanagarize_topk(
+        "kamala", 5
+    )
 
 
 def test_word_list_index_adds_candidates(tiny: LearnedModel) -> None:

@@ -283,8 +283,11 @@ class DecodeParams:
     ctx_skeleton_cands: int = 10
     #: ... scored as the word's best candidate minus this penalty, minus ``ctx_skeleton_dist`` per edit
     #: between the input and the word's romanization
-    ctx_skeleton_penalty: float = 7.0
-    ctx_skeleton_dist: float = 4.0
+    ctx_skeleton_penalty: float = 11.0
+    ctx_skeleton_dist: float = 6.0
+    #: ... and only words within this many edits of the input (on held-out sentences the further ones
+    #: won more often wrongly than rightly, and each candidate costs the sentence search time)
+    ctx_skeleton_max_dist: int = 2
 
     def search_size(self, kind: str) -> SearchSize:
         """The size of the roman → deva search ``kind``: ``"topk"``, ``"top1"`` or ``"context"``."""
@@ -753,17 +756,20 @@ class LearnedModel:
         and their forms with the diphthongs (:func:`vowel_variants`), ``ctx_vowel_penalty`` below it (or
         as ``found`` scores a variant, when that is higher). A negative penalty turns its kind off."""
         p = self.params
+        kinds: list[tuple[Callable[[str, str], tuple[str, ...]], str, float]] = []
+        if p.ctx_nasal_penalty >= 0 and roman and roman[-1] in "aeiouym":
+            kinds.append((nasal_variants, roman, p.ctx_nasal_penalty))
+        wanted = _vowels_wanted(roman) if p.ctx_vowel_penalty >= 0 else ""
+        if wanted:
+            kinds.append((_vowel_forms, wanted, p.ctx_vowel_penalty))
+        if not kinds:
+            return found
         ids, unk = self.wordlm.ids, WordLM.UNK
         scores = dict(found)
         changed = False
-        kinds = []
-        if p.ctx_nasal_penalty >= 0:
-            kinds.append((nasal_variants, p.ctx_nasal_penalty))
-        if p.ctx_vowel_penalty >= 0:
-            kinds.append((vowel_variants, p.ctx_vowel_penalty))
         for deva, score in found:
-            for variants, penalty in kinds:
-                for variant in variants(roman, deva):
+            for variants, arg, penalty in kinds:
+                for variant in variants(arg, deva):
                     if ids.get(variant, unk) != unk and scores.get(variant, -math.inf) < score - penalty:
                         scores[variant] = score - penalty
                         changed = True
@@ -776,17 +782,22 @@ class LearnedModel:
         skeleton that it does not have, scored below its best candidate by ``ctx_skeleton_penalty``
         plus ``ctx_skeleton_dist`` per edit between the input and the word's romanization."""
         p = self.params
-        if self.is_english(roman, found[0][0]):
-            return found  # read as an English word, which is spelled as English spells it, not mistyped
         ids, unk = self.wordlm.ids, WordLM.UNK
         have = {deva for deva, _ in found}
+        words = [
+            deva
+            for deva in self._vocab_words(roman_skeleton(roman), "context")[: p.ctx_skeleton_cands]
+            if deva not in have and ids.get(deva, unk) != unk
+        ]
+        if not words or self.is_english(roman, found[0][0]):
+            # (read as an English word: spelled as English spells it, not mistyped)
+            return found
         best = max(score for _, score in found)
         extra = []
-        for deva in self._vocab_words(roman_skeleton(roman), "context")[: p.ctx_skeleton_cands]:
-            if deva in have or ids.get(deva, unk) == unk:
-                continue
+        for deva in words:
             dist = edit_distance(roman, self.romanize(deva))
-            extra.append((deva, best - p.ctx_skeleton_penalty - p.ctx_skeleton_dist * dist))
+            if dist <= p.ctx_skeleton_max_dist:
+                extra.append((deva, best - p.ctx_skeleton_penalty - p.ctx_skeleton_dist * dist))
         return found + tuple(extra) if extra else found
 
     def _word_ranking(self, roman: str, kind: str) -> list[tuple[str, float]]:
@@ -1364,9 +1375,18 @@ def vowel_variants(roman: str, deva: str) -> tuple[str, ...]:
     ``kon``/कोन → कौन). Each ए/े becomes ऐ/ै and each ओ/ो becomes औ/ौ, one at a time and all together,
     when ``roman`` has an ``e`` (for ए, े) or an ``o`` (for ओ, ो) that is not part of ``ai``/``au``.
     """
+    return _vowel_forms(_vowels_wanted(roman), deva)
+
+
+def _vowels_wanted(roman: str) -> str:
+    """The Devanagari vowels of :func:`vowel_variants` that ``roman`` may have written plainly."""
     plain = roman.replace("ai", "").replace("au", "").replace("ay", "").replace("aw", "")
-    wanted = {k for k, letter in (("ए", "e"), ("े", "e"), ("ओ", "o"), ("ो", "o")) if letter in plain}
-    spots = [i for i, c in enumerate(deva) if c in wanted]
+    return ("एे" if "e" in plain else "") + ("ओो" if "o" in plain else "")
+
+
+def _vowel_forms(wanted: str, deva: str) -> tuple[str, ...]:
+    """:func:`vowel_variants` of ``deva`` for the vowels ``wanted`` (from :func:`_vowels_wanted`)."""
+    spots = [i for i, c in enumerate(deva) if c in wanted] if wanted else []
     if not spots:
         return ()
     out = [deva[:i] + _DIPHTHONGS[deva[i]] + deva[i + 1 :] for i in spots]
