@@ -186,6 +186,17 @@ def test_skeleton_words_are_scored_below_the_best_by_penalty_and_distance(model:
     assert max(edit_distance("varsa", model.romanize(d)) for d in more) > p.ctx_skeleton_max_dist
 
 
+@pytest.mark.parametrize("roman", ["kam", "ghar", "din"])
+def test_skeleton_words_only_for_words_whose_best_candidate_is_unknown(
+    model: LearnedModel, roman: str
+) -> None:
+    devas, _ = model._column(roman)
+    assert devas[0] in model.wordlm.ids  # the search found a known word: no skeleton words
+    always = model.with_params(ctx_skeleton_always=True)._column(roman)[0]
+    assert set(devas) < set(always)
+    assert model.with_params(ctx_skeleton_cands=0)._column(roman)[0] == devas
+
+
 def test_skeleton_words_leave_single_words_alone(model: LearnedModel) -> None:
     assert model.devanagarize_words(["varsa"]) == [model.devanagarize("varsa")]
 

@@ -213,7 +213,7 @@ class DecodeParams:
     #: ... in the single-best search (devanagarize) ...
     top1_vocab_big: int = 10
     #: ... and in the per-word search of sentence decoding (0: the model's own index only; faster)
-    ctx_vocab_big: int = 10
+    ctx_vocab_big: int = 5
     #: log prior of a word that was never seen
     oov_logprob: float = -24.0
     #: bonus weight of log(1 + count) for attested (roman, deva) pairs
@@ -231,7 +231,7 @@ class DecodeParams:
     ctx_search_beam: int = 12
     ctx_threshold: float = 7.0
     ctx_marg_top: int = 5
-    ctx_vocab_cands: int = 10
+    ctx_vocab_cands: int = 5
     ctx_english_k: int = 5
     #: ... and ``acronym_max`` (off: in running text the letter reading is rarely right)
     ctx_acronym_max: int = 0
@@ -288,6 +288,9 @@ class DecodeParams:
     #: ... and only words within this many edits of the input (on held-out sentences the further ones
     #: won more often wrongly than rightly, and each candidate costs the sentence search time)
     ctx_skeleton_max_dist: int = 2
+    #: ... for every word (True), or only where the best candidate is outside the n-gram vocabulary
+    #: (False: as accurate on held-out sentences, and the sentence search about 8% faster)
+    ctx_skeleton_always: bool = False
 
     def search_size(self, kind: str) -> SearchSize:
         """The size of the roman → deva search ``kind``: ``"topk"``, ``"top1"`` or ``"context"``."""
@@ -725,7 +728,11 @@ class LearnedModel:
             found = found[: p.ctx_nbest]
         if (p.ctx_nasal_penalty >= 0 or p.ctx_vowel_penalty >= 0) and found:
             found = self._with_casual_variants(roman, found)
-        if p.ctx_skeleton_cands and found:
+        if (
+            p.ctx_skeleton_cands
+            and found
+            and (p.ctx_skeleton_always or self.wordlm.ids.get(found[0][0], WordLM.UNK) == WordLM.UNK)
+        ):
             found = self._with_skeleton_words(roman, found)
         for deva, channel in found:
             wid = word_id(deva, unk)
