@@ -25,7 +25,10 @@ The dev data is read from ``--dev-dir`` (default ``/work/shared/data/dakshina-hi
 used for training. Usage: ``python scripts/bench_learned.py [--quick] [--parts r2d,d2r,sentences,twin]
 [--json OUT] [--model FILE] [--lexicon TSV] [--baseline-rev REV]``
 (``english``: ``--english keep`` precision/recall, also a part). Speeds are wall-clock words/s; the main ones are also given per CPU second
-(``cpu_words_per_s``), which is steadier on a shared machine.
+(``cpu_words_per_s``), which is steadier on a shared machine. On a machine whose speed drifts, add
+``--speed-rounds N``: the two main speeds (single best, sentences) are then timed N more times, the
+baseline and this tree alternately in fresh processes, and the medians and the median paired ratio
+are printed.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ import argparse
 import glob
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -57,8 +61,6 @@ from translit.rules import romanize_word  # noqa: E402
 from translit.transliterate import Transliterator  # noqa: E402
 
 STANDARD = ("itrans", "hk", "iast", "optitrans", "velthuis", "wx", "slp1", "iso")
-
-
 
 
 #: CPU seconds of the last :func:`timed` call (the machine may be shared: wall time is noisy)
@@ -180,7 +182,9 @@ def main(argv: list[str] | None = None) -> int:
         help="roman -> deva lexicon to measure (default: the dev lexicon in --dev-dir), e.g. the held-out "
         "slice written by train_default_model.py --hold-out (with --model the model trained without it)",
     )
-    parser.add_argument("--src", default=None, help="measure the lipyantar source tree SRC (see --baseline-rev)")
+    parser.add_argument(
+        "--src", default=None, help="measure the lipyantar source tree SRC (see --baseline-rev)"
+    )
     parser.add_argument(
         "--baseline-rev",
         default=None,
@@ -188,8 +192,19 @@ def main(argv: list[str] | None = None) -> int:
         "directory) with this script, then this tree, and print the two side by side with ratios",
     )
     parser.add_argument(
-        "--baseline-model", default=None, help="with --baseline-rev: the baseline's model file (default: its own)"
+        "--baseline-model",
+        default=None,
+        help="with --baseline-rev: the baseline's model file (default: its own)",
     )
+    parser.add_argument(
+        "--speed-rounds",
+        type=int,
+        default=0,
+        help="with --baseline-rev: then time the two main speeds N more times, the baseline and this tree "
+        "alternately (each a fresh process), and print the medians and the median of the paired ratios "
+        "(steadier than one measurement each on a machine whose speed drifts)",
+    )
+    parser.add_argument("--speed-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument(
         "--parts",
         default="r2d,d2r,sentences,twin",
@@ -201,6 +216,11 @@ def main(argv: list[str] | None = None) -> int:
     unknown = parts - {"r2d", "d2r", "sentences", "twin", "english"}
     if unknown:
         parser.error(f"unknown parts: {', '.join(sorted(unknown))}")
+    if args.speed_only:
+        print(json.dumps(speed_only(args)), flush=True)
+        return 0
+    if args.speed_rounds < 0:
+        parser.error("--speed-rounds must be at least 0")
     baseline = run_baseline(args, argv if argv is not None else sys.argv[1:]) if args.baseline_rev else None
     report: dict[str, object] = {}
 
@@ -209,7 +229,9 @@ def main(argv: list[str] | None = None) -> int:
     report["model_load_s"] = round(load_s, 2)
     print(f"model loaded in {load_s:.2f} s", flush=True)
 
-    lex = read_pairs(Path(args.lexicon) if args.lexicon else Path(args.dev_dir) / "hi.translit.sampled.dev.tsv")
+    lex = read_pairs(
+        Path(args.lexicon) if args.lexicon else Path(args.dev_dir) / "hi.translit.sampled.dev.tsv"
+    )
     if args.quick:
         lex = lex[:1000]
     rows = [(normalize_roman(r), normalize_deva(d)) for d, r, _ in lex]
@@ -244,7 +266,63 @@ def main(argv: list[str] | None = None) -> int:
         Path(args.json).write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     if baseline is not None:
         compare(baseline, report)
+        if args.speed_rounds:
+            speed_rounds(args)
     return 0
+
+
+def speed_only(args: argparse.Namespace) -> dict:
+    """The two main speeds, from a cold cache, per CPU second: distinct dev lexicon words by the single
+    best search, and dev sentences converted as ``lipyantar convert`` does."""
+    model = LearnedModel.load(args.model) if args.model else default_model()
+    lex = read_pairs(Path(args.dev_dir) / "hi.translit.sampled.dev.tsv")
+    distinct = sorted({normalize_roman(r) for _, r, _ in lex})
+    model.devanagarize(distinct[0])  # first use: the lazily loaded tables
+    model.clear_cache()
+    timed(lambda: [model.devanagarize(w) for w in distinct])
+    single = len(distinct) / max(LAST_CPU[0], 1e-9)
+    with open(Path(args.dev_dir) / "hi.sentences.dev.tsv", encoding="utf-8") as fh:
+        romans = [cols[1] for cols in (line.rstrip("\n").split("\t") for line in fh) if len(cols) == 2]
+    to_deva = Transliterator("roman", "deva", model=model)
+    model.clear_cache()
+    timed(
+        lambda: [
+            out for i in range(0, len(romans), 500) for out in to_deva.transliterate_many(romans[i : i + 500])
+        ]
+    )
+    n_words = sum(len(words_of(r)) for r in romans)
+    return {
+        "single_best_cpu_words_per_s": single,
+        "sentences_cpu_words_per_s": n_words / max(LAST_CPU[0], 1e-9),
+    }
+
+
+def speed_rounds(args: argparse.Namespace) -> None:
+    """``--speed-rounds``: the baseline's and this tree's :func:`speed_only`, alternately, in fresh processes."""
+    base_cmd = [sys.executable, str(Path(__file__).resolve()), "--speed-only", "--dev-dir", args.dev_dir]
+    runs: dict[str, list[dict]] = {"baseline": [], "this tree": []}
+    for _ in range(args.speed_rounds):
+        for side in runs:
+            cmd = list(base_cmd)
+            if side == "baseline":
+                cmd += ["--src", str(args.baseline_src)]
+                model = args.baseline_model or args.model
+            else:
+                model = args.model
+            if model:
+                cmd += ["--model", model]
+            out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+            runs[side].append(json.loads(out.strip().splitlines()[-1]))
+    print(f"# speeds, {args.speed_rounds} alternating rounds (CPU words/s, medians)")
+    print(f"{'figure':35s} {'baseline':>10s} {'this tree':>10s} {'paired ratio':>13s}")
+    for key, label in (
+        ("single_best_cpu_words_per_s", "distinct single best CPU words/s"),
+        ("sentences_cpu_words_per_s", "sentences CPU words/s"),
+    ):
+        base = [r[key] for r in runs["baseline"]]
+        new = [r[key] for r in runs["this tree"]]
+        ratio = statistics.median(n / b for n, b in zip(new, base, strict=True))
+        print(f"{label:35s} {statistics.median(base):10.0f} {statistics.median(new):10.0f} {ratio:13.3f}")
 
 
 def english_part(model: LearnedModel, args: argparse.Namespace) -> dict | None:
@@ -278,7 +356,9 @@ def run_baseline(args: argparse.Namespace, argv: list[str]) -> dict:
     """This script's figures for the git revision ``args.baseline_rev``, measured in a subprocess on a
     copy of that revision's tree (its compiled kernels built in place)."""
     tmp = Path(tempfile.mkdtemp(prefix="lipyantar-baseline-"))
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.baseline_rev], check=True, capture_output=True)
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", args.baseline_rev], check=True, capture_output=True
+    )
     subprocess.run(["tar", "-x", "-C", str(tmp)], input=archive.stdout, check=True)
     subprocess.run(
         [sys.executable, "setup.py", "build_ext", "--inplace", "-q"], cwd=tmp, check=True, capture_output=True
@@ -296,6 +376,7 @@ def run_baseline(args: argparse.Namespace, argv: list[str]) -> dict:
     model = args.baseline_model or args.model
     if model:
         cmd += ["--model", model]
+    args.baseline_src = tmp
     print(f"# baseline: {args.baseline_rev} ({tmp})", flush=True)
     subprocess.run(cmd, check=True)
     print("# this tree", flush=True)
@@ -324,9 +405,18 @@ def compare(base: dict, new: dict) -> None:
         ("r2d CER", ("roman2deva_words", "roman (learned)", "cer")),
         ("distinct words: API top-1", ("roman2deva_words", "roman (learned)", "distinct_api_top1")),
         ("distinct words: CLI text top-1", ("roman2deva_words", "roman (learned)", "distinct_cli_text_top1")),
-        ("distinct words: CLI jsonl first", ("roman2deva_words", "roman (learned)", "distinct_cli_jsonl_first")),
-        ("distinct single best words/s", ("roman2deva_words", "roman (learned)", "distinct_top1_words_per_s")),
-        ("distinct single best CPU words/s", ("roman2deva_words", "roman (learned)", "distinct_top1_cpu_words_per_s")),
+        (
+            "distinct words: CLI jsonl first",
+            ("roman2deva_words", "roman (learned)", "distinct_cli_jsonl_first"),
+        ),
+        (
+            "distinct single best words/s",
+            ("roman2deva_words", "roman (learned)", "distinct_top1_words_per_s"),
+        ),
+        (
+            "distinct single best CPU words/s",
+            ("roman2deva_words", "roman (learned)", "distinct_top1_cpu_words_per_s"),
+        ),
         ("d2r top-1", ("deva2roman_words", "roman (learned)", "top1_match_any")),
         ("sentences WER (context)", ("sentences", "roman (learned, context)", "wer")),
         ("sentences words/s (convert)", ("sentences", "roman (learned, context)", "words_per_s")),
@@ -350,7 +440,10 @@ def r2d_words(model: LearnedModel, rows: Sequence[tuple[str, str]], r2d: list[di
     model.clear_cache()
     r2d.append(
         lexicon_roman2deva(
-            "roman (learned)", lambda w: [d for d, _ in model.devanagarize_topk(w, 5)], rows, model.devanagarize
+            "roman (learned)",
+            lambda w: [d for d, _ in model.devanagarize_topk(w, 5)],
+            rows,
+            model.devanagarize,
         )
     )
     model.clear_cache()
@@ -431,7 +524,9 @@ def sentences(model: LearnedModel, args: argparse.Namespace) -> list[dict]:
     n_words = sum(len(words_of(r)) for r in romans)
 
     def batched() -> list[str]:  # what `lipyantar convert` does: chunks of 500 lines, each as one batch
-        return [out for i in range(0, len(romans), 500) for out in to_deva.transliterate_many(romans[i : i + 500])]
+        return [
+            out for i in range(0, len(romans), 500) for out in to_deva.transliterate_many(romans[i : i + 500])
+        ]
 
     hyps, t = timed(batched)
     if args.hyps_out:
