@@ -32,18 +32,6 @@ def test_membership(vocab: Vocabulary) -> None:
     assert sorted(vocab.words()) == sorted(WORDS)
 
 
-def test_membership_answers_are_memoized_and_stay_right(
-    vocab: Vocabulary, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import translit.learned.vocab as vocab_module
-
-    monkeypatch.setattr(vocab_module, "_MEMO_LIMIT", 3)
-    vocab._member_memo.clear()
-    probes = [*WORDS, "कमला", "", "abc", "कलम"] * 2
-    assert [w in vocab for w in probes] == [w in WORDS for w in probes]
-    assert len(vocab._member_memo) <= 4  # cleared when it outgrows the limit
-
-
 def test_skeleton_index_keeps_order_and_known_words(vocab: Vocabulary) -> None:
     assert vocab.lookup("kl") == ("कल", "काल", "कला")  # जोकर is not in the list
     assert vocab.lookup("kml") == ("कमल",)

@@ -406,6 +406,8 @@ class LearnedModel:
         if vocabulary is None and (meta or {}).get("vocabulary"):
             self._vocab_source = "default"  # trained with the shipped word list
         self._vocab_memo: dict[tuple[str, int], tuple[str, ...]] = {}
+        #: word-list membership of sentence candidates (they repeat across a text's words)
+        self._ctx_known: dict[str, bool] = {}
         #: pronunciations of English words and a phoneme ↔ Devanagari model (None: no such component)
         self.english = english
         self.charlm = charlm
@@ -723,6 +725,9 @@ class LearnedModel:
         lm_unigram = self._lm_unigram
         w_prior, oov, ctx_oov, w_ctx_prior = p.ctx_prior, p.oov_logprob, p.ctx_oov_logprob, p.w_ctx_prior
         known = self._known(p.ctx_w_vocab)
+        known_memo = self._ctx_known
+        if len(known_memo) > _CACHE_LIMIT:
+            known_memo.clear()
         found = self._channel(roman, p.ctx_words) if roman else ()
         if not p.ctx_select_scored:
             found = found[: p.ctx_nbest]
@@ -744,8 +749,12 @@ class LearnedModel:
                 extra += ctx_oov + w_ctx_prior * lp
             if discount:
                 extra -= discount * lm_unigram(wid)
-            if known is not None and known(deva):
-                extra += p.ctx_w_vocab
+            if known is not None:
+                in_list = known_memo.get(deva)
+                if in_list is None:
+                    in_list = known_memo[deva] = known(deva)
+                if in_list:
+                    extra += p.ctx_w_vocab
             devas.append(deva)
             scored.append((channel + extra, wid))
         if p.ctx_select_scored and len(devas) > p.ctx_nbest:
@@ -1053,6 +1062,7 @@ class LearnedModel:
         self._best_cache.clear()
         self._uni_lp.clear()
         self._vocab_memo.clear()
+        self._ctx_known.clear()
         self._fast_channel = None
         self.joint.clear_cache()
         if self.english is not None:
@@ -1073,6 +1083,7 @@ class LearnedModel:
         clone._best_cache = {}
         clone._uni_lp = {}
         clone._vocab_memo = {}
+        clone._ctx_known = {}
         clone._fast_channel = None
         return clone
 
@@ -1082,6 +1093,7 @@ class LearnedModel:
         if self._vocab_source is not None:
             state["_vocab_obj"] = None  # reloaded from its source on first use
             state["_vocab_memo"] = {}
+            state["_ctx_known"] = {}
         return state
 
     # -- serialization --------------------------------------------------------------------------

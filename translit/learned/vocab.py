@@ -58,17 +58,13 @@ def decode_word(data: bytes) -> str:
 class Vocabulary:
     """A sorted word set with a consonant-skeleton index (see the module docstring)."""
 
-    def __init__(
-        self, words: list[bytes], keys: list[bytes], offsets: array, ids: array, *, name: str
-    ) -> None:
+    def __init__(self, words: list[bytes], keys: list[bytes], offsets: array, ids: array, *, name: str) -> None:
         self._words = words
         self._keys = keys
         self._offsets = offsets
         self._ids = ids
         self.name = name
         self._memo: dict[str, tuple[str, ...]] = {}
-        #: membership answers (a sentence's candidates repeat across its words)
-        self._member_memo: dict[str, bool] = {}
 
     def __len__(self) -> int:
         return len(self._words)
@@ -76,19 +72,12 @@ class Vocabulary:
     def __contains__(self, word: object) -> bool:
         if not isinstance(word, str):
             return False
-        hit = self._member_memo.get(word)
-        if hit is not None:
-            return hit
         key = encode_word(word)
-        found = False
-        if key is not None:
-            words = self._words
-            i = bisect.bisect_left(words, key)
-            found = i < len(words) and words[i] == key
-        if len(self._member_memo) > _MEMO_LIMIT:
-            self._member_memo.clear()
-        self._member_memo[word] = found
-        return found
+        if key is None:
+            return False
+        words = self._words
+        i = bisect.bisect_left(words, key)
+        return i < len(words) and words[i] == key
 
     def lookup(self, skeleton: str) -> tuple[str, ...]:
         """The indexed words of a consonant skeleton, best first (memoized)."""
@@ -122,9 +111,7 @@ class Vocabulary:
         if end < 0 or not isinstance(header, dict) or header.get("format") != VOCAB_FORMAT:
             raise ModelError(f"{source}: not a lipyantar vocabulary file")
         if header.get("version") != VOCAB_VERSION:
-            raise ModelError(
-                f"{source}: vocabulary format version {header.get('version')!r} is not supported"
-            )
+            raise ModelError(f"{source}: vocabulary format version {header.get('version')!r} is not supported")
         body = data[end + 1 :]
         if hashlib.sha256(body).hexdigest() != header.get("sha256"):
             raise ModelError(f"{source}: vocabulary file is corrupt (checksum mismatch)")
@@ -162,11 +149,7 @@ class Vocabulary:
 
 
 def vocabulary_bytes(
-    words: Iterable[str],
-    index: Mapping[str, Sequence[str]],
-    *,
-    name: str,
-    meta: Mapping[str, object] | None = None,
+    words: Iterable[str], index: Mapping[str, Sequence[str]], *, name: str, meta: Mapping[str, object] | None = None
 ) -> bytes:
     """A vocabulary file: ``words`` (Devanagari; others are skipped) and ``index`` (skeleton -> words,
     best first; words not in ``words`` are skipped)."""
