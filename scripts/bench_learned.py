@@ -37,6 +37,7 @@ import argparse
 import glob
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -265,9 +266,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     if baseline is not None:
-        compare(baseline, report)
-        if args.speed_rounds:
-            speed_rounds(args)
+        try:
+            compare(baseline, report)
+            if args.speed_rounds:
+                speed_rounds(args)
+        finally:
+            shutil.rmtree(args.baseline_src, ignore_errors=True)  # the baseline's source tree
     return 0
 
 
