@@ -10,6 +10,9 @@
   whole process group; the parent stops the workers, which then print no traceback), restores the
   default action of SIGTERM and SIGHUP, and on Linux asks the kernel to send SIGTERM to the worker if its
   parent dies (even by SIGKILL), so no worker outlives the command and holds its output pipe open.
+  A fork while the handlers of :func:`handle_termination` are installed holds SIGTERM, SIGHUP and
+  SIGINT back, and the child takes the workers' dispositions before it lets them in: a signal that
+  reaches a worker as it starts cannot raise in multiprocessing's start-up code.
 * :func:`stop_pool` stops a :class:`~concurrent.futures.ProcessPoolExecutor` at once: queued work is
   cancelled and the worker processes are terminated, instead of waiting for the work in flight.
   A worker killed while it sends a result can leave the pool's internal threads waiting forever on a
@@ -101,6 +104,45 @@ def _set_parent_death_signal() -> None:
         libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
     except (OSError, AttributeError):  # pragma: no cover - no prctl: the parent's stop_pool still works
         pass
+
+
+_fork_state = threading.local()
+
+
+def _before_fork() -> None:
+    # A worker forked while the handlers of handle_termination are installed inherits them, and a signal
+    # that reached it before init_worker ran would raise Terminated (or KeyboardInterrupt) inside
+    # multiprocessing's start-up, with a traceback on stderr. So the fork happens with the signals held
+    # back; the child sets the workers' dispositions before it lets them in.
+    _fork_state.mask = None
+    if any(signal.getsignal(signum) is _raise_terminated for signum in TERMINATION_SIGNALS):
+        _fork_state.mask = signal.pthread_sigmask(signal.SIG_BLOCK, {*TERMINATION_SIGNALS, signal.SIGINT})
+
+
+def _after_fork_in_parent() -> None:
+    mask = getattr(_fork_state, "mask", None)
+    if mask is not None:
+        _fork_state.mask = None
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a signal held back is delivered now
+
+
+def _after_fork_in_child() -> None:
+    mask = getattr(_fork_state, "mask", None)
+    if mask is None:
+        return
+    _fork_state.mask = None
+    for signum in TERMINATION_SIGNALS:
+        if signal.getsignal(signum) is _raise_terminated:
+            signal.signal(signum, signal.SIG_DFL)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
+if hasattr(os, "register_at_fork") and hasattr(signal, "pthread_sigmask"):
+    os.register_at_fork(
+        before=_before_fork, after_in_parent=_after_fork_in_parent, after_in_child=_after_fork_in_child
+    )
 
 
 def init_worker() -> None:

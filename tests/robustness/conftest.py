@@ -71,10 +71,14 @@ def run_lipyantar(
     faults: Iterable[str] = (),
     sets: Iterable[str] = (),
     timeout: float = 120,
+    inherit_signals: bool = False,
     **popen: object,
 ) -> subprocess.CompletedProcess[bytes]:
-    """``lipyantar ARGS`` in a new process, with the faults of ``fault_driver.py`` injected."""
+    """``lipyantar ARGS`` in a new process, with the faults of ``fault_driver.py`` injected (and the
+    signal dispositions of a terminal session, or with ``inherit_signals`` those of the new process)."""
     command = [sys.executable, str(DRIVER)]
+    if inherit_signals:
+        command.append("--inherit-signals")
     for spec in faults:
         command += ["--fault", spec]
     for spec in sets:

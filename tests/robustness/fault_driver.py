@@ -2,7 +2,7 @@
 
 ::
 
-    python fault_driver.py [--fault MODULE:ATTR:N:ACTION]... [--set MODULE:ATTR=VALUE]... -- ARGS...
+    python fault_driver.py [--inherit-signals] [--fault MODULE:ATTR:N:ACTION]... [--set MODULE:ATTR=VALUE]... -- ARGS...
 
 Each ``--fault`` wraps the function ``MODULE.ATTR`` so that its ``N``-th call (``*``: every call) first
 does ``ACTION`` (``after-ACTION``: does it once the original call has returned):
@@ -14,7 +14,8 @@ does ``ACTION`` (``after-ACTION``: does it once the original call has returned):
 
 The wrapper replaces the attribute in ``MODULE`` and in the module that defined the function, so that
 worker processes unpickle the wrapped function too. ``--set`` replaces a module attribute with a
-Python literal (``None``, ``0``). Then ``lipyantar.cli.main`` runs with ``ARGS``.
+Python literal (``None``, ``0``). Then ``lipyantar.cli.main`` runs with ``ARGS``, with the signal
+dispositions of a terminal session (``--inherit-signals``: those this process was started with).
 """
 
 from __future__ import annotations
@@ -75,11 +76,26 @@ def _install(spec: str) -> None:
         setattr(sys.modules[home], attr, wrapper)
 
 
+def _terminal_signals() -> None:
+    """The signal dispositions of a command started from a terminal. A test run started in the
+    background or under ``nohup`` passes SIGINT or SIGHUP on ignored, and lipyantar rightly leaves an
+    ignored signal ignored, which would change what the suite's signals do."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_DFL)
+
+
 def main(argv: list[str]) -> None:
     if "--" not in argv:
-        raise SystemExit("usage: fault_driver.py [--fault SPEC]... [--set MODULE:ATTR=VALUE]... -- ARGS...")
+        raise SystemExit(
+            "usage: fault_driver.py [--inherit-signals] [--fault SPEC]... [--set MODULE:ATTR=VALUE]... -- ARGS..."
+        )
     split = argv.index("--")
     options, args = argv[:split], argv[split + 1 :]
+    if "--inherit-signals" in options:
+        options.remove("--inherit-signals")  # keep the signal dispositions this process was started with
+    else:
+        _terminal_signals()
     from lipyantar.cli import main as lipyantar_main  # import every command module before patching
 
     for flag, value in zip(options[::2], options[1::2], strict=True):

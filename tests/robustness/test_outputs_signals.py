@@ -123,6 +123,29 @@ def test_convert_faults(
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
+def test_convert_under_nohup_ignores_sighup(
+    tmp_path: Path, convert_case: tuple[Path, bytes], tally: Tally, jobs: int
+) -> None:
+    """Started with SIGHUP ignored (``nohup``), lipyantar leaves it ignored: a hangup mid-run does not
+    stop it, and the output is complete."""
+    source, data = _fresh_input(tmp_path, convert_case[0])
+    args = ["convert", "-f", "deva", "-t", "iast", source.name, "-o", "out.txt", "-j", str(jobs)]
+    proc = run_lipyantar(
+        args,
+        cwd=tmp_path,
+        faults=["translit.batch:format_chunk:2:sighup"],
+        inherit_signals=True,
+        preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN),
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == b""
+    assert (tmp_path / "out.txt").read_bytes() == convert_case[1]
+    assert source.read_bytes() == data
+    assert leftover_processes(str(tmp_path)) == []
+    tally.record("survived")
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
 def test_convert_signal_after_rename_keeps_complete_output(
     tmp_path: Path, convert_case: tuple[Path, bytes], tally: Tally, jobs: int
 ) -> None:
