@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from collections.abc import Iterator
 
 import pytest
 
@@ -31,6 +32,20 @@ def _fork_and_report() -> int:
     return os.waitstatus_to_exitcode(status)
 
 
+@pytest.fixture
+def terminal_signals() -> Iterator[None]:
+    """The dispositions of a command started from a terminal, whatever started the test run (under
+    ``nohup`` SIGHUP is ignored, and handle_termination rightly leaves an ignored signal alone)."""
+    saved = {s: signal.getsignal(s) for s in (*TERMINATION_SIGNALS, signal.SIGINT)}
+    for signum in TERMINATION_SIGNALS:
+        signal.signal(signum, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    for signum, handler in saved.items():
+        signal.signal(signum, handler)
+
+
+@pytest.mark.usefixtures("terminal_signals")
 def test_a_child_forked_inside_the_handler_block_gets_the_worker_dispositions() -> None:
     before = signal.pthread_sigmask(signal.SIG_BLOCK, [])
     with handle_termination():
