@@ -53,6 +53,8 @@ SENTENCE_WORDS = _sentence_words()
 EDGE = [
     "", "a", "e", "ok", "ngo", "nhs", "bbc", "he", "main", "hello", "giraffe", "hypothalamus", "computer",
     "xyz", "qqq", "zzzzzzzzzzzzzz", "kitab", "bharat", "Kitab", "NGO", "kitab's", "naïve", "123", "q", "ṛṣi",
+    # attested spellings the joint model cannot spell (attested_gap)
+    "delhi", "dna", "led", "value", "drdo", "the",
 ]  # fmt: skip
 
 
@@ -132,6 +134,9 @@ def test_small_models(tiny: LearnedModel, english: LearnedModel) -> None:
         {"beam": 4, "nbest": 2, "search_threshold": 1.0, "top1_beam": 1, "ctx_search_beam": 2},
         {"final_virama": 0.0, "english_unspellable": -5.0},
         {"final_virama": -1.5, "english_unspellable": 7.0},
+        {"attested_gap": -1.0},
+        {"attested_gap": 0.0, "w_mem": 3.0},
+        {"attested_gap": 25.0},
     ],
 )
 def test_parameter_variants(shipped: LearnedModel, changes: dict[str, object]) -> None:

@@ -2168,7 +2168,7 @@ typedef struct {
     PyObject *kinds; /* search name -> index into sizes */
     ChSize sizes[CH_MAX_KINDS];
     double w_char, w_word, w_mem, oov, w_rules_eq, w_rules_dist, w_marg, w_english, english_miss, w_acronym,
-        w_acronym_odd, english_unspellable, final_virama;
+        w_acronym_odd, english_unspellable, final_virama, attested_gap;
     int stage1_rules, rules_top, marg_beam, forced_beam, english_beam, english_forced_beam;
     Py_ssize_t marg_limit, english_limit; /* a memo dict larger than this is cleared before it grows */
 } Channel;
@@ -2298,6 +2298,7 @@ static int Channel_init(Channel *self, PyObject *args, PyObject *kwds) {
         attr_double(params, "w_acronym_odd", &self->w_acronym_odd) ||
         attr_double(params, "english_unspellable", &self->english_unspellable) ||
         attr_double(params, "final_virama", &self->final_virama) ||
+        attr_double(params, "attested_gap", &self->attested_gap) ||
         attr_bool(params, "stage1_rules", &self->stage1_rules) || attr_int(params, "rules_top", &self->rules_top) ||
         attr_int(params, "marg_beam", &self->marg_beam) || attr_int(params, "forced_beam", &self->forced_beam) ||
         attr_int(params, "english_beam", &self->english_beam) ||
@@ -2633,19 +2634,52 @@ static int word_gather(Word *W, PyObject *raw) {
         if (in < 0 || (!in && word_add_forced(W, &W->acronym, 1, 1, -5.0))) return -1;
     }
     if (W->has_att) {
-        double floor = word_floor(W);
-        PyObject *devas = PyDict_Keys(W->attested);
-        if (!devas) return -1;
-        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(devas); i++) {
-            PyObject *deva = PyList_GET_ITEM(devas, i);
-            int in = PyDict_Contains(W->index, deva);
-            double clp; /* check_and_score(deva)[1]: scored whether well-formed or not */
-            if (in < 0 || (!in && (ch_char_score(ch, deva, &clp) < 0 || word_set(W, deva, floor, clp)))) {
-                Py_DECREF(devas);
-                return -1;
+        double floor = word_floor(W), gap = ch->attested_gap, top = 0.0, total = 0.0;
+        if (gap >= 0) {
+            for (Py_ssize_t i = 0; i < W->n; i++)
+                if (i == 0 || W->cands[i].lp > top) top = W->cands[i].lp;
+        }
+        PyObject *items = PyDict_Items(W->attested);
+        if (!items) return -1;
+        Py_ssize_t m = PyList_GET_SIZE(items);
+        double *counts = PyMem_Malloc(sizeof(double) * (size_t)(m ? m : 1));
+        if (!counts) {
+            Py_DECREF(items);
+            PyErr_NoMemory();
+            return -1;
+        }
+        int rc = -1;
+        for (Py_ssize_t i = 0; i < m; i++) {
+            counts[i] = PyFloat_AsDouble(PyTuple_GET_ITEM(PyList_GET_ITEM(items, i), 1));
+            if (counts[i] == -1.0 && PyErr_Occurred()) goto att_done;
+            total += counts[i];
+        }
+        for (Py_ssize_t i = 0; i < m; i++) {
+            PyObject *deva = PyTuple_GET_ITEM(PyList_GET_ITEM(items, i), 0);
+            PyObject *pos = PyDict_GetItemWithError(W->index, deva);
+            if (!pos && PyErr_Occurred()) goto att_done;
+            if (gap >= 0 && counts[i] > 0) {
+                /* at least the best joint score minus the gap, plus the log of its share */
+                double least = top - gap + log(counts[i] / total);
+                if (pos) {
+                    Py_ssize_t j = PyLong_AsSsize_t(pos);
+                    if (j == -1 && PyErr_Occurred()) goto att_done;
+                    if (W->cands[j].lp < least) W->cands[j].lp = least;
+                    continue;
+                }
+                double clp;
+                if (ch_char_score(ch, deva, &clp) < 0 || word_set(W, deva, floor > least ? floor : least, clp))
+                    goto att_done;
+            } else if (!pos) {
+                double clp; /* check_and_score(deva)[1]: scored whether well-formed or not */
+                if (ch_char_score(ch, deva, &clp) < 0 || word_set(W, deva, floor, clp)) goto att_done;
             }
         }
-        Py_DECREF(devas);
+        rc = 0;
+    att_done:
+        PyMem_Free(counts);
+        Py_DECREF(items);
+        return rc;
     }
     return 0;
 }

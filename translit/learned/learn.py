@@ -40,7 +40,7 @@ from typing import Any, Literal, TypeVar
 import regex
 
 from translit.errors import InputError, ModelError
-from translit.learned.charalign import Aligner, deva_units, normalize_deva, normalize_roman
+from translit.learned.charalign import Aligner, deva_units, is_wellformed, normalize_deva, normalize_roman
 from translit.learned.english import train_english
 from translit.learned.jointseq import JointModel
 from translit.learned.langmodel import CharLM, WordLM, kn_arrays, merge_kn_parts
@@ -156,6 +156,7 @@ def train(
     word_order: int = 3,
     em_iterations: int = 4,
     noise_fraction: float = 0.01,
+    memory_min_count: float = 2.0,
     precompute: int = 0,
     params: DecodeParams | None = None,
     meta: dict[str, object] | None = None,
@@ -171,7 +172,12 @@ def train(
         order, char_order, roman_order, word_order: n-gram orders of the joint, Devanagari
             character, Latin character and word models.
         em_iterations: EM iterations of the aligner.
-        noise_fraction: fraction of worst-aligned pairs dropped as noise.
+        noise_fraction: fraction of worst-aligned pairs dropped as noise (from the models; see
+            ``memory_min_count``).
+        memory_min_count: a pair that the aligner drops (as noise or unalignable) still enters the
+            memory when it is attested at least this many times and its Devanagari is well formed:
+            ``delhi`` → दिल्ली, ``dna`` → डीएनए, ``value`` → वैल्यू are real spellings that the character
+            aligner cannot explain letter by letter.
         precompute: store the best romanization of this many most frequent native words (speed).
         params: decoding parameters stored in the model.
         pronunciations: English word → encoded pronunciations (:func:`translit.learned.english.read_cmudict`);
@@ -209,7 +215,12 @@ def train(
         "order": order,
         **(meta or {}),
     }
-    memory = [(d, r, c) for d, r, c, _g in aligned]
+    kept = {(d, r) for d, r, _c, _g in aligned}
+    rescued = [
+        (d, r, c) for d, r, c in prepared if (d, r) not in kept and c >= memory_min_count and is_wellformed(d)
+    ]
+    memory = [(d, r, c) for d, r, c, _g in aligned] + rescued
+    info["memory_rescued"] = len(rescued)
     english = train_english(prepared, pronunciations, order=order) if pronunciations else None
     if english is not None:
         info["english_words"] = len(english.prons)

@@ -196,6 +196,10 @@ class DecodeParams:
     #: Hindi romanization (-log P_latin(roman) / (letters + 1))
     w_acronym: float = 1.0
     w_acronym_odd: float = 2.25
+    #: a word typed in capitals (``DNA``, ``LED``, ``DRDO``: 2 to ``acronym_max`` letters) is read
+    #: letter by letter (डीएनए), in sentences and alone, unless the memory knows it only as the
+    #: romanization of other words (``AUR`` → और, shouted). False: capitals are ignored, as before
+    caps_acronyms: bool = True
     #: the single-best search (devanagarize): beam and candidates kept, threshold, ``marg_top``,
     #: ``vocab_cands`` and ``english_k`` (as above)
     top1_beam: int = 16
@@ -218,6 +222,11 @@ class DecodeParams:
     oov_logprob: float = -24.0
     #: bonus weight of log(1 + count) for attested (roman, deva) pairs
     w_mem: float = 0.5
+    #: an attested spelling scores at least the best candidate's joint score minus this gap, plus the
+    #: log of its share of the input's attested spellings (so that a pair the joint model cannot spell,
+    #: such as ``delhi`` → दिल्ली, still competes); negative: off (such a spelling scores as the worst
+    #: candidate). Chosen on held-out train sentences (``scripts/tune_heldout.py``)
+    attested_gap: float = 4.0
     #: weight of the word n-gram model in sentences
     w_ctx: float = 1.8
     #: extra log penalty for a word outside the n-gram vocabulary (added to the n-gram's <unk>)
@@ -611,6 +620,13 @@ class LearnedModel:
         roman = normalize_roman(word)
         if not roman:
             return []
+        acronym = self._caps_acronym(word, roman)
+        if acronym is not None:
+            return self._acronym_first(acronym, self._ranked(roman, top_k), top_k)
+        return self._ranked(roman, top_k)
+
+    def _ranked(self, roman: str, top_k: int) -> list[tuple[str, float]]:
+        """:meth:`devanagarize_topk` of a normalized Latin word, without the capitals rule."""
         p = self.params
         prior = self.wordlm.unigram_table().get
         w_word, oov, w_vocab, known = p.w_word, p.oov_logprob, p.w_vocab, self._known()
@@ -631,6 +647,27 @@ class LearnedModel:
         else:
             ranked.sort()
         return [(deva, -neg) for neg, deva in ranked[:top_k]]
+
+    def _caps_acronym(self, word: str, roman: str) -> str | None:
+        """The letter-by-letter reading of ``word`` when the capitals rule (``caps_acronyms``) applies to
+        it, else None. ``roman`` is ``normalize_roman(word)``."""
+        p = self.params
+        if not (p.caps_acronyms and 2 <= len(word) <= p.acronym_max and word.isascii()):
+            return None
+        if not (word.isalpha() and word.isupper()):
+            return None
+        acronym = spell_letters(roman)
+        attested = self.memory.r2d.get(roman)
+        if not acronym or (attested and acronym not in attested):
+            return None
+        return acronym
+
+    @staticmethod
+    def _acronym_first(acronym: str, ranked: list[tuple[str, float]], top_k: int) -> list[tuple[str, float]]:
+        """``ranked`` with ``acronym`` moved (or put) first, scored as the best, cut to ``top_k``."""
+        best = ranked[0][1] if ranked else 0.0
+        rest = [(deva, score) for deva, score in ranked if deva != acronym]
+        return [(acronym, best), *rest][:top_k]
 
     def devanagarize_candidates(self, word: str, top_k: int = 5) -> list[Candidate]:
         """:meth:`devanagarize_topk` as :class:`~translit.candidate.Candidate` objects: the raw ``score``
@@ -683,7 +720,7 @@ class LearnedModel:
         for word in words:
             col = cache.get(word)
             if col is None:
-                col = self._column(normalize_roman(word))
+                col = self._word_column(word)
                 if len(cache) > _CACHE_LIMIT:
                     cache.clear()
                 cache[word] = col
@@ -709,10 +746,19 @@ class LearnedModel:
         for word in sorted(new, key=normalize_roman):
             if len(cache) > _CACHE_LIMIT:
                 cache.clear()
-            cache[word] = self._column(normalize_roman(word))
+            cache[word] = self._word_column(word)
         return [self.devanagarize_words(words) for words in sentences]
 
     # -- internals ------------------------------------------------------------------------------
+    def _word_column(self, word: str) -> tuple[tuple[str, ...], tuple[tuple[float, int], ...]]:
+        """:meth:`_column` of a Latin word as typed: a word in capitals that the capitals rule reads
+        letter by letter (``caps_acronyms``) has that reading alone."""
+        roman = normalize_roman(word)
+        acronym = self._caps_acronym(word, roman)
+        if acronym is not None:
+            return (acronym,), ((0.0, self.wordlm.ids.get(acronym, WordLM.UNK)),)
+        return self._column(roman)
+
     def _column(self, roman: str) -> tuple[tuple[str, ...], tuple[tuple[float, int], ...]]:
         """A word's candidates in sentence decoding: the Devanagari spellings, and for each its
         (score without context, word id)."""
@@ -951,10 +997,22 @@ class LearnedModel:
             if found.acronym not in cands:
                 self._add_forced(found, [found.acronym], unspellable=-5.0)
         if attested:
-            floor = min((s for s, _ in cands.values()), default=0.0)
+            scores = [s for s, _ in cands.values()]
+            floor = min(scores, default=0.0)
             spelling = self.charlm.check_and_score
-            for deva in attested:
-                if deva not in cands:
+            gap = p.attested_gap
+            if gap >= 0:
+                top = max(scores, default=0.0)
+                total = sum(attested.values())
+            for deva, count in attested.items():
+                old = cands.get(deva)
+                if gap >= 0 and count > 0:
+                    least = top - gap + math.log(count / total)
+                    if old is None:
+                        cands[deva] = (max(floor, least), spelling(deva)[1])
+                    elif old[0] < least:
+                        cands[deva] = (least, old[1])
+                elif old is None:
                     cands[deva] = (floor, spelling(deva)[1])
 
     def _add_forced(self, found: _Found, devas: list[str], *, unspellable: float | None) -> None:
