@@ -383,6 +383,13 @@ def test_noisy_pairs_are_scored_and_dropped() -> None:
         ("aaj", "Vj"),
         ("unhen", "Vnhn"),
         ("zindagi", "jndg"),
+        # chh, cch, chchh are all one c: chhote/chote, achha/accha/achchha share their key
+        ("chhote", "ct"),
+        ("chote", "ct"),
+        ("achha", "Vc"),
+        ("accha", "Vc"),
+        ("achchha", "Vc"),
+        ("kuchh", "kc"),
         ("", ""),
     ],
 )

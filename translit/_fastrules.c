@@ -564,7 +564,7 @@ done:
 
 /* roman_skeleton(roman) -> str: translit.learned.model.roman_skeleton for ASCII input (the caller checks
    str.isascii()): lowercase; ph→f, w→v, z→j, q→k, x→ks; the aspiration h after k g c j t d p b s
-   dropped; runs of one character (newlines excepted) collapsed; then the first letter (V for a
+   dropped (with any h after it: chh as ch); runs of one character (newlines excepted) collapsed; then the first letter (V for a
    vowel) and the consonants after it */
 static int is_skel_vowel(char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y'; }
 
@@ -606,7 +606,8 @@ static PyObject *fastrules_roman_skeleton(PyObject *self, PyObject *arg) {
     for (Py_ssize_t i = 0; i < m; i++) {
         char c = buf[i];
         buf[a++] = c;
-        if (i + 1 < m && buf[i + 1] == 'h' && strchr("kgcjtdpbs", c) && c) i++;
+        if (c && strchr("kgcjtdpbs", c))
+            while (i + 1 < m && buf[i + 1] == 'h') i++;
     }
     Py_ssize_t r = 0;
     for (Py_ssize_t i = 0; i < a; i++) {

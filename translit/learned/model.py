@@ -1409,7 +1409,7 @@ _rules_word: Callable[[str], str] = (
 
 _fast_skeleton = getattr(_rules.FAST, "roman_skeleton", None)
 _SKELETON_SUBS = (("ph", "f"), ("w", "v"), ("z", "j"), ("q", "k"), ("x", "ks"))
-_ASPIRATE = re.compile(r"([kgcjtdpbs])h")
+_ASPIRATE = re.compile(r"([kgcjtdpbs])h+")
 _REPEAT = re.compile(r"(.)\1+")
 _VOWELS = re.compile(r"[aeiouy]")
 
@@ -1475,7 +1475,8 @@ def _vowel_forms(wanted: str, deva: str) -> tuple[str, ...]:
 def roman_skeleton(roman: str) -> str:
     """A loose key of a romanization: its consonants, with the spelling variation of informal
     romanization folded away (vowels after the first letter, doubled letters, aspiration ``h``,
-    w/v, z/j, q/k, ph/f). ``taarif``, ``tarif`` and ``taareef`` all give ``trf``.
+    w/v, z/j, q/k, ph/f). ``taarif``, ``tarif`` and ``taareef`` all give ``trf``; ``chhote`` and
+    ``chote`` give ``ct``.
 
     Runs compiled (``translit._fastrules``) for ASCII input when it is built.
     """
