@@ -5,8 +5,17 @@ cannot spell (``varsa`` for वर्ष)."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
-from translit.learned.model import LearnedModel, default_model, nasal_variants, vowel_variants
+from translit.learned.charalign import is_wellformed
+from translit.learned.model import (
+    LearnedModel,
+    convention_variants,
+    default_model,
+    nasal_variants,
+    vowel_variants,
+)
 from translit.metrics import edit_distance
 
 
@@ -208,3 +217,72 @@ def test_skeleton_words_leave_english_words_alone(model: LearnedModel, word: str
     found = model._channel(word, model.params.ctx_words)[: model.params.ctx_nbest]
     assert model.is_english(word, found[0][0])
     assert model._with_skeleton_words(word, found) == found
+
+
+# -- spelling conventions (ctx_convention_penalty) -----------------------------------------------------------
+@pytest.mark.parametrize(
+    ("deva", "expected"),
+    [
+        ("गांव", ("ग़ांव", "गाँव")),  # anusvara → chandrabindu; a nukta on ग
+        ("पाँच", ("पांच",)),
+        ("फिल्म", ("फ़िल्म",)),
+        ("फ़िल्म", ("फिल्म",)),
+        ("हिंदी", ("हिँदी", "हिन्दी")),  # anusvara before द → न्
+        ("हिन्दी", ("हिंदी",)),
+        ("सम्बन्ध", ("संबन्ध", "सम्बंध")),  # one change at a time
+        ("ठण्डा", ("ठंडा",)),
+        ("अंग", ("अँग", "अंग़", "अङ्ग")),
+        ("गये", ("गए", "ग़ये")),
+        ("लिये", ("लिए",)),
+        ("गई", ("गयी", "ग़ई")),
+        # a nasal with virama before a stop of another class, doubled nasals, a bare ए: nothing
+        ("अन्य", ()),
+        ("सम्मान", ()),
+        ("ए", ()),
+        ("", ()),
+    ],
+)
+def test_convention_variants(deva: str, expected: tuple[str, ...]) -> None:
+    assert convention_variants(deva) == expected
+
+
+DEVA_LETTERS = st.sampled_from([*"कखगजफदबपटतनमणङञयरलवसहअआएई", "ं", "ँ", "्", "\u093c", "े", "ि", "ा"])
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(DEVA_LETTERS, max_size=8))
+def test_convention_variants_are_symmetric(deva: str) -> None:
+    # each change can be undone: the variants of a variant include the word (of a well-formed word:
+    # candidates always are)
+    assume(is_wellformed(deva) and "\u093c\u093c" not in deva)
+    for variant in convention_variants(deva):
+        assert variant != deva
+        assert deva in convention_variants(variant), variant
+
+
+def test_convention_variants_compete_the_penalty_below_their_source(model: LearnedModel) -> None:
+    strict = model.with_params(ctx_nasal_penalty=-1.0, ctx_vowel_penalty=-1.0, ctx_convention_penalty=7.0)
+    found = strict._with_casual_variants("angan", (("आंगन", -10.0), ("अंगन", -12.0)))
+    scores = dict(found)
+    assert scores["आँगन"] == -17.0  # known to the n-gram model, 7 below its source
+    assert all(strict.wordlm.ids.get(deva, 1) != 1 for deva in scores if deva not in ("आंगन", "अंगन"))
+    assert [s for _, s in found] == sorted((s for _, s in found), reverse=True)
+    off = strict.with_params(ctx_convention_penalty=-1.0)
+    assert off._with_casual_variants("angan", (("आंगन", -10.0),)) == (("आंगन", -10.0),)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "position", "chosen", "plain"),
+    [
+        ("ghar ke angan mein", 2, "आँगन", "आंगन"),
+        ("kai bhashayen boli jati hai", 1, "भाषाएँ", "भाषाएं"),
+    ],
+)
+def test_context_chooses_the_convention(
+    model: LearnedModel, sentence: str, position: int, chosen: str, plain: str
+) -> None:
+    words = sentence.split()
+    on = model.devanagarize_words(words)
+    off = model.with_params(ctx_convention_penalty=-1.0).devanagarize_words(words)
+    assert on[position] == chosen
+    assert off[position] == plain

@@ -286,6 +286,11 @@ class DecodeParams:
     #: ौ/औ for ो/ओ (:func:`vowel_variants`) that the n-gram model knows also compete, scored as that
     #: candidate minus this penalty (a negative value: off). Chosen on held-out train sentences.
     ctx_vowel_penalty: float = 5.0
+    #: Hindi spells many words in two accepted ways (गांव/गाँव, फिल्म/फ़िल्म, हिंदी/हिन्दी, गए/गये) and the
+    #: input does not say which. In sentences, each candidate's other spellings
+    #: (:func:`convention_variants`) that the n-gram model knows also compete, scored as that candidate
+    #: minus this penalty, and the context decides (negative: off). Chosen on held-out train sentences.
+    ctx_convention_penalty: float = 7.0
     #: typed text misspells words (``varsa`` for वर्ष, ``prashiksan`` for प्रशिक्षण) in ways the search
     #: cannot spell. In sentences, up to this many words of the n-gram model that share the input's
     #: consonant skeleton (:func:`roman_skeleton`) also compete (0: off) ...
@@ -777,7 +782,7 @@ class LearnedModel:
         found = self._channel(roman, p.ctx_words) if roman else ()
         if not p.ctx_select_scored:
             found = found[: p.ctx_nbest]
-        if (p.ctx_nasal_penalty >= 0 or p.ctx_vowel_penalty >= 0) and found:
+        if (p.ctx_nasal_penalty >= 0 or p.ctx_vowel_penalty >= 0 or p.ctx_convention_penalty >= 0) and found:
             found = self._with_casual_variants(roman, found)
         if (
             p.ctx_skeleton_cands
@@ -824,7 +829,8 @@ class LearnedModel:
         wanted = _vowels_wanted(roman) if p.ctx_vowel_penalty >= 0 else ""
         if wanted:
             kinds.append((_vowel_forms, wanted, p.ctx_vowel_penalty))
-        if not kinds:
+        convention = p.ctx_convention_penalty
+        if not kinds and convention < 0:
             return found
         ids, unk = self.wordlm.ids, WordLM.UNK
         scores = dict(found)
@@ -834,6 +840,13 @@ class LearnedModel:
                 for variant in variants(arg, deva):
                     if ids.get(variant, unk) != unk and scores.get(variant, -math.inf) < score - penalty:
                         scores[variant] = score - penalty
+                        changed = True
+        if convention >= 0:
+            # the other conventions' spellings of every candidate so far (the casual variants too)
+            for deva, score in list(scores.items()):
+                for variant in convention_variants(deva):
+                    if ids.get(variant, unk) != unk and scores.get(variant, -math.inf) < score - convention:
+                        scores[variant] = score - convention
                         changed = True
         return tuple(sorted(scores.items(), key=lambda item: -item[1])) if changed else found
 
@@ -1470,6 +1483,51 @@ def _vowel_forms(wanted: str, deva: str) -> tuple[str, ...]:
     if len(spots) > 1:
         out.append("".join(_DIPHTHONGS[c] if c in wanted else c for c in deva))
     return tuple(out)
+
+
+#: the nasal consonant of each stop's class: Hindi writes a nasal before a stop either as an anusvara
+#: or as that nasal with a virama (हिंदी/हिन्दी, संबंध/सम्बन्ध, ठंडा/ठण्डा)
+_CLASS_NASAL = {
+    stop: nasal
+    for nasal, stops in (("ङ", "कखगघ"), ("ञ", "चछजझ"), ("ण", "टठडढ"), ("न", "तथदध"), ("म", "पफबभ"))
+    for stop in stops
+}
+_NUKTA_BASES = frozenset("कखगजफ")
+_NUKTA = "\u093c"
+_ANUSVARA, _CHANDRABINDU, _VIRAMA_SIGN = "ं", "ँ", "्"
+#: word endings written both ways (गए/गये, लिए/लिये, गई/गयी)
+_Y_ENDINGS = (("ये", "ए"), ("ए", "ये"), ("यी", "ई"), ("ई", "यी"))
+
+
+def convention_variants(deva: str) -> tuple[str, ...]:
+    """The other spellings of ``deva`` under Hindi's competing spelling conventions, one change at a
+    time: anusvara for chandrabindu and back (गांव/गाँव), a nukta added or removed (फिल्म/फ़िल्म), an
+    anusvara for the class nasal with a virama before a stop and back (हिंदी/हिन्दी), and the endings
+    ए/ये and ई/यी (गए/गये, गई/गयी). Sorted, without ``deva`` itself.
+    """
+    out = set()
+    last = len(deva) - 1
+    for i, ch in enumerate(deva):
+        if ch == _ANUSVARA:
+            out.add(deva[:i] + _CHANDRABINDU + deva[i + 1 :])
+            nasal = _CLASS_NASAL.get(deva[i + 1]) if i < last else None
+            if nasal is not None:
+                out.add(deva[:i] + nasal + _VIRAMA_SIGN + deva[i + 1 :])
+        elif ch == _CHANDRABINDU:
+            out.add(deva[:i] + _ANUSVARA + deva[i + 1 :])
+        elif ch == _VIRAMA_SIGN:
+            if 0 < i < last and _CLASS_NASAL.get(deva[i + 1]) == deva[i - 1]:
+                out.add(deva[: i - 1] + _ANUSVARA + deva[i + 1 :])
+        elif ch in _NUKTA_BASES:
+            if i == last or deva[i + 1] != _NUKTA:
+                out.add(deva[: i + 1] + _NUKTA + deva[i + 1 :])
+        elif ch == _NUKTA and i > 0 and deva[i - 1] in _NUKTA_BASES:
+            out.add(deva[:i] + deva[i + 1 :])
+    for old, new in _Y_ENDINGS:
+        if deva.endswith(old) and len(deva) > len(old):
+            out.add(deva[: -len(old)] + new)
+    out.discard(deva)
+    return tuple(sorted(out))
 
 
 def roman_skeleton(roman: str) -> str:
