@@ -24,6 +24,19 @@ def model() -> LearnedModel:
     return default_model()
 
 
+def assert_context_flips(
+    model: LearnedModel, sentence: str, position: int, switch: str, on_word: str, off_word: str
+) -> None:
+    """With the variants of ``switch`` (a penalty parameter) the word at ``position`` is ``on_word``;
+    without them it is ``off_word``; every other word is the same either way."""
+    words = sentence.split()
+    on = model.devanagarize_words(words)
+    off = model.with_params(**{switch: -1.0}).devanagarize_words(words)
+    assert on[position] == on_word
+    assert off[position] == off_word
+    assert [w for i, w in enumerate(on) if i != position] == [w for i, w in enumerate(off) if i != position]
+
+
 @pytest.mark.parametrize(
     ("roman", "deva", "expected"),
     [
@@ -65,13 +78,7 @@ def test_nasal_variants(roman: str, deva: str, expected: tuple[str, ...]) -> Non
 def test_context_restores_a_dropped_nasal(
     model: LearnedModel, sentence: str, position: int, nasal: str, bare: str
 ) -> None:
-    words = sentence.split()
-    on = model.devanagarize_words(words)
-    off = model.with_params(ctx_nasal_penalty=-1.0).devanagarize_words(words)
-    assert on[position] == nasal
-    assert off[position] == bare
-    # the other words are decoded as before
-    assert [w for i, w in enumerate(on) if i != position] == [w for i, w in enumerate(off) if i != position]
+    assert_context_flips(model, sentence, position, "ctx_nasal_penalty", nasal, bare)
 
 
 def test_a_singular_verb_keeps_its_form(model: LearnedModel) -> None:
@@ -133,12 +140,7 @@ def test_vowel_variants(roman: str, deva: str, expected: tuple[str, ...]) -> Non
 def test_context_restores_a_diphthong(
     model: LearnedModel, sentence: str, position: int, diphthong: str, plain: str
 ) -> None:
-    words = sentence.split()
-    on = model.devanagarize_words(words)
-    off = model.with_params(ctx_vowel_penalty=-1.0).devanagarize_words(words)
-    assert on[position] == diphthong
-    assert off[position] == plain
-    assert [w for i, w in enumerate(on) if i != position] == [w for i, w in enumerate(off) if i != position]
+    assert_context_flips(model, sentence, position, "ctx_vowel_penalty", diphthong, plain)
 
 
 def test_the_context_keeps_the_plain_vowel_where_it_fits(model: LearnedModel) -> None:
@@ -281,8 +283,4 @@ def test_convention_variants_compete_the_penalty_below_their_source(model: Learn
 def test_context_chooses_the_convention(
     model: LearnedModel, sentence: str, position: int, chosen: str, plain: str
 ) -> None:
-    words = sentence.split()
-    on = model.devanagarize_words(words)
-    off = model.with_params(ctx_convention_penalty=-1.0).devanagarize_words(words)
-    assert on[position] == chosen
-    assert off[position] == plain
+    assert_context_flips(model, sentence, position, "ctx_convention_penalty", chosen, plain)
