@@ -40,8 +40,32 @@ def test_dropped_pairs_enter_the_memory_when_attested_often_and_well_formed(
 
 def test_the_shipped_memory_has_the_pairs_the_aligner_drops(shipped: LearnedModel) -> None:
     assert shipped.memory.r2d["delhi"]["दिल्ली"] >= 2
-    assert "डीएनए" in shipped.memory.r2d["dna"]
-    assert int(shipped.meta["memory_rescued"]) > 100
+    assert "डीआरडीओ" in shipped.memory.r2d["drdo"]
+    assert int(shipped.meta["memory_rescued"]) > 50
+    # an English word the memory did not know stays the English model's (and --english keep's)
+    assert shipped.english is not None and shipped.english.pronunciations("my")
+    assert "my" not in shipped.memory.r2d
+
+
+def test_an_english_word_is_rescued_only_when_the_memory_knows_it() -> None:
+    # both Latin words have an English pronunciation; kamala is also the romanization of कमल, which
+    # the aligner explains, delhi of nothing else
+    pron = ("\ue00e\ue00a\ue014\ue010",)
+    pairs = [
+        *synthetic_pairs(300, seed=3),
+        ("कमल", "kamala", 2.0),
+        ("दिल्ली", "kamala", 5.0),
+        ("दिल्ली", "delhi", 5.0),
+    ]
+    model = train(
+        pairs,
+        native_text=["कमल नमक"],
+        order=3,
+        noise_fraction=0.01,
+        pronunciations={"delhi": pron, "kamala": pron},
+    )
+    assert model.memory.r2d["kamala"] == {"कमल": 2.0, "दिल्ली": 5.0}
+    assert "delhi" not in model.memory.r2d
 
 
 def _rank(model: LearnedModel, roman: str, deva: str) -> int:
@@ -49,7 +73,7 @@ def _rank(model: LearnedModel, roman: str, deva: str) -> int:
     return ranked.index(deva) if deva in ranked else len(ranked)
 
 
-@pytest.mark.parametrize(("roman", "deva"), [("delhi", "दिल्ली"), ("dna", "डीएनए"), ("value", "वैल्यू")])
+@pytest.mark.parametrize(("roman", "deva"), [("delhi", "दिल्ली"), ("led", "एलईडी")])
 def test_a_smaller_gap_ranks_the_attested_spelling_higher(
     shipped: LearnedModel, roman: str, deva: str
 ) -> None:
@@ -61,8 +85,8 @@ def test_a_smaller_gap_ranks_the_attested_spelling_higher(
 @pytest.mark.parametrize(
     ("sentence", "word", "expected"),
     [
-        ("main kal delhi gaya", "delhi", "दिल्ली"),
-        ("yah dna ki sanrachna hai", "dna", "डीएनए"),
+        ("hum delhi jayenge", "delhi", "दिल्ली"),
+        ("delhi bharat ki rajdhani hai", "delhi", "दिल्ली"),
     ],
 )
 def test_attested_spelling_wins_in_context_only_with_the_gap(
@@ -79,7 +103,7 @@ def test_attested_spelling_wins_in_context_only_with_the_gap(
     [
         ("DNA", "डीएनए"),
         ("RNA", "आरएनए"),
-        ("LED", "एलईडी"),
+        ("TV", "टीवी"),  # an English pronunciation that spells the letters
         ("DRDO", "डीआरडीओ"),
         ("OPCW", "ओपीसीडब्ल्यू"),
     ],
@@ -97,6 +121,8 @@ def test_capitals_read_letter_by_letter(shipped: LearnedModel, word: str, expect
     "word",
     [
         "AUR",  # shouted Hindi: the memory knows aur only as और
+        "YOU",  # shouted English: its pronunciation is not its letters
+        "PLEASE",
         "NAHI",
         "A",  # one letter
         "DNAS1",  # not letters only

@@ -175,9 +175,11 @@ def train(
         noise_fraction: fraction of worst-aligned pairs dropped as noise (from the models; see
             ``memory_min_count``).
         memory_min_count: a pair that the aligner drops (as noise or unalignable) still enters the
-            memory when it is attested at least this many times and its Devanagari is well formed:
-            ``delhi`` → दिल्ली, ``dna`` → डीएनए, ``value`` → वैल्यू are real spellings that the character
-            aligner cannot explain letter by letter.
+            memory when it is attested at least this many times and its Devanagari is well formed
+            (``delhi`` → दिल्ली, ``drdo`` → डीआरडीओ are real spellings that the character aligner cannot
+            explain letter by letter); but not the pair of a Latin word with an English pronunciation
+            that the memory does not know otherwise (``my`` → माय: the English model spells those, and a
+            word in the memory is not read as English).
         precompute: store the best romanization of this many most frequent native words (speed).
         params: decoding parameters stored in the model.
         pronunciations: English word → encoded pronunciations (:func:`translit.learned.english.read_cmudict`);
@@ -216,8 +218,17 @@ def train(
         **(meta or {}),
     }
     kept = {(d, r) for d, r, _c, _g in aligned}
+    known = {r for _d, r, _c, _g in aligned}
+    spoken = pronunciations or {}
+    # a word the memory knows is not read as English (he → है): a pair the aligner could not explain
+    # must not switch that off for an English word (my → माय; the English model spells it)
     rescued = [
-        (d, r, c) for d, r, c in prepared if (d, r) not in kept and c >= memory_min_count and is_wellformed(d)
+        (d, r, c)
+        for d, r, c in prepared
+        if (d, r) not in kept
+        and c >= memory_min_count
+        and is_wellformed(d)
+        and (r in known or r not in spoken)
     ]
     memory = [(d, r, c) for d, r, c, _g in aligned] + rescued
     info["memory_rescued"] = len(rescued)

@@ -196,9 +196,10 @@ class DecodeParams:
     #: Hindi romanization (-log P_latin(roman) / (letters + 1))
     w_acronym: float = 1.0
     w_acronym_odd: float = 2.25
-    #: a word typed in capitals (``DNA``, ``LED``, ``DRDO``: 2 to ``acronym_max`` letters) is read
-    #: letter by letter (डीएनए), in sentences and alone, unless the memory knows it only as the
-    #: romanization of other words (``AUR`` → और, shouted). False: capitals are ignored, as before
+    #: a word typed in capitals (``DNA``, ``DRDO``: 2 to ``acronym_max`` letters) is read letter by
+    #: letter (डीएनए), in sentences and alone, unless the memory knows it only as the romanization of
+    #: other words (``AUR`` → और, shouted) or it is an English word whose pronunciation does not spell
+    #: its letters (``YOU``, ``PLEASE``). False: capitals are ignored, as before
     caps_acronyms: bool = True
     #: the single-best search (devanagarize): beam and candidates kept, threshold, ``marg_top``,
     #: ``vocab_cands`` and ``english_k`` (as above)
@@ -665,6 +666,11 @@ class LearnedModel:
         attested = self.memory.r2d.get(roman)
         if not acronym or (attested and acronym not in attested):
             return None
+        english = self.english
+        if english is not None and english.pronunciations(roman):
+            # an English word in capitals (YOU, PLEASE) unless its pronunciation spells the letters (DNA)
+            if acronym not in english.candidates(roman, k=p.english_k, beam=p.english_beam):
+                return None
         return acronym
 
     @staticmethod
