@@ -284,3 +284,12 @@ def test_context_chooses_the_convention(
     model: LearnedModel, sentence: str, position: int, chosen: str, plain: str
 ) -> None:
     assert_context_flips(model, sentence, position, "ctx_convention_penalty", chosen, plain)
+
+
+def test_convention_variants_only_of_candidates_within_the_window(model: LearnedModel) -> None:
+    found = (("अंगन", -10.0), ("आंगन", -25.0))
+    base = model.with_params(ctx_nasal_penalty=-1.0, ctx_vowel_penalty=-1.0, ctx_convention_penalty=7.0)
+    near = dict(base.with_params(ctx_convention_window=10.0)._with_casual_variants("angan", found))
+    wide = dict(base.with_params(ctx_convention_window=20.0)._with_casual_variants("angan", found))
+    assert "आँगन" not in near
+    assert wide["आँगन"] == -32.0
