@@ -830,7 +830,9 @@ class LearnedModel:
         """``found`` with the casual-typing variants of its candidates that the n-gram model knows: their
         nasalized forms (:func:`nasal_variants`), each scored ``ctx_nasal_penalty`` below its source,
         and their forms with the diphthongs (:func:`vowel_variants`), ``ctx_vowel_penalty`` below it (or
-        as ``found`` scores a variant, when that is higher). A negative penalty turns its kind off."""
+        as ``found`` scores a variant, when that is higher); then the other conventions' spellings
+        (:func:`convention_variants`) of every candidate so far within ``ctx_convention_window`` of the
+        best, ``ctx_convention_penalty`` below it. A negative penalty turns its kind off."""
         p = self.params
         kinds: list[tuple[Callable[[str, str], tuple[str, ...]], str, float]] = []
         if p.ctx_nasal_penalty >= 0 and roman and roman[-1] in "aeiouym":
