@@ -1508,7 +1508,7 @@ _CLASS_NASAL = {
 }
 _NUKTA_BASES = frozenset("कखगजफ")
 _NUKTA = "\u093c"
-_ANUSVARA, _CHANDRABINDU, _VIRAMA_SIGN = "ं", "ँ", "्"
+_ANUSVARA, _CHANDRABINDU = "ं", "ँ"
 #: word endings written both ways (गए/गये, लिए/लिये, गई/गयी)
 _Y_ENDINGS = (("ये", "ए"), ("ए", "ये"), ("यी", "ई"), ("ई", "यी"))
 
@@ -1526,10 +1526,10 @@ def convention_variants(deva: str) -> tuple[str, ...]:
             out.add(deva[:i] + _CHANDRABINDU + deva[i + 1 :])
             nasal = _CLASS_NASAL.get(deva[i + 1]) if i < last else None
             if nasal is not None:
-                out.add(deva[:i] + nasal + _VIRAMA_SIGN + deva[i + 1 :])
+                out.add(deva[:i] + nasal + _VIRAMA + deva[i + 1 :])
         elif ch == _CHANDRABINDU:
             out.add(deva[:i] + _ANUSVARA + deva[i + 1 :])
-        elif ch == _VIRAMA_SIGN:
+        elif ch == _VIRAMA:
             if 0 < i < last and _CLASS_NASAL.get(deva[i + 1]) == deva[i - 1]:
                 out.add(deva[: i - 1] + _ANUSVARA + deva[i + 1 :])
         elif ch in _NUKTA_BASES:
