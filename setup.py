@@ -1,4 +1,4 @@
-"""Build of the optional compiled kernels (translit.learned._fastlm, translit._fastrules); all metadata is in
+"""Build of the optional compiled kernels (lipyantar.translit.learned._fastlm, lipyantar.translit._fastrules); all metadata is in
 pyproject.toml.
 
 The extensions are optional: when they cannot be compiled, lipyantar installs and runs on its
@@ -17,7 +17,7 @@ setup(
     if PURE
     else [
         Extension(
-            "translit.learned._fastlm",
+            "lipyantar.translit.learned._fastlm",
             sources=["translit/learned/_fastlm.c"],
             # no fused multiply-adds: the scores must equal the Python reference's bit for bit
             extra_compile_args=["-O2", "-ffp-contract=off"],
@@ -26,7 +26,7 @@ setup(
             optional=True,
         ),
         Extension(
-            "translit._fastrules",
+            "lipyantar.translit._fastrules",
             sources=["translit/_fastrules.c"],
             extra_compile_args=["-O2"],
             optional=True,

@@ -24,11 +24,18 @@ from typing import Any
 
 import click
 
-from translit.cli import run_cli_errors
-from translit.errors import InputError
-from translit.metrics import TOKENIZATIONS, error_rates
-from translit.progress import ProgressBar, progress_bar, progress_option, show_progress
-from translit.textio import atomic_write, atomic_write_pair, check_output, open_output, read_lines, read_text
+from lipyantar.translit.cli import run_cli_errors
+from lipyantar.translit.errors import InputError
+from lipyantar.translit.metrics import TOKENIZATIONS, error_rates
+from lipyantar.translit.progress import ProgressBar, progress_bar, progress_option, show_progress
+from lipyantar.translit.textio import (
+    atomic_write,
+    atomic_write_pair,
+    check_output,
+    open_output,
+    read_lines,
+    read_text,
+)
 
 from .evaluate import bead_scores, read_bead_keys
 from .io import write_jsonl, write_moses, write_tsv, write_word_pairs
@@ -64,7 +71,7 @@ def _similarity(romanizer: str) -> Similarity:
     if romanizer == "builtin":
         return Similarity(romanize=builtin_romanize)
     if romanizer == "model":
-        from translit.learned.model import default_model
+        from lipyantar.translit.learned.model import default_model
 
         return Similarity(romanize=default_model().romanize)
     return Similarity()
@@ -279,8 +286,8 @@ def learn_command(
     progress: bool | None,
 ) -> None:
     """Learn a romanization model from PAIRS.tsv files (native<TAB>roman[<TAB>count]) and twins."""
-    from translit.learned.english import read_cmudict
-    from translit.learned.learn import read_pairs
+    from lipyantar.translit.learned.english import read_cmudict
+    from lipyantar.translit.learned.learn import read_pairs
 
     if not pairs and not twins:
         raise click.UsageError("give at least one PAIRS file or --twin DEVA_FILE ROMAN_FILE")
@@ -328,8 +335,8 @@ def _learn(
     bar: ProgressBar,
 ) -> Any:
     """The model of ``learn`` (the bar advances one step per loaded model, aligned twin and training)."""
-    from translit.learned.learn import adapt, train
-    from translit.learned.model import default_model
+    from lipyantar.translit.learned.learn import adapt, train
+    from lipyantar.translit.learned.model import default_model
 
     from .twin import pairs_from_twin
 
@@ -519,9 +526,9 @@ def evaluate_command(
 def _evaluate_lexicon(
     lexicon: str, model_path: str | None, direction: str, *, fmt: str, progress: bool
 ) -> str:
-    from translit.learned.cli import evaluate
-    from translit.learned.learn import read_pairs
-    from translit.learned.model import default_model, load_model
+    from lipyantar.translit.learned.cli import evaluate
+    from lipyantar.translit.learned.learn import read_pairs
+    from lipyantar.translit.learned.model import default_model, load_model
 
     model = load_model(model_path) if model_path else default_model()
     pairs = read_pairs(lexicon)
@@ -544,7 +551,7 @@ def _evaluate_lexicon(
 def _evaluate_lines(
     hyp: str, ref: str, *, tokenize: str, lowercase: bool, per_line: bool, fmt: str, progress: bool
 ) -> str:
-    from translit.cli import count_lines
+    from lipyantar.translit.cli import count_lines
 
     total = count_lines([ref]) if progress else None
     with progress_bar("evaluate", unit="lines", total=total, enabled=progress) as bar:

@@ -15,8 +15,8 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from translit.errors import InputError
-from translit.textio import read_lines
+from lipyantar.translit.errors import InputError
+from lipyantar.translit.textio import read_lines
 
 from .io import bead_from_dict
 
@@ -74,7 +74,7 @@ class BeadScores:
 
 
 def _signature() -> str:
-    from translit._version import __version__
+    from lipyantar.translit._version import __version__
 
     return f"match:exact|empty:yes|version:{__version__}"
 

@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import TextIO
 
-from translit.errors import InputError
+from lipyantar.translit.errors import InputError
 
 from .sentences import Bead
 from .words import WordLink

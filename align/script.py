@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import regex
 
-from translit.errors import InputError
+from lipyantar.translit.errors import InputError
 
 __all__ = ["SCRIPTS", "ScriptShares", "char_script", "check_scripts", "script_shares"]
 

@@ -161,10 +161,10 @@ def iter_align_sentences(
 ) -> Iterator[Bead]:
     """Yield the beads aligning ``deva_sentences`` with ``roman_sentences``, in document order.
 
-    Sentences are strings or :class:`~align.segment.Sentence` objects (whose paragraph numbers are
+    Sentences are strings or :class:`~lipyantar.align.segment.Sentence` objects (whose paragraph numbers are
     then used: beads do not merge sentences across a paragraph break). Options:
 
-    * ``romanize``: Devanagari word -> Latin letters (default :func:`translit.rules.romanize_word`),
+    * ``romanize``: Devanagari word -> Latin letters (default :func:`lipyantar.translit.rules.romanize_word`),
       or a ready ``similarity`` object (shares its caches);
     * ``max_bead``: most sentences on one side of a bead (2 gives 1-1, 1-0, 0-1, 2-1, 1-2, 2-2);
     * ``window``: how far (in sentences) to look for a resynchronization point;

@@ -1,7 +1,7 @@
 """Transliteration similarity between Devanagari and romanized Hindi.
 
 Both sides are reduced to a *consonant skeleton*: the Devanagari side is romanized first (with a
-pluggable ``romanize`` function, by default :func:`translit.rules.romanize_word`), then vowels are
+pluggable ``romanize`` function, by default :func:`lipyantar.translit.rules.romanize_word`), then vowels are
 dropped, aspiration ``h`` after a consonant is dropped and similar letters are merged (``v``/``w``,
 ``z``/``j``, ``f``/``ph``, ``q``/``k``, ``sh``/``s``, ``m``/``n`` ...). Informal romanization varies
 mostly in its vowels and aspiration, so skeletons of twin words are usually equal or one letter apart.
@@ -25,7 +25,7 @@ from functools import lru_cache, reduce
 from operator import or_
 from typing import NamedTuple
 
-from translit.metrics import edit_distance
+from lipyantar.translit.metrics import edit_distance
 
 __all__ = [
     "SentenceFeatures",
@@ -116,11 +116,11 @@ def builtin_romanize(word: str) -> str:
 
 
 def default_romanize() -> Romanizer:
-    """:func:`translit.rules.romanize_word` when importable, else :func:`builtin_romanize`."""
+    """:func:`lipyantar.translit.rules.romanize_word` when importable, else :func:`builtin_romanize`."""
     try:
-        from translit.rules import romanize_word
+        from lipyantar.translit.rules import romanize_word
     except ImportError:  # pragma: no cover - depends on the state of translit
-        logger.info("translit.rules.romanize_word is not available; using the built-in romanizer")
+        logger.info("lipyantar.translit.rules.romanize_word is not available; using the built-in romanizer")
         return builtin_romanize
     return romanize_word
 

@@ -3,7 +3,7 @@
 
 The twin is split into sentences, the sentences are aligned, then the words of each bead, with a
 learned model as the romanizer that makes the two scripts comparable. Texts that are already
-line-aligned can skip the sentence step: :func:`translit.learned.learn.pairs_from_lines`.
+line-aligned can skip the sentence step: :func:`lipyantar.translit.learned.learn.pairs_from_lines`.
 """
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING
 
 import regex
 
-from translit.learned.charalign import normalize_deva, normalize_roman
+from lipyantar.translit.learned.charalign import normalize_deva, normalize_roman
 
 from .segment import split_sentences
 from .sentences import align_sentences
 from .words import align_words
 
 if TYPE_CHECKING:
-    from translit.learned.model import LearnedModel
+    from lipyantar.translit.learned.model import LearnedModel
 
 __all__ = ["pairs_from_twin"]
 
@@ -35,7 +35,7 @@ def pairs_from_twin(deva_text: str, roman_text: str, base: LearnedModel) -> list
     and roman tokens that are not letters are left out; roman words are normalized as the model's
     training pairs are (lower-case letters).
 
-    >>> from translit.learned.model import default_model
+    >>> from lipyantar.translit.learned.model import default_model
     >>> sorted(pairs_from_twin("यह संगठन है।", "yah sangathan hai.", default_model()))[0]
     ('है', 'hai', 1.0)
     """

@@ -2,7 +2,7 @@
 
 Monotonic dynamic programming over the two token sequences with links 1-1, 1-2, 2-1 (one side
 glues words the other splits: ``लागूहुए`` / ``lagu hue``), 1-0 and 0-1, scored by transliteration
-similarity (:meth:`align.similarity.Similarity.word_similarity`). The search is banded around the
+similarity (:meth:`lipyantar.align.similarity.Similarity.word_similarity`). The search is banded around the
 diagonal, so a sentence pair costs time linear in its length.
 """
 

@@ -1,21 +1,21 @@
 """Corpora: script and language detection, twin discovery, corpus statistics.
 
-* :mod:`corpora.loading` reads files (UTF-8, UTF-16/32 with BOM) and reports bad ones per file;
-* :mod:`corpora.scripts` counts letters per script; :mod:`corpora.langid` tells romanized Hindi from
-  English and Persian from Urdu and Arabic; :mod:`corpora.detect` puts both together per document,
+* :mod:`lipyantar.corpora.loading` reads files (UTF-8, UTF-16/32 with BOM) and reports bad ones per file;
+* :mod:`lipyantar.align.script` counts letters per script; :mod:`lipyantar.corpora.langid` tells romanized Hindi from
+  English and Persian from Urdu and Arabic; :mod:`lipyantar.corpora.detect` puts both together per document,
   paragraph, line and token;
-* :mod:`corpora.twins` pairs Devanagari documents with their romanized twins by content;
-* :mod:`corpora.stats` computes corpus statistics (JSON and Markdown), :mod:`corpora.parallel` reads
+* :mod:`lipyantar.corpora.twins` pairs Devanagari documents with their romanized twins by content;
+* :mod:`lipyantar.corpora.stats` computes corpus statistics (JSON and Markdown), :mod:`lipyantar.corpora.parallel` reads
   aligned corpora for them;
-* :mod:`corpora.pipeline` holds the per-document and per-pair steps of a build as pure, picklable
-  functions (:func:`process_pair`), which :mod:`corpora.engines` runs locally or on Dask;
-* :mod:`corpora.build` runs everything on a folder and writes a parallel corpus (``lipyantar build``),
-  with the HTML report of :mod:`corpora.report`.
+* :mod:`lipyantar.corpora.pipeline` holds the per-document and per-pair steps of a build as pure, picklable
+  functions (:func:`process_pair`), which :mod:`lipyantar.corpora.engines` runs locally or on Dask;
+* :mod:`lipyantar.corpora.build` runs everything on a folder and writes a parallel corpus (``lipyantar build``),
+  with the HTML report of :mod:`lipyantar.corpora.report`.
 """
 
 from __future__ import annotations
 
-from align.script import ScriptShares, script_shares
+from lipyantar.align.script import ScriptShares, script_shares
 
 from .build import BuildOptions, BuildResult, build_corpus
 from .detect import DocumentDetection, TokenTag, UnitDetection, cmi, detect_document, detect_text

@@ -3,19 +3,19 @@
 :func:`build_corpus` runs the steps
 
 1. stream the documents: each file is read, decoded, detected and counted on its own
-   (:func:`corpora.pipeline.analyse_document`); only its detection, counts and twin profile are kept, never
-   its text (bad files are skipped with the reason, see :mod:`corpora.loading`);
-2. pair Devanagari documents with their romanized twins from the profiles (:mod:`corpora.twins`);
+   (:func:`lipyantar.corpora.pipeline.analyse_document`); only its detection, counts and twin profile are kept, never
+   its text (bad files are skipped with the reason, see :mod:`lipyantar.corpora.loading`);
+2. pair Devanagari documents with their romanized twins from the profiles (:mod:`lipyantar.corpora.twins`);
 3. for each pair, in pair order: split sentences, align them and align the words of each bead
-   (:func:`corpora.pipeline.process_pair`);
+   (:func:`lipyantar.corpora.pipeline.process_pair`);
 4. filter the beads as they arrive: one-sided beads (1-0 / 0-1), beads scoring below ``min_score`` and
    repeated (Devanagari, romanized) sentence pairs are not written; every drop is counted in ``stats.json``;
    the kept beads are appended to the ``parallel.*`` files at once;
 5. count the romanization of every aligned word (the corpus's own lexicon), compute the statistics from
-   running counters, and adapt the romanization model to the lexicon (``translit.learned.learn.save_adapted``,
-   which writes ``translit.learned.learn.adapt``'s model);
+   running counters, and adapt the romanization model to the lexicon (``lipyantar.translit.learned.learn.save_adapted``,
+   which writes ``lipyantar.translit.learned.learn.adapt``'s model);
 
-Steps 1, 3 and the heavy parts of 5 run through :mod:`corpora.engines`: in this process (``jobs=1``), in
+Steps 1, 3 and the heavy parts of 5 run through :mod:`lipyantar.corpora.engines`: in this process (``jobs=1``), in
 ``jobs`` worker processes, or on a Dask cluster (``engine="dask"``), with a bounded number of items in
 flight; results are used in input order, so the output is byte-identical whatever the engine and the number
 of workers. The model step sends the alignment EM of the adaptation to the engine in fixed shards of word
@@ -39,13 +39,13 @@ and writes into the output directory:
 ``detect.jsonl``   one detection record per document
 ``twins.json``     the pairs and the unpaired documents with their languages
 ``skipped.jsonl``  the files that were not read, and why
-``stats.json``     :class:`corpora.stats.CorpusStats` plus a ``build`` section (counts, drops, skips);
+``stats.json``     :class:`lipyantar.corpora.stats.CorpusStats` plus a ``build`` section (counts, drops, skips);
                    bead types count every aligned bead, the variants are those of ``lexicon.tsv``
 ``stats.md``       the statistics for people
-``report.html``    a self-contained report with SVG plots (:mod:`corpora.report`)
+``report.html``    a self-contained report with SVG plots (:mod:`lipyantar.corpora.report`)
 ================== ==================================================================================
 
-The output appears whole or not at all (:mod:`corpora.outdir`): everything is written into a temporary
+The output appears whole or not at all (:mod:`lipyantar.corpora.outdir`): everything is written into a temporary
 directory next to ``outdir`` which takes its place at the end, in one step; a lock beside ``outdir`` keeps
 a second build out of it meanwhile. A non-empty ``outdir`` is replaced only with ``force`` (checked at the
 start and again at the swap), and the previous output survives any failure; the inputs are never
@@ -68,7 +68,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TextIO
 
-from translit.errors import InputError, LipyantarError
+from lipyantar.translit.errors import InputError, LipyantarError
 
 from .detect import DocumentDetection
 from .engines import ENGINES, open_engine
@@ -427,18 +427,18 @@ class _BaseModel:
 
     def _load(self) -> None:
         try:
-            from translit.learned.model import LearnedModel, default_model
+            from lipyantar.translit.learned.model import LearnedModel, default_model
 
             if self._model is None:
                 self._model = LearnedModel.load(self.path) if self.path else default_model()
-            from translit.learned.learn import base_segment
+            from lipyantar.translit.learned.learn import base_segment
 
             self._segment = base_segment(self._model)
         except BaseException as exc:  # handed to the caller of get()
             self._error = exc
 
     def get(self) -> tuple[Any, Any]:
-        """The loaded model and its :func:`translit.learned.learn.base_segment`; raises what loading raised."""
+        """The loaded model and its :func:`lipyantar.translit.learned.learn.base_segment`; raises what loading raised."""
         self._thread.join()
         if self._error is not None:
             raise self._error
@@ -457,7 +457,7 @@ def _learn_model(
 ) -> tuple[bool, str | None]:
     """Adapt the base model to ``pairs`` and save it at ``dest``: ``(written, note)``.
 
-    The file is an adaptation (:mod:`translit.learned.adaptation`: the changes to the base model, which
+    The file is an adaptation (:mod:`lipyantar.translit.learned.adaptation`: the changes to the base model, which
     it names by checksum) when the base is the installed default model and ``standalone`` is false;
     otherwise a full model file.
 
@@ -468,7 +468,7 @@ def _learn_model(
     if not pairs:
         return False, "no model written: no aligned word pairs to learn from"
     try:
-        from translit.learned.learn import save_adapted
+        from lipyantar.translit.learned.learn import save_adapted
     except ImportError as exc:  # the learning API is not available in this installation
         return False, f"no model written: translit's learning API is not available ({exc})"
     try:
@@ -490,10 +490,10 @@ def _learn_model(
 def _shrink_to_adaptation(dest: Path, base_model: str | None) -> None:
     """Replace the full model file at ``dest`` with its adaptation of the installed default model (kept
     full when the base is another model: the adaptation could not find it)."""
-    from translit.learned.adaptation import is_adaptation, make_adaptation, model_checksum
-    from translit.learned.model import DEFAULT_MODEL_NAME, MODEL_FILE_FORMAT, write_model_file
+    from lipyantar.translit.learned.adaptation import is_adaptation, make_adaptation, model_checksum
+    from lipyantar.translit.learned.model import DEFAULT_MODEL_NAME, MODEL_FILE_FORMAT, write_model_file
 
-    default_bytes = (resources.files("translit.learned") / "data" / DEFAULT_MODEL_NAME).read_bytes()
+    default_bytes = (resources.files("lipyantar.translit.learned") / "data" / DEFAULT_MODEL_NAME).read_bytes()
     if base_model is not None:
         base_bytes = Path(base_model).read_bytes()
         if base_bytes != default_bytes and (
@@ -525,19 +525,19 @@ def build_corpus(
 ) -> BuildResult:
     """Run the whole pipeline on ``inputs`` (files or directories) and write into ``outdir``.
 
-    The documents are streamed: each is read, detected and counted (:func:`corpora.pipeline.analyse_document`)
+    The documents are streamed: each is read, detected and counted (:func:`lipyantar.corpora.pipeline.analyse_document`)
     and only its detection, counts and twin profile are kept; the twin pairs are then aligned
-    (:func:`corpora.pipeline.process_pair`) and written as the results arrive, in pair order, on the
+    (:func:`lipyantar.corpora.pipeline.process_pair`) and written as the results arrive, in pair order, on the
     engine of ``options`` (``jobs`` local processes, or Dask). ``load`` (documents already in memory)
     replaces reading ``inputs``.
 
     Raises :class:`InputError` when no document could be read or ``outdir`` cannot be used (not empty
-    without ``force``, or containing an input), :class:`corpora.engines.EngineError` when the engine
+    without ``force``, or containing an input), :class:`lipyantar.corpora.engines.EngineError` when the engine
     cannot run. A pair that cannot be aligned is reported in :attr:`BuildResult.pair_errors` and the
     rest of the corpus is still built; a model that cannot be learned is reported in
     :attr:`BuildResult.notes`.
     """
-    from align.io import write_moses, write_tsv
+    from lipyantar.align.io import write_moses, write_tsv
 
     from . import report as report_module
 
@@ -550,7 +550,7 @@ def build_corpus(
 
     base_model = None
     if opts.model and opts.base_model:  # a bad --base-model fails here, before any work
-        from translit.learned.model import LearnedModel
+        from lipyantar.translit.learned.model import LearnedModel
 
         base_model = LearnedModel.load(opts.base_model)
 

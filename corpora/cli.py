@@ -22,10 +22,10 @@ from typing import TextIO
 
 import click
 
-from translit.cli import run_cli_errors
-from translit.errors import InputError
-from translit.progress import StageBars, progress_option, quiet, show_progress
-from translit.textio import check_output, open_output
+from lipyantar.translit.cli import run_cli_errors
+from lipyantar.translit.errors import InputError
+from lipyantar.translit.progress import StageBars, progress_option, quiet, show_progress
+from lipyantar.translit.textio import check_output, open_output
 
 from .build import DEFAULT_BEAD_MIN_SCORE
 from .detect import DocumentDetection, UnitDetection, detect_document
@@ -294,7 +294,7 @@ def stats_command(
             out.write(stats.to_markdown(top_variants=top))
 
 
-#: the unit of each stage of build's progress (corpora.build.Progress)
+#: the unit of each stage of build's progress (lipyantar.corpora.build.Progress)
 _BUILD_UNITS = {"detect": "documents", "align": "twin pairs", "model": "models", "report": "files"}
 
 
@@ -399,7 +399,7 @@ def build_command(
       lipyantar build corpora/example -o out/example
       lipyantar build big/ -o out/big --engine dask --scheduler tcp://10.0.0.5:8786
     """
-    from translit.batch import default_jobs
+    from lipyantar.translit.batch import default_jobs
 
     from .build import BuildOptions, build_corpus
 

@@ -16,7 +16,7 @@ Language labels:
 
 Token tags add ``univ`` for language-independent tokens (numbers, punctuation, symbols, URLs, e-mail
 addresses). Token tags are decided within their line: a token without clear evidence of its own takes the
-language of its line (see :mod:`corpora.langid`). The code-mixing index (CMI, Das & Gambäck 2014) of a unit
+language of its line (see :mod:`lipyantar.corpora.langid`). The code-mixing index (CMI, Das & Gambäck 2014) of a unit
 is ``100 * (1 - max_i w_i / (n - u))`` over its tokens, where ``w_i`` counts the tokens of language *i*
 (``hi`` and ``hi-Latn`` are both Hindi), ``n`` all tokens and ``u`` the language-independent ones (0 when
 ``n == u``).
@@ -29,7 +29,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from align.script import ScriptShares, char_script, script_shares
+from lipyantar.align.script import ScriptShares, char_script, script_shares
 
 from .langid import GROUPS, MIXED_MIN_TOKENS, MIXED_SHARE, load_model
 from .loading import Document
@@ -245,7 +245,7 @@ class DocumentDetection:
 
 def read_jsonl(lines: Iterable[str]) -> list[DocumentDetection]:
     """Detections back from JSON lines written by :meth:`DocumentDetection.to_json` (blank lines skipped)."""
-    from translit.errors import InputError
+    from lipyantar.translit.errors import InputError
 
     out = []
     for number, line in enumerate(lines, start=1):
@@ -260,7 +260,7 @@ def read_jsonl(lines: Iterable[str]) -> list[DocumentDetection]:
 
 def _tokenize(text: str) -> list[tuple[str, str, int]]:
     """(text, kind, start) for the non-space tokens; the lead's tokenizer when available."""
-    from translit.tokenize import tokenize
+    from lipyantar.translit.tokenize import tokenize
 
     return [(t.text, t.kind, t.start) for t in tokenize(text) if t.kind != "space"]
 
@@ -366,7 +366,7 @@ def detect_text(
 def detect_document(
     document: Document, *, paragraphs: bool = True, lines: bool = True, tokens: bool = False
 ) -> DocumentDetection:
-    """:func:`detect_text` for a loaded :class:`~corpora.loading.Document`."""
+    """:func:`detect_text` for a loaded :class:`~lipyantar.corpora.loading.Document`."""
     return detect_text(
         document.text,
         source=document.source,

@@ -24,8 +24,8 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, Literal, TypeVar
 
-from translit.errors import LipyantarError
-from translit.signals import init_worker, stop_pool
+from lipyantar.translit.errors import LipyantarError
+from lipyantar.translit.signals import init_worker, stop_pool
 
 __all__ = ["CONNECT_TIMEOUT", "ENGINES", "EngineError", "Session", "open_engine", "ordered_map"]
 

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from translit.errors import ModelError
+from lipyantar.translit.errors import ModelError
 
 __all__ = [
     "GROUPS",

@@ -1,9 +1,9 @@
 """Reading corpus files: encoding detection, binary files, per-file errors.
 
 :func:`read_document` decodes one file: UTF-8 (with or without BOM), UTF-16 and UTF-32 with a BOM.
-Anything else raises :class:`~translit.errors.InputError` naming the file and what the bytes look like
+Anything else raises :class:`~lipyantar.translit.errors.InputError` naming the file and what the bytes look like
 (binary data and its kind, UTF-16 without a BOM, Latin-1/Windows-1252, ...). The text is normalized with
-``translit.normalize.normalize`` (BOM removed, CRLF -> LF, canonical nukta, ZWJ/ZWNJ removed).
+``lipyantar.translit.normalize.normalize`` (BOM removed, CRLF -> LF, canonical nukta, ZWJ/ZWNJ removed).
 
 :func:`load_corpus` reads many files and directories and never stops at a bad file: each one becomes a
 :class:`Skipped` entry with the reason, and the rest of the corpus is still loaded. Only regular files are
@@ -26,8 +26,8 @@ from pathlib import Path
 
 import regex
 
-from translit.errors import InputError
-from translit.textio import sniff_encoding
+from lipyantar.translit.errors import InputError
+from lipyantar.translit.textio import sniff_encoding
 
 __all__ = [
     "Document",
@@ -173,13 +173,13 @@ def decode_bytes(data: bytes, *, source: str) -> tuple[str, str]:
 
 
 def normalize_text(text: str) -> str:
-    """The normalization every loaded document gets (``translit.normalize.normalize``)."""
+    """The normalization every loaded document gets (``lipyantar.translit.normalize.normalize``)."""
     return _normalize(text)
 
 
 def _normalize(text: str) -> str:
     try:
-        from translit.normalize import normalize
+        from lipyantar.translit.normalize import normalize
     except ImportError:  # pragma: no cover - translit always ships normalize
         return text.replace("\r\n", "\n").replace("\r", "\n")
     return normalize(text)

@@ -1,6 +1,6 @@
 """The output directory of a build: it appears complete or not at all, and is never lost.
 
-:func:`staged_output` is what :func:`corpora.build.build_corpus` writes through:
+:func:`staged_output` is what :func:`lipyantar.corpora.build.build_corpus` writes through:
 
 1. a lock: ``fcntl.flock`` on ``.OUTDIR.lock`` beside ``OUTDIR``, held for the whole build, so a second
    build into the same directory fails at once with a clear message instead of racing the first;
@@ -29,7 +29,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from translit.errors import OutputError
+from lipyantar.translit.errors import OutputError
 
 __all__ = ["exchange_supported", "lock_path", "staged_output", "swap_into_place"]
 

@@ -2,7 +2,7 @@
 
 :func:`read_parallel` accepts three formats, told apart by their content:
 
-* **beads as JSON lines** (``align``'s ``parallel.jsonl``, one ``align.Bead`` object a line, optionally
+* **beads as JSON lines** (``align``'s ``parallel.jsonl``, one ``lipyantar.align.Bead`` object a line, optionally
   with its word links), recognised by a first non-blank line starting with ``{``;
 * **token-aligned TSV** (Dakshina's ``hi.sentences.dev.aligned.tsv``: ``deva_token<TAB>roman_token`` rows,
   a ``</s>`` row ends each sentence): gives 1-1 beads and a gold word alignment;
@@ -16,8 +16,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from translit.errors import InputError
-from translit.textio import read_lines
+from lipyantar.translit.errors import InputError
+from lipyantar.translit.textio import read_lines
 
 from .loading import Document
 
@@ -28,7 +28,7 @@ _END = "</s>"
 
 @dataclass(frozen=True)
 class ParallelCorpus:
-    """Beads (``align.Bead``) read from a file, with the gold word pairs when the file had them."""
+    """Beads (``lipyantar.align.Bead``) read from a file, with the gold word pairs when the file had them."""
 
     source: str
     beads: tuple[object, ...]
@@ -43,9 +43,9 @@ class ParallelCorpus:
 
 def read_parallel(path: str | os.PathLike[str]) -> ParallelCorpus:
     """Read an aligned corpus in one of the formats of the module docstring."""
-    from align.io import read_jsonl
-    from align.sentences import Bead
-    from align.words import WordLink
+    from lipyantar.align.io import read_jsonl
+    from lipyantar.align.sentences import Bead
+    from lipyantar.align.words import WordLink
 
     source = str(path)
     lines = list(read_lines(path))

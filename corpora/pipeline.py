@@ -1,11 +1,11 @@
 """The per-document and per-pair steps of ``lipyantar build`` as pure, picklable functions.
 
-``build`` runs them through :mod:`corpora.engines` (in this process, in worker processes or on a Dask
+``build`` runs them through :mod:`lipyantar.corpora.engines` (in this process, in worker processes or on a Dask
 cluster) and folds their results, in input order, into the output files and the statistics. Both
 functions are module-level, take one frozen dataclass and return one, do no I/O and keep no state
 between calls (beyond caches of loaded models), so they run unchanged under Spark or Ray::
 
-    from corpora.pipeline import PairTask, process_pair
+    from lipyantar.corpora.pipeline import PairTask, process_pair
 
     tasks = [PairTask(0, "a.hi.txt", "a.rom.txt", deva_text, roman_text)]
     results = spark.sparkContext.parallelize(tasks).map(process_pair).collect()      # Spark
@@ -26,7 +26,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from translit.errors import InputError, LipyantarError
+from lipyantar.translit.errors import InputError, LipyantarError
 
 from .detect import DocumentDetection, detect_document
 from .loading import Document, decode_bytes, normalize_text
@@ -98,7 +98,7 @@ class PairTask:
 
 @dataclass(frozen=True)
 class PairResult:
-    """The aligned beads of a twin pair (``align.Bead`` with word links), or why it failed (``error``)."""
+    """The aligned beads of a twin pair (``lipyantar.align.Bead`` with word links), or why it failed (``error``)."""
 
     number: int
     deva_source: str
@@ -121,7 +121,7 @@ def _memo_size(similarity: Any) -> int:
 def _similarity() -> Any:
     global _similarity_cache
     if _similarity_cache is None or _memo_size(_similarity_cache) > SIMILARITY_MEMO_LIMIT:
-        from align.similarity import Similarity
+        from lipyantar.align.similarity import Similarity
 
         _similarity_cache = Similarity()
     return _similarity_cache
@@ -129,9 +129,9 @@ def _similarity() -> Any:
 
 def process_pair(task: PairTask) -> PairResult:
     """Split, align sentences and align words of one twin pair (pure; see the module docstring)."""
-    from align.segment import split_sentences
-    from align.sentences import Bead, iter_align_sentences
-    from align.words import align_words
+    from lipyantar.align.segment import split_sentences
+    from lipyantar.align.sentences import Bead, iter_align_sentences
+    from lipyantar.align.words import align_words
 
     similarity = _similarity()
     try:

@@ -382,10 +382,10 @@ def render_report(
     lexicon: VariantTable,
     build: Any,
 ) -> str:
-    """The self-contained HTML report of a build: ``load`` is its :class:`corpora.build.LoadSummary`,
+    """The self-contained HTML report of a build: ``load`` is its :class:`lipyantar.corpora.build.LoadSummary`,
     ``documents`` the (source, encoding, detection) of the first documents (at least
-    :data:`MAX_DOCUMENT_ROWS`), ``alignment`` its :class:`corpora.build.AlignmentSummary` and ``build``
-    the :class:`corpora.build.BuildResult`."""
+    :data:`MAX_DOCUMENT_ROWS`), ``alignment`` its :class:`lipyantar.corpora.build.AlignmentSummary` and ``build``
+    the :class:`lipyantar.corpora.build.BuildResult`."""
     d = build.dropped
     out = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"

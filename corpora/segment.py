@@ -1,5 +1,5 @@
 """Splitting a document into paragraphs and lines, each with its first line number (for statistics and
-detection); sentences are split by the aligner's splitter, :func:`align.split_sentences`.
+detection); sentences are split by the aligner's splitter, :func:`lipyantar.align.split_sentences`.
 """
 
 from __future__ import annotations

@@ -2,10 +2,10 @@
 
 Definitions (all counts are exact, nothing is sampled):
 
-* **paragraphs**: blocks separated by blank lines (:func:`corpora.segment.paragraphs`).
-* **sentences**: :func:`align.split_sentences`.
+* **paragraphs**: blocks separated by blank lines (:func:`lipyantar.corpora.segment.paragraphs`).
+* **sentences**: :func:`lipyantar.align.split_sentences`.
 * **tokens**: words (Devanagari, Latin, other scripts) and numbers of the sentences, as cut by
-  ``translit.tokenize``; punctuation, symbols and spaces are not tokens. **types**: distinct tokens after
+  ``lipyantar.translit.tokenize``; punctuation, symbols and spaces are not tokens. **types**: distinct tokens after
   lower-casing. **type/token ratio** = types / tokens.
 * **sentence lengths**: in tokens; min, max, mean, median, population standard deviation and a
   histogram (``1-5``, ``6-10``, ``11-20``, ``21-40``, ``41-80``, ``81+``).
@@ -13,7 +13,7 @@ Definitions (all counts are exact, nothing is sampled):
   ``Latin``, ``Arabic``, ``other`` letters and marks, ``digit``, ``punctuation`` for punctuation and
   symbols); a combining mark shared by scripts (Unicode script *Inherited*) counts with its base letter.
 * **languages**: documents per detected language, and tokens per token tag (tags decided within each
-  sentence, see :mod:`corpora.detect`).
+  sentence, see :mod:`lipyantar.corpora.detect`).
 * **romanized text** is the text of documents detected as ``hi-Latn`` (and the romanized side of a
   parallel corpus). Its **English share** is en / (en + hi-Latn) tokens; its **CMI** (Das & Gambäck 2014)
   is averaged over its sentences (utterances), over all of them and over the code-mixed ones
@@ -42,7 +42,7 @@ from typing import Any
 
 import regex
 
-from align.segment import split_sentences
+from lipyantar.align.segment import split_sentences
 
 from .detect import cmi, detect_document, tag_tokens
 from .loading import Document
@@ -279,7 +279,7 @@ class VariantTable:
 
     @classmethod
     def from_tsv(cls, lines: Iterable[str], *, source: str | None = None) -> VariantTable:
-        from translit.errors import InputError
+        from lipyantar.translit.errors import InputError
 
         pairs: Counter[tuple[str, str]] = Counter()
         for number, line in enumerate(lines, start=1):
@@ -414,7 +414,7 @@ class CorpusStats:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CorpusStats:
         """Back from :meth:`to_dict` (JSON); rounded figures stay rounded."""
-        from translit.errors import InputError
+        from lipyantar.translit.errors import InputError
 
         try:
             romanized = data["romanized"]
@@ -553,16 +553,16 @@ def _sentence_script(language: str) -> str:
 
 
 def _word_tokens(sentence: str) -> list[str]:
-    from translit.tokenize import tokenize
+    from lipyantar.translit.tokenize import tokenize
 
     return [t.text for t in tokenize(sentence) if t.kind in _TOKEN_KINDS]
 
 
 def _word_links(deva_text: str, roman_text: str) -> list[tuple[str, str]]:
-    """1-1 word links of a bead: ``align.align_words`` when available, else position by position when
+    """1-1 word links of a bead: ``lipyantar.align.align_words`` when available, else position by position when
     both sides have the same number of words (nothing otherwise)."""
     try:
-        from align.words import align_words
+        from lipyantar.align.words import align_words
     except ImportError:
         d, r = deva_text.split(), roman_text.split()
         return list(zip(d, r, strict=True)) if len(d) == len(r) else []
@@ -572,8 +572,8 @@ def _word_links(deva_text: str, roman_text: str) -> list[tuple[str, str]]:
 
 @lru_cache(maxsize=1)
 def _similarity() -> Any:
-    """One shared ``align.Similarity`` (it memoizes per word type)."""
-    from align.similarity import Similarity
+    """One shared ``lipyantar.align.Similarity`` (it memoizes per word type)."""
+    from lipyantar.align.similarity import Similarity
 
     return Similarity()
 
@@ -635,7 +635,7 @@ def parallel_stats(
     beads: Iterable[Any], *, word_pairs: Iterable[tuple[str, str]] | None = None
 ) -> ParallelStats:
     """Statistics of aligned beads (objects with ``kind``, ``deva_text``, ``roman_text`` and optionally
-    ``words``, like ``align.Bead``). ``word_pairs`` (e.g. a gold word alignment) replaces the word
+    ``words``, like ``lipyantar.align.Bead``). ``word_pairs`` (e.g. a gold word alignment) replaces the word
     alignment of the beads for the variant table."""
     acc = ParallelAccumulator()
     for bead in beads:

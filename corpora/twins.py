@@ -1,7 +1,7 @@
 """Twin discovery: pair each Devanagari document with its romanized twin, by content.
 
 File names play no part. Each Hindi (Devanagari) document is romanized word by word with the rule-based
-romanizer (``translit.rules.romanize_word``); both sides are then reduced to *consonant skeletons*
+romanizer (``lipyantar.translit.rules.romanize_word``); both sides are then reduced to *consonant skeletons*
 (lower case, ``ph`` -> ``f``, ``w`` -> ``v``, ``z`` -> ``j``, ``q`` -> ``k``, ``c`` -> ``k`` except in ``ch``,
 aspiration ``h`` after a consonant dropped, vowels dropped except at the start of a word, doubled letters
 collapsed), so that ``pravaasana`` / ``pravasan`` or ``he`` / ``hai`` meet. The score of a pair is the mean
@@ -75,7 +75,7 @@ def skeleton(word: str) -> str:
 
 @lru_cache(maxsize=1)
 def _romanizer() -> Callable[[str], str]:
-    from translit.rules import romanize_word
+    from lipyantar.translit.rules import romanize_word
 
     return romanize_word
 

@@ -5,7 +5,7 @@ The front door of the toolkit: the public API of its three packages in one impor
 
 * converting (:mod:`translit`): :func:`transliterate`, :class:`Transliterator`, :func:`normalize`,
   :func:`tokenize`, the scheme registry (:data:`SCHEMES`, :func:`get_scheme`, :func:`scheme_names`);
-* the learned informal romanization (:mod:`translit.learned`): :class:`LearnedModel`,
+* the learned informal romanization (:mod:`lipyantar.translit.learned`): :class:`LearnedModel`,
   :func:`default_model`, :func:`load_model`, :func:`train`, :func:`adapt`, :func:`read_pairs`,
   :func:`pairs_from_twin`;
 * aligning a Devanagari text with its romanized twin (:mod:`align`): :func:`split_sentences`,
@@ -20,8 +20,16 @@ The front door of the toolkit: the public API of its three packages in one impor
 
 from __future__ import annotations
 
-from align import Bead, Sentence, WordLink, align_sentences, align_words, pairs_from_twin, split_sentences
-from corpora import (
+from lipyantar.align import (
+    Bead,
+    Sentence,
+    WordLink,
+    align_sentences,
+    align_words,
+    pairs_from_twin,
+    split_sentences,
+)
+from lipyantar.corpora import (
     BuildOptions,
     BuildResult,
     build_corpus,
@@ -30,7 +38,7 @@ from corpora import (
     find_twins,
     load_corpus,
 )
-from translit import (
+from lipyantar.translit import (
     SCHEMES,
     Candidate,
     Normalizer,
@@ -44,9 +52,15 @@ from translit import (
     tokenize,
     transliterate,
 )
-from translit.errors import LipyantarError
-from translit.learned.learn import adapt, read_pairs, train
-from translit.learned.model import DecodeParams, LearnedModel, default_model, load_model, roman_skeleton
+from lipyantar.translit.errors import LipyantarError
+from lipyantar.translit.learned.learn import adapt, read_pairs, train
+from lipyantar.translit.learned.model import (
+    DecodeParams,
+    LearnedModel,
+    default_model,
+    load_model,
+    roman_skeleton,
+)
 
 __all__ = [
     "SCHEMES",

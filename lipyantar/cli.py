@@ -1,6 +1,6 @@
 """The root of the ``lipyantar`` command line: the click group and its commands, each from the package
-that owns the concept (:mod:`translit.cli`, :mod:`align.cli`,
-:mod:`corpora.cli`). The command modules import their heavy parts (models, alignment, corpora)
+that owns the concept (:mod:`lipyantar.translit.cli`, :mod:`lipyantar.align.cli`,
+:mod:`lipyantar.corpora.cli`). The command modules import their heavy parts (models, alignment, corpora)
 inside the commands, so ``lipyantar --help`` starts fast.
 """
 
@@ -11,9 +11,9 @@ import sys
 
 import click
 
-from align.cli import align_command, evaluate_command, learn_command
-from corpora.cli import build_command, detect_command, stats_command, twins_command
-from translit.cli import convert_command, schemes_command
+from lipyantar.align.cli import align_command, evaluate_command, learn_command
+from lipyantar.corpora.cli import build_command, detect_command, stats_command, twins_command
+from lipyantar.translit.cli import convert_command, schemes_command
 
 from . import __version__
 from .serve.cli import serve_command

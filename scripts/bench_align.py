@@ -3,7 +3,7 @@
 
 Reports
 
-1. bead precision / recall / F1 and sentence pairs per second of ``align.align_sentences`` on
+1. bead precision / recall / F1 and sentence pairs per second of ``lipyantar.align.align_sentences`` on
    documents whose sides were perturbed at random (merges, splits and deletions of sentences on
    either side, paragraphs), with ``--presplit``-style input and with input the aligner must split
    itself (and the share of that time spent in sentence segmentation); next to a length-only Gale-Church
@@ -15,7 +15,7 @@ Reports
 
 Times are CPU time of this process (``time.process_time``): the throughput of one core, less affected
 by other jobs sharing the machine (repeated measurements report the best of 3). Romanization is memoized per word type; the benchmark shares one
-:class:`~align.similarity.Similarity` (as ``align_sentences`` does by default), so the first document
+:class:`~lipyantar.align.similarity.Similarity` (as ``align_sentences`` does by default), so the first document
 pays for the romanization of most of the vocabulary.
 
 Usage::
@@ -41,7 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from align import Similarity, align_sentences, align_words, split_lines, split_sentences  # noqa: E402
+from lipyantar.align import Similarity, align_sentences, align_words, split_lines, split_sentences  # noqa: E402
 
 DEFAULT_DATA = Path("/work/shared/data/dakshina-hi")
 _DEVA_END = "।"
@@ -473,7 +473,7 @@ def scaling_child(pairs_path: Path, size: int, seed: int, rate: float) -> dict:
     del doc, units
     # romanize the vocabulary first (memoized per word type), so that the rows show how the alignment
     # itself scales; the first-pass cost of romanization is in the sentence alignment table
-    from align.sentences import _shared_similarity
+    from lipyantar.align.sentences import _shared_similarity
 
     sim = _shared_similarity()
     for native, roman_text in pairs:
@@ -486,7 +486,7 @@ def scaling_child(pairs_path: Path, size: int, seed: int, rate: float) -> dict:
             fh.write("5")
     except OSError:
         pass
-    from align import iter_align_sentences
+    from lipyantar.align import iter_align_sentences
 
     elapsed = math.inf
     for _ in range(3 if size <= 100_000 else 1):  # best of 3 where affordable: the machine may be shared

@@ -92,7 +92,7 @@ def make_corpus(
 
 def run_one(corpus: Path, out: Path, jobs: int, model: bool) -> dict[str, object]:
     """One build in this process (the child side of the benchmark)."""
-    from corpora.build import BuildOptions, build_corpus
+    from lipyantar.corpora.build import BuildOptions, build_corpus
 
     start = time.perf_counter()
     result = build_corpus([corpus], out, options=BuildOptions(jobs=jobs, model=model, force=True))

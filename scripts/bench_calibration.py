@@ -7,7 +7,7 @@
    native words), and on the slice the temperature ``T`` and reserve ``R`` of roman → deva and deva →
    roman are fitted: the pair minimizing the cross-entropy between each top-``PROB_POOL`` candidate's
    prob (its share of the pool's mass of score / T, plus R times the best one's, see
-   :func:`translit.candidate.calibrated_probs`) and whether it is right.
+   :func:`lipyantar.translit.candidate.calibrated_probs`) and whether it is right.
 2. **Check** on the Dakshina dev lexicon (``hi.translit.sampled.dev.tsv``, ``--dev-dir``) with the
    shipped model and the fitted temperatures: a reliability table per direction (bins of prob, share
    of the candidates in the bin that are right, count), for every top-5 candidate and for the first
@@ -45,10 +45,10 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from train_default_model import TRAIN_LEXICON, train_default  # noqa: E402
 
-from translit.candidate import PROB_POOL, calibrated_probs  # noqa: E402
-from translit.learned.charalign import normalize_deva, normalize_roman  # noqa: E402
-from translit.learned.learn import read_pairs  # noqa: E402
-from translit.learned.model import LearnedModel, default_model  # noqa: E402
+from lipyantar.translit.candidate import PROB_POOL, calibrated_probs  # noqa: E402
+from lipyantar.translit.learned.charalign import normalize_deva, normalize_roman  # noqa: E402
+from lipyantar.translit.learned.learn import read_pairs  # noqa: E402
+from lipyantar.translit.learned.model import LearnedModel, default_model  # noqa: E402
 
 #: (scores of one input's top-PROB_POOL candidates, whether each is right)
 Item = tuple[list[float], list[bool]]
@@ -82,7 +82,7 @@ def collect(topk: Callable[[str, int], list[tuple[str, float]]], gold: dict[str,
     return items
 
 
-#: (temperature, reserve): see translit.candidate.calibrated_probs
+#: (temperature, reserve): see lipyantar.translit.candidate.calibrated_probs
 Calibration = tuple[float, float]
 
 #: the reserves tried (0: a plain softmax over the k best)

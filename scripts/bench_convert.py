@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark of ``lipyantar convert``: speed against indic-transliteration, and roman-rules accuracy.
 
-Speed: words/s of ``deva → iast`` and ``deva → roman-rules`` through :class:`translit.Transliterator`
+Speed: words/s of ``deva → iast`` and ``deva → roman-rules`` through :class:`lipyantar.translit.Transliterator`
 (a fresh one per run, so the per-word-type cache starts cold) and of calling
 ``indic_transliteration.sanscript.transliterate`` directly on the same text, in the same run; ratios
 are ours / direct (> 1 means faster). Accuracy: ``roman-rules`` match-any on the Dakshina dev lexicon
@@ -25,9 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from translit import Transliterator, normalize  # noqa: E402
-from translit.metrics import edit_distance  # noqa: E402
-from translit.rules import romanize_word  # noqa: E402
+from lipyantar.translit import Transliterator, normalize  # noqa: E402
+from lipyantar.translit.metrics import edit_distance  # noqa: E402
+from lipyantar.translit.rules import romanize_word  # noqa: E402
 
 
 def best_of(repeat: int, fn: Callable[[], object]) -> float:

@@ -50,16 +50,20 @@ ROOT = Path(__file__).resolve().parent.parent
 # --src DIR measures the lipyantar source tree DIR instead of this one (how --baseline-rev runs the
 # baseline: this script, on another revision's code and model)
 SRC = Path(sys.argv[sys.argv.index("--src") + 1]).resolve() if "--src" in sys.argv[:-1] else ROOT
-sys.path.insert(0, str(SRC))
+sys.path.insert(0, str(ROOT / "scripts"))
+if SRC != ROOT:
+    from source_tree import use_source_tree
 
-from align.twin import pairs_from_twin  # noqa: E402
-from translit.learned.charalign import normalize_deva, normalize_roman  # noqa: E402
-from translit.learned.learn import adapt, read_pairs  # noqa: E402
-from translit.learned.model import LearnedModel, default_model  # noqa: E402
-from translit.metrics import edit_distance as _edit_distance  # noqa: E402
-from translit.metrics import error_rates, words_of  # noqa: E402
-from translit.rules import romanize_word  # noqa: E402
-from translit.transliterate import Transliterator  # noqa: E402
+    use_source_tree(SRC)
+
+from lipyantar.align.twin import pairs_from_twin  # noqa: E402
+from lipyantar.translit.learned.charalign import normalize_deva, normalize_roman  # noqa: E402
+from lipyantar.translit.learned.learn import adapt, read_pairs  # noqa: E402
+from lipyantar.translit.learned.model import LearnedModel, default_model  # noqa: E402
+from lipyantar.translit.metrics import edit_distance as _edit_distance  # noqa: E402
+from lipyantar.translit.metrics import error_rates, words_of  # noqa: E402
+from lipyantar.translit.rules import romanize_word  # noqa: E402
+from lipyantar.translit.transliterate import Transliterator  # noqa: E402
 
 STANDARD = ("itrans", "hk", "iast", "optitrans", "velthuis", "wx", "slp1", "iso")
 
@@ -133,7 +137,7 @@ def lexicon_deva2roman(name: str, fn: Callable[[str], str], attested: dict[str, 
 
 
 def wer(hyps: Sequence[str], refs: Sequence[str]) -> float:
-    """Corpus WER, computed as ``lipyantar evaluate --hyp --ref`` does (:func:`translit.metrics.error_rates`)."""
+    """Corpus WER, computed as ``lipyantar evaluate --hyp --ref`` does (:func:`lipyantar.translit.metrics.error_rates`)."""
     if len(hyps) != len(refs):
         raise ValueError("one hypothesis per reference")
     return error_rates(zip(hyps, refs, strict=True)).wer

@@ -34,7 +34,7 @@ DEFAULT_MODEL = ROOT / "translit" / "learned" / "data" / "roman-default.lpm"
 # one load in a fresh interpreter: the import is not timed, only LearnedModel.load
 PROBE = """
 import json, sys, time
-from translit.learned.model import LearnedModel
+from lipyantar.translit.learned.model import LearnedModel
 wall, cpu = time.perf_counter(), time.process_time()
 LearnedModel.load(sys.argv[1])
 print(json.dumps({"wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu}))

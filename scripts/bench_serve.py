@@ -300,7 +300,7 @@ def _new_loop() -> asyncio.AbstractEventLoop:
 
 def check(runs: list[Run], words: list[str], sentences: list[str]) -> int:
     """Compare every response with the library's answer; returns the number of wrong ones."""
-    from translit import Transliterator
+    from lipyantar.translit import Transliterator
 
     conv = Transliterator("roman", "deva")
     expected: dict[tuple[str, int], Any] = {}

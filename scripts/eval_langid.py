@@ -1,4 +1,4 @@
-"""Evaluate ``corpora.langid`` on separating romanized Hindi from English sentences (bar: >= 98 % accuracy).
+"""Evaluate ``lipyantar.corpora.langid`` on separating romanized Hindi from English sentences (bar: >= 98 % accuracy).
 
 The labelled set is built here, from two sources that the classifier never saw in training:
 
@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 import regex  # noqa: E402
 
-from corpora.langid import load_model  # noqa: E402
+from lipyantar.corpora.langid import load_model  # noqa: E402
 
 DEFAULT_DEV = Path("/work/shared/data/dakshina-hi/hi.sentences.dev.tsv")
 DEFAULT_ENGLISH = ROOT / "scripts" / "data" / "english" / "botchan.txt"

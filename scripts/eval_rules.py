@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from translit.metrics import edit_distance
-from translit.rules import romanize_word
+from lipyantar.translit.metrics import edit_distance
+from lipyantar.translit.rules import romanize_word
 
 DEFAULT_LEXICON = "/work/shared/data/dakshina-hi/hi.translit.sampled.dev.tsv"
 

@@ -11,7 +11,7 @@ Inputs, all vendored in the repository (never the dev or test splits):
 * the Hindi word-frequency list shipped in the ``wordfreq`` package (if installed), baked into
   the model as a word prior;
 * ``scripts/data/cmudict/cmudict.dict.gz`` - the CMU Pronouncing Dictionary: English words written
-  in romanized Hindi are also spelled by their sound (:mod:`translit.learned.english`).
+  in romanized Hindi are also spelled by their sound (:mod:`lipyantar.translit.learned.english`).
 
 Dakshina is © Google, CC BY-SA 4.0 (https://github.com/google-research-datasets/dakshina);
 wordfreq's data is CC BY-SA 4.0 (Robyn Speer, https://github.com/rspeer/wordfreq). The model file
@@ -34,11 +34,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from translit.learned.charalign import normalize_deva  # noqa: E402
-from translit.learned.english import read_cmudict  # noqa: E402
-from translit.learned.learn import read_pairs, train  # noqa: E402
-from translit.learned.model import VOCAB_SUFFIX, DecodeParams, LearnedModel, _rules_word, roman_skeleton  # noqa: E402
-from translit.learned.vocab import vocabulary_bytes  # noqa: E402
+from lipyantar.translit.learned.charalign import normalize_deva  # noqa: E402
+from lipyantar.translit.learned.english import read_cmudict  # noqa: E402
+from lipyantar.translit.learned.learn import read_pairs, train  # noqa: E402
+from lipyantar.translit.learned.model import (  # noqa: E402
+    VOCAB_SUFFIX,
+    DecodeParams,
+    LearnedModel,
+    _rules_word,
+    roman_skeleton,
+)
+from lipyantar.translit.learned.vocab import vocabulary_bytes  # noqa: E402
 
 DATA = ROOT / "scripts" / "data" / "dakshina-hi"
 TRAIN_LEXICON = DATA / "hi.translit.sampled.train.tsv"
@@ -82,7 +88,7 @@ def split_pairs(
 
 
 def build_vocabulary(model: LearnedModel, words: list[str], *, per_key: int) -> bytes:
-    """The model's large word list (translit.learned.vocab): every word of ``words``, and an index of the
+    """The model's large word list (lipyantar.translit.learned.vocab): every word of ``words``, and an index of the
     well-formed ones by the consonant skeleton of their roman-rules romanization, per skeleton the
     ``per_key`` best: known to the word prior first (most frequent first), then by the Devanagari
     character model's per-letter score."""

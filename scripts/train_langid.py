@@ -1,4 +1,4 @@
-"""Train the language-identification tables of ``corpora.langid`` into ``corpora/data/langid.json.gz``.
+"""Train the language-identification tables of ``lipyantar.corpora.langid`` into ``corpora/data/langid.json.gz``.
 
 Two groups of languages are modelled, each language by a *word lexicon with frequencies* and a
 *character n-gram language model over word types* (Witten-Bell interpolated, see
@@ -10,7 +10,7 @@ Two groups of languages are modelled, each language by a *word lexicon with freq
     ``--hindi-words``), each spread over its human romanizations in the vendored Dakshina *train*
     lexicon ``scripts/data/dakshina-hi/hi.translit.sampled.train.tsv`` (in proportion to the attested
     counts), or, for words the lexicon lacks, over the output of the rule-based romanizer
-    ``translit.rules.romanize_word``. Informal spelling variants that the lexicon under-represents
+    ``lipyantar.translit.rules.romanize_word``. Informal spelling variants that the lexicon under-represents
     (``hai`` -> ``he``, ``ka`` -> ``kaa``, ``v``/``w``, a dropped final nasal, ...; ``_VARIANT_RULES``) are
     added with ``--variant-share`` (default 0.1) of their source form's frequency. Character model:
     every romanization in the Dakshina train lexicon (weighted by its count) plus the rule-based
@@ -50,8 +50,8 @@ sys.path.insert(0, str(ROOT))
 import regex  # noqa: E402
 import wordfreq  # noqa: E402
 
-from corpora.langid import MODEL_FORMAT, MODEL_VERSION, ORDER, fold_word  # noqa: E402
-from translit.rules import RULES_VERSION, romanize_word  # noqa: E402
+from lipyantar.corpora.langid import MODEL_FORMAT, MODEL_VERSION, ORDER, fold_word  # noqa: E402
+from lipyantar.translit.rules import RULES_VERSION, romanize_word  # noqa: E402
 
 DAKSHINA_TRAIN = ROOT / "scripts/data/dakshina-hi/hi.translit.sampled.train.tsv"
 DEFAULT_OUTPUT = ROOT / "corpora/data/langid.json.gz"

@@ -45,9 +45,9 @@ sys.path.insert(0, str(ROOT))
 
 import regex  # noqa: E402
 
-from translit.learned.charalign import normalize_deva, normalize_roman  # noqa: E402
-from translit.learned.learn import read_pairs  # noqa: E402
-from translit.learned.model import DecodeParams, LearnedModel  # noqa: E402
+from lipyantar.translit.learned.charalign import normalize_deva, normalize_roman  # noqa: E402
+from lipyantar.translit.learned.learn import read_pairs  # noqa: E402
+from lipyantar.translit.learned.model import DecodeParams, LearnedModel  # noqa: E402
 
 TRAIN_LEXICON = ROOT / "scripts" / "data" / "dakshina-hi" / "hi.translit.sampled.train.tsv"
 _DEVA_WORD = regex.compile(r"[\p{Devanagari}\u200c\u200d]+", regex.V1)
@@ -191,7 +191,7 @@ def english_lines(half: str) -> list[str]:
 def english_keep(model: LearnedModel, hindi: list[str], english: list[str]) -> dict[str, float]:
     """``--english keep`` on labelled tokens: every Latin word of ``english`` should stay Latin, every
     word of the romanized Hindi ``hindi`` should be converted. Precision and recall of keeping."""
-    from translit.transliterate import Transliterator
+    from lipyantar.translit.transliterate import Transliterator
 
     conv = Transliterator("roman", "deva", model=model, english="keep")
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-import translit.learned.learn as learn
-from translit.learned.english import read_cmudict
-from translit.learned.jointseq import JointModel
-from translit.learned.learn import (
+import lipyantar.translit.learned.learn as learn
+from lipyantar.translit.learned.english import read_cmudict
+from lipyantar.translit.learned.jointseq import JointModel
+from lipyantar.translit.learned.learn import (
     EMShard,
     adapt,
     base_segment,
@@ -23,7 +23,7 @@ from translit.learned.learn import (
     save_adapted,
     train,
 )
-from translit.learned.model import MAGIC, LearnedModel, _unpack_arrays
+from lipyantar.translit.learned.model import MAGIC, LearnedModel, _unpack_arrays
 
 DATA = Path(__file__).parent / "data"
 
@@ -136,8 +136,8 @@ def test_save_adapted_falls_back_to_the_plain_writer(
 
 
 def test_adapted_models_keep_the_base_vocabulary_index(tmp_path) -> None:
-    from translit.learned.learn import adapt, save_adapted
-    from translit.learned.model import LearnedModel, default_model
+    from lipyantar.translit.learned.learn import adapt, save_adapted
+    from lipyantar.translit.learned.model import LearnedModel, default_model
 
     base = default_model()
     assert base.vocab_index  # the shipped model has one

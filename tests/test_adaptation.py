@@ -12,16 +12,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lipyantar.cli import main
-from translit.errors import ModelError
-from translit.learned import adaptation, langmodel
-from translit.learned.adaptation import (
+from lipyantar.translit.errors import ModelError
+from lipyantar.translit.learned import adaptation, langmodel
+from lipyantar.translit.learned.adaptation import (
     is_adaptation,
     load_adaptation,
     load_adaptation_tables,
     make_adaptation,
     model_checksum,
 )
-from translit.learned.model import (
+from lipyantar.translit.learned.model import (
     MODEL_FILE_FORMAT,
     LearnedModel,
     _pack_arrays,

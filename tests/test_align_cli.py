@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from align.cli import align_command
+from lipyantar.align.cli import align_command
 
 GOLDEN = Path(__file__).resolve().parent / "data" / "align" / "example_twin.jsonl"
 

@@ -12,10 +12,10 @@ from operator import or_
 
 import pytest
 
-from align import align_sentences, split_sentences
-from align import segment as segment_module
-from align import sentences as sentences_module
-from align.similarity import Similarity, builtin_romanize
+from lipyantar.align import align_sentences, split_sentences
+from lipyantar.align import segment as segment_module
+from lipyantar.align import sentences as sentences_module
+from lipyantar.align.similarity import Similarity, builtin_romanize
 
 
 def _reference_features(sim: Similarity, text: str) -> tuple[int, int, frozenset[str]]:

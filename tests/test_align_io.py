@@ -1,4 +1,4 @@
-"""TSV / JSONL / Moses writers and readers of beads and word pairs (align.io)."""
+"""TSV / JSONL / Moses writers and readers of beads and word pairs (lipyantar.align.io)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from collections import Counter
 
 import pytest
 
-from align import Bead, WordLink, align_words
-from align.io import (
+from lipyantar.align import Bead, WordLink, align_words
+from lipyantar.align.io import (
     bead_from_dict,
     bead_to_dict,
     read_jsonl,
@@ -20,7 +20,7 @@ from align.io import (
     write_tsv,
     write_word_pairs,
 )
-from translit.errors import InputError
+from lipyantar.translit.errors import InputError
 
 BEADS = [
     Bead((0,), (0,), "यह पहला है।", "yah pahla hai.", 0.95),

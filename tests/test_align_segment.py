@@ -1,4 +1,4 @@
-"""Sentence segmentation of Devanagari and romanized Hindi (align.segment)."""
+"""Sentence segmentation of Devanagari and romanized Hindi (lipyantar.align.segment)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from align import Sentence, split_lines, split_sentences
-from align.segment import split_paragraphs
+from lipyantar.align import Sentence, split_lines, split_sentences
+from lipyantar.align.segment import split_paragraphs
 
 CASES = [
     # (id, script, text, expected sentences)

@@ -1,4 +1,4 @@
-"""Sentence alignment (align.sentences) on the example twin, perturbed Dakshina documents and non-twins."""
+"""Sentence alignment (lipyantar.align.sentences) on the example twin, perturbed Dakshina documents and non-twins."""
 
 from __future__ import annotations
 
@@ -8,18 +8,25 @@ from pathlib import Path
 
 import pytest
 
-import align
-from align import TWIN_THRESHOLD, Bead, align_sentences, document_score, split_lines, split_sentences
-from align.similarity import Similarity, builtin_romanize, skeleton
+import lipyantar.align
+from lipyantar.align import (
+    TWIN_THRESHOLD,
+    Bead,
+    align_sentences,
+    document_score,
+    split_lines,
+    split_sentences,
+)
+from lipyantar.align.similarity import Similarity, builtin_romanize, skeleton
 
 GOLDEN = Path(__file__).resolve().parent / "data" / "align" / "example_twin.jsonl"
 
 
 def test_public_api() -> None:
-    assert all(isinstance(name, str) for name in align.__all__)
+    assert all(isinstance(name, str) for name in lipyantar.align.__all__)
     for name in ("split_sentences", "align_sentences", "align_words", "Bead", "WordLink", "Sentence"):
-        assert name in align.__all__
-        assert hasattr(align, name)
+        assert name in lipyantar.align.__all__
+        assert hasattr(lipyantar.align, name)
 
 
 @pytest.fixture(scope="module")

@@ -1,11 +1,11 @@
-"""Word alignment inside a sentence pair (align.words)."""
+"""Word alignment inside a sentence pair (lipyantar.align.words)."""
 
 from __future__ import annotations
 
 import pytest
 
-from align import WordLink, align_words, word_pair_counts
-from align.similarity import Similarity, edit_distance
+from lipyantar.align import WordLink, align_words, word_pair_counts
+from lipyantar.align.similarity import Similarity, edit_distance
 
 
 def _pairs(links: list[WordLink]) -> list[tuple[str, str]]:

@@ -12,11 +12,20 @@ import click
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYERS = {"translit": 0, "align": 1, "corpora": 2, "lipyantar": 3}
+#: the layers, lowest first: each import package of the one top-level package ``lipyantar``, with the
+#: repository folder that holds it (pyproject.toml's package-dir)
+FOLDERS = {"lipyantar.translit": "translit", "lipyantar.align": "align", "lipyantar.corpora": "corpora", "lipyantar": "lipyantar"}
+LAYERS = {"lipyantar.translit": 0, "lipyantar.align": 1, "lipyantar.corpora": 2, "lipyantar": 3}
 
 
-def _module_name(path: Path) -> str:
-    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+def _layer(module: str) -> int:
+    """The layer of a project module: that of the longest package in LAYERS that contains it."""
+    owner = max((p for p in LAYERS if module == p or module.startswith(p + ".")), key=len)
+    return LAYERS[owner]
+
+
+def _module_name(package: str, folder: Path, path: Path) -> str:
+    parts = [package, *path.relative_to(folder).with_suffix("").parts]
     if parts[-1] == "__init__":
         parts.pop()
     return ".".join(parts)
@@ -24,9 +33,9 @@ def _module_name(path: Path) -> str:
 
 def _modules() -> dict[str, Path]:
     found = {}
-    for top in LAYERS:
-        for path in sorted((ROOT / top).rglob("*.py")):
-            found[_module_name(path)] = path
+    for package, folder in FOLDERS.items():
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            found[_module_name(package, ROOT / folder, path)] = path
     return found
 
 
@@ -72,18 +81,16 @@ GRAPH = {m: sorted({t for t, _ in _imports(m, p) if t != m}) for m, p in MODULES
 
 
 def test_the_walk_sees_the_project() -> None:
-    assert {"lipyantar.cli", "translit.learned.model", "align.sentences", "corpora.build"} <= MODULES.keys()
-    assert "translit.learned.model" in GRAPH["translit.transliterate"]  # a function-level import is seen
-    assert "align.similarity" in GRAPH["align.words"]
+    assert {"lipyantar.cli", "lipyantar.translit.learned.model", "lipyantar.align.sentences", "lipyantar.corpora.build"} <= MODULES.keys()
+    assert "lipyantar.translit.learned.model" in GRAPH["lipyantar.translit.transliterate"]  # a function-level import is seen
+    assert "lipyantar.align.similarity" in GRAPH["lipyantar.align.words"]
 
 
 @pytest.mark.parametrize("module", sorted(MODULES))
 def test_no_import_from_a_higher_layer(module: str) -> None:
-    layer = LAYERS[module.split(".")[0]]
+    layer = _layer(module)
     upward = [
-        f"{target} (line {line})"
-        for target, line in _imports(module, MODULES[module])
-        if LAYERS[target.split(".")[0]] > layer
+        f"{target} (line {line})" for target, line in _imports(module, MODULES[module]) if _layer(target) > layer
     ]
     assert not upward, f"{module} imports a higher layer: {upward}"
 
@@ -128,8 +135,8 @@ def test_no_import_cycle() -> None:
 
 
 def test_a_planted_cycle_is_found(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(GRAPH, "translit.errors", [*GRAPH["translit.errors"], "translit.transliterate"])
-    assert any("translit.errors" in c and "translit.transliterate" in c for c in _cycles())
+    monkeypatch.setitem(GRAPH, "lipyantar.translit.errors", [*GRAPH["lipyantar.translit.errors"], "lipyantar.translit.transliterate"])
+    assert any("lipyantar.translit.errors" in c and "lipyantar.translit.transliterate" in c for c in _cycles())
 
 
 def test_commands_are_plain_imports() -> None:
@@ -137,12 +144,12 @@ def test_commands_are_plain_imports() -> None:
 
     for name, command in main.commands.items():
         assert isinstance(command, click.Command), name
-        assert command.callback is not None and command.callback.__module__.split(".")[0] in LAYERS
+        assert command.callback is not None and command.callback.__module__.split(".")[0] == "lipyantar"
     source = MODULES["lipyantar.cli"].read_text(encoding="utf-8")
     assert "importlib" not in source and "import_module" not in source
     # no module names another module to import in a string, except the loader of the compiled kernels
     users = [m for m, p in MODULES.items() if "import_module(" in p.read_text(encoding="utf-8")]
-    assert users == ["translit.compiled"]
+    assert users == ["lipyantar.translit.compiled"]
 
 
 @pytest.mark.parametrize(
@@ -165,7 +172,7 @@ def _third_party_imports() -> set[str]:
                 names.update(a.name.split(".")[0] for a in node.names)
             elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
                 names.add(node.module.split(".")[0])
-    return {n for n in names if n not in LAYERS and n not in sys.stdlib_module_names and n != "__future__"}
+    return {n for n in names if n != "lipyantar" and n not in sys.stdlib_module_names and n != "__future__"}
 
 
 def test_runtime_dependencies_are_used_and_declared() -> None:

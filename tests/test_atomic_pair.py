@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from translit.textio import atomic_write_pair
+from lipyantar.translit.textio import atomic_write_pair
 
 
 def _files(d: Path) -> set[str]:

@@ -7,8 +7,8 @@ from click.testing import CliRunner
 from conftest import EXAMPLE
 
 from lipyantar.cli import main
-from translit import Transliterator, transliterate
-from translit.autodetect import SchemeGuess, detect_scheme
+from lipyantar.translit import Transliterator, transliterate
+from lipyantar.translit.autodetect import SchemeGuess, detect_scheme
 
 STANDARD = ["iast", "iso", "itrans", "hk", "velthuis", "slp1", "wx", "optitrans"]
 

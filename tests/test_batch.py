@@ -4,7 +4,7 @@ import pytest
 from click.testing import CliRunner
 
 from lipyantar.cli import main
-from translit.batch import ConvertJob, convert_lines, format_line
+from lipyantar.translit.batch import ConvertJob, convert_lines, format_line
 
 
 @pytest.mark.parametrize(("fmt", "top_k"), [("text", 1), ("tsv", 1), ("jsonl", 2)])

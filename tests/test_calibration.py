@@ -11,9 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lipyantar.cli import main
-from translit import Candidate, Transliterator
-from translit.candidate import PROB_POOL, calibrated_probs
-from translit.learned.model import default_model
+from lipyantar.translit import Candidate, Transliterator
+from lipyantar.translit.candidate import PROB_POOL, calibrated_probs
+from lipyantar.translit.learned.model import default_model
 
 scores = st.lists(st.floats(min_value=-200, max_value=0, allow_nan=False), min_size=1, max_size=12)
 temperatures = st.floats(min_value=0.05, max_value=50)

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from translit.candidate import calibrated_probs
+from lipyantar.translit.candidate import calibrated_probs
 
 
 @pytest.mark.parametrize("reserve", [0.0, 0.1024, 1.0])
@@ -23,7 +23,7 @@ def test_a_bad_reserve_is_refused(reserve: float) -> None:
 
 
 def test_the_shipped_model_keeps_a_reserve() -> None:
-    from translit.transliterate import Transliterator
+    from lipyantar.translit.transliterate import Transliterator
 
     cands = Transliterator("roman", "deva").candidates("sangathan", top_k=5)
     assert cands[0].text == "संगठन" and 0.8 < cands[0].prob < 1 / 1.1024 + 1e-9

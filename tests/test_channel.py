@@ -1,4 +1,4 @@
-"""The compiled roman → Devanagari channel (translit.learned._fastlm.Channel) gives exactly the candidates, scores
+"""The compiled roman → Devanagari channel (lipyantar.translit.learned._fastlm.Channel) gives exactly the candidates, scores
 and order of the pure-Python reference (LearnedModel._channel_python)."""
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from translit.learned.charalign import normalize_roman
-from translit.learned.english import read_cmudict
-from translit.learned.langmodel import FAST
-from translit.learned.learn import read_pairs, train
-from translit.learned.model import LearnedModel, default_model
+from lipyantar.translit.learned.charalign import normalize_roman
+from lipyantar.translit.learned.english import read_cmudict
+from lipyantar.translit.learned.langmodel import FAST
+from lipyantar.translit.learned.learn import read_pairs, train
+from lipyantar.translit.learned.model import LearnedModel, default_model
 
 if FAST is None or not hasattr(FAST, "Channel"):
     pytest.skip("the compiled kernels are switched off or not built", allow_module_level=True)
@@ -235,8 +235,8 @@ def test_helper_errors_propagate(tiny: LearnedModel) -> None:
 
 def _channel_args(model: LearnedModel) -> dict[str, object]:
     """The keyword arguments LearnedModel gives its Channel (read back from a rebuilt one)."""
-    from translit.learned.english import CANDIDATES_MEMO_LIMIT, spell_letters
-    from translit.learned.model import _CACHE_LIMIT, _rules_word, roman_skeleton
+    from lipyantar.translit.learned.english import CANDIDATES_MEMO_LIMIT, spell_letters
+    from lipyantar.translit.learned.model import _CACHE_LIMIT, _rules_word, roman_skeleton
 
     joint = model.joint
     return {

@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from lipyantar.cli import main
-from translit import transliterate
+from lipyantar.translit import transliterate
 
 
 @pytest.fixture()

@@ -14,7 +14,7 @@ def test_missing_kernels_warn_once_with_the_fix(
 ) -> None:
     import importlib
 
-    from translit import compiled
+    from lipyantar.translit import compiled
 
     def missing(name: str) -> None:
         raise ImportError(f"No module named {name!r}")
@@ -22,7 +22,7 @@ def test_missing_kernels_warn_once_with_the_fix(
     monkeypatch.setattr(compiled, "_warned", False)
     monkeypatch.delenv("LIPYANTAR_PURE_PYTHON", raising=False)
     monkeypatch.setattr(importlib, "import_module", missing)
-    with caplog.at_level("DEBUG", logger="translit.compiled"):
+    with caplog.at_level("DEBUG", logger="lipyantar.translit.compiled"):
         assert compiled.load_extension("learned._fastlm") is None
         assert compiled.load_extension("_fastrules") is None
     warnings = [r for r in caplog.records if r.levelname == "WARNING"]
@@ -36,11 +36,11 @@ def test_missing_kernels_warn_once_with_the_fix(
 def test_no_warning_when_pure_python_is_chosen(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from translit import compiled
+    from lipyantar.translit import compiled
 
     monkeypatch.setattr(compiled, "_warned", False)
     monkeypatch.setenv("LIPYANTAR_PURE_PYTHON", "1")
-    with caplog.at_level("DEBUG", logger="translit.compiled"):
+    with caplog.at_level("DEBUG", logger="lipyantar.translit.compiled"):
         assert compiled.load_extension("learned._fastlm") is None
     assert not [r for r in caplog.records if r.levelname == "WARNING"]
 
@@ -52,14 +52,14 @@ def test_running_from_a_checkout_without_kernels_warns(tmp_path: Path) -> None:
     import sys
 
     root = Path(__file__).resolve().parent.parent
-    shutil.copytree(
-        root / "translit",
-        tmp_path / "translit",
-        ignore=shutil.ignore_patterns("*.so", "*.pyd", "__pycache__"),
-    )
+    # the checkout's layout as Python sees it without an install: lipyantar/ holding its layers
+    ignore = shutil.ignore_patterns("*.so", "*.pyd", "__pycache__")
+    shutil.copytree(root / "lipyantar", tmp_path / "lipyantar", ignore=ignore)
+    for layer in ("translit", "align", "corpora"):
+        shutil.copytree(root / layer, tmp_path / "lipyantar" / layer, ignore=ignore)
     env = {k: v for k, v in os.environ.items() if k != "LIPYANTAR_PURE_PYTHON"}
     proc = subprocess.run(
-        [sys.executable, "-c", "import translit.rules, translit.learned.langmodel"],
+        [sys.executable, "-c", "import lipyantar.translit.rules, lipyantar.translit.learned.langmodel"],
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -71,23 +71,31 @@ def test_running_from_a_checkout_without_kernels_warns(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "first",
-    ["translit.metrics", "align.similarity", "align", "corpora", "lipyantar", "lipyantar.cli", "translit"],
+    [
+        "lipyantar.translit.metrics",
+        "lipyantar.align.similarity",
+        "lipyantar.align",
+        "lipyantar.corpora",
+        "lipyantar",
+        "lipyantar.cli",
+        "lipyantar.translit",
+    ],
 )
 def test_kernels_load_whichever_module_is_imported_first(first: str, tmp_path: Path) -> None:
     """No import order leaves a kernel unloaded (an import cycle through a package ``__init__`` once
-    made ``translit.metrics`` fall back to Python when ``align`` was imported first)."""
+    made ``lipyantar.translit.metrics`` fall back to Python when ``align`` was imported first)."""
     import subprocess
     import sys
 
-    pytest.importorskip("translit.learned._fastlm")
-    pytest.importorskip("translit._fastrules")
+    pytest.importorskip("lipyantar.translit.learned._fastlm")
+    pytest.importorskip("lipyantar.translit._fastrules")
     env = {k: v for k, v in os.environ.items() if k != "LIPYANTAR_PURE_PYTHON"}
     code = (
         f"import {first}\n"
-        "import translit.metrics, translit.rules, translit.learned.langmodel as lm\n"
-        "assert translit.metrics._FAST_EDIT is not None, 'metrics'\n"
+        "import lipyantar.translit.metrics, lipyantar.translit.rules, lipyantar.translit.learned.langmodel as lm\n"
+        "assert lipyantar.translit.metrics._FAST_EDIT is not None, 'metrics'\n"
         "assert lm.FAST is not None, 'langmodel'\n"
-        "assert translit.rules.FAST is not None, 'rules'\n"
+        "assert lipyantar.translit.rules.FAST is not None, 'rules'\n"
     )
     # run outside the checkout, so that the installed package is imported (not the source tree)
     proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=tmp_path)

@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from corpora.build import OUTPUT_FILES, build_corpus
-from corpora.parallel import read_parallel
-from corpora.stats import VariantTable
 from lipyantar.cli import main
-from translit.errors import InputError
-from translit.learned.adaptation import is_adaptation
-from translit.learned.learn import train
-from translit.learned.model import LearnedModel
+from lipyantar.corpora.build import OUTPUT_FILES, build_corpus
+from lipyantar.corpora.parallel import read_parallel
+from lipyantar.corpora.stats import VariantTable
+from lipyantar.translit.errors import InputError
+from lipyantar.translit.learned.adaptation import is_adaptation
+from lipyantar.translit.learned.learn import train
+from lipyantar.translit.learned.model import LearnedModel
 
 TINY_PAIRS = [
     ("है", "hai", 5.0),

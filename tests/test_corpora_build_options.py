@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import corpora.build as build_module
-from corpora.build import BuildOptions, DropCounts, build_corpus
+import lipyantar.corpora.build as build_module
 from lipyantar.cli import main
+from lipyantar.corpora.build import BuildOptions, DropCounts, build_corpus
 
 
 def _twin_corpus(root: Path, sentences: list[tuple[str, str]], *, docs: int, size: int) -> Path:
@@ -105,12 +105,12 @@ def test_refuses_outdir_containing_an_input(tmp_path: Path, example_dir: Path) -
 def test_failed_build_leaves_no_output(
     tmp_path: Path, example_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import corpora.report
+    import lipyantar.corpora.report
 
     def boom(**_: object) -> str:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(corpora.report, "render_report", boom)
+    monkeypatch.setattr(lipyantar.corpora.report, "render_report", boom)
     with pytest.raises(RuntimeError):
         build_corpus([example_dir], tmp_path / "out", options=BuildOptions(model=False))
     assert list(tmp_path.iterdir()) == []
@@ -118,7 +118,7 @@ def test_failed_build_leaves_no_output(
     monkeypatch.undo()
     build_corpus([example_dir], tmp_path / "out", options=BuildOptions(model=False))
     before = _files(tmp_path / "out")
-    monkeypatch.setattr(corpora.report, "render_report", boom)
+    monkeypatch.setattr(lipyantar.corpora.report, "render_report", boom)
     with pytest.raises(RuntimeError):
         build_corpus([example_dir], tmp_path / "out", options=BuildOptions(model=False, force=True))
     assert _files(tmp_path / "out") == before

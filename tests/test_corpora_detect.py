@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from align.script import ScriptShares, script_shares
-from corpora.detect import DocumentDetection, cmi, detect_text, read_jsonl, tag_tokens
-from corpora.langid import GROUPS, GroupDecision, LangIdModel, fold_word, load_model
-from corpora.loading import load_corpus
-from translit.errors import InputError, ModelError
+from lipyantar.align.script import ScriptShares, script_shares
+from lipyantar.corpora.detect import DocumentDetection, cmi, detect_text, read_jsonl, tag_tokens
+from lipyantar.corpora.langid import GROUPS, GroupDecision, LangIdModel, fold_word, load_model
+from lipyantar.corpora.loading import load_corpus
+from lipyantar.translit.errors import InputError, ModelError
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -132,7 +132,7 @@ def _held_out() -> list[tuple[str, str]]:
 
 def test_langid_accuracy_on_held_out_samples() -> None:
     """Held-out romanized Hindi (Dakshina dev sample) vs English (Botchan sample): the 98 % bar."""
-    from translit.tokenize import tokenize
+    from lipyantar.translit.tokenize import tokenize
 
     model = load_model()
     rows = _held_out()
@@ -195,7 +195,7 @@ def test_cmi_rejects_negative_counts() -> None:
      ("004", "en", "Latin")],
 )  # fmt: skip
 def test_example_corpus_documents(example_dir: Path, prefix: str, language: str, script: str) -> None:
-    from corpora.detect import detect_document
+    from lipyantar.corpora.detect import detect_document
 
     doc = next(d for d in load_corpus([example_dir]).documents if Path(d.source).name.startswith(prefix))
     det = detect_document(doc)

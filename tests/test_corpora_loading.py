@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from corpora.loading import Document, LoadResult, Skipped, decode_bytes, load_corpus, read_document
-from translit.errors import InputError
+from lipyantar.corpora.loading import Document, LoadResult, Skipped, decode_bytes, load_corpus, read_document
+from lipyantar.translit.errors import InputError
 
 HINDI = "यह घर है।\nyah ghar hai.\n"
 

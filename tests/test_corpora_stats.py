@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from corpora.loading import Document
-from corpora.parallel import read_parallel
-from corpora.stats import (
+from lipyantar.corpora.loading import Document
+from lipyantar.corpora.parallel import read_parallel
+from lipyantar.corpora.stats import (
     CmiStats,
     CorpusStats,
     Distribution,
@@ -19,7 +19,7 @@ from corpora.stats import (
     corpus_stats,
     parallel_stats,
 )
-from translit.errors import InputError
+from lipyantar.translit.errors import InputError
 
 DEVA = "यह घर है। वह घर बड़ा है।\n\nमैं 2 किताबें पढ़ता हूँ।\n"
 ROMAN = "yah ghar hai. Vah ghar bada hai.\n"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from corpora.detect import detect_text
-from corpora.loading import Document, load_corpus
-from corpora.twins import TwinPair, TwinReport, Unpaired, find_twins, skeleton, twin_score
+from lipyantar.corpora.detect import detect_text
+from lipyantar.corpora.loading import Document, load_corpus
+from lipyantar.corpora.twins import TwinPair, TwinReport, Unpaired, find_twins, skeleton, twin_score
 
 
 @pytest.mark.parametrize(

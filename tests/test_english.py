@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from translit.errors import InputError
-from translit.learned.english import (
+from lipyantar.translit.errors import InputError
+from lipyantar.translit.learned.english import (
     LETTER_NAMES,
     PHONEMES,
     EnglishModel,
@@ -17,8 +17,8 @@ from translit.learned.english import (
     spell_letters,
     train_english,
 )
-from translit.learned.learn import adapt, read_pairs, train
-from translit.learned.model import LearnedModel, default_model
+from lipyantar.translit.learned.learn import adapt, read_pairs, train
+from lipyantar.translit.learned.model import LearnedModel, default_model
 
 DATA = Path(__file__).parent / "data"
 
@@ -234,7 +234,7 @@ def test_attested_short_words_are_not_read_as_acronyms(shipped: LearnedModel) ->
 def test_learn_command_with_pronunciations(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from align.cli import learn_command
+    from lipyantar.align.cli import learn_command
 
     runner = CliRunner()
     out = tmp_path / "m.lpm"

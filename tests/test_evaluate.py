@@ -12,12 +12,12 @@ from conftest import EXAMPLE
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from align.evaluate import BeadScores, bead_scores, read_bead_keys
+from lipyantar.align.evaluate import BeadScores, bead_scores, read_bead_keys
 from lipyantar.cli import main
-from translit import Transliterator, __version__
-from translit.errors import InputError
-from translit.metrics import edit_distance, error_rates, line_errors, signature, words_of
-from translit.normalize import normalize
+from lipyantar.translit import Transliterator, __version__
+from lipyantar.translit.errors import InputError
+from lipyantar.translit.metrics import edit_distance, error_rates, line_errors, signature, words_of
+from lipyantar.translit.normalize import normalize
 
 
 @pytest.mark.parametrize(
@@ -93,7 +93,7 @@ def test_totals_are_edit_distances(pairs: list[tuple[str, str]]) -> None:
 
 
 def _bench_wer(hyps: list[str], refs: list[str]) -> float:
-    """The sentence WER as scripts/bench_learned.py computed it before it used translit.metrics."""
+    """The sentence WER as scripts/bench_learned.py computed it before it used lipyantar.translit.metrics."""
     word = regex.compile(r"[\p{L}\p{M}]+|[0-9]+", regex.V1)
     digits = str.maketrans("०१२३४५६७८९", "0123456789")
     errors = total = 0
@@ -236,7 +236,7 @@ def test_bead_scores_validate() -> None:
 
 
 def test_lexicon_from_stdin_with_bom_and_crlf(tmp_path: Path) -> None:
-    from translit.learned.learn import read_pairs
+    from lipyantar.translit.learned.learn import read_pairs
 
     data = "\ufeffक\tka\t1\r\nकमल\tkamal\r\n".encode()
     path = tmp_path / "lex.tsv"

@@ -1,4 +1,4 @@
-"""The compiled kernels (translit.learned._fastlm) give exactly the results of the pure-Python reference."""
+"""The compiled kernels (lipyantar.translit.learned._fastlm) give exactly the results of the pure-Python reference."""
 
 from __future__ import annotations
 
@@ -11,18 +11,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from translit.learned.charalign import deva_units, is_wellformed
-from translit.learned.langmodel import (
+from lipyantar.translit.learned.charalign import deva_units, is_wellformed
+from lipyantar.translit.learned.langmodel import (
     FAST,
     LOG_UNK,
     NgramLM,
     _compile_count_table_python,
     compile_count_table,
 )
-from translit.learned.learn import train
-from translit.learned.model import LearnedModel, default_model
+from lipyantar.translit.learned.learn import train
+from lipyantar.translit.learned.model import LearnedModel, default_model
 
-fastlm = pytest.importorskip("translit.learned._fastlm")
+fastlm = pytest.importorskip("lipyantar.translit.learned._fastlm")
 if FAST is None:
     pytest.skip("the compiled kernels are switched off (LIPYANTAR_PURE_PYTHON)", allow_module_level=True)
 
@@ -314,7 +314,7 @@ def test_pure_python_switch() -> None:
     import subprocess
     import sys
 
-    code = "from translit.learned.langmodel import FAST; print(FAST is None)"
+    code = "from lipyantar.translit.learned.langmodel import FAST; print(FAST is None)"
     env = {**os.environ, "LIPYANTAR_PURE_PYTHON": "1"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "True"
@@ -323,7 +323,7 @@ def test_pure_python_switch() -> None:
 @settings(max_examples=400, deadline=None)
 @given(a=st.text(alphabet="abcकखा्ं", max_size=80), b=st.text(alphabet="abcकखा्ं", max_size=80))
 def test_edit_distance_matches_python(a: str, b: str) -> None:
-    from translit.metrics import _edit_distance_python, edit_distance
+    from lipyantar.translit.metrics import _edit_distance_python, edit_distance
 
     assert edit_distance(a, b) == _edit_distance_python(a, b) == fastlm.edit_distance(b, a)
 
@@ -341,7 +341,7 @@ def test_edit_distance_matches_python(a: str, b: str) -> None:
     beam=st.sampled_from([1, 3, 12]),
 )
 def test_sentence_viterbi_matches_python(shipped: LearnedModel, columns: list, beam: int) -> None:
-    from translit.learned.model import sentence_viterbi_python
+    from lipyantar.translit.learned.model import sentence_viterbi_python
 
     lm = shipped.wordlm.lm
     for w_ctx in (0.0, 1.8):

@@ -1,4 +1,4 @@
-"""The compiled romanizer (translit._fastrules) gives exactly the output of the pure-Python rules."""
+"""The compiled romanizer (lipyantar.translit._fastrules) gives exactly the output of the pure-Python rules."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from translit import rules
-from translit.learned.learn import read_pairs
-from translit.rules import romanize_word, romanize_word_python
+from lipyantar.translit import rules
+from lipyantar.translit.learned.learn import read_pairs
+from lipyantar.translit.rules import romanize_word, romanize_word_python
 
-fastrules = pytest.importorskip("translit._fastrules")
+fastrules = pytest.importorskip("lipyantar.translit._fastrules")
 fast = fastrules.romanize_word
 
 DAKSHINA = Path(__file__).resolve().parent.parent / "scripts" / "data" / "dakshina-hi"
@@ -146,14 +146,14 @@ def test_romanize_word_is_routed() -> None:
     assert romanize_word("कमरा") == "kamra"
 
 
-# -- the consonant skeleton of a romanization (translit.learned.model.roman_skeleton) -------------------------
+# -- the consonant skeleton of a romanization (lipyantar.translit.learned.model.roman_skeleton) -------------------------
 SKELETON_LETTERS = st.sampled_from([*"aeiouyhkgcjtdpbsfwzqxmnrlv", *"PHWZQXAY", "\n", " ", "-", "1", "\x00"])
 
 
 @settings(max_examples=1500, deadline=None)
 @given(st.text(SKELETON_LETTERS, max_size=14))
 def test_compiled_skeleton_equals_python(roman: str) -> None:
-    from translit.learned.model import roman_skeleton_python
+    from lipyantar.translit.learned.model import roman_skeleton_python
 
     assert fastrules.roman_skeleton(roman) == roman_skeleton_python(roman)
 
@@ -162,13 +162,13 @@ def test_compiled_skeleton_equals_python(roman: str) -> None:
     "roman", ["", "a", "phphph", "pph", "xh", "chh", "kkhh", "aa\n\nbb", "Phir", "ZAROOR", "x" * 200, "shhh"]
 )
 def test_compiled_skeleton_edge_cases(roman: str) -> None:
-    from translit.learned.model import roman_skeleton, roman_skeleton_python
+    from lipyantar.translit.learned.model import roman_skeleton, roman_skeleton_python
 
     assert fastrules.roman_skeleton(roman) == roman_skeleton_python(roman) == roman_skeleton(roman)
 
 
 def test_compiled_skeleton_on_the_vendored_lexicon() -> None:
-    from translit.learned.model import roman_skeleton_python
+    from lipyantar.translit.learned.model import roman_skeleton_python
 
     romans = sorted({r for _, r, _ in read_pairs(TRAIN)})
     assert len(romans) > 10_000
@@ -176,7 +176,7 @@ def test_compiled_skeleton_on_the_vendored_lexicon() -> None:
 
 
 def test_skeleton_of_non_ascii_input_uses_python() -> None:
-    from translit.learned.model import roman_skeleton, roman_skeleton_python
+    from lipyantar.translit.learned.model import roman_skeleton, roman_skeleton_python
 
     with pytest.raises(TypeError):
         fastrules.roman_skeleton("café")

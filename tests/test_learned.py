@@ -12,14 +12,14 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from align.cli import evaluate_command, learn_command
-from translit.errors import InputError, ModelError
-from translit.learned.charalign import Aligner, deva_units, is_wellformed, normalize_roman
-from translit.learned.cli import evaluate
-from translit.learned.jointseq import JointModel
-from translit.learned.langmodel import CharLM, NgramLM
-from translit.learned.learn import read_pairs, train
-from translit.learned.model import FORMAT_VERSION, MAGIC, LearnedModel, roman_skeleton
+from lipyantar.align.cli import evaluate_command, learn_command
+from lipyantar.translit.errors import InputError, ModelError
+from lipyantar.translit.learned.charalign import Aligner, deva_units, is_wellformed, normalize_roman
+from lipyantar.translit.learned.cli import evaluate
+from lipyantar.translit.learned.jointseq import JointModel
+from lipyantar.translit.learned.langmodel import CharLM, NgramLM
+from lipyantar.translit.learned.learn import read_pairs, train
+from lipyantar.translit.learned.model import FORMAT_VERSION, MAGIC, LearnedModel, roman_skeleton
 
 # a made-up, fully regular scheme: every syllable has one romanization
 SYLLABLES = {
@@ -424,9 +424,9 @@ def test_old_model_module_warns_and_reexports() -> None:
     import importlib
     import sys
 
-    sys.modules.pop("translit.model", None)
-    with pytest.warns(DeprecationWarning, match="translit.learned.model"):
-        old = importlib.import_module("translit.model")
-    from translit.learned import model as new
+    sys.modules.pop("lipyantar.translit.model", None)
+    with pytest.warns(DeprecationWarning, match="lipyantar.translit.learned.model"):
+        old = importlib.import_module("lipyantar.translit.model")
+    from lipyantar.translit.learned import model as new
 
     assert old.DecodeParams is new.DecodeParams and old.default_model is new.default_model

@@ -8,15 +8,15 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from translit.learned.charalign import is_wellformed
-from translit.learned.model import (
+from lipyantar.translit.learned.charalign import is_wellformed
+from lipyantar.translit.learned.model import (
     LearnedModel,
     convention_variants,
     default_model,
     nasal_variants,
     vowel_variants,
 )
-from translit.metrics import edit_distance
+from lipyantar.translit.metrics import edit_distance
 
 
 @pytest.fixture(scope="module")

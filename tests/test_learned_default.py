@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from align.cli import learn_command
-from align.twin import pairs_from_twin
-from translit.learned.charalign import normalize_deva, normalize_roman
-from translit.learned.cli import evaluate
-from translit.learned.learn import adapt, pairs_from_lines, read_pairs
-from translit.learned.model import LearnedModel, default_model
-from translit.transliterate import Transliterator
+from lipyantar.align.cli import learn_command
+from lipyantar.align.twin import pairs_from_twin
+from lipyantar.translit.learned.charalign import normalize_deva, normalize_roman
+from lipyantar.translit.learned.cli import evaluate
+from lipyantar.translit.learned.learn import adapt, pairs_from_lines, read_pairs
+from lipyantar.translit.learned.model import LearnedModel, default_model
+from lipyantar.translit.transliterate import Transliterator
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"

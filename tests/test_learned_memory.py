@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 from test_learned import synthetic_pairs  # tests/ is on sys.path under pytest
 
-from translit.learned.charalign import normalize_roman
-from translit.learned.learn import train
-from translit.learned.model import LearnedModel, default_model
-from translit.transliterate import Transliterator
+from lipyantar.translit.learned.charalign import normalize_roman
+from lipyantar.translit.learned.learn import train
+from lipyantar.translit.learned.model import LearnedModel, default_model
+from lipyantar.translit.transliterate import Transliterator
 
 # a frequent real pair and a malformed one, in letters the synthetic scheme never uses: the aligner
 # cannot spell them from the syllables it learns

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from translit.metrics import cer, edit_distance
+from lipyantar.translit.metrics import cer, edit_distance
 
 
 def reference_distance(a: str, b: str) -> int:

@@ -1,4 +1,4 @@
-"""The model file's table check (:func:`translit.learned.model._rows`): fast by columns, same verdicts."""
+"""The model file's table check (:func:`lipyantar.translit.learned.model._rows`): fast by columns, same verdicts."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from translit.learned.model import _rows, _rows_ok
+from lipyantar.translit.learned.model import _rows, _rows_ok
 
 GOOD = [
     ([["a", "b", 1.0], ["c", "d", 2]], "ssn"),

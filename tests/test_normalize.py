@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from translit import Normalizer, normalize
+from lipyantar.translit import Normalizer, normalize
 
 
 @pytest.mark.parametrize(
@@ -118,6 +118,6 @@ def test_normalize_regressions(text: str, options: dict[str, str], expected: str
 
 
 def test_transliterate_keeps_a_line_break_between_dandas() -> None:
-    from translit import transliterate
+    from lipyantar.translit import transliterate
 
     assert transliterate("क।\n।ख", "deva", "iast").count("\n") == 1

@@ -59,13 +59,22 @@ def test_wheel_carries_the_licences(wheel: zipfile.ZipFile, licence: str) -> Non
         "lipyantar/__main__.py",
         "lipyantar/cli.py",
         "lipyantar/py.typed",
-        "translit/learned/data/roman-default.lpm",
-        "corpora/data/langid.json.gz",
-        "corpora/example/000_fe791b896c794821.txt",
+        "lipyantar/translit/learned/data/roman-default.lpm",
+        "lipyantar/corpora/data/langid.json.gz",
+        "lipyantar/corpora/example/000_fe791b896c794821.txt",
     ],
 )
 def test_wheel_carries_the_package_and_its_data(wheel: zipfile.ZipFile, member: str) -> None:
     assert member in wheel.namelist()
+
+
+def test_wheel_has_one_top_level_package(wheel: zipfile.ZipFile) -> None:
+    """lipyantar installs one import package; its layers are lipyantar.translit, .align and .corpora
+    (names that other projects on the package index own must not be top-level here)."""
+    tops = {n.split("/")[0] for n in wheel.namelist()}
+    assert tops == {"lipyantar", _dist_info(wheel)}
+    for layer in ("translit", "align", "corpora"):
+        assert f"lipyantar/{layer}/__init__.py" in wheel.namelist()
 
 
 def test_wheel_metadata(wheel: zipfile.ZipFile) -> None:

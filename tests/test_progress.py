@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from conftest import DATA, EXAMPLE
 
 from lipyantar.cli import main
-from translit.progress import StageBars, _speed, progress_bar
+from lipyantar.translit.progress import StageBars, _speed, progress_bar
 
 pty = pytest.importorskip("pty")
 

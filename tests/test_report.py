@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from corpora.build import SAMPLE_ROWS, BuildOptions, _spread, build_corpus
+from lipyantar.corpora.build import SAMPLE_ROWS, BuildOptions, _spread, build_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from translit.rules import RULES_VERSION, romanize_word
+from lipyantar.translit.rules import RULES_VERSION, romanize_word
 
 DATA = Path(__file__).resolve().parent / "data"
 ASCII_WORD = re.compile(r"[a-z]*")

@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import corpora.engines as engines
-import translit.learned.learn as learn
-from corpora import PairTask, process_pair
-from corpora.build import (
+import lipyantar.corpora.engines as engines
+import lipyantar.translit.learned.learn as learn
+from lipyantar.cli import main
+from lipyantar.corpora import PairTask, process_pair
+from lipyantar.corpora.build import (
     LOWEST_ROWS,
     MAX_POINTS,
     SAMPLE_ROWS,
@@ -23,11 +24,10 @@ from corpora.build import (
     _AlignmentCollector,
     build_corpus,
 )
-from corpora.engines import EngineError, ordered_map
-from corpora.pipeline import DocumentTask, analyse_document
-from lipyantar.cli import main
-from translit.learned.learn import read_pairs, train
-from translit.learned.model import LearnedModel
+from lipyantar.corpora.engines import EngineError, ordered_map
+from lipyantar.corpora.pipeline import DocumentTask, analyse_document
+from lipyantar.translit.learned.learn import read_pairs, train
+from lipyantar.translit.learned.model import LearnedModel
 
 
 def _files(out: Path) -> dict[str, bytes]:

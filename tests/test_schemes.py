@@ -7,9 +7,9 @@ import pytest
 from click.testing import CliRunner
 
 from lipyantar.cli import main
-from translit import transliterate
-from translit.errors import UnknownSchemeError
-from translit.schemes import ALIASES, SCHEMES, Scheme, canonical_name, get_scheme, scheme_names
+from lipyantar.translit import transliterate
+from lipyantar.translit.errors import UnknownSchemeError
+from lipyantar.translit.schemes import ALIASES, SCHEMES, Scheme, canonical_name, get_scheme, scheme_names
 
 
 @pytest.mark.parametrize(

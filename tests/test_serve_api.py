@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from lipyantar.cli import main
 from lipyantar.serve.config import ServerConfig, is_loopback
-from translit import SCHEMES, Transliterator
+from lipyantar.translit import SCHEMES, Transliterator
 
 pytestmark = pytest.mark.usefixtures("live_server")
 
@@ -68,7 +68,7 @@ def cli_lines(args: list[str], stdin: str | None = None) -> list[str]:
 
 def test_health_names_the_version_and_the_model_checksum(live_server: Any) -> None:
     health = get_json(live_server, "/api/v1/health")
-    data = (resources.files("translit.learned") / "data" / "roman-default.lpm").read_bytes()
+    data = (resources.files("lipyantar.translit.learned") / "data" / "roman-default.lpm").read_bytes()
     assert health["status"] == "ok"
     assert health["version"] == __import__("lipyantar").__version__
     assert health["model"]["sha256"] == hashlib.sha256(data).hexdigest()

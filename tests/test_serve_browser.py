@@ -20,10 +20,10 @@ from typing import Any
 
 import pytest
 
-from align.io import write_tsv
-from align.segment import split_sentences
-from align.sentences import align_sentences
-from translit import Transliterator
+from lipyantar.align.io import write_tsv
+from lipyantar.align.segment import split_sentences
+from lipyantar.align.sentences import align_sentences
+from lipyantar.translit import Transliterator
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = Path(os.environ.get("LIPYANTAR_TEST_ARTIFACTS") or ROOT / "test-artifacts")

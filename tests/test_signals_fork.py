@@ -1,5 +1,5 @@
 """A process forked inside ``handle_termination`` (a pool's worker) starts with the workers' signal
-dispositions, never with the parent's raising handlers (translit.signals)."""
+dispositions, never with the parent's raising handlers (lipyantar.translit.signals)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from translit.signals import TERMINATION_SIGNALS, _raise_terminated, handle_termination
+from lipyantar.translit.signals import TERMINATION_SIGNALS, _raise_terminated, handle_termination
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork") or sys.platform == "win32", reason="needs fork")
 

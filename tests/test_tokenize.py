@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from translit import Token, tokenize
+from lipyantar.translit import Token, tokenize
 
 
 def kinds(text: str) -> list[tuple[str, str]]:
@@ -66,7 +66,7 @@ def _spans(matches: object) -> list[tuple[str | None, int, int]]:
     ).map("".join)
 )
 def test_token_matches_equal_the_full_pattern(text: str) -> None:
-    from translit.tokenize import TOKEN_RE, token_matches
+    from lipyantar.translit.tokenize import TOKEN_RE, token_matches
 
     assert _spans(token_matches(text)) == _spans(TOKEN_RE.finditer(text))
 
@@ -80,13 +80,13 @@ def test_token_matches_equal_the_full_pattern(text: str) -> None:
 )
 def test_ascii_text_gives_the_matches_of_the_full_pattern(text: str) -> None:
     """ASCII text is scanned with the standard library's ``re``: the same tokens as TOKEN_RE."""
-    from translit.tokenize import TOKEN_RE, token_matches
+    from lipyantar.translit.tokenize import TOKEN_RE, token_matches
 
     assert _spans(token_matches(text)) == _spans(TOKEN_RE.finditer(text))
 
 
 def test_every_ascii_character_is_the_same_token_kind() -> None:
-    from translit.tokenize import TOKEN_RE, token_matches
+    from lipyantar.translit.tokenize import TOKEN_RE, token_matches
 
     for code in range(128):
         text = f"a{chr(code)}{chr(code)}b"

@@ -5,8 +5,8 @@ import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from translit import SCHEMES, Candidate, Transliterator, normalize, tokenize, transliterate
-from translit.errors import UnknownSchemeError, UnsupportedConversionError
+from lipyantar.translit import SCHEMES, Candidate, Transliterator, normalize, tokenize, transliterate
+from lipyantar.translit.errors import UnknownSchemeError, UnsupportedConversionError
 
 LOSSLESS = [name for name, s in SCHEMES.items() if s.kind == "standard" and s.lossless]
 

@@ -1,4 +1,4 @@
-"""The large Hindi word list (translit.learned.vocab) and its use roman → Devanagari."""
+"""The large Hindi word list (lipyantar.translit.learned.vocab) and its use roman → Devanagari."""
 
 from __future__ import annotations
 
@@ -8,11 +8,17 @@ from pathlib import Path
 import pytest
 from test_learned import synthetic_pairs  # tests/ is on sys.path under pytest
 
-from translit.errors import ModelError
-from translit.learned.langmodel import FAST
-from translit.learned.learn import train
-from translit.learned.model import LearnedModel, roman_skeleton
-from translit.learned.vocab import VOCAB_MAGIC, Vocabulary, decode_word, encode_word, vocabulary_bytes
+from lipyantar.translit.errors import ModelError
+from lipyantar.translit.learned.langmodel import FAST
+from lipyantar.translit.learned.learn import train
+from lipyantar.translit.learned.model import LearnedModel, roman_skeleton
+from lipyantar.translit.learned.vocab import (
+    VOCAB_MAGIC,
+    Vocabulary,
+    decode_word,
+    encode_word,
+    vocabulary_bytes,
+)
 
 WORDS = ["कमल", "नमक", "किताब", "क़लम", "काल", "कल", "कला", "हिंदी"]
 

@@ -2,7 +2,7 @@
 the Latin schemes of Hindi (standard ones such as IAST and ISO 15919, rule-based and learned informal
 romanization).
 
->>> from translit import transliterate
+>>> from lipyantar.translit import transliterate
 >>> transliterate("यह संगठन", "deva", "iast")
 'yaha saṃgaṭhana'
 """

@@ -1,5 +1,5 @@
 /*
- * translit._fastrules: compiled rule-based romanizer (roman-rules).
+ * lipyantar.translit._fastrules: compiled rule-based romanizer (roman-rules).
  *
  * The pure-Python implementation in translit/rules.py (romanize_word_python) is the reference and
  * documents the rules; this module computes exactly the same output for every input string:
@@ -9,7 +9,7 @@
  *       morpheme or a postposition, segment into aksharas, delete schwas, render to a-z.
  *
  * RULES_VERSION is the version of the rules in translit/rules.py that this file implements;
- * translit.rules only uses this module when the two agree.
+ * lipyantar.translit.rules only uses this module when the two agree.
  *
  * NFC: strings made only of ASCII and Devanagari (U+0900..U+097F) that are already in NFC are
  * recognised here (the common case); anything else goes through unicodedata.normalize("NFC", ...)
@@ -562,7 +562,7 @@ done:
     return result;
 }
 
-/* roman_skeleton(roman) -> str: translit.learned.model.roman_skeleton for ASCII input (the caller checks
+/* roman_skeleton(roman) -> str: lipyantar.translit.learned.model.roman_skeleton for ASCII input (the caller checks
    str.isascii()): lowercase; ph→f, w→v, z→j, q→k, x→ks; the aspiration h after k g c j t d p b s
    dropped (with any h after it: chh as ch); runs of one character (newlines excepted) collapsed; then the first letter (V for a
    vowel) and the consonants after it */
@@ -630,9 +630,9 @@ static PyObject *fastrules_roman_skeleton(PyObject *self, PyObject *arg) {
 static PyMethodDef fastrules_methods[] = {
     {"romanize_word", fastrules_romanize_word, METH_O,
      "romanize_word(word) -> str: rule-based informal romanization of one Devanagari word "
-     "(same output as translit.rules.romanize_word_python)"},
+     "(same output as lipyantar.translit.rules.romanize_word_python)"},
     {"roman_skeleton", fastrules_roman_skeleton, METH_O,
-     "roman_skeleton(roman) -> str: translit.learned.model.roman_skeleton of an ASCII string"},
+     "roman_skeleton(roman) -> str: lipyantar.translit.learned.model.roman_skeleton of an ASCII string"},
     {NULL, NULL, 0, NULL},
 };
 

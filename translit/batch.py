@@ -128,7 +128,7 @@ def convert_lines(
 
     With ``jobs == 1`` (or input that fits in one chunk) the work happens in this process, with
     ``converter`` if given; otherwise ``jobs`` worker processes each build the converter once. When the caller stops early (an error, a
-    signal, closing the generator) the workers are stopped at once (:func:`translit.signals.stop_pool`).
+    signal, closing the generator) the workers are stopped at once (:func:`lipyantar.translit.signals.stop_pool`).
     """
     if jobs < 1:
         raise ValueError(f"jobs must be >= 1, not {jobs}")

@@ -39,7 +39,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 def _reserve_standard_fds() -> None:
     """Open /dev/null on standard descriptors that are closed (``>&-``), so that no file this process
     opens later gets descriptor 0, 1 or 2 and receives stray output. Python has already set the
-    matching ``sys.stdin``/``sys.stdout``/``sys.stderr`` to None, which :func:`translit.textio.open_output`
+    matching ``sys.stdin``/``sys.stdout``/``sys.stderr`` to None, which :func:`lipyantar.translit.textio.open_output`
     reports as a clean error."""
     for fd in (0, 1, 2):
         try:

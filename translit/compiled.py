@@ -1,4 +1,4 @@
-"""Loading lipyantar's optional compiled kernels (``translit.learned._fastlm``, ``translit._fastrules``).
+"""Loading lipyantar's optional compiled kernels (``lipyantar.translit.learned._fastlm``, ``lipyantar.translit._fastrules``).
 
 They are built at install time when a C compiler is present; without them the same code runs in pure
 Python with the same results, 5-40x slower. ``LIPYANTAR_PURE_PYTHON=1`` switches them off on purpose;
@@ -28,17 +28,17 @@ MISSING_MESSAGE = (
 
 
 def load_extension(name: str) -> ModuleType | None:
-    """The compiled module ``translit.<name>``, or None when it is not built or
+    """The compiled module ``lipyantar.translit.<name>``, or None when it is not built or
     ``LIPYANTAR_PURE_PYTHON`` is set (to anything but "" or "0")."""
     if os.environ.get("LIPYANTAR_PURE_PYTHON", "") not in ("", "0"):
         return None
     global _warned
     try:
-        return importlib.import_module(f"translit.{name}")
+        return importlib.import_module(f"{__package__}.{name}")
     except ImportError:
         if not _warned:
             _warned = True
-            logger.warning(MISSING_MESSAGE, f"translit.{name}", os.path.dirname(os.path.dirname(__file__)))
+            logger.warning(MISSING_MESSAGE, f"{__package__}.{name}", os.path.dirname(os.path.dirname(__file__)))
         else:
-            logger.debug("translit.%s is not built; using the pure-Python code", name)
+            logger.debug("%s.%s is not built; using the pure-Python code", __package__, name)
         return None

@@ -26,8 +26,8 @@ from typing import Literal
 
 import regex
 
-from translit.compiled import load_extension
-from translit.normalize import Normalizer
+from lipyantar.translit.compiled import load_extension
+from lipyantar.translit.normalize import Normalizer
 
 FAST = load_extension("learned._fastlm")
 
@@ -309,7 +309,7 @@ class ErrorRates:
 def signature(*, tokenize: Tokenization = "words", lowercase: bool = False) -> str:
     """What a score was computed with, as sacrebleu writes it: ``nrefs:1|tok:words|norm:nfc-nukta-zw|
     digits:ascii|case:mixed|version:0.1.0``."""
-    from translit._version import __version__
+    from lipyantar.translit._version import __version__
 
     case = "lc" if lowercase else "mixed"
     return f"nrefs:1|tok:{tokenize}|norm:nfc-nukta-zw|digits:ascii|case:{case}|version:{__version__}"

@@ -1,14 +1,14 @@
-"""Deprecated alias of :mod:`translit.learned.model` (moved in 0.1.0; this alias goes in 0.2).
+"""Deprecated alias of :mod:`lipyantar.translit.learned.model` (moved in 0.1.0; this alias goes in 0.2).
 
 Import from :mod:`lipyantar` (``lipyantar.LearnedModel``, ``lipyantar.DecodeParams``, …) or from
-:mod:`translit.learned`.
+:mod:`lipyantar.translit.learned`.
 """
 
 from __future__ import annotations
 
 import warnings
 
-from translit.learned.model import (
+from lipyantar.translit.learned.model import (
     DecodeParams,
     LearnedModel,
     SearchSize,
@@ -20,7 +20,7 @@ from translit.learned.model import (
 __all__ = ["DecodeParams", "LearnedModel", "SearchSize", "default_model", "load_model", "roman_skeleton"]
 
 warnings.warn(
-    "translit.model has moved to translit.learned.model (or import from lipyantar); "
+    "lipyantar.translit.model has moved to lipyantar.translit.learned.model (or import from lipyantar); "
     "the old name goes in lipyantar 0.2",
     DeprecationWarning,
     stacklevel=2,

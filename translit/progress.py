@@ -5,7 +5,7 @@ total is known, the time left.
 A bar is drawn only when stderr is a terminal, unless the command's ``--progress`` asks for one (a log
 file then gets the bar's carriage-return updates) or ``--no-progress`` forbids it; ``lipyantar -q``
 silences it too. Library functions never draw anything: they take a callback (``progress(stage,
-done, total)`` in :func:`corpora.build_corpus`) and the command binds it to a bar here.
+done, total)`` in :func:`lipyantar.corpora.build_corpus`) and the command binds it to a bar here.
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ table is learned from data (the choices below were checked against the Dakshina 
    including word-finally (``hain``, ``nahin``, ``men``). Visarga is ``h`` (``antahkaran``).
 6. **Output** is plain lowercase ASCII letters; anything else is dropped.
 
-:func:`romanize_word` runs the compiled ``translit._fastrules`` when it is built (same output);
+:func:`romanize_word` runs the compiled ``lipyantar.translit._fastrules`` when it is built (same output);
 :func:`romanize_word_python` is the reference implementation. Set ``LIPYANTAR_PURE_PYTHON=1`` to
 use it everywhere.
 """
@@ -43,7 +43,7 @@ import logging
 import unicodedata
 from typing import Any
 
-from translit.compiled import load_extension
+from lipyantar.translit.compiled import load_extension
 
 __all__ = ["RULES_VERSION", "romanize_word"]
 
@@ -53,10 +53,10 @@ logger = logging.getLogger(__name__)
 
 
 def _load_fast() -> Any:
-    """The compiled romanizer (``translit._fastrules``) when built, enabled and of these rules, else None."""
+    """The compiled romanizer (``lipyantar.translit._fastrules``) when built, enabled and of these rules, else None."""
     module = load_extension("_fastrules")
     if module is not None and getattr(module, "RULES_VERSION", None) != RULES_VERSION:  # pragma: no cover
-        logger.warning("translit._fastrules implements other rules; rebuild it (using the Python rules)")
+        logger.warning("lipyantar.translit._fastrules implements other rules; rebuild it (using the Python rules)")
         return None
     return module
 

@@ -1,6 +1,6 @@
 """The scheme registry: every script or romanization lipyantar converts between.
 
-The registry drives both the Python API (:func:`translit.transliterate` validates names against it) and
+The registry drives both the Python API (:func:`lipyantar.translit.transliterate` validates names against it) and
 the command line (``lipyantar schemes`` and the choices of ``convert --from/--to``).
 """
 

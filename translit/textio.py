@@ -4,7 +4,7 @@
   with a BOM, CRLF and CR line ends read as LF; UTF-16/32 without a BOM and NUL bytes are refused.
   With ``errors="strict"`` the whole input is checked *before* the first line is handed out, so a
   caller never produces half an output for a file that turns out to be bad; the
-  :class:`~translit.errors.InputError` names the file, the line and the byte offset.
+  :class:`~lipyantar.translit.errors.InputError` names the file, the line and the byte offset.
 * :func:`atomic_write` (text) and :func:`atomic_write_bytes` write to a temporary file next to the target
   (``tempfile.mkstemp``: a fresh name, never a planted link) and rename it into place only when everything
   went well: there is never a half-written output file. A symbolic link is written through (the file

@@ -41,7 +41,7 @@ MAX_TOP_K = 1000
 #: Latin tokens longer than this are not words: going from ``roman`` (learned) to Devanagari they are
 #: kept as they are, and Devanagari words longer than this get every separator that makes them read
 #: back (not the fewest), so that conversion time stays linear in the input's length
-MAX_WORD_CHARS = 64  # = translit.learned.model.MAX_ROMAN_CHARS
+MAX_WORD_CHARS = 64  # = lipyantar.translit.learned.model.MAX_ROMAN_CHARS
 
 DigitOutput = Literal["auto", "keep", "ascii", "deva"]
 
@@ -70,7 +70,7 @@ class _Stage:
 
     #: the calibration temperature of the step's top-k scores (None: a deterministic step) ...
     temperature: float | None = None
-    #: ... and its reserve (see :func:`translit.candidate.calibrated_probs`)
+    #: ... and its reserve (see :func:`lipyantar.translit.candidate.calibrated_probs`)
     reserve: float = 0.0
 
     def convert(self, text: str) -> str:
@@ -445,18 +445,18 @@ class Transliterator:
     """A reusable converter from scheme ``src`` to scheme ``dst``; memoizes per word type.
 
     Args:
-        src, dst: scheme names from the registry (``lipyantar schemes``; :data:`translit.SCHEMES`);
-            ``src="auto"`` detects the scheme of each text converted (:func:`translit.autodetect.detect_scheme`;
+        src, dst: scheme names from the registry (``lipyantar schemes``; :data:`lipyantar.translit.SCHEMES`);
+            ``src="auto"`` detects the scheme of each text converted (:func:`lipyantar.translit.autodetect.detect_scheme`;
             a batch of :meth:`transliterate_many` as a whole) and keeps the last choice in
             :attr:`last_guess`.
-        model: the learned model for the ``roman`` scheme: a :class:`~translit.learned.model.LearnedModel`, a
+        model: the learned model for the ``roman`` scheme: a :class:`~lipyantar.translit.learned.model.LearnedModel`, a
             path to a model file, or None for the shipped default model (loaded on first use).
-        normalizer: applied to the input first; default :class:`~translit.normalize.Normalizer()`.
+        normalizer: applied to the input first; default :class:`~lipyantar.translit.normalize.Normalizer()`.
         digits: output digits: ``"auto"`` (ASCII in Latin output, as written in Devanagari output),
             ``"keep"``, ``"ascii"`` or ``"deva"``.
         keep_period: going from ``roman`` to Devanagari, keep a sentence-final ``.`` instead of ``।``.
         english: going from ``roman`` to Devanagari, ``"transliterate"`` every Latin word, or ``"keep"``
-            the words that the model reads as English (:meth:`~translit.learned.model.LearnedModel.is_english`)
+            the words that the model reads as English (:meth:`~lipyantar.translit.learned.model.LearnedModel.is_english`)
             in Latin script, for code-mixed text.
 
     Raises:
@@ -560,7 +560,7 @@ class Transliterator:
     def transliterate_many(self, texts: Iterable[str]) -> list[str]:
         """``[self.transliterate(t) for t in texts]``, faster for running text through a learned
         model: the new words of the whole batch are decoded together (see
-        :meth:`~translit.learned.model.LearnedModel.devanagarize_sentences`)."""
+        :meth:`~lipyantar.translit.learned.model.LearnedModel.devanagarize_sentences`)."""
         if self._auto is not None:
             texts = list(texts)
             return self._detected("\n".join(texts)).transliterate_many(texts)
@@ -575,7 +575,7 @@ class Transliterator:
 
         Deterministic conversions give exactly one candidate with score 0.0 and prob 1.0; conversions
         through a learned model combine the k best candidates of each word, and a candidate's ``prob``
-        is its share of the mass of the best ``max(top_k, PROB_POOL)`` (see :mod:`translit.candidate`).
+        is its share of the mass of the best ``max(top_k, PROB_POOL)`` (see :mod:`lipyantar.translit.candidate`).
         """
         if type(top_k) is not int or not 1 <= top_k <= MAX_TOP_K:
             raise ValueError(f"top_k must be an int between 1 and {MAX_TOP_K}, not {top_k!r}")
@@ -613,7 +613,7 @@ def transliterate(
     text: str, src: str, dst: str, *, digits: DigitOutput = "auto", keep_period: bool = False
 ) -> str:
     """Convert ``text`` from scheme ``src`` to scheme ``dst`` (one-shot; converters are cached).
-    ``src="auto"`` detects the scheme of ``text`` (:func:`translit.autodetect.detect_scheme`).
+    ``src="auto"`` detects the scheme of ``text`` (:func:`lipyantar.translit.autodetect.detect_scheme`).
 
     >>> transliterate("नमस्ते दुनिया", "deva", "iast")
     'namaste duniyā'

@@ -33,10 +33,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from align.sentences import document_score
-from translit import __version__
-from translit.errors import LipyantarError, UnknownSchemeError, UnsupportedConversionError
-from translit.schemes import scheme_names
+from lipyantar.align.sentences import document_score
+from lipyantar.translit import __version__
+from lipyantar.translit.errors import LipyantarError, UnknownSchemeError, UnsupportedConversionError
+from lipyantar.translit.schemes import scheme_names
 
 from .config import ServerConfig
 from .service import AlignResult, Deadline, RequestLimitError, Service

@@ -12,8 +12,8 @@ import socket
 
 import click
 
-from translit.cli import run_cli_errors
-from translit.errors import LipyantarError
+from lipyantar.translit.cli import run_cli_errors
+from lipyantar.translit.errors import LipyantarError
 
 from .config import CONFIG_ENV, ServerConfig, is_loopback
 

@@ -1,7 +1,7 @@
 """The work behind the HTTP API, without HTTP: converting, candidates for as-you-type use, aligning.
 
 A :class:`Service` loads the learned model once and keeps one memoizing
-:class:`~translit.transliterate.Transliterator` per pair of schemes, so that each worker process of
+:class:`~lipyantar.translit.transliterate.Transliterator` per pair of schemes, so that each worker process of
 ``lipyantar serve`` pays for a word type once. Its results are the records of the command line
 (``convert --format jsonl``, ``align --format jsonl``), as plain dicts ready for JSON. Limits are
 enforced here too: too many words or a request over its time budget raise :class:`RequestLimitError`.
@@ -21,18 +21,18 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Literal
 
-from align.io import bead_to_dict, write_jsonl, write_tsv
-from align.script import check_scripts
-from align.segment import split_lines, split_sentences
-from align.sentences import TWIN_THRESHOLD, Bead, document_score, iter_align_sentences
-from align.similarity import Similarity
-from align.words import align_words
-from translit import __version__
-from translit.autodetect import AUTO, SchemeGuess, detect_scheme
-from translit.errors import InputError, LipyantarError
-from translit.learned.model import DEFAULT_MODEL_NAME, LearnedModel
-from translit.schemes import SCHEMES, get_scheme
-from translit.transliterate import Transliterator
+from lipyantar.align.io import bead_to_dict, write_jsonl, write_tsv
+from lipyantar.align.script import check_scripts
+from lipyantar.align.segment import split_lines, split_sentences
+from lipyantar.align.sentences import TWIN_THRESHOLD, Bead, document_score, iter_align_sentences
+from lipyantar.align.similarity import Similarity
+from lipyantar.align.words import align_words
+from lipyantar.translit import __version__
+from lipyantar.translit.autodetect import AUTO, SchemeGuess, detect_scheme
+from lipyantar.translit.errors import InputError, LipyantarError
+from lipyantar.translit.learned.model import DEFAULT_MODEL_NAME, LearnedModel
+from lipyantar.translit.schemes import SCHEMES, get_scheme
+from lipyantar.translit.transliterate import Transliterator
 
 from .config import ServerConfig
 
@@ -128,7 +128,7 @@ class Service:
         self.config = config or ServerConfig()
         started = time.perf_counter()
         if self.config.model is None:
-            data = (resources.files("translit.learned") / "data" / DEFAULT_MODEL_NAME).read_bytes()
+            data = (resources.files("lipyantar.translit.learned") / "data" / DEFAULT_MODEL_NAME).read_bytes()
             source = DEFAULT_MODEL_NAME
         else:
             source = self.config.model
@@ -136,7 +136,7 @@ class Service:
                 with open(source, "rb") as fh:
                     data = fh.read()
             except OSError as exc:
-                from translit.errors import ModelError
+                from lipyantar.translit.errors import ModelError
 
                 raise ModelError(f"cannot read model {source!r}: {exc.strerror or exc}") from exc
         self.model = LearnedModel.from_bytes(data, source=source)

@@ -30,12 +30,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lipyantar.cli import main
-from translit import SCHEMES, Transliterator, normalize, transliterate
-from translit.errors import InputError, LipyantarError, ModelError
-from translit.learned import model as model_module
-from translit.learned.learn import train
-from translit.learned.model import LearnedModel
-from translit.transliterate import MAX_TOP_K, MAX_WORD_CHARS
+from lipyantar.translit import SCHEMES, Transliterator, normalize, transliterate
+from lipyantar.translit.errors import InputError, LipyantarError, ModelError
+from lipyantar.translit.learned import model as model_module
+from lipyantar.translit.learned.learn import train
+from lipyantar.translit.learned.model import LearnedModel
+from lipyantar.translit.transliterate import MAX_TOP_K, MAX_WORD_CHARS
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "corpora" / "example"
@@ -384,7 +384,7 @@ def test_learn_malformed_pairs_file(malformed_dir: Path, tmp_path: Path, name: s
 def test_learn_reads_pairs_in_utf16_with_bom(tmp_path: Path) -> None:
     pairs = tmp_path / "pairs.tsv"
     pairs.write_bytes("# a comment\r\nकमल\tkamal\r\nनमक\tnamak\t2\r\n".encode("utf-16"))
-    from translit.learned.learn import read_pairs
+    from lipyantar.translit.learned.learn import read_pairs
 
     assert read_pairs(pairs) == [("कमल", "kamal", 1.0), ("नमक", "namak", 2.0)]
     tally("survived")
@@ -682,7 +682,7 @@ def test_long_devanagari_words_still_read_back() -> None:
 
 def test_dask_serves_no_dashboard_and_logs_at_warning(caplog: pytest.LogCaptureFixture) -> None:
     pytest.importorskip("distributed")
-    from corpora.engines import open_engine
+    from lipyantar.corpora.engines import open_engine
 
     records: list[logging.LogRecord] = []
 
@@ -717,7 +717,7 @@ def test_dask_serves_no_dashboard_and_logs_at_warning(caplog: pytest.LogCaptureF
 
 def test_input_errors_are_input_errors() -> None:
     """The API raises the one exception tree for bad text files too."""
-    from translit.textio import read_text
+    from lipyantar.translit.textio import read_text
 
     with pytest.raises(InputError, match="no such file"):
         read_text("/nonexistent/lipyantar/file.txt")
@@ -740,7 +740,7 @@ def test_mutated_adaptation_files_fail_cleanly_naming_the_file(
 ) -> None:
     """The inconsistent models above, stored as adaptations of another model (valid checksums all the
     way): loading applies the patch, then checks every table like a full file."""
-    from translit.learned.adaptation import make_adaptation
+    from lipyantar.translit.learned.adaptation import make_adaptation
 
     base = tmp_path / "base.lpm"
     base.write_bytes(tiny_model_bytes)

@@ -21,13 +21,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from corpora import outdir as outdir_module
-from corpora.build import BuildOptions, build_corpus
-from corpora.loading import list_files, load_corpus
 from lipyantar.cli import main
-from translit.errors import InputError, OutputError
-from translit.learned.model import write_model_file
-from translit.textio import atomic_write, check_output
+from lipyantar.corpora import outdir as outdir_module
+from lipyantar.corpora.build import BuildOptions, build_corpus
+from lipyantar.corpora.loading import list_files, load_corpus
+from lipyantar.translit.errors import InputError, OutputError
+from lipyantar.translit.learned.model import write_model_file
+from lipyantar.translit.textio import atomic_write, check_output
 
 from .conftest import (
     ROOT,
@@ -74,12 +74,12 @@ def _fresh_input(tmp_path: Path, source: Path) -> tuple[Path, bytes]:
 CONVERT_FAULTS = [
     # (fault, expected exit status): signals before any output, after the first chunk is written, at
     # the fsync, at the rename; failures of the fsync and of the rename
-    ("translit.batch:format_chunk:1:sigterm", 143),
-    ("translit.batch:format_chunk:2:sigterm", 143),
+    ("lipyantar.translit.batch:format_chunk:1:sigterm", 143),
+    ("lipyantar.translit.batch:format_chunk:2:sigterm", 143),
     ("os:fsync:1:sigterm", 143),
     ("os:replace:1:sigterm", 143),
-    ("translit.batch:format_chunk:2:sighup", 129),
-    ("translit.batch:format_chunk:2:sigint", 130),
+    ("lipyantar.translit.batch:format_chunk:2:sighup", 129),
+    ("lipyantar.translit.batch:format_chunk:2:sigint", 130),
     ("os:fsync:1:enospc", 1),
     ("os:replace:1:eio", 1),
 ]
@@ -133,7 +133,7 @@ def test_convert_under_nohup_ignores_sighup(
     proc = run_lipyantar(
         args,
         cwd=tmp_path,
-        faults=["translit.batch:format_chunk:2:sighup"],
+        faults=["lipyantar.translit.batch:format_chunk:2:sighup"],
         inherit_signals=True,
         preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN),
     )
@@ -197,7 +197,7 @@ def test_convert_j2_killed_from_outside_no_hang_no_orphans(
     source, data = _fresh_input(tmp_path, convert_case[0])
     args = ["convert", "-f", "deva", "-t", "iast", source.name, "-j", "2"]
     proc = _start(
-        args, tmp_path, ["translit.batch:format_chunk:*:sleep=0.5"], stdout=subprocess.PIPE, start_new_session=True
+        args, tmp_path, ["lipyantar.translit.batch:format_chunk:*:sleep=0.5"], stdout=subprocess.PIPE, start_new_session=True
     )
     _wait_for_workers(proc, 2)
     if how == "sigint-group":
@@ -417,12 +417,12 @@ def _check_build(
 
 BUILD_SIGNALS = [
     # while detecting, while aligning, while writing the results, at the swap
-    ("corpora.build:analyse_document:1:sigterm", 143),
-    ("corpora.build:process_pair:1:sigterm", 143),
-    ("corpora.build:_write_text:2:sigterm", 143),
-    ("corpora.outdir:swap_into_place:1:sigterm", 143),
-    ("corpora.build:process_pair:1:sighup", 129),
-    ("corpora.build:analyse_document:1:sigint", 130),
+    ("lipyantar.corpora.build:analyse_document:1:sigterm", 143),
+    ("lipyantar.corpora.build:process_pair:1:sigterm", 143),
+    ("lipyantar.corpora.build:_write_text:2:sigterm", 143),
+    ("lipyantar.corpora.outdir:swap_into_place:1:sigterm", 143),
+    ("lipyantar.corpora.build:process_pair:1:sighup", 129),
+    ("lipyantar.corpora.build:analyse_document:1:sigint", 130),
 ]
 
 
@@ -457,7 +457,7 @@ def test_build_signals(
 
 SWAP_FAULTS = [
     # (fault, use renameat2, expected status)
-    ("corpora.outdir:_exchange:1:enospc", True, 1),  # the exchange fails: nothing changed
+    ("lipyantar.corpora.outdir:_exchange:1:enospc", True, 1),  # the exchange fails: nothing changed
     ("os:rename:1:enospc", False, 1),  # fallback: setting the old output aside fails
     ("os:rename:2:enospc", False, 1),  # fallback: the new output cannot take its place: old one put back
     ("os:rename:1:after-sigterm", False, 143),  # fallback: signal between the two renames
@@ -473,7 +473,7 @@ def test_build_force_swap_is_recoverable(
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "old.txt").write_bytes(OLD)
     previous = _snapshot(tmp_path / "out")
-    sets = [] if exchange else ["corpora.outdir:_renameat2=None"]
+    sets = [] if exchange else ["lipyantar.corpora.outdir:_renameat2=None"]
     args = ["-q", "build", "corpus", "-o", "out", "--no-model", "-j", "1", "--force"]
     proc = run_lipyantar(args, cwd=tmp_path, faults=[fault], sets=sets)
     assert proc.returncode == status, proc.stderr
@@ -501,7 +501,7 @@ def test_build_killed_between_renames_is_recovered(
     previous = _snapshot(tmp_path / "out")
     args = ["-q", "build", "corpus", "-o", "out", "--no-model", "-j", "1", "--force"]
     proc = run_lipyantar(
-        args, cwd=tmp_path, faults=["os:rename:1:after-sigkill"], sets=["corpora.outdir:_renameat2=None"]
+        args, cwd=tmp_path, faults=["os:rename:1:after-sigkill"], sets=["lipyantar.corpora.outdir:_renameat2=None"]
     )
     assert proc.returncode == -signal.SIGKILL
     assert not (tmp_path / "out").exists()
@@ -522,7 +522,7 @@ def test_build_file_added_during_build_is_kept(tmp_path: Path, tally: Tally) -> 
     proc = _start(
         ["-q", "build", "corpus", "-o", "out", "--no-model", "-j", "1"],
         tmp_path,
-        ["corpora.build:process_pair:1:sleep=3"],
+        ["lipyantar.corpora.build:process_pair:1:sleep=3"],
     )
     deadline = time.monotonic() + 60
     while not any(p.name.endswith(".tmp") for p in tmp_path.glob(".out.*")):  # the build has started
@@ -544,7 +544,7 @@ def test_concurrent_builds_into_one_outdir(tmp_path: Path, build_reference: dict
     first = _start(
         ["-q", "build", "corpus", "-o", "out", "--no-model", "-j", "1", "--force"],
         tmp_path,
-        ["corpora.build:process_pair:1:sleep=3"],
+        ["lipyantar.corpora.build:process_pair:1:sleep=3"],
     )
     deadline = time.monotonic() + 60
     while not (tmp_path / ".out.lock").exists():
@@ -567,7 +567,7 @@ def test_build_j2_sigkill_leaves_no_workers(tmp_path: Path, tally: Tally) -> Non
     proc = _start(
         ["-q", "build", "corpus", "-o", "out", "--no-model", "-j", "2"],
         tmp_path,
-        ["corpora.build:analyse_document:*:sleep=5"],
+        ["lipyantar.corpora.build:analyse_document:*:sleep=5"],
     )
     _wait_for_workers(proc, 2)
     proc.kill()
@@ -657,7 +657,7 @@ def test_undecodable_file_names_are_escaped(tmp_path: Path, tally: Tally) -> Non
 
 
 def test_read_bytes_refuses_special_files_directly() -> None:
-    from corpora.loading import read_bytes
+    from lipyantar.corpora.loading import read_bytes
 
     with pytest.raises(InputError, match="not a regular file"):
         read_bytes("/dev/zero")
@@ -665,7 +665,7 @@ def test_read_bytes_refuses_special_files_directly() -> None:
 
 def test_handle_termination_respects_ignored_signals() -> None:
     """Under ``nohup`` SIGHUP is ignored: it stays ignored; SIGTERM gets the handler, then is restored."""
-    from translit.signals import handle_termination
+    from lipyantar.translit.signals import handle_termination
 
     previous = signal.signal(signal.SIGHUP, signal.SIG_IGN)
     try:

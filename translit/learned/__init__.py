@@ -1,21 +1,21 @@
 """The learned informal romanization (the ``roman`` scheme): a model of how people type Hindi in Latin
 letters, learned from word pairs and native text, used both ways with top-k candidates.
 
-* :mod:`translit.learned.model`: :class:`LearnedModel` (decoding both ways, the model file format),
+* :mod:`lipyantar.translit.learned.model`: :class:`LearnedModel` (decoding both ways, the model file format),
   :func:`load_model`, :func:`default_model` (the shipped model, loaded lazily);
-* :mod:`translit.learned.learn`: training from pairs (:func:`train`), adapting a model to a corpus
+* :mod:`lipyantar.translit.learned.learn`: training from pairs (:func:`train`), adapting a model to a corpus
   (:func:`adapt`), reading pair files (:func:`read_pairs`), pairs from a line-aligned twin
-  (:func:`pairs_from_lines`; :func:`align.pairs_from_twin` aligns any twin first);
-* :mod:`translit.learned.charalign` (EM character alignment), :mod:`translit.learned.jointseq` (the
-  graphone model and its beam search), :mod:`translit.learned.langmodel` (Kneser-Ney n-gram models),
-  :mod:`translit.learned.english` (English words by their sound), and the compiled kernels
-  ``translit.learned._fastlm`` (optional; pure Python gives the same results);
-* :mod:`translit.learned.cli`: ``lipyantar evaluate``.
+  (:func:`pairs_from_lines`; :func:`lipyantar.align.pairs_from_twin` aligns any twin first);
+* :mod:`lipyantar.translit.learned.charalign` (EM character alignment), :mod:`lipyantar.translit.learned.jointseq` (the
+  graphone model and its beam search), :mod:`lipyantar.translit.learned.langmodel` (Kneser-Ney n-gram models),
+  :mod:`lipyantar.translit.learned.english` (English words by their sound), and the compiled kernels
+  ``lipyantar.translit.learned._fastlm`` (optional; pure Python gives the same results);
+* :mod:`lipyantar.translit.learned.cli`: ``lipyantar evaluate``.
 
 The names below are loaded on first use, so that importing one module of this package (or its
-compiled kernels, which :mod:`translit.metrics` also uses) does not import the whole model.
+compiled kernels, which :mod:`lipyantar.translit.metrics` also uses) does not import the whole model.
 
->>> from translit.learned import default_model
+>>> from lipyantar.translit.learned import default_model
 >>> default_model().devanagarize("namaste")
 'नमस्ते'
 """

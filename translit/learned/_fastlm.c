@@ -1,5 +1,5 @@
 /*
- * translit.learned._fastlm: compiled kernels of the n-gram models and the joint-sequence beam search.
+ * lipyantar.translit.learned._fastlm: compiled kernels of the n-gram models and the joint-sequence beam search.
  *
  * The pure-Python implementations in translit/learned/langmodel.py and translit/learned/jointseq.py are the
  * reference; this module computes the same results (same search order, same recombination, same
@@ -611,7 +611,7 @@ static PyMethodDef Automaton_methods[] = {
 };
 
 static PyTypeObject AutomatonType = {
-    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "translit.learned._fastlm.Automaton",
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "lipyantar.translit.learned._fastlm.Automaton",
     .tp_basicsize = sizeof(Automaton),
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc = "Compiled backoff n-gram automaton.",
@@ -1798,7 +1798,7 @@ done:
     return out;
 }
 
-/* best_scores: the units of a Devanagari word are cut here as translit.learned.charalign.deva_units does (a
+/* best_scores: the units of a Devanagari word are cut here as lipyantar.translit.learned.charalign.deva_units does (a
    nukta joins the unit before it, a virama joins a unit that starts with a consonant) */
 static int jd_best_one(JointDecoder *self, Search *S, PyObject *word, const void *ctx, double *score, int *found) {
     int beam = *(const int *)ctx;
@@ -1879,7 +1879,7 @@ static PyMethodDef JointDecoder_methods[] = {
 };
 
 static PyTypeObject JointDecoderType = {
-    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "translit.learned._fastlm.JointDecoder",
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "lipyantar.translit.learned._fastlm.JointDecoder",
     .tp_basicsize = sizeof(JointDecoder),
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc = "Compiled beam search of the joint graphone model in one direction.",
@@ -2972,7 +2972,7 @@ done:
 }
 
 static PyTypeObject ChannelType = {
-    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "translit.learned._fastlm.Channel",
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "lipyantar.translit.learned._fastlm.Channel",
     .tp_basicsize = sizeof(Channel),
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
     .tp_doc = "Channel(*, r2d, forced, d2r, charlm, ...)(roman, kind) -> ((deva, score), ...): the compiled "

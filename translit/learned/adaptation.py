@@ -14,7 +14,7 @@ it is the base's. An adaptation file holds only what differs:
   base's arrays that the model does not have, and the components that are *rebuilt* from the patched
   tables instead of stored (the joint model's automaton, compiled from its counts: the writer checks
   that the rebuilt arrays equal the model's, bit for bit, and stores them otherwise; the compiled
-  kernel :func:`~translit.learned.langmodel.compile_count_table` uses takes about a tenth of a second
+  kernel :func:`~lipyantar.translit.learned.langmodel.compile_count_table` uses takes about a tenth of a second
   for the default model's counts, the pure-Python fallback 2-3 s, for the same arrays).
 
 Loading resolves the base by its checksum: the model shipped in the package (the default), or a
@@ -24,8 +24,8 @@ is the same model as the full file (``--standalone-model``): same arrays, same o
 the model is made without encoding and parsing them once more).
 
 This module knows patches, not the model: what a full model file is (magic line, header, payload
-packing) comes in as a :class:`ModelFileFormat`, ``translit.learned.model.MODEL_FILE_FORMAT``
-(:meth:`LearnedModel.load <translit.learned.model.LearnedModel.load>` reads adaptation files through
+packing) comes in as a :class:`ModelFileFormat`, ``lipyantar.translit.learned.model.MODEL_FILE_FORMAT``
+(:meth:`LearnedModel.load <lipyantar.translit.learned.model.LearnedModel.load>` reads adaptation files through
 it, so this module must not import the model's).
 """
 
@@ -43,8 +43,8 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from translit.errors import ModelError
-from translit.learned.langmodel import compile_count_table
+from lipyantar.translit.errors import ModelError
+from lipyantar.translit.learned.langmodel import compile_count_table
 
 __all__ = [
     "ADAPTATION_FORMAT",
@@ -71,7 +71,7 @@ _PATCH = "adaptation.patch"
 class ModelFileFormat:
     """What a full model file is: its magic line, format name and version (checked in its JSON header
     line, with the payload's size and SHA-256), how its payload packs named arrays, and the name of the
-    default model shipped in ``translit.learned``'s data."""
+    default model shipped in ``lipyantar.translit.learned``'s data."""
 
     magic: bytes
     name: str
@@ -85,7 +85,7 @@ class ModelFileFormat:
         return _read(data, self.magic, self.name, self.version, source)
 
     def default_bytes(self) -> tuple[str, bytes]:
-        ref = resources.files("translit.learned") / "data" / self.default_name
+        ref = resources.files("lipyantar.translit.learned") / "data" / self.default_name
         try:
             return self.default_name, ref.read_bytes()
         except OSError as exc:
@@ -343,9 +343,9 @@ def _apply_rows(base: Sequence[array], patch: dict[str, array], name: str) -> li
 
 # -- rebuilt components ---------------------------------------------------------------------------------
 def _rebuild_joint(arrays: dict[str, array], tables: dict[str, Any]) -> dict[str, array]:
-    """The joint model's automaton compiled from its counts (as :func:`translit.learned.learn.save_adapted`
+    """The joint model's automaton compiled from its counts (as :func:`lipyantar.translit.learned.learn.save_adapted`
     compiles it: one part; the writer checks that the two agree), by
-    :func:`~translit.learned.langmodel.compile_count_table`: the compiled kernel when it is built, else
+    :func:`~lipyantar.translit.learned.langmodel.compile_count_table`: the compiled kernel when it is built, else
     the pure-Python Kneser-Ney code (same arrays, bit for bit; seconds instead of tens of milliseconds)."""
     joint = tables["joint"]
     order = int(joint["order"])
@@ -372,7 +372,7 @@ def make_adaptation(
     A component that can be rebuilt from the patched tables (the joint model's automaton) is rebuilt
     here and compared with the model's arrays, and stored when it differs; ``verify_rebuild=False``
     skips that check (for models whose automaton was compiled from their own count table, as
-    :func:`translit.learned.learn.save_adapted` does: ``build`` writes those). Raises ModelError when
+    :func:`lipyantar.translit.learned.learn.save_adapted` does: ``build`` writes those). Raises ModelError when
     either is not a valid model file.
     """
     base_header, base_body = fmt.read(base_data, "base model")
@@ -469,7 +469,7 @@ def load_adaptation_tables(
     """As :func:`load_adaptation`, but the string tables come decoded, as the second item (the JSON
     value that the full model's ``tables`` array holds), and not as an array: the model is made from
     them without encoding and parsing them again (:meth:`LearnedModel.from_bytes
-    <translit.learned.model.LearnedModel.from_bytes>`)."""
+    <lipyantar.translit.learned.model.LearnedModel.from_bytes>`)."""
     order, arrays, tables = _patched(data, fmt=fmt, source=source, base=base)
     return {n: arrays[n] for n in order if n != "tables"}, tables
 

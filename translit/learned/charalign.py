@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from translit.normalize import normalize
+from lipyantar.translit.normalize import normalize
 
 __all__ = [
     "Aligner",

@@ -1,5 +1,5 @@
 """Measuring a learned model on a lexicon: :func:`evaluate`, what ``lipyantar evaluate LEXICON`` runs
-(the command itself is in :mod:`align.cli`, since it also scores alignments, as ``lipyantar learn`` is,
+(the command itself is in :mod:`lipyantar.align.cli`, since it also scores alignments, as ``lipyantar learn`` is,
 since learning from a twin aligns it first).
 """
 
@@ -10,9 +10,9 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from translit.learned.charalign import normalize_deva, normalize_roman
-from translit.learned.model import LearnedModel
-from translit.metrics import edit_distance
+from lipyantar.translit.learned.charalign import normalize_deva, normalize_roman
+from lipyantar.translit.learned.model import LearnedModel
+from lipyantar.translit.metrics import edit_distance
 
 __all__ = ["EvalResult", "evaluate"]
 

@@ -7,7 +7,7 @@ learned mostly from Hindi words gets wrong: English spelling is far from English
 ARPAbet phonemes without stress) and a joint graphone model between phoneme strings and Devanagari,
 trained on the training pairs whose Latin side has a pronunciation (``academy`` → अकादमी, ...).
 
-For a Latin word with a pronunciation, the learned model (:mod:`translit.learned.model`) adds the English
+For a Latin word with a pronunciation, the learned model (:mod:`lipyantar.translit.learned.model`) adds the English
 model's best spellings to its candidates and scores every candidate by whether the English model
 proposes it and whether it can spell it at all; the feature weights are tuned like the others.
 
@@ -29,9 +29,9 @@ from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from translit.errors import InputError
-from translit.learned.charalign import Aligner, deva_units, normalize_roman
-from translit.learned.jointseq import JointModel
+from lipyantar.translit.errors import InputError
+from lipyantar.translit.learned.charalign import Aligner, deva_units, normalize_roman
+from lipyantar.translit.learned.jointseq import JointModel
 
 __all__ = [
     "LETTER_NAMES",
@@ -90,7 +90,7 @@ def read_cmudict(path: str | os.PathLike[str], *, max_prons: int = 3) -> dict[st
     gzip-compressed when the name ends in ``.gz``).
 
     Returns lower-case words of Latin letters only → up to ``max_prons`` encoded pronunciations
-    (:func:`encode_phones`), in file order. Raises :class:`translit.errors.InputError` with the line
+    (:func:`encode_phones`), in file order. Raises :class:`lipyantar.translit.errors.InputError` with the line
     number for a malformed line.
     """
     prons: dict[str, list[str]] = {}
@@ -186,7 +186,7 @@ class EnglishModel:
     def compiled_parts(
         self,
     ) -> tuple[dict[str, str], Any, Any, dict[tuple[str, int, int], dict[str, float]]] | None:
-        """What the compiled roman → Devanagari channel (``translit.learned._fastlm.Channel``) reads of this model:
+        """What the compiled roman → Devanagari channel (``lipyantar.translit.learned._fastlm.Channel``) reads of this model:
         the pronunciation table (word -> pronunciations joined by tabs), the compiled search and forced
         search of the joint model, and the memo of :meth:`candidates` (shared, so that both
         implementations fill the same memo); None when the extension is not built."""

@@ -13,7 +13,7 @@ The search memoizes, across calls, the automaton steps with backoff resolved and
 the expansions of each (state, last output character): the joins allowed after that character
 with their log-probabilities and next states. Results are exactly those of the plain search.
 
-When the optional extension :mod:`translit.learned._fastlm` is built (``setup.py``; a C compiler at install
+When the optional extension :mod:`lipyantar.translit.learned._fastlm` is built (``setup.py``; a C compiler at install
 time), the same search runs compiled (:meth:`JointModel.decode`); :meth:`JointModel.decode_python`
 stays the reference, and the tests check that both give the same outputs and scores.
 """
@@ -29,9 +29,9 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from translit.learned.charalign import _is_consonant as is_consonant
-from translit.learned.charalign import can_follow, deva_units
-from translit.learned.langmodel import BOUNDARY, FAST, LOG_UNK, NgramLM
+from lipyantar.translit.learned.charalign import _is_consonant as is_consonant
+from lipyantar.translit.learned.charalign import can_follow, deva_units
+from lipyantar.translit.learned.langmodel import BOUNDARY, FAST, LOG_UNK, NgramLM
 
 __all__ = ["BOUNDARY", "JointModel"]
 
@@ -137,7 +137,7 @@ class JointModel(NgramLM):
         #: character) -> the expansions (log-probability, next state, output))
         self._allowed: tuple[dict[str, Any], dict[str, Any]] = ({}, {})
         self._expansions = 0
-        #: compiled searches (translit.learned._fastlm.JointDecoder) per direction, built on first use
+        #: compiled searches (lipyantar.translit.learned._fastlm.JointDecoder) per direction, built on first use
         self._decoders: dict[tuple[bool, bool], Any] = {}
 
     def __getstate__(self) -> dict[str, Any]:
@@ -201,7 +201,7 @@ class JointModel(NgramLM):
         the pruned index): the result is its joint log-probability with the input (``[]`` when no
         graphone path spells it).
 
-        Runs the compiled search of :mod:`translit.learned._fastlm` when it is built, otherwise
+        Runs the compiled search of :mod:`lipyantar.translit.learned._fastlm` when it is built, otherwise
         :meth:`decode_python`; both give the same results.
         """
         decoder = self.compiled_decoder(to_roman, forced=target is not None)
@@ -241,7 +241,7 @@ class JointModel(NgramLM):
 
     def best_scores(self, words: Sequence[str], *, beam: int) -> list[float]:
         """For each Devanagari word, the score of its best romanization (``decode`` over its
-        :func:`~translit.learned.charalign.deva_units`, ``k=1``), or 0.0 when there is none."""
+        :func:`~lipyantar.translit.learned.charalign.deva_units`, ``k=1``), or 0.0 when there is none."""
         decoder = self.compiled_decoder(True)
         if decoder is not None:
             return decoder.best_scores(list(words), beam)
@@ -252,7 +252,7 @@ class JointModel(NgramLM):
         return out
 
     def compiled_decoder(self, to_roman: bool, *, forced: bool = False) -> Any:
-        """The compiled search (:class:`translit.learned._fastlm.JointDecoder`) in one direction, plain or forced
+        """The compiled search (:class:`lipyantar.translit.learned._fastlm.JointDecoder`) in one direction, plain or forced
         (see :meth:`decode`), built on first use and rebuilt after :meth:`prune_index`; None when the
         extension is not built."""
         decoder = self._decoders.get((to_roman, forced))

@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from translit.compiled import load_extension
+from lipyantar.translit.compiled import load_extension
 
 __all__ = ["BOUNDARY", "CharLM", "NgramLM", "WordLM", "compile_count_table"]
 
@@ -90,7 +90,7 @@ class NgramLM:
         return state
 
     def fast(self) -> Any:
-        """The automaton compiled for :mod:`translit.learned._fastlm` (built on first use), or None."""
+        """The automaton compiled for :mod:`lipyantar.translit.learned._fastlm` (built on first use), or None."""
         am = self.__dict__.get("_fast_am")
         if am is None and FAST is not None:
             arcs = self._arc_arrays if self._arc_arrays is not None else self.arcmap
@@ -265,12 +265,12 @@ class CharLM:
         return cls(vocab, counts, order=order)
 
     def check_and_score(self, word: str) -> tuple[bool, float]:
-        """(:func:`translit.learned.charalign.is_wellformed` of a Devanagari word, log-probability of its
+        """(:func:`lipyantar.translit.learned.charalign.is_wellformed` of a Devanagari word, log-probability of its
         units); one pass in the compiled kernels."""
         am = self.lm.fast()
         if am is not None:
             return am.score_deva(word, self.ids, self.lm.vocab_size, self.lm.start)
-        from translit.learned.charalign import deva_units, is_wellformed
+        from lipyantar.translit.learned.charalign import deva_units, is_wellformed
 
         return is_wellformed(word), self.logprob(deva_units(word))
 
@@ -486,7 +486,7 @@ def merge_kn_parts(results: Sequence[dict[str, array]]) -> dict[str, array]:
 
 def compile_count_table(vocab_size: int, ngrams: array, values: array, order: int) -> dict[str, array]:
     """The automaton arrays (as :meth:`NgramLM.to_arrays`) of a raw count table in the file layout of
-    :meth:`JointModel.count_arrays <translit.learned.jointseq.JointModel.count_arrays>`: ``ngrams`` holds
+    :meth:`JointModel.count_arrays <lipyantar.translit.learned.jointseq.JointModel.count_arrays>`: ``ngrams`` holds
     rows of ``order`` ids (the ids < 0, the padding, dropped), ``values`` their counts.
 
     The same arrays as ``merge_kn_parts([kn_arrays(vocab_size, counts, order)])`` of the counts as a

