@@ -11,10 +11,15 @@ adaptation's ratio to the default model, and the file sizes. ``--pure`` also loa
 Without ``--adaptation`` / ``--standalone`` the two files are built from ``corpora/example`` into a
 temporary folder first (``lipyantar build``, twice, about half a minute).
 
+It then times the installed command line converting one word, roman → Devanagari and Devanagari →
+roman, as whole processes, against a one-line script that converts one word with indic-transliteration's
+sanscript (the baseline of issue 26), the runs alternating: median wall time, the ratio to the
+baseline, and the peak resident memory of each process (``wait4``'s ``ru_maxrss``).
+
 Usage::
 
     python scripts/bench_model_load.py [--adaptation OUT/model.lpm] [--standalone FULL/model.lpm]
-        [--runs 7] [--pure] [--json OUT]
+        [--runs 7] [--pure] [--json OUT] [--one-word-only]
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,6 +87,58 @@ def build(corpus: Path, dest: Path, *extra: str) -> Path:
     return dest / "model.lpm"
 
 
+#: one word through the installed command line, and the baseline: a sanscript one-liner
+ONE_WORD = {
+    "sanscript one-liner": (
+        [
+            sys.executable,
+            "-c",
+            "from indic_transliteration import sanscript; "
+            "print(sanscript.transliterate('saMgaThana', sanscript.ITRANS, sanscript.DEVANAGARI))",
+        ],
+        "",
+    ),
+    "roman → deva, one word": ([sys.executable, "-m", "lipyantar", "convert", "--from", "roman", "--to", "deva"], "sangathan\n"),
+    "deva → roman, one word": ([sys.executable, "-m", "lipyantar", "convert", "--from", "deva", "--to", "roman"], "संगठन\n"),
+}
+
+
+def run_once(cmd: list[str], stdin: str) -> tuple[float, float]:
+    """Wall seconds and peak resident MB of one process (outside the checkout: the installed package)."""
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory() as cwd:
+        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, cwd=cwd)
+        assert proc.stdin is not None
+        proc.stdin.write(stdin.encode("utf-8"))
+        proc.stdin.close()
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise SystemExit(f"{cmd} failed with exit code {proc.returncode}")
+    return time.perf_counter() - start, usage.ru_maxrss / 1024
+
+
+def one_word(runs: int) -> dict[str, dict[str, float]]:
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in ONE_WORD}
+    for _ in range(runs):
+        for name, (cmd, stdin) in ONE_WORD.items():
+            times[name].append(run_once(cmd, stdin))
+    base = statistics.median(w for w, _ in times["sanscript one-liner"])
+    report = {
+        name: {
+            "wall_s": round(statistics.median(w for w, _ in rows), 3),
+            "ratio_to_sanscript": round(statistics.median(w for w, _ in rows) / base, 2),
+            "peak_mb": round(statistics.median(m for _, m in rows), 1),
+        }
+        for name, rows in times.items()
+    }
+    print(f"one word as a whole process, median of {runs} runs alternating (wall; peak resident memory)")
+    print(f"{'command':<26} {'wall s':>7} {'× sanscript':>12} {'peak MB':>8}")
+    for name, row in report.items():
+        print(f"{name:<26} {row['wall_s']:>7.3f} {row['ratio_to_sanscript']:>12.2f} {row['peak_mb']:>8.1f}")
+    return report
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument(
@@ -94,7 +152,13 @@ def main() -> None:
         "--pure", action="store_true", help="also load the adaptation with LIPYANTAR_PURE_PYTHON=1"
     )
     ap.add_argument("--json", type=Path, help="write the results as JSON here too")
+    ap.add_argument("--one-word-only", action="store_true", help="only the one-word whole-process figures")
     args = ap.parse_args()
+    if args.one_word_only:
+        words = one_word(args.runs)
+        if args.json:
+            args.json.write_text(json.dumps({"one_word": words}, indent=2) + "\n", encoding="utf-8")
+        return
 
     with tempfile.TemporaryDirectory(prefix="bench_model_load_") as tmp:
         adaptation = args.adaptation or build(ROOT / "corpora" / "example", Path(tmp) / "adapt")
@@ -141,8 +205,10 @@ def main() -> None:
             f"{row['minus_default_s']:>+12.3f}"
         )
     print(f"adaptation / default load time: {report['adaptation']['ratio_to_default']:.2f}")
+    print()
+    words = one_word(args.runs)
     if args.json:
-        args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        args.json.write_text(json.dumps({**report, "one_word": words}, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import lzma
+import mmap
 import pickle
+from array import array
 from pathlib import Path
 
 import pytest
@@ -62,6 +67,104 @@ def test_corrupt_files_are_model_errors(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="cannot read"):
         Vocabulary.load(tmp_path / "missing.vocab")
     assert data.startswith(VOCAB_MAGIC)
+
+
+def _v1_bytes(words: list[str], index: dict[str, list[str]]) -> bytes:
+    """A version 1 file (the LZMA layout of lipyantar before the memory-mapped one), as its writer made it."""
+    encoded = sorted({e for e in (encode_word(w) for w in words) if e})
+    number = {w: i for i, w in enumerate(encoded)}
+    keys = sorted(k for k in index if k)
+    offsets, ids = array("I", [0]), array("I")
+    for key in keys:
+        ids.extend(number[e] for e in (encode_word(w) for w in index[key]) if e in number)
+        offsets.append(len(ids))
+    parts = [b"\n".join(encoded), "\n".join(keys).encode(), offsets.tobytes(), ids.tobytes()]
+    body = lzma.compress(b"".join(parts))
+    header = {
+        "format": "lipyantar-vocabulary",
+        "version": 1,
+        "name": "old",
+        "sections": [len(x) for x in parts],
+        "sha256": hashlib.sha256(body).hexdigest(),
+    }
+    return VOCAB_MAGIC + json.dumps(header).encode() + b"\n" + body
+
+
+def test_version_1_files_are_still_read(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    index = {"kl": ["कल", "काल"], "kml": ["कमल"]}
+    path = tmp_path / "old.vocab"
+    path.write_bytes(_v1_bytes(WORDS, index))
+    with caplog.at_level("WARNING"):
+        old = Vocabulary.load(path)
+    assert "version 1" in caplog.text and "save" in caplog.text
+    assert sorted(old.words()) == sorted(WORDS) and old.lookup("kl") == ("कल", "काल")
+    old.save(tmp_path / "new.vocab")  # the converter
+    new = Vocabulary.load(tmp_path / "new.vocab")
+    assert new.index() == old.index() == {"kl": ("कल", "काल"), "kml": ("कमल",)}
+    assert new.to_bytes() == vocabulary_bytes(WORDS, index, name="old")
+
+
+def test_a_file_is_memory_mapped_and_aligned(tmp_path: Path) -> None:
+    path = tmp_path / "w.vocab"
+    path.write_bytes(vocabulary_bytes(WORDS, {"kl": ["कल"]}, name="t"))
+    vocab = Vocabulary.load(path)
+    assert isinstance(vocab._buffer, mmap.mmap)  # queried in place, not read into memory
+    assert "कमल" in vocab and vocab.lookup("kl") == ("कल",)
+    head = path.read_bytes()
+    header = json.loads(head[len(VOCAB_MAGIC) : head.index(b"\n", len(VOCAB_MAGIC))])
+    start = head.index(b"\n", len(VOCAB_MAGIC)) + 1
+    assert start % 64 == 0 and all(off % 8 == 0 for _, off, _ in header["sections"])
+    clone = pickle.loads(pickle.dumps(vocab))  # a map does not pickle; the copy carries the bytes
+    assert sorted(clone.words()) == sorted(WORDS) and clone.lookup("kl") == ("कल",)
+
+
+def _rewrite_header(data: bytes, **changes: object) -> bytes:
+    """The file with header fields changed and a valid checksum (what a checksum cannot catch)."""
+    end = data.index(b"\n", len(VOCAB_MAGIC))
+    header = json.loads(data[len(VOCAB_MAGIC) : end])
+    payload = data[end + 1 :]
+    header.update(changes)
+    line = VOCAB_MAGIC + json.dumps(header).encode()
+    return line + b" " * (-(len(line) + 1) % 64) + b"\n" + payload
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"version": 3}, "version 3 is not supported"),
+        ({"version": "2"}, "not supported"),
+        ({"format": "other"}, "not a lipyantar vocabulary"),
+        ({"words": 99}, "inconsistent"),
+        ({"keys": 0}, "inconsistent"),
+        ({"sections": [["words", 0, 10]]}, "bad section table"),
+        ({"sections": "x"}, "corrupt vocabulary header"),
+        ({"payload_bytes": 1}, "size or checksum"),
+        ({"crc32": None}, "corrupt vocabulary header"),
+    ],
+)
+def test_bad_headers_are_model_errors(changes: dict[str, object], message: str) -> None:
+    data = vocabulary_bytes(WORDS, {"kl": ["कल"]}, name="t")
+    with pytest.raises(ModelError, match=message):
+        Vocabulary.from_bytes(_rewrite_header(data, **changes))
+
+
+def test_shifted_sections_are_model_errors() -> None:
+    """A section table pointing elsewhere, with a valid checksum, is refused (never a crash)."""
+    data = vocabulary_bytes(WORDS, {"kl": ["कल"]}, name="t")
+    end = data.index(b"\n", len(VOCAB_MAGIC))
+    sections = json.loads(data[len(VOCAB_MAGIC) : end])["sections"]
+    swapped = [[a, off_b, n_b] for (a, _, _), (_, off_b, n_b) in zip(sections, sections[1:] + sections[:1], strict=True)]
+    with pytest.raises(ModelError):
+        Vocabulary.from_bytes(_rewrite_header(data, sections=swapped))
+
+
+def test_the_shipped_word_list_is_version_2() -> None:
+    from lipyantar.translit.learned.model import load_vocabulary
+
+    vocab = load_vocabulary("default")
+    assert vocab is not None and len(vocab) > 1_000_000
+    assert isinstance(vocab._buffer, mmap.mmap)
+    assert "संगठन" in vocab and "संगठन" in vocab.lookup(roman_skeleton("sangathan"))
 
 
 @pytest.fixture(scope="module")

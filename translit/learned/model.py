@@ -1813,12 +1813,12 @@ def load_vocabulary(source: str) -> Vocabulary | None:
                     / "data"
                     / (DEFAULT_MODEL_NAME.rsplit(".", 1)[0] + VOCAB_SUFFIX)
                 )
-                try:
-                    data = ref.read_bytes()
-                except (FileNotFoundError, OSError):
+                if ref.is_file():
+                    with resources.as_file(ref) as path:  # memory-mapped in place (a copy if zipped)
+                        vocab = Vocabulary.load(path)
+                else:
                     logger.warning("the vocabulary of the default model is not installed")
-                    data = b""
-                vocab = Vocabulary.from_bytes(data, source=ref.name) if data else None
+                    vocab = None
             else:
                 vocab = Vocabulary.load(source)
             _vocabularies[source] = vocab
