@@ -20,7 +20,7 @@ import os
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import regex
 
@@ -245,38 +245,85 @@ class _LearnedToDeva(_Stage):
 def _combine(
     pieces: Sequence[str], slots: Sequence[list[tuple[str, float]]], k: int
 ) -> list[tuple[str, float]]:
-    """The ``k`` best texts ``pieces[0] + slot0 + pieces[1] + slot1 + …`` by total score (lazy k-best merge)."""
-    slots = [s if s else [("", 0.0)] for s in slots]
+    """The ``k`` best distinct texts ``pieces[0] + slot0 + pieces[1] + slot1 + …`` by total score.
+
+    Linear in the number of slots (plus O(k log k) and the k texts themselves): each text is its slots'
+    best candidates but for a few changes, and the change sets are enumerated in order of cost (how much
+    score they give up) from a heap, each exactly once: sort the slots by the cost of their second
+    candidate; a set's successors are its last slot's next candidate, the next slot's second candidate
+    added, and (when the last slot is at its second candidate) that change moved to the next slot. The
+    costs never decrease along these steps, so the heap pops the sets best first. A text's score is the
+    sum of its candidates' scores in slot order; equal scores are ordered by the vector of candidate
+    ranks (lexicographically), as a full enumeration would order them."""
+    slots = [sorted(s, key=lambda c: -c[1]) if s else [("", 0.0)] for s in slots]
     if not slots:
         return [("".join(pieces), 0.0)]
+    base = [s[0][1] for s in slots]
 
-    def build(index: tuple[int, ...]) -> tuple[str, float]:
+    def cost(j: int, r: int) -> float:
+        return base[j] - slots[j][r][1]
+
+    order = sorted((j for j, s in enumerate(slots) if len(s) > 1), key=lambda j: (cost(j, 1), j))
+
+    def build(changes: dict[int, int]) -> tuple[str, float]:
         parts = [pieces[0]]
         score = 0.0
-        for j, i in enumerate(index):
-            text, s = slots[j][i]
+        for j, slot in enumerate(slots):
+            text, s = slot[changes.get(j, 0)]
             parts.append(text)
             parts.append(pieces[j + 1])
             score += s
         return "".join(parts), score
 
-    start = (0,) * len(slots)
-    heap = [(-build(start)[1], start)]
-    seen = {start}
-    out: list[tuple[str, float]] = []
+    # a change set: (position in ``order``, candidate rank, the set without this last change) or None
+    Node = tuple[int, int, Any]
+    heap: list[tuple[float, int, Node | None]] = [(0.0, 0, None)]
+    pushed = 1
+    popped: list[tuple[float, list[tuple[int, int]], str]] = []
     texts: set[str] = set()
-    while heap and len(out) < k:
-        _, index = heapq.heappop(heap)
-        text, score = build(index)
-        if text not in texts:
-            texts.add(text)
+    # once k distinct texts are found, the states tied with the last (up to a cap) are taken too, so
+    # that ties are ordered as a full enumeration orders them: by score, then by the rank vector
+    bound: float | None = None
+    tie_cap = 4 * k + 1000
+    while heap:
+        total, _, node = heap[0]
+        if bound is not None and (total > bound or len(popped) >= tie_cap):
+            break
+        heapq.heappop(heap)
+        changes: dict[int, int] = {}
+        walk = node
+        while walk is not None:
+            changes[order[walk[0]]] = walk[1]
+            walk = walk[2]
+        text, score = build(changes)
+        popped.append((score, [(-j, r) for j, r in sorted(changes.items())], text))
+        texts.add(text)
+        if bound is None and len(texts) >= k:
+            bound = total + 1e-9 * max(1.0, abs(sum(base)))
+        successors: list[tuple[float, Node]] = []
+        if node is None:
+            if order:
+                successors.append((cost(order[0], 1), (0, 1, None)))
+        else:
+            p, r, parent = node
+            j = order[p]
+            if r + 1 < len(slots[j]):
+                successors.append((total + cost(j, r + 1) - cost(j, r), (p, r + 1, parent)))
+            if p + 1 < len(order):
+                nxt = order[p + 1]
+                successors.append((total + cost(nxt, 1), (p + 1, 1, node)))
+                if r == 1:
+                    successors.append((total - cost(j, 1) + cost(nxt, 1), (p + 1, 1, parent)))
+        for c, succ in successors:
+            heapq.heappush(heap, (c, pushed, succ))
+            pushed += 1
+    popped.sort(key=lambda x: (-x[0], x[1]))
+    out: list[tuple[str, float]] = []
+    seen: set[str] = set()
+    for score, _, text in popped:
+        if text not in seen and len(out) < k:
+            seen.add(text)
             out.append((text, score))
-        for j in range(len(index)):
-            if index[j] + 1 < len(slots[j]):
-                nxt = (*index[:j], index[j] + 1, *index[j + 1 :])
-                if nxt not in seen:
-                    seen.add(nxt)
-                    heapq.heappush(heap, (-build(nxt)[1], nxt))
     return out
 
 
