@@ -8,7 +8,12 @@ are ours / direct (> 1 means faster). Accuracy: ``roman-rules`` match-any on the
 (a word is right when the output equals any attested romanization, case-insensitive) and mean CER
 against the closest attested romanization.
 
-    python scripts/bench_convert.py [--data ../shared/data/dakshina-hi] [--repeat 3]
+Long lines (``--long-line``, on by default when the dev sentences are there): the first 3,200 words of
+the Dakshina dev sentences (roman) converted by the installed command line, ``--format jsonl --top-k 5``,
+as one line and as their sentences (the baseline), whole processes alternating: median wall time, the
+ratio one line / sentences, and the peak resident memory of each.
+
+    python scripts/bench_convert.py [--data ../shared/data/dakshina-hi] [--repeat 3] [--no-long-line]
 """
 
 from __future__ import annotations
@@ -39,6 +44,37 @@ def best_of(repeat: int, fn: Callable[[], object]) -> float:
     return min(times)
 
 
+def long_line(data: Path, repeat: int) -> None:
+    """3,200 dev words as one line against the same words as their sentences (jsonl, top-5)."""
+    import tempfile
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from bench_model_load import run_once
+
+    rows = [line.rstrip("\n").split("\t") for line in (data / "hi.sentences.dev.tsv").open(encoding="utf-8")]
+    sentences, n = [], 0
+    for row in rows:
+        if len(row) > 1 and n < 3200:
+            sentences.append(row[1])
+            n += len(row[1].split())
+    cmd = [sys.executable, "-m", "lipyantar", "convert", "--from", "roman", "--to", "deva", "--format", "jsonl", "--top-k", "5"]
+    with tempfile.TemporaryDirectory() as tmp:
+        files = {"as sentences": Path(tmp) / "sentences.txt", "as one line": Path(tmp) / "line.txt"}
+        files["as sentences"].write_text("\n".join(sentences) + "\n", encoding="utf-8")
+        files["as one line"].write_text(" ".join(sentences) + "\n", encoding="utf-8")
+        runs: dict[str, list[tuple[float, float]]] = {name: [] for name in files}
+        for _ in range(repeat):
+            for name, path in files.items():
+                runs[name].append(run_once([*cmd, str(path)], ""))
+    base = statistics.median(w for w, _ in runs["as sentences"])
+    print(f"\n{n} dev words, lipyantar convert --format jsonl --top-k 5, median of {repeat} alternating runs")
+    print(f"{'input':<16} {'wall s':>7} {'× sentences':>12} {'peak MB':>8}")
+    for name, rows_ in runs.items():
+        wall = statistics.median(w for w, _ in rows_)
+        peak = statistics.median(m for _, m in rows_)
+        print(f"{name:<16} {wall:>7.2f} {wall / base:>12.2f} {peak:>8.1f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -46,7 +82,10 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "dakshina-hi")
     parser.add_argument("--repeat", type=int, default=3, help="timing runs; the best is reported")
     parser.add_argument("--sentences", type=int, default=0, help="use only the first N sentences (0: all)")
+    parser.add_argument("--long-line", action=argparse.BooleanOptionalAction, default=True, help="the long-line figures")
     args = parser.parse_args()
+    if args.long_line and (args.data / "hi.sentences.dev.tsv").exists():
+        long_line(args.data, args.repeat)
 
     wiki = args.data / "hi.wiki-filt.valid.text.notest.txt.gz"
     if not wiki.exists():
