@@ -537,3 +537,12 @@ def test_any_bytes_get_a_clean_error(live_server: Any, body: bytes, path: str) -
     status, headers, raw = request(live_server, "POST", path, body, JSON)
     assert status in (200, 400, 422), raw[:300]
     assert headers["content-type"].startswith("application/json")
+
+
+def test_the_model_is_warm_before_the_server_reports_ready(serve_service: Any) -> None:
+    """What the model builds on first use is built while the service is created (before the app exists,
+    so before /health can answer): the first request does not pay for it."""
+    assert serve_service.model._vocab_obj is not None  # the word list is mapped
+    for key in [("roman", "deva", "transliterate"), ("deva", "roman", "transliterate")]:
+        assert key in serve_service._converters
+    assert serve_service.warm_seconds > 0

@@ -151,7 +151,26 @@ class Service:
         self._converters: dict[tuple[str, str], Transliterator] = {}
         self._lock = threading.Lock()
         self._similarity = Similarity()
-        log.info("model %s loaded in %.2f s", self.model_info["name"], self.load_seconds)
+        self.warm_seconds = self._warm()
+        log.info(
+            "model %s loaded in %.2f s, warmed in %.2f s",
+            self.model_info["name"],
+            self.load_seconds,
+            self.warm_seconds,
+        )
+
+    def _warm(self) -> float:
+        """Convert a short text each way, so that what the model builds on first use (the word list's
+        memory map, the compiled search tables, the converters) is ready before the server reports
+        ready: the first request does not wait for it. Returns the seconds it took."""
+        started = time.perf_counter()
+        to_deva = self.converter("roman", "deva")
+        to_deva.transliterate("yah sangathan hai")
+        to_deva.candidates("sangathan", top_k=1)
+        to_roman = self.converter("deva", "roman")
+        to_roman.transliterate("यह संगठन है")
+        to_roman.candidates("संगठन", top_k=1)
+        return time.perf_counter() - started
 
     def with_config(self, config: ServerConfig) -> Service:
         """A service with other limits sharing this one's model and converters (no second load);
