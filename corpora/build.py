@@ -452,7 +452,6 @@ def _learn_model(
     dest: Path,
     base: _BaseModel | None = None,
     map_fn: Callable[..., Any] | None = None,
-    threads: int = 1,
     standalone: bool = False,
 ) -> tuple[bool, str | None]:
     """Adapt the base model to ``pairs`` and save it at ``dest``: ``(written, note)``.
@@ -462,8 +461,8 @@ def _learn_model(
     otherwise a full model file.
 
     ``base`` is the base model being loaded (else it is loaded here); ``map_fn`` runs the shards of the
-    adaptation's alignment EM (an engine's ``map``) and ``threads`` threads compress the file while the
-    joint model compiles; the file is the same whatever runs them.
+    adaptation's alignment EM (an engine's ``map``) and compiles the joint model while the rest is
+    serialized; the file is the same whatever runs them.
     """
     if not pairs:
         return False, "no model written: no aligned word pairs to learn from"
@@ -473,7 +472,7 @@ def _learn_model(
         return False, f"no model written: translit's learning API is not available ({exc})"
     try:
         model, segment = (base or _BaseModel(base_model)).get()
-        save_adapted(model, pairs, dest, map_fn=map_fn, threads=threads, segment=segment)
+        save_adapted(model, pairs, dest, map_fn=map_fn, segment=segment)
         if not standalone:
             try:
                 _shrink_to_adaptation(dest, base_model)
@@ -552,7 +551,7 @@ def build_corpus(
     if opts.model and opts.base_model:  # a bad --base-model fails here, before any work
         from lipyantar.translit.learned.model import LearnedModel
 
-        base_model = LearnedModel.load(opts.base_model)
+        base_model = LearnedModel.load(opts.base_model).check()  # every table read and checked now
 
     texts: dict[str, str] = {}
     skipped: list[tuple[int, Skipped]] = []
@@ -728,7 +727,6 @@ def build_corpus(
                 dest=tmp / MODEL_FILE,
                 base=base,
                 map_fn=session.map,
-                threads=session.workers if opts.engine == "local" else opts.jobs,
                 standalone=opts.standalone_model,
             )
             if ok:

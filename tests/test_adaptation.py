@@ -21,13 +21,8 @@ from lipyantar.translit.learned.adaptation import (
     make_adaptation,
     model_checksum,
 )
-from lipyantar.translit.learned.model import (
-    MODEL_FILE_FORMAT,
-    LearnedModel,
-    _pack_arrays,
-    _unpack_arrays,
-    model_file_bytes,
-)
+from lipyantar.translit.learned.model import MODEL_FILE_FORMAT, LearnedModel
+from lipyantar.translit.learned.modelfile import model_file_bytes, read_arrays, unpack_arrays
 
 items = st.lists(st.integers(min_value=0, max_value=6), max_size=40)
 json_values = st.recursive(
@@ -100,7 +95,7 @@ def test_build_writes_a_small_adaptation_of_the_default_model(builds: tuple[Path
     default = (Path(adaptation.__file__).parent / "data" / "roman-default.lpm").read_bytes()
     assert header["base"]["sha256"] == model_checksum(default, fmt=MODEL_FILE_FORMAT)
     assert header["model_sha256"] == model_checksum(full.read_bytes(), fmt=MODEL_FILE_FORMAT)
-    assert "joint" in json.loads(_unpack_arrays(data.split(b"\n", 2)[2])["adaptation.patch"].tobytes())["rebuild"]
+    assert "joint" in json.loads(unpack_arrays(data.split(b"\n", 2)[2])["adaptation.patch"].tobytes())["rebuild"]
 
 
 def test_the_rebuilt_joint_model_is_verified_equal(builds: tuple[Path, Path]) -> None:
@@ -113,8 +108,7 @@ def test_the_rebuilt_joint_model_is_verified_equal(builds: tuple[Path, Path]) ->
 
 def test_adaptation_loads_to_the_standalone_model(builds: tuple[Path, Path]) -> None:
     small, full = builds
-    body = full.read_bytes().split(b"\n", 2)[2]
-    assert load_adaptation(small.read_bytes(), fmt=MODEL_FILE_FORMAT, source=str(small)) == _unpack_arrays(body)
+    assert load_adaptation(small.read_bytes(), fmt=MODEL_FILE_FORMAT, source=str(small)) == read_arrays(full.read_bytes())[1]
     a, b = LearnedModel.load(small), LearnedModel.load(full)
     words = ["sangathan", "antarrashtriya", "sanstha", "he", "kya", "duniya", "hypothalamus", "xqzt"]
     for word in words:
@@ -128,7 +122,7 @@ def test_adaptation_loads_to_the_standalone_model(builds: tuple[Path, Path]) -> 
 def test_the_tables_come_decoded_for_the_model(builds: tuple[Path, Path]) -> None:
     small, full = builds
     arrays, tables = load_adaptation_tables(small.read_bytes(), fmt=MODEL_FILE_FORMAT)
-    expected = _unpack_arrays(full.read_bytes().split(b"\n", 2)[2])
+    expected = read_arrays(full.read_bytes())[1]
     assert tables == json.loads(expected.pop("tables").tobytes())
     assert arrays == expected and list(arrays) == list(expected)
 
@@ -147,8 +141,7 @@ def test_the_joint_automaton_is_rebuilt_by_the_compiled_kernel(
     monkeypatch.setattr(langmodel, "kn_arrays", python_rebuild)
     monkeypatch.setattr(langmodel, "merge_kn_parts", python_rebuild)
     small, full = builds
-    body = full.read_bytes().split(b"\n", 2)[2]
-    assert load_adaptation(small.read_bytes(), fmt=MODEL_FILE_FORMAT) == _unpack_arrays(body)
+    assert load_adaptation(small.read_bytes(), fmt=MODEL_FILE_FORMAT) == read_arrays(full.read_bytes())[1]
     assert LearnedModel.load(small).meta == LearnedModel.load(full).meta
 
 
@@ -157,8 +150,7 @@ def test_the_pure_python_rebuild_gives_the_same_model(
 ) -> None:
     monkeypatch.setattr(langmodel, "FAST", None)  # as LIPYANTAR_PURE_PYTHON=1 or no compiler
     small, full = builds
-    body = full.read_bytes().split(b"\n", 2)[2]
-    assert load_adaptation(small.read_bytes(), fmt=MODEL_FILE_FORMAT) == _unpack_arrays(body)
+    assert load_adaptation(small.read_bytes(), fmt=MODEL_FILE_FORMAT) == read_arrays(full.read_bytes())[1]
 
 
 @pytest.mark.parametrize("pure", [False, True])
@@ -169,9 +161,9 @@ def test_counts_that_cannot_compile_are_a_clear_error(
     if pure:
         monkeypatch.setattr(langmodel, "FAST", None)
     full = builds[1].read_bytes()
-    arrays = _unpack_arrays(full.split(b"\n", 2)[2])
+    arrays = read_arrays(full)[1]
     arrays["joint.count_values"] = array("d", [0.0] * len(arrays["joint.count_values"]))
-    zeroed = model_file_bytes(_pack_arrays(arrays), {})
+    zeroed = model_file_bytes(arrays, {})
     default = (Path(adaptation.__file__).parent / "data" / "roman-default.lpm").read_bytes()
     path = tmp_path / "zero.lpm"
     path.write_bytes(make_adaptation(default, zeroed, fmt=MODEL_FILE_FORMAT, verify_rebuild=False))

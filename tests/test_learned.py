@@ -253,11 +253,29 @@ def test_corrupt_or_other_version_raises_model_error(tiny_model: LearnedModel, t
         path = tmp_path / f"{name.replace(' ', '_')}.lpm"
         path.write_bytes(blob)
         with pytest.raises(ModelError) as info:
-            LearnedModel.load(path)
+            # a section is checked when it is first used: the error comes at load or at first use
+            LearnedModel.load(path).to_arrays()
         if name == "other version":
             assert "version" in str(info.value)
     with pytest.raises(ModelError):
         LearnedModel.load(tmp_path / "missing.lpm")
+
+
+def test_a_corrupt_section_is_refused_before_it_is_used(tiny_model: LearnedModel, tmp_path: Path) -> None:
+    """A changed byte in a section the conversion needs: a ModelError naming the section, never output."""
+    from lipyantar.translit.learned.modelfile import ModelFile
+
+    data = bytearray(tiny_model.to_bytes())
+    mf = ModelFile(bytes(data))
+    start = len(data) - mf.header["payload_bytes"]
+    _, _, offset, size, _ = next(s for s in mf.header["sections"] if s[0] == "tables.d2r_table")
+    data[start + offset + size // 2] ^= 0x01
+    path = tmp_path / "flipped.lpm"
+    path.write_bytes(bytes(data))
+    model = LearnedModel.load(path)  # the header and the section table are sound
+    assert model.devanagarize_topk("kamala", 3) == tiny_model.devanagarize_topk("kamala", 3)  # not that section
+    with pytest.raises(ModelError, match=r"checksum mismatch in 'tables\.d2r_table'"):
+        model.romanize("कमल")
 
 
 # -- property tests -----------------------------------------------------------------------------

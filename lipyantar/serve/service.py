@@ -100,6 +100,24 @@ class AlignResult:
         return out.getvalue()
 
 
+def _load_model(path: str) -> tuple[LearnedModel, str, int]:
+    """The model of a file (memory-mapped when it can be; every component built), the SHA-256 of the
+    file and its size."""
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                digest.update(chunk)
+                size += len(chunk)
+    except OSError as exc:
+        from lipyantar.translit.errors import ModelError
+
+        raise ModelError(f"cannot read model {path!r}: {exc.strerror or exc}") from exc
+    # every table read and checked before the server says it is ready (not at some request)
+    return LearnedModel.load(path).check(), digest.hexdigest(), size
+
+
 def count_words(text: str) -> int:
     return len(text.split())
 
@@ -128,25 +146,19 @@ class Service:
         self.config = config or ServerConfig()
         started = time.perf_counter()
         if self.config.model is None:
-            data = (resources.files("lipyantar.translit.learned") / "data" / DEFAULT_MODEL_NAME).read_bytes()
+            ref = resources.files("lipyantar.translit.learned") / "data" / DEFAULT_MODEL_NAME
+            with resources.as_file(ref) as path:
+                self.model, digest, size = _load_model(os.fspath(path))
             source = DEFAULT_MODEL_NAME
         else:
             source = self.config.model
-            try:
-                with open(source, "rb") as fh:
-                    data = fh.read()
-            except OSError as exc:
-                from lipyantar.translit.errors import ModelError
-
-                raise ModelError(f"cannot read model {source!r}: {exc.strerror or exc}") from exc
-        self.model = LearnedModel.from_bytes(data, source=source)
+            self.model, digest, size = _load_model(source)
         self.model_info = {
             "source": "default" if self.config.model is None else os.path.abspath(source),
             "name": os.path.basename(source),
-            "sha256": hashlib.sha256(data).hexdigest(),
-            "bytes": len(data),
+            "sha256": digest,
+            "bytes": size,
         }
-        del data
         self.load_seconds = time.perf_counter() - started
         self._converters: dict[tuple[str, str], Transliterator] = {}
         self._lock = threading.Lock()

@@ -33,6 +33,7 @@ from lipyantar.cli import main
 from lipyantar.translit import SCHEMES, Transliterator, normalize, transliterate
 from lipyantar.translit.errors import InputError, LipyantarError, ModelError
 from lipyantar.translit.learned import model as model_module
+from lipyantar.translit.learned import modelfile
 from lipyantar.translit.learned.learn import train
 from lipyantar.translit.learned.model import LearnedModel
 from lipyantar.translit.transliterate import MAX_TOP_K, MAX_WORD_CHARS
@@ -445,14 +446,14 @@ def tiny_model_bytes() -> bytes:
 
 
 def _split(data: bytes) -> tuple[dict[str, object], dict[str, array]]:
-    end = data.index(b"\n", len(model_module.MAGIC))
-    header = json.loads(data[len(model_module.MAGIC) : end])
-    return header, model_module._unpack_arrays(data[end + 1 :])
+    return modelfile.read_arrays(data)
 
 
-def _repack(header: dict[str, object], arrays: dict[str, array]) -> bytes:
-    """A model file around ``arrays`` with a *valid* checksum (what the loader must not trust)."""
-    return model_module.model_file_bytes(model_module._pack_arrays(arrays), header["meta"])  # type: ignore[arg-type]
+def _repack(header: dict[str, object], arrays: dict[str, array], *, version: int = 2) -> bytes:
+    """A model file around ``arrays`` with *valid* checksums (what the loader must not trust)."""
+    if version == 1:
+        return modelfile.v1_file_bytes(modelfile.pack_arrays(arrays), header["meta"])  # type: ignore[arg-type]
+    return modelfile.model_file_bytes(arrays, header["meta"])  # type: ignore[arg-type]
 
 
 _ODD_VALUES: list[object] = [
@@ -473,9 +474,9 @@ _ODD_VALUES: list[object] = [
 ]
 
 
-def mutants(data: bytes, seed: int, count: int) -> Iterator[tuple[str, bytes]]:
-    """``count`` model files that differ from ``data`` in one table entry or one array (type, length,
-    or a value), each with a valid checksum."""
+def mutants(data: bytes, seed: int, count: int, *, version: int = 2) -> Iterator[tuple[str, bytes]]:
+    """``count`` model files (of format ``version``) that differ from ``data`` in one table entry or one
+    array (type, length, or a value), each with valid checksums."""
     rng = random.Random(seed)
     header, arrays = _split(data)
     tables = json.loads(arrays["tables"].tobytes())
@@ -523,7 +524,7 @@ def mutants(data: bytes, seed: int, count: int) -> Iterator[tuple[str, bytes]]:
                     arr[j] = rng.choice([-1, -2, big, 0, len(arr), 7]) if arr.typecode not in "BH" else 255
             changed[name] = arr
             what = f"array {name}"
-        yield what, _repack(header, changed)
+        yield what, _repack(header, changed, version=version)
 
 
 def use(model: LearnedModel) -> None:
@@ -535,19 +536,22 @@ def use(model: LearnedModel) -> None:
     model.romanize("ख़ज़ाना")
 
 
-def test_mutated_model_files_fail_cleanly_naming_the_file(tiny_model_bytes: bytes, tmp_path: Path) -> None:
+@pytest.mark.parametrize("version", [1, 2])
+def test_mutated_model_files_fail_cleanly_naming_the_file(tiny_model_bytes: bytes, tmp_path: Path, version: int) -> None:
+    """A version 1 file is checked as it loads; a version 2 file section by section, as each is first
+    used: either way a ModelError naming the file, or a model that works."""
     outcomes: Counter[str] = Counter()
-    for k, (what, blob) in enumerate(mutants(tiny_model_bytes, seed=15, count=400)):
+    for k, (what, blob) in enumerate(mutants(tiny_model_bytes, seed=15, count=400, version=version)):
         path = tmp_path / f"mutant{k}.lpm"
         path.write_bytes(blob)
         try:
             model = LearnedModel.load(path)
+            use(model)  # what loads must work: any other exception fails the test
         except ModelError as exc:
             assert str(path) in str(exc), (what, str(exc))
             outcomes["clean error"] += 1
             tally("clean error")
             continue
-        use(model)  # what loads must work: any other exception fails the test
         outcomes["survived"] += 1
         tally("survived")
     assert outcomes["clean error"] >= 100 and outcomes["survived"] >= 50, outcomes
@@ -575,7 +579,7 @@ def test_a_model_that_inflates_too_far_is_refused_before_inflating(
     # 160 MiB of zeros in ~160 KB: past the 64 MiB that a file without a stated size may inflate to
     bomb = b"".join(squeeze.compress(zeros) for _ in range(160)) + squeeze.flush()
     for stated in (True, False):
-        data = model_module.model_file_bytes(bomb, header["meta"], raw_bytes=1000)  # type: ignore[arg-type]
+        data = modelfile.v1_file_bytes(bomb, header["meta"], raw_bytes=1000)  # type: ignore[arg-type]
         if not stated:  # a file of an older writer, without the size in its header: 32x, 64 MiB at least
             head_end = data.index(b"\n", len(model_module.MAGIC))
             head = json.loads(data[len(model_module.MAGIC) : head_end])

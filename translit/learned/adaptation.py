@@ -7,7 +7,7 @@ it is the base's. An adaptation file holds only what differs:
 * a magic line ``LIPYANTAR-TRANSLIT-ADAPTATION`` and a JSON header line: format name and version, the
   payload's size and SHA-256, and the **base**: the SHA-256 of the base model's payload (the checksum
   in the base file's own header), its name and its metadata;
-* the payload (zlib arrays, as in a model file): a JSON *patch* of the model's string tables (per key:
+* the payload (zlib arrays, as in a version 1 model file): a JSON *patch* of the model's string tables (per key:
   a new value, a patch of a dict, or a patch of a list: runs of items dropped and items inserted at
   their positions), patches of its arrays (whole new arrays, or for tables of parallel arrays read as
   rows, e.g. the joint model's n-gram counts: row runs dropped and rows inserted), the names of the
@@ -69,20 +69,20 @@ _PATCH = "adaptation.patch"
 
 @dataclass(frozen=True)
 class ModelFileFormat:
-    """What a full model file is: its magic line, format name and version (checked in its JSON header
-    line, with the payload's size and SHA-256), how its payload packs named arrays, and the name of the
-    default model shipped in ``lipyantar.translit.learned``'s data."""
+    """What a full model file is (:mod:`lipyantar.translit.learned.modelfile`): how its header and its
+    arrays are read (every checksum checked), the checksums that name it, how an adaptation's payload
+    packs named arrays, and the name of the default model shipped in ``lipyantar.translit.learned``'s data."""
 
-    magic: bytes
-    name: str
-    version: int
+    read_header: Callable[[bytes, str], tuple[dict[str, Any], int]]
+    read_arrays: Callable[[bytes, str], tuple[dict[str, Any], dict[str, array]]]
+    identities: Callable[[dict[str, Any]], set[str]]
     pack: Callable[[dict[str, array]], bytes]
     unpack: Callable[[bytes], dict[str, array]]
     default_name: str
 
-    def read(self, data: bytes, source: str) -> tuple[dict[str, Any], bytes]:
-        """Header and verified payload of a full model file (ModelError otherwise)."""
-        return _read(data, self.magic, self.name, self.version, source)
+    def read(self, data: bytes, source: str) -> tuple[dict[str, Any], dict[str, array]]:
+        """Header and arrays of a full model file (ModelError otherwise)."""
+        return self.read_arrays(data, source)
 
     def default_bytes(self) -> tuple[str, bytes]:
         ref = resources.files("lipyantar.translit.learned") / "data" / self.default_name
@@ -127,8 +127,8 @@ def _read(data: bytes, magic: bytes, fmt: str, version: int, source: str) -> tup
 
 
 def model_checksum(data: bytes, *, fmt: ModelFileFormat, source: str = "<model>") -> str:
-    """The checksum that names a full model file: the SHA-256 of its payload (as in its header), verified."""
-    header, _ = fmt.read(data, source)
+    """The checksum that names a full model file: the SHA-256 of its payload (as in its header)."""
+    header, _ = fmt.read_header(data, source)
     return str(header["sha256"])
 
 
@@ -375,9 +375,8 @@ def make_adaptation(
     :func:`lipyantar.translit.learned.learn.save_adapted` does: ``build`` writes those). Raises ModelError when
     either is not a valid model file.
     """
-    base_header, base_body = fmt.read(base_data, "base model")
-    header, body = fmt.read(model_data, "model")
-    base, new = _unpack(fmt, base_body, "base model"), _unpack(fmt, body, "model")
+    base_header, base = fmt.read(base_data, "base model")
+    header, new = fmt.read(model_data, "model")
     base_tables, new_tables = _tables(base), _tables(new)
     patch: dict[str, Any] = {
         "tables": _json_patch(base_tables, new_tables),
@@ -489,15 +488,14 @@ def _patched(
                 base_data = fh.read()
         except OSError as exc:
             raise ModelError(f"cannot read base model {base_source!r}: {exc.strerror or exc}") from exc
-    base_header, base_body = fmt.read(base_data, base_source)
-    if base_header.get("sha256") != want:
+    base_header, arrays = fmt.read(base_data, base_source)
+    if want not in fmt.identities(base_header):
         name = header.get("base", {}).get("name", "?")
         raise ModelError(
             f"{source}: an adaptation of the base model {name} with checksum {str(want)[:12]}…, but "
             f"{base_source} has checksum {str(base_header.get('sha256'))[:12]}… (another version of "
             "lipyantar's default model?); load it with its base model, or rebuild with --standalone-model"
         )
-    arrays = _unpack(fmt, base_body, base_source)
     parts = _unpack(fmt, body, source)
     try:
         patch = json.loads(parts.pop(_PATCH).tobytes().decode("utf-8"))

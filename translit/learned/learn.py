@@ -15,7 +15,7 @@ Its alignment EM runs in fixed shards of pairs (:class:`EMShard`, :func:`em_shar
 ordered ``map`` (``build`` passes its engine's, so the shards run on its workers), and the shard sums
 are added in shard order, so the model does not depend on what ran them. :func:`save_adapted` writes
 the adapted model straight to a file: the joint model compiles on a worker while this process
-serializes and compresses the rest in threads.
+serializes the rest.
 :func:`pairs_from_lines` extracts word pairs from a line-aligned Devanagari text and its romanized
 twin (:func:`lipyantar.align.pairs_from_twin` aligns any twin first).
 
@@ -24,22 +24,21 @@ Training is deterministic: no sampling; every iteration order is sorted or inser
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import os
 import sys
-import zlib
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
 import regex
 
 from lipyantar.translit.errors import InputError, ModelError
+from lipyantar.translit.learned import modelfile
 from lipyantar.translit.learned.charalign import (
     Aligner,
     deva_units,
@@ -50,7 +49,7 @@ from lipyantar.translit.learned.charalign import (
 from lipyantar.translit.learned.english import train_english
 from lipyantar.translit.learned.jointseq import JointModel
 from lipyantar.translit.learned.langmodel import CharLM, WordLM, kn_arrays, merge_kn_parts
-from lipyantar.translit.learned.model import DecodeParams, LearnedModel, model_file_bytes, write_model_file
+from lipyantar.translit.learned.model import DecodeParams, LearnedModel, write_model_file
 from lipyantar.translit.textio import read_lines
 
 __all__ = [
@@ -706,21 +705,7 @@ def _compile_parts(results: Sequence[dict[str, array]]) -> dict[str, array]:
 
 
 # -- writing an adapted model --------------------------------------------------------------------
-#: Uncompressed bytes per independently compressed piece of a model file written by save_adapted.
-_PIECE_BYTES = 4 << 20
-_LEVEL = 6
 _JOINT_PLACEHOLDER = "joint.<compiled>"
-
-
-def _deflate(raw: bytes | memoryview, final: bool) -> bytes:
-    """Raw deflate of one piece: ends byte-aligned (a sync flush), or with the final block."""
-    c = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15)
-    return c.compress(raw) + c.flush(zlib.Z_FINISH if final else zlib.Z_SYNC_FLUSH)
-
-
-def _pieces(raw: bytes) -> list[memoryview]:
-    view = memoryview(raw)
-    return [view[k : k + _PIECE_BYTES] for k in range(0, len(raw), _PIECE_BYTES)] or [view]
 
 
 @dataclass(frozen=True)
@@ -797,22 +782,18 @@ class _Arrays:
 @dataclass(frozen=True)
 class BaseSegment:
     """What an adapted model's file copies from the base model: the automata of its character, Latin and
-    word models (adaptation does not change them), as arrays and as compressed pieces of their bytes
-    in file order (see :func:`base_segment`)."""
+    word models (adaptation does not change them), serialized once (see :func:`base_segment`)."""
 
     arrays: dict[str, dict[str, array]]
     names: tuple[str, ...]
-    raw: bytes
-    compressed: tuple[bytes, ...]
 
 
 def base_segment(base: LearnedModel) -> BaseSegment:
-    """Serialize and compress what :func:`save_adapted` copies from ``base`` (independent of the pairs:
-    ``build`` does it in the background while it aligns)."""
+    """Serialize what :func:`save_adapted` copies from ``base`` (independent of the pairs: ``build`` does
+    it in the background while it aligns)."""
     arrays = {name: getattr(base, name).lm.to_arrays() for name in ("charlm", "romanlm", "wordlm")}
     names = tuple(f"{lm}.{key}" for lm, named in arrays.items() for key in named)
-    raw = b"".join(arr.tobytes() for named in arrays.values() for arr in named.values())
-    return BaseSegment(arrays, names, raw, tuple(_deflate(p, False) for p in _pieces(raw)))
+    return BaseSegment(arrays, names)
 
 
 def save_adapted(
@@ -823,16 +804,14 @@ def save_adapted(
     ngram_weight: float = 10.0,
     memory_weight: float = 100.0,
     map_fn: MapFn | None = None,
-    threads: int = 1,
     segment: BaseSegment | None = None,
 ) -> int:
     """Write ``adapt(base, pairs, ...)`` to ``dest`` (atomically) without building it in memory.
 
     The file holds the same model as ``adapt(...).save(dest)``: the arrays and tables come from
     :meth:`LearnedModel.to_arrays` of the adapted model, with the joint model compiled on a worker
-    (through ``map_fn``) while this process serializes the rest and ``threads`` threads compress it;
-    only the compression differs (the payload is one zlib stream made of independently compressed
-    pieces). The bytes are the same for any ``threads`` and ``map_fn``. ``segment`` is
+    (through ``map_fn``) while this process serializes the rest. The bytes are the same for any
+    ``map_fn``. ``segment`` is
     :func:`base_segment` of ``base``, when already made. Returns the number of adapted pairs.
     """
     if sys.byteorder != "little":  # pragma: no cover - big-endian hosts: the plain path
@@ -843,18 +822,10 @@ def save_adapted(
         base, pairs, ngram_weight=ngram_weight, memory_weight=memory_weight, native_text=None, map_fn=map_fn
     )
     task = _JointTask(a.graphones, a.counts, a.order)
-    pool = ThreadPoolExecutor(max_workers=threads) if threads > 1 else None
-
-    def deflate(raw: bytes, final: bool) -> list[Future[bytes] | bytes]:
-        parts = _pieces(raw)
-        last = len(parts) - 1
-        if pool is None:
-            return [_deflate(p, final and k == last) for k, p in enumerate(parts)]
-        return [pool.submit(_deflate, p, final and k == last) for k, p in enumerate(parts)]
-
+    pool = ThreadPoolExecutor(max_workers=1) if map_fn is not None else None
     try:
-        # the joint model compiles on a worker, through map_fn, while this process writes the rest
-        compiled = pool.submit(_compile_joint, task, map_fn) if pool and map_fn else None
+        # the joint model compiles on a worker, through map_fn, while this process serializes the rest
+        compiled = pool.submit(_compile_joint, task, map_fn) if pool is not None else None
         if segment is None:
             segment = base_segment(base)
         try:
@@ -869,7 +840,7 @@ def save_adapted(
                 vocab_index=base.vocab_index,
                 english=base.english,
             )
-            arrays = shell.to_arrays()
+            tables, arrays = shell._tables_and_arrays()
         except (
             AttributeError,
             TypeError,
@@ -880,45 +851,19 @@ def save_adapted(
             return int(model.meta.get("adapted_pairs", 0))
         meta = shell.meta
         del shell
-        names = list(arrays)
-        if names.count(_JOINT_PLACEHOLDER) != 1:  # pragma: no cover - a LearnedModel of another layout
+        if list(arrays).count(_JOINT_PLACEHOLDER) != 1:  # pragma: no cover - a LearnedModel of another layout
             raise ModelError("cannot write the adapted model: unexpected layout of the model file")
-        # runs of arrays in file order, each compressed on its own: before the joint automaton, the
-        # automaton (compiled elsewhere), the base's models (compressed once), the rest
-        joint_at = names.index(_JOINT_PLACEHOLDER)
-        lm_at = joint_at + 1
-        copied = names[lm_at : lm_at + len(segment.names)] == list(segment.names)
-        after = lm_at + (len(segment.names) if copied else 0)
-        before_raw = b"".join(arrays[n].tobytes() for n in names[:joint_at])
-        rest_raw = b"".join(arrays[n].tobytes() for n in names[after:])
-        runs: list[tuple[bytes, list[Future[bytes] | bytes]]] = [(before_raw, deflate(before_raw, False))]
-        rest = (rest_raw, deflate(rest_raw, True))
         joint = compiled.result() if compiled is not None else _compile_joint(task)
-        joint_raw = b"".join(arr.tobytes() for arr in joint.values())
-        runs.append((joint_raw, deflate(joint_raw, False)))
-        if copied:
-            runs.append((segment.raw, list(segment.compressed)))
-        runs.append(rest)
-        entries = [[f"joint.{k}", v.typecode, len(v) * v.itemsize] for k, v in joint.items()]
-        index = [
-            *([n, arrays[n].typecode, len(arrays[n]) * arrays[n].itemsize] for n in names[:joint_at]),
-            *entries,
-            *([n, arrays[n].typecode, len(arrays[n]) * arrays[n].itemsize] for n in names[lm_at:]),
-        ]
-        head = json.dumps(index).encode("utf-8")
-        head_raw = len(head).to_bytes(8, "little") + head
-        runs.insert(0, (head_raw, [_deflate(head_raw, False)]))
-        body_parts = [b"\x78\x9c"]
-        check = 1
-        for raw, pieces in runs:
-            check = zlib.adler32(raw, check)
-            body_parts.extend(p if isinstance(p, bytes) else p.result() for p in pieces)
     finally:
         if pool is not None:
             pool.shutdown(wait=True)
-    body_parts.append(check.to_bytes(4, "big"))
-    body = b"".join(body_parts)
-    write_model_file(dest, model_file_bytes(body, meta, raw_bytes=sum(len(raw) for raw, _ in runs)))
+    full: dict[str, array] = {}
+    for name, arr in arrays.items():
+        if name == _JOINT_PLACEHOLDER:
+            full.update((f"joint.{k}", v) for k, v in joint.items())
+        else:
+            full[name] = arr
+    write_model_file(dest, modelfile.model_file_bytes(full, meta, tables=tables))
     return int(meta.get("adapted_pairs", 0))
 
 

@@ -55,17 +55,15 @@ from __future__ import annotations
 
 import copy
 import functools
-import hashlib
 import heapq
 import itertools
 import json
 import logging
 import math
+import mmap
 import os
 import re
-import sys
 import threading
-import zlib
 from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -75,7 +73,7 @@ from typing import Any
 from lipyantar.translit import rules as _rules
 from lipyantar.translit.candidate import PROB_POOL, Candidate, calibrated_probs
 from lipyantar.translit.errors import ModelError
-from lipyantar.translit.learned import adaptation
+from lipyantar.translit.learned import adaptation, modelfile
 from lipyantar.translit.learned.charalign import deva_units, normalize_deva, normalize_roman
 from lipyantar.translit.learned.english import CANDIDATES_MEMO_LIMIT, EnglishModel, spell_letters
 from lipyantar.translit.learned.jointseq import JointModel
@@ -100,15 +98,10 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-MAGIC = b"LIPYANTAR-TRANSLIT-MODEL\n"
-FORMAT_NAME = "lipyantar-translit-model"
-FORMAT_VERSION = 1
-#: a model payload never inflates to more than this (bytes), nor, when its header does not state its
-#: size, to more than MAX_INFLATION times its compressed size (MIN_INFLATED bytes at least): a small
-#: file cannot exhaust memory
-MAX_RAW_BYTES = 4 << 30
-MAX_INFLATION = 32
-MIN_INFLATED = 64 << 20
+# the file format (lipyantar.translit.learned.modelfile)
+MAGIC = modelfile.MAGIC
+FORMAT_NAME = modelfile.FORMAT_NAME
+FORMAT_VERSION = modelfile.FORMAT_VERSION
 #: Latin words longer than this get no Devanagari candidates (``lipyantar.translit.transliterate.MAX_WORD_CHARS``
 #: keeps such tokens as they are before they reach the model)
 MAX_ROMAN_CHARS = 64
@@ -365,14 +358,49 @@ class SearchSize:
 
 @dataclass
 class _Memory:
-    r2d: dict[str, dict[str, float]] = field(default_factory=dict)
-    d2r: dict[str, dict[str, float]] = field(default_factory=dict)
+    """The attested pairs, as native -> roman -> count (``d2r``) and roman -> native -> count (``r2d``),
+    each map built from the pairs the first time it is used."""
 
-    def add(self, deva: str, roman: str, count: float) -> None:
-        self.r2d.setdefault(roman, {})
-        self.r2d[roman][deva] = self.r2d[roman].get(deva, 0.0) + count
-        self.d2r.setdefault(deva, {})
-        self.d2r[deva][roman] = self.d2r[deva].get(roman, 0.0) + count
+    pairs: list[tuple[str, str, float]] = field(default_factory=list)
+
+    @functools.cached_property
+    def r2d(self) -> dict[str, dict[str, float]]:
+        out: dict[str, dict[str, float]] = {}
+        for deva, roman, count in self.pairs:
+            row = out.setdefault(roman, {})
+            row[deva] = row.get(deva, 0.0) + count
+        return out
+
+    @functools.cached_property
+    def d2r(self) -> dict[str, dict[str, float]]:
+        out: dict[str, dict[str, float]] = {}
+        for deva, roman, count in self.pairs:
+            row = out.setdefault(deva, {})
+            row[roman] = row.get(roman, 0.0) + count
+        return out
+
+
+class _Component:
+    """A model component that a model loaded from a version 2 file builds the first time it is used
+    (:meth:`LearnedModel._from_file`); once built it is a plain instance attribute (this descriptor
+    defines no ``__set__``, so the instance's value wins)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        with obj._build_lock:
+            if self.name in obj.__dict__:
+                return obj.__dict__[self.name]
+            build = obj.__dict__.get("_pending", {}).get(self.name)
+            if build is None:
+                raise AttributeError(self.name)
+            value = build()
+            obj.__dict__[self.name] = value
+            del obj._pending[self.name]
+        return value
 
 
 @dataclass
@@ -398,8 +426,22 @@ class LearnedModel:
     """A learned romanization scheme; see the module docstring.
 
     Instances are built by :func:`lipyantar.translit.learned.learn.train` or loaded with :meth:`load`.
-    Conversion results are memoized per word.
+    Conversion results are memoized per word. A model loaded from a version 2 file builds each
+    component the first time it is used (Devanagari → roman never builds the word model, the English
+    model or the skeleton index; roman → Devanagari never builds the romanization table).
     """
+
+    joint: JointModel = _Component()  # type: ignore[assignment]
+    charlm: CharLM = _Component()  # type: ignore[assignment]
+    romanlm: CharLM = _Component()  # type: ignore[assignment]
+    wordlm: WordLM = _Component()  # type: ignore[assignment]
+    english: EnglishModel | None = _Component()  # type: ignore[assignment]
+    memory: _Memory = _Component()  # type: ignore[assignment]
+    #: precomputed best romanizations of frequent words (see precompute_romanizations)
+    d2r_table: dict[str, tuple[str, float]] = _Component()  # type: ignore[assignment]
+    #: consonant skeleton of a romanization -> native words romanized so, most frequent first
+    #: (see build_vocab_index)
+    vocab_index: dict[str, tuple[str, ...]] = _Component()  # type: ignore[assignment]
 
     def __init__(
         self,
@@ -416,7 +458,24 @@ class LearnedModel:
         english: EnglishModel | None = None,
         vocabulary: Vocabulary | str | None = None,
     ) -> None:
+        self._setup(params=params, meta=meta, vocabulary=vocabulary)
         self.joint = joint
+        self.joint.prune_index(min_count=self.params.index_min_count, max_per_chunk=self.params.index_max)
+        #: pronunciations of English words and a phoneme ↔ Devanagari model (None: no such component)
+        self.english = english
+        self.charlm = charlm
+        self.romanlm = romanlm
+        self.wordlm = wordlm
+        self.memory = _Memory(list(pairs))
+        self.d2r_table = dict(d2r_table or {})
+        self.vocab_index = dict(vocab_index or {})
+
+    def _setup(
+        self, *, params: DecodeParams | None, meta: dict[str, Any] | None, vocabulary: Vocabulary | str | None
+    ) -> None:
+        """The model's state besides its components: parameters, metadata, word list, caches."""
+        self._build_lock = threading.RLock()
+        self._pending: dict[str, Callable[[], Any]] = getattr(self, "_pending", {})
         #: the large word list (lipyantar.translit.learned.vocab) once loaded, and where it is loaded from on first
         #: use: "default" (the shipped one), a file path, or None
         self._vocab_obj: Vocabulary | None = vocabulary if isinstance(vocabulary, Vocabulary) else None
@@ -426,18 +485,9 @@ class LearnedModel:
         self._vocab_memo: dict[tuple[str, int], tuple[str, ...]] = {}
         #: word-list membership of sentence candidates (they repeat across a text's words)
         self._ctx_known: dict[str, bool] = {}
-        #: pronunciations of English words and a phoneme ↔ Devanagari model (None: no such component)
-        self.english = english
-        self.charlm = charlm
-        self.romanlm = romanlm
-        self.wordlm = wordlm
         self.params = params or DecodeParams()
         self._sizes = {kind: self.params.search_size(kind) for kind in _SEARCH_FIELDS}
-        self.joint.prune_index(min_count=self.params.index_min_count, max_per_chunk=self.params.index_max)
         self.meta = dict(meta or {})
-        self.memory = _Memory()
-        for deva, roman, count in pairs:
-            self.memory.add(deva, roman, count)
         self._r2d_cache: dict[tuple[str, str], tuple[tuple[str, float], ...]] = {}
         self._col_cache: dict[str, tuple[tuple[str, ...], tuple[tuple[float, int], ...]]] = {}
         self._d2r_cache: dict[tuple[str, int], tuple[tuple[str, float], ...]] = {}
@@ -448,11 +498,6 @@ class LearnedModel:
         #: the compiled _channel_python (lipyantar.translit.learned._fastlm.Channel), built on first use; False when the
         #: extension is not built (see _compiled_channel)
         self._fast_channel: Any = None
-        #: precomputed best romanizations of frequent words (see precompute_romanizations)
-        self.d2r_table: dict[str, tuple[str, float]] = dict(d2r_table or {})
-        #: consonant skeleton of a romanization -> native words romanized so, most frequent first
-        #: (see build_vocab_index)
-        self.vocab_index: dict[str, tuple[str, ...]] = dict(vocab_index or {})
 
     @property
     def vocabulary(self) -> Vocabulary | None:
@@ -1149,14 +1194,18 @@ class LearnedModel:
         self._vocab_memo.clear()
         self._ctx_known.clear()
         self._fast_channel = None
-        self.joint.clear_cache()
-        if self.english is not None:
-            self.english.clear_cache()
+        built = self.__dict__
+        if "joint" in built:
+            self.joint.clear_cache()
+        if built.get("english") is not None:
+            self.english.clear_cache()  # type: ignore[union-attr]
 
     def with_params(self, **changes: Any) -> LearnedModel:
         """A copy sharing all tables but with other decoding parameters (fresh caches)."""
         clone = object.__new__(LearnedModel)
         clone.__dict__.update(self.__dict__)
+        clone._pending = dict(self._pending)  # a component not built yet is built for each on its own
+        clone._build_lock = threading.RLock()
         clone.params = replace(self.params, **changes)
         clone._sizes = {kind: clone.params.search_size(kind) for kind in _SEARCH_FIELDS}
         clone.joint = copy.copy(self.joint)  # the search index is per model; the tables are shared
@@ -1172,8 +1221,19 @@ class LearnedModel:
         clone._fast_channel = None
         return clone
 
+    def check(self) -> LearnedModel:
+        """Build every component not built yet, so that each section of the model file is read and
+        checked now (ModelError when one is corrupt or malformed) rather than at its first use.
+        Returns the model."""
+        for name in list(self._pending):
+            getattr(self, name)
+        return self
+
     def __getstate__(self) -> dict[str, Any]:
+        self.check()  # a file's map does not pickle: build what is still pending
         state = dict(self.__dict__)
+        state.pop("_file", None)
+        del state["_build_lock"]
         state["_fast_channel"] = None  # compiled: rebuilt on first use after unpickling
         if self._vocab_source is not None:
             state["_vocab_obj"] = None  # reloaded from its source on first use
@@ -1181,9 +1241,19 @@ class LearnedModel:
             state["_ctx_known"] = {}
         return state
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._build_lock = threading.RLock()
+
     # -- serialization --------------------------------------------------------------------------
     def to_arrays(self) -> dict[str, array]:
-        """Everything as named numpy arrays (strings and small tables as one JSON blob)."""
+        """Everything as named typed arrays (the string tables as one JSON array, ``tables``)."""
+        tables, arrays = self._tables_and_arrays()
+        encoded = json.dumps(tables, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return {"tables": array("B", encoded), **arrays}
+
+    def _tables_and_arrays(self) -> tuple[dict[str, Any], dict[str, array]]:
+        """The string tables (decoded) and every other array, in file order."""
         pairs = [
             [deva, roman, count]
             for deva, romans in sorted(self.memory.d2r.items())
@@ -1206,11 +1276,7 @@ class LearnedModel:
         }
         if self.english is not None:
             tables["english"] = self.english.tables()
-        arrays: dict[str, array] = {
-            "tables": array(
-                "B", json.dumps(tables, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-            )
-        }
+        arrays: dict[str, array] = {}
         for name, lm in (
             ("joint", self.joint),
             ("charlm", self.charlm.lm),
@@ -1224,7 +1290,7 @@ class LearnedModel:
         if self.english is not None:
             for key, arr in self.english.arrays().items():
                 arrays[f"english.{key}"] = arr
-        return arrays
+        return tables, arrays
 
     @classmethod
     def from_arrays(cls, arrays: dict[str, array], *, tables: Any = None) -> LearnedModel:
@@ -1278,9 +1344,9 @@ class LearnedModel:
             raise ModelError(f"model payload is malformed: {exc}") from exc
 
     def to_bytes(self) -> bytes:
-        """The model file's bytes: magic line, JSON header line, npz payload."""
-        arrays = self.to_arrays()
-        return model_file_bytes(_pack_arrays(arrays), self.meta, raw_bytes=_packed_size(arrays))
+        """The model file's bytes (:mod:`lipyantar.translit.learned.modelfile`, version 2)."""
+        tables, arrays = self._tables_and_arrays()
+        return modelfile.model_file_bytes(arrays, self.meta, tables=tables)
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the model file atomically."""
@@ -1303,43 +1369,89 @@ class LearnedModel:
                 return cls.from_arrays(arrays, tables=tables)
             except ModelError as exc:
                 raise ModelError(f"{source}: {exc}") from exc
-        if not data.startswith(MAGIC):
-            raise ModelError(f"{source}: not a lipyantar model file (bad magic)")
-        end = data.find(b"\n", len(MAGIC))
-        if end < 0:
-            raise ModelError(f"{source}: truncated model header")
-        try:
-            header = json.loads(data[len(MAGIC) : end].decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ModelError(f"{source}: corrupt model header: {exc}") from exc
-        if not isinstance(header, dict) or header.get("format") != FORMAT_NAME:
-            raise ModelError(f"{source}: not a lipyantar translit model")
-        version = header.get("version")
-        if version != FORMAT_VERSION:
-            raise ModelError(
-                f"{source}: model format version {version!r} is not supported "
-                f"(this lipyantar reads version {FORMAT_VERSION}); retrain with `lipyantar learn`"
-            )
-        body = data[end + 1 :]
-        if len(body) != header.get("payload_bytes") or hashlib.sha256(body).hexdigest() != header.get(
-            "sha256"
-        ):
-            raise ModelError(f"{source}: model file is corrupt (size or checksum mismatch)")
-        raw_bytes = header.get("raw_bytes")  # written since lipyantar 0.1 files carry it; else a ratio cap
-        if raw_bytes is None:
-            limit = _inflation_limit(body)
-        elif type(raw_bytes) is int and 0 <= raw_bytes <= MAX_RAW_BYTES:
-            limit = raw_bytes
-        else:
-            raise ModelError(f"{source}: corrupt model header: bad raw_bytes {raw_bytes!r}")
-        try:
-            arrays = _unpack_arrays(body, limit=limit, exact=raw_bytes is not None)
-        except (zlib.error, ValueError, KeyError, TypeError, IndexError, UnicodeDecodeError) as exc:
-            raise ModelError(f"{source}: model payload cannot be decoded: {exc}") from exc
+        header, _ = modelfile.read_header(data, source)
+        if header["version"] == 2:
+            return cls._from_file(modelfile.ModelFile(data, source=source))
+        _, arrays = modelfile.read_arrays(data, source)
         try:
             return cls.from_arrays(arrays)
         except ModelError as exc:
             raise ModelError(f"{source}: {exc}") from exc
+
+    @classmethod
+    def _from_file(cls, mf: modelfile.ModelFile) -> LearnedModel:
+        """The model of an open version 2 file: parameters and metadata now, each component built from
+        its sections (and checked) the first time it is used."""
+        source = mf.source
+        try:
+            params = _decode_params(mf.table("params", {}))
+            meta = mf.table("meta", {})
+            _check_table("meta", meta)
+            for name in _REQUIRED_TABLES:
+                if f"tables.{name}" not in mf:
+                    raise ValueError(f"table {name} is missing")
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ModelError(f"{source}: model payload is malformed: {exc}") from exc
+        model = cls.__new__(cls)
+
+        def table(name: str, default: Any = None) -> Any:
+            value = mf.table(name, default)
+            _check_table(name, value)
+            return value
+
+        def sub(prefix: str) -> dict[str, array]:
+            return {
+                n.split(".", 1)[1]: mf.array(n)
+                for n in mf.order
+                if n.startswith(prefix + ".") and n not in ("joint.count_ngrams", "joint.count_values")
+            }
+
+        def joint() -> JointModel:
+            j = table("joint")
+            out = JointModel([(g[0], g[1]) for g in j["graphones"]], {}, order=int(j["order"]), arrays=sub("joint"))
+            out.defer_counts(mf.array("joint.count_ngrams"), mf.array("joint.count_values"))
+            out.prune_index(min_count=model.params.index_min_count, max_per_chunk=model.params.index_max)
+            return out
+
+        def charlm(name: str) -> Callable[[], CharLM]:
+            def build() -> CharLM:
+                c = table(name)
+                return CharLM(c["vocab"], None, order=int(c["order"]), arrays=sub(name))
+
+            return build
+
+        def wordlm() -> WordLM:
+            w = table("wordlm")
+            prior = {word: float(n) for word, n in w["prior"]}
+            return WordLM(w["vocab"], None, order=int(w["order"]), prior=prior, arrays=sub("wordlm"))
+
+        def english() -> EnglishModel | None:
+            return EnglishModel.from_tables(table("english"), sub("english")) if "tables.english" in mf else None
+
+        builders: dict[str, Callable[[], Any]] = {
+            "joint": joint,
+            "charlm": charlm("charlm"),
+            "romanlm": charlm("romanlm"),
+            "wordlm": wordlm,
+            "english": english,
+            "memory": lambda: _Memory([(d, r, float(n)) for d, r, n in table("pairs", [])]),
+            "d2r_table": lambda: {d: (r, float(sc)) for d, r, sc in table("d2r_table", [])},
+            "vocab_index": lambda: {str(k): tuple(str(w) for w in ws) for k, ws in table("vocab_index", [])},
+        }
+
+        def checked(name: str, build: Callable[[], Any]) -> Callable[[], Any]:
+            def run() -> Any:
+                try:
+                    return build()
+                except (KeyError, TypeError, ValueError, IndexError, UnicodeDecodeError, AttributeError) as exc:
+                    raise ModelError(f"{source}: model payload is malformed ({name}): {exc}") from exc
+
+            return run
+
+        model._pending = {name: checked(name, build) for name, build in builders.items()}
+        model._setup(params=params, meta=meta, vocabulary=None)
+        model._file = mf
+        return model
 
     @classmethod
     def load(
@@ -1348,12 +1460,19 @@ class LearnedModel:
         """Load a model file; raises ModelError when missing, corrupt or of another version.
 
         ``base``: the base model of an adaptation file (default: the model shipped in the package)."""
+        source = os.fspath(path)
         try:
             with open(path, "rb") as fh:
-                data = fh.read()
+                try:
+                    data: Any = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+                except ValueError:  # an empty file cannot be mapped
+                    data = fh.read()
         except OSError as exc:
-            raise ModelError(f"cannot read model {os.fspath(path)!r}: {exc.strerror or exc}") from exc
-        model = cls.from_bytes(data, source=os.fspath(path), base=base)
+            raise ModelError(f"cannot read model {source!r}: {exc.strerror or exc}") from exc
+        if data[: len(modelfile.MAGIC)] == modelfile.MAGIC and modelfile.read_header(data, source)[0]["version"] == 2:
+            model = cls._from_file(modelfile.ModelFile(data, source=source))  # queried in place
+        else:
+            model = cls.from_bytes(bytes(data), source=source, base=base)
         if model.meta.get("vocabulary"):
             # the large word list it was trained with: X.vocab beside X.lpm, else the shipped one
             sibling = os.path.splitext(os.fspath(path))[0] + VOCAB_SUFFIX
@@ -1398,23 +1517,6 @@ def _candidates(
     return [
         Candidate(text, min(score, 0.0), prob) for (text, score), prob in zip(ranked[:k], probs, strict=False)
     ]
-
-
-def model_file_bytes(body: bytes, meta: dict[str, Any], *, raw_bytes: int | None = None) -> bytes:
-    """A model file around a packed payload: magic line, JSON header line (checksum, compressed and
-    inflated sizes: ``raw_bytes`` is measured when not given), payload."""
-    if raw_bytes is None:
-        raw_bytes = len(zlib.decompressobj().decompress(body, MAX_RAW_BYTES + 1))
-    header = {
-        "format": FORMAT_NAME,
-        "version": FORMAT_VERSION,
-        "payload": "zlib-arrays",
-        "payload_bytes": len(body),
-        "raw_bytes": raw_bytes,
-        "sha256": hashlib.sha256(body).hexdigest(),
-        "meta": meta,
-    }
-    return MAGIC + json.dumps(header, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n" + body
 
 
 def write_model_file(path: str | os.PathLike[str], data: bytes) -> None:
@@ -1574,85 +1676,15 @@ def _rules_piece(piece: str) -> str:
     return _rules.romanize_word(piece)
 
 
-def _pack_arrays(arrays: dict[str, array]) -> bytes:
-    """zlib( len(index) as 8 bytes LE | JSON index | little-endian array bytes, in index order )."""
-    index = []
-    chunks = []
-    for name, arr in arrays.items():
-        if sys.byteorder != "little":  # pragma: no cover - big-endian hosts
-            arr = array(arr.typecode, arr)
-            arr.byteswap()
-        raw = arr.tobytes()
-        index.append([name, arr.typecode, len(raw)])
-        chunks.append(raw)
-    head = json.dumps(index).encode("utf-8")
-    return zlib.compress(len(head).to_bytes(8, "little") + head + b"".join(chunks), 6)
-
-
-def _packed_size(arrays: dict[str, array]) -> int:
-    """The inflated size of ``_pack_arrays(arrays)``."""
-    index = [[name, arr.typecode, len(arr) * arr.itemsize] for name, arr in arrays.items()]
-    return 8 + len(json.dumps(index).encode("utf-8")) + sum(entry[2] for entry in index)
-
-
-def _unpack_arrays(body: bytes, *, limit: int = 0, exact: bool = False) -> dict[str, array]:
-    """The arrays of a packed payload; ValueError when it inflates past ``limit`` bytes (0: no limit),
-    or, with ``exact``, to any other size than ``limit``, or when its index does not fit the data."""
-    inflate = zlib.decompressobj()
-    raw = inflate.decompress(body, limit + 1) if limit else inflate.decompress(body)
-    if limit and (len(raw) > limit or inflate.unconsumed_tail):
-        raise ValueError(f"payload inflates past {limit} bytes")
-    if not inflate.eof:
-        raise ValueError("payload is truncated")
-    if exact and len(raw) != limit:
-        raise ValueError(f"payload inflates to {len(raw)} bytes, the header says {limit}")
-    size = int.from_bytes(raw[:8], "little")
-    if size > len(raw) - 8:
-        raise ValueError("payload index is truncated")
-    index = json.loads(raw[8 : 8 + size].decode("utf-8"))
-    if not isinstance(index, list):
-        raise ValueError("payload index is not a list")
-    pos = 8 + size
-    arrays: dict[str, array] = {}
-    for entry in index:
-        if not (
-            isinstance(entry, list)
-            and len(entry) == 3
-            and isinstance(entry[0], str)
-            and isinstance(entry[1], str)
-            and type(entry[2]) is int
-            and 0 <= entry[2] <= len(raw) - pos
-        ):
-            raise ValueError(f"bad payload index entry {str(entry)[:60]}")
-        name, typecode, length = entry
-        if name in arrays:
-            raise ValueError(f"array {name!r} appears twice")
-        arr = array(typecode)
-        arr.frombytes(raw[pos : pos + length])
-        if sys.byteorder != "little":  # pragma: no cover - big-endian hosts
-            arr.byteswap()
-        arrays[name] = arr
-        pos += length
-    if pos != len(raw):
-        raise ValueError("trailing bytes in model payload")
-    return arrays
-
-
 #: the full model file, for :mod:`lipyantar.translit.learned.adaptation` (which reads and writes adaptations of it)
 MODEL_FILE_FORMAT = adaptation.ModelFileFormat(
-    MAGIC,
-    FORMAT_NAME,
-    FORMAT_VERSION,
-    _pack_arrays,
-    lambda body: _unpack_arrays(body, limit=_inflation_limit(body)),  # adaptation payloads too
+    modelfile.read_header,
+    modelfile.read_arrays,
+    modelfile.identities,
+    modelfile.pack_arrays,
+    lambda body: modelfile.unpack_arrays(body, limit=modelfile.inflation_limit(body)),  # adaptation payloads
     DEFAULT_MODEL_NAME,
 )
-
-
-def _inflation_limit(body: bytes) -> int:
-    """How far a payload whose header does not state its size may inflate: MAX_INFLATION times its
-    size, at least MIN_INFLATED bytes, at most MAX_RAW_BYTES."""
-    return min(MAX_RAW_BYTES, max(MIN_INFLATED, MAX_INFLATION * len(body)))
 
 
 def _is_number(x: object) -> bool:
@@ -1710,30 +1742,46 @@ def _rows_ok(rows: list[Any], kinds: str) -> bool:
     return True
 
 
-def _check_tables(tables: dict[str, Any]) -> None:
-    """ValueError unless the JSON tables of a model file have the types and shapes the loader relies on
-    (the automata and decoding parameters are checked where they are read)."""
-    for name in ("joint", "charlm", "romanlm", "wordlm"):
-        if not isinstance(tables.get(name), dict):
+#: the tables every model file has
+_REQUIRED_TABLES = ("joint", "charlm", "romanlm", "wordlm")
+#: the tables of rows inside the components' tables, and the components' own tables of rows
+_NESTED_ROWS = {
+    "joint": (("graphones", "ss"),),
+    "english": (("graphones", "ss"),),
+    "charlm": (("vocab", "s*"),),
+    "romanlm": (("vocab", "s*"),),
+    "wordlm": (("vocab", "s*"), ("prior", "sn")),
+}
+_TOP_ROWS = {"pairs": "ssn", "d2r_table": "ssn", "vocab_index": "sS"}
+
+
+def _check_table(name: str, value: Any) -> None:
+    """ValueError unless the JSON table ``name`` of a model file has the type and shape the loader relies
+    on (the automata and decoding parameters are checked where they are read)."""
+    if name in _NESTED_ROWS:
+        if value is None and name in _REQUIRED_TABLES:
             raise ValueError(f"table {name} is missing")
-    for name in ("joint", "charlm", "romanlm", "wordlm", "english"):
-        order = tables.get(name, {}).get("order", 1) if isinstance(tables.get(name, {}), dict) else None
+        order = value.get("order", 1) if isinstance(value, dict) else None
         if type(order) is not int or not 1 <= order <= 16:
             raise ValueError(f"table {name} has a bad order {order!r}")
-    if not isinstance(tables.get("meta", {}), dict):
-        raise ValueError("table meta is not an object")
-    for path, kinds in (
-        ("joint.graphones", "ss"),
-        ("english.graphones", "ss"),
-        ("charlm.vocab", "s*"),
-        ("romanlm.vocab", "s*"),
-        ("wordlm.vocab", "s*"),
-        ("wordlm.prior", "sn"),
-        ("pairs", "ssn"),
-        ("d2r_table", "ssn"),
-        ("vocab_index", "sS"),
-    ):
-        _rows(tables, path, kinds)
+        for key, kinds in _NESTED_ROWS[name]:
+            _rows({name: value}, f"{name}.{key}", kinds)
+    elif name == "meta":
+        if not isinstance(value, dict):
+            raise ValueError("table meta is not an object")
+    elif name in _TOP_ROWS:
+        _rows({name: value}, name, _TOP_ROWS[name])
+
+
+def _check_tables(tables: dict[str, Any]) -> None:
+    """:func:`_check_table` of every table (the required ones present)."""
+    for name in _REQUIRED_TABLES:
+        if not isinstance(tables.get(name), dict):
+            raise ValueError(f"table {name} is missing")
+    for name, value in tables.items():
+        _check_table(name, value)
+    if "meta" not in tables:
+        _check_table("meta", {})
 
 
 def _decode_params(raw: object) -> DecodeParams:
@@ -1782,14 +1830,13 @@ def default_model() -> LearnedModel:
         with _default_lock:
             if _default is None:
                 ref = resources.files("lipyantar.translit.learned") / "data" / DEFAULT_MODEL_NAME
-                try:
-                    data = ref.read_bytes()
-                except (FileNotFoundError, OSError) as exc:
+                if not ref.is_file():
                     raise ModelError(
                         f"the default model {DEFAULT_MODEL_NAME} is not installed; "
                         "build it with scripts/train_default_model.py"
-                    ) from exc
-                model = LearnedModel.from_bytes(data, source=DEFAULT_MODEL_NAME)
+                    )
+                with resources.as_file(ref) as path:  # memory-mapped in place (a copy if zipped)
+                    model = LearnedModel.load(path)
                 if model.meta.get("vocabulary"):
                     model._vocab_source = "default"
                 _default = model

@@ -1,0 +1,397 @@
+"""The learned model's file format (``.lpm``): one writer, and one reader shared by the model and by
+adaptation files (:mod:`lipyantar.translit.learned.adaptation`).
+
+A model is a set of named typed arrays (the n-gram automata, counts, pronunciations) and string tables
+(vocabularies, the memory of attested pairs, parameters, metadata): :meth:`LearnedModel.to_arrays
+<lipyantar.translit.learned.model.LearnedModel.to_arrays>` gives them, the tables as one JSON array named
+``tables``.
+
+**Version 2** (written since lipyantar 0.1.0's memory-mapped model): a magic line, a JSON header line
+padded with spaces so that the payload starts on a 64-byte boundary, then the payload: one section per
+array and one per string table (``tables.<key>``, JSON), each uncompressed, little-endian and 8-byte
+aligned. The header holds the section table (name, type, offset, size and CRC-32 of each), the order of
+the arrays, the payload's size and SHA-256 (the checksum that names the model, as an adaptation's base),
+and the model's metadata. Opening a file is a memory map and a header check (:class:`ModelFile`); a
+section is read, and its CRC-32 checked, the first time it is used, so converting Devanagari → roman
+never reads the roman → Devanagari tables, and the reverse.
+
+**Version 1** (zlib): the header line, then one zlib stream of an index and the arrays. It is still read
+(all at once, as before); :func:`upgrade` rewrites a version 1 file as version 2, keeping its checksum
+in ``also_sha256`` so that adaptation files made against it still find their base.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import mmap
+import os
+import sys
+import threading
+import zlib
+from array import array
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from lipyantar.translit.errors import ModelError
+
+__all__ = [
+    "FORMAT_NAME",
+    "FORMAT_VERSION",
+    "MAGIC",
+    "ModelFile",
+    "model_file_bytes",
+    "pack_arrays",
+    "read_arrays",
+    "unpack_arrays",
+    "upgrade",
+    "v1_file_bytes",
+]
+
+MAGIC = b"LIPYANTAR-TRANSLIT-MODEL\n"
+FORMAT_NAME = "lipyantar-translit-model"
+#: the version written; READ_VERSIONS are read
+FORMAT_VERSION = 2
+READ_VERSIONS = (1, 2)
+#: a version 1 payload never inflates to more than this (bytes), nor, when its header does not state
+#: its size, to more than MAX_INFLATION times its compressed size (MIN_INFLATED bytes at least): a
+#: small file cannot exhaust memory
+MAX_RAW_BYTES = 4 << 30
+MAX_INFLATION = 32
+MIN_INFLATED = 64 << 20
+#: the payload of a version 2 file starts on a multiple of this
+PAYLOAD_ALIGN = 64
+#: the longest header line read
+MAX_HEADER = 16 << 20
+#: the section type of a JSON string table
+JSON = "json"
+_TYPECODES = frozenset("bBhHiIlLqQfd")
+
+
+# -- version 1: zlib arrays (also the payload of adaptation files) ------------------------------------
+def pack_arrays(arrays: Mapping[str, array]) -> bytes:
+    """zlib( len(index) as 8 bytes LE | JSON index | little-endian array bytes, in index order )."""
+    index = []
+    chunks = []
+    for name, arr in arrays.items():
+        if sys.byteorder != "little":  # pragma: no cover - big-endian hosts
+            arr = array(arr.typecode, arr)
+            arr.byteswap()
+        raw = arr.tobytes()
+        index.append([name, arr.typecode, len(raw)])
+        chunks.append(raw)
+    head = json.dumps(index).encode("utf-8")
+    return zlib.compress(len(head).to_bytes(8, "little") + head + b"".join(chunks), 6)
+
+
+def packed_size(arrays: Mapping[str, array]) -> int:
+    """The inflated size of ``pack_arrays(arrays)``."""
+    index = [[name, arr.typecode, len(arr) * arr.itemsize] for name, arr in arrays.items()]
+    return 8 + len(json.dumps(index).encode("utf-8")) + sum(entry[2] for entry in index)
+
+
+def inflation_limit(body: bytes) -> int:
+    """How far a payload whose header does not state its size may inflate: MAX_INFLATION times its
+    size, at least MIN_INFLATED bytes, at most MAX_RAW_BYTES."""
+    return min(MAX_RAW_BYTES, max(MIN_INFLATED, MAX_INFLATION * len(body)))
+
+
+def unpack_arrays(body: bytes, *, limit: int = 0, exact: bool = False) -> dict[str, array]:
+    """The arrays of a packed payload; ValueError when it inflates past ``limit`` bytes (0: no limit),
+    or, with ``exact``, to any other size than ``limit``, or when its index does not fit the data."""
+    inflate = zlib.decompressobj()
+    raw = inflate.decompress(body, limit + 1) if limit else inflate.decompress(body)
+    if limit and (len(raw) > limit or inflate.unconsumed_tail):
+        raise ValueError(f"payload inflates past {limit} bytes")
+    if not inflate.eof:
+        raise ValueError("payload is truncated")
+    if exact and len(raw) != limit:
+        raise ValueError(f"payload inflates to {len(raw)} bytes, the header says {limit}")
+    size = int.from_bytes(raw[:8], "little")
+    if size > len(raw) - 8:
+        raise ValueError("payload index is truncated")
+    index = json.loads(raw[8 : 8 + size].decode("utf-8"))
+    if not isinstance(index, list):
+        raise ValueError("payload index is not a list")
+    pos = 8 + size
+    arrays: dict[str, array] = {}
+    for entry in index:
+        if not (
+            isinstance(entry, list)
+            and len(entry) == 3
+            and isinstance(entry[0], str)
+            and isinstance(entry[1], str)
+            and type(entry[2]) is int
+            and 0 <= entry[2] <= len(raw) - pos
+        ):
+            raise ValueError(f"bad payload index entry {str(entry)[:60]}")
+        name, typecode, length = entry
+        if name in arrays:
+            raise ValueError(f"array {name!r} appears twice")
+        arr = array(typecode)
+        arr.frombytes(raw[pos : pos + length])
+        if sys.byteorder != "little":  # pragma: no cover - big-endian hosts
+            arr.byteswap()
+        arrays[name] = arr
+        pos += length
+    if pos != len(raw):
+        raise ValueError("trailing bytes in model payload")
+    return arrays
+
+
+def v1_file_bytes(body: bytes, meta: dict[str, Any], *, raw_bytes: int | None = None) -> bytes:
+    """A version 1 model file around a packed payload: magic line, JSON header line (checksum,
+    compressed and inflated sizes: ``raw_bytes`` is measured when not given), payload."""
+    if raw_bytes is None:
+        raw_bytes = len(zlib.decompressobj().decompress(body, MAX_RAW_BYTES + 1))
+    header = {
+        "format": FORMAT_NAME,
+        "version": 1,
+        "payload": "zlib-arrays",
+        "payload_bytes": len(body),
+        "raw_bytes": raw_bytes,
+        "sha256": hashlib.sha256(body).hexdigest(),
+        "meta": meta,
+    }
+    return MAGIC + json.dumps(header, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n" + body
+
+
+# -- version 2: aligned sections ----------------------------------------------------------------------
+def _dump_table(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def model_file_bytes(
+    arrays: Mapping[str, array],
+    meta: dict[str, Any],
+    *,
+    tables: Mapping[str, Any] | None = None,
+    also_sha256: Iterable[str] = (),
+) -> bytes:
+    """A version 2 model file of ``arrays`` (as :meth:`LearnedModel.to_arrays`): each array a section,
+    the ``tables`` array (or ``tables``, already decoded) a JSON section per key."""
+    if tables is None:
+        tables = json.loads(arrays["tables"].tobytes().decode("utf-8")) if "tables" in arrays else {}
+    blobs: list[tuple[str, str, bytes]] = []
+    order = list(arrays) if "tables" in arrays else ["tables", *arrays]
+    for name in order:
+        if name == "tables":
+            blobs.extend((f"tables.{key}", JSON, _dump_table(value)) for key, value in tables.items())
+            continue
+        arr = arrays[name]
+        if sys.byteorder != "little":  # pragma: no cover - big-endian hosts
+            arr = array(arr.typecode, arr)
+            arr.byteswap()
+        blobs.append((name, arr.typecode, arr.tobytes()))
+    payload = bytearray()
+    sections = []
+    for name, kind, raw in blobs:
+        payload.extend(b"\0" * (-len(payload) % 8))
+        sections.append([name, kind, len(payload), len(raw), zlib.crc32(raw)])
+        payload.extend(raw)
+    header = {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "payload": "aligned-sections",
+        "payload_bytes": len(payload),
+        "sha256": hashlib.sha256(payload).hexdigest(),
+        "order": order,
+        "sections": sections,
+        "meta": meta,
+    }
+    if also_sha256:
+        header["also_sha256"] = sorted(set(also_sha256))
+    line = MAGIC + json.dumps(header, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    line += b" " * (-(len(line) + 1) % PAYLOAD_ALIGN) + b"\n"
+    return line + bytes(payload)
+
+
+def read_header(data: Any, source: str) -> tuple[dict[str, Any], int]:
+    """The header of a model file (bytes or a map) of a version this lipyantar reads, and where its
+    payload starts. ModelError when it is not one."""
+    head = bytes(data[: len(MAGIC)])
+    if head != MAGIC:
+        raise ModelError(f"{source}: not a lipyantar model file (bad magic)")
+    end = data.find(b"\n", len(MAGIC), MAX_HEADER)
+    if end < 0:
+        raise ModelError(f"{source}: truncated model header")
+    try:
+        header = json.loads(bytes(data[len(MAGIC) : end]).decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelError(f"{source}: corrupt model header: {exc}") from exc
+    if not isinstance(header, dict) or header.get("format") != FORMAT_NAME:
+        raise ModelError(f"{source}: not a lipyantar translit model")
+    version = header.get("version")
+    if type(version) is not int or version not in READ_VERSIONS:
+        raise ModelError(
+            f"{source}: model format version {version!r} is not supported "
+            f"(this lipyantar reads versions {', '.join(map(str, READ_VERSIONS))}); retrain with `lipyantar learn`"
+        )
+    return header, end + 1
+
+
+class ModelFile:
+    """An open version 2 model file: the header checked at once, each section read (and its CRC-32
+    checked) the first time it is asked for. ``buffer`` is the file's bytes or a read-only map of it,
+    which the object keeps."""
+
+    def __init__(self, buffer: Any, *, source: str = "<model>") -> None:
+        header, start = read_header(buffer, source)
+        if header.get("version") != 2:
+            raise ModelError(f"{source}: not a version 2 model file")
+        self.source = source
+        self.header = header
+        view = memoryview(buffer)[start:]
+        try:
+            size = header["payload_bytes"]
+            sections = header["sections"]
+            order = header["order"]
+            if type(size) is not int or len(view) != size:
+                raise ValueError(f"the payload has {len(view)} bytes, the header says {size!r}")
+            if not isinstance(sections, list) or not isinstance(order, list):
+                raise ValueError("bad section table")
+            table: dict[str, tuple[str, int, int, int]] = {}
+            for entry in sections:
+                if not (
+                    isinstance(entry, list)
+                    and len(entry) == 5
+                    and type(entry[0]) is str
+                    and (entry[1] == JSON or entry[1] in _TYPECODES)
+                    and all(type(x) is int and x >= 0 for x in entry[2:])
+                    and entry[2] % 8 == 0
+                    and entry[2] + entry[3] <= size
+                    and entry[0] not in table
+                ):
+                    raise ValueError(f"bad section {str(entry)[:80]}")
+                table[entry[0]] = (entry[1], entry[2], entry[3], entry[4])
+            arrays = [n for n in order if n != "tables"]
+            if not all(type(n) is str for n in order) or any(n not in table or table[n][0] == JSON for n in arrays):
+                raise ValueError("the order names a missing section")
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ModelError(f"{source}: model file is corrupt: {exc}") from exc
+        self._view = view
+        self._buffer = buffer
+        self._sections = table
+        self.order: list[str] = order
+        self.meta: dict[str, Any] = header.get("meta") if isinstance(header.get("meta"), dict) else {}
+        self._checked: set[str] = set()
+        self._lock = threading.Lock()
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> ModelFile:
+        """Memory-map a version 2 model file."""
+        source = os.fspath(path)
+        try:
+            with open(path, "rb") as fh:
+                mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        except ValueError as exc:  # empty
+            raise ModelError(f"{source}: not a lipyantar model file (empty)") from exc
+        except OSError as exc:
+            raise ModelError(f"cannot read model {source!r}: {exc.strerror or exc}") from exc
+        return cls(mm, source=source)
+
+    @property
+    def sha256(self) -> str:
+        return str(self.header.get("sha256"))
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._sections
+
+    def table_keys(self) -> list[str]:
+        return [n.split(".", 1)[1] for n, (kind, *_) in self._sections.items() if kind == JSON and n.startswith("tables.")]
+
+    def _section(self, name: str) -> tuple[str, memoryview]:
+        try:
+            kind, offset, size, crc = self._sections[name]
+        except KeyError:
+            raise ModelError(f"{self.source}: model file has no section {name!r}") from None
+        raw = self._view[offset : offset + size]
+        if name not in self._checked:
+            if zlib.crc32(raw) != crc:
+                raise ModelError(f"{self.source}: model file is corrupt (checksum mismatch in {name!r})")
+            with self._lock:
+                self._checked.add(name)
+        return kind, raw
+
+    def array(self, name: str) -> array:
+        """The array ``name`` (a copy of its section)."""
+        kind, raw = self._section(name)
+        if kind == JSON:
+            raise ModelError(f"{self.source}: section {name!r} is not an array")
+        if len(raw) % array(kind).itemsize:
+            raise ModelError(f"{self.source}: model file is corrupt (section {name!r} has a partial item)")
+        arr = array(kind)
+        arr.frombytes(raw)
+        if sys.byteorder != "little":  # pragma: no cover - big-endian hosts
+            arr.byteswap()
+        return arr
+
+    def table(self, key: str, default: Any = None) -> Any:
+        """The string table ``key`` (its JSON decoded), or ``default`` when the file has none."""
+        name = f"tables.{key}"
+        if name not in self._sections:
+            return default
+        kind, raw = self._section(name)
+        if kind != JSON:
+            raise ModelError(f"{self.source}: section {name!r} is not a table")
+        try:
+            return json.loads(bytes(raw).decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ModelError(f"{self.source}: model table {key!r} cannot be decoded: {exc}") from exc
+
+    def tables(self) -> dict[str, Any]:
+        return {key: self.table(key) for key in self.table_keys()}
+
+    def arrays(self) -> dict[str, array]:
+        """Every array, in the model's order, the tables as one JSON array ``tables`` (as
+        :meth:`LearnedModel.to_arrays` gives them)."""
+        out: dict[str, array] = {}
+        for name in self.order:
+            if name == "tables":
+                out[name] = array("B", _dump_table(self.tables()))
+            else:
+                out[name] = self.array(name)
+        return out
+
+
+def read_arrays(data: Any, source: str = "<model>") -> tuple[dict[str, Any], dict[str, array]]:
+    """The header and every array of a full model file of either version, every checksum checked
+    (ModelError otherwise)."""
+    header, start = read_header(data, source)
+    if header["version"] == 2:
+        return header, ModelFile(data, source=source).arrays()
+    body = bytes(data[start:])
+    if len(body) != header.get("payload_bytes") or hashlib.sha256(body).hexdigest() != header.get("sha256"):
+        raise ModelError(f"{source}: model file is corrupt (size or checksum mismatch)")
+    raw_bytes = header.get("raw_bytes")  # written since lipyantar 0.1 files carry it; else a ratio cap
+    if raw_bytes is None:
+        limit = inflation_limit(body)
+    elif type(raw_bytes) is int and 0 <= raw_bytes <= MAX_RAW_BYTES:
+        limit = raw_bytes
+    else:
+        raise ModelError(f"{source}: corrupt model header: bad raw_bytes {raw_bytes!r}")
+    try:
+        arrays = unpack_arrays(body, limit=limit, exact=raw_bytes is not None)
+    except (zlib.error, ValueError, KeyError, TypeError, IndexError, UnicodeDecodeError) as exc:
+        raise ModelError(f"{source}: model payload cannot be decoded: {exc}") from exc
+    return header, arrays
+
+
+def identities(header: Mapping[str, Any]) -> set[str]:
+    """The checksums that name a model file: its payload's SHA-256, and for a file upgraded from
+    version 1 the checksum of the version 1 file it was (``also_sha256``)."""
+    names = {str(header.get("sha256"))}
+    also = header.get("also_sha256", [])
+    if isinstance(also, list):
+        names.update(str(x) for x in also)
+    return names
+
+
+def upgrade(data: bytes, source: str = "<model>") -> bytes:
+    """A version 1 model file rewritten as version 2 (the same arrays and metadata; the old checksum
+    kept in ``also_sha256``, for the adaptation files that name it). A version 2 file comes back as it is."""
+    header, arrays = read_arrays(data, source)
+    if header["version"] == 2:
+        return data
+    meta = header.get("meta") if isinstance(header.get("meta"), dict) else {}
+    return model_file_bytes(arrays, meta, also_sha256=[str(header["sha256"])])
