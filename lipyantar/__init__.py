@@ -20,47 +20,101 @@ The front door of the toolkit: the public API of its three packages in one impor
 
 from __future__ import annotations
 
-from lipyantar.align import (
-    Bead,
-    Sentence,
-    WordLink,
-    align_sentences,
-    align_words,
-    pairs_from_twin,
-    split_sentences,
-)
-from lipyantar.corpora import (
-    BuildOptions,
-    BuildResult,
-    build_corpus,
-    corpus_stats,
-    detect_document,
-    find_twins,
-    load_corpus,
-)
-from lipyantar.translit import (
-    SCHEMES,
-    Candidate,
-    Normalizer,
-    Scheme,
-    Token,
-    Transliterator,
-    __version__,
-    get_scheme,
-    normalize,
-    scheme_names,
-    tokenize,
-    transliterate,
-)
-from lipyantar.translit.errors import LipyantarError
-from lipyantar.translit.learned.learn import adapt, read_pairs, train
-from lipyantar.translit.learned.model import (
-    DecodeParams,
-    LearnedModel,
-    default_model,
-    load_model,
-    roman_skeleton,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from lipyantar.translit._version import __version__
+
+if TYPE_CHECKING:  # the names, for type checkers; at run time each is imported on first use (below)
+    from lipyantar.align import (
+        Bead,
+        Sentence,
+        WordLink,
+        align_sentences,
+        align_words,
+        pairs_from_twin,
+        split_sentences,
+    )
+    from lipyantar.corpora import (
+        BuildOptions,
+        BuildResult,
+        build_corpus,
+        corpus_stats,
+        detect_document,
+        find_twins,
+        load_corpus,
+    )
+    from lipyantar.translit import (
+        SCHEMES,
+        Candidate,
+        Normalizer,
+        Scheme,
+        Token,
+        Transliterator,
+        get_scheme,
+        normalize,
+        scheme_names,
+        tokenize,
+        transliterate,
+    )
+    from lipyantar.translit.errors import LipyantarError
+    from lipyantar.translit.learned.learn import adapt, read_pairs, train
+    from lipyantar.translit.learned.model import (
+        DecodeParams,
+        LearnedModel,
+        default_model,
+        load_model,
+        roman_skeleton,
+    )
+
+#: where each public name lives: ``import lipyantar`` imports none of the layers (a command converting
+#: one word does not pay for the aligner and the corpus builder); a name imports its module when first used
+_HOMES = {
+    **dict.fromkeys(
+        ["Bead", "Sentence", "WordLink", "align_sentences", "align_words", "pairs_from_twin", "split_sentences"],
+        "lipyantar.align",
+    ),
+    **dict.fromkeys(
+        ["BuildOptions", "BuildResult", "build_corpus", "corpus_stats", "detect_document", "find_twins", "load_corpus"],
+        "lipyantar.corpora",
+    ),
+    **dict.fromkeys(
+        [
+            "SCHEMES",
+            "Candidate",
+            "Normalizer",
+            "Scheme",
+            "Token",
+            "Transliterator",
+            "get_scheme",
+            "normalize",
+            "scheme_names",
+            "tokenize",
+            "transliterate",
+        ],
+        "lipyantar.translit",
+    ),
+    "LipyantarError": "lipyantar.translit.errors",
+    **dict.fromkeys(["adapt", "read_pairs", "train"], "lipyantar.translit.learned.learn"),
+    **dict.fromkeys(
+        ["DecodeParams", "LearnedModel", "default_model", "load_model", "roman_skeleton"],
+        "lipyantar.translit.learned.model",
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'lipyantar' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value  # the next use is a plain lookup
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 __all__ = [
     "SCHEMES",

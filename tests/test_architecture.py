@@ -147,9 +147,38 @@ def test_commands_are_plain_imports() -> None:
         assert command.callback is not None and command.callback.__module__.split(".")[0] == "lipyantar"
     source = MODULES["lipyantar.cli"].read_text(encoding="utf-8")
     assert "importlib" not in source and "import_module" not in source
-    # no module names another module to import in a string, except the loader of the compiled kernels
+    # no module names another module to import in a string, except the loader of the compiled kernels and
+    # the front door's names imported on first use (written out as imports for type checkers too: below)
     users = [m for m, p in MODULES.items() if "import_module(" in p.read_text(encoding="utf-8")]
-    assert users == ["lipyantar.translit.compiled"]
+    assert sorted(users) == ["lipyantar", "lipyantar.translit.compiled"]
+
+
+def test_the_front_door_imports_its_names_on_first_use() -> None:
+    """``import lipyantar`` imports no layer; each public name comes from the module that its type-checking
+    import names, and every name of ``__all__`` resolves."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, lipyantar\n"
+        "assert not [m for m in sys.modules if m.startswith(('lipyantar.align', 'lipyantar.corpora', "
+        "'lipyantar.translit.learned'))], sorted(sys.modules)\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+    import lipyantar
+
+    tree = ast.parse(MODULES["lipyantar"].read_text(encoding="utf-8"))
+    typed = {
+        alias.name: node.module
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+        if node.module and node.module.startswith("lipyantar.") and alias.name != "__version__"
+    }
+    assert typed == lipyantar._HOMES
+    assert set(lipyantar.__all__) == {*lipyantar._HOMES, "__version__"}
+    for name in lipyantar.__all__:
+        assert getattr(lipyantar, name) is not None
 
 
 @pytest.mark.parametrize(

@@ -325,6 +325,40 @@ def test_a_request_over_its_time_budget_gets_413(strict_server: Any) -> None:
     assert get_json(strict_server, "/api/v1/health")["status"] == "ok"
 
 
+def test_the_time_budget_holds_inside_one_long_line(strict_server: Any) -> None:
+    """One line of 3,000 new words (one paragraph, no line break): the budget is checked between its
+    words, not only between lines."""
+    rng = random.Random(8)
+    words = ["".join(rng.choice("kgtdpbmnrlsvhaeiou") for _ in range(rng.randint(5, 9))) for _ in range(3000)]
+    status, body = post_json(
+        strict_server, "/api/v1/convert", {"text": " ".join(words), "from": "roman", "to": "deva", "top_k": 5}
+    )
+    assert status == 413 and body["error"] == "time_budget_exceeded", body
+    assert get_json(strict_server, "/api/v1/health")["status"] == "ok"
+
+
+def test_health_answers_while_a_long_request_converts(live_server: Any) -> None:
+    """The model works on its own thread: /health (and the page) answer before a long conversion ends."""
+    import threading
+
+    rng = random.Random(9)
+    words = ["".join(rng.choice("kgtdpbmnrlsvhaeiou") for _ in range(rng.randint(5, 9))) for _ in range(4000)]
+    done: list[str] = []
+
+    def long_request() -> None:
+        status, _ = post_json(live_server, "/api/v1/convert", {"text": " ".join(words), "from": "roman", "to": "deva"})
+        done.append(f"convert {status}")
+
+    thread = threading.Thread(target=long_request)
+    thread.start()
+    time.sleep(0.3)  # the conversion has started
+    health = get_json(live_server, "/api/v1/health")
+    done.append("health")
+    thread.join(timeout=120)
+    assert health["status"] == "ok"
+    assert done == ["health", "convert 200"], done
+
+
 def test_cors_is_off_unless_asked_for(live_server: Any, strict_server: Any) -> None:
     preflight = {"Origin": "http://example.org", "Access-Control-Request-Method": "POST"}
     _, headers, _ = request(live_server, "OPTIONS", "/api/v1/convert", headers=preflight)

@@ -20,11 +20,12 @@ import os
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import regex
 
 from .autodetect import AUTO, SchemeGuess, detect_scheme
+from .budget import checkpoint
 from .candidate import PROB_POOL, Candidate, calibrated_probs
 from .errors import UnsupportedConversionError
 from .normalize import DEVA_DIGITS, Normalizer
@@ -44,6 +45,7 @@ MAX_TOP_K = 1000
 MAX_WORD_CHARS = 64  # = lipyantar.translit.learned.model.MAX_ROMAN_CHARS
 
 DigitOutput = Literal["auto", "keep", "ascii", "deva"]
+T = TypeVar("T")
 
 _DEVA_WORD_RE = regex.compile(DEVA_WORD, regex.V1)
 _LATIN_KEEP = rf"(?P<keep>{URL}|{EMAIL}|[0-9]+(?:[.,:][0-9]+)*)"
@@ -63,6 +65,17 @@ _CACHE_SIZE = 1 << 18
 
 
 # --------------------------------------------------------------------------------------------- stages
+
+
+def _checkpointed(fn: Callable[..., T]) -> Callable[..., T]:
+    """``fn`` preceded by the time budget's :func:`~lipyantar.translit.budget.checkpoint` (wrapped inside a
+    memo, it runs for the words not converted before)."""
+
+    def run(*args: Any) -> T:
+        checkpoint()
+        return fn(*args)
+
+    return run
 
 
 class _Stage:
@@ -97,8 +110,8 @@ class _FromDeva(_Stage):
         temperature: float = 1.0,
         reserve: float = 0.0,
     ) -> None:
-        self._word = lru_cache(maxsize=_CACHE_SIZE)(word_fn)
-        self._topk = lru_cache(maxsize=_CACHE_SIZE)(topk_fn) if topk_fn else None
+        self._word = lru_cache(maxsize=_CACHE_SIZE)(_checkpointed(word_fn))
+        self._topk = lru_cache(maxsize=_CACHE_SIZE)(_checkpointed(topk_fn)) if topk_fn else None
         self.temperature = temperature if topk_fn else None
         self.reserve = reserve
         self._marks = str.maketrans(marks) if marks else None
@@ -160,6 +173,7 @@ class _LearnedToDeva(_Stage):
         self.reserve = model.params.reserve_r2d
 
     def _word_topk(self, word: str, k: int) -> list[tuple[str, float]]:
+        checkpoint()  # a word not converted before: the time budget's turn (lipyantar.translit.budget)
         return list(self._model.devanagarize_topk(word, k))
 
     def _layout(self, text: str) -> tuple[list[str], list[int], list[list[int]]]:

@@ -6,9 +6,12 @@ status: 400 for malformed JSON, invalid UTF-8 or a bad query string, 408 for a c
 its body, 413 for a body, word count or time budget over the limits, 422 for invalid values (unknown
 scheme, ``top_k`` out of range, missing field). A bug gives a 500 JSON error, never a traceback.
 
-All work runs on the event loop (the model's compiled kernels are not made for threads): a long
-request is worked off in slices (a line of ``/convert``, a bead of ``/align``) and gives the loop back
-every :data:`SLICE_SECONDS`, so that the server keeps answering other requests meanwhile.
+The model's work runs on one worker thread per app, one request at a time (the model's compiled
+kernels are not made for concurrent use), so the event loop stays free: ``/health`` and the page answer
+while a long request converts. Each request has a time budget (``--time-budget``), which the
+conversion checks between lines and, inside a line, between the words it converts
+(:mod:`lipyantar.translit.budget`); the time a request waits for the worker counts too. Over its budget a
+request gets 413 ``time_budget_exceeded`` and the worker goes on with the next one.
 """
 
 from __future__ import annotations
@@ -16,8 +19,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import time
-from collections.abc import Iterator
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -35,20 +38,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lipyantar.align.sentences import document_score
 from lipyantar.translit import __version__
+from lipyantar.translit.autodetect import SchemeGuess
+from lipyantar.translit.budget import time_budget
 from lipyantar.translit.errors import LipyantarError, UnknownSchemeError, UnsupportedConversionError
 from lipyantar.translit.schemes import scheme_names
 
 from .config import ServerConfig
 from .service import AlignResult, Deadline, RequestLimitError, Service
 
-__all__ = ["SLICE_SECONDS", "app_from_env", "create_app"]
+__all__ = ["app_from_env", "create_app"]
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-#: a long request gives the event loop back after this much work (between two lines or two beads)
-SLICE_SECONDS = 0.01
 
 API = "/api/v1"
 #: a body over the limit is still read (and dropped) up to this many times the limit, so that ordinary
@@ -328,6 +330,21 @@ def create_app(config: ServerConfig | None = None, *, service: Service | None = 
     )
     app.state.service = service
     app.state.config = config
+    # the model's one worker thread (see the module docstring)
+    worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lipyantar-model")
+    app.state.worker = worker
+
+    async def on_worker(fn: Callable[[], T], deadline: Deadline | None = None) -> T:
+        """``fn()`` on the model's worker thread, within ``deadline`` (checked from inside the work)."""
+
+        def run() -> T:
+            if deadline is None:
+                return fn()
+            with time_budget(deadline.check):
+                deadline.check()  # the time spent waiting for the worker counts
+                return fn()
+
+        return await asyncio.get_running_loop().run_in_executor(worker, run)
 
 
     router = APIRouter(prefix=API)
@@ -336,10 +353,13 @@ def create_app(config: ServerConfig | None = None, *, service: Service | None = 
     async def convert(req: ConvertRequest) -> Response:
         """Convert text from one scheme to another: one record per line, as `convert --format jsonl`."""
         deadline = Deadline(config.time_budget)
-        src, guess = service.resolve_source(req.text, req.src)
-        records = await _in_slices(service.iter_convert(
-                req.text, src, req.dst, top_k=req.top_k, english=req.english, deadline=deadline
-            ))
+
+        def work() -> tuple[list[dict[str, object]], SchemeGuess | None]:
+            src, guess = service.resolve_source(req.text, req.src)
+            records = service.convert(req.text, src, req.dst, top_k=req.top_k, english=req.english, deadline=deadline)
+            return records, guess
+
+        records, guess = await on_worker(work, deadline)
         body: dict[str, object] = {"records": records}
         if guess is not None:
             body["detected"] = guess.to_dict()
@@ -387,17 +407,22 @@ def create_app(config: ServerConfig | None = None, *, service: Service | None = 
                 [{"type": "literal_error", "loc": ("query", "english"),
                   "msg": f"Input should be 'transliterate' or 'keep', not {english!r}"}]
             )
-        cands = service.candidates(word, top_k=top_k, src=src, dst=dst, english=english)  # type: ignore[arg-type]
+        cands = await on_worker(
+            lambda: service.candidates(word, top_k=top_k, src=src, dst=dst, english=english)  # type: ignore[arg-type]
+        )
         return JSONResponse({"word": word, "candidates": cands})
 
     @router.post("/align", response_model=AlignResponse, responses=_ERRORS)
     async def align(req: AlignRequest) -> Response:
         """Align a Devanagari text with its romanized twin, as `lipyantar align`."""
         deadline = Deadline(config.time_budget)
-        beads = await _in_slices(
-            service.iter_align(
-                req.deva, req.roman, presplit=req.presplit, words=req.words, max_bead=req.max_bead, deadline=deadline
-            )
+        beads = await on_worker(
+            lambda: list(
+                service.iter_align(
+                    req.deva, req.roman, presplit=req.presplit, words=req.words, max_bead=req.max_bead, deadline=deadline
+                )
+            ),
+            deadline,
         )
         result = AlignResult(tuple(beads), document_score(beads))
         if req.format == "tsv":
@@ -506,18 +531,6 @@ def create_app(config: ServerConfig | None = None, *, service: Service | None = 
         )
     app.add_middleware(PageHeadersMiddleware)
     return app
-
-
-async def _in_slices(items: Iterator[T]) -> list[T]:
-    """All of ``items``, giving the event loop back every :data:`SLICE_SECONDS` of work."""
-    out: list[T] = []
-    mark = time.perf_counter()
-    for item in items:
-        out.append(item)
-        if time.perf_counter() - mark > SLICE_SECONDS:
-            await asyncio.sleep(0)
-            mark = time.perf_counter()
-    return out
 
 
 def _docs_static() -> str | None:

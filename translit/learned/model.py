@@ -71,6 +71,7 @@ from importlib import resources
 from typing import Any
 
 from lipyantar.translit import rules as _rules
+from lipyantar.translit.budget import checkpoint
 from lipyantar.translit.candidate import PROB_POOL, Candidate, calibrated_probs
 from lipyantar.translit.errors import ModelError
 from lipyantar.translit.learned import adaptation, modelfile
@@ -803,6 +804,7 @@ class LearnedModel:
         cache = self._col_cache
         new = {word for words in sentences for word in words if word not in cache}
         for word in sorted(new, key=normalize_roman):
+            checkpoint()  # the time budget's turn (lipyantar.translit.budget)
             if len(cache) > _CACHE_LIMIT:
                 cache.clear()
             cache[word] = self._word_column(word)
