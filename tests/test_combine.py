@@ -97,6 +97,21 @@ def test_ties_are_bounded_too(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every word the same: all single changes tie; the tied states taken to order them are capped."""
     large, out = _pushes(monkeypatch, 20_000, tied=True)
     assert len(out) == 5 and large < 3 * (4 * 5 + 1000) + 10
-    # past the cap, which of the tied texts come first is not the full enumeration's order; the scores are
-    assert [len([w for w in text.split() if w.startswith("v")]) for text, _ in out] == [0, 1, 1, 1, 1]
     assert [score for _, score in out] == [-20_000.0] + [-20_001.0] * 4
+    # equal costs: the change in the later word first, as the full enumeration orders them
+    changed = [[w for w in text.split() if w.startswith("v")] for text, _ in out[1:]]
+    assert changed == [["v19999"], ["v19998"], ["v19997"], ["v19996"]]
+
+
+def test_free_changes_come_in_the_full_enumerations_order() -> None:
+    """Alternatives that cost nothing (a memorized word with two spellings of equal count) in every word
+    of a long line: 2^n texts tie; the first ones are those of the smallest rank vectors, counting in
+    binary from the last word, exactly as the full enumeration gives them."""
+    n = 2000
+    slots = [[(f"a{j}", -1.0), (f"b{j}", -1.0)] for j in range(n)]
+    out = combine([" "] * (n + 1), slots, 5)
+    changed = [sorted(int(w[1:]) for w in text.split() if w.startswith("b")) for text, _ in out]
+    assert changed == [[], [n - 1], [n - 2], [n - 2, n - 1], [n - 3]]
+    assert len({score for _, score in out}) == 1
+    small = combine([" "] * 5, slots[:4], 5)  # the same rule, checked against the full enumeration
+    assert small == brute_force([" "] * 5, slots[:4], 5)

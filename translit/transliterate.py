@@ -268,7 +268,8 @@ def _combine(
     added, and (when the last slot is at its second candidate) that change moved to the next slot. The
     costs never decrease along these steps, so the heap pops the sets best first. A text's score is the
     sum of its candidates' scores in slot order; equal scores are ordered by the vector of candidate
-    ranks (lexicographically), as a full enumeration would order them."""
+    ranks (lexicographically), as a full enumeration would order them: among equal costs the slots are
+    taken later slot first, so that no step lowers the vector, and the heap pops ties in that order."""
     slots = [sorted(s, key=lambda c: -c[1]) if s else [("", 0.0)] for s in slots]
     if not slots:
         return [("".join(pieces), 0.0)]
@@ -277,7 +278,13 @@ def _combine(
     def cost(j: int, r: int) -> float:
         return base[j] - slots[j][r][1]
 
-    order = sorted((j for j, s in enumerate(slots) if len(s) > 1), key=lambda j: (cost(j, 1), j))
+    # equal costs: the later slot first, so that the steps never lower the rank vector either (below)
+    order = sorted((j for j, s in enumerate(slots) if len(s) > 1), key=lambda j: (cost(j, 1), -j))
+
+    def vector(changes: dict[int, int]) -> list[tuple[int, int]]:
+        """A change set's key among equal costs: its rank vector, compared as a full enumeration
+        compares them (lexicographically; a change in a later slot is the smaller vector)."""
+        return [(-j, r) for j, r in sorted(changes.items())]
 
     def build(changes: dict[int, int]) -> tuple[str, float]:
         parts = [pieces[0]]
@@ -291,7 +298,8 @@ def _combine(
 
     # a change set: (position in ``order``, candidate rank, the set without this last change) or None
     Node = tuple[int, int, Any]
-    heap: list[tuple[float, int, Node | None]] = [(0.0, 0, None)]
+    # heap order: cost, then rank vector (each step raises one or the other), then push order
+    heap: list[tuple[float, list[tuple[int, int]], int, Node | None]] = [(0.0, [], 0, None)]
     pushed = 1
     popped: list[tuple[float, list[tuple[int, int]], str]] = []
     texts: set[str] = set()
@@ -300,7 +308,7 @@ def _combine(
     bound: float | None = None
     tie_cap = 4 * k + 1000
     while heap:
-        total, _, node = heap[0]
+        total, _, _, node = heap[0]
         if bound is not None and (total > bound or len(popped) >= tie_cap):
             break
         heapq.heappop(heap)
@@ -310,26 +318,28 @@ def _combine(
             changes[order[walk[0]]] = walk[1]
             walk = walk[2]
         text, score = build(changes)
-        popped.append((score, [(-j, r) for j, r in sorted(changes.items())], text))
+        popped.append((score, vector(changes), text))
         texts.add(text)
         if bound is None and len(texts) >= k:
             bound = total + 1e-9 * max(1.0, abs(sum(base)))
-        successors: list[tuple[float, Node]] = []
+        successors: list[tuple[float, dict[int, int], Node]] = []
         if node is None:
             if order:
-                successors.append((cost(order[0], 1), (0, 1, None)))
+                successors.append((cost(order[0], 1), {order[0]: 1}, (0, 1, None)))
         else:
             p, r, parent = node
             j = order[p]
             if r + 1 < len(slots[j]):
-                successors.append((total + cost(j, r + 1) - cost(j, r), (p, r + 1, parent)))
+                successors.append((total + cost(j, r + 1) - cost(j, r), {**changes, j: r + 1}, (p, r + 1, parent)))
             if p + 1 < len(order):
                 nxt = order[p + 1]
-                successors.append((total + cost(nxt, 1), (p + 1, 1, node)))
+                successors.append((total + cost(nxt, 1), {**changes, nxt: 1}, (p + 1, 1, node)))
                 if r == 1:
-                    successors.append((total - cost(j, 1) + cost(nxt, 1), (p + 1, 1, parent)))
-        for c, succ in successors:
-            heapq.heappush(heap, (c, pushed, succ))
+                    moved = {s: q for s, q in changes.items() if s != j}
+                    moved[nxt] = 1
+                    successors.append((total - cost(j, 1) + cost(nxt, 1), moved, (p + 1, 1, parent)))
+        for c, succ_changes, succ in successors:
+            heapq.heappush(heap, (c, vector(succ_changes), pushed, succ))
             pushed += 1
     popped.sort(key=lambda x: (-x[0], x[1]))
     out: list[tuple[str, float]] = []
