@@ -448,3 +448,20 @@ def test_old_model_module_warns_and_reexports() -> None:
     from lipyantar.translit.learned import model as new
 
     assert old.DecodeParams is new.DecodeParams and old.default_model is new.default_model
+
+
+def test_the_word_caches_are_bounded_and_change_no_output(tiny_model: LearnedModel, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past WORD_CACHE_LIMIT words a cache is emptied (memory stays bounded: CACHE_BYTES); the answers are
+    the same as with room for every word."""
+    from lipyantar.translit.learned import model as model_module
+
+    rng = random.Random(5)
+    words = list(dict.fromkeys("".join(rng.choice("kmlntra") for _ in range(rng.randint(3, 7))) for _ in range(400)))
+    roomy = tiny_model.with_params()
+    expected = [roomy.devanagarize_topk(w, 3) for w in words], roomy.devanagarize_sentences([words[:50], words[50:]])
+    monkeypatch.setattr(model_module, "WORD_CACHE_LIMIT", 20)
+    tight = tiny_model.with_params()
+    got = [tight.devanagarize_topk(w, 3) for w in words], tight.devanagarize_sentences([words[:50], words[50:]])
+    assert got == expected
+    for cache in (tight._r2d_cache, tight._col_cache, tight._best_cache, tight._d2r_cache):
+        assert len(cache) <= 21

@@ -110,6 +110,14 @@ DEFAULT_MODEL_NAME = "roman-default.lpm"
 #: the large word list of a model file ``X.lpm`` is ``X.vocab`` beside it (see lipyantar.translit.learned.vocab)
 VOCAB_SUFFIX = ".vocab"
 
+#: roughly how much memory the per-word caches of one model may take (bytes): about CACHE_BYTES_PER_WORD
+#: per distinct word converted (measured: 4.3 KB for a word in sentences, 6.4 KB as top-k candidates,
+#: the Transliterator's memo included), so the caches of words hold CACHE_BYTES // CACHE_BYTES_PER_WORD
+#: entries each and are emptied when full; the caches of candidates (several per word, a number each)
+#: hold _CACHE_LIMIT
+CACHE_BYTES = 256 << 20
+CACHE_BYTES_PER_WORD = 8 << 10
+WORD_CACHE_LIMIT = CACHE_BYTES // CACHE_BYTES_PER_WORD
 _CACHE_LIMIT = 200_000
 _VIRAMA = "\u094d"
 
@@ -530,7 +538,7 @@ class LearnedModel:
         if vocab is not None:
             seen = set(own)
             own = tuple(own) + tuple(w for w in vocab.lookup(key)[:big] if w not in seen)
-        if len(self._vocab_memo) > _CACHE_LIMIT:
+        if len(self._vocab_memo) > WORD_CACHE_LIMIT:
             self._vocab_memo.clear()
         self._vocab_memo[memo_key] = own
         return own
@@ -561,7 +569,7 @@ class LearnedModel:
         else:
             best = self.romanize_topk(deva, 1)
             out = best[0][0] if best else ""
-        if len(self._best_cache) > _CACHE_LIMIT:
+        if len(self._best_cache) > WORD_CACHE_LIMIT:
             self._best_cache.clear()
         self._best_cache[word] = out
         return out
@@ -636,7 +644,7 @@ class LearnedModel:
             floor = min((s for _, s in mem), default=top)
             out = mem + [(r, min(s, floor - 1e-6)) for r, s in out if r not in seen]
             out = out[:top_k]
-        if len(self._d2r_cache) > _CACHE_LIMIT:
+        if len(self._d2r_cache) > WORD_CACHE_LIMIT:
             self._d2r_cache.clear()
         self._d2r_cache[key] = tuple(out)  # immutable: the garbage collector stops scanning it
         return out
@@ -781,7 +789,7 @@ class LearnedModel:
             col = cache.get(word)
             if col is None:
                 col = self._word_column(word)
-                if len(cache) > _CACHE_LIMIT:
+                if len(cache) > WORD_CACHE_LIMIT:
                     cache.clear()
                 cache[word] = col
             devas.append(col[0])
@@ -805,7 +813,7 @@ class LearnedModel:
         new = {word for words in sentences for word in words if word not in cache}
         for word in sorted(new, key=normalize_roman):
             checkpoint()  # the time budget's turn (lipyantar.translit.budget)
-            if len(cache) > _CACHE_LIMIT:
+            if len(cache) > WORD_CACHE_LIMIT:
                 cache.clear()
             cache[word] = self._word_column(word)
         return [self.devanagarize_words(words) for words in sentences]
@@ -984,7 +992,7 @@ class LearnedModel:
         # a tuple (of tuples of a string and a float): memoized, and never scanned again by the
         # garbage collector
         scored = compiled(roman, kind) if compiled else self._channel_python(roman, kind)
-        if len(self._r2d_cache) > _CACHE_LIMIT:
+        if len(self._r2d_cache) > WORD_CACHE_LIMIT:
             self._r2d_cache.clear()
         self._r2d_cache[key] = scored
         return scored
