@@ -6,9 +6,10 @@ status: 400 for malformed JSON, invalid UTF-8 or a bad query string, 408 for a c
 its body, 413 for a body, word count or time budget over the limits, 422 for invalid values (unknown
 scheme, ``top_k`` out of range, missing field). A bug gives a 500 JSON error, never a traceback.
 
-The model's work runs on one worker thread per app, one request at a time (the model's compiled
-kernels are not made for concurrent use), so the event loop stays free: ``/health`` and the page answer
-while a long request converts. Each request has a time budget (``--time-budget``), which the
+The model's work runs on one worker thread per app (the model's compiled kernels are not made for
+concurrent use), so the event loop stays free: ``/health`` and the page answer while a long request
+converts. A long request is worked off there in slices (a line of ``/convert``, a bead of ``/align``) of
+about :data:`SLICE_SECONDS`, and the other requests' work runs between two slices. Each request has a time budget (``--time-budget``), which the
 conversion checks between lines and, inside a line, between the words it converts
 (:mod:`lipyantar.translit.budget`); the time a request waits for the worker counts too. Over its budget a
 request gets 413 ``time_budget_exceeded`` and the worker goes on with the next one.
@@ -19,7 +20,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
@@ -38,7 +40,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lipyantar.align.sentences import document_score
 from lipyantar.translit import __version__
-from lipyantar.translit.autodetect import SchemeGuess
 from lipyantar.translit.budget import time_budget
 from lipyantar.translit.errors import LipyantarError, UnknownSchemeError, UnsupportedConversionError
 from lipyantar.translit.schemes import scheme_names
@@ -46,11 +47,15 @@ from lipyantar.translit.schemes import scheme_names
 from .config import ServerConfig
 from .service import AlignResult, Deadline, RequestLimitError, Service
 
-__all__ = ["app_from_env", "create_app"]
+__all__ = ["SLICE_SECONDS", "app_from_env", "create_app"]
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+#: a long request gives the model's worker to the other requests after this much work (between two
+#: lines or two beads)
+SLICE_SECONDS = 0.01
 
 API = "/api/v1"
 #: a body over the limit is still read (and dropped) up to this many times the limit, so that ordinary
@@ -346,6 +351,30 @@ def create_app(config: ServerConfig | None = None, *, service: Service | None = 
 
         return await asyncio.get_running_loop().run_in_executor(worker, run)
 
+    async def on_worker_in_slices(make: Callable[[], Iterator[T]], deadline: Deadline) -> list[T]:
+        """All the items of the iterator ``make()`` (a line of ``/convert``, a bead of ``/align``), made on
+        the model's worker thread in slices of about :data:`SLICE_SECONDS`: the other requests' work
+        (an as-you-type ``/candidates``) runs between two slices."""
+        out: list[T] = []
+        items: list[Iterator[T]] = []
+
+        def step() -> bool:
+            with time_budget(deadline.check):
+                deadline.check()
+                if not items:
+                    items.append(make())
+                mark = time.perf_counter()
+                for item in items[0]:
+                    out.append(item)
+                    if time.perf_counter() - mark > SLICE_SECONDS:
+                        return False
+                return True
+
+        loop = asyncio.get_running_loop()
+        while not await loop.run_in_executor(worker, step):
+            pass
+        return out
+
 
     router = APIRouter(prefix=API)
 
@@ -354,12 +383,11 @@ def create_app(config: ServerConfig | None = None, *, service: Service | None = 
         """Convert text from one scheme to another: one record per line, as `convert --format jsonl`."""
         deadline = Deadline(config.time_budget)
 
-        def work() -> tuple[list[dict[str, object]], SchemeGuess | None]:
-            src, guess = service.resolve_source(req.text, req.src)
-            records = service.convert(req.text, src, req.dst, top_k=req.top_k, english=req.english, deadline=deadline)
-            return records, guess
-
-        records, guess = await on_worker(work, deadline)
+        src, guess = await on_worker(lambda: service.resolve_source(req.text, req.src), deadline)
+        records = await on_worker_in_slices(
+            lambda: service.iter_convert(req.text, src, req.dst, top_k=req.top_k, english=req.english, deadline=deadline),
+            deadline,
+        )
         body: dict[str, object] = {"records": records}
         if guess is not None:
             body["detected"] = guess.to_dict()
@@ -416,11 +444,9 @@ def create_app(config: ServerConfig | None = None, *, service: Service | None = 
     async def align(req: AlignRequest) -> Response:
         """Align a Devanagari text with its romanized twin, as `lipyantar align`."""
         deadline = Deadline(config.time_budget)
-        beads = await on_worker(
-            lambda: list(
-                service.iter_align(
-                    req.deva, req.roman, presplit=req.presplit, words=req.words, max_bead=req.max_bead, deadline=deadline
-                )
+        beads = await on_worker_in_slices(
+            lambda: service.iter_align(
+                req.deva, req.roman, presplit=req.presplit, words=req.words, max_bead=req.max_bead, deadline=deadline
             ),
             deadline,
         )
