@@ -22,6 +22,7 @@ import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 LAYERS = ("translit", "align", "corpora")
 
@@ -45,16 +46,25 @@ class _NewLayout(importlib.abc.MetaPathFinder):
 
 
 class _OldLayout(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    def __init__(self) -> None:
+        self._specs: dict[str, Any] = {}
+
     def find_spec(self, fullname: str, path: object = None, target: object = None) -> importlib.machinery.ModuleSpec | None:
         if _layer_of(fullname) is None:
             return None
         return importlib.util.spec_from_loader(fullname, self)
 
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType:
-        return importlib.import_module(spec.name.removeprefix("lipyantar."))
+        module = importlib.import_module(spec.name.removeprefix("lipyantar."))
+        self._specs[spec.name] = module.__spec__
+        return module
 
     def exec_module(self, module: ModuleType) -> None:
-        pass  # the old module ran when it was imported under its own name
+        # the old module ran when it was imported under its own name; the import system has just set
+        # its __spec__ to the alias's: give it back its own (importlib.resources reads it)
+        alias = module.__spec__.name if module.__spec__ is not None else ""
+        if alias in self._specs:
+            module.__spec__ = self._specs.pop(alias)
 
 
 def use_source_tree(root: Path) -> None:
