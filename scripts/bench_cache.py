@@ -20,9 +20,9 @@ import sys
 PROBE = r"""
 import json, random, sys, time
 import lipyantar.translit.transliterate
-from lipyantar.translit.learned import model as model_module
+from lipyantar.translit.learned import search
 if sys.argv[2] == "earlier":
-    model_module.WORD_CACHE_LIMIT = 200_000
+    search.WORD_CACHE_LIMIT = 200_000
     sys.modules["lipyantar.translit.transliterate"]._CACHE_SIZE = 1 << 18
 from lipyantar import Transliterator
 

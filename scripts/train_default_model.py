@@ -37,13 +37,8 @@ sys.path.insert(0, str(ROOT))
 from lipyantar.translit.learned.charalign import normalize_deva  # noqa: E402
 from lipyantar.translit.learned.english import read_cmudict  # noqa: E402
 from lipyantar.translit.learned.learn import read_pairs, train  # noqa: E402
-from lipyantar.translit.learned.model import (  # noqa: E402
-    VOCAB_SUFFIX,
-    DecodeParams,
-    LearnedModel,
-    _rules_word,
-    roman_skeleton,
-)
+from lipyantar.translit.learned.model import VOCAB_SUFFIX, DecodeParams, LearnedModel, roman_skeleton  # noqa: E402
+from lipyantar.translit.learned.variants import _rules_word  # noqa: E402
 from lipyantar.translit.learned.vocab import vocabulary_bytes  # noqa: E402
 
 DATA = ROOT / "scripts" / "data" / "dakshina-hi"

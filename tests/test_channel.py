@@ -236,7 +236,9 @@ def test_helper_errors_propagate(tiny: LearnedModel) -> None:
 def _channel_args(model: LearnedModel) -> dict[str, object]:
     """The keyword arguments LearnedModel gives its Channel (read back from a rebuilt one)."""
     from lipyantar.translit.learned.english import CANDIDATES_MEMO_LIMIT, spell_letters
-    from lipyantar.translit.learned.model import _CACHE_LIMIT, _rules_word, roman_skeleton
+    from lipyantar.translit.learned.model import roman_skeleton
+    from lipyantar.translit.learned.search import _CACHE_LIMIT
+    from lipyantar.translit.learned.variants import _rules_word
 
     joint = model.joint
     return {

@@ -153,7 +153,7 @@ SKELETON_LETTERS = st.sampled_from([*"aeiouyhkgcjtdpbsfwzqxmnrlv", *"PHWZQXAY", 
 @settings(max_examples=1500, deadline=None)
 @given(st.text(SKELETON_LETTERS, max_size=14))
 def test_compiled_skeleton_equals_python(roman: str) -> None:
-    from lipyantar.translit.learned.model import roman_skeleton_python
+    from lipyantar.translit.learned.variants import roman_skeleton_python
 
     assert fastrules.roman_skeleton(roman) == roman_skeleton_python(roman)
 
@@ -162,13 +162,14 @@ def test_compiled_skeleton_equals_python(roman: str) -> None:
     "roman", ["", "a", "phphph", "pph", "xh", "chh", "kkhh", "aa\n\nbb", "Phir", "ZAROOR", "x" * 200, "shhh"]
 )
 def test_compiled_skeleton_edge_cases(roman: str) -> None:
-    from lipyantar.translit.learned.model import roman_skeleton, roman_skeleton_python
+    from lipyantar.translit.learned.model import roman_skeleton
+    from lipyantar.translit.learned.variants import roman_skeleton_python
 
     assert fastrules.roman_skeleton(roman) == roman_skeleton_python(roman) == roman_skeleton(roman)
 
 
 def test_compiled_skeleton_on_the_vendored_lexicon() -> None:
-    from lipyantar.translit.learned.model import roman_skeleton_python
+    from lipyantar.translit.learned.variants import roman_skeleton_python
 
     romans = sorted({r for _, r, _ in read_pairs(TRAIN)})
     assert len(romans) > 10_000
@@ -176,7 +177,8 @@ def test_compiled_skeleton_on_the_vendored_lexicon() -> None:
 
 
 def test_skeleton_of_non_ascii_input_uses_python() -> None:
-    from lipyantar.translit.learned.model import roman_skeleton, roman_skeleton_python
+    from lipyantar.translit.learned.model import roman_skeleton
+    from lipyantar.translit.learned.variants import roman_skeleton_python
 
     with pytest.raises(TypeError):
         fastrules.roman_skeleton("café")

@@ -453,13 +453,13 @@ def test_old_model_module_warns_and_reexports() -> None:
 def test_the_word_caches_are_bounded_and_change_no_output(tiny_model: LearnedModel, monkeypatch: pytest.MonkeyPatch) -> None:
     """Past WORD_CACHE_LIMIT words a cache is emptied (memory stays bounded: CACHE_BYTES); the answers are
     the same as with room for every word."""
-    from lipyantar.translit.learned import model as model_module
+    from lipyantar.translit.learned import search
 
     rng = random.Random(5)
     words = list(dict.fromkeys("".join(rng.choice("kmlntra") for _ in range(rng.randint(3, 7))) for _ in range(400)))
     roomy = tiny_model.with_params()
     expected = [roomy.devanagarize_topk(w, 3) for w in words], roomy.devanagarize_sentences([words[:50], words[50:]])
-    monkeypatch.setattr(model_module, "WORD_CACHE_LIMIT", 20)
+    monkeypatch.setattr(search, "WORD_CACHE_LIMIT", 20)
     tight = tiny_model.with_params()
     got = [tight.devanagarize_topk(w, 3) for w in words], tight.devanagarize_sentences([words[:50], words[50:]])
     assert got == expected

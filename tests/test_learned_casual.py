@@ -9,13 +9,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from lipyantar.translit.learned.charalign import is_wellformed
-from lipyantar.translit.learned.model import (
-    LearnedModel,
-    convention_variants,
-    default_model,
-    nasal_variants,
-    vowel_variants,
-)
+from lipyantar.translit.learned.model import LearnedModel, default_model
+from lipyantar.translit.learned.variants import convention_variants, nasal_variants, vowel_variants
 from lipyantar.translit.metrics import edit_distance
 
 

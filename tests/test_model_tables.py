@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lipyantar.translit.learned.model import _rows, _rows_ok
+from lipyantar.translit.learned.tables import _rows, _rows_ok
 
 GOOD = [
     ([["a", "b", 1.0], ["c", "d", 2]], "ssn"),

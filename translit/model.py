@@ -11,11 +11,11 @@ import warnings
 from lipyantar.translit.learned.model import (
     DecodeParams,
     LearnedModel,
-    SearchSize,
     default_model,
     load_model,
     roman_skeleton,
 )
+from lipyantar.translit.learned.params import SearchSize
 
 __all__ = ["DecodeParams", "LearnedModel", "SearchSize", "default_model", "load_model", "roman_skeleton"]
 

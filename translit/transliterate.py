@@ -62,7 +62,7 @@ _ABBREVIATIONS = frozenset(
     {"dr", "mr", "mrs", "ms", "st", "prof", "sh", "smt", "shri", "no", "vs", "etc", "jr", "sr"}
 )
 #: per-word memos of a converter: as many words as the model's caches hold (see
-#: lipyantar.translit.learned.model.CACHE_BYTES: about 256 MB in all)
+#: lipyantar.translit.learned.search.CACHE_BYTES: about 256 MB in all)
 _CACHE_SIZE = 1 << 15
 
 

@@ -34,6 +34,7 @@ from lipyantar.translit import SCHEMES, Transliterator, normalize, transliterate
 from lipyantar.translit.errors import InputError, LipyantarError, ModelError
 from lipyantar.translit.learned import model as model_module
 from lipyantar.translit.learned import modelfile
+from lipyantar.translit.learned import search as search_module
 from lipyantar.translit.learned.learn import train
 from lipyantar.translit.learned.model import LearnedModel
 from lipyantar.translit.transliterate import MAX_TOP_K, MAX_WORD_CHARS
@@ -730,7 +731,7 @@ def test_input_errors_are_input_errors() -> None:
 
 def test_the_model_api_caps_long_words_too(tiny_model_bytes: bytes) -> None:
     model = LearnedModel.from_bytes(tiny_model_bytes)
-    assert model_module.MAX_ROMAN_CHARS == MAX_WORD_CHARS
+    assert search_module.MAX_ROMAN_CHARS == MAX_WORD_CHARS
     word = ("kamalaa" * 10)[:MAX_WORD_CHARS]
     assert model.devanagarize(word) != ""
     assert model.devanagarize(word + "k") == ""  # "" when nothing can be produced: not a word

@@ -1,0 +1,452 @@
+"""The candidates of one Latin word, roman → Devanagari, and their scores: the graphone beam search
+(compiled when it can be), the memory of attested pairs, the word list's words of the same consonant
+skeleton, the spellings of casual typing, English words by their sound; ranked in two passes
+(:class:`WordSearch`, a part of :class:`~lipyantar.translit.learned.model.LearnedModel`)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from lipyantar.translit.learned.charalign import normalize_roman
+from lipyantar.translit.learned.english import CANDIDATES_MEMO_LIMIT, spell_letters
+from lipyantar.translit.learned.langmodel import FAST, CharLM, WordLM
+from lipyantar.translit.learned.variants import (
+    _rules_word,
+    _vowel_forms,
+    _vowels_wanted,
+    convention_variants,
+    nasal_variants,
+    roman_skeleton,
+)
+from lipyantar.translit.metrics import edit_distance
+
+if TYPE_CHECKING:
+    from lipyantar.translit.learned.english import EnglishModel
+    from lipyantar.translit.learned.jointseq import JointModel
+    from lipyantar.translit.learned.params import DecodeParams, SearchSize
+
+__all__ = ["CACHE_BYTES", "MAX_ROMAN_CHARS", "WORD_CACHE_LIMIT", "WordSearch"]
+
+#: Latin words longer than this get no Devanagari candidates (``lipyantar.translit.transliterate.MAX_WORD_CHARS``
+#: keeps such tokens as they are before they reach the model)
+MAX_ROMAN_CHARS = 64
+#: roughly how much memory the per-word caches of one model may take (bytes): about CACHE_BYTES_PER_WORD
+#: per distinct word converted (measured: 4.3 KB for a word in sentences, 6.4 KB as top-k candidates,
+#: the Transliterator's memo included), so the caches of words hold CACHE_BYTES // CACHE_BYTES_PER_WORD
+#: entries each and are emptied when full; the caches of candidates (several per word, a number each)
+#: hold _CACHE_LIMIT
+CACHE_BYTES = 256 << 20
+CACHE_BYTES_PER_WORD = 8 << 10
+WORD_CACHE_LIMIT = CACHE_BYTES // CACHE_BYTES_PER_WORD
+_CACHE_LIMIT = 200_000
+_VIRAMA = "\u094d"
+
+
+@dataclass
+class _Found:
+    """The candidates of one Latin word while they are gathered and ranked (see LearnedModel._channel)."""
+
+    roman: str
+    size: SearchSize
+    #: attested spellings of the word -> counts (the memory)
+    attested: dict[str, float]
+    #: candidate -> (joint log-probability with the input, char-LM log-probability)
+    cands: dict[str, tuple[float, float]] = field(default_factory=dict)
+    english: EnglishModel | None = None
+    #: the English model's proposals -> their scores (empty: none, or not an English word)
+    english_cands: dict[str, float] = field(default_factory=dict)
+    #: the letter-by-letter reading, for short unattested words
+    acronym: str | None = None
+    #: the search's name (see DecodeParams.search_size)
+    kind: str = "topk"
+
+
+class WordSearch:
+    """The per-word candidate search of a learned model (a base class of ``LearnedModel``, which holds
+    the components and caches these methods use)."""
+
+    joint: JointModel
+    charlm: CharLM
+    romanlm: CharLM
+    wordlm: WordLM
+    english: EnglishModel | None
+    params: DecodeParams
+    _sizes: dict[str, SearchSize]
+
+    def _word_column(self, word: str) -> tuple[tuple[str, ...], tuple[tuple[float, int], ...]]:
+        """:meth:`_column` of a Latin word as typed: a word in capitals that the capitals rule reads
+        letter by letter (``caps_acronyms``) has that reading alone."""
+        roman = normalize_roman(word)
+        acronym = self._caps_acronym(word, roman)
+        if acronym is not None:
+            return (acronym,), ((0.0, self.wordlm.ids.get(acronym, WordLM.UNK)),)
+        return self._column(roman)
+
+    def _column(self, roman: str) -> tuple[tuple[str, ...], tuple[tuple[float, int], ...]]:
+        """A word's candidates in sentence decoding: the Devanagari spellings, and for each its
+        (score without context, word id)."""
+        p = self.params
+        word_id = self.wordlm.ids.get  # WordLM.word_id and WordLM.unigram, without a call each
+        prior = self.wordlm.unigram_table().get
+        unk = WordLM.UNK
+        devas, scored = [], []
+        discount = p.ctx_pmi * p.w_ctx
+        lm_unigram = self._lm_unigram
+        w_prior, oov, ctx_oov, w_ctx_prior = p.ctx_prior, p.oov_logprob, p.ctx_oov_logprob, p.w_ctx_prior
+        known = self._known(p.ctx_w_vocab)
+        known_memo = self._ctx_known
+        if len(known_memo) > _CACHE_LIMIT:
+            known_memo.clear()
+        found = self._channel(roman, p.ctx_words) if roman else ()
+        if not p.ctx_select_scored:
+            found = found[: p.ctx_nbest]
+        if (p.ctx_nasal_penalty >= 0 or p.ctx_vowel_penalty >= 0 or p.ctx_convention_penalty >= 0) and found:
+            found = self._with_casual_variants(roman, found)
+        if (
+            p.ctx_skeleton_cands
+            and found
+            and (p.ctx_skeleton_always or self.wordlm.ids.get(found[0][0], WordLM.UNK) == WordLM.UNK)
+        ):
+            found = self._with_skeleton_words(roman, found)
+        for deva, channel in found:
+            wid = word_id(deva, unk)
+            lp = prior(deva)
+            if lp is None:
+                lp = oov
+            extra = w_prior * lp
+            if wid == unk:
+                extra += ctx_oov + w_ctx_prior * lp
+            if discount:
+                extra -= discount * lm_unigram(wid)
+            if known is not None:
+                in_list = known_memo.get(deva)
+                if in_list is None:
+                    in_list = known_memo[deva] = known(deva)
+                if in_list:
+                    extra += p.ctx_w_vocab
+            devas.append(deva)
+            scored.append((channel + extra, wid))
+        if p.ctx_select_scored and len(devas) > p.ctx_nbest:
+            # the ctx_nbest best by their score without context (channel, prior, word list)
+            keep = sorted(range(len(devas)), key=lambda i: -scored[i][0])[: p.ctx_nbest]
+            devas = [devas[i] for i in keep]
+            scored = [scored[i] for i in keep]
+        return (tuple(devas), tuple(scored)) if devas else (("",), ((0.0, unk),))
+
+    def _with_casual_variants(
+        self, roman: str, found: tuple[tuple[str, float], ...]
+    ) -> tuple[tuple[str, float], ...]:
+        """``found`` with the casual-typing variants of its candidates that the n-gram model knows: their
+        nasalized forms (:func:`nasal_variants`), each scored ``ctx_nasal_penalty`` below its source,
+        and their forms with the diphthongs (:func:`vowel_variants`), ``ctx_vowel_penalty`` below it (or
+        as ``found`` scores a variant, when that is higher); then the other conventions' spellings
+        (:func:`convention_variants`) of every candidate so far within ``ctx_convention_window`` of the
+        best, ``ctx_convention_penalty`` below it. A negative penalty turns its kind off."""
+        p = self.params
+        kinds: list[tuple[Callable[[str, str], tuple[str, ...]], str, float]] = []
+        if p.ctx_nasal_penalty >= 0 and roman and roman[-1] in "aeiouym":
+            kinds.append((nasal_variants, roman, p.ctx_nasal_penalty))
+        wanted = _vowels_wanted(roman) if p.ctx_vowel_penalty >= 0 else ""
+        if wanted:
+            kinds.append((_vowel_forms, wanted, p.ctx_vowel_penalty))
+        convention = p.ctx_convention_penalty
+        if not kinds and convention < 0:
+            return found
+        ids, unk = self.wordlm.ids, WordLM.UNK
+        scores = dict(found)
+        changed = False
+        for deva, score in found:
+            for variants, arg, penalty in kinds:
+                for variant in variants(arg, deva):
+                    if ids.get(variant, unk) != unk and scores.get(variant, -math.inf) < score - penalty:
+                        scores[variant] = score - penalty
+                        changed = True
+        if convention >= 0:
+            # the other conventions' spellings of every candidate so far (the casual variants too)
+            floor = max(scores.values()) - p.ctx_convention_window
+            for deva, score in list(scores.items()):
+                if score < floor:
+                    continue
+                for variant in convention_variants(deva):
+                    if ids.get(variant, unk) != unk and scores.get(variant, -math.inf) < score - convention:
+                        scores[variant] = score - convention
+                        changed = True
+        return tuple(sorted(scores.items(), key=lambda item: -item[1])) if changed else found
+
+    def _with_skeleton_words(
+        self, roman: str, found: tuple[tuple[str, float], ...]
+    ) -> tuple[tuple[str, float], ...]:
+        """``found`` with up to ``ctx_skeleton_cands`` n-gram vocabulary words of the input's consonant
+        skeleton that it does not have, scored below its best candidate by ``ctx_skeleton_penalty``
+        plus ``ctx_skeleton_dist`` per edit between the input and the word's romanization."""
+        p = self.params
+        ids, unk = self.wordlm.ids, WordLM.UNK
+        have = {deva for deva, _ in found}
+        words = [
+            deva
+            for deva in self._vocab_words(roman_skeleton(roman), "context")[: p.ctx_skeleton_cands]
+            if deva not in have and ids.get(deva, unk) != unk
+        ]
+        if not words or self.is_english(roman, found[0][0]):
+            # (read as an English word: spelled as English spells it, not mistyped)
+            return found
+        best = max(score for _, score in found)
+        extra = []
+        for deva in words:
+            dist = edit_distance(roman, self.romanize(deva))
+            if dist <= p.ctx_skeleton_max_dist:
+                extra.append((deva, best - p.ctx_skeleton_penalty - p.ctx_skeleton_dist * dist))
+        return found + tuple(extra) if extra else found
+
+    def _word_ranking(self, roman: str, kind: str) -> list[tuple[str, float]]:
+        """All candidates of a normalized Latin word from the search ``kind`` with their single-word
+        score (channel and unigram prior, as :meth:`devanagarize_topk` ranks them), best first."""
+        p = self.params
+        prior = self.wordlm.unigram_table().get
+        w_word, oov, w_vocab, known = p.w_word, p.oov_logprob, p.w_vocab, self._known()
+        ranked = []
+        for deva, channel in self._channel(roman, kind):
+            lp = prior(deva)
+            s = channel + w_word * (lp if lp is not None else oov)
+            if known is not None and known(deva):
+                s += w_vocab
+            ranked.append((-s, deva))
+        ranked.sort()
+        return [(deva, -neg) for neg, deva in ranked]
+
+    def _lm_unigram(self, wid: int) -> float:
+        """log P(wid) under the word n-gram model without context (memoized per word id)."""
+        table = self._uni_lp
+        lp = table.get(wid)
+        if lp is None:
+            lm = self.wordlm.lm
+            compiled = lm.fast()
+            lp = (compiled.step(lm.root, wid) if compiled is not None else lm.step(lm.root, wid))[0]
+            table[wid] = lp
+        return lp
+
+    def _channel(self, roman: str, kind: str = "topk") -> tuple[tuple[str, float], ...]:
+        """Candidates for a normalized Latin word with their context-free channel+spelling score,
+        from the search ``kind`` (see :meth:`DecodeParams.search_size`), best first; memoized.
+
+        Runs compiled (``lipyantar.translit.learned._fastlm.Channel``) when the extension is built, otherwise
+        :meth:`_channel_python`; both give the same candidates, scores and order.
+
+        A "word" longer than :data:`MAX_ROMAN_CHARS` gets no candidates (the search's time grows
+        faster than its length; such a token is not a word)."""
+        if len(roman) > MAX_ROMAN_CHARS:
+            return ()
+        key = (roman, kind)
+        cached = self._r2d_cache.get(key)
+        if cached is not None:
+            return cached
+        compiled = self._fast_channel
+        if compiled is None:
+            compiled = self._compiled_channel()
+        # a tuple (of tuples of a string and a float): memoized, and never scanned again by the
+        # garbage collector
+        scored = compiled(roman, kind) if compiled else self._channel_python(roman, kind)
+        if len(self._r2d_cache) > WORD_CACHE_LIMIT:
+            self._r2d_cache.clear()
+        self._r2d_cache[key] = scored
+        return scored
+
+    def _compiled_channel(self) -> Any:
+        """The compiled channel over this model's current components (False when the extension is not
+        built); kept until :meth:`clear_cache` (call it after replacing a component)."""
+        channel: Any = False
+        if FAST is not None and hasattr(FAST, "Channel"):
+            english = self.english.compiled_parts() if self.english is not None else None
+            decoders = (
+                self.joint.compiled_decoder(False),
+                self.joint.compiled_decoder(False, forced=True),
+                self.joint.compiled_decoder(True),
+            )
+            charlm = self.charlm.lm.fast()
+            if charlm is not None and None not in decoders and (self.english is None or english is not None):
+                channel = FAST.Channel(
+                    r2d=decoders[0],
+                    forced=decoders[1],
+                    d2r=decoders[2],
+                    charlm=charlm,
+                    char_ids=self.charlm.ids,
+                    char_unk=self.charlm.lm.vocab_size,
+                    char_start=self.charlm.lm.start,
+                    prior=self.wordlm.unigram_table(),
+                    vocab_index=self._vocab_words if self._uses_word_list_index() else self.vocab_index,
+                    memory=self.memory.r2d,
+                    marg_cache=self._marg_cache,
+                    english=english,
+                    params=self.params,
+                    sizes=self._sizes,
+                    skeleton=roman_skeleton,
+                    rules_word=_rules_word,
+                    spell_letters=spell_letters,
+                    roman_logprob=self.romanlm.logprob,
+                    marg_limit=_CACHE_LIMIT,
+                    english_limit=CANDIDATES_MEMO_LIMIT,
+                )
+        self._fast_channel = channel
+        return channel
+
+    def _channel_python(self, roman: str, kind: str = "topk") -> tuple[tuple[str, float], ...]:
+        """The pure-Python :meth:`_channel` without its memo (the reference of the compiled one)."""
+        size = self._sizes[kind]
+        raw = self.joint.decode(roman, to_roman=False, k=size.nbest, beam=size.beam, threshold=size.threshold)
+        found = _Found(roman, size, self.memory.r2d.get(roman, {}), kind=kind)
+        self._gather(found, raw)
+        staged = self._first_ranking(found)
+        # the marginal term needs a search per candidate: only for the best few (two-stage reranking),
+        # and the English model's proposals and the acronym reading, which are always scored in full
+        top = staged[: size.marg_top]
+        extra = found.english_cands.keys() | ({found.acronym} if found.acronym else set())
+        if extra:
+            top += [t for t in staged[size.marg_top :] if t[1] in extra]
+        ranked = self._second_ranking(found, top)
+        if not ranked:
+            ranked = [(-s, d) for d, s in raw[:1]]
+        ranked.sort()
+        return tuple([(deva, -neg) for neg, deva in ranked])
+
+    def _gather(self, found: _Found, raw: list[tuple[str, float]]) -> None:
+        """Fill ``found.cands`` (Devanagari -> (joint score, char-LM score)): the well-formed search
+        outputs, then vocabulary words of the same consonant skeleton, the English model's proposals,
+        the acronym reading and the attested spellings (each scored by a forced search)."""
+        p = self.params
+        roman, cands, attested = found.roman, found.cands, found.attested
+        for (d, s), char_lp in zip(raw, self.charlm.scores_if_wellformed([d for d, _ in raw]), strict=True):
+            if char_lp is not None:
+                cands[d] = (s, char_lp)
+        size = found.size
+        if size.vocab_cands and (self.vocab_index or self._uses_word_list_index()):
+            words = self._vocab_words(roman_skeleton(roman), found.kind)
+            vocab = [d for d in words[: size.vocab_cands] if d not in cands]
+            self._add_forced(found, vocab, unspellable=None)
+        # an English word, unless the memory knows it as the romanization of a Hindi word ("he", "main")
+        if size.english_k and not attested and self.english is not None:
+            found.english = self.english
+            found.english_cands = self.english.candidates(roman, k=size.english_k, beam=p.english_beam)
+            english = [d for d in found.english_cands if d not in cands]
+            self._add_forced(found, english, unspellable=p.english_unspellable)
+        if not attested and 0 < len(roman) <= size.acronym_max:
+            found.acronym = spell_letters(roman)
+            if found.acronym not in cands:
+                self._add_forced(found, [found.acronym], unspellable=-5.0)
+        if attested:
+            scores = [s for s, _ in cands.values()]
+            floor = min(scores, default=0.0)
+            spelling = self.charlm.check_and_score
+            gap = p.attested_gap
+            if gap >= 0:
+                top = max(scores, default=0.0)
+                total = sum(attested.values())
+            for deva, count in attested.items():
+                old = cands.get(deva)
+                if gap >= 0 and count > 0:
+                    least = top - gap + math.log(count / total)
+                    if old is None:
+                        cands[deva] = (max(floor, least), spelling(deva)[1])
+                    elif old[0] < least:
+                        cands[deva] = (least, old[1])
+                elif old is None:
+                    cands[deva] = (floor, spelling(deva)[1])
+
+    def _add_forced(self, found: _Found, devas: list[str], *, unspellable: float | None) -> None:
+        """Add well-formed ``devas`` scored by a search forced to spell them from the input. One it
+        cannot spell is dropped (``unspellable`` None) or gets the score of the worst candidate so far
+        plus ``unspellable`` (a negative offset)."""
+        if not devas:
+            return
+        p = self.params
+        cands = found.cands
+        floor = 0.0
+        if unspellable is not None:
+            floor = min((s for s, _ in cands.values()), default=0.0) + unspellable
+        spellable = [
+            (deva, char_lp)
+            for deva, char_lp in zip(devas, self.charlm.scores_if_wellformed(devas), strict=True)
+            if char_lp is not None
+        ]
+        forced = self.joint.forced_scores(found.roman, [deva for deva, _ in spellable], beam=p.forced_beam)
+        for (deva, char_lp), score in zip(spellable, forced, strict=True):
+            if score is not None:
+                cands[deva] = (score, char_lp)
+            elif unspellable is not None:
+                cands[deva] = (floor, char_lp)
+
+    def _first_ranking(self, found: _Found) -> list[tuple[float, str, float]]:
+        """(negated score with the word prior, candidate, score without it), best first."""
+        p = self.params
+        prior = self.wordlm.unigram_table().get
+        rules_first = p.stage1_rules and bool(p.w_rules_eq or p.w_rules_dist)
+        w_char, w_word, w_mem, oov, final_virama = p.w_char, p.w_word, p.w_mem, p.oov_logprob, p.final_virama
+        attested = found.attested
+        staged = []
+        for deva, (lp, char_lp) in found.cands.items():
+            s = lp + w_char * char_lp
+            if rules_first:
+                s += self._rules_feature(deva, found.roman)
+            if attested:
+                c = attested.get(deva)
+                if c:
+                    s += w_mem * math.log1p(c)
+            if deva.endswith(_VIRAMA):
+                s -= final_virama
+            u = prior(deva)
+            staged.append((-(s + w_word * (u if u is not None else oov)), deva, s))
+        staged.sort()
+        return staged
+
+    def _second_ranking(self, found: _Found, top: list[tuple[float, str, float]]) -> list[tuple[float, str]]:
+        """The best candidates of the first ranking with the features that cost a search each, as
+        (negated score, candidate)."""
+        p = self.params
+        roman, english, en_cands, acronym = found.roman, found.english, found.english_cands, found.acronym
+        rules_later = not p.stage1_rules and bool(p.w_rules_eq or p.w_rules_dist)
+        marginals = self._marginals([deva for _, deva, _ in top]) if p.w_marg else None
+        spelled: set[str] = set()
+        if en_cands and english is not None:
+            others = [deva for _, deva, _ in top if deva not in en_cands]
+            spelled = english.spellable(roman, others, beam=p.english_forced_beam)
+        scored = []
+        for rank, (_, deva, s) in enumerate(top):
+            if rules_later and (rank < p.rules_top or deva in en_cands or deva == acronym):
+                s += self._rules_feature(deva, roman)
+            if marginals is not None:
+                s -= p.w_marg * marginals[rank]
+            if en_cands:
+                if deva in en_cands:
+                    s += p.w_english
+                elif deva not in spelled:
+                    s -= p.english_miss
+            if deva == acronym:
+                odd = -self.romanlm.logprob(tuple(roman)) / (len(roman) + 1)
+                s += p.w_acronym + p.w_acronym_odd * odd
+            scored.append((-s, deva))
+        return scored
+
+    def _rules_feature(self, deva: str, roman: str) -> float:
+        """Agreement of the roman-rules romanization of ``deva`` with the input ``roman``."""
+        p = self.params
+        ruled = _rules_word(deva)
+        if ruled == roman:
+            return p.w_rules_eq
+        return -p.w_rules_dist * edit_distance(ruled, roman)
+
+    def _marginals(self, devas: Sequence[str]) -> list[float]:
+        """Approximate log P_joint(deva) of each word: the score of its best romanization (max
+        for sum), memoized per word."""
+        cache = self._marg_cache
+        known = {d: cache.get(d) for d in devas}
+        missing = [d for d, m in known.items() if m is None]
+        if missing:
+            if len(cache) > _CACHE_LIMIT:
+                cache.clear()
+            scores = self.joint.best_scores(missing, beam=self.params.marg_beam)
+            computed = dict(zip(missing, scores, strict=True))
+            cache.update(computed)
+            known.update(computed)
+        return [known[d] for d in devas]
