@@ -123,19 +123,20 @@ class _Memory:
 
     @functools.cached_property
     def r2d(self) -> dict[str, dict[str, float]]:
-        out: dict[str, dict[str, float]] = {}
-        for deva, roman, count in self.pairs:
-            row = out.setdefault(roman, {})
-            row[deva] = row.get(deva, 0.0) + count
-        return out
+        return _counts_by(((roman, deva, count) for deva, roman, count in self.pairs))
 
     @functools.cached_property
     def d2r(self) -> dict[str, dict[str, float]]:
-        out: dict[str, dict[str, float]] = {}
-        for deva, roman, count in self.pairs:
-            row = out.setdefault(deva, {})
-            row[roman] = row.get(roman, 0.0) + count
-        return out
+        return _counts_by(self.pairs)
+
+
+def _counts_by(triples: Iterable[tuple[str, str, float]]) -> dict[str, dict[str, float]]:
+    """key -> value -> summed count of (key, value, count) triples."""
+    out: dict[str, dict[str, float]] = {}
+    for key, value, count in triples:
+        row = out.setdefault(key, {})
+        row[value] = row.get(value, 0.0) + count
+    return out
 
 
 class _Component:
