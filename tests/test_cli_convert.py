@@ -192,3 +192,34 @@ def test_output_file_gets_the_usual_permissions(runner: CliRunner, tmp_path: Pat
     umask = os.umask(0)
     os.umask(umask)
     assert out.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+@pytest.mark.parametrize(
+    ("missing", "args", "package"),
+    [
+        ("marisa_trie", ["--from", "roman", "--to", "deva"], "marisa-trie"),
+        ("indic_transliteration", ["--from", "deva", "--to", "iast"], "indic-transliteration"),
+    ],
+)
+def test_a_missing_dependency_is_a_clear_error(missing: str, args: list[str], package: str) -> None:
+    """An install without its dependencies (pip install --no-deps) says which package to install, with
+    exit status 69, not an internal error."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        f"        if name.split('.')[0] == {missing!r}:\n"
+        "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "from lipyantar.cli import main\n"
+        "main(sys.argv[1:], prog_name='lipyantar')\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, "convert", *args], input="sangathan संगठन\n", capture_output=True, text=True
+    )
+    assert proc.returncode == 69, proc.stderr
+    assert f"'{package}' is not installed" in proc.stderr and f"pip install {package}" in proc.stderr
+    assert "internal error" not in proc.stderr and "Traceback" not in proc.stderr

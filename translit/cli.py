@@ -52,6 +52,11 @@ def _reserve_standard_fds() -> None:
                     os.close(null)
 
 
+#: the distribution that installs an imported top-level module, where the two names differ (lipyantar's
+#: dependencies and extras)
+_DISTRIBUTIONS = {"indic_transliteration": "indic-transliteration", "marisa_trie": "marisa-trie"}
+
+
 def run_cli_errors(func: F) -> F:
     """Decorator for command callbacks: LipyantarError → one line on stderr + its exit code; a closed
     stdout (``| head``) ends quietly; SIGINT, SIGTERM and SIGHUP stop the command cleanly (temporary
@@ -84,6 +89,19 @@ def run_cli_errors(func: F) -> F:
             exit_process(1)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
+        except ModuleNotFoundError as exc:
+            top = (exc.name or "").split(".")[0]
+            if not top or top == "lipyantar":  # lipyantar's own module: a broken install, i.e. a bug
+                log.debug("internal error", exc_info=True)
+                click.echo(f"lipyantar: internal error: {type(exc).__name__}: {exc} (run with -vv for details)", err=True)
+                exit_process(70)
+            package = _DISTRIBUTIONS.get(top, top)
+            click.echo(
+                f"lipyantar: error: the Python package {package!r} is not installed (lipyantar needs it here); "
+                f"install it with `pip install {package}`, or reinstall lipyantar with its dependencies",
+                err=True,
+            )
+            exit_process(69)
         except Exception as exc:  # a bug: say so in one line; the traceback only with -vv
             log.debug("internal error", exc_info=True)
             click.echo(
