@@ -580,3 +580,17 @@ def test_the_model_is_warm_before_the_server_reports_ready(serve_service: Any) -
     for key in [("roman", "deva", "transliterate"), ("deva", "roman", "transliterate")]:
         assert key in serve_service._converters
     assert serve_service.warm_seconds > 0
+
+
+def test_remembered_candidates_keep_each_services_limits(serve_service: Any) -> None:
+    """An answer of /candidates is remembered (the event loop serves it without the model's thread), per
+    service: a service with stricter limits does not reuse the answers the other one allowed."""
+    from lipyantar.translit.errors import LipyantarError
+
+    args = {"top_k": 5, "src": "roman", "dst": "deva", "english": "transliterate"}
+    first = serve_service.candidates("duniya", **args)
+    assert serve_service.remembered_candidates("duniya", **args) == first
+    strict = serve_service.with_config(ServerConfig(max_top_k=3))
+    assert strict.remembered_candidates("duniya", **args) is None
+    with pytest.raises(LipyantarError):
+        strict.candidates("duniya", **args)

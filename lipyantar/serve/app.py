@@ -435,9 +435,11 @@ def create_app(config: ServerConfig | None = None, *, service: Service | None = 
                 [{"type": "literal_error", "loc": ("query", "english"),
                   "msg": f"Input should be 'transliterate' or 'keep', not {english!r}"}]
             )
-        cands = await on_worker(
-            lambda: service.candidates(word, top_k=top_k, src=src, dst=dst, english=english)  # type: ignore[arg-type]
-        )
+        cands = service.remembered_candidates(word, top_k=top_k, src=src, dst=dst, english=english)  # type: ignore[arg-type]
+        if cands is None:  # a new word: the model's thread computes it
+            cands = await on_worker(
+                lambda: service.candidates(word, top_k=top_k, src=src, dst=dst, english=english)  # type: ignore[arg-type]
+            )
         return JSONResponse({"word": word, "candidates": cands})
 
     @router.post("/align", response_model=AlignResponse, responses=_ERRORS)

@@ -100,6 +100,10 @@ class AlignResult:
         return out.getvalue()
 
 
+#: answers of /candidates remembered per service (about 1 KB each; emptied when full)
+CANDIDATES_MEMO_WORDS = 32_768
+
+
 def _load_model(path: str) -> tuple[LearnedModel, str, int]:
     """The model of a file (memory-mapped when it can be; every component built), the SHA-256 of the
     file and its size."""
@@ -163,6 +167,8 @@ class Service:
         self._converters: dict[tuple[str, str], Transliterator] = {}
         self._lock = threading.Lock()
         self._similarity = Similarity()
+        #: (word, top_k, src, dst, english) -> the answer of candidates()
+        self._candidates_memo: dict[tuple[str, int, str, str, str], list[dict[str, object]]] = {}
         self.warm_seconds = self._warm()
         log.info(
             "model %s loaded in %.2f s, warmed in %.2f s",
@@ -189,6 +195,7 @@ class Service:
         ``config.model`` is not looked at."""
         other = copy.copy(self)
         other.config = config
+        other._candidates_memo = {}  # its answers passed this service's limits, not necessarily the other's
         return other
 
     # ---------------------------------------------------------------------------------- converting
@@ -269,7 +276,12 @@ class Service:
         english: English = "transliterate",
     ) -> list[dict[str, object]]:
         """The ``top_k`` best conversions of one word, best first (the as-you-type path); with
-        ``english="keep"`` a word the model reads as English comes first as it is written."""
+        ``english="keep"`` a word the model reads as English comes first as it is written. Remembered
+        (:meth:`remembered_candidates`)."""
+        key = (word, top_k, src, dst, english)
+        hit = self._candidates_memo.get(key)
+        if hit is not None:
+            return hit
         self._check_top_k(top_k)
         word = word.strip()
         if not word:
@@ -278,7 +290,18 @@ class Service:
             raise InputError(f"word is longer than {self.config.max_word_chars} characters")
         if any(ch.isspace() for ch in word):
             raise InputError("word must be a single word (no spaces); use POST /api/v1/convert for text")
-        return [c.to_dict() for c in self.converter(src, dst, english=english).candidates(word, top_k=top_k)]
+        out = [c.to_dict() for c in self.converter(src, dst, english=english).candidates(word, top_k=top_k)]
+        if len(self._candidates_memo) >= CANDIDATES_MEMO_WORDS:
+            self._candidates_memo.clear()
+        self._candidates_memo[key] = out
+        return out
+
+    def remembered_candidates(
+        self, word: str, *, top_k: int, src: str, dst: str, english: English
+    ) -> list[dict[str, object]] | None:
+        """The answer of :meth:`candidates` when it was computed before, else None: a dictionary lookup,
+        which the server makes on its event loop (the model's thread is only asked for a new word)."""
+        return self._candidates_memo.get((word, top_k, src, dst, english))
 
     def _check_top_k(self, top_k: int) -> None:
         if not 1 <= top_k <= self.config.max_top_k:
