@@ -6,12 +6,15 @@ import gzip
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lipyantar.translit.errors import InputError
 from lipyantar.translit.learned.english import (
     LETTER_NAMES,
     PHONEMES,
     EnglishModel,
+    _packed_get,
     encode_phones,
     read_cmudict,
     spell_letters,
@@ -253,3 +256,19 @@ def test_learn_command_with_pronunciations(tmp_path: Path) -> None:
         learn_command, [lexicon, "--base", "none", "-o", str(out), "--pronunciations", str(bad)]
     )
     assert result.exit_code != 0 and "line 1" in result.output and "Traceback" not in result.output
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.dictionaries(
+        st.text(st.characters(blacklist_characters="\t\n", blacklist_categories=("Cs",)), max_size=6),
+        st.text(st.characters(blacklist_characters="\n", blacklist_categories=("Cs",)), max_size=5),
+        max_size=30,
+    ),
+    st.lists(st.text(st.characters(blacklist_characters="\t\n", blacklist_categories=("Cs",)), max_size=6), max_size=10),
+)
+def test_the_packed_table_is_searched_as_the_dict(table: dict[str, str], probes: list[str]) -> None:
+    """The binary search over the packed pronunciation lines finds exactly what the dict holds."""
+    packed = "".join(f"{w}\t{c}\n" for w, c in sorted(table.items())).encode("utf-8")
+    for word in [*table, *probes]:
+        assert _packed_get(packed, word.encode("utf-8")) == table.get(word)

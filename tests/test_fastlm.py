@@ -16,6 +16,8 @@ from lipyantar.translit.learned.langmodel import (
     FAST,
     LOG_UNK,
     NgramLM,
+    _check_automaton,
+    _check_automaton_python,
     _compile_count_table_python,
     compile_count_table,
 )
@@ -479,3 +481,57 @@ def test_kn_compile_checks_its_arguments() -> None:
         fastlm.kn_compile(3, 0, array("i"), array("d"))
     with pytest.raises(ValueError):
         compile_count_table(3, array("i", [1, -1, 2]), array("d", [1.0]), 2)
+
+
+def _automaton(**change: object) -> dict[str, object]:
+    """A small well-formed automaton (3 states: root 0, start 1, 2), with some tables replaced."""
+    tables: dict[str, object] = {
+        "keys": array("q", [0 * 4 + 1, 1 * 4 + 2, 2 * 4 + 3]),
+        "lp": array("f", [-1.0, -2.0, -0.5]),
+        "next": array("i", [1, 2, 0]),
+        "backoff": array("i", [-1, 0, 1]),
+        "bow": array("f", [0.0, -0.25, -0.5]),
+        "scalars": array("q", [1, 0]),
+    }
+    tables.update(change)
+    return tables
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {},
+        {"backoff": array("i", [-1, -1, 1])},  # two roots
+        {"backoff": array("i", [-1, -5, 1])},  # a backoff arc to no state
+        {"backoff": array("i", [-1, 2, 1])},  # a loop (a backoff arc to a later state)
+        {"backoff": array("i", [0, 0, 1])},  # the root backs off
+        {"bow": array("f", [0.0, float("nan"), 0.0])},
+        {"lp": array("f", [-1.0, float("-inf"), 0.0])},
+        {"next": array("i", [1, 3, 0])},
+        {"keys": array("q", [1, 6, 12])},  # an arc of state 3
+        {"keys": array("q", [-1, 6, 11])},
+        {"lp": array("f", [-1.0, -2.0])},
+        {"bow": array("f", [0.0, 0.0])},
+        {"scalars": array("q", [3, 0])},
+        {"backoff": array("i"), "bow": array("f")},
+        {"lp": array("d", [-1.0, -2.0, -0.5])},  # another type: the pure-Python check only
+    ],
+)
+def test_compiled_automaton_check_is_the_python_check(change: dict[str, object]) -> None:
+    t = _automaton(**change)
+    args = (t["keys"], t["lp"], t["next"], t["backoff"], t["bow"], t["scalars"], 4)
+
+    def outcome(check: object) -> str:
+        try:
+            check(*args)  # type: ignore[operator]
+        except ValueError as exc:
+            return str(exc)
+        return "ok"
+
+    python = outcome(_check_automaton_python)
+    assert outcome(_check_automaton) == python
+    assert (python == "ok") == (change == {} or ("lp" in change and t["lp"].typecode == "d"))  # type: ignore[union-attr]
+    # the compiled check reads a typed view of a file as it reads an array
+    views = {k: memoryview(v) if isinstance(v, array) else v for k, v in t.items()}
+    if all(memoryview(v).format in "qfi" for v in views.values() if isinstance(v, memoryview)):
+        assert outcome(lambda *a: _check_automaton(*(memoryview(x) for x in a[:6]), a[6])) == python

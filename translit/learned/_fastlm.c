@@ -199,6 +199,166 @@ done:
     return rc;
 }
 
+/* a C-contiguous buffer of one item format ("q", "i" or "f"), or -1 with an exception set naming it */
+static int automaton_buffer(PyObject *obj, Py_buffer *view, const char *format, Py_ssize_t itemsize, const char *name) {
+    if (PyObject_GetBuffer(obj, view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS)) {
+        PyErr_Clear();
+        PyErr_Format(PyExc_ValueError, "automaton table '%s' has the wrong type", name);
+        return -1;
+    }
+    if (view->itemsize != itemsize || !view->format || strcmp(view->format, format) != 0) {
+        PyBuffer_Release(view);
+        PyErr_Format(PyExc_ValueError, "automaton table '%s' has the wrong type", name);
+        return -1;
+    }
+    return 0;
+}
+
+/* check_automaton(keys, lp, next, backoff, bow, start, root, mult): raise ValueError unless the tables
+   (typed buffers "q", "f", "i", "i", "f") fit together: arc arrays of one length, state tables of one
+   non-zero length, start and root in range, the root backing off nowhere (-1) and every other state to
+   an earlier one (so no backoff chain loops), arc keys and next states in range, finite weights. The
+   compiled twin of langmodel._check_automaton, run on every table read from a file. */
+static PyObject *fastlm_check_automaton(PyObject *mod, PyObject *args) {
+    PyObject *objs[5];
+    long long start, root, mult;
+    if (!PyArg_ParseTuple(args, "OOOOOLLL", &objs[0], &objs[1], &objs[2], &objs[3], &objs[4], &start, &root, &mult))
+        return NULL;
+    static const char *names[5] = {"keys", "lp", "next", "backoff", "bow"};
+    static const char *formats[5] = {"q", "f", "i", "i", "f"};
+    static const Py_ssize_t sizes[5] = {8, 4, 4, 4, 4};
+    Py_buffer b[5];
+    int got = 0;
+    const char *err = NULL;
+    for (; got < 5; got++)
+        if (automaton_buffer(objs[got], &b[got], formats[got], sizes[got], names[got])) goto done;
+    Py_ssize_t n = b[0].len / 8, ns = b[3].len / 4;
+    if (b[1].len / 4 != n || b[2].len / 4 != n) {
+        err = "arc arrays differ in length";
+        goto done;
+    }
+    if (b[4].len / 4 != ns || ns < 1) {
+        err = "backoff tables differ in length or are empty";
+        goto done;
+    }
+    if (start < 0 || start >= ns || root < 0 || root >= ns) {
+        err = "start or root state out of range";
+        goto done;
+    }
+    if (mult < 1) {
+        err = "mult must be positive";
+        goto done;
+    }
+    const int64_t *keys = b[0].buf;
+    const float *lps = b[1].buf, *bows = b[4].buf;
+    const int32_t *nexts = b[2].buf, *backoff = b[3].buf;
+    for (Py_ssize_t i = 0; i < ns; i++) {
+        int32_t to = backoff[i];
+        if (i == root ? to != -1 : (to < 0 || to >= i)) {
+            err = "backoff state out of range";
+            goto done;
+        }
+        if (!isfinite(bows[i])) {
+            err = "automaton weights must be finite";
+            goto done;
+        }
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (keys[i] < 0 || keys[i] / mult >= ns || nexts[i] < 0 || nexts[i] >= ns) {
+            err = "arc key or next state out of range";
+            goto done;
+        }
+        if (!isfinite(lps[i])) {
+            err = "automaton weights must be finite";
+            goto done;
+        }
+    }
+done:
+    for (int i = 0; i < got; i++) PyBuffer_Release(&b[i]);
+    if (PyErr_Occurred()) return NULL;
+    if (err) {
+        PyErr_SetString(PyExc_ValueError, err);
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+/* the state tables (backoff "i", bow "f" buffers, or sequences of numbers) into new C arrays; -1 with
+   an exception set on error */
+static int read_state_tables(PyObject *backoff, PyObject *bow, int32_t **bo_out, double **bw_out, Py_ssize_t *ns_out) {
+    Py_buffer vb, vw;
+    if (PyObject_CheckBuffer(backoff) && PyObject_CheckBuffer(bow)) {
+        if (automaton_buffer(backoff, &vb, "i", 4, "backoff")) return -1;
+        if (automaton_buffer(bow, &vw, "f", 4, "bow")) {
+            PyBuffer_Release(&vb);
+            return -1;
+        }
+        Py_ssize_t ns = vb.len / 4;
+        int rc = -1;
+        if (vw.len / 4 != ns) {
+            PyErr_SetString(PyExc_ValueError, "backoff and bow differ in length");
+        } else {
+            int32_t *bo = malloc(sizeof(int32_t) * (ns ? ns : 1));
+            double *bw = malloc(sizeof(double) * (ns ? ns : 1));
+            if (!bo || !bw) {
+                free(bo);
+                free(bw);
+                PyErr_NoMemory();
+            } else {
+                memcpy(bo, vb.buf, sizeof(int32_t) * ns);
+                const float *f = vw.buf;
+                for (Py_ssize_t i = 0; i < ns; i++) bw[i] = (double)f[i];
+                *bo_out = bo;
+                *bw_out = bw;
+                *ns_out = ns;
+                rc = 0;
+            }
+        }
+        PyBuffer_Release(&vb);
+        PyBuffer_Release(&vw);
+        return rc;
+    }
+    PyObject *bo = PySequence_Fast(backoff, "backoff must be a sequence");
+    if (!bo) return -1;
+    PyObject *bw = PySequence_Fast(bow, "bow must be a sequence");
+    if (!bw) {
+        Py_DECREF(bo);
+        return -1;
+    }
+    Py_ssize_t ns = PySequence_Fast_GET_SIZE(bo);
+    int32_t *bo_c = NULL;
+    double *bw_c = NULL;
+    if (PySequence_Fast_GET_SIZE(bw) != ns) {
+        PyErr_SetString(PyExc_ValueError, "backoff and bow differ in length");
+        goto fail;
+    }
+    bo_c = malloc(sizeof(int32_t) * (ns ? ns : 1));
+    bw_c = malloc(sizeof(double) * (ns ? ns : 1));
+    if (!bo_c || !bw_c) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    for (Py_ssize_t i = 0; i < ns; i++) {
+        long b = PyLong_AsLong(PySequence_Fast_GET_ITEM(bo, i));
+        double w = PyFloat_AsDouble(PySequence_Fast_GET_ITEM(bw, i));
+        if (PyErr_Occurred()) goto fail;
+        bo_c[i] = (int32_t)b;
+        bw_c[i] = w;
+    }
+    Py_DECREF(bo);
+    Py_DECREF(bw);
+    *bo_out = bo_c;
+    *bw_out = bw_c;
+    *ns_out = ns;
+    return 0;
+fail:
+    free(bo_c);
+    free(bw_c);
+    Py_DECREF(bo);
+    Py_DECREF(bw);
+    return -1;
+}
+
 static int Automaton_init(Automaton *self, PyObject *args, PyObject *kwds) {
     static char *kwlist[] = {"arcmap", "backoff", "bow", "root", "mult", "unk", NULL};
     PyObject *arcmap, *backoff, *bow;
@@ -211,18 +371,6 @@ static int Automaton_init(Automaton *self, PyObject *args, PyObject *kwds) {
         PyErr_SetString(PyExc_TypeError, "arcmap must be a dict or a (keys, lp, next) tuple of arrays");
         return -1;
     }
-    PyObject *bo = PySequence_Fast(backoff, "backoff must be a sequence");
-    if (!bo) return -1;
-    PyObject *bw = PySequence_Fast(bow, "bow must be a sequence");
-    if (!bw) {
-        Py_DECREF(bo);
-        return -1;
-    }
-    Py_ssize_t ns = PySequence_Fast_GET_SIZE(bo);
-    if (PySequence_Fast_GET_SIZE(bw) != ns) {
-        PyErr_SetString(PyExc_ValueError, "backoff and bow differ in length");
-        goto fail;
-    }
     automaton_free_dense(self);
     free(self->arcs);
     free(self->off);
@@ -230,19 +378,11 @@ static int Automaton_init(Automaton *self, PyObject *args, PyObject *kwds) {
     free(self->bow);
     self->arcs = NULL;
     self->off = NULL;
-    self->backoff = malloc(sizeof(int32_t) * (ns ? ns : 1));
-    self->bow = malloc(sizeof(double) * (ns ? ns : 1));
-    if (!self->backoff || !self->bow) {
-        PyErr_NoMemory();
-        goto fail;
-    }
-    for (Py_ssize_t i = 0; i < ns; i++) {
-        long b = PyLong_AsLong(PySequence_Fast_GET_ITEM(bo, i));
-        double w = PyFloat_AsDouble(PySequence_Fast_GET_ITEM(bw, i));
-        if (PyErr_Occurred()) goto fail;
-        self->backoff[i] = (int32_t)b;
-        self->bow[i] = w;
-    }
+    self->backoff = NULL;
+    self->bow = NULL;
+    self->nstates = 0;
+    Py_ssize_t ns;
+    if (read_state_tables(backoff, bow, &self->backoff, &self->bow, &ns)) return -1;
     self->nstates = ns;
     if (mult < 1) {
         PyErr_SetString(PyExc_ValueError, "mult must be positive");
@@ -295,7 +435,12 @@ static int Automaton_init(Automaton *self, PyObject *args, PyObject *kwds) {
         m++;
     }
 sort_arcs:
-    qsort(tmp, m, sizeof(KeyedArc), cmp_keyed);
+    /* a model file's arcs come sorted by key (NgramLM.to_arrays): no sort needed then */
+    for (Py_ssize_t i = 1; i < m; i++)
+        if (tmp[i - 1].key > tmp[i].key) {
+            qsort(tmp, m, sizeof(KeyedArc), cmp_keyed);
+            break;
+        }
     for (Py_ssize_t i = 0; i < m; i++) {
         int64_t st = tmp[i].key / mult;
         self->arcs[i].g = (int32_t)(tmp[i].key % mult);
@@ -329,12 +474,8 @@ sort_arcs:
     self->mult = mult;
     self->root = (int32_t)root;
     self->unk = unk;
-    Py_DECREF(bo);
-    Py_DECREF(bw);
     return 0;
 fail:
-    Py_DECREF(bo);
-    Py_DECREF(bw);
     return -1;
 }
 
@@ -2232,6 +2373,15 @@ static int attr_bool(PyObject *obj, const char *name, int *out) {
 /* kinds of the Channel's arguments, checked by ch_set */
 enum { CH_DECODER, CH_DICT, CH_CALLABLE };
 
+/* the value of key in a dict, or what a lookup function (key -> value or None) returns for it: a new
+   reference, or NULL (with an exception set on error, without one when there is no value) */
+static PyObject *ch_lookup(PyObject *table, PyObject *key) {
+    if (PyDict_Check(table)) return Py_XNewRef(PyDict_GetItemWithError(table, key));
+    PyObject *v = PyObject_CallOneArg(table, key);
+    if (v == Py_None) Py_CLEAR(v);
+    return v;
+}
+
 /* *slot = a new reference to v, the old one released; -1 with TypeError when v is not of the kind */
 static int ch_set(PyObject **slot, PyObject *v, int kind, const char *name) {
     static const char *what[] = {"a JointDecoder", "a dict", "callable"};
@@ -2266,7 +2416,7 @@ static int Channel_init(Channel *self, PyObject *args, PyObject *kwds) {
         ch_set(&self->d2r, d2r, CH_DECODER, "d2r") || ch_set(&self->char_ids, char_ids, CH_DICT, "char_ids") ||
         ch_set(&self->prior, prior, CH_DICT, "prior") ||
         ch_set(&self->vocab_index, vocab_index, PyDict_Check(vocab_index) ? CH_DICT : CH_CALLABLE, "vocab_index") ||
-        ch_set(&self->memory, memory, CH_DICT, "memory") ||
+        ch_set(&self->memory, memory, PyDict_Check(memory) ? CH_DICT : CH_CALLABLE, "memory") ||
         ch_set(&self->marg_cache, marg_cache, CH_DICT, "marg_cache") ||
         ch_set(&self->skeleton, skeleton, CH_CALLABLE, "skeleton") ||
         ch_set(&self->rules_word, rules_word, CH_CALLABLE, "rules_word") ||
@@ -2282,7 +2432,8 @@ static int Channel_init(Channel *self, PyObject *args, PyObject *kwds) {
             PyErr_SetString(PyExc_TypeError, "english must be None or (prons, decoder, forced decoder, cache)");
             goto fail;
         }
-        if (ch_set(&self->en_prons, PyTuple_GET_ITEM(english, 0), CH_DICT, "the English pronunciations") ||
+        PyObject *prons = PyTuple_GET_ITEM(english, 0);
+        if (ch_set(&self->en_prons, prons, PyDict_Check(prons) ? CH_DICT : CH_CALLABLE, "the English pronunciations") ||
             ch_set(&self->en_r2d, PyTuple_GET_ITEM(english, 1), CH_DECODER, "the English decoder") ||
             ch_set(&self->en_forced, PyTuple_GET_ITEM(english, 2), CH_DECODER, "the English forced decoder") ||
             ch_set(&self->en_cache, PyTuple_GET_ITEM(english, 3), CH_DICT, "the English cache"))
@@ -2515,17 +2666,20 @@ static int word_add_new(Word *W, PyObject *seq, int has_floor, double unspellabl
 
 /* EnglishModel.pronunciations: a new list of the word's encoded pronunciations (empty: none) */
 static PyObject *ch_prons(Channel *ch, PyObject *roman) {
-    PyObject *codes = PyDict_GetItemWithError(ch->en_prons, roman);
+    PyObject *codes = ch_lookup(ch->en_prons, roman);
     if (!codes) return PyErr_Occurred() ? NULL : PyList_New(0);
     if (!PyUnicode_Check(codes)) {
+        Py_DECREF(codes);
         PyErr_SetString(PyExc_TypeError, "pronunciations must be strings");
         return NULL;
     }
-    if (PyUnicode_GET_LENGTH(codes) == 0) return PyList_New(0);
-    PyObject *tab = PyUnicode_FromOrdinal('\t');
-    if (!tab) return NULL;
-    PyObject *out = PyUnicode_Split(codes, tab, -1);
-    Py_DECREF(tab);
+    PyObject *out = NULL, *tab = NULL;
+    if (PyUnicode_GET_LENGTH(codes) == 0)
+        out = PyList_New(0);
+    else if ((tab = PyUnicode_FromOrdinal('\t')))
+        out = PyUnicode_Split(codes, tab, -1);
+    Py_XDECREF(tab);
+    Py_DECREF(codes);
     return out;
 }
 
@@ -2925,9 +3079,8 @@ static PyObject *Channel_call(Channel *ch, PyObject *args, PyObject *kwds) {
     Staged *staged = NULL;
     PyObject *raw = NULL, *result = NULL;
     if (!(W.index = PyDict_New())) goto done;
-    W.attested = PyDict_GetItemWithError(ch->memory, roman);
+    W.attested = ch_lookup(ch->memory, roman);
     if (W.attested) {
-        Py_INCREF(W.attested);
         if (!PyDict_Check(W.attested)) {
             PyErr_SetString(PyExc_TypeError, "the memory must map to dicts");
             goto done;
@@ -3395,6 +3548,8 @@ static PyMethodDef fastlm_functions[] = {
     {"viterbi", fastlm_viterbi, METH_VARARGS,
      "viterbi(automaton, columns, start, w_ctx, beam) -> best candidate index per column"},
     {"edit_distance", fastlm_edit_distance, METH_VARARGS, "edit_distance(a, b) -> Levenshtein distance"},
+    {"check_automaton", fastlm_check_automaton, METH_VARARGS,
+     "check_automaton(keys, lp, next, backoff, bow, start, root, mult): ValueError unless the tables fit together"},
     {"kn_compile", fastlm_kn_compile, METH_VARARGS,
      "kn_compile(vocab_size, order, ngrams, values) -> bytes of (keys, lp, next, backoff, bow, scalars), or None"},
     {NULL, NULL, 0, NULL},

@@ -26,7 +26,7 @@ import logging
 import os
 import re
 from array import array
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from lipyantar.translit.errors import InputError
@@ -148,13 +148,22 @@ class EnglishModel:
         self._cands: dict[tuple[str, int, int], dict[str, float]] = {}
 
     def _lookup(self) -> dict[str, str]:
-        """Word -> its pronunciations joined by tabs (the packed table is split into lines on first use)."""
+        """Word -> its pronunciations joined by tabs (the packed table is split into lines on first use:
+        only saving and :attr:`prons` need it all; a lookup searches the packed table in place)."""
         table = self._table
         if table is None:
             lines = self._packed.decode("utf-8").split("\n")
             table = self._table = dict(line.split("\t", 1) for line in lines if line)
             del self._packed
         return table
+
+    def codes(self, roman: str) -> str | None:
+        """The pronunciations of a word joined by tabs, None when it has none: a binary search of the
+        packed table (``word<TAB>codes`` lines sorted by word, as :meth:`arrays` writes them), or a
+        lookup in the table once it is decoded."""
+        if self._table is not None:
+            return self._table.get(roman)
+        return _packed_get(self._packed, roman.encode("utf-8"))
 
     @property
     def prons(self) -> dict[str, tuple[str, ...]]:
@@ -163,7 +172,7 @@ class EnglishModel:
 
     def pronunciations(self, roman: str) -> tuple[str, ...]:
         """Encoded pronunciations of a (normalized) Latin word; empty when it is not an English word."""
-        codes = self._lookup().get(roman)
+        codes = self.codes(roman)
         return tuple(codes.split("\t")) if codes else ()
 
     def candidates(self, roman: str, *, k: int, beam: int) -> dict[str, float]:
@@ -185,16 +194,16 @@ class EnglishModel:
 
     def compiled_parts(
         self,
-    ) -> tuple[dict[str, str], Any, Any, dict[tuple[str, int, int], dict[str, float]]] | None:
+    ) -> tuple[Callable[[str], str | None], Any, Any, dict[tuple[str, int, int], dict[str, float]]] | None:
         """What the compiled roman → Devanagari channel (``lipyantar.translit.learned._fastlm.Channel``) reads of this model:
-        the pronunciation table (word -> pronunciations joined by tabs), the compiled search and forced
+        the pronunciation lookup (:meth:`codes`), the compiled search and forced
         search of the joint model, and the memo of :meth:`candidates` (shared, so that both
         implementations fill the same memo); None when the extension is not built."""
         decoder = self.joint.compiled_decoder(False)
         forced = self.joint.compiled_decoder(False, forced=True)
         if decoder is None or forced is None:
             return None
-        return self._lookup(), decoder, forced, self._cands
+        return self.codes, decoder, forced, self._cands
 
     def can_spell(self, roman: str, deva: str, *, beam: int) -> bool:
         """Whether some pronunciation of the word has a graphone path that spells ``deva``."""
@@ -232,7 +241,30 @@ class EnglishModel:
         joint = JointModel(graphones, {}, order=int(tables["order"]), arrays=automaton)
         if "prons" in tables:  # the table inline (files written before it was packed)
             return cls(joint, {str(w): tuple(str(p) for p in ps) for w, ps in tables["prons"]})
-        return cls(joint, packed=arrays["prons"].tobytes())
+        prons = arrays["prons"]
+        return cls(joint, packed=prons if isinstance(prons, bytes) else prons.tobytes())
+
+
+def _packed_get(packed: bytes, key: bytes) -> str | None:
+    """The text after the tab of the line of ``packed`` (``word<TAB>text`` lines, each ending in a
+    newline, sorted by word) whose word is ``key``; None when there is none. A binary search over
+    byte offsets: each step finds the line around the middle."""
+    lo, hi = 0, len(packed)  # lo: a line start; hi: a line start or the end
+    while lo < hi:
+        mid = (lo + hi) // 2
+        start = packed.rfind(b"\n", lo, mid) + 1 or lo
+        end = packed.find(b"\n", start)
+        if end < 0:
+            end = len(packed)
+        tab = packed.find(b"\t", start, end)
+        word = packed[start : tab if tab >= 0 else end]
+        if word == key:
+            return packed[tab + 1 : end].decode("utf-8") if tab >= 0 else ""
+        if word < key:
+            lo = end + 1
+        else:
+            hi = start
+    return None
 
 
 def train_english(

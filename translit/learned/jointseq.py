@@ -20,6 +20,7 @@ stays the reference, and the tests check that both give the same outputs and sco
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import logging
 import math
@@ -31,7 +32,7 @@ from typing import Any
 
 from lipyantar.translit.learned.charalign import _is_consonant as is_consonant
 from lipyantar.translit.learned.charalign import can_follow, deva_units
-from lipyantar.translit.learned.langmodel import BOUNDARY, FAST, LOG_UNK, NgramLM
+from lipyantar.translit.learned.langmodel import BOUNDARY, FAST, LOG_UNK, NgramLM, as_array
 
 __all__ = ["BOUNDARY", "JointModel"]
 
@@ -96,7 +97,8 @@ class JointModel(NgramLM):
         """The raw counts as two arrays: n-grams sorted by (length, ids), each padded with -1 to the
         order ("i"), and their counts ("d")."""
         if self._count_arrays is not None:
-            return self._count_arrays
+            flat, values = self._count_arrays
+            return as_array(flat), as_array(values)
         order = self.order
         ngrams = sorted(self._counts, key=lambda t: (len(t), t))
         flat = array("i", (x for ng in ngrams for x in (*ng, *([-1] * (order - len(ng))))))
@@ -110,7 +112,10 @@ class JointModel(NgramLM):
         order = self.order
         if order == 1:
             return dict(zip(flat, values, strict=True))
-        return {flat[i * order]: v for i, v in enumerate(values) if flat[i * order + 1] < 0}
+        # the unigrams come first (count_arrays sorts the n-grams by length): they end where the second
+        # id column first holds an id (not the -1 padding)
+        unigrams = bisect.bisect_left(flat[1::order], 0)
+        return {flat[i * order]: values[i] for i in range(unigrams)}
 
     def _index(self) -> None:
         by_roman: dict[str, list[int]] = defaultdict(list)

@@ -22,7 +22,7 @@ from typing import Any
 
 from lipyantar.translit.compiled import load_extension
 
-__all__ = ["BOUNDARY", "CharLM", "NgramLM", "WordLM", "compile_count_table"]
+__all__ = ["BOUNDARY", "CharLM", "NgramLM", "WordLM", "as_array", "compile_count_table", "typecode"]
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +87,12 @@ class NgramLM:
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state.pop("_fast_am", None)  # compiled tables are rebuilt on first use after unpickling
+        # views of a mapped model file do not pickle: their copies do
+        for name in ("backoff", "bow"):
+            if isinstance(state.get(name), memoryview):
+                state[name] = as_array(state[name])
+        if state.get("_arc_arrays") is not None:
+            state["_arc_arrays"] = tuple(map(as_array, state["_arc_arrays"]))
         return state
 
     def fast(self) -> Any:
@@ -104,7 +110,7 @@ class NgramLM:
     def to_arrays(self) -> dict[str, array]:
         """The compiled automaton as typed arrays (see :meth:`_from_arrays`)."""
         if self._arc_arrays is not None:
-            keys_a, lp_a, next_a = self._arc_arrays
+            keys_a, lp_a, next_a = map(as_array, self._arc_arrays)
         else:
             arcmap = self.arcmap
             keys = sorted(arcmap)
@@ -115,21 +121,26 @@ class NgramLM:
             "keys": keys_a,
             "lp": lp_a,
             "next": next_a,
-            "backoff": array("i", self.backoff),
-            "bow": array("f", self.bow),
+            "backoff": as_array(self.backoff) if typecode(self.backoff) == "i" else array("i", self.backoff),
+            "bow": as_array(self.bow) if typecode(self.bow) == "f" else array("f", self.bow),
             "scalars": array("q", [self.start, self.root]),
         }
 
     def _from_arrays(self, arrays: Mapping[str, Any]) -> None:
+        if FAST is None:  # the pure-Python code wants arrays, not views of a file
+            arrays = {k: as_array(v) for k, v in arrays.items()}
         keys, lps, nexts = arrays["keys"], arrays["lp"], arrays["next"]
-        _check_automaton(keys, lps, nexts, arrays["backoff"], arrays["bow"], arrays["scalars"], self.mult)
-        if (keys.typecode, lps.typecode, nexts.typecode) == ("q", "f", "i"):
+        backoff, bow = arrays["backoff"], arrays["bow"]
+        _check_automaton(keys, lps, nexts, backoff, bow, arrays["scalars"], self.mult)
+        if (typecode(keys), typecode(lps), typecode(nexts)) == ("q", "f", "i"):
             self._arcmap = {}
             self._arc_arrays = (keys, lps, nexts)
         else:
             self.arcmap = dict(zip(keys.tolist(), zip(lps.tolist(), nexts.tolist(), strict=True), strict=True))
-        self.backoff = arrays["backoff"].tolist()
-        self.bow = arrays["bow"].tolist()
+        # the state tables stay typed arrays (an "f" item reads as the float that tolist() would give),
+        # which the compiled kernels read as buffers
+        self.backoff = backoff if typecode(backoff) == "i" else backoff.tolist()
+        self.bow = bow if typecode(bow) == "f" else bow.tolist()
         self.start, self.root = (int(x) for x in arrays["scalars"].tolist())
 
     # -- construction ---------------------------------------------------------------------------
@@ -186,6 +197,20 @@ class NgramLM:
         return total
 
 
+def typecode(values: Any) -> str | None:
+    """The item type of an array, or of a typed view of a model file's section (a ``memoryview``)."""
+    return getattr(values, "typecode", None) or getattr(values, "format", None)
+
+
+def as_array(values: Any) -> Any:
+    """An ``array`` of a typed view (a copy), or the array itself."""
+    if isinstance(values, memoryview):
+        out = array(values.format)
+        out.frombytes(values.tobytes())
+        return out
+    return values
+
+
 _INT_CODES = frozenset("bBhHiIlLqQ")
 _FLOAT_CODES = frozenset("fd")
 
@@ -193,7 +218,21 @@ _FLOAT_CODES = frozenset("fd")
 def _check_automaton(keys: Any, lps: Any, nexts: Any, backoff: Any, bow: Any, scalars: Any, mult: int) -> None:
     """Raise ValueError unless the automaton tables fit together: typed arrays of the right kinds and
     lengths, every state index in range, backoff arcs going to earlier states (so no backoff chain
-    loops), finite weights. Run on every table read from a file, before the compiled kernels see it."""
+    loops), finite weights. Run on every table read from a file, before the compiled kernels see it
+    (by the kernels themselves when they are built and the arrays have the file's types)."""
+    if FAST is not None and hasattr(FAST, "check_automaton") and len(scalars) == 2:
+        kinds = tuple(typecode(a) for a in (keys, lps, nexts, backoff, bow))
+        if kinds == ("q", "f", "i", "i", "f"):
+            FAST.check_automaton(keys, lps, nexts, backoff, bow, int(scalars[0]), int(scalars[1]), mult)
+            return
+    _check_automaton_python(keys, lps, nexts, backoff, bow, scalars, mult)
+
+
+def _check_automaton_python(
+    keys: Any, lps: Any, nexts: Any, backoff: Any, bow: Any, scalars: Any, mult: int
+) -> None:
+    """The pure-Python :func:`_check_automaton` (the reference of the compiled one)."""
+    keys, lps, nexts, backoff, bow, scalars = map(as_array, (keys, lps, nexts, backoff, bow, scalars))
     for name, arr, codes in (
         ("keys", keys, _INT_CODES),
         ("lp", lps, _FLOAT_CODES),
@@ -202,7 +241,7 @@ def _check_automaton(keys: Any, lps: Any, nexts: Any, backoff: Any, bow: Any, sc
         ("bow", bow, _FLOAT_CODES),
         ("scalars", scalars, _INT_CODES),
     ):
-        if getattr(arr, "typecode", None) not in codes:
+        if typecode(arr) not in codes:
             raise ValueError(f"automaton table {name!r} has the wrong type")
     if not len(keys) == len(lps) == len(nexts):
         raise ValueError("arc arrays differ in length")
@@ -215,7 +254,12 @@ def _check_automaton(keys: Any, lps: Any, nexts: Any, backoff: Any, bow: Any, sc
     if not (0 <= start < states and 0 <= root < states):
         raise ValueError("start or root state out of range")
     # the root backs off nowhere (-1), every other state to an earlier one (C speed: map over arrays)
-    if backoff[root] != -1 or backoff.count(-1) != 1 or any(map(operator.ge, backoff, range(states))):
+    if (
+        backoff[root] != -1
+        or backoff.count(-1) != 1
+        or min(backoff) < -1
+        or any(map(operator.ge, backoff, range(states)))
+    ):
         raise ValueError("backoff state out of range")
     if len(keys) and (min(keys) < 0 or max(keys) // mult >= states or min(nexts) < 0 or max(nexts) >= states):
         raise ValueError("arc key or next state out of range")

@@ -765,17 +765,17 @@ class LearnedModel(WordSearch):
             check_table(name, value)
             return value
 
-        def sub(prefix: str) -> dict[str, array]:
+        def sub(prefix: str) -> dict[str, Any]:  # typed views of the mapped file, not copies
             return {
-                n.split(".", 1)[1]: mf.array(n)
+                n.split(".", 1)[1]: mf.view(n)
                 for n in mf.order
-                if n.startswith(prefix + ".") and n not in ("joint.count_ngrams", "joint.count_values")
+                if n.startswith(prefix + ".") and n not in ("joint.count_ngrams", "joint.count_values", "english.prons")
             }
 
         def joint() -> JointModel:
             j = table("joint")
             out = JointModel([(g[0], g[1]) for g in j["graphones"]], {}, order=int(j["order"]), arrays=sub("joint"))
-            out.defer_counts(mf.array("joint.count_ngrams"), mf.array("joint.count_values"))
+            out.defer_counts(mf.view("joint.count_ngrams"), mf.view("joint.count_values"))
             out.prune_index(min_count=model.params.index_min_count, max_per_chunk=model.params.index_max)
             return out
 
@@ -792,7 +792,12 @@ class LearnedModel(WordSearch):
             return WordLM(w["vocab"], None, order=int(w["order"]), prior=prior, arrays=sub("wordlm"))
 
         def english() -> EnglishModel | None:
-            return EnglishModel.from_tables(table("english"), sub("english")) if "tables.english" in mf else None
+            if "tables.english" not in mf:
+                return None
+            arrays: dict[str, Any] = sub("english")
+            if "english.prons" in mf:
+                arrays["prons"] = mf.raw("english.prons")
+            return EnglishModel.from_tables(table("english"), arrays)
 
         builders: dict[str, Callable[[], Any]] = {
             "joint": joint,

@@ -326,6 +326,25 @@ class ModelFile:
             arr.byteswap()
         return arr
 
+    def view(self, name: str) -> Any:
+        """The array ``name`` read in place: a typed read-only ``memoryview`` of its section (on a
+        big-endian host, an ``array`` copy)."""
+        kind, raw = self._section(name)
+        if kind == JSON:
+            raise ModelError(f"{self.source}: section {name!r} is not an array")
+        if len(raw) % array(kind).itemsize:
+            raise ModelError(f"{self.source}: model file is corrupt (section {name!r} has a partial item)")
+        if sys.byteorder != "little":  # pragma: no cover - big-endian hosts
+            return self.array(name)
+        return raw.cast(kind)
+
+    def raw(self, name: str) -> bytes:
+        """The bytes of the array ``name`` (a copy of its section, for a byte array read as it is)."""
+        kind, raw = self._section(name)
+        if kind == JSON:
+            raise ModelError(f"{self.source}: section {name!r} is not an array")
+        return bytes(raw)
+
     def table(self, key: str, default: Any = None) -> Any:
         """The string table ``key`` (its JSON decoded), or ``default`` when the file has none."""
         name = f"tables.{key}"
