@@ -251,7 +251,7 @@ def _channel_args(model: LearnedModel) -> dict[str, object]:
         "char_start": model.charlm.lm.start,
         "prior": model.wordlm.unigram_table(),
         "vocab_index": model.vocab_index,
-        "memory": model.memory.r2d,
+        "memory": model.memory.r2d.lookup,
         "marg_cache": {},
         "english": None,
         "params": model.params,
@@ -272,3 +272,14 @@ def test_model_with_a_channel_pickles(tiny: LearnedModel) -> None:
     clone = pickle.loads(pickle.dumps(model))
     assert clone._fast_channel is None
     assert clone._channel("kamala", "topk") == expected
+
+
+def test_the_memory_may_be_a_dict_or_a_lookup(tiny: LearnedModel) -> None:
+    """The compiled channel reads the memory (roman -> {deva: count}) from a dict or from a lookup
+    function (a model file's in-place columns): the same candidates either way."""
+    model = tiny.with_params()
+    args = _channel_args(model)
+    as_dicts = FAST.Channel(**{**args, "memory": dict(model.memory.r2d.items())})
+    as_lookups = FAST.Channel(**args)
+    words = ["kamala", "namak", "kal", "xyz", *list(model.memory.r2d)[:20]]
+    assert [as_dicts(w, "topk") for w in words] == [as_lookups(w, "topk") for w in words]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -261,20 +262,28 @@ def test_corrupt_or_other_version_raises_model_error(tiny_model: LearnedModel, t
         LearnedModel.load(tmp_path / "missing.lpm")
 
 
-def test_a_corrupt_section_is_refused_before_it_is_used(tiny_model: LearnedModel, tmp_path: Path) -> None:
-    """A changed byte in a section the conversion needs: a ModelError naming the section, never output."""
+@pytest.mark.parametrize("section", ["tables.d2r_table", "columns.d2r_table.0", "columns.d2r_table.2"])
+def test_a_corrupt_section_is_refused_before_it_is_used(
+    tiny_model: LearnedModel, tmp_path: Path, section: str
+) -> None:
+    """A changed byte in a section the conversion needs (the romanization table: its JSON, which holds
+    null when the table is stored as columns, or one of its columns): a ModelError naming the section,
+    never output."""
     from lipyantar.translit.learned.modelfile import ModelFile
 
-    data = bytearray(tiny_model.to_bytes())
+    model = LearnedModel.from_bytes(tiny_model.to_bytes())
+    model.d2r_table = {"कमल": ("kamal", -1.0), "नमक": ("namak", -1.5)}  # a table with rows to corrupt
+    data = bytearray(model.to_bytes())
     mf = ModelFile(bytes(data))
     start = len(data) - mf.header["payload_bytes"]
-    _, _, offset, size, _ = next(s for s in mf.header["sections"] if s[0] == "tables.d2r_table")
+    _, _, offset, size, _ = next(s for s in mf.header["sections"] if s[0] == section)
+    assert size > 0
     data[start + offset + size // 2] ^= 0x01
     path = tmp_path / "flipped.lpm"
     path.write_bytes(bytes(data))
     model = LearnedModel.load(path)  # the header and the section table are sound
     assert model.devanagarize_topk("kamala", 3) == tiny_model.devanagarize_topk("kamala", 3)  # not that section
-    with pytest.raises(ModelError, match=r"checksum mismatch in 'tables\.d2r_table'"):
+    with pytest.raises(ModelError, match=f"checksum mismatch in '{re.escape(section)}'"):
         model.romanize("कमल")
 
 

@@ -12,6 +12,7 @@ spelling") and :class:`WordLM` (words of running text; "does this word fit here"
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import operator
@@ -349,6 +350,8 @@ class WordLM:
         order: n-gram order.
         prior: word -> count, for the context-free unigram prior (may include words that are not
             in ``vocab``, e.g. from a frequency list).
+        prior_columns: instead of ``prior``, its words and counts as two columns (as a model file
+            stores them); the dict :attr:`prior` is then made only when asked for.
     """
 
     UNK = 1
@@ -359,18 +362,52 @@ class WordLM:
         counts: dict[tuple[int, ...], float] | None,
         *,
         order: int,
-        prior: dict[str, float],
+        prior: dict[str, float] | None,
+        prior_columns: tuple[Sequence[str], Sequence[float]] | None = None,
         arrays: Mapping[str, Any] | None = None,
         lm: NgramLM | None = None,
     ) -> None:
         self.vocab = list(vocab)
-        self.ids = {w: i for i, w in enumerate(self.vocab)}
+        self.ids = dict(zip(self.vocab, range(len(self.vocab)), strict=True))
         self.order = order
         self.lm = lm if lm is not None else NgramLM(len(self.vocab), counts, order=order, arrays=arrays)
-        self.prior = prior
-        total = sum(prior.values()) or 1.0
+        if prior_columns is not None:
+            words, values = prior_columns
+            if len(words) != len(values):
+                raise ValueError("the prior's columns differ in length")
+            self._prior_columns: tuple[Sequence[str], Sequence[float]] | None = (words, values)
+        elif prior is not None:
+            self._prior_columns = None
+            self._prior = prior
+            words, values = list(prior), list(prior.values())
+        else:
+            raise ValueError("a WordLM needs prior or prior_columns")
+        if len(set(words)) != len(words):  # the last count of a word wins, as in a dict built row by row
+            last = dict(zip(words, map(float, values), strict=True))
+            words, values = list(last), list(last.values())
+        total = sum(values) or 1.0
         self._log_total = math.log(total)
-        self._prior_log = {w: math.log(c) - self._log_total for w, c in prior.items() if c > 0}
+        if not len(values) or min(values) > 0:  # the common case, in C loops
+            logs = map(operator.sub, map(math.log, values), itertools.repeat(self._log_total))
+            self._prior_log = dict(zip(words, logs, strict=True))
+        else:
+            self._prior_log = {w: math.log(c) - self._log_total for w, c in zip(words, values, strict=True) if c > 0}
+
+    @property
+    def prior(self) -> dict[str, float]:
+        """Word -> count of the unigram prior (made from the columns on first use)."""
+        if self._prior_columns is not None:
+            words, values = self._prior_columns
+            self._prior = dict(zip(words, map(float, values), strict=True))
+            self._prior_columns = None
+        return self._prior
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        if state.get("_prior_columns") is not None:  # a view of a file does not pickle
+            state["_prior"] = self.prior
+            state["_prior_columns"] = None
+        return state
 
     @classmethod
     def train(

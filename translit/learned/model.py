@@ -54,8 +54,8 @@ Scores are log-probabilities (higher is better) up to the tuned feature weights.
 from __future__ import annotations
 
 import copy
-import functools
 import heapq
+import itertools
 import json
 import logging
 import math
@@ -64,7 +64,7 @@ import os
 import threading
 from array import array
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, replace
 from importlib import resources
 from typing import Any
 
@@ -77,6 +77,7 @@ from lipyantar.translit.learned.charalign import deva_units, normalize_deva, nor
 from lipyantar.translit.learned.english import EnglishModel, spell_letters
 from lipyantar.translit.learned.jointseq import JointModel
 from lipyantar.translit.learned.langmodel import BOUNDARY, FAST, CharLM, NgramLM, WordLM
+from lipyantar.translit.learned.memory import Memory
 from lipyantar.translit.learned.params import _SEARCH_FIELDS, DecodeParams, decode_params
 from lipyantar.translit.learned.search import WordSearch
 from lipyantar.translit.learned.tables import REQUIRED_TABLES, check_table, check_tables
@@ -112,31 +113,6 @@ DEFAULT_MODEL_NAME = "roman-default.lpm"
 #: the large word list of a model file ``X.lpm`` is ``X.vocab`` beside it (see lipyantar.translit.learned.vocab)
 VOCAB_SUFFIX = ".vocab"
 
-
-
-@dataclass
-class _Memory:
-    """The attested pairs, as native -> roman -> count (``d2r``) and roman -> native -> count (``r2d``),
-    each map built from the pairs the first time it is used."""
-
-    pairs: list[tuple[str, str, float]] = field(default_factory=list)
-
-    @functools.cached_property
-    def r2d(self) -> dict[str, dict[str, float]]:
-        return _counts_by(((roman, deva, count) for deva, roman, count in self.pairs))
-
-    @functools.cached_property
-    def d2r(self) -> dict[str, dict[str, float]]:
-        return _counts_by(self.pairs)
-
-
-def _counts_by(triples: Iterable[tuple[str, str, float]]) -> dict[str, dict[str, float]]:
-    """key -> value -> summed count of (key, value, count) triples."""
-    out: dict[str, dict[str, float]] = {}
-    for key, value, count in triples:
-        row = out.setdefault(key, {})
-        row[value] = row.get(value, 0.0) + count
-    return out
 
 
 class _Component:
@@ -176,7 +152,7 @@ class LearnedModel(WordSearch):
     romanlm: CharLM = _Component()  # type: ignore[assignment]
     wordlm: WordLM = _Component()  # type: ignore[assignment]
     english: EnglishModel | None = _Component()  # type: ignore[assignment]
-    memory: _Memory = _Component()  # type: ignore[assignment]
+    memory: Memory = _Component()  # type: ignore[assignment]
     #: precomputed best romanizations of frequent words (see precompute_romanizations)
     d2r_table: dict[str, tuple[str, float]] = _Component()  # type: ignore[assignment]
     #: consonant skeleton of a romanization -> native words romanized so, most frequent first
@@ -206,7 +182,7 @@ class LearnedModel(WordSearch):
         self.charlm = charlm
         self.romanlm = romanlm
         self.wordlm = wordlm
-        self.memory = _Memory(list(pairs))
+        self.memory = Memory(pairs)
         self.d2r_table = dict(d2r_table or {})
         self.vocab_index = dict(vocab_index or {})
 
@@ -736,7 +712,7 @@ class LearnedModel(WordSearch):
             except ModelError as exc:
                 raise ModelError(f"{source}: {exc}") from exc
         header, _ = modelfile.read_header(data, source)
-        if header["version"] == 2:
+        if header["version"] in modelfile.SECTION_VERSIONS:
             return cls._from_file(modelfile.ModelFile(data, source=source))
         _, arrays = modelfile.read_arrays(data, source)
         try:
@@ -787,9 +763,44 @@ class LearnedModel(WordSearch):
             return build
 
         def wordlm() -> WordLM:
-            w = table("wordlm")
-            prior = {word: float(n) for word, n in w["prior"]}
-            return WordLM(w["vocab"], None, order=int(w["order"]), prior=prior, arrays=sub("wordlm"))
+            w = mf.table("wordlm", columns=False)
+            check_table("wordlm", w)
+            vocab = mf.columns("wordlm.vocab") if w.get("vocab") is None else None
+            prior = mf.columns("wordlm.prior") if w.get("prior") is None else None
+            return WordLM(
+                w["vocab"] if vocab is None else vocab[0],
+                None,
+                order=int(w["order"]),
+                prior={word: float(n) for word, n in w["prior"]} if prior is None else None,
+                prior_columns=None if prior is None else (prior[0], prior[1]),
+                arrays=sub("wordlm"),
+            )
+
+        def columns(key: str) -> list[Any] | None:
+            """The table ``key`` as columns when the file stores it so (its JSON, null, read too, so
+            that a changed byte there is found), else None."""
+            if mf.table(key, [], columns=False) is None:
+                return mf.columns(key)
+            return None
+
+        def memory() -> Memory:
+            cols = columns("pairs")
+            if cols is None:
+                return Memory([(d, r, float(n)) for d, r, n in table("pairs", [])])
+            return Memory.from_columns(*cols)
+
+        def d2r_table() -> dict[str, tuple[str, float]]:
+            cols = columns("d2r_table")
+            rows = table("d2r_table", []) if cols is None else zip(*cols, strict=True)
+            return {d: (r, float(sc)) for d, r, sc in rows}
+
+        def vocab_index() -> dict[str, tuple[str, ...]]:
+            cols = columns("vocab_index")
+            if cols is None:
+                return {str(k): tuple(str(w) for w in ws) for k, ws in table("vocab_index", [])}
+            keys, (words, lengths) = cols
+            it = iter(words)
+            return {key: tuple(itertools.islice(it, n)) for key, n in zip(keys, lengths, strict=True)}
 
         def english() -> EnglishModel | None:
             if "tables.english" not in mf:
@@ -805,9 +816,9 @@ class LearnedModel(WordSearch):
             "romanlm": charlm("romanlm"),
             "wordlm": wordlm,
             "english": english,
-            "memory": lambda: _Memory([(d, r, float(n)) for d, r, n in table("pairs", [])]),
-            "d2r_table": lambda: {d: (r, float(sc)) for d, r, sc in table("d2r_table", [])},
-            "vocab_index": lambda: {str(k): tuple(str(w) for w in ws) for k, ws in table("vocab_index", [])},
+            "memory": memory,
+            "d2r_table": d2r_table,
+            "vocab_index": vocab_index,
         }
 
         def checked(name: str, build: Callable[[], Any]) -> Callable[[], Any]:
@@ -840,7 +851,10 @@ class LearnedModel(WordSearch):
                     data = fh.read()
         except OSError as exc:
             raise ModelError(f"cannot read model {source!r}: {exc.strerror or exc}") from exc
-        if data[: len(modelfile.MAGIC)] == modelfile.MAGIC and modelfile.read_header(data, source)[0]["version"] == 2:
+        if (
+            data[: len(modelfile.MAGIC)] == modelfile.MAGIC
+            and modelfile.read_header(data, source)[0]["version"] in modelfile.SECTION_VERSIONS
+        ):
             model = cls._from_file(modelfile.ModelFile(data, source=source))  # queried in place
         else:
             model = cls.from_bytes(bytes(data), source=source, base=base)

@@ -23,7 +23,9 @@ in ``also_sha256`` so that adaptation files made against it still find their bas
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
+import math
 import mmap
 import os
 import sys
@@ -50,9 +52,11 @@ __all__ = [
 
 MAGIC = b"LIPYANTAR-TRANSLIT-MODEL\n"
 FORMAT_NAME = "lipyantar-translit-model"
-#: the version written; READ_VERSIONS are read
-FORMAT_VERSION = 2
-READ_VERSIONS = (1, 2)
+#: the version written; READ_VERSIONS are read (version 3 is version 2 with string columns)
+FORMAT_VERSION = 3
+READ_VERSIONS = (1, 2, 3)
+#: the versions of aligned sections (read in place by ModelFile)
+SECTION_VERSIONS = (2, 3)
 #: a version 1 payload never inflates to more than this (bytes), nor, when its header does not state
 #: its size, to more than MAX_INFLATION times its compressed size (MIN_INFLATED bytes at least): a
 #: small file cannot exhaust memory
@@ -65,6 +69,14 @@ PAYLOAD_ALIGN = 64
 MAX_HEADER = 16 << 20
 #: the section type of a JSON string table
 JSON = "json"
+#: the section type of a column of strings: each string in UTF-8 followed by a newline
+STRS = "strs"
+#: the string tables (or tables inside them: ``a.b``) stored as columns in version 3, by the kinds of
+#: their cells (``s`` string, ``n`` number, ``S`` list of strings; ``s*``: the table is a list of
+#: strings): section ``columns.<path>.<i>`` holds column i; an ``S`` column is two sections, the
+#: strings of all rows (``.<i>``) and how many each row has (``.<i>.len``, "I")
+#: Where the table was, the JSON holds null (the tables and their keys keep their order).
+COLUMNS = {"pairs": "ssn", "d2r_table": "ssn", "vocab_index": "sS", "wordlm.vocab": "s*", "wordlm.prior": "sn"}
 _TYPECODES = frozenset("bBhHiIlLqQfd")
 
 
@@ -161,6 +173,55 @@ def _dump_table(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+def _strs(values: Iterable[str]) -> bytes:
+    return "".join(f"{v}\n" for v in values).encode("utf-8")
+
+
+def _column_sections(path: str, kinds: str, rows: Any) -> list[tuple[str, str, bytes]] | None:
+    """The sections of the table ``rows`` stored as columns of ``kinds``, or None when it cannot be
+    (a cell of another type, a string with a newline): it then stays in the JSON."""
+    prefix = f"columns.{path}"
+    if kinds == "s*":
+        if not isinstance(rows, list) or not all(type(x) is str and "\n" not in x for x in rows):
+            return None
+        return [(f"{prefix}.0", STRS, _strs(rows))]
+    if not isinstance(rows, list) or not all(type(r) in (list, tuple) and len(r) == len(kinds) for r in rows):
+        return None
+    out = []
+    for i, kind in enumerate(kinds):
+        column = [r[i] for r in rows]
+        if kind == "s" and all(type(x) is str and "\n" not in x for x in column):
+            out.append((f"{prefix}.{i}", STRS, _strs(column)))
+        elif kind == "n" and all(type(x) in (int, float) and math.isfinite(x) for x in column):
+            out.append((f"{prefix}.{i}", "d", array("d", column).tobytes()))
+        elif kind == "S" and all(type(x) is list and all(type(y) is str and "\n" not in y for y in x) for x in column):
+            out.append((f"{prefix}.{i}", STRS, _strs(y for x in column for y in x)))
+            out.append((f"{prefix}.{i}.len", "I", array("I", map(len, column)).tobytes()))
+        else:
+            return None
+    return out
+
+
+def _split_columns(tables: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str, bytes]]]:
+    """The tables without those stored as columns (:data:`COLUMNS`), and the columns' sections."""
+    out = dict(tables)
+    sections: list[tuple[str, str, bytes]] = []
+    for path, kinds in COLUMNS.items():
+        top, _, inner = path.partition(".")
+        holder = out if not inner else out.get(top)
+        key = inner or top
+        if not isinstance(holder, dict) or key not in holder:
+            continue
+        column = _column_sections(path, kinds, holder[key])
+        if column is None or sys.byteorder != "little":
+            continue
+        if inner:
+            holder = out[top] = dict(holder)
+        holder[key] = None
+        sections.extend(column)
+    return out, sections
+
+
 def model_file_bytes(
     arrays: Mapping[str, array],
     meta: dict[str, Any],
@@ -176,7 +237,9 @@ def model_file_bytes(
     order = list(arrays) if "tables" in arrays else ["tables", *arrays]
     for name in order:
         if name == "tables":
-            blobs.extend((f"tables.{key}", JSON, _dump_table(value)) for key, value in tables.items())
+            rest, columns = _split_columns(tables)
+            blobs.extend((f"tables.{key}", JSON, _dump_table(value)) for key, value in rest.items())
+            blobs.extend(columns)
             continue
         arr = arrays[name]
         if sys.byteorder != "little":  # pragma: no cover - big-endian hosts
@@ -230,6 +293,11 @@ def read_header(data: Any, source: str) -> tuple[dict[str, Any], int]:
     return header, end + 1
 
 
+def typecode_of(values: Any) -> str | None:
+    """The item type of an array or of a typed view."""
+    return getattr(values, "typecode", None) or getattr(values, "format", None)
+
+
 class ModelFile:
     """An open version 2 model file: the header checked at once, each section read (and its CRC-32
     checked) the first time it is asked for. ``buffer`` is the file's bytes or a read-only map of it,
@@ -237,8 +305,8 @@ class ModelFile:
 
     def __init__(self, buffer: Any, *, source: str = "<model>") -> None:
         header, start = read_header(buffer, source)
-        if header.get("version") != 2:
-            raise ModelError(f"{source}: not a version 2 model file")
+        if header.get("version") not in SECTION_VERSIONS:
+            raise ModelError(f"{source}: not a model file of aligned sections (version 2 or later)")
         self.source = source
         self.header = header
         view = memoryview(buffer)[start:]
@@ -256,7 +324,7 @@ class ModelFile:
                     isinstance(entry, list)
                     and len(entry) == 5
                     and type(entry[0]) is str
-                    and (entry[1] == JSON or entry[1] in _TYPECODES)
+                    and (entry[1] in (JSON, STRS) or entry[1] in _TYPECODES)
                     and all(type(x) is int and x >= 0 for x in entry[2:])
                     and entry[2] % 8 == 0
                     and entry[2] + entry[3] <= size
@@ -265,7 +333,7 @@ class ModelFile:
                     raise ValueError(f"bad section {str(entry)[:80]}")
                 table[entry[0]] = (entry[1], entry[2], entry[3], entry[4])
             arrays = [n for n in order if n != "tables"]
-            if not all(type(n) is str for n in order) or any(n not in table or table[n][0] == JSON for n in arrays):
+            if not all(type(n) is str for n in order) or any(n not in table or table[n][0] in (JSON, STRS) for n in arrays):
                 raise ValueError("the order names a missing section")
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelError(f"{source}: model file is corrupt: {exc}") from exc
@@ -299,6 +367,66 @@ class ModelFile:
 
     def table_keys(self) -> list[str]:
         return [n.split(".", 1)[1] for n, (kind, *_) in self._sections.items() if kind == JSON and n.startswith("tables.")]
+
+    def columns(self, path: str) -> list[Any] | None:
+        """The table ``path`` (a key of :data:`COLUMNS`) as its columns, when the file stores it so
+        (else None): strings as a list of str, numbers as a typed view, a list-of-strings column as
+        (all the strings, a view of how many each row has). ModelError when the columns are malformed
+        (not UTF-8, of different lengths, a number that is not finite)."""
+        kinds = COLUMNS[path]
+        prefix = f"columns.{path}"
+        if f"{prefix}.0" not in self._sections:
+            return None
+        out: list[Any] = []
+        rows = None
+        for i, kind in enumerate(kinds.rstrip("*")):
+            if kind == "s":
+                column: Any = self._strings(f"{prefix}.{i}")
+            elif kind == "n":
+                column = self.view(f"{prefix}.{i}")
+                if typecode_of(column) != "d" or not all(map(math.isfinite, column)):
+                    raise ModelError(f"{self.source}: model table {path!r} has a number that is not finite")
+            else:
+                words, lengths = self._strings(f"{prefix}.{i}"), self.view(f"{prefix}.{i}.len")
+                if typecode_of(lengths) != "I" or sum(lengths) != len(words):
+                    raise ModelError(f"{self.source}: model table {path!r} has malformed list columns")
+                column = (words, lengths)
+            n = len(column[1]) if kind == "S" else len(column)
+            if rows is not None and n != rows:
+                raise ModelError(f"{self.source}: the columns of model table {path!r} differ in length")
+            rows = n
+            out.append(column)
+        return out
+
+    def _strings(self, name: str) -> list[str]:
+        kind, raw = self._section(name)
+        if kind != STRS:
+            raise ModelError(f"{self.source}: section {name!r} is not a column of strings")
+        try:
+            text = str(raw, "utf-8")
+        except UnicodeDecodeError as exc:
+            raise ModelError(f"{self.source}: section {name!r} is not UTF-8: {exc.reason}") from exc
+        if text and not text.endswith("\n"):
+            raise ModelError(f"{self.source}: section {name!r} is truncated")
+        return text.split("\n")[:-1]
+
+    def _rows(self, path: str) -> Any:
+        """The table ``path`` rebuilt as the JSON rows it was written from (None: not stored as columns)."""
+        columns = self.columns(path)
+        if columns is None:
+            return None
+        kinds = COLUMNS[path]
+        if kinds == "s*":
+            return columns[0]
+        cells = []
+        for kind, column in zip(kinds, columns, strict=True):
+            if kind == "S":
+                words, lengths = column
+                it = iter(words)
+                cells.append([list(itertools.islice(it, n)) for n in lengths])
+            else:
+                cells.append(column.tolist() if kind == "n" else column)
+        return [list(row) for row in zip(*cells, strict=True)]
 
     def _section(self, name: str) -> tuple[str, memoryview]:
         try:
@@ -345,8 +473,10 @@ class ModelFile:
             raise ModelError(f"{self.source}: section {name!r} is not an array")
         return bytes(raw)
 
-    def table(self, key: str, default: Any = None) -> Any:
-        """The string table ``key`` (its JSON decoded), or ``default`` when the file has none."""
+    def table(self, key: str, default: Any = None, *, columns: bool = True) -> Any:
+        """The string table ``key`` (its JSON decoded, with the parts stored as columns put back as
+        rows), or ``default`` when the file has none. ``columns=False``: without those parts (for a
+        reader that takes them with :meth:`columns`)."""
         name = f"tables.{key}"
         if name not in self._sections:
             return default
@@ -354,9 +484,19 @@ class ModelFile:
         if kind != JSON:
             raise ModelError(f"{self.source}: section {name!r} is not a table")
         try:
-            return json.loads(bytes(raw).decode("utf-8"))
+            value = json.loads(bytes(raw).decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise ModelError(f"{self.source}: model table {key!r} cannot be decoded: {exc}") from exc
+        if value is None and key in COLUMNS:  # stored as columns
+            return self._rows(key) if columns else None
+        if columns and isinstance(value, dict):
+            for path in COLUMNS:
+                top, _, inner = path.partition(".")
+                if top == key and inner and inner in value and value[inner] is None:
+                    rows = self._rows(path)
+                    if rows is not None:
+                        value[inner] = rows
+        return value
 
     def tables(self) -> dict[str, Any]:
         return {key: self.table(key) for key in self.table_keys()}
@@ -377,7 +517,7 @@ def read_arrays(data: Any, source: str = "<model>") -> tuple[dict[str, Any], dic
     """The header and every array of a full model file of either version, every checksum checked
     (ModelError otherwise)."""
     header, start = read_header(data, source)
-    if header["version"] == 2:
+    if header["version"] in SECTION_VERSIONS:
         return header, ModelFile(data, source=source).arrays()
     body = bytes(data[start:])
     if len(body) != header.get("payload_bytes") or hashlib.sha256(body).hexdigest() != header.get("sha256"):
@@ -407,10 +547,11 @@ def identities(header: Mapping[str, Any]) -> set[str]:
 
 
 def upgrade(data: bytes, source: str = "<model>") -> bytes:
-    """A version 1 model file rewritten as version 2 (the same arrays and metadata; the old checksum
-    kept in ``also_sha256``, for the adaptation files that name it). A version 2 file comes back as it is."""
+    """A model file of an earlier version rewritten in the current one (the same arrays, tables and
+    metadata; its checksums kept in ``also_sha256``, for the adaptation files that name it). A file of
+    the current version comes back as it is."""
     header, arrays = read_arrays(data, source)
-    if header["version"] == 2:
+    if header["version"] == FORMAT_VERSION:
         return data
     meta = header.get("meta") if isinstance(header.get("meta"), dict) else {}
-    return model_file_bytes(arrays, meta, also_sha256=[str(header["sha256"])])
+    return model_file_bytes(arrays, meta, also_sha256=sorted(identities(header)))

@@ -277,7 +277,7 @@ class WordSearch:
                     char_start=self.charlm.lm.start,
                     prior=self.wordlm.unigram_table(),
                     vocab_index=self._vocab_words if self._uses_word_list_index() else self.vocab_index,
-                    memory=self.memory.r2d,
+                    memory=self.memory.r2d.lookup,
                     marg_cache=self._marg_cache,
                     english=english,
                     params=self.params,

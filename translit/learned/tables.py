@@ -31,6 +31,8 @@ def _rows(tables: dict[str, Any], path: str, kinds: str) -> None:
         if not isinstance(value, dict) or key not in value:
             return
         value = value[key]
+    if value is None:  # stored as columns (checked as the model file reads them)
+        return
     if not isinstance(value, list):
         raise ValueError(f"table {path} is not a list")
     if kinds == "s*":
