@@ -474,3 +474,14 @@ def test_the_word_caches_are_bounded_and_change_no_output(tiny_model: LearnedMod
     assert got == expected
     for cache in (tight._r2d_cache, tight._col_cache, tight._best_cache, tight._d2r_cache):
         assert len(cache) <= 21
+
+
+def test_a_model_whose_file_pages_were_let_go_saves_the_same_file(tiny_model: LearnedModel, tmp_path: Path) -> None:
+    """Loading builds the compiled automata and lets the mapped pages of their arrays go (madvise); the
+    arrays are read again from the file when saving: the same bytes, and the same conversions."""
+    path = tmp_path / "m.lpm"
+    tiny_model.save(path)
+    model = LearnedModel.load(path)
+    model.check()  # every component built (and its pages let go)
+    assert model.devanagarize_topk("kamala", 3) == tiny_model.devanagarize_topk("kamala", 3)
+    assert model.to_bytes() == path.read_bytes()

@@ -4,11 +4,9 @@ read back as the tables they were written from, malformed columns refused; the m
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import struct
-import zlib
 from array import array
 
 import pytest
@@ -65,22 +63,11 @@ def _corrupt(name: str, raw: bytes) -> ModelFile:
     """A file whose section ``name`` holds ``raw`` (with a checksum that fits: only the content is wrong)."""
     tables = {"pairs": [["क", "ka", 1.0], ["ख", "kha", 2.0]], "vocab_index": [["k", ["क", "कि"]]]}
     mf = _file(tables)
-    # rebuild by hand: same sections, one replaced
-    blobs = []
-    for entry in mf.header["sections"]:
-        section = entry[0]
-        data = bytes(mf._section(section)[1]) if section != name else raw
-        blobs.append((section, entry[1], data))
-    payload = bytearray()
-    out = []
-    for section, kind, data in blobs:
-        payload.extend(b"\0" * (-len(payload) % 8))
-        out.append([section, kind, len(payload), len(data), zlib.crc32(data)])
-        payload.extend(data)
-    header = dict(mf.header, sections=out, payload_bytes=len(payload), sha256=hashlib.sha256(payload).hexdigest())
-    line = mfmod.MAGIC + json.dumps(header).encode()
-    line += b" " * (-(len(line) + 1) % mfmod.PAYLOAD_ALIGN) + b"\n"
-    return ModelFile(line + bytes(payload))
+    blobs = [
+        (section, kind, bytes(mf._section(section)[1]) if section != name else raw)
+        for section, kind, *_ in mf.header["sections"]
+    ]
+    return ModelFile(mfmod.sections_file_bytes(blobs, meta={}, order=mf.order))
 
 
 @pytest.mark.parametrize(

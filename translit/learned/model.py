@@ -748,17 +748,26 @@ class LearnedModel(WordSearch):
                 if n.startswith(prefix + ".") and n not in ("joint.count_ngrams", "joint.count_values", "english.prons")
             }
 
+        def compiled(lm: NgramLM, prefix: str) -> None:
+            """Build the compiled automaton now (it copies the arrays); then the pages of the file's
+            arrays of ``prefix`` can go (they are read again only to save the model)."""
+            if lm.fast() is not None:
+                mf.release(*(n for n in mf.order if n.startswith(prefix + ".")))
+
         def joint() -> JointModel:
             j = table("joint")
             out = JointModel([(g[0], g[1]) for g in j["graphones"]], {}, order=int(j["order"]), arrays=sub("joint"))
             out.defer_counts(mf.view("joint.count_ngrams"), mf.view("joint.count_values"))
             out.prune_index(min_count=model.params.index_min_count, max_per_chunk=model.params.index_max)
+            compiled(out, "joint")
             return out
 
         def charlm(name: str) -> Callable[[], CharLM]:
             def build() -> CharLM:
                 c = table(name)
-                return CharLM(c["vocab"], None, order=int(c["order"]), arrays=sub(name))
+                out = CharLM(c["vocab"], None, order=int(c["order"]), arrays=sub(name))
+                compiled(out.lm, name)
+                return out
 
             return build
 
@@ -767,7 +776,7 @@ class LearnedModel(WordSearch):
             check_table("wordlm", w)
             vocab = mf.columns("wordlm.vocab") if w.get("vocab") is None else None
             prior = mf.columns("wordlm.prior") if w.get("prior") is None else None
-            return WordLM(
+            out = WordLM(
                 w["vocab"] if vocab is None else vocab[0],
                 None,
                 order=int(w["order"]),
@@ -775,6 +784,8 @@ class LearnedModel(WordSearch):
                 prior_columns=None if prior is None else (prior[0], prior[1]),
                 arrays=sub("wordlm"),
             )
+            compiled(out.lm, "wordlm")
+            return out
 
         def columns(key: str) -> list[Any] | None:
             """The table ``key`` as columns when the file stores it so (its JSON, null, read too, so
@@ -808,7 +819,9 @@ class LearnedModel(WordSearch):
             arrays: dict[str, Any] = sub("english")
             if "english.prons" in mf:
                 arrays["prons"] = mf.raw("english.prons")
-            return EnglishModel.from_tables(table("english"), arrays)
+            out = EnglishModel.from_tables(table("english"), arrays)
+            compiled(out.joint, "english")
+            return out
 
         builders: dict[str, Callable[[], Any]] = {
             "joint": joint,

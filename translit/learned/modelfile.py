@@ -32,7 +32,7 @@ import sys
 import threading
 import zlib
 from array import array
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from lipyantar.translit.errors import ModelError
@@ -246,6 +246,18 @@ def model_file_bytes(
             arr = array(arr.typecode, arr)
             arr.byteswap()
         blobs.append((name, arr.typecode, arr.tobytes()))
+    return sections_file_bytes(blobs, meta=meta, order=order, also_sha256=also_sha256)
+
+
+def sections_file_bytes(
+    blobs: Iterable[tuple[str, str, bytes]],
+    *,
+    meta: dict[str, Any],
+    order: list[str],
+    also_sha256: Iterable[str] = (),
+) -> bytes:
+    """The file of (name, type, bytes) sections laid out in order, 8-byte aligned, each with its CRC-32;
+    the header names the ``order`` of the arrays."""
     payload = bytearray()
     sections = []
     for name, kind, raw in blobs:
@@ -262,8 +274,9 @@ def model_file_bytes(
         "sections": sections,
         "meta": meta,
     }
-    if also_sha256:
-        header["also_sha256"] = sorted(set(also_sha256))
+    also = sorted(set(also_sha256))
+    if also:
+        header["also_sha256"] = also
     line = MAGIC + json.dumps(header, ensure_ascii=False, sort_keys=True).encode("utf-8")
     line += b" " * (-(len(line) + 1) % PAYLOAD_ALIGN) + b"\n"
     return line + bytes(payload)
@@ -291,6 +304,22 @@ def read_header(data: Any, source: str) -> tuple[dict[str, Any], int]:
             f"(this lipyantar reads versions {', '.join(map(str, READ_VERSIONS))}); retrain with `lipyantar learn`"
         )
     return header, end + 1
+
+
+def release_pages(buffer: Any, starts: Sequence[int], sizes: Sequence[int]) -> None:
+    """``madvise(MADV_DONTNEED)`` over the pages of these byte ranges of a read-only file map (nothing
+    for bytes, or where the call is not available)."""
+    if not isinstance(buffer, mmap.mmap) or not hasattr(buffer, "madvise") or not hasattr(mmap, "MADV_DONTNEED"):
+        return
+    page = mmap.PAGESIZE
+    for start, size in zip(starts, sizes, strict=True):
+        first = start - start % page
+        end = min(len(buffer), start + size)
+        if end > first:
+            try:
+                buffer.madvise(mmap.MADV_DONTNEED, first, end - first)
+            except (OSError, ValueError):  # pragma: no cover - advice only
+                return
 
 
 def typecode_of(values: Any) -> str | None:
@@ -339,6 +368,7 @@ class ModelFile:
             raise ModelError(f"{source}: model file is corrupt: {exc}") from exc
         self._view = view
         self._buffer = buffer
+        self._start = start
         self._sections = table
         self.order: list[str] = order
         self.meta: dict[str, Any] = header.get("meta") if isinstance(header.get("meta"), dict) else {}
@@ -408,6 +438,7 @@ class ModelFile:
             raise ModelError(f"{self.source}: section {name!r} is not UTF-8: {exc.reason}") from exc
         if text and not text.endswith("\n"):
             raise ModelError(f"{self.source}: section {name!r} is truncated")
+        self.release(name)  # decoded: the strings are copies
         return text.split("\n")[:-1]
 
     def _rows(self, path: str) -> Any:
@@ -465,6 +496,13 @@ class ModelFile:
         if sys.byteorder != "little":  # pragma: no cover - big-endian hosts
             return self.array(name)
         return raw.cast(kind)
+
+    def release(self, *names: str) -> None:
+        """Let the pages of these sections go (a memory-mapped file only): for sections whose contents
+        have been copied (the compiled automata copy theirs), so that they stop counting in the
+        process's resident memory. They stay in the page cache and are read again if used again."""
+        release_pages(self._buffer, [self._start + self._sections[n][1] for n in names if n in self._sections],
+                      [self._sections[n][2] for n in names if n in self._sections])
 
     def raw(self, name: str) -> bytes:
         """The bytes of the array ``name`` (a copy of its section, for a byte array read as it is)."""

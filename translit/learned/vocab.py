@@ -41,6 +41,7 @@ from typing import Any
 import marisa_trie
 
 from lipyantar.translit.errors import ModelError
+from lipyantar.translit.learned.modelfile import release_pages
 from lipyantar.translit.textio import atomic_write_bytes
 
 __all__ = ["VOCAB_MAGIC", "Vocabulary", "vocabulary_bytes"]
@@ -134,6 +135,8 @@ class Vocabulary:
         ):
             raise ModelError(f"{source}: vocabulary payload cannot be decoded: index sections are inconsistent")
         self._buffer = buffer  # the tries and views point into it
+        # the checksum read every page; lookups touch few of them again
+        release_pages(buffer, [start], [size])
         self._source = source
         self.name = str(header.get("name", source))
         self.meta: dict[str, Any] = header.get("meta") if isinstance(header.get("meta"), dict) else {}
