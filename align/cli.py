@@ -20,7 +20,7 @@ import os
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -37,13 +37,12 @@ from lipyantar.translit.textio import (
     read_text,
 )
 
-from .evaluate import bead_scores, read_bead_keys
-from .io import write_jsonl, write_moses, write_tsv, write_word_pairs
 from .script import check_scripts
 from .segment import split_lines, split_sentences
-from .sentences import TWIN_THRESHOLD, Bead, iter_align_sentences
 from .similarity import Similarity, builtin_romanize
-from .words import align_words, word_pair_counts
+
+if TYPE_CHECKING:  # the aligner's own modules are imported by the command that runs
+    from .sentences import Bead
 
 __all__ = ["align_command", "evaluate_command", "learn_command"]
 
@@ -58,6 +57,9 @@ def _with_words(
     beads: Iterator[Bead], sim: Similarity, *, attach: bool, counts: Counter[tuple[str, str]] | None
 ) -> Iterator[Bead]:
     """Word-align each bead: attach the links to it and/or count the linked word pairs."""
+    from .sentences import Bead
+    from .words import align_words, word_pair_counts
+
     for bead in beads:
         links = tuple(align_words(bead.deva_text, bead.roman_text, similarity=sim))
         if counts is not None:
@@ -186,6 +188,9 @@ def _run(
     romanizer: str,
     progress: bool = False,
 ) -> None:
+    from .io import write_word_pairs
+    from .sentences import TWIN_THRESHOLD, iter_align_sentences
+
     inputs = (deva_file, roman_file)
     outputs = [f"{output or 'aligned'}.deva", f"{output or 'aligned'}.roman"] if fmt == "moses" else [output]
     for path in [*outputs, word_pairs]:
@@ -226,6 +231,8 @@ def _run(
 
 
 def _write(tally: _Tally, *, fmt: str, output: str | None) -> None:
+    from .io import write_jsonl, write_moses, write_tsv
+
     if fmt == "moses":
         prefix = output or "aligned"
         with atomic_write_pair(f"{prefix}.deva", f"{prefix}.roman") as (deva_out, roman_out):
@@ -517,6 +524,8 @@ def evaluate_command(
             if per_line or lowercase or tokenize != "words":
                 raise click.UsageError("--tokenize, --lowercase and --per-line go with --ref")
             assert gold_beads is not None
+            from .evaluate import bead_scores, read_bead_keys
+
             scores = bead_scores(read_bead_keys(hyp), read_bead_keys(gold_beads))
             text = json.dumps(scores.to_dict(), indent=2) + "\n" if fmt == "json" else scores.to_text()
     with open_output(output) as out:

@@ -15,16 +15,67 @@
 
 from __future__ import annotations
 
-from lipyantar.align.script import ScriptShares, script_shares
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from .build import BuildOptions, BuildResult, build_corpus
-from .detect import DocumentDetection, TokenTag, UnitDetection, cmi, detect_document, detect_text
-from .engines import EngineError, ordered_map
-from .langid import load_model
-from .loading import Document, LoadResult, Skipped, load_corpus, read_document
-from .pipeline import DocumentResult, DocumentTask, PairResult, PairTask, analyse_document, process_pair
-from .stats import CorpusStats, VariantTable, corpus_stats
-from .twins import TwinPair, TwinReport, Unpaired, find_twins
+if TYPE_CHECKING:
+    from lipyantar.align.script import ScriptShares, script_shares
+
+    from .build import BuildOptions, BuildResult, build_corpus
+    from .detect import DocumentDetection, TokenTag, UnitDetection, cmi, detect_document, detect_text
+    from .engines import EngineError, ordered_map
+    from .langid import load_model
+    from .loading import Document, LoadResult, Skipped, load_corpus, read_document
+    from .pipeline import DocumentResult, DocumentTask, PairResult, PairTask, analyse_document, process_pair
+    from .stats import CorpusStats, VariantTable, corpus_stats
+    from .twins import TwinPair, TwinReport, Unpaired, find_twins
+
+
+#: public name -> the module it lives in (imported on first use: a command starts light)
+_HOMES = {
+    "ScriptShares": "lipyantar.align.script",
+    "script_shares": "lipyantar.align.script",
+    "BuildOptions": "lipyantar.corpora.build",
+    "BuildResult": "lipyantar.corpora.build",
+    "build_corpus": "lipyantar.corpora.build",
+    "DocumentDetection": "lipyantar.corpora.detect",
+    "TokenTag": "lipyantar.corpora.detect",
+    "UnitDetection": "lipyantar.corpora.detect",
+    "cmi": "lipyantar.corpora.detect",
+    "detect_document": "lipyantar.corpora.detect",
+    "detect_text": "lipyantar.corpora.detect",
+    "EngineError": "lipyantar.corpora.engines",
+    "ordered_map": "lipyantar.corpora.engines",
+    "load_model": "lipyantar.corpora.langid",
+    "Document": "lipyantar.corpora.loading",
+    "LoadResult": "lipyantar.corpora.loading",
+    "Skipped": "lipyantar.corpora.loading",
+    "load_corpus": "lipyantar.corpora.loading",
+    "read_document": "lipyantar.corpora.loading",
+    "DocumentResult": "lipyantar.corpora.pipeline",
+    "DocumentTask": "lipyantar.corpora.pipeline",
+    "PairResult": "lipyantar.corpora.pipeline",
+    "PairTask": "lipyantar.corpora.pipeline",
+    "analyse_document": "lipyantar.corpora.pipeline",
+    "process_pair": "lipyantar.corpora.pipeline",
+    "CorpusStats": "lipyantar.corpora.stats",
+    "VariantTable": "lipyantar.corpora.stats",
+    "corpus_stats": "lipyantar.corpora.stats",
+    "TwinPair": "lipyantar.corpora.twins",
+    "TwinReport": "lipyantar.corpora.twins",
+    "Unpaired": "lipyantar.corpora.twins",
+    "find_twins": "lipyantar.corpora.twins",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value  # the next use is a plain lookup
+    return value
+
 
 __all__ = [
     "BuildOptions",

@@ -96,7 +96,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 MODEL_FILE = "model.lpm"
-DEFAULT_BEAD_MIN_SCORE = 0.3
+from .defaults import DEFAULT_BEAD_MIN_SCORE  # noqa: E402
 
 #: Every file a build writes (``model.lpm`` only when the model could be learned).
 OUTPUT_FILES: tuple[str, ...] = (

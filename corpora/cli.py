@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
@@ -27,11 +27,12 @@ from lipyantar.translit.errors import InputError
 from lipyantar.translit.progress import StageBars, progress_option, quiet, show_progress
 from lipyantar.translit.textio import check_output, open_output
 
-from .build import DEFAULT_BEAD_MIN_SCORE
-from .detect import DocumentDetection, UnitDetection, detect_document
-from .engines import ENGINES
+# the defaults from a light module; the modules that do the work are imported by the command that runs
+from .defaults import DEFAULT_BEAD_MIN_SCORE, DEFAULT_MIN_SCORE, ENGINES
 from .loading import STDIN, Document, LoadResult, Skipped, load_corpus
-from .twins import DEFAULT_MIN_SCORE, find_twins
+
+if TYPE_CHECKING:
+    from .detect import DocumentDetection, UnitDetection
 
 __all__ = ["build_command", "detect_command", "stats_command", "twins_command"]
 
@@ -134,6 +135,8 @@ def detect_command(
       lipyantar detect --level line --format jsonl notes.txt
       cat notes.txt | lipyantar detect
     """
+    from .detect import detect_document
+
     result = _load(paths or (STDIN,), follow_links=follow_links)
     detections = [
         detect_document(
@@ -207,6 +210,8 @@ def twins_command(
     Example:
       lipyantar twins corpora/example/
     """
+    from .twins import find_twins
+
     result = _load(paths, follow_links=follow_links)
     report = find_twins(result.documents, min_score=min_score)
     check_output(output, [*paths, *(doc.source for doc in result.documents)])

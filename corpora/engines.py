@@ -34,7 +34,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 R = TypeVar("R")
 Engine = Literal["local", "dask"]
-ENGINES: tuple[str, ...] = ("local", "dask")
+from .defaults import ENGINES  # noqa: E402
+
 #: How long to try to reach a Dask scheduler before giving up.
 CONNECT_TIMEOUT = "10s"
 

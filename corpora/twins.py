@@ -52,7 +52,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_MIN_SCORE = 0.3
+from .defaults import DEFAULT_MIN_SCORE  # noqa: E402
 
 _VOWELS = regex.compile(r"(?<!^)[aeiouy]+")
 _ASPIRATION = regex.compile(r"(?<=[bcdgjklmnprstvx])h")

@@ -27,6 +27,12 @@ __all__ = ["main"]
 @click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
 def main(verbose: int, quiet: bool) -> None:
     """lipyantar: Hindi in two scripts — convert, align, learn romanization, build parallel corpora."""
+    # at exit, the collector's passes over everything still alive (the model, the memos) are wasted
+    # work: the process is ending (gc.freeze moves it all out of the collector's sight)
+    import atexit
+    import gc
+
+    atexit.register(gc.freeze)
     level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("lipyantar: %(levelname)s: %(message)s"))

@@ -13,13 +13,21 @@ the Dakshina dev sentences (roman) converted by the installed command line, ``--
 as one line and as their sentences (the baseline), whole processes alternating: median wall time, the
 ratio one line / sentences, and the peak resident memory of each.
 
+Whole process (``--whole-process``, on by default): the first 8,000 Wikipedia lines converted
+Devanagari → roman by the installed command line (the learned model, default options) against a
+script that converts them to ITRANS with sanscript line by line (issue 26's baseline), whole processes
+alternating: median wall time, the ratio sanscript / lipyantar (> 1: lipyantar is faster), and the
+peak resident memory of each.
+
     python scripts/bench_convert.py [--data ../shared/data/dakshina-hi] [--repeat 3] [--no-long-line]
+        [--no-whole-process]
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
+import itertools
 import statistics
 import sys
 import time
@@ -75,6 +83,42 @@ def long_line(data: Path, repeat: int) -> None:
         print(f"{name:<16} {wall:>7.2f} {wall / base:>12.2f} {peak:>8.1f}")
 
 
+#: the baseline of the whole-process figure: sanscript, line by line, Devanagari → ITRANS
+SANSCRIPT_SCRIPT = """
+import sys
+from indic_transliteration import sanscript
+out = sys.stdout
+for line in sys.stdin:
+    out.write(sanscript.transliterate(line.rstrip("\\n"), sanscript.DEVANAGARI, sanscript.ITRANS) + "\\n")
+"""
+
+
+def whole_process(lines: list[str], repeat: int) -> None:
+    """Devanagari → roman of ``lines`` through the command line, against the sanscript script."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from bench_model_load import run_once
+
+    text = "\n".join(lines) + "\n"
+    commands = {
+        "sanscript → ITRANS script": [sys.executable, "-c", SANSCRIPT_SCRIPT],
+        "lipyantar convert deva → roman": [sys.executable, "-m", "lipyantar", "convert", "--from", "deva", "--to", "roman"],
+    }
+    for cmd in commands.values():  # untimed: writes the bytecode caches
+        run_once(cmd, text)
+    runs: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+    for _ in range(max(repeat, 5)):
+        for name, cmd in commands.items():
+            runs[name].append(run_once(cmd, text))
+    base = statistics.median(w for w, _ in runs["sanscript → ITRANS script"])
+    n_words = sum(len(line.split()) for line in lines)
+    print(f"\n{len(lines)} Wikipedia lines ({n_words} words) as whole processes, median of {max(repeat, 5)} alternating runs")
+    print(f"{'command':<32} {'wall s':>7} {'× faster than sanscript':>24} {'peak MB':>8}")
+    for name, rows in runs.items():
+        wall = statistics.median(w for w, _ in rows)
+        peak = statistics.median(m for _, m in rows)
+        print(f"{name:<32} {wall:>7.3f} {base / wall:>24.2f} {peak:>8.1f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -83,8 +127,12 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3, help="timing runs; the best is reported")
     parser.add_argument("--sentences", type=int, default=0, help="use only the first N sentences (0: all)")
     parser.add_argument("--long-line", action=argparse.BooleanOptionalAction, default=True, help="the long-line figures")
+    parser.add_argument(
+        "--whole-process", action=argparse.BooleanOptionalAction, default=True, help="the whole-process figure"
+    )
+    parser.add_argument("--whole-process-only", action="store_true", help="only the whole-process figure")
     args = parser.parse_args()
-    if args.long_line and (args.data / "hi.sentences.dev.tsv").exists():
+    if args.long_line and not args.whole_process_only and (args.data / "hi.sentences.dev.tsv").exists():
         long_line(args.data, args.repeat)
 
     wiki = args.data / "hi.wiki-filt.valid.text.notest.txt.gz"
@@ -94,6 +142,11 @@ def main() -> int:
         lines = [normalize(line.rstrip("\n")) for line in fh]
     if args.sentences:
         lines = lines[: args.sentences]
+    if args.whole_process or args.whole_process_only:
+        with gzip.open(wiki, "rt", encoding="utf-8") as fh:  # as the file has them (the command normalizes)
+            whole_process([line.rstrip("\n") for line in itertools.islice(fh, 8000)], args.repeat)
+        if args.whole_process_only:
+            return 0
     n_words = sum(len(line.split()) for line in lines)
     print(f"text: {len(lines)} Dakshina Wikipedia sentences, {n_words} words ({wiki.name})")
 

@@ -148,9 +148,10 @@ def test_commands_are_plain_imports() -> None:
     source = MODULES["lipyantar.cli"].read_text(encoding="utf-8")
     assert "importlib" not in source and "import_module" not in source
     # no module names another module to import in a string, except the loader of the compiled kernels and
-    # the front door's names imported on first use (written out as imports for type checkers too: below)
+    # the front door's and the layers' names imported on first use (written out as imports for type
+    # checkers too, and checked against them: below)
     users = [m for m, p in MODULES.items() if "import_module(" in p.read_text(encoding="utf-8")]
-    assert sorted(users) == ["lipyantar", "lipyantar.translit.compiled"]
+    assert sorted(users) == ["lipyantar", "lipyantar.align", "lipyantar.corpora", "lipyantar.translit.compiled"]
 
 
 def test_the_front_door_imports_its_names_on_first_use() -> None:
@@ -179,6 +180,30 @@ def test_the_front_door_imports_its_names_on_first_use() -> None:
     assert set(lipyantar.__all__) == {*lipyantar._HOMES, "__version__"}
     for name in lipyantar.__all__:
         assert getattr(lipyantar, name) is not None
+
+
+@pytest.mark.parametrize("package", ["lipyantar.align", "lipyantar.corpora"])
+def test_the_layers_import_their_names_on_first_use(package: str) -> None:
+    """A layer's package imports none of its modules; its type-checking imports, ``_HOMES`` and
+    ``__all__`` name the same names, each of which resolves to the object of its home module."""
+    import importlib
+    import subprocess
+    import sys
+
+    code = f"import sys, {package}\nassert not [m for m in sys.modules if m.startswith('{package}.')], sorted(sys.modules)\n"
+    subprocess.run([sys.executable, "-c", code], check=True)
+    module = importlib.import_module(package)
+    tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
+    typed = {
+        alias.name: f"{package}.{node.module}" if node.level else node.module
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module != "__future__" and node.module != "typing"
+        for alias in node.names
+    }
+    assert typed == module._HOMES
+    assert set(module.__all__) == set(module._HOMES)
+    for name in module.__all__:
+        assert getattr(module, name) is getattr(importlib.import_module(module._HOMES[name]), name)
 
 
 @pytest.mark.parametrize(

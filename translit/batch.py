@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import itertools
 import json
-import multiprocessing
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from .normalize import Normalizer
-from .signals import init_worker, stop_pool
 from .transliterate import MAX_TOP_K, Transliterator
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 __all__ = ["ConvertJob", "convert_lines", "default_jobs"]
 
@@ -99,6 +99,8 @@ _worker: tuple[Transliterator, ConvertJob] | None = None
 
 def _init_worker(job: ConvertJob) -> None:
     global _worker
+    from .signals import init_worker
+
     init_worker()
     _worker = (job.build(), job)
 
@@ -144,6 +146,12 @@ def convert_lines(
         for chunk in itertools.chain([first], chunks):
             yield format_chunk(conv, chunk, fmt=job.fmt, top_k=job.top_k)
         return
+    # the pool's modules, imported only for parallel work
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .signals import stop_pool
+
     # fork shares the loaded code (and model) copy-on-write; spawn where there is no fork
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")

@@ -88,7 +88,9 @@ class Normalizer:
             text = text.translate(_TO_DEVA_DIGITS)
             if "|" not in text or self.danda == "keep":
                 return text
-        if self.zero_width == "strip":  # before NFC: marks that a ZWJ/ZWNJ kept apart get reordered
+        # before NFC: marks that a ZWJ/ZWNJ kept apart get reordered. str.translate with a dict is slow
+        # on non-ASCII text (a dict look-up per character): only when there is something to strip
+        if self.zero_width == "strip" and ("\u200c" in text or "\u200d" in text):
             text = text.translate(_ZERO_WIDTH)
         if text.startswith("\ufeff"):  # every leading BOM (a file saved twice with one has two)
             text = text.lstrip("\ufeff")

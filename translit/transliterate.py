@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import heapq
 import os
+import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
@@ -99,6 +100,23 @@ class _Stage:
         return [self.convert(text) for text in texts]
 
 
+class _PieceMemo(dict):
+    """piece -> its conversion, computed by ``fn`` on a miss (a dict subclass: the hit is one C-level
+    look-up); pieces longer than MAX_WORD_CHARS are converted but not kept."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn: Callable[[str], str]) -> None:
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, key: str) -> str:
+        value = self.fn(key)
+        if len(key) <= MAX_WORD_CHARS:
+            self[key] = value
+        return value
+
+
 class _FromDeva(_Stage):
     """Devanagari → a Latin scheme, one Devanagari word at a time (memoized)."""
 
@@ -118,19 +136,41 @@ class _FromDeva(_Stage):
         self.reserve = reserve
         self._marks = str.maketrans(marks) if marks else None
         self._ascii_digits = ascii_digits
+        # the single characters _finish maps, as str.replace pairs (str.translate with a dict is slow
+        # on non-ASCII text; most pieces hold none of them)
+        self._replace = [*marks.items(), *(zip(DEVA_DIGITS, "0123456789", strict=True) if ascii_digits else ())]
+        if any(old in new for old, _ in self._replace for _, new in self._replace):
+            # a replacement that another would map again: one simultaneous translate, as before
+            self._replace = [("", "")]
+        #: space-separated piece of text -> its conversion (a Devanagari word never spans a space, and
+        #: _finish maps single characters, so a text converts piece by piece)
+        self._pieces = _PieceMemo(self._convert_piece)
+        chars = "".join(re.escape(old) for old, _ in self._replace)
+        self._finish_re = re.compile(f"[{chars}]" if chars else "(?!)")
 
     def _sub(self, m: regex.Match[str]) -> str:
         return self._word(m.group())
 
     def _finish(self, text: str) -> str:
-        if self._marks is not None:
-            text = text.translate(self._marks)
-        if self._ascii_digits:
-            text = text.translate(_TO_ASCII_DIGITS)
+        if self._replace == [("", "")]:
+            if self._marks is not None:
+                text = text.translate(self._marks)
+            return text.translate(_TO_ASCII_DIGITS) if self._ascii_digits else text
+        if self._finish_re.search(text) is None:
+            return text
+        for old, new in self._replace:
+            if old in text:
+                text = text.replace(old, new)
         return text
 
-    def convert(self, text: str) -> str:
+    def _convert_piece(self, text: str) -> str:
         return self._finish(_DEVA_WORD_RE.sub(self._sub, text))
+
+    def convert(self, text: str) -> str:
+        pieces = self._pieces
+        if len(pieces) > _CACHE_SIZE:
+            pieces.clear()
+        return " ".join(map(pieces.__getitem__, text.split(" ")))
 
     def kbest(self, text: str, k: int) -> list[tuple[str, float]]:
         if self._topk is None or k == 1:
