@@ -20,10 +20,10 @@ The front door of the toolkit: the public API of its three packages in one impor
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from lipyantar.translit._version import __version__
+from lipyantar.translit.lazy import lazy_getattr
 
 if TYPE_CHECKING:  # the names, for type checkers; at run time each is imported on first use (below)
     from lipyantar.align import (
@@ -103,13 +103,7 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'lipyantar' has no attribute {name!r}")
-    value = getattr(importlib.import_module(home), name)
-    globals()[name] = value  # the next use is a plain lookup
-    return value
+__getattr__ = lazy_getattr(__name__, _HOMES, globals())
 
 
 def __dir__() -> list[str]:
