@@ -116,7 +116,7 @@ VOCAB_SUFFIX = ".vocab"
 
 
 class _Component:
-    """A model component that a model loaded from a version 2 file builds the first time it is used
+    """A model component that a model loaded from a file of sections (version 2 or 3) builds the first time it is used
     (:meth:`LearnedModel._from_file`); once built it is a plain instance attribute (this descriptor
     defines no ``__set__``, so the instance's value wins)."""
 
@@ -142,7 +142,7 @@ class LearnedModel(WordSearch):
     """A learned romanization scheme; see the module docstring.
 
     Instances are built by :func:`lipyantar.translit.learned.learn.train` or loaded with :meth:`load`.
-    Conversion results are memoized per word. A model loaded from a version 2 file builds each
+    Conversion results are memoized per word. A model loaded from a file of sections (version 2 or 3) builds each
     component the first time it is used (Devanagari → roman never builds the word model, the English
     model or the skeleton index; roman → Devanagari never builds the romanization table).
     """
@@ -686,7 +686,7 @@ class LearnedModel(WordSearch):
             raise ModelError(f"model payload is malformed: {exc}") from exc
 
     def to_bytes(self) -> bytes:
-        """The model file's bytes (:mod:`lipyantar.translit.learned.modelfile`, version 2)."""
+        """The model file's bytes (:mod:`lipyantar.translit.learned.modelfile`, version 3)."""
         tables, arrays = self._tables_and_arrays()
         return modelfile.model_file_bytes(arrays, self.meta, tables=tables)
 
@@ -722,7 +722,7 @@ class LearnedModel(WordSearch):
 
     @classmethod
     def _from_file(cls, mf: modelfile.ModelFile) -> LearnedModel:
-        """The model of an open version 2 file: parameters and metadata now, each component built from
+        """The model of an open file of sections (version 2 or 3): parameters and metadata now, each component built from
         its sections (and checked) the first time it is used."""
         source = mf.source
         try:

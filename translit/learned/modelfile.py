@@ -15,9 +15,15 @@ and the model's metadata. Opening a file is a memory map and a header check (:cl
 section is read, and its CRC-32 checked, the first time it is used, so converting Devanagari → roman
 never reads the roman → Devanagari tables, and the reverse.
 
+**Version 3** (written now): version 2, with the large string tables (:data:`COLUMNS`: the memory, the
+romanization table, the skeleton index, the word model's vocabulary and prior) stored as columns, a
+section each (``columns.<table>.<i>``): strings as UTF-8 lines (type ``strs``), numbers as typed
+arrays; where a table was, its JSON holds null. Reading them is a split and a view, not a JSON parse and
+a row-by-row check; :meth:`ModelFile.table` still gives every table as the rows it was written from.
+
 **Version 1** (zlib): the header line, then one zlib stream of an index and the arrays. It is still read
-(all at once, as before); :func:`upgrade` rewrites a version 1 file as version 2, keeping its checksum
-in ``also_sha256`` so that adaptation files made against it still find their base.
+(all at once, as before); :func:`upgrade` rewrites a version 1 or 2 file as version 3, keeping its
+checksums in ``also_sha256`` so that adaptation files made against it still find their base.
 """
 
 from __future__ import annotations
@@ -168,7 +174,7 @@ def v1_file_bytes(body: bytes, meta: dict[str, Any], *, raw_bytes: int | None = 
     return MAGIC + json.dumps(header, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n" + body
 
 
-# -- version 2: aligned sections ----------------------------------------------------------------------
+# -- versions 2 and 3: aligned sections--------------------------------------------------------------------
 def _dump_table(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
@@ -229,7 +235,7 @@ def model_file_bytes(
     tables: Mapping[str, Any] | None = None,
     also_sha256: Iterable[str] = (),
 ) -> bytes:
-    """A version 2 model file of ``arrays`` (as :meth:`LearnedModel.to_arrays`): each array a section,
+    """A version 3 model file of ``arrays`` (as :meth:`LearnedModel.to_arrays`): each array a section,
     the ``tables`` array (or ``tables``, already decoded) a JSON section per key."""
     if tables is None:
         tables = json.loads(arrays["tables"].tobytes().decode("utf-8")) if "tables" in arrays else {}
@@ -328,7 +334,7 @@ def typecode_of(values: Any) -> str | None:
 
 
 class ModelFile:
-    """An open version 2 model file: the header checked at once, each section read (and its CRC-32
+    """An open model file of sections (version 2 or 3): the header checked at once, each section read (and its CRC-32
     checked) the first time it is asked for. ``buffer`` is the file's bytes or a read-only map of it,
     which the object keeps."""
 
