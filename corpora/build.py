@@ -70,6 +70,7 @@ from typing import Any, TextIO
 
 from lipyantar.translit.errors import InputError, LipyantarError
 
+from .defaults import DEFAULT_BEAD_MIN_SCORE
 from .detect import DocumentDetection
 from .engines import ENGINES, open_engine
 from .loading import LoadResult, Skipped, display_name, list_files, normalize_text, read_bytes
@@ -96,7 +97,6 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 MODEL_FILE = "model.lpm"
-from .defaults import DEFAULT_BEAD_MIN_SCORE  # noqa: E402
 
 #: Every file a build writes (``model.lpm`` only when the model could be learned).
 OUTPUT_FILES: tuple[str, ...] = (

@@ -27,6 +27,8 @@ from typing import Any, Literal, TypeVar
 from lipyantar.translit.errors import LipyantarError
 from lipyantar.translit.signals import init_worker, stop_pool
 
+from .defaults import ENGINES
+
 __all__ = ["CONNECT_TIMEOUT", "ENGINES", "EngineError", "Session", "open_engine", "ordered_map"]
 
 log = logging.getLogger(__name__)
@@ -34,7 +36,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 R = TypeVar("R")
 Engine = Literal["local", "dask"]
-from .defaults import ENGINES  # noqa: E402
 
 #: How long to try to reach a Dask scheduler before giving up.
 CONNECT_TIMEOUT = "10s"

@@ -34,6 +34,7 @@ from functools import lru_cache
 
 import regex
 
+from .defaults import DEFAULT_MIN_SCORE
 from .detect import DocumentDetection, detect_document
 from .loading import Document
 
@@ -52,7 +53,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-from .defaults import DEFAULT_MIN_SCORE  # noqa: E402
 
 _VOWELS = regex.compile(r"(?<!^)[aeiouy]+")
 _ASPIRATION = regex.compile(r"(?<=[bcdgjklmnprstvx])h")

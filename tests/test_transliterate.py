@@ -216,3 +216,24 @@ def test_round_trip_every_hindi_letter(scheme: str, words: list[str]) -> None:
 def test_letters_the_schemes_lack(text: str, scheme: str, latin: str) -> None:
     assert transliterate(text, "deva", scheme) == latin
     assert transliterate(latin, scheme, "deva") == normalize(text)
+
+
+@pytest.mark.parametrize(
+    ("marks", "ascii_digits"),
+    [
+        ({"।": ".", "॥": ".."}, True),
+        ({"।": ".", "॥": ".."}, False),
+        ({"।": "१"}, True),  # a mark's output that the digits then map
+        ({"।": "॥", "॥": "."}, True),  # a mark's output that another mark maps: not mapped again
+        ({}, True),
+    ],
+)
+def test_marks_then_digits_map_as_two_translates(marks: dict[str, str], ascii_digits: bool) -> None:
+    from lipyantar.translit.transliterate import _TO_ASCII_DIGITS, _FromDeva
+
+    stage = _FromDeva(lambda word: word.upper(), marks=marks, ascii_digits=ascii_digits)
+    text = "abc। १२ x॥ y ।१ z"
+    expected = text.translate(str.maketrans(marks)) if marks else text
+    expected = expected.translate(_TO_ASCII_DIGITS) if ascii_digits else expected
+    assert stage.convert(text) == expected
+    assert stage.convert(text) == expected  # again, from the piece memo

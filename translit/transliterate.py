@@ -138,21 +138,22 @@ class _FromDeva(_Stage):
         self._ascii_digits = ascii_digits
         # the single characters _finish maps, as str.replace pairs (str.translate with a dict is slow
         # on non-ASCII text; most pieces hold none of them)
-        self._replace = [*marks.items(), *(zip(DEVA_DIGITS, "0123456789", strict=True) if ascii_digits else ())]
-        if any(old in new for old, _ in self._replace for _, new in self._replace):
-            # a replacement that another would map again: one simultaneous translate, as before
-            self._replace = [("", "")]
+        # marks then digits, as the two translates did; None when a mark's output holds a mark (a replace
+        # would map it again, the translate of the marks does not): the translates then
+        chained = any(old in new for old in marks for new in marks.values())
+        digits = zip(DEVA_DIGITS, "0123456789", strict=True) if ascii_digits else ()
+        self._replace = None if chained else [*marks.items(), *digits]
         #: space-separated piece of text -> its conversion (a Devanagari word never spans a space, and
         #: _finish maps single characters, so a text converts piece by piece)
         self._pieces = _PieceMemo(self._convert_piece)
-        chars = "".join(re.escape(old) for old, _ in self._replace)
+        chars = "".join(re.escape(old) for old, _ in self._replace or ())
         self._finish_re = re.compile(f"[{chars}]" if chars else "(?!)")
 
     def _sub(self, m: regex.Match[str]) -> str:
         return self._word(m.group())
 
     def _finish(self, text: str) -> str:
-        if self._replace == [("", "")]:
+        if self._replace is None:
             if self._marks is not None:
                 text = text.translate(self._marks)
             return text.translate(_TO_ASCII_DIGITS) if self._ascii_digits else text

@@ -507,8 +507,8 @@ class ModelFile:
         """Let the pages of these sections go (a memory-mapped file only): for sections whose contents
         have been copied (the compiled automata copy theirs), so that they stop counting in the
         process's resident memory. They stay in the page cache and are read again if used again."""
-        release_pages(self._buffer, [self._start + self._sections[n][1] for n in names if n in self._sections],
-                      [self._sections[n][2] for n in names if n in self._sections])
+        spans = [self._sections[n][1:3] for n in names if n in self._sections]
+        release_pages(self._buffer, [self._start + offset for offset, _ in spans], [size for _, size in spans])
 
     def raw(self, name: str) -> bytes:
         """The bytes of the array ``name`` (a copy of its section, for a byte array read as it is)."""
