@@ -1,6 +1,6 @@
 """Word-level language identification within a script: romanized Hindi vs English, Persian vs Urdu vs Arabic.
 
-The model (``corpora/data/langid.json.gz``, built by ``scripts/train_langid.py``) holds, for each language,
+The model (``translit/data/langid.json.gz``, :mod:`lipyantar.translit.wordlang`, built by ``scripts/train_langid.py``) holds, for each language,
 
 * a **lexicon**: relative word frequencies (per 10^8 tokens) of its most frequent words, and
 * a **character n-gram language model** over word types (order :data:`ORDER`, ``<`` and ``>`` mark the
@@ -25,17 +25,22 @@ deterministic; the model is loaded lazily once per process.
 
 from __future__ import annotations
 
-import gzip
-import json
 import logging
 import math
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
 from lipyantar.translit.errors import ModelError
+from lipyantar.translit.wordlang import (
+    ORDER,
+    TABLE_FORMAT,
+    TABLE_PATH,
+    TABLE_VERSION,
+    WordLanguages,
+    fold_word,
+    read_tables,
+)
 
 __all__ = [
     "GROUPS",
@@ -49,12 +54,8 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-MODEL_FORMAT = "lipyantar-langid"
-MODEL_VERSION = 1
-#: order of the character n-gram models
-ORDER = 5
-#: weight of the character model in the lexicon/character mixture
-BETA = 0.1
+MODEL_FORMAT = TABLE_FORMAT
+MODEL_VERSION = TABLE_VERSION
 #: a word's log-posterior for a language is clipped below at -WORD_CLIP nats
 WORD_CLIP = 6.0
 #: cost (nats) of a change of language between two neighbouring words of a unit (token tagging)
@@ -68,58 +69,8 @@ MIXED_MIN_TOKENS = 3
 #: script name -> the languages told apart within it
 GROUPS: dict[str, tuple[str, ...]] = {"Latin": ("hi-Latn", "en"), "Arabic": ("fa", "ur", "ar")}
 
-#: the packaged model table (package data next to this module)
-MODEL_PATH = Path(__file__).resolve().parent / "data" / "langid.json.gz"
-
-_ARABIC_STRIP = dict.fromkeys([*range(0x064B, 0x0653), 0x0640, 0x200C, 0x200D])
-
-
-def fold_word(word: str) -> str:
-    """The form of a word that the model sees: NFC, lower case, typographic apostrophe as ``'``;
-    Latin diacritics removed (``ṛṣi`` -> ``rsi``); Arabic harakat, tatweel and ZWNJ/ZWJ removed."""
-    word = unicodedata.normalize("NFC", word).lower().replace("\u2019", "'")
-    if word.isascii():
-        return word
-    if any("\u0600" <= ch <= "\u06ff" for ch in word):
-        return word.translate(_ARABIC_STRIP)
-    decomposed = unicodedata.normalize("NFD", word)
-    return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch)))
-
-
-class _CharLM:
-    """Witten-Bell interpolated character n-gram model over words (``<word>``)."""
-
-    def __init__(self, ngrams: Mapping[str, int], order: int) -> None:
-        self.order = order
-        self.counts = dict(ngrams)
-        totals: dict[str, int] = {}
-        types: dict[str, int] = {}
-        for gram, count in self.counts.items():
-            history = gram[:-1]
-            totals[history] = totals.get(history, 0) + count
-            types[history] = types.get(history, 0) + 1
-        self.totals = totals
-        self.types = types
-        self.unigram_total = totals.get("", 0)
-        self.vocabulary = types.get("", 0) + 1
-
-    def _prob(self, history: str, char: str) -> float:
-        prob = (self.counts.get(char, 0) + 1) / (self.unigram_total + self.vocabulary)
-        for k in range(1, len(history) + 1):
-            h = history[-k:]
-            total = self.totals.get(h)
-            if not total:
-                break
-            distinct = self.types[h]
-            prob = (self.counts.get(h + char, 0) + distinct * prob) / (total + distinct)
-        return prob
-
-    def logprob(self, word: str) -> float:
-        padded = "<" + word + ">"
-        logp = 0.0
-        for i in range(1, len(padded)):
-            logp += math.log(self._prob(padded[max(0, i - self.order + 1) : i], padded[i]))
-        return logp
+#: the packaged model table
+MODEL_PATH = TABLE_PATH
 
 
 @dataclass(frozen=True)
@@ -153,31 +104,19 @@ class LangIdModel:
     """The per-language lexicons and character models; see the module docstring."""
 
     def __init__(self, data: Mapping[str, object]) -> None:
-        if data.get("format") != MODEL_FORMAT or data.get("version") != MODEL_VERSION:
-            raise ModelError(
-                f"not a {MODEL_FORMAT} model of version {MODEL_VERSION} "
-                f"(found {data.get('format')!r} version {data.get('version')!r})"
-            )
-        order = data.get("order")
-        languages = data.get("languages")
-        if not isinstance(order, int) or not isinstance(languages, dict):
-            raise ModelError("langid model: missing 'order' or 'languages'")
-        self.order = order
-        self._lexicon: dict[str, dict[str, int]] = {}
-        self._lm: dict[str, _CharLM] = {}
-        for group in GROUPS.values():
-            for lang in group:
-                entry = languages.get(lang)
-                if not isinstance(entry, dict) or "lexicon" not in entry or "ngrams" not in entry:
-                    raise ModelError(f"langid model: no tables for language {lang!r}")
-                self._lexicon[lang] = entry["lexicon"]
-                self._lm[lang] = _CharLM(entry["ngrams"], order)
+        try:
+            self._tables = WordLanguages(data)
+            for group in GROUPS.values():
+                self._tables.require(group)
+        except ModelError as exc:  # the tables' checks, in this model's words
+            message = str(exc).replace("langid tables", "langid model").replace(" table of ", " model of ")
+            raise ModelError(message) from None
+        self.order = self._tables.order
         self._cache: dict[tuple[str, str], tuple[float, ...]] = {}
 
     def word_logprob(self, word: str, language: str) -> float:
         """``log P_language(word)`` for an already folded word (see :func:`fold_word`)."""
-        lexical = self._lexicon[language].get(word, 0) / 1e8
-        return math.log((1.0 - BETA) * lexical + BETA * math.exp(self._lm[language].logprob(word)))
+        return self._tables.logprob(word, language)
 
     def word_posteriors(self, word: str, group: str) -> tuple[float, ...]:
         """Log posteriors (uniform prior) of the languages of ``group`` for one word, in group order."""
@@ -254,20 +193,7 @@ def _viterbi(per_word: Sequence[Sequence[float]], prior: int) -> list[int]:
 
 
 def _read_packaged() -> dict[str, object]:
-    try:
-        raw = MODEL_PATH.read_bytes()
-    except OSError as exc:
-        raise ModelError(
-            "the language-identification table corpora/data/langid.json.gz is missing; "
-            "run scripts/train_langid.py"
-        ) from exc
-    try:
-        data = json.loads(gzip.decompress(raw).decode("utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ModelError(f"corpora/data/langid.json.gz is corrupt: {exc}") from exc
-    if not isinstance(data, dict):
-        raise ModelError("corpora/data/langid.json.gz: not a JSON object")
-    return data
+    return read_tables(MODEL_PATH)
 
 
 @lru_cache(maxsize=1)

@@ -1,4 +1,4 @@
-"""Train the language-identification tables of ``lipyantar.corpora.langid`` into ``corpora/data/langid.json.gz``.
+"""Train the language-identification tables of ``lipyantar.corpora.langid`` into ``translit/data/langid.json.gz``.
 
 Two groups of languages are modelled, each language by a *word lexicon with frequencies* and a
 *character n-gram language model over word types* (Witten-Bell interpolated, see
@@ -30,7 +30,7 @@ of wordfreq and of the rule-based romanizer (both recorded under ``training``).
 
 Usage::
 
-    .venv/bin/python scripts/train_langid.py [-o corpora/data/langid.json.gz]
+    .venv/bin/python scripts/train_langid.py [-o translit/data/langid.json.gz]
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ from lipyantar.corpora.langid import MODEL_FORMAT, MODEL_VERSION, ORDER, fold_wo
 from lipyantar.translit.rules import RULES_VERSION, romanize_word  # noqa: E402
 
 DAKSHINA_TRAIN = ROOT / "scripts/data/dakshina-hi/hi.translit.sampled.train.tsv"
-DEFAULT_OUTPUT = ROOT / "corpora/data/langid.json.gz"
+DEFAULT_OUTPUT = ROOT / "translit/data/langid.json.gz"
 
 _LATIN_WORD = regex.compile(r"^[a-z]+(?:'[a-z]+)?$")
 _DEVA_WORD = regex.compile(r"^[\p{sc=Deva}\p{M}]+$")

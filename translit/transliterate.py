@@ -34,6 +34,7 @@ from .schemes import Scheme, get_scheme
 from .tokenize import DEVA_WORD, EMAIL, URL, token_matches
 
 if TYPE_CHECKING:
+    from .learned.codemix import CodeMix
     from .learned.model import LearnedModel
 
 __all__ = ["MAX_TOP_K", "MAX_WORD_CHARS", "Candidate", "Transliterator", "transliterate"]
@@ -211,6 +212,7 @@ class _LearnedToDeva(_Stage):
         self._model = model
         self._keep_period = keep_period
         self._keep_english = keep_english
+        self._codemix: CodeMix | None = None
         self._topk = lru_cache(maxsize=_CACHE_SIZE)(self._word_topk)
         self.temperature = model.params.temperature_r2d
         self.reserve = model.params.reserve_r2d
@@ -264,27 +266,39 @@ class _LearnedToDeva(_Stage):
             )
         )
         result = []
-        english = self._model.is_english if self._keep_english else None
         for tokens, _, sents in layouts:
             for sent in sents:
-                for idx, out in zip(sent, next(outputs), strict=True):
-                    if english is None or not english(tokens[idx], out):
+                keep = self._kept([tokens[i] for i in sent])
+                for idx, out, kept in zip(sent, next(outputs), keep, strict=True):
+                    if not kept:
                         tokens[idx] = out
             result.append("".join(tokens))
         return result
 
+    def _kept(self, words: Sequence[str]) -> list[bool]:
+        """Which words of one sentence stay as written: with ``keep_english``, those that the code-mixing
+        decision (:mod:`lipyantar.translit.learned.codemix`) reads as English or names."""
+        if not self._keep_english:
+            return [False] * len(words)
+        if self._codemix is None:
+            from lipyantar.translit.learned.codemix import CodeMix
+
+            self._codemix = CodeMix(self._model)
+        return self._codemix.keep(words)
+
     def kbest(self, text: str, k: int) -> list[tuple[str, float]]:
-        tokens, words, _ = self._layout(text)
+        tokens, words, sents = self._layout(text)
         if not words:
             return [(self.convert(text), 0.0)]
+        kept = {i for sent in sents for i, k in zip(sent, self._kept([tokens[i] for i in sent]), strict=True) if k}
         pieces: list[str] = []
         slots: list[list[tuple[str, float]]] = []
         last = 0
         for idx in words:
             pieces.append("".join(tokens[last:idx]))
             slot = self._topk(tokens[idx], k)
-            if self._keep_english and slot and self._model.is_english(tokens[idx], slot[0][0]):
-                slot = [(tokens[idx], slot[0][1]), *slot[1:]]  # its English reading: the word as written
+            if idx in kept and slot:
+                slot = [(tokens[idx], slot[0][1]), *slot[1:]]  # read as English or a name: the word as written
             slots.append(slot)
             last = idx + 1
         pieces.append("".join(tokens[last:]))

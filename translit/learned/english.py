@@ -25,6 +25,7 @@ import gzip
 import logging
 import os
 import re
+import unicodedata
 from array import array
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -38,8 +39,10 @@ __all__ = [
     "PHONEMES",
     "EnglishModel",
     "encode_phones",
+    "loose_spelling",
     "read_cmudict",
     "spell_letters",
+    "spell_pronunciation",
     "train_english",
 ]
 
@@ -302,3 +305,64 @@ def train_english(
     logger.info("English pronunciation model: %d pairs, %d graphones", len(aligned), len(graphones))
     joint = JointModel(graphones, JointModel.count_ngrams(seqs, order=order), order=order)
     return EnglishModel(joint, {w: tuple(ps) for w, ps in prons.items()})
+
+
+#: ARPAbet consonants as Hindi writes them (the nukta letters for /z/ and /ʒ/, as newspapers do)
+_CONSONANTS: dict[str, str] = {
+    "B": "ब", "CH": "च", "D": "ड", "DH": "द", "F": "फ", "G": "ग", "HH": "ह", "JH": "ज", "K": "क", "L": "ल",
+    "M": "म", "N": "न", "NG": "ंग", "P": "प", "R": "र", "S": "स", "SH": "श", "T": "ट", "TH": "थ", "V": "व",
+    "W": "व", "Y": "य", "Z": "ज़", "ZH": "ज़",
+}  # fmt: skip
+#: ARPAbet vowels: (vowel sign after a consonant, independent letter); AH after a consonant is its inherent a
+_VOWELS: dict[str, tuple[str, str]] = {
+    "AA": ("ा", "आ"), "AE": ("ै", "ऐ"), "AH": ("", "अ"), "AO": ("ॉ", "ऑ"), "AW": ("ाउ", "आउ"), "AY": ("ाइ", "आइ"),
+    "EH": ("े", "ए"), "ER": ("र", "अर"), "EY": ("े", "ए"), "IH": ("ि", "इ"), "IY": ("ी", "ई"), "OW": ("ो", "ओ"),
+    "OY": ("ॉय", "ऑय"), "UH": ("ु", "उ"), "UW": ("ू", "ऊ"),
+}  # fmt: skip
+
+
+def spell_pronunciation(pron: str) -> str:
+    """A rule spelling of an encoded English pronunciation (:func:`encode_phones`) in Devanagari, as Hindi
+    writes English words by sound: ``M AH N TH`` → मंथ, ``W IY K S`` → वीक्स, ``AH L AA R M`` → अलार्म
+    (a nasal before a consonant as anusvara, consonant clusters with virama, no final virama)."""
+    phones = [PHONEMES[ord(ch) - 0xE000] for ch in pron]
+    out: list[str] = []
+    after_consonant = False
+    for i, phone in enumerate(phones):
+        vowel = _VOWELS.get(phone)
+        if vowel is not None:
+            if not after_consonant and i > 0 and phones[i - 1] in ("IY", "IH"):
+                out.append("य" + vowel[0])  # a glide between i and the next vowel: video → वीडियो
+            else:
+                out.append(vowel[0] if after_consonant else vowel[1])
+            after_consonant = phone == "ER"
+            continue
+        nxt = phones[i + 1] if i + 1 < len(phones) else None
+        if after_consonant:
+            out.append("्")  # a cluster
+        if phone in ("N", "M") and nxt is not None and nxt not in _VOWELS and nxt not in ("Y", "W", "R"):
+            if out and out[-1] == "्":
+                out.pop()
+            out.append("ं")  # month → मंथ, campus → कैंपस
+            after_consonant = False
+            continue
+        out.append(_CONSONANTS[phone])
+        after_consonant = True
+    return "".join(out)
+
+
+_LOOSE = str.maketrans(
+    {
+        "ॉ": "ा", "ॅ": "े", "ी": "ि", "ू": "ु", "ै": "े", "ौ": "ो", "ँ": "ं", "़": None, "्": None,
+        "ऑ": "आ", "ई": "इ", "ऊ": "उ", "ऐ": "ए", "औ": "ओ",
+    }
+)  # fmt: skip
+
+
+def loose_spelling(deva: str) -> str:
+    """A Devanagari spelling with the distinctions that Hindi spellings of English words blur removed
+    (vowel length, ॉ/ा, ै/े, nukta, virama, chandrabindu, न् before a consonant): two spellings of the same
+    English word usually agree on it (वीक्स/विक्स, ऑफिस/ऑफ़िस, मंथ/मन्थ)."""
+    text = unicodedata.normalize("NFD", deva)
+    text = re.sub("[नम]्(?=[क-ह])", "ं", text)
+    return text.translate(_LOOSE)

@@ -1,0 +1,254 @@
+"""Train the per-word English/Hindi decision of ``lipyantar.translit.learned.codemix`` into
+``translit/learned/data/codemix.json`` (what ``--english keep`` keeps in Latin script).
+
+Training data: synthetic code-mixed sentences, made here (fixed seed) from
+
+* **Hindi**: train-side native Wikipedia sentences (``scripts/data/dakshina-hi/hi.wiki-filt.valid.text.
+  notest.nodev.txt.gz``: no dev sentence), each word romanized with a spelling drawn from the Dakshina
+  *train* lexicon in proportion to its count (the default model's Devanagari → roman for words the
+  lexicon lacks), then casual-typing noise: a final nasal left out (``mein`` → ``mei``/``me``, ``hain`` →
+  ``hai``) and ai/au/ei/ee/oo/aa shortened (``hai`` → ``he``). A word whose romanization is an English
+  word of the English lexicon is labelled English when its spelling is not the rule romanization of its
+  Devanagari (``traffic`` for ट्रैफिक) or its Devanagari spells its English pronunciation (``alarm`` for
+  अलार्म): a loanword typed in English spelling; it is left out of the loss otherwise (``band`` for बंद), unless the word is one of the 1,000 most frequent native words (``the``
+  for थे, ``me`` for में: Hindi);
+* **English**: words drawn from the English lexicon of ``translit/data/langid.json.gz`` (wordfreq's
+  English list, CC BY-SA 4.0; by frequency^0.5) and runs of 2-8 words of the sentences of *Botchan*
+  (``scripts/data/english/botchan.txt``, Project Gutenberg, public domain), inserted into the Hindi
+  sentences (1-3 insertions; 15% of the sentences stay all Hindi), or a Botchan sentence with 1-2 runs of
+  romanized Hindi inserted (20%).
+
+The two logistic stages are fitted by AdaGrad SGD (``codemix.fit_logistic``); the second stage's inputs use
+first-stage probabilities from two-fold cross-fitting. The decision threshold is chosen on the
+Hinglish-TOP *train* split (``--choose``, real queries; tokens labelled English when they occur in the
+query's English original, the dataset README's heuristic)  as the one that uses the smallest share of
+the issue's error budgets (6 points of English words, 1.5 of Hindi words; the worse of the two counts); its validation split is for measuring only (``scripts/bench_hinglish.py``), and neither is
+shipped or used to fit weights.
+
+    python scripts/train_codemix.py [--sentences 6000] [-o translit/learned/data/codemix.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import random
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import regex
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "scripts" / "data"
+DEFAULT_OUTPUT = ROOT / "translit" / "learned" / "data" / "codemix.json"
+DEFAULT_CHOOSE = ROOT.parent / "shared" / "data" / "hinglish-top" / "train.tsv"
+_LATIN = regex.compile(r"\p{Latin}[\p{Latin}\p{M}]*(?:['’-]\p{Latin}[\p{Latin}\p{M}]*)*")
+_NATIVE = regex.compile(r"[\p{Devanagari}--[।॥०-९]]+", flags=regex.V1)
+_SHORTEN = (("ai", "e"), ("au", "o"), ("ei", "e"), ("ee", "i"), ("oo", "u"), ("aa", "a"))
+
+Token = tuple[str, str, float]  # (word, "hi" or "en", loss weight)
+
+
+class Synthesizer:
+    def __init__(self, model, tables, rng: random.Random, *, nasal_drop: float, shorten: float) -> None:
+        from lipyantar.translit.rules import romanize_word
+
+        self.model, self.rng, self.rules = model, rng, romanize_word
+        self.nasal_drop, self.shorten = nasal_drop, shorten
+        self.lexicon: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        path = DATA / "dakshina-hi" / "hi.translit.sampled.train.tsv"
+        for line in path.open(encoding="utf-8"):
+            deva, roman, count = line.rstrip("\n").split("\t")
+            self.lexicon[deva].append((roman, int(count)))
+        self.english = tables.lexicon("en")
+        words = sorted(self.english, key=lambda w: (-self.english[w], w))[:20000]
+        self.english_words, self.english_weights = words, [self.english[w] ** 0.5 for w in words]
+        text = (DATA / "english" / "botchan.txt").read_text(encoding="utf-8")
+        self.english_sentences = [s for s in (_LATIN.findall(line) for line in text.splitlines()) if len(s) >= 3]
+        self.common: set[str] = set()
+        self.mix = None
+        self._romanized: dict[str, str] = {}
+
+    def romanize(self, deva: str) -> str:
+        spellings = self.lexicon.get(deva)
+        if spellings:
+            romans, counts = zip(*spellings, strict=True)
+            return self.rng.choices(romans, counts)[0]
+        roman = self._romanized.get(deva)
+        if roman is None:
+            roman = self._romanized[deva] = self.model.romanize(deva)
+        return roman
+
+    def casual(self, deva: str, roman: str) -> str:
+        rng = self.rng
+        if deva[-1:] in "ंँ" and roman.endswith("n") and len(roman) > 2 and rng.random() < self.nasal_drop:
+            roman = roman[:-1]
+            if roman.endswith("ei") and rng.random() < 0.6:
+                roman = roman[:-1]  # में: mein, mei, me
+        if rng.random() < self.shorten:
+            for long, short in _SHORTEN:
+                if long in roman and rng.random() < 0.5:
+                    roman = roman.replace(long, short)
+        return roman
+
+    def hindi(self, natives: list[str]) -> list[Token]:
+        out: list[Token] = []
+        for deva in natives:
+            roman = self.romanize(deva)
+            if not roman or not regex.fullmatch(r"[a-z]+", roman):
+                continue
+            roman = self.casual(deva, roman)
+            if roman in self.english and deva not in self.common:
+                if self.rules(deva) != roman or self.mix.spelled_by_sound(roman, deva):
+                    out.append((roman, "en", 1.0))  # a loanword typed in English spelling
+                else:
+                    out.append((roman, "hi", 0.0))  # both readings plausible: left out
+            else:
+                out.append((roman, "hi", 1.0))
+        return out
+
+    def english_run(self) -> list[Token]:
+        rng = self.rng
+        if rng.random() < 0.5:
+            return [(rng.choices(self.english_words, self.english_weights)[0], "en", 1.0)]
+        sentence = rng.choice(self.english_sentences)
+        n = rng.randint(2, min(8, len(sentence)))
+        i = rng.randint(0, len(sentence) - n)
+        return [(w, "en", 1.0) for w in sentence[i : i + n]]
+
+    def sentence(self, natives: list[str]) -> list[Token]:
+        rng = self.rng
+        u = rng.random()
+        if u < 0.15:
+            tokens = self.hindi(natives)
+        elif u < 0.8:
+            tokens = self.hindi(natives)
+            for _ in range(rng.randint(1, 3)):
+                i = rng.randint(0, len(tokens))
+                tokens[i:i] = self.english_run()
+        else:
+            tokens = [(w, "en", 1.0) for w in rng.choice(self.english_sentences)]
+            hindi = self.hindi(natives)
+            for _ in range(rng.randint(1, 2)):
+                if not hindi:
+                    break
+                n = rng.randint(1, min(3, len(hindi)))
+                j = rng.randint(0, len(hindi) - n)
+                i = rng.randint(0, len(tokens))
+                tokens[i:i] = hindi[j : j + n]
+        if tokens and rng.random() < 0.5:
+            word, label, weight = tokens[0]
+            tokens[0] = (word[:1].upper() + word[1:], label, weight)
+        return tokens
+
+
+def read_choose(path: Path) -> list[tuple[list[str], list[bool]]]:
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines()[1:]:
+        fields = line.split("\t")
+        english = {w.lower() for w in _LATIN.findall(fields[0])}
+        words = _LATIN.findall(fields[1])
+        if words:
+            rows.append((words, [w.lower() in english for w in words]))
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sentences", type=int, default=6000, help="synthetic sentences (default 6000)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--nasal-drop", type=float, default=0.7, help="share of final nasals left out")
+    ap.add_argument("--shorten", type=float, default=0.4, help="share of words with vowels shortened")
+    ap.add_argument("--choose", type=Path, default=DEFAULT_CHOOSE, help="real queries to choose the threshold on")
+    ap.add_argument("-o", "--output", type=Path, default=DEFAULT_OUTPUT)
+    args = ap.parse_args(argv)
+
+    from lipyantar.translit.learned import codemix
+    from lipyantar.translit.learned.model import default_model
+    from lipyantar.translit.wordlang import load_tables
+
+    start = time.perf_counter()
+    rng = random.Random(args.seed)
+    model, tables = default_model(), load_tables()
+    synth = Synthesizer(model, tables, rng, nasal_drop=args.nasal_drop, shorten=args.shorten)
+    natives: list[list[str]] = []
+    frequency: Counter[str] = Counter()
+    with gzip.open(DATA / "dakshina-hi" / "hi.wiki-filt.valid.text.notest.nodev.txt.gz", "rt", encoding="utf-8") as f:
+        for line in f:
+            words = _NATIVE.findall(line)
+            if words:
+                natives.append(words)
+                frequency.update(words)
+    synth.common = {w for w, _ in frequency.most_common(1000)}
+    placeholder = codemix.CodeMixWeights((0.0,) * len(codemix.TOKEN_FEATURES), (0.0,) * len(codemix.CONTEXT_FEATURES))
+    mix = synth.mix = codemix.CodeMix(model, placeholder, tables)
+    rng.shuffle(natives)
+    data = [s for s in (synth.sentence(words) for words in natives[: args.sentences]) if s]
+    token = [mix.token_features([w for w, _, _ in s]) for s in data]
+    labels = [[1.0 if lab != "hi" else 0.0 for _, lab, _ in s] for s in data]
+    weights = [[wt for _, _, wt in s] for s in data]
+
+    def fit(index: range | list[int], rows_of) -> list[float]:
+        rows = [x for k in index for x in rows_of(k)]
+        return codemix.fit_logistic(
+            rows,
+            [y for k in index for y in labels[k]],
+            [w for k in index for w in weights[k]],
+            shuffle=rng.shuffle,
+        )
+
+    half = len(data) // 2
+    fold_a = fit(range(half), lambda k: token[k])
+    fold_b = fit(range(half, len(data)), lambda k: token[k])
+    w_token = fit(range(len(data)), lambda k: token[k])
+    first = [[codemix._sigmoid(codemix._dot(fold_b if k < half else fold_a, x)) for x in token[k]] for k in range(len(data))]
+    context = [mix.context_features([w for w, _, _ in data[k]], token[k], first[k]) for k in range(len(data))]
+    w_context = fit(range(len(data)), lambda k: context[k])
+    trained = codemix.CodeMixWeights(tuple(w_token), tuple(w_context))
+    tokens = sum(len(s) for s in data)
+    print(f"fitted on {len(data)} synthetic sentences, {tokens} tokens ({time.perf_counter() - start:.0f} s)")
+
+    threshold, chosen_on = 0.5, "default (no --choose set)"
+    if args.choose.exists():
+        mix = codemix.CodeMix(model, trained, tables)
+        scored = [(mix.probabilities(words), gold) for words, gold in read_choose(args.choose)]
+        best = None
+        for t in [x / 20 for x in range(4, 17)]:
+            hits = Counter()
+            totals = Counter()
+            for probs, gold in scored:
+                for p, is_en in zip(probs, gold, strict=True):
+                    totals[is_en] += 1
+                    hits[is_en] += (p >= t) == is_en
+            en, hi = hits[True] / totals[True], hits[False] / totals[False]
+            print(f"  threshold {t:.2f}: English kept {100 * en:.1f}%, Hindi {100 * hi:.1f}%")
+            # the issue's goals leave 6 points of English and 1.5 of Hindi errors: the worst share used
+            used = max((1 - en) / 0.06, (1 - hi) / 0.015)
+            if best is None or used < best[0] - 1e-12:
+                best = (used, t)
+        threshold, chosen_on = best[1], f"{args.choose.name} of Hinglish-TOP ({len(scored)} queries): best mean accuracy"
+    result = codemix.CodeMixWeights(
+        tuple(round(w, 6) for w in w_token),
+        tuple(round(w, 6) for w in w_context),
+        threshold,
+        {
+            "sentences": len(data),
+            "tokens": tokens,
+            "seed": args.seed,
+            "nasal_drop": args.nasal_drop,
+            "shorten": args.shorten,
+            "threshold_chosen_on": chosen_on,
+            "sources": "Dakshina train lexicon and train-side Wikipedia sentences (CC BY-SA 4.0); wordfreq English "
+            "list via translit/data/langid.json.gz (CC BY-SA 4.0); Botchan, Project Gutenberg #8868 (public domain)",
+        },
+    )
+    args.output.write_text(result.to_json() + "\n", encoding="utf-8")
+    print(f"threshold {threshold:.2f}; wrote {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    raise SystemExit(main())

@@ -1,0 +1,135 @@
+"""The per-word English/Hindi decision of ``--english keep`` (lipyantar.translit.learned.codemix) and the
+rule spelling of English pronunciations it uses (lipyantar.translit.learned.english)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lipyantar.cli import main
+from lipyantar.translit.errors import ModelError
+from lipyantar.translit.learned import codemix
+from lipyantar.translit.learned.codemix import CONTEXT_FEATURES, TOKEN_FEATURES, CodeMix, CodeMixWeights
+from lipyantar.translit.learned.english import encode_phones, loose_spelling, spell_pronunciation
+from lipyantar.translit.learned.model import default_model
+
+
+@pytest.mark.parametrize(
+    ("phones", "deva"),
+    [
+        ("M AH N TH", "मंथ"),  # a nasal before a consonant: anusvara
+        ("W IY K S", "वीक्स"),  # a final cluster with virama inside, none at the end
+        ("AH L AA R M", "अलार्म"),  # an initial vowel is a letter, later ones signs
+        ("T R AE F IH K", "ट्रैफिक"),
+        ("K AE M P AH S", "कैंपस"),
+        ("W AO T ER", "वॉटर"),
+        ("S IH NG IH NG", "सिंगिंग"),
+        ("V IH D IY OW", "विडीयो"),  # a glide after i before the next vowel
+    ],
+)
+def test_spell_pronunciation(phones: str, deva: str) -> None:
+    assert spell_pronunciation(encode_phones(phones.split())) == deva
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("वीक्स", "विक्स", True),
+        ("ऑफिस", "ऑफ़िस", True),
+        ("मंथ", "मन्थ", True),
+        ("सेट", "सैट", True),
+        ("बंद", "बैंड", False),
+        ("थे", "द", False),
+    ],
+)
+def test_loose_spelling(a: str, b: str, same: bool) -> None:
+    assert (loose_spelling(a) == loose_spelling(b)) is same
+
+
+def _weights(**changes: object) -> CodeMixWeights:
+    fields = {"token": (0.0,) * len(TOKEN_FEATURES), "context": (0.0,) * len(CONTEXT_FEATURES), "threshold": 0.5}
+    fields.update(changes)
+    return CodeMixWeights(**fields)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"token": (0.0,) * 3}, "token has 3 weights"),
+        ({"context": (0.0,) * (len(CONTEXT_FEATURES) - 1) + (float("nan"),)}, "not a finite number"),
+        ({"threshold": 1.0}, "not within"),
+        ({"threshold": 0.0}, "not within"),
+    ],
+)
+def test_weights_are_validated(changes: dict[str, object], message: str) -> None:
+    with pytest.raises(ModelError, match=message):
+        _weights(**changes)
+
+
+def test_weights_round_trip_and_header() -> None:
+    weights = _weights(token=tuple(float(i) for i in range(len(TOKEN_FEATURES))), threshold=0.3)
+    assert CodeMixWeights.from_json(weights.to_json()) == weights
+    data = json.loads(weights.to_json())
+    data["version"] = codemix.VERSION + 1
+    with pytest.raises(ModelError, match="version"):
+        CodeMixWeights.from_json(json.dumps(data), source="w.json")
+    data["version"] = codemix.VERSION
+    data["token_features"] = data["token_features"][::-1]
+    with pytest.raises(ModelError, match="features"):
+        CodeMixWeights.from_json(json.dumps(data))
+    with pytest.raises(ModelError, match="not JSON"):
+        CodeMixWeights.from_json("{", source="w.json")
+
+
+def test_packaged_weights_load() -> None:
+    weights = codemix.load_weights()
+    assert len(weights.token) == len(TOKEN_FEATURES) and 0 < weights.threshold < 1
+    assert weights.training.get("sentences", 0) > 0
+
+
+@pytest.fixture(scope="module")
+def mix() -> CodeMix:
+    return CodeMix(default_model())
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kept"),
+    [
+        ("yeh gaana bahut accha hai", "-----"),
+        ("please send me the report by monday", "+++++++"),
+        ("kal office mein meeting hai", "-+-+-"),
+        ("alarm band kar do", "+---"),
+        ("play the song on spotify", "+++++"),
+    ],
+)
+def test_keep_decisions(mix: CodeMix, sentence: str, kept: str) -> None:
+    assert "".join("+" if k else "-" for k in mix.keep(sentence.split())) == kept
+
+
+def test_context_decides_a_homograph(mix: CodeMix) -> None:
+    """``the`` is थे among Hindi words and English among English ones."""
+    hindi = mix.probabilities("kal hum wahan the aur bahut khush the".split())
+    english = mix.probabilities("where is the nearest coffee shop".split())
+    assert hindi[3] < mix.weights.threshold <= english[2]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.from_regex(r"[A-Za-z]{1,12}", fullmatch=True), max_size=12))
+def test_probabilities_are_probabilities(mix: CodeMix, words: list[str]) -> None:
+    probs = mix.probabilities(words)
+    assert len(probs) == len(words) and all(0.0 <= p <= 1.0 for p in probs)
+    assert probs == mix.probabilities(words)  # memoized features give the same answer
+
+
+def test_cli_english_keep() -> None:
+    result = CliRunner().invoke(
+        main, ["convert", "--from", "roman", "--to", "deva", "--english", "keep"], input="mujhe next week ki meeting yaad dilana\n"
+    )
+    assert result.exit_code == 0, result.output
+    words = result.output.split()
+    assert words[1:3] == ["next", "week"] and words[4] == "meeting"
+    assert all("\u0900" <= w[0] <= "\u097f" for w in (words[0], words[3], words[5], words[6]))

@@ -1,0 +1,348 @@
+"""Which Latin words of a code-mixed sentence are Hindi, in context: what ``--english keep`` keeps.
+
+Romanized Hindi as people type it mixes in English words and names ("kal ki meeting cancel kar do",
+"play the song on spotify"), and many short words are both (``the`` थे, ``me`` में, ``is`` इस, ``kal``
+कल/call, ``band`` बंद). :class:`CodeMix` gives each word the probability that it is *not* Hindi (English
+or a name) from two logistic regressions:
+
+1. **token features** (:data:`TOKEN_FEATURES`): the word's log probability as English and as romanized
+   Hindi (lexicon and character model, :mod:`lipyantar.translit.wordlang`), whether the learned model has
+   an English pronunciation for it or attests it as the romanization of a Hindi word, how far its
+   spelling is from the rule-based romanization (:func:`lipyantar.translit.rules.romanize_word`) of its
+   Devanagari reading (``traffic`` is far from ट्रैफिक's ``traifik``, ``kal`` is कल's ``kal``), how common
+   that reading is as a Hindi word, whether the reading spells an English pronunciation of the word
+   (``alarm`` अलार्म, not ``band`` बंद), its length and capitals;
+2. **context features** (:data:`CONTEXT_FEATURES`): the same plus the first stage's probabilities of the
+   neighbours (two on each side) and of the rest of the sentence, so that a homograph follows its
+   neighbours while a clearly English word inside Hindi keeps its own language.
+
+The weights (``data/codemix.json``, versioned; built by ``scripts/train_codemix.py``) are fitted on
+synthetic code-mixed sentences: train-side Hindi Wikipedia sentences romanized with the Dakshina train
+lexicon's spellings and casual-typing noise, with English words and phrases inserted (see that script).
+The decision threshold was chosen on held-out real queries (the Hinglish-TOP train split; never the
+shipped model's training data).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lipyantar.translit.errors import ModelError
+from lipyantar.translit.learned.charalign import normalize_roman
+from lipyantar.translit.learned.english import loose_spelling, spell_pronunciation
+from lipyantar.translit.metrics import edit_distance
+from lipyantar.translit.rules import romanize_word
+from lipyantar.translit.wordlang import WordLanguages, fold_word, load_tables
+
+if TYPE_CHECKING:
+    from lipyantar.translit.learned.model import LearnedModel
+
+__all__ = ["CONTEXT_FEATURES", "TOKEN_FEATURES", "CodeMix", "CodeMixWeights", "load_weights"]
+
+logger = logging.getLogger(__name__)
+
+FORMAT = "lipyantar-codemix"
+VERSION = 1
+#: the packaged weights
+WEIGHTS_PATH = Path(__file__).resolve().parent / "data" / "codemix.json"
+#: the features of one word alone, in weight order (see the module docstring)
+TOKEN_FEATURES: tuple[str, ...] = (
+    "english_vs_hindi",  # (log P_en - log P_hi-Latn) / 4, clipped to +-3
+    "english_lexicon",  # log10(1 + frequency per 10^8 in the English lexicon) / 3
+    "hindi_lexicon",  # the same in the romanized-Hindi lexicon
+    "pronounced",  # the learned model has an English pronunciation of it
+    "attested",  # log(1 + count) of its attested Hindi readings in the model's memory / 3
+    "short",  # at most 2 letters
+    "three_letters",
+    "rules_distance",  # edit distance to the rule romanization of its reading / letters (at most 1.5)
+    "rules_equal",  # ... which is 0
+    "reading_prior",  # (log unigram prior of its reading + 10) / 10, -1 when unknown
+    "sound_spelling",  # its reading spells an English pronunciation of it (english.spell_pronunciation)
+    "sound_x_english",  # sound_spelling times english_lexicon (a loanword in its English spelling)
+    "capital_inside",  # capitalized, and not the first word of the sentence
+    "all_caps",  # two or more letters, all capitals
+    "bias",
+)
+#: the features of a word in its sentence: the token features, then these
+CONTEXT_FEATURES: tuple[str, ...] = (
+    *TOKEN_FEATURES,
+    "left",  # first-stage probability of the word before it, minus 0.5 (0 without one)
+    "right",
+    "left2",
+    "right2",
+    "sentence",  # mean first-stage probability of the other words, minus 0.5
+    "self",  # the word's own first-stage log-odds / 4
+    "sentence_x_lexical",  # "sentence" times english_vs_hindi
+    "neighbours_x_lexical",  # mean of left and right times english_vs_hindi
+    "short_x_neighbours",  # "short" times the mean of left and right (short words follow their neighbours)
+    "left_pmi",  # log P(reading | left word's reading) - log P(reading) under the model's word n-gram model, /5
+    "right_pmi",  # the same for the right word's reading after this one
+)
+#: the word-feature memo is cleared when it holds more entries than this
+MEMO_LIMIT = 200_000
+
+
+@dataclass(frozen=True)
+class CodeMixWeights:
+    """The weights of the two stages and the decision threshold (a word whose probability of not being
+    Hindi is at least ``threshold`` is kept in Latin script)."""
+
+    token: tuple[float, ...]
+    context: tuple[float, ...]
+    threshold: float = 0.5
+    training: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name, weights, size in (("token", self.token, len(TOKEN_FEATURES)), ("context", self.context, len(CONTEXT_FEATURES))):
+            if len(weights) != size:
+                raise ModelError(f"codemix weights: {name} has {len(weights)} weights, not {size}")
+            if not all(isinstance(w, (int, float)) and math.isfinite(w) for w in weights):
+                raise ModelError(f"codemix weights: {name} has a weight that is not a finite number")
+        if not 0.0 < self.threshold < 1.0:
+            raise ModelError(f"codemix weights: threshold {self.threshold} is not within (0, 1)")
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "format": FORMAT,
+                "version": VERSION,
+                "token_features": list(TOKEN_FEATURES),
+                "context_features": list(CONTEXT_FEATURES),
+                "token": list(self.token),
+                "context": list(self.context),
+                "threshold": self.threshold,
+                "training": dict(self.training),
+            },
+            ensure_ascii=False,
+            indent=1,
+        )
+
+    @classmethod
+    def from_json(cls, text: str, *, source: str = "codemix weights") -> CodeMixWeights:
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise ModelError(f"{source}: not JSON ({exc})") from None
+        if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != VERSION:
+            found = (data.get("format"), data.get("version")) if isinstance(data, dict) else None
+            raise ModelError(f"{source}: not a {FORMAT} file of version {VERSION} (found {found})")
+        if data.get("token_features") != list(TOKEN_FEATURES) or data.get("context_features") != list(CONTEXT_FEATURES):
+            raise ModelError(f"{source}: its features are not this version's")
+        try:
+            return cls(
+                tuple(data["token"]), tuple(data["context"]), float(data["threshold"]), dict(data.get("training", {}))
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ModelError(f"{source}: {exc}") from None
+
+
+@lru_cache(maxsize=1)
+def load_weights() -> CodeMixWeights:
+    """The packaged weights, read on first use."""
+    try:
+        text = WEIGHTS_PATH.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ModelError(f"the code-mixing weights {WEIGHTS_PATH} are missing; run scripts/train_codemix.py") from exc
+    return CodeMixWeights.from_json(text, source=str(WEIGHTS_PATH))
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def _dot(weights: Sequence[float], features: Sequence[float]) -> float:
+    return sum(w * x for w, x in zip(weights, features, strict=True))
+
+
+class CodeMix:
+    """The per-word decision for one learned model (its memory, pronunciations and readings are
+    features). Word features are memoized per word."""
+
+    def __init__(
+        self, model: LearnedModel, weights: CodeMixWeights | None = None, tables: WordLanguages | None = None
+    ) -> None:
+        self.model = model
+        self.weights = weights if weights is not None else load_weights()
+        self.tables = tables if tables is not None else load_tables()
+        self.tables.require(("en", "hi-Latn"))
+        self._english = self.tables.lexicon("en")
+        self._hindi = self.tables.lexicon("hi-Latn")
+        self._memo: dict[str, tuple[float, ...]] = {}
+        self._ids: dict[str, int] = {}
+        self._pmi: dict[tuple[int, int], float] = {}
+
+    def reading(self, roman: str) -> str:
+        """The Devanagari reading of a normalized Latin word that the features look at: its most often
+        attested reading, else the model's single-best answer."""
+        attested = self.model.memory.r2d.get(roman)
+        if attested:
+            prior = self.model.wordlm.unigram
+            return max(attested, key=lambda d: (attested[d], prior(d) or -99.0, d))
+        return self.model.devanagarize(roman)
+
+    def spelled_by_sound(self, roman: str, deva: str) -> bool:
+        """Whether ``deva`` is how Hindi writes an English pronunciation of ``roman`` (the two agree on
+        :func:`~lipyantar.translit.learned.english.loose_spelling`): ``alarm`` अलार्म, ``traffic``
+        ट्रैफिक, but not ``band`` बंद or ``the`` थे."""
+        english = self.model.english
+        if english is None:
+            return False
+        loose = loose_spelling(deva)
+        return any(loose_spelling(spell_pronunciation(p)) == loose for p in english.pronunciations(roman))
+
+    def _word(self, word: str) -> tuple[float, ...]:
+        folded = fold_word(word)
+        found = self._memo.get(folded)
+        if found is not None:
+            return found
+        model = self.model
+        roman = normalize_roman(folded)
+        log_en = self.tables.logprob(folded, "en")
+        log_hi = self.tables.logprob(folded, "hi-Latn")
+        attested = model.memory.r2d.get(roman) if roman else None
+        english = model.english
+        deva = self.reading(roman) if roman else ""
+        rules = romanize_word(deva) if deva else ""
+        dist = edit_distance(roman, rules) / max(len(roman), 1) if deva else 1.5
+        prior = model.wordlm.unigram(deva) if deva else None
+        features = (
+            max(-12.0, min(12.0, log_en - log_hi)) / 4,
+            math.log10(1 + self._english.get(folded, 0)) / 3,
+            math.log10(1 + self._hindi.get(folded, 0)) / 3,
+            1.0 if english is not None and roman and english.pronunciations(roman) else 0.0,
+            math.log(1 + sum(attested.values())) / 3 if attested else 0.0,
+            1.0 if len(folded) <= 2 else 0.0,
+            1.0 if len(folded) == 3 else 0.0,
+            min(dist, 1.5),
+            1.0 if dist == 0 else 0.0,
+            (max(prior, -20.0) + 10) / 10 if prior is not None else -1.0,
+            1.0 if deva and english is not None and self.spelled_by_sound(roman, deva) else 0.0,
+        )
+        features = (*features, features[10] * features[1])
+        if len(self._memo) > MEMO_LIMIT:
+            self._memo.clear()
+            self._ids.clear()
+            self._pmi.clear()
+        self._memo[folded] = features
+        self._ids[folded] = model.wordlm.ids.get(deva, 1) if deva else 1
+        return features
+
+    def _pair_pmi(self, left: int, right: int) -> float:
+        """(log P(right | left) - log P(right)) / 5 under the word n-gram model, clipped to +-1; 0 when
+        either word is outside its vocabulary."""
+        if left <= 1 or right <= 1:  # 0: boundary, 1: <unk>
+            return 0.0
+        key = (left, right)
+        found = self._pmi.get(key)
+        if found is None:
+            lm = self.model.wordlm.lm
+            compiled = lm.fast()
+            step = compiled.step if compiled is not None else lm.step
+            _, state = step(lm.root, left)
+            found = step(state, right)[0] - step(lm.root, right)[0]
+            found = max(-5.0, min(5.0, found)) / 5
+            self._pmi[key] = found
+        return found
+
+    def token_features(self, words: Sequence[str]) -> list[list[float]]:
+        """:data:`TOKEN_FEATURES` of each word of a sentence."""
+        out = []
+        for i, word in enumerate(words):
+            capital = 1.0 if i > 0 and word[:1].isupper() else 0.0
+            caps = 1.0 if len(word) >= 2 and word.isupper() else 0.0
+            out.append([*self._word(word), capital, caps, 1.0])
+        return out
+
+    def context_features(
+        self, words: Sequence[str], token: Sequence[Sequence[float]], first: Sequence[float]
+    ) -> list[list[float]]:
+        """:data:`CONTEXT_FEATURES` of each word, from its token features and the first-stage
+        probabilities ``first`` of the sentence's words."""
+        n = len(first)
+        ids = [self._ids.get(fold_word(w), 1) for w in words]
+        pmi = [self._pair_pmi(ids[i - 1], ids[i]) for i in range(1, n)]
+        total = sum(first)
+        out = []
+        for i, feats in enumerate(token):
+            left = first[i - 1] - 0.5 if i > 0 else 0.0
+            right = first[i + 1] - 0.5 if i + 1 < n else 0.0
+            left2 = first[i - 2] - 0.5 if i > 1 else 0.0
+            right2 = first[i + 2] - 0.5 if i + 2 < n else 0.0
+            rest = (total - first[i]) / (n - 1) - 0.5 if n > 1 else 0.0
+            p = min(max(first[i], 1e-6), 1 - 1e-6)
+            lexical = feats[0]
+            near = (left + right) / 2
+            out.append(
+                [
+                    *feats,
+                    left,
+                    right,
+                    left2,
+                    right2,
+                    rest,
+                    math.log(p / (1 - p)) / 4,
+                    rest * lexical,
+                    near * lexical,
+                    feats[5] * near,
+                    pmi[i - 1] if i > 0 else 0.0,
+                    pmi[i] if i + 1 < n else 0.0,
+                ]
+            )
+        return out
+
+    def probabilities(self, words: Sequence[str]) -> list[float]:
+        """For each word of one sentence, the probability that it is English or a name, not Hindi."""
+        if not words:
+            return []
+        token = self.token_features(words)
+        first = [_sigmoid(_dot(self.weights.token, f)) for f in token]
+        return [_sigmoid(_dot(self.weights.context, f)) for f in self.context_features(words, token, first)]
+
+    def keep(self, words: Sequence[str]) -> list[bool]:
+        """For each word of one sentence, whether ``--english keep`` keeps it as written."""
+        threshold = self.weights.threshold
+        return [p >= threshold for p in self.probabilities(words)]
+
+    def clear_cache(self) -> None:
+        self._memo.clear()
+
+
+def fit_logistic(
+    rows: Sequence[Sequence[float]],
+    labels: Sequence[float],
+    weights: Sequence[float],
+    *,
+    epochs: int = 8,
+    rate: float = 0.1,
+    l2: float = 1e-5,
+    shuffle: Callable[[list[int]], None] | None = None,
+) -> list[float]:
+    """Logistic regression by AdaGrad stochastic gradient descent (``scripts/train_codemix.py``): the
+    weights minimizing the ``weights``-weighted log loss of ``labels`` (0 or 1) plus ``l2`` times their
+    squared norm. ``shuffle`` orders each epoch's rows (in place; default: as given)."""
+    size = len(rows[0])
+    w = [0.0] * size
+    g2 = [1e-8] * size
+    order = list(range(len(rows)))
+    for _ in range(epochs):
+        if shuffle is not None:
+            shuffle(order)
+        for i in order:
+            weight = weights[i]
+            if not weight:
+                continue
+            x = rows[i]
+            err = (_sigmoid(_dot(w, x)) - labels[i]) * weight
+            for j, xj in enumerate(x):
+                if xj:
+                    g = err * xj + l2 * w[j]
+                    g2[j] += g * g
+                    w[j] -= rate * g / math.sqrt(g2[j])
+    return w
