@@ -38,11 +38,9 @@ from pathlib import Path
 import regex
 
 ROOT = Path(__file__).resolve().parent.parent
-LAUNCH = (
-    "import sys; sys.path.insert(0, {scripts!r}); from pathlib import Path; "
-    "from source_tree import use_source_tree; use_source_tree(Path({tree!r})); "
-    "from lipyantar.cli import main; sys.argv[0] = 'lipyantar'; main()"
-)
+sys.path.insert(0, str(ROOT / "scripts"))
+from source_tree import cli_command, unpack_revision  # noqa: E402
+
 CODEMIX = ROOT / "scripts" / "data" / "hinglish" / "codemix_dev.tsv"
 NAMES = ROOT / "scripts" / "data" / "names" / "names_dev.tsv"
 TOP = ROOT.parent / "shared" / "data" / "hinglish-top" / "validation.tsv"
@@ -176,17 +174,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         trees: list[tuple[str, list[str]]] = []
         if args.baseline_rev:
-            tree = tmp / "tree"
-            tree.mkdir()
-            archive = subprocess.run(
-                ["git", "-C", str(ROOT), "archive", args.baseline_rev], check=True, capture_output=True
-            )
-            subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
-            subprocess.run(
-                [sys.executable, "setup.py", "build_ext", "--inplace", "-q"], cwd=tree, check=True, capture_output=True
-            )
-            launch = LAUNCH.format(scripts=str(ROOT / "scripts"), tree=str(tree))
-            trees.append((f"baseline {args.baseline_rev}", [sys.executable, "-c", launch, "convert"]))
+            tree = unpack_revision(ROOT, args.baseline_rev, tmp / "tree")
+            trees.append((f"baseline {args.baseline_rev}", [*cli_command(tree), "convert"]))
         trees.append(("this tree", [sys.executable, "-m", "lipyantar", "convert"]))
         r2d = ["--from", "roman", "--to", "deva"]
         keep = [*r2d, "--english", "keep"]

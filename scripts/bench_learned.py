@@ -363,14 +363,9 @@ def english_part(model: LearnedModel, args: argparse.Namespace) -> dict | None:
 def run_baseline(args: argparse.Namespace, argv: list[str]) -> dict:
     """This script's figures for the git revision ``args.baseline_rev``, measured in a subprocess on a
     copy of that revision's tree (its compiled kernels built in place)."""
-    tmp = Path(tempfile.mkdtemp(prefix="lipyantar-baseline-"))
-    archive = subprocess.run(
-        ["git", "-C", str(ROOT), "archive", args.baseline_rev], check=True, capture_output=True
-    )
-    subprocess.run(["tar", "-x", "-C", str(tmp)], input=archive.stdout, check=True)
-    subprocess.run(
-        [sys.executable, "setup.py", "build_ext", "--inplace", "-q"], cwd=tmp, check=True, capture_output=True
-    )
+    from source_tree import unpack_revision
+
+    tmp = unpack_revision(ROOT, args.baseline_rev, Path(tempfile.mkdtemp(prefix="lipyantar-baseline-")))
     skip = {"--baseline-rev", "--json", "--baseline-model", "--model", "--src"}
     rest, i = [], 0
     while i < len(argv):

@@ -26,12 +26,9 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# the command line of another source tree: its code, its shipped model (scripts/source_tree.py)
-LAUNCH = (
-    "import sys; sys.path.insert(0, {scripts!r}); from pathlib import Path; "
-    "from source_tree import use_source_tree; use_source_tree(Path({tree!r})); "
-    "from lipyantar.cli import main; sys.argv[0] = 'lipyantar'; main()"
-)
+sys.path.insert(0, str(ROOT / "scripts"))
+from source_tree import cli_command, unpack_revision  # noqa: E402
+
 RUNS = [
     ("r2d text", "sentences.roman", ["--from", "roman", "--to", "deva"]),
     ("r2d --english keep", "sentences.roman", ["--from", "roman", "--to", "deva", "--english", "keep"]),
@@ -61,14 +58,10 @@ def main() -> int:
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="lipyantar-compare-"))
     try:
-        tree = tmp / "tree"
-        tree.mkdir()
-        archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.baseline_rev], check=True, capture_output=True)
-        subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
-        subprocess.run([sys.executable, "setup.py", "build_ext", "--inplace", "-q"], cwd=tree, check=True, capture_output=True)
+        tree = unpack_revision(ROOT, args.baseline_rev, tmp / "tree")
         inputs(args.data, tmp)
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        baseline = [sys.executable, "-c", LAUNCH.format(scripts=str(ROOT / "scripts"), tree=str(tree)), "convert"]
+        baseline = [*cli_command(tree), "convert"]
         this = [sys.executable, "-m", "lipyantar", "convert"]
         differ = 0
         print(f"{'conversion':<26} {'lines':>6} {'differ':>7}   (baseline {args.baseline_rev}, this tree)")

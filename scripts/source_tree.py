@@ -76,3 +76,28 @@ def use_source_tree(root: Path) -> None:
     pyproject = root / "pyproject.toml"
     new = pyproject.is_file() and '"lipyantar.translit" = "translit"' in pyproject.read_text(encoding="utf-8")
     sys.meta_path.insert(0, _NewLayout(root) if new else _OldLayout())
+
+
+#: ``python -c`` code that runs the command line of the source tree ``{tree}`` (this folder is ``{scripts}``)
+_LAUNCH = (
+    "import sys; sys.path.insert(0, {scripts!r}); from pathlib import Path; "
+    "from source_tree import use_source_tree; use_source_tree(Path({tree!r})); "
+    "from lipyantar.cli import main; sys.argv[0] = 'lipyantar'; main()"
+)
+
+
+def unpack_revision(repo: Path, rev: str, dest: Path) -> Path:
+    """The git revision ``rev`` of ``repo`` unpacked into the folder ``dest`` (created if need be), its
+    compiled kernels built in place: a baseline tree for the benchmarks."""
+    import subprocess
+
+    dest.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(["git", "-C", str(repo), "archive", rev], check=True, capture_output=True)
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
+    subprocess.run([sys.executable, "setup.py", "build_ext", "--inplace", "-q"], cwd=dest, check=True, capture_output=True)
+    return dest
+
+
+def cli_command(tree: Path) -> list[str]:
+    """The argv that runs ``lipyantar`` from the source tree ``tree`` (see :func:`use_source_tree`)."""
+    return [sys.executable, "-c", _LAUNCH.format(scripts=str(Path(__file__).resolve().parent), tree=str(tree))]
