@@ -234,3 +234,16 @@ def test_context_as_evidence_keeps_the_common_reading(model: LearnedModel) -> No
     assert evidence.devanagarize_words("main kal office nahi aaunga".split())[1] == "कल"
     assert evidence.devanagarize_words("please mujhe call karo".split())[2] == "कॉल"
     assert evidence.devanagarize_words("mahabharat kal ki katha".split())[1] == "काल"
+
+
+@pytest.mark.parametrize("text", ["e-mail", "mera naam rahul hai", "kal office jaana hai", "T-shirt"])
+def test_candidates_of_several_words_are_best_first(model: LearnedModel, text: str) -> None:
+    """The sentence-context best goes first, and scores and probabilities never rise down the list
+    (the context-free scores alone may rank another text first: e-mail's ई-मेल, with context, against
+    ई-मैल, without)."""
+    to_deva = Transliterator("roman", "deva", model=model)
+    cands = to_deva.candidates(text, top_k=5)
+    assert cands[0].text == to_deva(text)
+    assert [c.score for c in cands] == sorted((c.score for c in cands), reverse=True)
+    assert [c.prob for c in cands] == sorted((c.prob for c in cands), reverse=True)
+    assert len({c.text for c in cands}) == len(cands)

@@ -307,10 +307,11 @@ class _LearnedToDeva(_Stage):
             # one word has no context: its candidates are the model's top-k list as it is
             # (LearnedModel.devanagarize_topk)
             return found
-        best = self.convert(text)  # with sentence context: it goes first
+        best = self.convert(text)  # with sentence context: it goes first ...
         rest = [c for c in found if c[0] != best]
-        score = next((s for t, s in found if t == best), found[0][1])
-        return [(best, score), *rest][:k]
+        # ... with the best score of the list (the scores above are context-free sums, under which
+        # another text may lead): a list is best first in its scores and probabilities too
+        return [(best, found[0][1]), *rest][:k]
 
 
 def _combine(
