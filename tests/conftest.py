@@ -40,13 +40,20 @@ def dev_sentences() -> list[tuple[str, str]]:
 
 
 class LiveServer:
-    """A real uvicorn server in a background thread, on a free loopback port."""
+    """A real uvicorn server in a background thread, on a free loopback port, with the HTTP protocol
+    settings of ``lipyantar serve`` (its limits on the request head; ``impl``: uvicorn's HTTP/1.1
+    implementation, ``"auto"``, ``"h11"`` or ``"httptools"``)."""
 
-    def __init__(self, app: object) -> None:
+    def __init__(self, app: object, *, impl: str = "auto") -> None:
         import uvicorn
 
+        from lipyantar.serve.protocol import uvicorn_options
+
+        options = uvicorn_options(app.state.config, impl=impl)  # type: ignore[attr-defined]
         self.server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", access_log=False, lifespan="off")
+            uvicorn.Config(
+                app, host="127.0.0.1", port=0, log_level="warning", access_log=False, lifespan="off", **options
+            )
         )
         self.thread = threading.Thread(target=self.server.run, name="live-server", daemon=True)
         self.thread.start()

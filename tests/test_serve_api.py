@@ -195,13 +195,79 @@ def test_align_presplit_and_swapped_texts(live_server: Any) -> None:
     assert status == 422 and "swap" in body["message"]
 
 
-def test_a_json_body_is_read_whatever_its_content_type(live_server: Any) -> None:
-    """``curl -d`` sends application/x-www-form-urlencoded."""
+@pytest.mark.parametrize(
+    ("content_type", "status"),
+    [
+        ("application/json", 200),
+        ("application/json; charset=utf-8", 200),
+        ('Application/JSON;charset="UTF-8"', 200),
+        ("text/plain", 415),  # what a cross-site fetch or form may send without asking first
+        ("text/plain; charset=utf-8", 415),
+        ("application/x-www-form-urlencoded", 415),  # curl -d without -H
+        ("multipart/form-data; boundary=x", 415),
+        ("application/json; charset=latin-1", 415),
+        ("application/jsonx", 415),
+    ],
+)
+def test_a_body_must_be_application_json(live_server: Any, content_type: str, status: int) -> None:
     payload = json.dumps({"text": "नमस्ते", "from": "deva", "to": "iast"}).encode()
-    status, _, body = request(
-        live_server, "POST", "/api/v1/convert", payload, {"Content-Type": "application/x-www-form-urlencoded"}
-    )
-    assert status == 200 and json.loads(body)["records"][0]["candidates"][0]["text"] == "namaste"
+    got, headers, body = request(live_server, "POST", "/api/v1/convert", payload, {"Content-Type": content_type})
+    assert got == status, body
+    answer = json.loads(body)
+    if status == 200:
+        assert answer["records"][0]["candidates"][0]["text"] == "namaste"
+    else:
+        assert answer["error"] == "unsupported_media_type" and "application/json" in answer["message"]
+        assert headers["content-type"].startswith("application/json")
+
+
+def test_a_body_without_a_content_type_gets_415(live_server: Any) -> None:
+    body = b'{"text": "x", "from": "deva", "to": "iast"}'
+    head = b"POST /api/v1/convert HTTP/1.1\r\nHost: localhost\r\nContent-Length: %d\r\n\r\n" % len(body)
+    answer = _raw(live_server, head + body)
+    assert answer.startswith(b"HTTP/1.1 415"), answer[:200]
+    assert b'"error":"unsupported_media_type"' in answer
+
+
+@pytest.mark.parametrize(
+    ("host", "status"),
+    [
+        ("localhost", 200),
+        ("LOCALHOST.", 200),
+        ("127.0.0.1:8000", 200),
+        ("127.0.0.2", 200),
+        ("[::1]:8000", 200),
+        ("evil.example", 421),  # a page of evil.example, its name made to resolve to 127.0.0.1
+        ("evil.example:8000", 421),
+        ("localhost.evil.example", 421),
+        ("192.168.1.4", 421),
+        ("localhost:http", 421),
+        ("", 421),
+    ],
+)
+def test_only_the_loopback_names_are_answered_by_default(live_server: Any, host: str, status: int) -> None:
+    for method, path, body in (("GET", "/api/v1/health", None), ("POST", "/api/v1/convert", _convert())):
+        got, headers, raw = request(live_server, method, path, body, {"Host": host, **JSON})
+        assert got == status, raw[:300]
+        if status == 421:
+            answer = json.loads(raw)
+            assert answer["error"] == "host_not_allowed" and "--allowed-host" in answer["message"]
+            assert headers["content-type"].startswith("application/json")
+    got, _, _ = request(live_server, "GET", "/", headers={"Host": host})  # the page too
+    assert got == status
+
+
+def test_a_request_without_a_host_gets_421(live_server: Any) -> None:
+    answer = _raw(live_server, b"GET /api/v1/health HTTP/1.0\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 421"), answer[:200]
+
+
+def test_more_than_max_headers_get_431(live_server: Any) -> None:
+    extra = {f"X-H{i}": "1" for i in range(100)}  # with Host and the others: over 100
+    got, _, raw = request(live_server, "GET", "/api/v1/health", headers=extra)
+    assert got == 431 and json.loads(raw)["error"] == "headers_too_large"
+    got, _, _ = request(live_server, "GET", "/api/v1/health", headers=dict(list(extra.items())[:90]))
+    assert got == 200
 
 
 # ------------------------------------------------------------------------------------- errors
@@ -215,28 +281,50 @@ JSON = {"Content-Type": "application/json"}
 BAD_REQUESTS = [
     # (what, method, path, body, headers, status, error)
     ("malformed JSON", "POST", "/api/v1/convert", b'{"text": "x", "from":', JSON, 400, "malformed_json"),
-    ("not JSON at all", "POST", "/api/v1/convert", b"text=hello", {}, 400, "malformed_json"),
+    ("not JSON at all", "POST", "/api/v1/convert", b"text=hello", JSON, 400, "malformed_json"),
+    ("a form", "POST", "/api/v1/convert", b"text=hello", {}, 415, "unsupported_media_type"),
+    ("text/plain", "POST", "/api/v1/convert", _convert(), {"Content-Type": "text/plain"}, 415, "unsupported_media_type"),
     ("invalid UTF-8 body", "POST", "/api/v1/convert", b'{"text": "\xff\xfe", "from": "deva", "to": "iast"}', JSON, 400, "invalid_utf8"),
     ("invalid UTF-8 query", "GET", "/api/v1/candidates?word=%ff%fe", None, {}, 400, "invalid_utf8"),
     ("body too large", "POST", "/api/v1/convert", b'{"text": "' + b"a" * 1_000_001 + b'"}', JSON, 413, "body_too_large"),
     ("too many words", "POST", "/api/v1/convert", json.dumps({"text": "ab " * 20_001, "from": "iast", "to": "deva"}).encode(), JSON, 413, "too_many_words"),
-    ("unknown scheme", "POST", "/api/v1/convert", _convert(to="klingon"), JSON, 422, "unknown_scheme"),
-    ("one-way scheme as source", "POST", "/api/v1/convert", _convert(**{"from": "roman-rules"}), JSON, 422, "unsupported_conversion"),
+    ("unknown scheme", "POST", "/api/v1/convert", _convert(to="klingon"), JSON, 422, "invalid_request"),
+    ("one-way scheme as source", "POST", "/api/v1/convert", _convert(**{"from": "roman-rules"}), JSON, 422, "invalid_request"),
     ("top_k 0", "POST", "/api/v1/convert", _convert(top_k=0), JSON, 422, "invalid_request"),
-    ("top_k too large", "POST", "/api/v1/convert", _convert(top_k=21), JSON, 422, "invalid_input"),
+    ("top_k -1", "POST", "/api/v1/convert", _convert(top_k=-1), JSON, 422, "invalid_request"),
+    ("top_k too large", "POST", "/api/v1/convert", _convert(top_k=21), JSON, 422, "invalid_request"),
     ("top_k not a number", "POST", "/api/v1/convert", _convert(top_k="five"), JSON, 422, "invalid_request"),
+    ("top_k a string", "POST", "/api/v1/convert", _convert(top_k="5"), JSON, 422, "invalid_request"),
+    ("top_k true", "POST", "/api/v1/convert", _convert(top_k=True), JSON, 422, "invalid_request"),
+    ("top_k 5.0", "POST", "/api/v1/convert", _convert(top_k=5.0), JSON, 422, "invalid_request"),
+    ("top_k null", "POST", "/api/v1/convert", _convert(top_k=None), JSON, 422, "invalid_request"),
+    ("text a number", "POST", "/api/v1/convert", _convert(text=5), JSON, 422, "invalid_request"),
+    ("NUL in text", "POST", "/api/v1/convert", _convert(text="नम\x00स्ते"), JSON, 422, "invalid_request"),
+    ("escape in text", "POST", "/api/v1/convert", _convert(text="a\x1b[2Jb"), JSON, 422, "invalid_request"),
+    ("align words a string", "POST", "/api/v1/align", b'{"deva": "a", "roman": "b", "words": "true"}', JSON, 422, "invalid_request"),
+    ("align max_bead a string", "POST", "/api/v1/align", b'{"deva": "a", "roman": "b", "max_bead": "2"}', JSON, 422, "invalid_request"),
+    ("align NUL", "POST", "/api/v1/align", b'{"deva": "\\u0000", "roman": "b"}', JSON, 422, "invalid_request"),
     ("missing field", "POST", "/api/v1/convert", b'{"text": "x", "from": "deva"}', JSON, 422, "invalid_request"),
     ("unknown field", "POST", "/api/v1/convert", _convert(tpo_k=3), JSON, 422, "invalid_request"),
     ("array body", "POST", "/api/v1/convert", b"[1, 2]", JSON, 422, "invalid_request"),
     ("empty body", "POST", "/api/v1/convert", b"", JSON, 422, "invalid_request"),
     ("lone surrogate", "POST", "/api/v1/convert", b'{"text": "\\ud800", "from": "deva", "to": "iast"}', JSON, 422, "invalid_request"),
     ("no word", "GET", "/api/v1/candidates", None, {}, 422, "invalid_request"),
-    ("empty word", "GET", "/api/v1/candidates?word=", None, {}, 422, "invalid_input"),
-    ("two words", "GET", "/api/v1/candidates?word=kya%20haal", None, {}, 422, "invalid_input"),
-    ("word too long", "GET", "/api/v1/candidates?word=" + "a" * 101, None, {}, 422, "invalid_input"),
-    ("candidates top_k", "GET", "/api/v1/candidates?word=kya&top_k=-1", None, {}, 422, "invalid_input"),
+    ("empty word", "GET", "/api/v1/candidates?word=", None, {}, 422, "invalid_request"),
+    ("two words", "GET", "/api/v1/candidates?word=kya%20haal", None, {}, 422, "invalid_request"),
+    ("word too long", "GET", "/api/v1/candidates?word=" + "a" * 101, None, {}, 422, "invalid_request"),
+    ("NUL word", "GET", "/api/v1/candidates?word=%00", None, {}, 422, "invalid_request"),
+    ("NUL in a word", "GET", "/api/v1/candidates?word=ky%00a", None, {}, 422, "invalid_request"),
+    ("tab in a word", "GET", "/api/v1/candidates?word=ky%09a", None, {}, 422, "invalid_request"),
+    ("candidates top_k", "GET", "/api/v1/candidates?word=kya&top_k=-1", None, {}, 422, "invalid_request"),
+    ("candidates top_k 0", "GET", "/api/v1/candidates?word=kya&top_k=0", None, {}, 422, "invalid_request"),
+    ("candidates top_k 21", "GET", "/api/v1/candidates?word=kya&top_k=21", None, {}, 422, "invalid_request"),
     ("candidates top_k text", "GET", "/api/v1/candidates?word=kya&top_k=five", None, {}, 422, "invalid_request"),
-    ("candidates scheme", "GET", "/api/v1/candidates?word=kya&to=klingon", None, {}, 422, "unknown_scheme"),
+    ("candidates top_k true", "GET", "/api/v1/candidates?word=kya&top_k=true", None, {}, 422, "invalid_request"),
+    ("candidates top_k 5.0", "GET", "/api/v1/candidates?word=kya&top_k=5.0", None, {}, 422, "invalid_request"),
+    ("candidates top_k 5_0", "GET", "/api/v1/candidates?word=kya&top_k=5_0", None, {}, 422, "invalid_request"),
+    ("candidates top_k Devanagari digit", "GET", "/api/v1/candidates?word=kya&top_k=%E0%A5%AB", None, {}, 422, "invalid_request"),
+    ("candidates scheme", "GET", "/api/v1/candidates?word=kya&to=klingon", None, {}, 422, "invalid_request"),
     ("candidates english", "GET", "/api/v1/candidates?word=kya&english=yes", None, {}, 422, "invalid_request"),
     ("convert english", "POST", "/api/v1/convert", _convert(english="drop"), JSON, 422, "invalid_request"),
     ("align format", "POST", "/api/v1/align", b'{"deva": "a", "roman": "b", "format": "xml"}', JSON, 422, "invalid_request"),
@@ -259,7 +347,34 @@ def test_bad_requests_get_clean_json_errors(
     payload = json.loads(raw)
     assert payload["status"] == status and payload["error"] == error
     assert payload["message"] and "Traceback" not in payload["message"]
+    if status == 422:  # every invalid value: one code, and the details say which field and why
+        assert payload["details"] and all({"loc", "msg", "type"} <= set(d) for d in payload["details"])
     assert get_json(live_server, "/api/v1/health")["status"] == "ok"  # still up
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field", "kind"),
+    [
+        ("/api/v1/convert", _convert(top_k=21), "top_k", "less_than_equal"),
+        ("/api/v1/convert", _convert(top_k=0), "top_k", "greater_than_equal"),
+        ("/api/v1/convert", _convert(top_k="5"), "top_k", "int_type"),
+        ("/api/v1/convert", _convert(top_k=True), "top_k", "int_type"),
+        ("/api/v1/convert", _convert(text="a\x00"), "text", "value_error"),
+        ("/api/v1/candidates?word=kya&top_k=21", None, "top_k", "less_than_equal"),
+        ("/api/v1/candidates?word=kya&top_k=0", None, "top_k", "greater_than_equal"),
+        ("/api/v1/candidates?word=kya&top_k=5.0", None, "top_k", "int_parsing"),
+        ("/api/v1/candidates?word=%00", None, "word", "value_error"),
+    ],
+)
+def test_invalid_fields_are_named_in_the_details(
+    live_server: Any, path: str, body: bytes | None, field: str, kind: str
+) -> None:
+    got, _, raw = request(live_server, "POST" if body else "GET", path, body, JSON if body else {})
+    payload = json.loads(raw)
+    assert got == 422 and payload["error"] == "invalid_request", payload
+    (detail,) = payload["details"]
+    assert detail["loc"][-1] == field and detail["type"] == kind, detail
+    assert field in payload["message"]
 
 
 def _raw(server: Any, data: bytes, *, pause: float = 0.0, more: bytes = b"") -> bytes:
@@ -313,6 +428,84 @@ def strict_server(serve_service: Any) -> Any:
     server = LiveServer(create_app(config, service=serve_service.with_config(config)))
     yield server
     server.stop()
+
+
+def _http_impls() -> list[str]:
+    try:
+        import httptools  # noqa: F401
+    except ImportError:
+        return ["h11"]
+    return ["h11", "httptools"]
+
+
+@pytest.fixture(scope="module", params=_http_impls())
+def guarded_server(request: pytest.FixtureRequest, serve_service: Any) -> Any:
+    """A server with a short header timeout and a small head limit, on each HTTP implementation."""
+    from conftest import LiveServer
+
+    from lipyantar.serve.app import create_app
+
+    config = ServerConfig(header_timeout=0.5, max_header_bytes=2048)
+    server = LiveServer(create_app(config, service=serve_service.with_config(config)), impl=request.param)
+    yield server
+    server.stop()
+
+
+def _responses(server: Any, parts: list[bytes], *, count: int, pause: float = 0.0) -> list[bytes]:
+    """Send ``parts`` on one connection (``pause`` seconds apart) and read ``count`` responses (or
+    until the server closes); each is its status line."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
+        for part in parts:
+            sock.sendall(part)
+            time.sleep(pause)
+        data = b""
+        while data.count(b"HTTP/1.1 ") < count or not data.endswith(b"}"):
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    return [b"HTTP/1.1 " + r.split(b"\r\n", 1)[0] for r in data.split(b"HTTP/1.1 ")[1:]]
+
+
+def _post(body: bytes) -> bytes:
+    return (
+        b"POST /api/v1/convert HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+        b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+    )
+
+
+_GET = b"GET /api/v1/health HTTP/1.1\r\nHost: localhost\r\n\r\n"
+
+
+@pytest.mark.parametrize(
+    ("what", "parts", "pause", "statuses"),
+    [
+        ("two pipelined requests", [_GET + _GET], 0.0, [200, 200]),
+        ("a post and a get in one packet", [_post(_convert()) + _GET], 0.0, [200, 200]),
+        ("a body slower than the header timeout",
+         [_post(_convert())[:-20], _post(_convert())[-20:-10], _post(_convert())[-10:]], 0.3, [200]),
+        ("keep-alive past the header timeout", [_GET, _GET], 0.8, [200, 200]),
+        ("a head in pieces within the timeout", [_GET[:10], _GET[10:30], _GET[30:]], 0.1, [200]),
+        ("a body larger than the head limit right after the head",
+         [_post(_convert(text="क" * 3000))], 0.0, [200]),
+        ("a head over the limit in pieces", [_GET[:-2], b"X-a: " + b"b" * 1000 + b"\r\n", b"X-b: " + b"c" * 1100 + b"\r\n\r\n"],
+         0.0, [431]),
+    ],
+)
+def test_the_head_guard_lets_ordinary_clients_through(
+    guarded_server: Any, what: str, parts: list[bytes], pause: float, statuses: list[int]
+) -> None:
+    got = _responses(guarded_server, parts, count=len(statuses), pause=pause)
+    assert [int(r.split()[1]) for r in got] == statuses, (what, got)
+
+
+def test_the_head_guard_drops_a_slow_head(guarded_server: Any) -> None:
+    with socket.create_connection(("127.0.0.1", guarded_server.port), timeout=30) as sock:
+        sock.sendall(b"GET /api/v1/health HTTP/1.1\r\n")
+        answer = b""
+        while chunk := sock.recv(65536):  # closed by the server: the loop ends
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 408") and b'"error":"request_timeout"' in answer, answer
 
 
 def test_a_request_over_its_time_budget_gets_413(strict_server: Any) -> None:
@@ -386,6 +579,41 @@ def test_the_page_and_its_files_are_served_with_a_strict_policy(live_server: Any
 def test_the_page_loads_nothing_from_elsewhere(name: str) -> None:
     text = (STATIC / name).read_text(encoding="utf-8").replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert "http://" not in text and "https://" not in text and "//cdn" not in text
+
+
+def _schema_of(spec: dict[str, Any], ref: dict[str, Any]) -> dict[str, Any]:
+    return spec["components"]["schemas"][ref["$ref"].rsplit("/", 1)[1]]
+
+
+@pytest.mark.parametrize("max_top_k", [20, 3])
+def test_the_openapi_schema_gives_top_ks_range(serve_service: Any, max_top_k: int) -> None:
+    from lipyantar.serve.app import create_app
+
+    config = ServerConfig(max_top_k=max_top_k)
+    spec = create_app(config, service=serve_service.with_config(config)).openapi()
+    body = spec["paths"]["/api/v1/convert"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    top_k = _schema_of(spec, body)["properties"]["top_k"]
+    assert (top_k["type"], top_k["minimum"], top_k["maximum"]) == ("integer", 1, max_top_k)
+    (query,) = [p for p in spec["paths"]["/api/v1/candidates"]["get"]["parameters"] if p["name"] == "top_k"]
+    assert (query["schema"]["minimum"], query["schema"]["maximum"]) == (1, max_top_k)
+    assert "415" in spec["paths"]["/api/v1/convert"]["post"]["responses"]
+
+
+def test_a_servers_own_top_k_maximum_is_enforced(serve_service: Any) -> None:
+    from conftest import LiveServer
+
+    from lipyantar.serve.app import create_app
+
+    config = ServerConfig(max_top_k=3)
+    server = LiveServer(create_app(config, service=serve_service.with_config(config)))
+    try:
+        for top_k, status in ((3, 200), (4, 422)):
+            got, body = post_json(server, "/api/v1/convert", json.loads(_convert(top_k=top_k)))
+            assert got == status, body
+            got, _, _ = request(server, "GET", f"/api/v1/candidates?word=kya&top_k={top_k}")
+            assert got == status
+    finally:
+        server.stop()
 
 
 def test_the_openapi_page_works_offline(live_server: Any) -> None:
@@ -594,3 +822,80 @@ def test_remembered_candidates_keep_each_services_limits(serve_service: Any) -> 
     assert strict.remembered_candidates("duniya", **args) is None
     with pytest.raises(LipyantarError):
         strict.candidates("duniya", **args)
+
+
+@pytest.mark.parametrize(
+    ("word", "top_k"),
+    [("kya", True), ("kya", 5.0), ("kya", "5"), ("kya", 0), ("kya", 21), ("\x00", 5), ("ky\x00a", 5), ("\x1b", 5)],
+)
+def test_the_service_refuses_what_the_api_refuses(serve_service: Any, word: str, top_k: object) -> None:
+    """The checks hold without HTTP too (``Service`` is usable from Python), remembered answers included."""
+    from lipyantar.translit.errors import InputError
+
+    serve_service.candidates("kya", top_k=1, src="roman", dst="deva")  # remembered under top_k 1 (== True)
+    with pytest.raises(InputError):
+        serve_service.candidates(word, top_k=top_k, src="roman", dst="deva")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("args", "allowed", "warning"),
+    [
+        (["--host", "127.0.0.1"], (), None),
+        (["--host", "127.0.0.1", "--allowed-host", "Example.org", "--allowed-host", "*.lan"], ("example.org", "*.lan"), None),
+        (["--host", "0.0.0.0"], (), "answers requests for the names localhost, 127.0.0.1, [::1] only"),
+        (["--host", "192.168.1.4"], ("192.168.1.4",), "192.168.1.4"),  # the address it listens on names it
+        (["--allowed-host", "*"], ("*",), "DNS rebinding"),
+    ],
+)
+def test_serve_passes_the_allowed_hosts_and_the_head_limits(
+    monkeypatch: pytest.MonkeyPatch, args: list[str], allowed: tuple[str, ...], warning: str | None
+) -> None:
+    import uvicorn
+
+    from lipyantar.serve import cli as serve_cli
+    from lipyantar.serve.protocol import HeadGuard
+
+    calls: list[tuple[object, dict[str, Any]]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
+    monkeypatch.setattr(serve_cli, "_check_port", lambda host, port: None)
+    result = CliRunner().invoke(main, ["serve", *args, "--header-timeout", "2.5"])
+    os.environ.pop("LIPYANTAR_SERVE_CONFIG", None)
+    os.environ.pop("LIPYANTAR_SERVE_LOG_LEVEL", None)
+    assert result.exit_code == 0, result.output
+    (app, kwargs), = calls
+    config = app.state.config
+    assert config.allowed_hosts == allowed and config.header_timeout == 2.5
+    assert issubclass(kwargs["http"].func, HeadGuard) and kwargs["http"].keywords["serve_config"] == config
+    assert kwargs["ws"] == "none"
+    if warning:
+        assert warning in result.output
+    else:
+        assert "WARNING" not in result.output.upper()
+
+
+@pytest.mark.parametrize("name", ["http://example.org", "example.org:8080", "a b", "*.*", ""])
+def test_serve_refuses_a_bad_allowed_host(name: str) -> None:
+    result = CliRunner().invoke(main, ["serve", "--allowed-host", name])
+    assert result.exit_code == 2 and "allowed host" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("changes", "error"),
+    [({"allowed_hosts": "example.org"}, TypeError), ({"allowed_hosts": ("x:1",)}, ValueError),
+     ({"header_timeout": 0}, ValueError), ({"max_header_bytes": 100}, ValueError), ({"max_headers": 0}, ValueError)],
+)
+def test_server_config_validates_the_head_limits(changes: dict[str, object], error: type[Exception]) -> None:
+    with pytest.raises(error):
+        ServerConfig(**changes)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("allowed", "host", "ok"),
+    [((), "localhost:1", True), ((), "[::1]", True), ((), "127.1.2.3", True), ((), None, False),
+     ((), "evil.example", False), (("example.org",), "EXAMPLE.ORG.:80", True), (("example.org",), "www.example.org", False),
+     (("*.example.org",), "www.example.org", True), (("*.example.org",), "example.org", False),
+     (("*.example.org",), "wwwexample.org", False), (("::2",), "[::2]:80", True), (("*",), "anything", True),
+     (("*",), None, True), ((), "localhost:80:80", False), ((), "[::1", False)],
+)
+def test_host_allowed(allowed: tuple[str, ...], host: str | None, ok: bool) -> None:
+    assert ServerConfig(allowed_hosts=allowed).host_allowed(host) is ok

@@ -3,8 +3,12 @@
 Built with FastAPI (the OpenAPI page is ``/api/v1/docs``, served from files installed with the
 ``serve`` extra, no CDN). Every error is a JSON object ``{"status", "error", "message"}`` with a 4xx
 status: 400 for malformed JSON, invalid UTF-8 or a bad query string, 408 for a client too slow to send
-its body, 413 for a body, word count or time budget over the limits, 422 for invalid values (unknown
-scheme, ``top_k`` out of range, missing field). A bug gives a 500 JSON error, never a traceback.
+its head or body, 413 for a body, word count or time budget over the limits, 415 for a body that is
+not ``application/json``, 421 for a ``Host`` the server does not answer to (DNS rebinding), 431 for
+too many or too large headers, and 422 ``invalid_request`` for every invalid value of a field
+(unknown scheme, ``top_k`` out of range or not an integer, a control character in a text, a missing
+or unknown field), with a ``details`` list saying which field and why. A bug gives a 500 JSON error,
+never a traceback.
 
 The model's work runs on one worker thread per app (the model's compiled kernels are not made for
 concurrent use), so the event loop stays free: ``/health`` and the page answer while a long request
@@ -20,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -33,7 +38,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -75,9 +80,21 @@ _STATUS_CODES = {
     408: "request_timeout",
     413: "too_large",
     415: "unsupported_media_type",
+    421: "host_not_allowed",
     422: "invalid_request",
+    431: "headers_too_large",
     500: "internal_error",
 }
+#: the code of every 422: a field's value is invalid (``details`` says which and why)
+INVALID = "invalid_request"
+#: C0 control characters a text may not hold (tab, line feed and carriage return it may)
+_TEXT_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+#: C0 control characters a word may not hold (none)
+_WORD_CONTROLS = re.compile("[\x00-\x1f]")
+#: ``top_k`` in a query string: decimal digits (and a sign), nothing else (no ``5.0``, ``true``, ``٥``)
+_QUERY_INT = re.compile("-?[0-9]{1,9}")
+#: the media type of a request body
+_JSON_TYPE = "application/json"
 
 
 def error_response(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
@@ -88,10 +105,59 @@ def error_response(status: int, code: str, message: str, **extra: Any) -> JSONRe
 # ------------------------------------------------------------------------------------- middleware
 
 
+class RequestGuardMiddleware:
+    """Checks every request's head before anything else: its ``Host`` names this server (421
+    otherwise: a page of another site whose name resolves here, DNS rebinding, cannot call the API;
+    see ``ServerConfig.allowed_hosts``) and it has at most ``max_headers`` header fields (431)."""
+
+    def __init__(self, app: ASGIApp, *, config: ServerConfig) -> None:
+        self.app = app
+        self.config = config
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = scope["headers"]
+        if len(headers) > self.config.max_headers:
+            await error_response(
+                431, "headers_too_large", f"the request has {len(headers)} header fields, more than the limit of {self.config.max_headers}"
+            )(scope, receive, send)
+            return
+        hosts = [value for name, value in headers if name == b"host"]
+        host = hosts[0].decode("latin-1") if len(hosts) == 1 else None
+        if not self.config.host_allowed(host):
+            shown = "no Host header" if not hosts else "two Host headers" if len(hosts) > 1 else f"Host {host[:200]!r}"
+            await error_response(
+                421,
+                "host_not_allowed",
+                f"this server does not answer to {shown}; it answers to localhost and the loopback "
+                "addresses, and to the names given with lipyantar serve --allowed-host",
+            )(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def _json_content_type(value: bytes | None) -> str | None:
+    """Why a request's Content-Type is not JSON in UTF-8, or None when it is ``application/json``
+    (with ``charset=utf-8`` or no charset)."""
+    if value is None:
+        return "the request has no Content-Type"
+    text = value.decode("latin-1")
+    media, _, params = text.partition(";")
+    if media.strip().lower() != _JSON_TYPE:
+        return f"the request body is {media.strip()[:100]!r}"
+    for param in params.split(";"):
+        name, _, val = param.partition("=")
+        if name.strip().lower() == "charset" and val.strip().strip('"').lower() not in ("utf-8", "utf8"):
+            return f"the request body's charset is {val.strip()[:40]!r}"
+    return None
+
+
 class LimitsMiddleware:
-    """Checks what FastAPI would not: the body's size (413) and how fast it arrives (408), that the
-    body and the query string are UTF-8 (400). A JSON body is accepted whatever its Content-Type
-    (``curl -d`` sends form encoding): the body is handed on as ``application/json``."""
+    """Checks what FastAPI would not: that a body is ``application/json`` (415: a cross-site form or
+    a ``text/plain`` fetch cannot send one without the browser asking first), the body's size (413) and
+    how fast it arrives (408), that the body and the query string are UTF-8 (400)."""
 
     def __init__(self, app: ASGIApp, *, max_body_bytes: int, body_timeout: float) -> None:
         self.app = app
@@ -113,6 +179,15 @@ class LimitsMiddleware:
                 return
         if scope["method"] not in ("POST", "PUT", "PATCH"):
             await self.app(scope, receive, send)
+            return
+        types = [value for name, value in scope["headers"] if name == b"content-type"]
+        wrong = _json_content_type(types[0] if len(types) == 1 else None) if len(types) <= 1 else "two Content-Types"
+        if wrong is not None:
+            await error_response(
+                415,
+                "unsupported_media_type",
+                f"{wrong}; send JSON with Content-Type: {_JSON_TYPE} (curl: -H 'Content-Type: {_JSON_TYPE}')",
+            )(scope, receive, send)
             return
         length = None
         for name, value in scope["headers"]:
@@ -211,11 +286,19 @@ class PageHeadersMiddleware:
 # ------------------------------------------------------------------------------------- models
 
 
-def _no_surrogates(value: str) -> str:
+def _clean_text(value: str, controls: re.Pattern[str] = _TEXT_CONTROLS) -> str:
+    """``value`` when it has no unpaired surrogate and none of the ``controls`` characters (a NUL, say),
+    else ValueError naming the first and where it is."""
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:
         raise ValueError(f"contains an unpaired surrogate (\\u{ord(value[exc.start]):04x}) at character {exc.start}") from None
+    bad = controls.search(value)
+    if bad is not None:
+        raise ValueError(
+            f"contains the control character U+{ord(bad.group()):04X} at character {bad.start()}"
+            + ("" if controls is _WORD_CONTROLS else " (a text may hold tabs and line breaks, no other controls)")
+        )
     return value
 
 
@@ -224,27 +307,30 @@ _SOURCE_SCHEME = {"json_schema_extra": {"enum": ["auto", *scheme_names()]}}
 
 
 class ConvertRequest(BaseModel):
-    """``POST /api/v1/convert``: text in scheme ``from`` to scheme ``to``."""
+    """``POST /api/v1/convert``: text in scheme ``from`` to scheme ``to``. Strict: ``top_k`` must be a
+    JSON integer (not ``"5"``, ``5.0`` or ``true``); its maximum is the server's (see
+    :func:`convert_request_model`)."""
 
-    model_config = ConfigDict(populate_by_name=True, extra="forbid")
+    model_config = ConfigDict(populate_by_name=True, extra="forbid", strict=True)
 
     text: str = Field(description="Text to convert; one record per line.", examples=["yah sangathan antarrashtriya sanstha hai."])
     src: str = Field(alias="from", description="Scheme of the text (GET /api/v1/schemes), or auto to detect it.", examples=["roman"], **_SOURCE_SCHEME)  # type: ignore[arg-type]
     dst: str = Field(alias="to", description="Scheme to convert to.", examples=["deva"], **_SCHEME)  # type: ignore[arg-type]
-    top_k: int = Field(1, ge=1, description="Candidates per line, best first.")
+    top_k: int = Field(1, ge=1, le=ServerConfig().max_top_k, description="Candidates per line, best first.")
     english: Literal["transliterate", "keep"] = Field(
         "transliterate",
         description="From roman to Devanagari: transliterate every Latin word, or keep the words the model "
         "reads as English in Latin script (as `convert --english`).",
     )
 
-    _text = field_validator("text")(_no_surrogates)
+    _text = field_validator("text")(_clean_text)
 
 
 class AlignRequest(BaseModel):
-    """``POST /api/v1/align``: a Devanagari text and its romanized twin."""
+    """``POST /api/v1/align``: a Devanagari text and its romanized twin (strict types, as
+    :class:`ConvertRequest`)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     deva: str = Field(description="The Devanagari text.")
     roman: str = Field(description="Its romanized twin.")
@@ -256,7 +342,20 @@ class AlignRequest(BaseModel):
         description="json: {beads, score, twins}; jsonl and tsv: the file `lipyantar align` writes (a download).",
     )
 
-    _texts = field_validator("deva", "roman")(_no_surrogates)
+    _texts = field_validator("deva", "roman")(_clean_text)
+
+
+def convert_request_model(max_top_k: int) -> type[ConvertRequest]:
+    """:class:`ConvertRequest` with ``top_k`` at most ``max_top_k`` (checked, and in the OpenAPI
+    schema)."""
+    if max_top_k == ServerConfig().max_top_k:
+        return ConvertRequest
+    return create_model(
+        "ConvertRequest",
+        __base__=ConvertRequest,
+        __module__=__name__,
+        top_k=(int, Field(1, ge=1, le=max_top_k, description=ConvertRequest.model_fields["top_k"].description)),
+    )
 
 
 class CandidateOut(BaseModel):
@@ -300,21 +399,66 @@ class AlignResponse(BaseModel):
     twins: bool = Field(description="Whether the score says the texts are twins.")
 
 
+class ErrorDetail(BaseModel):
+    loc: list[str] = Field(description='Where: ["body", "top_k"], ["query", "word"]; empty when not one field.')
+    msg: str
+    type: str = Field(description="Why: missing, int_type, less_than_equal, unknown_scheme, value_error, …")
+
+
 class ErrorResponse(BaseModel):
     status: int
-    error: str
+    error: str = Field(description="The kind of error: invalid_request for every 422.")
     message: str
+    details: list[ErrorDetail] | None = Field(None, description="With 422: each invalid field.")
 
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorResponse, "description": desc}
     for code, desc in (
         (400, "Malformed JSON or invalid UTF-8"),
-        (408, "Body too slow"),
+        (408, "Head or body too slow"),
         (413, "Over a limit: body size, words, time budget"),
-        (422, "Invalid values"),
+        (415, "The body is not application/json"),
+        (421, "A Host this server does not answer to"),
+        (422, "invalid_request: a field's value is missing, of the wrong type, out of range or unknown"),
+        (431, "Too many or too large headers"),
     )
 }
+
+
+def _invalid(where: str, field: str, kind: str, msg: str) -> RequestValidationError:
+    """The error of one invalid field (answered as 422 ``invalid_request``, as pydantic's are)."""
+    return RequestValidationError([{"type": kind, "loc": (where, field), "msg": msg}])
+
+
+def _query_top_k(raw: str, *, maximum: int) -> int:
+    if not _QUERY_INT.fullmatch(raw):
+        raise _invalid("query", "top_k", "int_parsing", f"Input should be a valid integer, not {raw[:40]!r}")
+    top_k = int(raw)
+    if top_k < 1:
+        raise _invalid("query", "top_k", "greater_than_equal", f"Input should be greater than or equal to 1, not {top_k}")
+    if top_k > maximum:
+        raise _invalid("query", "top_k", "less_than_equal", f"Input should be less than or equal to {maximum}, not {top_k}")
+    return top_k
+
+
+def _query_word(word: str | None, *, max_chars: int) -> str:
+    if word is None:
+        raise _invalid("query", "word", "missing", "Field required")
+    try:
+        _clean_text(word, _WORD_CONTROLS)
+    except ValueError as exc:
+        raise _invalid("query", "word", "value_error", f"the word {exc}") from None
+    stripped = word.strip()
+    if not stripped:
+        raise _invalid("query", "word", "string_too_short", "the word is empty")
+    if len(stripped) > max_chars:
+        raise _invalid("query", "word", "string_too_long", f"the word is longer than {max_chars} characters")
+    if any(ch.isspace() for ch in stripped):
+        raise _invalid(
+            "query", "word", "value_error", "a single word (no spaces); use POST /api/v1/convert for text"
+        )
+    return word
 
 
 # ------------------------------------------------------------------------------------- the app
@@ -377,8 +521,8 @@ def create_app(config: ServerConfig | None = None, *, service: Service | None = 
 
 
     router = APIRouter(prefix=API)
+    convert_request = convert_request_model(config.max_top_k)
 
-    @router.post("/convert", response_model=ConvertResponse, responses=_ERRORS)
     async def convert(req: ConvertRequest) -> Response:
         """Convert text from one scheme to another: one record per line, as `convert --format jsonl`."""
         deadline = Deadline(config.time_budget)
@@ -392,6 +536,9 @@ def create_app(config: ServerConfig | None = None, *, service: Service | None = 
         if guess is not None:
             body["detected"] = guess.to_dict()
         return JSONResponse(body)
+
+    convert.__annotations__["req"] = convert_request  # this server's top_k maximum
+    router.post("/convert", response_model=ConvertResponse, responses=_ERRORS)(convert)
 
     candidate_params = [
         {"name": "word", "in": "query", "required": True, "description": "One word (romanized Hindi by default).",
@@ -418,22 +565,13 @@ def create_app(config: ServerConfig | None = None, *, service: Service | None = 
         # the query is read by hand: this is the hot path, and FastAPI's parameter machinery costs
         # more than a remembered answer
         params = request.query_params
-        word = params.get("word")
-        if word is None:
-            raise RequestValidationError([{"type": "missing", "loc": ("query", "word"), "msg": "Field required"}])
-        raw_k = params.get("top_k", "5")
-        try:
-            top_k = int(raw_k)
-        except ValueError:
-            raise RequestValidationError(
-                [{"type": "int_parsing", "loc": ("query", "top_k"), "msg": f"Input should be an integer, not {raw_k!r}"}]
-            ) from None
+        word = _query_word(params.get("word"), max_chars=config.max_word_chars)
+        top_k = _query_top_k(params.get("top_k", "5"), maximum=config.max_top_k)
         src, dst = params.get("from", "roman"), params.get("to", "deva")
         english = params.get("english", "transliterate")
         if english not in ("transliterate", "keep"):
-            raise RequestValidationError(
-                [{"type": "literal_error", "loc": ("query", "english"),
-                  "msg": f"Input should be 'transliterate' or 'keep', not {english!r}"}]
+            raise _invalid(
+                "query", "english", "literal_error", f"Input should be 'transliterate' or 'keep', not {english[:40]!r}"
             )
         cands = service.remembered_candidates(word, top_k=top_k, src=src, dst=dst, english=english)  # type: ignore[arg-type]
         if cands is None:  # a new word: the model's thread computes it
@@ -520,8 +658,11 @@ def create_app(config: ServerConfig | None = None, *, service: Service | None = 
             elif loc == "" and err.get("type") == "model_attributes_type":
                 msg = "the request body must be a JSON object"
             parts.append(f"{loc}: {msg}" if loc else msg)
-        details = [{"loc": [str(p) for p in e.get("loc", ())], "msg": e.get("msg", "")} for e in errors]
-        return error_response(422, "invalid_request", "; ".join(parts), details=details)
+        details = [
+            {"loc": [str(p) for p in e.get("loc", ())], "msg": e.get("msg", ""), "type": e.get("type", "value_error")}
+            for e in errors
+        ]
+        return error_response(422, INVALID, "; ".join(parts), details=details)
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(request: Request, exc: StarletteHTTPException) -> Response:
@@ -539,24 +680,28 @@ def create_app(config: ServerConfig | None = None, *, service: Service | None = 
 
     @app.exception_handler(LipyantarError)
     async def on_lipyantar(request: Request, exc: LipyantarError) -> Response:
+        # a value the converter or the aligner refused: the same code as a field pydantic refused
         if isinstance(exc, UnknownSchemeError):
-            code = "unknown_scheme"
+            kind = "unknown_scheme"
         elif isinstance(exc, UnsupportedConversionError):
-            code = "unsupported_conversion"
+            kind = "unsupported_conversion"
         else:
-            code = "invalid_input"
-        return error_response(422, code, str(exc))
+            kind = "value_error"
+        message = str(exc)
+        return error_response(422, INVALID, message, details=[{"loc": [], "msg": message, "type": kind}])
 
     @app.exception_handler(Exception)
     async def on_bug(request: Request, exc: Exception) -> Response:
         log.error("internal error on %s %s", request.method, request.url.path, exc_info=exc)
         return error_response(500, "internal_error", f"internal error: {type(exc).__name__}")
 
+    # the last added runs first: page headers, then the Host and header count, CORS, the body's limits
     app.add_middleware(LimitsMiddleware, max_body_bytes=config.max_body_bytes, body_timeout=config.body_timeout)
     if config.cors:
         app.add_middleware(
             CORSMiddleware, allow_origins=list(config.cors), allow_methods=["GET", "POST"], allow_headers=["content-type"]
         )
+    app.add_middleware(RequestGuardMiddleware, config=config)
     app.add_middleware(PageHeadersMiddleware)
     return app
 

@@ -15,7 +15,7 @@ import click
 from lipyantar.translit.cli import run_cli_errors
 from lipyantar.translit.errors import LipyantarError
 
-from .config import CONFIG_ENV, ServerConfig, is_loopback
+from .config import ANY_HOST, CONFIG_ENV, ServerConfig, is_loopback, normalize_host
 
 __all__ = ["serve_command"]
 
@@ -45,11 +45,27 @@ def _check_port(host: str, port: int) -> None:
 )
 @click.option("--cors", "cors", multiple=True, metavar="ORIGIN", help="Allow browser calls from ORIGIN (repeatable).")
 @click.option(
+    "--allowed-host",
+    "allowed_hosts",
+    multiple=True,
+    metavar="NAME",
+    help="Also answer requests whose Host is NAME (repeatable; *.example.org for its subdomains). "
+    "localhost, the loopback addresses and the --host address are always allowed; '*' allows any "
+    "Host, which is unsafe (DNS rebinding).",
+)
+@click.option(
     "--max-body-bytes", type=click.IntRange(min=1), default=1_000_000, show_default=True, help="Largest request body."
 )
 @click.option("--max-words", type=click.IntRange(min=1), default=20_000, show_default=True, help="Words per request.")
 @click.option(
     "--time-budget", type=click.FloatRange(min=0.001), default=10.0, show_default=True, help="Seconds per request."
+)
+@click.option(
+    "--header-timeout",
+    type=click.FloatRange(min=0.001),
+    default=10.0,
+    show_default=True,
+    help="Seconds a client may take to send a request's headers.",
 )
 @click.option("--access-log/--no-access-log", default=True, show_default=True, help="Log each request on stderr.")
 @run_cli_errors
@@ -59,9 +75,11 @@ def serve_command(
     model: str | None,
     workers: int,
     cors: tuple[str, ...],
+    allowed_hosts: tuple[str, ...],
     max_body_bytes: int,
     max_words: int,
     time_budget: float,
+    header_timeout: float,
     access_log: bool,
 ) -> None:
     """Serve the JSON API (/api/v1, documented at /api/v1/docs) and the web page (/).
@@ -70,6 +88,7 @@ def serve_command(
     Examples:
       lipyantar serve                        # http://127.0.0.1:8000/
       lipyantar serve --port 8080 --workers 2 --model mine.lpm
+      lipyantar serve --host 0.0.0.0 --allowed-host myhost.lan
     """
     try:
         import fastapi  # noqa: F401
@@ -78,17 +97,32 @@ def serve_command(
         raise MissingExtraError(
             f"lipyantar serve needs the 'serve' extra ({exc.name} is missing): pip install 'lipyantar[serve]'"
         ) from None
+    bound = normalize_host(host)
+    if bound is not None and bound not in ("0.0.0.0", "::") and not is_loopback(bound):
+        allowed_hosts = (*allowed_hosts, bound)  # the address it was told to listen on names it
     try:
         config = ServerConfig(
-            model=model, max_body_bytes=max_body_bytes, max_words=max_words, time_budget=time_budget, cors=cors
+            model=model,
+            max_body_bytes=max_body_bytes,
+            max_words=max_words,
+            time_budget=time_budget,
+            header_timeout=header_timeout,
+            cors=cors,
+            allowed_hosts=allowed_hosts,
         )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     if not is_loopback(host):
         log.warning(
-            "listening on %s: the server is reachable from other machines (it has no authentication)", host
+            "listening on %s: the server is reachable from other machines (it has no authentication); it "
+            "answers requests for the names %s only (--allowed-host adds one)",
+            host,
+            ", ".join(("localhost", "127.0.0.1", "[::1]", *config.allowed_hosts)),
         )
+    if ANY_HOST in config.allowed_hosts:
+        log.warning("--allowed-host '*': any Host is answered, so a web page can reach the server by DNS rebinding")
     _check_port(host, port)
+    from .protocol import uvicorn_options
     from .service import Service
 
     # load (and so check) the model here: a bad file is one clear error, not a crash in every worker
@@ -104,7 +138,9 @@ def serve_command(
         from .app import create_app
 
         app = create_app(config, service=service)
-        uvicorn.run(app, host=host, port=port, access_log=access_log, log_level=uvicorn_level)
+        uvicorn.run(
+            app, host=host, port=port, access_log=access_log, log_level=uvicorn_level, **uvicorn_options(config)
+        )
     else:
         del service
         uvicorn.run(
@@ -115,4 +151,5 @@ def serve_command(
             workers=workers,
             access_log=access_log,
             log_level=uvicorn_level,
+            **uvicorn_options(config),
         )

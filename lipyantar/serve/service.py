@@ -278,16 +278,19 @@ class Service:
         """The ``top_k`` best conversions of one word, best first (the as-you-type path); with
         ``english="keep"`` a word the model reads as English comes first as it is written. Remembered
         (:meth:`remembered_candidates`)."""
+        self._check_top_k(top_k)
         key = (word, top_k, src, dst, english)
         hit = self._candidates_memo.get(key)
         if hit is not None:
             return hit
-        self._check_top_k(top_k)
         word = word.strip()
         if not word:
             raise InputError("word is empty")
         if len(word) > self.config.max_word_chars:
             raise InputError(f"word is longer than {self.config.max_word_chars} characters")
+        control = next((ch for ch in word if ord(ch) < 0x20), None)
+        if control is not None:
+            raise InputError(f"word contains the control character U+{ord(control):04X}")
         if any(ch.isspace() for ch in word):
             raise InputError("word must be a single word (no spaces); use POST /api/v1/convert for text")
         out = [c.to_dict() for c in self.converter(src, dst, english=english).candidates(word, top_k=top_k)]
@@ -304,8 +307,8 @@ class Service:
         return self._candidates_memo.get((word, top_k, src, dst, english))
 
     def _check_top_k(self, top_k: int) -> None:
-        if not 1 <= top_k <= self.config.max_top_k:
-            raise InputError(f"top_k must be between 1 and {self.config.max_top_k}, not {top_k}")
+        if not isinstance(top_k, int) or isinstance(top_k, bool) or not 1 <= top_k <= self.config.max_top_k:
+            raise InputError(f"top_k must be an integer from 1 to {self.config.max_top_k}, not {top_k!r}")
 
     # ---------------------------------------------------------------------------------- aligning
     def iter_align(
