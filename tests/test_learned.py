@@ -103,6 +103,7 @@ def test_deva_units_of_a_long_unit_take_linear_time() -> None:
         ("अस्त्रअस्त्र", 4, ["अ", "स्त्", "रअ", "स्त्", "र"]),  # a cluster longer than a piece: split
         ("हिंदीहिंदी", 4, ["हिं", "दी", "हिं", "दी"]),  # the nasal stays with its syllable
         ("्््््", 3, ["्््", "््"]),  # no syllable: after the last whole unit
+        ("ंअंं़", 3, ["ं", "अं", "ं़"]),  # what is left of a cut piece and the next unit do not fit either
         ("क़्षक़्ष", 3, ["क़्", "ष", "क़्", "ष"]),
         ("क" + "़" * 5 + "ख", 3, ["क" + "़" * 5, "ख"]),  # one unit longer than a piece: a piece of its own
     ],

@@ -135,9 +135,9 @@ def syllable_pieces(deva: str, size: int = MAX_DEVA_CHARS) -> list[str]:
 
     Each piece ends before the last syllable that does not fit whole: before a consonant or an
     independent vowel that does not follow a virama (so no cluster, vowel sign or nasal is split off
-    its consonant); where a piece holds no such place, it ends after its last whole unit of
-    :func:`~lipyantar.translit.learned.charalign.deva_units` (consonant + nukta + virama, or one
-    character).
+    its consonant); where a piece holds no such place (a syllable longer than a piece), it ends after
+    its last whole unit of :func:`~lipyantar.translit.learned.charalign.deva_units` (consonant + nukta +
+    virama, or one character). Only a single unit longer than ``size`` makes a longer piece.
     """
     if size < 3:
         raise ValueError("size must be at least 3 (the longest unit: consonant + nukta + virama)")
@@ -156,6 +156,9 @@ def syllable_pieces(deva: str, size: int = MAX_DEVA_CHARS) -> list[str]:
             units = units[at:]  # from the last place a syllable starts: it holds no other
             length = sum(map(len, units))
             cut = 0
+            if units and length + len(unit) > size:  # a syllable longer than a piece: after its last whole unit
+                pieces.append("".join(units))
+                units, length = [], 0
         units.append(unit)
         length += len(unit)
     pieces.append("".join(units))
