@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from lipyantar.translit.errors import InputError
 from lipyantar.translit.textio import read_lines
 
-from .io import bead_from_dict
+from .io import bead_from_dict, json_line
 
 __all__ = ["BeadKey", "BeadScores", "bead_scores", "read_bead_keys"]
 
@@ -103,7 +103,7 @@ def read_bead_keys(path: str | os.PathLike[str]) -> list[BeadKey]:
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            obj = json_line(line)
         except json.JSONDecodeError as exc:
             raise InputError(
                 f"invalid JSON ({exc.msg}); expected the JSONL beads of 'lipyantar align' or 'build'",

@@ -18,7 +18,7 @@ import json
 import math
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from typing import TextIO
+from typing import Any, TextIO
 
 from lipyantar.translit.errors import InputError
 
@@ -28,6 +28,7 @@ from .words import WordLink
 __all__ = [
     "bead_from_dict",
     "bead_to_dict",
+    "json_line",
     "read_jsonl",
     "read_tsv",
     "read_word_pairs",
@@ -87,13 +88,26 @@ def write_jsonl(beads: Iterable[Bead], out: TextIO) -> int:
     return count
 
 
+def json_line(text: str) -> Any:
+    """The value of one line of a JSONL file (:func:`json.loads`).
+
+    Raises :class:`json.JSONDecodeError` for anything that is not JSON, a line nested deeper than the
+    parser's recursion limit included (a line of 100,000 ``[`` raises RecursionError inside
+    :mod:`json`: here it is bad JSON like any other, with the offset of its first byte).
+    """
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise json.JSONDecodeError("nested too deeply", text, 0) from None
+
+
 def read_jsonl(lines: Iterable[str], *, source: str | None = None) -> Iterator[Bead]:
     """Read beads written by :func:`write_jsonl` (blank lines are skipped)."""
     for lineno, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            obj = json_line(line)
         except json.JSONDecodeError as exc:
             raise InputError(f"invalid JSON: {exc.msg}", source=source, line=lineno) from None
         yield bead_from_dict(obj, source=source, line=lineno)

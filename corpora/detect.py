@@ -29,6 +29,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from lipyantar.align.io import json_line
 from lipyantar.align.script import ScriptShares, char_script, script_shares
 
 from .langid import GROUPS, MIXED_MIN_TOKENS, MIXED_SHARE, load_model
@@ -252,7 +253,7 @@ def read_jsonl(lines: Iterable[str]) -> list[DocumentDetection]:
         if not line.strip():
             continue
         try:
-            out.append(DocumentDetection.from_dict(json.loads(line)))
+            out.append(DocumentDetection.from_dict(json_line(line)))
         except (ValueError, KeyError, TypeError) as exc:
             raise InputError(f"not a document detection record: {exc}", line=number) from None
     return out

@@ -109,6 +109,8 @@ def test_word_pairs_round_trip() -> None:
     ("text", "match"),
     [
         ("{not json\n", "invalid JSON"),
+        ("[" * 100_000 + "\n", "invalid JSON: nested too deeply"),
+        ('{"deva": [0], "roman": [0], "words": ' + "[" * 100_000 + "\n", "invalid JSON: nested too deeply"),
         ("[1, 2]\n", "JSON object"),
         ('{"deva": [0]}\n', "missing"),
         ('{"deva": [0], "roman": [0], "deva_text": "a", "roman_text": "b", "score": 7}\n', "bad bead"),

@@ -253,7 +253,8 @@ def test_detection_json_round_trip() -> None:
     assert DocumentDetection.from_dict(det.to_dict()).to_dict() == det.to_dict()
 
 
-def test_read_jsonl_bad_record_names_the_line() -> None:
+@pytest.mark.parametrize("line", ['{"source": "x"}', "[" * 100_000, '{"a": ' * 100_000])
+def test_read_jsonl_bad_record_names_the_line(line: str) -> None:
     with pytest.raises(InputError) as info:
-        read_jsonl(['{"source": "x"}'])
-    assert info.value.line == 1
+        read_jsonl(["", line])
+    assert info.value.line == 2

@@ -221,7 +221,13 @@ def test_beads_of_a_build_are_keyed_by_document(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("line", "message"),
-    [("not json", "line 2: invalid JSON"), ('{"deva": [0]}', "line 2: bead is missing roman"), ('{"deva": [-1], "roman": []}', "line 2: bad bead: Bead.deva must be consecutive")],
+    [
+        ("not json", "line 2: invalid JSON"),
+        ("[" * 100_000, r"line 2: invalid JSON \(nested too deeply\)"),
+        ('{"a": ' * 100_000, r"line 2: invalid JSON \(nested too deeply\)"),
+        ('{"deva": [0]}', "line 2: bead is missing roman"),
+        ('{"deva": [-1], "roman": []}', "line 2: bad bead: Bead.deva must be consecutive"),
+    ],
 )
 def test_bad_bead_files(tmp_path: Path, line: str, message: str) -> None:
     path = _write(tmp_path / "g.jsonl", ['{"deva": [0], "roman": [0]}', line])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import random
@@ -20,7 +21,13 @@ from lipyantar.translit.learned.cli import evaluate
 from lipyantar.translit.learned.jointseq import JointModel
 from lipyantar.translit.learned.langmodel import CharLM, NgramLM
 from lipyantar.translit.learned.learn import read_pairs, train
-from lipyantar.translit.learned.model import FORMAT_VERSION, MAGIC, LearnedModel, roman_skeleton
+from lipyantar.translit.learned.model import (
+    FORMAT_VERSION,
+    MAGIC,
+    LearnedModel,
+    roman_skeleton,
+    syllable_pieces,
+)
 
 # a made-up, fully regular scheme: every syllable has one romanization
 SYLLABLES = {
@@ -58,6 +65,68 @@ def tiny_model() -> LearnedModel:
 )
 def test_deva_units(word: str, units: tuple[str, ...]) -> None:
     assert deva_units(word) == units
+
+
+def _units_by_loop(word: str) -> tuple[str, ...]:
+    """deva_units' definition, a character at a time (what its loop does on short words)."""
+    consonants = {chr(c) for c in (*range(0x0915, 0x093A), *range(0x0958, 0x0960), 0x0979, 0x097A)}
+    units: list[str] = []
+    for ch in word:
+        if units and (ch == "\u093c" or (ch == "\u094d" and units[-1][0] in consonants)):
+            units[-1] += ch
+        else:
+            units.append(ch)
+    return tuple(units)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="कखक़ग़ॹा्िीं़अआ\na", min_size=50, max_size=200))
+def test_deva_units_of_long_words_cut_as_short_ones(word: str) -> None:
+    """Past 64 characters deva_units cuts by a regular expression: the same units."""
+    assert deva_units(word) == _units_by_loop(word)
+
+
+def test_deva_units_of_a_long_unit_take_linear_time() -> None:
+    """A consonant with 400,000 nuktas is one unit, cut at once (the loop took minutes: quadratic)."""
+    word = "क" + "\u093c" * 400_000 + "ख्" * 3
+    assert deva_units(word) == ("क" + "\u093c" * 400_000, "ख्", "ख्", "ख्")
+
+
+@pytest.mark.parametrize(
+    ("word", "size", "pieces"),
+    [
+        ("कमलनयन", 6, ["कमलनयन"]),
+        ("कमलनयन", 4, ["कमलन", "यन"]),  # cut before the syllable that does not fit
+        ("काकीकूके", 3, ["का", "की", "कू", "के"]),  # a vowel sign stays with its consonant
+        ("अस्त्रअस्त्र", 6, ["अस्त्र", "अस्त्र"]),  # a cluster is never split
+        ("अस्त्रअस्त्र", 5, ["अ", "स्त्र", "अ", "स्त्र"]),
+        ("अस्त्रअस्त्र", 4, ["अ", "स्त्", "रअ", "स्त्", "र"]),  # a cluster longer than a piece: split
+        ("हिंदीहिंदी", 4, ["हिं", "दी", "हिं", "दी"]),  # the nasal stays with its syllable
+        ("्््््", 3, ["्््", "््"]),  # no syllable: after the last whole unit
+        ("ंअंं़", 3, ["ं", "अं", "ं़"]),  # what is left of a cut piece and the next unit do not fit either
+        ("क़्षक़्ष", 3, ["क़्", "ष", "क़्", "ष"]),
+        ("क" + "़" * 5 + "ख", 3, ["क" + "़" * 5, "ख"]),  # one unit longer than a piece: a piece of its own
+    ],
+)
+def test_syllable_pieces(word: str, size: int, pieces: list[str]) -> None:
+    assert syllable_pieces(word, size) == pieces
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="कखक़गा्िीं़अआ", max_size=120), st.integers(3, 40))
+def test_syllable_pieces_give_the_word_back(word: str, size: int) -> None:
+    pieces = syllable_pieces(word, size)
+    assert "".join(pieces) == word
+    assert all(pieces) or pieces == [""]
+    for piece in pieces:
+        assert len(piece) <= size or len(deva_units(piece)) == 1
+    for before, piece in itertools.pairwise(pieces):  # a cut is between two units, never inside one
+        assert deva_units(before + piece) == deva_units(before) + deva_units(piece)
+
+
+def test_syllable_pieces_need_room_for_a_unit() -> None:
+    with pytest.raises(ValueError, match="at least 3"):
+        syllable_pieces("कमल", 2)
 
 
 @pytest.mark.parametrize(

@@ -247,3 +247,28 @@ def test_candidates_of_several_words_are_best_first(model: LearnedModel, text: s
     assert [c.score for c in cands] == sorted((c.score for c in cands), reverse=True)
     assert [c.prob for c in cands] == sorted((c.prob for c in cands), reverse=True)
     assert len({c.text for c in cands}) == len(cands)
+
+
+def test_a_long_devanagari_word_is_romanized_in_pieces(model: LearnedModel) -> None:
+    """Past MAX_DEVA_CHARS a "word" is romanized piece by piece (the search over the whole took a few KB
+    a character), has one candidate, and is not cached."""
+    from lipyantar.translit.learned.model import MAX_DEVA_CHARS, syllable_pieces
+
+    word = "कमलनयनहिंदुस्तान" * 40
+    assert len(word) > MAX_DEVA_CHARS
+    pieces = syllable_pieces(word)
+    assert len(pieces) > 1 and all(len(p) <= MAX_DEVA_CHARS for p in pieces)
+    expected = "".join(model.romanize_topk(p, 1)[0][0] for p in pieces)
+    assert model.romanize(word) == expected
+    assert [text for text, _ in model.romanize_topk(word, 5)] == [expected]
+    assert [c.text for c in model.romanize_candidates(word, 5)] == [expected]
+    assert word not in model._best_cache and (word, 5) not in model._d2r_cache
+    assert Transliterator("deva", "roman").transliterate(f"{word} है") == f"{expected} {model.romanize('है')}"
+
+
+def test_a_devanagari_word_of_the_longest_length_is_searched_whole(model: LearnedModel) -> None:
+    from lipyantar.translit.learned.model import MAX_DEVA_CHARS
+
+    word = ("कमलनयन" * 50)[:MAX_DEVA_CHARS]
+    assert model.romanize_topk(word, 3) == model._romanize_search(word, 3)
+    assert len(model.romanize_topk(word, 3)) == 3

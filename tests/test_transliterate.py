@@ -237,3 +237,31 @@ def test_marks_then_digits_map_as_two_translates(marks: dict[str, str], ascii_di
     expected = expected.translate(_TO_ASCII_DIGITS) if ascii_digits else expected
     assert stage.convert(text) == expected
     assert stage.convert(text) == expected  # again, from the piece memo
+
+
+@pytest.mark.parametrize("length", [64, 65, 400])
+def test_long_words_are_not_kept_in_the_memos(length: int) -> None:
+    """Words and chunks longer than MAX_WORD_CHARS are converted each time, not kept (a file of long
+    distinct "words" would otherwise fill the memos, counted in entries, with a copy of itself)."""
+    from lipyantar.translit.transliterate import _LATIN_CHUNK_RE, MAX_WORD_CHARS, _FromDeva, _StandardToDeva
+
+    calls: list[str] = []
+
+    def fn(word: str) -> str:
+        calls.append(word)
+        return word.upper()
+
+    deva = "क" * length
+    stage = _FromDeva(fn, marks={}, ascii_digits=False, topk_fn=lambda w, k: [(fn(w), 0.0)])
+    for _ in range(2):
+        assert stage.convert(f"{deva} ख") == f"{deva} ख"
+        assert stage.kbest(f"{deva} ख", 2) == [(f"{deva} ख", 0.0)]
+    assert calls.count(deva) == (4 if length > MAX_WORD_CHARS else 2)  # twice converted, twice top-k
+    assert calls.count("ख") == 2
+    calls.clear()
+    latin = "a" * length
+    to_deva = _StandardToDeva(fn, chunks=_LATIN_CHUNK_RE)
+    for _ in range(2):
+        assert to_deva.convert(f"{latin} b") == f"{latin.upper()} B"
+    assert calls.count(latin) == (2 if length > MAX_WORD_CHARS else 1)
+    assert calls.count("b") == 1

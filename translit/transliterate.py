@@ -43,7 +43,10 @@ __all__ = ["MAX_TOP_K", "MAX_WORD_CHARS", "Candidate", "Transliterator", "transl
 MAX_TOP_K = 1000
 #: Latin tokens longer than this are not words: going from ``roman`` (learned) to Devanagari they are
 #: kept as they are, and Devanagari words longer than this get every separator that makes them read
-#: back (not the fewest), so that conversion time stays linear in the input's length
+#: back (not the fewest), so that conversion time stays linear in the input's length; words and chunks
+#: longer than this are converted each time they occur, not kept in the per-word memos (whose size is
+#: counted in entries). Going to ``roman``, Devanagari words longer than
+#: :data:`lipyantar.translit.learned.model.MAX_DEVA_CHARS` are romanized in pieces.
 MAX_WORD_CHARS = 64  # = lipyantar.translit.learned.model.MAX_ROMAN_CHARS
 
 DigitOutput = Literal["auto", "keep", "ascii", "deva"]
@@ -131,8 +134,12 @@ class _FromDeva(_Stage):
         temperature: float = 1.0,
         reserve: float = 0.0,
     ) -> None:
-        self._word = lru_cache(maxsize=_CACHE_SIZE)(_checkpointed(word_fn))
-        self._topk = lru_cache(maxsize=_CACHE_SIZE)(_checkpointed(topk_fn)) if topk_fn else None
+        # the memos keep words of at most MAX_WORD_CHARS (a file of long distinct "words" would
+        # otherwise fill them with a copy of itself); longer ones are converted each time
+        self._word_fn = _checkpointed(word_fn)
+        self._topk_fn = _checkpointed(topk_fn) if topk_fn else None
+        self._word = lru_cache(maxsize=_CACHE_SIZE)(self._word_fn)
+        self._topk = lru_cache(maxsize=_CACHE_SIZE)(self._topk_fn) if self._topk_fn else None
         self.temperature = temperature if topk_fn else None
         self.reserve = reserve
         self._marks = str.maketrans(marks) if marks else None
@@ -151,7 +158,8 @@ class _FromDeva(_Stage):
         self._finish_re = re.compile(f"[{chars}]" if chars else "(?!)")
 
     def _sub(self, m: regex.Match[str]) -> str:
-        return self._word(m.group())
+        word = m.group()
+        return self._word(word) if len(word) <= MAX_WORD_CHARS else self._word_fn(word)
 
     def _finish(self, text: str) -> str:
         if self._replace is None:
@@ -182,7 +190,8 @@ class _FromDeva(_Stage):
         last = 0
         for m in _DEVA_WORD_RE.finditer(text):
             pieces.append(self._finish(text[last : m.start()]))
-            slots.append(self._topk(m.group(), k))
+            word = m.group()
+            slots.append(self._topk(word, k) if len(word) <= MAX_WORD_CHARS else self._topk_fn(word, k))
             last = m.end()
         pieces.append(self._finish(text[last:]))
         return _combine(pieces, slots, k)
@@ -195,11 +204,15 @@ class _StandardToDeva(_Stage):
     """
 
     def __init__(self, word_fn: Callable[[str], str], *, chunks: regex.Pattern[str]) -> None:
-        self._word = lru_cache(maxsize=_CACHE_SIZE)(word_fn)
+        self._word_fn = word_fn
+        self._word = lru_cache(maxsize=_CACHE_SIZE)(word_fn)  # chunks of at most MAX_WORD_CHARS
         self._chunks = chunks
 
     def _sub(self, m: regex.Match[str]) -> str:
-        return self._word(m.group()) if m.group("chunk") is not None else m.group()
+        chunk = m.group("chunk")
+        if chunk is None:
+            return m.group()
+        return self._word(chunk) if len(chunk) <= MAX_WORD_CHARS else self._word_fn(chunk)
 
     def convert(self, text: str) -> str:
         return self._chunks.sub(self._sub, text)

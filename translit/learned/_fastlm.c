@@ -2034,12 +2034,16 @@ static PyTypeObject JointDecoderType = {
 
 /* Levenshtein distance of two strings (unit costs), two-row dynamic programming on code points; -1
    with MemoryError set when out of memory */
-static Py_ssize_t edit_distance_c(PyObject *a, PyObject *b) {
-    Py_ssize_t n = PyUnicode_GET_LENGTH(a), m = PyUnicode_GET_LENGTH(b);
-    if (n == 0) return m;
-    if (m == 0) return n;
-    int ka = PyUnicode_KIND(a), kb = PyUnicode_KIND(b);
-    const void *da = PyUnicode_DATA(a), *db = PyUnicode_DATA(b);
+/* Levenshtein distance (unit costs) of two strings.
+
+   Short pairs (the shorter under 64 characters: the model's features) run the plain dynamic programme
+   over two rows of the shorter length. Longer pairs run the bit-parallel algorithm of Myers (1999) in
+   blocks of 64 rows of the shorter string (Hyyro's block formulation, as in edlib): each block sweeps
+   the longer string once, carrying the horizontal difference at its bottom row into the next block, so
+   time is ceil(n / 64) * m word steps and memory is linear (an id and a difference per character of
+   the longer string). The signal handlers get their turn between blocks (Ctrl-C interrupts). */
+static Py_ssize_t edit_distance_dp(int ka, const void *da, Py_ssize_t n, int kb, const void *db, Py_ssize_t m) {
+    /* n >= m: rows over a, columns over b (the shorter) */
     Py_ssize_t stack[2][65];
     Py_ssize_t *prev = stack[0], *cur = stack[1], *heap = NULL;
     if (m >= 64) {
@@ -2068,6 +2072,111 @@ static Py_ssize_t edit_distance_c(PyObject *a, PyObject *b) {
     Py_ssize_t d = prev[m];
     free(heap);
     return d;
+}
+
+static int cmp_ucs4(const void *x, const void *y) {
+    Py_UCS4 a = *(const Py_UCS4 *)x, b = *(const Py_UCS4 *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* one column step of a 64-row block: vertical differences (*pv, *mv) of the block, the match vector eq
+   of the column's character, the horizontal difference hin (-1, 0, +1) entering the block's top row;
+   returns the horizontal difference leaving the row at bit ``high`` */
+static inline int myers_block(uint64_t *pv, uint64_t *mv, uint64_t eq, int hin, uint64_t high) {
+    uint64_t Pv = *pv, Mv = *mv;
+    uint64_t hneg = hin < 0, hpos = hin > 0;
+    uint64_t Xv = eq | Mv;
+    eq |= hneg;
+    uint64_t Xh = (((eq & Pv) + Pv) ^ Pv) | eq;
+    uint64_t Ph = Mv | ~(Xh | Pv);
+    uint64_t Mh = Pv & Xh;
+    int hout = (int)((Ph & high) != 0) - (int)((Mh & high) != 0);
+    Ph = (Ph << 1) | hpos;
+    Mh = (Mh << 1) | hneg;
+    *pv = Mh | ~(Xv | Ph);
+    *mv = Ph & Xv;
+    return hout;
+}
+
+static Py_ssize_t edit_distance_myers(int ka, const void *da, Py_ssize_t n, int kb, const void *db, Py_ssize_t m) {
+    /* n <= m: a (the shorter) is cut into blocks of 64 rows, b is swept by each block */
+    Py_ssize_t result = -1, na = 0;
+    Py_UCS4 *alpha = malloc(sizeof(Py_UCS4) * n);
+    int32_t *aid = malloc(sizeof(int32_t) * n);
+    int32_t *bid = malloc(sizeof(int32_t) * m);
+    int8_t *hcarry = malloc(m);
+    uint64_t *peq = NULL;
+    if (!alpha || !aid || !bid || !hcarry) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    /* the distinct characters of a, sorted: a character's id is its place there (-1: not in a) */
+    for (Py_ssize_t i = 0; i < n; i++) alpha[i] = PyUnicode_READ(ka, da, i);
+    qsort(alpha, (size_t)n, sizeof(Py_UCS4), cmp_ucs4);
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (na == 0 || alpha[na - 1] != alpha[i]) alpha[na++] = alpha[i];
+    for (Py_ssize_t s = 0; s < n + m; s++) {
+        Py_UCS4 c = s < n ? PyUnicode_READ(ka, da, s) : PyUnicode_READ(kb, db, s - n);
+        Py_ssize_t lo = 0, hi = na;
+        while (lo < hi) {
+            Py_ssize_t mid = (lo + hi) / 2;
+            if (alpha[mid] < c)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        int32_t id = (lo < na && alpha[lo] == c) ? (int32_t)lo : -1;
+        if (s < n)
+            aid[s] = id;
+        else
+            bid[s - n] = id;
+    }
+    peq = calloc((size_t)na, sizeof(uint64_t));
+    if (!peq) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    memset(hcarry, 1, (size_t)m); /* row 0: D[0][j] - D[0][j - 1] = +1 */
+    for (Py_ssize_t top = 0; top < n; top += 64) {
+        Py_ssize_t rows = n - top < 64 ? n - top : 64;
+        for (Py_ssize_t r = 0; r < rows; r++) peq[aid[top + r]] |= (uint64_t)1 << r;
+        uint64_t pv = ~(uint64_t)0, mv = 0, high = (uint64_t)1 << (rows - 1);
+        for (Py_ssize_t j = 0; j < m; j++) {
+            int32_t id = bid[j];
+            hcarry[j] = (int8_t)myers_block(&pv, &mv, id >= 0 ? peq[id] : 0, hcarry[j], high);
+        }
+        for (Py_ssize_t r = 0; r < rows; r++) peq[aid[top + r]] = 0;
+        if (PyErr_CheckSignals()) goto done;
+    }
+    /* D[n][m] = D[n][0] + the horizontal differences along the bottom row */
+    result = n;
+    for (Py_ssize_t j = 0; j < m; j++) result += hcarry[j];
+done:
+    free(alpha);
+    free(aid);
+    free(bid);
+    free(hcarry);
+    free(peq);
+    return result;
+}
+
+/* the distance, or -1 with an exception set */
+static Py_ssize_t edit_distance_c(PyObject *a, PyObject *b) {
+    Py_ssize_t n = PyUnicode_GET_LENGTH(a), m = PyUnicode_GET_LENGTH(b);
+    if (n == 0) return m;
+    if (m == 0) return n;
+    if (n > m) { /* the distance is symmetric: a is the shorter from here on */
+        PyObject *t = a;
+        a = b;
+        b = t;
+        Py_ssize_t s = n;
+        n = m;
+        m = s;
+    }
+    int ka = PyUnicode_KIND(a), kb = PyUnicode_KIND(b);
+    const void *da = PyUnicode_DATA(a), *db = PyUnicode_DATA(b);
+    if (n < 64) return edit_distance_dp(kb, db, m, ka, da, n);
+    return edit_distance_myers(ka, da, n, kb, db, m);
 }
 
 static PyObject *fastlm_edit_distance(PyObject *Py_UNUSED(module), PyObject *args) {

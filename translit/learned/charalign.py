@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -56,8 +57,21 @@ def _is_consonant(ch: str) -> bool:
     return _CONSONANT_LO <= ord(ch) <= _CONSONANT_HI or ch in _EXTRA_CONSONANTS
 
 
+# a unit: a consonant with the nuktas and viramas after it, or any other character with its nuktas
+_UNIT_RE = re.compile(
+    f"[{chr(_CONSONANT_LO)}-{chr(_CONSONANT_HI)}{''.join(sorted(_EXTRA_CONSONANTS))}][{_NUKTA}{_VIRAMA}]*"
+    f"|.{_NUKTA}*",
+    re.DOTALL,
+)
+
+
 def deva_units(word: str) -> tuple[str, ...]:
     """Cut a normalized Devanagari word into alignment units (consonant + nukta + virama, ...)."""
+    if len(word) > 64:
+        # the same cut by a regular expression: linear however long a unit (the loop below adds to
+        # a unit a character at a time, quadratic in a run of 400,000 nuktas); the loop is faster
+        # on words
+        return tuple(_UNIT_RE.findall(word))
     units: list[str] = []
     for ch in word:
         if units and (ch == _NUKTA or (ch == _VIRAMA and _is_consonant(units[-1][0]))):

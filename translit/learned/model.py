@@ -94,6 +94,7 @@ __all__ = [
     "FORMAT_NAME",
     "FORMAT_VERSION",
     "MAGIC",
+    "MAX_DEVA_CHARS",
     "MODEL_FILE_FORMAT",
     "DecodeParams",
     "LearnedModel",
@@ -112,6 +113,56 @@ FORMAT_VERSION = modelfile.FORMAT_VERSION
 DEFAULT_MODEL_NAME = "roman-default.lpm"
 #: the large word list of a model file ``X.lpm`` is ``X.vocab`` beside it (see lipyantar.translit.learned.vocab)
 VOCAB_SUFFIX = ".vocab"
+#: Devanagari "words" longer than this (a run of letters with no space, not a word of any language) are
+#: romanized in pieces of at most this many characters, cut between syllables (:func:`syllable_pieces`),
+#: each piece as a word, and have one candidate (their pieces' best, joined): the graphone search keeps
+#: every hypothesis of a word until its end (a few KB per character: 2.5 GB for 400,000 characters),
+#: a piece's search at most a few hundred KB. Words of this length or less are romanized whole.
+MAX_DEVA_CHARS = 256
+_VIRAMA = "\u094d"
+
+
+def _starts_syllable(unit: str) -> bool:
+    """Whether a unit of :func:`deva_units` is a consonant or an independent vowel."""
+    c = ord(unit[0])
+    return 0x0915 <= c <= 0x0939 or 0x0958 <= c <= 0x095F or 0x0978 <= c <= 0x097F or (
+        0x0904 <= c <= 0x0914 or c in (0x0960, 0x0961) or 0x0972 <= c <= 0x0977
+    )
+
+
+def syllable_pieces(deva: str, size: int = MAX_DEVA_CHARS) -> list[str]:
+    """``deva`` cut into pieces of at most ``size`` characters (``"".join`` gives it back).
+
+    Each piece ends before the last syllable that does not fit whole: before a consonant or an
+    independent vowel that does not follow a virama (so no cluster, vowel sign or nasal is split off
+    its consonant); where a piece holds no such place (a syllable longer than a piece), it ends after
+    its last whole unit of :func:`~lipyantar.translit.learned.charalign.deva_units` (consonant + nukta +
+    virama, or one character). Only a single unit longer than ``size`` makes a longer piece.
+    """
+    if size < 3:
+        raise ValueError("size must be at least 3 (the longest unit: consonant + nukta + virama)")
+    if len(deva) <= size:
+        return [deva]
+    pieces: list[str] = []
+    units: list[str] = []  # the current piece
+    length = 0
+    cut = 0  # the last place in ``units`` where a syllable starts (0: none yet)
+    for unit in deva_units(deva):
+        if units and _starts_syllable(unit) and not units[-1].endswith(_VIRAMA):
+            cut = len(units)
+        if length + len(unit) > size and units:
+            at = cut or len(units)
+            pieces.append("".join(units[:at]))
+            units = units[at:]  # from the last place a syllable starts: it holds no other
+            length = sum(map(len, units))
+            cut = 0
+            if units and length + len(unit) > size:  # a syllable longer than a piece: after its last whole unit
+                pieces.append("".join(units))
+                units, length = [], 0
+        units.append(unit)
+        length += len(unit)
+    pieces.append("".join(units))
+    return pieces
 
 
 
@@ -276,9 +327,10 @@ class LearnedModel(WordSearch):
         else:
             best = self.romanize_topk(deva, 1)
             out = best[0][0] if best else ""
-        if len(self._best_cache) > _search.WORD_CACHE_LIMIT:
-            self._best_cache.clear()
-        self._best_cache[word] = out
+        if len(word) <= MAX_DEVA_CHARS:
+            if len(self._best_cache) > _search.WORD_CACHE_LIMIT:
+                self._best_cache.clear()
+            self._best_cache[word] = out
         return out
 
     def precompute_romanizations(self, words: Iterable[str]) -> int:
@@ -330,14 +382,21 @@ class LearnedModel(WordSearch):
         return len(self.vocab_index)
 
     def romanize_topk(self, word: str, top_k: int = 5) -> list[tuple[str, float]]:
-        """top_k best romanizations of a Devanagari word, best first, with log-probability scores."""
+        """top_k best romanizations of a Devanagari word, best first, with log-probability scores.
+
+        A word longer than :data:`MAX_DEVA_CHARS` is searched in pieces and has one (unless the memory
+        knows it), and is not cached.
+        """
         key = (word, top_k)
         cached = self._d2r_cache.get(key)
         if cached is not None:
             return list(cached)
         deva = normalize_deva(word)
         attested = self.memory.d2r.get(deva)
-        if top_k == 1 and not attested and deva in self.d2r_table:
+        long_word = len(deva) > MAX_DEVA_CHARS
+        if long_word:
+            out = self._romanize_pieces(deva)[:top_k]
+        elif top_k == 1 and not attested and deva in self.d2r_table:
             out = [self.d2r_table[deva]]
         else:
             out = self._romanize_search(deva, top_k)
@@ -351,10 +410,26 @@ class LearnedModel(WordSearch):
             floor = min((s for _, s in mem), default=top)
             out = mem + [(r, min(s, floor - 1e-6)) for r, s in out if r not in seen]
             out = out[:top_k]
+        if long_word:
+            return out
         if len(self._d2r_cache) > _search.WORD_CACHE_LIMIT:
             self._d2r_cache.clear()
         self._d2r_cache[key] = tuple(out)  # immutable: the garbage collector stops scanning it
         return out
+
+    def _romanize_pieces(self, deva: str) -> list[tuple[str, float]]:
+        """The one romanization of a normalized Devanagari word longer than :data:`MAX_DEVA_CHARS`: its
+        :func:`syllable_pieces` romanized as words (each piece's best; the scores added)."""
+        texts: list[str] = []
+        score = 0.0
+        for piece in syllable_pieces(deva):
+            checkpoint()  # a long word is many words' work: the time budget's turn between pieces
+            # a piece is a word (a piece still too long is one unit: a consonant with a run of nuktas)
+            best = self.romanize_topk(piece, 1) if len(piece) <= MAX_DEVA_CHARS else self._romanize_search(piece, 1)
+            if best:
+                texts.append(best[0][0])
+                score += best[0][1]
+        return [("".join(texts), score)] if texts else []
 
     def _romanize_search(self, deva: str, k: int) -> list[tuple[str, float]]:
         p = self.params
