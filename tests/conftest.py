@@ -42,9 +42,10 @@ def dev_sentences() -> list[tuple[str, str]]:
 class LiveServer:
     """A real uvicorn server in a background thread, on a free loopback port, with the HTTP protocol
     settings of ``lipyantar serve`` (its limits on the request head; ``impl``: uvicorn's HTTP/1.1
-    implementation, ``"auto"``, ``"h11"`` or ``"httptools"``)."""
+    implementation, ``"auto"``, ``"h11"`` or ``"httptools"``; ``lifespan``: ``"on"`` runs the app's
+    start-up, where an app made with a ``loader`` loads its model)."""
 
-    def __init__(self, app: object, *, impl: str = "auto") -> None:
+    def __init__(self, app: object, *, impl: str = "auto", lifespan: str = "off") -> None:
         import uvicorn
 
         from lipyantar.serve.protocol import uvicorn_options
@@ -52,7 +53,7 @@ class LiveServer:
         options = uvicorn_options(app.state.config, impl=impl)  # type: ignore[attr-defined]
         self.server = uvicorn.Server(
             uvicorn.Config(
-                app, host="127.0.0.1", port=0, log_level="warning", access_log=False, lifespan="off", **options
+                app, host="127.0.0.1", port=0, log_level="warning", access_log=False, lifespan=lifespan, **options
             )
         )
         self.thread = threading.Thread(target=self.server.run, name="live-server", daemon=True)

@@ -899,3 +899,62 @@ def test_server_config_validates_the_head_limits(changes: dict[str, object], err
 )
 def test_host_allowed(allowed: tuple[str, ...], host: str | None, ok: bool) -> None:
     assert ServerConfig(allowed_hosts=allowed).host_allowed(host) is ok
+
+
+# -- readiness: a server whose model loads after the port opens (the workers of --workers N) ---------
+
+
+@pytest.mark.parametrize("outcome", ["loads", "fails"])
+def test_health_says_loading_until_the_model_is_loaded(serve_service: Any, outcome: str) -> None:
+    """Until the loader returns, /health and the model's requests answer 503 ``loading`` (with
+    Retry-After) and the page and the scheme list answer; then /health is ok and requests are
+    answered. A loader that fails leaves 503 ``load_failed`` (no Retry-After)."""
+    import threading
+
+    from conftest import LiveServer
+
+    from lipyantar.serve.app import create_app
+    from lipyantar.translit.errors import ModelError
+
+    release = threading.Event()
+
+    def loader() -> Any:
+        if not release.wait(timeout=30):
+            raise RuntimeError("the test never released the loader")
+        if outcome == "fails":
+            raise ModelError("model.lpm: not a lipyantar model")
+        return serve_service
+
+    server = LiveServer(create_app(ServerConfig(), loader=loader), lifespan="on")
+    try:
+        status, headers, body = request(server, "GET", "/api/v1/health")
+        assert (status, json.loads(body)["status"], headers.get("retry-after")) == (503, "loading", "1")
+        status, headers, body = request(server, "GET", "/api/v1/candidates?word=sangathan")
+        assert (status, json.loads(body)["error"]) == (503, "loading")
+        status, _ = post_json(server, "/api/v1/convert", {"text": "yah", "from": "roman", "to": "deva"})
+        assert status == 503
+        assert request(server, "GET", "/api/v1/schemes")[0] == 200
+        assert request(server, "GET", "/")[0] == 200
+        release.set()
+        deadline = time.monotonic() + 30
+        while request(server, "GET", "/api/v1/health")[0] == 503 and slot_pending(server):
+            assert time.monotonic() < deadline, "the model never finished loading"
+            time.sleep(0.02)
+        status, headers, body = request(server, "GET", "/api/v1/health")
+        if outcome == "loads":
+            assert (status, json.loads(body)["status"]) == (200, "ok")
+            assert get_json(server, "/api/v1/candidates?word=sangathan")["candidates"][0]["text"] == "संगठन"
+        else:
+            reply = json.loads(body)
+            assert (status, reply["error"], "retry-after" in headers) == (503, "load_failed", False)
+            assert "not a lipyantar model" in reply["message"]
+            status, _, body = request(server, "GET", "/api/v1/candidates?word=sangathan")
+            assert (status, json.loads(body)["error"]) == (503, "load_failed")
+    finally:
+        release.set()
+        server.stop()
+
+
+def slot_pending(server: Any) -> bool:
+    slot = server.server.config.app.state.service_slot
+    return slot.service is None and slot.error is None

@@ -8,7 +8,9 @@ not ``application/json``, 421 for a ``Host`` the server does not answer to (DNS 
 too many or too large headers, and 422 ``invalid_request`` for every invalid value of a field
 (unknown scheme, ``top_k`` out of range or not an integer, a control character in a text, a missing
 or unknown field), with a ``details`` list saying which field and why. A bug gives a 500 JSON error,
-never a traceback.
+never a traceback. An app made with a ``loader`` (the workers of ``--workers N``) loads its model on
+the model's thread once the server has started: until then ``/health`` and the API answer 503
+``loading`` with ``Retry-After: 1`` (503 ``load_failed`` if the model could not be loaded).
 
 The model's work runs on one worker thread per app (the model's compiled kernels are not made for
 concurrent use), so the event loop stays free: ``/health`` and the page answer while a long request
@@ -26,8 +28,9 @@ import logging
 import os
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -84,6 +87,7 @@ _STATUS_CODES = {
     422: "invalid_request",
     431: "headers_too_large",
     500: "internal_error",
+    503: "loading",
 }
 #: the code of every 422: a field's value is invalid (``details`` says which and why)
 INVALID = "invalid_request"
@@ -422,6 +426,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         (421, "A Host this server does not answer to"),
         (422, "invalid_request: a field's value is missing, of the wrong type, out of range or unknown"),
         (431, "Too many or too large headers"),
+        (503, "loading: the model is still loading (Retry-After); load_failed: it could not be loaded"),
     )
 }
 
@@ -464,10 +469,62 @@ def _query_word(word: str | None, *, max_chars: int) -> str:
 # ------------------------------------------------------------------------------------- the app
 
 
-def create_app(config: ServerConfig | None = None, *, service: Service | None = None) -> FastAPI:
-    """The app: loads the model (or uses ``service``) and wires the API, the page and the limits."""
+class _Loading(Exception):
+    """A request that needs the model while it is still loading (503 ``loading``)."""
+
+
+class _ServiceSlot:
+    """The app's :class:`Service`: given, or loaded on the model's worker thread once the server has
+    started (``/health`` answers 503 ``loading`` meanwhile, and 503 ``load_failed`` if it fails)."""
+
+    def __init__(self, service: Service | None, loader: Callable[[], Service] | None) -> None:
+        self.service = service
+        self.loader = loader
+        self.error: str | None = None
+
+    def __call__(self) -> Service:
+        if self.service is None:
+            raise _Loading(self.error or "the model is loading; try again in a moment")
+        return self.service
+
+    def load(self) -> None:
+        if self.service is not None or self.loader is None:
+            return
+        try:
+            self.service = self.loader()
+        except Exception as exc:  # reported by /health and every request, logged once
+            self.error = f"the model did not load: {exc}"
+            log.error("%s", self.error, exc_info=not isinstance(exc, LipyantarError))
+
+
+def create_app(
+    config: ServerConfig | None = None,
+    *,
+    service: Service | None = None,
+    loader: Callable[[], Service] | None = None,
+) -> FastAPI:
+    """The app: wires the API, the page and the limits around a :class:`Service`.
+
+    Args:
+        config: the model and the limits (default :class:`ServerConfig()`).
+        service: a loaded service to use: the app is ready at once.
+        loader: without ``service``, how to make one. It runs on the model's worker thread when the
+            server starts; until it returns, ``/health`` and every API request answer 503 ``loading``
+            (the port is open, the server not ready). Without either, the model is loaded here,
+            before the app is returned.
+    """
     config = config or ServerConfig()
-    service = service or Service(config)
+    if service is None and loader is None:
+        service = Service(config)
+    slot = _ServiceSlot(service, loader)
+    # the model's one worker thread (see the module docstring)
+    worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lipyantar-model")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if slot.service is None:
+            asyncio.get_running_loop().run_in_executor(worker, slot.load)  # requests wait behind it
+        yield
 
     app = FastAPI(
         title="lipyantar",
@@ -476,11 +533,10 @@ def create_app(config: ServerConfig | None = None, *, service: Service | None = 
         docs_url=None,
         redoc_url=None,
         openapi_url=f"{API}/openapi.json",
+        lifespan=lifespan,
     )
-    app.state.service = service
+    app.state.service_slot = slot
     app.state.config = config
-    # the model's one worker thread (see the module docstring)
-    worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lipyantar-model")
     app.state.worker = worker
 
     async def on_worker(fn: Callable[[], T], deadline: Deadline | None = None) -> T:
@@ -527,6 +583,7 @@ def create_app(config: ServerConfig | None = None, *, service: Service | None = 
         """Convert text from one scheme to another: one record per line, as `convert --format jsonl`."""
         deadline = Deadline(config.time_budget)
 
+        service = slot()
         src, guess = await on_worker(lambda: service.resolve_source(req.text, req.src), deadline)
         records = await on_worker_in_slices(
             lambda: service.iter_convert(req.text, src, req.dst, top_k=req.top_k, english=req.english, deadline=deadline),
@@ -573,6 +630,7 @@ def create_app(config: ServerConfig | None = None, *, service: Service | None = 
             raise _invalid(
                 "query", "english", "literal_error", f"Input should be 'transliterate' or 'keep', not {english[:40]!r}"
             )
+        service = slot()
         cands = service.remembered_candidates(word, top_k=top_k, src=src, dst=dst, english=english)  # type: ignore[arg-type]
         if cands is None:  # a new word: the model's thread computes it
             cands = await on_worker(
@@ -584,6 +642,7 @@ def create_app(config: ServerConfig | None = None, *, service: Service | None = 
     async def align(req: AlignRequest) -> Response:
         """Align a Devanagari text with its romanized twin, as `lipyantar align`."""
         deadline = Deadline(config.time_budget)
+        service = slot()
         beads = await on_worker_in_slices(
             lambda: service.iter_align(
                 req.deva, req.roman, presplit=req.presplit, words=req.words, max_bead=req.max_bead, deadline=deadline
@@ -608,12 +667,26 @@ def create_app(config: ServerConfig | None = None, *, service: Service | None = 
     @router.get("/schemes")
     async def schemes() -> Response:
         """The schemes, as `lipyantar schemes --format jsonl`."""
-        return JSONResponse({"schemes": service.schemes()})
+        return JSONResponse({"schemes": Service.schemes()})
 
     @router.get("/health")
     async def health() -> Response:
-        """Liveness, version, the model's checksum and the limits."""
-        return JSONResponse(service.health())
+        """Readiness, version, the model's checksum and the limits; 503 ``loading`` until the model is
+        loaded (503 ``load_failed`` if it could not be)."""
+        if slot.service is None:
+            failed = slot.error is not None
+            return JSONResponse(
+                {
+                    "status": "error" if failed else "loading",
+                    "error": "load_failed" if failed else "loading",
+                    "message": slot.error or "the model is loading",
+                    "version": __version__,
+                    "pid": os.getpid(),
+                },
+                status_code=503,
+                headers={} if failed else {"retry-after": "1"},
+            )
+        return JSONResponse(slot.service.health())
 
     @router.get("/docs", include_in_schema=False)
     async def docs() -> Response:
@@ -674,6 +747,14 @@ def create_app(config: ServerConfig | None = None, *, service: Service | None = 
             message = f"{request.method} is not allowed on {request.url.path}"
         return error_response(exc.status_code, code, message)
 
+    @app.exception_handler(_Loading)
+    async def on_loading(request: Request, exc: _Loading) -> Response:
+        failed = slot.error is not None
+        response = error_response(503, "load_failed" if failed else "loading", str(exc))
+        if not failed:
+            response.headers["retry-after"] = "1"
+        return response
+
     @app.exception_handler(RequestLimitError)
     async def on_limit(request: Request, exc: RequestLimitError) -> Response:
         return error_response(exc.status, exc.code, str(exc))
@@ -721,4 +802,5 @@ def app_from_env() -> FastAPI:
     level = os.environ.get("LIPYANTAR_SERVE_LOG_LEVEL")
     if level:
         logging.getLogger("lipyantar").setLevel(level)
-    return create_app(ServerConfig.from_env())
+    config = ServerConfig.from_env()
+    return create_app(config, loader=lambda: Service(config))
