@@ -198,8 +198,7 @@ def _resolve_auto(lines: Iterator[str]) -> tuple[str, Iterator[str]]:
     """Detect the scheme of the input's first lines; return it and the whole input again."""
     head = list(itertools.islice(lines, AUTO_SAMPLE_LINES))
     guess = detect_scheme("\n".join(head))
-    log.info("--from auto: %s (%s)", guess.scheme, guess.reason)
-    if not quiet():
+    if not quiet():  # said once, also at -v (where a log line would repeat it)
         click.echo(f"lipyantar: --from auto: {guess.scheme} ({guess.reason})", err=True)
     return guess.scheme, itertools.chain(head, lines)
 

@@ -347,7 +347,7 @@ def _open_named(source: str | os.PathLike[str]) -> tuple[BinaryIO, bool]:
             raise
     try:
         _refuse_kind(os.stat(source), name)  # before opening: opening a FIFO would wake up its writer
-        fd = os.open(source, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        fd = os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         raise InputError("no such file", source=name) from None
     except IsADirectoryError:
@@ -357,7 +357,8 @@ def _open_named(source: str | os.PathLike[str]) -> tuple[BinaryIO, bool]:
     try:
         st = os.fstat(fd)
         _refuse_kind(st, name)  # replaced by a FIFO between the two looks
-        os.set_blocking(fd, True)
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)  # opened without blocking only so that the open cannot hang
         return os.fdopen(fd, "rb"), stat.S_ISREG(st.st_mode)
     except BaseException:
         os.close(fd)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -685,13 +686,17 @@ def test_a_pair_that_cannot_be_aligned_is_reported_once(
     tally.record("survived")
 
 
-#: (case, arguments): runs that warn
+_LEVEL = re.compile(r"^lipyantar: (?:(?:DEBUG|INFO|WARNING|ERROR|warning|error): )?")
+#: (case, arguments): runs that warn (and say more at -v)
 WARNING_RUNS = [
     ("detect with an empty file", ["detect", "empty.txt", "d.txt"]),
     ("align --words with tsv", ["align", "d.txt", "r.txt", "--words", "--format", "tsv"]),
     ("align an empty file", ["align", "empty.txt", "r.txt"]),
     ("align texts that are not twins", ["align", "d.txt", "H"]),
     ("convert -f auto", ["convert", "-f", "auto", "-t", "deva", "bom.txt"]),
+    ("-v convert -f auto", ["-v", "convert", "-f", "auto", "-t", "deva", "bom.txt"]),
+    ("-vv convert -f auto", ["-vv", "convert", "-f", "auto", "-t", "deva", "bom.txt"]),
+    ("-v build", ["-v", "build", "d.txt", "r.txt", "empty.txt", "-o", "built", "--no-model", "-j", "1"]),
     ("convert --english keep", ["convert", "-f", "roman", "-t", "deva", "--english", "keep", "bom.txt"]),
     ("twins with an empty file", ["twins", "empty.txt", "d.txt", "r.txt"]),
     ("stats with an empty file", ["stats", "empty.txt", "d.txt"]),
@@ -708,7 +713,7 @@ def test_each_warning_is_printed_once(tmp_path: Path, tally: Tally, name: str, a
     lines = [line for line in proc.stderr.decode().splitlines() if line.strip()]
     repeated = [line for line, n in Counter(lines).items() if n > 1]
     assert repeated == [], proc.stderr
-    # the same message under two prefixes ("lipyantar: WARNING: x" and "lipyantar: warning: x")
-    bodies = [line.split(": ", 2)[-1] for line in lines]
+    # the same message under two prefixes ("lipyantar: INFO: x", "lipyantar: warning: x", "lipyantar: x")
+    bodies = [_LEVEL.sub("", line) for line in lines if line.startswith("lipyantar: ")]
     assert len(bodies) == len(set(bodies)), proc.stderr
     tally.record_exit(proc.returncode)
