@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from lipyantar.translit.cli import run_cli_errors
-from lipyantar.translit.errors import InputError
+from lipyantar.translit.errors import InputError, clip_message
 from lipyantar.translit.metrics import TOKENIZATIONS, error_rates
 from lipyantar.translit.progress import ProgressBar, progress_bar, progress_option, show_progress
 from lipyantar.translit.textio import (
@@ -50,7 +50,7 @@ logger = logging.getLogger(__name__)
 
 
 def _warn(message: str) -> None:
-    click.echo(f"lipyantar: warning: {message}", err=True)
+    click.echo(f"lipyantar: warning: {clip_message(message)}", err=True)
 
 
 def _with_words(
@@ -502,7 +502,6 @@ def evaluate_command(
             raise click.UsageError("--hyp goes with --ref or --beads, not with a LEXICON")
         if direction is None:
             raise click.UsageError("a LEXICON needs --direction roman2deva or deva2roman")
-        text = _evaluate_lexicon(lexicon, model_path, direction, fmt=fmt, progress=show_progress(progress))
     else:
         if hyp is None:
             raise click.UsageError(f"{modes[0]} needs --hyp, the output to score")
@@ -510,26 +509,41 @@ def evaluate_command(
             raise click.UsageError("--model and --direction go with a LEXICON")
         if hyp == "-" and (ref == "-" or gold_beads == "-"):
             raise click.UsageError("only one input can be standard input")
-        if ref is not None:
-            text = _evaluate_lines(
-                hyp,
-                ref,
-                tokenize=tokenize,
-                lowercase=lowercase,
-                per_line=per_line,
-                fmt=fmt,
-                progress=show_progress(progress),
-            )
-        else:
-            if per_line or lowercase or tokenize != "words":
-                raise click.UsageError("--tokenize, --lowercase and --per-line go with --ref")
-            assert gold_beads is not None
-            from .evaluate import bead_scores, read_bead_keys
+        if gold_beads is not None and (per_line or lowercase or tokenize != "words"):
+            raise click.UsageError("--tokenize, --lowercase and --per-line go with --ref")
+    # before anything is read: a refused run leaves every input as it was
+    inputs = [path for path in (lexicon, hyp, ref, gold_beads) if path is not None]
+    check_output(output, [*inputs, *_model_files(model_path)])
+    if lexicon is not None and direction is not None:
+        text = _evaluate_lexicon(lexicon, model_path, direction, fmt=fmt, progress=show_progress(progress))
+    elif hyp is not None and ref is not None:
+        text = _evaluate_lines(
+            hyp,
+            ref,
+            tokenize=tokenize,
+            lowercase=lowercase,
+            per_line=per_line,
+            fmt=fmt,
+            progress=show_progress(progress),
+        )
+    elif hyp is not None and gold_beads is not None:
+        from .evaluate import bead_scores, read_bead_keys
 
-            scores = bead_scores(read_bead_keys(hyp), read_bead_keys(gold_beads))
-            text = json.dumps(scores.to_dict(), indent=2) + "\n" if fmt == "json" else scores.to_text()
+        scores = bead_scores(read_bead_keys(hyp), read_bead_keys(gold_beads))
+        text = json.dumps(scores.to_dict(), indent=2) + "\n" if fmt == "json" else scores.to_text()
+    else:  # ruled out above
+        raise click.UsageError("give one of LEXICON (with --direction), --hyp with --ref, or --hyp with --beads")
     with open_output(output) as out:
         out.write(text)
+
+
+def _model_files(model_path: str | None) -> list[str]:
+    """A ``--model`` file and its vocabulary beside it: inputs, never outputs."""
+    if model_path is None:
+        return []
+    from lipyantar.translit.learned.model import VOCAB_SUFFIX
+
+    return [model_path, os.path.splitext(model_path)[0] + VOCAB_SUFFIX]
 
 
 def _evaluate_lexicon(
@@ -539,8 +553,8 @@ def _evaluate_lexicon(
     from lipyantar.translit.learned.learn import read_pairs
     from lipyantar.translit.learned.model import default_model, load_model
 
+    pairs = read_pairs(lexicon)  # a bad lexicon fails before the model is loaded
     model = load_model(model_path) if model_path else default_model()
-    pairs = read_pairs(lexicon)
     with progress_bar("evaluate", unit="words", total=None, enabled=progress) as bar:
         state = {"first": True}
 

@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
-from lipyantar.translit.errors import InputError
+from lipyantar.translit.errors import InputError, clip_message, excerpt
 
 from .sentences import Bead
 from .words import WordLink
@@ -69,7 +69,7 @@ def bead_from_dict(obj: object, *, source: str | None = None, line: int | None =
             raise ValueError("deva and roman must be lists of sentence numbers")
         return Bead(tuple(deva), tuple(roman), obj["deva_text"], obj["roman_text"], obj["score"], words)
     except (TypeError, ValueError) as exc:
-        raise InputError(f"bad bead: {exc}", source=source, line=line) from None
+        raise InputError(f"bad bead: {clip_message(str(exc), limit=200)}", source=source, line=line) from None
 
 
 def _link_from_json(item: object) -> WordLink:
@@ -142,15 +142,15 @@ def read_tsv(lines: Iterable[str], *, source: str | None = None) -> Iterator[Bea
         try:
             score = float(raw_score)
         except ValueError:
-            raise InputError(f"score is not a number: {raw_score!r}", source=source, line=lineno) from None
+            raise InputError(f"score is not a number: {excerpt(raw_score)}", source=source, line=lineno) from None
         if not math.isfinite(score):
-            raise InputError(f"score is not finite: {raw_score!r}", source=source, line=lineno)
+            raise InputError(f"score is not finite: {excerpt(raw_score)}", source=source, line=lineno)
         deva = (i,) if deva_text else ()
         roman = (j,) if roman_text else ()
         try:
             yield Bead(deva, roman, deva_text, roman_text, score)
         except (TypeError, ValueError) as exc:
-            raise InputError(f"bad bead: {exc}", source=source, line=lineno) from None
+            raise InputError(f"bad bead: {clip_message(str(exc), limit=200)}", source=source, line=lineno) from None
         i += len(deva)
         j += len(roman)
 
@@ -187,7 +187,7 @@ def read_word_pairs(lines: Iterable[str], *, source: str | None = None) -> Count
         try:
             count = int(parts[2])
         except ValueError:
-            raise InputError(f"count is not an integer: {parts[2]!r}", source=source, line=lineno) from None
+            raise InputError(f"count is not an integer: {excerpt(parts[2])}", source=source, line=lineno) from None
         if count < 1:
             raise InputError(f"count must be positive: {count}", source=source, line=lineno)
         counts[(parts[0], parts[1])] += count

@@ -25,6 +25,7 @@ from functools import lru_cache, reduce
 from operator import or_
 from typing import NamedTuple
 
+from lipyantar.translit.errors import excerpt
 from lipyantar.translit.metrics import edit_distance
 
 __all__ = [
@@ -230,7 +231,7 @@ class Similarity:
             out = self._romanize(word)
         except Exception as exc:  # a plug-in romanizer must never break the aligner
             if not self._warned:
-                logger.warning("romanizer failed on %r (%s); using the built-in fallback", word, exc)
+                logger.warning("romanizer failed on %s (%s); using the built-in fallback", excerpt(word), exc)
                 self._warned = True
             out = builtin_romanize(word)
         return out if isinstance(out, str) else builtin_romanize(word)

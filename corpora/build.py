@@ -481,7 +481,8 @@ def _learn_model(
     except ImportError as exc:
         return False, f"no model written: translit's learning API is not available ({exc})"
     except (LipyantarError, AttributeError, TypeError, ValueError, OSError) as exc:
-        logger.warning("no model written: %s", exc, exc_info=logger.isEnabledFor(logging.DEBUG))
+        # a note of the result (the command line prints it once): only logged here, at info level
+        logger.info("no model written: %s", exc, exc_info=logger.isEnabledFor(logging.DEBUG))
         return False, f"no model written: {exc}"
     return True, None
 
@@ -542,10 +543,12 @@ def build_corpus(
 
     opts = options or BuildOptions()
     target = Path(outdir)
-    _check_outdir(target, inputs, force=opts.force)  # fail early; checked again under the lock
+    # --base-model is an input too: replacing the output directory that holds it would destroy it
+    read = [*inputs, *([opts.base_model] if opts.model and opts.base_model else [])]
+    _check_outdir(target, read, force=opts.force)  # fail early; checked again under the lock
 
     def check_outdir(locked: Path) -> None:
-        _check_outdir(locked, inputs, force=opts.force)
+        _check_outdir(locked, read, force=opts.force)
 
     base_model = None
     if opts.model and opts.base_model:  # a bad --base-model fails here, before any work
@@ -665,7 +668,7 @@ def build_corpus(
             for done, result in enumerate(session.map(process_pair, pair_tasks()), start=1):
                 if result.error is not None:
                     errors[f"{result.deva_source} <-> {result.roman_source}"] = result.error
-                    logger.warning(
+                    logger.info(  # in the result's pair_errors, which the command line prints once
                         "cannot align %s with %s: %s",
                         result.deva_source,
                         result.roman_source,

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, TextIO
 import click
 
 from lipyantar.translit.cli import run_cli_errors
-from lipyantar.translit.errors import InputError
+from lipyantar.translit.errors import InputError, clip_message
 from lipyantar.translit.progress import StageBars, progress_option, quiet, show_progress
 from lipyantar.translit.textio import check_output, open_output
 
@@ -51,7 +51,7 @@ _OUTPUT = click.option(
 
 def _warn(message: str) -> None:
     if not _quiet():
-        click.echo(f"lipyantar: warning: {message}", err=True)
+        click.echo(f"lipyantar: warning: {clip_message(message)}", err=True)
 
 
 def _report_skipped(skipped: Sequence[Skipped], empty: Sequence[str], documents: int) -> None:

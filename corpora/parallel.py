@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from lipyantar.translit.errors import InputError
+from lipyantar.translit.errors import InputError, excerpt
 from lipyantar.translit.textio import read_lines
 
 from .loading import Document
@@ -93,7 +93,7 @@ def read_parallel(path: str | os.PathLike[str]) -> ParallelCorpus:
             try:
                 score = min(1.0, max(0.0, float(parts[2])))
             except ValueError:
-                raise InputError(f"score is not a number: {parts[2]!r}", source=source, line=number) from None
+                raise InputError(f"score is not a number: {excerpt(parts[2])}", source=source, line=number) from None
         beads.append(Bead((i,) if d else (), (j,) if r else (), d, r, score))
         i += bool(d)
         j += bool(r)

@@ -14,11 +14,20 @@ import click
 from lipyantar.align.cli import align_command, evaluate_command, learn_command
 from lipyantar.corpora.cli import build_command, detect_command, stats_command, twins_command
 from lipyantar.translit.cli import convert_command, schemes_command
+from lipyantar.translit.errors import clip_message
 
 from . import __version__
 from .serve.cli import serve_command
 
 __all__ = ["main"]
+
+
+class _Formatter(logging.Formatter):
+    """Log lines on stderr, each cut to :data:`~lipyantar.translit.errors.MAX_MESSAGE_CHARS` (a message
+    that quotes user data stays one readable line; a traceback at -vv is kept whole)."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return clip_message(super().formatMessage(record))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -35,7 +44,7 @@ def main(verbose: int, quiet: bool) -> None:
     atexit.register(gc.freeze)
     level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("lipyantar: %(levelname)s: %(message)s"))
+    handler.setFormatter(_Formatter("lipyantar: %(levelname)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

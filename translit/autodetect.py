@@ -28,6 +28,7 @@ from functools import lru_cache
 
 import regex
 
+from .errors import excerpt
 from .schemes import SCHEMES
 
 __all__ = ["AUTO", "SAMPLE_CHARS", "SchemeGuess", "detect_scheme"]
@@ -134,7 +135,7 @@ def detect_scheme(text: str) -> SchemeGuess:
         return SchemeGuess(
             best,
             f"{len(marked)} of {len(words)} Latin words have the marks of a standard ASCII scheme "
-            f"(e.g. {marked[0]!r}); read as {best}, {scores[best]} words are Hindi words "
+            f"(e.g. {excerpt(marked[0], limit=40)}); read as {best}, {scores[best]} words are Hindi words "
             f"({runner[0]}: {runner[1]})",
         )
     return SchemeGuess(

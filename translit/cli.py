@@ -23,11 +23,11 @@ import click
 
 from .autodetect import AUTO, detect_scheme
 from .batch import ConvertJob, convert_lines, default_jobs
-from .errors import LipyantarError, UnknownSchemeError
+from .errors import LipyantarError, UnknownSchemeError, clip_message
 from .progress import progress_bar, progress_option, quiet, show_progress
 from .schemes import SCHEMES, Scheme, canonical_name, scheme_names
 from .signals import Terminated, exit_process, handle_termination
-from .textio import STDIN, check_output, check_utf8, open_output, read_lines
+from .textio import STDIN, check_output, is_regular_file, open_output, read_inputs
 from .transliterate import MAX_TOP_K
 
 __all__ = ["SchemeChoice", "convert_command", "run_cli_errors", "schemes_command"]
@@ -69,7 +69,7 @@ def run_cli_errors(func: F) -> F:
             with handle_termination():
                 return func(*args, **kwargs)
         except LipyantarError as exc:
-            click.echo(f"lipyantar: error: {exc}", err=True)
+            click.echo(f"lipyantar: error: {clip_message(str(exc))}", err=True)
             exit_process(exc.exit_code)
         except BrokenPipeError:
             # the reader went away (`lipyantar convert … | head`): stop quietly
@@ -83,9 +83,8 @@ def run_cli_errors(func: F) -> F:
             click.echo("lipyantar: interrupted", err=True)
             exit_process(130)
         except OSError as exc:
-            click.echo(
-                f"lipyantar: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True
-            )
+            message = f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")
+            click.echo(f"lipyantar: error: {clip_message(message)}", err=True)
             exit_process(1)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
@@ -105,7 +104,9 @@ def run_cli_errors(func: F) -> F:
         except Exception as exc:  # a bug: say so in one line; the traceback only with -vv
             log.debug("internal error", exc_info=True)
             click.echo(
-                f"lipyantar: internal error: {type(exc).__name__}: {exc} (run with -vv for details)", err=True
+                f"lipyantar: internal error: {type(exc).__name__}: {clip_message(str(exc))} "
+                "(run with -vv for details)",
+                err=True,
             )
             exit_process(70)
 
@@ -147,31 +148,13 @@ def _scheme_line(scheme: Scheme, fmt: str, width: int) -> str:
 # ------------------------------------------------------------------------------------------- convert
 
 
-def _input_lines(paths: Iterable[str], *, errors: str) -> Iterator[str]:
-    for path in paths:
-        # named files were checked by _precheck before anything was written
-        yield from read_lines(path, errors=errors, checked=True)  # type: ignore[arg-type]
-
-
-def _precheck(paths: list[str]) -> None:
-    """Check every named file (not stdin, which read_lines checks itself) before writing anything."""
-    for path in paths:
-        if path == STDIN:
-            continue
-        try:
-            fh = open(path, "rb")
-        except OSError:
-            continue  # read_lines reports it with the right message
-        with fh:
-            check_utf8(fh, source=path)
-
-
 def count_lines(paths: Iterable[str]) -> int | None:
     """The number of lines of the named files (the total of a progress bar); None when one of them is
-    stdin (which cannot be read twice) or cannot be read."""
+    not a regular file (stdin, a pipe or a device cannot be read twice, and may never end) or cannot be
+    read."""
     total = 0
     for path in paths:
-        if path == STDIN:
+        if not is_regular_file(path):
             return None
         try:
             with open(path, "rb") as fh:
@@ -215,8 +198,7 @@ def _resolve_auto(lines: Iterator[str]) -> tuple[str, Iterator[str]]:
     """Detect the scheme of the input's first lines; return it and the whole input again."""
     head = list(itertools.islice(lines, AUTO_SAMPLE_LINES))
     guess = detect_scheme("\n".join(head))
-    log.info("--from auto: %s (%s)", guess.scheme, guess.reason)
-    if not quiet():
+    if not quiet():  # said once, also at -v (where a log line would repeat it)
         click.echo(f"lipyantar: --from auto: {guess.scheme} ({guess.reason})", err=True)
     return guess.scheme, itertools.chain(head, lines)
 
@@ -315,28 +297,38 @@ def convert_command(
             "--model applies to the learned 'roman' scheme: use --from roman or --to roman"
         )
     paths = list(inputs) or [STDIN]
-    check_output(output, paths)
-    if errors == "strict":
-        _precheck(paths)
-    lines = _input_lines(paths, errors=errors)
-    if src == AUTO:
-        src, lines = _resolve_auto(lines)
-    job = ConvertJob(
-        src,
-        dst,
-        fmt=fmt,  # type: ignore[arg-type]
-        top_k=top_k,
-        model=model,
-        nukta=nukta,
-        zero_width=zero_width,
-        digits=digits,
-        keep_period=keep_period,
-        english=english,
-    )
-    conv = job.build()
-    show = show_progress(progress)
-    total = count_lines(paths) if show else None
-    with open_output(output) as out, progress_bar("convert", unit="lines", total=total, enabled=show) as bar:
-        for block in convert_lines(lines, job, jobs=jobs, converter=conv):
-            out.write(block)
-            bar.update(block.count("\n"))
+    check_output(output, [*paths, *_model_files(model)])
+    with read_inputs(paths, errors=errors) as lines:  # type: ignore[arg-type]
+        if src == AUTO:
+            src, lines = _resolve_auto(lines)
+        job = ConvertJob(
+            src,
+            dst,
+            fmt=fmt,  # type: ignore[arg-type]
+            top_k=top_k,
+            model=model,
+            nukta=nukta,
+            zero_width=zero_width,
+            digits=digits,
+            keep_period=keep_period,
+            english=english,
+        )
+        conv = job.build()
+        show = show_progress(progress)
+        total = count_lines(paths) if show else None
+        with (
+            open_output(output) as out,
+            progress_bar("convert", unit="lines", total=total, enabled=show) as bar,
+        ):
+            for block in convert_lines(lines, job, jobs=jobs, converter=conv):
+                out.write(block)
+                bar.update(block.count("\n"))
+
+
+def _model_files(model: str | None) -> list[str]:
+    """A model file given with ``--model`` and its vocabulary beside it: inputs too, never outputs."""
+    if model is None:
+        return []
+    from .learned.model import VOCAB_SUFFIX  # the model is loaded anyway
+
+    return [model, os.path.splitext(model)[0] + VOCAB_SUFFIX]

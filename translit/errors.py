@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 __all__ = [
+    "MAX_MESSAGE_CHARS",
     "AlignmentError",
     "InputError",
     "LipyantarError",
@@ -17,7 +18,31 @@ __all__ = [
     "OutputError",
     "UnknownSchemeError",
     "UnsupportedConversionError",
+    "clip_message",
+    "excerpt",
 ]
+
+#: the longest error or warning message lipyantar prints (characters); longer ones are cut
+MAX_MESSAGE_CHARS = 1000
+
+
+def excerpt(text: str, *, limit: int = 60) -> str:
+    """``text`` quoted for a message (as ``repr`` quotes it), cut to ``limit`` characters with an
+    ellipsis and its full length when longer: a message shows which token was meant, never a whole
+    200 KB one."""
+    if limit < 2:
+        raise ValueError(f"limit must be >= 2, not {limit}")
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[: limit - 1] + '…'!r} ({len(text):,} characters)"
+
+
+def clip_message(message: str, *, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """``message`` cut to ``limit`` characters (with an ellipsis and the full length): the last guard
+    that an error or a warning stays one readable line whatever user data it quotes."""
+    if len(message) <= limit:
+        return message
+    return f"{message[: limit - 1]}… ({len(message):,} characters)"
 
 
 class LipyantarError(Exception):

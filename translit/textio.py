@@ -1,19 +1,26 @@
 """Reading and writing text files safely.
 
 * :func:`read_lines` streams the lines of a file (or stdin) as text: UTF-8 (a BOM tolerated) or UTF-16/32
-  with a BOM, CRLF and CR line ends read as LF; UTF-16/32 without a BOM and NUL bytes are refused.
-  With ``errors="strict"`` the whole input is checked *before* the first line is handed out, so a
-  caller never produces half an output for a file that turns out to be bad; the
-  :class:`~lipyantar.translit.errors.InputError` names the file, the line and the byte offset.
+  with a BOM, CRLF and CR line ends read as LF; UTF-16/32 without a BOM and NUL bytes are refused, and so
+  is a line longer than :data:`MAX_LINE_BYTES` (8 MiB). With ``errors="strict"`` the whole input is
+  checked *before* the first line is handed out, so a caller never produces half an output for a file
+  that turns out to be bad; the :class:`~lipyantar.translit.errors.InputError` names the file, the line
+  and the byte offset. The check streams: ``/dev/zero`` fails at its first byte, and memory does not grow
+  with the file. :func:`read_inputs` does the same for several inputs at once (all checked first).
+* Inputs that can be read only once (stdin, ``/dev/stdin``, ``<(command)``'s ``/dev/fd/N``, a device) are
+  read in one pass; named pipes (FIFOs) are refused, since opening one hangs for as long as no program
+  writes to it.
 * :func:`atomic_write` (text) and :func:`atomic_write_bytes` write to a temporary file next to the target
   (``tempfile.mkstemp``: a fresh name, never a planted link) and rename it into place only when everything
   went well: there is never a half-written output file. A symbolic link is written through (the file
   it points to is replaced, the link stays), an existing file keeps its permissions, and a target that
-  is not a regular file (``/dev/null``, a FIFO, a terminal, ``/proc/self/fd/1``) is written straight,
-  never replaced by a regular file.
+  is not a regular file (``/dev/null``, a FIFO, a terminal) is written straight, never replaced by a
+  regular file; a name of a descriptor of this process (``/dev/stdout``, ``/dev/stderr``,
+  ``/dev/fd/N``) is written through that descriptor, so ``-o /dev/stdout >> log`` appends to the log.
 * :func:`check_output` refuses an output path that is also one of the inputs (the same file by
   :func:`os.path.samefile`, so also through symbolic and hard links, and standard input redirected from
-  it), before anything is read or written.
+  it), before anything is read or written; standard output too when it would overwrite an input
+  (``>> INPUT``).
 """
 
 from __future__ import annotations
@@ -23,26 +30,28 @@ import contextlib
 import io
 import os
 import re
-import shutil
 import signal
 import stat
 import sys
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, Literal, TextIO
 
 from .errors import InputError, OutputError
 
 __all__ = [
+    "MAX_LINE_BYTES",
     "STDIN",
     "atomic_write",
     "atomic_write_bytes",
     "atomic_write_pair",
     "check_output",
     "check_utf8",
+    "is_regular_file",
     "open_output",
+    "read_inputs",
     "read_lines",
     "read_text",
     "sniff_encoding",
@@ -127,110 +136,347 @@ def _wide_without_bom(head: bytes) -> str | None:
     return None
 
 
-def check_utf8(stream: BinaryIO, *, source: str = "<input>") -> None:
+#: the longest line lipyantar reads: 8 MiB (counted in bytes when a file is checked, in characters when it
+#: is read; a character is at least one byte), about 2.8 million Devanagari letters or 8 million Latin
+#: ones. Everything lipyantar reads is read line by line; a longer "line" is not text lipyantar can use
+#: (``/dev/zero``, a binary file without line ends), and would otherwise be gathered in memory without end.
+MAX_LINE_BYTES = 8 * 1024 * 1024
+_EOL = {bytes: re.compile(rb"[\r\n]"), str: re.compile(r"[\r\n]")}
+
+
+class _TextCheck:
+    """The check of :func:`check_utf8`, fed a file's bytes in order in blocks of any size: raises
+    :class:`InputError` at the first NUL, the first byte that is not valid in the file's encoding, and
+    the first line longer than ``max_line`` (bytes for UTF-8, characters for UTF-16/32). Memory does not
+    grow with the file or with its lines."""
+
+    def __init__(self, codec: str, label: str, *, source: str, max_line: int) -> None:
+        self.source = source
+        self.label = label
+        self.max_line = max_line
+        self.wide = codec not in ("utf-8", "utf-8-sig")
+        self.decoder = codecs.getincrementaldecoder(codec)()  # for UTF-16/32 (UTF-8 is checked in blocks)
+        self.pending = b""  # an incomplete UTF-8 sequence at the end of the last block
+        self.offset = 0  # bytes checked (UTF-8: before `pending`)
+        self.line = 1
+        self.run = 0  # the length of the current line so far
+        self.line_start = 0  # the byte offset of the current line (UTF-8)
+
+    def feed(self, block: bytes) -> None:
+        """Check the next ``block`` of the file; an empty block is the end."""
+        if self.wide:
+            self._feed_wide(block)
+        else:
+            self._feed_utf8(block)
+
+    def _feed_utf8(self, block: bytes) -> None:
+        data = self.pending + block if self.pending else block
+        nul = data.find(b"\x00")
+        try:
+            _, used = codecs.utf_8_decode(data, "strict", not block)
+        except UnicodeDecodeError as exc:
+            if 0 <= nul < exc.start:
+                self._nul(data, nul)
+            self._lines(data, exc.start)  # a line too long before the bad byte is the first error
+            bad = data[exc.start : exc.start + 1].hex()
+            raise InputError(
+                f"invalid UTF-8 (byte 0x{bad}); re-encode the file as UTF-8 or pass --errors replace",
+                source=self.source,
+                line=self.line,
+                offset=self.offset + exc.start,
+            ) from None
+        if nul >= 0:
+            self._nul(data, nul)
+        self._lines(data, used)
+        self.pending = data[used:]
+        self.offset += used
+
+    def _nul(self, data: bytes, at: int) -> None:
+        self._lines(data, at)  # a line too long before the NUL is the first error
+        raise InputError(
+            "NUL byte: binary data, not text",
+            source=self.source,
+            line=self.line,
+            offset=self.offset + at,
+        )
+
+    def _feed_wide(self, block: bytes) -> None:
+        try:
+            text = self.decoder.decode(block, final=not block)
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"invalid {self.label} (a BOM says {self.label}, but the bytes are not); "
+                "re-save the file as UTF-8",
+                source=self.source,
+                line=self.line,
+                offset=self.offset + max(exc.start, 0),
+            ) from None
+        nul = text.find("\x00")
+        if nul >= 0:
+            self._lines(text, nul)  # a line too long before the NUL is the first error
+            raise InputError("NUL character: binary data, not text", source=self.source, line=self.line)
+        self._lines(text, len(text))
+        self.offset += len(block)
+
+    def _lines(self, data: Any, end: int) -> None:
+        """Count the lines of ``data[:end]`` (bytes or text) and check their lengths; a line ends at LF
+        or CR (line numbers count LF, as the positions of the other errors do)."""
+        newline, cr = (b"\n", b"\r") if isinstance(data, bytes) else ("\n", "\r")
+        eol = _EOL[type(data)]
+        first = eol.search(data, 0, end)
+        if first is None:
+            self.run += end
+        else:
+            if self.run + first.start() > self.max_line:
+                self._too_long()
+            last = max(data.rfind(newline, 0, end), data.rfind(cr, 0, end))
+            if last - first.end() > self.max_line:  # only with a limit below the block size
+                start = first.end()
+                for match in eol.finditer(data, start, last + 1):
+                    if match.start() - start > self.max_line:
+                        self.line += data.count(newline, 0, start)
+                        self.line_start = self.offset + start
+                        self._too_long()
+                    start = match.end()
+            self.line += data.count(newline, 0, end)
+            self.line_start = self.offset + last + 1
+            self.run = end - last - 1
+        if self.run > self.max_line:
+            self._too_long()
+
+    def _too_long(self) -> None:
+        unit = "characters" if self.wide else "bytes"
+        raise InputError(
+            f"a line longer than {self.max_line:,} {unit}: not text that can be read line by line "
+            "(binary data, or text without line ends: split it into lines)",
+            source=self.source,
+            line=self.line,
+            offset=None if self.wide else self.line_start,
+        )
+
+
+def check_utf8(stream: BinaryIO, *, source: str = "<input>", max_line: int = MAX_LINE_BYTES) -> None:
     """Raise :class:`InputError` at the first byte of ``stream`` that is not valid text.
 
     The encoding comes from the first bytes (:func:`sniff_encoding`: UTF-8, or UTF-16/32 with a BOM;
-    UTF-16/32 without a BOM and binary data are refused); a NUL byte anywhere is refused too. Reads the
-    stream to its end in blocks cut at line ends (bounded memory unless a single line is huge); the
-    caller rewinds it. The error names the line and the byte offset in the file.
+    UTF-16/32 without a BOM and binary data are refused); a NUL byte anywhere is refused too, and so is a
+    line longer than ``max_line`` (:data:`MAX_LINE_BYTES`). Reads the stream once, from where it is to
+    its end, in blocks (memory does not grow with the file or its lines); the caller rewinds it. The
+    error names the line and the byte offset in the file.
     """
-    codec, label = sniff_encoding(stream.read(_SNIFF_BYTES), source=source)
-    stream.seek(0)
-    if codec != "utf-8" and codec != "utf-8-sig":
-        _check_wide(stream, codec, label, source=source)
-        return
-    offset = 0
-    lineno = 1
-    carry = b""
-    while True:
+    if max_line < 1:
+        raise ValueError(f"max_line must be >= 1, not {max_line}")
+    head = stream.read(_SNIFF_BYTES)
+    codec, label = sniff_encoding(head, source=source)
+    check = _TextCheck(codec, label, source=source, max_line=max_line)
+    block = head
+    while block:
+        check.feed(block)
         block = stream.read(_BLOCK_BYTES)
-        data = carry + block if carry else block
-        if block:
-            cut = data.rfind(b"\n") + 1  # a line end never falls inside a multi-byte sequence
-            if not cut:
-                carry = data
-                continue
-            chunk, carry = data[:cut], data[cut:]
-        else:
-            chunk, carry = data, b""
-        nul = chunk.find(b"\x00")
-        if nul >= 0:
-            raise InputError(
-                "NUL byte: binary data, not text",
-                source=source,
-                line=lineno + chunk.count(b"\n", 0, nul),
-                offset=offset + nul,
-            )
-        try:
-            chunk.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            bad = chunk[exc.start : exc.start + 1].hex()
-            raise InputError(
-                f"invalid UTF-8 (byte 0x{bad}); re-encode the file as UTF-8 or pass --errors replace",
-                source=source,
-                line=lineno + chunk.count(b"\n", 0, exc.start),
-                offset=offset + exc.start,
-            ) from None
-        lineno += chunk.count(b"\n")
-        offset += len(chunk)
-        if not block:
-            return
+    check.feed(b"")
 
 
-def _check_wide(stream: BinaryIO, codec: str, label: str, *, source: str) -> None:
-    """check_utf8 for UTF-16/32 with a BOM: decodable to the end, no NUL character."""
-    decoder = codecs.getincrementaldecoder(codec)()
-    lineno = 1
-    offset = 0
-    while True:
-        block = stream.read(_BLOCK_BYTES)
+#: ``/dev/stdin``, ``/dev/stdout``, ``/dev/stderr`` (their real names: their links are followed
+#: one by one, so that the descriptor they name is found rather than the file it has open)
+_STANDARD_NAMES = {"/dev/stdin": 0, "/dev/stdout": 1, "/dev/stderr": 2}
+_FD_NAME = re.compile(r"/(?:dev/fd|proc/(?:self|thread-self|(\d+))(?:/task/\d+)?/fd)/(\d+)")
+
+
+def _fd_alias(path: str | os.PathLike[str]) -> int | None:
+    """The descriptor of this process that ``path`` names (``/dev/stdout``, ``/dev/fd/N``,
+    ``/proc/self/fd/N``, also through symbolic links to them), or None for any other path.
+
+    Opening such a name opens the file the descriptor has open *anew* (at offset 0, truncated by an
+    output, without the shell's ``>>`` append mode): lipyantar writes to and reads from the descriptor
+    itself instead, as the shell does for these names."""
+    if os.name != "posix":
+        return None
+    current = os.path.abspath(os.fspath(path))
+    for _ in range(40):  # the kernel's limit on links followed
+        head, tail = os.path.split(current)
+        real_head = os.path.realpath(head)
+        real = os.path.join(real_head, tail)
+        if real in _STANDARD_NAMES:
+            return _STANDARD_NAMES[real]
+        match = _FD_NAME.fullmatch(real)
+        if match is not None:
+            pid = match.group(1)
+            return int(match.group(2)) if pid is None or int(pid) == os.getpid() else None
         try:
-            text = decoder.decode(block, final=not block)
-        except UnicodeDecodeError as exc:
-            raise InputError(
-                f"invalid {label} (a BOM says {label}, but the bytes are not); re-save the file as UTF-8",
-                source=source,
-                line=lineno,
-                offset=offset + max(exc.start, 0),
-            ) from None
-        if "\x00" in text:
-            raise InputError(
-                "NUL character: binary data, not text",
-                source=source,
-                line=lineno + text.count("\n", 0, text.index("\x00")),
-            )
-        lineno += text.count("\n")
-        offset += len(block)
-        if not block:
-            return
+            target = os.readlink(real)
+        except OSError:
+            return None  # not a link: an ordinary name
+        current = os.path.normpath(os.path.join(real_head, target))
+    return None
+
+
+def _refuse_kind(st: os.stat_result, source: str) -> None:
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError("is a directory, not a file", source=source)
+    if stat.S_ISFIFO(st.st_mode):
+        raise InputError(
+            "is a named pipe (FIFO), not a file: lipyantar does not open named pipes, which hang for as "
+            "long as no program writes to them; give it as standard input instead (< FIFO)",
+            source=source,
+        )
+    if stat.S_ISSOCK(st.st_mode):
+        raise InputError("is a socket, not a file", source=source)
+
+
+def _open_named(source: str | os.PathLike[str]) -> tuple[BinaryIO, bool]:
+    """Open a named input for reading without ever blocking: ``(stream, is a regular file)``.
+
+    ``/dev/stdin``, ``/dev/fd/N`` (a shell's ``<(command)``) and the like are read from the descriptor
+    they name, in one pass; named pipes, sockets and directories are refused; other files (devices
+    such as ``/dev/zero`` included) are opened."""
+    name = str(source)
+    fd = _fd_alias(source)
+    if fd is not None:
+        if fd == 0 and sys.stdin is None:
+            raise InputError("standard input is closed", source=name)
+        try:
+            dup = os.dup(fd)
+        except OSError:
+            raise InputError(f"descriptor {fd} is not open", source=name) from None
+        try:
+            if stat.S_ISDIR(os.fstat(dup).st_mode):
+                raise InputError("is a directory, not a file", source=name)
+            return os.fdopen(dup, "rb"), False
+        except BaseException:
+            os.close(dup)
+            raise
+    try:
+        _refuse_kind(os.stat(source), name)  # before opening: opening a FIFO would wake up its writer
+        fd = os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise InputError("no such file", source=name) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, not a file", source=name) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", source=name) from None
+    try:
+        st = os.fstat(fd)
+        _refuse_kind(st, name)  # replaced by a FIFO between the two looks
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)  # opened without blocking only so that the open cannot hang
+        return os.fdopen(fd, "rb"), stat.S_ISREG(st.st_mode)
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 @contextlib.contextmanager
-def _binary_input(source: str | os.PathLike[str]) -> Iterator[BinaryIO]:
+def _binary_input(source: str | os.PathLike[str]) -> Iterator[tuple[BinaryIO, bool]]:
+    """The input ``source`` (``"-"``: standard input) open for reading: ``(stream, is a regular file)``;
+    only a regular file can be read twice (checked first, then read)."""
     if str(source) == STDIN:
-        # stdin cannot be read twice: keep it (in memory up to 16 MiB, then in a temporary file)
-        head = sys.stdin.buffer.read(_SPOOL_BYTES)
-        if len(head) < _SPOOL_BYTES:
-            yield io.BytesIO(head)
-            return
-        with tempfile.TemporaryFile() as spool:
-            spool.write(head)
-            del head
-            shutil.copyfileobj(sys.stdin.buffer, spool)
-            spool.seek(0)
-            yield spool  # type: ignore[misc]
+        if sys.stdin is None:
+            raise InputError("standard input is closed", source="<stdin>")
+        yield sys.stdin.buffer, False
         return
-    try:
-        fh = open(source, "rb")
-    except FileNotFoundError:
-        raise InputError("no such file", source=str(source)) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a file", source=str(source)) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", source=str(source)) from None
+    fh, regular = _open_named(source)
     with fh:
-        yield fh
+        yield fh, regular
+
+
+@contextlib.contextmanager
+def _spooled(stream: BinaryIO, *, source: str, max_line: int) -> Iterator[tuple[BinaryIO, str]]:
+    """Read a stream that can be read only once (stdin, a pipe, a device) into a spool (memory up to
+    16 MiB, then a temporary file), checked as it comes in (:func:`check_utf8`: a NUL byte in
+    ``/dev/zero`` stops it at once); yields the spool, rewound, and the file's codec."""
+    head = stream.read(_SNIFF_BYTES)
+    codec, label = sniff_encoding(head, source=source)
+    check = _TextCheck(codec, label, source=source, max_line=max_line)
+    with contextlib.ExitStack() as stack:
+        spool: Any = io.BytesIO()
+        block = head
+        while block:
+            check.feed(block)
+            spool.write(block)
+            if isinstance(spool, io.BytesIO) and spool.tell() > _SPOOL_BYTES:
+                disk = stack.enter_context(tempfile.TemporaryFile())
+                disk.write(spool.getbuffer())
+                spool = disk
+            block = stream.read(_BLOCK_BYTES)
+        check.feed(b"")
+        spool.seek(0)
+        yield spool, codec
+
+
+class _Replay(io.RawIOBase):
+    """A stream read once: the bytes already read from it (``head``), then the rest of it."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        super().__init__()
+        self._head = memoryview(head)
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._head:
+            n = min(len(buffer), len(self._head))
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        read = getattr(self._rest, "read1", self._rest.read)
+        data = read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+@contextlib.contextmanager
+def _decodable(
+    source: str | os.PathLike[str], *, errors: DecodeErrors, checked: bool, max_line: int
+) -> Iterator[tuple[BinaryIO, str]]:
+    """``source`` open for decoding, and its codec: a regular file checked (unless ``checked``) and
+    rewound; anything else spooled while checked (strict) or read as it comes (replace)."""
+    name = _display(source)
+    with _binary_input(source) as (fh, regular):
+        if regular:
+            if errors == "strict" and not checked:
+                check_utf8(fh, source=name, max_line=max_line)
+                fh.seek(0)
+            codec, _ = sniff_encoding(fh.read(_SNIFF_BYTES), source=name)  # UTF-16 without BOM: refused
+            fh.seek(0)
+            yield fh, codec
+        elif errors == "strict":
+            with _spooled(fh, source=name, max_line=max_line) as ready:
+                yield ready
+        else:
+            head = fh.read(_SNIFF_BYTES)
+            codec, _ = sniff_encoding(head, source=name)
+            yield io.BufferedReader(_Replay(head, fh)), codec  # type: ignore[misc]
+
+
+def _decoded_lines(
+    fh: BinaryIO, codec: str, *, errors: DecodeErrors, keepends: bool, max_line: int, source: str
+) -> Iterator[str]:
+    """The lines of ``fh`` decoded (BOM dropped, CRLF and CR read as LF), each at most ``max_line``
+    characters long (else :class:`InputError`)."""
+    codec = "utf-8-sig" if codec == "utf-8" else codec
+    # decoding and line ends in C: the codec drops a leading BOM, newline=None reads \r\n and \r as \n
+    text = io.TextIOWrapper(fh, encoding=codec, errors=errors, newline=None)  # type: ignore[arg-type]
+    readline = text.readline
+    limit = max_line + 1
+    replace = errors == "replace"
+    lineno = 0
+    try:
+        while line := readline(limit):
+            lineno += 1
+            if len(line) == limit and line[-1] != "\n":
+                raise InputError(
+                    f"a line longer than {max_line:,} characters: not text that can be read line by line "
+                    "(binary data, or text without line ends: split it into lines)",
+                    source=source,
+                    line=lineno,
+                )
+            if replace and "\x00" in line:  # NUL is valid UTF-8 but not text: replaced like undecodable bytes
+                line = line.replace("\x00", "\ufffd")
+            yield line if keepends or line[-1] != "\n" else line[:-1]
+    finally:
+        text.detach()  # the file is closed by its owner
 
 
 def read_lines(
@@ -239,73 +485,165 @@ def read_lines(
     errors: DecodeErrors = "strict",
     keepends: bool = False,
     checked: bool = False,
+    max_line: int = MAX_LINE_BYTES,
 ) -> Iterator[str]:
     """Yield the lines of a UTF-8 file (``"-"`` for stdin), without line ends unless ``keepends``.
 
     A BOM at the start is dropped; CRLF and CR line ends are read as LF. With ``errors="strict"``
     (default) invalid UTF-8 or a NUL byte raises :class:`InputError` before any line is yielded
-    (``checked=True``: the caller has run :func:`check_utf8` on this file already); with
+    (``checked=True``: the caller has run :func:`check_utf8` on this regular file already); with
     ``errors="replace"`` they become U+FFFD. UTF-16 and UTF-32 with a BOM are read too; without a BOM
-    they are refused in either mode (:func:`sniff_encoding`).
+    they are refused in either mode (:func:`sniff_encoding`). A line longer than ``max_line``
+    characters (:data:`MAX_LINE_BYTES`) raises :class:`InputError` in either mode.
+
+    Standard input, ``/dev/stdin``, ``/dev/fd/N`` (``<(command)``) and devices are read once: in strict
+    mode into a spool, checked as it comes in (so ``/dev/zero`` fails at its first byte); named pipes
+    are refused (they hang for as long as no program writes to them).
     """
     if errors not in ("strict", "replace"):
         raise ValueError(f"errors must be 'strict' or 'replace', not {errors!r}")
+    if max_line < 1:
+        raise ValueError(f"max_line must be >= 1, not {max_line}")
     name = _display(source)
-    with _binary_input(source) as fh:
-        if errors == "strict" and not (checked and str(source) != STDIN):
-            check_utf8(fh, source=name)
-            fh.seek(0)
-        codec, _ = sniff_encoding(fh.read(_SNIFF_BYTES), source=name)  # UTF-16 without BOM: refused
-        fh.seek(0)
-        codec = "utf-8-sig" if codec == "utf-8" else codec
-        # decoding and line ends in C: the codec drops a leading BOM, newline=None reads \r\n and \r as \n
-        text = io.TextIOWrapper(fh, encoding=codec, errors=errors, newline=None)  # type: ignore[arg-type]
-        try:
-            if errors == "replace":  # NUL is valid UTF-8 but not text: replaced like undecodable bytes
-                for line in text:
-                    if "\x00" in line:
-                        line = line.replace("\x00", "\ufffd")
-                    yield line if keepends or not line.endswith("\n") else line[:-1]
-            elif keepends:
-                yield from text
-            else:
-                for line in text:
-                    yield line[:-1] if line.endswith("\n") else line
-        finally:
-            text.detach()  # the file is closed by _binary_input
+    with _decodable(source, errors=errors, checked=checked, max_line=max_line) as (fh, codec):
+        yield from _decoded_lines(fh, codec, errors=errors, keepends=keepends, max_line=max_line, source=name)
 
 
-def read_text(source: str | os.PathLike[str], *, errors: DecodeErrors = "strict") -> str:
+@contextlib.contextmanager
+def read_inputs(
+    sources: Sequence[str | os.PathLike[str]],
+    *,
+    errors: DecodeErrors = "strict",
+    max_line: int = MAX_LINE_BYTES,
+) -> Iterator[Iterator[str]]:
+    """The lines of ``sources`` one after the other, each read as :func:`read_lines` reads it.
+
+    With ``errors="strict"`` every source is checked before the first line is handed out, so that a
+    bad input never leaves half an output: a regular file is read once to check it (and again for its
+    lines), anything else (stdin, ``<(command)``, a device) is read once into a spool, checked as it
+    comes in. The spools are removed when the block ends.
+    """
+    if errors not in ("strict", "replace"):
+        raise ValueError(f"errors must be 'strict' or 'replace', not {errors!r}")
+    with contextlib.ExitStack() as stack:
+        ready: dict[int, tuple[BinaryIO, str]] = {}
+        if errors == "strict":
+            for i, source in enumerate(sources):
+                name = _display(source)
+                with _binary_input(source) as (fh, regular):
+                    if regular:
+                        check_utf8(fh, source=name, max_line=max_line)
+                    else:
+                        ready[i] = stack.enter_context(_spooled(fh, source=name, max_line=max_line))
+
+        def lines() -> Iterator[str]:
+            for i, source in enumerate(sources):
+                if i in ready:
+                    fh, codec = ready[i]
+                    yield from _decoded_lines(
+                        fh, codec, errors=errors, keepends=False, max_line=max_line, source=_display(source)
+                    )
+                else:
+                    yield from read_lines(source, errors=errors, checked=errors == "strict", max_line=max_line)
+
+        yield lines()
+
+
+def read_text(
+    source: str | os.PathLike[str], *, errors: DecodeErrors = "strict", max_line: int = MAX_LINE_BYTES
+) -> str:
     """The whole text of a UTF-8 file (BOM dropped, line ends as LF); errors as :func:`read_lines`."""
-    return "".join(read_lines(source, errors=errors, keepends=True))
+    return "".join(read_lines(source, errors=errors, keepends=True, max_line=max_line))
+
+
+def is_regular_file(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` names a regular file that can be read more than once (not stdin, ``/dev/fd/N``,
+    a pipe or a device)."""
+    if str(path) == STDIN or _fd_alias(path) is not None:
+        return False
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
 
 
 def _same_file(a: os.stat_result, b: os.stat_result) -> bool:
     return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
 
 
+_STREAMS = {0: "stdin", 1: "stdout", 2: "stderr"}
+
+
+def _stream_fd(fd: int) -> int | None:
+    """The descriptor behind ``sys.stdin``/``sys.stdout``/``sys.stderr`` for 0/1/2 (None when that stream
+    is closed or is not a file, e.g. under a test runner), ``fd`` itself for any other."""
+    if fd not in _STREAMS:
+        return fd
+    stream = getattr(sys, _STREAMS[fd])
+    try:
+        return int(stream.fileno()) if stream is not None else None
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def _overwrites(fd: int) -> os.stat_result | None:
+    """The status of the regular file that descriptor ``fd`` writes into when the writes would overwrite
+    some of it (it is not in append mode and its offset is before its end, the rule of GNU cat); None
+    when they would not (or ``fd`` is not a regular file)."""
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return None
+        import fcntl
+
+        appends = fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_APPEND
+        if not appends and os.lseek(fd, 0, os.SEEK_CUR) >= st.st_size:
+            return None
+    except (ImportError, OSError):
+        return None
+    return st
+
+
 def check_output(output: str | os.PathLike[str] | None, inputs: Iterable[str | os.PathLike[str]]) -> None:
-    """Raise :class:`InputError` ("output is also an input") when ``output`` is one of ``inputs``.
+    """Raise :class:`OutputError` ("output is also an input") when ``output`` is one of ``inputs``.
 
     Compares files, not names (:func:`os.path.samefile`): relative paths, ``..``, symbolic links and hard
     links to an input are all caught, and so is ``-`` (stdin) when it is redirected from ``output``.
     Non-regular files (``/dev/null``, a terminal) are never "the same" as an input: reading and writing
-    them does not destroy anything. Nothing to check when ``output`` is stdout or does not exist yet.
+    them does not destroy anything. Nothing to check when ``output`` does not exist yet.
+
+    Standard output (``output`` None or ``-``) and names of a descriptor (``/dev/stdout``, ``/dev/fd/3``)
+    are written through the descriptor: refused when it has an input open in append mode (``>> INPUT``,
+    which would read its own output without end) or before its end (``1<> INPUT``), as GNU cat does;
+    ``> INPUT`` has emptied the input before lipyantar starts, and writing it destroys nothing more.
     """
     if output is None or str(output) == STDIN:
-        return
-    try:
-        out = os.stat(output)
-    except OSError:
-        return  # does not exist yet (or cannot be reached: writing it will say why)
-    if not stat.S_ISREG(out.st_mode):
+        fd: int | None = _stream_fd(1)
+        target = "<stdout>"
+        if fd is None:
+            return  # closed, or not a file (a test runner's): nothing to compare
+    else:
+        alias = _fd_alias(output)
+        fd = None if alias is None else _stream_fd(alias)
+        target = str(output)
+        if alias is not None and fd is None:
+            return  # a closed stream: writing says so
+    if fd is not None:
+        out = _overwrites(fd)
+    else:
+        try:
+            out = os.stat(output)  # type: ignore[arg-type]
+        except OSError:
+            return  # does not exist yet (or cannot be reached: writing it will say why)
+    if out is None or not stat.S_ISREG(out.st_mode):
         return
     for item in inputs:
         try:
             if str(item) == STDIN:
-                if sys.stdin is None:
+                stdin = _stream_fd(0)
+                if stdin is None:
                     continue
-                st = os.fstat(sys.stdin.fileno())
+                st = os.fstat(stdin)
             else:
                 st = os.stat(item)
         except (OSError, ValueError):
@@ -315,14 +653,14 @@ def check_output(output: str | os.PathLike[str] | None, inputs: Iterable[str | o
             raise OutputError(
                 f"output is also an input ({shown}): writing it would destroy the input; "
                 "choose another output file",
-                target=str(output),
+                target=target,
             )
 
 
 def _resolve_target(path: str | os.PathLike[str]) -> tuple[Path, os.stat_result | None]:
     """Where an output named ``path`` goes and its status (None when it does not exist yet): a regular
     file is replaced where it is, also when ``path`` is a symbolic link to it; anything else (a device,
-    a FIFO, ``/proc/self/fd/1``) is opened by its name."""
+    a FIFO) is opened by its name."""
     target = Path(path)
     try:
         st = os.stat(target)
@@ -344,6 +682,54 @@ def _with_filename(exc: OSError, path: str | os.PathLike[str]) -> OSError:
     return type(exc)(exc.errno, exc.strerror, os.fspath(path))
 
 
+def _text_or_binary(fd: int, *, binary: bool, encoding: str) -> Any:
+    if binary:
+        return os.fdopen(fd, "wb")
+    return os.fdopen(fd, "w", encoding=encoding, newline="\n")
+
+
+@contextlib.contextmanager
+def _through_descriptor(
+    fd: int, path: str | os.PathLike[str], *, binary: bool, encoding: str
+) -> Iterator[Any]:
+    """Write to this process's descriptor ``fd``, the output named ``/dev/stdout``, ``/dev/stderr`` or
+    ``/dev/fd/N``: through the open file itself, as the shell does for these names (no rename, no
+    truncation: ``>> log`` keeps appending to the log)."""
+    if fd in (1, 2):
+        stream = sys.stdout if fd == 1 else sys.stderr
+        if stream is None:
+            raise OutputError(
+                f"standard {'output' if fd == 1 else 'error'} is closed; give another output file",
+                target=str(path),
+            )
+        buffer = getattr(stream, "buffer", None)
+        if buffer is not None:  # sys.stdout's own file, after what was written to it before
+            stream.flush()
+            try:
+                if binary:
+                    yield buffer
+                    buffer.flush()
+                else:
+                    text = io.TextIOWrapper(buffer, encoding=encoding, newline="\n")
+                    try:
+                        yield text
+                        text.flush()
+                    finally:
+                        text.detach()  # sys.stdout's buffer stays open
+            except OSError as exc:
+                raise _with_filename(exc, path) from None
+            return
+    try:
+        dup = os.dup(fd)
+    except OSError:
+        raise OutputError(f"descriptor {fd} is not open", target=str(path)) from None
+    try:
+        with _text_or_binary(dup, binary=binary, encoding=encoding) as fh:
+            yield fh
+    except OSError as exc:
+        raise _with_filename(exc, path) from None
+
+
 @contextlib.contextmanager
 def _atomic_open(
     path: str | os.PathLike[str],
@@ -352,19 +738,30 @@ def _atomic_open(
     encoding: str = "utf-8",
     pending: list[tuple[str, Path]] | None = None,
 ) -> Iterator[Any]:
+    alias = _fd_alias(path)
+    if alias is not None:
+        with _through_descriptor(alias, path, binary=binary, encoding=encoding) as fh:
+            yield fh
+        return
     target, st = _resolve_target(path)
     if st is not None and not stat.S_ISREG(st.st_mode):
-        # a device, FIFO, socket or terminal: write straight to it (renaming would replace the node)
+        # a device, FIFO or terminal: written straight (a rename would replace the node), opened without
+        # O_TRUNC or O_CREAT, as it is
         try:
-            if binary:
-                with open(target, "wb") as raw:
-                    yield raw
-            else:
-                with open(target, "w", encoding=encoding, newline="\n") as text:
-                    yield text
+            node = os.open(target, os.O_WRONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0))
         except OSError as exc:
             raise _with_filename(exc, path) from None
-        return
+        now = os.fstat(node)
+        if stat.S_ISREG(now.st_mode):  # replaced by a regular file meanwhile: replaced as a file
+            os.close(node)
+            st = now
+        else:
+            try:
+                with _text_or_binary(node, binary=binary, encoding=encoding) as fh:
+                    yield fh
+            except OSError as exc:
+                raise _with_filename(exc, path) from None
+            return
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
         raise OutputError("output directory does not exist", target=str(directory))
@@ -377,11 +774,7 @@ def _atomic_open(
             os.umask(umask)
             mode = 0o666 & ~umask  # mkstemp makes 0600; a new output gets the usual mode
         os.fchmod(fd, mode)
-        if binary:
-            fh: Any = os.fdopen(fd, "wb")
-        else:
-            fh = os.fdopen(fd, "w", encoding=encoding, newline="\n")
-        with fh:
+        with _text_or_binary(fd, binary=binary, encoding=encoding) as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
@@ -406,7 +799,9 @@ def atomic_write(path: str | os.PathLike[str], *, encoding: str = "utf-8") -> It
     Writes go to a temporary file in the same directory (created by :func:`tempfile.mkstemp`), renamed
     over ``path`` when the ``with`` block ends without an exception; on an exception (a signal included)
     the temporary file is removed and ``path`` is untouched. A symbolic link is written through; a path
-    that is not a regular file (a device, a FIFO) is written straight, as the shell's ``>`` would.
+    that is not a regular file (a device, a FIFO) is written straight, as the shell's ``>`` would, and a
+    name of one of this process's descriptors (``/dev/stdout``, ``/dev/stderr``, ``/dev/fd/N``, also
+    through a link) is written through that descriptor: ``-o /dev/stdout >> log`` appends to the log.
     """
     with _atomic_open(path, binary=False, encoding=encoding) as fh:
         yield fh

@@ -37,7 +37,7 @@ from typing import Any, Literal, TypeVar
 
 import regex
 
-from lipyantar.translit.errors import InputError, ModelError
+from lipyantar.translit.errors import InputError, ModelError, excerpt
 from lipyantar.translit.learned import modelfile
 from lipyantar.translit.learned.charalign import (
     Aligner,
@@ -100,9 +100,9 @@ def read_pairs(path: str | os.PathLike[str]) -> list[tuple[str, str, float]]:
                 try:
                     count = float(cols[2])
                 except ValueError:
-                    raise InputError(f"bad count {cols[2]!r}", source=source, line=lineno) from None
+                    raise InputError(f"bad count {excerpt(cols[2])}", source=source, line=lineno) from None
                 if not math.isfinite(count) or count <= 0:
-                    raise InputError(f"bad count {cols[2]!r}", source=source, line=lineno)
+                    raise InputError(f"bad count {excerpt(cols[2])}", source=source, line=lineno)
             pairs.append((cols[0], cols[1], count))
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", source=source) from exc
