@@ -107,6 +107,9 @@ CANDIDATES_MEMO_WORDS = 32_768
 def _load_model(path: str) -> tuple[LearnedModel, str, int]:
     """The model of a file (memory-mapped when it can be; every component built), the SHA-256 of the
     file and its size."""
+    # loaded first: LearnedModel.load refuses a path that is not a regular file (a FIFO, a device)
+    # before opening it, which the checksum's read below would block on or read for ever
+    model = LearnedModel.load(path).check()  # every table read and checked before the server says it is ready
     digest = hashlib.sha256()
     size = 0
     try:
@@ -118,8 +121,7 @@ def _load_model(path: str) -> tuple[LearnedModel, str, int]:
         from lipyantar.translit.errors import ModelError
 
         raise ModelError(f"cannot read model {path!r}: {exc.strerror or exc}") from exc
-    # every table read and checked before the server says it is ready (not at some request)
-    return LearnedModel.load(path).check(), digest.hexdigest(), size
+    return model, digest.hexdigest(), size
 
 
 def count_words(text: str) -> int:

@@ -23,6 +23,15 @@ is the same model as the full file (``--standalone-model``): same arrays, same o
 (:func:`load_adaptation`; :func:`load_adaptation_tables` hands the string tables over decoded, so that
 the model is made without encoding and parsing them once more).
 
+A file whose checksums are valid is not trusted further: its header (the base, the checksums and
+metadata) and its patch are checked in full before and while they are applied: every key present and
+no other, every field of the type the writer gives it, names that exist (arrays deleted, replaced,
+patched as rows, components rebuilt; keys of a table), runs and positions in range and in order, one
+item or row per position, rows of the base's widths and types, every array of the payload used, and
+the result's arrays exactly those of its order. Anything else is a :class:`ModelError` naming the
+file, before the model is built (the model then checks its tables as for a full file). The payload
+is inflated, within the size its index states (checked against a cap first), before the base is read.
+
 This module knows patches, not the model: what a full model file is (magic line, header, payload
 packing) comes in as a :class:`ModelFileFormat`, ``lipyantar.translit.learned.model.MODEL_FILE_FORMAT``
 (:meth:`LearnedModel.load <lipyantar.translit.learned.model.LearnedModel.load>` reads adaptation files through
@@ -33,6 +42,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import itertools
 import json
 import logging
 import os
@@ -71,7 +81,8 @@ _PATCH = "adaptation.patch"
 class ModelFileFormat:
     """What a full model file is (:mod:`lipyantar.translit.learned.modelfile`): how its header and its
     arrays are read (every checksum checked), the checksums that name it, how an adaptation's payload
-    packs named arrays, and the name of the default model shipped in ``lipyantar.translit.learned``'s data."""
+    packs named arrays, the name of the default model shipped in ``lipyantar.translit.learned``'s data,
+    and how a base model file given by its path is read."""
 
     read_header: Callable[[bytes, str], tuple[dict[str, Any], int]]
     read_arrays: Callable[[bytes, str], tuple[dict[str, Any], dict[str, array]]]
@@ -79,6 +90,9 @@ class ModelFileFormat:
     pack: Callable[[dict[str, array]], bytes]
     unpack: Callable[[bytes], dict[str, array]]
     default_name: str
+    #: the bytes of a model file at a path, ModelError naming it when it is not a regular file (a FIFO,
+    #: a device) or is too large to read whole
+    read_file: Callable[[str | os.PathLike[str], str], bytes]
 
     def read(self, data: bytes, source: str) -> tuple[dict[str, Any], dict[str, array]]:
         """Header and arrays of a full model file (ModelError otherwise)."""
@@ -91,6 +105,17 @@ class ModelFileFormat:
         except OSError as exc:
             raise ModelError(f"the default model {self.default_name} is not installed") from exc
 
+
+#: the longest header line read
+MAX_HEADER = 1 << 20
+#: the keys of a patch (all of them, and no other)
+_PATCH_KEYS = frozenset({"tables", "order", "delete", "replace", "rows", "rebuild"})
+#: the keys of each kind of table patch (all of them, and no other)
+_OPS = {
+    "set": frozenset({"op", "value"}),
+    "dict": frozenset({"op", "patch", "set", "delete", "keys"}),
+    "list": frozenset({"op", "drop", "at", "items"}),
+}
 #: tables of parallel arrays diffed as rows: name -> (array name, values per row, where width comes from)
 _ROW_TABLES: dict[str, tuple[str, ...]] = {"joint.counts": ("joint.count_ngrams", "joint.count_values")}
 #: components rebuilt on load from the patched tables (their arrays are not stored when they rebuild exactly)
@@ -106,12 +131,12 @@ def _read(data: bytes, magic: bytes, fmt: str, version: int, source: str) -> tup
     """Header and verified payload of a model or adaptation file."""
     if not data.startswith(magic):
         raise ModelError(f"{source}: not a lipyantar {'adaptation' if magic is ADAPTATION_MAGIC else 'model'} file")
-    end = data.find(b"\n", len(magic))
+    end = data.find(b"\n", len(magic), MAX_HEADER)
     if end < 0:
         raise ModelError(f"{source}: truncated header")
     try:
-        header = json.loads(data[len(magic) : end].decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        header = _loads(data[len(magic) : end])
+    except (UnicodeDecodeError, ValueError) as exc:
         raise ModelError(f"{source}: corrupt header: {exc}") from exc
     if not isinstance(header, dict) or header.get("format") != fmt:
         raise ModelError(f"{source}: not a {fmt} file")
@@ -124,6 +149,43 @@ def _read(data: bytes, magic: bytes, fmt: str, version: int, source: str) -> tup
     if len(body) != header.get("payload_bytes") or hashlib.sha256(body).hexdigest() != header.get("sha256"):
         raise ModelError(f"{source}: file is corrupt (size or checksum mismatch)")
     return header, body
+
+
+def _loads(raw: bytes) -> Any:
+    """JSON of UTF-8 bytes; ValueError (not RecursionError) when nested too deep to decode."""
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except RecursionError:
+        raise ValueError("JSON nested too deep") from None
+
+
+def _is_sha256(value: Any) -> bool:
+    return type(value) is str and len(value) == 64 and all(c in "0123456789abcdef" for c in value)
+
+
+def _base_checksum(header: dict[str, Any], source: str) -> str:
+    """The checksum of the base model that an adaptation's header names, once the header is checked:
+    the payload's kind, the base (its checksum, its name, its metadata), the model's checksum and
+    metadata, each of the type the writer gives it. ModelError naming the file otherwise."""
+    base = header.get("base")
+    problem = None
+    if header.get("payload") != "zlib-arrays":
+        problem = f"payload {str(header.get('payload'))[:40]!r} is not 'zlib-arrays'"
+    elif not isinstance(base, dict):
+        problem = "the base is not an object" if "base" in header else "the base is missing"
+    elif not _is_sha256(base.get("sha256")):
+        problem = "the base has no SHA-256 checksum"
+    elif not isinstance(base.get("name"), (str, type(None))):  # None: files of the first writer
+        problem = "the base's name is not a string"
+    elif not isinstance(base.get("meta", {}), dict):
+        problem = "the base's metadata is not an object"
+    elif "model_sha256" in header and not _is_sha256(header["model_sha256"]):
+        problem = "model_sha256 is not a SHA-256 checksum"
+    elif not isinstance(header.get("meta", {}), dict):
+        problem = "the metadata is not an object"
+    if problem is not None:
+        raise ModelError(f"{source}: corrupt adaptation header: {problem}")
+    return str(base["sha256"])
 
 
 def model_checksum(data: bytes, *, fmt: ModelFileFormat, source: str = "<model>") -> str:
@@ -183,7 +245,7 @@ def _kept_runs(n: int, drops: Sequence[Sequence[int]]) -> list[tuple[int, int]]:
     runs = []
     at = 0
     for start, end in drops:
-        if not at <= start <= end <= n:
+        if not at <= start < end <= n:
             raise ValueError("malformed patch: drop runs out of order or out of range")
         if start > at:
             runs.append((at, start))
@@ -202,6 +264,8 @@ def _apply_seq(
 ) -> int:
     """Replay a sequence patch: ``emit_base(a, b)`` for runs of kept base items, ``emit_new(k)`` for the
     k-th inserted item, in the order of the result. Returns the result's length."""
+    if not all(type(p) is int for p in positions) or any(b <= a for a, b in itertools.pairwise(positions)):
+        raise ValueError("malformed patch: insert positions are not ascending whole numbers")
     produced = 0
     k = 0
     for a, b in _kept_runs(base_len, drops):
@@ -256,26 +320,59 @@ def _json_patch(base: Any, new: Any) -> dict[str, Any] | None:
     return {"op": "set", "value": new}
 
 
-def _apply_json(base: Any, patch: dict[str, Any]) -> Any:
-    op = patch["op"]
+def _strings(value: Any, what: str) -> list[str]:
+    """``value`` when it is a list of distinct strings (ValueError otherwise)."""
+    if not isinstance(value, list) or not all(type(x) is str for x in value) or len(set(value)) != len(value):
+        raise ValueError(f"malformed patch: {what} is not a list of distinct names")
+    return value
+
+
+def _runs(value: Any, what: str) -> list[tuple[int, int]]:
+    """``value`` as runs ``[start, end)`` of whole numbers (ValueError when it is not a list of pairs)."""
+    if not isinstance(value, list) or not all(
+        isinstance(r, list) and len(r) == 2 and type(r[0]) is int and type(r[1]) is int for r in value
+    ):
+        raise ValueError(f"malformed patch: {what} is not a list of runs")
+    return [(r[0], r[1]) for r in value]
+
+
+def _apply_json(base: Any, patch: Any) -> Any:
+    """``base`` with a table patch applied; ValueError when the patch is malformed or does not fit
+    ``base`` (a key it deletes or patches that ``base`` has not, one it sets that ``base`` has, keys
+    that are not those of the result, runs or positions out of range, items that are not one per
+    position)."""
+    op = patch.get("op") if isinstance(patch, dict) else None
+    if type(op) is not str or op not in _OPS:
+        raise ValueError(f"malformed patch: {str(op)[:40] if isinstance(patch, dict) else 'a table patch'} is not an operation")
+    if set(patch) != _OPS[op]:
+        raise ValueError(f"malformed patch: a {op!r} patch has the keys {sorted(map(str, patch))[:8]}")
     if op == "set":
         return patch["value"]
     if op == "dict":
         if not isinstance(base, dict):
             raise ValueError("malformed patch: a dict patch of a non-dict")
-        out = {k: v for k, v in base.items() if k not in set(patch["delete"])}
-        for k, p in patch["patch"].items():
+        sub, new, delete = patch["patch"], patch["set"], set(_strings(patch["delete"], "a dict patch's delete"))
+        keys = _strings(patch["keys"], "a dict patch's keys")
+        if not isinstance(sub, dict) or not isinstance(new, dict):
+            raise ValueError("malformed patch: a dict patch's patch or set is not an object")
+        if not delete <= set(base) or not set(sub) <= set(base) - delete or set(new) & set(base):
+            raise ValueError("malformed patch: a dict patch names keys that the table has not, or sets one it has")
+        out = {k: v for k, v in base.items() if k not in delete}
+        for k, p in sub.items():
             out[k] = _apply_json(base[k], p)
-        out.update(patch["set"])
-        return {k: out[k] for k in patch["keys"]}
-    if op == "list":
-        if not isinstance(base, list):
-            raise ValueError("malformed patch: a list patch of a non-list")
-        out_list: list[Any] = []
-        items = patch["items"]
-        _apply_seq(len(base), patch["drop"], patch["at"], lambda a, b: out_list.extend(base[a:b]), lambda k: out_list.append(items[k]))
-        return out_list
-    raise ValueError(f"malformed patch: unknown op {op!r}")
+        out.update(new)
+        if set(keys) != set(out):
+            raise ValueError("malformed patch: a dict patch's keys are not those of its result")
+        return {k: out[k] for k in keys}
+    if not isinstance(base, list):
+        raise ValueError("malformed patch: a list patch of a non-list")
+    items, positions = patch["items"], patch["at"]
+    if not isinstance(items, list) or not isinstance(positions, list) or len(items) != len(positions):
+        raise ValueError("malformed patch: a list patch's items are not one per insert position")
+    out_list: list[Any] = []
+    drops = _runs(patch["drop"], "a list patch's drop")
+    _apply_seq(len(base), drops, positions, lambda a, b: out_list.extend(base[a:b]), lambda k: out_list.append(items[k]))
+    return out_list
 
 
 # -- row tables ---------------------------------------------------------------------------------------
@@ -319,14 +416,29 @@ def _row_patch(base: Sequence[array], new: Sequence[array], name: str) -> dict[s
     return out
 
 
+def _row_parts(name: str, columns: int) -> list[str]:
+    """The names of the arrays of a row table's patch."""
+    return [f"{name}.drop", f"{name}.at", f"{name}.widths", *(f"{name}.rows{col}" for col in range(columns))]
+
+
 def _apply_rows(base: Sequence[array], patch: dict[str, array], name: str) -> list[array]:
-    flat = patch[f"{name}.drop"]
+    """The parallel arrays ``base`` with a row patch applied; ValueError when the patch is malformed or
+    does not fit them (row widths other than the base's, rows of another type or not one per insert
+    position, runs or positions out of range)."""
+    flat, positions, widths_arr = patch[f"{name}.drop"], patch[f"{name}.at"], patch[f"{name}.widths"]
+    if any(a.typecode != "q" for a in (flat, positions, widths_arr)) or len(flat) % 2:
+        raise ValueError(f"malformed patch: the runs, positions or widths of {name} are not 64-bit pairs")
     drops = [(flat[i], flat[i + 1]) for i in range(0, len(flat), 2)]
-    positions = patch[f"{name}.at"]
-    widths = list(patch[f"{name}.widths"])
+    widths = list(widths_arr)
+    n_base = _row_count(base) if base else 0
+    if len(widths) != len(base) or not all(w >= 1 for w in widths):
+        raise ValueError(f"malformed patch: the row widths of {name}")
+    if n_base and widths != _widths(base, n_base):
+        raise ValueError(f"malformed patch: the row widths of {name} are not those of the base model")
     new_rows = [patch[f"{name}.rows{col}"] for col in range(len(base))]
-    if len(widths) != len(base):
-        raise ValueError("malformed patch: row widths")
+    for col, w, rows, ref in zip(range(len(base)), widths, new_rows, base, strict=True):
+        if rows.typecode != ref.typecode or len(rows) != w * len(positions):
+            raise ValueError(f"malformed patch: rows{col} of {name} are not one row of the base's type per insert position")
     out = [array(c.typecode) for c in base]
 
     def emit_base(a: int, b: int) -> None:
@@ -348,7 +460,9 @@ def _rebuild_joint(arrays: dict[str, array], tables: dict[str, Any]) -> dict[str
     :func:`~lipyantar.translit.learned.langmodel.compile_count_table`: the compiled kernel when it is built, else
     the pure-Python Kneser-Ney code (same arrays, bit for bit; seconds instead of tens of milliseconds)."""
     joint = tables["joint"]
-    order = int(joint["order"])
+    order = joint["order"]
+    if type(order) is not int or not 1 <= order <= 64 or not isinstance(joint["graphones"], list):
+        raise ValueError("the joint model's order or graphones are malformed")
     compiled = compile_count_table(
         max(len(joint["graphones"]), 1), arrays["joint.count_ngrams"], arrays["joint.count_values"], order
     )
@@ -478,49 +592,23 @@ def _patched(
 ) -> tuple[list[str], dict[str, array], dict[str, Any]]:
     """The names of the full model's arrays in order, its arrays except ``tables``, and its tables."""
     header, body = _read(data, ADAPTATION_MAGIC, ADAPTATION_FORMAT, ADAPTATION_VERSION, source)
-    want = header.get("base", {}).get("sha256")
+    want = _base_checksum(header, source)
+    parts = _unpack(fmt, body, source)  # bounded (fmt.unpack): before the base model is read
     if base is None:
         base_source, base_data = fmt.default_bytes()
     else:
         base_source = os.fspath(base)
-        try:
-            with open(base, "rb") as fh:
-                base_data = fh.read()
-        except OSError as exc:
-            raise ModelError(f"cannot read base model {base_source!r}: {exc.strerror or exc}") from exc
+        base_data = fmt.read_file(base, "base model")
     base_header, arrays = fmt.read(base_data, base_source)
     if want not in fmt.identities(base_header):
-        name = header.get("base", {}).get("name", "?")
+        name = header["base"].get("name") or "?"
         raise ModelError(
-            f"{source}: an adaptation of the base model {name} with checksum {str(want)[:12]}…, but "
+            f"{source}: an adaptation of the base model {name} with checksum {want[:12]}…, but "
             f"{base_source} has checksum {str(base_header.get('sha256'))[:12]}… (another version of "
             "lipyantar's default model?); load it with its base model, or rebuild with --standalone-model"
         )
-    parts = _unpack(fmt, body, source)
     try:
-        patch = json.loads(parts.pop(_PATCH).tobytes().decode("utf-8"))
-        tables = _tables(arrays)
-        if patch["tables"] is not None:
-            tables = _apply_json(tables, patch["tables"])
-        del arrays["tables"]
-        for name in patch["delete"]:
-            arrays.pop(name, None)
-        for table, names in patch["rows"].items():
-            for name, col in zip(names, _apply_rows([arrays[n] for n in names], parts, table), strict=True):
-                arrays[name] = col
-        for name in patch["replace"]:
-            if name == "tables":
-                raise ValueError("the tables are patched, not replaced as an array")
-            arrays[name] = parts[f"replace.{name}"]
-        for component in patch["rebuild"]:
-            if component not in _REBUILDERS:
-                raise ValueError(f"unknown component to rebuild: {component!r}")
-            arrays.update(_REBUILDERS[component](arrays, tables))
-        order = list(patch["order"])
-        missing = [n for n in order if n != "tables" and n not in arrays]
-        if missing or "tables" not in order:
-            raise ValueError(f"arrays missing after patching: {(missing or ['tables'])[:5]}")
-        return order, arrays, tables
+        return _apply_patch(parts, arrays)
     except (
         KeyError,
         TypeError,
@@ -528,6 +616,64 @@ def _patched(
         IndexError,
         ArithmeticError,
         UnicodeDecodeError,
-        json.JSONDecodeError,
+        RecursionError,
     ) as exc:
         raise ModelError(f"{source}: malformed adaptation: {exc}") from exc
+
+
+def _apply_patch(parts: dict[str, array], arrays: dict[str, array]) -> tuple[list[str], dict[str, array], dict[str, Any]]:
+    """The patch of an adaptation's payload (``parts``) applied to its base model's ``arrays`` (changed
+    in place): the model's array names in order, its arrays, its tables. ValueError when the patch is
+    malformed or does not fit the base: every field of the type and in the range the writer gives
+    it, every array of the payload used, the result's arrays exactly those its order names."""
+    if _PATCH not in parts:
+        raise ValueError("the payload has no patch")
+    patch = _loads(parts.pop(_PATCH).tobytes())
+    if not isinstance(patch, dict) or set(patch) != _PATCH_KEYS:
+        keys = sorted(map(str, patch))[:8] if isinstance(patch, dict) else type(patch).__name__
+        raise ValueError(f"the patch is not an object of the keys {sorted(_PATCH_KEYS)} (it has {keys})")
+    order = _strings(patch["order"], "the order")
+    delete = _strings(patch["delete"], "delete")
+    replace = _strings(patch["replace"], "replace")
+    rebuild = _strings(patch["rebuild"], "rebuild")
+    rows = patch["rows"]
+    if "tables" not in order or "tables" in delete or "tables" in replace:
+        raise ValueError("the tables are patched: in the order, neither deleted nor replaced")
+    if set(delete) & (set(replace) | set(order)):
+        raise ValueError("the patch deletes an array that it replaces or that the model's order names")
+    if not set(delete) <= set(arrays):
+        raise ValueError(f"the patch deletes arrays the base model has not: {sorted(set(delete) - set(arrays))[:5]}")
+    if not set(rebuild) <= set(_REBUILDERS):
+        raise ValueError(f"unknown component to rebuild: {sorted(set(rebuild) - set(_REBUILDERS))[:5]}")
+    if not isinstance(rows, dict) or not all(
+        table in _ROW_TABLES and value == list(_ROW_TABLES[table]) for table, value in rows.items()
+    ):
+        raise ValueError(f"malformed row tables {str(rows)[:80]}")
+    grouped = [n for table in rows for n in _ROW_TABLES[table]]
+    if not set(grouped) <= set(arrays) - set(delete):
+        raise ValueError("the patch's row tables are not in the base model")
+    expected = {f"replace.{n}" for n in replace}
+    for table in rows:
+        expected.update(_row_parts(table, len(_ROW_TABLES[table])))
+    if set(parts) != expected:
+        missing, extra = sorted(expected - set(parts)), sorted(set(parts) - expected)
+        raise ValueError(f"the payload's arrays are not those the patch names (missing {missing[:5]}, not named {extra[:5]})")
+    tables = _tables(arrays)
+    if patch["tables"] is not None:
+        tables = _apply_json(tables, patch["tables"])
+    if not isinstance(tables, dict):
+        raise ValueError("the patched tables are not an object")
+    del arrays["tables"]
+    for name in delete:
+        del arrays[name]
+    for table, names in rows.items():
+        for name, col in zip(names, _apply_rows([arrays[n] for n in names], parts, table), strict=True):
+            arrays[name] = col
+    for name in replace:
+        arrays[name] = parts[f"replace.{name}"]
+    for component in rebuild:
+        arrays.update(_REBUILDERS[component](arrays, tables))
+    if set(arrays) != set(order) - {"tables"}:
+        missing, extra = sorted(set(order) - {"tables"} - set(arrays)), sorted(set(arrays) - set(order))
+        raise ValueError(f"the arrays after patching are not those of the order (missing {missing[:5]}, not named {extra[:5]})")
+    return order, arrays, tables

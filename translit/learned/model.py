@@ -61,6 +61,7 @@ import logging
 import math
 import mmap
 import os
+import stat
 import threading
 from array import array
 from collections.abc import Callable, Iterable, Sequence
@@ -931,26 +932,37 @@ class LearnedModel(WordSearch):
 
         ``base``: the base model of an adaptation file (default: the model shipped in the package)."""
         source = os.fspath(path)
-        try:
-            with open(path, "rb") as fh:
-                try:
-                    data: Any = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-                except ValueError:  # an empty file cannot be mapped
-                    data = fh.read()
-        except OSError as exc:
-            raise ModelError(f"cannot read model {source!r}: {exc.strerror or exc}") from exc
+        data = modelfile.map_file(path)  # a regular file only: never a device or a FIFO
         if (
             data[: len(modelfile.MAGIC)] == modelfile.MAGIC
             and modelfile.read_header(data, source)[0]["version"] in modelfile.SECTION_VERSIONS
         ):
             model = cls._from_file(modelfile.ModelFile(data, source=source))  # queried in place
         else:
-            model = cls.from_bytes(bytes(data), source=source, base=base)
+            whole = modelfile.whole_bytes(data, source)
+            if isinstance(data, mmap.mmap):
+                data.close()
+            model = cls.from_bytes(whole, source=source, base=base)
         if model.meta.get("vocabulary"):
             # the large word list it was trained with: X.vocab beside X.lpm, else the shipped one
-            sibling = os.path.splitext(os.fspath(path))[0] + VOCAB_SUFFIX
-            model._vocab_source = sibling if os.path.exists(sibling) else "default"
+            model._vocab_source = _sibling_vocabulary(source) or "default"
         return model
+
+
+def _sibling_vocabulary(source: str) -> str | None:
+    """The word list ``X.vocab`` beside the model file ``X.lpm`` when there is one (None: there is
+    none). ModelError, now rather than at its first use, when that name is not a regular file (a FIFO
+    would block its reader, a device never end)."""
+    sibling = os.path.splitext(source)[0] + VOCAB_SUFFIX
+    try:
+        mode = os.stat(sibling).st_mode
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise ModelError(f"cannot read vocabulary {sibling!r}: {exc.strerror or exc}") from exc
+    if not stat.S_ISREG(mode):
+        modelfile.map_file(sibling, what="vocabulary")  # refuses it, saying what it is
+    return sibling
 
 
 def sentence_viterbi_python(
@@ -1009,6 +1021,7 @@ MODEL_FILE_FORMAT = adaptation.ModelFileFormat(
     modelfile.pack_arrays,
     lambda body: modelfile.unpack_arrays(body, limit=modelfile.inflation_limit(body)),  # adaptation payloads
     DEFAULT_MODEL_NAME,
+    modelfile.read_file,
 )
 
 

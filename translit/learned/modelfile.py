@@ -24,6 +24,15 @@ a row-by-row check; :meth:`ModelFile.table` still gives every table as the rows 
 **Version 1** (zlib): the header line, then one zlib stream of an index and the arrays. It is still read
 (all at once, as before); :func:`upgrade` rewrites a version 1 or 2 file as version 3, keeping its
 checksums in ``also_sha256`` so that adaptation files made against it still find their base.
+
+**Reading is bounded.** A model file must be a regular file: a device, a FIFO, a directory or a socket
+is refused from its ``stat`` before it is opened (:func:`map_file`), so that ``--model /dev/zero`` or a
+FIFO fails at once instead of reading for ever or blocking. A size that a file states is checked
+before anything is allocated or inflated: header lines are read up to MAX_HEADER, sections must lie
+within the payload's real size, a zlib payload may inflate to no more than MAX_INFLATION times its size
+(MIN_INFLATED at least, MAX_RAW_BYTES at most), checked against the size its header states and against
+the array sizes its index states before the arrays are inflated, and a file read whole (version 1,
+adaptation files) may be no larger than MAX_FILE_BYTES.
 """
 
 from __future__ import annotations
@@ -34,6 +43,7 @@ import json
 import math
 import mmap
 import os
+import stat
 import sys
 import threading
 import zlib
@@ -48,9 +58,11 @@ __all__ = [
     "FORMAT_VERSION",
     "MAGIC",
     "ModelFile",
+    "map_file",
     "model_file_bytes",
     "pack_arrays",
     "read_arrays",
+    "read_file",
     "unpack_arrays",
     "upgrade",
     "v1_file_bytes",
@@ -63,16 +75,20 @@ FORMAT_VERSION = 3
 READ_VERSIONS = (1, 2, 3)
 #: the versions of aligned sections (read in place by ModelFile)
 SECTION_VERSIONS = (2, 3)
-#: a version 1 payload never inflates to more than this (bytes), nor, when its header does not state
-#: its size, to more than MAX_INFLATION times its compressed size (MIN_INFLATED bytes at least): a
-#: small file cannot exhaust memory
-MAX_RAW_BYTES = 4 << 30
+#: a zlib payload (version 1, adaptation files) never inflates to more than MAX_INFLATION times its
+#: compressed size (MIN_INFLATED bytes at least), nor to more than MAX_RAW_BYTES: a size that a header
+#: states is checked against this before anything is inflated, so a small file cannot exhaust memory
+#: (the default model's arrays pack 3.4 to 1; a run of zeros, 1000 to 1)
+MAX_RAW_BYTES = 1 << 30
 MAX_INFLATION = 32
-MIN_INFLATED = 64 << 20
+MIN_INFLATED = 16 << 20
+#: the largest model file read whole into memory (a version 1 or adaptation file, a base model; files of
+#: sections are memory-mapped and read in place); the default model is 37 MB
+MAX_FILE_BYTES = 1 << 30
 #: the payload of a version 2 file starts on a multiple of this
 PAYLOAD_ALIGN = 64
-#: the longest header line read
-MAX_HEADER = 16 << 20
+#: the longest header line read (the default model's is under 8 KB)
+MAX_HEADER = 1 << 20
 #: the section type of a JSON string table
 JSON = "json"
 #: the section type of a column of strings: each string in UTF-8 followed by a newline
@@ -109,51 +125,77 @@ def packed_size(arrays: Mapping[str, array]) -> int:
 
 
 def inflation_limit(body: bytes) -> int:
-    """How far a payload whose header does not state its size may inflate: MAX_INFLATION times its
-    size, at least MIN_INFLATED bytes, at most MAX_RAW_BYTES."""
+    """How far a zlib payload of ``len(body)`` bytes may inflate: MAX_INFLATION times its size, at least
+    MIN_INFLATED bytes, at most MAX_RAW_BYTES (the cap of a size a header states, and the size at which
+    inflating one that states none stops)."""
     return min(MAX_RAW_BYTES, max(MIN_INFLATED, MAX_INFLATION * len(body)))
 
 
+def loads_json(raw: bytes | memoryview) -> Any:
+    """JSON of UTF-8 bytes; ValueError (not RecursionError) when it is nested too deep to decode."""
+    try:
+        return json.loads(bytes(raw).decode("utf-8"))
+    except RecursionError:
+        raise ValueError("JSON nested too deep") from None
+
+
 def unpack_arrays(body: bytes, *, limit: int = 0, exact: bool = False) -> dict[str, array]:
-    """The arrays of a packed payload; ValueError when it inflates past ``limit`` bytes (0: no limit),
-    or, with ``exact``, to any other size than ``limit``, or when its index does not fit the data."""
+    """The arrays of a packed payload. Its index, at the start, states the size of every array: the
+    size they add up to is checked against ``limit`` bytes (0: no limit), or with ``exact`` must be
+    ``limit``, before any array is inflated, so that a payload stating more fails at once, whatever it
+    would inflate to. ValueError then, and when the data inflate to more or less than the index states,
+    or the index is malformed."""
     inflate = zlib.decompressobj()
-    raw = inflate.decompress(body, limit + 1) if limit else inflate.decompress(body)
-    if limit and (len(raw) > limit or inflate.unconsumed_tail):
-        raise ValueError(f"payload inflates past {limit} bytes")
-    if not inflate.eof:
+    head = inflate.decompress(body, 8)
+    if len(head) < 8:
         raise ValueError("payload is truncated")
-    if exact and len(raw) != limit:
-        raise ValueError(f"payload inflates to {len(raw)} bytes, the header says {limit}")
-    size = int.from_bytes(raw[:8], "little")
-    if size > len(raw) - 8:
+    size = int.from_bytes(head, "little")
+    if limit and size > limit - 8:
+        raise ValueError(f"payload inflates past {limit} bytes (its index alone states {size})")
+    raw_index = inflate.decompress(inflate.unconsumed_tail, size) if size else b""
+    if len(raw_index) < size:
         raise ValueError("payload index is truncated")
-    index = json.loads(raw[8 : 8 + size].decode("utf-8"))
+    try:
+        index = loads_json(raw_index)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ValueError(f"payload index is not JSON: {exc}") from None
     if not isinstance(index, list):
         raise ValueError("payload index is not a list")
-    pos = 8 + size
-    arrays: dict[str, array] = {}
+    names: set[str] = set()
     for entry in index:
         if not (
             isinstance(entry, list)
             and len(entry) == 3
             and isinstance(entry[0], str)
-            and isinstance(entry[1], str)
+            and entry[1] in _TYPECODES
             and type(entry[2]) is int
-            and 0 <= entry[2] <= len(raw) - pos
+            and entry[2] >= 0
         ):
             raise ValueError(f"bad payload index entry {str(entry)[:60]}")
-        name, typecode, length = entry
-        if name in arrays:
-            raise ValueError(f"array {name!r} appears twice")
+        if entry[0] in names:
+            raise ValueError(f"array {entry[0]!r} appears twice")
+        names.add(entry[0])
+    stated = sum(entry[2] for entry in index)
+    total = 8 + size + stated
+    if limit and total > limit:
+        raise ValueError(f"payload inflates past {limit} bytes (its index states {total})")
+    if exact and total != limit:
+        raise ValueError(f"payload inflates to {total} bytes, the header says {limit}")
+    raw = inflate.decompress(inflate.unconsumed_tail, stated + 1)
+    if len(raw) > stated:
+        raise ValueError("trailing bytes in model payload")
+    if len(raw) < stated or not inflate.eof:
+        raise ValueError("payload is truncated")
+    view = memoryview(raw)
+    arrays: dict[str, array] = {}
+    pos = 0
+    for name, typecode, length in index:
         arr = array(typecode)
-        arr.frombytes(raw[pos : pos + length])
+        arr.frombytes(view[pos : pos + length])
         if sys.byteorder != "little":  # pragma: no cover - big-endian hosts
             arr.byteswap()
         arrays[name] = arr
         pos += length
-    if pos != len(raw):
-        raise ValueError("trailing bytes in model payload")
     return arrays
 
 
@@ -288,6 +330,67 @@ def sections_file_bytes(
     return line + bytes(payload)
 
 
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _not_regular(mode: int) -> str | None:
+    """What a file of this mode is when it is not a regular file (None: it is one)."""
+    if stat.S_ISREG(mode):
+        return None
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+def map_file(path: str | os.PathLike[str], *, what: str = "model") -> Any:
+    """A read-only memory map of the regular file ``path`` (``b""`` when it is empty): a model,
+    vocabulary or base model file. ModelError naming the file when it cannot be read or is not a
+    regular file: a device (``/dev/zero``), a FIFO, a directory, a socket is refused from its
+    ``stat`` before it is opened, so that a FIFO without a writer cannot block and a device that never
+    ends cannot be read for ever (and opened without blocking, then checked again, in case the path
+    changed in between)."""
+    source = os.fspath(path)
+    try:
+        kind = _not_regular(os.stat(path).st_mode)
+        if kind is None:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+            try:
+                info = os.fstat(fd)
+                kind = _not_regular(info.st_mode)
+                if kind is None:
+                    return mmap.mmap(fd, 0, access=mmap.ACCESS_READ) if info.st_size else b""
+            finally:
+                os.close(fd)
+    except OSError as exc:
+        raise ModelError(f"cannot read {what} {source!r}: {exc.strerror or exc}") from exc
+    raise ModelError(f"cannot read {what} {source!r}: it is {kind}, not a regular file")
+
+
+def read_file(path: str | os.PathLike[str], what: str = "model") -> bytes:
+    """The bytes of the regular file ``path`` (as :func:`map_file`), at most MAX_FILE_BYTES of them
+    (ModelError for a larger file, before anything is read)."""
+    data = map_file(path, what=what)
+    try:
+        return whole_bytes(data, os.fspath(path), what=what)
+    finally:
+        if isinstance(data, mmap.mmap):
+            data.close()
+
+
+def whole_bytes(data: Any, source: str, *, what: str = "model") -> bytes:
+    """A copy of a mapped file's bytes to read whole, when it is not larger than MAX_FILE_BYTES."""
+    if len(data) > MAX_FILE_BYTES:
+        raise ModelError(
+            f"{source}: the {what} file has {len(data)} bytes, more than the {MAX_FILE_BYTES} read whole "
+            "(only a model file of sections, version 2 or later, is read in place)"
+        )
+    return bytes(data)
+
+
 def read_header(data: Any, source: str) -> tuple[dict[str, Any], int]:
     """The header of a model file (bytes or a map) of a version this lipyantar reads, and where its
     payload starts. ModelError when it is not one."""
@@ -298,8 +401,8 @@ def read_header(data: Any, source: str) -> tuple[dict[str, Any], int]:
     if end < 0:
         raise ModelError(f"{source}: truncated model header")
     try:
-        header = json.loads(bytes(data[len(MAGIC) : end]).decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        header = loads_json(data[len(MAGIC) : end])
+    except (UnicodeDecodeError, ValueError) as exc:
         raise ModelError(f"{source}: corrupt model header: {exc}") from exc
     if not isinstance(header, dict) or header.get("format") != FORMAT_NAME:
         raise ModelError(f"{source}: not a lipyantar translit model")
@@ -383,15 +486,11 @@ class ModelFile:
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> ModelFile:
-        """Memory-map a version 2 model file."""
+        """Memory-map a version 2 model file (ModelError for anything but a regular file)."""
         source = os.fspath(path)
-        try:
-            with open(path, "rb") as fh:
-                mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-        except ValueError as exc:  # empty
-            raise ModelError(f"{source}: not a lipyantar model file (empty)") from exc
-        except OSError as exc:
-            raise ModelError(f"cannot read model {source!r}: {exc.strerror or exc}") from exc
+        mm = map_file(path)
+        if not len(mm):
+            raise ModelError(f"{source}: not a lipyantar model file (empty)")
         return cls(mm, source=source)
 
     @property
@@ -528,8 +627,8 @@ class ModelFile:
         if kind != JSON:
             raise ModelError(f"{self.source}: section {name!r} is not a table")
         try:
-            value = json.loads(bytes(raw).decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            value = loads_json(raw)
+        except (UnicodeDecodeError, ValueError) as exc:
             raise ModelError(f"{self.source}: model table {key!r} cannot be decoded: {exc}") from exc
         if value is None and key in COLUMNS:  # stored as columns
             return self._rows(key) if columns else None
@@ -567,12 +666,18 @@ def read_arrays(data: Any, source: str = "<model>") -> tuple[dict[str, Any], dic
     if len(body) != header.get("payload_bytes") or hashlib.sha256(body).hexdigest() != header.get("sha256"):
         raise ModelError(f"{source}: model file is corrupt (size or checksum mismatch)")
     raw_bytes = header.get("raw_bytes")  # written since lipyantar 0.1 files carry it; else a ratio cap
+    cap = inflation_limit(body)
     if raw_bytes is None:
-        limit = inflation_limit(body)
-    elif type(raw_bytes) is int and 0 <= raw_bytes <= MAX_RAW_BYTES:
-        limit = raw_bytes
-    else:
+        limit = cap
+    elif type(raw_bytes) is not int or raw_bytes < 0:
         raise ModelError(f"{source}: corrupt model header: bad raw_bytes {raw_bytes!r}")
+    elif raw_bytes > cap:  # checked before inflating anything
+        raise ModelError(
+            f"{source}: corrupt model header: raw_bytes {raw_bytes} is more than a payload of {len(body)} "
+            f"bytes may inflate to ({cap} bytes)"
+        )
+    else:
+        limit = raw_bytes
     try:
         arrays = unpack_arrays(body, limit=limit, exact=raw_bytes is not None)
     except (zlib.error, ValueError, KeyError, TypeError, IndexError, UnicodeDecodeError) as exc:

@@ -41,7 +41,7 @@ from typing import Any
 import marisa_trie
 
 from lipyantar.translit.errors import ModelError
-from lipyantar.translit.learned.modelfile import release_pages
+from lipyantar.translit.learned.modelfile import inflation_limit, map_file, release_pages
 from lipyantar.translit.textio import atomic_write_bytes
 
 __all__ = ["VOCAB_MAGIC", "Vocabulary", "vocabulary_bytes"]
@@ -207,16 +207,12 @@ class Vocabulary:
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Vocabulary:
-        """Memory-map a vocabulary file; raises ModelError when missing, corrupt or of another version."""
+        """Memory-map a vocabulary file; raises ModelError when missing, corrupt or of another version,
+        or not a regular file (a FIFO or a device is refused before it is opened)."""
         source = os.fspath(path)
-        try:
-            with open(path, "rb") as fh:
-                try:
-                    mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-                except ValueError:  # an empty file cannot be mapped
-                    return cls.from_bytes(fh.read(), source=source)
-        except OSError as exc:
-            raise ModelError(f"cannot read vocabulary {source!r}: {exc.strerror or exc}") from exc
+        mm = map_file(path, what="vocabulary")
+        if not isinstance(mm, mmap.mmap):  # empty
+            return cls.from_bytes(mm, source=source)
         if mm[: len(VOCAB_MAGIC)] == VOCAB_MAGIC:
             end = mm.find(b"\n", len(VOCAB_MAGIC), MAX_HEADER)
             if end > 0 and _header(mm[len(VOCAB_MAGIC) : end], source).get("version") == 1:
@@ -229,6 +225,8 @@ class Vocabulary:
 def _header(raw: bytes, source: str) -> dict[str, Any]:
     try:
         header = json.loads(raw.decode("utf-8"))
+    except RecursionError:
+        raise ModelError(f"{source}: corrupt vocabulary header: JSON nested too deep") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ModelError(f"{source}: corrupt vocabulary header: {exc}") from exc
     if not isinstance(header, dict) or header.get("format") != VOCAB_FORMAT:
@@ -244,9 +242,16 @@ def _upgrade_v1(data: bytes, source: str) -> bytes:
     if hashlib.sha256(body).hexdigest() != header.get("sha256"):
         raise ModelError(f"{source}: vocabulary file is corrupt (checksum mismatch)")
     try:
-        raw = lzma.decompress(body)
         sizes = header["sections"]
-        if sum(sizes) != len(raw):
+        if not isinstance(sizes, list) or len(sizes) != 4 or not all(type(n) is int and n >= 0 for n in sizes):
+            raise ValueError("bad section sizes")
+        # the size the header states, checked before anything is inflated (a small file cannot claim gigabytes)
+        limit = inflation_limit(body)
+        if sum(sizes) > limit:
+            raise ValueError(f"the sections add up to {sum(sizes)} bytes, more than {len(body)} bytes may inflate to ({limit})")
+        inflate = lzma.LZMADecompressor()
+        raw = inflate.decompress(body, sum(sizes) + 1)
+        if sum(sizes) != len(raw) or not inflate.eof:
             raise ValueError("section sizes do not add up")
         parts, pos = [], 0
         for size in sizes:
