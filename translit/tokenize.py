@@ -104,10 +104,21 @@ class Token:
         return self.kind in ("deva", "latin", "word")
 
 
+_new = object.__new__
+_set_text = Token.text.__set__  # type: ignore[attr-defined]
+_set_kind = Token.kind.__set__  # type: ignore[attr-defined]
+_set_start = Token.start.__set__  # type: ignore[attr-defined]
+
+
 def iter_tokens(text: str) -> Iterator[Token]:
     """Yield the tokens of ``text`` in order; joining their texts gives ``text`` back exactly."""
+    # every match is a valid token (non-empty, a known kind, start >= 0): Token's checks are skipped
     for m in token_matches(text):
-        yield Token(m.group(), m.lastgroup, m.start())  # type: ignore[arg-type]
+        token = _new(Token)
+        _set_text(token, m.group())
+        _set_kind(token, m.lastgroup)
+        _set_start(token, m.start())
+        yield token
 
 
 def tokenize(text: str) -> list[Token]:
