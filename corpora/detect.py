@@ -30,7 +30,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from lipyantar.align.script import ScriptShares, char_script, script_shares
-from lipyantar.translit.tokenize import token_matches
+from lipyantar.translit.tokenize import solid_token_matches
 
 from .langid import GROUPS, MIXED_MIN_TOKENS, MIXED_SHARE, LangIdModel, column_sums, decide_totals, load_model
 from .loading import Document
@@ -293,10 +293,8 @@ def _tag_line(line: str, model: LangIdModel) -> _LineTags:
     languages: list[str] = []
     by_group: dict[str, list[int]] = {}
     scripts = _FIRST_CHAR_SCRIPTS
-    for m in token_matches(line):
+    for m in solid_token_matches(line):
         kind = m.lastgroup
-        if kind == "space":
-            continue
         text = m.group()
         if kind in _WORD_KIND_SET:
             script = scripts.get(text[0]) or _token_script(text, kind)  # type: ignore[arg-type]

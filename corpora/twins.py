@@ -62,6 +62,7 @@ _TOKEN = regex.compile(r"[\p{sc=Deva}\p{M}]+|\p{Latin}+|[0-9०-९]+")
 _DEVA_START = regex.compile(r"\p{sc=Deva}")
 _HARD_C = regex.compile(r"c(?!h)")
 _DEVA_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
+_DEVA_DIGIT = regex.compile("[०-९]")
 
 
 def skeleton(word: str) -> str:
@@ -86,16 +87,23 @@ def _romanizer() -> Callable[[str], str]:
 #: token -> its skeleton ("" for none), so that each word type is romanized and reduced once
 _SKELETONS: dict[str, str] = {}
 #: :data:`_SKELETONS` is started afresh above this many word types (its memory stays bounded)
-SKELETON_MEMO_LIMIT = 200_000
+SKELETON_MEMO_LIMIT = 100_000
 #: a text's skeletons are counted into n-grams this many words at a time
 SKELETON_CHUNK = 65_536
+
+
+def clear_skeleton_memo() -> None:
+    """Empty the memo of word skeletons (it fills again as documents are profiled)."""
+    _SKELETONS.clear()
 
 
 def _token_skeleton(tok: str) -> str:
     word = tok
     if _DEVA_START.match(word):
         word = _romanizer()(word) or word
-    return skeleton(word.translate(_DEVA_DIGITS))
+    if _DEVA_DIGIT.search(word):
+        word = word.translate(_DEVA_DIGITS)
+    return skeleton(word)
 
 
 def _iter_skeletons(text: str) -> Iterator[list[str]]:

@@ -459,3 +459,18 @@ def test_character_classes_of_marks_follow_their_letter() -> None:
     assert counts["Devanagari"] == {"क": 1, "\u0951": 2}
     assert counts["digit"] == {"1": 1}
     assert unicodedata.category("\u0651") == "Mn" and "\u0651" in counts["Arabic"]
+
+
+def test_released_caches_are_made_again_with_the_same_results() -> None:
+    from lipyantar.corpora.pipeline import DocumentTask, analyse_document, release_analysis_caches
+
+    task = DocumentTask("x.txt", text="मैंने कहा hello और वो बोला kya haal hai.\n\nदूसरा अनुच्छेद यहाँ है।")
+    first = analyse_document(task)
+    model = load_model()
+    assert twins_module._SKELETONS and any(model._clipped.values())
+    release_analysis_caches()
+    assert not twins_module._SKELETONS
+    assert load_model() is not model  # the model is loaded again, its memos empty
+    again = analyse_document(task)
+    assert again.detection == first.detection and again.counts == first.counts
+    assert _profile(again.twin.profile) == _profile(first.twin.profile)  # type: ignore[union-attr]

@@ -31,7 +31,7 @@ ORDER = 5
 #: weight of the character model in the lexicon/character mixture
 BETA = 0.1
 #: the n-grams whose log probabilities a :class:`CharLM` keeps (started afresh when full)
-NGRAM_MEMO_LIMIT = 200_000
+NGRAM_MEMO_LIMIT = 100_000
 #: the packaged tables (package data next to this module)
 TABLE_PATH = Path(__file__).resolve().parent / "data" / "langid.json.gz"
 
