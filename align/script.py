@@ -7,6 +7,7 @@ are not (a matra belongs to the letter it follows, counting it would only inflat
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -104,12 +105,12 @@ class ScriptShares:
 
 
 def script_shares(text: str) -> ScriptShares:
-    """Count the letters of ``text`` per script class."""
+    """Count the letters of ``text`` per script class (each distinct character classified once)."""
     counts = dict.fromkeys(SCRIPTS, 0)
-    for ch in _LETTER.findall(text):
+    for ch, n in Counter(text).items():
         script = char_script(ch)
         if script is not None:
-            counts[script] += 1
+            counts[script] += n
     return ScriptShares(*(counts[name] for name in SCRIPTS))
 
 

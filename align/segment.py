@@ -74,6 +74,7 @@ _AFTER_DEVA_RUN = re.compile(r"(?<=[।॥?!|])(?![।॥?!|])")
 _BRACKETISH = re.compile(r"[()\[\]{}“”‘’«»\"']")
 _NON_SPACE = re.compile(r"\S*")
 _DOTTED = re.compile(r"^(?:[^\W\d_]\.)+[^\W\d_]$")
+_BLANK_LINE = re.compile(r"\n[ \t\u00a0]*\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +101,7 @@ def split_paragraphs(text: str, *, paragraphs: Paragraphs = "auto") -> list[str]
     if paragraphs not in ("auto", "line", "blank"):
         raise ValueError(f"paragraphs must be 'auto', 'line' or 'blank', not {paragraphs!r}")
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    blocks = [b for b in re.split(r"\n[ \t\u00a0]*\n", text) if b.strip()]
+    blocks = [b for b in _BLANK_LINE.split(text) if b.strip()]
     if paragraphs == "auto":
         inner = [line for b in blocks for line in b.strip().split("\n")[:-1] if line.strip()]
         open_ends = sum(1 for line in inner if line.rstrip()[-1] not in _TERMINATORS + "\"'”’)")

@@ -75,7 +75,7 @@ from .detect import DocumentDetection
 from .engines import ENGINES, open_engine
 from .loading import LoadResult, Skipped, display_name, list_files, normalize_text, read_bytes
 from .outdir import staged_output
-from .pipeline import DocumentTask, PairTask, analyse_document, process_pair
+from .pipeline import DocumentTask, PairTask, analyse_document, process_pair, release_analysis_caches
 from .stats import CorpusStats, ParallelAccumulator, StatsAccumulator
 from .twins import DEFAULT_MIN_SCORE, TwinCandidate, TwinReport, pair_twins
 
@@ -641,6 +641,7 @@ def build_corpus(
             raise InputError(f"no readable text documents{why}", source=where)
         twins = pair_twins(candidates, min_score=opts.twin_min_score)
         del candidates
+        release_analysis_caches()  # this process's analysis memos are not needed for the rest
         # the model to adapt loads while the pairs are aligned
         base = _BaseModel(opts.base_model, model=base_model) if opts.model and twins.pairs else None
         del base_model

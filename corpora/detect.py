@@ -26,13 +26,14 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from lipyantar.align.io import json_line
 from lipyantar.align.script import ScriptShares, char_script, script_shares
+from lipyantar.translit.tokenize import solid_token_matches
 
-from .langid import GROUPS, MIXED_MIN_TOKENS, MIXED_SHARE, load_model
+from .langid import GROUPS, MIXED_MIN_TOKENS, MIXED_SHARE, LangIdModel, column_sums, decide_totals, load_model
 from .loading import Document
 from .segment import paragraphs as split_paragraphs
 
@@ -47,6 +48,7 @@ __all__ = [
     "detect_text",
     "read_jsonl",
     "tag_tokens",
+    "tag_units",
 ]
 
 LEVELS: tuple[str, ...] = ("document", "paragraph", "line", "token")
@@ -259,17 +261,73 @@ def read_jsonl(lines: Iterable[str]) -> list[DocumentDetection]:
     return out
 
 
-def _tokenize(text: str) -> list[tuple[str, str, int]]:
-    """(text, kind, start) for the non-space tokens; the lead's tokenizer when available."""
-    from lipyantar.translit.tokenize import tokenize
-
-    return [(t.text, t.kind, t.start) for t in tokenize(text) if t.kind != "space"]
+#: first character of a word token -> the token's script (:func:`_token_script`), filled as met
+_FIRST_CHAR_SCRIPTS: dict[str, str] = {}
+_WORD_KIND_SET = frozenset(_WORD_KINDS)
 
 
 def _token_script(text: str, kind: str) -> str:
-    if kind not in _WORD_KINDS:
+    if kind not in _WORD_KIND_SET:
         return "none"
-    return char_script(text[0]) or "other"
+    script = _FIRST_CHAR_SCRIPTS.get(text[0])
+    if script is None:
+        if len(_FIRST_CHAR_SCRIPTS) > 20_000:
+            _FIRST_CHAR_SCRIPTS.clear()
+        script = _FIRST_CHAR_SCRIPTS[text[0]] = char_script(text[0]) or "other"
+    return script
+
+
+@dataclass
+class _LineTags:
+    """The non-space tokens of one line (``(text, kind, start in the line, script)``), their language
+    tags, and for each script group the clipped log posteriors of its words, in order."""
+
+    tokens: list[tuple[str, str, int, str]]
+    languages: list[str]
+    clipped: dict[str, list[tuple[float, ...]]]
+
+
+def _tag_line(line: str, model: LangIdModel) -> _LineTags:
+    """Tag the tokens of one line (no ``\\n``): words of a script group by the model, the others by script
+    and kind (see the module docstring). The line is tokenized once."""
+    tokens: list[tuple[str, str, int, str]] = []
+    languages: list[str] = []
+    by_group: dict[str, list[int]] = {}
+    scripts = _FIRST_CHAR_SCRIPTS
+    for m in solid_token_matches(line):
+        kind = m.lastgroup
+        text = m.group()
+        if kind in _WORD_KIND_SET:
+            script = scripts.get(text[0]) or _token_script(text, kind)  # type: ignore[arg-type]
+            if script == "Devanagari":
+                language = "hi"
+            elif script in GROUPS:
+                by_group.setdefault(script, []).append(len(tokens))
+                language = ""
+            else:
+                language = "unknown"
+        else:
+            script, language = "none", "univ"
+        tokens.append((text, kind, m.start(), script))  # type: ignore[arg-type]
+        languages.append(language)
+    clipped: dict[str, list[tuple[float, ...]]] = {}
+    if by_group:
+        for group in GROUPS:  # the groups in a fixed order
+            indices = by_group.get(group)
+            if indices:
+                tags, clipped[group] = model.tag_words([tokens[i][0] for i in indices], group)
+                for i, language in zip(indices, tags, strict=True):
+                    languages[i] = language
+    return _LineTags(tokens, languages, clipped)
+
+
+def _lines(text: str) -> Iterator[str]:
+    """``text.split("\\n")`` one line at a time (a long text is not copied into a list of lines)."""
+    start = 0
+    while (end := text.find("\n", start)) >= 0:
+        yield text[start:end]
+        start = end + 1
+    yield text[start:]
 
 
 def tag_tokens(text: str) -> list[TokenTag]:
@@ -277,34 +335,65 @@ def tag_tokens(text: str) -> list[TokenTag]:
     model = load_model()
     tags: list[TokenTag] = []
     offset = 0
-    for number, line in enumerate(text.split("\n"), start=1):
-        toks = [(t, k, s + offset, _token_script(t, k)) for t, k, s in _tokenize(line)]
+    for number, line in enumerate(_lines(text), start=1):
+        tagged = _tag_line(line, model)
+        for (tok, kind, start, script), lang in zip(tagged.tokens, tagged.languages, strict=True):
+            tags.append(TokenTag(tok, start + offset, number, kind, script, lang))
         offset += len(line) + 1
-        by_group: dict[str, list[int]] = {group: [] for group in GROUPS}
-        for i, (_, _, _, script) in enumerate(toks):
-            if script in by_group:
-                by_group[script].append(i)
-        languages: dict[int, str] = {}
-        for group, indices in by_group.items():
-            if indices:
-                decision = model.classify([toks[i][0] for i in indices], group)
-                languages.update(zip(indices, decision.token_languages, strict=True))
-        for i, (tok, kind, start, script) in enumerate(toks):
-            if i in languages:
-                lang = languages[i]
-            elif script == "Devanagari":
-                lang = "hi"
-            elif kind in _WORD_KINDS:
-                lang = "unknown"
-            else:
-                lang = "univ"
-            tags.append(TokenTag(tok, start, number, kind, script, lang))
     return tags
 
 
-def _decide(level: str, index: int, line: int, text: str, tags: Sequence[TokenTag]) -> UnitDetection:
+def tag_units(units: Iterable[str]) -> Iterator[tuple[list[tuple[str, str, int, str]], list[str]]]:
+    """For each unit of text (a sentence): its non-space tokens as ``(text, kind, start, script)`` and their
+    language tags, as :func:`tag_tokens` tags them, each unit tokenized once (for callers that count
+    tokens and keep none)."""
+    model = load_model()
+    for unit in units:
+        if "\n" not in unit:
+            tagged = _tag_line(unit, model)
+            yield tagged.tokens, tagged.languages
+            continue
+        tokens: list[tuple[str, str, int, str]] = []
+        languages: list[str] = []
+        offset = 0
+        for line in unit.split("\n"):
+            tagged = _tag_line(line, model)
+            tokens.extend((text, kind, start + offset, script) for text, kind, start, script in tagged.tokens)
+            languages.extend(tagged.languages)
+            offset += len(line) + 1
+        yield tokens, languages
+
+
+class _UnitCounts:
+    """What the detection of a unit (document, paragraph, line) needs of its tokens, added line by line:
+    the language tags counted, the tokens counted, and per script group its words and the per-language
+    sums of their clipped log posteriors (added word by word in text order, as
+    :meth:`LangIdModel.classify` adds them)."""
+
+    __slots__ = ("languages", "tokens", "totals", "words")
+
+    def __init__(self) -> None:
+        self.languages: Counter[str] = Counter()
+        self.tokens = 0
+        self.words: dict[str, int] = {}
+        self.totals: dict[str, list[float]] = {}
+
+    def add(self, tagged: _LineTags) -> None:
+        if not tagged.tokens:
+            return
+        self.languages.update(tagged.languages)
+        self.tokens += sum(1 for t in tagged.tokens if t[1] in _COUNTED_KINDS)
+        for group, clipped in tagged.clipped.items():
+            self.words[group] = self.words.get(group, 0) + len(clipped)
+            self.totals[group] = column_sums(clipped, len(GROUPS[group]), start=self.totals.get(group))
+
+
+_COUNTED_KINDS = frozenset((*_WORD_KINDS, "number"))
+
+
+def _decide(level: str, index: int, line: int, text: str, unit: _UnitCounts) -> UnitDetection:
     shares = script_shares(text)
-    counts = Counter(t.language for t in tags)
+    counts = unit.languages
     script = shares.dominant
     language, confidence = "unknown", 0.0
     if script == "Devanagari":
@@ -312,9 +401,11 @@ def _decide(level: str, index: int, line: int, text: str, tags: Sequence[TokenTa
     elif script == "mixed":
         language, confidence = "mixed", 1.0 - max(shares.shares().values())
     elif script in GROUPS:
-        words = [t.text for t in tags if t.script == script]
-        decision = load_model().classify(words, script)
-        language, confidence = decision.dominant, decision.confidence
+        dominant, confidence = "unknown", 0.0
+        if unit.words.get(script):
+            best, confidence = decide_totals(unit.totals[script])
+            dominant = GROUPS[script][best]
+        language = dominant
         if not any(counts.get(lang, 0) for lang in GROUPS[script]):
             language, confidence = "unknown", 0.0
         else:
@@ -322,12 +413,11 @@ def _decide(level: str, index: int, line: int, text: str, tags: Sequence[TokenTa
             for lang, count in counts.items():
                 if lang not in ("univ", "unknown"):
                     merged["hi" if lang == "hi-Latn" else lang] += count
-            main = "hi" if decision.dominant == "hi-Latn" else decision.dominant
+            main = "hi" if dominant == "hi-Latn" else dominant
             minority = sum(merged.values()) - merged[main]
             if minority >= MIXED_MIN_TOKENS and minority / sum(merged.values()) >= MIXED_SHARE:
                 language = "mixed"
-    n_tokens = sum(1 for t in tags if t.kind in _WORD_KINDS or t.kind == "number")
-    return UnitDetection(level, index, line, shares, language, min(1.0, confidence), n_tokens, dict(counts))
+    return UnitDetection(level, index, line, shares, language, min(1.0, confidence), unit.tokens, dict(counts))
 
 
 def detect_text(
@@ -339,28 +429,49 @@ def detect_text(
     lines: bool = True,
     tokens: bool = False,
 ) -> DocumentDetection:
-    """Detect scripts and languages of ``text`` as a whole and, as asked, per paragraph, line and token."""
-    tags = tag_tokens(text)
-    document = _decide("document", 0, 1, text, tags)
+    """Detect scripts and languages of ``text`` as a whole and, as asked, per paragraph, line and token.
+
+    The text is read line by line and each line tokenized and tagged once; the units keep counts, not
+    tokens (token tags are kept only when ``tokens`` asks for them)."""
+    model = load_model()
+    document = _UnitCounts()
+    spans = split_paragraphs(text) if paragraphs else []
     para_units: list[UnitDetection] = []
-    if paragraphs:
-        spans = split_paragraphs(text)
-        bounds = [s.line for s in spans] + [text.count("\n") + 2]
-        for span, end in zip(spans, bounds[1:], strict=True):
-            inside = [t for t in tags if span.line <= t.line < end]
-            para_units.append(_decide("paragraph", span.index, span.line, span.text, inside))
+    paragraph: _UnitCounts | None = None
+    next_span = 0  # spans[next_span] is the next paragraph to start
     line_units: list[UnitDetection] = []
-    if lines:
-        by_line: dict[int, list[TokenTag]] = {}
-        for t in tags:
-            by_line.setdefault(t.line, []).append(t)
-        for number, line_text in enumerate(text.split("\n"), start=1):
-            if line_text.strip():
-                line_units.append(
-                    _decide("line", len(line_units), number, line_text, by_line.get(number, []))
-                )
+    tags: list[TokenTag] = []
+    offset = 0
+    for number, line_text in enumerate(_lines(text), start=1):
+        tagged = _tag_line(line_text, model)
+        document.add(tagged)
+        if next_span < len(spans) and spans[next_span].line == number:
+            # a paragraph runs from its first line to the next paragraph's first line
+            if paragraph is not None:
+                span = spans[next_span - 1]
+                para_units.append(_decide("paragraph", span.index, span.line, span.text, paragraph))
+            paragraph = _UnitCounts()
+            next_span += 1
+        if paragraph is not None:
+            paragraph.add(tagged)
+        if lines and line_text.strip():
+            unit = _UnitCounts()
+            unit.add(tagged)
+            line_units.append(_decide("line", len(line_units), number, line_text, unit))
+        if tokens:
+            for (tok, kind, start, script), lang in zip(tagged.tokens, tagged.languages, strict=True):
+                tags.append(TokenTag(tok, start + offset, number, kind, script, lang))
+        offset += len(line_text) + 1
+    if paragraph is not None:
+        span = spans[next_span - 1]
+        para_units.append(_decide("paragraph", span.index, span.line, span.text, paragraph))
     return DocumentDetection(
-        source, encoding, document, tuple(para_units), tuple(line_units), tuple(tags) if tokens else ()
+        source,
+        encoding,
+        _decide("document", 0, 1, text, document),
+        tuple(para_units),
+        tuple(line_units),
+        tuple(tags),
     )
 
 

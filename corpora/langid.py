@@ -71,6 +71,8 @@ GROUPS: dict[str, tuple[str, ...]] = {"Latin": ("hi-Latn", "en"), "Arabic": ("fa
 
 #: the packaged model table
 MODEL_PATH = TABLE_PATH
+#: words whose clipped posteriors :meth:`LangIdModel.clipped_posteriors` keeps (per group)
+CLIPPED_MEMO_LIMIT = 100_000
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,8 @@ class LangIdModel:
             raise ModelError(message) from None
         self.order = self._tables.order
         self._cache: dict[tuple[str, str], tuple[float, ...]] = {}
+        #: group -> word as written -> its clipped log posteriors (see :meth:`clipped_posteriors`)
+        self._clipped: dict[str, dict[str, tuple[float, ...]]] = {group: {} for group in GROUPS}
 
     def word_logprob(self, word: str, language: str) -> float:
         """``log P_language(word)`` for an already folded word (see :func:`fold_word`)."""
@@ -133,6 +137,23 @@ class LangIdModel:
             self._cache[key] = result
         return result
 
+    def clipped_posteriors(self, words: Sequence[str], group: str) -> list[tuple[float, ...]]:
+        """``max(log posterior, -WORD_CLIP)`` of each language of ``group`` for each word (the evidence
+        :meth:`classify` adds up), computed once per word type: a memo keyed by the word as written, of at
+        most :data:`CLIPPED_MEMO_LIMIT` words (started afresh when full)."""
+        memo = self._clipped[group]
+        out: list[tuple[float, ...]] = []
+        append = out.append
+        for word in words:
+            clipped = memo.get(word)
+            if clipped is None:
+                clipped = tuple(max(lp, -WORD_CLIP) for lp in self.word_posteriors(word, group))
+                if len(memo) >= CLIPPED_MEMO_LIMIT:
+                    memo.clear()
+                memo[word] = clipped
+            append(clipped)
+        return out
+
     def classify(self, words: Sequence[str], group: str) -> GroupDecision:
         """Decide the language of ``words`` (all in the script of ``group``) and tag each word."""
         if group not in GROUPS:
@@ -140,27 +161,90 @@ class LangIdModel:
         langs = GROUPS[group]
         if not words:
             return GroupDecision(group, "unknown", "unknown", 0.0, ())
-        totals = [0.0] * len(langs)
-        per_word = [self.word_posteriors(w, group) for w in words]
-        for post in per_word:
-            for i, lp in enumerate(post):
-                totals[i] += max(lp, -WORD_CLIP)
-        top = max(totals)
-        norm = top + math.log(sum(math.exp(t - top) for t in totals))
-        best = max(range(len(langs)), key=lambda i: (totals[i], -i))
-        confidence = math.exp(totals[best] - norm)
-        tags = [langs[i] for i in _viterbi(per_word, best)]
+        clipped = self.clipped_posteriors(words, group)
+        best, confidence = decide_totals(column_sums(clipped, len(langs)))
+        tags = [langs[i] for i in _viterbi_clipped(clipped, best)]
+        return self._decision(group, best, confidence, tags)
+
+    def tag_words(self, words: Sequence[str], group: str) -> tuple[list[str], list[tuple[float, ...]]]:
+        """The tag of each word (:attr:`GroupDecision.token_languages` of :meth:`classify`) and the words'
+        :meth:`clipped_posteriors`, for callers that add up the evidence of several runs of words."""
+        if group not in GROUPS:
+            raise ValueError(f"unknown group {group!r}; valid groups: {', '.join(GROUPS)}")
+        if not words:
+            return [], []
+        langs = GROUPS[group]
+        clipped = self.clipped_posteriors(words, group)
+        best, _confidence = decide_totals(column_sums(clipped, len(langs)))
+        return [langs[i] for i in _viterbi_clipped(clipped, best)], clipped
+
+    @staticmethod
+    def _decision(group: str, best: int, confidence: float, tags: list[str]) -> GroupDecision:
+        langs = GROUPS[group]
         counts = {lang: tags.count(lang) for lang in langs}
         minority = len(tags) - counts[langs[best]]
         mixed = minority >= MIXED_MIN_TOKENS and minority / len(tags) >= MIXED_SHARE
-        return GroupDecision(
-            group,
-            "mixed" if mixed else langs[best],
-            langs[best],
-            min(1.0, max(0.0, confidence)),
-            tuple(tags),
-            counts,
-        )
+        return GroupDecision(group, "mixed" if mixed else langs[best], langs[best], confidence, tuple(tags), counts)
+
+
+def column_sums(
+    clipped: Sequence[Sequence[float]], k: int, *, start: Sequence[float] | None = None
+) -> list[float]:
+    """The per-language sums of clipped log posteriors, added word by word in order to ``start`` (zeros
+    by default), as :meth:`LangIdModel.classify` adds them: the order fixes the floating-point result,
+    so a unit's words may come in several runs."""
+    if k == 2:
+        first, second = start or (0.0, 0.0)
+        for a, b in clipped:
+            first += a
+            second += b
+        return [first, second]
+    totals = list(start or [0.0] * k)
+    for post in clipped:
+        for i, lp in enumerate(post):
+            totals[i] += lp
+    return totals
+
+
+def decide_totals(totals: Sequence[float]) -> tuple[int, float]:
+    """The index of the most probable language (ties to the lower index) and its posterior
+    probability, in [0, 1], from the summed clipped log posteriors of a unit's words."""
+    top = max(totals)
+    norm = top + math.log(sum(math.exp(t - top) for t in totals))
+    best = max(range(len(totals)), key=lambda i: (totals[i], -i))
+    return best, min(1.0, max(0.0, math.exp(totals[best] - norm)))
+
+
+def _viterbi_clipped(clipped: Sequence[Sequence[float]], prior: int) -> list[int]:
+    """:func:`_viterbi` of already clipped log posteriors (the same path, with the same floating-point
+    operations: for two languages without the generic loop)."""
+    if len(clipped[0]) != 2:
+        return _viterbi([[max(lp, -WORD_CLIP) for lp in post] for post in clipped], prior)
+    bonus0, bonus1 = (UNIT_PRIOR, 0.0) if prior == 0 else (0.0, UNIT_PRIOR)
+    a, b = clipped[0]
+    s0, s1 = a + bonus0, b + bonus1
+    back = bytearray(len(clipped))  # bit 0: where state 0 came from, bit 1: where state 1 came from
+    for k in range(1, len(clipped)):
+        a, b = clipped[k]
+        stay0, move1 = s0, s1 - SWITCH_COST  # into state 0: ties go to the lower state
+        move0, stay1 = s0 - SWITCH_COST, s1
+        if stay0 >= move1:
+            n0, from0 = stay0 + (a + bonus0), 0
+        else:
+            n0, from0 = move1 + (a + bonus0), 1
+        if move0 >= stay1:
+            n1, from1 = move0 + (b + bonus1), 0
+        else:
+            n1, from1 = stay1 + (b + bonus1), 2
+        back[k] = from0 | from1
+        s0, s1 = n0, n1
+    state = 0 if s0 >= s1 else 1
+    path = [0] * len(clipped)
+    for k in range(len(clipped) - 1, 0, -1):
+        path[k] = state
+        state = (back[k] >> state) & 1
+    path[0] = state
+    return path
 
 
 def _viterbi(per_word: Sequence[Sequence[float]], prior: int) -> list[int]:

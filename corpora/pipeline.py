@@ -33,7 +33,15 @@ from .loading import Document, decode_bytes, normalize_text
 from .stats import DocumentCounts, document_counts
 from .twins import TwinCandidate
 
-__all__ = ["DocumentResult", "DocumentTask", "PairResult", "PairTask", "analyse_document", "process_pair"]
+__all__ = [
+    "DocumentResult",
+    "DocumentTask",
+    "PairResult",
+    "PairTask",
+    "analyse_document",
+    "process_pair",
+    "release_analysis_caches",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +90,17 @@ def analyse_document(task: DocumentTask) -> DocumentResult:
     detection = detect_document(doc, paragraphs=False, lines=False)
     counts = document_counts(doc, language=detection.language)
     return DocumentResult(task.source, encoding, detection, counts, TwinCandidate.of(doc, detection))
+
+
+def release_analysis_caches() -> None:
+    """Let go of what :func:`analyse_document` keeps between documents in this process (the language
+    model and the per-word-type memos of detection and twin discovery; they are made again on the next
+    call), for a process that has analysed its documents and goes on to other work."""
+    from .langid import load_model
+    from .twins import clear_skeleton_memo
+
+    load_model.cache_clear()
+    clear_skeleton_memo()
 
 
 @dataclass(frozen=True)

@@ -30,12 +30,15 @@ def paragraphs(text: str) -> list[Span]:
     """Blocks of text separated by blank lines (empty blocks dropped)."""
     out: list[Span] = []
     pos = 0
+    # line numbers counted on from the previous paragraph's start (linear in the text, not quadratic)
+    counted, line = 0, 1
     for piece in [*_PARAGRAPH_BREAK.finditer(text), None]:
         end = piece.start() if piece is not None else len(text)
         block = text[pos:end]
         if block.strip():
             lead = len(block) - len(block.lstrip())
-            line = text.count("\n", 0, pos + lead) + 1
+            line += text.count("\n", counted, pos + lead)
+            counted = pos + lead
             out.append(Span(block.strip(), len(out), line))
         if piece is not None:
             pos = piece.end()

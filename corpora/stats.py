@@ -44,7 +44,7 @@ import regex
 
 from lipyantar.align.segment import split_sentences
 
-from .detect import cmi, detect_document, tag_tokens
+from .detect import cmi, detect_document, tag_units
 from .loading import Document
 from .segment import paragraphs as split_paragraphs
 
@@ -76,9 +76,14 @@ SENTENCE_BUCKETS: tuple[tuple[str, int, int], ...] = (
 )
 CHAR_CLASSES: tuple[str, ...] = ("Devanagari", "Latin", "Arabic", "other", "digit", "punctuation")
 _TOKEN_KINDS = ("deva", "latin", "word", "number")
+_TOKEN_KIND_SET = frozenset(_TOKEN_KINDS)
 _EDGE_PUNCT = regex.compile(r"^[\p{P}\p{S}]+|[\p{P}\p{S}]+$")
 _DEVA_WORD = regex.compile(r"^[\p{sc=Deva}\p{M}\u200c\u200d]+$")
 _LATIN_WORD = regex.compile(r"^[\p{Latin}\p{M}']+$")
+_DEVA_CHAR = regex.compile(r"\p{sc=Deva}")
+_LATIN_CHAR = regex.compile(r"\p{sc=Latn}")
+_ARABIC_CHAR = regex.compile(r"\p{sc=Arab}")
+_INHERITED_CHAR = regex.compile(r"\p{sc=Zinh}")
 
 
 def _round(value: float) -> float:
@@ -535,13 +540,13 @@ def _char_class(ch: str) -> str | None:
         return "digit"
     if cat.startswith(("P", "S")):
         return "punctuation"
-    if regex.match(r"\p{sc=Deva}", ch):
+    if _DEVA_CHAR.match(ch):
         return "Devanagari"
-    if regex.match(r"\p{sc=Latn}", ch):
+    if _LATIN_CHAR.match(ch):
         return "Latin"
-    if regex.match(r"\p{sc=Arab}", ch):
+    if _ARABIC_CHAR.match(ch):
         return "Arabic"
-    if cat.startswith("M") and regex.match(r"\p{sc=Zinh}", ch):
+    if cat.startswith("M") and _INHERITED_CHAR.match(ch):
         return "inherited"
     if cat.startswith(("L", "M")):
         return "other"
@@ -550,12 +555,6 @@ def _char_class(ch: str) -> str | None:
 
 def _sentence_script(language: str) -> str:
     return {"hi": "deva", "hi-Latn": "roman", "en": "roman"}.get(language, "auto")
-
-
-def _word_tokens(sentence: str) -> list[str]:
-    from lipyantar.translit.tokenize import tokenize
-
-    return [t.text for t in tokenize(sentence) if t.kind in _TOKEN_KINDS]
 
 
 def _word_links(deva_text: str, roman_text: str) -> list[tuple[str, str]]:
@@ -691,17 +690,56 @@ class DocumentCounts:
             raise ValueError("paragraphs must be >= 0")
 
 
+_BASE_SCRIPTS = ("Devanagari", "Latin", "Arabic")
+
+
+def _character_counts(text: str) -> dict[str, dict[str, int]]:
+    """Every non-space character of ``text`` counted by class (:func:`_char_class`; a combining mark of
+    script *Inherited* with the letter it follows), each distinct character classified once."""
+    counts = Counter(text)
+    classes = {ch: _char_class(ch) for ch in counts}
+    chars: dict[str, dict[str, int]] = {name: {} for name in CHAR_CLASSES}
+    marks = [ch for ch, cls in classes.items() if cls == "inherited"]
+    for ch, n in counts.items():
+        cls = classes[ch]
+        if cls is not None and cls != "inherited":
+            chars[cls][ch] = n
+    if marks:
+        # a mark takes the class of the last character before it that is not a space: "other" at the
+        # start of the text or after anything but a Devanagari, Latin or Arabic letter, and a mark's
+        # class after a mark
+        last_mark, last_class = -1, "other"
+        first: dict[tuple[str, str], int] = {}  # (class, mark) -> where it is first seen
+        for match in regex.compile("|".join(map(regex.escape, marks))).finditer(text):  # this text's marks
+            k = match.start()
+            j = k - 1
+            while j > last_mark and classes[text[j]] is None:
+                j -= 1
+            if j > last_mark:
+                base = classes[text[j]]
+                cls = base if base in _BASE_SCRIPTS else "other"
+            else:
+                cls = last_class
+            table = chars[cls]
+            mark = text[k]
+            if mark not in table:
+                first[cls, mark] = k
+            table[mark] = table.get(mark, 0) + 1
+            last_mark, last_class = k, cls
+        # each class's characters in the order they first appear in it (as counting in text order gives)
+        for cls in {cls for cls, _mark in first}:
+            table = chars[cls]
+            order = sorted(table, key=lambda ch: first[cls, ch] if (cls, ch) in first else text.find(ch))
+            chars[cls] = {ch: table[ch] for ch in order}
+    return chars
+
+
 def document_counts(doc: Document, *, language: str, presplit: bool = False) -> DocumentCounts:
-    """Count one document whose language is ``language`` (one sentence a line when ``presplit``)."""
-    chars: dict[str, Counter[str]] = {name: Counter() for name in CHAR_CLASSES}
-    previous = "other"
-    for ch in doc.text:
-        cls = _char_class(ch)
-        if cls == "inherited":  # a combining mark of any script: counted with its base letter
-            cls = previous if previous in ("Devanagari", "Latin", "Arabic") else "other"
-        if cls is not None:
-            chars[cls][ch] += 1
-            previous = cls
+    """Count one document whose language is ``language`` (one sentence a line when ``presplit``).
+
+    Each sentence is tokenized and tagged once (:func:`lipyantar.corpora.detect.tag_units`); characters
+    are counted per distinct character."""
+    chars = _character_counts(doc.text)
     if presplit:
         sentences = [line.strip() for line in doc.text.split("\n") if line.strip()]
     else:
@@ -711,13 +749,13 @@ def document_counts(doc: Document, *, language: str, presplit: bool = False) -> 
     token_languages: Counter[str] = Counter()
     romanized: Counter[str] = Counter()
     cmis: list[float] = []
-    for sentence in sentences:
-        words = _word_tokens(sentence)
+    for tokens, languages in tag_units(sentences):
+        words = [text for text, kind, _start, _script in tokens if kind in _TOKEN_KIND_SET]
         if not words:
             continue
         lengths.append(len(words))
-        types.update(w.lower() for w in words)
-        tags = Counter(t.language for t in tag_tokens(sentence))
+        types.update(map(str.lower, words))
+        tags = Counter(languages)
         token_languages.update(tags)
         if language == "hi-Latn":
             romanized.update({k: v for k, v in tags.items() if k in ("hi-Latn", "en")})
@@ -727,7 +765,7 @@ def document_counts(doc: Document, *, language: str, presplit: bool = False) -> 
         paragraphs=len(split_paragraphs(doc.text)),
         lengths=tuple(lengths),
         types=frozenset(types),
-        characters={name: dict(c) for name, c in chars.items() if c},
+        characters={name: c for name, c in chars.items() if c},
         token_languages=dict(token_languages),
         romanized=dict(romanized),
         cmis=tuple(cmis),

@@ -28,9 +28,10 @@ import json
 import logging
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 import regex
 
@@ -58,7 +59,10 @@ _VOWELS = regex.compile(r"(?<!^)[aeiouy]+")
 _ASPIRATION = regex.compile(r"(?<=[bcdgjklmnprstvx])h")
 _DOUBLES = regex.compile(r"(.)\1+")
 _TOKEN = regex.compile(r"[\p{sc=Deva}\p{M}]+|\p{Latin}+|[0-9०-९]+")
+_DEVA_START = regex.compile(r"\p{sc=Deva}")
+_HARD_C = regex.compile(r"c(?!h)")
 _DEVA_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
+_DEVA_DIGIT = regex.compile("[०-९]")
 
 
 def skeleton(word: str) -> str:
@@ -67,7 +71,7 @@ def skeleton(word: str) -> str:
     if w.isdigit():
         return w
     w = w.replace("ph", "f").replace("w", "v").replace("z", "j").replace("q", "k").replace("x", "ks")
-    w = regex.sub(r"c(?!h)", "k", w)
+    w = _HARD_C.sub("k", w)
     w = _ASPIRATION.sub("", w)
     w = _VOWELS.sub("", w)
     return str(_DOUBLES.sub(r"\1", w))
@@ -80,26 +84,57 @@ def _romanizer() -> Callable[[str], str]:
     return romanize_word
 
 
-def _skeletons(text: str) -> list[str]:
-    romanize = _romanizer()
-    out = []
-    for tok in _TOKEN.findall(text):
-        if regex.match(r"\p{sc=Deva}", tok):
-            tok = romanize(tok) or tok
-        tok = tok.translate(_DEVA_DIGITS)
-        key = skeleton(tok)
+#: token -> its skeleton ("" for none), so that each word type is romanized and reduced once
+_SKELETONS: dict[str, str] = {}
+#: :data:`_SKELETONS` is started afresh above this many word types (its memory stays bounded)
+SKELETON_MEMO_LIMIT = 100_000
+#: a text's skeletons are counted into n-grams this many words at a time
+SKELETON_CHUNK = 65_536
+
+
+def clear_skeleton_memo() -> None:
+    """Empty the memo of word skeletons (it fills again as documents are profiled)."""
+    _SKELETONS.clear()
+
+
+def _token_skeleton(tok: str) -> str:
+    word = tok
+    if _DEVA_START.match(word):
+        word = _romanizer()(word) or word
+    if _DEVA_DIGIT.search(word):
+        word = word.translate(_DEVA_DIGITS)
+    return skeleton(word)
+
+
+def _iter_skeletons(text: str) -> Iterator[list[str]]:
+    """The skeletons of the words of ``text`` (empty ones left out), in order, in lists of at most
+    :data:`SKELETON_CHUNK` (so that a long text is never held as words)."""
+    memo = _SKELETONS
+    out: list[str] = []
+    for match in _TOKEN.finditer(text):
+        tok = match.group()
+        key = memo.get(tok)
+        if key is None:
+            key = _token_skeleton(tok)
+            if len(memo) >= SKELETON_MEMO_LIMIT:
+                memo.clear()
+            memo[tok] = key
         if key:
             out.append(key)
-    return out
+            if len(out) >= SKELETON_CHUNK:
+                yield out
+                out = []
+    if out:
+        yield out
+
+
+def _skeletons(text: str) -> list[str]:
+    return [key for chunk in _iter_skeletons(text) for key in chunk]
 
 
 def twin_score(devanagari_text: str, romanized_text: str) -> float:
     """Similarity in [0, 1] of a Devanagari text and a romanized text (see the module docstring)."""
     return _score(_skeletons(devanagari_text), _skeletons(romanized_text))
-
-
-def _ngrams(seq: Sequence[str], n: int) -> list[tuple[str, ...]]:
-    return [tuple(seq[i : i + n]) for i in range(len(seq) - n + 1)]
 
 
 def _score(a: Sequence[str], b: Sequence[str]) -> float:
@@ -112,10 +147,30 @@ def _gram_key(gram: tuple[str, ...]) -> int:
     return int.from_bytes(digest, "little", signed=True)
 
 
-def _packed(grams: list[tuple[str, ...]]) -> tuple[array[int], array[int]]:
-    counts = Counter(_gram_key(g) for g in grams)
+def _packed(grams: Counter[tuple[str, ...]]) -> tuple[array[int], array[int]]:
+    counts: Counter[int] = Counter()
+    for gram, n in grams.items():  # each distinct n-gram hashed once
+        counts[_gram_key(gram)] += n
     keys = sorted(counts)
     return array("q", keys), array("q", (counts[k] for k in keys))
+
+
+def _gram_counts(chunks: Iterable[Sequence[str]]) -> tuple[int, Counter[tuple[str, ...]], Counter[tuple[str, ...]]]:
+    """The number of words and the bigram and trigram multisets of the word sequence given in chunks (an
+    n-gram across two chunks counted once, in the chunk of its last word)."""
+    words = 0
+    bigrams: Counter[tuple[str, ...]] = Counter()
+    trigrams: Counter[tuple[str, ...]] = Counter()
+    tail: list[str] = []  # the last two words before the chunk
+    for chunk in chunks:
+        words += len(chunk)
+        seq = [*tail, *chunk]
+        held = len(tail)
+        two, three = seq[max(0, held - 1) :], seq[max(0, held - 2) :]
+        bigrams.update(pairwise(two))
+        trigrams.update(zip(three, three[1:], three[2:], strict=False))  # as many as the shortest copy
+        tail = seq[-2:]
+    return words, bigrams, trigrams
 
 
 @dataclass(frozen=True)
@@ -133,13 +188,20 @@ class TwinProfile:
 
     @classmethod
     def of(cls, skeletons: Sequence[str]) -> TwinProfile:
-        bi_keys, bi_counts = _packed(_ngrams(skeletons, 2))
-        tri_keys, tri_counts = _packed(_ngrams(skeletons, 3))
-        return cls(len(skeletons), bi_keys, bi_counts, tri_keys, tri_counts, sum(bi_counts), sum(tri_counts))
+        return cls._of_counts(*_gram_counts([skeletons]))
 
     @classmethod
     def of_text(cls, text: str) -> TwinProfile:
-        return cls.of(_skeletons(text))
+        """The profile of a text, read in chunks of words (its memory is that of its distinct n-grams)."""
+        return cls._of_counts(*_gram_counts(_iter_skeletons(text)))
+
+    @classmethod
+    def _of_counts(
+        cls, words: int, bigrams: Counter[tuple[str, ...]], trigrams: Counter[tuple[str, ...]]
+    ) -> TwinProfile:
+        bi_keys, bi_counts = _packed(bigrams)
+        tri_keys, tri_counts = _packed(trigrams)
+        return cls(words, bi_keys, bi_counts, tri_keys, tri_counts, sum(bi_counts), sum(tri_counts))
 
     def tables(self) -> tuple[dict[int, int], dict[int, int]]:
         """The bigram and trigram multisets as dictionaries (for scoring against many others)."""

@@ -93,3 +93,26 @@ def test_every_ascii_character_is_the_same_token_kind() -> None:
         assert [(m.lastgroup, m.group()) for m in token_matches(text)] == [
             (m.lastgroup, m.group()) for m in TOKEN_RE.finditer(text)
         ], repr(chr(code))
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.characters(blacklist_categories=("Cs",)),
+            st.sampled_from(
+                ["www.", "://", "a@b.in", " ", "\t", "\n", "\x0b", "\x1c", "\x85", "\u00a0", "\u2003", "\u200b",
+                 "\u180e", "\u2028", "\ufeff", "क", "ि", "।", "०", "é", "\u0301", "ا", "don't", "1.5"]
+            ),
+        ),
+        max_size=25,
+    ).map("".join)
+)
+def test_solid_token_matches_are_the_matches_without_white_space(text: str) -> None:
+    """What detection scans: every token but the white space, from patterns without a space alternative."""
+    from lipyantar.translit.tokenize import solid_token_matches, token_matches
+
+    assert _spans(solid_token_matches(text)) == [s for s in _spans(token_matches(text)) if s[0] != "space"]
+    assert _spans(solid_token_matches(text.encode("ascii", "ignore").decode())) == [
+        s for s in _spans(token_matches(text.encode("ascii", "ignore").decode())) if s[0] != "space"
+    ]

@@ -79,6 +79,32 @@ def token_matches(text: str) -> Iterator[regex.Match[str] | re.Match[str]]:
     return _PLAIN_RE.finditer(text)
 
 
+#: the three patterns without their ``space`` alternative, a ``symbol`` being any other character but
+#: white space: what is left at a white-space character is no match, so the scan passes it over
+_SOLID_TOKEN_RE = regex.compile(
+    TOKEN_RE.pattern.replace(r"|(?P<space>\s+)", "").replace("(?P<symbol>.)", r"(?P<symbol>\S)"), TOKEN_RE.flags
+)
+_SOLID_PLAIN_RE = regex.compile(
+    _PLAIN_RE.pattern.replace(r"|(?P<space>\s+)", "").replace("(?P<symbol>.)", r"(?P<symbol>\S)"), _PLAIN_RE.flags
+)
+_SOLID_ASCII_RE = re.compile(
+    _ASCII_RE.pattern.replace(f"|(?P<space>{_ascii_class('space')}+)", "").replace(
+        "(?P<symbol>.)", f"(?P<symbol>[^{_ascii_class('space')[1:-1]}])"
+    ),
+    re.DOTALL,
+)
+
+
+def solid_token_matches(text: str) -> Iterator[regex.Match[str] | re.Match[str]]:
+    """:func:`token_matches` without the white-space tokens (the same matches otherwise), for callers
+    that skip them."""
+    if "@" in text or "://" in text or "www." in text:
+        return _SOLID_TOKEN_RE.finditer(text)
+    if text.isascii():
+        return _SOLID_ASCII_RE.finditer(text)
+    return _SOLID_PLAIN_RE.finditer(text)
+
+
 @dataclass(frozen=True, slots=True)
 class Token:
     """One token: its text, its kind (see :data:`TOKEN_KINDS`) and its character offset in the input."""
@@ -104,10 +130,21 @@ class Token:
         return self.kind in ("deva", "latin", "word")
 
 
+_new = object.__new__
+_set_text = Token.text.__set__  # type: ignore[attr-defined]
+_set_kind = Token.kind.__set__  # type: ignore[attr-defined]
+_set_start = Token.start.__set__  # type: ignore[attr-defined]
+
+
 def iter_tokens(text: str) -> Iterator[Token]:
     """Yield the tokens of ``text`` in order; joining their texts gives ``text`` back exactly."""
+    # every match is a valid token (non-empty, a known kind, start >= 0): Token's checks are skipped
     for m in token_matches(text):
-        yield Token(m.group(), m.lastgroup, m.start())  # type: ignore[arg-type]
+        token = _new(Token)
+        _set_text(token, m.group())
+        _set_kind(token, m.lastgroup)
+        _set_start(token, m.start())
+        yield token
 
 
 def tokenize(text: str) -> list[Token]:

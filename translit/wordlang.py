@@ -30,6 +30,8 @@ TABLE_VERSION = 1
 ORDER = 5
 #: weight of the character model in the lexicon/character mixture
 BETA = 0.1
+#: the n-grams whose log probabilities a :class:`CharLM` keeps (started afresh when full)
+NGRAM_MEMO_LIMIT = 100_000
 #: the packaged tables (package data next to this module)
 TABLE_PATH = Path(__file__).resolve().parent / "data" / "langid.json.gz"
 
@@ -64,6 +66,8 @@ class CharLM:
         self.types = types
         self.unigram_total = totals.get("", 0)
         self.vocabulary = types.get("", 0) + 1
+        #: n-gram (history + character) -> log probability, each worked out once (see :meth:`logprob`)
+        self._logprobs: dict[str, float] = {}
 
     def _prob(self, history: str, char: str) -> float:
         prob = (self.counts.get(char, 0) + 1) / (self.unigram_total + self.vocabulary)
@@ -78,9 +82,18 @@ class CharLM:
 
     def logprob(self, word: str) -> float:
         padded = "<" + word + ">"
+        memo = self._logprobs
         logp = 0.0
         for i in range(1, len(padded)):
-            logp += math.log(self._prob(padded[max(0, i - self.order + 1) : i], padded[i]))
+            start = max(0, i - self.order + 1)
+            gram = padded[start : i + 1]
+            term = memo.get(gram)
+            if term is None:
+                term = math.log(self._prob(padded[start:i], padded[i]))
+                if len(memo) >= NGRAM_MEMO_LIMIT:
+                    memo.clear()
+                memo[gram] = term
+            logp += term
         return logp
 
 

@@ -357,6 +357,7 @@ _LOOSE = str.maketrans(
         "ऑ": "आ", "ई": "इ", "ऊ": "उ", "ऐ": "ए", "औ": "ओ",
     }
 )  # fmt: skip
+_NASAL_CLUSTER = re.compile("[नम]्(?=[क-ह])")
 
 
 def loose_spelling(deva: str) -> str:
@@ -364,5 +365,5 @@ def loose_spelling(deva: str) -> str:
     (vowel length, ॉ/ा, ै/े, nukta, virama, chandrabindu, न् before a consonant): two spellings of the same
     English word usually agree on it (वीक्स/विक्स, ऑफिस/ऑफ़िस, मंथ/मन्थ)."""
     text = unicodedata.normalize("NFD", deva)
-    text = re.sub("[नम]्(?=[क-ह])", "ं", text)
+    text = _NASAL_CLUSTER.sub("ं", text)
     return text.translate(_LOOSE)
