@@ -1,5 +1,5 @@
-"""Build of the optional compiled kernels (lipyantar.translit.learned._fastlm, lipyantar.translit._fastrules); all metadata is in
-pyproject.toml.
+"""Build of the optional compiled kernels (lipyantar.translit.learned._fastlm, lipyantar.translit._fastrules,
+lipyantar.align._fastalign); all metadata is in pyproject.toml.
 
 The extensions are optional: when they cannot be compiled, lipyantar installs and runs on its
 pure-Python implementations (same results, slower). ``LIPYANTAR_PURE_PYTHON=1`` at build time builds
@@ -29,6 +29,14 @@ setup(
             "lipyantar.translit._fastrules",
             sources=["translit/_fastrules.c"],
             extra_compile_args=["-O2"],
+            optional=True,
+        ),
+        Extension(
+            "lipyantar.align._fastalign",
+            sources=["align/_fastalign.c"],
+            # no fused multiply-adds: the word scores and path costs must equal the Python reference's bit for bit
+            extra_compile_args=["-O2", "-ffp-contract=off"],
+            libraries=[] if os.name == "nt" else ["m"],
             optional=True,
         ),
     ]

@@ -23,8 +23,9 @@ from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from functools import lru_cache, reduce
 from operator import or_
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
+from lipyantar.translit.compiled import load_extension
 from lipyantar.translit.errors import excerpt
 from lipyantar.translit.metrics import edit_distance
 
@@ -44,6 +45,26 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 Romanizer = Callable[[str], str]
+
+#: the version of the word scores (skeleton, fold, word_similarity) and of the word aligner's dynamic
+#: programme (lipyantar.align.words) that the compiled kernel must implement
+KERNEL_VERSION = "1"
+
+
+def _load_fast() -> Any:
+    """The compiled kernel (``lipyantar.align._fastalign``) when built, enabled and of this version, else None."""
+    module = load_extension("_fastalign", package="lipyantar.align")
+    if module is not None and getattr(module, "KERNEL_VERSION", None) != KERNEL_VERSION:  # pragma: no cover
+        logger.warning("lipyantar.align._fastalign implements other word scores; rebuild it (using Python)")
+        return None
+    return module
+
+
+#: the compiled skeletons, word scores and word aligner, or None (pure Python)
+FAST = _load_fast()
+_FAST_SKELETON = FAST.skeleton if FAST is not None else None
+_FAST_FOLD = FAST.fold if FAST is not None else None
+_FAST_PARTS = FAST.word_parts if FAST is not None else None
 
 _DEVA_RE = re.compile(r"[\u0900-\u097f]")
 _DEVA_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
@@ -146,21 +167,49 @@ _SK_PRE = [
 _NON_LATIN = re.compile(r"[^a-z]")
 
 
+_ASPIRATION = re.compile(r"(?<=[bcdgjklnprstvy])h")
+_RUNS = re.compile(r"(.)\1+")
+
+
 @lru_cache(maxsize=1 << 18)
 def skeleton(latin: str) -> str:
     """Consonant skeleton of a Latin-letter word: ``"pravaasana"`` -> ``"prvsn"``."""
+    return _skeleton(latin)
+
+
+def skeleton_python(latin: str) -> str:
+    """:func:`skeleton` in Python (not memoized): the reference of the compiled one."""
     s = _NON_LATIN.sub("", unicodedata.normalize("NFKD", latin.lower()))
     for pattern, repl in _SK_PRE:
         s = pattern.sub(repl, s)
     return s
 
 
-def _fold(latin: str) -> str:
-    """Vowel-keeping normal form used to break ties between short words (``"kii"`` -> ``"ki"``)."""
+def fold_python(latin: str) -> str:
+    """Vowel-keeping normal form used to break ties between short words (``"kii"`` -> ``"ki"``), in
+    Python: the reference of the compiled one."""
     s = _NON_LATIN.sub("", latin.lower())
-    s = re.sub(r"(?<=[bcdgjklnprstvy])h", "", s)
+    s = _ASPIRATION.sub("", s)
     s = s.replace("w", "v").replace("z", "j").replace("ee", "i").replace("oo", "u")
-    return re.sub(r"(.)\1+", r"\1", s)
+    return _RUNS.sub(r"\1", s)
+
+
+def _skeleton(latin: str) -> str:
+    """:func:`skeleton` without its memo: compiled for an ASCII word when the kernel is built."""
+    if _FAST_SKELETON is not None:
+        out = _FAST_SKELETON(latin)
+        if out is not None:
+            return out
+    return skeleton_python(latin)
+
+
+def _fold(latin: str) -> str:
+    """:func:`fold_python`, compiled for an ASCII word when the kernel is built."""
+    if _FAST_FOLD is not None:
+        out = _FAST_FOLD(latin)
+        if out is not None:
+            return out
+    return fold_python(latin)
 
 
 class SentenceFeatures(NamedTuple):
@@ -241,14 +290,28 @@ class Similarity:
         info = self._word_cache.get(word)
         if info is None:
             latin = self.romanize(word)
-            sk = skeleton(latin)
-            info = (sk, gram_bits(sk) if sk else 0, _fold(latin), len(sk), _numbers(word))
+            parts = _FAST_PARTS(latin) if _FAST_PARTS is not None else None
+            if parts is None:
+                sk = _skeleton(latin)  # memoized with the rest of the word's info
+                parts = (sk, gram_bits(sk) if sk else 0, _fold(latin), len(sk))
+            info = (*parts, _numbers(word))
             if len(self._word_cache) > 2_000_000:  # bound memory on huge vocabularies
                 self._word_cache.clear()
                 self._packed.clear()
             self._word_cache[word] = info
-            self._packed[word] = (info[3] << _LENGTH_SHIFT) | info[1]
+            if " " not in word:  # the sentence features look up words (the word aligner also glued pairs)
+                self._packed[word] = (info[3] << _LENGTH_SHIFT) | info[1]
         return info
+
+    def word_infos(self, words: Sequence[str]) -> list[tuple[str, int, str, int, frozenset[str]]]:
+        """:meth:`word_info` of each of ``words`` (one C-level pass over the memo when all are known)."""
+        infos = list(map(self._word_cache.get, words))
+        if None in infos:
+            info = self.word_info
+            return [
+                found if found is not None else info(word) for found, word in zip(infos, words, strict=True)
+            ]
+        return infos  # type: ignore[return-value]
 
     def word_similarity(self, deva: str, roman: str) -> float:
         """Similarity in [0, 1] of a Devanagari word (or glued words) and a romanized one."""

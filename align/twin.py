@@ -17,6 +17,7 @@ from lipyantar.translit.learned.charalign import normalize_deva, normalize_roman
 
 from .segment import split_sentences
 from .sentences import align_sentences
+from .similarity import Similarity
 from .words import align_words
 
 if TYPE_CHECKING:
@@ -42,10 +43,11 @@ def pairs_from_twin(deva_text: str, roman_text: str, base: LearnedModel) -> list
     counts: Counter[tuple[str, str]] = Counter()
     deva_sents = split_sentences(deva_text, script="deva")
     roman_sents = split_sentences(roman_text, script="roman")
-    for bead in align_sentences(deva_sents, roman_sents, romanize=base.romanize):
+    sim = Similarity(romanize=base.romanize)  # one memo for the whole twin: each word type romanized once
+    for bead in align_sentences(deva_sents, roman_sents, similarity=sim):
         if not bead.deva_text or not bead.roman_text:
             continue
-        for link in align_words(bead.deva_text, bead.roman_text, romanize=base.romanize):
+        for link in align_words(bead.deva_text, bead.roman_text, similarity=sim):
             d, r = normalize_deva(link.deva.strip()), link.roman.strip()
             if " " in d or " " in r:
                 continue

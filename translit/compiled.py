@@ -1,4 +1,5 @@
-"""Loading lipyantar's optional compiled kernels (``lipyantar.translit.learned._fastlm``, ``lipyantar.translit._fastrules``).
+"""Loading lipyantar's optional compiled kernels (``lipyantar.translit.learned._fastlm``,
+``lipyantar.translit._fastrules``, ``lipyantar.align._fastalign``).
 
 They are built at install time when a C compiler is present; without them the same code runs in pure
 Python with the same results, 5-40x slower. ``LIPYANTAR_PURE_PYTHON=1`` switches them off on purpose;
@@ -27,18 +28,19 @@ MISSING_MESSAGE = (
 )
 
 
-def load_extension(name: str) -> ModuleType | None:
-    """The compiled module ``lipyantar.translit.<name>``, or None when it is not built or
-    ``LIPYANTAR_PURE_PYTHON`` is set (to anything but "" or "0")."""
+def load_extension(name: str, *, package: str | None = None) -> ModuleType | None:
+    """The compiled module ``<package>.<name>`` (``package`` by default ``lipyantar.translit``), or None
+    when it is not built or ``LIPYANTAR_PURE_PYTHON`` is set (to anything but "" or "0")."""
     if os.environ.get("LIPYANTAR_PURE_PYTHON", "") not in ("", "0"):
         return None
     global _warned
+    module = f"{package or __package__}.{name}"
     try:
-        return importlib.import_module(f"{__package__}.{name}")
+        return importlib.import_module(module)
     except ImportError:
         if not _warned:
             _warned = True
-            logger.warning(MISSING_MESSAGE, f"{__package__}.{name}", os.path.dirname(os.path.dirname(__file__)))
+            logger.warning(MISSING_MESSAGE, module, os.path.dirname(os.path.dirname(__file__)))
         else:
-            logger.debug("%s.%s is not built; using the pure-Python code", __package__, name)
+            logger.debug("%s is not built; using the pure-Python code", module)
         return None
