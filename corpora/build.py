@@ -467,17 +467,17 @@ def _learn_model(
     if not pairs:
         return False, "no model written: no aligned word pairs to learn from"
     try:
-        from lipyantar.translit.learned.learn import save_adapted
+        from lipyantar.translit.learned.learn import save_adaptation, save_adapted
     except ImportError as exc:  # the learning API is not available in this installation
         return False, f"no model written: translit's learning API is not available ({exc})"
     try:
         model, segment = (base or _BaseModel(base_model)).get()
-        save_adapted(model, pairs, dest, map_fn=map_fn, segment=segment)
-        if not standalone:
-            try:
-                _shrink_to_adaptation(dest, base_model)
-            except (LipyantarError, OSError) as exc:  # the full file stays: a bigger model, not none
-                logger.warning("model.lpm written in full (no adaptation file): %s", exc)
+        default_bytes = None if standalone else _adaptation_base(base_model)
+        if default_bytes is not None:
+            # the adaptation file straight from the adapted tables: no full model written and diffed
+            save_adaptation(model, pairs, dest, base_data=default_bytes, map_fn=map_fn, segment=segment)
+        else:
+            save_adapted(model, pairs, dest, map_fn=map_fn, segment=segment)
     except ImportError as exc:
         return False, f"no model written: translit's learning API is not available ({exc})"
     except (LipyantarError, AttributeError, TypeError, ValueError, OSError) as exc:
@@ -487,25 +487,28 @@ def _learn_model(
     return True, None
 
 
-def _shrink_to_adaptation(dest: Path, base_model: str | None) -> None:
-    """Replace the full model file at ``dest`` with its adaptation of the installed default model (kept
-    full when the base is another model: the adaptation could not find it)."""
-    from lipyantar.translit.learned.adaptation import is_adaptation, make_adaptation, model_checksum
-    from lipyantar.translit.learned.model import DEFAULT_MODEL_NAME, MODEL_FILE_FORMAT, write_model_file
+def _adaptation_base(base_model: str | None) -> bytes | None:
+    """The bytes of the installed default model when ``model.lpm`` can be written as its adaptation (the
+    base is that model), else None (written in full: an adaptation could not find its base). A base or
+    default model that cannot be read is logged and gives None: a bigger model, not none."""
+    from lipyantar.translit.learned.adaptation import is_adaptation, model_checksum
+    from lipyantar.translit.learned.model import DEFAULT_MODEL_NAME, MODEL_FILE_FORMAT
 
-    default_bytes = (resources.files("lipyantar.translit.learned") / "data" / DEFAULT_MODEL_NAME).read_bytes()
-    if base_model is not None:
-        base_bytes = Path(base_model).read_bytes()
-        if base_bytes != default_bytes and (
-            is_adaptation(base_bytes)
-            or model_checksum(base_bytes, fmt=MODEL_FILE_FORMAT)
-            != model_checksum(default_bytes, fmt=MODEL_FILE_FORMAT)
-        ):
-            logger.info("model.lpm written in full: its base %s is not the installed default model", base_model)
-            return
-    # save_adapted compiles the joint automaton from the model's own count table, as loading rebuilds it
-    small = make_adaptation(default_bytes, dest.read_bytes(), fmt=MODEL_FILE_FORMAT, verify_rebuild=False)
-    write_model_file(dest, small)
+    try:
+        default_bytes = (resources.files("lipyantar.translit.learned") / "data" / DEFAULT_MODEL_NAME).read_bytes()
+        if base_model is not None:
+            base_bytes = Path(base_model).read_bytes()
+            if base_bytes != default_bytes and (
+                is_adaptation(base_bytes)
+                or model_checksum(base_bytes, fmt=MODEL_FILE_FORMAT)
+                != model_checksum(default_bytes, fmt=MODEL_FILE_FORMAT)
+            ):
+                logger.info("model.lpm written in full: its base %s is not the installed default model", base_model)
+                return None
+    except (LipyantarError, OSError) as exc:
+        logger.warning("model.lpm written in full (no adaptation file): %s", exc)
+        return None
+    return default_bytes
 
 
 def _dedupe_key(deva_text: str, roman_text: str) -> bytes:
