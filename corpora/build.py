@@ -487,6 +487,16 @@ def _learn_model(
     return True, None
 
 
+def _model_runs_here() -> bool:
+    """Whether learning the model needs no workers: its alignment EM runs in this process, by the compiled
+    kernels (without them it runs in shards on the engine's workers)."""
+    try:
+        from lipyantar.translit.learned.learn import em_compiled
+    except ImportError:
+        return False
+    return em_compiled()
+
+
 def _adaptation_base(base_model: str | None) -> bytes | None:
     """The bytes of the installed default model when ``model.lpm`` can be written as its adaptation (the
     base is that model), else None (written in full: an adaptation could not find its base). A base or
@@ -728,12 +738,18 @@ def build_corpus(
             if progress:
                 progress("model", 0, 1)
             pairs = [(e.native, r, float(n)) for e in lexicon.entries for r, n in e.variants]
+            map_fn: Callable[..., Any] | None = session.map
+            if _model_runs_here():
+                # the model's EM runs in this process (compiled): the workers, and the memory they
+                # hold, are not needed any more
+                engine_scope.close()
+                map_fn = None
             ok, note = _learn_model(
                 pairs,
                 base_model=opts.base_model,
                 dest=tmp / MODEL_FILE,
                 base=base,
-                map_fn=session.map,
+                map_fn=map_fn,
                 standalone=opts.standalone_model,
             )
             if ok:

@@ -94,6 +94,9 @@ class ModelFileFormat:
     #: the bytes of a model file at a path, ModelError naming it when it is not a regular file (a FIFO,
     #: a device) or is too large to read whole
     read_file: Callable[[str | os.PathLike[str], str], bytes]
+    #: the header, the names of the arrays in order and the decoded string tables of a full model file,
+    #: without reading its other arrays (None: :meth:`read` reads them all)
+    read_tables: Callable[[bytes, str], tuple[dict[str, Any], list[str], dict[str, Any]]] | None = None
 
     def read(self, data: bytes, source: str) -> tuple[dict[str, Any], dict[str, array]]:
         """Header and arrays of a full model file (ModelError otherwise)."""
@@ -514,6 +517,7 @@ def make_adaptation_of(
     meta: dict[str, Any],
     base_name: str | None = None,
     row_patches: dict[str, dict[str, array]] | None = None,
+    unchanged: Sequence[str] = (),
 ) -> bytes:
     """The adaptation file's bytes of a model given by its string ``tables`` (decoded) and its other
     ``arrays``, in file order, without its full file being written: what :func:`make_adaptation` makes of
@@ -523,24 +527,44 @@ def make_adaptation_of(
     An array given as None is one of a component that is rebuilt on load (:data:`_REBUILDERS`, e.g. the
     joint model's automaton, compiled from its counts): it is neither computed nor stored, and the
     component is marked as rebuilt. ``row_patches``: the patches of row tables (:data:`_ROW_TABLES`), made
-    by the caller, whose arrays are given as None. ``meta`` is the model's metadata (the header's). Raises
-    ModelError when ``base_data`` is not a valid model file, ValueError when a None array is not of a
-    rebuilt component or a patched row table.
+    by the caller, whose arrays are given as None. ``unchanged``: names of arrays and of tables (``tables.KEY``)
+    that the caller knows to be the base's own (given as None, also in ``tables``, where they keep their place): they are neither
+    compared nor stored, and the base's arrays are then not read at all (only its tables, when ``fmt`` can).
+    ``meta`` is the model's metadata (the header's). Raises ModelError when ``base_data`` is not a valid
+    model file, ValueError when a None array is not of a rebuilt component, a patched row table or
+    unchanged, or an unchanged name is not the base's.
     """
-    base_header, base = fmt.read(base_data, "base model")
+    same = set(unchanged)
     patched = {n for table in row_patches or {} for n in _ROW_TABLES[table]}
-    pending = {n.split(".", 1)[0] for n, arr in arrays.items() if arr is None and n not in patched}
+    pending = {n.split(".", 1)[0] for n, arr in arrays.items() if arr is None and n not in patched and n not in same}
     if not pending <= set(_REBUILDERS):
         raise ValueError(f"arrays left out of components that are not rebuilt: {sorted(pending - set(_REBUILDERS))}")
+    needs_arrays = any(arr is not None for n, arr in arrays.items() if n not in same and n not in patched)
+    if fmt.read_tables is not None and not needs_arrays:
+        base_header, names, base_tables = fmt.read_tables(base_data, "base model")
+        base: dict[str, Any] = dict.fromkeys(names)
+    else:
+        base_header, base = fmt.read(base_data, "base model")
+        base_tables = _tables(base)
+    missing = sorted(n for n in same if not (n.startswith("tables.") and n[7:] in base_tables) and n not in base)
+    if missing:
+        raise ValueError(f"unchanged names that the base model has not: {missing[:5]}")
     new: dict[str, Any] = {"tables": None, **arrays}
     # as the tables of the model's file would read back (tuples as lists, ...): so that the tables that did
-    # not change compare equal to the base's
-    tables = json.loads(json.dumps(tables, ensure_ascii=False, separators=(",", ":")))
+    # not change compare equal to the base's; the unchanged ones are the base's
+    keep = {n[7:] for n in same if n.startswith("tables.")}
+    order = list(tables) + [k for k in base_tables if k in keep and k not in tables]
+    tables = json.loads(
+        json.dumps({k: v for k, v in tables.items() if k not in keep}, ensure_ascii=False, separators=(",", ":"))
+    )
+    tables = {k: tables[k] if k in tables else base_tables[k] for k in order}
     return _adaptation_bytes(
         base_header,
         base,
         new,
         tables,
+        base_tables=base_tables,
+        unchanged=frozenset(n for n in same if not n.startswith("tables.")),
         fmt=fmt,
         meta=meta,
         model_sha256=None,
@@ -564,10 +588,14 @@ def _adaptation_bytes(
     verify_rebuild: bool,
     rebuilt: frozenset[str] = frozenset(),
     row_patches: dict[str, dict[str, array]] | None = None,
+    base_tables: dict[str, Any] | None = None,
+    unchanged: frozenset[str] = frozenset(),
 ) -> bytes:
     """The adaptation of the base model's arrays ``base`` (and header) to the model's arrays ``new``
-    (``tables`` among them, decoded as ``new_tables``); ``rebuilt``: components known to be rebuilt."""
-    base_tables = _tables(base)
+    (``tables`` among them, decoded as ``new_tables``); ``rebuilt``: components known to be rebuilt;
+    ``unchanged``: arrays known to be the base's (not compared)."""
+    if base_tables is None:
+        base_tables = _tables(base)
     patch: dict[str, Any] = {
         "tables": _json_patch(base_tables, new_tables),
         "order": list(new),
@@ -617,7 +645,7 @@ def _adaptation_bytes(
             logger.info("the rebuilt %s differs from the model's; storing it", component)
     rebuilt_names = {n for c in patch["rebuild"] for n in new if n.startswith(c + ".") and n not in grouped}
     for name, arr in new.items():
-        if name == "tables" or name in grouped or name in rebuilt_names:
+        if name == "tables" or name in grouped or name in rebuilt_names or name in unchanged:
             continue
         if name not in base or base[name] != arr:
             patch["replace"].append(name)

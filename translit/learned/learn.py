@@ -62,6 +62,7 @@ __all__ = [
     "adapt",
     "base_segment",
     "deva_words",
+    "em_compiled",
     "em_shard",
     "pairs_from_lines",
     "read_pairs",
@@ -381,6 +382,12 @@ def _template(n: int, m: int, max_deva: int, max_roman: int) -> tuple[tuple[int,
 EM_KERNEL_VERSION = "2"
 #: the compiled module running the EM steps, or None (the pure-Python code below: the reference)
 _EM_FAST: Any = _FASTLM if getattr(_FASTLM, "KERNEL_VERSION", None) == EM_KERNEL_VERSION else None
+
+
+def em_compiled() -> bool:
+    """Whether the adaptation's alignment EM runs by the compiled kernels, in the calling process (then
+    ``map_fn`` is not used: sending the shards to workers would cost more than the EM itself)."""
+    return _EM_FAST is not None
 
 
 def _shard_grid(
@@ -1121,16 +1128,31 @@ def save_adaptation(
     del shell
     if list(arrays).count(_JOINT_PLACEHOLDER) != 1:  # pragma: no cover - a LearnedModel of another layout
         raise ModelError("cannot write the adapted model: unexpected layout of the model file")
+    # what adapting leaves as the base's: the character, Latin and word models (their automata are the
+    # base's, serialized once in the segment), the vocabulary index and the English model
+    own = ("charlm", "romanlm", "wordlm", "vocab_index", "english")
+    unchanged = [f"tables.{k}" for k in own if k in tables]
     full: dict[str, array | None] = {}
     for name, arr in arrays.items():
         if name == _JOINT_PLACEHOLDER:  # rebuilt on load from the counts: the base's names, not computed
             full.update((f"joint.{k}", None) for k in base.joint.to_arrays())
         elif name in ("joint.count_ngrams", "joint.count_values"):
             full[name] = None  # given as a row patch
+        elif name.split(".", 1)[0] in own:
+            full[name] = None
+            unchanged.append(name)
         else:
             full[name] = arr
+    del arrays
+    tables = {k: None if k in own else v for k, v in tables.items()}
     data = make_adaptation_of(
-        base_data, tables, full, fmt=MODEL_FILE_FORMAT, meta=meta, row_patches={"joint.counts": rows}
+        base_data,
+        tables,
+        full,
+        fmt=MODEL_FILE_FORMAT,
+        meta=meta,
+        row_patches={"joint.counts": rows},
+        unchanged=unchanged,
     )
     write_model_file(dest, data)
     return int(meta.get("adapted_pairs", 0))
