@@ -655,9 +655,6 @@ def build_corpus(
         twins = pair_twins(candidates, min_score=opts.twin_min_score)
         del candidates
         release_analysis_caches()  # this process's analysis memos are not needed for the rest
-        # the model to adapt loads while the pairs are aligned
-        base = _BaseModel(opts.base_model, model=base_model) if opts.model and twins.pairs else None
-        del base_model
 
         # 2. every twin pair, in pair order: align, filter, append to the output files
         def pair_tasks() -> Iterator[PairTask]:
@@ -738,6 +735,10 @@ def build_corpus(
             if progress:
                 progress("model", 0, 1)
             pairs = [(e.native, r, float(n)) for e in lexicon.entries for r, n in e.variants]
+            # the model to adapt loads now, not while the pairs are aligned: the workers are busy then, and
+            # its ~60 MB would add to theirs (loading is lazy and takes tenths of a second)
+            base = _BaseModel(opts.base_model, model=base_model) if twins.pairs else None
+            del base_model
             map_fn: Callable[..., Any] | None = session.map
             if _model_runs_here():
                 # the model's EM runs in this process (compiled): the workers, and the memory they

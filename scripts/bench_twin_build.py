@@ -7,8 +7,9 @@ Devanagari file and its romanized twin (``scripts/bench_words.py``'s ``make_twin
 pairs). Each command runs in a fresh process through the command line (``source_tree.cli_command``: the
 tree's own code and compiled kernels); rounds alternate the trees. Per tree it prints the wall time of
 ``align`` and of ``build`` (medians), their ratio (the bar: build <= 6x align), the build's CPU time, its
-peak memory (the largest sum of the resident sizes of the build process and all its worker processes,
-sampled every 20 ms; and the largest single process, as ``time -v`` reports it), the sentence pairs
+peak memory (the largest sum over the build process and all its worker processes, sampled every 20 ms,
+of their resident sizes and of their proportional set sizes, which count shared pages once; and the
+largest single process, as ``time -v`` reports it), the sentence pairs
 written, the size of ``model.lpm`` and the twin WER of the adapted model: the roman side of the dev
 sentences (each once) converted to Devanagari with ``lipyantar convert --from roman --to deva --model
 model.lpm`` and scored with ``lipyantar evaluate --hyp --ref`` against the Devanagari side, by this tree's
@@ -44,8 +45,22 @@ DEFAULT_DATA = Path("/work/shared/data/dakshina-hi/hi.sentences.dev.tsv")
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
-def _tree_rss(root: int) -> tuple[int, int]:
-    """(sum, largest) resident size in bytes of process ``root`` and all its descendants, now."""
+def _pss(pid: int) -> int:
+    """The proportional set size of ``pid`` in bytes (pages shared with other processes counted in shares),
+    or its resident size when the kernel gives no smaps_rollup."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return -1
+
+
+def _tree_rss(root: int) -> tuple[int, int, int]:
+    """(sum of resident sizes, sum of proportional set sizes, largest resident size), in bytes, of process
+    ``root`` and all its descendants, now."""
     parent: dict[int, int] = {}
     rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
@@ -70,7 +85,9 @@ def _tree_rss(root: int) -> tuple[int, int]:
                 members.add(pid)
                 grew = True
     sizes = [rss.get(pid, 0) for pid in members]
-    return sum(sizes), max(sizes, default=0)
+    pss = [_pss(pid) for pid in members]
+    pss_sum = sum(p if p >= 0 else r for p, r in zip(pss, sizes, strict=True))
+    return sum(sizes), pss_sum, max(sizes, default=0)
 
 
 def run(command: list[str], *, cwd: Path | None = None) -> dict[str, float]:
@@ -78,10 +95,10 @@ def run(command: list[str], *, cwd: Path | None = None) -> dict[str, float]:
     before = os.times()
     start = time.perf_counter()
     proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak_sum = peak_one = 0
+    peak_sum = peak_pss = peak_one = 0
     while proc.poll() is None:
-        total, largest = _tree_rss(proc.pid)
-        peak_sum, peak_one = max(peak_sum, total), max(peak_one, largest)
+        total, pss, largest = _tree_rss(proc.pid)
+        peak_sum, peak_pss, peak_one = max(peak_sum, total), max(peak_pss, pss), max(peak_one, largest)
         time.sleep(0.02)
     wall = time.perf_counter() - start
     after = os.times()
@@ -89,7 +106,13 @@ def run(command: list[str], *, cwd: Path | None = None) -> dict[str, float]:
     if proc.returncode != 0:
         raise SystemExit(f"bench_twin_build: {' '.join(command[-6:])} failed ({proc.returncode}):\n{err}")
     cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
-    return {"wall": wall, "cpu": cpu, "peak_tree_mb": peak_sum / 2**20, "peak_process_mb": peak_one / 2**20}
+    return {
+        "wall": wall,
+        "cpu": cpu,
+        "peak_tree_mb": peak_sum / 2**20,
+        "peak_tree_pss_mb": peak_pss / 2**20,
+        "peak_process_mb": peak_one / 2**20,
+    }
 
 
 def twin_wer(cli: list[str], model: Path | None, roman: Path, deva: Path, work: Path) -> float:
@@ -152,12 +175,13 @@ def main(argv: list[str] | None = None) -> int:
                 ("build_wall", b["wall"]),
                 ("build_cpu", b["cpu"]),
                 ("peak_tree_mb", b["peak_tree_mb"]),
+                ("peak_tree_pss_mb", b["peak_tree_pss_mb"]),
                 ("peak_process_mb", b["peak_process_mb"]),
                 ("ratio", b["wall"] / a["wall"]),
             ):
                 f.setdefault(key, []).append(value)
             print(f"  {name}: align {a['wall']:.2f} s, build {b['wall']:.2f} s ({b['cpu']:.1f} s CPU), "
-                  f"peak {b['peak_tree_mb']:.0f} MB", flush=True)
+                  f"peak {b['peak_tree_mb']:.0f} MB RSS / {b['peak_tree_pss_mb']:.0f} MB PSS", flush=True)
     this_cli = clis["this"]
     report: dict[str, dict[str, float]] = {}
     for name in trees:
@@ -172,21 +196,28 @@ def main(argv: list[str] | None = None) -> int:
         }
     default_wer = twin_wer(this_cli, None, sent_roman, sent_deva, work)
     print()
-    print(f"{'tree':9} {'align s':>8} {'build s':>8} {'build/align':>11} {'build CPU s':>11} {'peak MB (all)':>13} "
-          f"{'peak MB (1)':>11} {'pairs':>6} {'model KB':>9} {'twin WER':>9}")
+    print(f"{'tree':9} {'align s':>8} {'build s':>8} {'build/align':>11} {'build CPU s':>11} {'peak RSS all':>12} "
+          f"{'peak PSS all':>12} {'peak RSS 1':>10} {'pairs':>6} {'model KB':>9} {'twin WER':>9}")
     for name, r in report.items():
         print(f"{name:9} {r['align_wall']:8.2f} {r['build_wall']:8.2f} {r['ratio']:11.2f} {r['build_cpu']:11.1f} "
-              f"{r['peak_tree_mb']:13.0f} {r['peak_process_mb']:11.0f} {r['pairs_written']:6d} "
-              f"{r['model_bytes'] / 1024:9.0f} {r['twin_wer']:9.4f}")
+              f"{r['peak_tree_mb']:12.0f} {r['peak_tree_pss_mb']:12.0f} {r['peak_process_mb']:10.0f} "
+              f"{r['pairs_written']:6d} {r['model_bytes'] / 1024:9.0f} {r['twin_wer']:9.4f}")
+    print("(peak memory in MB of the build process and all its workers: the sum of resident sizes, and of")
+    print(" proportional set sizes, which count the pages the processes share once; and the largest process)")
     print(f"default model (not adapted), twin WER {default_wer:.4f}")
     if "baseline" in report:
         t, b = report["this"], report["baseline"]
         print(f"this / baseline: build time {t['build_wall'] / b['build_wall']:.3f}, build CPU "
               f"{t['build_cpu'] / b['build_cpu']:.3f}, build/align ratio {t['ratio']:.2f} vs {b['ratio']:.2f}, "
-              f"peak memory {t['peak_tree_mb'] / b['peak_tree_mb']:.3f}, twin WER {t['twin_wer']:.4f} vs {b['twin_wer']:.4f}")
+              f"peak memory (RSS sum) {t['peak_tree_mb'] / b['peak_tree_mb']:.3f}, twin WER {t['twin_wer']:.4f} vs {b['twin_wer']:.4f}")
     bar = report["this"]
-    ok = bar["ratio"] <= 6 and bar["peak_tree_mb"] <= 500 and bar["pairs_written"] >= 4900
-    print(f"bar (build <= 6x align, peak <= 500 MB, >= 4,900 pairs): {'met' if ok else 'not met'}")
+    for what, met in (
+        ("build <= 6x align", bar["ratio"] <= 6),
+        ("peak <= 500 MB (RSS sum)", bar["peak_tree_mb"] <= 500),
+        ("peak <= 500 MB (PSS sum)", bar["peak_tree_pss_mb"] <= 500),
+        (">= 4,900 pairs", bar["pairs_written"] >= 4900),
+    ):
+        print(f"bar: {what}: {'met' if met else 'not met'}")
     if args.json:
         args.json.write_text(json.dumps({"report": report, "default_twin_wer": default_wer}, indent=2) + "\n")
     if not args.keep:
