@@ -12,15 +12,18 @@
    repeated (Devanagari, romanized) sentence pairs are not written; every drop is counted in ``stats.json``;
    the kept beads are appended to the ``parallel.*`` files at once;
 5. count the romanization of every aligned word (the corpus's own lexicon), compute the statistics from
-   running counters, and adapt the romanization model to the lexicon (``lipyantar.translit.learned.learn.save_adapted``,
-   which writes ``lipyantar.translit.learned.learn.adapt``'s model);
+   running counters, and adapt the romanization model to the lexicon (``lipyantar.translit.learned.learn.save_adaptation``,
+   which writes ``lipyantar.translit.learned.learn.adapt``'s model as an adaptation file of the default model, made
+   straight from the adapted tables; ``save_adapted`` for a full file);
 
 Steps 1, 3 and the heavy parts of 5 run through :mod:`lipyantar.corpora.engines`: in this process (``jobs=1``), in
 ``jobs`` worker processes, or on a Dask cluster (``engine="dask"``), with a bounded number of items in
 flight; results are used in input order, so the output is byte-identical whatever the engine and the number
-of workers. The model step sends the alignment EM of the adaptation to the engine in fixed shards of word
-pairs and compiles the adapted joint model on a worker while this process writes the rest of the model
-file; the base model loads in a background thread while the pairs are aligned. Memory
+of workers. The model step runs the alignment EM of the adaptation in this process by the compiled kernels
+(the workers are shut down first); without them it sends the EM to the engine in fixed shards of word
+pairs. A full model file (``--standalone-model``, or another base) compiles the adapted joint model on a
+worker while this process writes the rest of it; an adaptation file needs no compiled joint model (loading
+rebuilds it). The base model loads when the model step starts (not while the workers align). Memory
 does not grow with the corpus beyond small per-document metadata (names, languages, n-gram profiles)
 and counters over the vocabulary; the report's scatter plot keeps a deterministic every-k-th sample of
 the beads (at most :data:`MAX_POINTS`), and deduplication keeps a 128-bit digest per written pair.

@@ -13,9 +13,12 @@ are aligned with the base model's graphone distribution, their graphone n-grams 
 large weight to the base counts, and the pairs enter the memory with a weight that makes them win.
 Its alignment EM runs in fixed shards of pairs (:class:`EMShard`, :func:`em_shard`) through any
 ordered ``map`` (``build`` passes its engine's, so the shards run on its workers), and the shard sums
-are added in shard order, so the model does not depend on what ran them. :func:`save_adapted` writes
-the adapted model straight to a file: the joint model compiles on a worker while this process
-serializes the rest.
+are added in shard order, so the model does not depend on what ran them. With the compiled kernels
+(``_fastlm.em_grid``, ``em_estep``, ``em_viterbi``) the EM runs in the calling process instead, on one
+grid of all the pairs: the same alignments. :func:`save_adapted` writes the adapted model straight to a
+file: the joint model compiles on a worker while this process serializes the rest.
+:func:`save_adaptation` writes it as an adaptation file of its base, from the adapted tables and a row
+patch of the count table merged with the base's: no joint model compiled, no full file written.
 :func:`pairs_from_lines` extracts word pairs from a line-aligned Devanagari text and its romanized
 twin (:func:`lipyantar.align.pairs_from_twin` aligns any twin first).
 
