@@ -172,15 +172,17 @@ def main(argv: list[str] | None = None) -> int:
             f = figures[name]
             for key, value in (
                 ("align_wall", a["wall"]),
+                ("align_cpu", a["cpu"]),
                 ("build_wall", b["wall"]),
                 ("build_cpu", b["cpu"]),
                 ("peak_tree_mb", b["peak_tree_mb"]),
                 ("peak_tree_pss_mb", b["peak_tree_pss_mb"]),
                 ("peak_process_mb", b["peak_process_mb"]),
                 ("ratio", b["wall"] / a["wall"]),
+                ("cpu_ratio", b["cpu"] / a["cpu"]),
             ):
                 f.setdefault(key, []).append(value)
-            print(f"  {name}: align {a['wall']:.2f} s, build {b['wall']:.2f} s ({b['cpu']:.1f} s CPU), "
+            print(f"  {name}: align {a['wall']:.2f} s ({a['cpu']:.1f} s CPU), build {b['wall']:.2f} s ({b['cpu']:.1f} s CPU), "
                   f"peak {b['peak_tree_mb']:.0f} MB RSS / {b['peak_tree_pss_mb']:.0f} MB PSS", flush=True)
     this_cli = clis["this"]
     report: dict[str, dict[str, float]] = {}
@@ -196,13 +198,14 @@ def main(argv: list[str] | None = None) -> int:
         }
     default_wer = twin_wer(this_cli, None, sent_roman, sent_deva, work)
     print()
-    print(f"{'tree':9} {'align s':>8} {'build s':>8} {'build/align':>11} {'build CPU s':>11} {'peak RSS all':>12} "
+    print(f"{'tree':9} {'align s':>8} {'build s':>8} {'build/align':>11} {'CPU ratio':>9} {'build CPU s':>11} {'peak RSS all':>12} "
           f"{'peak PSS all':>12} {'peak RSS 1':>10} {'pairs':>6} {'model KB':>9} {'twin WER':>9}")
     for name, r in report.items():
-        print(f"{name:9} {r['align_wall']:8.2f} {r['build_wall']:8.2f} {r['ratio']:11.2f} {r['build_cpu']:11.1f} "
+        print(f"{name:9} {r['align_wall']:8.2f} {r['build_wall']:8.2f} {r['ratio']:11.2f} {r['cpu_ratio']:9.2f} {r['build_cpu']:11.1f} "
               f"{r['peak_tree_mb']:12.0f} {r['peak_tree_pss_mb']:12.0f} {r['peak_process_mb']:10.0f} "
               f"{r['pairs_written']:6d} {r['model_bytes'] / 1024:9.0f} {r['twin_wer']:9.4f}")
-    print("(peak memory in MB of the build process and all its workers: the sum of resident sizes, and of")
+    print("(build/align: wall-time ratio, the bar; CPU ratio: the same in CPU seconds, with the workers', which a")
+    print(" busy shared machine disturbs less; peak memory in MB of the build process and all its workers: the sum of resident sizes, and of")
     print(" proportional set sizes, which count the pages the processes share once; and the largest process)")
     print(f"default model (not adapted), twin WER {default_wer:.4f}")
     if "baseline" in report:
@@ -212,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
               f"peak memory (RSS sum) {t['peak_tree_mb'] / b['peak_tree_mb']:.3f}, twin WER {t['twin_wer']:.4f} vs {b['twin_wer']:.4f}")
     bar = report["this"]
     for what, met in (
-        ("build <= 6x align", bar["ratio"] <= 6),
+        ("build <= 6x align (wall)", bar["ratio"] <= 6),
         ("peak <= 500 MB (RSS sum)", bar["peak_tree_mb"] <= 500),
         ("peak <= 500 MB (PSS sum)", bar["peak_tree_pss_mb"] <= 500),
         (">= 4,900 pairs", bar["pairs_written"] >= 4900),

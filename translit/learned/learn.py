@@ -711,10 +711,9 @@ def _adapt_align_compiled(
         ns, ms, deva_ids, roman_ids, weights, max_deva, max_roman
     )
     del ns, ms, deva_ids, roman_ids
-    cells, offsets, flat, numbers, edge_weights = array("i"), array("q"), array("i"), array("i"), array("d")
-    for arr, raw in ((cells, raw_cells), (offsets, raw_offsets), (flat, raw_flat), (numbers, raw_numbers), (edge_weights, raw_counts)):
-        arr.frombytes(raw)
-    del raw_cells, raw_offsets, raw_flat, raw_numbers, raw_counts
+    # typed views of the kernel's bytes (no copies: the grid is the biggest thing the EM holds)
+    cells, offsets, flat = memoryview(raw_cells).cast("i"), memoryview(raw_offsets).cast("q"), memoryview(raw_flat).cast("i")
+    numbers, edge_weights = memoryview(raw_numbers).cast("i"), memoryview(raw_counts).cast("d")
     n_grid = len(edge_weights)
     # the base graphones: those of the grid by their chunk numbers, the others appended (in init's order)
     wanted: dict[tuple[int, int], list[int]] = {}
