@@ -570,7 +570,7 @@ def make_adaptation_of(
         model_sha256=None,
         base_name=base_name,
         verify_rebuild=False,
-        rebuilt=frozenset(pending),
+        known_rebuilt=frozenset(pending),
         row_patches=row_patches,
     )
 
@@ -586,13 +586,13 @@ def _adaptation_bytes(
     model_sha256: str | None,
     base_name: str | None,
     verify_rebuild: bool,
-    rebuilt: frozenset[str] = frozenset(),
+    known_rebuilt: frozenset[str] = frozenset(),
     row_patches: dict[str, dict[str, array]] | None = None,
     base_tables: dict[str, Any] | None = None,
     unchanged: frozenset[str] = frozenset(),
 ) -> bytes:
     """The adaptation of the base model's arrays ``base`` (and header) to the model's arrays ``new``
-    (``tables`` among them, decoded as ``new_tables``); ``rebuilt``: components known to be rebuilt;
+    (``tables`` among them, decoded as ``new_tables``); ``known_rebuilt``: components known to be rebuilt;
     ``unchanged``: arrays known to be the base's (not compared)."""
     if base_tables is None:
         base_tables = _tables(base)
@@ -626,7 +626,7 @@ def _adaptation_bytes(
                 patch["replace"].append(n)
     for component, rebuild in _REBUILDERS.items():
         names = [n for n in new if n.startswith(component + ".") and n not in grouped]
-        if component in rebuilt:
+        if component in known_rebuilt:
             patch["rebuild"].append(component)
             continue
         if all(n in base and base[n] == new[n] for n in names):

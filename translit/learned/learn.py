@@ -505,8 +505,8 @@ def em_shard(task: EMShard) -> EMShardResult:
     shard.
     """
     if task.step == "init":
-        graphones, grid, counts = _shard_grid(task.pairs, task.max_deva, task.max_roman)
-        return EMShardResult(graphones=graphones, grid=grid, counts=counts)
+        graphones, init_grid, init_counts = _shard_grid(task.pairs, task.max_deva, task.max_roman)
+        return EMShardResult(graphones=graphones, grid=init_grid, counts=init_counts)
     grid, prob = task.grid, task.prob
     if grid is None or prob is None:  # pragma: no cover - checked by EMShard
         raise ValueError("EM shard: the estep and viterbi steps need grid and prob")
@@ -514,8 +514,8 @@ def em_shard(task: EMShard) -> EMShardResult:
         raise ValueError("EM shard: prob does not match the shard's graphones")
     if _EM_FAST is not None:
         if task.step == "viterbi":
-            found = _EM_FAST.em_viterbi(grid.cells, grid.lengths, grid.offsets, grid.flat, prob)
-            return EMShardResult(alignments=tuple(found))
+            best = _EM_FAST.em_viterbi(grid.cells, grid.lengths, grid.offsets, grid.flat, prob)
+            return EMShardResult(alignments=tuple(best))
         raw, loglik = _EM_FAST.em_estep(grid.cells, grid.offsets, grid.flat, grid.weights, prob)
         counts_arr = array("d")
         counts_arr.frombytes(raw)
