@@ -12,15 +12,18 @@
    repeated (Devanagari, romanized) sentence pairs are not written; every drop is counted in ``stats.json``;
    the kept beads are appended to the ``parallel.*`` files at once;
 5. count the romanization of every aligned word (the corpus's own lexicon), compute the statistics from
-   running counters, and adapt the romanization model to the lexicon (``lipyantar.translit.learned.learn.save_adapted``,
-   which writes ``lipyantar.translit.learned.learn.adapt``'s model);
+   running counters, and adapt the romanization model to the lexicon (``lipyantar.translit.learned.learn.save_adaptation``,
+   which writes ``lipyantar.translit.learned.learn.adapt``'s model as an adaptation file of the default model, made
+   straight from the adapted tables; ``save_adapted`` for a full file);
 
 Steps 1, 3 and the heavy parts of 5 run through :mod:`lipyantar.corpora.engines`: in this process (``jobs=1``), in
 ``jobs`` worker processes, or on a Dask cluster (``engine="dask"``), with a bounded number of items in
 flight; results are used in input order, so the output is byte-identical whatever the engine and the number
-of workers. The model step sends the alignment EM of the adaptation to the engine in fixed shards of word
-pairs and compiles the adapted joint model on a worker while this process writes the rest of the model
-file; the base model loads in a background thread while the pairs are aligned. Memory
+of workers. The model step runs the alignment EM of the adaptation in this process by the compiled kernels
+(the workers are shut down first); without them it sends the EM to the engine in fixed shards of word
+pairs. A full model file (``--standalone-model``, or another base) compiles the adapted joint model on a
+worker while this process writes the rest of it; an adaptation file needs no compiled joint model (loading
+rebuilds it). The base model loads when the model step starts (not while the workers align). Memory
 does not grow with the corpus beyond small per-document metadata (names, languages, n-gram profiles)
 and counters over the vocabulary; the report's scatter plot keeps a deterministic every-k-th sample of
 the beads (at most :data:`MAX_POINTS`), and deduplication keeps a 128-bit digest per written pair.
@@ -467,17 +470,17 @@ def _learn_model(
     if not pairs:
         return False, "no model written: no aligned word pairs to learn from"
     try:
-        from lipyantar.translit.learned.learn import save_adapted
+        from lipyantar.translit.learned.learn import save_adaptation, save_adapted
     except ImportError as exc:  # the learning API is not available in this installation
         return False, f"no model written: translit's learning API is not available ({exc})"
     try:
         model, segment = (base or _BaseModel(base_model)).get()
-        save_adapted(model, pairs, dest, map_fn=map_fn, segment=segment)
-        if not standalone:
-            try:
-                _shrink_to_adaptation(dest, base_model)
-            except (LipyantarError, OSError) as exc:  # the full file stays: a bigger model, not none
-                logger.warning("model.lpm written in full (no adaptation file): %s", exc)
+        default_bytes = None if standalone else _adaptation_base(base_model)
+        if default_bytes is not None:
+            # the adaptation file straight from the adapted tables: no full model written and diffed
+            save_adaptation(model, pairs, dest, base_data=default_bytes, map_fn=map_fn, segment=segment)
+        else:
+            save_adapted(model, pairs, dest, map_fn=map_fn, segment=segment)
     except ImportError as exc:
         return False, f"no model written: translit's learning API is not available ({exc})"
     except (LipyantarError, AttributeError, TypeError, ValueError, OSError) as exc:
@@ -487,25 +490,38 @@ def _learn_model(
     return True, None
 
 
-def _shrink_to_adaptation(dest: Path, base_model: str | None) -> None:
-    """Replace the full model file at ``dest`` with its adaptation of the installed default model (kept
-    full when the base is another model: the adaptation could not find it)."""
-    from lipyantar.translit.learned.adaptation import is_adaptation, make_adaptation, model_checksum
-    from lipyantar.translit.learned.model import DEFAULT_MODEL_NAME, MODEL_FILE_FORMAT, write_model_file
+def _model_runs_here() -> bool:
+    """Whether learning the model needs no workers: its alignment EM runs in this process, by the compiled
+    kernels (without them it runs in shards on the engine's workers)."""
+    try:
+        from lipyantar.translit.learned.learn import em_compiled
+    except ImportError:
+        return False
+    return em_compiled()
 
-    default_bytes = (resources.files("lipyantar.translit.learned") / "data" / DEFAULT_MODEL_NAME).read_bytes()
-    if base_model is not None:
-        base_bytes = Path(base_model).read_bytes()
-        if base_bytes != default_bytes and (
-            is_adaptation(base_bytes)
-            or model_checksum(base_bytes, fmt=MODEL_FILE_FORMAT)
-            != model_checksum(default_bytes, fmt=MODEL_FILE_FORMAT)
-        ):
-            logger.info("model.lpm written in full: its base %s is not the installed default model", base_model)
-            return
-    # save_adapted compiles the joint automaton from the model's own count table, as loading rebuilds it
-    small = make_adaptation(default_bytes, dest.read_bytes(), fmt=MODEL_FILE_FORMAT, verify_rebuild=False)
-    write_model_file(dest, small)
+
+def _adaptation_base(base_model: str | None) -> bytes | None:
+    """The bytes of the installed default model when ``model.lpm`` can be written as its adaptation (the
+    base is that model), else None (written in full: an adaptation could not find its base). A base or
+    default model that cannot be read is logged and gives None: a bigger model, not none."""
+    from lipyantar.translit.learned.adaptation import is_adaptation, model_checksum
+    from lipyantar.translit.learned.model import DEFAULT_MODEL_NAME, MODEL_FILE_FORMAT
+
+    try:
+        default_bytes = (resources.files("lipyantar.translit.learned") / "data" / DEFAULT_MODEL_NAME).read_bytes()
+        if base_model is not None:
+            base_bytes = Path(base_model).read_bytes()
+            if base_bytes != default_bytes and (
+                is_adaptation(base_bytes)
+                or model_checksum(base_bytes, fmt=MODEL_FILE_FORMAT)
+                != model_checksum(default_bytes, fmt=MODEL_FILE_FORMAT)
+            ):
+                logger.info("model.lpm written in full: its base %s is not the installed default model", base_model)
+                return None
+    except (LipyantarError, OSError) as exc:
+        logger.warning("model.lpm written in full (no adaptation file): %s", exc)
+        return None
+    return default_bytes
 
 
 def _dedupe_key(deva_text: str, roman_text: str) -> bytes:
@@ -642,9 +658,6 @@ def build_corpus(
         twins = pair_twins(candidates, min_score=opts.twin_min_score)
         del candidates
         release_analysis_caches()  # this process's analysis memos are not needed for the rest
-        # the model to adapt loads while the pairs are aligned
-        base = _BaseModel(opts.base_model, model=base_model) if opts.model and twins.pairs else None
-        del base_model
 
         # 2. every twin pair, in pair order: align, filter, append to the output files
         def pair_tasks() -> Iterator[PairTask]:
@@ -725,12 +738,22 @@ def build_corpus(
             if progress:
                 progress("model", 0, 1)
             pairs = [(e.native, r, float(n)) for e in lexicon.entries for r, n in e.variants]
+            # the model to adapt loads now, not while the pairs are aligned: the workers are busy then, and
+            # its ~60 MB would add to theirs (loading is lazy and takes tenths of a second)
+            base = _BaseModel(opts.base_model, model=base_model) if twins.pairs else None
+            del base_model
+            map_fn: Callable[..., Any] | None = session.map
+            if _model_runs_here():
+                # the model's EM runs in this process (compiled): the workers, and the memory they
+                # hold, are not needed any more
+                engine_scope.close()
+                map_fn = None
             ok, note = _learn_model(
                 pairs,
                 base_model=opts.base_model,
                 dest=tmp / MODEL_FILE,
                 base=base,
-                map_fn=session.map,
+                map_fn=map_fn,
                 standalone=opts.standalone_model,
             )
             if ok:

@@ -26,6 +26,14 @@
  *   kn_compile(vocab_size, order, ngrams, values) -> bytes of (keys, lp, next, backoff, bow, scalars)
  *       the Kneser-Ney automaton of a raw count table (langmodel.compile_count_table), or None when the
  *       table is one the Python code must handle (it then gives its own result or error).
+ *
+ *   em_grid / em_estep / em_viterbi
+ *       the steps of the adaptation's alignment EM on one shard (learn._shard_grid, learn.em_shard):
+ *       the grids' edges and graphone numbering, forward-backward expected counts, best segmentations;
+ *       the same results, bit for bit (same sums in the same order, the same libm log).
+ *
+ *   KERNEL_VERSION: the version of what these kernels compute; the Python code uses the module only
+ *   when it is the version it expects (translit/learned/learn.py, EM_KERNEL_VERSION).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -3653,6 +3661,435 @@ done:
     return result;
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* The adaptation's alignment EM (translit/learned/learn.py: _shard_grid, em_shard)            */
+/* ------------------------------------------------------------------------------------------ */
+
+/* a hash map of 64-bit keys to graphone indexes (open addressing, linear probing) */
+typedef struct {
+    uint64_t *keys;
+    int32_t *vals; /* -1: empty slot */
+    Py_ssize_t cap, used;
+} GidMap;
+
+static uint64_t gid_hash(uint64_t k) {
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdULL;
+    k ^= k >> 33;
+    k *= 0xc4ceb9fe1a85ec53ULL;
+    k ^= k >> 33;
+    return k;
+}
+
+static int gidmap_init(GidMap *m, Py_ssize_t cap) {
+    m->cap = cap;
+    m->used = 0;
+    m->keys = malloc(sizeof(uint64_t) * (size_t)cap);
+    m->vals = malloc(sizeof(int32_t) * (size_t)cap);
+    if (!m->keys || !m->vals) return -1;
+    for (Py_ssize_t i = 0; i < cap; i++) m->vals[i] = -1;
+    return 0;
+}
+
+static void gidmap_free(GidMap *m) {
+    free(m->keys);
+    free(m->vals);
+    m->keys = NULL;
+    m->vals = NULL;
+}
+
+/* the index of key, inserting `fresh` when absent (*added set); -2 when out of memory */
+static int32_t gidmap_get(GidMap *m, uint64_t key, int32_t fresh, int *added) {
+    if (2 * (m->used + 1) > m->cap) {
+        GidMap bigger;
+        if (gidmap_init(&bigger, m->cap * 2)) {
+            gidmap_free(&bigger);
+            return -2;
+        }
+        for (Py_ssize_t i = 0; i < m->cap; i++) {
+            if (m->vals[i] < 0) continue;
+            Py_ssize_t s = (Py_ssize_t)(gid_hash(m->keys[i]) & (uint64_t)(bigger.cap - 1));
+            while (bigger.vals[s] >= 0) s = (s + 1) & (bigger.cap - 1);
+            bigger.keys[s] = m->keys[i];
+            bigger.vals[s] = m->vals[i];
+        }
+        bigger.used = m->used;
+        gidmap_free(m);
+        *m = bigger;
+    }
+    Py_ssize_t s = (Py_ssize_t)(gid_hash(key) & (uint64_t)(m->cap - 1));
+    while (m->vals[s] >= 0) {
+        if (m->keys[s] == key) {
+            *added = 0;
+            return m->vals[s];
+        }
+        s = (s + 1) & (m->cap - 1);
+    }
+    m->keys[s] = key;
+    m->vals[s] = fresh;
+    m->used++;
+    *added = 1;
+    return fresh;
+}
+
+typedef struct {
+    char *buf;
+    Py_ssize_t len, cap;
+} ByteBuf;
+
+static int bb_put(ByteBuf *b, const void *data, Py_ssize_t n) {
+    if (b->len + n > b->cap) {
+        Py_ssize_t cap = b->cap ? b->cap : 4096;
+        while (cap < b->len + n) cap *= 2;
+        char *grown = realloc(b->buf, (size_t)cap);
+        if (!grown) return -1;
+        b->buf = grown;
+        b->cap = cap;
+    }
+    memcpy(b->buf + b->len, data, (size_t)n);
+    b->len += n;
+    return 0;
+}
+
+static PyObject *bb_bytes(ByteBuf *b) {
+    return PyBytes_FromStringAndSize(b->buf ? b->buf : "", b->len);
+}
+
+static int em_buffer(PyObject *obj, Py_buffer *b, const char *format, Py_ssize_t itemsize) {
+    if (PyObject_GetBuffer(obj, b, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS)) return -1;
+    if (b->itemsize != itemsize || !b->format || strcmp(b->format, format) != 0) {
+        PyBuffer_Release(b);
+        PyErr_Format(PyExc_TypeError, "the EM kernels need arrays of typecode %s", format);
+        return -1;
+    }
+    return 0;
+}
+
+/* em_grid(ns, ms, deva_ids, roman_ids, weights, max_deva, max_roman) -> bytes of (cells "i", offsets "q",
+   flat "i", graphones "i", counts "d"): learn._shard_grid with the chunks numbered by the caller, and the
+   init step's counts (per graphone the weights of its edges, summed in edge order). Pair k has ns[k] units and
+   ms[k] letters; deva_ids holds ns[k] * max_deva chunk numbers of it (unit i, di units: i * max_deva + di - 1)
+   and roman_ids ms[k] * max_roman (letter j, dj letters). The edges of each pair's grid are those of
+   learn._template, in its order; graphones are numbered in first-seen order and returned as (deva chunk,
+   roman chunk) number pairs. */
+static PyObject *fastlm_em_grid(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *ns_obj, *ms_obj, *dv_obj, *rv_obj, *w_obj;
+    int max_deva, max_roman;
+    if (!PyArg_ParseTuple(args, "OOOOOii", &ns_obj, &ms_obj, &dv_obj, &rv_obj, &w_obj, &max_deva, &max_roman))
+        return NULL;
+    if (max_deva < 1 || max_roman < 1) {
+        PyErr_SetString(PyExc_ValueError, "max_deva and max_roman must be >= 1");
+        return NULL;
+    }
+    Py_buffer bn, bm, bd, br;
+    if (em_buffer(ns_obj, &bn, "i", 4)) return NULL;
+    if (em_buffer(ms_obj, &bm, "i", 4)) {
+        PyBuffer_Release(&bn);
+        return NULL;
+    }
+    if (em_buffer(dv_obj, &bd, "i", 4)) {
+        PyBuffer_Release(&bn);
+        PyBuffer_Release(&bm);
+        return NULL;
+    }
+    if (em_buffer(rv_obj, &br, "i", 4)) {
+        PyBuffer_Release(&bn);
+        PyBuffer_Release(&bm);
+        PyBuffer_Release(&bd);
+        return NULL;
+    }
+    Py_buffer bw;
+    if (em_buffer(w_obj, &bw, "d", 8)) {
+        PyBuffer_Release(&bn);
+        PyBuffer_Release(&bm);
+        PyBuffer_Release(&bd);
+        PyBuffer_Release(&br);
+        return NULL;
+    }
+    const double *weights = bw.buf;
+    PyObject *result = NULL;
+    ByteBuf cells = {0}, offsets = {0}, flat = {0}, graphones = {0}, tmp = {0}, counts = {0};
+    GidMap map = {0};
+    const int32_t *ns = bn.buf, *ms = bm.buf, *dv = bd.buf, *rv = br.buf;
+    Py_ssize_t npairs = bn.len / 4, nd = bd.len / 4, nr = br.len / 4;
+    Py_ssize_t dpos = 0, rpos = 0;
+    int64_t edges = 0;
+    int32_t ngraphones = 0;
+    if (bm.len / 4 != npairs || bw.len / 8 != npairs) {
+        PyErr_SetString(PyExc_ValueError, "em_grid: ns, ms and weights differ in length");
+        goto done;
+    }
+    if (gidmap_init(&map, 1024)) goto nomem;
+    if (bb_put(&offsets, &edges, 8)) goto nomem;
+    for (Py_ssize_t k = 0; k < npairs; k++) {
+        int n = ns[k], m = ms[k];
+        if (n < 0 || m < 0 || dpos + (Py_ssize_t)n * max_deva > nd || rpos + (Py_ssize_t)m * max_roman > nr) {
+            PyErr_SetString(PyExc_ValueError, "em_grid: chunk numbers do not match the lengths");
+            goto done;
+        }
+        const int32_t *dk = dv + dpos, *rk = rv + rpos;
+        dpos += (Py_ssize_t)n * max_deva;
+        rpos += (Py_ssize_t)m * max_roman;
+        int32_t size = 0;
+        tmp.len = 0;
+        if (n && m) {
+            int32_t width = m + 1;
+            for (int i = 0; i < n; i++)
+                for (int j = 0; j < m; j++) {
+                    if (j < i / max_deva || (int64_t)j > (int64_t)i * max_roman) continue;
+                    for (int di = 1; di <= max_deva && di <= n - i; di++)
+                        for (int dj = 1; dj <= max_roman && dj <= m - j; dj++) {
+                            int rest_n = n - i - di, rest_m = m - j - dj;
+                            if (rest_m < rest_n / max_deva + (rest_n % max_deva > 0) ||
+                                (int64_t)rest_m > (int64_t)rest_n * max_roman)
+                                continue;
+                            int32_t e[4] = {i * width + j, i * width + j + di * width + dj,
+                                            i * max_deva + di - 1, j * max_roman + dj - 1};
+                            if (bb_put(&tmp, e, sizeof e)) goto nomem;
+                        }
+                }
+            const int32_t *t = (const int32_t *)tmp.buf;
+            Py_ssize_t count = tmp.len / (Py_ssize_t)sizeof(int32_t[4]);
+            if (count && t[0] == 0) {
+                size = (n + 1) * width;
+                for (Py_ssize_t e = 0; e < count; e++) {
+                    int32_t d = dk[t[4 * e + 2]], r = rk[t[4 * e + 3]];
+                    uint64_t key = ((uint64_t)(uint32_t)d << 32) | (uint32_t)r;
+                    int added = 0;
+                    int32_t g = gidmap_get(&map, key, ngraphones, &added);
+                    if (g == -2) goto nomem;
+                    if (added) {
+                        int32_t pair[2] = {d, r};
+                        double zero = 0.0;
+                        if (bb_put(&graphones, pair, sizeof pair) || bb_put(&counts, &zero, sizeof zero)) goto nomem;
+                        ngraphones++;
+                    }
+                    ((double *)counts.buf)[g] += weights[k];
+                    int32_t row[3] = {t[4 * e], t[4 * e + 1], g};
+                    if (bb_put(&flat, row, sizeof row)) goto nomem;
+                }
+                edges += count;
+            }
+        }
+        if (bb_put(&cells, &size, 4) || bb_put(&offsets, &edges, 8)) goto nomem;
+    }
+    {
+        PyObject *c = bb_bytes(&cells), *o = bb_bytes(&offsets), *f = bb_bytes(&flat), *g = bb_bytes(&graphones);
+        PyObject *w = bb_bytes(&counts);
+        if (c && o && f && g && w) result = PyTuple_Pack(5, c, o, f, g, w);
+        Py_XDECREF(w);
+        Py_XDECREF(c);
+        Py_XDECREF(o);
+        Py_XDECREF(f);
+        Py_XDECREF(g);
+    }
+    goto done;
+nomem:
+    PyErr_NoMemory();
+done:
+    free(cells.buf);
+    free(offsets.buf);
+    free(flat.buf);
+    free(graphones.buf);
+    free(tmp.buf);
+    free(counts.buf);
+    gidmap_free(&map);
+    PyBuffer_Release(&bw);
+    PyBuffer_Release(&bn);
+    PyBuffer_Release(&bm);
+    PyBuffer_Release(&bd);
+    PyBuffer_Release(&br);
+    return result;
+}
+
+/* checks of a shard grid shared by em_estep and em_viterbi: the edges of every pair in range */
+static int em_check_grid(const int32_t *cells, const int64_t *offsets, Py_ssize_t npairs, const int32_t *flat,
+                         Py_ssize_t nflat, Py_ssize_t nprob) {
+    if (offsets[0] != 0) return -1;
+    for (Py_ssize_t k = 0; k < npairs; k++) {
+        int64_t a = offsets[k], b = offsets[k + 1];
+        if (b < a || 3 * b > nflat || cells[k] < 0) return -1;
+        if (!cells[k]) continue;
+        for (int64_t e = a; e < b; e++) {
+            int32_t s = flat[3 * e], d = flat[3 * e + 1], g = flat[3 * e + 2];
+            if (s < 0 || s >= cells[k] || d < 0 || d >= cells[k] || g < 0 || g >= nprob) return -1;
+        }
+    }
+    return 0;
+}
+
+/* em_estep(cells, offsets, flat, weights, prob) -> (bytes of counts "d", log-likelihood): the estep of
+   learn.em_shard (forward-backward over every grid), the same sums in the same order. */
+static PyObject *fastlm_em_estep(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *objs[5];
+    if (!PyArg_ParseTuple(args, "OOOOO", &objs[0], &objs[1], &objs[2], &objs[3], &objs[4])) return NULL;
+    static const char *formats[5] = {"i", "q", "i", "d", "d"};
+    static const Py_ssize_t sizes[5] = {4, 8, 4, 8, 8};
+    Py_buffer b[5];
+    int got = 0;
+    PyObject *result = NULL;
+    double *alpha = NULL, *beta = NULL, *counts = NULL;
+    for (; got < 5; got++)
+        if (em_buffer(objs[got], &b[got], formats[got], sizes[got])) goto done;
+    const int32_t *cells = b[0].buf, *flat = b[2].buf;
+    const int64_t *offsets = b[1].buf;
+    const double *weights = b[3].buf, *p = b[4].buf;
+    Py_ssize_t npairs = b[0].len / 4, nprob = b[4].len / 8;
+    if (b[1].len / 8 != npairs + 1 || b[3].len / 8 != npairs ||
+        em_check_grid(cells, offsets, npairs, flat, b[2].len / 4, nprob)) {
+        PyErr_SetString(PyExc_ValueError, "em_estep: malformed shard grid");
+        goto done;
+    }
+    int32_t most = 1;
+    for (Py_ssize_t k = 0; k < npairs; k++)
+        if (cells[k] > most) most = cells[k];
+    alpha = malloc(sizeof(double) * (size_t)most);
+    beta = malloc(sizeof(double) * (size_t)most);
+    counts = calloc(nprob ? (size_t)nprob : 1, sizeof(double));
+    if (!alpha || !beta || !counts) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    double loglik = 0.0;
+    for (Py_ssize_t k = 0; k < npairs; k++) {
+        int32_t size = cells[k];
+        if (!size) continue;
+        const int32_t *e0 = flat + 3 * offsets[k], *e1 = flat + 3 * offsets[k + 1];
+        memset(alpha, 0, sizeof(double) * (size_t)size);
+        alpha[0] = 1.0;
+        for (const int32_t *e = e0; e < e1; e += 3) {
+            double a = alpha[e[0]];
+            if (a != 0.0) alpha[e[1]] += a * p[e[2]];
+        }
+        double z = alpha[size - 1];
+        if (!(z > 0.0)) continue;
+        double weight = weights[k];
+        loglik += weight * log(z);
+        double wz = weight / z;
+        memset(beta, 0, sizeof(double) * (size_t)size);
+        beta[size - 1] = 1.0;
+        for (const int32_t *e = e1 - 3; e >= e0; e -= 3) {
+            double nb = beta[e[1]];
+            if (nb != 0.0) {
+                double q = p[e[2]] * nb;
+                beta[e[0]] += q;
+                double a = alpha[e[0]];
+                if (a != 0.0) counts[e[2]] += wz * a * q;
+            }
+        }
+    }
+    {
+        PyObject *c = PyBytes_FromStringAndSize((const char *)counts, (Py_ssize_t)sizeof(double) * nprob);
+        if (c) {
+            result = Py_BuildValue("(Nd)", c, loglik);
+        }
+    }
+done:
+    free(alpha);
+    free(beta);
+    free(counts);
+    for (int i = 0; i < got; i++) PyBuffer_Release(&b[i]);
+    return result;
+}
+
+/* em_viterbi(cells, lengths, offsets, flat, prob) -> per pair (score, graphone indexes) or None: the
+   viterbi step of learn.em_shard, the same comparisons in the same order. */
+static PyObject *fastlm_em_viterbi(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *objs[5];
+    if (!PyArg_ParseTuple(args, "OOOOO", &objs[0], &objs[1], &objs[2], &objs[3], &objs[4])) return NULL;
+    static const char *formats[5] = {"i", "i", "q", "i", "d"};
+    static const Py_ssize_t sizes[5] = {4, 4, 8, 4, 8};
+    Py_buffer b[5];
+    int got = 0;
+    PyObject *result = NULL, *list = NULL;
+    double *best = NULL, *logp = NULL;
+    int32_t *back_src = NULL, *back_g = NULL, *path = NULL;
+    for (; got < 5; got++)
+        if (em_buffer(objs[got], &b[got], formats[got], sizes[got])) goto done;
+    const int32_t *cells = b[0].buf, *lengths = b[1].buf, *flat = b[3].buf;
+    const int64_t *offsets = b[2].buf;
+    const double *p = b[4].buf;
+    Py_ssize_t npairs = b[0].len / 4, nprob = b[4].len / 8;
+    if (b[1].len / 4 != npairs || b[2].len / 8 != npairs + 1 ||
+        em_check_grid(cells, offsets, npairs, flat, b[3].len / 4, nprob)) {
+        PyErr_SetString(PyExc_ValueError, "em_viterbi: malformed shard grid");
+        goto done;
+    }
+    int32_t most = 1;
+    for (Py_ssize_t k = 0; k < npairs; k++)
+        if (cells[k] > most) most = cells[k];
+    best = malloc(sizeof(double) * (size_t)most);
+    back_src = malloc(sizeof(int32_t) * (size_t)most);
+    back_g = malloc(sizeof(int32_t) * (size_t)most);
+    path = malloc(sizeof(int32_t) * (size_t)most);
+    logp = malloc(sizeof(double) * (nprob ? (size_t)nprob : 1));
+    list = PyList_New(npairs);
+    if (!best || !back_src || !back_g || !path || !logp || !list) {
+        if (!PyErr_Occurred()) PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t g = 0; g < nprob; g++) logp[g] = p[g] > 0.0 ? log(p[g]) : NAN; /* NaN: no edge */
+    for (Py_ssize_t k = 0; k < npairs; k++) {
+        int32_t size = cells[k];
+        PyObject *item = NULL;
+        if (size) {
+            for (int32_t c = 0; c < size; c++) {
+                best[c] = -INFINITY;
+                back_src[c] = -1;
+            }
+            best[0] = 0.0;
+            for (const int32_t *e = flat + 3 * offsets[k], *e1 = flat + 3 * offsets[k + 1]; e < e1; e += 3) {
+                double s = best[e[0]];
+                if (s == -INFINITY) continue;
+                double lp = logp[e[2]];
+                if (isnan(lp)) continue;
+                double ns = s + lp;
+                if (ns > best[e[1]]) {
+                    best[e[1]] = ns;
+                    back_src[e[1]] = e[0];
+                    back_g[e[1]] = e[2];
+                }
+            }
+            if (best[size - 1] != -INFINITY) {
+                Py_ssize_t len = 0;
+                int32_t cell = size - 1;
+                while (cell && back_src[cell] >= 0) {
+                    path[len++] = back_g[cell];
+                    cell = back_src[cell];
+                }
+                PyObject *tup = PyTuple_New(len);
+                if (!tup) goto done;
+                for (Py_ssize_t i = 0; i < len; i++) {
+                    PyObject *g = PyLong_FromLong(path[len - 1 - i]);
+                    if (!g) {
+                        Py_DECREF(tup);
+                        goto done;
+                    }
+                    PyTuple_SET_ITEM(tup, i, g);
+                }
+                item = Py_BuildValue("(dN)", best[size - 1] / (double)lengths[k], tup);
+                if (!item) goto done;
+            }
+        }
+        if (!item) {
+            Py_INCREF(Py_None);
+            item = Py_None;
+        }
+        PyList_SET_ITEM(list, k, item);
+    }
+    result = list;
+    list = NULL;
+done:
+    Py_XDECREF(list);
+    free(best);
+    free(back_src);
+    free(back_g);
+    free(path);
+    free(logp);
+    for (int i = 0; i < got; i++) PyBuffer_Release(&b[i]);
+    return result;
+}
+
 static PyMethodDef fastlm_functions[] = {
     {"viterbi", fastlm_viterbi, METH_VARARGS,
      "viterbi(automaton, columns, start, w_ctx, beam) -> best candidate index per column"},
@@ -3661,6 +4098,12 @@ static PyMethodDef fastlm_functions[] = {
      "check_automaton(keys, lp, next, backoff, bow, start, root, mult): ValueError unless the tables fit together"},
     {"kn_compile", fastlm_kn_compile, METH_VARARGS,
      "kn_compile(vocab_size, order, ngrams, values) -> bytes of (keys, lp, next, backoff, bow, scalars), or None"},
+    {"em_grid", fastlm_em_grid, METH_VARARGS,
+     "em_grid(ns, ms, deva_ids, roman_ids, weights, max_deva, max_roman) -> bytes of (cells, offsets, flat, graphones, counts)"},
+    {"em_estep", fastlm_em_estep, METH_VARARGS,
+     "em_estep(cells, offsets, flat, weights, prob) -> (bytes of counts, log-likelihood)"},
+    {"em_viterbi", fastlm_em_viterbi, METH_VARARGS,
+     "em_viterbi(cells, lengths, offsets, flat, prob) -> [(score, graphone indexes) or None, ...]"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -3674,6 +4117,10 @@ PyMODINIT_FUNC PyInit__fastlm(void) {
         return NULL;
     PyObject *m = PyModule_Create(&fastlm_module);
     if (!m) return NULL;
+    if (PyModule_AddStringConstant(m, "KERNEL_VERSION", "2") < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
     Py_INCREF(&AutomatonType);
     if (PyModule_AddObject(m, "Automaton", (PyObject *)&AutomatonType) < 0) {
         Py_DECREF(&AutomatonType);

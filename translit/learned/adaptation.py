@@ -65,6 +65,7 @@ __all__ = [
     "load_adaptation",
     "load_adaptation_tables",
     "make_adaptation",
+    "make_adaptation_of",
     "model_checksum",
 ]
 
@@ -93,6 +94,9 @@ class ModelFileFormat:
     #: the bytes of a model file at a path, ModelError naming it when it is not a regular file (a FIFO,
     #: a device) or is too large to read whole
     read_file: Callable[[str | os.PathLike[str], str], bytes]
+    #: the header, the names of the arrays in order and the decoded string tables of a full model file,
+    #: without reading its other arrays (None: :meth:`read` reads them all)
+    read_tables: Callable[[bytes, str], tuple[dict[str, Any], list[str], dict[str, Any]]] | None = None
 
     def read(self, data: bytes, source: str) -> tuple[dict[str, Any], dict[str, array]]:
         """Header and arrays of a full model file (ModelError otherwise)."""
@@ -491,7 +495,107 @@ def make_adaptation(
     """
     base_header, base = fmt.read(base_data, "base model")
     header, new = fmt.read(model_data, "model")
-    base_tables, new_tables = _tables(base), _tables(new)
+    return _adaptation_bytes(
+        base_header,
+        base,
+        new,
+        _tables(new),
+        fmt=fmt,
+        meta=header.get("meta", {}),
+        model_sha256=header["sha256"],
+        base_name=base_name,
+        verify_rebuild=verify_rebuild,
+    )
+
+
+def make_adaptation_of(
+    base_data: bytes,
+    tables: dict[str, Any],
+    arrays: dict[str, array | None],
+    *,
+    fmt: ModelFileFormat,
+    meta: dict[str, Any],
+    base_name: str | None = None,
+    row_patches: dict[str, dict[str, array]] | None = None,
+    unchanged: Sequence[str] = (),
+) -> bytes:
+    """The adaptation file's bytes of a model given by its string ``tables`` (decoded) and its other
+    ``arrays``, in file order, without its full file being written: what :func:`make_adaptation` makes of
+    that file with ``verify_rebuild=False``, but without the header's ``model_sha256`` (the checksum of a
+    full file that was never made).
+
+    An array given as None is one of a component that is rebuilt on load (:data:`_REBUILDERS`, e.g. the
+    joint model's automaton, compiled from its counts): it is neither computed nor stored, and the
+    component is marked as rebuilt. ``row_patches``: the patches of row tables (:data:`_ROW_TABLES`), made
+    by the caller, whose arrays are given as None. ``unchanged``: names of arrays and of tables (``tables.KEY``)
+    that the caller knows to be the base's own (given as None, also in ``tables``, where they keep their place): they are neither
+    compared nor stored, and the base's arrays are then not read at all (only its tables, when ``fmt`` can).
+    ``meta`` is the model's metadata (the header's). Raises ModelError when ``base_data`` is not a valid
+    model file, ValueError when a None array is not of a rebuilt component, a patched row table or
+    unchanged, or an unchanged name is not the base's.
+    """
+    same = set(unchanged)
+    patched = {n for table in row_patches or {} for n in _ROW_TABLES[table]}
+    pending = {n.split(".", 1)[0] for n, arr in arrays.items() if arr is None and n not in patched and n not in same}
+    if not pending <= set(_REBUILDERS):
+        raise ValueError(f"arrays left out of components that are not rebuilt: {sorted(pending - set(_REBUILDERS))}")
+    needs_arrays = any(arr is not None for n, arr in arrays.items() if n not in same and n not in patched)
+    if fmt.read_tables is not None and not needs_arrays:
+        base_header, names, base_tables = fmt.read_tables(base_data, "base model")
+        base: dict[str, Any] = dict.fromkeys(names)
+    else:
+        base_header, base = fmt.read(base_data, "base model")
+        base_tables = _tables(base)
+    missing = sorted(n for n in same if not (n.startswith("tables.") and n[7:] in base_tables) and n not in base)
+    if missing:
+        raise ValueError(f"unchanged names that the base model has not: {missing[:5]}")
+    new: dict[str, Any] = {"tables": None, **arrays}
+    # as the tables of the model's file would read back (tuples as lists, ...): so that the tables that did
+    # not change compare equal to the base's; the unchanged ones are the base's
+    keep = {n[7:] for n in same if n.startswith("tables.")}
+    order = list(tables) + [k for k in base_tables if k in keep and k not in tables]
+    tables = json.loads(
+        json.dumps({k: v for k, v in tables.items() if k not in keep}, ensure_ascii=False, separators=(",", ":"))
+    )
+    tables = {k: tables[k] if k in tables else base_tables[k] for k in order}
+    return _adaptation_bytes(
+        base_header,
+        base,
+        new,
+        tables,
+        base_tables=base_tables,
+        unchanged=frozenset(n for n in same if not n.startswith("tables.")),
+        fmt=fmt,
+        meta=meta,
+        model_sha256=None,
+        base_name=base_name,
+        verify_rebuild=False,
+        known_rebuilt=frozenset(pending),
+        row_patches=row_patches,
+    )
+
+
+def _adaptation_bytes(
+    base_header: dict[str, Any],
+    base: dict[str, array],
+    new: dict[str, Any],
+    new_tables: dict[str, Any],
+    *,
+    fmt: ModelFileFormat,
+    meta: dict[str, Any],
+    model_sha256: str | None,
+    base_name: str | None,
+    verify_rebuild: bool,
+    known_rebuilt: frozenset[str] = frozenset(),
+    row_patches: dict[str, dict[str, array]] | None = None,
+    base_tables: dict[str, Any] | None = None,
+    unchanged: frozenset[str] = frozenset(),
+) -> bytes:
+    """The adaptation of the base model's arrays ``base`` (and header) to the model's arrays ``new``
+    (``tables`` among them, decoded as ``new_tables``); ``known_rebuilt``: components known to be rebuilt;
+    ``unchanged``: arrays known to be the base's (not compared)."""
+    if base_tables is None:
+        base_tables = _tables(base)
     patch: dict[str, Any] = {
         "tables": _json_patch(base_tables, new_tables),
         "order": list(new),
@@ -503,6 +607,13 @@ def make_adaptation(
     out: dict[str, array] = {}
     grouped = {n for names in _ROW_TABLES.values() for n in names}
     for table, names in _ROW_TABLES.items():
+        if row_patches and table in row_patches:
+            expected = set(_row_parts(table, len(names)))
+            if set(row_patches[table]) != expected:
+                raise ValueError(f"the row patch of {table} does not have the arrays {sorted(expected)}")
+            out.update(row_patches[table])
+            patch["rows"][table] = list(names)
+            continue
         if all(n in base and n in new for n in names) and any(base[n] != new[n] for n in names):
             try:
                 out.update(_row_patch([base[n] for n in names], [new[n] for n in names], table))
@@ -515,6 +626,9 @@ def make_adaptation(
                 patch["replace"].append(n)
     for component, rebuild in _REBUILDERS.items():
         names = [n for n in new if n.startswith(component + ".") and n not in grouped]
+        if component in known_rebuilt:
+            patch["rebuild"].append(component)
+            continue
         if all(n in base and base[n] == new[n] for n in names):
             continue
         if not verify_rebuild:
@@ -531,7 +645,7 @@ def make_adaptation(
             logger.info("the rebuilt %s differs from the model's; storing it", component)
     rebuilt_names = {n for c in patch["rebuild"] for n in new if n.startswith(c + ".") and n not in grouped}
     for name, arr in new.items():
-        if name == "tables" or name in grouped or name in rebuilt_names:
+        if name == "tables" or name in grouped or name in rebuilt_names or name in unchanged:
             continue
         if name not in base or base[name] != arr:
             patch["replace"].append(name)
@@ -539,20 +653,22 @@ def make_adaptation(
         out[f"replace.{name}"] = new[name]
     out[_PATCH] = array("B", _dump(patch).encode("utf-8"))
     payload = fmt.pack(out)
-    head = {
+    head: dict[str, Any] = {
         "format": ADAPTATION_FORMAT,
         "version": ADAPTATION_VERSION,
         "payload": "zlib-arrays",
         "payload_bytes": len(payload),
         "sha256": hashlib.sha256(payload).hexdigest(),
-        "model_sha256": header["sha256"],
+        "model_sha256": model_sha256,
         "base": {
             "sha256": base_header["sha256"],
             "name": base_name or fmt.default_name,
             "meta": base_header.get("meta", {}),
         },
-        "meta": header.get("meta", {}),
+        "meta": meta,
     }
+    if model_sha256 is None:
+        del head["model_sha256"]
     return ADAPTATION_MAGIC + _dump(head).encode("utf-8") + b"\n" + payload
 
 

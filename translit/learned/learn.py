@@ -13,9 +13,12 @@ are aligned with the base model's graphone distribution, their graphone n-grams 
 large weight to the base counts, and the pairs enter the memory with a weight that makes them win.
 Its alignment EM runs in fixed shards of pairs (:class:`EMShard`, :func:`em_shard`) through any
 ordered ``map`` (``build`` passes its engine's, so the shards run on its workers), and the shard sums
-are added in shard order, so the model does not depend on what ran them. :func:`save_adapted` writes
-the adapted model straight to a file: the joint model compiles on a worker while this process
-serializes the rest.
+are added in shard order, so the model does not depend on what ran them. With the compiled kernels
+(``_fastlm.em_grid``, ``em_estep``, ``em_viterbi``) the EM runs in the calling process instead, on one
+grid of all the pairs: the same alignments. :func:`save_adapted` writes the adapted model straight to a
+file: the joint model compiles on a worker while this process serializes the rest.
+:func:`save_adaptation` writes it as an adaptation file of its base, from the adapted tables and a row
+patch of the count table merged with the base's: no joint model compiled, no full file written.
 :func:`pairs_from_lines` extracts word pairs from a line-aligned Devanagari text and its romanized
 twin (:func:`lipyantar.align.pairs_from_twin` aligns any twin first).
 
@@ -48,6 +51,7 @@ from lipyantar.translit.learned.charalign import (
 )
 from lipyantar.translit.learned.english import train_english
 from lipyantar.translit.learned.jointseq import JointModel
+from lipyantar.translit.learned.langmodel import FAST as _FASTLM
 from lipyantar.translit.learned.langmodel import CharLM, WordLM, kn_arrays, merge_kn_parts
 from lipyantar.translit.learned.model import DecodeParams, LearnedModel, write_model_file
 from lipyantar.translit.textio import read_lines
@@ -61,9 +65,11 @@ __all__ = [
     "adapt",
     "base_segment",
     "deva_words",
+    "em_compiled",
     "em_shard",
     "pairs_from_lines",
     "read_pairs",
+    "save_adaptation",
     "save_adapted",
     "train",
 ]
@@ -374,10 +380,90 @@ def _template(n: int, m: int, max_deva: int, max_roman: int) -> tuple[tuple[int,
     return flat
 
 
+#: The version of the compiled EM kernels (``_fastlm.em_grid``, ``em_estep``, ``em_viterbi``) that this code
+#: expects: a ``_fastlm`` of another ``KERNEL_VERSION`` (a stale build) is not used for the EM.
+EM_KERNEL_VERSION = "2"
+#: the compiled module running the EM steps, or None (the pure-Python code below: the reference)
+_EM_FAST: Any = _FASTLM if getattr(_FASTLM, "KERNEL_VERSION", None) == EM_KERNEL_VERSION else None
+
+
+def em_compiled() -> bool:
+    """Whether the adaptation's alignment EM runs by the compiled kernels, in the calling process (then
+    ``map_fn`` is not used: sending the shards to workers would cost more than the EM itself)."""
+    return _EM_FAST is not None
+
+
 def _shard_grid(
     pairs: Sequence[_Unit], max_deva: int, max_roman: int
+) -> tuple[tuple[tuple[str, str], ...], ShardGrid, array]:
+    """The shard's graphones (first-seen order), grids (see :class:`ShardGrid`) and the init step's counts
+    (per graphone the weights of the edges that carry it)."""
+    if _EM_FAST is not None:
+        return _shard_grid_fast(_EM_FAST, pairs, max_deva, max_roman)
+    graphones, grid = _shard_grid_python(pairs, max_deva, max_roman)
+    counts = [0.0] * len(graphones)
+    for _size, _length, weight, edges in grid.pairs():
+        for _s, _d, g in edges:
+            counts[g] += weight
+    return graphones, grid, array("d", counts)
+
+
+def _shard_grid_fast(
+    fast: Any, pairs: Sequence[_Unit], max_deva: int, max_roman: int
+) -> tuple[tuple[tuple[str, str], ...], ShardGrid, array]:
+    """:func:`_shard_grid_python` by the compiled kernel: the chunks are numbered here, the grids' edges
+    and the graphones (as chunk-number pairs, first-seen order) made by ``_fastlm.em_grid``."""
+    deva_chunks: dict[str, int] = {}
+    roman_chunks: dict[str, int] = {}
+    ns, ms, deva_ids, roman_ids = array("i"), array("i"), array("i"), array("i")
+    lengths, weights = array("i"), array("d")
+    for units, roman, weight in pairs:
+        n, m = len(units), len(roman)
+        lengths.append(n + m)
+        weights.append(weight)
+        if not (n and m):
+            ns.append(0)
+            ms.append(0)
+            continue
+        ns.append(n)
+        ms.append(m)
+        deva_ids.extend(
+            [
+                deva_chunks.setdefault("".join(units[i : i + di]), len(deva_chunks))
+                for i in range(n)
+                for di in range(1, max_deva + 1)
+            ]
+        )
+        roman_ids.extend(
+            [
+                roman_chunks.setdefault(roman[j : j + dj], len(roman_chunks))
+                for j in range(m)
+                for dj in range(1, max_roman + 1)
+            ]
+        )
+    raw = fast.em_grid(ns, ms, deva_ids, roman_ids, weights, max_deva, max_roman)
+    return _grid_from_kernel(raw, list(deva_chunks), list(roman_chunks), lengths, weights)
+
+
+def _grid_from_kernel(
+    raw: tuple[bytes, bytes, bytes, bytes, bytes], deva_list: list[str], roman_list: list[str], lengths: array, weights: array
+) -> tuple[tuple[tuple[str, str], ...], ShardGrid, array]:
+    raw_cells, raw_offsets, raw_flat, raw_graphones, raw_counts = raw
+    cells, offsets, flat, numbers, counts = array("i"), array("q"), array("i"), array("i"), array("d")
+    counts.frombytes(raw_counts)
+    cells.frombytes(raw_cells)
+    offsets.frombytes(raw_offsets)
+    flat.frombytes(raw_flat)
+    numbers.frombytes(raw_graphones)
+    it = iter(numbers.tolist())
+    graphones = tuple((deva_list[d], roman_list[r]) for d, r in zip(it, it, strict=True))
+    return graphones, ShardGrid(cells, lengths, weights, offsets, flat, len(graphones)), counts
+
+
+def _shard_grid_python(
+    pairs: Sequence[_Unit], max_deva: int, max_roman: int
 ) -> tuple[tuple[tuple[str, str], ...], ShardGrid]:
-    """The shard's graphones (first-seen order) and grids (see :class:`ShardGrid`)."""
+    """The shard's graphones (first-seen order) and grids, in pure Python (the reference)."""
     by_deva: dict[str, dict[str, int]] = {}
     graphones: list[tuple[str, str]] = []
     cells, lengths, weights, offsets, flat = array("i"), array("i"), array("d"), array("q", [0]), array("i")
@@ -419,17 +505,21 @@ def em_shard(task: EMShard) -> EMShardResult:
     shard.
     """
     if task.step == "init":
-        graphones, grid = _shard_grid(task.pairs, task.max_deva, task.max_roman)
-        counts = [0.0] * len(graphones)
-        for _size, _length, weight, edges in grid.pairs():
-            for _s, _d, g in edges:
-                counts[g] += weight
-        return EMShardResult(graphones=graphones, grid=grid, counts=array("d", counts))
+        graphones, init_grid, init_counts = _shard_grid(task.pairs, task.max_deva, task.max_roman)
+        return EMShardResult(graphones=graphones, grid=init_grid, counts=init_counts)
     grid, prob = task.grid, task.prob
     if grid is None or prob is None:  # pragma: no cover - checked by EMShard
         raise ValueError("EM shard: the estep and viterbi steps need grid and prob")
     if len(prob) != grid.graphones:
         raise ValueError("EM shard: prob does not match the shard's graphones")
+    if _EM_FAST is not None:
+        if task.step == "viterbi":
+            best = _EM_FAST.em_viterbi(grid.cells, grid.lengths, grid.offsets, grid.flat, prob)
+            return EMShardResult(alignments=tuple(best))
+        raw, loglik = _EM_FAST.em_estep(grid.cells, grid.offsets, grid.flat, grid.weights, prob)
+        counts_arr = array("d")
+        counts_arr.frombytes(raw)
+        return EMShardResult(counts=counts_arr, loglik=loglik)
     p = prob.tolist()
     if task.step == "viterbi":
         logp = [math.log(x) if x > 0.0 else None for x in p]
@@ -505,7 +595,13 @@ def _adapt_align(
 ) -> list[tuple[str, str, float, tuple[tuple[str, str], ...]]]:
     """:func:`_align` with ``init`` (MAP-adapted EM from a base distribution, nothing dropped), run in
     shards of :data:`EM_SHARD_PAIRS` pairs through ``map_fn`` (so on an engine's workers). The shard
-    results are summed in shard order, so the result does not depend on what ran the shards."""
+    results are summed in shard order, so the result does not depend on what ran the shards.
+
+    With the compiled kernels (:data:`_EM_FAST`) the EM runs here, on one grid of all the pairs
+    (:func:`_adapt_align_compiled`): a few tenths of a second, less than sending the shards to workers.
+    """
+    if _EM_FAST is not None:
+        return _adapt_align_compiled(_EM_FAST, pairs, init, iterations=iterations)
     run: Any = map_fn or map
     aligner = Aligner()
     max_deva, max_roman = aligner.max_deva, aligner.max_roman
@@ -573,6 +669,110 @@ def _adapt_align(
     return aligned
 
 
+def _adapt_align_compiled(
+    fast: Any,
+    pairs: Sequence[tuple[str, str, float]],
+    init: dict[tuple[str, str], float],
+    *,
+    iterations: int,
+) -> list[tuple[str, str, float, tuple[tuple[str, str], ...]]]:
+    """:func:`_adapt_align` by the compiled kernels, on one grid of all the pairs: the same steps (uniform
+    start over every candidate graphone mixed 0.1 : 0.9 with ``init``, MAP E-steps with ``init`` as a prior
+    of the pairs' total weight, Viterbi segmentation), the same graphone order (first seen over the pairs,
+    then the base graphones no pair can use). The sums run over all pairs at once rather than shard by
+    shard, so counts may differ from the sharded ones in the last bits; graphones are numbered by their
+    chunk numbers and made into strings only for the segmentations returned."""
+    aligner = Aligner()
+    max_deva, max_roman = aligner.max_deva, aligner.max_roman
+    units = [(deva_units(d), r, c) for d, r, c in pairs]
+    prior_weight = sum(c for _, _, c in units)
+    deva_chunks: dict[str, int] = {}
+    roman_chunks: dict[str, int] = {}
+    ns, ms, deva_ids, roman_ids = array("i"), array("i"), array("i"), array("i")
+    lengths, weights = array("i"), array("d")
+    for u, roman, weight in units:
+        n, m = len(u), len(roman)
+        lengths.append(n + m)
+        weights.append(weight)
+        if not (n and m):
+            ns.append(0)
+            ms.append(0)
+            continue
+        ns.append(n)
+        ms.append(m)
+        deva_ids.extend(
+            [deva_chunks.setdefault("".join(u[i : i + di]), len(deva_chunks)) for i in range(n) for di in range(1, max_deva + 1)]
+        )
+        roman_ids.extend(
+            [roman_chunks.setdefault(roman[j : j + dj], len(roman_chunks)) for j in range(m) for dj in range(1, max_roman + 1)]
+        )
+    del units
+    raw_cells, raw_offsets, raw_flat, raw_numbers, raw_counts = fast.em_grid(
+        ns, ms, deva_ids, roman_ids, weights, max_deva, max_roman
+    )
+    del ns, ms, deva_ids, roman_ids
+    # typed views of the kernel's bytes (no copies: the grid is the biggest thing the EM holds)
+    cells, offsets, flat = memoryview(raw_cells).cast("i"), memoryview(raw_offsets).cast("q"), memoryview(raw_flat).cast("i")
+    numbers, edge_weights = memoryview(raw_numbers).cast("i"), memoryview(raw_counts).cast("d")
+    n_grid = len(edge_weights)
+    # the base graphones: those of the grid by their chunk numbers, the others appended (in init's order)
+    wanted: dict[tuple[int, int], list[int]] = {}
+    extra: list[tuple[str, str]] = []
+    for k, (d, r) in enumerate(init):
+        dn, rn = deva_chunks.get(d), roman_chunks.get(r)
+        if dn is not None and rn is not None:
+            wanted.setdefault((dn, rn), []).append(k)
+    base_gid = [-1] * len(init)
+    if wanted:
+        it = iter(numbers)
+        for gid, key in enumerate(zip(it, it, strict=True)):
+            hit = wanted.get(key)
+            if hit is not None:
+                for k in hit:
+                    base_gid[k] = gid
+    total = sum(edge_weights) or 1.0
+    prob = array("d", [0.1 * c / total for c in edge_weights])
+    del edge_weights
+    prior: list[tuple[int, float]] = []
+    for k, (g, q) in enumerate(init.items()):
+        gi = base_gid[k]
+        if gi < 0:
+            gi = n_grid + len(extra)
+            extra.append(g)
+            prob.append(0.0)
+        prob[gi] += 0.9 * q
+        prior.append((gi, prior_weight * q))
+    for it_no in range(iterations):
+        raw, loglik = fast.em_estep(cells, offsets, flat, weights, prob[:n_grid])
+        expected = array("d")
+        expected.frombytes(raw)
+        counts = [0.0] * len(prob)
+        for gi, c in prior:
+            counts[gi] += c
+        for gi, c in enumerate(expected):
+            if c:
+                counts[gi] += c
+        total = sum(counts) or 1.0
+        prob = array("d", [x if x > 1e-9 else 0.0 for x in (c / total for c in counts)])
+        kept = len(prob) - prob.count(0.0)
+        logger.info("EM iteration %d: log-likelihood %.1f, %d graphones", it_no + 1, loglik, kept)
+    found = fast.em_viterbi(cells, lengths, offsets, flat, prob[:n_grid])
+    deva_list, roman_list = list(deva_chunks), list(roman_chunks)
+    aligned = []
+    made: dict[int, tuple[str, str]] = {}
+    for (d, r, c), hit in zip(pairs, found, strict=True):
+        if hit is not None:
+            path = []
+            for g in hit[1]:
+                graphone = made.get(g)
+                if graphone is None:
+                    graphone = made[g] = (deva_list[numbers[2 * g]], roman_list[numbers[2 * g + 1]])
+                path.append(graphone)
+            aligned.append((d, r, c, tuple(path)))
+    logger.info("aligned %d pairs, dropped %d as unalignable", len(aligned), len(pairs) - len(aligned))
+    return aligned
+
+
 @dataclass(frozen=True)
 class _Adaptation:
     """What :func:`adapt` changes in the base model: the joint model's graphones and counts, the word
@@ -594,25 +794,33 @@ def _adaptation(
     memory_weight: float,
     native_text: Iterable[str] | None,
     map_fn: MapFn | None,
+    merge: bool = True,
 ) -> _Adaptation:
+    """What adapting ``base`` to ``pairs`` changes; ``merge=False``: ``counts`` holds only the counts added
+    to the base's (the base's count table is then not decoded)."""
     prepared = _prepare(pairs)
     if not prepared:
         raise InputError("no usable (Devanagari, Latin) word pairs to adapt to")
     joint = base.joint
-    unigrams = {g: c for g, c in joint.counts.items() if len(g) == 1 and g[0] != 0}
+    # the unigram counts in the count table's order (ids ascending), read without decoding the table
+    unigrams = {g: c for g, c in joint._unigram_counts().items() if g != 0}
     total = sum(unigrams.values()) or 1.0
-    init = {joint.graphones[g[0]]: c / total for g, c in unigrams.items()}
+    init = {joint.graphones[g]: c / total for g, c in unigrams.items()}
     aligned = _adapt_align(prepared, init, iterations=2, map_fn=map_fn)
     ids = {g: i for i, g in enumerate(joint.graphones)}
     seqs = []
     for _d, _r, c, graphones in aligned:
         seqs.append(([ids.setdefault(g, len(ids)) for g in graphones], c * ngram_weight))
-    counts = dict(joint.counts)
-    for ng, c in JointModel.count_ngrams(seqs, order=joint.order).items():
-        counts[ng] = counts.get(ng, 0.0) + c
-    # in the order of the file's count table (by length, then ids): the automaton compiled from these
-    # counts is then bit-identical to one compiled from a file's counts (adaptation files rebuild it)
-    counts = dict(sorted(counts.items(), key=lambda kv: (len(kv[0]), kv[0])))
+    added = JointModel.count_ngrams(seqs, order=joint.order)
+    if merge:
+        counts = dict(joint.counts)
+        for ng, c in added.items():
+            counts[ng] = counts.get(ng, 0.0) + c
+        # in the order of the file's count table (by length, then ids): the automaton compiled from these
+        # counts is then bit-identical to one compiled from a file's counts (adaptation files rebuild it)
+        counts = dict(sorted(counts.items(), key=lambda kv: (len(kv[0]), kv[0])))
+    else:
+        counts = added
     graphone_list = sorted(ids, key=ids.__getitem__)
     wordlm = base.wordlm
     if native_text is not None:
@@ -751,6 +959,17 @@ class _Uncompiled:
     def to_arrays(self) -> dict[str, array]:
         return {_JOINT_PLACEHOLDER.split(".", 1)[1]: array("B")}
 
+    def count_arrays(self) -> tuple[array, array]:
+        """The raw counts in the file layout of :meth:`JointModel.count_arrays`."""
+        order = self.order
+        flat, values = array("i"), array("d")
+        for ng in sorted(self.counts, key=lambda t: (len(t), t)):
+            flat.extend(ng)
+            if len(ng) < order:
+                flat.extend([-1] * (order - len(ng)))
+            values.append(self.counts[ng])
+        return flat, values
+
 
 class _Serialized:
     """A model component (character, Latin or word model) whose n-gram automaton was serialized once
@@ -865,6 +1084,131 @@ def save_adapted(
             full[name] = arr
     write_model_file(dest, modelfile.model_file_bytes(full, meta, tables=tables))
     return int(meta.get("adapted_pairs", 0))
+
+
+def save_adaptation(
+    base: LearnedModel,
+    pairs: Iterable[tuple[str, str, float]],
+    dest: str | os.PathLike[str],
+    *,
+    base_data: bytes,
+    ngram_weight: float = 10.0,
+    memory_weight: float = 100.0,
+    map_fn: MapFn | None = None,
+    segment: BaseSegment | None = None,
+) -> int:
+    """Write ``adapt(base, pairs, ...)`` to ``dest`` (atomically) as an adaptation file of ``base``, whose
+    model file's bytes are ``base_data`` (:mod:`lipyantar.translit.learned.adaptation`), made straight from the
+    adapted model's tables and count table: the joint automaton is not compiled (loading rebuilds it from
+    the counts) and no full model file is written. The model read back is the one :func:`save_adapted`
+    writes. ``map_fn`` runs the alignment EM's shards when the compiled kernels are not built (see
+    :func:`adapt`). ``segment`` is :func:`base_segment` of ``base``, when already made. Returns the number
+    of adapted pairs."""
+    from lipyantar.translit.learned.adaptation import make_adaptation_of
+    from lipyantar.translit.learned.model import MODEL_FILE_FORMAT
+
+    a = _adaptation(
+        base, pairs, ngram_weight=ngram_weight, memory_weight=memory_weight, native_text=None, map_fn=map_fn, merge=False
+    )
+    base_flat, base_values = base.joint.count_arrays()
+    rows = _count_rows_patch(base_flat, base_values, a.counts, a.order)
+    if segment is None:
+        segment = base_segment(base)
+    shell = LearnedModel(
+        joint=_Uncompiled(_JointTask(a.graphones, {}, a.order)),  # type: ignore[arg-type]
+        charlm=_Serialized(base.charlm, segment.arrays["charlm"]),  # type: ignore[arg-type]
+        wordlm=_Serialized(a.wordlm, segment.arrays["wordlm"]),  # type: ignore[arg-type]
+        romanlm=_Serialized(base.romanlm, segment.arrays["romanlm"]),  # type: ignore[arg-type]
+        pairs=a.memory,
+        params=base.params,
+        meta=a.meta,
+        vocab_index=base.vocab_index,
+        english=base.english,
+    )
+    tables, arrays = shell._tables_and_arrays()
+    meta = shell.meta
+    del shell
+    if list(arrays).count(_JOINT_PLACEHOLDER) != 1:  # pragma: no cover - a LearnedModel of another layout
+        raise ModelError("cannot write the adapted model: unexpected layout of the model file")
+    # what adapting leaves as the base's: the character, Latin and word models (their automata are the
+    # base's, serialized once in the segment), the vocabulary index and the English model
+    own = ("charlm", "romanlm", "wordlm", "vocab_index", "english")
+    unchanged = [f"tables.{k}" for k in own if k in tables]
+    full: dict[str, array | None] = {}
+    for name, arr in arrays.items():
+        if name == _JOINT_PLACEHOLDER:  # rebuilt on load from the counts: the base's names, not computed
+            full.update((f"joint.{k}", None) for k in base.joint.to_arrays())
+        elif name in ("joint.count_ngrams", "joint.count_values"):
+            full[name] = None  # given as a row patch
+        elif name.split(".", 1)[0] in own:
+            full[name] = None
+            unchanged.append(name)
+        else:
+            full[name] = arr
+    del arrays
+    tables = {k: None if k in own else v for k, v in tables.items()}
+    data = make_adaptation_of(
+        base_data,
+        tables,
+        full,
+        fmt=MODEL_FILE_FORMAT,
+        meta=meta,
+        row_patches={"joint.counts": rows},
+        unchanged=unchanged,
+    )
+    write_model_file(dest, data)
+    return int(meta.get("adapted_pairs", 0))
+
+
+def _count_rows_patch(
+    base_flat: Sequence[int], base_values: Sequence[float], added: Mapping[tuple[int, ...], float], order: int
+) -> dict[str, array]:
+    """The row patch (:mod:`lipyantar.translit.learned.adaptation`) that turns the base's count table (rows of
+    ``order`` ids padded with -1, sorted by length then ids, and their values) into the table with
+    ``added`` added to it: a merge of the two sorted tables (a row whose value changes is dropped and
+    inserted again), the patch that diffing the two tables gives."""
+    name = "joint.counts"
+    keys = sorted(added, key=lambda t: (len(t), t))
+    n_base = len(base_values)
+    drops, at, rows0, rows1 = array("q"), array("q"), array("i"), array("d")
+
+    def base_key(i: int) -> tuple[int, tuple[int, ...]]:
+        ids = tuple(x for x in base_flat[i * order : (i + 1) * order] if x >= 0)
+        return len(ids), ids
+
+    i = 0
+    produced = 0
+    current = base_key(0) if n_base else None
+    for ng in keys:
+        key = (len(ng), ng)
+        while current is not None and current < key:  # base rows kept as they are
+            i += 1
+            produced += 1
+            current = base_key(i) if i < n_base else None
+        value = added[ng]
+        if current is not None and current == key:
+            value = base_values[i] + value
+            if value == base_values[i]:  # unchanged: kept
+                i += 1
+                produced += 1
+                current = base_key(i) if i < n_base else None
+                continue
+            if drops and drops[-1] == i:
+                drops[-1] = i + 1
+            else:
+                drops.extend((i, i + 1))
+            i += 1
+            current = base_key(i) if i < n_base else None
+        else:
+            value = 0.0 + value
+        at.append(produced)
+        rows0.extend(ng)
+        if len(ng) < order:
+            rows0.extend([-1] * (order - len(ng)))
+        rows1.append(value)
+        produced += 1
+    widths = array("q", [order, 1]) if n_base or keys else array("q", [1, 1])
+    return {f"{name}.drop": drops, f"{name}.at": at, f"{name}.widths": widths, f"{name}.rows0": rows0, f"{name}.rows1": rows1}
 
 
 # -- twin texts ----------------------------------------------------------------------------------

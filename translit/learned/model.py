@@ -1024,6 +1024,7 @@ MODEL_FILE_FORMAT = adaptation.ModelFileFormat(
     lambda body: modelfile.unpack_arrays(body, limit=modelfile.inflation_limit(body)),  # adaptation payloads
     DEFAULT_MODEL_NAME,
     modelfile.read_file,
+    modelfile.read_tables,
 )
 
 

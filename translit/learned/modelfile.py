@@ -659,6 +659,17 @@ class ModelFile:
         return out
 
 
+def read_tables(data: Any, source: str = "<model>") -> tuple[dict[str, Any], list[str], dict[str, Any]]:
+    """The header, the names of the arrays in order and the decoded string tables of a full model file of
+    either version (a file of sections: its other arrays are not read; ModelError when it is corrupt)."""
+    header, _ = read_header(data, source)
+    if header["version"] in SECTION_VERSIONS:
+        mf = ModelFile(data, source=source)
+        return header, list(mf.order), mf.tables()
+    header, arrays = read_arrays(data, source)
+    return header, list(arrays), json.loads(arrays["tables"].tobytes().decode("utf-8"))
+
+
 def read_arrays(data: Any, source: str = "<model>") -> tuple[dict[str, Any], dict[str, array]]:
     """The header and every array of a full model file of either version, every checksum checked
     (ModelError otherwise)."""
