@@ -55,7 +55,6 @@ written to.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import heapq
 import json
 import logging
@@ -75,7 +74,17 @@ from .detect import DocumentDetection
 from .engines import ENGINES, open_engine
 from .loading import LoadResult, Skipped, display_name, list_files, normalize_text, read_bytes
 from .outdir import staged_output
-from .pipeline import DocumentTask, PairTask, analyse_document, process_pair, release_analysis_caches
+from .pipeline import (
+    BeadsTask,
+    DocumentTask,
+    PairResult,
+    PairTask,
+    align_task,
+    analyse_document,
+    dedupe_key,
+    pair_chunks,
+    release_analysis_caches,
+)
 from .stats import CorpusStats, ParallelAccumulator, StatsAccumulator
 from .twins import DEFAULT_MIN_SCORE, TwinCandidate, TwinReport, pair_twins
 
@@ -218,6 +227,14 @@ class PairRow:
     kind: str
     status: str
 
+
+#: Documents and small twin pairs go to the workers in batches of about this many characters (many
+#: small items each sent on its own cost more in sending than in work).
+BATCH_CHARS = 64_000
+#: A twin pair with more characters than this (both sides) is aligned in chunks shared among the
+#: workers (:func:`lipyantar.corpora.pipeline.pair_chunks`), :data:`CHUNK_BEADS` beads a chunk.
+CHUNK_CHARS = 200_000
+CHUNK_BEADS = 1000
 
 #: Scatter points kept for the report (a deterministic every-k-th sample of the beads above this).
 MAX_POINTS = 3000
@@ -508,11 +525,14 @@ def _shrink_to_adaptation(dest: Path, base_model: str | None) -> None:
     write_model_file(dest, small)
 
 
-def _dedupe_key(deva_text: str, roman_text: str) -> bytes:
-    """A 128-bit digest of a sentence pair with white space normalized (the dedupe set keeps these,
-    not the texts)."""
-    key = " ".join(deva_text.split()) + "\x00" + " ".join(roman_text.split())
-    return hashlib.blake2b(key.encode("utf-8"), digest_size=16).digest()
+def _document_size(task: DocumentTask) -> int:
+    return len(task.data) if task.data is not None else len(task.text or "")
+
+
+def _task_size(task: PairTask | BeadsTask) -> int:
+    if isinstance(task, PairTask):
+        return len(task.deva_text) + len(task.roman_text)
+    return sum(len(b.deva_text) + len(b.roman_text) for b in task.beads)
 
 
 def build_corpus(
@@ -618,7 +638,8 @@ def build_corpus(
         if progress:
             progress("detect", 0, n_files)
         with _create(tmp, "detect.jsonl") as det_out:
-            for done, doc in enumerate(session.map(analyse_document, document_tasks()), start=1):
+            documents = session.map(analyse_document, document_tasks(), batch=BATCH_CHARS, weigh=_document_size)
+            for done, doc in enumerate(documents, start=1):
                 if doc.error is not None or doc.detection is None or doc.counts is None:
                     logger.info("skipping %s: %s", doc.source, doc.error)
                     skipped.append((order.get(doc.source, -1), Skipped(doc.source, doc.error or "?")))
@@ -647,15 +668,21 @@ def build_corpus(
         del base_model
 
         # 2. every twin pair, in pair order: align, filter, append to the output files
-        def pair_tasks() -> Iterator[PairTask]:
+        def pair_tasks() -> Iterator[PairTask | BeadsTask]:
             for number, pair in enumerate(twins.pairs):
-                yield PairTask(
+                task = PairTask(
                     number,
                     pair.devanagari,
                     pair.romanized,
                     document_text(pair.devanagari),
                     document_text(pair.romanized),
+                    links=False,
                 )
+                if len(task.deva_text) + len(task.roman_text) > CHUNK_CHARS:
+                    # a large twin: its sentences aligned here, its words by the workers, chunk by chunk
+                    yield from pair_chunks(task, size=CHUNK_BEADS, min_score=opts.min_score, dedupe=opts.dedupe)
+                else:
+                    yield task
 
         with (
             _create(tmp, "parallel.tsv") as tsv_out,
@@ -664,9 +691,11 @@ def build_corpus(
             _create(tmp, "parallel.roman") as roman_out,
         ):
             total = len(twins.pairs)
+            done = 0
             if progress:
                 progress("align", 0, total)
-            for done, result in enumerate(session.map(process_pair, pair_tasks()), start=1):
+            result: PairResult
+            for result in session.map(align_task, pair_tasks(), batch=BATCH_CHARS, weigh=_task_size):
                 if result.error is not None:
                     errors[f"{result.deva_source} <-> {result.roman_source}"] = result.error
                     logger.info(  # in the result's pair_errors, which the command line prints once
@@ -675,7 +704,8 @@ def build_corpus(
                         result.roman_source,
                         result.error,
                     )
-                for bead in result.beads:
+                word_pairs = result.word_pairs
+                for k, bead in enumerate(result.beads):
                     aligned += 1
                     parallel.add(bead, words=False)
                     keep = True
@@ -687,7 +717,7 @@ def build_corpus(
                         low += 1
                         keep, status = False, "below min score"
                     elif opts.dedupe:
-                        key = _dedupe_key(bead.deva_text, bead.roman_text)
+                        key = dedupe_key(bead.deva_text, bead.roman_text)
                         if key in seen:
                             duplicate += 1
                             keep, status = False, "duplicate"
@@ -696,7 +726,9 @@ def build_corpus(
                     collector.add(bead, kept=keep, status=status, written_id=written_beads if keep else None)
                     if not keep:
                         continue
-                    if bead.words:
+                    if word_pairs is not None:
+                        parallel.add_clean_pairs(word_pairs[k])
+                    elif bead.words:
                         parallel.add_word_pairs((w.deva, w.roman) for w in bead.words if w.kind == "1-1")
                     write_tsv([bead], tsv_out)
                     write_moses([bead], deva_out, roman_out)
@@ -705,8 +737,10 @@ def build_corpus(
                     )
                     jsonl_out.write(json.dumps(record, ensure_ascii=False) + "\n")
                     written_beads += 1
-                if progress:
-                    progress("align", done, total)
+                if not result.partial:
+                    done += 1
+                    if progress:
+                        progress("align", done, total)
         del seen
         written += ["parallel.tsv", "parallel.jsonl", "parallel.deva", "parallel.roman"]
 

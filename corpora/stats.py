@@ -58,6 +58,7 @@ __all__ = [
     "StatsAccumulator",
     "VariantEntry",
     "VariantTable",
+    "clean_word_pair",
     "corpus_stats",
     "document_counts",
     "parallel_stats",
@@ -577,7 +578,9 @@ def _similarity() -> Any:
     return Similarity()
 
 
-def _clean_pair(deva: str, roman: str) -> tuple[str, str] | None:
+def clean_word_pair(deva: str, roman: str) -> tuple[str, str] | None:
+    """A (Devanagari word, romanization) pair as the variant table counts it: edge punctuation stripped,
+    roman lower-cased; None when it is not a Devanagari word and a Latin word."""
     d = _EDGE_PUNCT.sub("", unicodedata.normalize("NFC", deva))
     r = _EDGE_PUNCT.sub("", roman).lower()
     if d and r and _DEVA_WORD.match(d) and _LATIN_WORD.match(r):
@@ -590,7 +593,7 @@ def variant_pairs(pairs: Iterable[tuple[str, str]]) -> Counter[tuple[str, str]]:
     pairs that are not a Devanagari word and a Latin word dropped."""
     counts: Counter[tuple[str, str]] = Counter()
     for deva, roman in pairs:
-        cleaned = _clean_pair(deva, roman)
+        cleaned = clean_word_pair(deva, roman)
         if cleaned is not None:
             counts[cleaned] += 1
     return counts
@@ -622,6 +625,10 @@ class ParallelAccumulator:
 
     def add_word_pairs(self, pairs: Iterable[tuple[str, str]]) -> None:
         self.links.update(variant_pairs(pairs))
+
+    def add_clean_pairs(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """Count word pairs already cleaned (:func:`clean_word_pair`)."""
+        self.links.update(pairs)
 
     def result(self) -> ParallelStats:
         bead_types = dict(sorted(self.kinds.items(), key=lambda kv: (-kv[1], kv[0])))
