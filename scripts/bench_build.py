@@ -102,11 +102,11 @@ def make_corpus(
         rows = spare[30 * k : 30 * (k + 1)]
         (root / names.pop()).write_text(_paragraphs([d for d, _ in rows[:15]], rng), "utf-8")
         (root / names.pop()).write_text(_paragraphs([r for _, r in rows[15:]], rng), "utf-8")
-    english = [p.replace("\n", " ").strip() for p in ENGLISH.read_text(encoding="utf-8").split("\n\n")]
-    english = [p for p in english if len(p) > 200]
+    # the novel is one block of hard-wrapped lines: a distractor is 20 of them (about 1.4 kB)
+    english = [line.strip() for line in ENGLISH.read_text(encoding="utf-8").splitlines() if line.strip()]
     for k in range(distractors):
-        chunk = english[(k * 5) % max(1, len(english) - 5) :][:5]
-        (root / names.pop()).write_text("\n\n".join(chunk) + "\n", encoding="utf-8")
+        start = (20 * k) % max(1, len(english) - 20)
+        (root / names.pop()).write_text("\n".join(english[start : start + 20]) + "\n", encoding="utf-8")
     return expected, order
 
 
