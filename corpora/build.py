@@ -7,7 +7,10 @@
    its text (bad files are skipped with the reason, see :mod:`lipyantar.corpora.loading`);
 2. pair Devanagari documents with their romanized twins from the profiles (:mod:`lipyantar.corpora.twins`);
 3. for each pair, in pair order: split sentences, align them and align the words of each bead
-   (:func:`lipyantar.corpora.pipeline.process_pair`);
+   (:func:`lipyantar.corpora.pipeline.process_pair`); a pair of more than :data:`CHUNK_CHARS` characters
+   is shared among the workers: its sentences are split and aligned in this process (fast) and its beads
+   go out in chunks of :data:`CHUNK_BEADS` for their words (:func:`lipyantar.corpora.pipeline.pair_chunks`),
+   words aligned only for the beads that will be written; the beads are the same, in the same order;
 4. filter the beads as they arrive: one-sided beads (1-0 / 0-1), beads scoring below ``min_score`` and
    repeated (Devanagari, romanized) sentence pairs are not written; every drop is counted in ``stats.json``;
    the kept beads are appended to the ``parallel.*`` files at once;
@@ -18,7 +21,9 @@
 Steps 1, 3 and the heavy parts of 5 run through :mod:`lipyantar.corpora.engines`: in this process (``jobs=1``), in
 ``jobs`` worker processes, or on a Dask cluster (``engine="dask"``), with a bounded number of items in
 flight; results are used in input order, so the output is byte-identical whatever the engine and the number
-of workers. The model step sends the alignment EM of the adaptation to the engine in fixed shards of word
+of workers. Small documents and pairs go to the workers in batches (:data:`BATCH_CHARS`), and the pairs
+come back with each bead's cleaned word pairs instead of its ``WordLink`` objects (a fifth of the time
+to pickle and unpickle). The model step sends the alignment EM of the adaptation to the engine in fixed shards of word
 pairs and compiles the adapted joint model on a worker while this process writes the rest of the model
 file; the base model loads in a background thread while the pairs are aligned. Memory
 does not grow with the corpus beyond small per-document metadata (names, languages, n-gram profiles)

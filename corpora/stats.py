@@ -37,7 +37,7 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 import regex
@@ -208,8 +208,9 @@ class VariantEntry:
         if any(not roman or count <= 0 for roman, count in self.variants):
             raise ValueError("romanizations must be non-empty with positive counts")
 
-    @property
+    @cached_property
     def total(self) -> int:
+        """The word's count (all its romanizations); worked out once (tables sort and sum by it)."""
         return sum(c for _, c in self.variants)
 
     @property
