@@ -27,7 +27,17 @@ if TYPE_CHECKING:
     from .engines import EngineError, ordered_map
     from .langid import load_model
     from .loading import Document, LoadResult, Skipped, load_corpus, read_document
-    from .pipeline import DocumentResult, DocumentTask, PairResult, PairTask, analyse_document, process_pair
+    from .pipeline import (
+        BeadsTask,
+        DocumentResult,
+        DocumentTask,
+        PairResult,
+        PairTask,
+        align_bead_words,
+        analyse_document,
+        pair_chunks,
+        process_pair,
+    )
     from .stats import CorpusStats, VariantTable, corpus_stats
     from .twins import TwinPair, TwinReport, Unpaired, find_twins
 
@@ -53,6 +63,9 @@ _HOMES = {
     "Skipped": "lipyantar.corpora.loading",
     "load_corpus": "lipyantar.corpora.loading",
     "read_document": "lipyantar.corpora.loading",
+    "BeadsTask": "lipyantar.corpora.pipeline",
+    "align_bead_words": "lipyantar.corpora.pipeline",
+    "pair_chunks": "lipyantar.corpora.pipeline",
     "DocumentResult": "lipyantar.corpora.pipeline",
     "DocumentTask": "lipyantar.corpora.pipeline",
     "PairResult": "lipyantar.corpora.pipeline",
@@ -73,6 +86,7 @@ __getattr__ = lazy_getattr(__name__, _HOMES, globals())
 
 
 __all__ = [
+    "BeadsTask",
     "BuildOptions",
     "BuildResult",
     "CorpusStats",
@@ -92,6 +106,7 @@ __all__ = [
     "UnitDetection",
     "Unpaired",
     "VariantTable",
+    "align_bead_words",
     "analyse_document",
     "build_corpus",
     "cmi",
@@ -102,6 +117,7 @@ __all__ = [
     "load_corpus",
     "load_model",
     "ordered_map",
+    "pair_chunks",
     "process_pair",
     "read_document",
     "script_shares",

@@ -7,7 +7,10 @@
    its text (bad files are skipped with the reason, see :mod:`lipyantar.corpora.loading`);
 2. pair Devanagari documents with their romanized twins from the profiles (:mod:`lipyantar.corpora.twins`);
 3. for each pair, in pair order: split sentences, align them and align the words of each bead
-   (:func:`lipyantar.corpora.pipeline.process_pair`);
+   (:func:`lipyantar.corpora.pipeline.process_pair`); a pair of more than :data:`CHUNK_CHARS` characters
+   is shared among the workers: its sentences are split and aligned in this process (fast) and its beads
+   go out in chunks of :data:`CHUNK_BEADS` for their words (:func:`lipyantar.corpora.pipeline.pair_chunks`),
+   words aligned only for the beads that will be written; the beads are the same, in the same order;
 4. filter the beads as they arrive: one-sided beads (1-0 / 0-1), beads scoring below ``min_score`` and
    repeated (Devanagari, romanized) sentence pairs are not written; every drop is counted in ``stats.json``;
    the kept beads are appended to the ``parallel.*`` files at once;
@@ -19,7 +22,9 @@
 Steps 1, 3 and the heavy parts of 5 run through :mod:`lipyantar.corpora.engines`: in this process (``jobs=1``), in
 ``jobs`` worker processes, or on a Dask cluster (``engine="dask"``), with a bounded number of items in
 flight; results are used in input order, so the output is byte-identical whatever the engine and the number
-of workers. The model step runs the alignment EM of the adaptation in this process by the compiled kernels
+of workers. Small documents and pairs go to the workers in batches (:data:`BATCH_CHARS`), and the pairs
+come back with each bead's cleaned word pairs instead of its ``WordLink`` objects (a fifth of the time
+to pickle and unpickle). The model step runs the alignment EM of the adaptation in this process by the compiled kernels
 (the workers are shut down first); without them it sends the EM to the engine in fixed shards of word
 pairs. A full model file (``--standalone-model``, or another base) compiles the adapted joint model on a
 worker while this process writes the rest of it; an adaptation file needs no compiled joint model (loading
@@ -58,7 +63,6 @@ written to.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import heapq
 import json
 import logging
@@ -78,7 +82,17 @@ from .detect import DocumentDetection
 from .engines import ENGINES, open_engine
 from .loading import LoadResult, Skipped, display_name, list_files, normalize_text, read_bytes
 from .outdir import staged_output
-from .pipeline import DocumentTask, PairTask, analyse_document, process_pair, release_analysis_caches
+from .pipeline import (
+    BeadsTask,
+    DocumentTask,
+    PairResult,
+    PairTask,
+    align_task,
+    analyse_document,
+    dedupe_key,
+    pair_chunks,
+    release_analysis_caches,
+)
 from .stats import CorpusStats, ParallelAccumulator, StatsAccumulator
 from .twins import DEFAULT_MIN_SCORE, TwinCandidate, TwinReport, pair_twins
 
@@ -221,6 +235,14 @@ class PairRow:
     kind: str
     status: str
 
+
+#: Documents and small twin pairs go to the workers in batches of about this many characters (many
+#: small items each sent on its own cost more in sending than in work).
+BATCH_CHARS = 64_000
+#: A twin pair with more characters than this (both sides) is aligned in chunks shared among the
+#: workers (:func:`lipyantar.corpora.pipeline.pair_chunks`), :data:`CHUNK_BEADS` beads a chunk.
+CHUNK_CHARS = 200_000
+CHUNK_BEADS = 1000
 
 #: Scatter points kept for the report (a deterministic every-k-th sample of the beads above this).
 MAX_POINTS = 3000
@@ -524,11 +546,14 @@ def _adaptation_base(base_model: str | None) -> bytes | None:
     return default_bytes
 
 
-def _dedupe_key(deva_text: str, roman_text: str) -> bytes:
-    """A 128-bit digest of a sentence pair with white space normalized (the dedupe set keeps these,
-    not the texts)."""
-    key = " ".join(deva_text.split()) + "\x00" + " ".join(roman_text.split())
-    return hashlib.blake2b(key.encode("utf-8"), digest_size=16).digest()
+def _document_size(task: DocumentTask) -> int:
+    return len(task.data) if task.data is not None else len(task.text or "")
+
+
+def _task_size(task: PairTask | BeadsTask) -> int:
+    if isinstance(task, PairTask):
+        return len(task.deva_text) + len(task.roman_text)
+    return sum(len(b.deva_text) + len(b.roman_text) for b in task.beads)
 
 
 def build_corpus(
@@ -634,7 +659,8 @@ def build_corpus(
         if progress:
             progress("detect", 0, n_files)
         with _create(tmp, "detect.jsonl") as det_out:
-            for done, doc in enumerate(session.map(analyse_document, document_tasks()), start=1):
+            documents = session.map(analyse_document, document_tasks(), batch=BATCH_CHARS, weigh=_document_size)
+            for done, doc in enumerate(documents, start=1):
                 if doc.error is not None or doc.detection is None or doc.counts is None:
                     logger.info("skipping %s: %s", doc.source, doc.error)
                     skipped.append((order.get(doc.source, -1), Skipped(doc.source, doc.error or "?")))
@@ -660,15 +686,21 @@ def build_corpus(
         release_analysis_caches()  # this process's analysis memos are not needed for the rest
 
         # 2. every twin pair, in pair order: align, filter, append to the output files
-        def pair_tasks() -> Iterator[PairTask]:
+        def pair_tasks() -> Iterator[PairTask | BeadsTask]:
             for number, pair in enumerate(twins.pairs):
-                yield PairTask(
+                task = PairTask(
                     number,
                     pair.devanagari,
                     pair.romanized,
                     document_text(pair.devanagari),
                     document_text(pair.romanized),
+                    links=False,
                 )
+                if len(task.deva_text) + len(task.roman_text) > CHUNK_CHARS:
+                    # a large twin: its sentences aligned here, its words by the workers, chunk by chunk
+                    yield from pair_chunks(task, size=CHUNK_BEADS, min_score=opts.min_score, dedupe=opts.dedupe)
+                else:
+                    yield task
 
         with (
             _create(tmp, "parallel.tsv") as tsv_out,
@@ -677,9 +709,11 @@ def build_corpus(
             _create(tmp, "parallel.roman") as roman_out,
         ):
             total = len(twins.pairs)
+            done = 0
             if progress:
                 progress("align", 0, total)
-            for done, result in enumerate(session.map(process_pair, pair_tasks()), start=1):
+            result: PairResult
+            for result in session.map(align_task, pair_tasks(), batch=BATCH_CHARS, weigh=_task_size):
                 if result.error is not None:
                     errors[f"{result.deva_source} <-> {result.roman_source}"] = result.error
                     logger.info(  # in the result's pair_errors, which the command line prints once
@@ -688,7 +722,8 @@ def build_corpus(
                         result.roman_source,
                         result.error,
                     )
-                for bead in result.beads:
+                word_pairs = result.word_pairs
+                for k, bead in enumerate(result.beads):
                     aligned += 1
                     parallel.add(bead, words=False)
                     keep = True
@@ -700,7 +735,7 @@ def build_corpus(
                         low += 1
                         keep, status = False, "below min score"
                     elif opts.dedupe:
-                        key = _dedupe_key(bead.deva_text, bead.roman_text)
+                        key = dedupe_key(bead.deva_text, bead.roman_text)
                         if key in seen:
                             duplicate += 1
                             keep, status = False, "duplicate"
@@ -709,7 +744,9 @@ def build_corpus(
                     collector.add(bead, kept=keep, status=status, written_id=written_beads if keep else None)
                     if not keep:
                         continue
-                    if bead.words:
+                    if word_pairs is not None:
+                        parallel.add_clean_pairs(word_pairs[k])
+                    elif bead.words:
                         parallel.add_word_pairs((w.deva, w.roman) for w in bead.words if w.kind == "1-1")
                     write_tsv([bead], tsv_out)
                     write_moses([bead], deva_out, roman_out)
@@ -718,8 +755,10 @@ def build_corpus(
                     )
                     jsonl_out.write(json.dumps(record, ensure_ascii=False) + "\n")
                     written_beads += 1
-                if progress:
-                    progress("align", done, total)
+                if not result.partial:
+                    done += 1
+                    if progress:
+                        progress("align", done, total)
         del seen
         written += ["parallel.tsv", "parallel.jsonl", "parallel.deva", "parallel.roman"]
 

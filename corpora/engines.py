@@ -22,6 +22,7 @@ import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from functools import partial
 from typing import Any, Literal, TypeVar
 
 from lipyantar.translit.errors import LipyantarError
@@ -56,9 +57,31 @@ class Session:
         self._client = client
         self.workers = workers
 
-    def map(self, fn: Callable[[T], R], items: Iterable[T], *, window: int | None = None) -> Iterator[R]:
-        """Yield ``fn(item)`` for every item, in input order, at most ``window`` items in flight."""
+    def map(
+        self,
+        fn: Callable[[T], R],
+        items: Iterable[T],
+        *,
+        window: int | None = None,
+        batch: int | None = None,
+        weigh: Callable[[T], int] | None = None,
+    ) -> Iterator[R]:
+        """Yield ``fn(item)`` for every item, in input order, at most ``window`` items in flight.
+
+        ``batch``: send the items to the workers in batches of consecutive items whose ``weigh`` (1 an
+        item by default) adds up to at least ``batch`` (an item heavier than that goes alone), so that
+        many small items do not each pay for a round trip to a worker; ``window`` then counts batches.
+        Results are the same and in the same order with or without batches.
+        """
         limit = window or 4 * self.workers
+        if self._client is None and self._pool is None:
+            for item in items:
+                yield fn(item)
+            return
+        if batch is not None and batch > 1:
+            for results in self.map(partial(_apply, fn), _batches(items, batch, weigh), window=limit):
+                yield from results
+            return
         if self._client is not None:
             pending: deque[Any] = deque()
             for item in items:
@@ -75,9 +98,25 @@ class Session:
                     yield futures.popleft().result()
             while futures:
                 yield futures.popleft().result()
-        else:
-            for item in items:
-                yield fn(item)
+
+
+def _apply(fn: Callable[[T], R], items: list[T]) -> list[R]:
+    """``fn`` over a batch of items (run by a worker)."""
+    return [fn(item) for item in items]
+
+
+def _batches(items: Iterable[T], size: int, weigh: Callable[[T], int] | None) -> Iterator[list[T]]:
+    """Consecutive items in lists whose weights add up to at least ``size`` (the last one less)."""
+    current: list[T] = []
+    total = 0
+    for item in items:
+        current.append(item)
+        total += weigh(item) if weigh is not None else 1
+        if total >= size:
+            yield current
+            current, total = [], 0
+    if current:
+        yield current
 
 
 @contextlib.contextmanager

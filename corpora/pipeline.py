@@ -17,15 +17,21 @@ between calls (beyond caches of loaded models), so they run unchanged under Spar
   count it for the statistics and compute the profile twin discovery needs (:class:`DocumentTask` ->
   :class:`DocumentResult`, which holds no text);
 * :func:`process_pair`: split a twin pair into sentences, align the sentences and the words of every
-  bead (:class:`PairTask` -> :class:`PairResult`).
+  bead (:class:`PairTask` -> :class:`PairResult`);
+* :func:`pair_chunks` and :func:`align_bead_words`: the same for a very large twin, shared among workers:
+  :func:`pair_chunks` (where the texts are) splits it and aligns its sentences, which is fast, and hands
+  out its beads in chunks (:class:`BeadsTask`) whose words :func:`align_bead_words` aligns (the slow
+  part) on any worker. Every bead boundary is a safe place to cut (word alignment is per bead), so the
+  beads, in order, are those of :func:`process_pair` on the whole twin.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
+import hashlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,15 +39,20 @@ from lipyantar.translit.errors import InputError, LipyantarError
 
 from .detect import DocumentDetection, detect_document
 from .loading import Document, decode_bytes, normalize_text
-from .stats import DocumentCounts, document_counts
+from .stats import DocumentCounts, clean_word_pair, document_counts
 from .twins import TwinCandidate
 
 __all__ = [
+    "BeadsTask",
     "DocumentResult",
     "DocumentTask",
     "PairResult",
     "PairTask",
+    "align_bead_words",
+    "align_task",
     "analyse_document",
+    "dedupe_key",
+    "pair_chunks",
     "process_pair",
     "release_analysis_caches",
 ]
@@ -109,24 +120,61 @@ def release_analysis_caches() -> None:
 @dataclass(frozen=True)
 class PairTask:
     """One twin pair to align: its number in the build (``pair`` in ``parallel.jsonl``), the two
-    document names and texts."""
+    document names and texts. ``links``: each bead of the result carries its word links (``WordLink``);
+    without, the result's :attr:`PairResult.word_pairs` holds each bead's cleaned 1-1 word pairs instead
+    (all that ``build`` keeps of the links, and a fraction of their size to send back)."""
 
     number: int
     deva_source: str
     roman_source: str
     deva_text: str
     roman_text: str
+    links: bool = True
+
+
+@dataclass(frozen=True)
+class BeadsTask:
+    """Consecutive beads of a twin pair (from :func:`pair_chunks`) whose words are to be aligned:
+    ``align[k]`` says whether bead ``k`` needs its words (the others come back without); ``last`` is
+    false while more beads of the pair follow; ``links`` as in :class:`PairTask`; ``error``: why the
+    pair could not be aligned (the task then has no beads)."""
+
+    number: int
+    deva_source: str
+    roman_source: str
+    beads: tuple[Any, ...]
+    align: tuple[bool, ...]
+    last: bool = True
+    links: bool = True
+    error: str | None = None
+
+    def __post_init__(self) -> None:
+        if len(self.align) != len(self.beads):
+            raise ValueError("a beads task needs one align flag per bead")
 
 
 @dataclass(frozen=True)
 class PairResult:
-    """The aligned beads of a twin pair (``lipyantar.align.Bead`` with word links), or why it failed (``error``)."""
+    """The aligned beads of a twin pair (``lipyantar.align.Bead`` with word links), or why it failed (``error``).
+
+    ``word_pairs`` (for a task without ``links``): the cleaned 1-1 word pairs of each bead
+    (:func:`lipyantar.corpora.stats.clean_word_pair`), the beads themselves without links. ``partial``:
+    more beads of this pair follow in the next result (:func:`pair_chunks`)."""
 
     number: int
     deva_source: str
     roman_source: str
     beads: tuple[Any, ...] = ()
     error: str | None = None
+    word_pairs: tuple[tuple[tuple[str, str], ...], ...] | None = None
+    partial: bool = False
+
+
+def dedupe_key(deva_text: str, roman_text: str) -> bytes:
+    """A 128-bit digest of a sentence pair with white space normalized (``build`` keeps these, not the
+    texts, to drop repeated pairs)."""
+    key = " ".join(deva_text.split()) + "\x00" + " ".join(roman_text.split())
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=16).digest()
 
 
 _similarity_cache: Any = None
@@ -171,28 +219,125 @@ def _collector_paused() -> Iterator[None]:
 
 def process_pair(task: PairTask) -> PairResult:
     """Split, align sentences and align words of one twin pair (pure; see the module docstring)."""
-    from lipyantar.align.segment import split_sentences
-    from lipyantar.align.sentences import Bead, iter_align_sentences
-    from lipyantar.align.words import align_words
+    from lipyantar.align.sentences import iter_align_sentences
 
     similarity = _similarity()
     try:
         with _collector_paused():
-            deva_sentences = split_sentences(task.deva_text, script="deva")
-            roman_sentences = split_sentences(task.roman_text, script="roman")
-            beads = []
-            # a sentence pair that comes again has the same word links (links are immutable: shared)
-            links_of: dict[tuple[str, str], tuple[Any, ...]] = {}
-            for bead in iter_align_sentences(deva_sentences, roman_sentences, similarity=similarity):
-                words = None
-                if bead.deva_text and bead.roman_text:
-                    key = (bead.deva_text, bead.roman_text)
-                    words = links_of.get(key)
-                    if words is None:
-                        words = links_of[key] = tuple(
-                            align_words(bead.deva_text, bead.roman_text, similarity=similarity)
-                        )
-                beads.append(Bead(bead.deva, bead.roman, bead.deva_text, bead.roman_text, bead.score, words))
+            deva_sentences, roman_sentences = _split(task.deva_text, task.roman_text)
+            beads = iter_align_sentences(deva_sentences, roman_sentences, similarity=similarity)
+            aligned, pairs = _align_words(beads, None, similarity, links=task.links)
     except LipyantarError as exc:
         return PairResult(task.number, task.deva_source, task.roman_source, error=str(exc))
-    return PairResult(task.number, task.deva_source, task.roman_source, tuple(beads))
+    return PairResult(task.number, task.deva_source, task.roman_source, aligned, word_pairs=pairs)
+
+
+def align_task(task: PairTask | BeadsTask) -> PairResult:
+    """:func:`process_pair` of a :class:`PairTask`, :func:`align_bead_words` of a :class:`BeadsTask`
+    (one function for an engine's ``map`` over both)."""
+    if isinstance(task, BeadsTask):
+        return align_bead_words(task)
+    return process_pair(task)
+
+
+def align_bead_words(task: BeadsTask) -> PairResult:
+    """Align the words of the beads of a :class:`BeadsTask` (pure; see the module docstring)."""
+    partial = not task.last
+    if task.error is not None:
+        return PairResult(task.number, task.deva_source, task.roman_source, error=task.error)
+    try:
+        with _collector_paused():
+            aligned, pairs = _align_words(task.beads, task.align, _similarity(), links=task.links)
+    except LipyantarError as exc:
+        return PairResult(task.number, task.deva_source, task.roman_source, error=str(exc), partial=partial)
+    return PairResult(task.number, task.deva_source, task.roman_source, aligned, None, pairs, partial)
+
+
+def pair_chunks(
+    task: PairTask, *, size: int = 1000, min_score: float = 0.0, dedupe: bool = False
+) -> Iterator[BeadsTask]:
+    """A twin pair as :class:`BeadsTask` chunks of ``size`` beads: its sentences split and aligned here,
+    as the chunks are asked for, the words left to :func:`align_bead_words` (see the module docstring).
+
+    Beads whose words nobody will read are marked not to be aligned: one-sided beads, beads scoring
+    below ``min_score``, and, with ``dedupe``, a sentence pair that came earlier in the same twin (a
+    duplicate whatever came before the twin). A pair that cannot be split or aligned gives one task
+    with its ``error``.
+    """
+    from lipyantar.align.sentences import iter_align_sentences
+
+    if size < 1:
+        raise ValueError(f"size must be >= 1, not {size}")
+    seen: set[bytes] = set()
+    chunk: list[Any] = []
+    flags: list[bool] = []
+    yielded = False
+
+    def emit(last: bool) -> BeadsTask:
+        return BeadsTask(
+            task.number, task.deva_source, task.roman_source, tuple(chunk), tuple(flags), last, task.links
+        )
+
+    try:
+        deva_sentences, roman_sentences = _split(task.deva_text, task.roman_text)
+        for bead in iter_align_sentences(deva_sentences, roman_sentences, similarity=_similarity()):
+            wanted = bool(bead.deva_text and bead.roman_text) and bead.score >= min_score
+            if wanted and dedupe:
+                key = dedupe_key(bead.deva_text, bead.roman_text)
+                wanted = key not in seen
+                seen.add(key)
+            if len(chunk) >= size:
+                yield emit(last=False)
+                yielded = True
+                chunk, flags = [], []
+            chunk.append(bead)
+            flags.append(wanted)
+    except LipyantarError as exc:
+        if yielded:
+            logger.info("pair %d: aligned in part: %s", task.number, exc)
+        yield BeadsTask(task.number, task.deva_source, task.roman_source, (), (), True, task.links, str(exc))
+        return
+    yield emit(last=True)
+
+
+def _split(deva_text: str, roman_text: str) -> tuple[list[Any], list[Any]]:
+    from lipyantar.align.segment import split_sentences
+
+    return split_sentences(deva_text, script="deva"), split_sentences(roman_text, script="roman")
+
+
+def _align_words(
+    beads: Iterable[Any], wanted: Sequence[bool] | None, similarity: Any, *, links: bool
+) -> tuple[tuple[Any, ...], tuple[tuple[tuple[str, str], ...], ...] | None]:
+    """The beads with their words aligned (those ``wanted``, every two-sided bead when None): with
+    their links, or (``links`` false) without and with their cleaned 1-1 word pairs beside them."""
+    from lipyantar.align.sentences import Bead
+    from lipyantar.align.words import align_words
+
+    out: list[Any] = []
+    pairs: list[tuple[tuple[str, str], ...]] = []
+    # a sentence pair that comes again has the same word links (links are immutable: shared)
+    links_of: dict[tuple[str, str], tuple[Any, ...]] = {}
+    cleaned_of: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
+    for k, bead in enumerate(beads):
+        words = None
+        if bead.deva_text and bead.roman_text and (wanted is None or wanted[k]):
+            key = (bead.deva_text, bead.roman_text)
+            words = links_of.get(key)
+            if words is None:
+                words = links_of[key] = tuple(align_words(bead.deva_text, bead.roman_text, similarity=similarity))
+            if not links:
+                cleaned = cleaned_of.get(key)
+                if cleaned is None:
+                    cleaned = cleaned_of[key] = tuple(
+                        c for c in (clean_word_pair(w.deva, w.roman) for w in words if w.kind == "1-1") if c
+                    )
+                pairs.append(cleaned)
+                words = None
+        elif not links:
+            pairs.append(())
+        if words is None and bead.words is None:
+            out.append(bead)
+        else:
+            out.append(Bead(bead.deva, bead.roman, bead.deva_text, bead.roman_text, bead.score, words))
+    return tuple(out), (None if links else tuple(pairs))

@@ -37,7 +37,7 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any, Literal
 
 import regex
@@ -58,6 +58,7 @@ __all__ = [
     "StatsAccumulator",
     "VariantEntry",
     "VariantTable",
+    "clean_word_pair",
     "corpus_stats",
     "document_counts",
     "parallel_stats",
@@ -207,8 +208,9 @@ class VariantEntry:
         if any(not roman or count <= 0 for roman, count in self.variants):
             raise ValueError("romanizations must be non-empty with positive counts")
 
-    @property
+    @cached_property
     def total(self) -> int:
+        """The word's count (all its romanizations); worked out once (tables sort and sum by it)."""
         return sum(c for _, c in self.variants)
 
     @property
@@ -579,7 +581,9 @@ def _similarity() -> Any:
     return Similarity()
 
 
-def _clean_pair(deva: str, roman: str) -> tuple[str, str] | None:
+def clean_word_pair(deva: str, roman: str) -> tuple[str, str] | None:
+    """A (Devanagari word, romanization) pair as the variant table counts it: edge punctuation stripped,
+    roman lower-cased; None when it is not a Devanagari word and a Latin word."""
     d = _EDGE_PUNCT.sub("", unicodedata.normalize("NFC", deva))
     r = _EDGE_PUNCT.sub("", roman).lower()
     if d and r and _DEVA_WORD.match(d) and _LATIN_WORD.match(r):
@@ -592,7 +596,7 @@ def variant_pairs(pairs: Iterable[tuple[str, str]]) -> Counter[tuple[str, str]]:
     pairs that are not a Devanagari word and a Latin word dropped."""
     counts: Counter[tuple[str, str]] = Counter()
     for deva, roman in pairs:
-        cleaned = _clean_pair(deva, roman)
+        cleaned = clean_word_pair(deva, roman)
         if cleaned is not None:
             counts[cleaned] += 1
     return counts
@@ -624,6 +628,10 @@ class ParallelAccumulator:
 
     def add_word_pairs(self, pairs: Iterable[tuple[str, str]]) -> None:
         self.links.update(variant_pairs(pairs))
+
+    def add_clean_pairs(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """Count word pairs already cleaned (:func:`clean_word_pair`)."""
+        self.links.update(pairs)
 
     def result(self) -> ParallelStats:
         bead_types = dict(sorted(self.kinds.items(), key=lambda kv: (-kv[1], kv[0])))

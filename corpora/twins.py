@@ -24,14 +24,16 @@ least ``min_score``. Every other document is listed as unpaired with its languag
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 import logging
 from array import array
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import pairwise
+from itertools import chain, pairwise
 
 import regex
 
@@ -204,37 +206,74 @@ class TwinProfile:
         return cls(words, bi_keys, bi_counts, tri_keys, tri_counts, sum(bi_counts), sum(tri_counts))
 
     def tables(self) -> tuple[dict[int, int], dict[int, int]]:
-        """The bigram and trigram multisets as dictionaries (for scoring against many others)."""
+        """The bigram and trigram multisets as dictionaries (n-gram key -> count)."""
         return (
             dict(zip(self.bigram_keys, self.bigram_counts, strict=True)),
             dict(zip(self.trigram_keys, self.trigram_counts, strict=True)),
         )
 
-    def score(
-        self,
-        other: TwinProfile,
-        tables: tuple[dict[int, int], dict[int, int]] | None = None,
-        other_tables: tuple[dict[int, int], dict[int, int]] | None = None,
-    ) -> float:
-        """The twin score (module docstring); ``tables`` / ``other_tables`` are :meth:`tables` of
-        ``self`` / ``other`` when already made."""
+    def score(self, other: TwinProfile, grams: _Grams | None = None, other_grams: _Grams | None = None) -> float:
+        """The twin score (module docstring); ``grams`` / ``other_grams`` are the profiles' :class:`_Grams`
+        when already made (for scoring one profile against many)."""
         if not self.words or not other.words:
             return 0.0
-        bi, tri = tables or self.tables()
-        other_bi, other_tri = other_tables or other.tables()
-        bigrams = _dice(bi, self.bigram_total, other_bi, other.bigram_total)
-        trigrams = _dice(tri, self.trigram_total, other_tri, other.trigram_total)
+        mine = grams or _Grams(self)
+        theirs = other_grams or _Grams(other, repeats=False)
+        bigrams = _dice(mine.shared_bigrams(theirs), self.bigram_total + other.bigram_total)
+        trigrams = _dice(mine.shared_trigrams(theirs), self.trigram_total + other.trigram_total)
         ratio = min(self.words, other.words) / max(self.words, other.words)
         penalty = min(1.0, ratio / 0.5)
         return (bigrams + trigrams) / 2.0 * penalty
 
 
-def _dice(a: Mapping[int, int], a_total: int, b: Mapping[int, int], b_total: int) -> float:
-    total = a_total + b_total
-    if not total:
-        return 0.0
-    shared = sum(min(a[key], b[key]) for key in a.keys() & b.keys())
-    return 2.0 * shared / total
+class _Grams:
+    """A profile's n-gram keys as sets and its repeated n-grams (count > 1) with their counts, so that
+    the size of the intersection of two n-gram multisets (the sum of the smaller counts) is a set
+    intersection (in C) plus a short loop over this profile's repeated n-grams."""
+
+    __slots__ = ("bigram_repeats", "bigrams", "profile", "trigram_repeats", "trigrams")
+
+    def __init__(self, profile: TwinProfile, *, repeats: bool = True) -> None:
+        """``repeats=False``: without the repeated n-grams (enough for the ``other`` of the shared counts)."""
+        self.profile = profile
+        self.bigrams = frozenset(profile.bigram_keys)
+        self.trigrams = frozenset(profile.trigram_keys)
+        self.bigram_repeats = _repeats(profile.bigram_keys, profile.bigram_counts) if repeats else {}
+        self.trigram_repeats = _repeats(profile.trigram_keys, profile.trigram_counts) if repeats else {}
+
+    def shared_bigrams(self, other: _Grams) -> int:
+        theirs = other.profile
+        return _shared(self.bigrams, self.bigram_repeats, other.bigrams, theirs.bigram_keys, theirs.bigram_counts)
+
+    def shared_trigrams(self, other: _Grams) -> int:
+        theirs = other.profile
+        return _shared(
+            self.trigrams, self.trigram_repeats, other.trigrams, theirs.trigram_keys, theirs.trigram_counts
+        )
+
+
+def _repeats(keys: array[int], counts: array[int]) -> dict[int, int]:
+    if counts.count(1) == len(counts):
+        return {}
+    return {key: n for key, n in zip(keys, counts, strict=True) if n > 1}
+
+
+def _shared(
+    a: frozenset[int], a_repeats: dict[int, int], b: frozenset[int], b_keys: array[int], b_counts: array[int]
+) -> int:
+    """The size of the intersection of two n-gram multisets: ``a`` with its repeated keys' counts, and
+    ``b`` with its sorted keys and their counts."""
+    shared = len(a & b)
+    for key, n in a_repeats.items():
+        if key in b:
+            m = b_counts[bisect_left(b_keys, key)]
+            if m > 1:
+                shared += min(n, m) - 1
+    return shared
+
+
+def _dice(shared: int, total: int) -> float:
+    return 2.0 * shared / total if total else 0.0
 
 
 #: Up to this many (Devanagari × romanized) candidate pairs every pair is scored; above it, only the
@@ -259,14 +298,16 @@ def _candidates(
         for gram in grams[source].trigram_keys:
             index.setdefault(gram, []).append(k)
     limit = max(5, len(roman) // 50)
+    index = {gram: posting for gram, posting in index.items() if len(posting) <= limit}
+    lookup = index.get
     for a in deva:
-        shared: Counter[int] = Counter()
-        for gram in grams[a].trigram_keys:
-            posting = index.get(gram)
-            if posting is not None and len(posting) <= limit:
-                shared.update(posting)
-        ranked = sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))[:CANDIDATES_PER_DOCUMENT]
+        shared = Counter(chain.from_iterable(filter(None, map(lookup, grams[a].trigram_keys))))
+        ranked = heapq.nsmallest(CANDIDATES_PER_DOCUMENT, shared.items(), key=_by_count)
         yield a, [roman[k] for k, _count in ranked]
+
+
+def _by_count(item: tuple[int, int]) -> tuple[int, int]:
+    return -item[1], item[0]
 
 
 @dataclass(frozen=True)
@@ -428,13 +469,13 @@ def pair_twins(candidates: Sequence[TwinCandidate], *, min_score: float = DEFAUL
     deva = [c.source for c in candidates if c.side == "deva" and c.source in grams]
     roman = [c.source for c in candidates if c.side == "roman" and c.source in grams]
     scored_list: list[tuple[float, str, str]] = []
-    # every Devanagari document meets every romanized one: make the romanized tables once (few of them)
+    # every Devanagari document meets every romanized one: make the romanized sets once (few of them)
     cache = len(deva) * len(roman) <= EXHAUSTIVE_PAIRS and len(roman) <= 2 * CACHED_TABLES
-    roman_tables = {b: grams[b].tables() for b in roman} if cache else {}
+    roman_grams = {b: _Grams(grams[b]) for b in roman} if cache else {}
     for a, others in _candidates(deva, roman, grams):
         profile = grams[a]
-        tables = profile.tables()
-        scored_list.extend((profile.score(grams[b], tables, roman_tables.get(b)), a, b) for b in others)
+        mine = _Grams(profile)
+        scored_list.extend((profile.score(grams[b], mine, roman_grams.get(b)), a, b) for b in others)
     scored = sorted(scored_list, key=lambda t: (-t[0], t[1], t[2]))
     best: dict[str, float] = {}
     for score, a, b in scored:

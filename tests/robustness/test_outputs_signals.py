@@ -418,10 +418,10 @@ def _check_build(
 BUILD_SIGNALS = [
     # while detecting, while aligning, while writing the results, at the swap
     ("lipyantar.corpora.build:analyse_document:1:sigterm", 143),
-    ("lipyantar.corpora.build:process_pair:1:sigterm", 143),
+    ("lipyantar.corpora.pipeline:process_pair:1:sigterm", 143),
     ("lipyantar.corpora.build:_write_text:2:sigterm", 143),
     ("lipyantar.corpora.outdir:swap_into_place:1:sigterm", 143),
-    ("lipyantar.corpora.build:process_pair:1:sighup", 129),
+    ("lipyantar.corpora.pipeline:process_pair:1:sighup", 129),
     ("lipyantar.corpora.build:analyse_document:1:sigint", 130),
 ]
 
@@ -522,7 +522,7 @@ def test_build_file_added_during_build_is_kept(tmp_path: Path, tally: Tally) -> 
     proc = _start(
         ["-q", "build", "corpus", "-o", "out", "--no-model", "-j", "1"],
         tmp_path,
-        ["lipyantar.corpora.build:process_pair:1:sleep=3"],
+        ["lipyantar.corpora.pipeline:process_pair:1:sleep=3"],
     )
     deadline = time.monotonic() + 60
     while not any(p.name.endswith(".tmp") for p in tmp_path.glob(".out.*")):  # the build has started
@@ -544,7 +544,7 @@ def test_concurrent_builds_into_one_outdir(tmp_path: Path, build_reference: dict
     first = _start(
         ["-q", "build", "corpus", "-o", "out", "--no-model", "-j", "1", "--force"],
         tmp_path,
-        ["lipyantar.corpora.build:process_pair:1:sleep=3"],
+        ["lipyantar.corpora.pipeline:process_pair:1:sleep=3"],
     )
     deadline = time.monotonic() + 60
     while not (tmp_path / ".out.lock").exists():
