@@ -516,18 +516,6 @@ def test_vocab_index_adds_known_words_the_search_misses(tmp_path: Path) -> None:
     assert LearnedModel.load(path).vocab_index == model.vocab_index
 
 
-def test_old_model_module_warns_and_reexports() -> None:
-    import importlib
-    import sys
-
-    sys.modules.pop("lipyantar.translit.model", None)
-    with pytest.warns(DeprecationWarning, match="lipyantar.translit.learned.model"):
-        old = importlib.import_module("lipyantar.translit.model")
-    from lipyantar.translit.learned import model as new
-
-    assert old.DecodeParams is new.DecodeParams and old.default_model is new.default_model
-
-
 def test_the_word_caches_are_bounded_and_change_no_output(tiny_model: LearnedModel, monkeypatch: pytest.MonkeyPatch) -> None:
     """Past WORD_CACHE_LIMIT words a cache is emptied (memory stays bounded: CACHE_BYTES); the answers are
     the same as with room for every word."""

@@ -42,6 +42,7 @@ from typing import Any, BinaryIO, Literal, TextIO
 from .errors import InputError, OutputError
 
 __all__ = [
+    "BYTE_ORDER_MARKS",
     "MAX_LINE_BYTES",
     "STDIN",
     "atomic_write",
@@ -70,12 +71,14 @@ def _display(source: str | os.PathLike[str]) -> str:
     return "<stdin>" if str(source) == STDIN else str(source)
 
 
-_BOMS = (
-    (b"\xff\xfe\x00\x00", "utf-32", "UTF-32LE"),
-    (b"\x00\x00\xfe\xff", "utf-32", "UTF-32BE"),
-    (b"\xef\xbb\xbf", "utf-8-sig", "UTF-8"),
-    (b"\xff\xfe", "utf-16", "UTF-16LE"),
-    (b"\xfe\xff", "utf-16", "UTF-16BE"),
+#: the byte-order marks, longer first (UTF-32LE's starts with UTF-16LE's): (mark, codec of the bytes
+#: after the mark, name)
+BYTE_ORDER_MARKS: tuple[tuple[bytes, str, str], ...] = (
+    (b"\xff\xfe\x00\x00", "utf-32-le", "UTF-32LE"),
+    (b"\x00\x00\xfe\xff", "utf-32-be", "UTF-32BE"),
+    (b"\xef\xbb\xbf", "utf-8", "UTF-8"),
+    (b"\xff\xfe", "utf-16-le", "UTF-16LE"),
+    (b"\xfe\xff", "utf-16-be", "UTF-16BE"),
 )
 _SNIFF_BYTES = 1 << 16
 _NO_BOM = (
@@ -96,9 +99,9 @@ def sniff_encoding(head: bytes, *, source: str = "<input>") -> tuple[str, str]:
     Devanagari) and by decoding to text without control characters. Other NUL bytes are left to
     :func:`check_utf8`.
     """
-    for bom, codec, label in _BOMS:
-        if head.startswith(bom):
-            return codec, label
+    for bom, codec, label in BYTE_ORDER_MARKS:
+        if head.startswith(bom):  # a codec that reads the mark and drops it
+            return ("utf-8-sig" if codec == "utf-8" else codec[:6]), label
     label = _wide_without_bom(head)
     if label is not None:
         raise InputError(

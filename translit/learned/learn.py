@@ -15,9 +15,7 @@ Its alignment EM runs in fixed shards of pairs (:class:`EMShard`, :func:`em_shar
 ordered ``map`` (``build`` passes its engine's, so the shards run on its workers), and the shard sums
 are added in shard order, so the model does not depend on what ran them. :func:`save_adapted` writes
 the adapted model straight to a file: the joint model compiles on a worker while this process
-serializes the rest.
-:func:`pairs_from_lines` extracts word pairs from a line-aligned Devanagari text and its romanized
-twin (:func:`lipyantar.align.pairs_from_twin` aligns any twin first).
+serializes the rest. Word pairs from a twin text: :func:`lipyantar.align.pairs_from_twin`.
 
 Training is deterministic: no sampling; every iteration order is sorted or insertion-ordered.
 """
@@ -35,11 +33,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
-import regex
-
 from lipyantar.translit.errors import InputError, ModelError, excerpt
 from lipyantar.translit.learned import modelfile
 from lipyantar.translit.learned.charalign import (
+    DEVA_WORD_RE,
     Aligner,
     deva_units,
     is_wellformed,
@@ -62,7 +59,6 @@ __all__ = [
     "base_segment",
     "deva_words",
     "em_shard",
-    "pairs_from_lines",
     "read_pairs",
     "save_adapted",
     "train",
@@ -70,13 +66,11 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-_DEVA_WORD = regex.compile(r"[\u0900-\u0963\u0971-\u097f]+")
-_WORD = regex.compile(r"[\u0900-\u0963\u0971-\u097f]+|[A-Za-z]+")
 
 
 def deva_words(text: str) -> list[str]:
     """The normalized Devanagari words of a text, in order."""
-    return _DEVA_WORD.findall(normalize_deva(text))
+    return DEVA_WORD_RE.findall(normalize_deva(text))
 
 
 def read_pairs(path: str | os.PathLike[str]) -> list[tuple[str, str, float]]:
@@ -114,7 +108,7 @@ def _prepare(pairs: Iterable[tuple[str, str, float]]) -> list[tuple[str, str, fl
     for deva, roman, count in pairs:
         d = normalize_deva(deva.strip())
         r = normalize_roman(roman)
-        if d and r and _DEVA_WORD.fullmatch(d):
+        if d and r and DEVA_WORD_RE.fullmatch(d):
             merged[(d, r)] += count
     return [(d, r, c) for (d, r), c in sorted(merged.items())]
 
@@ -207,7 +201,7 @@ def train(
     extra: Counter[str] = Counter()
     for w, c in (word_prior or {}).items():
         nw = normalize_deva(w)
-        if _DEVA_WORD.fullmatch(nw):
+        if DEVA_WORD_RE.fullmatch(nw):
             extra[nw] += c
     for d, _r, c, _g in aligned:
         extra[d] += c
@@ -865,93 +859,3 @@ def save_adapted(
             full[name] = arr
     write_model_file(dest, modelfile.model_file_bytes(full, meta, tables=tables))
     return int(meta.get("adapted_pairs", 0))
-
-
-# -- twin texts ----------------------------------------------------------------------------------
-def _similarity(a: str, b: str) -> float:
-    """1 - normalized Levenshtein distance of two Latin strings."""
-    if a == b:
-        return 1.0
-    if not a or not b:
-        return 0.0
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return 1.0 - prev[-1] / max(len(a), len(b))
-
-
-def _align_words(
-    deva: Sequence[str], roman: Sequence[str], base: LearnedModel, *, min_similarity: float
-) -> list[tuple[str, str]]:
-    """Monotonic word alignment (edit-distance DP on the base model's romanizations)."""
-    keys = [w if w.isascii() else base.romanize(w) for w in deva]
-    rom = [normalize_roman(w) for w in roman]
-    n, m = len(keys), len(rom)
-    gap = -0.3
-    score = [[0.0] * (m + 1) for _ in range(n + 1)]
-    back = [[0] * (m + 1) for _ in range(n + 1)]
-    for i in range(1, n + 1):
-        score[i][0], back[i][0] = score[i - 1][0] + gap, 1
-    for j in range(1, m + 1):
-        score[0][j], back[0][j] = score[0][j - 1] + gap, 2
-    for i in range(1, n + 1):
-        for j in range(1, m + 1):
-            sim = _similarity(keys[i - 1], rom[j - 1])
-            options = (
-                (score[i - 1][j - 1] + sim - 0.3, 0),
-                (score[i - 1][j] + gap, 1),
-                (score[i][j - 1] + gap, 2),
-            )
-            score[i][j], back[i][j] = max(options)
-    out = []
-    i, j = n, m
-    while i or j:
-        step = back[i][j]
-        if step == 0:
-            d, r = deva[i - 1], roman[j - 1]
-            if not d.isascii() and r.isascii() and _similarity(keys[i - 1], rom[j - 1]) >= min_similarity:
-                out.append((d, r))
-            i, j = i - 1, j - 1
-        elif step == 1:
-            i -= 1
-        else:
-            j -= 1
-    out.reverse()
-    return out
-
-
-def _split_paragraphs(text: str) -> list[str]:
-    return [line for line in text.splitlines() if line.strip()]
-
-
-def pairs_from_lines(
-    deva_text: str,
-    roman_text: str,
-    base: LearnedModel,
-    *,
-    min_similarity: float = 0.3,
-) -> list[tuple[str, str, float]]:
-    """Word pairs from a line-aligned Devanagari text and its romanized twin.
-
-    The texts must have one paragraph or sentence per line, the same number of non-blank lines;
-    the words of each line pair are aligned by a monotonic edit-distance alignment, with ``base``
-    as the romanizer that makes the two scripts comparable. For texts that are not line-aligned,
-    :func:`lipyantar.align.pairs_from_twin` aligns sentences and words first.
-    """
-    deva_lines = _split_paragraphs(deva_text)
-    roman_lines = _split_paragraphs(roman_text)
-    if len(deva_lines) != len(roman_lines):
-        raise InputError(
-            f"twin texts are not line-aligned: {len(deva_lines)} Devanagari lines, "
-            f"{len(roman_lines)} romanized lines"
-        )
-    counts: Counter[tuple[str, str]] = Counter()
-    for dl, rl in zip(deva_lines, roman_lines, strict=True):
-        dw = _WORD.findall(normalize_deva(dl))
-        rw = _WORD.findall(rl)
-        for d, r in _align_words(dw, rw, base, min_similarity=min_similarity):
-            counts[(d, r.lower())] += 1
-    return [(d, r, float(c)) for (d, r), c in counts.items()]
