@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lipyantar.align.cli import evaluate_command, learn_command
+from lipyantar.model_cli import evaluate_command, learn_command
 from lipyantar.translit.errors import InputError, ModelError
 from lipyantar.translit.learned.charalign import Aligner, deva_units, is_wellformed, normalize_roman
 from lipyantar.translit.learned.cli import evaluate

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from lipyantar.align.cli import learn_command
 from lipyantar.align.twin import pairs_from_twin
+from lipyantar.model_cli import learn_command
 from lipyantar.translit.learned.charalign import normalize_deva, normalize_roman
 from lipyantar.translit.learned.cli import evaluate
 from lipyantar.translit.learned.learn import adapt, read_pairs

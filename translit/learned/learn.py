@@ -160,8 +160,12 @@ def train(
     params: DecodeParams | None = None,
     meta: dict[str, object] | None = None,
     pronunciations: Mapping[str, Sequence[str]] | None = None,
+    vocab_index: bool = True,
 ) -> LearnedModel:
     """Learn a model from (Devanagari word, romanization, count) pairs.
+
+    ``lipyantar learn --base none`` trains through this function, so the command and the API give the
+    same model from the same pairs.
 
     Args:
         pairs: training word pairs; counts weight them.
@@ -184,6 +188,10 @@ def train(
         pronunciations: English word → encoded pronunciations (:func:`lipyantar.translit.learned.english.read_cmudict`);
             with them the model also learns how Hindi writes English words by their sound
             (:mod:`lipyantar.translit.learned.english`) and keeps the table.
+        vocab_index: index the vocabulary's words by their romanizations' consonant skeletons
+            (:meth:`LearnedModel.build_vocab_index`: Latin input also gets the known words under its
+            skeleton as candidates; ``sangathan`` → संगठन). It romanizes every word of the vocabulary;
+            a model used only to romanize can do without it.
     """
     prepared = _prepare(pairs)
     if not prepared:
@@ -248,6 +256,9 @@ def train(
         frequent = sorted(wordlm.prior, key=lambda w: (-wordlm.prior[w], w))[:precompute]
         added = model.precompute_romanizations(frequent)
         logger.info("precomputed romanizations of %d frequent words", added)
+    if vocab_index:
+        keys = model.build_vocab_index()
+        logger.info("vocabulary index: %d consonant skeletons", keys)
     return model
 
 
