@@ -21,8 +21,9 @@ import click
 
 from lipyantar.translit.cli import run_cli_errors
 from lipyantar.translit.options import InputPath, format_option, output_option, warn
+from lipyantar.translit.outputs import atomic_write, atomic_write_pair, check_output, open_output
 from lipyantar.translit.progress import progress_bar, progress_option, show_progress
-from lipyantar.translit.textio import atomic_write, atomic_write_pair, check_output, open_output, read_text
+from lipyantar.translit.textio import read_text
 
 from .script import check_scripts
 from .segment import split_lines, split_sentences
@@ -139,33 +140,6 @@ def align_command(
     if words and fmt != "jsonl":
         warn("--words only changes --format jsonl output; ignored")
         words = False
-    _run(
-        deva_file,
-        roman_file,
-        presplit=presplit,
-        fmt=fmt,
-        output=output,
-        words=words,
-        max_bead=max_bead,
-        word_pairs=word_pairs,
-        romanizer=romanizer,
-        progress=show_progress(progress),
-    )
-
-
-def _run(
-    deva_file: str,
-    roman_file: str,
-    *,
-    presplit: bool,
-    fmt: str,
-    output: str | None,
-    words: bool,
-    max_bead: int,
-    word_pairs: str | None,
-    romanizer: str,
-    progress: bool = False,
-) -> None:
     from .io import write_word_pairs
     from .sentences import TWIN_THRESHOLD, iter_align_sentences
 
@@ -193,7 +167,7 @@ def _run(
     counts: Counter[tuple[str, str]] | None = Counter() if word_pairs else None
     if words or counts is not None:
         beads = _with_words(beads, sim, attach=words, counts=counts)
-    with progress_bar("align", unit="sentences", total=len(deva), enabled=progress) as bar:
+    with progress_bar("align", unit="sentences", total=len(deva), enabled=show_progress(progress)) as bar:
         tally = _Tally(bar.track(beads, weight=lambda bead: len(bead.deva)))
         _write(tally, fmt=fmt, output=output)
     if word_pairs and counts is not None:

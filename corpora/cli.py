@@ -25,8 +25,8 @@ import click
 from lipyantar.translit.cli import run_cli_errors
 from lipyantar.translit.errors import InputError
 from lipyantar.translit.options import InputPath, format_option, jobs_option, output_option, warn
+from lipyantar.translit.outputs import check_output, open_output
 from lipyantar.translit.progress import StageBars, progress_option, quiet, show_progress
-from lipyantar.translit.textio import check_output, open_output
 
 # the defaults from a light module; the modules that do the work are imported by the command that runs
 from .defaults import DEFAULT_BEAD_MIN_SCORE, DEFAULT_MIN_SCORE, ENGINES

@@ -37,8 +37,9 @@ from lipyantar.translit.options import (
     note,
     output_option,
 )
+from lipyantar.translit.outputs import check_output, open_output
 from lipyantar.translit.progress import ProgressBar, progress_bar, progress_option, show_progress
-from lipyantar.translit.textio import check_output, open_output, read_lines, read_text
+from lipyantar.translit.textio import read_lines, read_text
 
 if TYPE_CHECKING:  # the model is imported by the command that runs (``lipyantar --help`` starts fast)
     from lipyantar.translit.learned.model import LearnedModel
@@ -179,6 +180,7 @@ def _learn(
         raise InputError(
             "--base none needs PAIRS files to learn a base from" if twin_texts else "no word pairs found in the inputs"
         )
+
     def fit(pairs: list[tuple[str, str, float]], *, vocab_index: bool = True) -> LearnedModel:
         return train(
             pairs,

@@ -25,10 +25,11 @@ from .autodetect import AUTO, detect_scheme
 from .batch import ConvertJob, convert_lines, default_jobs
 from .errors import LipyantarError, UnknownSchemeError, clip_message
 from .options import InputPath, format_option, jobs_option, model_files, model_option, note, output_option
+from .outputs import check_output, open_output
 from .progress import progress_bar, progress_option, show_progress
 from .schemes import SCHEMES, Scheme, canonical_name, scheme_names
 from .signals import Terminated, exit_process, handle_termination
-from .textio import STDIN, check_output, is_regular_file, open_output, read_inputs
+from .textio import STDIN, is_regular_file, read_inputs
 from .transliterate import MAX_TOP_K
 
 __all__ = ["SchemeChoice", "convert_command", "run_cli_errors", "schemes_command"]
@@ -40,7 +41,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 def _reserve_standard_fds() -> None:
     """Open /dev/null on standard descriptors that are closed (``>&-``), so that no file this process
     opens later gets descriptor 0, 1 or 2 and receives stray output. Python has already set the
-    matching ``sys.stdin``/``sys.stdout``/``sys.stderr`` to None, which :func:`lipyantar.translit.textio.open_output`
+    matching ``sys.stdin``/``sys.stdout``/``sys.stderr`` to None, which :func:`lipyantar.translit.outputs.open_output`
     reports as a clean error."""
     for fd in (0, 1, 2):
         try:

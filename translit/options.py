@@ -102,7 +102,7 @@ def jobs_option(
 
 def model_files(model: str | None) -> list[str]:
     """A model file given with ``--model`` and its vocabulary beside it: inputs of the command, so never
-    its outputs (:func:`lipyantar.translit.textio.check_output`)."""
+    its outputs (:func:`lipyantar.translit.outputs.check_output`)."""
     if model is None:
         return []
     from .learned.model import VOCAB_SUFFIX  # the model is loaded anyway
