@@ -79,6 +79,7 @@ def _units_by_loop(word: str) -> tuple[str, ...]:
     return tuple(units)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet="कखक़ग़ॹा्िीं़अआ\na", min_size=50, max_size=200))
 def test_deva_units_of_long_words_cut_as_short_ones(word: str) -> None:

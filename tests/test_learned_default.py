@@ -16,6 +16,9 @@ from lipyantar.translit.learned.learn import adapt, read_pairs
 from lipyantar.translit.learned.model import LearnedModel, default_model
 from lipyantar.translit.transliterate import Transliterator
 
+#: the quick lane leaves this module out (pytest -m "not slow")
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
 EXAMPLE = ROOT / "corpora" / "example"

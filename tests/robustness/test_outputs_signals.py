@@ -38,6 +38,10 @@ from .conftest import (
     temp_leftovers,
 )
 
+#: the quick lane leaves this module out (pytest -m "not slow")
+pytestmark = pytest.mark.slow
+
+
 EXAMPLE = ROOT / "corpora" / "example"
 OLD = b"the previous output\n"
 
