@@ -149,9 +149,9 @@ def split_sentences(text: str, *, script: Script = "auto", paragraphs: Paragraph
 
 
 _new = object.__new__
-_set_text = Sentence.text.__set__  # type: ignore[attr-defined]
-_set_index = Sentence.index.__set__  # type: ignore[attr-defined]
-_set_paragraph = Sentence.paragraph.__set__  # type: ignore[attr-defined]
+_set_text = Sentence.__dict__["text"].__set__  # the slot's descriptor
+_set_index = Sentence.__dict__["index"].__set__  # the slot's descriptor
+_set_paragraph = Sentence.__dict__["paragraph"].__set__  # the slot's descriptor
 
 
 def _protected(text: str) -> list[int]:

@@ -480,8 +480,9 @@ class _Aligner:
             x = i - d.base
             y = j - r.base
             total = dsizes[x] + rsizes[y]
-            score = 2.0 * (dbits[x] & rbits[y]).bit_count() / total if total else 0.0
-            if score < _ANCHOR_DICE:
+            dice = 2.0 * (dbits[x] & rbits[y]).bit_count() / total if total else 0.0
+            score: float | None = dice
+            if dice < _ANCHOR_DICE:
                 score = None
             else:
                 ratio = self.ratio
@@ -495,7 +496,7 @@ class _Aligner:
                 elif merge_budget is None:
                     score = anchor(i, j, False, False)
                 else:
-                    cost = weight * (1.0 - score) + -log(erfc(z / _SQRT2))
+                    cost = weight * (1.0 - dice) + -log(erfc(z / _SQRT2))
                     nd = dnums[x]
                     if nd:
                         nr = rnums[y]
@@ -585,8 +586,10 @@ class _Aligner:
         sqrt = math.sqrt
         # the features of the rectangle (bead() for 1-1 beads, inline: the DP's most common bead)
         x0, y0 = i0 - d.base, j0 - r.base
-        dbits, dsizes, dlens, dnums = (v[x0 : x0 + rows] for v in (d.bits, d.sizes, d.lens, d.nums))
-        rbits, rsizes, rlens, rnums = (v[y0 : y0 + cols] for v in (r.bits, r.sizes, r.lens, r.nums))
+        dbits, dsizes = d.bits[x0 : x0 + rows], d.sizes[x0 : x0 + rows]
+        dlens, dnums = d.lens[x0 : x0 + rows], d.nums[x0 : x0 + rows]
+        rbits, rsizes = r.bits[y0 : y0 + cols], r.sizes[y0 : y0 + cols]
+        rlens, rnums = r.lens[y0 : y0 + cols], r.nums[y0 : y0 + cols]
         merges = self._merges
         skip_move = (1, 0, 0.0)
         insert_move = (0, 1, 0.0)
@@ -684,12 +687,12 @@ class _Aligner:
 # Bead's slots, written directly (a frozen dataclass refuses setattr; its validation is skipped on
 # purpose in _make)
 _new = object.__new__
-_set_deva = Bead.deva.__set__  # type: ignore[attr-defined]
-_set_roman = Bead.roman.__set__  # type: ignore[attr-defined]
-_set_deva_text = Bead.deva_text.__set__  # type: ignore[attr-defined]
-_set_roman_text = Bead.roman_text.__set__  # type: ignore[attr-defined]
-_set_score = Bead.score.__set__  # type: ignore[attr-defined]
-_set_words = Bead.words.__set__  # type: ignore[attr-defined]
+_set_deva = Bead.__dict__["deva"].__set__  # the slot's descriptor
+_set_roman = Bead.__dict__["roman"].__set__  # the slot's descriptor
+_set_deva_text = Bead.__dict__["deva_text"].__set__  # the slot's descriptor
+_set_roman_text = Bead.__dict__["roman_text"].__set__  # the slot's descriptor
+_set_score = Bead.__dict__["score"].__set__  # the slot's descriptor
+_set_words = Bead.__dict__["words"].__set__  # the slot's descriptor
 
 
 #: bead scores rounded for output, memoized: the scores of 1-1 beads are ratios of small integers, so

@@ -32,8 +32,8 @@ def pairs_from_twin(deva_text: str, roman_text: str, base: LearnedModel) -> list
     training pairs are (lower-case letters).
 
     >>> from lipyantar.translit.learned.model import default_model
-    >>> sorted(pairs_from_twin("यह संगठन है।", "yah sangathan hai.", default_model()))[0]
-    ('है', 'hai', 1.0)
+    >>> sorted(pairs_from_twin("यह संगठन है।", "yah sangathan hai.", default_model()))
+    [('यह', 'yah', 1.0), ('संगठन', 'sangathan', 1.0), ('है', 'hai', 1.0)]
     """
     counts: Counter[tuple[str, str]] = Counter()
     deva_sents = split_sentences(deva_text, script="deva")

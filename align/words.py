@@ -236,11 +236,11 @@ def _moves_python(
 
 
 _new_link = object.__new__
-_set_deva = WordLink.deva.__set__  # type: ignore[attr-defined]
-_set_roman = WordLink.roman.__set__  # type: ignore[attr-defined]
-_set_score = WordLink.score.__set__  # type: ignore[attr-defined]
-_set_deva_index = WordLink.deva_index.__set__  # type: ignore[attr-defined]
-_set_roman_index = WordLink.roman_index.__set__  # type: ignore[attr-defined]
+_set_deva = WordLink.__dict__["deva"].__set__  # the slot's descriptor
+_set_roman = WordLink.__dict__["roman"].__set__  # the slot's descriptor
+_set_score = WordLink.__dict__["score"].__set__  # the slot's descriptor
+_set_deva_index = WordLink.__dict__["deva_index"].__set__  # the slot's descriptor
+_set_roman_index = WordLink.__dict__["roman_index"].__set__  # the slot's descriptor
 
 
 def word_pair_counts(links: Iterable[WordLink], *, min_score: float = 0.0) -> Counter[tuple[str, str]]:

@@ -298,7 +298,7 @@ def _tag_line(line: str, model: LangIdModel) -> _LineTags:
         kind = m.lastgroup
         text = m.group()
         if kind in _WORD_KIND_SET:
-            script = scripts.get(text[0]) or _token_script(text, kind)  # type: ignore[arg-type]
+            script = scripts.get(text[0]) or _token_script(text, kind)
             if script == "Devanagari":
                 language = "hi"
             elif script in GROUPS:

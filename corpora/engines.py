@@ -173,7 +173,7 @@ def _dask_session(*, scheduler: str | None, workers: int) -> Iterator[Session]:
                 cluster.close()
 
 
-_NO_HTTP = {"distributed.scheduler.http.routes": [], "distributed.worker.http.routes": []}
+_NO_HTTP: dict[str, list[str]] = {"distributed.scheduler.http.routes": [], "distributed.worker.http.routes": []}
 #: the loggers of Dask and the libraries it logs through
 _DASK_LOGGERS = ("distributed", "dask", "bokeh", "tornado")
 

@@ -273,7 +273,7 @@ def score_histogram(
     for k, (kept, dropped) in enumerate(bins):
         x = left + k * bar_w
         lo, hi = k / len(bins), (k + 1) / len(bins)
-        y = top + plot_h
+        y: float = top + plot_h
         for count, colour, what in ((kept, _PALETTE[0], "written"), (dropped, _PALETTE[1], "not written")):
             if not count:
                 continue
@@ -400,9 +400,9 @@ def render_report(
         out.append(f"<p class='warn'>{_esc(note)}</p>")
     if load.skipped or load.empty_directories:
         out.append("<h2>Skipped files</h2>")
-        rows = [(s.source, s.reason) for s in load.skipped]
-        rows += [(e, "empty directory") for e in load.empty_directories]
-        out.append(_table(["file", "reason"], rows))
+        skipped = [(s.source, s.reason) for s in load.skipped]
+        skipped += [(e, "empty directory") for e in load.empty_directories]
+        out.append(_table(["file", "reason"], skipped))
 
     out.append("<h2>Alignment</h2>")
     samples = getattr(alignment, "samples", ())

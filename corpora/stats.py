@@ -38,7 +38,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 import regex
 
@@ -554,8 +554,10 @@ def _char_class(ch: str) -> str | None:
     return "punctuation"
 
 
-def _sentence_script(language: str) -> str:
-    return {"hi": "deva", "hi-Latn": "roman", "en": "roman"}.get(language, "auto")
+def _sentence_script(language: str) -> Literal["deva", "roman", "auto"]:
+    if language == "hi":
+        return "deva"
+    return "roman" if language in ("hi-Latn", "en") else "auto"
 
 
 def _word_links(deva_text: str, roman_text: str) -> list[tuple[str, str]]:

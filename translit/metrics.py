@@ -450,7 +450,11 @@ def error_rates(
             totals[k] += v
         if keep_lines:
             kept.append(e)
-    return ErrorRates(n, *totals, signature=signature(tokenize=tokenize, lowercase=lowercase), per_line=tuple(kept))
+    ref_words, hyp_words, hits, subs, dels, ins, ref_chars, hyp_chars, char_errors = totals
+    return ErrorRates(
+        n, ref_words, hyp_words, hits, subs, dels, ins, ref_chars, hyp_chars, char_errors,
+        signature=signature(tokenize=tokenize, lowercase=lowercase), per_line=tuple(kept),
+    )
 
 
 def _counts(e: LineErrors) -> Iterator[int]:

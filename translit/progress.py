@@ -95,7 +95,7 @@ def _tqdm_class() -> Any:
     if _TQDM is None:
         from tqdm import tqdm
 
-        class _Bar(tqdm):  # type: ignore[misc,valid-type]
+        class _Bar(tqdm):
             @property
             def format_dict(self) -> dict[str, Any]:
                 d = super().format_dict

@@ -85,10 +85,10 @@ def sniff_encoding(head: bytes, *, source: str = "<input>") -> tuple[str, str]:
     for bom, codec, label in BYTE_ORDER_MARKS:
         if head.startswith(bom):  # a codec that reads the mark and drops it
             return ("utf-8-sig" if codec == "utf-8" else codec[:6]), label
-    label = _wide_without_bom(head)
-    if label is not None:
+    wide = _wide_without_bom(head)
+    if wide is not None:
         raise InputError(
-            f"looks like {label[:6]} without a byte-order mark ({label}); re-save it as UTF-8, or with a BOM",
+            f"looks like {wide[:6]} without a byte-order mark ({wide}); re-save it as UTF-8, or with a BOM",
             source=source,
         )
     return "utf-8", "UTF-8"
@@ -127,7 +127,7 @@ def _wide_without_bom(head: bytes) -> str | None:
 #: ones. Everything lipyantar reads is read line by line; a longer "line" is not text lipyantar can use
 #: (``/dev/zero``, a binary file without line ends), and would otherwise be gathered in memory without end.
 MAX_LINE_BYTES = 8 * 1024 * 1024
-_EOL = {bytes: re.compile(rb"[\r\n]"), str: re.compile(r"[\r\n]")}
+_EOL: dict[type, Any] = {bytes: re.compile(rb"[\r\n]"), str: re.compile(r"[\r\n]")}
 
 
 class _TextCheck:
@@ -433,7 +433,7 @@ def _decodable(
         else:
             head = fh.read(_SNIFF_BYTES)
             codec, _ = sniff_encoding(head, source=name)
-            yield io.BufferedReader(_Replay(head, fh)), codec  # type: ignore[misc]
+            yield io.BufferedReader(_Replay(head, fh)), codec
 
 
 def _decoded_lines(
@@ -443,7 +443,7 @@ def _decoded_lines(
     characters long (else :class:`InputError`)."""
     codec = "utf-8-sig" if codec == "utf-8" else codec
     # decoding and line ends in C: the codec drops a leading BOM, newline=None reads \r\n and \r as \n
-    text = io.TextIOWrapper(fh, encoding=codec, errors=errors, newline=None)  # type: ignore[arg-type]
+    text = io.TextIOWrapper(fh, encoding=codec, errors=errors, newline=None)
     readline = text.readline
     limit = max_line + 1
     replace = errors == "replace"

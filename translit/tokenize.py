@@ -131,9 +131,9 @@ class Token:
 
 
 _new = object.__new__
-_set_text = Token.text.__set__  # type: ignore[attr-defined]
-_set_kind = Token.kind.__set__  # type: ignore[attr-defined]
-_set_start = Token.start.__set__  # type: ignore[attr-defined]
+_set_text = Token.__dict__["text"].__set__  # the slot's descriptor
+_set_kind = Token.__dict__["kind"].__set__  # the slot's descriptor
+_set_start = Token.__dict__["start"].__set__  # the slot's descriptor
 
 
 def iter_tokens(text: str) -> Iterator[Token]:

@@ -183,7 +183,8 @@ class _FromDeva(_Stage):
         return " ".join(map(pieces.__getitem__, text.split(" ")))
 
     def kbest(self, text: str, k: int) -> list[tuple[str, float]]:
-        if self._topk is None or k == 1:
+        topk, topk_fn = self._topk, self._topk_fn
+        if topk is None or topk_fn is None or k == 1:
             return [(self.convert(text), 0.0)]
         pieces: list[str] = []
         slots: list[list[tuple[str, float]]] = []
@@ -191,7 +192,7 @@ class _FromDeva(_Stage):
         for m in _DEVA_WORD_RE.finditer(text):
             pieces.append(self._finish(text[last : m.start()]))
             word = m.group()
-            slots.append(self._topk(word, k) if len(word) <= MAX_WORD_CHARS else self._topk_fn(word, k))
+            slots.append(topk(word, k) if len(word) <= MAX_WORD_CHARS else topk_fn(word, k))
             last = m.end()
         pieces.append(self._finish(text[last:]))
         return _combine(pieces, slots, k)

@@ -166,7 +166,7 @@ class Service:
             "bytes": size,
         }
         self.load_seconds = time.perf_counter() - started
-        self._converters: dict[tuple[str, str], Transliterator] = {}
+        self._converters: dict[tuple[str, str, str], Transliterator] = {}
         self._lock = threading.Lock()
         self._similarity = Similarity()
         #: (word, top_k, src, dst, english) -> the answer of candidates()

@@ -207,8 +207,8 @@ class Aligner:
         # uniform start over all graphones that occur anywhere
         counts: dict[tuple[str, str], float] = defaultdict(float)
         for _n, _m, edges, weight in prepared:
-            for cell in edges:
-                for _di, _dj, g in cell:
+            for cell_edges in edges:
+                for _di, _dj, g in cell_edges:
                     counts[g] += weight
         total = sum(counts.values())
         self.prob = self._penalize({g: c / total for g, c in counts.items()})

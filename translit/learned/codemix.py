@@ -212,7 +212,7 @@ class CodeMix:
         rules = romanize_word(deva) if deva else ""
         dist = edit_distance(roman, rules) / max(len(roman), 1) if deva else 1.5
         prior = model.wordlm.unigram(deva) if deva else None
-        features = (
+        features: tuple[float, ...] = (
             max(-12.0, min(12.0, log_en - log_hi)) / 4,
             math.log10(1 + self._english.get(folded, 0)) / 3,
             math.log10(1 + self._hindi.get(folded, 0)) / 3,

@@ -120,7 +120,7 @@ def read_cmudict(path: str | os.PathLike[str], *, max_prons: int = 3) -> dict[st
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8: {exc.reason}", source=source) from exc
     except (OSError, EOFError) as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", source=source) from exc
+        raise InputError(f"cannot read: {getattr(exc, 'strerror', None) or exc}", source=source) from exc
     return {w: tuple(ps) for w, ps in prons.items()}
 
 

@@ -28,7 +28,7 @@ import operator
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from lipyantar.translit.learned.charalign import _is_consonant as is_consonant
 from lipyantar.translit.learned.charalign import can_follow, deva_units
@@ -277,7 +277,7 @@ class JointModel(NgramLM):
         outputs = [g[side] for g in self.graphones]
         kinds = bytes(_kind(out) if not to_roman else 0 for out in outputs)
         classes = bytes(_last_class(out) for out in outputs)
-        decoder = FAST.JointDecoder(
+        decoder = cast(Any, FAST).JointDecoder(  # only called when the kernels are loaded
             self.fast(),
             self._search_index(to_roman, forced),
             outputs,
@@ -326,18 +326,18 @@ class JointModel(NgramLM):
         if len(arcs) > _ARC_CACHE_LIMIT or self._expansions > _EXPANSION_LIMIT:
             self.clear_cache()
         outs = self._outs[out_side]
-        allowed = self._allowed[out_side]
+        allowed: dict[Any, Any] = self._allowed[out_side]
         step = self._cached_step
         # chunk candidates per start position: (end, chunk or None for an unknown piece, graphones)
         spans: list[list[tuple[int, str | None, list[int]]]] = []
         for i in range(n):
             row: list[tuple[int, str | None, list[int]]] = []
-            chunk = ""
+            joined = ""
             for L in range(1, min(max_span, n - i) + 1):
-                chunk += pieces[i + L - 1]
-                ids = index.get(chunk)
+                joined += pieces[i + L - 1]
+                ids = index.get(joined)
                 if ids:
-                    row.append((i + L, chunk, ids))
+                    row.append((i + L, joined, ids))
             if not row or row[0][0] != i + 1:
                 row.insert(0, (i + 1, None, [-1 - i]))
             spans.append(row)
@@ -372,7 +372,7 @@ class JointModel(NgramLM):
                             dest[key] = lp
                     continue
                 # (graphone, output) pairs of this chunk that may follow a given last character
-                entry = allowed.get(chunk)
+                entry: Any = allowed.get(chunk)
                 if entry is None or entry[0] is not ids:
                     entry = allowed[chunk] = (ids, {}, {})
                 _, by_last, by_state = entry

@@ -428,8 +428,8 @@ class WordLM:
         prior: dict[str, float] = defaultdict(float)
         for w, c in freq.items():
             prior[w] += c
-        for w, c in (extra_prior or {}).items():
-            prior[w] += c
+        for w, extra in (extra_prior or {}).items():
+            prior[w] += extra
         vocab = sorted(ids, key=ids.__getitem__)
         return cls(vocab, counts, order=order, prior=dict(prior))
 

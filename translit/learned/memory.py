@@ -89,8 +89,8 @@ class Memory:
 
     def __init__(self, pairs: Iterable[tuple[str, str, float]] = ()) -> None:
         rows = list(pairs)
-        self._deva = [d for d, _, _ in rows]
-        self._roman = [r for _, r, _ in rows]
+        self._deva: Sequence[str] = [d for d, _, _ in rows]
+        self._roman: Sequence[str] = [r for _, r, _ in rows]
         self._counts: Sequence[float] = array("d", (float(c) for _, _, c in rows))
 
     @classmethod

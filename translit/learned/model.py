@@ -210,6 +210,8 @@ class LearnedModel(WordSearch):
     #: consonant skeleton of a romanization -> native words romanized so, most frequent first
     #: (see build_vocab_index)
     vocab_index: dict[str, tuple[str, ...]] = _Component()  # type: ignore[assignment]
+    #: the mapped model file the components are built from (models loaded from a file only)
+    _file: modelfile.ModelFile
 
     def __init__(
         self,
@@ -579,7 +581,7 @@ class LearnedModel(WordSearch):
             scored.append(col[1])
         # Viterbi/beam over LM states
         compiled = lm.fast()
-        if compiled is not None:
+        if compiled is not None and FAST is not None:
             picks = FAST.viterbi(compiled, scored, lm.start, p.w_ctx, p.ctx_beam)
         else:
             picks = sentence_viterbi_python(lm, scored, w_ctx=p.w_ctx, beam=p.ctx_beam)

@@ -53,6 +53,9 @@ from typing import Any
 
 from lipyantar.translit.errors import ModelError
 
+#: the array type (inside ModelFile, ``array`` names its method)
+_Array = array
+
 __all__ = [
     "FORMAT_NAME",
     "FORMAT_VERSION",
@@ -120,8 +123,8 @@ def pack_arrays(arrays: Mapping[str, array]) -> bytes:
 
 def packed_size(arrays: Mapping[str, array]) -> int:
     """The inflated size of ``pack_arrays(arrays)``."""
-    index = [[name, arr.typecode, len(arr) * arr.itemsize] for name, arr in arrays.items()]
-    return 8 + len(json.dumps(index).encode("utf-8")) + sum(entry[2] for entry in index)
+    index = [(name, arr.typecode, len(arr) * arr.itemsize) for name, arr in arrays.items()]
+    return 8 + len(json.dumps(index).encode("utf-8")) + sum(size for _, _, size in index)
 
 
 def inflation_limit(body: bytes) -> int:
@@ -480,7 +483,7 @@ class ModelFile:
         self._start = start
         self._sections = table
         self.order: list[str] = order
-        self.meta: dict[str, Any] = header.get("meta") if isinstance(header.get("meta"), dict) else {}
+        self.meta: dict[str, Any] = meta if isinstance(meta := header.get("meta"), dict) else {}
         self._checked: set[str] = set()
         self._lock = threading.Lock()
 
@@ -600,7 +603,7 @@ class ModelFile:
             raise ModelError(f"{self.source}: model file is corrupt (section {name!r} has a partial item)")
         if sys.byteorder != "little":  # pragma: no cover - big-endian hosts
             return self.array(name)
-        return raw.cast(kind)
+        return raw.cast(kind)  # type: ignore[call-overload]  # a typecode read from the file, checked above
 
     def release(self, *names: str) -> None:
         """Let the pages of these sections go (a memory-mapped file only): for sections whose contents
@@ -644,10 +647,10 @@ class ModelFile:
     def tables(self) -> dict[str, Any]:
         return {key: self.table(key) for key in self.table_keys()}
 
-    def arrays(self) -> dict[str, array]:
+    def arrays(self) -> dict[str, _Array]:
         """Every array, in the model's order, the tables as one JSON array ``tables`` (as
         :meth:`LearnedModel.to_arrays` gives them)."""
-        out: dict[str, array] = {}
+        out: dict[str, _Array] = {}
         for name in self.order:
             if name == "tables":
                 out[name] = array("B", _dump_table(self.tables()))
@@ -702,5 +705,7 @@ def upgrade(data: bytes, source: str = "<model>") -> bytes:
     header, arrays = read_arrays(data, source)
     if header["version"] == FORMAT_VERSION:
         return data
-    meta = header.get("meta") if isinstance(header.get("meta"), dict) else {}
+    meta = header.get("meta")
+    if not isinstance(meta, dict):
+        meta = {}
     return model_file_bytes(arrays, meta, also_sha256=sorted(identities(header)))

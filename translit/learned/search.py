@@ -26,6 +26,7 @@ from lipyantar.translit.metrics import edit_distance
 if TYPE_CHECKING:
     from lipyantar.translit.learned.english import EnglishModel
     from lipyantar.translit.learned.jointseq import JointModel
+    from lipyantar.translit.learned.memory import Memory
     from lipyantar.translit.learned.params import DecodeParams, SearchSize
 
 __all__ = ["CACHE_BYTES", "MAX_ROMAN_CHARS", "WORD_CACHE_LIMIT", "WordSearch"]
@@ -75,6 +76,21 @@ class WordSearch:
     english: EnglishModel | None
     params: DecodeParams
     _sizes: dict[str, SearchSize]
+    memory: Memory
+    vocab_index: dict[str, tuple[str, ...]]
+    _ctx_known: dict[str, bool]
+    _r2d_cache: dict[tuple[str, str], tuple[tuple[str, float], ...]]
+    _marg_cache: dict[str, float]
+    _uni_lp: dict[int, float]
+
+    if TYPE_CHECKING:  # defined by LearnedModel
+
+        def _vocab_words(self, key: str, kind: str = "topk") -> tuple[str, ...]: ...
+        def _uses_word_list_index(self) -> bool: ...
+        def _known(self, weight: float | None = None) -> Callable[[str], bool] | None: ...
+        def _caps_acronym(self, word: str, roman: str) -> str | None: ...
+        def is_english(self, word: str, deva: str) -> bool: ...
+        def romanize(self, word: str) -> str: ...
 
     def _word_column(self, word: str) -> tuple[tuple[str, ...], tuple[tuple[float, int], ...]]:
         """:meth:`_column` of a Latin word as typed: a word in capitals that the capitals rule reads
@@ -296,7 +312,7 @@ class WordSearch:
         """The pure-Python :meth:`_channel` without its memo (the reference of the compiled one)."""
         size = self._sizes[kind]
         raw = self.joint.decode(roman, to_roman=False, k=size.nbest, beam=size.beam, threshold=size.threshold)
-        found = _Found(roman, size, self.memory.r2d.get(roman, {}), kind=kind)
+        found = _Found(roman, size, self.memory.r2d.get(roman) or {}, kind=kind)
         self._gather(found, raw)
         staged = self._first_ranking(found)
         # the marginal term needs a search per candidate: only for the best few (two-stage reranking),
@@ -440,8 +456,8 @@ class WordSearch:
         """Approximate log P_joint(deva) of each word: the score of its best romanization (max
         for sum), memoized per word."""
         cache = self._marg_cache
-        known = {d: cache.get(d) for d in devas}
-        missing = [d for d, m in known.items() if m is None]
+        known = {d: m for d in devas if (m := cache.get(d)) is not None}
+        missing = [d for d in dict.fromkeys(devas) if d not in known]
         if missing:
             if len(cache) > _CACHE_LIMIT:
                 cache.clear()

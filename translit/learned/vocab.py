@@ -139,7 +139,7 @@ class Vocabulary:
         release_pages(buffer, [start], [size])
         self._source = source
         self.name = str(header.get("name", source))
-        self.meta: dict[str, Any] = header.get("meta") if isinstance(header.get("meta"), dict) else {}
+        self.meta: dict[str, Any] = meta if isinstance(meta := header.get("meta"), dict) else {}
         self._memo: dict[str, tuple[str, ...]] = {}
 
     def __len__(self) -> int:
@@ -275,7 +275,9 @@ def _upgrade_v1(data: bytes, source: str) -> bytes:
         "Vocabulary.load(path).save(new_path) writes it as version 2",
         source,
     )
-    meta = header.get("meta") if isinstance(header.get("meta"), dict) else {}
+    meta = header.get("meta")
+    if not isinstance(meta, dict):
+        meta = {}
     return vocabulary_bytes(words, index, name=str(header.get("name", source)), meta=meta)
 
 
