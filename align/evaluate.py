@@ -1,7 +1,8 @@
 """Scoring a sentence alignment against a gold one (``lipyantar evaluate --beads GOLD --hyp HYP``).
 
 A bead is the pair of sentence-number sets it links (``{"deva": [3, 4], "roman": [3]}``), within its
-document (``doc_id`` in ``parallel.jsonl``; one unnamed document for ``align`` output). A predicted
+document (``doc_id`` in ``parallel.jsonl``; one unnamed document for ``align`` output; when each side
+holds one document they are matched whatever their ids, see :func:`bead_scores`). A predicted
 bead is correct when the gold alignment has exactly the same bead; precision is the share of predicted
 beads that are correct, recall the share of gold beads predicted, F1 their harmonic mean. Every bead
 counts, the 1-0 and 0-1 beads (a sentence without a partner) included, as in the sentence-alignment
@@ -80,10 +81,33 @@ def _signature() -> str:
 
 
 def bead_scores(hyp: Iterable[BeadKey], gold: Iterable[BeadKey]) -> BeadScores:
-    """Score predicted beads against gold beads (each a :data:`BeadKey`; repeats count once)."""
+    """Score predicted beads against gold beads (each a :data:`BeadKey`; repeats count once).
+
+    Beads are matched within their document. When each side holds one document, the two are the same
+    document whatever their ids (``align`` output has none, a ``build``'s ``parallel.jsonl`` names its
+    twin pair). Sides with more documents are matched by id; when they have no document in common,
+    :class:`InputError` says so (nothing would match: every score would be 0).
+    """
     h = {_canonical(k) for k in hyp}
     g = {_canonical(k) for k in gold}
+    h_docs, g_docs = {k[0] for k in h}, {k[0] for k in g}
+    if h_docs and g_docs and not h_docs & g_docs:
+        if len(h_docs) == 1 and len(g_docs) == 1:  # one document each: the same one
+            (doc,) = g_docs
+            h = {(doc, deva, roman) for _, deva, roman in h}
+        else:
+            raise InputError(
+                f"the hypothesis and the gold beads have no document in common (hypothesis: "
+                f"{_documents(h_docs)}; gold: {_documents(g_docs)}): beads are matched within a document "
+                "by its doc_id; keep the lines of one document on each side, or give both the same doc_id"
+            )
     return BeadScores(len(h), len(g), len(h & g), _signature())
+
+
+def _documents(docs: set[str], shown: int = 3) -> str:
+    names = sorted(repr(d) if d else "one without doc_id" for d in docs)
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return f"{len(names)} document(s): {', '.join(names[:shown])}{more}"
 
 
 def _canonical(key: BeadKey) -> BeadKey:

@@ -138,12 +138,9 @@ def builtin_romanize(word: str) -> str:
 
 
 def default_romanize() -> Romanizer:
-    """:func:`lipyantar.translit.rules.romanize_word` when importable, else :func:`builtin_romanize`."""
-    try:
-        from lipyantar.translit.rules import romanize_word
-    except ImportError:  # pragma: no cover - depends on the state of translit
-        logger.info("lipyantar.translit.rules.romanize_word is not available; using the built-in romanizer")
-        return builtin_romanize
+    """:func:`lipyantar.translit.rules.romanize_word` (imported on first use)."""
+    from lipyantar.translit.rules import romanize_word
+
     return romanize_word
 
 

@@ -2,8 +2,7 @@
 --twin`` and of the model that ``build`` adapts to a corpus.
 
 The twin is split into sentences, the sentences are aligned, then the words of each bead, with a
-learned model as the romanizer that makes the two scripts comparable. Texts that are already
-line-aligned can skip the sentence step: :func:`lipyantar.translit.learned.learn.pairs_from_lines`.
+learned model as the romanizer that makes the two scripts comparable.
 """
 
 from __future__ import annotations
@@ -11,9 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
-import regex
-
-from lipyantar.translit.learned.charalign import normalize_deva, normalize_roman
+from lipyantar.translit.learned.charalign import DEVA_WORD_RE, normalize_deva, normalize_roman
 
 from .segment import split_sentences
 from .sentences import align_sentences
@@ -24,8 +21,6 @@ if TYPE_CHECKING:
     from lipyantar.translit.learned.model import LearnedModel
 
 __all__ = ["pairs_from_twin"]
-
-_DEVA_WORD = regex.compile(r"[\u0900-\u0963\u0971-\u097f]+")
 
 
 def pairs_from_twin(deva_text: str, roman_text: str, base: LearnedModel) -> list[tuple[str, str, float]]:
@@ -51,7 +46,7 @@ def pairs_from_twin(deva_text: str, roman_text: str, base: LearnedModel) -> list
             d, r = normalize_deva(link.deva.strip()), link.roman.strip()
             if " " in d or " " in r:
                 continue
-            match = _DEVA_WORD.search(d)
+            match = DEVA_WORD_RE.search(d)
             r_norm = normalize_roman(r)
             if match and match.group() and r_norm and r.strip(".,;:!?'\"()").isalpha():
                 counts[(match.group(), r_norm)] += 1

@@ -8,9 +8,9 @@
     lipyantar build PATH... -o OUTDIR [--min-score 0.3] [--jobs N] [--engine local|dask [--scheduler ADDRESS]]
                     [--force] [--no-model]
 
-PATH is a file or a directory (read recursively, hidden files ignored). Files that cannot be read
-(binary, undecodable, empty, missing, not a regular file, a link loop, a link pointing outside the folder
-without ``--follow-links``) are reported one per line on stderr as warnings and skipped; the command fails
+PATH is a file or a directory (read recursively, hidden files ignored); a PATH that does not exist is an
+error, as in every command. Files that cannot be read (binary, undecodable, empty, not a regular file, a
+link loop, a link pointing outside the folder without ``--follow-links``) are reported one per line on stderr as warnings and skipped; the command fails
 only when nothing at all could be read. ``-o`` onto one of the input files is refused.
 """
 
@@ -23,9 +23,10 @@ from typing import TYPE_CHECKING, TextIO
 import click
 
 from lipyantar.translit.cli import run_cli_errors
-from lipyantar.translit.errors import InputError, clip_message
+from lipyantar.translit.errors import InputError
+from lipyantar.translit.options import InputPath, format_option, jobs_option, output_option, warn
+from lipyantar.translit.outputs import check_output, open_output
 from lipyantar.translit.progress import StageBars, progress_option, quiet, show_progress
-from lipyantar.translit.textio import check_output, open_output
 
 # the defaults from a light module; the modules that do the work are imported by the command that runs
 from .defaults import DEFAULT_BEAD_MIN_SCORE, DEFAULT_MIN_SCORE, ENGINES
@@ -36,36 +37,29 @@ if TYPE_CHECKING:
 
 __all__ = ["build_command", "detect_command", "stats_command", "twins_command"]
 
-_PATHS = click.argument("paths", nargs=-1, type=click.Path(allow_dash=True), required=True)
+_PATHS = click.argument("paths", nargs=-1, type=InputPath(dir_okay=True, allow_dash=True), required=True)
 #: documents, standard input when none is given
-_DOCUMENTS = click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
+_DOCUMENTS = click.argument("paths", nargs=-1, type=InputPath(dir_okay=True, allow_dash=True))
 _FOLLOW_LINKS = click.option(
     "--follow-links",
     is_flag=True,
     help="Follow symbolic links that point outside the folders given (default: skip them, with a warning).",
 )
-_OUTPUT = click.option(
-    "-o", "--output", type=click.Path(dir_okay=False), help="Output file (written atomically)."
-)
-
-
-def _warn(message: str) -> None:
-    if not _quiet():
-        click.echo(f"lipyantar: warning: {clip_message(message)}", err=True)
+_OUTPUT = output_option()
 
 
 def _report_skipped(skipped: Sequence[Skipped], empty: Sequence[str], documents: int) -> None:
     for item in skipped:
-        _warn(f"skipped {item.source}: {item.reason}")
+        warn(f"skipped {item.source}: {item.reason}")
     for directory in empty:
-        _warn(f"{directory}: empty directory, no files")
+        warn(f"{directory}: empty directory, no files")
     if skipped:
         reasons: dict[str, int] = {}
         for s in skipped:
             key = s.reason.split(";")[0].split(":")[0]  # the kind of problem, without the details
             reasons[key] = reasons.get(key, 0) + 1
         summary = "; ".join(f"{n} × {r}" for r, n in sorted(reasons.items()))
-        _warn(f"{documents} file(s) read, {len(skipped)} skipped ({summary})")
+        warn(f"{documents} file(s) read, {len(skipped)} skipped ({summary})")
 
 
 def _load(paths: Sequence[str], *, required: bool = True, follow_links: bool = False) -> LoadResult:
@@ -114,9 +108,7 @@ def _write_table(out: TextIO, header: list[str], rows: list[list[str]]) -> None:
     help="Rows of the table / units included in the JSON records.",
 )
 @click.option("--tokens", is_flag=True, help="Include token tags in the JSON records.")
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "jsonl", "json"]), default="table", show_default=True
-)
+@format_option(["table", "jsonl", "json"], default="table")
 @_OUTPUT
 @_FOLLOW_LINKS
 @run_cli_errors
@@ -192,9 +184,7 @@ def detect_command(
     show_default=True,
     help="Lowest similarity score accepted for a pair.",
 )
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json", "tsv"]), default="table", show_default=True
-)
+@format_option(["table", "json", "tsv"], default="table")
 @_OUTPUT
 @_FOLLOW_LINKS
 @run_cli_errors
@@ -239,13 +229,11 @@ def twins_command(
     "--parallel",
     "parallel_files",
     multiple=True,
-    type=click.Path(dir_okay=False),
+    type=InputPath(allow_dash=True),
     help="An aligned corpus (parallel.jsonl, parallel.tsv, or a Dakshina sentence / token-aligned TSV); "
     "its two sides count as documents and it adds bead and variant statistics. Repeatable.",
 )
-@click.option(
-    "--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True
-)
+@format_option(["markdown", "json"], default="markdown")
 @click.option(
     "--top", type=click.IntRange(min=0), default=20, show_default=True, help="Variant-table rows shown."
 )
@@ -303,12 +291,8 @@ def stats_command(
 _BUILD_UNITS = {"detect": "documents", "align": "twin pairs", "model": "models", "report": "files"}
 
 
-def _quiet() -> bool:
-    return quiet()
-
-
 @click.command("build")
-@click.argument("inputs", nargs=-1, type=click.Path(allow_dash=True), required=True)
+@click.argument("inputs", nargs=-1, type=InputPath(dir_okay=True, allow_dash=True), required=True)
 @click.option("-o", "--outdir", type=click.Path(file_okay=False), required=True, help="Output directory.")
 @click.option(
     "--min-score",
@@ -325,13 +309,7 @@ def _quiet() -> bool:
     help="Lowest document similarity accepted for a twin pair.",
 )
 @click.option("--no-dedupe", is_flag=True, help="Keep repeated (Devanagari, romanized) sentence pairs.")
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Worker processes of the local engine [default: all cores].",
-)
+@jobs_option(help="Worker processes of the local engine.")
 @click.option(
     "--engine",
     type=click.Choice(list(ENGINES)),
@@ -355,7 +333,7 @@ def _quiet() -> bool:
 @click.option("--no-model", is_flag=True, help="Do not learn the adapted romanization model (model.lpm).")
 @click.option(
     "--base-model",
-    type=click.Path(dir_okay=False, exists=True),
+    type=InputPath(),
     help="Model to adapt (default: the shipped default model).",
 )
 @click.option(
@@ -435,11 +413,11 @@ def build_command(
             bars.close()
     _report_skipped(result.load.skipped, result.load.empty_directories, result.load.documents)
     for key, message in result.pair_errors.items():
-        _warn(f"{key}: not aligned: {message}")
+        warn(f"{key}: not aligned: {message}")
     for note in result.notes:
         if not no_model:
-            _warn(note)
-    if not _quiet():
+            warn(note)
+    if not quiet():
         click.echo(result.summary().split("\n")[0], err=True)
 
 

@@ -27,7 +27,8 @@ from pathlib import Path
 import regex
 
 from lipyantar.translit.errors import InputError
-from lipyantar.translit.textio import sniff_encoding
+from lipyantar.translit.normalize import normalize
+from lipyantar.translit.textio import BYTE_ORDER_MARKS, sniff_encoding
 
 __all__ = [
     "Document",
@@ -135,15 +136,9 @@ def decode_bytes(data: bytes, *, source: str) -> tuple[str, str]:
     for magic, kind in _MAGIC:
         if data.startswith(magic):
             raise InputError(f"binary file ({kind}), not text", source=source)
-    boms = (
-        (b"\xff\xfe\x00\x00", "utf-32-le", "UTF-32LE"),
-        (b"\x00\x00\xfe\xff", "utf-32-be", "UTF-32BE"),
-        (b"\xef\xbb\xbf", "utf-8", "UTF-8 (BOM)"),
-        (b"\xff\xfe", "utf-16-le", "UTF-16LE"),
-        (b"\xfe\xff", "utf-16-be", "UTF-16BE"),
-    )
-    for bom, codec, label in boms:
+    for bom, codec, label in BYTE_ORDER_MARKS:
         if data.startswith(bom):
+            label = "UTF-8 (BOM)" if codec == "utf-8" else label
             try:
                 return data[len(bom) :].decode(codec), label
             except UnicodeDecodeError as exc:
@@ -174,14 +169,6 @@ def decode_bytes(data: bytes, *, source: str) -> tuple[str, str]:
 
 def normalize_text(text: str) -> str:
     """The normalization every loaded document gets (``lipyantar.translit.normalize.normalize``)."""
-    return _normalize(text)
-
-
-def _normalize(text: str) -> str:
-    try:
-        from lipyantar.translit.normalize import normalize
-    except ImportError:  # pragma: no cover - translit always ships normalize
-        return text.replace("\r\n", "\n").replace("\r", "\n")
     return normalize(text)
 
 
@@ -275,7 +262,7 @@ def read_document(path: str | os.PathLike[str]) -> Document:
     source = display_name(path)
     data = read_bytes(path)
     text, encoding = decode_bytes(data, source=source)
-    text = _normalize(text)
+    text = normalize(text)
     if not text.strip():
         raise InputError("empty file (only white space)", source=source)
     return Document(source, text, encoding)

@@ -43,6 +43,7 @@ from typing import Any, Literal
 import regex
 
 from lipyantar.align.segment import split_sentences
+from lipyantar.translit.tokenize import DEVA_WORD
 
 from .detect import cmi, detect_document, tag_units
 from .loading import Document
@@ -79,7 +80,7 @@ CHAR_CLASSES: tuple[str, ...] = ("Devanagari", "Latin", "Arabic", "other", "digi
 _TOKEN_KINDS = ("deva", "latin", "word", "number")
 _TOKEN_KIND_SET = frozenset(_TOKEN_KINDS)
 _EDGE_PUNCT = regex.compile(r"^[\p{P}\p{S}]+|[\p{P}\p{S}]+$")
-_DEVA_WORD = regex.compile(r"^[\p{sc=Deva}\p{M}\u200c\u200d]+$")
+_DEVA_WORD = regex.compile(DEVA_WORD, regex.V1)  # the tokenizer's Devanagari word
 _LATIN_WORD = regex.compile(r"^[\p{Latin}\p{M}']+$")
 _DEVA_CHAR = regex.compile(r"\p{sc=Deva}")
 _LATIN_CHAR = regex.compile(r"\p{sc=Latn}")
@@ -562,13 +563,9 @@ def _sentence_script(language: str) -> Literal["deva", "roman", "auto"]:
 
 
 def _word_links(deva_text: str, roman_text: str) -> list[tuple[str, str]]:
-    """1-1 word links of a bead: ``lipyantar.align.align_words`` when available, else position by position when
-    both sides have the same number of words (nothing otherwise)."""
-    try:
-        from lipyantar.align.words import align_words
-    except ImportError:
-        d, r = deva_text.split(), roman_text.split()
-        return list(zip(d, r, strict=True)) if len(d) == len(r) else []
+    """1-1 word links of a bead (:func:`lipyantar.align.align_words`)."""
+    from lipyantar.align.words import align_words
+
     links = align_words(deva_text, roman_text, similarity=_similarity())
     return [(link.deva, link.roman) for link in links if link.kind == "1-1"]
 
@@ -586,7 +583,7 @@ def clean_word_pair(deva: str, roman: str) -> tuple[str, str] | None:
     roman lower-cased; None when it is not a Devanagari word and a Latin word."""
     d = _EDGE_PUNCT.sub("", unicodedata.normalize("NFC", deva))
     r = _EDGE_PUNCT.sub("", roman).lower()
-    if d and r and _DEVA_WORD.match(d) and _LATIN_WORD.match(r):
+    if d and r and _DEVA_WORD.fullmatch(d) and _LATIN_WORD.match(r):
         return d, r
     return None
 

@@ -1,6 +1,8 @@
 """The root of the ``lipyantar`` command line: the click group and its commands, each from the package
 that owns the concept (:mod:`lipyantar.translit.cli`, :mod:`lipyantar.align.cli`,
-:mod:`lipyantar.corpora.cli`). The command modules import their heavy parts (models, alignment, corpora)
+:mod:`lipyantar.corpora.cli`, :mod:`lipyantar.serve.cli`; ``learn`` and ``evaluate``, which reach across the
+layers, :mod:`lipyantar.model_cli`). The options that every command shares are
+:mod:`lipyantar.translit.options`. The command modules import their heavy parts (models, alignment, corpora)
 inside the commands, so ``lipyantar --help`` starts fast.
 """
 
@@ -11,12 +13,13 @@ import sys
 
 import click
 
-from lipyantar.align.cli import align_command, evaluate_command, learn_command
+from lipyantar.align.cli import align_command
 from lipyantar.corpora.cli import build_command, detect_command, stats_command, twins_command
 from lipyantar.translit.cli import convert_command, schemes_command
 from lipyantar.translit.errors import clip_message
 
 from . import __version__
+from .model_cli import evaluate_command, learn_command
 from .serve.cli import serve_command
 
 __all__ = ["main"]

@@ -241,8 +241,6 @@ def train_default(
             "vocabulary": VOCAB_SOURCE,
         },
     )
-    keys = model.build_vocab_index()
-    logging.info("vocabulary index: %d consonant skeletons", keys)
     return model
 
 

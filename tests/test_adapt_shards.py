@@ -135,6 +135,7 @@ def test_save_adapted_falls_back_to_the_plain_writer(
     assert (tmp_path / "plain.lpm").read_bytes() == adapt(base, lexicon).to_bytes()
 
 
+@pytest.mark.slow
 def test_adapted_models_keep_the_base_vocabulary_index(tmp_path) -> None:
     from lipyantar.translit.learned.learn import adapt, save_adapted
     from lipyantar.translit.learned.model import LearnedModel, default_model

@@ -24,6 +24,9 @@ from lipyantar.translit.learned.adaptation import (
 from lipyantar.translit.learned.model import MODEL_FILE_FORMAT, LearnedModel
 from lipyantar.translit.learned.modelfile import model_file_bytes, read_arrays, unpack_arrays
 
+#: the quick lane leaves this module out (pytest -m "not slow")
+pytestmark = pytest.mark.slow
+
 items = st.lists(st.integers(min_value=0, max_value=6), max_size=40)
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-5, 5) | st.text(max_size=3),

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from lipyantar.translit.textio import atomic_write_pair
+from lipyantar.translit.outputs import atomic_write_pair
 
 
 def _files(d: Path) -> set[str]:

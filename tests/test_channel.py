@@ -96,12 +96,14 @@ def test_lexicon_romans(shipped: LearnedModel, kind: str) -> None:
     assert_parity(shipped, LEXICON + EDGE, [kind])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", KINDS)
 def test_training_lexicon_sample(shipped: LearnedModel, kind: str) -> None:
     """Mostly attested words (the memory)."""
     assert_parity(shipped, TRAIN_SAMPLE, [kind])
 
 
+@pytest.mark.slow
 def test_sentence_words_in_context(shipped: LearnedModel) -> None:
     assert_parity(shipped, SENTENCE_WORDS, ["context"])
 
@@ -112,6 +114,7 @@ def test_small_models(tiny: LearnedModel, english: LearnedModel) -> None:
     assert_parity(english, LEXICON[:150] + EDGE)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "changes",
     [

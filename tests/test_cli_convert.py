@@ -178,6 +178,7 @@ def test_top_k_needs_a_candidate_format(runner: CliRunner) -> None:
 
 
 def test_model_needs_the_roman_scheme(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "m").write_bytes(b"")  # it exists: the error is about the scheme
     result = runner.invoke(
         main, ["convert", "-f", "deva", "-t", "iast", "--model", str(tmp_path / "m")], input="x"
     )

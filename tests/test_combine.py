@@ -93,6 +93,7 @@ def test_a_long_line_explores_a_few_states_per_answer(monkeypatch: pytest.Monkey
     assert [[w for w in text.split() if w.startswith("v")] for text, _ in out[1:]] == [["v0"], ["v1"], ["v2"], ["v3"]]
 
 
+@pytest.mark.slow
 def test_ties_are_bounded_too(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every word the same: all single changes tie; the tied states taken to order them are capped."""
     large, out = _pushes(monkeypatch, 20_000, tied=True)

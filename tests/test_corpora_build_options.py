@@ -12,6 +12,9 @@ import lipyantar.corpora.build as build_module
 from lipyantar.cli import main
 from lipyantar.corpora.build import BuildOptions, DropCounts, build_corpus
 
+#: the quick lane leaves this module out (pytest -m "not slow")
+pytestmark = pytest.mark.slow
+
 
 def _twin_corpus(root: Path, sentences: list[tuple[str, str]], *, docs: int, size: int) -> Path:
     """``docs`` twin pairs of ``size`` sentences (3 a paragraph) plus an English distractor."""

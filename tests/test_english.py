@@ -234,10 +234,11 @@ def test_attested_short_words_are_not_read_as_acronyms(shipped: LearnedModel) ->
         assert shipped._channel(roman) == off._channel(roman)
 
 
+@pytest.mark.slow
 def test_learn_command_with_pronunciations(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from lipyantar.align.cli import learn_command
+    from lipyantar.model_cli import learn_command
 
     runner = CliRunner()
     out = tmp_path / "m.lpm"

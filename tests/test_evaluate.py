@@ -178,7 +178,12 @@ def test_cli_line_count_mismatch(tmp_path: Path, hyp_lines: list[str], short: st
         (["--hyp", "h.txt", "--ref", "r.txt", "--direction", "roman2deva"], "go with a LEXICON"),
     ],
 )
-def test_cli_usage_errors(tmp_path: Path, args: list[str], message: str) -> None:
+def test_cli_usage_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], message: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name in ("h.txt", "r.txt", "g.jsonl", "lex.tsv"):  # the files exist: the usage is what is wrong
+        (tmp_path / name).write_text("", encoding="utf-8")
     result = CliRunner().invoke(main, ["evaluate", *args])
     assert result.exit_code == 2
     assert message in result.stderr

@@ -158,6 +158,7 @@ ROMAN_TOKENS = st.lists(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(dt=DEVA_TOKENS, rt=ROMAN_TOKENS, band=st.integers(0, 4))
 def test_random_sentences_align_as_the_definition(dt: list[str], rt: list[str], band: int) -> None:
@@ -168,6 +169,7 @@ def test_random_sentences_align_as_the_definition(dt: list[str], rt: list[str], 
     assert moves_fast == moves_python  # the scores to the last bit
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(dt=TOKENS, rt=TOKENS, band=st.integers(0, 3))
 def test_mixed_scripts_and_the_builtin_romanizer(dt: list[str], rt: list[str], band: int) -> None:
@@ -176,6 +178,7 @@ def test_mixed_scripts_and_the_builtin_romanizer(dt: list[str], rt: list[str], b
     assert fast == python == _reference_align(sim, dt, rt, band)
 
 
+@pytest.mark.slow
 def test_dakshina_sample_aligns_as_the_definition(dev_sentences: list[tuple[str, str]]) -> None:
     sim = Similarity()
     pairs = dev_sentences[:200]
@@ -257,6 +260,7 @@ LATIN = st.text(
 )
 
 
+@pytest.mark.slow
 @needs_kernel
 @settings(max_examples=2000, deadline=None)
 @given(latin=st.one_of(LATIN, st.text(max_size=12)))
@@ -305,6 +309,7 @@ INFO_TEXT = st.one_of(
 )
 
 
+@pytest.mark.slow
 @needs_kernel
 @settings(max_examples=1500, deadline=None)
 @given(

@@ -55,6 +55,7 @@ def _step_python(lm: NgramLM, state: int, g: int) -> tuple[float, int]:
     return NgramLM.step(lm, state, g)
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(word=st.text(alphabet=LATIN, min_size=1, max_size=12), beam=st.sampled_from([1, 3, 8, 24]))
 def test_roman_to_deva_search_matches_python(shipped: LearnedModel, word: str, beam: int) -> None:
@@ -286,6 +287,7 @@ def test_decoder_index_chunks_without_graphones_are_unknown(small: LearnedModel)
         fastlm.JointDecoder(args[0], {"a": 5}, *args[1:])
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(word=st.text(alphabet=LATIN, min_size=12, max_size=40), beam=st.sampled_from([48, 200]))
 def test_long_searches_match_python(shipped: LearnedModel, word: str, beam: int) -> None:
@@ -408,6 +410,7 @@ def _python(vocab: int, ngrams: array, values: array, order: int) -> dict[str, a
         return type(exc)
 
 
+@pytest.mark.slow
 def test_kn_compile_rebuilds_the_shipped_joint_automaton_bit_for_bit(shipped: LearnedModel) -> None:
     arrays = shipped.to_arrays()
     joint = shipped.joint
@@ -444,6 +447,7 @@ def test_kn_compile_matches_python_on_counted_text(
     assert compiled == NgramLM(vocab, dict(items), order=order).to_arrays()
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(
     order=st.integers(1, 4),

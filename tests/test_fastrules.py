@@ -37,12 +37,14 @@ FOCUS = [
 ]  # fmt: skip
 
 
+@pytest.mark.slow
 @settings(max_examples=1500, deadline=None)
 @given(word=st.text(alphabet=CHARS, max_size=16))
 def test_random_text_matches_python(word: str) -> None:
     assert fast(word) == romanize_word_python(word)
 
 
+@pytest.mark.slow
 @settings(max_examples=1500, deadline=None)
 @given(word=st.text(alphabet=st.sampled_from(FOCUS), min_size=1, max_size=14))
 def test_random_aksharas_match_python(word: str) -> None:

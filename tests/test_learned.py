@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lipyantar.align.cli import evaluate_command, learn_command
+from lipyantar.model_cli import evaluate_command, learn_command
 from lipyantar.translit.errors import InputError, ModelError
 from lipyantar.translit.learned.charalign import Aligner, deva_units, is_wellformed, normalize_roman
 from lipyantar.translit.learned.cli import evaluate
@@ -79,6 +79,7 @@ def _units_by_loop(word: str) -> tuple[str, ...]:
     return tuple(units)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet="कखक़ग़ॹा्िीं़अआ\na", min_size=50, max_size=200))
 def test_deva_units_of_long_words_cut_as_short_ones(word: str) -> None:
@@ -514,18 +515,6 @@ def test_vocab_index_adds_known_words_the_search_misses(tmp_path: Path) -> None:
     path = tmp_path / "m.lpm"
     model.save(path)
     assert LearnedModel.load(path).vocab_index == model.vocab_index
-
-
-def test_old_model_module_warns_and_reexports() -> None:
-    import importlib
-    import sys
-
-    sys.modules.pop("lipyantar.translit.model", None)
-    with pytest.warns(DeprecationWarning, match="lipyantar.translit.learned.model"):
-        old = importlib.import_module("lipyantar.translit.model")
-    from lipyantar.translit.learned import model as new
-
-    assert old.DecodeParams is new.DecodeParams and old.default_model is new.default_model
 
 
 def test_the_word_caches_are_bounded_and_change_no_output(tiny_model: LearnedModel, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -246,6 +246,7 @@ def test_convention_variants(deva: str, expected: tuple[str, ...]) -> None:
 DEVA_LETTERS = st.sampled_from([*"कखगजफदबपटतनमणङञयरलवसहअआएई", "ं", "ँ", "्", "\u093c", "े", "ि", "ा"])
 
 
+@pytest.mark.slow
 @settings(max_examples=1000, deadline=None)
 @given(st.text(DEVA_LETTERS, max_size=8))
 def test_convention_variants_are_symmetric(deva: str) -> None:

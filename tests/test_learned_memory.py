@@ -47,6 +47,7 @@ def test_the_shipped_memory_has_the_pairs_the_aligner_drops(shipped: LearnedMode
     assert "my" not in shipped.memory.r2d
 
 
+@pytest.mark.slow
 def test_an_english_word_is_rescued_only_when_the_memory_knows_it() -> None:
     # both Latin words have an English pronunciation; kamala is also the romanization of कमल, which
     # the aligner explains, delhi of nothing else

@@ -95,6 +95,7 @@ def test_word_edits_table(hyp: str, ref: str, counts: tuple[int, int, int, int])
     assert _word_edits(hyp.split(), ref.split()) == counts == _word_edits_reference(hyp.split(), ref.split())
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(edited(st.sampled_from("abcदे\U0001f600"), 300, min_size=50))
 def test_long_edit_distance_matches_the_textbook_algorithm(pair: tuple[list[str], list[str]]) -> None:
@@ -114,6 +115,7 @@ def test_edit_distance_at_block_edges(n: int) -> None:
     assert edit_distance("", a) == n
 
 
+@pytest.mark.slow
 def test_word_edits_of_long_lines_take_little_memory() -> None:
     """16,000 distinct words against the same reversed: the full table took gigabytes, and one kept
     match vector per distinct word 16 MB; the columns kept and one stretch take a few."""

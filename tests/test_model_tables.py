@@ -58,6 +58,7 @@ def _slow(rows: list, kinds: str) -> bool:
     )
 
 
+@pytest.mark.slow
 @given(
     st.lists(st.lists(cell, min_size=1, max_size=4), min_size=1, max_size=6),
     st.sampled_from(["ssn", "sS", "ss"]),

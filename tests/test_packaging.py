@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 
+#: the quick lane leaves this module out (pytest -m "not slow")
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

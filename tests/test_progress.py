@@ -130,6 +130,7 @@ def test_stdin_bar_has_a_count_and_a_rate(tmp_path: Path) -> None:
     assert result.stdout.splitlines() == ["namaste", "duniyā"]
 
 
+@pytest.mark.slow
 def test_build_draws_one_bar_per_stage(tmp_path: Path) -> None:
     status, screen = run_in_terminal(["build", str(EXAMPLE), "-o", str(tmp_path / "out"), "--no-model"], tmp_path)
     assert status == 0, screen
@@ -140,6 +141,7 @@ def test_build_draws_one_bar_per_stage(tmp_path: Path) -> None:
     assert "5/5 documents" in screen
 
 
+@pytest.mark.slow
 def test_build_without_terminal_draws_no_bar(tmp_path: Path) -> None:
     proc = run_without_terminal(["build", str(EXAMPLE), "-o", str(tmp_path / "out"), "--no-model"], tmp_path)
     assert proc.returncode == 0, proc.stderr

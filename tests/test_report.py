@@ -139,6 +139,7 @@ def test_spread(n: int, k: int, expected: list[int]) -> None:
     assert _spread(list(range(n)), k) == expected
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="needs chromium (apt-get install chromium)")
 def test_png_export_works_in_a_browser(varied: tuple[Path, _Report], tmp_path: Path) -> None:
     out, report = varied

@@ -29,6 +29,9 @@ from lipyantar.corpora.pipeline import DocumentTask, analyse_document
 from lipyantar.translit.learned.learn import read_pairs, train
 from lipyantar.translit.learned.model import LearnedModel
 
+#: the quick lane leaves this module out (pytest -m "not slow")
+pytestmark = pytest.mark.slow
+
 
 def _files(out: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(out.iterdir())}

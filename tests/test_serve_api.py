@@ -530,6 +530,7 @@ def test_the_time_budget_holds_inside_one_long_line(strict_server: Any) -> None:
     assert get_json(strict_server, "/api/v1/health")["status"] == "ok"
 
 
+@pytest.mark.slow
 def test_health_answers_while_a_long_request_converts(live_server: Any) -> None:
     """The model works on its own thread: /health (and the page) answer before a long conversion ends."""
     import threading
@@ -686,6 +687,7 @@ def test_serve_with_a_bad_model_is_a_clean_error(tmp_path: Path) -> None:
     assert "not a lipyantar model file" in result.output
 
 
+@pytest.mark.slow
 def test_serve_command_with_two_workers(tmp_path: Path) -> None:
     """The real command: two worker processes, each with its own model, answering on one port."""
     with socket.socket() as s:
@@ -721,6 +723,7 @@ def test_serve_command_with_two_workers(tmp_path: Path) -> None:
     assert "serving http://127.0.0.1:" in log.read_text()
 
 
+@pytest.mark.slow
 def test_the_server_answers_while_a_long_request_runs(live_server: Any) -> None:
     """A long /convert is worked off in slices: a /candidates request meanwhile is answered first."""
     import threading

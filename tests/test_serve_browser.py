@@ -25,6 +25,9 @@ from lipyantar.align.segment import split_sentences
 from lipyantar.align.sentences import align_sentences
 from lipyantar.translit import Transliterator
 
+#: the quick lane leaves this module out (pytest -m "not slow")
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = Path(os.environ.get("LIPYANTAR_TEST_ARTIFACTS") or ROOT / "test-artifacts")
 REQUIRE = os.environ.get("LIPYANTAR_BROWSER_TESTS", "").lower() == "require"

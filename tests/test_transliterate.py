@@ -188,6 +188,7 @@ def test_the_alphabet_covers_every_hindi_letter_of_the_block() -> None:
     assert all(normalize(chr(c)) in HINDI_CONSONANTS for c in range(0x0958, 0x0960))  # the nukta letters
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("scheme", LOSSLESS)
 @settings(max_examples=300, deadline=None)
 @given(words=st.lists(full_word, min_size=1, max_size=6))

@@ -24,10 +24,12 @@ import click
 from .autodetect import AUTO, detect_scheme
 from .batch import ConvertJob, convert_lines, default_jobs
 from .errors import LipyantarError, UnknownSchemeError, clip_message
-from .progress import progress_bar, progress_option, quiet, show_progress
+from .options import InputPath, format_option, jobs_option, model_files, model_option, note, output_option
+from .outputs import check_output, open_output
+from .progress import progress_bar, progress_option, show_progress
 from .schemes import SCHEMES, Scheme, canonical_name, scheme_names
 from .signals import Terminated, exit_process, handle_termination
-from .textio import STDIN, check_output, is_regular_file, open_output, read_inputs
+from .textio import STDIN, is_regular_file, read_inputs
 from .transliterate import MAX_TOP_K
 
 __all__ = ["SchemeChoice", "convert_command", "run_cli_errors", "schemes_command"]
@@ -39,7 +41,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 def _reserve_standard_fds() -> None:
     """Open /dev/null on standard descriptors that are closed (``>&-``), so that no file this process
     opens later gets descriptor 0, 1 or 2 and receives stray output. Python has already set the
-    matching ``sys.stdin``/``sys.stdout``/``sys.stderr`` to None, which :func:`lipyantar.translit.textio.open_output`
+    matching ``sys.stdin``/``sys.stdout``/``sys.stderr`` to None, which :func:`lipyantar.translit.outputs.open_output`
     reports as a clean error."""
     for fd in (0, 1, 2):
         try:
@@ -117,9 +119,7 @@ def run_cli_errors(func: F) -> F:
 
 
 @click.command("schemes")
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "tsv", "jsonl"]), default="text", show_default=True
-)
+@format_option(["text", "tsv", "jsonl"], default="text")
 @run_cli_errors
 def schemes_command(fmt: str) -> None:
     """List the schemes, with a one-line description each."""
@@ -198,8 +198,7 @@ def _resolve_auto(lines: Iterator[str]) -> tuple[str, Iterator[str]]:
     """Detect the scheme of the input's first lines; return it and the whole input again."""
     head = list(itertools.islice(lines, AUTO_SAMPLE_LINES))
     guess = detect_scheme("\n".join(head))
-    if not quiet():  # said once, also at -v (where a log line would repeat it)
-        click.echo(f"lipyantar: --from auto: {guess.scheme} ({guess.reason})", err=True)
+    note(f"lipyantar: --from auto: {guess.scheme} ({guess.reason})")  # once, also at -v (a log line would repeat)
     return guess.scheme, itertools.chain(head, lines)
 
 
@@ -213,14 +212,11 @@ def _resolve_auto(lines: Iterator[str]) -> tuple[str, Iterator[str]]:
     help="Scheme of the input; auto: detect it from the first 1000 lines (said on stderr).",
 )
 @click.option("--to", "-t", "dst", type=_SCHEME_CHOICE, required=True, help="Scheme of the output.")
-@click.argument("inputs", nargs=-1, type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Output file (atomic).")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "tsv", "jsonl"]),
+@click.argument("inputs", nargs=-1, type=InputPath(allow_dash=True))
+@output_option()
+@format_option(
+    ["text", "tsv", "jsonl"],
     default="text",
-    show_default=True,
     help="text: one output line per input line; tsv: input<TAB>output[<TAB>…]; jsonl: candidates.",
 )
 @click.option(
@@ -230,7 +226,7 @@ def _resolve_auto(lines: Iterator[str]) -> tuple[str, Iterator[str]]:
     show_default=True,
     help=f"Candidates per line (at most {MAX_TOP_K}).",
 )
-@click.option("--model", type=click.Path(dir_okay=False), help="Learned model file for the 'roman' scheme.")
+@model_option()
 @click.option(
     "--errors",
     type=click.Choice(["strict", "replace"]),
@@ -253,14 +249,7 @@ def _resolve_auto(lines: Iterator[str]) -> tuple[str, Iterator[str]]:
     show_default=True,
     help="roman → deva: keep the words the model reads as English in Latin script (code-mixed text).",
 )
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(min=1),
-    default=default_jobs,
-    show_default="all cores",
-    help="Worker processes for large inputs (output is identical for any value).",
-)
+@jobs_option(default=default_jobs, help="Worker processes for large inputs (output is identical for any value).")
 @progress_option
 @run_cli_errors
 def convert_command(
@@ -297,7 +286,7 @@ def convert_command(
             "--model applies to the learned 'roman' scheme: use --from roman or --to roman"
         )
     paths = list(inputs) or [STDIN]
-    check_output(output, [*paths, *_model_files(model)])
+    check_output(output, [*paths, *model_files(model)])
     with read_inputs(paths, errors=errors) as lines:  # type: ignore[arg-type]
         if src == AUTO:
             src, lines = _resolve_auto(lines)
@@ -323,12 +312,3 @@ def convert_command(
             for block in convert_lines(lines, job, jobs=jobs, converter=conv):
                 out.write(block)
                 bar.update(block.count("\n"))
-
-
-def _model_files(model: str | None) -> list[str]:
-    """A model file given with ``--model`` and its vocabulary beside it: inputs too, never outputs."""
-    if model is None:
-        return []
-    from .learned.model import VOCAB_SUFFIX  # the model is loaded anyway
-
-    return [model, os.path.splitext(model)[0] + VOCAB_SUFFIX]

@@ -14,6 +14,7 @@ import click
 
 from lipyantar.translit.cli import run_cli_errors
 from lipyantar.translit.errors import LipyantarError
+from lipyantar.translit.options import model_option
 
 from .config import ANY_HOST, CONFIG_ENV, ServerConfig, is_loopback, normalize_host
 
@@ -39,7 +40,7 @@ def _check_port(host: str, port: int) -> None:
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="TCP port.")
-@click.option("--model", type=click.Path(dir_okay=False), help="Learned model file for the 'roman' scheme.")
+@model_option()
 @click.option(
     "--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes (one model each)."
 )

@@ -39,6 +39,9 @@ from lipyantar.translit.learned.learn import train
 from lipyantar.translit.learned.model import LearnedModel
 from lipyantar.translit.transliterate import MAX_TOP_K, MAX_WORD_CHARS
 
+#: the quick lane leaves this module out (pytest -m "not slow")
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "corpora" / "example"
 HINDI = "यह संगठन अंतरराष्ट्रीय संस्था है।\nक़लम और ख़त।\n"

@@ -36,6 +36,9 @@ from lipyantar.translit.textio import MAX_LINE_BYTES, check_utf8, read_lines
 
 from .conftest import ROOT, Tally, assert_clean_stderr, run_lipyantar, temp_leftovers
 
+#: the quick lane leaves this module out (pytest -m "not slow")
+pytestmark = pytest.mark.slow
+
 EXAMPLE = ROOT / "corpora" / "example"
 DEVA = EXAMPLE / "000_fe791b896c794821.txt"
 ROMAN = EXAMPLE / "001_f4f5b2cec3eb8c3f.txt"

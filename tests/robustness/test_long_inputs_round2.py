@@ -32,6 +32,9 @@ import pytest
 
 from .conftest import DRIVER, Tally, assert_clean_stderr
 
+#: the quick lane leaves this module out (pytest -m "not slow")
+pytestmark = pytest.mark.slow
+
 #: the address-space cap of every run (the model file and the vocabulary are memory-mapped: 50 MB)
 CAP = 1 << 30
 MB = 1 << 20

@@ -48,6 +48,9 @@ from lipyantar.translit.learned.vocab import VOCAB_FORMAT, VOCAB_MAGIC, Vocabula
 
 from .conftest import ROOT, Tally, assert_clean_stderr, run_lipyantar
 
+#: the quick lane leaves this module out (pytest -m "not slow")
+pytestmark = pytest.mark.slow
+
 EXAMPLE = ROOT / "corpora" / "example"
 #: the address-space cap of every process that might grow
 CAP = 1536 << 20
@@ -61,10 +64,10 @@ PATCH = "adaptation.patch"
 def _cap() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (CAP, CAP))
 
-
 _LOAD = """
 import json, sys
 from lipyantar.translit.errors import ModelError
+
 what, path = sys.argv[1], sys.argv[2]
 try:
     if what == "vocabulary":

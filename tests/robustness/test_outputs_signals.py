@@ -27,7 +27,7 @@ from lipyantar.corpora.build import BuildOptions, build_corpus
 from lipyantar.corpora.loading import list_files, load_corpus
 from lipyantar.translit.errors import InputError, OutputError
 from lipyantar.translit.learned.model import write_model_file
-from lipyantar.translit.textio import atomic_write, check_output
+from lipyantar.translit.outputs import atomic_write, check_output
 
 from .conftest import (
     ROOT,
@@ -37,6 +37,10 @@ from .conftest import (
     run_lipyantar,
     temp_leftovers,
 )
+
+#: the quick lane leaves this module out (pytest -m "not slow")
+pytestmark = pytest.mark.slow
+
 
 EXAMPLE = ROOT / "corpora" / "example"
 OLD = b"the previous output\n"

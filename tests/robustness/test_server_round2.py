@@ -29,6 +29,9 @@ import pytest
 
 from .conftest import ROOT, Tally
 
+#: the quick lane leaves this module out (pytest -m "not slow")
+pytestmark = pytest.mark.slow
+
 pytest.importorskip("fastapi")
 pytest.importorskip("uvicorn")
 

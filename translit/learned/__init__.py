@@ -4,8 +4,8 @@ letters, learned from word pairs and native text, used both ways with top-k cand
 * :mod:`lipyantar.translit.learned.model`: :class:`LearnedModel` (decoding both ways, the model file format),
   :func:`load_model`, :func:`default_model` (the shipped model, loaded lazily);
 * :mod:`lipyantar.translit.learned.learn`: training from pairs (:func:`train`), adapting a model to a corpus
-  (:func:`adapt`), reading pair files (:func:`read_pairs`), pairs from a line-aligned twin
-  (:func:`pairs_from_lines`; :func:`lipyantar.align.pairs_from_twin` aligns any twin first);
+  (:func:`adapt`), reading pair files (:func:`read_pairs`) (word pairs from a twin text:
+  :func:`lipyantar.align.pairs_from_twin`);
 * :mod:`lipyantar.translit.learned.charalign` (EM character alignment), :mod:`lipyantar.translit.learned.jointseq` (the
   graphone model and its beam search), :mod:`lipyantar.translit.learned.langmodel` (Kneser-Ney n-gram models),
   :mod:`lipyantar.translit.learned.english` (English words by their sound), and the compiled kernels
@@ -25,7 +25,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .learn import adapt, pairs_from_lines, read_pairs, train
+    from .learn import adapt, read_pairs, train
     from .model import DecodeParams, LearnedModel, default_model, load_model, roman_skeleton
 
 __all__ = [
@@ -34,14 +34,13 @@ __all__ = [
     "adapt",
     "default_model",
     "load_model",
-    "pairs_from_lines",
     "read_pairs",
     "roman_skeleton",
     "train",
 ]
 
 _FROM_MODEL = frozenset({"DecodeParams", "LearnedModel", "default_model", "load_model", "roman_skeleton"})
-_FROM_LEARN = frozenset({"adapt", "pairs_from_lines", "read_pairs", "train"})
+_FROM_LEARN = frozenset({"adapt", "read_pairs", "train"})
 
 
 def __getattr__(name: str) -> Any:

@@ -21,9 +21,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import regex
+
 from lipyantar.translit.normalize import normalize
 
 __all__ = [
+    "DEVA_WORD_RE",
     "Aligner",
     "Alignment",
     "can_follow",
@@ -39,6 +42,11 @@ _NUKTA = "\u093c"
 _VIRAMA = "\u094d"
 _CONSONANT_LO, _CONSONANT_HI = 0x0915, 0x0939
 _EXTRA_CONSONANTS = frozenset(chr(c) for c in range(0x0958, 0x0960)) | {"\u0979", "\u097a"}
+
+
+#: a Devanagari word of the learned model (letters and signs of the Devanagari block, no danda, digits or
+#: abbreviation sign), matched in text normalized by :func:`normalize_deva`
+DEVA_WORD_RE = regex.compile(r"[\u0900-\u0963\u0971-\u097f]+")
 
 
 def normalize_deva(word: str) -> str:

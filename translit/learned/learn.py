@@ -19,8 +19,7 @@ grid of all the pairs: the same alignments. :func:`save_adapted` writes the adap
 file: the joint model compiles on a worker while this process serializes the rest.
 :func:`save_adaptation` writes it as an adaptation file of its base, from the adapted tables and a row
 patch of the count table merged with the base's: no joint model compiled, no full file written.
-:func:`pairs_from_lines` extracts word pairs from a line-aligned Devanagari text and its romanized
-twin (:func:`lipyantar.align.pairs_from_twin` aligns any twin first).
+Word pairs from a twin text: :func:`lipyantar.align.pairs_from_twin`.
 
 Training is deterministic: no sampling; every iteration order is sorted or insertion-ordered.
 """
@@ -38,11 +37,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
-import regex
-
 from lipyantar.translit.errors import InputError, ModelError, excerpt
 from lipyantar.translit.learned import modelfile
 from lipyantar.translit.learned.charalign import (
+    DEVA_WORD_RE,
     Aligner,
     deva_units,
     is_wellformed,
@@ -67,7 +65,6 @@ __all__ = [
     "deva_words",
     "em_compiled",
     "em_shard",
-    "pairs_from_lines",
     "read_pairs",
     "save_adaptation",
     "save_adapted",
@@ -76,13 +73,11 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-_DEVA_WORD = regex.compile(r"[\u0900-\u0963\u0971-\u097f]+")
-_WORD = regex.compile(r"[\u0900-\u0963\u0971-\u097f]+|[A-Za-z]+")
 
 
 def deva_words(text: str) -> list[str]:
     """The normalized Devanagari words of a text, in order."""
-    return _DEVA_WORD.findall(normalize_deva(text))
+    return DEVA_WORD_RE.findall(normalize_deva(text))
 
 
 def read_pairs(path: str | os.PathLike[str]) -> list[tuple[str, str, float]]:
@@ -120,7 +115,7 @@ def _prepare(pairs: Iterable[tuple[str, str, float]]) -> list[tuple[str, str, fl
     for deva, roman, count in pairs:
         d = normalize_deva(deva.strip())
         r = normalize_roman(roman)
-        if d and r and _DEVA_WORD.fullmatch(d):
+        if d and r and DEVA_WORD_RE.fullmatch(d):
             merged[(d, r)] += count
     return [(d, r, c) for (d, r), c in sorted(merged.items())]
 
@@ -172,8 +167,12 @@ def train(
     params: DecodeParams | None = None,
     meta: dict[str, object] | None = None,
     pronunciations: Mapping[str, Sequence[str]] | None = None,
+    vocab_index: bool = True,
 ) -> LearnedModel:
     """Learn a model from (Devanagari word, romanization, count) pairs.
+
+    ``lipyantar learn --base none`` trains through this function, so the command and the API give the
+    same model from the same pairs.
 
     Args:
         pairs: training word pairs; counts weight them.
@@ -196,6 +195,10 @@ def train(
         pronunciations: English word → encoded pronunciations (:func:`lipyantar.translit.learned.english.read_cmudict`);
             with them the model also learns how Hindi writes English words by their sound
             (:mod:`lipyantar.translit.learned.english`) and keeps the table.
+        vocab_index: index the vocabulary's words by their romanizations' consonant skeletons
+            (:meth:`LearnedModel.build_vocab_index`: Latin input also gets the known words under its
+            skeleton as candidates; ``sangathan`` → संगठन). It romanizes every word of the vocabulary;
+            a model used only to romanize can do without it.
     """
     prepared = _prepare(pairs)
     if not prepared:
@@ -213,7 +216,7 @@ def train(
     extra: Counter[str] = Counter()
     for w, c in (word_prior or {}).items():
         nw = normalize_deva(w)
-        if _DEVA_WORD.fullmatch(nw):
+        if DEVA_WORD_RE.fullmatch(nw):
             extra[nw] += c
     for d, _r, c, _g in aligned:
         extra[d] += c
@@ -260,6 +263,9 @@ def train(
         frequent = sorted(wordlm.prior, key=lambda w: (-wordlm.prior[w], w))[:precompute]
         added = model.precompute_romanizations(frequent)
         logger.info("precomputed romanizations of %d frequent words", added)
+    if vocab_index:
+        keys = model.build_vocab_index()
+        logger.info("vocabulary index: %d consonant skeletons", keys)
     return model
 
 
@@ -1209,93 +1215,3 @@ def _count_rows_patch(
         produced += 1
     widths = array("q", [order, 1]) if n_base or keys else array("q", [1, 1])
     return {f"{name}.drop": drops, f"{name}.at": at, f"{name}.widths": widths, f"{name}.rows0": rows0, f"{name}.rows1": rows1}
-
-
-# -- twin texts ----------------------------------------------------------------------------------
-def _similarity(a: str, b: str) -> float:
-    """1 - normalized Levenshtein distance of two Latin strings."""
-    if a == b:
-        return 1.0
-    if not a or not b:
-        return 0.0
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return 1.0 - prev[-1] / max(len(a), len(b))
-
-
-def _align_words(
-    deva: Sequence[str], roman: Sequence[str], base: LearnedModel, *, min_similarity: float
-) -> list[tuple[str, str]]:
-    """Monotonic word alignment (edit-distance DP on the base model's romanizations)."""
-    keys = [w if w.isascii() else base.romanize(w) for w in deva]
-    rom = [normalize_roman(w) for w in roman]
-    n, m = len(keys), len(rom)
-    gap = -0.3
-    score = [[0.0] * (m + 1) for _ in range(n + 1)]
-    back = [[0] * (m + 1) for _ in range(n + 1)]
-    for i in range(1, n + 1):
-        score[i][0], back[i][0] = score[i - 1][0] + gap, 1
-    for j in range(1, m + 1):
-        score[0][j], back[0][j] = score[0][j - 1] + gap, 2
-    for i in range(1, n + 1):
-        for j in range(1, m + 1):
-            sim = _similarity(keys[i - 1], rom[j - 1])
-            options = (
-                (score[i - 1][j - 1] + sim - 0.3, 0),
-                (score[i - 1][j] + gap, 1),
-                (score[i][j - 1] + gap, 2),
-            )
-            score[i][j], back[i][j] = max(options)
-    out = []
-    i, j = n, m
-    while i or j:
-        step = back[i][j]
-        if step == 0:
-            d, r = deva[i - 1], roman[j - 1]
-            if not d.isascii() and r.isascii() and _similarity(keys[i - 1], rom[j - 1]) >= min_similarity:
-                out.append((d, r))
-            i, j = i - 1, j - 1
-        elif step == 1:
-            i -= 1
-        else:
-            j -= 1
-    out.reverse()
-    return out
-
-
-def _split_paragraphs(text: str) -> list[str]:
-    return [line for line in text.splitlines() if line.strip()]
-
-
-def pairs_from_lines(
-    deva_text: str,
-    roman_text: str,
-    base: LearnedModel,
-    *,
-    min_similarity: float = 0.3,
-) -> list[tuple[str, str, float]]:
-    """Word pairs from a line-aligned Devanagari text and its romanized twin.
-
-    The texts must have one paragraph or sentence per line, the same number of non-blank lines;
-    the words of each line pair are aligned by a monotonic edit-distance alignment, with ``base``
-    as the romanizer that makes the two scripts comparable. For texts that are not line-aligned,
-    :func:`lipyantar.align.pairs_from_twin` aligns sentences and words first.
-    """
-    deva_lines = _split_paragraphs(deva_text)
-    roman_lines = _split_paragraphs(roman_text)
-    if len(deva_lines) != len(roman_lines):
-        raise InputError(
-            f"twin texts are not line-aligned: {len(deva_lines)} Devanagari lines, "
-            f"{len(roman_lines)} romanized lines"
-        )
-    counts: Counter[tuple[str, str]] = Counter()
-    for dl, rl in zip(deva_lines, roman_lines, strict=True):
-        dw = _WORD.findall(normalize_deva(dl))
-        rw = _WORD.findall(rl)
-        for d, r in _align_words(dw, rw, base, min_similarity=min_similarity):
-            counts[(d, r.lower())] += 1
-    return [(d, r, float(c)) for (d, r), c in counts.items()]

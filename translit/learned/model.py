@@ -88,7 +88,7 @@ from lipyantar.translit.learned.variants import (
     roman_skeleton,
 )
 from lipyantar.translit.learned.vocab import Vocabulary
-from lipyantar.translit.textio import atomic_write_bytes
+from lipyantar.translit.outputs import atomic_write_bytes
 
 __all__ = [
     "DEFAULT_MODEL_NAME",
@@ -1008,7 +1008,7 @@ def _candidates(
 
 def write_model_file(path: str | os.PathLike[str], data: bytes) -> None:
     """Write model file bytes atomically: a fresh temporary file (``tempfile.mkstemp``) beside ``path``,
-    renamed into place when complete (:func:`lipyantar.translit.textio.atomic_write_bytes`)."""
+    renamed into place when complete (:func:`lipyantar.translit.outputs.atomic_write_bytes`)."""
     try:
         atomic_write_bytes(path, data)
     except OSError as exc:

@@ -42,7 +42,7 @@ import marisa_trie
 
 from lipyantar.translit.errors import ModelError
 from lipyantar.translit.learned.modelfile import inflation_limit, map_file, release_pages
-from lipyantar.translit.textio import atomic_write_bytes
+from lipyantar.translit.outputs import atomic_write_bytes
 
 __all__ = ["VOCAB_MAGIC", "Vocabulary", "vocabulary_bytes"]
 
