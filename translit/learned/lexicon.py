@@ -127,8 +127,9 @@ class UserLexicon:
     """
 
     entries: tuple[Pair, ...]
-    #: where the entries come from (a file name), for messages
-    source: str | None = None
+    #: where the entries come from (a file name), for messages (not compared: two lexicons of the same
+    #: entries are equal)
+    source: str | None = field(default=None, compare=False)
     _to_deva: dict[str, tuple[tuple[str, float], ...]] = field(init=False, repr=False, compare=False)
     _to_roman: dict[str, tuple[tuple[str, float], ...]] = field(init=False, repr=False, compare=False)
     _hash: int = field(init=False, repr=False, compare=False)
@@ -154,7 +155,7 @@ class UserLexicon:
             back[spelled] = back.get(spelled, 0.0) + count
         object.__setattr__(self, "_to_deva", {k: _by_count(v) for k, v in to_deva.items()})
         object.__setattr__(self, "_to_roman", {k: _by_count(v) for k, v in to_roman.items()})
-        object.__setattr__(self, "_hash", hash((self.entries, self.source)))
+        object.__setattr__(self, "_hash", hash(self.entries))
 
     def __hash__(self) -> int:
         return self._hash
