@@ -576,19 +576,22 @@ class LearnedModel(WordSearch):
         cache = self._col_cache
         devas: list[tuple[str, ...]] = []
         scored: list[tuple[tuple[float, int], ...]] = []
-        for word in words:
-            given = fixed.get(word) if fixed else None
-            if given:
-                col = self._given_column(given)
-            else:
+        if fixed:
+            for word in words:
+                given = fixed.get(word)
+                col = self._given_column(given) if given else self._cached_column(word)
+                devas.append(col[0])
+                scored.append(col[1])
+        else:
+            for word in words:
                 col = cache.get(word)
                 if col is None:
                     col = self._word_column(word)
                     if len(cache) > _search.WORD_CACHE_LIMIT:
                         cache.clear()
                     cache[word] = col
-            devas.append(col[0])
-            scored.append(col[1])
+                devas.append(col[0])
+                scored.append(col[1])
         # Viterbi/beam over LM states
         compiled = lm.fast()
         if compiled is not None and FAST is not None:
@@ -596,6 +599,17 @@ class LearnedModel(WordSearch):
         else:
             picks = sentence_viterbi_python(lm, scored, w_ctx=p.w_ctx, beam=p.ctx_beam)
         return [col[i] for col, i in zip(devas, picks, strict=True)]
+
+    def _cached_column(self, word: str) -> tuple[tuple[str, ...], tuple[tuple[float, int], ...]]:
+        """:meth:`_word_column` of ``word``, memoized."""
+        cache = self._col_cache
+        col = cache.get(word)
+        if col is None:
+            col = self._word_column(word)
+            if len(cache) > _search.WORD_CACHE_LIMIT:
+                cache.clear()
+            cache[word] = col
+        return col
 
     def _given_column(
         self, given: Sequence[tuple[str, float]]
