@@ -264,7 +264,8 @@ class _LearnedToDeva(_Stage):
             from .learned.lexicon import merge_candidates
 
             model = self._model.devanagarize_topk(word, k) if len(entries) < k else ()
-            return merge_candidates(entries, model, k, temperature=self.temperature, reserve=self.reserve)
+            params = self._model.params
+            return merge_candidates(entries, model, k, temperature=params.temperature_r2d, reserve=params.reserve_r2d)
         return list(self._model.devanagarize_topk(word, k))
 
     def _spellings(self, word: str) -> tuple[tuple[str, float], ...]:

@@ -579,9 +579,9 @@ class LearnedModel(WordSearch):
         if fixed:
             for word in words:
                 given = fixed.get(word)
-                col = self._given_column(given) if given else self._cached_column(word)
-                devas.append(col[0])
-                scored.append(col[1])
+                column = self._given_column(given) if given else self._cached_column(word)
+                devas.append(column[0])
+                scored.append(column[1])
         else:
             for word in words:
                 col = cache.get(word)
