@@ -142,7 +142,10 @@ class UserLexicon:
             problem = _check_entry(*entry)
             if problem is not None:
                 raise InputError(f"entry {i + 1}: {problem}", source=self.source)
-        entries = tuple((native, roman, float(count)) for native, roman, count in entries)
+        self._index(tuple((native, roman, float(count)) for native, roman, count in entries))
+
+    def _index(self, entries: tuple[Pair, ...]) -> None:
+        """Keep ``entries`` (checked) and build the look-ups."""
         object.__setattr__(self, "entries", entries)
         to_deva: dict[str, dict[str, float]] = {}
         to_roman: dict[str, dict[str, float]] = {}
@@ -163,8 +166,16 @@ class UserLexicon:
     def __len__(self) -> int:
         return len(self.entries)
 
+    @classmethod
+    def _checked(cls, entries: tuple[Pair, ...], source: str | None) -> UserLexicon:
+        """The lexicon of entries checked already (by :meth:`read`, or of a lexicon pickled)."""
+        lexicon = cls.__new__(cls)
+        object.__setattr__(lexicon, "source", source)
+        lexicon._index(entries)
+        return lexicon
+
     def __reduce__(self) -> tuple[Any, ...]:
-        return (UserLexicon, (self.entries, self.source))  # the indexes are rebuilt (and checked) on load
+        return (UserLexicon._checked, (self.entries, self.source))  # the look-ups are rebuilt on load
 
     @classmethod
     def read(cls, path: str | os.PathLike[str]) -> UserLexicon:
@@ -177,7 +188,7 @@ class UserLexicon:
             if problem is not None:
                 raise InputError(problem, source=source, line=lineno)
             entries.append((native, roman, count))
-        return cls(tuple(entries), source=source)
+        return cls._checked(tuple(entries), source)
 
     @classmethod
     def of(cls, lexicon: UserLexicon | str | os.PathLike[str]) -> UserLexicon:
