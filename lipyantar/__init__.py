@@ -7,7 +7,7 @@ The front door of the toolkit: the public API of its three packages in one impor
   :func:`tokenize`, the scheme registry (:data:`SCHEMES`, :func:`get_scheme`, :func:`scheme_names`);
 * the learned informal romanization (:mod:`lipyantar.translit.learned`): :class:`LearnedModel`,
   :func:`default_model`, :func:`load_model`, :func:`train`, :func:`adapt`, :func:`read_pairs`,
-  :func:`pairs_from_twin`;
+  :func:`pairs_from_twin`, :class:`UserLexicon` (the user's own spellings);
 * aligning a Devanagari text with its romanized twin (:mod:`align`): :func:`split_sentences`,
   :func:`align_sentences`, :func:`align_words`;
 * corpora (:mod:`corpora`): :func:`build_corpus`, :func:`corpus_stats`, :func:`detect_document`,
@@ -59,6 +59,7 @@ if TYPE_CHECKING:  # the names, for type checkers; at run time each is imported 
     )
     from lipyantar.translit.errors import LipyantarError
     from lipyantar.translit.learned.learn import adapt, read_pairs, train
+    from lipyantar.translit.learned.lexicon import UserLexicon
     from lipyantar.translit.learned.model import (
         DecodeParams,
         LearnedModel,
@@ -96,6 +97,7 @@ _HOMES = {
     ),
     "LipyantarError": "lipyantar.translit.errors",
     **dict.fromkeys(["adapt", "read_pairs", "train"], "lipyantar.translit.learned.learn"),
+    "UserLexicon": "lipyantar.translit.learned.lexicon",
     **dict.fromkeys(
         ["DecodeParams", "LearnedModel", "default_model", "load_model", "roman_skeleton"],
         "lipyantar.translit.learned.model",
@@ -124,6 +126,7 @@ __all__ = [
     "Sentence",
     "Token",
     "Transliterator",
+    "UserLexicon",
     "WordLink",
     "__version__",
     "adapt",

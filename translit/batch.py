@@ -22,6 +22,8 @@ from .transliterate import MAX_TOP_K, Transliterator
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
+    from .learned.lexicon import UserLexicon
+
 __all__ = ["ConvertJob", "convert_lines", "default_jobs"]
 
 OutputFormat = Literal["text", "tsv", "jsonl"]
@@ -41,6 +43,8 @@ class ConvertJob:
     digits: str = "auto"
     keep_period: bool = False
     english: str = "transliterate"
+    #: the user lexicon (:class:`~lipyantar.translit.learned.lexicon.UserLexicon`; it pickles), or None
+    lexicon: UserLexicon | None = None
 
     def __post_init__(self) -> None:
         if self.fmt not in ("text", "tsv", "jsonl"):
@@ -60,6 +64,7 @@ class ConvertJob:
             digits=self.digits,  # type: ignore[arg-type]
             keep_period=self.keep_period,
             english=self.english,  # type: ignore[arg-type]
+            lexicon=self.lexicon,
         )
 
 

@@ -228,6 +228,12 @@ def _resolve_auto(lines: Iterator[str]) -> tuple[str, Iterator[str]]:
 )
 @model_option()
 @click.option(
+    "--lexicon",
+    type=click.Path(dir_okay=False, allow_dash=False),
+    help="Your own spellings for the 'roman' scheme, either way: a native<TAB>roman[<TAB>count] file "
+    "(the Dakshina lexicon layout); its entries outrank the model, most counted first.",
+)
+@click.option(
     "--errors",
     type=click.Choice(["strict", "replace"]),
     default="strict",
@@ -260,6 +266,7 @@ def convert_command(
     fmt: str,
     top_k: int,
     model: str | None,
+    lexicon: str | None,
     errors: str,
     digits: str,
     zero_width: str,
@@ -277,6 +284,7 @@ def convert_command(
       echo "yah sangathan" | lipyantar convert --from roman --to deva --format jsonl --top-k 5
       lipyantar convert --from iast --to deva in.txt -o out.txt
       lipyantar convert --from auto --to deva corpora/example/001_f4f5b2cec3eb8c3f.txt
+      lipyantar convert --from roman --to deva --lexicon my-words.tsv chat.txt
     """
     if fmt == "text" and top_k > 1:
         raise click.UsageError("--top-k greater than 1 needs --format tsv or jsonl")
@@ -285,8 +293,17 @@ def convert_command(
         raise click.UsageError(
             "--model applies to the learned 'roman' scheme: use --from roman or --to roman"
         )
+    if lexicon is not None and not ({"roman", AUTO} & {src, dst.lower()}):
+        raise click.UsageError(
+            "--lexicon applies to the learned 'roman' scheme: use --from roman or --to roman"
+        )
     paths = list(inputs) or [STDIN]
-    check_output(output, [*paths, *model_files(model)])
+    check_output(output, [*paths, *model_files(model), *([lexicon] if lexicon else [])])
+    user_lexicon = None
+    if lexicon is not None:  # a bad lexicon fails before any input is read or the model is loaded
+        from .learned.lexicon import UserLexicon
+
+        user_lexicon = UserLexicon.read(lexicon)
     with read_inputs(paths, errors=errors) as lines:  # type: ignore[arg-type]
         if src == AUTO:
             src, lines = _resolve_auto(lines)
@@ -301,6 +318,7 @@ def convert_command(
             digits=digits,
             keep_period=keep_period,
             english=english,
+            lexicon=user_lexicon,
         )
         conv = job.build()
         show = show_progress(progress)

@@ -16,6 +16,7 @@ becomes ``।`` unless ``keep_period=True``.
 from __future__ import annotations
 
 import heapq
+import math
 import os
 import re
 import unicodedata
@@ -35,6 +36,7 @@ from .tokenize import DEVA_WORD, EMAIL, URL, token_matches
 
 if TYPE_CHECKING:
     from .learned.codemix import CodeMix
+    from .learned.lexicon import UserLexicon
     from .learned.model import LearnedModel
 
 __all__ = ["MAX_TOP_K", "MAX_WORD_CHARS", "Candidate", "Transliterator", "transliterate"]
@@ -103,6 +105,11 @@ class _Stage:
         """``[self.convert(t) for t in texts]`` (a step may do a batch faster)."""
         return [self.convert(text) for text in texts]
 
+    def lexicon_word(self, text: str) -> bool:
+        """Whether ``text`` is one word that the step's user lexicon holds (its :meth:`kbest` scores are
+        then ``temperature · log(prob)``: :mod:`lipyantar.translit.learned.lexicon`)."""
+        return False
+
 
 class _PieceMemo(dict):
     """piece -> its conversion, computed by ``fn`` on a miss (a dict subclass: the hit is one C-level
@@ -133,7 +140,9 @@ class _FromDeva(_Stage):
         topk_fn: Callable[[str, int], list[tuple[str, float]]] | None = None,
         temperature: float = 1.0,
         reserve: float = 0.0,
+        lexicon: UserLexicon | None = None,
     ) -> None:
+        self._lexicon = lexicon
         # the memos keep words of at most MAX_WORD_CHARS (a file of long distinct "words" would
         # otherwise fill them with a copy of itself); longer ones are converted each time
         self._word_fn = _checkpointed(word_fn)
@@ -197,6 +206,12 @@ class _FromDeva(_Stage):
         pieces.append(self._finish(text[last:]))
         return _combine(pieces, slots, k)
 
+    def lexicon_word(self, text: str) -> bool:
+        if self._lexicon is None:
+            return False
+        words = _DEVA_WORD_RE.findall(text)
+        return len(words) == 1 and bool(self._lexicon.romanizations(words[0]))
+
 
 class _StandardToDeva(_Stage):
     """A standard Latin scheme → Devanagari: each run of non-space, non-digit characters, memoized.
@@ -222,7 +237,14 @@ class _StandardToDeva(_Stage):
 class _LearnedToDeva(_Stage):
     """Informal roman → Devanagari with a learned model, decoding each sentence's words in context."""
 
-    def __init__(self, model: LearnedModel, *, keep_period: bool, keep_english: bool = False) -> None:
+    def __init__(
+        self,
+        model: LearnedModel,
+        *,
+        keep_period: bool,
+        keep_english: bool = False,
+        lexicon: UserLexicon | None = None,
+    ) -> None:
         self._model = model
         self._keep_period = keep_period
         self._keep_english = keep_english
@@ -230,10 +252,40 @@ class _LearnedToDeva(_Stage):
         self._topk = lru_cache(maxsize=_CACHE_SIZE)(self._word_topk)
         self.temperature = model.params.temperature_r2d
         self.reserve = model.params.reserve_r2d
+        self._lexicon = lexicon
+        #: Latin word -> its spellings for the sentence decoder from the lexicon ((Devanagari, 0.0), …: its
+        #: most counted entries), or () when the lexicon does not hold it
+        self._given: dict[str, tuple[tuple[str, float], ...]] = {}
 
     def _word_topk(self, word: str, k: int) -> list[tuple[str, float]]:
         checkpoint()  # a word not converted before: the time budget's turn (lipyantar.translit.budget)
+        entries = self._lexicon.devanagari(word) if self._lexicon is not None else ()
+        if entries:
+            from .learned.lexicon import merge_candidates
+
+            model = self._model.devanagarize_topk(word, k) if len(entries) < k else ()
+            params = self._model.params
+            return merge_candidates(entries, model, k, temperature=params.temperature_r2d, reserve=params.reserve_r2d)
         return list(self._model.devanagarize_topk(word, k))
+
+    def _spellings(self, word: str) -> tuple[tuple[str, float], ...]:
+        """The lexicon's spellings of a Latin word for the sentence decoder (() when it has none)."""
+        given = self._given.get(word)
+        if given is None:
+            assert self._lexicon is not None
+            entries = self._lexicon.devanagari(word)
+            # its most counted spellings (several when tied: the context chooses among them)
+            given = tuple((deva, 0.0) for deva, count in entries if count == entries[0][1])
+            if len(self._given) > _CACHE_SIZE:
+                self._given.clear()
+            self._given[word] = given
+        return given
+
+    def lexicon_word(self, text: str) -> bool:
+        if self._lexicon is None:
+            return False
+        tokens, words, _ = self._layout(text)
+        return len(words) == 1 and bool(self._spellings(tokens[words[0]]))
 
     def _layout(self, text: str) -> tuple[list[str], list[int], list[list[int]]]:
         """Tokens (with periods already mapped), indexes of the word tokens, and word indexes per sentence."""
@@ -274,11 +326,13 @@ class _LearnedToDeva(_Stage):
 
     def convert_many(self, texts: Sequence[str]) -> list[str]:
         layouts = [self._layout(text) for text in texts]
-        outputs = iter(
-            self._model.devanagarize_sentences(
-                [[tokens[i] for i in sent] for tokens, _, sents in layouts for sent in sents]
-            )
-        )
+        sentences = [[tokens[i] for i in sent] for tokens, _, sents in layouts for sent in sents]
+        fixed = None
+        if self._lexicon is not None:
+            # the lexicon's words take part in their sentences with its spellings only
+            spellings = self._spellings
+            fixed = {word: given for words in sentences for word in words if (given := spellings(word))}
+        outputs = iter(self._model.devanagarize_sentences(sentences, fixed=fixed or None))
         result = []
         for tokens, _, sents in layouts:
             for sent in sents:
@@ -291,14 +345,18 @@ class _LearnedToDeva(_Stage):
 
     def _kept(self, words: Sequence[str]) -> list[bool]:
         """Which words of one sentence stay as written: with ``keep_english``, those that the code-mixing
-        decision (:mod:`lipyantar.translit.learned.codemix`) reads as English or names."""
+        decision (:mod:`lipyantar.translit.learned.codemix`) reads as English or names (never a word of
+        the user lexicon)."""
         if not self._keep_english:
             return [False] * len(words)
         if self._codemix is None:
             from lipyantar.translit.learned.codemix import CodeMix
 
             self._codemix = CodeMix(self._model)
-        return self._codemix.keep(words)
+        keep = self._codemix.keep(words)
+        if self._lexicon is not None:
+            keep = [kept and not self._spellings(word) for word, kept in zip(words, keep, strict=True)]
+        return keep
 
     def kbest(self, text: str, k: int) -> list[tuple[str, float]]:
         tokens, words, sents = self._layout(text)
@@ -569,7 +627,9 @@ def _load_model(model: LearnedModel | str | os.PathLike[str] | None) -> LearnedM
     return model
 
 
-def _from_deva_stage(scheme: Scheme, *, ascii_digits: bool, model: LearnedModel | None) -> _Stage:
+def _from_deva_stage(
+    scheme: Scheme, *, ascii_digits: bool, model: LearnedModel | None, lexicon: UserLexicon | None = None
+) -> _Stage:
     if scheme.kind == "standard":
         fn = _standard_fns(scheme)[0]
         return _FromDeva(fn, marks={"।": fn("।"), "॥": fn("॥")}, ascii_digits=ascii_digits)
@@ -579,9 +639,33 @@ def _from_deva_stage(scheme: Scheme, *, ascii_digits: bool, model: LearnedModel 
 
         return _FromDeva(romanize_word, marks=informal, ascii_digits=ascii_digits)
     assert model is not None
-    return _FromDeva(model.romanize, marks=informal, ascii_digits=ascii_digits, topk_fn=model.romanize_topk,
-        temperature=model.params.temperature_d2r, reserve=model.params.reserve_d2r,
+    temperature, reserve = model.params.temperature_d2r, model.params.reserve_d2r
+    word_fn: Callable[[str], str] = model.romanize
+    topk_fn: Callable[[str, int], list[tuple[str, float]]] = model.romanize_topk
+    if lexicon is not None:
+        from .learned.lexicon import merge_candidates
+
+        def word_fn(word: str) -> str:
+            entries = lexicon.romanizations(word)
+            return entries[0][0] if entries else model.romanize(word)
+
+        def topk_fn(word: str, k: int) -> list[tuple[str, float]]:
+            entries = lexicon.romanizations(word)
+            if not entries:
+                return model.romanize_topk(word, k)
+            found = model.romanize_topk(word, k) if len(entries) < k else ()
+            return merge_candidates(entries, found, k, temperature=temperature, reserve=reserve, key=str.lower)
+
+    return _FromDeva(word_fn, marks=informal, ascii_digits=ascii_digits, topk_fn=topk_fn,
+        temperature=temperature, reserve=reserve, lexicon=lexicon,
     )
+
+
+def _lexicon_of(lexicon: UserLexicon | str | os.PathLike[str]) -> UserLexicon:
+    """The :class:`~lipyantar.translit.learned.lexicon.UserLexicon` itself, or that of the file it names."""
+    from .learned.lexicon import UserLexicon
+
+    return UserLexicon.of(lexicon)
 
 
 class Transliterator:
@@ -601,10 +685,17 @@ class Transliterator:
         english: going from ``roman`` to Devanagari, ``"transliterate"`` every Latin word, or ``"keep"``
             the words that the model reads as English (:meth:`~lipyantar.translit.learned.model.LearnedModel.is_english`)
             in Latin script, for code-mixed text.
+        lexicon: a user lexicon for the ``roman`` scheme (either way): a
+            :class:`~lipyantar.translit.learned.lexicon.UserLexicon` or the path of a
+            ``native<TAB>roman[<TAB>count]`` file (read now). Its entries outrank the model's
+            candidates, and roman → Devanagari decodes their sentences with them (see
+            :mod:`lipyantar.translit.learned.lexicon`).
 
     Raises:
         UnknownSchemeError: a name that is not registered (the message lists the valid ones).
-        UnsupportedConversionError: e.g. converting *from* the one-way ``roman-rules``.
+        UnsupportedConversionError: e.g. converting *from* the one-way ``roman-rules``; a ``lexicon``
+            when neither scheme is ``roman`` (nor ``src`` ``"auto"``).
+        InputError: a lexicon file that cannot be read or has a bad line (file, line, what is wrong).
     """
 
     def __init__(
@@ -617,6 +708,7 @@ class Transliterator:
         digits: DigitOutput = "auto",
         keep_period: bool = False,
         english: Literal["transliterate", "keep"] = "transliterate",
+        lexicon: UserLexicon | str | os.PathLike[str] | None = None,
     ) -> None:
         self._auto: dict[str, Transliterator] | None = None
         #: with ``src="auto"``: the scheme detected for the last text converted, and why
@@ -639,6 +731,12 @@ class Transliterator:
         self.digits = digits
         self.keep_period = keep_period
         self.english = english
+        if lexicon is not None and self._auto is None and "learned" not in (self.src.kind, self.dst.kind):
+            raise UnsupportedConversionError(
+                "a user lexicon applies to the learned 'roman' scheme: convert from or to 'roman'"
+            )
+        #: the user lexicon (None: none)
+        self.lexicon = _lexicon_of(lexicon) if lexicon is not None else None
         self._model_spec = model
         self._stages: list[_Stage] | None = None  # built on first use: a learned model loads lazily
         self._post: dict[int, int] | None = None
@@ -665,6 +763,7 @@ class Transliterator:
                 digits=self.digits,
                 keep_period=self.keep_period,
                 english=self.english,
+                lexicon=self.lexicon if "learned" in (get_scheme(guess.scheme).kind, self.dst.kind) else None,
             )
         return conv
 
@@ -683,9 +782,15 @@ class Transliterator:
             stages.append(_StandardToDeva(_standard_fns(self.src)[1], chunks=chunks))
         elif self.src.kind == "learned":
             assert model is not None
-            stages.append(_LearnedToDeva(model, keep_period=self.keep_period, keep_english=self.english == "keep"))
+            stages.append(
+                _LearnedToDeva(
+                    model, keep_period=self.keep_period, keep_english=self.english == "keep", lexicon=self.lexicon
+                )
+            )
         if self.dst.script == "latin":
-            stages.append(_from_deva_stage(self.dst, ascii_digits=self.digits == "auto", model=model))
+            stages.append(
+                _from_deva_stage(self.dst, ascii_digits=self.digits == "auto", model=model, lexicon=self.lexicon)
+            )
         return stages
 
     def __call__(self, text: str) -> str:
@@ -719,6 +824,9 @@ class Transliterator:
         Deterministic conversions give exactly one candidate with score 0.0 and prob 1.0; conversions
         through a learned model combine the k best candidates of each word, and a candidate's ``prob``
         is its share of the mass of the best ``max(top_k, PROB_POOL)`` (see :mod:`lipyantar.translit.candidate`).
+        With a user lexicon, a text that is one of its words has its entries first, with the probs of
+        :mod:`lipyantar.translit.learned.lexicon` (their counts' shares of 0.9, the model's candidates
+        sharing the rest).
         """
         if type(top_k) is not int or not 1 <= top_k <= MAX_TOP_K:
             raise ValueError(f"top_k must be an int between 1 and {MAX_TOP_K}, not {top_k!r}")
@@ -729,18 +837,22 @@ class Transliterator:
         calibration = max(learned, key=lambda st: st.temperature or 0.0) if learned else None
         pool = max(top_k, PROB_POOL) if learned else top_k
         texts = [(self.normalizer(text), 0.0)]
+        exact = False  # the text is one word of the user lexicon: its probs are exp(score / T)
         for stage in self.stages:
+            if len(learned) == 1 and stage is calibration and len(texts) == 1 and stage.lexicon_word(texts[0][0]):
+                exact = True
             nxt: dict[str, float] = {}
             for t, s in texts:
                 for out, score in stage.kbest(t, pool):
                     if out not in nxt:
                         nxt[out] = s + score
             texts = list(nxt.items())[:pool]
-        probs = (
-            calibrated_probs([s for _, s in texts], calibration.temperature or 1.0, reserve=calibration.reserve)
-            if calibration is not None
-            else [1.0] * len(texts)
-        )
+        if calibration is None:
+            probs = [1.0] * len(texts)
+        elif exact:
+            probs = [min(1.0, math.exp(s / (calibration.temperature or 1.0))) for _, s in texts]
+        else:
+            probs = calibrated_probs([s for _, s in texts], calibration.temperature or 1.0, reserve=calibration.reserve)
         return [
             Candidate(t.translate(self._post) if self._post else t, min(s, 0.0), p)
             for (t, s), p in zip(texts[:top_k], probs, strict=False)
@@ -748,17 +860,46 @@ class Transliterator:
 
 
 @lru_cache(maxsize=64)
-def _cached(src: str, dst: str, digits: str, keep_period: bool) -> Transliterator:
-    return Transliterator(src, dst, digits=digits, keep_period=keep_period)  # type: ignore[arg-type]
+def _cached(src: str, dst: str, digits: str, keep_period: bool, lexicon: UserLexicon | None = None) -> Transliterator:
+    return Transliterator(src, dst, digits=digits, keep_period=keep_period, lexicon=lexicon)  # type: ignore[arg-type]
+
+
+@lru_cache(maxsize=8)
+def _read_lexicon(path: str, mtime_ns: int, size: int) -> UserLexicon:
+    """The lexicon of a file, read again only when the file has changed (its time or size)."""
+    return _lexicon_of(path)
+
+
+def _one_shot_lexicon(lexicon: UserLexicon | str | os.PathLike[str] | None) -> UserLexicon | None:
+    if lexicon is None or not isinstance(lexicon, (str, os.PathLike)):
+        return lexicon
+    path = os.fspath(lexicon)
+    try:
+        st = os.stat(path)
+    except OSError:
+        return _lexicon_of(path)  # its error, with the file's name
+    if not os.path.isfile(path):
+        return _lexicon_of(path)
+    return _read_lexicon(os.path.realpath(path), st.st_mtime_ns, st.st_size)
 
 
 def transliterate(
-    text: str, src: str, dst: str, *, digits: DigitOutput = "auto", keep_period: bool = False
+    text: str,
+    src: str,
+    dst: str,
+    *,
+    digits: DigitOutput = "auto",
+    keep_period: bool = False,
+    lexicon: UserLexicon | str | os.PathLike[str] | None = None,
 ) -> str:
     """Convert ``text`` from scheme ``src`` to scheme ``dst`` (one-shot; converters are cached).
     ``src="auto"`` detects the scheme of ``text`` (:func:`lipyantar.translit.autodetect.detect_scheme`).
+    ``lexicon``: a user lexicon for the ``roman`` scheme, as :class:`Transliterator` takes it (a file is
+    read again when it changes).
 
     >>> transliterate("नमस्ते दुनिया", "deva", "iast")
     'namaste duniyā'
     """
-    return _cached(src.strip().lower(), dst.strip().lower(), digits, keep_period).transliterate(text)
+    return _cached(
+        src.strip().lower(), dst.strip().lower(), digits, keep_period, _one_shot_lexicon(lexicon)
+    ).transliterate(text)

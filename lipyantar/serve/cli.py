@@ -42,6 +42,12 @@ def _check_port(host: str, port: int) -> None:
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="TCP port.")
 @model_option()
 @click.option(
+    "--lexicon",
+    type=click.Path(dir_okay=False),
+    help="Your own spellings for every conversion to or from 'roman' (/api/v1/convert, /api/v1/candidates), "
+    "server-wide: a native<TAB>roman[<TAB>count] file; its entries come first, most counted first.",
+)
+@click.option(
     "--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes (one model each)."
 )
 @click.option("--cors", "cors", multiple=True, metavar="ORIGIN", help="Allow browser calls from ORIGIN (repeatable).")
@@ -74,6 +80,7 @@ def serve_command(
     host: str,
     port: int,
     model: str | None,
+    lexicon: str | None,
     workers: int,
     cors: tuple[str, ...],
     allowed_hosts: tuple[str, ...],
@@ -89,6 +96,7 @@ def serve_command(
     Examples:
       lipyantar serve                        # http://127.0.0.1:8000/
       lipyantar serve --port 8080 --workers 2 --model mine.lpm
+      lipyantar serve --lexicon my-words.tsv   # my spellings first
       lipyantar serve --host 0.0.0.0 --allowed-host myhost.lan
     """
     try:
@@ -104,6 +112,7 @@ def serve_command(
     try:
         config = ServerConfig(
             model=model,
+            lexicon=None if lexicon is None else os.path.abspath(lexicon),
             max_body_bytes=max_body_bytes,
             max_words=max_words,
             time_budget=time_budget,
@@ -126,7 +135,8 @@ def serve_command(
     from .protocol import uvicorn_options
     from .service import Service
 
-    # load (and so check) the model here: a bad file is one clear error, not a crash in every worker
+    # load (and so check) the lexicon and the model here: a bad file is one clear error, not a crash in
+    # every worker
     service = Service(config)
     os.environ[CONFIG_ENV] = config.to_json()
     root_level = logging.getLogger().getEffectiveLevel()

@@ -30,6 +30,9 @@ class ServerConfig:
 
     Attributes:
         model: a learned model file for the ``roman`` scheme; None for the shipped default model.
+        lexicon: a user lexicon file (``native<TAB>roman[<TAB>count]``,
+            :mod:`lipyantar.translit.learned.lexicon`) for every conversion to or from ``roman``, server-wide;
+            None for none.
         max_body_bytes: largest request body; a larger one gets 413.
         max_words: most whitespace-separated words in one request (``/convert``: the text;
             ``/align``: both texts together); more gets 413.
@@ -53,6 +56,7 @@ class ServerConfig:
     """
 
     model: str | None = None
+    lexicon: str | None = None
     max_body_bytes: int = 1_000_000
     max_words: int = 20_000
     max_word_chars: int = 100
@@ -78,6 +82,8 @@ class ServerConfig:
                 raise ValueError(f"{name} must be a positive number of seconds, not {value!r}")
         if self.model is not None and not isinstance(self.model, str):
             raise TypeError("model must be a path (str) or None")
+        if self.lexicon is not None and not isinstance(self.lexicon, str):
+            raise TypeError("lexicon must be a path (str) or None")
         object.__setattr__(self, "cors", tuple(self.cors))
         for origin in self.cors:
             if not isinstance(origin, str) or not origin.startswith(("http://", "https://")):

@@ -30,6 +30,7 @@ from lipyantar.align.words import align_words
 from lipyantar.translit import __version__
 from lipyantar.translit.autodetect import AUTO, SchemeGuess, detect_scheme
 from lipyantar.translit.errors import InputError, LipyantarError
+from lipyantar.translit.learned.lexicon import UserLexicon
 from lipyantar.translit.learned.model import DEFAULT_MODEL_NAME, LearnedModel
 from lipyantar.translit.schemes import SCHEMES, get_scheme
 from lipyantar.translit.transliterate import Transliterator
@@ -124,6 +125,10 @@ def _load_model(path: str) -> tuple[LearnedModel, str, int]:
     return model, digest.hexdigest(), size
 
 
+def _load_lexicon(path: str | None) -> UserLexicon | None:
+    return None if path is None else UserLexicon.read(path)
+
+
 def count_words(text: str) -> int:
     return len(text.split())
 
@@ -142,14 +147,17 @@ class Service:
     """Everything the API does; one per worker process.
 
     Args:
-        config: the model and the limits (:class:`~lipyantar.serve.config.ServerConfig`).
+        config: the model, the user lexicon and the limits (:class:`~lipyantar.serve.config.ServerConfig`).
 
     Raises:
         ModelError: the model file is missing, corrupt or of another version.
+        InputError: the lexicon file cannot be read or has a bad line (file, line, what is wrong).
     """
 
     def __init__(self, config: ServerConfig | None = None) -> None:
         self.config = config or ServerConfig()
+        # the lexicon first: a bad one is found before the model is loaded
+        self.lexicon = _load_lexicon(self.config.lexicon)
         started = time.perf_counter()
         if self.config.model is None:
             ref = resources.files("lipyantar.translit.learned") / "data" / DEFAULT_MODEL_NAME
@@ -194,10 +202,15 @@ class Service:
 
     def with_config(self, config: ServerConfig) -> Service:
         """A service with other limits sharing this one's model and converters (no second load);
-        ``config.model`` is not looked at."""
+        ``config.model`` is not looked at. Another ``config.lexicon`` is read, and the service gets
+        converters of its own."""
         other = copy.copy(self)
         other.config = config
         other._candidates_memo = {}  # its answers passed this service's limits, not necessarily the other's
+        if config.lexicon != self.config.lexicon:
+            other.lexicon = _load_lexicon(config.lexicon)
+            other._converters = {}
+            other._lock = threading.Lock()
         return other
 
     # ---------------------------------------------------------------------------------- converting
@@ -212,7 +225,9 @@ class Service:
             with self._lock:
                 conv = self._converters.get(key)
                 if conv is None:
-                    conv = Transliterator(key[0], key[1], model=self.model, english=english)
+                    learned = "learned" in (get_scheme(key[0]).kind, get_scheme(key[1]).kind)
+                    lexicon = self.lexicon if learned else None
+                    conv = Transliterator(key[0], key[1], model=self.model, english=english, lexicon=lexicon)
                     self._converters[key] = conv
         return conv
 
@@ -377,11 +392,19 @@ class Service:
             for s in SCHEMES.values()
         ]
 
+    @property
+    def lexicon_info(self) -> dict[str, object] | None:
+        """The user lexicon's file and number of entries (None: no lexicon)."""
+        if self.lexicon is None or self.config.lexicon is None:
+            return None
+        return {"source": os.path.abspath(self.config.lexicon), "entries": len(self.lexicon)}
+
     def health(self) -> dict[str, object]:
         return {
             "status": "ok",
             "version": __version__,
             "model": dict(self.model_info),
+            "lexicon": self.lexicon_info,
             "pid": os.getpid(),
             "limits": {
                 "max_body_bytes": self.config.max_body_bytes,

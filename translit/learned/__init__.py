@@ -3,6 +3,8 @@ letters, learned from word pairs and native text, used both ways with top-k cand
 
 * :mod:`lipyantar.translit.learned.model`: :class:`LearnedModel` (decoding both ways, the model file format),
   :func:`load_model`, :func:`default_model` (the shipped model, loaded lazily);
+* :mod:`lipyantar.translit.learned.lexicon`: a user lexicon (:class:`UserLexicon`): the user's own spellings,
+  which outrank the model both ways;
 * :mod:`lipyantar.translit.learned.learn`: training from pairs (:func:`train`), adapting a model to a corpus
   (:func:`adapt`), reading pair files (:func:`read_pairs`) (word pairs from a twin text:
   :func:`lipyantar.align.pairs_from_twin`);
@@ -26,11 +28,13 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .learn import adapt, read_pairs, train
+    from .lexicon import UserLexicon
     from .model import DecodeParams, LearnedModel, default_model, load_model, roman_skeleton
 
 __all__ = [
     "DecodeParams",
     "LearnedModel",
+    "UserLexicon",
     "adapt",
     "default_model",
     "load_model",
@@ -48,6 +52,10 @@ def __getattr__(name: str) -> Any:
         from . import model
 
         return getattr(model, name)
+    if name == "UserLexicon":
+        from .lexicon import UserLexicon
+
+        return UserLexicon
     if name in _FROM_LEARN:
         from . import learn
 

@@ -37,7 +37,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
-from lipyantar.translit.errors import InputError, ModelError, excerpt
+from lipyantar.translit.errors import InputError, ModelError
 from lipyantar.translit.learned import modelfile
 from lipyantar.translit.learned.charalign import (
     DEVA_WORD_RE,
@@ -51,8 +51,8 @@ from lipyantar.translit.learned.english import train_english
 from lipyantar.translit.learned.jointseq import JointModel
 from lipyantar.translit.learned.langmodel import FAST as _FASTLM
 from lipyantar.translit.learned.langmodel import CharLM, WordLM, kn_arrays, merge_kn_parts
+from lipyantar.translit.learned.lexicon import iter_pairs
 from lipyantar.translit.learned.model import DecodeParams, LearnedModel, write_model_file
-from lipyantar.translit.textio import read_lines
 
 __all__ = [
     "EM_SHARD_PAIRS",
@@ -85,29 +85,10 @@ def read_pairs(path: str | os.PathLike[str]) -> list[tuple[str, str, float]]:
     and CRLF line ends are tolerated).
 
     Blank lines and lines starting with ``#`` are skipped; anything else malformed (or invalid UTF-8)
-    raises :class:`InputError` with the line number.
+    raises :class:`InputError` with the line number (the reader of user lexicons too:
+    :func:`lipyantar.translit.learned.lexicon.iter_pairs`).
     """
-    source = "<stdin>" if os.fspath(path) == "-" else os.fspath(path)
-    pairs: list[tuple[str, str, float]] = []
-    try:
-        for lineno, line in enumerate(read_lines(path), 1):
-            if not line.strip() or line.startswith("#"):
-                continue
-            cols = line.split("\t")
-            if len(cols) not in (2, 3) or not cols[0] or not cols[1]:
-                raise InputError("expected native<TAB>roman[<TAB>count]", source=source, line=lineno)
-            count = 1.0
-            if len(cols) == 3 and cols[2].strip():
-                try:
-                    count = float(cols[2])
-                except ValueError:
-                    raise InputError(f"bad count {excerpt(cols[2])}", source=source, line=lineno) from None
-                if not math.isfinite(count) or count <= 0:
-                    raise InputError(f"bad count {excerpt(cols[2])}", source=source, line=lineno)
-            pairs.append((cols[0], cols[1], count))
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", source=source) from exc
-    return pairs
+    return [pair for _, pair in iter_pairs(path)]
 
 
 def _prepare(pairs: Iterable[tuple[str, str, float]]) -> list[tuple[str, str, float]]:

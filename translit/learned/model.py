@@ -64,7 +64,7 @@ import os
 import stat
 import threading
 from array import array
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, replace
 from importlib import resources
 from typing import Any
@@ -555,30 +555,43 @@ class LearnedModel(WordSearch):
         best = self.devanagarize_topk(word, 1)
         return best[0][0] if best else ""
 
-    def devanagarize_words(self, words: Sequence[str]) -> list[str]:
+    def devanagarize_words(
+        self, words: Sequence[str], *, fixed: Mapping[str, Sequence[tuple[str, float]]] | None = None
+    ) -> list[str]:
         """Devanagari for the Latin words of one sentence, chosen jointly with a word n-gram model.
 
-        Returns exactly one string per input word (empty-string input words give ``""``).
+        Returns exactly one string per input word (empty-string input words give ``""``). ``fixed``:
+        words whose spellings are given (a user lexicon's, :mod:`lipyantar.translit.learned.lexicon`):
+        ``word -> ((Devanagari, score), …)``, best first; such a word takes part in the sentence with
+        these spellings only (scored so), and is not searched.
         """
         if not words:
             return []
         if len(words) == 1:
             # a one-word sentence has no context: its answer is the single-best answer
-            return [self.devanagarize(words[0])]
+            given = fixed.get(words[0]) if fixed else None
+            return [given[0][0] if given else self.devanagarize(words[0])]
         p = self.params
         lm = self.wordlm.lm
         cache = self._col_cache
         devas: list[tuple[str, ...]] = []
         scored: list[tuple[tuple[float, int], ...]] = []
-        for word in words:
-            col = cache.get(word)
-            if col is None:
-                col = self._word_column(word)
-                if len(cache) > _search.WORD_CACHE_LIMIT:
-                    cache.clear()
-                cache[word] = col
-            devas.append(col[0])
-            scored.append(col[1])
+        if fixed:
+            for word in words:
+                given = fixed.get(word)
+                column = self._given_column(given) if given else self._cached_column(word)
+                devas.append(column[0])
+                scored.append(column[1])
+        else:
+            for word in words:
+                col = cache.get(word)
+                if col is None:
+                    col = self._word_column(word)
+                    if len(cache) > _search.WORD_CACHE_LIMIT:
+                        cache.clear()
+                    cache[word] = col
+                devas.append(col[0])
+                scored.append(col[1])
         # Viterbi/beam over LM states
         compiled = lm.fast()
         if compiled is not None and FAST is not None:
@@ -587,8 +600,31 @@ class LearnedModel(WordSearch):
             picks = sentence_viterbi_python(lm, scored, w_ctx=p.w_ctx, beam=p.ctx_beam)
         return [col[i] for col, i in zip(devas, picks, strict=True)]
 
-    def devanagarize_sentences(self, sentences: Sequence[Sequence[str]]) -> list[list[str]]:
-        """:meth:`devanagarize_words` for many sentences (the same results, faster).
+    def _cached_column(self, word: str) -> tuple[tuple[str, ...], tuple[tuple[float, int], ...]]:
+        """:meth:`_word_column` of ``word``, memoized."""
+        cache = self._col_cache
+        col = cache.get(word)
+        if col is None:
+            col = self._word_column(word)
+            if len(cache) > _search.WORD_CACHE_LIMIT:
+                cache.clear()
+            cache[word] = col
+        return col
+
+    def _given_column(
+        self, given: Sequence[tuple[str, float]]
+    ) -> tuple[tuple[str, ...], tuple[tuple[float, int], ...]]:
+        """The sentence decoder's column of a word whose spellings are given (``fixed``)."""
+        ids, unk = self.wordlm.ids, WordLM.UNK
+        return tuple(deva for deva, _ in given), tuple((float(score), ids.get(deva, unk)) for deva, score in given)
+
+    def devanagarize_sentences(
+        self,
+        sentences: Sequence[Sequence[str]],
+        *,
+        fixed: Mapping[str, Sequence[tuple[str, float]]] | None = None,
+    ) -> list[list[str]]:
+        """:meth:`devanagarize_words` for many sentences (the same results, faster); ``fixed`` as there.
 
         The words not decoded before are decoded first, in sorted order: neighbouring spellings
         share the search's memoized steps, which makes a batch of running text about 10-20% faster
@@ -596,12 +632,14 @@ class LearnedModel(WordSearch):
         """
         cache = self._col_cache
         new = {word for words in sentences for word in words if word not in cache}
+        if fixed:
+            new.difference_update(fixed)
         for word in sorted(new, key=normalize_roman):
             checkpoint()  # the time budget's turn (lipyantar.translit.budget)
             if len(cache) > _search.WORD_CACHE_LIMIT:
                 cache.clear()
             cache[word] = self._word_column(word)
-        return [self.devanagarize_words(words) for words in sentences]
+        return [self.devanagarize_words(words, fixed=fixed) for words in sentences]
 
     # -- internals ------------------------------------------------------------------------------
     def clear_cache(self) -> None:
