@@ -103,8 +103,13 @@ def _wait(condition: Callable[[], Any], *, timeout: float = 20.0, what: str = "c
         time.sleep(0.05)
 
 
-def _open(driver: Any, url: str) -> None:
+def _open(driver: Any, url: str, *, keep_storage: bool = False) -> None:
+    """Load the page at ``url``; without ``keep_storage`` the personal dictionary starts empty."""
     driver.get("about:blank")  # a new page even when only the #fragment differs
+    if not keep_storage:
+        origin = urllib.parse.urlsplit(url)
+        driver.get(f"{origin.scheme}://{origin.netloc}/api/v1/health")  # the page's origin, without the page
+        driver.execute_script("window.localStorage.clear()")
     driver.get(url)
     _wait(lambda: driver.execute_script("return document.body.dataset.ready === 'true'"), what="the page")
 
@@ -141,6 +146,11 @@ def _shown_candidates(driver: Any) -> list[str]:
 
 def _value(driver: Any, selector: str) -> str:
     return driver.execute_script("return document.querySelector(arguments[0]).value", selector)
+
+
+def _output(driver: Any) -> str:
+    """The converted text, as the page copies and downloads it."""
+    return driver.execute_script("return window.lipyantarConvert.text()")
 
 
 def _idle(driver: Any) -> bool:
@@ -267,11 +277,11 @@ def test_the_english_toggle_keeps_english_words_in_latin(chrome: Any, live_serve
         CODE_MIXED,
     )
     both = Transliterator("roman", "deva")(CODE_MIXED)
-    _wait(lambda: _value(chrome, "#conv-output") == both, what="the code-mixed text in Devanagari")
+    _wait(lambda: _output(chrome) == both, what="the code-mixed text in Devanagari")
     chrome.find_element(By.ID, "conv-english").click()
     mixed = Transliterator("roman", "deva", english="keep")(CODE_MIXED)
     assert mixed != both
-    _wait(lambda: _value(chrome, "#conv-output") == mixed, what=f"English kept in Latin ({mixed!r})")
+    _wait(lambda: _output(chrome) == mixed, what=f"English kept in Latin ({mixed!r})")
     _shot(chrome, "serve-convert-english.png")
 
 
@@ -291,10 +301,10 @@ def test_converting_a_devanagari_paragraph_back(chrome: Any, live_server: Any) -
         PARAGRAPH,
     )
     informal = Transliterator("deva", "roman").transliterate_many(PARAGRAPH.split("\n"))
-    _wait(lambda: _value(chrome, "#conv-output") == "\n".join(informal), what="the informal romanization")
+    _wait(lambda: _output(chrome) == "\n".join(informal), what="the informal romanization")
     Select(chrome.find_element(By.ID, "conv-to")).select_by_value("iast")
     iast = Transliterator("deva", "iast").transliterate(PARAGRAPH)
-    _wait(lambda: _value(chrome, "#conv-output") == iast, what="the IAST conversion")
+    _wait(lambda: _output(chrome) == iast, what="the IAST conversion")
     assert "saṃgaṭhana" in iast
     _shot(chrome, "serve-convert.png")
 
@@ -312,21 +322,23 @@ def test_aligning_the_example_twin(chrome: Any, live_server: Any, example_hindi:
         roman,
     )
     chrome.find_element(By.ID, "align-roman").send_keys(Keys.CONTROL, Keys.ENTER)  # keyboard only
-    rows = _wait(lambda: chrome.find_elements(By.CSS_SELECTOR, "#beads tbody tr"), what="the beads")
+    rows = _wait(lambda: chrome.find_elements(By.CSS_SELECTOR, "#beads tbody tr.bead"), what="the beads")
     assert len(rows) == 25
     beads = align_sentences(split_sentences(deva, script="deva"), split_sentences(roman, script="roman"))
     assert [r.find_element(By.CSS_SELECTOR, "td.deva").text for r in rows] == [b.deva_text for b in beads]
     low = [b for b in beads if b.score < 0.5]
-    assert len(chrome.find_elements(By.CSS_SELECTOR, "#beads tbody tr.low")) == len(low)
+    assert len(chrome.find_elements(By.CSS_SELECTOR, "#beads tbody tr.bead.low")) == len(low)
     # a higher threshold highlights the beads below it
     threshold = chrome.find_element(By.ID, "align-threshold")
     threshold.send_keys(Keys.CONTROL, "a")
     threshold.send_keys("0.99", Keys.TAB)
     low = [i for i, b in enumerate(beads) if b.score < 0.99]
     assert low, "some beads of the example score below 0.99"
-    marked = chrome.find_elements(By.CSS_SELECTOR, "#beads tbody tr")
+    marked = chrome.find_elements(By.CSS_SELECTOR, "#beads tbody tr.bead")
     assert [i for i, row in enumerate(marked) if "low" in row.get_attribute("class").split()] == low
-    assert f"{len(low)} below 0.99" in chrome.find_element(By.ID, "beads-caption").text
+    summary = chrome.find_element(By.ID, "align-summary")
+    assert f"{len(low)}\nbelow 0.99" in summary.text
+    assert summary.get_attribute("data-low") == str(len(low))
     _shot(chrome, "serve-align.png", full_page=True)
     # download as TSV, by keyboard: the same file as `lipyantar align --format tsv`
     button = chrome.find_element(By.ID, "align-tsv")
@@ -367,7 +379,7 @@ def test_phone_width(chrome: Any, live_server: Any, example_hindi: Path, example
             example_roman.read_text(encoding="utf-8"),
         )
         chrome.find_element(By.ID, "align-run").click()
-        _wait(lambda: len(chrome.find_elements(By.CSS_SELECTOR, "#beads tbody tr")) == 25, what="the beads")
+        _wait(lambda: len(chrome.find_elements(By.CSS_SELECTOR, "#beads tbody tr.bead")) == 25, what="the beads")
         overflow = chrome.execute_script(
             "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
