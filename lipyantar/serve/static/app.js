@@ -620,13 +620,17 @@ class Typer {
   }
 
   /** One rule for punctuation: typed after a Hindi word, right after it or after spaces, it
-   * attaches to the word, and "." writes "।". False when it is not after a Hindi word. */
+   * attaches to the word, and "." writes "।". A word still waiting for its candidates counts as Hindi
+   * (its "." becomes "।" with it). False when it is not after a Hindi word. */
   punctuate(key) {
     const ta = this.ta;
     const pos = ta.selectionStart;
-    const m = ta.value.slice(0, pos).match(HINDI_BEFORE);
-    if (!m) return false;
-    ta.setRangeText(key === "." ? "।" : key, pos - m[1].length, pos, "end");
+    const before = ta.value.slice(0, pos);
+    const end = pos - before.match(/[ \t]*$/)[0].length;
+    const job = this.pending.find((j) => j.start + j.word.length === end && ta.value.slice(j.start, end) === j.word);
+    if (!job && !HINDI_BEFORE.test(before)) return false;
+    if (job && key === ".") job.period = true;
+    ta.setRangeText(key === "." && !job ? "।" : key, end, pos, "end");
     this.refresh();
     return true;
   }
