@@ -797,6 +797,7 @@ def test_align_shows_its_summary_first_and_word_pairs(chrome: Any, live_server: 
                 " document.querySelector('#beads').getBoundingClientRect().top]"
             )
             assert top[0] < top[1]
+            _shot(chrome, f"serve-align-summary-{width}.png")
             # the word pairs of each bead: a table, one pair per row
             tables = chrome.find_elements(By.CSS_SELECTOR, "#beads details.pairs")
             assert len(tables) == sum(1 for b in expected["beads"] if b["words"])
@@ -808,7 +809,7 @@ def test_align_shows_its_summary_first_and_word_pairs(chrome: Any, live_server: 
             ]
             overflow = chrome.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
             assert overflow <= 0, f"the page is {overflow}px wider than the window"
-            _shot(chrome, f"serve-align-summary-{width}.png")
+            _shot(chrome, f"serve-align-words-{width}.png")
         finally:
             chrome.set_window_size(1100, 850)
 
@@ -839,3 +840,42 @@ def test_results_stay_in_view(chrome: Any, live_server: Any, width: int) -> None
         _shot(chrome, f"serve-type-{width}.png")
     finally:
         chrome.set_window_size(1100, 850)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"ab\xffc\n",
+        b"yah\nhai\n\xe0\xa4\n",        # a sequence cut short
+        b"\xef\xbb\xbfab\r\nc\xe0\xa4\n",  # after a BOM and CRLF: the offset counts the BOM
+        b"\xc0\x80",                    # overlong
+        b"ab\n\xed\xa0\x80\n",          # a surrogate
+        b"\xf4\x90\x80\x80",            # beyond U+10FFFF
+        b"ab\n\x00\n",                  # NUL
+        "ok: यह\n".encode(),
+        b"\xef\xbb\xbf" + "BOM: यह\n".encode(),
+        b"\xff\xfe" + "UTF-16: यह\n".encode("utf-16-le"),
+    ],
+)
+def test_a_file_is_read_as_the_command_line_reads_it(chrome: Any, live_server: Any, tmp_path: Path, data: bytes) -> None:
+    """The page's reading of an uploaded file against `lipyantar convert`'s: the same text, or the same
+    error (file, line, byte, what is wrong; the page has no --errors option to suggest)."""
+    from click.testing import CliRunner
+
+    from lipyantar.cli import main
+
+    if chrome.execute_script("return typeof decodeText") != "function":
+        _open(chrome, live_server.url + "/")
+    path = tmp_path / "f.txt"
+    path.write_bytes(data)
+    cli = CliRunner().invoke(main, ["convert", "--from", "hk", "--to", "hk", str(path)])
+    page = chrome.execute_script(
+        "try { return {text: decodeText(new Uint8Array(arguments[0]), 'f.txt')} }"
+        " catch (e) { return {error: e.message} }",
+        list(data),
+    )
+    if cli.exit_code == 0:
+        assert page == {"text": data.decode("utf-16" if data.startswith(b"\xff\xfe") else "utf-8-sig")}
+    else:
+        message = cli.output.strip().splitlines()[-1].removeprefix("lipyantar: error: ").replace(str(path), "f.txt")
+        assert page == {"error": message.removesuffix(" or pass --errors replace")}
