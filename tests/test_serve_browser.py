@@ -826,11 +826,12 @@ def test_results_stay_in_view(chrome: Any, live_server: Any, width: int) -> None
         assert _in_view(chrome, "#conv-output"), "the converted text is in view"
         overflow = chrome.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0
+        _shot(chrome, f"serve-convert-{width}.png")
         chrome.find_elements(By.CSS_SELECTOR, "#conv-output span.w")[1].click()
         _wait(lambda: chrome.find_elements(By.CSS_SELECTOR, "#alts li"), what="the alternatives")
         right = chrome.execute_script("return document.querySelector('#alts').getBoundingClientRect().right")
         assert right <= width
-        _shot(chrome, f"serve-convert-{width}.png")
+        _shot(chrome, f"serve-convert-alternatives-{width}.png")
         _open(chrome, live_server.url + "/")
         area = chrome.find_element(By.ID, "type-input")
         area.click()
