@@ -880,3 +880,33 @@ def test_a_file_is_read_as_the_command_line_reads_it(chrome: Any, live_server: A
     else:
         message = cli.output.strip().splitlines()[-1].removeprefix("lipyantar: error: ").replace(str(path), "f.txt")
         assert page == {"error": message.removesuffix(" or pass --errors replace")}
+
+
+def test_alternatives_from_the_keyboard(chrome: Any, live_server: Any) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    _open(chrome, live_server.url + "/#convert?from=deva&to=roman")
+    text = "यह संगठन है"
+    _set_text(chrome, "#conv-input", text)
+    roman = Transliterator("deva", "roman")(text)
+    _wait(lambda: _output(chrome) == roman, what="the romanization")
+    output = chrome.find_element(By.ID, "conv-output")
+    output.send_keys(Keys.ARROW_RIGHT, Keys.ARROW_RIGHT)  # the first word, then the second
+    focused = chrome.switch_to.active_element
+    assert focused.get_attribute("data-tok") == "2" and focused.text == roman.split()[1]
+    focused.send_keys(Keys.ENTER)
+    alts = _candidates_k(live_server, "संगठन", 10, **{"from": "deva", "to": "roman"})
+    _wait(lambda: chrome.find_elements(By.CSS_SELECTOR, "#alts li"), what="the alternatives")
+    assert chrome.switch_to.active_element.get_attribute("id") == "alts"
+    items = [li.get_attribute("data-text") for li in chrome.find_elements(By.CSS_SELECTOR, "#alts li")]
+    assert items == (alts if roman.split()[1] in alts else [roman.split()[1], *alts])
+    at = items.index(roman.split()[1])
+    chrome.switch_to.active_element.send_keys(Keys.ARROW_DOWN, Keys.ENTER)
+    chosen = items[(at + 1) % len(items)]
+    words = roman.split()
+    _wait(lambda: _output(chrome) == " ".join([words[0], chosen, *words[2:]]), what=f"{chosen!r} swapped in")
+    assert chrome.switch_to.active_element.get_attribute("data-tok") == "2"  # back on the word
+    # remembered both ways: the pair (संगठन, chosen) is in the dictionary
+    rows = chrome.execute_script("return window.lipyantarDictionary.rows().map(r => [r.native, r.roman, r.count])")
+    assert rows == [["संगठन", chosen.lower(), 1]]

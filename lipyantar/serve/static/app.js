@@ -371,7 +371,7 @@ const IS_DEVA = /[\u0900-\u097F]/;
 const PICK_KEYS = "123456789";
 const COMMIT_PUNCT = ".,?!;:)";
 const TOP_K = 5;
-const MORE_K = 20;
+const MORE_K = 20;   // the API's default maximum of top_k (the server's own, if lower: Typer.maxK)
 const HISTORY = 200;
 
 class Typer {
@@ -387,6 +387,7 @@ class Typer {
     this.committed = [];         // the latest commits, newest last: {text, word} (Backspace reopens them)
     this.reopened = null;        // {word, start, text}: the word Backspace reopened
     this.english = false;        // keep English words in Latin: they come first as written
+    this.maxK = MORE_K;          // what More shows: the server's maximum top_k, at most 20
     textarea.addEventListener("input", (ev) => {
       // phone keyboards send no usable keydown: a space they inserted ends the word before it
       if (ev.inputType === "insertText" && ev.data === " ") this.afterSpace();
@@ -459,7 +460,7 @@ class Typer {
       shown.cands = cands;
       if (shown.want) {
         const at = cands.findIndex((c) => c.text === shown.want);
-        if (at < 0 && shown.k < MORE_K) { this.more(); return; }   // it was one of the 20
+        if (at < 0 && shown.k < this.maxK) { this.more(); return; }   // it was one of the 20
         shown.sel = Math.max(at, 0);
       }
       this.render();
@@ -469,10 +470,10 @@ class Typer {
   /** Show up to 20 candidates of the current word; ``next``: select the first of the new ones. */
   more(next = false) {
     const shown = this.shown;
-    if (!shown || shown.k === MORE_K) return;
-    shown.k = MORE_K;
+    if (!shown || shown.k === this.maxK) return;
+    shown.k = this.maxK;
     const before = shown.cands ? shown.cands.length : 0;
-    this.candidates(shown.word, MORE_K).then((cands) => {
+    this.candidates(shown.word, this.maxK).then((cands) => {
       if (this.shown !== shown) return;
       const picked = shown.want || (shown.cands && shown.cands[shown.sel] && shown.cands[shown.sel].text);
       shown.cands = cands;
@@ -527,7 +528,7 @@ class Typer {
         if (!cand.mine) li.title = `score ${cand.score.toFixed(2)}`;
         list.append(li);
       });
-      if (shown.k < MORE_K && shown.cands.length >= TOP_K) {
+      if (shown.k < this.maxK && shown.cands.length >= TOP_K) {
         const more = document.createElement("li");
         more.className = "more";
         more.textContent = "More…";
@@ -577,7 +578,7 @@ class Typer {
       if (!ready) return;
       ev.preventDefault();
       const n = shown.cands.length;
-      if (key === "ArrowDown" && shown.sel === n - 1 && shown.k < MORE_K && n >= TOP_K) {
+      if (key === "ArrowDown" && shown.sel === n - 1 && shown.k < this.maxK && n >= TOP_K) {
         this.more(true);   // the first of the others, once they are there
         return;
       }
@@ -921,6 +922,7 @@ function setupConvert(schemes, dict, params) {
         span.dataset.line = String(li);
         span.dataset.tok = String(ti);
         span.textContent = tok;
+        span.tabIndex = -1;
         frag.append(span);
         clickable = true;
       });
@@ -1051,9 +1053,18 @@ function setupConvert(schemes, dict, params) {
     if (span && (!open || open.span !== span)) openAlts(span);
     else closeAlts();
   });
+  // the keyboard: ← → move between the words, Enter or Space opens a word's alternatives
   output.addEventListener("keydown", (ev) => {
     const span = ev.target.closest && ev.target.closest("span.w");
-    if (span && (ev.key === "Enter" || ev.key === " ")) { ev.preventDefault(); openAlts(span); }
+    if (span && (ev.key === "Enter" || ev.key === " ")) { ev.preventDefault(); openAlts(span); return; }
+    if (ev.key !== "ArrowRight" && ev.key !== "ArrowLeft") return;
+    const words = Array.from(output.querySelectorAll("span.w"));
+    if (!words.length) return;
+    ev.preventDefault();
+    const at = words.indexOf(span);
+    const next = at < 0 ? words[0] : words[Math.max(0, Math.min(words.length - 1, at + (ev.key === "ArrowRight" ? 1 : -1)))];
+    next.tabIndex = -1;
+    next.focus();
   });
   alts.tabIndex = -1;
   alts.addEventListener("mousedown", (ev) => {
@@ -1316,6 +1327,8 @@ async function start() {
     const schemes = (await (await api("/schemes")).json()).schemes;
     setupConvert(schemes, dict, tab === "convert" ? params : null);
     const health = await (await api("/health")).json();
+    const maxK = health.limits && health.limits.max_top_k;
+    if (maxK > 0) window.lipyantarTyper.maxK = Math.min(MORE_K, maxK);
     $("#health").textContent = `lipyantar ${health.version} · model ${health.model.name} (${health.model.sha256.slice(0, 12)})`;
   } catch (err) {
     $("#health").textContent = "The server does not answer: " + err.message;
