@@ -531,6 +531,30 @@ def test_punctuation_follows_one_rule(chrome: Any, live_server: Any, keys: str, 
           what=f"{want!r} (have {_value(chrome, '#type-input')!r})")
 
 
+@pytest.mark.parametrize(
+    ("steps", "expected"),
+    [
+        (["hai", "."], "{hai}।"),
+        (["hai", " ", "."], "{hai}।"),
+        (["kya", " ", "?"], "{kya}?"),
+        (["3", "."], "3."),
+    ],
+)
+def test_punctuation_from_a_phone_keyboard(chrome: Any, live_server: Any, steps: list[str], expected: str) -> None:
+    """Phone keyboards insert punctuation without usable key events: the input event applies the rule."""
+    _type_area(chrome, live_server)
+    for text in steps:
+        chrome.execute_script(
+            "const t = document.querySelector('#type-input'); t.setRangeText(arguments[0], t.selectionStart, t.selectionEnd, 'end');"
+            "t.dispatchEvent(new InputEvent('input', {inputType: 'insertText', data: arguments[0]}))",
+            text,
+        )
+    words = {"hai": _candidates(live_server, "hai")[0], "kya": _candidates(live_server, "kya")[0]}
+    want = expected.format(**words)
+    _wait(lambda: _idle(chrome) and _value(chrome, "#type-input") == want,
+          what=f"{want!r} (have {_value(chrome, '#type-input')!r})")
+
+
 def test_the_personal_dictionary_learns_picks(chrome: Any, live_server: Any, tmp_path: Path) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys

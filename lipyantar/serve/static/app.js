@@ -388,9 +388,14 @@ class Typer {
     this.reopened = null;        // {word, start, text}: the word Backspace reopened
     this.english = false;        // keep English words in Latin: they come first as written
     this.maxK = MORE_K;          // what More shows: the server's maximum top_k, at most 20
+    this.sawKey = null;          // the key of the last keydown (phone keyboards send "Unidentified")
     textarea.addEventListener("input", (ev) => {
-      // phone keyboards send no usable keydown: a space they inserted ends the word before it
-      if (ev.inputType === "insertText" && ev.data === " ") this.afterSpace();
+      // phone keyboards send no usable keydown: a space they inserted ends the word before it, and
+      // punctuation they inserted follows the same rule as typed on a keyboard
+      const typed = ev.inputType === "insertText" && this.sawKey !== ev.data ? ev.data : null;
+      this.sawKey = null;
+      if (typed === " ") this.afterSpace();
+      else if (typed && typed.length === 1 && COMMIT_PUNCT.includes(typed)) this.afterPunct(typed);
       this.refresh();
     });
     textarea.addEventListener("keydown", (ev) => this.onKey(ev));
@@ -562,6 +567,7 @@ class Typer {
   }
 
   onKey(ev) {
+    this.sawKey = ev.key;
     if (ev.isComposing || ev.ctrlKey || ev.metaKey || ev.altKey) return;
     const ta = this.ta;
     const collapsed = ta.selectionStart === ta.selectionEnd;
@@ -648,6 +654,18 @@ class Typer {
     const job = { start, word: m[0], index: 0 };
     this.pending.push(job);
     this.candidates(m[0]).then((cands) => this.finish(job, cands), () => this.drop(job));
+  }
+
+  /** Punctuation was inserted without our keydown seeing it: take it out, and type it as a keyboard
+   * would have (it ends the word before it, and follows the punctuation rule). */
+  afterPunct(key) {
+    const ta = this.ta;
+    const pos = ta.selectionStart;
+    if (pos !== ta.selectionEnd || ta.value[pos - 1] !== key) return;
+    ta.setRangeText("", pos - 1, pos, "end");
+    const cur = this.current();
+    if (cur) this.commit(cur, this.shown && this.shown.word === cur.word ? this.shown.sel : 0, key);
+    else if (!this.punctuate(key)) ta.setRangeText(key, pos - 1, pos - 1, "end");
   }
 
   insert(text) {
