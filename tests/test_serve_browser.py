@@ -759,7 +759,7 @@ def test_iast_and_iso_are_drawn_in_one_font(chrome: Any, live_server: Any) -> No
     _set_text(chrome, "#conv-input", text.removesuffix("।"))
     _wait(lambda: _output(chrome) == iso.removesuffix("।"), what="the ISO 15919 text without its danda")
     assert _fonts(chrome, "#conv-output") == latin  # m̐ ṁ too
-    assert "to=iso" in chrome.execute_script("return location.hash")
+    _wait(lambda: "to=iso" in chrome.execute_script("return location.hash"), what="the scheme in the link")
 
 
 def test_the_state_lives_in_the_link(chrome: Any, live_server: Any) -> None:
@@ -790,6 +790,8 @@ def test_the_state_lives_in_the_link(chrome: Any, live_server: Any) -> None:
     assert chrome.find_element(By.ID, "type-english").is_selected()
     # a long text is left out of the link (a link stays short)
     chrome.find_element(By.ID, "tab-convert").click()
+    _set_text(chrome, "#conv-input", "क" * 2000)
+    _wait(lambda: "text=" in chrome.execute_script("return location.hash"), what="2,000 characters in the link")
     _set_text(chrome, "#conv-input", "क" * 2001)
     _wait(lambda: "text=" not in chrome.execute_script("return location.hash"), what="no text in the link")
     assert chrome.execute_script("return location.hash").startswith("#convert?from=")
