@@ -79,6 +79,7 @@ from lipyantar.translit.learned.english import EnglishModel, spell_letters
 from lipyantar.translit.learned.jointseq import JointModel
 from lipyantar.translit.learned.langmodel import BOUNDARY, FAST, CharLM, NgramLM, WordLM
 from lipyantar.translit.learned.memory import Memory
+from lipyantar.translit.learned.names import name_scored, pronunciation_spellings
 from lipyantar.translit.learned.origin import native_first
 from lipyantar.translit.learned.params import _SEARCH_FIELDS, DecodeParams, decode_params
 from lipyantar.translit.learned.search import WordSearch
@@ -494,7 +495,19 @@ class LearnedModel(WordSearch):
         w_word, oov, w_vocab, known = p.w_word, p.oov_logprob, p.w_vocab, self._known()
         # (negated score, candidate): the natural order is best first, ties by spelling
         ranked = []
-        for deva, channel in self._channel(roman, "top1" if top_k == 1 else "topk"):
+        found = name_scored(
+            roman,
+            self._channel(roman, "top1" if top_k == 1 else "topk"),
+            weight=p.w_name_convention,
+            penalty=p.name_variant_penalty,
+            window=p.name_variant_window,
+            spellings=()
+            if p.english_spelling_penalty < 0 or roman in self.memory.r2d
+            else pronunciation_spellings(self.english, roman),
+            spelling_penalty=p.english_spelling_penalty,
+            spelling_margin=p.english_spelling_margin,
+        )
+        for deva, channel in found:
             lp = prior(deva)
             ranked.append((-(channel + w_word * (lp if lp is not None else oov)), deva))
         if known is not None and ranked:

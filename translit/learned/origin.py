@@ -26,7 +26,7 @@ from functools import lru_cache
 
 from lipyantar.translit.wordlang import WordLanguages, fold_word, load_tables
 
-__all__ = ["native_first"]
+__all__ = ["english_margin", "native_first"]
 
 _ENGLISH = "en"
 _HINDI = "hi-Latn"
@@ -41,7 +41,7 @@ def _tables() -> WordLanguages | None:
 
 
 @lru_cache(maxsize=4096)
-def _english_margin(roman: str) -> float:
+def english_margin(roman: str) -> float:
     """log P(roman | English) - log P(roman | romanized Hindi) (0.0 without the tables)."""
     tables = _tables()
     if tables is None:
@@ -71,9 +71,9 @@ def native_first(
     lp = logprior()
     if lp is None or lp <= common_above:
         return ranked
-    if _english_margin(top) <= 0.0:
+    if english_margin(top) <= 0.0:
         return ranked
     for i, (roman, _count) in enumerate(ranked[1:], 1):
-        if _english_margin(roman) < 0.0:
+        if english_margin(roman) < 0.0:
             return [ranked[i], *ranked[:i], *ranked[i + 1 :]]
     return ranked
