@@ -1,21 +1,27 @@
-"""Names as people type them, roman → Devanagari: the conventions that say which Devanagari spelling a
-Latin name means (issue 27, part 3).
+"""Names and English words as people type them, roman → Devanagari: the conventions that say which
+Devanagari spelling a Latin word means (issue 27, part 3).
 
-People typing a name (or any word) in Latin letters mark what they hear with the letters English
-spelling gives them, and a few habits are regular:
+People typing a name in Latin letters mark what they hear with the letters English spelling gives them,
+and a few habits are regular:
 
-* a final ``a`` after a consonant is the long vowel ा (``priya`` प्रिया, ``rekha`` रेखा, ``mishra`` मिश्रा),
-  not the silent inherent vowel (मिश्र is typed ``mishr`` or ``mishra``, and the word list's common word
-  wins over the name: the rarer reading needs the letters' evidence);
+* a final ``a`` after a consonant is the long vowel ा (``rekha`` रेखा, ``mishra`` मिश्रा), not the silent
+  inherent vowel (the word list's common मिश्र otherwise wins over the name); not after ``y``, since
+  Sanskrit ``-ya`` keeps its inherent vowel (``karya`` कार्य, ``rajya`` राज्य);
 * a final ``ee``, or ``y`` after a consonant, is ी (``sunny`` सन्नी, ``vajpayee`` वाजपेयी), not ि;
-* a doubled consonant letter is a doubled consonant (``anna`` अन्ना, ``kannan`` कन्नन, ``dhillon``
-  ढिल्लों).
+* a doubled consonant letter is a doubled consonant (``anna`` अन्ना, ``kannan`` कन्नन).
 
-:func:`name_variants` adds to a word's candidates the spellings that follow these conventions where the
-search found only ones that do not (each scored ``penalty`` below the candidate it comes from), and
 :func:`convention_agreement` counts, for one candidate, the conventions of the input it keeps minus the
-ones it breaks: the ranking adds ``w_name_convention`` times it. Both weights are chosen on a held-out
-slice of the train lexicon (``scripts/tune_heldout.py``), like the model's other decoding parameters.
+ones it breaks, and the single-word ranking adds ``w_name_convention`` times it; :func:`name_variants`
+can add the spellings that keep them where the search found none (``name_variant_penalty``; off: on the
+held-out slice they changed nothing).
+
+Foreign names, brands and English words are written by their sound: :func:`pronunciation_spellings`
+gives the rule spellings of a word's CMUdict pronunciations as Hindi writes them (:func:`written_phones`:
+``sorry`` सॉरी, ``weeks`` वीक्स, ``posted`` पोस्टेड), and they compete with the search's candidates at
+``english_spelling_penalty`` below the best plus ``english_spelling_margin`` times how much more English
+than Hindi the word is (:func:`english_margin`), so that ``musk`` is मस्क but ``kal`` stays कल (in
+sentences ``ctx_english_spelling_penalty``). The weights were chosen on the held-out slice of the train
+lexicon and sentences (``scripts/tune_heldout.py``), like the model's other decoding parameters.
 """
 
 from __future__ import annotations
@@ -39,8 +45,10 @@ __all__ = [
     "english_margin",
     "name_scored",
     "name_variants",
+    "pronunciation_spellings",
     "roman_conventions",
     "with_name_variants",
+    "written_phones",
 ]
 
 _VIRAMA = "\u094d"
@@ -256,9 +264,10 @@ def name_scored(
     """A single word's candidates ``found`` (best first) with their :func:`name_variants`
     (:func:`with_name_variants`), and the rule spellings of its English pronunciations ``spellings``
     (:func:`pronunciation_spellings`) scored ``spelling_penalty`` below the best plus ``spelling_margin``
-    times how much more English than Hindi the word is (:func:`english_margin`), or as ``found`` scores
-    them, when higher (``spelling_penalty`` negative: off); then ``weight`` times each one's :func:`convention_agreement`
-    added to its score. Unchanged when all are off."""
+    times how much more English than Hindi the word is (:func:`english_margin`; the spellings after the
+    first :data:`SPELLING_STEP` lower), or as ``found`` scores them, when higher (``spelling_penalty``
+    negative: off); then ``weight`` times each one's :func:`convention_agreement` added to its score.
+    Unchanged when all are off."""
     found = with_name_variants(roman, found, penalty=penalty, window=window)
     if spellings and spelling_penalty >= 0 and found:
         scores = dict(found)
