@@ -75,7 +75,6 @@ class WordSearch:
     romanlm: CharLM
     wordlm: WordLM
     english: EnglishModel | None
-    memory: Memory
     params: DecodeParams
     _sizes: dict[str, SearchSize]
     memory: Memory
