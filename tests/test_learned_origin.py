@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from lipyantar.translit.learned.model import LearnedModel, default_model
-from lipyantar.translit.learned.origin import native_first
+from lipyantar.translit.learned.origin import native_first, sounds_like
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +40,36 @@ def test_native_first(attested: dict[str, float], rules: str, logprior: float | 
     ranked = native_first(attested, rules_reading=rules, logprior=lambda: logprior, common_above=COMMON)
     assert ranked[0][0] == first
     assert sorted(ranked) == sorted(attested.items())
+
+
+def test_a_casual_spelling_that_is_also_english_is_not_an_english_reading() -> None:
+    # है typed "he" (a corpus's habit): "he" is an English word, but /hiː/ is ही, not है
+    attested = {"he": 12.0, "hai": 6.0}
+    ranked = native_first(
+        attested,
+        rules_reading="hai",
+        logprior=lambda: -3.5,
+        common_above=COMMON,
+        sounds_english=lambda r: False,
+    )
+    assert ranked[0][0] == "he"
+    ranked = native_first(
+        attested,
+        rules_reading="hai",
+        logprior=lambda: -3.5,
+        common_above=COMMON,
+        sounds_english=lambda r: True,
+    )
+    assert ranked[0][0] == "hai"
+
+
+@pytest.mark.parametrize(
+    ("roman", "deva", "sounds"),
+    [("way", "वे", True), ("he", "है", False), ("he", "ही", True), ("pay", "पे", True), ("xqzv", "वे", False)],
+)
+def test_sounds_like(model: LearnedModel, roman: str, deva: str, sounds: bool) -> None:
+    assert sounds_like(model.english, roman, deva) is sounds
+    assert sounds_like(None, roman, deva) is False
 
 
 def test_native_first_asks_the_prior_only_when_needed() -> None:

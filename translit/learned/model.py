@@ -80,7 +80,7 @@ from lipyantar.translit.learned.jointseq import JointModel
 from lipyantar.translit.learned.langmodel import BOUNDARY, FAST, CharLM, NgramLM, WordLM
 from lipyantar.translit.learned.memory import Memory
 from lipyantar.translit.learned.names import name_scored, pronunciation_spellings
-from lipyantar.translit.learned.origin import native_first
+from lipyantar.translit.learned.origin import native_first, sounds_like
 from lipyantar.translit.learned.params import _SEARCH_FIELDS, DecodeParams, decode_params
 from lipyantar.translit.learned.search import WordSearch
 from lipyantar.translit.learned.tables import REQUIRED_TABLES, check_table, check_tables
@@ -346,6 +346,7 @@ class LearnedModel(WordSearch):
             rules_reading=_rules_word(deva),
             logprior=lambda: self.wordlm.unigram(deva),
             common_above=self.params.english_keep_logprior,
+            sounds_english=lambda roman: sounds_like(self.english, roman, deva),
         )
 
     def precompute_romanizations(self, words: Iterable[str]) -> int:
