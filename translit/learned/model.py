@@ -79,6 +79,8 @@ from lipyantar.translit.learned.english import EnglishModel, spell_letters
 from lipyantar.translit.learned.jointseq import JointModel
 from lipyantar.translit.learned.langmodel import BOUNDARY, FAST, CharLM, NgramLM, WordLM
 from lipyantar.translit.learned.memory import Memory
+from lipyantar.translit.learned.names import name_scored, pronunciation_spellings
+from lipyantar.translit.learned.origin import native_first, sounds_like
 from lipyantar.translit.learned.params import _SEARCH_FIELDS, DecodeParams, decode_params
 from lipyantar.translit.learned.search import WordSearch
 from lipyantar.translit.learned.tables import REQUIRED_TABLES, check_table, check_tables
@@ -324,7 +326,7 @@ class LearnedModel(WordSearch):
         deva = normalize_deva(word)
         attested = self.memory.d2r.get(deva)
         if attested:
-            out = min(attested.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+            out = self._memory_ranked(deva, attested)[0][0]
         elif deva in self.d2r_table:
             out = self.d2r_table[deva][0]
         else:
@@ -335,6 +337,17 @@ class LearnedModel(WordSearch):
                 self._best_cache.clear()
             self._best_cache[word] = out
         return out
+
+    def _memory_ranked(self, deva: str, attested: Mapping[str, float]) -> list[tuple[str, float]]:
+        """The attested romanizations of a normalized Devanagari word with their counts, in the order the
+        model gives them (:func:`~lipyantar.translit.learned.origin.native_first`)."""
+        return native_first(
+            attested,
+            rules_reading=_rules_word(deva),
+            logprior=lambda: self.wordlm.unigram(deva),
+            common_above=self.params.english_keep_logprior,
+            sounds_english=lambda roman: sounds_like(self.english, roman, deva),
+        )
 
     def precompute_romanizations(self, words: Iterable[str]) -> int:
         """Store the best romanization of each word (not already attested) in the model's table.
@@ -406,9 +419,12 @@ class LearnedModel(WordSearch):
         if attested:
             # attested romanizations first, most frequent first; scored on the model's scale
             top = out[0][1] if out else 0.0
-            ranked = sorted(attested.items(), key=lambda kv: (-kv[1], kv[0]))
+            ranked = self._memory_ranked(deva, attested)
             total = sum(attested.values())
-            mem = [(r, top + math.log(c / total)) for r, c in ranked]
+            # the scores of the counts, most frequent first, in the order ranked (a native reading moved
+            # first takes the best)
+            scores = sorted((top + math.log(c / total) for _, c in ranked), reverse=True)
+            mem = [(r, s) for (r, _), s in zip(ranked, scores, strict=True)]
             seen = {r for r, _ in mem}
             floor = min((s for _, s in mem), default=top)
             out = mem + [(r, min(s, floor - 1e-6)) for r, s in out if r not in seen]
@@ -480,7 +496,19 @@ class LearnedModel(WordSearch):
         w_word, oov, w_vocab, known = p.w_word, p.oov_logprob, p.w_vocab, self._known()
         # (negated score, candidate): the natural order is best first, ties by spelling
         ranked = []
-        for deva, channel in self._channel(roman, "top1" if top_k == 1 else "topk"):
+        found = name_scored(
+            roman,
+            self._channel(roman, "top1" if top_k == 1 else "topk"),
+            weight=p.w_name_convention,
+            penalty=p.name_variant_penalty,
+            window=p.name_variant_window,
+            spellings=()
+            if p.english_spelling_penalty < 0 or roman in self.memory.r2d
+            else pronunciation_spellings(self.english, roman),
+            spelling_penalty=p.english_spelling_penalty,
+            spelling_margin=p.english_spelling_margin,
+        )
+        for deva, channel in found:
             lp = prior(deva)
             ranked.append((-(channel + w_word * (lp if lp is not None else oov)), deva))
         if known is not None and ranked:

@@ -200,6 +200,25 @@ class DecodeParams:
     #: (False: as accurate on held-out sentences, and the sentence search about 8% faster)
     ctx_skeleton_always: bool = False
 
+    #: names as typed (:mod:`lipyantar.translit.learned.names`): a single word's candidates get this
+    #: times the conventions of the input they keep minus those they break (final ``a`` as ा, final
+    #: ``ee``/``y`` as ी, doubled letters as doubled consonants; 0: off) ...
+    w_name_convention: float = 1.0
+    #: ... and the spellings that keep them compete, this below the candidate they come from (negative:
+    #: off) ...
+    name_variant_penalty: float = -1.0
+    #: ... for the candidates within this of the best
+    name_variant_window: float = 10.0
+    #: a single word's rule spellings of its English pronunciations (``musk`` मस्क, ``weeks`` वीक्स;
+    #: :func:`~lipyantar.translit.learned.english.spell_pronunciation`) compete, this below its best
+    #: candidate, unless the memory attests the word (negative: off)
+    english_spelling_penalty: float = 8.0
+    #: ... plus this times how much more English than Hindi the word is (log ratio of the word-language
+    #: tables, :func:`~lipyantar.translit.learned.names.english_margin`)
+    english_spelling_margin: float = 1.0
+    #: ... and in sentences, this below the word's best candidate (negative: off)
+    ctx_english_spelling_penalty: float = 10.0
+
     def search_size(self, kind: str) -> SearchSize:
         """The size of the roman → deva search ``kind``: ``"topk"``, ``"top1"`` or ``"context"``."""
         names = _SEARCH_FIELDS.get(kind)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from lipyantar.translit.learned.charalign import normalize_roman
 from lipyantar.translit.learned.english import CANDIDATES_MEMO_LIMIT, spell_letters
 from lipyantar.translit.learned.langmodel import FAST, CharLM, WordLM
+from lipyantar.translit.learned.names import name_scored, pronunciation_spellings
 from lipyantar.translit.learned.variants import (
     _rules_word,
     _vowel_forms,
@@ -117,6 +118,17 @@ class WordSearch:
         if len(known_memo) > _CACHE_LIMIT:
             known_memo.clear()
         found = self._channel(roman, p.ctx_words) if roman else ()
+        if p.ctx_english_spelling_penalty >= 0 and found and roman not in self.memory.r2d:
+            found = name_scored(
+                roman,
+                found,
+                weight=0.0,
+                penalty=-1.0,
+                window=0.0,
+                spellings=pronunciation_spellings(self.english, roman),
+                spelling_penalty=p.ctx_english_spelling_penalty,
+                spelling_margin=p.english_spelling_margin,
+            )
         if not p.ctx_select_scored:
             found = found[: p.ctx_nbest]
         if (p.ctx_nasal_penalty >= 0 or p.ctx_vowel_penalty >= 0 or p.ctx_convention_penalty >= 0) and found:

@@ -1,0 +1,104 @@
+"""Devanagari → roman of a common Hindi word that is also an English word's sound: the native reading first.
+
+The memory of attested pairs (:mod:`lipyantar.translit.learned.memory`) holds the Dakshina lexicon's
+romanizations, which annotators wrote for words out of context: ``वे`` (they) has ``way`` three times and
+``ve`` once, because वे is also how Hindi writes the sound of English *way*. In running text people
+type the pronoun ``ve`` (the Dakshina dev sentences: 139 ``ve``, 27 ``we``, no ``way``). So an English
+reading of an attested word is put after a native one when the evidence says the word is Hindi:
+
+* the word is a common Hindi word: its log unigram prior is above ``english_keep_logprior`` (the model's
+  threshold for "a common Hindi word is Hindi even though its sound is also an English word's", the one
+  ``--english keep`` uses);
+* its most frequent attested romanization is an English word whose sound the word spells: more probable
+  as English than as romanized Hindi in the word-language tables (:mod:`lipyantar.translit.wordlang`:
+  wordfreq English against the Dakshina romanizations), not the rule-based reading of the Devanagari,
+  and with a pronunciation whose rule spelling is the word (:func:`sounds_like`: ``way`` /weɪ/ वे; not
+  ``he`` for है, a casual spelling of it);
+* a native reading is attested too: a romanization more probable as romanized Hindi than as English.
+
+Loanwords keep their English spelling (``स्कूल`` school, ``पार्टी`` party: no native reading is
+attested), and so do words that are not common (``मेल`` mail). The word-language tables are loaded only
+when the first two conditions hold (a few words), and the answer is memoized with the word's.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Mapping
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from lipyantar.translit.learned.english import loose_spelling, spell_pronunciation
+from lipyantar.translit.wordlang import WordLanguages, fold_word, load_tables
+
+if TYPE_CHECKING:
+    from lipyantar.translit.learned.english import EnglishModel
+
+__all__ = ["english_margin", "native_first", "sounds_like"]
+
+_ENGLISH = "en"
+_HINDI = "hi-Latn"
+
+
+@lru_cache(maxsize=1)
+def _tables() -> WordLanguages | None:
+    tables = load_tables()
+    if _ENGLISH not in tables.languages or _HINDI not in tables.languages:
+        return None
+    return tables
+
+
+@lru_cache(maxsize=4096)
+def english_margin(roman: str) -> float:
+    """log P(roman | English) - log P(roman | romanized Hindi) (0.0 without the tables)."""
+    tables = _tables()
+    if tables is None:
+        return 0.0
+    word = fold_word(roman)
+    return tables.logprob(word, _ENGLISH) - tables.logprob(word, _HINDI)
+
+
+def native_first(
+    attested: Mapping[str, float],
+    *,
+    rules_reading: str,
+    logprior: Callable[[], float | None],
+    common_above: float,
+    sounds_english: Callable[[str], bool] | None = None,
+) -> list[tuple[str, float]]:
+    """The attested romanizations of one Devanagari word, as ``(roman, count)`` most frequent first (ties
+    by spelling), with the best native reading moved before an English reading at the top when the rules
+    of the module say so. ``rules_reading`` is the rule-based romanization of the word; ``logprior()``
+    its log unigram prior (None: unknown), asked only when needed; ``common_above`` the prior above which
+    the word is common; ``sounds_english(roman)``, when given, whether the word is the Devanagari of that
+    English word's sound (asked last): an English word that is not (``he`` for है: /hiː/ is ही) is a
+    casual Hindi spelling, not an English reading."""
+    ranked = sorted(attested.items(), key=lambda kv: (-kv[1], kv[0]))
+    if len(ranked) < 2:
+        return ranked
+    top = ranked[0][0]
+    if top == rules_reading:
+        return ranked
+    lp = logprior()
+    if lp is None or lp <= common_above:
+        return ranked
+    if english_margin(top) <= 0.0 or (sounds_english is not None and not sounds_english(top)):
+        return ranked
+    for i, (roman, _count) in enumerate(ranked[1:], 1):
+        if english_margin(roman) < 0.0:
+            return [ranked[i], *ranked[:i], *ranked[i + 1 :]]
+    return ranked
+
+
+def sounds_like(english: EnglishModel | None, roman: str, deva: str) -> bool:
+    """Whether the Devanagari ``deva`` spells the sound of the English word ``roman``: a rule spelling of
+    one of its pronunciations (:func:`~lipyantar.translit.learned.english.spell_pronunciation`) is it, up
+    to the distinctions such spellings blur (:func:`~lipyantar.translit.learned.english.loose_spelling`).
+    False without the English model."""
+    if english is None:
+        return False
+    loose = loose_spelling(deva)
+    return any(
+        loose_spelling(unicodedata.normalize("NFC", spell_pronunciation(pron))) == loose
+        for pron in english.pronunciations(roman)
+    )
