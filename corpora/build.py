@@ -491,10 +491,8 @@ def _learn_model(
     """
     if not pairs:
         return False, "no model written: no aligned word pairs to learn from"
-    try:
-        from lipyantar.translit.learned.learn import save_adaptation, save_adapted
-    except ImportError as exc:  # the learning API is not available in this installation
-        return False, f"no model written: translit's learning API is not available ({exc})"
+    from lipyantar.translit.learned.learn import save_adaptation, save_adapted
+
     try:
         model, segment = (base or _BaseModel(base_model)).get()
         default_bytes = None if standalone else _adaptation_base(base_model)
@@ -503,8 +501,6 @@ def _learn_model(
             save_adaptation(model, pairs, dest, base_data=default_bytes, map_fn=map_fn, segment=segment)
         else:
             save_adapted(model, pairs, dest, map_fn=map_fn, segment=segment)
-    except ImportError as exc:
-        return False, f"no model written: translit's learning API is not available ({exc})"
     except (LipyantarError, AttributeError, TypeError, ValueError, OSError) as exc:
         # a note of the result (the command line prints it once): only logged here, at info level
         logger.info("no model written: %s", exc, exc_info=logger.isEnabledFor(logging.DEBUG))

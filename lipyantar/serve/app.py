@@ -131,7 +131,7 @@ class RequestGuardMiddleware:
         hosts = [value for name, value in headers if name == b"host"]
         host = hosts[0].decode("latin-1") if len(hosts) == 1 else None
         if not self.config.host_allowed(host):
-            shown = "no Host header" if not hosts else "two Host headers" if len(hosts) > 1 else f"Host {host[:200]!r}"
+            shown = "no Host header" if not hosts else "two Host headers" if len(hosts) > 1 else f"Host {(host or '')[:200]!r}"
             await error_response(
                 421,
                 "host_not_allowed",
@@ -306,8 +306,8 @@ def _clean_text(value: str, controls: re.Pattern[str] = _TEXT_CONTROLS) -> str:
     return value
 
 
-_SCHEME = {"json_schema_extra": {"enum": scheme_names()}}
-_SOURCE_SCHEME = {"json_schema_extra": {"enum": ["auto", *scheme_names()]}}
+_SCHEME: dict[str, Any] = {"enum": scheme_names()}
+_SOURCE_SCHEME: dict[str, Any] = {"enum": ["auto", *scheme_names()]}
 
 
 class ConvertRequest(BaseModel):
@@ -318,8 +318,8 @@ class ConvertRequest(BaseModel):
     model_config = ConfigDict(populate_by_name=True, extra="forbid", strict=True)
 
     text: str = Field(description="Text to convert; one record per line.", examples=["yah sangathan antarrashtriya sanstha hai."])
-    src: str = Field(alias="from", description="Scheme of the text (GET /api/v1/schemes), or auto to detect it.", examples=["roman"], **_SOURCE_SCHEME)  # type: ignore[arg-type]
-    dst: str = Field(alias="to", description="Scheme to convert to.", examples=["deva"], **_SCHEME)  # type: ignore[arg-type]
+    src: str = Field(alias="from", description="Scheme of the text (GET /api/v1/schemes), or auto to detect it.", examples=["roman"], json_schema_extra=_SOURCE_SCHEME)
+    dst: str = Field(alias="to", description="Scheme to convert to.", examples=["deva"], json_schema_extra=_SCHEME)
     top_k: int = Field(1, ge=1, le=ServerConfig().max_top_k, description="Candidates per line, best first.")
     english: Literal["transliterate", "keep"] = Field(
         "transliterate",

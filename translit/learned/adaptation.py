@@ -187,7 +187,7 @@ def _base_checksum(header: dict[str, Any], source: str) -> str:
         problem = "model_sha256 is not a SHA-256 checksum"
     elif not isinstance(header.get("meta", {}), dict):
         problem = "the metadata is not an object"
-    if problem is not None:
+    if problem is not None or not isinstance(base, dict):
         raise ModelError(f"{source}: corrupt adaptation header: {problem}")
     return str(base["sha256"])
 
@@ -303,9 +303,21 @@ def _key(item: Any) -> Any:
     return _dump(item)
 
 
+def _same_json(a: Any, b: Any) -> bool:
+    """``a`` and ``b`` are the same JSON value, types included (Python's ``==`` has ``False == 0`` and
+    ``1 == 1.0``, inside lists and dicts too)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, list):
+        return len(a) == len(b) and all(map(_same_json, a, b))
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same_json(v, b[k]) for k, v in a.items())
+    return bool(a == b)
+
+
 def _json_patch(base: Any, new: Any) -> dict[str, Any] | None:
     """A patch making ``new`` from ``base`` (None: equal)."""
-    if type(base) is type(new) and base == new:
+    if base == new and _same_json(base, new):
         return None
     if isinstance(base, dict) and isinstance(new, dict):
         sub = {k: _json_patch(base[k], v) for k, v in new.items() if k in base}
@@ -625,11 +637,11 @@ def _adaptation_bytes(
             if n in new and (n not in base or base[n] != new[n]):
                 patch["replace"].append(n)
     for component, rebuild in _REBUILDERS.items():
-        names = [n for n in new if n.startswith(component + ".") and n not in grouped]
+        members = [n for n in new if n.startswith(component + ".") and n not in grouped]
         if component in known_rebuilt:
             patch["rebuild"].append(component)
             continue
-        if all(n in base and base[n] == new[n] for n in names):
+        if all(n in base and base[n] == new[n] for n in members):
             continue
         if not verify_rebuild:
             patch["rebuild"].append(component)
@@ -639,7 +651,7 @@ def _adaptation_bytes(
         except (KeyError, ValueError, TypeError) as exc:
             logger.debug("component %s cannot be rebuilt: %s", component, exc)
             continue
-        if set(rebuilt) == set(names) and all(rebuilt[n] == new[n] for n in names):
+        if set(rebuilt) == set(members) and all(rebuilt[n] == new[n] for n in members):
             patch["rebuild"].append(component)
         else:
             logger.info("the rebuilt %s differs from the model's; storing it", component)

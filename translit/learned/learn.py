@@ -194,7 +194,7 @@ def train(
 
     sentences = [deva_words(line) for line in native_text or ()]
     sentences = [s for s in sentences if s]
-    extra: Counter[str] = Counter()
+    extra: defaultdict[str, float] = defaultdict(float)
     for w, c in (word_prior or {}).items():
         nw = normalize_deva(w)
         if DEVA_WORD_RE.fullmatch(nw):
@@ -467,7 +467,7 @@ def _shard_grid_python(
                     chunk = "".join(units[i : i + di])
                     deva_chunks.append((chunk, by_deva.setdefault(chunk, {})))
             roman_chunks = [roman[j : j + dj] for j in range(m) for dj in range(1, max_roman + 1)]
-            row = []
+            row: list[Any] = []
             for src, dst, dk, rk in template:
                 chunk, ids = deva_chunks[dk]
                 r = roman_chunks[rk]

@@ -42,7 +42,8 @@ import regex
 from lipyantar.translit.candidate import calibrated_probs
 from lipyantar.translit.errors import InputError, excerpt
 from lipyantar.translit.learned.charalign import normalize_deva, normalize_roman
-from lipyantar.translit.textio import atomic_write, read_lines
+from lipyantar.translit.outputs import atomic_write
+from lipyantar.translit.textio import read_lines
 from lipyantar.translit.tokenize import DEVA_WORD, LATIN_WORD
 
 __all__ = ["LEXICON_MASS", "Pair", "UserLexicon", "iter_pairs", "merge_candidates"]
