@@ -139,6 +139,41 @@ def test_convert_keeps_english_words_as_convert_english_keep_does(live_server: A
     assert not any(w.isascii() for w in records["transliterate"].replace(",", " ").split())
 
 
+@pytest.mark.parametrize(
+    ("text", "src", "dst", "options", "flags", "changes"),
+    [
+        ("kamra 12 mein hai.", "roman", "deva", {"digits": "deva"}, ["--digits", "deva"], True),
+        ("कमरा १२ में है।", "deva", "roman", {"digits": "ascii"}, ["--digits", "ascii"], False),
+        ("कमरा १२ में है।", "deva", "iast", {"digits": "keep"}, ["--digits", "keep"], True),
+        ("क़लम और ज़िंदगी", "deva", "deva", {"nukta": "composed"}, ["--nukta", "composed"], True),
+        ("क्\u200dष और न\u200cहीं", "deva", "deva", {"zero_width": "keep"}, ["--zero-width", "keep"], True),
+        ("yah sangathan hai. vah bhi.", "roman", "deva", {"keep_period": True}, ["--keep-period"], True),
+        ("yah sangathan hai. vah bhi.", "roman", "deva", {"keep_period": False}, [], False),
+    ],
+)
+def test_convert_options_are_the_clis(
+    live_server: Any, text: str, src: str, dst: str, options: dict[str, Any], flags: list[str], changes: bool
+) -> None:
+    payload = {"text": text, "from": src, "to": dst, "top_k": 2, **options}
+    status, body = post_json(live_server, "/api/v1/convert", payload)
+    assert status == 200, body
+    expected = cli_lines(["convert", "-f", src, "-t", dst, "--format", "jsonl", "--top-k", "2", *flags], text)
+    assert [json.dumps(r, ensure_ascii=False) for r in body["records"]] == expected
+    # the option was applied: the output differs from the defaults' exactly when the CLI's does
+    status, plain = post_json(live_server, "/api/v1/convert", {"text": text, "from": src, "to": dst, "top_k": 2})
+    assert status == 200, plain
+    assert (plain["records"] != body["records"]) == changes
+
+
+@pytest.mark.parametrize(
+    "bad", [{"digits": "roman"}, {"nukta": "yes"}, {"zero_width": 1}, {"keep_period": "true"}, {"keep_period": 1}]
+)
+def test_convert_options_are_strict(live_server: Any, bad: dict[str, Any]) -> None:
+    status, body = post_json(live_server, "/api/v1/convert", {"text": "kya", "from": "roman", "to": "deva", **bad})
+    assert status == 422, body
+    assert body["error"] == "invalid_request" and body["message"], body
+
+
 @pytest.mark.parametrize("word", ["email", "meeting", "sangathan"])
 def test_candidates_keep_english_words_first_as_written(live_server: Any, word: str) -> None:
     query = urllib.parse.urlencode({"word": word, "top_k": 5, "english": "keep"})
@@ -808,8 +843,10 @@ def test_the_model_is_warm_before_the_server_reports_ready(serve_service: Any) -
     """What the model builds on first use is built while the service is created (before the app exists,
     so before /health can answer): the first request does not pay for it."""
     assert serve_service.model._vocab_obj is not None  # the word list is mapped
+    from lipyantar.serve.service import ConvertOptions
+
     for key in [("roman", "deva", "transliterate"), ("deva", "roman", "transliterate")]:
-        assert key in serve_service._converters
+        assert (*key, ConvertOptions()) in serve_service._converters
     assert serve_service.warm_seconds > 0
 
 

@@ -939,3 +939,25 @@ def test_alternatives_from_the_keyboard(chrome: Any, live_server: Any) -> None:
     # remembered both ways: the pair (संगठन, chosen) is in the dictionary
     rows = chrome.execute_script("return window.lipyantarDictionary.rows().map(r => [r.native, r.roman, r.count])")
     assert rows == [["संगठन", chosen.lower(), 1]]
+
+
+def test_convert_output_options_are_the_clis(chrome: Any, live_server: Any) -> None:
+    """The Convert tab's output options are convert's --digits, --nukta, --zero-width and --keep-period,
+    and they travel in the shared link."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    text = "kamra 12 mein hai. qalam bhi."
+    _open(chrome, live_server.url + "/#convert?from=roman&to=deva&text=" + urllib.parse.quote(text))
+    _wait(lambda: _output(chrome) == Transliterator("roman", "deva").transliterate(text), what="the defaults")
+    chrome.find_element(By.CSS_SELECTOR, "#conv-options summary").click()
+    Select(chrome.find_element(By.ID, "conv-digits")).select_by_value("deva")
+    chrome.find_element(By.ID, "conv-keep-period").click()
+    wanted = Transliterator("roman", "deva", digits="deva", keep_period=True).transliterate(text)
+    assert "१२" in wanted and "।" not in wanted
+    _wait(lambda: _output(chrome) == wanted, what="digits in Devanagari, periods kept")
+    _shot(chrome, "serve-convert-options-1280.png")
+    _wait(lambda: "digits=deva" in chrome.current_url and "keep_period=1" in chrome.current_url, what="the link")
+    _open(chrome, chrome.current_url)  # the shared link restores the options
+    _wait(lambda: _output(chrome) == wanted, what="the options from the link")
+    assert chrome.find_element(By.ID, "conv-options").get_attribute("open") is not None

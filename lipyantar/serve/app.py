@@ -53,7 +53,7 @@ from lipyantar.translit.errors import LipyantarError, UnknownSchemeError, Unsupp
 from lipyantar.translit.schemes import scheme_names
 
 from .config import ServerConfig
-from .service import AlignResult, Deadline, RequestLimitError, Service
+from .service import AlignResult, ConvertOptions, Deadline, RequestLimitError, Service
 
 __all__ = ["SLICE_SECONDS", "app_from_env", "create_app"]
 
@@ -326,6 +326,18 @@ class ConvertRequest(BaseModel):
         description="From roman to Devanagari: transliterate every Latin word, or keep the words the model "
         "reads as English in Latin script (as `convert --english`).",
     )
+    digits: Literal["auto", "keep", "ascii", "deva"] = Field(
+        "auto", description="Digits in the output (as `convert --digits`): auto follows the target script."
+    )
+    nukta: Literal["decomposed", "composed"] = Field(
+        "decomposed", description="Nukta letters in Devanagari output (as `convert --nukta`)."
+    )
+    zero_width: Literal["strip", "keep"] = Field(
+        "strip", description="ZWJ/ZWNJ in Devanagari output (as `convert --zero-width`)."
+    )
+    keep_period: bool = Field(
+        False, description="Keep `.` as a full stop in Devanagari output instead of । (as `convert --keep-period`)."
+    )
 
     _text = field_validator("text")(_clean_text)
 
@@ -586,7 +598,17 @@ def create_app(
         service = slot()
         src, guess = await on_worker(lambda: service.resolve_source(req.text, req.src), deadline)
         records = await on_worker_in_slices(
-            lambda: service.iter_convert(req.text, src, req.dst, top_k=req.top_k, english=req.english, deadline=deadline),
+            lambda: service.iter_convert(
+                req.text,
+                src,
+                req.dst,
+                top_k=req.top_k,
+                english=req.english,
+                options=ConvertOptions(
+                    digits=req.digits, nukta=req.nukta, zero_width=req.zero_width, keep_period=req.keep_period
+                ),
+                deadline=deadline,
+            ),
             deadline,
         )
         body: dict[str, object] = {"records": records}

@@ -32,6 +32,7 @@ from lipyantar.translit.autodetect import AUTO, SchemeGuess, detect_scheme
 from lipyantar.translit.errors import InputError, LipyantarError
 from lipyantar.translit.learned.lexicon import UserLexicon
 from lipyantar.translit.learned.model import DEFAULT_MODEL_NAME, LearnedModel
+from lipyantar.translit.normalize import Normalizer
 from lipyantar.translit.schemes import SCHEMES, get_scheme
 from lipyantar.translit.transliterate import Transliterator
 
@@ -70,6 +71,28 @@ class Deadline:
                 f"the request took longer than the time budget of {self.seconds:g} s; send less text per request",
                 code="time_budget_exceeded",
             )
+
+
+@dataclass(frozen=True)
+class ConvertOptions:
+    """The output options of ``convert`` a conversion request may set (see ``lipyantar convert
+    --help``): digits in the output, the nukta's form, ZWJ/ZWNJ, and ``.`` → ``।`` from roman."""
+
+    digits: Literal["auto", "keep", "ascii", "deva"] = "auto"
+    nukta: Literal["decomposed", "composed"] = "decomposed"
+    zero_width: Literal["strip", "keep"] = "strip"
+    keep_period: bool = False
+
+    def __post_init__(self) -> None:
+        for name, valid in (
+            ("digits", ("auto", "keep", "ascii", "deva")),
+            ("nukta", ("decomposed", "composed")),
+            ("zero_width", ("strip", "keep")),
+        ):
+            if getattr(self, name) not in valid:
+                raise InputError(f"{name} must be one of {', '.join(valid)}, not {getattr(self, name)!r}")
+        if not isinstance(self.keep_period, bool):
+            raise InputError(f"keep_period must be true or false, not {self.keep_period!r}")
 
 
 @dataclass(frozen=True)
@@ -174,7 +197,7 @@ class Service:
             "bytes": size,
         }
         self.load_seconds = time.perf_counter() - started
-        self._converters: dict[tuple[str, str, str], Transliterator] = {}
+        self._converters: dict[tuple[str, str, str, ConvertOptions], Transliterator] = {}
         self._lock = threading.Lock()
         self._similarity = Similarity()
         #: (word, top_k, src, dst, english) -> the answer of candidates()
@@ -214,12 +237,16 @@ class Service:
         return other
 
     # ---------------------------------------------------------------------------------- converting
-    def converter(self, src: str, dst: str, *, english: English = "transliterate") -> Transliterator:
+    def converter(
+        self, src: str, dst: str, *, english: English = "transliterate", options: ConvertOptions | None = None
+    ) -> Transliterator:
         """The memoizing converter ``src → dst`` (built on first use, then kept); ``english="keep"``
-        keeps the words the model reads as English in Latin script (roman → Devanagari only)."""
+        keeps the words the model reads as English in Latin script (roman → Devanagari only);
+        ``options`` are those of ``convert`` (digits, nukta, zero-width characters, periods)."""
         if english not in ("transliterate", "keep"):
             raise InputError(f"english must be 'transliterate' or 'keep', not {english!r}")
-        key = (get_scheme(src).name, get_scheme(dst).name, english)
+        opts = options if options is not None else ConvertOptions()
+        key = (get_scheme(src).name, get_scheme(dst).name, english, opts)
         conv = self._converters.get(key)
         if conv is None:
             with self._lock:
@@ -227,7 +254,16 @@ class Service:
                 if conv is None:
                     learned = "learned" in (get_scheme(key[0]).kind, get_scheme(key[1]).kind)
                     lexicon = self.lexicon if learned else None
-                    conv = Transliterator(key[0], key[1], model=self.model, english=english, lexicon=lexicon)
+                    conv = Transliterator(
+                        key[0],
+                        key[1],
+                        model=self.model,
+                        normalizer=Normalizer(nukta=opts.nukta, zero_width=opts.zero_width),
+                        digits=opts.digits,
+                        keep_period=opts.keep_period,
+                        english=english,
+                        lexicon=lexicon,
+                    )
                     self._converters[key] = conv
         return conv
 
@@ -256,13 +292,14 @@ class Service:
         *,
         top_k: int = 1,
         english: English = "transliterate",
+        options: ConvertOptions | None = None,
         deadline: Deadline | None = None,
     ) -> Iterator[dict[str, object]]:
         """One ``{"input", "candidates"}`` record per line of ``text`` (``convert --format jsonl``),
         one line at a time (the limits are checked before the first). ``src`` is a scheme name
         (not ``"auto"``: see :meth:`resolve_source`); ``english`` as ``convert --english``."""
         self._check_top_k(top_k)
-        conv = self.converter(src, dst, english=english)
+        conv = self.converter(src, dst, english=english, options=options)
         self.check_words(count_words(text))
         for line in _lines(text):
             if deadline is not None:
@@ -278,10 +315,13 @@ class Service:
         *,
         top_k: int = 1,
         english: English = "transliterate",
+        options: ConvertOptions | None = None,
         deadline: Deadline | None = None,
     ) -> list[dict[str, object]]:
         """All the records of :meth:`iter_convert`."""
-        return list(self.iter_convert(text, src, dst, top_k=top_k, english=english, deadline=deadline))
+        return list(
+            self.iter_convert(text, src, dst, top_k=top_k, english=english, options=options, deadline=deadline)
+        )
 
     def candidates(
         self,

@@ -865,13 +865,29 @@ function setupConvert(schemes, dict, params) {
   let timer = null;
   let fileName = null;
   let result = null;   // {src, dst, english, lines: [{inTok, out, words, mine}], trailing}
+  // the CLI's output options (convert --digits, --nukta, --zero-width, --keep-period), as the API names them
+  const digits = $("#conv-digits");
+  const nukta = $("#conv-nukta");
+  const zeroWidth = $("#conv-zero-width");
+  const keepPeriod = $("#conv-keep-period");
+  const optionsBox = $("#conv-options");
+  const outputOptions = () => ({
+    digits: digits.value, nukta: nukta.value,
+    zero_width: zeroWidth.checked ? "keep" : "strip", keep_period: keepPeriod.checked,
+  });
+  const DEFAULT_OPTIONS = { digits: "auto", nukta: "decomposed", zero_width: "strip", keep_period: false };
 
   if (params) {
     const hasOption = (select, value) => Array.from(select.options).some((o) => o.value === value);
     if (hasOption(from, params.get("from"))) from.value = params.get("from");
     if (hasOption(to, params.get("to"))) to.value = params.get("to");
     if (params.get("english") === "keep") english.checked = true;
+    if (hasOption(digits, params.get("digits"))) digits.value = params.get("digits");
+    if (hasOption(nukta, params.get("nukta"))) nukta.value = params.get("nukta");
+    if (params.get("zero_width") === "keep") zeroWidth.checked = true;
+    if (params.get("keep_period") === "1") keepPeriod.checked = true;
     if (params.has("text")) input.value = params.get("text");
+    if (JSON.stringify(outputOptions()) !== JSON.stringify(DEFAULT_OPTIONS)) optionsBox.open = true;
   }
 
   function describe() {
@@ -966,7 +982,7 @@ function setupConvert(schemes, dict, params) {
       let detected = null;
       const records = [];
       for (const chunk of chunks) {
-        const request = { text: chunk.join("\n"), from: src, to: to.value };
+        const request = { text: chunk.join("\n"), from: src, to: to.value, ...outputOptions() };
         if (englishKeep) request.english = "keep";
         const body = await (await postJSON("/convert", request)).json();
         if (mine !== seq) return;
@@ -1118,6 +1134,7 @@ function setupConvert(schemes, dict, params) {
   input.addEventListener("input", () => { later(); link.later(); });
   for (const el of [from, to]) el.addEventListener("change", () => { describe(); run(); link.later(); });
   english.addEventListener("change", () => { run(); link.later(); });
+  for (const el of [digits, nukta, zeroWidth, keepPeriod]) el.addEventListener("change", () => { run(); link.later(); });
   $("#conv-use-iso").addEventListener("click", () => { to.value = "iso"; describe(); run(); link.later(); });
   $("#conv-swap").addEventListener("click", () => {
     const target = byName.get(to.value);
@@ -1165,6 +1182,11 @@ function setupConvert(schemes, dict, params) {
   link.sources.convert = () => {
     const p = new URLSearchParams({ from: from.value, to: to.value });
     if (englishApplies() && english.checked) p.set("english", "keep");
+    const opts = outputOptions();
+    if (opts.digits !== "auto") p.set("digits", opts.digits);
+    if (opts.nukta !== "decomposed") p.set("nukta", opts.nukta);
+    if (opts.zero_width === "keep") p.set("zero_width", "keep");
+    if (opts.keep_period) p.set("keep_period", "1");
     linkText(p, input.value);
     return p;
   };
