@@ -34,7 +34,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 
-# -- adaptation: the alignment EM in shards ------------------------------------------------------
+# -- the alignment EM in shards -------------------------------------------------------------------
 #: Pairs per shard of the adaptation's alignment EM. Fixed (not derived from the number of workers), so
 #: that the sums over shards, and so the adapted model, are the same whatever runs the shards.
 EM_SHARD_PAIRS = 800
@@ -364,7 +364,7 @@ def _adapt_align(
     iterations: int = 2,
     map_fn: MapFn | None = None,
 ) -> list[tuple[str, str, float, tuple[tuple[str, str], ...]]]:
-    """:func:`_align` with ``init`` (MAP-adapted EM from a base distribution, nothing dropped), run in
+    """:func:`lipyantar.translit.learned.learn._align` with ``init`` (MAP-adapted EM from a base distribution, nothing dropped), run in
     shards of :data:`EM_SHARD_PAIRS` pairs through ``map_fn`` (so on an engine's workers). The shard
     results are summed in shard order, so the result does not depend on what ran the shards.
 
