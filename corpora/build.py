@@ -15,8 +15,8 @@
    repeated (Devanagari, romanized) sentence pairs are not written; every drop is counted in ``stats.json``;
    the kept beads are appended to the ``parallel.*`` files at once;
 5. count the romanization of every aligned word (the corpus's own lexicon), compute the statistics from
-   running counters, and adapt the romanization model to the lexicon (``lipyantar.translit.learned.learn.save_adaptation``,
-   which writes ``lipyantar.translit.learned.learn.adapt``'s model as an adaptation file of the default model, made
+   running counters, and adapt the romanization model to the lexicon (``lipyantar.translit.learned.adapting.save_adaptation``,
+   which writes ``lipyantar.translit.learned.adapting.adapt``'s model as an adaptation file of the default model, made
    straight from the adapted tables; ``save_adapted`` for a full file);
 
 Steps 1, 3 and the heavy parts of 5 run through :mod:`lipyantar.corpora.engines`: in this process (``jobs=1``), in
@@ -456,14 +456,14 @@ class _BaseModel:
 
             if self._model is None:
                 self._model = LearnedModel.load(self.path) if self.path else default_model()
-            from lipyantar.translit.learned.learn import base_segment
+            from lipyantar.translit.learned.adapting import base_segment
 
             self._segment = base_segment(self._model)
         except BaseException as exc:  # handed to the caller of get()
             self._error = exc
 
     def get(self) -> tuple[Any, Any]:
-        """The loaded model and its :func:`lipyantar.translit.learned.learn.base_segment`; raises what loading raised."""
+        """The loaded model and its :func:`lipyantar.translit.learned.adapting.base_segment`; raises what loading raised."""
         self._thread.join()
         if self._error is not None:
             raise self._error
@@ -491,7 +491,7 @@ def _learn_model(
     """
     if not pairs:
         return False, "no model written: no aligned word pairs to learn from"
-    from lipyantar.translit.learned.learn import save_adaptation, save_adapted
+    from lipyantar.translit.learned.adapting import save_adaptation, save_adapted
 
     try:
         model, segment = (base or _BaseModel(base_model)).get()
@@ -512,7 +512,7 @@ def _model_runs_here() -> bool:
     """Whether learning the model needs no workers: its alignment EM runs in this process, by the compiled
     kernels (without them it runs in shards on the engine's workers)."""
     try:
-        from lipyantar.translit.learned.learn import em_compiled
+        from lipyantar.translit.learned.adapt_em import em_compiled
     except ImportError:
         return False
     return em_compiled()
@@ -523,7 +523,7 @@ def _adaptation_base(base_model: str | None) -> bytes | None:
     base is that model), else None (written in full: an adaptation could not find its base). A base or
     default model that cannot be read is logged and gives None: a bigger model, not none."""
     from lipyantar.translit.learned.adaptation import is_adaptation, model_checksum
-    from lipyantar.translit.learned.model import DEFAULT_MODEL_NAME, MODEL_FILE_FORMAT
+    from lipyantar.translit.learned.storage import DEFAULT_MODEL_NAME, MODEL_FILE_FORMAT
 
     try:
         default_bytes = (resources.files("lipyantar.translit.learned") / "data" / DEFAULT_MODEL_NAME).read_bytes()

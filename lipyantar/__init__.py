@@ -58,7 +58,8 @@ if TYPE_CHECKING:  # the names, for type checkers; at run time each is imported 
         transliterate,
     )
     from lipyantar.translit.errors import LipyantarError
-    from lipyantar.translit.learned.learn import adapt, read_pairs, train
+    from lipyantar.translit.learned.adapting import adapt
+    from lipyantar.translit.learned.learn import read_pairs, train
     from lipyantar.translit.learned.lexicon import UserLexicon
     from lipyantar.translit.learned.model import (
         DecodeParams,
@@ -96,7 +97,8 @@ _HOMES = {
         "lipyantar.translit",
     ),
     "LipyantarError": "lipyantar.translit.errors",
-    **dict.fromkeys(["adapt", "read_pairs", "train"], "lipyantar.translit.learned.learn"),
+    "adapt": "lipyantar.translit.learned.adapting",
+    **dict.fromkeys(["read_pairs", "train"], "lipyantar.translit.learned.learn"),
     "UserLexicon": "lipyantar.translit.learned.lexicon",
     **dict.fromkeys(
         ["DecodeParams", "LearnedModel", "default_model", "load_model", "roman_skeleton"],

@@ -149,11 +149,12 @@ def _learn(
     pronunciations: dict[str, tuple[str, ...]] | None,
     bar: ProgressBar,
 ) -> LearnedModel:
-    """The model of ``learn``: :func:`~lipyantar.translit.learned.learn.adapt` of the default model, or
+    """The model of ``learn``: :func:`~lipyantar.translit.learned.adapting.adapt` of the default model, or
     :func:`~lipyantar.translit.learned.learn.train` from scratch, called as the API's users call them
     (the bar advances one step per loaded model, aligned twin and training)."""
     from lipyantar.align.twin import pairs_from_twin
-    from lipyantar.translit.learned.learn import adapt, train
+    from lipyantar.translit.learned.adapting import adapt
+    from lipyantar.translit.learned.learn import train
     from lipyantar.translit.learned.model import default_model
 
     def twin_pairs(model: LearnedModel) -> list[tuple[str, str, float]]:

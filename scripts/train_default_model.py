@@ -37,7 +37,8 @@ sys.path.insert(0, str(ROOT))
 from lipyantar.translit.learned.charalign import normalize_deva  # noqa: E402
 from lipyantar.translit.learned.english import read_cmudict  # noqa: E402
 from lipyantar.translit.learned.learn import read_pairs, train  # noqa: E402
-from lipyantar.translit.learned.model import VOCAB_SUFFIX, DecodeParams, LearnedModel, roman_skeleton  # noqa: E402
+from lipyantar.translit.learned.model import DecodeParams, LearnedModel, roman_skeleton  # noqa: E402
+from lipyantar.translit.learned.storage import VOCAB_SUFFIX  # noqa: E402
 from lipyantar.translit.learned.variants import _rules_word  # noqa: E402
 from lipyantar.translit.learned.vocab import vocabulary_bytes  # noqa: E402
 

@@ -11,18 +11,15 @@ from pathlib import Path
 
 import pytest
 
+import lipyantar.translit.learned.adapt_em as adapt_em
+import lipyantar.translit.learned.adapting as adapting
 import lipyantar.translit.learned.learn as learn
+from lipyantar.translit.learned.adapt_em import EMShard, em_shard
+from lipyantar.translit.learned.adapting import adapt, base_segment, save_adapted
+from lipyantar.translit.learned.charalign import deva_units, prepare_pairs
 from lipyantar.translit.learned.english import read_cmudict
 from lipyantar.translit.learned.jointseq import JointModel
-from lipyantar.translit.learned.learn import (
-    EMShard,
-    adapt,
-    base_segment,
-    em_shard,
-    read_pairs,
-    save_adapted,
-    train,
-)
+from lipyantar.translit.learned.learn import read_pairs, train
 from lipyantar.translit.learned.model import LearnedModel
 from lipyantar.translit.learned.modelfile import read_arrays
 
@@ -50,7 +47,7 @@ def pool() -> Iterator[ProcessPoolExecutor]:
 @pytest.fixture
 def small_shards(monkeypatch: pytest.MonkeyPatch) -> None:
     """Shards of 50 pairs, so that the tests cross their boundaries."""
-    monkeypatch.setattr(learn, "EM_SHARD_PAIRS", 50)
+    monkeypatch.setattr(adapt_em, "EM_SHARD_PAIRS", 50)
 
 
 def _init(base: LearnedModel) -> dict[tuple[str, str], float]:
@@ -67,11 +64,11 @@ def test_sharded_em_aligns_like_the_serial_aligner(
     monkeypatch: pytest.MonkeyPatch,
     shard_pairs: int,
 ) -> None:
-    monkeypatch.setattr(learn, "EM_SHARD_PAIRS", shard_pairs)
-    prepared = learn._prepare([*lexicon, ("किताबें", "k", 1.0)])  # and a pair that cannot be aligned
+    monkeypatch.setattr(adapt_em, "EM_SHARD_PAIRS", shard_pairs)
+    prepared = prepare_pairs([*lexicon, ("किताबें", "k", 1.0)])  # and a pair that cannot be aligned
     init = _init(base)
     serial = learn._align(prepared, iterations=2, noise_fraction=0.0, init=init)
-    sharded = learn._adapt_align(prepared, init, iterations=2)
+    sharded = adapt_em._adapt_align(prepared, init, iterations=2)
     assert sharded == serial and len(sharded) == len(prepared) - 1
 
 
@@ -110,7 +107,7 @@ def test_em_shard_tasks_are_checked(lexicon: list[tuple[str, str, float]]) -> No
         EMShard("mstep")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="need grid and prob"):
         EMShard("estep")
-    pairs = tuple((learn.deva_units(d), r, c) for d, r, c in lexicon[:5])
+    pairs = tuple((deva_units(d), r, c) for d, r, c in lexicon[:5])
     init = em_shard(EMShard("init", pairs))
     assert init.grid is not None and init.counts is not None and len(init.counts) == len(init.graphones)
     with pytest.raises(ValueError, match="does not match"):
@@ -119,10 +116,10 @@ def test_em_shard_tasks_are_checked(lexicon: list[tuple[str, str, float]]) -> No
 
 @pytest.mark.parametrize("parts", [1, 2, 3])
 def test_joint_model_compiled_in_parts_is_the_same_automaton(base: LearnedModel, parts: int) -> None:
-    task = learn._JointTask(list(base.joint.graphones), dict(base.joint.counts), base.joint.order)
+    task = adapting._JointTask(list(base.joint.graphones), dict(base.joint.counts), base.joint.order)
     reference = JointModel(task.graphones, task.counts, order=task.order).to_arrays()
-    results = [learn._compile_part(t) for t in learn._part_tasks(task, parts)]
-    assert learn._compile_parts(results) == reference
+    results = [adapting._compile_part(t) for t in adapting._part_tasks(task, parts)]
+    assert adapting._compile_parts(results) == reference
 
 
 def test_save_adapted_falls_back_to_the_plain_writer(
@@ -130,7 +127,7 @@ def test_save_adapted_falls_back_to_the_plain_writer(
 ) -> None:
     """When LearnedModel needs more of the joint model than the fast writer's stand-in has, the model is
     built and saved the plain way: the same file as ``adapt(...).save()``."""
-    monkeypatch.delattr(learn._Uncompiled, "prune_index")
+    monkeypatch.delattr(adapting._Uncompiled, "prune_index")
     save_adapted(base, lexicon, tmp_path / "plain.lpm")
     assert (tmp_path / "plain.lpm").read_bytes() == adapt(base, lexicon).to_bytes()
 

@@ -14,10 +14,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import lipyantar.translit.learned.learn as learn
+import lipyantar.translit.learned.adapt_em as adapt_em
+import lipyantar.translit.learned.adapting as adapting
+from lipyantar.translit.learned.adapt_em import EMShard, em_shard
 from lipyantar.translit.learned.adaptation import is_adaptation, load_adaptation, make_adaptation
-from lipyantar.translit.learned.charalign import deva_units
-from lipyantar.translit.learned.learn import EMShard, em_shard, read_pairs, save_adaptation, save_adapted
+from lipyantar.translit.learned.adapting import save_adaptation, save_adapted
+from lipyantar.translit.learned.charalign import deva_units, prepare_pairs
+from lipyantar.translit.learned.learn import read_pairs
 from lipyantar.translit.learned.model import (
     DEFAULT_MODEL_NAME,
     MODEL_FILE_FORMAT,
@@ -27,7 +30,7 @@ from lipyantar.translit.learned.model import (
 from lipyantar.translit.learned.modelfile import read_arrays
 
 DATA = Path(__file__).parent / "data"
-FAST = learn._EM_FAST
+FAST = adapt_em._EM_FAST
 needs_kernels = pytest.mark.skipif(FAST is None, reason="the compiled kernels are not built")
 
 
@@ -37,11 +40,11 @@ def lexicon() -> list[tuple[str, str, float]]:
 
 
 def _units(pairs: list[tuple[str, str, float]]) -> tuple[tuple[tuple[str, ...], str, float], ...]:
-    return tuple((deva_units(d), r, c) for d, r, c in learn._prepare(pairs))
+    return tuple((deva_units(d), r, c) for d, r, c in prepare_pairs(pairs))
 
 
 def _python(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(learn, "_EM_FAST", None)
+    monkeypatch.setattr(adapt_em, "_EM_FAST", None)
 
 
 def _steps(units: tuple, prob_seed: int = 1) -> tuple:
@@ -57,7 +60,7 @@ def _steps(units: tuple, prob_seed: int = 1) -> tuple:
 
 @needs_kernels
 def test_kernel_version_is_the_one_the_code_expects() -> None:
-    assert FAST.KERNEL_VERSION == learn.EM_KERNEL_VERSION and learn.em_compiled()
+    assert FAST.KERNEL_VERSION == adapt_em.EM_KERNEL_VERSION and adapt_em.em_compiled()
 
 
 @needs_kernels
@@ -88,12 +91,12 @@ _pair = st.tuples(
 def test_shard_steps_match_python_on_random_pairs(pairs: list, seed: int) -> None:
     units = tuple(pairs)
     fast = _steps(units, seed)
-    saved = learn._EM_FAST
-    learn._EM_FAST = None
+    saved = adapt_em._EM_FAST
+    adapt_em._EM_FAST = None
     try:
         slow = _steps(units, seed)
     finally:
-        learn._EM_FAST = saved
+        adapt_em._EM_FAST = saved
     assert fast == slow
 
 
@@ -106,11 +109,11 @@ def test_compiled_adaptation_em_aligns_like_the_sharded_python_em(
     unigrams = {g: c for g, c in joint._unigram_counts().items() if g != 0}
     total = sum(unigrams.values())
     init = {joint.graphones[g]: c / total for g, c in unigrams.items()}
-    prepared = learn._prepare([*lexicon, ("किताबें", "k", 1.0)])
-    fast = learn._adapt_align(prepared, init, iterations=2)
-    monkeypatch.setattr(learn, "EM_SHARD_PAIRS", 97)
+    prepared = prepare_pairs([*lexicon, ("किताबें", "k", 1.0)])
+    fast = adapt_em._adapt_align(prepared, init, iterations=2)
+    monkeypatch.setattr(adapt_em, "EM_SHARD_PAIRS", 97)
     _python(monkeypatch)
-    slow = learn._adapt_align(prepared, init, iterations=2)
+    slow = adapt_em._adapt_align(prepared, init, iterations=2)
     assert fast == slow and len(fast) == len(prepared) - 1
 
 
@@ -185,6 +188,6 @@ def test_count_rows_patch_matches_the_diff_of_the_two_tables() -> None:
     for k, c in added.items():
         merged[k] = merged.get(k, 0.0) + c
     base = table(base_counts)
-    patch = learn._count_rows_patch(base[0], base[1], added, order)
+    patch = adapting._count_rows_patch(base[0], base[1], added, order)
     assert patch == adaptation._row_patch(base, table(merged), "joint.counts")
     assert adaptation._apply_rows(base, patch, "joint.counts") == table(merged)

@@ -345,7 +345,7 @@ def test_edit_distance_matches_python(a: str, b: str) -> None:
     beam=st.sampled_from([1, 3, 12]),
 )
 def test_sentence_viterbi_matches_python(shipped: LearnedModel, columns: list, beam: int) -> None:
-    from lipyantar.translit.learned.model import sentence_viterbi_python
+    from lipyantar.translit.learned.decoder import sentence_viterbi_python
 
     lm = shipped.wordlm.lm
     for w_ctx in (0.0, 1.8):

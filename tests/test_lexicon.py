@@ -20,10 +20,11 @@ from lipyantar.cli import main
 from lipyantar.translit import Transliterator, transliterate
 from lipyantar.translit.errors import InputError, UnsupportedConversionError
 from lipyantar.translit.learned.charalign import normalize_deva
+from lipyantar.translit.learned.decoder import sentence_viterbi_python
 from lipyantar.translit.learned.langmodel import WordLM
 from lipyantar.translit.learned.learn import read_pairs
 from lipyantar.translit.learned.lexicon import LEXICON_MASS, UserLexicon, iter_pairs
-from lipyantar.translit.learned.model import default_model, sentence_viterbi_python
+from lipyantar.translit.learned.model import default_model
 
 DATA = Path(__file__).parent / "data"
 NUKTA = "\u093c"

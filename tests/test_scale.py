@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 import lipyantar.corpora.engines as engines
-import lipyantar.translit.learned.learn as learn
+import lipyantar.translit.learned.adapt_em as adapt_em
 from lipyantar.cli import main
 from lipyantar.corpora import PairTask, process_pair
 from lipyantar.corpora.build import (
@@ -222,7 +222,7 @@ def test_adapted_model_is_byte_identical_across_engines(
 ) -> None:
     """The model's EM runs in shards on the engine's workers and compiles on one of them: the whole output,
     model.lpm included, is the same for --jobs 1, --jobs 2 and Dask."""
-    monkeypatch.setattr(learn, "EM_SHARD_PAIRS", 40)  # several shards even for this small lexicon
+    monkeypatch.setattr(adapt_em, "EM_SHARD_PAIRS", 40)  # several shards even for this small lexicon
     runs = [["-j", "1"], ["-j", "2"]]
     cluster = None
     try:

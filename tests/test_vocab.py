@@ -159,7 +159,7 @@ def test_shifted_sections_are_model_errors() -> None:
 
 
 def test_the_shipped_word_list_is_version_2() -> None:
-    from lipyantar.translit.learned.model import load_vocabulary
+    from lipyantar.translit.learned.storage import load_vocabulary
 
     vocab = load_vocabulary("default")
     assert vocab is not None and len(vocab) > 1_000_000

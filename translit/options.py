@@ -105,6 +105,6 @@ def model_files(model: str | None) -> list[str]:
     its outputs (:func:`lipyantar.translit.outputs.check_output`)."""
     if model is None:
         return []
-    from .learned.model import VOCAB_SUFFIX  # the model is loaded anyway
+    from .learned.storage import VOCAB_SUFFIX  # the model is loaded anyway
 
     return [model, os.path.splitext(model)[0] + VOCAB_SUFFIX]

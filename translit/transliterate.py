@@ -19,7 +19,6 @@ import heapq
 import math
 import os
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
@@ -32,6 +31,7 @@ from .candidate import PROB_POOL, Candidate, calibrated_probs
 from .errors import UnsupportedConversionError
 from .normalize import DEVA_DIGITS, Normalizer
 from .schemes import Scheme, get_scheme
+from .standard import standard_fns
 from .tokenize import DEVA_WORD, EMAIL, URL, token_matches
 
 if TYPE_CHECKING:
@@ -484,139 +484,6 @@ def _combine(
 # ---------------------------------------------------------------------------------------- construction
 
 
-# Letters some indic-transliteration schemes lack (they would be left in Devanagari inside ASCII output
-# and read back wrong): lipyantar spells them in the scheme's own style and reads them back.
-_EXTRA_LETTERS: dict[str, dict[str, str]] = {
-    "itrans": {"\u0929": "^n"},  # ऩ
-    "velthuis": {"\u0929": "^n", "\u0931": "^r", "\u0934": "^zh", "\u095f": "Y"},  # ऩ ऱ ऴ य़
-}
-
-
-def _scheme(name: str) -> object:
-    """The indic-transliteration scheme ``name``, with lipyantar's extra letters where it has some."""
-    from indic_transliteration.sanscript import SCHEMES
-
-    base = SCHEMES[name]
-    extra = _EXTRA_LETTERS.get(name)
-    if not extra:
-        return base
-    data = {key: dict(value) if isinstance(value, dict) else value for key, value in base.items()}
-    data["extra_consonants"] = {**data["extra_consonants"], **extra}
-    return type(base)(data=data, name=name)
-
-
-def _sanscript_fn(src: str, dst: str) -> Callable[[str], str]:
-    from indic_transliteration import sanscript
-
-    if src not in _EXTRA_LETTERS and dst not in _EXTRA_LETTERS:
-
-        def convert(word: str) -> str:
-            return sanscript.transliterate(word, src, dst)
-
-        return convert
-    scheme_map = sanscript.SchemeMap(_scheme(src), _scheme(dst))
-
-    def convert_extended(word: str) -> str:
-        return sanscript.transliterate(word, scheme_map=scheme_map)
-
-    return convert_extended
-
-
-# Candra O/E (कॉलेज, बैंक is fine) are missing from several indic-transliteration schemes, which leave
-# them in Devanagari; lipyantar writes them ô/ê (as ISO 15919 does) and reads them back.
-_CANDRA = {"ॉ": "ô", "ॅ": "ê"}
-_CANDRA_INDEPENDENT = {"ॉ": "ऑ", "ॅ": "ऍ"}
-_NATIVE_CANDRA = frozenset({"iso", "optitrans"})
-_PLACEHOLDER = {"ô": "\ue000", "ê": "\ue001"}
-_PLACEHOLDER_MATRA = {"\ue000": "ॉ", "\ue001": "ॅ"}
-_NUKTA = "\u093c"
-
-
-# A consonant (or अ) directly followed by an independent vowel (वेस्टइंडीज, एम्एस, अलगअलग) reads back
-# as a diphthong or a matra in every scheme (vesṭaiṃḍīja), and क्ह as ख; a separator keeps them apart, as ISO 15919
-# does with ':' and ITRANS/Velthuis with '{}'. It is written only where the word would not read back.
-# Places where a separator may be needed: before an independent vowel, and between a dead consonant
-# and the next consonant (क्ह reads back as ख from "kh").
-_V = r"\u0905-\u0914\u0960\u0961"  # the independent vowels (with ॠ ॡ)
-_CONS = r"\u0915-\u0939\u0958-\u095f\u0978-\u097f"
-_BOUNDARY_RE = regex.compile(
-    rf"(?<=(?:[{_CONS}]\u093c?\u094d?|[{_V}\u093e-\u094c\u0962\u0963]))(?=[{_V}])"
-    rf"|(?<=\u094d)(?=[{_CONS}])"
-    r"|(?<=[\u090b\u090c\u0943\u0962])(?=[\u0930\u0932])"  # ऋ/ऌ + र/ल: .r + r, .l + l read as ॠ, ॡ
-    r"|(?<=^\u0913)(?=\u0902)"
-)
-#: words that can read back wrong: a vowel letter after a consonant or vowel, a dead consonant before
-#: ह (k + h = kh), vocalic r/l before र/ल, and the word ओं (IAST and ISO write ॐ as oṃ / ōṁ); only
-#: these pay for the round-trip check
-_RISKY_RE = regex.compile(
-    rf"(?:[{_CONS}]\u093c?\u094d?|[{_V}\u093e-\u094c\u0962\u0963])[{_V}]"
-    r"|\u094d\u0939|[\u090b\u090c\u0943\u0962][\u0930\u0932]|^\u0913\u0902$"
-)
-_HIATUS = "\ue002"
-_SEPARATOR = {"iast": ":", "iso": ":"}
-_SEPARATOR_DEFAULT = "{}"
-
-
-def _standard_fns(scheme: Scheme) -> tuple[Callable[[str], str], Callable[[str], str]]:
-    """The word functions Devanagari → scheme and scheme → Devanagari of a standard scheme."""
-    name = scheme.sanscript or scheme.name
-    to_latin = _sanscript_fn("devanagari", name)
-    to_deva = _sanscript_fn(name, "devanagari")
-    candra = name not in _NATIVE_CANDRA
-    strip_nukta = name == "wx"  # WX has no nukta letters: write the base letter
-    sep = _SEPARATOR.get(name, _SEPARATOR_DEFAULT)
-    sep_re = regex.compile(r"(?<=\p{L}\p{M}*)" + regex.escape(sep) + r"(?=\p{L})") if len(sep) == 1 else None
-
-    def plain(word: str) -> str:
-        out = to_latin(word)
-        if candra:
-            for matra, latin in _CANDRA.items():
-                if matra in out or _CANDRA_INDEPENDENT[matra] in out:
-                    out = out.replace("a" + matra, latin).replace(matra, latin)
-                    out = out.replace(_CANDRA_INDEPENDENT[matra], latin)
-        return out
-
-    def from_deva(word: str) -> str:
-        if strip_nukta:
-            word = word.replace(_NUKTA, "")
-        out = plain(word)
-        if not _RISKY_RE.search(word) or from_latin(out) == word:
-            return out
-        places = [m.start() for m in _BOUNDARY_RE.finditer(word)]
-
-        def render(marks: list[int]) -> str:
-            parts, last = [], 0
-            for pos in marks:
-                parts += [word[last:pos], _HIATUS]
-                last = pos
-            return plain("".join(parts) + word[last:]).replace(_HIATUS, sep)
-
-        if not places or from_latin(render(places)) != word:
-            return out  # not even separators help (malformed input): the plain conversion
-        if len(word) > MAX_WORD_CHARS:  # finding the fewest takes a conversion per place: quadratic
-            return render(places)
-        for pos in list(places):  # keep only the separators the word needs
-            fewer = [p for p in places if p != pos]
-            if from_latin(render(fewer)) == word:
-                places = fewer
-        return render(places)
-
-    def from_latin(word: str) -> str:
-        word = sep_re.sub(_HIATUS, word) if sep_re is not None else word.replace(sep, _HIATUS)
-        if candra:
-            for latin, mark in _PLACEHOLDER.items():
-                word = word.replace(latin, mark)
-        out = to_deva(word)
-        if candra:
-            for mark, matra in _PLACEHOLDER_MATRA.items():
-                out = out.replace("\u094d" + mark, matra)  # consonant + candra matra
-                out = out.replace(mark, _CANDRA_INDEPENDENT[matra])  # anywhere else: the vowel letter
-        out = out.replace("\u094d" + _HIATUS, "\u094d").replace(_HIATUS, "")
-        return unicodedata.normalize("NFC", out)
-
-    return from_deva, from_latin
-
-
 def _load_model(model: LearnedModel | str | os.PathLike[str] | None) -> LearnedModel:
     from .learned import model as model_module
 
@@ -631,7 +498,7 @@ def _from_deva_stage(
     scheme: Scheme, *, ascii_digits: bool, model: LearnedModel | None, lexicon: UserLexicon | None = None
 ) -> _Stage:
     if scheme.kind == "standard":
-        fn = _standard_fns(scheme)[0]
+        fn = standard_fns(scheme, max_word_chars=MAX_WORD_CHARS)[0]
         return _FromDeva(fn, marks={"।": fn("।"), "॥": fn("॥")}, ascii_digits=ascii_digits)
     informal = {"।": ".", "॥": ".", "॰": "."}
     if scheme.kind == "rules":
@@ -779,7 +646,7 @@ class Transliterator:
         stages: list[_Stage] = []
         if self.src.kind == "standard":
             chunks = _DIGIT_LETTER_CHUNK_RE if self.src.name in _DIGIT_LETTER_SCHEMES else _LATIN_CHUNK_RE
-            stages.append(_StandardToDeva(_standard_fns(self.src)[1], chunks=chunks))
+            stages.append(_StandardToDeva(standard_fns(self.src, max_word_chars=MAX_WORD_CHARS)[1], chunks=chunks))
         elif self.src.kind == "learned":
             assert model is not None
             stages.append(

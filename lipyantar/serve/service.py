@@ -31,7 +31,8 @@ from lipyantar.translit import __version__
 from lipyantar.translit.autodetect import AUTO, SchemeGuess, detect_scheme
 from lipyantar.translit.errors import InputError, LipyantarError
 from lipyantar.translit.learned.lexicon import UserLexicon
-from lipyantar.translit.learned.model import DEFAULT_MODEL_NAME, LearnedModel
+from lipyantar.translit.learned.model import LearnedModel
+from lipyantar.translit.learned.storage import DEFAULT_MODEL_NAME
 from lipyantar.translit.normalize import Normalizer
 from lipyantar.translit.schemes import SCHEMES, get_scheme
 from lipyantar.translit.transliterate import Transliterator

@@ -661,7 +661,7 @@ def test_no_model_warning_is_printed_once(tmp_path: Path, tally: Tally) -> None:
     proc = run_lipyantar(
         ["build", str(EXAMPLE), "-o", "out", "-j", "1", "--no-progress"],
         cwd=tmp_path,
-        faults=["lipyantar.translit.learned.learn:save_adaptation:1:eio"],
+        faults=["lipyantar.translit.learned.adapting:save_adaptation:1:eio"],
         preexec_fn=_capped,
         timeout=300,
     )

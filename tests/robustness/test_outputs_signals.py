@@ -26,7 +26,7 @@ from lipyantar.corpora import outdir as outdir_module
 from lipyantar.corpora.build import BuildOptions, build_corpus
 from lipyantar.corpora.loading import list_files, load_corpus
 from lipyantar.translit.errors import InputError, OutputError
-from lipyantar.translit.learned.model import write_model_file
+from lipyantar.translit.learned.storage import write_model_file
 from lipyantar.translit.outputs import atomic_write, check_output
 
 from .conftest import (

@@ -1,13 +1,15 @@
 """The learned informal romanization (the ``roman`` scheme): a model of how people type Hindi in Latin
 letters, learned from word pairs and native text, used both ways with top-k candidates.
 
-* :mod:`lipyantar.translit.learned.model`: :class:`LearnedModel` (decoding both ways, the model file format),
+* :mod:`lipyantar.translit.learned.model`: :class:`LearnedModel` (decoding both ways; sentences in context:
+  :mod:`lipyantar.translit.learned.decoder`; how it is stored: :mod:`lipyantar.translit.learned.storage`),
   :func:`load_model`, :func:`default_model` (the shipped model, loaded lazily);
 * :mod:`lipyantar.translit.learned.lexicon`: a user lexicon (:class:`UserLexicon`): the user's own spellings,
   which outrank the model both ways;
-* :mod:`lipyantar.translit.learned.learn`: training from pairs (:func:`train`), adapting a model to a corpus
-  (:func:`adapt`), reading pair files (:func:`read_pairs`) (word pairs from a twin text:
-  :func:`lipyantar.align.pairs_from_twin`);
+* :mod:`lipyantar.translit.learned.learn`: training from pairs (:func:`train`), reading pair files
+  (:func:`read_pairs`) (word pairs from a twin text: :func:`lipyantar.align.pairs_from_twin`);
+* :mod:`lipyantar.translit.learned.adapting`: adapting a model to a corpus (:func:`adapt`) and writing the
+  adapted model (its alignment EM: :mod:`lipyantar.translit.learned.adapt_em`);
 * :mod:`lipyantar.translit.learned.charalign` (EM character alignment), :mod:`lipyantar.translit.learned.jointseq` (the
   graphone model and its beam search), :mod:`lipyantar.translit.learned.langmodel` (Kneser-Ney n-gram models),
   :mod:`lipyantar.translit.learned.english` (English words by their sound), and the compiled kernels
@@ -27,7 +29,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .learn import adapt, read_pairs, train
+    from .adapting import adapt
+    from .learn import read_pairs, train
     from .lexicon import UserLexicon
     from .model import DecodeParams, LearnedModel, default_model, load_model, roman_skeleton
 
@@ -44,7 +47,7 @@ __all__ = [
 ]
 
 _FROM_MODEL = frozenset({"DecodeParams", "LearnedModel", "default_model", "load_model", "roman_skeleton"})
-_FROM_LEARN = frozenset({"adapt", "read_pairs", "train"})
+_FROM_LEARN = frozenset({"read_pairs", "train"})
 
 
 def __getattr__(name: str) -> Any:
@@ -56,6 +59,10 @@ def __getattr__(name: str) -> Any:
         from .lexicon import UserLexicon
 
         return UserLexicon
+    if name == "adapt":
+        from .adapting import adapt
+
+        return adapt
     if name in _FROM_LEARN:
         from . import learn
 

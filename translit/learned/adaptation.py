@@ -33,7 +33,7 @@ file, before the model is built (the model then checks its tables as for a full 
 is inflated, within the size its index states (checked against a cap first), before the base is read.
 
 This module knows patches, not the model: what a full model file is (magic line, header, payload
-packing) comes in as a :class:`ModelFileFormat`, ``lipyantar.translit.learned.model.MODEL_FILE_FORMAT``
+packing) comes in as a :class:`ModelFileFormat`, ``lipyantar.translit.learned.storage.MODEL_FILE_FORMAT``
 (:meth:`LearnedModel.load <lipyantar.translit.learned.model.LearnedModel.load>` reads adaptation files through
 it, so this module must not import the model's).
 """
@@ -471,7 +471,7 @@ def _apply_rows(base: Sequence[array], patch: dict[str, array], name: str) -> li
 
 # -- rebuilt components ---------------------------------------------------------------------------------
 def _rebuild_joint(arrays: dict[str, array], tables: dict[str, Any]) -> dict[str, array]:
-    """The joint model's automaton compiled from its counts (as :func:`lipyantar.translit.learned.learn.save_adapted`
+    """The joint model's automaton compiled from its counts (as :func:`lipyantar.translit.learned.adapting.save_adapted`
     compiles it: one part; the writer checks that the two agree), by
     :func:`~lipyantar.translit.learned.langmodel.compile_count_table`: the compiled kernel when it is built, else
     the pure-Python Kneser-Ney code (same arrays, bit for bit; seconds instead of tens of milliseconds)."""
@@ -502,7 +502,7 @@ def make_adaptation(
     A component that can be rebuilt from the patched tables (the joint model's automaton) is rebuilt
     here and compared with the model's arrays, and stored when it differs; ``verify_rebuild=False``
     skips that check (for models whose automaton was compiled from their own count table, as
-    :func:`lipyantar.translit.learned.learn.save_adapted` does: ``build`` writes those). Raises ModelError when
+    :func:`lipyantar.translit.learned.adapting.save_adapted` does: ``build`` writes those). Raises ModelError when
     either is not a valid model file.
     """
     base_header, base = fmt.read(base_data, "base model")

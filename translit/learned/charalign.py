@@ -31,9 +31,11 @@ __all__ = [
     "Alignment",
     "can_follow",
     "deva_units",
+    "deva_words",
     "is_wellformed",
     "normalize_deva",
     "normalize_roman",
+    "prepare_pairs",
 ]
 
 logger = logging.getLogger(__name__)
@@ -304,3 +306,20 @@ class Aligner:
 
     def align_all(self, pairs: Iterable[tuple[Sequence[str], str]]) -> list[Alignment | None]:
         return [self.align(u, r) for u, r in pairs]
+
+
+def deva_words(text: str) -> list[str]:
+    """The normalized Devanagari words of a text, in order."""
+    return DEVA_WORD_RE.findall(normalize_deva(text))
+
+
+def prepare_pairs(pairs: Iterable[tuple[str, str, float]]) -> list[tuple[str, str, float]]:
+    """The usable pairs, normalized (:func:`normalize_deva`, :func:`normalize_roman`), merged (counts added) and
+    sorted: a pair with an empty side or a Devanagari side that is not one word is dropped."""
+    merged: dict[tuple[str, str], float] = defaultdict(float)
+    for deva, roman, count in pairs:
+        d = normalize_deva(deva.strip())
+        r = normalize_roman(roman)
+        if d and r and DEVA_WORD_RE.fullmatch(d):
+            merged[(d, r)] += count
+    return [(d, r, c) for (d, r), c in sorted(merged.items())]

@@ -1,4 +1,8 @@
-"""The learned informal romanization model: file format, loading, and both conversion directions.
+"""The learned informal romanization model: its components, both conversion directions, saving and loading.
+
+Around it: the per-word candidate search (:mod:`lipyantar.translit.learned.search`), sentence decoding in context
+(:mod:`lipyantar.translit.learned.decoder`), the parameters (:mod:`lipyantar.translit.learned.params`), and how
+a model is stored (:mod:`lipyantar.translit.learned.storage`; the container: :mod:`lipyantar.translit.learned.modelfile`).
 
 A :class:`LearnedModel` bundles
 
@@ -54,43 +58,47 @@ Scores are log-probabilities (higher is better) up to the tuned feature weights.
 from __future__ import annotations
 
 import copy
-import heapq
-import itertools
 import json
 import logging
 import math
 import mmap
 import os
-import stat
 import threading
 from array import array
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, replace
+from dataclasses import replace
 from importlib import resources
 from typing import Any
 
 from lipyantar.translit.budget import checkpoint
 from lipyantar.translit.candidate import PROB_POOL, Candidate, calibrated_probs
 from lipyantar.translit.errors import ModelError
-from lipyantar.translit.learned import adaptation, modelfile
+from lipyantar.translit.learned import adaptation, modelfile, storage
 from lipyantar.translit.learned import search as _search
 from lipyantar.translit.learned.charalign import deva_units, normalize_deva, normalize_roman
+from lipyantar.translit.learned.decoder import SentenceDecoder, sentence_viterbi_python
 from lipyantar.translit.learned.english import EnglishModel, spell_letters
 from lipyantar.translit.learned.jointseq import JointModel
-from lipyantar.translit.learned.langmodel import BOUNDARY, FAST, CharLM, NgramLM, WordLM
+from lipyantar.translit.learned.langmodel import CharLM, WordLM
 from lipyantar.translit.learned.memory import Memory
 from lipyantar.translit.learned.names import name_scored, pronunciation_spellings
 from lipyantar.translit.learned.origin import native_first, sounds_like
-from lipyantar.translit.learned.params import _SEARCH_FIELDS, DecodeParams, decode_params
+from lipyantar.translit.learned.params import _SEARCH_FIELDS, DecodeParams
 from lipyantar.translit.learned.search import WordSearch
-from lipyantar.translit.learned.tables import REQUIRED_TABLES, check_table, check_tables
+from lipyantar.translit.learned.storage import (
+    DEFAULT_MODEL_NAME,
+    MODEL_FILE_FORMAT,
+    VOCAB_SUFFIX,
+    load_vocabulary,
+    sibling_vocabulary,
+    write_model_file,
+)
 from lipyantar.translit.learned.variants import (
     _rules_piece,
     _rules_word,
     roman_skeleton,
 )
 from lipyantar.translit.learned.vocab import Vocabulary
-from lipyantar.translit.outputs import atomic_write_bytes
 
 __all__ = [
     "DEFAULT_MODEL_NAME",
@@ -99,12 +107,15 @@ __all__ = [
     "MAGIC",
     "MAX_DEVA_CHARS",
     "MODEL_FILE_FORMAT",
+    "VOCAB_SUFFIX",
     "DecodeParams",
     "LearnedModel",
     "default_model",
     "load_model",
     "load_vocabulary",
     "roman_skeleton",
+    "sentence_viterbi_python",
+    "write_model_file",
 ]
 
 logger = logging.getLogger(__name__)
@@ -113,9 +124,6 @@ logger = logging.getLogger(__name__)
 MAGIC = modelfile.MAGIC
 FORMAT_NAME = modelfile.FORMAT_NAME
 FORMAT_VERSION = modelfile.FORMAT_VERSION
-DEFAULT_MODEL_NAME = "roman-default.lpm"
-#: the large word list of a model file ``X.lpm`` is ``X.vocab`` beside it (see lipyantar.translit.learned.vocab)
-VOCAB_SUFFIX = ".vocab"
 #: Devanagari "words" longer than this (a run of letters with no space, not a word of any language) are
 #: romanized in pieces of at most this many characters, cut between syllables (:func:`syllable_pieces`),
 #: each piece as a word, and have one candidate (their pieces' best, joined): the graphone search keeps
@@ -192,7 +200,7 @@ class _Component:
         return value
 
 
-class LearnedModel(WordSearch):
+class LearnedModel(WordSearch, SentenceDecoder):
     """A learned romanization scheme; see the module docstring.
 
     Instances are built by :func:`lipyantar.translit.learned.learn.train` or loaded with :meth:`load`.
@@ -583,92 +591,6 @@ class LearnedModel(WordSearch):
         best = self.devanagarize_topk(word, 1)
         return best[0][0] if best else ""
 
-    def devanagarize_words(
-        self, words: Sequence[str], *, fixed: Mapping[str, Sequence[tuple[str, float]]] | None = None
-    ) -> list[str]:
-        """Devanagari for the Latin words of one sentence, chosen jointly with a word n-gram model.
-
-        Returns exactly one string per input word (empty-string input words give ``""``). ``fixed``:
-        words whose spellings are given (a user lexicon's, :mod:`lipyantar.translit.learned.lexicon`):
-        ``word -> ((Devanagari, score), …)``, best first; such a word takes part in the sentence with
-        these spellings only (scored so), and is not searched.
-        """
-        if not words:
-            return []
-        if len(words) == 1:
-            # a one-word sentence has no context: its answer is the single-best answer
-            given = fixed.get(words[0]) if fixed else None
-            return [given[0][0] if given else self.devanagarize(words[0])]
-        p = self.params
-        lm = self.wordlm.lm
-        cache = self._col_cache
-        devas: list[tuple[str, ...]] = []
-        scored: list[tuple[tuple[float, int], ...]] = []
-        if fixed:
-            for word in words:
-                given = fixed.get(word)
-                column = self._given_column(given) if given else self._cached_column(word)
-                devas.append(column[0])
-                scored.append(column[1])
-        else:
-            for word in words:
-                col = cache.get(word)
-                if col is None:
-                    col = self._word_column(word)
-                    if len(cache) > _search.WORD_CACHE_LIMIT:
-                        cache.clear()
-                    cache[word] = col
-                devas.append(col[0])
-                scored.append(col[1])
-        # Viterbi/beam over LM states
-        compiled = lm.fast()
-        if compiled is not None and FAST is not None:
-            picks = FAST.viterbi(compiled, scored, lm.start, p.w_ctx, p.ctx_beam)
-        else:
-            picks = sentence_viterbi_python(lm, scored, w_ctx=p.w_ctx, beam=p.ctx_beam)
-        return [col[i] for col, i in zip(devas, picks, strict=True)]
-
-    def _cached_column(self, word: str) -> tuple[tuple[str, ...], tuple[tuple[float, int], ...]]:
-        """:meth:`_word_column` of ``word``, memoized."""
-        cache = self._col_cache
-        col = cache.get(word)
-        if col is None:
-            col = self._word_column(word)
-            if len(cache) > _search.WORD_CACHE_LIMIT:
-                cache.clear()
-            cache[word] = col
-        return col
-
-    def _given_column(
-        self, given: Sequence[tuple[str, float]]
-    ) -> tuple[tuple[str, ...], tuple[tuple[float, int], ...]]:
-        """The sentence decoder's column of a word whose spellings are given (``fixed``)."""
-        ids, unk = self.wordlm.ids, WordLM.UNK
-        return tuple(deva for deva, _ in given), tuple((float(score), ids.get(deva, unk)) for deva, score in given)
-
-    def devanagarize_sentences(
-        self,
-        sentences: Sequence[Sequence[str]],
-        *,
-        fixed: Mapping[str, Sequence[tuple[str, float]]] | None = None,
-    ) -> list[list[str]]:
-        """:meth:`devanagarize_words` for many sentences (the same results, faster); ``fixed`` as there.
-
-        The words not decoded before are decoded first, in sorted order: neighbouring spellings
-        share the search's memoized steps, which makes a batch of running text about 10-20% faster
-        than its sentences one at a time.
-        """
-        cache = self._col_cache
-        new = {word for words in sentences for word in words if word not in cache}
-        if fixed:
-            new.difference_update(fixed)
-        for word in sorted(new, key=normalize_roman):
-            checkpoint()  # the time budget's turn (lipyantar.translit.budget)
-            if len(cache) > _search.WORD_CACHE_LIMIT:
-                cache.clear()
-            cache[word] = self._word_column(word)
-        return [self.devanagarize_words(words, fixed=fixed) for words in sentences]
-
     # -- internals ------------------------------------------------------------------------------
     def clear_cache(self) -> None:
         self._r2d_cache.clear()
@@ -739,93 +661,16 @@ class LearnedModel(WordSearch):
         return {"tables": array("B", encoded), **arrays}
 
     def _tables_and_arrays(self) -> tuple[dict[str, Any], dict[str, array]]:
-        """The string tables (decoded) and every other array, in file order."""
-        pairs = [
-            [deva, roman, count]
-            for deva, romans in sorted(self.memory.d2r.items())
-            for roman, count in sorted(romans.items())
-        ]
-        tables = {
-            "meta": self.meta,
-            "params": asdict(self.params),
-            "joint": {"order": self.joint.order, "graphones": [list(g) for g in self.joint.graphones]},
-            "charlm": {"order": self.charlm.order, "vocab": self.charlm.vocab},
-            "romanlm": {"order": self.romanlm.order, "vocab": self.romanlm.vocab},
-            "wordlm": {
-                "order": self.wordlm.order,
-                "vocab": self.wordlm.vocab,
-                "prior": sorted(self.wordlm.prior.items()),
-            },
-            "pairs": pairs,
-            "d2r_table": [[d, r, round(sc, 4)] for d, (r, sc) in sorted(self.d2r_table.items())],
-            "vocab_index": [[key, list(ws)] for key, ws in sorted(self.vocab_index.items())],
-        }
-        if self.english is not None:
-            tables["english"] = self.english.tables()
-        arrays: dict[str, array] = {}
-        for name, lm in (
-            ("joint", self.joint),
-            ("charlm", self.charlm.lm),
-            ("romanlm", self.romanlm.lm),
-            ("wordlm", self.wordlm.lm),
-        ):
-            for key, arr in lm.to_arrays().items():
-                arrays[f"{name}.{key}"] = arr
-        # the joint model's raw counts, for adaptation
-        arrays["joint.count_ngrams"], arrays["joint.count_values"] = self.joint.count_arrays()
-        if self.english is not None:
-            for key, arr in self.english.arrays().items():
-                arrays[f"english.{key}"] = arr
-        return tables, arrays
+        """The string tables (decoded) and every other array, in file order (:func:`storage.tables_and_arrays`)."""
+        return storage.tables_and_arrays(self)
 
     @classmethod
     def from_arrays(cls, arrays: dict[str, array], *, tables: Any = None) -> LearnedModel:
         """The model of a file's arrays (as :meth:`to_arrays`); ``tables``: its string tables already
         decoded (then ``arrays`` need not hold them). Raises ModelError when they are not a usable model."""
+        parts = storage.parts_from_arrays(arrays, tables=tables)
         try:
-            if tables is None:
-                tables = json.loads(arrays["tables"].tobytes().decode("utf-8"))
-            if not isinstance(tables, dict):
-                raise ValueError("the tables are not a JSON object")
-            check_tables(tables)
-            j, c, w = tables["joint"], tables["charlm"], tables["wordlm"]
-
-            def sub(prefix: str) -> dict[str, array]:
-                return {k.split(".", 1)[1]: v for k, v in arrays.items() if k.startswith(prefix + ".")}
-
-            joint = JointModel(
-                [(g[0], g[1]) for g in j["graphones"]], {}, order=int(j["order"]), arrays=sub("joint")
-            )
-            joint.defer_counts(arrays["joint.count_ngrams"], arrays["joint.count_values"])
-            charlm = CharLM(c["vocab"], None, order=int(c["order"]), arrays=sub("charlm"))
-            rl = tables["romanlm"]
-            romanlm = CharLM(rl["vocab"], None, order=int(rl["order"]), arrays=sub("romanlm"))
-            wordlm = WordLM(
-                w["vocab"],
-                None,
-                order=int(w["order"]),
-                prior={word: float(n) for word, n in w["prior"]},
-                arrays=sub("wordlm"),
-            )
-            params = decode_params(tables.get("params", {}))
-            pairs = [(d, r, float(n)) for d, r, n in tables.get("pairs", [])]
-            table = {d: (r, float(sc)) for d, r, sc in tables.get("d2r_table", [])}
-            vocab_index = {str(key): tuple(str(w) for w in ws) for key, ws in tables.get("vocab_index", [])}
-            english = (
-                EnglishModel.from_tables(tables["english"], sub("english")) if "english" in tables else None
-            )
-            return cls(
-                joint=joint,
-                charlm=charlm,
-                wordlm=wordlm,
-                romanlm=romanlm,
-                pairs=pairs,
-                params=params,
-                meta=tables.get("meta", {}),
-                d2r_table=table,
-                vocab_index=vocab_index,
-                english=english,
-            )
+            return cls(**parts)
         except (KeyError, TypeError, ValueError, IndexError, UnicodeDecodeError, AttributeError) as exc:
             raise ModelError(f"model payload is malformed: {exc}") from exc
 
@@ -867,127 +712,10 @@ class LearnedModel(WordSearch):
     @classmethod
     def _from_file(cls, mf: modelfile.ModelFile) -> LearnedModel:
         """The model of an open file of sections (version 2 or 3): parameters and metadata now, each component built from
-        its sections (and checked) the first time it is used."""
-        source = mf.source
-        try:
-            params = decode_params(mf.table("params", {}))
-            meta = mf.table("meta", {})
-            check_table("meta", meta)
-            for name in REQUIRED_TABLES:
-                if f"tables.{name}" not in mf:
-                    raise ValueError(f"table {name} is missing")
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ModelError(f"{source}: model payload is malformed: {exc}") from exc
+        its sections (and checked) the first time it is used (:mod:`lipyantar.translit.learned.storage`)."""
+        params, meta = storage.file_settings(mf)
         model = cls.__new__(cls)
-
-        def table(name: str, default: Any = None) -> Any:
-            value = mf.table(name, default)
-            check_table(name, value)
-            return value
-
-        def sub(prefix: str) -> dict[str, Any]:  # typed views of the mapped file, not copies
-            return {
-                n.split(".", 1)[1]: mf.view(n)
-                for n in mf.order
-                if n.startswith(prefix + ".") and n not in ("joint.count_ngrams", "joint.count_values", "english.prons")
-            }
-
-        def compiled(lm: NgramLM, prefix: str) -> None:
-            """Build the compiled automaton now (it copies the arrays); then the pages of the file's
-            arrays of ``prefix`` can go (they are read again only to save the model)."""
-            if lm.fast() is not None:
-                mf.release(*(n for n in mf.order if n.startswith(prefix + ".")))
-
-        def joint() -> JointModel:
-            j = table("joint")
-            out = JointModel([(g[0], g[1]) for g in j["graphones"]], {}, order=int(j["order"]), arrays=sub("joint"))
-            out.defer_counts(mf.view("joint.count_ngrams"), mf.view("joint.count_values"))
-            out.prune_index(min_count=model.params.index_min_count, max_per_chunk=model.params.index_max)
-            compiled(out, "joint")
-            return out
-
-        def charlm(name: str) -> Callable[[], CharLM]:
-            def build() -> CharLM:
-                c = table(name)
-                out = CharLM(c["vocab"], None, order=int(c["order"]), arrays=sub(name))
-                compiled(out.lm, name)
-                return out
-
-            return build
-
-        def wordlm() -> WordLM:
-            w = mf.table("wordlm", columns=False)
-            check_table("wordlm", w)
-            vocab = mf.columns("wordlm.vocab") if w.get("vocab") is None else None
-            prior = mf.columns("wordlm.prior") if w.get("prior") is None else None
-            out = WordLM(
-                w["vocab"] if vocab is None else vocab[0],
-                None,
-                order=int(w["order"]),
-                prior={word: float(n) for word, n in w["prior"]} if prior is None else None,
-                prior_columns=None if prior is None else (prior[0], prior[1]),
-                arrays=sub("wordlm"),
-            )
-            compiled(out.lm, "wordlm")
-            return out
-
-        def columns(key: str) -> list[Any] | None:
-            """The table ``key`` as columns when the file stores it so (its JSON, null, read too, so
-            that a changed byte there is found), else None."""
-            if mf.table(key, [], columns=False) is None:
-                return mf.columns(key)
-            return None
-
-        def memory() -> Memory:
-            cols = columns("pairs")
-            if cols is None:
-                return Memory([(d, r, float(n)) for d, r, n in table("pairs", [])])
-            return Memory.from_columns(*cols)
-
-        def d2r_table() -> dict[str, tuple[str, float]]:
-            cols = columns("d2r_table")
-            rows = table("d2r_table", []) if cols is None else zip(*cols, strict=True)
-            return {d: (r, float(sc)) for d, r, sc in rows}
-
-        def vocab_index() -> dict[str, tuple[str, ...]]:
-            cols = columns("vocab_index")
-            if cols is None:
-                return {str(k): tuple(str(w) for w in ws) for k, ws in table("vocab_index", [])}
-            keys, (words, lengths) = cols
-            it = iter(words)
-            return {key: tuple(itertools.islice(it, n)) for key, n in zip(keys, lengths, strict=True)}
-
-        def english() -> EnglishModel | None:
-            if "tables.english" not in mf:
-                return None
-            arrays: dict[str, Any] = sub("english")
-            if "english.prons" in mf:
-                arrays["prons"] = mf.raw("english.prons")
-            out = EnglishModel.from_tables(table("english"), arrays)
-            compiled(out.joint, "english")
-            return out
-
-        builders: dict[str, Callable[[], Any]] = {
-            "joint": joint,
-            "charlm": charlm("charlm"),
-            "romanlm": charlm("romanlm"),
-            "wordlm": wordlm,
-            "english": english,
-            "memory": memory,
-            "d2r_table": d2r_table,
-            "vocab_index": vocab_index,
-        }
-
-        def checked(name: str, build: Callable[[], Any]) -> Callable[[], Any]:
-            def run() -> Any:
-                try:
-                    return build()
-                except (KeyError, TypeError, ValueError, IndexError, UnicodeDecodeError, AttributeError) as exc:
-                    raise ModelError(f"{source}: model payload is malformed ({name}): {exc}") from exc
-
-            return run
-
-        model._pending = {name: checked(name, build) for name, build in builders.items()}
+        model._pending = storage.component_builders(mf, model)
         model._setup(params=params, meta=meta, vocabulary=None)
         model._file = mf
         return model
@@ -1013,52 +741,8 @@ class LearnedModel(WordSearch):
             model = cls.from_bytes(whole, source=source, base=base)
         if model.meta.get("vocabulary"):
             # the large word list it was trained with: X.vocab beside X.lpm, else the shipped one
-            model._vocab_source = _sibling_vocabulary(source) or "default"
+            model._vocab_source = sibling_vocabulary(source) or "default"
         return model
-
-
-def _sibling_vocabulary(source: str) -> str | None:
-    """The word list ``X.vocab`` beside the model file ``X.lpm`` when there is one (None: there is
-    none). ModelError, now rather than at its first use, when that name is not a regular file (a FIFO
-    would block its reader, a device never end)."""
-    sibling = os.path.splitext(source)[0] + VOCAB_SUFFIX
-    try:
-        mode = os.stat(sibling).st_mode
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise ModelError(f"cannot read vocabulary {sibling!r}: {exc.strerror or exc}") from exc
-    if not stat.S_ISREG(mode):
-        modelfile.map_file(sibling, what="vocabulary")  # refuses it, saying what it is
-    return sibling
-
-
-def sentence_viterbi_python(
-    lm: NgramLM, columns: Sequence[Sequence[tuple[float, int]]], *, w_ctx: float, beam: int
-) -> list[int]:
-    """Best candidate per column: (channel score, word id) columns under the word n-gram ``lm``.
-
-    Beam search over LM states (at most ``beam`` per column, recombined per state); the pure-Python
-    reference of ``lipyantar.translit.learned._fastlm.viterbi``.
-    """
-    hyps: dict[int, tuple[float, tuple[int, ...]]] = {lm.start: (0.0, ())}
-    step = lm.step
-    for col in columns:
-        nxt: dict[int, tuple[float, tuple[int, ...]]] = {}
-        for state, (score, hist) in hyps.items():
-            for j, (channel, wid) in enumerate(col):
-                lp, st = step(state, wid)
-                s = score + channel + w_ctx * lp
-                old = nxt.get(st)
-                if old is None or s > old[0]:
-                    nxt[st] = (s, (*hist, j))
-        if not nxt:
-            raise ValueError("every column needs at least one candidate")
-        if len(nxt) > beam:
-            nxt = dict(heapq.nlargest(beam, nxt.items(), key=lambda kv: kv[1][0]))
-        hyps = nxt
-    best = max(hyps.items(), key=lambda kv: kv[1][0] + w_ctx * step(kv[0], BOUNDARY)[0])
-    return list(best[1][1])
 
 
 def _candidates(
@@ -1072,28 +756,6 @@ def _candidates(
     ]
 
 
-def write_model_file(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write model file bytes atomically: a fresh temporary file (``tempfile.mkstemp``) beside ``path``,
-    renamed into place when complete (:func:`lipyantar.translit.outputs.atomic_write_bytes`)."""
-    try:
-        atomic_write_bytes(path, data)
-    except OSError as exc:
-        raise ModelError(f"cannot write model {os.fspath(path)!r}: {exc.strerror or exc}") from exc
-
-
-#: the full model file, for :mod:`lipyantar.translit.learned.adaptation` (which reads and writes adaptations of it)
-MODEL_FILE_FORMAT = adaptation.ModelFileFormat(
-    modelfile.read_header,
-    modelfile.read_arrays,
-    modelfile.identities,
-    modelfile.pack_arrays,
-    lambda body: modelfile.unpack_arrays(body, limit=modelfile.inflation_limit(body)),  # adaptation payloads
-    DEFAULT_MODEL_NAME,
-    modelfile.read_file,
-    modelfile.read_tables,
-)
-
-
 def load_model(path: str | os.PathLike[str]) -> LearnedModel:
     """Load a model file (see :meth:`LearnedModel.load`)."""
     return LearnedModel.load(path)
@@ -1101,7 +763,6 @@ def load_model(path: str | os.PathLike[str]) -> LearnedModel:
 
 _default: LearnedModel | None = None
 _default_lock = threading.Lock()
-_vocab_lock = threading.Lock()
 
 
 def default_model() -> LearnedModel:
@@ -1122,32 +783,3 @@ def default_model() -> LearnedModel:
                     model._vocab_source = "default"
                 _default = model
     return _default
-
-
-_vocabularies: dict[str, Vocabulary | None] = {}
-
-
-def load_vocabulary(source: str) -> Vocabulary | None:
-    """A large word list, loaded once per process: ``"default"`` is the shipped one (package data
-    beside the default model; None when it is not installed), anything else a ``.vocab`` file path."""
-    if source in _vocabularies:
-        return _vocabularies[source]
-    with _vocab_lock:
-        if source not in _vocabularies:
-            vocab: Vocabulary | None
-            if source == "default":
-                ref = (
-                    resources.files("lipyantar.translit.learned")
-                    / "data"
-                    / (DEFAULT_MODEL_NAME.rsplit(".", 1)[0] + VOCAB_SUFFIX)
-                )
-                if ref.is_file():
-                    with resources.as_file(ref) as path:  # memory-mapped in place (a copy if zipped)
-                        vocab = Vocabulary.load(path)
-                else:
-                    logger.warning("the vocabulary of the default model is not installed")
-                    vocab = None
-            else:
-                vocab = Vocabulary.load(source)
-            _vocabularies[source] = vocab
-    return _vocabularies[source]
