@@ -254,3 +254,54 @@ def test_runtime_dependencies_are_used_and_declared() -> None:
     imported = _third_party_imports()
     assert runtime <= imported, f"declared but never imported: {runtime - imported}"
     assert imported <= runtime | optional, f"imported but not declared: {imported - runtime - optional}"
+
+
+LEARNED = "lipyantar.translit.learned"
+
+
+def _is_learned(module: str) -> bool:
+    return module == LEARNED or module.startswith(LEARNED + ".")
+
+
+def _module_level_import_lines(path: Path) -> set[int]:
+    """Lines of the imports a module runs when it is imported: its top level and the top level of its
+    ``if``/``try`` blocks, except ``if TYPE_CHECKING:`` (functions and classes are not entered)."""
+    lines: set[int] = set()
+
+    def visit(body: list[ast.stmt]) -> None:
+        for node in body:
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                lines.add(node.lineno)
+            elif isinstance(node, ast.If):
+                if not (isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"):
+                    visit(node.body)
+                visit(node.orelse)
+            elif isinstance(node, ast.Try):
+                visit(node.body)
+                for handler in node.handlers:
+                    visit(handler.body)
+                visit(node.orelse)
+                visit(node.finalbody)
+
+    visit(ast.parse(path.read_text(encoding="utf-8"), filename=str(path)).body)
+    return lines
+
+
+CORE = sorted(m for m in MODULES if m.startswith("lipyantar.translit") and not _is_learned(m))
+
+
+def test_the_core_sees_the_learned_wing_only_lazily_seen() -> None:
+    # the walk below has something to check: core modules do use the learned wing, inside functions
+    lazy = [m for m in CORE if any(_is_learned(t) for t in GRAPH[m])]
+    assert "lipyantar.translit.transliterate" in lazy
+
+
+@pytest.mark.parametrize("module", CORE)
+def test_the_core_imports_the_learned_wing_only_inside_functions(module: str) -> None:
+    """docs/ARCHITECTURE.md: ``lipyantar.translit.learned`` imports ``translit``'s core freely; the core
+    reaches the learned wing only inside functions (or for type checkers), so importing the core loads
+    no model code."""
+    path = MODULES[module]
+    eager = _module_level_import_lines(path)
+    found = [f"{t} (line {line})" for t, line in _imports(module, path) if _is_learned(t) and line in eager]
+    assert not found, f"{module} imports the learned wing when it is imported: {found}"
