@@ -284,6 +284,22 @@ def base_segment(base: LearnedModel) -> BaseSegment:
     return BaseSegment(arrays, names)
 
 
+
+def _shell(base: LearnedModel, a: Any, segment: BaseSegment, task: Any) -> LearnedModel:
+    """The adapted model as its writers serialize it: the joint model left uncompiled (``task``), the
+    base's character and Latin models and the adapted word model as arrays already serialized."""
+    return LearnedModel(
+        joint=_Uncompiled(task),  # type: ignore[arg-type]
+        charlm=_Serialized(base.charlm, segment.arrays["charlm"]),  # type: ignore[arg-type]
+        wordlm=_Serialized(a.wordlm, segment.arrays["wordlm"]),  # type: ignore[arg-type]
+        romanlm=_Serialized(base.romanlm, segment.arrays["romanlm"]),  # type: ignore[arg-type]
+        pairs=a.memory,
+        params=base.params,
+        meta=a.meta,
+        vocab_index=base.vocab_index,
+        english=base.english,
+    )
+
 def save_adapted(
     base: LearnedModel,
     pairs: Iterable[tuple[str, str, float]],
@@ -317,17 +333,7 @@ def save_adapted(
         if segment is None:
             segment = base_segment(base)
         try:
-            shell = LearnedModel(
-                joint=_Uncompiled(task),  # type: ignore[arg-type]
-                charlm=_Serialized(base.charlm, segment.arrays["charlm"]),  # type: ignore[arg-type]
-                wordlm=_Serialized(a.wordlm, segment.arrays["wordlm"]),  # type: ignore[arg-type]
-                romanlm=_Serialized(base.romanlm, segment.arrays["romanlm"]),  # type: ignore[arg-type]
-                pairs=a.memory,
-                params=base.params,
-                meta=a.meta,
-                vocab_index=base.vocab_index,
-                english=base.english,
-            )
+            shell = _shell(base, a, segment, task)
             tables, arrays = shell._tables_and_arrays()
         except (
             AttributeError,
@@ -382,17 +388,7 @@ def save_adaptation(
     rows = _count_rows_patch(base_flat, base_values, a.counts, a.order)
     if segment is None:
         segment = base_segment(base)
-    shell = LearnedModel(
-        joint=_Uncompiled(_JointTask(a.graphones, {}, a.order)),  # type: ignore[arg-type]
-        charlm=_Serialized(base.charlm, segment.arrays["charlm"]),  # type: ignore[arg-type]
-        wordlm=_Serialized(a.wordlm, segment.arrays["wordlm"]),  # type: ignore[arg-type]
-        romanlm=_Serialized(base.romanlm, segment.arrays["romanlm"]),  # type: ignore[arg-type]
-        pairs=a.memory,
-        params=base.params,
-        meta=a.meta,
-        vocab_index=base.vocab_index,
-        english=base.english,
-    )
+    shell = _shell(base, a, segment, _JointTask(a.graphones, {}, a.order))
     tables, arrays = shell._tables_and_arrays()
     meta = shell.meta
     del shell
