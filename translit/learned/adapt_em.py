@@ -179,11 +179,13 @@ def _shard_grid(
     return graphones, grid, array("d", counts)
 
 
-def _shard_grid_fast(
-    fast: Any, pairs: Sequence[_Unit], max_deva: int, max_roman: int
-) -> tuple[tuple[tuple[str, str], ...], ShardGrid, array]:
-    """:func:`_shard_grid_python` by the compiled kernel: the chunks are numbered here, the grids' edges
-    and the graphones (as chunk-number pairs, first-seen order) made by ``_fastlm.em_grid``."""
+def _number_chunks(
+    pairs: Sequence[_Unit], max_deva: int, max_roman: int
+) -> tuple[dict[str, int], dict[str, int], array, array, array, array, array, array]:
+    """The inputs of ``_fastlm.em_grid``: every Devanagari chunk (up to ``max_deva`` units) and Latin chunk
+    (up to ``max_roman`` letters) of the pairs numbered in first-seen order (the two dicts), each pair's
+    sides' lengths (0 and 0 for a pair with an empty side), the chunk numbers of every start and width,
+    and each pair's total length and weight."""
     deva_chunks: dict[str, int] = {}
     roman_chunks: dict[str, int] = {}
     ns, ms, deva_ids, roman_ids = array("i"), array("i"), array("i"), array("i")
@@ -199,19 +201,22 @@ def _shard_grid_fast(
         ns.append(n)
         ms.append(m)
         deva_ids.extend(
-            [
-                deva_chunks.setdefault("".join(units[i : i + di]), len(deva_chunks))
-                for i in range(n)
-                for di in range(1, max_deva + 1)
-            ]
+            [deva_chunks.setdefault("".join(units[i : i + di]), len(deva_chunks)) for i in range(n) for di in range(1, max_deva + 1)]
         )
         roman_ids.extend(
-            [
-                roman_chunks.setdefault(roman[j : j + dj], len(roman_chunks))
-                for j in range(m)
-                for dj in range(1, max_roman + 1)
-            ]
+            [roman_chunks.setdefault(roman[j : j + dj], len(roman_chunks)) for j in range(m) for dj in range(1, max_roman + 1)]
         )
+    return deva_chunks, roman_chunks, ns, ms, deva_ids, roman_ids, lengths, weights
+
+
+def _shard_grid_fast(
+    fast: Any, pairs: Sequence[_Unit], max_deva: int, max_roman: int
+) -> tuple[tuple[tuple[str, str], ...], ShardGrid, array]:
+    """:func:`_shard_grid_python` by the compiled kernel: the chunks are numbered here, the grids' edges
+    and the graphones (as chunk-number pairs, first-seen order) made by ``_fastlm.em_grid``."""
+    deva_chunks, roman_chunks, ns, ms, deva_ids, roman_ids, lengths, weights = _number_chunks(
+        pairs, max_deva, max_roman
+    )
     raw = fast.em_grid(ns, ms, deva_ids, roman_ids, weights, max_deva, max_roman)
     return _grid_from_kernel(raw, list(deva_chunks), list(roman_chunks), lengths, weights)
 
@@ -457,26 +462,9 @@ def _adapt_align_compiled(
     max_deva, max_roman = aligner.max_deva, aligner.max_roman
     units = [(deva_units(d), r, c) for d, r, c in pairs]
     prior_weight = sum(c for _, _, c in units)
-    deva_chunks: dict[str, int] = {}
-    roman_chunks: dict[str, int] = {}
-    ns, ms, deva_ids, roman_ids = array("i"), array("i"), array("i"), array("i")
-    lengths, weights = array("i"), array("d")
-    for u, roman, weight in units:
-        n, m = len(u), len(roman)
-        lengths.append(n + m)
-        weights.append(weight)
-        if not (n and m):
-            ns.append(0)
-            ms.append(0)
-            continue
-        ns.append(n)
-        ms.append(m)
-        deva_ids.extend(
-            [deva_chunks.setdefault("".join(u[i : i + di]), len(deva_chunks)) for i in range(n) for di in range(1, max_deva + 1)]
-        )
-        roman_ids.extend(
-            [roman_chunks.setdefault(roman[j : j + dj], len(roman_chunks)) for j in range(m) for dj in range(1, max_roman + 1)]
-        )
+    deva_chunks, roman_chunks, ns, ms, deva_ids, roman_ids, lengths, weights = _number_chunks(
+        units, max_deva, max_roman
+    )
     del units
     raw_cells, raw_offsets, raw_flat, raw_numbers, raw_counts = fast.em_grid(
         ns, ms, deva_ids, roman_ids, weights, max_deva, max_roman
