@@ -21,8 +21,8 @@ word; a deva → roman candidate when it is one of the word's attested romanizat
 The held-out model is trained like the shipped one only with the ``train`` extra installed
 (``pip install '.[train]'``: wordfreq's Hindi word list); it takes a few minutes on one core.
 Deterministic: two runs fit the same (temperature, reserve) pairs ((3.116, 0.1024) roman → deva,
-(2.927, 0) deva → roman, stored as the defaults of ``DecodeParams.temperature_r2d`` / ``reserve_r2d``
-/ ``temperature_d2r`` / ``reserve_d2r`` and in the shipped model).
+(2.927, 0) deva → roman, stored as the defaults of ``DecodeParams.calibration.r2d`` and
+``DecodeParams.calibration.d2r`` and in the shipped model).
 
 Usage: ``python scripts/bench_calibration.py [--dev-dir DIR] [--holdout 0.1] [--json OUT]``
 """
@@ -237,7 +237,10 @@ def main(argv: list[str] | None = None) -> int:
     # 2. check on dev with the shipped model
     model: LearnedModel = default_model()
     p = model.params
-    stored = {"roman2deva": (p.temperature_r2d, p.reserve_r2d), "deva2roman": (p.temperature_d2r, p.reserve_d2r)}
+    stored = {
+        name: (cal.temperature, cal.reserve)
+        for name, cal in (("roman2deva", p.calibration.r2d), ("deva2roman", p.calibration.d2r))
+    }
     dev = read_pairs(Path(args.dev_dir) / "hi.translit.sampled.dev.tsv")
     dev_r2d, dev_d2r = gold_sets(dev)
     items_dev = {

@@ -21,13 +21,13 @@ the way people type: final nasals dropped or written ``m`` as often as in the sh
 the rarer romanizations of the words it keeps). The script prints how the sentences' words are
 written (attested / other word's / unseen), to compare with the example twin's shares.
 
-Usage: ``python scripts/tune_heldout.py --model /tmp/heldout.lpm --set w_ctx=0.5,1,1.8 --set
-w_vocab=0,1,2 [--parts words,sentences,english] [--limit N]``. Each combination is printed as one JSON
+Usage: ``python scripts/tune_heldout.py --model /tmp/heldout.lpm --set sentence.w_ctx=0.5,1,1.8
+--set r2d.w_vocab=0,1,2 [--parts words,sentences,english] [--limit N]``. Each combination is printed as one JSON
 line. The sentence parameters of the shipped model were chosen with::
 
     python scripts/train_default_model.py --hold-out 10 --hold-out-pairs 40 -o /tmp/ho.lpm
     python scripts/tune_heldout.py --model /tmp/ho.lpm --parts sentences,english \
-        --nasal-drop example --nasal-m example --unattested 1 --set ctx_nasal_penalty=-1,3,4,5,6,7
+        --nasal-drop example --nasal-m example --unattested 1 --set casual.nasal_penalty=-1,3,4,5,6,7
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ import regex  # noqa: E402
 
 from lipyantar.translit.learned.charalign import normalize_deva, normalize_roman  # noqa: E402
 from lipyantar.translit.learned.learn import read_pairs  # noqa: E402
-from lipyantar.translit.learned.model import DecodeParams, LearnedModel  # noqa: E402
+from lipyantar.translit.learned.model import LearnedModel  # noqa: E402
 
 TRAIN_LEXICON = ROOT / "scripts" / "data" / "dakshina-hi" / "hi.translit.sampled.train.tsv"
 _DEVA_WORD = regex.compile(r"[\p{Devanagari}\u200c\u200d]+", regex.V1)
@@ -213,7 +213,7 @@ def english_keep(model: LearnedModel, hindi: list[str], english: list[str]) -> d
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", type=Path, required=True, help="a model trained with --hold-out")
-    parser.add_argument("--set", action="append", default=[], metavar="NAME=V1,V2", help="values to try")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=V1,V2", help="values to try (NAME: a dotted path of DecodeParams, such as sentence.w_ctx)")
     parser.add_argument("--parts", default="words,sentences")
     parser.add_argument("--limit", type=int, default=None, help="first N held-out rows / sentences")
     parser.add_argument(
@@ -285,11 +285,13 @@ def main(argv: list[str] | None = None) -> int:
     grid = []
     for item in args.set:
         name, _, values = item.partition("=")
-        if name not in DecodeParams.__dataclass_fields__:
-            parser.error(f"unknown parameter {name!r}")
+        try:
+            base.params.get(name)
+        except ValueError:
+            parser.error(f"unknown parameter {name!r} (a dotted path of DecodeParams, such as sentence.w_ctx)")
         grid.append([(name, parse_value(v)) for v in values.split(",")])
     for combo in itertools.product(*grid) if grid else [()]:
-        model = base.with_params(**dict(combo))
+        model = base.with_params(dict(combo))
         row: dict[str, object] = dict(combo)
         start = time.perf_counter()
         if "words" in parts:

@@ -118,40 +118,38 @@ def test_small_models(tiny: LearnedModel, english: LearnedModel) -> None:
 @pytest.mark.parametrize(
     "changes",
     [
-        {"marg_top": 0, "top1_marg_top": 0, "ctx_marg_top": 0},  # nothing ranked: the search's best output
-        {"marg_top": 1, "top1_marg_top": 2, "ctx_marg_top": 30},
-        {"marg_top": -3, "top1_marg_top": -1},  # slice bounds as Python reads them
-        {"vocab_cands": 0, "top1_vocab_cands": 0, "ctx_vocab_cands": 0},
-        {"vocab_cands": -2, "top1_vocab_cands": 3},
-        {"english_k": 0, "top1_english_k": 0, "ctx_english_k": 0},
-        {"english_k": 2, "english_beam": 4, "english_forced_beam": 1},
-        {"acronym_max": 0, "ctx_acronym_max": 6},
-        {"acronym_max": 12, "w_acronym_odd": 0.0},
-        {"stage1_rules": True},
-        {"stage1_rules": True, "w_rules_eq": 0.0, "w_rules_dist": 0.0},
-        {"w_rules_eq": 0.0, "w_rules_dist": 0.0, "rules_top": 0},
-        {"rules_top": 100, "w_rules_dist": 0.25},
-        {"w_marg": 0.0},
-        {"marg_beam": 1, "forced_beam": 2},
-        {"w_mem": 0.0, "w_word": 0.0, "w_char": 0.0},
-        {"beam": 4, "nbest": 2, "search_threshold": 1.0, "top1_beam": 1, "ctx_search_beam": 2},
-        {"final_virama": 0.0, "english_unspellable": -5.0},
-        {"final_virama": -1.5, "english_unspellable": 7.0},
-        {"attested_gap": -1.0},
-        {"attested_gap": 0.0, "w_mem": 3.0},
-        {"attested_gap": 25.0},
+        {"search.topk.marg_top": 0, "search.top1.marg_top": 0, "search.context.marg_top": 0},  # nothing ranked: the search's best output
+        {"search.topk.marg_top": 1, "search.top1.marg_top": 2, "search.context.marg_top": 30},
+        {"search.topk.vocab_cands": 0, "search.top1.vocab_cands": 0, "search.context.vocab_cands": 0},
+        {"search.topk.english_k": 0, "search.top1.english_k": 0, "search.context.english_k": 0},
+        {"search.topk.english_k": 2, "english.beam": 4, "english.forced_beam": 1},
+        {"search.topk.acronym_max": 0, "search.top1.acronym_max": 0, "search.context.acronym_max": 6},
+        {"search.topk.acronym_max": 12, "search.top1.acronym_max": 12, "acronyms.w_odd": 0.0},
+        {"r2d.stage1_rules": True},
+        {"r2d.stage1_rules": True, "r2d.w_rules_eq": 0.0, "r2d.w_rules_dist": 0.0},
+        {"r2d.w_rules_eq": 0.0, "r2d.w_rules_dist": 0.0, "r2d.rules_top": 0},
+        {"r2d.rules_top": 100, "r2d.w_rules_dist": 0.25},
+        {"r2d.w_marg": 0.0},
+        {"r2d.marg_beam": 1, "r2d.forced_beam": 2},
+        {"r2d.w_mem": 0.0, "r2d.w_word": 0.0, "r2d.w_char": 0.0},
+        {"search.topk.beam": 4, "search.topk.nbest": 2, "search.topk.threshold": 1.0, "search.top1.beam": 1, "search.top1.nbest": 1, "search.context.beam": 2, "search.context.nbest": 2},
+        {"r2d.final_virama": 0.0, "english.unspellable": -5.0},
+        {"r2d.final_virama": -1.5, "english.unspellable": 7.0},
+        {"r2d.attested_gap": -1.0},
+        {"r2d.attested_gap": 0.0, "r2d.w_mem": 3.0},
+        {"r2d.attested_gap": 25.0},
     ],
 )
 def test_parameter_variants(shipped: LearnedModel, changes: dict[str, object]) -> None:
-    model = shipped.with_params(**changes)
+    model = shipped.with_params(changes)
     assert_parity(model, LEXICON[::6] + EDGE)
 
 
 def test_nothing_ranked_returns_the_search_best(shipped: LearnedModel) -> None:
-    model = shipped.with_params(top1_marg_top=0, acronym_max=0, top1_english_k=0)
+    model = shipped.with_params({"search.top1.marg_top": 0, "search.top1.acronym_max": 0, "search.top1.english_k": 0})
     for roman in ("kitab", "bharat", "duniya"):
-        best = model.joint.decode(roman, to_roman=False, k=model.params.top1_beam, beam=model.params.top1_beam,
-                                  threshold=model.params.top1_threshold)[:1]  # fmt: skip
+        best = model.joint.decode(roman, to_roman=False, k=model.params.search.top1.beam, beam=model.params.search.top1.beam,
+                                  threshold=model.params.search.top1.threshold)[:1]  # fmt: skip
         assert model._compiled_channel()(roman, "top1") == model._channel_python(roman, "top1") == tuple(best)
 
 
@@ -221,7 +219,7 @@ def test_channel_errors(shipped: LearnedModel) -> None:
 
 
 def test_helper_errors_propagate(tiny: LearnedModel) -> None:
-    model = tiny.with_params(acronym_max=8)
+    model = tiny.with_params({"search.topk.acronym_max": 8})
     fast = model._compiled_channel()
 
     def broken(roman: str) -> str:
@@ -257,8 +255,8 @@ def _channel_args(model: LearnedModel) -> dict[str, object]:
         "memory": model.memory.r2d.lookup,
         "marg_cache": {},
         "english": None,
-        "params": model.params,
-        "sizes": model._sizes,
+        "params": model.params.channel_params(),
+        "sizes": model.params.channel_sizes(),
         "skeleton": roman_skeleton,
         "rules_word": _rules_word,
         "spell_letters": spell_letters,

@@ -108,11 +108,11 @@ def test_english_candidates_are_scored_with_the_others(model: LearnedModel) -> N
     assert english is not None
     fresh = [w for w in sorted(english.prons) if w not in model.memory.r2d]
     roman = next(w for w in fresh if english.candidates(w, k=10, beam=24))
-    proposed = english.candidates(roman, k=model.params.english_k, beam=model.params.english_beam)
+    proposed = english.candidates(roman, k=model.params.search.topk.english_k, beam=model.params.english.beam)
     ranked = dict(model._channel(roman))
     spellable = [d for d in proposed if model.charlm.check_and_score(d)[0]]
     assert spellable and all(d in ranked for d in spellable)
-    off = dict(model.with_params(english_k=0)._channel(roman))
+    off = dict(model.with_params({"search.topk.english_k": 0})._channel(roman))
     for deva in spellable:  # the proposals get the bonus
         if deva in off:
             assert ranked[deva] > off[deva]
@@ -123,7 +123,7 @@ def test_attested_romanizations_are_not_read_as_english(model: LearnedModel) -> 
     assert english is not None
     known = [w for w in sorted(english.prons) if w in model.memory.r2d]
     assert known
-    off = model.with_params(english_k=0)
+    off = model.with_params({"search.topk.english_k": 0})
     for roman in known:  # the memory knows them as Hindi: no English candidates, no English features
         assert model._channel(roman) == off._channel(roman)
 
@@ -172,7 +172,7 @@ def shipped() -> LearnedModel:
 def test_unknown_short_words_may_be_acronyms(shipped: LearnedModel) -> None:
     odd = [w for w in ("nhs", "bjp", "tkdl", "mhrd", "ncp") if w not in shipped.memory.r2d]
     assert odd
-    off = shipped.with_params(acronym_max=0)
+    off = shipped.with_params({"search.topk.acronym_max": 0})
     for roman in odd:  # consonant strings are improbable Hindi romanizations: the reading is proposed
         ranked = dict(shipped._channel(roman))
         assert spell_letters(roman) in ranked
@@ -180,7 +180,7 @@ def test_unknown_short_words_may_be_acronyms(shipped: LearnedModel) -> None:
     long = "abcdefghij"
     assert spell_letters(long) not in dict(shipped._channel(long))  # longer than acronym_max
     # sentence decoding proposes no letter readings (ctx_acronym_max 0), unless asked to
-    on = shipped.with_params(ctx_acronym_max=6)
+    on = shipped.with_params({"search.context.acronym_max": 6})
     missing = 0
     for roman in odd:
         plain = dict(shipped._channel(roman, "context")).get(spell_letters(roman))
@@ -193,8 +193,8 @@ def test_unknown_short_words_may_be_acronyms(shipped: LearnedModel) -> None:
 def test_final_virama_penalty(shipped: LearnedModel, kind: str) -> None:
     """A candidate that ends in a virama (the joint model's विसंगर् for विसंगर) loses exactly
     ``final_virama``; every other candidate keeps its score."""
-    plain = shipped.with_params(final_virama=0.0)
-    penalized = shipped.with_params(final_virama=2.5)
+    plain = shipped.with_params({"r2d.final_virama": 0.0})
+    penalized = shipped.with_params({"r2d.final_virama": 2.5})
     compared = 0
     for roman in ("visangar", "strip", "mesh", "kitab", "darpan"):
         before, after = dict(plain._channel(roman, kind)), dict(penalized._channel(roman, kind))
@@ -213,13 +213,13 @@ def test_unspellable_english_proposals_offset(shipped: LearnedModel) -> None:
     plus ``english_unspellable``: lowering the offset lowers exactly those candidates by the difference."""
     roman = "hosiery"  # longer than acronym_max: no letter reading, whose floor would move too
     assert roman not in shipped.memory.r2d and shipped.english is not None
-    proposals = shipped.english.candidates(roman, k=shipped.params.english_k, beam=shipped.params.english_beam)
-    spelled = shipped.joint.forced_scores(roman, list(proposals), beam=shipped.params.forced_beam)
-    searched = {d for d, _ in shipped.joint.decode(roman, to_roman=False, k=shipped.params.nbest)}
+    proposals = shipped.english.candidates(roman, k=shipped.params.search.topk.english_k, beam=shipped.params.english.beam)
+    spelled = shipped.joint.forced_scores(roman, list(proposals), beam=shipped.params.r2d.forced_beam)
+    searched = {d for d, _ in shipped.joint.decode(roman, to_roman=False, k=shipped.params.search.topk.nbest)}
     unspellable = {d for d, s in zip(proposals, spelled, strict=True) if s is None and d not in searched}
     assert unspellable and len(unspellable) < len(proposals)
-    high = shipped.with_params(english_unspellable=0.0, marg_top=100, rules_top=100)
-    low = shipped.with_params(english_unspellable=-4.0, marg_top=100, rules_top=100)
+    high = shipped.with_params({"english.unspellable": 0.0, "search.topk.marg_top": 100, "r2d.rules_top": 100})
+    low = shipped.with_params({"english.unspellable": -4.0, "search.topk.marg_top": 100, "r2d.rules_top": 100})
     a, b = dict(high._channel(roman)), dict(low._channel(roman))
     assert a.keys() == b.keys()
     for deva in a:
@@ -228,7 +228,7 @@ def test_unspellable_english_proposals_offset(shipped: LearnedModel) -> None:
 
 
 def test_attested_short_words_are_not_read_as_acronyms(shipped: LearnedModel) -> None:
-    off = shipped.with_params(acronym_max=0)
+    off = shipped.with_params({"search.topk.acronym_max": 0})
     for roman in ("se", "ki", "hai", "ka"):
         assert roman in shipped.memory.r2d
         assert shipped._channel(roman) == off._channel(roman)

@@ -28,6 +28,7 @@ from lipyantar.translit.learned.model import (
     roman_skeleton,
     syllable_pieces,
 )
+from lipyantar.translit.learned.params import SIZE_FIELDS
 
 # a made-up, fully regular scheme: every syllable has one romanization
 SYLLABLES = {
@@ -195,53 +196,37 @@ def test_topk_is_sorted_and_scored(tiny_model: LearnedModel) -> None:
 
 @pytest.mark.parametrize("kind", ["topk", "top1", "context"])
 def test_search_sizes_come_from_their_parameters(tiny_model: LearnedModel, kind: str) -> None:
-    changes = {
-        "topk": {
-            "beam": 3,
-            "nbest": 3,
-            "search_threshold": 5.0,
-            "marg_top": 2,
-            "vocab_cands": 1,
-            "english_k": 0,
-            "acronym_max": 4,
-        },
-        "top1": {
-            "top1_beam": 3,
-            "top1_threshold": 5.0,
-            "top1_marg_top": 2,
-            "top1_vocab_cands": 1,
-            "top1_english_k": 0,
-            "acronym_max": 4,
-        },
-        "context": {
-            "ctx_search_beam": 3,
-            "ctx_threshold": 5.0,
-            "ctx_marg_top": 2,
-            "ctx_vocab_cands": 1,
-            "ctx_english_k": 0,
-            "ctx_acronym_max": 4,
-        },
-    }[kind]
-    size = tiny_model.with_params(**changes).params.search_size(kind)
-    assert (
-        size.beam, size.nbest, size.threshold, size.marg_top, size.vocab_cands, size.english_k, size.acronym_max
-    ) == (3, 3, 5.0, 2, 1, 0, 4)  # fmt: skip
+    values = {"beam": 3, "nbest": 2, "threshold": 5.0, "marg_top": 2, "vocab_cands": 1, "english_k": 0, "acronym_max": 4}
+    model = tiny_model.with_params({f"search.{kind}.{name}": value for name, value in values.items()})
+    size = model.params.search_size(kind)
+    assert {name: getattr(size, name) for name in values} == values
+    assert model._sizes[kind] == size
+    # the compiled channel gets the same numbers, under the names it reads
+    assert model.params.channel_sizes()[kind] == {name: values[name] for name in SIZE_FIELDS}
+    others = [k for k in ("topk", "top1", "context") if k != kind]
+    assert all(model.params.search_size(k) == tiny_model.params.search_size(k) for k in others)
     with pytest.raises(ValueError, match="topk, top1, context"):
         tiny_model.params.search_size("widest")
 
 
 @pytest.mark.parametrize("roman", ["kamala", "naamaka", "gorusii", "taakii"])
 def test_single_best_search_matches_topk_search_of_the_same_size(tiny_model: LearnedModel, roman: str) -> None:
-    sizes = {"beam": 2, "threshold": 6.0, "marg_top": 2, "vocab_cands": 0, "english_k": 0}
-    top1 = tiny_model.with_params(**{f"top1_{k}": v for k, v in sizes.items()})
-    topk = tiny_model.with_params(
-        beam=2, nbest=2, search_threshold=6.0, marg_top=2, vocab_cands=0, english_k=0
-    )
+    sizes = {"beam": 2, "nbest": 2, "threshold": 6.0, "marg_top": 2, "vocab_cands": 0, "english_k": 0}
+    top1 = tiny_model.with_params({f"search.top1.{k}": v for k, v in sizes.items()})
+    topk = tiny_model.with_params({f"search.topk.{k}": v for k, v in sizes.items()})
     assert top1.devanagarize_topk(roman, 1) == topk.devanagarize_topk(roman, 5)[:1]
     assert top1.devanagarize(roman) == topk.devanagarize_topk(roman, 5)[0][0]
     # each use runs its own search: one candidate from a beam of 1, several from the top-k search
     narrow = tiny_model.with_params(
-        top1_beam=1, top1_vocab_cands=0, ctx_search_beam=1, ctx_vocab_cands=0, acronym_max=0
+        {
+            "search.top1.beam": 1,
+            "search.top1.nbest": 1,
+            "search.top1.vocab_cands": 0,
+            "search.top1.acronym_max": 0,
+            "search.context.beam": 1,
+            "search.context.nbest": 1,
+            "search.context.vocab_cands": 0,
+        }
     )
     assert len(narrow._channel(roman, "top1")) == 1
     assert len(narrow._channel(roman, "context")) == 1
@@ -504,8 +489,8 @@ def test_vocab_index_adds_known_words_the_search_misses(tmp_path: Path) -> None:
     assert model.build_vocab_index() > 0
     assert all(set(words) <= set(model.wordlm.prior) for words in model.vocab_index.values())
     assert "कीता" in model.vocab_index[roman_skeleton("kitaa")]
-    narrow = model.with_params(beam=1, nbest=1, vocab_cands=0)
-    with_vocab = model.with_params(beam=1, nbest=1)
+    narrow = model.with_params({"search.topk.beam": 1, "search.topk.nbest": 1, "search.topk.vocab_cands": 0})
+    with_vocab = model.with_params({"search.topk.beam": 1, "search.topk.nbest": 1})
     assert with_vocab.vocab_index is model.vocab_index
     before = {d for d, _ in narrow.devanagarize_topk("kitaa", 10)}
     after = {d for d, _ in with_vocab.devanagarize_topk("kitaa", 10)}

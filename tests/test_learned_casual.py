@@ -26,7 +26,7 @@ def assert_context_flips(
     without them it is ``off_word``; every other word is the same either way."""
     words = sentence.split()
     on = model.devanagarize_words(words)
-    off = model.with_params(**{switch: -1.0}).devanagarize_words(words)
+    off = model.with_params({switch: -1.0}).devanagarize_words(words)
     assert on[position] == on_word
     assert off[position] == off_word
     assert [w for i, w in enumerate(on) if i != position] == [w for i, w in enumerate(off) if i != position]
@@ -73,7 +73,7 @@ def test_nasal_variants(roman: str, deva: str, expected: tuple[str, ...]) -> Non
 def test_context_restores_a_dropped_nasal(
     model: LearnedModel, sentence: str, position: int, nasal: str, bare: str
 ) -> None:
-    assert_context_flips(model, sentence, position, "ctx_nasal_penalty", nasal, bare)
+    assert_context_flips(model, sentence, position, "casual.nasal_penalty", nasal, bare)
 
 
 def test_a_singular_verb_keeps_its_form(model: LearnedModel) -> None:
@@ -84,17 +84,17 @@ def test_a_singular_verb_keeps_its_form(model: LearnedModel) -> None:
 def test_variants_only_compete_in_context(model: LearnedModel) -> None:
     # one word alone is the single-best answer, which the nasal variants do not touch
     assert model.devanagarize_words(["me"]) == [model.devanagarize("me")]
-    assert model.devanagarize_topk("me", 5) == model.with_params(ctx_nasal_penalty=-1.0).devanagarize_topk(
+    assert model.devanagarize_topk("me", 5) == model.with_params({"casual.nasal_penalty": -1.0}).devanagarize_topk(
         "me", 5
     )
 
 
 def test_the_penalty_orders_a_variant_below_its_source(model: LearnedModel) -> None:
     column = dict(zip(*model._column("dono"), strict=True))
-    strict = model.with_params(ctx_nasal_penalty=50.0)
+    strict = model.with_params({"casual.nasal_penalty": 50.0})
     strict_column = dict(zip(*strict._column("dono"), strict=True))
     # with a huge penalty the variant keeps the score the search gave it
-    off = dict(zip(*model.with_params(ctx_nasal_penalty=-1.0)._column("dono"), strict=True))
+    off = dict(zip(*model.with_params({"casual.nasal_penalty": -1.0})._column("dono"), strict=True))
     assert strict_column["दोनों"] == off["दोनों"]
     assert column["दोनों"][0] >= off["दोनों"][0]
     assert column["दोनों"][0] <= column["दोनो"][0]
@@ -135,7 +135,7 @@ def test_vowel_variants(roman: str, deva: str, expected: tuple[str, ...]) -> Non
 def test_context_restores_a_diphthong(
     model: LearnedModel, sentence: str, position: int, diphthong: str, plain: str
 ) -> None:
-    assert_context_flips(model, sentence, position, "ctx_vowel_penalty", diphthong, plain)
+    assert_context_flips(model, sentence, position, "casual.vowel_penalty", diphthong, plain)
 
 
 def test_the_context_keeps_the_plain_vowel_where_it_fits(model: LearnedModel) -> None:
@@ -145,13 +145,13 @@ def test_the_context_keeps_the_plain_vowel_where_it_fits(model: LearnedModel) ->
 
 def test_vowel_variants_are_scored_the_penalty_below_their_source(model: LearnedModel) -> None:
     p = model.params
-    found = model._channel("or", p.ctx_words)[: p.ctx_nbest]
+    found = model._channel("or", p.sentence.words)[: p.sentence.nbest]
     scores = dict(found)
     assert "ओर" in scores
-    only_vowels = model.with_params(ctx_nasal_penalty=-1.0)
+    only_vowels = model.with_params({"casual.nasal_penalty": -1.0})
     extended = dict(only_vowels._with_casual_variants("or", found))
-    assert extended["और"] == pytest.approx(max(scores.get("और", -1e9), scores["ओर"] - p.ctx_vowel_penalty))
-    off = model.with_params(ctx_nasal_penalty=-1.0, ctx_vowel_penalty=-1.0)
+    assert extended["और"] == pytest.approx(max(scores.get("और", -1e9), scores["ओर"] - p.casual.vowel_penalty))
+    off = model.with_params({"casual.nasal_penalty": -1.0, "casual.vowel_penalty": -1.0})
     assert off._with_casual_variants("or", found) == found
 
 
@@ -168,28 +168,28 @@ def test_context_picks_a_known_word_of_the_same_skeleton(
 ) -> None:
     words = sentence.split()
     assert model.devanagarize_words(words)[position] == word
-    assert model.with_params(ctx_skeleton_cands=0).devanagarize_words(words)[position] == search
+    assert model.with_params({"casual.skeleton_cands": 0}).devanagarize_words(words)[position] == search
 
 
 def test_skeleton_words_are_scored_below_the_best_by_penalty_and_distance(model: LearnedModel) -> None:
     p = model.params
-    found = model._channel("varsa", p.ctx_words)[: p.ctx_nbest]
+    found = model._channel("varsa", p.sentence.words)[: p.sentence.nbest]
     assert "वर्ष" not in dict(found)
     extended = dict(model._with_skeleton_words("varsa", found))
     best = max(score for _, score in found)
     dist = edit_distance("varsa", model.romanize("वर्ष"))
     assert dist > 0
-    assert extended["वर्ष"] == pytest.approx(best - p.ctx_skeleton_penalty - p.ctx_skeleton_dist * dist)
+    assert extended["वर्ष"] == pytest.approx(best - p.casual.skeleton_penalty - p.casual.skeleton_dist * dist)
     # only n-gram vocabulary words, at most ctx_skeleton_cands of them
     added = [d for d in extended if d not in dict(found)]
-    assert 0 < len(added) <= p.ctx_skeleton_cands
+    assert 0 < len(added) <= p.casual.skeleton_cands
     assert all(d in model.wordlm.ids for d in added)
     # none further than ctx_skeleton_max_dist edits from the input; a larger limit lets more in
-    assert all(edit_distance("varsa", model.romanize(d)) <= p.ctx_skeleton_max_dist for d in added)
-    loose = model.with_params(ctx_skeleton_max_dist=99)
+    assert all(edit_distance("varsa", model.romanize(d)) <= p.casual.skeleton_max_dist for d in added)
+    loose = model.with_params({"casual.skeleton_max_dist": 99})
     more = [d for d in dict(loose._with_skeleton_words("varsa", found)) if d not in dict(found)]
     assert set(added) < set(more)
-    assert max(edit_distance("varsa", model.romanize(d)) for d in more) > p.ctx_skeleton_max_dist
+    assert max(edit_distance("varsa", model.romanize(d)) for d in more) > p.casual.skeleton_max_dist
 
 
 @pytest.mark.parametrize("roman", ["kam", "ghar", "din"])
@@ -198,9 +198,9 @@ def test_skeleton_words_only_for_words_whose_best_candidate_is_unknown(
 ) -> None:
     devas, _ = model._column(roman)
     assert devas[0] in model.wordlm.ids  # the search found a known word: no skeleton words
-    always = model.with_params(ctx_skeleton_always=True)._column(roman)[0]
+    always = model.with_params({"casual.skeleton_always": True})._column(roman)[0]
     assert set(devas) < set(always)
-    assert model.with_params(ctx_skeleton_cands=0)._column(roman)[0] == devas
+    assert model.with_params({"casual.skeleton_cands": 0})._column(roman)[0] == devas
 
 
 def test_skeleton_words_leave_single_words_alone(model: LearnedModel) -> None:
@@ -211,7 +211,7 @@ def test_skeleton_words_leave_single_words_alone(model: LearnedModel) -> None:
 def test_skeleton_words_leave_english_words_alone(model: LearnedModel, word: str) -> None:
     # a word the model reads as English is spelled as English spells it: no mistyped-Hindi neighbours,
     # so --english keep still sees its English reading
-    found = model._channel(word, model.params.ctx_words)[: model.params.ctx_nbest]
+    found = model._channel(word, model.params.sentence.words)[: model.params.sentence.nbest]
     assert model.is_english(word, found[0][0])
     assert model._with_skeleton_words(word, found) == found
 
@@ -259,13 +259,13 @@ def test_convention_variants_are_symmetric(deva: str) -> None:
 
 
 def test_convention_variants_compete_the_penalty_below_their_source(model: LearnedModel) -> None:
-    strict = model.with_params(ctx_nasal_penalty=-1.0, ctx_vowel_penalty=-1.0, ctx_convention_penalty=7.0)
+    strict = model.with_params({"casual.nasal_penalty": -1.0, "casual.vowel_penalty": -1.0, "casual.convention_penalty": 7.0})
     found = strict._with_casual_variants("angan", (("आंगन", -10.0), ("अंगन", -12.0)))
     scores = dict(found)
     assert scores["आँगन"] == -17.0  # known to the n-gram model, 7 below its source
     assert all(strict.wordlm.ids.get(deva, 1) != 1 for deva in scores if deva not in ("आंगन", "अंगन"))
     assert [s for _, s in found] == sorted((s for _, s in found), reverse=True)
-    off = strict.with_params(ctx_convention_penalty=-1.0)
+    off = strict.with_params({"casual.convention_penalty": -1.0})
     assert off._with_casual_variants("angan", (("आंगन", -10.0),)) == (("आंगन", -10.0),)
 
 
@@ -279,13 +279,13 @@ def test_convention_variants_compete_the_penalty_below_their_source(model: Learn
 def test_context_chooses_the_convention(
     model: LearnedModel, sentence: str, position: int, chosen: str, plain: str
 ) -> None:
-    assert_context_flips(model, sentence, position, "ctx_convention_penalty", chosen, plain)
+    assert_context_flips(model, sentence, position, "casual.convention_penalty", chosen, plain)
 
 
 def test_convention_variants_only_of_candidates_within_the_window(model: LearnedModel) -> None:
     found = (("अंगन", -10.0), ("आंगन", -25.0))
-    base = model.with_params(ctx_nasal_penalty=-1.0, ctx_vowel_penalty=-1.0, ctx_convention_penalty=7.0)
-    near = dict(base.with_params(ctx_convention_window=10.0)._with_casual_variants("angan", found))
-    wide = dict(base.with_params(ctx_convention_window=20.0)._with_casual_variants("angan", found))
+    base = model.with_params({"casual.nasal_penalty": -1.0, "casual.vowel_penalty": -1.0, "casual.convention_penalty": 7.0})
+    near = dict(base.with_params({"casual.convention_window": 10.0})._with_casual_variants("angan", found))
+    wide = dict(base.with_params({"casual.convention_window": 20.0})._with_casual_variants("angan", found))
     assert "आँगन" not in near
     assert wide["आँगन"] == -32.0

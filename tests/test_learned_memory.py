@@ -78,7 +78,7 @@ def _rank(model: LearnedModel, roman: str, deva: str) -> int:
 def test_a_smaller_gap_ranks_the_attested_spelling_higher(
     shipped: LearnedModel, roman: str, deva: str
 ) -> None:
-    ranks = [_rank(shipped.with_params(attested_gap=gap), roman, deva) for gap in (0.0, 4.0, 12.0, -1.0)]
+    ranks = [_rank(shipped.with_params({"r2d.attested_gap": gap}), roman, deva) for gap in (0.0, 4.0, 12.0, -1.0)]
     assert ranks == sorted(ranks)
     assert ranks[0] < ranks[-1]
 
@@ -96,7 +96,7 @@ def test_attested_spelling_wins_in_context_only_with_the_gap(
     words = sentence.split()
     at = words.index(word)
     assert shipped.devanagarize_words(words)[at] == expected
-    assert shipped.with_params(attested_gap=-1.0).devanagarize_words(words)[at] != expected
+    assert shipped.with_params({"r2d.attested_gap": -1.0}).devanagarize_words(words)[at] != expected
 
 
 @pytest.mark.parametrize(
@@ -114,7 +114,7 @@ def test_capitals_read_letter_by_letter(shipped: LearnedModel, word: str, expect
     assert shipped.devanagarize_topk(word, 5)[0][0] == expected
     assert shipped.devanagarize_words(["iska", word, "kya", "hai"])[1] == expected
     # the same word in lower case is not read as an acronym unless the model says so
-    off = shipped.with_params(caps_acronyms=False)
+    off = shipped.with_params({"acronyms.caps": False})
     assert off.devanagarize_topk(word, 5) == shipped.devanagarize_topk(word.lower(), 5)
 
 
@@ -133,7 +133,7 @@ def test_capitals_read_letter_by_letter(shipped: LearnedModel, word: str, expect
 )
 def test_capitals_rule_does_not_apply(shipped: LearnedModel, word: str) -> None:
     assert shipped._caps_acronym(word, normalize_roman(word)) is None
-    assert shipped.devanagarize_topk(word, 3) == shipped.with_params(caps_acronyms=False).devanagarize_topk(
+    assert shipped.devanagarize_topk(word, 3) == shipped.with_params({"acronyms.caps": False}).devanagarize_topk(
         word, 3
     )
 

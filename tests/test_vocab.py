@@ -173,16 +173,16 @@ def tiny() -> LearnedModel:
 
 
 def test_known_word_bonus_reorders_candidates(tiny: LearnedModel) -> None:
-    plain = tiny.with_params(w_vocab=0.0)
+    plain = tiny.with_params({"r2d.w_vocab": 0.0})
     top = [d for d, _ in plain.devanagarize_topk("kamala", 5)]
     assert len(top) >= 2
     # a word list that knows only the second candidate: with a large bonus it comes first
-    model = tiny.with_params(w_vocab=100.0)
+    model = tiny.with_params({"r2d.w_vocab": 100.0})
     model.set_vocabulary(Vocabulary.from_bytes(vocabulary_bytes([top[1]], {}, name="t")))
     assert next(d for d, _ in model.devanagarize_topk("kamala", 5)) == top[1]
     assert model.devanagarize("kamala") in (top[1], plain.devanagarize("kamala"))
     # without a word list, or with the bonus off, nothing changes
-    assert tiny.with_params(w_vocab=100.0).devanagarize_topk("kamala", 5) == plain.devanagarize_topk(
+    assert tiny.with_params({"r2d.w_vocab": 100.0}).devanagarize_topk("kamala", 5) == plain.devanagarize_topk(
         "kamala", 5
     )
 
@@ -190,14 +190,17 @@ def test_known_word_bonus_reorders_candidates(tiny: LearnedModel) -> None:
 def test_word_list_index_adds_candidates(tiny: LearnedModel) -> None:
     roman = "kamala"
     key = roman_skeleton(roman)
-    narrow = {"beam": 1, "nbest": 1, "vocab_cands": 40, "marg_top": 60, "english_k": 0, "acronym_max": 0}
-    before = {d for d, _ in tiny.with_params(**narrow).devanagarize_topk(roman, 50)}
-    wide = tiny.with_params(beam=64, nbest=64, marg_top=64, acronym_max=0, english_k=0)
+    narrow = {
+        f"search.topk.{name}": value
+        for name, value in {"beam": 1, "nbest": 1, "vocab_cands": 40, "marg_top": 60, "english_k": 0, "acronym_max": 0}.items()
+    }
+    before = {d for d, _ in tiny.with_params(narrow).devanagarize_topk(roman, 50)}
+    wide = tiny.with_params({"search.topk.beam": 64, "search.topk.nbest": 64, "search.topk.marg_top": 64, "search.topk.acronym_max": 0, "search.topk.english_k": 0})
     # a spelling that the narrow search does not propose but a wider one does (so the model can spell
     # it), indexed under the input's skeleton
     extra = next(d for d, _ in wide.devanagarize_topk(roman, 64) if d not in before)
     vocab = Vocabulary.from_bytes(vocabulary_bytes([extra], {key: [extra]}, name="t"))
-    model = tiny.with_params(vocab_big=5, **narrow)
+    model = tiny.with_params({"search.topk.vocab_big": 5, **narrow})
     model.set_vocabulary(vocab)
     assert model._vocab_words(key)[-1] == extra
     after = {d for d, _ in model.devanagarize_topk(roman, 50)}
@@ -206,15 +209,15 @@ def test_word_list_index_adds_candidates(tiny: LearnedModel) -> None:
         for kind in ("topk", "top1", "context"):
             assert model._compiled_channel()(roman, kind) == model._channel_python(roman, kind)
     # each search takes its own number of word-list words
-    assert extra not in model.with_params(ctx_vocab_big=0)._vocab_words(key, "context")
-    assert extra in model.with_params(ctx_vocab_big=1)._vocab_words(key, "context")
-    assert extra not in model.with_params(top1_vocab_big=0)._vocab_words(key, "top1")
+    assert extra not in model.with_params({"search.context.vocab_big": 0})._vocab_words(key, "context")
+    assert extra in model.with_params({"search.context.vocab_big": 1})._vocab_words(key, "context")
+    assert extra not in model.with_params({"search.top1.vocab_big": 0})._vocab_words(key, "top1")
 
 
 def test_model_pickles_without_its_loaded_word_list(tiny: LearnedModel, tmp_path: Path) -> None:
     path = tmp_path / "w.vocab"
     path.write_bytes(vocabulary_bytes(WORDS, {}, name="t"))
-    model = tiny.with_params(w_vocab=2.0)
+    model = tiny.with_params({"r2d.w_vocab": 2.0})
     model.set_vocabulary(str(path))
     assert "कमल" in model.vocabulary  # type: ignore[operator]
     clone = pickle.loads(pickle.dumps(model))

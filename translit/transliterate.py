@@ -250,8 +250,8 @@ class _LearnedToDeva(_Stage):
         self._keep_english = keep_english
         self._codemix: CodeMix | None = None
         self._topk = lru_cache(maxsize=_CACHE_SIZE)(self._word_topk)
-        self.temperature = model.params.temperature_r2d
-        self.reserve = model.params.reserve_r2d
+        self.temperature = model.params.calibration.r2d.temperature
+        self.reserve = model.params.calibration.r2d.reserve
         self._lexicon = lexicon
         #: Latin word -> its spellings for the sentence decoder from the lexicon ((Devanagari, 0.0), …: its
         #: most counted entries), or () when the lexicon does not hold it
@@ -265,7 +265,7 @@ class _LearnedToDeva(_Stage):
 
             model = self._model.devanagarize_topk(word, k) if len(entries) < k else ()
             params = self._model.params
-            return merge_candidates(entries, model, k, temperature=params.temperature_r2d, reserve=params.reserve_r2d)
+            return merge_candidates(entries, model, k, temperature=params.calibration.r2d.temperature, reserve=params.calibration.r2d.reserve)
         return list(self._model.devanagarize_topk(word, k))
 
     def _spellings(self, word: str) -> tuple[tuple[str, float], ...]:
@@ -506,7 +506,7 @@ def _from_deva_stage(
 
         return _FromDeva(romanize_word, marks=informal, ascii_digits=ascii_digits)
     assert model is not None
-    temperature, reserve = model.params.temperature_d2r, model.params.reserve_d2r
+    temperature, reserve = model.params.calibration.d2r.temperature, model.params.calibration.d2r.reserve
     word_fn: Callable[[str], str] = model.romanize
     topk_fn: Callable[[str, int], list[tuple[str, float]]] = model.romanize_topk
     if lexicon is not None:

@@ -2456,20 +2456,30 @@ static void Channel_dealloc(Channel *self) {
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
-/* obj.name as a double / an int / a truth value; -1 with an exception set on error */
-static int attr_double(PyObject *obj, const char *name, double *out) {
-    PyObject *v = PyObject_GetAttrString(obj, name);
+/* table[name] (a dict: the names are declared in lipyantar.translit.learned.params, CHANNEL_PARAMS and
+   SIZE_FIELDS) as a double / an int / a truth value, counted in *read; -1 with an exception set on error
+   (KeyError naming a missing name) */
+static PyObject *item(PyObject *table, const char *name, Py_ssize_t *read) {
+    PyObject *v = PyDict_GetItemString(table, name); /* borrowed */
+    if (!v) {
+        PyErr_Format(PyExc_KeyError, "the channel's parameters lack %s", name);
+        return NULL;
+    }
+    ++*read;
+    return v;
+}
+
+static int item_double(PyObject *table, const char *name, double *out, Py_ssize_t *read) {
+    PyObject *v = item(table, name, read);
     if (!v) return -1;
     *out = PyFloat_AsDouble(v);
-    Py_DECREF(v);
     return *out == -1.0 && PyErr_Occurred() ? -1 : 0;
 }
 
-static int attr_int(PyObject *obj, const char *name, int *out) {
-    PyObject *v = PyObject_GetAttrString(obj, name);
+static int item_int(PyObject *table, const char *name, int *out, Py_ssize_t *read) {
+    PyObject *v = item(table, name, read);
     if (!v) return -1;
     long x = PyLong_AsLong(v);
-    Py_DECREF(v);
     if (x == -1 && PyErr_Occurred()) return -1;
     if (x < INT_MIN || x > INT_MAX) {
         PyErr_Format(PyExc_OverflowError, "%s is out of range", name);
@@ -2479,12 +2489,20 @@ static int attr_int(PyObject *obj, const char *name, int *out) {
     return 0;
 }
 
-static int attr_bool(PyObject *obj, const char *name, int *out) {
-    PyObject *v = PyObject_GetAttrString(obj, name);
+static int item_bool(PyObject *table, const char *name, int *out, Py_ssize_t *read) {
+    PyObject *v = item(table, name, read);
     if (!v) return -1;
     *out = PyObject_IsTrue(v);
-    Py_DECREF(v);
     return *out < 0 ? -1 : 0;
+}
+
+/* 0 when table (a dict) holds no name but the *read ones read from it, else -1 with ValueError */
+static int all_read(PyObject *table, Py_ssize_t read, const char *what) {
+    if (PyDict_GET_SIZE(table) == read) return 0;
+    PyErr_Format(PyExc_ValueError,
+                 "%s holds %zd names, the channel reads %zd (lipyantar.translit.learned.params and _fastlm.c disagree)",
+                 what, PyDict_GET_SIZE(table), read);
+    return -1;
 }
 
 /* kinds of the Channel's arguments, checked by ch_set */
@@ -2523,9 +2541,9 @@ static int Channel_init(Channel *self, PyObject *args, PyObject *kwds) {
         *sizes, *skeleton, *rules_word, *spell, *roman_lp;
     int char_unk, char_start;
     Py_ssize_t marg_limit, english_limit;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOOO!OiiOOOOOOO!OOOOnn", kwlist, &r2d, &forced, &d2r,
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOOO!OiiOOOOOO!O!OOOOnn", kwlist, &r2d, &forced, &d2r,
                                      &AutomatonType, &charlm, &char_ids, &char_unk, &char_start, &prior, &vocab_index,
-                                     &memory, &marg_cache, &english, &params, &PyDict_Type, &sizes, &skeleton,
+                                     &memory, &marg_cache, &english, &PyDict_Type, &params, &PyDict_Type, &sizes, &skeleton,
                                      &rules_word, &spell, &roman_lp, &marg_limit, &english_limit))
         return -1;
     Channel_clear(self); /* unusable until this init succeeds (self->kinds NULL) */
@@ -2556,21 +2574,25 @@ static int Channel_init(Channel *self, PyObject *args, PyObject *kwds) {
             ch_set(&self->en_cache, PyTuple_GET_ITEM(english, 3), CH_DICT, "the English cache"))
             goto fail;
     }
-    if (attr_double(params, "w_char", &self->w_char) || attr_double(params, "w_word", &self->w_word) ||
-        attr_double(params, "w_mem", &self->w_mem) || attr_double(params, "oov_logprob", &self->oov) ||
-        attr_double(params, "w_rules_eq", &self->w_rules_eq) ||
-        attr_double(params, "w_rules_dist", &self->w_rules_dist) || attr_double(params, "w_marg", &self->w_marg) ||
-        attr_double(params, "w_english", &self->w_english) ||
-        attr_double(params, "english_miss", &self->english_miss) ||
-        attr_double(params, "w_acronym", &self->w_acronym) ||
-        attr_double(params, "w_acronym_odd", &self->w_acronym_odd) ||
-        attr_double(params, "english_unspellable", &self->english_unspellable) ||
-        attr_double(params, "final_virama", &self->final_virama) ||
-        attr_double(params, "attested_gap", &self->attested_gap) ||
-        attr_bool(params, "stage1_rules", &self->stage1_rules) || attr_int(params, "rules_top", &self->rules_top) ||
-        attr_int(params, "marg_beam", &self->marg_beam) || attr_int(params, "forced_beam", &self->forced_beam) ||
-        attr_int(params, "english_beam", &self->english_beam) ||
-        attr_int(params, "english_forced_beam", &self->english_forced_beam))
+    Py_ssize_t read = 0;
+    if (item_double(params, "w_char", &self->w_char, &read) || item_double(params, "w_word", &self->w_word, &read) ||
+        item_double(params, "w_mem", &self->w_mem, &read) || item_double(params, "oov_logprob", &self->oov, &read) ||
+        item_double(params, "w_rules_eq", &self->w_rules_eq, &read) ||
+        item_double(params, "w_rules_dist", &self->w_rules_dist, &read) ||
+        item_double(params, "w_marg", &self->w_marg, &read) ||
+        item_double(params, "w_english", &self->w_english, &read) ||
+        item_double(params, "english_miss", &self->english_miss, &read) ||
+        item_double(params, "w_acronym", &self->w_acronym, &read) ||
+        item_double(params, "w_acronym_odd", &self->w_acronym_odd, &read) ||
+        item_double(params, "english_unspellable", &self->english_unspellable, &read) ||
+        item_double(params, "final_virama", &self->final_virama, &read) ||
+        item_double(params, "attested_gap", &self->attested_gap, &read) ||
+        item_bool(params, "stage1_rules", &self->stage1_rules, &read) ||
+        item_int(params, "rules_top", &self->rules_top, &read) ||
+        item_int(params, "marg_beam", &self->marg_beam, &read) ||
+        item_int(params, "forced_beam", &self->forced_beam, &read) ||
+        item_int(params, "english_beam", &self->english_beam, &read) ||
+        item_int(params, "english_forced_beam", &self->english_forced_beam, &read) || all_read(params, read, "params"))
         goto fail;
     self->marg_limit = marg_limit;
     self->english_limit = english_limit;
@@ -2590,10 +2612,18 @@ static int Channel_init(Channel *self, PyObject *args, PyObject *kwds) {
             if (!idx) goto fail;
             int bad = PyDict_SetItem(kinds, name, idx);
             Py_DECREF(idx);
-            if (bad || attr_int(size, "beam", &z->beam) || attr_int(size, "nbest", &z->nbest) ||
-                attr_double(size, "threshold", &z->threshold) || attr_int(size, "marg_top", &z->marg_top) ||
-                attr_int(size, "vocab_cands", &z->vocab_cands) || attr_int(size, "english_k", &z->english_k) ||
-                attr_int(size, "acronym_max", &z->acronym_max))
+            if (bad) goto fail;
+            if (!PyDict_Check(size)) {
+                PyErr_SetString(PyExc_TypeError, "each search size must be a dict");
+                goto fail;
+            }
+            read = 0;
+            if (item_int(size, "beam", &z->beam, &read) || item_int(size, "nbest", &z->nbest, &read) ||
+                item_double(size, "threshold", &z->threshold, &read) ||
+                item_int(size, "marg_top", &z->marg_top, &read) ||
+                item_int(size, "vocab_cands", &z->vocab_cands, &read) ||
+                item_int(size, "english_k", &z->english_k, &read) ||
+                item_int(size, "acronym_max", &z->acronym_max, &read) || all_read(size, read, "a search size"))
                 goto fail;
             i++;
         }

@@ -73,9 +73,9 @@ class SentenceDecoder:
         # Viterbi/beam over LM states
         compiled = lm.fast()
         if compiled is not None and FAST is not None:
-            picks = FAST.viterbi(compiled, scored, lm.start, p.w_ctx, p.ctx_beam)
+            picks = FAST.viterbi(compiled, scored, lm.start, p.sentence.w_ctx, p.sentence.beam)
         else:
-            picks = sentence_viterbi_python(lm, scored, w_ctx=p.w_ctx, beam=p.ctx_beam)
+            picks = sentence_viterbi_python(lm, scored, w_ctx=p.sentence.w_ctx, beam=p.sentence.beam)
         return [col[i] for col, i in zip(devas, picks, strict=True)]
 
     def _cached_column(self, word: str) -> tuple[tuple[str, ...], tuple[tuple[float, int], ...]]:

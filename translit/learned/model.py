@@ -18,7 +18,7 @@ A :class:`LearnedModel` bundles
 
 Roman → Devanagari reranks the joint model's k best well-formed spellings, plus native words from
 the vocabulary index whose romanizations share the input's consonant skeleton (scored by a search
-forced to spell them), with a noisy-channel score::
+forced to spell them), with a noisy-channel score (the weights: ``DecodeParams.r2d``)::
 
     score(d | r) = log P_joint(r, d) − w_marg · log P_joint(d) + w_char · log P_char(d)
                    + w_word · log P_word(d) + w_mem · log(1 + count(r, d))
@@ -28,17 +28,17 @@ where P_joint(d) is approximated by the joint score of d's best romanization, so
 two terms are a tempered log P(r | d), and rules(d) is the rule-based ``roman-rules``
 romanization of the candidate (a second, independent expert on how d is typed). The last two
 features and the marginal are computed for the ``marg_top`` best of a first ranking only.
-How much searching a word gets depends on what is asked (:meth:`DecodeParams.search_size`): the
+How much searching a word gets depends on what is asked (``DecodeParams.search``): the
 top-k candidates (``devanagarize_topk``) get the widest search, the single best answer
 (``devanagarize``) a narrower one of about the same top-1 accuracy, and each word of a sentence a
 small one whose few candidates the word n-gram model then chooses among.
 
 Two more sources of candidates, for Latin words that the memory does not know as a Hindi
 romanization (:mod:`lipyantar.translit.learned.english`): an English word with a CMUdict pronunciation gets the
-Devanagari spellings of its sound (a phoneme ↔ Devanagari joint model), with a bonus ``w_english``
-for them and a penalty ``english_miss`` for candidates no pronunciation can spell; a word of at most
-``acronym_max`` letters gets its letter-by-letter reading (एनजीओ), with a bonus that grows with how
-improbable the input is as a Hindi romanization (``w_acronym``, ``w_acronym_odd``). In running
+Devanagari spellings of its sound (a phoneme ↔ Devanagari joint model), with a bonus ``english.w_english``
+for them and a penalty ``english.miss`` for candidates no pronunciation can spell; a word of at most
+the search's ``acronym_max`` letters gets its letter-by-letter reading (एनजीओ), with a bonus that grows with how
+improbable the input is as a Hindi romanization (``acronyms.w_acronym``, ``acronyms.w_odd``). In running
 text (:meth:`LearnedModel.devanagarize_words`) the unigram prior is replaced by the word n-gram
 model in a beam search over each word's candidates.
 
@@ -66,7 +66,6 @@ import os
 import threading
 from array import array
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import replace
 from importlib import resources
 from typing import Any
 
@@ -83,7 +82,7 @@ from lipyantar.translit.learned.langmodel import CharLM, WordLM
 from lipyantar.translit.learned.memory import Memory
 from lipyantar.translit.learned.names import name_scored, pronunciation_spellings
 from lipyantar.translit.learned.origin import native_first, sounds_like
-from lipyantar.translit.learned.params import _SEARCH_FIELDS, DecodeParams
+from lipyantar.translit.learned.params import SEARCH_KINDS, DecodeParams
 from lipyantar.translit.learned.search import WordSearch
 from lipyantar.translit.learned.storage import (
     DEFAULT_MODEL_NAME,
@@ -240,7 +239,7 @@ class LearnedModel(WordSearch, SentenceDecoder):
     ) -> None:
         self._setup(params=params, meta=meta, vocabulary=vocabulary)
         self.joint = joint
-        self.joint.prune_index(min_count=self.params.index_min_count, max_per_chunk=self.params.index_max)
+        self.joint.prune_index(min_count=self.params.index.min_count, max_per_chunk=self.params.index.max_per_chunk)
         #: pronunciations of English words and a phoneme ↔ Devanagari model (None: no such component)
         self.english = english
         self.charlm = charlm
@@ -266,7 +265,7 @@ class LearnedModel(WordSearch, SentenceDecoder):
         #: word-list membership of sentence candidates (they repeat across a text's words)
         self._ctx_known: dict[str, bool] = {}
         self.params = params or DecodeParams()
-        self._sizes = {kind: self.params.search_size(kind) for kind in _SEARCH_FIELDS}
+        self._sizes = {kind: self.params.search_size(kind) for kind in SEARCH_KINDS}
         self.meta = dict(meta or {})
         self._r2d_cache: dict[tuple[str, str], tuple[tuple[str, float], ...]] = {}
         self._col_cache: dict[str, tuple[tuple[str, ...], tuple[tuple[float, int], ...]]] = {}
@@ -296,10 +295,8 @@ class LearnedModel(WordSearch, SentenceDecoder):
 
     def _vocab_words(self, key: str, kind: str = "topk") -> tuple[str, ...]:
         """Native words of a consonant skeleton for the search ``kind``: the model's own vocabulary
-        index, then ``vocab_big`` (``ctx_vocab_big`` in sentences) words of the large word list
-        (memoized)."""
-        p = self.params
-        big = p.ctx_vocab_big if kind == "context" else p.top1_vocab_big if kind == "top1" else p.vocab_big
+        index, then the search's ``vocab_big`` words of the large word list (memoized)."""
+        big = self._sizes[kind].vocab_big
         memo_key = (key, big)
         hit = self._vocab_memo.get(memo_key)
         if hit is not None:
@@ -315,12 +312,11 @@ class LearnedModel(WordSearch, SentenceDecoder):
         return own
 
     def _uses_word_list_index(self) -> bool:
-        p = self.params
-        return bool(p.vocab_big or p.top1_vocab_big or p.ctx_vocab_big)
+        return any(size.vocab_big for size in self._sizes.values())
 
     def _known(self, weight: float | None = None) -> Callable[[str], bool] | None:
         """Membership in the large word list when its weight (default ``w_vocab``) is on (None: off)."""
-        if not (self.params.w_vocab if weight is None else weight):
+        if not (self.params.r2d.w_vocab if weight is None else weight):
             return None
         vocab = self.vocabulary
         return vocab.__contains__ if vocab is not None else None
@@ -353,7 +349,7 @@ class LearnedModel(WordSearch, SentenceDecoder):
             attested,
             rules_reading=_rules_word(deva),
             logprior=lambda: self.wordlm.unigram(deva),
-            common_above=self.params.english_keep_logprior,
+            common_above=self.params.english.keep_logprior,
             sounds_english=lambda roman: sounds_like(self.english, roman, deva),
         )
 
@@ -460,12 +456,12 @@ class LearnedModel(WordSearch, SentenceDecoder):
 
     def _romanize_search(self, deva: str, k: int) -> list[tuple[str, float]]:
         p = self.params
-        size = max(p.beam_d2r, k)
+        size = max(p.d2r.beam, k)
         raw = self.joint.decode(deva_units(deva), to_roman=True, k=size, beam=size, fallback=_rules_piece)
         romanlm = self.romanlm.logprob
-        ruled = _rules_word(deva) if p.w_rules else None
+        ruled = _rules_word(deva) if p.d2r.w_rules else None
         out = [
-            (r, s + p.w_roman * romanlm(r) + p.len_bonus * len(r) + (p.w_rules if r == ruled else 0.0))
+            (r, s + p.d2r.w_roman * romanlm(r) + p.d2r.len_bonus * len(r) + (p.d2r.w_rules if r == ruled else 0.0))
             for r, s in raw
         ]
         out.sort(key=lambda kv: (-kv[1], kv[0]))
@@ -474,19 +470,19 @@ class LearnedModel(WordSearch, SentenceDecoder):
     def romanize_candidates(self, word: str, top_k: int = 5) -> list[Candidate]:
         """:meth:`romanize_topk` as :class:`~lipyantar.translit.candidate.Candidate` objects: the raw ``score``
         and a calibrated ``prob`` (share of the best ``max(top_k, PROB_POOL)`` candidates' mass at
-        temperature ``params.temperature_d2r``, reserve ``params.reserve_d2r``)."""
+        temperature ``params.calibration.d2r.temperature``, reserve ``params.calibration.d2r.reserve``)."""
         return _candidates(
             self.romanize_topk(word, max(top_k, PROB_POOL)),
             top_k,
-            self.params.temperature_d2r,
-            self.params.reserve_d2r,
+            self.params.calibration.d2r.temperature,
+            self.params.calibration.d2r.reserve,
         )
 
     # -- public API: roman -> Devanagari ---------------------------------------------------------
     def devanagarize_topk(self, word: str, top_k: int = 5) -> list[tuple[str, float]]:
         """top_k best Devanagari spellings of a Latin word, best first, with log-probability scores.
 
-        ``top_k=1`` runs the narrower single-best search (``top1_*`` parameters), as :meth:`devanagarize`
+        ``top_k=1`` runs the narrower single-best search (``search.top1`` parameters), as :meth:`devanagarize`
         does; its answer is almost always the first of a larger ``top_k``.
         """
         roman = normalize_roman(word)
@@ -501,20 +497,20 @@ class LearnedModel(WordSearch, SentenceDecoder):
         """:meth:`devanagarize_topk` of a normalized Latin word, without the capitals rule."""
         p = self.params
         prior = self.wordlm.unigram_table().get
-        w_word, oov, w_vocab, known = p.w_word, p.oov_logprob, p.w_vocab, self._known()
+        w_word, oov, w_vocab, known = p.r2d.w_word, p.r2d.oov_logprob, p.r2d.w_vocab, self._known()
         # (negated score, candidate): the natural order is best first, ties by spelling
         ranked = []
         found = name_scored(
             roman,
             self._channel(roman, "top1" if top_k == 1 else "topk"),
-            weight=p.w_name_convention,
-            penalty=p.name_variant_penalty,
-            window=p.name_variant_window,
+            weight=p.names.w_convention,
+            penalty=p.names.variant_penalty,
+            window=p.names.variant_window,
             spellings=()
-            if p.english_spelling_penalty < 0 or roman in self.memory.r2d
+            if p.english.spelling_penalty < 0 or roman in self.memory.r2d
             else pronunciation_spellings(self.english, roman),
-            spelling_penalty=p.english_spelling_penalty,
-            spelling_margin=p.english_spelling_margin,
+            spelling_penalty=p.english.spelling_penalty,
+            spelling_margin=p.english.spelling_margin,
         )
         for deva, channel in found:
             lp = prior(deva)
@@ -533,10 +529,10 @@ class LearnedModel(WordSearch, SentenceDecoder):
         return [(deva, -neg) for neg, deva in ranked[:top_k]]
 
     def _caps_acronym(self, word: str, roman: str) -> str | None:
-        """The letter-by-letter reading of ``word`` when the capitals rule (``caps_acronyms``) applies to
+        """The letter-by-letter reading of ``word`` when the capitals rule (``acronyms.caps``) applies to
         it, else None. ``roman`` is ``normalize_roman(word)``."""
         p = self.params
-        if not (p.caps_acronyms and 2 <= len(word) <= p.acronym_max and word.isascii()):
+        if not (p.acronyms.caps and 2 <= len(word) <= p.acronyms.caps_max and word.isascii()):
             return None
         if not (word.isalpha() and word.isupper()):
             return None
@@ -547,7 +543,7 @@ class LearnedModel(WordSearch, SentenceDecoder):
         english = self.english
         if english is not None and english.pronunciations(roman):
             # an English word in capitals (YOU, PLEASE) unless its pronunciation spells the letters (DNA)
-            if acronym not in english.candidates(roman, k=p.english_k, beam=p.english_beam):
+            if acronym not in english.candidates(roman, k=p.search.topk.english_k, beam=p.english.beam):
                 return None
         return acronym
 
@@ -561,12 +557,12 @@ class LearnedModel(WordSearch, SentenceDecoder):
     def devanagarize_candidates(self, word: str, top_k: int = 5) -> list[Candidate]:
         """:meth:`devanagarize_topk` as :class:`~lipyantar.translit.candidate.Candidate` objects: the raw ``score``
         and a calibrated ``prob`` (share of the best ``max(top_k, PROB_POOL)`` candidates' mass at
-        temperature ``params.temperature_r2d``, reserve ``params.reserve_r2d``)."""
+        temperature ``params.calibration.r2d.temperature``, reserve ``params.calibration.r2d.reserve``)."""
         return _candidates(
             self.devanagarize_topk(word, max(top_k, PROB_POOL)),
             top_k,
-            self.params.temperature_r2d,
-            self.params.reserve_r2d,
+            self.params.calibration.r2d.temperature,
+            self.params.calibration.r2d.reserve,
         )
 
     def is_english(self, word: str, deva: str) -> bool:
@@ -582,9 +578,9 @@ class LearnedModel(WordSearch, SentenceDecoder):
         p = self.params
         # a common Hindi word (से, वो, है) is Hindi even though its sound is also an English word's
         lp = self.wordlm.unigram(deva)
-        if lp is not None and lp > p.english_keep_logprior:
+        if lp is not None and lp > p.english.keep_logprior:
             return False
-        return deva in english.candidates(roman, k=p.english_k, beam=p.english_beam)
+        return deva in english.candidates(roman, k=p.search.topk.english_k, beam=p.english.beam)
 
     def devanagarize(self, word: str) -> str:
         """One best Devanagari spelling of a Latin word ("" when nothing can be produced)."""
@@ -608,16 +604,21 @@ class LearnedModel(WordSearch, SentenceDecoder):
         if built.get("english") is not None:
             self.english.clear_cache()  # type: ignore[union-attr]
 
-    def with_params(self, **changes: Any) -> LearnedModel:
-        """A copy sharing all tables but with other decoding parameters (fresh caches)."""
+    def with_params(self, params: DecodeParams | Mapping[str, Any] | None = None) -> LearnedModel:
+        """A copy sharing all tables but with other decoding parameters (fresh caches): ``params``, or
+        this model's with the changes of a mapping of dotted paths (``{"sentence.beam": 4}``, see
+        :meth:`DecodeParams.updated`); None: the same parameters."""
         clone = object.__new__(LearnedModel)
         clone.__dict__.update(self.__dict__)
         clone._pending = dict(self._pending)  # a component not built yet is built for each on its own
         clone._build_lock = threading.RLock()
-        clone.params = replace(self.params, **changes)
-        clone._sizes = {kind: clone.params.search_size(kind) for kind in _SEARCH_FIELDS}
+        if params is None or isinstance(params, DecodeParams):
+            clone.params = params or self.params
+        else:
+            clone.params = self.params.updated(params)
+        clone._sizes = {kind: clone.params.search_size(kind) for kind in SEARCH_KINDS}
         clone.joint = copy.copy(self.joint)  # the search index is per model; the tables are shared
-        clone.joint.prune_index(min_count=clone.params.index_min_count, max_per_chunk=clone.params.index_max)
+        clone.joint.prune_index(min_count=clone.params.index.min_count, max_per_chunk=clone.params.index.max_per_chunk)
         clone._r2d_cache = {}
         clone._col_cache = {}
         clone._d2r_cache = {}

@@ -11,16 +11,16 @@ and a few habits are regular:
 * a doubled consonant letter is a doubled consonant (``anna`` अन्ना, ``kannan`` कन्नन).
 
 :func:`convention_agreement` counts, for one candidate, the conventions of the input it keeps minus the
-ones it breaks, and the single-word ranking adds ``w_name_convention`` times it; :func:`name_variants`
-can add the spellings that keep them where the search found none (``name_variant_penalty``; off: on the
+ones it breaks, and the single-word ranking adds ``names.w_convention`` times it; :func:`name_variants`
+can add the spellings that keep them where the search found none (``names.variant_penalty``; off: on the
 held-out slice they changed nothing).
 
 Foreign names, brands and English words are written by their sound: :func:`pronunciation_spellings`
 gives the rule spellings of a word's CMUdict pronunciations as Hindi writes them (:func:`written_phones`:
 ``sorry`` सॉरी, ``weeks`` वीक्स, ``posted`` पोस्टेड), and they compete with the search's candidates at
-``english_spelling_penalty`` below the best plus ``english_spelling_margin`` times how much more English
+``english.spelling_penalty`` below the best plus ``english.spelling_margin`` times how much more English
 than Hindi the word is (:func:`english_margin`), so that ``musk`` is मस्क but ``kal`` stays कल (in
-sentences ``ctx_english_spelling_penalty``). The weights were chosen on the held-out slice of the train
+sentences ``english.context_spelling_penalty``). The weights were chosen on the held-out slice of the train
 lexicon and sentences (``scripts/tune_heldout.py``), like the model's other decoding parameters.
 """
 

@@ -6,7 +6,7 @@ romanizations, which annotators wrote for words out of context: ``वे`` (they
 type the pronoun ``ve`` (the Dakshina dev sentences: 139 ``ve``, 27 ``we``, no ``way``). So an English
 reading of an attested word is put after a native one when the evidence says the word is Hindi:
 
-* the word is a common Hindi word: its log unigram prior is above ``english_keep_logprior`` (the model's
+* the word is a common Hindi word: its log unigram prior is above ``english.keep_logprior`` (the model's
   threshold for "a common Hindi word is Hindi even though its sound is also an English word's", the one
   ``--english keep`` uses);
 * its most frequent attested romanization is an English word whose sound the word spells: more probable

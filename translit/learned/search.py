@@ -95,7 +95,7 @@ class WordSearch:
 
     def _word_column(self, word: str) -> tuple[tuple[str, ...], tuple[tuple[float, int], ...]]:
         """:meth:`_column` of a Latin word as typed: a word in capitals that the capitals rule reads
-        letter by letter (``caps_acronyms``) has that reading alone."""
+        letter by letter (``acronyms.caps``) has that reading alone."""
         roman = normalize_roman(word)
         acronym = self._caps_acronym(word, roman)
         if acronym is not None:
@@ -110,15 +110,15 @@ class WordSearch:
         prior = self.wordlm.unigram_table().get
         unk = WordLM.UNK
         devas, scored = [], []
-        discount = p.ctx_pmi * p.w_ctx
+        discount = p.sentence.pmi * p.sentence.w_ctx
         lm_unigram = self._lm_unigram
-        w_prior, oov, ctx_oov, w_ctx_prior = p.ctx_prior, p.oov_logprob, p.ctx_oov_logprob, p.w_ctx_prior
-        known = self._known(p.ctx_w_vocab)
+        w_prior, oov, ctx_oov, w_ctx_prior = p.sentence.w_prior, p.r2d.oov_logprob, p.sentence.oov_logprob, p.sentence.w_oov_prior
+        known = self._known(p.sentence.w_vocab)
         known_memo = self._ctx_known
         if len(known_memo) > _CACHE_LIMIT:
             known_memo.clear()
-        found = self._channel(roman, p.ctx_words) if roman else ()
-        if p.ctx_english_spelling_penalty >= 0 and found and roman not in self.memory.r2d:
+        found = self._channel(roman, p.sentence.words) if roman else ()
+        if p.english.context_spelling_penalty >= 0 and found and roman not in self.memory.r2d:
             found = name_scored(
                 roman,
                 found,
@@ -126,17 +126,17 @@ class WordSearch:
                 penalty=-1.0,
                 window=0.0,
                 spellings=pronunciation_spellings(self.english, roman),
-                spelling_penalty=p.ctx_english_spelling_penalty,
-                spelling_margin=p.english_spelling_margin,
+                spelling_penalty=p.english.context_spelling_penalty,
+                spelling_margin=p.english.spelling_margin,
             )
-        if not p.ctx_select_scored:
-            found = found[: p.ctx_nbest]
-        if (p.ctx_nasal_penalty >= 0 or p.ctx_vowel_penalty >= 0 or p.ctx_convention_penalty >= 0) and found:
+        if not p.sentence.select_scored:
+            found = found[: p.sentence.nbest]
+        if (p.casual.nasal_penalty >= 0 or p.casual.vowel_penalty >= 0 or p.casual.convention_penalty >= 0) and found:
             found = self._with_casual_variants(roman, found)
         if (
-            p.ctx_skeleton_cands
+            p.casual.skeleton_cands
             and found
-            and (p.ctx_skeleton_always or self.wordlm.ids.get(found[0][0], WordLM.UNK) == WordLM.UNK)
+            and (p.casual.skeleton_always or self.wordlm.ids.get(found[0][0], WordLM.UNK) == WordLM.UNK)
         ):
             found = self._with_skeleton_words(roman, found)
         for deva, channel in found:
@@ -154,12 +154,12 @@ class WordSearch:
                 if in_list is None:
                     in_list = known_memo[deva] = known(deva)
                 if in_list:
-                    extra += p.ctx_w_vocab
+                    extra += p.sentence.w_vocab
             devas.append(deva)
             scored.append((channel + extra, wid))
-        if p.ctx_select_scored and len(devas) > p.ctx_nbest:
+        if p.sentence.select_scored and len(devas) > p.sentence.nbest:
             # the ctx_nbest best by their score without context (channel, prior, word list)
-            keep = sorted(range(len(devas)), key=lambda i: -scored[i][0])[: p.ctx_nbest]
+            keep = sorted(range(len(devas)), key=lambda i: -scored[i][0])[: p.sentence.nbest]
             devas = [devas[i] for i in keep]
             scored = [scored[i] for i in keep]
         return (tuple(devas), tuple(scored)) if devas else (("",), ((0.0, unk),))
@@ -168,19 +168,19 @@ class WordSearch:
         self, roman: str, found: tuple[tuple[str, float], ...]
     ) -> tuple[tuple[str, float], ...]:
         """``found`` with the casual-typing variants of its candidates that the n-gram model knows: their
-        nasalized forms (:func:`nasal_variants`), each scored ``ctx_nasal_penalty`` below its source,
-        and their forms with the diphthongs (:func:`vowel_variants`), ``ctx_vowel_penalty`` below it (or
+        nasalized forms (:func:`nasal_variants`), each scored ``casual.nasal_penalty`` below its source,
+        and their forms with the diphthongs (:func:`vowel_variants`), ``casual.vowel_penalty`` below it (or
         as ``found`` scores a variant, when that is higher); then the other conventions' spellings
-        (:func:`convention_variants`) of every candidate so far within ``ctx_convention_window`` of the
-        best, ``ctx_convention_penalty`` below it. A negative penalty turns its kind off."""
+        (:func:`convention_variants`) of every candidate so far within ``casual.convention_window`` of the
+        best, ``casual.convention_penalty`` below it. A negative penalty turns its kind off."""
         p = self.params
         kinds: list[tuple[Callable[[str, str], tuple[str, ...]], str, float]] = []
-        if p.ctx_nasal_penalty >= 0 and roman and roman[-1] in "aeiouym":
-            kinds.append((nasal_variants, roman, p.ctx_nasal_penalty))
-        wanted = _vowels_wanted(roman) if p.ctx_vowel_penalty >= 0 else ""
+        if p.casual.nasal_penalty >= 0 and roman and roman[-1] in "aeiouym":
+            kinds.append((nasal_variants, roman, p.casual.nasal_penalty))
+        wanted = _vowels_wanted(roman) if p.casual.vowel_penalty >= 0 else ""
         if wanted:
-            kinds.append((_vowel_forms, wanted, p.ctx_vowel_penalty))
-        convention = p.ctx_convention_penalty
+            kinds.append((_vowel_forms, wanted, p.casual.vowel_penalty))
+        convention = p.casual.convention_penalty
         if not kinds and convention < 0:
             return found
         ids, unk = self.wordlm.ids, WordLM.UNK
@@ -194,7 +194,7 @@ class WordSearch:
                         changed = True
         if convention >= 0:
             # the other conventions' spellings of every candidate so far (the casual variants too)
-            floor = max(scores.values()) - p.ctx_convention_window
+            floor = max(scores.values()) - p.casual.convention_window
             for deva, score in list(scores.items()):
                 if score < floor:
                     continue
@@ -207,15 +207,15 @@ class WordSearch:
     def _with_skeleton_words(
         self, roman: str, found: tuple[tuple[str, float], ...]
     ) -> tuple[tuple[str, float], ...]:
-        """``found`` with up to ``ctx_skeleton_cands`` n-gram vocabulary words of the input's consonant
-        skeleton that it does not have, scored below its best candidate by ``ctx_skeleton_penalty``
-        plus ``ctx_skeleton_dist`` per edit between the input and the word's romanization."""
+        """``found`` with up to ``casual.skeleton_cands`` n-gram vocabulary words of the input's consonant
+        skeleton that it does not have, scored below its best candidate by ``casual.skeleton_penalty``
+        plus ``casual.skeleton_dist`` per edit between the input and the word's romanization."""
         p = self.params
         ids, unk = self.wordlm.ids, WordLM.UNK
         have = {deva for deva, _ in found}
         words = [
             deva
-            for deva in self._vocab_words(roman_skeleton(roman), "context")[: p.ctx_skeleton_cands]
+            for deva in self._vocab_words(roman_skeleton(roman), "context")[: p.casual.skeleton_cands]
             if deva not in have and ids.get(deva, unk) != unk
         ]
         if not words or self.is_english(roman, found[0][0]):
@@ -225,8 +225,8 @@ class WordSearch:
         extra = []
         for deva in words:
             dist = edit_distance(roman, self.romanize(deva))
-            if dist <= p.ctx_skeleton_max_dist:
-                extra.append((deva, best - p.ctx_skeleton_penalty - p.ctx_skeleton_dist * dist))
+            if dist <= p.casual.skeleton_max_dist:
+                extra.append((deva, best - p.casual.skeleton_penalty - p.casual.skeleton_dist * dist))
         return found + tuple(extra) if extra else found
 
     def _word_ranking(self, roman: str, kind: str) -> list[tuple[str, float]]:
@@ -234,7 +234,7 @@ class WordSearch:
         score (channel and unigram prior, as :meth:`devanagarize_topk` ranks them), best first."""
         p = self.params
         prior = self.wordlm.unigram_table().get
-        w_word, oov, w_vocab, known = p.w_word, p.oov_logprob, p.w_vocab, self._known()
+        w_word, oov, w_vocab, known = p.r2d.w_word, p.r2d.oov_logprob, p.r2d.w_vocab, self._known()
         ranked = []
         for deva, channel in self._channel(roman, kind):
             lp = prior(deva)
@@ -308,8 +308,8 @@ class WordSearch:
                     memory=self.memory.r2d.lookup,
                     marg_cache=self._marg_cache,
                     english=english,
-                    params=self.params,
-                    sizes=self._sizes,
+                    params=self.params.channel_params(),
+                    sizes=self.params.channel_sizes(),
                     skeleton=roman_skeleton,
                     rules_word=_rules_word,
                     spell_letters=spell_letters,
@@ -356,9 +356,9 @@ class WordSearch:
         # an English word, unless the memory knows it as the romanization of a Hindi word ("he", "main")
         if size.english_k and not attested and self.english is not None:
             found.english = self.english
-            found.english_cands = self.english.candidates(roman, k=size.english_k, beam=p.english_beam)
+            found.english_cands = self.english.candidates(roman, k=size.english_k, beam=p.english.beam)
             english = [d for d in found.english_cands if d not in cands]
-            self._add_forced(found, english, unspellable=p.english_unspellable)
+            self._add_forced(found, english, unspellable=p.english.unspellable)
         if not attested and 0 < len(roman) <= size.acronym_max:
             found.acronym = spell_letters(roman)
             if found.acronym not in cands:
@@ -367,7 +367,7 @@ class WordSearch:
             scores = [s for s, _ in cands.values()]
             floor = min(scores, default=0.0)
             spelling = self.charlm.check_and_score
-            gap = p.attested_gap
+            gap = p.r2d.attested_gap
             if gap >= 0:
                 top = max(scores, default=0.0)
                 total = sum(attested.values())
@@ -398,7 +398,7 @@ class WordSearch:
             for deva, char_lp in zip(devas, self.charlm.scores_if_wellformed(devas), strict=True)
             if char_lp is not None
         ]
-        forced = self.joint.forced_scores(found.roman, [deva for deva, _ in spellable], beam=p.forced_beam)
+        forced = self.joint.forced_scores(found.roman, [deva for deva, _ in spellable], beam=p.r2d.forced_beam)
         for (deva, char_lp), score in zip(spellable, forced, strict=True):
             if score is not None:
                 cands[deva] = (score, char_lp)
@@ -409,8 +409,8 @@ class WordSearch:
         """(negated score with the word prior, candidate, score without it), best first."""
         p = self.params
         prior = self.wordlm.unigram_table().get
-        rules_first = p.stage1_rules and bool(p.w_rules_eq or p.w_rules_dist)
-        w_char, w_word, w_mem, oov, final_virama = p.w_char, p.w_word, p.w_mem, p.oov_logprob, p.final_virama
+        rules_first = p.r2d.stage1_rules and bool(p.r2d.w_rules_eq or p.r2d.w_rules_dist)
+        w_char, w_word, w_mem, oov, final_virama = p.r2d.w_char, p.r2d.w_word, p.r2d.w_mem, p.r2d.oov_logprob, p.r2d.final_virama
         attested = found.attested
         staged = []
         for deva, (lp, char_lp) in found.cands.items():
@@ -433,26 +433,26 @@ class WordSearch:
         (negated score, candidate)."""
         p = self.params
         roman, english, en_cands, acronym = found.roman, found.english, found.english_cands, found.acronym
-        rules_later = not p.stage1_rules and bool(p.w_rules_eq or p.w_rules_dist)
-        marginals = self._marginals([deva for _, deva, _ in top]) if p.w_marg else None
+        rules_later = not p.r2d.stage1_rules and bool(p.r2d.w_rules_eq or p.r2d.w_rules_dist)
+        marginals = self._marginals([deva for _, deva, _ in top]) if p.r2d.w_marg else None
         spelled: set[str] = set()
         if en_cands and english is not None:
             others = [deva for _, deva, _ in top if deva not in en_cands]
-            spelled = english.spellable(roman, others, beam=p.english_forced_beam)
+            spelled = english.spellable(roman, others, beam=p.english.forced_beam)
         scored = []
         for rank, (_, deva, s) in enumerate(top):
-            if rules_later and (rank < p.rules_top or deva in en_cands or deva == acronym):
+            if rules_later and (rank < p.r2d.rules_top or deva in en_cands or deva == acronym):
                 s += self._rules_feature(deva, roman)
             if marginals is not None:
-                s -= p.w_marg * marginals[rank]
+                s -= p.r2d.w_marg * marginals[rank]
             if en_cands:
                 if deva in en_cands:
-                    s += p.w_english
+                    s += p.english.w_english
                 elif deva not in spelled:
-                    s -= p.english_miss
+                    s -= p.english.miss
             if deva == acronym:
                 odd = -self.romanlm.logprob(tuple(roman)) / (len(roman) + 1)
-                s += p.w_acronym + p.w_acronym_odd * odd
+                s += p.acronyms.w_acronym + p.acronyms.w_odd * odd
             scored.append((-s, deva))
         return scored
 
@@ -461,8 +461,8 @@ class WordSearch:
         p = self.params
         ruled = _rules_word(deva)
         if ruled == roman:
-            return p.w_rules_eq
-        return -p.w_rules_dist * edit_distance(ruled, roman)
+            return p.r2d.w_rules_eq
+        return -p.r2d.w_rules_dist * edit_distance(ruled, roman)
 
     def _marginals(self, devas: Sequence[str]) -> list[float]:
         """Approximate log P_joint(deva) of each word: the score of its best romanization (max
@@ -473,7 +473,7 @@ class WordSearch:
         if missing:
             if len(cache) > _CACHE_LIMIT:
                 cache.clear()
-            scores = self.joint.best_scores(missing, beam=self.params.marg_beam)
+            scores = self.joint.best_scores(missing, beam=self.params.r2d.marg_beam)
             computed = dict(zip(missing, scores, strict=True))
             cache.update(computed)
             known.update(computed)

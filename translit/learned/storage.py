@@ -16,7 +16,6 @@ import stat
 import threading
 from array import array
 from collections.abc import Callable
-from dataclasses import asdict
 from importlib import resources
 from typing import Any
 
@@ -61,7 +60,7 @@ def tables_and_arrays(model: Any) -> tuple[dict[str, Any], dict[str, array]]:
     ]
     tables = {
         "meta": model.meta,
-        "params": asdict(model.params),
+        "params": model.params.to_flat(),
         "joint": {"order": model.joint.order, "graphones": [list(g) for g in model.joint.graphones]},
         "charlm": {"order": model.charlm.order, "vocab": model.charlm.vocab},
         "romanlm": {"order": model.romanlm.order, "vocab": model.romanlm.vocab},
@@ -188,7 +187,7 @@ def component_builders(mf: modelfile.ModelFile, model: Any) -> dict[str, Callabl
         j = table("joint")
         out = JointModel([(g[0], g[1]) for g in j["graphones"]], {}, order=int(j["order"]), arrays=sub("joint"))
         out.defer_counts(mf.view("joint.count_ngrams"), mf.view("joint.count_values"))
-        out.prune_index(min_count=model.params.index_min_count, max_per_chunk=model.params.index_max)
+        out.prune_index(min_count=model.params.index.min_count, max_per_chunk=model.params.index.max_per_chunk)
         compiled(out, "joint")
         return out
 

@@ -1,7 +1,7 @@
 """A large Hindi word list, shipped compactly and queried in place: membership and a consonant-skeleton index.
 
 Roman → Devanagari uses it twice (see :class:`lipyantar.translit.learned.model.LearnedModel`): a candidate that is a
-known Hindi word gets a bonus (``w_vocab``), and the known words whose ``roman-rules`` romanization
+known Hindi word gets a bonus (``r2d.w_vocab``), and the known words whose ``roman-rules`` romanization
 has the input's consonant skeleton (:func:`lipyantar.translit.learned.model.roman_skeleton`) are candidates too, so that
 words the graphone search misses can compete.
 
