@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -28,9 +29,11 @@ from lipyantar.translit.learned.params import (
     decode_params,
     field_docs,
     leaf_paths,
+    params_table,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
 C_SOURCE = ROOT / "translit" / "learned" / "_fastlm.c"
 
 #: the table of DecodeParams as the model files written before the groups store it (the shipped
@@ -262,3 +265,32 @@ def test_defaults_are_finite() -> None:
     for path in leaf_paths():
         value = DecodeParams().get(path)
         assert not isinstance(value, float) or math.isfinite(value)
+
+
+def test_the_readme_table_is_generated_from_the_code() -> None:
+    import params_table as script  # scripts/ is on sys.path (above)
+
+    current = script.readme_table(script.README.read_text(encoding="utf-8"))
+    assert current is not None, f"README.md lacks the markers {script.BEGIN!r} … {script.END!r}"
+    assert current == params_table(), (
+        "README.md's decoding-parameter table is out of date: run python scripts/params_table.py --write"
+    )
+
+
+def test_the_table_script(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import params_table as script
+
+    readme = tmp_path / "README.md"
+    readme.write_text(f"intro\n{script.BEGIN}\n| old |\n{script.END}\nrest\n", encoding="utf-8")
+    monkeypatch.setattr(script, "README", readme)
+    assert script.main(["--check"]) == 1
+    assert "run python scripts/params_table.py --write" in capsys.readouterr().err
+    assert script.main(["--write"]) == 0
+    assert script.main(["--check"]) == 0
+    text = readme.read_text(encoding="utf-8")
+    assert text.startswith("intro\n") and text.endswith(f"{script.END}\nrest\n")
+    assert script.readme_table(text) == params_table()
+    readme.write_text("no markers\n", encoding="utf-8")
+    assert script.main(["--check"]) == 1

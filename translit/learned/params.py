@@ -29,6 +29,7 @@ from __future__ import annotations
 import ast
 import inspect
 import math
+import re
 import textwrap
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields, is_dataclass, replace
@@ -343,7 +344,7 @@ class SentenceDecoding:
     #: a word's candidates: the ``nbest`` best by their score without context (true) or by the channel
     #: score alone (false)
     select_scored: bool = False
-    #: extra log penalty for a word outside the n-gram vocabulary (added to the n-gram's <unk>)
+    #: extra log penalty for a word outside the n-gram vocabulary (added to the n-gram's ``<unk>``)
     oov_logprob: float = -9.0
     #: weight of the unigram prior of words outside the n-gram vocabulary
     w_oov_prior: float = 1.0
@@ -419,9 +420,9 @@ class Calibration:
     """How the scores of a word's candidates become probabilities
     (:func:`lipyantar.translit.candidate.calibrated_probs`)."""
 
-    #: their share of the k-best mass of score / temperature
+    #: a candidate's probability is its share of the k-best mass of exp(score / temperature) ...
     temperature: float
-    #: the weight, relative to the best candidate's, of an answer outside the k best
+    #: ... with this weight, relative to the best candidate's, kept for an answer outside the k best
     reserve: float
 
     def __post_init__(self) -> None:
@@ -704,26 +705,38 @@ def field_docs(cls: type) -> dict[str, str]:
 
 
 def params_table() -> str:
-    """The README's table of the decoding parameters: one row per parameter (its dotted path, the flat
-    name the model file stores it under, its default, its ``#:`` comment), by group."""
+    """The README's table of the decoding parameters (``scripts/params_table.py``): a row for each group
+    (its ``#:`` comment in :class:`DecodeParams`), then one for each of its parameters: its name, the
+    flat name the model file stores it under, its default and its ``#:`` comment. The fields of a group
+    class met before (the second and third :class:`SearchSize`) refer to the first."""
     flat_of = {path: flat for flat, path in FLAT_NAMES.items()}
     defaults = DecodeParams()
-    rows = ["| parameter | stored as | default | meaning |", "|---|---|---|---|"]
-    for group in fields(DecodeParams):
-        rows.append(f"| **{group.name}** | | | {_cell(field_docs(DecodeParams)[group.name])} |")
-        for path in leaf_paths(_hints(DecodeParams)[group.name], f"{group.name}."):
-            *parents, name = path.split(".")
-            owner: Any = DecodeParams
-            for part in parents:
-                owner = _hints(owner)[part]
-            doc = field_docs(owner)[name]
-            if len(parents) > 1:  # a field of a SearchSize: which search
-                doc = f"{field_docs(_hints(DecodeParams)[parents[0]])[parents[1]]}: {doc}"
-            value = defaults.get(path)
+    rows = ["| group | name | stored as | default | meaning |", "|---|---|---|---|---|"]
+    first: dict[type, str] = {}  # a group class -> the path of its first group
+
+    def group(cls: type, path: str, doc: str) -> None:
+        rows.append(f"| **{path}** | | | | {_markdown(doc)} |")
+        docs, hints, seen = field_docs(cls), _hints(cls), first.get(cls)
+        first.setdefault(cls, path)
+        for f in fields(cls):
+            if _is_group(hints[f.name]):
+                group(hints[f.name], f"{path}.{f.name}", docs[f.name])
+                continue
+            value = defaults.get(f"{path}.{f.name}")
             shown = "true" if value is True else "false" if value is False else repr(value)
-            rows.append(f"| `{path}` | `{flat_of[path]}` | `{shown}` | {_cell(doc)} |")
+            meaning = f"as `{seen}.{f.name}`" if seen else _markdown(docs[f.name])
+            rows.append(f"| | `{f.name}` | `{flat_of[f'{path}.{f.name}']}` | `{shown}` | {meaning} |")
+
+    hints, docs = _hints(DecodeParams), field_docs(DecodeParams)
+    for f in fields(DecodeParams):
+        group(hints[f.name], f.name, docs[f.name])
     return "\n".join(rows) + "\n"
 
 
-def _cell(text: str) -> str:
+_ROLE = re.compile(r":(?:mod|func|class|meth|data):`~?([\w.]+)`")
+
+
+def _markdown(text: str) -> str:
+    """A ``#:`` comment as a Markdown table cell: reStructuredText literals and roles as code."""
+    text = _ROLE.sub(lambda m: f"`{m.group(1)}`", text.replace("``", "`"))
     return text.replace("|", "\\|")
