@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from lipyantar.cli import main
 from lipyantar.translit import Candidate, Transliterator
-from lipyantar.translit.candidate import PROB_POOL, calibrated_probs
+from lipyantar.translit.candidate import PROB_POOL, calibrated_candidates, calibrated_probs
 from lipyantar.translit.learned.model import default_model
 
 scores = st.lists(st.floats(min_value=-200, max_value=0, allow_nan=False), min_size=1, max_size=12)
@@ -116,6 +116,30 @@ def test_model_candidates_match_topk() -> None:
     assert [c.text for c in cands] == [r for r, _ in model.romanize_topk("नमस्ते", 2)]
     with pytest.raises(ValueError):
         model.devanagarize_candidates("kya", 0)
+    # each direction's probs are its pool's shares at its own calibration (DecodeParams.calibration)
+    for topk, candidates, cal, word in (
+        (model.devanagarize_topk, model.devanagarize_candidates, model.params.calibration.r2d, "kya"),
+        (model.romanize_topk, model.romanize_candidates, model.params.calibration.d2r, "नमस्ते"),
+    ):
+        pool = topk(word, PROB_POOL)
+        shares = calibrated_probs([s for _, s in pool], cal.temperature, reserve=cal.reserve)
+        assert [c.prob for c in candidates(word, 2)] == shares[:2]
+
+
+@pytest.mark.parametrize(
+    ("ranked", "k", "expected"),
+    [
+        ([("a", -1.0), ("b", -2.0), ("c", 0.5)], 2, [("a", -1.0), ("b", -2.0)]),  # the pool is all three
+        ([("a", 0.25)], 3, [("a", 0.0)]),  # a score above 0 is capped
+        ([], 1, []),
+    ],
+)
+def test_calibrated_candidates(ranked: list[tuple[str, float]], k: int, expected: list[tuple[str, float]]) -> None:
+    cands = calibrated_candidates(ranked, k, temperature=2.0, reserve=0.1)
+    assert [(c.text, c.score) for c in cands] == expected
+    assert [c.prob for c in cands] == calibrated_probs([s for _, s in ranked], 2.0, reserve=0.1)[:k]
+    with pytest.raises(ValueError, match="k must be >= 1"):
+        calibrated_candidates(ranked, 0, temperature=2.0)
 
 
 def test_convert_jsonl_has_prob_next_to_score() -> None:

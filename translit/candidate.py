@@ -15,7 +15,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-__all__ = ["PROB_POOL", "Candidate", "calibrated_probs"]
+__all__ = ["PROB_POOL", "Candidate", "calibrated_candidates", "calibrated_probs"]
 
 #: candidates whose mass a candidate's ``prob`` is a share of (at least; more when more are asked for),
 #: so that the probability of an answer does not depend on how many candidates are shown
@@ -77,3 +77,17 @@ def calibrated_probs(scores: Sequence[float], temperature: float, *, reserve: fl
     weights = [math.exp((s - top) / temperature) for s in scores]
     total = sum(weights) + reserve
     return [min(1.0, w / total) for w in weights]
+
+
+def calibrated_candidates(
+    ranked: Sequence[tuple[str, float]], k: int, *, temperature: float, reserve: float = 0.0
+) -> list[Candidate]:
+    """The first ``k`` of ``ranked`` (``(text, score)``, best first: an input's pool of candidates) as
+    :class:`Candidate` objects, each with its share of the whole pool's mass (:func:`calibrated_probs`)
+    as its ``prob`` and its score capped at 0.0."""
+    if k < 1:
+        raise ValueError(f"k must be >= 1, not {k}")
+    probs = calibrated_probs([s for _, s in ranked], temperature, reserve=reserve)
+    return [
+        Candidate(text, min(score, 0.0), prob) for (text, score), prob in zip(ranked[:k], probs, strict=False)
+    ]

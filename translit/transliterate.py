@@ -264,8 +264,10 @@ class _LearnedToDeva(_Stage):
             from .learned.lexicon import merge_candidates
 
             model = self._model.devanagarize_topk(word, k) if len(entries) < k else ()
-            params = self._model.params
-            return merge_candidates(entries, model, k, temperature=params.calibration.r2d.temperature, reserve=params.calibration.r2d.reserve)
+            calibration = self._model.params.calibration.r2d
+            return merge_candidates(
+                entries, model, k, temperature=calibration.temperature, reserve=calibration.reserve
+            )
         return list(self._model.devanagarize_topk(word, k))
 
     def _spellings(self, word: str) -> tuple[tuple[str, float], ...]:
@@ -506,7 +508,8 @@ def _from_deva_stage(
 
         return _FromDeva(romanize_word, marks=informal, ascii_digits=ascii_digits)
     assert model is not None
-    temperature, reserve = model.params.calibration.d2r.temperature, model.params.calibration.d2r.reserve
+    calibration = model.params.calibration.d2r
+    temperature, reserve = calibration.temperature, calibration.reserve
     word_fn: Callable[[str], str] = model.romanize
     topk_fn: Callable[[str, int], list[tuple[str, float]]] = model.romanize_topk
     if lexicon is not None:

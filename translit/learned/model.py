@@ -65,12 +65,12 @@ import mmap
 import os
 import threading
 from array import array
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from importlib import resources
 from typing import Any
 
 from lipyantar.translit.budget import checkpoint
-from lipyantar.translit.candidate import PROB_POOL, Candidate, calibrated_probs
+from lipyantar.translit.candidate import PROB_POOL, Candidate, calibrated_candidates
 from lipyantar.translit.errors import ModelError
 from lipyantar.translit.learned import adaptation, modelfile, storage
 from lipyantar.translit.learned import search as _search
@@ -471,11 +471,12 @@ class LearnedModel(WordSearch, SentenceDecoder):
         """:meth:`romanize_topk` as :class:`~lipyantar.translit.candidate.Candidate` objects: the raw ``score``
         and a calibrated ``prob`` (share of the best ``max(top_k, PROB_POOL)`` candidates' mass at
         temperature ``params.calibration.d2r.temperature``, reserve ``params.calibration.d2r.reserve``)."""
-        return _candidates(
+        calibration = self.params.calibration.d2r
+        return calibrated_candidates(
             self.romanize_topk(word, max(top_k, PROB_POOL)),
             top_k,
-            self.params.calibration.d2r.temperature,
-            self.params.calibration.d2r.reserve,
+            temperature=calibration.temperature,
+            reserve=calibration.reserve,
         )
 
     # -- public API: roman -> Devanagari ---------------------------------------------------------
@@ -558,11 +559,12 @@ class LearnedModel(WordSearch, SentenceDecoder):
         """:meth:`devanagarize_topk` as :class:`~lipyantar.translit.candidate.Candidate` objects: the raw ``score``
         and a calibrated ``prob`` (share of the best ``max(top_k, PROB_POOL)`` candidates' mass at
         temperature ``params.calibration.r2d.temperature``, reserve ``params.calibration.r2d.reserve``)."""
-        return _candidates(
+        calibration = self.params.calibration.r2d
+        return calibrated_candidates(
             self.devanagarize_topk(word, max(top_k, PROB_POOL)),
             top_k,
-            self.params.calibration.r2d.temperature,
-            self.params.calibration.r2d.reserve,
+            temperature=calibration.temperature,
+            reserve=calibration.reserve,
         )
 
     def is_english(self, word: str, deva: str) -> bool:
@@ -744,17 +746,6 @@ class LearnedModel(WordSearch, SentenceDecoder):
             # the large word list it was trained with: X.vocab beside X.lpm, else the shipped one
             model._vocab_source = sibling_vocabulary(source) or "default"
         return model
-
-
-def _candidates(
-    ranked: Sequence[tuple[str, float]], k: int, temperature: float, reserve: float = 0.0
-) -> list[Candidate]:
-    if k < 1:
-        raise ValueError(f"k must be >= 1, not {k}")
-    probs = calibrated_probs([s for _, s in ranked], temperature, reserve=reserve)
-    return [
-        Candidate(text, min(score, 0.0), prob) for (text, score), prob in zip(ranked[:k], probs, strict=False)
-    ]
 
 
 def load_model(path: str | os.PathLike[str]) -> LearnedModel:
