@@ -53,7 +53,7 @@ SENTENCE_WORDS = _sentence_words()
 EDGE = [
     "", "a", "e", "ok", "ngo", "nhs", "bbc", "he", "main", "hello", "giraffe", "hypothalamus", "computer",
     "xyz", "qqq", "zzzzzzzzzzzzzz", "kitab", "bharat", "Kitab", "NGO", "kitab's", "naïve", "123", "q", "ṛṣi",
-    # attested spellings the joint model cannot spell (attested_gap)
+    # attested spellings the joint model cannot spell (r2d.attested_gap)
     "delhi", "dna", "led", "value", "drdo", "the",
 ]  # fmt: skip
 

@@ -178,8 +178,8 @@ def test_unknown_short_words_may_be_acronyms(shipped: LearnedModel) -> None:
         assert spell_letters(roman) in ranked
         assert ranked[spell_letters(roman)] > dict(off._channel(roman)).get(spell_letters(roman), -1e9)
     long = "abcdefghij"
-    assert spell_letters(long) not in dict(shipped._channel(long))  # longer than acronym_max
-    # sentence decoding proposes no letter readings (ctx_acronym_max 0), unless asked to
+    assert spell_letters(long) not in dict(shipped._channel(long))  # longer than the search's acronym_max
+    # sentence decoding proposes no letter readings (search.context.acronym_max 0), unless asked to
     on = shipped.with_params({"search.context.acronym_max": 6})
     missing = 0
     for roman in odd:
@@ -192,7 +192,7 @@ def test_unknown_short_words_may_be_acronyms(shipped: LearnedModel) -> None:
 @pytest.mark.parametrize("kind", ["topk", "top1", "context"])
 def test_final_virama_penalty(shipped: LearnedModel, kind: str) -> None:
     """A candidate that ends in a virama (the joint model's विसंगर् for विसंगर) loses exactly
-    ``final_virama``; every other candidate keeps its score."""
+    ``r2d.final_virama``; every other candidate keeps its score."""
     plain = shipped.with_params({"r2d.final_virama": 0.0})
     penalized = shipped.with_params({"r2d.final_virama": 2.5})
     compared = 0
@@ -210,8 +210,8 @@ def test_final_virama_penalty(shipped: LearnedModel, kind: str) -> None:
 
 def test_unspellable_english_proposals_offset(shipped: LearnedModel) -> None:
     """An English proposal that no graphone path of the input spells scores as the worst candidate so far
-    plus ``english_unspellable``: lowering the offset lowers exactly those candidates by the difference."""
-    roman = "hosiery"  # longer than acronym_max: no letter reading, whose floor would move too
+    plus ``english.unspellable``: lowering the offset lowers exactly those candidates by the difference."""
+    roman = "hosiery"  # longer than the search's acronym_max: no letter reading, whose floor would move too
     assert roman not in shipped.memory.r2d and shipped.english is not None
     proposals = shipped.english.candidates(roman, k=shipped.params.search.topk.english_k, beam=shipped.params.english.beam)
     spelled = shipped.joint.forced_scores(roman, list(proposals), beam=shipped.params.r2d.forced_beam)

@@ -180,11 +180,11 @@ def test_skeleton_words_are_scored_below_the_best_by_penalty_and_distance(model:
     dist = edit_distance("varsa", model.romanize("वर्ष"))
     assert dist > 0
     assert extended["वर्ष"] == pytest.approx(best - p.casual.skeleton_penalty - p.casual.skeleton_dist * dist)
-    # only n-gram vocabulary words, at most ctx_skeleton_cands of them
+    # only n-gram vocabulary words, at most casual.skeleton_cands of them
     added = [d for d in extended if d not in dict(found)]
     assert 0 < len(added) <= p.casual.skeleton_cands
     assert all(d in model.wordlm.ids for d in added)
-    # none further than ctx_skeleton_max_dist edits from the input; a larger limit lets more in
+    # none further than casual.skeleton_max_dist edits from the input; a larger limit lets more in
     assert all(edit_distance("varsa", model.romanize(d)) <= p.casual.skeleton_max_dist for d in added)
     loose = model.with_params({"casual.skeleton_max_dist": 99})
     more = [d for d in dict(loose._with_skeleton_words("varsa", found)) if d not in dict(found)]
@@ -216,7 +216,7 @@ def test_skeleton_words_leave_english_words_alone(model: LearnedModel, word: str
     assert model._with_skeleton_words(word, found) == found
 
 
-# -- spelling conventions (ctx_convention_penalty) -----------------------------------------------------------
+# -- spelling conventions (casual.convention_penalty) -----------------------------------------------------------
 @pytest.mark.parametrize(
     ("deva", "expected"),
     [

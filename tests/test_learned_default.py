@@ -229,7 +229,7 @@ def test_english_keep_leaves_english_words_in_latin(model: LearnedModel, text: s
 
 
 def test_context_as_evidence_keeps_the_common_reading(model: LearnedModel) -> None:
-    """With ctx_pmi (the n-gram model adds only log P(w | context) / P(w); how common a word is comes
+    """With sentence.pmi (the n-gram model adds only log P(w | context) / P(w); how common a word is comes
     from the broader unigram prior), a word that the Wikipedia n-gram model knows mostly in another
     sense (काल 'era') or not at all (कॉल) keeps its common reading, and context still decides where
     it informs (महाभारत काल)."""

@@ -1,6 +1,6 @@
 """Attested spellings that the character aligner cannot explain (``delhi`` → दिल्ली, ``dna`` → डीएनए): they stay
-in the memory (``memory_min_count``) and compete with the search's spellings (``attested_gap``); and words
-typed in capitals read letter by letter (``caps_acronyms``)."""
+in the memory (``memory_min_count``) and compete with the search's spellings (``r2d.attested_gap``); and words
+typed in capitals read letter by letter (``acronyms.caps``)."""
 
 from __future__ import annotations
 
@@ -128,7 +128,7 @@ def test_capitals_read_letter_by_letter(shipped: LearnedModel, word: str, expect
         "A",  # one letter
         "DNAS1",  # not letters only
         "Dna",  # not all capitals
-        "DEVANAGARI",  # longer than acronym_max
+        "DEVANAGARI",  # longer than acronyms.caps_max
     ],
 )
 def test_capitals_rule_does_not_apply(shipped: LearnedModel, word: str) -> None:

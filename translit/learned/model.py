@@ -27,7 +27,7 @@ forced to spell them), with a noisy-channel score (the weights: ``DecodeParams.r
 where P_joint(d) is approximated by the joint score of d's best romanization, so that the first
 two terms are a tempered log P(r | d), and rules(d) is the rule-based ``roman-rules``
 romanization of the candidate (a second, independent expert on how d is typed). The last two
-features and the marginal are computed for the ``marg_top`` best of a first ranking only.
+features and the marginal are computed for the search's ``marg_top`` best of a first ranking only.
 How much searching a word gets depends on what is asked (``DecodeParams.search``): the
 top-k candidates (``devanagarize_topk``) get the widest search, the single best answer
 (``devanagarize``) a narrower one of about the same top-1 accuracy, and each word of a sentence a
@@ -315,7 +315,7 @@ class LearnedModel(WordSearch, SentenceDecoder):
         return any(size.vocab_big for size in self._sizes.values())
 
     def _known(self, weight: float | None = None) -> Callable[[str], bool] | None:
-        """Membership in the large word list when its weight (default ``w_vocab``) is on (None: off)."""
+        """Membership in the large word list when its weight (default ``r2d.w_vocab``) is on (None: off)."""
         if not (self.params.r2d.w_vocab if weight is None else weight):
             return None
         vocab = self.vocabulary
@@ -572,7 +572,7 @@ class LearnedModel(WordSearch, SentenceDecoder):
         of it: the word has an English pronunciation and ``deva`` is one of the Devanagari spellings of
         its sound (see :mod:`lipyantar.translit.learned.english`), so ``office`` → ऑफिस is English but ``main`` → मैं and
         ``he`` → है are Hindi; and ``deva`` is not a common native word (log unigram prior at most
-        ``english_keep_logprior``). What ``--english keep`` keeps in Latin script."""
+        ``english.keep_logprior``). What ``--english keep`` keeps in Latin script."""
         roman = normalize_roman(word)
         english = self.english
         if not roman or not deva or english is None or not english.pronunciations(roman):

@@ -158,7 +158,7 @@ class WordSearch:
             devas.append(deva)
             scored.append((channel + extra, wid))
         if p.sentence.select_scored and len(devas) > p.sentence.nbest:
-            # the ctx_nbest best by their score without context (channel, prior, word list)
+            # the sentence.nbest best by their score without context (channel, prior, word list)
             keep = sorted(range(len(devas)), key=lambda i: -scored[i][0])[: p.sentence.nbest]
             devas = [devas[i] for i in keep]
             scored = [scored[i] for i in keep]
