@@ -294,3 +294,19 @@ def test_the_table_script(
     assert script.readme_table(text) == params_table()
     readme.write_text("no markers\n", encoding="utf-8")
     assert script.main(["--check"]) == 1
+
+
+def test_a_group_that_names_no_field_of_its_own_is_refused() -> None:
+    from dataclasses import dataclass
+
+    from lipyantar.translit.learned.params import _check
+
+    @dataclass(frozen=True, kw_only=True)
+    class Misspelled:
+        beam: int = 4
+
+        def __post_init__(self) -> None:
+            _check(self, at_least_one=("beams",))
+
+    with pytest.raises(TypeError, match="Misspelled has no field beams"):
+        Misspelled()

@@ -74,6 +74,9 @@ def _check(
     """Check every field of the dataclass ``obj`` against its type (see the module docstring) and the
     narrower ranges named here; ints given for float fields are stored as floats."""
     hints = _hints(type(obj))
+    named = {*at_least_one, *non_negative, *positive, *(choices or {})}
+    if not named <= hints.keys():  # a misspelled name in a group's __post_init__
+        raise TypeError(f"{type(obj).__name__} has no field {', '.join(sorted(named - hints.keys()))}")
     for f in fields(obj):
         name, value, kind = f.name, getattr(obj, f.name), hints[f.name]
         where = f"{type(obj).__name__}.{name}"
