@@ -58,8 +58,10 @@ def main(argv: list[str]) -> int:
         return 1
     if args.check:
         if current != table:
-            print("README.md: the decoding-parameter table is out of date; run python scripts/params_table.py --write",
-                  file=sys.stderr)  # fmt: skip
+            print(
+                "README.md: the decoding-parameter table is out of date; run python scripts/params_table.py --write",
+                file=sys.stderr,
+            )
             return 1
         return 0
     if current != table:

@@ -213,7 +213,13 @@ def english_keep(model: LearnedModel, hindi: list[str], english: list[str]) -> d
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", type=Path, required=True, help="a model trained with --hold-out")
-    parser.add_argument("--set", action="append", default=[], metavar="NAME=V1,V2", help="values to try (NAME: a dotted path of DecodeParams, such as sentence.w_ctx)")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=V1,V2",
+        help="values to try (NAME: a dotted path of DecodeParams, such as sentence.w_ctx)",
+    )
     parser.add_argument("--parts", default="words,sentences")
     parser.add_argument("--limit", type=int, default=None, help="first N held-out rows / sentences")
     parser.add_argument(
@@ -288,7 +294,9 @@ def main(argv: list[str] | None = None) -> int:
         try:
             base.params.get(name)
         except ValueError:
-            parser.error(f"unknown parameter {name!r} (a dotted path of DecodeParams, such as sentence.w_ctx)")
+            parser.error(
+                f"unknown parameter {name!r} (a dotted path of DecodeParams, such as sentence.w_ctx)"
+            )
         grid.append([(name, parse_value(v)) for v in values.split(",")])
     for combo in itertools.product(*grid) if grid else [()]:
         model = base.with_params(dict(combo))

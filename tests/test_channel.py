@@ -118,7 +118,11 @@ def test_small_models(tiny: LearnedModel, english: LearnedModel) -> None:
 @pytest.mark.parametrize(
     "changes",
     [
-        {"search.topk.marg_top": 0, "search.top1.marg_top": 0, "search.context.marg_top": 0},  # nothing ranked: the search's best output
+        {
+            "search.topk.marg_top": 0,
+            "search.top1.marg_top": 0,
+            "search.context.marg_top": 0,
+        },  # nothing ranked: the search's best output
         {"search.topk.marg_top": 1, "search.top1.marg_top": 2, "search.context.marg_top": 30},
         {"search.topk.vocab_cands": 0, "search.top1.vocab_cands": 0, "search.context.vocab_cands": 0},
         {"search.topk.english_k": 0, "search.top1.english_k": 0, "search.context.english_k": 0},
@@ -132,7 +136,15 @@ def test_small_models(tiny: LearnedModel, english: LearnedModel) -> None:
         {"r2d.w_marg": 0.0},
         {"r2d.marg_beam": 1, "r2d.forced_beam": 2},
         {"r2d.w_mem": 0.0, "r2d.w_word": 0.0, "r2d.w_char": 0.0},
-        {"search.topk.beam": 4, "search.topk.nbest": 2, "search.topk.threshold": 1.0, "search.top1.beam": 1, "search.top1.nbest": 1, "search.context.beam": 2, "search.context.nbest": 2},
+        {
+            "search.topk.beam": 4,
+            "search.topk.nbest": 2,
+            "search.topk.threshold": 1.0,
+            "search.top1.beam": 1,
+            "search.top1.nbest": 1,
+            "search.context.beam": 2,
+            "search.context.nbest": 2,
+        },
         {"r2d.final_virama": 0.0, "english.unspellable": -5.0},
         {"r2d.final_virama": -1.5, "english.unspellable": 7.0},
         {"r2d.attested_gap": -1.0},
@@ -146,10 +158,12 @@ def test_parameter_variants(shipped: LearnedModel, changes: dict[str, object]) -
 
 
 def test_nothing_ranked_returns_the_search_best(shipped: LearnedModel) -> None:
-    model = shipped.with_params({"search.top1.marg_top": 0, "search.top1.acronym_max": 0, "search.top1.english_k": 0})
+    model = shipped.with_params(
+        {"search.top1.marg_top": 0, "search.top1.acronym_max": 0, "search.top1.english_k": 0}
+    )
     for roman in ("kitab", "bharat", "duniya"):
-        best = model.joint.decode(roman, to_roman=False, k=model.params.search.top1.beam, beam=model.params.search.top1.beam,
-                                  threshold=model.params.search.top1.threshold)[:1]  # fmt: skip
+        size = model.params.search.top1
+        best = model.joint.decode(roman, to_roman=False, k=size.beam, beam=size.beam, threshold=size.threshold)[:1]
         assert model._compiled_channel()(roman, "top1") == model._channel_python(roman, "top1") == tuple(best)
 
 

@@ -108,7 +108,9 @@ def test_english_candidates_are_scored_with_the_others(model: LearnedModel) -> N
     assert english is not None
     fresh = [w for w in sorted(english.prons) if w not in model.memory.r2d]
     roman = next(w for w in fresh if english.candidates(w, k=10, beam=24))
-    proposed = english.candidates(roman, k=model.params.search.topk.english_k, beam=model.params.english.beam)
+    proposed = english.candidates(
+        roman, k=model.params.search.topk.english_k, beam=model.params.english.beam
+    )
     ranked = dict(model._channel(roman))
     spellable = [d for d in proposed if model.charlm.check_and_score(d)[0]]
     assert spellable and all(d in ranked for d in spellable)
@@ -213,9 +215,10 @@ def test_unspellable_english_proposals_offset(shipped: LearnedModel) -> None:
     plus ``english.unspellable``: lowering the offset lowers exactly those candidates by the difference."""
     roman = "hosiery"  # longer than the search's acronym_max: no letter reading, whose floor would move too
     assert roman not in shipped.memory.r2d and shipped.english is not None
-    proposals = shipped.english.candidates(roman, k=shipped.params.search.topk.english_k, beam=shipped.params.english.beam)
-    spelled = shipped.joint.forced_scores(roman, list(proposals), beam=shipped.params.r2d.forced_beam)
-    searched = {d for d, _ in shipped.joint.decode(roman, to_roman=False, k=shipped.params.search.topk.nbest)}
+    p = shipped.params
+    proposals = shipped.english.candidates(roman, k=p.search.topk.english_k, beam=p.english.beam)
+    spelled = shipped.joint.forced_scores(roman, list(proposals), beam=p.r2d.forced_beam)
+    searched = {d for d, _ in shipped.joint.decode(roman, to_roman=False, k=p.search.topk.nbest)}
     unspellable = {d for d, s in zip(proposals, spelled, strict=True) if s is None and d not in searched}
     assert unspellable and len(unspellable) < len(proposals)
     high = shipped.with_params({"english.unspellable": 0.0, "search.topk.marg_top": 100, "r2d.rules_top": 100})

@@ -196,7 +196,9 @@ def test_topk_is_sorted_and_scored(tiny_model: LearnedModel) -> None:
 
 @pytest.mark.parametrize("kind", ["topk", "top1", "context"])
 def test_search_sizes_come_from_their_parameters(tiny_model: LearnedModel, kind: str) -> None:
-    values = {"beam": 3, "nbest": 2, "threshold": 5.0, "marg_top": 2, "vocab_cands": 1, "english_k": 0, "acronym_max": 4}
+    values = {
+        "beam": 3, "nbest": 2, "threshold": 5.0, "marg_top": 2, "vocab_cands": 1, "english_k": 0, "acronym_max": 4
+    }  # fmt: skip
     model = tiny_model.with_params({f"search.{kind}.{name}": value for name, value in values.items()})
     size = model.params.search_size(kind)
     assert {name: getattr(size, name) for name in values} == values

@@ -84,9 +84,9 @@ def test_a_singular_verb_keeps_its_form(model: LearnedModel) -> None:
 def test_variants_only_compete_in_context(model: LearnedModel) -> None:
     # one word alone is the single-best answer, which the nasal variants do not touch
     assert model.devanagarize_words(["me"]) == [model.devanagarize("me")]
-    assert model.devanagarize_topk("me", 5) == model.with_params({"casual.nasal_penalty": -1.0}).devanagarize_topk(
-        "me", 5
-    )
+    assert model.devanagarize_topk("me", 5) == model.with_params(
+        {"casual.nasal_penalty": -1.0}
+    ).devanagarize_topk("me", 5)
 
 
 def test_the_penalty_orders_a_variant_below_its_source(model: LearnedModel) -> None:
@@ -259,7 +259,9 @@ def test_convention_variants_are_symmetric(deva: str) -> None:
 
 
 def test_convention_variants_compete_the_penalty_below_their_source(model: LearnedModel) -> None:
-    strict = model.with_params({"casual.nasal_penalty": -1.0, "casual.vowel_penalty": -1.0, "casual.convention_penalty": 7.0})
+    strict = model.with_params(
+        {"casual.nasal_penalty": -1.0, "casual.vowel_penalty": -1.0, "casual.convention_penalty": 7.0}
+    )
     found = strict._with_casual_variants("angan", (("आंगन", -10.0), ("अंगन", -12.0)))
     scores = dict(found)
     assert scores["आँगन"] == -17.0  # known to the n-gram model, 7 below its source
@@ -284,7 +286,9 @@ def test_context_chooses_the_convention(
 
 def test_convention_variants_only_of_candidates_within_the_window(model: LearnedModel) -> None:
     found = (("अंगन", -10.0), ("आंगन", -25.0))
-    base = model.with_params({"casual.nasal_penalty": -1.0, "casual.vowel_penalty": -1.0, "casual.convention_penalty": 7.0})
+    base = model.with_params(
+        {"casual.nasal_penalty": -1.0, "casual.vowel_penalty": -1.0, "casual.convention_penalty": 7.0}
+    )
     near = dict(base.with_params({"casual.convention_window": 10.0})._with_casual_variants("angan", found))
     wide = dict(base.with_params({"casual.convention_window": 20.0})._with_casual_variants("angan", found))
     assert "आँगन" not in near

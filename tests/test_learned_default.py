@@ -233,7 +233,9 @@ def test_context_as_evidence_keeps_the_common_reading(model: LearnedModel) -> No
     from the broader unigram prior), a word that the Wikipedia n-gram model knows mostly in another
     sense (काल 'era') or not at all (कॉल) keeps its common reading, and context still decides where
     it informs (महाभारत काल)."""
-    evidence = model.with_params({"sentence.pmi": 1.0, "sentence.w_prior": 1.8, "sentence.w_oov_prior": 0.0, "sentence.oov_logprob": -3.0})
+    evidence = model.with_params(
+        {"sentence.pmi": 1.0, "sentence.w_prior": 1.8, "sentence.w_oov_prior": 0.0, "sentence.oov_logprob": -3.0}
+    )
     assert evidence.devanagarize_words("main kal office nahi aaunga".split())[1] == "कल"
     assert evidence.devanagarize_words("please mujhe call karo".split())[2] == "कॉल"
     assert evidence.devanagarize_words("mahabharat kal ki katha".split())[1] == "काल"

@@ -78,7 +78,9 @@ def _rank(model: LearnedModel, roman: str, deva: str) -> int:
 def test_a_smaller_gap_ranks_the_attested_spelling_higher(
     shipped: LearnedModel, roman: str, deva: str
 ) -> None:
-    ranks = [_rank(shipped.with_params({"r2d.attested_gap": gap}), roman, deva) for gap in (0.0, 4.0, 12.0, -1.0)]
+    ranks = [
+        _rank(shipped.with_params({"r2d.attested_gap": gap}), roman, deva) for gap in (0.0, 4.0, 12.0, -1.0)
+    ]
     assert ranks == sorted(ranks)
     assert ranks[0] < ranks[-1]
 
@@ -133,9 +135,9 @@ def test_capitals_read_letter_by_letter(shipped: LearnedModel, word: str, expect
 )
 def test_capitals_rule_does_not_apply(shipped: LearnedModel, word: str) -> None:
     assert shipped._caps_acronym(word, normalize_roman(word)) is None
-    assert shipped.devanagarize_topk(word, 3) == shipped.with_params({"acronyms.caps": False}).devanagarize_topk(
-        word, 3
-    )
+    assert shipped.devanagarize_topk(word, 3) == shipped.with_params(
+        {"acronyms.caps": False}
+    ).devanagarize_topk(word, 3)
 
 
 def test_topk_keeps_scores_ordered_with_the_acronym_first(shipped: LearnedModel) -> None:

@@ -181,7 +181,9 @@ def test_a_sentence_is_decoded_with_the_lexicon_word_in_context(model: Any) -> N
         ((alt,), ((0.0, model.wordlm.ids.get(alt, WordLM.UNK)),)) if w == "ek" else model._word_column(w) for w in words
     ]
     p = model.params
-    picks = sentence_viterbi_python(model.wordlm.lm, [c[1] for c in columns], w_ctx=p.sentence.w_ctx, beam=p.sentence.beam)
+    picks = sentence_viterbi_python(
+        model.wordlm.lm, [c[1] for c in columns], w_ctx=p.sentence.w_ctx, beam=p.sentence.beam
+    )
     assert out == [col[0][i] for col, i in zip(columns, picks, strict=True)]
     # several words: the sentence's choice is the first candidate
     assert conv.candidates(" ".join(words), top_k=3)[0].text == " ".join(out)

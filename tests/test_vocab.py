@@ -182,20 +182,18 @@ def test_known_word_bonus_reorders_candidates(tiny: LearnedModel) -> None:
     assert next(d for d, _ in model.devanagarize_topk("kamala", 5)) == top[1]
     assert model.devanagarize("kamala") in (top[1], plain.devanagarize("kamala"))
     # without a word list, or with the bonus off, nothing changes
-    assert tiny.with_params({"r2d.w_vocab": 100.0}).devanagarize_topk("kamala", 5) == plain.devanagarize_topk(
-        "kamala", 5
-    )
+    same = tiny.with_params({"r2d.w_vocab": 100.0}).devanagarize_topk("kamala", 5)
+    assert same == plain.devanagarize_topk("kamala", 5)
 
 
 def test_word_list_index_adds_candidates(tiny: LearnedModel) -> None:
     roman = "kamala"
     key = roman_skeleton(roman)
-    narrow = {
-        f"search.topk.{name}": value
-        for name, value in {"beam": 1, "nbest": 1, "vocab_cands": 40, "marg_top": 60, "english_k": 0, "acronym_max": 0}.items()
-    }
+    sizes = {"beam": 1, "nbest": 1, "vocab_cands": 40, "marg_top": 60, "english_k": 0, "acronym_max": 0}
+    narrow = {f"search.topk.{name}": value for name, value in sizes.items()}
     before = {d for d, _ in tiny.with_params(narrow).devanagarize_topk(roman, 50)}
-    wide = tiny.with_params({"search.topk.beam": 64, "search.topk.nbest": 64, "search.topk.marg_top": 64, "search.topk.acronym_max": 0, "search.topk.english_k": 0})
+    wide_sizes = {"beam": 64, "nbest": 64, "marg_top": 64, "acronym_max": 0, "english_k": 0}
+    wide = tiny.with_params({f"search.topk.{name}": value for name, value in wide_sizes.items()})
     # a spelling that the narrow search does not propose but a wider one does (so the model can spell
     # it), indexed under the input's skeleton
     extra = next(d for d, _ in wide.devanagarize_topk(roman, 64) if d not in before)

@@ -2500,7 +2500,7 @@ static int item_bool(PyObject *table, const char *name, int *out, Py_ssize_t *re
 static int all_read(PyObject *table, Py_ssize_t read, const char *what) {
     if (PyDict_GET_SIZE(table) == read) return 0;
     PyErr_Format(PyExc_ValueError,
-                 "%s holds %zd names, the channel reads %zd (lipyantar.translit.learned.params and _fastlm.c disagree)",
+                 "%s holds %zd names, the channel reads %zd (learned/params.py and _fastlm.c disagree)",
                  what, PyDict_GET_SIZE(table), read);
     return -1;
 }
@@ -2543,8 +2543,8 @@ static int Channel_init(Channel *self, PyObject *args, PyObject *kwds) {
     Py_ssize_t marg_limit, english_limit;
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOOO!OiiOOOOOO!O!OOOOnn", kwlist, &r2d, &forced, &d2r,
                                      &AutomatonType, &charlm, &char_ids, &char_unk, &char_start, &prior, &vocab_index,
-                                     &memory, &marg_cache, &english, &PyDict_Type, &params, &PyDict_Type, &sizes, &skeleton,
-                                     &rules_word, &spell, &roman_lp, &marg_limit, &english_limit))
+                                     &memory, &marg_cache, &english, &PyDict_Type, &params, &PyDict_Type, &sizes,
+                                     &skeleton, &rules_word, &spell, &roman_lp, &marg_limit, &english_limit))
         return -1;
     Channel_clear(self); /* unusable until this init succeeds (self->kinds NULL) */
     if (ch_set(&self->r2d, r2d, CH_DECODER, "r2d") || ch_set(&self->forced, forced, CH_DECODER, "forced") ||
@@ -2592,7 +2592,8 @@ static int Channel_init(Channel *self, PyObject *args, PyObject *kwds) {
         item_int(params, "marg_beam", &self->marg_beam, &read) ||
         item_int(params, "forced_beam", &self->forced_beam, &read) ||
         item_int(params, "english_beam", &self->english_beam, &read) ||
-        item_int(params, "english_forced_beam", &self->english_forced_beam, &read) || all_read(params, read, "params"))
+        item_int(params, "english_forced_beam", &self->english_forced_beam, &read) ||
+        all_read(params, read, "params"))
         goto fail;
     self->marg_limit = marg_limit;
     self->english_limit = english_limit;

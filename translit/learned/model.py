@@ -37,8 +37,8 @@ Two more sources of candidates, for Latin words that the memory does not know as
 romanization (:mod:`lipyantar.translit.learned.english`): an English word with a CMUdict pronunciation gets the
 Devanagari spellings of its sound (a phoneme ↔ Devanagari joint model), with a bonus ``english.w_english``
 for them and a penalty ``english.miss`` for candidates no pronunciation can spell; a word of at most
-the search's ``acronym_max`` letters gets its letter-by-letter reading (एनजीओ), with a bonus that grows with how
-improbable the input is as a Hindi romanization (``acronyms.w_acronym``, ``acronyms.w_odd``). In running
+the search's ``acronym_max`` letters gets its letter-by-letter reading (एनजीओ), with a bonus that grows
+with how improbable the input is as a Hindi romanization (``acronyms.w_acronym``, ``acronyms.w_odd``). In running
 text (:meth:`LearnedModel.devanagarize_words`) the unigram prior is replaced by the word n-gram
 model in a beam search over each word's candidates.
 
@@ -239,7 +239,8 @@ class LearnedModel(WordSearch, SentenceDecoder):
     ) -> None:
         self._setup(params=params, meta=meta, vocabulary=vocabulary)
         self.joint = joint
-        self.joint.prune_index(min_count=self.params.index.min_count, max_per_chunk=self.params.index.max_per_chunk)
+        index = self.params.index
+        self.joint.prune_index(min_count=index.min_count, max_per_chunk=index.max_per_chunk)
         #: pronunciations of English words and a phoneme ↔ Devanagari model (None: no such component)
         self.english = english
         self.charlm = charlm
@@ -620,7 +621,8 @@ class LearnedModel(WordSearch, SentenceDecoder):
             clone.params = self.params.updated(params)
         clone._sizes = {kind: clone.params.search_size(kind) for kind in SEARCH_KINDS}
         clone.joint = copy.copy(self.joint)  # the search index is per model; the tables are shared
-        clone.joint.prune_index(min_count=clone.params.index.min_count, max_per_chunk=clone.params.index.max_per_chunk)
+        index = clone.params.index
+        clone.joint.prune_index(min_count=index.min_count, max_per_chunk=index.max_per_chunk)
         clone._r2d_cache = {}
         clone._col_cache = {}
         clone._d2r_cache = {}

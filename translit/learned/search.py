@@ -110,14 +110,16 @@ class WordSearch:
         prior = self.wordlm.unigram_table().get
         unk = WordLM.UNK
         devas, scored = [], []
-        discount = p.sentence.pmi * p.sentence.w_ctx
+        sentence, casual = p.sentence, p.casual
+        discount = sentence.pmi * sentence.w_ctx
         lm_unigram = self._lm_unigram
-        w_prior, oov, ctx_oov, w_ctx_prior = p.sentence.w_prior, p.r2d.oov_logprob, p.sentence.oov_logprob, p.sentence.w_oov_prior
-        known = self._known(p.sentence.w_vocab)
+        w_prior, oov, w_vocab = sentence.w_prior, p.r2d.oov_logprob, sentence.w_vocab
+        ctx_oov, w_ctx_prior = sentence.oov_logprob, sentence.w_oov_prior
+        known = self._known(w_vocab)
         known_memo = self._ctx_known
         if len(known_memo) > _CACHE_LIMIT:
             known_memo.clear()
-        found = self._channel(roman, p.sentence.words) if roman else ()
+        found = self._channel(roman, sentence.words) if roman else ()
         if p.english.context_spelling_penalty >= 0 and found and roman not in self.memory.r2d:
             found = name_scored(
                 roman,
@@ -129,14 +131,14 @@ class WordSearch:
                 spelling_penalty=p.english.context_spelling_penalty,
                 spelling_margin=p.english.spelling_margin,
             )
-        if not p.sentence.select_scored:
-            found = found[: p.sentence.nbest]
-        if (p.casual.nasal_penalty >= 0 or p.casual.vowel_penalty >= 0 or p.casual.convention_penalty >= 0) and found:
+        if not sentence.select_scored:
+            found = found[: sentence.nbest]
+        if (casual.nasal_penalty >= 0 or casual.vowel_penalty >= 0 or casual.convention_penalty >= 0) and found:
             found = self._with_casual_variants(roman, found)
         if (
-            p.casual.skeleton_cands
+            casual.skeleton_cands
             and found
-            and (p.casual.skeleton_always or self.wordlm.ids.get(found[0][0], WordLM.UNK) == WordLM.UNK)
+            and (casual.skeleton_always or self.wordlm.ids.get(found[0][0], WordLM.UNK) == WordLM.UNK)
         ):
             found = self._with_skeleton_words(roman, found)
         for deva, channel in found:
@@ -154,12 +156,12 @@ class WordSearch:
                 if in_list is None:
                     in_list = known_memo[deva] = known(deva)
                 if in_list:
-                    extra += p.sentence.w_vocab
+                    extra += w_vocab
             devas.append(deva)
             scored.append((channel + extra, wid))
-        if p.sentence.select_scored and len(devas) > p.sentence.nbest:
+        if sentence.select_scored and len(devas) > sentence.nbest:
             # the sentence.nbest best by their score without context (channel, prior, word list)
-            keep = sorted(range(len(devas)), key=lambda i: -scored[i][0])[: p.sentence.nbest]
+            keep = sorted(range(len(devas)), key=lambda i: -scored[i][0])[: sentence.nbest]
             devas = [devas[i] for i in keep]
             scored = [scored[i] for i in keep]
         return (tuple(devas), tuple(scored)) if devas else (("",), ((0.0, unk),))
@@ -410,7 +412,9 @@ class WordSearch:
         p = self.params
         prior = self.wordlm.unigram_table().get
         rules_first = p.r2d.stage1_rules and bool(p.r2d.w_rules_eq or p.r2d.w_rules_dist)
-        w_char, w_word, w_mem, oov, final_virama = p.r2d.w_char, p.r2d.w_word, p.r2d.w_mem, p.r2d.oov_logprob, p.r2d.final_virama
+        r2d = p.r2d
+        w_char, w_word, w_mem = r2d.w_char, r2d.w_word, r2d.w_mem
+        oov, final_virama = r2d.oov_logprob, r2d.final_virama
         attested = found.attested
         staged = []
         for deva, (lp, char_lp) in found.cands.items():
