@@ -48,6 +48,7 @@ import regex  # noqa: E402
 from lipyantar.translit.learned.charalign import normalize_deva, normalize_roman  # noqa: E402
 from lipyantar.translit.learned.learn import read_pairs  # noqa: E402
 from lipyantar.translit.learned.model import DecodeParams, LearnedModel  # noqa: E402
+from lipyantar.translit.learned.noise import load_noise  # noqa: E402
 
 TRAIN_LEXICON = ROOT / "scripts" / "data" / "dakshina-hi" / "hi.translit.sampled.train.tsv"
 _DEVA_WORD = regex.compile(r"[\p{Devanagari}\u200c\u200d]+", regex.V1)
@@ -240,6 +241,13 @@ def main(argv: list[str] | None = None) -> int:
         help="rate at which a word is written with one of its held-out romanizations (a model trained with "
         "--hold-out-pairs); the share of words whose romanization the model has not seen is printed",
     )
+    parser.add_argument(
+        "--noise",
+        type=Path,
+        default=None,
+        help="the casual-typing noise table to decode with (scripts/train_noise.py --exclude STEM.heldout.tsv: "
+        "estimated without the held-out rows; default: the packaged one)",
+    )
     args = parser.parse_args(argv)
     measured_drop, measured_m, nasal_words = example_nasal_rates()
     nasal_drop = measured_drop if args.nasal_drop == "example" else float(args.nasal_drop)
@@ -256,6 +264,8 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
     base = LearnedModel.load(args.model)
+    if args.noise is not None:
+        base.noise = load_noise(str(args.noise))
     stem = args.model.with_suffix("")
     if args.unattested and not Path(f"{stem}.heldout-pairs.tsv").exists():
         parser.error(f"--unattested needs {stem}.heldout-pairs.tsv: train the model with --hold-out-pairs")

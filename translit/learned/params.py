@@ -219,6 +219,15 @@ class DecodeParams:
     #: ... and in sentences, this below the word's best candidate (negative: off)
     ctx_english_spelling_penalty: float = 10.0
 
+    # -- the casual-typing noise model (issue 27 part 4; the lead ports these into the nested params) --
+    #: weight of the noise model's log P(typed | canonical) (:mod:`lipyantar.translit.learned.noise`,
+    #: estimated from the train lexicon): in sentences, the spellings a typed word may be a casual form
+    #: of (a final nasal left out or typed m, e/o for ai/au, :meth:`NoiseModel.variants`) compete, scored
+    #: as their source candidate plus this times the log-probability of the edits; it replaces
+    #: ``ctx_nasal_penalty`` and ``ctx_vowel_penalty`` (negative: off, those fixed penalties as before).
+    #: Chosen on held-out train sentences (``scripts/tune_heldout.py``)
+    ctx_noise_weight: float = -1.0
+
     def search_size(self, kind: str) -> SearchSize:
         """The size of the roman → deva search ``kind``: ``"topk"``, ``"top1"`` or ``"context"``."""
         names = _SEARCH_FIELDS.get(kind)

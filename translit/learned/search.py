@@ -14,6 +14,7 @@ from lipyantar.translit.learned.charalign import normalize_roman
 from lipyantar.translit.learned.english import CANDIDATES_MEMO_LIMIT, spell_letters
 from lipyantar.translit.learned.langmodel import FAST, CharLM, WordLM
 from lipyantar.translit.learned.names import name_scored, pronunciation_spellings
+from lipyantar.translit.learned.noise import NoiseModel, load_noise
 from lipyantar.translit.learned.variants import (
     _rules_word,
     _vowel_forms,
@@ -83,6 +84,8 @@ class WordSearch:
     _r2d_cache: dict[tuple[str, str], tuple[tuple[str, float], ...]]
     _marg_cache: dict[str, float]
     _uni_lp: dict[int, float]
+    #: the casual-typing noise model of sentence decoding (None: the packaged one, read on first use)
+    noise: NoiseModel | None = None
 
     if TYPE_CHECKING:  # defined by LearnedModel
 
@@ -131,7 +134,12 @@ class WordSearch:
             )
         if not p.ctx_select_scored:
             found = found[: p.ctx_nbest]
-        if (p.ctx_nasal_penalty >= 0 or p.ctx_vowel_penalty >= 0 or p.ctx_convention_penalty >= 0) and found:
+        if (
+            p.ctx_noise_weight >= 0
+            or p.ctx_nasal_penalty >= 0
+            or p.ctx_vowel_penalty >= 0
+            or p.ctx_convention_penalty >= 0
+        ) and found:
             found = self._with_casual_variants(roman, found)
         if (
             p.ctx_skeleton_cands
@@ -174,6 +182,8 @@ class WordSearch:
         (:func:`convention_variants`) of every candidate so far within ``ctx_convention_window`` of the
         best, ``ctx_convention_penalty`` below it. A negative penalty turns its kind off."""
         p = self.params
+        if p.ctx_noise_weight >= 0:
+            return self._with_noise_variants(roman, found)
         kinds: list[tuple[Callable[[str, str], tuple[str, ...]], str, float]] = []
         if p.ctx_nasal_penalty >= 0 and roman and roman[-1] in "aeiouym":
             kinds.append((nasal_variants, roman, p.ctx_nasal_penalty))
@@ -193,15 +203,51 @@ class WordSearch:
                         scores[variant] = score - penalty
                         changed = True
         if convention >= 0:
-            # the other conventions' spellings of every candidate so far (the casual variants too)
-            floor = max(scores.values()) - p.ctx_convention_window
-            for deva, score in list(scores.items()):
-                if score < floor:
-                    continue
-                for variant in convention_variants(deva):
-                    if ids.get(variant, unk) != unk and scores.get(variant, -math.inf) < score - convention:
-                        scores[variant] = score - convention
+            changed = self._add_conventions(scores) or changed
+        return tuple(sorted(scores.items(), key=lambda item: -item[1])) if changed else found
+
+    def _add_conventions(self, scores: dict[str, float]) -> bool:
+        """Add to ``scores`` the other conventions' spellings (:func:`convention_variants`) that the
+        n-gram model knows of every candidate within ``ctx_convention_window`` of the best,
+        ``ctx_convention_penalty`` below it; whether any was added."""
+        p = self.params
+        ids, unk = self.wordlm.ids, WordLM.UNK
+        convention = p.ctx_convention_penalty
+        changed = False
+        floor = max(scores.values()) - p.ctx_convention_window
+        for deva, score in list(scores.items()):
+            if score < floor:
+                continue
+            for variant in convention_variants(deva):
+                if ids.get(variant, unk) != unk and scores.get(variant, -math.inf) < score - convention:
+                    scores[variant] = score - convention
+                    changed = True
+        return changed
+
+    def _with_noise_variants(
+        self, roman: str, found: tuple[tuple[str, float], ...]
+    ) -> tuple[tuple[str, float], ...]:
+        """:meth:`_with_casual_variants` by the noise model: the spellings that the n-gram model knows
+        whose casual typing each candidate's may be (:meth:`NoiseModel.variants`), scored as that
+        candidate plus ``ctx_noise_weight`` times the log-probability of the edits (or as ``found``
+        scores a variant, when that is higher); then the other conventions' spellings, as there."""
+        p = self.params
+        noise = self.noise
+        if noise is None:
+            noise = self.noise = load_noise()
+        ids, unk = self.wordlm.ids, WordLM.UNK
+        weight = p.ctx_noise_weight
+        scores = dict(found)
+        changed = False
+        if roman:
+            for deva, score in found:
+                for variant, lp in noise.variants(roman, deva):
+                    s = score + weight * lp
+                    if ids.get(variant, unk) != unk and scores.get(variant, -math.inf) < s:
+                        scores[variant] = s
                         changed = True
+        if p.ctx_convention_penalty >= 0:
+            changed = self._add_conventions(scores) or changed
         return tuple(sorted(scores.items(), key=lambda item: -item[1])) if changed else found
 
     def _with_skeleton_words(

@@ -1,0 +1,230 @@
+"""The casual-typing noise model: how often a typist of romanized Hindi leaves a spelling feature out,
+P(typed form | canonical spelling) for the edits that casual typing makes, estimated from the
+romanizations of the train lexicon (:func:`estimate_noise`):
+
+* ``nasal_drop``: a final nasal left out (``hai`` for हैं, ``me`` for में, ``dono`` for दोनों), by the vowel
+  before it (ीं is dropped far more often than ों);
+* ``nasal_m``: a final nasal typed ``m`` (``evam`` for एवं), by the same context;
+* ``plain_vowel``: e typed for ai and o for au (``kese`` for कैसे, ``kon`` for कौन), by vowel and position
+  (word-final ``he`` for है is rare, ``pesa`` for पैसा common).
+
+Sentence decoding scores the spellings that a typed word may be a casual form of (:meth:`NoiseModel.variants`)
+by these log-probabilities, and the word n-gram model decides in context
+(:meth:`~lipyantar.translit.learned.search.WordSearch._with_casual_variants`). The table is package data
+(``data/casual-noise.json``, versioned, checked on load; built by ``scripts/train_noise.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from lipyantar.translit.errors import ModelError
+from lipyantar.translit.learned.variants import _vowels_wanted, nasal_variants
+
+__all__ = ["EDITS", "NOISE_PATH", "NoiseModel", "estimate_noise", "load_noise"]
+
+FORMAT = "lipyantar-casual-noise"
+VERSION = 1
+NOISE_PATH = Path(__file__).resolve().parent / "data" / "casual-noise.json"
+#: the edits of the model, each a table of context -> log-probability
+EDITS = ("nasal_drop", "nasal_m", "plain_vowel")
+#: pseudo-count of the pooled rate added to each context's counts (contexts seen rarely keep near it)
+SMOOTHING = 10.0
+#: no edit is less likely than this (a rate never seen is not impossible)
+FLOOR = 1e-4
+
+_NASALS = "ंँ"
+#: independent vowels as the vowel sign they stand for (the context of a nasal after them)
+_VOWEL_SIGN = {"अ": "a", "आ": "ा", "इ": "ि", "ई": "ी", "उ": "ु", "ऊ": "ू", "ए": "े", "ऐ": "ै", "ओ": "ो", "औ": "ौ"}
+_SIGNS = frozenset("ािीुूृेैोौ")
+#: the diphthongs, as vowel sign, and their plain vowel forms
+_DIPHTHONG = {"ै": "ै", "ऐ": "ै", "ौ": "ौ", "औ": "ौ"}
+_PLAIN = {"े": "ै", "ए": "ऐ", "ो": "ौ", "ओ": "औ"}
+_TYPED_DIPHTHONG = {"ै": re.compile("ai|ae|ay|ei|ey|ea"), "ौ": re.compile("au|ou|aw|ow|ao")}
+_TYPED_PLAIN = {"ै": "e", "ौ": "o"}
+
+
+def nasal_context(stem: str) -> str | None:
+    """The context of a nasal after ``stem`` (the word without its final nasal): the vowel sign before
+    it (an independent vowel as its sign, a consonant's inherent vowel as ``a``); None when there is none."""
+    if not stem:
+        return None
+    last = stem[-1]
+    if last in _SIGNS:
+        return last
+    if last in _VOWEL_SIGN:
+        return _VOWEL_SIGN[last]
+    if "\u0915" <= last <= "\u0939" or "\u0958" <= last <= "\u095f" or last == "\u093c":
+        return "a"
+    return None
+
+
+def vowel_context(deva: str, i: int) -> str:
+    """The context of the diphthong at ``deva[i]``: its vowel sign and whether it ends the word (a
+    nasal after it aside)."""
+    rest = deva[i + 1 :]
+    final = not rest or all(c in _NASALS for c in rest)
+    return _DIPHTHONG[deva[i]] + (":final" if final else ":medial")
+
+
+@dataclass(frozen=True)
+class NoiseModel:
+    """log P(edit | context) of each casual edit (:data:`EDITS`); a context not in a table has the edit's
+    pooled rate."""
+
+    #: edit -> context -> log-probability of the edit there
+    logprobs: Mapping[str, Mapping[str, float]]
+    #: edit -> log-probability of the edit pooled over its contexts
+    pooled: Mapping[str, float]
+    #: where the estimate comes from (counts, source)
+    training: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in EDITS:
+            if name not in self.logprobs or name not in self.pooled:
+                raise ModelError(f"casual-typing noise: the edit {name} is missing")
+            for value in (self.pooled[name], *self.logprobs[name].values()):
+                if not (isinstance(value, (int, float)) and math.isfinite(value) and value <= 0.0):
+                    raise ModelError(f"casual-typing noise: {name} has a log-probability {value!r}")
+
+    def logprob(self, edit: str, context: str | None) -> float:
+        """log P(``edit`` | ``context``)."""
+        table = self.logprobs[edit]
+        lp = table.get(context) if context is not None else None
+        return self.pooled[edit] if lp is None else lp
+
+    def variants(self, roman: str, deva: str) -> tuple[tuple[str, float], ...]:
+        """The spellings whose casual typing ``roman`` may be, when ``deva`` is a spelling of what was
+        typed, each with the log-probability of the edits between them: ``deva``'s forms with a
+        diphthong for each plain e or o that ``roman`` has (one at a time and all together), and the
+        nasalized forms (:func:`~lipyantar.translit.learned.variants.nasal_variants`) of ``deva`` and
+        of those. ``deva`` itself is not among them."""
+        bases = [(deva, 0.0)]
+        wanted = _vowels_wanted(roman)
+        spots = [i for i, c in enumerate(deva) if c in wanted] if wanted else []
+        if spots:
+            total, lps = 0.0, []
+            for i in spots:
+                form = deva[:i] + _PLAIN[deva[i]] + deva[i + 1 :]
+                lp = self.logprob("plain_vowel", vowel_context(form, i))
+                lps.append(lp)
+                bases.append((form, lp))
+            if len(spots) > 1:
+                total = sum(lps)
+                bases.append(("".join(_PLAIN[c] if c in wanted else c for c in deva), total))
+        out: dict[str, float] = {}
+        for base, lp in bases:
+            if base != deva and out.get(base, -math.inf) < lp:
+                out[base] = lp
+            for form in nasal_variants(roman, base):
+                edit = "nasal_drop" if roman[-1] in "aeiouy" else "nasal_m"
+                nlp = lp + self.logprob(edit, nasal_context(form[:-1]))
+                if out.get(form, -math.inf) < nlp:
+                    out[form] = nlp
+        return tuple(out.items())
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "format": FORMAT,
+                "version": VERSION,
+                "edits": list(EDITS),
+                "pooled": {name: round(self.pooled[name], 4) for name in EDITS},
+                "logprobs": {
+                    name: {k: round(v, 4) for k, v in sorted(self.logprobs[name].items())} for name in EDITS
+                },
+                "training": dict(self.training),
+            },
+            ensure_ascii=False,
+            indent=1,
+        )
+
+    @classmethod
+    def from_json(cls, text: str, *, source: str = "casual-typing noise") -> NoiseModel:
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise ModelError(f"{source}: not JSON ({exc})") from None
+        if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != VERSION:
+            found = (data.get("format"), data.get("version")) if isinstance(data, dict) else None
+            raise ModelError(f"{source}: not a {FORMAT} file of version {VERSION} (found {found})")
+        if data.get("edits") != list(EDITS):
+            raise ModelError(f"{source}: its edits are not this version's")
+        try:
+            logprobs = {name: {str(k): float(v) for k, v in data["logprobs"][name].items()} for name in EDITS}
+            pooled = {name: float(data["pooled"][name]) for name in EDITS}
+            return cls(logprobs, pooled, dict(data.get("training", {})))
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ModelError(f"{source}: {exc!r}") from None
+
+
+def _rate(k: float, n: float, pooled: float) -> float:
+    return math.log(max((k + SMOOTHING * pooled) / (n + SMOOTHING), FLOOR))
+
+
+def estimate_noise(pairs: Iterable[tuple[str, str, float]], *, source: str = "") -> NoiseModel:
+    """The noise model of (Devanagari, romanization, count) rows, such as a romanization lexicon:
+
+    * of the words that end in a nasal after a vowel sign, an independent vowel or a consonant, the share
+      of romanizations that end in a vowel (``nasal_drop``) or in ``m`` (``nasal_m``; the rest end in
+      ``n``), by that context;
+    * of the words with one diphthong (ै/ऐ or ौ/औ) and no plain e or o (े/ए or ो/ओ) to confuse it with,
+      the share of romanizations that spell it with a plain ``e`` or ``o`` rather than ``ai``/``au`` (and
+      the like), by :func:`vowel_context`.
+
+    Each context's rate is smoothed towards the pooled rate (``SMOOTHING`` pseudo-counts)."""
+    counts: dict[str, dict[str, list[float]]] = {name: {} for name in EDITS}
+    for deva, roman, count in pairs:
+        r = roman.lower()
+        if not r or not deva or count <= 0:
+            continue
+        if len(deva) > 1 and deva[-1] in _NASALS and r[-1] in "aeiouymn":
+            ctx = nasal_context(deva[:-1])
+            if ctx is not None:
+                for name, hit in (("nasal_drop", r[-1] in "aeiouy"), ("nasal_m", r[-1] == "m")):
+                    cell = counts[name].setdefault(ctx, [0.0, 0.0])
+                    cell[0] += count * hit
+                    cell[1] += count
+        spots = [i for i, c in enumerate(deva) if c in _DIPHTHONG]
+        if len(spots) == 1:
+            sign = _DIPHTHONG[deva[spots[0]]]
+            plain = "ेए" if sign == "ै" else "ोओ"
+            if not any(c in plain for c in deva):
+                if _TYPED_DIPHTHONG[sign].search(r):
+                    hit = False
+                elif _TYPED_PLAIN[sign] in r:
+                    hit = True
+                else:
+                    continue
+                cell = counts["plain_vowel"].setdefault(vowel_context(deva, spots[0]), [0.0, 0.0])
+                cell[0] += count * hit
+                cell[1] += count
+    logprobs: dict[str, dict[str, float]] = {}
+    pooled: dict[str, float] = {}
+    sizes: dict[str, dict[str, float]] = {}
+    for name in EDITS:
+        k = sum(c[0] for c in counts[name].values())
+        n = sum(c[1] for c in counts[name].values())
+        rate = max(k / n, FLOOR) if n else FLOOR
+        pooled[name] = math.log(rate)
+        logprobs[name] = {ctx: _rate(ck, cn, rate) for ctx, (ck, cn) in counts[name].items()}
+        sizes[name] = {"events": round(k, 1), "words": round(n, 1)}
+    return NoiseModel(logprobs, pooled, {"source": source, "counts": sizes, "smoothing": SMOOTHING})
+
+
+@lru_cache(maxsize=4)
+def load_noise(path: str | None = None) -> NoiseModel:
+    """The noise table at ``path`` (default: the packaged one), read on first use."""
+    where = Path(path) if path is not None else NOISE_PATH
+    try:
+        text = where.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ModelError(f"the casual-typing noise table {where} is missing; run scripts/train_noise.py") from exc
+    return NoiseModel.from_json(text, source=str(where))
