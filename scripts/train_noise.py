@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from lipyantar.translit.learned.charalign import normalize_deva  # noqa: E402
 from lipyantar.translit.learned.learn import read_pairs  # noqa: E402
-from lipyantar.translit.learned.noise import NOISE_PATH, estimate_noise  # noqa: E402
+from lipyantar.translit.learned.noise import NOISE_PATH, SMOOTHING, estimate_noise  # noqa: E402
 
 TRAIN_LEXICON = ROOT / "scripts" / "data" / "dakshina-hi" / "hi.translit.sampled.train.tsv"
 
@@ -32,6 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lexicon", type=Path, default=TRAIN_LEXICON)
     parser.add_argument("--exclude", type=Path, default=None, help="leave out the rows of this lexicon file")
     parser.add_argument("-o", "--output", type=Path, default=NOISE_PATH)
+    parser.add_argument(
+        "--smoothing", type=float, default=SMOOTHING, help="pseudo-counts of the pooled rate in each context's"
+    )
     args = parser.parse_args(argv)
     rows = read_pairs(args.lexicon)
     source = f"{args.lexicon.name} ({len(rows)} rows)"
@@ -39,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
         left_out = {(normalize_deva(d), r.lower()) for d, r, _ in read_pairs(args.exclude)}
         rows = [row for row in rows if (normalize_deva(row[0]), row[1].lower()) not in left_out]
         source += f" without {len(left_out)} rows of {args.exclude.name}"
-    model = estimate_noise(((normalize_deva(d), r, c) for d, r, c in rows), source=source)
+    model = estimate_noise(((normalize_deva(d), r, c) for d, r, c in rows), source=source, smoothing=args.smoothing)
     tmp = args.output.with_suffix(".tmp")
     tmp.write_text(model.to_json() + "\n", encoding="utf-8")
     tmp.replace(args.output)

@@ -96,13 +96,15 @@ def test_a_context_edited_more_often_is_more_likely(small: NoiseModel) -> None:
         ("hai", "है", {"हैं": [("nasal_drop", "ै")]}),
         ("me", "मे", {"में": [("nasal_drop", "े")], "मै": [("plain_vowel", "ै:final")], "मैं": [("plain_vowel", "ै:final"), ("nasal_drop", "ै")]}),
         # m for the anusvara (and e for ai: ऐवम, ऐवं)
-        ("evam", "एवम", {"एवं": [("nasal_m", "a")], "ऐवम": [("plain_vowel", "ै:medial")], "ऐवं": [("plain_vowel", "ै:medial"), ("nasal_m", "a")]}),
+        ("evam", "एवम", {"एवं": [("nasal_m", "a")], "ऐवम": [("plain_vowel", "ै:medial")], "ऐवं": [("plain_vowel", "ै:medial"), ("nasal_m", "a")], "एंवम": [("nasal_medial", "े")]}),
         # e for ai (and with a dropped nasal after it), o for au
         ("he", "हे", {"है": [("plain_vowel", "ै:final")], "हें": [("nasal_drop", "े")], "हैं": [("plain_vowel", "ै:final"), ("nasal_drop", "ै")]}),
-        ("kon", "कोन", {"कौन": [("plain_vowel", "ौ:medial")]}),
-        # typed ai: no diphthong to restore; typed n: no nasal left out
-        ("hain", "हैन", {}),
-        ("paisa", "पैसा", {"पैसां": [("nasal_drop", "ा")], "पैसाँ": [("nasal_drop", "ा")]}),
+        ("kon", "कोन", {"कौन": [("plain_vowel", "ौ:medial")], "कोंन": [("nasal_medial", "ो")]}),
+        # typed ai: no diphthong to restore; typed n: no final nasal left out
+        ("hain", "हैन", {"हैंन": [("nasal_medial", "ै")]}),
+        ("paisa", "पैसा", {"पैसां": [("nasal_drop", "ा")], "पैसाँ": [("nasal_drop", "ा")], "पैंसा": [("nasal_medial", "ै")]}),
+        # a nasal left out inside the word
+        ("pahuchna", "पहुचना", {"पहुंचना": [("nasal_medial", "ु")], "पहुँचना": [("nasal_medial", "ु")], "पहुचनां": [("nasal_drop", "ा")], "पहुचनाँ": [("nasal_drop", "ा")]}),
     ],
 )
 def test_variants_and_their_edits(small: NoiseModel, roman: str, deva: str, expected: dict[str, list[tuple[str, str]]]) -> None:

@@ -5,6 +5,8 @@ romanizations of the train lexicon (:func:`estimate_noise`):
 * ``nasal_drop``: a final nasal left out (``hai`` for हैं, ``me`` for में, ``dono`` for दोनों), by the vowel
   before it (ीं is dropped far more often than ों);
 * ``nasal_m``: a final nasal typed ``m`` (``evam`` for एवं), by the same context;
+* ``nasal_medial``: a nasal inside the word left out (``unhone`` for उन्होंने, ``pahuchna`` for पहुंचना), by
+  the vowel before it;
 * ``plain_vowel``: e typed for ai and o for au (``kese`` for कैसे, ``kon`` for कौन), by vowel and position
   (word-final ``he`` for है is rare, ``pesa`` for पैसा common).
 
@@ -34,7 +36,7 @@ FORMAT = "lipyantar-casual-noise"
 VERSION = 1
 NOISE_PATH = Path(__file__).resolve().parent / "data" / "casual-noise.json"
 #: the edits of the model, each a table of context -> log-probability
-EDITS = ("nasal_drop", "nasal_m", "plain_vowel")
+EDITS = ("nasal_drop", "nasal_m", "nasal_medial", "plain_vowel")
 #: pseudo-count of the pooled rate added to each context's counts (contexts seen rarely keep near it)
 SMOOTHING = 10.0
 #: no edit is less likely than this (a rate never seen is not impossible)
@@ -49,6 +51,11 @@ _DIPHTHONG = {"ै": "ै", "ऐ": "ै", "ौ": "ौ", "औ": "ौ"}
 _PLAIN = {"े": "ै", "ए": "ऐ", "ो": "ौ", "ओ": "औ"}
 _TYPED_DIPHTHONG = {"ै": re.compile("ai|ae|ay|ei|ey|ea"), "ौ": re.compile("au|ou|aw|ow|ao")}
 _TYPED_PLAIN = {"ै": "e", "ौ": "o"}
+#: the letters that spell a nasal in a romanization, and the Devanagari that needs one of them
+_ROMAN_NASALS = re.compile("[nm]")
+_DEVA_NASALS = re.compile("[ंँनमणङञ]")
+#: the vowels after which a nasal sign may stand inside a word
+_NASAL_VOWELS = frozenset("ािीुूेैोौआइईउऊएऐओऔअ")
 
 
 def nasal_context(stem: str) -> str | None:
@@ -102,7 +109,8 @@ class NoiseModel:
 
     def variants(self, roman: str, deva: str) -> tuple[tuple[str, float], ...]:
         """The spellings whose casual typing ``roman`` may be, when ``deva`` is a spelling of what was
-        typed, each with the log-probability of the edits between them: ``deva``'s forms with a
+        typed, each with the log-probability of the edits between them: ``deva`` with a nasal sign
+        after one of its vowels inside the word, ``deva``'s forms with a
         diphthong for each plain e or o that ``roman`` has (one at a time and all together), and the
         nasalized forms (:func:`~lipyantar.translit.learned.variants.nasal_variants`) of ``deva`` and
         of those. ``deva`` itself is not among them."""
@@ -120,6 +128,13 @@ class NoiseModel:
                 total = sum(lps)
                 bases.append(("".join(_PLAIN[c] if c in wanted else c for c in deva), total))
         out: dict[str, float] = {}
+        last = len(deva) - 1
+        for i in range(last):
+            if deva[i] in _NASAL_VOWELS and deva[i + 1] not in _NASALS and deva[i + 1] != "्":
+                lp = self.logprob("nasal_medial", nasal_context(deva[: i + 1]))
+                out[deva[: i + 1] + "ं" + deva[i + 1 :]] = lp
+                if deva[i] in "ाुूआउऊअ":
+                    out[deva[: i + 1] + "ँ" + deva[i + 1 :]] = lp
         for base, lp in bases:
             if base != deva and out.get(base, -math.inf) < lp:
                 out[base] = lp
@@ -165,21 +180,25 @@ class NoiseModel:
             raise ModelError(f"{source}: {exc!r}") from None
 
 
-def _rate(k: float, n: float, pooled: float) -> float:
-    return math.log(max((k + SMOOTHING * pooled) / (n + SMOOTHING), FLOOR))
+def _rate(k: float, n: float, pooled: float, smoothing: float) -> float:
+    return math.log(max((k + smoothing * pooled) / (n + smoothing), FLOOR))
 
 
-def estimate_noise(pairs: Iterable[tuple[str, str, float]], *, source: str = "") -> NoiseModel:
+def estimate_noise(
+    pairs: Iterable[tuple[str, str, float]], *, source: str = "", smoothing: float = SMOOTHING
+) -> NoiseModel:
     """The noise model of (Devanagari, romanization, count) rows, such as a romanization lexicon:
 
     * of the words that end in a nasal after a vowel sign, an independent vowel or a consonant, the share
       of romanizations that end in a vowel (``nasal_drop``) or in ``m`` (``nasal_m``; the rest end in
       ``n``), by that context;
+    * of the words with one nasal sign inside them (and none at the end), the share of romanizations with
+      fewer ``n`` and ``m`` than the word has nasals (``nasal_medial``), by the vowel before it;
     * of the words with one diphthong (ै/ऐ or ौ/औ) and no plain e or o (े/ए or ो/ओ) to confuse it with,
       the share of romanizations that spell it with a plain ``e`` or ``o`` rather than ``ai``/``au`` (and
       the like), by :func:`vowel_context`.
 
-    Each context's rate is smoothed towards the pooled rate (``SMOOTHING`` pseudo-counts)."""
+    Each context's rate is smoothed towards the pooled rate (``smoothing`` pseudo-counts)."""
     counts: dict[str, dict[str, list[float]]] = {name: {} for name in EDITS}
     for deva, roman, count in pairs:
         r = roman.lower()
@@ -192,6 +211,13 @@ def estimate_noise(pairs: Iterable[tuple[str, str, float]], *, source: str = "")
                     cell = counts[name].setdefault(ctx, [0.0, 0.0])
                     cell[0] += count * hit
                     cell[1] += count
+        inside = [i for i, c in enumerate(deva[:-1]) if c in _NASALS and i > 0]
+        if len(inside) == 1 and deva[-1] not in _NASALS:
+            ctx = nasal_context(deva[: inside[0]])
+            if ctx is not None:
+                cell = counts["nasal_medial"].setdefault(ctx, [0.0, 0.0])
+                cell[0] += count * (len(_ROMAN_NASALS.findall(r)) < len(_DEVA_NASALS.findall(deva)))
+                cell[1] += count
         spots = [i for i, c in enumerate(deva) if c in _DIPHTHONG]
         if len(spots) == 1:
             sign = _DIPHTHONG[deva[spots[0]]]
@@ -214,9 +240,9 @@ def estimate_noise(pairs: Iterable[tuple[str, str, float]], *, source: str = "")
         n = sum(c[1] for c in counts[name].values())
         rate = max(k / n, FLOOR) if n else FLOOR
         pooled[name] = math.log(rate)
-        logprobs[name] = {ctx: _rate(ck, cn, rate) for ctx, (ck, cn) in counts[name].items()}
+        logprobs[name] = {ctx: _rate(ck, cn, rate, smoothing) for ctx, (ck, cn) in counts[name].items()}
         sizes[name] = {"events": round(k, 1), "words": round(n, 1)}
-    return NoiseModel(logprobs, pooled, {"source": source, "counts": sizes, "smoothing": SMOOTHING})
+    return NoiseModel(logprobs, pooled, {"source": source, "counts": sizes, "smoothing": smoothing})
 
 
 @lru_cache(maxsize=4)

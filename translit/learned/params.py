@@ -226,7 +226,7 @@ class DecodeParams:
     #: as their source candidate plus this times the log-probability of the edits; it replaces
     #: ``ctx_nasal_penalty`` and ``ctx_vowel_penalty`` (negative: off, those fixed penalties as before).
     #: Chosen on held-out train sentences (``scripts/tune_heldout.py``)
-    ctx_noise_weight: float = -1.0
+    ctx_noise_weight: float = 1.5
 
     def search_size(self, kind: str) -> SearchSize:
         """The size of the roman → deva search ``kind``: ``"topk"``, ``"top1"`` or ``"context"``."""
