@@ -154,6 +154,12 @@ def heldout_pairs(args: argparse.Namespace) -> Iterable[tuple[str, str]]:
     from lipyantar.translit.learned.model import LearnedModel
 
     model = LearnedModel.load(args.heldout)
+    if args.noise is not None:
+        from lipyantar.translit.learned.noise import load_noise
+
+        model.noise = load_noise(str(args.noise))
+    if args.set:
+        model = model.with_params(**{k: tune_heldout.parse_value(v) for k, _, v in (s.partition("=") for s in args.set)})
     drop, as_m, _ = tune_heldout.example_nasal_rates()
     stem = args.heldout.with_suffix("")
     sents = tune_heldout.sentence_set(
@@ -181,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--nasal-m", default="0")
     parser.add_argument("--unattested", type=float, default=0.0)
     parser.add_argument("--examples", type=int, default=5)
+    parser.add_argument("--noise", type=Path, default=None, help="with --heldout: this casual-typing noise table")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="with --heldout: a parameter")
     args = parser.parse_args(argv)
     pairs = heldout_pairs(args) if args.heldout else dev_pairs(args.dev, args.model)
     print(json.dumps(classify(pairs, args.examples), ensure_ascii=False))

@@ -28,6 +28,12 @@ line. The sentence parameters of the shipped model were chosen with::
     python scripts/train_default_model.py --hold-out 10 --hold-out-pairs 40 -o /tmp/ho.lpm
     python scripts/tune_heldout.py --model /tmp/ho.lpm --parts sentences,english \
         --nasal-drop example --nasal-m example --unattested 1 --set ctx_nasal_penalty=-1,3,4,5,6,7
+
+and the weight of the casual-typing noise model (its table estimated without the held-out rows)::
+
+    python scripts/train_noise.py --exclude /tmp/ho.heldout.tsv -o /tmp/ho-noise.json
+    python scripts/tune_heldout.py --model /tmp/ho.lpm --noise /tmp/ho-noise.json --parts sentences \
+        --nasal-drop example --nasal-m example --unattested 1 --set ctx_noise_weight=-1,0.5,1,1.25,1.5,1.75,2,3
 """
 
 from __future__ import annotations

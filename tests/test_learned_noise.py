@@ -185,3 +185,35 @@ def test_sentence_candidates_are_scored_by_the_noise_model(model: LearnedModel) 
 def test_the_context_restores_a_dropped_nasal(model: LearnedModel) -> None:
     weighted = model.with_params(ctx_noise_weight=1.5)
     assert weighted.devanagarize_words("ghar me kaun hai".split())[1] == "में"
+
+
+def _sentence_errors():  # type: ignore[no-untyped-def]
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "scripts" / "sentence_errors.py"
+    spec = importlib.util.spec_from_file_location("sentence_errors", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(
+    ("hyp", "ref", "kind"),
+    [
+        ("है", "हैं", "nasal_final"),
+        ("मे", "में", "nasal_final"),
+        ("यहां", "यहाँ", "convention"),
+        ("हिंदी", "हिन्दी", "convention"),
+        ("लिए", "लिये", "convention"),
+        ("ओर", "और", "diphthong"),
+        ("कि", "की", "vowel_length"),
+        ("वर्ष", "वर्षा", "final_aa"),
+        ("उन्होने", "उन्होंने", "nasal_medial"),
+        ("हे", "हैं", "several"),
+        ("थे", "दी", "other"),
+    ],
+)
+def test_the_error_classes_of_the_analysis_script(hyp: str, ref: str, kind: str) -> None:
+    assert _sentence_errors().error_class(hyp, ref) == kind
