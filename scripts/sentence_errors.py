@@ -128,8 +128,14 @@ def classify(pairs: Iterable[tuple[str, str]], examples: int = 5) -> dict[str, o
     }
 
 
-def dev_pairs(dev_dir: Path, model_path: Path | None) -> Iterable[tuple[str, str]]:
-    from lipyantar.translit.learned.model import LearnedModel
+def _params(items: list[str]) -> dict[str, object]:
+    import tune_heldout
+
+    return {k: tune_heldout.parse_value(v) for k, _, v in (item.partition("=") for item in items)}
+
+
+def dev_pairs(dev_dir: Path, model_path: Path | None, changes: list[str]) -> Iterable[tuple[str, str]]:
+    from lipyantar.translit.learned.model import LearnedModel, default_model
     from lipyantar.translit.metrics import words_of
     from lipyantar.translit.transliterate import Transliterator
 
@@ -138,8 +144,10 @@ def dev_pairs(dev_dir: Path, model_path: Path | None) -> Iterable[tuple[str, str
         cols = line.split("\t")
         if len(cols) == 2:
             sents.append((cols[0], cols[1]))
-    model = LearnedModel.load(model_path) if model_path else None
-    conv = Transliterator("roman", "deva", model=model) if model else Transliterator("roman", "deva")
+    model = LearnedModel.load(model_path) if model_path else default_model()
+    if changes:
+        model = model.with_params(**_params(changes))
+    conv = Transliterator("roman", "deva", model=model)
     romans = [r for _, r in sents]
     hyps = [o for i in range(0, len(romans), 500) for o in conv.transliterate_many(romans[i : i + 500])]
     for hyp, (native, _) in zip(hyps, sents, strict=True):
@@ -159,7 +167,7 @@ def heldout_pairs(args: argparse.Namespace) -> Iterable[tuple[str, str]]:
 
         model.noise = load_noise(str(args.noise))
     if args.set:
-        model = model.with_params(**{k: tune_heldout.parse_value(v) for k, _, v in (s.partition("=") for s in args.set)})
+        model = model.with_params(**_params(args.set))
     drop, as_m, _ = tune_heldout.example_nasal_rates()
     stem = args.heldout.with_suffix("")
     sents = tune_heldout.sentence_set(
@@ -188,9 +196,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--unattested", type=float, default=0.0)
     parser.add_argument("--examples", type=int, default=5)
     parser.add_argument("--noise", type=Path, default=None, help="with --heldout: this casual-typing noise table")
-    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="with --heldout: a parameter")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="decode with this parameter")
     args = parser.parse_args(argv)
-    pairs = heldout_pairs(args) if args.heldout else dev_pairs(args.dev, args.model)
+    pairs = heldout_pairs(args) if args.heldout else dev_pairs(args.dev, args.model, args.set)
     print(json.dumps(classify(pairs, args.examples), ensure_ascii=False))
     return 0
 

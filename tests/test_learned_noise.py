@@ -21,6 +21,7 @@ from lipyantar.translit.learned.noise import (
     estimate_noise,
     load_noise,
     nasal_context,
+    noise_loglik,
     vowel_context,
 )
 
@@ -83,6 +84,17 @@ def test_estimate_counts_each_edit_by_context(small: NoiseModel) -> None:
     # an unseen context has the pooled rate
     assert small.logprob("nasal_drop", "ू") == small.pooled["nasal_drop"]
     assert small.logprob("nasal_drop", None) == small.pooled["nasal_drop"]
+
+
+def test_loglik_of_rows(small: NoiseModel) -> None:
+    def miss(edit: str, ctx: str) -> float:
+        return math.log(1.0 - math.exp(small.logprob(edit, ctx)))
+
+    # हैं typed hai: the nasal dropped, not typed m, the diphthong spelled ai
+    expected = 2 * (small.logprob("nasal_drop", "ै") + miss("nasal_m", "ै") + miss("plain_vowel", "ै:final"))
+    assert noise_loglik(small, [("हैं", "hai", 2.0)]) == pytest.approx(expected)
+    # a row without any of the edits' evidence
+    assert noise_loglik(small, [("घर", "ghar", 5.0)]) == 0.0
 
 
 def test_a_context_edited_more_often_is_more_likely(small: NoiseModel) -> None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -30,7 +30,7 @@ from typing import Any
 from lipyantar.translit.errors import ModelError
 from lipyantar.translit.learned.variants import _vowels_wanted, nasal_variants
 
-__all__ = ["EDITS", "NOISE_PATH", "NoiseModel", "estimate_noise", "load_noise"]
+__all__ = ["EDITS", "NOISE_PATH", "NoiseModel", "estimate_noise", "load_noise", "noise_events", "noise_loglik"]
 
 FORMAT = "lipyantar-casual-noise"
 VERSION = 1
@@ -200,38 +200,10 @@ def estimate_noise(
 
     Each context's rate is smoothed towards the pooled rate (``smoothing`` pseudo-counts)."""
     counts: dict[str, dict[str, list[float]]] = {name: {} for name in EDITS}
-    for deva, roman, count in pairs:
-        r = roman.lower()
-        if not r or not deva or count <= 0:
-            continue
-        if len(deva) > 1 and deva[-1] in _NASALS and r[-1] in "aeiouymn":
-            ctx = nasal_context(deva[:-1])
-            if ctx is not None:
-                for name, hit in (("nasal_drop", r[-1] in "aeiouy"), ("nasal_m", r[-1] == "m")):
-                    cell = counts[name].setdefault(ctx, [0.0, 0.0])
-                    cell[0] += count * hit
-                    cell[1] += count
-        inside = [i for i, c in enumerate(deva[:-1]) if c in _NASALS and i > 0]
-        if len(inside) == 1 and deva[-1] not in _NASALS:
-            ctx = nasal_context(deva[: inside[0]])
-            if ctx is not None:
-                cell = counts["nasal_medial"].setdefault(ctx, [0.0, 0.0])
-                cell[0] += count * (len(_ROMAN_NASALS.findall(r)) < len(_DEVA_NASALS.findall(deva)))
-                cell[1] += count
-        spots = [i for i, c in enumerate(deva) if c in _DIPHTHONG]
-        if len(spots) == 1:
-            sign = _DIPHTHONG[deva[spots[0]]]
-            plain = "ेए" if sign == "ै" else "ोओ"
-            if not any(c in plain for c in deva):
-                if _TYPED_DIPHTHONG[sign].search(r):
-                    hit = False
-                elif _TYPED_PLAIN[sign] in r:
-                    hit = True
-                else:
-                    continue
-                cell = counts["plain_vowel"].setdefault(vowel_context(deva, spots[0]), [0.0, 0.0])
-                cell[0] += count * hit
-                cell[1] += count
+    for name, ctx, hit, count in noise_events(pairs):
+        cell = counts[name].setdefault(ctx, [0.0, 0.0])
+        cell[0] += count * hit
+        cell[1] += count
     logprobs: dict[str, dict[str, float]] = {}
     pooled: dict[str, float] = {}
     sizes: dict[str, dict[str, float]] = {}
@@ -243,6 +215,44 @@ def estimate_noise(
         logprobs[name] = {ctx: _rate(ck, cn, rate, smoothing) for ctx, (ck, cn) in counts[name].items()}
         sizes[name] = {"events": round(k, 1), "words": round(n, 1)}
     return NoiseModel(logprobs, pooled, {"source": source, "counts": sizes, "smoothing": smoothing})
+
+
+def noise_events(pairs: Iterable[tuple[str, str, float]]) -> Iterator[tuple[str, str, bool, float]]:
+    """The evidence of (Devanagari, romanization, count) rows about each edit (see :func:`estimate_noise`):
+    (edit, context, whether the romanization made it, count)."""
+    for deva, roman, count in pairs:
+        r = roman.lower()
+        if not r or not deva or count <= 0:
+            continue
+        if len(deva) > 1 and deva[-1] in _NASALS and r[-1] in "aeiouymn":
+            ctx = nasal_context(deva[:-1])
+            if ctx is not None:
+                yield "nasal_drop", ctx, r[-1] in "aeiouy", count
+                yield "nasal_m", ctx, r[-1] == "m", count
+        inside = [i for i, c in enumerate(deva[:-1]) if c in _NASALS and i > 0]
+        if len(inside) == 1 and deva[-1] not in _NASALS:
+            ctx = nasal_context(deva[: inside[0]])
+            if ctx is not None:
+                yield "nasal_medial", ctx, len(_ROMAN_NASALS.findall(r)) < len(_DEVA_NASALS.findall(deva)), count
+        spots = [i for i, c in enumerate(deva) if c in _DIPHTHONG]
+        if len(spots) == 1:
+            sign = _DIPHTHONG[deva[spots[0]]]
+            plain = "ेए" if sign == "ै" else "ोओ"
+            if not any(c in plain for c in deva):
+                if _TYPED_DIPHTHONG[sign].search(r):
+                    yield "plain_vowel", vowel_context(deva, spots[0]), False, count
+                elif _TYPED_PLAIN[sign] in r:
+                    yield "plain_vowel", vowel_context(deva, spots[0]), True, count
+
+
+def noise_loglik(model: NoiseModel, pairs: Iterable[tuple[str, str, float]]) -> float:
+    """The log-likelihood, under ``model``, of the edits that the rows make and do not make (to choose
+    the smoothing on rows the model was estimated without)."""
+    total = 0.0
+    for name, ctx, hit, count in noise_events(pairs):
+        lp = model.logprob(name, ctx)
+        total += count * (lp if hit else math.log(max(1.0 - math.exp(lp), FLOOR)))
+    return total
 
 
 @lru_cache(maxsize=4)
