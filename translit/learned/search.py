@@ -206,10 +206,12 @@ class WordSearch:
             changed = self._add_conventions(scores) or changed
         return tuple(sorted(scores.items(), key=lambda item: -item[1])) if changed else found
 
-    def _add_conventions(self, scores: dict[str, float]) -> bool:
+    def _add_conventions(self, scores: dict[str, float], *, listed: Callable[[str], bool] | None = None) -> bool:
         """Add to ``scores`` the other conventions' spellings (:func:`convention_variants`) that the
         n-gram model knows of every candidate within ``ctx_convention_window`` of the best,
-        ``ctx_convention_penalty`` below it; whether any was added."""
+        ``ctx_convention_penalty`` below it; whether any was added. ``listed``: the spellings of a
+        candidate outside the n-gram vocabulary may also be words for which ``listed`` is true (the
+        large word list: both are then scored by their prior)."""
         p = self.params
         ids, unk = self.wordlm.ids, WordLM.UNK
         convention = p.ctx_convention_penalty
@@ -218,8 +220,11 @@ class WordSearch:
         for deva, score in list(scores.items()):
             if score < floor:
                 continue
+            outside = listed is not None and ids.get(deva, unk) == unk
             for variant in convention_variants(deva):
-                if ids.get(variant, unk) != unk and scores.get(variant, -math.inf) < score - convention:
+                if (
+                    ids.get(variant, unk) != unk or (outside and listed(variant))  # type: ignore[misc]
+                ) and scores.get(variant, -math.inf) < score - convention:
                     scores[variant] = score - convention
                     changed = True
         return changed
@@ -247,7 +252,7 @@ class WordSearch:
                         scores[variant] = s
                         changed = True
         if p.ctx_convention_penalty >= 0:
-            changed = self._add_conventions(scores) or changed
+            changed = self._add_conventions(scores, listed=self._known(p.ctx_w_vocab)) or changed
         return tuple(sorted(scores.items(), key=lambda item: -item[1])) if changed else found
 
     def _with_skeleton_words(
