@@ -12,7 +12,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lipyantar.translit.errors import ModelError
-from lipyantar.translit.learned.langmodel import WordLM
 from lipyantar.translit.learned.model import LearnedModel, default_model
 from lipyantar.translit.learned.noise import (
     EDITS,
@@ -231,16 +230,3 @@ def _sentence_errors():  # type: ignore[no-untyped-def]
 def test_the_error_classes_of_the_analysis_script(hyp: str, ref: str, kind: str) -> None:
     assert _sentence_errors().error_class(hyp, ref) == kind
 
-
-def test_conventions_of_a_word_outside_the_ngram_model_may_come_from_the_word_list(model: LearnedModel) -> None:
-    # झटपटक is no word of the n-gram model, nor is its spelling with a final virama; the word list may know it
-    penalty = model.params.ctx_convention_penalty
-    scores = {"झटपटक": -1.0}
-    assert not model._add_conventions(scores)
-    assert model._add_conventions(scores, listed=lambda w: w == "झटपटक्")
-    assert scores == {"झटपटक": -1.0, "झटपटक्": -1.0 - penalty}
-    # a candidate the n-gram model knows keeps to the spellings it knows
-    known = {"सन": -1.0}
-    assert model._add_conventions(known, listed=lambda w: True)
-    assert "सन्" in known  # (सन् 1947)
-    assert all(model.wordlm.ids.get(v, WordLM.UNK) != WordLM.UNK for v in known)

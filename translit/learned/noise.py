@@ -39,6 +39,8 @@ NOISE_PATH = Path(__file__).resolve().parent / "data" / "casual-noise.json"
 EDITS = ("nasal_drop", "nasal_m", "nasal_medial", "plain_vowel")
 #: pseudo-count of the pooled rate added to each context's counts (contexts seen rarely keep near it)
 SMOOTHING = 10.0
+#: entries of the memo of :meth:`NoiseModel.variants` (emptied when full)
+_MEMO_LIMIT = 200_000
 #: no edit is less likely than this (a rate never seen is not impossible)
 FLOOR = 1e-4
 
@@ -92,6 +94,9 @@ class NoiseModel:
     pooled: Mapping[str, float]
     #: where the estimate comes from (counts, source)
     training: Mapping[str, Any] = field(default_factory=dict)
+    _memo: dict[tuple[str, str, str, bool], tuple[tuple[str, float], ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         for name in EDITS:
@@ -107,39 +112,54 @@ class NoiseModel:
         lp = table.get(context) if context is not None else None
         return self.pooled[edit] if lp is None else lp
 
-    def variants(self, roman: str, deva: str) -> tuple[tuple[str, float], ...]:
+    def variants(self, roman: str, deva: str, *, inside: bool = True) -> tuple[tuple[str, float], ...]:
         """The spellings whose casual typing ``roman`` may be, when ``deva`` is a spelling of what was
-        typed, each with the log-probability of the edits between them: ``deva`` with a nasal sign
-        after one of its vowels inside the word, ``deva``'s forms with a
-        diphthong for each plain e or o that ``roman`` has (one at a time and all together), and the
+        typed, each with the log-probability of the edits between them: ``deva``'s forms with a
+        diphthong for each plain e or o that ``roman`` has (one at a time and all together), the
         nasalized forms (:func:`~lipyantar.translit.learned.variants.nasal_variants`) of ``deva`` and
-        of those. ``deva`` itself is not among them."""
-        bases = [(deva, 0.0)]
+        of those, and (``inside``) ``deva`` with a nasal sign after one of its vowels inside the word.
+        ``deva`` itself is not among them. Memoized by what they depend on."""
+        if not roman:
+            return ()
+        last = roman[-1]
+        end = "a" if last in "aeiouy" else "am" if last == "m" and len(roman) > 1 else "x"
         wanted = _vowels_wanted(roman)
+        if not wanted and end == "x" and not inside:
+            return ()
+        key = (deva, wanted, end, inside)
+        memo = self._memo
+        found = memo.get(key)
+        if found is None:
+            if len(memo) > _MEMO_LIMIT:
+                memo.clear()
+            found = memo[key] = self._variants(deva, key[1], end, inside)
+        return found
+
+    def _variants(self, deva: str, wanted: str, end: str, inside: bool) -> tuple[tuple[str, float], ...]:
+        bases = [(deva, 0.0)]
         spots = [i for i, c in enumerate(deva) if c in wanted] if wanted else []
         if spots:
-            total, lps = 0.0, []
+            lps = []
             for i in spots:
                 form = deva[:i] + _PLAIN[deva[i]] + deva[i + 1 :]
                 lp = self.logprob("plain_vowel", vowel_context(form, i))
                 lps.append(lp)
                 bases.append((form, lp))
             if len(spots) > 1:
-                total = sum(lps)
-                bases.append(("".join(_PLAIN[c] if c in wanted else c for c in deva), total))
+                bases.append(("".join(_PLAIN[c] if c in wanted else c for c in deva), sum(lps)))
         out: dict[str, float] = {}
-        last = len(deva) - 1
-        for i in range(last):
-            if deva[i] in _NASAL_VOWELS and deva[i + 1] not in _NASALS and deva[i + 1] != "्":
-                lp = self.logprob("nasal_medial", nasal_context(deva[: i + 1]))
-                out[deva[: i + 1] + "ं" + deva[i + 1 :]] = lp
-                if deva[i] in "ाुूआउऊअ":
-                    out[deva[: i + 1] + "ँ" + deva[i + 1 :]] = lp
+        if inside:
+            for i in range(len(deva) - 1):
+                if deva[i] in _NASAL_VOWELS and deva[i + 1] not in _NASALS and deva[i + 1] != "्":
+                    lp = self.logprob("nasal_medial", nasal_context(deva[: i + 1]))
+                    out[deva[: i + 1] + "ं" + deva[i + 1 :]] = lp
+                    if deva[i] in "ाुूआउऊअ":
+                        out[deva[: i + 1] + "ँ" + deva[i + 1 :]] = lp
+        edit = "nasal_drop" if end == "a" else "nasal_m"
         for base, lp in bases:
             if base != deva and out.get(base, -math.inf) < lp:
                 out[base] = lp
-            for form in nasal_variants(roman, base):
-                edit = "nasal_drop" if roman[-1] in "aeiouy" else "nasal_m"
+            for form in nasal_variants(end, base):
                 nlp = lp + self.logprob(edit, nasal_context(form[:-1]))
                 if out.get(form, -math.inf) < nlp:
                     out[form] = nlp

@@ -206,12 +206,10 @@ class WordSearch:
             changed = self._add_conventions(scores) or changed
         return tuple(sorted(scores.items(), key=lambda item: -item[1])) if changed else found
 
-    def _add_conventions(self, scores: dict[str, float], *, listed: Callable[[str], bool] | None = None) -> bool:
+    def _add_conventions(self, scores: dict[str, float]) -> bool:
         """Add to ``scores`` the other conventions' spellings (:func:`convention_variants`) that the
         n-gram model knows of every candidate within ``ctx_convention_window`` of the best,
-        ``ctx_convention_penalty`` below it; whether any was added. ``listed``: the spellings of a
-        candidate outside the n-gram vocabulary may also be words for which ``listed`` is true (the
-        large word list: both are then scored by their prior)."""
+        ``ctx_convention_penalty`` below it; whether any was added."""
         p = self.params
         ids, unk = self.wordlm.ids, WordLM.UNK
         convention = p.ctx_convention_penalty
@@ -220,11 +218,8 @@ class WordSearch:
         for deva, score in list(scores.items()):
             if score < floor:
                 continue
-            outside = listed is not None and ids.get(deva, unk) == unk
             for variant in convention_variants(deva):
-                if (
-                    ids.get(variant, unk) != unk or (outside and listed(variant))  # type: ignore[misc]
-                ) and scores.get(variant, -math.inf) < score - convention:
+                if ids.get(variant, unk) != unk and scores.get(variant, -math.inf) < score - convention:
                     scores[variant] = score - convention
                     changed = True
         return changed
@@ -246,13 +241,14 @@ class WordSearch:
         changed = False
         if roman:
             for deva, score in found:
-                for variant, lp in noise.variants(roman, deva):
+                # a nasal left out inside a word: only of a candidate the n-gram model does not know
+                for variant, lp in noise.variants(roman, deva, inside=ids.get(deva, unk) == unk):
                     s = score + weight * lp
                     if ids.get(variant, unk) != unk and scores.get(variant, -math.inf) < s:
                         scores[variant] = s
                         changed = True
         if p.ctx_convention_penalty >= 0:
-            changed = self._add_conventions(scores, listed=self._known(p.ctx_w_vocab)) or changed
+            changed = self._add_conventions(scores) or changed
         return tuple(sorted(scores.items(), key=lambda item: -item[1])) if changed else found
 
     def _with_skeleton_words(

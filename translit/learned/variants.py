@@ -104,6 +104,7 @@ _Y_GLIDES = {"ये": "ए", "यी": "ई"}
 _Y_VOWELS = {"ए": "ये", "ई": "यी"}
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def convention_variants(deva: str) -> tuple[str, ...]:
     """The other spellings of ``deva`` under Hindi's competing spelling conventions, one change at a
     time: anusvara for chandrabindu and back (गांव/गाँव), a nukta added or removed (फिल्म/फ़िल्म), an
