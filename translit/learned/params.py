@@ -170,7 +170,8 @@ class DecodeParams:
     #: it ``m`` (``mem`` for में, ``evam`` for एवं). In sentences, each candidate's nasalized form
     #: (:func:`nasal_variants`) that the n-gram model knows also competes, scored as that candidate minus
     #: this penalty, and the context decides (a negative value: off). Chosen on held-out train
-    #: sentences with casual nasal dropping (``scripts/tune_heldout.py --nasal-drop``).
+    #: sentences with casual nasal dropping (``scripts/tune_heldout.py --nasal-drop``). Used only with the
+    #: noise model off (``ctx_noise_weight`` < 0), as is ``ctx_vowel_penalty``.
     ctx_nasal_penalty: float = 5.0
     #: casual typing also writes the diphthongs ai and au as e and o (``or`` for और, ``he`` for है,
     #: ``kese`` for कैसे, ``kon`` for कौन). In sentences, each candidate's forms with ै/ऐ for े/ए and

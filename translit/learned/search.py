@@ -232,9 +232,7 @@ class WordSearch:
         candidate plus ``ctx_noise_weight`` times the log-probability of the edits (or as ``found``
         scores a variant, when that is higher); then the other conventions' spellings, as there."""
         p = self.params
-        noise = self.noise
-        if noise is None:
-            noise = self.noise = load_noise()
+        noise = self.noise if self.noise is not None else load_noise()
         ids, unk = self.wordlm.ids, WordLM.UNK
         weight = p.ctx_noise_weight
         scores = dict(found)
