@@ -28,6 +28,12 @@ line. The sentence parameters of the shipped model were chosen with::
     python scripts/train_default_model.py --hold-out 10 --hold-out-pairs 40 -o /tmp/ho.lpm
     python scripts/tune_heldout.py --model /tmp/ho.lpm --parts sentences,english \
         --nasal-drop example --nasal-m example --unattested 1 --set casual.nasal_penalty=-1,3,4,5,6,7
+
+and the weight of the casual-typing noise model (its table estimated without the held-out rows)::
+
+    python scripts/train_noise.py --exclude /tmp/ho.heldout.tsv -o /tmp/ho-noise.json
+    python scripts/tune_heldout.py --model /tmp/ho.lpm --noise /tmp/ho-noise.json --parts sentences \
+        --nasal-drop example --nasal-m example --unattested 1 --set casual.noise_weight=-1,0.5,1,1.25,1.5,1.75,2,3
 """
 
 from __future__ import annotations
@@ -48,6 +54,7 @@ import regex  # noqa: E402
 from lipyantar.translit.learned.charalign import normalize_deva, normalize_roman  # noqa: E402
 from lipyantar.translit.learned.learn import read_pairs  # noqa: E402
 from lipyantar.translit.learned.model import LearnedModel  # noqa: E402
+from lipyantar.translit.learned.noise import load_noise  # noqa: E402
 
 TRAIN_LEXICON = ROOT / "scripts" / "data" / "dakshina-hi" / "hi.translit.sampled.train.tsv"
 _DEVA_WORD = regex.compile(r"[\p{Devanagari}\u200c\u200d]+", regex.V1)
@@ -246,6 +253,13 @@ def main(argv: list[str] | None = None) -> int:
         help="rate at which a word is written with one of its held-out romanizations (a model trained with "
         "--hold-out-pairs); the share of words whose romanization the model has not seen is printed",
     )
+    parser.add_argument(
+        "--noise",
+        type=Path,
+        default=None,
+        help="the casual-typing noise table to decode with (scripts/train_noise.py --exclude STEM.heldout.tsv: "
+        "estimated without the held-out rows; default: the packaged one)",
+    )
     args = parser.parse_args(argv)
     measured_drop, measured_m, nasal_words = example_nasal_rates()
     nasal_drop = measured_drop if args.nasal_drop == "example" else float(args.nasal_drop)
@@ -262,6 +276,8 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
     base = LearnedModel.load(args.model)
+    if args.noise is not None:
+        base.noise = load_noise(str(args.noise))
     stem = args.model.with_suffix("")
     if args.unattested and not Path(f"{stem}.heldout-pairs.tsv").exists():
         parser.error(f"--unattested needs {stem}.heldout-pairs.tsv: train the model with --hold-out-pairs")

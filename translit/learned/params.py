@@ -371,11 +371,20 @@ class CasualTyping:
     knows, each scored below the candidate it comes from, and the context decides. Chosen on held-out
     train sentences (``scripts/tune_heldout.py``, ``--nasal-drop`` for the nasals)."""
 
-    #: a final nasal left out (``me`` for में, ``hai`` for हैं) or written ``m`` (``mem`` for में): each
-    #: candidate's nasalized forms (:func:`nasal_variants`) compete, this below it (negative: off)
+    #: weight of the casual-typing noise model's log P(typed | canonical)
+    #: (:mod:`lipyantar.translit.learned.noise`, estimated from the train lexicon): the spellings a typed
+    #: word may be a casual form of (a final nasal left out or typed ``m``, a nasal left out inside a word,
+    #: e/o for ai/au; :meth:`NoiseModel.variants`) compete, scored as their source candidate plus this
+    #: times the log-probability of the edits. It replaces ``nasal_penalty`` and ``vowel_penalty``
+    #: (negative: off, and those fixed penalties apply)
+    noise_weight: float = 1.5
+    #: with the noise model off: a final nasal left out (``me`` for में, ``hai`` for हैं) or written ``m``
+    #: (``mem`` for में): each candidate's nasalized forms (:func:`nasal_variants`) compete, this below it
+    #: (negative: off)
     nasal_penalty: float = 5.0
-    #: the diphthongs ai and au written e and o (``or`` for और, ``kese`` for कैसे): forms with ै/ऐ for
-    #: े/ए and ौ/औ for ो/ओ (:func:`vowel_variants`) compete, this below (negative: off)
+    #: with the noise model off: the diphthongs ai and au written e and o (``or`` for और, ``kese`` for
+    #: कैसे): forms with ै/ऐ for े/ए and ौ/औ for ो/ओ (:func:`vowel_variants`) compete, this below
+    #: (negative: off)
     vowel_penalty: float = 5.0
     #: words with two accepted spellings (गांव/गाँव, हिंदी/हिन्दी, गए/गये): the other spellings
     #: (:func:`convention_variants`) compete, this below (negative: off) ...
@@ -608,6 +617,7 @@ FLAT_NAMES: Mapping[str, str] = {
     "ctx_prior": "sentence.w_prior",
     "ctx_pmi": "sentence.pmi",
     "ctx_w_vocab": "sentence.w_vocab",
+    "ctx_noise_weight": "casual.noise_weight",
     "ctx_nasal_penalty": "casual.nasal_penalty",
     "ctx_vowel_penalty": "casual.vowel_penalty",
     "ctx_convention_penalty": "casual.convention_penalty",

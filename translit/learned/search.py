@@ -14,6 +14,7 @@ from lipyantar.translit.learned.charalign import normalize_roman
 from lipyantar.translit.learned.english import CANDIDATES_MEMO_LIMIT, spell_letters
 from lipyantar.translit.learned.langmodel import FAST, CharLM, WordLM
 from lipyantar.translit.learned.names import name_scored, pronunciation_spellings
+from lipyantar.translit.learned.noise import NoiseModel, load_noise
 from lipyantar.translit.learned.variants import (
     _rules_word,
     _vowel_forms,
@@ -83,6 +84,8 @@ class WordSearch:
     _r2d_cache: dict[tuple[str, str], tuple[tuple[str, float], ...]]
     _marg_cache: dict[str, float]
     _uni_lp: dict[int, float]
+    #: the casual-typing noise model of sentence decoding (None: the packaged one, read on first use)
+    noise: NoiseModel | None = None
 
     if TYPE_CHECKING:  # defined by LearnedModel
 
@@ -133,7 +136,12 @@ class WordSearch:
             )
         if not sentence.select_scored:
             found = found[: sentence.nbest]
-        if (casual.nasal_penalty >= 0 or casual.vowel_penalty >= 0 or casual.convention_penalty >= 0) and found:
+        if (
+            casual.noise_weight >= 0
+            or casual.nasal_penalty >= 0
+            or casual.vowel_penalty >= 0
+            or casual.convention_penalty >= 0
+        ) and found:
             found = self._with_casual_variants(roman, found)
         if (
             casual.skeleton_cands
@@ -176,6 +184,8 @@ class WordSearch:
         (:func:`convention_variants`) of every candidate so far within ``casual.convention_window`` of the
         best, ``casual.convention_penalty`` below it. A negative penalty turns its kind off."""
         p = self.params
+        if p.casual.noise_weight >= 0:
+            return self._with_noise_variants(roman, found)
         kinds: list[tuple[Callable[[str, str], tuple[str, ...]], str, float]] = []
         if p.casual.nasal_penalty >= 0 and roman and roman[-1] in "aeiouym":
             kinds.append((nasal_variants, roman, p.casual.nasal_penalty))
@@ -195,15 +205,50 @@ class WordSearch:
                         scores[variant] = score - penalty
                         changed = True
         if convention >= 0:
-            # the other conventions' spellings of every candidate so far (the casual variants too)
-            floor = max(scores.values()) - p.casual.convention_window
-            for deva, score in list(scores.items()):
-                if score < floor:
-                    continue
-                for variant in convention_variants(deva):
-                    if ids.get(variant, unk) != unk and scores.get(variant, -math.inf) < score - convention:
-                        scores[variant] = score - convention
+            changed = self._add_conventions(scores) or changed
+        return tuple(sorted(scores.items(), key=lambda item: -item[1])) if changed else found
+
+    def _add_conventions(self, scores: dict[str, float]) -> bool:
+        """Add to ``scores`` the other conventions' spellings (:func:`convention_variants`) that the
+        n-gram model knows of every candidate within ``casual.convention_window`` of the best,
+        ``casual.convention_penalty`` below it; whether any was added."""
+        p = self.params
+        ids, unk = self.wordlm.ids, WordLM.UNK
+        convention = p.casual.convention_penalty
+        changed = False
+        floor = max(scores.values()) - p.casual.convention_window
+        for deva, score in list(scores.items()):
+            if score < floor:
+                continue
+            for variant in convention_variants(deva):
+                if ids.get(variant, unk) != unk and scores.get(variant, -math.inf) < score - convention:
+                    scores[variant] = score - convention
+                    changed = True
+        return changed
+
+    def _with_noise_variants(
+        self, roman: str, found: tuple[tuple[str, float], ...]
+    ) -> tuple[tuple[str, float], ...]:
+        """:meth:`_with_casual_variants` by the noise model: the spellings that the n-gram model knows
+        whose casual typing each candidate's may be (:meth:`NoiseModel.variants`), scored as that
+        candidate plus ``casual.noise_weight`` times the log-probability of the edits (or as ``found``
+        scores a variant, when that is higher); then the other conventions' spellings, as there."""
+        p = self.params
+        noise = self.noise if self.noise is not None else load_noise()
+        ids, unk = self.wordlm.ids, WordLM.UNK
+        weight = p.casual.noise_weight
+        scores = dict(found)
+        changed = False
+        if roman:
+            for deva, score in found:
+                # a nasal left out inside a word: only of a candidate the n-gram model does not know
+                for variant, lp in noise.variants(roman, deva, inside=ids.get(deva, unk) == unk):
+                    s = score + weight * lp
+                    if ids.get(variant, unk) != unk and scores.get(variant, -math.inf) < s:
+                        scores[variant] = s
                         changed = True
+        if p.casual.convention_penalty >= 0:
+            changed = self._add_conventions(scores) or changed
         return tuple(sorted(scores.items(), key=lambda item: -item[1])) if changed else found
 
     def _with_skeleton_words(

@@ -98,15 +98,19 @@ _CLASS_NASAL = {
 _NUKTA_BASES = frozenset("कखगजफ")
 _NUKTA = "\u093c"
 _ANUSVARA, _CHANDRABINDU = "ं", "ँ"
-#: word endings written both ways (गए/गये, लिए/लिये, गई/गयी)
-_Y_ENDINGS = (("ये", "ए"), ("ए", "ये"), ("यी", "ई"), ("ई", "यी"))
+#: the vowels ए and ई after another vowel are also written with a glide य (गए/गये, लिए/लिये, गई/गयी,
+#: जाएगा/जायेगा)
+_Y_GLIDES = {"ये": "ए", "यी": "ई"}
+_Y_VOWELS = {"ए": "ये", "ई": "यी"}
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def convention_variants(deva: str) -> tuple[str, ...]:
     """The other spellings of ``deva`` under Hindi's competing spelling conventions, one change at a
     time: anusvara for chandrabindu and back (गांव/गाँव), a nukta added or removed (फिल्म/फ़िल्म), an
-    anusvara for the class nasal with a virama before a stop and back (हिंदी/हिन्दी), and the endings
-    ए/ये and ई/यी (गए/गये, गई/गयी). Sorted, without ``deva`` itself.
+    anusvara for the class nasal with a virama before a stop and back (हिंदी/हिन्दी), ए/ये and ई/यी after
+    a vowel (गए/गये, गई/गयी, जाएगा/जायेगा), and a final virama added or removed (सन/सन्, अर्थात/अर्थात्).
+    Sorted, without ``deva`` itself.
     """
     out = set()
     last = len(deva) - 1
@@ -126,11 +130,27 @@ def convention_variants(deva: str) -> tuple[str, ...]:
                 out.add(deva[: i + 1] + _NUKTA + deva[i + 1 :])
         elif ch == _NUKTA and i > 0 and deva[i - 1] in _NUKTA_BASES:
             out.add(deva[:i] + deva[i + 1 :])
-    for old, new in _Y_ENDINGS:
-        if deva.endswith(old) and len(deva) > len(old):
-            out.add(deva[: -len(old)] + new)
+    for i in range(1, len(deva)):
+        # ये/ए and यी/ई after a vowel (गये/गए, जायेगा/जाएगा, गयीं/गईं)
+        if deva[i - 1] == _VIRAMA:
+            continue
+        pair = deva[i : i + 2]
+        if pair in _Y_GLIDES:
+            out.add(deva[:i] + _Y_GLIDES[pair] + deva[i + 2 :])
+        elif deva[i] in _Y_VOWELS:
+            out.add(deva[:i] + _Y_VOWELS[deva[i]] + deva[i + 1 :])
+    if len(deva) > 1 and deva[-1] == _VIRAMA:
+        # a final virama (सन्/सन, अर्थात्/अर्थात, जगत्/जगत)
+        if len(deva) > 2 and _is_consonant(deva[-2]):
+            out.add(deva[:-1])
+    elif len(deva) > 1 and _is_consonant(deva[-1]):
+        out.add(deva + _VIRAMA)
     out.discard(deva)
     return tuple(sorted(out))
+
+
+def _is_consonant(ch: str) -> bool:
+    return "\u0915" <= ch <= "\u0939" or "\u0958" <= ch <= "\u095f" or ch == _NUKTA
 
 
 def roman_skeleton(roman: str) -> str:
