@@ -515,6 +515,8 @@ class LearnedModel(WordSearch, SentenceDecoder):
             else pronunciation_spellings(self.english, roman),
             spelling_penalty=p.english_spelling_penalty,
             spelling_margin=p.english_spelling_margin,
+            inflected=self._inflected(roman),
+            inflection_penalty=p.english_inflection_penalty,
         )
         for deva, channel in found:
             lp = prior(deva)

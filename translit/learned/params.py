@@ -219,6 +219,14 @@ class DecodeParams:
     #: ... and in sentences, this below the word's best candidate (negative: off)
     ctx_english_spelling_penalty: float = 10.0
 
+    # -- issue 27 names/English words (r27-names; appended here for the lead to port) ---------------
+    #: an English inflection (``messages`` message + -es, ``days`` day + -s, ``booked`` book + -ed,
+    #: :func:`~lipyantar.translit.learned.names.inflected_spellings`) is spelled as its stem's best
+    #: spelling with the ending Hindi writes (मैसेज + ेस, डे + ज़, बुक + ्ड) and competes this below the
+    #: word's best candidate plus ``english_spelling_margin`` times its English/Hindi margin, in single
+    #: words and sentences (negative: off)
+    english_inflection_penalty: float = 4.0
+
     def search_size(self, kind: str) -> SearchSize:
         """The size of the roman → deva search ``kind``: ``"topk"``, ``"top1"`` or ``"context"``."""
         names = _SEARCH_FIELDS.get(kind)
