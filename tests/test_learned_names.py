@@ -11,6 +11,7 @@ from lipyantar.translit.learned.english import encode_phones, spell_pronunciatio
 from lipyantar.translit.learned.model import LearnedModel, default_model
 from lipyantar.translit.learned.names import (
     agreement_scorer,
+    anusvara_first,
     convention_agreement,
     english_margin,
     inflected_spellings,
@@ -285,3 +286,28 @@ def test_model_spells_english_inflections(model: LearnedModel, roman: str, deva:
 )
 def test_spell_pronunciation_syllables(phones: str, deva: str) -> None:
     assert spell_pronunciation(encode_phones(phones.split())) == deva
+
+
+@pytest.mark.parametrize(
+    ("ranked", "expected"),
+    [
+        # the anusvara spelling takes the better score of the two
+        ([(1.0, "बन्दोबस्त"), (2.0, "बंदोबस्त")], {"बन्दोबस्त": 1.0, "बंदोबस्त": 1.0}),
+        ([(1.0, "जितेन्द्र"), (3.0, "जितेंद्र"), (5.0, "जितेन्द्रा")], {"जितेन्द्र": 1.0, "जितेंद्र": 1.0, "जितेन्द्रा": 5.0}),
+        # already better: unchanged
+        ([(2.0, "बन्दोबस्त"), (1.0, "बंदोबस्त")], {"बन्दोबस्त": 2.0, "बंदोबस्त": 1.0}),
+        # not a candidate: not added
+        ([(1.0, "बन्दोबस्त"), (2.0, "बदोबस्त")], {"बन्दोबस्त": 1.0, "बदोबस्त": 2.0}),
+        # no anusvara before y, or for a doubled nasal
+        ([(1.0, "कन्या"), (2.0, "कंया")], {"कन्या": 1.0, "कंया": 2.0}),
+        ([(1.0, "अन्न"), (2.0, "अंन")], {"अन्न": 1.0, "अंन": 2.0}),
+        ([], {}),
+    ],
+)
+def test_anusvara_first(ranked: list[tuple[float, str]], expected: dict[str, float]) -> None:
+    assert {deva: neg for neg, deva in anusvara_first(ranked)} == expected
+
+
+def test_the_model_prefers_the_anusvara(model: LearnedModel) -> None:
+    assert model.devanagarize("bandobast") == "बंदोबस्त"
+    assert model.devanagarize("surendra") == "सुरेंद्र"

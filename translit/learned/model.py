@@ -81,7 +81,7 @@ from lipyantar.translit.learned.english import EnglishModel, spell_letters
 from lipyantar.translit.learned.jointseq import JointModel
 from lipyantar.translit.learned.langmodel import CharLM, WordLM
 from lipyantar.translit.learned.memory import Memory
-from lipyantar.translit.learned.names import name_scored, pronunciation_spellings
+from lipyantar.translit.learned.names import anusvara_first, name_scored, pronunciation_spellings
 from lipyantar.translit.learned.origin import native_first, sounds_like
 from lipyantar.translit.learned.params import _SEARCH_FIELDS, DecodeParams
 from lipyantar.translit.learned.search import WordSearch
@@ -528,6 +528,8 @@ class LearnedModel(WordSearch, SentenceDecoder):
             ranked = [
                 (neg - w_vocab, deva) if neg <= reach and known(deva) else (neg, deva) for neg, deva in ranked
             ]
+        # a nasal cluster's anusvara spelling, when both are candidates, as the better of the two
+        ranked = anusvara_first(ranked)
         if top_k == 1:
             ranked = [min(ranked)] if ranked else []
         else:
