@@ -309,5 +309,6 @@ def test_anusvara_first(ranked: list[tuple[float, str]], expected: dict[str, flo
 
 
 def test_the_model_prefers_the_anusvara(model: LearnedModel) -> None:
-    assert model.devanagarize("bandobast") == "बंदोबस्त"
+    # टेम्पल and टेंपल are both candidates; the first one scores better without the convention
+    assert model.devanagarize("temple") == "टेंपल"
     assert model.devanagarize("surendra") == "सुरेंद्र"
