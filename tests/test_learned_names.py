@@ -282,6 +282,7 @@ def test_model_spells_english_inflections(model: LearnedModel, roman: str, deva:
         ("TH IH NG K", "थिंक"),  # /ŋ/ before k or g as anusvara
         ("IH NG G L IH SH", "इंग्लिश"),
         ("S AO NG", "सॉंग"),
+        ("P L EY ER", "प्लेयर"),  # a glide after e before the next vowel
     ],
 )
 def test_spell_pronunciation_syllables(phones: str, deva: str) -> None:

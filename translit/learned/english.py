@@ -370,8 +370,8 @@ def spell_pronunciation(pron: str) -> str:
             after_consonant = False
         vowel = _VOWELS.get(phone)
         if vowel is not None:
-            if not after_consonant and i > 0 and phones[i - 1] in ("IY", "IH"):
-                out.append("य" + vowel[0])  # a glide between i and the next vowel: video → वीडियो
+            if not after_consonant and i > 0 and phones[i - 1] in ("IY", "IH", "EY"):
+                out.append("य" + vowel[0])  # a glide after i or e before the next vowel: वीडियो, प्लेयर
             else:
                 out.append(vowel[0] if after_consonant else vowel[1])
             after_consonant = phone == "ER"

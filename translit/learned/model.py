@@ -81,8 +81,13 @@ from lipyantar.translit.learned.english import EnglishModel, spell_letters
 from lipyantar.translit.learned.jointseq import JointModel
 from lipyantar.translit.learned.langmodel import CharLM, WordLM
 from lipyantar.translit.learned.memory import Memory
-from lipyantar.translit.learned.names import anusvara_first, name_scored, pronunciation_spellings
-from lipyantar.translit.learned.origin import native_first, sounds_like
+from lipyantar.translit.learned.names import (
+    anusvara_first,
+    english_margin,
+    name_scored,
+    pronunciation_spellings,
+)
+from lipyantar.translit.learned.origin import english_logprob, native_first, sounds_like
 from lipyantar.translit.learned.params import _SEARCH_FIELDS, DecodeParams
 from lipyantar.translit.learned.search import WordSearch
 from lipyantar.translit.learned.storage import (
@@ -504,6 +509,7 @@ class LearnedModel(WordSearch, SentenceDecoder):
         w_word, oov, w_vocab, known = p.w_word, p.oov_logprob, p.w_vocab, self._known()
         # (negated score, candidate): the natural order is best first, ties by spelling
         ranked = []
+        inflected = self._inflected(roman)
         found = name_scored(
             roman,
             self._channel(roman, "top1" if top_k == 1 else "topk"),
@@ -515,12 +521,16 @@ class LearnedModel(WordSearch, SentenceDecoder):
             else pronunciation_spellings(self.english, roman),
             spelling_penalty=p.english_spelling_penalty,
             spelling_margin=p.english_spelling_margin,
-            inflected=self._inflected(roman),
+            inflected=inflected,
             inflection_penalty=p.english_inflection_penalty,
         )
+        # an English inflection's prior is the English word's (as in sentences), not an unknown word's
+        english_lp = max(oov, english_logprob(roman)) if inflected and english_margin(roman) > 0 else oov
         for deva, channel in found:
             lp = prior(deva)
-            ranked.append((-(channel + w_word * (lp if lp is not None else oov)), deva))
+            if lp is None:
+                lp = english_lp if deva in inflected else oov
+            ranked.append((-(channel + w_word * lp), deva))
         if known is not None and ranked:
             # the word-list bonus; for the single best only where it can matter: a candidate more than
             # w_vocab below the best cannot overtake it (the same answer, fewer look-ups)
