@@ -413,18 +413,19 @@ _NASAL_CLUSTER = regex.compile("[ङञणनम]\u094d(?=[क-घच-झट-ढ
 
 def anusvara_first(ranked: list[tuple[float, str]]) -> list[tuple[float, str]]:
     """Candidates as (negated score, spelling), with the anusvara spelling of a nasal cluster (बंदोबस्त for
-    बन्दोबस्त, जितेंद्र for जितेन्द्र) scored as the better of the two when both are candidates: Hindi
-    writes either, and the train lexicon mostly the anusvara (``-ndra`` ंद्र 116 times to न्द्र's 4)."""
+    बन्दोबस्त, जितेंद्र for जितेन्द्र) ahead of it when both are candidates: the two swap their scores
+    (no new ties). Hindi writes either, and the train lexicon mostly the anusvara (``-ndra`` ंद्र 116
+    times to न्द्र's 4)."""
     if len(ranked) < 2:
         return ranked
     scores = {deva: neg for neg, deva in ranked}
     changed = False
-    for neg, deva in ranked:
+    for _, deva in sorted(ranked):
         if "\u094d" not in deva:
             continue
         short = _NASAL_CLUSTER.sub("\u0902", deva)
-        if short != deva and scores.get(short, -math.inf) > neg:
-            scores[short] = neg
+        if short != deva and short in scores and scores[short] > scores[deva]:
+            scores[short], scores[deva] = scores[deva], scores[short]
             changed = True
     if not changed:
         return ranked
