@@ -321,18 +321,57 @@ _VOWELS: dict[str, tuple[str, str]] = {
 }  # fmt: skip
 
 
+#: (second, first) consonants of a two-consonant syllable onset (``gr`` in background, ``pl`` in complete)
+_ONSET_PAIRS = frozenset(
+    [("R", c) for c in ("B", "D", "G", "K", "P", "T", "F", "TH", "SH")] + [("L", c) for c in ("B", "G", "K", "P", "F")]
+)
+
+
+def _syllable_breaks(phones: Sequence[str]) -> set[int]:
+    """Indices of consonants that start a syllable after another consonant, written without the
+    virama that joins a cluster: before /h/ (``sweetheart`` स्वीटहार्ट), and in a run of three or more
+    consonants before a vowel, before the onset it ends with (one consonant, or a stop or fricative and
+    /r/ or /l/: ``background`` बैकग्राउंड, ``wildlife`` वाइल्डलाइफ); a run whose onset begins with /s/
+    stays one cluster (``extra`` एक्स्ट्रा)."""
+    breaks: set[int] = set()
+    i, n = 0, len(phones)
+    while i < n:
+        if phones[i] in _VOWELS:
+            i += 1
+            continue
+        j = i
+        while j < n and phones[j] not in _VOWELS:
+            j += 1
+        if i > 0:  # a run after a vowel
+            breaks.update(k for k in range(i + 1, j) if phones[k] == "HH")
+            if j < n and j - i >= 3:
+                onset = j - 1
+                if (phones[j - 1], phones[j - 2]) in _ONSET_PAIRS:
+                    onset = j - 2
+                if phones[onset - 1] == "S":
+                    onset -= 1
+                if phones[onset] != "S" and onset > i:
+                    breaks.add(onset)
+        i = j
+    return breaks
+
+
 def spell_pronunciation(pron: str) -> str:
     """A rule spelling of an encoded English pronunciation (:func:`encode_phones`) in Devanagari, as Hindi
     writes English words by sound: ``M AH N TH`` → मंथ, ``W IY K S`` → वीक्स, ``AH L AA R M`` → अलार्म
-    (a nasal before a consonant as anusvara, consonant clusters with virama, no final virama)."""
+    (a nasal before a consonant as anusvara, consonant clusters with virama, except where a syllable
+    begins inside a run (:func:`_syllable_breaks`), no final virama)."""
     phones = [PHONEMES[ord(ch) - 0xE000] for ch in pron]
+    breaks = _syllable_breaks(phones)
     out: list[str] = []
     after_consonant = False
     for i, phone in enumerate(phones):
+        if i in breaks:
+            after_consonant = False
         vowel = _VOWELS.get(phone)
         if vowel is not None:
-            if not after_consonant and i > 0 and phones[i - 1] in ("IY", "IH"):
-                out.append("य" + vowel[0])  # a glide between i and the next vowel: video → वीडियो
+            if not after_consonant and i > 0 and phones[i - 1] in ("IY", "IH", "EY"):
+                out.append("य" + vowel[0])  # a glide after i or e before the next vowel: वीडियो, प्लेयर
             else:
                 out.append(vowel[0] if after_consonant else vowel[1])
             after_consonant = phone == "ER"
@@ -340,7 +379,8 @@ def spell_pronunciation(pron: str) -> str:
         nxt = phones[i + 1] if i + 1 < len(phones) else None
         if after_consonant:
             out.append("्")  # a cluster
-        if phone in ("N", "M") and nxt is not None and nxt not in _VOWELS and nxt not in ("Y", "W", "R"):
+        nasal = phone in ("N", "M") and nxt is not None and nxt not in _VOWELS and nxt not in ("Y", "W", "R")
+        if nasal or (phone == "NG" and nxt in ("K", "G")):  # think थिंक, english इंग्लिश
             if out and out[-1] == "्":
                 out.pop()
             out.append("ं")  # month → मंथ, campus → कैंपस

@@ -80,8 +80,13 @@ from lipyantar.translit.learned.english import EnglishModel, spell_letters
 from lipyantar.translit.learned.jointseq import JointModel
 from lipyantar.translit.learned.langmodel import CharLM, WordLM
 from lipyantar.translit.learned.memory import Memory
-from lipyantar.translit.learned.names import name_scored, pronunciation_spellings
-from lipyantar.translit.learned.origin import native_first, sounds_like
+from lipyantar.translit.learned.names import (
+    anusvara_first,
+    english_margin,
+    name_scored,
+    pronunciation_spellings,
+)
+from lipyantar.translit.learned.origin import english_logprob, native_first, sounds_like
 from lipyantar.translit.learned.params import SEARCH_KINDS, DecodeParams
 from lipyantar.translit.learned.search import WordSearch
 from lipyantar.translit.learned.storage import (
@@ -502,6 +507,7 @@ class LearnedModel(WordSearch, SentenceDecoder):
         w_word, oov, w_vocab, known = p.r2d.w_word, p.r2d.oov_logprob, p.r2d.w_vocab, self._known()
         # (negated score, candidate): the natural order is best first, ties by spelling
         ranked = []
+        inflected = self._inflected(roman)
         found = name_scored(
             roman,
             self._channel(roman, "top1" if top_k == 1 else "topk"),
@@ -513,10 +519,16 @@ class LearnedModel(WordSearch, SentenceDecoder):
             else pronunciation_spellings(self.english, roman),
             spelling_penalty=p.english.spelling_penalty,
             spelling_margin=p.english.spelling_margin,
+            inflected=inflected,
+            inflection_penalty=p.english.inflection_penalty,
         )
+        # an English inflection's prior is the English word's (as in sentences), not an unknown word's
+        english_lp = max(oov, english_logprob(roman)) if inflected and english_margin(roman) > 0 else oov
         for deva, channel in found:
             lp = prior(deva)
-            ranked.append((-(channel + w_word * (lp if lp is not None else oov)), deva))
+            if lp is None:
+                lp = english_lp if deva in inflected else oov
+            ranked.append((-(channel + w_word * lp), deva))
         if known is not None and ranked:
             # the word-list bonus; for the single best only where it can matter: a candidate more than
             # w_vocab below the best cannot overtake it (the same answer, fewer look-ups)
@@ -524,6 +536,8 @@ class LearnedModel(WordSearch, SentenceDecoder):
             ranked = [
                 (neg - w_vocab, deva) if neg <= reach and known(deva) else (neg, deva) for neg, deva in ranked
             ]
+        # a nasal cluster's anusvara spelling, when both are candidates, as the better of the two
+        ranked = anusvara_first(ranked)
         if top_k == 1:
             ranked = [min(ranked)] if ranked else []
         else:

@@ -20,8 +20,14 @@ gives the rule spellings of a word's CMUdict pronunciations as Hindi writes them
 ``sorry`` सॉरी, ``weeks`` वीक्स, ``posted`` पोस्टेड), and they compete with the search's candidates at
 ``english.spelling_penalty`` below the best plus ``english.spelling_margin`` times how much more English
 than Hindi the word is (:func:`english_margin`), so that ``musk`` is मस्क but ``kal`` stays कल (in
-sentences ``english.context_spelling_penalty``). The weights were chosen on the held-out slice of the train
-lexicon and sentences (``scripts/tune_heldout.py``), like the model's other decoding parameters.
+sentences ``english.context_spelling_penalty``). An English inflection (``messages``, ``days``, ``booked``,
+``booking``: :func:`inflection`, told by its pronunciation being the stem's plus the ending's) is spelled
+as Hindi writes it, the stem's spelling with the ending's (:func:`inflected_spellings`: मैसेजेस, डेज़,
+बुक्ड, बुकिंग), and competes ``english.inflection_penalty`` below the best; in sentences its prior is
+the English word's frequency rather than that of an unknown Hindi word, so that the context model's
+Hindi words do not take it (``do weeks ka month``: वीक्स, not विकास). The weights were chosen on the
+held-out slice of the train lexicon and sentences (``scripts/tune_heldout.py``), like the model's other
+decoding parameters.
 """
 
 from __future__ import annotations
@@ -41,8 +47,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "agreement_scorer",
+    "anusvara_first",
     "convention_agreement",
     "english_margin",
+    "inflected_spellings",
+    "inflection",
     "name_scored",
     "name_variants",
     "pronunciation_spellings",
@@ -210,10 +219,14 @@ _CONSONANT_PHONES = frozenset("B CH D DH F G HH JH K L M N NG P R S SH T TH V W 
 
 def written_phones(roman: str, phones: list[str]) -> list[str]:
     """An English word's (American) pronunciation changed where Hindi writes the word by its letters or
-    by British sound: an ``o`` spelled /ɑ/ as ॉ (``sorry`` सॉरी, ``doctor`` डॉक्टर: British /ɒ/); a final
+    by British sound: an initial /æ/ as ए (``android`` एंड्रॉयड); an ``o`` spelled /ɑ/ as ॉ (``sorry`` सॉरी, ``doctor`` डॉक्टर: British /ɒ/); a final
     unstressed /ə/ written ``a`` as ा (``china`` चाइना, ``maradona`` माराडोना); ``-ay`` as /eɪ/ (``monday``
-    मंडे); the ending ``-ed`` as एड/ड (``posted`` पोस्टेड, ``finished`` फिनिश्ड)."""
+    मंडे); the ending ``-ed`` as एड/ड (``posted`` पोस्टेड, ``finished`` फिनिश्ड); the plural ``-s`` /z/
+    after a consonant as स (``calls`` कॉल्स) and ``-es`` /ɪz/ after a sibilant as एस (``messages``
+    मैसेजेस)."""
     out = list(phones)
+    if out and out[0] == "AE" and roman.startswith("a"):
+        out[0] = "EH"  # an initial /æ/ as ए (anchor एंकर, angela एंजेला; in the train lexicon 350 to ऐ's 31)
     if "o" in roman and "AA" in out:
         # the letters' vowel groups against the vowels of the sound, when they are as many
         groups = _VOWEL_GROUP.findall(roman)
@@ -232,7 +245,102 @@ def written_phones(roman: str, phones: list[str]) -> list[str]:
             out[-2] = "EH"
         elif out[-1] == "T" and out[-2] in _CONSONANT_PHONES:
             out[-1] = "D"
+    if roman.endswith("s") and len(out) > 2 and out[-1] == "Z":
+        if roman.endswith("es") and out[-2] in ("AH", "IH") and out[-3] in _SIBILANTS:
+            out[-2:] = ["EH", "S"]  # messages मैसेजेस, classes क्लासेस
+        elif out[-2] in _CONSONANT_PHONES:
+            out[-1] = "S"  # calls कॉल्स, songs सॉन्ग्स; after a vowel ज़ stays (days डेज़)
     return out
+
+
+_SIBILANTS = frozenset(("S", "Z", "SH", "ZH", "CH", "JH"))
+#: English inflections by the phones they add to the stem's pronunciation, and how Hindi writes them
+#: after a stem that ends in a consonant and after one that ends in a vowel
+_INFLECTIONS: dict[tuple[str, ...], tuple[str, str]] = {
+    ("S",): ("्स", "स"),
+    ("Z",): ("्स", "ज़"),
+    ("AH", "Z"): ("ेस", "ज़"),
+    ("IH", "Z"): ("ेस", "ज़"),
+    ("T",): ("्ड", "ड"),
+    ("D",): ("्ड", "ड"),
+    ("AH", "D"): ("ेड", "ड"),
+    ("IH", "D"): ("ेड", "ड"),
+    ("IH", "NG"): ("िंग", "इंग"),
+}
+#: the inflected word's ending and the stem endings it may come from (cities city, stopped stop, making make)
+_STEMS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("ies", ("y",)),
+    ("es", ("", "e")),
+    ("s", ("",)),
+    ("ed", ("", "e", "-")),
+    ("ing", ("", "e", "-")),
+)
+
+
+def inflection(english: EnglishModel | None, roman: str) -> tuple[str, str, str] | None:
+    """A Latin word as an English inflection (plural or third person ``-s``, past ``-ed``, ``-ing``) of
+    a shorter English word: (the stem, the Devanagari of the ending after a stem spelled with a final
+    consonant, after one spelled with a final vowel), when some pronunciation of the word is one of the
+    stem's with the ending's phones (``messages`` message + /ɪz/: ``ेस``; ``days`` day + /z/: ``ज़``;
+    ``booked`` book + /t/: ``्ड``); None otherwise (``logs`` is log + /z/, ``kis`` no stem)."""
+    if english is None or len(roman) < 4:
+        return None
+    prons = english.pronunciations(roman)
+    if not prons:
+        return None
+    for ending, replacements in _STEMS:
+        if not roman.endswith(ending):
+            continue
+        base = roman[: -len(ending)]
+        for replacement in replacements:
+            if replacement == "-":  # a doubled final consonant: stopped, shopping
+                if len(base) < 3 or base[-1] != base[-2]:
+                    continue
+                stem = base[:-1]
+            else:
+                stem = base + replacement
+            if len(stem) < 2:
+                continue
+            for stem_pron in english.pronunciations(stem):
+                for pron in prons:
+                    if pron.startswith(stem_pron) and len(pron) > len(stem_pron):
+                        added = tuple(PHONEMES[ord(ch) - 0xE000] for ch in pron[len(stem_pron) :])
+                        written = _INFLECTIONS.get(added)
+                        if written is not None:
+                            return stem, *written
+    return None
+
+
+_LETTER = regex.compile(r"[\u0915-\u0939\u0958-\u095f]")
+
+
+def _shape(deva: str) -> tuple[str, bool]:
+    """The consonant letters of a spelling (nukta and ह dropped: ``what`` व्हाट, वट) and whether it ends
+    in one."""
+    text = unicodedata.normalize("NFD", deva).replace(_NUKTA, "").replace("ह", "")
+    return "".join(_LETTER.findall(text)), bool(_CONSONANT.search(text))
+
+
+def inflected_spellings(
+    english: EnglishModel | None, roman: str, spell_stem: Callable[[str], str]
+) -> tuple[str, ...]:
+    """The spelling of an English inflection (:func:`inflection`) as Hindi writes it: the stem's
+    spelling with the ending's (``messages`` मैसेज + ेस, ``videos`` वीडियो + ज़, ``tickets`` टिकट + ्स);
+    empty for a word that is not one. The stem is spelled by ``spell_stem`` (the model's best) when that
+    has the consonants and the final vowel or consonant of the rule spelling of the stem's sound
+    (:func:`pronunciation_spellings`), else by the rule spelling: a stem that is also a romanized Hindi
+    word is English here (``taking`` टेक, not टके; ``guys`` गाइ, not गाय; ``wedding`` वेड, not वेद)."""
+    found = inflection(english, roman)
+    if found is None:
+        return ()
+    stem, after_consonant, after_vowel = found
+    base = spell_stem(stem)
+    sounds = pronunciation_spellings(english, stem)
+    if sounds and _shape(base) not in {_shape(sound) for sound in sounds}:
+        base = sounds[0]
+    if not base or base.endswith(_VIRAMA):
+        return ()
+    return (unicodedata.normalize("NFC", base + (after_consonant if _CONSONANT.search(base) else after_vowel)),)
 
 
 #: the pronunciation spellings after the first compete this much below it (the word list and the
@@ -260,28 +368,35 @@ def name_scored(
     spellings: Sequence[str] = (),
     spelling_penalty: float = -1.0,
     spelling_margin: float = 0.0,
+    inflected: Sequence[str] = (),
+    inflection_penalty: float = -1.0,
 ) -> tuple[tuple[str, float], ...]:
     """A single word's candidates ``found`` (best first) with their :func:`name_variants`
     (:func:`with_name_variants`), and the rule spellings of its English pronunciations ``spellings``
     (:func:`pronunciation_spellings`) scored ``spelling_penalty`` below the best plus ``spelling_margin``
     times how much more English than Hindi the word is (:func:`english_margin`; the spellings after the
     first :data:`SPELLING_STEP` lower), or as ``found`` scores them, when higher (``spelling_penalty``
-    negative: off); then ``weight`` times each one's :func:`convention_agreement` added to its score.
-    Unchanged when all are off."""
+    negative: off), and the spelling of the word as an English inflection ``inflected``
+    (:func:`inflected_spellings`) likewise ``inflection_penalty`` below the best; then ``weight`` times
+    each one's :func:`convention_agreement` added to its score. Unchanged when all are off."""
     found = with_name_variants(roman, found, penalty=penalty, window=window)
-    if spellings and spelling_penalty >= 0 and found:
+    use_spellings = bool(spellings) and spelling_penalty >= 0
+    use_inflected = bool(inflected) and inflection_penalty >= 0
+    if (use_spellings or use_inflected) and found:
         scores = dict(found)
-        least = found[0][1] - spelling_penalty
-        if spelling_margin:
-            least += spelling_margin * english_margin(roman)
-        # the first spelling (of the first pronunciation) at ``least``, the others a little below it
-        extra = []
-        for rank, deva in enumerate(spellings):
-            score = least - (SPELLING_STEP if rank else 0.0)
-            if scores.get(deva, -math.inf) < score:
-                extra.append((deva, score))
+        best = found[0][1]
+        margin = spelling_margin * english_margin(roman) if spelling_margin else 0.0
+        # the first spelling (of the first pronunciation) at its level, the others a little below it
+        extra: list[tuple[str, float]] = []
+        if use_inflected:
+            extra.extend((deva, best - inflection_penalty + margin) for deva in inflected)
+        if use_spellings:
+            least = best - spelling_penalty + margin
+            extra.extend((deva, least - (SPELLING_STEP if rank else 0.0)) for rank, deva in enumerate(spellings))
+        extra = [(deva, score) for deva, score in extra if scores.get(deva, -math.inf) < score]
         if extra:
-            scores.update(extra)
+            for deva, score in extra:
+                scores[deva] = max(score, scores.get(deva, -math.inf))
             found = tuple(sorted(scores.items(), key=lambda item: -item[1]))
     if not weight:
         return found
@@ -289,3 +404,29 @@ def name_scored(
     if agreement is None:
         return found
     return tuple((deva, score + weight * agreement(deva)) for deva, score in found)
+
+
+#: a nasal consonant with virama before a consonant that the anusvara may stand before (stops, sibilants,
+#: h; not y r l v or another nasal: कन्या, अन्न)
+_NASAL_CLUSTER = regex.compile("[ङञणनम]\u094d(?=[क-घच-झट-ढत-धप-भशषसह])")
+
+
+def anusvara_first(ranked: list[tuple[float, str]]) -> list[tuple[float, str]]:
+    """Candidates as (negated score, spelling), with the anusvara spelling of a nasal cluster (बंदोबस्त for
+    बन्दोबस्त, जितेंद्र for जितेन्द्र) ahead of it when both are candidates: the two swap their scores
+    (no new ties). Hindi writes either, and the train lexicon mostly the anusvara (``-ndra`` ंद्र 116
+    times to न्द्र's 4)."""
+    if len(ranked) < 2:
+        return ranked
+    scores = {deva: neg for neg, deva in ranked}
+    changed = False
+    for _, deva in sorted(ranked):
+        if "\u094d" not in deva:
+            continue
+        short = _NASAL_CLUSTER.sub("\u0902", deva)
+        if short != deva and short in scores and scores[short] > scores[deva]:
+            scores[short], scores[deva] = scores[deva], scores[short]
+            changed = True
+    if not changed:
+        return ranked
+    return [(neg, deva) for deva, neg in scores.items()]

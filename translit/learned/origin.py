@@ -23,6 +23,7 @@ when the first two conditions hold (a few words), and the answer is memoized wit
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from collections.abc import Callable, Mapping
 from functools import lru_cache
@@ -34,7 +35,7 @@ from lipyantar.translit.wordlang import WordLanguages, fold_word, load_tables
 if TYPE_CHECKING:
     from lipyantar.translit.learned.english import EnglishModel
 
-__all__ = ["english_margin", "native_first", "sounds_like"]
+__all__ = ["english_logprob", "english_margin", "native_first", "sounds_like"]
 
 _ENGLISH = "en"
 _HINDI = "hi-Latn"
@@ -56,6 +57,15 @@ def english_margin(roman: str) -> float:
         return 0.0
     word = fold_word(roman)
     return tables.logprob(word, _ENGLISH) - tables.logprob(word, _HINDI)
+
+
+@lru_cache(maxsize=4096)
+def english_logprob(roman: str) -> float:
+    """log P(roman | English) by the word-language tables (-inf without them)."""
+    tables = _tables()
+    if tables is None:
+        return -math.inf
+    return tables.logprob(fold_word(roman), _ENGLISH)
 
 
 def native_first(

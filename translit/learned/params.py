@@ -287,6 +287,12 @@ class EnglishWords:
     spelling_margin: float = 1.0
     #: ... and in sentences, this below the word's best candidate (negative: off)
     context_spelling_penalty: float = 10.0
+    #: an English inflection (``messages`` message + -es, ``days`` day + -s, ``booked`` book + -ed,
+    #: :func:`~lipyantar.translit.learned.names.inflected_spellings`) is spelled as its stem's best
+    #: spelling with the ending Hindi writes (मैसेज + ेस, डे + ज़, बुक + ्ड) and competes this below the
+    #: word's best candidate plus ``spelling_margin`` times its English/Hindi margin, in single words and
+    #: sentences (negative: off)
+    inflection_penalty: float = 4.0
 
     def __post_init__(self) -> None:
         _check(self, at_least_one=("beam", "forced_beam"))
@@ -600,6 +606,7 @@ FLAT_NAMES: Mapping[str, str] = {
     "english_spelling_penalty": "english.spelling_penalty",
     "english_spelling_margin": "english.spelling_margin",
     "ctx_english_spelling_penalty": "english.context_spelling_penalty",
+    "english_inflection_penalty": "english.inflection_penalty",
     "w_acronym": "acronyms.w_acronym",
     "w_acronym_odd": "acronyms.w_odd",
     "caps_acronyms": "acronyms.caps",

@@ -13,8 +13,14 @@ from typing import TYPE_CHECKING, Any
 from lipyantar.translit.learned.charalign import normalize_roman
 from lipyantar.translit.learned.english import CANDIDATES_MEMO_LIMIT, spell_letters
 from lipyantar.translit.learned.langmodel import FAST, CharLM, WordLM
-from lipyantar.translit.learned.names import name_scored, pronunciation_spellings
+from lipyantar.translit.learned.names import (
+    english_margin,
+    inflected_spellings,
+    name_scored,
+    pronunciation_spellings,
+)
 from lipyantar.translit.learned.noise import NoiseModel, load_noise
+from lipyantar.translit.learned.origin import english_logprob
 from lipyantar.translit.learned.variants import (
     _rules_word,
     _vowel_forms,
@@ -95,6 +101,7 @@ class WordSearch:
         def _caps_acronym(self, word: str, roman: str) -> str | None: ...
         def is_english(self, word: str, deva: str) -> bool: ...
         def romanize(self, word: str) -> str: ...
+        def devanagarize(self, word: str) -> str: ...
 
     def _word_column(self, word: str) -> tuple[tuple[str, ...], tuple[tuple[float, int], ...]]:
         """:meth:`_column` of a Latin word as typed: a word in capitals that the capitals rule reads
@@ -123,7 +130,10 @@ class WordSearch:
         if len(known_memo) > _CACHE_LIMIT:
             known_memo.clear()
         found = self._channel(roman, sentence.words) if roman else ()
+        inflected: tuple[str, ...] = ()
+        english_lp = oov
         if p.english.context_spelling_penalty >= 0 and found and roman not in self.memory.r2d:
+            inflected = self._inflected(roman)
             found = name_scored(
                 roman,
                 found,
@@ -133,7 +143,13 @@ class WordSearch:
                 spellings=pronunciation_spellings(self.english, roman),
                 spelling_penalty=p.english.context_spelling_penalty,
                 spelling_margin=p.english.spelling_margin,
+                inflected=inflected,
+                inflection_penalty=p.english.inflection_penalty,
             )
+            if inflected and english_margin(roman) > 0:
+                # an English inflection is not an unknown Hindi word: its spelling's prior is the English
+                # word's (do weeks ka month: वीक्स, not the context's विकास)
+                english_lp = max(oov, english_logprob(roman))
         if not sentence.select_scored:
             found = found[: sentence.nbest]
         if (
@@ -153,7 +169,7 @@ class WordSearch:
             wid = word_id(deva, unk)
             lp = prior(deva)
             if lp is None:
-                lp = oov
+                lp = english_lp if deva in inflected else oov
             extra = w_prior * lp
             if wid == unk:
                 extra += ctx_oov + w_ctx_prior * lp
@@ -173,6 +189,14 @@ class WordSearch:
             devas = [devas[i] for i in keep]
             scored = [scored[i] for i in keep]
         return (tuple(devas), tuple(scored)) if devas else (("",), ((0.0, unk),))
+
+    def _inflected(self, roman: str) -> tuple[str, ...]:
+        """The spelling of ``roman`` as an English inflection of a shorter word
+        (:func:`inflected_spellings`, the stem spelled by the single-word search); empty when
+        ``english.inflection_penalty`` is off or the memory attests the word."""
+        if self.params.english.inflection_penalty < 0 or roman in self.memory.r2d:
+            return ()
+        return inflected_spellings(self.english, roman, self.devanagarize)
 
     def _with_casual_variants(
         self, roman: str, found: tuple[tuple[str, float], ...]
