@@ -63,6 +63,7 @@ written to.
 from __future__ import annotations
 
 import contextlib
+import functools
 import heapq
 import json
 import logging
@@ -386,6 +387,12 @@ class BuildResult:
 # ------------------------------------------------------------------------------------------ output
 
 
+@functools.lru_cache(maxsize=256)
+def _doc_id(deva_source: str, roman_source: str) -> str:
+    """``doc_id`` of a twin pair's records (worked out once a pair, not once a record)."""
+    return f"{Path(deva_source).name}~{Path(roman_source).name}"
+
+
 def bead_record(index: int, pair: int, deva_source: str, roman_source: str, bead: Any) -> dict[str, object]:
     """The flat JSON object of one written sentence pair (``parallel.jsonl``).
 
@@ -396,7 +403,7 @@ def bead_record(index: int, pair: int, deva_source: str, roman_source: str, bead
     """
     return {
         "id": index,
-        "doc_id": f"{Path(deva_source).name}~{Path(roman_source).name}",
+        "doc_id": _doc_id(deva_source, roman_source),
         "pair": pair,
         "deva_source": deva_source,
         "roman_source": roman_source,
