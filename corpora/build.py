@@ -240,6 +240,10 @@ class PairRow:
 #: Documents and small twin pairs go to the workers in batches of about this many characters (many
 #: small items each sent on its own cost more in sending than in work).
 BATCH_CHARS = 64_000
+#: The analysis of the documents gives their normalized texts back (for the twins among them) up to this
+#: many bytes of input in all, so that aligning the twins need not read and normalize them again; the
+#: documents past it are read again when aligned.
+KEEP_TEXT_BYTES = 32_000_000
 #: A twin pair with more characters than this (both sides) is aligned in chunks shared among the
 #: workers (:func:`lipyantar.corpora.pipeline.pair_chunks`), :data:`CHUNK_BEADS` beads a chunk.
 CHUNK_CHARS = 200_000
@@ -601,6 +605,7 @@ def build_corpus(
         base_model = LearnedModel.load(opts.base_model).check()  # every table read and checked now
 
     texts: dict[str, str] = {}
+    kept: dict[str, str] = {}  # normalized texts of twin candidates, from their analysis (see KEEP_TEXT_BYTES)
     skipped: list[tuple[int, Skipped]] = []
     if load is not None:
         texts = {d.source: d.text for d in load.documents}
@@ -619,16 +624,24 @@ def build_corpus(
         if load is not None:
             yield from (t for t in tasks_in if isinstance(t, DocumentTask))
             return
+        asked = 0  # bytes of the documents whose text is asked back (KEEP_TEXT_BYTES at most)
         for number, path in enumerate(files):
             try:
-                yield DocumentTask(display_name(path), data=read_bytes(path))
+                data = read_bytes(path)
             except InputError as exc:
                 logger.info("skipping %s", exc)
                 skipped.append((number, Skipped(display_name(path), exc.message)))
+                continue
+            keep = asked + len(data) <= KEEP_TEXT_BYTES
+            asked += len(data) if keep else 0
+            yield DocumentTask(display_name(path), data=data, keep_text=keep)
 
     def document_text(source: str) -> str:
         if source in texts:
             return texts[source]
+        text = kept.pop(source, None)  # the text the analysis gave back (used once)
+        if text is not None:
+            return text
         from .loading import decode_bytes
 
         text, _ = decode_bytes(read_bytes(paths.get(source, source)), source=source)
@@ -669,6 +682,8 @@ def build_corpus(
                     skipped.append((order.get(doc.source, -1), Skipped(doc.source, doc.error or "?")))
                 else:
                     n_documents += 1
+                    if doc.text is not None:
+                        kept[doc.source] = doc.text
                     det_out.write(doc.detection.to_json() + "\n")
                     counts.add(doc.counts)
                     if doc.twin is not None:
@@ -686,6 +701,8 @@ def build_corpus(
             raise InputError(f"no readable text documents{why}", source=where)
         twins = pair_twins(candidates, min_score=opts.twin_min_score)
         del candidates
+        paired = {side for pair in twins.pairs for side in (pair.devanagari, pair.romanized)}
+        kept = {source: text for source, text in kept.items() if source in paired}
         release_analysis_caches()  # this process's analysis memos are not needed for the rest
 
         # 2. every twin pair, in pair order: align, filter, append to the output files

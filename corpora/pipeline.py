@@ -69,6 +69,9 @@ class DocumentTask:
     data: bytes | None = None
     text: str | None = None
     encoding: str = "UTF-8"
+    #: return the normalized text with the result when the document can be a twin (``build`` asks for it,
+    #: within a memory budget, to align the twins without reading and normalizing them again)
+    keep_text: bool = False
 
     def __post_init__(self) -> None:
         if not self.source or (self.data is None) == (self.text is None):
@@ -78,7 +81,8 @@ class DocumentTask:
 @dataclass(frozen=True)
 class DocumentResult:
     """What ``build`` keeps of one document (no text): detection, counts and twin profile, or the
-    reason it could not be read (``error``)."""
+    reason it could not be read (``error``); ``text``: the normalized text, for a task that asked for it
+    (:attr:`DocumentTask.keep_text`) and a document that can be a twin."""
 
     source: str
     encoding: str = "UTF-8"
@@ -86,6 +90,7 @@ class DocumentResult:
     counts: DocumentCounts | None = None
     twin: TwinCandidate | None = None
     error: str | None = None
+    text: str | None = None
 
 
 def analyse_document(task: DocumentTask) -> DocumentResult:
@@ -103,7 +108,9 @@ def analyse_document(task: DocumentTask) -> DocumentResult:
     doc = Document(task.source, text, encoding)
     detection = detect_document(doc, paragraphs=False, lines=False)
     counts = document_counts(doc, language=detection.language)
-    return DocumentResult(task.source, encoding, detection, counts, TwinCandidate.of(doc, detection))
+    twin = TwinCandidate.of(doc, detection)
+    kept = text if task.keep_text and twin.side is not None else None
+    return DocumentResult(task.source, encoding, detection, counts, twin, text=kept)
 
 
 def release_analysis_caches() -> None:

@@ -170,6 +170,34 @@ def test_a_chunked_build_writes_the_same_bytes(
     assert [done for done, _ in align] == list(range(align[-1][1] + 1))  # one step a pair, not a chunk
 
 
+@pytest.mark.parametrize("budget", [0, 2500, 10**12])
+def test_texts_given_back_by_the_analysis_or_read_again_write_the_same_bytes(
+    corpus: Path, unchunked: dict[str, bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, budget: int
+) -> None:
+    """The twins' texts come back from their analysis within KEEP_TEXT_BYTES (none, some, all) and are
+    read again past it: the same bytes either way."""
+    from lipyantar.corpora import pipeline
+
+    monkeypatch.setattr(build_module, "CHUNK_CHARS", 10**12)
+    monkeypatch.setattr(build_module, "KEEP_TEXT_BYTES", budget)
+    given_back: list[str] = []
+    analyse = pipeline.analyse_document
+
+    def spy(task: pipeline.DocumentTask) -> pipeline.DocumentResult:
+        result = analyse(task)
+        assert (result.text is not None) == (task.keep_text and result.twin is not None and result.twin.side is not None)
+        if result.text is not None:
+            given_back.append(result.source)
+        return result
+
+    monkeypatch.setattr(build_module, "analyse_document", spy)
+    result = build_corpus([corpus], tmp_path / "o", options=BuildOptions(model=False, min_score=0.5))
+    assert _files(tmp_path / "o") == unchunked
+    paired = {side for pair in result.twins.pairs for side in (pair.devanagari, pair.romanized)}
+    assert (len(given_back) == 0) == (budget == 0)
+    assert (paired <= set(given_back)) == (budget == 10**12)
+
+
 def test_a_chunked_build_on_dask_writes_the_same_bytes(
     corpus: Path, unchunked: dict[str, bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
