@@ -16,6 +16,7 @@ import logging
 import os
 import sys
 from array import array
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -432,44 +433,40 @@ def _count_rows_patch(
     ``added`` added to it: a merge of the two sorted tables (a row whose value changes is dropped and
     inserted again), the patch that diffing the two tables gives."""
     name = "joint.counts"
-    keys = sorted(added, key=lambda t: (len(t), t))
     n_base = len(base_values)
     drops, at, rows0, rows1 = array("q"), array("q"), array("i"), array("d")
-
-    def base_key(i: int) -> tuple[int, tuple[int, ...]]:
-        ids = tuple(x for x in base_flat[i * order : (i + 1) * order] if x >= 0)
-        return len(ids), ids
-
-    i = 0
-    produced = 0
-    current = base_key(0) if n_base else None
-    for ng in keys:
-        key = (len(ng), ng)
-        while current is not None and current < key:  # base rows kept as they are
-            i += 1
-            produced += 1
-            current = base_key(i) if i < n_base else None
-        value = added[ng]
-        if current is not None and current == key:
-            value = base_values[i] + value
-            if value == base_values[i]:  # unchanged: kept
-                i += 1
-                produced += 1
-                current = base_key(i) if i < n_base else None
-                continue
-            if drops and drops[-1] == i:
-                drops[-1] = i + 1
+    by_length: dict[int, list[tuple[int, ...]]] = {}
+    for ng in added:
+        by_length.setdefault(len(ng), []).append(ng)
+    # the base rows as padded tuples (made in C); within one length they sort as their ids, so each added
+    # n-gram's place among them is a bisection (in C) instead of a step of a walk over the whole table
+    rows = list(zip(*[iter(base_flat)] * order, strict=True)) if order > 0 else []
+    starts = [bisect_left(rows, length, key=lambda r: order - r.count(-1)) for length in range(order + 1)]
+    starts.append(n_base)  # the base rows of length n: rows[starts[n]:starts[n + 1]]
+    dropped = inserted = 0  # base rows dropped and rows inserted so far
+    for length in sorted(by_length):  # by length, then ids: the table's order
+        group = sorted(by_length[length])
+        lo, hi = (starts[length], starts[length + 1]) if length <= order else (n_base, n_base)
+        padded = [ng + (-1,) * (order - length) for ng in group] if length < order else group
+        for ng, row in zip(group, padded, strict=True):
+            i = lo = bisect_left(rows, row, lo, hi)  # the base rows before ng: i
+            value = added[ng]
+            if i < hi and rows[i] == row:
+                old = base_values[i]
+                value = old + value
+                if value == old:  # unchanged: kept
+                    continue
+                if drops and drops[-1] == i:
+                    drops[-1] = i + 1
+                else:
+                    drops.extend((i, i + 1))
+                at.append(i - dropped + inserted)
+                dropped += 1
             else:
-                drops.extend((i, i + 1))
-            i += 1
-            current = base_key(i) if i < n_base else None
-        else:
-            value = 0.0 + value
-        at.append(produced)
-        rows0.extend(ng)
-        if len(ng) < order:
-            rows0.extend([-1] * (order - len(ng)))
-        rows1.append(value)
-        produced += 1
-    widths = array("q", [order, 1]) if n_base or keys else array("q", [1, 1])
+                value = 0.0 + value
+                at.append(i - dropped + inserted)
+            rows0.extend(row)
+            rows1.append(value)
+            inserted += 1
+    widths = array("q", [order, 1]) if n_base or added else array("q", [1, 1])
     return {f"{name}.drop": drops, f"{name}.at": at, f"{name}.widths": widths, f"{name}.rows0": rows0, f"{name}.rows1": rows1}
