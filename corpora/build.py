@@ -3,8 +3,9 @@
 :func:`build_corpus` runs the steps
 
 1. stream the documents: each file is read, decoded, detected and counted on its own
-   (:func:`lipyantar.corpora.pipeline.analyse_document`); only its detection, counts and twin profile are kept, never
-   its text (bad files are skipped with the reason, see :mod:`lipyantar.corpora.loading`);
+   (:func:`lipyantar.corpora.pipeline.analyse_document`); only its detection, counts and twin profile are kept, and
+   the normalized text of a document that can be a twin until its pair is aligned, within :data:`KEEP_TEXT_BYTES`
+   (past it, the text is read again then; bad files are skipped with the reason, see :mod:`lipyantar.corpora.loading`);
 2. pair Devanagari documents with their romanized twins from the profiles (:mod:`lipyantar.corpora.twins`);
 3. for each pair, in pair order: split sentences, align them and align the words of each bead
    (:func:`lipyantar.corpora.pipeline.process_pair`); a pair of more than :data:`CHUNK_CHARS` characters
@@ -29,8 +30,9 @@ to pickle and unpickle). The model step runs the alignment EM of the adaptation 
 pairs. A full model file (``--standalone-model``, or another base) compiles the adapted joint model on a
 worker while this process writes the rest of it; an adaptation file needs no compiled joint model (loading
 rebuilds it). The base model loads when the model step starts (not while the workers align). Memory
-does not grow with the corpus beyond small per-document metadata (names, languages, n-gram profiles)
-and counters over the vocabulary; the report's scatter plot keeps a deterministic every-k-th sample of
+does not grow with the corpus beyond small per-document metadata (names, languages, n-gram profiles),
+counters over the vocabulary and the twins' texts held between their analysis and their alignment (at
+most :data:`KEEP_TEXT_BYTES` of input); the report's scatter plot keeps a deterministic every-k-th sample of
 the beads (at most :data:`MAX_POINTS`), and deduplication keeps a 128-bit digest per written pair.
 
 and writes into the output directory:
@@ -671,7 +673,7 @@ def build_corpus(
                 dask_workers=opts.dask_workers,
             )
         )
-        # 1. every document, one at a time: detection, counts, twin profile (no text kept)
+        # 1. every document, one at a time: detection, counts, twin profile (texts only of twins, see KEEP_TEXT_BYTES)
         if progress:
             progress("detect", 0, n_files)
         with _create(tmp, "detect.jsonl") as det_out:

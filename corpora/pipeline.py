@@ -15,7 +15,7 @@ between calls (beyond caches of loaded models), so they run unchanged under Spar
 
 * :func:`analyse_document`: decode and normalize one file's bytes, detect its scripts and languages,
   count it for the statistics and compute the profile twin discovery needs (:class:`DocumentTask` ->
-  :class:`DocumentResult`, which holds no text);
+  :class:`DocumentResult`, which holds no text unless the task asks for it back: see :attr:`DocumentTask.keep_text`);
 * :func:`process_pair`: split a twin pair into sentences, align the sentences and the words of every
   bead (:class:`PairTask` -> :class:`PairResult`);
 * :func:`pair_chunks` and :func:`align_bead_words`: the same for a very large twin, shared among workers:
@@ -80,7 +80,7 @@ class DocumentTask:
 
 @dataclass(frozen=True)
 class DocumentResult:
-    """What ``build`` keeps of one document (no text): detection, counts and twin profile, or the
+    """What ``build`` keeps of one document: detection, counts and twin profile, or the
     reason it could not be read (``error``); ``text``: the normalized text, for a task that asked for it
     (:attr:`DocumentTask.keep_text`) and a document that can be a twin."""
 
