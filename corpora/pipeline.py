@@ -185,6 +185,11 @@ def dedupe_key(deva_text: str, roman_text: str) -> bytes:
 
 
 _similarity_cache: Any = None
+#: word link (Devanagari, roman) -> its cleaned pair (:func:`lipyantar.corpora.stats.clean_word_pair`), so
+#: that each pair is cleaned once a process (the same pairs come again and again: के/ke, है/hai); started
+#: afresh above :data:`CLEAN_MEMO_LIMIT` pairs
+_CLEANED: dict[tuple[str, str], tuple[str, str] | None] = {}
+CLEAN_MEMO_LIMIT = 30_000
 
 #: The word-similarity memo of a worker is started afresh above this many entries, so a worker's memory
 #: stays flat however many pairs it aligns (the memo only saves time: results do not depend on it).
@@ -326,6 +331,17 @@ def _align_words(
     # a sentence pair that comes again has the same word links (links are immutable: shared)
     links_of: dict[tuple[str, str], tuple[Any, ...]] = {}
     cleaned_of: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
+    clean_of = _CLEANED
+
+    def clean(deva: str, roman: str) -> tuple[str, str] | None:
+        key = (deva, roman)
+        if key in clean_of:
+            return clean_of[key]
+        if len(clean_of) >= CLEAN_MEMO_LIMIT:
+            clean_of.clear()
+        cleaned = clean_of[key] = clean_word_pair(deva, roman)
+        return cleaned
+
     for k, bead in enumerate(beads):
         words = None
         if bead.deva_text and bead.roman_text and (wanted is None or wanted[k]):
@@ -337,7 +353,7 @@ def _align_words(
                 cleaned = cleaned_of.get(key)
                 if cleaned is None:
                     cleaned = cleaned_of[key] = tuple(
-                        c for c in (clean_word_pair(w.deva, w.roman) for w in words if w.kind == "1-1") if c
+                        c for c in (clean(w.deva, w.roman) for w in words if w.kind == "1-1") if c
                     )
                 pairs.append(cleaned)
                 words = None

@@ -73,7 +73,13 @@ def test_chunks_give_the_beads_of_the_whole_pair(twin: PairTask, size: int) -> N
     assert tuple(b for r in results for b in r.beads) == whole.beads  # word links included
 
 
-def test_without_links_the_results_carry_the_cleaned_word_pairs(twin: PairTask) -> None:
+@pytest.mark.parametrize("memo", [1, 7, 30_000])
+def test_without_links_the_results_carry_the_cleaned_word_pairs(
+    twin: PairTask, monkeypatch: pytest.MonkeyPatch, memo: int
+) -> None:
+    from lipyantar.corpora import pipeline
+
+    monkeypatch.setattr(pipeline, "CLEAN_MEMO_LIMIT", memo)  # cleaned pairs from the memo, whatever its size
     whole = process_pair(twin)
     compact = process_pair(PairTask(**{**twin.__dict__, "links": False}))
     assert compact.word_pairs is not None and len(compact.word_pairs) == len(compact.beads)
