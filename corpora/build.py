@@ -71,7 +71,7 @@ import json
 import logging
 import os
 import threading
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -708,6 +708,10 @@ def build_corpus(
         release_analysis_caches()  # this process's analysis memos are not needed for the rest
 
         # 2. every twin pair, in pair order: align, filter, append to the output files
+        # the beads of the chunks in flight, in order (None for a whole pair): their results come back
+        # without them (echo=False: a fifth of the sending back)
+        sent: deque[tuple[Any, ...] | None] = deque()
+
         def pair_tasks() -> Iterator[PairTask | BeadsTask]:
             for number, pair in enumerate(twins.pairs):
                 task = PairTask(
@@ -720,8 +724,13 @@ def build_corpus(
                 )
                 if len(task.deva_text) + len(task.roman_text) > CHUNK_CHARS:
                     # a large twin: its sentences aligned here, its words by the workers, chunk by chunk
-                    yield from pair_chunks(task, size=CHUNK_BEADS, min_score=opts.min_score, dedupe=opts.dedupe)
+                    for chunk in pair_chunks(
+                        task, size=CHUNK_BEADS, min_score=opts.min_score, dedupe=opts.dedupe, echo=False
+                    ):
+                        sent.append(chunk.beads)
+                        yield chunk
                 else:
+                    sent.append(None)
                     yield task
 
         with (
@@ -745,7 +754,9 @@ def build_corpus(
                         result.error,
                     )
                 word_pairs = result.word_pairs
-                for k, bead in enumerate(result.beads):
+                own = sent.popleft()
+                beads = own if own is not None and result.error is None else result.beads
+                for k, bead in enumerate(beads):
                     aligned += 1
                     parallel.add(bead, words=False)
                     keep = True

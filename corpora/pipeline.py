@@ -144,7 +144,10 @@ class BeadsTask:
     """Consecutive beads of a twin pair (from :func:`pair_chunks`) whose words are to be aligned:
     ``align[k]`` says whether bead ``k`` needs its words (the others come back without); ``last`` is
     false while more beads of the pair follow; ``links`` as in :class:`PairTask`; ``error``: why the
-    pair could not be aligned (the task then has no beads)."""
+    pair could not be aligned (the task then has no beads). ``echo`` false (only without ``links``): the
+    result holds the word pairs of the beads but not the beads, which the sender still has (they are
+    the same beads: without links, aligning words leaves them as they are), so that they are not sent
+    back."""
 
     number: int
     deva_source: str
@@ -154,10 +157,13 @@ class BeadsTask:
     last: bool = True
     links: bool = True
     error: str | None = None
+    echo: bool = True
 
     def __post_init__(self) -> None:
         if len(self.align) != len(self.beads):
             raise ValueError("a beads task needs one align flag per bead")
+        if not self.echo and self.links:
+            raise ValueError("a beads task with word links gives its beads back (echo)")
 
 
 @dataclass(frozen=True)
@@ -262,11 +268,13 @@ def align_bead_words(task: BeadsTask) -> PairResult:
             aligned, pairs = _align_words(task.beads, task.align, _similarity(), links=task.links)
     except LipyantarError as exc:
         return PairResult(task.number, task.deva_source, task.roman_source, error=str(exc), partial=partial)
+    if not task.echo:
+        aligned = ()  # the sender has them
     return PairResult(task.number, task.deva_source, task.roman_source, aligned, None, pairs, partial)
 
 
 def pair_chunks(
-    task: PairTask, *, size: int = 1000, min_score: float = 0.0, dedupe: bool = False
+    task: PairTask, *, size: int = 1000, min_score: float = 0.0, dedupe: bool = False, echo: bool = True
 ) -> Iterator[BeadsTask]:
     """A twin pair as :class:`BeadsTask` chunks of ``size`` beads: its sentences split and aligned here,
     as the chunks are asked for, the words left to :func:`align_bead_words` (see the module docstring).
@@ -274,7 +282,7 @@ def pair_chunks(
     Beads whose words nobody will read are marked not to be aligned: one-sided beads, beads scoring
     below ``min_score``, and, with ``dedupe``, a sentence pair that came earlier in the same twin (a
     duplicate whatever came before the twin). A pair that cannot be split or aligned gives one task
-    with its ``error``.
+    with its ``error``. ``echo``: see :class:`BeadsTask` (false only for a task without links).
     """
     from lipyantar.align.sentences import iter_align_sentences
 
@@ -287,7 +295,7 @@ def pair_chunks(
 
     def emit(last: bool) -> BeadsTask:
         return BeadsTask(
-            task.number, task.deva_source, task.roman_source, tuple(chunk), tuple(flags), last, task.links
+            task.number, task.deva_source, task.roman_source, tuple(chunk), tuple(flags), last, task.links, None, echo
         )
 
     try:

@@ -95,6 +95,21 @@ def test_without_links_the_results_carry_the_cleaned_word_pairs(
     assert len(pickle.dumps(compact)) < 0.75 * len(pickle.dumps(whole))
 
 
+def test_a_chunk_sent_without_echo_gives_back_only_its_word_pairs(twin: PairTask) -> None:
+    """echo=False: the result holds the word pairs of the chunk's beads, which are the beads the sender
+    has (aligning words without links leaves them as they are)."""
+    compact = PairTask(**{**twin.__dict__, "links": False})
+    echoed = list(pair_chunks(compact, size=25, min_score=0.3, dedupe=True))
+    silent = list(pair_chunks(compact, size=25, min_score=0.3, dedupe=True, echo=False))
+    assert [t.beads for t in silent] == [t.beads for t in echoed] and not any(t.echo for t in silent)
+    for full, bare in zip(map(align_bead_words, echoed), (align_bead_words(pickle.loads(pickle.dumps(t))) for t in silent), strict=True):
+        assert bare.beads == () and full.beads and bare.word_pairs == full.word_pairs
+        assert (bare.number, bare.partial, bare.error) == (full.number, full.partial, full.error)
+    assert tuple(b for t in silent for b in t.beads) == tuple(b for r in map(align_bead_words, echoed) for b in r.beads)
+    with pytest.raises(ValueError, match="echo"):
+        BeadsTask(0, "d", "r", (), (), links=True, echo=False)
+
+
 def test_words_are_aligned_only_where_they_are_read(twin: PairTask) -> None:
     whole = process_pair(twin)
     min_score = sorted(b.score for b in whole.beads if b.deva_text and b.roman_text)[5]
