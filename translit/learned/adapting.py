@@ -438,20 +438,27 @@ def _count_rows_patch(
     by_length: dict[int, list[tuple[int, ...]]] = {}
     for ng in added:
         by_length.setdefault(len(ng), []).append(ng)
-    # the base rows as padded tuples (made in C); within one length they sort as their ids, so each added
-    # n-gram's place among them is a bisection (in C) instead of a step of a walk over the whole table
-    rows = list(zip(*[iter(base_flat)] * order, strict=True)) if order > 0 else []
-    starts = [bisect_left(rows, length, key=lambda r: order - r.count(-1)) for length in range(order + 1)]
-    starts.append(n_base)  # the base rows of length n: rows[starts[n]:starts[n + 1]]
+    # where each length's base rows start (a bisection over the rows' lengths); within one length the
+    # padded rows sort as their ids, so each added n-gram's place among them is a bisection (in C) over
+    # the group's rows as tuples (made in C, one group at a time), not a step of a walk over the whole table
+
+    def row_length(i: int) -> int:
+        return order - base_flat[i * order : (i + 1) * order].count(-1)
+
+    starts = [bisect_left(range(n_base), length, key=row_length) for length in range(order + 1)]
+    starts.append(n_base)  # the base rows of length n: starts[n] .. starts[n + 1]
     dropped = inserted = 0  # base rows dropped and rows inserted so far
     for length in sorted(by_length):  # by length, then ids: the table's order
         group = sorted(by_length[length])
-        lo, hi = (starts[length], starts[length + 1]) if length <= order else (n_base, n_base)
+        first, end = (starts[length], starts[length + 1]) if length <= order else (n_base, n_base)
+        rows = list(zip(*[iter(base_flat[first * order : end * order])] * order, strict=True)) if order > 0 else []
         padded = [ng + (-1,) * (order - length) for ng in group] if length < order else group
+        lo, hi = 0, len(rows)
         for ng, row in zip(group, padded, strict=True):
-            i = lo = bisect_left(rows, row, lo, hi)  # the base rows before ng: i
+            lo = bisect_left(rows, row, lo, hi)  # the group's rows before ng
+            i = first + lo  # the base rows before ng
             value = added[ng]
-            if i < hi and rows[i] == row:
+            if lo < hi and rows[lo] == row:
                 old = base_values[i]
                 value = old + value
                 if value == old:  # unchanged: kept
@@ -468,5 +475,6 @@ def _count_rows_patch(
             rows0.extend(row)
             rows1.append(value)
             inserted += 1
+        del rows
     widths = array("q", [order, 1]) if n_base or added else array("q", [1, 1])
     return {f"{name}.drop": drops, f"{name}.at": at, f"{name}.widths": widths, f"{name}.rows0": rows0, f"{name}.rows1": rows1}
