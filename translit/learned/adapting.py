@@ -439,26 +439,39 @@ def _count_rows_patch(
     for ng in added:
         by_length.setdefault(len(ng), []).append(ng)
     # where each length's base rows start (a bisection over the rows' lengths); within one length the
-    # padded rows sort as their ids, so each added n-gram's place among them is a bisection (in C) over
-    # the group's rows as tuples (made in C, one group at a time), not a step of a walk over the whole table
+    # rows sort as their ids (the padding is the same), and so do their ids as big-endian bytes (ids are
+    # >= 0): each added n-gram's place among the group's rows is a bisection over bytes (in C), one length
+    # at a time (a few bytes a row, not a tuple of int objects), not a step of a walk over the whole table
+    big_endian = sys.byteorder == "big"
 
     def row_length(i: int) -> int:
         return order - base_flat[i * order : (i + 1) * order].count(-1)
 
+    def as_bytes(ids: Sequence[int]) -> bytes:
+        packed = array("i", ids)
+        if not big_endian:
+            packed.byteswap()
+        return packed.tobytes()
+
+    width = array("i").itemsize * order
     starts = [bisect_left(range(n_base), length, key=row_length) for length in range(order + 1)]
     starts.append(n_base)  # the base rows of length n: starts[n] .. starts[n + 1]
     dropped = inserted = 0  # base rows dropped and rows inserted so far
     for length in sorted(by_length):  # by length, then ids: the table's order
         group = sorted(by_length[length])
         first, end = (starts[length], starts[length + 1]) if length <= order else (n_base, n_base)
-        rows = list(zip(*[iter(base_flat[first * order : end * order])] * order, strict=True)) if order > 0 else []
-        padded = [ng + (-1,) * (order - length) for ng in group] if length < order else group
+        block = as_bytes(base_flat[first * order : end * order])
+        rows = [block[k : k + width] for k in range(0, len(block), width)] if width else []
+        del block
+        pad = (-1,) * (order - length) if length < order else ()
         lo, hi = 0, len(rows)
-        for ng, row in zip(group, padded, strict=True):
-            lo = bisect_left(rows, row, lo, hi)  # the group's rows before ng
+        for ng in group:
+            row = ng + pad
+            key = as_bytes(row)
+            lo = bisect_left(rows, key, lo, hi)  # the group's rows before ng
             i = first + lo  # the base rows before ng
             value = added[ng]
-            if lo < hi and rows[lo] == row:
+            if lo < hi and rows[lo] == key:
                 old = base_values[i]
                 value = old + value
                 if value == old:  # unchanged: kept
