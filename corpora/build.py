@@ -701,6 +701,7 @@ def build_corpus(
                 why = f" ({len(skipped)} file(s) skipped, e.g. {first.source}: {first.reason})"
             where = ", ".join(str(p) for p in inputs)
             raise InputError(f"no readable text documents{why}", source=where)
+        del doc, documents  # the last result (its text among others) is not held any longer
         twins = pair_twins(candidates, min_score=opts.twin_min_score)
         del candidates
         paired = {side for pair in twins.pairs for side in (pair.devanagari, pair.romanized)}
