@@ -3,8 +3,9 @@
 :func:`build_corpus` runs the steps
 
 1. stream the documents: each file is read, decoded, detected and counted on its own
-   (:func:`lipyantar.corpora.pipeline.analyse_document`); only its detection, counts and twin profile are kept, never
-   its text (bad files are skipped with the reason, see :mod:`lipyantar.corpora.loading`);
+   (:func:`lipyantar.corpora.pipeline.analyse_document`); only its detection, counts and twin profile are kept, and
+   the normalized text of a document that can be a twin until its pair is aligned, within :data:`KEEP_TEXT_BYTES`
+   (past it, the text is read again then; bad files are skipped with the reason, see :mod:`lipyantar.corpora.loading`);
 2. pair Devanagari documents with their romanized twins from the profiles (:mod:`lipyantar.corpora.twins`);
 3. for each pair, in pair order: split sentences, align them and align the words of each bead
    (:func:`lipyantar.corpora.pipeline.process_pair`); a pair of more than :data:`CHUNK_CHARS` characters
@@ -29,8 +30,9 @@ to pickle and unpickle). The model step runs the alignment EM of the adaptation 
 pairs. A full model file (``--standalone-model``, or another base) compiles the adapted joint model on a
 worker while this process writes the rest of it; an adaptation file needs no compiled joint model (loading
 rebuilds it). The base model loads when the model step starts (not while the workers align). Memory
-does not grow with the corpus beyond small per-document metadata (names, languages, n-gram profiles)
-and counters over the vocabulary; the report's scatter plot keeps a deterministic every-k-th sample of
+does not grow with the corpus beyond small per-document metadata (names, languages, n-gram profiles),
+counters over the vocabulary and the twins' texts held between their analysis and their alignment (at
+most :data:`KEEP_TEXT_BYTES` of input); the report's scatter plot keeps a deterministic every-k-th sample of
 the beads (at most :data:`MAX_POINTS`), and deduplication keeps a 128-bit digest per written pair.
 
 and writes into the output directory:
@@ -63,12 +65,13 @@ written to.
 from __future__ import annotations
 
 import contextlib
+import functools
 import heapq
 import json
 import logging
 import os
 import threading
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -239,6 +242,10 @@ class PairRow:
 #: Documents and small twin pairs go to the workers in batches of about this many characters (many
 #: small items each sent on its own cost more in sending than in work).
 BATCH_CHARS = 64_000
+#: The analysis of the documents gives their normalized texts back (for the twins among them) up to this
+#: many bytes of input in all, so that aligning the twins need not read and normalize them again; the
+#: documents past it are read again when aligned.
+KEEP_TEXT_BYTES = 32_000_000
 #: A twin pair with more characters than this (both sides) is aligned in chunks shared among the
 #: workers (:func:`lipyantar.corpora.pipeline.pair_chunks`), :data:`CHUNK_BEADS` beads a chunk.
 CHUNK_CHARS = 200_000
@@ -386,6 +393,12 @@ class BuildResult:
 # ------------------------------------------------------------------------------------------ output
 
 
+@functools.lru_cache(maxsize=256)
+def _doc_id(deva_source: str, roman_source: str) -> str:
+    """``doc_id`` of a twin pair's records (worked out once a pair, not once a record)."""
+    return f"{Path(deva_source).name}~{Path(roman_source).name}"
+
+
 def bead_record(index: int, pair: int, deva_source: str, roman_source: str, bead: Any) -> dict[str, object]:
     """The flat JSON object of one written sentence pair (``parallel.jsonl``).
 
@@ -396,7 +409,7 @@ def bead_record(index: int, pair: int, deva_source: str, roman_source: str, bead
     """
     return {
         "id": index,
-        "doc_id": f"{Path(deva_source).name}~{Path(roman_source).name}",
+        "doc_id": _doc_id(deva_source, roman_source),
         "pair": pair,
         "deva_source": deva_source,
         "roman_source": roman_source,
@@ -594,6 +607,7 @@ def build_corpus(
         base_model = LearnedModel.load(opts.base_model).check()  # every table read and checked now
 
     texts: dict[str, str] = {}
+    kept: dict[str, str] = {}  # normalized texts of twin candidates, from their analysis (see KEEP_TEXT_BYTES)
     skipped: list[tuple[int, Skipped]] = []
     if load is not None:
         texts = {d.source: d.text for d in load.documents}
@@ -612,16 +626,24 @@ def build_corpus(
         if load is not None:
             yield from (t for t in tasks_in if isinstance(t, DocumentTask))
             return
+        asked = 0  # bytes of the documents whose text is asked back (KEEP_TEXT_BYTES at most)
         for number, path in enumerate(files):
             try:
-                yield DocumentTask(display_name(path), data=read_bytes(path))
+                data = read_bytes(path)
             except InputError as exc:
                 logger.info("skipping %s", exc)
                 skipped.append((number, Skipped(display_name(path), exc.message)))
+                continue
+            keep = asked + len(data) <= KEEP_TEXT_BYTES
+            asked += len(data) if keep else 0
+            yield DocumentTask(display_name(path), data=data, keep_text=keep)
 
     def document_text(source: str) -> str:
         if source in texts:
             return texts[source]
+        text = kept.pop(source, None)  # the text the analysis gave back (used once)
+        if text is not None:
+            return text
         from .loading import decode_bytes
 
         text, _ = decode_bytes(read_bytes(paths.get(source, source)), source=source)
@@ -651,7 +673,7 @@ def build_corpus(
                 dask_workers=opts.dask_workers,
             )
         )
-        # 1. every document, one at a time: detection, counts, twin profile (no text kept)
+        # 1. every document, one at a time: detection, counts, twin profile (texts only of twins, see KEEP_TEXT_BYTES)
         if progress:
             progress("detect", 0, n_files)
         with _create(tmp, "detect.jsonl") as det_out:
@@ -662,6 +684,8 @@ def build_corpus(
                     skipped.append((order.get(doc.source, -1), Skipped(doc.source, doc.error or "?")))
                 else:
                     n_documents += 1
+                    if doc.text is not None:
+                        kept[doc.source] = doc.text
                     det_out.write(doc.detection.to_json() + "\n")
                     counts.add(doc.counts)
                     if doc.twin is not None:
@@ -677,11 +701,18 @@ def build_corpus(
                 why = f" ({len(skipped)} file(s) skipped, e.g. {first.source}: {first.reason})"
             where = ", ".join(str(p) for p in inputs)
             raise InputError(f"no readable text documents{why}", source=where)
+        del doc, documents  # the last result (its text among others) is not held any longer
         twins = pair_twins(candidates, min_score=opts.twin_min_score)
         del candidates
+        paired = {side for pair in twins.pairs for side in (pair.devanagari, pair.romanized)}
+        kept = {source: text for source, text in kept.items() if source in paired}
         release_analysis_caches()  # this process's analysis memos are not needed for the rest
 
         # 2. every twin pair, in pair order: align, filter, append to the output files
+        # the beads of the chunks in flight, in order (None for a whole pair): their results come back
+        # without them (echo=False: a fifth of the sending back)
+        sent: deque[tuple[Any, ...] | None] = deque()
+
         def pair_tasks() -> Iterator[PairTask | BeadsTask]:
             for number, pair in enumerate(twins.pairs):
                 task = PairTask(
@@ -694,8 +725,13 @@ def build_corpus(
                 )
                 if len(task.deva_text) + len(task.roman_text) > CHUNK_CHARS:
                     # a large twin: its sentences aligned here, its words by the workers, chunk by chunk
-                    yield from pair_chunks(task, size=CHUNK_BEADS, min_score=opts.min_score, dedupe=opts.dedupe)
+                    for chunk in pair_chunks(
+                        task, size=CHUNK_BEADS, min_score=opts.min_score, dedupe=opts.dedupe, echo=False
+                    ):
+                        sent.append(chunk.beads)
+                        yield chunk
                 else:
+                    sent.append(None)
                     yield task
 
         with (
@@ -719,7 +755,9 @@ def build_corpus(
                         result.error,
                     )
                 word_pairs = result.word_pairs
-                for k, bead in enumerate(result.beads):
+                own = sent.popleft()
+                beads = own if own is not None and result.error is None else result.beads
+                for k, bead in enumerate(beads):
                     aligned += 1
                     parallel.add(bead, words=False)
                     keep = True

@@ -287,9 +287,10 @@ class _LineTags:
     clipped: dict[str, list[tuple[float, ...]]]
 
 
-def _tag_line(line: str, model: LangIdModel) -> _LineTags:
-    """Tag the tokens of one line (no ``\\n``): words of a script group by the model, the others by script
-    and kind (see the module docstring). The line is tokenized once."""
+def _tag_line(line: str, model: LangIdModel | None = None) -> _LineTags:
+    """Tag the tokens of one line (no ``\\n``): words of a script group by the model (``None``: the packaged
+    model, loaded when a line first needs it), the others by script and kind (see the module docstring).
+    The line is tokenized once."""
     tokens: list[tuple[str, str, int, str]] = []
     languages: list[str] = []
     by_group: dict[str, list[int]] = {}
@@ -312,6 +313,8 @@ def _tag_line(line: str, model: LangIdModel) -> _LineTags:
         languages.append(language)
     clipped: dict[str, list[tuple[float, ...]]] = {}
     if by_group:
+        if model is None:
+            model = load_model()
         for group in GROUPS:  # the groups in a fixed order
             indices = by_group.get(group)
             if indices:
@@ -332,11 +335,10 @@ def _lines(text: str) -> Iterator[str]:
 
 def tag_tokens(text: str) -> list[TokenTag]:
     """Tag every non-space token of ``text`` with script and language, line by line (see module doc)."""
-    model = load_model()
     tags: list[TokenTag] = []
     offset = 0
     for number, line in enumerate(_lines(text), start=1):
-        tagged = _tag_line(line, model)
+        tagged = _tag_line(line)
         for (tok, kind, start, script), lang in zip(tagged.tokens, tagged.languages, strict=True):
             tags.append(TokenTag(tok, start + offset, number, kind, script, lang))
         offset += len(line) + 1
@@ -347,17 +349,16 @@ def tag_units(units: Iterable[str]) -> Iterator[tuple[list[tuple[str, str, int, 
     """For each unit of text (a sentence): its non-space tokens as ``(text, kind, start, script)`` and their
     language tags, as :func:`tag_tokens` tags them, each unit tokenized once (for callers that count
     tokens and keep none)."""
-    model = load_model()
     for unit in units:
         if "\n" not in unit:
-            tagged = _tag_line(unit, model)
+            tagged = _tag_line(unit)
             yield tagged.tokens, tagged.languages
             continue
         tokens: list[tuple[str, str, int, str]] = []
         languages: list[str] = []
         offset = 0
         for line in unit.split("\n"):
-            tagged = _tag_line(line, model)
+            tagged = _tag_line(line)
             tokens.extend((text, kind, start + offset, script) for text, kind, start, script in tagged.tokens)
             languages.extend(tagged.languages)
             offset += len(line) + 1
@@ -433,7 +434,6 @@ def detect_text(
 
     The text is read line by line and each line tokenized and tagged once; the units keep counts, not
     tokens (token tags are kept only when ``tokens`` asks for them)."""
-    model = load_model()
     document = _UnitCounts()
     spans = split_paragraphs(text) if paragraphs else []
     para_units: list[UnitDetection] = []
@@ -443,7 +443,7 @@ def detect_text(
     tags: list[TokenTag] = []
     offset = 0
     for number, line_text in enumerate(_lines(text), start=1):
-        tagged = _tag_line(line_text, model)
+        tagged = _tag_line(line_text)
         document.add(tagged)
         if next_span < len(spans) and spans[next_span].line == number:
             # a paragraph runs from its first line to the next paragraph's first line

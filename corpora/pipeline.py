@@ -15,7 +15,7 @@ between calls (beyond caches of loaded models), so they run unchanged under Spar
 
 * :func:`analyse_document`: decode and normalize one file's bytes, detect its scripts and languages,
   count it for the statistics and compute the profile twin discovery needs (:class:`DocumentTask` ->
-  :class:`DocumentResult`, which holds no text);
+  :class:`DocumentResult`, which holds no text unless the task asks for it back: see :attr:`DocumentTask.keep_text`);
 * :func:`process_pair`: split a twin pair into sentences, align the sentences and the words of every
   bead (:class:`PairTask` -> :class:`PairResult`);
 * :func:`pair_chunks` and :func:`align_bead_words`: the same for a very large twin, shared among workers:
@@ -69,6 +69,9 @@ class DocumentTask:
     data: bytes | None = None
     text: str | None = None
     encoding: str = "UTF-8"
+    #: return the normalized text with the result when the document can be a twin (``build`` asks for it,
+    #: within a memory budget, to align the twins without reading and normalizing them again)
+    keep_text: bool = False
 
     def __post_init__(self) -> None:
         if not self.source or (self.data is None) == (self.text is None):
@@ -77,8 +80,9 @@ class DocumentTask:
 
 @dataclass(frozen=True)
 class DocumentResult:
-    """What ``build`` keeps of one document (no text): detection, counts and twin profile, or the
-    reason it could not be read (``error``)."""
+    """What ``build`` keeps of one document: detection, counts and twin profile, or the
+    reason it could not be read (``error``); ``text``: the normalized text, for a task that asked for it
+    (:attr:`DocumentTask.keep_text`) and a document that can be a twin."""
 
     source: str
     encoding: str = "UTF-8"
@@ -86,6 +90,7 @@ class DocumentResult:
     counts: DocumentCounts | None = None
     twin: TwinCandidate | None = None
     error: str | None = None
+    text: str | None = None
 
 
 def analyse_document(task: DocumentTask) -> DocumentResult:
@@ -103,7 +108,9 @@ def analyse_document(task: DocumentTask) -> DocumentResult:
     doc = Document(task.source, text, encoding)
     detection = detect_document(doc, paragraphs=False, lines=False)
     counts = document_counts(doc, language=detection.language)
-    return DocumentResult(task.source, encoding, detection, counts, TwinCandidate.of(doc, detection))
+    twin = TwinCandidate.of(doc, detection)
+    kept = text if task.keep_text and twin.side is not None else None
+    return DocumentResult(task.source, encoding, detection, counts, twin, text=kept)
 
 
 def release_analysis_caches() -> None:
@@ -137,7 +144,10 @@ class BeadsTask:
     """Consecutive beads of a twin pair (from :func:`pair_chunks`) whose words are to be aligned:
     ``align[k]`` says whether bead ``k`` needs its words (the others come back without); ``last`` is
     false while more beads of the pair follow; ``links`` as in :class:`PairTask`; ``error``: why the
-    pair could not be aligned (the task then has no beads)."""
+    pair could not be aligned (the task then has no beads). ``echo`` false (only without ``links``): the
+    result holds the word pairs of the beads but not the beads, which the sender still has (they are
+    the same beads: without links, aligning words leaves them as they are), so that they are not sent
+    back."""
 
     number: int
     deva_source: str
@@ -147,10 +157,13 @@ class BeadsTask:
     last: bool = True
     links: bool = True
     error: str | None = None
+    echo: bool = True
 
     def __post_init__(self) -> None:
         if len(self.align) != len(self.beads):
             raise ValueError("a beads task needs one align flag per bead")
+        if not self.echo and self.links:
+            raise ValueError("a beads task with word links gives its beads back (echo)")
 
 
 @dataclass(frozen=True)
@@ -178,6 +191,11 @@ def dedupe_key(deva_text: str, roman_text: str) -> bytes:
 
 
 _similarity_cache: Any = None
+#: word link (Devanagari, roman) -> its cleaned pair (:func:`lipyantar.corpora.stats.clean_word_pair`), so
+#: that each pair is cleaned once a process (the same pairs come again and again: के/ke, है/hai); started
+#: afresh above :data:`CLEAN_MEMO_LIMIT` pairs
+_CLEANED: dict[tuple[str, str], tuple[str, str] | None] = {}
+CLEAN_MEMO_LIMIT = 30_000
 
 #: The word-similarity memo of a worker is started afresh above this many entries, so a worker's memory
 #: stays flat however many pairs it aligns (the memo only saves time: results do not depend on it).
@@ -250,11 +268,13 @@ def align_bead_words(task: BeadsTask) -> PairResult:
             aligned, pairs = _align_words(task.beads, task.align, _similarity(), links=task.links)
     except LipyantarError as exc:
         return PairResult(task.number, task.deva_source, task.roman_source, error=str(exc), partial=partial)
+    if not task.echo:
+        aligned = ()  # the sender has them
     return PairResult(task.number, task.deva_source, task.roman_source, aligned, None, pairs, partial)
 
 
 def pair_chunks(
-    task: PairTask, *, size: int = 1000, min_score: float = 0.0, dedupe: bool = False
+    task: PairTask, *, size: int = 1000, min_score: float = 0.0, dedupe: bool = False, echo: bool = True
 ) -> Iterator[BeadsTask]:
     """A twin pair as :class:`BeadsTask` chunks of ``size`` beads: its sentences split and aligned here,
     as the chunks are asked for, the words left to :func:`align_bead_words` (see the module docstring).
@@ -262,7 +282,7 @@ def pair_chunks(
     Beads whose words nobody will read are marked not to be aligned: one-sided beads, beads scoring
     below ``min_score``, and, with ``dedupe``, a sentence pair that came earlier in the same twin (a
     duplicate whatever came before the twin). A pair that cannot be split or aligned gives one task
-    with its ``error``.
+    with its ``error``. ``echo``: see :class:`BeadsTask` (false only for a task without links).
     """
     from lipyantar.align.sentences import iter_align_sentences
 
@@ -275,7 +295,7 @@ def pair_chunks(
 
     def emit(last: bool) -> BeadsTask:
         return BeadsTask(
-            task.number, task.deva_source, task.roman_source, tuple(chunk), tuple(flags), last, task.links
+            task.number, task.deva_source, task.roman_source, tuple(chunk), tuple(flags), last, task.links, None, echo
         )
 
     try:
@@ -319,6 +339,17 @@ def _align_words(
     # a sentence pair that comes again has the same word links (links are immutable: shared)
     links_of: dict[tuple[str, str], tuple[Any, ...]] = {}
     cleaned_of: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
+    clean_of = _CLEANED
+
+    def clean(deva: str, roman: str) -> tuple[str, str] | None:
+        key = (deva, roman)
+        if key in clean_of:
+            return clean_of[key]
+        if len(clean_of) >= CLEAN_MEMO_LIMIT:
+            clean_of.clear()
+        cleaned = clean_of[key] = clean_word_pair(deva, roman)
+        return cleaned
+
     for k, bead in enumerate(beads):
         words = None
         if bead.deva_text and bead.roman_text and (wanted is None or wanted[k]):
@@ -330,7 +361,7 @@ def _align_words(
                 cleaned = cleaned_of.get(key)
                 if cleaned is None:
                     cleaned = cleaned_of[key] = tuple(
-                        c for c in (clean_word_pair(w.deva, w.roman) for w in words if w.kind == "1-1") if c
+                        c for c in (clean(w.deva, w.roman) for w in words if w.kind == "1-1") if c
                     )
                 pairs.append(cleaned)
                 words = None

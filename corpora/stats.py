@@ -741,11 +741,17 @@ def _character_counts(text: str) -> dict[str, dict[str, int]]:
     return chars
 
 
+#: :func:`document_counts` counts a sentence that comes again in the same document from a memo of at most
+#: this many sentences (started afresh when full), so it is tagged once
+SENTENCE_MEMO_LIMIT = 50_000
+
+
 def document_counts(doc: Document, *, language: str, presplit: bool = False) -> DocumentCounts:
     """Count one document whose language is ``language`` (one sentence a line when ``presplit``).
 
-    Each sentence is tokenized and tagged once (:func:`lipyantar.corpora.detect.tag_units`); characters
-    are counted per distinct character."""
+    Each distinct sentence is tokenized and tagged once (:func:`lipyantar.corpora.detect.tag_units`; a
+    sentence that comes again is counted from a memo of its counts); characters are counted per distinct
+    character."""
     chars = _character_counts(doc.text)
     if presplit:
         sentences = [line.strip() for line in doc.text.split("\n") if line.strip()]
@@ -756,17 +762,35 @@ def document_counts(doc: Document, *, language: str, presplit: bool = False) -> 
     token_languages: Counter[str] = Counter()
     romanized: Counter[str] = Counter()
     cmis: list[float] = []
-    for tokens, languages in tag_units(sentences):
-        words = [text for text, kind, _start, _script in tokens if kind in _TOKEN_KIND_SET]
-        if not words:
+    romanized_text = language == "hi-Latn"
+    # sentence -> (its words, its tag counts, their romanized part, its CMI); None: no words
+    memo: dict[str, tuple[int, dict[str, int], dict[str, int], float] | None] = {}
+    for sentence in sentences:
+        if sentence in memo:
+            seen = memo[sentence]
+        else:
+            tokens, languages = next(tag_units((sentence,)))
+            words = [text for text, kind, _start, _script in tokens if kind in _TOKEN_KIND_SET]
+            seen = None
+            if words:
+                types.update(map(str.lower, words))
+                tags = dict(Counter(languages))
+                seen = (
+                    len(words),
+                    tags,
+                    {k: v for k, v in tags.items() if k in ("hi-Latn", "en")} if romanized_text else {},
+                    cmi(tags) if romanized_text else 0.0,
+                )
+            if len(memo) >= SENTENCE_MEMO_LIMIT:
+                memo.clear()
+            memo[sentence] = seen
+        if seen is None:
             continue
-        lengths.append(len(words))
-        types.update(map(str.lower, words))
-        tags = Counter(languages)
-        token_languages.update(tags)
-        if language == "hi-Latn":
-            romanized.update({k: v for k, v in tags.items() if k in ("hi-Latn", "en")})
-            cmis.append(cmi(tags))
+        lengths.append(seen[0])
+        token_languages.update(seen[1])
+        if romanized_text:
+            romanized.update(seen[2])
+            cmis.append(seen[3])
     return DocumentCounts(
         language=language,
         paragraphs=len(split_paragraphs(doc.text)),

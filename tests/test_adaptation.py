@@ -63,6 +63,22 @@ def test_json_patch_rebuilds_any_value(base: object, new: object) -> None:
     assert adaptation._dump(out) == adaptation._dump(new)
 
 
+scalars = st.none() | st.booleans() | st.integers(-5, 5) | st.floats(-2, 2, allow_nan=False) | st.text(max_size=2)
+
+
+@given(st.lists(scalars, min_size=3, max_size=3))
+def test_json_key_of_a_three_item_row_is_the_generic_key(item: list) -> None:
+    """The fast path for [str, str, value] rows gives the key of the generic rule (equal keys exactly
+    for the same JSON values: True, 1 and 1.0 are told apart)."""
+    generic = (
+        (len(item), *((type(x).__name__, x) if isinstance(x, (int, float)) else x for x in item))
+        if all(isinstance(x, str) for x in item[:-1])
+        else adaptation._dump(item)
+    )
+    assert adaptation._key(item) == generic
+    assert adaptation._key(["a", "b", True]) != adaptation._key(["a", "b", 1]) != adaptation._key(["a", "b", 1.0])
+
+
 @given(st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9), st.floats(0, 4, allow_nan=False)), max_size=30), st.data())
 def test_row_patch_rebuilds_parallel_arrays(rows: list, data: st.DataObject) -> None:
     new_rows = data.draw(st.lists(st.sampled_from(rows), max_size=30)) if rows else []

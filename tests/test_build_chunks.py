@@ -73,7 +73,13 @@ def test_chunks_give_the_beads_of_the_whole_pair(twin: PairTask, size: int) -> N
     assert tuple(b for r in results for b in r.beads) == whole.beads  # word links included
 
 
-def test_without_links_the_results_carry_the_cleaned_word_pairs(twin: PairTask) -> None:
+@pytest.mark.parametrize("memo", [1, 7, 30_000])
+def test_without_links_the_results_carry_the_cleaned_word_pairs(
+    twin: PairTask, monkeypatch: pytest.MonkeyPatch, memo: int
+) -> None:
+    from lipyantar.corpora import pipeline
+
+    monkeypatch.setattr(pipeline, "CLEAN_MEMO_LIMIT", memo)  # cleaned pairs from the memo, whatever its size
     whole = process_pair(twin)
     compact = process_pair(PairTask(**{**twin.__dict__, "links": False}))
     assert compact.word_pairs is not None and len(compact.word_pairs) == len(compact.beads)
@@ -87,6 +93,21 @@ def test_without_links_the_results_carry_the_cleaned_word_pairs(twin: PairTask) 
     assert sum(map(len, compact.word_pairs)) > 500
     # what goes back from a worker: no WordLink objects (about 5x faster to pickle and unpickle)
     assert len(pickle.dumps(compact)) < 0.75 * len(pickle.dumps(whole))
+
+
+def test_a_chunk_sent_without_echo_gives_back_only_its_word_pairs(twin: PairTask) -> None:
+    """echo=False: the result holds the word pairs of the chunk's beads, which are the beads the sender
+    has (aligning words without links leaves them as they are)."""
+    compact = PairTask(**{**twin.__dict__, "links": False})
+    echoed = list(pair_chunks(compact, size=25, min_score=0.3, dedupe=True))
+    silent = list(pair_chunks(compact, size=25, min_score=0.3, dedupe=True, echo=False))
+    assert [t.beads for t in silent] == [t.beads for t in echoed] and not any(t.echo for t in silent)
+    for full, bare in zip(map(align_bead_words, echoed), (align_bead_words(pickle.loads(pickle.dumps(t))) for t in silent), strict=True):
+        assert bare.beads == () and full.beads and bare.word_pairs == full.word_pairs
+        assert (bare.number, bare.partial, bare.error) == (full.number, full.partial, full.error)
+    assert tuple(b for t in silent for b in t.beads) == tuple(b for r in map(align_bead_words, echoed) for b in r.beads)
+    with pytest.raises(ValueError, match="echo"):
+        BeadsTask(0, "d", "r", (), (), links=True, echo=False)
 
 
 def test_words_are_aligned_only_where_they_are_read(twin: PairTask) -> None:
@@ -168,6 +189,34 @@ def test_a_chunked_build_writes_the_same_bytes(
     assert _files(tmp_path / "o") == unchunked
     align = [(done, total) for stage, done, total in seen if stage == "align"]
     assert [done for done, _ in align] == list(range(align[-1][1] + 1))  # one step a pair, not a chunk
+
+
+@pytest.mark.parametrize("budget", [0, 2500, 10**12])
+def test_texts_given_back_by_the_analysis_or_read_again_write_the_same_bytes(
+    corpus: Path, unchunked: dict[str, bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, budget: int
+) -> None:
+    """The twins' texts come back from their analysis within KEEP_TEXT_BYTES (none, some, all) and are
+    read again past it: the same bytes either way."""
+    from lipyantar.corpora import pipeline
+
+    monkeypatch.setattr(build_module, "CHUNK_CHARS", 10**12)
+    monkeypatch.setattr(build_module, "KEEP_TEXT_BYTES", budget)
+    given_back: list[str] = []
+    analyse = pipeline.analyse_document
+
+    def spy(task: pipeline.DocumentTask) -> pipeline.DocumentResult:
+        result = analyse(task)
+        assert (result.text is not None) == (task.keep_text and result.twin is not None and result.twin.side is not None)
+        if result.text is not None:
+            given_back.append(result.source)
+        return result
+
+    monkeypatch.setattr(build_module, "analyse_document", spy)
+    result = build_corpus([corpus], tmp_path / "o", options=BuildOptions(model=False, min_score=0.5))
+    assert _files(tmp_path / "o") == unchunked
+    paired = {side for pair in result.twins.pairs for side in (pair.devanagari, pair.romanized)}
+    assert (len(given_back) == 0) == (budget == 0)
+    assert (paired <= set(given_back)) == (budget == 10**12)
 
 
 def test_a_chunked_build_on_dask_writes_the_same_bytes(

@@ -305,6 +305,17 @@ def test_document_counts_match_the_definition_on_mixed_text(text: str) -> None:
     _check_counts(text)
 
 
+@pytest.mark.parametrize("limit", [1, 2, 50_000])
+def test_document_counts_of_repeated_sentences_match_the_definition(monkeypatch: pytest.MonkeyPatch, limit: int) -> None:
+    """A sentence that comes again is counted from the memo (whatever its size) as if tagged again."""
+    from lipyantar.corpora import stats
+
+    monkeypatch.setattr(stats, "SENTENCE_MEMO_LIMIT", limit)
+    sentences = ["yeh the is he to.", "kya haal hai?", "नमस्ते दुनिया।", "landfill International is.", "१९१९ या 1.5!"]
+    text = " ".join(sentences[k] for k in (0, 1, 0, 2, 3, 1, 0, 4, 2, 2, 3)) + "\n\n" + " ".join(sentences[::-1])
+    _check_counts(text)
+
+
 @settings(max_examples=60, deadline=None)
 @given(TEXT)
 def test_script_shares_and_paragraphs_match_the_definition(text: str) -> None:

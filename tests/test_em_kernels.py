@@ -191,3 +191,33 @@ def test_count_rows_patch_matches_the_diff_of_the_two_tables() -> None:
     patch = adapting._count_rows_patch(base[0], base[1], added, order)
     assert patch == adaptation._row_patch(base, table(merged), "joint.counts")
     assert adaptation._apply_rows(base, patch, "joint.counts") == table(merged)
+
+
+_NGRAMS = st.lists(st.integers(0, 5), min_size=1, max_size=3).map(tuple)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.dictionaries(_NGRAMS, st.sampled_from([0.5, 1.0, 2.0, 3.25]), max_size=25),
+    st.dictionaries(_NGRAMS, st.sampled_from([0.0, 0.5, 1.0, 10.0]), max_size=25),
+)
+def test_count_rows_patch_is_the_diff_of_any_two_tables(base_counts: dict, added: dict) -> None:
+    """Any base table and any added counts (new rows, changed rows, rows added 0): the merged row patch
+    is the generic diff's, and applying it gives the merged table."""
+    from lipyantar.translit.learned import adaptation
+
+    order = 3
+
+    def table(counts: dict) -> list[array]:
+        keys = sorted(counts, key=lambda t: (len(t), t))
+        flat = array("i", [x for k in keys for x in (*k, *[-1] * (order - len(k)))])
+        return [flat, array("d", [counts[k] for k in keys])]
+
+    merged = dict(base_counts)
+    for k, c in added.items():
+        merged[k] = merged.get(k, 0.0) + c
+    base = table(base_counts)
+    patch = adapting._count_rows_patch(base[0], base[1], added, order)
+    assert adaptation._apply_rows(base, patch, "joint.counts") == table(merged)
+    if base_counts or added:
+        assert patch == adaptation._row_patch(base, table(merged), "joint.counts")

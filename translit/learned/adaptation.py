@@ -298,6 +298,10 @@ def _apply_seq(
 # -- JSON table patches -----------------------------------------------------------------------------
 def _key(item: Any) -> Any:
     """A hashable key of a JSON value, equal for equal values (a tuple for a flat list, else its JSON)."""
+    if type(item) is list and len(item) == 3:  # the rows of the big tables (pairs, d2r_table): at once
+        first, second, last = item
+        if isinstance(first, str) and isinstance(second, str):
+            return (3, first, second, (type(last).__name__, last) if isinstance(last, (int, float)) else last)
     if isinstance(item, list) and all(isinstance(x, str) for x in item[:-1]):
         return (len(item), *((type(x).__name__, x) if isinstance(x, (int, float)) else x for x in item))
     return _dump(item)

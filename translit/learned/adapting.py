@@ -16,6 +16,7 @@ import logging
 import os
 import sys
 from array import array
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -432,44 +433,61 @@ def _count_rows_patch(
     ``added`` added to it: a merge of the two sorted tables (a row whose value changes is dropped and
     inserted again), the patch that diffing the two tables gives."""
     name = "joint.counts"
-    keys = sorted(added, key=lambda t: (len(t), t))
     n_base = len(base_values)
     drops, at, rows0, rows1 = array("q"), array("q"), array("i"), array("d")
+    by_length: dict[int, list[tuple[int, ...]]] = {}
+    for ng in added:
+        by_length.setdefault(len(ng), []).append(ng)
+    # where each length's base rows start (a bisection over the rows' lengths); within one length the
+    # rows sort as their ids (the padding is the same), and so do their ids as big-endian bytes (ids are
+    # >= 0): each added n-gram's place among the group's rows is a bisection over bytes (in C), one length
+    # at a time (a few bytes a row, not a tuple of int objects), not a step of a walk over the whole table
+    big_endian = sys.byteorder == "big"
 
-    def base_key(i: int) -> tuple[int, tuple[int, ...]]:
-        ids = tuple(x for x in base_flat[i * order : (i + 1) * order] if x >= 0)
-        return len(ids), ids
+    def row_length(i: int) -> int:
+        return order - base_flat[i * order : (i + 1) * order].count(-1)
 
-    i = 0
-    produced = 0
-    current = base_key(0) if n_base else None
-    for ng in keys:
-        key = (len(ng), ng)
-        while current is not None and current < key:  # base rows kept as they are
-            i += 1
-            produced += 1
-            current = base_key(i) if i < n_base else None
-        value = added[ng]
-        if current is not None and current == key:
-            value = base_values[i] + value
-            if value == base_values[i]:  # unchanged: kept
-                i += 1
-                produced += 1
-                current = base_key(i) if i < n_base else None
-                continue
-            if drops and drops[-1] == i:
-                drops[-1] = i + 1
+    def as_bytes(ids: Sequence[int]) -> bytes:
+        packed = array("i", ids)
+        if not big_endian:
+            packed.byteswap()
+        return packed.tobytes()
+
+    width = array("i").itemsize * order
+    starts = [bisect_left(range(n_base), length, key=row_length) for length in range(order + 1)]
+    starts.append(n_base)  # the base rows of length n: starts[n] .. starts[n + 1]
+    dropped = inserted = 0  # base rows dropped and rows inserted so far
+    for length in sorted(by_length):  # by length, then ids: the table's order
+        group = sorted(by_length[length])
+        first, end = (starts[length], starts[length + 1]) if length <= order else (n_base, n_base)
+        block = as_bytes(base_flat[first * order : end * order])
+        rows = [block[k : k + width] for k in range(0, len(block), width)] if width else []
+        del block
+        pad = (-1,) * (order - length) if length < order else ()
+        lo, hi = 0, len(rows)
+        for ng in group:
+            row = ng + pad
+            key = as_bytes(row)
+            lo = bisect_left(rows, key, lo, hi)  # the group's rows before ng
+            i = first + lo  # the base rows before ng
+            value = added[ng]
+            if lo < hi and rows[lo] == key:
+                old = base_values[i]
+                value = old + value
+                if value == old:  # unchanged: kept
+                    continue
+                if drops and drops[-1] == i:
+                    drops[-1] = i + 1
+                else:
+                    drops.extend((i, i + 1))
+                at.append(i - dropped + inserted)
+                dropped += 1
             else:
-                drops.extend((i, i + 1))
-            i += 1
-            current = base_key(i) if i < n_base else None
-        else:
-            value = 0.0 + value
-        at.append(produced)
-        rows0.extend(ng)
-        if len(ng) < order:
-            rows0.extend([-1] * (order - len(ng)))
-        rows1.append(value)
-        produced += 1
-    widths = array("q", [order, 1]) if n_base or keys else array("q", [1, 1])
+                value = 0.0 + value
+                at.append(i - dropped + inserted)
+            rows0.extend(row)
+            rows1.append(value)
+            inserted += 1
+        del rows
+    widths = array("q", [order, 1]) if n_base or added else array("q", [1, 1])
     return {f"{name}.drop": drops, f"{name}.at": at, f"{name}.widths": widths, f"{name}.rows0": rows0, f"{name}.rows1": rows1}
