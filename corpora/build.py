@@ -92,6 +92,7 @@ from .pipeline import (
     dedupe_key,
     pair_chunks,
     release_analysis_caches,
+    shared_tables,
 )
 from .stats import CorpusStats, ParallelAccumulator, StatsAccumulator
 from .twins import DEFAULT_MIN_SCORE, TwinCandidate, TwinReport, pair_twins
@@ -649,6 +650,7 @@ def build_corpus(
                 jobs=opts.jobs,
                 scheduler=opts.scheduler,
                 dask_workers=opts.dask_workers,
+                preload=shared_tables,
             )
         )
         # 1. every document, one at a time: detection, counts, twin profile (no text kept)

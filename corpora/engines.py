@@ -17,6 +17,7 @@ handed to Spark (``rdd.map(fn)``) or Ray (``ray.remote(fn)``) unchanged.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import multiprocessing
 from collections import deque
@@ -121,9 +122,19 @@ def _batches(items: Iterable[T], size: int, weigh: Callable[[T], int] | None) ->
 
 @contextlib.contextmanager
 def open_engine(
-    *, engine: Engine = "local", jobs: int = 1, scheduler: str | None = None, dask_workers: int = 2
+    *,
+    engine: Engine = "local",
+    jobs: int = 1,
+    scheduler: str | None = None,
+    dask_workers: int = 2,
+    preload: Callable[[], contextlib.AbstractContextManager[object]] | None = None,
 ) -> Iterator[Session]:
     """A :class:`Session` on the chosen engine (see the module docstring), closed at the end of the block.
+
+    ``preload``: for local worker processes started by ``fork``, a context manager (made by calling it)
+    that loads what the workers will read and not change (models, tables) into this process; the workers
+    are started inside it, so they share those pages (copy-on-write) instead of each loading its own
+    copy, and this process lets go of them when it ends. Results do not depend on it.
 
     Raises :class:`EngineError` when the engine cannot run (dask missing, scheduler unreachable).
     """
@@ -144,11 +155,24 @@ def open_engine(
         # workers ignore Ctrl-C and die with this process; on any error or signal they are stopped at once
         pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=init_worker)
         try:
+            if preload is not None and context.get_start_method() == "fork":
+                _start_workers(pool, preload)
             yield Session(pool=pool, workers=jobs)
         except BaseException:
             stop_pool(pool)
             raise
         pool.shutdown()
+
+
+def _start_workers(pool: ProcessPoolExecutor, preload: Callable[[], contextlib.AbstractContextManager[object]]) -> None:
+    """Fork the workers of ``pool`` now, inside ``preload()``, with the garbage collector's objects frozen
+    (so neither the workers' collections nor this process's write to the pages they share)."""
+    with preload():
+        gc.freeze()
+        try:
+            pool.submit(int).result()  # a fork pool starts all its workers at the first task
+        finally:
+            gc.unfreeze()
 
 
 def ordered_map(

@@ -55,6 +55,7 @@ __all__ = [
     "pair_chunks",
     "process_pair",
     "release_analysis_caches",
+    "shared_tables",
 ]
 
 logger = logging.getLogger(__name__)
@@ -115,6 +116,23 @@ def release_analysis_caches() -> None:
 
     load_model.cache_clear()
     clear_skeleton_memo()
+
+
+@contextlib.contextmanager
+def shared_tables() -> Iterator[None]:
+    """The read-only tables :func:`analyse_document` loads on its first call (the language model and its
+    character models), loaded in this process for the duration of the block (an engine's ``preload``:
+    worker processes forked within it share them instead of each loading its own copy); this process
+    lets go of them afterwards unless it had them before."""
+    from .langid import load_model
+
+    had = load_model.cache_info().currsize > 0
+    load_model().load_tables()
+    try:
+        yield
+    finally:
+        if not had:
+            load_model.cache_clear()
 
 
 @dataclass(frozen=True)

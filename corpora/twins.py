@@ -280,7 +280,8 @@ def _dice(shared: int, total: int) -> float:
 #: romanized documents sharing the most rare trigrams with a Devanagari document (see :func:`_candidates`).
 EXHAUSTIVE_PAIRS = 10_000
 CANDIDATES_PER_DOCUMENT = 8
-CACHED_TABLES = 100
+#: the n-gram sets (:class:`_Grams`) of at most this many romanized documents are kept while pairing
+GRAMS_MEMO_LIMIT = 20_000
 
 
 def _candidates(
@@ -469,13 +470,19 @@ def pair_twins(candidates: Sequence[TwinCandidate], *, min_score: float = DEFAUL
     deva = [c.source for c in candidates if c.side == "deva" and c.source in grams]
     roman = [c.source for c in candidates if c.side == "roman" and c.source in grams]
     scored_list: list[tuple[float, str, str]] = []
-    # every Devanagari document meets every romanized one: make the romanized sets once (few of them)
-    cache = len(deva) * len(roman) <= EXHAUSTIVE_PAIRS and len(roman) <= 2 * CACHED_TABLES
-    roman_grams = {b: _Grams(grams[b]) for b in roman} if cache else {}
+    # a romanized document is the candidate of several Devanagari ones: its n-gram sets are made once
+    # (a memo of at most GRAMS_MEMO_LIMIT documents, started afresh when full)
+    roman_grams: dict[str, _Grams] = {}
     for a, others in _candidates(deva, roman, grams):
         profile = grams[a]
         mine = _Grams(profile)
-        scored_list.extend((profile.score(grams[b], mine, roman_grams.get(b)), a, b) for b in others)
+        for b in others:
+            theirs = roman_grams.get(b)
+            if theirs is None:
+                if len(roman_grams) >= GRAMS_MEMO_LIMIT:
+                    roman_grams.clear()
+                theirs = roman_grams[b] = _Grams(grams[b], repeats=False)
+            scored_list.append((profile.score(grams[b], mine, theirs), a, b))
     scored = sorted(scored_list, key=lambda t: (-t[0], t[1], t[2]))
     best: dict[str, float] = {}
     for score, a, b in scored:

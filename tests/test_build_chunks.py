@@ -5,11 +5,14 @@ order; twin scoring by set intersections counts multisets exactly."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import multiprocessing
 import pickle
 import random
 import shutil
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -221,3 +224,44 @@ def test_shared_counts_are_multiset_intersections(a: list[str], b: list[str]) ->
     assert pa.score(pb) == pytest.approx(pb.score(pa))
     if len(a) >= 3:
         assert pa.score(pa) == pytest.approx(1.0)
+
+
+_PRELOADED: list[str] = []
+
+
+@contextlib.contextmanager
+def _preload() -> Iterator[None]:
+    _PRELOADED.append("loaded")
+    try:
+        yield
+    finally:
+        _PRELOADED.clear()
+
+
+def _preloaded(_: object) -> int:
+    return len(_PRELOADED)
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="preload needs fork")
+def test_preload_is_what_forked_workers_start_with_and_is_let_go_of() -> None:
+    with open_engine(jobs=2, preload=_preload) as session:
+        assert _PRELOADED == []  # this process let go of it once the workers ran
+        assert list(session.map(_preloaded, range(6))) == [1] * 6  # every worker started with it
+    with open_engine(jobs=1, preload=_preload) as session:  # no workers: nothing preloaded
+        assert list(session.map(_preloaded, range(2))) == [0, 0]
+
+
+def test_shared_tables_loads_the_language_model_and_lets_go_of_it() -> None:
+    from lipyantar.corpora.langid import load_model
+    from lipyantar.corpora.pipeline import shared_tables
+
+    load_model.cache_clear()
+    with shared_tables():
+        model = load_model()
+        assert load_model.cache_info().currsize == 1
+        assert all(model._tables._lm.get(lang) for lang in ("hi-Latn", "en", "fa", "ur", "ar"))
+    assert load_model.cache_info().currsize == 0
+    kept = load_model()
+    with shared_tables():
+        pass
+    assert load_model() is kept  # loaded before: kept

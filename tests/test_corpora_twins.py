@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import lipyantar.corpora.twins as twins
 from lipyantar.corpora.detect import detect_text
 from lipyantar.corpora.loading import Document, load_corpus
 from lipyantar.corpora.twins import TwinPair, TwinReport, Unpaired, find_twins, skeleton, twin_score
@@ -124,3 +125,18 @@ def test_validation(make: object) -> None:
 def test_min_score_is_validated() -> None:
     with pytest.raises(ValueError):
         find_twins([], min_score=0.0)
+
+
+@pytest.mark.parametrize("limit", [1, 2])
+def test_the_memo_of_romanized_ngram_sets_does_not_change_the_pairs(
+    dev_sentences: list[tuple[str, str]], monkeypatch: pytest.MonkeyPatch, limit: int
+) -> None:
+    docs = []
+    for k in range(6):
+        deva, roman = _chunks(dev_sentences, 50 * k, 20)
+        docs += [Document(f"{k}_deva.txt", deva), Document(f"{k}_roman.txt", roman)]
+    detections = {d.source: detect_text(d.text, source=d.source) for d in docs}
+    whole = find_twins(docs, detections=detections)
+    monkeypatch.setattr(twins, "GRAMS_MEMO_LIMIT", limit)
+    assert find_twins(docs, detections=detections) == whole
+    assert [(p.devanagari, p.romanized) for p in whole.pairs] == [(f"{k}_deva.txt", f"{k}_roman.txt") for k in range(6)]
