@@ -318,6 +318,24 @@ def pair_chunks(
     yield emit(last=True)
 
 
+#: (Devanagari word, romanized word) -> its :func:`clean_word_pair`, one object per pair: a pair that comes
+#: again in a batch of results is pickled once (started afresh above :data:`CLEAN_MEMO_LIMIT` pairs)
+_CLEANED: dict[tuple[str, str], tuple[str, str] | None] = {}
+CLEAN_MEMO_LIMIT = 100_000
+
+
+def _clean_pair(deva: str, roman: str) -> tuple[str, str] | None:
+    key = (deva, roman)
+    try:
+        return _CLEANED[key]
+    except KeyError:
+        pass
+    if len(_CLEANED) >= CLEAN_MEMO_LIMIT:
+        _CLEANED.clear()
+    cleaned = _CLEANED[key] = clean_word_pair(deva, roman)
+    return cleaned
+
+
 def _split(deva_text: str, roman_text: str) -> tuple[list[Any], list[Any]]:
     from lipyantar.align.segment import split_sentences
 
@@ -348,7 +366,7 @@ def _align_words(
                 cleaned = cleaned_of.get(key)
                 if cleaned is None:
                     cleaned = cleaned_of[key] = tuple(
-                        c for c in (clean_word_pair(w.deva, w.roman) for w in words if w.kind == "1-1") if c
+                        c for c in (_clean_pair(w.deva, w.roman) for w in words if w.kind == "1-1") if c
                     )
                 pairs.append(cleaned)
                 words = None

@@ -27,6 +27,7 @@ import hashlib
 import heapq
 import json
 import logging
+import operator
 from array import array
 from bisect import bisect_left
 from collections import Counter
@@ -303,12 +304,9 @@ def _candidates(
     lookup = index.get
     for a in deva:
         shared = Counter(chain.from_iterable(filter(None, map(lookup, grams[a].trigram_keys))))
-        ranked = heapq.nsmallest(CANDIDATES_PER_DOCUMENT, shared.items(), key=_by_count)
-        yield a, [roman[k] for k, _count in ranked]
-
-
-def _by_count(item: tuple[int, int]) -> tuple[int, int]:
-    return -item[1], item[0]
+        # most shared trigrams first, then document order: (-count, k) tuples compare that way
+        ranked = heapq.nsmallest(CANDIDATES_PER_DOCUMENT, zip(map(operator.neg, shared.values()), shared))
+        yield a, [roman[k] for _count, k in ranked]
 
 
 @dataclass(frozen=True)

@@ -265,3 +265,18 @@ def test_shared_tables_loads_the_language_model_and_lets_go_of_it() -> None:
     with shared_tables():
         pass
     assert load_model() is kept  # loaded before: kept
+
+
+@pytest.mark.parametrize("limit", [1, 3, 100_000])
+def test_the_memo_of_cleaned_word_pairs_gives_clean_word_pair(monkeypatch: pytest.MonkeyPatch, limit: int) -> None:
+    from lipyantar.corpora import pipeline
+    from lipyantar.corpora.stats import clean_word_pair
+
+    monkeypatch.setattr(pipeline, "CLEAN_MEMO_LIMIT", limit)
+    monkeypatch.setattr(pipeline, "_CLEANED", {})
+    pairs = [("घर,", "Ghar"), ("के", "ke"), ("घर,", "Ghar"), ("२०", "20"), ("की", "ki!"), ("के", "ke"), ("x", "y")]
+    for deva, roman in pairs * 2:
+        assert pipeline._clean_pair(deva, roman) == clean_word_pair(deva, roman)
+        assert len(pipeline._CLEANED) <= limit
+    if limit > len(pairs):  # one object per pair: pickled once in a batch
+        assert pipeline._clean_pair("घर,", "Ghar") is pipeline._clean_pair("घर,", "Ghar")
