@@ -95,7 +95,7 @@ from .pipeline import (
     shared_tables,
 )
 from .stats import CorpusStats, ParallelAccumulator, StatsAccumulator
-from .twins import DEFAULT_MIN_SCORE, TwinCandidate, TwinReport, pair_twins
+from .twins import DEFAULT_MIN_SCORE, SCORING_PART, TwinCandidate, TwinReport, pair_twins, shared_scoring
 
 __all__ = [
     "DEFAULT_BEAD_MIN_SCORE",
@@ -679,9 +679,16 @@ def build_corpus(
                 why = f" ({len(skipped)} file(s) skipped, e.g. {first.source}: {first.reason})"
             where = ", ".join(str(p) for p in inputs)
             raise InputError(f"no readable text documents{why}", source=where)
-        twins = pair_twins(candidates, min_score=opts.twin_min_score)
-        del candidates
         release_analysis_caches()  # this process's analysis memos are not needed for the rest
+        if session.forks and len(candidates) > 2 * SCORING_PART:
+            # new workers, forked with the documents' profiles, score the likely twin pairs (and then
+            # align the pairs): the profiles are not sent, and this process does not score alone
+            with shared_scoring(candidates) as shared:
+                session.restart()
+            twins = pair_twins(candidates, min_score=opts.twin_min_score, map_fn=session.map, shared=shared)
+        else:
+            twins = pair_twins(candidates, min_score=opts.twin_min_score)
+        del candidates
 
         # 2. every twin pair, in pair order: align, filter, append to the output files
         def pair_tasks() -> Iterator[PairTask | BeadsTask]:

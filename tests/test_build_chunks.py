@@ -280,3 +280,72 @@ def test_the_memo_of_cleaned_word_pairs_gives_clean_word_pair(monkeypatch: pytes
         assert len(pipeline._CLEANED) <= limit
     if limit > len(pairs):  # one object per pair: pickled once in a batch
         assert pipeline._clean_pair("घर,", "Ghar") is pipeline._clean_pair("घर,", "Ghar")
+
+
+def _restarted_state(_: object) -> int:
+    return len(_PRELOADED)
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="restart needs fork")
+def test_restarted_workers_start_with_what_this_process_holds_then() -> None:
+    with open_engine(jobs=2) as session:
+        assert session.forks
+        assert list(session.map(_restarted_state, range(4))) == [0] * 4
+        with _preload():
+            assert session.restart()
+        assert list(session.map(_restarted_state, range(4))) == [1] * 4
+        assert session.restart(_preload)
+        assert list(session.map(_restarted_state, range(4))) == [1] * 4
+        assert _PRELOADED == []
+    with open_engine(jobs=1) as session:
+        assert not session.forks and not session.restart()
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="restart needs fork")
+@pytest.mark.parametrize(("part", "exhaustive"), [(1, True), (2, False), (1000, False)])
+def test_twins_scored_by_the_workers_give_the_same_build(
+    corpus: Path,
+    unchunked: dict[str, bytes],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    part: int,
+    exhaustive: bool,
+) -> None:
+    import lipyantar.corpora.twins as twins
+
+    monkeypatch.setattr(build_module, "CHUNK_CHARS", 10**12)
+    monkeypatch.setattr(build_module, "SCORING_PART", part)
+    monkeypatch.setattr(twins, "SCORING_PART", part)
+    if not exhaustive:
+        monkeypatch.setattr(twins, "EXHAUSTIVE_PAIRS", 4)  # likely pairs from the inverted index
+    restarts: list[int] = []
+    real = build_module.shared_scoring
+
+    @contextlib.contextmanager
+    def counted(candidates: object) -> Iterator[object]:
+        restarts.append(1)
+        with real(candidates) as token:  # type: ignore[arg-type]
+            yield token
+
+    monkeypatch.setattr(build_module, "shared_scoring", counted)
+    outputs = []
+    for jobs in (1, 2):
+        build_corpus([corpus], tmp_path / f"o{jobs}", options=BuildOptions(model=False, min_score=0.5, jobs=jobs))
+        outputs.append(_files(tmp_path / f"o{jobs}"))
+    assert outputs[0] == outputs[1]
+    assert restarts == ([1] if 2 * part < 20 else [])  # the corpus has 20 candidates (9 pairs)
+    assert twins._SHARED is None
+    if exhaustive:
+        assert outputs[1] == unchunked
+
+
+def test_pair_twins_with_a_map_needs_the_shared_candidates() -> None:
+    from lipyantar.corpora.twins import _score_part, pair_twins, shared_scoring
+
+    with pytest.raises(ValueError, match="shared_scoring"):
+        pair_twins([], map_fn=map)
+    with pytest.raises(RuntimeError, match="shared"):
+        _score_part((0, 1, 12345))
+    with shared_scoring([]) as token:
+        report = pair_twins([], map_fn=map, shared=token)  # in this process: the same as without
+    assert report == pair_twins([])
