@@ -22,7 +22,10 @@
 Steps 1, 3 and the heavy parts of 5 run through :mod:`lipyantar.corpora.engines`: in this process (``jobs=1``), in
 ``jobs`` worker processes, or on a Dask cluster (``engine="dask"``), with a bounded number of items in
 flight; results are used in input order, so the output is byte-identical whatever the engine and the number
-of workers. Small documents and pairs go to the workers in batches (:data:`BATCH_CHARS`), and the pairs
+of workers. Local workers started by ``fork`` get what they read without its being sent: those of step 1
+are forked with the language model loaded (:func:`lipyantar.corpora.pipeline.shared_tables`), and new ones,
+forked after it with the documents' twin profiles, score the likely pairs of step 2 in parts
+(:func:`lipyantar.corpora.twins.shared_scoring`) and run step 3. Small documents and pairs go to the workers in batches (:data:`BATCH_CHARS`), and the pairs
 come back with each bead's cleaned word pairs instead of its ``WordLink`` objects (a fifth of the time
 to pickle and unpickle). The model step runs the alignment EM of the adaptation in this process by the compiled kernels
 (the workers are shut down first); without them it sends the EM to the engine in fixed shards of word
