@@ -214,9 +214,10 @@ class VariantEntry:
         """The word's count (all its romanizations); worked out once (tables sort and sum by it)."""
         return sum(c for _, c in self.variants)
 
-    @property
+    @cached_property
     def entropy(self) -> float:
-        """Spelling-variation entropy in bits (0 for a word always spelled the same way)."""
+        """Spelling-variation entropy in bits (0 for a word always spelled the same way); worked out once
+        (the table's summary averages it, several times per build)."""
         total = self.total
         return -sum(c / total * math.log2(c / total) for _, c in self.variants) + 0.0
 
@@ -273,6 +274,11 @@ class VariantTable:
         return sum(e.entropy * e.total for e in self.entries) / tokens if tokens else 0.0
 
     def summary(self) -> dict[str, object]:
+        return dict(self._summary)
+
+    @cached_property
+    def _summary(self) -> dict[str, object]:
+        # worked out once: stats.json, stats.md and the report each show it
         return {
             "words": self.words,
             "tokens": self.tokens,
