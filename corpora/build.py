@@ -23,7 +23,10 @@
 Steps 1, 3 and the heavy parts of 5 run through :mod:`lipyantar.corpora.engines`: in this process (``jobs=1``), in
 ``jobs`` worker processes, or on a Dask cluster (``engine="dask"``), with a bounded number of items in
 flight; results are used in input order, so the output is byte-identical whatever the engine and the number
-of workers. Small documents and pairs go to the workers in batches (:data:`BATCH_CHARS`), and the pairs
+of workers. Local workers started by ``fork`` get what they read without its being sent: those of step 1
+are forked with the language model loaded (:func:`lipyantar.corpora.pipeline.shared_tables`), and new ones,
+forked after it with the documents' twin profiles, score the likely pairs of step 2 in parts
+(:func:`lipyantar.corpora.twins.shared_scoring`) and run step 3. Small documents and pairs go to the workers in batches (:data:`BATCH_CHARS`), and the pairs
 come back with each bead's cleaned word pairs instead of its ``WordLink`` objects (a fifth of the time
 to pickle and unpickle). The model step runs the alignment EM of the adaptation in this process by the compiled kernels
 (the workers are shut down first); without them it sends the EM to the engine in fixed shards of word
@@ -95,9 +98,10 @@ from .pipeline import (
     dedupe_key,
     pair_chunks,
     release_analysis_caches,
+    shared_tables,
 )
 from .stats import CorpusStats, ParallelAccumulator, StatsAccumulator
-from .twins import DEFAULT_MIN_SCORE, TwinCandidate, TwinReport, pair_twins
+from .twins import DEFAULT_MIN_SCORE, SCORING_PART, TwinCandidate, TwinReport, pair_twins, shared_scoring
 
 __all__ = [
     "DEFAULT_BEAD_MIN_SCORE",
@@ -671,6 +675,7 @@ def build_corpus(
                 jobs=opts.jobs,
                 scheduler=opts.scheduler,
                 dask_workers=opts.dask_workers,
+                preload=shared_tables,
             )
         )
         # 1. every document, one at a time: detection, counts, twin profile (texts only of twins, see KEEP_TEXT_BYTES)
@@ -702,11 +707,18 @@ def build_corpus(
             where = ", ".join(str(p) for p in inputs)
             raise InputError(f"no readable text documents{why}", source=where)
         del doc, documents  # the last result (its text among others) is not held any longer
-        twins = pair_twins(candidates, min_score=opts.twin_min_score)
+        release_analysis_caches()  # this process's analysis memos are not needed for the rest
+        if session.forks and len(candidates) > 2 * SCORING_PART:
+            # new workers, forked with the documents' profiles, score the likely twin pairs (and then
+            # align the pairs): the profiles are not sent, and this process does not score alone
+            with shared_scoring(candidates) as shared:
+                session.restart()
+            twins = pair_twins(candidates, min_score=opts.twin_min_score, map_fn=session.map, shared=shared)
+        else:
+            twins = pair_twins(candidates, min_score=opts.twin_min_score)
         del candidates
         paired = {side for pair in twins.pairs for side in (pair.devanagari, pair.romanized)}
         kept = {source: text for source, text in kept.items() if source in paired}
-        release_analysis_caches()  # this process's analysis memos are not needed for the rest
 
         # 2. every twin pair, in pair order: align, filter, append to the output files
         # the beads of the chunks in flight, in order (None for a whole pair): their results come back

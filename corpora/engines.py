@@ -17,6 +17,7 @@ handed to Spark (``rdd.map(fn)``) or Ray (``ray.remote(fn)``) unchanged.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import multiprocessing
 from collections import deque
@@ -51,11 +52,46 @@ class Session:
     :func:`open_engine` to run several maps on the same worker pool or cluster."""
 
     def __init__(
-        self, *, pool: ProcessPoolExecutor | None = None, client: Any = None, workers: int = 1
+        self,
+        *,
+        pool: ProcessPoolExecutor | None = None,
+        client: Any = None,
+        workers: int = 1,
+        restart: Callable[[], ProcessPoolExecutor] | None = None,
     ) -> None:
         self._pool = pool
         self._client = client
         self.workers = workers
+        self._restart = restart
+
+    @property
+    def forks(self) -> bool:
+        """Whether :meth:`restart` can start workers with this process's state (local workers started by
+        ``fork``)."""
+        return self._pool is not None and self._restart is not None
+
+    def restart(
+        self, preload: Callable[[], contextlib.AbstractContextManager[object]] | None = None
+    ) -> bool:
+        """Replace the workers by new ones forked now (inside ``preload()``, see :func:`open_engine`), so
+        that they start with what this process holds now; False (nothing done) unless :attr:`forks`.
+        Call it between maps: the old workers finish their work first."""
+        if self._pool is None or self._restart is None:
+            return False
+        old, self._pool = self._pool, None
+        old.shutdown()
+        self._pool = self._restart()
+        _start_workers(self._pool, preload)
+        return True
+
+    def close(self, *, stop: bool = False) -> None:
+        """Shut the workers down (``stop``: at once, cancelling queued work)."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            if stop:
+                stop_pool(pool)
+            else:
+                pool.shutdown()
 
     def map(
         self,
@@ -121,9 +157,19 @@ def _batches(items: Iterable[T], size: int, weigh: Callable[[T], int] | None) ->
 
 @contextlib.contextmanager
 def open_engine(
-    *, engine: Engine = "local", jobs: int = 1, scheduler: str | None = None, dask_workers: int = 2
+    *,
+    engine: Engine = "local",
+    jobs: int = 1,
+    scheduler: str | None = None,
+    dask_workers: int = 2,
+    preload: Callable[[], contextlib.AbstractContextManager[object]] | None = None,
 ) -> Iterator[Session]:
     """A :class:`Session` on the chosen engine (see the module docstring), closed at the end of the block.
+
+    ``preload``: for local worker processes started by ``fork``, a context manager (made by calling it)
+    that loads what the workers will read and not change (models, tables) into this process; the workers
+    are started inside it, so they share those pages (copy-on-write) instead of each loading its own
+    copy, and this process lets go of them when it ends. Results do not depend on it.
 
     Raises :class:`EngineError` when the engine cannot run (dask missing, scheduler unreachable).
     """
@@ -141,14 +187,34 @@ def open_engine(
     else:
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-        # workers ignore Ctrl-C and die with this process; on any error or signal they are stopped at once
-        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=init_worker)
+        forks = context.get_start_method() == "fork"
+
+        def new_pool() -> ProcessPoolExecutor:
+            # workers ignore Ctrl-C and die with this process; on any error or signal they are stopped at once
+            return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=init_worker)
+
+        session = Session(pool=new_pool(), workers=jobs, restart=new_pool if forks else None)
         try:
-            yield Session(pool=pool, workers=jobs)
+            if preload is not None and forks:
+                session.restart(preload)
+            yield session
         except BaseException:
-            stop_pool(pool)
+            session.close(stop=True)
             raise
-        pool.shutdown()
+        session.close()
+
+
+def _start_workers(
+    pool: ProcessPoolExecutor, preload: Callable[[], contextlib.AbstractContextManager[object]] | None
+) -> None:
+    """Fork the workers of ``pool`` now, inside ``preload()``, with the garbage collector's objects frozen
+    (so neither the workers' collections nor this process's write to the pages they share)."""
+    with preload() if preload is not None else contextlib.nullcontext():
+        gc.freeze()
+        try:
+            pool.submit(int).result()  # a fork pool starts all its workers at the first task
+        finally:
+            gc.unfreeze()
 
 
 def ordered_map(

@@ -118,6 +118,12 @@ class LangIdModel:
         #: group -> word as written -> its clipped log posteriors (see :meth:`clipped_posteriors`)
         self._clipped: dict[str, dict[str, tuple[float, ...]]] = {group: {} for group in GROUPS}
 
+    def load_tables(self) -> None:
+        """Build now every table that is otherwise built on first use (the character models)."""
+        for group in GROUPS.values():
+            for language in group:
+                self._tables.char_lm(language)
+
     def word_logprob(self, word: str, language: str) -> float:
         """``log P_language(word)`` for an already folded word (see :func:`fold_word`)."""
         return self._tables.logprob(word, language)

@@ -55,6 +55,7 @@ __all__ = [
     "pair_chunks",
     "process_pair",
     "release_analysis_caches",
+    "shared_tables",
 ]
 
 logger = logging.getLogger(__name__)
@@ -124,6 +125,23 @@ def release_analysis_caches() -> None:
     clear_skeleton_memo()
 
 
+@contextlib.contextmanager
+def shared_tables() -> Iterator[None]:
+    """The read-only tables :func:`analyse_document` loads on its first call (the language model and its
+    character models), loaded in this process for the duration of the block (an engine's ``preload``:
+    worker processes forked within it share them instead of each loading its own copy); this process
+    lets go of them afterwards unless it had them before."""
+    from .langid import load_model
+
+    had = load_model.cache_info().currsize > 0
+    load_model().load_tables()
+    try:
+        yield
+    finally:
+        if not had:
+            load_model.cache_clear()
+
+
 @dataclass(frozen=True)
 class PairTask:
     """One twin pair to align: its number in the build (``pair`` in ``parallel.jsonl``), the two
@@ -191,12 +209,6 @@ def dedupe_key(deva_text: str, roman_text: str) -> bytes:
 
 
 _similarity_cache: Any = None
-#: word link (Devanagari, roman) -> its cleaned pair (:func:`lipyantar.corpora.stats.clean_word_pair`), so
-#: that each pair is cleaned once a process (the same pairs come again and again: के/ke, है/hai); started
-#: afresh above :data:`CLEAN_MEMO_LIMIT` pairs
-_CLEANED: dict[tuple[str, str], tuple[str, str] | None] = {}
-CLEAN_MEMO_LIMIT = 30_000
-
 #: The word-similarity memo of a worker is started afresh above this many entries, so a worker's memory
 #: stays flat however many pairs it aligns (the memo only saves time: results do not depend on it).
 SIMILARITY_MEMO_LIMIT = 60_000
@@ -320,6 +332,26 @@ def pair_chunks(
     yield emit(last=True)
 
 
+#: word link (Devanagari, roman) -> its cleaned pair (:func:`lipyantar.corpora.stats.clean_word_pair`), so
+#: that each pair is cleaned once a process (the same pairs come again and again: के/ke, है/hai), and one
+#: object per pair: a pair that comes again in a batch of results is pickled once. Started afresh above
+#: :data:`CLEAN_MEMO_LIMIT` pairs
+_CLEANED: dict[tuple[str, str], tuple[str, str] | None] = {}
+CLEAN_MEMO_LIMIT = 30_000
+
+
+def _clean_pair(deva: str, roman: str) -> tuple[str, str] | None:
+    key = (deva, roman)
+    try:
+        return _CLEANED[key]
+    except KeyError:
+        pass
+    if len(_CLEANED) >= CLEAN_MEMO_LIMIT:
+        _CLEANED.clear()
+    cleaned = _CLEANED[key] = clean_word_pair(deva, roman)
+    return cleaned
+
+
 def _split(deva_text: str, roman_text: str) -> tuple[list[Any], list[Any]]:
     from lipyantar.align.segment import split_sentences
 
@@ -339,16 +371,7 @@ def _align_words(
     # a sentence pair that comes again has the same word links (links are immutable: shared)
     links_of: dict[tuple[str, str], tuple[Any, ...]] = {}
     cleaned_of: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
-    clean_of = _CLEANED
-
-    def clean(deva: str, roman: str) -> tuple[str, str] | None:
-        key = (deva, roman)
-        if key in clean_of:
-            return clean_of[key]
-        if len(clean_of) >= CLEAN_MEMO_LIMIT:
-            clean_of.clear()
-        cleaned = clean_of[key] = clean_word_pair(deva, roman)
-        return cleaned
+    clean = _clean_pair
 
     for k, bead in enumerate(beads):
         words = None

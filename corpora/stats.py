@@ -214,9 +214,10 @@ class VariantEntry:
         """The word's count (all its romanizations); worked out once (tables sort and sum by it)."""
         return sum(c for _, c in self.variants)
 
-    @property
+    @cached_property
     def entropy(self) -> float:
-        """Spelling-variation entropy in bits (0 for a word always spelled the same way)."""
+        """Spelling-variation entropy in bits (0 for a word always spelled the same way); worked out once
+        (the table's summary averages it, several times per build)."""
         total = self.total
         return -sum(c / total * math.log2(c / total) for _, c in self.variants) + 0.0
 
@@ -273,6 +274,11 @@ class VariantTable:
         return sum(e.entropy * e.total for e in self.entries) / tokens if tokens else 0.0
 
     def summary(self) -> dict[str, object]:
+        return dict(self._summary)
+
+    @cached_property
+    def _summary(self) -> dict[str, object]:
+        # worked out once: stats.json, stats.md and the report each show it
         return {
             "words": self.words,
             "tokens": self.tokens,
@@ -695,6 +701,30 @@ class DocumentCounts:
     def __post_init__(self) -> None:
         if self.paragraphs < 0:
             raise ValueError("paragraphs must be >= 0")
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # sent from worker processes: the word types as one string, a third of the time to pickle and
+        # unpickle as a frozenset of strings (words have no line breaks; kept as a set if one had)
+        types: frozenset[str] | str = self.types
+        if self.types:
+            joined = "\n".join(self.types)
+            if joined.count("\n") == len(self.types) - 1:
+                types = joined
+        fields = (self.language, self.paragraphs, self.lengths, types, self.characters)
+        return _unpack_counts, (*fields, self.token_languages, self.romanized, self.cmis)
+
+
+def _unpack_counts(
+    language: str,
+    paragraphs: int,
+    lengths: tuple[int, ...],
+    types: frozenset[str] | str,
+    *rest: Any,
+) -> DocumentCounts:
+    """A :class:`DocumentCounts` from its ``__reduce__`` (the word types joined by line breaks)."""
+    if isinstance(types, str):
+        types = frozenset(types.split("\n"))
+    return DocumentCounts(language, paragraphs, lengths, types, *rest)
 
 
 _BASE_SCRIPTS = ("Devanagari", "Latin", "Arabic")

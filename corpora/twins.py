@@ -23,10 +23,12 @@ least ``min_score``. Every other document is listed as unpaired with its languag
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import heapq
 import json
 import logging
+import operator
 from array import array
 from bisect import bisect_left
 from collections import Counter
@@ -280,34 +282,40 @@ def _dice(shared: int, total: int) -> float:
 #: romanized documents sharing the most rare trigrams with a Devanagari document (see :func:`_candidates`).
 EXHAUSTIVE_PAIRS = 10_000
 CANDIDATES_PER_DOCUMENT = 8
-CACHED_TABLES = 100
+#: the n-gram sets (:class:`_Grams`) of at most this many romanized documents are kept while pairing
+GRAMS_MEMO_LIMIT = 20_000
 
 
 def _candidates(
-    deva: Sequence[str], roman: Sequence[str], grams: Mapping[str, TwinProfile]
+    deva: Sequence[str], roman: Sequence[str], grams: Mapping[str, TwinProfile], index: _Index | None = None
 ) -> Iterable[tuple[str, list[str]]]:
     """Likely pairs without scoring all of them, as (Devanagari document, romanized candidates): an
     inverted index of the romanized documents' trigrams; trigrams found in many documents (common
     phrases) are ignored; each Devanagari document is scored against the few romanized documents
-    sharing most of its trigrams."""
+    sharing most of its trigrams. ``index``: the :func:`_index` of ``roman``, when already made."""
     if len(deva) * len(roman) <= EXHAUSTIVE_PAIRS:
         yield from ((a, list(roman)) for a in deva)
         return
-    index: dict[int, list[int]] = {}
+    lookup = (index if index is not None else _index(roman, grams)).get
+    for a in deva:
+        shared = Counter(chain.from_iterable(filter(None, map(lookup, grams[a].trigram_keys))))
+        # most shared trigrams first, then document order: (-count, k) tuples compare that way
+        ranked = heapq.nsmallest(CANDIDATES_PER_DOCUMENT, zip(map(operator.neg, shared.values()), shared, strict=True))
+        yield a, [roman[k] for _count, k in ranked]
+
+
+_Index = dict[int, list[int]]
+
+
+def _index(roman: Sequence[str], grams: Mapping[str, TwinProfile]) -> _Index:
+    """The inverted index of :func:`_candidates`: trigram key -> the romanized documents (numbers in
+    ``roman``) that have it, trigrams of many documents left out."""
+    index: _Index = {}
     for k, source in enumerate(roman):
         for gram in grams[source].trigram_keys:
             index.setdefault(gram, []).append(k)
     limit = max(5, len(roman) // 50)
-    index = {gram: posting for gram, posting in index.items() if len(posting) <= limit}
-    lookup = index.get
-    for a in deva:
-        shared = Counter(chain.from_iterable(filter(None, map(lookup, grams[a].trigram_keys))))
-        ranked = heapq.nsmallest(CANDIDATES_PER_DOCUMENT, shared.items(), key=_by_count)
-        yield a, [roman[k] for k, _count in ranked]
-
-
-def _by_count(item: tuple[int, int]) -> tuple[int, int]:
-    return -item[1], item[0]
+    return {gram: posting for gram, posting in index.items() if len(posting) <= limit}
 
 
 @dataclass(frozen=True)
@@ -460,22 +468,94 @@ def find_twins(
     return pair_twins(candidates, min_score=min_score)
 
 
-def pair_twins(candidates: Sequence[TwinCandidate], *, min_score: float = DEFAULT_MIN_SCORE) -> TwinReport:
+class _Scoring:
+    """The Devanagari and romanized profiles of a set of candidates and the inverted index of the
+    romanized ones: what scoring the likely pairs reads (see :func:`shared_scoring`)."""
+
+    def __init__(self, candidates: Sequence[TwinCandidate], *, index: bool = True) -> None:
+        grams = {c.source: c.profile for c in candidates if c.side is not None and c.profile is not None}
+        self.grams = grams
+        self.deva = [c.source for c in candidates if c.side == "deva" and c.source in grams]
+        self.roman = [c.source for c in candidates if c.side == "roman" and c.source in grams]
+        exhaustive = len(self.deva) * len(self.roman) <= EXHAUSTIVE_PAIRS
+        self.index = None if exhaustive or not index else _index(self.roman, grams)
+        # a romanized document is the candidate of several Devanagari ones: its n-gram sets are made once
+        # (a memo of at most GRAMS_MEMO_LIMIT documents, started afresh when full)
+        self._roman_grams: dict[str, _Grams] = {}
+
+    def score(self, start: int, stop: int) -> list[tuple[float, str, str]]:
+        """(score, Devanagari document, romanized document) of the likely pairs of the Devanagari
+        documents ``start`` to ``stop``."""
+        grams = self.grams
+        scored: list[tuple[float, str, str]] = []
+        roman_grams = self._roman_grams
+        for a, others in _candidates(self.deva[start:stop], self.roman, grams, self.index):
+            profile = grams[a]
+            mine = _Grams(profile)
+            for b in others:
+                theirs = roman_grams.get(b)
+                if theirs is None:
+                    if len(roman_grams) >= GRAMS_MEMO_LIMIT:
+                        roman_grams.clear()
+                    theirs = roman_grams[b] = _Grams(grams[b], repeats=False)
+                scored.append((profile.score(grams[b], mine, theirs), a, b))
+        return scored
+
+
+#: the candidates :func:`_score_part` scores: (their token, their :class:`_Scoring`), set by
+#: :func:`shared_scoring` in a process that then forks the workers
+_SHARED: tuple[object, _Scoring] | None = None
+#: :func:`pair_twins` with a ``map_fn`` sends the Devanagari documents in parts of this many
+SCORING_PART = 250
+
+
+@contextlib.contextmanager
+def shared_scoring(candidates: Sequence[TwinCandidate]) -> Iterator[object]:
+    """Within the block, :func:`pair_twins` of ``candidates`` may score in worker processes forked inside
+    it (by ``fork``: they hold the profiles without their being sent): give it the engine's map and the
+    token this yields (``map_fn`` and ``shared``)."""
+    global _SHARED
+    token = object()
+    _SHARED = (token, _Scoring(candidates))
+    try:
+        yield token
+    finally:
+        _SHARED = None
+
+
+def _score_part(part: tuple[int, int, int]) -> list[tuple[float, str, str]]:
+    """The scored likely pairs of Devanagari documents ``part[0]`` to ``part[1]`` of the candidates
+    shared by :func:`shared_scoring` (``part[2]``: their token's ``id``, checked)."""
+    if _SHARED is None or id(_SHARED[0]) != part[2]:
+        raise RuntimeError("pair_twins: the candidates were not shared with this process (shared_scoring)")
+    return _SHARED[1].score(part[0], part[1])
+
+
+def pair_twins(
+    candidates: Sequence[TwinCandidate],
+    *,
+    min_score: float = DEFAULT_MIN_SCORE,
+    map_fn: Callable[..., Iterable[list[tuple[float, str, str]]]] | None = None,
+    shared: object = None,
+) -> TwinReport:
     """:func:`find_twins` from per-document :class:`TwinCandidate` records (in document order), so a
-    caller can stream the documents and keep only their profiles."""
+    caller can stream the documents and keep only their profiles.
+
+    ``map_fn`` (an engine's ``map``, results in order) scores the likely pairs in parts, in processes
+    forked inside :func:`shared_scoring` of the same ``candidates`` (``shared``: the token it gave);
+    the result is the same."""
     if not 0.0 < min_score <= 1.0:
         raise ValueError("min_score must be within (0, 1]")
-    grams = {c.source: c.profile for c in candidates if c.side is not None and c.profile is not None}
-    deva = [c.source for c in candidates if c.side == "deva" and c.source in grams]
-    roman = [c.source for c in candidates if c.side == "roman" and c.source in grams]
-    scored_list: list[tuple[float, str, str]] = []
-    # every Devanagari document meets every romanized one: make the romanized sets once (few of them)
-    cache = len(deva) * len(roman) <= EXHAUSTIVE_PAIRS and len(roman) <= 2 * CACHED_TABLES
-    roman_grams = {b: _Grams(grams[b]) for b in roman} if cache else {}
-    for a, others in _candidates(deva, roman, grams):
-        profile = grams[a]
-        mine = _Grams(profile)
-        scored_list.extend((profile.score(grams[b], mine, roman_grams.get(b)), a, b) for b in others)
+    if map_fn is not None and shared is None:
+        raise ValueError("pair_twins: map_fn needs the token of shared_scoring (shared)")
+    # with map_fn, the processes that score make the index (this one needs only the document lists)
+    scoring = _Scoring(candidates, index=map_fn is None)
+    deva, roman = scoring.deva, scoring.roman
+    if map_fn is None:
+        scored_list = scoring.score(0, len(deva))
+    else:
+        parts = [(k, min(k + SCORING_PART, len(deva)), id(shared)) for k in range(0, len(deva), SCORING_PART)]
+        scored_list = [t for scored in map_fn(_score_part, parts) for t in scored]
     scored = sorted(scored_list, key=lambda t: (-t[0], t[1], t[2]))
     best: dict[str, float] = {}
     for score, a, b in scored:

@@ -27,11 +27,16 @@ distractor was paired and that the outputs are byte-identical across ``--jobs`` 
 if not. ``--model`` includes learning the adapted model (the build's default); without it, builds run
 with ``--no-model``.
 
+``--baseline-rev REV`` also runs the builds of the git revision ``REV`` (unpacked and built by
+``scripts/source_tree.py``, run through its command line in a fresh process), in the same rounds: rows
+``base -j N`` (their ``-j1/this`` against the baseline's own ``-j 1``), whether its outputs are
+byte-identical to this tree's, and the ratios of this tree to the baseline (wall and CPU, per ``--jobs``).
+
 Usage::
 
     python scripts/bench_build.py [--data /work/shared/data/dakshina-hi/hi.sentences.dev.tsv]
         [--cases large,small] [--copies 4] [--twins 2000] [--distractors 30] [--jobs 1 2]
-        [--repeat 3] [--model] [--keep DIR]
+        [--repeat 3] [--model] [--keep DIR] [--baseline-rev main]
 """
 
 from __future__ import annotations
@@ -55,6 +60,7 @@ ENGLISH = ROOT / "scripts" / "data" / "english" / "botchan.txt"
 
 sys.path.insert(0, str(ROOT / "scripts"))
 from bench_words import make_twin  # noqa: E402
+from source_tree import cli_command, unpack_revision  # noqa: E402
 
 
 def read_pairs(path: Path) -> list[tuple[str, str]]:
@@ -210,10 +216,13 @@ def bench_case(
     expected: dict[str, str] | None,
     work: Path,
     args: argparse.Namespace,
+    baseline: list[str] | None = None,
 ) -> bool:
     lipyantar = _lipyantar()
     runs: dict[str, list[dict[str, float]]] = {}
     labels = ["align", *[f"build -j {j}" for j in args.jobs]]
+    if baseline is not None:
+        labels += [f"base -j {j}" for j in args.jobs]
     outputs: dict[str, dict[str, bytes]] = {}
     facts: dict[str, dict[str, object]] = {}
     ok = True
@@ -225,8 +234,10 @@ def bench_case(
                 cmd = [*lipyantar, "-q", "align", str(deva), str(roman), "--format", "tsv", "-o", str(out)]
             else:
                 jobs = label.rsplit(" ", 1)[1]
-                out = work / f"{name}-out-j{jobs}"
-                cmd = [*lipyantar, "-q", "build", str(corpus), "-o", str(out), "--force", "-j", jobs]
+                base = label.startswith("base")
+                out = work / f"{name}-{'base' if base else 'out'}-j{jobs}"
+                cli = baseline if base and baseline is not None else lipyantar
+                cmd = [*cli, "-q", "build", str(corpus), "-o", str(out), "--force", "-j", jobs]
                 if not args.model:
                     cmd.append("--no-model")
             runs.setdefault(label, []).append(run(cmd))
@@ -239,7 +250,8 @@ def bench_case(
                 ok = False
             outputs.setdefault(label, files)
             facts[label] = build_facts(out)
-    builds = [lab for lab in labels if lab != "align"]
+    builds = [lab for lab in labels if lab.startswith("build")]
+    bases = [lab for lab in labels if lab.startswith("base")]
     identical = all(outputs[lab] == outputs[builds[0]] for lab in builds[1:])
     ok = ok and identical
     if expected is not None:
@@ -249,6 +261,9 @@ def bench_case(
         print(f"{name}: twins paired with their own twin {correct}/{len(expected)}, wrong pairs {wrong}")
         ok = ok and correct == len(expected) and wrong == 0
     print(f"{name}: outputs identical across --jobs and rounds: {identical and ok}")
+    if bases:
+        same = all(outputs[lab] == outputs[builds[0]] for lab in bases)
+        print(f"{name}: baseline outputs byte-identical to this tree's: {same}")
     med = {lab: {k: statistics.median(r[k] for r in runs[lab]) for k in runs[lab][0]} for lab in labels}
     header = (
         f"{'command':<12} {'pairs':>6} {'written':>7} {'wall s':>7} {'CPU s':>7} {'pairs/s':>8} "
@@ -257,20 +272,25 @@ def bench_case(
     )
     print(header)
     base = med["align"]
-    j1 = med.get("build -j 1")
     for lab in labels:
         m = med[lab]
         pairs = int(facts[lab]["pairs"])  # type: ignore[call-overload]
         cores = 1 if lab == "align" else int(lab.rsplit(" ", 1)[1])
         written = facts[lab].get("written", "")
+        j1 = med.get(f"{lab.split(' ', 1)[0]} -j 1")
         speedup = f"{j1['wall'] / m['wall']:.2f}" if j1 and lab != "align" else ""
         print(
             f"{lab:<12} {pairs:>6} {written!s:>7} {m['wall']:>7.2f} {m['cpu']:>7.2f} {pairs / m['wall']:>8.0f} "
             f"{pairs / m['wall'] / cores:>7.0f} {pairs / m['cpu']:>7.0f} {m['peak']:>8.0f} {m['single']:>9.0f} "
             f"{m['wall'] / base['wall']:>10.2f} {m['cpu'] / base['cpu']:>9.2f} {speedup:>8}"
         )
+    for lab in bases:
+        this, base = med["build" + lab[4:]], med[lab]
+        print(
+            f"this tree / baseline, {lab[5:]}: wall {this['wall'] / base['wall']:.2f}, CPU {this['cpu'] / base['cpu']:.2f}"
+        )
     if args.repeat > 1:
-        for lab in builds:
+        for lab in builds + bases:
             walls = ", ".join(f"{r['wall']:.2f}" for r in runs[lab])
             cpus = ", ".join(f"{r['cpu']:.2f}" for r in runs[lab])
             print(f"  {lab}: wall {walls}; CPU {cpus}")
@@ -288,6 +308,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--model", action="store_true", help="also learn the adapted model (the default of build)")
     parser.add_argument("--keep", type=Path, help="keep the corpora and outputs in this directory")
+    parser.add_argument("--baseline-rev", help="also run the builds of this git revision (e.g. main), same rounds")
     args = parser.parse_args(argv)
     if not args.data.is_file():
         print(f"bench_build: no data at {args.data}", file=sys.stderr)
@@ -299,6 +320,11 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} cores)")
     print(f"builds {'with' if args.model else 'without'} the model; medians of {args.repeat} round(s)")
+    baseline = None
+    if args.baseline_rev:
+        tree = unpack_revision(ROOT, args.baseline_rev, work / "baseline-tree")
+        baseline = cli_command(tree)
+        print(f"baseline: {args.baseline_rev} ({tree})")
     ok = True
     for case in cases:
         corpus = work / f"{case}-corpus"
@@ -308,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
         if case == "large":
             deva, roman = make_twin(args.data, args.copies, corpus)
             print(f"\nlarge: one twin, the dev sentences x{args.copies} ({deva.stat().st_size + roman.stat().st_size} bytes)")
-            ok = bench_case(case, corpus, deva, roman, None, work, args) and ok
+            ok = bench_case(case, corpus, deva, roman, None, work, args, baseline) and ok
         else:
             expected, order = make_corpus(
                 corpus, read_pairs(args.data), twins=args.twins, distractors=args.distractors
@@ -324,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"\nsmall: {n_docs} documents ({len(expected)} twin pairs, {3 * args.distractors} distractors); "
                 "align runs on the twins concatenated in pair order"
             )
-            ok = bench_case(case, corpus, deva, roman, expected, work, args) and ok
+            ok = bench_case(case, corpus, deva, roman, expected, work, args, baseline) and ok
     print(f"\nload average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print("every twin paired, no distractor paired, outputs identical" if ok else "FAILED: see above")
     if not args.keep:

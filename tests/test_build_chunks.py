@@ -5,11 +5,14 @@ order; twin scoring by set intersections counts multisets exactly."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import multiprocessing
 import pickle
 import random
 import shutil
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -270,3 +273,128 @@ def test_shared_counts_are_multiset_intersections(a: list[str], b: list[str]) ->
     assert pa.score(pb) == pytest.approx(pb.score(pa))
     if len(a) >= 3:
         assert pa.score(pa) == pytest.approx(1.0)
+
+
+_PRELOADED: list[str] = []
+
+
+@contextlib.contextmanager
+def _preload() -> Iterator[None]:
+    _PRELOADED.append("loaded")
+    try:
+        yield
+    finally:
+        _PRELOADED.clear()
+
+
+def _preloaded(_: object) -> int:
+    return len(_PRELOADED)
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="preload needs fork")
+def test_preload_is_what_forked_workers_start_with_and_is_let_go_of() -> None:
+    with open_engine(jobs=2, preload=_preload) as session:
+        assert _PRELOADED == []  # this process let go of it once the workers ran
+        assert list(session.map(_preloaded, range(6))) == [1] * 6  # every worker started with it
+    with open_engine(jobs=1, preload=_preload) as session:  # no workers: nothing preloaded
+        assert list(session.map(_preloaded, range(2))) == [0, 0]
+
+
+def test_shared_tables_loads_the_language_model_and_lets_go_of_it() -> None:
+    from lipyantar.corpora.langid import load_model
+    from lipyantar.corpora.pipeline import shared_tables
+
+    load_model.cache_clear()
+    with shared_tables():
+        model = load_model()
+        assert load_model.cache_info().currsize == 1
+        assert all(model._tables._lm.get(lang) for lang in ("hi-Latn", "en", "fa", "ur", "ar"))
+    assert load_model.cache_info().currsize == 0
+    kept = load_model()
+    with shared_tables():
+        pass
+    assert load_model() is kept  # loaded before: kept
+
+
+@pytest.mark.parametrize("limit", [1, 3, 100_000])
+def test_the_memo_of_cleaned_word_pairs_gives_clean_word_pair(monkeypatch: pytest.MonkeyPatch, limit: int) -> None:
+    from lipyantar.corpora import pipeline
+    from lipyantar.corpora.stats import clean_word_pair
+
+    monkeypatch.setattr(pipeline, "CLEAN_MEMO_LIMIT", limit)
+    monkeypatch.setattr(pipeline, "_CLEANED", {})
+    pairs = [("घर,", "Ghar"), ("के", "ke"), ("घर,", "Ghar"), ("२०", "20"), ("की", "ki!"), ("के", "ke"), ("x", "y")]
+    for deva, roman in pairs * 2:
+        assert pipeline._clean_pair(deva, roman) == clean_word_pair(deva, roman)
+        assert len(pipeline._CLEANED) <= limit
+    if limit > len(pairs):  # one object per pair: pickled once in a batch
+        assert pipeline._clean_pair("घर,", "Ghar") is pipeline._clean_pair("घर,", "Ghar")
+
+
+def _restarted_state(_: object) -> int:
+    return len(_PRELOADED)
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="restart needs fork")
+def test_restarted_workers_start_with_what_this_process_holds_then() -> None:
+    with open_engine(jobs=2) as session:
+        assert session.forks
+        assert list(session.map(_restarted_state, range(4))) == [0] * 4
+        with _preload():
+            assert session.restart()
+        assert list(session.map(_restarted_state, range(4))) == [1] * 4
+        assert session.restart(_preload)
+        assert list(session.map(_restarted_state, range(4))) == [1] * 4
+        assert _PRELOADED == []
+    with open_engine(jobs=1) as session:
+        assert not session.forks and not session.restart()
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="restart needs fork")
+@pytest.mark.parametrize(("part", "exhaustive"), [(1, True), (2, False), (1000, False)])
+def test_twins_scored_by_the_workers_give_the_same_build(
+    corpus: Path,
+    unchunked: dict[str, bytes],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    part: int,
+    exhaustive: bool,
+) -> None:
+    import lipyantar.corpora.twins as twins
+
+    monkeypatch.setattr(build_module, "CHUNK_CHARS", 10**12)
+    monkeypatch.setattr(build_module, "SCORING_PART", part)
+    monkeypatch.setattr(twins, "SCORING_PART", part)
+    if not exhaustive:
+        monkeypatch.setattr(twins, "EXHAUSTIVE_PAIRS", 4)  # likely pairs from the inverted index
+    restarts: list[int] = []
+    real = build_module.shared_scoring
+
+    @contextlib.contextmanager
+    def counted(candidates: object) -> Iterator[object]:
+        restarts.append(1)
+        with real(candidates) as token:  # type: ignore[arg-type]
+            yield token
+
+    monkeypatch.setattr(build_module, "shared_scoring", counted)
+    outputs = []
+    for jobs in (1, 2):
+        build_corpus([corpus], tmp_path / f"o{jobs}", options=BuildOptions(model=False, min_score=0.5, jobs=jobs))
+        outputs.append(_files(tmp_path / f"o{jobs}"))
+    assert outputs[0] == outputs[1]
+    assert restarts == ([1] if 2 * part < 20 else [])  # the corpus has 20 candidates (9 pairs)
+    assert twins._SHARED is None
+    if exhaustive:
+        assert outputs[1] == unchunked
+
+
+def test_pair_twins_with_a_map_needs_the_shared_candidates() -> None:
+    from lipyantar.corpora.twins import _score_part, pair_twins, shared_scoring
+
+    with pytest.raises(ValueError, match="shared_scoring"):
+        pair_twins([], map_fn=map)
+    with pytest.raises(RuntimeError, match="shared"):
+        _score_part((0, 1, 12345))
+    with shared_scoring([]) as token:
+        report = pair_twins([], map_fn=map, shared=token)  # in this process: the same as without
+    assert report == pair_twins([])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import pickle
 from pathlib import Path
 
 import pytest
@@ -14,9 +15,11 @@ from lipyantar.corpora.stats import (
     CmiStats,
     CorpusStats,
     Distribution,
+    DocumentCounts,
     VariantEntry,
     VariantTable,
     corpus_stats,
+    document_counts,
     parallel_stats,
 )
 from lipyantar.translit.errors import InputError
@@ -190,3 +193,20 @@ def test_json_round_trip(tiny: CorpusStats, tmp_path: Path) -> None:
 def test_empty_corpus() -> None:
     stats = corpus_stats([])
     assert (stats.documents, stats.tokens, stats.type_token_ratio, stats.english_share) == (0, 0, 0.0, 0.0)
+
+
+@pytest.mark.parametrize(
+    "types",
+    [frozenset(), frozenset({"घर"}), frozenset({"घर", "ghar", "the", "२०२४"}), frozenset({"a\nb", "c"}), frozenset({""})],
+)
+def test_document_counts_pickle_round_trip(types: frozenset[str]) -> None:
+    counts = DocumentCounts("hi", 2, (3, 4), types, {"Devanagari": {"घ": 1}}, {"hi": 7}, {}, (0.5,))
+    again = pickle.loads(pickle.dumps(counts, protocol=pickle.HIGHEST_PROTOCOL))
+    assert again == counts and again.types == types
+
+
+def test_document_counts_of_a_document_survive_pickling() -> None:
+    doc = Document("d.txt", "घर बड़ा है। The house is big.\n\nghar bada hai, kal aana.\n")
+    counts = document_counts(doc, language="mixed")
+    assert len(counts.types) > 5
+    assert pickle.loads(pickle.dumps(counts)) == counts

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import lipyantar.corpora.twins as twins
 from lipyantar.corpora.detect import detect_text
 from lipyantar.corpora.loading import Document, load_corpus
 from lipyantar.corpora.twins import TwinPair, TwinReport, Unpaired, find_twins, skeleton, twin_score
@@ -124,3 +125,35 @@ def test_validation(make: object) -> None:
 def test_min_score_is_validated() -> None:
     with pytest.raises(ValueError):
         find_twins([], min_score=0.0)
+
+
+@pytest.mark.parametrize("limit", [1, 2])
+def test_the_memo_of_romanized_ngram_sets_does_not_change_the_pairs(
+    dev_sentences: list[tuple[str, str]], monkeypatch: pytest.MonkeyPatch, limit: int
+) -> None:
+    docs = []
+    for k in range(6):
+        deva, roman = _chunks(dev_sentences, 50 * k, 20)
+        docs += [Document(f"{k}_deva.txt", deva), Document(f"{k}_roman.txt", roman)]
+    detections = {d.source: detect_text(d.text, source=d.source) for d in docs}
+    whole = find_twins(docs, detections=detections)
+    monkeypatch.setattr(twins, "GRAMS_MEMO_LIMIT", limit)
+    assert find_twins(docs, detections=detections) == whole
+    assert [(p.devanagari, p.romanized) for p in whole.pairs] == [(f"{k}_deva.txt", f"{k}_roman.txt") for k in range(6)]
+
+
+@pytest.mark.parametrize(("part", "exhaustive"), [(1, 10_000), (4, 10_000), (2, 4), (100, 4)])
+def test_pair_twins_scored_in_parts_is_the_same(
+    dev_sentences: list[tuple[str, str]], monkeypatch: pytest.MonkeyPatch, part: int, exhaustive: int
+) -> None:
+    monkeypatch.setattr(twins, "EXHAUSTIVE_PAIRS", exhaustive)
+    monkeypatch.setattr(twins, "SCORING_PART", part)
+    docs = []
+    for k in range(7):
+        deva, roman = _chunks(dev_sentences, 40 * k, 15)
+        docs += [Document(f"{k}_deva.txt", deva), Document(f"{(k * 3) % 7}_x_roman.txt", roman)]
+    candidates = [twins.TwinCandidate.of(d, detect_text(d.text, source=d.source)) for d in docs]
+    whole = twins.pair_twins(candidates)
+    with twins.shared_scoring(candidates) as token:
+        assert twins.pair_twins(candidates, map_fn=map, shared=token) == whole
+    assert len(whole.pairs) == 7
