@@ -237,7 +237,7 @@ def read_choose(path: Path) -> list[tuple[list[str], list[bool], list[bool]]]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sentences", type=int, default=6000, help="synthetic sentences (default 6000)")
+    ap.add_argument("--sentences", type=int, default=12000, help="synthetic sentences (default 12000)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--nasal-drop", type=float, default=0.7, help="share of final nasals left out")
     ap.add_argument("--shorten", type=float, default=0.4, help="share of words with vowels shortened")

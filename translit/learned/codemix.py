@@ -74,6 +74,8 @@ TOKEN_FEATURES: tuple[str, ...] = (
     "sound_x_english",  # sound_spelling times english_lexicon (a loanword in its English spelling)
     "common_reading",  # (highest log unigram prior among its 5 best Devanagari readings + 10) / 10, -1 when
     # none is known: a very common Hindi word it may be typed for ("me" में, "he" है)
+    "common_reading_gap",  # how far below the best reading's score that reading is, / 10 (at most 2): "car"
+    # may be typed for कर, but much less likely so than "me" for में
     "capital_inside",  # capitalized, and not the first word of the sentence
     "all_caps",  # two or more letters, all capitals
     "bias",
@@ -99,6 +101,8 @@ CONTEXT_FEATURES: tuple[str, ...] = (
     "short_x_right",  # "short" times "right" (में before a Hindi word, "me" before an English one)
     "unsure_x_neighbours",  # 1 - |2p - 1| of its first-stage p, times the mean of left and right: the
     "unsure_x_sentence",  # neighbours decide a word the first stage is unsure of, less one it is sure of
+    "length_x_neighbours",  # min(letters, 10) / 10 times the mean of left and right (a long word is less
+    # often a homograph of a Hindi word than a short one: "party" among Hindi words stays English)
 )
 _ALL_CAPS = TOKEN_FEATURES.index("all_caps")
 _CAPITAL_INSIDE = TOKEN_FEATURES.index("capital_inside")
@@ -242,23 +246,13 @@ class CodeMix:
             (max(prior, -20.0) + 10) / 10 if prior is not None else -1.0,
             1.0 if deva and english is not None and self.spelled_by_sound(roman, deva) else 0.0,
         )
-        common = (
-            max(
-                (
-                    lp
-                    for d, _ in model.devanagarize_topk(roman, 5)
-                    if (lp := model.wordlm.unigram(d)) is not None
-                ),
-                default=None,
-            )
-            if roman
-            else None
-        )
-        features = (
-            *features,
-            features[10] * features[1],
-            (max(common, -20.0) + 10) / 10 if common is not None else -1.0,
-        )
+        ranked = model.devanagarize_topk(roman, 5) if roman else []
+        common, gap = -1.0, 0.0
+        for candidate, score in ranked:
+            lp = model.wordlm.unigram(candidate)
+            if lp is not None and (max(lp, -20.0) + 10) / 10 > common:
+                common, gap = (max(lp, -20.0) + 10) / 10, min((ranked[0][1] - score) / 10, 2.0)
+        features = (*features, features[10] * features[1], common, gap)
         if len(self._memo) > MEMO_LIMIT:
             self._memo.clear()
             self._ids.clear()
@@ -346,6 +340,7 @@ class CodeMix:
                     feats[5] * right,
                     unsure * near,
                     unsure * rest,
+                    min(len(words[i]), 10) / 10 * near,
                 ]
             )
         return out
