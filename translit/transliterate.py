@@ -336,24 +336,25 @@ class _LearnedToDeva(_Stage):
         result = []
         for tokens, _, sents in layouts:
             for sent in sents:
-                keep = self._kept([tokens[i] for i in sent], _after_number(tokens, sent))
+                keep = self._kept([tokens[i] for i in sent], tokens, sent)
                 for idx, out, kept in zip(sent, next(outputs), keep, strict=True):
                     if not kept:
                         tokens[idx] = out
             result.append("".join(tokens))
         return result
 
-    def _kept(self, words: Sequence[str], after_number: Sequence[bool] | None = None) -> list[bool]:
+    def _kept(self, words: Sequence[str], tokens: Sequence[str], indexes: Sequence[int]) -> list[bool]:
         """Which words of one sentence stay as written: with ``keep_english``, those that the code-mixing
         decision (:mod:`lipyantar.translit.learned.codemix`) reads as English or names (never a word of
-        the user lexicon); ``after_number`` says which words follow a number (``6:30 am``)."""
+        the user lexicon). ``words`` are ``tokens[i] for i in indexes``: the tokens around them say which
+        follow a number (``6:30 am``)."""
         if not self._keep_english:
             return [False] * len(words)
         if self._codemix is None:
             from lipyantar.translit.learned.codemix import CodeMix
 
             self._codemix = CodeMix(self._model)
-        keep = self._codemix.keep(words, after_number=after_number)
+        keep = self._codemix.keep(words, after_number=_after_number(tokens, indexes))
         if self._lexicon is not None:
             keep = [kept and not self._spellings(word) for word, kept in zip(words, keep, strict=True)]
         return keep
@@ -365,7 +366,7 @@ class _LearnedToDeva(_Stage):
         kept = {
             i
             for sent in sents
-            for i, k in zip(sent, self._kept([tokens[i] for i in sent], _after_number(tokens, sent)), strict=True)
+            for i, k in zip(sent, self._kept([tokens[i] for i in sent], tokens, sent), strict=True)
             if k
         }
         pieces: list[str] = []
