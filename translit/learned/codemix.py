@@ -279,11 +279,13 @@ class CodeMix:
         return found
 
     def token_features(self, words: Sequence[str]) -> list[list[float]]:
-        """:data:`TOKEN_FEATURES` of each word of a sentence."""
+        """:data:`TOKEN_FEATURES` of each word of a sentence. In a sentence typed in capitals (at least
+        three words, most of them in capitals) capitals say nothing, and count as none."""
         out = []
+        shouting = len(words) >= 3 and 2 * sum(1 for w in words if len(w) >= 2 and w.isupper()) > len(words)
         for i, word in enumerate(words):
-            capital = 1.0 if i > 0 and word[:1].isupper() else 0.0
-            caps = 1.0 if len(word) >= 2 and word.isupper() else 0.0
+            capital = 1.0 if i > 0 and word[:1].isupper() and not shouting else 0.0
+            caps = 1.0 if len(word) >= 2 and word.isupper() and not shouting else 0.0
             out.append([*self._word(word), capital, caps, 1.0])
         return out
 
