@@ -11,7 +11,8 @@ or a name) from two logistic regressions:
    spelling is from the rule-based romanization (:func:`lipyantar.translit.rules.romanize_word`) of its
    Devanagari reading (``traffic`` is far from ट्रैफिक's ``traifik``, ``kal`` is कल's ``kal``), how common
    that reading is as a Hindi word, whether the reading spells an English pronunciation of the word
-   (``alarm`` अलार्म, not ``band`` बंद), its length and capitals;
+   (``alarm`` अलार्म, not ``band`` बंद), the most common Hindi word among its five best readings and how
+   much less likely that reading is (``me`` may be में, ``car`` hardly कर), its length and capitals;
 2. **context features** (:data:`CONTEXT_FEATURES`): the same plus the first stage's probabilities of the
    neighbours (two on each side) and of the rest of the sentence, so that a homograph follows its
    neighbours while a clearly English word inside Hindi keeps its own language. A name (capitalized
