@@ -107,26 +107,66 @@ def out_tokens(line: str) -> list[str]:
     return _OUT_WORD.findall(line.replace("।", " ").replace("॥", " "))
 
 
-def score_keep(sentences: Sequence[Sentence], outputs: Sequence[str]) -> dict[str, float]:
-    """Shares of English words and names kept as written, and of Hindi words given in Devanagari."""
+#: the error classes of ``--classes`` (see :func:`token_classes`)
+CLASSES = ("number", "name", "function", "homograph", "other")
+
+
+def token_classes(sent: Sentence, function: set[str], english: set[str], hindi: set[str]) -> list[str]:
+    """The class of each token of a sentence, the first that applies: ``number`` (a number just before
+    it: 6:30 am, 5th), ``name`` (labelled a name, or capitalized inside the sentence and not labelled
+    Hindi), ``function`` (one of the most frequent English words), ``homograph`` (a word of both the
+    English and the romanized-Hindi word lists), ``other``."""
+    out = []
+    at = 0
+    for i, (tok, label) in enumerate(zip(sent.tokens, sent.labels, strict=True)):
+        start = sent.text.find(tok, at)
+        at = start + len(tok) if start >= 0 else at
+        before = sent.text[:start].rstrip() if start >= 0 else ""
+        word = tok.lower()
+        if before[-1:].isdigit():
+            out.append("number")
+        elif label == "name" or (label != "hi" and i > 0 and tok[:1].isupper()):
+            out.append("name")
+        elif word in function:
+            out.append("function")
+        elif word in english and word in hindi:
+            out.append("homograph")
+        else:
+            out.append("other")
+    return out
+
+
+def score_keep(
+    sentences: Sequence[Sentence], outputs: Sequence[str], classes: Sequence[Sequence[str]] | None = None
+) -> dict[str, float]:
+    """Shares of English words and names kept as written, and of Hindi words given in Devanagari (with
+    ``classes``, per class of :func:`token_classes` too)."""
     hits: Counter[str] = Counter()
     totals: Counter[str] = Counter()
     misaligned = 0
-    for sent, line in zip(sentences, outputs, strict=True):
+    for k, (sent, line) in enumerate(zip(sentences, outputs, strict=True)):
         outs = out_tokens(line)
         if len(outs) != len(sent.tokens):
             misaligned += 1
             outs = [""] * len(sent.tokens)  # counted wrong
-        for tok, label, out in zip(sent.tokens, sent.labels, outs, strict=True):
+        for j, (tok, label, out) in enumerate(zip(sent.tokens, sent.labels, outs, strict=True)):
             group = "hi" if label == "hi" else "en+name"
-            totals[group] += 1
             ok = bool(_DEVA.search(out)) if group == "hi" else out == tok
-            hits[group] += ok
-    return {
+            keys = [group] if classes is None else [group, f"{group} {classes[k][j]}"]
+            for key in keys:
+                totals[key] += 1
+                hits[key] += ok
+    result = {
         "english+names kept %": 100 * hits["en+name"] / max(totals["en+name"], 1),
         "hindi to devanagari %": 100 * hits["hi"] / max(totals["hi"], 1),
         "misaligned lines": misaligned,
     }
+    if classes is not None:
+        for group in ("en+name", "hi"):
+            for c in CLASSES:
+                key = f"{group} {c}"
+                result[f"{key} (n={totals[key]}) %"] = 100 * hits[key] / totals[key] if totals[key] else float("nan")
+    return result
 
 
 def score_spelling(sentences: Sequence[Sentence], outputs: Sequence[str]) -> dict[str, float]:
@@ -169,7 +209,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--top", type=Path, default=TOP, help="Hinglish-TOP validation.tsv (optional)")
     ap.add_argument("--names", type=Path, default=NAMES)
     ap.add_argument("--errors", type=int, default=0, help="print this many wrong tokens per set (this tree)")
+    ap.add_argument("--classes", action="store_true", help="--english keep figures per class of token too")
     args = ap.parse_args(argv)
+    class_of = None
+    if args.classes:
+        from lipyantar.translit.wordlang import load_tables
+
+        tables = load_tables()
+        en, hi = tables.lexicon("en"), tables.lexicon("hi-Latn")
+        function = set(sorted(en, key=lambda w: (-en[w], w))[:150])
+        class_of = lambda s: token_classes(s, function, set(en), set(hi))  # noqa: E731
     tmp = Path(tempfile.mkdtemp(prefix="lipyantar-hinglish-"))
     try:
         trees: list[tuple[str, list[str]]] = []
@@ -206,7 +255,8 @@ def main(argv: list[str] | None = None) -> int:
                 sents: list[Sentence] = data  # type: ignore[assignment]
                 text = "".join(s.text.replace("\n", " ") + "\n" for s in sents)
                 outs = run(cmd, keep, text, tmp)
-                results[f"{set_name} --english keep"][tree_name] = score_keep(sents, outs)
+                classes = [class_of(s) for s in sents] if class_of is not None else None
+                results[f"{set_name} --english keep"][tree_name] = score_keep(sents, outs, classes)
                 if tree_name == "this tree":
                     for s, o in zip(sents, outs, strict=True):
                         toks = out_tokens(o)
@@ -223,10 +273,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\n{set_name}")
             names = [t for t, _ in trees]
             keys = list(next(iter(per_tree.values())))
-            print(f"  {'figure':<28}" + "".join(f"{n:>22}" for n in names))
+            print(f"  {'figure':<34}" + "".join(f"{n:>22}" for n in names))
             for key in keys:
                 cells = "".join(f"{per_tree[n].get(key, float('nan')):>22.1f}" for n in names)
-                print(f"  {key:<28}{cells}")
+                print(f"  {key:<34}{cells}")
         for set_name, errs in errors.items():
             if args.errors:
                 print(f"\nerrors, {set_name} (this tree, first {args.errors} of {len(errs)})")

@@ -133,3 +133,63 @@ def test_cli_english_keep() -> None:
     words = result.output.split()
     assert words[1:3] == ["next", "week"] and words[4] == "meeting"
     assert all("\u0900" <= w[0] <= "\u097f" for w in (words[0], words[3], words[5], words[6]))
+
+
+def test_a_number_before_a_word_is_evidence(mix: CodeMix) -> None:
+    """``am`` typed after a time is English; without the number its neighbours leave it in doubt."""
+    words = "subah am ka alarm laga do".split()
+    flags = [i == 1 for i in range(len(words))]
+    with_number = mix.probabilities(words, after_number=flags)
+    assert with_number[1] >= mix.weights.threshold > mix.probabilities(words)[1]
+    assert with_number[0] < mix.weights.threshold  # subah stays Hindi
+    with pytest.raises(ValueError, match="after_number"):
+        mix.probabilities(words, after_number=[True])
+
+
+def test_a_name_says_nothing_about_its_neighbours(mix: CodeMix) -> None:
+    """A word capitalized inside the sentence (a name) counts as neither language for the words around it."""
+    words = "kal hum Goa me the".split()
+    token = mix.token_features(words)
+    first = [0.9] * len(words)
+    context = mix.context_features(words, token, first)
+    left, right = CONTEXT_FEATURES.index("left"), CONTEXT_FEATURES.index("right")
+    assert context[3][left] == 0.0 and context[1][right] == 0.0  # beside Goa
+    assert context[4][left] == pytest.approx(0.4)  # beside me
+
+
+def test_capitals_say_nothing_in_a_sentence_in_capitals(mix: CodeMix) -> None:
+    shouted = mix.probabilities("KAL SHAAM KO MILTE HAI".split())
+    assert shouted == mix.probabilities("kal shaam ko milte hai".split())
+    assert not any(mix.keep("KAL SHAAM KO MILTE HAI".split()))
+    assert mix.keep("ki IPL final kab hai".split())[1]  # an acronym among lower-case words
+
+
+@pytest.mark.parametrize(
+    ("text", "kept", "converted"),
+    [
+        ("kal subah 6:30 am ka alarm laga do", ["am", "alarm"], ["subah", "laga"]),  # a time after a number
+        ("mera 5th floor pe office hai", ["th", "floor"], ["mera", "hai"]),  # an ordinal (5th: "th" a word)
+        ("Rahul ne kaha ki IPL final kab hai", ["IPL"], ["kaha", "kab"]),  # an acronym
+    ],
+)
+def test_cli_english_keep_classes(text: str, kept: list[str], converted: list[str]) -> None:
+    result = CliRunner().invoke(main, ["convert", "--from", "roman", "--to", "deva", "--english", "keep"], input=text + "\n")
+    assert result.exit_code == 0, result.output
+    out = result.output.replace("5th", "5 th").split()
+    assert all(w in out for w in kept), out
+    assert not any(w in out for w in converted), out
+
+
+@pytest.mark.parametrize(
+    ("tokens", "indexes", "flags"),
+    [
+        (["6:30", " ", "am"], [2], [True]),
+        (["5", "th"], [1], [True]),
+        (["at", " ", "6", ",", " ", "am"], [0, 5], [False, False]),  # punctuation between: not after it
+        (["kal", " ", "am"], [0, 2], [False, False]),
+    ],
+)
+def test_after_number(tokens: list[str], indexes: list[int], flags: list[bool]) -> None:
+    from lipyantar.translit.transliterate import _after_number
+
+    assert _after_number(tokens, indexes) == flags

@@ -338,24 +338,25 @@ class _LearnedToDeva(_Stage):
         result = []
         for tokens, _, sents in layouts:
             for sent in sents:
-                keep = self._kept([tokens[i] for i in sent])
+                keep = self._kept([tokens[i] for i in sent], tokens, sent)
                 for idx, out, kept in zip(sent, next(outputs), keep, strict=True):
                     if not kept:
                         tokens[idx] = out
             result.append("".join(tokens))
         return result
 
-    def _kept(self, words: Sequence[str]) -> list[bool]:
+    def _kept(self, words: Sequence[str], tokens: Sequence[str], indexes: Sequence[int]) -> list[bool]:
         """Which words of one sentence stay as written: with ``keep_english``, those that the code-mixing
         decision (:mod:`lipyantar.translit.learned.codemix`) reads as English or names (never a word of
-        the user lexicon)."""
+        the user lexicon). ``words`` are ``tokens[i] for i in indexes``: the tokens around them say which
+        follow a number (``6:30 am``)."""
         if not self._keep_english:
             return [False] * len(words)
         if self._codemix is None:
             from lipyantar.translit.learned.codemix import CodeMix
 
             self._codemix = CodeMix(self._model)
-        keep = self._codemix.keep(words)
+        keep = self._codemix.keep(words, after_number=_after_number(tokens, indexes))
         if self._lexicon is not None:
             keep = [kept and not self._spellings(word) for word, kept in zip(words, keep, strict=True)]
         return keep
@@ -364,7 +365,12 @@ class _LearnedToDeva(_Stage):
         tokens, words, sents = self._layout(text)
         if not words:
             return [(self.convert(text), 0.0)]
-        kept = {i for sent in sents for i, k in zip(sent, self._kept([tokens[i] for i in sent]), strict=True) if k}
+        kept = {
+            i
+            for sent in sents
+            for i, k in zip(sent, self._kept([tokens[i] for i in sent], tokens, sent), strict=True)
+            if k
+        }
         pieces: list[str] = []
         slots: list[list[tuple[str, float]]] = []
         last = 0
@@ -386,6 +392,18 @@ class _LearnedToDeva(_Stage):
         # ... with the best score of the list (the scores above are context-free sums, under which
         # another text may lead): a list is best first in its scores and probabilities too
         return [(best, found[0][1]), *rest][:k]
+
+
+def _after_number(tokens: Sequence[str], indexes: Sequence[int]) -> list[bool]:
+    """For the tokens at ``indexes``, whether a number comes just before each (white space between them
+    allowed): ``6:30 am``, ``5th``."""
+    out = []
+    for i in indexes:
+        j = i - 1
+        while j >= 0 and tokens[j].isspace():
+            j -= 1
+        out.append(j >= 0 and tokens[j][:1].isdigit())
+    return out
 
 
 def _combine(

@@ -11,14 +11,21 @@ or a name) from two logistic regressions:
    spelling is from the rule-based romanization (:func:`lipyantar.translit.rules.romanize_word`) of its
    Devanagari reading (``traffic`` is far from ट्रैफिक's ``traifik``, ``kal`` is कल's ``kal``), how common
    that reading is as a Hindi word, whether the reading spells an English pronunciation of the word
-   (``alarm`` अलार्म, not ``band`` बंद), its length and capitals;
+   (``alarm`` अलार्म, not ``band`` बंद), the most common Hindi word among its five best readings and how
+   much less likely that reading is (``me`` may be में, ``car`` hardly कर), its length and capitals;
 2. **context features** (:data:`CONTEXT_FEATURES`): the same plus the first stage's probabilities of the
    neighbours (two on each side) and of the rest of the sentence, so that a homograph follows its
-   neighbours while a clearly English word inside Hindi keeps its own language.
+   neighbours while a clearly English word inside Hindi keeps its own language. A name (capitalized
+   inside the sentence, or in capitals) says nothing about the language around it and counts as
+   neither (``Goa me the`` is Hindi). Whether a number comes just before the word (``6:30 am``, ``5th``,
+   ``2 din``; the caller says, from the text around the words) and an acronym among words not in
+   capitals (``RCB``) are features too.
 
 The weights (``data/codemix.json``, versioned; built by ``scripts/train_codemix.py``) are fitted on
 synthetic code-mixed sentences: train-side Hindi Wikipedia sentences romanized with the Dakshina train
-lexicon's spellings and casual-typing noise, with English words and phrases inserted (see that script).
+lexicon's spellings and casual-typing noise, with English words and phrases inserted where Hinglish puts
+them (a content word in the slot before a postposition or auxiliary), names capitalized, acronyms, and
+times and ordinals after numbers (see that script).
 The decision threshold was chosen on held-out real queries (the Hinglish-TOP train split; never the
 shipped model's training data).
 """
@@ -49,7 +56,7 @@ __all__ = ["CONTEXT_FEATURES", "TOKEN_FEATURES", "CodeMix", "CodeMixWeights", "l
 logger = logging.getLogger(__name__)
 
 FORMAT = "lipyantar-codemix"
-VERSION = 1
+VERSION = 2
 #: the packaged weights
 WEIGHTS_PATH = Path(__file__).resolve().parent / "data" / "codemix.json"
 #: the features of one word alone, in weight order (see the module docstring)
@@ -66,6 +73,10 @@ TOKEN_FEATURES: tuple[str, ...] = (
     "reading_prior",  # (log unigram prior of its reading + 10) / 10, -1 when unknown
     "sound_spelling",  # its reading spells an English pronunciation of it (english.spell_pronunciation)
     "sound_x_english",  # sound_spelling times english_lexicon (a loanword in its English spelling)
+    "common_reading",  # (highest log unigram prior among its 5 best Devanagari readings + 10) / 10, -1 when
+    # none is known: a very common Hindi word it may be typed for ("me" में, "he" है)
+    "common_reading_gap",  # how far below the best reading's score that reading is, / 10 (at most 2): "car"
+    # may be typed for कर, but much less likely so than "me" for में
     "capital_inside",  # capitalized, and not the first word of the sentence
     "all_caps",  # two or more letters, all capitals
     "bias",
@@ -73,18 +84,29 @@ TOKEN_FEATURES: tuple[str, ...] = (
 #: the features of a word in its sentence: the token features, then these
 CONTEXT_FEATURES: tuple[str, ...] = (
     *TOKEN_FEATURES,
-    "left",  # first-stage probability of the word before it, minus 0.5 (0 without one)
+    "left",  # first-stage probability of the word before it, minus 0.5 (0 without one, or for a name:
+    # capitalized inside the sentence or in capitals)
     "right",
     "left2",
     "right2",
-    "sentence",  # mean first-stage probability of the other words, minus 0.5
+    "sentence",  # mean of the same over the other words
     "self",  # the word's own first-stage log-odds / 4
     "sentence_x_lexical",  # "sentence" times english_vs_hindi
     "neighbours_x_lexical",  # mean of left and right times english_vs_hindi
     "short_x_neighbours",  # "short" times the mean of left and right (short words follow their neighbours)
     "left_pmi",  # log P(reading | left word's reading) - log P(reading) under the model's word n-gram model, /5
     "right_pmi",  # the same for the right word's reading after this one
+    "after_number",  # a number comes just before it ("6:30 am", "5th", "10 minute", "2 din")
+    "after_number_x_lexical",  # after_number times english_vs_hindi
+    "caps_alone",  # all_caps in a sentence most of whose other words are not in capitals (RCB, IPL)
+    "short_x_right",  # "short" times "right" (में before a Hindi word, "me" before an English one)
+    "unsure_x_neighbours",  # 1 - |2p - 1| of its first-stage p, times the mean of left and right: the
+    "unsure_x_sentence",  # neighbours decide a word the first stage is unsure of, less one it is sure of
+    "length_x_neighbours",  # min(letters, 10) / 10 times the mean of left and right (a long word is less
+    # often a homograph of a Hindi word than a short one: "party" among Hindi words stays English)
 )
+_ALL_CAPS = TOKEN_FEATURES.index("all_caps")
+_CAPITAL_INSIDE = TOKEN_FEATURES.index("capital_inside")
 #: the word-feature memo is cleared when it holds more entries than this
 MEMO_LIMIT = 200_000
 
@@ -225,7 +247,13 @@ class CodeMix:
             (max(prior, -20.0) + 10) / 10 if prior is not None else -1.0,
             1.0 if deva and english is not None and self.spelled_by_sound(roman, deva) else 0.0,
         )
-        features = (*features, features[10] * features[1])
+        ranked = model.devanagarize_topk(roman, 5) if roman else []
+        common, gap = -1.0, 0.0
+        for candidate, score in ranked:
+            lp = model.wordlm.unigram(candidate)
+            if lp is not None and (max(lp, -20.0) + 10) / 10 > common:
+                common, gap = (max(lp, -20.0) + 10) / 10, min((ranked[0][1] - score) / 10, 2.0)
+        features = (*features, features[10] * features[1], common, gap)
         if len(self._memo) > MEMO_LIMIT:
             self._memo.clear()
             self._ids.clear()
@@ -252,33 +280,49 @@ class CodeMix:
         return found
 
     def token_features(self, words: Sequence[str]) -> list[list[float]]:
-        """:data:`TOKEN_FEATURES` of each word of a sentence."""
+        """:data:`TOKEN_FEATURES` of each word of a sentence. In a sentence typed in capitals (at least
+        three words, most of them in capitals) capitals say nothing, and count as none."""
         out = []
+        shouting = len(words) >= 3 and 2 * sum(1 for w in words if len(w) >= 2 and w.isupper()) > len(words)
         for i, word in enumerate(words):
-            capital = 1.0 if i > 0 and word[:1].isupper() else 0.0
-            caps = 1.0 if len(word) >= 2 and word.isupper() else 0.0
+            capital = 1.0 if i > 0 and word[:1].isupper() and not shouting else 0.0
+            caps = 1.0 if len(word) >= 2 and word.isupper() and not shouting else 0.0
             out.append([*self._word(word), capital, caps, 1.0])
         return out
 
     def context_features(
-        self, words: Sequence[str], token: Sequence[Sequence[float]], first: Sequence[float]
+        self,
+        words: Sequence[str],
+        token: Sequence[Sequence[float]],
+        first: Sequence[float],
+        after_number: Sequence[bool] | None = None,
     ) -> list[list[float]]:
-        """:data:`CONTEXT_FEATURES` of each word, from its token features and the first-stage
-        probabilities ``first`` of the sentence's words."""
+        """:data:`CONTEXT_FEATURES` of each word, from its token features, the first-stage
+        probabilities ``first`` of the sentence's words and whether a number comes just before each
+        (``after_number``; default: none does)."""
         n = len(first)
+        caps = sum(1 for w in words if len(w) >= 2 and w.isupper())
         ids = [self._ids.get(fold_word(w), 1) for w in words]
         pmi = [self._pair_pmi(ids[i - 1], ids[i]) for i in range(1, n)]
-        total = sum(first)
+        # what each word says about the language around it: its first-stage probability minus 0.5, but
+        # nothing for a name (capitalized inside the sentence, or an acronym): "Goa me the" is Hindi
+        lean = [
+            0.0 if f[_CAPITAL_INSIDE] or f[_ALL_CAPS] else p - 0.5 for f, p in zip(token, first, strict=True)
+        ]
+        total = sum(lean)
         out = []
         for i, feats in enumerate(token):
-            left = first[i - 1] - 0.5 if i > 0 else 0.0
-            right = first[i + 1] - 0.5 if i + 1 < n else 0.0
-            left2 = first[i - 2] - 0.5 if i > 1 else 0.0
-            right2 = first[i + 2] - 0.5 if i + 2 < n else 0.0
-            rest = (total - first[i]) / (n - 1) - 0.5 if n > 1 else 0.0
+            left = lean[i - 1] if i > 0 else 0.0
+            right = lean[i + 1] if i + 1 < n else 0.0
+            left2 = lean[i - 2] if i > 1 else 0.0
+            right2 = lean[i + 2] if i + 2 < n else 0.0
+            rest = (total - lean[i]) / (n - 1) if n > 1 else 0.0
             p = min(max(first[i], 1e-6), 1 - 1e-6)
             lexical = feats[0]
             near = (left + right) / 2
+            number = 1.0 if after_number is not None and after_number[i] else 0.0
+            alone = 1.0 if feats[_ALL_CAPS] and 2 * (caps - 1) < n - 1 else 0.0
+            unsure = 1.0 - abs(2.0 * first[i] - 1.0)
             out.append(
                 [
                     *feats,
@@ -293,22 +337,37 @@ class CodeMix:
                     feats[5] * near,
                     pmi[i - 1] if i > 0 else 0.0,
                     pmi[i] if i + 1 < n else 0.0,
+                    number,
+                    number * lexical,
+                    alone,
+                    feats[5] * right,
+                    unsure * near,
+                    unsure * rest,
+                    min(len(words[i]), 10) / 10 * near,
                 ]
             )
         return out
 
-    def probabilities(self, words: Sequence[str]) -> list[float]:
-        """For each word of one sentence, the probability that it is English or a name, not Hindi."""
+    def probabilities(
+        self, words: Sequence[str], *, after_number: Sequence[bool] | None = None
+    ) -> list[float]:
+        """For each word of one sentence, the probability that it is English or a name, not Hindi.
+        ``after_number``: for each word, whether a number comes just before it in the text (``6:30
+        am``; default: none does)."""
         if not words:
             return []
+        if after_number is not None and len(after_number) != len(words):
+            raise ValueError(f"after_number has {len(after_number)} flags for {len(words)} words")
         token = self.token_features(words)
         first = [_sigmoid(_dot(self.weights.token, f)) for f in token]
-        return [_sigmoid(_dot(self.weights.context, f)) for f in self.context_features(words, token, first)]
+        context = self.context_features(words, token, first, after_number)
+        return [_sigmoid(_dot(self.weights.context, f)) for f in context]
 
-    def keep(self, words: Sequence[str]) -> list[bool]:
-        """For each word of one sentence, whether ``--english keep`` keeps it as written."""
+    def keep(self, words: Sequence[str], *, after_number: Sequence[bool] | None = None) -> list[bool]:
+        """For each word of one sentence, whether ``--english keep`` keeps it as written
+        (``after_number`` as for :meth:`probabilities`)."""
         threshold = self.weights.threshold
-        return [p >= threshold for p in self.probabilities(words)]
+        return [p >= threshold for p in self.probabilities(words, after_number=after_number)]
 
     def clear_cache(self) -> None:
         self._memo.clear()
