@@ -17,28 +17,46 @@ reading of an attested word is put after a native one when the evidence says the
 * a native reading is attested too: a romanization more probable as romanized Hindi than as English.
 
 Loanwords keep their English spelling (``स्कूल`` school, ``पार्टी`` party: no native reading is
-attested), and so do words that are not common (``मेल`` mail). The word-language tables are loaded only
-when the first two conditions hold (a few words), and the answer is memoized with the word's.
+attested), and so do words that are not common (``मेल`` mail). Only the sign of a spelling's margin
+matters here, and for the words of the tables' two lexicons it is read from a small packaged list
+(:data:`SIGNS_PATH`, made from the tables by ``scripts/origin_signs.py`` and checked against them on
+load), so that Devanagari → roman does not load the word-language tables (a quarter of a second) for
+the few common words it asks about; the tables are loaded only for a spelling outside that list. The
+answer is memoized with the word's.
 """
 
 from __future__ import annotations
 
+import gzip
+import hashlib
+import json
+import logging
 import math
 import unicodedata
 from collections.abc import Callable, Mapping
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lipyantar.translit.learned.english import loose_spelling, spell_pronunciation
-from lipyantar.translit.wordlang import WordLanguages, fold_word, load_tables
+from lipyantar.translit.wordlang import TABLE_PATH, WordLanguages, fold_word, load_tables
 
 if TYPE_CHECKING:
     from lipyantar.translit.learned.english import EnglishModel
 
-__all__ = ["english_logprob", "english_margin", "native_first", "sounds_like"]
+__all__ = ["english_logprob", "english_margin", "margin_sign", "native_first", "sounds_like"]
+
+logger = logging.getLogger(__name__)
 
 _ENGLISH = "en"
 _HINDI = "hi-Latn"
+
+#: the sign of :func:`english_margin` of every word of the tables' English and romanized-Hindi lexicons:
+#: a gzip-compressed text file, a JSON header line (format, version, the SHA-256 of the tables it was
+#: made from) and then ``word<TAB>+`` or ``word<TAB>-`` (a margin of exactly 0 is not listed)
+SIGNS_PATH = Path(__file__).resolve().parent / "data" / "origin-signs.tsv.gz"
+SIGNS_FORMAT = "lipyantar-origin-signs"
+SIGNS_VERSION = 1
 
 
 @lru_cache(maxsize=1)
@@ -68,6 +86,71 @@ def english_logprob(roman: str) -> float:
     return tables.logprob(fold_word(roman), _ENGLISH)
 
 
+def tables_sha256(path: Path = TABLE_PATH) -> str:
+    """The SHA-256 of the word-language tables file (what a signs file names as its source)."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def read_signs(path: Path = SIGNS_PATH, *, tables: Path = TABLE_PATH) -> dict[str, int] | None:
+    """The signs file: folded word -> +1 or -1. None (and a log message) when it is missing, of another
+    format or version, unreadable, or made from other tables than ``tables``: then every margin is
+    computed from the tables."""
+    try:
+        lines = gzip.decompress(path.read_bytes()).decode("utf-8").split("\n")
+        header = json.loads(lines[0])
+        if not isinstance(header, dict) or (header.get("format"), header.get("version")) != (
+            SIGNS_FORMAT,
+            SIGNS_VERSION,
+        ):
+            raise ValueError(f"not a {SIGNS_FORMAT} file of version {SIGNS_VERSION}")
+        if header.get("tables_sha256") != tables_sha256(tables):
+            raise ValueError(f"made from other tables than {tables}")
+        signs: dict[str, int] = {}
+        for line in lines[1:]:
+            if line:
+                word, _, sign = line.partition("\t")
+                if sign not in ("+", "-"):
+                    raise ValueError(f"bad line {line[:80]!r}")
+                signs[word] = 1 if sign == "+" else -1
+    except (OSError, ValueError, EOFError) as exc:
+        logger.info("origin signs %s not used (%s); margins are computed from the tables", path, exc)
+        return None
+    return signs
+
+
+@lru_cache(maxsize=1)
+def _signs() -> dict[str, int]:
+    return read_signs() or {}
+
+
+def write_signs(path: Path, *, tables: Path = TABLE_PATH) -> int:
+    """Write the signs file of the tables ``tables`` (``scripts/origin_signs.py``); the number of words."""
+    data = WordLanguages(json.loads(gzip.decompress(tables.read_bytes()).decode("utf-8")))
+    lines = [
+        json.dumps({"format": SIGNS_FORMAT, "version": SIGNS_VERSION, "tables_sha256": tables_sha256(tables)})
+    ]
+    words = sorted(set(data.lexicon(_ENGLISH)) | set(data.lexicon(_HINDI)))
+    for word in words:
+        margin = data.logprob(word, _ENGLISH) - data.logprob(word, _HINDI)
+        if margin:
+            lines.append(f"{word}\t{'+' if margin > 0 else '-'}")
+    payload = ("\n".join(lines) + "\n").encode("utf-8")
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(gzip.compress(payload, compresslevel=9, mtime=0))
+    tmp.replace(path)
+    return len(lines) - 1
+
+
+def margin_sign(roman: str) -> int:
+    """The sign of :func:`english_margin` (+1: more probable as English, -1: as romanized Hindi, 0), from
+    the packaged signs where the word is listed, else from the tables."""
+    sign = _signs().get(fold_word(roman))
+    if sign is not None:
+        return sign
+    margin = english_margin(roman)
+    return (margin > 0.0) - (margin < 0.0)
+
+
 def native_first(
     attested: Mapping[str, float],
     *,
@@ -92,10 +175,10 @@ def native_first(
     lp = logprior()
     if lp is None or lp <= common_above:
         return ranked
-    if english_margin(top) <= 0.0 or (sounds_english is not None and not sounds_english(top)):
+    if margin_sign(top) <= 0 or (sounds_english is not None and not sounds_english(top)):
         return ranked
     for i, (roman, _count) in enumerate(ranked[1:], 1):
-        if english_margin(roman) < 0.0:
+        if margin_sign(roman) < 0:
             return [ranked[i], *ranked[:i], *ranked[i + 1 :]]
     return ranked
 
