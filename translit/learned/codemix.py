@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any
 
 from lipyantar.translit.errors import ModelError
 from lipyantar.translit.learned.charalign import normalize_roman
+from lipyantar.translit.learned.datafile import read_versioned_json
 from lipyantar.translit.learned.english import loose_spelling, spell_pronunciation
 from lipyantar.translit.metrics import edit_distance
 from lipyantar.translit.rules import romanize_word
@@ -148,13 +149,7 @@ class CodeMixWeights:
 
     @classmethod
     def from_json(cls, text: str, *, source: str = "codemix weights") -> CodeMixWeights:
-        try:
-            data = json.loads(text)
-        except ValueError as exc:
-            raise ModelError(f"{source}: not JSON ({exc})") from None
-        if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != VERSION:
-            found = (data.get("format"), data.get("version")) if isinstance(data, dict) else None
-            raise ModelError(f"{source}: not a {FORMAT} file of version {VERSION} (found {found})")
+        data = read_versioned_json(text, fmt=FORMAT, version=VERSION, source=source)
         if data.get("token_features") != list(TOKEN_FEATURES) or data.get("context_features") != list(CONTEXT_FEATURES):
             raise ModelError(f"{source}: its features are not this version's")
         try:

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from lipyantar.translit.errors import ModelError
+from lipyantar.translit.learned.datafile import read_versioned_json
 from lipyantar.translit.learned.variants import _vowels_wanted, nasal_variants
 
 __all__ = ["EDITS", "NOISE_PATH", "NoiseModel", "estimate_noise", "load_noise", "noise_events", "noise_loglik"]
@@ -183,13 +184,7 @@ class NoiseModel:
 
     @classmethod
     def from_json(cls, text: str, *, source: str = "casual-typing noise") -> NoiseModel:
-        try:
-            data = json.loads(text)
-        except ValueError as exc:
-            raise ModelError(f"{source}: not JSON ({exc})") from None
-        if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != VERSION:
-            found = (data.get("format"), data.get("version")) if isinstance(data, dict) else None
-            raise ModelError(f"{source}: not a {FORMAT} file of version {VERSION} (found {found})")
+        data = read_versioned_json(text, fmt=FORMAT, version=VERSION, source=source)
         if data.get("edits") != list(EDITS):
             raise ModelError(f"{source}: its edits are not this version's")
         try:

@@ -38,6 +38,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from lipyantar.translit.errors import ModelError
+from lipyantar.translit.learned.datafile import read_versioned_json
 from lipyantar.translit.learned.english import loose_spelling, spell_pronunciation
 from lipyantar.translit.wordlang import TABLE_PATH, WordLanguages, fold_word, load_tables
 
@@ -97,12 +99,7 @@ def read_signs(path: Path = SIGNS_PATH, *, tables: Path = TABLE_PATH) -> dict[st
     computed from the tables."""
     try:
         lines = gzip.decompress(path.read_bytes()).decode("utf-8").split("\n")
-        header = json.loads(lines[0])
-        if not isinstance(header, dict) or (header.get("format"), header.get("version")) != (
-            SIGNS_FORMAT,
-            SIGNS_VERSION,
-        ):
-            raise ValueError(f"not a {SIGNS_FORMAT} file of version {SIGNS_VERSION}")
+        header = read_versioned_json(lines[0], fmt=SIGNS_FORMAT, version=SIGNS_VERSION, source=str(path))
         if header.get("tables_sha256") != tables_sha256(tables):
             raise ValueError(f"made from other tables than {tables}")
         signs: dict[str, int] = {}
@@ -112,7 +109,7 @@ def read_signs(path: Path = SIGNS_PATH, *, tables: Path = TABLE_PATH) -> dict[st
                 if sign not in ("+", "-"):
                     raise ValueError(f"bad line {line[:80]!r}")
                 signs[word] = 1 if sign == "+" else -1
-    except (OSError, ValueError, EOFError) as exc:
+    except (OSError, ValueError, EOFError, ModelError) as exc:
         logger.info("origin signs %s not used (%s); margins are computed from the tables", path, exc)
         return None
     return signs
