@@ -307,6 +307,26 @@ def _key(item: Any) -> Any:
     return _dump(item)
 
 
+#: the types of the values that JSON writes and reads back as the same value of the same type
+_JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _json_plain(value: Any) -> bool:
+    """Whether ``value`` reads back from its JSON as an equal value of the same types (lists, dicts with
+    string keys, strings, numbers, booleans and None; not tuples, other keys or subclasses)."""
+    kind = type(value)
+    if kind in _JSON_SCALARS:
+        return True
+    scalars = _JSON_SCALARS
+    if kind is list:
+        return all(type(x) in scalars or _json_plain(x) for x in value)
+    if kind is dict:
+        return all(type(k) is str for k in value) and all(
+            type(x) in scalars or _json_plain(x) for x in value.values()
+        )
+    return False
+
+
 def _same_json(a: Any, b: Any) -> bool:
     """``a`` and ``b`` are the same JSON value, types included (Python's ``==`` has ``False == 0`` and
     ``1 == 1.0``, inside lists and dicts too)."""
@@ -570,9 +590,13 @@ def make_adaptation_of(
     # not change compare equal to the base's; the unchanged ones are the base's
     keep = {n[7:] for n in same if n.startswith("tables.")}
     order = list(tables) + [k for k in base_tables if k in keep and k not in tables]
-    tables = json.loads(
-        json.dumps({k: v for k, v in tables.items() if k not in keep}, ensure_ascii=False, separators=(",", ":"))
-    )
+    # (a table that is JSON already, only lists, dicts with string keys and plain scalars, reads back as it
+    # is: not written and read again)
+    mixed = {k: v for k, v in tables.items() if k not in keep and not _json_plain(v)}
+    tables = {
+        **{k: v for k, v in tables.items() if k not in keep},
+        **json.loads(json.dumps(mixed, ensure_ascii=False, separators=(",", ":"))),
+    }
     tables = {k: tables[k] if k in tables else base_tables[k] for k in order}
     return _adaptation_bytes(
         base_header,

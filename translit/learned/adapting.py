@@ -30,7 +30,7 @@ from lipyantar.translit.learned.charalign import deva_words, prepare_pairs
 from lipyantar.translit.learned.jointseq import JointModel
 from lipyantar.translit.learned.langmodel import WordLM, kn_arrays, merge_kn_parts
 from lipyantar.translit.learned.model import LearnedModel
-from lipyantar.translit.learned.storage import MODEL_FILE_FORMAT, write_model_file
+from lipyantar.translit.learned.storage import MODEL_FILE_FORMAT, tables_and_arrays, write_model_file
 
 __all__ = [
     "BaseSegment",
@@ -389,15 +389,16 @@ def save_adaptation(
     rows = _count_rows_patch(base_flat, base_values, a.counts, a.order)
     if segment is None:
         segment = base_segment(base)
+    # what adapting leaves as the base's: the character, Latin and word models (their automata are the
+    # base's, serialized once in the segment), the vocabulary index and the English model (their tables
+    # and the English model's arrays not even made: the adaptation file takes them from the base)
+    own = ("charlm", "romanlm", "wordlm", "vocab_index", "english")
     shell = _shell(base, a, segment, _JointTask(a.graphones, {}, a.order))
-    tables, arrays = shell._tables_and_arrays()
+    tables, arrays = tables_and_arrays(shell, skip=frozenset(own))
     meta = shell.meta
     del shell
     if list(arrays).count(_JOINT_PLACEHOLDER) != 1:  # pragma: no cover - a LearnedModel of another layout
         raise ModelError("cannot write the adapted model: unexpected layout of the model file")
-    # what adapting leaves as the base's: the character, Latin and word models (their automata are the
-    # base's, serialized once in the segment), the vocabulary index and the English model
-    own = ("charlm", "romanlm", "wordlm", "vocab_index", "english")
     unchanged = [f"tables.{k}" for k in own if k in tables]
     full: dict[str, array | None] = {}
     for name, arr in arrays.items():
@@ -464,10 +465,15 @@ def _count_rows_patch(
         rows = [block[k : k + width] for k in range(0, len(block), width)] if width else []
         del block
         pad = (-1,) * (order - length) if length < order else ()
+        # the group's rows padded, in one array (as the patch stores them), and as big-endian bytes
+        plain = array("i", [x for ng in group for x in (ng + pad)] if pad else [x for ng in group for x in ng])
+        keys = as_bytes(plain)
+        size = max(length, order)  # ids a row (an n-gram longer than the order is stored as it is)
+        step = size * array("i").itemsize
+        kept: list[int] = []  # the group's n-grams whose value does not change (rare: an added 0)
         lo, hi = 0, len(rows)
-        for ng in group:
-            row = ng + pad
-            key = as_bytes(row)
+        for k, ng in enumerate(group):
+            key = keys[k * step : (k + 1) * step]
             lo = bisect_left(rows, key, lo, hi)  # the group's rows before ng
             i = first + lo  # the base rows before ng
             value = added[ng]
@@ -475,6 +481,7 @@ def _count_rows_patch(
                 old = base_values[i]
                 value = old + value
                 if value == old:  # unchanged: kept
+                    kept.append(k)
                     continue
                 if drops and drops[-1] == i:
                     drops[-1] = i + 1
@@ -485,9 +492,15 @@ def _count_rows_patch(
             else:
                 value = 0.0 + value
                 at.append(i - dropped + inserted)
-            rows0.extend(row)
             rows1.append(value)
             inserted += 1
+        if not kept:
+            rows0.extend(plain)
+        else:
+            skip = set(kept)
+            for k in range(len(group)):
+                if k not in skip:
+                    rows0.extend(plain[k * size : (k + 1) * size])
         del rows
     widths = array("q", [order, 1]) if n_base or added else array("q", [1, 1])
     return {f"{name}.drop": drops, f"{name}.at": at, f"{name}.widths": widths, f"{name}.rows0": rows0, f"{name}.rows1": rows1}

@@ -50,9 +50,14 @@ DEFAULT_MODEL_NAME = "roman-default.lpm"
 VOCAB_SUFFIX = ".vocab"
 
 
-def tables_and_arrays(model: Any) -> tuple[dict[str, Any], dict[str, array]]:
+def tables_and_arrays(model: Any, *, skip: frozenset[str] = frozenset()) -> tuple[dict[str, Any], dict[str, array | None]]:
     """The string tables (decoded) and every other array of a :class:`~lipyantar.translit.learned.model.LearnedModel`
-    ``model``, in file order."""
+    ``model``, in file order.
+
+    ``skip``: the word model's and the vocabulary index's tables (``"wordlm"``, ``"vocab_index"``) and
+    the English model's tables and arrays (``"english"``) not computed: given as None, in their places
+    (for a writer that takes them from elsewhere, e.g. an adaptation file of the model's base). Without
+    ``skip`` no value is None."""
     pairs = [
         [deva, roman, count]
         for deva, romans in sorted(model.memory.d2r.items())
@@ -64,18 +69,22 @@ def tables_and_arrays(model: Any) -> tuple[dict[str, Any], dict[str, array]]:
         "joint": {"order": model.joint.order, "graphones": [list(g) for g in model.joint.graphones]},
         "charlm": {"order": model.charlm.order, "vocab": model.charlm.vocab},
         "romanlm": {"order": model.romanlm.order, "vocab": model.romanlm.vocab},
-        "wordlm": {
+        "wordlm": None
+        if "wordlm" in skip
+        else {
             "order": model.wordlm.order,
             "vocab": model.wordlm.vocab,
             "prior": sorted(model.wordlm.prior.items()),
         },
         "pairs": pairs,
         "d2r_table": [[d, r, round(sc, 4)] for d, (r, sc) in sorted(model.d2r_table.items())],
-        "vocab_index": [[key, list(ws)] for key, ws in sorted(model.vocab_index.items())],
+        "vocab_index": None
+        if "vocab_index" in skip
+        else [[key, list(ws)] for key, ws in sorted(model.vocab_index.items())],
     }
     if model.english is not None:
-        tables["english"] = model.english.tables()
-    arrays: dict[str, array] = {}
+        tables["english"] = None if "english" in skip else model.english.tables()
+    arrays: dict[str, array | None] = {}
     for name, lm in (
         ("joint", model.joint),
         ("charlm", model.charlm.lm),
@@ -87,8 +96,11 @@ def tables_and_arrays(model: Any) -> tuple[dict[str, Any], dict[str, array]]:
     # the joint model's raw counts, for adaptation
     arrays["joint.count_ngrams"], arrays["joint.count_values"] = model.joint.count_arrays()
     if model.english is not None:
-        for key, arr in model.english.arrays().items():
-            arrays[f"english.{key}"] = arr
+        if "english" in skip:
+            arrays.update((f"english.{key}", None) for key in model.english.array_names())
+        else:
+            for key, arr in model.english.arrays().items():
+                arrays[f"english.{key}"] = arr
     return tables, arrays
 
 
