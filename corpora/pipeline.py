@@ -383,8 +383,15 @@ def _align_words(
             if not links:
                 cleaned = cleaned_of.get(key)
                 if cleaned is None:
+                    # the 1-1 links (kind "1-1": align_words gives a link one index per word it holds)
                     cleaned = cleaned_of[key] = tuple(
-                        c for c in (clean(w.deva, w.roman) for w in words if w.kind == "1-1") if c
+                        c
+                        for c in (
+                            clean(w.deva, w.roman)
+                            for w in words
+                            if len(w.deva_index) == 1 and len(w.roman_index) == 1
+                        )
+                        if c
                     )
                 pairs.append(cleaned)
                 words = None
