@@ -98,6 +98,24 @@ def test_json_key_of_a_three_item_row_is_the_generic_key(item: list) -> None:
     assert adaptation._key(["a", "b", True]) != adaptation._key(["a", "b", 1]) != adaptation._key(["a", "b", 1.0])
 
 
+row_values = st.lists(
+    st.lists(st.text(max_size=2), min_size=2, max_size=2).flatmap(
+        lambda two: (st.floats(allow_nan=False) | scalars).map(lambda last: [*two, last])
+    )
+    | st.lists(scalars, max_size=4),
+    max_size=12,
+)
+
+
+@given(row_values)
+def test_the_keys_of_a_table_are_its_rows_keys(items: list) -> None:
+    """The keys of a table's rows at once (made in C for rows of two strings and a float) are the
+    keys of its rows one by one."""
+    assert adaptation._keys(items) == [adaptation._key(x) for x in items]
+    rows = [["a", "b", 1.0], ["c", "d", 2.5]] * 3
+    assert adaptation._keys(rows) == [adaptation._key(x) for x in rows]
+
+
 @given(st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9), st.floats(0, 4, allow_nan=False)), max_size=30), st.data())
 def test_row_patch_rebuilds_parallel_arrays(rows: list, data: st.DataObject) -> None:
     new_rows = data.draw(st.lists(st.sampled_from(rows), max_size=30)) if rows else []
