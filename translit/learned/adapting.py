@@ -30,7 +30,7 @@ from lipyantar.translit.learned.charalign import deva_words, prepare_pairs
 from lipyantar.translit.learned.jointseq import JointModel
 from lipyantar.translit.learned.langmodel import WordLM, kn_arrays, merge_kn_parts
 from lipyantar.translit.learned.model import LearnedModel
-from lipyantar.translit.learned.storage import MODEL_FILE_FORMAT, tables_and_arrays, write_model_file
+from lipyantar.translit.learned.storage import MODEL_FILE_FORMAT, tables_and_arrays_but, write_model_file
 
 __all__ = [
     "BaseSegment",
@@ -394,7 +394,7 @@ def save_adaptation(
     # and the English model's arrays not even made: the adaptation file takes them from the base)
     own = ("charlm", "romanlm", "wordlm", "vocab_index", "english")
     shell = _shell(base, a, segment, _JointTask(a.graphones, {}, a.order))
-    tables, arrays = tables_and_arrays(shell, skip=frozenset(own))
+    tables, arrays = tables_and_arrays_but(shell, skip=frozenset(own))
     meta = shell.meta
     del shell
     if list(arrays).count(_JOINT_PLACEHOLDER) != 1:  # pragma: no cover - a LearnedModel of another layout

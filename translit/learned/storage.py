@@ -40,6 +40,7 @@ __all__ = [
     "parts_from_arrays",
     "sibling_vocabulary",
     "tables_and_arrays",
+    "tables_and_arrays_but",
     "write_model_file",
 ]
 
@@ -50,14 +51,17 @@ DEFAULT_MODEL_NAME = "roman-default.lpm"
 VOCAB_SUFFIX = ".vocab"
 
 
-def tables_and_arrays(model: Any, *, skip: frozenset[str] = frozenset()) -> tuple[dict[str, Any], dict[str, array | None]]:
+def tables_and_arrays(model: Any) -> tuple[dict[str, Any], dict[str, array]]:
     """The string tables (decoded) and every other array of a :class:`~lipyantar.translit.learned.model.LearnedModel`
-    ``model``, in file order.
+    ``model``, in file order."""
+    return tables_and_arrays_but(model, skip=frozenset())  # type: ignore[return-value]  # none skipped: no None
 
-    ``skip``: the word model's and the vocabulary index's tables (``"wordlm"``, ``"vocab_index"``) and
-    the English model's tables and arrays (``"english"``) not computed: given as None, in their places
-    (for a writer that takes them from elsewhere, e.g. an adaptation file of the model's base). Without
-    ``skip`` no value is None."""
+
+def tables_and_arrays_but(model: Any, *, skip: frozenset[str]) -> tuple[dict[str, Any], dict[str, array | None]]:
+    """:func:`tables_and_arrays` without the parts in ``skip``: the word model's and the vocabulary
+    index's tables (``"wordlm"``, ``"vocab_index"``) and the English model's tables and arrays
+    (``"english"``) not computed but given as None, in their places (for a writer that takes them from
+    elsewhere, e.g. an adaptation file of the model's base)."""
     pairs = [
         [deva, roman, count]
         for deva, romans in sorted(model.memory.d2r.items())
