@@ -221,3 +221,22 @@ def test_count_rows_patch_is_the_diff_of_any_two_tables(base_counts: dict, added
     assert adaptation._apply_rows(base, patch, "joint.counts") == table(merged)
     if base_counts or added:
         assert patch == adaptation._row_patch(base, table(merged), "joint.counts")
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.dictionaries(_NGRAMS, st.sampled_from([0.5, 1.0, 2.0, 3.25, -0.0]), max_size=25),
+    st.dictionaries(_NGRAMS, st.sampled_from([0.0, -0.0, 0.5, 1.0, 10.0]), max_size=25),
+)
+def test_count_rows_patch_compiled_is_the_python_one(base_counts: dict, added: dict) -> None:
+    """The merge in C (``_fastlm.rows_merge``) gives the patch of the pure-Python merge, bit for bit."""
+    if getattr(adapting._FASTLM, "rows_merge", None) is None:
+        pytest.skip("the compiled kernels are not built")
+    order = 3
+    keys = sorted(base_counts, key=lambda t: (len(t), t))
+    flat = array("i", [x for k in keys for x in (*k, *[-1] * (order - len(k)))])
+    values = array("d", [base_counts[k] for k in keys])
+    compiled = adapting._count_rows_patch(flat, values, added, order)
+    python = adapting._count_rows_patch(list(flat), list(values), added, order)  # not arrays: the Python merge
+    assert {k: v.typecode for k, v in compiled.items()} == {k: v.typecode for k, v in python.items()}
+    assert {k: v.tobytes() for k, v in compiled.items()} == {k: v.tobytes() for k, v in python.items()}

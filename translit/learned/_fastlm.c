@@ -4121,6 +4121,114 @@ done:
     return result;
 }
 
+/* the length of a count-table row of `order` ids padded with -1 at its end */
+static int rows_length(const int32_t *row, int order) {
+    int n = order;
+    while (n > 0 && row[n - 1] == -1) n--;
+    return n;
+}
+
+/* rows_merge(base_flat, base_values, order, added_flat, added_values) -> bytes of (drops "q", at "q",
+   rows0 "i", rows1 "d"): adapting._count_rows_patch by a merge of the two sorted tables. Both tables are
+   rows of `order` ids padded with -1, sorted by length, then ids (ids >= 0); the added rows are distinct.
+   An added row found in the base gets the base value plus its own: unchanged, it is skipped, else the base
+   row is dropped (in runs) and the sum inserted; a new row is inserted with 0.0 + its value. `at` holds
+   each inserted row's place in the patched table. */
+static PyObject *fastlm_rows_merge(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *bf_obj, *bv_obj, *af_obj, *av_obj;
+    int order;
+    if (!PyArg_ParseTuple(args, "OOiOO", &bf_obj, &bv_obj, &order, &af_obj, &av_obj)) return NULL;
+    if (order < 1) {
+        PyErr_SetString(PyExc_ValueError, "rows_merge: order must be >= 1");
+        return NULL;
+    }
+    Py_buffer bf, bv, af, av;
+    if (em_buffer(bf_obj, &bf, "i", 4)) return NULL;
+    if (em_buffer(bv_obj, &bv, "d", 8)) {
+        PyBuffer_Release(&bf);
+        return NULL;
+    }
+    if (em_buffer(af_obj, &af, "i", 4)) {
+        PyBuffer_Release(&bf);
+        PyBuffer_Release(&bv);
+        return NULL;
+    }
+    if (em_buffer(av_obj, &av, "d", 8)) {
+        PyBuffer_Release(&bf);
+        PyBuffer_Release(&bv);
+        PyBuffer_Release(&af);
+        return NULL;
+    }
+    PyObject *result = NULL;
+    ByteBuf drops = {0}, at = {0}, rows0 = {0}, rows1 = {0};
+    const int32_t *base = bf.buf, *added = af.buf;
+    const double *base_values = bv.buf, *added_values = av.buf;
+    Py_ssize_t n_base = bv.len / 8, n_added = av.len / 8;
+    if (bf.len / 4 != n_base * order || af.len / 4 != n_added * order) {
+        PyErr_SetString(PyExc_ValueError, "rows_merge: the rows and their values differ in number");
+        goto done;
+    }
+    {
+        Py_ssize_t j = 0, dropped = 0, inserted = 0;
+        int64_t last_drop_end = -1;
+        for (Py_ssize_t k = 0; k < n_added; k++) {
+            const int32_t *row = added + k * order;
+            int length = rows_length(row, order);
+            int cmp = 1;
+            /* the first base row not before this one */
+            while (j < n_base) {
+                const int32_t *b = base + j * order;
+                int blen = rows_length(b, order);
+                cmp = blen < length ? -1 : blen > length ? 1 : 0;
+                for (int t = 0; cmp == 0 && t < order; t++) cmp = b[t] < row[t] ? -1 : b[t] > row[t] ? 1 : 0;
+                if (cmp >= 0) break;
+                j++;
+            }
+            double value = added_values[k];
+            int64_t place = (int64_t)(j - dropped + inserted);
+            if (j < n_base && cmp == 0) {
+                double old = base_values[j];
+                value = old + value;
+                if (value == old) continue; /* unchanged: kept */
+                if (last_drop_end == (int64_t)j) {
+                    ((int64_t *)drops.buf)[drops.len / 8 - 1] = (int64_t)j + 1;
+                } else {
+                    int64_t run[2] = {(int64_t)j, (int64_t)j + 1};
+                    if (bb_put(&drops, run, sizeof run)) goto nomem;
+                }
+                last_drop_end = (int64_t)j + 1;
+                dropped++;
+            } else {
+                value = 0.0 + value;
+            }
+            if (bb_put(&at, &place, 8) || bb_put(&rows0, row, (Py_ssize_t)order * 4) || bb_put(&rows1, &value, 8))
+                goto nomem;
+            inserted++;
+        }
+    }
+    {
+        PyObject *d = bb_bytes(&drops), *a = bb_bytes(&at), *r0 = bb_bytes(&rows0), *r1 = bb_bytes(&rows1);
+        if (d && a && r0 && r1) result = PyTuple_Pack(4, d, a, r0, r1);
+        Py_XDECREF(d);
+        Py_XDECREF(a);
+        Py_XDECREF(r0);
+        Py_XDECREF(r1);
+    }
+    goto done;
+nomem:
+    PyErr_NoMemory();
+done:
+    free(drops.buf);
+    free(at.buf);
+    free(rows0.buf);
+    free(rows1.buf);
+    PyBuffer_Release(&bf);
+    PyBuffer_Release(&bv);
+    PyBuffer_Release(&af);
+    PyBuffer_Release(&av);
+    return result;
+}
+
 static PyMethodDef fastlm_functions[] = {
     {"viterbi", fastlm_viterbi, METH_VARARGS,
      "viterbi(automaton, columns, start, w_ctx, beam) -> best candidate index per column"},
@@ -4133,6 +4241,8 @@ static PyMethodDef fastlm_functions[] = {
      "em_grid(ns, ms, deva_ids, roman_ids, weights, max_deva, max_roman) -> bytes of (cells, offsets, flat, graphones, counts)"},
     {"em_estep", fastlm_em_estep, METH_VARARGS,
      "em_estep(cells, offsets, flat, weights, prob) -> (bytes of counts, log-likelihood)"},
+    {"rows_merge", fastlm_rows_merge, METH_VARARGS,
+     "rows_merge(base_flat, base_values, order, added_flat, added_values) -> bytes of (drops, at, rows0, rows1)"},
     {"em_viterbi", fastlm_em_viterbi, METH_VARARGS,
      "em_viterbi(cells, lengths, offsets, flat, prob) -> [(score, graphone indexes) or None, ...]"},
     {NULL, NULL, 0, NULL},

@@ -21,6 +21,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import chain, repeat
+from operator import add
 from typing import Any
 
 from lipyantar.translit.errors import InputError, ModelError
@@ -28,6 +30,7 @@ from lipyantar.translit.learned import modelfile
 from lipyantar.translit.learned.adapt_em import MapFn, _adapt_align
 from lipyantar.translit.learned.charalign import deva_words, prepare_pairs
 from lipyantar.translit.learned.jointseq import JointModel
+from lipyantar.translit.learned.langmodel import FAST as _FASTLM
 from lipyantar.translit.learned.langmodel import WordLM, kn_arrays, merge_kn_parts
 from lipyantar.translit.learned.model import LearnedModel
 from lipyantar.translit.learned.storage import MODEL_FILE_FORMAT, tables_and_arrays_but, write_model_file
@@ -426,6 +429,14 @@ def save_adaptation(
     return int(meta.get("adapted_pairs", 0))
 
 
+def _typed(values: Any, typecode: str) -> bool:
+    """Whether ``values`` is an array (or buffer) of ``typecode`` items, as the compiled kernels read them."""
+    try:
+        return memoryview(values).format == typecode
+    except TypeError:
+        return False
+
+
 def _count_rows_patch(
     base_flat: Sequence[int], base_values: Sequence[float], added: Mapping[tuple[int, ...], float], order: int
 ) -> dict[str, array]:
@@ -439,6 +450,19 @@ def _count_rows_patch(
     by_length: dict[int, list[tuple[int, ...]]] = {}
     for ng in added:
         by_length.setdefault(len(ng), []).append(ng)
+    widths = array("q", [order, 1]) if n_base or added else array("q", [1, 1])
+    merge = getattr(_FASTLM, "rows_merge", None)
+    if merge is not None and max(by_length, default=0) <= order and _typed(base_flat, "i") and _typed(base_values, "d"):
+        # the merge of the two sorted tables in C: the added rows padded and sorted as the base's
+        flat, values = array("i"), array("d")
+        for length in sorted(by_length):
+            group = sorted(by_length[length])
+            pad = (-1,) * (order - length)
+            flat.fromlist(list(chain.from_iterable(map(add, group, repeat(pad)) if pad else group)))
+            values.fromlist(list(map(added.__getitem__, group)))
+        for arr, raw in zip((drops, at, rows0, rows1), merge(base_flat, base_values, order, flat, values), strict=True):
+            arr.frombytes(raw)
+        return {f"{name}.drop": drops, f"{name}.at": at, f"{name}.widths": widths, f"{name}.rows0": rows0, f"{name}.rows1": rows1}
     # where each length's base rows start (a bisection over the rows' lengths); within one length the
     # rows sort as their ids (the padding is the same), and so do their ids as big-endian bytes (ids are
     # >= 0): each added n-gram's place among the group's rows is a bisection over bytes (in C), one length
@@ -502,5 +526,4 @@ def _count_rows_patch(
                 if k not in skip:
                     rows0.extend(plain[k * size : (k + 1) * size])
         del rows
-    widths = array("q", [order, 1]) if n_base or added else array("q", [1, 1])
     return {f"{name}.drop": drops, f"{name}.at": at, f"{name}.widths": widths, f"{name}.rows0": rows0, f"{name}.rows1": rows1}
