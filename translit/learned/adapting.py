@@ -460,7 +460,8 @@ def _count_rows_patch(
             pad = (-1,) * (order - length)
             flat.fromlist(list(chain.from_iterable(map(add, group, repeat(pad)) if pad else group)))
             values.fromlist(list(map(added.__getitem__, group)))
-        for arr, raw in zip((drops, at, rows0, rows1), merge(base_flat, base_values, order, flat, values), strict=True):
+        outputs: tuple[array[Any], ...] = (drops, at, rows0, rows1)
+        for arr, raw in zip(outputs, merge(base_flat, base_values, order, flat, values), strict=True):
             arr.frombytes(raw)
         return {f"{name}.drop": drops, f"{name}.at": at, f"{name}.widths": widths, f"{name}.rows0": rows0, f"{name}.rows1": rows1}
     # where each length's base rows start (a bisection over the rows' lengths); within one length the
