@@ -240,3 +240,27 @@ def test_count_rows_patch_compiled_is_the_python_one(base_counts: dict, added: d
     python = adapting._count_rows_patch(list(flat), list(values), added, order)  # not arrays: the Python merge
     assert {k: v.typecode for k, v in compiled.items()} == {k: v.typecode for k, v in python.items()}
     assert {k: v.tobytes() for k, v in compiled.items()} == {k: v.tobytes() for k, v in python.items()}
+
+
+_UNIT_PAIRS = st.lists(
+    st.tuples(
+        st.lists(st.sampled_from(["क", "ख", "्", "कि", "a", "क्ष", "ा"]), max_size=6).map(tuple),
+        st.text(alphabet="abkhiy", max_size=7),
+        st.sampled_from([1.0, 0.5, 3, 2.25]),
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=120, deadline=None)
+@given(_UNIT_PAIRS, st.integers(1, 3), st.integers(1, 4))
+def test_chunk_numbers_compiled_are_the_python_ones(pairs: list, max_deva: int, max_roman: int) -> None:
+    """``_fastlm.em_number`` numbers the chunks as the pure-Python ``_number_chunks`` does (first-seen
+    order, the same arrays; pairs with an empty side counted with no chunks)."""
+    if getattr(adapt_em._FASTLM, "em_number", None) is None:
+        pytest.skip("the compiled kernels are not built")
+    compiled = adapt_em._number_chunks(pairs, max_deva, max_roman)
+    python = adapt_em._number_chunks(tuple(pairs), max_deva, max_roman)  # not a list: the Python numbering
+    assert list(compiled[0].items()) == list(python[0].items())
+    assert list(compiled[1].items()) == list(python[1].items())
+    assert [(a.typecode, a.tobytes()) for a in compiled[2:]] == [(a.typecode, a.tobytes()) for a in python[2:]]

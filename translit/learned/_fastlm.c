@@ -4121,6 +4121,119 @@ done:
     return result;
 }
 
+/* the number of `key` in `numbers` (a dict str -> int), a new one (its size so far) the first time; -1 on error */
+static long em_number_of(PyObject *numbers, PyObject *key) {
+    PyObject *found = PyDict_GetItemWithError(numbers, key);
+    if (found) return PyLong_AsLong(found);
+    if (PyErr_Occurred()) return -1;
+    Py_ssize_t size = PyDict_GET_SIZE(numbers);
+    PyObject *number = PyLong_FromSsize_t(size);
+    if (!number) return -1;
+    int failed = PyDict_SetItem(numbers, key, number);
+    Py_DECREF(number);
+    return failed ? -1 : (long)size;
+}
+
+/* em_number(pairs, max_deva, max_roman) -> (deva_chunks, roman_chunks, bytes of ns "i", ms "i", deva_ids "i",
+   roman_ids "i", lengths "i", weights "d"): adapt_em._number_chunks. pairs is a list of (units: tuple of str,
+   roman: str, weight); the chunks (units[i:i + di] joined, roman[j:j + dj]) are numbered in first-seen order
+   in the two dicts. */
+static PyObject *fastlm_em_number(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *pairs;
+    int max_deva, max_roman;
+    if (!PyArg_ParseTuple(args, "O!ii", &PyList_Type, &pairs, &max_deva, &max_roman)) return NULL;
+    if (max_deva < 1 || max_roman < 1) {
+        PyErr_SetString(PyExc_ValueError, "max_deva and max_roman must be >= 1");
+        return NULL;
+    }
+    PyObject *result = NULL, *empty = PyUnicode_FromStringAndSize("", 0);
+    PyObject *deva_chunks = PyDict_New(), *roman_chunks = PyDict_New();
+    ByteBuf ns = {0}, ms = {0}, dids = {0}, rids = {0}, lengths = {0}, weights = {0};
+    if (!empty || !deva_chunks || !roman_chunks) goto done;
+    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(pairs); k++) {
+        PyObject *pair = PyList_GET_ITEM(pairs, k);
+        if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 3 || !PyTuple_Check(PyTuple_GET_ITEM(pair, 0)) ||
+            !PyUnicode_Check(PyTuple_GET_ITEM(pair, 1))) {
+            PyErr_SetString(PyExc_TypeError, "em_number: pairs must be (tuple of str, str, weight) tuples");
+            goto done;
+        }
+        PyObject *units = PyTuple_GET_ITEM(pair, 0), *roman = PyTuple_GET_ITEM(pair, 1);
+        double weight = PyFloat_AsDouble(PyTuple_GET_ITEM(pair, 2));
+        if (weight == -1.0 && PyErr_Occurred()) goto done;
+        Py_ssize_t n = PyTuple_GET_SIZE(units), m = PyUnicode_GET_LENGTH(roman);
+        int32_t length = (int32_t)(n + m), zero = 0, ni = (int32_t)n, mi = (int32_t)m;
+        if (n + m > INT32_MAX) {
+            PyErr_SetString(PyExc_ValueError, "em_number: a pair is too long");
+            goto done;
+        }
+        if (bb_put(&lengths, &length, 4) || bb_put(&weights, &weight, 8)) goto nomem;
+        if (!(n && m)) {
+            if (bb_put(&ns, &zero, 4) || bb_put(&ms, &zero, 4)) goto nomem;
+            continue;
+        }
+        if (bb_put(&ns, &ni, 4) || bb_put(&ms, &mi, 4)) goto nomem;
+        for (Py_ssize_t i = 0; i < n; i++)
+            for (int di = 1; di <= max_deva; di++) {
+                Py_ssize_t end = i + di < n ? i + di : n;
+                PyObject *key;
+                if (end - i == 1) {
+                    key = PyTuple_GET_ITEM(units, i);
+                    if (!PyUnicode_Check(key)) {
+                        PyErr_SetString(PyExc_TypeError, "em_number: units must be str");
+                        goto done;
+                    }
+                    Py_INCREF(key);
+                } else {
+                    PyObject *part = PyTuple_GetSlice(units, i, end);
+                    if (!part) goto done;
+                    key = PyUnicode_Join(empty, part);
+                    Py_DECREF(part);
+                    if (!key) goto done;
+                }
+                long number = em_number_of(deva_chunks, key);
+                Py_DECREF(key);
+                if (number < 0) goto done;
+                int32_t id = (int32_t)number;
+                if (bb_put(&dids, &id, 4)) goto nomem;
+            }
+        for (Py_ssize_t j = 0; j < m; j++)
+            for (int dj = 1; dj <= max_roman; dj++) {
+                PyObject *key = PyUnicode_Substring(roman, j, j + dj < m ? j + dj : m);
+                if (!key) goto done;
+                long number = em_number_of(roman_chunks, key);
+                Py_DECREF(key);
+                if (number < 0) goto done;
+                int32_t id = (int32_t)number;
+                if (bb_put(&rids, &id, 4)) goto nomem;
+            }
+    }
+    {
+        PyObject *a = bb_bytes(&ns), *b = bb_bytes(&ms), *c = bb_bytes(&dids), *d = bb_bytes(&rids);
+        PyObject *e = bb_bytes(&lengths), *f = bb_bytes(&weights);
+        if (a && b && c && d && e && f) result = PyTuple_Pack(8, deva_chunks, roman_chunks, a, b, c, d, e, f);
+        Py_XDECREF(a);
+        Py_XDECREF(b);
+        Py_XDECREF(c);
+        Py_XDECREF(d);
+        Py_XDECREF(e);
+        Py_XDECREF(f);
+    }
+    goto done;
+nomem:
+    PyErr_NoMemory();
+done:
+    Py_XDECREF(empty);
+    Py_XDECREF(deva_chunks);
+    Py_XDECREF(roman_chunks);
+    free(ns.buf);
+    free(ms.buf);
+    free(dids.buf);
+    free(rids.buf);
+    free(lengths.buf);
+    free(weights.buf);
+    return result;
+}
+
 /* the length of a count-table row of `order` ids padded with -1 at its end */
 static int rows_length(const int32_t *row, int order) {
     int n = order;
@@ -4241,6 +4354,8 @@ static PyMethodDef fastlm_functions[] = {
      "em_grid(ns, ms, deva_ids, roman_ids, weights, max_deva, max_roman) -> bytes of (cells, offsets, flat, graphones, counts)"},
     {"em_estep", fastlm_em_estep, METH_VARARGS,
      "em_estep(cells, offsets, flat, weights, prob) -> (bytes of counts, log-likelihood)"},
+    {"em_number", fastlm_em_number, METH_VARARGS,
+     "em_number(pairs, max_deva, max_roman) -> (deva_chunks, roman_chunks, bytes of ns, ms, deva_ids, roman_ids, lengths, weights)"},
     {"rows_merge", fastlm_rows_merge, METH_VARARGS,
      "rows_merge(base_flat, base_values, order, added_flat, added_values) -> bytes of (drops, at, rows0, rows1)"},
     {"em_viterbi", fastlm_em_viterbi, METH_VARARGS,

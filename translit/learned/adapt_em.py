@@ -185,7 +185,15 @@ def _number_chunks(
     """The inputs of ``_fastlm.em_grid``: every Devanagari chunk (up to ``max_deva`` units) and Latin chunk
     (up to ``max_roman`` letters) of the pairs numbered in first-seen order (the two dicts), each pair's
     sides' lengths (0 and 0 for a pair with an empty side), the chunk numbers of every start and width,
-    and each pair's total length and weight."""
+    and each pair's total length and weight. ``pairs`` given as a list is numbered by the compiled kernel
+    (``_fastlm.em_number``) when it is built, anything else in Python: the same numbers."""
+    number = getattr(_FASTLM, "em_number", None)
+    if number is not None and type(pairs) is list:  # in C (the same numbers)
+        deva_numbers, roman_numbers, *raw = number(pairs, max_deva, max_roman)
+        typed = [array(code) for code in "iiiiid"]
+        for arr, data in zip(typed, raw, strict=True):
+            arr.frombytes(data)
+        return (deva_numbers, roman_numbers, *typed)
     deva_chunks: dict[str, int] = {}
     roman_chunks: dict[str, int] = {}
     ns, ms, deva_ids, roman_ids = array("i"), array("i"), array("i"), array("i")
