@@ -264,3 +264,28 @@ def test_chunk_numbers_compiled_are_the_python_ones(pairs: list, max_deva: int, 
     assert list(compiled[0].items()) == list(python[0].items())
     assert list(compiled[1].items()) == list(python[1].items())
     assert [(a.typecode, a.tobytes()) for a in compiled[2:]] == [(a.typecode, a.tobytes()) for a in python[2:]]
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.lists(st.integers(0, 6), max_size=7), st.sampled_from([1.0, 0.1, 10.0, 3, 2.25, -0.0])),
+        max_size=15,
+    ),
+    st.integers(1, 4),
+)
+def test_ngram_counts_compiled_are_the_python_ones(sequences: list, order: int) -> None:
+    """``_fastlm.count_ngrams`` gives the counts of the pure-Python ``NgramLM.count_ngrams``: the same keys in
+    the same order, the same sums bit for bit and of the same types."""
+    from lipyantar.translit.learned import langmodel
+
+    if getattr(langmodel.FAST, "count_ngrams", None) is None:
+        pytest.skip("the compiled kernels are not built")
+    compiled = langmodel.NgramLM.count_ngrams(sequences, order=order)
+    fast, langmodel.FAST = langmodel.FAST, None
+    try:
+        python = langmodel.NgramLM.count_ngrams(iter(sequences), order=order)
+    finally:
+        langmodel.FAST = fast
+    assert list(compiled) == list(python)
+    assert [(type(v), repr(v)) for v in compiled.values()] == [(type(v), repr(v)) for v in python.values()]

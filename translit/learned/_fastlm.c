@@ -4121,6 +4121,77 @@ done:
     return result;
 }
 
+/* count_ngrams(sequences, order, boundary) -> dict: NgramLM.count_ngrams. sequences is a list of (seq, weight)
+   pairs; each seq, padded with `boundary` at both ends, gives its n-grams (orders 1..order) ending at every
+   position but the first, as tuples; a key's weights are added in the order Python adds them (the
+   sequences in order, positions ascending, orders ascending), starting from 0.0, with Python's addition. */
+static PyObject *fastlm_count_ngrams(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *sequences, *boundary;
+    int order;
+    if (!PyArg_ParseTuple(args, "O!iO", &PyList_Type, &sequences, &order, &boundary)) return NULL;
+    if (order < 1) {
+        PyErr_SetString(PyExc_ValueError, "count_ngrams: order must be >= 1");
+        return NULL;
+    }
+    PyObject *counts = PyDict_New(), *zero = PyFloat_FromDouble(0.0);
+    if (!counts || !zero) goto fail;
+    for (Py_ssize_t q = 0; q < PyList_GET_SIZE(sequences); q++) {
+        PyObject *item = PyList_GET_ITEM(sequences, q);
+        if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 2) {
+            PyErr_SetString(PyExc_TypeError, "count_ngrams: sequences must be (seq, weight) pairs");
+            goto fail;
+        }
+        PyObject *weight = PyTuple_GET_ITEM(item, 1);
+        PyObject *seq = PySequence_Fast(PyTuple_GET_ITEM(item, 0), "count_ngrams: a seq must be a sequence");
+        if (!seq) goto fail;
+        Py_ssize_t len = PySequence_Fast_GET_SIZE(seq) + 2;
+        PyObject *padded = PyTuple_New(len);
+        if (!padded) {
+            Py_DECREF(seq);
+            goto fail;
+        }
+        Py_INCREF(boundary);
+        PyTuple_SET_ITEM(padded, 0, boundary);
+        for (Py_ssize_t i = 0; i + 2 < len; i++) {
+            PyObject *x = PySequence_Fast_GET_ITEM(seq, i);
+            Py_INCREF(x);
+            PyTuple_SET_ITEM(padded, i + 1, x);
+        }
+        Py_INCREF(boundary);
+        PyTuple_SET_ITEM(padded, len - 1, boundary);
+        Py_DECREF(seq);
+        for (Py_ssize_t k = 1; k < len; k++)
+            for (int n = 1; n <= order && k - n + 1 >= 0; n++) {
+                PyObject *key = PyTuple_GetSlice(padded, k - n + 1, k + 1);
+                if (!key) {
+                    Py_DECREF(padded);
+                    goto fail;
+                }
+                PyObject *old = PyDict_GetItemWithError(counts, key);
+                if (!old && PyErr_Occurred()) {
+                    Py_DECREF(key);
+                    Py_DECREF(padded);
+                    goto fail;
+                }
+                PyObject *sum = PyNumber_Add(old ? old : zero, weight);
+                int failed = !sum || PyDict_SetItem(counts, key, sum) < 0;
+                Py_XDECREF(sum);
+                Py_DECREF(key);
+                if (failed) {
+                    Py_DECREF(padded);
+                    goto fail;
+                }
+            }
+        Py_DECREF(padded);
+    }
+    Py_DECREF(zero);
+    return counts;
+fail:
+    Py_XDECREF(zero);
+    Py_XDECREF(counts);
+    return NULL;
+}
+
 /* the number of `key` in `numbers` (a dict str -> int), a new one (its size so far) the first time; -1 on error */
 static long em_number_of(PyObject *numbers, PyObject *key) {
     PyObject *found = PyDict_GetItemWithError(numbers, key);
@@ -4354,6 +4425,8 @@ static PyMethodDef fastlm_functions[] = {
      "em_grid(ns, ms, deva_ids, roman_ids, weights, max_deva, max_roman) -> bytes of (cells, offsets, flat, graphones, counts)"},
     {"em_estep", fastlm_em_estep, METH_VARARGS,
      "em_estep(cells, offsets, flat, weights, prob) -> (bytes of counts, log-likelihood)"},
+    {"count_ngrams", fastlm_count_ngrams, METH_VARARGS,
+     "count_ngrams(sequences, order, boundary) -> {n-gram: summed weight} (NgramLM.count_ngrams)"},
     {"em_number", fastlm_em_number, METH_VARARGS,
      "em_number(pairs, max_deva, max_roman) -> (deva_chunks, roman_chunks, bytes of ns, ms, deva_ids, roman_ids, lengths, weights)"},
     {"rows_merge", fastlm_rows_merge, METH_VARARGS,
