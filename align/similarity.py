@@ -251,6 +251,10 @@ _LENGTH_SHIFT = 300
 _BITS_MASK = (1 << _LENGTH_SHIFT) - 1
 
 
+#: the memo of two-word units (:meth:`Similarity.glued_infos`) is started afresh above this many entries
+GLUED_MEMO_LIMIT = 32_768
+
+
 class Similarity:
     """Memoized transliteration similarity; ``romanize`` maps one Devanagari word to Latin letters.
 
@@ -265,6 +269,7 @@ class Similarity:
         # sentence is looked up by one C-level map() and reduced by one OR and one sum
         self._packed: dict[str, int] = {}
         self._pair_cache: dict[tuple[str, str], float] = {}
+        self._glued_cache: dict[str, tuple[str, int, str, int, frozenset[str]]] = {}
         self._warned = False
 
     # -- words -----------------------------------------------------------------------------
@@ -282,16 +287,20 @@ class Similarity:
             out = builtin_romanize(word)
         return out if isinstance(out, str) else builtin_romanize(word)
 
+    def _info(self, word: str) -> tuple[str, int, str, int, frozenset[str]]:
+        """:meth:`word_info` computed (not memoized)."""
+        latin = self.romanize(word)
+        parts = _FAST_PARTS(latin) if _FAST_PARTS is not None else None
+        if parts is None:
+            sk = _skeleton(latin)  # memoized with the rest of the word's info
+            parts = (sk, gram_bits(sk) if sk else 0, _fold(latin), len(sk))
+        return (*parts, _numbers(word))
+
     def word_info(self, word: str) -> tuple[str, int, str, int, frozenset[str]]:
         """``(skeleton, bigram bits, folded latin, skeleton length, numbers)`` of one token, memoized."""
         info = self._word_cache.get(word)
         if info is None:
-            latin = self.romanize(word)
-            parts = _FAST_PARTS(latin) if _FAST_PARTS is not None else None
-            if parts is None:
-                sk = _skeleton(latin)  # memoized with the rest of the word's info
-                parts = (sk, gram_bits(sk) if sk else 0, _fold(latin), len(sk))
-            info = (*parts, _numbers(word))
+            info = self._info(word)
             if len(self._word_cache) > 2_000_000:  # bound memory on huge vocabularies
                 self._word_cache.clear()
                 self._packed.clear()
@@ -308,6 +317,22 @@ class Similarity:
             return [
                 found if found is not None else info(word) for found, word in zip(infos, words, strict=True)
             ]
+        return infos  # type: ignore[return-value]
+
+    def glued_infos(self, words: Sequence[str]) -> list[tuple[str, int, str, int, frozenset[str]]]:
+        """:meth:`word_info` of each of ``words``, the two-word units (two tokens joined by a space) that
+        the word aligner compares, memoized apart from single words: most come once, so that their memo
+        is kept small (started afresh above :data:`GLUED_MEMO_LIMIT`) and never crowds single words out."""
+        memo = self._glued_cache
+        infos = list(map(memo.get, words))
+        if None in infos:
+            if len(memo) > GLUED_MEMO_LIMIT:
+                memo.clear()
+            compute = self._info
+            for k, found in enumerate(infos):
+                if found is None:
+                    word = words[k]
+                    infos[k] = memo[word] = compute(word)
         return infos  # type: ignore[return-value]
 
     def word_similarity(self, deva: str, roman: str) -> float:

@@ -99,9 +99,9 @@ def align_words(
     d_glued = list(map(" ".join, itertools.pairwise(dt)))
     r_glued = list(map(" ".join, itertools.pairwise(rt)))
     if FAST is not None and _plain(sim):
-        infos = sim.word_infos
+        infos, glued = sim.word_infos, sim.glued_infos
         moves = FAST.align_moves(
-            dt, d_glued, rt, r_glued, infos(dt), infos(d_glued), infos(rt), infos(r_glued), band
+            dt, d_glued, rt, r_glued, infos(dt), glued(d_glued), infos(rt), glued(r_glued), band
         )
     else:
         moves = _moves_python(sim, dt, d_glued, rt, r_glued, band)
@@ -155,7 +155,7 @@ def _plain(sim: Similarity) -> bool:
     cls = type(sim)
     return cls is Similarity or all(
         getattr(cls, name) is getattr(Similarity, name)
-        for name in ("word_similarity", "word_info", "word_infos")
+        for name in ("word_similarity", "word_info", "word_infos", "glued_infos", "_info")
     )
 
 

@@ -73,20 +73,19 @@ import heapq
 import json
 import logging
 import os
-import threading
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any, TextIO
 
-from lipyantar.translit.errors import InputError, LipyantarError
+from lipyantar.translit.errors import InputError
 
 from .defaults import DEFAULT_BEAD_MIN_SCORE
 from .detect import DocumentDetection
 from .engines import ENGINES, open_engine
 from .loading import LoadResult, Skipped, display_name, list_files, normalize_text, read_bytes
+from .modelstep import BaseModelLoad, learn_model, model_runs_here
 from .outdir import staged_output
 from .pipeline import (
     BeadsTask,
@@ -454,111 +453,6 @@ def _write_text(directory: Path, name: str, text: str) -> None:
         fh.write(text)
 
 
-class _BaseModel:
-    """The model to adapt, loaded in a background thread while the pairs are aligned (the load is
-    independent of the corpus). Started once the engine's workers run, so no process is forked while
-    the thread runs; a daemon, so a failed build does not wait for it."""
-
-    def __init__(self, path: str | None, *, model: Any = None) -> None:
-        self.path = path
-        self._model: Any = model  # already loaded (then only its segment is computed here)
-        self._segment: Any = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._load, name="lipyantar-base-model", daemon=True)
-        self._thread.start()
-
-    def _load(self) -> None:
-        try:
-            from lipyantar.translit.learned.model import LearnedModel, default_model
-
-            if self._model is None:
-                self._model = LearnedModel.load(self.path) if self.path else default_model()
-            from lipyantar.translit.learned.adapting import base_segment
-
-            self._segment = base_segment(self._model)
-        except BaseException as exc:  # handed to the caller of get()
-            self._error = exc
-
-    def get(self) -> tuple[Any, Any]:
-        """The loaded model and its :func:`lipyantar.translit.learned.adapting.base_segment`; raises what loading raised."""
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._model, self._segment
-
-
-def _learn_model(
-    pairs: list[tuple[str, str, float]],
-    *,
-    base_model: str | None,
-    dest: Path,
-    base: _BaseModel | None = None,
-    map_fn: Callable[..., Any] | None = None,
-    standalone: bool = False,
-) -> tuple[bool, str | None]:
-    """Adapt the base model to ``pairs`` and save it at ``dest``: ``(written, note)``.
-
-    The file is an adaptation (:mod:`lipyantar.translit.learned.adaptation`: the changes to the base model, which
-    it names by checksum) when the base is the installed default model and ``standalone`` is false;
-    otherwise a full model file.
-
-    ``base`` is the base model being loaded (else it is loaded here); ``map_fn`` runs the shards of the
-    adaptation's alignment EM (an engine's ``map``) and compiles the joint model while the rest is
-    serialized; the file is the same whatever runs them.
-    """
-    if not pairs:
-        return False, "no model written: no aligned word pairs to learn from"
-    from lipyantar.translit.learned.adapting import save_adaptation, save_adapted
-
-    try:
-        model, segment = (base or _BaseModel(base_model)).get()
-        default_bytes = None if standalone else _adaptation_base(base_model)
-        if default_bytes is not None:
-            # the adaptation file straight from the adapted tables: no full model written and diffed
-            save_adaptation(model, pairs, dest, base_data=default_bytes, map_fn=map_fn, segment=segment)
-        else:
-            save_adapted(model, pairs, dest, map_fn=map_fn, segment=segment)
-    except (LipyantarError, AttributeError, TypeError, ValueError, OSError) as exc:
-        # a note of the result (the command line prints it once): only logged here, at info level
-        logger.info("no model written: %s", exc, exc_info=logger.isEnabledFor(logging.DEBUG))
-        return False, f"no model written: {exc}"
-    return True, None
-
-
-def _model_runs_here() -> bool:
-    """Whether learning the model needs no workers: its alignment EM runs in this process, by the compiled
-    kernels (without them it runs in shards on the engine's workers)."""
-    try:
-        from lipyantar.translit.learned.adapt_em import em_compiled
-    except ImportError:
-        return False
-    return em_compiled()
-
-
-def _adaptation_base(base_model: str | None) -> bytes | None:
-    """The bytes of the installed default model when ``model.lpm`` can be written as its adaptation (the
-    base is that model), else None (written in full: an adaptation could not find its base). A base or
-    default model that cannot be read is logged and gives None: a bigger model, not none."""
-    from lipyantar.translit.learned.adaptation import is_adaptation, model_checksum
-    from lipyantar.translit.learned.storage import DEFAULT_MODEL_NAME, MODEL_FILE_FORMAT
-
-    try:
-        default_bytes = (resources.files("lipyantar.translit.learned") / "data" / DEFAULT_MODEL_NAME).read_bytes()
-        if base_model is not None:
-            base_bytes = Path(base_model).read_bytes()
-            if base_bytes != default_bytes and (
-                is_adaptation(base_bytes)
-                or model_checksum(base_bytes, fmt=MODEL_FILE_FORMAT)
-                != model_checksum(default_bytes, fmt=MODEL_FILE_FORMAT)
-            ):
-                logger.info("model.lpm written in full: its base %s is not the installed default model", base_model)
-                return None
-    except (LipyantarError, OSError) as exc:
-        logger.warning("model.lpm written in full (no adaptation file): %s", exc)
-        return None
-    return default_bytes
-
-
 def _document_size(task: DocumentTask) -> int:
     return len(task.data) if task.data is not None else len(task.text or "")
 
@@ -721,9 +615,10 @@ def build_corpus(
         kept = {source: text for source, text in kept.items() if source in paired}
 
         # 2. every twin pair, in pair order: align, filter, append to the output files
-        # the beads of the chunks in flight, in order (None for a whole pair): their results come back
-        # without them (echo=False: a fifth of the sending back)
-        sent: deque[tuple[Any, ...] | None] = deque()
+        # the beads of the chunks in flight, in order, with their dedupe keys (None for a whole pair): their
+        # results come back without them (echo=False: a fifth of the sending back)
+        sent: deque[tuple[tuple[Any, ...], list[bytes | None] | None] | None] = deque()
+        keys: list[bytes | None] = []
 
         def pair_tasks() -> Iterator[PairTask | BeadsTask]:
             for number, pair in enumerate(twins.pairs):
@@ -738,9 +633,10 @@ def build_corpus(
                 if len(task.deva_text) + len(task.roman_text) > CHUNK_CHARS:
                     # a large twin: its sentences aligned here, its words by the workers, chunk by chunk
                     for chunk in pair_chunks(
-                        task, size=CHUNK_BEADS, min_score=opts.min_score, dedupe=opts.dedupe, echo=False
+                        task, size=CHUNK_BEADS, min_score=opts.min_score, dedupe=opts.dedupe, echo=False, keys=keys
                     ):
-                        sent.append(chunk.beads)
+                        sent.append((chunk.beads, keys[: len(chunk.beads)] if opts.dedupe else None))
+                        del keys[: len(chunk.beads)]  # (pair_chunks' dedupe keys: not made again)
                         yield chunk
                 else:
                     sent.append(None)
@@ -768,7 +664,7 @@ def build_corpus(
                     )
                 word_pairs = result.word_pairs
                 own = sent.popleft()
-                beads = own if own is not None and result.error is None else result.beads
+                beads, own_keys = own if own is not None and result.error is None else (result.beads, None)
                 for k, bead in enumerate(beads):
                     aligned += 1
                     parallel.add(bead, words=False)
@@ -781,7 +677,7 @@ def build_corpus(
                         low += 1
                         keep, status = False, "below min score"
                     elif opts.dedupe:
-                        key = dedupe_key(bead.deva_text, bead.roman_text)
+                        key = (own_keys and own_keys[k]) or dedupe_key(bead.deva_text, bead.roman_text)
                         if key in seen:
                             duplicate += 1
                             keep, status = False, "duplicate"
@@ -825,15 +721,15 @@ def build_corpus(
             pairs = [(e.native, r, float(n)) for e in lexicon.entries for r, n in e.variants]
             # the model to adapt loads now, not while the pairs are aligned: the workers are busy then, and
             # its ~60 MB would add to theirs (loading is lazy and takes tenths of a second)
-            base = _BaseModel(opts.base_model, model=base_model) if twins.pairs else None
+            base = BaseModelLoad(opts.base_model, model=base_model) if twins.pairs else None
             del base_model
             map_fn: Callable[..., Any] | None = session.map
-            if _model_runs_here():
+            if model_runs_here():
                 # the model's EM runs in this process (compiled): the workers, and the memory they
                 # hold, are not needed any more
                 engine_scope.close()
                 map_fn = None
-            ok, note = _learn_model(
+            ok, note = learn_model(
                 pairs,
                 base_model=opts.base_model,
                 dest=tmp / MODEL_FILE,

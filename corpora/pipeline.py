@@ -286,7 +286,13 @@ def align_bead_words(task: BeadsTask) -> PairResult:
 
 
 def pair_chunks(
-    task: PairTask, *, size: int = 1000, min_score: float = 0.0, dedupe: bool = False, echo: bool = True
+    task: PairTask,
+    *,
+    size: int = 1000,
+    min_score: float = 0.0,
+    dedupe: bool = False,
+    echo: bool = True,
+    keys: list[bytes | None] | None = None,
 ) -> Iterator[BeadsTask]:
     """A twin pair as :class:`BeadsTask` chunks of ``size`` beads: its sentences split and aligned here,
     as the chunks are asked for, the words left to :func:`align_bead_words` (see the module docstring).
@@ -295,6 +301,9 @@ def pair_chunks(
     below ``min_score``, and, with ``dedupe``, a sentence pair that came earlier in the same twin (a
     duplicate whatever came before the twin). A pair that cannot be split or aligned gives one task
     with its ``error``. ``echo``: see :class:`BeadsTask` (false only for a task without links).
+    ``keys`` (with ``dedupe``): each bead's :func:`dedupe_key` (None for a one-sided bead or one below
+    ``min_score``) is appended to it, in order, by the time the chunk holding the bead is yielded (for a
+    caller that drops duplicates across twins without computing them again).
     """
     from lipyantar.align.sentences import iter_align_sentences
 
@@ -314,6 +323,7 @@ def pair_chunks(
         deva_sentences, roman_sentences = _split(task.deva_text, task.roman_text)
         for bead in iter_align_sentences(deva_sentences, roman_sentences, similarity=_similarity()):
             wanted = bool(bead.deva_text and bead.roman_text) and bead.score >= min_score
+            key = None
             if wanted and dedupe:
                 key = dedupe_key(bead.deva_text, bead.roman_text)
                 wanted = key not in seen
@@ -324,7 +334,11 @@ def pair_chunks(
                 chunk, flags = [], []
             chunk.append(bead)
             flags.append(wanted)
+            if keys is not None and dedupe:
+                keys.append(key)
     except LipyantarError as exc:
+        if keys is not None and dedupe and chunk:  # the beads of the chunk not sent: nor their keys
+            del keys[len(keys) - len(chunk) :]
         if yielded:
             logger.info("pair %d: aligned in part: %s", task.number, exc)
         yield BeadsTask(task.number, task.deva_source, task.roman_source, (), (), True, task.links, str(exc))
@@ -383,8 +397,15 @@ def _align_words(
             if not links:
                 cleaned = cleaned_of.get(key)
                 if cleaned is None:
+                    # the 1-1 links (kind "1-1": align_words gives a link one index per word it holds)
                     cleaned = cleaned_of[key] = tuple(
-                        c for c in (clean(w.deva, w.roman) for w in words if w.kind == "1-1") if c
+                        c
+                        for c in (
+                            clean(w.deva, w.roman)
+                            for w in words
+                            if len(w.deva_index) == 1 and len(w.roman_index) == 1
+                        )
+                        if c
                     )
                 pairs.append(cleaned)
                 words = None

@@ -110,26 +110,45 @@ def _token_skeleton(tok: str) -> str:
     return skeleton(word)
 
 
+#: a text is tokenized this many characters at a time (cut at white space, which no token holds)
+TEXT_SLICE = 262_144
+_SPACE = regex.compile(r"\s")
+
+
+def _text_slices(text: str) -> Iterator[str]:
+    """``text`` in consecutive pieces of about :data:`TEXT_SLICE` characters, each cut at white space."""
+    at, n = 0, len(text)
+    while at < n:
+        end = at + TEXT_SLICE
+        cut = _SPACE.search(text, end) if end < n else None
+        stop = cut.start() if cut is not None else n
+        yield text[at:stop]
+        at = stop
+
+
 def _iter_skeletons(text: str) -> Iterator[list[str]]:
     """The skeletons of the words of ``text`` (empty ones left out), in order, in lists of at most
     :data:`SKELETON_CHUNK` (so that a long text is never held as words)."""
     memo = _SKELETONS
-    out: list[str] = []
-    for match in _TOKEN.finditer(text):
-        tok = match.group()
-        key = memo.get(tok)
-        if key is None:
-            key = _token_skeleton(tok)
-            if len(memo) >= SKELETON_MEMO_LIMIT:
-                memo.clear()
-            memo[tok] = key
-        if key:
-            out.append(key)
-            if len(out) >= SKELETON_CHUNK:
-                yield out
-                out = []
-    if out:
-        yield out
+    for piece in _text_slices(text):
+        tokens = _TOKEN.findall(piece)
+        keys = list(map(memo.get, tokens))  # each word type's skeleton made once (in C when all are known)
+        if None in keys:
+            for k, key in enumerate(keys):
+                if key is None:
+                    tok = tokens[k]
+                    key = memo.get(tok)  # an earlier token of this piece
+                    if key is None:
+                        key = _token_skeleton(tok)
+                        if len(memo) >= SKELETON_MEMO_LIMIT:
+                            memo.clear()
+                        memo[tok] = key
+                    keys[k] = key
+        del tokens
+        out = [key for key in keys if key]
+        del keys
+        for start in range(0, len(out), SKELETON_CHUNK):
+            yield out[start : start + SKELETON_CHUNK]
 
 
 def _skeletons(text: str) -> list[str]:

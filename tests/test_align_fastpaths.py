@@ -217,3 +217,16 @@ def test_fast_sentences_are_real_sentences() -> None:
     assert hash(sentences[0]) == hash(type(sentences[0])("पहला वाक्य।", 0, 0))
     with pytest.raises(AttributeError):
         sentences[0].text = "x"  # type: ignore[misc]
+
+
+def test_glued_infos_are_the_word_infos_and_kept_apart(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The word aligner's two-word units get :meth:`Similarity.word_info`'s values, from their own bounded
+    memo: the single words' memo does not fill with them."""
+    from lipyantar.align import similarity as similarity_module
+
+    monkeypatch.setattr(similarity_module, "GLUED_MEMO_LIMIT", 3)
+    sim, reference = Similarity(), Similarity()
+    glued = ["घर जा", "main ghar", "१२ बजे", "12 baje", "घर जा", "ok?  no", "क़लम से", "kalam se"]
+    assert sim.glued_infos(glued) == [reference.word_info(w) for w in glued]
+    assert sim.glued_infos(glued[::-1]) == [reference.word_info(w) for w in glued[::-1]]
+    assert not sim._word_cache and 0 < len(sim._glued_cache) <= 3 + len(glued)

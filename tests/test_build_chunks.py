@@ -76,6 +76,26 @@ def test_chunks_give_the_beads_of_the_whole_pair(twin: PairTask, size: int) -> N
     assert tuple(b for r in results for b in r.beads) == whole.beads  # word links included
 
 
+@pytest.mark.parametrize("size", [1, 7, 10_000])
+def test_chunks_hand_out_the_dedupe_keys_of_their_beads(twin: PairTask, size: int) -> None:
+    """With ``keys``, every chunk's beads have their dedupe keys in the list by the time it is yielded
+    (None for one-sided beads and beads below the least score), as ``build`` takes them."""
+    keys: list[bytes | None] = []
+    seen: list[tuple[object, bytes | None]] = []
+    for task in pair_chunks(twin, size=size, min_score=0.5, dedupe=True, keys=keys):
+        assert len(keys) == len(task.beads)
+        seen += zip(task.beads, keys, strict=True)
+        del keys[:]
+    assert len(seen) == len(process_pair(twin).beads)
+    for bead, key in seen:
+        if bead.deva_text and bead.roman_text and bead.score >= 0.5:
+            assert key == dedupe_key(bead.deva_text, bead.roman_text)
+        else:
+            assert key is None
+    assert any(key is None for _, key in seen) and any(key is not None for _, key in seen)
+    assert not list(pair_chunks(twin, size=size, keys=keys)) or keys == []  # no dedupe: no keys
+
+
 @pytest.mark.parametrize("memo", [1, 7, 30_000])
 def test_without_links_the_results_carry_the_cleaned_word_pairs(
     twin: PairTask, monkeypatch: pytest.MonkeyPatch, memo: int

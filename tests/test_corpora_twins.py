@@ -157,3 +157,20 @@ def test_pair_twins_scored_in_parts_is_the_same(
     with twins.shared_scoring(candidates) as token:
         assert twins.pair_twins(candidates, map_fn=map, shared=token) == whole
     assert len(whole.pairs) == 7
+
+
+@pytest.mark.parametrize(("slice_chars", "chunk_words"), [(1, 65_536), (7, 3), (40, 1), (262_144, 2)])
+def test_a_profile_read_in_any_slices_and_chunks_is_the_same(
+    monkeypatch: pytest.MonkeyPatch, slice_chars: int, chunk_words: int
+) -> None:
+    """The text is tokenized in slices cut at white space and counted in chunks of words: the profile
+    does not depend on where they fall (words of both scripts, digits, lines and spaces)."""
+    text = "मैं घर जा रहा हूँ १२ 34\n\nmain ghar ja raha hoon  ok?\tहै  है है\n" * 3
+    whole = twins.TwinProfile.of(twins._skeletons(text))
+    monkeypatch.setattr(twins, "TEXT_SLICE", slice_chars)
+    monkeypatch.setattr(twins, "SKELETON_CHUNK", chunk_words)
+    twins.clear_skeleton_memo()
+    assert all(len(chunk) <= chunk_words for chunk in twins._iter_skeletons(text))
+    assert "".join(twins._text_slices(text)) == text
+    assert twins.TwinProfile.of_text(text) == whole
+    assert whole.words == 3 * 16

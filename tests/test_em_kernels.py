@@ -221,3 +221,71 @@ def test_count_rows_patch_is_the_diff_of_any_two_tables(base_counts: dict, added
     assert adaptation._apply_rows(base, patch, "joint.counts") == table(merged)
     if base_counts or added:
         assert patch == adaptation._row_patch(base, table(merged), "joint.counts")
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.dictionaries(_NGRAMS, st.sampled_from([0.5, 1.0, 2.0, 3.25, -0.0]), max_size=25),
+    st.dictionaries(_NGRAMS, st.sampled_from([0.0, -0.0, 0.5, 1.0, 10.0]), max_size=25),
+)
+def test_count_rows_patch_compiled_is_the_python_one(base_counts: dict, added: dict) -> None:
+    """The merge in C (``_fastlm.rows_merge``) gives the patch of the pure-Python merge, bit for bit."""
+    if getattr(adapting._FASTLM, "rows_merge", None) is None:
+        pytest.skip("the compiled kernels are not built")
+    order = 3
+    keys = sorted(base_counts, key=lambda t: (len(t), t))
+    flat = array("i", [x for k in keys for x in (*k, *[-1] * (order - len(k)))])
+    values = array("d", [base_counts[k] for k in keys])
+    compiled = adapting._count_rows_patch(flat, values, added, order)
+    python = adapting._count_rows_patch(list(flat), list(values), added, order)  # not arrays: the Python merge
+    assert {k: v.typecode for k, v in compiled.items()} == {k: v.typecode for k, v in python.items()}
+    assert {k: v.tobytes() for k, v in compiled.items()} == {k: v.tobytes() for k, v in python.items()}
+
+
+_UNIT_PAIRS = st.lists(
+    st.tuples(
+        st.lists(st.sampled_from(["क", "ख", "्", "कि", "a", "क्ष", "ा"]), max_size=6).map(tuple),
+        st.text(alphabet="abkhiy", max_size=7),
+        st.sampled_from([1.0, 0.5, 3, 2.25]),
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=120, deadline=None)
+@given(_UNIT_PAIRS, st.integers(1, 3), st.integers(1, 4))
+def test_chunk_numbers_compiled_are_the_python_ones(pairs: list, max_deva: int, max_roman: int) -> None:
+    """``_fastlm.em_number`` numbers the chunks as the pure-Python ``_number_chunks`` does (first-seen
+    order, the same arrays; pairs with an empty side counted with no chunks)."""
+    if getattr(adapt_em._FASTLM, "em_number", None) is None:
+        pytest.skip("the compiled kernels are not built")
+    compiled = adapt_em._number_chunks(pairs, max_deva, max_roman)
+    python = adapt_em._number_chunks(tuple(pairs), max_deva, max_roman)  # not a list: the Python numbering
+    assert list(compiled[0].items()) == list(python[0].items())
+    assert list(compiled[1].items()) == list(python[1].items())
+    assert [(a.typecode, a.tobytes()) for a in compiled[2:]] == [(a.typecode, a.tobytes()) for a in python[2:]]
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.lists(st.integers(0, 6), max_size=7), st.sampled_from([1.0, 0.1, 10.0, 3, 2.25, -0.0])),
+        max_size=15,
+    ),
+    st.integers(1, 4),
+)
+def test_ngram_counts_compiled_are_the_python_ones(sequences: list, order: int) -> None:
+    """``_fastlm.count_ngrams`` gives the counts of the pure-Python ``NgramLM.count_ngrams``: the same keys in
+    the same order, the same sums bit for bit and of the same types."""
+    from lipyantar.translit.learned import langmodel
+
+    if getattr(langmodel.FAST, "count_ngrams", None) is None:
+        pytest.skip("the compiled kernels are not built")
+    compiled = langmodel.NgramLM.count_ngrams(sequences, order=order)
+    fast, langmodel.FAST = langmodel.FAST, None
+    try:
+        python = langmodel.NgramLM.count_ngrams(iter(sequences), order=order)
+    finally:
+        langmodel.FAST = fast
+    assert list(compiled) == list(python)
+    assert [(type(v), repr(v)) for v in compiled.values()] == [(type(v), repr(v)) for v in python.values()]

@@ -65,3 +65,22 @@ def _slow(rows: list, kinds: str) -> bool:
 )
 def test_the_column_check_agrees_with_the_row_check(rows: list, kinds: str) -> None:
     assert _rows_ok(rows, kinds) == _slow(rows, kinds)
+
+
+@pytest.mark.parametrize("skip", [frozenset({"english"}), frozenset({"wordlm", "vocab_index", "english"})])
+def test_skipped_tables_and_arrays_keep_their_places_as_none(skip: frozenset[str]) -> None:
+    """``tables_and_arrays_but(skip=...)`` (the adaptation writer): the same names in the same order, the
+    skipped components' tables and the English model's arrays None, everything else the same."""
+    from lipyantar.translit.learned.model import default_model
+    from lipyantar.translit.learned.storage import tables_and_arrays, tables_and_arrays_but
+
+    model = default_model()
+    tables, arrays = tables_and_arrays(model)
+    some_tables, some_arrays = tables_and_arrays_but(model, skip=skip)
+    assert list(some_tables) == list(tables) and list(some_arrays) == list(arrays)
+    assert [k for k, v in some_tables.items() if v is None] == [k for k in tables if k in skip]
+    skipped_arrays = [k for k, v in some_arrays.items() if v is None]
+    assert skipped_arrays == ([k for k in arrays if k.startswith("english.")] if "english" in skip else [])
+    assert skipped_arrays and all(some_tables[k] == v for k, v in tables.items() if k not in skip)
+    assert all(some_arrays[k] == v for k, v in arrays.items() if k not in skipped_arrays)
+    assert all(v is not None for v in (*tables.values(), *arrays.values()))

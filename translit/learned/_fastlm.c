@@ -4121,6 +4121,298 @@ done:
     return result;
 }
 
+/* count_ngrams(sequences, order, boundary) -> dict: NgramLM.count_ngrams. sequences is a list of (seq, weight)
+   pairs; each seq, padded with `boundary` at both ends, gives its n-grams (orders 1..order) ending at every
+   position but the first, as tuples; a key's weights are added in the order Python adds them (the
+   sequences in order, positions ascending, orders ascending), starting from 0.0, with Python's addition. */
+static PyObject *fastlm_count_ngrams(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *sequences, *boundary;
+    int order;
+    if (!PyArg_ParseTuple(args, "O!iO", &PyList_Type, &sequences, &order, &boundary)) return NULL;
+    if (order < 1) {
+        PyErr_SetString(PyExc_ValueError, "count_ngrams: order must be >= 1");
+        return NULL;
+    }
+    PyObject *counts = PyDict_New(), *zero = PyFloat_FromDouble(0.0);
+    if (!counts || !zero) goto fail;
+    for (Py_ssize_t q = 0; q < PyList_GET_SIZE(sequences); q++) {
+        PyObject *item = PyList_GET_ITEM(sequences, q);
+        if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 2) {
+            PyErr_SetString(PyExc_TypeError, "count_ngrams: sequences must be (seq, weight) pairs");
+            goto fail;
+        }
+        PyObject *weight = PyTuple_GET_ITEM(item, 1);
+        PyObject *seq = PySequence_Fast(PyTuple_GET_ITEM(item, 0), "count_ngrams: a seq must be a sequence");
+        if (!seq) goto fail;
+        Py_ssize_t len = PySequence_Fast_GET_SIZE(seq) + 2;
+        PyObject *padded = PyTuple_New(len);
+        if (!padded) {
+            Py_DECREF(seq);
+            goto fail;
+        }
+        Py_INCREF(boundary);
+        PyTuple_SET_ITEM(padded, 0, boundary);
+        for (Py_ssize_t i = 0; i + 2 < len; i++) {
+            PyObject *x = PySequence_Fast_GET_ITEM(seq, i);
+            Py_INCREF(x);
+            PyTuple_SET_ITEM(padded, i + 1, x);
+        }
+        Py_INCREF(boundary);
+        PyTuple_SET_ITEM(padded, len - 1, boundary);
+        Py_DECREF(seq);
+        for (Py_ssize_t k = 1; k < len; k++)
+            for (int n = 1; n <= order && k - n + 1 >= 0; n++) {
+                PyObject *key = PyTuple_GetSlice(padded, k - n + 1, k + 1);
+                if (!key) {
+                    Py_DECREF(padded);
+                    goto fail;
+                }
+                PyObject *old = PyDict_GetItemWithError(counts, key);
+                if (!old && PyErr_Occurred()) {
+                    Py_DECREF(key);
+                    Py_DECREF(padded);
+                    goto fail;
+                }
+                PyObject *sum = PyNumber_Add(old ? old : zero, weight);
+                int failed = !sum || PyDict_SetItem(counts, key, sum) < 0;
+                Py_XDECREF(sum);
+                Py_DECREF(key);
+                if (failed) {
+                    Py_DECREF(padded);
+                    goto fail;
+                }
+            }
+        Py_DECREF(padded);
+    }
+    Py_DECREF(zero);
+    return counts;
+fail:
+    Py_XDECREF(zero);
+    Py_XDECREF(counts);
+    return NULL;
+}
+
+/* the number of `key` in `numbers` (a dict str -> int), a new one (its size so far) the first time; -1 on error */
+static long em_number_of(PyObject *numbers, PyObject *key) {
+    PyObject *found = PyDict_GetItemWithError(numbers, key);
+    if (found) return PyLong_AsLong(found);
+    if (PyErr_Occurred()) return -1;
+    Py_ssize_t size = PyDict_GET_SIZE(numbers);
+    PyObject *number = PyLong_FromSsize_t(size);
+    if (!number) return -1;
+    int failed = PyDict_SetItem(numbers, key, number);
+    Py_DECREF(number);
+    return failed ? -1 : (long)size;
+}
+
+/* em_number(pairs, max_deva, max_roman) -> (deva_chunks, roman_chunks, bytes of ns "i", ms "i", deva_ids "i",
+   roman_ids "i", lengths "i", weights "d"): adapt_em._number_chunks. pairs is a list of (units: tuple of str,
+   roman: str, weight); the chunks (units[i:i + di] joined, roman[j:j + dj]) are numbered in first-seen order
+   in the two dicts. */
+static PyObject *fastlm_em_number(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *pairs;
+    int max_deva, max_roman;
+    if (!PyArg_ParseTuple(args, "O!ii", &PyList_Type, &pairs, &max_deva, &max_roman)) return NULL;
+    if (max_deva < 1 || max_roman < 1) {
+        PyErr_SetString(PyExc_ValueError, "max_deva and max_roman must be >= 1");
+        return NULL;
+    }
+    PyObject *result = NULL, *empty = PyUnicode_FromStringAndSize("", 0);
+    PyObject *deva_chunks = PyDict_New(), *roman_chunks = PyDict_New();
+    ByteBuf ns = {0}, ms = {0}, dids = {0}, rids = {0}, lengths = {0}, weights = {0};
+    if (!empty || !deva_chunks || !roman_chunks) goto done;
+    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(pairs); k++) {
+        PyObject *pair = PyList_GET_ITEM(pairs, k);
+        if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 3 || !PyTuple_Check(PyTuple_GET_ITEM(pair, 0)) ||
+            !PyUnicode_Check(PyTuple_GET_ITEM(pair, 1))) {
+            PyErr_SetString(PyExc_TypeError, "em_number: pairs must be (tuple of str, str, weight) tuples");
+            goto done;
+        }
+        PyObject *units = PyTuple_GET_ITEM(pair, 0), *roman = PyTuple_GET_ITEM(pair, 1);
+        double weight = PyFloat_AsDouble(PyTuple_GET_ITEM(pair, 2));
+        if (weight == -1.0 && PyErr_Occurred()) goto done;
+        Py_ssize_t n = PyTuple_GET_SIZE(units), m = PyUnicode_GET_LENGTH(roman);
+        int32_t length = (int32_t)(n + m), zero = 0, ni = (int32_t)n, mi = (int32_t)m;
+        if (n + m > INT32_MAX) {
+            PyErr_SetString(PyExc_ValueError, "em_number: a pair is too long");
+            goto done;
+        }
+        if (bb_put(&lengths, &length, 4) || bb_put(&weights, &weight, 8)) goto nomem;
+        if (!(n && m)) {
+            if (bb_put(&ns, &zero, 4) || bb_put(&ms, &zero, 4)) goto nomem;
+            continue;
+        }
+        if (bb_put(&ns, &ni, 4) || bb_put(&ms, &mi, 4)) goto nomem;
+        for (Py_ssize_t i = 0; i < n; i++)
+            for (int di = 1; di <= max_deva; di++) {
+                Py_ssize_t end = i + di < n ? i + di : n;
+                PyObject *key;
+                if (end - i == 1) {
+                    key = PyTuple_GET_ITEM(units, i);
+                    if (!PyUnicode_Check(key)) {
+                        PyErr_SetString(PyExc_TypeError, "em_number: units must be str");
+                        goto done;
+                    }
+                    Py_INCREF(key);
+                } else {
+                    PyObject *part = PyTuple_GetSlice(units, i, end);
+                    if (!part) goto done;
+                    key = PyUnicode_Join(empty, part);
+                    Py_DECREF(part);
+                    if (!key) goto done;
+                }
+                long number = em_number_of(deva_chunks, key);
+                Py_DECREF(key);
+                if (number < 0) goto done;
+                int32_t id = (int32_t)number;
+                if (bb_put(&dids, &id, 4)) goto nomem;
+            }
+        for (Py_ssize_t j = 0; j < m; j++)
+            for (int dj = 1; dj <= max_roman; dj++) {
+                PyObject *key = PyUnicode_Substring(roman, j, j + dj < m ? j + dj : m);
+                if (!key) goto done;
+                long number = em_number_of(roman_chunks, key);
+                Py_DECREF(key);
+                if (number < 0) goto done;
+                int32_t id = (int32_t)number;
+                if (bb_put(&rids, &id, 4)) goto nomem;
+            }
+    }
+    {
+        PyObject *a = bb_bytes(&ns), *b = bb_bytes(&ms), *c = bb_bytes(&dids), *d = bb_bytes(&rids);
+        PyObject *e = bb_bytes(&lengths), *f = bb_bytes(&weights);
+        if (a && b && c && d && e && f) result = PyTuple_Pack(8, deva_chunks, roman_chunks, a, b, c, d, e, f);
+        Py_XDECREF(a);
+        Py_XDECREF(b);
+        Py_XDECREF(c);
+        Py_XDECREF(d);
+        Py_XDECREF(e);
+        Py_XDECREF(f);
+    }
+    goto done;
+nomem:
+    PyErr_NoMemory();
+done:
+    Py_XDECREF(empty);
+    Py_XDECREF(deva_chunks);
+    Py_XDECREF(roman_chunks);
+    free(ns.buf);
+    free(ms.buf);
+    free(dids.buf);
+    free(rids.buf);
+    free(lengths.buf);
+    free(weights.buf);
+    return result;
+}
+
+/* the length of a count-table row of `order` ids padded with -1 at its end */
+static int rows_length(const int32_t *row, int order) {
+    int n = order;
+    while (n > 0 && row[n - 1] == -1) n--;
+    return n;
+}
+
+/* rows_merge(base_flat, base_values, order, added_flat, added_values) -> bytes of (drops "q", at "q",
+   rows0 "i", rows1 "d"): adapting._count_rows_patch by a merge of the two sorted tables. Both tables are
+   rows of `order` ids padded with -1, sorted by length, then ids (ids >= 0); the added rows are distinct.
+   An added row found in the base gets the base value plus its own: unchanged, it is skipped, else the base
+   row is dropped (in runs) and the sum inserted; a new row is inserted with 0.0 + its value. `at` holds
+   each inserted row's place in the patched table. */
+static PyObject *fastlm_rows_merge(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *bf_obj, *bv_obj, *af_obj, *av_obj;
+    int order;
+    if (!PyArg_ParseTuple(args, "OOiOO", &bf_obj, &bv_obj, &order, &af_obj, &av_obj)) return NULL;
+    if (order < 1) {
+        PyErr_SetString(PyExc_ValueError, "rows_merge: order must be >= 1");
+        return NULL;
+    }
+    Py_buffer bf, bv, af, av;
+    if (em_buffer(bf_obj, &bf, "i", 4)) return NULL;
+    if (em_buffer(bv_obj, &bv, "d", 8)) {
+        PyBuffer_Release(&bf);
+        return NULL;
+    }
+    if (em_buffer(af_obj, &af, "i", 4)) {
+        PyBuffer_Release(&bf);
+        PyBuffer_Release(&bv);
+        return NULL;
+    }
+    if (em_buffer(av_obj, &av, "d", 8)) {
+        PyBuffer_Release(&bf);
+        PyBuffer_Release(&bv);
+        PyBuffer_Release(&af);
+        return NULL;
+    }
+    PyObject *result = NULL;
+    ByteBuf drops = {0}, at = {0}, rows0 = {0}, rows1 = {0};
+    const int32_t *base = bf.buf, *added = af.buf;
+    const double *base_values = bv.buf, *added_values = av.buf;
+    Py_ssize_t n_base = bv.len / 8, n_added = av.len / 8;
+    if (bf.len / 4 != n_base * order || af.len / 4 != n_added * order) {
+        PyErr_SetString(PyExc_ValueError, "rows_merge: the rows and their values differ in number");
+        goto done;
+    }
+    {
+        Py_ssize_t j = 0, dropped = 0, inserted = 0;
+        int64_t last_drop_end = -1;
+        for (Py_ssize_t k = 0; k < n_added; k++) {
+            const int32_t *row = added + k * order;
+            int length = rows_length(row, order);
+            int cmp = 1;
+            /* the first base row not before this one */
+            while (j < n_base) {
+                const int32_t *b = base + j * order;
+                int blen = rows_length(b, order);
+                cmp = blen < length ? -1 : blen > length ? 1 : 0;
+                for (int t = 0; cmp == 0 && t < order; t++) cmp = b[t] < row[t] ? -1 : b[t] > row[t] ? 1 : 0;
+                if (cmp >= 0) break;
+                j++;
+            }
+            double value = added_values[k];
+            int64_t place = (int64_t)(j - dropped + inserted);
+            if (j < n_base && cmp == 0) {
+                double old = base_values[j];
+                value = old + value;
+                if (value == old) continue; /* unchanged: kept */
+                if (last_drop_end == (int64_t)j) {
+                    ((int64_t *)drops.buf)[drops.len / 8 - 1] = (int64_t)j + 1;
+                } else {
+                    int64_t run[2] = {(int64_t)j, (int64_t)j + 1};
+                    if (bb_put(&drops, run, sizeof run)) goto nomem;
+                }
+                last_drop_end = (int64_t)j + 1;
+                dropped++;
+            } else {
+                value = 0.0 + value;
+            }
+            if (bb_put(&at, &place, 8) || bb_put(&rows0, row, (Py_ssize_t)order * 4) || bb_put(&rows1, &value, 8))
+                goto nomem;
+            inserted++;
+        }
+    }
+    {
+        PyObject *d = bb_bytes(&drops), *a = bb_bytes(&at), *r0 = bb_bytes(&rows0), *r1 = bb_bytes(&rows1);
+        if (d && a && r0 && r1) result = PyTuple_Pack(4, d, a, r0, r1);
+        Py_XDECREF(d);
+        Py_XDECREF(a);
+        Py_XDECREF(r0);
+        Py_XDECREF(r1);
+    }
+    goto done;
+nomem:
+    PyErr_NoMemory();
+done:
+    free(drops.buf);
+    free(at.buf);
+    free(rows0.buf);
+    free(rows1.buf);
+    PyBuffer_Release(&bf);
+    PyBuffer_Release(&bv);
+    PyBuffer_Release(&af);
+    PyBuffer_Release(&av);
+    return result;
+}
+
 static PyMethodDef fastlm_functions[] = {
     {"viterbi", fastlm_viterbi, METH_VARARGS,
      "viterbi(automaton, columns, start, w_ctx, beam) -> best candidate index per column"},
@@ -4133,6 +4425,12 @@ static PyMethodDef fastlm_functions[] = {
      "em_grid(ns, ms, deva_ids, roman_ids, weights, max_deva, max_roman) -> bytes of (cells, offsets, flat, graphones, counts)"},
     {"em_estep", fastlm_em_estep, METH_VARARGS,
      "em_estep(cells, offsets, flat, weights, prob) -> (bytes of counts, log-likelihood)"},
+    {"count_ngrams", fastlm_count_ngrams, METH_VARARGS,
+     "count_ngrams(sequences, order, boundary) -> {n-gram: summed weight} (NgramLM.count_ngrams)"},
+    {"em_number", fastlm_em_number, METH_VARARGS,
+     "em_number(pairs, max_deva, max_roman) -> (deva_chunks, roman_chunks, bytes of ns, ms, deva_ids, roman_ids, lengths, weights)"},
+    {"rows_merge", fastlm_rows_merge, METH_VARARGS,
+     "rows_merge(base_flat, base_values, order, added_flat, added_values) -> bytes of (drops, at, rows0, rows1)"},
     {"em_viterbi", fastlm_em_viterbi, METH_VARARGS,
      "em_viterbi(cells, lengths, offsets, flat, prob) -> [(score, graphone indexes) or None, ...]"},
     {NULL, NULL, 0, NULL},

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import logging
 import math
+import sys
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import compress, count, repeat
+from operator import add, mul, truediv
 from typing import Any, Literal, TypeVar
 
 from lipyantar.translit.learned.charalign import Aligner, deva_units
@@ -185,7 +188,15 @@ def _number_chunks(
     """The inputs of ``_fastlm.em_grid``: every Devanagari chunk (up to ``max_deva`` units) and Latin chunk
     (up to ``max_roman`` letters) of the pairs numbered in first-seen order (the two dicts), each pair's
     sides' lengths (0 and 0 for a pair with an empty side), the chunk numbers of every start and width,
-    and each pair's total length and weight."""
+    and each pair's total length and weight. ``pairs`` given as a list is numbered by the compiled kernel
+    (``_fastlm.em_number``) when it is built, anything else in Python: the same numbers."""
+    number = getattr(_FASTLM, "em_number", None)
+    if number is not None and type(pairs) is list:  # in C (the same numbers)
+        deva_numbers, roman_numbers, *raw = number(pairs, max_deva, max_roman)
+        typed = [array(code) for code in "iiiiid"]
+        for arr, data in zip(typed, raw, strict=True):
+            arr.frombytes(data)
+        return (deva_numbers, roman_numbers, *typed)
     deva_chunks: dict[str, int] = {}
     roman_chunks: dict[str, int] = {}
     ns, ms, deva_ids, roman_ids = array("i"), array("i"), array("i"), array("i")
@@ -483,14 +494,25 @@ def _adapt_align_compiled(
             wanted.setdefault((dn, rn), []).append(k)
     base_gid = [-1] * len(init)
     if wanted:
-        it = iter(numbers)
-        for gid, key in enumerate(zip(it, it, strict=True)):
-            hit = wanted.get(key)
-            if hit is not None:
-                for k in hit:
+        # each grid graphone's (deva, roman) chunk numbers as one int, the grid's found by C-level passes
+        wide = {d | r << 32: hit for (d, r), hit in wanted.items()}
+        if len(numbers) % 2 == 0 and all(d >= 0 and r >= 0 for d, r in wanted):
+            keys = memoryview(raw_numbers).cast("Q") if sys.byteorder == "little" else None
+        else:  # pragma: no cover - the kernel gives pairs of non-negative numbers
+            keys = None
+        if keys is not None:
+            for gid in compress(count(), map(wide.__contains__, keys)):
+                for k in wide[keys[gid]]:
                     base_gid[k] = gid
+        else:  # pragma: no cover - big-endian hosts
+            it = iter(numbers)
+            for gid, key in enumerate(zip(it, it, strict=True)):
+                hit = wanted.get(key)
+                if hit is not None:
+                    for k in hit:
+                        base_gid[k] = gid
     total = sum(edge_weights) or 1.0
-    prob = array("d", [0.1 * c / total for c in edge_weights])
+    prob = array("d", map(truediv, map(mul, repeat(0.1), edge_weights), repeat(total)))  # 0.1 * c / total
     del edge_weights
     prior: list[tuple[int, float]] = []
     for k, (g, q) in enumerate(init.items()):
@@ -508,11 +530,11 @@ def _adapt_align_compiled(
         counts = [0.0] * len(prob)
         for gi, c in prior:
             counts[gi] += c
-        for gi, c in enumerate(expected):
-            if c:
-                counts[gi] += c
+        # each grid graphone's expected count added (a zero adds nothing: the same sums as adding only
+        # the others), in one C-level pass
+        counts[: len(expected)] = map(add, counts[: len(expected)], expected)
         total = sum(counts) or 1.0
-        prob = array("d", [x if x > 1e-9 else 0.0 for x in (c / total for c in counts)])
+        prob = array("d", [x if x > 1e-9 else 0.0 for x in map(truediv, counts, repeat(total))])
         kept = len(prob) - prob.count(0.0)
         logger.info("EM iteration %d: log-likelihood %.1f, %d graphones", it_no + 1, loglik, kept)
     found = fast.em_viterbi(cells, lengths, offsets, flat, prob[:n_grid])

@@ -307,6 +307,40 @@ def _key(item: Any) -> Any:
     return _dump(item)
 
 
+#: the types of the values that JSON writes and reads back as the same value of the same type
+_JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _json_plain(value: Any) -> bool:
+    """Whether ``value`` reads back from its JSON as an equal value of the same types (lists, dicts with
+    string keys, strings, numbers, booleans and None; not tuples, other keys or subclasses)."""
+    kind = type(value)
+    if kind in _JSON_SCALARS:
+        return True
+    scalars = _JSON_SCALARS
+    if kind is list:
+        kinds = set(map(type, value))
+        if kinds <= scalars:
+            return True
+        if kinds == {list} and set(map(type, itertools.chain.from_iterable(value))) <= scalars:
+            return True  # rows of scalars (the big tables), told in C
+        return all(type(x) in scalars or _json_plain(x) for x in value)
+    if kind is dict:
+        return all(type(k) is str for k in value) and all(
+            type(x) in scalars or _json_plain(x) for x in value.values()
+        )
+    return False
+
+
+def _keys(items: list[Any]) -> list[Any]:
+    """``[_key(x) for x in items]``; for rows of two strings and a float (the big tables) made in C."""
+    if items and set(map(type, items)) == {list} and set(map(len, items)) == {3}:
+        first, second, last = zip(*items, strict=True)
+        if set(map(type, first)) == {str} and set(map(type, second)) == {str} and set(map(type, last)) == {float}:
+            return list(zip(itertools.repeat(3), first, second, zip(itertools.repeat("float"), last)))
+    return [_key(x) for x in items]
+
+
 def _same_json(a: Any, b: Any) -> bool:
     """``a`` and ``b`` are the same JSON value, types included (Python's ``==`` has ``False == 0`` and
     ``1 == 1.0``, inside lists and dicts too)."""
@@ -321,6 +355,8 @@ def _same_json(a: Any, b: Any) -> bool:
 
 def _json_patch(base: Any, new: Any) -> dict[str, Any] | None:
     """A patch making ``new`` from ``base`` (None: equal)."""
+    if base is new:  # the same value (a table taken over from the base): not walked
+        return None
     if base == new and _same_json(base, new):
         return None
     if isinstance(base, dict) and isinstance(new, dict):
@@ -333,7 +369,7 @@ def _json_patch(base: Any, new: Any) -> dict[str, Any] | None:
             "keys": list(new),
         }
     if isinstance(base, list) and isinstance(new, list) and len(base) > 16:
-        drops, inserted = _seq_patch([_key(x) for x in base], [_key(x) for x in new])
+        drops, inserted = _seq_patch(_keys(base), _keys(new))
         patch = {"op": "list", "drop": drops, "at": inserted, "items": [new[j] for j in inserted]}
         if len(_dump(patch)) < len(_dump(new)):
             return patch
@@ -570,9 +606,13 @@ def make_adaptation_of(
     # not change compare equal to the base's; the unchanged ones are the base's
     keep = {n[7:] for n in same if n.startswith("tables.")}
     order = list(tables) + [k for k in base_tables if k in keep and k not in tables]
-    tables = json.loads(
-        json.dumps({k: v for k, v in tables.items() if k not in keep}, ensure_ascii=False, separators=(",", ":"))
-    )
+    # (a table that is JSON already, only lists, dicts with string keys and plain scalars, reads back as it
+    # is: not written and read again)
+    mixed = {k: v for k, v in tables.items() if k not in keep and not _json_plain(v)}
+    tables = {
+        **{k: v for k, v in tables.items() if k not in keep},
+        **json.loads(json.dumps(mixed, ensure_ascii=False, separators=(",", ":"))),
+    }
     tables = {k: tables[k] if k in tables else base_tables[k] for k in order}
     return _adaptation_bytes(
         base_header,

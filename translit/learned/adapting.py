@@ -21,6 +21,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import chain, repeat
+from operator import add
 from typing import Any
 
 from lipyantar.translit.errors import InputError, ModelError
@@ -28,9 +30,10 @@ from lipyantar.translit.learned import modelfile
 from lipyantar.translit.learned.adapt_em import MapFn, _adapt_align
 from lipyantar.translit.learned.charalign import deva_words, prepare_pairs
 from lipyantar.translit.learned.jointseq import JointModel
+from lipyantar.translit.learned.langmodel import FAST as _FASTLM
 from lipyantar.translit.learned.langmodel import WordLM, kn_arrays, merge_kn_parts
 from lipyantar.translit.learned.model import LearnedModel
-from lipyantar.translit.learned.storage import MODEL_FILE_FORMAT, write_model_file
+from lipyantar.translit.learned.storage import MODEL_FILE_FORMAT, tables_and_arrays_but, write_model_file
 
 __all__ = [
     "BaseSegment",
@@ -389,15 +392,16 @@ def save_adaptation(
     rows = _count_rows_patch(base_flat, base_values, a.counts, a.order)
     if segment is None:
         segment = base_segment(base)
+    # what adapting leaves as the base's: the character, Latin and word models (their automata are the
+    # base's, serialized once in the segment), the vocabulary index and the English model (their tables
+    # and the English model's arrays not even made: the adaptation file takes them from the base)
+    own = ("charlm", "romanlm", "wordlm", "vocab_index", "english")
     shell = _shell(base, a, segment, _JointTask(a.graphones, {}, a.order))
-    tables, arrays = shell._tables_and_arrays()
+    tables, arrays = tables_and_arrays_but(shell, skip=frozenset(own))
     meta = shell.meta
     del shell
     if list(arrays).count(_JOINT_PLACEHOLDER) != 1:  # pragma: no cover - a LearnedModel of another layout
         raise ModelError("cannot write the adapted model: unexpected layout of the model file")
-    # what adapting leaves as the base's: the character, Latin and word models (their automata are the
-    # base's, serialized once in the segment), the vocabulary index and the English model
-    own = ("charlm", "romanlm", "wordlm", "vocab_index", "english")
     unchanged = [f"tables.{k}" for k in own if k in tables]
     full: dict[str, array | None] = {}
     for name, arr in arrays.items():
@@ -425,6 +429,14 @@ def save_adaptation(
     return int(meta.get("adapted_pairs", 0))
 
 
+def _typed(values: Any, typecode: str) -> bool:
+    """Whether ``values`` is an array (or buffer) of ``typecode`` items, as the compiled kernels read them."""
+    try:
+        return memoryview(values).format == typecode
+    except TypeError:
+        return False
+
+
 def _count_rows_patch(
     base_flat: Sequence[int], base_values: Sequence[float], added: Mapping[tuple[int, ...], float], order: int
 ) -> dict[str, array]:
@@ -438,6 +450,20 @@ def _count_rows_patch(
     by_length: dict[int, list[tuple[int, ...]]] = {}
     for ng in added:
         by_length.setdefault(len(ng), []).append(ng)
+    widths = array("q", [order, 1]) if n_base or added else array("q", [1, 1])
+    merge = getattr(_FASTLM, "rows_merge", None)
+    if merge is not None and max(by_length, default=0) <= order and _typed(base_flat, "i") and _typed(base_values, "d"):
+        # the merge of the two sorted tables in C: the added rows padded and sorted as the base's
+        flat, values = array("i"), array("d")
+        for length in sorted(by_length):
+            group = sorted(by_length[length])
+            pad = (-1,) * (order - length)
+            flat.fromlist(list(chain.from_iterable(map(add, group, repeat(pad)) if pad else group)))
+            values.fromlist(list(map(added.__getitem__, group)))
+        outputs: tuple[array[Any], ...] = (drops, at, rows0, rows1)
+        for arr, raw in zip(outputs, merge(base_flat, base_values, order, flat, values), strict=True):
+            arr.frombytes(raw)
+        return {f"{name}.drop": drops, f"{name}.at": at, f"{name}.widths": widths, f"{name}.rows0": rows0, f"{name}.rows1": rows1}
     # where each length's base rows start (a bisection over the rows' lengths); within one length the
     # rows sort as their ids (the padding is the same), and so do their ids as big-endian bytes (ids are
     # >= 0): each added n-gram's place among the group's rows is a bisection over bytes (in C), one length
@@ -464,10 +490,15 @@ def _count_rows_patch(
         rows = [block[k : k + width] for k in range(0, len(block), width)] if width else []
         del block
         pad = (-1,) * (order - length) if length < order else ()
+        # the group's rows padded, in one array (as the patch stores them), and as big-endian bytes
+        plain = array("i", [x for ng in group for x in (ng + pad)] if pad else [x for ng in group for x in ng])
+        keys = as_bytes(plain)
+        size = max(length, order)  # ids a row (an n-gram longer than the order is stored as it is)
+        step = size * array("i").itemsize
+        kept: list[int] = []  # the group's n-grams whose value does not change (rare: an added 0)
         lo, hi = 0, len(rows)
-        for ng in group:
-            row = ng + pad
-            key = as_bytes(row)
+        for k, ng in enumerate(group):
+            key = keys[k * step : (k + 1) * step]
             lo = bisect_left(rows, key, lo, hi)  # the group's rows before ng
             i = first + lo  # the base rows before ng
             value = added[ng]
@@ -475,6 +506,7 @@ def _count_rows_patch(
                 old = base_values[i]
                 value = old + value
                 if value == old:  # unchanged: kept
+                    kept.append(k)
                     continue
                 if drops and drops[-1] == i:
                     drops[-1] = i + 1
@@ -485,9 +517,14 @@ def _count_rows_patch(
             else:
                 value = 0.0 + value
                 at.append(i - dropped + inserted)
-            rows0.extend(row)
             rows1.append(value)
             inserted += 1
+        if not kept:
+            rows0.extend(plain)
+        else:
+            skip = set(kept)
+            for k in range(len(group)):
+                if k not in skip:
+                    rows0.extend(plain[k * size : (k + 1) * size])
         del rows
-    widths = array("q", [order, 1]) if n_base or added else array("q", [1, 1])
     return {f"{name}.drop": drops, f"{name}.at": at, f"{name}.widths": widths, f"{name}.rows0": rows0, f"{name}.rows1": rows1}

@@ -237,6 +237,10 @@ class EnglishModel:
         packed = "".join(f"{w}\t{codes}\n" for w, codes in sorted(self._lookup().items()))
         return {**self.joint.to_arrays(), "prons": array("B", packed.encode("utf-8"))}
 
+    def array_names(self) -> list[str]:
+        """The keys of :meth:`arrays`, in order, without packing the pronunciations."""
+        return [*self.joint.to_arrays(), "prons"]
+
     @classmethod
     def from_tables(cls, tables: Mapping[str, Any], arrays: Mapping[str, array]) -> EnglishModel:
         graphones = [(str(g[0]), str(g[1])) for g in tables["graphones"]]

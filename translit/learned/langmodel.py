@@ -149,7 +149,12 @@ class NgramLM:
     def count_ngrams(
         sequences: Iterable[tuple[Sequence[int], float]], *, order: int
     ) -> dict[tuple[int, ...], float]:
-        """Raw n-gram counts (orders 1..order) of boundary-padded id sequences with weights."""
+        """Raw n-gram counts (orders 1..order) of boundary-padded id sequences with weights (of a list, by the
+        compiled kernel when it is built: the same sums, added in the same order; other iterables are
+        streamed, not made into a list)."""
+        count = getattr(FAST, "count_ngrams", None)
+        if count is not None and order >= 1 and type(sequences) is list:
+            return count(sequences, order, BOUNDARY)
         counts: dict[tuple[int, ...], float] = defaultdict(float)
         for seq, weight in sequences:
             s = (BOUNDARY, *seq, BOUNDARY)

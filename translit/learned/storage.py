@@ -40,6 +40,7 @@ __all__ = [
     "parts_from_arrays",
     "sibling_vocabulary",
     "tables_and_arrays",
+    "tables_and_arrays_but",
     "write_model_file",
 ]
 
@@ -53,6 +54,14 @@ VOCAB_SUFFIX = ".vocab"
 def tables_and_arrays(model: Any) -> tuple[dict[str, Any], dict[str, array]]:
     """The string tables (decoded) and every other array of a :class:`~lipyantar.translit.learned.model.LearnedModel`
     ``model``, in file order."""
+    return tables_and_arrays_but(model, skip=frozenset())  # type: ignore[return-value]  # none skipped: no None
+
+
+def tables_and_arrays_but(model: Any, *, skip: frozenset[str]) -> tuple[dict[str, Any], dict[str, array | None]]:
+    """:func:`tables_and_arrays` without the parts in ``skip``: the word model's and the vocabulary
+    index's tables (``"wordlm"``, ``"vocab_index"``) and the English model's tables and arrays
+    (``"english"``) not computed but given as None, in their places (for a writer that takes them from
+    elsewhere, e.g. an adaptation file of the model's base)."""
     pairs = [
         [deva, roman, count]
         for deva, romans in sorted(model.memory.d2r.items())
@@ -64,18 +73,22 @@ def tables_and_arrays(model: Any) -> tuple[dict[str, Any], dict[str, array]]:
         "joint": {"order": model.joint.order, "graphones": [list(g) for g in model.joint.graphones]},
         "charlm": {"order": model.charlm.order, "vocab": model.charlm.vocab},
         "romanlm": {"order": model.romanlm.order, "vocab": model.romanlm.vocab},
-        "wordlm": {
+        "wordlm": None
+        if "wordlm" in skip
+        else {
             "order": model.wordlm.order,
             "vocab": model.wordlm.vocab,
             "prior": sorted(model.wordlm.prior.items()),
         },
         "pairs": pairs,
         "d2r_table": [[d, r, round(sc, 4)] for d, (r, sc) in sorted(model.d2r_table.items())],
-        "vocab_index": [[key, list(ws)] for key, ws in sorted(model.vocab_index.items())],
+        "vocab_index": None
+        if "vocab_index" in skip
+        else [[key, list(ws)] for key, ws in sorted(model.vocab_index.items())],
     }
     if model.english is not None:
-        tables["english"] = model.english.tables()
-    arrays: dict[str, array] = {}
+        tables["english"] = None if "english" in skip else model.english.tables()
+    arrays: dict[str, array | None] = {}
     for name, lm in (
         ("joint", model.joint),
         ("charlm", model.charlm.lm),
@@ -87,8 +100,11 @@ def tables_and_arrays(model: Any) -> tuple[dict[str, Any], dict[str, array]]:
     # the joint model's raw counts, for adaptation
     arrays["joint.count_ngrams"], arrays["joint.count_values"] = model.joint.count_arrays()
     if model.english is not None:
-        for key, arr in model.english.arrays().items():
-            arrays[f"english.{key}"] = arr
+        if "english" in skip:
+            arrays.update((f"english.{key}", None) for key in model.english.array_names())
+        else:
+            for key, arr in model.english.arrays().items():
+                arrays[f"english.{key}"] = arr
     return tables, arrays
 
 
