@@ -230,3 +230,34 @@ def _sentence_errors():  # type: ignore[no-untyped-def]
 def test_the_error_classes_of_the_analysis_script(hyp: str, ref: str, kind: str) -> None:
     assert _sentence_errors().error_class(hyp, ref) == kind
 
+
+
+def test_the_analysis_script_pairs_words_with_the_word_before_them() -> None:
+    script = _sentence_errors()
+    assert list(script.word_pairs(["वे", "करते", "है"], ["वे", "करते", "हैं"])) == [
+        ("वे", "वे", ""),
+        ("करते", "करते", "वे"),
+        ("है", "हैं", "करते"),
+    ]
+    # unequal lengths: only the aligned words, each with the reference word before it
+    assert ("है", "हैं", "करते") in list(script.word_pairs(["वे", "करते", "है"], ["वे", "काम", "करते", "हैं"]))
+
+
+def test_the_analysis_script_counts_the_agreement_confusion_by_context() -> None:
+    script = _sentence_errors()
+    triples = [
+        ("है", "हैं", "करते"),
+        ("है", "हैं", "करते"),
+        ("हैं", "हैं", "होते"),
+        ("है", "है", "जाता"),
+        ("हे", "है", "जाता"),
+        ("घर", "घर", "का"),
+    ]
+    found = script.confusion(triples, ("है", "हैं"))
+    assert found == {
+        "है→हैं": {"count": 2, "before": {"करते": 2}},
+        "हैं→हैं": {"count": 1, "before": {"होते": 1}},
+        "है→है": {"count": 1, "before": {"जाता": 1}},
+        "other→है": {"count": 1, "before": {"जाता": 1}},
+    }
+    assert script.classify(triples)["errors"] == 3
