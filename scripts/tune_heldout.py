@@ -319,16 +319,12 @@ def main(argv: list[str] | None = None) -> int:
         nasal_drop = measured_drop if args.nasal_drop == "example" else float(args.nasal_drop)
     nasal_m = measured_m if args.nasal_m == "example" else float(args.nasal_m)
     if "example" in (args.nasal_drop, args.nasal_m):
-        print(
-            json.dumps(
-                {
-                    "example_nasal_words": nasal_words,
-                    "nasal_drop": round(nasal_drop, 4),
-                    "nasal_m": round(nasal_m, 4),
-                }
-            ),
-            flush=True,
-        )
+        shown: dict[str, float] = {"example_nasal_words": nasal_words}
+        if args.nasal_drop == "example":
+            shown["nasal_drop"] = round(nasal_drop, 4)
+        if args.nasal_m == "example":
+            shown["nasal_m"] = round(nasal_m, 4)
+        print(json.dumps(shown), flush=True)
     base = LearnedModel.load(args.model)
     if args.noise is not None:
         base.noise = load_noise(str(args.noise))
