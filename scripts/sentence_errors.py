@@ -14,7 +14,10 @@ Two sets:
 
 Usage: ``python scripts/sentence_errors.py --heldout /tmp/ho.lpm [--nasal-drop example ...]`` or
 ``python scripts/sentence_errors.py --dev /work/shared/data/dakshina-hi [--model FILE]``. Prints one JSON
-line: the words, the errors, and each class's count and share of the errors (with examples).
+line: the words, the errors, and each class's count and share of the errors (with examples);
+``--confusion है,हैं`` adds how those reference words were output, each (output → reference) pair with
+the reference words most often before it (is the context that should decide, such as a plural verb
+before हैं, there?).
 """
 
 from __future__ import annotations
@@ -91,22 +94,38 @@ def error_class(hyp: str, ref: str) -> str:
     return "several" if h == r else "other"
 
 
-def word_pairs(hyp: list[str], ref: list[str]) -> Iterable[tuple[str, str]]:
-    """(output word, reference word) of one sentence: all of them when the two have as many words,
-    otherwise the words of the aligned substitutions of equal length."""
+def word_pairs(hyp: list[str], ref: list[str]) -> Iterable[tuple[str, str, str]]:
+    """(output word, reference word, the reference word before it or "") of one sentence: all of them
+    when the two have as many words, otherwise the words of the aligned substitutions of equal length."""
     if len(hyp) == len(ref):
-        yield from zip(hyp, ref, strict=True)
+        yield from zip(hyp, ref, ["", *ref[:-1]], strict=True)
         return
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=hyp, b=ref, autojunk=False).get_opcodes():
         if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
-            yield from zip(hyp[i1:i2], ref[j1:j2], strict=True)
+            yield from zip(hyp[i1:i2], ref[j1:j2], [ref[j - 1] if j else "" for j in range(j1, j2)], strict=True)
 
 
-def classify(pairs: Iterable[tuple[str, str]], examples: int = 5) -> dict[str, object]:
+def confusion(triples: Iterable[tuple[str, str, str]], words: tuple[str, ...], top: int = 15) -> dict[str, object]:
+    """How the outputs of the reference words ``words`` (such as है and हैं, which agreement decides) go:
+    for each (output → reference) pair of them, its count and the reference words most often before
+    it (the context that should have decided)."""
+    counts: Counter[str] = Counter()
+    before: dict[str, Counter[str]] = {}
+    for hyp, ref, prev in triples:
+        if ref in words:
+            key = f"{hyp}→{ref}" if hyp in words else f"other→{ref}"
+            counts[key] += 1
+            before.setdefault(key, Counter())[prev] += 1
+    return {
+        key: {"count": n, "before": dict(before[key].most_common(top))} for key, n in counts.most_common()
+    }
+
+
+def classify(pairs: Iterable[tuple[str, ...]], examples: int = 5) -> dict[str, object]:
     words = 0
     counts: Counter[str] = Counter()
     shown: dict[str, Counter[str]] = {}
-    for hyp, ref in pairs:
+    for hyp, ref, *_ in pairs:
         words += 1
         if hyp == ref:
             continue
@@ -134,7 +153,7 @@ def _params(items: list[str]) -> dict[str, object]:
     return {k: tune_heldout.parse_value(v) for k, _, v in (item.partition("=") for item in items)}
 
 
-def dev_pairs(dev_dir: Path, model_path: Path | None, changes: list[str]) -> Iterable[tuple[str, str]]:
+def dev_pairs(dev_dir: Path, model_path: Path | None, changes: list[str]) -> Iterable[tuple[str, str, str]]:
     from lipyantar.translit.learned.model import LearnedModel, default_model
     from lipyantar.translit.metrics import words_of
     from lipyantar.translit.transliterate import Transliterator
@@ -156,7 +175,7 @@ def dev_pairs(dev_dir: Path, model_path: Path | None, changes: list[str]) -> Ite
         )
 
 
-def heldout_pairs(args: argparse.Namespace) -> Iterable[tuple[str, str]]:
+def heldout_pairs(args: argparse.Namespace) -> Iterable[tuple[str, str, str]]:
     import tune_heldout
 
     from lipyantar.translit.learned.model import LearnedModel
@@ -181,7 +200,7 @@ def heldout_pairs(args: argparse.Namespace) -> Iterable[tuple[str, str]]:
     )
     hyps = model.devanagarize_sentences([r for r, _ in sents])
     for hyp, (_, ref) in zip(hyps, sents, strict=True):
-        yield from zip(hyp, ref, strict=True)
+        yield from zip(hyp, ref, ["", *ref[:-1]], strict=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -197,9 +216,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--examples", type=int, default=5)
     parser.add_argument("--noise", type=Path, default=None, help="with --heldout: this casual-typing noise table")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="decode with this parameter")
+    parser.add_argument(
+        "--confusion",
+        default=None,
+        metavar="WORD,WORD",
+        help="also how these reference words are output, with the words before them (e.g. है,हैं)",
+    )
     args = parser.parse_args(argv)
-    pairs = heldout_pairs(args) if args.heldout else dev_pairs(args.dev, args.model, args.set)
-    print(json.dumps(classify(pairs, args.examples), ensure_ascii=False))
+    pairs = list(heldout_pairs(args) if args.heldout else dev_pairs(args.dev, args.model, args.set))
+    result = classify(pairs, args.examples)
+    if args.confusion:
+        result["confusion"] = confusion(pairs, tuple(normalize_deva(w) for w in args.confusion.split(",")))
+    print(json.dumps(result, ensure_ascii=False))
     return 0
 
 

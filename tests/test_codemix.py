@@ -29,6 +29,13 @@ from lipyantar.translit.learned.model import default_model
         ("W AO T ER", "वॉटर"),
         ("S IH NG IH NG", "सिंगिंग"),
         ("V IH D IY OW", "विडीयो"),  # a glide after i before the next vowel
+        # /ər/ after the first syllable before one consonant and a vowel: र and a new syllable
+        ("IH N T ER N EH T", "इंटरनेट"),
+        ("S AE T ER D EY", "सैटरडे"),
+        # in the first syllable, or before two consonants, or at the end: a cluster
+        ("P ER S AH N", "पर्सन"),
+        ("M AA D ER N", "माडर्न"),
+        ("IH N T ER V Y UW", "इंटर्व्यू"),
     ],
 )
 def test_spell_pronunciation(phones: str, deva: str) -> None:

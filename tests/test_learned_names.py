@@ -117,6 +117,9 @@ def test_with_name_variants_scores_below_the_source() -> None:
         ("android", "AE N D R OY D", "EH N D R OY D"),  # an initial /æ/ as ए
         ("apple", "AE P AH L", "EH P AH L"),
         ("cat", "K AE T", "K AE T"),  # not initial
+        ("beckham", "B EH K HH AE M", "B EH K HH AH M"),  # a final -ham after a consonant as /əm/
+        ("abraham", "EY B R AH HH AE M", "EY B R AH HH AE M"),  # after a vowel it stays
+        ("ham", "HH AE M", "HH AE M"),
     ],
 )
 def test_written_phones(roman: str, phones: str, written: str) -> None:

@@ -181,13 +181,19 @@ def model() -> LearnedModel:
     return default_model()
 
 
-def test_sentence_candidates_are_scored_by_the_noise_model(model: LearnedModel) -> None:
-    weighted = model.with_params({"casual.noise_weight": 1.5, "casual.convention_penalty": -1.0})
+@pytest.mark.parametrize(("nasal_weight", "factor"), [(-1.0, 1.5), (0.25, 0.25), (0.0, 0.0)])
+def test_sentence_candidates_are_scored_by_the_noise_model(
+    model: LearnedModel, nasal_weight: float, factor: float
+) -> None:
+    # the final nasal left out: weighted by casual.nasal_weight, or casual.noise_weight when that is negative
+    weighted = model.with_params(
+        {"casual.noise_weight": 1.5, "casual.nasal_weight": nasal_weight, "casual.convention_penalty": -1.0}
+    )
     found = weighted._channel("hai", weighted.params.sentence.words)[: weighted.params.sentence.nbest]
     scores = dict(found)
     extended = dict(weighted._with_casual_variants("hai", found))
     noise = load_noise()
-    expected = max(scores.get("हैं", -math.inf), scores["है"] + 1.5 * noise.logprob("nasal_drop", "ै"))
+    expected = max(scores.get("हैं", -math.inf), scores["है"] + factor * noise.logprob("nasal_drop", "ै"))
     assert extended["हैं"] == pytest.approx(expected)
     # off: the fixed penalties as before
     off = model.with_params({"casual.noise_weight": -1.0, "casual.nasal_penalty": -1.0, "casual.vowel_penalty": -1.0, "casual.convention_penalty": -1.0})
@@ -197,6 +203,43 @@ def test_sentence_candidates_are_scored_by_the_noise_model(model: LearnedModel) 
 def test_the_context_restores_a_dropped_nasal(model: LearnedModel) -> None:
     weighted = model.with_params({"casual.noise_weight": 1.5})
     assert weighted.devanagarize_words("ghar me kaun hai".split())[1] == "में"
+
+
+@pytest.mark.parametrize(
+    ("typed", "last"),
+    [
+        # a plural verb form before hai: the agreement that the n-gram model knows decides हैं
+        ("bachche school jaate hai", "हैं"),
+        ("ve kaam karte hai", "हैं"),
+        # a singular one: है stays
+        ("vah school jaati hai", "है"),
+        ("vah kaam karta hai", "है"),
+        ("yah ghar bahut bada hai", "है"),
+    ],
+)
+def test_number_agreement_decides_a_dropped_nasal(model: LearnedModel, typed: str, last: str) -> None:
+    assert model.devanagarize_words(typed.split())[-1] == last
+
+
+def test_the_lexicon_weight_of_the_nasal_drop_leaves_hai_after_a_plural_verb(model: LearnedModel) -> None:
+    # the nasal drop weighted as the other edits (its rate as rare as in the lexicon): है
+    lexicon_rate = model.with_params({"casual.nasal_weight": -1.0})
+    assert lexicon_rate.devanagarize_words("bachche school jaate hai".split())[-1] == "है"
+
+
+def test_a_weighted_noise_model_scales_each_edit(small: NoiseModel) -> None:
+    scaled = small.weighted({"nasal_drop": 0.25, "plain_vowel": 2.0})
+    for edit, factor in (("nasal_drop", 0.25), ("plain_vowel", 2.0), ("nasal_m", 1.0), ("nasal_medial", 1.0)):
+        assert scaled.pooled[edit] == pytest.approx(factor * small.pooled[edit])
+        for ctx, lp in small.logprobs[edit].items():
+            assert scaled.logprob(edit, ctx) == pytest.approx(factor * lp)
+    assert dict(small.weighted({}).variants("hai", "है")) == pytest.approx(dict(small.variants("hai", "है")))
+
+
+@pytest.mark.parametrize("weights", [{"nasal_drop": -1.0}, {"nasal_drop": math.inf}, {"typo": 1.0}])
+def test_a_noise_weight_must_be_a_known_edit_and_not_negative(small: NoiseModel, weights: dict[str, float]) -> None:
+    with pytest.raises(ValueError, match="bad weight"):
+        small.weighted(weights)
 
 
 def _sentence_errors():  # type: ignore[no-untyped-def]
@@ -230,3 +273,34 @@ def _sentence_errors():  # type: ignore[no-untyped-def]
 def test_the_error_classes_of_the_analysis_script(hyp: str, ref: str, kind: str) -> None:
     assert _sentence_errors().error_class(hyp, ref) == kind
 
+
+
+def test_the_analysis_script_pairs_words_with_the_word_before_them() -> None:
+    script = _sentence_errors()
+    assert list(script.word_pairs(["वे", "करते", "है"], ["वे", "करते", "हैं"])) == [
+        ("वे", "वे", ""),
+        ("करते", "करते", "वे"),
+        ("है", "हैं", "करते"),
+    ]
+    # unequal lengths: only the aligned words, each with the reference word before it
+    assert ("है", "हैं", "करते") in list(script.word_pairs(["वे", "करते", "है"], ["वे", "काम", "करते", "हैं"]))
+
+
+def test_the_analysis_script_counts_the_agreement_confusion_by_context() -> None:
+    script = _sentence_errors()
+    triples = [
+        ("है", "हैं", "करते"),
+        ("है", "हैं", "करते"),
+        ("हैं", "हैं", "होते"),
+        ("है", "है", "जाता"),
+        ("हे", "है", "जाता"),
+        ("घर", "घर", "का"),
+    ]
+    found = script.confusion(triples, ("है", "हैं"))
+    assert found == {
+        "है→हैं": {"count": 2, "before": {"करते": 2}},
+        "हैं→हैं": {"count": 1, "before": {"होते": 1}},
+        "है→है": {"count": 1, "before": {"जाता": 1}},
+        "other→है": {"count": 1, "before": {"जाता": 1}},
+    }
+    assert script.classify(triples)["errors"] == 3

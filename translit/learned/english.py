@@ -372,6 +372,18 @@ def spell_pronunciation(pron: str) -> str:
     for i, phone in enumerate(phones):
         if i in breaks:
             after_consonant = False
+        if (
+            after_consonant
+            and i >= 2
+            and phones[i - 1] == "ER"
+            and i + 1 < len(phones)
+            and phones[i + 1] in _VOWELS
+            and any(p in _VOWELS for p in phones[: i - 1])
+        ):
+            # an unstressed /ər/ after the first syllable, before one consonant and a vowel, is written
+            # र and a new syllable (internet इंटरनेट, saturday सैटरडे, wonderful वंडरफुल); a stressed one,
+            # in the first syllable, joins it (person पर्सन, service सर्विस)
+            after_consonant = False
         vowel = _VOWELS.get(phone)
         if vowel is not None:
             if not after_consonant and i > 0 and phones[i - 1] in ("IY", "IH", "EY"):

@@ -662,6 +662,7 @@ class LearnedModel(WordSearch, SentenceDecoder):
         state.pop("_file", None)
         del state["_build_lock"]
         state["_fast_channel"] = None  # compiled: rebuilt on first use after unpickling
+        state.pop("_noise_memo", None)  # keyed by object ids: rebuilt on first use
         if self._vocab_source is not None:
             state["_vocab_obj"] = None  # reloaded from its source on first use
             state["_vocab_memo"] = {}

@@ -223,7 +223,7 @@ def written_phones(roman: str, phones: list[str]) -> list[str]:
     unstressed /ə/ written ``a`` as ा (``china`` चाइना, ``maradona`` माराडोना); ``-ay`` as /eɪ/ (``monday``
     मंडे); the ending ``-ed`` as एड/ड (``posted`` पोस्टेड, ``finished`` फिनिश्ड); the plural ``-s`` /z/
     after a consonant as स (``calls`` कॉल्स) and ``-es`` /ɪz/ after a sibilant as एस (``messages``
-    मैसेजेस)."""
+    मैसेजेस); a final ``-ham`` after a consonant as /əm/ (``beckham`` बेकहम)."""
     out = list(phones)
     if out and out[0] == "AE" and roman.startswith("a"):
         out[0] = "EH"  # an initial /æ/ as ए (anchor एंकर, angela एंजेला; in the train lexicon 350 to ऐ's 31)
@@ -240,6 +240,8 @@ def written_phones(roman: str, phones: list[str]) -> list[str]:
             out[-1] = "AA"
         elif roman.endswith("ay") and out[-1] == "IY":
             out[-1] = "EY"
+    if roman.endswith("ham") and len(out) > 3 and out[-3:] == ["HH", "AE", "M"] and out[-4] in _CONSONANT_PHONES:
+        out[-2] = "AH"  # a final -ham after a consonant as British /əm/ (beckham बेकहम, birmingham बर्मिंघम)
     if roman.endswith("ed") and len(out) > 2:
         if out[-2:] == ["IH", "D"]:
             out[-2] = "EH"

@@ -11,7 +11,9 @@ romanizations of the train lexicon (:func:`estimate_noise`):
   (word-final ``he`` for है is rare, ``pesa`` for पैसा common).
 
 Sentence decoding scores the spellings that a typed word may be a casual form of (:meth:`NoiseModel.variants`)
-by these log-probabilities, and the word n-gram model decides in context
+by these log-probabilities (times ``casual.noise_weight``; the final-nasal edits times ``casual.nasal_weight``,
+since running text leaves final nasals out far more often than the lexicon's words typed one by one:
+:meth:`NoiseModel.weighted`), and the word n-gram model decides in context
 (:meth:`~lipyantar.translit.learned.search.WordSearch._with_casual_variants`). The table is package data
 (``data/casual-noise.json``, versioned, checked on load; built by ``scripts/train_noise.py``).
 """
@@ -165,6 +167,19 @@ class NoiseModel:
                 if out.get(form, -math.inf) < nlp:
                     out[form] = nlp
         return tuple(out.items())
+
+    def weighted(self, weights: Mapping[str, float]) -> NoiseModel:
+        """This model with each edit's log-probabilities multiplied by its weight in ``weights`` (1 for
+        an edit not in it): the scores that sentence decoding adds (``casual.noise_weight``,
+        ``casual.nasal_weight``). Each weight must be finite and not negative."""
+        for name, w in weights.items():
+            if name not in EDITS or not (math.isfinite(w) and w >= 0.0):
+                raise ValueError(f"casual-typing noise: bad weight {w!r} of {name!r}")
+        return NoiseModel(
+            {name: {c: lp * weights.get(name, 1.0) for c, lp in table.items()} for name, table in self.logprobs.items()},
+            {name: lp * weights.get(name, 1.0) for name, lp in self.pooled.items()},
+            self.training,
+        )
 
     def to_json(self) -> str:
         return json.dumps(

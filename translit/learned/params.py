@@ -384,6 +384,12 @@ class CasualTyping:
     #: times the log-probability of the edits. It replaces ``nasal_penalty`` and ``vowel_penalty``
     #: (negative: off, and those fixed penalties apply)
     noise_weight: float = 1.5
+    #: the weight of the final-nasal edits (a final nasal left out or typed ``m``: ``hai`` for हैं, ``me``
+    #: for में) instead of ``noise_weight``: running text drops them far more often than the train
+    #: lexicon's words typed one by one, from which the noise model is estimated (chosen on held-out
+    #: sentences typed with the nasal drop rate of real queries, ``tune_heldout.py --nasal-drop
+    #: hinglish-top``; negative: ``noise_weight``)
+    nasal_weight: float = 0.25
     #: with the noise model off: a final nasal left out (``me`` for में, ``hai`` for हैं) or written ``m``
     #: (``mem`` for में): each candidate's nasalized forms (:func:`nasal_variants`) compete, this below it
     #: (negative: off)
@@ -625,6 +631,7 @@ FLAT_NAMES: Mapping[str, str] = {
     "ctx_pmi": "sentence.pmi",
     "ctx_w_vocab": "sentence.w_vocab",
     "ctx_noise_weight": "casual.noise_weight",
+    "ctx_nasal_weight": "casual.nasal_weight",
     "ctx_nasal_penalty": "casual.nasal_penalty",
     "ctx_vowel_penalty": "casual.vowel_penalty",
     "ctx_convention_penalty": "casual.convention_penalty",

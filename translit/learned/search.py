@@ -19,7 +19,7 @@ from lipyantar.translit.learned.names import (
     name_scored,
     pronunciation_spellings,
 )
-from lipyantar.translit.learned.noise import NoiseModel, load_noise
+from lipyantar.translit.learned.noise import EDITS, NoiseModel, load_noise
 from lipyantar.translit.learned.origin import english_logprob
 from lipyantar.translit.learned.variants import (
     _rules_word,
@@ -92,6 +92,8 @@ class WordSearch:
     _uni_lp: dict[int, float]
     #: the casual-typing noise model of sentence decoding (None: the packaged one, read on first use)
     noise: NoiseModel | None = None
+    #: ((noise model id, weights), the noise model, it weighted): see :meth:`_weighted_noise`
+    _noise_memo: tuple[tuple[int, float, float], NoiseModel, NoiseModel] | None = None
 
     if TYPE_CHECKING:  # defined by LearnedModel
 
@@ -258,22 +260,36 @@ class WordSearch:
         candidate plus ``casual.noise_weight`` times the log-probability of the edits (or as ``found``
         scores a variant, when that is higher); then the other conventions' spellings, as there."""
         p = self.params
-        noise = self.noise if self.noise is not None else load_noise()
+        noise = self._weighted_noise()
         ids, unk = self.wordlm.ids, WordLM.UNK
-        weight = p.casual.noise_weight
         scores = dict(found)
         changed = False
         if roman:
             for deva, score in found:
                 # a nasal left out inside a word: only of a candidate the n-gram model does not know
                 for variant, lp in noise.variants(roman, deva, inside=ids.get(deva, unk) == unk):
-                    s = score + weight * lp
+                    s = score + lp
                     if ids.get(variant, unk) != unk and scores.get(variant, -math.inf) < s:
                         scores[variant] = s
                         changed = True
         if p.casual.convention_penalty >= 0:
             changed = self._add_conventions(scores) or changed
         return tuple(sorted(scores.items(), key=lambda item: -item[1])) if changed else found
+
+    def _weighted_noise(self) -> NoiseModel:
+        """The noise model (:attr:`noise`, or the packaged one) with its log-probabilities times their
+        weights (``casual.noise_weight``; the final-nasal edits ``casual.nasal_weight`` when that is not
+        negative), made once per model and weights."""
+        p = self.params.casual
+        noise = self.noise if self.noise is not None else load_noise()
+        nasal = p.nasal_weight if p.nasal_weight >= 0 else p.noise_weight
+        key = (id(noise), p.noise_weight, nasal)
+        cached = self._noise_memo
+        if cached is None or cached[0] != key:
+            weights = dict.fromkeys(EDITS, p.noise_weight)
+            weights["nasal_drop"] = weights["nasal_m"] = nasal
+            cached = self._noise_memo = (key, noise, noise.weighted(weights))
+        return cached[2]
 
     def _with_skeleton_words(
         self, roman: str, found: tuple[tuple[str, float], ...]
