@@ -254,3 +254,21 @@ def test_training_stops_without_real_queries_to_choose_on(tmp_path: Path) -> Non
     with pytest.raises(SystemExit) as stop:
         train.main(["--choose", str(tmp_path / "missing.tsv"), "-o", str(tmp_path / "out.json")])
     assert stop.value.code == 2 and not (tmp_path / "out.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("sentence", "flags"),
+    [
+        ("alarm set karo", [0.0, 1.0, 0.0]),  # the word before a form of करना
+        ("meeting cancel kar do", [0.0, 1.0, 0.0, 0.0]),
+        ("reminder set kijiye", [0.0, 1.0, 0.0]),
+        ("uski kitaab ki baat", [0.0, 0.0, 0.0, 0.0]),  # की, a postposition, is not one
+        ("5 karod rupaye", [0.0, 0.0, 0.0]),
+    ],
+)
+def test_before_light_verb(mix: CodeMix, sentence: str, flags: list[float]) -> None:
+    words = sentence.split()
+    token = mix.token_features(words)
+    first = [0.5] * len(words)
+    feature = CONTEXT_FEATURES.index("before_light_verb")
+    assert [row[feature] for row in mix.context_features(words, token, first)] == flags
