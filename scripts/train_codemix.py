@@ -10,9 +10,13 @@ Training data: synthetic code-mixed sentences, made here (fixed seed) from
   ``hai``) and ai/au/ei/ee/oo/aa shortened (``hai`` → ``he``). A word whose romanization is an English
   word of the English lexicon is labelled English when its spelling is not the rule romanization of its
   Devanagari (``traffic`` for ट्रैफिक) or its Devanagari spells its English pronunciation (``alarm`` for
-  अलार्म): a loanword typed in English spelling; it is left out of the loss otherwise (``band`` for बंद), unless the word is one of the 1,000 most frequent native words (``the``
-  for थे, ``me`` for में: Hindi). The numbers of the sentences are kept as context (the word after one
-  is marked: ``2 din``);
+  अलार्म): a loanword typed in English spelling; it is left out of the loss otherwise (``band`` for
+  बंद). Among the 1,000 most frequent native words such a spelling is Hindi (``the`` for थे, ``me`` for
+  में, ``k`` for के) unless it is a loanword by both signs and has at least ``--loan-letters`` letters
+  (``party`` for पार्टी, ``school`` for स्कूल, ``station`` for स्टेशन: frequent in Wikipedia, English when
+  typed so; before this rule they were all labelled Hindi, which taught the model that a lone loanword
+  among Hindi words is Hindi). The numbers of the sentences are kept as context (the word after one is
+  marked: ``2 din``);
 * **English**: words drawn from the English lexicon of ``translit/data/langid.json.gz`` (wordfreq's
   English list, CC BY-SA 4.0; by frequency^0.5; a one-word insertion skips the ``--function-rank`` most
   frequent words, since a lone English word inside Hindi is a content word) and runs of 2-8 words of the
@@ -30,15 +34,27 @@ Training data: synthetic code-mixed sentences, made here (fixed seed) from
   number before it: ``5 minutes``).
 
 The two logistic stages are fitted by AdaGrad SGD (``codemix.fit_logistic``); the second stage's inputs use
-first-stage probabilities from two-fold cross-fitting. The decision threshold is chosen on the
-Hinglish-TOP *train* split (``--choose``, real queries; tokens labelled English when they occur in the
-query's English original, the dataset README's heuristic), in steps of 0.01, as the one that uses the
-smallest share of the issue's error budgets (6 points of English words, 1.5 of Hindi words; the worse of
-the two counts); its validation split is for measuring only (``scripts/bench_hinglish.py``), and neither
-is shipped or used to fit weights. The synthesis options above were compared by that same criterion on
-the train split, never on a dev set.
+first-stage probabilities from two-fold cross-fitting. How the decision threshold is chosen (``--choose``, :func:`choose_threshold`): on the Hinglish-TOP
+**train** split only (``../shared/data/hinglish-top/train.tsv`` beside the repository; real queries, each
+token labelled English when it occurs in the query's English original, the dataset README's heuristic).
+The fitted model scores every query; for each threshold from 0.20 to 0.90 in steps of 0.01 the shares of
+English words kept and of Hindi words converted are counted, and the threshold whose *worse* share of the
+issue's error budgets is smallest is taken: the goals (94% kept, 98.5% Hindi) leave 6 points of English
+errors and 1.5 of Hindi ones, so the figure minimized is ``max((1 - en) / 0.06, (1 - hi) / 0.015)``.
+The README's labels are noisy on both sides (``me`` in "remind me" is labelled English where the query
+has में; ``time``/``minute`` labelled Hindi when the English original words it otherwise), which puts a
+floor under both shares; the criterion is the one the benchmark's figures are read with. The split's
+validation half and the hand-written dev set are for measuring only (``scripts/bench_hinglish.py``);
+nothing is chosen on them, and neither split is shipped or used to fit weights. The synthesis options
+above were compared by the same criterion on the train split. Without that file the script stops (it
+used to fall back to 0.5 silently, so a retrain from a tree unpacked elsewhere got 0.50); give
+``--choose PATH`` or an explicit ``--threshold``.
 
-    python scripts/train_codemix.py [--sentences 12000] [-o translit/learned/data/codemix.json]
+The shipped weights: ``python scripts/train_codemix.py --sentences 24000 --loan-letters 5`` (every
+train-side sentence: 14,710; on the train split, worse budget share 1.055 against 1.069 with
+``--loan-letters 99``, i.e. without the loanword rule, and 1.093 for both without the light-verb feature).
+
+    python scripts/train_codemix.py [--sentences 24000] [-o translit/learned/data/codemix.json]
 """
 
 from __future__ import annotations
@@ -85,6 +101,7 @@ class Synthesizer:
         numbers: float = 0.0,
         singles: float = 0.5,
         slot: float = 0.0,
+        loan_letters: int = 5,
     ) -> None:
         from lipyantar.translit.rules import romanize_word
 
@@ -111,7 +128,9 @@ class Synthesizer:
         self.function: set[str] = set()
         self.function_at: list[int] = []
         self.mix = None
+        self.loan_letters = loan_letters
         self._romanized: dict[str, str] = {}
+        self._labels: dict[tuple[str, str], tuple[str, float]] = {}
 
     def romanize(self, deva: str) -> str:
         spellings = self.lexicon.get(deva)
@@ -145,14 +164,34 @@ class Synthesizer:
             roman = self.casual(deva, roman)
             if deva in self.function:
                 self.function_at.append(len(out))
-            if roman in self.english and deva not in self.common:
-                if self.rules(deva) != roman or self.mix.spelled_by_sound(roman, deva):
-                    out.append((roman, "en", 1.0, number))  # a loanword typed in English spelling
-                else:
-                    out.append((roman, "hi", 0.0, number))  # both readings plausible: left out
-            else:
-                out.append((roman, "hi", 1.0, number))
+            label, weight = self.label(deva, roman)
+            out.append((roman, label, weight, number))
         return out
+
+    def label(self, deva: str, roman: str) -> tuple[str, float]:
+        """The label and loss weight of a Hindi word typed as ``roman``. A spelling that is an English
+        word is a loanword typed in English spelling (English) when it is not the rule romanization of
+        the Devanagari (``traffic`` for ट्रैफिक) or the Devanagari spells its English pronunciation
+        (``alarm`` for अलार्म); otherwise both readings are plausible and the word is left out of the
+        loss (``band`` for बंद). Among the most common native words a spelling is Hindi (``the`` for थे,
+        ``me`` for में, ``k`` for के) unless it is a loanword by both signs and not a short word
+        (``party`` for पार्टी, ``school`` for स्कूल, ``station`` for स्टेशन: common in Wikipedia, and
+        English when typed so)."""
+        key = (deva, roman)
+        found = self._labels.get(key)
+        if found is None:
+            if roman not in self.english:
+                found = ("hi", 1.0)
+            else:
+                differs = self.rules(deva) != roman
+                sound = self.mix.spelled_by_sound(roman, deva)
+                if deva not in self.common:
+                    found = ("en", 1.0) if differs or sound else ("hi", 0.0)
+                else:
+                    loan = differs and sound and len(roman) >= self.loan_letters
+                    found = ("en", 1.0) if loan else ("hi", 1.0)
+            self._labels[key] = found
+        return found
 
     def english_run(self) -> list[Token]:
         rng = self.rng
@@ -248,9 +287,33 @@ def read_choose(path: Path) -> list[tuple[list[str], list[bool], list[bool]]]:
     return rows
 
 
+def choose_threshold(scored: list[tuple[list[float], list[bool]]]) -> tuple[float, float, float]:
+    """The decision threshold (0.20 to 0.90 in steps of 0.01) for real queries ``scored`` as (each word's
+    probability of not being Hindi, whether it is English), and the shares of English words kept and
+    Hindi words converted there. The issue's goals (94% kept, 98.5% Hindi) leave error budgets of 6
+    points of English words and 1.5 of Hindi words; the threshold is the one whose worse budget share
+    is smallest (the first of equals), so that neither side is bought with the other."""
+    best: tuple[float, float, float, float] | None = None
+    for t in [x / 100 for x in range(20, 91)]:
+        hits: Counter[bool] = Counter()
+        totals: Counter[bool] = Counter()
+        for probs, gold in scored:
+            for p, is_en in zip(probs, gold, strict=True):
+                totals[is_en] += 1
+                hits[is_en] += (p >= t) == is_en
+        en, hi = hits[True] / max(totals[True], 1), hits[False] / max(totals[False], 1)
+        if round(100 * t) % 5 == 0:
+            print(f"  threshold {t:.2f}: English kept {100 * en:.1f}%, Hindi {100 * hi:.1f}%")
+        used = max((1 - en) / 0.06, (1 - hi) / 0.015)
+        if best is None or used < best[0] - 1e-12:
+            best = (used, t, en, hi)
+    assert best is not None
+    return best[1], best[2], best[3]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sentences", type=int, default=12000, help="synthetic sentences (default 12000)")
+    ap.add_argument("--sentences", type=int, default=24000, help="synthetic sentences, at most one per train-side sentence (default 24000)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--nasal-drop", type=float, default=0.7, help="share of final nasals left out")
     ap.add_argument("--shorten", type=float, default=0.4, help="share of words with vowels shortened")
@@ -261,9 +324,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--names", type=float, default=0.3, help="share of sentences with a name capitalized inside")
     ap.add_argument("--acronyms", type=float, default=0.1, help="share of sentences with an acronym in capitals")
     ap.add_argument("--numbers", type=float, default=0.15, help="share with a time/ordinal after a number")
-    ap.add_argument("--choose", type=Path, default=DEFAULT_CHOOSE, help="real queries to choose the threshold on")
+    ap.add_argument("--loan-letters", type=int, default=5, help="a common native word's English spelling of at least N letters that is a loanword by both signs is English")
+    ap.add_argument("--choose", type=Path, default=DEFAULT_CHOOSE, help="Hinglish-TOP train.tsv: real queries to choose the threshold on")
+    ap.add_argument("--threshold", type=float, help="use this threshold instead of choosing one (--choose is then not read)")
     ap.add_argument("-o", "--output", type=Path, default=DEFAULT_OUTPUT)
     args = ap.parse_args(argv)
+    if args.threshold is None and not args.choose.is_file():
+        # never fall back silently to 0.5: a retrain outside the usual layout once shipped that threshold
+        ap.error(f"no Hinglish-TOP train split at {args.choose} to choose the threshold on: give --choose PATH or --threshold T")
 
     from lipyantar.translit.learned import codemix
     from lipyantar.translit.learned.model import default_model
@@ -284,6 +352,7 @@ def main(argv: list[str] | None = None) -> int:
         numbers=args.numbers,
         singles=args.singles,
         slot=args.slot,
+        loan_letters=args.loan_letters,
     )
     natives: list[list[tuple[str, bool]]] = []
     frequency: Counter[str] = Counter()
@@ -334,29 +403,20 @@ def main(argv: list[str] | None = None) -> int:
     tokens = sum(len(s) for s in data)
     print(f"fitted on {len(data)} synthetic sentences, {tokens} tokens ({time.perf_counter() - start:.0f} s)")
 
-    threshold, chosen_on = 0.5, "default (no --choose set)"
-    if args.choose.exists():
+    if args.threshold is not None:
+        threshold, chosen_on = args.threshold, "given (--threshold)"
+    else:
         mix = codemix.CodeMix(model, trained, tables)
         scored = [
-            (mix.probabilities(words, after_number=numbers), gold)
-            for words, numbers, gold in read_choose(args.choose)
+            (mix.probabilities(words, after_number=numbers), gold) for words, numbers, gold in read_choose(args.choose)
         ]
-        best = None
-        for t in [x / 100 for x in range(20, 91)]:
-            hits = Counter()
-            totals = Counter()
-            for probs, gold in scored:
-                for p, is_en in zip(probs, gold, strict=True):
-                    totals[is_en] += 1
-                    hits[is_en] += (p >= t) == is_en
-            en, hi = hits[True] / totals[True], hits[False] / totals[False]
-            if round(100 * t) % 5 == 0:
-                print(f"  threshold {t:.2f}: English kept {100 * en:.1f}%, Hindi {100 * hi:.1f}%")
-            # the issue's goals leave 6 points of English and 1.5 of Hindi errors: the worst share used
-            used = max((1 - en) / 0.06, (1 - hi) / 0.015)
-            if best is None or used < best[0] - 1e-12:
-                best = (used, t)
-        threshold, chosen_on = best[1], f"{args.choose.name} of Hinglish-TOP ({len(scored)} queries): best mean accuracy"
+        threshold, en, hi = choose_threshold(scored)
+        chosen_on = (
+            f"{args.choose.name} of Hinglish-TOP ({len(scored)} queries, README's token labels): the least worst "
+            f"share of the error budgets (6 points English, 1.5 Hindi); there English kept {100 * en:.1f}%, "
+            f"Hindi {100 * hi:.1f}%"
+        )
+        print(f"chosen: {chosen_on}")
     result = codemix.CodeMixWeights(
         tuple(round(w, 6) for w in w_token),
         tuple(round(w, 6) for w in w_context),
@@ -374,6 +434,7 @@ def main(argv: list[str] | None = None) -> int:
             "singles": args.singles,
             "slot": args.slot,
             "function_words": args.function_words,
+            "loan_letters": args.loan_letters,
             "threshold_chosen_on": chosen_on,
             "sources": "Dakshina train lexicon and train-side Wikipedia sentences (CC BY-SA 4.0); wordfreq English "
             "list via translit/data/langid.json.gz (CC BY-SA 4.0); Botchan, Project Gutenberg #8868 (public domain)",

@@ -4,6 +4,7 @@ rule spelling of English pronunciations it uses (lipyantar.translit.learned.engl
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -200,3 +201,81 @@ def test_after_number(tokens: list[str], indexes: list[int], flags: list[bool]) 
     from lipyantar.translit.transliterate import _after_number
 
     assert _after_number(tokens, indexes) == flags
+
+
+def _train_codemix():  # type: ignore[no-untyped-def]
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "scripts" / "train_codemix.py"
+    spec = importlib.util.spec_from_file_location("train_codemix", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_training_labels_loanwords_among_common_words() -> None:
+    """A common native word typed in English spelling is Hindi (``the`` थे, ``k`` के), unless it is a
+    loanword by both signs and long enough (``party`` पार्टी); a rarer one is English when it is a
+    loanword by either sign and left out of the loss when neither says so (``band`` बंद)."""
+    train = _train_codemix()
+    synth = train.Synthesizer.__new__(train.Synthesizer)
+    sound = {("party", "पार्टी"), ("k", "के"), ("alarm", "अलार्म")}
+
+    class Mix:
+        def spelled_by_sound(self, roman: str, deva: str) -> bool:
+            return (roman, deva) in sound
+
+    rules = {"पार्टी": "parti", "थे": "the", "के": "ke", "अलार्म": "alarm", "बंद": "band", "ट्रैफिक": "traifik"}
+    synth.english = {"party", "the", "k", "alarm", "band", "traffic"}
+    synth.common = {"पार्टी", "थे", "के"}
+    synth.rules, synth.mix, synth.loan_letters, synth._labels = rules.__getitem__, Mix(), 4, {}
+    assert synth.label("पार्टी", "party") == ("en", 1.0)
+    assert synth.label("थे", "the") == ("hi", 1.0)
+    assert synth.label("के", "k") == ("hi", 1.0)  # short: a casual spelling of a common word
+    assert synth.label("अलार्म", "alarm") == ("en", 1.0)
+    assert synth.label("ट्रैफिक", "traffic") == ("en", 1.0)
+    assert synth.label("बंद", "band") == ("hi", 0.0)
+    assert synth.label("कल", "kal") == ("hi", 1.0)  # not an English word
+    synth.loan_letters, synth._labels = 6, {}
+    assert synth.label("पार्टी", "party") == ("hi", 1.0)
+
+
+def test_threshold_choice_balances_the_error_budgets(capsys: pytest.CaptureFixture[str]) -> None:
+    """The threshold (0.20-0.90, steps of 0.01) minimizes the worse of the two shares of the error
+    budgets: 6 points of English words, 1.5 of Hindi words, so a Hindi error costs four English ones."""
+    train = _train_codemix()
+    # one English word of 31 lost (3.2 points: 0.54 of its budget) against one Hindi word of 2 (33 budgets)
+    scored = [([0.6, 0.3, 0.65], [True, False, False])] + [([0.9], [True])] * 30
+    threshold, english, hindi = train.choose_threshold(scored)
+    assert threshold == pytest.approx(0.66) and english == pytest.approx(30 / 31) and hindi == 1.0
+    # the first of equal thresholds
+    threshold, english, hindi = train.choose_threshold([([0.6, 0.95, 0.3, 0.7], [True, True, False, False])])
+    assert threshold == pytest.approx(0.71) and (english, hindi) == (0.5, 1.0)
+    assert "threshold 0.50: English kept 100.0%, Hindi 50.0%" in capsys.readouterr().out
+
+
+def test_training_stops_without_real_queries_to_choose_on(tmp_path: Path) -> None:
+    train = _train_codemix()
+    with pytest.raises(SystemExit) as stop:
+        train.main(["--choose", str(tmp_path / "missing.tsv"), "-o", str(tmp_path / "out.json")])
+    assert stop.value.code == 2 and not (tmp_path / "out.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("sentence", "flags"),
+    [
+        ("alarm set karo", [0.0, 1.0, 0.0]),  # the word before a form of करना
+        ("meeting cancel kar do", [0.0, 1.0, 0.0, 0.0]),
+        ("reminder set kijiye", [0.0, 1.0, 0.0]),
+        ("uski kitaab ki baat", [0.0, 0.0, 0.0, 0.0]),  # की, a postposition, is not one
+        ("5 karod rupaye", [0.0, 0.0, 0.0]),
+    ],
+)
+def test_before_light_verb(mix: CodeMix, sentence: str, flags: list[float]) -> None:
+    words = sentence.split()
+    token = mix.token_features(words)
+    first = [0.5] * len(words)
+    feature = CONTEXT_FEATURES.index("before_light_verb")
+    assert [row[feature] for row in mix.context_features(words, token, first)] == flags

@@ -196,15 +196,7 @@ def test_cli_one_word_lines_equal_the_api(model: LearnedModel) -> None:
     "text",
     [
         "mujhe next week ki meeting ke baare mein batana hai",
-        pytest.param(
-            "mujhe office jaana hai aur computer chahiye",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="known gap (issue 27): a lone loanword among Hindi words is still often converted: "
-                "office now gets 0.80 of being English (kept), computer 0.67, below the threshold of 0.79 chosen "
-                "on real queries",
-            ),
-        ),
+        "mujhe office jaana hai aur computer chahiye",  # lone loanwords among Hindi words
     ],
 )
 def test_english_keep_leaves_english_words_in_latin(model: LearnedModel, text: str) -> None:

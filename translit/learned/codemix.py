@@ -18,16 +18,18 @@ or a name) from two logistic regressions:
    neighbours while a clearly English word inside Hindi keeps its own language. A name (capitalized
    inside the sentence, or in capitals) says nothing about the language around it and counts as
    neither (``Goa me the`` is Hindi). Whether a number comes just before the word (``6:30 am``, ``5th``,
-   ``2 din``; the caller says, from the text around the words) and an acronym among words not in
-   capitals (``RCB``) are features too.
+   ``2 din``; the caller says, from the text around the words), an acronym among words not in
+   capitals (``RCB``) and whether the next word is a form of करना, where Hinglish puts an English verb or
+   noun (``alarm set karo``, ``meeting cancel kar do``), are features too.
 
 The weights (``data/codemix.json``, versioned; built by ``scripts/train_codemix.py``) are fitted on
 synthetic code-mixed sentences: train-side Hindi Wikipedia sentences romanized with the Dakshina train
 lexicon's spellings and casual-typing noise, with English words and phrases inserted where Hinglish puts
 them (a content word in the slot before a postposition or auxiliary), names capitalized, acronyms, and
 times and ordinals after numbers (see that script).
-The decision threshold was chosen on held-out real queries (the Hinglish-TOP train split; never the
-shipped model's training data).
+The decision threshold was chosen on held-out real queries (the Hinglish-TOP train split, never the
+shipped model's training data) as the one with the smallest worse share of the error budgets (see
+``scripts/train_codemix.py``).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -105,9 +108,19 @@ CONTEXT_FEATURES: tuple[str, ...] = (
     "unsure_x_sentence",  # neighbours decide a word the first stage is unsure of, less one it is sure of
     "length_x_neighbours",  # min(letters, 10) / 10 times the mean of left and right (a long word is less
     # often a homograph of a Hindi word than a short one: "party" among Hindi words stays English)
+    "before_light_verb",  # the next word reads as a form of करना (करो, करें, किया, कीजिए): Hinglish puts an
+    # English verb or noun there ("alarm set karo", "meeting cancel kar do")
 )
 _ALL_CAPS = TOKEN_FEATURES.index("all_caps")
 _CAPITAL_INSIDE = TOKEN_FEATURES.index("capital_inside")
+#: the forms of करना (do), the light verb of Hinglish's English verbs and nouns: कर, करो, करें, करना, करके,
+#: करवा..., करदो, किया, किए, कीजिए (not की and कि, also a postposition and a conjunction; not करोड़)
+_LIGHT_VERB = re.compile(r"(?:कर(?:|ो|ें|े|ना|ने|नी|ता|ती|ते|के|िए|िये|ाइए|ा|ाओ|ाएं|वा\w*|ूँ|ूं|दो|दें|दे|दीजिए)|किया|किए|किये|कीजिए|कीजिये)$")
+#: the same as typed (its reading may be another word: "karna" कर्ण, "kardo")
+_LIGHT_VERB_LATIN = re.compile(
+    r"(?:ka?r(?:|o|e|ein|en|na|ne|ni|ta|ti|te|ke|iye|ie|aye|aiye|ao|wa[a-z]*|va[a-z]*|do|de|dein|dijiye|un)"
+    r"|kiya|kiye|kie|kijiye|kijie)$"
+)
 #: the word-feature memo is cleared when it holds more entries than this
 MEMO_LIMIT = 200_000
 
@@ -193,6 +206,7 @@ class CodeMix:
         self._hindi = self.tables.lexicon("hi-Latn")
         self._memo: dict[str, tuple[float, ...]] = {}
         self._ids: dict[str, int] = {}
+        self._light: dict[str, float] = {}
         self._pmi: dict[tuple[int, int], float] = {}
 
     def reading(self, roman: str) -> str:
@@ -252,9 +266,11 @@ class CodeMix:
         if len(self._memo) > MEMO_LIMIT:
             self._memo.clear()
             self._ids.clear()
+            self._light.clear()
             self._pmi.clear()
         self._memo[folded] = features
         self._ids[folded] = model.wordlm.ids.get(deva, 1) if deva else 1
+        self._light[folded] = 1.0 if _LIGHT_VERB.match(deva) or _LIGHT_VERB_LATIN.match(roman) else 0.0
         return features
 
     def _pair_pmi(self, left: int, right: int) -> float:
@@ -298,6 +314,7 @@ class CodeMix:
         n = len(first)
         caps = sum(1 for w in words if len(w) >= 2 and w.isupper())
         ids = [self._ids.get(fold_word(w), 1) for w in words]
+        light = [self._light.get(fold_word(w), 0.0) for w in words]
         pmi = [self._pair_pmi(ids[i - 1], ids[i]) for i in range(1, n)]
         # what each word says about the language around it: its first-stage probability minus 0.5, but
         # nothing for a name (capitalized inside the sentence, or an acronym): "Goa me the" is Hindi
@@ -339,6 +356,7 @@ class CodeMix:
                     unsure * near,
                     unsure * rest,
                     min(len(words[i]), 10) / 10 * near,
+                    light[i + 1] if i + 1 < n else 0.0,
                 ]
             )
         return out
