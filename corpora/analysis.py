@@ -23,9 +23,10 @@ each distinct sentence.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 
-from lipyantar.align.script import script_shares
+from lipyantar.align.script import SCRIPTS, ScriptShares, char_script
 from lipyantar.align.segment import Script, split_sentences
 
 from .counting import (
@@ -81,6 +82,27 @@ class _Sentences:
         return self.get(sentence).summary
 
 
+#: character -> its script class (:func:`lipyantar.align.script.char_script`), filled as met
+_CHAR_SCRIPTS: dict[str, str | None] = {}
+
+
+def _script_shares(characters: Mapping[str, int]) -> ScriptShares:
+    """:func:`lipyantar.align.script.script_shares` of the text whose characters are counted in ``characters``
+    (each character's script looked up once a process)."""
+    counts = dict.fromkeys(SCRIPTS, 0)
+    scripts = _CHAR_SCRIPTS
+    for ch, n in characters.items():
+        if ch in scripts:
+            script = scripts[ch]
+        else:
+            if len(scripts) > 20_000:
+                scripts.clear()
+            script = scripts[ch] = char_script(ch)
+        if script is not None:
+            counts[script] += n
+    return ScriptShares(*(counts[name] for name in SCRIPTS))
+
+
 def _composable(line: str, sentences: Sequence[str]) -> bool:
     """Whether ``line`` has the tokens of ``sentences`` in order (see the module docstring)."""
     if "@" in line or "://" in line or "www." in line or not _SYMBOL_SPACES.isdisjoint(line):
@@ -114,7 +136,8 @@ def detect_and_count(doc: Document) -> tuple[DocumentDetection, DocumentCounts]:
     """``detect_document(doc, paragraphs=False, lines=False)`` and ``document_counts(doc, language=...)``
     of its language, with each distinct sentence tagged once (see the module docstring)."""
     text = doc.text
-    shares = script_shares(text)
+    characters = Counter(text)
+    shares = _script_shares(characters)
     guess: Script = _GUESS.get(shares.dominant, "auto")
     split = split_sentences(text, script=guess)
     sentences = [s.text for s in split]
@@ -143,4 +166,6 @@ def detect_and_count(doc: Document) -> tuple[DocumentDetection, DocumentCounts]:
     detection = DocumentDetection(doc.source, doc.encoding, unit)
     if sentence_script(detection.language) != guess:
         return detection, document_counts(doc, language=detection.language)
-    return detection, count_sentences(doc, language=detection.language, sentences=sentences, summary=tagged.summary)
+    return detection, count_sentences(
+        doc, language=detection.language, sentences=sentences, summary=tagged.summary, characters=characters
+    )

@@ -108,10 +108,12 @@ def _unpack_counts(
 _BASE_SCRIPTS = ("Devanagari", "Latin", "Arabic")
 
 
-def _character_counts(text: str) -> dict[str, dict[str, int]]:
+def _character_counts(text: str, counts: Mapping[str, int] | None = None) -> dict[str, dict[str, int]]:
     """Every non-space character of ``text`` counted by class (:func:`_char_class`; a combining mark of
-    script *Inherited* with the letter it follows), each distinct character classified once."""
-    counts = Counter(text)
+    script *Inherited* with the letter it follows), each distinct character classified once; ``counts``:
+    ``Counter(text)``, when the caller has it."""
+    if counts is None:
+        counts = Counter(text)
     classes = {ch: _char_class(ch) for ch in counts}
     chars: dict[str, dict[str, int]] = {name: {} for name in CHAR_CLASSES}
     marks = [ch for ch, cls in classes.items() if cls == "inherited"]
@@ -187,11 +189,17 @@ def document_counts(doc: Document, *, language: str, presplit: bool = False) -> 
 
 
 def count_sentences(
-    doc: Document, *, language: str, sentences: Sequence[str], summary: Callable[[str], SentenceSummary]
+    doc: Document,
+    *,
+    language: str,
+    sentences: Sequence[str],
+    summary: Callable[[str], SentenceSummary],
+    characters: Mapping[str, int] | None = None,
 ) -> DocumentCounts:
     """:func:`document_counts` of a document split into ``sentences``, each distinct sentence tagged by
-    ``summary`` once (a memo of at most :data:`SENTENCE_MEMO_LIMIT` sentences)."""
-    chars = _character_counts(doc.text)
+    ``summary`` once (a memo of at most :data:`SENTENCE_MEMO_LIMIT` sentences); ``characters``:
+    ``Counter(doc.text)``, when the caller has it."""
+    chars = _character_counts(doc.text, characters)
     lengths: list[int] = []
     types: set[str] = set()
     token_languages: Counter[str] = Counter()
