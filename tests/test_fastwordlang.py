@@ -72,6 +72,9 @@ def test_random_tables_score_alike(counts: dict[str, int], word: str) -> None:
         ({"": 1}, 3),  # an empty n-gram
         ({"a": -1}, 3),  # a negative count
         ({"a": 2**60}, 3),  # a count beyond exact doubles
+        ({"ab": 2**32}, 3),  # a count beyond 32 bits
+        ({"ab": 2**31, "ac": 2**31}, 3),  # a history's counts adding up beyond 32 bits
+        ({chr(0x61 + k): 2**52 for k in range(3)}, 3),  # unigram counts adding up beyond exact doubles
         ({"a": 1.5}, 3),  # not an int
         ({"".join(map(chr, range(0x4E00, 0x4E00 + 3000))): 1}, 9),  # beyond the largest order
         ({chr(0x4E00 + k): 1 for k in range(5000)} | {"a" * 6: 1}, 6),  # ids too wide to pack 6 of them

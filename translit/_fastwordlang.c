@@ -11,8 +11,8 @@
  *       ngrams: dict str -> int (the n-gram counts of one language, n = 1 .. order); the counts, and per
  *       history their total and number of distinct continuations, go into one hash table keyed by the
  *       n-gram's characters packed into 64 bits. ValueError for tables it cannot hold (an n-gram longer
- *       than order or empty, an alphabet too large to pack, a count that is not a non-negative int
- *       below 2**53): the Python code then runs.
+ *       than order or empty, an alphabet too large to pack, a count that is not a non-negative int, or
+ *       one, or the sum of a history's counts, that does not fit in 32 bits): the Python code then runs.
  *       .logprob(word) -> float: CharLM.logprob_python(word)
  *
  *   KERNEL_VERSION: the version of what this module computes; translit/wordlang.py only uses it when it
@@ -30,9 +30,9 @@
    counts and how many there are) */
 typedef struct {
     uint64_t key; /* 0: empty slot */
-    int64_t count;
-    int64_t total;
-    int64_t types;
+    uint32_t count;
+    uint32_t total;
+    uint32_t types;
 } Entry;
 
 typedef struct {
@@ -46,6 +46,7 @@ typedef struct {
     int bits;       /* bits per character id */
     Entry *table;
     uint64_t mask;  /* table size - 1 */
+    uint64_t used;  /* entries in the table (kept below 3/4 of its size) */
     CharSlot *chars;
     uint32_t cmask; /* chars size - 1 */
     uint32_t nchars;
@@ -110,7 +111,33 @@ static inline Entry *find(const CharModel *m, uint64_t key) {
     }
 }
 
+/* the table twice as large, its entries moved over; -1 (MemoryError set) when there is no memory */
+static int grow(CharModel *m) {
+    uint64_t size = (m->mask + 1) * 2;
+    Entry *table = PyMem_Calloc(size, sizeof(Entry));
+    if (table == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (uint64_t k = 0; k <= m->mask; k++) {
+        Entry *e = &m->table[k];
+        if (e->key == 0)
+            continue;
+        uint64_t i = mix64(e->key) & (size - 1);
+        while (table[i].key != 0)
+            i = (i + 1) & (size - 1);
+        table[i] = *e;
+    }
+    PyMem_Free(m->table);
+    m->table = table;
+    m->mask = size - 1;
+    return 0;
+}
+
+/* the entry of key, added (zeroed) when missing; NULL (MemoryError set) when there is no memory */
 static Entry *find_or_add(CharModel *m, uint64_t key) {
+    if (4 * (m->used + 1) > 3 * (m->mask + 1) && grow(m) < 0)
+        return NULL;
     uint64_t i = mix64(key) & m->mask;
     for (;;) {
         Entry *e = &m->table[i];
@@ -118,10 +145,20 @@ static Entry *find_or_add(CharModel *m, uint64_t key) {
             return e;
         if (e->key == 0) {
             e->key = key;
+            m->used++;
             return e;
         }
         i = (i + 1) & m->mask;
     }
+}
+
+/* a += b, false when the sum does not fit in 32 bits */
+static inline int add32(uint32_t *a, uint64_t b) {
+    uint64_t sum = (uint64_t)*a + b;
+    if (sum > UINT32_MAX)
+        return 0;
+    *a = (uint32_t)sum;
+    return 1;
 }
 
 static void CharModel_dealloc(CharModel *self) {
@@ -194,7 +231,7 @@ static int CharModel_init(CharModel *self, PyObject *args, PyObject *kwds) {
     self->bits = bits;
     /* 2. the counts, and the totals and distinct continuations of each history */
     uint64_t size = 1024;
-    while (size < (uint64_t)(2 * n + 2) * 2)
+    while (3 * size < (uint64_t)n * 4 + 4) /* room for the n-grams (their histories are mostly n-grams too) */
         size <<= 1;
     self->table = PyMem_Calloc(size, sizeof(Entry));
     if (self->table == NULL) {
@@ -218,13 +255,27 @@ static int CharModel_init(CharModel *self, PyObject *args, PyObject *kwds) {
         }
         for (Py_ssize_t k = 0; k < len; k++)
             ids[k] = char_id(self, PyUnicode_READ(kind, data, k));
-        find_or_add(self, pack(ids, (int)len, bits))->count += count;
+        Entry *g = find_or_add(self, pack(ids, (int)len, bits));
+        if (g == NULL)
+            return -1;
+        if (!add32(&g->count, (uint64_t)count)) {
+            PyErr_SetString(PyExc_ValueError, "an n-gram count does not fit in 32 bits");
+            return -1;
+        }
         if (len > 1) {
             Entry *h = find_or_add(self, pack(ids, (int)len - 1, bits));
-            h->total += count;
-            h->types += 1;
+            if (h == NULL)
+                return -1;
+            if (!add32(&h->total, (uint64_t)count) || !add32(&h->types, 1)) {
+                PyErr_SetString(PyExc_ValueError, "a history's count does not fit in 32 bits");
+                return -1;
+            }
         } else {
             self->unigram_total += count;
+            if (self->unigram_total >= (1LL << 53)) { /* the denominator must be exact as a double */
+                PyErr_SetString(PyExc_ValueError, "the unigram counts add up to 2**53 or more");
+                return -1;
+            }
             self->vocabulary += 1;
         }
     }
@@ -260,7 +311,7 @@ static PyObject *CharModel_logprob(CharModel *self, PyObject *word) {
         Py_ssize_t start = i - order + 1 > 0 ? i - order + 1 : 0;
         uint32_t c = ids[i];
         const Entry *e = c ? find(self, pack(&ids[i], 1, bits)) : NULL;
-        double prob = (double)((e ? e->count : 0) + 1) / base_den;
+        double prob = (double)((int64_t)(e ? e->count : 0) + 1) / base_den;
         /* histories ids[i-k .. i) for k = 1 .. i - start, while each has been seen (total > 0) */
         for (Py_ssize_t k = 1; k <= i - start; k++) {
             const uint32_t *h = &ids[i - k];
@@ -277,7 +328,7 @@ static PyObject *CharModel_logprob(CharModel *self, PyObject *word) {
                 break;
             const Entry *g = c ? find(self, pack(h, (int)k + 1, bits)) : NULL; /* h + an unknown character: 0 */
             double distinct = (double)he->types;
-            prob = ((double)(g ? g->count : 0) + distinct * prob) / (double)(he->total + he->types);
+            prob = ((double)(g ? g->count : 0) + distinct * prob) / (double)((uint64_t)he->total + he->types);
         }
         logp += log(prob);
     }
