@@ -635,17 +635,19 @@ def corpus_stats(
     corpus, see :func:`parallel_stats`) adds the parallel statistics. Documents whose source is in
     ``presplit`` have one sentence a line (the sides of a parallel corpus).
     """
+    from .analysis import detect_and_count
+
     languages = dict(languages or {})
-    counts = (
-        document_counts(
-            doc,
-            language=languages.get(doc.source)
-            or detect_document(doc, paragraphs=False, lines=False).language,
-            presplit=doc.source in presplit,
-        )
-        for doc in documents
-    )
-    return stats_from_counts(counts, beads=beads, word_pairs=word_pairs)
+
+    def count(doc: Document) -> DocumentCounts:
+        language = languages.get(doc.source)
+        if not language and doc.source not in presplit:
+            return detect_and_count(doc)[1]  # each sentence tagged once for the detection and the counts
+        if not language:
+            language = detect_document(doc, paragraphs=False, lines=False).language
+        return document_counts(doc, language=language, presplit=doc.source in presplit)
+
+    return stats_from_counts(map(count, documents), beads=beads, word_pairs=word_pairs)
 
 
 class StatsAccumulator:
