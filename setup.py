@@ -1,5 +1,5 @@
 """Build of the optional compiled kernels (lipyantar.translit.learned._fastlm, lipyantar.translit._fastrules,
-lipyantar.align._fastalign); all metadata is in pyproject.toml.
+lipyantar.translit._fastwordlang, lipyantar.align._fastalign); all metadata is in pyproject.toml.
 
 The extensions are optional: when they cannot be compiled, lipyantar installs and runs on its
 pure-Python implementations (same results, slower). ``LIPYANTAR_PURE_PYTHON=1`` at build time builds
@@ -29,6 +29,14 @@ setup(
             "lipyantar.translit._fastrules",
             sources=["translit/_fastrules.c"],
             extra_compile_args=["-O2"],
+            optional=True,
+        ),
+        Extension(
+            "lipyantar.translit._fastwordlang",
+            sources=["translit/_fastwordlang.c"],
+            # no fused multiply-adds, libm's log: the log probabilities must equal the Python reference's bit for bit
+            extra_compile_args=["-O2", "-ffp-contract=off"],
+            libraries=[] if os.name == "nt" else ["m"],
             optional=True,
         ),
         Extension(

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from lipyantar.align.io import json_line
@@ -285,6 +285,8 @@ class _LineTags:
     tokens: list[tuple[str, str, int, str]]
     languages: list[str]
     clipped: dict[str, list[tuple[float, ...]]]
+    #: for each script group with words in the line, where its words are among the tokens
+    indices: dict[str, list[int]] = field(default_factory=dict)
 
 
 def _tag_line(line: str, model: LangIdModel | None = None) -> _LineTags:
@@ -321,7 +323,7 @@ def _tag_line(line: str, model: LangIdModel | None = None) -> _LineTags:
                 tags, clipped[group] = model.tag_words([tokens[i][0] for i in indices], group)
                 for i, language in zip(indices, tags, strict=True):
                     languages[i] = language
-    return _LineTags(tokens, languages, clipped)
+    return _LineTags(tokens, languages, clipped, by_group)
 
 
 def _lines(text: str) -> Iterator[str]:
@@ -382,9 +384,16 @@ class _UnitCounts:
     def add(self, tagged: _LineTags) -> None:
         if not tagged.tokens:
             return
-        self.languages.update(tagged.languages)
-        self.tokens += sum(1 for t in tagged.tokens if t[1] in _COUNTED_KINDS)
-        for group, clipped in tagged.clipped.items():
+        self.add_tags(tagged.languages, sum(1 for t in tagged.tokens if t[1] in _COUNTED_KINDS), tagged.clipped)
+
+    def add_tags(
+        self, languages: Sequence[str], counted: int, clipped_by_group: Mapping[str, Sequence[tuple[float, ...]]]
+    ) -> None:
+        """Add a line of which ``languages`` are the tags, ``counted`` the tokens counted and
+        ``clipped_by_group`` the clipped log posteriors of the words of each script group, in order."""
+        self.languages.update(languages)
+        self.tokens += counted
+        for group, clipped in clipped_by_group.items():
             self.words[group] = self.words.get(group, 0) + len(clipped)
             self.totals[group] = column_sums(clipped, len(GROUPS[group]), start=self.totals.get(group))
 
@@ -392,8 +401,13 @@ class _UnitCounts:
 _COUNTED_KINDS = frozenset((*_WORD_KINDS, "number"))
 
 
-def _decide(level: str, index: int, line: int, text: str, unit: _UnitCounts) -> UnitDetection:
-    shares = script_shares(text)
+def _decide(
+    level: str, index: int, line: int, text: str, unit: _UnitCounts, shares: ScriptShares | None = None
+) -> UnitDetection:
+    """The detection of a unit from its text (its ``shares``, :func:`script_shares` of ``text`` when
+    not given) and its counts."""
+    if shares is None:
+        shares = script_shares(text)
     counts = unit.languages
     script = shares.dominant
     language, confidence = "unknown", 0.0

@@ -179,10 +179,8 @@ class LangIdModel:
             raise ValueError(f"unknown group {group!r}; valid groups: {', '.join(GROUPS)}")
         if not words:
             return [], []
-        langs = GROUPS[group]
         clipped = self.clipped_posteriors(words, group)
-        best, _confidence = decide_totals(column_sums(clipped, len(langs)))
-        return [langs[i] for i in _viterbi_clipped(clipped, best)], clipped
+        return tag_clipped(clipped, group), clipped
 
     @staticmethod
     def _decision(group: str, best: int, confidence: float, tags: list[str]) -> GroupDecision:
@@ -191,6 +189,14 @@ class LangIdModel:
         minority = len(tags) - counts[langs[best]]
         mixed = minority >= MIXED_MIN_TOKENS and minority / len(tags) >= MIXED_SHARE
         return GroupDecision(group, "mixed" if mixed else langs[best], langs[best], confidence, tuple(tags), counts)
+
+
+def tag_clipped(clipped: Sequence[Sequence[float]], group: str) -> list[str]:
+    """The tags of a run of words of ``group`` (not empty) from their :meth:`LangIdModel.clipped_posteriors`,
+    as :meth:`LangIdModel.tag_words` tags them."""
+    langs = GROUPS[group]
+    best, _confidence = decide_totals(column_sums(clipped, len(langs)))
+    return [langs[i] for i in _viterbi_clipped(clipped, best)]
 
 
 def column_sums(

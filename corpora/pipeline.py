@@ -37,9 +37,11 @@ from typing import Any
 
 from lipyantar.translit.errors import InputError, LipyantarError
 
-from .detect import DocumentDetection, detect_document
+from .analysis import detect_and_count
+from .counting import DocumentCounts
+from .detect import DocumentDetection
 from .loading import Document, decode_bytes, normalize_text
-from .stats import DocumentCounts, clean_word_pair, document_counts
+from .stats import clean_word_pair
 from .twins import TwinCandidate
 
 __all__ = [
@@ -107,8 +109,7 @@ def analyse_document(task: DocumentTask) -> DocumentResult:
         if not text.strip():
             return DocumentResult(task.source, error="empty file (only white space)")
     doc = Document(task.source, text, encoding)
-    detection = detect_document(doc, paragraphs=False, lines=False)
-    counts = document_counts(doc, language=detection.language)
+    detection, counts = detect_and_count(doc)  # each distinct sentence tagged once for both
     twin = TwinCandidate.of(doc, detection)
     kept = text if task.keep_text and twin.side is not None else None
     return DocumentResult(task.source, encoding, detection, counts, twin, text=kept)

@@ -38,16 +38,15 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property, lru_cache
-from typing import Any, Literal
+from typing import Any
 
 import regex
 
-from lipyantar.align.segment import split_sentences
 from lipyantar.translit.tokenize import DEVA_WORD
 
-from .detect import cmi, detect_document, tag_units
+from .counting import CHAR_CLASSES, DocumentCounts, document_counts
+from .detect import detect_document
 from .loading import Document
-from .segment import paragraphs as split_paragraphs
 
 __all__ = [
     "CmiStats",
@@ -76,16 +75,9 @@ SENTENCE_BUCKETS: tuple[tuple[str, int, int], ...] = (
     ("41-80", 41, 80),
     ("81+", 81, 10**9),
 )
-CHAR_CLASSES: tuple[str, ...] = ("Devanagari", "Latin", "Arabic", "other", "digit", "punctuation")
-_TOKEN_KINDS = ("deva", "latin", "word", "number")
-_TOKEN_KIND_SET = frozenset(_TOKEN_KINDS)
 _EDGE_PUNCT = regex.compile(r"^[\p{P}\p{S}]+|[\p{P}\p{S}]+$")
 _DEVA_WORD = regex.compile(DEVA_WORD, regex.V1)  # the tokenizer's Devanagari word
 _LATIN_WORD = regex.compile(r"^[\p{Latin}\p{M}']+$")
-_DEVA_CHAR = regex.compile(r"\p{sc=Deva}")
-_LATIN_CHAR = regex.compile(r"\p{sc=Latn}")
-_ARABIC_CHAR = regex.compile(r"\p{sc=Arab}")
-_INHERITED_CHAR = regex.compile(r"\p{sc=Zinh}")
 
 
 def _round(value: float) -> float:
@@ -540,34 +532,6 @@ def _show(ch: str) -> str:
     return ch
 
 
-@lru_cache(maxsize=4096)
-def _char_class(ch: str) -> str | None:
-    if ch.isspace():
-        return None
-    cat = unicodedata.category(ch)
-    if cat.startswith("N"):
-        return "digit"
-    if cat.startswith(("P", "S")):
-        return "punctuation"
-    if _DEVA_CHAR.match(ch):
-        return "Devanagari"
-    if _LATIN_CHAR.match(ch):
-        return "Latin"
-    if _ARABIC_CHAR.match(ch):
-        return "Arabic"
-    if cat.startswith("M") and _INHERITED_CHAR.match(ch):
-        return "inherited"
-    if cat.startswith(("L", "M")):
-        return "other"
-    return "punctuation"
-
-
-def _sentence_script(language: str) -> Literal["deva", "roman", "auto"]:
-    if language == "hi":
-        return "deva"
-    return "roman" if language in ("hi-Latn", "en") else "auto"
-
-
 def _word_links(deva_text: str, roman_text: str) -> list[tuple[str, str]]:
     """1-1 word links of a bead (:func:`lipyantar.align.align_words`)."""
     from lipyantar.align.words import align_words
@@ -671,166 +635,19 @@ def corpus_stats(
     corpus, see :func:`parallel_stats`) adds the parallel statistics. Documents whose source is in
     ``presplit`` have one sentence a line (the sides of a parallel corpus).
     """
+    from .analysis import detect_and_count
+
     languages = dict(languages or {})
-    counts = (
-        document_counts(
-            doc,
-            language=languages.get(doc.source)
-            or detect_document(doc, paragraphs=False, lines=False).language,
-            presplit=doc.source in presplit,
-        )
-        for doc in documents
-    )
-    return stats_from_counts(counts, beads=beads, word_pairs=word_pairs)
 
+    def count(doc: Document) -> DocumentCounts:
+        language = languages.get(doc.source)
+        if not language and doc.source not in presplit:
+            return detect_and_count(doc)[1]  # each sentence tagged once for the detection and the counts
+        if not language:
+            language = detect_document(doc, paragraphs=False, lines=False).language
+        return document_counts(doc, language=language, presplit=doc.source in presplit)
 
-@dataclass(frozen=True)
-class DocumentCounts:
-    """The counts of one document that :func:`stats_from_counts` adds up (computed per document, so
-    that documents can be counted in worker processes)."""
-
-    language: str
-    paragraphs: int
-    lengths: tuple[int, ...]
-    types: frozenset[str]
-    characters: Mapping[str, Mapping[str, int]]
-    token_languages: Mapping[str, int]
-    romanized: Mapping[str, int]
-    cmis: tuple[float, ...]
-
-    def __post_init__(self) -> None:
-        if self.paragraphs < 0:
-            raise ValueError("paragraphs must be >= 0")
-
-    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        # sent from worker processes: the word types as one string, a third of the time to pickle and
-        # unpickle as a frozenset of strings (words have no line breaks; kept as a set if one had)
-        types: frozenset[str] | str = self.types
-        if self.types:
-            joined = "\n".join(self.types)
-            if joined.count("\n") == len(self.types) - 1:
-                types = joined
-        fields = (self.language, self.paragraphs, self.lengths, types, self.characters)
-        return _unpack_counts, (*fields, self.token_languages, self.romanized, self.cmis)
-
-
-def _unpack_counts(
-    language: str,
-    paragraphs: int,
-    lengths: tuple[int, ...],
-    types: frozenset[str] | str,
-    *rest: Any,
-) -> DocumentCounts:
-    """A :class:`DocumentCounts` from its ``__reduce__`` (the word types joined by line breaks)."""
-    if isinstance(types, str):
-        types = frozenset(types.split("\n"))
-    return DocumentCounts(language, paragraphs, lengths, types, *rest)
-
-
-_BASE_SCRIPTS = ("Devanagari", "Latin", "Arabic")
-
-
-def _character_counts(text: str) -> dict[str, dict[str, int]]:
-    """Every non-space character of ``text`` counted by class (:func:`_char_class`; a combining mark of
-    script *Inherited* with the letter it follows), each distinct character classified once."""
-    counts = Counter(text)
-    classes = {ch: _char_class(ch) for ch in counts}
-    chars: dict[str, dict[str, int]] = {name: {} for name in CHAR_CLASSES}
-    marks = [ch for ch, cls in classes.items() if cls == "inherited"]
-    for ch, n in counts.items():
-        cls = classes[ch]
-        if cls is not None and cls != "inherited":
-            chars[cls][ch] = n
-    if marks:
-        # a mark takes the class of the last character before it that is not a space: "other" at the
-        # start of the text or after anything but a Devanagari, Latin or Arabic letter, and a mark's
-        # class after a mark
-        last_mark, last_class = -1, "other"
-        first: dict[tuple[str, str], int] = {}  # (class, mark) -> where it is first seen
-        for match in regex.compile("|".join(map(regex.escape, marks))).finditer(text):  # this text's marks
-            k = match.start()
-            j = k - 1
-            while j > last_mark and classes[text[j]] is None:
-                j -= 1
-            if j > last_mark:
-                base = classes[text[j]]
-                cls = base if base in _BASE_SCRIPTS else "other"
-            else:
-                cls = last_class
-            table = chars[cls]
-            mark = text[k]
-            if mark not in table:
-                first[cls, mark] = k
-            table[mark] = table.get(mark, 0) + 1
-            last_mark, last_class = k, cls
-        # each class's characters in the order they first appear in it (as counting in text order gives)
-        for cls in {cls for cls, _mark in first}:
-            table = chars[cls]
-            order = sorted(table, key=lambda ch: first[cls, ch] if (cls, ch) in first else text.find(ch))
-            chars[cls] = {ch: table[ch] for ch in order}
-    return chars
-
-
-#: :func:`document_counts` counts a sentence that comes again in the same document from a memo of at most
-#: this many sentences (started afresh when full), so it is tagged once
-SENTENCE_MEMO_LIMIT = 50_000
-
-
-def document_counts(doc: Document, *, language: str, presplit: bool = False) -> DocumentCounts:
-    """Count one document whose language is ``language`` (one sentence a line when ``presplit``).
-
-    Each distinct sentence is tokenized and tagged once (:func:`lipyantar.corpora.detect.tag_units`; a
-    sentence that comes again is counted from a memo of its counts); characters are counted per distinct
-    character."""
-    chars = _character_counts(doc.text)
-    if presplit:
-        sentences = [line.strip() for line in doc.text.split("\n") if line.strip()]
-    else:
-        sentences = [s.text for s in split_sentences(doc.text, script=_sentence_script(language)) if s.text.strip()]
-    lengths: list[int] = []
-    types: set[str] = set()
-    token_languages: Counter[str] = Counter()
-    romanized: Counter[str] = Counter()
-    cmis: list[float] = []
-    romanized_text = language == "hi-Latn"
-    # sentence -> (its words, its tag counts, their romanized part, its CMI); None: no words
-    memo: dict[str, tuple[int, dict[str, int], dict[str, int], float] | None] = {}
-    for sentence in sentences:
-        if sentence in memo:
-            seen = memo[sentence]
-        else:
-            tokens, languages = next(tag_units((sentence,)))
-            words = [text for text, kind, _start, _script in tokens if kind in _TOKEN_KIND_SET]
-            seen = None
-            if words:
-                types.update(map(str.lower, words))
-                tags = dict(Counter(languages))
-                seen = (
-                    len(words),
-                    tags,
-                    {k: v for k, v in tags.items() if k in ("hi-Latn", "en")} if romanized_text else {},
-                    cmi(tags) if romanized_text else 0.0,
-                )
-            if len(memo) >= SENTENCE_MEMO_LIMIT:
-                memo.clear()
-            memo[sentence] = seen
-        if seen is None:
-            continue
-        lengths.append(seen[0])
-        token_languages.update(seen[1])
-        if romanized_text:
-            romanized.update(seen[2])
-            cmis.append(seen[3])
-    return DocumentCounts(
-        language=language,
-        paragraphs=len(split_paragraphs(doc.text)),
-        lengths=tuple(lengths),
-        types=frozenset(types),
-        characters={name: c for name, c in chars.items() if c},
-        token_languages=dict(token_languages),
-        romanized=dict(romanized),
-        cmis=tuple(cmis),
-    )
+    return stats_from_counts(map(count, documents), beads=beads, word_pairs=word_pairs)
 
 
 class StatsAccumulator:

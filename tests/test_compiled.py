@@ -25,6 +25,7 @@ def test_missing_kernels_warn_once_with_the_fix(
     with caplog.at_level("DEBUG", logger="lipyantar.translit.compiled"):
         assert compiled.load_extension("learned._fastlm") is None
         assert compiled.load_extension("_fastrules") is None
+        assert compiled.load_extension("_fastwordlang") is None
         assert compiled.load_extension("_fastalign", package="lipyantar.align") is None
     warnings = [r for r in caplog.records if r.levelname == "WARNING"]
     assert len(warnings) == 1
@@ -91,15 +92,17 @@ def test_kernels_load_whichever_module_is_imported_first(first: str, tmp_path: P
     pytest.importorskip("lipyantar.translit.learned._fastlm")
     pytest.importorskip("lipyantar.translit._fastrules")
     pytest.importorskip("lipyantar.align._fastalign")
+    pytest.importorskip("lipyantar.translit._fastwordlang")
     env = {k: v for k, v in os.environ.items() if k != "LIPYANTAR_PURE_PYTHON"}
     code = (
         f"import {first}\n"
         "import lipyantar.translit.metrics, lipyantar.translit.rules, lipyantar.translit.learned.langmodel as lm\n"
-        "import lipyantar.align.words\n"
+        "import lipyantar.align.words, lipyantar.translit.wordlang\n"
         "assert lipyantar.translit.metrics._FAST_EDIT is not None, 'metrics'\n"
         "assert lm.FAST is not None, 'langmodel'\n"
         "assert lipyantar.translit.rules.FAST is not None, 'rules'\n"
         "assert lipyantar.align.words.FAST is not None, 'align'\n"
+        "assert lipyantar.translit.wordlang.FAST is not None, 'wordlang'\n"
     )
     # run outside the checkout, so that the installed package is imported (not the source tree)
     proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=tmp_path)

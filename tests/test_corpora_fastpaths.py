@@ -23,11 +23,11 @@ from lipyantar.align.script import ScriptShares, char_script, script_shares
 from lipyantar.align.segment import split_sentences
 from lipyantar.corpora import langid as langid_module
 from lipyantar.corpora import twins as twins_module
+from lipyantar.corpora.counting import _char_class, document_counts
 from lipyantar.corpora.detect import TokenTag, UnitDetection, cmi, detect_text, tag_tokens
 from lipyantar.corpora.langid import GROUPS, MIXED_MIN_TOKENS, MIXED_SHARE, WORD_CLIP, _viterbi, load_model
 from lipyantar.corpora.loading import Document
 from lipyantar.corpora.segment import Span, paragraphs
-from lipyantar.corpora.stats import _char_class, document_counts
 from lipyantar.corpora.twins import TwinProfile, skeleton
 from lipyantar.translit.tokenize import Token, tokenize
 from lipyantar.translit.wordlang import CharLM, load_tables
@@ -308,9 +308,9 @@ def test_document_counts_match_the_definition_on_mixed_text(text: str) -> None:
 @pytest.mark.parametrize("limit", [1, 2, 50_000])
 def test_document_counts_of_repeated_sentences_match_the_definition(monkeypatch: pytest.MonkeyPatch, limit: int) -> None:
     """A sentence that comes again is counted from the memo (whatever its size) as if tagged again."""
-    from lipyantar.corpora import stats
+    from lipyantar.corpora import counting
 
-    monkeypatch.setattr(stats, "SENTENCE_MEMO_LIMIT", limit)
+    monkeypatch.setattr(counting, "SENTENCE_MEMO_LIMIT", limit)
     sentences = ["yeh the is he to.", "kya haal hai?", "नमस्ते दुनिया।", "landfill International is.", "१९१९ या 1.5!"]
     text = " ".join(sentences[k] for k in (0, 1, 0, 2, 3, 1, 0, 4, 2, 2, 3)) + "\n\n" + " ".join(sentences[::-1])
     _check_counts(text)
@@ -442,13 +442,13 @@ def test_char_lm_memo_gives_the_same_log_probabilities(monkeypatch: pytest.Monke
         )
 
     words = ["hello", "hai", "landfill", "a", "", "xyzzyq", "hello", "naïve"]
-    assert [fresh.logprob(w) for w in words] == [plain(w) for w in words]
-    assert [fresh.logprob(w) for w in words] == [plain(w) for w in words]  # from the memo
+    assert [fresh.logprob_python(w) for w in words] == [plain(w) for w in words]
+    assert [fresh.logprob_python(w) for w in words] == [plain(w) for w in words]  # from the memo
     from lipyantar.translit import wordlang
 
     monkeypatch.setattr(wordlang, "NGRAM_MEMO_LIMIT", 3)
     small = CharLM(lm.counts, lm.order)
-    assert [small.logprob(w) for w in words] == [plain(w) for w in words]
+    assert [small.logprob_python(w) for w in words] == [plain(w) for w in words]
     assert len(small._logprobs) <= 3
 
 

@@ -1,5 +1,5 @@
 """Loading lipyantar's optional compiled kernels (``lipyantar.translit.learned._fastlm``,
-``lipyantar.translit._fastrules``, ``lipyantar.align._fastalign``).
+``lipyantar.translit._fastrules``, ``lipyantar.translit._fastwordlang``, ``lipyantar.align._fastalign``).
 
 They are built at install time when a C compiler is present; without them the same code runs in pure
 Python with the same results, 5-40x slower. ``LIPYANTAR_PURE_PYTHON=1`` switches them off on purpose;

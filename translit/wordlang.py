@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import gzip
 import json
+import logging
 import math
 import unicodedata
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
+from lipyantar.translit.compiled import load_extension
 from lipyantar.translit.errors import ModelError
 
 __all__ = ["BETA", "ORDER", "TABLE_PATH", "CharLM", "WordLanguages", "fold_word", "load_tables", "read_tables"]
@@ -34,6 +37,8 @@ BETA = 0.1
 NGRAM_MEMO_LIMIT = 100_000
 #: the packaged tables (package data next to this module)
 TABLE_PATH = Path(__file__).resolve().parent / "data" / "langid.json.gz"
+
+logger = logging.getLogger(__name__)
 
 _ARABIC_STRIP = dict.fromkeys([*range(0x064B, 0x0653), 0x0640, 0x200C, 0x200D])
 
@@ -50,37 +55,82 @@ def fold_word(word: str) -> str:
     return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch)))
 
 
+def _load_fast() -> Any:
+    """The compiled character model (``lipyantar.translit._fastwordlang``) when built, enabled and of this
+    version, else None."""
+    module = load_extension("_fastwordlang")
+    if module is not None and getattr(module, "KERNEL_VERSION", None) != KERNEL_VERSION:  # pragma: no cover
+        logger.warning("lipyantar.translit._fastwordlang computes another model; rebuild it (using Python)")
+        return None
+    return module
+
+
+#: the version of :meth:`CharLM.logprob_python` that the compiled kernel must implement
+KERNEL_VERSION = "1"
+#: the compiled kernel, or None (pure Python)
+FAST = _load_fast()
+
+
 class CharLM:
-    """Witten-Bell interpolated character n-gram model over words (``<word>``)."""
+    """Witten-Bell interpolated character n-gram model over words (``<word>``).
+
+    :meth:`logprob` runs compiled (``lipyantar.translit._fastwordlang``, built from the counts when the
+    model is made) when the kernel is built, with the same results to the last bit as
+    :meth:`logprob_python`, the reference, which is used otherwise (its tables are then made on first
+    use)."""
 
     def __init__(self, ngrams: Mapping[str, int], order: int) -> None:
         self.order = order
-        self.counts = dict(ngrams)
-        totals: dict[str, int] = {}
-        types: dict[str, int] = {}
-        for gram, count in self.counts.items():
-            history = gram[:-1]
-            totals[history] = totals.get(history, 0) + count
-            types[history] = types.get(history, 0) + 1
-        self.totals = totals
-        self.types = types
-        self.unigram_total = totals.get("", 0)
-        self.vocabulary = types.get("", 0) + 1
-        #: n-gram (history + character) -> log probability, each worked out once (see :meth:`logprob`)
+        self.counts = ngrams if isinstance(ngrams, dict) else dict(ngrams)
+        self._fast: Any = None
+        if FAST is not None:
+            try:
+                self._fast = FAST.CharModel(self.counts, order)
+            except ValueError as exc:  # a table the kernel cannot hold: the Python code runs
+                logger.debug("character model not compiled (%s); using Python", exc)
+        self._tables: tuple[dict[str, int], dict[str, int], int, int] | None = None
+        #: n-gram (history + character) -> log probability, each worked out once (see :meth:`logprob_python`)
         self._logprobs: dict[str, float] = {}
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return CharLM, (self.counts, self.order)  # the compiled model is made again from the counts
+
+    def _python_tables(self) -> tuple[dict[str, int], dict[str, int], int, int]:
+        """(history -> sum of its n-grams' counts, history -> number of its n-grams, unigram total,
+        vocabulary size), made on first use."""
+        if self._tables is None:
+            totals: dict[str, int] = {}
+            types: dict[str, int] = {}
+            for gram, count in self.counts.items():
+                history = gram[:-1]
+                totals[history] = totals.get(history, 0) + count
+                types[history] = types.get(history, 0) + 1
+            self._tables = totals, types, totals.get("", 0), types.get("", 0) + 1
+        return self._tables
+
     def _prob(self, history: str, char: str) -> float:
-        prob = (self.counts.get(char, 0) + 1) / (self.unigram_total + self.vocabulary)
+        totals, types, unigram_total, vocabulary = self._python_tables()
+        prob = (self.counts.get(char, 0) + 1) / (unigram_total + vocabulary)
         for k in range(1, len(history) + 1):
             h = history[-k:]
-            total = self.totals.get(h)
+            total = totals.get(h)
             if not total:
                 break
-            distinct = self.types[h]
+            distinct = types[h]
             prob = (self.counts.get(h + char, 0) + distinct * prob) / (total + distinct)
         return prob
 
     def logprob(self, word: str) -> float:
+        """``log P(<word>)``: the sum over the characters after ``<`` of the log probability of each
+        given the ``order - 1`` before it."""
+        fast = self._fast
+        if fast is not None:
+            return fast.logprob(word)
+        return self.logprob_python(word)
+
+    def logprob_python(self, word: str) -> float:
+        """:meth:`logprob` in Python (the reference of the compiled kernel): each n-gram's log
+        probability worked out once, in a memo of at most :data:`NGRAM_MEMO_LIMIT` n-grams."""
         padded = "<" + word + ">"
         memo = self._logprobs
         logp = 0.0

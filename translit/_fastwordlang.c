@@ -1,0 +1,376 @@
+/*
+ * lipyantar.translit._fastwordlang: the compiled character n-gram model of the word-level language tables.
+ *
+ * The pure-Python CharLM of translit/wordlang.py (CharLM.logprob_python) is the reference and documents
+ * the model (Witten-Bell interpolation down to an add-one unigram model, over "<" + word + ">"); this
+ * module computes the same log probabilities bit for bit: the same double operations in the same order
+ * (integers converted to double where Python converts them, no fused multiply-adds, libm's log as
+ * Python's math.log).
+ *
+ *   CharModel(ngrams, order)
+ *       ngrams: dict str -> int (the n-gram counts of one language, n = 1 .. order); the counts, and per
+ *       history their total and number of distinct continuations, go into one hash table keyed by the
+ *       n-gram's characters packed into 64 bits. ValueError for tables it cannot hold (an n-gram longer
+ *       than order or empty, an alphabet too large to pack, a count that is not a non-negative int, or
+ *       one, or the sum of a history's counts, that does not fit in 32 bits): the Python code then runs.
+ *       .logprob(word) -> float: CharLM.logprob_python(word)
+ *
+ *   KERNEL_VERSION: the version of what this module computes; translit/wordlang.py only uses it when it
+ *   is the version it expects.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#define MAX_ORDER 8
+
+/* one n-gram (as an n-gram: count) and one history (as the history of longer n-grams: the sum of their
+   counts and how many there are) */
+typedef struct {
+    uint64_t key; /* 0: empty slot */
+    uint32_t count;
+    uint32_t total;
+    uint32_t types;
+} Entry;
+
+typedef struct {
+    uint32_t cp; /* code point + 1; 0: empty slot */
+    uint32_t id;
+} CharSlot;
+
+typedef struct {
+    PyObject_HEAD
+    int order;
+    int bits;       /* bits per character id */
+    Entry *table;
+    uint64_t mask;  /* table size - 1 */
+    uint64_t used;  /* entries in the table (kept below 3/4 of its size) */
+    CharSlot *chars;
+    uint32_t cmask; /* chars size - 1 */
+    uint32_t nchars;
+    int64_t unigram_total;
+    int64_t vocabulary;
+} CharModel;
+
+static inline uint64_t mix64(uint64_t x) {
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+/* the id (1..) of a code point, 0 when it is in no n-gram */
+static inline uint32_t char_id(const CharModel *m, Py_UCS4 cp) {
+    uint32_t i = (uint32_t)mix64((uint64_t)cp + 1) & m->cmask;
+    for (;;) {
+        const CharSlot *s = &m->chars[i];
+        if (s->cp == 0)
+            return 0;
+        if (s->cp == (uint32_t)cp + 1)
+            return s->id;
+        i = (i + 1) & m->cmask;
+    }
+}
+
+static int char_add(CharModel *m, Py_UCS4 cp) {
+    uint32_t i = (uint32_t)mix64((uint64_t)cp + 1) & m->cmask;
+    for (;;) {
+        CharSlot *s = &m->chars[i];
+        if (s->cp == 0) {
+            s->cp = (uint32_t)cp + 1;
+            s->id = ++m->nchars;
+            return 0;
+        }
+        if (s->cp == (uint32_t)cp + 1)
+            return 0;
+        i = (i + 1) & m->cmask;
+    }
+}
+
+/* the key of ids[0 .. n): the length in the low 4 bits, then the ids (none of them 0) */
+static inline uint64_t pack(const uint32_t *ids, int n, int bits) {
+    uint64_t key = (uint64_t)n;
+    for (int k = 0; k < n; k++)
+        key |= (uint64_t)ids[k] << (4 + k * bits);
+    return key;
+}
+
+static inline Entry *find(const CharModel *m, uint64_t key) {
+    uint64_t i = mix64(key) & m->mask;
+    for (;;) {
+        Entry *e = &m->table[i];
+        if (e->key == key)
+            return e;
+        if (e->key == 0)
+            return NULL;
+        i = (i + 1) & m->mask;
+    }
+}
+
+/* the table twice as large, its entries moved over; -1 (MemoryError set) when there is no memory */
+static int grow(CharModel *m) {
+    uint64_t size = (m->mask + 1) * 2;
+    Entry *table = PyMem_Calloc(size, sizeof(Entry));
+    if (table == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (uint64_t k = 0; k <= m->mask; k++) {
+        Entry *e = &m->table[k];
+        if (e->key == 0)
+            continue;
+        uint64_t i = mix64(e->key) & (size - 1);
+        while (table[i].key != 0)
+            i = (i + 1) & (size - 1);
+        table[i] = *e;
+    }
+    PyMem_Free(m->table);
+    m->table = table;
+    m->mask = size - 1;
+    return 0;
+}
+
+/* the entry of key, added (zeroed) when missing; NULL (MemoryError set) when there is no memory */
+static Entry *find_or_add(CharModel *m, uint64_t key) {
+    if (4 * (m->used + 1) > 3 * (m->mask + 1) && grow(m) < 0)
+        return NULL;
+    uint64_t i = mix64(key) & m->mask;
+    for (;;) {
+        Entry *e = &m->table[i];
+        if (e->key == key)
+            return e;
+        if (e->key == 0) {
+            e->key = key;
+            m->used++;
+            return e;
+        }
+        i = (i + 1) & m->mask;
+    }
+}
+
+/* a += b, false when the sum does not fit in 32 bits */
+static inline int add32(uint32_t *a, uint64_t b) {
+    uint64_t sum = (uint64_t)*a + b;
+    if (sum > UINT32_MAX)
+        return 0;
+    *a = (uint32_t)sum;
+    return 1;
+}
+
+static void CharModel_dealloc(CharModel *self) {
+    PyMem_Free(self->table);
+    PyMem_Free(self->chars);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int CharModel_init(CharModel *self, PyObject *args, PyObject *kwds) {
+    static char *kwlist[] = {"ngrams", "order", NULL};
+    PyObject *ngrams;
+    int order;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!i", kwlist, &PyDict_Type, &ngrams, &order))
+        return -1;
+    if (self->table != NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "CharModel is already initialised");
+        return -1;
+    }
+    if (order < 1 || order > MAX_ORDER) {
+        PyErr_Format(PyExc_ValueError, "order %d is not within 1..%d", order, MAX_ORDER);
+        return -1;
+    }
+    self->order = order;
+    /* 1. the alphabet */
+    Py_ssize_t n = PyDict_Size(ngrams);
+    uint32_t csize = 64;
+    PyObject *gram, *value;
+    Py_ssize_t pos = 0;
+    Py_ssize_t letters = 0;
+    while (PyDict_Next(ngrams, &pos, &gram, &value)) {
+        if (!PyUnicode_Check(gram) || !PyLong_CheckExact(value)) {
+            PyErr_SetString(PyExc_ValueError, "n-gram counts must map str to int");
+            return -1;
+        }
+        Py_ssize_t len = PyUnicode_GET_LENGTH(gram);
+        if (len < 1 || len > order) {
+            PyErr_Format(PyExc_ValueError, "an n-gram of %zd characters in a model of order %d", len, order);
+            return -1;
+        }
+        letters += len;
+    }
+    while ((Py_ssize_t)csize < 2 * (letters < 1 << 20 ? letters : 1 << 20) && csize < (1u << 22))
+        csize <<= 1;
+    self->chars = PyMem_Calloc(csize, sizeof(CharSlot));
+    if (self->chars == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    self->cmask = csize - 1;
+    pos = 0;
+    while (PyDict_Next(ngrams, &pos, &gram, &value)) {
+        Py_ssize_t len = PyUnicode_GET_LENGTH(gram);
+        int kind = PyUnicode_KIND(gram);
+        const void *data = PyUnicode_DATA(gram);
+        for (Py_ssize_t k = 0; k < len; k++) {
+            if (self->nchars + 1 >= csize / 2) {
+                PyErr_SetString(PyExc_ValueError, "the alphabet of the n-grams is too large");
+                return -1;
+            }
+            char_add(self, PyUnicode_READ(kind, data, k));
+        }
+    }
+    int bits = 1;
+    while (((uint64_t)1 << bits) <= self->nchars)
+        bits++;
+    if (4 + bits * order > 64) {
+        PyErr_SetString(PyExc_ValueError, "the alphabet of the n-grams is too large to pack");
+        return -1;
+    }
+    self->bits = bits;
+    /* 2. the counts, and the totals and distinct continuations of each history */
+    uint64_t size = 1024;
+    while (3 * size < (uint64_t)n * 4 + 4) /* room for the n-grams (their histories are mostly n-grams too) */
+        size <<= 1;
+    self->table = PyMem_Calloc(size, sizeof(Entry));
+    if (self->table == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    self->mask = size - 1;
+    uint32_t ids[MAX_ORDER];
+    pos = 0;
+    while (PyDict_Next(ngrams, &pos, &gram, &value)) {
+        Py_ssize_t len = PyUnicode_GET_LENGTH(gram);
+        int kind = PyUnicode_KIND(gram);
+        const void *data = PyUnicode_DATA(gram);
+        int overflow = 0;
+        long long count = PyLong_AsLongLongAndOverflow(value, &overflow);
+        if (count == -1 && PyErr_Occurred())
+            return -1;
+        if (overflow || count < 0 || count >= (1LL << 53)) {
+            PyErr_SetString(PyExc_ValueError, "an n-gram count is negative or too large");
+            return -1;
+        }
+        for (Py_ssize_t k = 0; k < len; k++)
+            ids[k] = char_id(self, PyUnicode_READ(kind, data, k));
+        Entry *g = find_or_add(self, pack(ids, (int)len, bits));
+        if (g == NULL)
+            return -1;
+        if (!add32(&g->count, (uint64_t)count)) {
+            PyErr_SetString(PyExc_ValueError, "an n-gram count does not fit in 32 bits");
+            return -1;
+        }
+        if (len > 1) {
+            Entry *h = find_or_add(self, pack(ids, (int)len - 1, bits));
+            if (h == NULL)
+                return -1;
+            if (!add32(&h->total, (uint64_t)count) || !add32(&h->types, 1)) {
+                PyErr_SetString(PyExc_ValueError, "a history's count does not fit in 32 bits");
+                return -1;
+            }
+        } else {
+            self->unigram_total += count;
+            if (self->unigram_total >= (1LL << 53)) { /* the denominator must be exact as a double */
+                PyErr_SetString(PyExc_ValueError, "the unigram counts add up to 2**53 or more");
+                return -1;
+            }
+            self->vocabulary += 1;
+        }
+    }
+    self->vocabulary += 1;
+    return 0;
+}
+
+static PyObject *CharModel_logprob(CharModel *self, PyObject *word) {
+    if (!PyUnicode_Check(word)) {
+        PyErr_Format(PyExc_TypeError, "logprob() argument must be str, not %.200s", Py_TYPE(word)->tp_name);
+        return NULL;
+    }
+    if (self->table == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "CharModel is not initialised");
+        return NULL;
+    }
+    Py_ssize_t len = PyUnicode_GET_LENGTH(word);
+    int kind = PyUnicode_KIND(word);
+    const void *data = PyUnicode_DATA(word);
+    Py_ssize_t n = len + 2;
+    uint32_t small[64];
+    uint32_t *ids = n <= 64 ? small : PyMem_Malloc((size_t)n * sizeof(uint32_t));
+    if (ids == NULL)
+        return PyErr_NoMemory();
+    ids[0] = char_id(self, '<');
+    for (Py_ssize_t k = 0; k < len; k++)
+        ids[k + 1] = char_id(self, PyUnicode_READ(kind, data, k));
+    ids[n - 1] = char_id(self, '>');
+    const int order = self->order, bits = self->bits;
+    const double base_den = (double)(self->unigram_total + self->vocabulary);
+    double logp = 0.0;
+    for (Py_ssize_t i = 1; i < n; i++) {
+        Py_ssize_t start = i - order + 1 > 0 ? i - order + 1 : 0;
+        uint32_t c = ids[i];
+        const Entry *e = c ? find(self, pack(&ids[i], 1, bits)) : NULL;
+        double prob = (double)((int64_t)(e ? e->count : 0) + 1) / base_den;
+        /* histories ids[i-k .. i) for k = 1 .. i - start, while each has been seen (total > 0) */
+        for (Py_ssize_t k = 1; k <= i - start; k++) {
+            const uint32_t *h = &ids[i - k];
+            int known = 1;
+            for (Py_ssize_t j = 0; j < k; j++)
+                if (h[j] == 0) {
+                    known = 0;
+                    break;
+                }
+            if (!known)
+                break;
+            const Entry *he = find(self, pack(h, (int)k, bits));
+            if (he == NULL || he->total == 0)
+                break;
+            const Entry *g = c ? find(self, pack(h, (int)k + 1, bits)) : NULL; /* h + an unknown character: 0 */
+            double distinct = (double)he->types;
+            prob = ((double)(g ? g->count : 0) + distinct * prob) / (double)((uint64_t)he->total + he->types);
+        }
+        logp += log(prob);
+    }
+    if (ids != small)
+        PyMem_Free(ids);
+    return PyFloat_FromDouble(logp);
+}
+
+static PyMethodDef CharModel_methods[] = {
+    {"logprob", (PyCFunction)CharModel_logprob, METH_O,
+     "logprob(word) -> float: log probability of <word> (lipyantar.translit.wordlang.CharLM.logprob_python)"},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject CharModelType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "lipyantar.translit._fastwordlang.CharModel",
+    .tp_basicsize = sizeof(CharModel),
+    .tp_dealloc = (destructor)CharModel_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "CharModel(ngrams, order): a Witten-Bell character n-gram model over words (see the module doc)",
+    .tp_methods = CharModel_methods,
+    .tp_init = (initproc)CharModel_init,
+    .tp_new = PyType_GenericNew,
+};
+
+static struct PyModuleDef fastwordlang_module = {
+    PyModuleDef_HEAD_INIT, "_fastwordlang", "Compiled character n-gram model of lipyantar's language tables.", -1,
+    NULL, NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit__fastwordlang(void) {
+    if (PyType_Ready(&CharModelType) < 0)
+        return NULL;
+    PyObject *module = PyModule_Create(&fastwordlang_module);
+    if (module == NULL)
+        return NULL;
+    Py_INCREF(&CharModelType);
+    if (PyModule_AddObject(module, "CharModel", (PyObject *)&CharModelType) < 0 ||
+        PyModule_AddStringConstant(module, "KERNEL_VERSION", "1") < 0) {
+        Py_DECREF(&CharModelType);
+        Py_DECREF(module);
+        return NULL;
+    }
+    return module;
+}
