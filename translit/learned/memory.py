@@ -42,7 +42,7 @@ class PairIndex(Mapping[str, dict[str, float]]):
         loops: a look-up is then two hash look-ups, not two binary searches over string comparisons)."""
         keys = self._sorted
         n = len(keys)
-        return dict(zip(reversed(keys), range(n - 1, -1, -1))), dict(zip(keys, range(n)))
+        return dict(zip(reversed(keys), range(n - 1, -1, -1), strict=True)), dict(zip(keys, range(n), strict=True))
 
     def lookup(self, key: str) -> dict[str, float] | None:
         """The values of ``key`` with their summed counts (a new dict), None when it has none."""
@@ -53,7 +53,7 @@ class PairIndex(Mapping[str, dict[str, float]]):
         hi = last[key] + 1
         values, counts = self._values, self._counts
         if self._order is None:
-            out = dict(zip(values[lo:hi], map(float, counts[lo:hi])))
+            out = dict(zip(values[lo:hi], map(float, counts[lo:hi]), strict=True))
             if len(out) == hi - lo:  # each value once (the common case): no sums to make
                 return out
             rows: Sequence[int] = range(lo, hi)

@@ -66,7 +66,7 @@ import os
 import threading
 from array import array
 from collections.abc import Callable, Iterable, Mapping
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from lipyantar.translit.budget import checkpoint
@@ -793,14 +793,20 @@ def default_model() -> LearnedModel:
     if _default is None:
         with _default_lock:
             if _default is None:
-                ref = resources.files("lipyantar.translit.learned") / "data" / DEFAULT_MODEL_NAME
-                if not ref.is_file():
-                    raise ModelError(
-                        f"the default model {DEFAULT_MODEL_NAME} is not installed; "
-                        "build it with scripts/train_default_model.py"
-                    )
-                with resources.as_file(ref) as path:  # memory-mapped in place (a copy if zipped)
-                    model = LearnedModel.load(path)
+                beside = Path(__file__).resolve().parent / "data" / DEFAULT_MODEL_NAME
+                if beside.is_file():  # installed as files: mapped in place (importlib.resources, with
+                    model = LearnedModel.load(beside)  # its imports, only for a zipped install)
+                else:
+                    from importlib import resources
+
+                    ref = resources.files("lipyantar.translit.learned") / "data" / DEFAULT_MODEL_NAME
+                    if not ref.is_file():
+                        raise ModelError(
+                            f"the default model {DEFAULT_MODEL_NAME} is not installed; "
+                            "build it with scripts/train_default_model.py"
+                        )
+                    with resources.as_file(ref) as path:  # memory-mapped in place (a copy if zipped)
+                        model = LearnedModel.load(path)
                 if model.meta.get("vocabulary"):
                     model._vocab_source = "default"
                 _default = model

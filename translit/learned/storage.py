@@ -16,7 +16,6 @@ import stat
 import threading
 from array import array
 from collections.abc import Callable
-from importlib import resources
 from typing import Any
 
 from lipyantar.translit.errors import ModelError
@@ -337,6 +336,8 @@ def load_vocabulary(source: str) -> Vocabulary | None:
         if source not in _vocabularies:
             vocab: Vocabulary | None
             if source == "default":
+                from importlib import resources
+
                 ref = (
                     resources.files("lipyantar.translit.learned")
                     / "data"
