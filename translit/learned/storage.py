@@ -240,8 +240,10 @@ def component_builders(mf: modelfile.ModelFile, model: Any) -> dict[str, Callabl
 
     def d2r_table() -> dict[str, tuple[str, float]]:
         cols = columns("d2r_table")
-        rows = table("d2r_table", []) if cols is None else zip(*cols, strict=True)
-        return {d: (r, float(sc)) for d, r, sc in rows}
+        if cols is None:
+            return {d: (r, float(sc)) for d, r, sc in table("d2r_table", [])}
+        devas, romans, scores = cols  # the same dict, made in C loops
+        return dict(zip(devas, zip(romans, map(float, scores), strict=True), strict=True))
 
     def vocab_index() -> dict[str, tuple[str, ...]]:
         cols = columns("vocab_index")
