@@ -19,6 +19,7 @@ The two loops follow indic-transliteration's ``brahmic_mapper._brahmic`` and ``r
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -53,6 +54,12 @@ class _Map:
         self.fix_om = (regex.compile(fix_om[0]), fix_om[1]) if fix_om else None
         #: the first virama value (a Devanagari source ends a lingering consonant with it)
         self.virama_first = next(iter(self.virama.values()), "")
+        # from Devanagari: a single character is a vowel mark, else the virama, else any other token
+        # (only tokens longer than one character are looked up in non_marks_viraama alone)
+        self._marks = {t: self.virama[t] for t in self.virama if len(t) == 1}
+        self._marks.update((t, m) for t, m in self.vowel_marks.items() if len(t) == 1)
+        longer = sorted((t for t in self.non_marks_viraama if 1 < len(t) <= self.max_key), key=len, reverse=True)
+        self._tokens = re.compile("|".join([*map(re.escape, longer), "."]), re.DOTALL).findall
 
     def convert(self, data: str) -> str:
         for key, shortcut in self.unapply:  # Scheme.unapply_shortcuts of the source
@@ -67,47 +74,27 @@ class _Map:
         return result
 
     def _brahmic(self, data: str) -> str:
+        """``_brahmic``: at each place the longest source token of the map (a single character when
+        none is longer), found by one regular expression (its alternatives longest first), then
+        written as the loop there writes it."""
         if self.accent_re is not None:
             data = self.accent_re.sub("\\2\\1", data)
-        vowel_marks, virama, consonants = self.vowel_marks, self.virama, self.consonants
-        non_marks_viraama, max_key, to_roman = self.non_marks_viraama, self.max_key, self.to_roman
+        marks, non_marks_viraama, consonants = self._marks, self.non_marks_viraama, self.consonants
+        to_roman = self.to_roman
         buf: list[str] = []
         append = buf.append
-        i = 0
-        had_consonant = found = False
-        n = len(data)
-        while i <= n:
-            token = data[i : i + max_key]
-            while token:
-                if len(token) == 1:
-                    if token in vowel_marks:
-                        append(vowel_marks[token])
-                    elif token in virama:
-                        append(virama[token])
-                    else:
-                        if had_consonant:
-                            append("a")
-                        append(non_marks_viraama.get(token, token))
-                    found = True
-                elif token in non_marks_viraama:
-                    if had_consonant:
-                        append("a")
-                    append(non_marks_viraama[token])
-                    found = True
-                if found:
-                    had_consonant = to_roman and token in consonants
-                    i += len(token)
-                    break
-                token = token[:-1]
-            if not found:
+        had_consonant = False
+        for token in self._tokens(data):
+            mark = marks.get(token)
+            if mark is not None:
+                append(mark)
+            else:
                 if had_consonant:
-                    append(self.virama_first)
-                if i < n:
-                    append(data[i])
-                    had_consonant = False
-                i += 1
-            found = False
+                    append("a")
+                append(non_marks_viraama.get(token, token))
+            had_consonant = to_roman and token in consonants
         if had_consonant:
+            append(self.virama_first)
             append("a")
         return "".join(buf)
 
