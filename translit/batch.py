@@ -100,6 +100,9 @@ def default_jobs() -> int:
 
 
 _worker: tuple[Transliterator, ConvertJob] | None = None
+#: the parent's converter and job while its pool runs: a forked worker of the same job takes it over
+#: (with what it has loaded and memoized); a spawned one builds its own
+_inherited: tuple[Transliterator, ConvertJob] | None = None
 
 
 def _init_worker(job: ConvertJob) -> None:
@@ -107,7 +110,8 @@ def _init_worker(job: ConvertJob) -> None:
     from .signals import init_worker
 
     init_worker()
-    _worker = (job.build(), job)
+    inherited = _inherited
+    _worker = inherited if inherited is not None and inherited[1] == job else (job.build(), job)
 
 
 def _convert_chunk(lines: list[str]) -> str:
@@ -133,8 +137,11 @@ def convert_lines(
 ) -> Iterator[str]:
     """Yield the formatted output of ``lines`` (one string per chunk), in input order.
 
-    With ``jobs == 1`` (or input that fits in one chunk) the work happens in this process, with
-    ``converter`` if given; otherwise ``jobs`` worker processes each build the converter once. When the caller stops early (an error, a
+    With ``jobs == 1`` (or input of at most ``jobs`` chunks) the work happens in this process, with
+    ``converter`` if given. Otherwise this process converts the first chunk (which loads what the
+    conversion needs, a learned model's components, and memoizes the input's frequent words once),
+    then ``jobs`` worker processes the rest: forked, each takes over this process's converter with all
+    that (shared copy-on-write); spawned, each builds its own. When the caller stops early (an error, a
     signal, closing the generator) the workers are stopped at once (:func:`lipyantar.translit.signals.stop_pool`).
     """
     if jobs < 1:
@@ -145,10 +152,11 @@ def convert_lines(
     first = next(chunks, None)
     if first is None:
         return
-    second = next(chunks, None) if jobs > 1 else None
-    if second is None:  # serial: one core asked for, or too little input to be worth a pool
-        conv = converter if converter is not None else job.build()
-        for chunk in itertools.chain([first], chunks):
+    ahead = list(itertools.islice(chunks, jobs)) if jobs > 1 else []
+    conv = converter if converter is not None else job.build()
+    yield format_chunk(conv, first, fmt=job.fmt, top_k=job.top_k)
+    if len(ahead) < jobs:  # serial: one core asked for, or too little input left to give each worker some
+        for chunk in itertools.chain(ahead, chunks):
             yield format_chunk(conv, chunk, fmt=job.fmt, top_k=job.top_k)
         return
     # the pool's modules, imported only for parallel work
@@ -160,10 +168,12 @@ def convert_lines(
     # fork shares the loaded code (and model) copy-on-write; spawn where there is no fork
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    global _inherited
+    _inherited = (conv, job)
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(job,))
     try:
         pending: deque[Future[str]] = deque()
-        for chunk in itertools.chain([first, second], chunks):
+        for chunk in itertools.chain(ahead, chunks):
             pending.append(pool.submit(_convert_chunk, chunk))
             if len(pending) >= 4 * jobs:
                 yield pending.popleft().result()
@@ -172,4 +182,6 @@ def convert_lines(
     except BaseException:  # an error, a signal, or the reader stopped: do not wait for the work in flight
         stop_pool(pool)
         raise
+    finally:
+        _inherited = None
     pool.shutdown()
