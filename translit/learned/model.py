@@ -354,6 +354,8 @@ class LearnedModel(WordSearch, SentenceDecoder):
     def _memory_ranked(self, deva: str, attested: Mapping[str, float]) -> list[tuple[str, float]]:
         """The attested romanizations of a normalized Devanagari word with their counts, in the order the
         model gives them (:func:`~lipyantar.translit.learned.origin.native_first`)."""
+        if len(attested) < 2:  # one reading: its order needs nothing of the model
+            return list(attested.items())
         return native_first(
             attested,
             rules_reading=_rules_word(deva),
