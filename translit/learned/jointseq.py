@@ -164,10 +164,12 @@ class JointModel(NgramLM):
             index = self._full(side)
             if self._pruning is not None:
                 unigram, min_count, max_per_chunk = self._pruning
+                count = [unigram.get(g, 0.0) for g in range(len(self.graphones))]
                 out = {}
                 for chunk, ids in index.items():
-                    ranked = sorted(ids, key=lambda g: (-unigram.get(g, 0.0), g))
-                    kept = [g for g in ranked if unigram.get(g, 0.0) >= min_count][:max_per_chunk]
+                    # most seen first, ties by id: a stable sort by count of the ids in order
+                    ranked = sorted(sorted(ids), key=count.__getitem__, reverse=True)
+                    kept = [g for g in ranked if count[g] >= min_count][:max_per_chunk]
                     out[chunk] = kept or ranked[:1]
                 index = out
             self._pruned[side] = index
@@ -307,7 +309,11 @@ class JointModel(NgramLM):
         side = 1 if to_roman else 0
         outputs = [g[side] for g in self.graphones]
         kinds = bytes(_kind(out) if not to_roman else 0 for out in outputs)
-        classes = bytes(_last_class(out) for out in outputs)
+        by_last: dict[str, int] = {}  # the class is the last character's: one call per character
+        classes = bytes(
+            (by_last.get(out[-1]) or by_last.setdefault(out[-1], _last_class(out[-1]))) if out else 255
+            for out in outputs
+        )
         decoder = cast(Any, FAST).JointDecoder(  # only called when the kernels are loaded
             self.fast(),
             self._search_index(to_roman, forced),
