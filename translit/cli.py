@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import itertools
 import json
 import logging
@@ -202,6 +203,20 @@ def _resolve_auto(lines: Iterator[str]) -> tuple[str, Iterator[str]]:
     return guess.scheme, itertools.chain(head, lines)
 
 
+@contextlib.contextmanager
+def _few_collections() -> Iterator[None]:
+    """The cyclic garbage collector with a young generation of 50,000 objects instead of 700 while a
+    conversion runs: the model's tables and the per-word memos are many objects that live to the end,
+    and the default passes, each full one over everything, re-scan them for about 8% of the time
+    (a conversion makes few cycles)."""
+    before = gc.get_threshold()
+    gc.set_threshold(50_000, *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 @click.command("convert")
 @click.option(
     "--from",
@@ -304,7 +319,7 @@ def convert_command(
         from .learned.lexicon import UserLexicon
 
         user_lexicon = UserLexicon.read(lexicon)
-    with read_inputs(paths, errors=errors) as lines:  # type: ignore[arg-type]
+    with _few_collections(), read_inputs(paths, errors=errors) as lines:  # type: ignore[arg-type]
         if src == AUTO:
             src, lines = _resolve_auto(lines)
         job = ConvertJob(
