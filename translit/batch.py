@@ -154,8 +154,9 @@ def convert_lines(
         return
     ahead = list(itertools.islice(chunks, jobs)) if jobs > 1 else []
     conv = converter if converter is not None else job.build()
-    yield format_chunk(conv, first, fmt=job.fmt, top_k=job.top_k)
+    first_out = format_chunk(conv, first, fmt=job.fmt, top_k=job.top_k)
     if len(ahead) < jobs:  # serial: one core asked for, or too little input left to give each worker some
+        yield first_out
         for chunk in itertools.chain(ahead, chunks):
             yield format_chunk(conv, chunk, fmt=job.fmt, top_k=job.top_k)
         return
@@ -173,7 +174,13 @@ def convert_lines(
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(job,))
     try:
         pending: deque[Future[str]] = deque()
-        for chunk in itertools.chain(ahead, chunks):
+        rest = itertools.chain(ahead, chunks)
+        # the workers start on their chunks before the first one's output is written (a reader that
+        # is slow to read must not hold them back)
+        for chunk in itertools.islice(rest, 4 * jobs - 1):
+            pending.append(pool.submit(_convert_chunk, chunk))
+        yield first_out
+        for chunk in rest:
             pending.append(pool.submit(_convert_chunk, chunk))
             if len(pending) >= 4 * jobs:
                 yield pending.popleft().result()
