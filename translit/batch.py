@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -134,6 +135,7 @@ def convert_lines(
     jobs: int = 1,
     chunk_lines: int = 500,
     converter: Transliterator | None = None,
+    parallel_after: float = 0.0,
 ) -> Iterator[str]:
     """Yield the formatted output of ``lines`` (one string per chunk), in input order.
 
@@ -141,8 +143,12 @@ def convert_lines(
     ``converter`` if given. Otherwise this process converts the first chunk (which loads what the
     conversion needs, a learned model's components, and memoizes the input's frequent words once),
     then ``jobs`` worker processes the rest: forked, each takes over this process's converter with all
-    that (shared copy-on-write); spawned, each builds its own. When the caller stops early (an error, a
-    signal, closing the generator) the workers are stopped at once (:func:`lipyantar.translit.signals.stop_pool`).
+    that (shared copy-on-write); spawned, each builds its own. With ``parallel_after`` seconds, this
+    process goes on converting chunks for that long first, and starts the workers only for input that
+    lasts longer: a pool costs its processes' start and the words each of them converts again, which a
+    short input does not win back (``lipyantar convert`` without ``--jobs``). When the caller stops early
+    (an error, a signal, closing the generator) the workers are stopped at once
+    (:func:`lipyantar.translit.signals.stop_pool`).
     """
     if jobs < 1:
         raise ValueError(f"jobs must be >= 1, not {jobs}")
@@ -152,11 +158,19 @@ def convert_lines(
     first = next(chunks, None)
     if first is None:
         return
-    ahead = list(itertools.islice(chunks, jobs)) if jobs > 1 else []
     conv = converter if converter is not None else job.build()
-    first_out = format_chunk(conv, first, fmt=job.fmt, top_k=job.top_k)
+    deadline = time.monotonic() + parallel_after
+    # the output of the last chunk converted here, not yet yielded
+    held = format_chunk(conv, first, fmt=job.fmt, top_k=job.top_k)
+    while jobs > 1 and time.monotonic() < deadline:  # short so far: on in this process
+        following = next(chunks, None)
+        if following is None:
+            break
+        yield held
+        held = format_chunk(conv, following, fmt=job.fmt, top_k=job.top_k)
+    ahead = list(itertools.islice(chunks, jobs)) if jobs > 1 else []
     if len(ahead) < jobs:  # serial: one core asked for, or too little input left to give each worker some
-        yield first_out
+        yield held
         for chunk in itertools.chain(ahead, chunks):
             yield format_chunk(conv, chunk, fmt=job.fmt, top_k=job.top_k)
         return
@@ -175,11 +189,11 @@ def convert_lines(
     try:
         pending: deque[Future[str]] = deque()
         rest = itertools.chain(ahead, chunks)
-        # the workers start on their chunks before the first one's output is written (a reader that
+        # the workers start on their chunks before the held output is written (a reader that
         # is slow to read must not hold them back)
         for chunk in itertools.islice(rest, 4 * jobs - 1):
             pending.append(pool.submit(_convert_chunk, chunk))
-        yield first_out
+        yield held
         for chunk in rest:
             pending.append(pool.submit(_convert_chunk, chunk))
             if len(pending) >= 4 * jobs:

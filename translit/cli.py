@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from .autodetect import AUTO, detect_scheme
 from .batch import ConvertJob, convert_lines, default_jobs
@@ -191,6 +192,9 @@ class SchemeChoice(click.Choice):
 
 _SCHEME_CHOICE = SchemeChoice()
 _SOURCE_CHOICE = SchemeChoice(auto=True)
+#: without ``--jobs``, convert starts its worker processes only after this many seconds of work in the
+#: process (8,000 lines Devanagari → roman, about half a second, were slower with a pool of two)
+PARALLEL_AFTER = 1.0
 #: ``--from auto`` decides on this many first lines of the input
 AUTO_SAMPLE_LINES = 1000
 
@@ -342,6 +346,9 @@ def convert_command(
             open_output(output) as out,
             progress_bar("convert", unit="lines", total=total, enabled=show) as bar,
         ):
-            for block in convert_lines(lines, job, jobs=jobs, converter=conv):
+            # without --jobs, workers only for input that lasts (convert_lines: parallel_after)
+            default_jobs_ = click.get_current_context().get_parameter_source("jobs") is ParameterSource.DEFAULT
+            parallel_after = PARALLEL_AFTER if default_jobs_ else 0.0
+            for block in convert_lines(lines, job, jobs=jobs, converter=conv, parallel_after=parallel_after):
                 out.write(block)
                 bar.update(block.count("\n"))
