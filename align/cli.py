@@ -25,12 +25,9 @@ from lipyantar.translit.outputs import atomic_write, atomic_write_pair, check_ou
 from lipyantar.translit.progress import progress_bar, progress_option, show_progress
 from lipyantar.translit.textio import read_text
 
-from .script import check_scripts
-from .segment import split_lines, split_sentences
-from .similarity import Similarity, builtin_romanize
-
 if TYPE_CHECKING:  # the aligner's own modules are imported by the command that runs
     from .sentences import Bead
+    from .similarity import Similarity
 
 __all__ = ["align_command"]
 
@@ -54,6 +51,8 @@ def _with_words(
 
 
 def _similarity(romanizer: str) -> Similarity:
+    from .similarity import Similarity, builtin_romanize
+
     if romanizer == "builtin":
         return Similarity(romanize=builtin_romanize)
     if romanizer == "model":
@@ -141,6 +140,8 @@ def align_command(
         warn("--words only changes --format jsonl output; ignored")
         words = False
     from .io import write_word_pairs
+    from .script import check_scripts
+    from .segment import split_lines, split_sentences
     from .sentences import TWIN_THRESHOLD, iter_align_sentences
 
     inputs = (deva_file, roman_file)

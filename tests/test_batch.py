@@ -46,3 +46,26 @@ def test_chunks_convert_as_one_batch_with_the_same_output(src: str, dst: str, fm
     conv = job.build()
     expected = "".join(format_line(conv, line, fmt=fmt, top_k=1) for line in lines)  # type: ignore[arg-type]
     assert "".join(convert_lines(lines, job, chunk_lines=9, converter=job.build())) == expected
+
+
+@pytest.mark.parametrize("parallel_after", [0.0, 1e-9, 60.0])
+def test_workers_start_only_after_parallel_after_seconds(
+    parallel_after: float, dev_sentences, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With ``parallel_after``, a short input is converted in this process (no pool is made), and the
+    output is the same either way."""
+    import concurrent.futures
+
+    lines = [native for native, _ in dev_sentences[:60]]
+    job = ConvertJob("deva", "roman-rules")
+    serial = "".join(convert_lines(lines, job, jobs=1, chunk_lines=7))
+    made = []
+    real = concurrent.futures.ProcessPoolExecutor
+
+    def pool(*args, **kwargs):  # type: ignore[no-untyped-def]
+        made.append(True)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", pool)
+    assert "".join(convert_lines(lines, job, jobs=2, chunk_lines=7, parallel_after=parallel_after)) == serial
+    assert bool(made) == (parallel_after < 1)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -100,6 +101,9 @@ def default_jobs() -> int:
 
 
 _worker: tuple[Transliterator, ConvertJob] | None = None
+#: the parent's converter and job while its pool runs: a forked worker of the same job takes it over
+#: (with what it has loaded and memoized); a spawned one builds its own
+_inherited: tuple[Transliterator, ConvertJob] | None = None
 
 
 def _init_worker(job: ConvertJob) -> None:
@@ -107,7 +111,8 @@ def _init_worker(job: ConvertJob) -> None:
     from .signals import init_worker
 
     init_worker()
-    _worker = (job.build(), job)
+    inherited = _inherited
+    _worker = inherited if inherited is not None and inherited[1] == job else (job.build(), job)
 
 
 def _convert_chunk(lines: list[str]) -> str:
@@ -130,12 +135,20 @@ def convert_lines(
     jobs: int = 1,
     chunk_lines: int = 500,
     converter: Transliterator | None = None,
+    parallel_after: float = 0.0,
 ) -> Iterator[str]:
     """Yield the formatted output of ``lines`` (one string per chunk), in input order.
 
-    With ``jobs == 1`` (or input that fits in one chunk) the work happens in this process, with
-    ``converter`` if given; otherwise ``jobs`` worker processes each build the converter once. When the caller stops early (an error, a
-    signal, closing the generator) the workers are stopped at once (:func:`lipyantar.translit.signals.stop_pool`).
+    With ``jobs == 1`` (or input of at most ``jobs`` chunks) the work happens in this process, with
+    ``converter`` if given. Otherwise this process converts the first chunk (which loads what the
+    conversion needs, a learned model's components, and memoizes the input's frequent words once),
+    then ``jobs`` worker processes the rest: forked, each takes over this process's converter with all
+    that (shared copy-on-write); spawned, each builds its own. With ``parallel_after`` seconds, this
+    process goes on converting chunks for that long first, and starts the workers only for input that
+    lasts longer: a pool costs its processes' start and the words each of them converts again, which a
+    short input does not win back (``lipyantar convert`` without ``--jobs``). When the caller stops early
+    (an error, a signal, closing the generator) the workers are stopped at once
+    (:func:`lipyantar.translit.signals.stop_pool`).
     """
     if jobs < 1:
         raise ValueError(f"jobs must be >= 1, not {jobs}")
@@ -145,10 +158,20 @@ def convert_lines(
     first = next(chunks, None)
     if first is None:
         return
-    second = next(chunks, None) if jobs > 1 else None
-    if second is None:  # serial: one core asked for, or too little input to be worth a pool
-        conv = converter if converter is not None else job.build()
-        for chunk in itertools.chain([first], chunks):
+    conv = converter if converter is not None else job.build()
+    deadline = time.monotonic() + parallel_after
+    # the output of the last chunk converted here, not yet yielded
+    held = format_chunk(conv, first, fmt=job.fmt, top_k=job.top_k)
+    while jobs > 1 and time.monotonic() < deadline:  # short so far: on in this process
+        following = next(chunks, None)
+        if following is None:
+            break
+        yield held
+        held = format_chunk(conv, following, fmt=job.fmt, top_k=job.top_k)
+    ahead = list(itertools.islice(chunks, jobs)) if jobs > 1 else []
+    if len(ahead) < jobs:  # serial: one core asked for, or too little input left to give each worker some
+        yield held
+        for chunk in itertools.chain(ahead, chunks):
             yield format_chunk(conv, chunk, fmt=job.fmt, top_k=job.top_k)
         return
     # the pool's modules, imported only for parallel work
@@ -160,10 +183,18 @@ def convert_lines(
     # fork shares the loaded code (and model) copy-on-write; spawn where there is no fork
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    global _inherited
+    _inherited = (conv, job)
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(job,))
     try:
         pending: deque[Future[str]] = deque()
-        for chunk in itertools.chain([first, second], chunks):
+        rest = itertools.chain(ahead, chunks)
+        # the workers start on their chunks before the held output is written (a reader that
+        # is slow to read must not hold them back)
+        for chunk in itertools.islice(rest, 4 * jobs - 1):
+            pending.append(pool.submit(_convert_chunk, chunk))
+        yield held
+        for chunk in rest:
             pending.append(pool.submit(_convert_chunk, chunk))
             if len(pending) >= 4 * jobs:
                 yield pending.popleft().result()
@@ -172,4 +203,6 @@ def convert_lines(
     except BaseException:  # an error, a signal, or the reader stopped: do not wait for the work in flight
         stop_pool(pool)
         raise
+    finally:
+        _inherited = None
     pool.shutdown()

@@ -21,7 +21,6 @@ import os
 import signal
 import stat
 import sys
-import tempfile
 import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -237,6 +236,8 @@ def _atomic_open(
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
         raise OutputError("output directory does not exist", target=str(directory))
+    import tempfile  # only for a file written (its import is a few ms of every start)
+
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     try:
         if st is not None:

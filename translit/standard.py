@@ -1,19 +1,23 @@
 """Conversion through the standard schemes of indic-transliteration (``sanscript``): the two word
 functions of a scheme (Devanagari → scheme, scheme → Devanagari) as :class:`~lipyantar.translit.transliterate.Transliterator`'s
 standard stages use them, with the letters some schemes lack (ऩ ऱ ऴ य़ in ITRANS and Velthuis), the
-candra vowels ॉ ॅ, and a separator where two vowels in hiatus would read back as a diphthong.
+candra vowels ॉ ॅ, and a separator where two vowels in hiatus would read back as a diphthong. The
+library's scheme maps of these pairs are packaged and run without loading it
+(:mod:`lipyantar.translit.schememap`; :func:`scheme_maps_document` makes them).
 """
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
+from typing import Any
 
 import regex
 
-from .schemes import Scheme
+from .schememap import MAPS_FORMAT, MAPS_VERSION, compiled_fn, scheme_map_record
+from .schemes import SCHEMES, Scheme
 
-__all__ = ["standard_fns"]
+__all__ = ["scheme_maps_document", "standard_fns"]
 
 
 # Letters some indic-transliteration schemes lack (they would be left in Devanagari inside ASCII output
@@ -38,6 +42,9 @@ def _scheme(name: str) -> object:
 
 
 def _sanscript_fn(src: str, dst: str) -> Callable[[str], str]:
+    compiled = compiled_fn(src, dst)
+    if compiled is not None:
+        return compiled
     from indic_transliteration import sanscript
 
     if src not in _EXTRA_LETTERS and dst not in _EXTRA_LETTERS:
@@ -52,6 +59,29 @@ def _sanscript_fn(src: str, dst: str) -> Callable[[str], str]:
         return sanscript.transliterate(word, scheme_map=scheme_map)
 
     return convert_extended
+
+
+def scheme_maps_document() -> dict[str, Any]:
+    """The scheme maps of Devanagari ↔ every standard scheme of the registry, as :func:`_sanscript_fn`
+    builds them from the installed indic-transliteration (what ``scripts/scheme_maps.py`` writes to
+    :data:`~lipyantar.translit.schememap.MAPS_PATH`)."""
+    from importlib.metadata import version
+
+    from indic_transliteration import sanscript
+
+    maps = {}
+    for scheme in SCHEMES.values():
+        if scheme.kind != "standard" or scheme.sanscript is None:
+            continue
+        for src, dst in (("devanagari", scheme.sanscript), (scheme.sanscript, "devanagari")):
+            scheme_map = sanscript.SchemeMap(_scheme(src), _scheme(dst))
+            maps[f"{src}>{dst}"] = scheme_map_record(scheme_map)
+    return {
+        "format": MAPS_FORMAT,
+        "version": MAPS_VERSION,
+        "indic_transliteration": version("indic-transliteration"),
+        "maps": maps,
+    }
 
 
 # Candra O/E (कॉलेज, बैंक is fine) are missing from several indic-transliteration schemes, which leave

@@ -23,7 +23,6 @@ import os
 import re
 import stat
 import sys
-import tempfile
 from collections.abc import Iterator, Sequence
 from typing import Any, BinaryIO, Literal
 
@@ -380,6 +379,8 @@ def _spooled(stream: BinaryIO, *, source: str, max_line: int) -> Iterator[tuple[
             check.feed(block)
             spool.write(block)
             if isinstance(spool, io.BytesIO) and spool.tell() > _SPOOL_BYTES:
+                import tempfile  # only for input past the spool's memory
+
                 disk = stack.enter_context(tempfile.TemporaryFile())
                 disk.write(spool.getbuffer())
                 spool = disk

@@ -183,6 +183,8 @@ class _FromDeva(_Stage):
         return text
 
     def _convert_piece(self, text: str) -> str:
+        if _DEVA_WORD_RE.fullmatch(text) is not None:  # the common piece, one word: no substitution
+            return self._finish(self._word(text) if len(text) <= MAX_WORD_CHARS else self._word_fn(text))
         return self._finish(_DEVA_WORD_RE.sub(self._sub, text))
 
     def convert(self, text: str) -> str:

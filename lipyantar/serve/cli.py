@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 
 import click
 
@@ -28,6 +27,8 @@ class MissingExtraError(LipyantarError):
 
 
 def _check_port(host: str, port: int) -> None:
+    import socket  # here: the other commands do not pay for its import
+
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -50,7 +50,6 @@ import zlib
 from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
 from lipyantar.translit.errors import ModelError
@@ -103,6 +102,8 @@ class ModelFileFormat:
         return self.read_arrays(data, source)
 
     def default_bytes(self) -> tuple[str, bytes]:
+        from importlib import resources  # here: loading a model does not pay for its imports
+
         ref = resources.files("lipyantar.translit.learned") / "data" / self.default_name
         try:
             return self.default_name, ref.read_bytes()

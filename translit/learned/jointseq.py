@@ -21,6 +21,7 @@ stays the reference, and the tests check that both give the same outputs and sco
 from __future__ import annotations
 
 import bisect
+import functools
 import heapq
 import logging
 import math
@@ -118,23 +119,15 @@ class JointModel(NgramLM):
         return {flat[i * order]: values[i] for i in range(unigrams)}
 
     def _index(self) -> None:
-        by_roman: dict[str, list[int]] = defaultdict(list)
-        by_deva: dict[str, list[int]] = defaultdict(list)
-        for gid, (d, r) in enumerate(self.graphones):
-            if gid == BOUNDARY:
-                continue
-            by_roman[r].append(gid)
-            by_deva[d].append(gid)
-        self.by_roman = dict(by_roman)
-        self.by_deva = dict(by_deva)
-        self._full_index = (self.by_roman, self.by_deva)
-        self.max_roman = max((len(r) for r in by_roman), default=1)
-        self.max_deva_chars = max((len(d) for d in by_deva), default=1)
-        # per graphone: (Devanagari side, needs-a-base flag), (Latin side, False)
-        self._outs = (
-            [(d, bool(d) and d[0] in _NEEDS_BASE) for d, _ in self.graphones],
-            [(r, False) for _, r in self.graphones],
-        )
+        #: input chunk -> graphone ids, per side (0: Latin, 1: Devanagari): every graphone, each side
+        #: made the first time it is searched (a conversion one way never makes the other's)
+        self._full_sides: list[dict[str, list[int]] | None] = [None, None]
+        #: the same, pruned (prune_index) or (before any pruning) the full index, made on first use
+        self._pruned: list[dict[str, list[int]] | None] = [None, None]
+        #: what prune_index keeps: (the graphones' unigram counts, min_count, max_per_chunk), or None
+        self._pruning: tuple[dict[int, float], float, int] | None = None
+        self.max_roman = max((len(r) for _, r in self.graphones[BOUNDARY + 1 :]), default=1)
+        self.max_deva_chars = max((len(d) for d, _ in self.graphones[BOUNDARY + 1 :]), default=1)
         #: (state * mult + graphone) -> (log-probability, next state), backoff resolved
         self._arc_cache: dict[int, tuple[float, int]] = {}
         #: per direction: input chunk -> (its graphone list, last output character -> the
@@ -144,6 +137,57 @@ class JointModel(NgramLM):
         self._expansions = 0
         #: compiled searches (lipyantar.translit.learned._fastlm.JointDecoder) per direction, built on first use
         self._decoders: dict[tuple[bool, bool], Any] = {}
+
+    @functools.cached_property
+    def _outs(self) -> tuple[list[tuple[str, bool]], list[tuple[str, bool]]]:
+        """Per graphone: (Devanagari side, needs-a-base flag), (Latin side, False)."""
+        return (
+            [(d, bool(d) and d[0] in _NEEDS_BASE) for d, _ in self.graphones],
+            [(r, False) for _, r in self.graphones],
+        )
+
+    def _full(self, side: int) -> dict[str, list[int]]:
+        """Input chunk -> every graphone with that input side (0: Latin, 1: Devanagari)."""
+        index = self._full_sides[side]
+        if index is None:
+            by_chunk: dict[str, list[int]] = defaultdict(list)
+            key = 1 - side  # graphones are (Devanagari, Latin)
+            for gid, graphone in enumerate(self.graphones):
+                if gid != BOUNDARY:
+                    by_chunk[graphone[key]].append(gid)
+            index = self._full_sides[side] = dict(by_chunk)
+        return index
+
+    def _pruned_side(self, side: int) -> dict[str, list[int]]:
+        index = self._pruned[side]
+        if index is None:
+            index = self._full(side)
+            if self._pruning is not None:
+                unigram, min_count, max_per_chunk = self._pruning
+                count = [unigram.get(g, 0.0) for g in range(len(self.graphones))]
+                out = {}
+                for chunk, ids in index.items():
+                    # most seen first, ties by id: a stable sort by count of the ids in order
+                    ranked = sorted(sorted(ids), key=count.__getitem__, reverse=True)
+                    kept = [g for g in ranked if count[g] >= min_count][:max_per_chunk]
+                    out[chunk] = kept or ranked[:1]
+                index = out
+            self._pruned[side] = index
+        return index
+
+    def _pruned_sides(self) -> list[int]:
+        """The sides whose search index is made (0: Latin, 1: Devanagari), for tests."""
+        return [side for side in (0, 1) if self._pruned[side] is not None]
+
+    @property
+    def by_roman(self) -> dict[str, list[int]]:
+        """Latin chunk -> the graphones searched for it (pruned: :meth:`prune_index`)."""
+        return self._pruned_side(0)
+
+    @property
+    def by_deva(self) -> dict[str, list[int]]:
+        """Devanagari chunk -> the graphones searched for it (pruned: :meth:`prune_index`)."""
+        return self._pruned_side(1)
 
     def __getstate__(self) -> dict[str, Any]:
         state = super().__getstate__()
@@ -159,21 +203,11 @@ class JointModel(NgramLM):
         """Search only graphones seen ``min_count`` times, at most ``max_per_chunk`` per input chunk.
 
         Rare graphones are mostly alignment noise; the most frequent graphone of a chunk is always
-        kept so that every chunk stays decodable.
+        kept so that every chunk stays decodable. Each direction's index is pruned the first time it
+        is searched (with the counts of now).
         """
-        unigram = self._unigram_counts()
-
-        def prune(index: dict[str, list[int]]) -> dict[str, list[int]]:
-            out = {}
-            for chunk, ids in index.items():
-                ranked = sorted(ids, key=lambda g: (-unigram.get(g, 0.0), g))
-                kept = [g for g in ranked if unigram.get(g, 0.0) >= min_count][:max_per_chunk]
-                out[chunk] = kept or ranked[:1]
-            return out
-
-        full_roman, full_deva = self._full_index
-        self.by_roman = prune(full_roman)
-        self.by_deva = prune(full_deva)
+        self._pruning = (self._unigram_counts(), min_count, max_per_chunk)
+        self._pruned = [None, None]
         self._allowed = ({}, {})
         self._decoders = {}
 
@@ -268,15 +302,18 @@ class JointModel(NgramLM):
     def _search_index(self, to_roman: bool, forced: bool) -> dict[str, list[int]]:
         """Input chunk -> graphones searched: the pruned index, or every graphone for a forced
         search (spelling a given output needs no pruning to stay small)."""
-        if forced:
-            return self._full_index[1] if to_roman else self._full_index[0]
-        return self.by_deva if to_roman else self.by_roman
+        side = 1 if to_roman else 0
+        return self._full(side) if forced else self._pruned_side(side)
 
     def _build_decoder(self, to_roman: bool, *, forced: bool = False) -> Any:
         side = 1 if to_roman else 0
         outputs = [g[side] for g in self.graphones]
         kinds = bytes(_kind(out) if not to_roman else 0 for out in outputs)
-        classes = bytes(_last_class(out) for out in outputs)
+        by_last: dict[str, int] = {}  # the class is the last character's: one call per character
+        classes = bytes(
+            (by_last.get(out[-1]) or by_last.setdefault(out[-1], _last_class(out[-1]))) if out else 255
+            for out in outputs
+        )
         decoder = cast(Any, FAST).JointDecoder(  # only called when the kernels are loaded
             self.fast(),
             self._search_index(to_roman, forced),

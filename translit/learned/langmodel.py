@@ -12,6 +12,7 @@ spelling") and :class:`WordLM` (words of running text; "does this word fit here"
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import logging
 import math
@@ -23,7 +24,16 @@ from typing import Any
 
 from lipyantar.translit.compiled import load_extension
 
-__all__ = ["BOUNDARY", "CharLM", "NgramLM", "WordLM", "as_array", "compile_count_table", "typecode"]
+__all__ = [
+    "BOUNDARY",
+    "CharLM",
+    "NgramLM",
+    "UnigramPrior",
+    "WordLM",
+    "as_array",
+    "compile_count_table",
+    "typecode",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -344,6 +354,42 @@ class CharLM:
         if am is not None:
             return am.score_tokens(units, ids, unk, self.lm.start)
         return self.lm.score([ids.get(u, unk) for u in units])
+
+
+class UnigramPrior:
+    """The unigram prior of a :class:`WordLM` read straight from its two columns (as a model file stores
+    them), for a reader that needs only :meth:`WordLM.unigram` of a few words (Devanagari → roman): a
+    binary search over the words, no dict, no n-gram model. :meth:`of` builds it only when the words
+    are sorted and distinct (otherwise the word model's own dict decides which count wins).
+
+    Args:
+        words: the prior's words, sorted, each once.
+        values: their counts.
+    """
+
+    def __init__(self, words: Sequence[str], values: Sequence[float]) -> None:
+        self._words = words
+        self._values = values
+        # as WordLM computes it: the same sum in the same order, the same subtraction
+        self._log_total = math.log(sum(values) or 1.0)
+
+    @classmethod
+    def of(cls, words: Sequence[str], values: Sequence[float]) -> UnigramPrior | None:
+        """The prior of these columns, or None when the words are not sorted and distinct."""
+        if len(words) != len(values):
+            raise ValueError("the prior's columns differ in length")
+        if not all(map(operator.lt, words, itertools.islice(words, 1, None))):
+            return None
+        return cls(words, values)
+
+    def unigram(self, word: str) -> float | None:
+        """:meth:`WordLM.unigram` of ``word``: its log prior, None when it was never seen."""
+        words = self._words
+        i = bisect.bisect_left(words, word)
+        if i == len(words) or words[i] != word:
+            return None
+        count = self._values[i]
+        return math.log(count) - self._log_total if count > 0 else None
 
 
 class WordLM:

@@ -2,14 +2,14 @@
 up in both directions.
 
 A model loaded from a file keeps the pairs as three columns (the file's order: sorted by Devanagari,
-then Latin) and answers a lookup by a binary search over the key column (or over a stable sort of it,
-built once), making the small ``{value: count}`` dict of one key when asked: no dict of dicts over
-all pairs is built unless something iterates over every key (saving a model does).
+then Latin) and answers a lookup from the span of the key's rows in the key column (or in a stable
+sort of it, built once), found by a hash look-up, making the small ``{value: count}`` dict of one key
+when asked: no dict of dicts over all pairs is built unless something iterates over every key
+(saving a model does).
 """
 
 from __future__ import annotations
 
-import bisect
 import functools
 import operator
 from array import array
@@ -36,16 +36,30 @@ class PairIndex(Mapping[str, dict[str, float]]):
             self._order = array("I", order) if len(keys) < 1 << 32 else order
             self._sorted = [keys[i] for i in order]
 
+    @functools.cached_property
+    def _spans(self) -> tuple[dict[str, int], dict[str, int]]:
+        """key -> the first and the last of its positions in the sorted keys (two dicts made in C
+        loops: a look-up is then two hash look-ups, not two binary searches over string comparisons)."""
+        keys = self._sorted
+        n = len(keys)
+        return dict(zip(reversed(keys), range(n - 1, -1, -1), strict=True)), dict(zip(keys, range(n), strict=True))
+
     def lookup(self, key: str) -> dict[str, float] | None:
         """The values of ``key`` with their summed counts (a new dict), None when it has none."""
-        keys = self._sorted
-        lo = bisect.bisect_left(keys, key)
-        if lo == len(keys) or keys[lo] != key:
+        first, last = self._spans
+        lo = first.get(key)
+        if lo is None:
             return None
-        hi = bisect.bisect_right(keys, key, lo)
-        rows = range(lo, hi) if self._order is None else self._order[lo:hi]
-        out: dict[str, float] = {}
+        hi = last[key] + 1
         values, counts = self._values, self._counts
+        if self._order is None:
+            out = dict(zip(values[lo:hi], map(float, counts[lo:hi]), strict=True))
+            if len(out) == hi - lo:  # each value once (the common case): no sums to make
+                return out
+            rows: Sequence[int] = range(lo, hi)
+        else:
+            rows = self._order[lo:hi]
+        out = {}
         for i in rows:
             value = values[i]
             out[value] = out.get(value, 0.0) + counts[i]
@@ -64,9 +78,7 @@ class PairIndex(Mapping[str, dict[str, float]]):
     def __contains__(self, key: object) -> bool:
         if not isinstance(key, str):
             return False
-        keys = self._sorted
-        i = bisect.bisect_left(keys, key)
-        return i < len(keys) and keys[i] == key
+        return key in self._spans[0]
 
     @functools.cached_property
     def _distinct(self) -> list[str]:

@@ -66,7 +66,7 @@ import os
 import threading
 from array import array
 from collections.abc import Callable, Iterable, Mapping
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from lipyantar.translit.budget import checkpoint
@@ -78,7 +78,7 @@ from lipyantar.translit.learned.charalign import deva_units, normalize_deva, nor
 from lipyantar.translit.learned.decoder import SentenceDecoder, sentence_viterbi_python
 from lipyantar.translit.learned.english import EnglishModel, spell_letters
 from lipyantar.translit.learned.jointseq import JointModel
-from lipyantar.translit.learned.langmodel import CharLM, WordLM
+from lipyantar.translit.learned.langmodel import CharLM, UnigramPrior, WordLM
 from lipyantar.translit.learned.memory import Memory
 from lipyantar.translit.learned.names import (
     anusvara_first,
@@ -217,6 +217,9 @@ class LearnedModel(WordSearch, SentenceDecoder):
     charlm: CharLM = _Component()  # type: ignore[assignment]
     romanlm: CharLM = _Component()  # type: ignore[assignment]
     wordlm: WordLM = _Component()  # type: ignore[assignment]
+    #: the word model's unigram prior read from the file alone, for Devanagari → roman, which needs
+    #: nothing else of the word model (None: the word model answers; see _logprior)
+    word_prior: UnigramPrior | None = _Component()  # type: ignore[assignment]
     english: EnglishModel | None = _Component()  # type: ignore[assignment]
     memory: Memory = _Component()  # type: ignore[assignment]
     #: precomputed best romanizations of frequent words (see precompute_romanizations)
@@ -351,13 +354,25 @@ class LearnedModel(WordSearch, SentenceDecoder):
     def _memory_ranked(self, deva: str, attested: Mapping[str, float]) -> list[tuple[str, float]]:
         """The attested romanizations of a normalized Devanagari word with their counts, in the order the
         model gives them (:func:`~lipyantar.translit.learned.origin.native_first`)."""
+        if len(attested) < 2:  # one reading: its order needs nothing of the model
+            return list(attested.items())
         return native_first(
             attested,
             rules_reading=_rules_word(deva),
-            logprior=lambda: self.wordlm.unigram(deva),
+            logprior=lambda: self._logprior(deva),
             common_above=self.params.english.keep_logprior,
             sounds_english=lambda roman: sounds_like(self.english, roman, deva),
         )
+
+    def _logprior(self, deva: str) -> float | None:
+        """``self.wordlm.unigram(deva)``, read from the file's prior columns while the word model is not
+        built (Devanagari → roman then never builds it)."""
+        built = self.__dict__
+        if "wordlm" not in built and ("word_prior" in built or "word_prior" in self._pending):
+            prior = self.word_prior
+            if prior is not None:
+                return prior.unigram(deva)
+        return self.wordlm.unigram(deva)
 
     def precompute_romanizations(self, words: Iterable[str]) -> int:
         """Store the best romanization of each word (not already attested) in the model's table.
@@ -660,6 +675,7 @@ class LearnedModel(WordSearch, SentenceDecoder):
         self.check()  # a file's map does not pickle: build what is still pending
         state = dict(self.__dict__)
         state.pop("_file", None)
+        state.pop("word_prior", None)  # views of the file; the word model (built) answers instead
         del state["_build_lock"]
         state["_fast_channel"] = None  # compiled: rebuilt on first use after unpickling
         state.pop("_noise_memo", None)  # keyed by object ids: rebuilt on first use
@@ -780,14 +796,20 @@ def default_model() -> LearnedModel:
     if _default is None:
         with _default_lock:
             if _default is None:
-                ref = resources.files("lipyantar.translit.learned") / "data" / DEFAULT_MODEL_NAME
-                if not ref.is_file():
-                    raise ModelError(
-                        f"the default model {DEFAULT_MODEL_NAME} is not installed; "
-                        "build it with scripts/train_default_model.py"
-                    )
-                with resources.as_file(ref) as path:  # memory-mapped in place (a copy if zipped)
-                    model = LearnedModel.load(path)
+                beside = Path(__file__).resolve().parent / "data" / DEFAULT_MODEL_NAME
+                if beside.is_file():  # installed as files: mapped in place (importlib.resources, with
+                    model = LearnedModel.load(beside)  # its imports, only for a zipped install)
+                else:
+                    from importlib import resources
+
+                    ref = resources.files("lipyantar.translit.learned") / "data" / DEFAULT_MODEL_NAME
+                    if not ref.is_file():
+                        raise ModelError(
+                            f"the default model {DEFAULT_MODEL_NAME} is not installed; "
+                            "build it with scripts/train_default_model.py"
+                        )
+                    with resources.as_file(ref) as path:  # memory-mapped in place (a copy if zipped)
+                        model = LearnedModel.load(path)
                 if model.meta.get("vocabulary"):
                     model._vocab_source = "default"
                 _default = model

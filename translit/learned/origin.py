@@ -27,13 +27,14 @@ answer is memoized with the word's.
 
 from __future__ import annotations
 
+import bisect
 import gzip
 import hashlib
 import json
 import logging
 import math
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -93,30 +94,69 @@ def tables_sha256(path: Path = TABLE_PATH) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def read_signs(path: Path = SIGNS_PATH, *, tables: Path = TABLE_PATH) -> dict[str, int] | None:
-    """The signs file: folded word -> +1 or -1. None (and a log message) when it is missing, of another
-    format or version, unreadable, or made from other tables than ``tables``: then every margin is
-    computed from the tables."""
+class SignList(Mapping[str, int]):
+    """The signs of a signs file: folded word -> +1 or -1, looked up by a binary search over the file's
+    lines, kept as UTF-8 bytes (sorted as the words' code points are): no dict of its 89k words is
+    built, and no string decoded, where Devanagari → roman asks about a few dozen."""
+
+    def __init__(self, lines: list[bytes]) -> None:
+        lines.sort()  # the file is written sorted: one pass to check it
+        self._lines = lines
+
+    def get(self, word: str, default: int | None = None) -> int | None:  # type: ignore[override]
+        key = word.encode("utf-8", "surrogatepass") + b"\t"
+        lines = self._lines
+        i = bisect.bisect_left(lines, key)
+        if i < len(lines) and lines[i].startswith(key):
+            return 1 if lines[i][len(key) :] == b"+" else -1
+        return default
+
+    def __getitem__(self, word: str) -> int:
+        sign = self.get(word)
+        if sign is None:
+            raise KeyError(word)
+        return sign
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and self.get(word) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return (line.partition(b"\t")[0].decode("utf-8") for line in self._lines)
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+
+def read_signs(path: Path = SIGNS_PATH, *, tables: Path = TABLE_PATH) -> SignList | None:
+    """The signs file: folded word -> +1 or -1 (a :class:`SignList`). None (and a log message) when it is
+    missing, of another format or version, unreadable, not UTF-8, has a line that is not
+    ``word<TAB>+`` or ``word<TAB>-``, or was made from other tables than ``tables``: then every margin
+    is computed from the tables."""
     try:
-        lines = gzip.decompress(path.read_bytes()).decode("utf-8").split("\n")
-        header = read_versioned_json(lines[0], fmt=SIGNS_FORMAT, version=SIGNS_VERSION, source=str(path))
-        if header.get("tables_sha256") != tables_sha256(tables):
+        data = gzip.decompress(path.read_bytes())
+        data.decode("utf-8")  # UnicodeDecodeError is a ValueError
+        header, _, body = data.partition(b"\n")
+        meta = read_versioned_json(header.decode("utf-8"), fmt=SIGNS_FORMAT, version=SIGNS_VERSION, source=str(path))
+        if body and not body.endswith(b"\n"):
+            body += b"\n"
+        lines = body.split(b"\n")
+        lines.pop()  # after the last newline
+        if b"" in lines:  # blank lines
+            lines = [line for line in lines if line]
+        # each line is word<TAB>+ or word<TAB>-: as many lines as tabs, and as many as such endings
+        signed = body.count(b"\t+\n") + body.count(b"\t-\n")
+        if not body.count(b"\t") == signed == len(lines):
+            raise ValueError("a line is not word<TAB>+ or word<TAB>-")
+        if meta.get("tables_sha256") != tables_sha256(tables):
             raise ValueError(f"made from other tables than {tables}")
-        signs: dict[str, int] = {}
-        for line in lines[1:]:
-            if line:
-                word, _, sign = line.partition("\t")
-                if sign not in ("+", "-"):
-                    raise ValueError(f"bad line {line[:80]!r}")
-                signs[word] = 1 if sign == "+" else -1
     except (OSError, ValueError, EOFError, ModelError) as exc:
         logger.info("origin signs %s not used (%s); margins are computed from the tables", path, exc)
         return None
-    return signs
+    return SignList(lines)
 
 
 @lru_cache(maxsize=1)
-def _signs() -> dict[str, int]:
+def _signs() -> Mapping[str, int]:
     return read_signs() or {}
 
 

@@ -16,14 +16,13 @@ import stat
 import threading
 from array import array
 from collections.abc import Callable
-from importlib import resources
 from typing import Any
 
 from lipyantar.translit.errors import ModelError
 from lipyantar.translit.learned import adaptation, modelfile
 from lipyantar.translit.learned.english import EnglishModel
 from lipyantar.translit.learned.jointseq import JointModel
-from lipyantar.translit.learned.langmodel import CharLM, NgramLM, WordLM
+from lipyantar.translit.learned.langmodel import CharLM, NgramLM, UnigramPrior, WordLM
 from lipyantar.translit.learned.memory import Memory
 from lipyantar.translit.learned.params import DecodeParams, decode_params
 from lipyantar.translit.learned.tables import REQUIRED_TABLES, check_table, check_tables
@@ -232,6 +231,16 @@ def component_builders(mf: modelfile.ModelFile, model: Any) -> dict[str, Callabl
         compiled(out.lm, "wordlm")
         return out
 
+    def word_prior() -> UnigramPrior | None:
+        """The word model's unigram prior alone (None: the file does not store it as sorted columns;
+        then the word model answers)."""
+        w = mf.table("wordlm", columns=False)
+        check_table("wordlm", w)
+        if w.get("prior") is not None:
+            return None
+        prior = mf.columns("wordlm.prior")
+        return None if prior is None else UnigramPrior.of(prior[0], prior[1])
+
     def columns(key: str) -> list[Any] | None:
         """The table ``key`` as columns when the file stores it so (its JSON, null, read too, so
         that a changed byte there is found), else None."""
@@ -247,8 +256,10 @@ def component_builders(mf: modelfile.ModelFile, model: Any) -> dict[str, Callabl
 
     def d2r_table() -> dict[str, tuple[str, float]]:
         cols = columns("d2r_table")
-        rows = table("d2r_table", []) if cols is None else zip(*cols, strict=True)
-        return {d: (r, float(sc)) for d, r, sc in rows}
+        if cols is None:
+            return {d: (r, float(sc)) for d, r, sc in table("d2r_table", [])}
+        devas, romans, scores = cols  # the same dict, made in C loops
+        return dict(zip(devas, zip(romans, map(float, scores), strict=True), strict=True))
 
     def vocab_index() -> dict[str, tuple[str, ...]]:
         cols = columns("vocab_index")
@@ -273,6 +284,7 @@ def component_builders(mf: modelfile.ModelFile, model: Any) -> dict[str, Callabl
         "charlm": charlm("charlm"),
         "romanlm": charlm("romanlm"),
         "wordlm": wordlm,
+        "word_prior": word_prior,
         "english": english,
         "memory": memory,
         "d2r_table": d2r_table,
@@ -342,6 +354,8 @@ def load_vocabulary(source: str) -> Vocabulary | None:
         if source not in _vocabularies:
             vocab: Vocabulary | None
             if source == "default":
+                from importlib import resources
+
                 ref = (
                     resources.files("lipyantar.translit.learned")
                     / "data"

@@ -38,8 +38,6 @@ from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-import marisa_trie
-
 from lipyantar.translit.errors import ModelError
 from lipyantar.translit.learned.modelfile import inflation_limit, map_file, release_pages
 from lipyantar.translit.outputs import atomic_write_bytes
@@ -117,6 +115,8 @@ class Vocabulary:
         ):
             raise ModelError(f"{source}: corrupt vocabulary header: bad section table")
         part = {name: payload[off : off + n] for name, (off, n) in layout.items()}
+        import marisa_trie  # here: Devanagari → roman never loads a word list, nor pays for this import
+
         try:
             self._words = marisa_trie.BinaryTrie().map(part["words"])
             self._keys = marisa_trie.BinaryTrie().map(part["keys"])
@@ -286,6 +286,8 @@ def vocabulary_bytes(
 ) -> bytes:
     """A vocabulary file (version 2): ``words`` (Devanagari; others are skipped) and ``index`` (skeleton ->
     words, best first; words not in ``words`` and keys that are not ASCII are skipped)."""
+    import marisa_trie
+
     encoded = sorted({e for e in (encode_word(w) for w in words) if e is not None})
     trie = marisa_trie.BinaryTrie(encoded)
     keys = sorted(k for k in index if k and k.isascii())
