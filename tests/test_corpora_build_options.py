@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 
@@ -10,7 +11,8 @@ from click.testing import CliRunner
 
 import lipyantar.corpora.build as build_module
 from lipyantar.cli import main
-from lipyantar.corpora.build import BuildOptions, DropCounts, build_corpus
+from lipyantar.corpora.build import BUILD_GC_THRESHOLD, BuildOptions, DropCounts, build_corpus
+from lipyantar.translit.errors import InputError
 
 #: the quick lane leaves this module out (pytest -m "not slow")
 pytestmark = pytest.mark.slow
@@ -94,6 +96,49 @@ def test_empty_outdir_is_used(tmp_path: Path, example_dir: Path) -> None:
     out.mkdir()
     build_corpus([example_dir], out, options=BuildOptions(model=False))
     assert (out / "report.html").exists()
+
+
+@pytest.mark.parametrize(
+    ("before", "during"),
+    [
+        ((700, 10, 10), (BUILD_GC_THRESHOLD, 10, 10)),  # Python's default: raised
+        ((0, 10, 10), (0, 10, 10)),  # the collector switched off by threshold 0: left off
+        ((BUILD_GC_THRESHOLD * 2, 5, 3), (BUILD_GC_THRESHOLD * 2, 5, 3)),  # higher already: kept
+    ],
+)
+@pytest.mark.parametrize("fails", [False, True])
+def test_build_raises_the_collector_threshold_and_sets_it_back(
+    tmp_path: Path,
+    example_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    before: tuple[int, int, int],
+    during: tuple[int, int, int],
+    fails: bool,
+) -> None:
+    seen: list[tuple[int, int, int]] = []
+    check = build_module._check_outdir
+
+    def spy(*args: object, **kwargs: object) -> None:
+        seen.append(gc.get_threshold())
+        check(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build_module, "_check_outdir", spy)
+    out = tmp_path / "out"
+    out.mkdir()
+    if fails:
+        (out / "keep.txt").write_text("mine\n", encoding="utf-8")  # not empty, no --force: InputError
+    saved = gc.get_threshold()
+    gc.set_threshold(*before)
+    try:
+        try:
+            build_corpus([example_dir], out, options=BuildOptions(model=False))
+        except InputError:
+            assert fails
+        after = gc.get_threshold()
+    finally:
+        gc.set_threshold(*saved)
+    assert seen and set(seen) == {during}
+    assert after == before
 
 
 def test_refuses_outdir_containing_an_input(tmp_path: Path, example_dir: Path) -> None:
