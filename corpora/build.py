@@ -454,9 +454,9 @@ def _write_text(directory: Path, name: str, text: str) -> None:
         fh.write(text)
 
 
-def _document_size(task: DocumentTask) -> int:
+def _document_size(task: DocumentTask, sizes: dict[str, int] | None = None) -> int:
     if task.path is not None:
-        return _file_size(task.path)
+        return (sizes or {}).pop(task.path, None) or _file_size(task.path)
     return len(task.data) if task.data is not None else len(task.text or "")
 
 
@@ -556,6 +556,7 @@ def build_corpus(
     # local worker processes read the files themselves (this process would read them one by one, and
     # send their bytes); a Dask worker may not see this machine's files
     by_path = opts.engine == "local" and opts.jobs > 1
+    sizes: dict[str, int] = {}  # the sizes of the files read by the workers, for the batches
 
     def document_tasks() -> Iterator[DocumentTask]:
         if load is not None:
@@ -566,7 +567,7 @@ def build_corpus(
             if by_path and str(path) != STDIN:
                 # the worker reads the file (and reports it as skipped, with the same reason, when it
                 # cannot): this process only looks at its size
-                size = _file_size(path)
+                size = sizes[str(path)] = _file_size(path)  # (weighed once, by the batches)
                 keep = asked + size <= KEEP_TEXT_BYTES
                 asked += size if keep else 0
                 yield DocumentTask(display_name(path), path=str(path), keep_text=keep)
@@ -621,7 +622,8 @@ def build_corpus(
         if progress:
             progress("detect", 0, n_files)
         with _create(tmp, "detect.jsonl") as det_out:
-            documents = session.map(analyse_document, document_tasks(), batch=BATCH_CHARS, weigh=_document_size)
+            weigh = functools.partial(_document_size, sizes=sizes)
+            documents = session.map(analyse_document, document_tasks(), batch=BATCH_CHARS, weigh=weigh)
             for done, doc in enumerate(documents, start=1):
                 if doc.error is not None or doc.detection is None or doc.counts is None:
                     logger.info("skipping %s: %s", doc.source, doc.error)
