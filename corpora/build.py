@@ -85,7 +85,7 @@ from lipyantar.translit.errors import InputError
 from .defaults import DEFAULT_BEAD_MIN_SCORE
 from .detect import DocumentDetection
 from .engines import ENGINES, open_engine
-from .loading import LoadResult, Skipped, display_name, list_files, normalize_text, read_bytes
+from .loading import STDIN, LoadResult, Skipped, display_name, list_files, normalize_text, read_bytes
 from .modelstep import BaseModelLoad, learn_model, model_runs_here
 from .outdir import staged_output
 from .pipeline import (
@@ -454,8 +454,17 @@ def _write_text(directory: Path, name: str, text: str) -> None:
         fh.write(text)
 
 
-def _document_size(task: DocumentTask) -> int:
+def _document_size(task: DocumentTask, sizes: dict[str, int] | None = None) -> int:
+    if task.path is not None:
+        return (sizes or {}).pop(task.path, None) or _file_size(task.path)
     return len(task.data) if task.data is not None else len(task.text or "")
+
+
+def _file_size(path: str | os.PathLike[str]) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
 
 
 def _task_size(task: PairTask | BeadsTask) -> int:
@@ -544,12 +553,25 @@ def build_corpus(
         skipped = [(-1, s) for s in missing]
         tasks_in = []
 
+    # local worker processes read the files themselves (this process would read them one by one, and
+    # send their bytes); a Dask worker may not see this machine's files
+    by_path = opts.engine == "local" and opts.jobs > 1
+    sizes: dict[str, int] = {}  # the sizes of the files read by the workers, for the batches
+
     def document_tasks() -> Iterator[DocumentTask]:
         if load is not None:
             yield from (t for t in tasks_in if isinstance(t, DocumentTask))
             return
         asked = 0  # bytes of the documents whose text is asked back (KEEP_TEXT_BYTES at most)
         for number, path in enumerate(files):
+            if by_path and str(path) != STDIN:
+                # the worker reads the file (and reports it as skipped, with the same reason, when it
+                # cannot): this process only looks at its size
+                size = sizes[str(path)] = _file_size(path)  # (weighed once, by the batches)
+                keep = asked + size <= KEEP_TEXT_BYTES
+                asked += size if keep else 0
+                yield DocumentTask(display_name(path), path=str(path), keep_text=keep)
+                continue
             try:
                 data = read_bytes(path)
             except InputError as exc:
@@ -600,7 +622,8 @@ def build_corpus(
         if progress:
             progress("detect", 0, n_files)
         with _create(tmp, "detect.jsonl") as det_out:
-            documents = session.map(analyse_document, document_tasks(), batch=BATCH_CHARS, weigh=_document_size)
+            weigh = functools.partial(_document_size, sizes=sizes)
+            documents = session.map(analyse_document, document_tasks(), batch=BATCH_CHARS, weigh=weigh)
             for done, doc in enumerate(documents, start=1):
                 if doc.error is not None or doc.detection is None or doc.counts is None:
                     logger.info("skipping %s: %s", doc.source, doc.error)

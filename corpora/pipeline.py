@@ -40,7 +40,7 @@ from lipyantar.translit.errors import InputError, LipyantarError
 from .analysis import detect_and_count
 from .counting import DocumentCounts
 from .detect import DocumentDetection
-from .loading import Document, decode_bytes, normalize_text
+from .loading import Document, decode_bytes, normalize_text, read_bytes
 from .stats import clean_word_pair
 from .twins import TwinCandidate
 
@@ -65,8 +65,10 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class DocumentTask:
-    """One input file: its name and either its raw bytes (decoded and normalized by the worker) or, for
-    a document already loaded, its normalized text and encoding name."""
+    """One input file: its name and one of its raw bytes (decoded and normalized by the worker), the
+    ``path`` to read them from (read by the worker: ``build`` on local worker processes, so that its main
+    process neither reads every file nor sends its bytes) or, for a document already loaded, its
+    normalized text and encoding name."""
 
     source: str
     data: bytes | None = None
@@ -75,10 +77,11 @@ class DocumentTask:
     #: return the normalized text with the result when the document can be a twin (``build`` asks for it,
     #: within a memory budget, to align the twins without reading and normalizing them again)
     keep_text: bool = False
+    path: str | None = None
 
     def __post_init__(self) -> None:
-        if not self.source or (self.data is None) == (self.text is None):
-            raise ValueError("a document task needs a source and either data or text")
+        if not self.source or sum(x is not None for x in (self.data, self.text, self.path)) != 1:
+            raise ValueError("a document task needs a source and one of data, text or path")
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,8 @@ def analyse_document(task: DocumentTask) -> DocumentResult:
         text, encoding = task.text, task.encoding
     else:
         try:
-            text, encoding = decode_bytes(task.data or b"", source=task.source)
+            data = task.data if task.path is None else read_bytes(task.path)
+            text, encoding = decode_bytes(data or b"", source=task.source)
         except InputError as exc:
             return DocumentResult(task.source, error=exc.message)
         text = normalize_text(text)

@@ -242,6 +242,30 @@ def test_texts_given_back_by_the_analysis_or_read_again_write_the_same_bytes(
     assert (paired <= set(given_back)) == (budget == 10**12)
 
 
+def test_local_workers_read_the_files_and_skip_the_same_ones(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With local workers (-j 2) the workers read the documents (this process only looks at their sizes);
+    files that cannot be used are skipped for the same reasons, in the same order: the same bytes as -j 1."""
+    root = tmp_path / "corpus"
+    shutil.copytree(corpus, root)
+    (root / "a_image.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    (root / "b_empty.txt").write_bytes(b"")
+    (root / "c_blank.txt").write_text("  \n\n", encoding="utf-8")
+    (root / "d_latin1.txt").write_bytes("caf\xe9 na\xefve r\xe9sum\xe9 \xff\xfe".encode("latin-1"))
+    outputs = {}
+    for jobs in (1, 2):
+        build_corpus([root], tmp_path / f"o{jobs}", options=BuildOptions(model=False, min_score=0.5, jobs=jobs))
+        outputs[jobs] = _files(tmp_path / f"o{jobs}")
+    assert outputs[1] == outputs[2]
+    skipped = outputs[2]["skipped.jsonl"].decode("utf-8")
+    assert all(name in skipped for name in ("a_image.png", "b_empty.txt", "c_blank.txt"))
+    read_here: list[object] = []
+    monkeypatch.setattr(build_module, "read_bytes", lambda path: read_here.append(path) or b"")
+    build_corpus([root], tmp_path / "o3", options=BuildOptions(model=False, min_score=0.5, jobs=2))
+    assert _files(tmp_path / "o3") == outputs[1] and read_here == []
+
+
 def test_a_chunked_build_on_dask_writes_the_same_bytes(
     corpus: Path, unchunked: dict[str, bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
