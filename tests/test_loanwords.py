@@ -18,7 +18,8 @@ from lipyantar.translit.learned.model import default_model
 from lipyantar.translit.learned.origin import tables_sha256
 from lipyantar.translit.wordlang import load_tables
 
-LOANS = (Loanword("attention", -0.5, -11.0), Loanword("attentions", 0.0, -14.0))
+LOANS = (Loanword("अटेंशन", "attention", -0.5, -11.0), Loanword("अटेंशन", "attentions", 0.0, -14.0))
+LOOSE = (Loanword("आर्मीनिया", "armenia", 0.0, -12.5),)
 LIMITS = {"min_logfreq": -13.0, "max_logprior": -8.0, "max_score": -15.0}
 
 
@@ -29,15 +30,23 @@ LIMITS = {"min_logfreq": -13.0, "max_logprior": -8.0, "max_score": -15.0}
         (LOANS, -20.0, -12.0, "attention"),
         (LOANS, -20.0, -7.5, None),  # a common Hindi word
         (LOANS, -14.0, None, None),  # the joint model is sure of its own reading
-        ((Loanword("attentions", 0.0, -14.0),), -20.0, None, None),
+        ((Loanword("अटेंशन", "attentions", 0.0, -14.0),), -20.0, None, None),
         ((), -20.0, None, None),
-        ((Loanword("sea", -1.0, -9.0), Loanword("see", -0.2, -8.0)), -20.0, None, "see"),
+        ((Loanword("अटेंशन", "sea", -1.0, -9.0), Loanword("अटेंशन", "see", -0.2, -8.0)), -20.0, None, "see"),
+        # a loosely equal spelling's English word, when no English word spells the word exactly
+        ((Loanword("अटैंशन", "attention", 0.0, -11.0),), -20.0, None, "attention"),
+        ((Loanword("अटैंशन", "attend", 0.0, -11.0), *LOANS), -20.0, None, "attention"),
     ],
 )
 def test_the_english_reading_follows_the_limits(
     loans: tuple[Loanword, ...], score: float, logprior: float | None, expected: str | None
 ) -> None:
-    assert english_reading(loans, score=score, logprior=logprior, **LIMITS) == expected
+    assert english_reading("अटेंशन", loans, score=score, logprior=logprior, **LIMITS) == expected
+
+
+def test_loose_spellings_can_be_switched_off() -> None:
+    assert english_reading("आर्मेनिया", LOOSE, score=-20.0, logprior=None, **LIMITS) == "armenia"
+    assert english_reading("आर्मेनिया", LOOSE, score=-20.0, logprior=None, loose=False, **LIMITS) is None
 
 
 def test_the_packaged_index_is_the_shipped_models() -> None:
@@ -54,7 +63,7 @@ def test_the_packaged_index_is_the_shipped_models() -> None:
         spellings = english.candidates(word, k=loanwords.SPELLINGS_K, beam=loanwords.SPELLINGS_BEAM)
         top = max(spellings.values())
         for deva, score in spellings.items():
-            listed = index.get(deva)
+            listed = [x for x in index.get(deva) if x.spelling == deva]
             assert listed, (word, deva)
             mine = [x for x in listed if x.english == word]
             if mine:
@@ -76,13 +85,14 @@ def _header(**changes: object) -> dict:
 @pytest.mark.parametrize(
     ("header", "lines"),
     [
-        (_header(format="other"), ["कार\tcar 0.00 -9.00"]),
-        (_header(version=99), ["कार\tcar 0.00 -9.00"]),
-        (_header(tables_sha256="0" * 64), ["कार\tcar 0.00 -9.00"]),
-        (_header(), ["कार\tcar 0.00"]),
-        (_header(), ["कार\tcar x -9.00"]),
+        (_header(format="other"), ["कार\tकार car 0.00 -9.00"]),
+        (_header(version=99), ["कार\tकार car 0.00 -9.00"]),
+        (_header(tables_sha256="0" * 64), ["कार\tकार car 0.00 -9.00"]),
+        (_header(), ["कार\tकार car 0.00"]),
+        (_header(), ["कार\tकार car x -9.00"]),
+        (_header(), ["कार"]),
     ],
-    ids=["format", "version", "other-tables", "short-field", "not-a-number"],
+    ids=["format", "version", "other-tables", "short-field", "not-a-number", "no-fields"],
 )
 def test_a_broken_or_stale_index_is_not_used(tmp_path: Path, header: dict, lines: list[str]) -> None:
     path = tmp_path / "loanwords.tsv.gz"
@@ -96,11 +106,13 @@ def test_a_missing_index_is_not_used(tmp_path: Path) -> None:
 
 def test_a_written_index_reads_back(tmp_path: Path) -> None:
     path = tmp_path / "loanwords.tsv.gz"
-    _write(path, _header(), ["कार\tcar 0.00 -9.00\tcur -2.50 -12.00", "बुक\tbook 0.00 -8.50"])
+    lines = ["कार\tकार car 0.00 -9.00\tकार cur -2.50 -12.00", "बुक\tबुक book 0.00 -8.50\tबूक buke -1.00 -13.00"]
+    _write(path, _header(), lines)
     index = loanwords.read_loanwords(path)
     assert index is not None and len(index) == 2
-    assert index.get("कार") == (Loanword("car", 0.0, -9.0), Loanword("cur", -2.5, -12.0))
-    assert index.get("बुक") == (Loanword("book", 0.0, -8.5),)
+    assert index.get("कार") == (Loanword("कार", "car", 0.0, -9.0), Loanword("कार", "cur", -2.5, -12.0))
+    assert index.get("कॉर") == index.get("कार")  # looked up by the loose spelling
+    assert index.get("बूक") == (Loanword("बुक", "book", 0.0, -8.5), Loanword("बूक", "buke", -1.0, -13.0))
     assert index.get("का") == ()
     assert index.get("बु") == ()
 
@@ -112,6 +124,8 @@ def test_a_written_index_reads_back(tmp_path: Path) -> None:
         ("ऑस्कर", "oscar"),
         ("वे", "ve"),  # attested and common: the native reading (origin.native_first)
         ("अंबरनाथ", None),  # no English word spells it
+        ("प्रोफैसर", "professor"),  # only a loosely equal spelling (प्रोफेसर) is the sound of an English word
+        ("इंटरनैट", "internet"),
     ],
 )
 def test_the_default_model_spells_loanwords_the_english_way(deva: str, roman: str | None) -> None:
@@ -128,4 +142,6 @@ def test_the_default_model_spells_loanwords_the_english_way(deva: str, roman: st
         assert native != roman
         # the native reading stays a candidate, right after the English one
         assert [r for r, _ in model.romanize_topk(deva, 5)][:2] == [roman, native]
-        assert model.with_params({"d2r.loan_score": -30.0}).romanize(deva) == native
+        assert model.with_params({"d2r.loan_logfreq": -5.0}).romanize(deva) == native  # no English word that common
+        exact = model.with_params({"d2r.loan_loose": False}).romanize(deva)
+        assert exact == (roman if any(x.spelling == deva for x in loanwords.loanword_index().get(deva)) else native)

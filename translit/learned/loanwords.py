@@ -22,9 +22,11 @@ A word that the memory does not attest is romanized the English way (:func:`engl
 The three parameters were chosen by cross-validation on a held-out slice of the train lexicon (a model
 trained without it; ``scripts/loanword_index.py --tune``). The index is package data
 (:data:`LOANWORDS_PATH`, written by ``scripts/loanword_index.py``: a gzip-compressed text file, a JSON
-header line and then ``deva<TAB>english gap logfreq[<TAB>...]`` lines sorted by the Devanagari word,
-each word's English words closest first), looked up by a binary search over its lines: no dict of its
-words is built.
+header line and then ``loose<TAB>deva english gap logfreq[<TAB>...]`` lines sorted by the loose
+spelling, :func:`~lipyantar.translit.learned.english.loose_spelling`, of the Devanagari spellings
+``deva`` they list), looked up by a binary search over its lines: no dict of its words is built. A word
+that no English word spells exactly takes the English words of a loosely equal spelling (``आर्मेनिया``
+armenia, whose sound the model spells आर्मीनिया).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from lipyantar.translit.errors import ModelError
 from lipyantar.translit.learned.datafile import read_versioned_json
+from lipyantar.translit.learned.english import loose_spelling
 from lipyantar.translit.learned.origin import tables_sha256
 from lipyantar.translit.wordlang import TABLE_PATH, WordLanguages
 
@@ -69,6 +72,8 @@ PER_SPELLING = 2
 class Loanword(NamedTuple):
     """An English word that spells to a Devanagari word."""
 
+    #: the Devanagari spelling
+    spelling: str
     english: str
     #: log score of this spelling minus that of the word's best spelling (0: its best)
     gap: float
@@ -77,8 +82,9 @@ class Loanword(NamedTuple):
 
 
 class LoanwordIndex:
-    """Devanagari word → :class:`Loanword` list, by a binary search over the index file's lines (kept as
-    UTF-8 bytes, sorted as the words' code points are)."""
+    """Devanagari word → :class:`Loanword` list (the English words of every spelling that agrees with the
+    word up to :func:`~lipyantar.translit.learned.english.loose_spelling`), by a binary search over the
+    index file's lines (kept as UTF-8 bytes, sorted as the loose spellings' code points are)."""
 
     def __init__(self, lines: list[bytes]) -> None:
         lines.sort()
@@ -88,7 +94,7 @@ class LoanwordIndex:
         return len(self._lines)
 
     def get(self, deva: str) -> tuple[Loanword, ...]:
-        key = deva.encode("utf-8", "surrogatepass") + b"\t"
+        key = loose_spelling(deva).encode("utf-8", "surrogatepass") + b"\t"
         lines = self._lines
         i = bisect.bisect_left(lines, key)
         if i >= len(lines) or not lines[i].startswith(key):
@@ -101,12 +107,12 @@ class LoanwordIndex:
 
 
 def _parse(fields: str) -> tuple[Loanword, ...]:
-    """The loanwords of a line after its Devanagari word (``english gap logfreq`` fields, tab-separated);
-    ValueError when a field is not three values."""
+    """The loanwords of a line after its loose spelling (``spelling english gap logfreq`` fields,
+    tab-separated); ValueError when a field is not four values."""
     out = []
     for field in fields.split("\t"):
-        english, gap, logfreq = field.split(" ")
-        out.append(Loanword(english, float(gap), float(logfreq)))
+        spelling, english, gap, logfreq = field.split(" ")
+        out.append(Loanword(spelling, english, float(gap), float(logfreq)))
     return tuple(out)
 
 
@@ -141,6 +147,7 @@ def loanword_index() -> LoanwordIndex | None:
 
 
 def english_reading(
+    deva: str,
     loans: Iterable[Loanword],
     *,
     score: float,
@@ -148,13 +155,19 @@ def english_reading(
     min_logfreq: float,
     max_logprior: float,
     max_score: float,
+    loose: bool = True,
 ) -> str | None:
-    """The English spelling of a Devanagari word with these ``loans`` (:meth:`LoanwordIndex.get`), or
-    None: the closest English word at least ``min_logfreq`` frequent, when the joint model's best
-    romanization scores ``score`` at most ``max_score`` and the word's log prior ``logprior`` (None:
-    unknown) is at most ``max_logprior``."""
+    """The English spelling of the Devanagari word ``deva`` with these ``loans`` (:meth:`LoanwordIndex.get`),
+    or None: the closest English word at least ``min_logfreq`` frequent of those that spell to ``deva``
+    itself, or when none does and ``loose``, of those that spell to a loosely equal spelling (आर्मीनिया
+    for आर्मेनिया), when the joint model's best romanization scores ``score`` at most ``max_score`` and
+    the word's log prior ``logprior`` (None: unknown) is at most ``max_logprior``."""
     if score > max_score or (logprior is not None and logprior > max_logprior):
         return None
+    loans = tuple(loans)
+    exact = tuple(loan for loan in loans if loan.spelling == deva)
+    if exact or not loose:
+        loans = exact
     best: Loanword | None = None
     for loan in loans:
         if loan.logfreq >= min_logfreq and (best is None or loan.gap > best.gap):
@@ -176,17 +189,22 @@ def loanword_lines(english: EnglishModel, lexicon: Mapping[str, int]) -> list[st
             continue
         top = max(spellings.values())
         for deva, s in spellings.items():
-            index.setdefault(deva, []).append(Loanword(word, s - top, logfreq))
-    lines = []
-    for deva, loans in sorted(index.items()):
+            index.setdefault(deva, []).append(Loanword(deva, word, s - top, logfreq))
+    by_loose: dict[str, list[Loanword]] = {}
+    for deva, loans in index.items():
         loans.sort(key=lambda loan: (-loan.gap, -loan.logfreq, loan.english))
-        lines.append(deva + "\t" + "\t".join(f"{x.english} {x.gap:.2f} {x.logfreq:.2f}" for x in loans[:PER_SPELLING]))
+        by_loose.setdefault(loose_spelling(deva), []).extend(loans[:PER_SPELLING])
+    lines = []
+    for key, loans in sorted(by_loose.items()):
+        loans.sort(key=lambda loan: (loan.spelling, -loan.gap, -loan.logfreq, loan.english))
+        fields = (f"{x.spelling} {x.english} {x.gap:.2f} {x.logfreq:.2f}" for x in loans)
+        lines.append(key + "\t" + "\t".join(fields))
     return lines
 
 
 def write_loanwords(path: Path, english: EnglishModel, *, source: str, tables: Path = TABLE_PATH) -> int:
     """Write the index file of ``english`` and the English lexicon of the word-language tables ``tables``
-    (``scripts/loanword_index.py``); the number of Devanagari spellings."""
+    (``scripts/loanword_index.py``); the number of lines (loose spellings)."""
     lexicon = WordLanguages(json.loads(gzip.decompress(tables.read_bytes()).decode("utf-8"))).lexicon("en")
     lines = loanword_lines(english, lexicon)
     header = {

@@ -378,12 +378,14 @@ class LearnedModel(WordSearch, SentenceDecoder):
         if not loans:
             return None
         return english_reading(
+            deva,
             loans,
             score=score,
             logprior=self._logprior(deva),
             min_logfreq=p.loan_logfreq,
             max_logprior=p.loan_logprior,
             max_score=p.loan_score,
+            loose=p.loan_loose,
         )
 
     def _logprior(self, deva: str) -> float | None:

@@ -439,8 +439,10 @@ class DevaToRoman:
     loan_logfreq: float = -13.0
     #: ... the word's log unigram prior is at most this (not a common Hindi word) ...
     loan_logprior: float = -8.0
-    #: ... and the joint model's best romanization scores at most this
+    #: ... and the joint model's best romanization scores at most this; when no English word spells the
+    #: word exactly, those of a loosely equal spelling count (true) or not (false)
     loan_score: float = -15.0
+    loan_loose: bool = True
     #: English spellings of loanwords on or off
     loanwords: bool = True
 
@@ -657,6 +659,7 @@ FLAT_NAMES: Mapping[str, str] = {
     "loan_logfreq": "d2r.loan_logfreq",
     "loan_logprior": "d2r.loan_logprior",
     "loan_score": "d2r.loan_score",
+    "loan_loose": "d2r.loan_loose",
     "loanwords": "d2r.loanwords",
     "temperature_r2d": "calibration.r2d.temperature",
     "reserve_r2d": "calibration.r2d.reserve",
