@@ -439,9 +439,10 @@ class DevaToRoman:
     loan_logfreq: float = -13.0
     #: ... the word's log unigram prior is at most this (not a common Hindi word) ...
     loan_logprior: float = -8.0
-    #: ... and the joint model's best romanization scores at most this; when no English word spells the
-    #: word exactly, those of a loosely equal spelling count (true) or not (false)
+    #: ... and the joint model's best romanization scores at most this
     loan_score: float = -15.0
+    #: when no English word spells the word exactly, those of a loosely equal spelling count (true) or not
+    #: (false)
     loan_loose: bool = True
     #: English spellings of loanwords on or off
     loanwords: bool = True
