@@ -4,8 +4,6 @@ and the default model romanizes loanwords the English way but common Hindi words
 
 from __future__ import annotations
 
-import gzip
-import json
 import math
 import random
 from pathlib import Path
@@ -73,46 +71,59 @@ def test_the_packaged_index_is_the_shipped_models() -> None:
                 assert all(x.gap >= score - top - 0.006 for x in listed)
 
 
-def _write(path: Path, header: object, lines: list[str]) -> None:
-    path.write_bytes(gzip.compress(("\n".join([json.dumps(header), *lines]) + "\n").encode("utf-8")))
+ENTRIES = [("कार", "कार car 0.00 -9.00"), ("कार", "कार cur -2.50 -12.00"), ("बुक", "बुक book 0.00 -8.50"), ("बुक", "बूक buke -1.00 -13.00")]
 
 
-def _header(**changes: object) -> dict:
-    header = {"format": loanwords.LOANWORDS_FORMAT, "version": loanwords.LOANWORDS_VERSION, "tables_sha256": tables_sha256()}
-    return {**header, **changes}
+def _write(path: Path, entries: list[tuple[str, str]] = ENTRIES, **meta: object) -> Path:
+    meta = {"tables_sha256": tables_sha256(), **meta}
+    path.write_bytes(loanwords.index_bytes([(k, v.encode("utf-8")) for k, v in entries], meta))
+    return path
 
 
 @pytest.mark.parametrize(
-    ("header", "lines"),
+    ("meta", "damage"),
     [
-        (_header(format="other"), ["कार\tकार car 0.00 -9.00"]),
-        (_header(version=99), ["कार\tकार car 0.00 -9.00"]),
-        (_header(tables_sha256="0" * 64), ["कार\tकार car 0.00 -9.00"]),
-        (_header(), ["कार\tकार car 0.00"]),
-        (_header(), ["कार\tकार car x -9.00"]),
-        (_header(), ["कार"]),
+        ({"format": "other"}, None),
+        ({"version": 99}, None),
+        ({"tables_sha256": "0" * 64}, None),
+        ({}, "flip"),
+        ({}, "truncate"),
+        ({}, "no-header"),
+        ({}, "misaligned"),
     ],
-    ids=["format", "version", "other-tables", "short-field", "not-a-number", "no-fields"],
+    ids=["format", "version", "other-tables", "checksum", "truncated", "no-header", "misaligned"],
 )
-def test_a_broken_or_stale_index_is_not_used(tmp_path: Path, header: dict, lines: list[str]) -> None:
-    path = tmp_path / "loanwords.tsv.gz"
-    _write(path, header, lines)
+def test_a_broken_or_stale_index_is_not_used(tmp_path: Path, meta: dict, damage: str | None) -> None:
+    path = _write(tmp_path / "loanwords.marisa", **meta)
+    data = bytearray(path.read_bytes())
+    if damage == "flip":
+        data[-5] ^= 0xFF
+    elif damage == "truncate":
+        del data[-3:]
+    elif damage == "no-header":
+        data = data[data.index(b"\n") + 1 :].replace(b"\n", b" ")
+    elif damage == "misaligned":
+        data[0:0] = b" "
+    path.write_bytes(bytes(data))
     assert loanwords.read_loanwords(path) is None
 
 
 def test_a_missing_index_is_not_used(tmp_path: Path) -> None:
-    assert loanwords.read_loanwords(tmp_path / "missing.tsv.gz") is None
+    assert loanwords.read_loanwords(tmp_path / "missing.marisa") is None
+
+
+def test_a_malformed_entry_is_no_loanword(tmp_path: Path) -> None:
+    index = loanwords.read_loanwords(_write(tmp_path / "loanwords.marisa", [("कार", "कार car 0.00")]))
+    assert index is not None
+    assert index.get("कार") == ()
 
 
 def test_a_written_index_reads_back(tmp_path: Path) -> None:
-    path = tmp_path / "loanwords.tsv.gz"
-    lines = ["कार\tकार car 0.00 -9.00\tकार cur -2.50 -12.00", "बुक\tबुक book 0.00 -8.50\tबूक buke -1.00 -13.00"]
-    _write(path, _header(), lines)
-    index = loanwords.read_loanwords(path)
-    assert index is not None and len(index) == 2
-    assert index.get("कार") == (Loanword("कार", "car", 0.0, -9.0), Loanword("कार", "cur", -2.5, -12.0))
+    index = loanwords.read_loanwords(_write(tmp_path / "loanwords.marisa"))
+    assert index is not None and len(index) == 4
+    assert sorted(index.get("कार")) == [Loanword("कार", "car", 0.0, -9.0), Loanword("कार", "cur", -2.5, -12.0)]
     assert index.get("कॉर") == index.get("कार")  # looked up by the loose spelling
-    assert index.get("बूक") == (Loanword("बुक", "book", 0.0, -8.5), Loanword("बूक", "buke", -1.0, -13.0))
+    assert sorted(index.get("बूक")) == [Loanword("बुक", "book", 0.0, -8.5), Loanword("बूक", "buke", -1.0, -13.0)]
     assert index.get("का") == ()
     assert index.get("बु") == ()
 

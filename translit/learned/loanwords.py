@@ -21,25 +21,25 @@ A word that the memory does not attest is romanized the English way (:func:`engl
 
 The three parameters were chosen by cross-validation on a held-out slice of the train lexicon (a model
 trained without it; ``scripts/loanword_index.py --tune``). The index is package data
-(:data:`LOANWORDS_PATH`, written by ``scripts/loanword_index.py``: a gzip-compressed text file, a JSON
-header line and then ``loose<TAB>deva english gap logfreq[<TAB>...]`` lines sorted by the loose
-spelling, :func:`~lipyantar.translit.learned.english.loose_spelling`, of the Devanagari spellings
-``deva`` they list), looked up by a binary search over its lines: no dict of its words is built. A word
+(:data:`LOANWORDS_PATH`, written by ``scripts/loanword_index.py``: a JSON header line and then a MARISA
+trie that maps the loose spelling, :func:`~lipyantar.translit.learned.english.loose_spelling`, of each
+Devanagari spelling to its ``deva english gap logfreq`` entries), mapped over the file's bytes and
+looked up in place: reading it costs a read and a checksum, and builds no dict of its words. A word
 that no English word spells exactly takes the English words of a loosely equal spelling (``आर्मेनिया``
 armenia, whose sound the model spells आर्मीनिया).
 """
 
 from __future__ import annotations
 
-import bisect
 import gzip
 import json
 import logging
 import math
+import zlib
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from lipyantar.translit.errors import ModelError
 from lipyantar.translit.learned.datafile import read_versioned_json
@@ -54,7 +54,7 @@ __all__ = ["LOANWORDS_PATH", "Loanword", "LoanwordIndex", "english_reading", "lo
 
 logger = logging.getLogger(__name__)
 
-LOANWORDS_PATH = Path(__file__).resolve().parent / "data" / "english-loanwords.tsv.gz"
+LOANWORDS_PATH = Path(__file__).resolve().parent / "data" / "english-loanwords.marisa"
 LOANWORDS_FORMAT = "lipyantar-loanwords"
 LOANWORDS_VERSION = 1
 
@@ -64,9 +64,11 @@ SPELLINGS_K = 10
 SPELLINGS_BEAM = 16
 #: English words rarer than this log frequency share are not in the index (``d2r.loan_logfreq`` below
 #: it has no further effect)
-LOGFREQ_FLOOR = -13.5
+LOGFREQ_FLOOR = -13.0
 #: English words kept per Devanagari spelling (closest first)
 PER_SPELLING = 2
+#: the trie's offset in the file is a multiple of this (it is read in place)
+PAYLOAD_ALIGN = 8
 
 
 class Loanword(NamedTuple):
@@ -83,61 +85,63 @@ class Loanword(NamedTuple):
 
 class LoanwordIndex:
     """Devanagari word → :class:`Loanword` list (the English words of every spelling that agrees with the
-    word up to :func:`~lipyantar.translit.learned.english.loose_spelling`), by a binary search over the
-    index file's lines (kept as UTF-8 bytes, sorted as the loose spellings' code points are)."""
+    word up to :func:`~lipyantar.translit.learned.english.loose_spelling`): a MARISA trie of
+    ``loose\x00spelling english gap logfreq`` keys (``marisa_trie.BytesTrie``) mapped over the file's
+    bytes, so reading the index builds nothing."""
 
-    def __init__(self, lines: list[bytes]) -> None:
-        lines.sort()
-        self._lines = lines
+    def __init__(self, trie: Any, buffer: memoryview) -> None:
+        self._trie = trie
+        self._buffer = buffer  # the trie points into it
 
     def __len__(self) -> int:
-        return len(self._lines)
+        return len(self._trie)
 
     def get(self, deva: str) -> tuple[Loanword, ...]:
-        key = loose_spelling(deva).encode("utf-8", "surrogatepass") + b"\t"
-        lines = self._lines
-        i = bisect.bisect_left(lines, key)
-        if i >= len(lines) or not lines[i].startswith(key):
+        values = self._trie.get(loose_spelling(deva))
+        if not values:
             return ()
         try:
-            return _parse(lines[i][len(key) :].decode("utf-8"))
-        except ValueError:  # a malformed line outside the sample that reading checked: no loanword
-            logger.warning("loanword index: a malformed line for %s", deva)
+            return tuple(_parse(value) for value in values)
+        except (ValueError, UnicodeDecodeError):  # cannot happen in a file that passed its checksum
+            logger.warning("loanword index: a malformed entry for %s", deva)
             return ()
 
 
-def _parse(fields: str) -> tuple[Loanword, ...]:
-    """The loanwords of a line after its loose spelling (``spelling english gap logfreq`` fields,
-    tab-separated); ValueError when a field is not four values."""
-    out = []
-    for field in fields.split("\t"):
-        spelling, english, gap, logfreq = field.split(" ")
-        out.append(Loanword(spelling, english, float(gap), float(logfreq)))
-    return tuple(out)
+def _parse(value: bytes) -> Loanword:
+    """One entry, ``spelling english gap logfreq``; ValueError when it is not four values."""
+    spelling, english, gap, logfreq = value.decode("utf-8").split(" ")
+    return Loanword(spelling, english, float(gap), float(logfreq))
 
 
 def read_loanwords(path: Path = LOANWORDS_PATH, *, tables: Path = TABLE_PATH) -> LoanwordIndex | None:
-    """The index file; None (and a log message) when it is missing, of another format or version,
-    made from other word-language tables than ``tables``, or malformed: then no word is romanized the
-    English way."""
+    """The index file (a JSON header line, then the trie's bytes, whose size and CRC-32 the header gives);
+    None (and a log message) when it is missing, of another format or version, made from other
+    word-language tables than ``tables``, or corrupt: then no word is romanized the English way."""
     try:
-        data = gzip.decompress(path.read_bytes())
-        header, _, body = data.partition(b"\n")
+        data = path.read_bytes()
+        end = data.find(b"\n")
+        if end < 0:
+            raise ValueError("no header line")
         meta = read_versioned_json(
-            header.decode("utf-8"), fmt=LOANWORDS_FORMAT, version=LOANWORDS_VERSION, source=str(path)
+            data[:end].decode("utf-8"), fmt=LOANWORDS_FORMAT, version=LOANWORDS_VERSION, source=str(path)
         )
         if meta.get("tables_sha256") != tables_sha256(tables):
             raise ValueError(f"made from other tables than {tables}")
-        lines = [line for line in body.split(b"\n") if line]
-        for line in lines[:: max(1, len(lines) // 64)]:  # a sample of the lines is well formed
-            deva, _, rest = line.decode("utf-8").partition("\t")
-            if not deva or not rest:
-                raise ValueError(f"bad line {line[:80]!r}")
-            _parse(rest)
-    except (OSError, ValueError, EOFError, ModelError) as exc:
+        if (end + 1) % PAYLOAD_ALIGN:
+            raise ValueError("the trie is not aligned")
+        payload = memoryview(data)[end + 1 :]
+        if len(payload) != meta.get("payload_bytes") or zlib.crc32(payload) != meta.get("crc32"):
+            raise ValueError("corrupt (size or checksum mismatch)")
+        import marisa_trie  # here: only a word that the memory does not attest pays for this import
+
+        try:
+            trie = marisa_trie.BytesTrie().map(payload)
+        except Exception as exc:  # marisa raises its own errors on a malformed trie
+            raise ValueError(f"the trie cannot be decoded: {exc}") from exc
+    except (OSError, ValueError, UnicodeDecodeError, ModelError) as exc:
         logger.info("loanword index %s not used (%s)", path, exc)
         return None
-    return LoanwordIndex(lines)
+    return LoanwordIndex(trie, payload)
 
 
 @lru_cache(maxsize=1)
@@ -168,16 +172,17 @@ def english_reading(
     exact = tuple(loan for loan in loans if loan.spelling == deva)
     if exact or not loose:
         loans = exact
-    best: Loanword | None = None
-    for loan in loans:
-        if loan.logfreq >= min_logfreq and (best is None or loan.gap > best.gap):
-            best = loan
-    return best.english if best is not None else None
+    frequent = [loan for loan in loans if loan.logfreq >= min_logfreq]
+    if not frequent:
+        return None
+    # the closest; of equally close ones the more frequent (then by spelling: the same on every run)
+    return max(frequent, key=lambda loan: (loan.gap, loan.logfreq, loan.english)).english
 
 
-def loanword_lines(english: EnglishModel, lexicon: Mapping[str, int]) -> list[str]:
-    """The index's lines: every word of the English ``lexicon`` (word → count) at least
-    :data:`LOGFREQ_FLOOR` frequent with a pronunciation, by the Devanagari spellings of its sound."""
+def loanword_entries(english: EnglishModel, lexicon: Mapping[str, int]) -> list[tuple[str, bytes]]:
+    """The index's entries, ``(loose spelling, b"spelling english gap logfreq")``: every word of the English
+    ``lexicon`` (word → count) at least :data:`LOGFREQ_FLOOR` frequent with a pronunciation, by the
+    Devanagari spellings of its sound (the :data:`PER_SPELLING` closest English words of each)."""
     total = sum(lexicon.values())
     index: dict[str, list[Loanword]] = {}
     for word, count in sorted(lexicon.items()):
@@ -190,34 +195,47 @@ def loanword_lines(english: EnglishModel, lexicon: Mapping[str, int]) -> list[st
         top = max(spellings.values())
         for deva, s in spellings.items():
             index.setdefault(deva, []).append(Loanword(deva, word, s - top, logfreq))
-    by_loose: dict[str, list[Loanword]] = {}
-    for deva, loans in index.items():
+    entries = []
+    for deva, loans in sorted(index.items()):
         loans.sort(key=lambda loan: (-loan.gap, -loan.logfreq, loan.english))
-        by_loose.setdefault(loose_spelling(deva), []).extend(loans[:PER_SPELLING])
-    lines = []
-    for key, loans in sorted(by_loose.items()):
-        loans.sort(key=lambda loan: (loan.spelling, -loan.gap, -loan.logfreq, loan.english))
-        fields = (f"{x.spelling} {x.english} {x.gap:.2f} {x.logfreq:.2f}" for x in loans)
-        lines.append(key + "\t" + "\t".join(fields))
-    return lines
+        for x in loans[:PER_SPELLING]:
+            entries.append((loose_spelling(deva), f"{deva} {x.english} {x.gap:.2f} {x.logfreq:.2f}".encode()))
+    return entries
+
+
+def index_bytes(entries: Iterable[tuple[str, bytes]], meta: Mapping[str, Any]) -> bytes:
+    """An index file of ``entries`` (``(loose spelling, b"spelling english gap logfreq")``): the header
+    line (format, version, ``meta``, the trie's size and CRC-32, padded so that the trie is aligned) and
+    the trie."""
+    import marisa_trie
+
+    payload = marisa_trie.BytesTrie(list(entries)).tobytes()
+    header = {
+        "format": LOANWORDS_FORMAT,
+        "version": LOANWORDS_VERSION,
+        **meta,
+        "payload_bytes": len(payload),
+        "crc32": zlib.crc32(payload),
+    }
+    head = json.dumps(header).encode("utf-8")
+    head += b" " * (-(len(head) + 1) % PAYLOAD_ALIGN)  # the trie starts on an aligned offset
+    return head + b"\n" + payload
 
 
 def write_loanwords(path: Path, english: EnglishModel, *, source: str, tables: Path = TABLE_PATH) -> int:
     """Write the index file of ``english`` and the English lexicon of the word-language tables ``tables``
-    (``scripts/loanword_index.py``); the number of lines (loose spellings)."""
+    (``scripts/loanword_index.py``); the number of entries."""
     lexicon = WordLanguages(json.loads(gzip.decompress(tables.read_bytes()).decode("utf-8"))).lexicon("en")
-    lines = loanword_lines(english, lexicon)
-    header = {
-        "format": LOANWORDS_FORMAT,
-        "version": LOANWORDS_VERSION,
+    entries = loanword_entries(english, lexicon)
+    meta = {
         "source": source,
         "k": SPELLINGS_K,
         "beam": SPELLINGS_BEAM,
         "logfreq_floor": LOGFREQ_FLOOR,
         "tables_sha256": tables_sha256(tables),
+        "entries": len(entries),
     }
-    payload = ("\n".join([json.dumps(header), *lines]) + "\n").encode("utf-8")
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(gzip.compress(payload, compresslevel=9, mtime=0))
+    tmp.write_bytes(index_bytes(entries, meta))
     tmp.replace(path)
-    return len(lines)
+    return len(entries)
