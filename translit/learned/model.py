@@ -79,6 +79,7 @@ from lipyantar.translit.learned.decoder import SentenceDecoder, sentence_viterbi
 from lipyantar.translit.learned.english import EnglishModel, spell_letters
 from lipyantar.translit.learned.jointseq import JointModel
 from lipyantar.translit.learned.langmodel import CharLM, UnigramPrior, WordLM
+from lipyantar.translit.learned.loanwords import english_reading, loanword_index
 from lipyantar.translit.learned.memory import Memory
 from lipyantar.translit.learned.names import (
     anusvara_first,
@@ -341,7 +342,8 @@ class LearnedModel(WordSearch, SentenceDecoder):
         if attested:
             out = self._memory_ranked(deva, attested)[0][0]
         elif deva in self.d2r_table:
-            out = self.d2r_table[deva][0]
+            native, score = self.d2r_table[deva]
+            out = self._loanword(deva, score) or native
         else:
             best = self.romanize_topk(deva, 1)
             out = best[0][0] if best else ""
@@ -362,6 +364,28 @@ class LearnedModel(WordSearch, SentenceDecoder):
             logprior=lambda: self._logprior(deva),
             common_above=self.params.english.keep_logprior,
             sounds_english=lambda roman: sounds_like(self.english, roman, deva),
+        )
+
+    def _loanword(self, deva: str, score: float) -> str | None:
+        """The English spelling of a normalized Devanagari word that the memory does not attest, when it
+        is an English loanword (:func:`~lipyantar.translit.learned.loanwords.english_reading`; ``score``:
+        the joint model's best romanization's), else None."""
+        p = self.params.d2r
+        if not p.loanwords or score > p.loan_score:
+            return None
+        index = loanword_index()
+        loans = index.get(deva) if index is not None else ()
+        if not loans:
+            return None
+        return english_reading(
+            deva,
+            loans,
+            score=score,
+            logprior=self._logprior(deva),
+            min_logfreq=p.loan_logfreq,
+            max_logprior=p.loan_logprior,
+            max_score=p.loan_score,
+            loose=p.loan_loose,
         )
 
     def _logprior(self, deva: str) -> float | None:
@@ -454,6 +478,10 @@ class LearnedModel(WordSearch, SentenceDecoder):
             floor = min((s for _, s in mem), default=top)
             out = mem + [(r, min(s, floor - 1e-6)) for r, s in out if r not in seen]
             out = out[:top_k]
+        elif out:
+            loan = self._loanword(deva, out[0][1])
+            if loan is not None:  # first, on the best one's score; the native readings after it
+                out = [(loan, out[0][1]), *((r, s - 1e-6) for r, s in out if r != loan)][:top_k]
         if long_word:
             return out
         if len(self._d2r_cache) > _search.WORD_CACHE_LIMIT:

@@ -434,6 +434,18 @@ class DevaToRoman:
     #: bonus of the romanization that the rule-based romanizer (roman-rules) also produces (two experts
     #: that make different mistakes)
     w_rules: float = 4.0
+    #: an English loanword (:mod:`lipyantar.translit.learned.loanwords`) is romanized by the English word
+    #: whose sound it spells when that word's log frequency share is at least this ...
+    loan_logfreq: float = -13.0
+    #: ... the word's log unigram prior is at most this (not a common Hindi word) ...
+    loan_logprior: float = -8.0
+    #: ... and the joint model's best romanization scores at most this
+    loan_score: float = -15.0
+    #: when no English word spells the word exactly, those of a loosely equal spelling count (true) or not
+    #: (false)
+    loan_loose: bool = True
+    #: English spellings of loanwords on or off
+    loanwords: bool = True
 
     def __post_init__(self) -> None:
         _check(self, at_least_one=("beam",))
@@ -645,6 +657,11 @@ FLAT_NAMES: Mapping[str, str] = {
     "w_roman": "d2r.w_roman",
     "len_bonus": "d2r.len_bonus",
     "w_rules": "d2r.w_rules",
+    "loan_logfreq": "d2r.loan_logfreq",
+    "loan_logprior": "d2r.loan_logprior",
+    "loan_score": "d2r.loan_score",
+    "loan_loose": "d2r.loan_loose",
+    "loanwords": "d2r.loanwords",
     "temperature_r2d": "calibration.r2d.temperature",
     "reserve_r2d": "calibration.r2d.reserve",
     "temperature_d2r": "calibration.d2r.temperature",
