@@ -10,6 +10,8 @@ Sets (each left out, with a note, when its file is missing):
 * **Hinglish-TOP validation** (``../shared/data/hinglish-top/validation.tsv``, real queries): with
   ``--english keep``, the same two shares, a token labelled English when its word also occurs in the
   query's English original (the dataset README's heuristic: noisy, ``me``/``to``/``is`` are often Hindi);
+  with ``--classes``, also the two shares over the words that the train split labels one way only (see
+  :func:`mixed_label_types`), which leaves out most of the heuristic's noise;
 * **names and English words** (``scripts/data/names/names_dev.tsv``, written by hand): roman → Devanagari
   top-1 of single words, per kind (a word counts as right when it equals one of the listed spellings).
 
@@ -44,6 +46,7 @@ from source_tree import cli_command, unpack_revision  # noqa: E402
 CODEMIX = ROOT / "scripts" / "data" / "hinglish" / "codemix_dev.tsv"
 NAMES = ROOT / "scripts" / "data" / "names" / "names_dev.tsv"
 TOP = ROOT.parent / "shared" / "data" / "hinglish-top" / "validation.tsv"
+TOP_TRAIN = TOP.with_name("train.tsv")
 _IN_WORD = regex.compile(r"\p{Latin}[\p{Latin}\p{M}]*(?:['’-]\p{Latin}[\p{Latin}\p{M}]*)*")
 _OUT_WORD = regex.compile(r"[\p{Latin}\p{Devanagari}]+(?:['’-][\p{Latin}\p{Devanagari}]+)*")
 _DEVA = regex.compile(r"\p{Devanagari}")
@@ -93,6 +96,24 @@ def read_top(path: Path) -> list[Sentence]:
     return out
 
 
+def mixed_label_types(sentences: Sequence[Sentence], *, share: float = 0.1, least: int = 2) -> set[str]:
+    """The words (lower case) that ``sentences`` label both ways, the rarer label at least ``least`` times
+    and ``share`` of the word's tokens: under the README's heuristic mostly its noise (``me``, ``to``,
+    ``is`` in Hindi queries whose English original has them; ``time``, ``minute`` where the original
+    words it otherwise), with the real homographs among them."""
+    counts: Counter[tuple[str, bool]] = Counter()
+    for sent in sentences:
+        for tok, label in zip(sent.tokens, sent.labels, strict=True):
+            counts[(tok.lower(), label == "hi")] += 1
+    out = set()
+    for word, _ in {k for k in counts if k[1]}:
+        hindi, english = counts[(word, True)], counts[(word, False)]
+        rare = min(hindi, english)
+        if rare >= least and rare >= share * (hindi + english):
+            out.add(word)
+    return out
+
+
 def read_names(path: Path) -> list[tuple[str, tuple[str, ...], str]]:
     rows = []
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -137,10 +158,13 @@ def token_classes(sent: Sentence, function: set[str], english: set[str], hindi: 
 
 
 def score_keep(
-    sentences: Sequence[Sentence], outputs: Sequence[str], classes: Sequence[Sequence[str]] | None = None
+    sentences: Sequence[Sentence],
+    outputs: Sequence[str],
+    classes: Sequence[Sequence[str]] | None = None,
+    mixed: set[str] | None = None,
 ) -> dict[str, float]:
     """Shares of English words and names kept as written, and of Hindi words given in Devanagari (with
-    ``classes``, per class of :func:`token_classes` too)."""
+    ``classes``, per class of :func:`token_classes` too; with ``mixed``, also over the words not in it)."""
     hits: Counter[str] = Counter()
     totals: Counter[str] = Counter()
     misaligned = 0
@@ -153,6 +177,8 @@ def score_keep(
             group = "hi" if label == "hi" else "en+name"
             ok = bool(_DEVA.search(out)) if group == "hi" else out == tok
             keys = [group] if classes is None else [group, f"{group} {classes[k][j]}"]
+            if mixed is not None and tok.lower() not in mixed:
+                keys.append(f"{group} one-way")
             for key in keys:
                 totals[key] += 1
                 hits[key] += ok
@@ -161,6 +187,10 @@ def score_keep(
         "hindi to devanagari %": 100 * hits["hi"] / max(totals["hi"], 1),
         "misaligned lines": misaligned,
     }
+    if mixed is not None:
+        for group in ("en+name", "hi"):
+            key = f"{group} one-way"
+            result[f"{key} (n={totals[key]}) %"] = 100 * hits[key] / totals[key] if totals[key] else float("nan")
     if classes is not None:
         for group in ("en+name", "hi"):
             for c in CLASSES:
@@ -207,11 +237,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--baseline-rev", help="also measure this git revision, in the same run")
     ap.add_argument("--codemix", type=Path, default=CODEMIX)
     ap.add_argument("--top", type=Path, default=TOP, help="Hinglish-TOP validation.tsv (optional)")
+    ap.add_argument("--top-train", type=Path, default=TOP_TRAIN, help="its train.tsv, for --classes (optional)")
     ap.add_argument("--names", type=Path, default=NAMES)
     ap.add_argument("--errors", type=int, default=0, help="print this many wrong tokens per set (this tree)")
     ap.add_argument("--classes", action="store_true", help="--english keep figures per class of token too")
     args = ap.parse_args(argv)
     class_of = None
+    mixed = None
+    if args.classes and args.top_train.exists():
+        mixed = mixed_label_types(read_top(args.top_train))
     if args.classes:
         from lipyantar.translit.wordlang import load_tables
 
@@ -256,7 +290,8 @@ def main(argv: list[str] | None = None) -> int:
                 text = "".join(s.text.replace("\n", " ") + "\n" for s in sents)
                 outs = run(cmd, keep, text, tmp)
                 classes = [class_of(s) for s in sents] if class_of is not None else None
-                results[f"{set_name} --english keep"][tree_name] = score_keep(sents, outs, classes)
+                one_way = mixed if set_name == "hinglish-top" else None
+                results[f"{set_name} --english keep"][tree_name] = score_keep(sents, outs, classes, one_way)
                 if tree_name == "this tree":
                     for s, o in zip(sents, outs, strict=True):
                         toks = out_tokens(o)

@@ -4,6 +4,7 @@ rule spelling of English pronunciations it uses (lipyantar.translit.learned.engl
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -279,3 +280,44 @@ def test_before_light_verb(mix: CodeMix, sentence: str, flags: list[float]) -> N
     first = [0.5] * len(words)
     feature = CONTEXT_FEATURES.index("before_light_verb")
     assert [row[feature] for row in mix.context_features(words, token, first)] == flags
+
+
+def _bench_hinglish():  # type: ignore[no-untyped-def]
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "scripts" / "bench_hinglish.py"
+    spec = importlib.util.spec_from_file_location("bench_hinglish", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_hinglish"] = module  # for its dataclass
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_bench_one_way_words_leave_out_the_labels_noise(tmp_path: Path) -> None:
+    """The benchmark's Hinglish-TOP shares over the words its train split labels one way only: a word
+    labelled both ways (the rarer label at least twice and 10% of its tokens) is left out of them."""
+    bench = _bench_hinglish()
+    rows = [
+        ("remind me to call", "mujhe call karne ke liye remind karo"),  # call, remind: English
+        ("what is in the box", "box me kya hai"),  # box English; me Hindi
+        ("what is in the car", "car me kya hai"),
+        ("send it to me", "me ko bhejo"),  # me English (the heuristic's noise)
+        ("send it to me", "me ko bhejo"),
+        ("where is the party", "party kaha hai"),
+    ] + [("how is it", "time kaisa hai")] * 19  # time Hindi 19 times ...
+    rows.append(("what time is it", "time kya hai"))  # ... and English once: under 2, one way
+    train_path = tmp_path / "train.tsv"
+    train_path.write_text(
+        "en_query\tcs_query\ten_parse\tcs_parse\tdomain\n" + "".join(f"{en}\t{cs}\t\t\tx\n" for en, cs in rows),
+        encoding="utf-8",
+    )
+    sentences = bench.read_top(train_path)
+    assert bench.mixed_label_types(sentences) == {"me"}
+    assert bench.mixed_label_types(sentences, least=1, share=0.0) == {"me", "time"}
+    test = [bench.Sentence("me box party", ("me", "box", "party"), ("hi", "en", "en"), ("", "", ""))]
+    scores = bench.score_keep(test, ["में box पार्टी"], None, {"me"})
+    assert scores["english+names kept %"] == 50.0 and scores["hindi to devanagari %"] == 100.0
+    assert scores["en+name one-way (n=2) %"] == 50.0
+    assert scores["hi one-way (n=0) %"] != scores["hi one-way (n=0) %"]  # none: nan
+    assert "en+name one-way (n=2) %" not in bench.score_keep(test, ["में box पार्टी"])
