@@ -337,14 +337,20 @@ class LearnedModel(WordSearch, SentenceDecoder):
         if hit is not None:
             return hit
         deva = normalize_deva(word)
-        attested = self.memory.d2r.get(deva)
-        if attested:
-            out = self._memory_ranked(deva, attested)[0][0]
-        elif deva in self.d2r_table:
-            out = self.d2r_table[deva][0]
+        d2r = self.memory.d2r
+        # the memory's one reading of the word (the common case: no dict to make, no order to find)
+        rows, sole = d2r.sole(deva)
+        if sole is not None:
+            out = sole
+        elif rows:
+            out = self._memory_ranked(deva, d2r[deva])[0][0]
         else:
-            best = self.romanize_topk(deva, 1)
-            out = best[0][0] if best else ""
+            tabled = self.d2r_table.get(deva)
+            if tabled is not None:
+                out = tabled[0]
+            else:
+                best = self.romanize_topk(deva, 1)
+                out = best[0][0] if best else ""
         if len(word) <= MAX_DEVA_CHARS:
             if len(self._best_cache) > _search.WORD_CACHE_LIMIT:
                 self._best_cache.clear()
