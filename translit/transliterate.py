@@ -76,6 +76,14 @@ _CACHE_SIZE = 1 << 15
 # --------------------------------------------------------------------------------------------- stages
 
 
+@lru_cache(maxsize=1)
+def _fastpieces() -> Any:
+    """The compiled piece converter (``lipyantar.translit._fastpieces``), None when it is not built."""
+    from .compiled import load_extension
+
+    return load_extension("_fastpieces")
+
+
 def _checkpointed(fn: Callable[..., T]) -> Callable[..., T]:
     """``fn`` preceded by the time budget's :func:`~lipyantar.translit.budget.checkpoint` (wrapped inside a
     memo, it runs for the words not converted before)."""
@@ -141,8 +149,11 @@ class _FromDeva(_Stage):
         temperature: float = 1.0,
         reserve: float = 0.0,
         lexicon: UserLexicon | None = None,
+        lookups: Callable[[], tuple[Any, ...] | None] | None = None,
     ) -> None:
         self._lexicon = lexicon
+        #: the learned model's romanize_lookups, for the compiled converter (None: Python only)
+        self._lookups = lookups if lookups is not None and all(ord(c) > 127 for c in marks) else None
         # the memos keep words of at most MAX_WORD_CHARS (a file of long distinct "words" would
         # otherwise fill them with a copy of itself); longer ones are converted each time
         self._word_fn = _checkpointed(word_fn)
@@ -187,11 +198,26 @@ class _FromDeva(_Stage):
             return self._finish(self._word(text) if len(text) <= MAX_WORD_CHARS else self._word_fn(text))
         return self._finish(_DEVA_WORD_RE.sub(self._sub, text))
 
-    def convert(self, text: str) -> str:
+    def _compiled(self) -> tuple[Any, ...] | None:
+        """The arguments of the compiled converter after the text and the piece memo (None: not used)."""
+        if self._lookups is None:
+            return None
+        fast = _fastpieces()
+        lookups = self._lookups() if fast is not None else None
+        return None if lookups is None else (*lookups, checkpoint)
+
+    def convert(self, text: str, compiled: tuple[Any, ...] | None = None) -> str:
         pieces = self._pieces
         if len(pieces) > _CACHE_SIZE:
             pieces.clear()
+        compiled = compiled or self._compiled()
+        if compiled is not None:  # the same text: the words that are look-ups converted in C
+            return _fastpieces().convert(text, pieces, *compiled)
         return " ".join(map(pieces.__getitem__, text.split(" ")))
+
+    def convert_many(self, texts: Sequence[str]) -> list[str]:
+        compiled = self._compiled()
+        return [self.convert(text, compiled) for text in texts]
 
     def kbest(self, text: str, k: int) -> list[tuple[str, float]]:
         topk, topk_fn = self._topk, self._topk_fn
@@ -548,6 +574,7 @@ def _from_deva_stage(
 
     return _FromDeva(word_fn, marks=informal, ascii_digits=ascii_digits, topk_fn=topk_fn,
         temperature=temperature, reserve=reserve, lexicon=lexicon,
+        lookups=model.romanize_lookups if lexicon is None else None,
     )
 
 

@@ -357,6 +357,20 @@ class LearnedModel(WordSearch, SentenceDecoder):
             self._best_cache[word] = out
         return out
 
+    def romanize_lookups(self) -> tuple[dict[str, str], dict[str, int], dict[str, int], list[str], dict[str, Any], int] | None:
+        """What :meth:`romanize` reads for a word it romanizes without a search, for the compiled piece
+        converter (``lipyantar.translit._fastpieces``): its memo, the memory's first and last row of each
+        word, their romanizations, the precomputed table and the memo's size limit; None when these are
+        not the plain structures the converter reads (a memory not sorted, :meth:`romanize` replaced)."""
+        if type(self).romanize is not LearnedModel.romanize or "romanize" in self.__dict__:
+            return None
+        d2r = self.memory.d2r
+        values, table = d2r._values, self.d2r_table
+        if d2r._order is not None or type(values) is not list or type(table) is not dict:
+            return None
+        first, last = d2r._spans
+        return self._best_cache, first, last, values, table, _search.WORD_CACHE_LIMIT
+
     def _memory_ranked(self, deva: str, attested: Mapping[str, float]) -> list[tuple[str, float]]:
         """The attested romanizations of a normalized Devanagari word with their counts, in the order the
         model gives them (:func:`~lipyantar.translit.learned.origin.native_first`)."""
