@@ -1,49 +1,54 @@
 /*
  * lipyantar.translit._fastpieces: compiled Devanagari -> roman (learned) conversion of a text's
- * space-separated pieces, for the words whose romanization is a table look-up.
+ * space-separated pieces, for the pieces whose words' romanizations are look-ups.
  *
  * The pure-Python code is the reference (lipyantar.translit.transliterate._FromDeva.convert with
  * LearnedModel.romanize); this module gives exactly its output and leaves the memos as it would
  * (the piece memo, the model's best-romanization memo):
  *
- *   convert(text, pieces, best, first, last, values, table, limit, checkpoint) -> str
+ *   convert(text, pieces, best, first, last, values, table, limit, checkpoint, marks) -> str
  *       " ".join(pieces[p] for p in text.split(" ")), where a piece missing from the memo ``pieces``
- *       (a dict subclass whose __missing__ converts and stores it: the Python path) is handled here
- *       when it is a plain Devanagari word (below) whose romanization is known without a search:
- *       the model's memo ``best`` (word -> roman), else the memory's only reading of the word
- *       (``first``/``last``: word -> its first/last row in the memory's sorted columns, ``values``:
- *       the list of their romanizations; a word of several rows goes to Python, which ranks them),
- *       else the precomputed table (``table``: word -> (roman, score)). Such a word calls
- *       ``checkpoint()`` (the time budget) once, is stored in ``best`` (cleared first when it holds
- *       more than ``limit`` words, as LearnedModel.romanize does) and, when its romanization is ASCII
- *       (the stage's marks and digits, which are not, then have nothing to map), in ``pieces``.
- *       Everything else is ``pieces[piece]`` (Python).
+ *       (a dict subclass whose __missing__ converts and stores it: the Python path) is converted
+ *       here when it is at most 64 code points (MAX_WORD_CHARS) of plain Devanagari words (below),
+ *       ASCII characters (kept) and characters of ``marks`` (the stage's replacements of single
+ *       characters: the dandas, the abbreviation sign, the Devanagari digits; ASCII values), and the
+ *       romanization of each word is known without a search: the model's memo ``best`` (word ->
+ *       roman), else the memory's only reading of the word (``first``/``last``: word -> its first/last
+ *       row in the memory's sorted columns, ``values``: the list of their romanizations; a word of
+ *       several rows goes to Python, which ranks them), else the precomputed table (``table``: word ->
+ *       (roman, score)), and is ASCII. A word not in ``best`` calls ``checkpoint()`` (the time budget)
+ *       and is stored there (``best`` cleared first when it holds more than ``limit`` words, as
+ *       LearnedModel.romanize does); the piece's conversion is stored in ``pieces``. Every other piece
+ *       is ``pieces[piece]`` (Python).
  *
- * A plain Devanagari word: 1..64 code points (MAX_WORD_CHARS) of U+0900..U+0950, U+0955..U+0963 and
+ * A plain Devanagari word: a run of 1..64 code points of U+0900..U+0950, U+0955..U+0963 and
  * U+0971..U+097F without the precomposed nukta letters U+0958..U+095F, no nukta or virama right after
- * a nukta or virama, no nukta after न र ळ. Such a string is one Devanagari word of the tokenizer
- * (every one of these code points is of the Devanagari script or a mark) and is its own
- * normalization (NFC, nothing for lipyantar.translit.normalize.Normalizer to strip or map), so the
- * model's look-ups take it as it is.
+ * a nukta or virama, no nukta after न र ळ. Every such code point is of the Devanagari script (so the
+ * run is one match of the tokenizer's Devanagari word pattern, which ASCII and the marks end), and
+ * such a string is its own normalization (NFC, nothing for lipyantar.translit.normalize.Normalizer
+ * to strip or map), so the model's look-ups take it as it is.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <string.h>
 
 #define NUKTA 0x093C
 #define VIRAMA 0x094D
 #define MAX_PIECE 64
 
-static int plain_word(PyObject *piece) {
-    Py_ssize_t n = PyUnicode_GET_LENGTH(piece);
-    if (n < 1 || n > MAX_PIECE || PyUnicode_KIND(piece) != PyUnicode_2BYTE_KIND)
+/* a code point of a plain word */
+static inline int plain_char(Py_UCS4 c) {
+    return c >= 0x0900 && c <= 0x097F && !(c >= 0x0951 && c <= 0x0954) && !(c >= 0x0958 && c <= 0x095F) &&
+           !(c >= 0x0964 && c <= 0x0970);
+}
+
+/* Whether s[0:n], a run of plain_char code points, is a plain word. */
+static int plain_word(const Py_UCS2 *s, Py_ssize_t n) {
+    if (n < 1 || n > MAX_PIECE)
         return 0;
-    const Py_UCS2 *s = PyUnicode_2BYTE_DATA(piece);
     Py_UCS4 prev = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
         Py_UCS4 c = s[i];
-        if (c < 0x0900 || c > 0x097F || (c >= 0x0951 && c <= 0x0954) || (c >= 0x0958 && c <= 0x095F) ||
-            (c >= 0x0964 && c <= 0x0970))
-            return 0;
         if (c == NUKTA || c == VIRAMA) {
             if (prev == NUKTA || prev == VIRAMA)
                 return 0;
@@ -59,10 +64,6 @@ static int plain_word(PyObject *piece) {
    when there is none (Python then converts the piece), NULL with an error set on failure. */
 static PyObject *looked_up(PyObject *piece, PyObject *best, PyObject *first, PyObject *last, PyObject *values,
                            PyObject *table, Py_ssize_t limit, PyObject *checkpoint) {
-    PyObject *ok = PyObject_CallNoArgs(checkpoint);
-    if (ok == NULL)
-        return NULL;
-    Py_DECREF(ok);
     PyObject *out = PyDict_GetItemWithError(best, piece);
     if (out != NULL) {
         if (!PyUnicode_Check(out))
@@ -72,6 +73,10 @@ static PyObject *looked_up(PyObject *piece, PyObject *best, PyObject *first, PyO
     }
     if (PyErr_Occurred())
         return NULL;
+    PyObject *ok = PyObject_CallNoArgs(checkpoint); /* a word not romanized before: the budget's turn */
+    if (ok == NULL)
+        return NULL;
+    Py_DECREF(ok);
     PyObject *lo = PyDict_GetItemWithError(first, piece);
     if (lo != NULL) {
         PyObject *hi = PyDict_GetItemWithError(last, piece);
@@ -103,21 +108,124 @@ static PyObject *looked_up(PyObject *piece, PyObject *best, PyObject *first, PyO
     return out;
 }
 
+typedef struct {
+    PyObject *best, *first, *last, *values, *table, *checkpoint, *marks;
+    Py_ssize_t limit;
+} Lookups;
+
+typedef struct {
+    char *data;
+    Py_ssize_t len, cap;
+    char stack[256];
+} Buffer;
+
+static int buffer_add(Buffer *b, const char *s, Py_ssize_t n) {
+    if (b->len + n > b->cap) {
+        Py_ssize_t cap = 2 * (b->len + n);
+        char *data = b->data == b->stack ? PyMem_Malloc(cap) : PyMem_Realloc(b->data, cap);
+        if (data == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        if (b->data == b->stack)
+            memcpy(data, b->stack, b->len);
+        b->data = data;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    return 0;
+}
+
+static int buffer_add_ascii(Buffer *b, PyObject *text) {
+    return buffer_add(b, (const char *)PyUnicode_1BYTE_DATA(text), PyUnicode_GET_LENGTH(text));
+}
+
+/* The conversion of a piece missing from the memo (a new reference), NULL with no error set when
+   Python is to convert it, NULL with an error set on failure. Handled here: pieces of at most
+   MAX_PIECE code points made of plain words, ASCII characters (kept) and the characters of ``marks``
+   (the stage's one-character replacements, all ASCII), whose words are look-ups with ASCII
+   romanizations. The words are what the tokenizer's Devanagari word pattern finds in the piece:
+   ASCII and the marks (the danda, the abbreviation sign, the Devanagari digits) end a word. */
+static PyObject *converted(PyObject *piece, const Lookups *lk) {
+    Py_ssize_t n = PyUnicode_GET_LENGTH(piece);
+    int kind = PyUnicode_KIND(piece);
+    if (n < 1 || n > MAX_PIECE || kind == PyUnicode_4BYTE_KIND)
+        return NULL;
+    if (PyUnicode_IS_ASCII(piece)) { /* no word, nothing to map */
+        Py_INCREF(piece);
+        return piece;
+    }
+    if (kind != PyUnicode_2BYTE_KIND)
+        return NULL;
+    const Py_UCS2 *s = PyUnicode_2BYTE_DATA(piece);
+    Buffer b = {.data = NULL, .len = 0, .cap = sizeof(b.stack)};
+    b.data = b.stack;
+    PyObject *out = NULL;
+    Py_ssize_t i = 0;
+    while (i < n) {
+        Py_UCS4 c = s[i];
+        if (plain_char(c)) {
+            Py_ssize_t j = i + 1;
+            while (j < n && plain_char(s[j]))
+                j++;
+            if (!plain_word(s + i, j - i))
+                goto done;
+            PyObject *word = (i == 0 && j == n) ? (Py_INCREF(piece), piece)
+                                                : PyUnicode_FromKindAndData(PyUnicode_2BYTE_KIND, s + i, j - i);
+            if (word == NULL)
+                goto done;
+            PyObject *roman = looked_up(word, lk->best, lk->first, lk->last, lk->values, lk->table, lk->limit,
+                                        lk->checkpoint);
+            Py_DECREF(word);
+            if (roman == NULL)
+                goto done;
+            int bad = !PyUnicode_IS_ASCII(roman) || buffer_add_ascii(&b, roman) < 0;
+            Py_DECREF(roman);
+            if (bad)
+                goto done;
+            i = j;
+        } else if (c < 128) {
+            char ch = (char)c;
+            if (buffer_add(&b, &ch, 1) < 0)
+                goto done;
+            i++;
+        } else {
+            PyObject *key = PyUnicode_FromOrdinal(c);
+            if (key == NULL)
+                goto done;
+            PyObject *mapped = PyDict_GetItemWithError(lk->marks, key);
+            Py_DECREF(key);
+            if (mapped == NULL || !PyUnicode_Check(mapped) || !PyUnicode_IS_ASCII(mapped) ||
+                buffer_add_ascii(&b, mapped) < 0)
+                goto done;
+            i++;
+        }
+    }
+    out = PyUnicode_DecodeASCII(b.data, b.len, NULL);
+done:
+    if (b.data != b.stack)
+        PyMem_Free(b.data);
+    return out;
+}
+
 static PyObject *fastpieces_convert(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
-    if (nargs != 9) {
+    if (nargs != 10) {
         PyErr_SetString(PyExc_TypeError,
-                        "convert(text, pieces, best, first, last, values, table, limit, checkpoint)");
+                        "convert(text, pieces, best, first, last, values, table, limit, checkpoint, marks)");
         return NULL;
     }
-    PyObject *text = args[0], *pieces = args[1], *best = args[2], *first = args[3], *last = args[4];
-    PyObject *values = args[5], *table = args[6], *checkpoint = args[8];
-    if (!PyUnicode_Check(text) || !PyDict_Check(pieces) || !PyDict_CheckExact(best) || !PyDict_CheckExact(first) ||
-        !PyDict_CheckExact(last) || !PyList_CheckExact(values) || !PyDict_CheckExact(table)) {
-        PyErr_SetString(PyExc_TypeError, "convert: a str, a dict, three exact dicts, a list and an exact dict");
+    PyObject *text = args[0], *pieces = args[1];
+    Lookups lk = {.best = args[2], .first = args[3], .last = args[4], .values = args[5], .table = args[6],
+                  .checkpoint = args[8], .marks = args[9]};
+    if (!PyUnicode_Check(text) || !PyDict_Check(pieces) || !PyDict_CheckExact(lk.best) ||
+        !PyDict_CheckExact(lk.first) || !PyDict_CheckExact(lk.last) || !PyList_CheckExact(lk.values) ||
+        !PyDict_CheckExact(lk.table) || !PyDict_CheckExact(lk.marks)) {
+        PyErr_SetString(PyExc_TypeError, "convert: a str, a dict, three exact dicts, a list, two exact dicts");
         return NULL;
     }
-    Py_ssize_t limit = PyLong_AsSsize_t(args[7]);
-    if (limit == -1 && PyErr_Occurred())
+    lk.limit = PyLong_AsSsize_t(args[7]);
+    if (lk.limit == -1 && PyErr_Occurred())
         return NULL;
     PyObject *space = PyUnicode_FromOrdinal(' ');
     if (space == NULL)
@@ -136,17 +244,12 @@ static PyObject *fastpieces_convert(PyObject *self, PyObject *const *args, Py_ss
         } else if (PyErr_Occurred()) {
             goto fail;
         } else {
-            out = NULL;
-            if (plain_word(piece)) {
-                out = looked_up(piece, best, first, last, values, table, limit, checkpoint);
-                if (out == NULL && PyErr_Occurred())
-                    goto fail;
-                if (out != NULL && !PyUnicode_IS_ASCII(out))
-                    Py_CLEAR(out); /* the stage may map some of its characters: Python */
-                if (out != NULL && PyDict_SetItem(pieces, piece, out) < 0) {
-                    Py_DECREF(out);
-                    goto fail;
-                }
+            out = converted(piece, &lk);
+            if (out == NULL && PyErr_Occurred())
+                goto fail;
+            if (out != NULL && PyDict_SetItem(pieces, piece, out) < 0) {
+                Py_DECREF(out);
+                goto fail;
             }
             if (out == NULL) {
                 out = PyObject_GetItem(pieces, piece); /* __missing__: the Python path */
@@ -174,7 +277,7 @@ fail:
 
 static PyMethodDef fastpieces_methods[] = {
     {"convert", (PyCFunction)(void (*)(void))fastpieces_convert, METH_FASTCALL,
-     "convert(text, pieces, best, first, last, values, table, limit, checkpoint) -> str: Devanagari -> roman "
+     "convert(text, pieces, best, first, last, values, table, limit, checkpoint, marks) -> str: Devanagari -> roman "
      "(learned) of a text, piece by piece (the output of lipyantar.translit.transliterate._FromDeva.convert)"},
     {NULL, NULL, 0, NULL},
 };

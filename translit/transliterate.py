@@ -152,8 +152,6 @@ class _FromDeva(_Stage):
         lookups: Callable[[], tuple[Any, ...] | None] | None = None,
     ) -> None:
         self._lexicon = lexicon
-        #: the learned model's romanize_lookups, for the compiled converter (None: Python only)
-        self._lookups = lookups if lookups is not None and all(ord(c) > 127 for c in marks) else None
         # the memos keep words of at most MAX_WORD_CHARS (a file of long distinct "words" would
         # otherwise fill them with a copy of itself); longer ones are converted each time
         self._word_fn = _checkpointed(word_fn)
@@ -176,6 +174,12 @@ class _FromDeva(_Stage):
         self._pieces = _PieceMemo(self._convert_piece)
         chars = "".join(re.escape(old) for old, _ in self._replace or ())
         self._finish_re = re.compile(f"[{chars}]" if chars else "(?!)")
+        #: the learned model's romanize_lookups and the replacements of _finish, for the compiled
+        #: converter (which maps non-ASCII characters to ASCII ones only); None: Python only
+        self._lookups = lookups
+        self._marks_map = dict(self._replace or ())
+        if self._replace is None or not all(old > "\x7f" and new.isascii() for old, new in self._replace):
+            self._lookups = None
 
     def _sub(self, m: regex.Match[str]) -> str:
         word = m.group()
@@ -204,7 +208,7 @@ class _FromDeva(_Stage):
             return None
         fast = _fastpieces()
         lookups = self._lookups() if fast is not None else None
-        return None if lookups is None else (*lookups, checkpoint)
+        return None if lookups is None else (*lookups, checkpoint, self._marks_map)
 
     def convert(self, text: str, compiled: tuple[Any, ...] | None = None) -> str:
         pieces = self._pieces
