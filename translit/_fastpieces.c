@@ -6,20 +6,22 @@
  * LearnedModel.romanize); this module gives exactly its output and leaves the memos as it would
  * (the piece memo, the model's best-romanization memo):
  *
- *   convert(text, pieces, best, first, last, values, table, limit, checkpoint, marks) -> str
+ *   convert(text, pieces, (best, first, last, values, counts, table, limit, rules, checkpoint, marks)) -> str
  *       " ".join(pieces[p] for p in text.split(" ")), where a piece missing from the memo ``pieces``
  *       (a dict subclass whose __missing__ converts and stores it: the Python path) is converted
  *       here when it is at most 64 code points (MAX_WORD_CHARS) of plain Devanagari words (below),
  *       ASCII characters (kept) and characters of ``marks`` (the stage's replacements of single
  *       characters: the dandas, the abbreviation sign, the Devanagari digits; ASCII values), and the
  *       romanization of each word is known without a search: the model's memo ``best`` (word ->
- *       roman), else the memory's only reading of the word (``first``/``last``: word -> its first/last
- *       row in the memory's sorted columns, ``values``: the list of their romanizations; a word of
- *       several rows goes to Python, which ranks them), else the precomputed table (``table``: word ->
- *       (roman, score)), and is ASCII. A word not in ``best`` calls ``checkpoint()`` (the time budget)
- *       and is stored there (``best`` cleared first when it holds more than ``limit`` words, as
- *       LearnedModel.romanize does); the piece's conversion is stored in ``pieces``. Every other piece
- *       is ``pieces[piece]`` (Python).
+ *       roman), else the memory's reading of the word (``first``/``last``: word -> its first/last
+ *       row in the memory's sorted columns, ``values`` and ``counts``: their romanizations and counts):
+ *       its only one, or the most frequent one when that is also ``rules(word)``, its rule-based
+ *       romanization (other words of several rows go to Python, which ranks their readings), else the
+ *       precomputed table (``table``: word -> (roman, score)), and is ASCII. A word not in ``best`` is
+ *       stored there (``best`` cleared first when it holds more than ``limit`` words, as
+ *       LearnedModel.romanize does), and ``checkpoint()`` (the time budget) runs before the first such
+ *       word of a call and every 256 after it; the piece's conversion is stored in ``pieces``. Every
+ *       other piece is ``pieces[piece]`` (Python).
  *
  * A plain Devanagari word: a run of 1..64 code points of U+0900..U+0950, U+0955..U+0963 and
  * U+0971..U+097F without the precomposed nukta letters U+0958..U+095F, no nukta or virama right after
@@ -60,10 +62,64 @@ static int plain_word(const Py_UCS2 *s, Py_ssize_t n) {
     return 1;
 }
 
+typedef struct {
+    PyObject *best, *first, *last, *values, *table, *checkpoint, *marks, *rules;
+    const double *counts; /* the memory's counts, in the order of values (NULL: not readable) */
+    Py_ssize_t n_counts, limit;
+    Py_ssize_t new_words; /* words looked up in this call (checkpoint() before the first and every CHECK_EVERY) */
+} Lookups;
+
+#define CHECK_EVERY 256
+
+#define MAX_READINGS 16
+
+/* Of a word with rows i..j (i < j) in the memory: the most frequent reading (ties: the first in code
+   point order) when it is also the word's rule-based reading (then the model keeps it first: see
+   lipyantar.translit.learned.origin.native_first), as a borrowed reference; NULL with no error set
+   when Python is to rank the readings (a reading on several rows, many rows, another top). */
+static PyObject *ranked_first(PyObject *word, Py_ssize_t i, Py_ssize_t j, const Lookups *lk) {
+    if (lk->counts == NULL || j - i + 1 > MAX_READINGS || j >= lk->n_counts || j >= PyList_GET_SIZE(lk->values))
+        return NULL;
+    Py_ssize_t top = i;
+    for (Py_ssize_t a = i; a <= j; a++) {
+        PyObject *v = PyList_GET_ITEM(lk->values, a);
+        if (!PyUnicode_Check(v))
+            return NULL;
+        for (Py_ssize_t b = i; b < a; b++) { /* a reading twice: its counts are summed (Python) */
+            int same = PyUnicode_Compare(v, PyList_GET_ITEM(lk->values, b));
+            if (same == -1 && PyErr_Occurred())
+                return NULL;
+            if (same == 0)
+                return NULL;
+        }
+        if (a > i) {
+            double ca = lk->counts[a], ct = lk->counts[top];
+            if (ca > ct) {
+                top = a;
+            } else if (ca == ct) {
+                int order = PyUnicode_Compare(v, PyList_GET_ITEM(lk->values, top));
+                if (order == -1 && PyErr_Occurred())
+                    return NULL;
+                if (order < 0)
+                    top = a;
+            }
+        }
+    }
+    PyObject *first = PyList_GET_ITEM(lk->values, top);
+    PyObject *ruled = PyObject_CallOneArg(lk->rules, word);
+    if (ruled == NULL)
+        return NULL;
+    int same = PyUnicode_Check(ruled) ? PyUnicode_Compare(ruled, first) : 1;
+    Py_DECREF(ruled);
+    if (same == -1 && PyErr_Occurred())
+        return NULL;
+    return same == 0 ? first : NULL;
+}
+
 /* The romanization of a plain word without a search (a new reference), NULL with no error set
    when there is none (Python then converts the piece), NULL with an error set on failure. */
-static PyObject *looked_up(PyObject *piece, PyObject *best, PyObject *first, PyObject *last, PyObject *values,
-                           PyObject *table, Py_ssize_t limit, PyObject *checkpoint) {
+static PyObject *looked_up(PyObject *piece, Lookups *lk) {
+    PyObject *best = lk->best;
     PyObject *out = PyDict_GetItemWithError(best, piece);
     if (out != NULL) {
         if (!PyUnicode_Check(out))
@@ -73,25 +129,29 @@ static PyObject *looked_up(PyObject *piece, PyObject *best, PyObject *first, PyO
     }
     if (PyErr_Occurred())
         return NULL;
-    PyObject *ok = PyObject_CallNoArgs(checkpoint); /* a word not romanized before: the budget's turn */
-    if (ok == NULL)
-        return NULL;
-    Py_DECREF(ok);
-    PyObject *lo = PyDict_GetItemWithError(first, piece);
+    if (lk->new_words++ % CHECK_EVERY == 0) { /* words not romanized before: the time budget's turn */
+        PyObject *ok = PyObject_CallNoArgs(lk->checkpoint);
+        if (ok == NULL)
+            return NULL;
+        Py_DECREF(ok);
+    }
+    PyObject *lo = PyDict_GetItemWithError(lk->first, piece);
     if (lo != NULL) {
-        PyObject *hi = PyDict_GetItemWithError(last, piece);
+        PyObject *hi = PyDict_GetItemWithError(lk->last, piece);
         if (hi == NULL)
             return NULL;
         Py_ssize_t i = PyLong_AsSsize_t(lo), j = PyLong_AsSsize_t(hi);
         if ((i == -1 || j == -1) && PyErr_Occurred())
             return NULL;
-        if (i != j || i < 0 || i >= PyList_GET_SIZE(values))
-            return NULL; /* several readings: ranked in Python */
-        out = PyList_GET_ITEM(values, i);
+        if (i < 0 || j < i || j >= PyList_GET_SIZE(lk->values))
+            return NULL;
+        out = i == j ? PyList_GET_ITEM(lk->values, i) : ranked_first(piece, i, j, lk);
+        if (out == NULL)
+            return NULL;
     } else {
         if (PyErr_Occurred())
             return NULL;
-        PyObject *row = PyDict_GetItemWithError(table, piece);
+        PyObject *row = PyDict_GetItemWithError(lk->table, piece);
         if (row == NULL || !PyTuple_Check(row) || PyTuple_GET_SIZE(row) < 1)
             return NULL;
         out = PyTuple_GET_ITEM(row, 0);
@@ -99,7 +159,7 @@ static PyObject *looked_up(PyObject *piece, PyObject *best, PyObject *first, PyO
     if (!PyUnicode_Check(out))
         return NULL;
     Py_INCREF(out);
-    if (PyDict_GET_SIZE(best) > limit)
+    if (PyDict_GET_SIZE(best) > lk->limit)
         PyDict_Clear(best);
     if (PyDict_SetItem(best, piece, out) < 0) {
         Py_DECREF(out);
@@ -108,10 +168,6 @@ static PyObject *looked_up(PyObject *piece, PyObject *best, PyObject *first, PyO
     return out;
 }
 
-typedef struct {
-    PyObject *best, *first, *last, *values, *table, *checkpoint, *marks;
-    Py_ssize_t limit;
-} Lookups;
 
 typedef struct {
     char *data;
@@ -147,7 +203,7 @@ static int buffer_add_ascii(Buffer *b, PyObject *text) {
    (the stage's one-character replacements, all ASCII), whose words are look-ups with ASCII
    romanizations. The words are what the tokenizer's Devanagari word pattern finds in the piece:
    ASCII and the marks (the danda, the abbreviation sign, the Devanagari digits) end a word. */
-static PyObject *converted(PyObject *piece, const Lookups *lk) {
+static PyObject *converted(PyObject *piece, Lookups *lk) {
     Py_ssize_t n = PyUnicode_GET_LENGTH(piece);
     int kind = PyUnicode_KIND(piece);
     if (n < 1 || n > MAX_PIECE || kind == PyUnicode_4BYTE_KIND)
@@ -175,8 +231,7 @@ static PyObject *converted(PyObject *piece, const Lookups *lk) {
                                                 : PyUnicode_FromKindAndData(PyUnicode_2BYTE_KIND, s + i, j - i);
             if (word == NULL)
                 goto done;
-            PyObject *roman = looked_up(word, lk->best, lk->first, lk->last, lk->values, lk->table, lk->limit,
-                                        lk->checkpoint);
+            PyObject *roman = looked_up(word, lk);
             Py_DECREF(word);
             if (roman == NULL)
                 goto done;
@@ -209,24 +264,44 @@ done:
     return out;
 }
 
+static PyObject *converted_text(PyObject *text, PyObject *pieces, Lookups *lk);
+
 static PyObject *fastpieces_convert(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
-    if (nargs != 10) {
-        PyErr_SetString(PyExc_TypeError,
-                        "convert(text, pieces, best, first, last, values, table, limit, checkpoint, marks)");
+    if (nargs != 3 || !PyUnicode_Check(args[0]) || !PyDict_Check(args[1]) || !PyTuple_Check(args[2]) ||
+        PyTuple_GET_SIZE(args[2]) != 10) {
+        PyErr_SetString(PyExc_TypeError, "convert(text, pieces, (best, first, last, values, counts, table, limit, "
+                                         "rules, checkpoint, marks))");
         return NULL;
     }
-    PyObject *text = args[0], *pieces = args[1];
-    Lookups lk = {.best = args[2], .first = args[3], .last = args[4], .values = args[5], .table = args[6],
-                  .checkpoint = args[8], .marks = args[9]};
-    if (!PyUnicode_Check(text) || !PyDict_Check(pieces) || !PyDict_CheckExact(lk.best) ||
-        !PyDict_CheckExact(lk.first) || !PyDict_CheckExact(lk.last) || !PyList_CheckExact(lk.values) ||
-        !PyDict_CheckExact(lk.table) || !PyDict_CheckExact(lk.marks)) {
-        PyErr_SetString(PyExc_TypeError, "convert: a str, a dict, three exact dicts, a list, two exact dicts");
+    PyObject *text = args[0], *pieces = args[1], *t = args[2];
+    Lookups lk = {.best = PyTuple_GET_ITEM(t, 0), .first = PyTuple_GET_ITEM(t, 1), .last = PyTuple_GET_ITEM(t, 2),
+                  .values = PyTuple_GET_ITEM(t, 3), .table = PyTuple_GET_ITEM(t, 5),
+                  .rules = PyTuple_GET_ITEM(t, 7), .checkpoint = PyTuple_GET_ITEM(t, 8), .marks = PyTuple_GET_ITEM(t, 9),
+                  .counts = NULL, .n_counts = 0, .new_words = 0};
+    if (!PyDict_CheckExact(lk.best) || !PyDict_CheckExact(lk.first) || !PyDict_CheckExact(lk.last) ||
+        !PyList_CheckExact(lk.values) || !PyDict_CheckExact(lk.table) || !PyDict_CheckExact(lk.marks)) {
+        PyErr_SetString(PyExc_TypeError, "convert: lookups of the wrong types");
         return NULL;
     }
-    lk.limit = PyLong_AsSsize_t(args[7]);
+    lk.limit = PyLong_AsSsize_t(PyTuple_GET_ITEM(t, 6));
     if (lk.limit == -1 && PyErr_Occurred())
         return NULL;
+    Py_buffer counts = {.buf = NULL};
+    if (PyObject_CheckBuffer(PyTuple_GET_ITEM(t, 4))) {
+        if (PyObject_GetBuffer(PyTuple_GET_ITEM(t, 4), &counts, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0)
+            return NULL;
+        if (counts.itemsize == sizeof(double) && counts.format != NULL && strcmp(counts.format, "d") == 0) {
+            lk.counts = (const double *)counts.buf;
+            lk.n_counts = counts.len / (Py_ssize_t)sizeof(double);
+        }
+    }
+    PyObject *out = converted_text(text, pieces, &lk);
+    if (counts.buf != NULL)
+        PyBuffer_Release(&counts);
+    return out;
+}
+
+static PyObject *converted_text(PyObject *text, PyObject *pieces, Lookups *lk) {
     PyObject *space = PyUnicode_FromOrdinal(' ');
     if (space == NULL)
         return NULL;
@@ -244,7 +319,7 @@ static PyObject *fastpieces_convert(PyObject *self, PyObject *const *args, Py_ss
         } else if (PyErr_Occurred()) {
             goto fail;
         } else {
-            out = converted(piece, &lk);
+            out = converted(piece, lk);
             if (out == NULL && PyErr_Occurred())
                 goto fail;
             if (out != NULL && PyDict_SetItem(pieces, piece, out) < 0) {
@@ -277,7 +352,7 @@ fail:
 
 static PyMethodDef fastpieces_methods[] = {
     {"convert", (PyCFunction)(void (*)(void))fastpieces_convert, METH_FASTCALL,
-     "convert(text, pieces, best, first, last, values, table, limit, checkpoint, marks) -> str: Devanagari -> roman "
+     "convert(text, pieces, lookups) -> str: Devanagari -> roman "
      "(learned) of a text, piece by piece (the output of lipyantar.translit.transliterate._FromDeva.convert)"},
     {NULL, NULL, 0, NULL},
 };

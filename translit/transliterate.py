@@ -203,7 +203,7 @@ class _FromDeva(_Stage):
         return self._finish(_DEVA_WORD_RE.sub(self._sub, text))
 
     def _compiled(self) -> tuple[Any, ...] | None:
-        """The arguments of the compiled converter after the text and the piece memo (None: not used)."""
+        """The look-ups the compiled converter reads (None: it is not used)."""
         if self._lookups is None:
             return None
         fast = _fastpieces()
@@ -216,7 +216,7 @@ class _FromDeva(_Stage):
             pieces.clear()
         compiled = compiled or self._compiled()
         if compiled is not None:  # the same text: the words that are look-ups converted in C
-            return _fastpieces().convert(text, pieces, *compiled)
+            return _fastpieces().convert(text, pieces, compiled)
         return " ".join(map(pieces.__getitem__, text.split(" ")))
 
     def convert_many(self, texts: Sequence[str]) -> list[str]:

@@ -357,11 +357,13 @@ class LearnedModel(WordSearch, SentenceDecoder):
             self._best_cache[word] = out
         return out
 
-    def romanize_lookups(self) -> tuple[dict[str, str], dict[str, int], dict[str, int], list[str], dict[str, Any], int] | None:
+    def romanize_lookups(self) -> tuple[Any, ...] | None:
         """What :meth:`romanize` reads for a word it romanizes without a search, for the compiled piece
         converter (``lipyantar.translit._fastpieces``): its memo, the memory's first and last row of each
-        word, their romanizations, the precomputed table and the memo's size limit; None when these are
-        not the plain structures the converter reads (a memory not sorted, :meth:`romanize` replaced)."""
+        word, their romanizations and counts, the precomputed table, the memo's size limit and the
+        rule-based romanizer (a word whose most frequent reading is its rule-based one keeps it first:
+        :func:`~lipyantar.translit.learned.origin.native_first`); None when these are not the plain
+        structures the converter reads (a memory not sorted, :meth:`romanize` replaced)."""
         if type(self).romanize is not LearnedModel.romanize or "romanize" in self.__dict__:
             return None
         d2r = self.memory.d2r
@@ -369,7 +371,7 @@ class LearnedModel(WordSearch, SentenceDecoder):
         if d2r._order is not None or type(values) is not list or type(table) is not dict:
             return None
         first, last = d2r._spans
-        return self._best_cache, first, last, values, table, _search.WORD_CACHE_LIMIT
+        return self._best_cache, first, last, values, d2r._counts, table, _search.WORD_CACHE_LIMIT, _rules_word
 
     def _memory_ranked(self, deva: str, attested: Mapping[str, float]) -> list[tuple[str, float]]:
         """The attested romanizations of a normalized Devanagari word with their counts, in the order the
