@@ -215,6 +215,30 @@ static PyObject *converted(PyObject *piece, Lookups *lk) {
     if (kind != PyUnicode_2BYTE_KIND)
         return NULL;
     const Py_UCS2 *s = PyUnicode_2BYTE_DATA(piece);
+    /* first the piece's form, so that a piece left to Python has had none of its words looked up
+       here (the memo then holds what the Python path stores, no more) */
+    for (Py_ssize_t i = 0; i < n;) {
+        Py_UCS4 c = s[i];
+        if (plain_char(c)) {
+            Py_ssize_t j = i + 1;
+            while (j < n && plain_char(s[j]))
+                j++;
+            if (!plain_word(s + i, j - i))
+                return NULL;
+            i = j;
+        } else if (c < 128) {
+            i++;
+        } else {
+            PyObject *key = PyUnicode_FromOrdinal(c);
+            if (key == NULL)
+                return NULL;
+            PyObject *mapped = PyDict_GetItemWithError(lk->marks, key);
+            Py_DECREF(key);
+            if (mapped == NULL || !PyUnicode_Check(mapped) || !PyUnicode_IS_ASCII(mapped))
+                return NULL;
+            i++;
+        }
+    }
     Buffer b = {.data = NULL, .len = 0, .cap = sizeof(b.stack)};
     b.data = b.stack;
     PyObject *out = NULL;
@@ -225,8 +249,6 @@ static PyObject *converted(PyObject *piece, Lookups *lk) {
             Py_ssize_t j = i + 1;
             while (j < n && plain_char(s[j]))
                 j++;
-            if (!plain_word(s + i, j - i))
-                goto done;
             PyObject *word = (i == 0 && j == n) ? (Py_INCREF(piece), piece)
                                                 : PyUnicode_FromKindAndData(PyUnicode_2BYTE_KIND, s + i, j - i);
             if (word == NULL)
