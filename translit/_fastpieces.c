@@ -6,7 +6,8 @@
  * LearnedModel.romanize); this module gives exactly its output and leaves the memos as it would
  * (the piece memo, the model's best-romanization memo):
  *
- *   convert(text, pieces, (best, first, last, values, counts, table, limit, rules, checkpoint, marks)) -> str
+ *   convert(text, pieces, (best, first, last, values, counts, table, limit, rules, prior, common_above,
+ *            checkpoint, marks)) -> str
  *       " ".join(pieces[p] for p in text.split(" ")), where a piece missing from the memo ``pieces``
  *       (a dict subclass whose __missing__ converts and stores it: the Python path) is converted
  *       here when it is at most 64 code points (MAX_WORD_CHARS) of plain Devanagari words (below),
@@ -16,7 +17,8 @@
  *       roman), else the memory's reading of the word (``first``/``last``: word -> its first/last
  *       row in the memory's sorted columns, ``values`` and ``counts``: their romanizations and counts):
  *       its only one, or the most frequent one when that is also ``rules(word)``, its rule-based
- *       romanization (other words of several rows go to Python, which ranks their readings), else the
+ *       romanization, or ``prior(word)``, its log prior, is None or at most ``common_above`` (other
+ *       words of several rows go to Python, which ranks their readings), else the
  *       precomputed table (``table``: word -> (roman, score)), and is ASCII. A word not in ``best`` is
  *       stored there (``best`` cleared first when it holds more than ``limit`` words, as
  *       LearnedModel.romanize does), and ``checkpoint()`` (the time budget) runs before the first such
@@ -63,7 +65,8 @@ static int plain_word(const Py_UCS2 *s, Py_ssize_t n) {
 }
 
 typedef struct {
-    PyObject *best, *first, *last, *values, *table, *checkpoint, *marks, *rules;
+    PyObject *best, *first, *last, *values, *table, *checkpoint, *marks, *rules, *prior;
+    double common_above; /* the log prior above which a word is common (english.keep_logprior) */
     const double *counts; /* the memory's counts, in the order of values (NULL: not readable) */
     Py_ssize_t n_counts, limit;
     Py_ssize_t new_words; /* words looked up in this call (checkpoint() before the first and every CHECK_EVERY) */
@@ -74,9 +77,10 @@ typedef struct {
 #define MAX_READINGS 16
 
 /* Of a word with rows i..j (i < j) in the memory: the most frequent reading (ties: the first in code
-   point order) when it is also the word's rule-based reading (then the model keeps it first: see
-   lipyantar.translit.learned.origin.native_first), as a borrowed reference; NULL with no error set
-   when Python is to rank the readings (a reading on several rows, many rows, another top). */
+   point order) when the model keeps it first (lipyantar.translit.learned.origin.native_first): it is
+   the word's rule-based reading, or the word's log prior is unknown or at most common_above, as a
+   borrowed reference; NULL with no error set when Python is to rank the readings (a reading on
+   several rows, many rows, a common word whose first reading is not its rule-based one). */
 static PyObject *ranked_first(PyObject *word, Py_ssize_t i, Py_ssize_t j, const Lookups *lk) {
     if (lk->counts == NULL || j - i + 1 > MAX_READINGS || j >= lk->n_counts || j >= PyList_GET_SIZE(lk->values))
         return NULL;
@@ -113,7 +117,16 @@ static PyObject *ranked_first(PyObject *word, Py_ssize_t i, Py_ssize_t j, const 
     Py_DECREF(ruled);
     if (same == -1 && PyErr_Occurred())
         return NULL;
-    return same == 0 ? first : NULL;
+    if (same == 0)
+        return first;
+    PyObject *lp = PyObject_CallOneArg(lk->prior, word);
+    if (lp == NULL)
+        return NULL;
+    int keep = lp == Py_None;
+    if (!keep && PyFloat_CheckExact(lp))
+        keep = PyFloat_AS_DOUBLE(lp) <= lk->common_above; /* NaN: not kept (Python goes on) */
+    Py_DECREF(lp);
+    return keep ? first : NULL;
 }
 
 /* The romanization of a plain word without a search (a new reference), NULL with no error set
@@ -290,15 +303,16 @@ static PyObject *converted_text(PyObject *text, PyObject *pieces, Lookups *lk);
 
 static PyObject *fastpieces_convert(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
     if (nargs != 3 || !PyUnicode_Check(args[0]) || !PyDict_Check(args[1]) || !PyTuple_Check(args[2]) ||
-        PyTuple_GET_SIZE(args[2]) != 10) {
+        PyTuple_GET_SIZE(args[2]) != 12) {
         PyErr_SetString(PyExc_TypeError, "convert(text, pieces, (best, first, last, values, counts, table, limit, "
-                                         "rules, checkpoint, marks))");
+                                         "rules, prior, common_above, checkpoint, marks))");
         return NULL;
     }
     PyObject *text = args[0], *pieces = args[1], *t = args[2];
     Lookups lk = {.best = PyTuple_GET_ITEM(t, 0), .first = PyTuple_GET_ITEM(t, 1), .last = PyTuple_GET_ITEM(t, 2),
                   .values = PyTuple_GET_ITEM(t, 3), .table = PyTuple_GET_ITEM(t, 5),
-                  .rules = PyTuple_GET_ITEM(t, 7), .checkpoint = PyTuple_GET_ITEM(t, 8), .marks = PyTuple_GET_ITEM(t, 9),
+                  .rules = PyTuple_GET_ITEM(t, 7), .prior = PyTuple_GET_ITEM(t, 8), .checkpoint = PyTuple_GET_ITEM(t, 10),
+                  .marks = PyTuple_GET_ITEM(t, 11),
                   .counts = NULL, .n_counts = 0, .new_words = 0};
     if (!PyDict_CheckExact(lk.best) || !PyDict_CheckExact(lk.first) || !PyDict_CheckExact(lk.last) ||
         !PyList_CheckExact(lk.values) || !PyDict_CheckExact(lk.table) || !PyDict_CheckExact(lk.marks)) {
@@ -307,6 +321,9 @@ static PyObject *fastpieces_convert(PyObject *self, PyObject *const *args, Py_ss
     }
     lk.limit = PyLong_AsSsize_t(PyTuple_GET_ITEM(t, 6));
     if (lk.limit == -1 && PyErr_Occurred())
+        return NULL;
+    lk.common_above = PyFloat_AsDouble(PyTuple_GET_ITEM(t, 9));
+    if (lk.common_above == -1.0 && PyErr_Occurred())
         return NULL;
     Py_buffer counts = {.buf = NULL};
     if (PyObject_CheckBuffer(PyTuple_GET_ITEM(t, 4))) {

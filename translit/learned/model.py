@@ -360,8 +360,9 @@ class LearnedModel(WordSearch, SentenceDecoder):
     def romanize_lookups(self) -> tuple[Any, ...] | None:
         """What :meth:`romanize` reads for a word it romanizes without a search, for the compiled piece
         converter (``lipyantar.translit._fastpieces``): its memo, the memory's first and last row of each
-        word, their romanizations and counts, the precomputed table, the memo's size limit and the
-        rule-based romanizer (a word whose most frequent reading is its rule-based one keeps it first:
+        word, their romanizations and counts, the precomputed table, the memo's size limit, the
+        rule-based romanizer, the word's log prior and the prior above which a word is common (a word
+        whose most frequent reading is its rule-based one, or that is not common, keeps it first:
         :func:`~lipyantar.translit.learned.origin.native_first`); None when these are not the plain
         structures the converter reads (a memory not sorted, :meth:`romanize` replaced)."""
         if type(self).romanize is not LearnedModel.romanize or "romanize" in self.__dict__:
@@ -371,7 +372,11 @@ class LearnedModel(WordSearch, SentenceDecoder):
         if d2r._order is not None or type(values) is not list or type(table) is not dict:
             return None
         first, last = d2r._spans
-        return self._best_cache, first, last, values, d2r._counts, table, _search.WORD_CACHE_LIMIT, _rules_word
+        common_above = float(self.params.english.keep_logprior)
+        return (
+            self._best_cache, first, last, values, d2r._counts, table, _search.WORD_CACHE_LIMIT,
+            _rules_word, self._logprior, common_above,
+        )  # fmt: skip
 
     def _memory_ranked(self, deva: str, attested: Mapping[str, float]) -> list[tuple[str, float]]:
         """The attested romanizations of a normalized Devanagari word with their counts, in the order the
