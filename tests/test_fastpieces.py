@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib
 import itertools
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lipyantar.translit import Transliterator
+from lipyantar.translit import Normalizer, Transliterator
 from lipyantar.translit.learned import model as model_module
 from lipyantar.translit.learned.charalign import normalize_deva
 from lipyantar.translit.learned.storage import DEFAULT_MODEL_NAME
@@ -157,3 +158,39 @@ def test_a_user_lexicon_turns_the_compiled_path_off(tmp_path: Path) -> None:
     conv = Transliterator("deva", "roman", model=model_module.LearnedModel.load(MODEL), lexicon=lexicon)
     assert conv.stages[0]._compiled() is None  # type: ignore[attr-defined]
     assert conv.transliterate("यह है।") == "yah haai."
+
+
+# ------------------------------------------------------------------------------------------ known_nfc
+
+_NFC_CHARS = [chr(c) for c in (*range(0x80), *range(0x0900, 0x0980), 0xA0, 0x200C, 0x200D, *range(0x2010, 0x2028))]
+
+
+def test_known_nfc_pairs_are_in_nfc() -> None:
+    """Every pair of the code points that known_nfc accepts, when it accepts the pair, is in NFC (the
+    rules leave nothing to compose or reorder: a pair is where that would show)."""
+    known = fastpieces.known_nfc
+    accepted = 0
+    for a, b in itertools.product(_NFC_CHARS, repeat=2):
+        if known(a + b):
+            accepted += 1
+            assert unicodedata.normalize("NFC", a + b) == a + b, (hex(ord(a)), hex(ord(b)))
+    assert accepted > 60_000
+    assert not known("न\u093c") and not known("क\u094d\u093c") and not known("\u0958") and not known("é")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.one_of(st.sampled_from(_NFC_CHARS), st.characters()), max_size=40))
+def test_known_nfc_is_never_wrong_and_normalize_is_unchanged(text: str) -> None:
+    if fastpieces.known_nfc(text):
+        assert unicodedata.normalize("NFC", text) == text
+    normalizer = Normalizer()
+    slow = importlib.import_module("lipyantar.translit.normalize")
+    expected = unicodedata.normalize("NFC", text)
+    for form in (text, expected):
+        out = normalizer(form)
+        original = slow._known_nfc
+        try:
+            slow._known_nfc = lambda: None  # the pure-Python path
+            assert normalizer(form) == out
+        finally:
+            slow._known_nfc = original

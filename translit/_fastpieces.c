@@ -25,6 +25,11 @@
  *       word of a call and every 256 after it; the piece's conversion is stored in ``pieces``. Every
  *       other piece is ``pieces[piece]`` (Python).
  *
+ *   known_nfc(text) -> bool
+ *       Whether ``text`` is known to be in NFC by a check of its code points (see below), so that
+ *       lipyantar.translit.normalize.Normalizer need not ask unicodedata (which normalizes Devanagari
+ *       with a nukta or a virama in full to find it unchanged).
+ *
  * A plain Devanagari word: a run of 1..64 code points of U+0900..U+0950, U+0955..U+0963 and
  * U+0971..U+097F without the precomposed nukta letters U+0958..U+095F, no nukta or virama right after
  * a nukta or virama, no nukta after न र ळ. Every such code point is of the Devanagari script (so the
@@ -389,7 +394,46 @@ fail:
     return NULL;
 }
 
+/* known_nfc(text) -> bool: True when text is known to be in NFC (unicodedata.normalize("NFC", text) ==
+   text) by a check of its code points: ASCII, U+0900..U+097F but U+0951..U+0954 and U+0958..U+095F,
+   ZWNJ, ZWJ, U+00A0 and U+2010..U+2027, no nukta or virama right after a nukta or virama, no nukta
+   after न र ळ (no such code point has a canonical decomposition; these rules leave nothing to reorder
+   or compose). False: not known (the text may be in NFC all the same). */
+static PyObject *fastpieces_known_nfc(PyObject *self, PyObject *text) {
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "known_nfc: a str");
+        return NULL;
+    }
+    if (PyUnicode_IS_ASCII(text))
+        Py_RETURN_TRUE;
+    if (PyUnicode_KIND(text) != PyUnicode_2BYTE_KIND)
+        Py_RETURN_FALSE;
+    const Py_UCS2 *s = PyUnicode_2BYTE_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    Py_UCS4 prev = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = s[i];
+        if (c >= 0x0900 && c <= 0x097F) {
+            if ((c >= 0x0951 && c <= 0x0954) || (c >= 0x0958 && c <= 0x095F))
+                Py_RETURN_FALSE;
+            if (c == NUKTA || c == VIRAMA) {
+                if (prev == NUKTA || prev == VIRAMA)
+                    Py_RETURN_FALSE;
+                if (c == NUKTA && (prev == 0x0928 || prev == 0x0930 || prev == 0x0933))
+                    Py_RETURN_FALSE;
+            }
+        } else if (!(c < 0x80 || c == 0x00A0 || c == 0x200C || c == 0x200D || (c >= 0x2010 && c <= 0x2027))) {
+            Py_RETURN_FALSE;
+        }
+        prev = c;
+    }
+    Py_RETURN_TRUE;
+}
+
 static PyMethodDef fastpieces_methods[] = {
+    {"known_nfc", (PyCFunction)fastpieces_known_nfc, METH_O,
+     "known_nfc(text) -> bool: whether text is known to be in NFC by a check of its code points (Devanagari, "
+     "ASCII and some punctuation)"},
     {"convert", (PyCFunction)(void (*)(void))fastpieces_convert, METH_FASTCALL,
      "convert(text, pieces, lookups) -> str: Devanagari -> roman "
      "(learned) of a text, piece by piece (the output of lipyantar.translit.transliterate._FromDeva.convert)"},

@@ -506,12 +506,10 @@ class LearnedModel(WordSearch, SentenceDecoder):
         p = self.params
         size = max(p.d2r.beam, k)
         raw = self.joint.decode(deva_units(deva), to_roman=True, k=size, beam=size, fallback=_rules_piece)
-        romanlm = self.romanlm.logprob
-        ruled = _rules_word(deva) if p.d2r.w_rules else None
-        out = [
-            (r, s + p.d2r.w_roman * romanlm(r) + p.d2r.len_bonus * len(r) + (p.d2r.w_rules if r == ruled else 0.0))
-            for r, s in raw
-        ]
+        romanlm = self.romanlm.scorer()
+        w_roman, len_bonus, w_rules = p.d2r.w_roman, p.d2r.len_bonus, p.d2r.w_rules
+        ruled = _rules_word(deva) if w_rules else None
+        out = [(r, s + w_roman * romanlm(r) + len_bonus * len(r) + (w_rules if r == ruled else 0.0)) for r, s in raw]
         out.sort(key=lambda kv: (-kv[1], kv[0]))
         return out[:k]
 
