@@ -56,11 +56,9 @@ T = TypeVar("T")
 
 _DEVA_WORD_RE = regex.compile(DEVA_WORD, regex.V1)
 _LATIN_KEEP = rf"(?P<keep>{URL}|{EMAIL}|[0-9]+(?:[.,:][0-9]+)*)"
-_LATIN_CHUNK_RE = regex.compile(rf"{_LATIN_KEEP}|(?P<chunk>[^\s0-9]+)", regex.V1)
+_LATIN_CHUNK = rf"{_LATIN_KEEP}|(?P<chunk>[^\s0-9]+)"
 # SLP1 and Harvard-Kyoto write some letters with a digit after a letter (SLP1 k0 = क़, HK r3 = ड़)
-_DIGIT_LETTER_CHUNK_RE = regex.compile(
-    rf"(?P<chunk>[^\s0-9](?:[^\s0-9]|(?<=\p{{L}})[0-3](?![0-9]))*)|{_LATIN_KEEP}", regex.V1
-)
+_DIGIT_LETTER_CHUNK = rf"(?P<chunk>[^\s0-9](?:[^\s0-9]|(?<=\p{{L}})[0-3](?![0-9]))*)|{_LATIN_KEEP}"
 _DIGIT_LETTER_SCHEMES = frozenset({"slp1", "hk"})
 _TO_ASCII_DIGITS = str.maketrans(DEVA_DIGITS, "0123456789")
 _TO_DEVA_DIGITS = str.maketrans("0123456789", DEVA_DIGITS)
@@ -74,6 +72,19 @@ _CACHE_SIZE = 1 << 15
 
 
 # --------------------------------------------------------------------------------------------- stages
+
+
+@lru_cache(maxsize=2)
+def _chunks_re(pattern: str) -> regex.Pattern[str]:
+    """The compiled chunk pattern of a standard scheme's text (compiled on first use)."""
+    return regex.compile(pattern, regex.V1)
+
+
+def __getattr__(name: str) -> Any:
+    """``_LATIN_CHUNK_RE``: the chunks of a standard Latin scheme's text (compiled on first use)."""
+    if name == "_LATIN_CHUNK_RE":
+        return _chunks_re(_LATIN_CHUNK)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @lru_cache(maxsize=1)
@@ -699,7 +710,7 @@ class Transliterator:
         model = _load_model(self._model_spec) if learned else None
         stages: list[_Stage] = []
         if self.src.kind == "standard":
-            chunks = _DIGIT_LETTER_CHUNK_RE if self.src.name in _DIGIT_LETTER_SCHEMES else _LATIN_CHUNK_RE
+            chunks = _chunks_re(_DIGIT_LETTER_CHUNK if self.src.name in _DIGIT_LETTER_SCHEMES else _LATIN_CHUNK)
             stages.append(_StandardToDeva(standard_fns(self.src, max_word_chars=MAX_WORD_CHARS)[1], chunks=chunks))
         elif self.src.kind == "learned":
             assert model is not None
