@@ -76,7 +76,7 @@ from lipyantar.translit.learned import adaptation, modelfile, storage
 from lipyantar.translit.learned import search as _search
 from lipyantar.translit.learned.charalign import deva_units, normalize_deva, normalize_roman
 from lipyantar.translit.learned.decoder import SentenceDecoder, sentence_viterbi_python
-from lipyantar.translit.learned.english import EnglishModel, spell_letters
+from lipyantar.translit.learned.english import EnglishModel, EnglishProns, spell_letters
 from lipyantar.translit.learned.jointseq import JointModel
 from lipyantar.translit.learned.langmodel import CharLM, UnigramPrior, WordLM
 from lipyantar.translit.learned.memory import Memory
@@ -221,6 +221,9 @@ class LearnedModel(WordSearch, SentenceDecoder):
     #: nothing else of the word model (None: the word model answers; see _logprior)
     word_prior: UnigramPrior | None = _Component()  # type: ignore[assignment]
     english: EnglishModel | None = _Component()  # type: ignore[assignment]
+    #: the English model's pronunciation table read from the file alone, for Devanagari → roman, which
+    #: asks nothing else of the English model (see _pronouncer)
+    english_prons: EnglishProns | EnglishModel | None = _Component()  # type: ignore[assignment]
     memory: Memory = _Component()  # type: ignore[assignment]
     #: precomputed best romanizations of frequent words (see precompute_romanizations)
     d2r_table: dict[str, tuple[str, float]] = _Component()  # type: ignore[assignment]
@@ -388,8 +391,16 @@ class LearnedModel(WordSearch, SentenceDecoder):
             rules_reading=_rules_word(deva),
             logprior=lambda: self._logprior(deva),
             common_above=self.params.english.keep_logprior,
-            sounds_english=lambda roman: sounds_like(self.english, roman, deva),
+            sounds_english=lambda roman: sounds_like(self._pronouncer(), roman, deva),
         )
+
+    def _pronouncer(self) -> EnglishProns | EnglishModel | None:
+        """``self.english`` for its pronunciations, or the file's pronunciation table alone while the
+        English model is not built (Devanagari → roman then never builds it)."""
+        built = self.__dict__
+        if "english" not in built and ("english_prons" in built or "english_prons" in self._pending):
+            return self.english_prons
+        return self.english
 
     def _logprior(self, deva: str) -> float | None:
         """``self.wordlm.unigram(deva)``, read from the file's prior columns while the word model is not
@@ -701,6 +712,7 @@ class LearnedModel(WordSearch, SentenceDecoder):
         state = dict(self.__dict__)
         state.pop("_file", None)
         state.pop("word_prior", None)  # views of the file; the word model (built) answers instead
+        state.pop("english_prons", None)  # the English model (built) answers instead
         del state["_build_lock"]
         state["_fast_channel"] = None  # compiled: rebuilt on first use after unpickling
         state.pop("_noise_memo", None)  # keyed by object ids: rebuilt on first use

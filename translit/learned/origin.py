@@ -45,7 +45,7 @@ from lipyantar.translit.learned.english import loose_spelling, spell_pronunciati
 from lipyantar.translit.wordlang import TABLE_PATH, WordLanguages, fold_word, load_tables
 
 if TYPE_CHECKING:
-    from lipyantar.translit.learned.english import EnglishModel
+    from lipyantar.translit.learned.english import EnglishModel, EnglishProns
 
 __all__ = ["english_logprob", "english_margin", "margin_sign", "native_first", "sounds_like"]
 
@@ -220,7 +220,7 @@ def native_first(
     return ranked
 
 
-def sounds_like(english: EnglishModel | None, roman: str, deva: str) -> bool:
+def sounds_like(english: EnglishModel | EnglishProns | None, roman: str, deva: str) -> bool:
     """Whether the Devanagari ``deva`` spells the sound of the English word ``roman``: a rule spelling of
     one of its pronunciations (:func:`~lipyantar.translit.learned.english.spell_pronunciation`) is it, up
     to the distinctions such spellings blur (:func:`~lipyantar.translit.learned.english.loose_spelling`).
