@@ -30,6 +30,11 @@
  *       lipyantar.translit.normalize.Normalizer need not ask unicodedata (which normalizes Devanagari
  *       with a nukta or a virama in full to find it unchanged).
  *
+ *   lines_sorted(data) -> bool
+ *       Whether the lines of the bytes ``data`` (newline-separated, a final newline ending the last
+ *       one) are in non-decreasing order (as a sorted list of them would be), checked in place (the
+ *       origin signs' file: searched unsplit).
+ *
  * A plain Devanagari word: a run of 1..64 code points of U+0900..U+0950, U+0955..U+0963 and
  * U+0971..U+097F without the precomposed nukta letters U+0958..U+095F, no nukta or virama right after
  * a nukta or virama, no nukta after न र ळ. Every such code point is of the Devanagari script (so the
@@ -430,7 +435,37 @@ static PyObject *fastpieces_known_nfc(PyObject *self, PyObject *text) {
     Py_RETURN_TRUE;
 }
 
+/* lines_sorted(data) -> bool: whether the lines of the bytes ``data`` (newline-separated, a final newline
+   ending the last one) are in non-decreasing order as bytes compare (what sorting a list of them would
+   leave as it is). */
+static PyObject *fastpieces_lines_sorted(PyObject *self, PyObject *data) {
+    if (!PyBytes_Check(data)) {
+        PyErr_SetString(PyExc_TypeError, "lines_sorted: bytes");
+        return NULL;
+    }
+    const char *s = PyBytes_AS_STRING(data), *end = s + PyBytes_GET_SIZE(data);
+    const char *prev = NULL;
+    Py_ssize_t prev_len = 0;
+    while (s < end) { /* a final newline ends the last line */
+        const char *nl = memchr(s, '\n', (size_t)(end - s));
+        Py_ssize_t len = (nl ? nl : end) - s;
+        if (prev != NULL) {
+            int c = memcmp(prev, s, (size_t)(prev_len < len ? prev_len : len));
+            if (c > 0 || (c == 0 && prev_len > len))
+                Py_RETURN_FALSE;
+        }
+        prev = s;
+        prev_len = len;
+        if (nl == NULL)
+            break;
+        s = nl + 1;
+    }
+    Py_RETURN_TRUE;
+}
+
 static PyMethodDef fastpieces_methods[] = {
+    {"lines_sorted", (PyCFunction)fastpieces_lines_sorted, METH_O,
+     "lines_sorted(data) -> bool: whether the newline-separated lines of data are in non-decreasing bytes order"},
     {"known_nfc", (PyCFunction)fastpieces_known_nfc, METH_O,
      "known_nfc(text) -> bool: whether text is known to be in NFC by a check of its code points (Devanagari, "
      "ASCII and some punctuation)"},
