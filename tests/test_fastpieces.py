@@ -194,3 +194,31 @@ def test_known_nfc_is_never_wrong_and_normalize_is_unchanged(text: str) -> None:
             assert normalizer(form) == out
         finally:
             slow._known_nfc = original
+
+
+def test_small_piece_memos_are_kept(words: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stage's piece memo cleared past a small limit (the compiled memo in front of it with it): the
+    same text and memos as Python's."""
+    module = importlib.import_module("lipyantar.translit.transliterate")
+    monkeypatch.setattr(module, "_CACHE_SIZE", 5)
+    small = Pair()
+    texts = [" ".join(words[i : i + 4]) + "।" for i in range(0, 120, 3)]
+    small.check(texts * 2)
+    memo = small.fast.stages[0]._memo  # type: ignore[attr-defined]
+    assert memo is not None and len(memo) <= 6
+
+
+def test_the_memo_holds_at_most_its_limit() -> None:
+    memo = fastpieces.Memo(3)
+    assert len(memo) == 0
+    with pytest.raises(ValueError):
+        fastpieces.Memo(0)
+    model = model_module.LearnedModel.load(MODEL)
+    conv = Transliterator("deva", "roman", model=model)
+    stage = conv.stages[0]
+    lookups = (*stage._compiled()[:-1], memo)  # type: ignore[attr-defined]
+    for text in ["क ख ग", "घ च छ", "क ख ग ज"]:
+        assert fastpieces.convert(text, stage._pieces, lookups) == conv.transliterate(text)  # type: ignore[attr-defined]
+        assert len(memo) <= 3
+    memo.clear()
+    assert len(memo) == 0

@@ -44,6 +44,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <stdint.h>
 #include <string.h>
 
 #define NUKTA 0x093C
@@ -309,13 +310,163 @@ done:
     return out;
 }
 
-static PyObject *converted_text(PyObject *text, PyObject *pieces, Lookups *lk);
+
+/* ------------------------------------------------------------------------------------------- Memo */
+
+/* A memo of pieces in front of the piece dict: piece -> its conversion, looked up from the text's
+   code points (no string made, no dict hashing), at most ``limit`` pieces of at most MAX_PIECE code
+   points (cleared when full, as the stage clears the dict). It holds only what the dict gave or
+   stored, so its answers are the dict's. */
+typedef struct {
+    Py_hash_t hash;
+    PyObject *key; /* NULL: empty */
+    PyObject *value;
+} Slot;
+
+typedef struct {
+    PyObject_HEAD
+    Slot *slots;
+    Py_ssize_t size, used, limit; /* size: a power of two (0: nothing allocated) */
+} MemoObject;
+
+static void memo_clear_slots(MemoObject *m) {
+    for (Py_ssize_t i = 0; i < m->size; i++) {
+        Py_CLEAR(m->slots[i].key);
+        Py_CLEAR(m->slots[i].value);
+    }
+    m->used = 0;
+}
+
+static void memo_dealloc(MemoObject *m) {
+    memo_clear_slots(m);
+    PyMem_Free(m->slots);
+    Py_TYPE(m)->tp_free((PyObject *)m);
+}
+
+static int memo_init(MemoObject *m, PyObject *args, PyObject *kwds) {
+    Py_ssize_t limit;
+    if (!PyArg_ParseTuple(args, "n", &limit))
+        return -1;
+    if (limit < 1) {
+        PyErr_SetString(PyExc_ValueError, "Memo: limit must be >= 1");
+        return -1;
+    }
+    memo_clear_slots(m);
+    m->limit = limit;
+    return 0;
+}
+
+static PyObject *memo_clear(MemoObject *m, PyObject *unused) {
+    memo_clear_slots(m);
+    Py_RETURN_NONE;
+}
+
+static Py_ssize_t memo_len(MemoObject *m) { return m->used; }
+
+/* FNV-1a over the code points of text[start:end] */
+static Py_hash_t span_hash(int kind, const void *data, Py_ssize_t start, Py_ssize_t end) {
+    uint64_t h = 1469598103934665603ULL;
+    for (Py_ssize_t i = start; i < end; i++) {
+        h ^= (uint64_t)PyUnicode_READ(kind, data, i);
+        h *= 1099511628211ULL;
+    }
+    return (Py_hash_t)(h >> 1);
+}
+
+static int span_equal(PyObject *key, int kind, const void *data, Py_ssize_t start, Py_ssize_t end) {
+    Py_ssize_t n = end - start;
+    if (PyUnicode_GET_LENGTH(key) != n)
+        return 0;
+    int kkind = PyUnicode_KIND(key);
+    const void *kdata = PyUnicode_DATA(key);
+    if (kkind == kind)
+        return memcmp((const char *)kdata, (const char *)data + start * kind, (size_t)(n * kind)) == 0;
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (PyUnicode_READ(kkind, kdata, i) != PyUnicode_READ(kind, data, start + i))
+            return 0;
+    return 1;
+}
+
+/* The value of text[start:end] (borrowed), NULL when the memo does not hold it */
+static PyObject *memo_find(MemoObject *m, Py_hash_t h, int kind, const void *data, Py_ssize_t start,
+                           Py_ssize_t end) {
+    if (m->size == 0)
+        return NULL;
+    size_t mask = (size_t)m->size - 1;
+    for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
+        Slot *slot = &m->slots[i];
+        if (slot->key == NULL)
+            return NULL;
+        if (slot->hash == h && span_equal(slot->key, kind, data, start, end))
+            return slot->value;
+    }
+}
+
+static int memo_grow(MemoObject *m) {
+    Py_ssize_t size = m->size ? 2 * m->size : 1024;
+    Slot *slots = PyMem_Calloc((size_t)size, sizeof(Slot));
+    if (slots == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    size_t mask = (size_t)size - 1;
+    for (Py_ssize_t i = 0; i < m->size; i++) {
+        Slot *old = &m->slots[i];
+        if (old->key == NULL)
+            continue;
+        size_t j = (size_t)old->hash & mask;
+        while (slots[j].key != NULL)
+            j = (j + 1) & mask;
+        slots[j] = *old;
+    }
+    PyMem_Free(m->slots);
+    m->slots = slots;
+    m->size = size;
+    return 0;
+}
+
+/* Store key -> value (new references taken); -1 on failure */
+static int memo_add(MemoObject *m, Py_hash_t h, PyObject *key, PyObject *value) {
+    if (m->used >= m->limit)
+        memo_clear_slots(m);
+    if (2 * (m->used + 1) > m->size && memo_grow(m) < 0)
+        return -1;
+    size_t mask = (size_t)m->size - 1, i = (size_t)h & mask;
+    while (m->slots[i].key != NULL)
+        i = (i + 1) & mask;
+    Py_INCREF(key);
+    Py_INCREF(value);
+    m->slots[i] = (Slot){.hash = h, .key = key, .value = value};
+    m->used++;
+    return 0;
+}
+
+static PyMethodDef memo_methods[] = {
+    {"clear", (PyCFunction)memo_clear, METH_NOARGS, "clear(): forget every piece"},
+    {NULL, NULL, 0, NULL},
+};
+
+static PySequenceMethods memo_as_sequence = {.sq_length = (lenfunc)memo_len};
+
+static PyTypeObject MemoType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "lipyantar.translit._fastpieces.Memo",
+    .tp_basicsize = sizeof(MemoObject),
+    .tp_dealloc = (destructor)memo_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Memo(limit): pieces -> conversions, looked up from a text's code points (see convert)",
+    .tp_methods = memo_methods,
+    .tp_as_sequence = &memo_as_sequence,
+    .tp_init = (initproc)memo_init,
+    .tp_new = PyType_GenericNew,
+};
+
+static PyObject *converted_text(PyObject *text, PyObject *pieces, Lookups *lk, MemoObject *memo);
 
 static PyObject *fastpieces_convert(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
     if (nargs != 3 || !PyUnicode_Check(args[0]) || !PyDict_Check(args[1]) || !PyTuple_Check(args[2]) ||
-        PyTuple_GET_SIZE(args[2]) != 12) {
+        PyTuple_GET_SIZE(args[2]) != 13) {
         PyErr_SetString(PyExc_TypeError, "convert(text, pieces, (best, first, last, values, counts, table, limit, "
-                                         "rules, prior, common_above, checkpoint, marks))");
+                                         "rules, prior, common_above, checkpoint, marks, memo))");
         return NULL;
     }
     PyObject *text = args[0], *pieces = args[1], *t = args[2];
@@ -344,59 +495,118 @@ static PyObject *fastpieces_convert(PyObject *self, PyObject *const *args, Py_ss
             lk.n_counts = counts.len / (Py_ssize_t)sizeof(double);
         }
     }
-    PyObject *out = converted_text(text, pieces, &lk);
+    PyObject *memo = PyTuple_GET_ITEM(t, 12);
+    if (memo != Py_None && !PyObject_TypeCheck(memo, &MemoType)) {
+        PyErr_SetString(PyExc_TypeError, "convert: the memo must be a Memo or None");
+        return NULL;
+    }
+    PyObject *out = converted_text(text, pieces, &lk, memo == Py_None ? NULL : (MemoObject *)memo);
     if (counts.buf != NULL)
         PyBuffer_Release(&counts);
     return out;
 }
 
-static PyObject *converted_text(PyObject *text, PyObject *pieces, Lookups *lk) {
-    PyObject *space = PyUnicode_FromOrdinal(' ');
-    if (space == NULL)
-        return NULL;
-    PyObject *parts = PyUnicode_Split(text, space, -1);
-    if (parts == NULL) {
-        Py_DECREF(space);
-        return NULL;
+/* The conversion of one piece missing from the memos (a new reference; NULL with an error set) */
+static PyObject *piece_out(PyObject *piece, PyObject *pieces, Lookups *lk) {
+    PyObject *out = PyDict_GetItemWithError(pieces, piece);
+    if (out != NULL) {
+        Py_INCREF(out);
+        return out;
     }
-    Py_ssize_t n = PyList_GET_SIZE(parts);
-    for (Py_ssize_t k = 0; k < n; k++) {
-        PyObject *piece = PyList_GET_ITEM(parts, k);
-        PyObject *out = PyDict_GetItemWithError(pieces, piece);
-        if (out != NULL) {
-            Py_INCREF(out);
-        } else if (PyErr_Occurred()) {
-            goto fail;
-        } else {
-            out = converted(piece, lk);
-            if (out == NULL && PyErr_Occurred())
-                goto fail;
-            if (out != NULL && PyDict_SetItem(pieces, piece, out) < 0) {
-                Py_DECREF(out);
-                goto fail;
-            }
-            if (out == NULL) {
-                out = PyObject_GetItem(pieces, piece); /* __missing__: the Python path */
-                if (out == NULL)
-                    goto fail;
-                if (!PyUnicode_Check(out)) {
-                    Py_DECREF(out);
-                    PyErr_SetString(PyExc_TypeError, "convert: a piece converted to a non-str");
-                    goto fail;
-                }
-            }
+    if (PyErr_Occurred())
+        return NULL;
+    out = converted(piece, lk);
+    if (out == NULL && PyErr_Occurred())
+        return NULL;
+    if (out != NULL) {
+        if (PyDict_SetItem(pieces, piece, out) < 0) {
+            Py_DECREF(out);
+            return NULL;
         }
-        PyList_SET_ITEM(parts, k, out); /* steals out; the piece goes */
-        Py_DECREF(piece);
+        return out;
     }
-    PyObject *joined = PyUnicode_Join(space, parts);
-    Py_DECREF(parts);
-    Py_DECREF(space);
-    return joined;
-fail:
-    Py_DECREF(parts);
-    Py_DECREF(space);
-    return NULL;
+    out = PyObject_GetItem(pieces, piece); /* __missing__: the Python path */
+    if (out != NULL && !PyUnicode_Check(out)) {
+        Py_DECREF(out);
+        PyErr_SetString(PyExc_TypeError, "convert: a piece converted to a non-str");
+        return NULL;
+    }
+    return out;
+}
+
+static PyObject *converted_text(PyObject *text, PyObject *pieces, Lookups *lk, MemoObject *memo) {
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    PyObject *stack[64], **outs = stack, *result = NULL;
+    Py_ssize_t count = 0, cap = 64, total = 0;
+    Py_UCS4 maxchar = ' ';
+    Py_ssize_t start = 0;
+    for (Py_ssize_t i = 0; i <= n; i++) {
+        if (i < n && PyUnicode_READ(kind, data, i) != ' ')
+            continue;
+        /* the piece text[start:i] */
+        PyObject *out = NULL;
+        Py_hash_t h = 0;
+        int memoable = memo != NULL && i - start <= MAX_PIECE;
+        if (memoable) {
+            h = span_hash(kind, data, start, i);
+            out = memo_find(memo, h, kind, data, start, i);
+            Py_XINCREF(out);
+        }
+        if (out == NULL) {
+            PyObject *piece = PyUnicode_Substring(text, start, i);
+            if (piece == NULL)
+                goto done;
+            out = piece_out(piece, pieces, lk);
+            if (out != NULL && memoable && memo_add(memo, h, piece, out) < 0)
+                Py_CLEAR(out);
+            Py_DECREF(piece);
+            if (out == NULL)
+                goto done;
+        }
+        if (count == cap) {
+            PyObject **grown = PyMem_Malloc(sizeof(PyObject *) * (size_t)(2 * cap));
+            if (grown == NULL) {
+                Py_DECREF(out);
+                PyErr_NoMemory();
+                goto done;
+            }
+            memcpy(grown, outs, sizeof(PyObject *) * (size_t)count);
+            if (outs != stack)
+                PyMem_Free(outs);
+            outs = grown;
+            cap *= 2;
+        }
+        outs[count++] = out;
+        total += PyUnicode_GET_LENGTH(out);
+        Py_UCS4 m = PyUnicode_MAX_CHAR_VALUE(out);
+        if (m > maxchar)
+            maxchar = m;
+        start = i + 1;
+    }
+    result = PyUnicode_New(total + count - 1, maxchar);
+    if (result == NULL)
+        goto done;
+    Py_ssize_t at = 0;
+    int rkind = PyUnicode_KIND(result);
+    void *rdata = PyUnicode_DATA(result);
+    for (Py_ssize_t k = 0; k < count; k++) {
+        if (k > 0)
+            PyUnicode_WRITE(rkind, rdata, at++, ' ');
+        Py_ssize_t len = PyUnicode_GET_LENGTH(outs[k]);
+        if (len && PyUnicode_CopyCharacters(result, at, outs[k], 0, len) < 0) {
+            Py_CLEAR(result);
+            goto done;
+        }
+        at += len;
+    }
+done:
+    for (Py_ssize_t k = 0; k < count; k++)
+        Py_DECREF(outs[k]);
+    if (outs != stack)
+        PyMem_Free(outs);
+    return result;
 }
 
 /* known_nfc(text) -> bool: True when text is known to be in NFC (unicodedata.normalize("NFC", text) ==
@@ -480,4 +690,17 @@ static struct PyModuleDef fastpieces_module = {
     fastpieces_methods, NULL, NULL, NULL, NULL,
 };
 
-PyMODINIT_FUNC PyInit__fastpieces(void) { return PyModule_Create(&fastpieces_module); }
+PyMODINIT_FUNC PyInit__fastpieces(void) {
+    if (PyType_Ready(&MemoType) < 0)
+        return NULL;
+    PyObject *module = PyModule_Create(&fastpieces_module);
+    if (module == NULL)
+        return NULL;
+    Py_INCREF(&MemoType);
+    if (PyModule_AddObject(module, "Memo", (PyObject *)&MemoType) < 0) {
+        Py_DECREF(&MemoType);
+        Py_DECREF(module);
+        return NULL;
+    }
+    return module;
+}

@@ -189,6 +189,7 @@ class _FromDeva(_Stage):
         #: converter (which maps non-ASCII characters to ASCII ones only); None: Python only
         self._lookups = lookups
         self._marks_map = dict(self._replace or ())
+        self._memo: Any = None
         if self._replace is None or not all(old > "\x7f" and new.isascii() for old, new in self._replace):
             self._lookups = None
 
@@ -219,12 +220,18 @@ class _FromDeva(_Stage):
             return None
         fast = _fastpieces()
         lookups = self._lookups() if fast is not None else None
-        return None if lookups is None else (*lookups, checkpoint, self._marks_map)
+        if lookups is None:
+            return None
+        if self._memo is None:  # the pieces looked up from the text's code points, in front of _pieces
+            self._memo = fast.Memo(_CACHE_SIZE + 1)
+        return (*lookups, checkpoint, self._marks_map, self._memo)
 
     def convert(self, text: str, compiled: tuple[Any, ...] | None = None) -> str:
         pieces = self._pieces
         if len(pieces) > _CACHE_SIZE:
             pieces.clear()
+            if self._memo is not None:
+                self._memo.clear()
         compiled = compiled or self._compiled()
         if compiled is not None:  # the same text: the words that are look-ups converted in C
             return _fastpieces().convert(text, pieces, compiled)
