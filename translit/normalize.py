@@ -106,7 +106,7 @@ class Normalizer:
         if self.danda == "unify":
             if "|" in text:
                 text = _ASCII_DANDA_RE.sub(lambda m: "॥" if len(m.group(1)) == 2 else "।", text)
-            if "।" in text:
+            if text.count("।") > 1:  # two dandas in a row need two (most lines end in one)
                 text = _DOUBLE_DANDA_RE.sub("॥", text)
         if self.digits == "ascii":
             text = text.translate(_TO_ASCII_DIGITS)
