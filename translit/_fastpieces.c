@@ -7,23 +7,24 @@
  * (the piece memo, the model's best-romanization memo):
  *
  *   convert(text, pieces, (best, first, last, values, counts, table, limit, rules, prior, common_above,
- *            checkpoint, marks)) -> str
+ *            romanize, checkpoint, marks, memo)) -> str
  *       " ".join(pieces[p] for p in text.split(" ")), where a piece missing from the memo ``pieces``
  *       (a dict subclass whose __missing__ converts and stores it: the Python path) is converted
  *       here when it is at most 64 code points (MAX_WORD_CHARS) of plain Devanagari words (below),
  *       ASCII characters (kept) and characters of ``marks`` (the stage's replacements of single
  *       characters: the dandas, the abbreviation sign, the Devanagari digits; ASCII values), and the
- *       romanization of each word is known without a search: the model's memo ``best`` (word ->
- *       roman), else the memory's reading of the word (``first``/``last``: word -> its first/last
- *       row in the memory's sorted columns, ``values`` and ``counts``: their romanizations and counts):
- *       its only one, or the most frequent one when that is also ``rules(word)``, its rule-based
- *       romanization, or ``prior(word)``, its log prior, is None or at most ``common_above`` (other
- *       words of several rows go to Python, which ranks their readings), else the
- *       precomputed table (``table``: word -> (roman, score)), and is ASCII. A word not in ``best`` is
- *       stored there (``best`` cleared first when it holds more than ``limit`` words, as
- *       LearnedModel.romanize does), and ``checkpoint()`` (the time budget) runs before the first such
- *       word of a call and every 256 after it; the piece's conversion is stored in ``pieces``. Every
- *       other piece is ``pieces[piece]`` (Python).
+ *       romanization of each word is ASCII. A word's romanization is a look-up where it can be: the
+ *       model's memo ``best`` (word -> roman), else the memory's reading of the word (``first``/``last``:
+ *       word -> its first/last row in the memory's sorted columns, ``values`` and ``counts``: their
+ *       romanizations and counts): its only one, or the most frequent one when that is also
+ *       ``rules(word)``, its rule-based romanization, or ``prior(word)``, its log prior, is None or at
+ *       most ``common_above``, else the precomputed table (``table``: word -> (roman, score)); a word
+ *       found so is stored in ``best`` (cleared first when it holds more than ``limit`` words, as
+ *       LearnedModel.romanize does). Any other word is ``romanize(word)`` (the model's, which ranks
+ *       the readings or searches). ``checkpoint()`` (the time budget) runs before the first word of a
+ *       call not in ``best`` and every 256 after it; the piece's conversion is stored in ``pieces``.
+ *       Every other piece is ``pieces[piece]`` (Python). ``memo`` (a Memo, or None) keeps the pieces
+ *       seen (what ``pieces`` gave or was given) to look them up from the text's code points.
  *
  *   known_nfc(text) -> bool
  *       Whether ``text`` is known to be in NFC by a check of its code points (see below), so that
@@ -76,7 +77,7 @@ static int plain_word(const Py_UCS2 *s, Py_ssize_t n) {
 }
 
 typedef struct {
-    PyObject *best, *first, *last, *values, *table, *checkpoint, *marks, *rules, *prior;
+    PyObject *best, *first, *last, *values, *table, *checkpoint, *marks, *rules, *prior, *romanize;
     double common_above; /* the log prior above which a word is common (english.keep_logprior) */
     const double *counts; /* the memory's counts, in the order of values (NULL: not readable) */
     Py_ssize_t n_counts, limit;
@@ -278,6 +279,22 @@ static PyObject *converted(PyObject *piece, Lookups *lk) {
             if (word == NULL)
                 goto done;
             PyObject *roman = looked_up(word, lk);
+            if (roman == NULL && !PyErr_Occurred()) {
+                /* not a look-up (a search, readings to rank): the model's romanize, as Python calls it */
+                if (lk->new_words++ % CHECK_EVERY == 0) {
+                    PyObject *ok = PyObject_CallNoArgs(lk->checkpoint);
+                    if (ok == NULL) {
+                        Py_DECREF(word);
+                        goto done;
+                    }
+                    Py_DECREF(ok);
+                }
+                roman = PyObject_CallOneArg(lk->romanize, word);
+                if (roman != NULL && !PyUnicode_Check(roman)) {
+                    Py_CLEAR(roman);
+                    PyErr_SetString(PyExc_TypeError, "convert: romanize gave a non-str");
+                }
+            }
             Py_DECREF(word);
             if (roman == NULL)
                 goto done;
@@ -464,16 +481,16 @@ static PyObject *converted_text(PyObject *text, PyObject *pieces, Lookups *lk, M
 
 static PyObject *fastpieces_convert(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
     if (nargs != 3 || !PyUnicode_Check(args[0]) || !PyDict_Check(args[1]) || !PyTuple_Check(args[2]) ||
-        PyTuple_GET_SIZE(args[2]) != 13) {
+        PyTuple_GET_SIZE(args[2]) != 14) {
         PyErr_SetString(PyExc_TypeError, "convert(text, pieces, (best, first, last, values, counts, table, limit, "
-                                         "rules, prior, common_above, checkpoint, marks, memo))");
+                                         "rules, prior, common_above, romanize, checkpoint, marks, memo))");
         return NULL;
     }
     PyObject *text = args[0], *pieces = args[1], *t = args[2];
     Lookups lk = {.best = PyTuple_GET_ITEM(t, 0), .first = PyTuple_GET_ITEM(t, 1), .last = PyTuple_GET_ITEM(t, 2),
                   .values = PyTuple_GET_ITEM(t, 3), .table = PyTuple_GET_ITEM(t, 5),
-                  .rules = PyTuple_GET_ITEM(t, 7), .prior = PyTuple_GET_ITEM(t, 8), .checkpoint = PyTuple_GET_ITEM(t, 10),
-                  .marks = PyTuple_GET_ITEM(t, 11),
+                  .rules = PyTuple_GET_ITEM(t, 7), .prior = PyTuple_GET_ITEM(t, 8), .romanize = PyTuple_GET_ITEM(t, 10),
+                  .checkpoint = PyTuple_GET_ITEM(t, 11), .marks = PyTuple_GET_ITEM(t, 12),
                   .counts = NULL, .n_counts = 0, .new_words = 0};
     if (!PyDict_CheckExact(lk.best) || !PyDict_CheckExact(lk.first) || !PyDict_CheckExact(lk.last) ||
         !PyList_CheckExact(lk.values) || !PyDict_CheckExact(lk.table) || !PyDict_CheckExact(lk.marks)) {
@@ -495,7 +512,7 @@ static PyObject *fastpieces_convert(PyObject *self, PyObject *const *args, Py_ss
             lk.n_counts = counts.len / (Py_ssize_t)sizeof(double);
         }
     }
-    PyObject *memo = PyTuple_GET_ITEM(t, 12);
+    PyObject *memo = PyTuple_GET_ITEM(t, 13);
     if (memo != Py_None && !PyObject_TypeCheck(memo, &MemoType)) {
         PyErr_SetString(PyExc_TypeError, "convert: the memo must be a Memo or None");
         return NULL;

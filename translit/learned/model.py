@@ -366,8 +366,9 @@ class LearnedModel(WordSearch, SentenceDecoder):
         word, their romanizations and counts, the precomputed table, the memo's size limit, the
         rule-based romanizer, the word's log prior and the prior above which a word is common (a word
         whose most frequent reading is its rule-based one, or that is not common, keeps it first:
-        :func:`~lipyantar.translit.learned.origin.native_first`); None when these are not the plain
-        structures the converter reads (a memory not sorted, :meth:`romanize` replaced)."""
+        :func:`~lipyantar.translit.learned.origin.native_first`) and :meth:`romanize` itself (for the
+        other words); None when these are not the plain structures the converter reads (a memory not
+        sorted, :meth:`romanize` replaced)."""
         if type(self).romanize is not LearnedModel.romanize or "romanize" in self.__dict__:
             return None
         d2r = self.memory.d2r
@@ -378,7 +379,7 @@ class LearnedModel(WordSearch, SentenceDecoder):
         common_above = float(self.params.english.keep_logprior)
         return (
             self._best_cache, first, last, values, d2r._counts, table, _search.WORD_CACHE_LIMIT,
-            _rules_word, self._logprior, common_above,
+            _rules_word, self._logprior, common_above, self.romanize,
         )  # fmt: skip
 
     def _memory_ranked(self, deva: str, attested: Mapping[str, float]) -> list[tuple[str, float]]:
