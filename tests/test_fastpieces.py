@@ -222,3 +222,16 @@ def test_the_memo_holds_at_most_its_limit() -> None:
         assert len(memo) <= 3
     memo.clear()
     assert len(memo) == 0
+
+
+def test_words_the_memory_knows_do_not_build_the_table(words: list[str]) -> None:
+    """The compiled converter asks for the precomputed table only when a word is not in the memory."""
+    model = model_module.LearnedModel.load(MODEL)
+    first, last = model.memory.d2r._spans
+    known = [w for w, i in itertools.islice(first.items(), 0, 2000, 20) if last[w] == i]
+    conv = Transliterator("deva", "roman", model=model)
+    conv.transliterate(" ".join(known))
+    assert "d2r_table" not in model.__dict__
+    table_word = next(w for w in model_module.LearnedModel.load(MODEL).d2r_table if w not in first)
+    assert conv.transliterate(table_word) == model.d2r_table[table_word][0]
+    assert "d2r_table" in model.__dict__

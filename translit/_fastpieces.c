@@ -18,7 +18,8 @@
  *       word -> its first/last row in the memory's sorted columns, ``values`` and ``counts``: their
  *       romanizations and counts): its only one, or the most frequent one when that is also
  *       ``rules(word)``, its rule-based romanization, or ``prior(word)``, its log prior, is None or at
- *       most ``common_above``, else the precomputed table (``table``: word -> (roman, score)); a word
+ *       most ``common_above``, else the precomputed table (``table``: word -> (roman, score), or a
+ *       function giving it, called when a word first needs it; a table that is not a dict: none); a word
  *       found so is stored in ``best`` (cleared first when it holds more than ``limit`` words, as
  *       LearnedModel.romanize does). Any other word is ``romanize(word)`` (the model's, which ranks
  *       the readings or searches). ``checkpoint()`` (the time budget) runs before the first word of a
@@ -79,6 +80,8 @@ static int plain_word(const Py_UCS2 *s, Py_ssize_t n) {
 typedef struct {
     PyObject *best, *first, *last, *values, *table, *checkpoint, *marks, *rules, *prior, *romanize;
     double common_above; /* the log prior above which a word is common (english.keep_logprior) */
+    PyObject *table_fn; /* a callable giving ``table`` on first need (NULL: table given, or asked) */
+    PyObject *table_owned; /* the table the callable gave (a new reference, released after the call) */
     const double *counts; /* the memory's counts, in the order of values (NULL: not readable) */
     Py_ssize_t n_counts, limit;
     Py_ssize_t new_words; /* words looked up in this call (checkpoint() before the first and every CHECK_EVERY) */
@@ -175,6 +178,20 @@ static PyObject *looked_up(PyObject *piece, Lookups *lk) {
             return NULL;
     } else {
         if (PyErr_Occurred())
+            return NULL;
+        if (lk->table_fn != NULL) { /* the table, built when a word first needs it */
+            PyObject *table = PyObject_CallNoArgs(lk->table_fn);
+            lk->table_fn = NULL;
+            if (table == NULL)
+                return NULL;
+            if (PyDict_CheckExact(table)) {
+                lk->table = lk->table_owned = table;
+            } else {
+                Py_DECREF(table); /* another mapping: romanize reads it */
+                lk->table = NULL;
+            }
+        }
+        if (lk->table == NULL)
             return NULL;
         PyObject *row = PyDict_GetItemWithError(lk->table, piece);
         if (row == NULL || !PyTuple_Check(row) || PyTuple_GET_SIZE(row) < 1)
@@ -491,11 +508,17 @@ static PyObject *fastpieces_convert(PyObject *self, PyObject *const *args, Py_ss
                   .values = PyTuple_GET_ITEM(t, 3), .table = PyTuple_GET_ITEM(t, 5),
                   .rules = PyTuple_GET_ITEM(t, 7), .prior = PyTuple_GET_ITEM(t, 8), .romanize = PyTuple_GET_ITEM(t, 10),
                   .checkpoint = PyTuple_GET_ITEM(t, 11), .marks = PyTuple_GET_ITEM(t, 12),
-                  .counts = NULL, .n_counts = 0, .new_words = 0};
+                  .table_fn = NULL, .table_owned = NULL, .counts = NULL, .n_counts = 0,
+                  .new_words = 0};
     if (!PyDict_CheckExact(lk.best) || !PyDict_CheckExact(lk.first) || !PyDict_CheckExact(lk.last) ||
-        !PyList_CheckExact(lk.values) || !PyDict_CheckExact(lk.table) || !PyDict_CheckExact(lk.marks)) {
+        !PyList_CheckExact(lk.values) || !(PyDict_CheckExact(lk.table) || PyCallable_Check(lk.table)) ||
+        !PyDict_CheckExact(lk.marks)) {
         PyErr_SetString(PyExc_TypeError, "convert: lookups of the wrong types");
         return NULL;
+    }
+    if (!PyDict_CheckExact(lk.table)) {
+        lk.table_fn = lk.table;
+        lk.table = NULL;
     }
     lk.limit = PyLong_AsSsize_t(PyTuple_GET_ITEM(t, 6));
     if (lk.limit == -1 && PyErr_Occurred())
@@ -520,6 +543,7 @@ static PyObject *fastpieces_convert(PyObject *self, PyObject *const *args, Py_ss
     PyObject *out = converted_text(text, pieces, &lk, memo == Py_None ? NULL : (MemoObject *)memo);
     if (counts.buf != NULL)
         PyBuffer_Release(&counts);
+    Py_XDECREF(lk.table_owned);
     return out;
 }
 

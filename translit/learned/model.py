@@ -363,7 +363,8 @@ class LearnedModel(WordSearch, SentenceDecoder):
     def romanize_lookups(self) -> tuple[Any, ...] | None:
         """What :meth:`romanize` reads for a word it romanizes without a search, for the compiled piece
         converter (``lipyantar.translit._fastpieces``): its memo, the memory's first and last row of each
-        word, their romanizations and counts, the precomputed table, the memo's size limit, the
+        word, their romanizations and counts, the precomputed table (or, not built yet, the function
+        that builds it: a text of words the memory knows does not need it), the memo's size limit, the
         rule-based romanizer, the word's log prior and the prior above which a word is common (a word
         whose most frequent reading is its rule-based one, or that is not common, keeps it first:
         :func:`~lipyantar.translit.learned.origin.native_first`) and :meth:`romanize` itself (for the
@@ -372,9 +373,14 @@ class LearnedModel(WordSearch, SentenceDecoder):
         if type(self).romanize is not LearnedModel.romanize or "romanize" in self.__dict__:
             return None
         d2r = self.memory.d2r
-        values, table = d2r._values, self.d2r_table
-        if d2r._order is not None or type(values) is not list or type(table) is not dict:
+        values = d2r._values
+        built = self.__dict__
+        if d2r._order is not None or type(values) is not list:
             return None
+        if "d2r_table" in built and type(built["d2r_table"]) is not dict:
+            return None
+        # the table as built, or (not built yet) the function that builds it when a word first needs it
+        table: Any = built["d2r_table"] if "d2r_table" in built else lambda: self.d2r_table
         first, last = d2r._spans
         common_above = float(self.params.english.keep_logprior)
         return (
