@@ -94,8 +94,8 @@ typedef struct {
 /* Of a word with rows i..j (i < j) in the memory: the most frequent reading (ties: the first in code
    point order) when the model keeps it first (lipyantar.translit.learned.origin.native_first): it is
    the word's rule-based reading, or the word's log prior is unknown or at most common_above, as a
-   borrowed reference; NULL with no error set when Python is to rank the readings (a reading on
-   several rows, many rows, a common word whose first reading is not its rule-based one). */
+   new reference; NULL with no error set when Python is to rank the readings (a reading on several
+   rows, many rows, a common word whose first reading is not its rule-based one). */
 static PyObject *ranked_first(PyObject *word, Py_ssize_t i, Py_ssize_t j, const Lookups *lk) {
     if (lk->counts == NULL || j - i + 1 > MAX_READINGS || j >= lk->n_counts || j >= PyList_GET_SIZE(lk->values))
         return NULL;
@@ -125,23 +125,28 @@ static PyObject *ranked_first(PyObject *word, Py_ssize_t i, Py_ssize_t j, const 
         }
     }
     PyObject *first = PyList_GET_ITEM(lk->values, top);
+    Py_INCREF(first); /* held across the calls below */
     PyObject *ruled = PyObject_CallOneArg(lk->rules, word);
     if (ruled == NULL)
-        return NULL;
+        goto not_kept;
     int same = PyUnicode_Check(ruled) ? PyUnicode_Compare(ruled, first) : 1;
     Py_DECREF(ruled);
     if (same == -1 && PyErr_Occurred())
-        return NULL;
+        goto not_kept;
     if (same == 0)
         return first;
     PyObject *lp = PyObject_CallOneArg(lk->prior, word);
     if (lp == NULL)
-        return NULL;
+        goto not_kept;
     int keep = lp == Py_None;
     if (!keep && PyFloat_CheckExact(lp))
         keep = PyFloat_AS_DOUBLE(lp) <= lk->common_above; /* NaN: not kept (Python goes on) */
     Py_DECREF(lp);
-    return keep ? first : NULL;
+    if (keep)
+        return first;
+not_kept:
+    Py_DECREF(first);
+    return NULL;
 }
 
 /* The romanization of a plain word without a search (a new reference), NULL with no error set
@@ -173,9 +178,14 @@ static PyObject *looked_up(PyObject *piece, Lookups *lk) {
             return NULL;
         if (i < 0 || j < i || j >= PyList_GET_SIZE(lk->values))
             return NULL;
-        out = i == j ? PyList_GET_ITEM(lk->values, i) : ranked_first(piece, i, j, lk);
-        if (out == NULL)
-            return NULL;
+        if (i == j) {
+            out = PyList_GET_ITEM(lk->values, i);
+            Py_INCREF(out);
+        } else {
+            out = ranked_first(piece, i, j, lk);
+            if (out == NULL)
+                return NULL;
+        }
     } else {
         if (PyErr_Occurred())
             return NULL;
@@ -197,10 +207,12 @@ static PyObject *looked_up(PyObject *piece, Lookups *lk) {
         if (row == NULL || !PyTuple_Check(row) || PyTuple_GET_SIZE(row) < 1)
             return NULL;
         out = PyTuple_GET_ITEM(row, 0);
+        Py_INCREF(out);
     }
-    if (!PyUnicode_Check(out))
+    if (!PyUnicode_Check(out)) {
+        Py_DECREF(out);
         return NULL;
-    Py_INCREF(out);
+    }
     if (PyDict_GET_SIZE(best) > lk->limit)
         PyDict_Clear(best);
     if (PyDict_SetItem(best, piece, out) < 0) {
@@ -528,9 +540,10 @@ static PyObject *fastpieces_convert(PyObject *self, PyObject *const *args, Py_ss
         return NULL;
     Py_buffer counts = {.buf = NULL};
     if (PyObject_CheckBuffer(PyTuple_GET_ITEM(t, 4))) {
-        if (PyObject_GetBuffer(PyTuple_GET_ITEM(t, 4), &counts, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0)
-            return NULL;
-        if (counts.itemsize == sizeof(double) && counts.format != NULL && strcmp(counts.format, "d") == 0) {
+        if (PyObject_GetBuffer(PyTuple_GET_ITEM(t, 4), &counts, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0) {
+            PyErr_Clear(); /* not readable so: the words of several readings go to romanize */
+            counts.buf = NULL;
+        } else if (counts.itemsize == sizeof(double) && counts.format != NULL && strcmp(counts.format, "d") == 0) {
             lk.counts = (const double *)counts.buf;
             lk.n_counts = counts.len / (Py_ssize_t)sizeof(double);
         }
