@@ -1,5 +1,5 @@
 """Build of the optional compiled kernels (lipyantar.translit.learned._fastlm, lipyantar.translit._fastrules,
-lipyantar.translit._fastwordlang, lipyantar.align._fastalign); all metadata is in pyproject.toml.
+lipyantar.translit._fastpieces, lipyantar.translit._fastwordlang, lipyantar.align._fastalign); all metadata is in pyproject.toml.
 
 The extensions are optional: when they cannot be compiled, lipyantar installs and runs on its
 pure-Python implementations (same results, slower). ``LIPYANTAR_PURE_PYTHON=1`` at build time builds
@@ -28,6 +28,12 @@ setup(
         Extension(
             "lipyantar.translit._fastrules",
             sources=["translit/_fastrules.c"],
+            extra_compile_args=["-O2"],
+            optional=True,
+        ),
+        Extension(
+            "lipyantar.translit._fastpieces",
+            sources=["translit/_fastpieces.c"],
             extra_compile_args=["-O2"],
             optional=True,
         ),

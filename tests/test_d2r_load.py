@@ -58,7 +58,7 @@ def test_devanagari_to_roman_builds_only_its_components() -> None:
         "out = Transliterator('deva', 'roman').transliterate('वे काम कर रहे हैं। एक साल बाद बस आई। क्षत्रियाणां')\n"
         "model = default_model()\n"
         "print(out)\n"
-        "print(' '.join(sorted(n for n in ('wordlm', 'vocab_index', 'charlm') if n in model.__dict__)))\n"
+        "print(' '.join(sorted(n for n in ('wordlm', 'vocab_index', 'charlm', 'english') if n in model.__dict__)))\n"
         "print(model._vocab_obj is None, sorted(model.joint._pruned_sides()))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -66,3 +66,24 @@ def test_devanagari_to_roman_builds_only_its_components() -> None:
     assert text.split()[0] == "ve"
     assert built == ""
     assert rest == "True [1]"
+
+
+def test_the_pronunciations_without_the_english_model() -> None:
+    """The file's pronunciation table read alone gives the English model's pronunciations, and the order
+    of a word's attested readings (which asks whether a reading sounds English) is the same with it."""
+    path = Path(model_module.__file__).parent / "data" / DEFAULT_MODEL_NAME
+    alone, whole = (model_module.LearnedModel.load(path) for _ in range(2))
+    english = whole.english
+    assert english is not None
+    words = ["office", "hello", "he", "main", "station", "zzzq", "", "a", "o'neil", "ज़"]
+    words += sorted(english._lookup())[::997]
+    prons = alone._pronouncer()
+    assert "english" not in alone.__dict__ and prons is not None
+    for word in words:
+        assert prons.pronunciations(word) == english.pronunciations(word), word
+    first, last = alone.memory.d2r._spans
+    several = [w for w, i in first.items() if last[w] != i][:3000]
+    assert [alone._memory_ranked(w, alone.memory.d2r[w]) for w in several] == [
+        whole._memory_ranked(w, whole.memory.d2r[w]) for w in several
+    ]
+    assert "english" not in alone.__dict__ and "english" in whole.__dict__

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sys
 import unicodedata
 
 import pytest
@@ -124,3 +125,13 @@ def test_transliterate_keeps_a_line_break_between_dandas() -> None:
     from lipyantar.translit import transliterate
 
     assert transliterate("क।\n।ख", "deva", "iast").count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "text", ["क।", "क।।", "क। ।", "क।\u00a0।", "क।\t।", "क।\n।", "।", "।।।", "क। ख। ग", "।  ।", "क॥।"]
+)
+def test_double_dandas_as_the_pattern_makes_them(text: str) -> None:
+    """Two dandas in a row (a horizontal space between allowed) become one double danda, as the pattern
+    makes them (normalize skips it for a text with at most one danda)."""
+    pattern = sys.modules["lipyantar.translit.normalize"]._DOUBLE_DANDA_RE
+    assert normalize(text) == pattern.sub("॥", text)

@@ -6,9 +6,12 @@ from __future__ import annotations
 import gzip
 import json
 import random
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lipyantar.translit.learned import origin
 from lipyantar.translit.wordlang import load_tables
@@ -92,3 +95,45 @@ def test_devanagari_to_roman_of_common_words_does_not_load_the_tables() -> None:
     text, loaded = done.stdout.splitlines()
     assert text.split()[0] == "ve"
     assert loaded == "0"
+
+
+_SHA = origin.tables_sha256()
+_SIGN_WORDS = st.text(alphabet="abeéz'\t", max_size=5).map(lambda w: w.replace("\t", ""))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.lists(st.tuples(_SIGN_WORDS, st.sampled_from("+-")), max_size=60),
+    asked=st.lists(_SIGN_WORDS, max_size=20),
+    shuffled=st.booleans(),
+    block=st.sampled_from([1, 7, 64, 4096]),
+)
+def test_a_body_searched_unsplit_answers_as_its_sorted_lines(
+    rows: list[tuple[str, str]], asked: list[str], shuffled: bool, block: int
+) -> None:
+    """read_signs searches the file's body in place when its lines are sorted and none is blank (blocks
+    of any size), and splits and sorts them otherwise: the same answers as the sorted lines."""
+    lines = [f"{w}\t{s}" for w, s in rows if w]
+    lines = lines if shuffled else sorted(lines, key=lambda line: line.encode("utf-8"))
+    before = origin.SignList.BLOCK
+    origin.SignList.BLOCK = block
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "signs.tsv.gz"
+            header = {"format": origin.SIGNS_FORMAT, "version": origin.SIGNS_VERSION, "tables_sha256": _SHA}
+            _write(path, header, lines)
+            found = origin.read_signs(path)
+    finally:
+        origin.SignList.BLOCK = before
+    expected = origin.SignList([line.encode("utf-8") for line in lines])
+    assert found is not None
+    assert len(found) == len(expected) and list(found) == list(expected)
+    for word in [*asked, *(w for w, _ in rows), "", "zzzzzz"]:
+        assert found.get(word) == expected.get(word), word
+
+
+def test_the_packaged_signs_are_searched_unsplit() -> None:
+    signs = origin.read_signs()
+    assert signs is not None
+    if origin._lines_sorted() is not None:
+        assert signs._lines is None and len(signs._firsts) > 100

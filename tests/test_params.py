@@ -310,3 +310,16 @@ def test_a_group_that_names_no_field_of_its_own_is_refused() -> None:
 
     with pytest.raises(TypeError, match="Misspelled has no field beams"):
         Misspelled()
+
+
+def test_the_groups_field_types_are_read_as_get_type_hints_reads_them() -> None:
+    """The field types of each group, looked up by name (no eval at import), are get_type_hints'."""
+    import dataclasses
+    import typing
+
+    from lipyantar.translit.learned import params
+
+    groups = [c for c in vars(params).values() if isinstance(c, type) and dataclasses.is_dataclass(c)]
+    assert len(groups) >= 10
+    for group in groups:
+        assert params._named_hints(group) == typing.get_type_hints(group), group.__name__

@@ -12,6 +12,7 @@ precomposed nukta letters are composition exclusions), so normalized text is NFC
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -94,7 +95,9 @@ class Normalizer:
             text = text.translate(_ZERO_WIDTH)
         if text.startswith("\ufeff"):  # every leading BOM (a file saved twice with one has two)
             text = text.lstrip("\ufeff")
-        text = unicodedata.normalize("NFC", text)
+        known = _known_nfc()
+        if known is None or not known(text):  # Devanagari with a nukta or virama: a full pass to find it in NFC
+            text = unicodedata.normalize("NFC", text)
         if self.nukta == "composed":
             text = _NUKTA_COMPOSE_RE.sub(lambda m: _NUKTA_COMPOSE[m.group()], text)
         # digits becoming Devanagari first, so that "1|" gives "१।" at once (a second pass would)
@@ -103,11 +106,21 @@ class Normalizer:
         if self.danda == "unify":
             if "|" in text:
                 text = _ASCII_DANDA_RE.sub(lambda m: "॥" if len(m.group(1)) == 2 else "।", text)
-            if "।" in text:
+            if text.count("।") > 1:  # two dandas in a row need two (most lines end in one)
                 text = _DOUBLE_DANDA_RE.sub("॥", text)
         if self.digits == "ascii":
             text = text.translate(_TO_ASCII_DIGITS)
         return text
+
+
+@lru_cache(maxsize=1)
+def _known_nfc() -> Callable[[str], bool] | None:
+    """``lipyantar.translit._fastpieces.known_nfc`` (whether a text is known to be in NFC by a check of its
+    code points), None when the compiled kernels are not built."""
+    from .compiled import load_extension
+
+    module = load_extension("_fastpieces")
+    return None if module is None else module.known_nfc
 
 
 def _check(name: str, value: object, allowed: tuple[str, ...]) -> None:

@@ -22,7 +22,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Literal
+from functools import lru_cache
+from typing import Any, Literal, NamedTuple
 
 import regex
 
@@ -43,66 +44,87 @@ _REST = (
     rf"(?P<deva>{DEVA_WORD})|(?P<latin>{LATIN_WORD})"
     rf"|(?P<number>{NUMBER})|(?P<word>[\p{{L}}\p{{M}}]+)|(?P<space>\s+)|(?P<punct>\p{{P}})|(?P<symbol>.)"
 )
-TOKEN_RE = regex.compile(rf"(?P<url>{URL})|(?P<email>{EMAIL})|{_REST}", regex.V1 | regex.DOTALL)
-#: TOKEN_RE without the URL and e-mail alternatives, for text in which neither can match
-_PLAIN_RE = regex.compile(_REST, regex.V1 | regex.DOTALL)
+_TOKEN = rf"(?P<url>{URL})|(?P<email>{EMAIL})|{_REST}"
 
 
-
-def _ascii_class(kind: str) -> str:
-    """The ASCII characters that :data:`_PLAIN_RE` reads as a one-character token of ``kind``, as
-    a ``re`` character class."""
-    chars = [c for c in map(chr, range(128)) if (m := _PLAIN_RE.fullmatch(c)) and m.lastgroup == kind]
+def _ascii_class(plain: regex.Pattern[str], kind: str) -> str:
+    """The ASCII characters that ``plain`` (the pattern of :data:`_REST`) reads as a one-character token
+    of ``kind``, as a ``re`` character class."""
+    chars = [c for c in map(chr, range(128)) if (m := plain.fullmatch(c)) and m.lastgroup == kind]
     return "[" + "".join(f"\\x{ord(c):02x}" for c in chars) + "]"
 
 
-#: :data:`_PLAIN_RE` for ASCII text, in the standard library's ``re`` (faster; the same matches: in
-#: ASCII a Latin word is letters with inner apostrophes, and there are no other-script words)
-_ASCII_RE = re.compile(
-    r"(?P<latin>[A-Za-z]+(?:'[A-Za-z]+)*)|(?P<number>[0-9]+(?:[.,:][0-9]+)*)"
-    rf"|(?P<space>{_ascii_class('space')}+)|(?P<punct>{_ascii_class('punct')})|(?P<symbol>.)",
-    re.DOTALL,
-)
+class _Patterns(NamedTuple):
+    """The tokenizer's compiled patterns (compiled on first use: importing the module compiles none)."""
+
+    #: every token kind
+    token: regex.Pattern[str]
+    #: ``token`` without the URL and e-mail alternatives, for text in which neither can match
+    plain: regex.Pattern[str]
+    #: ``plain`` for ASCII text, in the standard library's ``re`` (faster; the same matches: in ASCII a
+    #: Latin word is letters with inner apostrophes, and there are no other-script words)
+    ascii: re.Pattern[str]
+    #: the three patterns without their ``space`` alternative, a ``symbol`` being any other character
+    #: but white space: what is left at a white-space character is no match, so the scan passes it over
+    solid_token: regex.Pattern[str]
+    solid_plain: regex.Pattern[str]
+    solid_ascii: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> _Patterns:
+    token = regex.compile(_TOKEN, regex.V1 | regex.DOTALL)
+    plain = regex.compile(_REST, regex.V1 | regex.DOTALL)
+    space = _ascii_class(plain, "space")
+    ascii_re = re.compile(
+        r"(?P<latin>[A-Za-z]+(?:'[A-Za-z]+)*)|(?P<number>[0-9]+(?:[.,:][0-9]+)*)"
+        rf"|(?P<space>{space}+)|(?P<punct>{_ascii_class(plain, 'punct')})|(?P<symbol>.)",
+        re.DOTALL,
+    )
+    return _Patterns(
+        token,
+        plain,
+        ascii_re,
+        regex.compile(token.pattern.replace(r"|(?P<space>\s+)", "").replace("(?P<symbol>.)", r"(?P<symbol>\S)"), token.flags),
+        regex.compile(plain.pattern.replace(r"|(?P<space>\s+)", "").replace("(?P<symbol>.)", r"(?P<symbol>\S)"), plain.flags),
+        re.compile(
+            ascii_re.pattern.replace(f"|(?P<space>{space}+)", "").replace("(?P<symbol>.)", f"(?P<symbol>[^{space[1:-1]}])"),
+            re.DOTALL,
+        ),
+    )
+
+
+def __getattr__(name: str) -> Any:
+    """``TOKEN_RE``: the compiled pattern of every token kind (compiled on first use)."""
+    if name == "TOKEN_RE":
+        return _patterns().token
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def token_matches(text: str) -> Iterator[regex.Match[str] | re.Match[str]]:
-    """The matches of :data:`TOKEN_RE` over ``text`` (the token kind is ``match.lastgroup``).
+    """The matches of ``TOKEN_RE`` over ``text`` (the token kind is ``match.lastgroup``).
 
     Text without ``@``, ``://`` and ``www.`` can hold no e-mail address or URL: it is scanned
     without trying them at every position, and ASCII text with the standard library's ``re`` (same
     matches, faster).
     """
+    patterns = _patterns()
     if "@" in text or "://" in text or "www." in text:
-        return TOKEN_RE.finditer(text)
+        return patterns.token.finditer(text)
     if text.isascii():
-        return _ASCII_RE.finditer(text)
-    return _PLAIN_RE.finditer(text)
-
-
-#: the three patterns without their ``space`` alternative, a ``symbol`` being any other character but
-#: white space: what is left at a white-space character is no match, so the scan passes it over
-_SOLID_TOKEN_RE = regex.compile(
-    TOKEN_RE.pattern.replace(r"|(?P<space>\s+)", "").replace("(?P<symbol>.)", r"(?P<symbol>\S)"), TOKEN_RE.flags
-)
-_SOLID_PLAIN_RE = regex.compile(
-    _PLAIN_RE.pattern.replace(r"|(?P<space>\s+)", "").replace("(?P<symbol>.)", r"(?P<symbol>\S)"), _PLAIN_RE.flags
-)
-_SOLID_ASCII_RE = re.compile(
-    _ASCII_RE.pattern.replace(f"|(?P<space>{_ascii_class('space')}+)", "").replace(
-        "(?P<symbol>.)", f"(?P<symbol>[^{_ascii_class('space')[1:-1]}])"
-    ),
-    re.DOTALL,
-)
+        return patterns.ascii.finditer(text)
+    return patterns.plain.finditer(text)
 
 
 def solid_token_matches(text: str) -> Iterator[regex.Match[str] | re.Match[str]]:
     """:func:`token_matches` without the white-space tokens (the same matches otherwise), for callers
     that skip them."""
+    patterns = _patterns()
     if "@" in text or "://" in text or "www." in text:
-        return _SOLID_TOKEN_RE.finditer(text)
+        return patterns.solid_token.finditer(text)
     if text.isascii():
-        return _SOLID_ASCII_RE.finditer(text)
-    return _SOLID_PLAIN_RE.finditer(text)
+        return patterns.solid_ascii.finditer(text)
+    return patterns.solid_plain.finditer(text)
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,11 +56,9 @@ T = TypeVar("T")
 
 _DEVA_WORD_RE = regex.compile(DEVA_WORD, regex.V1)
 _LATIN_KEEP = rf"(?P<keep>{URL}|{EMAIL}|[0-9]+(?:[.,:][0-9]+)*)"
-_LATIN_CHUNK_RE = regex.compile(rf"{_LATIN_KEEP}|(?P<chunk>[^\s0-9]+)", regex.V1)
+_LATIN_CHUNK = rf"{_LATIN_KEEP}|(?P<chunk>[^\s0-9]+)"
 # SLP1 and Harvard-Kyoto write some letters with a digit after a letter (SLP1 k0 = क़, HK r3 = ड़)
-_DIGIT_LETTER_CHUNK_RE = regex.compile(
-    rf"(?P<chunk>[^\s0-9](?:[^\s0-9]|(?<=\p{{L}})[0-3](?![0-9]))*)|{_LATIN_KEEP}", regex.V1
-)
+_DIGIT_LETTER_CHUNK = rf"(?P<chunk>[^\s0-9](?:[^\s0-9]|(?<=\p{{L}})[0-3](?![0-9]))*)|{_LATIN_KEEP}"
 _DIGIT_LETTER_SCHEMES = frozenset({"slp1", "hk"})
 _TO_ASCII_DIGITS = str.maketrans(DEVA_DIGITS, "0123456789")
 _TO_DEVA_DIGITS = str.maketrans("0123456789", DEVA_DIGITS)
@@ -74,6 +72,27 @@ _CACHE_SIZE = 1 << 15
 
 
 # --------------------------------------------------------------------------------------------- stages
+
+
+@lru_cache(maxsize=2)
+def _chunks_re(pattern: str) -> regex.Pattern[str]:
+    """The compiled chunk pattern of a standard scheme's text (compiled on first use)."""
+    return regex.compile(pattern, regex.V1)
+
+
+def __getattr__(name: str) -> Any:
+    """``_LATIN_CHUNK_RE``: the chunks of a standard Latin scheme's text (compiled on first use)."""
+    if name == "_LATIN_CHUNK_RE":
+        return _chunks_re(_LATIN_CHUNK)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@lru_cache(maxsize=1)
+def _fastpieces() -> Any:
+    """The compiled piece converter (``lipyantar.translit._fastpieces``), None when it is not built."""
+    from .compiled import load_extension
+
+    return load_extension("_fastpieces")
 
 
 def _checkpointed(fn: Callable[..., T]) -> Callable[..., T]:
@@ -141,6 +160,7 @@ class _FromDeva(_Stage):
         temperature: float = 1.0,
         reserve: float = 0.0,
         lexicon: UserLexicon | None = None,
+        lookups: Callable[[], tuple[Any, ...] | None] | None = None,
     ) -> None:
         self._lexicon = lexicon
         # the memos keep words of at most MAX_WORD_CHARS (a file of long distinct "words" would
@@ -165,6 +185,13 @@ class _FromDeva(_Stage):
         self._pieces = _PieceMemo(self._convert_piece)
         chars = "".join(re.escape(old) for old, _ in self._replace or ())
         self._finish_re = re.compile(f"[{chars}]" if chars else "(?!)")
+        #: the learned model's romanize_lookups and the replacements of _finish, for the compiled
+        #: converter (which maps non-ASCII characters to ASCII ones only); None: Python only
+        self._lookups = lookups
+        self._marks_map = dict(self._replace or ())
+        self._memo: Any = None
+        if self._replace is None or not all(old > "\x7f" and new.isascii() for old, new in self._replace):
+            self._lookups = None
 
     def _sub(self, m: regex.Match[str]) -> str:
         word = m.group()
@@ -187,11 +214,32 @@ class _FromDeva(_Stage):
             return self._finish(self._word(text) if len(text) <= MAX_WORD_CHARS else self._word_fn(text))
         return self._finish(_DEVA_WORD_RE.sub(self._sub, text))
 
-    def convert(self, text: str) -> str:
+    def _compiled(self) -> tuple[Any, ...] | None:
+        """The look-ups the compiled converter reads (None: it is not used)."""
+        if self._lookups is None:
+            return None
+        fast = _fastpieces()
+        lookups = self._lookups() if fast is not None else None
+        if lookups is None:
+            return None
+        if self._memo is None:  # the pieces looked up from the text's code points, in front of _pieces
+            self._memo = fast.Memo(_CACHE_SIZE + 1)
+        return (*lookups, checkpoint, self._marks_map, self._memo)
+
+    def convert(self, text: str, compiled: tuple[Any, ...] | None = None) -> str:
         pieces = self._pieces
         if len(pieces) > _CACHE_SIZE:
             pieces.clear()
+            if self._memo is not None:
+                self._memo.clear()
+        compiled = compiled or self._compiled()
+        if compiled is not None:  # the same text: the words that are look-ups converted in C
+            return _fastpieces().convert(text, pieces, compiled)
         return " ".join(map(pieces.__getitem__, text.split(" ")))
+
+    def convert_many(self, texts: Sequence[str]) -> list[str]:
+        compiled = self._compiled()
+        return [self.convert(text, compiled) for text in texts]
 
     def kbest(self, text: str, k: int) -> list[tuple[str, float]]:
         topk, topk_fn = self._topk, self._topk_fn
@@ -548,6 +596,7 @@ def _from_deva_stage(
 
     return _FromDeva(word_fn, marks=informal, ascii_digits=ascii_digits, topk_fn=topk_fn,
         temperature=temperature, reserve=reserve, lexicon=lexicon,
+        lookups=model.romanize_lookups if lexicon is None else None,
     )
 
 
@@ -668,7 +717,7 @@ class Transliterator:
         model = _load_model(self._model_spec) if learned else None
         stages: list[_Stage] = []
         if self.src.kind == "standard":
-            chunks = _DIGIT_LETTER_CHUNK_RE if self.src.name in _DIGIT_LETTER_SCHEMES else _LATIN_CHUNK_RE
+            chunks = _chunks_re(_DIGIT_LETTER_CHUNK if self.src.name in _DIGIT_LETTER_SCHEMES else _LATIN_CHUNK)
             stages.append(_StandardToDeva(standard_fns(self.src, max_word_chars=MAX_WORD_CHARS)[1], chunks=chunks))
         elif self.src.kind == "learned":
             assert model is not None

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import regex
 
-from lipyantar.translit.normalize import normalize
+from lipyantar.translit.normalize import Normalizer
 
 __all__ = [
     "DEVA_WORD_RE",
@@ -51,9 +51,12 @@ _EXTRA_CONSONANTS = frozenset(chr(c) for c in range(0x0958, 0x0960)) | {"\u0979"
 DEVA_WORD_RE = regex.compile(r"[\u0900-\u0963\u0971-\u097f]+")
 
 
+_normalize = Normalizer().normalize  # normalize()'s default options, without its per-call look-up
+
+
 def normalize_deva(word: str) -> str:
     """Canonical Devanagari: NFC, decomposed nukta, no ZWJ/ZWNJ."""
-    return normalize(word)
+    return _normalize(word)
 
 
 def normalize_roman(word: str) -> str:

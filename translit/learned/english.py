@@ -38,6 +38,7 @@ __all__ = [
     "LETTER_NAMES",
     "PHONEMES",
     "EnglishModel",
+    "EnglishProns",
     "encode_phones",
     "loose_spelling",
     "read_cmudict",
@@ -250,6 +251,21 @@ class EnglishModel:
             return cls(joint, {str(w): tuple(str(p) for p in ps) for w, ps in tables["prons"]})
         prons = arrays["prons"]
         return cls(joint, packed=prons if isinstance(prons, bytes) else prons.tobytes())
+
+
+class EnglishProns:
+    """The pronunciation table of an :class:`EnglishModel` alone, as a model file packs it (``word<TAB>codes``
+    lines sorted by word), searched in place: what Devanagari → roman asks of the English model (whether
+    a Devanagari word spells an English word's sound, for a few words:
+    :func:`~lipyantar.translit.learned.origin.sounds_like`), without building its joint model."""
+
+    def __init__(self, packed: bytes) -> None:
+        self._packed = packed
+
+    def pronunciations(self, roman: str) -> tuple[str, ...]:
+        """:meth:`EnglishModel.pronunciations` of the word."""
+        codes = _packed_get(self._packed, roman.encode("utf-8"))
+        return tuple(codes.split("\t")) if codes else ()
 
 
 def _packed_get(packed: bytes, key: bytes) -> str | None:

@@ -19,7 +19,7 @@ import math
 import operator
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from lipyantar.translit.compiled import load_extension
@@ -345,6 +345,14 @@ class CharLM:
             ok, lp = self.check_and_score(word)
             out.append(lp if ok else None)
         return out
+
+    def scorer(self) -> Callable[[Sequence[str]], float]:
+        """:meth:`logprob` as a function (one call into the compiled kernels per spelling, when built)."""
+        am = self.lm.fast()
+        if am is None:
+            return self.logprob
+        ids, unk, start = self.ids, self.lm.vocab_size, self.lm.start
+        return lambda units: am.score_tokens(units, ids, unk, start)
 
     def logprob(self, units: Sequence[str]) -> float:
         """Log-probability of a spelling (boundaries included); unknown units get a floor."""

@@ -71,6 +71,17 @@ class PairIndex(Mapping[str, dict[str, float]]):
             raise KeyError(key)
         return row
 
+    def sole(self, key: str) -> tuple[int, str | None]:
+        """How many rows ``key`` has (0, 1 or 2 standing for "more than one") and, when it has one,
+        its value: :meth:`lookup` without making the dict, for the common key of one row."""
+        first, last = self._spans
+        lo = first.get(key)
+        if lo is None:
+            return 0, None
+        if last[key] != lo:
+            return 2, None
+        return 1, self._values[lo if self._order is None else self._order[lo]]
+
     def get(self, key: str, default: dict[str, float] | None = None) -> dict[str, float] | None:  # type: ignore[override]
         row = self.lookup(key)
         return default if row is None else row

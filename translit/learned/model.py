@@ -76,7 +76,7 @@ from lipyantar.translit.learned import adaptation, modelfile, storage
 from lipyantar.translit.learned import search as _search
 from lipyantar.translit.learned.charalign import deva_units, normalize_deva, normalize_roman
 from lipyantar.translit.learned.decoder import SentenceDecoder, sentence_viterbi_python
-from lipyantar.translit.learned.english import EnglishModel, spell_letters
+from lipyantar.translit.learned.english import EnglishModel, EnglishProns, spell_letters
 from lipyantar.translit.learned.jointseq import JointModel
 from lipyantar.translit.learned.langmodel import CharLM, UnigramPrior, WordLM
 from lipyantar.translit.learned.loanwords import english_reading, loanword_index
@@ -222,6 +222,9 @@ class LearnedModel(WordSearch, SentenceDecoder):
     #: nothing else of the word model (None: the word model answers; see _logprior)
     word_prior: UnigramPrior | None = _Component()  # type: ignore[assignment]
     english: EnglishModel | None = _Component()  # type: ignore[assignment]
+    #: the English model's pronunciation table read from the file alone, for Devanagari → roman, which
+    #: asks nothing else of the English model (see _pronouncer)
+    english_prons: EnglishProns | EnglishModel | None = _Component()  # type: ignore[assignment]
     memory: Memory = _Component()  # type: ignore[assignment]
     #: precomputed best romanizations of frequent words (see precompute_romanizations)
     d2r_table: dict[str, tuple[str, float]] = _Component()  # type: ignore[assignment]
@@ -338,20 +341,56 @@ class LearnedModel(WordSearch, SentenceDecoder):
         if hit is not None:
             return hit
         deva = normalize_deva(word)
-        attested = self.memory.d2r.get(deva)
-        if attested:
-            out = self._memory_ranked(deva, attested)[0][0]
-        elif deva in self.d2r_table:
-            native, score = self.d2r_table[deva]
-            out = self._loanword(deva, score) or native
+        d2r = self.memory.d2r
+        # the memory's one reading of the word (the common case: no dict to make, no order to find)
+        rows, sole = d2r.sole(deva)
+        if sole is not None:
+            out = sole
+        elif rows:
+            out = self._memory_ranked(deva, d2r[deva])[0][0]
         else:
-            best = self.romanize_topk(deva, 1)
-            out = best[0][0] if best else ""
+            tabled = self.d2r_table.get(deva)
+            if tabled is not None:
+                native, score = tabled
+                out = self._loanword(deva, score) or native
+            else:
+                best = self.romanize_topk(deva, 1)
+                out = best[0][0] if best else ""
         if len(word) <= MAX_DEVA_CHARS:
             if len(self._best_cache) > _search.WORD_CACHE_LIMIT:
                 self._best_cache.clear()
             self._best_cache[word] = out
         return out
+
+    def romanize_lookups(self) -> tuple[Any, ...] | None:
+        """What :meth:`romanize` reads for a word it romanizes without a search, for the compiled piece
+        converter (``lipyantar.translit._fastpieces``): its memo, the memory's first and last row of each
+        word, their romanizations and counts, the precomputed table (or, not built yet, the function
+        that builds it: a text of words the memory knows does not need it), the memo's size limit, the
+        rule-based romanizer, the word's log prior and the prior above which a word is common (a word
+        whose most frequent reading is its rule-based one, or that is not common, keeps it first:
+        :func:`~lipyantar.translit.learned.origin.native_first`) and :meth:`romanize` itself (for the
+        other words); None when these are not the plain structures the converter reads (a memory not
+        sorted, :meth:`romanize` replaced)."""
+        if type(self).romanize is not LearnedModel.romanize or "romanize" in self.__dict__:
+            return None
+        d2r = self.memory.d2r
+        values = d2r._values
+        built = self.__dict__
+        if d2r._order is not None or type(values) is not list:
+            return None
+        if "d2r_table" in built and type(built["d2r_table"]) is not dict:
+            return None
+        # the table as built, or (not built yet) the function that builds it when a word first needs it
+        table: Any = built["d2r_table"] if "d2r_table" in built else lambda: self.d2r_table
+        first, last = d2r._spans
+        common_above = float(self.params.english.keep_logprior)
+        # a table word scored at most this may be an English loanword (_loanword): romanize decides
+        loan_score = float(self.params.d2r.loan_score) if self.params.d2r.loanwords else -math.inf
+        return (
+            self._best_cache, first, last, values, d2r._counts, table, _search.WORD_CACHE_LIMIT,
+            _rules_word, self._logprior, common_above, self.romanize, loan_score,
+        )  # fmt: skip
 
     def _memory_ranked(self, deva: str, attested: Mapping[str, float]) -> list[tuple[str, float]]:
         """The attested romanizations of a normalized Devanagari word with their counts, in the order the
@@ -363,7 +402,7 @@ class LearnedModel(WordSearch, SentenceDecoder):
             rules_reading=_rules_word(deva),
             logprior=lambda: self._logprior(deva),
             common_above=self.params.english.keep_logprior,
-            sounds_english=lambda roman: sounds_like(self.english, roman, deva),
+            sounds_english=lambda roman: sounds_like(self._pronouncer(), roman, deva),
         )
 
     def _loanword(self, deva: str, score: float) -> str | None:
@@ -387,6 +426,14 @@ class LearnedModel(WordSearch, SentenceDecoder):
             max_score=p.loan_score,
             loose=p.loan_loose,
         )
+
+    def _pronouncer(self) -> EnglishProns | EnglishModel | None:
+        """``self.english`` for its pronunciations, or the file's pronunciation table alone while the
+        English model is not built (Devanagari → roman then never builds it)."""
+        built = self.__dict__
+        if "english" not in built and ("english_prons" in built or "english_prons" in self._pending):
+            return self.english_prons
+        return self.english
 
     def _logprior(self, deva: str) -> float | None:
         """``self.wordlm.unigram(deva)``, read from the file's prior columns while the word model is not
@@ -507,12 +554,10 @@ class LearnedModel(WordSearch, SentenceDecoder):
         p = self.params
         size = max(p.d2r.beam, k)
         raw = self.joint.decode(deva_units(deva), to_roman=True, k=size, beam=size, fallback=_rules_piece)
-        romanlm = self.romanlm.logprob
-        ruled = _rules_word(deva) if p.d2r.w_rules else None
-        out = [
-            (r, s + p.d2r.w_roman * romanlm(r) + p.d2r.len_bonus * len(r) + (p.d2r.w_rules if r == ruled else 0.0))
-            for r, s in raw
-        ]
+        romanlm = self.romanlm.scorer()
+        w_roman, len_bonus, w_rules = p.d2r.w_roman, p.d2r.len_bonus, p.d2r.w_rules
+        ruled = _rules_word(deva) if w_rules else None
+        out = [(r, s + w_roman * romanlm(r) + len_bonus * len(r) + (w_rules if r == ruled else 0.0)) for r, s in raw]
         out.sort(key=lambda kv: (-kv[1], kv[0]))
         return out[:k]
 
@@ -704,6 +749,7 @@ class LearnedModel(WordSearch, SentenceDecoder):
         state = dict(self.__dict__)
         state.pop("_file", None)
         state.pop("word_prior", None)  # views of the file; the word model (built) answers instead
+        state.pop("english_prons", None)  # the English model (built) answers instead
         del state["_build_lock"]
         state["_fast_channel"] = None  # compiled: rebuilt on first use after unpickling
         state.pop("_noise_memo", None)  # keyed by object ids: rebuilt on first use

@@ -45,7 +45,7 @@ from lipyantar.translit.learned.english import loose_spelling, spell_pronunciati
 from lipyantar.translit.wordlang import TABLE_PATH, WordLanguages, fold_word, load_tables
 
 if TYPE_CHECKING:
-    from lipyantar.translit.learned.english import EnglishModel
+    from lipyantar.translit.learned.english import EnglishModel, EnglishProns
 
 __all__ = ["english_logprob", "english_margin", "margin_sign", "native_first", "sounds_like"]
 
@@ -97,18 +97,61 @@ def tables_sha256(path: Path = TABLE_PATH) -> str:
 class SignList(Mapping[str, int]):
     """The signs of a signs file: folded word -> +1 or -1, looked up by a binary search over the file's
     lines, kept as UTF-8 bytes (sorted as the words' code points are): no dict of its 89k words is
-    built, and no string decoded, where Devanagari → roman asks about a few dozen."""
+    built, and no string decoded, where Devanagari → roman asks about a few dozen.
+
+    Made of the lines (sorted here), or (:meth:`of_body`) of the file's body itself when its lines are
+    known to be sorted: then the body is not split, a search goes through every :data:`BLOCK`-th byte's
+    line and splits one block."""
+
+    #: the bytes between two lines of the index of a body
+    BLOCK = 4096
 
     def __init__(self, lines: list[bytes]) -> None:
         lines.sort()  # the file is written sorted: one pass to check it
-        self._lines = lines
+        self._lines: list[bytes] | None = lines
+        self._body = b""
+        self._starts: list[int] = []
+        self._firsts: list[bytes] = []
+        self._count = len(lines)
+
+    @classmethod
+    def of_body(cls, body: bytes, count: int) -> SignList:
+        """The signs of ``body``: ``count`` non-empty lines, each ending in a newline, in sorted order."""
+        out = cls([])
+        out._lines = None
+        out._body, out._count = body, count
+        size = len(body)
+        pos = 0
+        while pos < size:  # the first line starting at or after each BLOCK-th byte
+            end = body.find(b"\n", pos)
+            out._starts.append(pos)
+            out._firsts.append(body[pos:end])
+            after = body.find(b"\n", max(end, pos + cls.BLOCK - 1))
+            pos = after + 1 if after >= 0 else size
+        out._starts.append(size)
+        return out
+
+    def _first_at_least(self, key: bytes) -> bytes | None:
+        """The first line (in sorted order) that is not below ``key``, None when there is none."""
+        lines = self._lines
+        if lines is not None:
+            i = bisect.bisect_left(lines, key)
+            return lines[i] if i < len(lines) else None
+        firsts = self._firsts
+        b = bisect.bisect_right(firsts, key) - 1
+        if b < 0:
+            return firsts[0] if firsts else None
+        block = self._body[self._starts[b] : self._starts[b + 1] - 1].split(b"\n")
+        i = bisect.bisect_left(block, key)
+        if i < len(block):
+            return block[i]
+        return firsts[b + 1] if b + 1 < len(firsts) else None
 
     def get(self, word: str, default: int | None = None) -> int | None:  # type: ignore[override]
         key = word.encode("utf-8", "surrogatepass") + b"\t"
-        lines = self._lines
-        i = bisect.bisect_left(lines, key)
-        if i < len(lines) and lines[i].startswith(key):
-            return 1 if lines[i][len(key) :] == b"+" else -1
+        line = self._first_at_least(key)
+        if line is not None and line.startswith(key):
+            return 1 if line[len(key) :] == b"+" else -1
         return default
 
     def __getitem__(self, word: str) -> int:
@@ -121,10 +164,11 @@ class SignList(Mapping[str, int]):
         return isinstance(word, str) and self.get(word) is not None
 
     def __iter__(self) -> Iterator[str]:
-        return (line.partition(b"\t")[0].decode("utf-8") for line in self._lines)
+        lines = self._lines if self._lines is not None else self._body[:-1].split(b"\n") if self._body else []
+        return (line.partition(b"\t")[0].decode("utf-8") for line in lines)
 
     def __len__(self) -> int:
-        return len(self._lines)
+        return self._count
 
 
 def read_signs(path: Path = SIGNS_PATH, *, tables: Path = TABLE_PATH) -> SignList | None:
@@ -139,20 +183,38 @@ def read_signs(path: Path = SIGNS_PATH, *, tables: Path = TABLE_PATH) -> SignLis
         meta = read_versioned_json(header.decode("utf-8"), fmt=SIGNS_FORMAT, version=SIGNS_VERSION, source=str(path))
         if body and not body.endswith(b"\n"):
             body += b"\n"
-        lines = body.split(b"\n")
-        lines.pop()  # after the last newline
-        if b"" in lines:  # blank lines
-            lines = [line for line in lines if line]
+        # the lines sorted and none blank (as the file is written): searched in the body as it is
+        sorted_lines = _lines_sorted()
+        whole = sorted_lines is not None and not body.startswith(b"\n") and b"\n\n" not in body and sorted_lines(body)
+        if whole:
+            lines: list[bytes] = []
+            count = body.count(b"\n")
+        else:
+            lines = body.split(b"\n")
+            lines.pop()  # after the last newline
+            if b"" in lines:  # blank lines
+                lines = [line for line in lines if line]
+            count = len(lines)
         # each line is word<TAB>+ or word<TAB>-: as many lines as tabs, and as many as such endings
         signed = body.count(b"\t+\n") + body.count(b"\t-\n")
-        if not body.count(b"\t") == signed == len(lines):
+        if not body.count(b"\t") == signed == count:
             raise ValueError("a line is not word<TAB>+ or word<TAB>-")
         if meta.get("tables_sha256") != tables_sha256(tables):
             raise ValueError(f"made from other tables than {tables}")
     except (OSError, ValueError, EOFError, ModelError) as exc:
         logger.info("origin signs %s not used (%s); margins are computed from the tables", path, exc)
         return None
-    return SignList(lines)
+    return SignList.of_body(body, count) if whole else SignList(lines)
+
+
+@lru_cache(maxsize=1)
+def _lines_sorted() -> Callable[[bytes], bool] | None:
+    """``lipyantar.translit._fastpieces.lines_sorted`` (whether a body's lines are sorted, checked in
+    place), None when the compiled kernels are not built (the lines are then split and sorted)."""
+    from lipyantar.translit.compiled import load_extension
+
+    module = load_extension("_fastpieces")
+    return None if module is None else module.lines_sorted
 
 
 @lru_cache(maxsize=1)
@@ -220,7 +282,7 @@ def native_first(
     return ranked
 
 
-def sounds_like(english: EnglishModel | None, roman: str, deva: str) -> bool:
+def sounds_like(english: EnglishModel | EnglishProns | None, roman: str, deva: str) -> bool:
     """Whether the Devanagari ``deva`` spells the sound of the English word ``roman``: a rule spelling of
     one of its pronunciations (:func:`~lipyantar.translit.learned.english.spell_pronunciation`) is it, up
     to the distinctions such spellings blur (:func:`~lipyantar.translit.learned.english.loose_spelling`).

@@ -27,6 +27,7 @@ ValueError naming the field.
 from __future__ import annotations
 
 import ast
+import builtins
 import inspect
 import math
 import re
@@ -122,7 +123,23 @@ def _hints(cls: type) -> dict[str, Any]:
     """The resolved field types of a dataclass (memoized)."""
     hints = _HINTS.get(cls)
     if hints is None:
-        hints = _HINTS[cls] = get_type_hints(cls)
+        hints = _HINTS[cls] = _named_hints(cls)
+    return hints
+
+
+def _named_hints(cls: type) -> dict[str, Any]:
+    """``get_type_hints(cls)`` of a class of this module whose annotations are all names (``int``, a
+    group's class): each looked up in the module or the builtins instead of evaluated; other classes
+    through get_type_hints."""
+    namespace = globals()
+    hints: dict[str, Any] = {}
+    if cls.__mro__ != (cls, object) or cls.__module__ != __name__:
+        return get_type_hints(cls)
+    for name, annotation in inspect.get_annotations(cls).items():
+        value = namespace.get(annotation, getattr(builtins, annotation, None)) if isinstance(annotation, str) else None
+        if value is None or not isinstance(value, type) or not annotation.isidentifier():
+            return get_type_hints(cls)
+        hints[name] = value
     return hints
 
 
@@ -777,10 +794,10 @@ def params_table() -> str:
     return "\n".join(rows) + "\n"
 
 
-_ROLE = re.compile(r":(?:mod|func|class|meth|data):`~?([\w.]+)`")
+_ROLE = r":(?:mod|func|class|meth|data):`~?([\w.]+)`"  # compiled by re on first use (docs only)
 
 
 def _markdown(text: str) -> str:
     """A ``#:`` comment as a Markdown table cell: reStructuredText literals and roles as code."""
-    text = _ROLE.sub(lambda m: f"`{m.group(1)}`", text.replace("``", "`"))
+    text = re.sub(_ROLE, lambda m: f"`{m.group(1)}`", text.replace("``", "`"))
     return text.replace("|", "\\|")

@@ -20,7 +20,7 @@ from typing import Any
 
 from lipyantar.translit.errors import ModelError
 from lipyantar.translit.learned import adaptation, modelfile
-from lipyantar.translit.learned.english import EnglishModel
+from lipyantar.translit.learned.english import EnglishModel, EnglishProns
 from lipyantar.translit.learned.jointseq import JointModel
 from lipyantar.translit.learned.langmodel import CharLM, NgramLM, UnigramPrior, WordLM
 from lipyantar.translit.learned.memory import Memory
@@ -279,6 +279,15 @@ def component_builders(mf: modelfile.ModelFile, model: Any) -> dict[str, Callabl
         compiled(out.joint, "english")
         return out
 
+    def english_prons() -> EnglishProns | EnglishModel | None:
+        """The English model's pronunciation table alone, searched in place (the whole model when the
+        file keeps the table inline)."""
+        if "tables.english" not in mf:
+            return None
+        if "english.prons" not in mf:
+            return model.english
+        return EnglishProns(mf.raw("english.prons"))
+
     builders: dict[str, Callable[[], Any]] = {
         "joint": joint,
         "charlm": charlm("charlm"),
@@ -286,6 +295,7 @@ def component_builders(mf: modelfile.ModelFile, model: Any) -> dict[str, Callabl
         "wordlm": wordlm,
         "word_prior": word_prior,
         "english": english,
+        "english_prons": english_prons,
         "memory": memory,
         "d2r_table": d2r_table,
         "vocab_index": vocab_index,
