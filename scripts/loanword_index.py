@@ -7,6 +7,12 @@ the tables' SHA-256 and is not used with other tables, so run this after ``scrip
 
     python scripts/loanword_index.py [--model FILE] [-o translit/learned/data/english-loanwords.marisa]
 
+For the shipped model and index (no ``--model``, no ``-o``), it then writes the English readings of the
+model's precomputed table words, ``translit/learned/data/english-loanwords-table.json.gz`` (what
+``LearnedModel._loanword`` gives each; Devanagari → roman reads them instead of asking the index word by
+word; rewrite them alone, after a change of the model or of the ``d2r.loan_*`` defaults, with
+``--table-only``).
+
 Tune ``d2r.loan_logfreq``, ``d2r.loan_logprior``, ``d2r.loan_score`` and ``d2r.loan_loose`` on the held-out slice of the train
 lexicon (never dev): a model trained without it, its own index, every combination of the grid scored on
 the held-out words that its memory does not attest, and 5-fold cross-validation over those words (the
@@ -37,9 +43,12 @@ from lipyantar.translit.learned.charalign import normalize_deva  # noqa: E402
 from lipyantar.translit.learned.learn import read_pairs  # noqa: E402
 from lipyantar.translit.learned.loanwords import (  # noqa: E402
     LOANWORDS_PATH,
+    TABLE_READINGS_PATH,
     english_reading,
     read_loanwords,
+    table_key,
     write_loanwords,
+    write_table_readings,
 )
 from lipyantar.translit.learned.model import LearnedModel, default_model  # noqa: E402
 
@@ -60,7 +69,22 @@ def build(args: argparse.Namespace) -> int:
     source = f"{Path(args.model).name if args.model else 'roman-default.lpm'} English model; wordlang 'en' lexicon"
     n = write_loanwords(args.output, model.english, source=source)
     print(f"wrote {n} entries to {args.output} ({args.output.stat().st_size / 1e6:.2f} MB)")
+    if args.model is None and args.output == LOANWORDS_PATH:
+        write_table(model)
     return 0
+
+
+def write_table(model: LearnedModel) -> None:
+    """The English readings of the shipped model's table words (with the packaged index)."""
+    table = model.d2r_table
+    readings = {}
+    for deva, (_, score) in table.items():
+        english = model._loanword(deva, score)
+        if english is not None:
+            readings[deva] = english
+    key = table_key(model_sha256=model._file.sha256, table_words=len(table), params=model.params.d2r)
+    write_table_readings(TABLE_READINGS_PATH, readings, key=key)
+    print(f"wrote the English readings of {len(readings)} of {len(table)} table words to {TABLE_READINGS_PATH}")
 
 
 def tune(args: argparse.Namespace) -> int:
@@ -128,7 +152,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lexicon", type=Path, default=None, help="with --tune: the held-out lexicon")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--show", type=int, default=10, help="with --tune: the best combinations to print")
+    parser.add_argument(
+        "--table-only", action="store_true", help="only rewrite the shipped model's table readings (see above)"
+    )
     args = parser.parse_args(argv)
+    if args.table_only:
+        write_table(default_model())
+        return 0
     if args.tune:
         if args.lexicon is None:
             parser.error("--tune needs --lexicon (the held-out slice of a model trained with --hold-out)")

@@ -235,3 +235,17 @@ def test_words_the_memory_knows_do_not_build_the_table(words: list[str]) -> None
     table_word = next(w for w in model_module.LearnedModel.load(MODEL).d2r_table if w not in first)
     assert conv.transliterate(table_word) == model.d2r_table[table_word][0]
     assert "d2r_table" in model.__dict__
+
+
+@pytest.mark.parametrize("change", [{}, {"d2r.loan_score": -12.0}, {"d2r.loanwords": False}])
+def test_loanwords_of_the_table_convert_as_in_python(words: list[str], change: dict) -> None:
+    """Table words that are English loanwords (अटेंशन attention): read from the packaged readings (the
+    shipped parameters) or left to romanize (other parameters), as the Python path decides them."""
+    pair = Pair()
+    table = pair.models[0].d2r_table
+    loans = [w for w in itertools.islice(table, 0, len(table), 7) if pair.models[0]._loanword(w, table[w][1])]
+    pair.models = [m.with_params(change) for m in pair.models]
+    pair.fast, pair.slow = (Transliterator("deva", "roman", model=m) for m in pair.models)
+    pair.slow.stages[0]._lookups = None  # type: ignore[attr-defined]
+    assert len(loans) > 100
+    pair.check([" ".join(loans[i : i + 9]) for i in range(0, len(loans), 9)] + [" ".join(words)])

@@ -12,7 +12,7 @@ import pytest
 
 from lipyantar.translit.learned import loanwords
 from lipyantar.translit.learned.loanwords import Loanword, english_reading
-from lipyantar.translit.learned.model import default_model
+from lipyantar.translit.learned.model import LearnedModel, default_model
 from lipyantar.translit.learned.origin import tables_sha256
 from lipyantar.translit.wordlang import load_tables
 
@@ -156,3 +156,49 @@ def test_the_default_model_spells_loanwords_the_english_way(deva: str, roman: st
         assert model.with_params({"d2r.loan_logfreq": -5.0}).romanize(deva) == native  # no English word that common
         exact = model.with_params({"d2r.loan_loose": False}).romanize(deva)
         assert exact == (roman if any(x.spelling == deva for x in loanwords.loanword_index().get(deva)) else native)
+
+
+def test_the_packaged_table_readings_are_the_shipped_models() -> None:
+    """Each precomputed table word's packaged English reading is what the model's own decision gives it,
+    and a word without one has none: Devanagari → roman reads them in place of that decision."""
+    model = default_model()
+    packaged = model._table_loanwords()
+    assert packaged, "run python scripts/loanword_index.py --table-only"
+    found = {}
+    for deva, (_, score) in model.d2r_table.items():
+        english = model._loanword(deva, score)
+        if english is not None:
+            found[deva] = english
+    assert packaged == found
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"d2r.loan_score": -12.0}, {"d2r.loan_logprior": -9.0}, {"d2r.loan_logfreq": -12.5}, {"d2r.loan_loose": False}],
+)
+def test_the_table_readings_are_not_used_with_other_parameters(change: dict) -> None:
+    model = default_model()
+    assert model._table_loanwords() is not None
+    assert model.with_params(change)._table_loanwords() is None
+
+
+def test_a_grown_table_or_another_model_file_drops_the_table_readings(monkeypatch: pytest.MonkeyPatch) -> None:
+    model = default_model().with_params({})
+    model.d2r_table = dict(model.d2r_table)  # its own table, to grow
+    assert model._table_loanwords() is not None
+    assert model.precompute_romanizations(["क्षत्रज्ञकारी"]) == 1
+    assert model._table_loanwords() is None
+    other = LearnedModel.load(default_model()._file.source)  # a fresh load, its file renamed
+    monkeypatch.setattr(type(other._file), "sha256", property(lambda self: "0" * 64))
+    assert other._table_loanwords() is None
+
+
+def test_damaged_table_readings_are_not_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "t.json.gz"
+    path.write_bytes(loanwords.TABLE_READINGS_PATH.read_bytes()[:-20])
+    monkeypatch.setattr(loanwords, "TABLE_READINGS_PATH", path)
+    loanwords._packaged_table_readings.cache_clear()
+    try:
+        assert LearnedModel.load(default_model()._file.source)._table_loanwords() is None
+    finally:
+        loanwords._packaged_table_readings.cache_clear()

@@ -50,13 +50,29 @@ from lipyantar.translit.wordlang import TABLE_PATH, WordLanguages
 if TYPE_CHECKING:
     from lipyantar.translit.learned.english import EnglishModel
 
-__all__ = ["LOANWORDS_PATH", "Loanword", "LoanwordIndex", "english_reading", "loanword_index", "write_loanwords"]
+__all__ = [
+    "LOANWORDS_PATH",
+    "TABLE_READINGS_PATH",
+    "Loanword",
+    "LoanwordIndex",
+    "english_reading",
+    "loanword_index",
+    "table_readings",
+    "write_loanwords",
+    "write_table_readings",
+]
 
 logger = logging.getLogger(__name__)
 
 LOANWORDS_PATH = Path(__file__).resolve().parent / "data" / "english-loanwords.marisa"
 LOANWORDS_FORMAT = "lipyantar-loanwords"
 LOANWORDS_VERSION = 1
+#: the English readings of the shipped model's precomputed table words (see :func:`table_readings`)
+TABLE_READINGS_PATH = Path(__file__).resolve().parent / "data" / "english-loanwords-table.json.gz"
+TABLE_READINGS_FORMAT = "lipyantar-loanword-table"
+TABLE_READINGS_VERSION = 1
+#: the ``d2r`` parameters an English reading depends on
+LOAN_PARAMS = ("loan_logfreq", "loan_logprior", "loan_score", "loan_loose")
 
 #: Devanagari spellings kept per English word (the pronunciation model's k best per pronunciation) ...
 SPELLINGS_K = 10
@@ -239,3 +255,88 @@ def write_loanwords(path: Path, english: EnglishModel, *, source: str, tables: P
     tmp.write_bytes(index_bytes(entries, meta))
     tmp.replace(path)
     return len(entries)
+
+
+def index_crc32(path: Path = LOANWORDS_PATH) -> int | None:
+    """The CRC-32 of the index file's trie as its header line gives it (the header alone is read); None
+    when the file or its header cannot be read."""
+    try:
+        with path.open("rb") as f:
+            head = f.readline()
+        meta = read_versioned_json(
+            head.decode("utf-8"), fmt=LOANWORDS_FORMAT, version=LOANWORDS_VERSION, source=str(path)
+        )
+    except (OSError, UnicodeDecodeError, ModelError):
+        return None
+    crc = meta.get("crc32")
+    return crc if isinstance(crc, int) else None
+
+
+def table_key(*, model_sha256: str, table_words: int, params: Any) -> dict[str, Any]:
+    """What the English readings of a model's precomputed table depend on: the model file (its SHA-256),
+    the table's size (a table only grows, by ``precompute_romanizations``), the index (its trie's
+    CRC-32) and the ``d2r`` parameters :data:`LOAN_PARAMS` (``params``: a ``DevaToRoman``)."""
+    return {
+        "model_sha256": model_sha256,
+        "table_words": table_words,
+        "index_crc32": index_crc32(),
+        "params": {name: getattr(params, name) for name in LOAN_PARAMS},
+    }
+
+
+def write_table_readings(path: Path, readings: Mapping[str, str], *, key: Mapping[str, Any]) -> None:
+    """Write the English readings (Devanagari table word → English spelling) of a model's precomputed
+    table, under ``key`` (:func:`table_key`), as gzipped JSON (``scripts/loanword_index.py``)."""
+    doc = {
+        "format": TABLE_READINGS_FORMAT,
+        "version": TABLE_READINGS_VERSION,
+        **key,
+        "readings": dict(sorted(readings.items())),
+    }
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(gzip.compress(json.dumps(doc, ensure_ascii=False).encode("utf-8"), mtime=0))
+    tmp.replace(path)
+
+
+@lru_cache(maxsize=1)
+def _packaged_table_readings() -> tuple[dict[str, Any], dict[str, str]] | None:
+    try:
+        doc = read_versioned_json(
+            gzip.decompress(TABLE_READINGS_PATH.read_bytes()).decode("utf-8"),
+            fmt=TABLE_READINGS_FORMAT,
+            version=TABLE_READINGS_VERSION,
+            source=str(TABLE_READINGS_PATH),
+        )
+    except (OSError, EOFError, zlib.error, UnicodeDecodeError, ModelError) as exc:
+        logger.info("table readings %s not used (%s)", TABLE_READINGS_PATH, exc)
+        return None
+    readings = doc.pop("readings", None)
+    if not isinstance(readings, dict):
+        return None
+    return doc, readings
+
+
+def table_readings(*, model_sha256: str, table_words: int | None, params: Any) -> dict[str, str] | None:
+    """The packaged English readings of the shipped model's precomputed table words (what
+    ``LearnedModel._loanword`` gives each of them; words without one are left out) when they were made
+    for the model file of SHA-256 ``model_sha256``, a table of ``table_words`` words (None: the file's,
+    not built yet), the index as it is and the ``d2r`` parameters ``params`` (:func:`table_key`), else
+    None (they must be found word by word). Devanagari → roman then reads a table word's romanization
+    without asking the index."""
+    packaged = _packaged_table_readings()
+    if packaged is None:
+        return None
+    meta, readings = packaged
+    if (
+        meta.get("model_sha256") != model_sha256
+        or (table_words is not None and meta.get("table_words") != table_words)
+        or meta.get("params") != {name: getattr(params, name) for name in LOAN_PARAMS}
+        or meta.get("index_crc32") != _index_crc32()
+    ):
+        return None
+    return readings
+
+
+@lru_cache(maxsize=1)
+def _index_crc32() -> int | None:
+    return index_crc32()

@@ -79,7 +79,7 @@ from lipyantar.translit.learned.decoder import SentenceDecoder, sentence_viterbi
 from lipyantar.translit.learned.english import EnglishModel, EnglishProns, spell_letters
 from lipyantar.translit.learned.jointseq import JointModel
 from lipyantar.translit.learned.langmodel import CharLM, UnigramPrior, WordLM
-from lipyantar.translit.learned.loanwords import english_reading, loanword_index
+from lipyantar.translit.learned.loanwords import english_reading, loanword_index, table_readings
 from lipyantar.translit.learned.memory import Memory
 from lipyantar.translit.learned.names import (
     anusvara_first,
@@ -385,8 +385,16 @@ class LearnedModel(WordSearch, SentenceDecoder):
         table: Any = built["d2r_table"] if "d2r_table" in built else lambda: self.d2r_table
         first, last = d2r._spans
         common_above = float(self.params.english.keep_logprior)
-        # a table word scored at most this may be an English loanword (_loanword): romanize decides
-        loan_score = float(self.params.d2r.loan_score) if self.params.d2r.loanwords else -math.inf
+        # a table word scored at most this may be an English loanword (_loanword): romanize decides;
+        # unless the table's English readings are known (the shipped model's): then the table given
+        # holds them, and no table word needs romanize
+        loan_score = -math.inf
+        if self.params.d2r.loanwords:
+            readings = self._table_loanwords()
+            if readings is None:
+                loan_score = float(self.params.d2r.loan_score)
+            elif readings:
+                table = lambda: self._loan_table(readings)  # noqa: E731
         return (
             self._best_cache, first, last, values, d2r._counts, table, _search.WORD_CACHE_LIMIT,
             _rules_word, self._logprior, common_above, self.romanize, loan_score,
@@ -426,6 +434,39 @@ class LearnedModel(WordSearch, SentenceDecoder):
             max_score=p.loan_score,
             loose=p.loan_loose,
         )
+
+    def _table_loanwords(self) -> dict[str, str] | None:
+        """The English readings (:meth:`_loanword`) of the precomputed table's words, when they are
+        packaged for this model file, its table and parameters (the shipped model's:
+        :func:`~lipyantar.translit.learned.loanwords.table_readings`), else None."""
+        built = self.__dict__
+        mf = built.get("_file")
+        if mf is None:
+            return None
+        # the table's size once built (it only grows, by precompute_romanizations); not built: the file's
+        words = len(built["d2r_table"]) if "d2r_table" in built else None
+        key = (self.params.d2r, words)
+        memo = built.get("_table_loan_memo")
+        if memo is None or memo[0] != key:
+            memo = (key, table_readings(model_sha256=mf.sha256, table_words=words, params=self.params.d2r))
+            built["_table_loan_memo"] = memo
+        return memo[1]
+
+    def _loan_table(self, readings: Mapping[str, str]) -> dict[str, tuple[str, float]]:
+        """The precomputed table with the English ``readings`` of its words in place of their native
+        ones (what :meth:`romanize` gives a table word), made once per table and readings."""
+        table = self.d2r_table
+        built = self.__dict__
+        memo = built.get("_loan_table_memo")
+        if memo is None or memo[0] is not readings or memo[1] != len(table):
+            patched = dict(table)
+            for deva, english in readings.items():
+                row = table.get(deva)
+                if row is not None:
+                    patched[deva] = (english, row[1])
+            memo = (readings, len(table), patched)
+            built["_loan_table_memo"] = memo
+        return memo[2]
 
     def _pronouncer(self) -> EnglishProns | EnglishModel | None:
         """``self.english`` for its pronunciations, or the file's pronunciation table alone while the
