@@ -794,6 +794,8 @@ class LearnedModel(WordSearch, SentenceDecoder):
         del state["_build_lock"]
         state["_fast_channel"] = None  # compiled: rebuilt on first use after unpickling
         state.pop("_noise_memo", None)  # keyed by object ids: rebuilt on first use
+        state.pop("_table_loan_memo", None)  # the packaged table readings: for the file's model only
+        state.pop("_loan_table_memo", None)
         if self._vocab_source is not None:
             state["_vocab_obj"] = None  # reloaded from its source on first use
             state["_vocab_memo"] = {}
