@@ -7,7 +7,8 @@ fixed slice of the train lexicon (``/tmp/heldout.heldout.tsv``) and of the nativ
 combination of the parameter values given with ``--set``:
 
 * single words (the held-out lexicon rows): top-1 of ``devanagarize``, top-5 of
-  ``devanagarize_topk(word, 5)``;
+  ``devanagarize_topk(word, 5)``, and top-1 per class (:func:`word_classes`: English-pronounceable
+  words, words showing a name convention), the training-side stand-in for a names and English words set;
 * running sentences (the held-out native sentences, each Devanagari word written with one of its
   romanizations in the train lexicon, drawn by their counts (``--romanize top``: its most frequent),
   or the model's own romanization when the lexicon does not have it: a stand-in for typed text, since
@@ -62,11 +63,29 @@ import regex  # noqa: E402
 from lipyantar.translit.learned.charalign import normalize_deva, normalize_roman  # noqa: E402
 from lipyantar.translit.learned.learn import read_pairs  # noqa: E402
 from lipyantar.translit.learned.model import LearnedModel  # noqa: E402
+from lipyantar.translit.learned.names import english_margin, roman_conventions  # noqa: E402
 from lipyantar.translit.learned.noise import load_noise  # noqa: E402
 
 TRAIN_LEXICON = ROOT / "scripts" / "data" / "dakshina-hi" / "hi.translit.sampled.train.tsv"
 _DEVA_WORD = regex.compile(r"[\p{Devanagari}\u200c\u200d]+", regex.V1)
 _LATIN = regex.compile(r"[A-Za-z]+")
+
+
+def word_classes(model: LearnedModel, words: list[str]) -> dict[str, set[str]]:
+    """Held-out Latin words by class, for per-class single-word figures (issue 27): ``english``, those
+    with a CMUdict pronunciation that the word-language tables find more English than Hindi (loanwords
+    and names as English spells them, with the Hindi homographs such a set also holds: ``bat``, ``par``);
+    ``conventions``, those showing a name convention (final consonant + ``a``, final ``ee``/consonant +
+    ``y``, a doubled consonant letter: :func:`~lipyantar.translit.learned.names.roman_conventions`)."""
+    english = model.english
+    out: dict[str, set[str]] = {"english": set(), "conventions": set()}
+    for word in words:
+        if english is not None and english.pronunciations(word) and english_margin(word) > 0:
+            out["english"].add(word)
+        final_a, final_ee, doubled = roman_conventions(word)
+        if final_a or final_ee or doubled:
+            out["conventions"].add(word)
+    return out
 
 
 def parse_value(text: str) -> object:
@@ -337,6 +356,7 @@ def main(argv: list[str] | None = None) -> int:
     for d, r, _ in lex:
         gold.setdefault(normalize_roman(r), set()).add(normalize_deva(d))
     words = sorted(gold)
+    classes = word_classes(base, words) if "words" in parts else {}
     wanted = parts & {"sentences", "english"}
     sents = (
         sentence_set(
@@ -369,9 +389,12 @@ def main(argv: list[str] | None = None) -> int:
         row: dict[str, object] = dict(combo)
         start = time.perf_counter()
         if "words" in parts:
-            top1 = sum(model.devanagarize(w) in gold[w] for w in words)
+            right = {w for w in words if model.devanagarize(w) in gold[w]}
             top5 = sum(bool(gold[w] & {d for d, _ in model.devanagarize_topk(w, 5)}) for w in words)
-            row.update(words=len(words), top1=round(top1 / len(words), 4), top5=round(top5 / len(words), 4))
+            row.update(words=len(words), top1=round(len(right) / len(words), 4), top5=round(top5 / len(words), 4))
+            for name, members in classes.items():
+                row[f"top1_{name}"] = round(len(right & members) / len(members), 4) if members else None
+                row[f"{name}_words"] = len(members)
         if "sentences" in parts:
             ctx = model.devanagarize_sentences([r for r, _ in sents])
             err_ctx = sum(

@@ -44,3 +44,19 @@ def test_the_nasal_drop_rate_of_real_queries(
     got_rate, got_words = tune_heldout.hinglish_top_nasal_drop(_queries(tmp_path, rows))
     assert got_words == words
     assert got_rate == pytest.approx(rate)
+
+
+@pytest.mark.parametrize(
+    ("word", "english", "conventions"),
+    [
+        ("weeks", True, False),  # an English word, no name convention
+        ("rekha", False, True),  # final consonant + a
+        ("sunny", True, True),  # English and final consonant + y, doubled n
+        ("kal", False, False),  # romanized Hindi, no convention
+    ],
+)
+def test_word_classes(tune_heldout: ModuleType, word: str, english: bool, conventions: bool) -> None:
+    from lipyantar.translit.learned import default_model
+
+    classes = tune_heldout.word_classes(default_model(), [word])
+    assert (word in classes["english"], word in classes["conventions"]) == (english, conventions)
