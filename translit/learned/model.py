@@ -394,7 +394,11 @@ class LearnedModel(WordSearch, SentenceDecoder):
             if readings is None:
                 loan_score = float(self.params.d2r.loan_score)
             elif readings:
-                table = lambda: self._loan_table(readings)  # noqa: E731
+                memo = built.get("_loan_table_memo")
+                if memo is not None and memo[0] is readings and memo[1] == len(built.get("d2r_table", ())):
+                    table = memo[2]  # made before (by the function below)
+                else:
+                    table = lambda: self._loan_table(readings)  # noqa: E731
         return (
             self._best_cache, first, last, values, d2r._counts, table, _search.WORD_CACHE_LIMIT,
             _rules_word, self._logprior, common_above, self.romanize, loan_score,
