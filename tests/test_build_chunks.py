@@ -234,7 +234,7 @@ def test_texts_given_back_by_the_analysis_or_read_again_write_the_same_bytes(
             given_back.append(result.source)
         return result
 
-    monkeypatch.setattr(build_module, "analyse_document", spy)
+    monkeypatch.setattr(pipeline, "analyse_document", spy)  # (called by analyse_documents, in this process)
     result = build_corpus([corpus], tmp_path / "o", options=BuildOptions(model=False, min_score=0.5))
     assert _files(tmp_path / "o") == unchunked
     paired = {side for pair in result.twins.pairs for side in (pair.devanagari, pair.romanized)}
