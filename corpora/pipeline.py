@@ -102,6 +102,11 @@ class DocumentResult:
     error: str | None = None
     text: str | None = None
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # sent back from worker processes: its fields as a tuple, less to pickle and unpickle than its __dict__
+        fields = (self.source, self.encoding, self.detection, self.counts, self.twin, self.error, self.text)
+        return DocumentResult, fields
+
 
 def analyse_document(task: DocumentTask) -> DocumentResult:
     """Decode, normalize, detect and count one document (pure; see the module docstring)."""

@@ -174,3 +174,21 @@ def test_a_profile_read_in_any_slices_and_chunks_is_the_same(
     assert "".join(twins._text_slices(text)) == text
     assert twins.TwinProfile.of_text(text) == whole
     assert whole.words == 3 * 16
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "घर", "यह घर है। वह घर बड़ा है। यह घर है।", "yah ghar hai. vah ghar bada hai. yah ghar hai.", "ok " * 40],
+)
+def test_candidates_survive_pickling(text: str) -> None:
+    """build's workers send the candidates back pickled (a profile's arrays as one string of bytes)."""
+    import pickle
+
+    doc = Document("d.txt", text or " ")
+    candidate = twins.TwinCandidate(doc.source, "hi", "deva", twins.TwinProfile.of_text(doc.text))
+    for c in (candidate, twins.TwinCandidate("e.txt", "en")):
+        again = pickle.loads(pickle.dumps(c, protocol=pickle.HIGHEST_PROTOCOL))
+        assert again == c
+        if c.profile is not None and again.profile is not None:
+            assert again.profile.bigram_keys.typecode == "q" and again.profile.tables() == c.profile.tables()
+            assert again.profile.score(c.profile) == c.profile.score(c.profile)
