@@ -261,14 +261,15 @@ def _unpack_profile(
     words: int, sizes: tuple[int, int], blob: bytes, bigram_total: int, trigram_total: int
 ) -> TwinProfile:
     """A :class:`TwinProfile` from its ``__reduce__`` (the arrays as one string of bytes)."""
-    arrays = []
+    arrays: list[array[int]] = []
     start = 0
     for n in (sizes[0], sizes[0], sizes[1], sizes[1]):
         a = array("q")
         a.frombytes(blob[start : start + 8 * n])
         arrays.append(a)
         start += 8 * n
-    return TwinProfile(words, *arrays, bigram_total, trigram_total)
+    bi_keys, bi_counts, tri_keys, tri_counts = arrays
+    return TwinProfile(words, bi_keys, bi_counts, tri_keys, tri_counts, bigram_total, trigram_total)
 
 
 class _Grams:
