@@ -102,7 +102,15 @@ from .pipeline import (
     shared_tables,
 )
 from .stats import CorpusStats, ParallelAccumulator, StatsAccumulator
-from .twins import DEFAULT_MIN_SCORE, SCORING_PART, TwinCandidate, TwinReport, pair_twins, shared_scoring
+from .twins import (
+    DEFAULT_MIN_SCORE,
+    SCORING_PART,
+    CandidateIndex,
+    TwinCandidate,
+    TwinReport,
+    pair_twins,
+    shared_scoring,
+)
 
 __all__ = [
     "DEFAULT_BEAD_MIN_SCORE",
@@ -626,6 +634,8 @@ def build_corpus(
             # in batches (in this process too): a batch's counts come back added up, its records written
             weigh = functools.partial(_document_size, sizes=sizes)
             done = 0
+            # the romanized candidates' index for twin scoring in forked workers, made meanwhile (not after)
+            index = CandidateIndex() if session.forks else None
             for batch in session.map(analyse_documents, batches(document_tasks(), BATCH_CHARS, weigh)):
                 counts.merge(batch.counts)
                 det_out.write(batch.detections)
@@ -640,6 +650,8 @@ def build_corpus(
                             kept[doc.source] = doc.text
                         if doc.twin is not None:
                             candidates.append(doc.twin)
+                            if index is not None:
+                                index.add(doc.twin)
                         if len(shown) < report_module.MAX_DOCUMENT_ROWS:
                             shown.append((doc.source, doc.encoding, doc.detection))
                     if progress:
@@ -656,12 +668,12 @@ def build_corpus(
         if session.forks and len(candidates) > 2 * SCORING_PART:
             # new workers, forked with the documents' profiles, score the likely twin pairs (and then
             # align the pairs): the profiles are not sent, and this process does not score alone
-            with shared_scoring(candidates) as shared:
+            with shared_scoring(candidates, index=index) as shared:
                 session.restart()
             twins = pair_twins(candidates, min_score=opts.twin_min_score, map_fn=session.map, shared=shared)
         else:
             twins = pair_twins(candidates, min_score=opts.twin_min_score)
-        del candidates
+        del candidates, index
         paired = {side for pair in twins.pairs for side in (pair.devanagari, pair.romanized)}
         kept = {source: text for source, text in kept.items() if source in paired}
 

@@ -415,9 +415,9 @@ def test_twins_scored_by_the_workers_give_the_same_build(
     real = build_module.shared_scoring
 
     @contextlib.contextmanager
-    def counted(candidates: object) -> Iterator[object]:
+    def counted(candidates: object, **options: object) -> Iterator[object]:
         restarts.append(1)
-        with real(candidates) as token:  # type: ignore[arg-type]
+        with real(candidates, **options) as token:  # type: ignore[arg-type]
             yield token
 
     monkeypatch.setattr(build_module, "shared_scoring", counted)
