@@ -249,6 +249,11 @@ class PairResult:
     word_pairs: tuple[tuple[tuple[str, str], ...], ...] | None = None
     partial: bool = False
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # sent back from worker processes: its fields as a tuple, less to pickle and unpickle than its __dict__
+        fields = (self.number, self.deva_source, self.roman_source, self.beads, self.error, self.word_pairs)
+        return PairResult, (*fields, self.partial)
+
 
 def dedupe_key(deva_text: str, roman_text: str) -> bytes:
     """A 128-bit digest of a sentence pair with white space normalized (``build`` keeps these, not the
