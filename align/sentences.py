@@ -100,6 +100,31 @@ class Bead:
         """The bead type, ``"<deva sentences>-<roman sentences>"``: ``"1-1"``, ``"2-1"``, ``"0-1"`` ..."""
         return f"{len(self.deva)}-{len(self.roman)}"
 
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        # pickled as its fields (``build``'s workers send beads back by the thousand): less than half the
+        # time of a slotted dataclass's state, which is set again field by field
+        return _restore_bead, (self.deva, self.roman, self.deva_text, self.roman_text, self.score, self.words)
+
+
+def _restore_bead(
+    deva: tuple[int, ...],
+    roman: tuple[int, ...],
+    deva_text: str,
+    roman_text: str,
+    score: float,
+    words: tuple[WordLink, ...] | None,
+) -> Bead:
+    """A :class:`Bead` from its ``__reduce__`` (a bead that was made, so valid: not checked again)."""
+    bead = object.__new__(Bead)
+    put = object.__setattr__  # (frozen)
+    put(bead, "deva", deva)
+    put(bead, "roman", roman)
+    put(bead, "deva_text", deva_text)
+    put(bead, "roman_text", roman_text)
+    put(bead, "score", score)
+    put(bead, "words", words)
+    return bead
+
 
 def document_score(beads: Sequence[Bead]) -> float:
     """Document-level score in [0, 1]: bead scores weighted by their number of sentences.

@@ -26,8 +26,9 @@ flight; results are used in input order, so the output is byte-identical whateve
 of workers. Local workers started by ``fork`` get what they read without its being sent: those of step 1
 are forked with the language model loaded (:func:`lipyantar.corpora.pipeline.shared_tables`), and new ones,
 forked after it with the documents' twin profiles, score the likely pairs of step 2 in parts
-(:func:`lipyantar.corpora.twins.shared_scoring`) and run step 3. Small documents and pairs go to the workers in batches (:data:`BATCH_CHARS`), and the pairs
-come back with each bead's cleaned word pairs instead of its ``WordLink`` objects (a fifth of the time
+(:func:`lipyantar.corpora.twins.shared_scoring`) and run step 3. Small documents and pairs go to the workers in batches (:data:`BATCH_CHARS`); a batch of
+documents comes back with its counts added up and its ``detect.jsonl`` records written out
+(:func:`lipyantar.corpora.pipeline.analyse_documents`), and the pairs come back with each bead's cleaned word pairs instead of its ``WordLink`` objects (a fifth of the time
 to pickle and unpickle). The model step runs the alignment EM of the adaptation in this process by the compiled kernels
 (the workers are shut down first); without them it sends the EM to the engine in fixed shards of word
 pairs. A full model file (``--standalone-model``, or another base) compiles the adapted joint model on a
@@ -84,7 +85,7 @@ from lipyantar.translit.errors import InputError
 
 from .defaults import DEFAULT_BEAD_MIN_SCORE
 from .detect import DocumentDetection
-from .engines import ENGINES, open_engine
+from .engines import ENGINES, batches, open_engine
 from .loading import STDIN, LoadResult, Skipped, display_name, list_files, normalize_text, read_bytes
 from .modelstep import BaseModelLoad, learn_model, model_runs_here
 from .outdir import staged_output
@@ -94,14 +95,22 @@ from .pipeline import (
     PairResult,
     PairTask,
     align_task,
-    analyse_document,
+    analyse_documents,
     dedupe_key,
     pair_chunks,
     release_analysis_caches,
     shared_tables,
 )
 from .stats import CorpusStats, ParallelAccumulator, StatsAccumulator
-from .twins import DEFAULT_MIN_SCORE, SCORING_PART, TwinCandidate, TwinReport, pair_twins, shared_scoring
+from .twins import (
+    DEFAULT_MIN_SCORE,
+    SCORING_PART,
+    CandidateIndex,
+    TwinCandidate,
+    TwinReport,
+    pair_twins,
+    shared_scoring,
+)
 
 __all__ = [
     "DEFAULT_BEAD_MIN_SCORE",
@@ -622,24 +631,31 @@ def build_corpus(
         if progress:
             progress("detect", 0, n_files)
         with _create(tmp, "detect.jsonl") as det_out:
+            # in batches (in this process too): a batch's counts come back added up, its records written
             weigh = functools.partial(_document_size, sizes=sizes)
-            documents = session.map(analyse_document, document_tasks(), batch=BATCH_CHARS, weigh=weigh)
-            for done, doc in enumerate(documents, start=1):
-                if doc.error is not None or doc.detection is None or doc.counts is None:
-                    logger.info("skipping %s: %s", doc.source, doc.error)
-                    skipped.append((order.get(doc.source, -1), Skipped(doc.source, doc.error or "?")))
-                else:
-                    n_documents += 1
-                    if doc.text is not None:
-                        kept[doc.source] = doc.text
-                    det_out.write(doc.detection.to_json() + "\n")
-                    counts.add(doc.counts)
-                    if doc.twin is not None:
-                        candidates.append(doc.twin)
-                    if len(shown) < report_module.MAX_DOCUMENT_ROWS:
-                        shown.append((doc.source, doc.encoding, doc.detection))
-                if progress:
-                    progress("detect", done, n_files)
+            done = 0
+            # the romanized candidates' index for twin scoring in forked workers, made meanwhile (not after)
+            index = CandidateIndex() if session.forks else None
+            for batch in session.map(analyse_documents, batches(document_tasks(), BATCH_CHARS, weigh)):
+                counts.merge(batch.counts)
+                det_out.write(batch.detections)
+                for doc in batch.results:
+                    done += 1
+                    if doc.error is not None or doc.detection is None:
+                        logger.info("skipping %s: %s", doc.source, doc.error)
+                        skipped.append((order.get(doc.source, -1), Skipped(doc.source, doc.error or "?")))
+                    else:
+                        n_documents += 1
+                        if doc.text is not None:
+                            kept[doc.source] = doc.text
+                        if doc.twin is not None:
+                            candidates.append(doc.twin)
+                            if index is not None:
+                                index.add(doc.twin)
+                        if len(shown) < report_module.MAX_DOCUMENT_ROWS:
+                            shown.append((doc.source, doc.encoding, doc.detection))
+                    if progress:
+                        progress("detect", done, n_files)
         if not n_documents:
             why = ""
             if skipped:
@@ -647,17 +663,17 @@ def build_corpus(
                 why = f" ({len(skipped)} file(s) skipped, e.g. {first.source}: {first.reason})"
             where = ", ".join(str(p) for p in inputs)
             raise InputError(f"no readable text documents{why}", source=where)
-        del doc, documents  # the last result (its text among others) is not held any longer
+        del batch, doc  # the last results (their texts among others) are not held any longer
         release_analysis_caches()  # this process's analysis memos are not needed for the rest
         if session.forks and len(candidates) > 2 * SCORING_PART:
             # new workers, forked with the documents' profiles, score the likely twin pairs (and then
             # align the pairs): the profiles are not sent, and this process does not score alone
-            with shared_scoring(candidates) as shared:
+            with shared_scoring(candidates, index=index) as shared:
                 session.restart()
             twins = pair_twins(candidates, min_score=opts.twin_min_score, map_fn=session.map, shared=shared)
         else:
             twins = pair_twins(candidates, min_score=opts.twin_min_score)
-        del candidates
+        del candidates, index
         paired = {side for pair in twins.pairs for side in (pair.devanagari, pair.romanized)}
         kept = {source: text for source, text in kept.items() if source in paired}
 

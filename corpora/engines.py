@@ -31,7 +31,7 @@ from lipyantar.translit.signals import init_worker, stop_pool
 
 from .defaults import ENGINES
 
-__all__ = ["CONNECT_TIMEOUT", "ENGINES", "EngineError", "Session", "open_engine", "ordered_map"]
+__all__ = ["CONNECT_TIMEOUT", "ENGINES", "EngineError", "Session", "batches", "open_engine", "ordered_map"]
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +115,7 @@ class Session:
                 yield fn(item)
             return
         if batch is not None and batch > 1:
-            for results in self.map(partial(_apply, fn), _batches(items, batch, weigh), window=limit):
+            for results in self.map(partial(_apply, fn), batches(items, batch, weigh), window=limit):
                 yield from results
             return
         if self._client is not None:
@@ -141,8 +141,9 @@ def _apply(fn: Callable[[T], R], items: list[T]) -> list[R]:
     return [fn(item) for item in items]
 
 
-def _batches(items: Iterable[T], size: int, weigh: Callable[[T], int] | None) -> Iterator[list[T]]:
-    """Consecutive items in lists whose weights add up to at least ``size`` (the last one less)."""
+def batches(items: Iterable[T], size: int, weigh: Callable[[T], int] | None = None) -> Iterator[list[T]]:
+    """Consecutive items in lists whose weights (``weigh``, 1 an item by default) add up to at least ``size``
+    (the last one less), for a function that takes a batch of items at once."""
     current: list[T] = []
     total = 0
     for item in items:

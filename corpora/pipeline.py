@@ -16,6 +16,8 @@ between calls (beyond caches of loaded models), so they run unchanged under Spar
 * :func:`analyse_document`: decode and normalize one file's bytes, detect its scripts and languages,
   count it for the statistics and compute the profile twin discovery needs (:class:`DocumentTask` ->
   :class:`DocumentResult`, which holds no text unless the task asks for it back: see :attr:`DocumentTask.keep_text`);
+  :func:`analyse_documents` does it for a batch of documents, their counts added up and their detection
+  records written out (:class:`DocumentBatch`);
 * :func:`process_pair`: split a twin pair into sentences, align the sentences and the words of every
   bead (:class:`PairTask` -> :class:`PairResult`);
 * :func:`pair_chunks` and :func:`align_bead_words`: the same for a very large twin, shared among workers:
@@ -41,11 +43,12 @@ from .analysis import detect_and_count
 from .counting import DocumentCounts
 from .detect import DocumentDetection
 from .loading import Document, decode_bytes, normalize_text, read_bytes
-from .stats import clean_word_pair
+from .stats import StatsAccumulator, clean_word_pair
 from .twins import TwinCandidate
 
 __all__ = [
     "BeadsTask",
+    "DocumentBatch",
     "DocumentResult",
     "DocumentTask",
     "PairResult",
@@ -53,6 +56,7 @@ __all__ = [
     "align_bead_words",
     "align_task",
     "analyse_document",
+    "analyse_documents",
     "dedupe_key",
     "pair_chunks",
     "process_pair",
@@ -98,6 +102,11 @@ class DocumentResult:
     error: str | None = None
     text: str | None = None
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # sent back from worker processes: its fields as a tuple, less to pickle and unpickle than its __dict__
+        fields = (self.source, self.encoding, self.detection, self.counts, self.twin, self.error, self.text)
+        return DocumentResult, fields
+
 
 def analyse_document(task: DocumentTask) -> DocumentResult:
     """Decode, normalize, detect and count one document (pure; see the module docstring)."""
@@ -117,6 +126,41 @@ def analyse_document(task: DocumentTask) -> DocumentResult:
     twin = TwinCandidate.of(doc, detection)
     kept = text if task.keep_text and twin.side is not None else None
     return DocumentResult(task.source, encoding, detection, counts, twin, text=kept)
+
+
+@dataclass(frozen=True)
+class DocumentBatch:
+    """The analysis of consecutive documents (:func:`analyse_documents`): each one's :class:`DocumentResult`,
+    in order, without its counts (``counts`` None), which are added up in ``counts`` (the documents read,
+    :class:`lipyantar.corpora.stats.StatsAccumulator`), and ``detections``: the documents' detections as
+    ``detect.jsonl`` lines (:meth:`lipyantar.corpora.detect.DocumentDetection.to_json`), in order.
+
+    ``build`` sends documents to its workers in batches: a batch's counts come back added up and its
+    detection records written out, so that the process that gathers them neither unpickles nor adds up
+    each document's counts one by one, nor writes each record (the sum of the counts does not depend on
+    how the documents are grouped)."""
+
+    results: tuple[DocumentResult, ...]
+    counts: StatsAccumulator
+    detections: str
+
+
+def analyse_documents(tasks: Sequence[DocumentTask]) -> DocumentBatch:
+    """:func:`analyse_document` of each task, as one :class:`DocumentBatch` (pure; see the module docstring)."""
+    counts = StatsAccumulator()
+    results: list[DocumentResult] = []
+    lines: list[str] = []
+    for task in tasks:
+        result = analyse_document(task)
+        if result.counts is not None and result.detection is not None and result.error is None:
+            counts.add(result.counts)
+            lines.append(result.detection.to_json())
+            lines.append("\n")
+            result = DocumentResult(
+                result.source, result.encoding, result.detection, None, result.twin, None, result.text
+            )
+        results.append(result)
+    return DocumentBatch(tuple(results), counts, "".join(lines))
 
 
 def release_analysis_caches() -> None:
@@ -204,6 +248,11 @@ class PairResult:
     error: str | None = None
     word_pairs: tuple[tuple[tuple[str, str], ...], ...] | None = None
     partial: bool = False
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # sent back from worker processes: its fields as a tuple, less to pickle and unpickle than its __dict__
+        fields = (self.number, self.deva_source, self.roman_source, self.beads, self.error, self.word_pairs)
+        return PairResult, (*fields, self.partial)
 
 
 def dedupe_key(deva_text: str, roman_text: str) -> bytes:

@@ -665,6 +665,23 @@ class StatsAccumulator:
         self.romanized: Counter[str] = Counter()
         self.cmis: Counter[float] = Counter()
 
+    def __getstate__(self) -> dict[str, Any]:
+        # sent from worker processes (a batch's counts added up): the word types as one string, a third of
+        # the time to pickle and unpickle as a set of strings (words have no line breaks; kept as a set if
+        # one had)
+        state = dict(self.__dict__)
+        if self.types:
+            joined = "\n".join(self.types)
+            if joined.count("\n") == len(self.types) - 1:
+                state["types"] = joined
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        types = state.get("types")
+        if isinstance(types, str):
+            state = {**state, "types": set(types.split("\n"))}
+        self.__dict__.update(state)
+
     def add(self, c: DocumentCounts) -> None:
         self.documents += 1
         self.doc_languages[c.language] += 1
@@ -676,6 +693,21 @@ class StatsAccumulator:
         self.token_languages.update(c.token_languages)
         self.romanized.update(c.romanized)
         self.cmis.update(c.cmis)
+
+    def merge(self, other: StatsAccumulator) -> None:
+        """Add the documents counted by ``other`` (e.g. a batch's, counted in a worker process). The result
+        does not depend on how the documents were grouped or in which order the groups were merged."""
+        self.documents += other.documents
+        self.paragraphs += other.paragraphs
+        self.lengths.update(other.lengths)
+        self.types |= other.types
+        for name, table in other.chars.items():
+            if table:
+                self.chars[name].update(table)
+        self.doc_languages.update(other.doc_languages)
+        self.token_languages.update(other.token_languages)
+        self.romanized.update(other.romanized)
+        self.cmis.update(other.cmis)
 
     def result(self, *, parallel: ParallelStats | None = None) -> CorpusStats:
         utterances = sum(self.cmis.values())

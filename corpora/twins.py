@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain, pairwise
+from typing import Any
 
 import regex
 
@@ -45,6 +46,7 @@ from .loading import Document
 
 __all__ = [
     "DEFAULT_MIN_SCORE",
+    "CandidateIndex",
     "TwinCandidate",
     "TwinPair",
     "TwinProfile",
@@ -226,6 +228,15 @@ class TwinProfile:
         tri_keys, tri_counts = _packed(trigrams)
         return cls(words, bi_keys, bi_counts, tri_keys, tri_counts, sum(bi_counts), sum(tri_counts))
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # sent from worker processes (``build``): the four arrays as one string of bytes, a twentieth of the
+        # time to pickle (and a third to unpickle) as four arrays in a dataclass
+        blob = b"".join(
+            a.tobytes() for a in (self.bigram_keys, self.bigram_counts, self.trigram_keys, self.trigram_counts)
+        )
+        sizes = (len(self.bigram_keys), len(self.trigram_keys))
+        return _unpack_profile, (self.words, sizes, blob, self.bigram_total, self.trigram_total)
+
     def tables(self) -> tuple[dict[int, int], dict[int, int]]:
         """The bigram and trigram multisets as dictionaries (n-gram key -> count)."""
         return (
@@ -245,6 +256,21 @@ class TwinProfile:
         ratio = min(self.words, other.words) / max(self.words, other.words)
         penalty = min(1.0, ratio / 0.5)
         return (bigrams + trigrams) / 2.0 * penalty
+
+
+def _unpack_profile(
+    words: int, sizes: tuple[int, int], blob: bytes, bigram_total: int, trigram_total: int
+) -> TwinProfile:
+    """A :class:`TwinProfile` from its ``__reduce__`` (the arrays as one string of bytes)."""
+    arrays: list[array[int]] = []
+    start = 0
+    for n in (sizes[0], sizes[0], sizes[1], sizes[1]):
+        a = array("q")
+        a.frombytes(blob[start : start + 8 * n])
+        arrays.append(a)
+        start += 8 * n
+    bi_keys, bi_counts, tri_keys, tri_counts = arrays
+    return TwinProfile(words, bi_keys, bi_counts, tri_keys, tri_counts, bigram_total, trigram_total)
 
 
 class _Grams:
@@ -329,12 +355,45 @@ _Index = dict[int, list[int]]
 def _index(roman: Sequence[str], grams: Mapping[str, TwinProfile]) -> _Index:
     """The inverted index of :func:`_candidates`: trigram key -> the romanized documents (numbers in
     ``roman``) that have it, trigrams of many documents left out."""
-    index: _Index = {}
-    for k, source in enumerate(roman):
-        for gram in grams[source].trigram_keys:
-            index.setdefault(gram, []).append(k)
-    limit = max(5, len(roman) // 50)
-    return {gram: posting for gram, posting in index.items() if len(posting) <= limit}
+    index = CandidateIndex()
+    for source in roman:
+        index._add(source, grams[source])
+    return index.index(roman)
+
+
+class CandidateIndex:
+    """The inverted index of the romanized candidates that :func:`pair_twins` reads to find the likely pairs,
+    made as the candidates come (:meth:`add`, in document order), so that a caller that streams the
+    documents makes it meanwhile instead of after them (see :func:`shared_scoring`)."""
+
+    def __init__(self) -> None:
+        self._postings: _Index = {}
+        self._sources: list[str] = []
+
+    def add(self, candidate: TwinCandidate) -> None:
+        """Index ``candidate`` if it is a romanized one with a profile (others are left out)."""
+        if candidate.side == "roman" and candidate.profile is not None:
+            self._add(candidate.source, candidate.profile)
+
+    def _add(self, source: str, profile: TwinProfile) -> None:
+        k = len(self._sources)
+        self._sources.append(source)
+        setdefault = self._postings.setdefault
+        for gram in profile.trigram_keys:
+            setdefault(gram, []).append(k)
+
+    def covers(self, roman: Sequence[str]) -> bool:
+        """Whether the romanized candidates added are ``roman``, in this order."""
+        return self._sources == list(roman)
+
+    def index(self, roman: Sequence[str]) -> _Index:
+        """The index of :func:`_candidates` for the romanized documents ``roman``: trigram key -> their
+        numbers in ``roman``, trigrams of many documents left out. ``roman`` must be the documents added
+        (:meth:`covers`)."""
+        if not self.covers(roman):
+            raise ValueError("CandidateIndex: not the romanized candidates that were added")
+        limit = max(5, len(roman) // 50)
+        return {gram: posting for gram, posting in self._postings.items() if len(posting) <= limit}
 
 
 @dataclass(frozen=True)
@@ -458,6 +517,9 @@ class TwinCandidate:
     side: str | None = None
     profile: TwinProfile | None = None
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return TwinCandidate, (self.source, self.language, self.side, self.profile)  # (less than its __dict__)
+
     @classmethod
     def of(cls, document: Document, detection: DocumentDetection) -> TwinCandidate:
         side = _side(detection)
@@ -491,13 +553,22 @@ class _Scoring:
     """The Devanagari and romanized profiles of a set of candidates and the inverted index of the
     romanized ones: what scoring the likely pairs reads (see :func:`shared_scoring`)."""
 
-    def __init__(self, candidates: Sequence[TwinCandidate], *, index: bool = True) -> None:
+    def __init__(
+        self, candidates: Sequence[TwinCandidate], *, index: bool = True, made: CandidateIndex | None = None
+    ) -> None:
         grams = {c.source: c.profile for c in candidates if c.side is not None and c.profile is not None}
         self.grams = grams
         self.deva = [c.source for c in candidates if c.side == "deva" and c.source in grams]
         self.roman = [c.source for c in candidates if c.side == "roman" and c.source in grams]
         exhaustive = len(self.deva) * len(self.roman) <= EXHAUSTIVE_PAIRS
-        self.index = None if exhaustive or not index else _index(self.roman, grams)
+        self.index: _Index | None = None
+        if not exhaustive and index:
+            # (a source that came twice is indexed with its last profile, as grams holds it: made afresh)
+            unique = len(grams) == sum(1 for c in candidates if c.side is not None and c.profile is not None)
+            if made is not None and unique and made.covers(self.roman):
+                self.index = made.index(self.roman)
+            else:
+                self.index = _index(self.roman, grams)
         # a romanized document is the candidate of several Devanagari ones: its n-gram sets are made once
         # (a memo of at most GRAMS_MEMO_LIMIT documents, started afresh when full)
         self._roman_grams: dict[str, _Grams] = {}
@@ -526,16 +597,19 @@ class _Scoring:
 _SHARED: tuple[object, _Scoring] | None = None
 #: :func:`pair_twins` with a ``map_fn`` sends the Devanagari documents in parts of this many
 SCORING_PART = 250
+#: ... in at least this many parts (when there are as many documents)
+SCORING_PARTS = 16
 
 
 @contextlib.contextmanager
-def shared_scoring(candidates: Sequence[TwinCandidate]) -> Iterator[object]:
+def shared_scoring(candidates: Sequence[TwinCandidate], *, index: CandidateIndex | None = None) -> Iterator[object]:
     """Within the block, :func:`pair_twins` of ``candidates`` may score in worker processes forked inside
     it (by ``fork``: they hold the profiles without their being sent): give it the engine's map and the
-    token this yields (``map_fn`` and ``shared``)."""
+    token this yields (``map_fn`` and ``shared``). ``index``: the candidates' :class:`CandidateIndex`, when
+    the caller made it as they came (otherwise it is made here)."""
     global _SHARED
     token = object()
-    _SHARED = (token, _Scoring(candidates))
+    _SHARED = (token, _Scoring(candidates, made=index))
     try:
         yield token
     finally:
@@ -573,7 +647,10 @@ def pair_twins(
     if map_fn is None:
         scored_list = scoring.score(0, len(deva))
     else:
-        parts = [(k, min(k + SCORING_PART, len(deva)), id(shared)) for k in range(0, len(deva), SCORING_PART)]
+        # at most SCORING_PART documents a part, and at least SCORING_PARTS parts (the last parts to finish
+        # keep fewer processes waiting)
+        step = max(1, min(SCORING_PART, -(-len(deva) // SCORING_PARTS)))
+        parts = [(k, min(k + step, len(deva)), id(shared)) for k in range(0, len(deva), step)]
         scored_list = [t for scored in map_fn(_score_part, parts) for t in scored]
     scored = sorted(scored_list, key=lambda t: (-t[0], t[1], t[2]))
     best: dict[str, float] = {}

@@ -283,3 +283,25 @@ def test_iterables_and_bad_types() -> None:
         align_sentences("यह एक वाक्य है।", ["yah"])
     with pytest.raises(TypeError):
         align_sentences([1, 2], ["a", "b"])
+
+
+def test_beads_survive_pickling_and_keep_every_field() -> None:
+    """build's workers send beads back pickled (as their fields, restored without checking them again)."""
+    import dataclasses
+    import pickle
+
+    from lipyantar.align.words import WordLink
+
+    link = WordLink("घर", "ghar", 0.9, (0,), (0,))
+    for bead in (
+        Bead((0, 1), (0,), "यह घर है। वह", "yah ghar hai vah", 0.75, (link,)),
+        Bead((), (3,), "", "kal", 0.0),
+        Bead((2,), (), "कल", "", 0.0, ()),
+    ):
+        again = pickle.loads(pickle.dumps(bead, protocol=pickle.HIGHEST_PROTOCOL))
+        assert again == bead and hash(again) == hash(bead) and again.kind == bead.kind
+        assert [getattr(again, f.name) for f in dataclasses.fields(Bead)] == [
+            getattr(bead, f.name) for f in dataclasses.fields(Bead)
+        ]
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            again.score = 1.0  # type: ignore[misc]

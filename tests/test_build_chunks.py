@@ -234,7 +234,7 @@ def test_texts_given_back_by_the_analysis_or_read_again_write_the_same_bytes(
             given_back.append(result.source)
         return result
 
-    monkeypatch.setattr(build_module, "analyse_document", spy)
+    monkeypatch.setattr(pipeline, "analyse_document", spy)  # (called by analyse_documents, in this process)
     result = build_corpus([corpus], tmp_path / "o", options=BuildOptions(model=False, min_score=0.5))
     assert _files(tmp_path / "o") == unchunked
     paired = {side for pair in result.twins.pairs for side in (pair.devanagari, pair.romanized)}
@@ -415,9 +415,9 @@ def test_twins_scored_by_the_workers_give_the_same_build(
     real = build_module.shared_scoring
 
     @contextlib.contextmanager
-    def counted(candidates: object) -> Iterator[object]:
+    def counted(candidates: object, **options: object) -> Iterator[object]:
         restarts.append(1)
-        with real(candidates) as token:  # type: ignore[arg-type]
+        with real(candidates, **options) as token:  # type: ignore[arg-type]
             yield token
 
     monkeypatch.setattr(build_module, "shared_scoring", counted)

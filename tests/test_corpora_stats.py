@@ -16,6 +16,7 @@ from lipyantar.corpora.stats import (
     CorpusStats,
     Distribution,
     DocumentCounts,
+    StatsAccumulator,
     VariantEntry,
     VariantTable,
     corpus_stats,
@@ -210,3 +211,41 @@ def test_document_counts_of_a_document_survive_pickling() -> None:
     counts = document_counts(doc, language="mixed")
     assert len(counts.types) > 5
     assert pickle.loads(pickle.dumps(counts)) == counts
+
+
+_MERGE_DOCS = [
+    Document("a.txt", DEVA),
+    Document("b.txt", ROMAN),
+    Document("c.txt", "kal main ghar jaunga, the meeting is at 5. Bahut accha!\n\nphir milenge.\n"),
+    Document("d.txt", "घर बड़ा है। The house is big.\n\nghar bada hai, kal aana.\n"),
+    Document("e.txt", "वह घर जाएगा। कल मिलेंगे।\n"),
+]
+
+
+@pytest.mark.parametrize(
+    "groups", [[[0, 1, 2, 3, 4]], [[0], [1], [2], [3], [4]], [[3, 1], [], [4, 0, 2]], [[2, 4], [0, 1, 3]]]
+)
+def test_accumulators_merged_in_any_grouping_give_the_same_statistics(groups: list[list[int]]) -> None:
+    """build's workers add up a batch's counts and send the sum (pickled): merged in any grouping and
+    order, the statistics are those of the documents added one by one in document order."""
+    languages = ["hi", "hi-Latn", "hi-Latn", "mixed", "hi"]
+    counts = [document_counts(doc, language=lang) for doc, lang in zip(_MERGE_DOCS, languages, strict=True)]
+    one = StatsAccumulator()
+    for c in counts:
+        one.add(c)
+    merged = StatsAccumulator()
+    for group in groups:
+        part = StatsAccumulator()
+        for k in group:
+            part.add(counts[k])
+        merged.merge(pickle.loads(pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)))
+    assert merged.result() == one.result()
+    assert merged.result().to_json() == one.result().to_json() and one.result().documents == 5
+
+
+@pytest.mark.parametrize("types", [set(), {"घर"}, {"घर", "ghar", "२०२४"}, {"a\nb", "c"}, {""}])
+def test_stats_accumulator_pickle_round_trip(types: set[str]) -> None:
+    acc = StatsAccumulator()
+    acc.add(DocumentCounts("hi", 2, (3, 4), frozenset(types), {"Devanagari": {"घ": 1}}, {"hi": 7}, {}, (0.5,)))
+    again = pickle.loads(pickle.dumps(acc, protocol=pickle.HIGHEST_PROTOCOL))
+    assert again.types == types and again.__dict__ == acc.__dict__ and again.result() == acc.result()

@@ -174,3 +174,57 @@ def test_a_profile_read_in_any_slices_and_chunks_is_the_same(
     assert "".join(twins._text_slices(text)) == text
     assert twins.TwinProfile.of_text(text) == whole
     assert whole.words == 3 * 16
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "घर", "यह घर है। वह घर बड़ा है। यह घर है।", "yah ghar hai. vah ghar bada hai. yah ghar hai.", "ok " * 40],
+)
+def test_candidates_survive_pickling(text: str) -> None:
+    """build's workers send the candidates back pickled (a profile's arrays as one string of bytes)."""
+    import pickle
+
+    doc = Document("d.txt", text or " ")
+    candidate = twins.TwinCandidate(doc.source, "hi", "deva", twins.TwinProfile.of_text(doc.text))
+    for c in (candidate, twins.TwinCandidate("e.txt", "en")):
+        again = pickle.loads(pickle.dumps(c, protocol=pickle.HIGHEST_PROTOCOL))
+        assert again == c
+        if c.profile is not None and again.profile is not None:
+            assert again.profile.bigram_keys.typecode == "q" and again.profile.tables() == c.profile.tables()
+            assert again.profile.score(c.profile) == c.profile.score(c.profile)
+
+
+def test_an_index_made_as_the_candidates_come_is_the_one_made_after(dev_sentences: list[tuple[str, str]]) -> None:
+    """build makes the romanized candidates' index as the documents are analysed (CandidateIndex) and gives
+    it to shared_scoring: the same index as made from all candidates after, and the same pairs."""
+    docs = []
+    for k in range(6):
+        deva, roman = _chunks(dev_sentences, 30 * k, 12)
+        docs += [Document(f"{k}_deva.txt", deva), Document(f"{(k * 5) % 6}_x_roman.txt", roman)]
+    docs.append(Document("en.txt", "The house is big and the school is old. We walked home."))
+    candidates = [twins.TwinCandidate.of(d, detect_text(d.text, source=d.source)) for d in docs]
+    made = twins.CandidateIndex()
+    for c in candidates:
+        made.add(c)
+    scoring = twins._Scoring(candidates, index=False)
+    assert made.covers(scoring.roman) and len(scoring.roman) == 6
+    assert made.index(scoring.roman) == twins._index(scoring.roman, scoring.grams)
+    assert not made.covers(scoring.roman[::-1])
+    with pytest.raises(ValueError, match="not the romanized candidates"):
+        made.index(scoring.roman[1:])
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(twins, "EXHAUSTIVE_PAIRS", 4)  # likely pairs from the index
+        whole = twins.pair_twins(candidates)
+        with twins.shared_scoring(candidates, index=made) as token:
+            assert twins._SHARED is not None and twins._SHARED[1].index == made.index(scoring.roman)
+            assert twins.pair_twins(candidates, map_fn=map, shared=token) == whole
+        # a source that comes twice: the index is made afresh from the last profile, as without one
+        twice = [*candidates, candidates[1]]
+        again = twins.CandidateIndex()
+        for c in twice:
+            again.add(c)
+        with twins.shared_scoring(twice, index=again):
+            assert twins._SHARED is not None
+            shared = twins._SHARED[1]
+            assert shared.index == twins._index(shared.roman, shared.grams)
+    assert len(whole.pairs) == 6

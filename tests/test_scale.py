@@ -4,6 +4,7 @@ across jobs."""
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 import random
 import shutil
@@ -25,7 +26,7 @@ from lipyantar.corpora.build import (
     build_corpus,
 )
 from lipyantar.corpora.engines import EngineError, ordered_map
-from lipyantar.corpora.pipeline import DocumentTask, analyse_document
+from lipyantar.corpora.pipeline import DocumentTask, analyse_document, analyse_documents
 from lipyantar.translit.learned.learn import read_pairs, train
 from lipyantar.translit.learned.model import LearnedModel
 
@@ -168,8 +169,21 @@ def test_process_pair_is_pure_and_picklable(dev_sentences: list[tuple[str, str]]
     doc = analyse_document(DocumentTask("x.txt", data=task.deva_text.encode("utf-8")))
     assert doc.detection is not None and doc.detection.language == "hi" and doc.twin is not None
     assert pickle.loads(pickle.dumps(doc)) == doc
-    bad = analyse_document(DocumentTask("y.txt", data=b"\x89PNG\r\n\x1a\n"))
+    bad_task = DocumentTask("y.txt", data=b"\x89PNG\r\n\x1a\n")
+    bad = analyse_document(bad_task)
     assert bad.error is not None and "binary" in bad.error
+    # as build sends them: pairs without links (their word pairs instead), documents in batches
+    lean = process_pair(dataclasses.replace(task, links=False))
+    assert lean.word_pairs is not None and len(lean.word_pairs) == 6 and all(b.words is None for b in lean.beads)
+    assert pickle.loads(pickle.dumps(lean, protocol=pickle.HIGHEST_PROTOCOL)) == lean
+    roman = DocumentTask("z.txt", text=task.roman_text)
+    batch = analyse_documents([DocumentTask("x.txt", data=task.deva_text.encode("utf-8")), bad_task, roman])
+    assert [r.source for r in batch.results] == ["x.txt", "y.txt", "z.txt"] and batch.results[1].error
+    assert batch.detections.count("\n") == 2 and batch.counts.documents == 2
+    again = pickle.loads(pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL))
+    assert again.results == batch.results and again.detections == batch.detections
+    assert again.counts.result() == batch.counts.result()
+    assert again.results[0] == dataclasses.replace(doc, counts=None)
 
 
 def test_report_points_are_a_bounded_deterministic_sample() -> None:

@@ -421,12 +421,12 @@ def _check_build(
 
 BUILD_SIGNALS = [
     # while detecting, while aligning, while writing the results, at the swap
-    ("lipyantar.corpora.build:analyse_document:1:sigterm", 143),
+    ("lipyantar.corpora.pipeline:analyse_document:1:sigterm", 143),
     ("lipyantar.corpora.pipeline:process_pair:1:sigterm", 143),
     ("lipyantar.corpora.build:_write_text:2:sigterm", 143),
     ("lipyantar.corpora.outdir:swap_into_place:1:sigterm", 143),
     ("lipyantar.corpora.pipeline:process_pair:1:sighup", 129),
-    ("lipyantar.corpora.build:analyse_document:1:sigint", 130),
+    ("lipyantar.corpora.pipeline:analyse_document:1:sigint", 130),
 ]
 
 
@@ -571,7 +571,7 @@ def test_build_j2_sigkill_leaves_no_workers(tmp_path: Path, tally: Tally) -> Non
     proc = _start(
         ["-q", "build", "corpus", "-o", "out", "--no-model", "-j", "2"],
         tmp_path,
-        ["lipyantar.corpora.build:analyse_document:*:sleep=5"],
+        ["lipyantar.corpora.pipeline:analyse_document:*:sleep=5"],
     )
     _wait_for_workers(proc, 2)
     proc.kill()
