@@ -393,12 +393,8 @@ class LearnedModel(WordSearch, SentenceDecoder):
             readings = self._table_loanwords()
             if readings is None:
                 loan_score = float(self.params.d2r.loan_score)
-            elif readings:
-                memo = built.get("_loan_table_memo")
-                if memo is not None and memo[0] is readings and memo[1] == len(built.get("d2r_table", ())):
-                    table = memo[2]  # made before (by the function below)
-                else:
-                    table = lambda: self._loan_table(readings)  # noqa: E731
+            elif readings:  # the patched table (made once), or the function that makes it on first need
+                table = self._loan_table(readings) if "d2r_table" in built else lambda: self._loan_table(readings)
         return (
             self._best_cache, first, last, values, d2r._counts, table, _search.WORD_CACHE_LIMIT,
             _rules_word, self._logprior, common_above, self.romanize, loan_score,
