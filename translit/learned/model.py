@@ -83,6 +83,7 @@ from lipyantar.translit.learned.loanwords import english_reading, loanword_index
 from lipyantar.translit.learned.memory import Memory
 from lipyantar.translit.learned.names import (
     anusvara_first,
+    attested_first,
     english_margin,
     name_scored,
     pronunciation_spellings,
@@ -665,6 +666,9 @@ class LearnedModel(WordSearch, SentenceDecoder):
             ranked = [
                 (neg - w_vocab, deva) if neg <= reach and known(deva) else (neg, deva) for neg, deva in ranked
             ]
+        attested = self.memory.r2d.get(roman) if p.r2d.attested_order else None
+        if attested:
+            ranked = attested_first(ranked, attested, self._attested_belief(attested, oov))
         # a nasal cluster's anusvara spelling, when both are candidates, as the better of the two
         ranked = anusvara_first(ranked)
         if top_k == 1:
@@ -672,6 +676,21 @@ class LearnedModel(WordSearch, SentenceDecoder):
         else:
             ranked.sort()
         return [(deva, -neg) for neg, deva in ranked[:top_k]]
+
+    def _attested_belief(self, attested: Mapping[str, float], oov: float) -> Callable[[str], float]:
+        """log P(input | spelling) + log P(spelling) of the input's attested spellings (Bayes' rule for
+        the spelling meant): the share of the spelling's attested romanizations that are the input (the
+        memory's counts) and its word prior (``oov`` when it has none); the order :func:`attested_first`
+        gives them."""
+        prior, d2r = self.wordlm.unigram, self.memory.d2r
+
+        def belief(deva: str) -> float:
+            count = attested[deva]
+            total = sum((d2r.get(deva) or {}).values())
+            lp = prior(deva)
+            return math.log(count / max(total, count)) + (lp if lp is not None else oov)
+
+        return belief
 
     def _caps_acronym(self, word: str, roman: str) -> str | None:
         """The letter-by-letter reading of ``word`` when the capitals rule (``acronyms.caps``) applies to

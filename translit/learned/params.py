@@ -254,6 +254,10 @@ class RomanToDeva:
     #: such as ``delhi`` → दिल्ली, still competes); negative: off (such a spelling scores as the worst
     #: candidate)
     attested_gap: float = 4.0
+    #: single words: the input's attested spellings among the candidates take their scores again in the
+    #: order of their counts in the memory (``delhi`` दिल्ली, attested 10 times, ahead of डेल्ही, 3:
+    #: :func:`~lipyantar.translit.learned.names.attested_first`); false: as the channel scores them
+    attested_order: bool = True
     #: bonus when roman-rules romanizes the candidate back to the input ...
     w_rules_eq: float = 1.0
     #: ... and penalty per edit between that romanization and the input
@@ -625,6 +629,7 @@ FLAT_NAMES: Mapping[str, str] = {
     "oov_logprob": "r2d.oov_logprob",
     "w_mem": "r2d.w_mem",
     "attested_gap": "r2d.attested_gap",
+    "attested_order": "r2d.attested_order",
     "w_rules_eq": "r2d.w_rules_eq",
     "w_rules_dist": "r2d.w_rules_dist",
     "stage1_rules": "r2d.stage1_rules",
