@@ -383,3 +383,16 @@ def test_the_model_orders_attested_spellings_by_belief(
     assert model.devanagarize(roman) == deva
     assert model.devanagarize_topk(roman, 5)[0][0] == deva
     assert model.with_params({"r2d.attested_order": False}).devanagarize(roman) == channel
+
+
+def test_sentences_order_attested_spellings_by_belief(model: LearnedModel) -> None:
+    # in sentence decoding the column's scores without context are ordered the same way
+    on, off = model, model.with_params({"sentence.attested_order": False})
+    devas, scored = on._column("lagata")
+    score = dict(zip(devas, (s for s, _ in scored), strict=True))
+    assert score["लगता"] > score["लगाता"]
+    devas, scored = off._column("lagata")
+    score = dict(zip(devas, (s for s, _ in scored), strict=True))
+    assert score["लगता"] < score["लगाता"]
+    assert on.devanagarize_sentences([["vah", "ghatata", "hai"]]) == [["वह", "घटता", "है"]]
+    assert off.devanagarize_sentences([["vah", "ghatata", "hai"]]) == [["वह", "घटाता", "है"]]

@@ -374,6 +374,10 @@ class SentenceDecoding:
     #: a word's candidates: the ``nbest`` best by their score without context (true) or by the channel
     #: score alone (false)
     select_scored: bool = False
+    #: a word's attested spellings among its candidates take their scores without context again in the
+    #: order of log P(input | spelling) + log P(spelling), as ``r2d.attested_order`` orders them for
+    #: single words
+    attested_order: bool = True
     #: extra log penalty for a word outside the n-gram vocabulary (added to the n-gram's ``<unk>``)
     oov_logprob: float = -9.0
     #: weight of the unigram prior of words outside the n-gram vocabulary
@@ -659,6 +663,7 @@ FLAT_NAMES: Mapping[str, str] = {
     "ctx_nbest": "sentence.nbest",
     "ctx_words": "sentence.words",
     "ctx_select_scored": "sentence.select_scored",
+    "ctx_attested_order": "sentence.attested_order",
     "ctx_oov_logprob": "sentence.oov_logprob",
     "w_ctx_prior": "sentence.w_oov_prior",
     "ctx_prior": "sentence.w_prior",
