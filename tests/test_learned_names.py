@@ -387,7 +387,7 @@ def test_the_model_orders_attested_spellings_by_belief(
 
 def test_sentences_order_attested_spellings_by_belief(model: LearnedModel) -> None:
     # in sentence decoding the column's scores without context are ordered the same way
-    on, off = model, model.with_params({"sentence.attested_order": False})
+    on, off = model.with_params({"sentence.attested_order": True}), model
     devas, scored = on._column("lagata")
     score = dict(zip(devas, (s for s, _ in scored), strict=True))
     assert score["लगता"] > score["लगाता"]
@@ -396,3 +396,36 @@ def test_sentences_order_attested_spellings_by_belief(model: LearnedModel) -> No
     assert score["लगता"] < score["लगाता"]
     assert on.devanagarize_sentences([["vah", "ghatata", "hai"]]) == [["वह", "घटता", "है"]]
     assert off.devanagarize_sentences([["vah", "ghatata", "hai"]]) == [["वह", "घटाता", "है"]]
+
+
+@pytest.mark.parametrize(
+    ("roman", "english", "hindi"),
+    [
+        # read as English by the per-token decision: the spelling of its sound, not a Hindi word's
+        ("care", "केयर", "कर"),
+        ("rate", "रेट", "राते"),
+        ("mute", "म्यूट", "मूते"),
+        ("shine", "शाइन", "शिन"),
+    ],
+)
+def test_the_english_path_of_single_words(model: LearnedModel, roman: str, english: str, hindi: str) -> None:
+    assert model.params.english.w_path > 0
+    assert model.devanagarize(roman) == english
+    assert model.devanagarize_topk(roman, 5)[0][0] == english
+    assert model.with_params({"english.w_path": 0.0}).devanagarize(roman) == hindi
+
+
+@pytest.mark.parametrize(("roman", "deva"), [("kal", "कल"), ("main", "मैं"), ("par", "पर"), ("hai", "है")])
+def test_the_english_path_leaves_hindi_words(model: LearnedModel, roman: str, deva: str) -> None:
+    decision = model.token_decision()
+    assert decision.probabilities([roman])[0] < decision.weights.threshold
+    assert model.devanagarize(roman) == deva
+
+
+def test_the_token_decision_reads_answers_without_the_english_path(model: LearnedModel) -> None:
+    decision = model.token_decision()
+    assert decision is model.token_decision()  # made once per model
+    assert decision.model.params.english.w_path == 0.0
+    assert decision.model.params.updated({"english.w_path": model.params.english.w_path}) == model.params
+    # a copy with other parameters makes its own
+    assert model.with_params({"english.w_path": 1.0}).token_decision() is not decision

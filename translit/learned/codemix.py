@@ -198,6 +198,10 @@ class CodeMix:
     def __init__(
         self, model: LearnedModel, weights: CodeMixWeights | None = None, tables: WordLanguages | None = None
     ) -> None:
+        if model.params.english.w_path:
+            # the features are the model's answers without the English path of single words, which
+            # asks this decision (and the weights were fitted on such answers)
+            model = model.with_params({"english.w_path": 0.0})
         self.model = model
         self.weights = weights if weights is not None else load_weights()
         self.tables = tables if tables is not None else load_tables()
