@@ -12,6 +12,7 @@ from lipyantar.translit.learned.model import LearnedModel, default_model
 from lipyantar.translit.learned.names import (
     agreement_scorer,
     anusvara_first,
+    attested_first,
     convention_agreement,
     english_margin,
     inflected_spellings,
@@ -316,3 +317,115 @@ def test_the_model_prefers_the_anusvara(model: LearnedModel) -> None:
     # टेम्पल and टेंपल are both candidates; the first one scores better without the convention
     assert model.devanagarize("temple") == "टेंपल"
     assert model.devanagarize("surendra") == "सुरेंद्र"
+
+
+_BELIEF = {"दिल्ली": -7.0, "डेल्ही": -12.0, "डिल्ली": -20.0}
+
+
+@pytest.mark.parametrize(
+    ("ranked", "attested", "expected"),
+    [
+        # the attested spelling believed most takes the best attested score; others keep theirs
+        (
+            [(1.0, "डेल्ही"), (2.0, "बिल्ली"), (3.0, "दिल्ली")],
+            {"डेल्ही": 3.0, "दिल्ली": 10.0},
+            {"दिल्ली": 1.0, "बिल्ली": 2.0, "डेल्ही": 3.0},
+        ),
+        # three attested: their scores handed out in the order of belief
+        (
+            [(1.0, "डिल्ली"), (2.0, "डेल्ही"), (3.0, "दिल्ली")],
+            {"डेल्ही": 1.0, "दिल्ली": 1.0, "डिल्ली": 1.0},
+            {"दिल्ली": 1.0, "डेल्ही": 2.0, "डिल्ली": 3.0},
+        ),
+        # already in order: unchanged
+        ([(1.0, "दिल्ली"), (2.0, "डेल्ही")], {"डेल्ही": 3.0, "दिल्ली": 10.0}, {"दिल्ली": 1.0, "डेल्ही": 2.0}),
+        # one attested candidate, or none, or no memory: unchanged (an attested spelling is never added)
+        ([(1.0, "डेल्ही"), (2.0, "बिल्ली")], {"डेल्ही": 3.0, "दिल्ली": 10.0}, {"डेल्ही": 1.0, "बिल्ली": 2.0}),
+        ([(1.0, "डेल्ही"), (2.0, "बिल्ली")], None, {"डेल्ही": 1.0, "बिल्ली": 2.0}),
+        ([], {"दिल्ली": 1.0}, {}),
+    ],
+)
+def test_attested_first(
+    ranked: list[tuple[float, str]], attested: dict[str, float] | None, expected: dict[str, float]
+) -> None:
+    assert {deva: neg for neg, deva in attested_first(ranked, attested, _BELIEF.__getitem__)} == expected
+
+
+@given(
+    st.lists(st.tuples(st.integers(-50, 50).map(float), st.sampled_from([*sorted(_BELIEF), "क", "ख"])), max_size=6)
+)
+def test_attested_first_permutes_the_attested_scores(pairs: list[tuple[float, str]]) -> None:
+    ranked = list({deva: (neg, deva) for neg, deva in pairs}.values())
+    attested = dict.fromkeys(_BELIEF, 1.0)
+    out = attested_first(ranked, attested, _BELIEF.__getitem__)
+    assert [deva for _, deva in out] == [deva for _, deva in ranked]
+    assert sorted(neg for neg, deva in out if deva in attested) == sorted(neg for neg, deva in ranked if deva in attested)
+    assert all(a == b for a, b in zip(out, ranked, strict=True) if a[1] not in attested)
+    # the more believed, the better (lower) the negated score
+    by_belief = sorted((-_BELIEF[deva], neg) for neg, deva in out if deva in attested)
+    assert [neg for _, neg in by_belief] == sorted(neg for _, neg in by_belief)
+
+
+@pytest.mark.parametrize(
+    ("roman", "deva", "channel"),
+    [
+        # the memory attests both; the channel prefers the rarer one
+        ("lagata", "लगता", "लगाता"),
+        ("uthata", "उठता", "उठाता"),
+        ("ghatata", "घटता", "घटाता"),
+    ],
+)
+def test_the_model_orders_attested_spellings_by_belief(
+    model: LearnedModel, roman: str, deva: str, channel: str
+) -> None:
+    attested = model.memory.r2d.get(roman)
+    assert attested is not None and deva in attested and channel in attested
+    assert model.devanagarize(roman) == deva
+    assert model.devanagarize_topk(roman, 5)[0][0] == deva
+    assert model.with_params({"r2d.attested_order": False}).devanagarize(roman) == channel
+
+
+def test_sentences_order_attested_spellings_by_belief(model: LearnedModel) -> None:
+    # in sentence decoding the column's scores without context are ordered the same way
+    on, off = model.with_params({"sentence.attested_order": True}), model
+    devas, scored = on._column("lagata")
+    score = dict(zip(devas, (s for s, _ in scored), strict=True))
+    assert score["लगता"] > score["लगाता"]
+    devas, scored = off._column("lagata")
+    score = dict(zip(devas, (s for s, _ in scored), strict=True))
+    assert score["लगता"] < score["लगाता"]
+    assert on.devanagarize_sentences([["vah", "ghatata", "hai"]]) == [["वह", "घटता", "है"]]
+    assert off.devanagarize_sentences([["vah", "ghatata", "hai"]]) == [["वह", "घटाता", "है"]]
+
+
+@pytest.mark.parametrize(
+    ("roman", "english", "hindi"),
+    [
+        # read as English by the per-token decision: the spelling of its sound, not a Hindi word's
+        ("care", "केयर", "कर"),
+        ("rate", "रेट", "राते"),
+        ("mute", "म्यूट", "मूते"),
+        ("shine", "शाइन", "शिन"),
+    ],
+)
+def test_the_english_path_of_single_words(model: LearnedModel, roman: str, english: str, hindi: str) -> None:
+    assert model.params.english.w_path > 0
+    assert model.devanagarize(roman) == english
+    assert model.devanagarize_topk(roman, 5)[0][0] == english
+    assert model.with_params({"english.w_path": 0.0}).devanagarize(roman) == hindi
+
+
+@pytest.mark.parametrize(("roman", "deva"), [("kal", "कल"), ("main", "मैं"), ("par", "पर"), ("hai", "है")])
+def test_the_english_path_leaves_hindi_words(model: LearnedModel, roman: str, deva: str) -> None:
+    decision = model.token_decision()
+    assert decision.probabilities([roman])[0] < decision.weights.threshold
+    assert model.devanagarize(roman) == deva
+
+
+def test_the_token_decision_reads_answers_without_the_english_path(model: LearnedModel) -> None:
+    decision = model.token_decision()
+    assert decision is model.token_decision()  # made once per model
+    assert decision.model.params.english.w_path == 0.0
+    assert decision.model.params.updated({"english.w_path": model.params.english.w_path}) == model.params
+    # a copy with other parameters makes its own
+    assert model.with_params({"english.w_path": 1.0}).token_decision() is not decision

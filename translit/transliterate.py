@@ -403,9 +403,7 @@ class _LearnedToDeva(_Stage):
         if not self._keep_english:
             return [False] * len(words)
         if self._codemix is None:
-            from lipyantar.translit.learned.codemix import CodeMix
-
-            self._codemix = CodeMix(self._model)
+            self._codemix = self._model.token_decision()
         keep = self._codemix.keep(words, after_number=_after_number(tokens, indexes))
         if self._lexicon is not None:
             keep = [kept and not self._spellings(word) for word, kept in zip(words, keep, strict=True)]

@@ -42,7 +42,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from lipyantar.translit.errors import ModelError
 from lipyantar.translit.learned.charalign import normalize_roman
@@ -53,11 +53,28 @@ from lipyantar.translit.rules import romanize_word
 from lipyantar.translit.wordlang import WordLanguages, fold_word, load_tables
 
 if TYPE_CHECKING:
-    from lipyantar.translit.learned.model import LearnedModel
+    from lipyantar.translit.learned.english import EnglishModel
+    from lipyantar.translit.learned.langmodel import WordLM
+    from lipyantar.translit.learned.memory import Memory
+    from lipyantar.translit.learned.params import DecodeParams
 
 __all__ = ["CONTEXT_FEATURES", "TOKEN_FEATURES", "CodeMix", "CodeMixWeights", "load_weights"]
 
 logger = logging.getLogger(__name__)
+
+
+class LearnedModel(Protocol):
+    """What the decision reads of a learned model (:class:`~lipyantar.translit.learned.model.LearnedModel`,
+    which asks the decision for its English path and so is not imported here)."""
+
+    memory: Memory
+    wordlm: WordLM
+    english: EnglishModel | None
+    params: DecodeParams
+
+    def devanagarize(self, word: str) -> str: ...
+    def devanagarize_topk(self, word: str, top_k: int = 5) -> list[tuple[str, float]]: ...
+    def with_params(self, params: DecodeParams | Mapping[str, Any] | None = None) -> LearnedModel: ...
 
 FORMAT = "lipyantar-codemix"
 VERSION = 2
@@ -198,6 +215,10 @@ class CodeMix:
     def __init__(
         self, model: LearnedModel, weights: CodeMixWeights | None = None, tables: WordLanguages | None = None
     ) -> None:
+        if model.params.english.w_path:
+            # the features are the model's answers without the English path of single words, which
+            # asks this decision (and the weights were fitted on such answers)
+            model = model.with_params({"english.w_path": 0.0})
         self.model = model
         self.weights = weights if weights is not None else load_weights()
         self.tables = tables if tables is not None else load_tables()

@@ -67,7 +67,7 @@ import threading
 from array import array
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lipyantar.translit.budget import checkpoint
 from lipyantar.translit.candidate import PROB_POOL, Candidate, calibrated_candidates
@@ -76,13 +76,20 @@ from lipyantar.translit.learned import adaptation, modelfile, storage
 from lipyantar.translit.learned import search as _search
 from lipyantar.translit.learned.charalign import deva_units, normalize_deva, normalize_roman
 from lipyantar.translit.learned.decoder import SentenceDecoder, sentence_viterbi_python
-from lipyantar.translit.learned.english import EnglishModel, EnglishProns, spell_letters
+from lipyantar.translit.learned.english import (
+    EnglishModel,
+    EnglishProns,
+    loose_spelling,
+    spell_letters,
+    spell_pronunciation,
+)
 from lipyantar.translit.learned.jointseq import JointModel
 from lipyantar.translit.learned.langmodel import CharLM, UnigramPrior, WordLM
 from lipyantar.translit.learned.loanwords import english_reading, loanword_index, table_readings
 from lipyantar.translit.learned.memory import Memory
 from lipyantar.translit.learned.names import (
     anusvara_first,
+    attested_first,
     english_margin,
     name_scored,
     pronunciation_spellings,
@@ -98,6 +105,9 @@ from lipyantar.translit.learned.storage import (
     sibling_vocabulary,
     write_model_file,
 )
+
+if TYPE_CHECKING:
+    from lipyantar.translit.learned.codemix import CodeMix
 from lipyantar.translit.learned.variants import (
     _rules_piece,
     _rules_word,
@@ -658,6 +668,11 @@ class LearnedModel(WordSearch, SentenceDecoder):
             if lp is None:
                 lp = english_lp if deva in inflected else oov
             ranked.append((-(channel + w_word * lp), deva))
+        w_path = p.english.w_path
+        if w_path > 0 and ranked and self._english_path(roman):
+            # read as English by the per-token decision: its spellings by sound are what it means
+            by_sound = self._by_sound(roman)
+            ranked = [(neg - w_path * by_sound(deva), deva) for neg, deva in ranked]
         if known is not None and ranked:
             # the word-list bonus; for the single best only where it can matter: a candidate more than
             # w_vocab below the best cannot overtake it (the same answer, fewer look-ups)
@@ -665,6 +680,9 @@ class LearnedModel(WordSearch, SentenceDecoder):
             ranked = [
                 (neg - w_vocab, deva) if neg <= reach and known(deva) else (neg, deva) for neg, deva in ranked
             ]
+        attested = self.memory.r2d.get(roman) if p.r2d.attested_order else None
+        if attested:
+            ranked = attested_first(ranked, attested, self._attested_belief(attested, oov))
         # a nasal cluster's anusvara spelling, when both are candidates, as the better of the two
         ranked = anusvara_first(ranked)
         if top_k == 1:
@@ -672,6 +690,67 @@ class LearnedModel(WordSearch, SentenceDecoder):
         else:
             ranked.sort()
         return [(deva, -neg) for neg, deva in ranked[:top_k]]
+
+    def _english_path(self, roman: str) -> bool:
+        """Whether the per-token decision (:meth:`token_decision`, the word alone) reads the normalized
+        Latin word as English or a name, for a word with an English pronunciation (others never)."""
+        english = self.english
+        if english is None or not english.pronunciations(roman):
+            return False
+        decision = self.token_decision()
+        return decision.probabilities([roman])[0] >= decision.weights.threshold
+
+    def token_decision(self) -> CodeMix:
+        """The per-token decision between Hindi and English or a name
+        (:class:`~lipyantar.translit.learned.codemix.CodeMix`) over this model, made on first use: what
+        ``--english keep`` keeps, and which single words take the English path (``english.w_path``)."""
+        decision = self.__dict__.get("_codemix")
+        if decision is None:
+            from lipyantar.translit.learned.codemix import CodeMix
+
+            with self._build_lock:
+                decision = self.__dict__.get("_codemix")
+                if decision is None:
+                    decision = self._codemix = CodeMix(self)
+        return decision
+
+    def _by_sound(self, roman: str) -> Callable[[str], float]:
+        """How well a candidate of ``roman`` spells one of its English pronunciations, from 0 to 1: 1 for a
+        rule spelling of one, loosely (:func:`~lipyantar.translit.learned.english.loose_spelling`, as
+        Hindi writes it or not: :func:`pronunciation_spellings`); for another of the English model's
+        proposals, its probability relative to the best proposal's (``bike`` बाइक 1, ``late`` लेट 1 and
+        the proposal लाते 0.04); 0 for the others (बिके)."""
+        english = self.english
+        if english is None:
+            return lambda deva: 0.0
+        sounds = {loose_spelling(spell_pronunciation(pron)) for pron in english.pronunciations(roman)}
+        sounds.update(loose_spelling(deva) for deva in pronunciation_spellings(english, roman))
+        p = self.params
+        proposed = english.candidates(roman, k=p.search.topk.english_k, beam=p.english.beam)
+        best = max(proposed.values(), default=0.0)
+
+        def weight(deva: str) -> float:
+            if loose_spelling(deva) in sounds:
+                return 1.0
+            score = proposed.get(deva)
+            return math.exp(score - best) if score is not None else 0.0
+
+        return weight
+
+    def _attested_belief(self, attested: Mapping[str, float], oov: float) -> Callable[[str], float]:
+        """log P(input | spelling) + log P(spelling) of the input's attested spellings (Bayes' rule for
+        the spelling meant): the share of the spelling's attested romanizations that are the input (the
+        memory's counts) and its word prior (``oov`` when it has none); the order :func:`attested_first`
+        gives them."""
+        prior, d2r = self.wordlm.unigram, self.memory.d2r
+
+        def belief(deva: str) -> float:
+            count = attested[deva]
+            total = sum((d2r.get(deva) or {}).values())
+            lp = prior(deva)
+            return math.log(count / max(total, count)) + (lp if lp is not None else oov)
+
+        return belief
 
     def _caps_acronym(self, word: str, roman: str) -> str | None:
         """The letter-by-letter reading of ``word`` when the capitals rule (``acronyms.caps``) applies to
@@ -775,6 +854,7 @@ class LearnedModel(WordSearch, SentenceDecoder):
         clone._vocab_memo = {}
         clone._ctx_known = {}
         clone._fast_channel = None
+        clone.__dict__.pop("_codemix", None)  # its features are answers under this model's parameters
         return clone
 
     def check(self) -> LearnedModel:
@@ -794,6 +874,7 @@ class LearnedModel(WordSearch, SentenceDecoder):
         del state["_build_lock"]
         state["_fast_channel"] = None  # compiled: rebuilt on first use after unpickling
         state.pop("_noise_memo", None)  # keyed by object ids: rebuilt on first use
+        state.pop("_codemix", None)  # the per-token decision of the English path: rebuilt on first use
         state.pop("_table_loan_memo", None)  # the packaged table readings: for the file's model only
         state.pop("_loan_table_memo", None)
         if self._vocab_source is not None:

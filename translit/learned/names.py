@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import regex
@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 __all__ = [
     "agreement_scorer",
     "anusvara_first",
+    "attested_first",
     "convention_agreement",
     "english_margin",
     "inflected_spellings",
@@ -432,3 +433,23 @@ def anusvara_first(ranked: list[tuple[float, str]]) -> list[tuple[float, str]]:
     if not changed:
         return ranked
     return [(neg, deva) for deva, neg in scores.items()]
+
+
+
+def attested_first(
+    ranked: list[tuple[float, str]], attested: Mapping[str, float] | None, belief: Callable[[str], float]
+) -> list[tuple[float, str]]:
+    """Candidates as (negated score, spelling), the input's ``attested`` spellings among them given their
+    scores again in the order of ``belief`` (higher first, ties by spelling): the one believed most takes
+    the best of their scores, the candidates that are not attested keep theirs. The model orders them by
+    log P(input | spelling) P(spelling), the share of the spelling's attested romanizations that are the
+    input times its word prior (``delhi`` दिल्ली ahead of डेल्ही, ``october`` अक्टूबर ahead of अक्टुबर):
+    the channel's spelling model does not see the counts beyond ``r2d.w_mem``'s small bonus."""
+    if not attested or len(ranked) < 2:
+        return ranked
+    present = [(neg, deva) for neg, deva in ranked if deva in attested]
+    if len(present) < 2:
+        return ranked
+    order = sorted((deva for _, deva in present), key=lambda deva: (-belief(deva), deva))
+    scores = dict(zip(order, sorted(neg for neg, _ in present), strict=True))
+    return [(scores.get(deva, neg), deva) for neg, deva in ranked]

@@ -254,6 +254,10 @@ class RomanToDeva:
     #: such as ``delhi`` → दिल्ली, still competes); negative: off (such a spelling scores as the worst
     #: candidate)
     attested_gap: float = 4.0
+    #: single words: the input's attested spellings among the candidates take their scores again in the
+    #: order of their counts in the memory (``delhi`` दिल्ली, attested 10 times, ahead of डेल्ही, 3:
+    #: :func:`~lipyantar.translit.learned.names.attested_first`); false: as the channel scores them
+    attested_order: bool = True
     #: bonus when roman-rules romanizes the candidate back to the input ...
     w_rules_eq: float = 1.0
     #: ... and penalty per edit between that romanization and the input
@@ -310,6 +314,13 @@ class EnglishWords:
     #: word's best candidate plus ``spelling_margin`` times its English/Hindi margin, in single words and
     #: sentences (negative: off)
     inflection_penalty: float = 4.0
+    #: the English path of single words: a word with an English pronunciation that the per-token decision
+    #: (:mod:`~lipyantar.translit.learned.codemix`, the word alone) reads as English or a name gets this
+    #: times how well each candidate spells one of its pronunciations (1 for a rule spelling, loosely; the
+    #: English model's proposals by their probability relative to its best: ``rate`` रेट, not the Hindi
+    #: राते; ``LearnedModel._by_sound``); 0: off. Chosen on the held-out slice (top-1 71.14 -> 71.21%,
+    #: its English-pronounceable words 55.58 -> 56.29%; 3 and more lose)
+    w_path: float = 2.0
 
     def __post_init__(self) -> None:
         _check(self, at_least_one=("beam", "forced_beam"))
@@ -370,6 +381,10 @@ class SentenceDecoding:
     #: a word's candidates: the ``nbest`` best by their score without context (true) or by the channel
     #: score alone (false)
     select_scored: bool = False
+    #: a word's attested spellings among its candidates take their scores without context again in the
+    #: order of log P(input | spelling) + log P(spelling), as ``r2d.attested_order`` orders them for
+    #: single words (off: held-out typed sentences WER 9.61 -> 9.56%, but Dakshina dev 10.18 -> 10.22%)
+    attested_order: bool = False
     #: extra log penalty for a word outside the n-gram vocabulary (added to the n-gram's ``<unk>``)
     oov_logprob: float = -9.0
     #: weight of the unigram prior of words outside the n-gram vocabulary
@@ -625,6 +640,7 @@ FLAT_NAMES: Mapping[str, str] = {
     "oov_logprob": "r2d.oov_logprob",
     "w_mem": "r2d.w_mem",
     "attested_gap": "r2d.attested_gap",
+    "attested_order": "r2d.attested_order",
     "w_rules_eq": "r2d.w_rules_eq",
     "w_rules_dist": "r2d.w_rules_dist",
     "stage1_rules": "r2d.stage1_rules",
@@ -642,6 +658,7 @@ FLAT_NAMES: Mapping[str, str] = {
     "english_spelling_margin": "english.spelling_margin",
     "ctx_english_spelling_penalty": "english.context_spelling_penalty",
     "english_inflection_penalty": "english.inflection_penalty",
+    "english_w_path": "english.w_path",
     "w_acronym": "acronyms.w_acronym",
     "w_acronym_odd": "acronyms.w_odd",
     "caps_acronyms": "acronyms.caps",
@@ -654,6 +671,7 @@ FLAT_NAMES: Mapping[str, str] = {
     "ctx_nbest": "sentence.nbest",
     "ctx_words": "sentence.words",
     "ctx_select_scored": "sentence.select_scored",
+    "ctx_attested_order": "sentence.attested_order",
     "ctx_oov_logprob": "sentence.oov_logprob",
     "w_ctx_prior": "sentence.w_oov_prior",
     "ctx_prior": "sentence.w_prior",

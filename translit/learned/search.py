@@ -6,7 +6,7 @@ skeleton, the spellings of casual typing, English words by their sound; ranked i
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +14,7 @@ from lipyantar.translit.learned.charalign import normalize_roman
 from lipyantar.translit.learned.english import CANDIDATES_MEMO_LIMIT, spell_letters
 from lipyantar.translit.learned.langmodel import FAST, CharLM, WordLM
 from lipyantar.translit.learned.names import (
+    attested_first,
     english_margin,
     inflected_spellings,
     name_scored,
@@ -101,6 +102,7 @@ class WordSearch:
         def _uses_word_list_index(self) -> bool: ...
         def _known(self, weight: float | None = None) -> Callable[[str], bool] | None: ...
         def _caps_acronym(self, word: str, roman: str) -> str | None: ...
+        def _attested_belief(self, attested: Mapping[str, float], oov: float) -> Callable[[str], float]: ...
         def is_english(self, word: str, deva: str) -> bool: ...
         def romanize(self, word: str) -> str: ...
         def devanagarize(self, word: str) -> str: ...
@@ -185,6 +187,15 @@ class WordSearch:
                     extra += w_vocab
             devas.append(deva)
             scored.append((channel + extra, wid))
+        if sentence.attested_order and len(devas) > 1:
+            attested = self.memory.r2d.get(roman)
+            if attested:
+                ranked = attested_first(
+                    [(-score, deva) for deva, (score, _) in zip(devas, scored, strict=True)],
+                    attested,
+                    self._attested_belief(attested, oov),
+                )
+                scored = [(-neg, wid) for (neg, _), (_, wid) in zip(ranked, scored, strict=True)]
         if sentence.select_scored and len(devas) > sentence.nbest:
             # the sentence.nbest best by their score without context (channel, prior, word list)
             keep = sorted(range(len(devas)), key=lambda i: -scored[i][0])[: sentence.nbest]
