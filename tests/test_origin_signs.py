@@ -137,3 +137,20 @@ def test_the_packaged_signs_are_searched_unsplit() -> None:
     assert signs is not None
     if origin._lines_sorted() is not None:
         assert signs._lines is None and len(signs._firsts) > 100
+
+
+def test_the_tables_checksum_is_computed_once_per_version_of_the_file(tmp_path: Path) -> None:
+    """tables_sha256 hashes a file once (the signs and the loanword index both ask), and again when the
+    file changes."""
+    import hashlib
+
+    path = tmp_path / "tables.json.gz"
+    path.write_bytes(b"first version")
+    hits = origin._file_sha256.cache_info().hits
+    assert origin.tables_sha256(path) == hashlib.sha256(b"first version").hexdigest()
+    assert origin.tables_sha256(path) == hashlib.sha256(b"first version").hexdigest()
+    assert origin._file_sha256.cache_info().hits == hits + 1
+    replacement = tmp_path / "new"
+    replacement.write_bytes(b"second, longer version")
+    replacement.replace(path)
+    assert origin.tables_sha256(path) == hashlib.sha256(b"second, longer version").hexdigest()

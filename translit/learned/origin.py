@@ -33,6 +33,7 @@ import hashlib
 import json
 import logging
 import math
+import os
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache
@@ -90,8 +91,17 @@ def english_logprob(roman: str) -> float:
 
 
 def tables_sha256(path: Path = TABLE_PATH) -> str:
-    """The SHA-256 of the word-language tables file (what a signs file names as its source)."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """The SHA-256 of the word-language tables file (what a signs file names as its source), computed
+    once per version of the file (its identity, size and time: the signs file and the loanword index
+    both ask for it when Devanagari → roman first needs them)."""
+    st = os.stat(path)
+    return _file_sha256(os.fspath(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _file_sha256(path: str, dev: int, ino: int, size: int, mtime_ns: int) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.sha256(fh.read()).hexdigest()
 
 
 class SignList(Mapping[str, int]):
