@@ -163,6 +163,13 @@ static void Automaton_dealloc(Automaton *self) {
 
 /* the arcs of a (keys, lp, next) tuple of arrays (typecodes "q", "f", "i", as NgramLM.to_arrays) into
    a new KeyedArc array; -1 with an exception set on error */
+/* the end of the arc keys of ``ns`` states (state * mult + token < ns * mult), saturated: a range check
+   of a key without dividing it by ``mult`` */
+static int64_t key_limit(long long mult, Py_ssize_t ns) {
+    if (mult <= 0 || ns <= 0) return 0;
+    return (int64_t)ns > INT64_MAX / mult ? INT64_MAX : (int64_t)ns * mult;
+}
+
 static int read_arc_arrays(PyObject *tuple, long long mult, Py_ssize_t ns, KeyedArc **out, Py_ssize_t *count) {
     Py_buffer b[3];
     static const char *formats[3] = {"q", "f", "i"};
@@ -189,8 +196,9 @@ static int read_arc_arrays(PyObject *tuple, long long mult, Py_ssize_t ns, Keyed
     const int64_t *keys = b[0].buf;
     const float *lps = b[1].buf;
     const int32_t *nexts = b[2].buf;
+    const int64_t key_end = key_limit(mult, ns);
     for (Py_ssize_t i = 0; i < n; i++) {
-        if (keys[i] < 0 || keys[i] / mult >= ns) {
+        if (keys[i] < 0 || keys[i] >= key_end) {
             free(tmp);
             PyErr_SetString(PyExc_ValueError, "arc key out of range");
             goto done;
@@ -271,8 +279,9 @@ static PyObject *fastlm_check_automaton(PyObject *mod, PyObject *args) {
             goto done;
         }
     }
+    const int64_t key_end = key_limit(mult, ns);
     for (Py_ssize_t i = 0; i < n; i++) {
-        if (keys[i] < 0 || keys[i] / mult >= ns || nexts[i] < 0 || nexts[i] >= ns) {
+        if (keys[i] < 0 || keys[i] >= key_end || nexts[i] < 0 || nexts[i] >= ns) {
             err = "arc key or next state out of range";
             goto done;
         }
@@ -367,6 +376,81 @@ fail:
     return -1;
 }
 
+/* where place_arc is: the state of the last arc placed and that state's first key (state * mult) */
+typedef struct {
+    int64_t st, base;
+} ArcPlacer;
+
+/* arc ``i`` (of keys in ascending order) into the automaton's arcs and its state's count (self->off):
+   the states never decrease, so a key's state and token come from the last one's base (a division
+   only where the state jumps by more than one) */
+static inline void place_arc(Automaton *self, ArcPlacer *at, Py_ssize_t i, int64_t key, double lp, int32_t next,
+                             int64_t mult) {
+    if (key - at->base >= mult) {
+        if (key - at->base - mult < mult) {
+            at->st++;
+            at->base += mult;
+        } else {
+            at->st = key / mult;
+            at->base = at->st * mult;
+        }
+    }
+    self->arcs[i].g = (int32_t)(key - at->base);
+    self->arcs[i].next = next;
+    self->arcs[i].lp = lp;
+    self->off[at->st + 1]++;
+}
+
+/* the arcs of (keys, lp, next) arrays whose keys are sorted (a model file's) placed straight from the
+   buffers (no copy to sort): 1 when placed (self->arcs and self->off allocated, *count set), 0 when
+   the keys are not sorted (nothing done: read_arc_arrays sorts a copy), -1 with an exception set */
+static int place_sorted_arcs(Automaton *self, PyObject *tuple, long long mult, Py_ssize_t ns, Py_ssize_t *count) {
+    Py_buffer b[3];
+    static const char *formats[3] = {"q", "f", "i"};
+    static const Py_ssize_t sizes[3] = {8, 4, 4};
+    int got = 0, rc = -1;
+    for (; got < 3; got++) {
+        if (PyObject_GetBuffer(PyTuple_GET_ITEM(tuple, got), &b[got], PyBUF_FORMAT | PyBUF_C_CONTIGUOUS)) goto done;
+        if (b[got].itemsize != sizes[got] || !b[got].format || strcmp(b[got].format, formats[got]) != 0) {
+            got++;
+            PyErr_SetString(PyExc_TypeError, "arc arrays must have the typecodes q, f and i");
+            goto done;
+        }
+    }
+    Py_ssize_t n = b[0].len / 8;
+    if (b[1].len / 4 != n || b[2].len / 4 != n) {
+        PyErr_SetString(PyExc_ValueError, "arc arrays differ in length");
+        goto done;
+    }
+    const int64_t *keys = b[0].buf;
+    const float *lps = b[1].buf;
+    const int32_t *nexts = b[2].buf;
+    const int64_t key_end = key_limit(mult, ns);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (keys[i] < 0 || keys[i] >= key_end) {
+            PyErr_SetString(PyExc_ValueError, "arc key out of range");
+            goto done;
+        }
+        if (i && keys[i - 1] > keys[i]) {
+            rc = 0;
+            goto done;
+        }
+    }
+    self->arcs = malloc(sizeof(Arc) * (n ? n : 1));
+    self->off = calloc(ns + 1, sizeof(int64_t));
+    if (!self->arcs || !self->off) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    ArcPlacer at = {0, 0};
+    for (Py_ssize_t i = 0; i < n; i++) place_arc(self, &at, i, keys[i], (double)lps[i], nexts[i], mult);
+    *count = n;
+    rc = 1;
+done:
+    for (int i = 0; i < got; i++) PyBuffer_Release(&b[i]);
+    return rc;
+}
+
 static int Automaton_init(Automaton *self, PyObject *args, PyObject *kwds) {
     static char *kwlist[] = {"arcmap", "backoff", "bow", "root", "mult", "unk", NULL};
     PyObject *arcmap, *backoff, *bow;
@@ -399,6 +483,12 @@ static int Automaton_init(Automaton *self, PyObject *args, PyObject *kwds) {
     Py_ssize_t n, m = 0;
     KeyedArc *tmp = NULL;
     if (!PyDict_Check(arcmap)) {
+        int placed = place_sorted_arcs(self, arcmap, mult, ns, &n);
+        if (placed < 0) goto fail;
+        if (placed) {
+            m = n;
+            goto arcs_placed;
+        }
         if (read_arc_arrays(arcmap, mult, ns, &tmp, &n)) goto fail;
         m = n;
         self->arcs = malloc(sizeof(Arc) * (n ? n : 1));
@@ -449,13 +539,11 @@ sort_arcs:
             qsort(tmp, m, sizeof(KeyedArc), cmp_keyed);
             break;
         }
-    for (Py_ssize_t i = 0; i < m; i++) {
-        int64_t st = tmp[i].key / mult;
-        self->arcs[i].g = (int32_t)(tmp[i].key % mult);
-        self->arcs[i].next = tmp[i].next;
-        self->arcs[i].lp = tmp[i].lp;
-        self->off[st + 1]++;
+    {
+        ArcPlacer at = {0, 0};
+        for (Py_ssize_t i = 0; i < m; i++) place_arc(self, &at, i, tmp[i].key, tmp[i].lp, tmp[i].next, mult);
     }
+arcs_placed:
     for (Py_ssize_t st = 0; st < ns; st++) self->off[st + 1] += self->off[st];
     free(tmp);
     self->dense = calloc(ns ? ns : 1, sizeof(int32_t *));
