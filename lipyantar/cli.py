@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable, Iterator, MutableMapping
+from typing import Any
 
 import click
 
@@ -149,7 +150,44 @@ class _Formatter(logging.Formatter):
         return clip_message(super().formatMessage(record))
 
 
-@click.group(commands=LazyCommands(COMMANDS), context_settings={"help_option_names": ["-h", "--help"]})
+class _Root(click.Group):
+    """The root group: run as the program (``lipyantar``, ``python -m lipyantar``: no ``args`` given), a
+    ``convert`` that finished ends the process without tearing the interpreter down
+    (:func:`~lipyantar.translit.signals.end_program`: the loaded model is not freed object by object).
+    Called with arguments (tests, ``CliRunner``, other code), it is click's group."""
+
+    #: the commands that close their outputs before they return (end_program flushes only the
+    #: standard streams)
+    quick_end = frozenset({"convert"})
+
+    def main(self, args: Any = None, prog_name: str | None = None, *pos: Any, **kwargs: Any) -> Any:
+        if args is not None or pos or not kwargs.get("standalone_mode", True):
+            return super().main(args, prog_name, *pos, **kwargs)
+        try:
+            return super().main(None, prog_name, **kwargs)
+        except SystemExit as exc:
+            ctx = click.get_current_context(silent=True)
+            command = _ended_command.pop() if _ended_command else None
+            if ctx is None and command in self.quick_end and (exc.code is None or type(exc.code) is int):
+                from lipyantar.translit.signals import end_program
+
+                end_program(exc.code)
+            raise
+
+    def invoke(self, ctx: click.Context) -> Any:
+        _ended_command.clear()
+        result = super().invoke(ctx)
+        _ended_command.append(ctx.invoked_subcommand)  # it returned: it finished
+        return result
+
+
+#: the command that the root group ran and that returned (an error leaves it empty)
+_ended_command: list[str | None] = []
+
+
+@click.group(
+    cls=_Root, commands=LazyCommands(COMMANDS), context_settings={"help_option_names": ["-h", "--help"]}
+)
 @click.version_option(__version__, prog_name="lipyantar")
 @click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
