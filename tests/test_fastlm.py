@@ -579,3 +579,26 @@ def test_compiled_automaton_check_is_the_python_check(change: dict[str, object])
     views = {k: memoryview(v) if isinstance(v, array) else v for k, v in t.items()}
     if all(memoryview(v).format in "qfi" for v in views.values() if isinstance(v, memoryview)):
         assert outcome(lambda *a: _check_automaton(*(memoryview(x) for x in a[:6]), a[6])) == python
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.binary(max_size=700), start=st.integers(0, 40), value=st.integers(0, 2**32 - 1))
+def test_crc32_is_zlibs(data: bytes, start: int, value: int) -> None:
+    """The compiled CRC-32 (carry-less multiplication where the processor has it, folding 64 and 16
+    bytes at a time, the tail a byte at a time) is zlib.crc32, for any length, start and initial value."""
+    import zlib
+
+    view = memoryview(data)[min(start, len(data)) :]
+    assert fastlm.crc32(view, value) == zlib.crc32(view, value)
+    assert fastlm.crc32(view) == zlib.crc32(view)
+
+
+def test_crc32_of_large_buffers_and_the_readers_helper() -> None:
+    import zlib
+
+    from lipyantar.translit.learned.modelfile import crc32
+
+    data = random.Random(3).randbytes(3 << 20)
+    for size in (64, 65, 79, 80, 127, 128, 4096 + 13, len(data)):
+        assert fastlm.crc32(data[:size]) == zlib.crc32(data[:size]) == crc32(data[:size]), size
+    assert crc32(memoryview(data)[5:]) == zlib.crc32(data[5:])
