@@ -307,10 +307,12 @@ def test_the_core_imports_the_learned_wing_only_inside_functions(module: str) ->
     assert not found, f"{module} imports the learned wing when it is imported: {found}"
 
 
-def test_convert_imports_only_its_commands_module(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("scheme", "expected"), [("iast", "yaha saṃgaṭhana\n"), ("roman", "yah sangathan\n")])
+def test_convert_imports_only_its_commands_module(tmp_path: Path, scheme: str, expected: str) -> None:
     """``lipyantar convert`` (run in a fresh process) imports neither the other commands' modules (the
     aligner's, the corpus builder's, the trainer's, the server's and its configuration) nor what only
-    they use; ``import lipyantar.cli`` imports no command module at all."""
+    they use (Devanagari → roman with the learned model neither: the metrics are roman → Devanagari's);
+    ``import lipyantar.cli`` imports no command module at all."""
     import subprocess
     import sys
 
@@ -322,14 +324,14 @@ def test_convert_imports_only_its_commands_module(tmp_path: Path) -> None:
         "import lipyantar.cli as cli\n"
         "assert not [m for m in sys.modules if m.endswith('.cli') and m != 'lipyantar.cli'], sorted(sys.modules)\n"
         "assert cli.main.commands.loaded() == []\n"
-        f"cli.main(['convert', '--from', 'deva', '--to', 'iast', {str(src)!r}], standalone_mode=False)\n"
+        f"cli.main(['convert', '--from', 'deva', '--to', {scheme!r}, {str(src)!r}], standalone_mode=False)\n"
         f"found = sorted(m for m in sys.modules if m.startswith({others!r}))\n"
         "assert found == [], found\n"
         "assert cli.main.commands.loaded() == ['convert'], cli.main.commands.loaded()\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
-    assert done.stdout == "yaha saṃgaṭhana\n"
+    assert done.stdout == expected
 
 
 def test_the_lazy_commands_load_each_command_once_and_by_its_name() -> None:

@@ -29,7 +29,6 @@ from lipyantar.translit.learned.variants import (
     nasal_variants,
     roman_skeleton,
 )
-from lipyantar.translit.metrics import edit_distance
 
 if TYPE_CHECKING:
     from lipyantar.translit.learned.english import EnglishModel
@@ -308,6 +307,8 @@ class WordSearch:
         if not words or self.is_english(roman, found[0][0]):
             # (read as an English word: spelled as English spells it, not mistyped)
             return found
+        from lipyantar.translit.metrics import edit_distance  # here: Devanagari → roman never needs it
+
         best = max(score for _, score in found)
         extra = []
         for deva in words:
@@ -551,6 +552,8 @@ class WordSearch:
         ruled = _rules_word(deva)
         if ruled == roman:
             return p.r2d.w_rules_eq
+        from lipyantar.translit.metrics import edit_distance  # here: Devanagari → roman never needs it
+
         return -p.r2d.w_rules_dist * edit_distance(ruled, roman)
 
     def _marginals(self, devas: Sequence[str]) -> list[float]:
