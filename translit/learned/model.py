@@ -182,6 +182,11 @@ def syllable_pieces(deva: str, size: int = MAX_DEVA_CHARS) -> list[str]:
 
 
 
+def _best_first(kv: tuple[str, float]) -> tuple[float, str]:
+    """The order of candidates: best score first, ties by spelling."""
+    return -kv[1], kv[0]
+
+
 class _Component:
     """A model component that a model loaded from a file of sections (version 2 or 3) builds the first time it is used
     (:meth:`LearnedModel._from_file`); once built it is a plain instance attribute (this descriptor
@@ -353,8 +358,8 @@ class LearnedModel(WordSearch, SentenceDecoder):
             if tabled is not None:
                 native, score = tabled
                 out = self._loanword(deva, score) or native
-            else:
-                best = self.romanize_topk(deva, 1)
+            else:  # romanize_topk(deva, 1) of a word that is normalized, not attested and not tabled
+                best = self._searched_topk(deva, 1) if len(deva) <= MAX_DEVA_CHARS else self.romanize_topk(deva, 1)
                 out = best[0][0] if best else ""
         if len(word) <= MAX_DEVA_CHARS:
             if len(self._best_cache) > _search.WORD_CACHE_LIMIT:
@@ -577,6 +582,24 @@ class LearnedModel(WordSearch, SentenceDecoder):
         self._d2r_cache[key] = tuple(out)  # immutable: the garbage collector stops scanning it
         return out
 
+    def _searched_topk(self, deva: str, top_k: int) -> list[tuple[str, float]]:
+        """:meth:`romanize_topk` of a normalized word ``deva`` (at most :data:`MAX_DEVA_CHARS` long) that
+        the memory does not attest and the table does not hold (or ``top_k`` > 1): the same search,
+        loanword check and memo, without finding that out again (:meth:`romanize`'s searched words)."""
+        key = (deva, top_k)
+        cached = self._d2r_cache.get(key)
+        if cached is not None:
+            return list(cached)
+        out = self._romanize_search(deva, top_k)
+        if out:
+            loan = self._loanword(deva, out[0][1])
+            if loan is not None:  # first, on the best one's score; the native readings after it
+                out = [(loan, out[0][1]), *((r, s - 1e-6) for r, s in out if r != loan)][:top_k]
+        if len(self._d2r_cache) > _search.WORD_CACHE_LIMIT:
+            self._d2r_cache.clear()
+        self._d2r_cache[key] = tuple(out)
+        return out
+
     def _romanize_pieces(self, deva: str) -> list[tuple[str, float]]:
         """The one romanization of a normalized Devanagari word longer than :data:`MAX_DEVA_CHARS`: its
         :func:`syllable_pieces` romanized as words (each piece's best; the scores added)."""
@@ -592,14 +615,24 @@ class LearnedModel(WordSearch, SentenceDecoder):
         return [("".join(texts), score)] if texts else []
 
     def _romanize_search(self, deva: str, k: int) -> list[tuple[str, float]]:
-        p = self.params
-        size = max(p.d2r.beam, k)
+        d2r = self.params.d2r
+        size = max(d2r.beam, k)
         raw = self.joint.decode(deva_units(deva), to_roman=True, k=size, beam=size, fallback=_rules_piece)
-        romanlm = self.romanlm.scorer()
-        w_roman, len_bonus, w_rules = p.d2r.w_roman, p.d2r.len_bonus, p.d2r.w_rules
+        w_roman, len_bonus, w_rules = d2r.w_roman, d2r.len_bonus, d2r.w_rules
         ruled = _rules_word(deva) if w_rules else None
-        out = [(r, s + w_roman * romanlm(r) + len_bonus * len(r) + (w_rules if r == ruled else 0.0)) for r, s in raw]
-        out.sort(key=lambda kv: (-kv[1], kv[0]))
+        romanlm = self.romanlm
+        am = romanlm.lm.fast()
+        if am is not None:  # scorer()'s call, without its function per candidate
+            ids, unk, start = romanlm.ids, romanlm.lm.vocab_size, romanlm.lm.start
+            score = am.score_tokens
+            out = [
+                (r, s + w_roman * score(r, ids, unk, start) + len_bonus * len(r) + (w_rules if r == ruled else 0.0))
+                for r, s in raw
+            ]
+        else:
+            scorer = romanlm.scorer()
+            out = [(r, s + w_roman * scorer(r) + len_bonus * len(r) + (w_rules if r == ruled else 0.0)) for r, s in raw]
+        out.sort(key=_best_first)
         return out[:k]
 
     def romanize_candidates(self, word: str, top_k: int = 5) -> list[Candidate]:
