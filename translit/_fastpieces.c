@@ -34,6 +34,11 @@
  *       lipyantar.translit.normalize.Normalizer need not ask unicodedata (which normalizes Devanagari
  *       with a nukta or a virama in full to find it unchanged).
  *
+ *   plain_normal(text) -> bool
+ *       Whether the default lipyantar.translit.normalize.Normalizer() is known to leave ``text`` as it is
+ *       (known_nfc, and nothing else of its rules applies: no carriage return, ZWNJ, ZWJ or "|", no
+ *       danda close after another), checked in one pass over the code points: most lines of running text.
+ *
  *   lines_sorted(data) -> bool
  *       Whether the lines of the bytes ``data`` (newline-separated, a final newline ending the last
  *       one) are in non-decreasing order (as a sorted list of them would be), checked in place (the
@@ -709,6 +714,39 @@ static PyObject *fastpieces_known_nfc(PyObject *self, PyObject *text) {
     Py_RETURN_TRUE;
 }
 
+/* plain_normal(text) -> bool: True when the default Normalizer() leaves text as it is on its own
+   grounds: ASCII without a carriage return, or known to be in NFC (known_nfc) with no carriage
+   return, no ZWNJ or ZWJ (stripped), no ASCII danda "|" and no danda "।" within two code points of
+   the one before it (a double danda, "।।" or "। ।", becomes "॥"). False: not known (Python
+   normalizes it). */
+static PyObject *fastpieces_plain_normal(PyObject *self, PyObject *text) {
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "plain_normal: a str");
+        return NULL;
+    }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    if (PyUnicode_IS_ASCII(text)) {
+        if (memchr(PyUnicode_1BYTE_DATA(text), '\r', (size_t)n))
+            Py_RETURN_FALSE;
+        Py_RETURN_TRUE;
+    }
+    if (PyUnicode_KIND(text) != PyUnicode_2BYTE_KIND)
+        Py_RETURN_FALSE;
+    const Py_UCS2 *s = PyUnicode_2BYTE_DATA(text);
+    Py_ssize_t last_danda = -3;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS2 c = s[i];
+        if (c == '\r' || c == '|' || c == 0x200C || c == 0x200D)
+            Py_RETURN_FALSE;
+        if (c == 0x0964) {
+            if (i - last_danda <= 2)
+                Py_RETURN_FALSE;
+            last_danda = i;
+        }
+    }
+    return fastpieces_known_nfc(self, text);
+}
+
 /* lines_sorted(data) -> bool: whether the lines of the bytes ``data`` (newline-separated, a final newline
    ending the last one) are in non-decreasing order as bytes compare (what sorting a list of them would
    leave as it is). */
@@ -740,6 +778,8 @@ static PyObject *fastpieces_lines_sorted(PyObject *self, PyObject *data) {
 static PyMethodDef fastpieces_methods[] = {
     {"lines_sorted", (PyCFunction)fastpieces_lines_sorted, METH_O,
      "lines_sorted(data) -> bool: whether the newline-separated lines of data are in non-decreasing bytes order"},
+    {"plain_normal", (PyCFunction)fastpieces_plain_normal, METH_O,
+     "plain_normal(text) -> bool: whether the default Normalizer() is known to leave text as it is"},
     {"known_nfc", (PyCFunction)fastpieces_known_nfc, METH_O,
      "known_nfc(text) -> bool: whether text is known to be in NFC by a check of its code points (Devanagari, "
      "ASCII and some punctuation)"},

@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
+from typing import ClassVar, Literal
 
 import regex
 
@@ -64,12 +64,17 @@ class Normalizer:
     danda: DandaPolicy = "unify"
     digits: DigitPolicy = "keep"
     newlines: bool = True
+    #: the compiled check that a text is left as it is (set per instance: the default options only)
+    _plain: ClassVar[Callable[[str], bool] | None] = None
 
     def __post_init__(self) -> None:
         _check("nukta", self.nukta, ("decomposed", "composed"))
         _check("zero_width", self.zero_width, ("strip", "keep"))
         _check("danda", self.danda, ("unify", "keep"))
         _check("digits", self.digits, ("keep", "ascii", "deva"))
+        # the default options: a text the compiled check finds plain is returned at once (one pass)
+        default = (self.nukta, self.zero_width, self.danda, self.digits, self.newlines) == _DEFAULTS
+        object.__setattr__(self, "_plain", _plain_normal() if default else None)
 
     def __call__(self, text: str) -> str:
         return self.normalize(text)
@@ -81,6 +86,9 @@ class Normalizer:
         break: nothing is joined across lines (a ``।`` ending one line and one starting the next stay
         apart).
         """
+        plain = self._plain
+        if plain is not None and plain(text):
+            return text
         if self.newlines and "\r" in text:
             text = text.replace("\r\n", "\n").replace("\r", "\n")
         if text.isascii():
@@ -111,6 +119,20 @@ class Normalizer:
         if self.digits == "ascii":
             text = text.translate(_TO_ASCII_DIGITS)
         return text
+
+
+#: the options of Normalizer() (nukta, zero_width, danda, digits, newlines)
+_DEFAULTS = ("decomposed", "strip", "unify", "keep", True)
+
+
+@lru_cache(maxsize=1)
+def _plain_normal() -> Callable[[str], bool] | None:
+    """``lipyantar.translit._fastpieces.plain_normal`` (whether ``Normalizer()`` is known to leave a text
+    as it is), None when the compiled kernels are not built."""
+    from .compiled import load_extension
+
+    module = load_extension("_fastpieces")
+    return getattr(module, "plain_normal", None)
 
 
 @lru_cache(maxsize=1)
