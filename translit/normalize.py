@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 import regex
 
@@ -65,7 +65,7 @@ class Normalizer:
     digits: DigitPolicy = "keep"
     newlines: bool = True
     #: the compiled check that a text is left as it is (set per instance: the default options only)
-    _plain: ClassVar[Callable[[str], bool] | None] = None
+    _plain: ClassVar[Any] = None  # Callable[[str], bool] | None (a callable ClassVar would read as a method)
 
     def __post_init__(self) -> None:
         _check("nukta", self.nukta, ("decomposed", "composed"))
