@@ -39,6 +39,10 @@
  *       (known_nfc, and nothing else of its rules applies: no carriage return, ZWNJ, ZWJ or "|", no
  *       danda close after another), checked in one pass over the code points: most lines of running text.
  *
+ *   sign_lines(data) -> int
+ *       The number of lines of an origin signs file's body when every line is ``word<TAB>+`` or
+ *       ``word<TAB>-`` and they are sorted (lines_sorted), else -1: the body's checks in one pass.
+ *
  *   lines_sorted(data) -> bool
  *       Whether the lines of the bytes ``data`` (newline-separated, a final newline ending the last
  *       one) are in non-decreasing order (as a sorted list of them would be), checked in place (the
@@ -775,7 +779,41 @@ static PyObject *fastpieces_lines_sorted(PyObject *self, PyObject *data) {
     Py_RETURN_TRUE;
 }
 
+/* sign_lines(data) -> int: the number of lines of the bytes ``data`` when every line ends in a newline,
+   is ``word<TAB>+`` or ``word<TAB>-`` (one tab, none in the word) and the lines are in non-decreasing
+   bytes order (lines_sorted), else -1: an origin signs file's body, checked in one pass. */
+static PyObject *fastpieces_sign_lines(PyObject *self, PyObject *data) {
+    if (!PyBytes_Check(data)) {
+        PyErr_SetString(PyExc_TypeError, "sign_lines: bytes");
+        return NULL;
+    }
+    const char *s = PyBytes_AS_STRING(data), *end = s + PyBytes_GET_SIZE(data);
+    const char *prev = NULL;
+    Py_ssize_t prev_len = 0, count = 0;
+    while (s < end) {
+        const char *nl = memchr(s, '\n', (size_t)(end - s));
+        if (nl == NULL)
+            return PyLong_FromLong(-1); /* the last line without its newline */
+        Py_ssize_t len = nl - s;
+        if (len < 2 || s[len - 2] != '\t' || (s[len - 1] != '+' && s[len - 1] != '-') ||
+            memchr(s, '\t', (size_t)(len - 2)) != NULL)
+            return PyLong_FromLong(-1);
+        if (prev != NULL) {
+            int c = memcmp(prev, s, (size_t)(prev_len < len ? prev_len : len));
+            if (c > 0 || (c == 0 && prev_len > len))
+                return PyLong_FromLong(-1);
+        }
+        prev = s;
+        prev_len = len;
+        count++;
+        s = nl + 1;
+    }
+    return PyLong_FromSsize_t(count);
+}
+
 static PyMethodDef fastpieces_methods[] = {
+    {"sign_lines", (PyCFunction)fastpieces_sign_lines, METH_O,
+     "sign_lines(data) -> int: the number of lines when each is word<TAB>+ or word<TAB>- and they are sorted, else -1"},
     {"lines_sorted", (PyCFunction)fastpieces_lines_sorted, METH_O,
      "lines_sorted(data) -> bool: whether the newline-separated lines of data are in non-decreasing bytes order"},
     {"plain_normal", (PyCFunction)fastpieces_plain_normal, METH_O,

@@ -193,28 +193,43 @@ def read_signs(path: Path = SIGNS_PATH, *, tables: Path = TABLE_PATH) -> SignLis
         meta = read_versioned_json(header.decode("utf-8"), fmt=SIGNS_FORMAT, version=SIGNS_VERSION, source=str(path))
         if body and not body.endswith(b"\n"):
             body += b"\n"
-        # the lines sorted and none blank (as the file is written): searched in the body as it is
-        sorted_lines = _lines_sorted()
-        whole = sorted_lines is not None and not body.startswith(b"\n") and b"\n\n" not in body and sorted_lines(body)
-        if whole:
-            lines: list[bytes] = []
-            count = body.count(b"\n")
-        else:
-            lines = body.split(b"\n")
-            lines.pop()  # after the last newline
-            if b"" in lines:  # blank lines
-                lines = [line for line in lines if line]
-            count = len(lines)
-        # each line is word<TAB>+ or word<TAB>-: as many lines as tabs, and as many as such endings
-        signed = body.count(b"\t+\n") + body.count(b"\t-\n")
-        if not body.count(b"\t") == signed == count:
-            raise ValueError("a line is not word<TAB>+ or word<TAB>-")
+        # the lines sorted, none blank, each word<TAB>+ or word<TAB>- (as the file is written), checked
+        # in one compiled pass: searched in the body as it is
+        sign_lines = _sign_lines()
+        count = sign_lines(body) if sign_lines is not None else -1
+        whole = count >= 0
+        lines: list[bytes] = []
+        if not whole:  # the checks one by one (a file not as written, or no compiled kernels)
+            sorted_lines = _lines_sorted()
+            whole = sorted_lines is not None and not body.startswith(b"\n") and b"\n\n" not in body and sorted_lines(body)
+            if whole:
+                count = body.count(b"\n")
+            else:
+                lines = body.split(b"\n")
+                lines.pop()  # after the last newline
+                if b"" in lines:  # blank lines
+                    lines = [line for line in lines if line]
+                count = len(lines)
+            # each line is word<TAB>+ or word<TAB>-: as many lines as tabs, and as many as such endings
+            signed = body.count(b"\t+\n") + body.count(b"\t-\n")
+            if not body.count(b"\t") == signed == count:
+                raise ValueError("a line is not word<TAB>+ or word<TAB>-")
         if meta.get("tables_sha256") != tables_sha256(tables):
             raise ValueError(f"made from other tables than {tables}")
     except (OSError, ValueError, EOFError, ModelError) as exc:
         logger.info("origin signs %s not used (%s); margins are computed from the tables", path, exc)
         return None
     return SignList.of_body(body, count) if whole else SignList(lines)
+
+
+@lru_cache(maxsize=1)
+def _sign_lines() -> Callable[[bytes], int] | None:
+    """``lipyantar.translit._fastpieces.sign_lines`` (a signs body's lines counted when each is
+    ``word<TAB>+`` or ``word<TAB>-`` and they are sorted, else -1), None without the compiled kernels."""
+    from lipyantar.translit.compiled import load_extension
+
+    module = load_extension("_fastpieces")
+    return getattr(module, "sign_lines", None)
 
 
 @lru_cache(maxsize=1)
