@@ -39,7 +39,7 @@ _ZERO_WIDTH = str.maketrans({"\u200c": None, "\u200d": None})
 # "|" or "||" standing for a danda right after Devanagari text (optionally one space between),
 # and two single dandas in a row; the space is never a line break, so no line is joined to the next
 _HSPACE = r"[^\S\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]"
-_ASCII_DANDA_RE = regex.compile(rf"(?<=[\p{{sc=Deva}}]{_HSPACE}?)(\|\|?)(?!\|)")
+_ASCII_DANDA = rf"(?<=[\p{{sc=Deva}}]{_HSPACE}?)(\|\|?)(?!\|)"
 _DOUBLE_DANDA_RE = regex.compile(rf"।{_HSPACE}?।")
 
 
@@ -113,12 +113,19 @@ class Normalizer:
             text = text.translate(_TO_DEVA_DIGITS)
         if self.danda == "unify":
             if "|" in text:
-                text = _ASCII_DANDA_RE.sub(lambda m: "॥" if len(m.group(1)) == 2 else "।", text)
+                text = _ascii_danda_re().sub(lambda m: "॥" if len(m.group(1)) == 2 else "।", text)
             if text.count("।") > 1:  # two dandas in a row need two (most lines end in one)
                 text = _DOUBLE_DANDA_RE.sub("॥", text)
         if self.digits == "ascii":
             text = text.translate(_TO_ASCII_DIGITS)
         return text
+
+
+@lru_cache(maxsize=1)
+def _ascii_danda_re() -> regex.Pattern[str]:
+    """The ASCII danda pattern, compiled when a text first has a "|" (a pattern of script properties
+    takes milliseconds to compile)."""
+    return regex.compile(_ASCII_DANDA)
 
 
 #: the options of Normalizer() (nukta, zero_width, danda, digits, newlines)
