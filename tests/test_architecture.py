@@ -311,14 +311,23 @@ def test_the_core_imports_the_learned_wing_only_inside_functions(module: str) ->
 def test_convert_imports_only_its_commands_module(tmp_path: Path, scheme: str, expected: str) -> None:
     """``lipyantar convert`` (run in a fresh process) imports neither the other commands' modules (the
     aligner's, the corpus builder's, the trainer's, the server's and its configuration) nor what only
-    they use (Devanagari → roman with the learned model neither: the metrics are roman → Devanagari's);
+    they use (Devanagari → roman with the learned model neither: the metrics, names and casual-typing
+    noise are roman → Devanagari's);
     ``import lipyantar.cli`` imports no command module at all."""
     import subprocess
     import sys
 
     src = tmp_path / "in.txt"
     src.write_text("यह संगठन\n", encoding="utf-8")
-    others = ("lipyantar.serve", "lipyantar.model_cli", "lipyantar.align", "lipyantar.corpora", "lipyantar.translit.metrics")
+    others = (
+        "lipyantar.serve",
+        "lipyantar.model_cli",
+        "lipyantar.align",
+        "lipyantar.corpora",
+        "lipyantar.translit.metrics",
+        "lipyantar.translit.learned.names",
+        "lipyantar.translit.learned.noise",
+    )
     code = (
         "import sys\n"
         "import lipyantar.cli as cli\n"

@@ -81,12 +81,6 @@ from lipyantar.translit.learned.jointseq import JointModel
 from lipyantar.translit.learned.langmodel import CharLM, UnigramPrior, WordLM
 from lipyantar.translit.learned.loanwords import english_reading, loanword_index, table_readings
 from lipyantar.translit.learned.memory import Memory
-from lipyantar.translit.learned.names import (
-    anusvara_first,
-    english_margin,
-    name_scored,
-    pronunciation_spellings,
-)
 from lipyantar.translit.learned.origin import english_logprob, native_first, sounds_like
 from lipyantar.translit.learned.params import SEARCH_KINDS, DecodeParams
 from lipyantar.translit.learned.search import WordSearch
@@ -664,6 +658,14 @@ class LearnedModel(WordSearch, SentenceDecoder):
 
     def _ranked(self, roman: str, top_k: int) -> list[tuple[str, float]]:
         """:meth:`devanagarize_topk` of a normalized Latin word, without the capitals rule."""
+        # roman → Devanagari's (Devanagari → roman does not import it)
+        from lipyantar.translit.learned.names import (
+            anusvara_first,
+            english_margin,
+            name_scored,
+            pronunciation_spellings,
+        )
+
         p = self.params
         prior = self.wordlm.unigram_table().get
         w_word, oov, w_vocab, known = p.r2d.w_word, p.r2d.oov_logprob, p.r2d.w_vocab, self._known()

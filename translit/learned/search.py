@@ -13,13 +13,6 @@ from typing import TYPE_CHECKING, Any
 from lipyantar.translit.learned.charalign import normalize_roman
 from lipyantar.translit.learned.english import CANDIDATES_MEMO_LIMIT, spell_letters
 from lipyantar.translit.learned.langmodel import FAST, CharLM, WordLM
-from lipyantar.translit.learned.names import (
-    english_margin,
-    inflected_spellings,
-    name_scored,
-    pronunciation_spellings,
-)
-from lipyantar.translit.learned.noise import EDITS, NoiseModel, load_noise
 from lipyantar.translit.learned.origin import english_logprob
 from lipyantar.translit.learned.variants import (
     _rules_word,
@@ -34,7 +27,11 @@ if TYPE_CHECKING:
     from lipyantar.translit.learned.english import EnglishModel
     from lipyantar.translit.learned.jointseq import JointModel
     from lipyantar.translit.learned.memory import Memory
+    from lipyantar.translit.learned.noise import NoiseModel
     from lipyantar.translit.learned.params import DecodeParams, SearchSize
+
+# lipyantar.translit.learned.names and .noise are roman → Devanagari's: imported where it uses them
+# (Devanagari → roman, whose LearnedModel is a WordSearch too, does not pay for them)
 
 __all__ = ["CACHE_BYTES", "MAX_ROMAN_CHARS", "WORD_CACHE_LIMIT", "WordSearch"]
 
@@ -134,6 +131,8 @@ class WordSearch:
         inflected: tuple[str, ...] = ()
         english_lp = oov
         if p.english.context_spelling_penalty >= 0 and found and roman not in self.memory.r2d:
+            from lipyantar.translit.learned.names import english_margin, name_scored, pronunciation_spellings
+
             inflected = self._inflected(roman)
             found = name_scored(
                 roman,
@@ -197,6 +196,8 @@ class WordSearch:
         ``english.inflection_penalty`` is off or the memory attests the word."""
         if self.params.english.inflection_penalty < 0 or roman in self.memory.r2d:
             return ()
+        from lipyantar.translit.learned.names import inflected_spellings
+
         return inflected_spellings(self.english, roman, self.devanagarize)
 
     def _with_casual_variants(
@@ -279,6 +280,8 @@ class WordSearch:
         """The noise model (:attr:`noise`, or the packaged one) with its log-probabilities times their
         weights (``casual.noise_weight``; the final-nasal edits ``casual.nasal_weight`` when that is not
         negative), made once per model and weights."""
+        from lipyantar.translit.learned.noise import EDITS, load_noise
+
         p = self.params.casual
         noise = self.noise if self.noise is not None else load_noise()
         nasal = p.nasal_weight if p.nasal_weight >= 0 else p.noise_weight
