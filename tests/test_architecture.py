@@ -305,3 +305,61 @@ def test_the_core_imports_the_learned_wing_only_inside_functions(module: str) ->
     eager = _module_level_import_lines(path)
     found = [f"{t} (line {line})" for t, line in _imports(module, path) if _is_learned(t) and line in eager]
     assert not found, f"{module} imports the learned wing when it is imported: {found}"
+
+
+@pytest.mark.parametrize(("scheme", "expected"), [("iast", "yaha saṃgaṭhana\n"), ("roman", "yah sangathan\n")])
+def test_convert_imports_only_its_commands_module(tmp_path: Path, scheme: str, expected: str) -> None:
+    """``lipyantar convert`` (run in a fresh process) imports neither the other commands' modules (the
+    aligner's, the corpus builder's, the trainer's, the server's and its configuration) nor what only
+    they use (Devanagari → roman with the learned model neither: the metrics, names and casual-typing
+    noise are roman → Devanagari's);
+    ``import lipyantar.cli`` imports no command module at all."""
+    import subprocess
+    import sys
+
+    src = tmp_path / "in.txt"
+    src.write_text("यह संगठन\n", encoding="utf-8")
+    others = (
+        "lipyantar.serve",
+        "lipyantar.model_cli",
+        "lipyantar.align",
+        "lipyantar.corpora",
+        "lipyantar.translit.metrics",
+        "lipyantar.translit.learned.names",
+        "lipyantar.translit.learned.noise",
+    )
+    code = (
+        "import sys\n"
+        "import lipyantar.cli as cli\n"
+        "assert not [m for m in sys.modules if m.endswith('.cli') and m != 'lipyantar.cli'], sorted(sys.modules)\n"
+        "assert cli.main.commands.loaded() == []\n"
+        f"cli.main(['convert', '--from', 'deva', '--to', {scheme!r}, {str(src)!r}], standalone_mode=False)\n"
+        f"found = sorted(m for m in sys.modules if m.startswith({others!r}))\n"
+        "assert found == [], found\n"
+        "assert cli.main.commands.loaded() == ['convert'], cli.main.commands.loaded()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == expected
+
+
+def test_the_lazy_commands_load_each_command_once_and_by_its_name() -> None:
+    from lipyantar.cli import LazyCommands
+
+    calls: list[str] = []
+
+    def loader(name: str) -> click.Command:
+        calls.append(name)
+        return click.Command(name)
+
+    commands = LazyCommands({"a": lambda: loader("a"), "b": lambda: loader("b"), "bad": lambda: loader("other")})
+    assert list(commands) == ["a", "b", "bad"] and len(commands) == 3
+    assert "a" in commands and "zz" not in commands and calls == []
+    assert commands["a"] is commands["a"] and commands.get("zz") is None and calls == ["a"]
+    with pytest.raises(RuntimeError, match="named 'other'"):
+        commands["bad"]
+    commands["c"] = click.Command("c")
+    del commands["b"]
+    assert list(commands) == ["a", "bad", "c"] and commands.loaded() == ["a", "c"]
+    with pytest.raises(KeyError):
+        del commands["b"]

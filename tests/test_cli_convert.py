@@ -225,3 +225,40 @@ def test_a_missing_dependency_is_a_clear_error(missing: str, args: list[str], pa
     assert proc.returncode == 69, proc.stderr
     assert f"'{package}' is not installed" in proc.stderr and f"pip install {package}" in proc.stderr
     assert "internal error" not in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_the_collector_pauses_for_the_load_then_freezes_it() -> None:
+    """convert's collector: off until the first output (the model's load), then what is alive frozen and
+    a young generation of 50,000; everything as it was afterwards. A collector the caller disabled
+    stays off, and nothing is frozen."""
+    import gc
+
+    from lipyantar.translit.cli import _Collections
+
+    threshold = gc.get_threshold()
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    with _Collections() as collections:
+        assert not gc.isenabled()
+        collections.loaded()
+        assert gc.isenabled() and gc.get_freeze_count() > 0
+        assert gc.get_threshold() == (50_000, *threshold[1:])
+        collections.loaded()  # once only
+    assert gc.isenabled() and gc.get_freeze_count() == 0 and gc.get_threshold() == threshold
+    gc.disable()
+    try:
+        with _Collections() as collections:
+            collections.loaded()
+            assert not gc.isenabled() and gc.get_freeze_count() == 0
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_convert_leaves_the_collector_as_it_was(runner: CliRunner) -> None:
+    import gc
+
+    threshold = gc.get_threshold()
+    text = "".join(f"यह संगठन {i}\n" for i in range(1200))  # several chunks
+    result = run(runner, "convert", "--from", "deva", "--to", "iast", input=text)
+    assert result.output.splitlines()[7] == "yaha saṃgaṭhana 7"
+    assert gc.isenabled() and gc.get_freeze_count() == 0 and gc.get_threshold() == threshold

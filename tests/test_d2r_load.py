@@ -87,3 +87,21 @@ def test_the_pronunciations_without_the_english_model() -> None:
         whole._memory_ranked(w, whole.memory.d2r[w]) for w in several
     ]
     assert "english" not in alone.__dict__ and "english" in whole.__dict__
+
+
+def test_a_searched_word_is_romanized_and_memoized_as_romanize_topk_does() -> None:
+    """romanize's own way to the search (a word neither attested nor tabled) gives romanize_topk's
+    answer, loanwords included, and leaves the same memo entry."""
+    model = model_module.default_model()
+    words = ["अटेंशन", "इन्फेंट्री", "ब्लॉकचेन", "क्षत्रियाणां", "अटेंशनवाला", "ऑस्करों", "झझझ"]
+    searched = [w for w in words if not model.memory.d2r.get(w) and w not in model.d2r_table]
+    assert len(searched) >= 4
+    assert model.romanize("अटेंशन") == "attention"  # a loanword among them
+    model.clear_cache()
+    expected = {w: model.romanize_topk(w, 1) for w in searched}
+    memo = {w: model._d2r_cache[(w, 1)] for w in searched}
+    model.clear_cache()
+    for w in searched:
+        assert model.romanize(w) == expected[w][0][0]
+        assert model._d2r_cache[(w, 1)] == memo[w]
+        assert model.romanize_topk(w, 1) == expected[w]

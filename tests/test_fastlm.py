@@ -221,6 +221,46 @@ def test_automaton_from_arrays_is_the_automaton_from_the_dict(shipped: LearnedMo
         assert from_arrays.step(state, g) == from_dict.step(state, g) == _step_python(lm, state, g)
 
 
+@settings(max_examples=150, deadline=None)
+@given(
+    mult=st.integers(1, 6),
+    states=st.integers(1, 40),
+    arcs=st.lists(st.tuples(st.integers(0, 39), st.integers(0, 5), st.floats(-9.0, 0.0)), max_size=80),
+    seed=st.integers(0, 9),
+)
+def test_automaton_from_sorted_unsorted_arrays_and_dict_agree(
+    mult: int, states: int, arcs: list[tuple[int, int, float]], seed: int
+) -> None:
+    """Arcs read straight from sorted arrays (a model file's: states found without dividing each key),
+    from a shuffled copy (sorted first) and from a dict are the same automaton, whatever gaps the
+    states with arcs leave between them."""
+    rng = random.Random(seed)
+    table = {st_ * mult + g % mult: (float(array("f", [lp])[0]), rng.randrange(states)) for st_, g, lp in arcs if st_ < states}
+    backoff = [-1, *(rng.randrange(i) for i in range(1, states))]
+    bow = [-0.5] * states
+    keys = sorted(table)
+
+    def arrays(order: list[int]) -> tuple[array, array, array]:
+        return array("q", order), array("f", [table[k][0] for k in order]), array("i", [table[k][1] for k in order])
+
+    shuffled = keys[:]
+    rng.shuffle(shuffled)
+    built = [
+        fastlm.Automaton(arrays(keys), backoff, bow, 0, mult, LOG_UNK),
+        fastlm.Automaton(arrays(shuffled), backoff, bow, 0, mult, LOG_UNK),
+        fastlm.Automaton(table, backoff, bow, 0, mult, LOG_UNK),
+    ]
+    for state in range(states):
+        for g in range(mult):
+            steps = {am.step(state, g) for am in built}
+            assert len(steps) == 1, (state, g, steps)
+    if keys:  # a key past the last state is refused, sorted or not
+        for bad in ([*keys, states * mult], [states * mult, *keys]):
+            zeros = [0] * len(bad)
+            with pytest.raises(ValueError, match="out of range"):
+                fastlm.Automaton((array("q", bad), array("f", zeros), array("i", zeros)), backoff, bow, 0, mult, LOG_UNK)
+
+
 def test_decoder_rejects_bad_cuts(shipped: LearnedModel) -> None:
     decoder = shipped.joint._build_decoder(False)
     with pytest.raises(ValueError):
@@ -539,3 +579,26 @@ def test_compiled_automaton_check_is_the_python_check(change: dict[str, object])
     views = {k: memoryview(v) if isinstance(v, array) else v for k, v in t.items()}
     if all(memoryview(v).format in "qfi" for v in views.values() if isinstance(v, memoryview)):
         assert outcome(lambda *a: _check_automaton(*(memoryview(x) for x in a[:6]), a[6])) == python
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.binary(max_size=700), start=st.integers(0, 40), value=st.integers(0, 2**32 - 1))
+def test_crc32_is_zlibs(data: bytes, start: int, value: int) -> None:
+    """The compiled CRC-32 (carry-less multiplication where the processor has it, folding 64 and 16
+    bytes at a time, the tail a byte at a time) is zlib.crc32, for any length, start and initial value."""
+    import zlib
+
+    view = memoryview(data)[min(start, len(data)) :]
+    assert fastlm.crc32(view, value) == zlib.crc32(view, value)
+    assert fastlm.crc32(view) == zlib.crc32(view)
+
+
+def test_crc32_of_large_buffers_and_the_readers_helper() -> None:
+    import zlib
+
+    from lipyantar.translit.learned.modelfile import crc32
+
+    data = random.Random(3).randbytes(3 << 20)
+    for size in (64, 65, 79, 80, 127, 128, 4096 + 13, len(data)):
+        assert fastlm.crc32(data[:size]) == zlib.crc32(data[:size]) == crc32(data[:size]), size
+    assert crc32(memoryview(data)[5:]) == zlib.crc32(data[5:])

@@ -135,3 +135,25 @@ def test_double_dandas_as_the_pattern_makes_them(text: str) -> None:
     makes them (normalize skips it for a text with at most one danda)."""
     pattern = sys.modules["lipyantar.translit.normalize"]._DOUBLE_DANDA_RE
     assert normalize(text) == pattern.sub("॥", text)
+
+
+_NORMAL_ALPHABET = "कखनरऴ्ािींः।॥|  \u00a0\t\r\n\u200c\u200d\ufeffab1२क़\u0951\u2013😀"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=_NORMAL_ALPHABET, max_size=14))
+def test_the_compiled_plain_check_only_passes_what_normalization_leaves(text: str) -> None:
+    """Normalizer() returns a text that the compiled check finds plain at once: such a text must be
+    what the full normalization gives back unchanged, and the result is the same either way."""
+    fast = pytest.importorskip("lipyantar.translit._fastpieces")
+    full = Normalizer()
+    object.__setattr__(full, "_plain", None)  # the rules, every one
+    if fast.plain_normal(text):
+        assert full(text) == text
+    assert Normalizer()(text) == full(text)
+
+
+def test_the_plain_check_is_taken_by_the_default_options_only() -> None:
+    assert Normalizer()._plain is not None or pytest.importorskip("lipyantar.translit._fastpieces") is None
+    assert Normalizer(digits="ascii")._plain is None
+    assert Normalizer(nukta="composed")("क\u093c") == "\u0958"

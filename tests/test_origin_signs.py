@@ -137,3 +137,45 @@ def test_the_packaged_signs_are_searched_unsplit() -> None:
     assert signs is not None
     if origin._lines_sorted() is not None:
         assert signs._lines is None and len(signs._firsts) > 100
+
+
+def test_the_tables_checksum_is_computed_once_per_version_of_the_file(tmp_path: Path) -> None:
+    """tables_sha256 hashes a file once (the signs and the loanword index both ask), and again when the
+    file changes."""
+    import hashlib
+
+    path = tmp_path / "tables.json.gz"
+    path.write_bytes(b"first version")
+    hits = origin._file_sha256.cache_info().hits
+    assert origin.tables_sha256(path) == hashlib.sha256(b"first version").hexdigest()
+    assert origin.tables_sha256(path) == hashlib.sha256(b"first version").hexdigest()
+    assert origin._file_sha256.cache_info().hits == hits + 1
+    replacement = tmp_path / "new"
+    replacement.write_bytes(b"second, longer version")
+    replacement.replace(path)
+    assert origin.tables_sha256(path) == hashlib.sha256(b"second, longer version").hexdigest()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="ab\t+-\n", max_size=5), max_size=8))
+def test_the_compiled_body_check_is_the_line_by_line_one(lines: list[str]) -> None:
+    """sign_lines counts a body's lines exactly when the checks read_signs makes one by one all pass
+    (sorted, none blank, each word<TAB>+ or word<TAB>-), and gives -1 otherwise."""
+    fast = pytest.importorskip("lipyantar.translit._fastpieces")
+    body = "".join(line + "\n" for line in lines).encode()
+    split = body.split(b"\n")[:-1]
+    well_formed = all(
+        len(line) >= 2 and line[-2:] in (b"\t+", b"\t-") and b"\t" not in line[:-2] for line in split
+    )
+    expected = len(split) if well_formed and split == sorted(split) else -1
+    assert fast.sign_lines(body) == expected
+    assert fast.sign_lines(body.rstrip(b"\n")) == (-1 if body.rstrip(b"\n") else 0)
+
+
+def test_the_signs_read_with_and_without_the_compiled_check_are_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    fast = origin.read_signs()
+    monkeypatch.setattr(origin, "_sign_lines", lambda: None)
+    slow = origin.read_signs()
+    assert fast is not None and slow is not None and len(fast) == len(slow) > 0
+    words = random.Random(5).sample(sorted(slow), 300)
+    assert [fast.get(w) for w in words] == [slow.get(w) for w in words]

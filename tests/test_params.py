@@ -323,3 +323,50 @@ def test_the_groups_field_types_are_read_as_get_type_hints_reads_them() -> None:
     assert len(groups) >= 10
     for group in groups:
         assert params._named_hints(group) == typing.get_type_hints(group), group.__name__
+
+
+def _groups(cls: type = DecodeParams) -> list[type]:
+    from dataclasses import fields, is_dataclass
+
+    out = [cls]
+    for f in fields(cls):
+        value = getattr(cls(), f.name) if cls is DecodeParams else None
+        kind = type(value) if value is not None and is_dataclass(value) else None
+        if kind is not None and kind not in out:
+            out.extend(g for g in _groups(kind) if g not in out)
+    return out
+
+
+@pytest.mark.parametrize("cls", _groups(), ids=lambda c: c.__name__)
+def test_groups_compare_hash_and_show_as_generated_dataclasses(cls: type) -> None:
+    """Each group's shared equality, hash and repr (params._Group) are those a frozen dataclass would
+    generate: checked against a dataclass made with the same fields and values."""
+    from dataclasses import field, fields, make_dataclass, replace
+
+    base = DecodeParams()
+    value = base if cls is DecodeParams else next(
+        v for v in (getattr(g, f.name) for g in [base, base.search, base.calibration] for f in fields(g)) if type(v) is cls
+    )
+    twin_cls = make_dataclass(
+        cls.__name__, [(f.name, Any, field(default=None)) for f in fields(cls)], frozen=True, kw_only=True
+    )
+    twin = twin_cls(**{f.name: getattr(value, f.name) for f in fields(cls)})
+    assert repr(value) == repr(twin)
+    assert hash(value) == hash(twin)
+    assert value == replace(value) and not value != replace(value)
+    assert value.__eq__(twin) is NotImplemented and value != twin
+    first = fields(cls)[0].name
+    changed = replace(value, **{first: _bumped(getattr(value, first))})
+    assert changed != value and changed == replace(changed)
+    twin_changed = replace(twin, **{first: getattr(changed, first)})
+    assert repr(changed) == repr(twin_changed) and hash(changed) == hash(twin_changed)
+
+
+def _bumped(value: Any) -> Any:
+    """A parameter or group with its first number one more."""
+    from dataclasses import fields, is_dataclass, replace
+
+    if not is_dataclass(value):
+        return value + 1 if type(value) in (int, float) else not value if type(value) is bool else value
+    name = fields(value)[0].name
+    return replace(value, **{name: _bumped(getattr(value, name))})

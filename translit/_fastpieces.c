@@ -34,6 +34,15 @@
  *       lipyantar.translit.normalize.Normalizer need not ask unicodedata (which normalizes Devanagari
  *       with a nukta or a virama in full to find it unchanged).
  *
+ *   plain_normal(text) -> bool
+ *       Whether the default lipyantar.translit.normalize.Normalizer() is known to leave ``text`` as it is
+ *       (known_nfc, and nothing else of its rules applies: no carriage return, ZWNJ, ZWJ or "|", no
+ *       danda close after another), checked in one pass over the code points: most lines of running text.
+ *
+ *   sign_lines(data) -> int
+ *       The number of lines of an origin signs file's body when every line is ``word<TAB>+`` or
+ *       ``word<TAB>-`` and they are sorted (lines_sorted), else -1: the body's checks in one pass.
+ *
  *   lines_sorted(data) -> bool
  *       Whether the lines of the bytes ``data`` (newline-separated, a final newline ending the last
  *       one) are in non-decreasing order (as a sorted list of them would be), checked in place (the
@@ -709,6 +718,39 @@ static PyObject *fastpieces_known_nfc(PyObject *self, PyObject *text) {
     Py_RETURN_TRUE;
 }
 
+/* plain_normal(text) -> bool: True when the default Normalizer() leaves text as it is on its own
+   grounds: ASCII without a carriage return, or known to be in NFC (known_nfc) with no carriage
+   return, no ZWNJ or ZWJ (stripped), no ASCII danda "|" and no danda "।" within two code points of
+   the one before it (a double danda, "।।" or "। ।", becomes "॥"). False: not known (Python
+   normalizes it). */
+static PyObject *fastpieces_plain_normal(PyObject *self, PyObject *text) {
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "plain_normal: a str");
+        return NULL;
+    }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    if (PyUnicode_IS_ASCII(text)) {
+        if (memchr(PyUnicode_1BYTE_DATA(text), '\r', (size_t)n))
+            Py_RETURN_FALSE;
+        Py_RETURN_TRUE;
+    }
+    if (PyUnicode_KIND(text) != PyUnicode_2BYTE_KIND)
+        Py_RETURN_FALSE;
+    const Py_UCS2 *s = PyUnicode_2BYTE_DATA(text);
+    Py_ssize_t last_danda = -3;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS2 c = s[i];
+        if (c == '\r' || c == '|' || c == 0x200C || c == 0x200D)
+            Py_RETURN_FALSE;
+        if (c == 0x0964) {
+            if (i - last_danda <= 2)
+                Py_RETURN_FALSE;
+            last_danda = i;
+        }
+    }
+    return fastpieces_known_nfc(self, text);
+}
+
 /* lines_sorted(data) -> bool: whether the lines of the bytes ``data`` (newline-separated, a final newline
    ending the last one) are in non-decreasing order as bytes compare (what sorting a list of them would
    leave as it is). */
@@ -737,9 +779,45 @@ static PyObject *fastpieces_lines_sorted(PyObject *self, PyObject *data) {
     Py_RETURN_TRUE;
 }
 
+/* sign_lines(data) -> int: the number of lines of the bytes ``data`` when every line ends in a newline,
+   is ``word<TAB>+`` or ``word<TAB>-`` (one tab, none in the word) and the lines are in non-decreasing
+   bytes order (lines_sorted), else -1: an origin signs file's body, checked in one pass. */
+static PyObject *fastpieces_sign_lines(PyObject *self, PyObject *data) {
+    if (!PyBytes_Check(data)) {
+        PyErr_SetString(PyExc_TypeError, "sign_lines: bytes");
+        return NULL;
+    }
+    const char *s = PyBytes_AS_STRING(data), *end = s + PyBytes_GET_SIZE(data);
+    const char *prev = NULL;
+    Py_ssize_t prev_len = 0, count = 0;
+    while (s < end) {
+        const char *nl = memchr(s, '\n', (size_t)(end - s));
+        if (nl == NULL)
+            return PyLong_FromLong(-1); /* the last line without its newline */
+        Py_ssize_t len = nl - s;
+        if (len < 2 || s[len - 2] != '\t' || (s[len - 1] != '+' && s[len - 1] != '-') ||
+            memchr(s, '\t', (size_t)(len - 2)) != NULL)
+            return PyLong_FromLong(-1);
+        if (prev != NULL) {
+            int c = memcmp(prev, s, (size_t)(prev_len < len ? prev_len : len));
+            if (c > 0 || (c == 0 && prev_len > len))
+                return PyLong_FromLong(-1);
+        }
+        prev = s;
+        prev_len = len;
+        count++;
+        s = nl + 1;
+    }
+    return PyLong_FromSsize_t(count);
+}
+
 static PyMethodDef fastpieces_methods[] = {
+    {"sign_lines", (PyCFunction)fastpieces_sign_lines, METH_O,
+     "sign_lines(data) -> int: the number of lines when each is word<TAB>+ or word<TAB>- and they are sorted, else -1"},
     {"lines_sorted", (PyCFunction)fastpieces_lines_sorted, METH_O,
      "lines_sorted(data) -> bool: whether the newline-separated lines of data are in non-decreasing bytes order"},
+    {"plain_normal", (PyCFunction)fastpieces_plain_normal, METH_O,
+     "plain_normal(text) -> bool: whether the default Normalizer() is known to leave text as it is"},
     {"known_nfc", (PyCFunction)fastpieces_known_nfc, METH_O,
      "known_nfc(text) -> bool: whether text is known to be in NFC by a check of its code points (Devanagari, "
      "ASCII and some punctuation)"},

@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
+from typing import Any, ClassVar, Literal
 
 import regex
 
@@ -39,7 +39,7 @@ _ZERO_WIDTH = str.maketrans({"\u200c": None, "\u200d": None})
 # "|" or "||" standing for a danda right after Devanagari text (optionally one space between),
 # and two single dandas in a row; the space is never a line break, so no line is joined to the next
 _HSPACE = r"[^\S\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]"
-_ASCII_DANDA_RE = regex.compile(rf"(?<=[\p{{sc=Deva}}]{_HSPACE}?)(\|\|?)(?!\|)")
+_ASCII_DANDA = rf"(?<=[\p{{sc=Deva}}]{_HSPACE}?)(\|\|?)(?!\|)"
 _DOUBLE_DANDA_RE = regex.compile(rf"।{_HSPACE}?।")
 
 
@@ -64,12 +64,17 @@ class Normalizer:
     danda: DandaPolicy = "unify"
     digits: DigitPolicy = "keep"
     newlines: bool = True
+    #: the compiled check that a text is left as it is (set per instance: the default options only)
+    _plain: ClassVar[Any] = None  # Callable[[str], bool] | None (a callable ClassVar would read as a method)
 
     def __post_init__(self) -> None:
         _check("nukta", self.nukta, ("decomposed", "composed"))
         _check("zero_width", self.zero_width, ("strip", "keep"))
         _check("danda", self.danda, ("unify", "keep"))
         _check("digits", self.digits, ("keep", "ascii", "deva"))
+        # the default options: a text the compiled check finds plain is returned at once (one pass)
+        default = (self.nukta, self.zero_width, self.danda, self.digits, self.newlines) == _DEFAULTS
+        object.__setattr__(self, "_plain", _plain_normal() if default else None)
 
     def __call__(self, text: str) -> str:
         return self.normalize(text)
@@ -81,6 +86,9 @@ class Normalizer:
         break: nothing is joined across lines (a ``।`` ending one line and one starting the next stay
         apart).
         """
+        plain = self._plain
+        if plain is not None and plain(text):
+            return text
         if self.newlines and "\r" in text:
             text = text.replace("\r\n", "\n").replace("\r", "\n")
         if text.isascii():
@@ -105,12 +113,33 @@ class Normalizer:
             text = text.translate(_TO_DEVA_DIGITS)
         if self.danda == "unify":
             if "|" in text:
-                text = _ASCII_DANDA_RE.sub(lambda m: "॥" if len(m.group(1)) == 2 else "।", text)
+                text = _ascii_danda_re().sub(lambda m: "॥" if len(m.group(1)) == 2 else "।", text)
             if text.count("।") > 1:  # two dandas in a row need two (most lines end in one)
                 text = _DOUBLE_DANDA_RE.sub("॥", text)
         if self.digits == "ascii":
             text = text.translate(_TO_ASCII_DIGITS)
         return text
+
+
+@lru_cache(maxsize=1)
+def _ascii_danda_re() -> regex.Pattern[str]:
+    """The ASCII danda pattern, compiled when a text first has a "|" (a pattern of script properties
+    takes milliseconds to compile)."""
+    return regex.compile(_ASCII_DANDA)
+
+
+#: the options of Normalizer() (nukta, zero_width, danda, digits, newlines)
+_DEFAULTS = ("decomposed", "strip", "unify", "keep", True)
+
+
+@lru_cache(maxsize=1)
+def _plain_normal() -> Callable[[str], bool] | None:
+    """``lipyantar.translit._fastpieces.plain_normal`` (whether ``Normalizer()`` is known to leave a text
+    as it is), None when the compiled kernels are not built."""
+    from .compiled import load_extension
+
+    module = load_extension("_fastpieces")
+    return getattr(module, "plain_normal", None)
 
 
 @lru_cache(maxsize=1)

@@ -8,6 +8,7 @@ library's scheme maps of these pairs are packaged and run without loading it
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Callable
 from typing import Any
@@ -101,7 +102,7 @@ _NUKTA = "\u093c"
 # and the next consonant (क्ह reads back as ख from "kh").
 _V = r"\u0905-\u0914\u0960\u0961"  # the independent vowels (with ॠ ॡ)
 _CONS = r"\u0915-\u0939\u0958-\u095f\u0978-\u097f"
-_BOUNDARY_RE = regex.compile(
+_BOUNDARY = (
     rf"(?<=(?:[{_CONS}]\u093c?\u094d?|[{_V}\u093e-\u094c\u0962\u0963]))(?=[{_V}])"
     rf"|(?<=\u094d)(?=[{_CONS}])"
     r"|(?<=[\u090b\u090c\u0943\u0962])(?=[\u0930\u0932])"  # ऋ/ऌ + र/ल: .r + r, .l + l read as ॠ, ॡ
@@ -110,10 +111,18 @@ _BOUNDARY_RE = regex.compile(
 #: words that can read back wrong: a vowel letter after a consonant or vowel, a dead consonant before
 #: ह (k + h = kh), vocalic r/l before र/ल, and the word ओं (IAST and ISO write ॐ as oṃ / ōṁ); only
 #: these pay for the round-trip check
-_RISKY_RE = regex.compile(
+_RISKY = (
     rf"(?:[{_CONS}]\u093c?\u094d?|[{_V}\u093e-\u094c\u0962\u0963])[{_V}]"
     r"|\u094d\u0939|[\u090b\u090c\u0943\u0962][\u0930\u0932]|^\u0913\u0902$"
 )
+
+
+@functools.lru_cache(maxsize=1)
+def _separator_patterns() -> tuple[regex.Pattern[str], regex.Pattern[str]]:
+    """The places where a separator may be needed and the words that can read back wrong, compiled when
+    a standard scheme is first used (compiling them takes milliseconds, which the other conversions,
+    ``roman`` among them, need not pay)."""
+    return regex.compile(_BOUNDARY), regex.compile(_RISKY)
 _HIATUS = "\ue002"
 _SEPARATOR = {"iast": ":", "iso": ":"}
 _SEPARATOR_DEFAULT = "{}"
@@ -130,6 +139,7 @@ def standard_fns(scheme: Scheme, *, max_word_chars: int) -> tuple[Callable[[str]
     strip_nukta = name == "wx"  # WX has no nukta letters: write the base letter
     sep = _SEPARATOR.get(name, _SEPARATOR_DEFAULT)
     sep_re = regex.compile(r"(?<=\p{L}\p{M}*)" + regex.escape(sep) + r"(?=\p{L})") if len(sep) == 1 else None
+    boundary_re, risky_re = _separator_patterns()
 
     def plain(word: str) -> str:
         out = to_latin(word)
@@ -144,9 +154,9 @@ def standard_fns(scheme: Scheme, *, max_word_chars: int) -> tuple[Callable[[str]
         if strip_nukta:
             word = word.replace(_NUKTA, "")
         out = plain(word)
-        if not _RISKY_RE.search(word) or from_latin(out) == word:
+        if not risky_re.search(word) or from_latin(out) == word:
             return out
-        places = [m.start() for m in _BOUNDARY_RE.finditer(word)]
+        places = [m.start() for m in boundary_re.finditer(word)]
 
         def render(marks: list[int]) -> str:
             parts, last = [], 0

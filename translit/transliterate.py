@@ -239,7 +239,16 @@ class _FromDeva(_Stage):
 
     def convert_many(self, texts: Sequence[str]) -> list[str]:
         compiled = self._compiled()
-        return [self.convert(text, compiled) for text in texts]
+        if compiled is None:
+            return [self.convert(text) for text in texts]
+        # convert(text, compiled) of each, with its look-ups made once for the batch
+        fast, pieces, memo, out = _fastpieces().convert, self._pieces, self._memo, []
+        for text in texts:
+            if len(pieces) > _CACHE_SIZE:
+                pieces.clear()
+                memo.clear()
+            out.append(fast(text, pieces, compiled))
+        return out
 
     def kbest(self, text: str, k: int) -> list[tuple[str, float]]:
         topk, topk_fn = self._topk, self._topk_fn

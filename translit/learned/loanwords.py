@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from lipyantar.translit.errors import ModelError
 from lipyantar.translit.learned.datafile import read_versioned_json
 from lipyantar.translit.learned.english import loose_spelling
+from lipyantar.translit.learned.modelfile import crc32, map_file
 from lipyantar.translit.learned.origin import tables_sha256
 from lipyantar.translit.wordlang import TABLE_PATH, WordLanguages
 
@@ -134,7 +135,7 @@ def read_loanwords(path: Path = LOANWORDS_PATH, *, tables: Path = TABLE_PATH) ->
     None (and a log message) when it is missing, of another format or version, made from other
     word-language tables than ``tables``, or corrupt: then no word is romanized the English way."""
     try:
-        data = path.read_bytes()
+        data = map_file(path, what="loanword index")  # read in place, as the model file
         end = data.find(b"\n")
         if end < 0:
             raise ValueError("no header line")
@@ -146,7 +147,7 @@ def read_loanwords(path: Path = LOANWORDS_PATH, *, tables: Path = TABLE_PATH) ->
         if (end + 1) % PAYLOAD_ALIGN:
             raise ValueError("the trie is not aligned")
         payload = memoryview(data)[end + 1 :]
-        if len(payload) != meta.get("payload_bytes") or zlib.crc32(payload) != meta.get("crc32"):
+        if len(payload) != meta.get("payload_bytes") or crc32(payload) != meta.get("crc32"):
             raise ValueError("corrupt (size or checksum mismatch)")
         import marisa_trie  # here: only a word that the memory does not attest pays for this import
 

@@ -87,13 +87,6 @@ from lipyantar.translit.learned.jointseq import JointModel
 from lipyantar.translit.learned.langmodel import CharLM, UnigramPrior, WordLM
 from lipyantar.translit.learned.loanwords import english_reading, loanword_index, table_readings
 from lipyantar.translit.learned.memory import Memory
-from lipyantar.translit.learned.names import (
-    anusvara_first,
-    attested_first,
-    english_margin,
-    name_scored,
-    pronunciation_spellings,
-)
 from lipyantar.translit.learned.origin import english_logprob, native_first, sounds_like
 from lipyantar.translit.learned.params import SEARCH_KINDS, DecodeParams
 from lipyantar.translit.learned.search import WordSearch
@@ -190,6 +183,11 @@ def syllable_pieces(deva: str, size: int = MAX_DEVA_CHARS) -> list[str]:
     pieces.append("".join(units))
     return pieces
 
+
+
+def _best_first(kv: tuple[str, float]) -> tuple[float, str]:
+    """The order of candidates: best score first, ties by spelling."""
+    return -kv[1], kv[0]
 
 
 class _Component:
@@ -363,8 +361,8 @@ class LearnedModel(WordSearch, SentenceDecoder):
             if tabled is not None:
                 native, score = tabled
                 out = self._loanword(deva, score) or native
-            else:
-                best = self.romanize_topk(deva, 1)
+            else:  # romanize_topk(deva, 1) of a word that is normalized, not attested and not tabled
+                best = self._searched_topk(deva, 1) if len(deva) <= MAX_DEVA_CHARS else self.romanize_topk(deva, 1)
                 out = best[0][0] if best else ""
         if len(word) <= MAX_DEVA_CHARS:
             if len(self._best_cache) > _search.WORD_CACHE_LIMIT:
@@ -587,6 +585,24 @@ class LearnedModel(WordSearch, SentenceDecoder):
         self._d2r_cache[key] = tuple(out)  # immutable: the garbage collector stops scanning it
         return out
 
+    def _searched_topk(self, deva: str, top_k: int) -> list[tuple[str, float]]:
+        """:meth:`romanize_topk` of a normalized word ``deva`` (at most :data:`MAX_DEVA_CHARS` long) that
+        the memory does not attest and the table does not hold (or ``top_k`` > 1): the same search,
+        loanword check and memo, without finding that out again (:meth:`romanize`'s searched words)."""
+        key = (deva, top_k)
+        cached = self._d2r_cache.get(key)
+        if cached is not None:
+            return list(cached)
+        out = self._romanize_search(deva, top_k)
+        if out:
+            loan = self._loanword(deva, out[0][1])
+            if loan is not None:  # first, on the best one's score; the native readings after it
+                out = [(loan, out[0][1]), *((r, s - 1e-6) for r, s in out if r != loan)][:top_k]
+        if len(self._d2r_cache) > _search.WORD_CACHE_LIMIT:
+            self._d2r_cache.clear()
+        self._d2r_cache[key] = tuple(out)
+        return out
+
     def _romanize_pieces(self, deva: str) -> list[tuple[str, float]]:
         """The one romanization of a normalized Devanagari word longer than :data:`MAX_DEVA_CHARS`: its
         :func:`syllable_pieces` romanized as words (each piece's best; the scores added)."""
@@ -602,14 +618,24 @@ class LearnedModel(WordSearch, SentenceDecoder):
         return [("".join(texts), score)] if texts else []
 
     def _romanize_search(self, deva: str, k: int) -> list[tuple[str, float]]:
-        p = self.params
-        size = max(p.d2r.beam, k)
+        d2r = self.params.d2r
+        size = max(d2r.beam, k)
         raw = self.joint.decode(deva_units(deva), to_roman=True, k=size, beam=size, fallback=_rules_piece)
-        romanlm = self.romanlm.scorer()
-        w_roman, len_bonus, w_rules = p.d2r.w_roman, p.d2r.len_bonus, p.d2r.w_rules
+        w_roman, len_bonus, w_rules = d2r.w_roman, d2r.len_bonus, d2r.w_rules
         ruled = _rules_word(deva) if w_rules else None
-        out = [(r, s + w_roman * romanlm(r) + len_bonus * len(r) + (w_rules if r == ruled else 0.0)) for r, s in raw]
-        out.sort(key=lambda kv: (-kv[1], kv[0]))
+        romanlm = self.romanlm
+        am = romanlm.lm.fast()
+        if am is not None:  # scorer()'s call, without its function per candidate
+            ids, unk, start = romanlm.ids, romanlm.lm.vocab_size, romanlm.lm.start
+            score = am.score_tokens
+            out = [
+                (r, s + w_roman * score(r, ids, unk, start) + len_bonus * len(r) + (w_rules if r == ruled else 0.0))
+                for r, s in raw
+            ]
+        else:
+            scorer = romanlm.scorer()
+            out = [(r, s + w_roman * scorer(r) + len_bonus * len(r) + (w_rules if r == ruled else 0.0)) for r, s in raw]
+        out.sort(key=_best_first)
         return out[:k]
 
     def romanize_candidates(self, word: str, top_k: int = 5) -> list[Candidate]:
@@ -641,6 +667,15 @@ class LearnedModel(WordSearch, SentenceDecoder):
 
     def _ranked(self, roman: str, top_k: int) -> list[tuple[str, float]]:
         """:meth:`devanagarize_topk` of a normalized Latin word, without the capitals rule."""
+        # roman → Devanagari's (Devanagari → roman does not import it)
+        from lipyantar.translit.learned.names import (
+            anusvara_first,
+            attested_first,
+            english_margin,
+            name_scored,
+            pronunciation_spellings,
+        )
+
         p = self.params
         prior = self.wordlm.unigram_table().get
         w_word, oov, w_vocab, known = p.r2d.w_word, p.r2d.oov_logprob, p.r2d.w_vocab, self._known()
@@ -720,6 +755,8 @@ class LearnedModel(WordSearch, SentenceDecoder):
         Hindi writes it or not: :func:`pronunciation_spellings`); for another of the English model's
         proposals, its probability relative to the best proposal's (``bike`` बाइक 1, ``late`` लेट 1 and
         the proposal लाते 0.04); 0 for the others (बिके)."""
+        from lipyantar.translit.learned.names import pronunciation_spellings
+
         english = self.english
         if english is None:
             return lambda deva: 0.0

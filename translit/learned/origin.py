@@ -33,6 +33,7 @@ import hashlib
 import json
 import logging
 import math
+import os
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache
@@ -90,8 +91,17 @@ def english_logprob(roman: str) -> float:
 
 
 def tables_sha256(path: Path = TABLE_PATH) -> str:
-    """The SHA-256 of the word-language tables file (what a signs file names as its source)."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """The SHA-256 of the word-language tables file (what a signs file names as its source), computed
+    once per version of the file (its identity, size and time: the signs file and the loanword index
+    both ask for it when Devanagari → roman first needs them)."""
+    st = os.stat(path)
+    return _file_sha256(os.fspath(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _file_sha256(path: str, dev: int, ino: int, size: int, mtime_ns: int) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.sha256(fh.read()).hexdigest()
 
 
 class SignList(Mapping[str, int]):
@@ -183,28 +193,43 @@ def read_signs(path: Path = SIGNS_PATH, *, tables: Path = TABLE_PATH) -> SignLis
         meta = read_versioned_json(header.decode("utf-8"), fmt=SIGNS_FORMAT, version=SIGNS_VERSION, source=str(path))
         if body and not body.endswith(b"\n"):
             body += b"\n"
-        # the lines sorted and none blank (as the file is written): searched in the body as it is
-        sorted_lines = _lines_sorted()
-        whole = sorted_lines is not None and not body.startswith(b"\n") and b"\n\n" not in body and sorted_lines(body)
-        if whole:
-            lines: list[bytes] = []
-            count = body.count(b"\n")
-        else:
-            lines = body.split(b"\n")
-            lines.pop()  # after the last newline
-            if b"" in lines:  # blank lines
-                lines = [line for line in lines if line]
-            count = len(lines)
-        # each line is word<TAB>+ or word<TAB>-: as many lines as tabs, and as many as such endings
-        signed = body.count(b"\t+\n") + body.count(b"\t-\n")
-        if not body.count(b"\t") == signed == count:
-            raise ValueError("a line is not word<TAB>+ or word<TAB>-")
+        # the lines sorted, none blank, each word<TAB>+ or word<TAB>- (as the file is written), checked
+        # in one compiled pass: searched in the body as it is
+        sign_lines = _sign_lines()
+        count = sign_lines(body) if sign_lines is not None else -1
+        whole = count >= 0
+        lines: list[bytes] = []
+        if not whole:  # the checks one by one (a file not as written, or no compiled kernels)
+            sorted_lines = _lines_sorted()
+            whole = sorted_lines is not None and not body.startswith(b"\n") and b"\n\n" not in body and sorted_lines(body)
+            if whole:
+                count = body.count(b"\n")
+            else:
+                lines = body.split(b"\n")
+                lines.pop()  # after the last newline
+                if b"" in lines:  # blank lines
+                    lines = [line for line in lines if line]
+                count = len(lines)
+            # each line is word<TAB>+ or word<TAB>-: as many lines as tabs, and as many as such endings
+            signed = body.count(b"\t+\n") + body.count(b"\t-\n")
+            if not body.count(b"\t") == signed == count:
+                raise ValueError("a line is not word<TAB>+ or word<TAB>-")
         if meta.get("tables_sha256") != tables_sha256(tables):
             raise ValueError(f"made from other tables than {tables}")
     except (OSError, ValueError, EOFError, ModelError) as exc:
         logger.info("origin signs %s not used (%s); margins are computed from the tables", path, exc)
         return None
     return SignList.of_body(body, count) if whole else SignList(lines)
+
+
+@lru_cache(maxsize=1)
+def _sign_lines() -> Callable[[bytes], int] | None:
+    """``lipyantar.translit._fastpieces.sign_lines`` (a signs body's lines counted when each is
+    ``word<TAB>+`` or ``word<TAB>-`` and they are sorted, else -1), None without the compiled kernels."""
+    from lipyantar.translit.compiled import load_extension
+
+    module = load_extension("_fastpieces")
+    return getattr(module, "sign_lines", None)
 
 
 @lru_cache(maxsize=1)

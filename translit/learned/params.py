@@ -133,7 +133,7 @@ def _named_hints(cls: type) -> dict[str, Any]:
     through get_type_hints."""
     namespace = globals()
     hints: dict[str, Any] = {}
-    if cls.__mro__ != (cls, object) or cls.__module__ != __name__:
+    if cls.__mro__ != (cls, _Group, object) or cls.__module__ != __name__:
         return get_type_hints(cls)
     for name, annotation in inspect.get_annotations(cls).items():
         value = namespace.get(annotation, getattr(builtins, annotation, None)) if isinstance(annotation, str) else None
@@ -143,13 +143,39 @@ def _named_hints(cls: type) -> dict[str, Any]:
     return hints
 
 
+class _Group:
+    """What every group of parameters shares: equality, hash and repr exactly as a frozen dataclass's
+    (``@dataclass(repr=False, eq=False)`` on each group): written once here instead of generated and
+    compiled for each of the 13 classes when the module is imported (half of its import time, which
+    every command that loads a model pays)."""
+
+    __slots__ = ()
+
+    def _compared(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, f.name) for f in fields(self) if f.compare)  # type: ignore[arg-type]
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return self._compared() == other._compared()
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(
+            tuple(getattr(self, f.name) for f in fields(self) if (f.compare if f.hash is None else f.hash))  # type: ignore[arg-type]
+        )
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.repr)  # type: ignore[arg-type]
+        return f"{self.__class__.__qualname__}({shown})"
+
+
 def _is_group(value: object) -> bool:
     """Whether ``value`` is a group of parameters (a dataclass instance or class)."""
     return is_dataclass(value)
 
 
-@dataclass(frozen=True, kw_only=True)
-class GraphoneIndex:
+@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
+class GraphoneIndex(_Group):
     """Which graphones the joint-model searches try (both directions)."""
 
     #: graphones searched: seen at least this often in training ...
@@ -161,8 +187,8 @@ class GraphoneIndex:
         _check(self, non_negative=("min_count",))
 
 
-@dataclass(frozen=True, kw_only=True)
-class SearchSize:
+@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
+class SearchSize(_Group):
     """How much work roman → Devanagari spends on one word in one of its searches (see
     :class:`Searches`)."""
 
@@ -194,8 +220,8 @@ class SearchSize:
 SEARCH_KINDS = ("topk", "top1", "context")
 
 
-@dataclass(frozen=True, kw_only=True)
-class Searches:
+@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
+class Searches(_Group):
     """The three roman → Devanagari searches, each with its own size: the top-k candidates
     (``devanagarize_topk`` with k > 1) get the widest, the single best answer (``devanagarize``) a
     narrower one of about the same top-1 accuracy, and each word of a sentence a small one whose few
@@ -233,8 +259,8 @@ class Searches:
         _check(self)
 
 
-@dataclass(frozen=True, kw_only=True)
-class RomanToDeva:
+@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
+class RomanToDeva(_Group):
     """How roman → Devanagari scores the candidates of one word (see :mod:`lipyantar.translit.learned.model`)."""
 
     #: weight of the Devanagari character LM
@@ -280,8 +306,8 @@ class RomanToDeva:
         _check(self, at_least_one=("marg_beam", "forced_beam"))
 
 
-@dataclass(frozen=True, kw_only=True)
-class EnglishWords:
+@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
+class EnglishWords(_Group):
     """English words typed in Latin script (with a pronunciation in the model, see
     :mod:`lipyantar.translit.learned.english`, and not attested as the romanization of a Hindi word)."""
 
@@ -326,8 +352,8 @@ class EnglishWords:
         _check(self, at_least_one=("beam", "forced_beam"))
 
 
-@dataclass(frozen=True, kw_only=True)
-class Acronyms:
+@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
+class Acronyms(_Group):
     """Words read letter by letter (the acronym candidates themselves: ``acronym_max`` of each search)."""
 
     #: the letter-by-letter reading gets this bonus ...
@@ -347,8 +373,8 @@ class Acronyms:
         _check(self)
 
 
-@dataclass(frozen=True, kw_only=True)
-class Names:
+@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
+class Names(_Group):
     """Names as typed (:mod:`lipyantar.translit.learned.names`), single words."""
 
     #: a word's candidates get this times the conventions of the input they keep minus those they break
@@ -364,8 +390,8 @@ class Names:
         _check(self, non_negative=("variant_window",))
 
 
-@dataclass(frozen=True, kw_only=True)
-class SentenceDecoding:
+@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
+class SentenceDecoding(_Group):
     """Sentence decoding, roman → Devanagari: each word's candidates chosen jointly with the word n-gram
     model (:mod:`lipyantar.translit.learned.decoder`)."""
 
@@ -403,8 +429,8 @@ class SentenceDecoding:
         _check(self, at_least_one=("beam", "nbest"), choices={"words": ("top1", "context")})
 
 
-@dataclass(frozen=True, kw_only=True)
-class CasualTyping:
+@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
+class CasualTyping(_Group):
     """Casual typing and misspellings in sentences: more candidates per word that the n-gram model
     knows, each scored below the candidate it comes from, and the context decides. Chosen on held-out
     train sentences (``scripts/tune_heldout.py``, ``--nasal-drop`` for the nasals)."""
@@ -452,8 +478,8 @@ class CasualTyping:
         _check(self, non_negative=("convention_window",))
 
 
-@dataclass(frozen=True, kw_only=True)
-class DevaToRoman:
+@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
+class DevaToRoman(_Group):
     """How Devanagari → roman ranks the joint model's romanizations of a word that the memory does not
     attest."""
 
@@ -483,8 +509,8 @@ class DevaToRoman:
         _check(self, at_least_one=("beam",))
 
 
-@dataclass(frozen=True, kw_only=True)
-class Calibration:
+@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
+class Calibration(_Group):
     """How the scores of a word's candidates become probabilities
     (:func:`lipyantar.translit.candidate.calibrated_probs`)."""
 
@@ -497,8 +523,8 @@ class Calibration:
         _check(self, positive=("temperature",), non_negative=("reserve",))
 
 
-@dataclass(frozen=True, kw_only=True)
-class Calibrations:
+@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
+class Calibrations(_Group):
     """The calibration of each direction, fitted on a held-out slice of the training lexicon by
     ``scripts/bench_calibration.py``."""
 
@@ -511,8 +537,8 @@ class Calibrations:
         _check(self)
 
 
-@dataclass(frozen=True, kw_only=True)
-class DecodeParams:
+@dataclass(frozen=True, kw_only=True, repr=False, eq=False)
+class DecodeParams(_Group):
     """Decoding weights and search sizes, stored in the model (chosen on a held-out slice of the train
     data, ``scripts/tune_heldout.py``, or on the Dakshina dev split for the older ones)."""
 

@@ -13,14 +13,6 @@ from typing import TYPE_CHECKING, Any
 from lipyantar.translit.learned.charalign import normalize_roman
 from lipyantar.translit.learned.english import CANDIDATES_MEMO_LIMIT, spell_letters
 from lipyantar.translit.learned.langmodel import FAST, CharLM, WordLM
-from lipyantar.translit.learned.names import (
-    attested_first,
-    english_margin,
-    inflected_spellings,
-    name_scored,
-    pronunciation_spellings,
-)
-from lipyantar.translit.learned.noise import EDITS, NoiseModel, load_noise
 from lipyantar.translit.learned.origin import english_logprob
 from lipyantar.translit.learned.variants import (
     _rules_word,
@@ -30,13 +22,16 @@ from lipyantar.translit.learned.variants import (
     nasal_variants,
     roman_skeleton,
 )
-from lipyantar.translit.metrics import edit_distance
 
 if TYPE_CHECKING:
     from lipyantar.translit.learned.english import EnglishModel
     from lipyantar.translit.learned.jointseq import JointModel
     from lipyantar.translit.learned.memory import Memory
+    from lipyantar.translit.learned.noise import NoiseModel
     from lipyantar.translit.learned.params import DecodeParams, SearchSize
+
+# lipyantar.translit.learned.names and .noise are roman → Devanagari's: imported where it uses them
+# (Devanagari → roman, whose LearnedModel is a WordSearch too, does not pay for them)
 
 __all__ = ["CACHE_BYTES", "MAX_ROMAN_CHARS", "WORD_CACHE_LIMIT", "WordSearch"]
 
@@ -137,6 +132,8 @@ class WordSearch:
         inflected: tuple[str, ...] = ()
         english_lp = oov
         if p.english.context_spelling_penalty >= 0 and found and roman not in self.memory.r2d:
+            from lipyantar.translit.learned.names import english_margin, name_scored, pronunciation_spellings
+
             inflected = self._inflected(roman)
             found = name_scored(
                 roman,
@@ -190,6 +187,8 @@ class WordSearch:
         if sentence.attested_order and len(devas) > 1:
             attested = self.memory.r2d.get(roman)
             if attested:
+                from lipyantar.translit.learned.names import attested_first
+
                 ranked = attested_first(
                     [(-score, deva) for deva, (score, _) in zip(devas, scored, strict=True)],
                     attested,
@@ -209,6 +208,8 @@ class WordSearch:
         ``english.inflection_penalty`` is off or the memory attests the word."""
         if self.params.english.inflection_penalty < 0 or roman in self.memory.r2d:
             return ()
+        from lipyantar.translit.learned.names import inflected_spellings
+
         return inflected_spellings(self.english, roman, self.devanagarize)
 
     def _with_casual_variants(
@@ -291,6 +292,8 @@ class WordSearch:
         """The noise model (:attr:`noise`, or the packaged one) with its log-probabilities times their
         weights (``casual.noise_weight``; the final-nasal edits ``casual.nasal_weight`` when that is not
         negative), made once per model and weights."""
+        from lipyantar.translit.learned.noise import EDITS, load_noise
+
         p = self.params.casual
         noise = self.noise if self.noise is not None else load_noise()
         nasal = p.nasal_weight if p.nasal_weight >= 0 else p.noise_weight
@@ -319,6 +322,8 @@ class WordSearch:
         if not words or self.is_english(roman, found[0][0]):
             # (read as an English word: spelled as English spells it, not mistyped)
             return found
+        from lipyantar.translit.metrics import edit_distance  # here: Devanagari → roman never needs it
+
         best = max(score for _, score in found)
         extra = []
         for deva in words:
@@ -562,6 +567,8 @@ class WordSearch:
         ruled = _rules_word(deva)
         if ruled == roman:
             return p.r2d.w_rules_eq
+        from lipyantar.translit.metrics import edit_distance  # here: Devanagari → roman never needs it
+
         return -p.r2d.w_rules_dist * edit_distance(ruled, roman)
 
     def _marginals(self, devas: Sequence[str]) -> list[float]:

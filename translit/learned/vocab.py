@@ -39,7 +39,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from lipyantar.translit.errors import ModelError
-from lipyantar.translit.learned.modelfile import inflation_limit, map_file, release_pages
+from lipyantar.translit.learned.modelfile import crc32, inflation_limit, map_file, release_pages
 from lipyantar.translit.outputs import atomic_write_bytes
 
 __all__ = ["VOCAB_MAGIC", "Vocabulary", "vocabulary_bytes"]
@@ -108,7 +108,7 @@ class Vocabulary:
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelError(f"{source}: corrupt vocabulary header: {exc}") from exc
         payload = view[start:]
-        if start % PAYLOAD_ALIGN or len(payload) != size or zlib.crc32(payload) != crc:
+        if start % PAYLOAD_ALIGN or len(payload) != size or crc32(payload) != crc:
             raise ModelError(f"{source}: vocabulary file is corrupt (size or checksum mismatch)")
         if set(layout) != set(SECTIONS) or any(
             off % 8 or off < 0 or n < 0 or off + n > size for off, n in layout.values()
