@@ -241,13 +241,18 @@ class WordSearch:
         p = self.params
         ids, unk = self.wordlm.ids, WordLM.UNK
         convention = p.casual.convention_penalty
+        # with convention_listed: also the word list's spellings, of candidates the n-gram model does not know
+        listed = self._known(p.sentence.w_vocab) if p.casual.convention_listed else None
         changed = False
         floor = max(scores.values()) - p.casual.convention_window
         for deva, score in list(scores.items()):
             if score < floor:
                 continue
+            unknown = listed is not None and ids.get(deva, unk) == unk
             for variant in convention_variants(deva):
-                if ids.get(variant, unk) != unk and scores.get(variant, -math.inf) < score - convention:
+                if scores.get(variant, -math.inf) < score - convention and (
+                    ids.get(variant, unk) != unk or (unknown and listed(variant))  # type: ignore[misc]
+                ):
                     scores[variant] = score - convention
                     changed = True
         return changed
