@@ -44,6 +44,7 @@ from lipyantar.translit.learned.charalign import (
     deva_units,
     deva_words,
     is_wellformed,
+    lm_words,
     normalize_deva,
     prepare_pairs,
 )
@@ -176,7 +177,7 @@ def train(
     graphone_list = sorted(ids, key=ids.__getitem__)
     joint = JointModel(graphone_list, JointModel.count_ngrams(seqs, order=order), order=order)
 
-    sentences = [deva_words(line) for line in native_text or ()]
+    sentences = [lm_words(line) for line in native_text or ()]
     sentences = [s for s in sentences if s]
     extra: defaultdict[str, float] = defaultdict(float)
     for w, c in (word_prior or {}).items():
