@@ -109,3 +109,24 @@ def test_numbers_in_running_text_keep_their_form_and_the_english_decision(model:
     assert "6:30" in out and "1,000" in out
     assert "am" in out  # after a number: English kept
     assert "को" in out and "लोग" in out
+
+
+# -- initials: a capital letter alone also has its letter name (acronyms.initials) --------------------------
+@pytest.mark.parametrize(("word", "letter"), [("S", "एस"), ("D", "डी"), ("R", "आर")])
+def test_a_capital_letter_alone_has_its_letter_name_as_good_as_its_best_candidate(
+    model: LearnedModel, word: str, letter: str
+) -> None:
+    devas, scored = model._word_column(word)
+    assert letter in devas
+    assert scored[devas.index(letter)][0] == max(score for score, _ in scored)
+    off = model.with_params({"acronyms.initials": False})._word_column(word)
+    # a small letter is a word typed, not an initial
+    assert model._word_column(word.lower()) == off
+
+
+def test_an_initial_is_read_by_its_letter_name_when_the_context_says_so(model: LearnedModel) -> None:
+    devas, scored = model.with_params({"acronyms.initials": False})._word_column("S")
+    assert "एस" not in devas or scored[devas.index("एस")][0] < max(score for score, _ in scored)
+    words = "unhone B S Kris ko likha".split()
+    assert model.devanagarize_words(words)[2] == "एस"
+    assert model.with_params({"acronyms.initials": False}).devanagarize_words(words)[2] == "स"

@@ -331,6 +331,10 @@ class Acronyms:
     caps: bool = True
     #: ... words of at most this many letters
     caps_max: int = 6
+    #: in sentences, a capital letter alone (an initial: ``B. S. Kris``) also has its letter name as a
+    #: candidate (एस), scored as its best candidate: the context decides between it and the letter's
+    #: sound (स)
+    initials: bool = True
 
     def __post_init__(self) -> None:
         _check(self)
@@ -669,6 +673,7 @@ FLAT_NAMES: Mapping[str, str] = {
     "ctx_convention_penalty": "casual.convention_penalty",
     "ctx_convention_window": "casual.convention_window",
     "ctx_convention_listed": "casual.convention_listed",
+    "ctx_initials": "acronyms.initials",
     "ctx_skeleton_cands": "casual.skeleton_cands",
     "ctx_skeleton_penalty": "casual.skeleton_penalty",
     "ctx_skeleton_dist": "casual.skeleton_dist",

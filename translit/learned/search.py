@@ -107,12 +107,25 @@ class WordSearch:
 
     def _word_column(self, word: str) -> tuple[tuple[str, ...], tuple[tuple[float, int], ...]]:
         """:meth:`_column` of a Latin word as typed: a word in capitals that the capitals rule reads
-        letter by letter (``acronyms.caps``) has that reading alone."""
+        letter by letter (``acronyms.caps``) has that reading alone; a capital letter alone also has its
+        letter name, scored as the best candidate (``acronyms.initials``)."""
         roman = normalize_roman(word)
         acronym = self._caps_acronym(word, roman)
         if acronym is not None:
             return (acronym,), ((0.0, self.wordlm.ids.get(acronym, WordLM.UNK)),)
-        return self._column(roman)
+        column = self._column(roman)
+        if len(word) == 1 and word.isupper() and word.isascii() and self.params.acronyms.initials:
+            # a capital letter alone, an initial (B. S. Kris): its letter name competes as the best
+            # candidate does, and the context decides (एस or स)
+            letter = spell_letters(roman)
+            devas, scored = column
+            best = max(score for score, _ in scored)
+            if letter in devas:
+                i = devas.index(letter)
+                return devas, (*scored[:i], (max(best, scored[i][0]), scored[i][1]), *scored[i + 1 :])
+            if letter:
+                return (*devas, letter), (*scored, (best, self.wordlm.ids.get(letter, WordLM.UNK)))
+        return column
 
     def _column(self, roman: str) -> tuple[tuple[str, ...], tuple[tuple[float, int], ...]]:
         """A word's candidates in sentence decoding: the Devanagari spellings, and for each its
