@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from lipyantar.translit.learned.charalign import lm_words
 from lipyantar.translit.learned.langmodel import NUMBER, WordLM
-from lipyantar.translit.learned.learn import train
+from lipyantar.translit.learned.learn import lm_words, train
 from lipyantar.translit.learned.model import LearnedModel, default_model
 from lipyantar.translit.transliterate import Transliterator
 

@@ -23,19 +23,16 @@ from dataclasses import dataclass
 
 import regex
 
-from lipyantar.translit.learned.langmodel import NUMBER
 from lipyantar.translit.normalize import Normalizer
 
 __all__ = [
     "DEVA_WORD_RE",
-    "NUMBER",
     "Aligner",
     "Alignment",
     "can_follow",
     "deva_units",
     "deva_words",
     "is_wellformed",
-    "lm_words",
     "normalize_deva",
     "normalize_roman",
     "prepare_pairs",
@@ -317,14 +314,6 @@ class Aligner:
 def deva_words(text: str) -> list[str]:
     """The normalized Devanagari words of a text, in order."""
     return DEVA_WORD_RE.findall(normalize_deva(text))
-
-
-_LM_TOKEN_RE = regex.compile(rf"(?P<w>{DEVA_WORD_RE.pattern})|(?P<n>[0-9\u0966-\u096f]+(?:[.,:][0-9\u0966-\u096f]+)*)")
-
-
-def lm_words(text: str) -> list[str]:
-    """:func:`deva_words` with each number in its place as :data:`NUMBER` (the word n-gram model's tokens)."""
-    return [NUMBER if m.lastgroup == "n" else m.group() for m in _LM_TOKEN_RE.finditer(normalize_deva(text))]
 
 
 def prepare_pairs(pairs: Iterable[tuple[str, str, float]]) -> list[tuple[str, str, float]]:
