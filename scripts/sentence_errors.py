@@ -15,7 +15,9 @@ Two sets:
 Usage: ``python scripts/sentence_errors.py --heldout /tmp/ho.lpm [--nasal-drop example ...]`` or
 ``python scripts/sentence_errors.py --dev /work/shared/data/dakshina-hi [--model FILE]``. Prints one JSON
 line: the words, the errors, and each class's count and share of the errors (with examples);
-``--confusion है,हैं`` adds how those reference words were output, each (output → reference) pair with
+``--coverage`` (with ``--dev``) adds where the references of the wrong words stand (among the decoder's
+candidates of the typed word, in the n-gram model, in the word list only, unknown) and how those words
+were typed (sentence-first, capitalized inside the sentence, all capitals, lowercase); ``--confusion है,हैं`` adds how those reference words were output, each (output → reference) pair with
 the reference words most often before it (is the context that should decide, such as a plural verb
 before हैं, there?).
 """
@@ -27,7 +29,7 @@ import difflib
 import json
 import sys
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -121,6 +123,48 @@ def confusion(triples: Iterable[tuple[str, str, str]], words: tuple[str, ...], t
     }
 
 
+def typed_form(roman: str, position: int) -> str:
+    """How a typed word is written: ``first`` (of its sentence, capitalized as a sentence start is),
+    ``capitals`` (two or more letters, all capitals: an acronym), ``capitalized`` (a name or title inside
+    the sentence) or ``lowercase``."""
+    if position == 0:
+        return "first"
+    if len(roman) > 1 and roman.isupper():
+        return "capitals"
+    return "capitalized" if roman[:1].isupper() else "lowercase"
+
+
+def coverage(
+    errors: Iterable[tuple[str, str, str, int]],
+    candidates: Callable[[str], Collection[str]],
+    in_lm: Callable[[str], bool],
+    listed: Callable[[str], bool],
+    examples: int = 5,
+) -> dict[str, object]:
+    """Where the wrong words' references stand, from (typed word, output, reference, position in the
+    sentence) of each error: ``candidate`` (among the decoder's candidates of the typed word: the scores
+    chose another), else ``lm`` (a word of the n-gram model that the search did not propose), ``listed``
+    (in the large word list only) or ``unknown``; each with its count by :func:`typed_form` and its
+    most frequent errors."""
+    counts: Counter[str] = Counter()
+    forms: dict[str, Counter[str]] = {}
+    shown: dict[str, Counter[str]] = {}
+    for roman, hyp, ref, position in errors:
+        if ref in candidates(roman):
+            where = "candidate"
+        elif in_lm(ref):
+            where = "lm"
+        else:
+            where = "listed" if listed(ref) else "unknown"
+        counts[where] += 1
+        forms.setdefault(where, Counter())[typed_form(roman, position)] += 1
+        shown.setdefault(where, Counter())[f"{roman}:{hyp}→{ref}"] += 1
+    return {
+        where: {"count": n, "typed": dict(forms[where].most_common()), "examples": [e for e, _ in shown[where].most_common(examples)]}
+        for where, n in counts.most_common()
+    }
+
+
 def classify(pairs: Iterable[tuple[str, ...]], examples: int = 5) -> dict[str, object]:
     words = 0
     counts: Counter[str] = Counter()
@@ -153,9 +197,15 @@ def _params(items: list[str]) -> dict[str, object]:
     return {k: tune_heldout.parse_value(v) for k, _, v in (item.partition("=") for item in items)}
 
 
-def dev_pairs(dev_dir: Path, model_path: Path | None, changes: list[str]) -> Iterable[tuple[str, str, str]]:
+def dev_model(model_path: Path | None, changes: list[str]):  # type: ignore[no-untyped-def]
     from lipyantar.translit.learned.model import LearnedModel, default_model
-    from lipyantar.translit.metrics import words_of
+
+    model = LearnedModel.load(model_path) if model_path else default_model()
+    return model.with_params(_params(changes)) if changes else model
+
+
+def dev_sentences(dev_dir: Path, model) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
+    """(native, typed, output) of each Dakshina dev sentence, converted as ``lipyantar convert`` does."""
     from lipyantar.translit.transliterate import Transliterator
 
     sents = []
@@ -163,16 +213,34 @@ def dev_pairs(dev_dir: Path, model_path: Path | None, changes: list[str]) -> Ite
         cols = line.split("\t")
         if len(cols) == 2:
             sents.append((cols[0], cols[1]))
-    model = LearnedModel.load(model_path) if model_path else default_model()
-    if changes:
-        model = model.with_params(_params(changes))
     conv = Transliterator("roman", "deva", model=model)
     romans = [r for _, r in sents]
     hyps = [o for i in range(0, len(romans), 500) for o in conv.transliterate_many(romans[i : i + 500])]
-    for hyp, (native, _) in zip(hyps, sents, strict=True):
+    return [(native, roman, hyp) for (native, roman), hyp in zip(sents, hyps, strict=True)]
+
+
+def dev_pairs(sentences: list[tuple[str, str, str]]) -> Iterable[tuple[str, str, str]]:
+    from lipyantar.translit.metrics import words_of
+
+    for native, _, hyp in sentences:
         yield from word_pairs(
             [normalize_deva(w) for w in words_of(hyp)], [normalize_deva(w) for w in words_of(native)]
         )
+
+
+def dev_errors(sentences: list[tuple[str, str, str]]) -> Iterable[tuple[str, str, str, int]]:
+    """(typed word, output, reference, position) of the wrong words of the sentences whose typed, output
+    and reference texts have as many words (the typed word is known only there)."""
+    from lipyantar.translit.metrics import words_of
+
+    for native, roman, hyp in sentences:
+        typed = words_of(roman)
+        hyps = [normalize_deva(w) for w in words_of(hyp)]
+        refs = [normalize_deva(w) for w in words_of(native)]
+        if len(typed) == len(hyps) == len(refs):
+            for i, (word, h, r) in enumerate(zip(typed, hyps, refs, strict=True)):
+                if h != r:
+                    yield word, h, r, i
 
 
 def heldout_pairs(args: argparse.Namespace) -> Iterable[tuple[str, str, str]]:
@@ -217,14 +285,40 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--noise", type=Path, default=None, help="with --heldout: this casual-typing noise table")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="decode with this parameter")
     parser.add_argument(
+        "--coverage",
+        action="store_true",
+        help="with --dev: also whether each wrong word's reference was a candidate, a word of the n-gram model "
+        "or of the word list, by how the word was typed (first, capitalized, capitals, lowercase)",
+    )
+    parser.add_argument(
         "--confusion",
         default=None,
         metavar="WORD,WORD",
         help="also how these reference words are output, with the words before them (e.g. है,हैं)",
     )
     args = parser.parse_args(argv)
-    pairs = list(heldout_pairs(args) if args.heldout else dev_pairs(args.dev, args.model, args.set))
+    if args.coverage and not args.dev:
+        parser.error("--coverage needs --dev")
+    sentences = None
+    if args.heldout:
+        pairs = list(heldout_pairs(args))
+    else:
+        model = dev_model(args.model, args.set)
+        sentences = dev_sentences(args.dev, model)
+        pairs = list(dev_pairs(sentences))
     result = classify(pairs, args.examples)
+    if sentences is not None and args.coverage:
+        from lipyantar.translit.learned.langmodel import WordLM
+
+        known = model._known()
+        ids = model.wordlm.ids
+        result["coverage"] = coverage(
+            dev_errors(sentences),
+            lambda roman: model._word_column(roman)[0],
+            lambda deva: ids.get(deva, WordLM.UNK) != WordLM.UNK,
+            known if known is not None else (lambda deva: False),
+            args.examples,
+        )
     if args.confusion:
         result["confusion"] = confusion(pairs, tuple(normalize_deva(w) for w in args.confusion.split(",")))
     print(json.dumps(result, ensure_ascii=False))

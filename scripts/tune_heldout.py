@@ -22,6 +22,9 @@ the way people type: final nasals dropped or written ``m`` as often as in the sh
 the rarer romanizations of the words it keeps). The script prints how the sentences' words are
 written (attested / other word's / unseen), to compare with the example twin's shares.
 
+``--numbers`` keeps the sentences' numbers (typed as they are, not scored): the context they give the
+words around them (सन् 1904 में), which the word n-gram model has a token for.
+
 Usage: ``python scripts/tune_heldout.py --model /tmp/heldout.lpm --set sentence.w_ctx=0.5,1,1.8
 --set r2d.w_vocab=0,1,2 [--parts words,sentences,english] [--limit N]``. Each combination is printed as one JSON
 line. The sentence parameters of the shipped model were chosen with::
@@ -68,6 +71,10 @@ from lipyantar.translit.learned.noise import load_noise  # noqa: E402
 
 TRAIN_LEXICON = ROOT / "scripts" / "data" / "dakshina-hi" / "hi.translit.sampled.train.tsv"
 _DEVA_WORD = regex.compile(r"[\p{Devanagari}\u200c\u200d]+", regex.V1)
+#: with --numbers: also the numbers (ASCII or Devanagari digits, 1904, 6.5), which stay as they are
+_DEVA_WORD_OR_NUMBER = regex.compile(
+    r"[0-9\u0966-\u096f]+(?:[.,:][0-9\u0966-\u096f]+)*|[\p{Devanagari}\u200c\u200d]+", regex.V1
+)
 _LATIN = regex.compile(r"[A-Za-z]+")
 
 
@@ -108,6 +115,7 @@ def sentence_set(
     nasal_m: float = 0.0,
     unattested: float = 0.0,
     held_pairs: Path | None = None,
+    numbers: bool = False,
 ) -> list[tuple[list[str], list[str]]]:
     """(roman words, native words) of each held-out sentence. Each native word is written with a
     romanization of it from the train lexicon: its most frequent one (``romanize="top"``) or one drawn
@@ -139,12 +147,19 @@ def sentence_set(
         counts[d][roman.lower()] = counts[d].get(roman.lower(), 0.0) + count
     out = []
     for line in path.read_text(encoding="utf-8").splitlines()[:limit]:
-        native = [normalize_deva(w) for w in _DEVA_WORD.findall(line)]
-        native = [w for w in native if w and not any(c.isdigit() for c in w) and w not in "।॥"]
-        if not native:
+        if numbers:
+            native = [normalize_deva(w) for w in _DEVA_WORD_OR_NUMBER.findall(line)]
+            native = [w for w in native if w and (w[0].isdigit() or not any(c.isdigit() for c in w)) and w not in "।॥"]
+        else:
+            native = [normalize_deva(w) for w in _DEVA_WORD.findall(line)]
+            native = [w for w in native if w and not any(c.isdigit() for c in w) and w not in "।॥"]
+        if not any(not w[0].isdigit() for w in native):
             continue
         roman = []
         for w in native:
+            if w[0].isdigit():  # a number (numbers=True): typed as it is
+                roman.append(w)
+                continue
             if w[-1] in "ंँ" and len(w) > 1 and (nasal_drop or nasal_m):
                 draw = noise.random()
                 if draw < nasal_drop + nasal_m:
@@ -179,6 +194,8 @@ def spelling_shares(model: LearnedModel, sents: list[tuple[list[str], list[str]]
     counts = {"attested": 0, "other_word": 0, "unseen": 0}
     for roman, native in sents:
         for r, d in zip(roman, native, strict=True):
+            if d[0].isdigit():
+                continue
             known = model.memory.r2d.get(normalize_roman(r), {})
             counts["attested" if d in known else "other_word" if known else "unseen"] += 1
     total = max(sum(counts.values()), 1)
@@ -321,6 +338,11 @@ def main(argv: list[str] | None = None) -> int:
         "--hold-out-pairs); the share of words whose romanization the model has not seen is printed",
     )
     parser.add_argument(
+        "--numbers",
+        action="store_true",
+        help="keep the sentences' numbers, typed as they are: context for the words around them (not scored)",
+    )
+    parser.add_argument(
         "--noise",
         type=Path,
         default=None,
@@ -368,6 +390,7 @@ def main(argv: list[str] | None = None) -> int:
             nasal_m=nasal_m,
             unattested=args.unattested,
             held_pairs=Path(f"{stem}.heldout-pairs.tsv") if args.unattested else None,
+            numbers=args.numbers,
         )
         if wanted
         else []
@@ -397,15 +420,20 @@ def main(argv: list[str] | None = None) -> int:
                 row[f"{name}_words"] = len(members)
         if "sentences" in parts:
             ctx = model.devanagarize_sentences([r for r, _ in sents])
+            # (the numbers of --numbers are context, not scored)
             err_ctx = sum(
                 h != g
                 for hyp, (_, ref) in zip(ctx, sents, strict=True)
                 for h, g in zip(hyp, ref, strict=True)
+                if not g[0].isdigit()
             )
             err_word = sum(
-                model.devanagarize(r) != g for rs, ref in sents for r, g in zip(rs, ref, strict=True)
+                model.devanagarize(r) != g
+                for rs, ref in sents
+                for r, g in zip(rs, ref, strict=True)
+                if not g[0].isdigit()
             )
-            total = sum(len(ref) for _, ref in sents)
+            total = sum(1 for _, ref in sents for g in ref if not g[0].isdigit())
             row.update(
                 sentence_words=total,
                 wer_context=round(err_ctx / total, 4),

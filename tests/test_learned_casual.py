@@ -269,7 +269,12 @@ def test_convention_variants_are_symmetric(deva: str) -> None:
 
 def test_convention_variants_compete_the_penalty_below_their_source(model: LearnedModel) -> None:
     strict = model.with_params(
-        {"casual.nasal_penalty": -1.0, "casual.vowel_penalty": -1.0, "casual.convention_penalty": 7.0}
+        {
+            "casual.nasal_penalty": -1.0,
+            "casual.vowel_penalty": -1.0,
+            "casual.convention_penalty": 7.0,
+            "casual.convention_listed": False,  # (the n-gram model's words only)
+        }
     )
     found = strict._with_casual_variants("angan", (("आंगन", -10.0), ("अंगन", -12.0)))
     scores = dict(found)
@@ -278,6 +283,37 @@ def test_convention_variants_compete_the_penalty_below_their_source(model: Learn
     assert [s for _, s in found] == sorted((s for _, s in found), reverse=True)
     off = strict.with_params({"casual.convention_penalty": -1.0})
     assert off._with_casual_variants("angan", (("आंगन", -10.0),)) == (("आंगन", -10.0),)
+
+
+@pytest.mark.parametrize(
+    ("known", "variant"),
+    [
+        ("गोमतीकुंड", "गोमतीकुण्ड"),  # the class nasal
+        ("रीफों", "रीफ़ों"),  # the nukta
+    ],
+)
+def test_convention_variants_of_words_the_n_gram_model_does_not_know_come_from_the_word_list(
+    model: LearnedModel, known: str, variant: str
+) -> None:
+    listed = model.with_params({"casual.convention_penalty": 7.0, "casual.convention_listed": True})
+    assert listed.wordlm.ids.get(known) is None and listed.wordlm.ids.get(variant) is None
+    assert listed.vocabulary is not None and variant in listed.vocabulary
+    scores = {known: -10.0}
+    assert listed._add_conventions(scores)
+    assert scores[variant] == -17.0
+    # only the word list's spellings: not every convention variant
+    assert all(deva == known or deva in listed.vocabulary for deva in scores)
+    off = {known: -10.0}
+    assert not listed.with_params({"casual.convention_listed": False})._add_conventions(off)
+    assert off == {known: -10.0}
+
+
+def test_a_word_the_n_gram_model_knows_gets_only_its_known_convention_variants(model: LearnedModel) -> None:
+    listed = model.with_params({"casual.convention_penalty": 7.0, "casual.convention_listed": True})
+    scores = {"घंटे": -10.0}  # known to the n-gram model; घण्टे is in the word list only
+    assert listed.wordlm.ids.get("घंटे") is not None and listed.wordlm.ids.get("घण्टे") is None
+    listed._add_conventions(scores)
+    assert "घण्टे" not in scores
 
 
 @pytest.mark.parametrize(

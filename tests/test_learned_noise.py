@@ -304,3 +304,35 @@ def test_the_analysis_script_counts_the_agreement_confusion_by_context() -> None
         "other→है": {"count": 1, "before": {"जाता": 1}},
     }
     assert script.classify(triples)["errors"] == 3
+
+
+@pytest.mark.parametrize(
+    ("roman", "position", "form"),
+    [("Jabki", 0, "first"), ("dr", 0, "first"), ("BBC", 3, "capitals"), ("Jainon", 2, "capitalized"), ("km", 4, "lowercase"), ("A", 1, "capitalized")],
+)
+def test_the_analysis_script_tells_how_a_word_was_typed(roman: str, position: int, form: str) -> None:
+    assert _sentence_errors().typed_form(roman, position) == form
+
+
+def test_the_analysis_script_says_where_the_references_of_wrong_words_stand() -> None:
+    script = _sentence_errors()
+    errors = [
+        ("hai", "है", "हैं", 3),  # a candidate: the scores chose another
+        ("hai", "है", "हैं", 5),
+        ("Dr", "दर", "डॉ", 2),  # a word of the n-gram model the search does not propose
+        ("bandi", "बंदी", "बन्दी", 0),  # in the word list only
+        ("BBC", "बीबीसी", "BBC", 4),  # nowhere
+    ]
+    found = script.coverage(
+        errors,
+        {"hai": ("है", "हैं"), "Dr": ("दर",), "bandi": ("बंदी",), "BBC": ("बीबीसी",)}.__getitem__,
+        {"है", "हैं", "दर", "डॉ"}.__contains__,
+        {"बन्दी", "बंदी"}.__contains__,
+    )
+    assert {where: (v["count"], v["typed"]) for where, v in found.items()} == {
+        "candidate": (2, {"lowercase": 2}),
+        "lm": (1, {"capitalized": 1}),
+        "listed": (1, {"first": 1}),
+        "unknown": (1, {"capitals": 1}),
+    }
+    assert found["candidate"]["examples"] == ["hai:है→हैं"]

@@ -349,7 +349,8 @@ class _LearnedToDeva(_Stage):
         return len(words) == 1 and bool(self._spellings(tokens[words[0]]))
 
     def _layout(self, text: str) -> tuple[list[str], list[int], list[list[int]]]:
-        """Tokens (with periods already mapped), indexes of the word tokens, and word indexes per sentence."""
+        """Tokens (with periods already mapped), indexes of the word tokens, and per sentence the indexes of
+        its word tokens and numbers (the context of its words: सन् 1904)."""
         tokens: list[str] = []
         words: list[int] = []
         sentences: list[list[int]] = [[]]
@@ -359,6 +360,8 @@ class _LearnedToDeva(_Stage):
             if kind == "latin" and len(tok) <= MAX_WORD_CHARS:  # longer: not a word, kept as it is
                 words.append(len(tokens))
                 sentences[-1].append(len(tokens))
+            elif kind == "number":
+                sentences[-1].append(len(tokens))
             elif kind == "punct" and tok in _SENTENCE_END:
                 nxt = matches[i + 1] if i + 1 < len(matches) else None
                 prev = matches[i - 1] if i > 0 else None
@@ -367,7 +370,7 @@ class _LearnedToDeva(_Stage):
                 if nxt is None or nxt.lastgroup in ("space", "latin") or nxt.group() in "\"'”’)":
                     sentences.append([])
             tokens.append(tok)
-        return tokens, words, [s for s in sentences if s]
+        return tokens, words, [s for s in sentences if not all(tokens[i][:1].isdigit() for i in s)]
 
     @staticmethod
     def _is_full_stop(prev: regex.Match[str] | None, nxt: regex.Match[str] | None) -> bool:
@@ -392,17 +395,30 @@ class _LearnedToDeva(_Stage):
         if self._lexicon is not None:
             # the lexicon's words take part in their sentences with its spellings only
             spellings = self._spellings
-            fixed = {word: given for words in sentences for word in words if (given := spellings(word))}
+            fixed = {
+                word: given
+                for words in sentences
+                for word in words
+                if not word[:1].isdigit() and (given := spellings(word))
+            }
         outputs = iter(self._model.devanagarize_sentences(sentences, fixed=fixed or None))
         result = []
         for tokens, _, sents in layouts:
             for sent in sents:
-                keep = self._kept([tokens[i] for i in sent], tokens, sent)
-                for idx, out, kept in zip(sent, next(outputs), keep, strict=True):
-                    if not kept:
+                kept = self._kept_indexes(tokens, sent)
+                for idx, out in zip(sent, next(outputs), strict=True):
+                    if idx not in kept:  # (a number is kept)
                         tokens[idx] = out
             result.append("".join(tokens))
         return result
+
+    def _kept_indexes(self, tokens: Sequence[str], sent: Sequence[int]) -> set[int]:
+        """The indexes of a sentence's tokens that stay as written: its numbers, and the words of
+        :meth:`_kept`."""
+        words = [i for i in sent if not tokens[i][:1].isdigit()]
+        kept = {i for i in sent if tokens[i][:1].isdigit()}
+        kept.update(i for i, k in zip(words, self._kept([tokens[i] for i in words], tokens, words), strict=True) if k)
+        return kept
 
     def _kept(self, words: Sequence[str], tokens: Sequence[str], indexes: Sequence[int]) -> list[bool]:
         """Which words of one sentence stay as written: with ``keep_english``, those that the code-mixing
@@ -422,12 +438,7 @@ class _LearnedToDeva(_Stage):
         tokens, words, sents = self._layout(text)
         if not words:
             return [(self.convert(text), 0.0)]
-        kept = {
-            i
-            for sent in sents
-            for i, k in zip(sent, self._kept([tokens[i] for i in sent], tokens, sent), strict=True)
-            if k
-        }
+        kept = {i for sent in sents for i in self._kept_indexes(tokens, sent)}
         pieces: list[str] = []
         slots: list[list[tuple[str, float]]] = []
         last = 0

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from lipyantar.translit.budget import checkpoint
 from lipyantar.translit.learned import search as _search
 from lipyantar.translit.learned.charalign import normalize_roman
-from lipyantar.translit.learned.langmodel import BOUNDARY, FAST, NgramLM, WordLM
+from lipyantar.translit.learned.langmodel import BOUNDARY, FAST, NUMBER, NgramLM, WordLM
 
 if TYPE_CHECKING:
     from lipyantar.translit.learned.params import DecodeParams
@@ -38,13 +38,18 @@ class SentenceDecoder:
     ) -> list[str]:
         """Devanagari for the Latin words of one sentence, chosen jointly with a word n-gram model.
 
-        Returns exactly one string per input word (empty-string input words give ``""``). ``fixed``:
+        Returns exactly one string per input word (empty-string input words give ``""``; a number, a word
+        that starts with a digit, is given back as it is, and is context as the n-gram model's number
+        token: ``san 1904 men`` सन् 1904 में). ``fixed``:
         words whose spellings are given (a user lexicon's, :mod:`lipyantar.translit.learned.lexicon`):
         ``word -> ((Devanagari, score), …)``, best first; such a word takes part in the sentence with
         these spellings only (scored so), and is not searched.
         """
         if not words:
             return []
+        numbers = [i for i, word in enumerate(words) if word[:1].isdigit()]
+        if numbers:
+            return self._with_numbers(words, numbers, fixed)
         if len(words) == 1:
             # a one-word sentence has no context: its answer is the single-best answer
             given = fixed.get(words[0]) if fixed else None
@@ -71,6 +76,45 @@ class SentenceDecoder:
                 devas.append(col[0])
                 scored.append(col[1])
         # Viterbi/beam over LM states
+        compiled = lm.fast()
+        if compiled is not None and FAST is not None:
+            picks = FAST.viterbi(compiled, scored, lm.start, p.sentence.w_ctx, p.sentence.beam)
+        else:
+            picks = sentence_viterbi_python(lm, scored, w_ctx=p.sentence.w_ctx, beam=p.sentence.beam)
+        return [col[i] for col, i in zip(devas, picks, strict=True)]
+
+    def _with_numbers(
+        self,
+        words: Sequence[str],
+        numbers: Sequence[int],
+        fixed: Mapping[str, Sequence[tuple[str, float]]] | None,
+    ) -> list[str]:
+        """:meth:`devanagarize_words` of words among which are numbers (``words[i]`` for ``i`` in
+        ``numbers``): each stays as it is, and takes part in the context as the n-gram model's number
+        token (सन् before a year) when the model has one; otherwise the other words are decoded as if the
+        numbers were not there."""
+        number_id = self.wordlm.ids.get(NUMBER)
+        out = list(words)
+        is_number = set(numbers)
+        if number_id is None or len(numbers) == len(words):
+            rest = [i for i in range(len(words)) if i not in is_number]
+            for i, deva in zip(rest, self.devanagarize_words([words[i] for i in rest], fixed=fixed), strict=True):
+                out[i] = deva
+            return out
+        p = self.params
+        lm = self.wordlm.lm
+        scored: list[tuple[tuple[float, int], ...]] = []
+        devas: list[tuple[str, ...]] = []
+        number_column = ((0.0, number_id),)
+        for i, word in enumerate(words):
+            if i in is_number:
+                devas.append((word,))
+                scored.append(number_column)
+                continue
+            given = fixed.get(word) if fixed else None
+            column = self._given_column(given) if given else self._cached_column(word)
+            devas.append(column[0])
+            scored.append(column[1])
         compiled = lm.fast()
         if compiled is not None and FAST is not None:
             picks = FAST.viterbi(compiled, scored, lm.start, p.sentence.w_ctx, p.sentence.beam)
@@ -109,7 +153,7 @@ class SentenceDecoder:
         than its sentences one at a time.
         """
         cache = self._col_cache
-        new = {word for words in sentences for word in words if word not in cache}
+        new = {word for words in sentences for word in words if word not in cache and not word[:1].isdigit()}
         if fixed:
             new.difference_update(fixed)
         for word in sorted(new, key=normalize_roman):

@@ -26,6 +26,7 @@ from lipyantar.translit.compiled import load_extension
 
 __all__ = [
     "BOUNDARY",
+    "NUMBER",
     "CharLM",
     "NgramLM",
     "UnigramPrior",
@@ -41,6 +42,9 @@ logger = logging.getLogger(__name__)
 BOUNDARY = 0
 
 LOG_UNK = -20.0
+#: the word n-gram model's token for a number (ASCII or Devanagari digits: सन् 1904 में, 6 किमी); not a
+#: word of its unigram prior
+NUMBER = "<num>"
 
 
 #: the compiled kernels, or None (pure Python)
@@ -477,7 +481,8 @@ class WordLM:
         min_count: int = 2,
         extra_prior: dict[str, float] | None = None,
     ) -> WordLM:
-        """Train from tokenized native sentences (Devanagari words only) and optional extra counts."""
+        """Train from tokenized native sentences (Devanagari words, and :data:`NUMBER` for a number) and
+        optional extra counts."""
         sentences = [list(s) for s in sentences]
         freq: Counter[str] = Counter(w for s in sentences for w in s)
         kept = sorted((w for w, c in freq.items() if c >= min_count), key=lambda w: (-freq[w], w))
@@ -486,7 +491,8 @@ class WordLM:
         counts = NgramLM.count_ngrams(seqs, order=order)
         prior: dict[str, float] = defaultdict(float)
         for w, c in freq.items():
-            prior[w] += c
+            if w != NUMBER:  # (a token of the n-gram model, never a word to write)
+                prior[w] += c
         for w, extra in (extra_prior or {}).items():
             prior[w] += extra
         vocab = sorted(ids, key=ids.__getitem__)

@@ -22,6 +22,8 @@ import os
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
+import regex
+
 from lipyantar.translit.errors import InputError
 from lipyantar.translit.learned.adapt_em import (
     EM_SHARD_PAIRS,
@@ -49,7 +51,7 @@ from lipyantar.translit.learned.charalign import (
 )
 from lipyantar.translit.learned.english import train_english
 from lipyantar.translit.learned.jointseq import JointModel
-from lipyantar.translit.learned.langmodel import CharLM, WordLM
+from lipyantar.translit.learned.langmodel import NUMBER, CharLM, WordLM
 from lipyantar.translit.learned.lexicon import iter_pairs
 from lipyantar.translit.learned.model import LearnedModel
 from lipyantar.translit.learned.params import DecodeParams
@@ -65,6 +67,7 @@ __all__ = [
     "deva_words",
     "em_compiled",
     "em_shard",
+    "lm_words",
     "read_pairs",
     "save_adaptation",
     "save_adapted",
@@ -72,6 +75,17 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+
+#: the word n-gram model's tokens in native text: Devanagari words and numbers (ASCII or Devanagari digits)
+_LM_TOKEN_RE = regex.compile(
+    rf"(?P<w>{DEVA_WORD_RE.pattern})|(?P<n>[0-9\u0966-\u096f]+(?:[.,:][0-9\u0966-\u096f]+)*)"
+)
+
+
+def lm_words(text: str) -> list[str]:
+    """:func:`deva_words` with each number in its place as :data:`NUMBER` (the word n-gram model's tokens)."""
+    return [NUMBER if m.lastgroup == "n" else m.group() for m in _LM_TOKEN_RE.finditer(normalize_deva(text))]
 
 
 def read_pairs(path: str | os.PathLike[str]) -> list[tuple[str, str, float]]:
@@ -176,7 +190,7 @@ def train(
     graphone_list = sorted(ids, key=ids.__getitem__)
     joint = JointModel(graphone_list, JointModel.count_ngrams(seqs, order=order), order=order)
 
-    sentences = [deva_words(line) for line in native_text or ()]
+    sentences = [lm_words(line) for line in native_text or ()]
     sentences = [s for s in sentences if s]
     extra: defaultdict[str, float] = defaultdict(float)
     for w, c in (word_prior or {}).items():

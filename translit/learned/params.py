@@ -368,6 +368,10 @@ class Acronyms(_Group):
     caps: bool = True
     #: ... words of at most this many letters
     caps_max: int = 6
+    #: in sentences, a capital letter alone (an initial: ``B. S. Kris``) also has its letter name as a
+    #: candidate (एस), scored as its best candidate: the context decides between it and the letter's
+    #: sound (स)
+    initials: bool = True
 
     def __post_init__(self) -> None:
         _check(self)
@@ -461,6 +465,9 @@ class CasualTyping(_Group):
     convention_penalty: float = 7.0
     #: ... of the candidates within this of the best
     convention_window: float = 10.0
+    #: ... and for a candidate outside the n-gram vocabulary, also its other spellings in the large word
+    #: list (true), or only those the n-gram model knows (false)
+    convention_listed: bool = True
     #: misspelled words (``varsa`` for वर्ष): up to this many words of the n-gram model that share the
     #: input's consonant skeleton (:func:`roman_skeleton`) also compete (0: off) ...
     skeleton_cands: int = 10
@@ -709,6 +716,8 @@ FLAT_NAMES: Mapping[str, str] = {
     "ctx_vowel_penalty": "casual.vowel_penalty",
     "ctx_convention_penalty": "casual.convention_penalty",
     "ctx_convention_window": "casual.convention_window",
+    "ctx_convention_listed": "casual.convention_listed",
+    "ctx_initials": "acronyms.initials",
     "ctx_skeleton_cands": "casual.skeleton_cands",
     "ctx_skeleton_penalty": "casual.skeleton_penalty",
     "ctx_skeleton_dist": "casual.skeleton_dist",

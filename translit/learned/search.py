@@ -104,12 +104,25 @@ class WordSearch:
 
     def _word_column(self, word: str) -> tuple[tuple[str, ...], tuple[tuple[float, int], ...]]:
         """:meth:`_column` of a Latin word as typed: a word in capitals that the capitals rule reads
-        letter by letter (``acronyms.caps``) has that reading alone."""
+        letter by letter (``acronyms.caps``) has that reading alone; a capital letter alone also has its
+        letter name, scored as the best candidate (``acronyms.initials``)."""
         roman = normalize_roman(word)
         acronym = self._caps_acronym(word, roman)
         if acronym is not None:
             return (acronym,), ((0.0, self.wordlm.ids.get(acronym, WordLM.UNK)),)
-        return self._column(roman)
+        column = self._column(roman)
+        if len(word) == 1 and word.isupper() and word.isascii() and self.params.acronyms.initials:
+            # a capital letter alone, an initial (B. S. Kris): its letter name competes as the best
+            # candidate does, and the context decides (एस or स)
+            letter = spell_letters(roman)
+            devas, scored = column
+            best = max(score for score, _ in scored)
+            if letter in devas:
+                i = devas.index(letter)
+                return devas, (*scored[:i], (max(best, scored[i][0]), scored[i][1]), *scored[i + 1 :])
+            if letter:
+                return (*devas, letter), (*scored, (best, self.wordlm.ids.get(letter, WordLM.UNK)))
+        return column
 
     def _column(self, roman: str) -> tuple[tuple[str, ...], tuple[tuple[float, int], ...]]:
         """A word's candidates in sentence decoding: the Devanagari spellings, and for each its
@@ -253,13 +266,18 @@ class WordSearch:
         p = self.params
         ids, unk = self.wordlm.ids, WordLM.UNK
         convention = p.casual.convention_penalty
+        # with convention_listed: also the word list's spellings, of candidates the n-gram model does not know
+        listed = self._known(p.sentence.w_vocab) if p.casual.convention_listed else None
         changed = False
         floor = max(scores.values()) - p.casual.convention_window
         for deva, score in list(scores.items()):
             if score < floor:
                 continue
+            unknown = listed is not None and ids.get(deva, unk) == unk
             for variant in convention_variants(deva):
-                if ids.get(variant, unk) != unk and scores.get(variant, -math.inf) < score - convention:
+                if scores.get(variant, -math.inf) < score - convention and (
+                    ids.get(variant, unk) != unk or (unknown and listed(variant))  # type: ignore[misc]
+                ):
                     scores[variant] = score - convention
                     changed = True
         return changed
