@@ -297,6 +297,17 @@ def test_homograph_insertions_are_hindi_words_spelled_by_rule() -> None:
     assert (synth.homograph_words, synth.homograph_weights) == (["band", "car"], [1.0, 5.0])
 
 
+def test_training_romanizes_without_loanword_spellings_by_default() -> None:
+    """The synthetic data's words that the train lexicon lacks are romanized with the model's English
+    loanword spellings off (they spell some Hindi words as English ones: पाँच punch), unless asked."""
+    train = _train_codemix()
+    model = default_model()
+    plain = train.spelling_model(model, loan_spellings=False)
+    assert plain.params.d2r.loanwords is False and model.params.d2r.loanwords is True
+    assert train.spelling_model(model, loan_spellings=True) is model
+    assert plain.romanize("पाँच") != "punch"
+
+
 def test_threshold_choice_balances_the_error_budgets(capsys: pytest.CaptureFixture[str]) -> None:
     """The threshold (0.20-0.90, steps of 0.01) minimizes the worse of the two shares of the error
     budgets: 6 points of English words, 1.5 of Hindi words, so a Hindi error costs four English ones."""
