@@ -54,6 +54,24 @@ The shipped weights: ``python scripts/train_codemix.py --sentences 24000 --loan-
 train-side sentence: 14,710; on the train split, worse budget share 1.055 against 1.069 with
 ``--loan-letters 99``, i.e. without the loanword rule, and 1.093 for both without the light-verb feature).
 
+The words of a train-side sentence that the Dakshina train lexicon lacks (about a fifth of the tokens) are
+romanized by the default model with its English spellings of loanwords turned off (``d2r.loanwords``;
+``--loan-spellings`` turns them on). That step came to the model after the shipped weights were fitted,
+and with it a retrain no longer gives them: it spells 1.3% of the tokens of the first 2,000 sentences
+otherwise, some of them Hindi words as English ones (थीं thing, पाँच punch, बाज़ार bizarre, अन्दर another,
+beside right ones such as cricket), which the labelling then calls English; seeds 1-3 with it: worse
+budget share 1.079-1.081 on the train split, against 1.055 and 1.059 for seeds 1 and 2 without it (seed 1
+gives the shipped weights again, to the last rounding digit).
+
+Variants compared on the train split by the same criterion (issue 27; the seed spread is large, 1.030-1.059
+earlier): ``--stages 3``, a third stage over the second stage's decisions of the neighbours, was worse
+with every seed (2 stages 1.079-1.081, 3 stages 1.093-1.100, fitted on the same data, loanword spellings
+on); ``--homographs 0.3 --homograph-weight 0.5`` (a third of the one-word insertions are English words that
+are the rule spelling of a Hindi word, band, car, sun, and such spellings typed for their Hindi word count
+half in the loss) did not beat the seed spread: 1.059/1.054 (seeds 1, 2) against 1.055/1.059 without, and
+with loanword spellings on 1.072-1.079 (seeds 1-3) against 1.079-1.081; ``--homographs 0.5
+--homograph-weight 1`` was worse (1.105 against 1.081, seed 1, loanword spellings on).
+
     python scripts/train_codemix.py [--sentences 24000] [-o translit/learned/data/codemix.json]
 """
 
@@ -65,6 +83,7 @@ import random
 import sys
 import time
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from pathlib import Path
 
 import regex
@@ -89,7 +108,7 @@ Native = tuple[str, bool]  # (Devanagari word, a number comes just before it)
 class Synthesizer:
     def __init__(
         self,
-        model,
+        model,  # the model that romanizes the Devanagari words the train lexicon lacks
         tables,
         rng: random.Random,
         *,
@@ -102,6 +121,8 @@ class Synthesizer:
         singles: float = 0.5,
         slot: float = 0.0,
         loan_letters: int = 5,
+        homographs: float = 0.0,
+        homograph_weight: float = 0.0,
     ) -> None:
         from lipyantar.translit.rules import romanize_word
 
@@ -129,6 +150,9 @@ class Synthesizer:
         self.function_at: list[int] = []
         self.mix = None
         self.loan_letters = loan_letters
+        self.homographs, self.homograph_weight = homographs, homograph_weight
+        self.homograph_words: list[str] = []
+        self.homograph_weights: list[float] = []
         self._romanized: dict[str, str] = {}
         self._labels: dict[tuple[str, str], tuple[str, float]] = {}
 
@@ -186,17 +210,38 @@ class Synthesizer:
                 differs = self.rules(deva) != roman
                 sound = self.mix.spelled_by_sound(roman, deva)
                 if deva not in self.common:
-                    found = ("en", 1.0) if differs or sound else ("hi", 0.0)
+                    found = ("en", 1.0) if differs or sound else ("hi", self.homograph_weight)
                 else:
                     loan = differs and sound and len(roman) >= self.loan_letters
                     found = ("en", 1.0) if loan else ("hi", 1.0)
             self._labels[key] = found
         return found
 
+    def find_homographs(self, hindi: Mapping[str, int], least: int) -> None:
+        """The one-word insertions of ``--homographs``: English words (past the most frequent) that are
+        also typed for a Hindi word, at least ``least`` times in the romanized-Hindi lexicon ``hindi``,
+        whose Hindi reading is spelled so by rule (at most one edit away) but is not their English
+        pronunciation (``band`` बंद, ``bus`` बस, ``sun`` सुन; not ``school`` स्कूल) and is not one of the
+        ``--function-words`` most frequent Hindi words (``main`` मैं, ``par`` पर stay Hindi)."""
+        from lipyantar.translit.metrics import edit_distance
+
+        for word, weight in zip(self.single_words, self.single_weights, strict=True):
+            if hindi.get(word, 0) < least:
+                continue
+            deva = self.mix.reading(word)
+            if deva in self.function or edit_distance(word, self.rules(deva)) > 1:
+                continue
+            if not self.mix.spelled_by_sound(word, deva):
+                self.homograph_words.append(word)
+                self.homograph_weights.append(weight)
+
     def english_run(self) -> list[Token]:
         rng = self.rng
         if rng.random() < self.singles:
-            word = rng.choices(self.single_words, self.single_weights)[0]
+            if self.homograph_words and rng.random() < self.homographs:
+                word = rng.choices(self.homograph_words, self.homograph_weights)[0]
+            else:
+                word = rng.choices(self.single_words, self.single_weights)[0]
             return [(word, "en", 1.0, rng.random() < self.numbers)]  # "5 minutes", "2 tickets"
         sentence = rng.choice(self.english_sentences)
         n = rng.randint(2, min(8, len(sentence)))
@@ -261,6 +306,13 @@ class Synthesizer:
         return tokens
 
 
+def spelling_model(model, *, loan_spellings: bool):  # type: ignore[no-untyped-def]
+    """The model that romanizes the train-side words the Dakshina train lexicon lacks: ``model`` with its
+    English spellings of loanwords off unless ``loan_spellings`` (see the module docstring; the features
+    always read ``model`` itself)."""
+    return model if loan_spellings else model.with_params({"d2r.loanwords": False})
+
+
 def words_after_number(text: str) -> tuple[list[str], list[bool]]:
     """The Latin words of a text and, for each, whether a number comes just before it."""
     words: list[str] = []
@@ -287,7 +339,13 @@ def read_choose(path: Path) -> list[tuple[list[str], list[bool], list[bool]]]:
     return rows
 
 
-def choose_threshold(scored: list[tuple[list[float], list[bool]]]) -> tuple[float, float, float]:
+def budget_share(en: float, hi: float) -> float:
+    """The worse share of the issue's error budgets used by English words kept ``en`` and Hindi words
+    converted ``hi`` (fractions): 6 points of English errors, 1.5 of Hindi ones."""
+    return max((1 - en) / 0.06, (1 - hi) / 0.015)
+
+
+def choose_threshold(scored: list[tuple[list[float], list[bool]]], *, quiet: bool = False) -> tuple[float, float, float]:
     """The decision threshold (0.20 to 0.90 in steps of 0.01) for real queries ``scored`` as (each word's
     probability of not being Hindi, whether it is English), and the shares of English words kept and
     Hindi words converted there. The issue's goals (94% kept, 98.5% Hindi) leave error budgets of 6
@@ -302,9 +360,9 @@ def choose_threshold(scored: list[tuple[list[float], list[bool]]]) -> tuple[floa
                 totals[is_en] += 1
                 hits[is_en] += (p >= t) == is_en
         en, hi = hits[True] / max(totals[True], 1), hits[False] / max(totals[False], 1)
-        if round(100 * t) % 5 == 0:
+        if round(100 * t) % 5 == 0 and not quiet:
             print(f"  threshold {t:.2f}: English kept {100 * en:.1f}%, Hindi {100 * hi:.1f}%")
-        used = max((1 - en) / 0.06, (1 - hi) / 0.015)
+        used = budget_share(en, hi)
         if best is None or used < best[0] - 1e-12:
             best = (used, t, en, hi)
     assert best is not None
@@ -327,6 +385,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--loan-letters", type=int, default=5, help="a common native word's English spelling of at least N letters that is a loanword by both signs is English")
     ap.add_argument("--choose", type=Path, default=DEFAULT_CHOOSE, help="Hinglish-TOP train.tsv: real queries to choose the threshold on")
     ap.add_argument("--threshold", type=float, help="use this threshold instead of choosing one (--choose is then not read)")
+    ap.add_argument("--homographs", type=float, default=0.0, help="share of one-word English insertions that are homographs of native Hindi words (band, bus, pay)")
+    ap.add_argument("--homograph-weight", type=float, default=0.0, help="loss weight of such a spelling typed for its Hindi word (default 0: left out)")
+    ap.add_argument("--loan-spellings", action="store_true", help="romanize the words the train lexicon lacks with the English spellings of loanwords (d2r.loanwords on; off by default, see above)")
+    ap.add_argument("--stages", type=int, choices=(2, 3), default=2, help="3: a third stage over the second stage's decisions of the neighbours")
+    ap.add_argument("--compare", action="store_true", help="print the worse budget share on --choose of 2 and 3 stages fitted on the same data")
     ap.add_argument("-o", "--output", type=Path, default=DEFAULT_OUTPUT)
     args = ap.parse_args(argv)
     if args.threshold is None and not args.choose.is_file():
@@ -341,7 +404,7 @@ def main(argv: list[str] | None = None) -> int:
     rng = random.Random(args.seed)
     model, tables = default_model(), load_tables()
     synth = Synthesizer(
-        model,
+        spelling_model(model, loan_spellings=args.loan_spellings),
         tables,
         rng,
         nasal_drop=args.nasal_drop,
@@ -353,6 +416,8 @@ def main(argv: list[str] | None = None) -> int:
         singles=args.singles,
         slot=args.slot,
         loan_letters=args.loan_letters,
+        homographs=args.homographs,
+        homograph_weight=args.homograph_weight,
     )
     natives: list[list[tuple[str, bool]]] = []
     frequency: Counter[str] = Counter()
@@ -374,6 +439,9 @@ def main(argv: list[str] | None = None) -> int:
     synth.common_roman = {r for w in synth.common for r, _ in synth.lexicon.get(w, ())}
     placeholder = codemix.CodeMixWeights((0.0,) * len(codemix.TOKEN_FEATURES), (0.0,) * len(codemix.CONTEXT_FEATURES))
     mix = synth.mix = codemix.CodeMix(model, placeholder, tables)
+    if args.homographs:
+        synth.find_homographs(tables.lexicon("hi-Latn"), 1000)
+        print(f"{len(synth.homograph_words)} homographs: {' '.join(synth.homograph_words[:40])} ...")
     rng.shuffle(natives)
     data = [s for s in (synth.sentence(words) for words in natives[: args.sentences]) if s]
     token = [mix.token_features([t[0] for t in s]) for s in data]
@@ -399,9 +467,34 @@ def main(argv: list[str] | None = None) -> int:
         for k in range(len(data))
     ]
     w_context = fit(range(len(data)), lambda k: context[k])
-    trained = codemix.CodeMixWeights(tuple(w_token), tuple(w_context))
+    w_refine: list[float] = []
+    if args.stages == 3 or args.compare:
+        # the third stage sees the second stage's probabilities of the neighbours, cross-fitted as the
+        # first stage's are for the second
+        ctx_a = fit(range(half), lambda k: context[k])
+        ctx_b = fit(range(half, len(data)), lambda k: context[k])
+        second = [
+            [codemix._sigmoid(codemix._dot(ctx_b if k < half else ctx_a, x)) for x in context[k]] for k in range(len(data))
+        ]
+        again = [
+            mix.context_features([t[0] for t in data[k]], token[k], second[k], [t[3] for t in data[k]])
+            for k in range(len(data))
+        ]
+        w_refine = fit(range(len(data)), lambda k: again[k])
     tokens = sum(len(s) for s in data)
     print(f"fitted on {len(data)} synthetic sentences, {tokens} tokens ({time.perf_counter() - start:.0f} s)")
+    variants = {2: codemix.CodeMixWeights(tuple(w_token), tuple(w_context))}
+    if w_refine:
+        variants[3] = codemix.CodeMixWeights(tuple(w_token), tuple(w_context), refine=tuple(w_refine))
+    if args.compare:
+        rows = read_choose(args.choose)
+        for stages, weights in variants.items():
+            mix = codemix.CodeMix(model, weights, tables)
+            scored = [(mix.probabilities(words, after_number=numbers), gold) for words, numbers, gold in rows]
+            t, en, hi = choose_threshold(scored, quiet=True)
+            print(f"compare seed {args.seed} stages {stages}: threshold {t:.2f}, English kept {100 * en:.2f}%, "
+                  f"Hindi {100 * hi:.2f}%, worse budget share {budget_share(en, hi):.4f}")
+    trained = variants[args.stages]
 
     if args.threshold is not None:
         threshold, chosen_on = args.threshold, "given (--threshold)"
@@ -422,6 +515,7 @@ def main(argv: list[str] | None = None) -> int:
         tuple(round(w, 6) for w in w_context),
         threshold,
         {
+            "stages": args.stages,
             "sentences": len(data),
             "tokens": tokens,
             "seed": args.seed,
@@ -435,10 +529,14 @@ def main(argv: list[str] | None = None) -> int:
             "slot": args.slot,
             "function_words": args.function_words,
             "loan_letters": args.loan_letters,
+            "homographs": args.homographs,
+            "homograph_weight": args.homograph_weight,
+            "loan_spellings": args.loan_spellings,
             "threshold_chosen_on": chosen_on,
             "sources": "Dakshina train lexicon and train-side Wikipedia sentences (CC BY-SA 4.0); wordfreq English "
             "list via translit/data/langid.json.gz (CC BY-SA 4.0); Botchan, Project Gutenberg #8868 (public domain)",
         },
+        tuple(round(w, 6) for w in trained.refine),
     )
     args.output.write_text(result.to_json() + "\n", encoding="utf-8")
     print(f"threshold {threshold:.2f}; wrote {args.output}")

@@ -94,6 +94,31 @@ def test_weights_round_trip_and_header() -> None:
         CodeMixWeights.from_json("{", source="w.json")
 
 
+def test_refine_weights_round_trip_and_are_validated() -> None:
+    refine = tuple(float(i) / 10 for i in range(len(CONTEXT_FEATURES)))
+    weights = _weights(refine=refine)
+    assert CodeMixWeights.from_json(weights.to_json()) == weights
+    assert "refine" not in json.loads(_weights().to_json())  # two stages: the file as before
+    with pytest.raises(ModelError, match="refine has 2 weights"):
+        _weights(refine=(0.0, 1.0))
+
+
+def test_refine_stage_reads_the_second_stage_of_the_neighbours(mix: CodeMix) -> None:
+    """With a third stage, a word's probability comes from its context features recomputed over the
+    second stage's probabilities (the neighbours' decisions, iterated once)."""
+    words = "kal office mein meeting hai".split()
+    base = mix.weights
+    refine = tuple(float(i % 5 - 2) / 7 for i in range(len(CONTEXT_FEATURES)))
+    three = CodeMix(mix.model, CodeMixWeights(base.token, base.context, base.threshold, {}, refine), mix.tables)
+    token = mix.token_features(words)
+    first = [codemix._sigmoid(codemix._dot(base.token, f)) for f in token]
+    second = mix.probabilities(words)
+    assert second == [codemix._sigmoid(codemix._dot(base.context, f)) for f in mix.context_features(words, token, first)]
+    again = mix.context_features(words, token, second)
+    assert three.probabilities(words) == pytest.approx([codemix._sigmoid(codemix._dot(refine, f)) for f in again])
+    assert three.probabilities(words) != pytest.approx(second)
+
+
 def test_packaged_weights_load() -> None:
     weights = codemix.load_weights()
     assert len(weights.token) == len(TOKEN_FEATURES) and 0 < weights.threshold < 1
@@ -232,6 +257,7 @@ def test_training_labels_loanwords_among_common_words() -> None:
     synth.english = {"party", "the", "k", "alarm", "band", "traffic"}
     synth.common = {"पार्टी", "थे", "के"}
     synth.rules, synth.mix, synth.loan_letters, synth._labels = rules.__getitem__, Mix(), 4, {}
+    synth.homograph_weight = 0.0
     assert synth.label("पार्टी", "party") == ("en", 1.0)
     assert synth.label("थे", "the") == ("hi", 1.0)
     assert synth.label("के", "k") == ("hi", 1.0)  # short: a casual spelling of a common word
@@ -241,6 +267,45 @@ def test_training_labels_loanwords_among_common_words() -> None:
     assert synth.label("कल", "kal") == ("hi", 1.0)  # not an English word
     synth.loan_letters, synth._labels = 6, {}
     assert synth.label("पार्टी", "party") == ("hi", 1.0)
+    synth.homograph_weight, synth._labels = 0.5, {}  # --homograph-weight: band for बंद counts, as Hindi
+    assert synth.label("बंद", "band") == ("hi", 0.5)
+    assert synth.label("अलार्म", "alarm") == ("en", 1.0)
+
+
+def test_homograph_insertions_are_hindi_words_spelled_by_rule() -> None:
+    """``--homographs`` draws English words that are the rule spelling of a Hindi word not among the
+    most frequent, or one edit from it (band बंद, car कर), not loanwords spelled by sound (alarm अलार्म),
+    not the most frequent Hindi words (main मैं), not words typed for Hindi too rarely (sun) or far from
+    the rule spelling (care केयर)."""
+    train = _train_codemix()
+    synth = train.Synthesizer.__new__(train.Synthesizer)
+    readings = {"band": "बंद", "alarm": "अलार्म", "main": "मैं", "sun": "सुन", "car": "कर", "care": "केयर"}
+    rules = {"बंद": "band", "अलार्म": "alarm", "मैं": "main", "सुन": "sun", "कर": "kar", "केयर": "keyar"}
+
+    class Mix:
+        def reading(self, roman: str) -> str:
+            return readings[roman]
+
+        def spelled_by_sound(self, roman: str, deva: str) -> bool:
+            return roman == "alarm"
+
+    synth.single_words = list(readings)
+    synth.single_weights = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
+    synth.homograph_words, synth.homograph_weights = [], []
+    synth.mix, synth.rules, synth.function = Mix(), rules.__getitem__, {"मैं"}
+    synth.find_homographs({"band": 5000, "alarm": 5000, "main": 9000, "sun": 10, "car": 3000, "care": 2000}, 1000)
+    assert (synth.homograph_words, synth.homograph_weights) == (["band", "car"], [1.0, 5.0])
+
+
+def test_training_romanizes_without_loanword_spellings_by_default() -> None:
+    """The synthetic data's words that the train lexicon lacks are romanized with the model's English
+    loanword spellings off (they spell some Hindi words as English ones: पाँच punch), unless asked."""
+    train = _train_codemix()
+    model = default_model()
+    plain = train.spelling_model(model, loan_spellings=False)
+    assert plain.params.d2r.loanwords is False and model.params.d2r.loanwords is True
+    assert train.spelling_model(model, loan_spellings=True) is model
+    assert plain.romanize("पाँच") != "punch"
 
 
 def test_threshold_choice_balances_the_error_budgets(capsys: pytest.CaptureFixture[str]) -> None:

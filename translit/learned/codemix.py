@@ -145,15 +145,21 @@ MEMO_LIMIT = 200_000
 @dataclass(frozen=True)
 class CodeMixWeights:
     """The weights of the two stages and the decision threshold (a word whose probability of not being
-    Hindi is at least ``threshold`` is kept in Latin script)."""
+    Hindi is at least ``threshold`` is kept in Latin script). ``refine``, when given, are the weights of
+    a third stage over :data:`CONTEXT_FEATURES` again, computed from the second stage's probabilities
+    instead of the first's: the neighbours' decisions in context, iterated once."""
 
     token: tuple[float, ...]
     context: tuple[float, ...]
     threshold: float = 0.5
     training: Mapping[str, Any] = field(default_factory=dict)
+    refine: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
-        for name, weights, size in (("token", self.token, len(TOKEN_FEATURES)), ("context", self.context, len(CONTEXT_FEATURES))):
+        stages = [("token", self.token, len(TOKEN_FEATURES)), ("context", self.context, len(CONTEXT_FEATURES))]
+        if self.refine:
+            stages.append(("refine", self.refine, len(CONTEXT_FEATURES)))
+        for name, weights, size in stages:
             if len(weights) != size:
                 raise ModelError(f"codemix weights: {name} has {len(weights)} weights, not {size}")
             if not all(isinstance(w, (int, float)) and math.isfinite(w) for w in weights):
@@ -171,6 +177,7 @@ class CodeMixWeights:
                 "token": list(self.token),
                 "context": list(self.context),
                 "threshold": self.threshold,
+                **({"refine": list(self.refine)} if self.refine else {}),
                 "training": dict(self.training),
             },
             ensure_ascii=False,
@@ -184,7 +191,11 @@ class CodeMixWeights:
             raise ModelError(f"{source}: its features are not this version's")
         try:
             return cls(
-                tuple(data["token"]), tuple(data["context"]), float(data["threshold"]), dict(data.get("training", {}))
+                tuple(data["token"]),
+                tuple(data["context"]),
+                float(data["threshold"]),
+                dict(data.get("training", {})),
+                tuple(data.get("refine", ())),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelError(f"{source}: {exc}") from None
@@ -395,7 +406,11 @@ class CodeMix:
         token = self.token_features(words)
         first = [_sigmoid(_dot(self.weights.token, f)) for f in token]
         context = self.context_features(words, token, first, after_number)
-        return [_sigmoid(_dot(self.weights.context, f)) for f in context]
+        second = [_sigmoid(_dot(self.weights.context, f)) for f in context]
+        if not self.weights.refine:
+            return second
+        again = self.context_features(words, token, second, after_number)
+        return [_sigmoid(_dot(self.weights.refine, f)) for f in again]
 
     def keep(self, words: Sequence[str], *, after_number: Sequence[bool] | None = None) -> list[bool]:
         """For each word of one sentence, whether ``--english keep`` keeps it as written
