@@ -13,7 +13,8 @@ model's precomputed table words, ``translit/learned/data/english-loanwords-table
 word; rewrite them alone, after a change of the model or of the ``d2r.loan_*`` defaults, with
 ``--table-only``).
 
-Tune ``d2r.loan_logfreq``, ``d2r.loan_logprior``, ``d2r.loan_score`` and ``d2r.loan_loose`` on the held-out slice of the train
+Tune ``d2r.loan_logfreq``, ``d2r.loan_logprior``, ``d2r.loan_score``, ``d2r.loan_loose`` and
+``d2r.loan_variants`` on the held-out slice of the train
 lexicon (never dev): a model trained without it, its own index, every combination of the grid scored on
 the held-out words that its memory does not attest, and 5-fold cross-validation over those words (the
 combination chosen on four folds, measured on the fifth)::
@@ -29,6 +30,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -51,6 +53,7 @@ from lipyantar.translit.learned.loanwords import (  # noqa: E402
     write_table_readings,
 )
 from lipyantar.translit.learned.model import LearnedModel, default_model  # noqa: E402
+from lipyantar.translit.learned.variants import convention_variants  # noqa: E402
 
 GRID = {
     # (-13.5 lost to -13.0 in every fold with an index down to -13.5; the index now stops at -13.0,
@@ -59,6 +62,7 @@ GRID = {
     "loan_logprior": (-10.0, -9.0, -8.0, -7.0, -6.0),
     "loan_score": (-25.0, -20.0, -17.5, -15.0, -12.5, -10.0, 0.0),
     "loan_loose": (False, True),
+    "loan_variants": (False, True),
 }
 
 
@@ -102,12 +106,25 @@ def tune(args: argparse.Namespace) -> int:
             continue
         best = model.romanize_topk(deva, 1)
         native = best[0][0].lower() if best else ""
-        rows.append((deva, golds, native, best[0][1] if best else 0.0, model._logprior(deva), index.get(deva)))
+        # what the word's other spellings say (model._variant_evidence), for loan_variants
+        variant_reading, _ = model._variant_evidence(deva, math.inf)
+        variant_logprior = max((model._logprior(v) or -math.inf for v in convention_variants(deva)), default=-math.inf)
+        rows.append(
+            (
+                deva, golds, native, best[0][1] if best else 0.0, model._logprior(deva), index.get(deva),
+                variant_reading, variant_logprior,
+            )
+        )
     names = list(GRID)
     combos = [dict(zip(names, values, strict=True)) for values in itertools.product(*GRID.values())]
 
     def correct(row: tuple, combo: dict) -> bool:
-        deva, golds, native, score, logprior, loans = row
+        deva, golds, native, score, logprior, loans, variant_reading, variant_logprior = row
+        if combo["loan_variants"] and loans and score <= combo["loan_score"]:
+            if variant_reading is not None:
+                return variant_reading in golds
+            if variant_logprior > combo["loan_logprior"]:
+                return native in golds
         english = english_reading(
             deva,
             loans,

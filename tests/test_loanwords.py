@@ -158,6 +158,50 @@ def test_the_default_model_spells_loanwords_the_english_way(deva: str, roman: st
         assert exact == (roman if any(x.spelling == deva for x in loanwords.loanword_index().get(deva)) else native)
 
 
+@pytest.mark.parametrize(
+    ("deva", "variant", "english"),
+    [
+        # another spelling under Hindi's competing conventions is attested: its reading, not an English
+        # word that happens to sound alike
+        ("पाँच", "पांच", "punch"),  # chandrabindu / anusvara
+        ("अन्दर", "अंदर", "another"),  # class nasal / anusvara
+        ("बाज़ार", "बाजार", "bizarre"),  # nukta
+        ("फ़ोन", "फोन", "fun"),
+    ],
+)
+def test_an_attested_spelling_variant_outranks_a_sound_alike(deva: str, variant: str, english: str) -> None:
+    model = default_model()
+    assert deva not in model.memory.d2r and variant in model.memory.d2r
+    readings = model.memory.d2r[variant]
+    attested = min(readings, key=lambda r: (-readings[r], r))
+    assert model.romanize(deva) == attested
+    assert model.romanize_topk(deva, 3)[0][0] == attested
+    assert english != attested
+    assert model.with_params({"d2r.loan_variants": False}).romanize(deva) == english  # the sound alone
+
+
+@pytest.mark.parametrize(
+    ("readings", "priors", "expected"),
+    [
+        ({}, {}, (None, False)),
+        ({"पांच": {"paanch": 5, "panch": 2}}, {}, ("paanch", False)),
+        ({"पांच": {"panch": 2, "paanch": 2}}, {}, ("paanch", False)),  # a tie: by spelling
+        ({}, {"पांच": -7.0}, (None, True)),  # common: above the limit of -8
+        ({}, {"पांच": -9.0}, (None, False)),
+    ],
+)
+def test_variant_evidence(readings: dict, priors: dict, expected: tuple) -> None:
+    model = default_model()
+
+    class _Memory:
+        d2r = readings
+
+    fake = type(model).__new__(type(model))
+    fake.__dict__["memory"] = _Memory()
+    fake.__dict__["_logprior"] = lambda deva: priors.get(deva)
+    assert type(model)._variant_evidence(fake, "पाँच", -8.0) == expected
+
+
 def test_the_packaged_table_readings_are_the_shipped_models() -> None:
     """Each precomputed table word's packaged English reading is what the model's own decision gives it,
     and a word without one has none: Devanagari → roman reads them in place of that decision."""
@@ -174,7 +218,13 @@ def test_the_packaged_table_readings_are_the_shipped_models() -> None:
 
 @pytest.mark.parametrize(
     "change",
-    [{"d2r.loan_score": -12.0}, {"d2r.loan_logprior": -9.0}, {"d2r.loan_logfreq": -12.5}, {"d2r.loan_loose": False}],
+    [
+        {"d2r.loan_score": -12.0},
+        {"d2r.loan_logprior": -9.0},
+        {"d2r.loan_logfreq": -12.5},
+        {"d2r.loan_loose": False},
+        {"d2r.loan_variants": False},
+    ],
 )
 def test_the_table_readings_are_not_used_with_other_parameters(change: dict) -> None:
     model = default_model()

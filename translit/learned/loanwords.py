@@ -73,7 +73,7 @@ TABLE_READINGS_PATH = Path(__file__).resolve().parent / "data" / "english-loanwo
 TABLE_READINGS_FORMAT = "lipyantar-loanword-table"
 TABLE_READINGS_VERSION = 1
 #: the ``d2r`` parameters an English reading depends on
-LOAN_PARAMS = ("loan_logfreq", "loan_logprior", "loan_score", "loan_loose")
+LOAN_PARAMS = ("loan_logfreq", "loan_logprior", "loan_score", "loan_loose", "loan_variants")
 
 #: Devanagari spellings kept per English word (the pronunciation model's k best per pronunciation) ...
 SPELLINGS_K = 10

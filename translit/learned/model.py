@@ -104,6 +104,7 @@ if TYPE_CHECKING:
 from lipyantar.translit.learned.variants import (
     _rules_piece,
     _rules_word,
+    convention_variants,
     roman_skeleton,
 )
 from lipyantar.translit.learned.vocab import Vocabulary
@@ -424,7 +425,10 @@ class LearnedModel(WordSearch, SentenceDecoder):
     def _loanword(self, deva: str, score: float) -> str | None:
         """The English spelling of a normalized Devanagari word that the memory does not attest, when it
         is an English loanword (:func:`~lipyantar.translit.learned.loanwords.english_reading`; ``score``:
-        the joint model's best romanization's), else None."""
+        the joint model's best romanization's), else None. With ``d2r.loan_variants``, a word the English
+        reading would take whose other spelling the memory attests takes that spelling's reading instead
+        (पाँच ``paanch`` as पांच, not ``punch``), and one whose other spelling is a common Hindi word keeps
+        its native reading (:meth:`_variant_evidence`)."""
         p = self.params.d2r
         if not p.loanwords or score > p.loan_score:
             return None
@@ -432,6 +436,12 @@ class LearnedModel(WordSearch, SentenceDecoder):
         loans = index.get(deva) if index is not None else ()
         if not loans:
             return None
+        if p.loan_variants:
+            attested, hindi = self._variant_evidence(deva, p.loan_logprior)
+            if attested is not None:
+                return attested
+            if hindi:
+                return None
         return english_reading(
             deva,
             loans,
@@ -442,6 +452,26 @@ class LearnedModel(WordSearch, SentenceDecoder):
             max_score=p.loan_score,
             loose=p.loan_loose,
         )
+
+    def _variant_evidence(self, deva: str, max_logprior: float) -> tuple[str | None, bool]:
+        """What the memory and the prior say of the other spellings of ``deva`` under Hindi's competing
+        conventions (:func:`~lipyantar.translit.learned.variants.convention_variants`: पाँच/पांच,
+        कम्पनी/कंपनी, बाज़ार/बाजार): the memory's reading of one it attests (its most counted; of the
+        variants the most counted one; None: none attested), and whether one is a common Hindi word (log
+        prior above ``max_logprior``)."""
+        best: tuple[float, str] | None = None
+        hindi = False
+        attested = self.memory.d2r
+        for variant in convention_variants(deva):
+            readings = attested.get(variant)
+            if readings:
+                roman = min(readings, key=lambda r: (-readings[r], r))
+                if best is None or (-readings[roman], roman) < (-best[0], best[1]):
+                    best = (readings[roman], roman)
+            elif not hindi:
+                logprior = self._logprior(variant)
+                hindi = logprior is not None and logprior > max_logprior
+        return (best[1] if best is not None else None), hindi
 
     def _table_loanwords(self) -> dict[str, str] | None:
         """The English readings (:meth:`_loanword`) of the precomputed table's words, when they are

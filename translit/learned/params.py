@@ -509,6 +509,11 @@ class DevaToRoman(_Group):
     #: when no English word spells the word exactly, those of a loosely equal spelling count (true) or not
     #: (false)
     loan_loose: bool = True
+    #: a word the English reading would take, with another spelling under Hindi's competing conventions
+    #: that the memory attests, takes that spelling's reading (पाँच paanch as पांच, कम्पनी company as
+    #: कंपनी), and with one whose log prior is above ``loan_logprior`` its native reading (true); or the
+    #: other spellings are not asked (false)
+    loan_variants: bool = True
     #: English spellings of loanwords on or off
     loanwords: bool = True
 
@@ -731,6 +736,7 @@ FLAT_NAMES: Mapping[str, str] = {
     "loan_logprior": "d2r.loan_logprior",
     "loan_score": "d2r.loan_score",
     "loan_loose": "d2r.loan_loose",
+    "loan_variants": "d2r.loan_variants",
     "loanwords": "d2r.loanwords",
     "temperature_r2d": "calibration.r2d.temperature",
     "reserve_r2d": "calibration.r2d.reserve",
