@@ -617,7 +617,14 @@ def build_corpus(
     written: list[str] = []
     notes: list[str] = []
     model_name: str | None = None
+    # local processes: this one works too (jobs - 1 workers), and so holds the language model while the
+    # documents are analysed (loaded here before the workers fork, which share it)
+    main_works = opts.engine == "local" and opts.jobs > 1
     with staged_output(target, force=opts.force, check=check_outdir) as tmp, contextlib.ExitStack() as engine_scope:
+        if main_works:
+            from .langid import load_model
+
+            load_model().load_tables()
         session = engine_scope.enter_context(
             open_engine(
                 engine=opts.engine,  # type: ignore[arg-type]
@@ -625,6 +632,7 @@ def build_corpus(
                 scheduler=opts.scheduler,
                 dask_workers=opts.dask_workers,
                 preload=shared_tables,
+                main_works=main_works,
             )
         )
         # 1. every document, one at a time: detection, counts, twin profile (texts only of twins, see KEEP_TEXT_BYTES)
@@ -670,7 +678,8 @@ def build_corpus(
             # align the pairs): the profiles are not sent, and this process does not score alone
             with shared_scoring(candidates, index=index) as shared:
                 session.restart()
-            twins = pair_twins(candidates, min_score=opts.twin_min_score, map_fn=session.map, shared=shared)
+                # (this process scores parts too: the profiles stay shared here until the pairs are chosen)
+                twins = pair_twins(candidates, min_score=opts.twin_min_score, map_fn=session.map, shared=shared)
         else:
             twins = pair_twins(candidates, min_score=opts.twin_min_score)
         del candidates, index
