@@ -21,7 +21,9 @@
    straight from the adapted tables; ``save_adapted`` for a full file);
 
 Steps 1, 3 and the heavy parts of 5 run through :mod:`lipyantar.corpora.engines`: in this process (``jobs=1``), in
-``jobs`` worker processes, or on a Dask cluster (``engine="dask"``), with a bounded number of items in
+this process and ``jobs - 1`` worker processes (the engine's ``main_works``: this process takes an item
+itself whenever the next result in order is not ready, so ``jobs`` processes share ``jobs`` cores, and
+what it runs itself is neither sent nor sent back), or on a Dask cluster (``engine="dask"``), with a bounded number of items in
 flight; results are used in input order, so the output is byte-identical whatever the engine and the number
 of workers. Local workers started by ``fork`` get what they read without its being sent: those of step 1
 are forked with the language model loaded (:func:`lipyantar.corpora.pipeline.shared_tables`), and new ones,
