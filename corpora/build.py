@@ -21,9 +21,7 @@
    straight from the adapted tables; ``save_adapted`` for a full file);
 
 Steps 1, 3 and the heavy parts of 5 run through :mod:`lipyantar.corpora.engines`: in this process (``jobs=1``), in
-this process and ``jobs - 1`` worker processes (the engine's ``main_works``: this process takes an item
-itself whenever the next result in order is not ready, so ``jobs`` processes share ``jobs`` cores, and
-what it runs itself is neither sent nor sent back), or on a Dask cluster (``engine="dask"``), with a bounded number of items in
+``jobs`` worker processes, or on a Dask cluster (``engine="dask"``), with a bounded number of items in
 flight; results are used in input order, so the output is byte-identical whatever the engine and the number
 of workers. Local workers started by ``fork`` get what they read without its being sent: those of step 1
 are forked with the language model loaded (:func:`lipyantar.corpora.pipeline.shared_tables`), and new ones,
@@ -619,14 +617,7 @@ def build_corpus(
     written: list[str] = []
     notes: list[str] = []
     model_name: str | None = None
-    # local processes: this one works too (jobs - 1 workers), and so holds the language model while the
-    # documents are analysed (loaded here before the workers fork, which share it)
-    main_works = opts.engine == "local" and opts.jobs > 1
     with staged_output(target, force=opts.force, check=check_outdir) as tmp, contextlib.ExitStack() as engine_scope:
-        if main_works:
-            from .langid import load_model
-
-            load_model().load_tables()
         session = engine_scope.enter_context(
             open_engine(
                 engine=opts.engine,  # type: ignore[arg-type]
@@ -634,7 +625,6 @@ def build_corpus(
                 scheduler=opts.scheduler,
                 dask_workers=opts.dask_workers,
                 preload=shared_tables,
-                main_works=main_works,
             )
         )
         # 1. every document, one at a time: detection, counts, twin profile (texts only of twins, see KEEP_TEXT_BYTES)
@@ -680,8 +670,7 @@ def build_corpus(
             # align the pairs): the profiles are not sent, and this process does not score alone
             with shared_scoring(candidates, index=index) as shared:
                 session.restart()
-                # (this process scores parts too: the profiles stay shared here until the pairs are chosen)
-                twins = pair_twins(candidates, min_score=opts.twin_min_score, map_fn=session.map, shared=shared)
+            twins = pair_twins(candidates, min_score=opts.twin_min_score, map_fn=session.map, shared=shared)
         else:
             twins = pair_twins(candidates, min_score=opts.twin_min_score)
         del candidates, index

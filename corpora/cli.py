@@ -309,7 +309,7 @@ _BUILD_UNITS = {"detect": "documents", "align": "twin pairs", "model": "models",
     help="Lowest document similarity accepted for a twin pair.",
 )
 @click.option("--no-dedupe", is_flag=True, help="Keep repeated (Devanagari, romanized) sentence pairs.")
-@jobs_option(help="Processes of the local engine: this one and N-1 workers.")
+@jobs_option(help="Worker processes of the local engine.")
 @click.option(
     "--engine",
     type=click.Choice(list(ENGINES)),

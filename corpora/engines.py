@@ -3,10 +3,7 @@
 ``build`` runs its per-document-pair pipeline through :func:`ordered_map`, so the same code runs
 
 * ``engine="local"``, ``jobs=1``: in this process;
-* ``engine="local"``, ``jobs=N``: in ``N`` worker processes (``concurrent.futures``), or, with
-  ``main_works``, in this process and ``N - 1`` workers: this process runs an item itself whenever the
-  next result in order is not ready (and takes back, at the end, items that no worker has started), so
-  that ``N`` processes share ``N`` cores without one of them mostly waiting;
+* ``engine="local"``, ``jobs=N``: in ``N`` worker processes (``concurrent.futures``);
 * ``engine="dask"``: on a Dask cluster (``pip install 'lipyantar[dask]'``): an existing scheduler
   (``scheduler="tcp://host:8786"``) or, without one, a ``LocalCluster`` of ``dask_workers`` processes
   started on the loopback interface for the duration of the run.
@@ -25,7 +22,7 @@ import logging
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, wait
+from concurrent.futures import Future, ProcessPoolExecutor
 from functools import partial
 from typing import Any, Literal, TypeVar
 
@@ -61,14 +58,11 @@ class Session:
         client: Any = None,
         workers: int = 1,
         restart: Callable[[], ProcessPoolExecutor] | None = None,
-        main_works: bool = False,
     ) -> None:
         self._pool = pool
         self._client = client
         self.workers = workers
         self._restart = restart
-        #: this process runs items too (see :func:`open_engine`)
-        self.main_works = main_works and pool is not None
 
     @property
     def forks(self) -> bool:
@@ -132,8 +126,6 @@ class Session:
                     yield pending.popleft().result()
             while pending:
                 yield pending.popleft().result()
-        elif self._pool is not None and self.main_works:
-            yield from _map_sharing(self._pool, fn, items, limit)
         elif self._pool is not None:
             futures: deque[Future[R]] = deque()
             for item in items:
@@ -142,81 +134,6 @@ class Session:
                     yield futures.popleft().result()
             while futures:
                 yield futures.popleft().result()
-
-
-class _Here:
-    """The outcome of an item run in this process: its result, or the exception it raised (raised when its
-    turn comes, as a worker's would be)."""
-
-    __slots__ = ("error", "value")
-
-    def __init__(self, fn: Callable[[Any], Any], item: Any) -> None:
-        self.value: Any = None
-        self.error: BaseException | None = None
-        try:
-            self.value = fn(item)
-        except Exception as exc:
-            self.error = exc
-
-    def result(self) -> Any:
-        if self.error is not None:
-            raise self.error
-        return self.value
-
-
-def _map_sharing(pool: ProcessPoolExecutor, fn: Callable[[T], R], items: Iterable[T], limit: int) -> Iterator[R]:
-    """``fn`` over ``items`` by the workers of ``pool`` and this process, results in input order (see
-    :func:`open_engine`'s ``main_works``): at most ``limit`` items sent to the workers and ``limit`` run here
-    waiting for their turn. While the next result in order is not ready, this process runs the next item
-    itself; once there are no more, it takes back the last item sent that no worker has started."""
-    source = iter(items)
-    # [future or _Here, the item (while a worker has it)], in input order
-    pending: deque[list[Any]] = deque()
-    sent = here = 0
-    more = True
-    while True:
-        while more and sent < limit:
-            try:
-                item = next(source)
-            except StopIteration:
-                more = False
-                break
-            pending.append([pool.submit(fn, item), item])
-            sent += 1
-        if not pending:
-            return
-        head = pending[0][0]
-        if isinstance(head, _Here) or head.done():
-            pending.popleft()
-            if isinstance(head, _Here):
-                here -= 1
-            else:
-                sent -= 1
-            yield head.result()
-            continue
-        if more and here < limit:
-            try:
-                item = next(source)
-            except StopIteration:
-                more = False
-            else:
-                pending.append([_Here(fn, item), None])
-                here += 1
-                continue
-        if not more:
-            # the last item sent that no worker has started comes back to run here (the end is not
-            # left to one worker while this process waits)
-            for entry in reversed(pending):
-                task = entry[0]
-                if not isinstance(task, _Here) and entry[1] is not None and task.cancel():
-                    entry[0], entry[1] = _Here(fn, entry[1]), None
-                    sent -= 1
-                    here += 1
-                    break
-            else:
-                wait([head])
-            continue
-        wait([head])
 
 
 def _apply(fn: Callable[[T], R], items: list[T]) -> list[R]:
@@ -247,14 +164,8 @@ def open_engine(
     scheduler: str | None = None,
     dask_workers: int = 2,
     preload: Callable[[], contextlib.AbstractContextManager[object]] | None = None,
-    main_works: bool = False,
 ) -> Iterator[Session]:
     """A :class:`Session` on the chosen engine (see the module docstring), closed at the end of the block.
-
-    ``main_works`` (local engine, ``jobs`` > 1): ``jobs`` processes share the work, this one and ``jobs - 1``
-    workers (see the module docstring): for functions this process can run as well as a worker (what
-    ``preload`` loads is then let go of here like otherwise, and loaded again by the first item run here
-    unless this process held it before). Results do not depend on it.
 
     ``preload``: for local worker processes started by ``fork``, a context manager (made by calling it)
     that loads what the workers will read and not change (models, tables) into this process; the workers
@@ -279,15 +190,11 @@ def open_engine(
         context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
         forks = context.get_start_method() == "fork"
 
-        workers = jobs - 1 if main_works else jobs
-
         def new_pool() -> ProcessPoolExecutor:
             # workers ignore Ctrl-C and die with this process; on any error or signal they are stopped at once
-            return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=init_worker)
+            return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=init_worker)
 
-        session = Session(
-            pool=new_pool(), workers=workers, restart=new_pool if forks else None, main_works=main_works
-        )
+        session = Session(pool=new_pool(), workers=jobs, restart=new_pool if forks else None)
         try:
             if preload is not None and forks:
                 session.restart(preload)

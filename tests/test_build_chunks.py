@@ -8,11 +8,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
-import os
 import pickle
 import random
 import shutil
-import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -394,32 +392,6 @@ def test_restarted_workers_start_with_what_this_process_holds_then() -> None:
         assert _PRELOADED == []
     with open_engine(jobs=1) as session:
         assert not session.forks and not session.restart()
-
-
-def _square_where(x: int) -> tuple[int, int]:
-    time.sleep(0.005)  # long enough that this process finds results not ready and takes items itself
-    if x == 13:
-        raise ValueError("thirteen")
-    return x * x, os.getpid()
-
-
-@pytest.mark.parametrize(("window", "batch"), [(1, None), (2, None), (None, None), (None, 3)])
-def test_main_works_shares_the_items_with_the_workers_results_in_order(window: int | None, batch: int | None) -> None:
-    with open_engine(jobs=2, main_works=True) as session:
-        assert session.workers == 1 and session.main_works
-        out = list(session.map(_square_where, range(13), window=window, batch=batch))
-        assert [v for v, _ in out] == [x * x for x in range(13)]
-        assert {pid for _, pid in out} - {os.getpid()}, "no item ran in a worker"
-        assert os.getpid() in {pid for _, pid in out}, "no item ran in this process"
-        got: list[int] = []
-        with pytest.raises(ValueError, match="thirteen"):  # raised in its turn, the results before it given
-            for v, _ in session.map(_square_where, range(20), window=window, batch=batch):
-                got.append(v)
-        assert got == [x * x for x in range(13 - 13 % (batch or 1))]  # (a batch fails whole)
-        assert list(session.map(_square_where, [], window=window)) == []
-    with open_engine(jobs=1, main_works=True) as session:  # no workers: all here, as without main_works
-        assert not session.main_works
-        assert [v for v, _ in session.map(_square_where, range(3))] == [0, 1, 4]
 
 
 @pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="restart needs fork")
