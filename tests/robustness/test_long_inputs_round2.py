@@ -21,10 +21,8 @@ import hashlib
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,41 +51,51 @@ class Run:
     peak_rss: int  # bytes
 
 
+#: A small launcher (a fresh interpreter of a few MB) that caps its address space, runs the command as
+#: its child and writes the child's peak resident memory (``os.wait4``) to the file given first. Linux
+#: records an exec'd process's previous peak as its own: a process forked from this test session (tens
+#: or hundreds of MB by then) would report the session's peak, not the command's.
+LAUNCHER = """
+import os, resource, signal, sys
+rss_path, cap, argv = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execv(argv[0], argv)
+    finally:
+        os._exit(127)
+signal.signal(signal.SIGTERM, lambda *_: os.kill(pid, signal.SIGKILL))
+_, status, usage = os.wait4(pid, 0)
+with open(rss_path, "w") as f:
+    f.write(str(usage.ru_maxrss * 1024))
+code = os.waitstatus_to_exitcode(status)
+if code < 0:
+    signal.signal(-code, signal.SIG_DFL)
+    os.kill(os.getpid(), -code)
+sys.exit(code)
+"""
+
+
 def run_capped(args: list[str], *, cwd: Path, timeout: float = TIMEOUT) -> Run:
     """``lipyantar ARGS`` in a new process under the memory cap; its peak resident memory from
-    ``wait4`` (that process's own, not the largest of this test session's children)."""
-
-    def cap() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (CAP, CAP))
-
-    out_path, err_path = cwd / ".run.stdout", cwd / ".run.stderr"
+    ``wait4`` in a small launcher process (that process's own, not this test session's)."""
+    out_path, err_path, rss_path = cwd / ".run.stdout", cwd / ".run.stderr", cwd / ".run.rss"
     env = {**os.environ, "PYTHONFAULTHANDLER": "1"}
+    command = [sys.executable, "-c", LAUNCHER, str(rss_path), str(CAP), sys.executable, str(DRIVER), "--", *args]
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
-        proc = subprocess.Popen(
-            [sys.executable, str(DRIVER), "--", *args],
-            cwd=cwd,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=err,
-            env=env,
-            preexec_fn=cap,
-        )
-    deadline = time.monotonic() + timeout
-    while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.monotonic() > deadline:
-            proc.kill()
-            os.wait4(proc.pid, 0)
-            proc.returncode = -9
-            pytest.fail(f"lipyantar {' '.join(args)} did not end within {timeout:.0f} s")
-        time.sleep(0.02)
-    proc.returncode = os.waitstatus_to_exitcode(status)
+        proc = subprocess.Popen(command, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.terminate()  # the launcher kills the command
+        proc.wait()
+        pytest.fail(f"lipyantar {' '.join(args)} did not end within {timeout:.0f} s")
     stdout, stderr = out_path.read_bytes(), err_path.read_bytes()
-    out_path.unlink()
-    err_path.unlink()
-    return Run(proc.returncode, stdout, stderr, usage.ru_maxrss * 1024)
+    peak_rss = int(rss_path.read_text())
+    for path in (out_path, err_path, rss_path):
+        path.unlink()
+    return Run(proc.returncode, stdout, stderr, peak_rss)
 
 
 def digest(path: Path) -> str:
