@@ -762,8 +762,27 @@ class LearnedModel(WordSearch, SentenceDecoder):
         english = self.english
         if english is None or not english.pronunciations(roman):
             return False
+        not_english = self._packaged_not_english()
+        if not_english is not None:
+            return roman not in not_english
         decision = self.token_decision()
         return decision.probabilities([roman])[0] >= decision.weights.threshold
+
+    def _packaged_not_english(self) -> frozenset[str] | None:
+        """The decisions of :meth:`_english_path` made ahead of time for this model file and parameters
+        (the shipped model's: :mod:`~lipyantar.translit.learned.alonepath`), else None: converting a
+        word then does not load the per-token decision's tables."""
+        built = self.__dict__
+        mf = built.get("_file")
+        if mf is None:
+            return None
+        memo = built.get("_alone_memo")
+        if memo is None or memo[0] != self.params:
+            from lipyantar.translit.learned.alonepath import packaged_not_english
+
+            memo = (self.params, packaged_not_english(model_sha256=mf.sha256, params=self.params))
+            built["_alone_memo"] = memo
+        return memo[1]
 
     def token_decision(self) -> CodeMix:
         """The per-token decision between Hindi and English or a name
@@ -944,6 +963,7 @@ class LearnedModel(WordSearch, SentenceDecoder):
         state.pop("_codemix", None)  # the per-token decision of the English path: rebuilt on first use
         state.pop("_table_loan_memo", None)  # the packaged table readings: for the file's model only
         state.pop("_loan_table_memo", None)
+        state.pop("_alone_memo", None)  # the packaged single-word decisions: for the file's model only
         if self._vocab_source is not None:
             state["_vocab_obj"] = None  # reloaded from its source on first use
             state["_vocab_memo"] = {}
