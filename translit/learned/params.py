@@ -428,6 +428,9 @@ class SentenceDecoding(_Group):
     pmi: float = 0.0
     #: bonus of a candidate that the large word list knows (see ``r2d.w_vocab``)
     w_vocab: float = 10.0
+    #: a common abbreviation (``Dr`` डॉ, ``km`` किमी: :mod:`lipyantar.translit.learned.abbreviations`) is also
+    #: a candidate, scored as the word's best candidate: the context decides
+    abbreviations: bool = True
 
     def __post_init__(self) -> None:
         _check(self, at_least_one=("beam", "nbest"), choices={"words": ("top1", "context")})
@@ -718,6 +721,7 @@ FLAT_NAMES: Mapping[str, str] = {
     "ctx_convention_window": "casual.convention_window",
     "ctx_convention_listed": "casual.convention_listed",
     "ctx_initials": "acronyms.initials",
+    "ctx_abbreviations": "sentence.abbreviations",
     "ctx_skeleton_cands": "casual.skeleton_cands",
     "ctx_skeleton_penalty": "casual.skeleton_penalty",
     "ctx_skeleton_dist": "casual.skeleton_dist",

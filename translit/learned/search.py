@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from lipyantar.translit.learned.abbreviations import abbreviation_spellings
 from lipyantar.translit.learned.charalign import normalize_roman
 from lipyantar.translit.learned.english import CANDIDATES_MEMO_LIMIT, spell_letters
 from lipyantar.translit.learned.langmodel import FAST, CharLM, WordLM
@@ -122,7 +123,27 @@ class WordSearch:
                 return devas, (*scored[:i], (max(best, scored[i][0]), scored[i][1]), *scored[i + 1 :])
             if letter:
                 return (*devas, letter), (*scored, (best, self.wordlm.ids.get(letter, WordLM.UNK)))
+        if self.params.sentence.abbreviations:
+            spellings = abbreviation_spellings(word)
+            if spellings:
+                return self._with_abbreviations(column, spellings)
         return column
+
+    def _with_abbreviations(
+        self, column: tuple[tuple[str, ...], tuple[tuple[float, int], ...]], spellings: tuple[str, ...]
+    ) -> tuple[tuple[str, ...], tuple[tuple[float, int], ...]]:
+        """``column`` with each abbreviation spelling (``Dr`` डॉ) as a candidate scored as its best
+        candidate: the context decides (``sentence.abbreviations``)."""
+        devas, scored = list(column[0]), list(column[1])
+        best = max(score for score, _ in scored)
+        for deva in spellings:
+            if deva in devas:
+                i = devas.index(deva)
+                scored[i] = (max(best, scored[i][0]), scored[i][1])
+            else:
+                devas.append(deva)
+                scored.append((best, self.wordlm.ids.get(deva, WordLM.UNK)))
+        return tuple(devas), tuple(scored)
 
     def _column(self, roman: str) -> tuple[tuple[str, ...], tuple[tuple[float, int], ...]]:
         """A word's candidates in sentence decoding: the Devanagari spellings, and for each its
