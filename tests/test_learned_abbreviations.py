@@ -67,3 +67,17 @@ def test_the_context_decides(
 
 def test_a_lowercase_dr_is_not_the_title(model: LearnedModel) -> None:
     assert "डॉ" not in model._word_column("dr")[0]
+
+
+# -- the English path in sentences (sentence.english_path, off by default) ---------------------------------
+def test_the_english_path_is_off_by_default_and_changes_nothing_then(model: LearnedModel) -> None:
+    assert model.params.sentence.english_path < 0
+    words = "unhone The Times of India ke liye likha".split()
+    assert model.devanagarize_words(words)[1] == "थे"
+
+
+def test_the_english_path_reads_an_english_article_in_context(model: LearnedModel) -> None:
+    on = model.with_params({"sentence.english_path": 0.0})
+    assert on.devanagarize_words("unhone The Times of India ke liye likha".split())[1] == "द"
+    # the Hindi auxiliary in a Hindi sentence stays थे
+    assert on.devanagarize_words("ve wahan kal the".split())[3] == "थे"
