@@ -6,7 +6,7 @@ pure-Python reference :func:`sentence_viterbi_python`)."""
 from __future__ import annotations
 
 import heapq
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from lipyantar.translit.budget import checkpoint
@@ -32,6 +32,14 @@ class SentenceDecoder:
 
         def devanagarize(self, word: str) -> str: ...
         def _word_column(self, word: str) -> tuple[tuple[str, ...], tuple[tuple[float, int], ...]]: ...
+        def _english_columns(
+            self,
+            words: Sequence[str],
+            devas: list[tuple[str, ...]],
+            scored: list[tuple[tuple[float, int], ...]],
+            *,
+            skip: Callable[[int], bool] = ...,
+        ) -> None: ...
 
     def devanagarize_words(
         self, words: Sequence[str], *, fixed: Mapping[str, Sequence[tuple[str, float]]] | None = None
@@ -75,6 +83,9 @@ class SentenceDecoder:
                     cache[word] = col
                 devas.append(col[0])
                 scored.append(col[1])
+        self._english_columns(
+            words, devas, scored, skip=(lambda i: words[i] in fixed) if fixed else lambda i: False
+        )
         # Viterbi/beam over LM states
         compiled = lm.fast()
         if compiled is not None and FAST is not None:
@@ -98,7 +109,9 @@ class SentenceDecoder:
         is_number = set(numbers)
         if number_id is None or len(numbers) == len(words):
             rest = [i for i in range(len(words)) if i not in is_number]
-            for i, deva in zip(rest, self.devanagarize_words([words[i] for i in rest], fixed=fixed), strict=True):
+            for i, deva in zip(
+                rest, self.devanagarize_words([words[i] for i in rest], fixed=fixed), strict=True
+            ):
                 out[i] = deva
             return out
         p = self.params
@@ -115,6 +128,9 @@ class SentenceDecoder:
             column = self._given_column(given) if given else self._cached_column(word)
             devas.append(column[0])
             scored.append(column[1])
+        self._english_columns(
+            words, devas, scored, skip=lambda i: i in is_number or (fixed is not None and words[i] in fixed)
+        )
         compiled = lm.fast()
         if compiled is not None and FAST is not None:
             picks = FAST.viterbi(compiled, scored, lm.start, p.sentence.w_ctx, p.sentence.beam)
@@ -138,7 +154,9 @@ class SentenceDecoder:
     ) -> tuple[tuple[str, ...], tuple[tuple[float, int], ...]]:
         """The sentence decoder's column of a word whose spellings are given (``fixed``)."""
         ids, unk = self.wordlm.ids, WordLM.UNK
-        return tuple(deva for deva, _ in given), tuple((float(score), ids.get(deva, unk)) for deva, score in given)
+        return tuple(deva for deva, _ in given), tuple(
+            (float(score), ids.get(deva, unk)) for deva, score in given
+        )
 
     def devanagarize_sentences(
         self,

@@ -286,6 +286,7 @@ class LearnedModel(WordSearch, SentenceDecoder):
         self._vocab_memo: dict[tuple[str, int], tuple[str, ...]] = {}
         #: word-list membership of sentence candidates (they repeat across a text's words)
         self._ctx_known: dict[str, bool] = {}
+        self._english_maybe: dict[str, bool] = {}
         self.params = params or DecodeParams()
         self._sizes = {kind: self.params.search_size(kind) for kind in SEARCH_KINDS}
         self.meta = dict(meta or {})
@@ -908,6 +909,7 @@ class LearnedModel(WordSearch, SentenceDecoder):
         self._uni_lp.clear()
         self._vocab_memo.clear()
         self._ctx_known.clear()
+        self._english_maybe.clear()
         self._fast_channel = None
         built = self.__dict__
         if "joint" in built:
@@ -933,6 +935,7 @@ class LearnedModel(WordSearch, SentenceDecoder):
         clone.joint.prune_index(min_count=index.min_count, max_per_chunk=index.max_per_chunk)
         clone._r2d_cache = {}
         clone._col_cache = {}
+        clone._english_maybe = {}
         clone._d2r_cache = {}
         clone._marg_cache = {}
         clone._best_cache = {}

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from lipyantar.translit.learned.abbreviations import abbreviation_spellings
 from lipyantar.translit.learned.charalign import normalize_roman
 from lipyantar.translit.learned.english import CANDIDATES_MEMO_LIMIT, spell_letters
 from lipyantar.translit.learned.langmodel import FAST, CharLM, WordLM
@@ -24,6 +25,7 @@ from lipyantar.translit.learned.variants import (
 )
 
 if TYPE_CHECKING:
+    from lipyantar.translit.learned.codemix import CodeMix
     from lipyantar.translit.learned.english import EnglishModel
     from lipyantar.translit.learned.jointseq import JointModel
     from lipyantar.translit.learned.memory import Memory
@@ -83,6 +85,8 @@ class WordSearch:
     memory: Memory
     vocab_index: dict[str, tuple[str, ...]]
     _ctx_known: dict[str, bool]
+    #: typed word -> whether it may be English in a sentence (see :meth:`_english_columns`)
+    _english_maybe: dict[str, bool]
     _r2d_cache: dict[tuple[str, str], tuple[tuple[str, float], ...]]
     _marg_cache: dict[str, float]
     _uni_lp: dict[int, float]
@@ -99,6 +103,8 @@ class WordSearch:
         def _caps_acronym(self, word: str, roman: str) -> str | None: ...
         def _attested_belief(self, attested: Mapping[str, float], oov: float) -> Callable[[str], float]: ...
         def is_english(self, word: str, deva: str) -> bool: ...
+        def token_decision(self) -> CodeMix: ...
+        def _by_sound(self, roman: str) -> Callable[[str], float]: ...
         def romanize(self, word: str) -> str: ...
         def devanagarize(self, word: str) -> str: ...
 
@@ -122,7 +128,98 @@ class WordSearch:
                 return devas, (*scored[:i], (max(best, scored[i][0]), scored[i][1]), *scored[i + 1 :])
             if letter:
                 return (*devas, letter), (*scored, (best, self.wordlm.ids.get(letter, WordLM.UNK)))
+        if self.params.sentence.abbreviations:
+            spellings = abbreviation_spellings(word)
+            if spellings:
+                return self._with_abbreviations(column, spellings)
         return column
+
+    def _english_columns(
+        self,
+        words: Sequence[str],
+        devas: list[tuple[str, ...]],
+        scored: list[tuple[tuple[float, int], ...]],
+        *,
+        skip: Callable[[int], bool] = lambda i: False,
+    ) -> None:
+        """The English path in sentences (``sentence.english_path``), in place: each word of the sentence
+        that the per-token decision reads, in context, as English or a name, among those that may be (an
+        English pronunciation, and read so alone), also has the rule spellings of its pronunciations that
+        the word n-gram model knows as candidates (:func:`pronunciation_spellings`: ``The`` द), scored as
+        its best candidate, and each of
+        its candidates gets ``sentence.english_path`` times how well it spells the word's English sound
+        (:meth:`_by_sound`), as single words get ``english.w_path``. ``skip(i)``: a word not to change (a
+        number, a given spelling)."""
+        bonus = self.params.sentence.english_path
+        english = self.english
+        if bonus < 0 or english is None:
+            return
+        from lipyantar.translit.learned.names import pronunciation_spellings
+
+        maybe = self._english_maybe
+        decision = None
+        at = []
+        for i, word in enumerate(words):
+            if skip(i):
+                continue
+            known = maybe.get(word)
+            if known is None:
+                roman = normalize_roman(word)
+                known = bool(roman) and bool(english.pronunciations(roman))
+                if known and not bonus:
+                    # without the bonus, only a spelling to add can change the sentence
+                    known = any(
+                        deva not in devas[i] and self.wordlm.ids.get(deva) is not None
+                        for deva in pronunciation_spellings(english, roman)
+                    )
+                if known:
+                    decision = decision or self.token_decision()
+                    known = decision.probabilities([word])[0] >= decision.weights.threshold
+                if len(maybe) > _CACHE_LIMIT:
+                    maybe.clear()
+                maybe[word] = known
+            if known:
+                at.append(i)
+        if not at:
+            return
+        decision = decision or self.token_decision()
+        after_number = [i > 0 and words[i - 1][:1].isdigit() for i in range(len(words))]
+        probabilities = decision.probabilities(words, after_number=after_number)
+        ids, unk = self.wordlm.ids, WordLM.UNK
+        for i in at:
+            if probabilities[i] < decision.weights.threshold:
+                continue
+            roman = normalize_roman(words[i])
+            column, scores = list(devas[i]), list(scored[i])
+            best = max(score for score, _ in scores)
+            for deva in pronunciation_spellings(english, roman):
+                wid = ids.get(deva, unk)
+                if wid != unk and deva not in column:
+                    column.append(deva)
+                    scores.append((best, wid))
+            if bonus:
+                by_sound = self._by_sound(roman)
+                scores = [
+                    (score + bonus * by_sound(deva), wid)
+                    for deva, (score, wid) in zip(column, scores, strict=True)
+                ]
+            devas[i], scored[i] = tuple(column), tuple(scores)
+
+    def _with_abbreviations(
+        self, column: tuple[tuple[str, ...], tuple[tuple[float, int], ...]], spellings: tuple[str, ...]
+    ) -> tuple[tuple[str, ...], tuple[tuple[float, int], ...]]:
+        """``column`` with each abbreviation spelling (``Dr`` डॉ) as a candidate scored as its best
+        candidate: the context decides (``sentence.abbreviations``)."""
+        devas, scored = list(column[0]), list(column[1])
+        best = max(score for score, _ in scored)
+        for deva in spellings:
+            if deva in devas:
+                i = devas.index(deva)
+                scored[i] = (max(best, scored[i][0]), scored[i][1])
+            else:
+                devas.append(deva)
+                scored.append((best, self.wordlm.ids.get(deva, WordLM.UNK)))
+        return tuple(devas), tuple(scored)
 
     def _column(self, roman: str) -> tuple[tuple[str, ...], tuple[tuple[float, int], ...]]:
         """A word's candidates in sentence decoding: the Devanagari spellings, and for each its
@@ -519,7 +616,9 @@ class WordSearch:
             for deva, char_lp in zip(devas, self.charlm.scores_if_wellformed(devas), strict=True)
             if char_lp is not None
         ]
-        forced = self.joint.forced_scores(found.roman, [deva for deva, _ in spellable], beam=p.r2d.forced_beam)
+        forced = self.joint.forced_scores(
+            found.roman, [deva for deva, _ in spellable], beam=p.r2d.forced_beam
+        )
         for (deva, char_lp), score in zip(spellable, forced, strict=True):
             if score is not None:
                 cands[deva] = (score, char_lp)
