@@ -18,14 +18,13 @@ import gzip
 import hashlib
 import json
 import logging
-import zlib
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lipyantar.translit.errors import ModelError
-from lipyantar.translit.learned.datafile import read_versioned_json
+from lipyantar.translit.learned.datafile import read_versioned_gzip
 
 if TYPE_CHECKING:
     from lipyantar.translit.learned.params import DecodeParams
@@ -95,13 +94,8 @@ def write_alone(path: Path, model: Any, words: Iterable[str], *, model_sha256: s
 @lru_cache(maxsize=1)
 def _packaged() -> tuple[dict[str, Any], frozenset[str]] | None:
     try:
-        doc = read_versioned_json(
-            gzip.decompress(ALONE_PATH.read_bytes()).decode("utf-8"),
-            fmt=ALONE_FORMAT,
-            version=ALONE_VERSION,
-            source=str(ALONE_PATH),
-        )
-    except (OSError, EOFError, zlib.error, UnicodeDecodeError, ModelError) as exc:
+        doc = read_versioned_gzip(ALONE_PATH, fmt=ALONE_FORMAT, version=ALONE_VERSION)
+    except ModelError as exc:
         logger.info("single-word decisions %s not used (%s)", ALONE_PATH, exc)
         return None
     words = doc.pop("not_english", None)

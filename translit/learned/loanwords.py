@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from lipyantar.translit.errors import ModelError
-from lipyantar.translit.learned.datafile import read_versioned_json
+from lipyantar.translit.learned.datafile import read_versioned_gzip, read_versioned_json
 from lipyantar.translit.learned.english import loose_spelling
 from lipyantar.translit.learned.modelfile import crc32, map_file
 from lipyantar.translit.learned.origin import tables_sha256
@@ -302,13 +302,8 @@ def write_table_readings(path: Path, readings: Mapping[str, str], *, key: Mappin
 @lru_cache(maxsize=1)
 def _packaged_table_readings() -> tuple[dict[str, Any], dict[str, str]] | None:
     try:
-        doc = read_versioned_json(
-            gzip.decompress(TABLE_READINGS_PATH.read_bytes()).decode("utf-8"),
-            fmt=TABLE_READINGS_FORMAT,
-            version=TABLE_READINGS_VERSION,
-            source=str(TABLE_READINGS_PATH),
-        )
-    except (OSError, EOFError, zlib.error, UnicodeDecodeError, ModelError) as exc:
+        doc = read_versioned_gzip(TABLE_READINGS_PATH, fmt=TABLE_READINGS_FORMAT, version=TABLE_READINGS_VERSION)
+    except ModelError as exc:
         logger.info("table readings %s not used (%s)", TABLE_READINGS_PATH, exc)
         return None
     readings = doc.pop("readings", None)
