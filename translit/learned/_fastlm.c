@@ -177,24 +177,32 @@ static int64_t key_limit(long long mult, Py_ssize_t ns) {
     return (int64_t)ns > INT64_MAX / mult ? INT64_MAX : (int64_t)ns * mult;
 }
 
-static int read_arc_arrays(PyObject *tuple, long long mult, Py_ssize_t ns, KeyedArc **out, Py_ssize_t *count) {
-    Py_buffer b[3];
+/* the buffers of a (keys, lp, next) tuple of arrays (typecodes q, f, i, one length): the number of
+   arcs, or -1 with an exception set; *got buffers are held either way (release them) */
+static Py_ssize_t get_arc_buffers(PyObject *tuple, Py_buffer b[3], int *got) {
     static const char *formats[3] = {"q", "f", "i"};
     static const Py_ssize_t sizes[3] = {8, 4, 4};
-    int got = 0, rc = -1;
-    for (; got < 3; got++) {
-        if (PyObject_GetBuffer(PyTuple_GET_ITEM(tuple, got), &b[got], PyBUF_FORMAT | PyBUF_C_CONTIGUOUS)) goto done;
-        if (b[got].itemsize != sizes[got] || !b[got].format || strcmp(b[got].format, formats[got]) != 0) {
-            got++;
+    for (*got = 0; *got < 3; (*got)++) {
+        if (PyObject_GetBuffer(PyTuple_GET_ITEM(tuple, *got), &b[*got], PyBUF_FORMAT | PyBUF_C_CONTIGUOUS)) return -1;
+        if (b[*got].itemsize != sizes[*got] || !b[*got].format || strcmp(b[*got].format, formats[*got]) != 0) {
+            (*got)++;
             PyErr_SetString(PyExc_TypeError, "arc arrays must have the typecodes q, f and i");
-            goto done;
+            return -1;
         }
     }
     Py_ssize_t n = b[0].len / 8;
     if (b[1].len / 4 != n || b[2].len / 4 != n) {
         PyErr_SetString(PyExc_ValueError, "arc arrays differ in length");
-        goto done;
+        return -1;
     }
+    return n;
+}
+
+static int read_arc_arrays(PyObject *tuple, long long mult, Py_ssize_t ns, KeyedArc **out, Py_ssize_t *count) {
+    Py_buffer b[3];
+    int got = 0, rc = -1;
+    Py_ssize_t n = get_arc_buffers(tuple, b, &got);
+    if (n < 0) goto done;
     KeyedArc *tmp = malloc(sizeof(KeyedArc) * (n ? n : 1));
     if (!tmp) {
         PyErr_NoMemory();
@@ -413,22 +421,9 @@ static inline void place_arc(Automaton *self, ArcPlacer *at, Py_ssize_t i, int64
    the keys are not sorted (nothing done: read_arc_arrays sorts a copy), -1 with an exception set */
 static int place_sorted_arcs(Automaton *self, PyObject *tuple, long long mult, Py_ssize_t ns, Py_ssize_t *count) {
     Py_buffer b[3];
-    static const char *formats[3] = {"q", "f", "i"};
-    static const Py_ssize_t sizes[3] = {8, 4, 4};
     int got = 0, rc = -1;
-    for (; got < 3; got++) {
-        if (PyObject_GetBuffer(PyTuple_GET_ITEM(tuple, got), &b[got], PyBUF_FORMAT | PyBUF_C_CONTIGUOUS)) goto done;
-        if (b[got].itemsize != sizes[got] || !b[got].format || strcmp(b[got].format, formats[got]) != 0) {
-            got++;
-            PyErr_SetString(PyExc_TypeError, "arc arrays must have the typecodes q, f and i");
-            goto done;
-        }
-    }
-    Py_ssize_t n = b[0].len / 8;
-    if (b[1].len / 4 != n || b[2].len / 4 != n) {
-        PyErr_SetString(PyExc_ValueError, "arc arrays differ in length");
-        goto done;
-    }
+    Py_ssize_t n = get_arc_buffers(tuple, b, &got);
+    if (n < 0) goto done;
     const int64_t *keys = b[0].buf;
     const float *lps = b[1].buf;
     const int32_t *nexts = b[2].buf;

@@ -62,8 +62,6 @@ class SentenceDecoder:
             # a one-word sentence has no context: its answer is the single-best answer
             given = fixed.get(words[0]) if fixed else None
             return [given[0][0] if given else self.devanagarize(words[0])]
-        p = self.params
-        lm = self.wordlm.lm
         cache = self._col_cache
         devas: list[tuple[str, ...]] = []
         scored: list[tuple[tuple[float, int], ...]] = []
@@ -86,7 +84,16 @@ class SentenceDecoder:
         self._english_columns(
             words, devas, scored, skip=(lambda i: words[i] in fixed) if fixed else lambda i: False
         )
-        # Viterbi/beam over LM states
+        return self._best_path(devas, scored)
+
+    def _best_path(
+        self, devas: Sequence[tuple[str, ...]], scored: Sequence[tuple[tuple[float, int], ...]]
+    ) -> list[str]:
+        """The candidates (one of each column of ``devas``) of the best path through the word n-gram
+        model, the columns scored by ``scored`` ((score without context, word id) per candidate):
+        compiled (``_fastlm.viterbi``) or :func:`sentence_viterbi_python`."""
+        p = self.params
+        lm = self.wordlm.lm
         compiled = lm.fast()
         if compiled is not None and FAST is not None:
             picks = FAST.viterbi(compiled, scored, lm.start, p.sentence.w_ctx, p.sentence.beam)
@@ -114,8 +121,6 @@ class SentenceDecoder:
             ):
                 out[i] = deva
             return out
-        p = self.params
-        lm = self.wordlm.lm
         scored: list[tuple[tuple[float, int], ...]] = []
         devas: list[tuple[str, ...]] = []
         number_column = ((0.0, number_id),)
@@ -131,12 +136,7 @@ class SentenceDecoder:
         self._english_columns(
             words, devas, scored, skip=lambda i: i in is_number or (fixed is not None and words[i] in fixed)
         )
-        compiled = lm.fast()
-        if compiled is not None and FAST is not None:
-            picks = FAST.viterbi(compiled, scored, lm.start, p.sentence.w_ctx, p.sentence.beam)
-        else:
-            picks = sentence_viterbi_python(lm, scored, w_ctx=p.sentence.w_ctx, beam=p.sentence.beam)
-        return [col[i] for col, i in zip(devas, picks, strict=True)]
+        return self._best_path(devas, scored)
 
     def _cached_column(self, word: str) -> tuple[tuple[str, ...], tuple[tuple[float, int], ...]]:
         """:meth:`_word_column` of ``word``, memoized."""
