@@ -43,7 +43,14 @@ from typing import TYPE_CHECKING
 from lipyantar.translit.errors import ModelError
 from lipyantar.translit.learned.datafile import read_versioned_json
 from lipyantar.translit.learned.english import loose_spelling, spell_pronunciation
-from lipyantar.translit.wordlang import TABLE_PATH, WordLanguages, fold_word, load_tables
+from lipyantar.translit.wordlang import (
+    TABLE_PATH,
+    WordLanguages,
+    fold_word,
+    load_tables,
+    open_tables,
+    tables_checksum,
+)
 
 if TYPE_CHECKING:
     from lipyantar.translit.learned.english import EnglishModel, EnglishProns
@@ -91,15 +98,19 @@ def english_logprob(roman: str) -> float:
 
 
 def tables_sha256(path: Path = TABLE_PATH) -> str:
-    """The SHA-256 of the word-language tables file (what a signs file names as its source), computed
-    once per version of the file (its identity, size and time: the signs file and the loanword index
-    both ask for it when Devanagari → roman first needs them)."""
+    """The SHA-256 that names the word-language tables ``path`` (what a signs file names as its source):
+    of a tables file its payload's, read from its header (as a model file is named), of any other file
+    the file's; worked out once per version of the file (its identity, size and time: the signs file and
+    the loanword index both ask for it when Devanagari → roman first needs them)."""
     st = os.stat(path)
     return _file_sha256(os.fspath(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 @lru_cache(maxsize=8)
 def _file_sha256(path: str, dev: int, ino: int, size: int, mtime_ns: int) -> str:
+    named = tables_checksum(Path(path))
+    if named is not None:
+        return named
     with open(path, "rb") as fh:
         return hashlib.sha256(fh.read()).hexdigest()
 
@@ -249,7 +260,7 @@ def _signs() -> Mapping[str, int]:
 
 def write_signs(path: Path, *, tables: Path = TABLE_PATH) -> int:
     """Write the signs file of the tables ``tables`` (``scripts/origin_signs.py``); the number of words."""
-    data = WordLanguages(json.loads(gzip.decompress(tables.read_bytes()).decode("utf-8")))
+    data = open_tables(tables)
     lines = [
         json.dumps({"format": SIGNS_FORMAT, "version": SIGNS_VERSION, "tables_sha256": tables_sha256(tables)})
     ]
