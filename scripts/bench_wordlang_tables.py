@@ -6,8 +6,8 @@ For this checkout and (with ``--baseline-rev REV``) that git revision, run alter
 * **tables**: import :mod:`lipyantar.translit.wordlang`, then time the first use of the packaged
   tables: ``load_tables()`` and one word's log probability in English and romanized Hindi (what the
   per-token English/Hindi decision and ``english_margin`` ask), then in all five languages (what a
-  build's language identification asks); the resident memory that this adds (``ru_maxrss`` before and
-  after);
+  build's language identification asks); the peak resident memory that this adds (``VmHWM`` before
+  and after);
 * **one word**: the command line converting one word roman → Devanagari as a whole process, for
   unattested English words (``tomorrow``, ``weeks``: the per-token decision loads the tables) and an
   attested Hindi word (``namaste``): wall time and peak resident memory (``wait4``'s ``ru_maxrss``).
@@ -32,28 +32,33 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from source_tree import cli_command, unpack_revision  # noqa: E402
+from source_tree import cli_command  # noqa: E402
 
 #: one process: the tables' first use, timed inside it (the imports are not timed)
 PROBE = """
-import json, resource, sys, time
+import json, sys, time
 sys.path.insert(0, {scripts!r})
 from pathlib import Path
 from source_tree import use_source_tree
 use_source_tree(Path({tree!r}))
 from lipyantar.translit import wordlang
-rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+def peak_mb():  # this process's own peak resident memory (VmHWM: not the parent's, as ru_maxrss may be)
+    with open("/proc/self/status") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:")) / 1024
+
+rss0 = peak_mb()
 t0 = time.perf_counter()
 tables = wordlang.load_tables()
 for lang in ("en", "hi-Latn"):
     tables.logprob("tomorrow", lang)
 t1 = time.perf_counter()
-rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+rss1 = peak_mb()
 for lang in ("fa", "ur", "ar"):
     tables.logprob("kitab", lang)
 t2 = time.perf_counter()
-rss2 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({{"two_s": t1 - t0, "two_mb": (rss1 - rss0) / 1024, "all_s": t2 - t0, "all_mb": (rss2 - rss0) / 1024}}))
+rss2 = peak_mb()
+print(json.dumps({{"two_s": t1 - t0, "two_mb": rss1 - rss0, "all_s": t2 - t0, "all_mb": rss2 - rss0}}))
 """
 
 WORDS = ("tomorrow", "weeks", "namaste")
@@ -88,7 +93,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench_wordlang_") as tmp:
         trees = [("this checkout", ROOT)]
         if args.baseline_rev:
-            trees.append((f"baseline {args.baseline_rev}", unpack_revision(ROOT, args.baseline_rev, Path(tmp) / "tree")))
+            # unpacked by a child process: this one stays small, for a child inherits the peak resident
+            # memory of the process it was forked from (which wait4's ru_maxrss would report)
+            dest = Path(tmp) / "tree"
+            code = f"import sys; sys.path.insert(0, {str(ROOT / 'scripts')!r}); from pathlib import Path; "
+            code += f"from source_tree import unpack_revision; unpack_revision(Path({str(ROOT)!r}), {args.baseline_rev!r}, Path({str(dest)!r}))"
+            subprocess.run([sys.executable, "-c", code], check=True)
+            trees.append((f"baseline {args.baseline_rev}", dest))
         rows: dict[str, dict[str, list[float]]] = {name: {} for name, _ in trees}
         commands = {name: [*cli_command(tree), "convert", "--from", "roman", "--to", "deva"] for name, tree in trees}
         for name, tree in trees:  # untimed: bytecode caches

@@ -20,8 +20,9 @@ Loanwords keep their English spelling (``स्कूल`` school, ``पार�
 attested), and so do words that are not common (``मेल`` mail). Only the sign of a spelling's margin
 matters here, and for the words of the tables' two lexicons it is read from a small packaged list
 (:data:`SIGNS_PATH`, made from the tables by ``scripts/origin_signs.py`` and checked against them on
-load), so that Devanagari → roman does not load the word-language tables (a quarter of a second) for
-the few common words it asks about; the tables are loaded only for a spelling outside that list. The
+load), so that Devanagari → roman does not open the word-language tables (a memory map, but its first use
+checks the two languages' sections: a few milliseconds and their pages) for the few common words it asks
+about; the tables are opened only for a spelling outside that list. The
 answer is memoized with the word's.
 """
 
