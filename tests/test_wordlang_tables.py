@@ -253,3 +253,14 @@ def test_the_kernel_refuses_ranges_outside_the_buffer() -> None:
         fast.Lexicon(buffer, 0, 8, 8, 16, 1)  # offsets 0, 0: do not span the 8 bytes of words
     with pytest.raises(RuntimeError):
         fast.Lexicon.__new__(fast.Lexicon).get("a")
+    from array import array
+
+    def model(chars: list[int], keys: list[int]) -> object:
+        raw = array("I", chars).tobytes() + array("Q", keys).tobytes() + bytes(24)
+        return fast.MappedCharModel(raw, 0, 2, 8, 24, 24, 24, 2, 3, 2, 0, 1)
+
+    model([97, 98], [5, 9])  # well formed
+    with pytest.raises(ValueError, match="keys are not sorted"):
+        model([97, 98], [9, 5])
+    with pytest.raises(ValueError, match="characters are not sorted"):
+        model([98, 97], [5, 9])

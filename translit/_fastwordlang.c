@@ -22,8 +22,10 @@
  *       nchars sorted code points (uint32; a character's id is its index + 1), and n sorted packed keys
  *       (uint64, the packing of CharModel: the length in the low 4 bits, then the ids, bits each) with
  *       per key its count, and as a history its total and number of continuations (uint32 each).
- *       Nothing is copied; a key is found by binary search. ValueError when a range is outside the
- *       buffer or misaligned. .logprob(word) -> float: CharLM.logprob_python(word)
+ *       Nothing is copied: a hash index of the keys' positions is made (4 bytes a slot, at most half
+ *       full), and a table of the ids of the code points below 0x800. ValueError when a range is
+ *       outside the buffer or misaligned, or the characters or keys are not sorted and distinct.
+ *       .logprob(word) -> float: CharLM.logprob_python(word)
  *
  *   Lexicon(buffer, words, words_size, offsets, freqs, n)
  *       a lexicon read in place: n words as UTF-8, sorted by their bytes, concatenated at words
@@ -381,6 +383,8 @@ static int check_range(const Py_buffer *view, Py_ssize_t offset, Py_ssize_t byte
     return 0;
 }
 
+#define LOW_CHARS 0x800
+
 typedef struct {
     PyObject_HEAD
     Py_buffer view;
@@ -394,9 +398,14 @@ typedef struct {
     Py_ssize_t n;
     int64_t unigram_total;
     int64_t vocabulary;
+    uint32_t *slots;  /* a hash index over the keys, made when the model is made: key index + 1, 0 empty */
+    uint64_t smask;   /* slots - 1 */
+    uint32_t low_ids[LOW_CHARS]; /* the ids of the code points below LOW_CHARS (0: in no n-gram) */
 } MappedCharModel;
 
 static inline uint32_t mapped_char_id(const MappedCharModel *m, Py_UCS4 cp) {
+    if (cp < LOW_CHARS)
+        return m->low_ids[cp];
     Py_ssize_t lo = 0, hi = m->nchars;
     while (lo < hi) {
         Py_ssize_t mid = lo + (hi - lo) / 2;
@@ -408,20 +417,21 @@ static inline uint32_t mapped_char_id(const MappedCharModel *m, Py_UCS4 cp) {
     return lo < m->nchars && m->cps[lo] == (uint32_t)cp ? (uint32_t)lo + 1 : 0;
 }
 
-/* the index of key, -1 when it is not there */
+/* the index of key, -1 when it is not there (the hash index over the file's sorted keys) */
 static inline Py_ssize_t mapped_find(const MappedCharModel *m, uint64_t key) {
-    Py_ssize_t lo = 0, hi = m->n;
-    while (lo < hi) {
-        Py_ssize_t mid = lo + (hi - lo) / 2;
-        if (m->keys[mid] < key)
-            lo = mid + 1;
-        else
-            hi = mid;
+    uint64_t i = mix64(key) & m->smask;
+    for (;;) {
+        uint32_t slot = m->slots[i];
+        if (slot == 0)
+            return -1;
+        if (m->keys[slot - 1] == key)
+            return (Py_ssize_t)slot - 1;
+        i = (i + 1) & m->smask;
     }
-    return lo < m->n && m->keys[lo] == key ? lo : -1;
 }
 
 static void MappedCharModel_dealloc(MappedCharModel *self) {
+    PyMem_Free(self->slots);
     if (self->has_view)
         PyBuffer_Release(&self->view);
     Py_TYPE(self)->tp_free((PyObject *)self);
@@ -473,6 +483,39 @@ static int MappedCharModel_init(MappedCharModel *self, PyObject *args, PyObject 
     self->n = n;
     self->unigram_total = unigram_total;
     self->vocabulary = vocabulary;
+    /* the characters: sorted and distinct (a binary search finds each), the low ones in a table */
+    for (Py_ssize_t k = 0; k < nchars; k++) {
+        if (k > 0 && self->cps[k] <= self->cps[k - 1]) {
+            PyErr_SetString(PyExc_ValueError, "the characters are not sorted");
+            return -1;
+        }
+        if (self->cps[k] < LOW_CHARS)
+            self->low_ids[self->cps[k]] = (uint32_t)k + 1;
+    }
+    /* the keys: sorted and distinct (none found twice), each indexed */
+    if (n >= (Py_ssize_t)1 << 30) {
+        PyErr_SetString(PyExc_ValueError, "too many keys");
+        return -1;
+    }
+    uint64_t size = 1024;
+    while (size < 2 * (uint64_t)n)
+        size <<= 1;
+    self->slots = PyMem_Calloc(size, sizeof(uint32_t));
+    if (self->slots == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    self->smask = size - 1;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        if (k > 0 && self->keys[k] <= self->keys[k - 1]) {
+            PyErr_SetString(PyExc_ValueError, "the keys are not sorted");
+            return -1;
+        }
+        uint64_t i = mix64(self->keys[k]) & self->smask;
+        while (self->slots[i] != 0)
+            i = (i + 1) & self->smask;
+        self->slots[i] = (uint32_t)k + 1;
+    }
     return 0;
 }
 
