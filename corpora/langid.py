@@ -1,6 +1,6 @@
 """Word-level language identification within a script: romanized Hindi vs English, Persian vs Urdu vs Arabic.
 
-The model (``translit/data/langid.json.gz``, :mod:`lipyantar.translit.wordlang`, built by ``scripts/train_langid.py``) holds, for each language,
+The model (``translit/data/langid.tables``, :mod:`lipyantar.translit.wordlang`, built by ``scripts/train_langid.py``) holds, for each language,
 
 * a **lexicon**: relative word frequencies (per 10^8 tokens) of its most frequent words, and
 * a **character n-gram language model** over word types (order :data:`ORDER`, ``<`` and ``>`` mark the
@@ -39,7 +39,8 @@ from lipyantar.translit.wordlang import (
     TABLE_VERSION,
     WordLanguages,
     fold_word,
-    read_tables,
+    load_tables,
+    open_tables,
 )
 
 __all__ = [
@@ -103,11 +104,13 @@ class GroupDecision:
 
 
 class LangIdModel:
-    """The per-language lexicons and character models; see the module docstring."""
+    """The per-language lexicons and character models; see the module docstring. Made of the tables'
+    JSON object (:func:`~lipyantar.translit.wordlang.read_tables`) or of tables already open
+    (:func:`~lipyantar.translit.wordlang.open_tables`)."""
 
-    def __init__(self, data: Mapping[str, object]) -> None:
+    def __init__(self, data: Mapping[str, object] | WordLanguages) -> None:
         try:
-            self._tables = WordLanguages(data)
+            self._tables = data if isinstance(data, WordLanguages) else WordLanguages(data)
             for group in GROUPS.values():
                 self._tables.require(group)
         except ModelError as exc:  # the tables' checks, in this model's words
@@ -288,8 +291,10 @@ def _viterbi(per_word: Sequence[Sequence[float]], prior: int) -> list[int]:
     return path
 
 
-def _read_packaged() -> dict[str, object]:
-    return read_tables(MODEL_PATH)
+def _read_packaged() -> WordLanguages:
+    """The packaged tables, mapped: the process's one copy (:func:`load_tables`) unless
+    :data:`MODEL_PATH` names other tables."""
+    return load_tables() if MODEL_PATH == TABLE_PATH else open_tables(MODEL_PATH)
 
 
 @lru_cache(maxsize=1)

@@ -11,8 +11,9 @@ adaptation's ratio to the default model, and the file sizes. ``--pure`` also loa
 Without ``--adaptation`` / ``--standalone`` the two files are built from ``corpora/example`` into a
 temporary folder first (``lipyantar build``, twice, about half a minute).
 
-It then times the installed command line converting one word, roman → Devanagari and Devanagari →
-roman, as whole processes, against a one-line script that converts one word with indic-transliteration's
+It then times the installed command line converting one word, roman → Devanagari (``sangathan``, and
+``tomorrow``: an English word the model has not attested, for which the per-token English/Hindi decision
+opens the word-language tables) and Devanagari → roman, as whole processes, against a one-line script that converts one word with indic-transliteration's
 sanscript (the baseline of issue 26), the runs alternating: median wall time, the ratio to the
 baseline, and the peak resident memory of each process (``wait4``'s ``ru_maxrss``).
 
@@ -102,6 +103,12 @@ ONE_WORD = {
         "",
     ),
     "roman → deva, one word": ([sys.executable, "-m", "lipyantar", "convert", "--from", "roman", "--to", "deva"], "sangathan\n"),
+    # an English word the model has not attested: the per-token English/Hindi decision opens the
+    # word-language tables
+    "roman → deva, English word": (
+        [sys.executable, "-m", "lipyantar", "convert", "--from", "roman", "--to", "deva"],
+        "tomorrow\n",
+    ),
     "deva → roman, one word": ([sys.executable, "-m", "lipyantar", "convert", "--from", "deva", "--to", "roman"], "संगठन\n"),
 }
 

@@ -2,7 +2,7 @@
 sounds, :mod:`lipyantar.translit.learned.loanwords`), or choose its decision parameters.
 
 Build, from a model's English pronunciation model (default: the shipped model) and the English lexicon of
-the word-language tables (``translit/data/langid.json.gz``, wordfreq's English list; the file names
+the word-language tables (``translit/data/langid.tables``, wordfreq's English list; the file names
 the tables' SHA-256 and is not used with other tables, so run this after ``scripts/train_langid.py``)::
 
     python scripts/loanword_index.py [--model FILE] [-o translit/learned/data/english-loanwords.marisa]

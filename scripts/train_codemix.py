@@ -17,7 +17,7 @@ Training data: synthetic code-mixed sentences, made here (fixed seed) from
   typed so; before this rule they were all labelled Hindi, which taught the model that a lone loanword
   among Hindi words is Hindi). The numbers of the sentences are kept as context (the word after one is
   marked: ``2 din``);
-* **English**: words drawn from the English lexicon of ``translit/data/langid.json.gz`` (wordfreq's
+* **English**: words drawn from the English lexicon of ``translit/data/langid.tables`` (wordfreq's
   English list, CC BY-SA 4.0; by frequency^0.5; a one-word insertion skips the ``--function-rank`` most
   frequent words, since a lone English word inside Hindi is a content word) and runs of 2-8 words of the
   sentences of *Botchan* (``scripts/data/english/botchan.txt``, Project Gutenberg, public domain),

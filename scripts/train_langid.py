@@ -1,4 +1,4 @@
-"""Train the language-identification tables of ``lipyantar.corpora.langid`` into ``translit/data/langid.json.gz``.
+"""Train the language-identification tables of ``lipyantar.corpora.langid`` into ``translit/data/langid.tables``.
 
 Two groups of languages are modelled, each language by a *word lexicon with frequencies* and a
 *character n-gram language model over word types* (Witten-Bell interpolated, see
@@ -25,12 +25,19 @@ Data sources and licences: wordfreq (https://github.com/rspeer/wordfreq) word li
 Dakshina (Roark et al., LREC 2020), CC BY-SA 4.0. The generated table is therefore CC BY-SA 4.0 data.
 
 The Dakshina *dev* sentences are never read here: they are the evaluation set of
-``scripts/eval_langid.py``. The output is deterministic (sorted keys, fixed gzip mtime) for given versions
-of wordfreq and of the rule-based romanizer (both recorded under ``training``).
+``scripts/eval_langid.py``. The output is deterministic (words, n-grams and keys sorted) for given
+versions of wordfreq and of the rule-based romanizer (both recorded under ``training``).
+
+The tables are trained as a JSON object (format ``lipyantar-langid`` version 1) and written as the tables
+file that lipyantar maps and reads in place (version 2, :func:`lipyantar.translit.wordlang.write_tables`;
+``--json`` writes the JSON object instead, gzip-compressed, for inspection:
+:func:`~lipyantar.translit.wordlang.read_tables` reads either). After a new table, run
+``scripts/origin_signs.py``, ``scripts/loanword_index.py`` and ``scripts/english_path_alone.py``: their
+files name the tables' SHA-256 and are not used with other tables.
 
 Usage::
 
-    .venv/bin/python scripts/train_langid.py [-o translit/data/langid.json.gz]
+    .venv/bin/python scripts/train_langid.py [-o translit/data/langid.tables] [--json OUT.json.gz]
 """
 
 from __future__ import annotations
@@ -52,9 +59,10 @@ import wordfreq  # noqa: E402
 
 from lipyantar.corpora.langid import MODEL_FORMAT, MODEL_VERSION, ORDER, fold_word  # noqa: E402
 from lipyantar.translit.rules import RULES_VERSION, romanize_word  # noqa: E402
+from lipyantar.translit.wordlang import write_tables  # noqa: E402
 
 DAKSHINA_TRAIN = ROOT / "scripts/data/dakshina-hi/hi.translit.sampled.train.tsv"
-DEFAULT_OUTPUT = ROOT / "translit/data/langid.json.gz"
+DEFAULT_OUTPUT = ROOT / "translit/data/langid.tables"
 
 _LATIN_WORD = regex.compile(r"^[a-z]+(?:'[a-z]+)?$")
 _DEVA_WORD = regex.compile(r"^[\p{sc=Deva}\p{M}]+$")
@@ -216,6 +224,9 @@ def train(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-o", "--output", type=Path, default=DEFAULT_OUTPUT)
+    parser.add_argument(
+        "--json", action="store_true", help="write the gzip-compressed JSON object instead of the tables file"
+    )
     parser.add_argument("--english-words", type=int, default=40000)
     parser.add_argument("--hindi-words", type=int, default=20000)
     parser.add_argument("--arabic-words", type=int, default=8000)
@@ -231,16 +242,20 @@ def main(argv: list[str] | None = None) -> int:
         min_count=args.min_count,
         variant_share=args.variant_share,
     )
-    raw = json.dumps(model, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
-    buf = io.BytesIO()
-    with gzip.GzipFile(filename="", mode="wb", fileobj=buf, mtime=0, compresslevel=9) as gz:
-        gz.write(raw)
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.output.with_suffix(".tmp")
-    tmp.write_bytes(buf.getvalue())
-    tmp.replace(args.output)
+    if args.json:
+        raw = json.dumps(model, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+        buf = io.BytesIO()
+        with gzip.GzipFile(filename="", mode="wb", fileobj=buf, mtime=0, compresslevel=9) as gz:
+            gz.write(raw)
+        tmp = args.output.with_name(args.output.name + ".tmp")
+        tmp.write_bytes(buf.getvalue())
+        tmp.replace(args.output)
+        size = len(buf.getvalue())
+    else:
+        size = write_tables(args.output, model)
     sizes = {lang: (len(m["lexicon"]), len(m["ngrams"])) for lang, m in model["languages"].items()}
-    print(f"wrote {args.output} ({len(buf.getvalue()) / 1024:.0f} KiB); lexicon/ngram entries: {sizes}")
+    print(f"wrote {args.output} ({size / 1024:.0f} KiB); lexicon/ngram entries: {sizes}")
     return 0
 
 

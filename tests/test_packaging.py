@@ -63,7 +63,7 @@ def test_wheel_carries_the_licences(wheel: zipfile.ZipFile, licence: str) -> Non
         "lipyantar/cli.py",
         "lipyantar/py.typed",
         "lipyantar/translit/learned/data/roman-default.lpm",
-        "lipyantar/translit/data/langid.json.gz",
+        "lipyantar/translit/data/langid.tables",
         "lipyantar/corpora/example/000_fe791b896c794821.txt",
     ],
 )

@@ -15,6 +15,23 @@
  *       one, or the sum of a history's counts, that does not fit in 32 bits): the Python code then runs.
  *       .logprob(word) -> float: CharLM.logprob_python(word)
  *
+ *   MappedCharModel(buffer, chars, nchars, keys, counts, totals, types, n, order, bits, unigram_total,
+ *                   vocabulary)
+ *       the same model read in place from a tables file (translit/wordlang.py, MappedWordLanguages):
+ *       buffer is the file's map, the other integers byte offsets into it (8-byte aligned) and lengths:
+ *       nchars sorted code points (uint32; a character's id is its index + 1), and n sorted packed keys
+ *       (uint64, the packing of CharModel: the length in the low 4 bits, then the ids, bits each) with
+ *       per key its count, and as a history its total and number of continuations (uint32 each).
+ *       Nothing is copied: a hash index of the keys' positions is made (4 bytes a slot, at most half
+ *       full), and a table of the ids of the code points below 0x800. ValueError when a range is
+ *       outside the buffer or misaligned, or the characters or keys are not sorted and distinct.
+ *       .logprob(word) -> float: CharLM.logprob_python(word)
+ *
+ *   Lexicon(buffer, words, words_size, offsets, freqs, n)
+ *       a lexicon read in place: n words as UTF-8, sorted by their bytes, concatenated at words
+ *       (words_size bytes); n + 1 uint32 offsets of them relative to words; n uint32 frequencies.
+ *       .get(word) -> int or None (None: not in the lexicon, or a word that is not valid UTF-8)
+ *
  *   KERNEL_VERSION: the version of what this module computes; translit/wordlang.py only uses it when it
  *   is the version it expects.
  */
@@ -354,20 +371,352 @@ static PyTypeObject CharModelType = {
     .tp_new = PyType_GenericNew,
 };
 
+/* ------------------------------------------------------------------ tables read in place (a file map) */
+
+/* a range of a buffer: offset and bytes checked against its length and the alignment `align` */
+static int check_range(const Py_buffer *view, Py_ssize_t offset, Py_ssize_t bytes, Py_ssize_t align, const char *what) {
+    if (offset < 0 || bytes < 0 || offset > view->len || bytes > view->len - offset || offset % align != 0) {
+        PyErr_Format(PyExc_ValueError, "the %s (%zd bytes at %zd) are not within the buffer or misaligned", what,
+                     bytes, offset);
+        return -1;
+    }
+    return 0;
+}
+
+#define LOW_CHARS 0x800
+
+typedef struct {
+    PyObject_HEAD
+    Py_buffer view;
+    int has_view;
+    int order;
+    int bits;
+    const uint32_t *cps; /* sorted code points */
+    Py_ssize_t nchars;
+    const uint64_t *keys; /* sorted */
+    const uint32_t *counts, *totals, *types;
+    Py_ssize_t n;
+    int64_t unigram_total;
+    int64_t vocabulary;
+    uint32_t *slots;  /* a hash index over the keys, made when the model is made: key index + 1, 0 empty */
+    uint64_t smask;   /* slots - 1 */
+    uint32_t low_ids[LOW_CHARS]; /* the ids of the code points below LOW_CHARS (0: in no n-gram) */
+} MappedCharModel;
+
+static inline uint32_t mapped_char_id(const MappedCharModel *m, Py_UCS4 cp) {
+    if (cp < LOW_CHARS)
+        return m->low_ids[cp];
+    Py_ssize_t lo = 0, hi = m->nchars;
+    while (lo < hi) {
+        Py_ssize_t mid = lo + (hi - lo) / 2;
+        if (m->cps[mid] < (uint32_t)cp)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < m->nchars && m->cps[lo] == (uint32_t)cp ? (uint32_t)lo + 1 : 0;
+}
+
+/* the index of key, -1 when it is not there (the hash index over the file's sorted keys) */
+static inline Py_ssize_t mapped_find(const MappedCharModel *m, uint64_t key) {
+    uint64_t i = mix64(key) & m->smask;
+    for (;;) {
+        uint32_t slot = m->slots[i];
+        if (slot == 0)
+            return -1;
+        if (m->keys[slot - 1] == key)
+            return (Py_ssize_t)slot - 1;
+        i = (i + 1) & m->smask;
+    }
+}
+
+static void MappedCharModel_dealloc(MappedCharModel *self) {
+    PyMem_Free(self->slots);
+    if (self->has_view)
+        PyBuffer_Release(&self->view);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int MappedCharModel_init(MappedCharModel *self, PyObject *args, PyObject *kwds) {
+    static char *kwlist[] = {"buffer", "chars", "nchars", "keys", "counts", "totals", "types", "n", "order",
+                             "bits", "unigram_total", "vocabulary", NULL};
+    PyObject *buffer;
+    Py_ssize_t chars, nchars, keys, counts, totals, types, n;
+    int order, bits;
+    long long unigram_total, vocabulary;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OnnnnnnniiLL", kwlist, &buffer, &chars, &nchars, &keys, &counts,
+                                     &totals, &types, &n, &order, &bits, &unigram_total, &vocabulary))
+        return -1;
+    if (self->has_view) {
+        PyErr_SetString(PyExc_RuntimeError, "MappedCharModel is already initialised");
+        return -1;
+    }
+    if (order < 1 || order > MAX_ORDER || bits < 1 || 4 + bits * order > 64) {
+        PyErr_Format(PyExc_ValueError, "order %d with %d bits per character cannot be packed", order, bits);
+        return -1;
+    }
+    if (nchars < 0 || n < 0 || nchars >= ((Py_ssize_t)1 << bits) || unigram_total < 0 ||
+        unigram_total >= (1LL << 53) || vocabulary < 1 || vocabulary >= (1LL << 53)) {
+        PyErr_SetString(PyExc_ValueError, "the sizes or totals of the model are out of range");
+        return -1;
+    }
+    if (PyObject_GetBuffer(buffer, &self->view, PyBUF_SIMPLE) < 0)
+        return -1;
+    self->has_view = 1;
+    if (n > PY_SSIZE_T_MAX / 8 || nchars > PY_SSIZE_T_MAX / 4 || check_range(&self->view, chars, nchars * 4, 4, "characters") < 0 ||
+        check_range(&self->view, keys, n * 8, 8, "keys") < 0 || check_range(&self->view, counts, n * 4, 4, "counts") < 0 ||
+        check_range(&self->view, totals, n * 4, 4, "totals") < 0 || check_range(&self->view, types, n * 4, 4, "types") < 0)
+        return -1;
+    const char *base = (const char *)self->view.buf;
+    if ((uintptr_t)base % 8 != 0) {
+        PyErr_SetString(PyExc_ValueError, "the buffer is not 8-byte aligned");
+        return -1;
+    }
+    self->order = order;
+    self->bits = bits;
+    self->cps = (const uint32_t *)(base + chars);
+    self->nchars = nchars;
+    self->keys = (const uint64_t *)(base + keys);
+    self->counts = (const uint32_t *)(base + counts);
+    self->totals = (const uint32_t *)(base + totals);
+    self->types = (const uint32_t *)(base + types);
+    self->n = n;
+    self->unigram_total = unigram_total;
+    self->vocabulary = vocabulary;
+    /* the characters: sorted and distinct (a binary search finds each), the low ones in a table */
+    for (Py_ssize_t k = 0; k < nchars; k++) {
+        if (k > 0 && self->cps[k] <= self->cps[k - 1]) {
+            PyErr_SetString(PyExc_ValueError, "the characters are not sorted");
+            return -1;
+        }
+        if (self->cps[k] < LOW_CHARS)
+            self->low_ids[self->cps[k]] = (uint32_t)k + 1;
+    }
+    /* the keys: sorted and distinct (none found twice), each indexed */
+    if (n >= (Py_ssize_t)1 << 30) {
+        PyErr_SetString(PyExc_ValueError, "too many keys");
+        return -1;
+    }
+    uint64_t size = 1024;
+    while (size < 2 * (uint64_t)n)
+        size <<= 1;
+    self->slots = PyMem_Calloc(size, sizeof(uint32_t));
+    if (self->slots == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    self->smask = size - 1;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        if (k > 0 && self->keys[k] <= self->keys[k - 1]) {
+            PyErr_SetString(PyExc_ValueError, "the keys are not sorted");
+            return -1;
+        }
+        uint64_t i = mix64(self->keys[k]) & self->smask;
+        while (self->slots[i] != 0)
+            i = (i + 1) & self->smask;
+        self->slots[i] = (uint32_t)k + 1;
+    }
+    return 0;
+}
+
+/* CharModel_logprob with the arrays of the file: the same operations in the same order */
+static PyObject *MappedCharModel_logprob(MappedCharModel *self, PyObject *word) {
+    if (!PyUnicode_Check(word)) {
+        PyErr_Format(PyExc_TypeError, "logprob() argument must be str, not %.200s", Py_TYPE(word)->tp_name);
+        return NULL;
+    }
+    if (!self->has_view) {
+        PyErr_SetString(PyExc_RuntimeError, "MappedCharModel is not initialised");
+        return NULL;
+    }
+    Py_ssize_t len = PyUnicode_GET_LENGTH(word);
+    int kind = PyUnicode_KIND(word);
+    const void *data = PyUnicode_DATA(word);
+    Py_ssize_t n = len + 2;
+    uint32_t small[64];
+    uint32_t *ids = n <= 64 ? small : PyMem_Malloc((size_t)n * sizeof(uint32_t));
+    if (ids == NULL)
+        return PyErr_NoMemory();
+    ids[0] = mapped_char_id(self, '<');
+    for (Py_ssize_t k = 0; k < len; k++)
+        ids[k + 1] = mapped_char_id(self, PyUnicode_READ(kind, data, k));
+    ids[n - 1] = mapped_char_id(self, '>');
+    const int order = self->order, bits = self->bits;
+    const double base_den = (double)(self->unigram_total + self->vocabulary);
+    double logp = 0.0;
+    for (Py_ssize_t i = 1; i < n; i++) {
+        Py_ssize_t start = i - order + 1 > 0 ? i - order + 1 : 0;
+        uint32_t c = ids[i];
+        Py_ssize_t e = c ? mapped_find(self, pack(&ids[i], 1, bits)) : -1;
+        double prob = (double)((int64_t)(e >= 0 ? self->counts[e] : 0) + 1) / base_den;
+        for (Py_ssize_t k = 1; k <= i - start; k++) {
+            const uint32_t *h = &ids[i - k];
+            int known = 1;
+            for (Py_ssize_t j = 0; j < k; j++)
+                if (h[j] == 0) {
+                    known = 0;
+                    break;
+                }
+            if (!known)
+                break;
+            Py_ssize_t he = mapped_find(self, pack(h, (int)k, bits));
+            if (he < 0 || self->totals[he] == 0)
+                break;
+            Py_ssize_t g = c ? mapped_find(self, pack(h, (int)k + 1, bits)) : -1;
+            uint32_t types = self->types[he];
+            double distinct = (double)types;
+            prob = ((double)(g >= 0 ? self->counts[g] : 0) + distinct * prob) /
+                   (double)((uint64_t)self->totals[he] + types);
+        }
+        logp += log(prob);
+    }
+    if (ids != small)
+        PyMem_Free(ids);
+    return PyFloat_FromDouble(logp);
+}
+
+static PyMethodDef MappedCharModel_methods[] = {
+    {"logprob", (PyCFunction)MappedCharModel_logprob, METH_O,
+     "logprob(word) -> float: log probability of <word> (lipyantar.translit.wordlang.CharLM.logprob_python)"},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject MappedCharModelType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "lipyantar.translit._fastwordlang.MappedCharModel",
+    .tp_basicsize = sizeof(MappedCharModel),
+    .tp_dealloc = (destructor)MappedCharModel_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "MappedCharModel(buffer, ...): CharModel read in place from a tables file (see the module doc)",
+    .tp_methods = MappedCharModel_methods,
+    .tp_init = (initproc)MappedCharModel_init,
+    .tp_new = PyType_GenericNew,
+};
+
+typedef struct {
+    PyObject_HEAD
+    Py_buffer view;
+    int has_view;
+    const unsigned char *words;
+    const uint32_t *offsets;
+    const uint32_t *freqs;
+    Py_ssize_t n;
+} Lexicon;
+
+static void Lexicon_dealloc(Lexicon *self) {
+    if (self->has_view)
+        PyBuffer_Release(&self->view);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int Lexicon_init(Lexicon *self, PyObject *args, PyObject *kwds) {
+    static char *kwlist[] = {"buffer", "words", "words_size", "offsets", "freqs", "n", NULL};
+    PyObject *buffer;
+    Py_ssize_t words, words_size, offsets, freqs, n;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "Onnnnn", kwlist, &buffer, &words, &words_size, &offsets, &freqs, &n))
+        return -1;
+    if (self->has_view) {
+        PyErr_SetString(PyExc_RuntimeError, "Lexicon is already initialised");
+        return -1;
+    }
+    if (n < 0 || n > PY_SSIZE_T_MAX / 8) {
+        PyErr_SetString(PyExc_ValueError, "the number of words is out of range");
+        return -1;
+    }
+    if (PyObject_GetBuffer(buffer, &self->view, PyBUF_SIMPLE) < 0)
+        return -1;
+    self->has_view = 1;
+    if (check_range(&self->view, words, words_size, 1, "words") < 0 ||
+        check_range(&self->view, offsets, (n + 1) * 4, 4, "word offsets") < 0 ||
+        check_range(&self->view, freqs, n * 4, 4, "frequencies") < 0)
+        return -1;
+    const char *base = (const char *)self->view.buf;
+    if ((uintptr_t)base % 8 != 0) {
+        PyErr_SetString(PyExc_ValueError, "the buffer is not 8-byte aligned");
+        return -1;
+    }
+    self->words = (const unsigned char *)(base + words);
+    self->offsets = (const uint32_t *)(base + offsets);
+    self->freqs = (const uint32_t *)(base + freqs);
+    self->n = n;
+    /* the offsets must rise within the words: a search then never reads outside them */
+    if (self->offsets[0] != 0 || (Py_ssize_t)self->offsets[n] != words_size) {
+        PyErr_SetString(PyExc_ValueError, "the word offsets do not span the words");
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (self->offsets[i] > self->offsets[i + 1]) {
+            PyErr_SetString(PyExc_ValueError, "the word offsets are not in order");
+            return -1;
+        }
+    return 0;
+}
+
+static PyObject *Lexicon_get(Lexicon *self, PyObject *word) {
+    if (!PyUnicode_Check(word)) {
+        PyErr_Format(PyExc_TypeError, "get() argument must be str, not %.200s", Py_TYPE(word)->tp_name);
+        return NULL;
+    }
+    if (!self->has_view) {
+        PyErr_SetString(PyExc_RuntimeError, "Lexicon is not initialised");
+        return NULL;
+    }
+    Py_ssize_t size;
+    const char *utf8 = PyUnicode_AsUTF8AndSize(word, &size);
+    if (utf8 == NULL) { /* lone surrogates: no word of the lexicon */
+        PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+    Py_ssize_t lo = 0, hi = self->n;
+    while (lo < hi) {
+        Py_ssize_t mid = lo + (hi - lo) / 2;
+        Py_ssize_t start = self->offsets[mid], len = (Py_ssize_t)self->offsets[mid + 1] - start;
+        int cmp = memcmp(self->words + start, utf8, (size_t)(len < size ? len : size));
+        if (cmp == 0)
+            cmp = len < size ? -1 : len > size ? 1 : 0;
+        if (cmp == 0)
+            return PyLong_FromUnsignedLong(self->freqs[mid]);
+        if (cmp < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef Lexicon_methods[] = {
+    {"get", (PyCFunction)Lexicon_get, METH_O, "get(word) -> int or None: the word's frequency"},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject LexiconType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "lipyantar.translit._fastwordlang.Lexicon",
+    .tp_basicsize = sizeof(Lexicon),
+    .tp_dealloc = (destructor)Lexicon_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Lexicon(buffer, words, words_size, offsets, freqs, n): a sorted lexicon read in place",
+    .tp_methods = Lexicon_methods,
+    .tp_init = (initproc)Lexicon_init,
+    .tp_new = PyType_GenericNew,
+};
+
 static struct PyModuleDef fastwordlang_module = {
     PyModuleDef_HEAD_INIT, "_fastwordlang", "Compiled character n-gram model of lipyantar's language tables.", -1,
     NULL, NULL, NULL, NULL, NULL,
 };
 
 PyMODINIT_FUNC PyInit__fastwordlang(void) {
-    if (PyType_Ready(&CharModelType) < 0)
+    if (PyType_Ready(&CharModelType) < 0 || PyType_Ready(&MappedCharModelType) < 0 || PyType_Ready(&LexiconType) < 0)
         return NULL;
     PyObject *module = PyModule_Create(&fastwordlang_module);
     if (module == NULL)
         return NULL;
     Py_INCREF(&CharModelType);
+    Py_INCREF(&MappedCharModelType);
+    Py_INCREF(&LexiconType);
     if (PyModule_AddObject(module, "CharModel", (PyObject *)&CharModelType) < 0 ||
-        PyModule_AddStringConstant(module, "KERNEL_VERSION", "1") < 0) {
+        PyModule_AddObject(module, "MappedCharModel", (PyObject *)&MappedCharModelType) < 0 ||
+        PyModule_AddObject(module, "Lexicon", (PyObject *)&LexiconType) < 0 ||
+        PyModule_AddStringConstant(module, "KERNEL_VERSION", "2") < 0) {
         Py_DECREF(&CharModelType);
         Py_DECREF(module);
         return NULL;

@@ -2,8 +2,8 @@
 
 Roman → Devanagari gives a single word that the per-token decision
 (:class:`~lipyantar.translit.learned.codemix.CodeMix`, the word alone) reads as English the spellings of
-its sound (``english.w_path``: ``bike`` बाइक, not बिके). Asking that decision loads the word-language
-tables (about 0.15 s and 60 MB), which converting one word need not pay: for the shipped model, the
+its sound (``english.w_path``: ``bike`` बाइक, not बिके). Asking that decision opens the word-language
+tables and works out the decision's features, which converting one word need not pay: for the shipped model, the
 words of its English pronunciation lexicon (the only words the path is asked for) that the decision
 reads as *not* English are packaged (``data/english-path-alone.json.gz``, written by
 ``scripts/english_path_alone.py``; about a tenth of the lexicon's 117k words), under a key of

@@ -46,7 +46,7 @@ from lipyantar.translit.learned.datafile import read_versioned_gzip, read_versio
 from lipyantar.translit.learned.english import loose_spelling
 from lipyantar.translit.learned.modelfile import crc32, map_file
 from lipyantar.translit.learned.origin import tables_sha256
-from lipyantar.translit.wordlang import TABLE_PATH, WordLanguages
+from lipyantar.translit.wordlang import TABLE_PATH, open_tables
 
 if TYPE_CHECKING:
     from lipyantar.translit.learned.english import EnglishModel
@@ -242,7 +242,7 @@ def index_bytes(entries: Iterable[tuple[str, bytes]], meta: Mapping[str, Any]) -
 def write_loanwords(path: Path, english: EnglishModel, *, source: str, tables: Path = TABLE_PATH) -> int:
     """Write the index file of ``english`` and the English lexicon of the word-language tables ``tables``
     (``scripts/loanword_index.py``); the number of entries."""
-    lexicon = WordLanguages(json.loads(gzip.decompress(tables.read_bytes()).decode("utf-8"))).lexicon("en")
+    lexicon = open_tables(tables).lexicon("en")
     entries = loanword_entries(english, lexicon)
     meta = {
         "source": source,
