@@ -46,6 +46,13 @@ example twin's 6% hides that ``hai`` is typed for हैं, ``me`` for मे�
     python scripts/tune_heldout.py --model /tmp/ho.lpm --noise /tmp/ho-noise.json --parts sentences \
         --nasal-drop hinglish-top --nasal-m example --unattested 1 \
         --set casual.nasal_weight=-1,0,0.25,0.5 --set casual.noise_weight=1,1.5,2
+
+and the weight of the confusable pairs' classifiers (their table trained without the held-out
+sentences, ``--pairs``)::
+
+    python scripts/train_context_pairs.py --exclude /tmp/ho.heldout-sentences.txt -o /tmp/ho-pairs.json.gz
+    python scripts/tune_heldout.py --model /tmp/ho.lpm --noise /tmp/ho-noise.json --pairs /tmp/ho-pairs.json.gz \
+        --parts sentences --nasal-drop example --nasal-m example --unattested 1 --set sentence.w_pairs=0,0.5,1,1.5,2,3
 """
 
 from __future__ import annotations
