@@ -746,6 +746,7 @@ FLAT_NAMES: Mapping[str, str] = {
     "ctx_initials": "acronyms.initials",
     "ctx_abbreviations": "sentence.abbreviations",
     "ctx_english_path": "sentence.english_path",
+    "ctx_w_pairs": "sentence.w_pairs",
     "ctx_skeleton_cands": "casual.skeleton_cands",
     "ctx_skeleton_penalty": "casual.skeleton_penalty",
     "ctx_skeleton_dist": "casual.skeleton_dist",
