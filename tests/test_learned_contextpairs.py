@@ -84,6 +84,8 @@ def test_rescoring_shifts_both_words_of_a_pair_by_half_the_log_odds() -> None:
     assert again is not None
     assert again[:2] == scored[:2]
     assert again[2] == ((-0.5 - 1.5, 3), (-2.0 + 1.5, 4), (-3.0, 5))
+    # the first decoding already has the word the change favours: its path stays the best, nothing to do
+    assert table.rescored(devas, scored, ["वे", "अच्छे", "हैं"], 1.5) is None
     # a column with one word of the pair only: nothing to do
     assert table.rescored([("है", "हे")], [((0.0, 1), (-1.0, 2))], ["है"], 1.5) is None
 

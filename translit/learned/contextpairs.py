@@ -111,9 +111,12 @@ class ContextPairs:
     ) -> list[tuple[tuple[float, int], ...]] | None:
         """``scored`` with, in each column of ``devas`` that holds both words of a pair, ``weight`` times
         half the log-odds of the pair (read on ``words``, one decoding of the sentence) added to the
-        second word's score and taken from the first's; None when no column holds a pair."""
+        second word's score and taken from the first's; None when no column holds a pair, or when in
+        each column that does ``words`` has the word the change favours most (that decoding's path then
+        gains the most a path can: it stays the best one)."""
         members = self.members
         out: list[tuple[tuple[float, int], ...]] | None = None
+        favoured = True
         for i, col in enumerate(devas):
             if len(col) < 2:
                 continue
@@ -125,12 +128,13 @@ class ContextPairs:
                             shift = {}
                         shift[deva] = shift.get(deva, 0.0) + sign * weight * 0.5 * self.logit(k, words, i)
             if shift:
+                favoured = favoured and shift.get(words[i], 0.0) >= max(0.0, *shift.values())
                 if out is None:
                     out = list(scored)
                 out[i] = tuple(
                     (score + shift.get(deva, 0.0), wid) for deva, (score, wid) in zip(col, scored[i], strict=True)
                 )
-        return out
+        return None if favoured else out
 
     def to_json(self, **meta: object) -> str:
         return json.dumps(
