@@ -121,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="TSV/text file whose first column lists native sentences to leave out (repeatable)",
     )
+    parser.add_argument("--word-order", type=int, default=3, help="n-gram order of the word model (sentence context)")
     parser.add_argument("--precompute", type=int, default=60_000, help="frequent words to pre-romanize")
     parser.add_argument(
         "--hold-out",
@@ -168,6 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     model = train_default(
         pairs,
         order=args.order,
+        word_order=args.word_order,
         precompute=args.precompute,
         exclude_sentences=excluded,
         hold_out=args.hold_out,
@@ -196,6 +198,7 @@ def train_default(
     pairs: list[tuple[str, str, float]],
     *,
     order: int = 5,
+    word_order: int = 3,
     precompute: int = 60_000,
     exclude_sentences: set[str] = frozenset(),  # type: ignore[assignment]
     hold_out: int = 0,
@@ -224,6 +227,7 @@ def train_default(
         word_prior=wordfreq_prior(),
         seed=0,
         order=order,
+        word_order=word_order,
         precompute=precompute,
         params=DecodeParams(),
         pronunciations=read_cmudict(CMUDICT),

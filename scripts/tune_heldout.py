@@ -46,6 +46,13 @@ example twin's 6% hides that ``hai`` is typed for हैं, ``me`` for मे�
     python scripts/tune_heldout.py --model /tmp/ho.lpm --noise /tmp/ho-noise.json --parts sentences \
         --nasal-drop hinglish-top --nasal-m example --unattested 1 \
         --set casual.nasal_weight=-1,0,0.25,0.5 --set casual.noise_weight=1,1.5,2
+
+and the weight of the confusable pairs' classifiers (their table trained without the held-out
+sentences, ``--pairs``)::
+
+    python scripts/train_context_pairs.py --exclude /tmp/ho.heldout-sentences.txt -o /tmp/ho-pairs.json.gz
+    python scripts/tune_heldout.py --model /tmp/ho.lpm --noise /tmp/ho-noise.json --pairs /tmp/ho-pairs.json.gz \
+        --parts sentences --nasal-drop example --nasal-m example --unattested 1 --set sentence.w_pairs=0,0.5,1,1.5,2,3
 """
 
 from __future__ import annotations
@@ -64,6 +71,7 @@ sys.path.insert(0, str(ROOT))
 import regex  # noqa: E402
 
 from lipyantar.translit.learned.charalign import normalize_deva, normalize_roman  # noqa: E402
+from lipyantar.translit.learned.contextpairs import load_context_pairs  # noqa: E402
 from lipyantar.translit.learned.learn import read_pairs  # noqa: E402
 from lipyantar.translit.learned.model import LearnedModel  # noqa: E402
 from lipyantar.translit.learned.names import english_margin, roman_conventions  # noqa: E402
@@ -349,6 +357,13 @@ def main(argv: list[str] | None = None) -> int:
         help="the casual-typing noise table to decode with (scripts/train_noise.py --exclude STEM.heldout.tsv: "
         "estimated without the held-out rows; default: the packaged one)",
     )
+    parser.add_argument(
+        "--pairs",
+        type=Path,
+        default=None,
+        help="the confusable pairs' table to decode with (scripts/train_context_pairs.py --exclude "
+        "STEM.heldout-sentences.txt: trained without the held-out sentences; default: the packaged one)",
+    )
     args = parser.parse_args(argv)
     measured_drop, measured_m, nasal_words = example_nasal_rates()
     if args.nasal_drop == "hinglish-top":
@@ -369,6 +384,8 @@ def main(argv: list[str] | None = None) -> int:
     base = LearnedModel.load(args.model)
     if args.noise is not None:
         base.noise = load_noise(str(args.noise))
+    if args.pairs is not None:
+        base.context_pairs = load_context_pairs(str(args.pairs))
     stem = args.model.with_suffix("")
     if args.unattested and not Path(f"{stem}.heldout-pairs.tsv").exists():
         parser.error(f"--unattested needs {stem}.heldout-pairs.tsv: train the model with --hold-out-pairs")

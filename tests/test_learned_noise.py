@@ -222,8 +222,9 @@ def test_number_agreement_decides_a_dropped_nasal(model: LearnedModel, typed: st
 
 
 def test_the_lexicon_weight_of_the_nasal_drop_leaves_hai_after_a_plural_verb(model: LearnedModel) -> None:
-    # the nasal drop weighted as the other edits (its rate as rare as in the lexicon): है
-    lexicon_rate = model.with_params({"casual.nasal_weight": -1.0})
+    # the nasal drop weighted as the other edits (its rate as rare as in the lexicon): है (the confusable
+    # pairs' classifier off, which reads the plural participle too and would decide हैं)
+    lexicon_rate = model.with_params({"casual.nasal_weight": -1.0, "sentence.w_pairs": 0.0})
     assert lexicon_rate.devanagarize_words("bachche school jaate hai".split())[-1] == "है"
 
 

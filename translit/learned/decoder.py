@@ -15,6 +15,7 @@ from lipyantar.translit.learned.charalign import normalize_roman
 from lipyantar.translit.learned.langmodel import BOUNDARY, FAST, NUMBER, NgramLM, WordLM
 
 if TYPE_CHECKING:
+    from lipyantar.translit.learned.contextpairs import ContextPairs
     from lipyantar.translit.learned.params import DecodeParams
 
 __all__ = ["SentenceDecoder", "sentence_viterbi_python"]
@@ -26,6 +27,9 @@ class SentenceDecoder:
 
     params: DecodeParams
     wordlm: WordLM
+    #: the confusable pairs' classifiers of ``sentence.w_pairs`` (None: the packaged table, read on
+    #: first use)
+    context_pairs: ContextPairs | None = None
     _col_cache: dict[str, tuple[tuple[str, ...], tuple[tuple[float, int], ...]]]
 
     if TYPE_CHECKING:  # defined by LearnedModel and WordSearch
@@ -99,7 +103,22 @@ class SentenceDecoder:
             picks = FAST.viterbi(compiled, scored, lm.start, p.sentence.w_ctx, p.sentence.beam)
         else:
             picks = sentence_viterbi_python(lm, scored, w_ctx=p.sentence.w_ctx, beam=p.sentence.beam)
-        return [col[i] for col, i in zip(devas, picks, strict=True)]
+        out = [col[i] for col, i in zip(devas, picks, strict=True)]
+        if p.sentence.w_pairs > 0 and len(out) > 1:
+            again = self._pair_table().rescored(devas, scored, out, p.sentence.w_pairs)
+            if again is not None:
+                if compiled is not None and FAST is not None:
+                    picks = FAST.viterbi(compiled, again, lm.start, p.sentence.w_ctx, p.sentence.beam)
+                else:
+                    picks = sentence_viterbi_python(lm, again, w_ctx=p.sentence.w_ctx, beam=p.sentence.beam)
+                out = [col[i] for col, i in zip(devas, picks, strict=True)]
+        return out
+
+    def _pair_table(self) -> ContextPairs:
+        """The confusable pairs' classifiers: :attr:`context_pairs`, or the packaged table."""
+        from lipyantar.translit.learned.contextpairs import load_context_pairs
+
+        return self.context_pairs if self.context_pairs is not None else load_context_pairs()
 
     def _with_numbers(
         self,

@@ -437,9 +437,21 @@ class SentenceDecoding(_Group):
     #: (``scripts/tune_heldout.py --numbers --nasal-drop example --nasal-m example``) the WER is 7.32% off,
     #: 7.32% at 0, 7.34% at 1, 7.33% at 2, and the in-context decision costs sentence speed (0.74x at 0)
     english_path: float = -1.0
+    #: confusable pairs told apart by the clause (:mod:`lipyantar.translit.learned.contextpairs`: है/हैं,
+    #: यह/ये, …): the sentence is decoded again with this times half a pair's log-odds added to one word
+    #: and taken from the other, in each column that holds both; 0: off. Held-out train sentences
+    #: (``scripts/tune_heldout.py --nasal-drop example --nasal-m example --unattested 1``): WER 8.81% at 0,
+    #: 8.71 at 0.5, 8.68 at 1, 8.65 at 1.5, 2 and 3 (final nasals dropped as in Hinglish-TOP, ``--numbers``:
+    #: 9.46 at 0, 9.25 at 2)
+    w_pairs: float = 2.0
 
     def __post_init__(self) -> None:
-        _check(self, at_least_one=("beam", "nbest"), choices={"words": ("top1", "context")})
+        _check(
+            self,
+            at_least_one=("beam", "nbest"),
+            non_negative=("w_pairs",),
+            choices={"words": ("top1", "context")},
+        )
 
 
 @dataclass(frozen=True, kw_only=True, repr=False, eq=False)
@@ -734,6 +746,7 @@ FLAT_NAMES: Mapping[str, str] = {
     "ctx_initials": "acronyms.initials",
     "ctx_abbreviations": "sentence.abbreviations",
     "ctx_english_path": "sentence.english_path",
+    "ctx_w_pairs": "sentence.w_pairs",
     "ctx_skeleton_cands": "casual.skeleton_cands",
     "ctx_skeleton_penalty": "casual.skeleton_penalty",
     "ctx_skeleton_dist": "casual.skeleton_dist",
