@@ -347,6 +347,44 @@ def test_before_light_verb(mix: CodeMix, sentence: str, flags: list[float]) -> N
     assert [row[feature] for row in mix.context_features(words, token, first)] == flags
 
 
+@pytest.mark.parametrize(
+    ("sentence", "feature", "flags"),
+    [
+        ("kitna hot hone wala hai", "before_helper_verb", [0.0, 1.0, 0.0, 0.0, 0.0]),  # before होना
+        ("meeting cancel ho gaya", "before_helper_verb", [0.0, 1.0, 1.0, 0.0]),
+        ("usko reply de do", "before_give_take", [0.0, 1.0, 1.0, 0.0]),  # before देना
+        ("ticket book kar lo", "before_give_take", [0.0, 0.0, 1.0, 0.0]),  # before लेना
+        ("Napa me events", "left_name", [0.0, 0.0, 0.0]),  # the first word is not a name by its capital
+        ("aaj Napa me events", "left_name", [0.0, 0.0, 1.0, 0.0]),
+        ("aaj the Walmart tak", "right_name", [0.0, 1.0, 0.0, 0.0]),
+        ("aaj the Walmart tak", "short_x_right_name", [0.0, 1.0, 0.0, 0.0]),
+        ("kaha the RCB ka match", "short_x_right_name", [0.0, 1.0, 0.0, 0.0, 0.0]),  # an acronym is one too
+        ("remind me to call", "short_x_function_next", [0.0, 1.0, 0.0, 0.0]),  # "to" is a frequent English word
+        ("yahan me traffic hai", "short_x_function_next", [0.0, 0.0, 0.0, 0.0]),
+        ("yahan me traffic hai", "short_x_content_next", [0.0, 1.0, 0.0, 0.0]),  # a surely English word after it
+        ("yahan me traffic hai", "short_x_content_before", [0.0, 0.0, 0.0, 1.0]),  # "yahan" is not sure English
+    ],
+)
+def test_neighbour_features(mix: CodeMix, sentence: str, feature: str, flags: list[float]) -> None:
+    words = sentence.split()
+    token = mix.token_features(words)
+    first = [0.9 if w in {"traffic", "call", "events", "match"} else 0.1 for w in words]
+    index = CONTEXT_FEATURES.index(feature)
+    assert [row[index] for row in mix.context_features(words, token, first)] == flags
+
+
+def test_neighbour_x_english(mix: CodeMix) -> None:
+    """A word next to a surely English word gets its own English frequency as the feature; next to a
+    surely Hindi one, the negative of it times that word's lean; a name next to it says nothing."""
+    words = ["video", "message", "bhejo"]
+    token = mix.token_features(words)
+    rows = mix.context_features(words, token, [0.9, 0.9, 0.1])
+    index = CONTEXT_FEATURES.index("neighbour_x_english")
+    english = TOKEN_FEATURES.index("english_lexicon")
+    assert rows[0][index] == pytest.approx(0.4 * token[0][english]) and token[0][english] > 0
+    assert rows[2][index] == pytest.approx(0.4 * token[2][english])
+
+
 def _bench_hinglish():  # type: ignore[no-untyped-def]
     import importlib.util
 

@@ -20,7 +20,13 @@ or a name) from two logistic regressions:
    neither (``Goa me the`` is Hindi). Whether a number comes just before the word (``6:30 am``, ``5th``,
    ``2 din``; the caller says, from the text around the words), an acronym among words not in
    capitals (``RCB``) and whether the next word is a form of करना, where Hinglish puts an English verb or
-   noun (``alarm set karo``, ``meeting cancel kar do``), are features too.
+   noun (``alarm set karo``, ``meeting cancel kar do``), are features too, and so are (issue 27) the other
+   light and helper verbs typed after an English word (``hot hone wala``, ``reply de do``), a loanword
+   next to an English word (``video message``), a name next to a short word (``Napa me`` में, ``the
+   Walmart``) and, for a word of at most three letters, whether the next and previous words are frequent
+   English (function) words or surely English content words: English syntax puts ``me``/``is`` before
+   ``to``/``the`` (``remind me to``), Hindi puts में/इस before a noun (``Toronto me music``, ``is weekend
+   ko``).
 
 The weights (``data/codemix.json``, versioned; built by ``scripts/train_codemix.py``) are fitted on
 synthetic code-mixed sentences: train-side Hindi Wikipedia sentences romanized with the Dakshina train
@@ -34,6 +40,7 @@ shipped model's training data) as the one with the smallest worse share of the e
 
 from __future__ import annotations
 
+import heapq
 import json
 import logging
 import math
@@ -127,7 +134,29 @@ CONTEXT_FEATURES: tuple[str, ...] = (
     # often a homograph of a Hindi word than a short one: "party" among Hindi words stays English)
     "before_light_verb",  # the next word reads as a form of करना (करो, करें, किया, कीजिए): Hinglish puts an
     # English verb or noun there ("alarm set karo", "meeting cancel kar do")
+    "before_helper_verb",  # the next word is typed as a form of होना/जाना (ho, hoga, hone, gaya: "hot hone
+    # wala", "cancel ho gaya")
+    "before_give_take",  # ... of देना/लेना (de, do, diya, le, lo, liya: "reply de do", "book kar lo")
+    "verb_x_lexical",  # the largest of the three above times english_vs_hindi
+    "neighbour_x_english",  # the larger of left and right times english_lexicon ("video message", "gas
+    # station": a loanword next to an English word)
+    "left_name",  # the word before it is a name (capitalized inside the sentence, or in capitals)
+    "right_name",  # the word after it is one ("the Walmart", "Napa me")
+    "short_x_left_name",  # at most 3 letters times left_name: a postposition after a name ("Napa me")
+    "short_x_right_name",  # ... times right_name: an article before one ("the Walmart")
+    "short_x_right2",  # at most 3 letters times right2 ("is weekend ko": इस before an English noun and a
+    "short_x_left2",  # postposition; left2 likewise)
+    "short_x_function_next",  # at most 3 letters, and the next word is one of the most frequent English
+    # words (FUNCTION_RANK): English syntax ("remind me to", "is the")
+    "short_x_content_next",  # ... and the next word is a surely English word that is not one: Hindi syntax
+    # ("me traffic", "is weekend": में and इस before an English noun)
+    "short_x_function_before",  # the same for the word before it
+    "short_x_content_before",
 )
+#: the most frequent words of the English lexicon that ``short_x_function_next`` and the rest count
+FUNCTION_RANK = 150
+#: a first-stage probability from which a neighbour counts as surely English (``short_x_content_next``)
+SURELY_ENGLISH = 0.8
 _ALL_CAPS = TOKEN_FEATURES.index("all_caps")
 _CAPITAL_INSIDE = TOKEN_FEATURES.index("capital_inside")
 #: the forms of करना (do), the light verb of Hinglish's English verbs and nouns: कर, करो, करें, करना, करके,
@@ -137,6 +166,15 @@ _LIGHT_VERB = re.compile(r"(?:कर(?:|ो|ें|े|ना|ने|नी|त�
 _LIGHT_VERB_LATIN = re.compile(
     r"(?:ka?r(?:|o|e|ein|en|na|ne|ni|ta|ti|te|ke|iye|ie|aye|aiye|ao|wa[a-z]*|va[a-z]*|do|de|dein|dijiye|un)"
     r"|kiya|kiye|kie|kijiye|kijie)$"
+)
+#: forms of होना (be) and जाना (go) as typed, after which Hinglish puts English adjectives and participles
+_HELPER_LATIN = re.compile(
+    r"(?:ho|hoga|hogi|honge|hona|hone|hota|hoti|hote|hua|hui|hue|huaa|hoja|hojaye|hojaega|hojayega|hojayegi"
+    r"|jaye|jayega|jayegi|gaya|gayi|gya)$"
+)
+#: forms of देना (give) and लेना (take) as typed, the other light verbs of Hinglish
+_GIVE_TAKE_LATIN = re.compile(
+    r"(?:de|do|dena|dene|deni|diya|diye|dijiye|dije|dein|den|dedo|le|lo|lena|lene|leni|liya|liye|lijiye|lein|len|lelo)$"
 )
 #: the word-feature memo is cleared when it holds more entries than this
 MEMO_LIMIT = 200_000
@@ -235,6 +273,7 @@ class CodeMix:
         self.tables = tables if tables is not None else load_tables()
         self.tables.require(("en", "hi-Latn"))
         self._english = self.tables.lexicon("en")
+        self._function = frozenset(heapq.nsmallest(FUNCTION_RANK, self._english, key=lambda w: (-self._english[w], w)))
         self._hindi = self.tables.lexicon("hi-Latn")
         self._memo: dict[str, tuple[float, ...]] = {}
         self._ids: dict[str, int] = {}
@@ -346,7 +385,15 @@ class CodeMix:
         n = len(first)
         caps = sum(1 for w in words if len(w) >= 2 and w.isupper())
         ids = [self._ids.get(fold_word(w), 1) for w in words]
-        light = [self._light.get(fold_word(w), 0.0) for w in words]
+        folded = [fold_word(w) for w in words]
+        light = [self._light.get(w, 0.0) for w in folded]
+        helper = [1.0 if _HELPER_LATIN.match(w) else 0.0 for w in folded]
+        give = [1.0 if _GIVE_TAKE_LATIN.match(w) else 0.0 for w in folded]
+        name = [1.0 if f[_CAPITAL_INSIDE] or f[_ALL_CAPS] else 0.0 for f in token]
+        function = [1.0 if w in self._function else 0.0 for w in folded]
+        content = [
+            1.0 if not function[j] and not name[j] and first[j] > SURELY_ENGLISH else 0.0 for j in range(n)
+        ]
         pmi = [self._pair_pmi(ids[i - 1], ids[i]) for i in range(1, n)]
         # what each word says about the language around it: its first-stage probability minus 0.5, but
         # nothing for a name (capitalized inside the sentence, or an acronym): "Goa me the" is Hindi
@@ -367,6 +414,11 @@ class CodeMix:
             number = 1.0 if after_number is not None and after_number[i] else 0.0
             alone = 1.0 if feats[_ALL_CAPS] and 2 * (caps - 1) < n - 1 else 0.0
             unsure = 1.0 - abs(2.0 * first[i] - 1.0)
+            nxt = i + 1 < n
+            verb = max(light[i + 1], helper[i + 1], give[i + 1]) if nxt else 0.0
+            upto3 = feats[5] + feats[6]
+            left_name = name[i - 1] if i > 0 else 0.0
+            right_name = name[i + 1] if nxt else 0.0
             out.append(
                 [
                     *feats,
@@ -388,7 +440,21 @@ class CodeMix:
                     unsure * near,
                     unsure * rest,
                     min(len(words[i]), 10) / 10 * near,
-                    light[i + 1] if i + 1 < n else 0.0,
+                    light[i + 1] if nxt else 0.0,
+                    helper[i + 1] if nxt else 0.0,
+                    give[i + 1] if nxt else 0.0,
+                    verb * lexical,
+                    max(left, right) * feats[1],
+                    left_name,
+                    right_name,
+                    upto3 * left_name,
+                    upto3 * right_name,
+                    upto3 * right2,
+                    upto3 * left2,
+                    upto3 * function[i + 1] if nxt else 0.0,
+                    upto3 * content[i + 1] if nxt else 0.0,
+                    upto3 * function[i - 1] if i > 0 else 0.0,
+                    upto3 * content[i - 1] if i > 0 else 0.0,
                 ]
             )
         return out
