@@ -26,8 +26,7 @@ flight; results are used in input order, so the output is byte-identical whateve
 of workers. Local workers started by ``fork`` get what they read without its being sent: those of step 1
 are forked with the language model loaded (:func:`lipyantar.corpora.pipeline.shared_tables`), and new ones,
 forked after it with the documents' twin profiles, score the likely pairs of step 2 in parts
-(:func:`lipyantar.corpora.twins.shared_scoring`) and run step 3. Small documents and pairs go to the workers in batches (:data:`BATCH_CHARS`;
-the last ones of each step smaller, so that the workers finish together: :func:`lipyantar.corpora.engines.batches`); a batch of
+(:func:`lipyantar.corpora.twins.shared_scoring`) and run step 3. Small documents and pairs go to the workers in batches (:data:`BATCH_CHARS`); a batch of
 documents comes back with its counts added up and its ``detect.jsonl`` records written out
 (:func:`lipyantar.corpora.pipeline.analyse_documents`), and the pairs come back with each bead's cleaned word pairs instead of its ``WordLink`` objects (a fifth of the time
 to pickle and unpickle). The model step runs the alignment EM of the adaptation in this process by the compiled kernels
