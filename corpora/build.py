@@ -618,10 +618,6 @@ def build_corpus(
     notes: list[str] = []
     model_name: str | None = None
     with staged_output(target, force=opts.force, check=check_outdir) as tmp, contextlib.ExitStack() as engine_scope:
-        def tail(count: int) -> int | None:
-            # the number of items of a map, for smaller batches at its end when several workers share it
-            return count if session.workers > 1 else None
-
         session = engine_scope.enter_context(
             open_engine(
                 engine=opts.engine,  # type: ignore[arg-type]
@@ -640,11 +636,7 @@ def build_corpus(
             done = 0
             # the romanized candidates' index for twin scoring in forked workers, made meanwhile (not after)
             index = CandidateIndex() if session.forks else None
-            # (with workers, the last batches smaller: see batches)
-            doc_batches = batches(
-                document_tasks(), BATCH_CHARS, weigh, count=tail(n_files), workers=session.workers
-            )
-            for batch in session.map(analyse_documents, doc_batches):
+            for batch in session.map(analyse_documents, batches(document_tasks(), BATCH_CHARS, weigh)):
                 counts.merge(batch.counts)
                 det_out.write(batch.detections)
                 for doc in batch.results:
@@ -724,9 +716,7 @@ def build_corpus(
             if progress:
                 progress("align", 0, total)
             result: PairResult
-            for result in session.map(
-                align_task, pair_tasks(), batch=BATCH_CHARS, weigh=_task_size, count=tail(total)
-            ):
+            for result in session.map(align_task, pair_tasks(), batch=BATCH_CHARS, weigh=_task_size):
                 if result.error is not None:
                     errors[f"{result.deva_source} <-> {result.roman_source}"] = result.error
                     logger.info(  # in the result's pair_errors, which the command line prints once
@@ -776,10 +766,6 @@ def build_corpus(
                         progress("align", done, total)
         del seen
         written += ["parallel.tsv", "parallel.jsonl", "parallel.deva", "parallel.roman"]
-        if not opts.model or model_runs_here():
-            # the workers have nothing more to do: they exit while the statistics are worked out (the
-            # engine's close reaps them)
-            session.release()
 
         dropped = DropCounts(unmatched, low, duplicate)
         par = parallel.result()

@@ -63,7 +63,6 @@ class Session:
         self._client = client
         self.workers = workers
         self._restart = restart
-        self._released: list[tuple[ProcessPoolExecutor, list[Any]]] = []
 
     @property
     def forks(self) -> bool:
@@ -85,33 +84,14 @@ class Session:
         _start_workers(self._pool, preload)
         return True
 
-    def release(self) -> None:
-        """Let the workers go without waiting for them to exit (no more maps on this session): they exit
-        while this process goes on, and :meth:`close` reaps them. (Local workers only; a no-op otherwise.)"""
-        pool, self._pool = self._pool, None
-        if pool is not None:
-            # (shutdown without waiting forgets the pool's thread and processes: they are kept to be reaped)
-            self._released.append((pool, _reapable(pool)))
-            pool.shutdown(wait=False)
-
     def close(self, *, stop: bool = False) -> None:
-        """Shut the workers down (``stop``: at once, cancelling queued work), those let go by
-        :meth:`release` included."""
+        """Shut the workers down (``stop``: at once, cancelling queued work)."""
         pool, self._pool = self._pool, None
-        released, self._released = self._released, []
         if pool is not None:
             if stop:
                 stop_pool(pool)
             else:
                 pool.shutdown()
-        for _, reap in released:
-            if stop:  # (the manager thread waits for its processes: they go first)
-                for item in reap:
-                    if isinstance(item, multiprocessing.process.BaseProcess):
-                        with contextlib.suppress(Exception):
-                            item.terminate()
-            for item in reap:
-                item.join()
 
     def map(
         self,
@@ -121,16 +101,13 @@ class Session:
         window: int | None = None,
         batch: int | None = None,
         weigh: Callable[[T], int] | None = None,
-        count: int | None = None,
     ) -> Iterator[R]:
         """Yield ``fn(item)`` for every item, in input order, at most ``window`` items in flight.
 
         ``batch``: send the items to the workers in batches of consecutive items whose ``weigh`` (1 an
         item by default) adds up to at least ``batch`` (an item heavier than that goes alone), so that
         many small items do not each pay for a round trip to a worker; ``window`` then counts batches.
-        ``count``: the number of items, when known: the last batches are made smaller (see
-        :func:`batches`), so that no worker waits long for the others at the end. Results are the same
-        and in the same order with or without batches.
+        Results are the same and in the same order with or without batches.
         """
         limit = window or 4 * self.workers
         if self._client is None and self._pool is None:
@@ -138,8 +115,7 @@ class Session:
                 yield fn(item)
             return
         if batch is not None and batch > 1:
-            parts = batches(items, batch, weigh, count=count, workers=self.workers)
-            for results in self.map(partial(_apply, fn), parts, window=limit):
+            for results in self.map(partial(_apply, fn), batches(items, batch, weigh), window=limit):
                 yield from results
             return
         if self._client is not None:
@@ -160,53 +136,20 @@ class Session:
                 yield futures.popleft().result()
 
 
-def _reapable(pool: ProcessPoolExecutor) -> list[Any]:
-    """What waiting for ``pool`` to end joins: the thread that manages its processes (it joins them
-    itself), then the processes."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    thread = getattr(pool, "_executor_manager_thread", None)
-    return [*([thread] if thread is not None else []), *processes]
-
-
 def _apply(fn: Callable[[T], R], items: list[T]) -> list[R]:
     """``fn`` over a batch of items (run by a worker)."""
     return [fn(item) for item in items]
 
 
-#: the last batches of :func:`batches` (with ``count``) are no smaller than this share of ``size``
-TAIL_SHARE = 8
-
-
-def batches(
-    items: Iterable[T],
-    size: int,
-    weigh: Callable[[T], int] | None = None,
-    *,
-    count: int | None = None,
-    workers: int = 1,
-) -> Iterator[list[T]]:
+def batches(items: Iterable[T], size: int, weigh: Callable[[T], int] | None = None) -> Iterator[list[T]]:
     """Consecutive items in lists whose weights (``weigh``, 1 an item by default) add up to at least ``size``
-    (the last one less), for a function that takes a batch of items at once.
-
-    ``count`` (the number of items, when known) and ``workers`` (how many take batches at once): towards
-    the end, a batch is made to weigh at least the weight still to come (estimated from the mean weight
-    of the items so far) shared by ``2 * workers``, instead of ``size``, and at least ``size //``
-    :data:`TAIL_SHARE`, so that the workers finish about together (a worker that takes a last full
-    batch keeps the others waiting up to a batch's time). The items and their order are the same."""
+    (the last one less), for a function that takes a batch of items at once."""
     current: list[T] = []
     total = 0
-    seen = weight = 0  # items and their weight so far
-    target = size
     for item in items:
         current.append(item)
-        w = weigh(item) if weigh is not None else 1
-        total += w
-        seen += 1
-        weight += w
-        if count is not None and count > seen:
-            ahead = (count - seen) * weight / seen  # the weight still to come, estimated
-            target = min(size, max(size // TAIL_SHARE, int(ahead) // (2 * workers)))
-        if total >= target:
+        total += weigh(item) if weigh is not None else 1
+        if total >= size:
             yield current
             current, total = [], 0
     if current:

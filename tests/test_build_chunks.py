@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
-import os
 import pickle
 import random
 import shutil
@@ -22,7 +21,7 @@ from hypothesis import strategies as st
 
 import lipyantar.corpora.build as build_module
 from lipyantar.corpora.build import BuildOptions, build_corpus
-from lipyantar.corpora.engines import TAIL_SHARE, batches, open_engine
+from lipyantar.corpora.engines import open_engine
 from lipyantar.corpora.pipeline import (
     BeadsTask,
     PairTask,
@@ -291,48 +290,6 @@ def test_batches_keep_the_results_in_order(jobs: int, batch: int | None, window:
         weighed = session.map(abs, items, batch=batch, window=window, weigh=lambda k: -k % 7)
         assert list(weighed) == list(range(60))
         assert list(session.map(abs, [], batch=batch)) == []
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    weights=st.lists(st.integers(min_value=0, max_value=50), max_size=300),
-    size=st.integers(min_value=1, max_value=400),
-    workers=st.integers(min_value=1, max_value=4),
-    known=st.booleans(),
-)
-def test_batches_with_a_count_give_the_same_items_and_smaller_last_batches(
-    weights: list[int], size: int, workers: int, known: bool
-) -> None:
-    count = len(weights) if known else len(weights) // 2 + 1  # a wrong count changes batches, not items
-    plain = list(batches(iter(weights), size, lambda w: w))
-    tail = list(batches(iter(weights), size, lambda w: w, count=count, workers=workers))
-    assert [w for b in tail for w in b] == weights and all(tail)
-    for b in tail[:-1]:  # each batch but the last weighs at least size // TAIL_SHARE, and its last item tips it
-        assert sum(b) >= min(size, size // TAIL_SHARE) and sum(b[:-1]) < size
-    if known and weights and min(weights) > 0 and size >= 8 * TAIL_SHARE:
-        assert len(tail) >= len(plain)  # never fewer batches: the end is cut finer
-
-
-def test_the_last_batches_shrink_towards_the_end() -> None:
-    sizes = [sum(b) for b in batches(iter([10] * 1000), 1000, lambda w: w, count=1000, workers=2)]
-    assert sizes[0] == 1000 and sizes[-1] <= 1000 // TAIL_SHARE + 10
-    assert sizes == sorted(sizes, reverse=True)
-
-
-def _pid(_: int) -> int:
-    return os.getpid()
-
-
-def test_released_workers_are_reaped_when_the_session_closes() -> None:
-    with open_engine(jobs=2) as session:
-        pids = set(session.map(_pid, range(8)))
-        session.release()
-        assert not session.forks  # no pool any more: nothing more is mapped on it
-        assert session._released
-    assert not session._released
-    for pid in pids:
-        with pytest.raises(ProcessLookupError):
-            os.kill(pid, 0)
 
 
 def _profile(words: list[str]) -> TwinProfile:
