@@ -9,7 +9,9 @@ are started by ``fork`` and inherit the wrappers. It prints, per stage and per p
 and the last item ran, the time busy, the CPU time and the idle time between items, the tail (how long
 the first process to finish waited for the last) and the gaps between stages, when only the main
 process works. Figures are wall-clock: on a loaded machine they mean little (the CPU columns less so),
-and the wrappers cost a little.
+and the wrappers cost a little. The last line estimates the wall time on an idle machine from the CPU
+times alone (see ``_estimate``): compare it between ``-j 1`` and ``-j 2`` or two trees when the machine is
+busy.
 
 Usage::
 
@@ -88,7 +90,78 @@ def _instrument(jobs: int) -> None:
     engines._start_workers = start_workers  # type: ignore[assignment]
 
 
-def _report(log_dir: Path, end: float, cpu: float) -> None:
+class _CpuSampler:
+    """This process's CPU time (all its threads) sampled every ``period`` seconds by a thread, so that its
+    CPU within any span of wall time can be read back (:meth:`cpu_between`)."""
+
+    def __init__(self, period: float = 0.005) -> None:
+        import threading
+
+        self.samples: list[tuple[float, float]] = [(time.time(), time.process_time())]
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(period,), daemon=True)
+        self._thread.start()
+
+    def _run(self, period: float) -> None:
+        while not self._stop.wait(period):
+            self.samples.append((time.time(), time.process_time()))
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.samples.append((time.time(), time.process_time()))
+
+    def cpu_at(self, when: float) -> float:
+        """The CPU time at wall time ``when`` (interpolated between samples)."""
+        import bisect
+
+        k = bisect.bisect_left(self.samples, (when, -1.0))
+        if k <= 0:
+            return self.samples[0][1]
+        if k >= len(self.samples):
+            return self.samples[-1][1]
+        (t0, c0), (t1, c1) = self.samples[k - 1], self.samples[k]
+        return c0 + (c1 - c0) * ((when - t0) / (t1 - t0) if t1 > t0 else 0.0)
+
+    def cpu_between(self, start: float, end: float) -> float:
+        return max(0.0, self.cpu_at(end) - self.cpu_at(start))
+
+
+def _estimate(rows: list[tuple[int, str, str, float, float, float, int]], sampler: _CpuSampler, me: int) -> None:
+    """A wall time for an idle machine worked out from CPU times (wall-clock figures mean little on a loaded
+    machine): the main process's CPU outside the stages' windows (the time from a stage's first item to its
+    last, in any process) counts whole, and each window counts as its busiest process's CPU or the CPU of
+    all the processes in it (the main one's included) shared by the cores, whichever is more. Start-up
+    before this process's first sample (the interpreter, the first imports) is not in it."""
+    cores = os.cpu_count() or 1
+    windows: dict[str, list[float]] = {}
+    cpus: dict[str, dict[int, float]] = defaultdict(lambda: defaultdict(float))
+    for pid, kind, name, a, b, c, _n in rows:
+        if kind in ("item", "batch"):
+            w = windows.setdefault(name, [a, b])
+            w[0], w[1] = min(w[0], a), max(w[1], b)
+            cpus[name][pid] += c
+    spans = sorted((a, b, name) for name, (a, b) in windows.items())
+    total_main = sampler.samples[-1][1] - sampler.samples[0][1]
+    inside = 0.0
+    estimate = 0.0
+    for a, b, name in spans:
+        main = sampler.cpu_between(a + T0, b + T0)
+        others = {pid: c for pid, c in cpus[name].items() if pid != me}
+        inside += main
+        if not others:
+            estimate += main
+            continue
+        estimate += max(max(others.values()), (sum(others.values()) + main) / cores)
+    serial = total_main - inside
+    estimate += serial
+    print(
+        f"\nidle-machine estimate from CPU times: {estimate:.3f} s (main process outside the stages' windows "
+        f"{serial:.3f} s CPU; {cores} cores)"
+    )
+
+
+def _report(log_dir: Path, end: float, cpu: float, sampler: _CpuSampler | None = None) -> None:
     rows = []
     for path in log_dir.glob("*.log"):
         for line in path.read_text(encoding="utf-8").splitlines():
@@ -132,6 +205,8 @@ def _report(log_dir: Path, end: float, cpu: float) -> None:
         print(f"  before {name:<20} {first - last:>7.3f} s")
         last = stop
     print(f"  {'after the last stage':<27} {end - T0 - last:>7.3f} s")
+    if sampler is not None:
+        _estimate(rows, sampler, me)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -145,6 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     start = time.time()
+    sampler = _CpuSampler()
     from lipyantar.corpora.build import BuildOptions, build_corpus
 
     with tempfile.TemporaryDirectory(prefix="timeline-") as tmp:
@@ -165,10 +241,11 @@ def main(argv: list[str] | None = None) -> int:
         build_corpus([args.corpus], Path(tmp) / "out", options=options, progress=progress)
         _record("main", f"stage {last[0]}", last[1], time.time(), time.process_time() - last[2])
         end = time.time()
+        sampler.stop()
         print(
             f"build -j {args.jobs} of {args.corpus}; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
         )
-        _report(log_dir, end, time.process_time())
+        _report(log_dir, end, time.process_time(), sampler)
         if args.raw:
             print(f"\nper-process logs: {log_dir}")
     return 0
