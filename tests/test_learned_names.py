@@ -403,8 +403,8 @@ def test_sentences_order_attested_spellings_by_belief(model: LearnedModel) -> No
     [
         # read as English by the per-token decision: the spelling of its sound, not a Hindi word's
         ("care", "केयर", "कर"),
-        ("rate", "रेट", "राते"),
-        ("mute", "म्यूट", "मूते"),
+        ("bike", "बाइक", "बिके"),
+        ("mute", "म्यूट", "मिट"),
         ("shine", "शाइन", "शिन"),
     ],
 )

@@ -699,6 +699,7 @@ class LearnedModel(WordSearch, SentenceDecoder):
     def _ranked(self, roman: str, top_k: int) -> list[tuple[str, float]]:
         """:meth:`devanagarize_topk` of a normalized Latin word, without the capitals rule."""
         # roman → Devanagari's (Devanagari → roman does not import it)
+        from lipyantar.translit.learned.frequency import word_zipf
         from lipyantar.translit.learned.names import (
             anusvara_first,
             attested_first,
@@ -729,13 +730,20 @@ class LearnedModel(WordSearch, SentenceDecoder):
         )
         # an English inflection's prior is the English word's (as in sentences), not an unknown word's
         english_lp = max(oov, english_logprob(roman)) if inflected and english_margin(roman) > 0 else oov
+        w_path = p.english.w_path
+        english_path = w_path > 0 and bool(found) and self._english_path(roman)
+        # how often a Hindi word is used says nothing of an English word's spelling (care: केयर, not कर)
+        w_freq = p.r2d.w_freq
+        zipf = word_zipf().get if w_freq and not english_path else None
         for deva, channel in found:
             lp = prior(deva)
             if lp is None:
                 lp = english_lp if deva in inflected else oov
-            ranked.append((-(channel + w_word * lp), deva))
-        w_path = p.english.w_path
-        if w_path > 0 and ranked and self._english_path(roman):
+            s = channel + w_word * lp
+            if zipf is not None:
+                s += w_freq * zipf(deva, 0.0)
+            ranked.append((-s, deva))
+        if english_path and ranked:
             # read as English by the per-token decision: its spellings by sound are what it means
             by_sound = self._by_sound(roman)
             ranked = [(neg - w_path * by_sound(deva), deva) for neg, deva in ranked]

@@ -243,7 +243,7 @@ class Searches(_Group):
         beam=16,
         nbest=16,
         threshold=9.0,
-        marg_top=6,
+        marg_top=10,
         vocab_cands=20,
         vocab_big=10,
         english_k=10,
@@ -301,6 +301,10 @@ class RomanToDeva(_Group):
     #: bonus of a candidate that the model's large word list (:mod:`lipyantar.translit.learned.vocab`)
     #: knows (0: off)
     w_vocab: float = 10.0
+    #: single words: weight of a candidate's Zipf frequency in wordfreq's Hindi list (0 when it is not
+    #: listed; :mod:`lipyantar.translit.learned.frequency`), which says which of two spellings is the usual
+    #: one apart from the word prior's other sources (0: off, the table is not read)
+    w_freq: float = 0.5
 
     def __post_init__(self) -> None:
         _check(self, at_least_one=("marg_beam", "forced_beam"))
@@ -707,6 +711,7 @@ FLAT_NAMES: Mapping[str, str] = {
     "forced_beam": "r2d.forced_beam",
     "final_virama": "r2d.final_virama",
     "w_vocab": "r2d.w_vocab",
+    "w_freq": "r2d.w_freq",
     "english_beam": "english.beam",
     "w_english": "english.w_english",
     "english_miss": "english.miss",
