@@ -547,7 +547,7 @@ def main(argv: list[str] | None = None) -> int:
             "loan_spellings": args.loan_spellings,
             "threshold_chosen_on": chosen_on,
             "sources": "Dakshina train lexicon and train-side Wikipedia sentences (CC BY-SA 4.0); wordfreq English "
-            "list via translit/data/langid.json.gz (CC BY-SA 4.0); Botchan, Project Gutenberg #8868 (public domain)",
+            "list via translit/data/langid.tables (CC BY-SA 4.0); Botchan, Project Gutenberg #8868 (public domain)",
         },
         tuple(round(w, 6) for w in trained.refine),
     )
