@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import bisect
 import gzip
-import hashlib
 import json
 import logging
 import math
@@ -56,6 +55,7 @@ from typing import Any
 
 from lipyantar.translit.compiled import load_extension
 from lipyantar.translit.errors import ModelError
+from lipyantar.translit.learned.datafile import sections_file
 
 __all__ = [
     "BETA",
@@ -357,22 +357,7 @@ def tables_file_bytes(data: Mapping[str, Any]) -> bytes:
         blobs.append((f"{lang}.freqs", "I", _little(_uint32(freqs, "word frequency"))))
         blobs.extend((f"{lang}.{name}", arr.typecode, _little(arr)) for name, arr in lm_sections)
     blobs.insert(0, ("meta", "json", json.dumps(meta, ensure_ascii=False, sort_keys=True).encode("utf-8")))
-    payload = bytearray()
-    sections = []
-    for name, kind, raw in blobs:
-        payload.extend(b"\0" * (-len(payload) % 8))
-        sections.append([name, kind, len(payload), len(raw), zlib.crc32(raw)])
-        payload.extend(raw)
-    header = {
-        "format": TABLE_FORMAT,
-        "version": FILE_VERSION,
-        "payload_bytes": len(payload),
-        "sha256": hashlib.sha256(payload).hexdigest(),
-        "sections": sections,
-    }
-    line = FILE_MAGIC + json.dumps(header, ensure_ascii=False, sort_keys=True).encode("utf-8")
-    line += b" " * (-(len(line) + 1) % PAYLOAD_ALIGN) + b"\n"
-    return line + bytes(payload)
+    return sections_file(FILE_MAGIC, {"format": TABLE_FORMAT, "version": FILE_VERSION}, blobs, align=PAYLOAD_ALIGN)
 
 
 def _little(arr: array) -> bytes:

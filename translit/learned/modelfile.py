@@ -52,6 +52,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from lipyantar.translit.errors import ModelError
+from lipyantar.translit.learned.datafile import sections_file
 
 #: the array type (inside ModelFile, ``array`` names its method)
 _Array = array
@@ -310,28 +311,17 @@ def sections_file_bytes(
 ) -> bytes:
     """The file of (name, type, bytes) sections laid out in order, 8-byte aligned, each with its CRC-32;
     the header names the ``order`` of the arrays."""
-    payload = bytearray()
-    sections = []
-    for name, kind, raw in blobs:
-        payload.extend(b"\0" * (-len(payload) % 8))
-        sections.append([name, kind, len(payload), len(raw), zlib.crc32(raw)])
-        payload.extend(raw)
-    header = {
+    header: dict[str, Any] = {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
         "payload": "aligned-sections",
-        "payload_bytes": len(payload),
-        "sha256": hashlib.sha256(payload).hexdigest(),
         "order": order,
-        "sections": sections,
         "meta": meta,
     }
     also = sorted(set(also_sha256))
     if also:
         header["also_sha256"] = also
-    line = MAGIC + json.dumps(header, ensure_ascii=False, sort_keys=True).encode("utf-8")
-    line += b" " * (-(len(line) + 1) % PAYLOAD_ALIGN) + b"\n"
-    return line + bytes(payload)
+    return sections_file(MAGIC, header, blobs, align=PAYLOAD_ALIGN)
 
 
 _KINDS = (
