@@ -55,7 +55,6 @@ from typing import Any
 
 from lipyantar.translit.compiled import load_extension
 from lipyantar.translit.errors import ModelError
-from lipyantar.translit.learned.datafile import sections_file
 
 __all__ = [
     "BETA",
@@ -357,6 +356,8 @@ def tables_file_bytes(data: Mapping[str, Any]) -> bytes:
         blobs.append((f"{lang}.freqs", "I", _little(_uint32(freqs, "word frequency"))))
         blobs.extend((f"{lang}.{name}", arr.typecode, _little(arr)) for name, arr in lm_sections)
     blobs.insert(0, ("meta", "json", json.dumps(meta, ensure_ascii=False, sort_keys=True).encode("utf-8")))
+    from lipyantar.translit.learned.datafile import sections_file  # the learned wing: imported where used
+
     return sections_file(FILE_MAGIC, {"format": TABLE_FORMAT, "version": FILE_VERSION}, blobs, align=PAYLOAD_ALIGN)
 
 
