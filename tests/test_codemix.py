@@ -229,6 +229,24 @@ def test_after_number(tokens: list[str], indexes: list[int], flags: list[bool]) 
     assert _after_number(tokens, indexes) == flags
 
 
+@pytest.mark.parametrize(
+    ("tokens", "indexes", "keep", "whole"),
+    [
+        (["e", "-", "mail"], [0, 2], [False, True], [True, True]),
+        (["x", "\u2010", "ray", " ", "karo"], [0, 2, 4], [True, False, False], [True, True, False]),
+        (["ghar", "-", "ghar"], [0, 2], [False, False], [False, False]),
+        (["a", "-", "b", "-", "c"], [0, 2, 4], [False, False, True], [True, True, True]),
+        (["e", " ", "-", " ", "mail"], [0, 4], [False, True], [False, True]),  # spaced: two words
+        (["e", ",", "mail"], [0, 2], [False, True], [False, True]),
+        ([], [], [], []),
+    ],
+)
+def test_whole_compounds(tokens: list[str], indexes: list[int], keep: list[bool], whole: list[bool]) -> None:
+    from lipyantar.translit.transliterate import _whole_compounds
+
+    assert _whole_compounds(keep, tokens, indexes) == whole
+
+
 def _train_codemix():  # type: ignore[no-untyped-def]
     import importlib.util
     from pathlib import Path

@@ -221,6 +221,22 @@ def test_english_keep_leaves_english_words_in_latin(model: LearnedModel, text: s
     assert Transliterator("auto", "deva", model=model, english="keep")(text) == keep
 
 
+@pytest.mark.parametrize(
+    ("text", "whole"),
+    [
+        ("mera e-mail check karo", "e-mail"),  # the decision reads e as Hindi, mail as English: kept whole
+        ("ghar-ghar jaakar dekho", "घर-घर"),
+        ("dhire-dhire chalo", "धीरे-धीरे"),
+    ],
+)
+def test_english_keep_decides_a_hyphenated_word_as_one(model: LearnedModel, text: str, whole: str) -> None:
+    out = Transliterator("roman", "deva", model=model, english="keep")(text)
+    assert whole in out.split()
+    for word in out.split():  # no compound in two scripts
+        parts = [p for p in word.split("-") if p]
+        assert len({p.isascii() for p in parts}) <= 1, out
+
+
 def test_context_as_evidence_keeps_the_common_reading(model: LearnedModel) -> None:
     """With sentence.pmi (the n-gram model adds only log P(w | context) / P(w); how common a word is comes
     from the broader unigram prior), a word that the Wikipedia n-gram model knows mostly in another

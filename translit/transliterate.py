@@ -429,7 +429,7 @@ class _LearnedToDeva(_Stage):
             return [False] * len(words)
         if self._codemix is None:
             self._codemix = self._model.token_decision()
-        keep = self._codemix.keep(words, after_number=_after_number(tokens, indexes))
+        keep = _whole_compounds(self._codemix.keep(words, after_number=_after_number(tokens, indexes)), tokens, indexes)
         if self._lexicon is not None:
             keep = [kept and not self._spellings(word) for word, kept in zip(words, keep, strict=True)]
         return keep
@@ -460,6 +460,25 @@ class _LearnedToDeva(_Stage):
         # ... with the best score of the list (the scores above are context-free sums, under which
         # another text may lead): a list is best first in its scores and probabilities too
         return [(best, found[0][1]), *rest][:k]
+
+
+#: the hyphens that join the parts of one compound word (``e-mail``, ``x-ray``, ``ghar-ghar``)
+_HYPHENS = frozenset("-\u2010\u2011")
+
+
+def _whole_compounds(keep: Sequence[bool], tokens: Sequence[str], indexes: Sequence[int]) -> list[bool]:
+    """``keep`` with the parts of each hyphenated word (words at ``indexes`` joined by one hyphen token)
+    decided as one: all kept when any part is, so that a compound never comes out in two scripts
+    (``e-mail`` stays ``e-mail``, not ``ई-mail``)."""
+    out = list(keep)
+    start = 0
+    for n in range(1, len(indexes) + 1):
+        joined = n < len(indexes) and indexes[n] == indexes[n - 1] + 2 and tokens[indexes[n - 1] + 1] in _HYPHENS
+        if not joined:
+            if n - start > 1 and any(out[start:n]):
+                out[start:n] = [True] * (n - start)
+            start = n
+    return out
 
 
 def _after_number(tokens: Sequence[str], indexes: Sequence[int]) -> list[bool]:
