@@ -128,6 +128,57 @@ static inline Entry *find(const CharModel *m, uint64_t key) {
     }
 }
 
+/* an n-gram's count and, as a history, the sum and number of its continuations (all 0: not seen) */
+typedef struct {
+    uint32_t count, total, types;
+} Counts;
+
+typedef Counts (*CountsOf)(const void *model, uint64_t key);
+
+static inline Counts entry_counts(const void *model, uint64_t key) {
+    const Entry *e = find((const CharModel *)model, key);
+    Counts out = {0, 0, 0};
+    if (e != NULL) {
+        out.count = e->count;
+        out.total = e->total;
+        out.types = e->types;
+    }
+    return out;
+}
+
+/* log P(ids[1 .. n) | ids[0]) under the Witten-Bell interpolated model whose counts counts_of reads
+   (CharLM.logprob_python, in the same operations and order, for CharModel and MappedCharModel) */
+static inline double witten_bell_logprob(const uint32_t *ids, Py_ssize_t n, int order, int bits, double base_den,
+                                  CountsOf counts_of, const void *model) {
+    double logp = 0.0;
+    for (Py_ssize_t i = 1; i < n; i++) {
+        Py_ssize_t start = i - order + 1 > 0 ? i - order + 1 : 0;
+        uint32_t c = ids[i];
+        uint32_t unigram = c ? counts_of(model, pack(&ids[i], 1, bits)).count : 0;
+        double prob = (double)((int64_t)unigram + 1) / base_den;
+        /* histories ids[i-k .. i) for k = 1 .. i - start, while each has been seen (total > 0) */
+        for (Py_ssize_t k = 1; k <= i - start; k++) {
+            const uint32_t *h = &ids[i - k];
+            int known = 1;
+            for (Py_ssize_t j = 0; j < k; j++)
+                if (h[j] == 0) {
+                    known = 0;
+                    break;
+                }
+            if (!known)
+                break;
+            Counts he = counts_of(model, pack(h, (int)k, bits));
+            if (he.total == 0)
+                break;
+            uint32_t g = c ? counts_of(model, pack(h, (int)k + 1, bits)).count : 0; /* h + an unknown character: 0 */
+            double distinct = (double)he.types;
+            prob = ((double)g + distinct * prob) / (double)((uint64_t)he.total + he.types);
+        }
+        logp += log(prob);
+    }
+    return logp;
+}
+
 /* the table twice as large, its entries moved over; -1 (MemoryError set) when there is no memory */
 static int grow(CharModel *m) {
     uint64_t size = (m->mask + 1) * 2;
@@ -323,32 +374,7 @@ static PyObject *CharModel_logprob(CharModel *self, PyObject *word) {
     ids[n - 1] = char_id(self, '>');
     const int order = self->order, bits = self->bits;
     const double base_den = (double)(self->unigram_total + self->vocabulary);
-    double logp = 0.0;
-    for (Py_ssize_t i = 1; i < n; i++) {
-        Py_ssize_t start = i - order + 1 > 0 ? i - order + 1 : 0;
-        uint32_t c = ids[i];
-        const Entry *e = c ? find(self, pack(&ids[i], 1, bits)) : NULL;
-        double prob = (double)((int64_t)(e ? e->count : 0) + 1) / base_den;
-        /* histories ids[i-k .. i) for k = 1 .. i - start, while each has been seen (total > 0) */
-        for (Py_ssize_t k = 1; k <= i - start; k++) {
-            const uint32_t *h = &ids[i - k];
-            int known = 1;
-            for (Py_ssize_t j = 0; j < k; j++)
-                if (h[j] == 0) {
-                    known = 0;
-                    break;
-                }
-            if (!known)
-                break;
-            const Entry *he = find(self, pack(h, (int)k, bits));
-            if (he == NULL || he->total == 0)
-                break;
-            const Entry *g = c ? find(self, pack(h, (int)k + 1, bits)) : NULL; /* h + an unknown character: 0 */
-            double distinct = (double)he->types;
-            prob = ((double)(g ? g->count : 0) + distinct * prob) / (double)((uint64_t)he->total + he->types);
-        }
-        logp += log(prob);
-    }
+    double logp = witten_bell_logprob(ids, n, order, bits, base_den, entry_counts, self);
     if (ids != small)
         PyMem_Free(ids);
     return PyFloat_FromDouble(logp);
@@ -428,6 +454,18 @@ static inline Py_ssize_t mapped_find(const MappedCharModel *m, uint64_t key) {
             return (Py_ssize_t)slot - 1;
         i = (i + 1) & m->smask;
     }
+}
+
+static inline Counts mapped_counts(const void *model, uint64_t key) {
+    const MappedCharModel *m = (const MappedCharModel *)model;
+    Py_ssize_t e = mapped_find(m, key);
+    Counts out = {0, 0, 0};
+    if (e >= 0) {
+        out.count = m->counts[e];
+        out.total = m->totals[e];
+        out.types = m->types[e];
+    }
+    return out;
 }
 
 static void MappedCharModel_dealloc(MappedCharModel *self) {
@@ -543,33 +581,7 @@ static PyObject *MappedCharModel_logprob(MappedCharModel *self, PyObject *word) 
     ids[n - 1] = mapped_char_id(self, '>');
     const int order = self->order, bits = self->bits;
     const double base_den = (double)(self->unigram_total + self->vocabulary);
-    double logp = 0.0;
-    for (Py_ssize_t i = 1; i < n; i++) {
-        Py_ssize_t start = i - order + 1 > 0 ? i - order + 1 : 0;
-        uint32_t c = ids[i];
-        Py_ssize_t e = c ? mapped_find(self, pack(&ids[i], 1, bits)) : -1;
-        double prob = (double)((int64_t)(e >= 0 ? self->counts[e] : 0) + 1) / base_den;
-        for (Py_ssize_t k = 1; k <= i - start; k++) {
-            const uint32_t *h = &ids[i - k];
-            int known = 1;
-            for (Py_ssize_t j = 0; j < k; j++)
-                if (h[j] == 0) {
-                    known = 0;
-                    break;
-                }
-            if (!known)
-                break;
-            Py_ssize_t he = mapped_find(self, pack(h, (int)k, bits));
-            if (he < 0 || self->totals[he] == 0)
-                break;
-            Py_ssize_t g = c ? mapped_find(self, pack(h, (int)k + 1, bits)) : -1;
-            uint32_t types = self->types[he];
-            double distinct = (double)types;
-            prob = ((double)(g >= 0 ? self->counts[g] : 0) + distinct * prob) /
-                   (double)((uint64_t)self->totals[he] + types);
-        }
-        logp += log(prob);
-    }
+    double logp = witten_bell_logprob(ids, n, order, bits, base_den, mapped_counts, self);
     if (ids != small)
         PyMem_Free(ids);
     return PyFloat_FromDouble(logp);
