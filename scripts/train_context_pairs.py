@@ -52,6 +52,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--exclude", type=Path, default=None, help="leave out the sentences of this file")
     parser.add_argument("-o", "--output", type=Path, default=PAIRS_PATH)
+    parser.add_argument(
+        "--pairs",
+        default=None,
+        metavar="A/B,C/D",
+        help="these pairs instead of the shipped ones (contextpairs.PAIRS), to try a pair on held-out sentences",
+    )
     args = parser.parse_args(argv)
     with gzip.open(NATIVE_TEXT, "rt", encoding="utf-8") as fh:
         lines = [line.strip() for line in fh]
@@ -61,7 +67,10 @@ def main(argv: list[str] | None = None) -> int:
         before = len(lines)
         lines = [line for line in lines if line not in left_out]
         source += f" without {before - len(lines)} sentences of {args.exclude.name}"
-    table = train_context_pairs((sentence_words(line) for line in lines if line), PAIRS)
+    pairs = PAIRS
+    if args.pairs:
+        pairs = tuple((a, b) for a, _, b in (item.partition("/") for item in args.pairs.split(",")))
+    table = train_context_pairs((sentence_words(line) for line in lines if line), pairs)
     tmp = args.output.with_name(args.output.name + ".tmp")
     table.write(tmp, source=source)
     tmp.replace(args.output)

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from lipyantar.translit.learned.abbreviations import ABBREVIATIONS, abbreviation_spellings
@@ -71,21 +69,56 @@ def test_a_lowercase_dr_is_not_the_title(model: LearnedModel) -> None:
     assert "डॉ" not in model._word_column("dr")[0]
 
 
-# -- the English path in sentences (sentence.english_path, off by default) ---------------------------------
-def test_the_english_path_is_off_by_default_and_changes_nothing_then(model: LearnedModel) -> None:
-    assert model.params.sentence.english_path < 0
-    words = "unhone The Times of India ke liye likha".split()
-    assert model.devanagarize_words(words)[1] == "थे"
+# -- the English path in sentences (sentence.english_path, on: the English article in Wikipedia titles) --
+def test_the_english_path_is_on_by_default(model: LearnedModel) -> None:
+    p = model.params.sentence
+    assert p.english_path >= 0 and 0 <= p.english_gate < model.token_decision().weights.threshold
 
 
-def test_the_english_path_reads_an_english_article_in_context(model: LearnedModel) -> None:
-    on = model.with_params({"sentence.english_path": 0.0})
-    # the path looks only at words that the per-token decision reads as English alone too; with the
-    # weights of issue 27's r35 round "the" alone is just under the threshold (0.806 against 0.81), so
-    # this test sets the clone's threshold below it: what is tested is the path, not that borderline
-    decision = on.token_decision()
-    assert decision.probabilities(["the"])[0] > 0.75
-    decision.weights = dataclasses.replace(decision.weights, threshold=0.75)
-    assert on.devanagarize_words("unhone The Times of India ke liye likha".split())[1] == "द"
-    # the Hindi auxiliary in a Hindi sentence stays थे
-    assert on.devanagarize_words("ve wahan kal the".split())[3] == "थे"
+@pytest.mark.parametrize(
+    ("sentence", "at", "deva"),
+    [
+        # the English article of a title inside a Hindi sentence: द (the per-token decision, in context)
+        ("unhone The Times of India ke liye likha", 1, "द"),
+        ("chunki dark side of the moon ki", 4, "द"),
+        # the Hindi past auxiliary stays थे
+        ("ve wahan kal the", 3, "थे"),
+        ("log bahut khush the aur", 3, "थे"),
+        ("sab log ghar par the", 4, "थे"),
+        ("unke pita ek kisan the", 4, "थे"),
+    ],
+)
+def test_the_english_path_reads_the_article_in_context(model: LearnedModel, sentence: str, at: int, deva: str) -> None:
+    assert model.devanagarize_words(sentence.split())[at] == deva
+
+
+def test_the_english_path_off_changes_nothing(model: LearnedModel) -> None:
+    off = model.with_params({"sentence.english_path": -1.0})
+    assert off.devanagarize_words("unhone The Times of India ke liye likha".split())[1] == "थे"
+
+
+def test_the_gate_at_the_threshold_leaves_a_borderline_word_alone(model: LearnedModel) -> None:
+    # "the" alone is just under the decision's threshold (0.806 against 0.81): with the gate at the
+    # threshold (negative) the path never reads it in context
+    gated = model.with_params({"sentence.english_gate": -1.0})
+    decision = gated.token_decision()
+    assert decision.probabilities(["the"])[0] < decision.weights.threshold
+    assert gated.devanagarize_words("unhone The Times of India ke liye likha".split())[1] == "थे"
+
+
+@pytest.mark.parametrize("window", [0, 1, 2, 3, 20])
+def test_windowed_decisions_read_each_word_near_its_window(model: LearnedModel, window: int) -> None:
+    from lipyantar.translit.learned.search import _windowed_probabilities
+
+    decision = model.token_decision()
+    words = "kal unhone The Times of India ke liye ek lekh likha tha jo the end of the story hai".split()
+    at = [2, 14, 17]
+    got = _windowed_probabilities(decision, words, at, window)
+    assert sorted(got) == at
+    for i in at:
+        lo, hi = (0, len(words)) if window == 0 else (max(0, i - window), min(len(words), i + window + 1))
+        # each word's window, or a longer span holding it (overlapping windows are read once)
+        spans = [decision.probabilities(words[a:b])[i - a] for a in range(0, lo + 1) for b in range(hi, len(words) + 1)]
+        assert any(abs(got[i] - p) < 1e-12 for p in spans)
+    if window == 0 or window >= len(words):
+        assert got == {i: decision.probabilities(words)[i] for i in at}

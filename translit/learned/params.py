@@ -437,10 +437,20 @@ class SentenceDecoding(_Group):
     abbreviations: bool = True
     #: the English path in sentences: a word the per-token decision reads, in context, as English also has
     #: the spellings of its English pronunciations, and each candidate gets this times how well it spells
-    #: that sound (as single words get ``english.w_path``); negative: off. Off: on held-out train sentences
+    #: that sound (as single words get ``english.w_path``); negative: off. On held-out train sentences
     #: (``scripts/tune_heldout.py --numbers --nasal-drop example --nasal-m example``) the WER is 7.32% off,
-    #: 7.32% at 0, 7.34% at 1, 7.33% at 2, and the in-context decision costs sentence speed (0.74x at 0)
-    english_path: float = -1.0
+    #: 7.32% at 0, 7.34% at 1, 7.33% at 2 (with ``--unattested 1`` and the gate and window below: 8.65% off
+    #: and at 0): those sentences have no English titles; in Wikipedia's (``The Game``, ``Pigs on the
+    #: wing``) the article is द, not the auxiliary थे ...
+    english_path: float = 0.0
+    #: ... among the words whose probability alone of being English or a name (the per-token decision on
+    #: the word by itself) is at least this (negative: the decision's threshold; 0.5: more likely English
+    #: than not, which ``the`` is, at 0.806 below the threshold 0.81) ...
+    english_gate: float = 0.5
+    #: ... each read in context on the words at most this many before and after it (0: the whole
+    #: sentence; 2: as far as the decision's neighbour features reach, and at a fifth of the cost on
+    #: long sentences)
+    english_window: int = 2
     #: confusable pairs told apart by the clause (:mod:`lipyantar.translit.learned.contextpairs`: है/हैं,
     #: यह/ये, …): the sentence is decoded again with this times half a pair's log-odds added to one word
     #: and taken from the other, in each column that holds both; 0: off. Held-out train sentences
@@ -453,7 +463,7 @@ class SentenceDecoding(_Group):
         _check(
             self,
             at_least_one=("beam", "nbest"),
-            non_negative=("w_pairs",),
+            non_negative=("w_pairs", "english_window"),
             choices={"words": ("top1", "context")},
         )
 
@@ -751,6 +761,8 @@ FLAT_NAMES: Mapping[str, str] = {
     "ctx_initials": "acronyms.initials",
     "ctx_abbreviations": "sentence.abbreviations",
     "ctx_english_path": "sentence.english_path",
+    "ctx_english_gate": "sentence.english_gate",
+    "ctx_english_window": "sentence.english_window",
     "ctx_w_pairs": "sentence.w_pairs",
     "ctx_skeleton_cands": "casual.skeleton_cands",
     "ctx_skeleton_penalty": "casual.skeleton_penalty",

@@ -174,7 +174,8 @@ class WordSearch:
                     )
                 if known:
                     decision = decision or self.token_decision()
-                    known = decision.probabilities([word])[0] >= decision.weights.threshold
+                    gate = self.params.sentence.english_gate
+                    known = decision.probabilities([word])[0] >= (gate if gate >= 0 else decision.weights.threshold)
                 if len(maybe) > _CACHE_LIMIT:
                     maybe.clear()
                 maybe[word] = known
@@ -183,8 +184,7 @@ class WordSearch:
         if not at:
             return
         decision = decision or self.token_decision()
-        after_number = [i > 0 and words[i - 1][:1].isdigit() for i in range(len(words))]
-        probabilities = decision.probabilities(words, after_number=after_number)
+        probabilities = _windowed_probabilities(decision, words, at, self.params.sentence.english_window)
         ids, unk = self.wordlm.ids, WordLM.UNK
         for i in at:
             if probabilities[i] < decision.weights.threshold:
@@ -702,3 +702,30 @@ class WordSearch:
             cache.update(computed)
             known.update(computed)
         return [known[d] for d in devas]
+
+
+def _windowed_probabilities(decision: CodeMix, words: Sequence[str], at: Sequence[int], window: int) -> dict[int, float]:
+    """The per-token decision's probabilities (English or a name) of the words ``at`` (ascending
+    positions of ``words``), each read on the words at most ``window`` before and after it (the spans of
+    overlapping windows read once; 0: the whole sentence): the decision looks at a word's neighbours, and
+    a sentence's far words cost features that do not change it much."""
+    n = len(words)
+    if window <= 0:
+        spans = [(0, n)]
+    else:
+        spans = []
+        for i in at:
+            lo, hi = max(0, i - window), min(n, i + window + 1)
+            if spans and lo <= spans[-1][1]:
+                spans[-1] = (spans[-1][0], hi)
+            else:
+                spans.append((lo, hi))
+    out: dict[int, float] = {}
+    for lo, hi in spans:
+        part = words[lo:hi]
+        after_number = [j > 0 and words[j - 1][:1].isdigit() for j in range(lo, hi)]
+        probabilities = decision.probabilities(part, after_number=after_number)
+        for i in at:
+            if lo <= i < hi:
+                out[i] = probabilities[i - lo]
+    return out
