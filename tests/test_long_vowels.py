@@ -93,3 +93,13 @@ def test_no_doubled_vowel_no_change(model: LearnedModel) -> None:
 def test_penalty_must_not_be_negative() -> None:
     with pytest.raises(ValueError, match="long_vowel_penalty"):
         default_model().with_params({"r2d.long_vowel_penalty": -1.0})
+
+
+@pytest.mark.parametrize("word", ["look", "hood", "crooked", "goodness"])
+def test_english_oo_is_not_read_long(model: LearnedModel, word: str) -> None:
+    """A word with an English pronunciation may spell /ʊ/ with ``oo`` (look लुक): its ``oo`` is not
+    counted, and the word is ranked as with the penalty off."""
+    assert model.english is not None and model.english.pronunciations(word)
+    off = model.with_params({"r2d.long_vowel_penalty": 0.0})
+    assert model.devanagarize_topk(word, 5) == off.devanagarize_topk(word, 5)
+    assert "\u0942" not in model.devanagarize(word)

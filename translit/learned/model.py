@@ -751,6 +751,9 @@ class LearnedModel(WordSearch, SentenceDecoder):
             ranked = [(neg - w_path * by_sound(deva), deva) for neg, deva in ranked]
         long_penalty = p.r2d.long_vowel_penalty
         typed = long_vowels_typed(roman) if long_penalty else (0, 0, 0)
+        if typed[2] and self.english is not None and self.english.pronunciations(roman):
+            # English spells /ʊ/ as well as /uː/ with oo (book बुक, look लुक; food फूड)
+            typed = (typed[0], typed[1], 0)
         if any(typed) and ranked:
             # a vowel typed doubled is meant long: a candidate that spells it short is less likely
             ranked = [(neg + long_penalty * missing_long_vowels(typed, deva), deva) for neg, deva in ranked]

@@ -307,7 +307,8 @@ class RomanToDeva(_Group):
     w_freq: float = 0.5
     #: single words: penalty per long vowel typed doubled (``aa``, ``ee``/``ii``, ``oo``/``uu``) that a
     #: candidate spells short, beyond the long vowels it has (``afjaal`` अफजल for अफजाल; 0: off;
-    #: :func:`~lipyantar.translit.learned.variants.missing_long_vowels`)
+    #: :func:`~lipyantar.translit.learned.variants.missing_long_vowels`); not ``oo`` in a word with an
+    #: English pronunciation (``look`` लुक)
     long_vowel_penalty: float = 8.0
 
     def __post_init__(self) -> None:
