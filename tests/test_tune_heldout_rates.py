@@ -60,3 +60,29 @@ def test_word_classes(tune_heldout: ModuleType, word: str, english: bool, conven
 
     classes = tune_heldout.word_classes(default_model(), [word])
     assert (word in classes["english"], word in classes["conventions"]) == (english, conventions)
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "changes"),
+    [
+        # nothing changed
+        ({"a": "अ", "b": "ब"}, {"a": "अ", "b": "ब"}, {"changed": 0, "net_neutral": 0, "net_lexicon": 0}),
+        # fixed away from a lexicon word: the split's artifact
+        ({"a": "लक", "b": "ब"}, {"a": "अ", "b": "ब"}, {"changed": 1, "net_neutral": 0, "net_lexicon": 1}),
+        # fixed between two words outside the lexicon: a gain on its merits
+        ({"a": "आ", "b": "ब"}, {"a": "अ", "b": "ब"}, {"changed": 1, "net_neutral": 1, "net_lexicon": 0}),
+        # broken towards a lexicon word, and one fixed on its merits
+        (
+            {"a": "आ", "b": "ब"},
+            {"a": "अ", "b": "लक"},
+            {"changed": 2, "net_neutral": 1, "net_lexicon": -1},
+        ),
+        # a wrong answer for another wrong one
+        ({"a": "आ", "b": "ब"}, {"a": "ऐ", "b": "ब"}, {"changed": 1, "net_neutral": 0, "net_lexicon": 0}),
+    ],
+)
+def test_lexicon_changes(
+    tune_heldout: ModuleType, before: dict[str, str], after: dict[str, str], changes: dict[str, int]
+) -> None:
+    gold = {"a": {"अ"}, "b": {"ब"}}
+    assert tune_heldout.lexicon_changes(gold, before, after, {"लक"}) == changes

@@ -105,6 +105,8 @@ from lipyantar.translit.learned.variants import (
     _rules_piece,
     _rules_word,
     convention_variants,
+    long_vowels_typed,
+    missing_long_vowels,
     roman_skeleton,
 )
 from lipyantar.translit.learned.vocab import Vocabulary
@@ -747,6 +749,14 @@ class LearnedModel(WordSearch, SentenceDecoder):
             # read as English by the per-token decision: its spellings by sound are what it means
             by_sound = self._by_sound(roman)
             ranked = [(neg - w_path * by_sound(deva), deva) for neg, deva in ranked]
+        long_penalty = p.r2d.long_vowel_penalty
+        typed = long_vowels_typed(roman) if long_penalty else (0, 0, 0)
+        if typed[2] and self.english is not None and self.english.pronunciations(roman):
+            # English spells /ʊ/ as well as /uː/ with oo (book बुक, look लुक; food फूड)
+            typed = (typed[0], typed[1], 0)
+        if any(typed) and ranked:
+            # a vowel typed doubled is meant long: a candidate that spells it short is less likely
+            ranked = [(neg + long_penalty * missing_long_vowels(typed, deva), deva) for neg, deva in ranked]
         if known is not None and ranked:
             # the word-list bonus; for the single best only where it can matter: a candidate more than
             # w_vocab below the best cannot overtake it (the same answer, fewer look-ups)

@@ -305,9 +305,14 @@ class RomanToDeva(_Group):
     #: listed; :mod:`lipyantar.translit.learned.frequency`), which says which of two spellings is the usual
     #: one apart from the word prior's other sources (0: off, the table is not read)
     w_freq: float = 0.5
+    #: single words: penalty per long vowel typed doubled (``aa``, ``ee``/``ii``, ``oo``/``uu``) that a
+    #: candidate spells short, beyond the long vowels it has (``afjaal`` अफजल for अफजाल; 0: off;
+    #: :func:`~lipyantar.translit.learned.variants.missing_long_vowels`); not ``oo`` in a word with an
+    #: English pronunciation (``look`` लुक)
+    long_vowel_penalty: float = 8.0
 
     def __post_init__(self) -> None:
-        _check(self, at_least_one=("marg_beam", "forced_beam"))
+        _check(self, at_least_one=("marg_beam", "forced_beam"), non_negative=("long_vowel_penalty",))
 
 
 @dataclass(frozen=True, kw_only=True, repr=False, eq=False)
@@ -722,6 +727,7 @@ FLAT_NAMES: Mapping[str, str] = {
     "final_virama": "r2d.final_virama",
     "w_vocab": "r2d.w_vocab",
     "w_freq": "r2d.w_freq",
+    "long_vowel_penalty": "r2d.long_vowel_penalty",
     "english_beam": "english.beam",
     "w_english": "english.w_english",
     "english_miss": "english.miss",

@@ -10,7 +10,15 @@ from collections.abc import Callable
 
 from lipyantar.translit import rules as _rules
 
-__all__ = ["convention_variants", "nasal_variants", "roman_skeleton", "roman_skeleton_python", "vowel_variants"]
+__all__ = [
+    "convention_variants",
+    "long_vowels_typed",
+    "missing_long_vowels",
+    "nasal_variants",
+    "roman_skeleton",
+    "roman_skeleton_python",
+    "vowel_variants",
+]
 
 _VIRAMA = "\u094d"
 
@@ -151,6 +159,32 @@ def convention_variants(deva: str) -> tuple[str, ...]:
 
 def _is_consonant(ch: str) -> bool:
     return "\u0915" <= ch <= "\u0939" or "\u0958" <= ch <= "\u095f" or ch == _NUKTA
+
+
+#: (the letters typed for a long vowel, its Devanagari signs): ā, ī, ū
+_LONG_VOWELS = (
+    (("aa",), ("\u093e", "\u0906")),
+    (("ee", "ii"), ("\u0940", "\u0908")),
+    (("oo", "uu"), ("\u0942", "\u090a")),
+)
+
+
+def long_vowels_typed(roman: str) -> tuple[int, int, int]:
+    """How many long vowels a Latin word types doubled: ``aa`` (ā), ``ee``/``ii`` (ī), ``oo``/``uu``
+    (ū), each counted once (``aaa`` is one)."""
+    return tuple(sum(roman.count(letters) for letters in typed) for typed, _ in _LONG_VOWELS)  # type: ignore[return-value]
+
+
+def missing_long_vowels(typed: tuple[int, int, int], deva: str) -> int:
+    """How many of the long vowels ``typed`` (:func:`long_vowels_typed` of the input) the candidate
+    ``deva`` cannot be spelling: for each of ā, ī, ū, the typed ones beyond its signs and letters of
+    that vowel (``afjaal`` अफजल 1, अफजाल 0; ``deewar`` दिवार 1, दीवार 0). Someone who types a vowel
+    doubled means it long; a single letter says nothing (``sita`` सीता)."""
+    missing = 0
+    for count, (_, signs) in zip(typed, _LONG_VOWELS, strict=True):
+        if count:
+            missing += max(0, count - sum(deva.count(sign) for sign in signs))
+    return missing
 
 
 def roman_skeleton(roman: str) -> str:
