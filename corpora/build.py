@@ -85,7 +85,7 @@ from lipyantar.translit.errors import InputError
 
 from .defaults import DEFAULT_BEAD_MIN_SCORE
 from .detect import DocumentDetection
-from .engines import ENGINES, batches, open_engine
+from .engines import ENGINES, Session, batches, open_engine
 from .loading import STDIN, LoadResult, Skipped, display_name, list_files, normalize_text, read_bytes
 from .modelstep import BaseModelLoad, learn_model, model_runs_here
 from .outdir import staged_output
@@ -453,6 +453,16 @@ def _check_outdir(target: Path, inputs: Sequence[str | os.PathLike[str]], *, for
         raise InputError("output directory is not empty; use --force to replace it", source=str(target))
 
 
+def _let_workers_go(session: Session, scope: contextlib.ExitStack) -> None:
+    """Let go of the engine's workers once the build needs them no more: local worker processes are told to
+    exit and not waited for (they exit, letting go of their memory, while this process writes the rest;
+    the end of ``scope`` waits for them), a Dask cluster or client is closed (``scope`` closed)."""
+    if session.local:
+        session.close(wait=False)
+    else:
+        scope.close()
+
+
 def _create(directory: Path, name: str) -> TextIO:
     """A new file in the private staging directory (``x``: O_CREAT | O_EXCL, never through a link)."""
     return open(directory / name, "x", encoding="utf-8", newline="\n")
@@ -546,7 +556,11 @@ def build_corpus(
 
         base_model = LearnedModel.load(opts.base_model).check()  # every table read and checked now
 
+    # local worker processes read the files themselves (this process would read them one by one, and
+    # send their bytes); a Dask worker may not see this machine's files
+    by_path = opts.engine == "local" and opts.jobs > 1
     texts: dict[str, str] = {}
+    sizes: dict[str, int] = {}  # the sizes of the files the workers read, as listed, for the batches
     kept: dict[str, str] = {}  # normalized texts of twin candidates, from their analysis (see KEEP_TEXT_BYTES)
     skipped: list[tuple[int, Skipped]] = []
     if load is not None:
@@ -558,14 +572,9 @@ def build_corpus(
         empty = list(load.empty_directories)
         files: list[Path] = []
     else:
-        files, empty, missing = list_files(inputs, follow_links=opts.follow_links)
+        files, empty, missing = list_files(inputs, follow_links=opts.follow_links, sizes=sizes if by_path else None)
         skipped = [(-1, s) for s in missing]
         tasks_in = []
-
-    # local worker processes read the files themselves (this process would read them one by one, and
-    # send their bytes); a Dask worker may not see this machine's files
-    by_path = opts.engine == "local" and opts.jobs > 1
-    sizes: dict[str, int] = {}  # the sizes of the files read by the workers, for the batches
 
     def document_tasks() -> Iterator[DocumentTask]:
         if load is not None:
@@ -576,7 +585,7 @@ def build_corpus(
             if by_path and str(path) != STDIN:
                 # the worker reads the file (and reports it as skipped, with the same reason, when it
                 # cannot): this process only looks at its size
-                size = sizes[str(path)] = _file_size(path)  # (weighed once, by the batches)
+                size = sizes.get(str(path), 0)  # (as listed; weighed once, by the batches)
                 keep = asked + size <= KEEP_TEXT_BYTES
                 asked += size if keep else 0
                 yield DocumentTask(display_name(path), path=str(path), keep_text=keep)
@@ -790,7 +799,7 @@ def build_corpus(
             if model_runs_here():
                 # the model's EM runs in this process (compiled): the workers, and the memory they
                 # hold, are not needed any more
-                engine_scope.close()
+                _let_workers_go(session, engine_scope)
                 map_fn = None
             ok, note = learn_model(
                 pairs,
@@ -809,7 +818,7 @@ def build_corpus(
                 progress("model", 1, 1)
         else:
             notes.append("no model written: disabled (--no-model)")
-        engine_scope.close()
+        _let_workers_go(session, engine_scope)
         if progress:
             progress("report", 0, 3)
         written += ["stats.json", "stats.md", "report.html"]

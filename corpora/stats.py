@@ -226,6 +226,15 @@ class VariantEntry:
         return cls(str(data["native"]), tuple((str(r), int(c)) for r, c in data["variants"]))
 
 
+def _by_count(variant: tuple[str, int]) -> tuple[int, str]:
+    """The order of a word's romanizations: most frequent first, then alphabetical."""
+    return -variant[1], variant[0]
+
+
+def _entry_order(ranked: tuple[int, str, tuple[tuple[str, int], ...]]) -> tuple[int, str]:
+    return ranked[0], ranked[1]
+
+
 @dataclass(frozen=True)
 class VariantTable:
     """The romanization variant table of a corpus; entries by decreasing frequency."""
@@ -234,14 +243,24 @@ class VariantTable:
 
     @classmethod
     def from_pairs(cls, pairs: Mapping[tuple[str, str], int]) -> VariantTable:
-        by_word: dict[str, Counter[str]] = {}
+        by_word: dict[str, dict[str, int]] = {}
         for (native, roman), count in pairs.items():
-            by_word.setdefault(native, Counter())[roman] += count
-        entries = [
-            VariantEntry(native, tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))))
+            counts = by_word.get(native)
+            if counts is None:
+                by_word[native] = {roman: count}
+            else:
+                counts[roman] = counts.get(roman, 0) + count
+        # (-total, native, variants): sorted by decreasing total, then word (words are distinct)
+        ranked = [
+            (-sum(counts.values()), native, tuple(sorted(counts.items(), key=_by_count)) if len(counts) > 1 else tuple(counts.items()))
             for native, counts in by_word.items()
         ]
-        entries.sort(key=lambda e: (-e.total, e.native))
+        ranked.sort(key=_entry_order)
+        entries = []
+        for negative, native, variants in ranked:
+            entry = VariantEntry(native, variants)
+            entry.__dict__["total"] = -negative  # its cached total, worked out above
+            entries.append(entry)
         return cls(tuple(entries))
 
     @property
