@@ -147,11 +147,22 @@ class Session:
         elif self._pool is not None:
             futures: deque[Future[R]] = deque()
             for item in items:
-                futures.append(self._pool.submit(fn, item))
+                futures.append(self._pool.submit(_in_worker, fn, item))
                 if len(futures) >= limit:
                     yield futures.popleft().result()
             while futures:
                 yield futures.popleft().result()
+
+
+def _in_worker(fn: Callable[[T], R], item: T) -> R:
+    """``fn(item)`` in a local worker process, after which all that the process holds is frozen
+    (``gc.freeze``): what it keeps from one item to the next (memos of word types, loaded tables) is then
+    never walked again by the cyclic garbage collector, which otherwise walks it anew in each worker (the
+    pipeline's functions make no reference cycles; the worker's memory goes when it exits)."""
+    try:
+        return fn(item)
+    finally:
+        gc.freeze()
 
 
 def _apply(fn: Callable[[T], R], items: list[T]) -> list[R]:
