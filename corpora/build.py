@@ -759,7 +759,7 @@ def build_corpus(
                     if not keep:
                         continue
                     if word_pairs is not None:
-                        parallel.add_clean_pairs(word_pairs[k])
+                        parallel.add_joined_pairs(word_pairs[k])
                     elif bead.words:
                         parallel.add_word_pairs((w.deva, w.roman) for w in bead.words if w.kind == "1-1")
                     write_tsv([bead], tsv_out)

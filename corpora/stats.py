@@ -62,6 +62,7 @@ __all__ = [
     "corpus_stats",
     "document_counts",
     "parallel_stats",
+    "split_word_pairs",
     "stats_from_counts",
 ]
 
@@ -577,6 +578,12 @@ def clean_word_pair(deva: str, roman: str) -> tuple[str, str] | None:
     return None
 
 
+def split_word_pairs(joined: str) -> tuple[tuple[str, str], ...]:
+    """The word pairs of a string of ``deva<TAB>roman`` pairs separated by line breaks (the form of
+    :attr:`lipyantar.corpora.pipeline.PairResult.word_pairs`; empty: none)."""
+    return tuple((pair[0], pair[1]) for pair in (line.split("\t") for line in joined.split("\n"))) if joined else ()
+
+
 def variant_pairs(pairs: Iterable[tuple[str, str]]) -> Counter[tuple[str, str]]:
     """Count cleaned (Devanagari word, romanization) pairs: edge punctuation stripped, roman lower-cased,
     pairs that are not a Devanagari word and a Latin word dropped."""
@@ -597,6 +604,8 @@ class ParallelAccumulator:
         self.kinds: Counter[str] = Counter()
         self.ratios: Counter[float] = Counter()
         self.links: Counter[tuple[str, str]] = Counter()
+        #: the cleaned pairs added as strings (:meth:`add_joined_pairs`), counted as they came
+        self.joined: Counter[str] = Counter()
 
     def add(self, bead: Any, *, words: bool = True) -> None:
         """Count one bead; its 1-1 word links go to the variant table when ``words``."""
@@ -619,10 +628,26 @@ class ParallelAccumulator:
         """Count word pairs already cleaned (:func:`clean_word_pair`)."""
         self.links.update(pairs)
 
+    def add_joined_pairs(self, joined: str) -> None:
+        """Count word pairs already cleaned, given as one string (see :func:`split_word_pairs`); the
+        string's pairs are counted as they are and made pairs once each, by :meth:`result`."""
+        if joined:
+            self.joined.update(joined.split("\n"))
+
+    def word_pairs(self) -> Counter[tuple[str, str]]:
+        """Every word pair counted, however it was added."""
+        if not self.joined:
+            return self.links
+        pairs = Counter(self.links)
+        for joined, count in self.joined.items():
+            deva, roman = joined.split("\t")
+            pairs[(deva, roman)] += count
+        return pairs
+
     def result(self) -> ParallelStats:
         bead_types = dict(sorted(self.kinds.items(), key=lambda kv: (-kv[1], kv[0])))
         return ParallelStats(
-            self.beads, bead_types, Distribution.of_counts(self.ratios), VariantTable.from_pairs(self.links)
+            self.beads, bead_types, Distribution.of_counts(self.ratios), VariantTable.from_pairs(self.word_pairs())
         )
 
 

@@ -283,3 +283,22 @@ def test_variant_table_from_pairs_orders_words_and_spellings(pairs: dict[tuple[s
     assert table == reference and table.to_tsv() == reference.to_tsv()
     assert [(e.total, e.entropy) for e in table.entries] == [(e.total, e.entropy) for e in reference.entries]
     assert table.summary() == reference.summary()
+
+
+@pytest.mark.parametrize(
+    "pairs",
+    [(), (("है", "hai"),), (("है", "hai"), ("घर", "ghar"), ("है", "hai")), (("क्या", "kya"), ("ठीक", "theek"))],
+)
+def test_word_pairs_joined_are_counted_as_pairs(pairs: tuple[tuple[str, str], ...]) -> None:
+    from lipyantar.corpora.stats import ParallelAccumulator, split_word_pairs
+
+    joined = "\n".join(f"{d}\t{r}" for d, r in pairs)
+    assert split_word_pairs(joined) == pairs
+    as_pairs, as_strings = ParallelAccumulator(), ParallelAccumulator()
+    for _ in range(3):
+        as_pairs.add_clean_pairs(pairs)
+        as_strings.add_joined_pairs(joined)
+    as_strings.add_clean_pairs(pairs[:1])  # both forms in one accumulator
+    as_pairs.add_clean_pairs(pairs[:1])
+    assert as_strings.word_pairs() == as_pairs.word_pairs()
+    assert as_strings.result() == as_pairs.result()
