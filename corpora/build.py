@@ -479,6 +479,19 @@ def _document_size(task: DocumentTask, sizes: dict[str, int] | None = None) -> i
     return len(task.data) if task.data is not None else len(task.text or "")
 
 
+def _detect_again(path: str | os.PathLike[str]) -> DocumentDetection | None:
+    """The detection of a document the report shows whose result came without it (its task was past the
+    first ones, which ask for it, after as many unreadable files): read and analysed again here; None if it
+    cannot be read now."""
+    from .pipeline import analyse_document
+
+    try:
+        data = read_bytes(path)
+    except InputError:
+        return None
+    return analyse_document(DocumentTask(display_name(path), data=data)).detection
+
+
 def _file_size(path: str | os.PathLike[str]) -> int:
     try:
         return os.stat(path).st_size
@@ -559,6 +572,10 @@ def build_corpus(
     # local worker processes read the files themselves (this process would read them one by one, and
     # send their bytes); a Dask worker may not see this machine's files
     by_path = opts.engine == "local" and opts.jobs > 1
+    # the documents' results come back from workers (pickled) with their detections only for the first
+    # documents, enough for the rows the report shows (the detections are most of their size)
+    pickled = opts.engine == "dask" or opts.jobs > 1
+    shown_tasks = 2 * report_module.MAX_DOCUMENT_ROWS
     texts: dict[str, str] = {}
     sizes: dict[str, int] = {}  # the sizes of the files the workers read, as listed, for the batches
     kept: dict[str, str] = {}  # normalized texts of twin candidates, from their analysis (see KEEP_TEXT_BYTES)
@@ -588,7 +605,7 @@ def build_corpus(
                 size = sizes.get(str(path), 0)  # (as listed; weighed once, by the batches)
                 keep = asked + size <= KEEP_TEXT_BYTES
                 asked += size if keep else 0
-                yield DocumentTask(display_name(path), path=str(path), keep_text=keep)
+                yield DocumentTask(display_name(path), path=str(path), keep_text=keep, detection=number < shown_tasks)
                 continue
             try:
                 data = read_bytes(path)
@@ -598,7 +615,7 @@ def build_corpus(
                 continue
             keep = asked + len(data) <= KEEP_TEXT_BYTES
             asked += len(data) if keep else 0
-            yield DocumentTask(display_name(path), data=data, keep_text=keep)
+            yield DocumentTask(display_name(path), data=data, keep_text=keep, detection=not pickled or number < shown_tasks)
 
     def document_text(source: str) -> str:
         if source in texts:
@@ -650,9 +667,9 @@ def build_corpus(
                 det_out.write(batch.detections)
                 for doc in batch.results:
                     done += 1
-                    if doc.error is not None or doc.detection is None:
+                    if doc.error is not None:
                         logger.info("skipping %s: %s", doc.source, doc.error)
-                        skipped.append((order.get(doc.source, -1), Skipped(doc.source, doc.error or "?")))
+                        skipped.append((order.get(doc.source, -1), Skipped(doc.source, doc.error)))
                     else:
                         n_documents += 1
                         if doc.text is not None:
@@ -662,7 +679,9 @@ def build_corpus(
                             if index is not None:
                                 index.add(doc.twin)
                         if len(shown) < report_module.MAX_DOCUMENT_ROWS:
-                            shown.append((doc.source, doc.encoding, doc.detection))
+                            detection = doc.detection or _detect_again(paths.get(doc.source, doc.source))
+                            if detection is not None:
+                                shown.append((doc.source, doc.encoding, detection))
                     if progress:
                         progress("detect", done, n_files)
         if not n_documents:

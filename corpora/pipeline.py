@@ -82,6 +82,10 @@ class DocumentTask:
     #: within a memory budget, to align the twins without reading and normalizing them again)
     keep_text: bool = False
     path: str | None = None
+    #: return the detection with the result of :func:`analyse_documents` (its ``detect.jsonl`` record is
+    #: written either way): ``build`` asks for it only for the documents its report shows, as the detections
+    #: are most of the time to pickle and unpickle a batch's results
+    detection: bool = True
 
     def __post_init__(self) -> None:
         if not self.source or sum(x is not None for x in (self.data, self.text, self.path)) != 1:
@@ -131,7 +135,8 @@ def analyse_document(task: DocumentTask) -> DocumentResult:
 @dataclass(frozen=True)
 class DocumentBatch:
     """The analysis of consecutive documents (:func:`analyse_documents`): each one's :class:`DocumentResult`,
-    in order, without its counts (``counts`` None), which are added up in ``counts`` (the documents read,
+    in order, without its counts (``counts`` None) and, unless its task asks for it
+    (:attr:`DocumentTask.detection`), without its detection; the counts are added up in ``counts`` (the documents read,
     :class:`lipyantar.corpora.stats.StatsAccumulator`), and ``detections``: the documents' detections as
     ``detect.jsonl`` lines (:meth:`lipyantar.corpora.detect.DocumentDetection.to_json`), in order.
 
@@ -156,9 +161,8 @@ def analyse_documents(tasks: Sequence[DocumentTask]) -> DocumentBatch:
             counts.add(result.counts)
             lines.append(result.detection.to_json())
             lines.append("\n")
-            result = DocumentResult(
-                result.source, result.encoding, result.detection, None, result.twin, None, result.text
-            )
+            detection = result.detection if task.detection else None
+            result = DocumentResult(result.source, result.encoding, detection, None, result.twin, None, result.text)
         results.append(result)
     return DocumentBatch(tuple(results), counts, "".join(lines))
 
