@@ -28,9 +28,13 @@ are forked with the language model loaded (:func:`lipyantar.corpora.pipeline.sha
 forked after it with the documents' twin profiles, score the likely pairs of step 2 in parts
 (:func:`lipyantar.corpora.twins.shared_scoring`) and run step 3. Small documents and pairs go to the workers in batches (:data:`BATCH_CHARS`); a batch of
 documents comes back with its counts added up and its ``detect.jsonl`` records written out
-(:func:`lipyantar.corpora.pipeline.analyse_documents`), and the pairs come back with each bead's cleaned word pairs instead of its ``WordLink`` objects (a fifth of the time
-to pickle and unpickle). The model step runs the alignment EM of the adaptation in this process by the compiled kernels
-(the workers are shut down first); without them it sends the EM to the engine in fixed shards of word
+(:func:`lipyantar.corpora.pipeline.analyse_documents`), the detections only of the first documents (those
+the report shows), and the pairs come back with each bead's cleaned word pairs as one string instead of
+its ``WordLink`` objects (a tenth of the time to pickle and unpickle of the pairs as tuples). A local
+worker freezes what it holds after each item (:mod:`lipyantar.corpora.engines`: its memos are not
+walked again by the garbage collector), and the workers are let go without waiting once the
+pairs are aligned (they exit while this process writes the rest). The model step runs the alignment EM
+of the adaptation in this process by the compiled kernels (the workers are shut down first); without them it sends the EM to the engine in fixed shards of word
 pairs. A full model file (``--standalone-model``, or another base) compiles the adapted joint model on a
 worker while this process writes the rest of it; an adaptation file needs no compiled joint model (loading
 rebuilds it). The base model loads when the model step starts (not while the workers align). Memory
