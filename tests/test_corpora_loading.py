@@ -109,3 +109,58 @@ def test_document_validation() -> None:
         Document("", "text")
     with pytest.raises(ValueError):
         Skipped("x", "")
+
+
+
+def _linked_corpus(tmp_path: Path) -> Path:
+    """A corpus folder with links: to a file and a directory inside it, to a folder outside, a loop, a
+    broken link; ``tmp_path/real`` links to the folder itself, ``outside/back`` back into it."""
+    root = tmp_path / "corpus"
+    (root / "a" / "b").mkdir(parents=True)
+    (root / "a" / "b" / "deep.txt").write_text("deep\n")
+    (root / "a" / "one.txt").write_text("one one\n")
+    (root / "top.txt").write_text("top\n")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "far.txt").write_text("far away\n")
+    (outside / "back").symlink_to(root / "a")
+    (root / "link-to-one.txt").symlink_to(root / "a" / "one.txt")
+    (root / "link-to-b").symlink_to(root / "a" / "b")
+    (root / "link-outside").symlink_to(outside)
+    (root / "a" / "loop").symlink_to(root / "a")
+    (root / "broken").symlink_to(root / "nothing")
+    (tmp_path / "real").symlink_to(root)
+    return root
+
+
+# (inputs, follow_links, the files listed): each real file once, at the first path that reaches it (the
+# listings of the walk that made each file's real path with os.path.realpath, checked on 518 orders of
+# these inputs)
+LINKED_LISTINGS = [
+    (["real", "corpus", "corpus/a/one.txt"], False, ["real/a/b/deep.txt", "real/a/one.txt", "real/top.txt"]),
+    (
+        ["real", "corpus", "corpus/a/one.txt"],
+        True,
+        ["real/a/b/deep.txt", "real/a/one.txt", "real/link-outside/far.txt", "real/top.txt"],
+    ),
+    (["corpus/a/one.txt", "corpus"], False, ["corpus/a/one.txt", "corpus/a/b/deep.txt", "corpus/top.txt"]),
+    (["corpus/link-to-b", "corpus"], False, ["corpus/link-to-b/deep.txt", "corpus/a/one.txt", "corpus/top.txt"]),
+    (["outside", "real/a"], False, ["outside/far.txt", "real/a/b/deep.txt", "real/a/one.txt"]),
+    (["corpus/link-to-one.txt", "outside"], True, ["corpus/link-to-one.txt", "outside/back/b/deep.txt", "outside/far.txt"]),
+]
+
+
+@pytest.mark.parametrize(("inputs", "follow_links", "expected"), LINKED_LISTINGS)
+def test_listing_keeps_each_real_file_once_and_gives_its_size(
+    tmp_path: Path, inputs: list[str], follow_links: bool, expected: list[str]
+) -> None:
+    from lipyantar.corpora.loading import list_files
+
+    _linked_corpus(tmp_path)
+    paths = [tmp_path / name for name in inputs]
+    sizes: dict[str, int] = {}
+    files, empty, skipped = list_files(paths, follow_links=follow_links, sizes=sizes)
+    assert [str(p.relative_to(tmp_path)) for p in files] == expected
+    assert empty == [] and all("link" in s.reason for s in skipped)
+    assert sizes == {str(p): p.stat().st_size for p in files}
+    assert list_files(paths, follow_links=follow_links)[0] == files  # the same without sizes

@@ -270,3 +270,45 @@ def test_adapted_model_is_byte_identical_across_engines(
     assert all(o == outputs[0] for o in outputs[1:])
     model = LearnedModel.load(tmp_path / "o0" / "model.lpm")
     assert model.meta["adapted_pairs"] > 100
+
+
+def test_detections_come_back_for_the_shown_documents_only(
+    tmp_path: Path, dev_sentences: list[tuple[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Workers send back the detections of the first documents only (the report's rows); when unreadable
+    files among the first leave the report short of rows, the rest are detected again here: the report
+    is the same as in one process."""
+    from lipyantar.corpora import report
+
+    monkeypatch.setattr(report, "MAX_DOCUMENT_ROWS", 2)  # the first 4 tasks ask for their detection
+    root = tmp_path / "corpus"
+    root.mkdir()
+    for k in range(3):
+        (root / f"a{k}.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))  # unreadable, listed first
+    rng = random.Random(5)
+    for k in range(3):
+        rows = rng.sample(dev_sentences, 6)
+        (root / f"b{k}_hi.txt").write_text("\n".join(r[0] for r in rows) + "\n", encoding="utf-8")
+        (root / f"b{k}_rom.txt").write_text("\n".join(r[1] for r in rows) + "\n", encoding="utf-8")
+    import lipyantar.corpora.build as build
+
+    again: list[str] = []
+    detect_again = build._detect_again
+    monkeypatch.setattr(build, "_detect_again", lambda path: again.append(str(path)) or detect_again(path))
+    outputs = []
+    for jobs in (1, 2):
+        out = tmp_path / f"out{jobs}"
+        result = build_corpus([root], out, options=BuildOptions(model=False, jobs=jobs))
+        assert len(result.load.skipped) == 3 and len(result.twins.pairs) == 3
+        outputs.append(_files(out))
+    assert outputs[0] == outputs[1]
+    assert again == [str(root / "b0_rom.txt")]  # the 5th file, the 2nd row: detected again (-j 2 only)
+
+
+def test_a_batch_without_detections_has_the_same_records() -> None:
+    tasks = [DocumentTask(f"{k}.txt", text=text) for k, text in enumerate(["घर बड़ा है।\n", "ghar bada hai\n"])]
+    full = analyse_documents(tasks)
+    lean = analyse_documents([dataclasses.replace(t, detection=False) for t in tasks])
+    assert lean.detections == full.detections and lean.counts.result() == full.counts.result()
+    assert all(r.detection is None for r in lean.results) and all(r.detection is not None for r in full.results)
+    assert [dataclasses.replace(r, detection=None) for r in full.results] == list(lean.results)
