@@ -82,7 +82,31 @@ and names alone 1.054-1.064 (seed 1), the neighbour-window terms for short words
 function/content ones 1.0445 (seed 1) but 1.0659 (seed 2), the function/content terms alone 1.0442 (seed
 1); ``--loan-letters 4`` was worse (1.0689 against 1.0591, seed 1). The shipped weights are this script's
 run with the defaults (threshold 0.81 chosen on the train split: English kept 94.0%, Hindi 98.5% there).
-Training the shipped weights on Hinglish-TOP's train split itself is not done: the dataset README allows
+Issue 27's r36 round (measured, not shipped; the code is commit 8a83d2a of branch r36-keep): the r35
+terms for short words had cost the words after a number (Hinglish-TOP validation, English words after
+a number kept 99.4% -> 97.5%, ``bench_hinglish.py --classes --baseline-rev b79713c``: ``9 am ko``, ``6
+am ko``, ``10 am tak`` went to आम between Hindi words at p 0.79-0.86, under the threshold 0.81; the r35
+fit also moved the threshold from 0.84 to 0.81). Two context terms let a word after a number follow its
+neighbours less (``after_number_x_neighbours``, ``after_number_x_short``; in the train split's real
+queries what follows a number is ``pm``, ``am``, ``th``, ``minutes`` as often as ``baje``, ``par``,
+``ke``, ``ko``): on the train split, same synthetic data and fitting order, worse budget share 1.0298 ->
+1.0054 (seed 1) and 1.0396 -> 1.0347 (seed 2). Every such fit (seeds 1-4) converted ``computer`` in the
+README's ``mujhe office jaana hai aur computer chahiye`` (p 0.79-0.81 against thresholds 0.81-0.83); a
+token term ``loan_shape`` (``sound_x_english`` for words of at least four letters, so that the short
+Hindi words whose reading sounds like an English word, ki की, ka, se, no longer set the weight of
+loanwords in their English spelling) keeps it (1.0103 and 1.0347). This script's run with both
+(threshold 0.80, worse budget share 1.0096 on the train split) gave, against this tree in the same run:
+Hinglish-TOP validation English kept 93.5 -> 94.1%, Hindi 98.5 -> 98.7% (English after a number 97.5 ->
+94.5 and Hindi after a number 94.4 -> 98.4: ``minute`` after a number now went to मिनट, which the
+labels count right where the English original says "minutes"), our dev set 90.6/99.6 -> 90.7/99.5 (its
+English after a number 91.5 -> 80.9: minute, kilo, mile); but the word alone: ``care`` fell to p 0.75,
+under the threshold (no English path: tests/test_alonepath.py), since the same decision sends single
+words (and, since 88bd57a, words in sentences) to the English path. Not shipped for that; on top of
+88bd57a it would also need Dakshina dev WER measured again. Dropped too: the length of the run of surely English words on each side of a word of
+at most three letters (an English phrase after ``to``/``the`` against a lone noun before a
+postposition): 1.0298 and 1.0494 alone (seeds 1, 2). In the train split's labels a loanword missing
+from the English original counts as Hindi (alarm, time, minute, schedule are most of the Hindi side's
+errors at the chosen threshold), so the criterion pays for keeping loanwords. Training the shipped weights on Hinglish-TOP's train split itself is not done: the dataset README allows
 measuring and choosing parameters with it, not training the shipped model on it.
 
     python scripts/train_codemix.py [--sentences 24000] [-o translit/learned/data/codemix.json]
