@@ -432,6 +432,59 @@ def _apply_json(base: Any, patch: Any) -> Any:
     return out_list
 
 
+def _apply_tables_patch(base: Any, patch: Any) -> Any:
+    """The base model's tables with an adaptation's tables patch applied (:func:`_apply_json`); but
+    when that patch does not fit the base's decoding parameters (``params``) alone, the adaptation was
+    made against an earlier release of its base, whose parameters have been rewritten since (the
+    checksum it names is among the base's ``also_sha256``: ``scripts/set_model_params.py``): its
+    parameters are then merged, not patched: the values the adaptation gives, the base's for those it
+    does not name (parameters it did not know, or that it left as its base had them)."""
+    try:
+        return _apply_json(base, patch)
+    except ValueError:
+        sub = patch.get("patch") if isinstance(patch, dict) and patch.get("op") == "dict" else None
+        if not isinstance(sub, dict) or "params" not in sub or not isinstance(base, dict):
+            raise
+        params = base.get("params")
+        if not isinstance(params, dict):
+            raise
+        rest = {**patch, "patch": {k: v for k, v in sub.items() if k != "params"}}
+        out = _apply_json(base, rest)  # the rest must fit strictly
+        if not isinstance(out, dict) or "params" not in out:
+            raise
+        out["params"] = _merged_params(params, sub["params"])
+        return out
+
+
+def _merged_params(base: dict[str, Any], patch: Any) -> dict[str, Any]:
+    """The decoding parameters ``base`` with those an adaptation's ``patch`` of them gives (a ``set`` of
+    the whole table, or a ``dict`` patch: its keys deleted, patched and set), whether or not the patch
+    fits ``base`` exactly: the base's order, then the patch's new names. ValueError when it is not a
+    patch of a table of parameters."""
+    op = patch.get("op") if isinstance(patch, dict) else None
+    if op == "set":
+        given = patch.get("value")
+        if not isinstance(given, dict):
+            raise ValueError("malformed patch: the parameters are set to a non-object")
+        return {**base, **given}
+    if op != "dict" or set(patch) != _OPS["dict"]:
+        raise ValueError("malformed patch: the parameters' patch is not a dict patch")
+    sub, new = patch["patch"], patch["set"]
+    delete = set(_strings(patch["delete"], "a dict patch's delete"))
+    if not isinstance(sub, dict) or not isinstance(new, dict):
+        raise ValueError("malformed patch: a dict patch's patch or set is not an object")
+    out = {k: v for k, v in base.items() if k not in delete}
+    for k, p in sub.items():
+        if k in base:
+            out[k] = _apply_json(base[k], p)
+        elif isinstance(p, dict) and p.get("op") == "set" and set(p) == _OPS["set"]:
+            out[k] = p["value"]
+        else:
+            raise ValueError(f"malformed patch: the parameter {str(k)[:40]!r} is patched but not in the base")
+    out.update(new)
+    return out
+
+
 # -- row tables ---------------------------------------------------------------------------------------
 def _widths(columns: Sequence[array], rows: int) -> list[int]:
     if rows == 0:
@@ -833,7 +886,7 @@ def _apply_patch(parts: dict[str, array], arrays: dict[str, array]) -> tuple[lis
         raise ValueError(f"the payload's arrays are not those the patch names (missing {missing[:5]}, not named {extra[:5]})")
     tables = _tables(arrays)
     if patch["tables"] is not None:
-        tables = _apply_json(tables, patch["tables"])
+        tables = _apply_tables_patch(tables, patch["tables"])
     if not isinstance(tables, dict):
         raise ValueError("the patched tables are not an object")
     del arrays["tables"]
