@@ -28,13 +28,9 @@ are forked with the language model loaded (:func:`lipyantar.corpora.pipeline.sha
 forked after it with the documents' twin profiles, score the likely pairs of step 2 in parts
 (:func:`lipyantar.corpora.twins.shared_scoring`) and run step 3. Small documents and pairs go to the workers in batches (:data:`BATCH_CHARS`); a batch of
 documents comes back with its counts added up and its ``detect.jsonl`` records written out
-(:func:`lipyantar.corpora.pipeline.analyse_documents`), the detections only of the first documents (those
-the report shows), and the pairs come back with each bead's cleaned word pairs as one string instead of
-its ``WordLink`` objects (a tenth of the time to pickle and unpickle of the pairs as tuples). A local
-worker freezes what it holds after each item (:mod:`lipyantar.corpora.engines`: its memos are not
-walked again by the garbage collector), and the workers are let go without waiting once the
-pairs are aligned (they exit while this process writes the rest). The model step runs the alignment EM
-of the adaptation in this process by the compiled kernels (the workers are shut down first); without them it sends the EM to the engine in fixed shards of word
+(:func:`lipyantar.corpora.pipeline.analyse_documents`), and the pairs come back with each bead's cleaned word pairs instead of its ``WordLink`` objects (a fifth of the time
+to pickle and unpickle). The model step runs the alignment EM of the adaptation in this process by the compiled kernels
+(the workers are shut down first); without them it sends the EM to the engine in fixed shards of word
 pairs. A full model file (``--standalone-model``, or another base) compiles the adapted joint model on a
 worker while this process writes the rest of it; an adaptation file needs no compiled joint model (loading
 rebuilds it). The base model loads when the model step starts (not while the workers align). Memory
@@ -89,7 +85,7 @@ from lipyantar.translit.errors import InputError
 
 from .defaults import DEFAULT_BEAD_MIN_SCORE
 from .detect import DocumentDetection
-from .engines import ENGINES, Session, batches, open_engine
+from .engines import ENGINES, batches, open_engine
 from .loading import STDIN, LoadResult, Skipped, display_name, list_files, normalize_text, read_bytes
 from .modelstep import BaseModelLoad, learn_model, model_runs_here
 from .outdir import staged_output
@@ -457,16 +453,6 @@ def _check_outdir(target: Path, inputs: Sequence[str | os.PathLike[str]], *, for
         raise InputError("output directory is not empty; use --force to replace it", source=str(target))
 
 
-def _let_workers_go(session: Session, scope: contextlib.ExitStack) -> None:
-    """Let go of the engine's workers once the build needs them no more: local worker processes are told to
-    exit and not waited for (they exit, letting go of their memory, while this process writes the rest;
-    the end of ``scope`` waits for them), a Dask cluster or client is closed (``scope`` closed)."""
-    if session.local:
-        session.close(wait=False)
-    else:
-        scope.close()
-
-
 def _create(directory: Path, name: str) -> TextIO:
     """A new file in the private staging directory (``x``: O_CREAT | O_EXCL, never through a link)."""
     return open(directory / name, "x", encoding="utf-8", newline="\n")
@@ -481,19 +467,6 @@ def _document_size(task: DocumentTask, sizes: dict[str, int] | None = None) -> i
     if task.path is not None:
         return (sizes or {}).pop(task.path, None) or _file_size(task.path)
     return len(task.data) if task.data is not None else len(task.text or "")
-
-
-def _detect_again(path: str | os.PathLike[str]) -> DocumentDetection | None:
-    """The detection of a document the report shows whose result came without it (its task was past the
-    first ones, which ask for it, after as many unreadable files): read and analysed again here; None if it
-    cannot be read now."""
-    from .pipeline import analyse_document
-
-    try:
-        data = read_bytes(path)
-    except InputError:
-        return None
-    return analyse_document(DocumentTask(display_name(path), data=data)).detection
 
 
 def _file_size(path: str | os.PathLike[str]) -> int:
@@ -573,15 +546,7 @@ def build_corpus(
 
         base_model = LearnedModel.load(opts.base_model).check()  # every table read and checked now
 
-    # local worker processes read the files themselves (this process would read them one by one, and
-    # send their bytes); a Dask worker may not see this machine's files
-    by_path = opts.engine == "local" and opts.jobs > 1
-    # the documents' results come back from workers (pickled) with their detections only for the first
-    # documents, enough for the rows the report shows (the detections are most of their size)
-    pickled = opts.engine == "dask" or opts.jobs > 1
-    shown_tasks = 2 * report_module.MAX_DOCUMENT_ROWS
     texts: dict[str, str] = {}
-    sizes: dict[str, int] = {}  # the sizes of the files the workers read, as listed, for the batches
     kept: dict[str, str] = {}  # normalized texts of twin candidates, from their analysis (see KEEP_TEXT_BYTES)
     skipped: list[tuple[int, Skipped]] = []
     if load is not None:
@@ -593,9 +558,14 @@ def build_corpus(
         empty = list(load.empty_directories)
         files: list[Path] = []
     else:
-        files, empty, missing = list_files(inputs, follow_links=opts.follow_links, sizes=sizes if by_path else None)
+        files, empty, missing = list_files(inputs, follow_links=opts.follow_links)
         skipped = [(-1, s) for s in missing]
         tasks_in = []
+
+    # local worker processes read the files themselves (this process would read them one by one, and
+    # send their bytes); a Dask worker may not see this machine's files
+    by_path = opts.engine == "local" and opts.jobs > 1
+    sizes: dict[str, int] = {}  # the sizes of the files read by the workers, for the batches
 
     def document_tasks() -> Iterator[DocumentTask]:
         if load is not None:
@@ -606,10 +576,10 @@ def build_corpus(
             if by_path and str(path) != STDIN:
                 # the worker reads the file (and reports it as skipped, with the same reason, when it
                 # cannot): this process only looks at its size
-                size = sizes.get(str(path), 0)  # (as listed; weighed once, by the batches)
+                size = sizes[str(path)] = _file_size(path)  # (weighed once, by the batches)
                 keep = asked + size <= KEEP_TEXT_BYTES
                 asked += size if keep else 0
-                yield DocumentTask(display_name(path), path=str(path), keep_text=keep, detection=number < shown_tasks)
+                yield DocumentTask(display_name(path), path=str(path), keep_text=keep)
                 continue
             try:
                 data = read_bytes(path)
@@ -619,7 +589,7 @@ def build_corpus(
                 continue
             keep = asked + len(data) <= KEEP_TEXT_BYTES
             asked += len(data) if keep else 0
-            yield DocumentTask(display_name(path), data=data, keep_text=keep, detection=not pickled or number < shown_tasks)
+            yield DocumentTask(display_name(path), data=data, keep_text=keep)
 
     def document_text(source: str) -> str:
         if source in texts:
@@ -671,9 +641,9 @@ def build_corpus(
                 det_out.write(batch.detections)
                 for doc in batch.results:
                     done += 1
-                    if doc.error is not None:
+                    if doc.error is not None or doc.detection is None:
                         logger.info("skipping %s: %s", doc.source, doc.error)
-                        skipped.append((order.get(doc.source, -1), Skipped(doc.source, doc.error)))
+                        skipped.append((order.get(doc.source, -1), Skipped(doc.source, doc.error or "?")))
                     else:
                         n_documents += 1
                         if doc.text is not None:
@@ -683,9 +653,7 @@ def build_corpus(
                             if index is not None:
                                 index.add(doc.twin)
                         if len(shown) < report_module.MAX_DOCUMENT_ROWS:
-                            detection = doc.detection or _detect_again(paths.get(doc.source, doc.source))
-                            if detection is not None:
-                                shown.append((doc.source, doc.encoding, detection))
+                            shown.append((doc.source, doc.encoding, doc.detection))
                     if progress:
                         progress("detect", done, n_files)
         if not n_documents:
@@ -782,7 +750,7 @@ def build_corpus(
                     if not keep:
                         continue
                     if word_pairs is not None:
-                        parallel.add_joined_pairs(word_pairs[k])
+                        parallel.add_clean_pairs(word_pairs[k])
                     elif bead.words:
                         parallel.add_word_pairs((w.deva, w.roman) for w in bead.words if w.kind == "1-1")
                     write_tsv([bead], tsv_out)
@@ -822,7 +790,7 @@ def build_corpus(
             if model_runs_here():
                 # the model's EM runs in this process (compiled): the workers, and the memory they
                 # hold, are not needed any more
-                _let_workers_go(session, engine_scope)
+                engine_scope.close()
                 map_fn = None
             ok, note = learn_model(
                 pairs,
@@ -841,7 +809,7 @@ def build_corpus(
                 progress("model", 1, 1)
         else:
             notes.append("no model written: disabled (--no-model)")
-        _let_workers_go(session, engine_scope)
+        engine_scope.close()
         if progress:
             progress("report", 0, 3)
         written += ["stats.json", "stats.md", "report.html"]

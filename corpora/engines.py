@@ -63,13 +63,6 @@ class Session:
         self._client = client
         self.workers = workers
         self._restart = restart
-        #: the threads reaping the workers of pools shut down without waiting (:meth:`close`), joined later
-        self._exiting: list[Any] = []
-
-    @property
-    def local(self) -> bool:
-        """Whether the work runs on this machine (in this process or in its worker processes), not on Dask."""
-        return self._client is None
 
     @property
     def forks(self) -> bool:
@@ -91,25 +84,14 @@ class Session:
         _start_workers(self._pool, preload)
         return True
 
-    def close(self, *, stop: bool = False, wait: bool = True) -> None:
-        """Shut the workers down (``stop``: at once, cancelling queued work). ``wait=False``: tell them to
-        finish and go on without waiting for them to exit (they exit, letting go of their memory, while this
-        process goes on); a later :meth:`close` (the end of :func:`open_engine`'s block) waits for them."""
+    def close(self, *, stop: bool = False) -> None:
+        """Shut the workers down (``stop``: at once, cancelling queued work)."""
         pool, self._pool = self._pool, None
         if pool is not None:
             if stop:
                 stop_pool(pool)
-            elif wait:
-                pool.shutdown()
             else:
-                # a pool shut down without waiting forgets the thread that reaps its workers: kept here
-                self._exiting.append(pool._executor_manager_thread)
-                pool.shutdown(wait=False)
-                return
-        exiting, self._exiting = self._exiting, []
-        for thread in exiting:
-            if thread is not None:
-                thread.join()  # its workers had no work left: they exit at once
+                pool.shutdown()
 
     def map(
         self,
@@ -147,22 +129,11 @@ class Session:
         elif self._pool is not None:
             futures: deque[Future[R]] = deque()
             for item in items:
-                futures.append(self._pool.submit(_in_worker, fn, item))
+                futures.append(self._pool.submit(fn, item))
                 if len(futures) >= limit:
                     yield futures.popleft().result()
             while futures:
                 yield futures.popleft().result()
-
-
-def _in_worker(fn: Callable[[T], R], item: T) -> R:
-    """``fn(item)`` in a local worker process, after which all that the process holds is frozen
-    (``gc.freeze``): what it keeps from one item to the next (memos of word types, loaded tables) is then
-    never walked again by the cyclic garbage collector, which otherwise walks it anew in each worker (the
-    pipeline's functions make no reference cycles; the worker's memory goes when it exits)."""
-    try:
-        return fn(item)
-    finally:
-        gc.freeze()
 
 
 def _apply(fn: Callable[[T], R], items: list[T]) -> list[R]:
@@ -238,13 +209,11 @@ def _start_workers(
     pool: ProcessPoolExecutor, preload: Callable[[], contextlib.AbstractContextManager[object]] | None
 ) -> None:
     """Fork the workers of ``pool`` now, inside ``preload()``, with the garbage collector's objects frozen
-    (so neither the workers' collections nor this process's write to the pages they share). A fork pool
-    forks all its workers within its first ``submit``; that first task's result is not waited for (a
-    round trip to a worker that has just started), and a worker that failed to start fails the next map."""
+    (so neither the workers' collections nor this process's write to the pages they share)."""
     with preload() if preload is not None else contextlib.nullcontext():
         gc.freeze()
         try:
-            pool.submit(int)
+            pool.submit(int).result()  # a fork pool starts all its workers at the first task
         finally:
             gc.unfreeze()
 

@@ -273,30 +273,21 @@ def _inside(real: str, root: str) -> bool:
 
 
 class _Walk:
-    """Collects the files under the input paths (see :func:`list_files`), each with its size and, when
-    known without asking the file system again, its real path (that of its directory, made real once, and
-    its name: for an entry that is not a symbolic link, what ``os.path.realpath`` gives)."""
+    """Collects the files under the input paths (see :func:`list_files`)."""
 
     def __init__(self, *, follow_links: bool) -> None:
         self.follow_links = follow_links
         self.files: list[Path] = []
-        self.reals: list[str | None] = []
-        self.sizes: list[int] = []
         self.skipped: list[Skipped] = []
         self.visited: set[tuple[int, int]] = set()
 
     def skip(self, path: Path | str, reason: str) -> None:
         self.skipped.append(Skipped(display_name(path), reason))
 
-    def add(self, path: Path, real: str | None, size: int) -> None:
-        self.files.append(path)
-        self.reals.append(real)
-        self.sizes.append(size)
-
     def top(self, path: Path) -> bool:
         """A path named by the caller (followed if it is a link); True when it gave any entry."""
         if str(path) == STDIN:
-            self.add(Path(STDIN), STDIN, 0)
+            self.files.append(Path(STDIN))
             return True
         try:
             st = os.stat(path)
@@ -312,17 +303,15 @@ class _Walk:
         if stat.S_ISDIR(st.st_mode):
             before = len(self.files) + len(self.skipped)
             self.visited.add((st.st_dev, st.st_ino))
-            root = os.path.realpath(path)
-            self.directory(path, root, root)
+            self.directory(path, os.path.realpath(path))
             return len(self.files) + len(self.skipped) > before
         if stat.S_ISREG(st.st_mode):
-            self.add(path, None, st.st_size)
+            self.files.append(path)
         else:
             self.skip(path, f"not a regular file ({_file_kind(st.st_mode)})")
         return True
 
-    def directory(self, path: Path, root: str, real_dir: str) -> None:
-        """Walk ``path``, whose real path is ``real_dir``, within the named directory ``root`` (a real path)."""
+    def directory(self, path: Path, root: str) -> None:
         try:
             with os.scandir(path) as it:
                 entries = sorted(it, key=lambda e: e.name)
@@ -341,9 +330,8 @@ class _Walk:
                 else:
                     self.skip(child, _os_reason(exc))
                 continue
-            link = entry.is_symlink()
-            real = os.path.realpath(child) if link else os.path.join(real_dir, entry.name)
-            if link and not self.follow_links:
+            if entry.is_symlink() and not self.follow_links:
+                real = os.path.realpath(child)
                 if not _inside(real, root):
                     self.skip(
                         child,
@@ -358,15 +346,15 @@ class _Walk:
                 if key in self.visited:
                     continue  # a link back to a directory already walked (a loop)
                 self.visited.add(key)
-                self.directory(child, root, real)
+                self.directory(child, root)
             elif stat.S_ISREG(st.st_mode):
-                self.add(child, real, st.st_size)
+                self.files.append(child)
             else:
                 self.skip(child, f"not a regular file ({_file_kind(st.st_mode)})")
 
 
 def list_files(
-    paths: Iterable[str | os.PathLike[str]], *, follow_links: bool = False, sizes: dict[str, int] | None = None
+    paths: Iterable[str | os.PathLike[str]], *, follow_links: bool = False
 ) -> tuple[list[Path], list[str], list[Skipped]]:
     """The files :func:`load_corpus` reads, in its order (each once), the empty directories and the
     paths that cannot be read (as :class:`Skipped`, with the reason).
@@ -375,8 +363,7 @@ def list_files(
     files are listed: FIFOs, devices and sockets are skipped with the reason, as are broken links and
     link loops. A symbolic link found inside a directory is followed only when it points inside that
     directory (``follow_links=True`` follows every link, each directory walked once); a path named in
-    ``paths`` is always followed. ``sizes``: filled with the size in bytes of each file listed, as
-    listed (by ``str`` of its path; 0 for standard input).
+    ``paths`` is always followed.
     """
     walk = _Walk(follow_links=follow_links)
     empty: list[str] = []
@@ -386,13 +373,11 @@ def list_files(
             empty.append(display_name(path))
     unique: list[Path] = []
     seen: set[str] = set()
-    for path, real, size in zip(walk.files, walk.reals, walk.sizes, strict=True):
-        key = real if real is not None else os.path.realpath(path)
+    for path in walk.files:
+        key = STDIN if str(path) == STDIN else os.path.realpath(path)
         if key not in seen:
             seen.add(key)
             unique.append(path)
-            if sizes is not None:
-                sizes[str(path)] = size
     return unique, empty, walk.skipped
 
 

@@ -82,10 +82,6 @@ class DocumentTask:
     #: within a memory budget, to align the twins without reading and normalizing them again)
     keep_text: bool = False
     path: str | None = None
-    #: return the detection with the result of :func:`analyse_documents` (its ``detect.jsonl`` record is
-    #: written either way): ``build`` asks for it only for the documents its report shows, as the detections
-    #: are most of the time to pickle and unpickle a batch's results
-    detection: bool = True
 
     def __post_init__(self) -> None:
         if not self.source or sum(x is not None for x in (self.data, self.text, self.path)) != 1:
@@ -135,8 +131,7 @@ def analyse_document(task: DocumentTask) -> DocumentResult:
 @dataclass(frozen=True)
 class DocumentBatch:
     """The analysis of consecutive documents (:func:`analyse_documents`): each one's :class:`DocumentResult`,
-    in order, without its counts (``counts`` None) and, unless its task asks for it
-    (:attr:`DocumentTask.detection`), without its detection; the counts are added up in ``counts`` (the documents read,
+    in order, without its counts (``counts`` None), which are added up in ``counts`` (the documents read,
     :class:`lipyantar.corpora.stats.StatsAccumulator`), and ``detections``: the documents' detections as
     ``detect.jsonl`` lines (:meth:`lipyantar.corpora.detect.DocumentDetection.to_json`), in order.
 
@@ -161,8 +156,9 @@ def analyse_documents(tasks: Sequence[DocumentTask]) -> DocumentBatch:
             counts.add(result.counts)
             lines.append(result.detection.to_json())
             lines.append("\n")
-            detection = result.detection if task.detection else None
-            result = DocumentResult(result.source, result.encoding, detection, None, result.twin, None, result.text)
+            result = DocumentResult(
+                result.source, result.encoding, result.detection, None, result.twin, None, result.text
+            )
         results.append(result)
     return DocumentBatch(tuple(results), counts, "".join(lines))
 
@@ -199,8 +195,8 @@ def shared_tables() -> Iterator[None]:
 class PairTask:
     """One twin pair to align: its number in the build (``pair`` in ``parallel.jsonl``), the two
     document names and texts. ``links``: each bead of the result carries its word links (``WordLink``);
-    without, the result's :attr:`PairResult.word_pairs` holds each bead's cleaned 1-1 word pairs instead,
-    as one string (all that ``build`` keeps of the links, and a fraction of their size to send back)."""
+    without, the result's :attr:`PairResult.word_pairs` holds each bead's cleaned 1-1 word pairs instead
+    (all that ``build`` keeps of the links, and a fraction of their size to send back)."""
 
     number: int
     deva_source: str
@@ -242,18 +238,15 @@ class PairResult:
     """The aligned beads of a twin pair (``lipyantar.align.Bead`` with word links), or why it failed (``error``).
 
     ``word_pairs`` (for a task without ``links``): the cleaned 1-1 word pairs of each bead
-    (:func:`lipyantar.corpora.stats.clean_word_pair`) as one string, ``deva<TAB>roman`` pairs separated by
-    line breaks (words hold no white space; :func:`lipyantar.corpora.stats.split_word_pairs` gives the
-    pairs back), the beads themselves without links: a string a bead is a tenth of the time to pickle and
-    unpickle of its pairs as tuples. ``partial``: more beads of this pair follow in the next result
-    (:func:`pair_chunks`)."""
+    (:func:`lipyantar.corpora.stats.clean_word_pair`), the beads themselves without links. ``partial``:
+    more beads of this pair follow in the next result (:func:`pair_chunks`)."""
 
     number: int
     deva_source: str
     roman_source: str
     beads: tuple[Any, ...] = ()
     error: str | None = None
-    word_pairs: tuple[str, ...] | None = None
+    word_pairs: tuple[tuple[tuple[str, str], ...], ...] | None = None
     partial: bool = False
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
@@ -407,14 +400,15 @@ def pair_chunks(
     yield emit(last=True)
 
 
-#: word link (Devanagari, roman) -> its cleaned pair (:func:`lipyantar.corpora.stats.clean_word_pair`) as
-#: ``deva<TAB>roman``, so that each pair is cleaned once a process (the same pairs come again and again:
-#: के/ke, है/hai). Started afresh above :data:`CLEAN_MEMO_LIMIT` pairs
-_CLEANED: dict[tuple[str, str], str | None] = {}
+#: word link (Devanagari, roman) -> its cleaned pair (:func:`lipyantar.corpora.stats.clean_word_pair`), so
+#: that each pair is cleaned once a process (the same pairs come again and again: के/ke, है/hai), and one
+#: object per pair: a pair that comes again in a batch of results is pickled once. Started afresh above
+#: :data:`CLEAN_MEMO_LIMIT` pairs
+_CLEANED: dict[tuple[str, str], tuple[str, str] | None] = {}
 CLEAN_MEMO_LIMIT = 30_000
 
 
-def _clean_pair(deva: str, roman: str) -> str | None:
+def _clean_pair(deva: str, roman: str) -> tuple[str, str] | None:
     key = (deva, roman)
     try:
         return _CLEANED[key]
@@ -422,8 +416,7 @@ def _clean_pair(deva: str, roman: str) -> str | None:
         pass
     if len(_CLEANED) >= CLEAN_MEMO_LIMIT:
         _CLEANED.clear()
-    pair = clean_word_pair(deva, roman)
-    cleaned = _CLEANED[key] = None if pair is None else f"{pair[0]}\t{pair[1]}"
+    cleaned = _CLEANED[key] = clean_word_pair(deva, roman)
     return cleaned
 
 
@@ -435,18 +428,17 @@ def _split(deva_text: str, roman_text: str) -> tuple[list[Any], list[Any]]:
 
 def _align_words(
     beads: Iterable[Any], wanted: Sequence[bool] | None, similarity: Any, *, links: bool
-) -> tuple[tuple[Any, ...], tuple[str, ...] | None]:
+) -> tuple[tuple[Any, ...], tuple[tuple[tuple[str, str], ...], ...] | None]:
     """The beads with their words aligned (those ``wanted``, every two-sided bead when None): with
-    their links, or (``links`` false) without and with their cleaned 1-1 word pairs beside them (one
-    string a bead, see :class:`PairResult`)."""
+    their links, or (``links`` false) without and with their cleaned 1-1 word pairs beside them."""
     from lipyantar.align.sentences import Bead
     from lipyantar.align.words import align_words
 
     out: list[Any] = []
-    pairs: list[str] = []
+    pairs: list[tuple[tuple[str, str], ...]] = []
     # a sentence pair that comes again has the same word links (links are immutable: shared)
     links_of: dict[tuple[str, str], tuple[Any, ...]] = {}
-    cleaned_of: dict[tuple[str, str], str] = {}
+    cleaned_of: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
     clean = _clean_pair
 
     for k, bead in enumerate(beads):
@@ -460,7 +452,7 @@ def _align_words(
                 cleaned = cleaned_of.get(key)
                 if cleaned is None:
                     # the 1-1 links (kind "1-1": align_words gives a link one index per word it holds)
-                    cleaned = cleaned_of[key] = "\n".join(
+                    cleaned = cleaned_of[key] = tuple(
                         c
                         for c in (
                             clean(w.deva, w.roman)
@@ -472,7 +464,7 @@ def _align_words(
                 pairs.append(cleaned)
                 words = None
         elif not links:
-            pairs.append("")
+            pairs.append(())
         if words is None and bead.words is None:
             out.append(bead)
         else:

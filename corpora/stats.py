@@ -62,7 +62,6 @@ __all__ = [
     "corpus_stats",
     "document_counts",
     "parallel_stats",
-    "split_word_pairs",
     "stats_from_counts",
 ]
 
@@ -227,15 +226,6 @@ class VariantEntry:
         return cls(str(data["native"]), tuple((str(r), int(c)) for r, c in data["variants"]))
 
 
-def _by_count(variant: tuple[str, int]) -> tuple[int, str]:
-    """The order of a word's romanizations: most frequent first, then alphabetical."""
-    return -variant[1], variant[0]
-
-
-def _entry_order(ranked: tuple[int, str, tuple[tuple[str, int], ...]]) -> tuple[int, str]:
-    return ranked[0], ranked[1]
-
-
 @dataclass(frozen=True)
 class VariantTable:
     """The romanization variant table of a corpus; entries by decreasing frequency."""
@@ -244,24 +234,14 @@ class VariantTable:
 
     @classmethod
     def from_pairs(cls, pairs: Mapping[tuple[str, str], int]) -> VariantTable:
-        by_word: dict[str, dict[str, int]] = {}
+        by_word: dict[str, Counter[str]] = {}
         for (native, roman), count in pairs.items():
-            counts = by_word.get(native)
-            if counts is None:
-                by_word[native] = {roman: count}
-            else:
-                counts[roman] = counts.get(roman, 0) + count
-        # (-total, native, variants): sorted by decreasing total, then word (words are distinct)
-        ranked = [
-            (-sum(counts.values()), native, tuple(sorted(counts.items(), key=_by_count)) if len(counts) > 1 else tuple(counts.items()))
+            by_word.setdefault(native, Counter())[roman] += count
+        entries = [
+            VariantEntry(native, tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))))
             for native, counts in by_word.items()
         ]
-        ranked.sort(key=_entry_order)
-        entries = []
-        for negative, native, variants in ranked:
-            entry = VariantEntry(native, variants)
-            entry.__dict__["total"] = -negative  # its cached total, worked out above
-            entries.append(entry)
+        entries.sort(key=lambda e: (-e.total, e.native))
         return cls(tuple(entries))
 
     @property
@@ -578,12 +558,6 @@ def clean_word_pair(deva: str, roman: str) -> tuple[str, str] | None:
     return None
 
 
-def split_word_pairs(joined: str) -> tuple[tuple[str, str], ...]:
-    """The word pairs of a string of ``deva<TAB>roman`` pairs separated by line breaks (the form of
-    :attr:`lipyantar.corpora.pipeline.PairResult.word_pairs`; empty: none)."""
-    return tuple((pair[0], pair[1]) for pair in (line.split("\t") for line in joined.split("\n"))) if joined else ()
-
-
 def variant_pairs(pairs: Iterable[tuple[str, str]]) -> Counter[tuple[str, str]]:
     """Count cleaned (Devanagari word, romanization) pairs: edge punctuation stripped, roman lower-cased,
     pairs that are not a Devanagari word and a Latin word dropped."""
@@ -604,8 +578,6 @@ class ParallelAccumulator:
         self.kinds: Counter[str] = Counter()
         self.ratios: Counter[float] = Counter()
         self.links: Counter[tuple[str, str]] = Counter()
-        #: the cleaned pairs added as strings (:meth:`add_joined_pairs`), counted as they came
-        self.joined: Counter[str] = Counter()
 
     def add(self, bead: Any, *, words: bool = True) -> None:
         """Count one bead; its 1-1 word links go to the variant table when ``words``."""
@@ -628,26 +600,10 @@ class ParallelAccumulator:
         """Count word pairs already cleaned (:func:`clean_word_pair`)."""
         self.links.update(pairs)
 
-    def add_joined_pairs(self, joined: str) -> None:
-        """Count word pairs already cleaned, given as one string (see :func:`split_word_pairs`); the
-        string's pairs are counted as they are and made pairs once each, by :meth:`result`."""
-        if joined:
-            self.joined.update(joined.split("\n"))
-
-    def word_pairs(self) -> Counter[tuple[str, str]]:
-        """Every word pair counted, however it was added."""
-        if not self.joined:
-            return self.links
-        pairs = Counter(self.links)
-        for joined, count in self.joined.items():
-            deva, roman = joined.split("\t")
-            pairs[(deva, roman)] += count
-        return pairs
-
     def result(self) -> ParallelStats:
         bead_types = dict(sorted(self.kinds.items(), key=lambda kv: (-kv[1], kv[0])))
         return ParallelStats(
-            self.beads, bead_types, Distribution.of_counts(self.ratios), VariantTable.from_pairs(self.word_pairs())
+            self.beads, bead_types, Distribution.of_counts(self.ratios), VariantTable.from_pairs(self.links)
         )
 
 

@@ -31,7 +31,7 @@ from lipyantar.corpora.pipeline import (
     pair_chunks,
     process_pair,
 )
-from lipyantar.corpora.stats import clean_word_pair, split_word_pairs
+from lipyantar.corpora.stats import clean_word_pair
 from lipyantar.corpora.twins import TwinProfile, _Grams, _shared
 
 
@@ -112,8 +112,8 @@ def test_without_links_the_results_carry_the_cleaned_word_pairs(
             full.deva, full.roman, full.deva_text, full.roman_text, full.score
         )
         expected = [clean_word_pair(w.deva, w.roman) for w in full.words or () if w.kind == "1-1"]
-        assert list(split_word_pairs(pairs)) == [p for p in expected if p]
-    assert sum(len(split_word_pairs(p)) for p in compact.word_pairs) > 500
+        assert list(pairs) == [p for p in expected if p]
+    assert sum(map(len, compact.word_pairs)) > 500
     # what goes back from a worker: no WordLink objects (about 5x faster to pickle and unpickle)
     assert len(pickle.dumps(compact)) < 0.75 * len(pickle.dumps(whole))
 
@@ -369,10 +369,9 @@ def test_the_memo_of_cleaned_word_pairs_gives_clean_word_pair(monkeypatch: pytes
     monkeypatch.setattr(pipeline, "_CLEANED", {})
     pairs = [("घर,", "Ghar"), ("के", "ke"), ("घर,", "Ghar"), ("२०", "20"), ("की", "ki!"), ("के", "ke"), ("x", "y")]
     for deva, roman in pairs * 2:
-        cleaned = clean_word_pair(deva, roman)
-        assert pipeline._clean_pair(deva, roman) == (cleaned and "\t".join(cleaned))
+        assert pipeline._clean_pair(deva, roman) == clean_word_pair(deva, roman)
         assert len(pipeline._CLEANED) <= limit
-    if limit > len(pairs):  # one object per pair
+    if limit > len(pairs):  # one object per pair: pickled once in a batch
         assert pipeline._clean_pair("घर,", "Ghar") is pipeline._clean_pair("घर,", "Ghar")
 
 

@@ -8,8 +8,6 @@ import pickle
 from pathlib import Path
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from lipyantar.corpora.loading import Document
 from lipyantar.corpora.parallel import read_parallel
@@ -251,54 +249,3 @@ def test_stats_accumulator_pickle_round_trip(types: set[str]) -> None:
     acc.add(DocumentCounts("hi", 2, (3, 4), frozenset(types), {"Devanagari": {"घ": 1}}, {"hi": 7}, {}, (0.5,)))
     again = pickle.loads(pickle.dumps(acc, protocol=pickle.HIGHEST_PROTOCOL))
     assert again.types == types and again.__dict__ == acc.__dict__ and again.result() == acc.result()
-
-
-def _variant_table_by_counters(pairs: dict[tuple[str, str], int]) -> VariantTable:
-    """VariantTable.from_pairs as it was written first: a Counter a word, entries sorted by their totals."""
-    from collections import Counter
-
-    by_word: dict[str, Counter[str]] = {}
-    for (native, roman), count in pairs.items():
-        by_word.setdefault(native, Counter())[roman] += count
-    entries = [
-        VariantEntry(native, tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))))
-        for native, counts in by_word.items()
-    ]
-    entries.sort(key=lambda e: (-e.total, e.native))
-    return VariantTable(tuple(entries))
-
-
-@given(
-    st.dictionaries(
-        st.tuples(
-            st.sampled_from(["है", "घर", "का", "के", "में", "नहीं"]), st.sampled_from(["hai", "he", "ka", "ke", "a", "b"])
-        ),
-        st.integers(min_value=1, max_value=5),
-        max_size=30,
-    )
-)
-def test_variant_table_from_pairs_orders_words_and_spellings(pairs: dict[tuple[str, str], int]) -> None:
-    table = VariantTable.from_pairs(pairs)
-    reference = _variant_table_by_counters(pairs)
-    assert table == reference and table.to_tsv() == reference.to_tsv()
-    assert [(e.total, e.entropy) for e in table.entries] == [(e.total, e.entropy) for e in reference.entries]
-    assert table.summary() == reference.summary()
-
-
-@pytest.mark.parametrize(
-    "pairs",
-    [(), (("है", "hai"),), (("है", "hai"), ("घर", "ghar"), ("है", "hai")), (("क्या", "kya"), ("ठीक", "theek"))],
-)
-def test_word_pairs_joined_are_counted_as_pairs(pairs: tuple[tuple[str, str], ...]) -> None:
-    from lipyantar.corpora.stats import ParallelAccumulator, split_word_pairs
-
-    joined = "\n".join(f"{d}\t{r}" for d, r in pairs)
-    assert split_word_pairs(joined) == pairs
-    as_pairs, as_strings = ParallelAccumulator(), ParallelAccumulator()
-    for _ in range(3):
-        as_pairs.add_clean_pairs(pairs)
-        as_strings.add_joined_pairs(joined)
-    as_strings.add_clean_pairs(pairs[:1])  # both forms in one accumulator
-    as_pairs.add_clean_pairs(pairs[:1])
-    assert as_strings.word_pairs() == as_pairs.word_pairs()
-    assert as_strings.result() == as_pairs.result()
