@@ -433,12 +433,12 @@ def _apply_json(base: Any, patch: Any) -> Any:
 
 
 def _apply_tables_patch(base: Any, patch: Any) -> Any:
-    """The base model's tables with an adaptation's tables patch applied (:func:`_apply_json`); but
-    when that patch does not fit the base's decoding parameters (``params``) alone, the adaptation was
-    made against an earlier release of its base, whose parameters have been rewritten since (the
-    checksum it names is among the base's ``also_sha256``: ``scripts/set_model_params.py``): its
-    parameters are then merged, not patched: the values the adaptation gives, the base's for those it
-    does not name (parameters it did not know, or that it left as its base had them)."""
+    """The base model's tables with the tables patch of an adaptation made against an earlier release of
+    that base (the checksum it names is among the base's ``also_sha256``) applied (:func:`_apply_json`);
+    but when the patch does not fit the base's decoding parameters (``params``) alone, which may have
+    been rewritten since (``scripts/set_model_params.py``), they are merged, not patched: the values the
+    adaptation gives, the base's for those it does not name (parameters it did not know, or left as its
+    base had them)."""
     try:
         return _apply_json(base, patch)
     except ValueError:
@@ -471,16 +471,17 @@ def _merged_params(base: dict[str, Any], patch: Any) -> dict[str, Any]:
         raise ValueError("malformed patch: the parameters' patch is not a dict patch")
     sub, new = patch["patch"], patch["set"]
     delete = set(_strings(patch["delete"], "a dict patch's delete"))
+    keys = set(_strings(patch["keys"], "a dict patch's keys"))
     if not isinstance(sub, dict) or not isinstance(new, dict):
         raise ValueError("malformed patch: a dict patch's patch or set is not an object")
+    # what may not fit: names it sets that the base has now, and the base's names it does not know
+    if not delete <= set(base) or not set(sub) <= set(base) - delete or not set(sub) | set(new) <= keys:
+        raise ValueError("malformed patch: the parameters' patch names parameters the base has not")
+    if not keys <= (set(base) - delete) | set(new):
+        raise ValueError("malformed patch: the parameters' patch keeps parameters it does not have")
     out = {k: v for k, v in base.items() if k not in delete}
     for k, p in sub.items():
-        if k in base:
-            out[k] = _apply_json(base[k], p)
-        elif isinstance(p, dict) and p.get("op") == "set" and set(p) == _OPS["set"]:
-            out[k] = p["value"]
-        else:
-            raise ValueError(f"malformed patch: the parameter {str(k)[:40]!r} is patched but not in the base")
+        out[k] = _apply_json(base[k], p)
     out.update(new)
     return out
 
@@ -834,7 +835,9 @@ def _patched(
             "lipyantar's default model?); load it with its base model, or rebuild with --standalone-model"
         )
     try:
-        return _apply_patch(parts, arrays)
+        # an adaptation of an earlier release of its base (a checksum of its also_sha256): the base's
+        # decoding parameters may have been rewritten since
+        return _apply_patch(parts, arrays, earlier_base=want != base_header.get("sha256"))
     except (
         KeyError,
         TypeError,
@@ -847,7 +850,9 @@ def _patched(
         raise ModelError(f"{source}: malformed adaptation: {exc}") from exc
 
 
-def _apply_patch(parts: dict[str, array], arrays: dict[str, array]) -> tuple[list[str], dict[str, array], dict[str, Any]]:
+def _apply_patch(
+    parts: dict[str, array], arrays: dict[str, array], *, earlier_base: bool = False
+) -> tuple[list[str], dict[str, array], dict[str, Any]]:
     """The patch of an adaptation's payload (``parts``) applied to its base model's ``arrays`` (changed
     in place): the model's array names in order, its arrays, its tables. ValueError when the patch is
     malformed or does not fit the base: every field of the type and in the range the writer gives
@@ -886,7 +891,7 @@ def _apply_patch(parts: dict[str, array], arrays: dict[str, array]) -> tuple[lis
         raise ValueError(f"the payload's arrays are not those the patch names (missing {missing[:5]}, not named {extra[:5]})")
     tables = _tables(arrays)
     if patch["tables"] is not None:
-        tables = _apply_tables_patch(tables, patch["tables"])
+        tables = _apply_tables_patch(tables, patch["tables"]) if earlier_base else _apply_json(tables, patch["tables"])
     if not isinstance(tables, dict):
         raise ValueError("the patched tables are not an object")
     del arrays["tables"]
