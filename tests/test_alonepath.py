@@ -12,13 +12,14 @@ from pathlib import Path
 import pytest
 
 from lipyantar.translit.learned import alonepath
+from lipyantar.translit.learned.alonepath import alone_threshold
 from lipyantar.translit.learned.model import LearnedModel, default_model
 
 
 def _decided(model: LearnedModel, word: str) -> bool:
-    """The decision's own answer (as without the packaged decisions)."""
+    """The decision's own answer (as without the packaged decisions), at the English path's gate."""
     decision = model.token_decision()
-    return decision.probabilities([word])[0] >= decision.weights.threshold
+    return decision.probabilities([word])[0] >= alone_threshold(decision, model.params)
 
 
 def test_the_packaged_decisions_are_the_shipped_models() -> None:
@@ -97,3 +98,24 @@ def test_one_word_does_not_load_the_word_language_tables() -> None:
     off = subprocess.run([sys.executable, "-c", code, "off"], capture_output=True, text=True, check=True).stdout.split()
     assert on[:2] == off[:2] == ["नमस्ते", "बाइक"]
     assert on[2] == "0" and off[2] == "1"
+
+
+@pytest.mark.parametrize(("gate", "expected"), [(-1.0, None), (0.5, 0.5), (0.0, 0.0), (0.9, 0.9)])
+def test_the_gate_of_a_word_alone(gate: float, expected: float | None) -> None:
+    """``english.alone_gate``: the probability from which a word alone takes the English path; negative:
+    the decision's own threshold (the one that keeps words in Latin)."""
+    model = default_model().with_params({"english.alone_gate": gate})
+    decision = model.token_decision()
+    want = decision.weights.threshold if expected is None else expected
+    assert alone_threshold(decision, model.params) == want
+
+
+def test_a_word_more_likely_english_than_not_alone_takes_the_path_below_the_threshold() -> None:
+    # care: English more likely than not (0.7-0.8), under the keep threshold; on the path at the default
+    # gate, off it at the threshold
+    model = default_model()
+    decision = model.token_decision()
+    p = decision.probabilities(["care"])[0]
+    assert 0.5 <= p < decision.weights.threshold
+    assert model._english_path("care")
+    assert not model.with_params({"english.alone_gate": -1.0})._english_path("care")

@@ -391,6 +391,32 @@ def test_neighbour_features(mix: CodeMix, sentence: str, feature: str, flags: li
     assert [row[index] for row in mix.context_features(words, token, first)] == flags
 
 
+def test_after_number_features(mix: CodeMix) -> None:
+    """What follows a number is read less by its neighbours: the flag times their mean lean, and times
+    being at most three letters long ("9 am ko" against "5 minute pehle")."""
+    words = "kal am ko minute pehle".split()
+    token = mix.token_features(words)
+    first = [0.1, 0.5, 0.1, 0.9, 0.1]
+    rows = mix.context_features(words, token, first, [False, True, False, True, False])
+    near, short = CONTEXT_FEATURES.index("after_number_x_neighbours"), CONTEXT_FEATURES.index("after_number_x_short")
+    assert [row[near] for row in rows] == pytest.approx([0.0, -0.4, 0.0, -0.4, 0.0])
+    assert [row[short] for row in rows] == [0.0, 1.0, 0.0, 0.0, 0.0]
+    assert all(row[near] == row[short] == 0.0 for row in mix.context_features(words, token, first))
+
+
+@pytest.mark.parametrize(
+    ("word", "loan"),
+    [("party", True), ("computer", True), ("school", True), ("ki", False), ("me", False), ("bus", False), ("kitaab", False)],
+)
+def test_loan_shape(mix: CodeMix, word: str, loan: bool) -> None:
+    """``loan_shape`` is ``sound_x_english`` for a word of at least four letters: a loanword typed in its
+    English spelling, not a short Hindi word whose reading sounds like an English word (ki की)."""
+    features = mix.token_features([word])[0]
+    shape, sound = TOKEN_FEATURES.index("loan_shape"), TOKEN_FEATURES.index("sound_x_english")
+    assert (features[shape] > 0) is loan
+    assert features[shape] == (features[sound] if len(word) >= 4 else 0.0)
+
+
 def test_neighbour_x_english(mix: CodeMix) -> None:
     """A word next to a surely English word gets its own English frequency as the feature; next to a
     surely Hindi one, the negative of it times that word's lean; a name next to it says nothing."""

@@ -29,7 +29,7 @@ from lipyantar.translit.learned.datafile import read_versioned_gzip
 if TYPE_CHECKING:
     from lipyantar.translit.learned.params import DecodeParams
 
-__all__ = ["ALONE_PATH", "alone_key", "packaged_not_english", "write_alone"]
+__all__ = ["ALONE_PATH", "alone_key", "alone_threshold", "packaged_not_english", "write_alone"]
 
 logger = logging.getLogger(__name__)
 
@@ -70,12 +70,19 @@ def alone_key(*, model_sha256: str, params: DecodeParams) -> dict[str, Any]:
     }
 
 
+def alone_threshold(decision: Any, params: DecodeParams) -> float:
+    """The probability from which ``decision`` (a ``CodeMix``) reads a word alone as English or a name
+    for the English path of single words: ``english.alone_gate``, or (negative) its own threshold."""
+    gate = params.english.alone_gate
+    return gate if gate >= 0 else float(decision.weights.threshold)
+
+
 def write_alone(path: Path, model: Any, words: Iterable[str], *, model_sha256: str) -> tuple[int, int]:
     """Ask ``model``'s (a ``LearnedModel``: not imported, which imports this module) per-token decision about each of ``words`` alone and write those it reads as not
     English, under :func:`alone_key` (gzipped JSON, written to a temporary file, then renamed). Returns
     (words asked, words read as not English)."""
     decision = model.token_decision()
-    threshold = decision.weights.threshold
+    threshold = alone_threshold(decision, model.params)
     asked = sorted(set(words))
     not_english = [w for w in asked if decision.probabilities([w])[0] < threshold]
     doc = {

@@ -26,7 +26,7 @@ or a name) from two logistic regressions:
    Walmart``) and, for a word of at most three letters, whether the next and previous words are frequent
    English (function) words or surely English content words: English syntax puts ``me``/``is`` before
    ``to``/``the`` (``remind me to``), Hindi puts में/इस before a noun (``Toronto me music``, ``is weekend
-   ko``).
+   ko``). A word after a number may follow its neighbours less, a short one most (``9 am ko``).
 
 The weights (``data/codemix.json``, versioned; built by ``scripts/train_codemix.py``) are fitted on
 synthetic code-mixed sentences: train-side Hindi Wikipedia sentences romanized with the Dakshina train
@@ -105,6 +105,8 @@ TOKEN_FEATURES: tuple[str, ...] = (
     # none is known: a very common Hindi word it may be typed for ("me" में, "he" है)
     "common_reading_gap",  # how far below the best reading's score that reading is, / 10 (at most 2): "car"
     # may be typed for कर, but much less likely so than "me" for में
+    "loan_shape",  # sound_x_english for a word of at least four letters: a loanword in its English spelling
+    # (party पार्टी, computer कंप्यूटर), not a short Hindi word whose reading sounds like an English one (ki की)
     "capital_inside",  # capitalized, and not the first word of the sentence
     "all_caps",  # two or more letters, all capitals
     "bias",
@@ -152,6 +154,10 @@ CONTEXT_FEATURES: tuple[str, ...] = (
     # ("me traffic", "is weekend": में and इस before an English noun)
     "short_x_function_before",  # the same for the word before it
     "short_x_content_before",
+    "after_number_x_neighbours",  # after_number times the mean of left and right: a word after a number
+    # ("9 am ko") may follow its neighbours less than other words (the short-word terms above had pulled
+    # "am" between Hindi words to आम)
+    "after_number_x_short",  # after_number and at most 3 letters (am, pm, th, km against par, ke, ko)
 )
 #: the most frequent words of the English lexicon that ``short_x_function_next`` and the rest count
 FUNCTION_RANK = 150
@@ -333,7 +339,8 @@ class CodeMix:
             lp = model.wordlm.unigram(candidate)
             if lp is not None and (max(lp, -20.0) + 10) / 10 > common:
                 common, gap = (max(lp, -20.0) + 10) / 10, min((ranked[0][1] - score) / 10, 2.0)
-        features = (*features, features[10] * features[1], common, gap)
+        sound_english = features[10] * features[1]
+        features = (*features, sound_english, common, gap, sound_english if len(folded) >= 4 else 0.0)
         if len(self._memo) > MEMO_LIMIT:
             self._memo.clear()
             self._ids.clear()
@@ -455,6 +462,8 @@ class CodeMix:
                     upto3 * content[i + 1] if nxt else 0.0,
                     upto3 * function[i - 1] if i > 0 else 0.0,
                     upto3 * content[i - 1] if i > 0 else 0.0,
+                    number * near,
+                    number * upto3,
                 ]
             )
         return out

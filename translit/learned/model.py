@@ -784,8 +784,10 @@ class LearnedModel(WordSearch, SentenceDecoder):
         not_english = self._packaged_not_english()
         if not_english is not None:
             return roman not in not_english
+        from lipyantar.translit.learned.alonepath import alone_threshold
+
         decision = self.token_decision()
-        return decision.probabilities([roman])[0] >= decision.weights.threshold
+        return decision.probabilities([roman])[0] >= alone_threshold(decision, self.params)
 
     def _packaged_not_english(self) -> frozenset[str] | None:
         """The decisions of :meth:`_english_path` made ahead of time for this model file and parameters
