@@ -97,13 +97,22 @@ def test_the_english_path_off_changes_nothing(model: LearnedModel) -> None:
     assert off.devanagarize_words("unhone The Times of India ke liye likha".split())[1] == "थे"
 
 
-def test_the_gate_at_the_threshold_leaves_a_borderline_word_alone(model: LearnedModel) -> None:
-    # "the" alone is just under the decision's threshold (0.806 against 0.81): with the gate at the
-    # threshold (negative) the path never reads it in context
-    gated = model.with_params({"sentence.english_gate": -1.0})
-    decision = gated.token_decision()
-    assert decision.probabilities(["the"])[0] < decision.weights.threshold
+@pytest.mark.parametrize("above", [0.01, 0.1])
+def test_a_gate_above_a_words_probability_alone_leaves_it_alone(model: LearnedModel, above: float) -> None:
+    # "the" alone is about 0.8: with the gate above that, the path never reads it in context
+    p = model.token_decision().probabilities(["the"])[0]
+    assert 0.5 <= p < 0.9
+    gated = model.with_params({"sentence.english_gate": p + above})
     assert gated.devanagarize_words("unhone The Times of India ke liye likha".split())[1] == "थे"
+
+
+@pytest.mark.parametrize(("gate", "reads_the"), [(-1.0, None), (0.5, True), (0.95, False)])
+def test_a_negative_gate_is_the_decisions_threshold(model: LearnedModel, gate: float, reads_the: bool | None) -> None:
+    decision = model.token_decision()
+    if reads_the is None:  # the decision's own threshold
+        reads_the = decision.probabilities(["the"])[0] >= decision.weights.threshold
+    gated = model.with_params({"sentence.english_gate": gate})
+    assert (gated.devanagarize_words("unhone The Times of India ke liye likha".split())[1] == "द") == reads_the
 
 
 @pytest.mark.parametrize("window", [0, 1, 2, 3, 20])
