@@ -457,16 +457,11 @@ def _apply_tables_patch(base: Any, patch: Any) -> Any:
 
 
 def _merged_params(base: dict[str, Any], patch: Any) -> dict[str, Any]:
-    """The decoding parameters ``base`` with those an adaptation's ``patch`` of them gives (a ``set`` of
-    the whole table, or a ``dict`` patch: its keys deleted, patched and set), whether or not the patch
-    fits ``base`` exactly: the base's order, then the patch's new names. ValueError when it is not a
-    patch of a table of parameters."""
+    """The decoding parameters ``base`` with those an adaptation's ``dict`` patch of them gives (its
+    keys deleted, patched and set), where the patch sets names ``base`` has now or leaves out names
+    it did not know: the base's order, then the patch's new names. ValueError for any other patch (a
+    well-formed ``set`` of the whole table always fits, and never comes here)."""
     op = patch.get("op") if isinstance(patch, dict) else None
-    if op == "set":
-        given = patch.get("value")
-        if not isinstance(given, dict):
-            raise ValueError("malformed patch: the parameters are set to a non-object")
-        return {**base, **given}
     if op != "dict" or set(patch) != _OPS["dict"]:
         raise ValueError("malformed patch: the parameters' patch is not a dict patch")
     sub, new = patch["patch"], patch["set"]
